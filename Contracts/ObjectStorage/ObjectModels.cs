@@ -1,0 +1,107 @@
+namespace Gateway.Contracts.ObjectStorage;
+
+public sealed record BucketInfo(string Name, DateTimeOffset? CreatedAt);
+
+public sealed record ObjectInfo
+{
+    public required string Key { get; init; }
+    public required long Size { get; init; }
+    /// <summary>Quoted entity tag, e.g. <c>"9a0364b9e99bb480dd25e1f0284c8555"</c>.</summary>
+    public required string ETag { get; init; }
+    public required DateTimeOffset LastModified { get; init; }
+    public string ContentType { get; init; } = "application/octet-stream";
+    /// <summary>Base64 MD5 of the whole object when the store knows it.</summary>
+    public string? ContentMd5 { get; init; }
+    /// <summary>Base64 big-endian CRC32C of the whole object when the store knows it.</summary>
+    public string? Crc32c { get; init; }
+    /// <summary>User metadata, names lower-case without the <c>x-meta-</c> prefix.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+}
+
+public sealed record ListObjectsRequest
+{
+    public string? Prefix { get; init; }
+    public string? Delimiter { get; init; }
+    public int PageSize { get; init; } = 1000;
+    /// <summary>Opaque token from a previous page; its format belongs to the store.</summary>
+    public string? PageToken { get; init; }
+}
+
+public sealed record ObjectListing(
+    IReadOnlyList<ObjectInfo> Objects,
+    IReadOnlyList<string> CommonPrefixes,
+    string? NextPageToken);
+
+/// <summary>HTTP-style preconditions. ETags are compared as given (quoted); "*" matches any existing object.</summary>
+public sealed record ObjectConditions
+{
+    public static readonly ObjectConditions None = new();
+    public IReadOnlyList<string>? IfMatch { get; init; }
+    public IReadOnlyList<string>? IfNoneMatch { get; init; }
+    public bool IsEmpty => IfMatch is null && IfNoneMatch is null;
+}
+
+/// <summary>An inclusive byte range already resolved against nothing: either From..To, From.. or the last Suffix bytes.</summary>
+public sealed record ByteRange(long? From, long? To, long? SuffixLength)
+{
+    /// <summary>Resolves against the object size; null when unsatisfiable.</summary>
+    public (long Offset, long Length)? Resolve(long size)
+    {
+        if (SuffixLength is { } n)
+        {
+            if (n <= 0 || size == 0) return null;
+            var len = Math.Min(n, size);
+            return (size - len, len);
+        }
+        var from = From ?? 0;
+        if (from >= size) return null;
+        var to = To is { } t && t < size ? t : size - 1;
+        return (from, to - from + 1);
+    }
+}
+
+public sealed record GetObjectOptions
+{
+    public ObjectConditions Conditions { get; init; } = ObjectConditions.None;
+    public ByteRange? Range { get; init; }
+}
+
+/// <summary>An open object. <see cref="Offset"/>/<see cref="Length"/> describe the part being streamed.</summary>
+public sealed class ObjectContent(ObjectInfo info, Stream body, long offset, long length, bool isPartial) : IAsyncDisposable, IDisposable
+{
+    public ObjectInfo Info { get; } = info;
+    public Stream Body { get; } = body;
+    public long Offset { get; } = offset;
+    public long Length { get; } = length;
+    public bool IsPartial { get; } = isPartial;
+    public ValueTask DisposeAsync() => Body.DisposeAsync();
+    public void Dispose() => Body.Dispose();
+}
+
+public sealed record PutObjectOptions
+{
+    public string ContentType { get; init; } = "application/octet-stream";
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+    /// <summary>Base64 MD5 the caller sent; the store rejects the write with BadDigest when the body differs.</summary>
+    public string? ContentMd5 { get; init; }
+    /// <summary>Declared length when known (Content-Length), -1 otherwise.</summary>
+    public long ContentLength { get; init; } = -1;
+    public ObjectConditions Conditions { get; init; } = ObjectConditions.None;
+}
+
+public enum MetadataDirective { Copy, Replace }
+
+public sealed record CopyObjectRequest
+{
+    public required string SourceBucket { get; init; }
+    public required string SourceKey { get; init; }
+    public required string TargetBucket { get; init; }
+    public required string TargetKey { get; init; }
+    /// <summary>Conditions on the source object.</summary>
+    public ObjectConditions SourceConditions { get; init; } = ObjectConditions.None;
+    /// <summary>Conditions on the target (e.g. If-None-Match: * for create-only).</summary>
+    public ObjectConditions TargetConditions { get; init; } = ObjectConditions.None;
+    public MetadataDirective MetadataDirective { get; init; } = MetadataDirective.Copy;
+    public string? ContentType { get; init; }
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+}

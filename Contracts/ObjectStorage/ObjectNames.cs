@@ -1,0 +1,62 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Gateway.Contracts.Errors;
+
+namespace Gateway.Contracts.ObjectStorage;
+
+/// <summary>
+/// Name rules shared by every store, checked before any bridge is called. Bucket names follow the
+/// common ground of S3, Azure Blob and GCS; keys are any UTF-8 up to 1024 bytes except what could
+/// climb out of a filesystem root (see docs/configuration.md).
+/// </summary>
+public static partial class ObjectNames
+{
+    public const int MaxKeyBytes = 1024;
+
+    [GeneratedRegex("^[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]$")]
+    private static partial Regex BucketPattern();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
+    private static partial Regex StorePattern();
+
+    public static void ValidateStore(string? store)
+    {
+        if (store is null || !StorePattern().IsMatch(store))
+            throw new GatewayException(ErrorCode.BadRequest, "Store names are 1-63 characters of a-z, 0-9 and '-', starting with a letter or digit.");
+    }
+
+    public static void ValidateBucket(string? bucket)
+    {
+        if (bucket is null || !BucketPattern().IsMatch(bucket))
+            throw new GatewayException(ErrorCode.BadRequest, "Bucket names are 3-63 characters of a-z, 0-9 and single '-', starting and ending with a letter or digit.");
+    }
+
+    public static void ValidateKey(string? key)
+    {
+        if (string.IsNullOrEmpty(key))
+            throw new GatewayException(ErrorCode.BadRequest, "The object key is empty.");
+        int bytes;
+        try { bytes = new UTF8Encoding(false, true).GetByteCount(key); }
+        catch (ArgumentException) { throw new GatewayException(ErrorCode.BadRequest, "The object key is not valid UTF-8."); }
+        if (bytes > MaxKeyBytes)
+            throw new GatewayException(ErrorCode.BadRequest, $"The object key is {bytes} bytes long; at most {MaxKeyBytes} are allowed.");
+        foreach (var c in key)
+        {
+            if (c < 0x20 || c == 0x7f)
+                throw new GatewayException(ErrorCode.BadRequest, "The object key contains a control character (NUL, CR, LF, ...).");
+        }
+        if (key[0] == '/' || key[0] == '\\')
+            throw new GatewayException(ErrorCode.BadRequest, "The object key must not start with '/' or '\\'.");
+        foreach (var segment in key.Split('/', '\\'))
+        {
+            if (segment is "." or "..")
+                throw new GatewayException(ErrorCode.BadRequest, "The object key must not contain '.' or '..' path segments.");
+        }
+    }
+
+    /// <summary>Validates an optional listing prefix with the key rules, allowing the empty prefix.</summary>
+    public static void ValidatePrefix(string? prefix)
+    {
+        if (!string.IsNullOrEmpty(prefix)) ValidateKey(prefix);
+    }
+}

@@ -1,0 +1,43 @@
+using Gateway.Contracts.Errors;
+
+namespace Gateway.Contracts.ObjectStorage;
+
+/// <summary>RFC 9110 §13 evaluation shared by stores that check conditions themselves.</summary>
+public static class Preconditions
+{
+    /// <summary>Throws PreconditionFailed / NotModified as RFC 9110 orders them; <paramref name="current"/> is null when missing.</summary>
+    public static void Check(ObjectInfo? current, ObjectConditions conditions, bool isRead)
+    {
+        if (conditions.IfMatch is { } ifMatch)
+        {
+            if (current is null || !Matches(current.ETag, ifMatch))
+                throw new GatewayException(ErrorCode.PreconditionFailed, "If-Match did not match the current object.");
+        }
+        if (conditions.IfNoneMatch is { } ifNoneMatch && current is not null && Matches(current.ETag, ifNoneMatch))
+        {
+            if (isRead)
+                throw new GatewayException(ErrorCode.NotModified, "The object has not changed.") { Extensions = new Dictionary<string, object?> { ["etag"] = current.ETag } };
+            throw new GatewayException(ErrorCode.PreconditionFailed, "If-None-Match matched an existing object.");
+        }
+    }
+
+    public static bool Matches(string etag, IReadOnlyList<string> candidates)
+    {
+        var bare = Normalize(etag);
+        foreach (var c in candidates)
+        {
+            if (c == "*" || Normalize(c) == bare) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Weak comparison: W/ prefixes and quotes do not matter.</summary>
+    public static string Normalize(string etag)
+    {
+        var s = etag.Trim();
+        if (s.StartsWith("W/", StringComparison.Ordinal)) s = s[2..];
+        return s.Trim('"');
+    }
+
+    public static string Quote(string etag) => etag.StartsWith('"') || etag.StartsWith("W/", StringComparison.Ordinal) ? etag : $"\"{etag}\"";
+}
