@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Debian's Docker engine (dockerd, containerd, runc, CLI) and a statically linked busybox, from which
+# scripts/backends.d/dockerd.sh builds the test image (there is no registry to pull from). Idempotent.
+set -euo pipefail
+static_busybox() { [ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q 'statically linked'; }
+if command -v dockerd >/dev/null && [ -x /usr/bin/docker ] && command -v containerd >/dev/null && static_busybox; then
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+command -v file >/dev/null || need_file=file
+if ! apt-get install -y --no-install-recommends docker.io busybox-static ${need_file:-}; then
+  apt-get update
+  apt-get install -y --no-install-recommends docker.io busybox-static ${need_file:-}
+fi
