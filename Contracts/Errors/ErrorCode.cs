@@ -17,6 +17,8 @@ public enum ErrorCode
     Unauthorized,
     Timeout,
     NotSupported,
+    MethodNotAllowed,
+    UnsupportedMediaType,
     WitnessFailed,
     Internal,
 }
@@ -40,6 +42,8 @@ public static class ErrorCodes
         ErrorCode.Unauthorized => "unauthorized",
         ErrorCode.Timeout => "timeout",
         ErrorCode.NotSupported => "not-supported",
+        ErrorCode.MethodNotAllowed => "method-not-allowed",
+        ErrorCode.UnsupportedMediaType => "unsupported-media-type",
         ErrorCode.WitnessFailed => "witness-failed",
         _ => "internal",
     };
@@ -58,6 +62,8 @@ public static class ErrorCodes
         ErrorCode.RangeNotSatisfiable => 416,
         ErrorCode.Throttled => 429,
         ErrorCode.NotSupported => 501,
+        ErrorCode.MethodNotAllowed => 405,
+        ErrorCode.UnsupportedMediaType => 415,
         ErrorCode.WitnessFailed => 502,
         ErrorCode.Unavailable => 503,
         ErrorCode.Timeout => 504,

@@ -7,6 +7,7 @@ public sealed record ObjectInfo
     public required string Key { get; init; }
     public required long Size { get; init; }
     /// <summary>Quoted entity tag, e.g. <c>"9a0364b9e99bb480dd25e1f0284c8555"</c>.</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("etag")]
     public required string ETag { get; init; }
     public required DateTimeOffset LastModified { get; init; }
     public string ContentType { get; init; } = "application/octet-stream";

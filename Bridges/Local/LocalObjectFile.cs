@@ -1,0 +1,65 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Gateway.Contracts.ObjectStorage;
+
+namespace Gateway.Bridges.Local;
+
+/// <summary>
+/// One object is one file: the content, then a JSON trailer with the key and metadata, its length
+/// (uint32 LE) and an 8-byte magic. Keeping both in one file makes the final rename the single atomic
+/// step of a write, so a reader sees the old object or the new one, never a mix.
+/// </summary>
+internal static partial class LocalObjectFile
+{
+    private static readonly byte[] Magic = "GWOBJv01"u8.ToArray();
+    private const int FooterLength = 12;
+    private const int MaxTrailerBytes = 64 * 1024;
+
+    internal sealed record Trailer(
+        string Key, long Size, string Md5, string ContentType,
+        Dictionary<string, string> Metadata, DateTimeOffset LastModified);
+
+    [JsonSerializable(typeof(Trailer))]
+    internal sealed partial class TrailerJson : JsonSerializerContext;
+
+    public static void WriteTrailer(Stream file, Trailer trailer)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(trailer, TrailerJson.Default.Trailer);
+        Span<byte> footer = stackalloc byte[FooterLength];
+        BinaryPrimitives.WriteUInt32LittleEndian(footer, (uint)json.Length);
+        Magic.CopyTo(footer[4..]);
+        file.Write(json);
+        file.Write(footer);
+    }
+
+    /// <summary>Reads the trailer of an object file; null when the file is not a complete object.</summary>
+    public static Trailer? ReadTrailer(FileStream file)
+    {
+        var length = file.Length;
+        if (length < FooterLength) return null;
+        Span<byte> footer = stackalloc byte[FooterLength];
+        file.Seek(length - FooterLength, SeekOrigin.Begin);
+        file.ReadExactly(footer);
+        if (!footer[4..].SequenceEqual(Magic)) return null;
+        var jsonLength = BinaryPrimitives.ReadUInt32LittleEndian(footer);
+        if (jsonLength > MaxTrailerBytes || jsonLength > length - FooterLength) return null;
+        var json = new byte[jsonLength];
+        file.Seek(length - FooterLength - jsonLength, SeekOrigin.Begin);
+        file.ReadExactly(json);
+        var trailer = JsonSerializer.Deserialize(json, TrailerJson.Default.Trailer);
+        if (trailer is null || trailer.Size != length - FooterLength - jsonLength) return null;
+        return trailer;
+    }
+
+    public static ObjectInfo ToInfo(Trailer t) => new()
+    {
+        Key = t.Key,
+        Size = t.Size,
+        ETag = $"\"{Convert.ToHexStringLower(Convert.FromBase64String(t.Md5))}\"",
+        ContentMd5 = t.Md5,
+        ContentType = t.ContentType,
+        LastModified = t.LastModified,
+        Metadata = t.Metadata,
+    };
+}

@@ -1,0 +1,129 @@
+using System.Text.RegularExpressions;
+using Gateway.Contracts.Errors;
+
+namespace Gateway.Contracts.Containers;
+
+/// <summary>
+/// Docker's own rules for what callers name, checked before any call so a bad name never reaches an engine.
+/// </summary>
+public static partial class ContainerNames
+{
+    // Docker's container name rule (daemon/names: [a-zA-Z0-9][a-zA-Z0-9_.-]+); a leading '/' is how the engine
+    // prints names, so it is accepted. The same rule admits full and short hex ids.
+    [GeneratedRegex("^/?[a-zA-Z0-9][a-zA-Z0-9_.-]{1,254}$")]
+    private static partial Regex NamePattern();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,62}$")]
+    private static partial Regex HostPattern();
+
+    // distribution/reference's grammar: [domain[:port]/]path[:tag][@digest], path components lower case.
+    [GeneratedRegex(
+        @"^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?" +
+        @"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*" +
+        @"(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$")]
+    private static partial Regex ImagePattern();
+
+    [GeneratedRegex("^[a-zA-Z_][a-zA-Z0-9_.-]*$")]
+    private static partial Regex EnvKeyPattern();
+
+    [GeneratedRegex("^(?:sha256:)?[a-f0-9]{12,64}$")]
+    private static partial Regex ImageIdPattern();
+
+    /// <summary>A configured host's name as used in <c>/v1/docker/{host}</c>.</summary>
+    public static void ValidateHost(string? host)
+    {
+        if (host is null || !HostPattern().IsMatch(host))
+            throw new GatewayException(ErrorCode.BadRequest, "Docker host names are 1-63 characters of a-z, 0-9, '_' and '-', starting with a letter or digit.");
+    }
+
+    /// <summary>A container id (full or short hex) or name.</summary>
+    public static void ValidateIdOrName(string? idOrName)
+    {
+        if (idOrName is null || !NamePattern().IsMatch(idOrName))
+            throw new GatewayException(ErrorCode.BadRequest, "A container is named by its id or a name of 2-255 characters matching [a-zA-Z0-9][a-zA-Z0-9_.-]+.");
+    }
+
+    public static void ValidateName(string? name)
+    {
+        if (name is null || name.StartsWith('/') || !NamePattern().IsMatch(name))
+            throw new GatewayException(ErrorCode.BadRequest, "Container names are 2-255 characters matching [a-zA-Z0-9][a-zA-Z0-9_.-]+.");
+    }
+
+    /// <summary>An image reference (<c>repo[:tag][@digest]</c>) or image id.</summary>
+    public static void ValidateImage(string? image)
+    {
+        if (image is null || image.Length > 512 || !(ImagePattern().IsMatch(image) || ImageIdPattern().IsMatch(image)))
+            throw new GatewayException(ErrorCode.BadRequest, "The image is not a valid reference such as 'repository/name:tag'.");
+    }
+
+    /// <summary>Checks everything a create request names or sets.</summary>
+    public static void Validate(ContainerCreateRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ValidateImage(request.Image);
+        if (request.Name is not null) ValidateName(request.Name);
+        foreach (var key in request.Env?.Keys ?? [])
+        {
+            if (!EnvKeyPattern().IsMatch(key))
+                throw new GatewayException(ErrorCode.BadRequest, "Environment variable names are letters, digits, '_', '.' and '-', not starting with a digit.");
+        }
+        foreach (var (key, value) in request.Env ?? new Dictionary<string, string>())
+        {
+            if (value is null || value.Contains('\0'))
+                throw new GatewayException(ErrorCode.BadRequest, $"Environment variable '{key}' has no value or contains NUL.");
+        }
+        foreach (var key in request.Labels?.Keys ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(key) || key.Length > 255 || key.Contains('='))
+                throw new GatewayException(ErrorCode.BadRequest, "Label keys are 1-255 characters and contain no '='.");
+        }
+        foreach (var arg in (request.Command ?? []).Concat(request.Entrypoint ?? []))
+        {
+            if (arg is null || arg.Contains('\0'))
+                throw new GatewayException(ErrorCode.BadRequest, "Command and entrypoint arguments must not be null or contain NUL.");
+        }
+        foreach (var p in request.PortBindings ?? [])
+        {
+            if (p is null || p.ContainerPort is < 1 or > 65535 || p.HostPort is < 0 or > 65535)
+                throw new GatewayException(ErrorCode.BadRequest, "Ports are between 1 and 65535 (host port 0 or absent: any free port).");
+            if (p.Protocol is not ("tcp" or "udp" or "sctp"))
+                throw new GatewayException(ErrorCode.BadRequest, "Port protocols are 'tcp', 'udp' or 'sctp'.");
+            if (p.HostIp is not null && !System.Net.IPAddress.TryParse(p.HostIp, out _))
+                throw new GatewayException(ErrorCode.BadRequest, "A port binding's hostIp must be an IP address.");
+        }
+        if (request.WorkingDir is not null && (!request.WorkingDir.StartsWith('/') || request.WorkingDir.Contains('\0')))
+            throw new GatewayException(ErrorCode.BadRequest, "The working directory must be an absolute path.");
+    }
+
+    /// <summary>Docker's list filters the gateway passes on; others are refused rather than silently ignored.</summary>
+    public static readonly IReadOnlySet<string> ListFilters = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "ancestor", "before", "expose", "exited", "health", "id", "isolation", "is-task", "label", "name",
+        "network", "publish", "since", "status", "volume",
+    };
+
+    public static void Validate(ContainerListQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Limit is < 1 or > 10000)
+            throw new GatewayException(ErrorCode.BadRequest, "limit must be between 1 and 10000.");
+        foreach (var (key, values) in query.Filters ?? new Dictionary<string, IReadOnlyList<string>>())
+        {
+            if (!ListFilters.Contains(key))
+                throw new GatewayException(ErrorCode.BadRequest, $"Unknown container filter '{key}'; known: {string.Join(", ", ListFilters.Order())}.");
+            if (values.Any(v => string.IsNullOrEmpty(v) || v.Length > 1024 || v.Any(char.IsControl)))
+                throw new GatewayException(ErrorCode.BadRequest, $"Filter '{key}' has an empty, over-long or control-character value.");
+        }
+    }
+
+    public static void Validate(ContainerLogsQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (!query.Stdout && !query.Stderr)
+            throw new GatewayException(ErrorCode.BadRequest, "Ask for stdout, stderr or both.");
+        if (query.Tail is < 0)
+            throw new GatewayException(ErrorCode.BadRequest, "tail must not be negative.");
+        if (query.Since is { } s && query.Until is { } u && u < s)
+            throw new GatewayException(ErrorCode.BadRequest, "until is before since.");
+    }
+}

@@ -1,0 +1,37 @@
+namespace Gateway.Contracts.Containers;
+
+/// <summary>
+/// One Docker Engine host (a named entry under Gateway:Docker:Hosts). Ids and names reaching an
+/// implementation are checked again with <see cref="ContainerNames"/> before any platform call. Failures are
+/// <see cref="Errors.GatewayException"/>s: a missing container or image is NotFound, a name in use is Conflict.
+/// </summary>
+public interface IContainerHost
+{
+    string Name { get; }
+
+    Task<ContainerEngineVersion> GetVersionAsync(CancellationToken ct);
+    Task<ContainerEngineInfo> GetInfoAsync(CancellationToken ct);
+
+    Task<IReadOnlyList<ContainerSummary>> ListContainersAsync(ContainerListQuery query, CancellationToken ct);
+    Task<ContainerDetails> InspectContainerAsync(string idOrName, CancellationToken ct);
+    Task<ContainerCreated> CreateContainerAsync(ContainerCreateRequest request, CancellationToken ct);
+
+    /// <summary>Returns false when the container was already running (nothing changed).</summary>
+    Task<bool> StartContainerAsync(string idOrName, CancellationToken ct);
+    /// <summary>Returns false when the container was already stopped (nothing changed).</summary>
+    Task<bool> StopContainerAsync(string idOrName, int? waitSeconds, CancellationToken ct);
+    Task RestartContainerAsync(string idOrName, int? waitSeconds, CancellationToken ct);
+    Task RemoveContainerAsync(string idOrName, bool force, bool removeVolumes, CancellationToken ct);
+
+    /// <summary>
+    /// The container's log, demultiplexed into stdout and stderr lines, as the engine hands them over (with
+    /// <see cref="ContainerLogsQuery.Follow"/>, until the container stops or <paramref name="ct"/> fires).
+    /// Errors found before the first line (missing container...) are thrown by the first MoveNextAsync.
+    /// </summary>
+    IAsyncEnumerable<ContainerLogLine> StreamLogsAsync(string idOrName, ContainerLogsQuery query, CancellationToken ct);
+
+    Task<IReadOnlyList<ImageSummary>> ListImagesAsync(bool all, CancellationToken ct);
+
+    /// <summary>Loads images from a <c>docker save</c> archive, streamed from <paramref name="tarArchive"/>.</summary>
+    Task<ImageLoadResult> LoadImagesAsync(Stream tarArchive, CancellationToken ct);
+}

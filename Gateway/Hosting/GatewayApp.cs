@@ -1,0 +1,59 @@
+using Gateway.Health;
+using Gateway.OpenApi;
+using Gateway.Problems;
+using Gateway.Storage;
+using Microsoft.Extensions.Configuration.Json;
+
+namespace Gateway.Hosting;
+
+/// <summary>Builds the gateway: every feature registers its services and maps its endpoints here.</summary>
+public static class GatewayApp
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var app = Build(args);
+        await app.RunAsync();
+        return 0;
+    }
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        AddDefaults(builder.Configuration);
+        configure?.Invoke(builder);
+        AddGatewayServices(builder.Services, builder.Configuration);
+        var app = builder.Build();
+        MapGatewayEndpoints(app);
+        return app;
+    }
+
+    public static void AddGatewayServices(IServiceCollection services, IConfiguration config)
+    {
+        services.AddOptions<GatewayOptions>().Bind(config.GetSection(GatewayOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddGatewayProblems();
+        services.AddGatewayOpenApi();
+        services.AddGatewayHealth();
+        services.AddStorage(config);
+    }
+
+    public static void MapGatewayEndpoints(WebApplication app)
+    {
+        app.UseGatewayProblems();
+        app.MapGatewayOpenApi();
+        app.MapGatewayHealth();
+        app.MapStorageEndpoints();
+    }
+
+    /// <summary>
+    /// The gateway's own defaults (Gateway/appsettings.json next to the binary) come first, so a
+    /// top-level appsettings.{Environment}.json in the working directory overrides them.
+    /// </summary>
+    private static void AddDefaults(ConfigurationManager configuration)
+    {
+        var defaults = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+        if (!File.Exists(defaults) || Path.GetFullPath(defaults) == Path.GetFullPath("appsettings.json")) return;
+        var source = new JsonConfigurationSource { Path = defaults, Optional = true, ReloadOnChange = false };
+        source.ResolveFileProvider();
+        configuration.Sources.Insert(0, source);
+    }
+}

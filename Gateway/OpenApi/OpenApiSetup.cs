@@ -1,0 +1,33 @@
+namespace Gateway.OpenApi;
+
+public static class OpenApiSetup
+{
+    public const string DocumentPath = "/openapi/v1.json";
+
+    public static IServiceCollection AddGatewayOpenApi(this IServiceCollection services)
+    {
+        services.AddOpenApi("v1", options =>
+        {
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "Legacy-integration gateway";
+                document.Info.Version = "v1";
+                document.Info.Description = "One REST facade over object stores, Docker, Kubernetes and in-house REST services; every bridge call is carried over CTP-96.";
+                // The served document must not depend on the address it was fetched from (drift test, committed copy).
+                document.Servers = [];
+                return Task.CompletedTask;
+            });
+        });
+        return services;
+    }
+
+    public static void MapGatewayOpenApi(this WebApplication app)
+    {
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.UseSwaggerUI(o =>
+        {
+            o.SwaggerEndpoint(DocumentPath, "Gateway v1");
+            o.RoutePrefix = "swagger";
+        });
+    }
+}

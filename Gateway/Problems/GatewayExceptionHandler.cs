@@ -1,0 +1,91 @@
+using Gateway.Contracts.Errors;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Gateway.Problems;
+
+/// <summary>Turns every failure into RFC 9457 problem+json with a stable type; bad input never becomes a 500.</summary>
+internal sealed partial class GatewayExceptionHandler(IProblemDetailsService problems, ILogger<GatewayExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    {
+        var (code, detail, retryAfter, extensions) = Classify(exception);
+        if (code == ErrorCode.Internal) LogUnhandled(logger, exception, context.Request.Method, context.Request.Path);
+        else LogRejected(logger, context.Request.Method, context.Request.Path, code.Slug());
+
+        if (context.Response.HasStarted)
+        {
+            // A streamed body is already under way: abort, so the client cannot take it for complete.
+            context.Abort();
+            return true;
+        }
+        await WriteAsync(problems, context, code, detail, retryAfter, extensions);
+        return true;
+    }
+
+    public static ValueTask WriteAsync(IProblemDetailsService problems, HttpContext context, ErrorCode code, string detail,
+        int? retryAfter = null, IReadOnlyDictionary<string, object?>? extensions = null)
+    {
+        var status = code.HttpStatus();
+        context.Response.StatusCode = status;
+        if (retryAfter is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (code == ErrorCode.RangeNotSatisfiable && extensions?.GetValueOrDefault("size") is long size)
+            context.Response.Headers.ContentRange = $"bytes */{size}";
+        if (code == ErrorCode.NotModified)
+        {
+            if (extensions?.GetValueOrDefault("etag") is string etag) context.Response.Headers.ETag = etag;
+            return ValueTask.CompletedTask;
+        }
+        var problem = new ProblemDetails
+        {
+            Type = ProblemTypes.For(code),
+            Title = Title(code),
+            Status = status,
+            Detail = detail,
+            Instance = context.Request.Path,
+        };
+        problem.Extensions["code"] = code.Slug();
+        return problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+    }
+
+    private static (ErrorCode, string, int?, IReadOnlyDictionary<string, object?>?) Classify(Exception exception) => exception switch
+    {
+        GatewayException g => (g.Code, g.Message, g.RetryAfterSeconds, g.Extensions),
+        BadHttpRequestException { StatusCode: 413 } => (ErrorCode.PayloadTooLarge, "The request body is larger than allowed.", null, null),
+        BadHttpRequestException b => (ErrorCode.BadRequest, SafeDetail(b), null, null),
+        OperationCanceledException => (ErrorCode.Timeout, "The request was cancelled before it completed.", null, null),
+        _ => (ErrorCode.Internal, "An unexpected error occurred; it has been logged.", null, null),
+    };
+
+    // Binding messages name parameters and types, never values, so they are safe to show.
+    private static string SafeDetail(BadHttpRequestException b) =>
+        b.InnerException is System.Text.Json.JsonException ? "The JSON body is malformed or has the wrong shape." : b.Message;
+
+    private static string Title(ErrorCode code) => code switch
+    {
+        ErrorCode.BadRequest => "Bad request",
+        ErrorCode.BadDigest => "Content digest mismatch",
+        ErrorCode.NotFound => "Not found",
+        ErrorCode.Conflict => "Conflict",
+        ErrorCode.PreconditionFailed => "Precondition failed",
+        ErrorCode.RangeNotSatisfiable => "Range not satisfiable",
+        ErrorCode.PayloadTooLarge => "Payload too large",
+        ErrorCode.Throttled => "Too many requests",
+        ErrorCode.Unavailable => "Service unavailable",
+        ErrorCode.Forbidden => "Forbidden",
+        ErrorCode.Unauthorized => "Unauthorized",
+        ErrorCode.Timeout => "Timeout",
+        ErrorCode.NotSupported => "Not supported",
+        ErrorCode.MethodNotAllowed => "Method not allowed",
+        ErrorCode.UnsupportedMediaType => "Unsupported media type",
+        ErrorCode.WitnessFailed => "Witness verification failed",
+        _ => "Internal error",
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled failure on {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Rejected {Method} {Path}: {Code}")]
+    private static partial void LogRejected(ILogger logger, string method, string path, string code);
+}

@@ -1,0 +1,3 @@
+using Gateway.Hosting;
+
+return await GatewayApp.RunAsync(args);

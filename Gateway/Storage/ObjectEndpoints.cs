@@ -1,0 +1,155 @@
+using Gateway.Contracts.Errors;
+using Gateway.Contracts.ObjectStorage;
+using Gateway.Hosting;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Storage;
+
+internal static class ObjectEndpoints
+{
+    private const string ObjectRoute = "/{store}/buckets/{bucket}/objects/{**key}";
+
+    public static void Map(RouteGroupBuilder stores)
+    {
+        stores.MapGet("/{store}/buckets/{bucket}/objects", List).WithName("ListObjects")
+            .WithSummary("Lists objects, a page at a time; with a delimiter, keys sharing a prefix up to it are rolled into commonPrefixes.");
+        stores.MapGet(ObjectRoute, Get).WithName("GetObject")
+            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
+            .Produces(StatusCodes.Status206PartialContent, contentType: "application/octet-stream")
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status416RangeNotSatisfiable);
+        stores.MapMethods(ObjectRoute, [HttpMethods.Head], Head).WithName("HeadObject");
+        stores.MapPut(ObjectRoute, Put).WithName("PutObject")
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                // Any media type is accepted and stored as the object's Content-Type, so no Accepts<> filter (it would 415).
+                operation.RequestBody = new Microsoft.OpenApi.OpenApiRequestBody
+                {
+                    Required = true,
+                    Description = "The object's bytes, streamed. Content-Type, Content-MD5, x-meta-*, If-Match and If-None-Match apply.",
+                    Content = new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType>
+                    {
+                        ["*/*"] = new() { Schema = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.String, Format = "binary" } },
+                    },
+                };
+                return Task.CompletedTask;
+            })
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        stores.MapDelete(ObjectRoute, Delete).WithName("DeleteObject");
+        stores.MapPost("/{store}/copy", Copy).WithName("CopyObject")
+            .WithSummary("Server-side copy of an object within a store.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
+    }
+
+    private static async Task<Ok<ObjectListing>> List(string store, string bucket, StoreRegistry registry, CancellationToken ct,
+        string? prefix = null, string? delimiter = null, int? pageSize = null, string? pageToken = null)
+    {
+        var s = registry.Get(store);
+        ObjectNames.ValidateBucket(bucket);
+        ObjectNames.ValidatePrefix(prefix);
+        if (pageSize is < 1 or > 1000) throw new GatewayException(ErrorCode.BadRequest, "pageSize must be between 1 and 1000.");
+        if (delimiter is { Length: > 16 }) throw new GatewayException(ErrorCode.BadRequest, "delimiter is at most 16 characters.");
+        if (pageToken is { Length: > 4096 }) throw new GatewayException(ErrorCode.BadRequest, "pageToken is too long.");
+        var listing = await s.ListObjectsAsync(bucket, new ListObjectsRequest
+        {
+            Prefix = string.IsNullOrEmpty(prefix) ? null : prefix,
+            Delimiter = string.IsNullOrEmpty(delimiter) ? null : delimiter,
+            PageSize = pageSize ?? 1000,
+            PageToken = string.IsNullOrEmpty(pageToken) ? null : pageToken,
+        }, ct);
+        return TypedResults.Ok(listing);
+    }
+
+    private static async Task<IResult> Get(string store, string bucket, string key, HttpContext context, StoreRegistry registry, CancellationToken ct)
+    {
+        var s = registry.Get(store);
+        ObjectNames.ValidateBucket(bucket);
+        key = ObjectHttp.ReadKey(context, key);
+        var content = await s.GetObjectAsync(bucket, key, new GetObjectOptions
+        {
+            Conditions = ObjectHttp.ReadConditions(context.Request),
+            Range = ObjectHttp.ReadRange(context.Request),
+        }, ct);
+        return new ObjectContentResult(content, headOnly: false);
+    }
+
+    private static async Task<EmptyHttpResult> Head(string store, string bucket, string key, HttpContext context, StoreRegistry registry, CancellationToken ct)
+    {
+        var s = registry.Get(store);
+        ObjectNames.ValidateBucket(bucket);
+        key = ObjectHttp.ReadKey(context, key);
+        var info = await s.HeadObjectAsync(bucket, key, ObjectHttp.ReadConditions(context.Request), ct);
+        ObjectHttp.WriteHeaders(context.Response, info);
+        context.Response.ContentLength = info.Size;
+        return TypedResults.Empty;
+    }
+
+    private static async Task<Ok<ObjectInfo>> Put(string store, string bucket, string key, HttpContext context,
+        StoreRegistry registry, IOptions<GatewayOptions> options, CancellationToken ct)
+    {
+        var s = registry.Get(store);
+        ObjectNames.ValidateBucket(bucket);
+        key = ObjectHttp.ReadKey(context, key);
+        var request = context.Request;
+        var max = options.Value.Limits.MaxObjectBytes;
+        if (request.ContentLength > max)
+            throw new GatewayException(ErrorCode.PayloadTooLarge, $"Objects are limited to {max} bytes.");
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = max;
+        var putOptions = new PutObjectOptions
+        {
+            ContentType = ObjectHttp.ReadContentType(request),
+            Metadata = ObjectHttp.ReadMetadata(request),
+            ContentMd5 = ObjectHttp.ReadContentMd5(request),
+            ContentLength = request.ContentLength ?? -1,
+            Conditions = ObjectHttp.ReadConditions(request),
+        };
+        var info = await s.PutObjectAsync(bucket, key, request.Body, putOptions, ct);
+        context.Response.Headers.ETag = info.ETag;
+        return TypedResults.Ok(info);
+    }
+
+    private static async Task<NoContent> Delete(string store, string bucket, string key, HttpContext context, StoreRegistry registry, CancellationToken ct)
+    {
+        var s = registry.Get(store);
+        ObjectNames.ValidateBucket(bucket);
+        key = ObjectHttp.ReadKey(context, key);
+        await s.DeleteObjectAsync(bucket, key, ObjectHttp.ReadConditions(context.Request), ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<ObjectInfo>> Copy(string store, CopyObjectBody body, HttpContext context, StoreRegistry registry, CancellationToken ct)
+    {
+        var s = registry.Get(store);
+        if (body.Source is null || body.Target is null)
+            throw new GatewayException(ErrorCode.BadRequest, "source and target are required.");
+        ObjectNames.ValidateBucket(body.Source.Bucket);
+        ObjectNames.ValidateKey(body.Source.Key);
+        ObjectNames.ValidateBucket(body.Target.Bucket);
+        ObjectNames.ValidateKey(body.Target.Key);
+        var directive = body.MetadataDirective?.ToLowerInvariant() switch
+        {
+            null or "copy" => MetadataDirective.Copy,
+            "replace" => MetadataDirective.Replace,
+            _ => throw new GatewayException(ErrorCode.BadRequest, "metadataDirective is 'copy' or 'replace'."),
+        };
+        var info = await s.CopyObjectAsync(new CopyObjectRequest
+        {
+            SourceBucket = body.Source.Bucket,
+            SourceKey = body.Source.Key,
+            TargetBucket = body.Target.Bucket,
+            TargetKey = body.Target.Key,
+            SourceConditions = new ObjectConditions { IfMatch = Single(body.SourceIfMatch) },
+            TargetConditions = new ObjectConditions { IfMatch = Single(body.TargetIfMatch), IfNoneMatch = Single(body.TargetIfNoneMatch) },
+            MetadataDirective = directive,
+            ContentType = body.ContentType,
+            Metadata = body.Metadata,
+        }, ct);
+        context.Response.Headers.ETag = info.ETag;
+        return TypedResults.Ok(info);
+    }
+
+    private static IReadOnlyList<string>? Single(string? etag) => etag is null ? null : [etag];
+}

@@ -1,0 +1,53 @@
+using Gateway.Contracts.ObjectStorage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Gateway.Storage;
+
+public static class StorageEndpoints
+{
+    public static IEndpointRouteBuilder MapStorageEndpoints(this IEndpointRouteBuilder app)
+    {
+        var stores = app.MapGroup("/v1/stores").WithTags("Object storage");
+        stores.MapGet("/", ListStores).WithName("ListStores").WithSummary("Lists the configured stores with their kind and capabilities.");
+        BucketEndpoints.Map(stores);
+        ObjectEndpoints.Map(stores);
+        return app;
+    }
+
+    private static Ok<StoreList> ListStores(StoreRegistry registry) =>
+        TypedResults.Ok(new StoreList(registry.All
+            .Select(s => new StoreDescription(s.Name, s.Kind, s.Capabilities))
+            .OrderBy(s => s.Name, StringComparer.Ordinal)
+            .ToList()));
+}
+
+internal static class BucketEndpoints
+{
+    public static void Map(RouteGroupBuilder stores)
+    {
+        stores.MapGet("/{store}/buckets", List).WithName("ListBuckets");
+        stores.MapPut("/{store}/buckets/{bucket}", Create).WithName("CreateBucket")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        stores.MapDelete("/{store}/buckets/{bucket}", Delete).WithName("DeleteBucket")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+    }
+
+    private static async Task<Ok<BucketList>> List(string store, StoreRegistry registry, CancellationToken ct) =>
+        TypedResults.Ok(new BucketList(await registry.Get(store).ListBucketsAsync(ct)));
+
+    private static async Task<Created> Create(string store, string bucket, StoreRegistry registry, CancellationToken ct)
+    {
+        var s = registry.Get(store);
+        ObjectNames.ValidateBucket(bucket);
+        await s.CreateBucketAsync(bucket, ct);
+        return TypedResults.Created($"/v1/stores/{store}/buckets/{bucket}");
+    }
+
+    private static async Task<NoContent> Delete(string store, string bucket, StoreRegistry registry, CancellationToken ct)
+    {
+        var s = registry.Get(store);
+        ObjectNames.ValidateBucket(bucket);
+        await s.DeleteBucketAsync(bucket, ct);
+        return TypedResults.NoContent();
+    }
+}
