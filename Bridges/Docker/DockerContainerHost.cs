@@ -1,0 +1,222 @@
+using System.Buffers;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Gateway.Bridges.Resilience;
+using Gateway.Contracts.Containers;
+using Polly;
+
+namespace Gateway.Bridges.Docker;
+
+/// <summary>
+/// <see cref="IContainerHost"/> on Docker.DotNet, talking to one engine (unix socket or tcp). Every engine call runs
+/// inside the instance's resilience pipeline; reads and start/stop/restart are retried (repeating them ends in the
+/// same state), create/remove/load are not.
+/// </summary>
+public sealed class DockerContainerHost : IContainerHost, IDisposable
+{
+    readonly DockerClient _client;
+    readonly ResiliencePipeline _pipeline;
+
+    /// <param name="endpoint"><c>unix:///var/run/docker.sock</c> or <c>tcp://host:2375</c>.</param>
+    /// <param name="pipeline">From <see cref="BridgePipeline"/>; <see cref="ResiliencePipeline.Empty"/> runs calls bare.</param>
+    public DockerContainerHost(string name, Uri endpoint, ResiliencePipeline? pipeline = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        Name = name;
+        Endpoint = endpoint;
+        _pipeline = pipeline ?? ResiliencePipeline.Empty;
+        _client = new DockerClientConfiguration(ToDockerUri(endpoint)).CreateClient();
+    }
+
+    public string Name { get; }
+    public Uri Endpoint { get; }
+
+    /// <summary>Accepts <c>unix://</c>, <c>tcp://</c> and <c>http://</c>; Docker.DotNet speaks HTTP over tcp.</summary>
+    static Uri ToDockerUri(Uri endpoint) => endpoint.Scheme switch
+    {
+        "unix" or "http" or "npipe" => endpoint,
+        "tcp" => new UriBuilder(endpoint) { Scheme = "http" }.Uri,
+        _ => throw new ArgumentException($"Docker endpoints are unix:// or tcp:// URIs, not '{endpoint.Scheme}://'.", nameof(endpoint)),
+    };
+
+    public Task<ContainerEngineVersion> GetVersionAsync(CancellationToken ct) =>
+        RunAsync(async c => DockerModels.ToContract(await _client.System.GetVersionAsync(c)), idempotent: true, ct);
+
+    public Task<ContainerEngineInfo> GetInfoAsync(CancellationToken ct) =>
+        RunAsync(async c => DockerModels.ToContract(await _client.System.GetSystemInfoAsync(c)), idempotent: true, ct);
+
+    public Task<IReadOnlyList<ContainerSummary>> ListContainersAsync(ContainerListQuery query, CancellationToken ct)
+    {
+        ContainerNames.Validate(query);
+        var parameters = new ContainersListParameters
+        {
+            All = query.All,
+            Limit = query.Limit,
+            Filters = query.Filters?.ToDictionary(
+                kv => kv.Key, kv => (IDictionary<string, bool>)kv.Value.ToDictionary(v => v, _ => true)),
+        };
+        return RunAsync<IReadOnlyList<ContainerSummary>>(async c =>
+            (await _client.Containers.ListContainersAsync(parameters, c)).Select(DockerModels.ToContract).ToList(), idempotent: true, ct);
+    }
+
+    public Task<ContainerDetails> InspectContainerAsync(string idOrName, CancellationToken ct)
+    {
+        ContainerNames.ValidateIdOrName(idOrName);
+        return RunAsync(async c => DockerModels.ToContract(await _client.Containers.InspectContainerAsync(idOrName, c)), idempotent: true, ct);
+    }
+
+    public Task<ContainerCreated> CreateContainerAsync(ContainerCreateRequest request, CancellationToken ct)
+    {
+        ContainerNames.Validate(request);
+        var parameters = DockerModels.ToParameters(request);
+        return RunAsync(async c =>
+        {
+            var created = await _client.Containers.CreateContainerAsync(parameters, c);
+            return new ContainerCreated(created.ID, created.Warnings?.ToList() ?? []);
+        }, idempotent: false, ct);
+    }
+
+    public Task<bool> StartContainerAsync(string idOrName, CancellationToken ct)
+    {
+        ContainerNames.ValidateIdOrName(idOrName);
+        return RunAsync(c => _client.Containers.StartContainerAsync(idOrName, new ContainerStartParameters(), c), idempotent: true, ct);
+    }
+
+    public Task<bool> StopContainerAsync(string idOrName, int? waitSeconds, CancellationToken ct)
+    {
+        ContainerNames.ValidateIdOrName(idOrName);
+        var parameters = new ContainerStopParameters { WaitBeforeKillSeconds = WaitSeconds(waitSeconds) };
+        return RunAsync(c => _client.Containers.StopContainerAsync(idOrName, parameters, c), idempotent: true, ct);
+    }
+
+    public Task RestartContainerAsync(string idOrName, int? waitSeconds, CancellationToken ct)
+    {
+        ContainerNames.ValidateIdOrName(idOrName);
+        var parameters = new ContainerRestartParameters { WaitBeforeKillSeconds = WaitSeconds(waitSeconds) };
+        return RunAsync(async c => { await _client.Containers.RestartContainerAsync(idOrName, parameters, c); return true; }, idempotent: true, ct);
+    }
+
+    public Task RemoveContainerAsync(string idOrName, bool force, bool removeVolumes, CancellationToken ct)
+    {
+        ContainerNames.ValidateIdOrName(idOrName);
+        var parameters = new ContainerRemoveParameters { Force = force, RemoveVolumes = removeVolumes };
+        return RunAsync(async c => { await _client.Containers.RemoveContainerAsync(idOrName, parameters, c); return true; }, idempotent: false, ct);
+    }
+
+    public async IAsyncEnumerable<ContainerLogLine> StreamLogsAsync(string idOrName, ContainerLogsQuery query,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        ContainerNames.ValidateIdOrName(idOrName);
+        ContainerNames.Validate(query);
+        var parameters = new ContainerLogsParameters
+        {
+            ShowStdout = query.Stdout,
+            ShowStderr = query.Stderr,
+            Follow = query.Follow,
+            Timestamps = query.Timestamps,
+            Tail = query.Tail?.ToString(CultureInfo.InvariantCulture) ?? "all",
+            Since = query.Since?.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+            Until = query.Until?.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+        };
+
+        // Only opening the log runs in the pipeline (its timeouts would cut a followed log short); reading uses ct.
+        var stream = await RunAsync(async c =>
+        {
+            // A TTY container's log is one raw stream, not multiplexed frames: the engine says which.
+            var tty = (await _client.Containers.InspectContainerAsync(idOrName, c)).Config?.Tty ?? false;
+            return await _client.Containers.GetContainerLogsAsync(idOrName, tty, parameters, ct);
+        }, idempotent: true, ct);
+
+        var buffer = ArrayPool<byte>.Shared.Rent(81920);
+        var lines = new List<ContainerLogLine>();
+        var splitter = new LogLineSplitter(query.Timestamps);
+        try
+        {
+            while (true)
+            {
+                MultiplexedStream.ReadResult read;
+                try
+                {
+                    read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    throw DockerErrors.Translate(e, Name);
+                }
+                if (read.EOF) break;
+                splitter.Push(read.Target == MultiplexedStream.TargetStream.StandardError ? ContainerLogStream.Stderr : ContainerLogStream.Stdout,
+                    buffer.AsSpan(0, read.Count), lines);
+                foreach (var line in lines) yield return line;
+                lines.Clear();
+            }
+            splitter.Flush(lines);
+            foreach (var line in lines) yield return line;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            stream.Dispose();
+        }
+    }
+
+    public Task<IReadOnlyList<ImageSummary>> ListImagesAsync(bool all, CancellationToken ct) =>
+        RunAsync<IReadOnlyList<ImageSummary>>(async c =>
+            (await _client.Images.ListImagesAsync(new ImagesListParameters { All = all }, c)).Select(DockerModels.ToContract).ToList(),
+            idempotent: true, ct);
+
+    public Task<ImageLoadResult> LoadImagesAsync(Stream tarArchive, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tarArchive);
+        return RunAsync(async c =>
+        {
+            var progress = new LoadProgress();
+            await _client.Images.LoadImageAsync(new ImageLoadParameters { Quiet = true }, tarArchive, progress, c);
+            if (progress.Error is { } error)
+                throw new Contracts.Errors.GatewayException(Contracts.Errors.ErrorCode.BadRequest, $"The engine could not load the archive: {error}");
+            return new ImageLoadResult(progress.Loaded);
+        }, idempotent: false, ct);
+    }
+
+    /// <summary>Collects the engine's "Loaded image: x" messages; a load fails inside the message stream, not by status.</summary>
+    sealed class LoadProgress : IProgress<JSONMessage>
+    {
+        const string LoadedImage = "Loaded image: ", LoadedImageId = "Loaded image ID: ";
+        public List<string> Loaded { get; } = [];
+        public string? Error { get; private set; }
+
+        public void Report(JSONMessage value)
+        {
+            if (value.Error is { Message: { Length: > 0 } message }) Error = message;
+            else if (!string.IsNullOrEmpty(value.ErrorMessage)) Error = value.ErrorMessage;
+            var text = value.Stream?.Trim() ?? "";
+            if (text.StartsWith(LoadedImageId, StringComparison.Ordinal)) Loaded.Add(text[LoadedImageId.Length..]);
+            else if (text.StartsWith(LoadedImage, StringComparison.Ordinal)) Loaded.Add(text[LoadedImage.Length..]);
+        }
+    }
+
+    static uint? WaitSeconds(int? seconds) => seconds switch
+    {
+        null => null,
+        < 0 or > 3600 => throw new Contracts.Errors.GatewayException(Contracts.Errors.ErrorCode.BadRequest, "The stop timeout is between 0 and 3600 seconds."),
+        _ => (uint)seconds.Value,
+    };
+
+    async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> call, bool idempotent, CancellationToken ct)
+    {
+        return await _pipeline.ExecuteCallAsync(async c =>
+        {
+            try
+            {
+                return await call(c).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !c.IsCancellationRequested)
+            {
+                throw DockerErrors.Translate(e, Name);
+            }
+        }, idempotent, ct).ConfigureAwait(false);
+    }
+
+    public void Dispose() => _client.Dispose();
+}

@@ -1,0 +1,55 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Docker.DotNet;
+using Gateway.Contracts.Errors;
+
+namespace Gateway.Bridges.Docker;
+
+/// <summary>Turns Docker.DotNet's failures into the gateway's error codes, keeping the engine's own message.</summary>
+static class DockerErrors
+{
+    public static GatewayException Translate(Exception e, string hostName) => e switch
+    {
+        GatewayException g => g,
+        DockerApiException api => FromStatus(api.StatusCode, EngineMessage(api.ResponseBody), api),
+        HttpRequestException or SocketException or IOException => new GatewayException(ErrorCode.Unavailable,
+            $"Docker host '{hostName}' could not be reached.", e),
+        TimeoutException => new GatewayException(ErrorCode.Timeout, $"Docker host '{hostName}' did not answer in time.", e),
+        _ => new GatewayException(ErrorCode.Internal, $"Docker host '{hostName}' failed: {e.GetType().Name}.", e),
+    };
+
+    static GatewayException FromStatus(HttpStatusCode status, string message, Exception inner)
+    {
+        var code = (int)status switch
+        {
+            400 => ErrorCode.BadRequest,
+            401 => ErrorCode.Unauthorized,
+            403 => ErrorCode.Forbidden,
+            404 => ErrorCode.NotFound,
+            409 => ErrorCode.Conflict,
+            412 => ErrorCode.PreconditionFailed,
+            429 => ErrorCode.Throttled,
+            501 => ErrorCode.NotSupported,
+            _ => ErrorCode.Unavailable,
+        };
+        return new GatewayException(code, message, inner);
+    }
+
+    /// <summary>The engine answers errors as <c>{"message": "..."}</c>.</summary>
+    static string EngineMessage(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body)) return "The Docker engine refused the request.";
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object
+                && doc.RootElement.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String)
+                return m.GetString()!;
+        }
+        catch (JsonException)
+        {
+        }
+        return body.Length > 500 ? body[..500] : body.Trim();
+    }
+}
