@@ -1,0 +1,45 @@
+// Starts the Firebase Storage emulator (the GCS JSON API part of firebase-tools) without its CLI,
+// which would want Java for the security-rules runtime. The gateway talks to it with admin
+// semantics only, so the rules runtime is never needed and is left switched off.
+// Usage: node gcs-emulator.js [host] [port]
+"use strict";
+const host = process.argv[2] || "127.0.0.1";
+const port = Number(process.argv[3] || 9199);
+
+// The emulator caps request bodies at 130 MB; benchmarks stream larger objects through it.
+// body-parser's exports are getters, so the emulator's copy of the module is swapped in the require cache.
+const path = require("path");
+const storageDir = path.dirname(require.resolve("firebase-tools/lib/emulator/storage/server.js"));
+const bodyParserPath = require.resolve("body-parser", { paths: [storageDir] });
+const bodyParser = require(bodyParserPath);
+require.cache[bodyParserPath].exports = {
+  json: bodyParser.json,
+  text: bodyParser.text,
+  urlencoded: bodyParser.urlencoded,
+  raw: (options) => bodyParser.raw({ ...options, limit: "2gb" }),
+};
+
+const { StorageEmulator } = require("firebase-tools/lib/emulator/storage");
+const { EmulatorRegistry } = require("firebase-tools/lib/emulator/registry");
+
+async function main() {
+  const emulator = new StorageEmulator({
+    projectId: process.env.GCS_EMULATOR_PROJECT || "gateway-test",
+    host,
+    port,
+    rules: { name: "storage.rules", content: "" },
+    auto_download: false,
+  });
+  emulator._rulesRuntime.start = async () => {};
+  emulator._rulesRuntime.stop = async () => {};
+  emulator._rulesManager.start = async () => {};
+  emulator._rulesManager.stop = async () => {};
+  // Registering it lets the emulator build its resumable-upload URLs.
+  await EmulatorRegistry.start(emulator);
+  console.log(`gcs emulator listening on http://${host}:${port}`);
+  const stop = async () => { try { await emulator.stop(); } finally { process.exit(0); } };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
+
+main().catch((err) => { console.error(err); process.exit(1); });
