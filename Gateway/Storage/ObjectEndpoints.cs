@@ -68,23 +68,44 @@ internal static class ObjectEndpoints
         var s = registry.Get(store);
         ObjectNames.ValidateBucket(bucket);
         key = ObjectHttp.ReadKey(context, key);
-        var content = await s.GetObjectAsync(bucket, key, new GetObjectOptions
+        try
         {
-            Conditions = ObjectHttp.ReadConditions(context.Request),
-            Range = ObjectHttp.ReadRange(context.Request),
-        }, ct);
-        return new ObjectContentResult(content, headOnly: false);
+            var content = await s.GetObjectAsync(bucket, key, new GetObjectOptions
+            {
+                Conditions = ObjectHttp.ReadConditions(context.Request),
+                Range = ObjectHttp.ReadRange(context.Request),
+            }, ct);
+            return new ObjectContentResult(content, headOnly: false);
+        }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotModified)
+        {
+            return NotModified(context, e);
+        }
     }
 
-    private static async Task<EmptyHttpResult> Head(string store, string bucket, string key, HttpContext context, StoreRegistry registry, CancellationToken ct)
+    private static async Task<IResult> Head(string store, string bucket, string key, HttpContext context, StoreRegistry registry, CancellationToken ct)
     {
         var s = registry.Get(store);
         ObjectNames.ValidateBucket(bucket);
         key = ObjectHttp.ReadKey(context, key);
-        var info = await s.HeadObjectAsync(bucket, key, ObjectHttp.ReadConditions(context.Request), ct);
-        ObjectHttp.WriteHeaders(context.Response, info);
-        context.Response.ContentLength = info.Size;
-        return TypedResults.Empty;
+        try
+        {
+            var info = await s.HeadObjectAsync(bucket, key, ObjectHttp.ReadConditions(context.Request), ct);
+            ObjectHttp.WriteHeaders(context.Response, info);
+            context.Response.ContentLength = info.Size;
+            return TypedResults.Empty;
+        }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotModified)
+        {
+            return NotModified(context, e);
+        }
+    }
+
+    // Answered here rather than by the exception handler, which strips ETag from error responses.
+    private static StatusCodeHttpResult NotModified(HttpContext context, GatewayException e)
+    {
+        if (e.Extensions?.GetValueOrDefault("etag") is string etag) context.Response.Headers.ETag = etag;
+        return TypedResults.StatusCode(StatusCodes.Status304NotModified);
     }
 
     private static async Task<Ok<ObjectInfo>> Put(string store, string bucket, string key, HttpContext context,

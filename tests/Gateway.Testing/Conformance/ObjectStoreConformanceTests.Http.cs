@@ -1,0 +1,150 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Xunit;
+
+namespace Gateway.Testing.Conformance;
+
+public abstract partial class ObjectStoreConformanceTests
+{
+    private static readonly byte[] Digits = Bytes("0123456789abcdefghij");
+
+    private async Task<HttpResponseMessage> GetRangeAsync(string key, string range)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, ObjectUrl(key));
+        request.Headers.TryAddWithoutValidation("Range", range);
+        return await Http.SendAsync(request);
+    }
+
+    [Theory]
+    [InlineData("bytes=0-4", 0, 5)]
+    [InlineData("bytes=5-9", 5, 5)]
+    [InlineData("bytes=15-", 15, 5)]
+    [InlineData("bytes=-3", 17, 3)]
+    [InlineData("bytes=18-100", 18, 2)]
+    public async Task Range_gives_206_with_the_right_bytes(string range, int offset, int length)
+    {
+        await PutOkAsync("digits", Digits);
+        using var response = await GetRangeAsync("digits", range);
+        Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+        Assert.Equal(Digits.AsSpan(offset, length).ToArray(), await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal($"bytes {offset}-{offset + length - 1}/{Digits.Length}", response.Content.Headers.ContentRange!.ToString());
+        Assert.Equal(length, response.Content.Headers.ContentLength);
+    }
+
+    [Fact]
+    public async Task Unsatisfiable_range_gives_416_with_the_size()
+    {
+        await PutOkAsync("digits", Digits);
+        using var response = await GetRangeAsync("digits", "bytes=20-");
+        await AssertProblemAsync(response, HttpStatusCode.RequestedRangeNotSatisfiable, "range-not-satisfiable");
+        Assert.Equal($"bytes */{Digits.Length}", response.Content.Headers.ContentRange!.ToString());
+    }
+
+    [Fact]
+    public async Task Malformed_or_multiple_ranges_are_ignored_and_the_whole_object_served()
+    {
+        await PutOkAsync("digits", Digits);
+        foreach (var range in new[] { "bytes=abc", "items=0-1", "bytes=0-1,4-5", "bytes=5-2" })
+        {
+            using var response = await GetRangeAsync("digits", range);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(Digits, await response.Content.ReadAsByteArrayAsync());
+        }
+    }
+
+    [Fact]
+    public async Task If_none_match_on_get_gives_304_and_if_match_mismatch_412()
+    {
+        var etag = await PutOkAsync("cond", Bytes("conditional"));
+        var notModified = new HttpRequestMessage(HttpMethod.Get, ObjectUrl("cond"));
+        notModified.Headers.TryAddWithoutValidation("If-None-Match", etag);
+        using (var response = await Http.SendAsync(notModified))
+        {
+            Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
+            Assert.Equal(etag, response.Headers.ETag!.ToString());
+            Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+        }
+        var changed = new HttpRequestMessage(HttpMethod.Get, ObjectUrl("cond"));
+        changed.Headers.TryAddWithoutValidation("If-None-Match", "\"something-else\"");
+        using (var response = await Http.SendAsync(changed)) Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var mismatch = new HttpRequestMessage(HttpMethod.Get, ObjectUrl("cond"));
+        mismatch.Headers.TryAddWithoutValidation("If-Match", "\"not-the-etag\"");
+        using (var response = await Http.SendAsync(mismatch)) await AssertProblemAsync(response, HttpStatusCode.PreconditionFailed, "precondition-failed");
+
+        var match = new HttpRequestMessage(HttpMethod.Get, ObjectUrl("cond"));
+        match.Headers.TryAddWithoutValidation("If-Match", etag);
+        using (var response = await Http.SendAsync(match)) Assert.Equal("conditional", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task If_none_match_star_on_put_is_create_only()
+    {
+        await PutOkAsync("once", Bytes("first"), r => r.Headers.TryAddWithoutValidation("If-None-Match", "*"));
+        using var second = await PutAsync("once", Bytes("second"), r => r.Headers.TryAddWithoutValidation("If-None-Match", "*"));
+        await AssertProblemAsync(second, HttpStatusCode.PreconditionFailed, "precondition-failed");
+        Assert.Equal("first", await Http.GetStringAsync(ObjectUrl("once")));
+    }
+
+    [Fact]
+    public async Task If_match_on_put_and_delete_guards_against_lost_updates()
+    {
+        var etag = await PutOkAsync("guarded", Bytes("v1"));
+        using (var stale = await PutAsync("guarded", Bytes("v2"), r => r.Headers.TryAddWithoutValidation("If-Match", "\"stale\"")))
+            await AssertProblemAsync(stale, HttpStatusCode.PreconditionFailed, "precondition-failed");
+        Assert.Equal("v1", await Http.GetStringAsync(ObjectUrl("guarded")));
+        await PutOkAsync("guarded", Bytes("v2"), r => r.Headers.TryAddWithoutValidation("If-Match", etag));
+        Assert.Equal("v2", await Http.GetStringAsync(ObjectUrl("guarded")));
+
+        var delete = new HttpRequestMessage(HttpMethod.Delete, ObjectUrl("guarded"));
+        delete.Headers.TryAddWithoutValidation("If-Match", etag);
+        using (var response = await Http.SendAsync(delete)) await AssertProblemAsync(response, HttpStatusCode.PreconditionFailed, "precondition-failed");
+        Assert.Equal("v2", await Http.GetStringAsync(ObjectUrl("guarded")));
+    }
+
+    [Fact]
+    public async Task Wrong_content_md5_gives_400_and_stores_nothing()
+    {
+        var wrong = Convert.ToBase64String(MD5.HashData(Bytes("something else")));
+        using (var response = await PutAsync("digest", Bytes("actual body"), r => r.Content!.Headers.ContentMD5 = Convert.FromBase64String(wrong)))
+            await AssertProblemAsync(response, HttpStatusCode.BadRequest, "bad-digest");
+        using (var missing = await Http.GetAsync(ObjectUrl("digest"))) Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+
+        await PutOkAsync("digest", Bytes("kept"));
+        using (var response = await PutAsync("digest", Bytes("replacement"), r => r.Content!.Headers.ContentMD5 = Convert.FromBase64String(wrong)))
+            await AssertProblemAsync(response, HttpStatusCode.BadRequest, "bad-digest");
+        Assert.Equal("kept", await Http.GetStringAsync(ObjectUrl("digest")));
+
+        var body = Bytes("right digest");
+        await PutOkAsync("digest", body, r => r.Content!.Headers.ContentMD5 = MD5.HashData(body));
+    }
+
+    [Fact]
+    public async Task Malformed_headers_are_400_not_500()
+    {
+        using (var response = await PutAsync("bad-md5", Bytes("x"), r => r.Content!.Headers.TryAddWithoutValidation("Content-MD5", "not base64!")))
+            await AssertProblemAsync(response, HttpStatusCode.BadRequest, "bad-request");
+        using (var response = await PutAsync("bad-meta", Bytes("x"), r => r.Headers.TryAddWithoutValidation("x-meta-bad.name", "v")))
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using (var response = await PutAsync("bad-etag", Bytes("x"), r => r.Headers.TryAddWithoutValidation("If-Match", "unquoted")))
+            await AssertProblemAsync(response, HttpStatusCode.BadRequest, "bad-request");
+        Assert.Empty(await ListAllKeysAsync());
+    }
+
+    [Fact]
+    public async Task A_truncated_upload_leaves_nothing_and_keeps_the_previous_version()
+    {
+        await PutOkAsync("atomic", Bytes("previous version"));
+        await RawHttp.SendTruncatedAsync(Server.BaseAddress, "PUT", "/" + ObjectUrl("atomic"), declaredLength: 1_000_000, sent: new byte[300_000]);
+        await RawHttp.SendTruncatedAsync(Server.BaseAddress, "PUT", "/" + ObjectUrl("never-complete"), declaredLength: 1_000_000, sent: new byte[300_000]);
+        // The server is still reading those bodies or has given up on them; either way no new version may become visible.
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal("previous version", await Http.GetStringAsync(ObjectUrl("atomic")));
+            using var missing = await Http.GetAsync(ObjectUrl("never-complete"));
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        }
+        Assert.Equal(["atomic"], await ListAllKeysAsync());
+    }
+}

@@ -1,0 +1,89 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Xunit;
+
+namespace Gateway.Testing.Conformance;
+
+public abstract partial class ObjectStoreConformanceTests
+{
+    private static readonly string[] TreeKeys =
+        ["a.txt", "dir/1.txt", "dir/2.txt", "dir/sub/3.txt", "dirt.txt", "z/last.txt"];
+
+    private async Task PutTreeAsync()
+    {
+        foreach (var key in TreeKeys) await PutOkAsync(key, Bytes(key));
+    }
+
+    [Fact]
+    public async Task Listing_returns_keys_in_order_with_sizes_and_etags()
+    {
+        await PutTreeAsync();
+        var page = await Http.GetFromJsonAsync<JsonElement>(ListUrl());
+        var objects = page.GetProperty("objects").EnumerateArray().ToList();
+        Assert.Equal(TreeKeys, objects.Select(o => o.GetProperty("key").GetString()));
+        Assert.All(objects, o => Assert.Equal(Bytes(o.GetProperty("key").GetString()!).Length, o.GetProperty("size").GetInt64()));
+        Assert.All(objects, o => Assert.StartsWith("\"", o.GetProperty("etag").GetString()));
+        Assert.Equal(JsonValueKind.Null, page.GetProperty("nextPageToken").ValueKind);
+    }
+
+    [Fact]
+    public async Task Prefix_filters_keys()
+    {
+        await PutTreeAsync();
+        Assert.Equal(["dir/1.txt", "dir/2.txt", "dir/sub/3.txt", "dirt.txt"], await ListAllKeysAsync("?prefix=dir"));
+        Assert.Equal(["dir/1.txt", "dir/2.txt", "dir/sub/3.txt"], await ListAllKeysAsync("?prefix=dir%2F"));
+        Assert.Empty(await ListAllKeysAsync("?prefix=nothing"));
+    }
+
+    [Fact]
+    public async Task Delimiter_rolls_up_common_prefixes()
+    {
+        await PutTreeAsync();
+        var root = await Http.GetFromJsonAsync<JsonElement>(ListUrl("?delimiter=%2F"));
+        Assert.Equal(["a.txt", "dirt.txt"], root.GetProperty("objects").EnumerateArray().Select(o => o.GetProperty("key").GetString()));
+        Assert.Equal(["dir/", "z/"], root.GetProperty("commonPrefixes").EnumerateArray().Select(p => p.GetString()));
+
+        var dir = await Http.GetFromJsonAsync<JsonElement>(ListUrl("?prefix=dir%2F&delimiter=%2F"));
+        Assert.Equal(["dir/1.txt", "dir/2.txt"], dir.GetProperty("objects").EnumerateArray().Select(o => o.GetProperty("key").GetString()));
+        Assert.Equal(["dir/sub/"], dir.GetProperty("commonPrefixes").EnumerateArray().Select(p => p.GetString()));
+    }
+
+    [Fact]
+    public async Task Paging_visits_every_key_exactly_once()
+    {
+        await PutTreeAsync();
+        Assert.Equal(TreeKeys, await ListAllKeysAsync("?pageSize=2"));
+        var first = await Http.GetFromJsonAsync<JsonElement>(ListUrl("?pageSize=2"));
+        Assert.Equal(2, first.GetProperty("objects").GetArrayLength());
+        Assert.NotNull(first.GetProperty("nextPageToken").GetString());
+    }
+
+    [Fact]
+    public async Task Paging_with_a_delimiter_visits_every_entry_once()
+    {
+        await PutTreeAsync();
+        var entries = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await Http.GetFromJsonAsync<JsonElement>(ListUrl("?delimiter=%2F&pageSize=1" + (token is null ? "" : "&pageToken=" + Uri.EscapeDataString(token))));
+            entries.AddRange(page.GetProperty("objects").EnumerateArray().Select(o => o.GetProperty("key").GetString()!));
+            entries.AddRange(page.GetProperty("commonPrefixes").EnumerateArray().Select(p => p.GetString()!));
+            token = page.GetProperty("nextPageToken").GetString();
+        } while (token is not null);
+        Assert.Equal(["a.txt", "dir/", "dirt.txt", "z/"], entries.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("?pageSize=0")]
+    [InlineData("?pageSize=1001")]
+    [InlineData("?pageSize=ten")]
+    [InlineData("?pageToken=%25%25not-a-token%25%25")]
+    public async Task Bad_listing_parameters_are_400(string query)
+    {
+        await PutTreeAsync();
+        using var response = await Http.GetAsync(ListUrl(query));
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "bad-request");
+    }
+}

@@ -1,0 +1,48 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace Gateway.Testing;
+
+/// <summary>HTTP/1.1 over a plain socket, sending the request target byte for byte (no Uri normalisation).</summary>
+public static class RawHttp
+{
+    public sealed record Response(int Status, string ContentType, string Body, string Head);
+
+    public static async Task<Response> SendAsync(Uri server, string method, string target, string? body = null,
+        IEnumerable<string>? extraHeaders = null, CancellationToken ct = default)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(server.Host, server.Port, ct);
+        await using var stream = tcp.GetStream();
+        var payload = body is null ? [] : Encoding.UTF8.GetBytes(body);
+        var head = new StringBuilder()
+            .Append($"{method} {target} HTTP/1.1\r\nHost: {server.Host}:{server.Port}\r\nConnection: close\r\n");
+        foreach (var h in extraHeaders ?? []) head.Append(h).Append("\r\n");
+        if (body is not null) head.Append($"Content-Length: {payload.Length}\r\n");
+        head.Append("\r\n");
+        await stream.WriteAsync(Encoding.Latin1.GetBytes(head.ToString()), ct);
+        await stream.WriteAsync(payload, ct);
+        using var reader = new MemoryStream();
+        await stream.CopyToAsync(reader, ct);
+        var text = Encoding.UTF8.GetString(reader.ToArray());
+        var split = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        var headers = split >= 0 ? text[..split] : text;
+        var status = int.Parse(headers.Split(' ', 3)[1]);
+        var contentType = headers.Split("\r\n").FirstOrDefault(l => l.StartsWith("Content-Type:", StringComparison.OrdinalIgnoreCase))?[13..].Trim() ?? "";
+        return new Response(status, contentType, split >= 0 ? text[(split + 4)..] : "", headers);
+    }
+
+    /// <summary>Sends headers announcing <paramref name="declaredLength"/> bytes, then only <paramref name="sent"/> bytes, then drops the connection.</summary>
+    public static async Task SendTruncatedAsync(Uri server, string method, string target, long declaredLength, byte[] sent)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(server.Host, server.Port);
+        var stream = tcp.GetStream();
+        var head = $"{method} {target} HTTP/1.1\r\nHost: {server.Host}:{server.Port}\r\nContent-Length: {declaredLength}\r\n\r\n";
+        await stream.WriteAsync(Encoding.Latin1.GetBytes(head));
+        await stream.WriteAsync(sent);
+        await stream.FlushAsync();
+        tcp.Client.LingerState = new LingerOption(true, 0);
+        tcp.Close();
+    }
+}
