@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Text.Json;
+using Gateway.Bridges.Resilience;
+using Gateway.Contracts.Clusters;
+using k8s;
+using k8s.Models;
+using Polly;
+
+namespace Gateway.Bridges.Kubernetes;
+
+/// <summary>
+/// <see cref="IClusterClient"/> on the official KubernetesClient. Every API call runs in the instance's resilience
+/// pipeline; reads are retried, writes are not (a scale or restart patch is sent once).
+/// </summary>
+public sealed class KubernetesCluster : IClusterClient, IDisposable
+{
+    readonly k8s.Kubernetes _client;
+    readonly ResiliencePipeline _pipeline;
+    readonly TimeProvider _time;
+
+    /// <param name="config">From a kubeconfig file (<see cref="KubernetesClientConfiguration.BuildConfigFromConfigFile(string, string, string, bool)"/>) or the pod's service account (<see cref="KubernetesClientConfiguration.InClusterConfig"/>).</param>
+    public KubernetesCluster(string name, KubernetesClientConfiguration config, ResiliencePipeline? pipeline = null, TimeProvider? time = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        Name = name;
+        _client = new k8s.Kubernetes(config);
+        _pipeline = pipeline ?? ResiliencePipeline.Empty;
+        _time = time ?? TimeProvider.System;
+    }
+
+    public string Name { get; }
+
+    public Task<ClusterList<NamespaceInfo>> ListNamespacesAsync(ClusterListQuery query, CancellationToken ct)
+    {
+        KubernetesNames.Validate(query);
+        return RunAsync(async c =>
+        {
+            var list = await _client.CoreV1.ListNamespaceAsync(labelSelector: query.LabelSelector, limit: query.Limit,
+                continueParameter: query.Continue, cancellationToken: c);
+            return new ClusterList<NamespaceInfo>(list.Items.Select(KubernetesModels.ToContract).ToList(), NextPage(list.Metadata));
+        }, idempotent: true, ct);
+    }
+
+    public Task<ClusterList<PodInfo>> ListPodsAsync(string ns, ClusterListQuery query, CancellationToken ct)
+    {
+        KubernetesNames.ValidateNamespace(ns);
+        KubernetesNames.Validate(query);
+        return RunAsync(async c =>
+        {
+            var list = await _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: query.LabelSelector, limit: query.Limit,
+                continueParameter: query.Continue, cancellationToken: c);
+            return new ClusterList<PodInfo>(list.Items.Select(KubernetesModels.ToContract).ToList(), NextPage(list.Metadata));
+        }, idempotent: true, ct);
+    }
+
+    public Task<PodInfo> GetPodAsync(string ns, string name, CancellationToken ct)
+    {
+        KubernetesNames.ValidateNamespace(ns);
+        KubernetesNames.ValidateName(name);
+        return RunAsync(async c => KubernetesModels.ToContract(await _client.CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: c)),
+            idempotent: true, ct);
+    }
+
+    public Task<Stream> OpenPodLogsAsync(string ns, string name, PodLogsQuery query, CancellationToken ct)
+    {
+        KubernetesNames.ValidateNamespace(ns);
+        KubernetesNames.ValidateName(name);
+        KubernetesNames.Validate(query);
+        // Only the opening runs in the pipeline; the body is read by the caller as the API server sends it.
+        return RunAsync(c => _client.CoreV1.ReadNamespacedPodLogAsync(name, ns, container: query.Container,
+            follow: query.Follow ? true : null, previous: query.Previous ? true : null, sinceSeconds: query.SinceSeconds,
+            tailLines: query.TailLines, timestamps: query.Timestamps ? true : null, cancellationToken: ct), idempotent: true, ct);
+    }
+
+    public Task<ClusterList<DeploymentInfo>> ListDeploymentsAsync(string ns, ClusterListQuery query, CancellationToken ct)
+    {
+        KubernetesNames.ValidateNamespace(ns);
+        KubernetesNames.Validate(query);
+        return RunAsync(async c =>
+        {
+            var list = await _client.AppsV1.ListNamespacedDeploymentAsync(ns, labelSelector: query.LabelSelector, limit: query.Limit,
+                continueParameter: query.Continue, cancellationToken: c);
+            return new ClusterList<DeploymentInfo>(list.Items.Select(KubernetesModels.ToContract).ToList(), NextPage(list.Metadata));
+        }, idempotent: true, ct);
+    }
+
+    public Task<DeploymentInfo> GetDeploymentAsync(string ns, string name, CancellationToken ct)
+    {
+        KubernetesNames.ValidateNamespace(ns);
+        KubernetesNames.ValidateName(name);
+        return RunAsync(async c => KubernetesModels.ToContract(await _client.AppsV1.ReadNamespacedDeploymentAsync(name, ns, cancellationToken: c)),
+            idempotent: true, ct);
+    }
+
+    public Task<DeploymentScale> ScaleDeploymentAsync(string ns, string name, int replicas, CancellationToken ct)
+    {
+        KubernetesNames.ValidateNamespace(ns);
+        KubernetesNames.ValidateName(name);
+        KubernetesNames.ValidateReplicas(replicas);
+        var patch = new V1Patch(JsonSerializer.Serialize(new { spec = new { replicas } }), V1Patch.PatchType.MergePatch);
+        return RunAsync(async c => KubernetesModels.ToContract(await _client.AppsV1.PatchNamespacedDeploymentScaleAsync(patch, name, ns, cancellationToken: c)),
+            idempotent: false, ct);
+    }
+
+    public Task<DeploymentInfo> RestartDeploymentAsync(string ns, string name, CancellationToken ct)
+    {
+        KubernetesNames.ValidateNamespace(ns);
+        KubernetesNames.ValidateName(name);
+        // The same strategic merge patch kubectl sends: a new template annotation makes the controller roll pods.
+        var restartedAt = _time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture).Replace("+00:00", "Z");
+        var body = new Dictionary<string, object>
+        {
+            ["spec"] = new Dictionary<string, object>
+            {
+                ["template"] = new Dictionary<string, object>
+                {
+                    ["metadata"] = new Dictionary<string, object>
+                    {
+                        ["annotations"] = new Dictionary<string, string> { [KubernetesModels.RestartedAtAnnotation] = restartedAt },
+                    },
+                },
+            },
+        };
+        var patch = new V1Patch(JsonSerializer.Serialize(body), V1Patch.PatchType.StrategicMergePatch);
+        return RunAsync(async c => KubernetesModels.ToContract(await _client.AppsV1.PatchNamespacedDeploymentAsync(patch, name, ns, cancellationToken: c)),
+            idempotent: false, ct);
+    }
+
+    public Task<ClusterList<ClusterEvent>> ListEventsAsync(string ns, ClusterListQuery query, CancellationToken ct)
+    {
+        KubernetesNames.ValidateNamespace(ns);
+        KubernetesNames.Validate(query);
+        return RunAsync(async c =>
+        {
+            var list = await _client.CoreV1.ListNamespacedEventAsync(ns, labelSelector: query.LabelSelector, limit: query.Limit,
+                continueParameter: query.Continue, cancellationToken: c);
+            return new ClusterList<ClusterEvent>(list.Items.Select(KubernetesModels.ToContract).ToList(), NextPage(list.Metadata));
+        }, idempotent: true, ct);
+    }
+
+    static string? NextPage(V1ListMeta? meta) => string.IsNullOrEmpty(meta?.ContinueProperty) ? null : meta.ContinueProperty;
+
+    async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> call, bool idempotent, CancellationToken ct)
+    {
+        return await _pipeline.ExecuteCallAsync(async c =>
+        {
+            try
+            {
+                return await call(c).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !c.IsCancellationRequested)
+            {
+                throw KubernetesErrors.Translate(e, Name);
+            }
+        }, idempotent, ct).ConfigureAwait(false);
+    }
+
+    public void Dispose() => _client.Dispose();
+}

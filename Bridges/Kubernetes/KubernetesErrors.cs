@@ -1,0 +1,51 @@
+using System.Net.Sockets;
+using System.Text.Json;
+using Gateway.Contracts.Errors;
+using k8s.Autorest;
+
+namespace Gateway.Bridges.Kubernetes;
+
+/// <summary>Turns the API server's <c>Status</c> answers into the gateway's error codes, keeping its message.</summary>
+static class KubernetesErrors
+{
+    public static GatewayException Translate(Exception e, string cluster) => e switch
+    {
+        GatewayException g => g,
+        HttpOperationException http => FromStatus((int)http.Response.StatusCode, StatusMessage(http.Response.Content), http),
+        HttpRequestException or SocketException or IOException => new GatewayException(ErrorCode.Unavailable,
+            $"Kubernetes cluster '{cluster}' could not be reached.", e),
+        TimeoutException => new GatewayException(ErrorCode.Timeout, $"Kubernetes cluster '{cluster}' did not answer in time.", e),
+        _ => new GatewayException(ErrorCode.Internal, $"Kubernetes cluster '{cluster}' failed: {e.GetType().Name}.", e),
+    };
+
+    static GatewayException FromStatus(int status, string message, Exception inner) => new(status switch
+    {
+        400 or 422 => ErrorCode.BadRequest,
+        401 => ErrorCode.Unauthorized,
+        403 => ErrorCode.Forbidden,
+        404 => ErrorCode.NotFound,
+        409 => ErrorCode.Conflict,
+        410 => ErrorCode.PreconditionFailed, // an expired continue token
+        412 => ErrorCode.PreconditionFailed,
+        429 => ErrorCode.Throttled,
+        504 => ErrorCode.Timeout,
+        _ => ErrorCode.Unavailable,
+    }, message, inner);
+
+    /// <summary>The API server answers errors with a <c>Status</c> object whose <c>message</c> says what went wrong.</summary>
+    static string StatusMessage(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body)) return "The Kubernetes API server refused the request.";
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object
+                && doc.RootElement.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String)
+                return m.GetString()!;
+        }
+        catch (JsonException)
+        {
+        }
+        return "The Kubernetes API server refused the request.";
+    }
+}
