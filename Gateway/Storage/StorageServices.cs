@@ -9,6 +9,7 @@ public static class StorageServices
     {
         // One line per store kind.
         services.AddSingleton<IObjectStoreFactory, LocalStoreFactory>();
+        services.AddSingleton<IObjectStoreFactory, Gateway.Bridges.S3.S3StoreFactory>();
 
         services.AddSingleton<StoreRegistry>();
         services.AddHostedService<StoreRegistryStartup>();

@@ -1,4 +1,4 @@
-# S3: s3rver from npm (scripts/node), path-style, on loopback. s3rver does not check SigV4
+# S3: s3rver from npm, started by scripts/node/s3-emulator.js, path-style, on loopback. s3rver does not check SigV4
 # signatures; it needs the legacy OpenSSL provider or ListObjectsV2 paging answers 500.
 S3_PORT=${S3_PORT:-4568}
 _s3_node_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../node" && pwd)"
@@ -7,8 +7,7 @@ start_s3() {
   stop_s3
   local dir="$BACKENDS_DIR/s3"
   rm -rf "$dir"; mkdir -p "$dir/data"
-  NODE_OPTIONS=--openssl-legacy-provider setsid node "$_s3_node_dir/node_modules/s3rver/bin/s3rver.js" \
-    --directory "$dir/data" --address 127.0.0.1 --port "$S3_PORT" --silent \
+  NODE_OPTIONS=--openssl-legacy-provider setsid node "$_s3_node_dir/s3-emulator.js" "$dir/data" 127.0.0.1 "$S3_PORT" \
     > "$BACKENDS_DIR/s3.log" 2>&1 < /dev/null &
   echo $! > "$dir/pid"
   wait_until 60 s3 curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/"

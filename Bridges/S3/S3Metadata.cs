@@ -1,0 +1,53 @@
+using Amazon.S3.Model;
+using Gateway.Contracts.ObjectStorage;
+
+namespace Gateway.Bridges.S3;
+
+/// <summary>Conversions between S3's headers and the contract's object description.</summary>
+static class S3Metadata
+{
+    const string Prefix = "x-amz-meta-";
+
+    public static IReadOnlyDictionary<string, string> Read(MetadataCollection metadata)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in metadata.Keys)
+        {
+            var bare = name.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) ? name[Prefix.Length..] : name;
+            result[bare.ToLowerInvariant()] = metadata[name];
+        }
+        return result;
+    }
+
+    public static void Write(MetadataCollection target, IReadOnlyDictionary<string, string> metadata)
+    {
+        foreach (var (name, value) in metadata) target.Add(name.ToLowerInvariant(), value);
+    }
+
+    /// <summary>A single-part upload's ETag is the hex MD5 of the object; multipart ETags ("…-N") are not.</summary>
+    public static string? Md5FromETag(string etag)
+    {
+        var bare = Preconditions.Normalize(etag);
+        if (bare.Length != 32) return null;
+        try { return Convert.ToBase64String(Convert.FromHexString(bare)); }
+        catch (FormatException) { return null; }
+    }
+
+    public static string ETag(string? raw) => string.IsNullOrEmpty(raw) ? "\"\"" : Preconditions.Quote(raw);
+
+    public static DateTimeOffset Time(DateTime? value) =>
+        value is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t.ToUniversalTime(), DateTimeKind.Utc)) : DateTimeOffset.UnixEpoch;
+
+    /// <summary>Parses "bytes first-last/total".</summary>
+    public static (long Offset, long Length, long Total)? ParseContentRange(string? header)
+    {
+        if (string.IsNullOrEmpty(header) || !header.StartsWith("bytes ", StringComparison.OrdinalIgnoreCase)) return null;
+        var spec = header[6..].Trim();
+        var slash = spec.IndexOf('/');
+        var dash = spec.IndexOf('-');
+        if (slash < 0 || dash < 0 || dash > slash) return null;
+        if (!long.TryParse(spec[..dash], out var first) || !long.TryParse(spec[(dash + 1)..slash], out var last)) return null;
+        var total = long.TryParse(spec[(slash + 1)..], out var t) ? t : -1;
+        return (first, last - first + 1, total);
+    }
+}

@@ -1,0 +1,123 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Gateway.Contracts.ObjectStorage;
+using Polly;
+
+namespace Gateway.Bridges.S3;
+
+/// <summary>
+/// One multipart upload with bounded memory: the body is cut into parts of PartSizeBytes, at most
+/// MaxParallelParts in flight. The whole-object MD5 is checked before the upload is completed, and any
+/// failure aborts it, so a failed put leaves nothing behind and the previous object intact.
+/// </summary>
+sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3StoreOptions options, string store)
+{
+    public async Task<ObjectInfo> RunAsync(string bucket, string key, Stream content, PutObjectOptions put, CancellationToken ct)
+    {
+        var initiate = new InitiateMultipartUploadRequest { BucketName = bucket, Key = key, ContentType = put.ContentType };
+        S3Metadata.Write(initiate.Metadata, put.Metadata);
+        var started = await S3Call.Run(pipeline, store, c => client.InitiateMultipartUploadAsync(initiate, c), false, $"start upload of '{bucket}/{key}'", ct);
+        var uploadId = started.UploadId;
+        var completed = false;
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        try
+        {
+            using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+            using var slots = new SemaphoreSlim(options.MaxParallelParts);
+            var parts = new List<Task<PartETag>>();
+            long size = 0;
+            for (var partNumber = 1; ; partNumber++)
+            {
+                await slots.WaitAsync(failed.Token);
+                var buffer = ArrayPool<byte>.Shared.Rent(options.PartSizeBytes);
+                int length;
+                try
+                {
+                    length = await content.ReadAtLeastAsync(buffer.AsMemory(0, options.PartSizeBytes), options.PartSizeBytes, throwOnEndOfStream: false, failed.Token);
+                }
+                catch
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    slots.Release();
+                    throw;
+                }
+                if (length == 0 && partNumber > 1)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    slots.Release();
+                    break;
+                }
+                md5.AppendData(buffer, 0, length);
+                size += length;
+                parts.Add(UploadPartAsync(bucket, key, uploadId, partNumber, buffer, length, slots, failed));
+                if (length < options.PartSizeBytes) break;
+            }
+            var etags = await Task.WhenAll(parts);
+
+            var digest = Convert.ToBase64String(md5.GetHashAndReset());
+            if (put.ContentMd5 is { } expected && expected != digest) throw S3ObjectStore.BadDigest();
+
+            var complete = new CompleteMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = uploadId, PartETags = [.. etags] };
+            if (put.Conditions.IfNoneMatch is ["*"]) complete.IfNoneMatch = "*";
+            if (put.Conditions.IfMatch is [var single] && single != "*") complete.IfMatch = single;
+            var done = await S3Call.Run(pipeline, store, c => client.CompleteMultipartUploadAsync(complete, c), false, $"complete upload of '{bucket}/{key}'", ct);
+            completed = true;
+            return new ObjectInfo
+            {
+                Key = key,
+                Size = size,
+                ETag = S3Metadata.ETag(done.ETag),
+                LastModified = DateTimeOffset.UtcNow,
+                ContentType = put.ContentType,
+                ContentMd5 = digest,
+                Metadata = S3ObjectStore.Lowered(put.Metadata),
+            };
+        }
+        finally
+        {
+            if (!completed)
+            {
+                await failed.CancelAsync();
+                try
+                {
+                    await S3Call.Run(pipeline, store, c => client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = uploadId }, c),
+                        true, $"abort upload of '{bucket}/{key}'", CancellationToken.None);
+                }
+                catch (Exception)
+                {
+                    // Best effort: the original failure is what the caller needs; a bucket lifecycle rule reaps leftovers.
+                }
+            }
+        }
+    }
+
+    async Task<PartETag> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, byte[] buffer, int length, SemaphoreSlim slots, CancellationTokenSource failed)
+    {
+        try
+        {
+            var response = await S3Call.Run(pipeline, store, c => client.UploadPartAsync(new UploadPartRequest
+            {
+                BucketName = bucket,
+                Key = key,
+                UploadId = uploadId,
+                PartNumber = partNumber,
+                InputStream = new MemoryStream(buffer, 0, length, writable: false),
+                PartSize = length,
+                UseChunkEncoding = !options.PlainPayloads,
+            }, c), true, $"upload part {partNumber} of '{bucket}/{key}'", failed.Token);
+            return new PartETag(partNumber, response.ETag);
+        }
+        catch
+        {
+            await failed.CancelAsync();
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            slots.Release();
+        }
+    }
+}

@@ -1,0 +1,302 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Gateway.Bridges.Resilience;
+using Gateway.Contracts.Errors;
+using Gateway.Contracts.ObjectStorage;
+using Polly;
+using BucketInfo = Gateway.Contracts.ObjectStorage.BucketInfo;
+using CopyObjectRequest = Gateway.Contracts.ObjectStorage.CopyObjectRequest;
+using ListObjectsRequest = Gateway.Contracts.ObjectStorage.ListObjectsRequest;
+
+namespace Gateway.Bridges.S3;
+
+/// <summary>An S3 bucket namespace behind the object-store contract, on the AWS SDK.</summary>
+public sealed class S3ObjectStore : IObjectStore, IDisposable
+{
+    readonly S3StoreOptions _options;
+    readonly ResiliencePipeline _pipeline;
+    readonly IAmazonS3 _client;
+
+    public S3ObjectStore(string name, S3StoreOptions options, ResiliencePipeline pipeline)
+    {
+        Name = name;
+        _options = options;
+        _pipeline = pipeline;
+        _client = CreateClient(options);
+        Capabilities = new StoreCapabilities
+        {
+            Hashes = ["md5"],
+            MaxObjectBytes = Math.Min(5L << 40, (long)options.PartSizeBytes * 10_000),
+            MultipartThresholdBytes = options.MultipartThresholdBytes,
+        };
+    }
+
+    public string Name { get; }
+    public string Kind => S3StoreFactory.KindName;
+    public StoreCapabilities Capabilities { get; }
+
+    /// <summary>The SDK client exactly as the bridge configures it (benchmarks use it for the direct baseline).</summary>
+    public static IAmazonS3 CreateClient(S3StoreOptions options)
+    {
+        var config = new AmazonS3Config
+        {
+            ForcePathStyle = options.ForcePathStyle,
+            // Retries belong to the bridge's Polly pipeline, which knows which calls are idempotent.
+            MaxErrorRetry = 0,
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        if (!string.IsNullOrEmpty(options.ServiceUrl))
+        {
+            config.ServiceURL = options.ServiceUrl;
+            config.AuthenticationRegion = options.Region;
+        }
+        else config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
+        if (options.PlainPayloads)
+        {
+            // Flexible checksums travel as aws-chunked trailers; only send them when an operation requires it.
+            config.RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED;
+            config.ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED;
+        }
+        if (string.IsNullOrEmpty(options.AccessKeyId)) return new AmazonS3Client(config);
+        AWSCredentials credentials = string.IsNullOrEmpty(options.SessionToken)
+            ? new BasicAWSCredentials(options.AccessKeyId, options.SecretAccessKey)
+            : new SessionAWSCredentials(options.AccessKeyId, options.SecretAccessKey, options.SessionToken);
+        return new AmazonS3Client(credentials, config);
+    }
+
+    public async Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct)
+    {
+        var response = await Call(c => _client.ListBucketsAsync(new ListBucketsRequest(), c), true, "list buckets", ct);
+        return (response.Buckets ?? []).Select(b => new BucketInfo(b.BucketName, b.CreationDate is { } d ? S3Metadata.Time(d) : null)).ToList();
+    }
+
+    public Task CreateBucketAsync(string bucket, CancellationToken ct) =>
+        Call(c => _client.PutBucketAsync(new PutBucketRequest { BucketName = bucket, UseClientRegion = true }, c), false, $"create bucket '{bucket}'", ct);
+
+    public Task DeleteBucketAsync(string bucket, CancellationToken ct) =>
+        Call(c => _client.DeleteBucketAsync(new DeleteBucketRequest { BucketName = bucket }, c), true, $"delete bucket '{bucket}'", ct);
+
+    public async Task<ObjectListing> ListObjectsAsync(string bucket, ListObjectsRequest request, CancellationToken ct)
+    {
+        var s3Request = new ListObjectsV2Request
+        {
+            BucketName = bucket,
+            Prefix = string.IsNullOrEmpty(request.Prefix) ? null : request.Prefix,
+            Delimiter = string.IsNullOrEmpty(request.Delimiter) ? null : request.Delimiter,
+            MaxKeys = Math.Clamp(request.PageSize, 1, 1000),
+            ContinuationToken = string.IsNullOrEmpty(request.PageToken) ? null : S3PageToken.Unwrap(request.PageToken),
+        };
+        var response = await Call(c => _client.ListObjectsV2Async(s3Request, c), true, $"list objects in '{bucket}'", ct);
+        var objects = (response.S3Objects ?? []).Select(o => new ObjectInfo
+        {
+            Key = o.Key,
+            Size = o.Size ?? 0,
+            ETag = S3Metadata.ETag(o.ETag),
+            LastModified = S3Metadata.Time(o.LastModified),
+            ContentMd5 = S3Metadata.Md5FromETag(o.ETag ?? ""),
+        }).ToList();
+        var next = response.IsTruncated == true && !string.IsNullOrEmpty(response.NextContinuationToken) ? S3PageToken.Wrap(response.NextContinuationToken) : null;
+        return new ObjectListing(objects, response.CommonPrefixes ?? [], next);
+    }
+
+    public async Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct)
+    {
+        var current = await TryHeadAsync(bucket, key, ct);
+        if (current is null)
+        {
+            if (conditions.IfMatch is not null) Preconditions.Check(null, conditions, isRead: true);
+            throw NotFound(bucket, key);
+        }
+        Preconditions.Check(current, conditions, isRead: true);
+        return current;
+    }
+
+    public async Task<ObjectContent> GetObjectAsync(string bucket, string key, GetObjectOptions options, CancellationToken ct)
+    {
+        var request = new GetObjectRequest { BucketName = bucket, Key = key };
+        if (!options.Conditions.IsEmpty)
+        {
+            // Evaluated here so every store answers alike; the read is then pinned to the version that passed.
+            var current = await HeadObjectAsync(bucket, key, options.Conditions, ct);
+            request.EtagToMatch = current.ETag;
+        }
+        if (options.Range is { } range)
+        {
+            request.ByteRange = new Amazon.S3.Model.ByteRange(range.SuffixLength is { } n ? $"bytes=-{n}" : $"bytes={range.From ?? 0}-{range.To?.ToString() ?? ""}");
+        }
+        GetObjectResponse response;
+        try
+        {
+            response = await Call(c => _client.GetObjectAsync(request, c), true, $"get '{bucket}/{key}'", ct);
+        }
+        catch (GatewayException e) when (e.Code == ErrorCode.RangeNotSatisfiable)
+        {
+            var size = (await TryHeadAsync(bucket, key, ct))?.Size;
+            throw new GatewayException(ErrorCode.RangeNotSatisfiable, e.Message, e) { Extensions = new Dictionary<string, object?> { ["size"] = size } };
+        }
+        var partial = S3Metadata.ParseContentRange(response.ContentRange);
+        var total = partial is { Total: >= 0 } p ? p.Total : response.ContentLength;
+        var info = new ObjectInfo
+        {
+            Key = key,
+            Size = total,
+            ETag = S3Metadata.ETag(response.ETag),
+            LastModified = S3Metadata.Time(response.LastModified),
+            ContentType = response.Headers.ContentType ?? "application/octet-stream",
+            ContentMd5 = S3Metadata.Md5FromETag(response.ETag ?? ""),
+            Metadata = S3Metadata.Read(response.Metadata),
+        };
+        return partial is { } part
+            ? new ObjectContent(info, response.ResponseStream, part.Offset, part.Length, isPartial: true)
+            : new ObjectContent(info, response.ResponseStream, 0, response.ContentLength, isPartial: false);
+    }
+
+    public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream content, PutObjectOptions options, CancellationToken ct)
+    {
+        if (!options.Conditions.IsEmpty)
+            Preconditions.Check(await TryHeadAsync(bucket, key, ct), options.Conditions, isRead: false);
+
+        var singleShotLimit = options.ContentLength >= 0 ? _options.MultipartThresholdBytes : _options.PartSizeBytes;
+        if (options.ContentLength < 0 || options.ContentLength <= singleShotLimit)
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(singleShotLimit, options.ContentLength >= 0 ? options.ContentLength : singleShotLimit) + 1);
+            var returned = false;
+            try
+            {
+                var length = await content.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, ct);
+                if (length <= singleShotLimit)
+                    return await PutSingleAsync(bucket, key, buffer, length, options, ct);
+                // Longer than announced (or no length given): continue as a multipart upload, this buffer first.
+                returned = true;
+                await using var whole = new PrefixedStream(buffer, length, content, () => ArrayPool<byte>.Shared.Return(buffer));
+                return await new S3MultipartUpload(_client, _pipeline, _options, Name).RunAsync(bucket, key, whole, options, ct);
+            }
+            finally
+            {
+                if (!returned) ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        return await new S3MultipartUpload(_client, _pipeline, _options, Name).RunAsync(bucket, key, content, options, ct);
+    }
+
+    async Task<ObjectInfo> PutSingleAsync(string bucket, string key, byte[] buffer, int length, PutObjectOptions options, CancellationToken ct)
+    {
+        var md5 = Convert.ToBase64String(MD5.HashData(buffer.AsSpan(0, length)));
+        if (options.ContentMd5 is { } expected && expected != md5)
+            throw BadDigest();
+        var response = await Call(c =>
+        {
+            var request = new PutObjectRequest
+            {
+                BucketName = bucket,
+                Key = key,
+                InputStream = new MemoryStream(buffer, 0, length, writable: false),
+                MD5Digest = md5,
+                ContentType = options.ContentType,
+                UseChunkEncoding = !_options.PlainPayloads,
+            };
+            S3Metadata.Write(request.Metadata, options.Metadata);
+            ApplyWriteConditions(request, options.Conditions);
+            return _client.PutObjectAsync(request, c);
+        }, true, $"put '{bucket}/{key}'", ct);
+        return new ObjectInfo
+        {
+            Key = key,
+            Size = length,
+            ETag = S3Metadata.ETag(response.ETag),
+            LastModified = DateTimeOffset.UtcNow,
+            ContentType = options.ContentType,
+            ContentMd5 = md5,
+            Metadata = Lowered(options.Metadata),
+        };
+    }
+
+    internal static void ApplyWriteConditions(PutObjectRequest request, ObjectConditions conditions)
+    {
+        // S3 enforces these atomically; the HEAD check before covers services that ignore them.
+        if (conditions.IfNoneMatch is ["*"]) request.IfNoneMatch = "*";
+        if (conditions.IfMatch is [var single] && single != "*") request.IfMatch = single;
+    }
+
+    public async Task DeleteObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct)
+    {
+        if (!conditions.IsEmpty)
+            Preconditions.Check(await TryHeadAsync(bucket, key, ct), conditions, isRead: false);
+        await Call(c => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key }, c), true, $"delete '{bucket}/{key}'", ct);
+    }
+
+    public async Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct)
+    {
+        var source = await TryHeadAsync(request.SourceBucket, request.SourceKey, ct)
+            ?? throw NotFound(request.SourceBucket, request.SourceKey);
+        Preconditions.Check(source, request.SourceConditions, isRead: false);
+        if (!request.TargetConditions.IsEmpty)
+            Preconditions.Check(await TryHeadAsync(request.TargetBucket, request.TargetKey, ct), request.TargetConditions, isRead: false);
+
+        var copy = new Amazon.S3.Model.CopyObjectRequest
+        {
+            SourceBucket = request.SourceBucket,
+            SourceKey = request.SourceKey,
+            DestinationBucket = request.TargetBucket,
+            DestinationKey = request.TargetKey,
+            // Pinned to the version whose conditions were checked.
+            ETagToMatch = source.ETag,
+        };
+        if (request.MetadataDirective == MetadataDirective.Replace)
+        {
+            copy.MetadataDirective = S3MetadataDirective.REPLACE;
+            copy.ContentType = request.ContentType ?? source.ContentType;
+            S3Metadata.Write(copy.Metadata, request.Metadata ?? new Dictionary<string, string>());
+        }
+        await Call(c => _client.CopyObjectAsync(copy, c), true, $"copy '{request.SourceBucket}/{request.SourceKey}'", ct);
+        return await TryHeadAsync(request.TargetBucket, request.TargetKey, ct) ?? throw NotFound(request.TargetBucket, request.TargetKey);
+    }
+
+    async Task<ObjectInfo?> TryHeadAsync(string bucket, string key, CancellationToken ct)
+    {
+        try
+        {
+            var response = await Call(c => _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key }, c), true, $"head '{bucket}/{key}'", ct);
+            return new ObjectInfo
+            {
+                Key = key,
+                Size = response.ContentLength,
+                ETag = S3Metadata.ETag(response.ETag),
+                LastModified = S3Metadata.Time(response.LastModified),
+                ContentType = response.Headers.ContentType ?? "application/octet-stream",
+                ContentMd5 = S3Metadata.Md5FromETag(response.ETag ?? ""),
+                Metadata = S3Metadata.Read(response.Metadata),
+            };
+        }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    internal Task<T> Call<T>(Func<CancellationToken, Task<T>> call, bool idempotent, string operation, CancellationToken ct) =>
+        S3Call.Run(_pipeline, Name, call, idempotent, operation, ct);
+
+    GatewayException NotFound(string bucket, string key) => new(ErrorCode.NotFound, $"S3 store '{Name}': object '{bucket}/{key}' not found.");
+
+    internal static GatewayException BadDigest() => new(ErrorCode.BadDigest, "The body does not match its Content-MD5; nothing was stored.");
+
+    internal static IReadOnlyDictionary<string, string> Lowered(IReadOnlyDictionary<string, string> metadata) =>
+        metadata.ToDictionary(kv => kv.Key.ToLowerInvariant(), kv => kv.Value, StringComparer.Ordinal);
+
+    public void Dispose() => _client.Dispose();
+}
+
+static class S3Call
+{
+    public static async Task<T> Run<T>(ResiliencePipeline pipeline, string store, Func<CancellationToken, Task<T>> call, bool idempotent, string operation, CancellationToken ct) =>
+        await pipeline.ExecuteCallAsync(async c =>
+        {
+            try { return await call(c); }
+            catch (AmazonServiceException e) { throw S3Errors.Translate(e, store, operation); }
+        }, idempotent, ct);
+}

@@ -1,0 +1,32 @@
+using Gateway.Testing;
+
+namespace Gateway.Bridges.Cloud.Tests;
+
+/// <summary>The emulators scripts/backends.sh starts (backends.d/s3.sh, azurite.sh, gcs.sh) and how to reach them.</summary>
+static class CloudBackends
+{
+    public static string S3Endpoint => Backends.Require("S3_ENDPOINT", "s3");
+    public static string S3AccessKey => Backends.Require("S3_ACCESS_KEY", "s3");
+    public static string S3SecretKey => Backends.Require("S3_SECRET_KEY", "s3");
+
+    public static string AzuriteEndpoint => Backends.Require("AZURITE_BLOB_ENDPOINT", "azurite");
+    public static string AzuriteAccount => Backends.Require("AZURITE_ACCOUNT_NAME", "azurite");
+    public static string AzuriteKey => Backends.Require("AZURITE_ACCOUNT_KEY", "azurite");
+
+    public static string GcsEndpoint => Backends.Require("GCS_EMULATOR_ENDPOINT", "gcs");
+    public static string GcsProject => Backends.Require("GCS_EMULATOR_PROJECT", "gcs");
+
+    /// <summary>Fails, naming the backend, when its server does not answer on its port.</summary>
+    public static void EnsureAnswers(string backend, string url)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            using var _ = http.GetAsync(url).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            throw new InvalidOperationException($"Backend '{backend}' at {url} does not answer ({e.Message}). Start it with: bash scripts/backends.sh start {backend}", e);
+        }
+    }
+}
