@@ -1,0 +1,339 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Gateway.Channel.Diagnostics;
+using Gateway.Channel.Framing;
+using Gateway.Channel.Handshake;
+using Gateway.Channel.Identity;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Channel.Connections;
+
+/// <summary>
+/// A CTP-96 connection over any duplex <see cref="Stream"/> (in-memory pipe or TCP: the same code).
+/// One read loop decrypts and dispatches frames; writers take a lock so sequence numbers go out in order.
+/// Any protocol or authentication failure closes the whole connection and fails every open stream.
+/// </summary>
+public sealed class ChannelConnection : IAsyncDisposable
+{
+    public const int StreamWindow = 96;
+    public const int MaxMessageBytes = 16 * 1024 * 1024;
+
+    private readonly Stream _transport;
+    private readonly FrameCipher _sendCipher;
+    private readonly FrameReader _reader;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ConcurrentDictionary<uint, ChannelStream> _streams = new();
+    private readonly Channel<ChannelStream>? _accepted;
+    private readonly CancellationTokenSource _closing = new();
+    private readonly ILogger _log;
+    private readonly Task _readLoop;
+    private readonly Task _keepalive;
+    private uint _nextStreamId = 1;
+    private uint _lastAcceptedId;
+    private long _lastReceived = Environment.TickCount64;
+    private long _lastSent = Environment.TickCount64;
+    private int _closed;
+    private ChannelProtocolException? _closeError;
+
+    private ChannelConnection(Stream transport, HandshakeResult session, ChannelOptions options, bool isClient)
+    {
+        _transport = transport;
+        Options = options;
+        IsClient = isClient;
+        TranscriptHash = session.TranscriptHash;
+        PeerKey = session.PeerKey;
+        _sendCipher = new FrameCipher(session.SendSecret);
+        _reader = new FrameReader(transport, new FrameCipher(session.ReceiveSecret));
+        _log = options.LoggerFactory.CreateLogger("Gateway.Channel");
+        if (!isClient)
+            _accepted = System.Threading.Channels.Channel.CreateUnbounded<ChannelStream>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        _readLoop = Task.Run(ReadLoopAsync);
+        _keepalive = Task.Run(KeepaliveAsync);
+    }
+
+    public ChannelOptions Options { get; }
+    public bool IsClient { get; }
+    /// <summary>SHA-256(ClientHello || ServerHello): names this session in witnesses.</summary>
+    public byte[] TranscriptHash { get; }
+    public HybridPublicKey PeerKey { get; }
+    public bool IsOpen => Volatile.Read(ref _closed) == 0;
+    /// <summary>Why the connection closed; null while open.</summary>
+    public ChannelProtocolException? CloseError => _closeError;
+    /// <summary>Completes when the connection has closed.</summary>
+    public Task Completion => _readLoop;
+    internal int SendKeyGeneration => _sendCipher.Generation;
+    internal int ReceiveKeyGeneration => _reader.Cipher.Generation;
+    internal int OpenStreamCount => _streams.Count;
+
+    /// <summary>Runs the client side of the handshake and starts the connection.</summary>
+    public static Task<ChannelConnection> ConnectAsync(Stream transport, ChannelOptions options, CancellationToken ct) =>
+        StartAsync(transport, options, isClient: true, ct);
+
+    /// <summary>Runs the bridge-host side of the handshake and starts the connection.</summary>
+    public static Task<ChannelConnection> AcceptAsync(Stream transport, ChannelOptions options, CancellationToken ct) =>
+        StartAsync(transport, options, isClient: false, ct);
+
+    private static async Task<ChannelConnection> StartAsync(Stream transport, ChannelOptions options, bool isClient, CancellationToken ct)
+    {
+        var log = options.LoggerFactory.CreateLogger("Gateway.Channel");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(options.HandshakeTimeout);
+        HandshakeResult session;
+        try
+        {
+            session = isClient
+                ? await ChannelHandshake.ClientAsync(transport, options.LocalKey, options.PinnedPeers, options.Entropy, timeout.Token).ConfigureAwait(false)
+                : await ChannelHandshake.ServerAsync(transport, options.LocalKey, options.PinnedPeers, options.Entropy, timeout.Token).ConfigureAwait(false);
+        }
+        catch (HandshakeException e)
+        {
+            ChannelLog.HandshakeRejected(log, (e.RemoteReason ?? e.Reason).ToString(), options.PeerLabel, e.Message);
+            await transport.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            ChannelLog.HandshakeRejected(log, nameof(HandshakeFailure.Timeout), options.PeerLabel, "no answer in time");
+            await transport.DisposeAsync().ConfigureAwait(false);
+            throw new HandshakeException(HandshakeFailure.Timeout, "The handshake timed out.", inner: e);
+        }
+        catch
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        ChannelLog.Connected(log, options.PeerLabel + " " + session.PeerKey.Fingerprint, isClient ? "client" : "bridge host");
+        return new ChannelConnection(transport, session, options, isClient);
+    }
+
+    /// <summary>Opens a new client-initiated stream.</summary>
+    public ChannelStream OpenStream()
+    {
+        if (!IsClient) throw new InvalidOperationException("Only the client side opens streams.");
+        if (!IsOpen) throw ClosedError();
+        var id = Interlocked.Add(ref _nextStreamId, 2) - 2;
+        var stream = new ChannelStream(this, id);
+        _streams[id] = stream;
+        if (!IsOpen)
+        {
+            _streams.TryRemove(id, out _);
+            throw ClosedError();
+        }
+        return stream;
+    }
+
+    /// <summary>Bridge host: the next stream the client opened.</summary>
+    public async ValueTask<ChannelStream?> AcceptStreamAsync(CancellationToken ct)
+    {
+        if (_accepted is null) throw new InvalidOperationException("Only the bridge-host side accepts streams.");
+        try { return await _accepted.Reader.ReadAsync(ct).ConfigureAwait(false); }
+        catch (ChannelClosedException) { return null; }
+    }
+
+    // ---------------- writing ----------------
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    internal async ValueTask WriteFrameAsync(FrameType type, byte flags, uint streamId, ReadOnlyMemory<byte> payload, CancellationToken ct)
+    {
+        if (!IsOpen) throw ClosedError();
+        var total = FrameHeader.Size + payload.Length + FrameHeader.TagSize;
+        var buffer = ArrayPool<byte>.Shared.Rent(total);
+        var locked = false;
+        try
+        {
+            await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+            locked = true;
+            if (!IsOpen) throw ClosedError();
+            Seal(buffer, type, flags, streamId, payload.Span);
+            // Only the connection's own token: a write cancelled half-way would desynchronise the framing.
+            await _transport.WriteAsync(buffer.AsMemory(0, total), _closing.Token).ConfigureAwait(false);
+            if (_sendCipher.Sequence >= Options.RekeyAfterFrames)
+            {
+                Seal(buffer, FrameType.KeyUpdate, 0, 0, default);
+                await _transport.WriteAsync(buffer.AsMemory(0, FrameHeader.Size + FrameHeader.TagSize), _closing.Token).ConfigureAwait(false);
+                _sendCipher.Ratchet();
+            }
+            Volatile.Write(ref _lastSent, Environment.TickCount64);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException && !ct.IsCancellationRequested && e is not ChannelProtocolException)
+        {
+            Abort(new ChannelProtocolException(ChannelCloseReason.TransportError, "The connection failed while sending.", e));
+            throw ClosedError();
+        }
+        finally
+        {
+            if (locked) _writeLock.Release();
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void Seal(byte[] buffer, FrameType type, byte flags, uint streamId, ReadOnlySpan<byte> payload)
+    {
+        var header = new FrameHeader(payload.Length, type, flags, streamId, _sendCipher.Sequence);
+        var span = buffer.AsSpan();
+        header.Write(span);
+        _sendCipher.Seal(span[..FrameHeader.Size], payload, span.Slice(FrameHeader.Size, payload.Length),
+            span.Slice(FrameHeader.Size + payload.Length, FrameHeader.TagSize));
+    }
+
+    // ---------------- reading ----------------
+
+    private async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var next = await _reader.ReadAsync(_closing.Token).ConfigureAwait(false);
+                if (next is not { } frame)
+                {
+                    Abort(new ChannelProtocolException(ChannelCloseReason.PeerClosed, "The peer closed the connection."));
+                    return;
+                }
+                Volatile.Write(ref _lastReceived, Environment.TickCount64);
+                Dispatch(frame);
+            }
+        }
+        catch (ChannelProtocolException e)
+        {
+            if (e.Reason is not (ChannelCloseReason.PeerClosed or ChannelCloseReason.Disposed))
+                ChannelLog.ConnectionRejected(_log, e.Reason.ToString(), Options.PeerLabel, e.Message);
+            Abort(e);
+        }
+        catch (Exception e)
+        {
+            Abort(new ChannelProtocolException(IsOpen ? ChannelCloseReason.TransportError : ChannelCloseReason.Disposed, "The connection failed while receiving.", e));
+        }
+    }
+
+    private void Dispatch(InboundFrame frame)
+    {
+        if (frame.StreamId == 0)
+        {
+            switch (frame.Type)
+            {
+                case FrameType.Ping:
+                    if ((frame.Flags & FrameFlags.Ack) == 0 && frame.Length == 8)
+                    {
+                        var echo = frame.Payload.ToArray();
+                        _ = PongAsync(echo);
+                    }
+                    frame.Return();
+                    return;
+                case FrameType.KeyUpdate:
+                    frame.Return();
+                    _reader.Cipher.Ratchet();
+                    return;
+                case FrameType.GoAway:
+                    frame.Return();
+                    throw new ChannelProtocolException(ChannelCloseReason.PeerClosed, "The peer is going away.");
+                default:
+                    frame.Return();
+                    throw new ChannelProtocolException(ChannelCloseReason.ProtocolViolation, $"{frame.Type} frame on stream 0.");
+            }
+        }
+        if (frame.Type is FrameType.Ping or FrameType.KeyUpdate or FrameType.GoAway)
+        {
+            frame.Return();
+            throw new ChannelProtocolException(ChannelCloseReason.ProtocolViolation, $"{frame.Type} frame on stream {frame.StreamId}.");
+        }
+        if (_streams.TryGetValue(frame.StreamId, out var stream))
+        {
+            stream.OnFrame(frame);
+            return;
+        }
+        var clientInitiated = (frame.StreamId & 1) == 1;
+        if (!IsClient && clientInitiated && frame.StreamId > _lastAcceptedId && frame.Type == FrameType.Message)
+        {
+            _lastAcceptedId = frame.StreamId;
+            stream = new ChannelStream(this, frame.StreamId);
+            if (_streams.Count >= Options.MaxConcurrentStreams)
+            {
+                frame.Return();
+                _ = stream.ResetAsync("unavailable", "The bridge host has too many calls in progress.").AsTask();
+                return;
+            }
+            _streams[frame.StreamId] = stream;
+            stream.OnFrame(frame);
+            _accepted!.Writer.TryWrite(stream);
+            return;
+        }
+        var known = IsClient ? clientInitiated && frame.StreamId < Volatile.Read(ref _nextStreamId) : frame.StreamId <= _lastAcceptedId;
+        frame.Return();
+        // Late frames for a stream that already finished (credit, a reset) are expected; anything else is not.
+        if (!known) throw new ChannelProtocolException(ChannelCloseReason.ProtocolViolation, $"Frame for stream {frame.StreamId}, which was never opened.");
+    }
+
+    private async Task PongAsync(byte[] payload)
+    {
+        try { await WriteFrameAsync(FrameType.Ping, FrameFlags.Ack, 0, payload, CancellationToken.None).ConfigureAwait(false); }
+        catch (IOException) { }
+    }
+
+    private async Task KeepaliveAsync()
+    {
+        var tick = TimeSpan.FromMilliseconds(Math.Max(10, Math.Min(Options.KeepaliveInterval.TotalMilliseconds, Options.IdleTimeout.TotalMilliseconds) / 4));
+        using var timer = new PeriodicTimer(tick);
+        var ping = new byte[8];
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_closing.Token).ConfigureAwait(false))
+            {
+                var now = Environment.TickCount64;
+                if (now - Volatile.Read(ref _lastReceived) > Options.IdleTimeout.TotalMilliseconds)
+                {
+                    var e = new ChannelProtocolException(ChannelCloseReason.IdleTimeout, $"Nothing received for {Options.IdleTimeout.TotalSeconds:0.#} s.");
+                    ChannelLog.ConnectionRejected(_log, e.Reason.ToString(), Options.PeerLabel, e.Message);
+                    Abort(e);
+                    return;
+                }
+                if (now - Volatile.Read(ref _lastSent) >= Options.KeepaliveInterval.TotalMilliseconds)
+                {
+                    System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(ping, now);
+                    await WriteFrameAsync(FrameType.Ping, 0, 0, ping, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+        }
+    }
+
+    // ---------------- closing ----------------
+
+    internal ChannelProtocolException ClosedError() =>
+        _closeError ?? new ChannelProtocolException(ChannelCloseReason.Disposed, "The connection is closed.");
+
+    internal void Forget(ChannelStream stream) => _streams.TryRemove(new KeyValuePair<uint, ChannelStream>(stream.Id, stream));
+
+    /// <summary>Closes the connection at once; open streams fail with <paramref name="error"/>.</summary>
+    public void Abort(ChannelProtocolException error)
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0) return;
+        _closeError = error;
+        ChannelLog.Closed(_log, Options.PeerLabel, error.Reason.ToString());
+        _closing.Cancel();
+        foreach (var stream in _streams.Values) stream.Fail(error);
+        _accepted?.Writer.TryComplete();
+        try { _transport.Dispose(); } catch (Exception) { /* already broken */ }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (IsOpen)
+        {
+            try
+            {
+                using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+                await WriteFrameAsync(FrameType.GoAway, 0, 0, default, quick.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException) { }
+        }
+        Abort(new ChannelProtocolException(ChannelCloseReason.Disposed, "The connection was closed by this side."));
+        try { await _readLoop.ConfigureAwait(false); } catch (Exception) { }
+        try { await _keepalive.ConfigureAwait(false); } catch (Exception) { }
+        _closing.Dispose();
+    }
+}

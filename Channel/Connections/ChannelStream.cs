@@ -1,0 +1,276 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using System.Threading.Channels;
+using Gateway.Channel.Framing;
+
+namespace Gateway.Channel.Connections;
+
+/// <summary>
+/// One multiplexed stream. Each direction carries MESSAGE frames (buffered, ≤ 16 MiB), then DATA frames ending
+/// with END_STREAM, then (host → client only) one WITNESS. DATA is flow controlled: at most
+/// <see cref="ChannelConnection.StreamWindow"/> unacknowledged frames in flight.
+/// One task sends and one task receives at a time.
+/// </summary>
+public sealed class ChannelStream : IAsyncDisposable
+{
+    /// <summary>Credit goes back to the sender after this many DATA frames were consumed.</summary>
+    internal const int CreditBatch = 32;
+
+    private readonly ChannelConnection _connection;
+    private readonly Channel<InboundFrame> _inbound = System.Threading.Channels.Channel.CreateUnbounded<InboundFrame>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = false });
+    private readonly CreditGate _sendCredit = new(ChannelConnection.StreamWindow);
+    private readonly CancellationTokenSource _aborted = new();
+
+    // Read-loop side.
+    private int _unacknowledged;
+    private long _queuedMessageBytes;
+    private long _currentMessageBytes;
+
+    // Consumer side.
+    private InboundFrame _current;
+    private int _currentOffset;
+    private bool _hasCurrent;
+    private bool _dataEnded;
+    private int _consumedSinceGrant;
+    private Exception? _failure;
+    private bool _sentEnd;
+    private bool _finished;
+
+    internal ChannelStream(ChannelConnection connection, uint id)
+    {
+        _connection = connection;
+        Id = id;
+    }
+
+    public uint Id { get; }
+    public ChannelConnection Connection => _connection;
+
+    /// <summary>Cancelled when the peer resets the stream or the connection closes.</summary>
+    public CancellationToken Aborted => _aborted.Token;
+
+    // ---------------- sending ----------------
+
+    public async ValueTask SendMessageAsync(ReadOnlyMemory<byte> message, CancellationToken ct)
+    {
+        if (message.Length > ChannelConnection.MaxMessageBytes)
+            throw new InvalidOperationException($"A buffered message is at most {ChannelConnection.MaxMessageBytes} bytes.");
+        do
+        {
+            var n = Math.Min(message.Length, FrameHeader.MaxPayload);
+            var last = n == message.Length;
+            await _connection.WriteFrameAsync(FrameType.Message, last ? FrameFlags.EndMessage : (byte)0, Id, message[..n], ct).ConfigureAwait(false);
+            message = message[n..];
+        }
+        while (!message.IsEmpty);
+    }
+
+    /// <summary>Sends body bytes in frames of at most 64 KiB, each waiting for credit.</summary>
+    public async ValueTask SendDataAsync(ReadOnlyMemory<byte> data, bool endStream, CancellationToken ct)
+    {
+        do
+        {
+            var n = Math.Min(data.Length, FrameHeader.MaxPayload);
+            var last = n == data.Length;
+            if (!_connection.Options.IgnoreSendCredit) await _sendCredit.TakeAsync(ct).ConfigureAwait(false);
+            await _connection.WriteFrameAsync(FrameType.Data, last && endStream ? FrameFlags.EndStream : (byte)0, Id, data[..n], ct).ConfigureAwait(false);
+            data = data[n..];
+        }
+        while (!data.IsEmpty);
+        if (endStream) _sentEnd = true;
+    }
+
+    public ValueTask SendEndAsync(CancellationToken ct) => SendDataAsync(ReadOnlyMemory<byte>.Empty, endStream: true, ct);
+
+    public ValueTask SendWitnessAsync(ReadOnlyMemory<byte> witness, CancellationToken ct) =>
+        _connection.WriteFrameAsync(FrameType.Witness, 0, Id, witness, ct);
+
+    /// <summary>Ends the stream abnormally; the peer's reads throw <see cref="ChannelStreamResetException"/>.</summary>
+    public async ValueTask ResetAsync(string code, string message)
+    {
+        _finished = true;
+        try
+        {
+            var payload = Encoding.UTF8.GetBytes(code + "\n" + message);
+            await _connection.WriteFrameAsync(FrameType.Reset, 0, Id, payload, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The connection is gone; the peer learns of it that way.
+        }
+        _connection.Forget(this);
+    }
+
+    // ---------------- receiving (consumer side) ----------------
+
+    /// <summary>Reads one whole buffered message.</summary>
+    public async ValueTask<byte[]> ReadMessageAsync(CancellationToken ct)
+    {
+        var writer = new ArrayBufferWriter<byte>();
+        while (true)
+        {
+            var frame = await NextAsync(ct).ConfigureAwait(false);
+            if (frame.Type != FrameType.Message)
+            {
+                frame.Return();
+                throw Violation($"Expected a MESSAGE frame on stream {Id}, got {frame.Type}.");
+            }
+            writer.Write(frame.Payload);
+            Interlocked.Add(ref _queuedMessageBytes, -frame.Length);
+            frame.Return();
+            if ((frame.Flags & FrameFlags.EndMessage) != 0) return writer.WrittenSpan.ToArray();
+        }
+    }
+
+    /// <summary>Reads body bytes; 0 after END_STREAM.</summary>
+    public async ValueTask<int> ReadDataAsync(Memory<byte> destination, CancellationToken ct)
+    {
+        while (true)
+        {
+            if (_hasCurrent)
+            {
+                var remaining = _current.Length - _currentOffset;
+                if (remaining > 0)
+                {
+                    var n = Math.Min(remaining, destination.Length);
+                    _current.Buffer.AsSpan(_currentOffset, n).CopyTo(destination.Span);
+                    _currentOffset += n;
+                    if (_currentOffset == _current.Length) await ReleaseCurrentAsync(ct).ConfigureAwait(false);
+                    return n;
+                }
+                await ReleaseCurrentAsync(ct).ConfigureAwait(false);
+            }
+            if (_dataEnded || destination.IsEmpty) return 0;
+            var frame = await NextAsync(ct).ConfigureAwait(false);
+            if (frame.Type != FrameType.Data)
+            {
+                frame.Return();
+                throw Violation($"Expected a DATA frame on stream {Id}, got {frame.Type}.");
+            }
+            if ((frame.Flags & FrameFlags.EndStream) != 0) _dataEnded = true;
+            _current = frame;
+            _currentOffset = 0;
+            _hasCurrent = true;
+        }
+    }
+
+    /// <summary>Reads the WITNESS that follows END_STREAM; throws when anything else (or nothing) comes.</summary>
+    public async ValueTask<byte[]> ReadWitnessAsync(CancellationToken ct)
+    {
+        if (!_dataEnded) throw new InvalidOperationException("Read the body to its end before the witness.");
+        var frame = await NextAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (frame.Type != FrameType.Witness) throw Violation($"Expected a WITNESS frame on stream {Id}, got {frame.Type}.");
+            _finished = true;
+            return frame.Payload.ToArray();
+        }
+        finally { frame.Return(); }
+    }
+
+    /// <summary>Marks the exchange complete: disposing will not reset the stream.</summary>
+    public void Complete() => _finished = true;
+
+    private async ValueTask ReleaseCurrentAsync(CancellationToken ct)
+    {
+        _current.Return();
+        _hasCurrent = false;
+        if (_dataEnded) return;
+        if (++_consumedSinceGrant < CreditBatch) return;
+        var grant = _consumedSinceGrant;
+        _consumedSinceGrant = 0;
+        // Lower the count before the grant leaves, so the sender's next frames can never find it too high.
+        Interlocked.Add(ref _unacknowledged, -grant);
+        var payload = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(payload, (uint)grant);
+        await _connection.WriteFrameAsync(FrameType.WindowUpdate, 0, Id, payload, ct).ConfigureAwait(false);
+    }
+
+    private async ValueTask<InboundFrame> NextAsync(CancellationToken ct)
+    {
+        if (_failure is not null) throw _failure;
+        InboundFrame frame;
+        try
+        {
+            if (!_inbound.Reader.TryRead(out frame))
+                frame = await _inbound.Reader.ReadAsync(ct).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            throw _failure ?? _connection.ClosedError();
+        }
+        if (frame.Type == FrameType.Reset)
+        {
+            var text = Encoding.UTF8.GetString(frame.Payload);
+            frame.Return();
+            var split = text.IndexOf('\n');
+            _failure = new ChannelStreamResetException(split < 0 ? text : text[..split], split < 0 ? "The stream was reset." : text[(split + 1)..]);
+            _finished = true;
+            throw _failure;
+        }
+        return frame;
+    }
+
+    private ChannelProtocolException Violation(string message)
+    {
+        _failure = new ChannelProtocolException(ChannelCloseReason.ProtocolViolation, message);
+        return (ChannelProtocolException)_failure;
+    }
+
+    // ---------------- read-loop side ----------------
+
+    /// <summary>Called by the connection's read loop; throws to close the connection.</summary>
+    internal void OnFrame(in InboundFrame frame)
+    {
+        switch (frame.Type)
+        {
+            case FrameType.Data:
+                if (Interlocked.Increment(ref _unacknowledged) > ChannelConnection.StreamWindow)
+                {
+                    frame.Return();
+                    throw new ChannelProtocolException(ChannelCloseReason.WindowExceeded,
+                        $"Stream {Id} received more than {ChannelConnection.StreamWindow} unacknowledged DATA frames.");
+                }
+                break;
+            case FrameType.Message:
+                _currentMessageBytes += frame.Length;
+                var queued = Interlocked.Add(ref _queuedMessageBytes, frame.Length);
+                if (_currentMessageBytes > ChannelConnection.MaxMessageBytes || queued > ChannelConnection.MaxMessageBytes)
+                {
+                    frame.Return();
+                    throw new ChannelProtocolException(ChannelCloseReason.MessageTooLarge,
+                        $"A buffered message on stream {Id} exceeds {ChannelConnection.MaxMessageBytes} bytes.");
+                }
+                if ((frame.Flags & FrameFlags.EndMessage) != 0) _currentMessageBytes = 0;
+                break;
+            case FrameType.WindowUpdate:
+                var ok = frame.Length == 4 && _sendCredit.Grant((int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(frame.Payload), int.MaxValue));
+                frame.Return();
+                if (!ok) throw new ChannelProtocolException(ChannelCloseReason.WindowExceeded, $"Stream {Id} received credit beyond its window.");
+                return;
+            case FrameType.Reset:
+                _sendCredit.Fail(new ChannelStreamResetException("reset", "The peer reset the stream."));
+                _aborted.Cancel();
+                break;
+        }
+        _inbound.Writer.TryWrite(frame);
+    }
+
+    internal void Fail(Exception error)
+    {
+        _sendCredit.Fail(error);
+        _inbound.Writer.TryComplete();
+        try { _aborted.Cancel(); } catch (ObjectDisposedException) { }
+    }
+
+    internal bool SentEnd => _sentEnd;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_finished && _connection.IsOpen) await ResetAsync("cancelled", "The caller abandoned the stream.").ConfigureAwait(false);
+        _connection.Forget(this);
+        if (_hasCurrent) { _current.Return(); _hasCurrent = false; }
+        while (_inbound.Reader.TryRead(out var frame)) frame.Return();
+    }
+}

@@ -1,0 +1,210 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Gateway.Channel.Connections;
+using Gateway.Channel.Diagnostics;
+using Gateway.Channel.Framing;
+using Gateway.Channel.Handshake;
+using Gateway.Channel.Witnesses;
+using Gateway.Contracts.Errors;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Channel.Rpc;
+
+public sealed class ChannelClientOptions
+{
+    public required ChannelOptions Channel { get; init; }
+    /// <summary>Opens a fresh transport to the bridge host (TCP connect, or an in-memory pipe to an in-process host).</summary>
+    public required Func<CancellationToken, Task<Stream>> Connect { get; init; }
+    public IWitnessSink? Witnesses { get; init; }
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>How long after END_STREAM the WITNESS may take.</summary>
+    public TimeSpan WitnessTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// The gateway side of the channel: one multiplexed connection to a bridge host, re-dialled with exponential
+/// backoff and jitter when it breaks. Every call is released only after its witness verified.
+/// </summary>
+public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _connectLock = new(1, 1);
+    private readonly ILogger _log = options.Channel.LoggerFactory.CreateLogger("Gateway.Channel.Client");
+    private ChannelConnection? _current;
+    private int _failures;
+    private long _nextAttemptAt;
+    private bool _disposed;
+
+    /// <summary>The live connection, if any (tests and diagnostics).</summary>
+    public ChannelConnection? Connection => _current;
+
+    public async Task<ChannelCall> CallAsync(CallRequest request, Stream? requestBody, CancellationToken ct)
+    {
+        var connection = await GetConnectionAsync(ct).ConfigureAwait(false);
+        ChannelStream stream;
+        try { stream = connection.OpenStream(); }
+        catch (ChannelProtocolException)
+        {
+            connection = await GetConnectionAsync(ct).ConfigureAwait(false);
+            stream = connection.OpenStream();
+        }
+        request = request with { HasBody = requestBody is not null };
+        var requestBytes = JsonSerializer.SerializeToUtf8Bytes(request, CallJson.Options);
+        using var requestHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Task? sending = null;
+        try
+        {
+            await stream.SendMessageAsync(requestBytes, ct).ConfigureAwait(false);
+            sending = SendBodyAsync(stream, requestBody, requestHash, ct);
+            var responseBytes = await stream.ReadMessageAsync(ct).ConfigureAwait(false);
+            await sending.ConfigureAwait(false);
+            var requestDigest = requestHash.GetCurrentHash();
+            CallResponse response;
+            try { response = JsonSerializer.Deserialize<CallResponse>(responseBytes, CallJson.Options) ?? throw new JsonException(); }
+            catch (JsonException)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+                throw new WitnessFailedException(WitnessFailure.Malformed, request.Id);
+            }
+            var headersDigest = HeadersDigest(requestBytes, responseBytes);
+            var operation = request.Family + "." + request.Operation;
+            var target = request.Instance + "/" + request.Target;
+            var body = new WitnessedBodyStream(stream,
+                responseDigest => new WitnessExpectation(request.Id, operation, target, response.Status, requestDigest, responseDigest, headersDigest, connection.TranscriptHash),
+                options.Witnesses, options.WitnessTimeout, _log, request.Id);
+            if (response.HasBody && response.Ok) return new ChannelCall(response, body, () => body.Witness);
+
+            // Buffered answer: nothing is released before the witness verified.
+            await using (body.ConfigureAwait(false))
+            {
+                await body.CompleteAsync(ct).ConfigureAwait(false);
+            }
+            if (!response.Ok) throw ToException(response.Error);
+            var witness = body.Witness;
+            return new ChannelCall(response, Stream.Null, () => witness);
+        }
+        catch (Exception e) when (e is ChannelProtocolException or ChannelStreamResetException or IOException)
+        {
+            if (sending is not null) await Observe(sending).ConfigureAwait(false);
+            await stream.DisposeAsync().ConfigureAwait(false);
+            var reason = e is ChannelProtocolException p ? p.Reason.ToString() : e is ChannelStreamResetException r ? "reset:" + r.Code : "io";
+            ChannelLog.CallInterrupted(_log, request.Id, reason);
+            if (e is ChannelStreamResetException reset && ErrorCodes.TryParseSlug(reset.Code, out var code))
+                throw new GatewayException(code, reset.Message);
+            throw new GatewayException(ErrorCode.Unavailable, "The connection to the bridge host was lost during the call.", e);
+        }
+        catch
+        {
+            if (sending is not null) await Observe(sending).ConfigureAwait(false);
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task Observe(Task task)
+    {
+        try { await task.ConfigureAwait(false); } catch (Exception) { /* the call's own error wins */ }
+    }
+
+    private static byte[] HeadersDigest(byte[] request, byte[] response)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(request);
+        hash.AppendData(response);
+        return hash.GetHashAndReset();
+    }
+
+    private static async Task SendBodyAsync(ChannelStream stream, Stream? body, IncrementalHash hash, CancellationToken ct)
+    {
+        if (body is null)
+        {
+            await stream.SendEndAsync(ct).ConfigureAwait(false);
+            return;
+        }
+        var buffer = ArrayPool<byte>.Shared.Rent(FrameHeader.MaxPayload);
+        try
+        {
+            while (true)
+            {
+                var n = await body.ReadAsync(buffer.AsMemory(0, FrameHeader.MaxPayload), ct).ConfigureAwait(false);
+                if (n == 0) break;
+                hash.AppendData(buffer, 0, n);
+                await stream.SendDataAsync(buffer.AsMemory(0, n), endStream: false, ct).ConfigureAwait(false);
+            }
+            await stream.SendEndAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not (ChannelProtocolException or ChannelStreamResetException))
+        {
+            // The caller's body failed (client went away): abandon the call on the host too.
+            await stream.ResetAsync("cancelled", "The request body failed.").ConfigureAwait(false);
+            throw;
+        }
+        finally { ArrayPool<byte>.Shared.Return(buffer); }
+    }
+
+    internal static GatewayException ToException(CallError? error)
+    {
+        if (error is null) return new GatewayException(ErrorCode.Internal, "The bridge call failed.");
+        ErrorCodes.TryParseSlug(error.Code, out var code);
+        return new GatewayException(code, error.Message)
+        {
+            RetryAfterSeconds = error.RetryAfterSeconds,
+            Extensions = error.Extensions?.ToDictionary(kv => kv.Key, kv => FromJson(kv.Value)),
+        };
+    }
+
+    private static object? FromJson(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.String => e.GetString(),
+        JsonValueKind.Number when e.TryGetInt64(out var l) => l,
+        JsonValueKind.Number => e.GetDouble(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Null => null,
+        _ => e.Clone(),
+    };
+
+    private async Task<ChannelConnection> GetConnectionAsync(CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_current is { IsOpen: true } live) return live;
+        await _connectLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_current is { IsOpen: true } raced) return raced;
+            if (_current is { } dead) await dead.DisposeAsync().ConfigureAwait(false);
+            _current = null;
+            var wait = _nextAttemptAt - Environment.TickCount64;
+            if (wait > 0)
+                throw new GatewayException(ErrorCode.Unavailable, "The bridge host is unreachable; the gateway is backing off before it dials again.")
+                { RetryAfterSeconds = (int)Math.Ceiling(wait / 1000.0) };
+            try
+            {
+                var transport = await options.Connect(ct).ConfigureAwait(false);
+                _current = await ChannelConnection.ConnectAsync(transport, options.Channel, ct).ConfigureAwait(false);
+                _failures = 0;
+                return _current;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                _failures++;
+                var backoff = Math.Min(options.MaxBackoff.TotalMilliseconds, options.InitialBackoff.TotalMilliseconds * Math.Pow(2, _failures - 1));
+                var delay = (long)(backoff * (0.8 + 0.4 * Random.Shared.NextDouble()));
+                _nextAttemptAt = Environment.TickCount64 + delay;
+                ChannelLog.ReconnectFailed(_log, _failures, delay, e.Message);
+                var message = e is HandshakeException h
+                    ? $"The bridge host refused the channel handshake ({h.RemoteReason ?? h.Reason})."
+                    : "The bridge host is unreachable.";
+                throw new GatewayException(ErrorCode.Unavailable, message, e) { RetryAfterSeconds = Math.Max(1, (int)Math.Ceiling(delay / 1000.0)) };
+            }
+        }
+        finally { _connectLock.Release(); }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        if (_current is { } c) await c.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,196 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Gateway.Channel.Connections;
+using Gateway.Channel.Diagnostics;
+using Gateway.Channel.Framing;
+using Gateway.Channel.Handshake;
+using Gateway.Channel.Transport;
+using Gateway.Channel.Witnesses;
+using Gateway.Contracts.Errors;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Channel.Rpc;
+
+/// <summary>
+/// The bridge host: accepts CTP-96 connections, runs each stream's call on the family's handler, streams the
+/// answer back and closes every stream with a signed WITNESS.
+/// </summary>
+public sealed class ChannelHost
+{
+    private readonly ChannelOptions _options;
+    private readonly Dictionary<string, IChannelCallHandler> _handlers;
+    private readonly WitnessSigner _signer;
+    private readonly ILogger _log;
+
+    public ChannelHost(ChannelOptions options, IEnumerable<IChannelCallHandler> handlers)
+    {
+        _options = options;
+        _handlers = handlers.ToDictionary(h => h.Family, StringComparer.Ordinal);
+        _signer = new WitnessSigner(options.LocalKey);
+        _log = options.LoggerFactory.CreateLogger("Gateway.Channel.Host");
+    }
+
+    /// <summary>Test hook: rewrite the witness after signing (forged / foreign witnesses).</summary>
+    internal Func<Witness, Witness>? TamperWitness { get; set; }
+    /// <summary>Test hook: end streams without a witness.</summary>
+    internal bool OmitWitness { get; set; }
+    /// <summary>Test hook: runs before each response body chunk is sent.</summary>
+    internal Func<long, ValueTask>? BeforeResponseChunk { get; set; }
+
+    /// <summary>Handshakes on <paramref name="transport"/> and serves calls until the connection closes.</summary>
+    public async Task ServeConnectionAsync(Stream transport, string peerLabel, CancellationToken ct)
+    {
+        var options = WithPeer(peerLabel);
+        ChannelConnection connection;
+        try { connection = await ChannelConnection.AcceptAsync(transport, options, ct).ConfigureAwait(false); }
+        catch (Exception e) when (e is HandshakeException or OperationCanceledException or IOException) { return; }
+        await using (connection.ConfigureAwait(false))
+        await using (ct.Register(() => connection.Abort(new ChannelProtocolException(ChannelCloseReason.Disposed, "The bridge host is stopping."))).ConfigureAwait(false))
+        {
+            while (await connection.AcceptStreamAsync(ct).ConfigureAwait(false) is { } stream)
+                _ = Task.Run(() => ServeStreamAsync(connection, stream), CancellationToken.None);
+        }
+    }
+
+    /// <summary>Accepts TCP connections until <paramref name="ct"/> is cancelled.</summary>
+    public async Task ListenAsync(TcpListener listener, CancellationToken ct)
+    {
+        var connections = new List<Task>();
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                var (stream, remote) = await TcpTransport.AcceptAsync(listener, ct).ConfigureAwait(false);
+                connections.Add(Task.Run(() => ServeConnectionAsync(stream, remote, ct), CancellationToken.None));
+                connections.RemoveAll(t => t.IsCompleted);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        await Task.WhenAll(connections).ConfigureAwait(false);
+    }
+
+    private ChannelOptions WithPeer(string label) => new()
+    {
+        LocalKey = _options.LocalKey,
+        PinnedPeers = _options.PinnedPeers,
+        HandshakeTimeout = _options.HandshakeTimeout,
+        KeepaliveInterval = _options.KeepaliveInterval,
+        IdleTimeout = _options.IdleTimeout,
+        RekeyAfterFrames = _options.RekeyAfterFrames,
+        MaxConcurrentStreams = _options.MaxConcurrentStreams,
+        LoggerFactory = _options.LoggerFactory,
+        Entropy = _options.Entropy,
+        PeerLabel = label,
+        IgnoreSendCredit = _options.IgnoreSendCredit,
+    };
+
+    private async Task ServeStreamAsync(ChannelConnection connection, ChannelStream stream)
+    {
+        var ct = stream.Aborted;
+        var started = DateTimeOffset.UtcNow;
+        using var headersHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var responseHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var requestBody = new ChannelBodyStream(stream);
+        CallRequest? request = null;
+        try
+        {
+            var requestBytes = await stream.ReadMessageAsync(ct).ConfigureAwait(false);
+            headersHash.AppendData(requestBytes);
+            CallResult? result = null;
+            CallError? error = null;
+            try
+            {
+                request = JsonSerializer.Deserialize<CallRequest>(requestBytes, CallJson.Options)
+                    ?? throw new GatewayException(ErrorCode.BadRequest, "The bridge call is empty.");
+                if (!_handlers.TryGetValue(request.Family, out var handler))
+                    throw new GatewayException(ErrorCode.NotSupported, $"This bridge host has no '{request.Family}' bridge.");
+                result = await handler.HandleAsync(request, requestBody, ct).ConfigureAwait(false);
+            }
+            catch (JsonException)
+            {
+                error = new CallError(ErrorCode.BadRequest.Slug(), "The bridge call is not valid JSON.");
+            }
+            catch (GatewayException e)
+            {
+                error = ToError(e);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                if (e is ChannelProtocolException or ChannelStreamResetException) throw;
+                ChannelLog.HandlerFailed(_log, e, request?.Id ?? "?", request?.Operation ?? "?");
+                error = new CallError(ErrorCode.Internal.Slug(), "The bridge call failed.");
+            }
+            await requestBody.DrainAsync(ct).ConfigureAwait(false);
+
+            await using var body = result?.Body;
+            var response = error is null
+                ? new CallResponse { Ok = true, Result = result?.Result, HasBody = body is not null }
+                : new CallResponse { Ok = false, Error = error };
+            var responseBytes = JsonSerializer.SerializeToUtf8Bytes(response, CallJson.Options);
+            headersHash.AppendData(responseBytes);
+            await stream.SendMessageAsync(responseBytes, ct).ConfigureAwait(false);
+            if (body is not null && !await PumpAsync(body, stream, responseHash, ct).ConfigureAwait(false)) return;
+            await stream.SendEndAsync(ct).ConfigureAwait(false);
+
+            var witness = _signer.Sign(new Witness
+            {
+                RequestId = request?.Id ?? "",
+                Operation = request is null ? "" : request.Family + "." + request.Operation,
+                Target = request is null ? "" : request.Instance + "/" + request.Target,
+                Status = response.Status,
+                RequestBodySha256 = requestBody.Digest(),
+                ResponseBodySha256 = responseHash.GetCurrentHash(),
+                HeadersSha256 = headersHash.GetCurrentHash(),
+                StartedAt = Witness.TruncateToMicros(started),
+                CompletedAt = Witness.TruncateToMicros(DateTimeOffset.UtcNow),
+                TranscriptHash = connection.TranscriptHash,
+                PreviousWitnessHash = new byte[32],
+                HostKeyFingerprint = new byte[32],
+            });
+            if (TamperWitness is { } tamper) witness = tamper(witness);
+            stream.Complete();
+            if (!OmitWitness) await stream.SendWitnessAsync(witness.Encode(), ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client reset the stream or the connection closed: nobody is left to answer.
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> PumpAsync(Stream body, ChannelStream stream, IncrementalHash hash, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(FrameHeader.MaxPayload);
+        long sent = 0;
+        try
+        {
+            while (true)
+            {
+                int n;
+                try { n = await body.ReadAsync(buffer.AsMemory(0, FrameHeader.MaxPayload), ct).ConfigureAwait(false); }
+                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    // Headers are gone already: the only honest answer left is to break the stream (no witness).
+                    ChannelLog.HandlerFailed(_log, e, "?", "response body");
+                    await stream.ResetAsync(ErrorCode.Unavailable.Slug(), "The response body failed at the source.").ConfigureAwait(false);
+                    return false;
+                }
+                if (n == 0) return true;
+                if (BeforeResponseChunk is { } hook) await hook(sent).ConfigureAwait(false);
+                hash.AppendData(buffer, 0, n);
+                await stream.SendDataAsync(buffer.AsMemory(0, n), endStream: false, ct).ConfigureAwait(false);
+                sent += n;
+            }
+        }
+        finally { ArrayPool<byte>.Shared.Return(buffer); }
+    }
+
+    internal static CallError ToError(GatewayException e) => new(
+        e.Code.Slug(), e.Message, e.RetryAfterSeconds,
+        e.Extensions?.ToDictionary(kv => kv.Key, kv => JsonSerializer.SerializeToElement(kv.Value, CallJson.Options)));
+}

@@ -1,0 +1,89 @@
+using Gateway.Channel.Connections;
+using Gateway.Channel.Diagnostics;
+using Gateway.Channel.Witnesses;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Channel.Rpc;
+
+/// <summary>
+/// A response body that is only complete once the witness verified: where a plain stream would return 0 at the end,
+/// this one first reads the WITNESS, verifies it, appends it to the audit sink, and throws
+/// <see cref="WitnessFailedException"/> instead of returning 0 when any of that fails. So an HTTP response
+/// copied from it is aborted, never completed, when the witness is bad.
+/// </summary>
+internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte[], WitnessExpectation> expectation,
+    IWitnessSink? sink, TimeSpan witnessTimeout, ILogger log, string requestId) : ChannelBodyStream(channelStream)
+{
+    private Task<Witness>? _verification;
+
+    public Witness? Witness { get; private set; }
+
+    protected override async ValueTask<int> OnEndAsync(CancellationToken ct)
+    {
+        _verification ??= VerifyAsync(ct);
+        Witness = await _verification.ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>Reads the rest of the body and the witness (buffered responses).</summary>
+    public async Task<Witness> CompleteAsync(CancellationToken ct)
+    {
+        await DrainAsync(ct).ConfigureAwait(false);
+        await OnEndAsync(ct).ConfigureAwait(false);
+        return Witness!;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await Source.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) Source.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        base.Dispose(disposing);
+    }
+
+    private async Task<Witness> VerifyAsync(CancellationToken ct)
+    {
+        byte[] encoded;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(witnessTimeout);
+            encoded = await Source.ReadWitnessAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            await Source.DisposeAsync().ConfigureAwait(false);
+            ChannelLog.WitnessRejected(log, WitnessFailure.Missing.ToString(), requestId);
+            throw new WitnessFailedException(WitnessFailure.Missing, requestId);
+        }
+        Witness witness;
+        try
+        {
+            witness = WitnessVerifier.Verify(encoded, expectation(Digest()), Source.Connection.PeerKey);
+        }
+        catch (WitnessFailedException e)
+        {
+            ChannelLog.WitnessRejected(log, e.Reason.ToString(), requestId);
+            await Source.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            await Source.DisposeAsync().ConfigureAwait(false);
+        }
+        if (sink is not null)
+        {
+            try { await sink.AppendAsync(witness, ct).ConfigureAwait(false); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                ChannelLog.WitnessRejected(log, WitnessFailure.AuditFailed.ToString(), requestId);
+                throw new WitnessFailedException(WitnessFailure.AuditFailed, requestId);
+            }
+        }
+        return witness;
+    }
+}
