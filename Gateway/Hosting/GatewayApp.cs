@@ -1,6 +1,8 @@
+using Gateway.Bridges;
 using Gateway.Health;
 using Gateway.OpenApi;
 using Gateway.Problems;
+using Gateway.Rest;
 using Gateway.Storage;
 using Microsoft.Extensions.Configuration.Json;
 
@@ -34,6 +36,8 @@ public static class GatewayApp
         services.AddGatewayOpenApi();
         services.AddGatewayHealth();
         services.AddStorage(config);
+        services.AddBridgeListing();
+        services.AddRestUpstreams(config);
     }
 
     public static void MapGatewayEndpoints(WebApplication app)
@@ -42,6 +46,8 @@ public static class GatewayApp
         app.MapGatewayOpenApi();
         app.MapGatewayHealth();
         app.MapStorageEndpoints();
+        app.MapBridgeEndpoints();
+        app.MapRestEndpoints();
     }
 
     /// <summary>

@@ -1,0 +1,82 @@
+using Gateway.Bridges.Rest.Options;
+using Gateway.Contracts.Rest;
+using Microsoft.Extensions.Primitives;
+
+namespace Gateway.Bridges.Rest.Forwarding;
+
+/// <summary>Applies an upstream's header rules in both directions.</summary>
+sealed class HeaderCopier(RestUpstreamOptions options)
+{
+    /// <summary>Never passed up: the caller's credentials toward the gateway and forwarding facts a caller could forge.</summary>
+    static readonly HashSet<string> DroppedRequestHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Authorization", "Expect", "Forwarded", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host",
+        "X-Forwarded-Prefix", "X-Real-IP", "X-Api-Key", "X-Gateway-Key",
+    };
+
+    readonly HashSet<string> _requestRemove = new(options.RequestHeaders.Remove, StringComparer.OrdinalIgnoreCase);
+    readonly HashSet<string> _responseRemove = new(options.ResponseHeaders.Remove, StringComparer.OrdinalIgnoreCase);
+
+    public void CopyRequestHeaders(RestRequest source, HttpRequestMessage target)
+    {
+        HashSet<string>? connectionListed = null;
+        foreach (var (name, values) in source.Headers)
+            if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+                connectionListed = HopByHop.ListedInConnection(values.ToArray()!);
+
+        foreach (var (name, values) in source.Headers)
+        {
+            if (HopByHop.IsHopByHop(name) || DroppedRequestHeaders.Contains(name) || _requestRemove.Contains(name)
+                || options.RequestHeaders.Set.ContainsKey(name) || connectionListed?.Contains(name) == true)
+                continue;
+            AddRequestHeader(target, name, values);
+        }
+        foreach (var (name, value) in options.RequestHeaders.Set)
+            AddRequestHeader(target, name, value);
+
+        if (options.AddForwardedHeaders)
+        {
+            var caller = source.Caller;
+            if (caller.RemoteAddress is { } ip) target.Headers.TryAddWithoutValidation("X-Forwarded-For", ip);
+            target.Headers.TryAddWithoutValidation("X-Forwarded-Proto", caller.Scheme);
+            if (caller.Host.Length > 0) target.Headers.TryAddWithoutValidation("X-Forwarded-Host", caller.Host);
+            if (caller.PathPrefix.Length > 0) target.Headers.TryAddWithoutValidation("X-Forwarded-Prefix", caller.PathPrefix);
+        }
+    }
+
+    static void AddRequestHeader(HttpRequestMessage target, string name, StringValues values)
+    {
+        if (name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase) || name.Equals("Expires", StringComparison.OrdinalIgnoreCase)
+            || name.Equals("Last-Modified", StringComparison.OrdinalIgnoreCase) || name.Equals("Allow", StringComparison.OrdinalIgnoreCase))
+        {
+            // Content headers belong on the content; without a body there is nothing to describe.
+            if (target.Content is null || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) return;
+            target.Content.Headers.Remove(name);
+            target.Content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+            return;
+        }
+        target.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+    }
+
+    public List<KeyValuePair<string, IEnumerable<string>>> ResponseHeaders(HttpResponseMessage response, Func<string, string?> rewriteLocation)
+    {
+        var connectionListed = response.Headers.TryGetValues("Connection", out var connection) ? HopByHop.ListedInConnection(connection) : null;
+        var result = new List<KeyValuePair<string, IEnumerable<string>>>(16);
+        void Add(string name, IEnumerable<string> values)
+        {
+            if (HopByHop.IsHopByHop(name) || _responseRemove.Contains(name) || options.ResponseHeaders.Set.ContainsKey(name)
+                || connectionListed?.Contains(name) == true)
+                return;
+            if (name.Equals("Location", StringComparison.OrdinalIgnoreCase))
+            {
+                var location = values.FirstOrDefault();
+                if (location is not null) values = [rewriteLocation(location) ?? location];
+            }
+            result.Add(new(name, values));
+        }
+        foreach (var (name, values) in response.Headers) Add(name, values);
+        foreach (var (name, values) in response.Content.Headers) Add(name, values);
+        foreach (var (name, value) in options.ResponseHeaders.Set) result.Add(new(name, [value]));
+        return result;
+    }
+}

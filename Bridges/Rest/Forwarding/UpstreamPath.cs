@@ -1,0 +1,58 @@
+using Gateway.Contracts.Errors;
+
+namespace Gateway.Bridges.Rest.Forwarding;
+
+/// <summary>
+/// Builds the upstream URL from the configured base and the caller's path and query. Every caller segment is
+/// escaped and '.'/'..' segments are refused, so a caller can never leave the configured base (no SSRF).
+/// </summary>
+static class UpstreamPath
+{
+    public static Uri Build(Uri baseAddress, string? pathPrefix, string? removePrefix, string callerPath, string query,
+        string? reservedQueryParameter)
+    {
+        var path = callerPath.TrimStart('/');
+        if (!string.IsNullOrEmpty(removePrefix))
+        {
+            var prefix = removePrefix.Trim('/');
+            if (path.Equals(prefix, StringComparison.Ordinal)) path = "";
+            else if (path.StartsWith(prefix + "/", StringComparison.Ordinal)) path = path[(prefix.Length + 1)..];
+        }
+
+        var builder = new System.Text.StringBuilder(baseAddress.AbsoluteUri, baseAddress.AbsoluteUri.Length + path.Length + query.Length + 16);
+        var trimmedPrefix = pathPrefix?.Trim('/');
+        if (!string.IsNullOrEmpty(trimmedPrefix))
+        {
+            builder.Append(trimmedPrefix).Append('/');
+        }
+        var first = true;
+        foreach (var segment in path.Split('/'))
+        {
+            if (segment is "." or "..")
+                throw new GatewayException(ErrorCode.BadRequest, "Path segments '.' and '..' are not allowed.");
+            if (!first) builder.Append('/');
+            builder.Append(Uri.EscapeDataString(segment));
+            first = false;
+        }
+        if (!string.IsNullOrEmpty(trimmedPrefix) && path.Length == 0) builder.Length--; // no dangling '/' after the prefix
+
+        builder.Append(CleanQuery(query, reservedQueryParameter));
+        return new Uri(builder.ToString(), UriKind.Absolute);
+    }
+
+    /// <summary>The caller's query, minus any parameter the gateway sets itself (an API key, say).</summary>
+    static string CleanQuery(string query, string? reserved)
+    {
+        if (string.IsNullOrEmpty(query) || query == "?") return "";
+        if (query[0] != '?') query = "?" + query;
+        if (query.AsSpan().IndexOfAny('#', ' ') >= 0 || query.Contains('\r') || query.Contains('\n'))
+            throw new GatewayException(ErrorCode.BadRequest, "The query string is malformed.");
+        if (reserved is null) return query;
+        var kept = query[1..].Split('&').Where(p =>
+        {
+            var name = p.Split('=', 2)[0];
+            return !string.Equals(Uri.UnescapeDataString(name.Replace('+', ' ')), reserved, StringComparison.OrdinalIgnoreCase);
+        }).ToArray();
+        return kept.Length == 0 ? "" : "?" + string.Join('&', kept);
+    }
+}

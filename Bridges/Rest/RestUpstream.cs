@@ -1,0 +1,234 @@
+using System.Net;
+using Gateway.Bridges.Resilience;
+using Gateway.Bridges.Rest.Auth;
+using Gateway.Bridges.Rest.Destinations;
+using Gateway.Bridges.Rest.Forwarding;
+using Gateway.Bridges.Rest.Options;
+using Gateway.Contracts.Bridges;
+using Gateway.Contracts.Errors;
+using Gateway.Contracts.Rest;
+using Microsoft.Extensions.Logging;
+using Polly;
+
+namespace Gateway.Bridges.Rest;
+
+/// <summary>
+/// One named upstream: picks a destination, rewrites path and headers, adds credentials, and sends the
+/// call through the upstream's own resilience pipeline. Bodies stream both ways; redirects are never followed.
+/// </summary>
+public sealed class RestUpstream : IRestUpstream, IDisposable
+{
+    readonly RestUpstreamOptions _options;
+    readonly HttpMessageInvoker _http;
+    readonly DestinationSet _destinations;
+    readonly HeaderCopier _headers;
+    readonly IUpstreamAuth _auth;
+    readonly BridgeResilience _resilience;
+    readonly TimeProvider _time;
+    readonly ILogger _logger;
+
+    public RestUpstream(string name, RestUpstreamOptions options, ILoggerFactory loggers, TimeProvider? time = null)
+    {
+        var errors = options.Validate();
+        if (errors.Count > 0)
+            throw new InvalidOperationException($"Invalid settings for REST upstream '{name}': {string.Join("; ", errors)}");
+        Name = name;
+        _options = options;
+        _time = time ?? TimeProvider.System;
+        _logger = loggers.CreateLogger("Gateway.Bridges.Rest");
+        _http = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false, // a redirect goes back to the caller; the gateway never follows one elsewhere
+            UseCookies = false,
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            ConnectTimeout = options.Resilience.AttemptTimeout,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            EnableMultipleHttp2Connections = true,
+            ActivityHeadersPropagator = null,
+        }, disposeHandler: true);
+        _destinations = new DestinationSet(options.DestinationAddresses().Select(d => new Destination(d.Id, d.Address)).ToArray(), _time);
+        _headers = new HeaderCopier(options);
+        _auth = IUpstreamAuth.Create(name, options.Auth, options.Resilience.AttemptTimeout, _time, _logger);
+        _resilience = BridgePipeline.Create(name, options.Resilience, loggers, time);
+    }
+
+    public string Name { get; }
+    public string Kind => "rest";
+    public long? MaxRequestBodyBytes => _options.MaxRequestBodyBytes;
+    public BridgeResilience Resilience => _resilience;
+
+    public BridgeStatus GetStatus()
+    {
+        var now = _time.GetUtcNow();
+        var details = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var d in _destinations.All)
+            details[$"destination:{d.Id}"] = $"{d.Address.GetLeftPart(UriPartial.Authority)} {(d.IsHealthy(now) ? "healthy" : "cooling-down")}";
+        return _resilience.GetStatus(details);
+    }
+
+    public async Task<RestResponse> SendAsync(RestRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is { } length && _options.MaxRequestBodyBytes is { } max && length > max)
+            throw new GatewayException(ErrorCode.PayloadTooLarge, $"The request body exceeds this upstream's limit of {max} bytes.");
+        var method = HttpMethod.Parse(request.Method);
+        var body = request.Body is null ? null : new RequestBodyStream(request.Body, _options.MaxRequestBodyBytes);
+        var idempotent = BridgePipeline.IsIdempotent(request.Method,
+            request.Headers.Any(h => h.Key.Equals("Idempotency-Key", StringComparison.OrdinalIgnoreCase)));
+        // Fail on a bad path before any attempt, so it is a 400 and not a retried failure.
+        _ = UpstreamPath.Build(_destinations.All[0].Address, _options.PathPrefix, _options.RemovePathPrefix, request.Path,
+            request.QueryString, _auth.QueryParameter);
+
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        HttpResponseMessage response;
+        Destination destination;
+        try
+        {
+            context.Properties.Set(BridgePipeline.Idempotent, idempotent);
+            var state = new AttemptState(this, request, method, body, cancellationToken);
+            response = await _resilience.Pipeline.ExecuteAsync(static (ctx, s) => s.Upstream.AttemptAsync(ctx, s), context, state)
+                .ConfigureAwait(false);
+            destination = state.LastDestination!;
+        }
+        catch (Exception e) when (e is not GatewayException && FindGatewayException(e) is { } inner)
+        {
+            throw inner;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+        return await ToRestResponseAsync(response, destination, request.Caller, cancellationToken).ConfigureAwait(false);
+    }
+
+    sealed class AttemptState(RestUpstream upstream, RestRequest request, HttpMethod method, RequestBodyStream? body, CancellationToken callerToken)
+    {
+        public CancellationToken CallerToken { get; } = callerToken;
+        public RestUpstream Upstream { get; } = upstream;
+        public RestRequest Request { get; } = request;
+        public HttpMethod Method { get; } = method;
+        public RequestBodyStream? Body { get; } = body;
+        public Destination? LastDestination { get; set; }
+    }
+
+    async ValueTask<HttpResponseMessage> AttemptAsync(ResilienceContext context, AttemptState state)
+    {
+        var ct = context.CancellationToken;
+        for (var authTry = 0; ; authTry++)
+        {
+            if (state.Body?.ReadStarted == true && authTry > 0)
+                throw new GatewayException(ErrorCode.Unavailable, $"Upstream '{Name}' failed after the request body was sent; it cannot be sent again.");
+            var destination = state.LastDestination = _destinations.Pick();
+            var message = new HttpRequestMessage(state.Method, UpstreamPath.Build(destination.Address, _options.PathPrefix,
+                _options.RemovePathPrefix, state.Request.Path, state.Request.QueryString, _auth.QueryParameter))
+            {
+                Version = HttpVersion.Version11,
+                VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher,
+            };
+            if (state.Body is not null)
+            {
+                message.Content = new StreamContent(state.Body);
+                if (state.Request.ContentLength is { } length) message.Content.Headers.ContentLength = length;
+            }
+            _headers.CopyRequestHeaders(state.Request, message);
+
+            HttpResponseMessage response;
+            try
+            {
+                await _auth.ApplyAsync(message, ct).ConfigureAwait(false);
+                response = await _http.SendAsync(message, ct).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                var gateway = FindGatewayException(e);
+                var callerGone = e is OperationCanceledException && state.CallerToken.IsCancellationRequested;
+                if (!callerGone && (gateway is null || gateway.Code is ErrorCode.Unavailable or ErrorCode.Timeout))
+                    FailDestination(destination, e is OperationCanceledException ? "timeout" : gateway is null ? "connection failed" : "token endpoint failed");
+                Forbid(context, state);
+                if (gateway is not null && !ReferenceEquals(gateway, e)) throw gateway;
+                throw;
+            }
+            Forbid(context, state);
+
+            if ((int)response.StatusCode >= 500) FailDestination(destination, $"HTTP {(int)response.StatusCode}");
+            else destination.ReportSuccess();
+
+            if (response.StatusCode == HttpStatusCode.Unauthorized && authTry == 0 && state.Body?.ReadStarted != true && _auth.Rejected(message)
+                && _options.Auth.Type == UpstreamAuthType.OAuth2ClientCredentials)
+            {
+                response.Dispose();
+                continue;
+            }
+            return response;
+        }
+    }
+
+    // A body that has (partly) gone up cannot be replayed: from then on this call is not retried.
+    static void Forbid(ResilienceContext context, AttemptState state)
+    {
+        if (state.Body?.ReadStarted == true) context.Properties.Set(BridgePipeline.Idempotent, false);
+    }
+
+    void FailDestination(Destination destination, string reason)
+    {
+        if (_destinations.All.Count == 1) return;
+        destination.ReportFailure(_time.GetUtcNow(), _options.DestinationCooldown);
+        RestLog.DestinationFailed(_logger, Name, destination.Id, reason, _options.DestinationCooldown.TotalMilliseconds);
+    }
+
+    async Task<RestResponse> ToRestResponseAsync(HttpResponseMessage response, Destination destination, RestCaller caller, CancellationToken ct)
+    {
+        try
+        {
+            var contentLength = response.Content.Headers.ContentLength;
+            if (_options.MaxResponseBodyBytes is { } max && contentLength > max)
+            {
+                RestLog.ResponseTooLarge(_logger, Name, max);
+                throw new GatewayException(ErrorCode.Unavailable, $"Upstream '{Name}' answered with a body larger than its limit of {max} bytes.");
+            }
+            var headers = _headers.ResponseHeaders(response, location => RewriteLocation(location, destination, caller));
+            var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+            if (_options.MaxResponseBodyBytes is { } limit)
+                body = new ResponseBodyStream(body, limit, () => RestLog.ResponseTooLarge(_logger, Name, limit));
+            return new RestResponse((int)response.StatusCode, headers, body, contentLength, new DisposeOnce(response));
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A redirect to this upstream's own base is shown as the gateway path; any other Location passes untouched (and unfollowed).</summary>
+    string? RewriteLocation(string location, Destination destination, RestCaller caller)
+    {
+        if (!Uri.TryCreate(location, UriKind.Absolute, out var target) || caller.Host.Length == 0) return null;
+        var prefix = _options.PathPrefix?.Trim('/') is { Length: > 0 } p ? new Uri(destination.Address, p + "/") : destination.Address;
+        if (!prefix.IsBaseOf(target) || target.GetLeftPart(UriPartial.Authority) != prefix.GetLeftPart(UriPartial.Authority)) return null;
+        var rest = target.AbsoluteUri[prefix.AbsoluteUri.Length..];
+        return $"{caller.Scheme}://{caller.Host}{caller.PathPrefix}/{rest}";
+    }
+
+    static GatewayException? FindGatewayException(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is GatewayException g) return g;
+        return null;
+    }
+
+    sealed class DisposeOnce(IDisposable inner) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            inner.Dispose();
+            return default;
+        }
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _auth.Dispose();
+    }
+}

@@ -1,0 +1,73 @@
+using Gateway.Bridges.Resilience;
+using Gateway.Contracts.Bridges;
+using Gateway.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Gateway.Bridges;
+
+public static class BridgeEndpoints
+{
+    /// <summary>
+    /// Shared by every bridge kind: features register an <see cref="IBridgeInstanceSource"/> or
+    /// <see cref="IBridgeInstance"/>, or track a pipeline in <see cref="BridgeHealthRegistry"/>.
+    /// </summary>
+    public static IServiceCollection AddBridgeListing(this IServiceCollection services)
+    {
+        services.AddSingleton<BridgeHealthRegistry>();
+        services.AddSingleton<IBridgeInstanceSource>(sp => sp.GetRequiredService<BridgeHealthRegistry>());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapBridgeEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/bridges", List)
+            .WithTags("Bridges")
+            .WithName("ListBridges")
+            .WithSummary("Lists every bridge instance (stores, Docker hosts, clusters, REST upstreams) with its kind, health and circuit state.");
+        return app;
+    }
+
+    static Ok<BridgeList> List(IServiceProvider services)
+    {
+        var instances = new List<IBridgeInstance>();
+        instances.AddRange(services.GetServices<IBridgeInstance>());
+        foreach (var source in services.GetServices<IBridgeInstanceSource>()) instances.AddRange(source.GetInstances());
+        var described = instances.Select(Describe).ToList();
+        if (services.GetService<StoreRegistry>() is { } stores)
+        {
+            // Stores listed by a source already (their own pipeline tracked) are not repeated.
+            var seen = described.Select(d => (d.Kind, d.Name)).ToHashSet();
+            foreach (var store in stores.All)
+                if (!seen.Contains((store.Kind, store.Name)))
+                    described.Add(store is IBridgeInstance bridge ? Describe(bridge) : Describe(store.Name, store.Kind, BridgeStatus.Unknown));
+        }
+        return TypedResults.Ok(new BridgeList(described
+            .OrderBy(d => d.Kind, StringComparer.Ordinal).ThenBy(d => d.Name, StringComparer.Ordinal).ToList()));
+    }
+
+    static BridgeDescription Describe(IBridgeInstance instance)
+    {
+        BridgeStatus status;
+        try { status = instance.GetStatus(); }
+        catch (Exception) { status = new BridgeStatus(BridgeHealth.Unhealthy, CircuitStates.None, LastError: "status unavailable"); }
+        return Describe(instance.Name, instance.Kind, status);
+    }
+
+    static BridgeDescription Describe(string name, string kind, BridgeStatus s) => new(name, kind,
+        s.Health switch
+        {
+            BridgeHealth.Healthy => "healthy",
+            BridgeHealth.Degraded => "degraded",
+            BridgeHealth.Unhealthy => "unhealthy",
+            _ => "unknown",
+        },
+        s.Circuit, s.LastSuccess, s.LastFailure, s.LastError, s.Successes, s.Failures, s.Details);
+}
+
+/// <param name="Health">healthy, degraded, unhealthy or unknown (no call yet).</param>
+/// <param name="Circuit">closed, open, half-open, isolated or none.</param>
+public sealed record BridgeDescription(string Name, string Kind, string Health, string Circuit,
+    DateTimeOffset? LastSuccess, DateTimeOffset? LastFailure, string? LastError, long Successes, long Failures,
+    IReadOnlyDictionary<string, string>? Details);
+
+public sealed record BridgeList(IReadOnlyList<BridgeDescription> Bridges);

@@ -1,0 +1,49 @@
+using Gateway.Contracts.Errors;
+using Gateway.Contracts.Rest;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Gateway.Rest;
+
+public static class RestEndpoints
+{
+    static readonly string[] Methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+    public static IEndpointRouteBuilder MapRestEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapMethods("/v1/rest/{upstream}/{**path}", Methods, Forward)
+            .WithTags("REST upstreams")
+            .WithName("ForwardToUpstream")
+            .WithSummary("Forwards the call to the configured upstream {upstream}; the answer is the upstream's, streamed.")
+            .WithDescription("Only upstreams configured under Gateway:Rest:Upstreams can be reached. Idempotent calls (GET, HEAD, PUT, DELETE, or any call with an Idempotency-Key header) are retried on transient failures.")
+            .DisableAntiforgery()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
+        return app;
+    }
+
+    static async Task<RestProxyResult> Forward(HttpContext http, string upstream, string? path, IRestUpstreamCatalog catalog)
+    {
+        var target = catalog.Find(upstream)
+            ?? throw new GatewayException(ErrorCode.NotFound, $"No REST upstream named '{upstream}' is configured.");
+        var request = http.Request;
+        var hasBody = http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0;
+        if (hasBody && http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            size.MaxRequestBodySize = null; // the upstream's own limit is enforced while streaming, as a 413 problem
+
+        var response = await target.SendAsync(new RestRequest
+        {
+            Method = request.Method,
+            Path = path ?? "",
+            QueryString = request.QueryString.Value ?? "",
+            Headers = request.Headers,
+            Body = hasBody ? request.Body : null,
+            ContentLength = hasBody ? request.ContentLength : null,
+            Caller = new RestCaller(http.Connection.RemoteIpAddress?.ToString(), request.Scheme, request.Host.Value ?? "",
+                $"{request.PathBase}/v1/rest/{upstream}"),
+        }, http.RequestAborted);
+        return new RestProxyResult(response, HttpMethods.IsHead(request.Method));
+    }
+}
