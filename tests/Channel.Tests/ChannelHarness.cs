@@ -17,7 +17,7 @@ namespace Gateway.Channel.Tests;
 /// </summary>
 internal sealed class ChannelHarness : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
+    private CancellationTokenSource _stop = new();
     private readonly List<Task> _serving = [];
     private TcpListener? _listener;
     private Task? _listening;
@@ -34,7 +34,7 @@ internal sealed class ChannelHarness : IAsyncDisposable
 
     public static ChannelHarness Create(bool tcp = false, bool relay = false, Action<ChannelHost>? configureHost = null,
         Func<ChannelOptions, ChannelOptions>? hostOptions = null, Func<ChannelOptions, ChannelOptions>? clientOptions = null,
-        Func<Stream, Stream, FrameRelay>? relayFactory = null)
+        Func<Stream, Stream, FrameRelay>? relayFactory = null, Action<FrameRelay>? configureRelay = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "ctp96-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
@@ -51,7 +51,7 @@ internal sealed class ChannelHarness : IAsyncDisposable
         var client = new ChannelClient(new ChannelClientOptions
         {
             Channel = clientOpts,
-            Connect = ct => harness!.ConnectAsync(tcp, relay, relayFactory, ct),
+            Connect = ct => harness!.ConnectAsync(tcp, relay, relayFactory, configureRelay, ct),
             Witnesses = audit,
             InitialBackoff = TimeSpan.FromMilliseconds(1),
             MaxBackoff = TimeSpan.FromMilliseconds(5),
@@ -64,6 +64,7 @@ internal sealed class ChannelHarness : IAsyncDisposable
 
     public void StartListening(int port = 0)
     {
+        if (_stop.IsCancellationRequested) _stop = new CancellationTokenSource();
         _listener = TcpTransport.Listen(new IPEndPoint(IPAddress.Loopback, port));
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _listening = Host.ListenAsync(_listener, _stop.Token);
@@ -77,7 +78,7 @@ internal sealed class ChannelHarness : IAsyncDisposable
         if (_listening is not null) await _listening;
     }
 
-    private async Task<Stream> ConnectAsync(bool tcp, bool relay, Func<Stream, Stream, FrameRelay>? relayFactory, CancellationToken ct)
+    private async Task<Stream> ConnectAsync(bool tcp, bool relay, Func<Stream, Stream, FrameRelay>? relayFactory, Action<FrameRelay>? configureRelay, CancellationToken ct)
     {
         Stream clientSide;
         Stream hostSide;
@@ -91,6 +92,7 @@ internal sealed class ChannelHarness : IAsyncDisposable
         {
             var (relayClient, relayHost) = DuplexPipe.CreatePair();
             Relay = (relayFactory ?? ((a, b) => new FrameRelay(a, b)))(hostSide, relayClient);
+            configureRelay?.Invoke(Relay);
             hostSide = relayHost;
         }
         var serveStream = hostSide;

@@ -24,6 +24,8 @@ internal sealed class FrameRelay : IAsyncDisposable
     }
 
     public Func<RelayFrame, IEnumerable<byte[]>>? Mutate { get; set; }
+    /// <summary>Rewrites a handshake message (toHost, index within that direction, message).</summary>
+    public Func<bool, int, byte[], byte[]>? MutateHandshake { get; set; }
 
     private async Task PumpAsync(Stream from, Stream to, bool toHost, int handshakeMessages)
     {
@@ -35,8 +37,11 @@ internal sealed class FrameRelay : IAsyncDisposable
                 await from.ReadExactlyAsync(header);
                 var body = new byte[(header[2] << 16) | (header[3] << 8) | header[4]];
                 await from.ReadExactlyAsync(body);
-                await to.WriteAsync(header);
-                await to.WriteAsync(body);
+                var message = new byte[5 + body.Length];
+                header.CopyTo(message, 0);
+                body.CopyTo(message, 5);
+                if (MutateHandshake is { } mutate) message = mutate(toHost, i, message);
+                await to.WriteAsync(message);
                 if (header[0] == 4) break; // alert
             }
             var index = 0;

@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using Gateway.Channel.Connections;
+using Gateway.Channel.Framing;
+using Gateway.Channel.Handshake;
+using Gateway.Channel.Rpc;
+using Gateway.Channel.Transport;
+using Gateway.Contracts.Errors;
+using Gateway.Contracts.ObjectStorage;
+
+namespace Gateway.Channel.Tests;
+
+public class FlowControlTests
+{
+    /// <summary>A handler that does not read its request body until released.</summary>
+    private sealed class StalledHandler : IChannelCallHandler
+    {
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public string Family => "stalled";
+        public async Task<CallResult> HandleAsync(CallRequest request, Stream requestBody, CancellationToken ct)
+        {
+            await Release.Task.WaitAsync(ct);
+            await requestBody.CopyToAsync(Stream.Null, ct);
+            return new CallResult(null);
+        }
+    }
+
+    [Fact]
+    public async Task Data_past_the_96_frame_window_closes_the_connection()
+    {
+        var logs = new TestLoggerFactory();
+        var handler = new StalledHandler();
+        var host = new ChannelHost(new ChannelOptions { LocalKey = TestKeys.Host, PinnedPeers = PeerPins.Of(TestKeys.Gateway.PublicKey), LoggerFactory = logs }, [handler]);
+        var (c, hs) = DuplexPipe.CreatePair();
+        var serving = host.ServeConnectionAsync(hs, "gateway", default);
+        await using var client = new ChannelClient(new ChannelClientOptions
+        {
+            Channel = new ChannelOptions { LocalKey = TestKeys.Gateway, PinnedPeers = PeerPins.Of(TestKeys.Host.PublicKey), LoggerFactory = logs, IgnoreSendCredit = true },
+            Connect = _ => Task.FromResult(c),
+        });
+        var body = new MemoryStream(new byte[97 * FrameHeader.MaxPayload]);
+        var e = await Assert.ThrowsAsync<GatewayException>(() => client.CallAsync(new CallRequest { Id = "w", Family = "stalled", Instance = "x", Operation = "op" }, body, default));
+        Assert.Equal(ErrorCode.Unavailable, e.Code);
+        Assert.True(await logs.WaitForAsync(9602, "(WindowExceeded)"), logs.Dump());
+        await serving;
+        Assert.False(handler.Release.Task.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_slow_reader_still_receives_a_large_body_within_the_window()
+    {
+        // Were the sender to ignore credit, the receiver would close the connection with WindowExceeded.
+        await using var h = ChannelHarness.Create();
+        await h.Store.CreateBucketAsync("bucket-one", default);
+        var data = RandomNumberGenerator.GetBytes(20 * 1024 * 1024);
+        await h.Store.PutObjectAsync("bucket-one", "big", new MemoryStream(data), new PutObjectOptions(), default);
+        await using var content = await h.Remote.GetObjectAsync("bucket-one", "big", new GetObjectOptions(), default);
+        var buffer = new byte[1000];
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        int n;
+        while ((n = await content.Body.ReadAsync(buffer)) > 0) sha.AppendData(buffer, 0, n);
+        Assert.Equal(SHA256.HashData(data), sha.GetHashAndReset());
+        Assert.True(h.Client.Connection!.IsOpen);
+    }
+
+    [Fact]
+    public async Task Keys_are_updated_before_the_frame_limit_and_traffic_continues()
+    {
+        await using var h = ChannelHarness.Create(
+            hostOptions: o => new ChannelOptions { LocalKey = o.LocalKey, PinnedPeers = o.PinnedPeers, LoggerFactory = o.LoggerFactory, RekeyAfterFrames = 7 },
+            clientOptions: o => new ChannelOptions { LocalKey = o.LocalKey, PinnedPeers = o.PinnedPeers, LoggerFactory = o.LoggerFactory, RekeyAfterFrames = 5 });
+        var store = h.Remote;
+        await store.CreateBucketAsync("bucket-one", default);
+        var data = RandomNumberGenerator.GetBytes(3 * 1024 * 1024);
+        await store.PutObjectAsync("bucket-one", "k", new MemoryStream(data), new PutObjectOptions(), default);
+        await using var content = await store.GetObjectAsync("bucket-one", "k", new GetObjectOptions(), default);
+        var copy = new MemoryStream();
+        await content.Body.CopyToAsync(copy);
+        Assert.Equal(data, copy.ToArray());
+        Assert.True(h.Client.Connection!.SendKeyGeneration >= 10, $"send generation {h.Client.Connection.SendKeyGeneration}");
+        Assert.True(h.Client.Connection.ReceiveKeyGeneration >= 5, $"receive generation {h.Client.Connection.ReceiveKeyGeneration}");
+    }
+
+    [Fact]
+    public async Task Many_concurrent_calls_share_one_connection()
+    {
+        await using var h = ChannelHarness.Create(tcp: true);
+        var store = h.Remote;
+        await store.CreateBucketAsync("bucket-one", default);
+        var payloads = Enumerable.Range(0, 40).Select(i => RandomNumberGenerator.GetBytes(50_000 + i * 7919)).ToArray();
+        await Task.WhenAll(payloads.Select((p, i) => store.PutObjectAsync("bucket-one", $"k{i}", new MemoryStream(p), new PutObjectOptions(), default)));
+        var reads = await Task.WhenAll(payloads.Select(async (p, i) =>
+        {
+            await using var content = await store.GetObjectAsync("bucket-one", $"k{i}", new GetObjectOptions(), default);
+            var m = new MemoryStream();
+            await content.Body.CopyToAsync(m);
+            return m.ToArray();
+        }));
+        for (var i = 0; i < payloads.Length; i++) Assert.Equal(payloads[i], reads[i]);
+        Assert.Equal(81, (await h.Audit.ReadAsync(0, 1000, default)).Count);
+    }
+
+    [Fact]
+    public async Task A_silent_peer_is_dropped_after_the_idle_timeout_and_keepalive_keeps_a_live_one()
+    {
+        var swallow = false;
+        await using var h = ChannelHarness.Create(relay: true,
+            hostOptions: o => new ChannelOptions { LocalKey = o.LocalKey, PinnedPeers = o.PinnedPeers, LoggerFactory = o.LoggerFactory, KeepaliveInterval = TimeSpan.FromMilliseconds(50), IdleTimeout = TimeSpan.FromSeconds(30) },
+            clientOptions: o => new ChannelOptions { LocalKey = o.LocalKey, PinnedPeers = o.PinnedPeers, LoggerFactory = o.LoggerFactory, KeepaliveInterval = TimeSpan.FromMilliseconds(50), IdleTimeout = TimeSpan.FromMilliseconds(400) },
+            configureRelay: r => r.Mutate = f => swallow && !f.ToHost ? [] : [f.Bytes]);
+        await h.Remote.ListBucketsAsync(default);
+        var connection = h.Client.Connection!;
+        // Alive for many idle periods thanks to the host's PINGs.
+        var alive = Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.NotSame(connection.Completion, await Task.WhenAny(connection.Completion, alive));
+        swallow = true;
+        await connection.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(ChannelCloseReason.IdleTimeout, connection.CloseError!.Reason);
+        Assert.True(h.Logs.Has(9602, "(IdleTimeout)"), h.Logs.Dump());
+    }
+}
