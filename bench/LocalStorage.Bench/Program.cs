@@ -1,0 +1,83 @@
+using System.Net;
+using Gateway.Bench;
+
+// bench/run storage-local: 1 GiB through the gateway's local store vs the same bytes copied file to file,
+// interleaved round by round so both see the same machine load; medians are reported.
+var sizeMb = args.Length > 0 ? int.Parse(args[0]) : 1024;
+var rounds = args.Length > 1 ? int.Parse(args[1]) : 3;
+const int Buffer = 1024 * 1024;
+var size = (long)sizeMb * 1024 * 1024;
+
+var work = Directory.CreateTempSubdirectory("bench-local-").FullName;
+try
+{
+    var source = Path.Combine(work, "source.bin");
+    await WriteSourceAsync(source, size);
+    await using var gateway = await GatewayProcess.StartAsync(Measure.RepoRoot(), new Dictionary<string, string>
+    {
+        ["Gateway:DataDirectory"] = Path.Combine(work, "gateway"),
+        ["Gateway:Stores:local:Root"] = Path.Combine(work, "gateway", "objects"),
+    });
+    using var http = new HttpClient { BaseAddress = gateway.Address, Timeout = TimeSpan.FromMinutes(10) };
+    (await http.PutAsync("v1/stores/local/buckets/bench", null)).EnsureSuccessStatusCode();
+
+    var direct = new List<double>();
+    var put = new List<double>();
+    var get = new List<double>();
+    for (var round = 0; round < rounds; round++)
+    {
+        var copy = Path.Combine(work, "copy.bin");
+        direct.Add(await Measure.SecondsAsync(async () =>
+        {
+            await using var from = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            await using var to = new FileStream(copy, FileMode.Create, FileAccess.Write, FileShare.None, 1);
+            await from.CopyToAsync(to, Buffer);
+        }));
+        File.Delete(copy);
+
+        put.Add(await Measure.SecondsAsync(async () =>
+        {
+            await using var from = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            using var content = new StreamContent(from, Buffer);
+            content.Headers.ContentLength = size;
+            using var response = await http.PutAsync("v1/stores/local/buckets/bench/objects/big.bin", content);
+            response.EnsureSuccessStatusCode();
+        }));
+
+        get.Add(await Measure.SecondsAsync(async () =>
+        {
+            using var response = await http.GetAsync("v1/stores/local/buckets/bench/objects/big.bin", HttpCompletionOption.ResponseHeadersRead);
+            response.EnsureSuccessStatusCode();
+            await using var body = await response.Content.ReadAsStreamAsync();
+            await using var to = new FileStream(copy, FileMode.Create, FileAccess.Write, FileShare.None, 1);
+            await body.CopyToAsync(to, Buffer);
+            if (to.Length != size) throw new InvalidOperationException($"downloaded {to.Length} bytes, expected {size}");
+        }));
+        File.Delete(copy);
+        Console.Error.WriteLine($"round {round + 1}: direct {direct[^1]:0.00}s put {put[^1]:0.00}s get {get[^1]:0.00}s");
+    }
+
+    var directS = Measure.Median(direct);
+    Measure.Metric("direct_copy_mb_s", sizeMb / directS, "MB/s");
+    Measure.Metric("local_put_mb_s", sizeMb / Measure.Median(put), "MB/s");
+    Measure.Metric("local_get_mb_s", sizeMb / Measure.Median(get), "MB/s");
+    Measure.Metric("local_put_ratio", directS / Measure.Median(put), "ratio");
+    Measure.Metric("local_get_ratio", directS / Measure.Median(get), "ratio");
+    Measure.Metric("gateway_peak_rss_mb", gateway.PeakRssMb(), "MB");
+}
+finally
+{
+    Directory.Delete(work, recursive: true);
+}
+
+static async Task WriteSourceAsync(string path, long size)
+{
+    var block = new byte[1024 * 1024];
+    new Random(42).NextBytes(block);
+    await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1);
+    for (long written = 0; written < size; written += block.Length)
+    {
+        block[0] = (byte)(written >> 20); // no two blocks alike
+        await file.WriteAsync(block.AsMemory(0, (int)Math.Min(block.Length, size - written)));
+    }
+}

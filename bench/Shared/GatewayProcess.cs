@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Gateway.Bench;
+
+/// <summary>The gateway as a separate process (Release build), so its memory can be measured on its own.</summary>
+public sealed class GatewayProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private GatewayProcess(Process process, Uri address)
+    {
+        _process = process;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+    public int Pid => _process.Id;
+
+    public static async Task<GatewayProcess> StartAsync(string repoRoot, IDictionary<string, string> settings)
+    {
+        var dll = Path.Combine(repoRoot, "Gateway", "bin", "Release", "net10.0", "Gateway.dll");
+        if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} is missing: run dotnet build -c Release Gateway first.");
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = repoRoot,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (k, v) in settings) start.Environment[k.Replace(":", "__")] = v;
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("gateway: " + e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var address = new Uri($"http://127.0.0.1:{port}/");
+        using var probe = new HttpClient { BaseAddress = address };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"the gateway exited with {process.ExitCode} during start-up");
+            try
+            {
+                using var live = await probe.GetAsync("health/live");
+                if (live.IsSuccessStatusCode) break;
+            }
+            catch (HttpRequestException) { }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the gateway did not answer /health/live within 60 s");
+            await Task.Delay(100);
+        }
+        return new GatewayProcess(process, address);
+    }
+
+    /// <summary>Peak resident set size so far (VmHWM), in MiB.</summary>
+    public double PeakRssMb()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+        }
+        return double.NaN;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# 1 GiB put and get through the gateway's local store vs a direct file-to-file copy, same run.
+# Usage: bench/run storage-local [size-MiB] [rounds]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+dotnet build -c Release Gateway -v q -nologo >&2
+dotnet run -c Release --project bench/LocalStorage.Bench -- "${1:-1024}" "${2:-3}"
