@@ -15,8 +15,45 @@ internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte
     IWitnessSink? sink, TimeSpan witnessTimeout, ILogger log, string requestId) : ChannelBodyStream(channelStream)
 {
     private Task<Witness>? _verification;
+    private readonly byte[] _lookahead = new byte[1];
+    private bool _held;
+    private byte _heldByte;
 
     public Witness? Witness { get; private set; }
+
+    /// <summary>
+    /// Holds the body's last byte back until the witness verified: with a Content-Length response, releasing every
+    /// byte first would let an HTTP client see a complete body even though the answer is then refused.
+    /// </summary>
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+    {
+        if (buffer.IsEmpty) return 0;
+        while (!_held)
+        {
+            var n = await base.ReadAsync(buffer, ct).ConfigureAwait(false);
+            if (n == 0) return 0;
+            _heldByte = buffer.Span[n - 1];
+            _held = true;
+            if (n > 1) return n - 1;
+        }
+        if (buffer.Length == 1)
+        {
+            var n = await base.ReadAsync(_lookahead, ct).ConfigureAwait(false);
+            buffer.Span[0] = _heldByte;
+            if (n == 0) _held = false;
+            else _heldByte = _lookahead[0];
+            return 1;
+        }
+        buffer.Span[0] = _heldByte;
+        var read = await base.ReadAsync(buffer[1..], ct).ConfigureAwait(false);
+        if (read == 0)
+        {
+            _held = false;
+            return 1;
+        }
+        _heldByte = buffer.Span[read];
+        return read;
+    }
 
     protected override async ValueTask<int> OnEndAsync(CancellationToken ct)
     {
