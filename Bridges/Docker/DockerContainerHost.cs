@@ -27,7 +27,9 @@ public sealed class DockerContainerHost : IContainerHost, IDisposable
         Name = name;
         Endpoint = endpoint;
         _pipeline = pipeline ?? ResiliencePipeline.Empty;
-        _client = new DockerClientConfiguration(ToDockerUri(endpoint)).CreateClient();
+        // Docker.DotNet's own 100 s request timeout would cut long stops and image loads; the pipeline (or the
+        // caller's token, for the unbounded calls) decides instead.
+        _client = new DockerClientConfiguration(ToDockerUri(endpoint), defaultTimeout: Timeout.InfiniteTimeSpan).CreateClient();
     }
 
     public string Name { get; }
@@ -88,14 +90,14 @@ public sealed class DockerContainerHost : IContainerHost, IDisposable
     {
         ContainerNames.ValidateIdOrName(idOrName);
         var parameters = new ContainerStopParameters { WaitBeforeKillSeconds = WaitSeconds(waitSeconds) };
-        return RunAsync(c => _client.Containers.StopContainerAsync(idOrName, parameters, c), idempotent: true, ct);
+        return RunAsync(c => _client.Containers.StopContainerAsync(idOrName, parameters, c), idempotent: true, ct, unbounded: true);
     }
 
     public Task RestartContainerAsync(string idOrName, int? waitSeconds, CancellationToken ct)
     {
         ContainerNames.ValidateIdOrName(idOrName);
         var parameters = new ContainerRestartParameters { WaitBeforeKillSeconds = WaitSeconds(waitSeconds) };
-        return RunAsync(async c => { await _client.Containers.RestartContainerAsync(idOrName, parameters, c); return true; }, idempotent: true, ct);
+        return RunAsync(async c => { await _client.Containers.RestartContainerAsync(idOrName, parameters, c); return true; }, idempotent: true, ct, unbounded: true);
     }
 
     public Task RemoveContainerAsync(string idOrName, bool force, bool removeVolumes, CancellationToken ct)
@@ -176,7 +178,7 @@ public sealed class DockerContainerHost : IContainerHost, IDisposable
             if (progress.Error is { } error)
                 throw new Contracts.Errors.GatewayException(Contracts.Errors.ErrorCode.BadRequest, $"The engine could not load the archive: {error}");
             return new ImageLoadResult(progress.Loaded);
-        }, idempotent: false, ct);
+        }, idempotent: false, ct, unbounded: true);
     }
 
     /// <summary>Collects the engine's "Loaded image: x" messages; a load fails inside the message stream, not by status.</summary>
@@ -203,8 +205,23 @@ public sealed class DockerContainerHost : IContainerHost, IDisposable
         _ => (uint)seconds.Value,
     };
 
-    async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> call, bool idempotent, CancellationToken ct)
+    /// <param name="unbounded">
+    /// For calls whose length the caller decides (stop/restart wait up to <c>t</c> seconds; an image archive may be
+    /// gigabytes): they run outside the pipeline, whose per-attempt timeout would cut them off, bounded by <paramref name="ct"/> only.
+    /// </param>
+    async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> call, bool idempotent, CancellationToken ct, bool unbounded = false)
     {
+        if (unbounded)
+        {
+            try
+            {
+                return await call(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                throw DockerErrors.Translate(e, Name);
+            }
+        }
         return await _pipeline.ExecuteCallAsync(async c =>
         {
             try

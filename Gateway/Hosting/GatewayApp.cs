@@ -1,5 +1,7 @@
 using Gateway.Bridges;
+using Gateway.Docker;
 using Gateway.Health;
+using Gateway.Kubernetes;
 using Gateway.OpenApi;
 using Gateway.Problems;
 using Gateway.Rest;
@@ -38,6 +40,8 @@ public static class GatewayApp
         services.AddStorage(config);
         services.AddBridgeListing();
         services.AddRestUpstreams(config);
+        services.AddDocker(config);
+        services.AddKubernetes(config);
     }
 
     public static void MapGatewayEndpoints(WebApplication app)
@@ -48,6 +52,8 @@ public static class GatewayApp
         app.MapStorageEndpoints();
         app.MapBridgeEndpoints();
         app.MapRestEndpoints();
+        app.MapDockerEndpoints();
+        app.MapKubernetesEndpoints();
     }
 
     /// <summary>

@@ -1,0 +1,169 @@
+using Gateway.Security;
+using System.Globalization;
+using System.Text.Json;
+using Gateway.Contracts.Containers;
+using Gateway.Contracts.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Gateway.Docker;
+
+/// <summary>
+/// <c>/v1/docker/{host}/...</c>: the Docker Engine API of each configured host, with names checked before any call.
+/// Container logs stream as NDJSON, see <see cref="ContainerLogNdjson"/>.
+/// </summary>
+public static class DockerEndpoints
+{
+    public static IEndpointRouteBuilder MapDockerEndpoints(this IEndpointRouteBuilder app)
+    {
+        var docker = app.MapGroup("/v1/docker").WithTags("Docker");
+        docker.MapGet("/", (DockerHostRegistry registry) => TypedResults.Ok(new DockerHostList(registry.Names.Order(StringComparer.Ordinal).ToList())))
+            .WithName("ListDockerHosts").RequireGatewayAccess(Operation.Read, "docker").WithSummary("Lists the configured Docker hosts.");
+
+        var host = docker.MapGroup("/{host}")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        host.MapGet("/version", Version).WithName("GetDockerVersion").RequireGatewayAccess(Operation.Read, "docker/{host}");
+        host.MapGet("/info", Info).WithName("GetDockerInfo").RequireGatewayAccess(Operation.Read, "docker/{host}");
+        host.MapGet("/containers", ListContainers).WithName("ListContainers").RequireGatewayAccess(Operation.Read, "docker/{host}/containers")
+            .WithSummary("Lists containers; filters is Docker's JSON filter map, e.g. {\"label\":[\"app=web\"],\"status\":[\"running\"]}.");
+        host.MapPost("/containers", CreateContainer).WithName("CreateContainer").RequireGatewayAccess(Operation.Write, "docker/{host}/containers").ProducesProblem(StatusCodes.Status409Conflict);
+        host.MapGet("/containers/{container}", InspectContainer).WithName("InspectContainer").RequireGatewayAccess(Operation.Read, "docker/{host}/containers/{container}");
+        host.MapPost("/containers/{container}/start", StartContainer).WithName("StartContainer").RequireGatewayAccess(Operation.Write, "docker/{host}/containers/{container}");
+        host.MapPost("/containers/{container}/stop", StopContainer).WithName("StopContainer").RequireGatewayAccess(Operation.Write, "docker/{host}/containers/{container}");
+        host.MapPost("/containers/{container}/restart", RestartContainer).WithName("RestartContainer").RequireGatewayAccess(Operation.Write, "docker/{host}/containers/{container}");
+        host.MapDelete("/containers/{container}", RemoveContainer).WithName("RemoveContainer").RequireGatewayAccess(Operation.Delete, "docker/{host}/containers/{container}").ProducesProblem(StatusCodes.Status409Conflict);
+        host.MapGet("/containers/{container}/logs", Logs).WithName("GetContainerLogs").RequireGatewayAccess(Operation.Read, "docker/{host}/containers/{container}").WithoutRequestTimeout()
+            .WithSummary("Streams the log as NDJSON lines {\"stream\":\"stdout\"|\"stderr\",\"text\":\"...\",\"ts\":\"...\"}; follow=true keeps streaming until the container stops.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson");
+        host.MapGet("/images", ListImages).WithName("ListImages").RequireGatewayAccess(Operation.Read, "docker/{host}/images");
+        host.MapPost("/images/load", LoadImages).WithName("LoadImages").RequireGatewayAccess(Operation.Write, "docker/{host}/images").WithoutRequestTimeout()
+            .WithSummary("Loads images from a `docker save` tar archive sent as the request body (application/x-tar), streamed.")
+            .Accepts<Stream>("application/x-tar");
+        return app;
+    }
+
+    static async Task<Ok<ContainerEngineVersion>> Version(string host, DockerHostRegistry registry, CancellationToken ct) =>
+        TypedResults.Ok(await registry.Get(host).GetVersionAsync(ct));
+
+    static async Task<Ok<ContainerEngineInfo>> Info(string host, DockerHostRegistry registry, CancellationToken ct) =>
+        TypedResults.Ok(await registry.Get(host).GetInfoAsync(ct));
+
+    static async Task<Ok<ContainerList>> ListContainers(string host, DockerHostRegistry registry, CancellationToken ct,
+        bool? all = null, int? limit = null, string? filters = null)
+    {
+        var query = new ContainerListQuery(all ?? false, limit, ParseFilters(filters));
+        ContainerNames.Validate(query);
+        return TypedResults.Ok(new ContainerList(await registry.Get(host).ListContainersAsync(query, ct)));
+    }
+
+    static async Task<Created<ContainerCreated>> CreateContainer(string host, ContainerCreateRequest request, DockerHostRegistry registry, CancellationToken ct)
+    {
+        if (request is null) throw new GatewayException(ErrorCode.BadRequest, "A JSON body with at least an image is required.");
+        ContainerNames.Validate(request);
+        var created = await registry.Get(host).CreateContainerAsync(request, ct);
+        return TypedResults.Created($"/v1/docker/{host}/containers/{created.Id}", created);
+    }
+
+    static async Task<Ok<ContainerDetails>> InspectContainer(string host, string container, DockerHostRegistry registry, CancellationToken ct)
+    {
+        ContainerNames.ValidateIdOrName(container);
+        return TypedResults.Ok(await registry.Get(host).InspectContainerAsync(container, ct));
+    }
+
+    static async Task<Ok<ContainerActionResult>> StartContainer(string host, string container, DockerHostRegistry registry, CancellationToken ct)
+    {
+        ContainerNames.ValidateIdOrName(container);
+        return TypedResults.Ok(new ContainerActionResult(container, "start", await registry.Get(host).StartContainerAsync(container, ct)));
+    }
+
+    /// <param name="t">Seconds to wait for the container to stop before it is killed.</param>
+    static async Task<Ok<ContainerActionResult>> StopContainer(string host, string container, DockerHostRegistry registry, CancellationToken ct, int? t = null)
+    {
+        ContainerNames.ValidateIdOrName(container);
+        ValidateWait(t);
+        return TypedResults.Ok(new ContainerActionResult(container, "stop", await registry.Get(host).StopContainerAsync(container, t, ct)));
+    }
+
+    static async Task<Ok<ContainerActionResult>> RestartContainer(string host, string container, DockerHostRegistry registry, CancellationToken ct, int? t = null)
+    {
+        ContainerNames.ValidateIdOrName(container);
+        ValidateWait(t);
+        await registry.Get(host).RestartContainerAsync(container, t, ct);
+        return TypedResults.Ok(new ContainerActionResult(container, "restart", true));
+    }
+
+    static async Task<NoContent> RemoveContainer(string host, string container, DockerHostRegistry registry, CancellationToken ct,
+        bool? force = null, bool? volumes = null)
+    {
+        ContainerNames.ValidateIdOrName(container);
+        await registry.Get(host).RemoveContainerAsync(container, force ?? false, volumes ?? false, ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <param name="tail">Only the last N lines ("all" or absent: the whole log).</param>
+    /// <param name="since">RFC 3339 time or Unix seconds.</param>
+    /// <param name="until">RFC 3339 time or Unix seconds.</param>
+    static async Task Logs(HttpContext context, string host, string container, DockerHostRegistry registry, CancellationToken ct,
+        bool? follow = null, bool? stdout = null, bool? stderr = null, bool? timestamps = null,
+        string? tail = null, string? since = null, string? until = null)
+    {
+        ContainerNames.ValidateIdOrName(container);
+        var query = new ContainerLogsQuery(follow ?? false, stdout ?? true, stderr ?? true, timestamps ?? false,
+            ParseTail(tail), ParseTime(since, nameof(since)), ParseTime(until, nameof(until)));
+        ContainerNames.Validate(query);
+        var target = registry.Get(host);
+        await ContainerLogNdjson.WriteAsync(context, target.StreamLogsAsync(container, query, ct), ct);
+    }
+
+    static async Task<Ok<ImageList>> ListImages(string host, DockerHostRegistry registry, CancellationToken ct, bool? all = null) =>
+        TypedResults.Ok(new ImageList(await registry.Get(host).ListImagesAsync(all ?? false, ct)));
+
+    static async Task<Ok<ImageLoadResult>> LoadImages(HttpContext context, string host, DockerHostRegistry registry, CancellationToken ct)
+    {
+        var target = registry.Get(host);
+        // Image archives are routinely larger than Kestrel's 30 MB default; the body is streamed to the engine.
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = null;
+        var type = context.Request.ContentType;
+        if (type is not null && !type.StartsWith("application/x-tar", StringComparison.OrdinalIgnoreCase)
+            && !type.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase))
+            throw new GatewayException(ErrorCode.UnsupportedMediaType, "Send the archive as application/x-tar.");
+        return TypedResults.Ok(await target.LoadImagesAsync(context.Request.Body, ct));
+    }
+
+    static IReadOnlyDictionary<string, IReadOnlyList<string>>? ParseFilters(string? filters)
+    {
+        if (string.IsNullOrWhiteSpace(filters)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, string[]>>(filters)?
+                .ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)(kv.Value ?? []));
+        }
+        catch (JsonException)
+        {
+            throw new GatewayException(ErrorCode.BadRequest, "filters must be a JSON object of string arrays, e.g. {\"label\":[\"app=web\"]}.");
+        }
+    }
+
+    static int? ParseTail(string? tail) => tail switch
+    {
+        null or "" or "all" => null,
+        _ when int.TryParse(tail, NumberStyles.None, CultureInfo.InvariantCulture, out var n) => n,
+        _ => throw new GatewayException(ErrorCode.BadRequest, "tail is a number of lines or 'all'."),
+    };
+
+    static DateTimeOffset? ParseTime(string? value, string name)
+    {
+        if (string.IsNullOrEmpty(value)) return null;
+        if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds < 253402300800)
+            return DateTimeOffset.FromUnixTimeSeconds(seconds);
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)) return t;
+        throw new GatewayException(ErrorCode.BadRequest, $"{name} is an RFC 3339 time or Unix seconds.");
+    }
+
+    static void ValidateWait(int? t)
+    {
+        if (t is < 0 or > 3600) throw new GatewayException(ErrorCode.BadRequest, "t (seconds to wait before killing) is between 0 and 3600.");
+    }
+}

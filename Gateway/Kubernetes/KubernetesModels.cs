@@ -1,0 +1,5 @@
+namespace Gateway.Kubernetes;
+
+public sealed record ClusterNameList(IReadOnlyList<string> Clusters);
+
+public sealed record ScaleRequest(int Replicas);

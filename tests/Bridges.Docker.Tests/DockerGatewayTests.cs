@@ -1,0 +1,188 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Gateway.Contracts.Containers;
+using Gateway.Testing;
+
+namespace Gateway.Bridges.Docker.Tests;
+
+/// <summary>The /v1/docker/{host} endpoints end to end: HTTP → gateway → Docker bridge → real dockerd.</summary>
+[Collection(DockerCollection.Name)]
+public sealed class DockerGatewayTests(DockerBackend backend) : IAsyncLifetime
+{
+    readonly string _runLabel = "gateway-test.run=" + Guid.NewGuid().ToString("N")[..12];
+    GatewayServer _gateway = null!;
+    HttpClient Http => _gateway.Client;
+
+    static CancellationToken Deadline(int seconds = 30) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
+
+    public async Task InitializeAsync() => _gateway = await GatewayServer.StartAsync(new Dictionary<string, string?>
+    {
+        ["Gateway:Docker:Hosts:local:Endpoint"] = backend.Endpoint.ToString(),
+        // A host whose engine does not exist: a request reaching it would be a 503, so a 400 proves it was never called.
+        ["Gateway:Docker:Hosts:nowhere:Endpoint"] = "unix:///nonexistent/docker.sock",
+        ["Gateway:Docker:Hosts:nowhere:Resilience:MaxRetryAttempts"] = "0",
+    });
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await backend.RemoveLabelledAsync(_runLabel);
+    }
+
+    object CreateBody(string script, string? name = null) => new
+    {
+        image = backend.TestImage,
+        name,
+        command = new[] { "sh", "-c", script },
+        labels = new Dictionary<string, string> { [_runLabel.Split('=')[0]] = _runLabel.Split('=')[1] },
+    };
+
+    static async Task<JsonElement> Problem(HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal($"https://gateway.dev/problems/{code}", problem.GetProperty("type").GetString());
+        return problem;
+    }
+
+    [Fact]
+    public async Task Hosts_version_and_info_are_served()
+    {
+        var hosts = await Http.GetFromJsonAsync<JsonElement>("v1/docker");
+        Assert.Equal(["local", "nowhere"], hosts.GetProperty("hosts").EnumerateArray().Select(h => h.GetString()));
+
+        var version = await Http.GetFromJsonAsync<JsonElement>("v1/docker/local/version");
+        Assert.Equal((await backend.Direct.System.GetVersionAsync()).Version, version.GetProperty("version").GetString());
+        var info = await Http.GetFromJsonAsync<JsonElement>("v1/docker/local/info");
+        Assert.Equal(version.GetProperty("version").GetString(), info.GetProperty("serverVersion").GetString());
+
+        await Problem(await Http.GetAsync("v1/docker/unknown/version"), HttpStatusCode.NotFound, "not-found");
+        await Problem(await Http.GetAsync("v1/docker/nowhere/version"), HttpStatusCode.ServiceUnavailable, "unavailable");
+    }
+
+    [Fact]
+    public async Task A_container_runs_its_whole_life_through_the_gateway_with_logs_streamed_as_ndjson()
+    {
+        var name = $"gw-e2e-{Guid.NewGuid():N}"[..24];
+        var create = await Http.PostAsJsonAsync("v1/docker/local/containers",
+            CreateBody("trap 'echo bye; exit 0' TERM; echo first; echo oops >&2; while true; do sleep 0.1; done", name));
+        Assert.Equal(HttpStatusCode.Created, create.StatusCode);
+        var id = (await create.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        Assert.EndsWith($"/v1/docker/local/containers/{id}", create.Headers.Location!.ToString());
+
+        var start = await Http.PostAsync($"v1/docker/local/containers/{name}/start", null);
+        Assert.True((await start.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("changed").GetBoolean());
+
+        var ct = Deadline(60);
+        using var logs = await Http.GetAsync($"v1/docker/local/containers/{name}/logs?follow=true&timestamps=true",
+            HttpCompletionOption.ResponseHeadersRead, ct);
+        Assert.Equal(HttpStatusCode.OK, logs.StatusCode);
+        Assert.Equal("application/x-ndjson", logs.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await logs.Content.ReadAsStreamAsync(ct));
+        var lines = new List<JsonElement>();
+        while (!(lines.Any(l => l.GetProperty("text").GetString() == "first\n") && lines.Any(l => l.GetProperty("text").GetString() == "oops\n")))
+        {
+            var line = await reader.ReadLineAsync(ct);
+            Assert.NotNull(line);
+            lines.Add(JsonDocument.Parse(line).RootElement.Clone());
+        }
+
+        // Both lines came through while the container still runs.
+        var inspect = await Http.GetFromJsonAsync<JsonElement>($"v1/docker/local/containers/{id}");
+        Assert.True(inspect.GetProperty("state").GetProperty("running").GetBoolean());
+        Assert.Equal(name, inspect.GetProperty("name").GetString());
+        Assert.Contains(lines, l => l.GetProperty("stream").GetString() == "stdout" && l.GetProperty("text").GetString() == "first\n");
+        Assert.Contains(lines, l => l.GetProperty("stream").GetString() == "stderr" && l.GetProperty("text").GetString() == "oops\n");
+        Assert.All(lines, l => Assert.True(DateTimeOffset.TryParse(l.GetProperty("ts").GetString(), out _)));
+
+        var stop = await Http.PostAsync($"v1/docker/local/containers/{id}/stop?t=10", null, Deadline());
+        Assert.True((await stop.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("changed").GetBoolean());
+        var rest = await reader.ReadToEndAsync(ct);
+        Assert.Contains("\"text\":\"bye\\n\"", rest);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Http.DeleteAsync($"v1/docker/local/containers/{id}")).StatusCode);
+        await Problem(await Http.GetAsync($"v1/docker/local/containers/{id}"), HttpStatusCode.NotFound, "not-found");
+        await Problem(await Http.GetAsync($"v1/docker/local/containers/{id}/logs"), HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Fact]
+    public async Task Name_clash_is_409_and_lists_filter_by_label()
+    {
+        var name = $"gw-clash-{Guid.NewGuid():N}"[..24];
+        Assert.Equal(HttpStatusCode.Created, (await Http.PostAsJsonAsync("v1/docker/local/containers", CreateBody("true", name))).StatusCode);
+        var clash = await Problem(await Http.PostAsJsonAsync("v1/docker/local/containers", CreateBody("true", name)), HttpStatusCode.Conflict, "conflict");
+        Assert.Contains(name, clash.GetProperty("detail").GetString());
+
+        var filters = Uri.EscapeDataString(JsonSerializer.Serialize(new Dictionary<string, string[]> { ["label"] = [_runLabel] }));
+        var list = await Http.GetFromJsonAsync<JsonElement>($"v1/docker/local/containers?all=true&filters={filters}");
+        var names = list.GetProperty("containers").EnumerateArray().SelectMany(c => c.GetProperty("names").EnumerateArray()).Select(n => n.GetString());
+        Assert.Equal([$"/{name}"], names);
+
+        await Problem(await Http.GetAsync("v1/docker/local/containers?filters=not-json"), HttpStatusCode.BadRequest, "bad-request");
+        await Problem(await Http.GetAsync($"v1/docker/local/containers?filters={Uri.EscapeDataString("{\"bogus\":[\"x\"]}")}"), HttpStatusCode.BadRequest, "bad-request");
+    }
+
+    [Fact]
+    public async Task Images_are_listed_and_loaded_from_a_streamed_tar_upload()
+    {
+        try { await backend.Direct.Images.DeleteImageAsync(backend.LoadableImage, new() { Force = true }); }
+        catch (global::Docker.DotNet.DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound) { }
+
+        await using var tar = File.OpenRead(backend.LoadableImageTar);
+        var content = new StreamContent(tar);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
+        var load = await Http.PostAsync("v1/docker/local/images/load", content, Deadline(60));
+        Assert.Equal(HttpStatusCode.OK, load.StatusCode);
+        Assert.Contains(backend.LoadableImage, (await load.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("loaded").EnumerateArray().Select(e => e.GetString()));
+
+        var images = await Http.GetFromJsonAsync<JsonElement>("v1/docker/local/images");
+        var tags = images.GetProperty("images").EnumerateArray().SelectMany(i => i.GetProperty("repoTags").EnumerateArray()).Select(t => t.GetString()).ToList();
+        Assert.Contains(backend.LoadableImage, tags);
+        Assert.Contains(backend.TestImage, tags);
+
+        var garbage = new ByteArrayContent("not a tar"u8.ToArray());
+        garbage.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
+        await Problem(await Http.PostAsync("v1/docker/local/images/load", garbage), HttpStatusCode.BadRequest, "bad-request");
+        var json = JsonContent.Create(new { });
+        await Problem(await Http.PostAsync("v1/docker/local/images/load", json), HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
+    }
+
+    [Theory]
+    [InlineData("GET", "v1/docker/nowhere/containers/-bad")]
+    [InlineData("GET", "v1/docker/nowhere/containers/a")]
+    [InlineData("GET", "v1/docker/nowhere/containers/sp%20ace")]
+    [InlineData("GET", "v1/docker/nowhere/containers/semi%3Bcolon/logs")]
+    [InlineData("POST", "v1/docker/nowhere/containers/x%2F..%2Fy/start")]
+    [InlineData("POST", "v1/docker/nowhere/containers/%2Detc/stop")]
+    [InlineData("DELETE", "v1/docker/nowhere/containers/-rf")]
+    [InlineData("GET", "v1/docker/nowhere/containers/okname/logs?tail=lots")]
+    [InlineData("GET", "v1/docker/nowhere/containers/okname/logs?stdout=false&stderr=false")]
+    [InlineData("POST", "v1/docker/nowhere/containers/okname/stop?t=-1")]
+    [InlineData("GET", "v1/docker/Bad_Host/version")]
+    public async Task Bad_names_and_options_are_400_without_reaching_the_engine(string method, string path)
+    {
+        using var response = await Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        await Problem(response, HttpStatusCode.BadRequest, "bad-request");
+    }
+
+    [Fact]
+    public async Task Bad_create_bodies_are_400_without_reaching_the_engine()
+    {
+        object[] bodies =
+        [
+            new { image = "UPPER/case:1" },
+            new { image = backend.TestImage, name = "-leading-dash" },
+            new { image = backend.TestImage, env = new Dictionary<string, string> { ["1BAD"] = "x" } },
+            new { image = backend.TestImage, portBindings = new[] { new { containerPort = 0 } } },
+            new { name = "no-image" },
+        ];
+        foreach (var body in bodies)
+            await Problem(await Http.PostAsJsonAsync("v1/docker/nowhere/containers", body), HttpStatusCode.BadRequest, "bad-request");
+
+        var malformed = new StringContent("{\"image\": [1,2]", System.Text.Encoding.UTF8, "application/json");
+        await Problem(await Http.PostAsync("v1/docker/nowhere/containers", malformed), HttpStatusCode.BadRequest, "bad-request");
+    }
+}

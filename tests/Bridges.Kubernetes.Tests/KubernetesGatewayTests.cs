@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Gateway.Testing;
+
+namespace Gateway.Bridges.Kubernetes.Tests;
+
+/// <summary>The /v1/kubernetes/{cluster} endpoints end to end: HTTP → gateway → bridge → (WireMock) API server.</summary>
+public sealed class KubernetesGatewayTests : IAsyncLifetime
+{
+    readonly KubeApiServer _api = new();
+    readonly string _dir = Directory.CreateTempSubdirectory("gw-kube-e2e-").FullName;
+    GatewayServer _gateway = null!;
+    HttpClient Http => _gateway.Client;
+
+    static CancellationToken Deadline(int seconds = 30) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
+
+    public async Task InitializeAsync() => _gateway = await GatewayServer.StartAsync(new Dictionary<string, string?>
+    {
+        ["Gateway:Kubernetes:Clusters:test:KubeConfig"] = _api.WriteKubeConfig(_dir),
+        ["Gateway:Kubernetes:Clusters:test:Resilience:BaseDelay"] = "00:00:00",
+    });
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        _api.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    static async Task<JsonElement> Problem(HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal($"https://gateway.dev/problems/{code}", problem.GetProperty("type").GetString());
+        return problem;
+    }
+
+    [Fact]
+    public async Task Clusters_namespaces_and_pods_are_served()
+    {
+        _api.Json("GET", "/api/v1/namespaces", "namespaces.json");
+        _api.Json("GET", "/api/v1/namespaces/shop/pods", "pods-web.json");
+        _api.Json("GET", "/api/v1/namespaces/shop/pods/web-54c98d69cd-lqx4r", "pod-web.json");
+
+        var clusters = await Http.GetFromJsonAsync<JsonElement>("v1/kubernetes");
+        Assert.Equal(["test"], clusters.GetProperty("clusters").EnumerateArray().Select(c => c.GetString()));
+
+        var namespaces = await Http.GetFromJsonAsync<JsonElement>("v1/kubernetes/test/namespaces");
+        Assert.Equal(["default", "shop", "old-batch"], namespaces.GetProperty("items").EnumerateArray().Select(n => n.GetProperty("name").GetString()));
+
+        var pods = await Http.GetFromJsonAsync<JsonElement>($"v1/kubernetes/test/namespaces/shop/pods?labelSelector={Uri.EscapeDataString("app=web")}&limit=2");
+        Assert.Equal(2, pods.GetProperty("items").GetArrayLength());
+        Assert.False(string.IsNullOrEmpty(pods.GetProperty("continue").GetString()));
+        var podsRequest = _api.Requests.Single(r => r.Path == "/api/v1/namespaces/shop/pods");
+        Assert.Equal("app=web", KubeApiServer.Query(podsRequest, "labelSelector"));
+        Assert.Equal("2", KubeApiServer.Query(podsRequest, "limit"));
+
+        var pod = await Http.GetFromJsonAsync<JsonElement>("v1/kubernetes/test/namespaces/shop/pods/web-54c98d69cd-lqx4r");
+        Assert.Equal("Running", pod.GetProperty("phase").GetString());
+
+        await Problem(await Http.GetAsync("v1/kubernetes/other/namespaces"), HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Fact]
+    public async Task Pod_logs_stream_through_the_gateway_as_text()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _api.StreamedLog("/api/v1/namespaces/shop/pods/web-54c98d69cd-lqx4r/log", "pod-web-logs-first.txt", "pod-web-logs-rest.txt", release.Task);
+
+        var ct = Deadline();
+        using var response = await Http.GetAsync("v1/kubernetes/test/namespaces/shop/pods/web-54c98d69cd-lqx4r/logs?container=web&follow=true&tailLines=100",
+            HttpCompletionOption.ResponseHeadersRead, ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+
+        // The first line reaches the caller while the API server still holds back the rest.
+        Assert.Equal(File.ReadAllText(KubeApiServer.Fixture("pod-web-logs-first.txt")).TrimEnd('\n'), await reader.ReadLineAsync(ct));
+        release.SetResult();
+        Assert.Equal(File.ReadAllText(KubeApiServer.Fixture("pod-web-logs-rest.txt")), await reader.ReadToEndAsync(ct));
+
+        var request = Assert.Single(_api.Requests);
+        Assert.Equal(("web", "true", "100"), (KubeApiServer.Query(request, "container"), KubeApiServer.Query(request, "follow"), KubeApiServer.Query(request, "tailLines")));
+    }
+
+    [Fact]
+    public async Task Deployments_scale_and_restart()
+    {
+        _api.Json("GET", "/apis/apps/v1/namespaces/shop/deployments", "deployments.json");
+        _api.Json("GET", "/apis/apps/v1/namespaces/shop/deployments/web", "deployment-web.json");
+        _api.Json("PATCH", "/apis/apps/v1/namespaces/shop/deployments/web/scale", "scale-web.json");
+        _api.Json("PATCH", "/apis/apps/v1/namespaces/shop/deployments/web", "deployment-web-restarted.json");
+        _api.Json("GET", "/api/v1/namespaces/shop/events", "events.json");
+
+        var list = await Http.GetFromJsonAsync<JsonElement>("v1/kubernetes/test/namespaces/shop/deployments");
+        Assert.Equal(["web", "cart"], list.GetProperty("items").EnumerateArray().Select(d => d.GetProperty("name").GetString()));
+        var web = await Http.GetFromJsonAsync<JsonElement>("v1/kubernetes/test/namespaces/shop/deployments/web");
+        Assert.Equal(3, web.GetProperty("desiredReplicas").GetInt32());
+
+        var scale = await Http.PutAsJsonAsync("v1/kubernetes/test/namespaces/shop/deployments/web/scale", new { replicas = 5 });
+        Assert.Equal(HttpStatusCode.OK, scale.StatusCode);
+        Assert.Equal(5, (await scale.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("replicas").GetInt32());
+        var patch = _api.Requests.Single(r => r.Method == "PATCH" && r.Path.EndsWith("/scale"));
+        Assert.Equal(5, JsonDocument.Parse(patch.Body!).RootElement.GetProperty("spec").GetProperty("replicas").GetInt32());
+
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var restart = await Http.PostAsync("v1/kubernetes/test/namespaces/shop/deployments/web/restart", null);
+        Assert.Equal(HttpStatusCode.OK, restart.StatusCode);
+        var restartPatch = _api.Requests.Single(r => r.Method == "PATCH" && r.Path.EndsWith("/deployments/web"));
+        var stamp = JsonDocument.Parse(restartPatch.Body!).RootElement.GetProperty("spec").GetProperty("template")
+            .GetProperty("metadata").GetProperty("annotations").GetProperty("kubectl.kubernetes.io/restartedAt").GetString();
+        Assert.True(DateTimeOffset.Parse(stamp!) >= before.AddSeconds(-1) && DateTimeOffset.Parse(stamp!) <= DateTimeOffset.UtcNow.AddSeconds(1), stamp);
+
+        var events = await Http.GetFromJsonAsync<JsonElement>("v1/kubernetes/test/namespaces/shop/events");
+        Assert.Equal("BackOff", events.GetProperty("items")[0].GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task Status_errors_become_problems_with_gateway_codes()
+    {
+        _api.Json("PATCH", "/apis/apps/v1/namespaces/shop/deployments/web/scale", "status-403.json", 403);
+        _api.Json("GET", "/api/v1/namespaces/shop/pods/ghost", "status-404.json", 404);
+        _api.Json("PATCH", "/apis/apps/v1/namespaces/shop/deployments/cart", "status-409.json", 409);
+
+        var forbidden = await Problem(await Http.PutAsJsonAsync("v1/kubernetes/test/namespaces/shop/deployments/web/scale", new { replicas = 2 }),
+            HttpStatusCode.Forbidden, "forbidden");
+        Assert.Contains("cannot patch resource", forbidden.GetProperty("detail").GetString());
+        await Problem(await Http.GetAsync("v1/kubernetes/test/namespaces/shop/pods/ghost"), HttpStatusCode.NotFound, "not-found");
+        await Problem(await Http.PostAsync("v1/kubernetes/test/namespaces/shop/deployments/cart/restart", null), HttpStatusCode.Conflict, "conflict");
+    }
+
+    [Theory]
+    [InlineData("GET", "v1/kubernetes/test/namespaces/Shop/pods")]
+    [InlineData("GET", "v1/kubernetes/test/namespaces/my_ns/deployments")]
+    [InlineData("GET", "v1/kubernetes/test/namespaces/shop/pods/-web")]
+    [InlineData("GET", "v1/kubernetes/test/namespaces/shop/pods/web%2F..%2Fsecrets")]
+    [InlineData("GET", "v1/kubernetes/test/namespaces/shop/pods/web/logs?container=Web")]
+    [InlineData("GET", "v1/kubernetes/test/namespaces/shop/pods/web/logs?tailLines=-1")]
+    [InlineData("GET", "v1/kubernetes/test/namespaces/shop/pods?labelSelector=app%3Dweb%26x")]
+    [InlineData("GET", "v1/kubernetes/test/namespaces/shop/events?limit=0")]
+    [InlineData("POST", "v1/kubernetes/test/namespaces/shop/deployments/WEB/restart")]
+    [InlineData("GET", "v1/kubernetes/Test_Cluster/namespaces")]
+    public async Task Bad_names_are_400_and_reach_no_api_server(string method, string path)
+    {
+        using var response = await Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        await Problem(response, HttpStatusCode.BadRequest, "bad-request");
+        Assert.Empty(_api.Requests);
+    }
+
+    [Fact]
+    public async Task Bad_scale_bodies_are_400_and_reach_no_api_server()
+    {
+        await Problem(await Http.PutAsJsonAsync("v1/kubernetes/test/namespaces/shop/deployments/web/scale", new { replicas = -3 }), HttpStatusCode.BadRequest, "bad-request");
+        await Problem(await Http.PutAsync("v1/kubernetes/test/namespaces/shop/deployments/web/scale",
+            new StringContent("{\"replicas\":\"many\"}", System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "bad-request");
+        Assert.Empty(_api.Requests);
+    }
+}
