@@ -10,6 +10,8 @@ public static class StorageServices
         // One line per store kind.
         services.AddSingleton<IObjectStoreFactory, LocalStoreFactory>();
         services.AddSingleton<IObjectStoreFactory, Gateway.Bridges.S3.S3StoreFactory>();
+        services.AddSingleton<IObjectStoreFactory, Gateway.Bridges.AzureBlob.AzureBlobStoreFactory>();
+        services.AddSingleton<IObjectStoreFactory, Gateway.Bridges.Gcs.GcsStoreFactory>();
 
         services.AddSingleton<StoreRegistry>();
         services.AddHostedService<StoreRegistryStartup>();

@@ -20,6 +20,21 @@ require.cache[bodyParserPath].exports = {
 };
 
 const { StorageEmulator } = require("firebase-tools/lib/emulator/storage");
+const { StorageLayer } = require("firebase-tools/lib/emulator/storage/files");
+
+// The emulator returns every common prefix on every page; the JSON API pages items and prefixes together.
+// Keep on each page only the prefixes that sort between its first item and the next page's.
+const listObjects = StorageLayer.prototype.listObjects;
+StorageLayer.prototype.listObjects = async function (request) {
+  const result = await listObjects.call(this, request);
+  if (result.prefixes) {
+    const from = request.pageToken;
+    const to = result.nextPageToken;
+    const kept = result.prefixes.filter((p) => (!from || p >= from) && (!to || p < to));
+    result.prefixes = kept.length > 0 ? kept : undefined;
+  }
+  return result;
+};
 const { EmulatorRegistry } = require("firebase-tools/lib/emulator/registry");
 
 async function main() {

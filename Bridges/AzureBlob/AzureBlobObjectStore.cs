@@ -1,0 +1,354 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Azure;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using Gateway.Bridges.Resilience;
+using Gateway.Contracts.Errors;
+using Gateway.Contracts.ObjectStorage;
+using Polly;
+
+namespace Gateway.Bridges.AzureBlob;
+
+/// <summary>Azure Blob Storage behind the object-store contract: containers are buckets, block blobs are objects.</summary>
+public sealed class AzureBlobObjectStore : IObjectStore
+{
+    readonly AzureBlobStoreOptions _options;
+    readonly ResiliencePipeline _pipeline;
+    readonly BlobServiceClient _service;
+
+    public AzureBlobObjectStore(string name, AzureBlobStoreOptions options, ResiliencePipeline pipeline)
+    {
+        Name = name;
+        _options = options;
+        _pipeline = pipeline;
+        _service = CreateClient(options);
+        Capabilities = new StoreCapabilities
+        {
+            Hashes = ["md5"],
+            MaxObjectBytes = (long)options.BlockSizeBytes * 50_000,
+            MultipartThresholdBytes = options.SingleUploadThresholdBytes,
+        };
+    }
+
+    public string Name { get; }
+    public string Kind => AzureBlobStoreFactory.KindName;
+    public StoreCapabilities Capabilities { get; }
+
+    /// <summary>The SDK client exactly as the bridge configures it (benchmarks use it for the direct baseline).</summary>
+    public static BlobServiceClient CreateClient(AzureBlobStoreOptions options)
+    {
+        var clientOptions = new BlobClientOptions();
+        // Retries belong to the bridge's Polly pipeline, which knows which calls are idempotent.
+        clientOptions.Retry.MaxRetries = 0;
+        if (options.EffectiveConnectionString is { Length: > 0 } connection) return new BlobServiceClient(connection, clientOptions);
+        var uri = new Uri(options.ServiceUri!);
+        if (!string.IsNullOrEmpty(options.AccountKey))
+            return new BlobServiceClient(uri, new StorageSharedKeyCredential(options.AccountName, options.AccountKey), clientOptions);
+        return new BlobServiceClient(uri, new AzureSasCredential(options.SasToken!), clientOptions);
+    }
+
+    public async Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct) =>
+        await Call(async c =>
+        {
+            var buckets = new List<BucketInfo>();
+            await foreach (var container in _service.GetBlobContainersAsync(cancellationToken: c))
+                buckets.Add(new BucketInfo(container.Name, container.Properties.LastModified));
+            return buckets;
+        }, true, "list buckets", ct);
+
+    public Task CreateBucketAsync(string bucket, CancellationToken ct) =>
+        Call(c => _service.GetBlobContainerClient(bucket).CreateAsync(cancellationToken: c), false, $"create bucket '{bucket}'", ct);
+
+    public async Task DeleteBucketAsync(string bucket, CancellationToken ct)
+    {
+        var container = _service.GetBlobContainerClient(bucket);
+        // Azure deletes non-empty containers; the contract only deletes empty buckets.
+        var hasBlobs = await Call(async c =>
+        {
+            await foreach (var page in container.GetBlobsAsync(cancellationToken: c).AsPages(pageSizeHint: 1))
+                return page.Values.Count > 0;
+            return false;
+        }, true, $"list bucket '{bucket}'", ct);
+        if (hasBlobs) throw new GatewayException(ErrorCode.Conflict, $"Azure Blob store '{Name}': bucket '{bucket}' is not empty.");
+        await Call(c => container.DeleteAsync(cancellationToken: c), true, $"delete bucket '{bucket}'", ct);
+    }
+
+    public async Task<ObjectListing> ListObjectsAsync(string bucket, ListObjectsRequest request, CancellationToken ct)
+    {
+        var container = _service.GetBlobContainerClient(bucket);
+        var marker = string.IsNullOrEmpty(request.PageToken) ? null : AzurePageToken.Unwrap(request.PageToken);
+        var pageSize = Math.Clamp(request.PageSize, 1, 5000);
+        var prefix = string.IsNullOrEmpty(request.Prefix) ? null : request.Prefix;
+        return await Call(async c =>
+        {
+            var objects = new List<ObjectInfo>();
+            var prefixes = new List<string>();
+            string? next = null;
+            if (string.IsNullOrEmpty(request.Delimiter))
+            {
+                await foreach (var page in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, c).AsPages(marker, pageSize))
+                {
+                    objects.AddRange(page.Values.Select(b => FromItem(b)));
+                    next = page.ContinuationToken;
+                    break;
+                }
+            }
+            else
+            {
+                await foreach (var page in container.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, request.Delimiter, prefix, c).AsPages(marker, pageSize))
+                {
+                    foreach (var item in page.Values)
+                    {
+                        if (item.IsPrefix) prefixes.Add(item.Prefix);
+                        else objects.Add(FromItem(item.Blob));
+                    }
+                    next = page.ContinuationToken;
+                    break;
+                }
+            }
+            return new ObjectListing(objects, prefixes, string.IsNullOrEmpty(next) ? null : AzurePageToken.Wrap(next));
+        }, true, $"list objects in '{bucket}'", ct);
+    }
+
+    public async Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct)
+    {
+        var current = await TryHeadAsync(bucket, key, ct);
+        if (current is null)
+        {
+            if (conditions.IfMatch is not null) Preconditions.Check(null, conditions, isRead: true);
+            throw NotFound(bucket, key);
+        }
+        Preconditions.Check(current, conditions, isRead: true);
+        return current;
+    }
+
+    public async Task<ObjectContent> GetObjectAsync(string bucket, string key, GetObjectOptions options, CancellationToken ct)
+    {
+        var blob = Blob(bucket, key);
+        var download = new BlobDownloadOptions();
+        ObjectInfo? current = null;
+        // Azure has no suffix ranges and its own condition semantics: both are resolved against the current version first.
+        if (!options.Conditions.IsEmpty || options.Range is { SuffixLength: not null })
+        {
+            current = await HeadObjectAsync(bucket, key, options.Conditions, ct);
+            download.Conditions = new BlobRequestConditions { IfMatch = new ETag(current.ETag) };
+        }
+        if (options.Range is { } range)
+        {
+            if (current is not null)
+            {
+                var resolved = range.Resolve(current.Size) ?? throw Unsatisfiable(current.Size, null);
+                download.Range = new HttpRange(resolved.Offset, resolved.Length);
+            }
+            else download.Range = new HttpRange(range.From ?? 0, range.To is { } to ? to - (range.From ?? 0) + 1 : null);
+        }
+        BlobDownloadStreamingResult result;
+        try
+        {
+            result = await Call(async c => (await blob.DownloadStreamingAsync(download, c)).Value, true, $"get '{bucket}/{key}'", ct);
+        }
+        catch (GatewayException e) when (e.Code == ErrorCode.RangeNotSatisfiable)
+        {
+            throw Unsatisfiable((await TryHeadAsync(bucket, key, ct))?.Size, e);
+        }
+        var details = result.Details;
+        var partial = ParseContentRange(details.ContentRange);
+        if (partial is { } answered && (answered.Length <= 0 || answered.Offset >= answered.Total))
+        {
+            // A range starting at or past the end is unsatisfiable, whatever status the service chose for it.
+            result.Dispose();
+            throw Unsatisfiable(answered.Total, null);
+        }
+        var info = new ObjectInfo
+        {
+            Key = key,
+            Size = partial?.Total ?? details.ContentLength,
+            ETag = Preconditions.Quote(details.ETag.ToString()),
+            LastModified = details.LastModified,
+            ContentType = details.ContentType ?? "application/octet-stream",
+            ContentMd5 = details.BlobContentHash is { Length: > 0 } whole ? Convert.ToBase64String(whole)
+                : partial is null && details.ContentHash is { Length: > 0 } hash ? Convert.ToBase64String(hash) : null,
+            Metadata = Lowered(details.Metadata),
+        };
+        return partial is { } p
+            ? new ObjectContent(info, result.Content, p.Offset, p.Length, isPartial: true)
+            : new ObjectContent(info, result.Content, 0, details.ContentLength, isPartial: false);
+    }
+
+    public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream content, PutObjectOptions options, CancellationToken ct)
+    {
+        if (!options.Conditions.IsEmpty)
+            Preconditions.Check(await TryHeadAsync(bucket, key, ct), options.Conditions, isRead: false);
+
+        var singleLimit = options.ContentLength >= 0 ? _options.SingleUploadThresholdBytes : _options.BlockSizeBytes;
+        if (options.ContentLength >= 0 && options.ContentLength > singleLimit)
+            return await new AzureBlockUpload(Blob(bucket, key), _pipeline, _options, Name).RunAsync(content, options, ct);
+
+        var buffer = ArrayPool<byte>.Shared.Rent((int)(options.ContentLength >= 0 ? options.ContentLength : singleLimit) + 1);
+        var handedOver = false;
+        try
+        {
+            var length = await content.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, ct);
+            if (length > singleLimit)
+            {
+                // Longer than announced (or no length given): continue as a block upload, this buffer first.
+                handedOver = true;
+                await using var whole = new PrefixedStream(buffer, length, content, () => ArrayPool<byte>.Shared.Return(buffer));
+                return await new AzureBlockUpload(Blob(bucket, key), _pipeline, _options, Name).RunAsync(whole, options, ct);
+            }
+            var md5 = MD5.HashData(buffer.AsSpan(0, length));
+            if (options.ContentMd5 is { } expected && expected != Convert.ToBase64String(md5)) throw BadDigest();
+            var blob = Blob(bucket, key);
+            var response = await Call(async c => (await blob.UploadAsync(new MemoryStream(buffer, 0, length, writable: false), new BlobUploadOptions
+            {
+                HttpHeaders = new BlobHttpHeaders { ContentType = options.ContentType, ContentHash = md5 },
+                Metadata = Lowered(options.Metadata),
+                Conditions = WriteConditions(options.Conditions),
+            }, c)).Value, true, $"put '{bucket}/{key}'", ct);
+            return new ObjectInfo
+            {
+                Key = key,
+                Size = length,
+                ETag = Preconditions.Quote(response.ETag.ToString()),
+                LastModified = response.LastModified,
+                ContentType = options.ContentType,
+                ContentMd5 = Convert.ToBase64String(md5),
+                Metadata = Lowered(options.Metadata),
+            };
+        }
+        finally
+        {
+            if (!handedOver) ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    public async Task DeleteObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct)
+    {
+        if (!conditions.IsEmpty)
+            Preconditions.Check(await TryHeadAsync(bucket, key, ct), conditions, isRead: false);
+        var blob = Blob(bucket, key);
+        await Call(c => blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, WriteConditions(conditions), c), true, $"delete '{bucket}/{key}'", ct);
+    }
+
+    public async Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct)
+    {
+        var source = await TryHeadAsync(request.SourceBucket, request.SourceKey, ct) ?? throw NotFound(request.SourceBucket, request.SourceKey);
+        Preconditions.Check(source, request.SourceConditions, isRead: false);
+        if (!request.TargetConditions.IsEmpty)
+            Preconditions.Check(await TryHeadAsync(request.TargetBucket, request.TargetKey, ct), request.TargetConditions, isRead: false);
+
+        var target = Blob(request.TargetBucket, request.TargetKey);
+        var copy = new BlobCopyFromUriOptions
+        {
+            // Pinned to the version whose conditions were checked.
+            SourceConditions = new BlobRequestConditions { IfMatch = new ETag(source.ETag) },
+            DestinationConditions = WriteConditions(request.TargetConditions),
+        };
+        if (request.MetadataDirective == MetadataDirective.Replace) copy.Metadata = Lowered(request.Metadata ?? new Dictionary<string, string>());
+        var sourceUri = Blob(request.SourceBucket, request.SourceKey).Uri;
+        await Call(async c =>
+        {
+            var operation = await target.StartCopyFromUriAsync(sourceUri, copy, c);
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(c);
+            limit.CancelAfter(_options.CopyTimeout);
+            await operation.WaitForCompletionAsync(TimeSpan.FromMilliseconds(500), limit.Token);
+            return operation.GetRawResponse();
+        }, false, $"copy '{request.SourceBucket}/{request.SourceKey}'", ct);
+        if (request.MetadataDirective == MetadataDirective.Replace && request.ContentType is { } contentType && contentType != source.ContentType)
+        {
+            await Call(c => target.SetHttpHeadersAsync(new BlobHttpHeaders
+            {
+                ContentType = contentType,
+                ContentHash = source.ContentMd5 is { } md5 ? Convert.FromBase64String(md5) : null,
+            }, cancellationToken: c), true, $"set content type of '{request.TargetBucket}/{request.TargetKey}'", ct);
+        }
+        return await TryHeadAsync(request.TargetBucket, request.TargetKey, ct) ?? throw NotFound(request.TargetBucket, request.TargetKey);
+    }
+
+    BlockBlobClient Blob(string bucket, string key) => _service.GetBlobContainerClient(bucket).GetBlockBlobClient(key);
+
+    async Task<ObjectInfo?> TryHeadAsync(string bucket, string key, CancellationToken ct)
+    {
+        var blob = Blob(bucket, key);
+        try
+        {
+            var p = await Call(async c => (await blob.GetPropertiesAsync(cancellationToken: c)).Value, true, $"head '{bucket}/{key}'", ct);
+            return new ObjectInfo
+            {
+                Key = key,
+                Size = p.ContentLength,
+                ETag = Preconditions.Quote(p.ETag.ToString()),
+                LastModified = p.LastModified,
+                ContentType = p.ContentType ?? "application/octet-stream",
+                ContentMd5 = p.ContentHash is { Length: > 0 } hash ? Convert.ToBase64String(hash) : null,
+                Metadata = Lowered(p.Metadata),
+            };
+        }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    static ObjectInfo FromItem(BlobItem b) => new()
+    {
+        Key = b.Name,
+        Size = b.Properties.ContentLength ?? 0,
+        ETag = Preconditions.Quote(b.Properties.ETag?.ToString() ?? ""),
+        LastModified = b.Properties.LastModified ?? DateTimeOffset.UnixEpoch,
+        ContentType = b.Properties.ContentType ?? "application/octet-stream",
+        ContentMd5 = b.Properties.ContentHash is { Length: > 0 } hash ? Convert.ToBase64String(hash) : null,
+    };
+
+    internal static BlobRequestConditions? WriteConditions(ObjectConditions conditions)
+    {
+        // Azure enforces these atomically; the HEAD check before covers lists of several ETags.
+        var result = new BlobRequestConditions();
+        var any = false;
+        if (conditions.IfNoneMatch is ["*"]) { result.IfNoneMatch = ETag.All; any = true; }
+        if (conditions.IfMatch is [var single]) { result.IfMatch = single == "*" ? ETag.All : new ETag(single); any = true; }
+        return any ? result : null;
+    }
+
+    static (long Offset, long Length, long Total)? ParseContentRange(string? header)
+    {
+        // "bytes first-last/total"
+        if (string.IsNullOrEmpty(header) || !header.StartsWith("bytes ", StringComparison.OrdinalIgnoreCase)) return null;
+        var spec = header[6..];
+        var dash = spec.IndexOf('-');
+        var slash = spec.IndexOf('/');
+        if (dash < 0 || slash < dash) return null;
+        if (!long.TryParse(spec[..dash], out var first) || !long.TryParse(spec[(dash + 1)..slash], out var last) || !long.TryParse(spec[(slash + 1)..], out var total))
+            return null;
+        return (first, last - first + 1, total);
+    }
+
+    internal static Dictionary<string, string> Lowered(IDictionary<string, string>? metadata) =>
+        metadata is null ? new(StringComparer.Ordinal) : metadata.ToDictionary(kv => kv.Key.ToLowerInvariant(), kv => kv.Value, StringComparer.Ordinal);
+
+    internal static Dictionary<string, string> Lowered(IReadOnlyDictionary<string, string> metadata) =>
+        metadata.ToDictionary(kv => kv.Key.ToLowerInvariant(), kv => kv.Value, StringComparer.Ordinal);
+
+    internal Task<T> Call<T>(Func<CancellationToken, Task<T>> call, bool idempotent, string operation, CancellationToken ct) =>
+        AzureCall.Run(_pipeline, Name, call, idempotent, operation, ct);
+
+    GatewayException NotFound(string bucket, string key) => new(ErrorCode.NotFound, $"Azure Blob store '{Name}': object '{bucket}/{key}' not found.");
+
+    static GatewayException Unsatisfiable(long? size, Exception? inner) =>
+        new(ErrorCode.RangeNotSatisfiable, "The range is not satisfiable for this object.", inner) { Extensions = new Dictionary<string, object?> { ["size"] = size } };
+
+    internal static GatewayException BadDigest() => new(ErrorCode.BadDigest, "The body does not match its Content-MD5; nothing was stored.");
+}
+
+static class AzureCall
+{
+    public static async Task<T> Run<T>(ResiliencePipeline pipeline, string store, Func<CancellationToken, Task<T>> call, bool idempotent, string operation, CancellationToken ct) =>
+        await pipeline.ExecuteCallAsync(async c =>
+        {
+            try { return await call(c); }
+            catch (RequestFailedException e) { throw AzureErrors.Translate(e, store, operation); }
+        }, idempotent, ct);
+}

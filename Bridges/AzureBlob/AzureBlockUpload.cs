@@ -1,0 +1,105 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using Gateway.Contracts.ObjectStorage;
+using Polly;
+
+namespace Gateway.Bridges.AzureBlob;
+
+/// <summary>
+/// One block-blob upload with bounded memory: blocks of BlockSizeBytes, at most MaxParallelBlocks staged at once,
+/// then one block-list commit. The whole-object MD5 is checked before the commit; an upload that fails before it
+/// leaves only uncommitted blocks, which are invisible and which the service discards.
+/// </summary>
+sealed class AzureBlockUpload(BlockBlobClient blob, ResiliencePipeline pipeline, AzureBlobStoreOptions options, string store)
+{
+    public async Task<ObjectInfo> RunAsync(Stream content, PutObjectOptions put, CancellationToken ct)
+    {
+        // Block ids are unique per upload, so concurrent uploads of the same blob cannot mix their blocks.
+        var uploadId = Guid.NewGuid().ToString("N");
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        using var slots = new SemaphoreSlim(options.MaxParallelBlocks);
+        var blocks = new List<Task<string>>();
+        long size = 0;
+        try
+        {
+            for (var index = 0; ; index++)
+            {
+                await slots.WaitAsync(failed.Token);
+                var buffer = ArrayPool<byte>.Shared.Rent(options.BlockSizeBytes);
+                int length;
+                try
+                {
+                    length = await content.ReadAtLeastAsync(buffer.AsMemory(0, options.BlockSizeBytes), options.BlockSizeBytes, throwOnEndOfStream: false, failed.Token);
+                }
+                catch
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    slots.Release();
+                    throw;
+                }
+                if (length == 0 && index > 0)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    slots.Release();
+                    break;
+                }
+                md5.AppendData(buffer, 0, length);
+                size += length;
+                var blockId = Convert.ToBase64String(Encoding.ASCII.GetBytes($"{uploadId}-{index:D6}"));
+                blocks.Add(StageAsync(blockId, buffer, length, slots, failed));
+                if (length < options.BlockSizeBytes) break;
+            }
+            var ids = await Task.WhenAll(blocks);
+            var digest = md5.GetHashAndReset();
+            if (put.ContentMd5 is { } expected && expected != Convert.ToBase64String(digest)) throw AzureBlobObjectStore.BadDigest();
+
+            var committed = await AzureCall.Run(pipeline, store, async c => (await blob.CommitBlockListAsync(ids, new CommitBlockListOptions
+            {
+                HttpHeaders = new BlobHttpHeaders { ContentType = put.ContentType, ContentHash = digest },
+                Metadata = AzureBlobObjectStore.Lowered(put.Metadata),
+                Conditions = AzureBlobObjectStore.WriteConditions(put.Conditions),
+            }, c)).Value, true, $"commit '{blob.BlobContainerName}/{blob.Name}'", ct);
+            return new ObjectInfo
+            {
+                Key = blob.Name,
+                Size = size,
+                ETag = Preconditions.Quote(committed.ETag.ToString()),
+                LastModified = committed.LastModified,
+                ContentType = put.ContentType,
+                ContentMd5 = Convert.ToBase64String(digest),
+                Metadata = AzureBlobObjectStore.Lowered(put.Metadata),
+            };
+        }
+        catch
+        {
+            await failed.CancelAsync();
+            // Let staged blocks finish or stop before their buffers go back to the pool.
+            try { await Task.WhenAll(blocks); } catch (Exception) { /* the first failure is what the caller needs */ }
+            throw;
+        }
+    }
+
+    async Task<string> StageAsync(string blockId, byte[] buffer, int length, SemaphoreSlim slots, CancellationTokenSource failed)
+    {
+        try
+        {
+            await AzureCall.Run(pipeline, store, async c => (await blob.StageBlockAsync(blockId, new MemoryStream(buffer, 0, length, writable: false), cancellationToken: c)).Value,
+                true, $"stage a block of '{blob.BlobContainerName}/{blob.Name}'", failed.Token);
+            return blockId;
+        }
+        catch
+        {
+            await failed.CancelAsync();
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            slots.Release();
+        }
+    }
+}

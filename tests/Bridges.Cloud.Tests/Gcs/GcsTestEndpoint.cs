@@ -1,0 +1,81 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Bridges.Cloud.Tests.Gcs;
+
+/// <summary>
+/// The JSON API endpoint the GCS store under test talks to: bucket calls go to the <see cref="GcsApiFront"/> stubs,
+/// copy goes to the emulator's copy route (which it serves only without /storage/v1), everything else to the
+/// emulator as sent. Requests are passed on by their raw target, so percent-encoding in object names survives.
+/// </summary>
+sealed partial class GcsTestEndpoint : IAsyncDisposable
+{
+    readonly WebApplication _app;
+    readonly HttpClient _forward = new(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
+
+    [GeneratedRegex("^/storage/v1/b(/[^/?]+)?(\\?.*)?$")]
+    private static partial Regex BucketCall();
+
+    [GeneratedRegex("^/storage/v1/b/[^/]+/o/[^/]+/copyTo/b/[^/]+/o/[^/?]+(\\?.*)?$")]
+    private static partial Regex CopyCall();
+
+    GcsTestEndpoint(WebApplication app) => _app = app;
+
+    public string Url { get; private set; } = "";
+
+    public static async Task<GcsTestEndpoint> StartAsync(string emulatorUrl, GcsApiFront stubs)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var endpoint = new GcsTestEndpoint(app);
+        var emulator = emulatorUrl.TrimEnd('/');
+        app.Run(context =>
+        {
+            var raw = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
+            var target = BucketCall().IsMatch(raw) ? stubs.Url.TrimEnd('/') + raw
+                : CopyCall().IsMatch(raw) ? emulator + raw["/storage/v1".Length..]
+                : emulator + raw;
+            return endpoint.ForwardAsync(context, target);
+        });
+        await app.StartAsync();
+        endpoint.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return endpoint;
+    }
+
+    async Task ForwardAsync(HttpContext context, string target)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), target);
+        if (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0)
+            request.Content = new StreamContent(context.Request.Body);
+        foreach (var (name, values) in context.Request.Headers)
+        {
+            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase) || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) continue;
+            if (!request.Headers.TryAddWithoutValidation(name, values.ToArray()))
+                request.Content?.Headers.TryAddWithoutValidation(name, values.ToArray());
+        }
+        using var response = await _forward.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+        context.Response.StatusCode = (int)response.StatusCode;
+        foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
+        {
+            if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) continue;
+            context.Response.Headers[name] = values.ToArray();
+        }
+        await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _forward.Dispose();
+    }
+}
