@@ -1,3 +1,4 @@
+using Gateway.Security;
 using Gateway.Bridges.Resilience;
 using Gateway.Contracts.Bridges;
 using Gateway.Storage;
@@ -23,6 +24,7 @@ public static class BridgeEndpoints
         app.MapGet("/v1/bridges", List)
             .WithTags("Bridges")
             .WithName("ListBridges")
+            .RequireGatewayAccess(Operation.Read, "bridges")
             .WithSummary("Lists every bridge instance (stores, Docker hosts, clusters, REST upstreams) with its kind, health and circuit state.");
         return app;
     }

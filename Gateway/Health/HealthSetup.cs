@@ -1,3 +1,4 @@
+using Gateway.Security;
 using Gateway.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -17,8 +18,8 @@ public static class HealthSetup
     public static void MapGatewayHealth(this IEndpointRouteBuilder app)
     {
         // Live: the process serves requests. Ready: every configured store answers.
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowGatewayAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) }).AllowGatewayAnonymous();
     }
 }
 

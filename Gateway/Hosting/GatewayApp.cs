@@ -5,6 +5,7 @@ using Gateway.Kubernetes;
 using Gateway.OpenApi;
 using Gateway.Problems;
 using Gateway.Rest;
+using Gateway.Security;
 using Gateway.Storage;
 using Microsoft.Extensions.Configuration.Json;
 
@@ -35,6 +36,7 @@ public static class GatewayApp
     {
         services.AddOptions<GatewayOptions>().Bind(config.GetSection(GatewayOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddGatewayProblems();
+        services.AddGatewaySecurity(config);
         services.AddGatewayOpenApi();
         services.AddGatewayHealth();
         services.AddStorage(config);
@@ -47,6 +49,7 @@ public static class GatewayApp
     public static void MapGatewayEndpoints(WebApplication app)
     {
         app.UseGatewayProblems();
+        app.UseGatewaySecurity();
         app.MapGatewayOpenApi();
         app.MapGatewayHealth();
         app.MapStorageEndpoints();

@@ -1,3 +1,4 @@
+using Gateway.Security;
 namespace Gateway.OpenApi;
 
 public static class OpenApiSetup
@@ -23,7 +24,7 @@ public static class OpenApiSetup
 
     public static void MapGatewayOpenApi(this WebApplication app)
     {
-        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapOpenApi("/openapi/{documentName}.json").RequireGatewayAccess(Operation.Read, "openapi");
         app.UseSwaggerUI(o =>
         {
             o.SwaggerEndpoint(DocumentPath, "Gateway v1");

@@ -1,3 +1,4 @@
+using Gateway.Security;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.Rest;
 using Microsoft.AspNetCore.Http.Features;
@@ -13,6 +14,8 @@ public static class RestEndpoints
         app.MapMethods("/v1/rest/{upstream}/{**path}", Methods, Forward)
             .WithTags("REST upstreams")
             .WithName("ForwardToUpstream")
+            .RequireGatewayAccess("rest/{upstream}/{**path}")
+            .WithoutRequestTimeout()
             .WithSummary("Forwards the call to the configured upstream {upstream}; the answer is the upstream's, streamed.")
             .WithDescription("Only upstreams configured under Gateway:Rest:Upstreams can be reached. Idempotent calls (GET, HEAD, PUT, DELETE, or any call with an Idempotency-Key header) are retried on transient failures.")
             .DisableAntiforgery()

@@ -1,6 +1,7 @@
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
 using Gateway.Hosting;
+using Gateway.Security;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -10,19 +11,24 @@ namespace Gateway.Storage;
 internal static class ObjectEndpoints
 {
     private const string ObjectRoute = "/{store}/buckets/{bucket}/objects/{**key}";
+    private const string ObjectResource = "stores/{store}/buckets/{bucket}/objects/{**key}";
 
     public static void Map(RouteGroupBuilder stores)
     {
         stores.MapGet("/{store}/buckets/{bucket}/objects", List).WithName("ListObjects")
+            .RequireGatewayAccess(Operation.Read, "stores/{store}/buckets/{bucket}/objects/{?prefix}", prefix: true)
             .WithSummary("Lists objects, a page at a time; with a delimiter, keys sharing a prefix up to it are rolled into commonPrefixes.");
         stores.MapGet(ObjectRoute, Get).WithName("GetObject")
+            .RequireGatewayAccess(Operation.Read, ObjectResource).WithoutRequestTimeout()
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
             .Produces(StatusCodes.Status206PartialContent, contentType: "application/octet-stream")
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status416RangeNotSatisfiable);
-        stores.MapMethods(ObjectRoute, [HttpMethods.Head], Head).WithName("HeadObject");
+        stores.MapMethods(ObjectRoute, [HttpMethods.Head], Head).WithName("HeadObject")
+            .RequireGatewayAccess(Operation.Read, ObjectResource);
         stores.MapPut(ObjectRoute, Put).WithName("PutObject")
+            .RequireGatewayAccess(Operation.Write, ObjectResource).WithoutRequestTimeout()
             .AddOpenApiOperationTransformer((operation, _, _) =>
             {
                 // Any media type is accepted and stored as the object's Content-Type, so no Accepts<> filter (it would 415).
@@ -38,8 +44,10 @@ internal static class ObjectEndpoints
                 return Task.CompletedTask;
             })
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status412PreconditionFailed);
-        stores.MapDelete(ObjectRoute, Delete).WithName("DeleteObject");
+        stores.MapDelete(ObjectRoute, Delete).WithName("DeleteObject")
+            .RequireGatewayAccess(Operation.Delete, ObjectResource);
         stores.MapPost("/{store}/copy", Copy).WithName("CopyObject")
+            .RequireGatewayAccess<RouteHandlerBuilder, CopyObjectBody>("read on the source object, write on the target object", CopyAccess)
             .WithSummary("Server-side copy of an object within a store.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
     }
@@ -170,6 +178,17 @@ internal static class ObjectEndpoints
         }, ct);
         context.Response.Headers.ETag = info.ETag;
         return TypedResults.Ok(info);
+    }
+
+    private static IEnumerable<ResourceAccess>? CopyAccess(CopyObjectBody body, HttpContext context)
+    {
+        if (body.Source is null || body.Target is null) return null; // the handler refuses the body
+        var store = context.GetRouteValue("store")?.ToString();
+        return
+        [
+            new(Operation.Read, $"stores/{store}/buckets/{body.Source.Bucket}/objects/{body.Source.Key}"),
+            new(Operation.Write, $"stores/{store}/buckets/{body.Target.Bucket}/objects/{body.Target.Key}"),
+        ];
     }
 
     private static IReadOnlyList<string>? Single(string? etag) => etag is null ? null : [etag];

@@ -1,4 +1,5 @@
 using Gateway.Contracts.ObjectStorage;
+using Gateway.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gateway.Storage;
@@ -8,7 +9,8 @@ public static class StorageEndpoints
     public static IEndpointRouteBuilder MapStorageEndpoints(this IEndpointRouteBuilder app)
     {
         var stores = app.MapGroup("/v1/stores").WithTags("Object storage");
-        stores.MapGet("/", ListStores).WithName("ListStores").WithSummary("Lists the configured stores with their kind and capabilities.");
+        stores.MapGet("/", ListStores).WithName("ListStores")
+            .RequireGatewayAccess(Operation.Read, "stores").WithSummary("Lists the configured stores with their kind and capabilities.");
         BucketEndpoints.Map(stores);
         ObjectEndpoints.Map(stores);
         return app;
@@ -25,10 +27,13 @@ internal static class BucketEndpoints
 {
     public static void Map(RouteGroupBuilder stores)
     {
-        stores.MapGet("/{store}/buckets", List).WithName("ListBuckets");
+        stores.MapGet("/{store}/buckets", List).WithName("ListBuckets")
+            .RequireGatewayAccess(Operation.Read, "stores/{store}/buckets");
         stores.MapPut("/{store}/buckets/{bucket}", Create).WithName("CreateBucket")
+            .RequireGatewayAccess(Operation.Write, "stores/{store}/buckets/{bucket}")
             .ProducesProblem(StatusCodes.Status409Conflict);
         stores.MapDelete("/{store}/buckets/{bucket}", Delete).WithName("DeleteBucket")
+            .RequireGatewayAccess(Operation.Delete, "stores/{store}/buckets/{bucket}")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
 

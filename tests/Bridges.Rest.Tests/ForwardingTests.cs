@@ -167,7 +167,7 @@ public sealed class ForwardingTests : IAsyncLifetime
         _upstream.Given(Request.Create().WithPath("/base/api/v2/moved-inside").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(301).WithHeader("Location", _upstream.Url + "/base/api/v2/new-home"));
 
-        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = _gateway.BaseAddress };
+        using var client = _gateway.CreateClient(new SocketsHttpHandler { AllowAutoRedirect = false });
         using var away = await client.GetAsync("v1/rest/legacy/moved");
         Assert.Equal(HttpStatusCode.Found, away.StatusCode);
         Assert.Equal(elsewhere.Url + "/steal", away.Headers.Location?.ToString());

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Gateway.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -14,12 +16,16 @@ public sealed class GatewayServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private GatewayServer(WebApplication app, Uri baseAddress, string dataDirectory)
+    /// <summary>Name of the admin API key every server gets unless the caller passes its own security settings.</summary>
+    public const string TestAdminKeyName = "test-admin";
+
+    private GatewayServer(WebApplication app, Uri baseAddress, string dataDirectory, string? apiKey)
     {
         _app = app;
         BaseAddress = baseAddress;
         DataDirectory = dataDirectory;
-        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        ApiKey = apiKey;
+        Client = CreateClient();
     }
 
     public Uri BaseAddress { get; }
@@ -28,8 +34,24 @@ public sealed class GatewayServer : IAsyncDisposable
     /// <summary>The temporary folder holding this instance's state (the default local store is under objects/).</summary>
     public string DataDirectory { get; }
 
+    /// <summary>The test admin API key (all operations on everything), or null when the caller configured security itself.</summary>
+    public string? ApiKey { get; }
+
+    /// <summary>Header lines that authenticate as the test admin (empty without a test key), for hand-written requests.</summary>
+    public IReadOnlyList<string> AuthHeaders => ApiKey is null ? [] : [$"X-Api-Key: {ApiKey}"];
+
+    /// <summary>A client for this server carrying the test admin key (when there is one) on every request.</summary>
+    public HttpClient CreateClient(HttpMessageHandler? handler = null)
+    {
+        var client = handler is null ? new HttpClient() : new HttpClient(handler);
+        client.BaseAddress = BaseAddress;
+        client.Timeout = TimeSpan.FromMinutes(5);
+        if (ApiKey is not null) client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        return client;
+    }
+
     public static async Task<GatewayServer> StartAsync(IDictionary<string, string?>? settings = null,
-        string environment = "Development", Action<ILoggingBuilder>? logging = null)
+        string environment = "Development", Action<ILoggingBuilder>? logging = null, bool defaultApiKey = true)
     {
         var data = Directory.CreateTempSubdirectory("gateway-test-").FullName;
         var config = new Dictionary<string, string?>
@@ -40,6 +62,15 @@ public sealed class GatewayServer : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) config[k] = v;
+        // Security is on for every test: unless the caller brings its own credentials, an admin key is made and
+        // put on Client. It is random per server, so it never works anywhere else.
+        string? apiKey = null;
+        if (defaultApiKey && !config.Keys.Any(IsCredentialSetting))
+        {
+            apiKey = "gwk_test_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+            config[$"Gateway:Security:ApiKeys:{TestAdminKeyName}:Hash"] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
+            config[$"Gateway:Security:ApiKeys:{TestAdminKeyName}:Scopes:0"] = "admin";
+        }
         var app = GatewayApp.Build([$"--environment={environment}"], builder =>
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -48,8 +79,13 @@ public sealed class GatewayServer : IAsyncDisposable
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new GatewayServer(app, new Uri(address.Replace("[::]", "127.0.0.1") + "/"), data);
+        return new GatewayServer(app, new Uri(address.Replace("[::]", "127.0.0.1") + "/"), data, apiKey);
     }
+
+    private static bool IsCredentialSetting(string key) =>
+        key.StartsWith("Gateway:Security:ApiKeys", StringComparison.OrdinalIgnoreCase)
+        || key.StartsWith("Gateway:Security:Jwt", StringComparison.OrdinalIgnoreCase)
+        || key.StartsWith("Gateway:Security:Signatures:Keys", StringComparison.OrdinalIgnoreCase);
 
     public async ValueTask DisposeAsync()
     {

@@ -8,6 +8,11 @@ public static class RawHttp
 {
     public sealed record Response(int Status, string ContentType, string Body, string Head);
 
+    /// <summary>As <see cref="SendAsync(Uri, string, string, string?, IEnumerable{string}?, CancellationToken)"/>, authenticated as the server's test admin.</summary>
+    public static Task<Response> SendAsync(GatewayServer server, string method, string target, string? body = null,
+        IEnumerable<string>? extraHeaders = null, CancellationToken ct = default) =>
+        SendAsync(server.BaseAddress, method, target, body, server.AuthHeaders.Concat(extraHeaders ?? []), ct);
+
     public static async Task<Response> SendAsync(Uri server, string method, string target, string? body = null,
         IEnumerable<string>? extraHeaders = null, CancellationToken ct = default)
     {
@@ -33,12 +38,17 @@ public static class RawHttp
     }
 
     /// <summary>Sends headers announcing <paramref name="declaredLength"/> bytes, then only <paramref name="sent"/> bytes, then drops the connection.</summary>
-    public static async Task SendTruncatedAsync(Uri server, string method, string target, long declaredLength, byte[] sent)
+    public static Task SendTruncatedAsync(GatewayServer server, string method, string target, long declaredLength, byte[] sent) =>
+        SendTruncatedAsync(server.BaseAddress, method, target, declaredLength, sent, server.AuthHeaders);
+
+    public static async Task SendTruncatedAsync(Uri server, string method, string target, long declaredLength, byte[] sent,
+        IEnumerable<string>? extraHeaders = null)
     {
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(server.Host, server.Port);
         var stream = tcp.GetStream();
-        var head = $"{method} {target} HTTP/1.1\r\nHost: {server.Host}:{server.Port}\r\nContent-Length: {declaredLength}\r\n\r\n";
+        var extra = string.Concat((extraHeaders ?? []).Select(h => h + "\r\n"));
+        var head = $"{method} {target} HTTP/1.1\r\nHost: {server.Host}:{server.Port}\r\n{extra}Content-Length: {declaredLength}\r\n\r\n";
         await stream.WriteAsync(Encoding.Latin1.GetBytes(head));
         await stream.WriteAsync(sent);
         await stream.FlushAsync();

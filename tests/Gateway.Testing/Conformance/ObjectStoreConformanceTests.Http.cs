@@ -136,8 +136,8 @@ public abstract partial class ObjectStoreConformanceTests
     public async Task A_truncated_upload_leaves_nothing_and_keeps_the_previous_version()
     {
         await PutOkAsync("atomic", Bytes("previous version"));
-        await RawHttp.SendTruncatedAsync(Server.BaseAddress, "PUT", "/" + ObjectUrl("atomic"), declaredLength: 1_000_000, sent: new byte[300_000]);
-        await RawHttp.SendTruncatedAsync(Server.BaseAddress, "PUT", "/" + ObjectUrl("never-complete"), declaredLength: 1_000_000, sent: new byte[300_000]);
+        await RawHttp.SendTruncatedAsync(Server, "PUT", "/" + ObjectUrl("atomic"), declaredLength: 1_000_000, sent: new byte[300_000]);
+        await RawHttp.SendTruncatedAsync(Server, "PUT", "/" + ObjectUrl("never-complete"), declaredLength: 1_000_000, sent: new byte[300_000]);
         // The server is still reading those bodies or has given up on them; either way no new version may become visible.
         for (var i = 0; i < 20; i++)
         {

@@ -140,7 +140,7 @@ public abstract partial class ObjectStoreConformanceTests
         foreach (var method in new[] { HttpMethod.Put, HttpMethod.Get, HttpMethod.Delete })
         {
             // Sent over a raw socket: HttpClient's Uri would normalise dot segments away before sending.
-            var response = await RawHttp.SendAsync(Server.BaseAddress, method.Method, $"/v1/stores/{Store}/buckets/{Bucket}/objects/{rawKey}", method == HttpMethod.Put ? "evil" : null);
+            var response = await RawHttp.SendAsync(Server, method.Method, $"/v1/stores/{Store}/buckets/{Bucket}/objects/{rawKey}", method == HttpMethod.Put ? "evil" : null);
             Assert.True(response.Status == 400, $"{method} {rawKey}: expected 400, got {response.Status}: {response.Body}");
             // Kestrel's own parser refuses a NUL before the application sees the request: a bare 400, still nothing stored.
             if (!rawKey.Contains("%00")) Assert.Contains("application/problem+json", response.ContentType);

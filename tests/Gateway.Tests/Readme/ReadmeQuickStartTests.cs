@@ -44,5 +44,5 @@ public sealed partial class ReadmeQuickStartTests
     }
 
     /// <summary>Variables the quickstart may use besides GATEWAY (e.g. credentials), taken from the test host.</summary>
-    private static IEnumerable<(string, string)> ServerEnvironment(GatewayServer server) => [];
+    private static IEnumerable<(string, string)> ServerEnvironment(GatewayServer server) => [("GATEWAY_API_KEY", server.ApiKey!)];
 }

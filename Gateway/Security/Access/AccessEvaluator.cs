@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Security;
+
+/// <summary>Default deny: a caller may do only what a grant of one of its scopes allows.</summary>
+public sealed class AccessEvaluator
+{
+    public const string AdminPolicy = "admin";
+    private readonly IReadOnlyDictionary<string, IReadOnlyList<Grant>> _policies;
+    private readonly ConcurrentDictionary<string, IReadOnlyList<Grant>> _scopes = new(StringComparer.Ordinal);
+
+    public AccessEvaluator(IOptions<SecurityOptions> options)
+    {
+        var policies = new Dictionary<string, IReadOnlyList<Grant>>(StringComparer.Ordinal)
+        {
+            [AdminPolicy] = [new Grant(Operations.All, new ResourcePattern("**"))],
+        };
+        foreach (var (name, policy) in options.Value.Policies) policies[name] = Compile(policy);
+        _policies = policies;
+    }
+
+    public static IReadOnlyList<Grant> Compile(PolicyOptions policy) =>
+        policy.Grants.SelectMany(g => g.Resources.Select(r => new Grant(Grant.ParseOperations(g.Operations), new ResourcePattern(r)))).ToList();
+
+    public bool IsKnownScope(string scope) => scope.Contains(':') || _policies.ContainsKey(scope);
+
+    public bool Allows(ClaimsPrincipal user, ResourceAccess access)
+    {
+        if (user.Identity?.IsAuthenticated != true) return false;
+        foreach (var claim in user.FindAll(CallerClaims.Scope))
+            foreach (var grant in GrantsOf(claim.Value))
+                if (grant.Allows(access.Operation, access.Resource, access.Prefix)) return true;
+        return false;
+    }
+
+    private IReadOnlyList<Grant> GrantsOf(string scope) =>
+        _scopes.TryGetValue(scope, out var cached) ? cached : _scopes.Count < 10_000 ? _scopes.GetOrAdd(scope, Resolve) : Resolve(scope);
+
+    private IReadOnlyList<Grant> Resolve(string s)
+    {
+        if (_policies.TryGetValue(s, out var grants)) return grants;
+        if (!s.Contains(':')) return [];
+        try { return [Grant.Parse(s)]; }
+        catch (FormatException) { return []; } // a token may carry scopes meant for other services
+    }
+}

@@ -1,0 +1,26 @@
+namespace Gateway.Security;
+
+/// <summary>
+/// What an endpoint touches: an operation (or, when null, the one its HTTP method implies) on a resource
+/// template whose <c>{name}</c> / <c>{**name}</c> parts come from route values and <c>{?name}</c> from the query.
+/// A <paramref name="Prefix"/> requirement is a listing: the grant must cover everything under the resource.
+/// </summary>
+public sealed record AccessRequirement(Operation? Operation, string Template, bool Prefix = false);
+
+/// <summary>Endpoint metadata: every requirement must be granted before the handler runs.</summary>
+public sealed class GatewayAccessMetadata(IReadOnlyList<AccessRequirement> requirements)
+{
+    public IReadOnlyList<AccessRequirement> Requirements { get; } = requirements;
+}
+
+/// <summary>Endpoint metadata: the requirements depend on the bound request body and are checked by an endpoint filter.</summary>
+public sealed class GatewayAccessFilterMetadata(string description)
+{
+    public string Description { get; } = description;
+}
+
+/// <summary>Endpoint metadata: callable without credentials (health; in Development also the API description).</summary>
+public sealed class GatewayAnonymousMetadata;
+
+/// <summary>One concrete access to check: an operation on a resource path.</summary>
+public readonly record struct ResourceAccess(Operation Operation, string Resource, bool Prefix = false);

@@ -1,0 +1,37 @@
+using System.Diagnostics.Metrics;
+
+namespace Gateway.Security;
+
+/// <summary>
+/// Counts and logs every denied or malformed request. Only the event kind, method, path, remote address and
+/// caller name are recorded: never a header value, key, token, signature or query string.
+/// </summary>
+public sealed partial class SecurityEvents
+{
+    public const string MeterName = "Gateway.Security";
+    public const string CounterName = "gateway.security.events";
+    private readonly Counter<long> _counter;
+    private readonly ILogger<SecurityEvents> _logger;
+
+    public SecurityEvents(IMeterFactory meters, ILogger<SecurityEvents> logger)
+    {
+        _logger = logger;
+        _counter = meters.Create(MeterName).CreateCounter<long>(CounterName, unit: "{event}",
+            description: "Requests refused for a security reason, by event kind.");
+    }
+
+    /// <param name="reason">A fixed, secret-free explanation (never a value taken from the request).</param>
+    public void Denied(HttpContext context, SecurityEvent kind, string reason)
+    {
+        // A request is counted once, at its first refusal.
+        if (context.Items.ContainsKey(typeof(SecurityEvents))) return;
+        context.Items[typeof(SecurityEvents)] = kind;
+        _counter.Add(1, new KeyValuePair<string, object?>("event", kind.Slug()));
+        LogDenied(_logger, kind.Slug(), context.Request.Method, context.Request.Path.Value ?? "",
+            context.Connection.RemoteIpAddress?.ToString() ?? "-", context.User.CallerName() ?? "-", reason);
+    }
+
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Warning,
+        Message = "Security event {Event}: {Method} {Path} from {Remote} (caller {Caller}): {Reason}")]
+    private static partial void LogDenied(ILogger logger, string @event, string method, string path, string remote, string caller, string reason);
+}

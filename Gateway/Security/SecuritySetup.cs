@@ -1,0 +1,71 @@
+using Gateway.Contracts.Errors;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Gateway.Security;
+
+/// <summary>Caller security: authentication (API keys, JWT bearer, HTTP message signatures), default-deny access, limits, modes.</summary>
+public static class SecuritySetup
+{
+    public const string Scheme = "Gateway";
+
+    public static IServiceCollection AddGatewaySecurity(this IServiceCollection services, IConfiguration config)
+    {
+        var section = config.GetSection(SecurityOptions.Section);
+        services.AddOptions<SecurityOptions>().Bind(section);
+        var security = section.Get<SecurityOptions>() ?? new SecurityOptions();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<AccessEvaluator>();
+        services.AddSingleton<SecurityEvents>();
+        services.AddHostedService<SecurityStartup>();
+
+        var auth = services.AddAuthentication(Scheme);
+        auth.AddPolicyScheme(Scheme, "API key, bearer token or HTTP message signature", o => o.ForwardDefaultSelector = SelectScheme);
+        auth.AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyHandler.SchemeName, null);
+        services.AddAuthorization();
+        services.Configure<Microsoft.AspNetCore.OpenApi.OpenApiOptions>("v1", SecuritySchemesTransformer.Configure);
+
+        services.AddGatewayRateLimits(security.RateLimits);
+        services.AddRequestTimeouts(o =>
+        {
+            o.DefaultPolicy = new RequestTimeoutPolicy
+            {
+                Timeout = TimeSpan.FromSeconds(Math.Max(1, security.Limits.RequestTimeoutSeconds)),
+                WriteTimeoutResponse = context => AccessMiddleware.Write(context, ErrorCode.Timeout, "The request took longer than allowed.").AsTask(),
+            };
+        });
+        services.Configure<KestrelServerOptions>(o =>
+        {
+            o.Limits.MaxRequestBodySize = security.Limits.MaxRequestBodyBytes;
+            // Kestrel answers a bare 431 above its own ceiling; keep it above ours so callers get problem+json.
+            o.Limits.MaxRequestHeadersTotalSize = Math.Max(o.Limits.MaxRequestHeadersTotalSize, security.Limits.MaxHeaderBytes * 2);
+        });
+        return services;
+    }
+
+    /// <summary>Goes right after the problem middleware (routing has run; the raw path guard has too).</summary>
+    public static WebApplication UseGatewaySecurity(this WebApplication app)
+    {
+        app.UseMiddleware<HeaderLimitMiddleware>();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseMiddleware<AccessMiddleware>();
+        app.UseAuthorization();
+        app.UseRequestTimeouts();
+        return app;
+    }
+
+    private static string SelectScheme(HttpContext context)
+    {
+        var headers = context.Request.Headers;
+        if (headers.ContainsKey("Signature-Input") || headers.ContainsKey("Signature")) return "HttpSignature";
+        if (headers.Authorization.Count == 1 && headers.Authorization[0]?.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true
+            && context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<SecurityOptions>>().Value.Jwt.Enabled)
+            return "Bearer";
+        return ApiKeyHandler.SchemeName;
+    }
+}
