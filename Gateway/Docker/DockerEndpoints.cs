@@ -1,3 +1,4 @@
+using Gateway.Security;
 using System.Globalization;
 using System.Text.Json;
 using Gateway.Contracts.Containers;
@@ -17,26 +18,26 @@ public static class DockerEndpoints
     {
         var docker = app.MapGroup("/v1/docker").WithTags("Docker");
         docker.MapGet("/", (DockerHostRegistry registry) => TypedResults.Ok(new DockerHostList(registry.Names.Order(StringComparer.Ordinal).ToList())))
-            .WithName("ListDockerHosts").WithSummary("Lists the configured Docker hosts.");
+            .WithName("ListDockerHosts").RequireGatewayAccess(Operation.Read, "docker").WithSummary("Lists the configured Docker hosts.");
 
         var host = docker.MapGroup("/{host}")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        host.MapGet("/version", Version).WithName("GetDockerVersion");
-        host.MapGet("/info", Info).WithName("GetDockerInfo");
-        host.MapGet("/containers", ListContainers).WithName("ListContainers")
+        host.MapGet("/version", Version).WithName("GetDockerVersion").RequireGatewayAccess(Operation.Read, "docker/{host}");
+        host.MapGet("/info", Info).WithName("GetDockerInfo").RequireGatewayAccess(Operation.Read, "docker/{host}");
+        host.MapGet("/containers", ListContainers).WithName("ListContainers").RequireGatewayAccess(Operation.Read, "docker/{host}/containers")
             .WithSummary("Lists containers; filters is Docker's JSON filter map, e.g. {\"label\":[\"app=web\"],\"status\":[\"running\"]}.");
-        host.MapPost("/containers", CreateContainer).WithName("CreateContainer").ProducesProblem(StatusCodes.Status409Conflict);
-        host.MapGet("/containers/{container}", InspectContainer).WithName("InspectContainer");
-        host.MapPost("/containers/{container}/start", StartContainer).WithName("StartContainer");
-        host.MapPost("/containers/{container}/stop", StopContainer).WithName("StopContainer");
-        host.MapPost("/containers/{container}/restart", RestartContainer).WithName("RestartContainer");
-        host.MapDelete("/containers/{container}", RemoveContainer).WithName("RemoveContainer").ProducesProblem(StatusCodes.Status409Conflict);
-        host.MapGet("/containers/{container}/logs", Logs).WithName("GetContainerLogs")
+        host.MapPost("/containers", CreateContainer).WithName("CreateContainer").RequireGatewayAccess(Operation.Write, "docker/{host}/containers").ProducesProblem(StatusCodes.Status409Conflict);
+        host.MapGet("/containers/{container}", InspectContainer).WithName("InspectContainer").RequireGatewayAccess(Operation.Read, "docker/{host}/containers/{container}");
+        host.MapPost("/containers/{container}/start", StartContainer).WithName("StartContainer").RequireGatewayAccess(Operation.Write, "docker/{host}/containers/{container}");
+        host.MapPost("/containers/{container}/stop", StopContainer).WithName("StopContainer").RequireGatewayAccess(Operation.Write, "docker/{host}/containers/{container}");
+        host.MapPost("/containers/{container}/restart", RestartContainer).WithName("RestartContainer").RequireGatewayAccess(Operation.Write, "docker/{host}/containers/{container}");
+        host.MapDelete("/containers/{container}", RemoveContainer).WithName("RemoveContainer").RequireGatewayAccess(Operation.Delete, "docker/{host}/containers/{container}").ProducesProblem(StatusCodes.Status409Conflict);
+        host.MapGet("/containers/{container}/logs", Logs).WithName("GetContainerLogs").RequireGatewayAccess(Operation.Read, "docker/{host}/containers/{container}").WithoutRequestTimeout()
             .WithSummary("Streams the log as NDJSON lines {\"stream\":\"stdout\"|\"stderr\",\"text\":\"...\",\"ts\":\"...\"}; follow=true keeps streaming until the container stops.")
             .Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson");
-        host.MapGet("/images", ListImages).WithName("ListImages");
-        host.MapPost("/images/load", LoadImages).WithName("LoadImages")
+        host.MapGet("/images", ListImages).WithName("ListImages").RequireGatewayAccess(Operation.Read, "docker/{host}/images");
+        host.MapPost("/images/load", LoadImages).WithName("LoadImages").RequireGatewayAccess(Operation.Write, "docker/{host}/images").WithoutRequestTimeout()
             .WithSummary("Loads images from a `docker save` tar archive sent as the request body (application/x-tar), streamed.")
             .Accepts<Stream>("application/x-tar");
         return app;

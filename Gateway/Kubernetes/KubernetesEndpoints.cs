@@ -1,3 +1,4 @@
+using Gateway.Security;
 using Gateway.Contracts.Clusters;
 using Gateway.Contracts.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,26 +15,26 @@ public static class KubernetesEndpoints
     {
         var kube = app.MapGroup("/v1/kubernetes").WithTags("Kubernetes");
         kube.MapGet("/", (KubernetesClusterRegistry registry) => TypedResults.Ok(new ClusterNameList(registry.Names.Order(StringComparer.Ordinal).ToList())))
-            .WithName("ListKubernetesClusters").WithSummary("Lists the configured Kubernetes clusters.");
+            .WithName("ListKubernetesClusters").RequireGatewayAccess(Operation.Read, "kubernetes").WithSummary("Lists the configured Kubernetes clusters.");
 
         var cluster = kube.MapGroup("/{cluster}")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        cluster.MapGet("/namespaces", ListNamespaces).WithName("ListNamespaces");
+        cluster.MapGet("/namespaces", ListNamespaces).WithName("ListNamespaces").RequireGatewayAccess(Operation.Read, "kubernetes/{cluster}/namespaces");
         var ns = cluster.MapGroup("/namespaces/{namespace}");
-        ns.MapGet("/pods", ListPods).WithName("ListPods").WithSummary("Lists pods; labelSelector as kubectl's -l, e.g. app=web,tier!=cache.");
-        ns.MapGet("/pods/{pod}", GetPod).WithName("GetPod");
-        ns.MapGet("/pods/{pod}/logs", PodLogs).WithName("GetPodLogs")
+        ns.MapGet("/pods", ListPods).WithName("ListPods").RequireGatewayAccess(Operation.Read, "kubernetes/{cluster}/namespaces/{namespace}/pods").WithSummary("Lists pods; labelSelector as kubectl's -l, e.g. app=web,tier!=cache.");
+        ns.MapGet("/pods/{pod}", GetPod).WithName("GetPod").RequireGatewayAccess(Operation.Read, "kubernetes/{cluster}/namespaces/{namespace}/pods/{pod}");
+        ns.MapGet("/pods/{pod}/logs", PodLogs).WithName("GetPodLogs").RequireGatewayAccess(Operation.Read, "kubernetes/{cluster}/namespaces/{namespace}/pods/{pod}").WithoutRequestTimeout()
             .WithSummary("Streams the pod's log as text/plain, as the API server sends it; follow=true keeps streaming.")
             .Produces(StatusCodes.Status200OK, contentType: "text/plain");
-        ns.MapGet("/deployments", ListDeployments).WithName("ListDeployments");
-        ns.MapGet("/deployments/{deployment}", GetDeployment).WithName("GetDeployment");
-        ns.MapPut("/deployments/{deployment}/scale", Scale).WithName("ScaleDeployment")
+        ns.MapGet("/deployments", ListDeployments).WithName("ListDeployments").RequireGatewayAccess(Operation.Read, "kubernetes/{cluster}/namespaces/{namespace}/deployments");
+        ns.MapGet("/deployments/{deployment}", GetDeployment).WithName("GetDeployment").RequireGatewayAccess(Operation.Read, "kubernetes/{cluster}/namespaces/{namespace}/deployments/{deployment}");
+        ns.MapPut("/deployments/{deployment}/scale", Scale).WithName("ScaleDeployment").RequireGatewayAccess(Operation.Write, "kubernetes/{cluster}/namespaces/{namespace}/deployments/{deployment}")
             .WithSummary("Sets the desired replicas through the scale subresource.").ProducesProblem(StatusCodes.Status409Conflict);
-        ns.MapPost("/deployments/{deployment}/restart", Restart).WithName("RestartDeployment")
+        ns.MapPost("/deployments/{deployment}/restart", Restart).WithName("RestartDeployment").RequireGatewayAccess(Operation.Write, "kubernetes/{cluster}/namespaces/{namespace}/deployments/{deployment}")
             .WithSummary("kubectl rollout restart: stamps the pod template's kubectl.kubernetes.io/restartedAt annotation.")
             .ProducesProblem(StatusCodes.Status409Conflict);
-        ns.MapGet("/events", ListEvents).WithName("ListEvents");
+        ns.MapGet("/events", ListEvents).WithName("ListEvents").RequireGatewayAccess(Operation.Read, "kubernetes/{cluster}/namespaces/{namespace}/events");
         return app;
     }
 
