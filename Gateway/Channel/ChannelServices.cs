@@ -1,0 +1,25 @@
+using Gateway.Storage;
+
+namespace Gateway.Channel;
+
+public static class ChannelServices
+{
+    /// <summary>Every object store reached through CTP-96, the audit chain, and (with --role bridge-host) the TCP listener.</summary>
+    public static IServiceCollection AddChannel(this IServiceCollection services, IConfiguration config)
+    {
+        services.AddOptions<ChannelGatewayOptions>().Bind(config.GetSection(ChannelGatewayOptions.Section));
+        services.AddSingleton<ChannelRuntime>();
+        services.AddSingleton<IObjectStoreWrapper, ChannelStoreWrapper>();
+        services.AddHostedService<ChannelStartup>();
+        services.AddHostedService<BridgeHostService>();
+        return services;
+    }
+
+    /// <summary>Request ids (X-Request-Id), GET /v1/audit and GET /v1/witnesses/{requestId}.</summary>
+    public static WebApplication MapChannelEndpoints(this WebApplication app)
+    {
+        app.Use(ChannelEndpoints.RequestIdAsync);
+        ChannelEndpoints.Map(app);
+        return app;
+    }
+}
