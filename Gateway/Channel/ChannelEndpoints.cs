@@ -1,8 +1,8 @@
-using Gateway.Security;
 using Gateway.Channel.Audit;
 using Gateway.Channel.ObjectStorage;
 using Gateway.Channel.Witnesses;
 using Gateway.Contracts.Errors;
+using Gateway.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gateway.Channel;

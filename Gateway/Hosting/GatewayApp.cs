@@ -1,4 +1,5 @@
 using Gateway.Bridges;
+using Gateway.Channel;
 using Gateway.Docker;
 using Gateway.Health;
 using Gateway.Kubernetes;
@@ -40,6 +41,7 @@ public static class GatewayApp
         services.AddGatewayOpenApi();
         services.AddGatewayHealth();
         services.AddStorage(config);
+        services.AddChannel(config);
         services.AddBridgeListing();
         services.AddRestUpstreams(config);
         services.AddDocker(config);
@@ -52,6 +54,7 @@ public static class GatewayApp
         app.UseGatewaySecurity();
         app.MapGatewayOpenApi();
         app.MapGatewayHealth();
+        app.MapChannelEndpoints();
         app.MapStorageEndpoints();
         app.MapBridgeEndpoints();
         app.MapRestEndpoints();
