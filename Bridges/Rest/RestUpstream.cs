@@ -73,7 +73,7 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
         if (request.ContentLength is { } length && _options.MaxRequestBodyBytes is { } max && length > max)
             throw new GatewayException(ErrorCode.PayloadTooLarge, $"The request body exceeds this upstream's limit of {max} bytes.");
         var method = HttpMethod.Parse(request.Method);
-        var body = request.Body is null ? null : new RequestBodyStream(request.Body, _options.MaxRequestBodyBytes);
+        var body = request.Body is null ? null : new RequestBody(request.Body, _options.MaxRequestBodyBytes, _options.ReplayBufferBytes);
         var idempotent = BridgePipeline.IsIdempotent(request.Method,
             request.Headers.Any(h => h.Key.Equals("Idempotency-Key", StringComparison.OrdinalIgnoreCase)));
         // Fail on a bad path before any attempt, so it is a 400 and not a retried failure.
@@ -102,13 +102,13 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
         return await ToRestResponseAsync(response, destination, request.Caller, cancellationToken).ConfigureAwait(false);
     }
 
-    sealed class AttemptState(RestUpstream upstream, RestRequest request, HttpMethod method, RequestBodyStream? body, CancellationToken callerToken)
+    sealed class AttemptState(RestUpstream upstream, RestRequest request, HttpMethod method, RequestBody? body, CancellationToken callerToken)
     {
         public CancellationToken CallerToken { get; } = callerToken;
         public RestUpstream Upstream { get; } = upstream;
         public RestRequest Request { get; } = request;
         public HttpMethod Method { get; } = method;
-        public RequestBodyStream? Body { get; } = body;
+        public RequestBody? Body { get; } = body;
         public Destination? LastDestination { get; set; }
     }
 
@@ -117,8 +117,6 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
         var ct = context.CancellationToken;
         for (var authTry = 0; ; authTry++)
         {
-            if (state.Body?.ReadStarted == true && authTry > 0)
-                throw new GatewayException(ErrorCode.Unavailable, $"Upstream '{Name}' failed after the request body was sent; it cannot be sent again.");
             var destination = state.LastDestination = _destinations.Pick();
             var message = new HttpRequestMessage(state.Method, UpstreamPath.Build(destination.Address, _options.PathPrefix,
                 _options.RemovePathPrefix, state.Request.Path, state.Request.QueryString, _auth.QueryParameter))
@@ -128,7 +126,7 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
             };
             if (state.Body is not null)
             {
-                message.Content = new StreamContent(state.Body);
+                message.Content = new StreamContent(state.Body.OpenAttempt());
                 if (state.Request.ContentLength is { } length) message.Content.Headers.ContentLength = length;
             }
             _headers.CopyRequestHeaders(state.Request, message);
@@ -154,7 +152,7 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
             if ((int)response.StatusCode >= 500) FailDestination(destination, $"HTTP {(int)response.StatusCode}");
             else destination.ReportSuccess();
 
-            if (response.StatusCode == HttpStatusCode.Unauthorized && authTry == 0 && state.Body?.ReadStarted != true && _auth.Rejected(message)
+            if (response.StatusCode == HttpStatusCode.Unauthorized && authTry == 0 && state.Body?.CanReplay != false && _auth.Rejected(message)
                 && _options.Auth.Type == UpstreamAuthType.OAuth2ClientCredentials)
             {
                 response.Dispose();
@@ -164,10 +162,10 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
         }
     }
 
-    // A body that has (partly) gone up cannot be replayed: from then on this call is not retried.
+    // A body that has gone up past the replay buffer cannot be sent again: from then on this call is not retried.
     static void Forbid(ResilienceContext context, AttemptState state)
     {
-        if (state.Body?.ReadStarted == true) context.Properties.Set(BridgePipeline.Idempotent, false);
+        if (state.Body?.CanReplay == false) context.Properties.Set(BridgePipeline.Idempotent, false);
     }
 
     void FailDestination(Destination destination, string reason)

@@ -20,14 +20,24 @@ static class RestTestKit
             [$"{Prefix}{name}:BaseUrl"] = baseUrl,
             [$"{Prefix}{name}:Resilience:BaseDelay"] = "00:00:00.010",
             [$"{Prefix}{name}:Resilience:MaxDelay"] = "00:00:02",
-            [$"{Prefix}{name}:Resilience:AttemptTimeout"] = "00:00:02",
-            [$"{Prefix}{name}:Resilience:TotalTimeout"] = "00:00:10",
+            // Generous: the first call into a fresh test process pays for JIT on a busy 2-core machine.
+            [$"{Prefix}{name}:Resilience:AttemptTimeout"] = "00:00:10",
+            [$"{Prefix}{name}:Resilience:TotalTimeout"] = "00:00:30",
             [$"{Prefix}{name}:Resilience:MaxRetryAttempts"] = "2",
             // The circuit stays out of the way unless a test is about it.
             [$"{Prefix}{name}:Resilience:MinimumThroughput"] = "1000",
         };
         foreach (var (key, value) in extra) settings[$"{Prefix}{name}:{key}"] = value;
         return settings;
+    }
+
+    /// <summary>One call through the gateway first, so timing assertions measure the gateway, not the JIT.</summary>
+    public static async Task WarmUp(GatewayServer gateway, WireMockServer upstream, string upstreamName)
+    {
+        upstream.Given(WireMock.RequestBuilders.Request.Create().WithPath("/warm-up").UsingGet())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(200));
+        using var response = await gateway.Client.GetAsync($"v1/rest/{upstreamName}/warm-up");
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
     }
 
     public static Dictionary<string, string?> Merge(params Dictionary<string, string?>[] parts)

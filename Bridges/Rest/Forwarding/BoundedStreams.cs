@@ -3,45 +3,94 @@ using Gateway.Contracts.Errors;
 namespace Gateway.Bridges.Rest.Forwarding;
 
 /// <summary>
-/// The caller's request body on its way up: counts bytes against the upstream's limit and remembers whether
-/// any was read, because a body that has been (partly) sent cannot be sent again by a retry.
-/// Leaves the caller's stream open.
+/// The caller's request body on its way up: counted against the upstream's limit, and kept in a small buffer
+/// while it fits, so a retry can send it again. Once more than the buffer has been read the body cannot be
+/// replayed, and the call is no longer retried. Leaves the caller's stream open.
 /// </summary>
-sealed class RequestBodyStream(Stream inner, long? limit) : Stream
+sealed class RequestBody(Stream inner, long? limit, int replayCapacity)
 {
-    long _read;
+    byte[]? _buffer;
+    int _buffered;
+    long _total;
+    bool _overflowed;
 
-    public bool ReadStarted { get; private set; }
+    /// <summary>Everything read so far can be sent again.</summary>
+    public bool CanReplay => !_overflowed;
 
-    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+    /// <summary>A stream for one attempt: what was read before is replayed from the buffer, the rest comes from the caller.</summary>
+    public Stream OpenAttempt() => new AttemptStream(this);
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    int ReadAt(long position, Span<byte> destination)
     {
-        ReadStarted = true;
-        return Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+        if (position < _buffered)
+        {
+            var n = (int)Math.Min(destination.Length, _buffered - position);
+            _buffer.AsSpan((int)position, n).CopyTo(destination);
+            return n;
+        }
+        if (position != _total) throw new InvalidOperationException("The request body cannot be replayed.");
+        return -1; // caller must read from the inner stream
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    int Count(int n)
+    int Record(ReadOnlySpan<byte> read)
     {
-        ReadStarted = true;
-        _read += n;
-        if (limit is { } max && _read > max)
+        _total += read.Length;
+        if (limit is { } max && _total > max)
             throw new GatewayException(ErrorCode.PayloadTooLarge, $"The request body exceeds this upstream's limit of {max} bytes.");
-        return n;
+        if (_overflowed || read.Length == 0) return read.Length;
+        if (_buffered + read.Length > replayCapacity)
+        {
+            _overflowed = true;
+            _buffer = null;
+            return read.Length;
+        }
+        _buffer ??= new byte[replayCapacity];
+        read.CopyTo(_buffer.AsSpan(_buffered));
+        _buffered += read.Length;
+        return read.Length;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _read; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    sealed class AttemptStream(RequestBody body) : Stream
+    {
+        long _position;
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> destination)
+        {
+            var n = body.ReadAt(_position, destination);
+            if (n < 0) n = body.Record(destination[..body.Inner.Read(destination)]);
+            _position += n;
+            return n;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
+        {
+            var n = body.ReadAt(_position, destination.Span);
+            if (n < 0)
+            {
+                var read = await body.Inner.ReadAsync(destination, cancellationToken).ConfigureAwait(false);
+                n = body.Record(destination.Span[..read]);
+            }
+            _position += n;
+            return n;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    Stream Inner => inner;
 }
 
 /// <summary>An upstream's response body on its way down, cut off (with an error, never silently) past the limit.</summary>

@@ -11,7 +11,7 @@ sealed class HeaderCopier(RestUpstreamOptions options)
     static readonly HashSet<string> DroppedRequestHeaders = new(StringComparer.OrdinalIgnoreCase)
     {
         "Host", "Authorization", "Expect", "Forwarded", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host",
-        "X-Forwarded-Prefix", "X-Real-IP", "X-Api-Key", "X-Gateway-Key",
+        "X-Forwarded-Prefix", "X-Real-IP", "X-Api-Key", "Signature", "Signature-Input",
     };
 
     readonly HashSet<string> _requestRemove = new(options.RequestHeaders.Remove, StringComparer.OrdinalIgnoreCase);

@@ -31,6 +31,12 @@ public sealed class RestUpstreamOptions
     /// <summary>Largest response body passed back; a longer one is cut off and the call aborted. Null: no limit.</summary>
     public long? MaxResponseBodyBytes { get; set; }
 
+    /// <summary>
+    /// Request bodies up to this size are kept in memory while sent, so an idempotent call can be retried;
+    /// a larger body streams through once and its call is not retried.
+    /// </summary>
+    public int ReplayBufferBytes { get; set; } = 64 * 1024;
+
     /// <summary>How long a destination that failed is skipped while others are healthy.</summary>
     public TimeSpan DestinationCooldown { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -51,6 +57,7 @@ public sealed class RestUpstreamOptions
         if (PathPrefix?.Split('/').Any(s => s is "." or "..") == true) errors.Add("PathPrefix must not contain '.' or '..' segments");
         if (MaxRequestBodyBytes is < 0) errors.Add("MaxRequestBodyBytes must not be negative");
         if (MaxResponseBodyBytes is < 0) errors.Add("MaxResponseBodyBytes must not be negative");
+        if (ReplayBufferBytes is < 0 or > 16 * 1024 * 1024) errors.Add("ReplayBufferBytes must be between 0 and 16 MiB");
         if (DestinationCooldown < TimeSpan.Zero) errors.Add("DestinationCooldown must not be negative");
         errors.AddRange(RequestHeaders.Validate("RequestHeaders"));
         errors.AddRange(ResponseHeaders.Validate("ResponseHeaders"));

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Net;
+using Gateway.Testing;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+using static Gateway.Bridges.Rest.Tests.RestTestKit;
+
+namespace Gateway.Bridges.Rest.Tests;
+
+/// <summary>
+/// Faults injected by a WireMock.Net upstream: 500s, 503 with Retry-After, slow answers, dropped connections,
+/// malformed chunks. Every test counts the attempts the upstream actually saw.
+/// </summary>
+public sealed class FaultInjectionTests : IAsyncLifetime
+{
+    readonly WireMockServer _upstream = WireMockServer.Start();
+    GatewayServer _gateway = null!;
+
+    // MaxRetryAttempts 2: an idempotent call makes at most 3 attempts.
+    public async Task InitializeAsync() => _gateway = await GatewayServer.StartAsync(Upstream("legacy", _upstream.Url!,
+        ("Resilience:MaxDelay", "00:00:03")));
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        _upstream.Stop();
+    }
+
+    void Always(string path, Func<IResponseBuilder, IResponseBuilder> respond) =>
+        _upstream.Given(Request.Create().WithPath(path).UsingAnyMethod()).RespondWith(respond(Response.Create()));
+
+    [Theory]
+    [InlineData("GET")]
+    [InlineData("HEAD")]
+    [InlineData("PUT")]
+    [InlineData("DELETE")]
+    public async Task Idempotent_calls_get_exactly_three_attempts_on_500_and_the_last_answer(string method)
+    {
+        Always("/boom", r => r.WithStatusCode(500).WithHeader("Content-Type", "text/plain").WithBody("kaput"));
+        using var request = new HttpRequestMessage(new HttpMethod(method), "v1/rest/legacy/boom");
+        if (method == "PUT") request.Content = new StringContent("small body, replayed");
+        using var response = await _gateway.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        if (method != "HEAD") Assert.Equal("kaput", await response.Content.ReadAsStringAsync());
+        var attempts = _upstream.Requests("/boom");
+        Assert.Equal(3, attempts.Count);
+        if (method == "PUT") Assert.All(attempts, a => Assert.Equal("small body, replayed", a.Body));
+    }
+
+    [Fact]
+    public async Task A_put_whose_body_outgrew_the_replay_buffer_is_not_retried()
+    {
+        // 100 kB is past the 64 KiB replay buffer: once sent, the body is gone, so there is no second attempt.
+        Always("/upload", r => r.WithStatusCode(500));
+        using var response = await _gateway.Client.PutAsync("v1/rest/legacy/upload", new StreamContent(new MemoryStream(new byte[100_000])));
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Single(_upstream.Requests("/upload"));
+    }
+
+    [Fact]
+    public async Task A_post_without_Idempotency_Key_is_never_retried()
+    {
+        Always("/orders", r => r.WithStatusCode(503));
+        using var response = await _gateway.Client.PostAsync("v1/rest/legacy/orders", null);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Single(_upstream.Requests("/orders"));
+    }
+
+    [Fact]
+    public async Task A_post_with_Idempotency_Key_is_retried()
+    {
+        Always("/orders", r => r.WithStatusCode(503));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/rest/legacy/orders");
+        request.Headers.Add("Idempotency-Key", "order-123");
+        using var response = await _gateway.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var attempts = _upstream.Requests("/orders");
+        Assert.Equal(3, attempts.Count);
+        Assert.All(attempts, a => Assert.Equal("order-123", a.Headers!["Idempotency-Key"].Single()));
+    }
+
+    [Fact]
+    public async Task Client_errors_are_not_retried()
+    {
+        Always("/missing", r => r.WithStatusCode(404));
+        using var response = await _gateway.Client.GetAsync("v1/rest/legacy/missing");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Single(_upstream.Requests("/missing"));
+    }
+
+    [Fact]
+    public async Task A_503_with_Retry_After_is_retried_after_the_asked_pause()
+    {
+        _upstream.Given(Request.Create().WithPath("/busy").UsingGet()).InScenario("busy").WillSetStateTo("ready")
+            .RespondWith(Response.Create().WithStatusCode(503).WithHeader("Retry-After", "1"));
+        _upstream.Given(Request.Create().WithPath("/busy").UsingGet()).InScenario("busy").WhenStateIs("ready")
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("done"));
+
+        using var response = await _gateway.Client.GetAsync("v1/rest/legacy/busy");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("done", await response.Content.ReadAsStringAsync());
+        var attempts = _upstream.Requests("/busy");
+        Assert.Equal(2, attempts.Count);
+        var pause = attempts[1].DateTime - attempts[0].DateTime;
+        Assert.True(pause >= TimeSpan.FromMilliseconds(950), $"the retry came {pause.TotalMilliseconds:0} ms after the 503; Retry-After asked for 1 s");
+    }
+
+    [Fact]
+    public async Task A_Retry_After_longer_than_the_maximum_delay_is_passed_to_the_caller_without_retry()
+    {
+        Always("/later", r => r.WithStatusCode(503).WithHeader("Retry-After", "120"));
+        using var response = await _gateway.Client.GetAsync("v1/rest/legacy/later");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(120), response.Headers.RetryAfter?.Delta);
+        Assert.Single(_upstream.Requests("/later"));
+    }
+
+    [Fact]
+    public async Task A_slow_upstream_times_out_per_attempt_and_the_caller_gets_a_504_problem()
+    {
+        using var slow = WireMockServer.Start();
+        slow.Given(Request.Create().WithPath("/slow").UsingGet()).RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromSeconds(8)));
+        await using var gateway = await GatewayServer.StartAsync(Upstream("slow", slow.Url!, ("Resilience:AttemptTimeout", "00:00:01")));
+        await WarmUp(gateway, slow, "slow");
+        var clock = Stopwatch.StartNew();
+        using var response = await gateway.Client.GetAsync("v1/rest/slow/slow");
+        clock.Stop();
+        await Problem(response, 504, "timeout");
+        // 3 attempts of 1 s plus short back-off: well under one slow answer of 8 s.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"took {clock.Elapsed.TotalMilliseconds:0} ms");
+        await WaitUntil(() => Task.FromResult(slow.Requests("/slow").Count >= 3), TimeSpan.FromSeconds(20), "3 attempts logged by the upstream");
+        Assert.Equal(3, slow.Requests("/slow").Count);
+    }
+
+    [Fact]
+    public async Task A_slow_post_is_attempted_once()
+    {
+        using var slow = WireMockServer.Start();
+        slow.Given(Request.Create().WithPath("/slow-post").UsingPost()).RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromSeconds(4)));
+        await using var gateway = await GatewayServer.StartAsync(Upstream("slow", slow.Url!, ("Resilience:AttemptTimeout", "00:00:01")));
+        await WarmUp(gateway, slow, "slow");
+        using var response = await gateway.Client.PostAsync("v1/rest/slow/slow-post", new StringContent("{}"));
+        await Problem(response, 504, "timeout");
+        await WaitUntil(() => Task.FromResult(slow.Requests("/slow-post").Count >= 1), TimeSpan.FromSeconds(20), "the attempt logged by the upstream");
+        Assert.Single(slow.Requests("/slow-post"));
+    }
+
+    [Fact]
+    public async Task Dropped_connections_are_retried_for_get_then_answered_503()
+    {
+        using var dropping = new FaultyServer(Fault.DropConnection);
+        await using var gateway = await GatewayServer.StartAsync(Upstream("dropping", dropping.Url));
+        using var response = await gateway.Client.GetAsync("v1/rest/dropping/x");
+        await Problem(response, 503, "unavailable");
+        Assert.Equal(3, dropping.Requests);
+    }
+
+    [Fact]
+    public async Task Dropped_connections_are_not_retried_for_post()
+    {
+        using var dropping = new FaultyServer(Fault.DropConnection);
+        await using var gateway = await GatewayServer.StartAsync(Upstream("dropping", dropping.Url));
+        using var response = await gateway.Client.PostAsync("v1/rest/dropping/x", new StringContent("{}"));
+        await Problem(response, 503, "unavailable");
+        Assert.Equal(1, dropping.Requests);
+    }
+
+    [Fact]
+    public async Task An_answer_that_is_not_HTTP_is_retried_then_answered_503()
+    {
+        using var garbage = new FaultyServer(Fault.NotHttp);
+        await using var gateway = await GatewayServer.StartAsync(Upstream("garbage", garbage.Url));
+        using var response = await gateway.Client.GetAsync("v1/rest/garbage/x");
+        await Problem(response, 503, "unavailable");
+        Assert.Equal(3, garbage.Requests);
+    }
+
+    [Theory]
+    [InlineData(Fault.MalformedChunk)]
+    [InlineData(Fault.TruncatedBody)]
+    public async Task A_body_broken_midway_aborts_the_callers_response_instead_of_ending_it_cleanly(Fault fault)
+    {
+        using var broken = new FaultyServer(fault);
+        await using var gateway = await GatewayServer.StartAsync(Upstream("broken", broken.Url));
+        var failure = await Record.ExceptionAsync(async () =>
+        {
+            using var response = await gateway.Client.GetAsync("v1/rest/broken/x", HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = await response.Content.ReadAsByteArrayAsync();
+            Assert.Fail($"a body of {body.Length} bytes was taken for complete");
+        });
+        Assert.True(failure is HttpRequestException or IOException, $"unexpected: {failure}");
+        Assert.Equal(1, broken.Requests);
+    }
+}
