@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Gateway.Bridges.Local;
+using Gateway.Channel.Audit;
+using Gateway.Channel.Connections;
+using Gateway.Channel.Handshake;
+using Gateway.Channel.Identity;
+using Gateway.Channel.ObjectStorage;
+using Gateway.Channel.Rpc;
+using Gateway.Channel.Transport;
+using Gateway.Channel.Witnesses;
+using Gateway.Contracts.ObjectStorage;
+
+// bench/run channel [bulk-MiB] [rounds]: CTP-96 vs TLS 1.3 on loopback in the same run, handshake, witness and call costs.
+var bulkMiB = args.Length > 0 ? int.Parse(args[0]) : 256;
+var rounds = args.Length > 1 ? int.Parse(args[1]) : 5;
+var hostKey = HybridSigningKey.Generate();
+var clientKey = HybridSigningKey.Generate();
+var hostOptions = new ChannelOptions { LocalKey = hostKey, PinnedPeers = PeerPins.Of(clientKey.PublicKey) };
+var clientOptions = new ChannelOptions { LocalKey = clientKey, PinnedPeers = PeerPins.Of(hostKey.PublicKey) };
+
+static void Metric(string name, double value, string unit) =>
+    Console.WriteLine(FormattableString.Invariant($"metric {name} {value:0.###} {unit}"));
+static double Median(List<double> xs) { xs.Sort(); return xs.Count % 2 == 1 ? xs[xs.Count / 2] : (xs[xs.Count / 2 - 1] + xs[xs.Count / 2]) / 2; }
+
+var bytes = (long)bulkMiB * 1024 * 1024;
+var chunk = RandomNumberGenerator.GetBytes(64 * 1024);
+
+// ---- bulk throughput: CTP-96 over loopback TCP ----
+async Task<(double Seconds, long Allocated, long Frames)> CtpBulkAsync()
+{
+    var listener = TcpTransport.Listen(new IPEndPoint(IPAddress.Loopback, 0));
+    var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+    var serverTask = Task.Run(async () =>
+    {
+        var (s, _) = await TcpTransport.AcceptAsync(listener, default);
+        await using var conn = await ChannelConnection.AcceptAsync(s, hostOptions, default);
+        var stream = await conn.AcceptStreamAsync(default) ?? throw new InvalidOperationException();
+        await stream.ReadMessageAsync(default);
+        var buffer = new byte[64 * 1024];
+        long total = 0;
+        int n;
+        while ((n = await stream.ReadDataAsync(buffer, default)) > 0) total += n;
+        await stream.SendEndAsync(default);
+        return total;
+    });
+    await using var client = await ChannelConnection.ConnectAsync(await TcpTransport.ConnectAsync("127.0.0.1", port, default), clientOptions, default);
+    var st = client.OpenStream();
+    await st.SendMessageAsync("bulk"u8.ToArray(), default);
+    var allocatedBefore = GC.GetTotalAllocatedBytes(true);
+    var sw = Stopwatch.StartNew();
+    for (long sent = 0; sent < bytes; sent += chunk.Length) await st.SendDataAsync(chunk, false, default);
+    await st.SendEndAsync(default);
+    var received = await serverTask;
+    sw.Stop();
+    var allocated = GC.GetTotalAllocatedBytes(true) - allocatedBefore;
+    listener.Stop();
+    if (received != bytes) throw new InvalidOperationException($"CTP-96 bulk lost bytes: {received} of {bytes}");
+    return (sw.Elapsed.TotalSeconds, allocated, bytes / chunk.Length);
+}
+
+// ---- bulk throughput: SslStream TLS 1.3 over loopback TCP ----
+using var certKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+var request = new CertificateRequest("CN=localhost", certKey, HashAlgorithmName.SHA256);
+using var ephemeral = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+using var cert = X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pfx), null);
+async Task<double> TlsBulkAsync()
+{
+    var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+    var serverTask = Task.Run(async () =>
+    {
+        using var socket = await listener.AcceptSocketAsync();
+        socket.NoDelay = true;
+        await using var ssl = new SslStream(new NetworkStream(socket, true));
+        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = cert, EnabledSslProtocols = SslProtocols.Tls13 });
+        var buffer = new byte[64 * 1024];
+        long total = 0;
+        int n;
+        while ((n = await ssl.ReadAsync(buffer)) > 0) total += n;
+        return total;
+    });
+    var client = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+    await client.ConnectAsync(IPAddress.Loopback, port);
+    var sslClient = new SslStream(new NetworkStream(client, true), false, (_, _, _, _) => true);
+    await sslClient.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost", EnabledSslProtocols = SslProtocols.Tls13 });
+    if (sslClient.SslProtocol != SslProtocols.Tls13) throw new InvalidOperationException("TLS 1.3 was not negotiated.");
+    var sw = Stopwatch.StartNew();
+    for (long sent = 0; sent < bytes; sent += chunk.Length) await sslClient.WriteAsync(chunk);
+    await sslClient.ShutdownAsync();
+    client.Shutdown(SocketShutdown.Send);
+    var received = await serverTask;
+    sw.Stop();
+    await sslClient.DisposeAsync();
+    listener.Stop();
+    if (received != bytes) throw new InvalidOperationException($"TLS bulk lost bytes: {received} of {bytes}");
+    return sw.Elapsed.TotalSeconds;
+}
+
+await CtpBulkAsync();
+await TlsBulkAsync();
+var ctpRates = new List<double>();
+var tlsRates = new List<double>();
+var ratios = new List<double>();
+var allocPerFrame = new List<double>();
+for (var r = 0; r < rounds; r++)
+{
+    // Alternate the order so neither side always runs on a warmer machine.
+    double ctp, tls;
+    if (r % 2 == 0) { var c = await CtpBulkAsync(); ctp = bytes / c.Seconds; allocPerFrame.Add((double)c.Allocated / c.Frames); tls = bytes / await TlsBulkAsync(); }
+    else { tls = bytes / await TlsBulkAsync(); var c = await CtpBulkAsync(); ctp = bytes / c.Seconds; allocPerFrame.Add((double)c.Allocated / c.Frames); }
+    ctpRates.Add(ctp / 1e6);
+    tlsRates.Add(tls / 1e6);
+    ratios.Add(ctp / tls);
+}
+Metric("ctp96_throughput", Median(ctpRates), "MB/s");
+Metric("tls13_throughput", Median(tlsRates), "MB/s");
+Metric("ctp96_vs_tls13_throughput_ratio", Median(ratios), "ratio");
+Metric("ctp96_alloc_per_64k_frame", Median(allocPerFrame), "bytes");
+
+// ---- handshake over loopback TCP ----
+{
+    var listener = TcpTransport.Listen(new IPEndPoint(IPAddress.Loopback, 0));
+    var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+    var times = new List<double>();
+    for (var i = 0; i < 40; i++)
+    {
+        var sw = Stopwatch.StartNew();
+        var accept = Task.Run(async () =>
+        {
+            var (s, _) = await TcpTransport.AcceptAsync(listener, default);
+            return await ChannelConnection.AcceptAsync(s, hostOptions, default);
+        });
+        var client = await ChannelConnection.ConnectAsync(await TcpTransport.ConnectAsync("127.0.0.1", port, default), clientOptions, default);
+        var server = await accept;
+        sw.Stop();
+        if (i >= 5) times.Add(sw.Elapsed.TotalMilliseconds);
+        await client.DisposeAsync();
+        await server.DisposeAsync();
+    }
+    listener.Stop();
+    Metric("handshake_ms", Median(times), "ms");
+}
+
+// ---- witness signing and verification ----
+{
+    var signer = new WitnessSigner(hostKey);
+    Witness Make(int i) => new()
+    {
+        RequestId = "r" + i, Operation = "object-storage.head-object", Target = "local/b/k", Status = "ok",
+        RequestBodySha256 = new byte[32], ResponseBodySha256 = new byte[32], HeadersSha256 = new byte[32],
+        StartedAt = DateTimeOffset.UtcNow, CompletedAt = DateTimeOffset.UtcNow,
+        TranscriptHash = new byte[32], PreviousWitnessHash = new byte[32], HostKeyFingerprint = new byte[32],
+    };
+    for (var i = 0; i < 20; i++) signer.Sign(Make(i));
+    var n = 300;
+    var sw = Stopwatch.StartNew();
+    var signed = new List<Witness>();
+    for (var i = 0; i < n; i++) signed.Add(signer.Sign(Make(i)));
+    Metric("witness_ops_per_s", n / sw.Elapsed.TotalSeconds, "ops/s");
+    sw.Restart();
+    foreach (var w in signed) if (!w.VerifySignature(hostKey.PublicKey)) throw new InvalidOperationException();
+    Metric("witness_verify_ops_per_s", n / sw.Elapsed.TotalSeconds, "ops/s");
+    using var mac = new HMACSHA256(RandomNumberGenerator.GetBytes(32));
+    var body = signed[0].EncodeBody();
+    sw.Restart();
+    for (var i = 0; i < 100_000; i++) mac.ComputeHash(body);
+    Metric("witness_mac_ops_per_s", 100_000 / sw.Elapsed.TotalSeconds, "ops/s");
+}
+
+// ---- a small call through the in-process channel vs the same call made directly ----
+{
+    var dir = Directory.CreateTempSubdirectory("ctp96-bench-").FullName;
+    try
+    {
+        var store = new LocalObjectStore("local", new LocalStoreOptions { Root = Path.Combine(dir, "objects") });
+        await store.CreateBucketAsync("bench", default);
+        await store.PutObjectAsync("bench", "small", new MemoryStream(new byte[128]), new PutObjectOptions(), default);
+        var host = new ChannelHost(hostOptions, [new ObjectStoreCallHandler(_ => store)]);
+        using var audit = new AuditLog(Path.Combine(dir, "audit.db"));
+        await using var client = new ChannelClient(new ChannelClientOptions
+        {
+            Channel = clientOptions,
+            Connect = ct => { var (c, s) = DuplexPipe.CreatePair(); _ = host.ServeConnectionAsync(s, "bench", default); return Task.FromResult(c); },
+            Witnesses = audit,
+        });
+        var remote = new RemoteObjectStore(client, "local", "local", store.Capabilities);
+        for (var i = 0; i < 30; i++) { await remote.HeadObjectAsync("bench", "small", ObjectConditions.None, default); await store.HeadObjectAsync("bench", "small", ObjectConditions.None, default); }
+        var direct = new List<double>();
+        var channel = new List<double>();
+        for (var i = 0; i < 300; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            await store.HeadObjectAsync("bench", "small", ObjectConditions.None, default);
+            direct.Add(sw.Elapsed.TotalMicroseconds);
+            sw.Restart();
+            await remote.HeadObjectAsync("bench", "small", ObjectConditions.None, default);
+            channel.Add(sw.Elapsed.TotalMicroseconds);
+        }
+        Metric("direct_call_us", Median(direct), "us");
+        Metric("inproc_call_us", Median(channel), "us");
+        Metric("inproc_call_overhead_us", Median(channel) - Median(direct), "us");
+    }
+    finally { Directory.Delete(dir, true); }
+}

@@ -1,0 +1,100 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Gateway.Channel.Framing;
+using Gateway.Channel.Handshake;
+using Gateway.Channel.Identity;
+using Gateway.Channel.Transport;
+using Gateway.Channel.Witnesses;
+
+namespace Gateway.Channel.Tests;
+
+/// <summary>
+/// The deterministic vectors of docs/ctp96.md ("vector name = hex" lines): fixed seeds and secrets in, exact bytes
+/// out. The test recomputes each one and compares it with the document, so the spec and the code cannot drift.
+/// </summary>
+public partial class TestVectors
+{
+    private static byte[] Fill(byte value, int length) => Enumerable.Repeat(value, length).ToArray();
+    private static string Hex(ReadOnlySpan<byte> b) => Convert.ToHexStringLower(b);
+
+    internal static async Task<Dictionary<string, string>> ComputeAsync()
+    {
+        var v = new Dictionary<string, string>();
+        // Identity: Ed25519 seed 32 x 0x11, ML-DSA-65 seed ξ 32 x 0x12 (TestKeys.Gateway).
+        using var gateway = HybridSigningKey.FromSeeds(Fill(0x11, 32), Fill(0x12, 32));
+        v["identity.ed25519_public"] = Hex(gateway.PublicKey.Encoded[..32]);
+        v["identity.mldsa65_public_sha256"] = Hex(SHA256.HashData(gateway.PublicKey.Encoded[32..]));
+        v["identity.fingerprint"] = gateway.PublicKey.Fingerprint.ToString();
+        var signature = gateway.Sign("CTP-96 test vector"u8);
+        v["identity.signature_ed25519"] = Hex(signature.AsSpan(0, 64));
+        v["identity.signature_mldsa65_sha256"] = Hex(SHA256.HashData(signature.AsSpan(64)));
+
+        // Key schedule: ML-KEM secret 32 x 0x01, X25519 secret 32 x 0x02, transcript hash 32 x 0x03.
+        var (c2s, s2c) = KeySchedule.TrafficSecrets(Fill(0x01, 32), Fill(0x02, 32), Fill(0x03, 32));
+        v["keys.c2s_secret"] = Hex(c2s);
+        v["keys.s2c_secret"] = Hex(s2c);
+        v["keys.c2s_key"] = Hex(KeySchedule.FrameKey(c2s));
+        v["keys.c2s_iv"] = Hex(KeySchedule.FrameIv(c2s));
+        v["keys.c2s_next_secret"] = Hex(KeySchedule.NextSecret(c2s));
+
+        // Frames under c2s: DATA "hello" on stream 1 with END_STREAM at sequence 0, then WINDOW_UPDATE(32) at sequence 1.
+        using (var cipher = new FrameCipher(c2s))
+        {
+            v["frame.data_hello_seq0"] = Hex(Seal(cipher, FrameType.Data, FrameFlags.EndStream, 1, "hello"u8));
+            v["frame.window_update_32_seq1"] = Hex(Seal(cipher, FrameType.WindowUpdate, 0, 1, [0, 0, 0, 32]));
+        }
+
+        // Whole handshake: client key TestKeys.Gateway, host key TestKeys.Host (seeds 0x22/0x23), FixedEntropy("client") / ("host").
+        var (c, h) = DuplexPipe.CreatePair();
+        var hostTask = ChannelHandshake.ServerAsync(h, TestKeys.Host, PeerPins.Of(gateway.PublicKey), new FixedEntropy("host"), default);
+        var client = await ChannelHandshake.ClientAsync(c, gateway, PeerPins.Of(TestKeys.Host.PublicKey), new FixedEntropy("client"), default);
+        var host = await hostTask;
+        v["handshake.transcript_hash"] = Hex(client.TranscriptHash);
+        v["handshake.c2s_secret"] = Hex(client.SendSecret);
+        v["handshake.s2c_secret"] = Hex(host.SendSecret);
+
+        // Witness: fixed fields, signed by TestKeys.Host.
+        var witness = new WitnessSigner(TestKeys.Host).Sign(new Witness
+        {
+            RequestId = "req-1", Operation = "object-storage.get-object", Target = "local/bucket-one/a.txt", Status = "ok",
+            RequestBodySha256 = SHA256.HashData(Array.Empty<byte>()), ResponseBodySha256 = SHA256.HashData("hello"u8),
+            HeadersSha256 = Fill(0x04, 32),
+            StartedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_790_000_000_000), CompletedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_790_000_000_250),
+            TranscriptHash = Fill(0x03, 32), PreviousWitnessHash = new byte[32], HostKeyFingerprint = new byte[32],
+        });
+        v["witness.body"] = Hex(witness.EncodeBody());
+        v["witness.hash"] = Hex(witness.Hash());
+        v["witness.signature_sha256"] = Hex(SHA256.HashData(witness.Signature));
+        return v;
+    }
+
+    private static byte[] Seal(FrameCipher cipher, FrameType type, byte flags, uint stream, ReadOnlySpan<byte> payload)
+    {
+        var frame = new byte[FrameHeader.Size + payload.Length + FrameHeader.TagSize];
+        new FrameHeader(payload.Length, type, flags, stream, cipher.Sequence).Write(frame);
+        cipher.Seal(frame.AsSpan(0, FrameHeader.Size), payload, frame.AsSpan(FrameHeader.Size, payload.Length), frame.AsSpan(FrameHeader.Size + payload.Length));
+        return frame;
+    }
+
+    [GeneratedRegex(@"^vector ([a-z0-9_.]+) = ([0-9a-z:]+)$", RegexOptions.Multiline)]
+    private static partial Regex VectorLine();
+
+    [Fact]
+    public async Task The_documented_vectors_match_the_code()
+    {
+        var computed = await ComputeAsync();
+        var doc = Path.Combine(AppContext.BaseDirectory, "ctp96.md");
+        Assert.True(File.Exists(doc), "docs/ctp96.md was not copied next to the tests.");
+        var documented = VectorLine().Matches(File.ReadAllText(doc).Replace("\r", "")).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+        if (Environment.GetEnvironmentVariable("CTP96_PRINT_VECTORS") == "1")
+            File.WriteAllLines(Path.Combine(Path.GetTempPath(), "ctp96-vectors.txt"), computed.Select(kv => $"vector {kv.Key} = {kv.Value}"));
+        Assert.Equal(computed.Keys.Order(), documented.Keys.Order());
+        foreach (var (name, value) in computed) Assert.True(documented[name] == value, $"{name}: documented {documented[name]}, computed {value}");
+    }
+
+    [Fact]
+    public async Task Vectors_are_deterministic()
+    {
+        Assert.Equal(await ComputeAsync(), await ComputeAsync());
+    }
+}
