@@ -18,6 +18,10 @@ public sealed class AzureBlobObjectStore : IObjectStore
     readonly AzureBlobStoreOptions _options;
     readonly ResiliencePipeline _pipeline;
     readonly BlobServiceClient _service;
+    readonly Func<Uri, BlockBlobClient>? _blobAt;
+    // A pool per store, not ArrayPool.Shared: the shared pool keeps a buffer per thread, and with
+    // multi-megabyte block buffers returned on many threads that alone held ~100 MB after one large upload.
+    readonly ArrayPool<byte> _buffers;
 
     public AzureBlobObjectStore(string name, AzureBlobStoreOptions options, ResiliencePipeline pipeline)
     {
@@ -25,6 +29,8 @@ public sealed class AzureBlobObjectStore : IObjectStore
         _options = options;
         _pipeline = pipeline;
         _service = CreateClient(options);
+        _blobAt = BlobFactory(options);
+        _buffers = ArrayPool<byte>.Create((int)Math.Max(options.SingleUploadThresholdBytes, options.BlockSizeBytes), options.MaxParallelBlocks + 1);
         Capabilities = new StoreCapabilities
         {
             Hashes = ["md5"],
@@ -48,6 +54,21 @@ public sealed class AzureBlobObjectStore : IObjectStore
         if (!string.IsNullOrEmpty(options.AccountKey))
             return new BlobServiceClient(uri, new StorageSharedKeyCredential(options.AccountName, options.AccountKey), clientOptions);
         return new BlobServiceClient(uri, new AzureSasCredential(options.SasToken!), clientOptions);
+    }
+
+    /// <summary>Builds blob clients from a URL, for names the SDK would alter on its way into one.</summary>
+    static Func<Uri, BlockBlobClient>? BlobFactory(AzureBlobStoreOptions options)
+    {
+        if (options.EffectiveConnectionString is { Length: > 0 }) return null;
+        var clientOptions = new BlobClientOptions();
+        clientOptions.Retry.MaxRetries = 0;
+        if (!string.IsNullOrEmpty(options.AccountKey))
+        {
+            var key = new StorageSharedKeyCredential(options.AccountName, options.AccountKey);
+            return uri => new BlockBlobClient(uri, key, clientOptions);
+        }
+        var sas = new AzureSasCredential(options.SasToken!);
+        return uri => new BlockBlobClient(uri, sas, clientOptions);
     }
 
     public async Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct) =>
@@ -183,21 +204,21 @@ public sealed class AzureBlobObjectStore : IObjectStore
         if (!options.Conditions.IsEmpty)
             Preconditions.Check(await TryHeadAsync(bucket, key, ct), options.Conditions, isRead: false);
 
-        var singleLimit = options.ContentLength >= 0 ? _options.SingleUploadThresholdBytes : _options.BlockSizeBytes;
-        if (options.ContentLength >= 0 && options.ContentLength > singleLimit)
-            return await new AzureBlockUpload(Blob(bucket, key), _pipeline, _options, Name).RunAsync(content, options, ct);
+        if (options.ContentLength > _options.SingleUploadThresholdBytes)
+            return await new AzureBlockUpload(Blob(bucket, key), _pipeline, _options, Name, _buffers).RunAsync(content, options, ct);
 
-        var buffer = ArrayPool<byte>.Shared.Rent((int)(options.ContentLength >= 0 ? options.ContentLength : singleLimit) + 1);
+        // Known length: read it all. Unknown length: read up to one block; a full block means it goes on in blocks.
+        var limit = (int)(options.ContentLength >= 0 ? options.ContentLength : _options.BlockSizeBytes);
+        var buffer = _buffers.Rent(Math.Max(limit, 1)); // a pool rejects the empty array back
         var handedOver = false;
         try
         {
-            var length = await content.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, ct);
-            if (length > singleLimit)
+            var length = await content.ReadAtLeastAsync(buffer.AsMemory(0, limit), limit, throwOnEndOfStream: false, ct);
+            if (options.ContentLength < 0 && length == limit)
             {
-                // Longer than announced (or no length given): continue as a block upload, this buffer first.
                 handedOver = true;
-                await using var whole = new PrefixedStream(buffer, length, content, () => ArrayPool<byte>.Shared.Return(buffer));
-                return await new AzureBlockUpload(Blob(bucket, key), _pipeline, _options, Name).RunAsync(whole, options, ct);
+                await using var whole = new PrefixedStream(buffer, length, content, () => _buffers.Return(buffer));
+                return await new AzureBlockUpload(Blob(bucket, key), _pipeline, _options, Name, _buffers).RunAsync(whole, options, ct);
             }
             var md5 = MD5.HashData(buffer.AsSpan(0, length));
             if (options.ContentMd5 is { } expected && expected != Convert.ToBase64String(md5)) throw BadDigest();
@@ -221,7 +242,7 @@ public sealed class AzureBlobObjectStore : IObjectStore
         }
         finally
         {
-            if (!handedOver) ArrayPool<byte>.Shared.Return(buffer);
+            if (!handedOver) _buffers.Return(buffer);
         }
     }
 
@@ -268,7 +289,14 @@ public sealed class AzureBlobObjectStore : IObjectStore
         return await TryHeadAsync(request.TargetBucket, request.TargetKey, ct) ?? throw NotFound(request.TargetBucket, request.TargetKey);
     }
 
-    BlockBlobClient Blob(string bucket, string key) => _service.GetBlobContainerClient(bucket).GetBlockBlobClient(key);
+    BlockBlobClient Blob(string bucket, string key)
+    {
+        var container = _service.GetBlobContainerClient(bucket);
+        if (!key.EndsWith('/') || _blobAt is null) return container.GetBlockBlobClient(key);
+        // The SDK drops a trailing '/' from a blob name it puts into a URL; spelled %2F, the service keeps it.
+        var path = string.Join('/', key[..^1].Split('/').Select(Uri.EscapeDataString)) + "%2F";
+        return _blobAt(new Uri(container.Uri.AbsoluteUri.TrimEnd('/') + "/" + path));
+    }
 
     async Task<ObjectInfo?> TryHeadAsync(string bucket, string key, CancellationToken ct)
     {

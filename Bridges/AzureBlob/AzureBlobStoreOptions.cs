@@ -25,7 +25,7 @@ public sealed class AzureBlobStoreOptions
     public int BlockSizeBytes { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>Blocks staged at once; memory per upload is about BlockSizeBytes × (this + 1).</summary>
-    public int MaxParallelBlocks { get; set; } = 4;
+    public int MaxParallelBlocks { get; set; } = 3;
 
     /// <summary>Longest wait for a server-side copy the service runs asynchronously.</summary>
     public TimeSpan CopyTimeout { get; set; } = TimeSpan.FromMinutes(10);

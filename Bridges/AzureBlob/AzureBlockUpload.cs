@@ -13,7 +13,7 @@ namespace Gateway.Bridges.AzureBlob;
 /// then one block-list commit. The whole-object MD5 is checked before the commit; an upload that fails before it
 /// leaves only uncommitted blocks, which are invisible and which the service discards.
 /// </summary>
-sealed class AzureBlockUpload(BlockBlobClient blob, ResiliencePipeline pipeline, AzureBlobStoreOptions options, string store)
+sealed class AzureBlockUpload(BlockBlobClient blob, ResiliencePipeline pipeline, AzureBlobStoreOptions options, string store, ArrayPool<byte> buffers)
 {
     public async Task<ObjectInfo> RunAsync(Stream content, PutObjectOptions put, CancellationToken ct)
     {
@@ -29,7 +29,7 @@ sealed class AzureBlockUpload(BlockBlobClient blob, ResiliencePipeline pipeline,
             for (var index = 0; ; index++)
             {
                 await slots.WaitAsync(failed.Token);
-                var buffer = ArrayPool<byte>.Shared.Rent(options.BlockSizeBytes);
+                var buffer = buffers.Rent(options.BlockSizeBytes);
                 int length;
                 try
                 {
@@ -37,13 +37,13 @@ sealed class AzureBlockUpload(BlockBlobClient blob, ResiliencePipeline pipeline,
                 }
                 catch
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffers.Return(buffer);
                     slots.Release();
                     throw;
                 }
                 if (length == 0 && index > 0)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffers.Return(buffer);
                     slots.Release();
                     break;
                 }
@@ -98,7 +98,7 @@ sealed class AzureBlockUpload(BlockBlobClient blob, ResiliencePipeline pipeline,
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            buffers.Return(buffer);
             slots.Release();
         }
     }

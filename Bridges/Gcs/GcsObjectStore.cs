@@ -20,6 +20,9 @@ public sealed class GcsObjectStore : IObjectStore, IDisposable
     readonly GcsCredentials _credentials;
     readonly string _api;
     readonly string _upload;
+    // A pool per store, not ArrayPool.Shared, which keeps a buffer per thread: with multi-megabyte buffers
+    // returned on many threads that alone held ~100 MB after a few uploads.
+    readonly ArrayPool<byte> _buffers;
 
     public GcsObjectStore(string name, GcsStoreOptions options, ResiliencePipeline pipeline)
     {
@@ -28,6 +31,7 @@ public sealed class GcsObjectStore : IObjectStore, IDisposable
         _pipeline = pipeline;
         _credentials = new GcsCredentials(options);
         _http = CreateHttpClient();
+        _buffers = ArrayPool<byte>.Create((int)Math.Max(options.SingleUploadThresholdBytes, Math.Max(options.ResumableChunkBytes, GcsUpload.DefaultChunkBytes)), 4);
         var root = options.Endpoint.TrimEnd('/');
         _api = root + "/storage/v1";
         _upload = root + "/upload/storage/v1";
@@ -151,22 +155,22 @@ public sealed class GcsObjectStore : IObjectStore, IDisposable
             ifGeneration = current?.Generation ?? 0;
         }
 
-        var upload = new GcsUpload(_http, _credentials, _pipeline, _options, Name, _upload);
+        var upload = new GcsUpload(_http, _credentials, _pipeline, _options, Name, _upload, _buffers);
         if (options.ContentLength > _options.SingleUploadThresholdBytes)
             return await upload.ResumableAsync(bucket, key, content, options, ifGeneration, ct);
 
-        var limit = options.ContentLength >= 0 ? options.ContentLength : _options.SingleUploadThresholdBytes;
-        var buffer = ArrayPool<byte>.Shared.Rent((int)limit + 1);
+        // Known length: read it all. Unknown length: read up to the threshold; a full buffer goes on as a resumable upload.
+        var limit = (int)(options.ContentLength >= 0 ? options.ContentLength : _options.SingleUploadThresholdBytes);
+        var buffer = _buffers.Rent(Math.Max(limit, 1)); // a pool rejects the empty array back
         var handedOver = false;
         try
         {
-            var length = await content.ReadAtLeastAsync(buffer, (int)limit + 1, throwOnEndOfStream: false, ct);
-            if (length > limit)
+            var length = await content.ReadAtLeastAsync(buffer.AsMemory(0, limit), limit, throwOnEndOfStream: false, ct);
+            if (options.ContentLength < 0 && length == limit)
             {
-                // Longer than announced (or no length given): continue as a resumable upload, this buffer first.
                 handedOver = true;
-                await using var whole = new PrefixedStream(buffer, length, content, () => ArrayPool<byte>.Shared.Return(buffer));
-                return await upload.ResumableAsync(bucket, key, whole, options with { ContentLength = -1 }, ifGeneration, ct);
+                await using var whole = new PrefixedStream(buffer, length, content, () => _buffers.Return(buffer));
+                return await upload.ResumableAsync(bucket, key, whole, options, ifGeneration, ct);
             }
             var md5 = Convert.ToBase64String(MD5.HashData(buffer.AsSpan(0, length)));
             if (options.ContentMd5 is { } expected && expected != md5)
@@ -175,7 +179,7 @@ public sealed class GcsObjectStore : IObjectStore, IDisposable
         }
         finally
         {
-            if (!handedOver) ArrayPool<byte>.Shared.Return(buffer);
+            if (!handedOver) _buffers.Return(buffer);
         }
     }
 

@@ -14,9 +14,9 @@ namespace Gateway.Bridges.Gcs;
 /// streamed in one request (known length) or in retried chunks, with memory bounded either way. The MD5 is checked
 /// before the last byte leaves, so a mismatch or a failure never commits the object.
 /// </summary>
-sealed class GcsUpload(HttpClient http, GcsCredentials credentials, ResiliencePipeline pipeline, GcsStoreOptions options, string store, string uploadRoot)
+sealed class GcsUpload(HttpClient http, GcsCredentials credentials, ResiliencePipeline pipeline, GcsStoreOptions options, string store, string uploadRoot, ArrayPool<byte> buffers)
 {
-    const int DefaultChunkBytes = 8 * 1024 * 1024;
+    internal const int DefaultChunkBytes = 8 * 1024 * 1024;
 
     public async Task<ObjectInfo> MultipartAsync(string bucket, string key, byte[] buffer, int length, string md5, PutObjectOptions put, long? ifGeneration, CancellationToken ct)
     {
@@ -80,8 +80,8 @@ sealed class GcsUpload(HttpClient http, GcsCredentials credentials, ResiliencePi
     async Task<ObjectInfo> ChunksAsync(Uri session, string bucket, string key, Stream content, PutObjectOptions put, CancellationToken ct)
     {
         var chunk = options.ResumableChunkBytes > 0 ? options.ResumableChunkBytes : DefaultChunkBytes;
-        var current = ArrayPool<byte>.Shared.Rent(chunk);
-        var ahead = ArrayPool<byte>.Shared.Rent(chunk);
+        var current = buffers.Rent(chunk);
+        var ahead = buffers.Rent(chunk);
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         try
         {
@@ -119,8 +119,8 @@ sealed class GcsUpload(HttpClient http, GcsCredentials credentials, ResiliencePi
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(current);
-            ArrayPool<byte>.Shared.Return(ahead);
+            buffers.Return(current);
+            buffers.Return(ahead);
         }
     }
 

@@ -12,7 +12,7 @@ namespace Gateway.Bridges.S3;
 /// MaxParallelParts in flight. The whole-object MD5 is checked before the upload is completed, and any
 /// failure aborts it, so a failed put leaves nothing behind and the previous object intact.
 /// </summary>
-sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3StoreOptions options, string store)
+sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3StoreOptions options, string store, ArrayPool<byte> buffers)
 {
     public async Task<ObjectInfo> RunAsync(string bucket, string key, Stream content, PutObjectOptions put, CancellationToken ct)
     {
@@ -31,7 +31,7 @@ sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3
             for (var partNumber = 1; ; partNumber++)
             {
                 await slots.WaitAsync(failed.Token);
-                var buffer = ArrayPool<byte>.Shared.Rent(options.PartSizeBytes);
+                var buffer = buffers.Rent(options.PartSizeBytes);
                 int length;
                 try
                 {
@@ -39,13 +39,13 @@ sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3
                 }
                 catch
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffers.Return(buffer);
                     slots.Release();
                     throw;
                 }
                 if (length == 0 && partNumber > 1)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffers.Return(buffer);
                     slots.Release();
                     break;
                 }
@@ -116,7 +116,7 @@ sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            buffers.Return(buffer);
             slots.Release();
         }
     }

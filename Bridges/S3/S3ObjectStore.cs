@@ -20,6 +20,9 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     readonly S3StoreOptions _options;
     readonly ResiliencePipeline _pipeline;
     readonly IAmazonS3 _client;
+    // A pool per store, not ArrayPool.Shared: the shared pool keeps a buffer per thread, and with
+    // multi-megabyte part buffers returned on many threads that alone held ~100 MB after one large upload.
+    readonly ArrayPool<byte> _buffers;
 
     public S3ObjectStore(string name, S3StoreOptions options, ResiliencePipeline pipeline)
     {
@@ -27,6 +30,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         _options = options;
         _pipeline = pipeline;
         _client = CreateClient(options);
+        _buffers = ArrayPool<byte>.Create((int)Math.Min(int.MaxValue, Math.Max(options.MultipartThresholdBytes, options.PartSizeBytes)), options.MaxParallelParts + 1);
         Capabilities = new StoreCapabilities
         {
             Hashes = ["md5"],
@@ -160,27 +164,26 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         if (!options.Conditions.IsEmpty)
             Preconditions.Check(await TryHeadAsync(bucket, key, ct), options.Conditions, isRead: false);
 
-        var singleShotLimit = options.ContentLength >= 0 ? _options.MultipartThresholdBytes : _options.PartSizeBytes;
-        if (options.ContentLength < 0 || options.ContentLength <= singleShotLimit)
+        if (options.ContentLength > _options.MultipartThresholdBytes)
+            return await new S3MultipartUpload(_client, _pipeline, _options, Name, _buffers).RunAsync(bucket, key, content, options, ct);
+
+        // Known length: read it all. Unknown length: read up to one part; a full part means it goes on as multipart.
+        var limit = (int)(options.ContentLength >= 0 ? options.ContentLength : _options.PartSizeBytes);
+        var buffer = _buffers.Rent(Math.Max(limit, 1)); // a pool rejects the empty array back
+        var handedOver = false;
+        try
         {
-            var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(singleShotLimit, options.ContentLength >= 0 ? options.ContentLength : singleShotLimit) + 1);
-            var returned = false;
-            try
-            {
-                var length = await content.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, ct);
-                if (length <= singleShotLimit)
-                    return await PutSingleAsync(bucket, key, buffer, length, options, ct);
-                // Longer than announced (or no length given): continue as a multipart upload, this buffer first.
-                returned = true;
-                await using var whole = new PrefixedStream(buffer, length, content, () => ArrayPool<byte>.Shared.Return(buffer));
-                return await new S3MultipartUpload(_client, _pipeline, _options, Name).RunAsync(bucket, key, whole, options, ct);
-            }
-            finally
-            {
-                if (!returned) ArrayPool<byte>.Shared.Return(buffer);
-            }
+            var length = await content.ReadAtLeastAsync(buffer.AsMemory(0, limit), limit, throwOnEndOfStream: false, ct);
+            if (options.ContentLength >= 0 || length < limit)
+                return await PutSingleAsync(bucket, key, buffer, length, options, ct);
+            handedOver = true;
+            await using var whole = new PrefixedStream(buffer, length, content, () => _buffers.Return(buffer));
+            return await new S3MultipartUpload(_client, _pipeline, _options, Name, _buffers).RunAsync(bucket, key, whole, options, ct);
         }
-        return await new S3MultipartUpload(_client, _pipeline, _options, Name).RunAsync(bucket, key, content, options, ct);
+        finally
+        {
+            if (!handedOver) _buffers.Return(buffer);
+        }
     }
 
     async Task<ObjectInfo> PutSingleAsync(string bucket, string key, byte[] buffer, int length, PutObjectOptions options, CancellationToken ct)

@@ -29,7 +29,7 @@ public sealed class S3StoreOptions
     public int PartSizeBytes { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>Parts uploaded at once; memory per upload is about PartSizeBytes × (this + 1).</summary>
-    public int MaxParallelParts { get; set; } = 4;
+    public int MaxParallelParts { get; set; } = 3;
 
     public IReadOnlyList<string> Validate(string storeName)
     {

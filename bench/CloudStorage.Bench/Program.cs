@@ -1,0 +1,165 @@
+using Amazon.S3.Model;
+using Azure.Storage.Blobs;
+using Gateway.Bench;
+using Gateway.Bridges.AzureBlob;
+using Gateway.Bridges.Gcs;
+using Gateway.Bridges.S3;
+
+// bench/run storage-cloud: for s3, azure and gcs, the same object put and got through the gateway (a separate
+// process) and directly with the same SDK (for gcs: plain HttpClient on the JSON API) against the same emulator,
+// interleaved round by round so both see the same load. Ratios are direct time / gateway time (medians).
+// Usage: CloudStorage.Bench <backends-env-file> [size-MiB] [rounds]
+var env = File.ReadAllLines(args[0]).Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
+var sizeMb = args.Length > 1 ? int.Parse(args[1]) : 256;
+var rounds = args.Length > 2 ? int.Parse(args[2]) : 3;
+var size = (long)sizeMb * 1024 * 1024;
+const int Buffer = 1024 * 1024;
+string Need(string key) => env.TryGetValue(key, out var v) ? v : throw new InvalidOperationException($"{key} is missing from {args[0]}: did the backend start?");
+
+var s3Options = new S3StoreOptions
+{
+    ServiceUrl = Need("S3_ENDPOINT"), ForcePathStyle = true, PlainPayloads = true,
+    AccessKeyId = Need("S3_ACCESS_KEY"), SecretAccessKey = Need("S3_SECRET_KEY"),
+};
+var azureOptions = new AzureBlobStoreOptions
+{
+    ServiceUri = Need("AZURITE_BLOB_ENDPOINT"), AccountName = Need("AZURITE_ACCOUNT_NAME"), AccountKey = Need("AZURITE_ACCOUNT_KEY"),
+};
+var gcsEndpoint = Need("GCS_EMULATOR_ENDPOINT").TrimEnd('/');
+
+var work = Directory.CreateTempSubdirectory("bench-cloud-").FullName;
+try
+{
+    var source = Path.Combine(work, "source.bin");
+    await WriteSourceAsync(source, size);
+    await using var gateway = await GatewayProcess.StartAsync(Measure.RepoRoot(), new Dictionary<string, string>
+    {
+        ["Gateway:DataDirectory"] = Path.Combine(work, "gateway"),
+        ["Gateway:Stores:s3:Kind"] = "s3",
+        ["Gateway:Stores:s3:ServiceUrl"] = s3Options.ServiceUrl,
+        ["Gateway:Stores:s3:ForcePathStyle"] = "true",
+        ["Gateway:Stores:s3:PlainPayloads"] = "true",
+        ["Gateway:Stores:s3:AccessKeyId"] = s3Options.AccessKeyId,
+        ["Gateway:Stores:s3:SecretAccessKey"] = s3Options.SecretAccessKey,
+        ["Gateway:Stores:azure:Kind"] = "azure-blob",
+        ["Gateway:Stores:azure:ServiceUri"] = azureOptions.ServiceUri,
+        ["Gateway:Stores:azure:AccountName"] = azureOptions.AccountName,
+        ["Gateway:Stores:azure:AccountKey"] = azureOptions.AccountKey,
+        ["Gateway:Stores:gcs:Kind"] = "gcs",
+        ["Gateway:Stores:gcs:Endpoint"] = gcsEndpoint,
+        ["Gateway:Stores:gcs:Anonymous"] = "true",
+    });
+    using var http = new HttpClient { BaseAddress = gateway.Address, Timeout = TimeSpan.FromMinutes(10) };
+
+    using var s3 = S3ObjectStore.CreateClient(s3Options);
+    var azure = AzureBlobObjectStore.CreateClient(azureOptions).GetBlobContainerClient("bench-azure");
+    using var gcs = GcsObjectStore.CreateHttpClient();
+
+    // The emulator for GCS cannot create buckets; it makes one on first upload.
+    foreach (var store in new[] { "s3", "azure" })
+        (await http.PutAsync($"v1/stores/{store}/buckets/bench-{store}", null)).EnsureSuccessStatusCode();
+
+    var kinds = new (string Kind, string Store, Func<Task> DirectPut, Func<Task> DirectGet)[]
+    {
+        ("s3", "s3",
+            async () =>
+            {
+                await using var file = Open(source);
+                await s3.PutObjectAsync(new PutObjectRequest { BucketName = "bench-s3", Key = "direct.bin", InputStream = file, UseChunkEncoding = false, AutoCloseStream = false });
+            },
+            async () =>
+            {
+                using var response = await s3.GetObjectAsync("bench-s3", "direct.bin");
+                await Drain(response.ResponseStream);
+            }),
+        ("azure", "azure",
+            async () =>
+            {
+                await using var file = Open(source);
+                await azure.GetBlobClient("direct.bin").UploadAsync(file, overwrite: true);
+            },
+            async () =>
+            {
+                var response = await azure.GetBlobClient("direct.bin").DownloadStreamingAsync();
+                await using var body = response.Value.Content;
+                await Drain(body);
+            }),
+        ("gcs", "gcs",
+            async () =>
+            {
+                await using var file = Open(source);
+                using var content = new StreamContent(file, Buffer);
+                content.Headers.ContentLength = size;
+                content.Headers.ContentType = new("application/octet-stream");
+                using var response = await gcs.PostAsync($"{gcsEndpoint}/upload/storage/v1/b/bench-gcs/o?uploadType=media&name=direct.bin", content);
+                response.EnsureSuccessStatusCode();
+            },
+            async () =>
+            {
+                using var response = await gcs.GetAsync($"{gcsEndpoint}/storage/v1/b/bench-gcs/o/direct.bin?alt=media", HttpCompletionOption.ResponseHeadersRead);
+                response.EnsureSuccessStatusCode();
+                await Drain(await response.Content.ReadAsStreamAsync());
+            }),
+    };
+
+    foreach (var (kind, store, directPut, directGet) in kinds)
+    {
+        var url = $"v1/stores/{store}/buckets/bench-{store}/objects/gateway.bin";
+        List<double> dPut = [], gPut = [], dGet = [], gGet = [];
+        for (var round = 0; round < rounds; round++)
+        {
+            dPut.Add(await Measure.SecondsAsync(directPut));
+            gPut.Add(await Measure.SecondsAsync(async () =>
+            {
+                await using var file = Open(source);
+                using var content = new StreamContent(file, Buffer);
+                content.Headers.ContentLength = size;
+                using var response = await http.PutAsync(url, content);
+                if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{kind} put: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }));
+            dGet.Add(await Measure.SecondsAsync(directGet));
+            gGet.Add(await Measure.SecondsAsync(async () =>
+            {
+                using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead);
+                if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{kind} get: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                var read = await Drain(await response.Content.ReadAsStreamAsync());
+                if (read != size) throw new InvalidOperationException($"{kind} get: {read} bytes, expected {size}");
+            }));
+            Console.Error.WriteLine($"{kind} round {round + 1}: put direct {dPut[^1]:0.00}s gateway {gPut[^1]:0.00}s; get direct {dGet[^1]:0.00}s gateway {gGet[^1]:0.00}s");
+        }
+        Measure.Metric($"{kind}_direct_put_mb_s", sizeMb / Measure.Median(dPut), "MB/s");
+        Measure.Metric($"{kind}_gateway_put_mb_s", sizeMb / Measure.Median(gPut), "MB/s");
+        Measure.Metric($"{kind}_direct_get_mb_s", sizeMb / Measure.Median(dGet), "MB/s");
+        Measure.Metric($"{kind}_gateway_get_mb_s", sizeMb / Measure.Median(gGet), "MB/s");
+        Measure.Metric($"{kind}_put_ratio", Measure.Median(dPut) / Measure.Median(gPut), "ratio");
+        Measure.Metric($"{kind}_get_ratio", Measure.Median(dGet) / Measure.Median(gGet), "ratio");
+    }
+    Measure.Metric("gateway_peak_rss_mb", gateway.PeakRssMb(), "MB");
+}
+finally
+{
+    Directory.Delete(work, recursive: true);
+}
+
+static FileStream Open(string path) => new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+
+static async Task<long> Drain(Stream body)
+{
+    var buffer = new byte[Buffer];
+    long total = 0;
+    int n;
+    while ((n = await body.ReadAsync(buffer)) > 0) total += n;
+    return total;
+}
+
+static async Task WriteSourceAsync(string path, long size)
+{
+    var block = new byte[1024 * 1024];
+    new Random(42).NextBytes(block);
+    await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1);
+    for (long written = 0; written < size; written += block.Length)
+    {
+        block[0] = (byte)(written >> 20); // no two blocks alike
+        await file.WriteAsync(block.AsMemory(0, (int)Math.Min(block.Length, size - written)));
+    }
+}
