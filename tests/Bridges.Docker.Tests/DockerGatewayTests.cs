@@ -61,6 +61,26 @@ public sealed class DockerGatewayTests(DockerBackend backend) : IAsyncLifetime
 
         await Problem(await Http.GetAsync("v1/docker/unknown/version"), HttpStatusCode.NotFound, "not-found");
         await Problem(await Http.GetAsync("v1/docker/nowhere/version"), HttpStatusCode.ServiceUnavailable, "unavailable");
+
+        // Both hosts are bridge instances with a health view: the one that answered is healthy, the other not.
+        var bridges = (await Http.GetFromJsonAsync<JsonElement>("v1/bridges")).GetProperty("bridges").EnumerateArray()
+            .Where(b => b.GetProperty("kind").GetString() == "docker")
+            .ToDictionary(b => b.GetProperty("name").GetString()!, b => b.GetProperty("health").GetString());
+        Assert.Equal("healthy", bridges["local"]);
+        Assert.NotEqual("healthy", bridges["nowhere"]);
+    }
+
+    [Theory]
+    [InlineData("Gateway:Docker:Hosts:broken:Endpoint", "", "Gateway:Docker:Hosts:broken:Endpoint is required")]
+    [InlineData("Gateway:Docker:Hosts:broken:Endpoint", "ftp://x", "Gateway:Docker:Hosts:broken:Endpoint must be a unix:// or tcp:// URI")]
+    [InlineData("Gateway:Docker:Hosts:Bad Name:Endpoint", "unix:///x.sock", "Gateway:Docker:Hosts:Bad Name")]
+    [InlineData("Gateway:Docker:Hosts:broken:Resilience:MaxRetryAttempts", "99", "Gateway:Docker:Hosts:broken:Resilience:MaxRetryAttempts")]
+    public async Task Bad_host_settings_stop_the_gateway_naming_the_setting(string key, string value, string expected)
+    {
+        var settings = new Dictionary<string, string?> { [key] = value };
+        if (!key.EndsWith(":Endpoint")) settings["Gateway:Docker:Hosts:broken:Endpoint"] = "unix:///x.sock";
+        var ex = await Assert.ThrowsAnyAsync<Exception>(async () => { await using var _ = await GatewayServer.StartAsync(settings); });
+        Assert.Contains(expected, ex.Message);
     }
 
     [Fact]

@@ -149,6 +149,19 @@ public sealed class KubernetesGatewayTests : IAsyncLifetime
         Assert.Empty(_api.Requests);
     }
 
+    [Theory]
+    [InlineData("KubeConfig", "/nonexistent/kubeconfig", "Gateway:Kubernetes:Clusters:broken:KubeConfig names a file that does not exist")]
+    [InlineData("Context", "no-such-context", "Gateway:Kubernetes:Clusters:broken")]
+    [InlineData("InCluster", "true", "Gateway:Kubernetes:Clusters:broken")]
+    public async Task Bad_cluster_settings_stop_the_gateway_naming_the_setting(string setting, string value, string expected)
+    {
+        var settings = new Dictionary<string, string?> { [$"Gateway:Kubernetes:Clusters:broken:{setting}"] = value };
+        if (setting == "Context") settings["Gateway:Kubernetes:Clusters:broken:KubeConfig"] = _api.WriteKubeConfig(_dir);
+        var ex = await Assert.ThrowsAnyAsync<Exception>(async () => { await using var _ = await GatewayServer.StartAsync(settings); });
+        Assert.Contains(expected, ex.Message);
+        Assert.DoesNotContain(KubeApiServer.Token, ex.Message);
+    }
+
     [Fact]
     public async Task Bad_scale_bodies_are_400_and_reach_no_api_server()
     {
