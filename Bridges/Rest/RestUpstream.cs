@@ -8,6 +8,7 @@ using Gateway.Contracts.Bridges;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.Rest;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
 using Polly;
 
 namespace Gateway.Bridges.Rest;
@@ -74,11 +75,12 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
             throw new GatewayException(ErrorCode.PayloadTooLarge, $"The request body exceeds this upstream's limit of {max} bytes.");
         var method = HttpMethod.Parse(request.Method);
         var body = request.Body is null ? null : new RequestBody(request.Body, _options.MaxRequestBodyBytes, _options.ReplayBufferBytes);
-        var idempotent = BridgePipeline.IsIdempotent(request.Method,
-            request.Headers.Any(h => h.Key.Equals("Idempotency-Key", StringComparison.OrdinalIgnoreCase)));
-        // Fail on a bad path before any attempt, so it is a 400 and not a retried failure.
-        _ = UpstreamPath.Build(_destinations.All[0].Address, _options.PathPrefix, _options.RemovePathPrefix, request.Path,
-            request.QueryString, _auth.QueryParameter);
+        var hasIdempotencyKey = request.Headers is IDictionary<string, StringValues> headers
+            ? headers.ContainsKey("Idempotency-Key")
+            : request.Headers.Any(h => h.Key.Equals("Idempotency-Key", StringComparison.OrdinalIgnoreCase));
+        var idempotent = BridgePipeline.IsIdempotent(request.Method, hasIdempotencyKey);
+        // A bad path fails here, before any attempt, so it is a 400 and not a retried failure.
+        var relative = UpstreamPath.Relative(_options.PathPrefix, _options.RemovePathPrefix, request.Path, request.QueryString, _auth.QueryParameter);
 
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         HttpResponseMessage response;
@@ -86,7 +88,7 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
         try
         {
             context.Properties.Set(BridgePipeline.Idempotent, idempotent);
-            var state = new AttemptState(this, request, method, body, cancellationToken);
+            var state = new AttemptState(this, request, method, body, relative, cancellationToken);
             response = await _resilience.Pipeline.ExecuteAsync(static (ctx, s) => s.Upstream.AttemptAsync(ctx, s), context, state)
                 .ConfigureAwait(false);
             destination = state.LastDestination!;
@@ -102,8 +104,9 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
         return await ToRestResponseAsync(response, destination, request.Caller, cancellationToken).ConfigureAwait(false);
     }
 
-    sealed class AttemptState(RestUpstream upstream, RestRequest request, HttpMethod method, RequestBody? body, CancellationToken callerToken)
+    sealed class AttemptState(RestUpstream upstream, RestRequest request, HttpMethod method, RequestBody? body, string relative, CancellationToken callerToken)
     {
+        public string Relative { get; } = relative;
         public CancellationToken CallerToken { get; } = callerToken;
         public RestUpstream Upstream { get; } = upstream;
         public RestRequest Request { get; } = request;
@@ -118,8 +121,7 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
         for (var authTry = 0; ; authTry++)
         {
             var destination = state.LastDestination = _destinations.Pick();
-            var message = new HttpRequestMessage(state.Method, UpstreamPath.Build(destination.Address, _options.PathPrefix,
-                _options.RemovePathPrefix, state.Request.Path, state.Request.QueryString, _auth.QueryParameter))
+            var message = new HttpRequestMessage(state.Method, UpstreamPath.Combine(destination.Address, state.Relative))
             {
                 Version = HttpVersion.Version11,
                 VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher,

@@ -20,9 +20,16 @@ sealed class HeaderCopier(RestUpstreamOptions options)
     public void CopyRequestHeaders(RestRequest source, HttpRequestMessage target)
     {
         HashSet<string>? connectionListed = null;
-        foreach (var (name, values) in source.Headers)
-            if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
-                connectionListed = HopByHop.ListedInConnection(values.ToArray()!);
+        if (source.Headers is IDictionary<string, StringValues> byName)
+        {
+            if (byName.TryGetValue("Connection", out var connection)) connectionListed = HopByHop.ListedInConnection(connection.ToArray()!);
+        }
+        else
+        {
+            foreach (var (name, values) in source.Headers)
+                if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+                    connectionListed = HopByHop.ListedInConnection(values.ToArray()!);
+        }
 
         foreach (var (name, values) in source.Headers)
         {

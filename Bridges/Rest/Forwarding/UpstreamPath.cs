@@ -9,7 +9,14 @@ namespace Gateway.Bridges.Rest.Forwarding;
 static class UpstreamPath
 {
     public static Uri Build(Uri baseAddress, string? pathPrefix, string? removePrefix, string callerPath, string query,
-        string? reservedQueryParameter)
+        string? reservedQueryParameter) =>
+        Combine(baseAddress, Relative(pathPrefix, removePrefix, callerPath, query, reservedQueryParameter));
+
+    /// <summary>The target below a destination's base address (base addresses end with '/').</summary>
+    public static Uri Combine(Uri baseAddress, string relative) => new(baseAddress.AbsoluteUri + relative, UriKind.Absolute);
+
+    /// <summary>The escaped path and query below the destination's base; BadRequest for dot segments or a malformed query.</summary>
+    public static string Relative(string? pathPrefix, string? removePrefix, string callerPath, string query, string? reservedQueryParameter)
     {
         var path = callerPath.TrimStart('/');
         if (!string.IsNullOrEmpty(removePrefix))
@@ -19,7 +26,7 @@ static class UpstreamPath
             else if (path.StartsWith(prefix + "/", StringComparison.Ordinal)) path = path[(prefix.Length + 1)..];
         }
 
-        var builder = new System.Text.StringBuilder(baseAddress.AbsoluteUri, baseAddress.AbsoluteUri.Length + path.Length + query.Length + 16);
+        var builder = new System.Text.StringBuilder(path.Length + query.Length + 32);
         var trimmedPrefix = pathPrefix?.Trim('/');
         if (!string.IsNullOrEmpty(trimmedPrefix))
         {
@@ -37,7 +44,7 @@ static class UpstreamPath
         if (!string.IsNullOrEmpty(trimmedPrefix) && path.Length == 0) builder.Length--; // no dangling '/' after the prefix
 
         builder.Append(CleanQuery(query, reservedQueryParameter));
-        return new Uri(builder.ToString(), UriKind.Absolute);
+        return builder.ToString();
     }
 
     /// <summary>The caller's query, minus any parameter the gateway sets itself (an API key, say).</summary>
