@@ -108,20 +108,15 @@ public sealed class ChannelConnection : IAsyncDisposable
         return new ChannelConnection(transport, session, options, isClient);
     }
 
-    /// <summary>Opens a new client-initiated stream.</summary>
+    /// <summary>
+    /// Opens a new client-initiated stream. Its id is assigned when its first frame is written (under the write lock),
+    /// so ids reach the host in increasing order even when many calls open streams at once.
+    /// </summary>
     public ChannelStream OpenStream()
     {
         if (!IsClient) throw new InvalidOperationException("Only the client side opens streams.");
         if (!IsOpen) throw ClosedError();
-        var id = Interlocked.Add(ref _nextStreamId, 2) - 2;
-        var stream = new ChannelStream(this, id);
-        _streams[id] = stream;
-        if (!IsOpen)
-        {
-            _streams.TryRemove(id, out _);
-            throw ClosedError();
-        }
-        return stream;
+        return new ChannelStream(this, 0);
     }
 
     /// <summary>Bridge host: the next stream the client opened.</summary>
@@ -134,8 +129,11 @@ public sealed class ChannelConnection : IAsyncDisposable
 
     // ---------------- writing ----------------
 
+    internal ValueTask WriteFrameAsync(FrameType type, byte flags, uint streamId, ReadOnlyMemory<byte> payload, CancellationToken ct) =>
+        WriteFrameAsync(type, flags, streamId, payload, null, ct);
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    internal async ValueTask WriteFrameAsync(FrameType type, byte flags, uint streamId, ReadOnlyMemory<byte> payload, CancellationToken ct)
+    internal async ValueTask WriteFrameAsync(FrameType type, byte flags, uint streamId, ReadOnlyMemory<byte> payload, ChannelStream? opening, CancellationToken ct)
     {
         if (!IsOpen) throw ClosedError();
         var total = FrameHeader.Size + payload.Length + FrameHeader.TagSize;
@@ -146,6 +144,13 @@ public sealed class ChannelConnection : IAsyncDisposable
             await _writeLock.WaitAsync(ct).ConfigureAwait(false);
             locked = true;
             if (!IsOpen) throw ClosedError();
+            if (opening is { Id: 0 })
+            {
+                opening.Id = _nextStreamId;
+                _nextStreamId += 2;
+                _streams[opening.Id] = opening;
+            }
+            if (opening is not null) streamId = opening.Id;
             Seal(buffer, type, flags, streamId, payload.Span);
             // Only the connection's own token: a write cancelled half-way would desynchronise the framing.
             await _transport.WriteAsync(buffer.AsMemory(0, total), _closing.Token).ConfigureAwait(false);

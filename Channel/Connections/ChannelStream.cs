@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
@@ -44,7 +45,8 @@ public sealed class ChannelStream : IAsyncDisposable
         Id = id;
     }
 
-    public uint Id { get; }
+    /// <summary>The stream id; 0 on the client until the first frame went out.</summary>
+    public uint Id { get; internal set; }
     public ChannelConnection Connection => _connection;
 
     /// <summary>Cancelled when the peer resets the stream or the connection closes.</summary>
@@ -60,13 +62,14 @@ public sealed class ChannelStream : IAsyncDisposable
         {
             var n = Math.Min(message.Length, FrameHeader.MaxPayload);
             var last = n == message.Length;
-            await _connection.WriteFrameAsync(FrameType.Message, last ? FrameFlags.EndMessage : (byte)0, Id, message[..n], ct).ConfigureAwait(false);
+            await _connection.WriteFrameAsync(FrameType.Message, last ? FrameFlags.EndMessage : (byte)0, Id, message[..n], _connection.IsClient ? this : null, ct).ConfigureAwait(false);
             message = message[n..];
         }
         while (!message.IsEmpty);
     }
 
     /// <summary>Sends body bytes in frames of at most 64 KiB, each waiting for credit.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendDataAsync(ReadOnlyMemory<byte> data, bool endStream, CancellationToken ct)
     {
         do
@@ -90,6 +93,7 @@ public sealed class ChannelStream : IAsyncDisposable
     public async ValueTask ResetAsync(string code, string message)
     {
         _finished = true;
+        if (Id == 0) return; // never went out: nothing to reset
         try
         {
             var payload = Encoding.UTF8.GetBytes(code + "\n" + message);
@@ -124,6 +128,7 @@ public sealed class ChannelStream : IAsyncDisposable
     }
 
     /// <summary>Reads body bytes; 0 after END_STREAM.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReadDataAsync(Memory<byte> destination, CancellationToken ct)
     {
         while (true)
@@ -172,6 +177,7 @@ public sealed class ChannelStream : IAsyncDisposable
     /// <summary>Marks the exchange complete: disposing will not reset the stream.</summary>
     public void Complete() => _finished = true;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ReleaseCurrentAsync(CancellationToken ct)
     {
         _current.Return();
@@ -187,6 +193,7 @@ public sealed class ChannelStream : IAsyncDisposable
         await _connection.WriteFrameAsync(FrameType.WindowUpdate, 0, Id, payload, ct).ConfigureAwait(false);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<InboundFrame> NextAsync(CancellationToken ct)
     {
         if (_failure is not null) throw _failure;
@@ -251,7 +258,8 @@ public sealed class ChannelStream : IAsyncDisposable
                 return;
             case FrameType.Reset:
                 _sendCredit.Fail(new ChannelStreamResetException("reset", "The peer reset the stream."));
-                _aborted.Cancel();
+                // Callbacks run off the read loop: a handler's cancellation work must not stall every other stream.
+                _ = _aborted.CancelAsync();
                 break;
         }
         _inbound.Writer.TryWrite(frame);
@@ -261,7 +269,7 @@ public sealed class ChannelStream : IAsyncDisposable
     {
         _sendCredit.Fail(error);
         _inbound.Writer.TryComplete();
-        try { _aborted.Cancel(); } catch (ObjectDisposedException) { }
+        try { _ = _aborted.CancelAsync(); } catch (ObjectDisposedException) { }
     }
 
     internal bool SentEnd => _sentEnd;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Gateway.Channel.Connections;
 
 /// <summary>Send credit of one stream: DATA frames the peer still accepts. One sender at a time.</summary>
@@ -20,6 +21,7 @@ internal sealed class CreditGate(int window)
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WaitAsync(Task signal, CancellationToken ct)
     {
         await signal.WaitAsync(ct).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 
 namespace Gateway.Channel.Framing;
@@ -18,6 +19,7 @@ internal sealed class FrameReader(Stream transport, FrameCipher cipher)
     public FrameCipher Cipher => cipher;
 
     /// <summary>The next frame, or null when the peer closed the transport cleanly between frames.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<InboundFrame?> ReadAsync(CancellationToken ct)
     {
         if (!await EnsureAsync(FrameHeader.Size, ct))
@@ -60,6 +62,7 @@ internal sealed class FrameReader(Stream transport, FrameCipher cipher)
         return new InboundFrame(header.Type, header.Flags, header.StreamId, payload, header.Length);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> EnsureAsync(int count, CancellationToken ct)
     {
         if (_end - _start >= count) return true;

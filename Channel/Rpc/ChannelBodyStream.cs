@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Gateway.Channel.Connections;
 
@@ -22,6 +23,7 @@ internal class ChannelBodyStream(ChannelStream stream) : Stream
     public override long Length => throw new NotSupportedException();
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
     {
         if (_ended || buffer.IsEmpty) return await OnEndAsync(ct).ConfigureAwait(false);

@@ -49,8 +49,15 @@ public sealed class ChannelHost
         await using (connection.ConfigureAwait(false))
         await using (ct.Register(() => connection.Abort(new ChannelProtocolException(ChannelCloseReason.Disposed, "The bridge host is stopping."))).ConfigureAwait(false))
         {
-            while (await connection.AcceptStreamAsync(ct).ConfigureAwait(false) is { } stream)
-                _ = Task.Run(() => ServeStreamAsync(connection, stream), CancellationToken.None);
+            try
+            {
+                while (await connection.AcceptStreamAsync(ct).ConfigureAwait(false) is { } stream)
+                    _ = Task.Run(() => ServeStreamAsync(connection, stream), CancellationToken.None);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // The host is stopping; the registration above already closed the connection.
+            }
         }
     }
 

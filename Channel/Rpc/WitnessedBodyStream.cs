@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Gateway.Channel.Connections;
 using Gateway.Channel.Diagnostics;
 using Gateway.Channel.Witnesses;
@@ -25,6 +26,7 @@ internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte
     /// Holds the body's last byte back until the witness verified: with a Content-Length response, releasing every
     /// byte first would let an HTTP client see a complete body even though the answer is then refused.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
     {
         if (buffer.IsEmpty) return 0;

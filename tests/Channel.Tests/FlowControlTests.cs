@@ -117,4 +117,25 @@ public class FlowControlTests
         Assert.Equal(ChannelCloseReason.IdleTimeout, connection.CloseError!.Reason);
         Assert.True(h.Logs.Has(9602, "(IdleTimeout)"), h.Logs.Dump());
     }
+
+    [Fact]
+    public async Task Streams_opened_in_one_order_and_started_in_the_other_are_both_served()
+    {
+        var (c, hs) = DuplexPipe.CreatePair();
+        var hostTask = ChannelConnection.AcceptAsync(hs, new ChannelOptions { LocalKey = TestKeys.Host, PinnedPeers = PeerPins.Of(TestKeys.Gateway.PublicKey) }, default);
+        await using var client = await ChannelConnection.ConnectAsync(c, new ChannelOptions { LocalKey = TestKeys.Gateway, PinnedPeers = PeerPins.Of(TestKeys.Host.PublicKey) }, default);
+        await using var host = await hostTask;
+        var first = client.OpenStream();
+        var second = client.OpenStream();
+        await second.SendMessageAsync("second"u8.ToArray(), default);
+        await first.SendMessageAsync("first"u8.ToArray(), default);
+        var got = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            var s = await host.AcceptStreamAsync(default).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            got.Add(System.Text.Encoding.ASCII.GetString(await s!.ReadMessageAsync(default)));
+        }
+        Assert.Equal(["second", "first"], got);
+        Assert.True(first.Id > second.Id);
+    }
 }
