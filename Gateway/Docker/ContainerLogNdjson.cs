@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Gateway.Contracts.Containers;
@@ -30,7 +31,18 @@ static class ContainerLogNdjson
         response.ContentType = ContentType;
         response.Headers.CacheControl = "no-store";
         response.Headers["X-Content-Type-Options"] = "nosniff";
-        var body = response.BodyWriter;
+        await WriteLinesAsync(response.BodyWriter, e, hasLine, ct);
+    }
+
+    /// <summary>Writes the lines left in <paramref name="e"/> (the current one first when <paramref name="hasLine"/>).</summary>
+    /// <param name="padFlushes">
+    /// Ends every flush with one extra newline (an empty line, which readers skip). The CTP-96 client holds a body's
+    /// last byte back until the witness verifies; the padding is that byte, so a followed log's last line is not
+    /// stuck without its newline until more output comes.
+    /// </param>
+    public static async Task WriteLinesAsync(PipeWriter body, IAsyncEnumerator<ContainerLogLine> e, bool hasLine, CancellationToken ct,
+        bool padFlushes = false)
+    {
         await using var json = new Utf8JsonWriter(body, Options);
         while (hasLine)
         {
@@ -45,7 +57,17 @@ static class ContainerLogNdjson
             body.Write("\n"u8);
 
             var next = e.MoveNextAsync();
-            if (!next.IsCompleted) await body.FlushAsync(ct);
+            if (!next.IsCompleted)
+            {
+                if (padFlushes) body.Write("\n"u8);
+                var flushed = await body.FlushAsync(ct);
+                if (flushed.IsCompleted)
+                {
+                    // The reader is gone: let the pending read finish (or be cancelled) before the enumerator is disposed.
+                    try { await next; } catch (OperationCanceledException) { }
+                    return;
+                }
+            }
             hasLine = await next;
         }
         await body.FlushAsync(ct);
