@@ -26,6 +26,10 @@ public static class SecuritySetup
         var auth = services.AddAuthentication(Scheme);
         auth.AddPolicyScheme(Scheme, "API key, bearer token or HTTP message signature", o => o.ForwardDefaultSelector = SelectScheme);
         auth.AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyHandler.SchemeName, null);
+        auth.AddScheme<AuthenticationSchemeOptions, SignatureHandler>(SignatureHandler.SchemeName, null);
+        services.AddSingleton<SignatureKeyring>();
+        auth.AddGatewayJwt(security.Jwt, IsDevelopment(config));
+        services.TryAddSingleton<INonceStore, InMemoryNonceStore>();
         services.AddAuthorization();
         services.Configure<Microsoft.AspNetCore.OpenApi.OpenApiOptions>("v1", SecuritySchemesTransformer.Configure);
 
@@ -59,13 +63,16 @@ public static class SecuritySetup
         return app;
     }
 
+    private static bool IsDevelopment(IConfiguration config) =>
+        string.Equals(config[HostDefaults.EnvironmentKey], Environments.Development, StringComparison.OrdinalIgnoreCase);
+
     private static string SelectScheme(HttpContext context)
     {
         var headers = context.Request.Headers;
-        if (headers.ContainsKey("Signature-Input") || headers.ContainsKey("Signature")) return "HttpSignature";
+        if (headers.ContainsKey("Signature-Input") || headers.ContainsKey("Signature")) return SignatureHandler.SchemeName;
         if (headers.Authorization.Count == 1 && headers.Authorization[0]?.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true
             && context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<SecurityOptions>>().Value.Jwt.Enabled)
-            return "Bearer";
+            return JwtSetup.SchemeName;
         return ApiKeyHandler.SchemeName;
     }
 }

@@ -59,7 +59,43 @@ internal sealed class AccessMiddleware(RequestDelegate next, AccessEvaluator acc
                 }
             }
         }
-        await next(context);
+        if (!await WithDigestCheck(context)) await next(context);
+    }
+
+    /// <summary>
+    /// With a Content-Digest, the body is checked as it streams. On a mismatch the request's token is cancelled
+    /// too, so a backend call waiting on the body gives up whatever it was doing, and the answer is 400 bad-digest
+    /// however the failure surfaced downstream. True when the request was handled here.
+    /// </summary>
+    private async Task<bool> WithDigestCheck(HttpContext context)
+    {
+        var original = context.RequestAborted;
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(original);
+        var digest = ContentDigest.VerifyWhileReading(context, () =>
+        {
+            events.Denied(context, SecurityEvent.DigestMismatch, "body does not match Content-Digest");
+            _ = Task.Run(() =>
+            {
+                try { cancel.Cancel(); }
+                catch (ObjectDisposedException) { } // the request already ended
+            }, CancellationToken.None);
+        });
+        if (digest is null) return false;
+        context.RequestAborted = cancel.Token;
+        try
+        {
+            await next(context);
+        }
+        catch (Exception) when (digest.Mismatched && !context.Response.HasStarted && !original.IsCancellationRequested)
+        {
+            context.Response.Clear();
+            await Write(context, ErrorCode.BadDigest, "The request body does not match its Content-Digest; nothing was changed.");
+        }
+        finally
+        {
+            context.RequestAborted = original;
+        }
+        return true;
     }
 
     /// <summary>

@@ -23,6 +23,7 @@ internal sealed partial class SecurityStartup(IOptions<SecurityOptions> options,
             foreach (var scope in key.Scopes)
                 if (!access.IsKnownScope(scope)) errors.Add($"Gateway:Security:ApiKeys:{key.Name}:Scopes: no policy named '{scope}' (Gateway:Security:Policies).");
         errors.AddRange(SignatureKeyCheck.Errors(security, access));
+        errors.AddRange(JwtSetup.Errors(security.Jwt));
         if (errors.Count == 0)
         {
             if (environment.IsDevelopment()) Development(security, errors);
