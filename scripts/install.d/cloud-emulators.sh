@@ -11,4 +11,8 @@ if [ -f "$node_dir/node_modules/.package-lock.json" ] && [ "$node_dir/node_modul
   exit 0
 fi
 cd "$node_dir"
+# re2 (under firebase-tools) first tries to download a prebuilt binary from GitHub, which can hang
+# without internet: skip straight to building it from source against the local Node headers.
+export DEVELOPMENT_SKIP_GETTING_ASSET=1
+[ -f /usr/include/node/node.h ] && export npm_config_nodedir=/usr
 npm ci --no-audit --no-fund --loglevel=error
