@@ -34,7 +34,7 @@ public sealed class AzureBlobObjectStore : IObjectStore
         Capabilities = new StoreCapabilities
         {
             Hashes = ["md5"],
-            MaxObjectBytes = (long)options.BlockSizeBytes * 50_000,
+            MaxObjectBytes = (long)AzureBlockUpload.MaxBlockBytes * AzureBlockUpload.MaxBlocks, // with a declared length; unknown length: BlockSizeBytes × 50,000
             MultipartThresholdBytes = options.SingleUploadThresholdBytes,
         };
     }

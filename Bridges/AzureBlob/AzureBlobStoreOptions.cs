@@ -21,8 +21,8 @@ public sealed class AzureBlobStoreOptions
     /// <summary>Objects larger than this are staged as blocks and committed with one block list.</summary>
     public long SingleUploadThresholdBytes { get; set; } = 16L * 1024 * 1024;
 
-    /// <summary>Size of each staged block; one buffer of this size is held per block in flight.</summary>
-    public int BlockSizeBytes { get; set; } = 8 * 1024 * 1024;
+    /// <summary>Size of each staged block (grown for very large declared lengths); one buffer of this size is held per block in flight.</summary>
+    public int BlockSizeBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>Blocks staged at once; memory per upload is about BlockSizeBytes × (this + 1).</summary>
     public int MaxParallelBlocks { get; set; } = 3;

@@ -24,16 +24,17 @@ sealed class AzureBlockUpload(BlockBlobClient blob, ResiliencePipeline pipeline,
         using var slots = new SemaphoreSlim(options.MaxParallelBlocks);
         var blocks = new List<Task<string>>();
         long size = 0;
+        var blockSize = BlockSize(options, put.ContentLength);
         try
         {
             for (var index = 0; ; index++)
             {
                 await slots.WaitAsync(failed.Token);
-                var buffer = buffers.Rent(options.BlockSizeBytes);
+                var buffer = buffers.Rent(blockSize);
                 int length;
                 try
                 {
-                    length = await content.ReadAtLeastAsync(buffer.AsMemory(0, options.BlockSizeBytes), options.BlockSizeBytes, throwOnEndOfStream: false, failed.Token);
+                    length = await content.ReadAtLeastAsync(buffer.AsMemory(0, blockSize), blockSize, throwOnEndOfStream: false, failed.Token);
                 }
                 catch
                 {
@@ -51,7 +52,7 @@ sealed class AzureBlockUpload(BlockBlobClient blob, ResiliencePipeline pipeline,
                 size += length;
                 var blockId = Convert.ToBase64String(Encoding.ASCII.GetBytes($"{uploadId}-{index:D6}"));
                 blocks.Add(StageAsync(blockId, buffer, length, slots, failed));
-                if (length < options.BlockSizeBytes) break;
+                if (length < blockSize) break;
             }
             var ids = await Task.WhenAll(blocks);
             var digest = md5.GetHashAndReset();
@@ -82,6 +83,13 @@ sealed class AzureBlockUpload(BlockBlobClient blob, ResiliencePipeline pipeline,
             throw;
         }
     }
+
+    /// <summary>Blocks grow with a declared length so any blob up to Azure's limit fits its 50,000 blocks.</summary>
+    internal static int BlockSize(AzureBlobStoreOptions options, long contentLength) =>
+        contentLength > 0 ? (int)Math.Min(MaxBlockBytes, Math.Max(options.BlockSizeBytes, (contentLength + MaxBlocks - 1) / MaxBlocks)) : options.BlockSizeBytes;
+
+    internal const int MaxBlocks = 50_000;
+    internal const int MaxBlockBytes = 2000 * 1024 * 1024;
 
     async Task<string> StageAsync(string blockId, byte[] buffer, int length, SemaphoreSlim slots, CancellationTokenSource failed)
     {

@@ -28,14 +28,15 @@ sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3
             using var slots = new SemaphoreSlim(options.MaxParallelParts);
             var parts = new List<Task<PartETag>>();
             long size = 0;
+            var partSize = PartSize(options, put.ContentLength);
             for (var partNumber = 1; ; partNumber++)
             {
                 await slots.WaitAsync(failed.Token);
-                var buffer = buffers.Rent(options.PartSizeBytes);
+                var buffer = buffers.Rent(partSize);
                 int length;
                 try
                 {
-                    length = await content.ReadAtLeastAsync(buffer.AsMemory(0, options.PartSizeBytes), options.PartSizeBytes, throwOnEndOfStream: false, failed.Token);
+                    length = await content.ReadAtLeastAsync(buffer.AsMemory(0, partSize), partSize, throwOnEndOfStream: false, failed.Token);
                 }
                 catch
                 {
@@ -52,7 +53,7 @@ sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3
                 md5.AppendData(buffer, 0, length);
                 size += length;
                 parts.Add(UploadPartAsync(bucket, key, uploadId, partNumber, buffer, length, slots, failed));
-                if (length < options.PartSizeBytes) break;
+                if (length < partSize) break;
             }
             var etags = await Task.WhenAll(parts);
 
@@ -92,6 +93,12 @@ sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3
             }
         }
     }
+
+    /// <summary>Parts grow with a declared length so any object up to 5 TiB fits S3's 10,000 parts.</summary>
+    internal static int PartSize(S3StoreOptions options, long contentLength) =>
+        contentLength > 0 ? (int)Math.Max(options.PartSizeBytes, (contentLength + MaxParts - 1) / MaxParts) : options.PartSizeBytes;
+
+    internal const int MaxParts = 10_000;
 
     async Task<PartETag> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, byte[] buffer, int length, SemaphoreSlim slots, CancellationTokenSource failed)
     {

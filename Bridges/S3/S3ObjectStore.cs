@@ -34,7 +34,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         Capabilities = new StoreCapabilities
         {
             Hashes = ["md5"],
-            MaxObjectBytes = Math.Min(5L << 40, (long)options.PartSizeBytes * 10_000),
+            MaxObjectBytes = 5L << 40, // with a declared length; a body of unknown length is limited to PartSizeBytes × 10,000
             MultipartThresholdBytes = options.MultipartThresholdBytes,
         };
     }

@@ -25,7 +25,7 @@ public sealed class S3StoreOptions
     /// <summary>Objects larger than this go up as multipart uploads (S3's minimum part size is 5 MiB).</summary>
     public long MultipartThresholdBytes { get; set; } = 16L * 1024 * 1024;
 
-    /// <summary>Size of each multipart part; one buffer of this size is held per part in flight.</summary>
+    /// <summary>Size of each multipart part (grown for very large declared lengths); one buffer of this size is held per part in flight.</summary>
     public int PartSizeBytes { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>Parts uploaded at once; memory per upload is about PartSizeBytes × (this + 1).</summary>
