@@ -27,8 +27,9 @@ public sealed class ChannelRuntime : IAsyncDisposable
     private readonly ILoggerFactory _loggers;
 
     public ChannelRuntime(IOptions<ChannelGatewayOptions> options, IOptions<GatewayOptions> gateway, IConfiguration configuration,
-        IHostEnvironment environment, ILoggerFactory loggers)
+        IHostEnvironment environment, ILoggerFactory loggers, IEnumerable<IChannelCallHandler> handlers)
     {
+        Handlers = handlers.ToArray();
         Options = options.Value;
         _loggers = loggers;
         Role = configuration["role"] ?? configuration["Gateway:Role"] ?? "gateway";
@@ -72,6 +73,8 @@ public sealed class ChannelRuntime : IAsyncDisposable
     public IReadOnlyList<HybridPublicKey> HostKeys { get; }
     public IReadOnlyList<HybridPublicKey> AllowedClients { get; } = [];
     public ChannelClient Client => _client.Value;
+    /// <summary>Call handlers of the other bridge families (e.g. "rest"), registered in DI, served next to the object stores.</summary>
+    public IReadOnlyList<IChannelCallHandler> Handlers { get; }
     public ILoggerFactory Loggers => _loggers;
 
     /// <summary>Makes a store reachable by the in-process bridge host.</summary>
@@ -92,7 +95,7 @@ public sealed class ChannelRuntime : IAsyncDisposable
             });
         }
         var hostOptions = new ChannelOptions { LocalKey = Key, PinnedPeers = PeerPins.Of(Key.PublicKey), LoggerFactory = _loggers, PeerLabel = "in-process" };
-        var bridgeHost = new ChannelHost(hostOptions, [new ObjectStoreCallHandler(name => _inProcessStores.GetValueOrDefault(name))]);
+        var bridgeHost = new ChannelHost(hostOptions, [new ObjectStoreCallHandler(name => _inProcessStores.GetValueOrDefault(name)), .. Handlers]);
         return new ChannelClient(new ChannelClientOptions
         {
             Channel = channel,

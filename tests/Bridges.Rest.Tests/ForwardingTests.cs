@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using Gateway.Testing;
 using WireMock.RequestBuilders;
@@ -57,6 +58,23 @@ public sealed class ForwardingTests : IAsyncLifetime
         Assert.Equal("http", headers["X-Forwarded-Proto"].Single());
         Assert.Equal(_gateway.BaseAddress.Authority, headers["X-Forwarded-Host"].Single());
         Assert.Equal("/v1/rest/legacy", headers["X-Forwarded-Prefix"].Single());
+    }
+
+    [Fact]
+    public async Task Calls_ride_the_channel_and_leave_a_verified_witness_of_the_response_body()
+    {
+        _upstream.Given(Request.Create().WithPath("/base/api/v2/witnessed").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("witnessed body"));
+        using var response = await _gateway.Client.GetAsync("v1/rest/legacy/witnessed?secret=caller-data");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        var requestId = Assert.Single(response.Headers.GetValues("X-Request-Id"));
+
+        var list = await _gateway.Client.GetFromJsonAsync<System.Text.Json.JsonElement>($"v1/witnesses/{requestId}");
+        var witness = Assert.Single(list.GetProperty("witnesses").EnumerateArray());
+        Assert.Equal("rest.forward", witness.GetProperty("operation").GetString());
+        Assert.Equal("legacy/GET /witnessed", witness.GetProperty("target").GetString());
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body)), witness.GetProperty("responseBodySha256").GetString());
     }
 
     [Fact]
