@@ -48,6 +48,7 @@ internal static class ObjectEndpoints
             .RequireGatewayAccess(Operation.Delete, ObjectResource);
         stores.MapPost("/{store}/copy", Copy).WithName("CopyObject")
             .RequireGatewayAccess<RouteHandlerBuilder, CopyObjectBody>("read on the source object, write on the target object", CopyAccess)
+            .WithoutRequestTimeout()
             .WithSummary("Server-side copy of an object within a store.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
     }

@@ -60,6 +60,8 @@ public sealed class GatewayServer : IAsyncDisposable
             ["Gateway:Stores:local:Kind"] = "local",
             ["Gateway:Stores:local:Root"] = Path.Combine(data, "objects"),
             ["Logging:LogLevel:Default"] = "Warning",
+            // Suites drive thousands of calls as one caller; rate limits are tested where a test sets them.
+            ["Gateway:Security:RateLimits:PermitLimit"] = "0",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) config[k] = v;
         // Security is on for every test: unless the caller brings its own credentials, an admin key is made and
