@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Amazon.S3.Model;
 using Azure.Storage.Blobs;
 using Gateway.Bench;
@@ -32,9 +34,14 @@ try
 {
     var source = Path.Combine(work, "source.bin");
     await WriteSourceAsync(source, size);
+    // The gateway admits only known callers: one random admin key for this run, rate limits off.
+    var apiKey = "gwk_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
     await using var gateway = await GatewayProcess.StartAsync(Measure.RepoRoot(), new Dictionary<string, string>
     {
         ["Gateway:DataDirectory"] = Path.Combine(work, "gateway"),
+        ["Gateway:Security:ApiKeys:bench:Hash"] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey))),
+        ["Gateway:Security:ApiKeys:bench:Scopes:0"] = "admin",
+        ["Gateway:Security:RateLimits:PermitLimit"] = "0",
         ["Gateway:Stores:s3:Kind"] = "s3",
         ["Gateway:Stores:s3:ServiceUrl"] = s3Options.ServiceUrl,
         ["Gateway:Stores:s3:ForcePathStyle"] = "true",
@@ -50,6 +57,7 @@ try
         ["Gateway:Stores:gcs:Anonymous"] = "true",
     });
     using var http = new HttpClient { BaseAddress = gateway.Address, Timeout = TimeSpan.FromMinutes(10) };
+    http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
 
     using var s3 = S3ObjectStore.CreateClient(s3Options);
     var azure = AzureBlobObjectStore.CreateClient(azureOptions).GetBlobContainerClient("bench-azure");
