@@ -18,6 +18,7 @@ public sealed partial class DockerHostRegistry : IBridgeInstanceSource, IDisposa
 {
     const string Kind = "docker";
     readonly Dictionary<string, (IContainerHost Host, BridgeResilience Resilience)> _hosts = new(StringComparer.Ordinal);
+    readonly Dictionary<string, DockerContainerHost> _bridges = new(StringComparer.Ordinal);
     readonly List<IDisposable> _owned = [];
 
     public DockerHostRegistry(IConfiguration configuration, IEnumerable<IContainerHostWrapper> wrappers,
@@ -42,6 +43,7 @@ public sealed partial class DockerHostRegistry : IBridgeInstanceSource, IDisposa
             var resilience = BridgePipeline.Create($"docker:{name}", resilienceOptions, loggers);
             var bridge = new DockerContainerHost(name, new Uri(options.Endpoint!), resilience.Pipeline);
             _owned.Add(bridge);
+            _bridges[name] = bridge;
             IContainerHost host = bridge;
             foreach (var wrapper in wrappers) host = wrapper.Wrap(host);
             _hosts[name] = (host, resilience);
@@ -59,6 +61,9 @@ public sealed partial class DockerHostRegistry : IBridgeInstanceSource, IDisposa
             ? entry.Host
             : throw new GatewayException(ErrorCode.NotFound, $"No Docker host named '{name}' is configured.");
     }
+
+    /// <summary>The Docker bridge itself (not its channel client), as the bridge host runs it; null when not configured.</summary>
+    public IContainerHost? GetBridge(string name) => _bridges.GetValueOrDefault(name);
 
     public IEnumerable<IBridgeInstance> GetInstances() =>
         _hosts.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (IBridgeInstance)new Instance(kv.Key, kv.Value.Resilience));

@@ -18,6 +18,7 @@ public sealed partial class KubernetesClusterRegistry : IBridgeInstanceSource, I
 {
     const string Kind = "kubernetes";
     readonly Dictionary<string, (IClusterClient Client, BridgeResilience Resilience)> _clusters = new(StringComparer.Ordinal);
+    readonly Dictionary<string, KubernetesCluster> _bridges = new(StringComparer.Ordinal);
     readonly List<IDisposable> _owned = [];
 
     public KubernetesClusterRegistry(IConfiguration configuration, IEnumerable<IClusterClientWrapper> wrappers,
@@ -53,6 +54,7 @@ public sealed partial class KubernetesClusterRegistry : IBridgeInstanceSource, I
         foreach (var (name, cluster, resilience) in built)
         {
             _owned.Add(cluster);
+            _bridges[name] = cluster;
             IClusterClient client = cluster;
             foreach (var wrapper in wrappers) client = wrapper.Wrap(client);
             _clusters[name] = (client, resilience);
@@ -70,6 +72,9 @@ public sealed partial class KubernetesClusterRegistry : IBridgeInstanceSource, I
             ? entry.Client
             : throw new GatewayException(ErrorCode.NotFound, $"No Kubernetes cluster named '{name}' is configured.");
     }
+
+    /// <summary>The Kubernetes bridge itself (not its channel client), as the bridge host runs it; null when not configured.</summary>
+    public IClusterClient? GetBridge(string name) => _bridges.GetValueOrDefault(name);
 
     public IEnumerable<IBridgeInstance> GetInstances() =>
         _clusters.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (IBridgeInstance)new Instance(kv.Key, kv.Value.Resilience));

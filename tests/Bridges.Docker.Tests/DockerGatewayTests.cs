@@ -124,6 +124,12 @@ public sealed class DockerGatewayTests(DockerBackend backend) : IAsyncLifetime
         Assert.Contains("\"text\":\"bye\\n\"", rest);
 
         Assert.Equal(HttpStatusCode.NoContent, (await Http.DeleteAsync($"v1/docker/local/containers/{id}")).StatusCode);
+
+        // Each call rode CTP-96 and left a verified witness in the audit chain.
+        var audit = await Http.GetFromJsonAsync<JsonElement>("v1/audit?limit=1000");
+        var operations = audit.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("operation").GetString()).ToList();
+        foreach (var op in new[] { "create-container", "start-container", "container-logs", "stop-container", "remove-container" })
+            Assert.Contains($"containers.{op}", operations);
         await Problem(await Http.GetAsync($"v1/docker/local/containers/{id}"), HttpStatusCode.NotFound, "not-found");
         await Problem(await Http.GetAsync($"v1/docker/local/containers/{id}/logs"), HttpStatusCode.NotFound, "not-found");
     }

@@ -115,6 +115,11 @@ public sealed class KubernetesGatewayTests : IAsyncLifetime
 
         var events = await Http.GetFromJsonAsync<JsonElement>("v1/kubernetes/test/namespaces/shop/events");
         Assert.Equal("BackOff", events.GetProperty("items")[0].GetProperty("reason").GetString());
+
+        // Each call rode CTP-96 and left a verified witness in the audit chain.
+        var audit = await Http.GetFromJsonAsync<JsonElement>("v1/audit?limit=1000");
+        var operations = audit.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("operation").GetString()).ToList();
+        Assert.Equal(["clusters.list-deployments", "clusters.get-deployment", "clusters.scale-deployment", "clusters.restart-deployment", "clusters.list-events"], operations);
     }
 
     [Fact]
