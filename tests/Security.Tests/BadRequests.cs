@@ -52,6 +52,14 @@ public static class BadRequests
             r => r.Content!.Headers.Add("Content-Digest", Signer.DigestHeader(new byte[1]))), Code: "bad-digest"),
         new("malformed Content-Digest", 400, g => Send(g.Client("admin"), HttpMethod.Put, Obj + "digest4.txt", Body,
             r => r.Content!.Headers.TryAddWithoutValidation("Content-Digest", "sha-256=not-bytes")), Code: "bad-request"),
+        new("wrong Content-Digest to a REST upstream (signed)", 400, g => Signed(g, g.Ed, HttpMethod.Post, "v1/rest/legacy/public/items", Body,
+            sendBody: Encoding.UTF8.GetBytes("other bytes, same length!!!!!!!")), Code: "bad-digest"),
+        new("malformed Signature-Input", 401, g => Send(g.Client(), HttpMethod.Get, Obj + "q1.txt", null, r =>
+        {
+            r.Headers.TryAddWithoutValidation("Signature-Input", "sig1=(\"@method\";created=oops");
+            r.Headers.TryAddWithoutValidation("Signature", "sig1=:AAAA:");
+        }), Code: "unauthorized"),
+        new("signature component with parameters", 401, g => Signed(g, g.Ed, HttpMethod.Get, Obj + "q1.txt", components: ["@method", "@target-uri", "@query-param;name=\"x\""]), Code: "unauthorized"),
         new("replayed nonce", 401, g => Replay(g, second: true), Prepare: g => Replay(g, second: false), Code: "unauthorized"),
         new("stale created", 401, g => Signed(g, g.Ed, HttpMethod.Put, Obj + "stale.txt", Body, created: Now() - 3600), Code: "unauthorized"),
         new("created in the future", 401, g => Signed(g, g.Ed, HttpMethod.Put, Obj + "future.txt", Body, created: Now() + 3600), Code: "unauthorized"),

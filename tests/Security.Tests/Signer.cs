@@ -40,17 +40,20 @@ public sealed class Signer
         if (body is not null && setDigest) request.Content!.Headers.Add("Content-Digest", DigestHeader(body));
         components ??= body is null ? ["@method", "@target-uri"] : ["@method", "@target-uri", "content-digest"];
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var parameters = new StringBuilder("(" + string.Join(" ", components.Select(c => $"\"{c}\"")) + ")");
+        var parameters = new StringBuilder("(" + string.Join(" ", components.Select(Item)) + ")");
         parameters.Append($";created={created ?? now}");
         if (expires is not null) parameters.Append($";expires={expires}");
         parameters.Append($";nonce=\"{nonce ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}\"");
         parameters.Append($";keyid=\"{KeyId}\";alg=\"{Alg}\"");
-        var lines = components.Select(c => $"\"{c}\": {Value(request, c)}").Append($"\"@signature-params\": {parameters}");
+        var lines = components.Select(c => $"{Item(c)}: {(c.Contains(';') ? "x" : Value(request, c))}").Append($"\"@signature-params\": {parameters}");
         var signature = Convert.ToBase64String(_sign(Encoding.UTF8.GetBytes(string.Join("\n", lines))));
         request.Headers.TryAddWithoutValidation("Signature-Input", $"sig1={parameters}");
         request.Headers.TryAddWithoutValidation("Signature", $"sig1=:{signature}:");
         return signature;
     }
+
+    // "name;param=..." is written as a component identifier with parameters.
+    private static string Item(string c) => c.Contains(';') ? $"\"{c[..c.IndexOf(';')]}\"{c[c.IndexOf(';')..]}" : $"\"{c}\"";
 
     private static string Value(HttpRequestMessage request, string component)
     {
