@@ -137,7 +137,7 @@ public sealed class ChannelConnection : IAsyncDisposable
     {
         if (!IsOpen) throw ClosedError();
         var total = FrameHeader.Size + payload.Length + FrameHeader.TagSize;
-        var buffer = ArrayPool<byte>.Shared.Rent(total);
+        var buffer = FrameBuffers.Pool.Rent(total);
         var locked = false;
         try
         {
@@ -170,7 +170,7 @@ public sealed class ChannelConnection : IAsyncDisposable
         finally
         {
             if (locked) _writeLock.Release();
-            ArrayPool<byte>.Shared.Return(buffer);
+            FrameBuffers.Pool.Return(buffer);
         }
     }
 

@@ -50,13 +50,13 @@ internal sealed class FrameReader(Stream transport, FrameCipher cipher)
     private InboundFrame Decrypt(FrameHeader header, int total)
     {
         var frame = _buffer.AsSpan(_start, total);
-        byte[]? payload = header.Length == 0 ? null : ArrayPool<byte>.Shared.Rent(header.Length);
+        byte[]? payload = header.Length == 0 ? null : FrameBuffers.Pool.Rent(header.Length);
         var ok = cipher.Open(frame[..FrameHeader.Size], frame.Slice(FrameHeader.Size, header.Length), frame[(FrameHeader.Size + header.Length)..],
             payload is null ? default : payload.AsSpan(0, header.Length));
         _start += total;
         if (!ok)
         {
-            if (payload is not null) ArrayPool<byte>.Shared.Return(payload);
+            if (payload is not null) FrameBuffers.Pool.Return(payload);
             throw new ChannelProtocolException(ChannelCloseReason.AuthenticationFailed, "A frame failed authentication (tampered or forged).");
         }
         return new InboundFrame(header.Type, header.Flags, header.StreamId, payload, header.Length);

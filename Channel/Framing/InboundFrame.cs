@@ -2,7 +2,7 @@ using System.Buffers;
 
 namespace Gateway.Channel.Framing;
 
-/// <summary>A decrypted frame. <see cref="Buffer"/> is rented from <see cref="ArrayPool{T}.Shared"/>; whoever consumes it returns it.</summary>
+/// <summary>A decrypted frame. <see cref="Buffer"/> is rented from <see cref="FrameBuffers.Pool"/>; whoever consumes it returns it.</summary>
 public readonly record struct InboundFrame(FrameType Type, byte Flags, uint StreamId, byte[]? Buffer, int Length)
 {
     public ReadOnlySpan<byte> Payload => Buffer is null ? default : Buffer.AsSpan(0, Length);
@@ -10,6 +10,6 @@ public readonly record struct InboundFrame(FrameType Type, byte Flags, uint Stre
 
     public void Return()
     {
-        if (Buffer is not null) ArrayPool<byte>.Shared.Return(Buffer);
+        if (Buffer is not null) FrameBuffers.Pool.Return(Buffer);
     }
 }
