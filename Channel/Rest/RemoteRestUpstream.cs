@@ -2,6 +2,7 @@ using Gateway.Channel.ObjectStorage;
 using Gateway.Channel.Rpc;
 using Gateway.Contracts.Bridges;
 using Gateway.Contracts.Rest;
+using Microsoft.Extensions.Primitives;
 using static Gateway.Channel.Rest.RestCalls;
 
 namespace Gateway.Channel.Rest;
@@ -19,10 +20,26 @@ public sealed class RemoteRestUpstream(Func<ChannelClient> client, IRestUpstream
     public long? MaxRequestBodyBytes => local.MaxRequestBodyBytes;
     public BridgeStatus GetStatus() => local.GetStatus();
 
+    /// <summary>The caller's hop-specific headers (and those its Connection header names) stay at the gateway.</summary>
+    static List<HeaderField> Forwardable(IEnumerable<KeyValuePair<string, StringValues>> headers)
+    {
+        HashSet<string>? listed = null;
+        foreach (var (name, values) in headers)
+            if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+                foreach (var value in values)
+                    foreach (var token in (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                        (listed ??= new(StringComparer.OrdinalIgnoreCase)).Add(token);
+        var result = new List<HeaderField>();
+        foreach (var (name, values) in headers)
+            if (!RestHeaders.CallerOnly.Contains(name) && listed?.Contains(name) != true)
+                result.Add(new HeaderField(name, values.ToArray()!));
+        return result;
+    }
+
     public async Task<RestResponse> SendAsync(RestRequest request, CancellationToken cancellationToken)
     {
-        var args = new ForwardArgs(request.Method, request.Path, request.QueryString,
-            request.Headers.Select(h => new HeaderField(h.Key, h.Value.ToArray()!)).ToList(), request.ContentLength, request.Caller);
+        var args = new ForwardArgs(request.Method, request.Path, request.QueryString, Forwardable(request.Headers),
+            request.ContentLength, request.Caller);
         var call = await client().CallAsync(new CallRequest
         {
             Id = ChannelRequestContext.NextCallId(),

@@ -54,6 +54,7 @@ public sealed class ForwardingTests : IAsyncLifetime
         Assert.Equal("acme", headers["X-Tenant"].Single());
         Assert.False(headers.ContainsKey("X-Internal"));
         Assert.False(headers.ContainsKey("Authorization"), "the caller's credential toward the gateway must not reach the upstream");
+        Assert.False(headers.ContainsKey("X-Api-Key"), "the caller's API key toward the gateway must not reach the upstream");
         Assert.Equal("127.0.0.1", headers["X-Forwarded-For"].Single());
         Assert.Equal("http", headers["X-Forwarded-Proto"].Single());
         Assert.Equal(_gateway.BaseAddress.Authority, headers["X-Forwarded-Host"].Single());

@@ -7,13 +7,6 @@ namespace Gateway.Bridges.Rest.Forwarding;
 /// <summary>Applies an upstream's header rules in both directions.</summary>
 sealed class HeaderCopier(RestUpstreamOptions options)
 {
-    /// <summary>Never passed up: the caller's credentials toward the gateway and forwarding facts a caller could forge.</summary>
-    static readonly HashSet<string> DroppedRequestHeaders = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Host", "Authorization", "Expect", "Forwarded", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host",
-        "X-Forwarded-Prefix", "X-Real-IP", "X-Api-Key", "Signature", "Signature-Input",
-    };
-
     readonly HashSet<string> _requestRemove = new(options.RequestHeaders.Remove, StringComparer.OrdinalIgnoreCase);
     readonly HashSet<string> _responseRemove = new(options.ResponseHeaders.Remove, StringComparer.OrdinalIgnoreCase);
 
@@ -33,7 +26,7 @@ sealed class HeaderCopier(RestUpstreamOptions options)
 
         foreach (var (name, values) in source.Headers)
         {
-            if (HopByHop.IsHopByHop(name) || DroppedRequestHeaders.Contains(name) || _requestRemove.Contains(name)
+            if (RestHeaders.CallerOnly.Contains(name) || _requestRemove.Contains(name)
                 || options.RequestHeaders.Set.ContainsKey(name) || connectionListed?.Contains(name) == true)
                 continue;
             AddRequestHeader(target, name, values);
