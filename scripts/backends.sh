@@ -30,21 +30,24 @@ cmd=${1:-}; shift || true
 names=${*:-$all}
 case "$cmd" in
   start)
-    : > "$BACKENDS_ENV.tmp"
+    # Each backend writes its own part; the env file is their concatenation, so starting a subset
+    # keeps the other backends' lines.
+    mkdir -p "$BACKENDS_DIR/env.d"
     failed=0
     for n in $names; do
       echo "starting backend $n" >&2
       if "start_$n"; then
-        if declare -F "env_$n" >/dev/null; then "env_$n" >> "$BACKENDS_ENV.tmp"; fi
+        if declare -F "env_$n" >/dev/null; then "env_$n" > "$BACKENDS_DIR/env.d/$n"; else : > "$BACKENDS_DIR/env.d/$n"; fi
       else
-        echo "BACKEND_FAILED_$n=1" >> "$BACKENDS_ENV.tmp"; failed=1
+        echo "BACKEND_FAILED_$n=1" > "$BACKENDS_DIR/env.d/$n"; failed=1
         echo "backend $n FAILED to start (see $BACKENDS_DIR/$n.log)" >&2
       fi
+      cat "$BACKENDS_DIR"/env.d/* > "$BACKENDS_ENV.tmp" && mv "$BACKENDS_ENV.tmp" "$BACKENDS_ENV"
     done
-    mv "$BACKENDS_ENV.tmp" "$BACKENDS_ENV"
     exit $failed ;;
   stop)
-    for n in $names; do "stop_$n" || true; done ;;
+    for n in $names; do "stop_$n" || true; rm -f "$BACKENDS_DIR/env.d/$n"; done
+    cat "$BACKENDS_DIR"/env.d/* > "$BACKENDS_ENV" 2>/dev/null || : > "$BACKENDS_ENV" ;;
   env) echo "$BACKENDS_ENV" ;;
   *) echo "usage: $0 start|stop|env [name...]" >&2; exit 2 ;;
 esac
