@@ -57,6 +57,7 @@ try
         ["Gateway:Stores:gcs:Anonymous"] = "true",
     });
     using var http = new HttpClient { BaseAddress = gateway.Address, Timeout = TimeSpan.FromMinutes(10) };
+    if (gateway.ApiKey is not null) http.DefaultRequestHeaders.Add("X-Api-Key", gateway.ApiKey);
     http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
 
     using var s3 = S3ObjectStore.CreateClient(s3Options);

@@ -19,6 +19,7 @@ try
         ["Gateway:Stores:local:Root"] = Path.Combine(work, "gateway", "objects"),
     });
     using var http = new HttpClient { BaseAddress = gateway.Address, Timeout = TimeSpan.FromMinutes(10) };
+    if (gateway.ApiKey is not null) http.DefaultRequestHeaders.Add("X-Api-Key", gateway.ApiKey);
     (await http.PutAsync("v1/stores/local/buckets/bench", null)).EnsureSuccessStatusCode();
 
     var direct = new List<double>();

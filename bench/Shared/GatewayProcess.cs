@@ -16,6 +16,9 @@ public sealed class GatewayProcess : IAsyncDisposable
     }
 
     public Uri Address { get; }
+
+    /// <summary>The admin API key made for this run when the caller configured none (send it as X-Api-Key).</summary>
+    public string? ApiKey { get; private init; }
     public int Pid => _process.Id;
 
     public static async Task<GatewayProcess> StartAsync(string repoRoot, IDictionary<string, string> settings)
@@ -31,6 +34,16 @@ public sealed class GatewayProcess : IAsyncDisposable
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // Security is always on: without keys of its own, the run gets a random admin key and no rate limit.
+        string? apiKey = null;
+        if (!settings.Keys.Any(k => k.StartsWith("Gateway:Security:ApiKeys", StringComparison.OrdinalIgnoreCase)))
+        {
+            apiKey = "gwk_bench_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+            start.Environment["Gateway__Security__ApiKeys__bench__Hash"] = "sha256:" + Convert.ToHexStringLower(
+                System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(apiKey)));
+            start.Environment["Gateway__Security__ApiKeys__bench__Scopes__0"] = "admin";
+            start.Environment["Gateway__Security__RateLimits__PermitLimit"] = "0";
+        }
         foreach (var (k, v) in settings) start.Environment[k.Replace(":", "__")] = v;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
@@ -52,7 +65,7 @@ public sealed class GatewayProcess : IAsyncDisposable
             if (DateTime.UtcNow > deadline) throw new TimeoutException("the gateway did not answer /health/live within 60 s");
             await Task.Delay(100);
         }
-        return new GatewayProcess(process, address);
+        return new GatewayProcess(process, address) { ApiKey = apiKey };
     }
 
     /// <summary>Peak resident set size so far (VmHWM), in MiB.</summary>
