@@ -1,0 +1,27 @@
+using System.Diagnostics;
+using System.Text.Json;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace Gateway.Security.Tests;
+
+public sealed class TimeoutTests
+{
+    [Fact]
+    public async Task A_request_over_the_timeout_is_a_504_problem()
+    {
+        await using var g = await SecuredGateway.StartAsync(new Dictionary<string, string?> { ["Gateway:Security:Limits:RequestTimeoutSeconds"] = "1" });
+        g.Kube.Given(Request.Create().WithPath("/api/v1/namespaces/slow/pods").UsingGet()).AtPriority(1)
+            .RespondWith(Response.Create().WithDelay(TimeSpan.FromSeconds(8)).WithStatusCode(200)
+                .WithHeader("Content-Type", "application/json").WithBody("""{"apiVersion":"v1","kind":"PodList","metadata":{},"items":[]}"""));
+        var clock = Stopwatch.StartNew();
+        var answer = await BadRequests.Send(g.Client("admin"), HttpMethod.Get, "v1/kubernetes/test/namespaces/slow/pods");
+        Assert.True(answer.Status == 504, $"{answer.Status}: {answer.Body}");
+        Assert.Equal("application/problem+json", answer.MediaType);
+        using var problem = JsonDocument.Parse(answer.Body);
+        Assert.Equal("timeout", problem.RootElement.GetProperty("code").GetString());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(7), $"answered after {clock.Elapsed}");
+        // A quick call on the same gateway is unaffected.
+        Assert.Equal(200, (await BadRequests.Send(g.Client("admin"), HttpMethod.Get, "v1/stores")).Status);
+    }
+}
