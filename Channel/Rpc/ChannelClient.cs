@@ -53,11 +53,21 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
         var requestBytes = JsonSerializer.SerializeToUtf8Bytes(request, CallJson.Options);
         using var requestHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Task? sending = null;
+        var bodyFailed = false;
         try
         {
             await stream.SendMessageAsync(requestBytes, ct).ConfigureAwait(false);
             sending = SendBodyAsync(stream, requestBody, requestHash, ct);
-            var responseBytes = await stream.ReadMessageAsync(ct).ConfigureAwait(false);
+            var reading = stream.ReadMessageAsync(ct).AsTask();
+            // A request body that fails (client gone, digest mismatch) resets the stream, after which no
+            // answer will come: surface the body's error instead of waiting for one.
+            if (await Task.WhenAny(reading, sending).ConfigureAwait(false) == sending && sending.IsFaulted)
+            {
+                _ = reading.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+                bodyFailed = true;
+                await sending.ConfigureAwait(false);
+            }
+            var responseBytes = await reading.ConfigureAwait(false);
             await sending.ConfigureAwait(false);
             var requestDigest = requestHash.GetCurrentHash();
             CallResponse response;
@@ -84,7 +94,7 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
             var witness = body.Witness;
             return new ChannelCall(response, Stream.Null, () => witness);
         }
-        catch (Exception e) when (e is ChannelProtocolException or ChannelStreamResetException or IOException)
+        catch (Exception e) when (!bodyFailed && e is ChannelProtocolException or ChannelStreamResetException or IOException)
         {
             if (sending is not null) await Observe(sending).ConfigureAwait(false);
             await stream.DisposeAsync().ConfigureAwait(false);
