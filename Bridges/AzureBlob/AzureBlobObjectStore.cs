@@ -1,3 +1,4 @@
+using Gateway.Bridges.Shared;
 using System.Buffers;
 using System.Security.Cryptography;
 using Azure;
@@ -100,7 +101,7 @@ public sealed class AzureBlobObjectStore : IObjectStore
     public async Task<ObjectListing> ListObjectsAsync(string bucket, ListObjectsRequest request, CancellationToken ct)
     {
         var container = _service.GetBlobContainerClient(bucket);
-        var marker = string.IsNullOrEmpty(request.PageToken) ? null : AzurePageToken.Unwrap(request.PageToken);
+        var marker = string.IsNullOrEmpty(request.PageToken) ? null : PageTokens.Unwrap("az", request.PageToken);
         var pageSize = Math.Clamp(request.PageSize, 1, 5000);
         var prefix = string.IsNullOrEmpty(request.Prefix) ? null : request.Prefix;
         return await Call(async c =>
@@ -130,7 +131,7 @@ public sealed class AzureBlobObjectStore : IObjectStore
                     break;
                 }
             }
-            return new ObjectListing(objects, prefixes, string.IsNullOrEmpty(next) ? null : AzurePageToken.Wrap(next));
+            return new ObjectListing(objects, prefixes, string.IsNullOrEmpty(next) ? null : PageTokens.Wrap("az", next));
         }, true, $"list objects in '{bucket}'", ct);
     }
 

@@ -1,3 +1,4 @@
+using Gateway.Bridges.Shared;
 using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
@@ -92,14 +93,14 @@ public sealed class GcsObjectStore : IObjectStore, IDisposable
         var url = new StringBuilder($"{_api}/b/{Esc(bucket)}/o?maxResults={Math.Clamp(request.PageSize, 1, 1000)}");
         if (!string.IsNullOrEmpty(request.Prefix)) url.Append("&prefix=").Append(Esc(request.Prefix));
         if (!string.IsNullOrEmpty(request.Delimiter)) url.Append("&delimiter=").Append(Esc(request.Delimiter));
-        if (!string.IsNullOrEmpty(request.PageToken)) url.Append("&pageToken=").Append(Esc(GcsPageToken.Unwrap(request.PageToken)));
+        if (!string.IsNullOrEmpty(request.PageToken)) url.Append("&pageToken=").Append(Esc(PageTokens.Unwrap("gs", request.PageToken)));
         using var doc = await GetJsonAsync(url.ToString(), $"list objects in '{bucket}'", ct);
         var root = doc.RootElement;
         var objects = root.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array
             ? items.EnumerateArray().Select(o => GcsObject.Parse(o).Info).ToList() : [];
         var prefixes = root.TryGetProperty("prefixes", out var p) && p.ValueKind == JsonValueKind.Array
             ? p.EnumerateArray().Select(x => x.GetString()!).ToList() : [];
-        var next = root.TryGetProperty("nextPageToken", out var n) && n.GetString() is { Length: > 0 } token ? GcsPageToken.Wrap(token) : null;
+        var next = root.TryGetProperty("nextPageToken", out var n) && n.GetString() is { Length: > 0 } token ? PageTokens.Wrap("gs", token) : null;
         return new ObjectListing(objects, prefixes, next);
     }
 

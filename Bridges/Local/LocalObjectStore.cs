@@ -82,7 +82,7 @@ public sealed class LocalObjectStore : IObjectStore
     public Task<ObjectListing> ListObjectsAsync(string bucket, ListObjectsRequest request, CancellationToken ct)
     {
         var dir = ExistingBucketDir(bucket);
-        var after = DecodeToken(request.PageToken);
+        var after = string.IsNullOrEmpty(request.PageToken) ? null : PageTokens.Unwrap("lo", request.PageToken);
         var prefix = request.Prefix ?? "";
         var delimiter = string.IsNullOrEmpty(request.Delimiter) ? null : request.Delimiter;
 
@@ -115,7 +115,7 @@ public sealed class LocalObjectStore : IObjectStore
             if (isPrefix) prefixes.Add(item); else items.Add(info);
             last = item;
         }
-        var token = more && last is not null ? EncodeToken(last) : null;
+        var token = more && last is not null ? PageTokens.Wrap("lo", last) : null;
         return Task.FromResult(new ObjectListing(items, prefixes, token));
     }
 
@@ -306,24 +306,6 @@ public sealed class LocalObjectStore : IObjectStore
         ObjectNames.ValidateKey(key);
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
         return Path.Combine(bucketDir, hash[..2], hash);
-    }
-
-    private static string EncodeToken(string lastItem) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(lastItem)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static string? DecodeToken(string? token)
-    {
-        if (string.IsNullOrEmpty(token)) return null;
-        try
-        {
-            var b64 = token.Replace('-', '+').Replace('_', '/');
-            b64 = b64.PadRight(b64.Length + (4 - b64.Length % 4) % 4, '=');
-            return new UTF8Encoding(false, true).GetString(Convert.FromBase64String(b64));
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException)
-        {
-            throw new GatewayException(ErrorCode.BadRequest, "The page token is not one this store issued.");
-        }
     }
 
     private static GatewayException NotFound(string bucket, string key) =>

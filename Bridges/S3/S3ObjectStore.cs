@@ -1,3 +1,4 @@
+using Gateway.Bridges.Shared;
 using System.Buffers;
 using System.Security.Cryptography;
 using Amazon;
@@ -92,7 +93,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             Prefix = string.IsNullOrEmpty(request.Prefix) ? null : request.Prefix,
             Delimiter = string.IsNullOrEmpty(request.Delimiter) ? null : request.Delimiter,
             MaxKeys = Math.Clamp(request.PageSize, 1, 1000),
-            ContinuationToken = string.IsNullOrEmpty(request.PageToken) ? null : S3PageToken.Unwrap(request.PageToken),
+            ContinuationToken = string.IsNullOrEmpty(request.PageToken) ? null : PageTokens.Unwrap("s3", request.PageToken),
         };
         var response = await Call(c => _client.ListObjectsV2Async(s3Request, c), true, $"list objects in '{bucket}'", ct);
         var objects = (response.S3Objects ?? []).Select(o => new ObjectInfo
@@ -103,7 +104,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             LastModified = S3Metadata.Time(o.LastModified),
             ContentMd5 = S3Metadata.Md5FromETag(o.ETag ?? ""),
         }).ToList();
-        var next = response.IsTruncated == true && !string.IsNullOrEmpty(response.NextContinuationToken) ? S3PageToken.Wrap(response.NextContinuationToken) : null;
+        var next = response.IsTruncated == true && !string.IsNullOrEmpty(response.NextContinuationToken) ? PageTokens.Wrap("s3", response.NextContinuationToken) : null;
         return new ObjectListing(objects, response.CommonPrefixes ?? [], next);
     }
 

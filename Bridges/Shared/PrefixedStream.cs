@@ -1,4 +1,4 @@
-namespace Gateway.Bridges.S3;
+namespace Gateway.Bridges.Shared;
 
 /// <summary>Reads a buffer already taken from a stream, then the rest of that stream; releases the buffer on dispose.</summary>
 sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream rest, Action release) : Stream
