@@ -334,7 +334,10 @@ public sealed class ChannelConnection : IAsyncDisposable
                 using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(1));
                 await WriteFrameAsync(FrameType.GoAway, 0, 0, default, quick.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or OperationCanceledException) { }
+            // Best effort: the peer or the transport may be closing at the same moment (an in-memory pipe
+            // then reports its writer as completed); disposal must go on either way.
+            catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException
+                or ObjectDisposedException or ChannelProtocolException) { }
         }
         Abort(new ChannelProtocolException(ChannelCloseReason.Disposed, "The connection was closed by this side."));
         try { await _readLoop.ConfigureAwait(false); } catch (Exception) { }
