@@ -1,3 +1,4 @@
+using Gateway.Channel;
 using System.IO.Pipelines;
 using System.Text.Json;
 using Gateway.Channel.Rpc;
@@ -65,7 +66,7 @@ public sealed class ClusterCallHandler(Func<string, IClusterClient?> clusters) :
                         stop.Dispose();
                     }
                 }, CancellationToken.None);
-                return new CallResult(null, new StopOnDispose(pipe.Reader.AsStream(), stop));
+                return new CallResult(null, new CancelOnDisposeStream(pipe.Reader.AsStream(), stop));
             }
             case ListDeployments:
             {
@@ -123,32 +124,5 @@ public sealed class ClusterCallHandler(Func<string, IClusterClient?> clusters) :
         KubernetesNames.ValidateNamespace(a.Namespace);
         KubernetesNames.ValidateName(a.Name);
         return a;
-    }
-
-    /// <summary>Stops copying the API server's log when the host is done with the body.</summary>
-    sealed class StopOnDispose(Stream inner, CancellationTokenSource stop) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                try { stop.Cancel(); } catch (ObjectDisposedException) { }
-                inner.Dispose();
-            }
-            base.Dispose(disposing);
-        }
     }
 }
