@@ -7,9 +7,14 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/install.sh || { echo "install failed" >&2; echo "0 passed, 1 failed"; exit 1; }
-bash scripts/backends.sh start || echo "some backends failed to start: their tests will fail and say which" >&2
-trap 'bash scripts/backends.sh stop' EXIT
-export BACKENDS_ENV="$root/.backends/env"
+if [ -n "${BACKENDS_ENV:-}" ] && [ -f "$BACKENDS_ENV" ]; then
+  # A developer's backends already running (started with scripts/backends.sh): use them, leave them.
+  echo "using the running backends of $BACKENDS_ENV" >&2
+else
+  bash scripts/backends.sh start || echo "some backends failed to start: their tests will fail and say which" >&2
+  trap 'bash scripts/backends.sh stop' EXIT
+  export BACKENDS_ENV="$root/.backends/env"
+fi
 results="$root/.backends/test-results"
 rm -rf "$results"; mkdir -p "$results"
 mapfile -t projects < <(bash scripts/test-projects.sh)
