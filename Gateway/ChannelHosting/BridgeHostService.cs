@@ -1,3 +1,4 @@
+using Gateway.Contracts.Diagnostics;
 using System.Net;
 using Gateway.Channel.Connections;
 using Gateway.Channel.Handshake;
@@ -25,6 +26,6 @@ internal sealed partial class BridgeHostService(ChannelRuntime runtime, ILogger<
         finally { listener.Stop(); }
     }
 
-    [LoggerMessage(EventId = 9610, Level = LogLevel.Information, Message = "CTP-96 bridge host listening on {Endpoint} with key {Fingerprint}")]
+    [LoggerMessage(EventId = EventIds.BridgeHostListening, Level = LogLevel.Information, Message = "CTP-96 bridge host listening on {Endpoint} with key {Fingerprint}")]
     private static partial void Listening(ILogger logger, string endpoint, string fingerprint);
 }

@@ -28,7 +28,7 @@ public sealed class ChannelRuntime : IAsyncDisposable
         Handlers = handlers.ToArray();
         Options = options.Value;
         _loggers = loggers;
-        Role = configuration["role"] ?? configuration["Gateway:Role"] ?? "gateway";
+        Role = RoleOf(configuration);
         var dataDirectory = gateway.Value.DataDirectory;
         KeyFile = Options.KeyFile ?? ChannelKeys.DefaultKeyFile(dataDirectory);
         Key = ChannelKeys.LoadOrCreate(KeyFile, mayGenerate: environment.IsDevelopment() && Options.KeyFile is null);
@@ -57,6 +57,9 @@ public sealed class ChannelRuntime : IAsyncDisposable
         Audit = new AuditLog(Options.AuditDatabase ?? Path.Combine(dataDirectory, "audit.db"));
         _client = new Lazy<ChannelClient>(CreateClient);
     }
+
+    /// <summary>"gateway", or "bridge-host" (from --role or Gateway:Role).</summary>
+    public static string RoleOf(IConfiguration configuration) => configuration["role"] ?? configuration["Gateway:Role"] ?? "gateway";
 
     public ChannelGatewayOptions Options { get; }
     public string Role { get; }
