@@ -1,4 +1,4 @@
 using Gateway.Hosting;
 
-if (Gateway.Channel.ChannelCli.TryRun(args) is { } channelVerb) return channelVerb;
+if (Gateway.ChannelHosting.ChannelCli.TryRun(args) is { } channelVerb) return channelVerb;
 return await GatewayApp.RunAsync(args);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Gateway.Contracts.Errors;
+using Gateway.Contracts.IO;
 
 namespace Gateway.Bridges.Gcs;
 
@@ -8,7 +9,7 @@ namespace Gateway.Bridges.Gcs;
 /// whole body's MD5 has been compared with the one the caller declared. On a mismatch the read fails before the
 /// request body is complete, so the service never commits the object.
 /// </summary>
-sealed class Md5CheckingStream(Stream inner, string? expectedMd5, int blockSize = 64 * 1024) : Stream
+sealed class Md5CheckingStream(Stream inner, string? expectedMd5, int blockSize = 64 * 1024) : ReadOnlyStream
 {
     readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
     byte[] _current = new byte[blockSize];
@@ -18,16 +19,7 @@ sealed class Md5CheckingStream(Stream inner, string? expectedMd5, int blockSize 
 
     public string? Md5 { get; private set; }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
     public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -77,8 +69,4 @@ sealed class Md5CheckingStream(Stream inner, string? expectedMd5, int blockSize 
         base.Dispose(disposing);
     }
 
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -1,16 +1,12 @@
+using Gateway.Contracts.IO;
+
 namespace Gateway.Bridges.Shared;
 
 /// <summary>Reads a buffer already taken from a stream, then the rest of that stream; releases the buffer on dispose.</summary>
-sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream rest, Action release) : Stream
+sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream rest, Action release) : ReadOnlyStream
 {
     int _position;
     bool _released;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -26,9 +22,6 @@ sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream rest, Action
         return rest.Read(buffer);
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (_position < prefixLength) return ValueTask.FromResult(Read(buffer.Span));
@@ -41,8 +34,4 @@ sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream rest, Action
         base.Dispose(disposing);
     }
 
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -1,3 +1,4 @@
+using Gateway.Contracts.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Channel.Diagnostics;
@@ -5,27 +6,27 @@ namespace Gateway.Channel.Diagnostics;
 /// <summary>Security events of the channel. Never logs keys, secrets or payloads: only reasons, fingerprints and ids.</summary>
 public static partial class ChannelLog
 {
-    [LoggerMessage(EventId = 9601, Level = LogLevel.Warning, Message = "CTP-96 security event: handshake rejected ({Reason}) with {Peer}: {Detail}")]
+    [LoggerMessage(EventId = EventIds.HandshakeRejected, Level = LogLevel.Warning, Message = "CTP-96 security event: handshake rejected ({Reason}) with {Peer}: {Detail}")]
     public static partial void HandshakeRejected(ILogger logger, string reason, string peer, string detail);
 
-    [LoggerMessage(EventId = 9602, Level = LogLevel.Warning, Message = "CTP-96 security event: connection closed ({Reason}) with {Peer}: {Detail}")]
+    [LoggerMessage(EventId = EventIds.ConnectionClosedOnViolation, Level = LogLevel.Warning, Message = "CTP-96 security event: connection closed ({Reason}) with {Peer}: {Detail}")]
     public static partial void ConnectionRejected(ILogger logger, string reason, string peer, string detail);
 
-    [LoggerMessage(EventId = 9603, Level = LogLevel.Warning, Message = "CTP-96 security event: witness rejected ({Reason}) for request {RequestId}")]
+    [LoggerMessage(EventId = EventIds.WitnessRejected, Level = LogLevel.Warning, Message = "CTP-96 security event: witness rejected ({Reason}) for request {RequestId}")]
     public static partial void WitnessRejected(ILogger logger, string reason, string requestId);
 
-    [LoggerMessage(EventId = 9604, Level = LogLevel.Warning, Message = "CTP-96 call {RequestId} failed: connection lost ({Reason})")]
+    [LoggerMessage(EventId = EventIds.CallInterrupted, Level = LogLevel.Warning, Message = "CTP-96 call {RequestId} failed: connection lost ({Reason})")]
     public static partial void CallInterrupted(ILogger logger, string requestId, string reason);
 
-    [LoggerMessage(EventId = 9605, Level = LogLevel.Information, Message = "CTP-96 connection established with {Peer} ({Role})")]
+    [LoggerMessage(EventId = EventIds.ConnectionEstablished, Level = LogLevel.Information, Message = "CTP-96 connection established with {Peer} ({Role})")]
     public static partial void Connected(ILogger logger, string peer, string role);
 
-    [LoggerMessage(EventId = 9606, Level = LogLevel.Debug, Message = "CTP-96 connection with {Peer} closed ({Reason})")]
+    [LoggerMessage(EventId = EventIds.ConnectionClosed, Level = LogLevel.Debug, Message = "CTP-96 connection with {Peer} closed ({Reason})")]
     public static partial void Closed(ILogger logger, string peer, string reason);
 
-    [LoggerMessage(EventId = 9607, Level = LogLevel.Warning, Message = "CTP-96 reconnect to bridge host failed (attempt {Attempt}); next try in {DelayMs} ms: {Detail}")]
+    [LoggerMessage(EventId = EventIds.ReconnectFailed, Level = LogLevel.Warning, Message = "CTP-96 reconnect to bridge host failed (attempt {Attempt}); next try in {DelayMs} ms: {Detail}")]
     public static partial void ReconnectFailed(ILogger logger, int attempt, long delayMs, string detail);
 
-    [LoggerMessage(EventId = 9608, Level = LogLevel.Error, Message = "CTP-96 bridge call {RequestId} ({Operation}) failed in the handler")]
+    [LoggerMessage(EventId = EventIds.HandlerFailed, Level = LogLevel.Error, Message = "CTP-96 bridge call {RequestId} ({Operation}) failed in the handler")]
     public static partial void HandlerFailed(ILogger logger, Exception exception, string requestId, string operation);
 }

@@ -1,11 +1,12 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Gateway.Channel.Connections;
+using Gateway.Contracts.IO;
 
 namespace Gateway.Channel.Rpc;
 
 /// <summary>Read-only view of a stream's DATA frames that hashes what passes through (SHA-256).</summary>
-internal class ChannelBodyStream(ChannelStream stream) : Stream
+internal class ChannelBodyStream(ChannelStream stream) : ReadOnlyStream
 {
     private readonly ChannelStream _source = stream;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -16,12 +17,6 @@ internal class ChannelBodyStream(ChannelStream stream) : Stream
     public long BytesRead { get; private set; }
 
     public byte[] Digest() => _hash.GetCurrentHash();
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
@@ -41,9 +36,6 @@ internal class ChannelBodyStream(ChannelStream stream) : Stream
     /// <summary>Called whenever a read would return 0; a subclass may throw instead.</summary>
     protected virtual ValueTask<int> OnEndAsync(CancellationToken ct) => ValueTask.FromResult(0);
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) => ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
     /// <summary>Reads and discards the rest of the body (still hashing it).</summary>
     public async Task DrainAsync(CancellationToken ct)
     {
@@ -62,11 +54,6 @@ internal class ChannelBodyStream(ChannelStream stream) : Stream
         }
         finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -39,7 +39,11 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
     /// <summary>The live connection, if any (tests and diagnostics).</summary>
     public ChannelConnection? Connection => _current;
 
-    public async Task<ChannelCall> CallAsync(CallRequest request, Stream? requestBody, CancellationToken ct)
+    /// <summary>
+    /// Runs one call. <paramref name="expected"/> is what the operation's declaration says comes back; without it the
+    /// host's <see cref="CallResponse.HasBody"/> decides (tests that speak the wire format directly).
+    /// </summary>
+    public async Task<ChannelCall> CallAsync(CallRequest request, Stream? requestBody, CancellationToken ct, ResponseBody? expected = null)
     {
         var connection = await GetConnectionAsync(ct).ConfigureAwait(false);
         ChannelStream stream;
@@ -82,8 +86,9 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
             var target = request.Instance + "/" + request.Target;
             var body = new WitnessedBodyStream(stream,
                 responseDigest => new WitnessExpectation(request.Id, operation, target, response.Status, requestDigest, responseDigest, headersDigest, connection.TranscriptHash),
-                options.Witnesses, options.WitnessTimeout, _log, request.Id);
-            if (response.HasBody && response.Ok) return new ChannelCall(response, body, () => body.Witness);
+                options.Witnesses, options.WitnessTimeout, _log, request.Id, holdLastByte: expected != ResponseBody.Live);
+            var streamed = expected is { } declared ? declared != ResponseBody.None : response.HasBody;
+            if (streamed && response.Ok) return new ChannelCall(response, body, () => body.Witness);
 
             // Buffered answer: nothing is released before the witness verified.
             await using (body.ConfigureAwait(false))

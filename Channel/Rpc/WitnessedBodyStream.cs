@@ -13,7 +13,7 @@ namespace Gateway.Channel.Rpc;
 /// copied from it is aborted, never completed, when the witness is bad.
 /// </summary>
 internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte[], WitnessExpectation> expectation,
-    IWitnessSink? sink, TimeSpan witnessTimeout, ILogger log, string requestId) : ChannelBodyStream(channelStream)
+    IWitnessSink? sink, TimeSpan witnessTimeout, ILogger log, string requestId, bool holdLastByte = true) : ChannelBodyStream(channelStream)
 {
     private Task<Witness>? _verification;
     private readonly byte[] _lookahead = new byte[1];
@@ -24,12 +24,15 @@ internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte
 
     /// <summary>
     /// Holds the body's last byte back until the witness verified: with a Content-Length response, releasing every
-    /// byte first would let an HTTP client see a complete body even though the answer is then refused.
+    /// byte first would let an HTTP client see a complete body even though the answer is then refused. A live body
+    /// (<paramref name="holdLastByte"/> false) has no length a client could check, so its bytes pass at once and only
+    /// its end waits for the witness.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
     {
         if (buffer.IsEmpty) return 0;
+        if (!holdLastByte) return await base.ReadAsync(buffer, ct).ConfigureAwait(false);
         while (!_held)
         {
             var n = await base.ReadAsync(buffer, ct).ConfigureAwait(false);

@@ -15,10 +15,3 @@ public interface IRestUpstream : IBridgeInstance
     /// </summary>
     Task<RestResponse> SendAsync(RestRequest request, CancellationToken cancellationToken);
 }
-
-/// <summary>The configured upstreams, by name (case-insensitive).</summary>
-public interface IRestUpstreamCatalog
-{
-    IReadOnlyCollection<IRestUpstream> Upstreams { get; }
-    IRestUpstream? Find(string name);
-}

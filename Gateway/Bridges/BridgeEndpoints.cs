@@ -1,7 +1,6 @@
 using Gateway.Security;
 using Gateway.Bridges.Resilience;
 using Gateway.Contracts.Bridges;
-using Gateway.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gateway.Bridges;
@@ -34,15 +33,10 @@ public static class BridgeEndpoints
         var instances = new List<IBridgeInstance>();
         instances.AddRange(services.GetServices<IBridgeInstance>());
         foreach (var source in services.GetServices<IBridgeInstanceSource>()) instances.AddRange(source.GetInstances());
-        var described = instances.Select(Describe).ToList();
-        if (services.GetService<StoreRegistry>() is { } stores)
-        {
-            // Stores listed by a source already (their own pipeline tracked) are not repeated.
-            var seen = described.Select(d => (d.Kind, d.Name)).ToHashSet();
-            foreach (var store in stores.All)
-                if (!seen.Contains((store.Kind, store.Name)))
-                    described.Add(store is IBridgeInstance bridge ? Describe(bridge) : Describe(store.Name, store.Kind, BridgeStatus.Unknown));
-        }
+        // An instance listed twice (a family registry and the pipeline tracking it) shows what has been observed.
+        var described = instances.Select(Describe)
+            .GroupBy(d => (d.Kind, d.Name))
+            .Select(g => g.OrderBy(d => d.Health == "unknown" && d.Circuit == CircuitStates.None ? 1 : 0).First());
         return TypedResults.Ok(new BridgeList(described
             .OrderBy(d => d.Kind, StringComparer.Ordinal).ThenBy(d => d.Name, StringComparer.Ordinal).ToList()));
     }

@@ -35,13 +35,7 @@ static class ContainerLogNdjson
     }
 
     /// <summary>Writes the lines left in <paramref name="e"/> (the current one first when <paramref name="hasLine"/>).</summary>
-    /// <param name="padFlushes">
-    /// Ends every flush with one extra newline (an empty line, which readers skip). The CTP-96 client holds a body's
-    /// last byte back until the witness verifies; the padding is that byte, so a followed log's last line is not
-    /// stuck without its newline until more output comes.
-    /// </param>
-    public static async Task WriteLinesAsync(PipeWriter body, IAsyncEnumerator<ContainerLogLine> e, bool hasLine, CancellationToken ct,
-        bool padFlushes = false)
+    static async Task WriteLinesAsync(PipeWriter body, IAsyncEnumerator<ContainerLogLine> e, bool hasLine, CancellationToken ct)
     {
         await using var json = new Utf8JsonWriter(body, Options);
         while (hasLine)
@@ -59,7 +53,6 @@ static class ContainerLogNdjson
             var next = e.MoveNextAsync();
             if (!next.IsCompleted)
             {
-                if (padFlushes) body.Write("\n"u8);
                 var flushed = await body.FlushAsync(ct);
                 if (flushed.IsCompleted)
                 {

@@ -1,3 +1,4 @@
+using Gateway.Channel.Families;
 using Gateway.Security;
 using System.Globalization;
 using System.Text.Json;
@@ -17,7 +18,7 @@ public static class DockerEndpoints
     public static IEndpointRouteBuilder MapDockerEndpoints(this IEndpointRouteBuilder app)
     {
         var docker = app.MapGroup("/v1/docker").WithTags("Docker");
-        docker.MapGet("/", (DockerHostRegistry registry) => TypedResults.Ok(new DockerHostList(registry.Names.Order(StringComparer.Ordinal).ToList())))
+        docker.MapGet("/", (BridgeRegistry<IContainerHost> registry) => TypedResults.Ok(new DockerHostList(registry.Names.Order(StringComparer.Ordinal).ToList())))
             .WithName("ListDockerHosts").RequireGatewayAccess(Operation.Read, "docker").WithSummary("Lists the configured Docker hosts.");
 
         var host = docker.MapGroup("/{host}")
@@ -43,13 +44,13 @@ public static class DockerEndpoints
         return app;
     }
 
-    static async Task<Ok<ContainerEngineVersion>> Version(string host, DockerHostRegistry registry, CancellationToken ct) =>
+    static async Task<Ok<ContainerEngineVersion>> Version(string host, BridgeRegistry<IContainerHost> registry, CancellationToken ct) =>
         TypedResults.Ok(await registry.Get(host).GetVersionAsync(ct));
 
-    static async Task<Ok<ContainerEngineInfo>> Info(string host, DockerHostRegistry registry, CancellationToken ct) =>
+    static async Task<Ok<ContainerEngineInfo>> Info(string host, BridgeRegistry<IContainerHost> registry, CancellationToken ct) =>
         TypedResults.Ok(await registry.Get(host).GetInfoAsync(ct));
 
-    static async Task<Ok<ContainerList>> ListContainers(string host, DockerHostRegistry registry, CancellationToken ct,
+    static async Task<Ok<ContainerList>> ListContainers(string host, BridgeRegistry<IContainerHost> registry, CancellationToken ct,
         bool? all = null, int? limit = null, string? filters = null)
     {
         var query = new ContainerListQuery(all ?? false, limit, ParseFilters(filters));
@@ -57,7 +58,7 @@ public static class DockerEndpoints
         return TypedResults.Ok(new ContainerList(await registry.Get(host).ListContainersAsync(query, ct)));
     }
 
-    static async Task<Created<ContainerCreated>> CreateContainer(string host, ContainerCreateRequest request, DockerHostRegistry registry, CancellationToken ct)
+    static async Task<Created<ContainerCreated>> CreateContainer(string host, ContainerCreateRequest request, BridgeRegistry<IContainerHost> registry, CancellationToken ct)
     {
         if (request is null) throw new GatewayException(ErrorCode.BadRequest, "A JSON body with at least an image is required.");
         ContainerNames.Validate(request);
@@ -65,27 +66,27 @@ public static class DockerEndpoints
         return TypedResults.Created($"/v1/docker/{host}/containers/{created.Id}", created);
     }
 
-    static async Task<Ok<ContainerDetails>> InspectContainer(string host, string container, DockerHostRegistry registry, CancellationToken ct)
+    static async Task<Ok<ContainerDetails>> InspectContainer(string host, string container, BridgeRegistry<IContainerHost> registry, CancellationToken ct)
     {
         ContainerNames.ValidateIdOrName(container);
         return TypedResults.Ok(await registry.Get(host).InspectContainerAsync(container, ct));
     }
 
-    static async Task<Ok<ContainerActionResult>> StartContainer(string host, string container, DockerHostRegistry registry, CancellationToken ct)
+    static async Task<Ok<ContainerActionResult>> StartContainer(string host, string container, BridgeRegistry<IContainerHost> registry, CancellationToken ct)
     {
         ContainerNames.ValidateIdOrName(container);
         return TypedResults.Ok(new ContainerActionResult(container, "start", await registry.Get(host).StartContainerAsync(container, ct)));
     }
 
     /// <param name="t">Seconds to wait for the container to stop before it is killed.</param>
-    static async Task<Ok<ContainerActionResult>> StopContainer(string host, string container, DockerHostRegistry registry, CancellationToken ct, int? t = null)
+    static async Task<Ok<ContainerActionResult>> StopContainer(string host, string container, BridgeRegistry<IContainerHost> registry, CancellationToken ct, int? t = null)
     {
         ContainerNames.ValidateIdOrName(container);
         ValidateWait(t);
         return TypedResults.Ok(new ContainerActionResult(container, "stop", await registry.Get(host).StopContainerAsync(container, t, ct)));
     }
 
-    static async Task<Ok<ContainerActionResult>> RestartContainer(string host, string container, DockerHostRegistry registry, CancellationToken ct, int? t = null)
+    static async Task<Ok<ContainerActionResult>> RestartContainer(string host, string container, BridgeRegistry<IContainerHost> registry, CancellationToken ct, int? t = null)
     {
         ContainerNames.ValidateIdOrName(container);
         ValidateWait(t);
@@ -93,7 +94,7 @@ public static class DockerEndpoints
         return TypedResults.Ok(new ContainerActionResult(container, "restart", true));
     }
 
-    static async Task<NoContent> RemoveContainer(string host, string container, DockerHostRegistry registry, CancellationToken ct,
+    static async Task<NoContent> RemoveContainer(string host, string container, BridgeRegistry<IContainerHost> registry, CancellationToken ct,
         bool? force = null, bool? volumes = null)
     {
         ContainerNames.ValidateIdOrName(container);
@@ -104,7 +105,7 @@ public static class DockerEndpoints
     /// <param name="tail">Only the last N lines ("all" or absent: the whole log).</param>
     /// <param name="since">RFC 3339 time or Unix seconds.</param>
     /// <param name="until">RFC 3339 time or Unix seconds.</param>
-    static async Task Logs(HttpContext context, string host, string container, DockerHostRegistry registry, CancellationToken ct,
+    static async Task Logs(HttpContext context, string host, string container, BridgeRegistry<IContainerHost> registry, CancellationToken ct,
         bool? follow = null, bool? stdout = null, bool? stderr = null, bool? timestamps = null,
         string? tail = null, string? since = null, string? until = null)
     {
@@ -116,10 +117,10 @@ public static class DockerEndpoints
         await ContainerLogNdjson.WriteAsync(context, target.StreamLogsAsync(container, query, ct), ct);
     }
 
-    static async Task<Ok<ImageList>> ListImages(string host, DockerHostRegistry registry, CancellationToken ct, bool? all = null) =>
+    static async Task<Ok<ImageList>> ListImages(string host, BridgeRegistry<IContainerHost> registry, CancellationToken ct, bool? all = null) =>
         TypedResults.Ok(new ImageList(await registry.Get(host).ListImagesAsync(all ?? false, ct)));
 
-    static async Task<Ok<ImageLoadResult>> LoadImages(HttpContext context, string host, DockerHostRegistry registry, CancellationToken ct)
+    static async Task<Ok<ImageLoadResult>> LoadImages(HttpContext context, string host, BridgeRegistry<IContainerHost> registry, CancellationToken ct)
     {
         var target = registry.Get(host);
         // Image archives are routinely larger than Kestrel's 30 MB default; the body is streamed to the engine.

@@ -1,20 +1,29 @@
-using Gateway.Channel;
-using Gateway.Channel.Rpc;
-using Gateway.Contracts.Bridges;
-using Gateway.Docker.Channel;
+using Gateway.Bridges.Docker;
+using Gateway.Bridges.Resilience;
+using Gateway.Channel.Families;
+using Gateway.Channel.Families.Containers;
+using Gateway.ChannelHosting;
+using Gateway.Contracts.Containers;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Docker;
 
 public static class DockerServices
 {
+    /// <summary>The Docker hosts of <c>Gateway:Docker:Hosts</c> as the "containers" family; bad settings stop the gateway at start.</summary>
     public static IServiceCollection AddDocker(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<DockerHostRegistry>();
-        // Calls ride CTP-96: the bridge host runs the "containers" family on the bridges; endpoints get channel clients.
-        services.AddSingleton<IChannelCallHandler>(sp => new ContainerHostCallHandler(name => sp.GetRequiredService<DockerHostRegistry>().GetBridge(name)));
-        services.AddSingleton<IContainerHostWrapper>(sp => new ChannelContainerHostWrapper(sp.GetService<ChannelRuntime>()));
-        services.AddSingleton<IBridgeInstanceSource>(sp => sp.GetRequiredService<DockerHostRegistry>());
-        services.AddHostedService<DockerHostRegistryStartup>();
-        return services;
+        services.AddOptions<DockerOptions>().Bind(configuration.GetSection(DockerOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DockerOptions>, DockerOptionsValidator>();
+        return services.AddBridgeFamily(ContainersFamily.Declaration, sp =>
+        {
+            var loggers = sp.GetRequiredService<ILoggerFactory>();
+            return sp.GetRequiredService<IOptions<DockerOptions>>().Value.Hosts.Select(host =>
+            {
+                var resilience = BridgePipeline.Create($"docker:{host.Key}", host.Value.Resilience, loggers);
+                IContainerHost bridge = new DockerContainerHost(host.Key, new Uri(host.Value.Endpoint!), resilience.Pipeline);
+                return new BridgeInstance<IContainerHost>(host.Key, "docker", bridge, () => resilience.GetStatus());
+            }).ToList();
+        });
     }
 }

@@ -1,3 +1,5 @@
+using Gateway.Contracts.ObjectStorage;
+using Gateway.Channel.Families;
 using Gateway.Security;
 using Gateway.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -23,7 +25,7 @@ public static class HealthSetup
     }
 }
 
-internal sealed class StoresHealthCheck(StoreRegistry registry) : IHealthCheck
+internal sealed class StoresHealthCheck(BridgeRegistry<IObjectStore> registry) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {

@@ -1,5 +1,5 @@
 using Gateway.Bridges;
-using Gateway.Channel;
+using Gateway.ChannelHosting;
 using Gateway.Docker;
 using Gateway.Health;
 using Gateway.Kubernetes;

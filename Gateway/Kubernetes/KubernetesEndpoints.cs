@@ -1,3 +1,4 @@
+using Gateway.Channel.Families;
 using Gateway.Security;
 using Gateway.Contracts.Clusters;
 using Gateway.Contracts.Errors;
@@ -14,7 +15,7 @@ public static class KubernetesEndpoints
     public static IEndpointRouteBuilder MapKubernetesEndpoints(this IEndpointRouteBuilder app)
     {
         var kube = app.MapGroup("/v1/kubernetes").WithTags("Kubernetes");
-        kube.MapGet("/", (KubernetesClusterRegistry registry) => TypedResults.Ok(new ClusterNameList(registry.Names.Order(StringComparer.Ordinal).ToList())))
+        kube.MapGet("/", (BridgeRegistry<IClusterClient> registry) => TypedResults.Ok(new ClusterNameList(registry.Names.Order(StringComparer.Ordinal).ToList())))
             .WithName("ListKubernetesClusters").RequireGatewayAccess(Operation.Read, "kubernetes").WithSummary("Lists the configured Kubernetes clusters.");
 
         var cluster = kube.MapGroup("/{cluster}")
@@ -45,14 +46,14 @@ public static class KubernetesEndpoints
         return query;
     }
 
-    static async Task<Ok<ClusterList<NamespaceInfo>>> ListNamespaces(string cluster, KubernetesClusterRegistry registry, CancellationToken ct,
+    static async Task<Ok<ClusterList<NamespaceInfo>>> ListNamespaces(string cluster, BridgeRegistry<IClusterClient> registry, CancellationToken ct,
         string? labelSelector = null, int? limit = null, string? @continue = null)
     {
         var query = ListQuery(labelSelector, limit, @continue);
         return TypedResults.Ok(await registry.Get(cluster).ListNamespacesAsync(query, ct));
     }
 
-    static async Task<Ok<ClusterList<PodInfo>>> ListPods(string cluster, string @namespace, KubernetesClusterRegistry registry, CancellationToken ct,
+    static async Task<Ok<ClusterList<PodInfo>>> ListPods(string cluster, string @namespace, BridgeRegistry<IClusterClient> registry, CancellationToken ct,
         string? labelSelector = null, int? limit = null, string? @continue = null)
     {
         KubernetesNames.ValidateNamespace(@namespace);
@@ -60,14 +61,14 @@ public static class KubernetesEndpoints
         return TypedResults.Ok(await registry.Get(cluster).ListPodsAsync(@namespace, query, ct));
     }
 
-    static async Task<Ok<PodInfo>> GetPod(string cluster, string @namespace, string pod, KubernetesClusterRegistry registry, CancellationToken ct)
+    static async Task<Ok<PodInfo>> GetPod(string cluster, string @namespace, string pod, BridgeRegistry<IClusterClient> registry, CancellationToken ct)
     {
         KubernetesNames.ValidateNamespace(@namespace);
         KubernetesNames.ValidateName(pod);
         return TypedResults.Ok(await registry.Get(cluster).GetPodAsync(@namespace, pod, ct));
     }
 
-    static async Task PodLogs(HttpContext context, string cluster, string @namespace, string pod, KubernetesClusterRegistry registry,
+    static async Task PodLogs(HttpContext context, string cluster, string @namespace, string pod, BridgeRegistry<IClusterClient> registry,
         CancellationToken ct, string? container = null, bool? follow = null, int? tailLines = null, bool? timestamps = null,
         int? sinceSeconds = null, bool? previous = null)
     {
@@ -92,7 +93,7 @@ public static class KubernetesEndpoints
         }
     }
 
-    static async Task<Ok<ClusterList<DeploymentInfo>>> ListDeployments(string cluster, string @namespace, KubernetesClusterRegistry registry,
+    static async Task<Ok<ClusterList<DeploymentInfo>>> ListDeployments(string cluster, string @namespace, BridgeRegistry<IClusterClient> registry,
         CancellationToken ct, string? labelSelector = null, int? limit = null, string? @continue = null)
     {
         KubernetesNames.ValidateNamespace(@namespace);
@@ -100,7 +101,7 @@ public static class KubernetesEndpoints
         return TypedResults.Ok(await registry.Get(cluster).ListDeploymentsAsync(@namespace, query, ct));
     }
 
-    static async Task<Ok<DeploymentInfo>> GetDeployment(string cluster, string @namespace, string deployment, KubernetesClusterRegistry registry, CancellationToken ct)
+    static async Task<Ok<DeploymentInfo>> GetDeployment(string cluster, string @namespace, string deployment, BridgeRegistry<IClusterClient> registry, CancellationToken ct)
     {
         KubernetesNames.ValidateNamespace(@namespace);
         KubernetesNames.ValidateName(deployment);
@@ -108,7 +109,7 @@ public static class KubernetesEndpoints
     }
 
     static async Task<Ok<DeploymentScale>> Scale(string cluster, string @namespace, string deployment, ScaleRequest request,
-        KubernetesClusterRegistry registry, CancellationToken ct)
+        BridgeRegistry<IClusterClient> registry, CancellationToken ct)
     {
         KubernetesNames.ValidateNamespace(@namespace);
         KubernetesNames.ValidateName(deployment);
@@ -117,14 +118,14 @@ public static class KubernetesEndpoints
         return TypedResults.Ok(await registry.Get(cluster).ScaleDeploymentAsync(@namespace, deployment, request.Replicas, ct));
     }
 
-    static async Task<Ok<DeploymentInfo>> Restart(string cluster, string @namespace, string deployment, KubernetesClusterRegistry registry, CancellationToken ct)
+    static async Task<Ok<DeploymentInfo>> Restart(string cluster, string @namespace, string deployment, BridgeRegistry<IClusterClient> registry, CancellationToken ct)
     {
         KubernetesNames.ValidateNamespace(@namespace);
         KubernetesNames.ValidateName(deployment);
         return TypedResults.Ok(await registry.Get(cluster).RestartDeploymentAsync(@namespace, deployment, ct));
     }
 
-    static async Task<Ok<ClusterList<ClusterEvent>>> ListEvents(string cluster, string @namespace, KubernetesClusterRegistry registry,
+    static async Task<Ok<ClusterList<ClusterEvent>>> ListEvents(string cluster, string @namespace, BridgeRegistry<IClusterClient> registry,
         CancellationToken ct, string? labelSelector = null, int? limit = null, string? @continue = null)
     {
         KubernetesNames.ValidateNamespace(@namespace);

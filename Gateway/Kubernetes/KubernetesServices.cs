@@ -1,20 +1,29 @@
-using Gateway.Channel;
-using Gateway.Channel.Rpc;
-using Gateway.Contracts.Bridges;
-using Gateway.Kubernetes.Channel;
+using Gateway.Bridges.Kubernetes;
+using Gateway.Bridges.Resilience;
+using Gateway.Channel.Families;
+using Gateway.Channel.Families.Clusters;
+using Gateway.ChannelHosting;
+using Gateway.Contracts.Clusters;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Kubernetes;
 
 public static class KubernetesServices
 {
+    /// <summary>The clusters of <c>Gateway:Kubernetes:Clusters</c> as the "clusters" family; bad settings stop the gateway at start.</summary>
     public static IServiceCollection AddKubernetes(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<KubernetesClusterRegistry>();
-        // Calls ride CTP-96: the bridge host runs the "clusters" family on the bridges; endpoints get channel clients.
-        services.AddSingleton<IChannelCallHandler>(sp => new ClusterCallHandler(name => sp.GetRequiredService<KubernetesClusterRegistry>().GetBridge(name)));
-        services.AddSingleton<IClusterClientWrapper>(sp => new ChannelClusterClientWrapper(sp.GetService<ChannelRuntime>()));
-        services.AddSingleton<IBridgeInstanceSource>(sp => sp.GetRequiredService<KubernetesClusterRegistry>());
-        services.AddHostedService<KubernetesClusterRegistryStartup>();
-        return services;
+        services.AddOptions<KubernetesOptions>().Bind(configuration.GetSection(KubernetesOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<KubernetesOptions>, KubernetesOptionsValidator>();
+        return services.AddBridgeFamily(ClustersFamily.Declaration, sp =>
+        {
+            var loggers = sp.GetRequiredService<ILoggerFactory>();
+            return sp.GetRequiredService<IOptions<KubernetesOptions>>().Value.Clusters.Select(cluster =>
+            {
+                var resilience = BridgePipeline.Create($"kubernetes:{cluster.Key}", cluster.Value.Resilience, loggers);
+                IClusterClient bridge = cluster.Value.Settings.CreateCluster(cluster.Key, resilience.Pipeline);
+                return new BridgeInstance<IClusterClient>(cluster.Key, "kubernetes", bridge, () => resilience.GetStatus());
+            }).ToList();
+        });
     }
 }

@@ -1,3 +1,4 @@
+using Gateway.Contracts.Diagnostics;
 using Gateway.Contracts.Errors;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
@@ -83,9 +84,9 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
         _ => "Internal error",
     };
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled failure on {Method} {Path}")]
+    [LoggerMessage(EventId = EventIds.UnhandledFailure, Level = LogLevel.Error, Message = "Unhandled failure on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Rejected {Method} {Path}: {Code}")]
+    [LoggerMessage(EventId = EventIds.RequestRejected, Level = LogLevel.Debug, Message = "Rejected {Method} {Path}: {Code}")]
     private static partial void LogRejected(ILogger logger, string method, string path, string code);
 }

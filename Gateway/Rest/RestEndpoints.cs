@@ -1,3 +1,4 @@
+using Gateway.Channel.Families;
 using Gateway.Security;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.Rest;
@@ -27,9 +28,9 @@ public static class RestEndpoints
         return app;
     }
 
-    static async Task<RestProxyResult> Forward(HttpContext http, string upstream, string? path, IRestUpstreamCatalog catalog)
+    static async Task<RestProxyResult> Forward(HttpContext http, string upstream, string? path, BridgeRegistry<IRestUpstream> upstreams)
     {
-        var target = catalog.Find(upstream)
+        var target = upstreams.Find(upstream)
             ?? throw new GatewayException(ErrorCode.NotFound, $"No REST upstream named '{upstream}' is configured.");
         var request = http.Request;
         var hasBody = http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0;

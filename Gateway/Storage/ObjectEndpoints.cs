@@ -1,3 +1,4 @@
+using Gateway.Channel.Families;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
 using Gateway.Hosting;
@@ -53,7 +54,7 @@ internal static class ObjectEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
     }
 
-    private static async Task<Ok<ObjectListing>> List(string store, string bucket, StoreRegistry registry, CancellationToken ct,
+    private static async Task<Ok<ObjectListing>> List(string store, string bucket, BridgeRegistry<IObjectStore> registry, CancellationToken ct,
         string? prefix = null, string? delimiter = null, int? pageSize = null, string? pageToken = null)
     {
         var s = registry.Get(store);
@@ -72,7 +73,7 @@ internal static class ObjectEndpoints
         return TypedResults.Ok(listing);
     }
 
-    private static async Task<IResult> Get(string store, string bucket, string key, HttpContext context, StoreRegistry registry, CancellationToken ct)
+    private static async Task<IResult> Get(string store, string bucket, string key, HttpContext context, BridgeRegistry<IObjectStore> registry, CancellationToken ct)
     {
         var s = registry.Get(store);
         ObjectNames.ValidateBucket(bucket);
@@ -92,7 +93,7 @@ internal static class ObjectEndpoints
         }
     }
 
-    private static async Task<IResult> Head(string store, string bucket, string key, HttpContext context, StoreRegistry registry, CancellationToken ct)
+    private static async Task<IResult> Head(string store, string bucket, string key, HttpContext context, BridgeRegistry<IObjectStore> registry, CancellationToken ct)
     {
         var s = registry.Get(store);
         ObjectNames.ValidateBucket(bucket);
@@ -118,7 +119,7 @@ internal static class ObjectEndpoints
     }
 
     private static async Task<Ok<ObjectInfo>> Put(string store, string bucket, string key, HttpContext context,
-        StoreRegistry registry, IOptions<GatewayOptions> options, CancellationToken ct)
+        BridgeRegistry<IObjectStore> registry, IOptions<GatewayOptions> options, CancellationToken ct)
     {
         var s = registry.Get(store);
         ObjectNames.ValidateBucket(bucket);
@@ -141,7 +142,7 @@ internal static class ObjectEndpoints
         return TypedResults.Ok(info);
     }
 
-    private static async Task<NoContent> Delete(string store, string bucket, string key, HttpContext context, StoreRegistry registry, CancellationToken ct)
+    private static async Task<NoContent> Delete(string store, string bucket, string key, HttpContext context, BridgeRegistry<IObjectStore> registry, CancellationToken ct)
     {
         var s = registry.Get(store);
         ObjectNames.ValidateBucket(bucket);
@@ -150,7 +151,7 @@ internal static class ObjectEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<ObjectInfo>> Copy(string store, CopyObjectBody body, HttpContext context, StoreRegistry registry, CancellationToken ct)
+    private static async Task<Ok<ObjectInfo>> Copy(string store, CopyObjectBody body, HttpContext context, BridgeRegistry<IObjectStore> registry, CancellationToken ct)
     {
         var s = registry.Get(store);
         if (body.Source is null || body.Target is null)

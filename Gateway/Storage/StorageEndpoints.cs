@@ -1,3 +1,4 @@
+using Gateway.Channel.Families;
 using Gateway.Contracts.ObjectStorage;
 using Gateway.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,7 +17,7 @@ public static class StorageEndpoints
         return app;
     }
 
-    private static Ok<StoreList> ListStores(StoreRegistry registry) =>
+    private static Ok<StoreList> ListStores(BridgeRegistry<IObjectStore> registry) =>
         TypedResults.Ok(new StoreList(registry.All
             .Select(s => new StoreDescription(s.Name, s.Kind, s.Capabilities))
             .OrderBy(s => s.Name, StringComparer.Ordinal)
@@ -37,10 +38,10 @@ internal static class BucketEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
-    private static async Task<Ok<BucketList>> List(string store, StoreRegistry registry, CancellationToken ct) =>
+    private static async Task<Ok<BucketList>> List(string store, BridgeRegistry<IObjectStore> registry, CancellationToken ct) =>
         TypedResults.Ok(new BucketList(await registry.Get(store).ListBucketsAsync(ct)));
 
-    private static async Task<Created> Create(string store, string bucket, StoreRegistry registry, CancellationToken ct)
+    private static async Task<Created> Create(string store, string bucket, BridgeRegistry<IObjectStore> registry, CancellationToken ct)
     {
         var s = registry.Get(store);
         ObjectNames.ValidateBucket(bucket);
@@ -48,7 +49,7 @@ internal static class BucketEndpoints
         return TypedResults.Created($"/v1/stores/{store}/buckets/{bucket}");
     }
 
-    private static async Task<NoContent> Delete(string store, string bucket, StoreRegistry registry, CancellationToken ct)
+    private static async Task<NoContent> Delete(string store, string bucket, BridgeRegistry<IObjectStore> registry, CancellationToken ct)
     {
         var s = registry.Get(store);
         ObjectNames.ValidateBucket(bucket);

@@ -1,10 +1,16 @@
 using Gateway.Bridges.Local;
+using Gateway.Channel.Families;
+using Gateway.Channel.Families.ObjectStorage;
+using Gateway.ChannelHosting;
+using Gateway.Contracts.Bridges;
 using Gateway.Contracts.ObjectStorage;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Storage;
 
 public static class StorageServices
 {
+    /// <summary>The stores of <c>Gateway:Stores:{name}</c> as the "object-storage" family; bad settings stop the gateway at start.</summary>
     public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
     {
         // One line per store kind.
@@ -13,15 +19,48 @@ public static class StorageServices
         services.AddSingleton<IObjectStoreFactory, Gateway.Bridges.AzureBlob.AzureBlobStoreFactory>();
         services.AddSingleton<IObjectStoreFactory, Gateway.Bridges.Gcs.GcsStoreFactory>();
 
-        services.AddSingleton<StoreRegistry>();
-        services.AddHostedService<StoreRegistryStartup>();
-        return services;
+        services.AddOptions<StoreOptions>().Configure(o => o.Stores = configuration.GetSection(StoreOptions.Section).GetChildren().ToList()).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StoreOptions>, StoreOptionsValidator>();
+        return services.AddBridgeFamily(ObjectStorageFamily.Declaration, sp =>
+        {
+            var factories = sp.GetServices<IObjectStoreFactory>().ToDictionary(f => f.Kind, StringComparer.OrdinalIgnoreCase);
+            return sp.GetRequiredService<IOptions<StoreOptions>>().Value.Stores.Select(section =>
+            {
+                var store = factories[section["Kind"]!].Create(section.Key, section, sp);
+                // Stores with a resilience pipeline report through BridgeHealthRegistry; the rest are listed as unknown.
+                return new BridgeInstance<IObjectStore>(store.Name, store.Kind, store, store is IBridgeInstance bridge ? bridge.GetStatus : null);
+            }).ToList();
+        });
     }
 }
 
-/// <summary>Builds the registry at start so a bad store configuration stops the gateway with the setting named.</summary>
-internal sealed class StoreRegistryStartup(StoreRegistry registry) : IHostedService
+/// <summary>
+/// The store sections of <c>Gateway:Stores</c>. Each kind binds its own settings type, so the sections stay raw here;
+/// <see cref="StoreOptionsValidator"/> hands each to its kind's factory, which validates beside its bridge.
+/// </summary>
+public sealed class StoreOptions
 {
-    public Task StartAsync(CancellationToken cancellationToken) => Task.FromResult(registry.All.Count);
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public const string Section = "Gateway:Stores";
+
+    public IReadOnlyList<IConfigurationSection> Stores { get; set; } = [];
+}
+
+public sealed class StoreOptionsValidator(IEnumerable<IObjectStoreFactory> factories) : IValidateOptions<StoreOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StoreOptions options)
+    {
+        var byKind = factories.ToDictionary(f => f.Kind, StringComparer.OrdinalIgnoreCase);
+        var problems = new List<string>();
+        foreach (var section in options.Stores)
+        {
+            try { ObjectNames.ValidateStore(section.Key); }
+            catch (Contracts.Errors.GatewayException e) { problems.Add($"{StoreOptions.Section}:{section.Key}: {e.Message}"); continue; }
+            var kind = section["Kind"];
+            if (kind is null || !byKind.TryGetValue(kind, out var factory))
+                problems.Add($"{StoreOptions.Section}:{section.Key}:Kind must be one of: {string.Join(", ", byKind.Keys.Order())} (got '{kind}').");
+            else
+                problems.AddRange(factory.Validate(section.Key, section));
+        }
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
 }

@@ -1,3 +1,4 @@
+using Gateway.ChannelHosting;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
@@ -10,7 +11,8 @@ using Gateway.Channel.Audit;
 using Gateway.Channel.Connections;
 using Gateway.Channel.Handshake;
 using Gateway.Channel.Identity;
-using Gateway.Channel.ObjectStorage;
+using Gateway.Channel.Families;
+using Gateway.Channel.Families.ObjectStorage;
 using Gateway.Channel.Rpc;
 using Gateway.Channel.Transport;
 using Gateway.Channel.Witnesses;
@@ -182,7 +184,7 @@ Metric("ctp96_alloc_per_64k_frame", Median(allocPerFrame), "bytes");
         var store = new LocalObjectStore("local", new LocalStoreOptions { Root = Path.Combine(dir, "objects") });
         await store.CreateBucketAsync("bench", default);
         await store.PutObjectAsync("bench", "small", new MemoryStream(new byte[128]), new PutObjectOptions(), default);
-        var host = new ChannelHost(hostOptions, [new ObjectStoreCallHandler(_ => store)]);
+        var host = new ChannelHost(hostOptions, [new FamilyDispatcher<IObjectStore>(ObjectStorageFamily.Declaration, _ => store)]);
         using var audit = new AuditLog(Path.Combine(dir, "audit.db"));
         await using var client = new ChannelClient(new ChannelClientOptions
         {
@@ -190,7 +192,7 @@ Metric("ctp96_alloc_per_64k_frame", Median(allocPerFrame), "bytes");
             Connect = ct => { var (c, s) = DuplexPipe.CreatePair(); _ = host.ServeConnectionAsync(s, "bench", default); return Task.FromResult(c); },
             Witnesses = audit,
         });
-        var remote = new RemoteObjectStore(client, "local", "local", store.Capabilities);
+        var remote = FamilyClient.Create(ObjectStorageFamily.Declaration, () => client, "local", (IObjectStore)store);
         for (var i = 0; i < 30; i++) { await remote.HeadObjectAsync("bench", "small", ObjectConditions.None, default); await store.HeadObjectAsync("bench", "small", ObjectConditions.None, default); }
         var direct = new List<double>();
         var channel = new List<double>();

@@ -1,3 +1,4 @@
+using Gateway.ChannelHosting;
 using Gateway.Channel.Audit;
 using Gateway.Channel.Connections;
 using Gateway.Channel.Handshake;
@@ -6,13 +7,14 @@ using Gateway.Channel.Rpc;
 using Gateway.Channel.Transport;
 using Gateway.Contracts.Containers;
 using Gateway.Contracts.Errors;
-using Gateway.Docker.Channel;
+using Gateway.Channel.Families;
+using Gateway.Channel.Families.Containers;
 
 namespace Gateway.Bridges.Docker.Tests;
 
 /// <summary>
 /// The Docker bridge behind a real CTP-96 channel (handshake, encrypted frames, witnesses) over an in-memory pipe:
-/// the "containers" family's remote host and call handler against the real dockerd.
+/// the "containers" family's generic client and dispatcher against the real dockerd.
 /// </summary>
 [Collection(DockerCollection.Name)]
 public sealed class DockerOverChannelTests(DockerBackend backend) : IAsyncLifetime
@@ -26,7 +28,7 @@ public sealed class DockerOverChannelTests(DockerBackend backend) : IAsyncLifeti
     DockerContainerHost _bridge = null!;
     AuditLog _audit = null!;
     ChannelClient _client = null!;
-    RemoteContainerHost _remote = null!;
+    IContainerHost _remote = null!;
 
     static CancellationToken Deadline(int seconds = 30) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
 
@@ -34,7 +36,7 @@ public sealed class DockerOverChannelTests(DockerBackend backend) : IAsyncLifeti
     {
         _bridge = new DockerContainerHost("local", backend.Endpoint);
         var host = new ChannelHost(new ChannelOptions { LocalKey = HostKey, PinnedPeers = PeerPins.Of(GatewayKey.PublicKey) },
-            [new ContainerHostCallHandler(n => n == "local" ? _bridge : null)]);
+            [new FamilyDispatcher<IContainerHost>(ContainersFamily.Declaration, n => n == "local" ? _bridge : null)]);
         _audit = new AuditLog(Path.Combine(_dir, "audit.db"));
         _client = new ChannelClient(new ChannelClientOptions
         {
@@ -47,7 +49,7 @@ public sealed class DockerOverChannelTests(DockerBackend backend) : IAsyncLifeti
             },
             Witnesses = _audit,
         });
-        _remote = new RemoteContainerHost(_client, "local");
+        _remote = FamilyClient.Create(ContainersFamily.Declaration, () => _client, "local");
         return Task.CompletedTask;
     }
 
@@ -100,8 +102,8 @@ public sealed class DockerOverChannelTests(DockerBackend backend) : IAsyncLifeti
 
         // Every call ended in a witness the gateway verified and appended to its audit chain.
         var entries = await _audit.ReadAsync(0, 1000, Deadline());
-        foreach (var operation in new[] { ContainerCalls.Create, ContainerCalls.Start, ContainerCalls.Logs, ContainerCalls.Stop, ContainerCalls.Remove })
-            Assert.Contains(entries, e => e.Operation == $"{ContainerCalls.Family}.{operation}");
+        foreach (var operation in new[] { "create-container", "start-container", "container-logs", "stop-container", "remove-container" })
+            Assert.Contains(entries, e => e.Operation == $"containers.{operation}");
         var verification = AuditLog.Verify(_audit.DatabasePath, [HostKey.PublicKey]);
         Assert.True(verification.Ok, verification.Problem);
     }

@@ -1,3 +1,4 @@
+using Gateway.ChannelHosting;
 using System.Text;
 using System.Text.Json;
 using Gateway.Channel.Audit;
@@ -8,7 +9,8 @@ using Gateway.Channel.Rpc;
 using Gateway.Channel.Transport;
 using Gateway.Contracts.Clusters;
 using Gateway.Contracts.Errors;
-using Gateway.Kubernetes.Channel;
+using Gateway.Channel.Families;
+using Gateway.Channel.Families.Clusters;
 using k8s;
 
 namespace Gateway.Bridges.Kubernetes.Tests;
@@ -25,13 +27,13 @@ public sealed class KubernetesOverChannelTests : IAsyncDisposable
     readonly KubernetesCluster _cluster;
     readonly AuditLog _audit;
     readonly ChannelClient _client;
-    readonly RemoteClusterClient _remote;
+    readonly IClusterClient _remote;
 
     public KubernetesOverChannelTests()
     {
         _cluster = new KubernetesCluster("test", KubernetesClientConfiguration.BuildConfigFromConfigFile(_api.WriteKubeConfig(_dir)));
         var host = new ChannelHost(new ChannelOptions { LocalKey = HostKey, PinnedPeers = PeerPins.Of(GatewayKey.PublicKey) },
-            [new ClusterCallHandler(n => n == "test" ? _cluster : null)]);
+            [new FamilyDispatcher<IClusterClient>(ClustersFamily.Declaration, n => n == "test" ? _cluster : null)]);
         _audit = new AuditLog(Path.Combine(_dir, "audit.db"));
         _client = new ChannelClient(new ChannelClientOptions
         {
@@ -44,7 +46,7 @@ public sealed class KubernetesOverChannelTests : IAsyncDisposable
             },
             Witnesses = _audit,
         });
-        _remote = new RemoteClusterClient(_client, "test");
+        _remote = FamilyClient.Create(ClustersFamily.Declaration, () => _client, "test");
     }
 
     public async ValueTask DisposeAsync()

@@ -1,10 +1,12 @@
+using Gateway.ChannelHosting;
 using System.Net;
 using System.Net.Sockets;
 using Gateway.Bridges.Local;
 using Gateway.Channel.Audit;
 using Gateway.Channel.Connections;
 using Gateway.Channel.Handshake;
-using Gateway.Channel.ObjectStorage;
+using Gateway.Channel.Families;
+using Gateway.Channel.Families.ObjectStorage;
 using Gateway.Channel.Rpc;
 using Gateway.Channel.Transport;
 using Gateway.Contracts.ObjectStorage;
@@ -28,7 +30,7 @@ internal sealed class ChannelHarness : IAsyncDisposable
     public required AuditLog Audit { get; init; }
     public required TestLoggerFactory Logs { get; init; }
     public required LocalObjectStore Store { get; init; }
-    public RemoteObjectStore Remote => new(Client, Store.Name, Store.Kind, Store.Capabilities);
+    public IObjectStore Remote => FamilyClient.Create(ObjectStorageFamily.Declaration, () => Client, Store.Name, (IObjectStore)Store);
     public FrameRelay? Relay { get; private set; }
     public int Port { get; private set; }
 
@@ -42,7 +44,7 @@ internal sealed class ChannelHarness : IAsyncDisposable
         var store = new LocalObjectStore("local", new LocalStoreOptions { Root = Path.Combine(root, "objects") });
         var hostOpts = new ChannelOptions { LocalKey = TestKeys.Host, PinnedPeers = PeerPins.Of(TestKeys.Gateway.PublicKey), LoggerFactory = logs, PeerLabel = "gateway" };
         if (hostOptions is not null) hostOpts = hostOptions(hostOpts);
-        var host = new ChannelHost(hostOpts, [new ObjectStoreCallHandler(n => n == store.Name ? store : null)]);
+        var host = new ChannelHost(hostOpts, [new FamilyDispatcher<IObjectStore>(ObjectStorageFamily.Declaration, n => n == store.Name ? store : null)]);
         configureHost?.Invoke(host);
         var audit = new AuditLog(Path.Combine(root, "audit.db"));
         ChannelHarness? harness = null;

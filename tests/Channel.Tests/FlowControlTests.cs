@@ -1,3 +1,4 @@
+using Gateway.ChannelHosting;
 using System.Security.Cryptography;
 using Gateway.Channel.Connections;
 using Gateway.Channel.Framing;

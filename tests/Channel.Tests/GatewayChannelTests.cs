@@ -1,3 +1,4 @@
+using Gateway.ChannelHosting;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -5,7 +6,9 @@ using Gateway.Bridges.Local;
 using Gateway.Channel.Connections;
 using Gateway.Channel.Handshake;
 using Gateway.Channel.Identity;
-using Gateway.Channel.ObjectStorage;
+using Gateway.Channel.Families;
+using Gateway.Channel.Families.ObjectStorage;
+using Gateway.Contracts.ObjectStorage;
 using Gateway.Channel.Rpc;
 using Gateway.Channel.Transport;
 using Gateway.Channel.Witnesses;
@@ -114,7 +117,7 @@ public class GatewayChannelTests
             var gatewayKey = HybridSigningKey.Generate();
             GatewayKeyFile = KeyFiles.Write(gatewayKey, Path.Combine(Dir, "keys"), "edge").PrivatePath;
             Host = new ChannelHost(new ChannelOptions { LocalKey = TestKeys.Host, PinnedPeers = PeerPins.Of(gatewayKey.PublicKey) },
-                [new ObjectStoreCallHandler(n => n == "conf" ? Store : null)]);
+                [new FamilyDispatcher<IObjectStore>(ObjectStorageFamily.Declaration, n => n == "conf" ? Store : null)]);
             _listener = TcpTransport.Listen(new IPEndPoint(IPAddress.Loopback, 0));
             Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
             _listening = Host.ListenAsync(_listener, _stop.Token);

@@ -1,4 +1,5 @@
 using Gateway.Contracts.Errors;
+using Gateway.Contracts.IO;
 
 namespace Gateway.Bridges.Rest.Forwarding;
 
@@ -50,7 +51,7 @@ sealed class RequestBody(Stream inner, long? limit, int replayCapacity)
         return read.Length;
     }
 
-    sealed class AttemptStream(RequestBody body) : Stream
+    sealed class AttemptStream(RequestBody body) : ReadOnlyStream
     {
         long _position;
 
@@ -76,25 +77,14 @@ sealed class RequestBody(Stream inner, long? limit, int replayCapacity)
             return n;
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
         public override long Position { get => _position; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     Stream Inner => inner;
 }
 
 /// <summary>An upstream's response body on its way down, cut off (with an error, never silently) past the limit.</summary>
-sealed class ResponseBodyStream(Stream inner, long limit, Action onExceeded) : Stream
+sealed class ResponseBodyStream(Stream inner, long limit, Action onExceeded) : ReadOnlyStream
 {
     long _read;
 
@@ -102,9 +92,6 @@ sealed class ResponseBodyStream(Stream inner, long limit, Action onExceeded) : S
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     int Count(int n)
     {
@@ -129,13 +116,5 @@ sealed class ResponseBodyStream(Stream inner, long limit, Action onExceeded) : S
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => _read; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -12,23 +12,9 @@ sealed class HeaderCopier(RestUpstreamOptions options)
 
     public void CopyRequestHeaders(RestRequest source, HttpRequestMessage target)
     {
-        HashSet<string>? connectionListed = null;
-        if (source.Headers is IDictionary<string, StringValues> byName)
+        foreach (var (name, values) in RestHeaders.Forwardable(source.Headers))
         {
-            if (byName.TryGetValue("Connection", out var connection)) connectionListed = HopByHop.ListedInConnection(connection.ToArray()!);
-        }
-        else
-        {
-            foreach (var (name, values) in source.Headers)
-                if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
-                    connectionListed = HopByHop.ListedInConnection(values.ToArray()!);
-        }
-
-        foreach (var (name, values) in source.Headers)
-        {
-            if (RestHeaders.CallerOnly.Contains(name) || _requestRemove.Contains(name)
-                || options.RequestHeaders.Set.ContainsKey(name) || connectionListed?.Contains(name) == true)
-                continue;
+            if (_requestRemove.Contains(name) || options.RequestHeaders.Set.ContainsKey(name)) continue;
             AddRequestHeader(target, name, values);
         }
         foreach (var (name, value) in options.RequestHeaders.Set)
@@ -60,11 +46,11 @@ sealed class HeaderCopier(RestUpstreamOptions options)
 
     public List<KeyValuePair<string, IEnumerable<string>>> ResponseHeaders(HttpResponseMessage response, Func<string, string?> rewriteLocation)
     {
-        var connectionListed = response.Headers.TryGetValues("Connection", out var connection) ? HopByHop.ListedInConnection(connection) : null;
+        var connectionListed = response.Headers.TryGetValues("Connection", out var connection) ? RestHeaders.ListedInConnection(connection) : null;
         var result = new List<KeyValuePair<string, IEnumerable<string>>>(16);
         void Add(string name, IEnumerable<string> values)
         {
-            if (HopByHop.IsHopByHop(name) || _responseRemove.Contains(name) || options.ResponseHeaders.Set.ContainsKey(name)
+            if (RestHeaders.HopByHop.Contains(name) || _responseRemove.Contains(name) || options.ResponseHeaders.Set.ContainsKey(name)
                 || connectionListed?.Contains(name) == true)
                 return;
             if (name.Equals("Location", StringComparison.OrdinalIgnoreCase))

@@ -1,3 +1,4 @@
+using Gateway.Contracts.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Gateway.Security;
@@ -31,7 +32,7 @@ public sealed partial class SecurityEvents
             context.Connection.RemoteIpAddress?.ToString() ?? "-", context.User.CallerName() ?? "-", reason);
     }
 
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = EventIds.SecurityEvent, Level = LogLevel.Warning,
         Message = "Security event {Event}: {Method} {Path} from {Remote} (caller {Caller}): {Reason}")]
     private static partial void LogDenied(ILogger logger, string @event, string method, string path, string remote, string caller, string reason);
 }

@@ -1,3 +1,4 @@
+using Gateway.Contracts.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Security;
@@ -56,6 +57,6 @@ internal sealed partial class SecurityStartup(IOptions<SecurityOptions> options,
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Created the Development local admin key; its hash is in {Path}")]
+    [LoggerMessage(EventId = EventIds.DevelopmentKeyCreated, Level = LogLevel.Warning, Message = "Created the Development local admin key; its hash is in {Path}")]
     private static partial void LogLocalAdminCreated(ILogger logger, string path);
 }

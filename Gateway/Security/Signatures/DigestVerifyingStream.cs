@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Gateway.Contracts.Errors;
+using Gateway.Contracts.IO;
 
 namespace Gateway.Security;
 
@@ -9,7 +10,7 @@ namespace Gateway.Security;
 /// Content-Length the check happens on the read that reaches it (consumers may stop reading there), otherwise
 /// on the read that meets the end.
 /// </summary>
-public sealed class DigestVerifyingStream(Stream inner, HashAlgorithmName algorithm, byte[] expected, long? contentLength, Action onMismatch) : Stream
+public sealed class DigestVerifyingStream(Stream inner, HashAlgorithmName algorithm, byte[] expected, long? contentLength, Action onMismatch) : ReadOnlyStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(algorithm);
     private long _read;
@@ -26,9 +27,6 @@ public sealed class DigestVerifyingStream(Stream inner, HashAlgorithmName algori
         var n = inner.Read(buffer);
         return Account(buffer[..n]);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
-        ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
     {
@@ -59,15 +57,8 @@ public sealed class DigestVerifyingStream(Stream inner, HashAlgorithmName algori
     private static GatewayException Mismatch() =>
         new(ErrorCode.BadDigest, "The request body does not match its Content-Digest; nothing was changed.");
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => inner.Length;
     public override long Position { get => _read; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,0 +1,87 @@
+using System.Reflection;
+
+namespace Gateway.Channel.Families;
+
+/// <summary>What every family declaration offers, whatever its bridge interface (architecture tests, diagnostics).</summary>
+public interface IBridgeFamily
+{
+    /// <summary>The family's name on the wire ("object-storage").</summary>
+    string Name { get; }
+    /// <summary>The bridge interface the family carries.</summary>
+    Type BridgeType { get; }
+    IReadOnlyList<FamilyOperation> Operations { get; }
+}
+
+/// <summary>
+/// A bridge family declared once, as rclone's rc registry or Dapr's <c>Operations()</c>: the operations of
+/// <typeparamref name="TBridge"/> with their flags, how coded types travel (<see cref="BodyCodec{T, TMeta}"/>), and the
+/// argument checks both ends run. <see cref="FamilyClient"/> calls any declared operation; <see cref="FamilyDispatcher{TBridge}"/>
+/// runs it on the bridge host. Building the family binds every operation to its interface method and fails when they disagree.
+/// </summary>
+public sealed class BridgeFamily<TBridge> : IBridgeFamily where TBridge : class
+{
+    private readonly Dictionary<string, FamilyOperation> _byName;
+    private readonly Dictionary<MethodInfo, FamilyOperation> _byMethod;
+
+    public BridgeFamily(string name, string instanceNoun, IReadOnlyList<FamilyOperation> operations,
+        IReadOnlyList<IBodyCodec>? codecs = null, IReadOnlyList<ArgumentCheck>? checks = null)
+    {
+        Name = name;
+        InstanceNoun = instanceNoun;
+        Operations = operations;
+        Codecs = codecs ?? [];
+        Checks = checks ?? [];
+        _byName = operations.ToDictionary(o => o.Name, StringComparer.Ordinal);
+        _byMethod = [];
+        foreach (var operation in operations)
+        {
+            var method = typeof(TBridge).GetMethod(operation.MethodName)
+                ?? throw new InvalidOperationException($"Family '{name}': {typeof(TBridge).Name} has no method {operation.MethodName}.");
+            operation.Binding = OperationBinding.Bind(operation, method, Codecs);
+            if (!_byMethod.TryAdd(method, operation))
+                throw new InvalidOperationException($"Family '{name}': {operation.MethodName} is declared twice.");
+        }
+    }
+
+    public string Name { get; }
+    /// <summary>How errors name one instance ("store", "Docker host").</summary>
+    public string InstanceNoun { get; }
+    public Type BridgeType => typeof(TBridge);
+    public IReadOnlyList<FamilyOperation> Operations { get; }
+    public IReadOnlyList<IBodyCodec> Codecs { get; }
+    public IReadOnlyList<ArgumentCheck> Checks { get; }
+
+    /// <summary>Checks an instance name before any lookup (a malformed one is BadRequest); null when any name may be looked up.</summary>
+    public Action<string>? ValidateInstanceName { get; init; }
+
+    /// <summary>Whether instance names compare ignoring case (REST upstreams).</summary>
+    public bool InstanceNamesIgnoreCase { get; init; }
+
+    public FamilyOperation? Find(string operation) => _byName.GetValueOrDefault(operation);
+
+    internal FamilyOperation? For(MethodInfo method) => _byMethod.GetValueOrDefault(method);
+
+    /// <summary>Runs the family's checks on every argument of a call.</summary>
+    internal void Check(FamilyOperation operation, object?[] args)
+    {
+        var parameters = operation.Binding.Parameters;
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            if (args[i] is not { } value) continue;
+            foreach (var check in Checks)
+                if ((check.Parameter is null || check.Parameter == parameters[i].Name) && check.Type.IsInstanceOfType(value))
+                    check.Run(value);
+        }
+    }
+}
+
+/// <summary>
+/// A check the gateway runs before it sends a call and the bridge host runs again before it calls the bridge (the
+/// host trusts no caller's validation): by parameter name ("bucket"), by argument type, or both.
+/// </summary>
+public sealed record ArgumentCheck(string? Parameter, Type Type, Action<object> Run)
+{
+    public static ArgumentCheck Named(string parameter, Action<string> check) => new(parameter, typeof(string), v => check((string)v));
+    public static ArgumentCheck Named(string parameter, Action<int> check) => new(parameter, typeof(int), v => check((int)v));
+    public static ArgumentCheck Of<T>(Action<T> check) => new(null, typeof(T), v => check((T)v));
+}

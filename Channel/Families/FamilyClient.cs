@@ -1,0 +1,75 @@
+using System.Reflection;
+using Gateway.Channel.Rpc;
+
+namespace Gateway.Channel.Families;
+
+/// <summary>
+/// The one generic client: makes an implementation of a family's bridge interface whose every declared operation is
+/// a CTP-96 call to the bridge host. Errors come back with their codes; nothing is returned before its witness
+/// verified, and a streamed body throws rather than ends if the witness at its end fails.
+/// </summary>
+public static class FamilyClient
+{
+    /// <param name="local">
+    /// The gateway's own view of the instance: what is not an operation (its name, kind, capabilities, status) is
+    /// answered from it without a call. Without it only <c>Name</c> is known.
+    /// </param>
+    public static TBridge Create<TBridge>(BridgeFamily<TBridge> family, Func<ChannelClient> client, string instance, TBridge? local = null)
+        where TBridge : class
+    {
+        var proxy = DispatchProxy.Create<TBridge, FamilyProxy<TBridge>>();
+        ((FamilyProxy<TBridge>)(object)proxy).Attach(family, new FamilyCaller(family, client, instance), local);
+        return proxy;
+    }
+}
+
+/// <summary>Builds and sends the calls of one instance. The only place a <see cref="CallRequest"/> is made.</summary>
+internal sealed class FamilyCaller(IBridgeFamily family, Func<ChannelClient> client, string instance)
+{
+    public string Instance => instance;
+
+    public Task<ChannelCall> CallAsync(FamilyOperation operation, object?[] args, CancellationToken ct)
+    {
+        var (json, body) = operation.Binding.Encode(args);
+        var request = new CallRequest
+        {
+            Id = ChannelRequestContext.NextCallId(),
+            Family = family.Name,
+            Instance = instance,
+            Operation = operation.Name,
+            Target = operation.Target(new CallArguments(operation.Binding.Parameters, args)),
+            Args = json,
+        };
+        return client().CallAsync(request, body, ct, operation.ResponseBody);
+    }
+}
+
+/// <summary>The runtime implementation behind <see cref="FamilyClient.Create{TBridge}"/>.</summary>
+public class FamilyProxy<TBridge> : DispatchProxy where TBridge : class
+{
+    private BridgeFamily<TBridge> _family = null!;
+    private FamilyCaller _caller = null!;
+    private TBridge? _local;
+
+    internal void Attach(BridgeFamily<TBridge> family, FamilyCaller caller, TBridge? local)
+    {
+        _family = family;
+        _caller = caller;
+        _local = local;
+    }
+
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        ArgumentNullException.ThrowIfNull(targetMethod);
+        args ??= [];
+        if (_family.For(targetMethod) is { } operation)
+        {
+            // Bad arguments never reach the channel (no call, no witness).
+            _family.Check(operation, args);
+            return operation.Binding.Client(_caller, operation, args);
+        }
+        if (_local is not null) return targetMethod.Invoke(_local, BindingFlags.DoNotWrapExceptions, null, args, null);
+        if (targetMethod.Name == "get_Name") return _caller.Instance;
+        throw new NotSupportedException($"{typeof(TBridge).Name}.{targetMethod.Name} is not an operation of family '{_family.Name}' and no local instance answers it.");
+    }
+}

@@ -1,0 +1,36 @@
+namespace Gateway.Contracts.Diagnostics;
+
+/// <summary>
+/// Every log event id of the gateway, in one place, so ids stay unique and a log search can rely on them.
+/// Ranges: 1000 bridge resilience, 1100 REST bridge, 2000 HTTP facade, 7000 security, 9600 CTP-96 channel.
+/// </summary>
+public static class EventIds
+{
+    public const int BridgeRetry = 1001;
+    public const int BridgeCircuitOpened = 1002;
+    public const int BridgeCircuitHalfOpen = 1003;
+    public const int BridgeCircuitClosed = 1004;
+    public const int BridgeCallRejected = 1005;
+
+    public const int RestTokenFetched = 1101;
+    public const int RestTokenEndpointFailed = 1102;
+    public const int RestTokenRejected = 1103;
+    public const int RestDestinationFailed = 1104;
+    public const int RestResponseTooLarge = 1105;
+
+    public const int UnhandledFailure = 2001;
+    public const int RequestRejected = 2002;
+
+    public const int SecurityEvent = 7001;
+    public const int DevelopmentKeyCreated = 7002;
+
+    public const int HandshakeRejected = 9601;
+    public const int ConnectionClosedOnViolation = 9602;
+    public const int WitnessRejected = 9603;
+    public const int CallInterrupted = 9604;
+    public const int ConnectionEstablished = 9605;
+    public const int ConnectionClosed = 9606;
+    public const int ReconnectFailed = 9607;
+    public const int HandlerFailed = 9608;
+    public const int BridgeHostListening = 9610;
+}

@@ -1,0 +1,31 @@
+using Gateway.Contracts.Diagnostics;
+using System.Net;
+using Gateway.Channel.Connections;
+using Gateway.Channel.Handshake;
+using Gateway.Channel.Rpc;
+using Gateway.Channel.Transport;
+
+namespace Gateway.ChannelHosting;
+
+/// <summary>
+/// `--role bridge-host`: serves every family's instances to pinned gateways over CTP-96 on TCP. Being a hosted
+/// service, it also builds the channel runtime at start in every role, so missing keys stop the gateway with the setting named.
+/// </summary>
+internal sealed partial class BridgeHostService(ChannelRuntime runtime, ILogger<BridgeHostService> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!runtime.IsBridgeHost) return;
+        var (host, port) = ChannelRuntime.ParseEndpoint(runtime.Options.Listen, "Gateway:Channel:Listen");
+        var address = host is "*" or "0.0.0.0" ? IPAddress.Any : host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host);
+        var listener = TcpTransport.Listen(new IPEndPoint(address, port));
+        var options = new ChannelOptions { LocalKey = runtime.Key, PinnedPeers = PeerPins.Of([.. runtime.AllowedClients]), LoggerFactory = runtime.Loggers };
+        var channelHost = new ChannelHost(options, runtime.Handlers);
+        Listening(log, runtime.Options.Listen, runtime.Key.PublicKey.Fingerprint.ToString());
+        try { await channelHost.ListenAsync(listener, stoppingToken); }
+        finally { listener.Stop(); }
+    }
+
+    [LoggerMessage(EventId = EventIds.BridgeHostListening, Level = LogLevel.Information, Message = "CTP-96 bridge host listening on {Endpoint} with key {Fingerprint}")]
+    private static partial void Listening(ILogger logger, string endpoint, string fingerprint);
+}

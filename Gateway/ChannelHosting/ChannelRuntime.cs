@@ -1,0 +1,123 @@
+using Gateway.Channel.Audit;
+using Gateway.Channel.Connections;
+using Gateway.Channel.Handshake;
+using Gateway.Channel.Identity;
+using Gateway.Channel.Rpc;
+using Gateway.Channel.Transport;
+using Gateway.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.ChannelHosting;
+
+/// <summary>
+/// The gateway's channel state: this node's key, the audit chain, and the client that reaches the bridge host,
+/// either in-process (an in-memory duplex pipe to a <see cref="ChannelHost"/> in this process; same framing and
+/// crypto as TCP) or remote (TCP to `--role bridge-host`, pinned key).
+/// </summary>
+public sealed class ChannelRuntime : IAsyncDisposable
+{
+    public const string BridgeHostRole = "bridge-host";
+
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lazy<ChannelClient> _client;
+    private readonly ILoggerFactory _loggers;
+
+    public ChannelRuntime(IOptions<ChannelGatewayOptions> options, IOptions<GatewayOptions> gateway, IConfiguration configuration,
+        IHostEnvironment environment, ILoggerFactory loggers, IEnumerable<IChannelCallHandler> handlers)
+    {
+        Handlers = handlers.ToArray();
+        Options = options.Value;
+        _loggers = loggers;
+        Role = RoleOf(configuration);
+        var dataDirectory = gateway.Value.DataDirectory;
+        KeyFile = Options.KeyFile ?? ChannelKeys.DefaultKeyFile(dataDirectory);
+        Key = ChannelKeys.LoadOrCreate(KeyFile, mayGenerate: environment.IsDevelopment() && Options.KeyFile is null);
+        IsRemote = string.Equals(Options.Mode, "remote", StringComparison.OrdinalIgnoreCase);
+        if (!IsRemote && !string.Equals(Options.Mode, "in-process", StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException($"Gateway:Channel:Mode must be 'in-process' or 'remote' (got '{Options.Mode}').");
+
+        if (IsBridgeHost)
+        {
+            if (Options.AllowedClients.Count == 0)
+                throw new InvalidOperationException("Gateway:Channel:AllowedClients: a bridge host needs the pinned public key of every gateway allowed to connect.");
+            AllowedClients = Options.AllowedClients.Select((k, i) => ChannelKeys.ParsePublic(k, $"Gateway:Channel:AllowedClients:{i}")).ToArray();
+            HostKeys = [Key.PublicKey];
+        }
+        else if (IsRemote)
+        {
+            if (string.IsNullOrWhiteSpace(Options.Remote.Address) || string.IsNullOrWhiteSpace(Options.Remote.HostKey))
+                throw new InvalidOperationException("Gateway:Channel:Remote:Address and Gateway:Channel:Remote:HostKey are required when Gateway:Channel:Mode is 'remote'.");
+            HostKeys = [ChannelKeys.ParsePublic(Options.Remote.HostKey, "Gateway:Channel:Remote:HostKey")];
+        }
+        else
+        {
+            // In process, one node key signs both ends; the host pins the gateway and the gateway pins the host.
+            HostKeys = [Key.PublicKey];
+        }
+        Audit = new AuditLog(Options.AuditDatabase ?? Path.Combine(dataDirectory, "audit.db"));
+        _client = new Lazy<ChannelClient>(CreateClient);
+    }
+
+    /// <summary>"gateway", or "bridge-host" (from --role or Gateway:Role).</summary>
+    public static string RoleOf(IConfiguration configuration) => configuration["role"] ?? configuration["Gateway:Role"] ?? "gateway";
+
+    public ChannelGatewayOptions Options { get; }
+    public string Role { get; }
+    public bool IsBridgeHost => Role == BridgeHostRole;
+    public bool IsRemote { get; }
+    public string KeyFile { get; }
+    public HybridSigningKey Key { get; }
+    public AuditLog Audit { get; }
+    /// <summary>Keys whose witnesses this gateway accepts (what `audit verify` checks against).</summary>
+    public IReadOnlyList<HybridPublicKey> HostKeys { get; }
+    public IReadOnlyList<HybridPublicKey> AllowedClients { get; } = [];
+    public ChannelClient Client => _client.Value;
+    /// <summary>The dispatchers of every bridge family (registered in DI by AddBridgeFamily): what the bridge host serves.</summary>
+    public IReadOnlyList<IChannelCallHandler> Handlers { get; }
+    public ILoggerFactory Loggers => _loggers;
+
+    private ChannelClient CreateClient()
+    {
+        var pins = PeerPins.Of([.. HostKeys]);
+        var channel = new ChannelOptions { LocalKey = Key, PinnedPeers = pins, LoggerFactory = _loggers, PeerLabel = IsRemote ? Options.Remote.Address! : "in-process" };
+        if (IsRemote)
+        {
+            var (host, port) = ParseEndpoint(Options.Remote.Address!, "Gateway:Channel:Remote:Address");
+            return new ChannelClient(new ChannelClientOptions
+            {
+                Channel = channel,
+                Connect = ct => TcpTransport.ConnectAsync(host, port, ct),
+                Witnesses = Audit,
+            });
+        }
+        var hostOptions = new ChannelOptions { LocalKey = Key, PinnedPeers = PeerPins.Of(Key.PublicKey), LoggerFactory = _loggers, PeerLabel = "in-process" };
+        var bridgeHost = new ChannelHost(hostOptions, Handlers);
+        return new ChannelClient(new ChannelClientOptions
+        {
+            Channel = channel,
+            Connect = ct =>
+            {
+                var (client, server) = DuplexPipe.CreatePair();
+                _ = Task.Run(() => bridgeHost.ServeConnectionAsync(server, "in-process", _stopping.Token), CancellationToken.None);
+                return Task.FromResult(client);
+            },
+            Witnesses = Audit,
+        });
+    }
+
+    internal static (string Host, int Port) ParseEndpoint(string value, string setting)
+    {
+        var colon = value.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(value[(colon + 1)..], out var port) || port is <= 0 or > 65535)
+            throw new InvalidOperationException($"{setting} must be host:port (got '{value}').");
+        return (value[..colon].Trim('[', ']'), port);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        if (_client.IsValueCreated) await _client.Value.DisposeAsync();
+        Audit.Dispose();
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,21 @@
+namespace Gateway.ChannelHosting;
+
+public static class ChannelServices
+{
+    /// <summary>The channel runtime (keys, audit chain, the client every family's calls ride) and, with --role bridge-host, the TCP listener.</summary>
+    public static IServiceCollection AddChannel(this IServiceCollection services, IConfiguration config)
+    {
+        services.AddOptions<ChannelGatewayOptions>().Bind(config.GetSection(ChannelGatewayOptions.Section));
+        services.AddSingleton<ChannelRuntime>();
+        services.AddHostedService<BridgeHostService>();
+        return services;
+    }
+
+    /// <summary>Request ids (X-Request-Id), GET /v1/audit and GET /v1/witnesses/{requestId}.</summary>
+    public static WebApplication MapChannelEndpoints(this WebApplication app)
+    {
+        app.Use(ChannelEndpoints.RequestIdAsync);
+        ChannelEndpoints.Map(app);
+        return app;
+    }
+}
