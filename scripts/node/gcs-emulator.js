@@ -35,6 +35,29 @@ StorageLayer.prototype.listObjects = async function (request) {
   }
   return result;
 };
+// The emulator finalizes a resumable upload on its first PUT, whatever Content-Range says, so a chunked upload
+// (what Google.Cloud.Storage.V1 sends) would be cut to its first chunk. GCS answers a chunk whose range ends in
+// "/*" with 308 and the bytes it holds; only the chunk naming the total length completes the object.
+const gcloudApis = require("firebase-tools/lib/emulator/storage/apis/gcloud");
+const createCloudEndpoints = gcloudApis.createCloudEndpoints;
+gcloudApis.createCloudEndpoints = function (emulator) {
+  const express = require("express");
+  const router = express.Router();
+  router.put("/upload/storage/v1/b/:bucketId/o", bodyParser.raw({ type: "*/*", limit: "2gb" }), (req, res, next) => {
+    const range = req.header("content-range") || "";
+    if (!req.query.upload_id || !/^bytes \d+-\d+\/\*$/.test(range)) return next();
+    let upload;
+    try {
+      upload = emulator.uploadService.continueResumableUpload(req.query.upload_id.toString(), req.body);
+    } catch (err) {
+      return res.sendStatus(err.constructor.name === "NotFoundError" ? 404 : 400);
+    }
+    res.header("range", `bytes=0-${upload.size - 1}`);
+    return res.sendStatus(308);
+  });
+  router.use(createCloudEndpoints(emulator));
+  return router;
+};
 const { EmulatorRegistry } = require("firebase-tools/lib/emulator/registry");
 
 async function main() {
