@@ -55,16 +55,16 @@ sealed class GcsUpload(GcsClient client, ResiliencePipeline pipeline, GcsStoreOp
         }
     }
 
-    /// <summary>One attempt: the request body cannot be replayed. The SDK holds one chunk of it at a time.</summary>
+    /// <summary>
+    /// One attempt, outside the pipeline's attempt timeout: the request body cannot be replayed, and a large body
+    /// takes as long as its sender takes. The SDK holds one chunk of it at a time.
+    /// </summary>
     async Task<ObjectInfo> StreamAsync(string bucket, string key, Stream content, PutObjectOptions put, GcsPin? pin, string operation, CancellationToken ct)
     {
         var sdk = await client.GetAsync();
-        var uploaded = await pipeline.ExecuteCallAsync(async c =>
-        {
-            // Hashing only when there is a digest to check: GCS computes and reports the MD5 itself.
-            await using var body = put.ContentMd5 is null ? null : new Md5CheckingStream(content, put.ContentMd5);
-            return await Call(() => sdk.UploadObjectAsync(Resource(bucket, key, put, put.ContentMd5), (Stream?)body ?? content, Options(pin, options.ChunkBytes), c), operation);
-        }, idempotent: false, ct);
+        // Hashing only when there is a digest to check: GCS computes and reports the MD5 itself.
+        await using var body = put.ContentMd5 is null ? null : new Md5CheckingStream(content, put.ContentMd5);
+        var uploaded = await Call(() => sdk.UploadObjectAsync(Resource(bucket, key, put, put.ContentMd5), (Stream?)body ?? content, Options(pin, options.ChunkBytes), ct), operation);
         return GcsObject.From(uploaded).Info;
     }
 

@@ -37,8 +37,8 @@ StorageLayer.prototype.listObjects = async function (request) {
 };
 // Two gaps between the emulator and GCS that Google.Cloud.Storage.V1 runs into, filled in front of its routes.
 // The emulator finalizes a resumable upload on its first PUT, whatever Content-Range says, so a chunked upload
-// (what Google.Cloud.Storage.V1 sends) would be cut to its first chunk. GCS answers a chunk whose range ends in
-// "/*" with 308 and the bytes it holds; only the chunk naming the total length completes the object.
+// (what Google.Cloud.Storage.V1 sends) would be cut to its first chunk. GCS answers a chunk that does not reach
+// the total length (or whose total is "*") with 308 and the bytes it holds; only the last chunk completes the object.
 const gcloudApis = require("firebase-tools/lib/emulator/storage/apis/gcloud");
 const createCloudEndpoints = gcloudApis.createCloudEndpoints;
 gcloudApis.createCloudEndpoints = function (emulator) {
@@ -63,8 +63,9 @@ gcloudApis.createCloudEndpoints = function (emulator) {
     next();
   });
   router.put("/upload/storage/v1/b/:bucketId/o", async (req, res, next) => {
-    const range = req.header("content-range") || "";
-    if (!req.query.upload_id || !/^bytes \d+-\d+\/\*$/.test(range)) return next();
+    // Non-final: "bytes a-b/*", or "bytes a-b/total" with b + 1 < total.
+    const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(req.header("content-range") || "");
+    if (!req.query.upload_id || !range || (range[3] !== "*" && Number(range[2]) + 1 >= Number(range[3]))) return next();
     // Read here: body-parser skips a chunk sent without Content-Type, as the SDK sends them.
     const parts = [];
     for await (const part of req) parts.push(part);
