@@ -11,6 +11,9 @@ sealed class GcsDownload : Stream
 {
     // At most this much waits in the pipe before the download pauses for the reader.
     const long Window = 1024 * 1024;
+
+    /// <summary>Size of the pieces the SDK writes into the pipe (its download chunk size).</summary>
+    public const int PieceBytes = 256 * 1024;
     readonly Pipe _pipe = new(new PipeOptions(pauseWriterThreshold: Window, resumeWriterThreshold: Window / 2, useSynchronizationContext: false));
     readonly CancellationTokenSource _stop = new();
     readonly Stream _reader;

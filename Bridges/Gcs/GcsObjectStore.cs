@@ -119,6 +119,10 @@ public sealed class GcsObjectStore : IObjectStore
         }
         var download = new DownloadObjectOptions
         {
+            // The SDK fills a buffer of this size from the response, then writes it to the pipe in one piece. Its
+            // default (10 MB) against the pipe's 1 MiB window made reading the response and handing bytes on take
+            // turns; small pieces keep both moving and hold ~1 MiB per download instead of ~20 MB.
+            ChunkSize = GcsDownload.PieceBytes,
             IfGenerationMatch = current.Generation,
             Range = range is { } r ? new RangeHeaderValue(r.Offset, r.Offset + r.Length - 1) : null,
         };

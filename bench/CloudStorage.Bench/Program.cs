@@ -73,10 +73,21 @@ try
     var azure = AzureBlobObjectStore.CreateClient(azureOptions).GetBlobContainerClient("bench-azure");
     var gcsOptions = new GcsStoreOptions { Endpoint = gcsEndpoint, Anonymous = true };
     var gcs = await GcsObjectStore.CreateClientAsync(gcsOptions);
+    // The bridges alone, in this process and without the channel, HTTP or retries: where a gap sits between the
+    // SDK and the bridge, or between the bridge and the caller.
+    var bridges = new Dictionary<string, Gateway.Contracts.ObjectStorage.IObjectStore>
+    {
+        ["s3"] = new S3ObjectStore("bench", s3Options, Polly.ResiliencePipeline.Empty),
+        ["azure"] = new AzureBlobObjectStore("bench", azureOptions, Polly.ResiliencePipeline.Empty),
+        ["gcs"] = new GcsObjectStore("bench", gcsOptions, Polly.ResiliencePipeline.Empty),
+    };
 
     // The emulator for GCS cannot create buckets; it makes one on first upload.
-    foreach (var store in new[] { "s3", "azure" })
-        (await http.PutAsync($"v1/stores/{store}/buckets/bench-{store}", null)).EnsureSuccessStatusCode();
+    foreach (var store in new[] { "s3", "azure" }.Where(only.Contains))
+    {
+        using var created = await http.PutAsync($"v1/stores/{store}/buckets/bench-{store}", null);
+        if (created.StatusCode != System.Net.HttpStatusCode.Conflict) created.EnsureSuccessStatusCode(); // 409: left by an earlier run
+    }
 
     var kinds = new (string Kind, string Store, Func<Task> DirectPut, Func<Task> DirectGet)[]
     {
@@ -122,32 +133,52 @@ try
     foreach (var (kind, store, directPut, directGet) in kinds.Where(k => only.Contains(k.Kind)))
     {
         var url = $"v1/stores/{store}/buckets/bench-{store}/objects/gateway.bin";
-        List<double> dPut = [], gPut = [], dGet = [], gGet = [];
+        var cpu = new CpuMeter(gateway.Pid, CpuMeter.EmulatorPid(args[0], kind == "azure" ? "azurite" : kind));
+        List<double> dPut = [], gPut = [], dGet = [], gGet = [], bPut = [], bGet = [];
+        var bridge = bridges[kind];
         for (var round = 0; round < rounds; round++)
         {
-            dPut.Add(await Measure.SecondsAsync(directPut));
-            gPut.Add(await Measure.SecondsAsync(async () =>
+            var (directPutSeconds, directPutCpu) = await cpu.MeasureAsync(directPut);
+            var (gatewayPutSeconds, gatewayPutCpu) = await cpu.MeasureAsync(async () =>
             {
                 await using var file = Open(source);
                 using var content = new StreamContent(file, Buffer);
                 content.Headers.ContentLength = size;
                 using var response = await http.PutAsync(url, content);
                 if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{kind} put: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-            }));
-            dGet.Add(await Measure.SecondsAsync(directGet));
-            gGet.Add(await Measure.SecondsAsync(async () =>
+            });
+            var (directGetSeconds, directGetCpu) = await cpu.MeasureAsync(directGet);
+            var (gatewayGetSeconds, gatewayGetCpu) = await cpu.MeasureAsync(async () =>
             {
                 using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead);
                 if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{kind} get: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
                 var read = await Drain(await response.Content.ReadAsStreamAsync());
                 if (read != size) throw new InvalidOperationException($"{kind} get: {read} bytes, expected {size}");
-            }));
-            Console.Error.WriteLine($"{kind} round {round + 1}: put direct {dPut[^1]:0.00}s gateway {gPut[^1]:0.00}s; get direct {dGet[^1]:0.00}s gateway {gGet[^1]:0.00}s");
+            });
+            var (bridgePutSeconds, bridgePutCpu) = await cpu.MeasureAsync(async () =>
+            {
+                await using var file = new ForwardOnly(Open(source)); // as a request body: no seeking
+                await bridge.PutObjectAsync($"bench-{store}", "bridge.bin", file, new Gateway.Contracts.ObjectStorage.PutObjectOptions { ContentLength = size }, CancellationToken.None);
+            });
+            var (bridgeGetSeconds, bridgeGetCpu) = await cpu.MeasureAsync(async () =>
+            {
+                await using var content = await bridge.GetObjectAsync($"bench-{store}", "bridge.bin", new Gateway.Contracts.ObjectStorage.GetObjectOptions(), CancellationToken.None);
+                var read = await Drain(content.Body);
+                if (read != size) throw new InvalidOperationException($"{kind} bridge get: {read} bytes, expected {size}");
+            });
+            dPut.Add(directPutSeconds); gPut.Add(gatewayPutSeconds); dGet.Add(directGetSeconds); gGet.Add(gatewayGetSeconds);
+            bPut.Add(bridgePutSeconds); bGet.Add(bridgeGetSeconds);
+            Console.Error.WriteLine($"{kind} round {round + 1}: bridge alone put {bPut[^1]:0.00}s ({bridgePutCpu}) get {bGet[^1]:0.00}s ({bridgeGetCpu}; client = bridge)");
+            Console.Error.WriteLine($"{kind} round {round + 1}: put direct {dPut[^1]:0.00}s ({directPutCpu}) gateway {gPut[^1]:0.00}s ({gatewayPutCpu})");
+            Console.Error.WriteLine($"{kind} round {round + 1}: get direct {dGet[^1]:0.00}s ({directGetCpu}) gateway {gGet[^1]:0.00}s ({gatewayGetCpu})");
         }
         Measure.Metric($"{kind}_direct_put_mb_s", sizeMb / Measure.Median(dPut), "MB/s");
         Measure.Metric($"{kind}_gateway_put_mb_s", sizeMb / Measure.Median(gPut), "MB/s");
         Measure.Metric($"{kind}_direct_get_mb_s", sizeMb / Measure.Median(dGet), "MB/s");
         Measure.Metric($"{kind}_gateway_get_mb_s", sizeMb / Measure.Median(gGet), "MB/s");
+        Measure.Metric($"{kind}_bridge_put_mb_s", sizeMb / Measure.Median(bPut), "MB/s");
+        Measure.Metric($"{kind}_bridge_get_mb_s", sizeMb / Measure.Median(bGet), "MB/s");
+        Measure.Metric($"{kind}_gateway_peak_rss_mb_so_far", gateway.PeakRssMb(), "MB");
         Measure.Metric($"{kind}_put_ratio", Measure.Median(dPut) / Measure.Median(gPut), "ratio");
         Measure.Metric($"{kind}_get_ratio", Measure.Median(dGet) / Measure.Median(gGet), "ratio");
     }
@@ -198,4 +229,22 @@ sealed class CountingSink : Stream
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();
+}
+
+/// <summary>A file read as a request body arrives: forward only, length unknown to the reader.</summary>
+sealed class ForwardOnly(Stream inner) : Stream
+{
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override void Dispose(bool disposing) { if (disposing) inner.Dispose(); base.Dispose(disposing); }
 }
