@@ -1,31 +1,30 @@
 using System.Net;
-using System.Text.Json;
 using Gateway.Contracts.Errors;
+using Google;
 
 namespace Gateway.Bridges.Gcs;
 
-/// <summary>JSON API error answers → gateway error codes. Messages name the store and operation, never credentials.</summary>
+/// <summary>Google.Cloud.Storage.V1 failures → gateway error codes. Messages name the store and operation, never credentials.</summary>
 static class GcsErrors
 {
-    public static async Task<GatewayException> FromResponseAsync(HttpResponseMessage response, string store, string operation, CancellationToken ct)
+    /// <summary>The gateway error for a failure of an SDK call, or null when it is not one to translate (cancellation).</summary>
+    public static GatewayException? Translate(Exception e, string store, string operation)
     {
-        string? reason = null, message = null;
-        try
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+            if (inner is GatewayException gateway) return gateway;
+        return e switch
         {
-            var text = await response.Content.ReadAsStringAsync(ct);
-            if (text.StartsWith('{'))
-            {
-                using var doc = JsonDocument.Parse(text);
-                if (doc.RootElement.TryGetProperty("error", out var error))
-                {
-                    message = error.TryGetProperty("message", out var m) ? m.GetString() : null;
-                    if (error.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0
-                        && errors[0].TryGetProperty("reason", out var r)) reason = r.GetString();
-                }
-            }
-        }
-        catch (JsonException) { }
-        var status = response.StatusCode;
+            GoogleApiException api => FromApi(api, store, operation),
+            HttpRequestException or IOException => new GatewayException(ErrorCode.Unavailable, $"GCS store '{store}': {operation}: the service could not be reached.", e),
+            _ => null,
+        };
+    }
+
+    static GatewayException FromApi(GoogleApiException e, string store, string operation)
+    {
+        var status = e.HttpStatusCode;
+        var reason = e.Error?.Errors is { Count: > 0 } errors ? errors[0].Reason : null;
+        var message = e.Error?.Message;
         var code = status switch
         {
             HttpStatusCode.NotFound => ErrorCode.NotFound,
@@ -44,9 +43,6 @@ static class GcsErrors
             _ => ErrorCode.BadRequest,
         };
         var what = code == ErrorCode.NotFound ? "not found" : reason ?? $"HTTP {(int)status}";
-        return new GatewayException(code, $"GCS store '{store}': {operation}: {what}.")
-        {
-            RetryAfterSeconds = response.Headers.RetryAfter?.Delta is { } delta ? (int)Math.Ceiling(delta.TotalSeconds) : null,
-        };
+        return new GatewayException(code, $"GCS store '{store}': {operation}: {what}.", e);
     }
 }

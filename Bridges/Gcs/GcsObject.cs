@@ -1,36 +1,33 @@
 using System.Globalization;
-using System.Text.Json;
 using Gateway.Contracts.ObjectStorage;
+using StorageObject = Google.Apis.Storage.v1.Data.Object;
 
 namespace Gateway.Bridges.Gcs;
 
-/// <summary>A JSON API object resource: the contract's description plus the generation conditions are pinned to.</summary>
-sealed record GcsObject(ObjectInfo Info, long Generation)
+/// <summary>A GCS object resource: the contract's description plus the generation and metageneration conditions are pinned to.</summary>
+sealed record GcsObject(ObjectInfo Info, long Generation, long Metageneration)
 {
-    public static GcsObject Parse(JsonElement o)
+    public static GcsObject From(StorageObject o)
     {
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (o.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object)
-            foreach (var p in m.EnumerateObject()) metadata[p.Name.ToLowerInvariant()] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText();
+        if (o.Metadata is { } m)
+            foreach (var (name, value) in m) metadata[name.ToLowerInvariant()] = value ?? "";
+        var generation = o.Generation ?? 0;
         var info = new ObjectInfo
         {
-            Key = o.GetProperty("name").GetString()!,
-            Size = Long(o, "size"),
-            ETag = Preconditions.Quote(String(o, "etag") ?? Long(o, "generation").ToString(CultureInfo.InvariantCulture)),
-            LastModified = String(o, "updated") is { } updated ? DateTimeOffset.Parse(updated, CultureInfo.InvariantCulture) : DateTimeOffset.UnixEpoch,
-            ContentType = String(o, "contentType") ?? "application/octet-stream",
-            ContentMd5 = String(o, "md5Hash"),
-            Crc32c = String(o, "crc32c"),
+            Key = o.Name,
+            Size = (long)(o.Size ?? 0),
+            ETag = Preconditions.Quote(o.ETag ?? generation.ToString(CultureInfo.InvariantCulture)),
+            LastModified = o.UpdatedDateTimeOffset ?? DateTimeOffset.UnixEpoch,
+            ContentType = o.ContentType ?? "application/octet-stream",
+            ContentMd5 = o.Md5Hash,
+            Crc32c = o.Crc32c,
             Metadata = metadata,
         };
-        return new GcsObject(info, Long(o, "generation"));
+        return new GcsObject(info, generation, o.Metageneration ?? 0);
     }
 
-    static string? String(JsonElement o, string name) =>
-        o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    // The JSON API sends 64-bit numbers as strings.
-    static long Long(JsonElement o, string name) => o.TryGetProperty(name, out var v)
-        ? v.ValueKind == JsonValueKind.Number ? v.GetInt64() : long.TryParse(v.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0
-        : 0;
+    /// <summary>User metadata as GCS stores it (names lower-case, as the contract reports them).</summary>
+    public static Dictionary<string, string> Metadata(IReadOnlyDictionary<string, string>? metadata) =>
+        (metadata ?? new Dictionary<string, string>()).ToDictionary(kv => kv.Key.ToLowerInvariant(), kv => kv.Value);
 }

@@ -1,6 +1,6 @@
 namespace Gateway.Bridges.Gcs;
 
-/// <summary>Settings of a Google Cloud Storage store (Gateway:Stores:{name} with Kind = gcs), spoken to over the JSON API.</summary>
+/// <summary>Settings of a Google Cloud Storage store (Gateway:Stores:{name} with Kind = gcs), spoken to through Google.Cloud.Storage.V1.</summary>
 public sealed class GcsStoreOptions
 {
     public const string CredentialsVariable = "GOOGLE_APPLICATION_CREDENTIALS";
@@ -20,15 +20,14 @@ public sealed class GcsStoreOptions
     /// <summary>Send no credentials at all (public buckets and emulators).</summary>
     public bool Anonymous { get; set; }
 
-    /// <summary>Objects up to this size go up in one multipart request; larger ones through a resumable session.</summary>
+    /// <summary>
+    /// Bodies up to this size are read whole, checked against their Content-MD5 and uploaded in one chunk, retried as
+    /// a whole on transient failures; larger ones stream through a resumable session chunk by chunk (one attempt).
+    /// </summary>
     public long SingleUploadThresholdBytes { get; set; } = 8L * 1024 * 1024;
 
-    /// <summary>
-    /// 0 (default, Google's advice): a resumable upload of known length streams its body in one request.
-    /// Otherwise the body goes up in chunks of this size (a multiple of 256 KiB), each retried on its own.
-    /// Bodies of unknown length always go up in chunks (of 8 MiB when this is 0).
-    /// </summary>
-    public int ResumableChunkBytes { get; set; }
+    /// <summary>Size of each resumable-upload chunk (a multiple of 256 KiB); one chunk per upload is held in memory.</summary>
+    public int ChunkBytes { get; set; } = 8 * 1024 * 1024;
 
     public IReadOnlyList<string> Validate(string storeName)
     {
@@ -42,8 +41,8 @@ public sealed class GcsStoreOptions
             problems.Add($"{p}:Anonymous cannot be combined with CredentialsFile or CredentialsJson.");
         if (SingleUploadThresholdBytes is < 0 or > 256L * 1024 * 1024)
             problems.Add($"{p}:SingleUploadThresholdBytes must be between 0 and 256 MiB.");
-        if (ResumableChunkBytes < 0 || ResumableChunkBytes % (256 * 1024) != 0)
-            problems.Add($"{p}:ResumableChunkBytes must be 0 or a multiple of 262144 (256 KiB).");
+        if (ChunkBytes <= 0 || ChunkBytes % (256 * 1024) != 0 || ChunkBytes > 256 * 1024 * 1024)
+            problems.Add($"{p}:ChunkBytes must be a multiple of 262144 (256 KiB), at most 256 MiB.");
         return problems;
     }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # 256 MiB put and get for s3, azure and gcs: through the gateway (a separate process) vs directly with the same
-# SDK (plain HttpClient for GCS), against the same emulators, same run. The emulators run on their own ports and
-# folder here, so a test run using the usual ones is not disturbed.
+# SDK (Google.Cloud.Storage.V1 for GCS) and vs each bridge alone in the bench process, against the same emulators,
+# same run, with CPU seconds per transfer. The emulators run on their own ports and folder here, so a test run
+# using the usual ones is not disturbed.
 # Usage: bench/run storage-cloud [size-MiB] [rounds]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -35,6 +35,52 @@ StorageLayer.prototype.listObjects = async function (request) {
   }
   return result;
 };
+// Two gaps between the emulator and GCS that Google.Cloud.Storage.V1 runs into, filled in front of its routes.
+// The emulator finalizes a resumable upload on its first PUT, whatever Content-Range says, so a chunked upload
+// (what Google.Cloud.Storage.V1 sends) would be cut to its first chunk. GCS answers a chunk that does not reach
+// the total length (or whose total is "*") with 308 and the bytes it holds; only the last chunk completes the object.
+const gcloudApis = require("firebase-tools/lib/emulator/storage/apis/gcloud");
+const createCloudEndpoints = gcloudApis.createCloudEndpoints;
+gcloudApis.createCloudEndpoints = function (emulator) {
+  const express = require("express");
+  const router = express.Router();
+  // Past 2 KB of URL the SDK sends a GET as POST with X-HTTP-Method-Override and the query string as a form body,
+  // which GCS accepts and the emulator does not (keys of 1,024 bytes of "é" get there).
+  router.use(async (req, res, next) => {
+    const override = req.header("x-http-method-override");
+    if (req.method !== "POST" || !override) return next();
+    // The emulator's app may have read the body already.
+    const parts = [];
+    if (!Buffer.isBuffer(req.body)) for await (const part of req) parts.push(part);
+    const form = (Buffer.isBuffer(req.body) ? req.body : Buffer.concat(parts)).toString();
+    req.method = override.toUpperCase();
+    if (form) {
+      req.url += (req.url.includes("?") ? "&" : "?") + form;
+      req.query = { ...req.query, ...Object.fromEntries(new URLSearchParams(form)) };
+    }
+    delete req.headers["content-type"];
+    delete req.headers["content-length"];
+    next();
+  });
+  router.put("/upload/storage/v1/b/:bucketId/o", async (req, res, next) => {
+    // Non-final: "bytes a-b/*", or "bytes a-b/total" with b + 1 < total.
+    const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(req.header("content-range") || "");
+    if (!req.query.upload_id || !range || (range[3] !== "*" && Number(range[2]) + 1 >= Number(range[3]))) return next();
+    // Read here: body-parser skips a chunk sent without Content-Type, as the SDK sends them.
+    const parts = [];
+    for await (const part of req) parts.push(part);
+    let upload;
+    try {
+      upload = emulator.uploadService.continueResumableUpload(req.query.upload_id.toString(), Buffer.concat(parts));
+    } catch (err) {
+      return res.sendStatus(err.constructor.name === "NotFoundError" ? 404 : 400);
+    }
+    res.header("range", `bytes=0-${upload.size - 1}`);
+    return res.sendStatus(308);
+  });
+  router.use(createCloudEndpoints(emulator));
+  return router;
+};
 const { EmulatorRegistry } = require("firebase-tools/lib/emulator/registry");
 
 async function main() {

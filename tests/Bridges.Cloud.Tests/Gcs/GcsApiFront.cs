@@ -37,6 +37,9 @@ sealed class GcsApiFront : IDisposable
             .RespondWith(Response.Create().WithCallback(DeleteBucketAsync));
     }
 
+    /// <summary>Whether a bucket was created through the stubs (the emulator itself makes any bucket it is asked about).</summary>
+    public bool Exists(string bucket) => _buckets.ContainsKey(bucket);
+
     /// <summary>Where the bucket stubs answer.</summary>
     public string Url => _server.Url!;
 

@@ -12,8 +12,9 @@ namespace Gateway.Bridges.Cloud.Tests.Gcs;
 
 /// <summary>
 /// The JSON API endpoint the GCS store under test talks to: bucket calls go to the <see cref="GcsApiFront"/> stubs,
-/// copy goes to the emulator's copy route (which it serves only without /storage/v1), everything else to the
-/// emulator as sent. Requests are passed on by their raw target, so percent-encoding in object names survives.
+/// object calls on a bucket the stubs do not hold are 404 (the emulator would create the bucket on the fly),
+/// copy and rewrite go to the emulator's route for them (which it serves only without /storage/v1), everything else
+/// to the emulator as sent. Requests are passed on by their raw target, so percent-encoding in object names survives.
 /// </summary>
 sealed partial class GcsTestEndpoint : IAsyncDisposable
 {
@@ -23,8 +24,11 @@ sealed partial class GcsTestEndpoint : IAsyncDisposable
     [GeneratedRegex("^/storage/v1/b(/[^/?]+)?(\\?.*)?$")]
     private static partial Regex BucketCall();
 
-    [GeneratedRegex("^/storage/v1/b/[^/]+/o/[^/]+/copyTo/b/[^/]+/o/[^/?]+(\\?.*)?$")]
+    [GeneratedRegex("^/storage/v1/b/[^/]+/o/[^/]+/(copyTo|rewriteTo)/b/[^/]+/o/[^/?]+(\\?.*)?$")]
     private static partial Regex CopyCall();
+
+    [GeneratedRegex("^/(?:upload/)?storage/v1/b/([^/?]+)/o(?:[/?].*)?$")]
+    private static partial Regex ObjectCall();
 
     GcsTestEndpoint(WebApplication app) => _app = app;
 
@@ -41,6 +45,12 @@ sealed partial class GcsTestEndpoint : IAsyncDisposable
         app.Run(context =>
         {
             var raw = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
+            if (ObjectCall().Match(raw) is { Success: true } call && !stubs.Exists(Uri.UnescapeDataString(call.Groups[1].Value)))
+            {
+                context.Response.StatusCode = 404;
+                context.Response.ContentType = "application/json; charset=UTF-8";
+                return context.Response.WriteAsync("""{"error":{"code":404,"message":"The specified bucket does not exist.","errors":[{"message":"The specified bucket does not exist.","domain":"global","reason":"notFound"}]}}""");
+            }
             var target = BucketCall().IsMatch(raw) ? stubs.Url.TrimEnd('/') + raw
                 : CopyCall().IsMatch(raw) ? emulator + raw["/storage/v1".Length..]
                 : emulator + raw;

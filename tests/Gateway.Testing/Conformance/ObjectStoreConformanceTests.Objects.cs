@@ -195,6 +195,18 @@ public abstract partial class ObjectStoreConformanceTests
     }
 
     [Fact]
+    public async Task Put_into_a_missing_bucket_is_a_404_problem_and_creates_neither_bucket_nor_object()
+    {
+        var missing = "missing-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        using (var put = await Http.PutAsync($"v1/stores/{Store}/buckets/{missing}/objects/a/b.txt", new ByteArrayContent(Bytes("lost"))))
+            await AssertProblemAsync(put, HttpStatusCode.NotFound, "not-found");
+        var buckets = await Http.GetFromJsonAsync<JsonElement>($"v1/stores/{Store}/buckets");
+        Assert.DoesNotContain(missing, buckets.GetProperty("buckets").EnumerateArray().Select(b => b.GetProperty("name").GetString()));
+        using var get = await Http.GetAsync($"v1/stores/{Store}/buckets/{missing}/objects/a/b.txt");
+        await AssertProblemAsync(get, HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Fact]
     public async Task Delete_is_idempotent()
     {
         await PutOkAsync("to-delete", Bytes("x"));

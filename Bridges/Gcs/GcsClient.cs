@@ -1,0 +1,67 @@
+using System.Net;
+using Google.Apis.Auth.OAuth2;
+using Google.Apis.Http;
+using Google.Cloud.Storage.V1;
+
+namespace Gateway.Bridges.Gcs;
+
+/// <summary>
+/// The store's <see cref="StorageClient"/> (Google.Cloud.Storage.V1), built on first use so that a store whose
+/// Application Default Credentials are missing still starts; credentials come from Google.Apis.Auth.
+/// </summary>
+sealed class GcsClient(GcsStoreOptions options, string store)
+{
+    const string Scope = "https://www.googleapis.com/auth/devstorage.full_control";
+    readonly Lazy<Task<StorageClient>> _client = new(() => BuildAsync(options));
+
+    public async Task<StorageClient> GetAsync()
+    {
+        try
+        {
+            return await _client.Value;
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException or Newtonsoft.Json.JsonException)
+        {
+            // The cause may quote a credential file's content: keep it out of the message.
+            throw new Contracts.Errors.GatewayException(Contracts.Errors.ErrorCode.Forbidden, $"GCS store '{store}': its credentials could not be loaded.");
+        }
+    }
+
+    internal static async Task<StorageClient> BuildAsync(GcsStoreOptions options)
+    {
+        var builder = new StorageClientBuilder
+        {
+            BaseUri = options.Endpoint.TrimEnd('/') + "/storage/v1/",
+            HttpClientFactory = new HandlerFactory(),
+        };
+        if (options.Anonymous) builder.UnauthenticatedAccess = true;
+        else builder.GoogleCredential = await LoadCredentialAsync(options);
+        var client = await builder.BuildAsync();
+        // Timeouts belong to the bridge's resilience pipeline; a long transfer must not hit the 100 s default.
+        client.Service.HttpClient.Timeout = Timeout.InfiniteTimeSpan;
+        return client;
+    }
+
+    static async Task<GoogleCredential> LoadCredentialAsync(GcsStoreOptions options)
+    {
+        GoogleCredential credential;
+        if (!string.IsNullOrEmpty(options.CredentialsJson))
+            credential = CredentialFactory.FromJson<ServiceAccountCredential>(options.CredentialsJson).ToGoogleCredential();
+        else if (!string.IsNullOrEmpty(options.CredentialsFile))
+            credential = (await CredentialFactory.FromFileAsync<ServiceAccountCredential>(options.CredentialsFile, CancellationToken.None)).ToGoogleCredential();
+        else
+            credential = await GoogleCredential.GetApplicationDefaultAsync();
+        return credential.IsCreateScopedRequired ? credential.CreateScoped(Scope) : credential;
+    }
+
+    /// <summary>SocketsHttpHandler with pooled connections recycled and no redirects (308 is the resumable protocol's).</summary>
+    sealed class HandlerFactory : HttpClientFactory
+    {
+        protected override HttpMessageHandler CreateHandler(CreateHttpClientArgs args) => new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            AutomaticDecompression = args.GZipEnabled ? DecompressionMethods.GZip | DecompressionMethods.Deflate : DecompressionMethods.None,
+            AllowAutoRedirect = false,
+        };
+    }
+}
