@@ -109,8 +109,9 @@ internal sealed record ClientHello(byte[] Random, byte[] X25519, byte[] MLKemEnc
 
     public static ClientHello Parse(ReadOnlySpan<byte> message)
     {
+        if (message.Length != HandshakeMessages.HeaderLength + HandshakeMessages.ClientHelloLength)
+            throw new HandshakeException(HandshakeFailure.Malformed, "ClientHello has the wrong length.");
         var s = message[HandshakeMessages.HeaderLength..];
-        if (s.Length != HandshakeMessages.ClientHelloLength) throw new HandshakeException(HandshakeFailure.Malformed, "ClientHello has the wrong length.");
         var random = s[..32].ToArray(); s = s[32..];
         var x = s[..32].ToArray(); s = s[32..];
         var ek = s[..HandshakeMessages.MLKemEncapsulationKeyLength].ToArray(); s = s[HandshakeMessages.MLKemEncapsulationKeyLength..];
@@ -140,8 +141,9 @@ internal sealed record ServerHello(byte[] Random, byte[] X25519, byte[] MLKemCip
 
     public static ServerHello Parse(ReadOnlySpan<byte> message)
     {
+        if (message.Length != HandshakeMessages.HeaderLength + HandshakeMessages.ServerHelloLength)
+            throw new HandshakeException(HandshakeFailure.Malformed, "ServerHello has the wrong length.");
         var s = message[HandshakeMessages.HeaderLength..];
-        if (s.Length != HandshakeMessages.ServerHelloLength) throw new HandshakeException(HandshakeFailure.Malformed, "ServerHello has the wrong length.");
         var random = s[..32].ToArray(); s = s[32..];
         var x = s[..32].ToArray(); s = s[32..];
         var ct = s[..HandshakeMessages.MLKemCiphertextLength].ToArray(); s = s[HandshakeMessages.MLKemCiphertextLength..];

@@ -1,15 +1,18 @@
 using Gateway.Channel.Framing;
 using Gateway.Channel.Handshake;
+using Gateway.Channel.Tests.Fuzzing;
 using Gateway.Channel.Transport;
+using Xunit.Abstractions;
 
 namespace Gateway.Channel.Tests;
 
 /// <summary>
-/// Bounded random-mutation fuzzing (fixed seeds, so failures reproduce) of the frame decoder and the handshake
-/// parsers: every input must end in the layer's own exception or a clean result: no crash, no hang, and no
-/// allocation beyond the frame limits.
+/// Random-mutation fuzzing of the ciphertext side: the frame decoder and the handshake parsers. Every input must
+/// end in the layer's own exception or a clean result: no crash, no hang, and no allocation beyond the frame
+/// limits. The seed is random and logged (CTP96_FUZZ_SEED replays it); Fuzzing/ reaches past the tag.
 /// </summary>
-public class FuzzTests
+[Collection(FuzzCollection.Name)]
+public class FuzzTests(ITestOutputHelper output)
 {
     private static byte[] Mutate(Random rng, byte[] input)
     {
@@ -53,16 +56,12 @@ public class FuzzTests
     {
         var secret = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
         var valid = ValidFrames(secret);
-        var rng = new Random(9601);
-        var outcomes = new Dictionary<string, int>();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        for (var iteration = 0; iteration < 3000; iteration++)
+        var run = new FuzzRun("frame-decoder", output);
+        // The reader's fixed buffer (≈ 80 KiB) + one pooled frame + small change; never input-sized growth.
+        await run.RunAsync(ciIterations: 3000, perIteration: TimeSpan.FromSeconds(10), maxAllocatedBytes: 400 * 1024, async (rng, iteration) =>
         {
-            Assert.True(DateTime.UtcNow < deadline, "The frame fuzz ran past its time bound (a hang).");
             var input = iteration % 10 == 0 ? RandomBytes(rng) : Mutate(rng, valid);
-            var before = GC.GetAllocatedBytesForCurrentThread();
-            var reader = new FrameReader(new MemoryStream(input), new FrameCipher(secret));
-            string outcome;
+            var reader = new FrameReader(new MemoryStream(input), new FrameCipher((byte[])secret.Clone()));
             try
             {
                 var frames = 0;
@@ -72,17 +71,14 @@ public class FuzzTests
                     frame.Return();
                     Assert.True(++frames <= 5, "More frames decoded than were ever sealed.");
                 }
-                outcome = "clean";
+                return "clean";
             }
-            catch (ChannelProtocolException e) { outcome = e.Reason.ToString(); }
-            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            // The reader's fixed buffer (≈ 80 KiB) + one pooled frame + small change; never input-sized growth.
-            Assert.True(allocated < 400 * 1024, $"Iteration {iteration} allocated {allocated} bytes.");
-            outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
-        }
+            catch (ChannelProtocolException e) { return e.Reason.ToString(); }
+        });
+        if (FuzzRun.IsReplay) return;
         // The mutations must reach the deep checks, not only the length check.
-        Assert.True(outcomes.GetValueOrDefault(nameof(ChannelCloseReason.AuthenticationFailed)) > 100, string.Join(", ", outcomes));
-        Assert.True(outcomes.GetValueOrDefault(nameof(ChannelCloseReason.Oversized)) > 10, string.Join(", ", outcomes));
+        Assert.True(run.Outcomes.GetValueOrDefault(nameof(ChannelCloseReason.AuthenticationFailed)) > 100, run.Describe());
+        Assert.True(run.Outcomes.GetValueOrDefault(nameof(ChannelCloseReason.Oversized)) > 10, run.Describe());
     }
 
     private static byte[] RandomBytes(Random rng)
@@ -104,13 +100,10 @@ public class FuzzTests
         var clientToHost = clientRecording.Written.ToArray();   // ClientHello || ClientFinished
         var hostToClient = clientRecording.ReadBytes.ToArray();      // ServerHello
 
-        var rng = new Random(96);
-        var reasons = new Dictionary<HandshakeFailure, int>();
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        for (var i = 0; i < 150; i++)
+        var run = new FuzzRun("handshake", output);
+        await run.RunAsync(ciIterations: 150, perIteration: TimeSpan.FromSeconds(20), maxAllocatedBytes: 32L * 1024 * 1024, async (rng, iteration) =>
         {
-            Assert.True(DateTime.UtcNow < deadline, "The handshake fuzz ran past its time bound (a hang).");
-            var toHost = i % 2 == 0;
+            var toHost = iteration % 2 == 0;
             var input = Mutate(rng, toHost ? clientToHost : hostToClient);
             var stream = new ScriptedStream(input);
             try
@@ -118,11 +111,12 @@ public class FuzzTests
                 if (toHost) await ChannelHandshake.ServerAsync(stream, TestKeys.Host, PeerPins.Of(TestKeys.Gateway.PublicKey), new FixedEntropy("host"), default);
                 else await ChannelHandshake.ClientAsync(stream, TestKeys.Gateway, PeerPins.Of(TestKeys.Host.PublicKey), new FixedEntropy("client"), default);
                 // A mutation may land in a spot nobody reads (e.g. after the last message); then the handshake may succeed.
-                reasons[(HandshakeFailure)0] = reasons.GetValueOrDefault((HandshakeFailure)0) + 1;
+                return "completed";
             }
-            catch (HandshakeException e) { reasons[e.Reason] = reasons.GetValueOrDefault(e.Reason) + 1; }
-        }
-        Assert.True(reasons.Keys.Count(k => k != 0) >= 3, string.Join(", ", reasons));
+            catch (HandshakeException e) { return e.Reason.ToString(); }
+        });
+        if (FuzzRun.IsReplay) return;
+        Assert.True(run.Outcomes.Keys.Count(k => k != "completed") >= 3, run.Describe());
     }
 
     /// <summary>Passes through, remembering what was written and read.</summary>

@@ -116,4 +116,17 @@ public class HandshakeTests
         Assert.True(await h.Logs.WaitForAsync(9601, "UnknownPeerKey"), h.Logs.Dump());
         Assert.Empty(await h.Audit.ReadAsync(0, 10, default));
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Hello_parsers_refuse_a_message_shorter_than_its_header(int length)
+    {
+        // Found by the decoder fuzzer: a message shorter than its 5-byte header escaped as ArgumentOutOfRangeException.
+        var clientHello = Assert.Throws<HandshakeException>(() => ClientHello.Parse(new byte[length]));
+        Assert.Equal(HandshakeFailure.Malformed, clientHello.Reason);
+        var serverHello = Assert.Throws<HandshakeException>(() => ServerHello.Parse(new byte[length]));
+        Assert.Equal(HandshakeFailure.Malformed, serverHello.Reason);
+    }
 }

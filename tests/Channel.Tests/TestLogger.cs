@@ -6,7 +6,7 @@ namespace Gateway.Channel.Tests;
 /// <summary>Collects log events so tests can see that security events were recorded.</summary>
 internal sealed class TestLoggerFactory : ILoggerFactory
 {
-    public ConcurrentQueue<(int EventId, LogLevel Level, string Message)> Events { get; } = new();
+    public ConcurrentQueue<(int EventId, LogLevel Level, string Message, Exception? Exception)> Events { get; } = new();
 
     public ILogger CreateLogger(string categoryName) => new Logger(this);
     public void AddProvider(ILoggerProvider provider) { }
@@ -27,13 +27,13 @@ internal sealed class TestLoggerFactory : ILoggerFactory
         return Has(eventId, contains);
     }
 
-    public string Dump() => string.Join("\n", Events.Select(e => $"{e.EventId} {e.Level} {e.Message}"));
+    public string Dump() => string.Join("\n", Events.Select(e => $"{e.EventId} {e.Level} {e.Message}{(e.Exception is null ? "" : " " + e.Exception)}"));
 
     private sealed class Logger(TestLoggerFactory owner) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
         public bool IsEnabled(LogLevel logLevel) => true;
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Events.Enqueue((eventId.Id, logLevel, formatter(state, exception)));
+            owner.Events.Enqueue((eventId.Id, logLevel, formatter(state, exception), exception));
     }
 }

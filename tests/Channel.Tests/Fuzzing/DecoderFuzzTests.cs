@@ -1,0 +1,116 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Gateway.Channel.Handshake;
+using Gateway.Channel.Identity;
+using Gateway.Channel.Rpc;
+using Gateway.Channel.Witnesses;
+using Xunit.Abstractions;
+
+namespace Gateway.Channel.Tests.Fuzzing;
+
+/// <summary>
+/// Every decoder behind the channel's tag and signature, fed mutated copies of valid input on several threads at
+/// once: each must return or throw its own documented exception (FormatException, JsonException,
+/// HandshakeException, WitnessFailedException), never anything else, and allocation stays bounded.
+/// </summary>
+[Collection(FuzzCollection.Name)]
+public class DecoderFuzzTests(ITestOutputHelper output)
+{
+    private static readonly Witness SignedWitness = new WitnessSigner(TestKeys.Host).Sign(new Witness
+    {
+        RequestId = "req-1", Operation = "object-storage.get-object", Target = "local/bucket/a.txt", Status = "ok",
+        RequestBodySha256 = SHA256.HashData(Array.Empty<byte>()), ResponseBodySha256 = SHA256.HashData("hello"u8), HeadersSha256 = new byte[32],
+        StartedAt = Witness.TruncateToMicros(DateTimeOffset.UtcNow), CompletedAt = Witness.TruncateToMicros(DateTimeOffset.UtcNow),
+        TranscriptHash = new byte[32], PreviousWitnessHash = new byte[32], HostKeyFingerprint = new byte[32],
+    });
+    private static readonly byte[] WitnessBytes = SignedWitness.Encode();
+    private static readonly WitnessExpectation Expected = new(SignedWitness.RequestId, SignedWitness.Operation, SignedWitness.Target, "ok",
+        SignedWitness.RequestBodySha256, SignedWitness.ResponseBodySha256, SignedWitness.HeadersSha256, SignedWitness.TranscriptHash);
+
+    private static readonly byte[] RequestJson = Encoding.UTF8.GetBytes(
+        """{"id":"r1","family":"object-storage","instance":"local","operation":"put-object","target":"b/k","args":{"bucket":"b","key":"k","options":{"contentType":"text/plain","metadata":{"a":"1"}}},"hasBody":true}""");
+    private static readonly byte[] ResponseJson = Encoding.UTF8.GetBytes(
+        """{"ok":false,"hasBody":false,"error":{"code":"precondition-failed","message":"ETag differs.","retryAfterSeconds":5,"extensions":{"etag":"\"x\"","n":1.5,"big":12345678901,"flag":true,"none":null,"list":[1,{"a":2}]}}}""");
+    private static readonly byte[] OkResponseJson = Encoding.UTF8.GetBytes(
+        """{"ok":true,"hasBody":true,"result":{"info":{"key":"a","size":5,"etag":"\"e\""},"offset":0,"length":5,"isPartial":false}}""");
+
+    private static readonly byte[] ClientHelloBytes = new ClientHello(new byte[32], new byte[32],
+        Org.BouncyCastle.Crypto.Parameters.MLKemPrivateKeyParameters.FromSeed(Org.BouncyCastle.Crypto.Parameters.MLKemParameters.ml_kem_768, new byte[64]).GetPublicKeyEncoded(),
+        TestKeys.Gateway.PublicKey).Encode();
+    private static readonly byte[] ServerHelloBytes = ServerHello.EncodeUnsigned(new byte[32], new byte[32], new byte[HandshakeMessages.MLKemCiphertextLength], TestKeys.Host.PublicKey);
+    private static readonly string PublicKeyText = TestKeys.Host.PublicKey.ToText();
+
+    private static byte[] Resigned(byte[] body) => [.. body, .. TestKeys.Host.Sign(Witness.SignedMessage(body))];
+
+    private static string DecodeOne(Random rng)
+    {
+        switch (rng.Next(7))
+        {
+            case 0:
+            {
+                // Half the time the body is mutated and then signed properly, so the checks behind the signature run.
+                var input = rng.Next(2) == 0 ? PlaintextMutator.MutateBytes(rng, WitnessBytes) : Resigned(PlaintextMutator.MutateBytes(rng, SignedWitness.EncodeBody()));
+                Witness w;
+                try { w = Witness.Decode(input); }
+                catch (FormatException) { return "witness:format"; }
+                _ = w.VerifySignature(TestKeys.Host.PublicKey);
+                _ = w.Hash();
+                try { WitnessVerifier.Verify(input, Expected, TestKeys.Host.PublicKey); return "witness:verified"; }
+                catch (WitnessFailedException e) { return "witness:" + e.Reason; }
+            }
+            case 1:
+            {
+                try { return JsonSerializer.Deserialize<CallRequest>(PlaintextMutator.MutateBytes(rng, RequestJson), CallJson.Options) is null ? "request:null" : "request:ok"; }
+                catch (JsonException) { return "request:json"; }
+            }
+            case 2 or 3:
+            {
+                CallResponse? response;
+                try { response = JsonSerializer.Deserialize<CallResponse>(PlaintextMutator.MutateBytes(rng, rng.Next(2) == 0 ? ResponseJson : OkResponseJson), CallJson.Options); }
+                catch (JsonException) { return "response:json"; }
+                if (response is null) return "response:null";
+                _ = response.Status;
+                // What the gateway does with an error answer: turn it into the exception it throws.
+                _ = ChannelClient.ToException(response.Error);
+                return "response:ok";
+            }
+            case 4:
+            {
+                try { ClientHello.Parse(PlaintextMutator.MutateBytes(rng, ClientHelloBytes)); return "client-hello:ok"; }
+                catch (HandshakeException e) { return "client-hello:" + e.Reason; }
+            }
+            case 5:
+            {
+                try { ServerHello.Parse(PlaintextMutator.MutateBytes(rng, ServerHelloBytes)); return "server-hello:ok"; }
+                catch (HandshakeException e) { return "server-hello:" + e.Reason; }
+            }
+            default:
+            {
+                var text = Encoding.UTF8.GetString(PlaintextMutator.MutateBytes(rng, Encoding.UTF8.GetBytes(PublicKeyText)));
+                try { HybridPublicKey.Parse(text); return "public-key:ok"; }
+                catch (FormatException) { return "public-key:format"; }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Decoders_throw_only_their_own_exceptions_on_mutated_input()
+    {
+        var run = new FuzzRun("decoders", output);
+        var perDecoder = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        await run.RunAsync(ciIterations: 300, perIteration: TimeSpan.FromSeconds(20), maxAllocatedBytes: 32L * 1024 * 1024, async (rng, iteration) =>
+        {
+            // Four decoders at once on pool threads; their allocation counts toward this iteration's bound.
+            var seeds = Enumerable.Range(0, 4).Select(_ => rng.Next()).ToArray();
+            var outcomes = await Task.WhenAll(seeds.Select(seed => Task.Run(() => DecodeOne(new Random(seed)))));
+            foreach (var o in outcomes) perDecoder.AddOrUpdate(o, 1, (_, n) => n + 1);
+            return outcomes[0].Split(':')[0];
+        });
+        output.WriteLine(string.Join(", ", perDecoder.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}")));
+        if (FuzzRun.IsReplay || run.Iterations < 100) return;
+        // The witness mutations must reach the checks behind the decoder, not only the length checks.
+        Assert.True(perDecoder.Keys.Count(k => k.StartsWith("witness:", StringComparison.Ordinal)) >= 4, string.Join(", ", perDecoder.Keys));
+        Assert.True(perDecoder.ContainsKey("request:ok") && perDecoder.ContainsKey("request:json"), string.Join(", ", perDecoder.Keys));
+    }
+}
