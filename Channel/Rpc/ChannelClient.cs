@@ -100,8 +100,9 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
             await stream.DisposeAsync().ConfigureAwait(false);
             var reason = e is ChannelProtocolException p ? p.Reason.ToString() : e is ChannelStreamResetException r ? "reset:" + r.Code : "io";
             ChannelLog.CallInterrupted(_log, request.Id, reason);
-            if (e is ChannelStreamResetException reset && ErrorCodes.TryParseSlug(reset.Code, out var code))
-                throw new GatewayException(code, reset.Message);
+            // A RESET carries no witness, so its code and text are the host's unverified word: never a semantic answer.
+            if (e is ChannelStreamResetException)
+                throw new GatewayException(ErrorCode.Unavailable, "The bridge host abandoned the call without a witnessed answer.", e);
             throw new GatewayException(ErrorCode.Unavailable, "The connection to the bridge host was lost during the call.", e);
         }
         catch
