@@ -35,6 +35,13 @@ public sealed class ChannelOptions
     private readonly ulong _rekeyAfterFrames = MaxFramesPerKey;
 
     public int MaxConcurrentStreams { get; init; } = 256;
+
+    /// <summary>
+    /// The highest stream id a connection uses. A client that reaches it opens no further stream on that connection:
+    /// the next call dials a fresh one, and the old one sends GOAWAY once its calls finished. A host closes a
+    /// connection whose client goes past it. Default 2^30, far from the 2^31 ids a 31-bit counter holds.
+    /// </summary>
+    public uint MaxStreamId { get; init; } = 1u << 30;
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
     public IHandshakeEntropy? Entropy { get; init; }
     /// <summary>Describes the peer in logs (address).</summary>

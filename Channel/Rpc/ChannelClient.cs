@@ -179,12 +179,14 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
     private async Task<ChannelConnection> GetConnectionAsync(CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_current is { IsOpen: true } live) return live;
+        if (_current is { AcceptsNewStreams: true } live) return live;
         await _connectLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            if (_current is { IsOpen: true } raced) return raced;
-            if (_current is { } dead) await dead.DisposeAsync().ConfigureAwait(false);
+            if (_current is { AcceptsNewStreams: true } raced) return raced;
+            // A connection out of stream ids finishes its calls, then says GOAWAY; a broken one is simply closed.
+            if (_current is { IsOpen: true } exhausted) _ = exhausted.DrainAndCloseAsync();
+            else if (_current is { } dead) await dead.DisposeAsync().ConfigureAwait(false);
             _current = null;
             var wait = _nextAttemptAt - Environment.TickCount64;
             if (wait > 0)
