@@ -31,6 +31,9 @@ public sealed class ChannelConnection : IAsyncDisposable
     private readonly Task _readLoop;
     private readonly Task _keepalive;
     private uint _nextStreamId = 1;
+    private long _openedStreams;
+    private int _exhausted;
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private uint _lastAcceptedId;
     private long _lastReceived = Environment.TickCount64;
     private long _lastSent = Environment.TickCount64;
@@ -59,6 +62,8 @@ public sealed class ChannelConnection : IAsyncDisposable
     public byte[] TranscriptHash { get; }
     public HybridPublicKey PeerKey { get; }
     public bool IsOpen => Volatile.Read(ref _closed) == 0;
+    /// <summary>False once the client used its last stream id (<see cref="ChannelOptions.MaxStreamId"/>): dial a new connection.</summary>
+    public bool AcceptsNewStreams => IsOpen && Volatile.Read(ref _exhausted) == 0;
     /// <summary>Why the connection closed; null while open.</summary>
     public ChannelProtocolException? CloseError => _closeError;
     /// <summary>Completes when the connection has closed.</summary>
@@ -116,7 +121,22 @@ public sealed class ChannelConnection : IAsyncDisposable
     {
         if (!IsClient) throw new InvalidOperationException("Only the client side opens streams.");
         if (!IsOpen) throw ClosedError();
+        // Ids are 1, 3, 5...: the n-th stream gets 2n - 1. Reserved here so ids can never pass the limit, whatever
+        // the order in which opened streams send their first frame.
+        if (Interlocked.Increment(ref _openedStreams) * 2 - 1 > Options.MaxStreamId)
+        {
+            if (Interlocked.Exchange(ref _exhausted, 1) == 0) ChannelLog.StreamIdsExhausted(_log, Options.PeerLabel, Options.MaxStreamId);
+            if (_streams.IsEmpty) _drained.TrySetResult();
+            throw new ChannelProtocolException(ChannelCloseReason.StreamIdsExhausted, "This connection used its last stream id; open a new one.");
+        }
         return new ChannelStream(this, 0);
+    }
+
+    /// <summary>Client: once the stream ids ran out, waits for the calls still running, then says GOAWAY and closes.</summary>
+    public async Task DrainAndCloseAsync()
+    {
+        await Task.WhenAny(_drained.Task, Completion).ConfigureAwait(false);
+        await DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Bridge host: the next stream the client opened.</summary>
@@ -252,6 +272,11 @@ public sealed class ChannelConnection : IAsyncDisposable
         var clientInitiated = (frame.StreamId & 1) == 1;
         if (!IsClient && clientInitiated && frame.StreamId > _lastAcceptedId && frame.Type == FrameType.Message)
         {
+            if (frame.StreamId > Options.MaxStreamId)
+            {
+                frame.Return();
+                throw new ChannelProtocolException(ChannelCloseReason.StreamIdsExhausted, $"Stream id {frame.StreamId} is past the limit {Options.MaxStreamId}.");
+            }
             _lastAcceptedId = frame.StreamId;
             stream = new ChannelStream(this, frame.StreamId);
             if (_streams.Count >= Options.MaxConcurrentStreams)
@@ -311,7 +336,11 @@ public sealed class ChannelConnection : IAsyncDisposable
     internal ChannelProtocolException ClosedError() =>
         _closeError ?? new ChannelProtocolException(ChannelCloseReason.Disposed, "The connection is closed.");
 
-    internal void Forget(ChannelStream stream) => _streams.TryRemove(new KeyValuePair<uint, ChannelStream>(stream.Id, stream));
+    internal void Forget(ChannelStream stream)
+    {
+        _streams.TryRemove(new KeyValuePair<uint, ChannelStream>(stream.Id, stream));
+        if (Volatile.Read(ref _exhausted) != 0 && _streams.IsEmpty) _drained.TrySetResult();
+    }
 
     /// <summary>Closes the connection at once; open streams fail with <paramref name="error"/>.</summary>
     public void Abort(ChannelProtocolException error)

@@ -17,11 +17,31 @@ public sealed class ChannelOptions
     /// <summary>The connection closes when nothing (not even a PING) arrived for this long.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(45);
     /// <summary>
-    /// Frames sent under one key before KEY_UPDATE. 2^24 frames of at most 64 KiB stays far below AES-GCM's
-    /// per-key limits (about 2^36 bytes for the usual 2^-57 bound) and the 2^64 counter.
+    /// Frames sent under one key before KEY_UPDATE: at most <see cref="MaxFramesPerKey"/> (2^21). A frame carries at most
+    /// 64 KiB, i.e. 2^12 AES blocks, so one key encrypts at most 2^33 blocks (128 GiB). That keeps the margin TLS 1.3
+    /// uses for AES-GCM (RFC 8446 section 5.5: 2^24.5 full records of 2^14 bytes, about 2^34.5 blocks, for an
+    /// attacker advantage below 2^-57), with room to spare; the 64-bit frame counter is never the limit.
     /// </summary>
-    public ulong RekeyAfterFrames { get; init; } = 1UL << 24;
+    public ulong RekeyAfterFrames
+    {
+        get => _rekeyAfterFrames;
+        init => _rekeyAfterFrames = value is > 0 and <= MaxFramesPerKey
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(RekeyAfterFrames), value, $"Rekey after 1 to {MaxFramesPerKey} frames.");
+    }
+
+    /// <summary>The most frames one traffic key may protect (2^21), see <see cref="RekeyAfterFrames"/>.</summary>
+    public const ulong MaxFramesPerKey = 1UL << 21;
+    private readonly ulong _rekeyAfterFrames = MaxFramesPerKey;
+
     public int MaxConcurrentStreams { get; init; } = 256;
+
+    /// <summary>
+    /// The highest stream id a connection uses. A client that reaches it opens no further stream on that connection:
+    /// the next call dials a fresh one, and the old one sends GOAWAY once its calls finished. A host closes a
+    /// connection whose client goes past it. Default 2^30, far from the 2^31 ids a 31-bit counter holds.
+    /// </summary>
+    public uint MaxStreamId { get; init; } = 1u << 30;
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
     public IHandshakeEntropy? Entropy { get; init; }
     /// <summary>Describes the peer in logs (address).</summary>

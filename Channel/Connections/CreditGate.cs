@@ -34,7 +34,8 @@ internal sealed class CreditGate(int window)
         TaskCompletionSource? waiter;
         lock (_lock)
         {
-            if (frames <= 0 || _available + frames > _window) return false;
+            // Compared as a subtraction: a grant near int.MaxValue must not overflow into a "valid" negative sum.
+            if (frames <= 0 || frames > _window - _available) return false;
             _available += frames;
             waiter = _waiter;
             _waiter = null;

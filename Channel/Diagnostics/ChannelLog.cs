@@ -29,4 +29,7 @@ public static partial class ChannelLog
 
     [LoggerMessage(EventId = EventIds.HandlerFailed, Level = LogLevel.Error, Message = "CTP-96 bridge call {RequestId} ({Operation}) failed in the handler")]
     public static partial void HandlerFailed(ILogger logger, Exception exception, string requestId, string operation);
+
+    [LoggerMessage(EventId = 9620, Level = LogLevel.Information, Message = "CTP-96 connection with {Peer} used its last stream id ({MaxStreamId}); new calls go to a new connection")]
+    public static partial void StreamIdsExhausted(ILogger logger, string peer, uint maxStreamId);
 }

@@ -17,6 +17,8 @@ public enum ChannelCloseReason
     MessageTooLarge,
     /// <summary>A frame that is well-formed cryptographically but breaks the protocol (unknown type, wrong stream...).</summary>
     ProtocolViolation,
+    /// <summary>A connection's stream ids ran out (see ChannelOptions.MaxStreamId); a new connection carries on.</summary>
+    StreamIdsExhausted,
     IdleTimeout,
     PeerClosed,
     TransportError,

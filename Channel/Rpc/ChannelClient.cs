@@ -105,8 +105,9 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
             await stream.DisposeAsync().ConfigureAwait(false);
             var reason = e is ChannelProtocolException p ? p.Reason.ToString() : e is ChannelStreamResetException r ? "reset:" + r.Code : "io";
             ChannelLog.CallInterrupted(_log, request.Id, reason);
-            if (e is ChannelStreamResetException reset && ErrorCodes.TryParseSlug(reset.Code, out var code))
-                throw new GatewayException(code, reset.Message);
+            // A RESET carries no witness, so its code and text are the host's unverified word: never a semantic answer.
+            if (e is ChannelStreamResetException)
+                throw new GatewayException(ErrorCode.Unavailable, "The bridge host abandoned the call without a witnessed answer.", e);
             throw new GatewayException(ErrorCode.Unavailable, "The connection to the bridge host was lost during the call.", e);
         }
         catch
@@ -183,12 +184,14 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
     private async Task<ChannelConnection> GetConnectionAsync(CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_current is { IsOpen: true } live) return live;
+        if (_current is { AcceptsNewStreams: true } live) return live;
         await _connectLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            if (_current is { IsOpen: true } raced) return raced;
-            if (_current is { } dead) await dead.DisposeAsync().ConfigureAwait(false);
+            if (_current is { AcceptsNewStreams: true } raced) return raced;
+            // A connection out of stream ids finishes its calls, then says GOAWAY; a broken one is simply closed.
+            if (_current is { IsOpen: true } exhausted) _ = exhausted.DrainAndCloseAsync();
+            else if (_current is { } dead) await dead.DisposeAsync().ConfigureAwait(false);
             _current = null;
             var wait = _nextAttemptAt - Environment.TickCount64;
             if (wait > 0)

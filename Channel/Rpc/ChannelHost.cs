@@ -87,6 +87,7 @@ public sealed class ChannelHost
         IdleTimeout = _options.IdleTimeout,
         RekeyAfterFrames = _options.RekeyAfterFrames,
         MaxConcurrentStreams = _options.MaxConcurrentStreams,
+        MaxStreamId = _options.MaxStreamId,
         LoggerFactory = _options.LoggerFactory,
         Entropy = _options.Entropy,
         PeerLabel = label,

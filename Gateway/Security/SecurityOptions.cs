@@ -68,6 +68,22 @@ public sealed class JwtOptions
 
     public int ClockSkewSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// The JWS algorithms accepted (<c>alg</c> header). Empty: derived from the signing keys (HS256 for a symmetric key,
+    /// RS256 for RSA, ES256/ES384/ES512 by EC curve; RS256 and ES256 with an Authority). <c>none</c> is never accepted.
+    /// </summary>
+    public List<string> Algorithms { get; set; } = [];
+
+    /// <summary>The token types accepted (<c>typ</c> header): a JWT access token (RFC 9068 <c>at+jwt</c>) or plain <c>JWT</c>.</summary>
+    public List<string> TokenTypes { get; set; } = ["JWT", "at+jwt"];
+
+    /// <summary>
+    /// Whether this issuer's scopes may carry inline grants (<c>read,write:stores/local/**</c>). Off by default: an
+    /// identity provider that lets clients request any scope string could otherwise mint <c>admin:**</c>. When off,
+    /// only scopes naming a configured policy (or the built-in <c>admin</c> policy) count.
+    /// </summary>
+    public bool AllowInlineGrants { get; set; }
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Authority) || SigningKeys.Count > 0;
 }
 

@@ -19,7 +19,8 @@ public sealed class ForwardingTests : IAsyncLifetime
     public async Task InitializeAsync() => _gateway = await GatewayServer.StartAsync(Upstream("legacy", _upstream.Url + "/base",
         ("PathPrefix", "api/v2"), ("RemovePathPrefix", "old"),
         ("RequestHeaders:Set:X-Tenant", "acme"), ("RequestHeaders:Remove:0", "X-Internal"),
-        ("ResponseHeaders:Set:X-Served-By", "gateway"), ("ResponseHeaders:Remove:0", "X-Upstream-Secret")));
+        ("ResponseHeaders:Set:X-Served-By", "gateway"), ("ResponseHeaders:Remove:0", "X-Upstream-Secret"),
+        ("PublicHost", "gateway.example.com")));
 
     public async Task DisposeAsync()
     {
@@ -57,7 +58,7 @@ public sealed class ForwardingTests : IAsyncLifetime
         Assert.False(headers.ContainsKey("X-Api-Key"), "the caller's API key toward the gateway must not reach the upstream");
         Assert.Equal("127.0.0.1", headers["X-Forwarded-For"].Single());
         Assert.Equal("http", headers["X-Forwarded-Proto"].Single());
-        Assert.Equal(_gateway.BaseAddress.Authority, headers["X-Forwarded-Host"].Single());
+        Assert.Equal("gateway.example.com", headers["X-Forwarded-Host"].Single());
         Assert.Equal("/v1/rest/legacy", headers["X-Forwarded-Prefix"].Single());
     }
 

@@ -89,6 +89,7 @@ public sealed class SecuredGateway : IAsyncDisposable
             ["Gateway:Security:Jwt:Issuer"] = Issuer,
             ["Gateway:Security:Jwt:Audiences:0"] = Audience,
             ["Gateway:Security:Jwt:SigningKeys:0"] = Convert.ToBase64String(jwtKey),
+            ["Gateway:Security:Jwt:AllowInlineGrants"] = "true",
             ["Gateway:Security:Signatures:Keys:ed-key:Algorithm"] = "ed25519",
             ["Gateway:Security:Signatures:Keys:ed-key:PublicKey"] = Convert.ToBase64String(Signer.Ed25519PublicKey(edSeed)),
             ["Gateway:Security:Signatures:Keys:ed-key:Scopes:0"] = "admin",
@@ -138,7 +139,8 @@ public sealed class SecuredGateway : IAsyncDisposable
 
     public Uri Url(string relative) => new(Server.BaseAddress, relative);
 
-    public string Jwt(string subject, string scope, DateTime? expires = null, string audience = Audience, byte[]? key = null, string issuer = Issuer)
+    public string Jwt(string subject, string scope, DateTime? expires = null, string audience = Audience, byte[]? key = null, string issuer = Issuer,
+        string algorithm = SecurityAlgorithms.HmacSha256, string? type = null)
     {
         var exp = expires ?? DateTime.UtcNow.AddMinutes(5);
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
@@ -149,7 +151,8 @@ public sealed class SecuredGateway : IAsyncDisposable
             NotBefore = exp.AddMinutes(-10),
             Expires = exp,
             Claims = new Dictionary<string, object> { ["sub"] = subject, ["scope"] = scope },
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key ?? JwtKey), SecurityAlgorithms.HmacSha256),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key ?? JwtKey), algorithm),
+            TokenType = type,
         });
         Secrets.Add(token);
         return token;

@@ -9,6 +9,7 @@ sealed class HeaderCopier(RestUpstreamOptions options)
 {
     readonly HashSet<string> _requestRemove = new(options.RequestHeaders.Remove, StringComparer.OrdinalIgnoreCase);
     readonly HashSet<string> _responseRemove = new(options.ResponseHeaders.Remove, StringComparer.OrdinalIgnoreCase);
+    readonly HashSet<string> _allowedHosts = new(options.AllowedHosts, StringComparer.OrdinalIgnoreCase);
 
     public void CopyRequestHeaders(RestRequest source, HttpRequestMessage target)
     {
@@ -25,7 +26,9 @@ sealed class HeaderCopier(RestUpstreamOptions options)
             var caller = source.Caller;
             if (caller.RemoteAddress is { } ip) target.Headers.TryAddWithoutValidation("X-Forwarded-For", ip);
             target.Headers.TryAddWithoutValidation("X-Forwarded-Proto", caller.Scheme);
-            if (caller.Host.Length > 0) target.Headers.TryAddWithoutValidation("X-Forwarded-Host", caller.Host);
+            // The caller's Host is unfiltered input: only a configured public host, or an allowed one, is passed on.
+            var host = options.PublicHost ?? (_allowedHosts.Contains(caller.Host) ? caller.Host : null);
+            if (host is not null) target.Headers.TryAddWithoutValidation("X-Forwarded-Host", host);
             if (caller.PathPrefix.Length > 0) target.Headers.TryAddWithoutValidation("X-Forwarded-Prefix", caller.PathPrefix);
         }
     }

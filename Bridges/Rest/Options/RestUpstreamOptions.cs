@@ -23,6 +23,18 @@ public sealed class RestUpstreamOptions
     /// <summary>Adds X-Forwarded-For/-Proto/-Host/-Prefix toward the upstream (callers' own are always dropped).</summary>
     public bool AddForwardedHeaders { get; set; } = true;
 
+    /// <summary>
+    /// The gateway's public host (<c>host[:port]</c>) as this upstream should see it in X-Forwarded-Host. The caller's
+    /// Host header is not a trustworthy source: nothing filters it.
+    /// </summary>
+    public string? PublicHost { get; set; }
+
+    /// <summary>
+    /// Without <see cref="PublicHost"/>: the caller Host values (<c>host[:port]</c>, case-insensitive) that may be passed on
+    /// as X-Forwarded-Host. Any other Host, or an empty list, sends no X-Forwarded-Host at all.
+    /// </summary>
+    public List<string> AllowedHosts { get; set; } = [];
+
     public UpstreamAuthOptions Auth { get; set; } = new();
 
     /// <summary>Largest request body passed on; larger ones get 413. Null: no limit.</summary>
@@ -55,6 +67,8 @@ public sealed class RestUpstreamOptions
             if (d.Address is null || !IsHttpUrl(d.Address))
                 errors.Add($"Destinations:{id}:Address must be an absolute http or https URL without query, fragment or user info");
         if (PathPrefix?.Split('/').Any(s => s is "." or "..") == true) errors.Add("PathPrefix must not contain '.' or '..' segments");
+        foreach (var host in (PublicHost is null ? [] : new[] { PublicHost }).Concat(AllowedHosts))
+            if (!IsHostAndPort(host)) errors.Add($"'{host}' is not a host[:port] (PublicHost, AllowedHosts)");
         if (MaxRequestBodyBytes is < 0) errors.Add("MaxRequestBodyBytes must not be negative");
         if (MaxResponseBodyBytes is < 0) errors.Add("MaxResponseBodyBytes must not be negative");
         if (ReplayBufferBytes is < 0 or > 16 * 1024 * 1024) errors.Add("ReplayBufferBytes must be between 0 and 16 MiB");
@@ -69,6 +83,10 @@ public sealed class RestUpstreamOptions
     internal IEnumerable<(string Id, Uri Address)> DestinationAddresses() => BaseUrl is not null
         ? [("default", new Uri(BaseUrl))]
         : Destinations.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => (d.Key, new Uri(d.Value.Address!)));
+
+    static bool IsHostAndPort(string value) =>
+        value.Length > 0 && !value.Any(c => c <= ' ' || c >= 127 || c is '/' or '\\' or '?' or '#' or '@' or ',')
+        && Uri.TryCreate("http://" + value + "/", UriKind.Absolute, out var uri) && uri.Authority.Equals(value, StringComparison.OrdinalIgnoreCase);
 
     static bool IsHttpUrl(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri)

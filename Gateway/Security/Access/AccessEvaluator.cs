@@ -24,6 +24,9 @@ public sealed class AccessEvaluator
     public static IReadOnlyList<Grant> Compile(PolicyOptions policy) =>
         policy.Grants.SelectMany(g => g.Resources.Select(r => new Grant(Grant.ParseOperations(g.Operations), new ResourcePattern(r)))).ToList();
 
+    /// <summary>True when the scope names a configured (or the built-in admin) policy, not an inline grant.</summary>
+    public bool IsPolicy(string scope) => _policies.ContainsKey(scope);
+
     public bool IsKnownScope(string scope) => scope.Contains(':') || _policies.ContainsKey(scope);
 
     public bool Allows(ClaimsPrincipal user, ResourceAccess access)

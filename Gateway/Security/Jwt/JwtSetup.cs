@@ -32,6 +32,8 @@ internal static class JwtSetup
                 RequireSignedTokens = true,
                 ValidateIssuerSigningKey = true,
                 IssuerSigningKeys = jwt.SigningKeys.Select(SigningKey).ToList(),
+                ValidAlgorithms = Algorithms(jwt),
+                ValidTypes = jwt.TokenTypes,
                 ClockSkew = TimeSpan.FromSeconds(Math.Max(0, jwt.ClockSkewSeconds)),
             };
             o.Events = new JwtBearerEvents
@@ -48,6 +50,11 @@ internal static class JwtSetup
                     }
                     var scopes = claims.FindAll(jwt.ScopeClaim).Concat(claims.FindAll("scp"))
                         .SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Distinct(StringComparer.Ordinal);
+                    if (!jwt.AllowInlineGrants)
+                    {
+                        var policies = context.HttpContext.RequestServices.GetRequiredService<AccessEvaluator>();
+                        scopes = scopes.Where(policies.IsPolicy);
+                    }
                     context.Principal = CallerClaims.Create("jwt:" + name, "jwt", SchemeName, scopes);
                     return Task.CompletedTask;
                 },
@@ -80,9 +87,38 @@ internal static class JwtSetup
         return new SymmetricSecurityKey(bytes);
     }
 
+    static readonly HashSet<string> KnownAlgorithms = new(StringComparer.Ordinal)
+    {
+        SecurityAlgorithms.HmacSha256, SecurityAlgorithms.HmacSha384, SecurityAlgorithms.HmacSha512,
+        SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512,
+        SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.RsaSsaPssSha384, SecurityAlgorithms.RsaSsaPssSha512,
+        SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512,
+    };
+
+    /// <summary>The pinned <c>alg</c> values: configured, or one per configured key type.</summary>
+    public static List<string> Algorithms(JwtOptions jwt)
+    {
+        if (jwt.Algorithms.Count > 0) return [.. jwt.Algorithms];
+        var algorithms = new List<string>();
+        foreach (var key in jwt.SigningKeys.Select(SigningKey))
+            algorithms.Add(key switch
+            {
+                SymmetricSecurityKey => SecurityAlgorithms.HmacSha256,
+                RsaSecurityKey => SecurityAlgorithms.RsaSha256,
+                ECDsaSecurityKey ec => ec.ECDsa.KeySize switch { 384 => SecurityAlgorithms.EcdsaSha384, 521 => SecurityAlgorithms.EcdsaSha512, _ => SecurityAlgorithms.EcdsaSha256 },
+                _ => throw new FormatException("Unsupported JWT signing key."),
+            });
+        if (!string.IsNullOrWhiteSpace(jwt.Authority)) algorithms.AddRange([SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256]);
+        return [.. algorithms.Distinct(StringComparer.Ordinal)];
+    }
+
     public static IEnumerable<string> Errors(JwtOptions jwt)
     {
         if (!jwt.Enabled) yield break;
+        foreach (var alg in jwt.Algorithms.Where(a => !KnownAlgorithms.Contains(a)))
+            yield return $"Gateway:Security:Jwt:Algorithms: '{alg}' is not a supported JWS algorithm ({string.Join(", ", KnownAlgorithms)}).";
+        if (jwt.TokenTypes.Count == 0 || jwt.TokenTypes.Any(string.IsNullOrWhiteSpace))
+            yield return "Gateway:Security:Jwt:TokenTypes must name at least one token type (typ), e.g. JWT or at+jwt.";
         if (jwt.Audiences.Count == 0) yield return "Gateway:Security:Jwt:Audiences is empty; name the audience(s) tokens must be issued for.";
         if (string.IsNullOrWhiteSpace(jwt.Authority) && string.IsNullOrWhiteSpace(jwt.Issuer))
             yield return "Gateway:Security:Jwt:Issuer is required when no Authority is set.";

@@ -40,7 +40,8 @@ internal static class SecuritySchemesTransformer
                 In = ParameterLocation.Header,
                 Name = "Signature",
                 Description = "RFC 9421 HTTP Message Signature (with Signature-Input): ed25519 or hmac-sha256; covers @method, @target-uri "
-                    + "and, with a body, content-digest (RFC 9530); created, expires, nonce and keyid parameters required.",
+                    + "and, with a body, content-digest (RFC 9530); created, nonce and keyid parameters required; expires optional "
+                    + "(refused once passed; created must be within the configured maximum age either way).",
             };
             return Task.CompletedTask;
         });
