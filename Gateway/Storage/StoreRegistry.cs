@@ -11,10 +11,11 @@ public interface IObjectStoreWrapper
 }
 
 /// <summary>The configured stores (Gateway:Stores:{name}), built and validated once at start-up.</summary>
-public sealed class StoreRegistry
+public sealed class StoreRegistry : IDisposable
 {
     public const string Section = "Gateway:Stores";
     private readonly Dictionary<string, IObjectStore> _stores = new(StringComparer.Ordinal);
+    private readonly List<IDisposable> _owned = [];
 
     public StoreRegistry(IConfiguration configuration, IEnumerable<IObjectStoreFactory> factories,
         IEnumerable<IObjectStoreWrapper> wrappers, IServiceProvider services)
@@ -41,12 +42,19 @@ public sealed class StoreRegistry
         foreach (var (name, factory, section) in built)
         {
             var store = factory.Create(name, section, services);
+            // A local store holds its root (lock file, index) until disposed.
+            if (store is IDisposable owned) _owned.Add(owned);
             foreach (var wrapper in wrappers) store = wrapper.Wrap(store);
             _stores[name] = store;
         }
     }
 
     public IReadOnlyCollection<IObjectStore> All => _stores.Values;
+
+    public void Dispose()
+    {
+        foreach (var store in _owned) store.Dispose();
+    }
 
     public IObjectStore Get(string name)
     {
