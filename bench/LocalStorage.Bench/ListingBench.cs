@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Gateway.Bridges.Local;
+using Gateway.Contracts.ObjectStorage;
+
+namespace Gateway.Bench.LocalStorage;
+
+/// <summary>
+/// local_list_page_ms_{n}: one page of 1,000 keys under a prefix, listed through the gateway (HTTP, channel,
+/// witness) from a bucket of n objects. The buckets are written through the store layer (LocalObjectStore, the
+/// same code a PUT ends in, index included) to keep the run short; the gateway then serves them from the same root.
+/// Keys are p00/ .. p99/ then a 7-digit number, so every prefix holds n/100 keys.
+/// </summary>
+internal static class ListingBench
+{
+    private const int Prefixes = 100;
+    private const int PageSize = 1000;
+    private const int Samples = 30;
+
+    public static async Task RunAsync(string work, IReadOnlyList<int> sizes)
+    {
+        var root = Path.Combine(work, "listing", "objects");
+        foreach (var size in sizes) await PopulateAsync(root, Bucket(size), size);
+
+        await using var gateway = await GatewayProcess.StartAsync(Measure.RepoRoot(), new Dictionary<string, string>
+        {
+            ["Gateway:DataDirectory"] = Path.Combine(work, "listing"),
+            ["Gateway:Stores:local:Root"] = root,
+        });
+        using var http = new HttpClient { BaseAddress = gateway.Address, Timeout = TimeSpan.FromMinutes(5) };
+        if (gateway.ApiKey is not null) http.DefaultRequestHeaders.Add("X-Api-Key", gateway.ApiKey);
+        foreach (var size in sizes)
+        {
+            var pages = await TimePagesAsync(http, Bucket(size), size);
+            var name = size % 1_000_000 == 0 ? $"{size / 1_000_000}m" : size % 1000 == 0 ? $"{size / 1000}k" : size.ToString(CultureInfo.InvariantCulture);
+            Console.Error.WriteLine($"{size} objects: page of {PageSize} with a prefix: median {Measure.Median(pages):0.00} ms, " +
+                $"min {pages.Min():0.00}, max {pages.Max():0.00} over {pages.Count}");
+            Measure.Metric($"local_list_page_ms_{name}", Measure.Median(pages), "ms");
+        }
+    }
+
+    private static string Bucket(int size) => $"list-{size}";
+
+    private static async Task PopulateAsync(string root, string bucket, int size)
+    {
+        var watch = Stopwatch.StartNew();
+        using var store = new LocalObjectStore("bench", new LocalStoreOptions { Root = root });
+        await store.CreateBucketAsync(bucket, CancellationToken.None);
+        var body = "x"u8.ToArray();
+        await Parallel.ForAsync(0, size, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount * 2 }, async (i, ct) =>
+        {
+            using var content = new MemoryStream(body, writable: false);
+            await store.PutObjectAsync(bucket, Key(i), content, new PutObjectOptions { ContentLength = body.Length }, ct);
+        });
+        var seconds = watch.Elapsed.TotalSeconds;
+        Console.Error.WriteLine($"{bucket}: wrote {size} objects through the store layer in {seconds:0.0} s ({size / seconds:0} objects/s)");
+        Measure.Metric($"local_store_puts_per_s_{size}", size / seconds, "objects/s");
+    }
+
+    private static string Key(int i) => $"p{i % Prefixes:D2}/obj-{i:D7}";
+
+    /// <summary>Times the first page and pages further in (by token), alternating, after one warm-up request.</summary>
+    private static async Task<List<double>> TimePagesAsync(HttpClient http, string bucket, int size)
+    {
+        var url = $"v1/stores/local/buckets/{bucket}/objects?prefix=p42%2F&pageSize={PageSize}";
+        var tokens = new List<string?> { null };
+        string? token = null;
+        for (var i = 0; i < 4 && (i == 0 || token is not null); i++)
+        {
+            (_, token) = await PageAsync(http, url, token);
+            if (token is not null) tokens.Add(token);
+        }
+        var times = new List<double>();
+        for (var i = 0; i < Samples; i++)
+        {
+            var at = tokens[i % tokens.Count];
+            var watch = Stopwatch.StartNew();
+            var (count, _) = await PageAsync(http, url, at);
+            times.Add(watch.Elapsed.TotalMilliseconds);
+            if (count != Math.Min(PageSize, size / Prefixes)) throw new InvalidOperationException($"page held {count} keys");
+        }
+        return times;
+    }
+
+    private static async Task<(int Count, string? Next)> PageAsync(HttpClient http, string url, string? token)
+    {
+        using var response = await http.GetAsync(token is null ? url : url + "&pageToken=" + Uri.EscapeDataString(token));
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync();
+        using var page = await JsonDocument.ParseAsync(body);
+        return (page.RootElement.GetProperty("objects").GetArrayLength(), page.RootElement.GetProperty("nextPageToken").GetString());
+    }
+}
