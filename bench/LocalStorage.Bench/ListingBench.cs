@@ -22,6 +22,16 @@ internal static class ListingBench
     {
         var root = Path.Combine(work, "listing", "objects");
         foreach (var size in sizes) await PopulateAsync(root, Bucket(size), size);
+        using (var store = new LocalObjectStore("bench", new LocalStoreOptions { Root = root }))
+        {
+            // The store layer alone (index query and row decoding), to tell it apart from the HTTP and channel cost.
+            foreach (var size in sizes)
+            {
+                var pages = await TimeStorePagesAsync(store, Bucket(size), size);
+                Console.Error.WriteLine($"{size} objects, store layer: median {Measure.Median(pages):0.00} ms, min {pages.Min():0.00}, max {pages.Max():0.00}");
+                Measure.Metric($"local_list_page_store_ms_{Name(size)}", Measure.Median(pages), "ms");
+            }
+        }
 
         await using var gateway = await GatewayProcess.StartAsync(Measure.RepoRoot(), new Dictionary<string, string>
         {
@@ -33,11 +43,34 @@ internal static class ListingBench
         foreach (var size in sizes)
         {
             var pages = await TimePagesAsync(http, Bucket(size), size);
-            var name = size % 1_000_000 == 0 ? $"{size / 1_000_000}m" : size % 1000 == 0 ? $"{size / 1000}k" : size.ToString(CultureInfo.InvariantCulture);
             Console.Error.WriteLine($"{size} objects: page of {PageSize} with a prefix: median {Measure.Median(pages):0.00} ms, " +
                 $"min {pages.Min():0.00}, max {pages.Max():0.00} over {pages.Count}");
-            Measure.Metric($"local_list_page_ms_{name}", Measure.Median(pages), "ms");
+            Measure.Metric($"local_list_page_ms_{Name(size)}", Measure.Median(pages), "ms");
         }
+    }
+
+    private static string Name(int size) =>
+        size % 1_000_000 == 0 ? $"{size / 1_000_000}m" : size % 1000 == 0 ? $"{size / 1000}k" : size.ToString(CultureInfo.InvariantCulture);
+
+    private static async Task<List<double>> TimeStorePagesAsync(LocalObjectStore store, string bucket, int size)
+    {
+        var request = new ListObjectsRequest { Prefix = "p42/", PageSize = PageSize };
+        var tokens = new List<string?> { null };
+        var token = (await store.ListObjectsAsync(bucket, request, CancellationToken.None)).NextPageToken;
+        for (var i = 0; i < 3 && token is not null; i++)
+        {
+            tokens.Add(token);
+            token = (await store.ListObjectsAsync(bucket, request with { PageToken = token }, CancellationToken.None)).NextPageToken;
+        }
+        var times = new List<double>();
+        for (var i = 0; i < Samples; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            var page = await store.ListObjectsAsync(bucket, request with { PageToken = tokens[i % tokens.Count] }, CancellationToken.None);
+            times.Add(watch.Elapsed.TotalMilliseconds);
+            if (page.Objects.Count != Math.Min(PageSize, size / Prefixes)) throw new InvalidOperationException($"page held {page.Objects.Count} keys");
+        }
+        return times;
     }
 
     private static string Bucket(int size) => $"list-{size}";
