@@ -21,6 +21,7 @@ finally
     Directory.Delete(work, recursive: true);
 }
 
+
 static async Task TransferAsync(string work, int sizeMb, int rounds)
 {
     const int Buffer = 1024 * 1024;
