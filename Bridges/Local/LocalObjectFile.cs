@@ -21,6 +21,7 @@ internal static partial class LocalObjectFile
         Dictionary<string, string> Metadata, DateTimeOffset LastModified);
 
     [JsonSerializable(typeof(Trailer))]
+    [JsonSerializable(typeof(Dictionary<string, string>))]
     internal sealed partial class TrailerJson : JsonSerializerContext;
 
     public static void WriteTrailer(Stream file, Trailer trailer)
@@ -50,6 +51,24 @@ internal static partial class LocalObjectFile
         var trailer = JsonSerializer.Deserialize(json, TrailerJson.Default.Trailer);
         if (trailer is null || trailer.Size != length - FooterLength - jsonLength) return null;
         return trailer;
+    }
+
+    /// <summary>The trailer of the object file at <paramref name="path"/>; null when it is missing or incomplete.</summary>
+    public static Trailer? TryRead(string path)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1);
+            return ReadTrailer(file);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     public static ObjectInfo ToInfo(Trailer t) => new()

@@ -10,17 +10,26 @@ namespace Gateway.Bridges.Local;
 /// <summary>
 /// Objects on the local filesystem. A key never becomes a path: each object lives at
 /// root/bucket/xx/sha256(key), so no key can reach outside the root, whatever it holds, and keys of
-/// any shape ("a/", "a//b", 1024 bytes in one segment) work the same.
+/// any shape ("a/", "a//b", 1024 bytes in one segment) work the same. Listings come from the root's
+/// SQLite index (<see cref="LocalIndex"/>); every change to a file follows the same order, so a crash
+/// at any point leaves something the next start can settle (see <see cref="Recover"/>):
+/// 1. the new version is written and flushed under root/.tmp;
+/// 2. an intent row (bucket, key) is committed to the index;
+/// 3. the file is renamed into place (or deleted), and its folder flushed when Fsync is on;
+/// 4. one transaction records the file's new state in the index and clears the intent.
 /// </summary>
-public sealed class LocalObjectStore : IObjectStore
+public sealed partial class LocalObjectStore : IObjectStore, IDisposable
 {
     public const string KindName = "local";
+    internal const string BucketMarker = ".bucket";
     private const int ChunkSize = 256 * 1024;
-    private const string BucketMarker = ".bucket";
+    private const string LockFileName = ".lock";
 
     private readonly string _root;
     private readonly string _tmp;
     private readonly bool _fsync;
+    private readonly FileStream _rootLock;
+    private readonly LocalIndex _index;
     private readonly SemaphoreSlim[] _commitLocks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
     public LocalObjectStore(string name, LocalStoreOptions options)
@@ -30,6 +39,18 @@ public sealed class LocalObjectStore : IObjectStore
         _tmp = Path.Combine(_root, ".tmp");
         _fsync = options.Fsync;
         Directory.CreateDirectory(_tmp);
+        _rootLock = LockRoot(_root);
+        try
+        {
+            _index = new LocalIndex(_root, _fsync);
+            Recover();
+        }
+        catch
+        {
+            _index?.Dispose();
+            _rootLock.Dispose();
+            throw;
+        }
     }
 
     public string Name { get; }
@@ -54,69 +75,44 @@ public sealed class LocalObjectStore : IObjectStore
         return Task.FromResult<IReadOnlyList<BucketInfo>>(buckets);
     }
 
-    public Task CreateBucketAsync(string bucket, CancellationToken ct)
+    public async Task CreateBucketAsync(string bucket, CancellationToken ct)
     {
         var dir = BucketDir(bucket);
+        await using var all = await LockAllAsync(ct).ConfigureAwait(false);
+        var marker = Path.Combine(dir, BucketMarker);
+        if (File.Exists(marker)) throw new GatewayException(ErrorCode.Conflict, $"Bucket '{bucket}' already exists.");
+        // Rows left by a bucket folder removed by hand would otherwise reappear in the new bucket's listings.
+        _index.DropBucket(bucket);
         Directory.CreateDirectory(dir);
-        try
+        using (new FileStream(marker, FileMode.CreateNew, FileAccess.Write)) { }
+        if (_fsync)
         {
-            using (new FileStream(Path.Combine(dir, BucketMarker), FileMode.CreateNew, FileAccess.Write)) { }
+            DirectorySync.Flush(dir);
+            DirectorySync.Flush(_root);
         }
-        catch (IOException) when (File.Exists(Path.Combine(dir, BucketMarker)))
-        {
-            throw new GatewayException(ErrorCode.Conflict, $"Bucket '{bucket}' already exists.");
-        }
-        return Task.CompletedTask;
     }
 
-    public Task DeleteBucketAsync(string bucket, CancellationToken ct)
+    /// <summary>
+    /// Holds every commit lock, so no object can be committed between the emptiness check and the removal:
+    /// a PUT that reported success is never deleted with its bucket.
+    /// </summary>
+    public async Task DeleteBucketAsync(string bucket, CancellationToken ct)
     {
         var dir = ExistingBucketDir(bucket);
-        if (Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Any(f => Path.GetFileName(f) != BucketMarker))
+        await using var all = await LockAllAsync(ct).ConfigureAwait(false);
+        var marker = Path.Combine(dir, BucketMarker);
+        if (!File.Exists(marker)) throw BucketMissing(bucket);
+        if (_index.HasObjects(bucket) || Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Any(f => Path.GetFileName(f) != BucketMarker))
             throw new GatewayException(ErrorCode.Conflict, $"Bucket '{bucket}' is not empty.");
-        File.Delete(Path.Combine(dir, BucketMarker));
+        File.Delete(marker);
         Directory.Delete(dir, recursive: true);
-        return Task.CompletedTask;
+        if (_fsync) DirectorySync.Flush(_root);
     }
 
     public Task<ObjectListing> ListObjectsAsync(string bucket, ListObjectsRequest request, CancellationToken ct)
     {
-        var dir = ExistingBucketDir(bucket);
-        var after = string.IsNullOrEmpty(request.PageToken) ? null : PageTokens.Unwrap("lo", request.PageToken);
-        var prefix = request.Prefix ?? "";
-        var delimiter = string.IsNullOrEmpty(request.Delimiter) ? null : request.Delimiter;
-
-        var objects = new SortedDictionary<string, ObjectInfo>(StringComparer.Ordinal);
-        foreach (var path in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories))
-        {
-            ct.ThrowIfCancellationRequested();
-            if (Path.GetFileName(path) == BucketMarker) continue;
-            var info = TryReadInfo(path);
-            if (info is not null && info.Key.StartsWith(prefix, StringComparison.Ordinal)) objects[info.Key] = info;
-        }
-
-        var items = new List<ObjectInfo>();
-        var prefixes = new List<string>();
-        string? last = null;
-        var pageSize = Math.Clamp(request.PageSize, 1, 1000);
-        var more = false;
-        foreach (var (key, info) in objects)
-        {
-            string item = key;
-            var isPrefix = false;
-            if (delimiter is not null)
-            {
-                var at = key.IndexOf(delimiter, prefix.Length, StringComparison.Ordinal);
-                if (at >= 0) { item = key[..(at + delimiter.Length)]; isPrefix = true; }
-            }
-            if (after is not null && string.CompareOrdinal(item, after) <= 0) continue;
-            if (item == last) continue;
-            if (items.Count + prefixes.Count == pageSize) { more = true; break; }
-            if (isPrefix) prefixes.Add(item); else items.Add(info);
-            last = item;
-        }
-        var token = more && last is not null ? PageTokens.Wrap("lo", last) : null;
-        return Task.FromResult(new ObjectListing(items, prefixes, token));
+        ExistingBucketDir(bucket);
+        return Task.FromResult(LocalListing.Page(_index, bucket, request, ct));
     }
 
     public Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct)
@@ -178,7 +174,7 @@ public sealed class LocalObjectStore : IObjectStore
             var trailer = new LocalObjectFile.Trailer(key, size, md5Base64, options.ContentType,
                 new Dictionary<string, string>(options.Metadata), DateTimeOffset.UtcNow);
             AppendTrailer(tmp, trailer);
-            await CommitAsync(tmp, target, options.Conditions, ct).ConfigureAwait(false);
+            await CommitAsync(bucket, key, tmp, target, trailer, options.Conditions, ct).ConfigureAwait(false);
             return LocalObjectFile.ToInfo(trailer);
         }
         finally
@@ -189,13 +185,30 @@ public sealed class LocalObjectStore : IObjectStore
 
     public async Task DeleteObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct)
     {
-        var path = ObjectPath(ExistingBucketDir(bucket), key);
+        var bucketDir = ExistingBucketDir(bucket);
+        var path = ObjectPath(bucketDir, key);
         var gate = LockFor(path);
         await gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            EnsureBucketUnderLock(bucket, bucketDir);
             if (!conditions.IsEmpty) Preconditions.Check(TryReadInfo(path), conditions, isRead: false);
-            File.Delete(path);
+            if (!File.Exists(path))
+            {
+                // Idempotent; also clears a row a lost file may have left behind.
+                _index.Settle(bucket, key, null);
+                return;
+            }
+            _index.AddPending(bucket, key);
+            try
+            {
+                File.Delete(path);
+                if (_fsync) DirectorySync.Flush(Path.GetDirectoryName(path)!);
+            }
+            finally
+            {
+                _index.Settle(bucket, key, LocalObjectFile.TryRead(path));
+            }
         }
         finally
         {
@@ -251,15 +264,35 @@ public sealed class LocalObjectStore : IObjectStore
         file.Flush(_fsync);
     }
 
-    private async Task CommitAsync(string tmp, string target, ObjectConditions conditions, CancellationToken ct)
+    private async Task CommitAsync(string bucket, string key, string tmp, string target, LocalObjectFile.Trailer trailer,
+        ObjectConditions conditions, CancellationToken ct)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var bucketDir = Path.GetDirectoryName(Path.GetDirectoryName(target))!;
         var gate = LockFor(target);
         await gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            // Nothing below awaits: once the intent is recorded, the commit runs to its end.
+            EnsureBucketUnderLock(bucket, bucketDir);
             if (!conditions.IsEmpty) Preconditions.Check(TryReadInfo(target), conditions, isRead: false);
-            File.Move(tmp, target, overwrite: true);
+            var folder = Path.GetDirectoryName(target)!;
+            if (!Directory.Exists(folder))
+            {
+                Directory.CreateDirectory(folder);
+                if (_fsync) DirectorySync.Flush(bucketDir);
+            }
+            _index.AddPending(bucket, key);
+            var committed = false;
+            try
+            {
+                File.Move(tmp, target, overwrite: true);
+                if (_fsync) DirectorySync.Flush(folder);
+                committed = true;
+            }
+            finally
+            {
+                _index.Settle(bucket, key, committed ? trailer : LocalObjectFile.TryRead(target));
+            }
         }
         finally
         {
@@ -267,21 +300,17 @@ public sealed class LocalObjectStore : IObjectStore
         }
     }
 
+    /// <summary>A bucket deleted while this write waited for its lock takes the write with it: NotFound, nothing stored.</summary>
+    private static void EnsureBucketUnderLock(string bucket, string bucketDir)
+    {
+        if (!File.Exists(Path.Combine(bucketDir, BucketMarker)))
+            throw BucketMissing(bucket);
+    }
+
     private SemaphoreSlim LockFor(string path) => _commitLocks[(uint)StringComparer.Ordinal.GetHashCode(path) % _commitLocks.Length];
 
-    private static ObjectInfo? TryReadInfo(string path)
-    {
-        try
-        {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1);
-            var trailer = LocalObjectFile.ReadTrailer(file);
-            return trailer is null ? null : LocalObjectFile.ToInfo(trailer);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-    }
+    private static ObjectInfo? TryReadInfo(string path) =>
+        LocalObjectFile.TryRead(path) is { } trailer ? LocalObjectFile.ToInfo(trailer) : null;
 
     private string BucketDir(string bucket)
     {
@@ -297,11 +326,11 @@ public sealed class LocalObjectStore : IObjectStore
     {
         var dir = BucketDir(bucket);
         if (!File.Exists(Path.Combine(dir, BucketMarker)))
-            throw new GatewayException(ErrorCode.NotFound, $"Bucket '{bucket}' does not exist.");
+            throw BucketMissing(bucket);
         return dir;
     }
 
-    private static string ObjectPath(string bucketDir, string key)
+    internal static string ObjectPath(string bucketDir, string key)
     {
         ObjectNames.ValidateKey(key);
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));

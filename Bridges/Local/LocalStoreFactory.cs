@@ -19,7 +19,7 @@ public sealed class LocalStoreFactory : IObjectStoreFactory
     public IObjectStore Create(string storeName, IConfigurationSection settings, IServiceProvider services) =>
         new LocalObjectStore(storeName, Bind(settings));
 
-    private static LocalStoreOptions Bind(IConfigurationSection settings) => new()
+    public static LocalStoreOptions Bind(IConfigurationSection settings) => new()
     {
         Root = settings["Root"] ?? new LocalStoreOptions().Root,
         Fsync = bool.TryParse(settings["Fsync"], out var fsync) && fsync,

@@ -66,7 +66,7 @@ public static class GatewayApp
     /// The gateway's own defaults (Gateway/appsettings.json next to the binary) come first, so a
     /// top-level appsettings.{Environment}.json in the working directory overrides them.
     /// </summary>
-    private static void AddDefaults(ConfigurationManager configuration)
+    internal static void AddDefaults(ConfigurationManager configuration)
     {
         var defaults = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
         if (!File.Exists(defaults) || Path.GetFullPath(defaults) == Path.GetFullPath("appsettings.json")) return;

@@ -1,16 +1,31 @@
-using System.Net;
+using System.Globalization;
 using Gateway.Bench;
+using Gateway.Bench.LocalStorage;
 
-// bench/run storage-local: 1 GiB through the gateway's local store vs the same bytes copied file to file,
-// interleaved round by round so both see the same machine load; medians are reported.
-var sizeMb = args.Length > 0 ? int.Parse(args[0]) : 1024;
-var rounds = args.Length > 1 ? int.Parse(args[1]) : 3;
-const int Buffer = 1024 * 1024;
-var size = (long)sizeMb * 1024 * 1024;
-
+// bench/run storage-local [size-MiB] [rounds] [listing bucket sizes]: 1 GiB through the gateway's local store vs
+// the same bytes copied file to file, interleaved round by round so both see the same machine load (medians are
+// reported); then one listing page of 1,000 from buckets of 100,000 and 1,000,000 objects (ListingBench).
+// A size of 0 skips the transfer part; a listing list of 0 skips the listing part.
+var sizeMb = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1024;
+var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+var listSizes = (args.Length > 2 ? args[2] : "100000,1000000").Split(',')
+    .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Where(n => n > 0).ToList();
 var work = Directory.CreateTempSubdirectory("bench-local-").FullName;
 try
 {
+    if (sizeMb > 0) await TransferAsync(work, sizeMb, rounds);
+    if (listSizes.Count > 0) await ListingBench.RunAsync(work, listSizes);
+}
+finally
+{
+    Directory.Delete(work, recursive: true);
+}
+
+
+static async Task TransferAsync(string work, int sizeMb, int rounds)
+{
+    const int Buffer = 1024 * 1024;
+    var size = (long)sizeMb * 1024 * 1024;
     var source = Path.Combine(work, "source.bin");
     await WriteSourceAsync(source, size);
     await using var gateway = await GatewayProcess.StartAsync(Measure.RepoRoot(), new Dictionary<string, string>
@@ -65,10 +80,6 @@ try
     Measure.Metric("local_put_ratio", directS / Measure.Median(put), "ratio");
     Measure.Metric("local_get_ratio", directS / Measure.Median(get), "ratio");
     Measure.Metric("gateway_peak_rss_mb", gateway.PeakRssMb(), "MB");
-}
-finally
-{
-    Directory.Delete(work, recursive: true);
 }
 
 static async Task WriteSourceAsync(string path, long size)

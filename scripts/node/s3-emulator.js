@@ -31,16 +31,39 @@ FilesystemStore.encodeKeyPath = (key) => {
 FilesystemStore.decodeKeyPath = (keyPath) =>
   decode(keyPath.split("/").map((segment) => standIns.has(segment) ? standIns.get(segment) : segment).join("/"));
 
-// s3rver does not count common prefixes against max-keys and continues after the last key, so a truncated
-// page would repeat the prefixes that sort after that key on the next page: leave them to the next page.
+// s3rver lists in the order of its file paths (stand-ins included) and compares keys as UTF-16 strings, so
+// pages skip or repeat keys around multi-byte characters and long segments; nor does it count common
+// prefixes against max-keys. Listing is redone here as S3 does it: every key under the prefix in UTF-8 byte
+// order, after start-after, rolled up at the delimiter, keys and prefixes together at most max-keys. The
+// continuation token names the page's last key, so a truncated page ends with a key: common prefixes after
+// it wait for the next page (a page with no key yet takes prefixes up to the next key).
 const listObjects = FilesystemStore.prototype.listObjects;
+const utf8 = (s) => Buffer.from(s, "utf8");
 FilesystemStore.prototype.listObjects = async function (bucket, options) {
-  const result = await listObjects.call(this, bucket, options);
-  if (result.isTruncated && result.objects.length > 0) {
-    const lastKey = result.objects[result.objects.length - 1].key;
-    result.commonPrefixes = result.commonPrefixes.filter((prefix) => prefix < lastKey);
+  const { delimiter = "", startAfter = "", prefix = "", maxKeys = Infinity } = options;
+  const all = await listObjects.call(this, bucket, { prefix });
+  const after = utf8(startAfter);
+  const sorted = all.objects
+    .map((object) => ({ object, bytes: utf8(object.key) }))
+    .filter((entry) => Buffer.compare(entry.bytes, after) > 0)
+    .sort((a, b) => Buffer.compare(a.bytes, b.bytes));
+  const objects = [];
+  const commonPrefixes = [];
+  let isTruncated = false;
+  for (const { object } of sorted) {
+    const at = delimiter ? object.key.indexOf(delimiter, prefix.length) : -1;
+    const common = at === -1 ? null : object.key.slice(0, at + delimiter.length);
+    if (common !== null && commonPrefixes[commonPrefixes.length - 1] === common) continue;
+    if (objects.length + commonPrefixes.length >= maxKeys && objects.length > 0) { isTruncated = true; break; }
+    if (common !== null) commonPrefixes.push(common); else objects.push(object);
   }
-  return result;
+  if (isTruncated && objects.length > 0) {
+    const lastKey = utf8(objects[objects.length - 1].key);
+    const kept = commonPrefixes.filter((p) => Buffer.compare(utf8(p), lastKey) < 0);
+    commonPrefixes.length = 0;
+    commonPrefixes.push(...kept);
+  }
+  return { objects, commonPrefixes, isTruncated };
 };
 
 // Request fixes s3rver needs to answer as S3 does: copy sources are URL-encoded per segment (s3rver

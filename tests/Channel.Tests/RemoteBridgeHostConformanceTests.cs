@@ -55,6 +55,9 @@ public sealed class RemoteBridgeHostConformanceTests : ObjectStoreConformanceTes
 
     protected override IReadOnlyDictionary<string, string?> GatewaySettings => Setup.Value.GetAwaiter().GetResult().Edge;
 
+    /// <summary>The same local store as LocalStoreConformanceTests (10,000), here to test the remote transport.</summary>
+    protected override int ManyObjects => 2_000;
+
     protected override void EnsureBackendAvailable()
     {
         var (host, _) = Setup.Value.GetAwaiter().GetResult();
@@ -65,8 +68,11 @@ public sealed class RemoteBridgeHostConformanceTests : ObjectStoreConformanceTes
     public void Objects_land_on_the_bridge_host_not_the_edge()
     {
         Assert.True(Directory.Exists(Path.Combine(Root, "objects")));
-        var edgeFiles = Directory.Exists(Path.Combine(Root, "edge-unused"))
-            ? Directory.EnumerateFiles(Path.Combine(Root, "edge-unused"), "*", SearchOption.AllDirectories).Where(f => !f.Contains(".tmp")).ToList()
+        var edgeRoot = Path.Combine(Root, "edge-unused");
+        // The edge's store keeps its lock and index files at its root; no bucket or object may appear there.
+        var edgeFiles = Directory.Exists(edgeRoot)
+            ? Directory.EnumerateFiles(edgeRoot, "*", SearchOption.AllDirectories)
+                .Where(f => Path.GetDirectoryName(f) != edgeRoot && !f.Contains(".tmp")).ToList()
             : [];
         Assert.Empty(edgeFiles);
     }

@@ -1,0 +1,96 @@
+using Gateway.Contracts.Errors;
+
+namespace Gateway.Bridges.Local;
+
+public sealed partial class LocalObjectStore
+{
+    /// <summary>
+    /// Rebuilds the index of the store at <paramref name="options"/>' root from its object files and returns the
+    /// number of objects indexed. Fails while a gateway holds the root.
+    /// </summary>
+    public static long Reindex(LocalStoreOptions options, CancellationToken ct = default)
+    {
+        var root = Path.GetFullPath(options.Root);
+        if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"The store root '{root}' does not exist.");
+        using var rootLock = LockRoot(root);
+        using var index = new LocalIndex(root, options.Fsync);
+        return LocalReindexer.Rebuild(root, index, ct);
+    }
+
+    /// <summary>
+    /// Runs at start, before any request: removes the temporary files of writes a crash cut short (no writer is
+    /// running: this instance holds the root), then brings the index back in line with the files. A missing,
+    /// older or half-rebuilt index is rebuilt from the files; otherwise only the keys with an intent row are
+    /// read again, so a clean start costs nothing per object.
+    /// </summary>
+    private void Recover()
+    {
+        foreach (var file in Directory.EnumerateFiles(_tmp)) File.Delete(file);
+        if (!_index.IsReady)
+        {
+            LocalReindexer.Rebuild(_root, _index);
+            return;
+        }
+        foreach (var (bucket, key) in _index.ReadPending())
+        {
+            var bucketDir = Path.Combine(_root, bucket);
+            _index.Settle(bucket, key, LocalObjectFile.TryRead(ObjectPath(bucketDir, key)));
+        }
+        foreach (var bucket in _index.IndexedBuckets())
+        {
+            if (!File.Exists(Path.Combine(_root, bucket, BucketMarker))) _index.DropBucket(bucket);
+        }
+    }
+
+    /// <summary>
+    /// One store instance per root: its index, commit locks and temporary-file cleanup assume no other writer.
+    /// The OS releases the lock when the process dies, so a crash never leaves the root locked.
+    /// </summary>
+    private static FileStream LockRoot(string root)
+    {
+        Directory.CreateDirectory(root);
+        try
+        {
+            return new FileStream(Path.Combine(root, LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new InvalidOperationException(
+                $"The local store root '{root}' is in use by another store or process (stop the gateway before a reindex, give each local store its own Root).");
+        }
+    }
+
+    /// <summary>Takes every commit lock, in order (commits take one at a time, so this cannot deadlock).</summary>
+    private async Task<AllCommitLocks> LockAllAsync(CancellationToken ct)
+    {
+        var taken = 0;
+        try
+        {
+            for (; taken < _commitLocks.Length; taken++) await _commitLocks[taken].WaitAsync(ct).ConfigureAwait(false);
+            return new AllCommitLocks(_commitLocks);
+        }
+        catch
+        {
+            for (var i = 0; i < taken; i++) _commitLocks[i].Release();
+            throw;
+        }
+    }
+
+    private sealed class AllCommitLocks(SemaphoreSlim[] locks) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            foreach (var gate in locks) gate.Release();
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    public void Dispose()
+    {
+        _index.Dispose();
+        _rootLock.Dispose();
+    }
+
+    private static GatewayException BucketMissing(string bucket) =>
+        new(ErrorCode.NotFound, $"Bucket '{bucket}' does not exist.");
+}
