@@ -195,7 +195,9 @@ public sealed class LocalObjectStore : IObjectStore
         try
         {
             if (!conditions.IsEmpty) Preconditions.Check(TryReadInfo(path), conditions, isRead: false);
-            File.Delete(path);
+            // File.Delete ignores a missing file but not a missing fan-out folder (the first two hex digits of the hash).
+            try { File.Delete(path); }
+            catch (DirectoryNotFoundException) { }
         }
         finally
         {

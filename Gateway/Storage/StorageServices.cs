@@ -14,6 +14,7 @@ public static class StorageServices
         services.AddSingleton<IObjectStoreFactory, Gateway.Bridges.Gcs.GcsStoreFactory>();
 
         services.AddSingleton<StoreRegistry>();
+        services.AddSingleton<PageTokenSealer>();
         services.AddHostedService<StoreRegistryStartup>();
         return services;
     }
