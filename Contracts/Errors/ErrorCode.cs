@@ -20,6 +20,8 @@ public enum ErrorCode
     MethodNotAllowed,
     UnsupportedMediaType,
     WitnessFailed,
+    UriTooLong,
+    HeadersTooLarge,
     Internal,
 }
 
@@ -45,6 +47,8 @@ public static class ErrorCodes
         ErrorCode.MethodNotAllowed => "method-not-allowed",
         ErrorCode.UnsupportedMediaType => "unsupported-media-type",
         ErrorCode.WitnessFailed => "witness-failed",
+        ErrorCode.UriTooLong => "uri-too-long",
+        ErrorCode.HeadersTooLarge => "headers-too-large",
         _ => "internal",
     };
 
@@ -65,6 +69,8 @@ public static class ErrorCodes
         ErrorCode.MethodNotAllowed => 405,
         ErrorCode.UnsupportedMediaType => 415,
         ErrorCode.WitnessFailed => 502,
+        ErrorCode.UriTooLong => 414,
+        ErrorCode.HeadersTooLarge => 431,
         ErrorCode.Unavailable => 503,
         ErrorCode.Timeout => 504,
         _ => 500,

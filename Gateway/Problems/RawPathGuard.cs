@@ -40,8 +40,18 @@ internal static class RawPathGuard
         return true;
     }
 
+    /// <summary>Longest request target the gateway reads; Kestrel's own ceiling is higher, so this answer is problem+json.</summary>
+    public const int MaxTargetLength = 8 * 1024;
+
     public static IApplicationBuilder UseRawPathGuard(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
+        if (context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > MaxTargetLength } target)
+        {
+            var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+            await GatewayExceptionHandler.WriteAsync(problems, context, ErrorCode.UriTooLong,
+                $"The request target is {target.Length} characters long; at most {MaxTargetLength} are allowed.");
+            return;
+        }
         if (Check(context) is { } reason)
         {
             var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
