@@ -152,8 +152,13 @@ public abstract partial class ObjectStoreConformanceTests
                 sb.Append(o.GetProperty("key").GetString()).Append(' ').Append(o.GetProperty("etag").GetString()).Append('\n');
             token = page.GetProperty("nextPageToken").GetString();
         } while (token is not null);
+        // Only the buckets the probes name: other tests (and other test runs) share the backend and make their own.
         var buckets = await Http.GetFromJsonAsync<JsonElement>($"v1/stores/{Store}/buckets");
-        foreach (var b in buckets.GetProperty("buckets").EnumerateArray()) sb.Append("bucket ").Append(b.GetProperty("name").GetString()).Append('\n');
+        foreach (var b in buckets.GetProperty("buckets").EnumerateArray())
+        {
+            var name = b.GetProperty("name").GetString()!;
+            if (name == Bucket || Generators.OtherBucketNames.Contains(name)) sb.Append("bucket ").Append(name).Append('\n');
+        }
         return sb.ToString();
     }
 
@@ -179,10 +184,15 @@ public abstract partial class ObjectStoreConformanceTests
                 "..", "a/../b", "%2e%2e/x", "./x", "a%2Fb", "a%5Cb", "%2Fabs", new string('k', 1025), string.Concat(Enumerable.Repeat("%C3%A9", 513)),
                 "a//b", "trailing/", "dir/sub/obj"));
 
+        private static readonly string[] RawOtherBuckets =
+            ["no-such-bucket-zz9", "UPPER", "ab", "a--b", "-lead", "trail-", "dot.name", "bbnl%0A", "%ff%ff%ff", "b%C3%A4d", new string('b', 64), "under_score"];
+
+        /// <summary>The other bucket names the probes use, decoded as a store would see them.</summary>
+        public static readonly HashSet<string> OtherBucketNames =
+            RawOtherBuckets.Select(b => Uri.UnescapeDataString(b)).ToHashSet(StringComparer.Ordinal);
+
         public static Gen<string> BucketName(string bucket) => Gen.OneOf(
-            Gen.Constant(bucket), Gen.Constant(bucket), Gen.Constant(bucket),
-            Gen.Elements("no-such-bucket-zz9", "UPPER", "ab", "a--b", "-lead", "trail-", "dot.name", "bbnl%0A", "%ff%ff%ff", "b%C3%A4d",
-                new string('b', 64), "under_score"));
+            Gen.Constant(bucket), Gen.Constant(bucket), Gen.Constant(bucket), Gen.Elements(RawOtherBuckets));
 
         private static readonly Gen<string> MetaName = Gen.Elements("owner", "_x", "Mixed_Case9", "bad-name", "1st", "", new string('n', 129));
 
