@@ -6,17 +6,17 @@ namespace Gateway.Contracts.Clusters;
 /// <summary>Kubernetes' own naming rules (DNS-1123), checked before any call so a bad name never reaches a cluster.</summary>
 public static partial class KubernetesNames
 {
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    [GeneratedRegex(@"\A[a-z0-9]([-a-z0-9]*[a-z0-9])?\z")]
     private static partial Regex LabelPattern();
 
-    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    [GeneratedRegex(@"\A[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\z")]
     private static partial Regex SubdomainPattern();
 
     // Label selector syntax: keys/values ([prefix/]name, [A-Za-z0-9._-]), operators = == != in notin !, sets in parentheses.
-    [GeneratedRegex(@"^[A-Za-z0-9._/\-=!,() ]*$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9._/\-=!,() ]*\z")]
     private static partial Regex SelectorCharacters();
 
-    [GeneratedRegex("^[A-Za-z0-9._~=-]*$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9._~=-]*\z")]
     private static partial Regex ContinueCharacters();
 
     /// <summary>A configured cluster's name as used in <c>/v1/kubernetes/{cluster}</c>.</summary>

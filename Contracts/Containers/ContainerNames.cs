@@ -10,24 +10,24 @@ public static partial class ContainerNames
 {
     // Docker's container name rule (daemon/names: [a-zA-Z0-9][a-zA-Z0-9_.-]+); a leading '/' is how the engine
     // prints names, so it is accepted. The same rule admits full and short hex ids.
-    [GeneratedRegex("^/?[a-zA-Z0-9][a-zA-Z0-9_.-]{1,254}$")]
+    [GeneratedRegex(@"\A/?[a-zA-Z0-9][a-zA-Z0-9_.-]{1,254}\z")]
     private static partial Regex NamePattern();
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,62}$")]
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9_-]{0,62}\z")]
     private static partial Regex HostPattern();
 
     // distribution/reference's grammar: [domain[:port]/]path[:tag][@digest], path components lower case.
     [GeneratedRegex(
         // The first part is a registry only when it has a '.' or ':' or is localhost, as Docker decides.
-        @"^(?:(?=[^/]*[.:]|localhost/)(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?" +
+        @"\A(?:(?=[^/]*[.:]|localhost/)(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?" +
         @"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*" +
-        @"(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$")]
+        @"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?\z")]
     private static partial Regex ImagePattern();
 
-    [GeneratedRegex("^[a-zA-Z_][a-zA-Z0-9_.-]*$")]
+    [GeneratedRegex(@"\A[a-zA-Z_][a-zA-Z0-9_.-]*\z")]
     private static partial Regex EnvKeyPattern();
 
-    [GeneratedRegex("^(?:sha256:)?[a-f0-9]{12,64}$")]
+    [GeneratedRegex(@"\A(?:sha256:)?[a-f0-9]{12,64}\z")]
     private static partial Regex ImageIdPattern();
 
     /// <summary>A configured host's name as used in <c>/v1/docker/{host}</c>.</summary>

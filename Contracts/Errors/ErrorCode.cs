@@ -22,6 +22,8 @@ public enum ErrorCode
     MethodNotAllowed,
     UnsupportedMediaType,
     WitnessFailed,
+    UriTooLong,
+    HeadersTooLarge,
     Internal,
 }
 
@@ -48,6 +50,8 @@ public static class ErrorCodes
         ErrorCode.MethodNotAllowed => "method-not-allowed",
         ErrorCode.UnsupportedMediaType => "unsupported-media-type",
         ErrorCode.WitnessFailed => "witness-failed",
+        ErrorCode.UriTooLong => "uri-too-long",
+        ErrorCode.HeadersTooLarge => "headers-too-large",
         _ => "internal",
     };
 
@@ -69,6 +73,8 @@ public static class ErrorCodes
         ErrorCode.MethodNotAllowed => 405,
         ErrorCode.UnsupportedMediaType => 415,
         ErrorCode.WitnessFailed => 502,
+        ErrorCode.UriTooLong => 414,
+        ErrorCode.HeadersTooLarge => 431,
         ErrorCode.Unavailable => 503,
         ErrorCode.Timeout => 504,
         _ => 500,

@@ -13,10 +13,10 @@ public static partial class ObjectNames
 {
     public const int MaxKeyBytes = 1024;
 
-    [GeneratedRegex("^[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]$")]
+    [GeneratedRegex(@"\A[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]\z")]
     private static partial Regex BucketPattern();
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9-]{0,62}\z")]
     private static partial Regex StorePattern();
 
     public static void ValidateStore(string? store)

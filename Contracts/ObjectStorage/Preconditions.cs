@@ -10,7 +10,7 @@ public static class Preconditions
     {
         if (conditions.IfMatch is { } ifMatch)
         {
-            if (current is null || !Matches(current.ETag, ifMatch))
+            if (current is null || !MatchesStrong(current.ETag, ifMatch))
                 throw new GatewayException(ErrorCode.PreconditionFailed, "If-Match did not match the current object.");
         }
         if (conditions.IfNoneMatch is { } ifNoneMatch && current is not null && Matches(current.ETag, ifNoneMatch))
@@ -21,6 +21,7 @@ public static class Preconditions
         }
     }
 
+    /// <summary>If-None-Match: weak comparison (RFC 9110 §13.1.2), so W/"x" matches "x".</summary>
     public static bool Matches(string etag, IReadOnlyList<string> candidates)
     {
         var bare = Normalize(etag);
@@ -30,6 +31,20 @@ public static class Preconditions
         }
         return false;
     }
+
+    /// <summary>If-Match: strong comparison (RFC 9110 §13.1.1): a weak tag on either side never matches.</summary>
+    public static bool MatchesStrong(string etag, IReadOnlyList<string> candidates)
+    {
+        foreach (var c in candidates)
+        {
+            if (c == "*") return true;
+            if (IsWeak(c) || IsWeak(etag)) continue;
+            if (Normalize(c) == Normalize(etag)) return true;
+        }
+        return false;
+    }
+
+    private static bool IsWeak(string etag) => etag.TrimStart().StartsWith("W/", StringComparison.Ordinal);
 
     /// <summary>Weak comparison: W/ prefixes and quotes do not matter.</summary>
     public static string Normalize(string etag)

@@ -11,10 +11,16 @@ public static class ChannelServices
         return services;
     }
 
-    /// <summary>Request ids (X-Request-Id), GET /v1/audit and GET /v1/witnesses/{requestId}.</summary>
-    public static WebApplication MapChannelEndpoints(this WebApplication app)
+    /// <summary>Gives every request its X-Request-Id; first in the pipeline, so refusals (400, 401, 403, 431...) carry one too.</summary>
+    public static WebApplication UseRequestIds(this WebApplication app)
     {
         app.Use(ChannelEndpoints.RequestIdAsync);
+        return app;
+    }
+
+    /// <summary>GET /v1/audit and GET /v1/witnesses/{requestId}.</summary>
+    public static WebApplication MapChannelEndpoints(this WebApplication app)
+    {
         ChannelEndpoints.Map(app);
         return app;
     }

@@ -50,6 +50,7 @@ public static class GatewayApp
 
     public static void MapGatewayEndpoints(WebApplication app)
     {
+        app.UseRequestIds();
         app.UseGatewayProblems();
         app.UseGatewaySecurity();
         app.MapGatewayOpenApi();

@@ -11,6 +11,12 @@ public sealed class GatewayOptions
     [Required]
     public string DataDirectory { get; set; } = "data";
 
+    /// <summary>
+    /// Key (base64 of 32 bytes) that seals listing page tokens; default {DataDirectory}/keys/page-tokens.key, made on
+    /// first use. Gateways behind one load balancer share the file so a token from one opens on another.
+    /// </summary>
+    public string? PageTokenKeyFile { get; set; }
+
     public LimitsOptions Limits { get; set; } = new();
 }
 

@@ -54,14 +54,11 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
     {
         GatewayException g => (g.Code, g.Message, g.RetryAfterSeconds, g.Extensions),
         BadHttpRequestException { StatusCode: 413 } => (ErrorCode.PayloadTooLarge, "The request body is larger than allowed.", null, null),
-        BadHttpRequestException b => (ErrorCode.BadRequest, SafeDetail(b), null, null),
+        BadHttpRequestException { StatusCode: 415 } => (ErrorCode.UnsupportedMediaType, "The request body must be JSON (Content-Type: application/json).", null, null),
+        BadHttpRequestException b => (ErrorCode.BadRequest, BindingFailures.Describe(b), null, null),
         OperationCanceledException => (ErrorCode.Timeout, "The request was cancelled before it completed.", null, null),
         _ => (ErrorCode.Internal, "An unexpected error occurred; it has been logged.", null, null),
     };
-
-    // Binding messages name parameters and types, never values, so they are safe to show.
-    private static string SafeDetail(BadHttpRequestException b) =>
-        b.InnerException is System.Text.Json.JsonException ? "The JSON body is malformed or has the wrong shape." : b.Message;
 
     private static string Title(ErrorCode code) => code switch
     {
@@ -81,6 +78,8 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
         ErrorCode.MethodNotAllowed => "Method not allowed",
         ErrorCode.UnsupportedMediaType => "Unsupported media type",
         ErrorCode.WitnessFailed => "Witness verification failed",
+        ErrorCode.UriTooLong => "URI too long",
+        ErrorCode.HeadersTooLarge => "Request header fields too large",
         _ => "Internal error",
     };
 

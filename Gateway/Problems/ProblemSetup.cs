@@ -17,28 +17,36 @@ public static class ProblemSetup
     public static WebApplication UseGatewayProblems(this WebApplication app)
     {
         app.UseExceptionHandler();
+        // Any error status that reaches the client without a body (routing's 404/405, a framework 400, ...) gets one.
         app.UseStatusCodePages(async status =>
         {
             var context = status.HttpContext;
-            var code = context.Response.StatusCode switch
-            {
-                404 => ErrorCode.NotFound,
-                405 => ErrorCode.MethodNotAllowed,
-                413 => ErrorCode.PayloadTooLarge,
-                415 => ErrorCode.UnsupportedMediaType,
-                _ => (ErrorCode?)null,
-            };
-            if (code is null) return;
+            if (BareStatus(context.Response.StatusCode) is not { } bare) return;
             var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
-            await GatewayExceptionHandler.WriteAsync(problems, context, code.Value, code switch
-            {
-                ErrorCode.NotFound => "No such resource.",
-                ErrorCode.MethodNotAllowed => "This method is not allowed on this resource.",
-                ErrorCode.PayloadTooLarge => "The request body is larger than allowed.",
-                _ => "The request body's media type is not accepted here.",
-            });
+            await GatewayExceptionHandler.WriteAsync(problems, context, bare.Code, bare.Detail);
         });
         app.UseRawPathGuard();
         return app;
     }
+
+    private static (ErrorCode Code, string Detail)? BareStatus(int status) => status switch
+    {
+        400 => (ErrorCode.BadRequest, "The request is malformed."),
+        401 => (ErrorCode.Unauthorized, "Credentials are required."),
+        403 => (ErrorCode.Forbidden, "The caller may not do this."),
+        404 => (ErrorCode.NotFound, "No such resource."),
+        405 => (ErrorCode.MethodNotAllowed, "This method is not allowed on this resource."),
+        409 => (ErrorCode.Conflict, "The request conflicts with the resource's state."),
+        412 => (ErrorCode.PreconditionFailed, "A precondition failed."),
+        413 => (ErrorCode.PayloadTooLarge, "The request body is larger than allowed."),
+        414 => (ErrorCode.UriTooLong, "The request target is longer than allowed."),
+        415 => (ErrorCode.UnsupportedMediaType, "The request body's media type is not accepted here."),
+        416 => (ErrorCode.RangeNotSatisfiable, "The range is outside the resource."),
+        429 => (ErrorCode.Throttled, "Too many requests."),
+        431 => (ErrorCode.HeadersTooLarge, "The request headers are larger than allowed."),
+        501 => (ErrorCode.NotSupported, "Not supported."),
+        503 => (ErrorCode.Unavailable, "The service is unavailable."),
+        504 => (ErrorCode.Timeout, "The request did not finish in time."),
+        _ => null,
+    };
 }

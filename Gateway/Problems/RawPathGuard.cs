@@ -5,7 +5,7 @@ namespace Gateway.Problems;
 
 /// <summary>
 /// Rejects request targets that try to smuggle path structure: dot segments (plain or encoded),
-/// encoded slashes or backslashes, backslashes and NUL. Kestrel would otherwise normalise some of
+/// encoded slashes or backslashes, backslashes, NUL and percent-escapes that are not UTF-8. Kestrel would otherwise normalise some of
 /// them away before routing, so a traversal attempt would look like a different, valid path.
 /// </summary>
 internal static class RawPathGuard
@@ -20,6 +20,11 @@ internal static class RawPathGuard
         if (path.Contains("%2f", StringComparison.OrdinalIgnoreCase) || path.Contains("%5c", StringComparison.OrdinalIgnoreCase))
             return "Encoded slashes are not allowed in the path.";
         if (path.Contains("%00", StringComparison.Ordinal)) return "NUL is not allowed in the path.";
+        if (PercentDecoding.TryDecode(path) is null)
+            return "The path is not valid percent-encoded UTF-8 (each '%' starts two hex digits; no overlong forms or lone surrogates).";
+        // REST upstreams get the query string as sent (a legacy service may expect another charset); everything else is UTF-8.
+        if (q >= 0 && !path.StartsWith("/v1/rest/", StringComparison.Ordinal) && !ValidQuery(raw.AsSpan(q + 1)))
+            return "The query string is not valid percent-encoded UTF-8.";
         foreach (var segment in path.Split('/'))
         {
             var decoded = segment.Replace("%2e", ".", StringComparison.OrdinalIgnoreCase);
@@ -28,8 +33,25 @@ internal static class RawPathGuard
         return null;
     }
 
+    private static bool ValidQuery(ReadOnlySpan<char> query)
+    {
+        foreach (var part in query.Split('&'))
+            if (PercentDecoding.TryDecode(query[part]) is null) return false;
+        return true;
+    }
+
+    /// <summary>Longest request target the gateway reads; Kestrel's own ceiling is higher, so this answer is problem+json.</summary>
+    public const int MaxTargetLength = 8 * 1024;
+
     public static IApplicationBuilder UseRawPathGuard(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
+        if (context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > MaxTargetLength } target)
+        {
+            var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+            await GatewayExceptionHandler.WriteAsync(problems, context, ErrorCode.UriTooLong,
+                $"The request target is {target.Length} characters long; at most {MaxTargetLength} are allowed.");
+            return;
+        }
         if (Check(context) is { } reason)
         {
             var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();

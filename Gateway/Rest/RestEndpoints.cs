@@ -32,6 +32,8 @@ public static class RestEndpoints
     {
         var target = upstreams.Find(upstream)
             ?? throw new GatewayException(ErrorCode.NotFound, $"No REST upstream named '{upstream}' is configured.");
+        // The upstream's answer is passed on as it is: no problem body is added to its bare 4xx/5xx.
+        if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
         var request = http.Request;
         var hasBody = http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0;
         if (hasBody && http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)

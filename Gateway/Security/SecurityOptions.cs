@@ -129,6 +129,9 @@ public sealed class RequestLimitOptions
     /// <summary>Total size of the request headers; above it the answer is 431.</summary>
     public int MaxHeaderBytes { get; set; } = 32 * 1024;
 
+    /// <summary>Number of request header lines; above it the answer is 431.</summary>
+    public int MaxHeaderCount { get; set; } = 100;
+
     /// <summary>Largest request body for endpoints that do not set their own (object PUT uses Gateway:Limits:MaxObjectBytes).</summary>
     public long MaxRequestBodyBytes { get; set; } = 30L * 1024 * 1024;
 

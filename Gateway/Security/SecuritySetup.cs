@@ -45,8 +45,12 @@ public static class SecuritySetup
         services.Configure<KestrelServerOptions>(o =>
         {
             o.Limits.MaxRequestBodySize = security.Limits.MaxRequestBodyBytes;
-            // Kestrel answers a bare 431 above its own ceiling; keep it above ours so callers get problem+json.
-            o.Limits.MaxRequestHeadersTotalSize = Math.Max(o.Limits.MaxRequestHeadersTotalSize, security.Limits.MaxHeaderBytes * 2);
+            // Kestrel answers bare 414/431s above its own ceilings; keep them well above ours so callers get
+            // problem+json (docs/errors.md lists what only Kestrel can answer).
+            o.Limits.MaxRequestHeadersTotalSize = Math.Max(256 * 1024, security.Limits.MaxHeaderBytes * 4);
+            o.Limits.MaxRequestHeaderCount = Math.Max(1000, security.Limits.MaxHeaderCount * 4);
+            o.Limits.MaxRequestLineSize = Math.Max(64 * 1024, Gateway.Problems.RawPathGuard.MaxTargetLength * 4);
+            o.AddServerHeader = false;
         });
         return services;
     }

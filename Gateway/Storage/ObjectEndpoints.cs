@@ -54,23 +54,29 @@ internal static class ObjectEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
     }
 
-    private static async Task<Ok<ObjectListing>> List(string store, string bucket, BridgeRegistry<IObjectStore> registry, CancellationToken ct,
+    private static async Task<Ok<ObjectListing>> List(string store, string bucket, BridgeRegistry<IObjectStore> registry, PageTokenSealer tokens, CancellationToken ct,
         string? prefix = null, string? delimiter = null, int? pageSize = null, string? pageToken = null)
     {
         var s = registry.Get(store);
         ObjectNames.ValidateBucket(bucket);
         ObjectNames.ValidatePrefix(prefix);
         if (pageSize is < 1 or > 1000) throw new GatewayException(ErrorCode.BadRequest, "pageSize must be between 1 and 1000.");
-        if (delimiter is { Length: > 16 }) throw new GatewayException(ErrorCode.BadRequest, "delimiter is at most 16 characters.");
+        if (delimiter is { Length: > 16 } || delimiter?.Any(char.IsControl) == true)
+            throw new GatewayException(ErrorCode.BadRequest, "delimiter is at most 16 characters, none of them control characters.");
         if (pageToken is { Length: > 4096 }) throw new GatewayException(ErrorCode.BadRequest, "pageToken is too long.");
+        prefix = string.IsNullOrEmpty(prefix) ? null : prefix;
+        delimiter = string.IsNullOrEmpty(delimiter) ? null : delimiter;
+        var storeToken = string.IsNullOrEmpty(pageToken) ? null : tokens.Open(store, bucket, prefix, delimiter, pageToken);
         var listing = await s.ListObjectsAsync(bucket, new ListObjectsRequest
         {
-            Prefix = string.IsNullOrEmpty(prefix) ? null : prefix,
-            Delimiter = string.IsNullOrEmpty(delimiter) ? null : delimiter,
+            Prefix = prefix,
+            Delimiter = delimiter,
             PageSize = pageSize ?? 1000,
-            PageToken = string.IsNullOrEmpty(pageToken) ? null : pageToken,
+            PageToken = storeToken,
         }, ct);
-        return TypedResults.Ok(listing);
+        return TypedResults.Ok(listing.NextPageToken is { } next
+            ? listing with { NextPageToken = tokens.Seal(store, bucket, prefix, delimiter, next) }
+            : listing);
     }
 
     private static async Task<IResult> Get(string store, string bucket, string key, HttpContext context, BridgeRegistry<IObjectStore> registry, CancellationToken ct)
@@ -172,11 +178,15 @@ internal static class ObjectEndpoints
             SourceKey = body.Source.Key,
             TargetBucket = body.Target.Bucket,
             TargetKey = body.Target.Key,
-            SourceConditions = new ObjectConditions { IfMatch = Single(body.SourceIfMatch) },
-            TargetConditions = new ObjectConditions { IfMatch = Single(body.TargetIfMatch), IfNoneMatch = Single(body.TargetIfNoneMatch) },
+            SourceConditions = new ObjectConditions { IfMatch = ObjectHttp.ParseETags(body.SourceIfMatch, "sourceIfMatch") },
+            TargetConditions = new ObjectConditions
+            {
+                IfMatch = ObjectHttp.ParseETags(body.TargetIfMatch, "targetIfMatch"),
+                IfNoneMatch = ObjectHttp.ParseETags(body.TargetIfNoneMatch, "targetIfNoneMatch"),
+            },
             MetadataDirective = directive,
-            ContentType = body.ContentType,
-            Metadata = body.Metadata,
+            ContentType = ObjectMetadata.ValidateContentType(body.ContentType),
+            Metadata = body.Metadata is null ? null : ObjectMetadata.Validate(body.Metadata),
         }, ct);
         context.Response.Headers.ETag = info.ETag;
         return TypedResults.Ok(info);
@@ -192,6 +202,4 @@ internal static class ObjectEndpoints
             new(Operation.Write, $"stores/{store}/buckets/{body.Target.Bucket}/objects/{body.Target.Key}"),
         ];
     }
-
-    private static IReadOnlyList<string>? Single(string? etag) => etag is null ? null : [etag];
 }

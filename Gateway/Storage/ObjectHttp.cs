@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
 using Microsoft.AspNetCore.Http.Features;
@@ -11,11 +10,6 @@ namespace Gateway.Storage;
 internal static partial class ObjectHttp
 {
     public const string MetaPrefix = "x-meta-";
-    private const int MaxMetadataBytes = 8 * 1024;
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,127}$")]
-    private static partial Regex MetaName();
-
     /// <summary>
     /// The key as the client encoded it, taken from the raw request target: routing decodes %25 but keeps %2F,
     /// so a literal "%2F" in a key and an encoded slash would otherwise look alike.
@@ -31,7 +25,9 @@ internal static partial class ObjectHttp
             // /v1/stores/{store}/buckets/{bucket}/objects/{key...}
             var at = 0;
             for (var i = 0; i < 6 && at >= 0; i++) at = path.IndexOf('/', at + 1);
-            if (at > 0) key = Uri.UnescapeDataString(path[(at + 1)..]);
+            if (at > 0)
+                key = Gateway.Problems.PercentDecoding.TryDecode(path.AsSpan(at + 1))
+                    ?? throw new GatewayException(ErrorCode.BadRequest, "The object key is not valid percent-encoded UTF-8.");
         }
         ObjectNames.ValidateKey(key);
         return key;
@@ -47,16 +43,32 @@ internal static partial class ObjectHttp
     {
         if (values.Count == 0) return null;
         var list = new List<string>();
-        foreach (var value in values)
+        foreach (var value in values) list.AddRange(ParseETags(value, "If-Match / If-None-Match") ?? []);
+        return list.Count == 0 ? null : list;
+    }
+
+    /// <summary>A comma-separated list of entity tags ("x", W/"x") or "*"; a malformed one is a 400 naming <paramref name="what"/>.</summary>
+    public static IReadOnlyList<string>? ParseETags(string? value, string what)
+    {
+        if (value is null) return null;
+        var list = new List<string>();
+        foreach (var part in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            foreach (var part in (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (part != "*" && !(part.EndsWith('"') && (part.StartsWith('"') || part.StartsWith("W/\"", StringComparison.Ordinal))))
-                    throw new GatewayException(ErrorCode.BadRequest, "Entity tags in If-Match / If-None-Match must be quoted, or '*'.");
-                list.Add(part);
-            }
+            if (part != "*" && !IsEntityTag(part))
+                throw new GatewayException(ErrorCode.BadRequest, $"Entity tags in {what} must be quoted (\"...\" or W/\"...\"), or '*'.");
+            list.Add(part);
         }
         return list.Count == 0 ? null : list;
+    }
+
+    // RFC 9110 entity-tag: [ "W/" ] DQUOTE *etagc DQUOTE, etagc = %x21 / %x23-7E.
+    private static bool IsEntityTag(string s)
+    {
+        var opaque = s.StartsWith("W/", StringComparison.Ordinal) ? s.AsSpan(2) : s.AsSpan();
+        if (opaque.Length < 2 || opaque[0] != '"' || opaque[^1] != '"') return false;
+        foreach (var c in opaque[1..^1])
+            if (c is < '\x21' or > '\x7e' or '"') return false;
+        return true;
     }
 
     /// <summary>A single "bytes=" range, or null to serve the whole object (RFC 9110 lets a server ignore other forms).</summary>
@@ -70,24 +82,11 @@ internal static partial class ObjectHttp
         return new ByteRange(r.From, r.To, null);
     }
 
-    public static Dictionary<string, string> ReadMetadata(HttpRequest request)
-    {
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        var bytes = 0;
-        foreach (var (name, values) in request.Headers)
-        {
-            if (!name.StartsWith(MetaPrefix, StringComparison.OrdinalIgnoreCase)) continue;
-            var key = name[MetaPrefix.Length..].ToLowerInvariant();
-            if (!MetaName().IsMatch(key))
-                throw new GatewayException(ErrorCode.BadRequest, $"Metadata header '{name}' is not allowed: names are a-z, 0-9, '-' and '_'.");
-            var value = values.ToString();
-            bytes += key.Length + value.Length;
-            metadata[key] = value;
-        }
-        if (bytes > MaxMetadataBytes)
-            throw new GatewayException(ErrorCode.BadRequest, $"User metadata is {bytes} bytes; at most {MaxMetadataBytes} are allowed.");
-        return metadata;
-    }
+    /// <summary>The x-meta-* headers, checked against <see cref="ObjectMetadata"/>'s rules (a bad one is a 400, nothing stored).</summary>
+    public static Dictionary<string, string> ReadMetadata(HttpRequest request) =>
+        ObjectMetadata.Validate(request.Headers
+            .Where(h => h.Key.StartsWith(MetaPrefix, StringComparison.OrdinalIgnoreCase))
+            .Select(h => KeyValuePair.Create(h.Key[MetaPrefix.Length..], h.Value.ToString())), MetaPrefix);
 
     public static string? ReadContentMd5(HttpRequest request)
     {
@@ -103,9 +102,7 @@ internal static partial class ObjectHttp
     {
         var value = request.ContentType;
         if (string.IsNullOrEmpty(value)) return "application/octet-stream";
-        if (!MediaTypeHeaderValue.TryParse(value, out _))
-            throw new GatewayException(ErrorCode.BadRequest, "Content-Type is not a valid media type.");
-        return value;
+        return ObjectMetadata.ValidateContentType(value)!;
     }
 
     public static void WriteHeaders(HttpResponse response, ObjectInfo info)
@@ -113,10 +110,21 @@ internal static partial class ObjectHttp
         var headers = response.Headers;
         headers.ETag = info.ETag;
         headers.LastModified = info.LastModified.ToString("R", CultureInfo.InvariantCulture);
-        headers.ContentType = info.ContentType;
+        // Objects written by other tools (or before the rules) may hold what no header can carry: they stay readable.
+        headers.ContentType = ObjectMetadata.IsValidContentType(info.ContentType) ? info.ContentType : "application/octet-stream";
         headers.AcceptRanges = "bytes";
         if (info.ContentMd5 is { } md5) headers["x-checksum-md5"] = md5;
         if (info.Crc32c is { } crc) headers["x-checksum-crc32c"] = crc;
-        foreach (var (name, value) in info.Metadata) headers[MetaPrefix + name] = value;
+        foreach (var (name, value) in info.Metadata)
+        {
+            if (!IsHeaderToken(name)) continue;
+            headers[MetaPrefix + name] = ObjectMetadata.IsValidValue(value) ? value : EncodedWord(value);
+        }
     }
+
+    private static bool IsHeaderToken(string name) =>
+        name.Length > 0 && name.All(c => c < 0x7F && (char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c)));
+
+    /// <summary>An RFC 2047 encoded word (as S3 answers non-ASCII metadata): =?UTF-8?B?base64?=.</summary>
+    private static string EncodedWord(string value) => "=?UTF-8?B?" + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(value)) + "?=";
 }

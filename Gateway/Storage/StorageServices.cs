@@ -19,6 +19,7 @@ public static class StorageServices
         services.AddSingleton<IObjectStoreFactory, Gateway.Bridges.AzureBlob.AzureBlobStoreFactory>();
         services.AddSingleton<IObjectStoreFactory, Gateway.Bridges.Gcs.GcsStoreFactory>();
 
+        services.AddSingleton<PageTokenSealer>();
         services.AddOptions<StoreOptions>().Configure(o => o.Stores = configuration.GetSection(StoreOptions.Section).GetChildren().ToList()).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StoreOptions>, StoreOptionsValidator>();
         return services.AddBridgeFamily(ObjectStorageFamily.Declaration, sp =>

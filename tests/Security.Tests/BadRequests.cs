@@ -87,7 +87,22 @@ public static class BadRequests
         new("encoded CR/LF in key", 400, g => Raw(g, "admin", "PUT", "/" + Obj + "a%0D%0AX-Injected:%201", "evil")),
         new("CR/LF in a metadata header value", 400, g => Raw(g, "admin", "PUT", "/" + Obj + "crlf.txt", "evil", "x-meta-owner: a\rX-Injected: 1"), ProblemJson: false),
 
+        // Malformed HTTP that Kestrel's parser refuses before any application code runs: a bare 400 (docs/errors.md says
+        // why), and still nothing stored, no backend called.
+        new("raw space in the request target", 400, g => Raw(g, "admin", "PUT", "/" + Obj + "a b.txt", "evil"), ProblemJson: false),
+        new("NUL in a header value", 400, g => Raw(g, "admin", "PUT", "/" + Obj + "nul.txt", "evil", "x-meta-owner: a\0b"), ProblemJson: false),
+        new("obs-fold in a header", 400, g => Raw(g, "admin", "PUT", "/" + Obj + "fold.txt", "evil", "x-meta-owner: a\r\n folded"), ProblemJson: false),
+        new("non-numeric Content-Length", 400, g => Raw(g, "admin", "PUT", "/" + Obj + "cl1.txt", null, "Content-Length: abc"), ProblemJson: false),
+        new("negative Content-Length", 400, g => Raw(g, "admin", "PUT", "/" + Obj + "cl2.txt", null, "Content-Length: -5"), ProblemJson: false),
+        new("doubled Content-Length", 400, g => Raw(g, "admin", "PUT", "/" + Obj + "cl3.txt", null, "Content-Length: 4\r\nContent-Length: 5"), ProblemJson: false),
+        new("overflowing Content-Length", 400, g => Raw(g, "admin", "PUT", "/" + Obj + "cl4.txt", null, "Content-Length: 99999999999999999999999"), ProblemJson: false),
+        new("Transfer-Encoding: gzip", 400, g => Raw(g, "admin", "PUT", "/" + Obj + "te.txt", null, "Transfer-Encoding: gzip"), ProblemJson: false),
+
         // Sizes.
+        new("request target over 8 KB", 414, g => Raw(g, "admin", "GET", "/" + Obj + new string('k', 9000)), Code: "uri-too-long"),
+        new("one header over 64 KB", 431, g => Raw(g, "admin", "PUT", "/" + Obj + "huge-header.txt", "evil", "X-Filler: " + new string('a', 70_000)), Code: "headers-too-large"),
+        new("150 header lines", 431, g => Raw(g, "admin", "PUT", "/" + Obj + "many-headers.txt", "evil",
+            string.Join("\r\n", Enumerable.Range(0, 150).Select(i => $"X-Line-{i}: {i}"))), Code: "headers-too-large"),
         new("oversized headers", 431, g => Send(g.Client("admin"), HttpMethod.Put, Obj + "big-headers.txt", Body,
             r => r.Headers.Add("X-Filler", new string('a', 9000))), Code: "headers-too-large"),
         new("oversized object body", 413, g => Send(g.Client("admin"), HttpMethod.Put, Obj + "big.bin", new byte[2 * 1024 * 1024],

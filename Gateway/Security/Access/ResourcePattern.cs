@@ -18,9 +18,9 @@ public sealed class ResourcePattern
         if (string.IsNullOrWhiteSpace(pattern)) throw new FormatException("A resource pattern is empty.");
         Text = pattern.Trim().Trim('/');
         if (Text.Length == 0) Text = "**";
-        _regex = new Regex("^" + ToRegex(Text) + "$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+        _regex = new Regex(@"\A" + ToRegex(Text) + @"\z", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
         if (Text.EndsWith("/**", StringComparison.Ordinal))
-            _folder = new Regex("^" + ToRegex(Text[..^3]) + "$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+            _folder = new Regex(@"\A" + ToRegex(Text[..^3]) + @"\z", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
     }
 
     public string Text { get; }

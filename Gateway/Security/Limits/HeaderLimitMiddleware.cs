@@ -1,38 +1,37 @@
-using Microsoft.AspNetCore.Mvc;
+using Gateway.Contracts.Errors;
+using Gateway.Problems;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Security;
 
 /// <summary>
-/// 431 as problem+json for request headers above <c>Gateway:Security:Limits:MaxHeaderBytes</c>. Kestrel's own
-/// ceiling is set higher (see <see cref="SecuritySetup"/>) so that this answer, not a bare one, is what callers see.
+/// 431 as problem+json for request headers above <c>Gateway:Security:Limits:MaxHeaderBytes</c> in total or
+/// <c>MaxHeaderCount</c> lines. Kestrel's own ceilings are set higher (see <see cref="SecuritySetup"/>) so that this
+/// answer, not Kestrel's bare one, is what callers see.
 /// </summary>
 internal sealed class HeaderLimitMiddleware(RequestDelegate next, IOptions<SecurityOptions> options, SecurityEvents events)
 {
-    public const string ProblemType = "https://gateway.dev/problems/headers-too-large";
     private readonly int _max = options.Value.Limits.MaxHeaderBytes;
+    private readonly int _maxCount = options.Value.Limits.MaxHeaderCount;
 
     public async Task InvokeAsync(HttpContext context)
     {
         long total = 0;
+        var count = 0;
         foreach (var (name, values) in context.Request.Headers)
             foreach (var value in values)
-                total += name.Length + (value?.Length ?? 0) + 4;
-        if (total > _max)
-        {
-            events.Denied(context, SecurityEvent.HeadersTooLarge, $"request headers of {total} bytes (limit {_max})");
-            context.Response.StatusCode = StatusCodes.Status431RequestHeaderFieldsTooLarge;
-            var problem = new ProblemDetails
             {
-                Type = ProblemType,
-                Title = "Request header fields too large",
-                Status = StatusCodes.Status431RequestHeaderFieldsTooLarge,
-                Detail = $"The request headers are larger than the {_max} bytes allowed.",
-                Instance = context.Request.Path,
-            };
-            problem.Extensions["code"] = "headers-too-large";
-            await context.RequestServices.GetRequiredService<IProblemDetailsService>()
-                .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+                total += name.Length + (value?.Length ?? 0) + 4;
+                count++;
+            }
+        string? detail = null;
+        if (total > _max) detail = $"The request headers are larger than the {_max} bytes allowed.";
+        else if (count > _maxCount) detail = $"The request has {count} header lines; at most {_maxCount} are allowed.";
+        if (detail is not null)
+        {
+            events.Denied(context, SecurityEvent.HeadersTooLarge, $"request headers of {total} bytes in {count} lines (limits {_max}, {_maxCount})");
+            await GatewayExceptionHandler.WriteAsync(context.RequestServices.GetRequiredService<IProblemDetailsService>(), context,
+                ErrorCode.HeadersTooLarge, detail);
             return;
         }
         await next(context);

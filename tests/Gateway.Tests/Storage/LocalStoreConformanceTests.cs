@@ -1,3 +1,6 @@
+using System.Net;
+using Gateway.Bridges.Local;
+using Gateway.Contracts.ObjectStorage;
 using Gateway.Testing.Conformance;
 using Xunit;
 
@@ -26,6 +29,29 @@ public sealed class LocalStoreConformanceTests : ObjectStoreConformanceTests
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (Directory.EnumerateFiles(tmp).Any() && DateTime.UtcNow < deadline) await Task.Delay(20);
         Assert.Empty(Directory.EnumerateFiles(tmp));
+    }
+
+    [Fact]
+    public async Task An_object_holding_what_no_header_can_carry_stays_readable()
+    {
+        // Written straight into the store, as an older gateway or another tool could have: the rules never saw it.
+        var store = new LocalObjectStore(Store, new LocalStoreOptions { Root = Root });
+        await store.PutObjectAsync(Bucket, "legacy", new MemoryStream(Bytes("old bytes")), new PutObjectOptions
+        {
+            ContentType = "text/plain\r\nX-Injected: 1",
+            Metadata = new Dictionary<string, string> { ["city"] = "Köln", ["ctl"] = "a\r\nb\u007f", ["bad name"] = "x" },
+        }, CancellationToken.None);
+
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Head })
+        {
+            using var response = await Http.SendAsync(new HttpRequestMessage(method, ObjectUrl("legacy")));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("=?UTF-8?B?" + Convert.ToBase64String(Bytes("Köln")) + "?=", response.Headers.GetValues("x-meta-city").Single());
+            Assert.StartsWith("=?UTF-8?B?", response.Headers.GetValues("x-meta-ctl").Single());
+            Assert.False(response.Headers.Contains("X-Injected"));
+            Assert.Equal("application/octet-stream", response.Content.Headers.ContentType!.MediaType);
+            if (method == HttpMethod.Get) Assert.Equal("old bytes", await response.Content.ReadAsStringAsync());
+        }
     }
 
     [Fact]

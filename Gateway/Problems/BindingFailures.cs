@@ -1,0 +1,50 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Gateway.Problems;
+
+/// <summary>
+/// Turns ASP.NET Core's parameter-binding failures ("Failed to bind parameter \"Nullable&lt;int&gt; limit\" from ...")
+/// into the gateway's own words: the parameter's name and what it expects, never framework types or the raw value.
+/// </summary>
+internal static partial class BindingFailures
+{
+    [GeneratedRegex("""\Aparameter "(?<type>[^"]*) (?<name>[A-Za-z_][A-Za-z0-9_]*)"\z""", RegexOptions.CultureInvariant)]
+    private static partial Regex ParameterPattern();
+
+    [GeneratedRegex("parameter \"[^\"]*\"", RegexOptions.CultureInvariant)]
+    private static partial Regex ParameterMention();
+
+    public static string Describe(BadHttpRequestException e)
+    {
+        if (e.InnerException is JsonException json)
+            return json.Path is { Length: > 1 } path
+                ? $"The JSON body is malformed or has the wrong shape at '{path}'."
+                : "The JSON body is malformed or has the wrong shape.";
+        var message = e.Message;
+        var mention = ParameterMention().Match(message);
+        if (!mention.Success) return "The request could not be read (a malformed or truncated body, or a malformed header).";
+        var parameter = ParameterPattern().Match(mention.Value);
+        var name = parameter.Success ? parameter.Groups["name"].Value : "a parameter";
+        var type = parameter.Success ? parameter.Groups["type"].Value : "";
+        if (message.Contains("no body was provided", StringComparison.Ordinal) || message.Contains("from the request body", StringComparison.Ordinal))
+            return "A JSON request body is required.";
+        if (message.StartsWith("Required parameter", StringComparison.Ordinal))
+            return $"The parameter '{name}' is required.";
+        return $"The parameter '{name}' is not valid: {Expected(type)} is expected.";
+    }
+
+    private static string Expected(string type)
+    {
+        var t = type.Replace("Nullable<", "", StringComparison.Ordinal).TrimEnd('>', '?').ToLowerInvariant();
+        return t switch
+        {
+            "int" or "int32" or "long" or "int64" or "short" or "uint" or "ulong" => "a whole number",
+            "bool" or "boolean" => "true or false",
+            "double" or "float" or "decimal" => "a number",
+            "datetime" or "datetimeoffset" => "a date and time (ISO 8601)",
+            "guid" => "a GUID",
+            _ => "a value of the documented form",
+        };
+    }
+}
