@@ -27,6 +27,8 @@ public sealed record SigV4Request
     {
         var authorization = request.Headers.Authorization.ToString();
         if (authorization.Length > 0) return ParseHeader(request, authorization);
+        if (request.Query.ContainsKey("AWSAccessKeyId") && request.Query.ContainsKey("Signature"))
+            throw S3Errors.InvalidRequest("The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.");
         if (request.Query.ContainsKey("X-Amz-Algorithm") || request.Query.ContainsKey("X-Amz-Signature") || request.Query.ContainsKey("X-Amz-Credential"))
             return ParseQuery(request);
         return null;
@@ -35,7 +37,7 @@ public sealed record SigV4Request
     private static SigV4Request ParseHeader(HttpRequest request, string authorization)
     {
         if (authorization.StartsWith("AWS ", StringComparison.Ordinal))
-            throw S3Errors.InvalidRequest("Signature Version 2 is not supported; please use AWS4-HMAC-SHA256.");
+            throw S3Errors.InvalidRequest("The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.");
         if (!authorization.StartsWith(SigV4.Algorithm + " ", StringComparison.Ordinal))
             throw S3Errors.AuthorizationHeaderMalformed("The authorization header is malformed; only AWS4-HMAC-SHA256 is supported.");
         string? credential = null, signedHeaders = null, signature = null;
