@@ -195,7 +195,8 @@ public sealed class LocalObjectStore : IObjectStore
         try
         {
             if (!conditions.IsEmpty) Preconditions.Check(TryReadInfo(path), conditions, isRead: false);
-            File.Delete(path);
+            try { File.Delete(path); }
+            catch (DirectoryNotFoundException) { } // never written: deleting a missing object succeeds
         }
         finally
         {

@@ -16,6 +16,7 @@ internal sealed class AwsChunkedStream : ReadOnlyStreamBase
     private const int MaxLine = 4096;
     private readonly Stream _inner;
     private readonly S3Caller? _signer; // null: unsigned chunks (STREAMING-UNSIGNED-PAYLOAD-TRAILER)
+    private readonly bool _trailers;
     private readonly int _maxChunk;
     private readonly long _decodedLength;
     private readonly BodyFailure _failure;
@@ -27,10 +28,11 @@ internal sealed class AwsChunkedStream : ReadOnlyStreamBase
     private long _delivered;
     private bool _finished;
 
-    public AwsChunkedStream(Stream inner, S3Caller caller, bool signed, int maxChunkBytes, long decodedLength, BodyFailure failure)
+    public AwsChunkedStream(Stream inner, S3Caller caller, bool signed, bool trailers, int maxChunkBytes, long decodedLength, BodyFailure failure)
     {
         _inner = inner;
         _signer = signed ? caller : null;
+        _trailers = trailers;
         _maxChunk = maxChunkBytes;
         _decodedLength = decodedLength;
         _failure = failure;
@@ -46,6 +48,7 @@ internal sealed class AwsChunkedStream : ReadOnlyStreamBase
         while (_chunkPos == _chunkLen)
         {
             if (_finished) return 0;
+            _chunkPos = _chunkLen = 0;
             await NextChunkAsync(cancellationToken).ConfigureAwait(false);
         }
         var n = Math.Min(buffer.Length, _chunkLen - _chunkPos);
@@ -55,6 +58,36 @@ internal sealed class AwsChunkedStream : ReadOnlyStreamBase
     }
 
     private async Task NextChunkAsync(CancellationToken ct)
+    {
+        var (size, signature) = await ReadChunkHeaderAsync(ct).ConfigureAwait(false);
+        if (size == 0)
+        {
+            await FinishAsync(signature, ct).ConfigureAwait(false);
+            return;
+        }
+        if (_chunk.Length < size)
+        {
+            if (_chunk.Length > 0) ArrayPool<byte>.Shared.Return(_chunk);
+            _chunk = ArrayPool<byte>.Shared.Rent(size);
+        }
+        await ReadExactAsync(_chunk.AsMemory(0, size), ct).ConfigureAwait(false);
+        await ExpectCrlfAsync(ct).ConfigureAwait(false);
+        VerifyChunk(signature, _chunk.AsSpan(0, size));
+        _delivered += size;
+        if (_decodedLength >= 0 && _delivered > _decodedLength) throw Fail(S3Errors.IncompleteBody());
+        if (_decodedLength >= 0 && _delivered == _decodedLength)
+        {
+            // Read and check the final chunk (and trailers) before the last data goes out: a store that stops reading
+            // at the declared length must still never get a body whose ending was not verified.
+            var (last, lastSignature) = await ReadChunkHeaderAsync(ct).ConfigureAwait(false);
+            if (last != 0) throw Fail(S3Errors.IncompleteBody());
+            await FinishAsync(lastSignature, ct).ConfigureAwait(false);
+        }
+        _chunkPos = 0;
+        _chunkLen = size;
+    }
+
+    private async Task<(int Size, string? Signature)> ReadChunkHeaderAsync(CancellationToken ct)
     {
         var header = await ReadLineAsync(ct).ConfigureAwait(false);
         var semi = header.IndexOf(';');
@@ -71,50 +104,60 @@ internal sealed class AwsChunkedStream : ReadOnlyStreamBase
             signature = ext[prefix.Length..];
         }
         if (_signer is not null && (signature is null || signature.Length != 64)) throw Fail(S3Errors.SignatureDoesNotMatch());
-        if (_chunk.Length < size)
-        {
-            if (_chunk.Length > 0) ArrayPool<byte>.Shared.Return(_chunk);
-            _chunk = ArrayPool<byte>.Shared.Rent(size);
-        }
-        await ReadExactAsync(_chunk.AsMemory(0, size), ct).ConfigureAwait(false);
-        if (size > 0 || _signer is not null)
-        {
-            // Chunk data ends in CRLF; the final chunk of a trailer body is followed by the trailers instead.
-            if (size > 0 || _signer is not null && !IsTrailerMode) await ExpectCrlfAsync(ct).ConfigureAwait(false);
-        }
-        if (_signer is not null)
-        {
-            var expected = SigV4.Sign(_signer.SigningKey, SigV4.ChunkStringToSign(_signer.Signature.AmzDate, _signer.Signature.Scope, _previousSignature, _chunk.AsSpan(0, size)));
-            if (!SigV4.SignatureEquals(expected, signature!)) throw Fail(S3Errors.SignatureDoesNotMatch());
-            _previousSignature = expected;
-        }
-        if (size == 0)
-        {
-            if (IsTrailerMode) await ReadTrailersAsync(ct).ConfigureAwait(false);
-            if (_decodedLength >= 0 && _delivered != _decodedLength) throw Fail(S3Errors.IncompleteBody());
-            _finished = true;
-            _chunkPos = _chunkLen = 0;
-            return;
-        }
-        _delivered += size;
-        if (_decodedLength >= 0 && _delivered > _decodedLength) throw Fail(S3Errors.IncompleteBody());
-        _chunkPos = 0;
-        _chunkLen = size;
+        return (size, signature);
     }
 
-    private bool IsTrailerMode => _signer is null;
+    private void VerifyChunk(string? signature, ReadOnlySpan<byte> data)
+    {
+        if (_signer is null) return;
+        var expected = SigV4.Sign(_signer.SigningKey, SigV4.ChunkStringToSign(_signer.Signature.AmzDate, _signer.Signature.Scope, _previousSignature, data));
+        if (!SigV4.SignatureEquals(expected, signature!)) throw Fail(S3Errors.SignatureDoesNotMatch());
+        _previousSignature = expected;
+    }
+
+    /// <summary>The zero-size final chunk: its signature, then the trailers (trailer mode) or the closing CRLF.</summary>
+    private async Task FinishAsync(string? signature, CancellationToken ct)
+    {
+        if (_finished) return;
+        VerifyChunk(signature, []);
+        if (IsTrailerMode) await ReadTrailersAsync(ct).ConfigureAwait(false);
+        else await ExpectCrlfAsync(ct).ConfigureAwait(false);
+        if (_decodedLength >= 0 && _delivered != _decodedLength) throw Fail(S3Errors.IncompleteBody());
+        _finished = true;
+    }
+
+    private bool IsTrailerMode => _trailers;
 
     private async Task ReadTrailersAsync(CancellationToken ct)
     {
+        string? trailerSignature = null;
+        var canonical = new StringBuilder();
         for (var i = 0; i < 64; i++)
         {
             var line = await ReadLineAsync(ct).ConfigureAwait(false);
-            if (line.Length == 0) return;
+            if (line.Length == 0)
+            {
+                if (_signer is not null) VerifyTrailers(canonical.ToString(), trailerSignature);
+                return;
+            }
             var colon = line.IndexOf(':');
             if (colon <= 0) throw Fail(S3Errors.InvalidRequest("The aws-chunked body is malformed: bad trailer."));
-            Trailers[line[..colon].Trim().ToLowerInvariant()] = line[(colon + 1)..].Trim();
+            var name = line[..colon].Trim().ToLowerInvariant();
+            var value = line[(colon + 1)..].Trim();
+            if (name == "x-amz-trailer-signature") { trailerSignature = value; continue; }
+            Trailers[name] = value;
+            canonical.Append(name).Append(':').Append(value).Append('\n');
         }
         throw Fail(S3Errors.InvalidRequest("The aws-chunked body has too many trailers."));
+    }
+
+    /// <summary>Signed trailers chain from the final chunk's signature, as chunks do, over the canonical trailer lines.</summary>
+    private void VerifyTrailers(string canonical, string? signature)
+    {
+        if (signature is null || signature.Length != 64) throw Fail(S3Errors.SignatureDoesNotMatch());
+        var toSign = $"{SigV4.Algorithm}-TRAILER\n{_signer!.Signature.AmzDate}\n{_signer.Signature.Scope}\n{_previousSignature}\n{SigV4.HexSha256(canonical)}";
+        var expected = SigV4.Sign(_signer.SigningKey, toSign);
+        if (!SigV4.SignatureEquals(expected, signature)) throw Fail(S3Errors.SignatureDoesNotMatch());
     }
 
     private S3Exception Fail(S3Exception e) => _failure.Fail(e);

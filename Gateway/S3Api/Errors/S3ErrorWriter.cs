@@ -8,7 +8,9 @@ public static class S3ErrorWriter
     public static async Task WriteAsync(HttpContext http, S3Exception error, string resource, string requestId)
     {
         var response = http.Response;
+        var connection = response.Headers.Connection;
         response.Clear();
+        if (connection.Count > 0) response.Headers.Connection = connection;
         response.Headers["x-amz-request-id"] = requestId;
         response.Headers["X-Request-Id"] = requestId;
         if (error.Status is 304 || HttpMethods.IsHead(http.Request.Method))

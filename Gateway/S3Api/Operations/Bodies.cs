@@ -26,10 +26,10 @@ public static class Bodies
             if (!long.TryParse(decoded, NumberStyles.None, CultureInfo.InvariantCulture, out length))
                 throw S3Errors.MissingContentLength();
             if (length > c.Services.MaxObjectBytes) throw S3Errors.EntityTooLarge();
-            return new AwsChunkedStream(request.Body, c.Caller, c.Caller.StreamingSigned, c.Services.Options.MaxChunkBytes, length, c.BodyFailure);
+            return new AwsChunkedStream(request.Body, c.Caller, c.Caller.StreamingSigned, c.Caller.StreamingTrailer, c.Services.Options.MaxChunkBytes, length, c.BodyFailure);
         }
         if (length > c.Services.MaxObjectBytes) throw S3Errors.EntityTooLarge();
-        if (c.Caller.ExpectedSha256 is { } sha) return new Sha256CheckingStream(request.Body, sha, c.BodyFailure);
+        if (c.Caller.ExpectedSha256 is { } sha) return new Sha256CheckingStream(request.Body, sha, length, c.BodyFailure);
         return request.Body;
     }
 }

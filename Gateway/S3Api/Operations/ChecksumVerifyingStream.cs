@@ -23,11 +23,14 @@ internal sealed class ChecksumVerifyingStream : ReadOnlyStreamBase
     private readonly Action<string> _computed;
     private readonly NonCryptographicHashAlgorithm? _crc;
     private readonly IncrementalHash? _sha;
+    private readonly long _length;
+    private long _read;
     private bool _done;
 
-    private ChecksumVerifyingStream(Stream inner, string algorithm, Func<string?> expected, BodyFailure failure, Action<string> computed)
+    private ChecksumVerifyingStream(Stream inner, long length, string algorithm, Func<string?> expected, BodyFailure failure, Action<string> computed)
     {
         _inner = inner;
+        _length = length;
         _algorithm = algorithm;
         _expected = expected;
         _failure = failure;
@@ -42,21 +45,21 @@ internal sealed class ChecksumVerifyingStream : ReadOnlyStreamBase
     }
 
     /// <summary>Wraps <paramref name="body"/> when the request names a checksum; otherwise returns it as is.</summary>
-    public static Stream Wrap(S3Context c, Stream body)
+    public static Stream Wrap(S3Context c, Stream body, long length)
     {
         var headers = c.Request.Headers;
         foreach (var algorithm in Algorithms)
         {
             var header = headers["x-amz-checksum-" + algorithm].ToString();
             if (header.Length > 0)
-                return new ChecksumVerifyingStream(body, algorithm, () => header, c.BodyFailure, v => c.Http.Items[ItemKey] = (algorithm, v));
+                return new ChecksumVerifyingStream(body, length, algorithm, () => header, c.BodyFailure, v => c.Http.Items[ItemKey] = (algorithm, v));
         }
         var trailer = headers["x-amz-trailer"].ToString().Trim().ToLowerInvariant();
         if (trailer.StartsWith("x-amz-checksum-", StringComparison.Ordinal) && body is AwsChunkedStream chunked)
         {
             var algorithm = trailer["x-amz-checksum-".Length..];
             if (!Algorithms.Contains(algorithm)) throw S3Errors.InvalidRequest($"The checksum algorithm in x-amz-trailer is not supported: {algorithm}.");
-            return new ChecksumVerifyingStream(body, algorithm, () => chunked.Trailers.GetValueOrDefault(trailer), c.BodyFailure,
+            return new ChecksumVerifyingStream(body, length, algorithm, () => chunked.Trailers.GetValueOrDefault(trailer), c.BodyFailure,
                 v => c.Http.Items[ItemKey] = (algorithm, v));
         }
         return body;
@@ -72,12 +75,11 @@ internal sealed class ChecksumVerifyingStream : ReadOnlyStreamBase
     {
         if (_done) return 0;
         var n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        if (n > 0)
-        {
-            if (_crc is not null) _crc.Append(buffer.Span[..n]);
-            else _sha!.AppendData(buffer.Span[..n]);
-            return n;
-        }
+        if (_crc is not null) _crc.Append(buffer.Span[..n]);
+        else _sha!.AppendData(buffer.Span[..n]);
+        _read += n;
+        // Checked before the last bytes are handed on: a store that stops at the declared length never gets a whole body.
+        if (n > 0 && _read != _length) return n;
         _done = true;
         var actual = Convert.ToBase64String(_crc switch
         {
@@ -90,7 +92,7 @@ internal sealed class ChecksumVerifyingStream : ReadOnlyStreamBase
         if (expected != actual)
             throw _failure.Fail(S3Errors.BadDigest($"The {_algorithm.ToUpperInvariant()} you specified did not match the calculated checksum."));
         _computed(actual);
-        return 0;
+        return n;
     }
 
     private static byte[] BigEndian(uint value)

@@ -20,7 +20,8 @@ public static class DeleteObjectsOperation
         var t = c.Target;
         var md5 = ObjectWriteOperations.ReadContentMd5(c.Request);
         using var body = new MemoryStream();
-        var source = ChecksumVerifyingStream.Wrap(c, Bodies.Open(c, out _));
+        var source = Bodies.Open(c, out var length);
+        source = ChecksumVerifyingStream.Wrap(c, source, length);
         await CopyBoundedAsync(source, body, c.Aborted);
         if (md5 is not null && Convert.ToBase64String(MD5.HashData(body.GetBuffer().AsSpan(0, (int)body.Length))) != md5) throw S3Errors.BadDigest();
         body.Position = 0;

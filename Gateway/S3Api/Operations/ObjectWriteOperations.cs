@@ -23,7 +23,7 @@ public static partial class ObjectWriteOperations
         var key = c.RequiredKey;
         c.Require(Operation.Write, t.ObjectResource(key));
         var options = await WriteOptionsAsync(c, t.Store, t.Bucket, key);
-        var body = ChecksumVerifyingStream.Wrap(c, Bodies.Open(c, out var length));
+        var body = ChecksumVerifyingStream.Wrap(c, Bodies.Open(c, out var length), length);
         var info = await t.Store.PutObjectAsync(t.Bucket, key, body, options with { ContentLength = length }, c.Aborted);
         c.Response.Headers.ETag = S3ObjectHeaders.ETag(info);
         ChecksumVerifyingStream.EchoHeaders(c);

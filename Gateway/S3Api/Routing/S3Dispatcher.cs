@@ -40,6 +40,9 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         catch (Exception e) when (!http.Response.HasStarted && !(e is OperationCanceledException && http.RequestAborted.IsCancellationRequested))
         {
             var error = await ToS3Async(e, context);
+            // A refused request's body may be unread, and with Expect: 100-continue the client never sends it:
+            // close the connection so its bytes cannot be taken for the next request.
+            if (http.Request.ContentLength > 0 || http.Request.Headers.TransferEncoding.Count > 0) http.Response.Headers.Connection = "close";
             await S3ErrorWriter.WriteAsync(http, error, "/" + (bucket ?? "") + (key is null ? "" : "/" + key), requestId);
         }
         catch (Exception e) when (http.Response.HasStarted && e is not OperationCanceledException)

@@ -25,10 +25,10 @@ public abstract partial class S3ClientSuite
             r = subprocess.run(["curl", "-s", "-w", "\n%{http_code}", *args], capture_output=True, check=True)
             body, _, status = r.stdout.rpartition(b"\n")
             return int(status), body
-        def raw(method, url, body=b"", region=REGION, key=os.environ["KEY_ID"], secret=os.environ["SECRET"], headers=None, sha=None, at=None):
-            # A request signed by botocore's own SigV4 signer, sent without any client-side retry or region redirect.
-            req = botocore.awsrequest.AWSRequest(method=method, url=url, data=body, headers=dict(headers or {}))
-            req.headers["x-amz-content-sha256"] = sha or botocore.auth.sha256(body).hexdigest()
+        def raw(method, url, body=b"", region=REGION, key=os.environ["KEY_ID"], secret=os.environ["SECRET"], headers=None, signed_body=None, at=None):
+            # A request signed by botocore's own SigV4 signer (over signed_body when given, so the body sent differs from
+            # the one signed), sent without any client-side retry or region redirect.
+            req = botocore.awsrequest.AWSRequest(method=method, url=url, data=body if signed_body is None else signed_body, headers=dict(headers or {}))
             signer = botocore.auth.S3SigV4Auth(botocore.credentials.Credentials(key, secret), "s3", region)
             if at is not None:
                 real = botocore.auth.datetime

@@ -52,7 +52,7 @@ public sealed class AwsChunkedStreamTests
         var body = Body();
         Assert.Equal(66824, body.Length); // the example's Content-Length
         var failure = new BodyFailure();
-        await using var stream = new AwsChunkedStream(new MemoryStream(body), Caller(), signed: true, 1 << 20, 66560, failure);
+        await using var stream = new AwsChunkedStream(new MemoryStream(body), Caller(), signed: true, trailers: false, 1 << 20, 66560, failure);
         var decoded = new MemoryStream();
         await stream.CopyToAsync(decoded);
         Assert.Equal(66560, decoded.Length);
@@ -65,7 +65,7 @@ public sealed class AwsChunkedStreamTests
     {
         var body = Body(tamperAt: body0Length() + 100); // inside the second chunk's data
         var failure = new BodyFailure();
-        await using var stream = new AwsChunkedStream(new MemoryStream(body), Caller(), signed: true, 1 << 20, 66560, failure);
+        await using var stream = new AwsChunkedStream(new MemoryStream(body), Caller(), signed: true, trailers: false, 1 << 20, 66560, failure);
         var delivered = 0L;
         var buffer = new byte[8192];
         var error = await Assert.ThrowsAsync<S3Exception>(async () =>
@@ -84,7 +84,7 @@ public sealed class AwsChunkedStreamTests
     public async Task A_body_shorter_than_its_decoded_length_is_refused()
     {
         var failure = new BodyFailure();
-        await using var stream = new AwsChunkedStream(new MemoryStream(Body()), Caller(), signed: true, 1 << 20, 70000, failure);
+        await using var stream = new AwsChunkedStream(new MemoryStream(Body()), Caller(), signed: true, trailers: false, 1 << 20, 70000, failure);
         var error = await Assert.ThrowsAsync<S3Exception>(() => stream.CopyToAsync(Stream.Null));
         Assert.Equal("IncompleteBody", error.Code);
     }

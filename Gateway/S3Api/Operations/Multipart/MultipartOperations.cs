@@ -65,7 +65,8 @@ public static class MultipartOperations
         }
         else
         {
-            body = ChecksumVerifyingStream.Wrap(c, Bodies.Open(c, out length));
+            body = Bodies.Open(c, out length);
+            body = ChecksumVerifyingStream.Wrap(c, body, length);
             options = new PutObjectOptions { ContentMd5 = ObjectWriteOperations.ReadContentMd5(c.Request), ContentLength = length };
         }
         ObjectInfo info;
