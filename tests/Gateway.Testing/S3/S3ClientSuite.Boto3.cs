@@ -25,27 +25,36 @@ public abstract partial class S3ClientSuite
             r = subprocess.run(["curl", "-s", "-w", "\n%{http_code}", *args], capture_output=True, check=True)
             body, _, status = r.stdout.rpartition(b"\n")
             return int(status), body
+        class frozen_clock:
+            # botocore's own SigV4 signers read the clock through botocore.auth.datetime; freezing it signs "at" a given time.
+            def __init__(self, at): self.at = at
+            def __enter__(self):
+                at = self.at
+                class Frozen(datetime.datetime):
+                    @classmethod
+                    def utcnow(cls): return at
+                self.real = botocore.auth.datetime
+                botocore.auth.datetime = type("m", (), {"datetime": Frozen, "timedelta": datetime.timedelta})
+            def __exit__(self, *exc): botocore.auth.datetime = self.real
+        def signer(cls, key, secret, region, **kw):
+            return cls(botocore.credentials.Credentials(key, secret), "s3", region, **kw)
         def raw(method, url, body=b"", region=REGION, key=os.environ["KEY_ID"], secret=os.environ["SECRET"], headers=None, signed_body=None, at=None):
             # A request signed by botocore's own SigV4 signer (over signed_body when given, so the body sent differs from
             # the one signed), sent without any client-side retry or region redirect.
             req = botocore.awsrequest.AWSRequest(method=method, url=url, data=body if signed_body is None else signed_body, headers=dict(headers or {}))
-            signer = botocore.auth.S3SigV4Auth(botocore.credentials.Credentials(key, secret), "s3", region)
-            if at is not None:
-                real = botocore.auth.datetime
-                class Frozen(datetime.datetime):
-                    @classmethod
-                    def utcnow(cls): return at
-                botocore.auth.datetime = type("m", (), {"datetime": Frozen, "timedelta": datetime.timedelta})
-                try: signer.add_auth(req)
-                finally: botocore.auth.datetime = real
-            else:
-                signer.add_auth(req)
+            with frozen_clock(at or datetime.datetime.utcnow()):
+                signer(botocore.auth.S3SigV4Auth, key, secret, region).add_auth(req)
             prepared = req.prepare()
             r = urllib.request.Request(prepared.url, data=body if method in ("PUT", "POST") else None, method=method, headers=dict(prepared.headers))
             try:
                 with urllib.request.urlopen(r) as resp: return resp.status, resp.read()
             except urllib.error.HTTPError as e:
                 return e.code, e.read()
+        def presign(method, url, expires, at, key=os.environ["KEY_ID"], secret=os.environ["SECRET"]):
+            req = botocore.awsrequest.AWSRequest(method=method, url=url)
+            with frozen_clock(at):
+                signer(botocore.auth.S3SigV4QueryAuth, key, secret, REGION, expires=expires).add_auth(req)
+            return req.prepare().url
         """;
 
     private async Task RunBotoAsync(string body, string what)

@@ -49,20 +49,35 @@ public abstract partial class S3ClientSuite
         assert error_of(lambda: s3.head_object(Bucket=BUCKET, Key="sec/sha"))[1] == 404
         for k in ("badsig", "unknown", "region", "skew"):
             assert error_of(lambda: s3.head_object(Bucket=BUCKET, Key="sec/" + k))[1] == 404, k
-        # An expired presigned URL: signed two hours ago for one minute.
-        real = botocore.auth.datetime
-        class Past(datetime.datetime):
-            @classmethod
-            def utcnow(cls): return datetime.datetime.utcnow() - datetime.timedelta(hours=2)
-        botocore.auth.datetime = type("m", (), {"datetime": Past, "timedelta": datetime.timedelta})
-        try: expired = s3.generate_presigned_url("put_object", Params={"Bucket": BUCKET, "Key": "sec/expired"}, ExpiresIn=60)
-        finally: botocore.auth.datetime = real
+        # An expired presigned URL: signed two hours ago for one minute. A fresh one works.
+        status, body = curl("-X", "PUT", "--data-binary", "fresh", presign("PUT", url + "fresh", 60, datetime.datetime.utcnow()))
+        assert status == 200, (status, body)
+        expired = presign("PUT", url + "expired", 60, datetime.datetime.utcnow() - datetime.timedelta(hours=2))
+        assert "X-Amz-Expires=60" in expired, expired
         status, body = curl("-X", "PUT", "--data-binary", "late", expired)
         assert status == 403 and b"<Code>AccessDenied</Code>" in body and b"expired" in body, (status, body)
         assert error_of(lambda: s3.head_object(Bucket=BUCKET, Key="sec/expired"))[1] == 404
         status, body = curl(ENDPOINT + "/" + BUCKET + "/sec/within")
         assert status == 403 and b"<Code>AccessDenied</Code>" in body, (status, body)
         """, "signature failures");
+
+    [Fact]
+    public async Task The_front_door_answers_under_the_main_listeners_path_base_and_by_virtual_host()
+    {
+        var file = await Clients.MakeFileAsync("pathbase.bin", 4096, 11);
+        var pathBase = Door.Server.BaseAddress.ToString().TrimEnd('/') + "/s3";
+        AssertOk(await Clients.AwsAtAsync(pathBase, "s3", "cp", file, $"s3://{Bucket}/pb/file.bin", "--only-show-errors"), "cp via path base");
+        var ls = await Clients.AwsAtAsync(pathBase, "s3", "ls", $"s3://{Bucket}/pb/");
+        AssertOk(ls, "ls via path base");
+        Assert.Contains("file.bin", ls.Stdout);
+        Assert.Equal(File.ReadAllBytes(file), (await FacadeGetAsync(Bucket, "pb/file.bin")).Body);
+        await RunBotoAsync("""
+            host = BUCKET + "." + os.environ["BASE_DOMAIN"]
+            url = presign("GET", "http://%s:%s/pb/file.bin" % (host, os.environ["PORT"]), 300, datetime.datetime.utcnow())
+            status, body = curl("--resolve", "%s:%s:127.0.0.1" % (host, os.environ["PORT"]), url)
+            assert status == 200 and len(body) == 4096, (status, len(body))
+            """, "virtual-host GET");
+    }
 
     [Fact]
     public async Task A_key_scoped_to_reading_one_bucket_can_do_only_that()

@@ -25,6 +25,10 @@ public sealed class S3Clients(S3FrontDoor door, string workDirectory)
     public Task<ClientRun> AwsAsync(params string[] args) =>
         RunAsync(Aws, ["--endpoint-url", door.EndpointText, "--no-cli-pager", .. args], Credentials(door.AccessKeyId, door.Secret));
 
+    /// <summary>The AWS CLI against another endpoint (e.g. the path base on the gateway's main listener).</summary>
+    public Task<ClientRun> AwsAtAsync(string endpoint, params string[] args) =>
+        RunAsync(Aws, ["--endpoint-url", endpoint, "--no-cli-pager", .. args], Credentials(door.AccessKeyId, door.Secret));
+
     public Task<ClientRun> AwsAsAsync(string keyId, string secret, string region, params string[] args) =>
         RunAsync(Aws, ["--endpoint-url", door.EndpointText, "--no-cli-pager", "--region", region, .. args], Credentials(keyId, secret));
 
@@ -40,6 +44,8 @@ public sealed class S3Clients(S3FrontDoor door, string workDirectory)
         env["READER_KEY_ID"] = door.ReaderKeyId;
         env["READER_SECRET"] = door.ReaderSecret;
         env["REGION"] = S3FrontDoor.Region;
+        env["BASE_DOMAIN"] = S3FrontDoor.BaseDomain;
+        env["PORT"] = door.Endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await RunAsync(Python, [path, .. args], env);
     }
 

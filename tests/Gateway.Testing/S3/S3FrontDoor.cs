@@ -32,6 +32,8 @@ public sealed class S3FrontDoor : IAsyncDisposable
     public string ReaderKeyId { get; }
     public string ReaderSecret { get; }
     public const string Region = "us-east-1";
+    /// <summary>Virtual-host base domain; tests resolve {bucket}.s3.test to loopback themselves (curl --resolve).</summary>
+    public const string BaseDomain = "s3.test";
 
     public static async Task<S3FrontDoor> StartAsync(IReadOnlyDictionary<string, string?> storeSettings, IReadOnlyDictionary<string, string?>? extra = null)
     {
@@ -46,6 +48,7 @@ public sealed class S3FrontDoor : IAsyncDisposable
             ["Gateway:S3:PathBase"] = "/s3",
             ["Gateway:S3:Store"] = StoreName,
             ["Gateway:S3:Region"] = Region,
+            ["Gateway:S3:BaseDomain"] = BaseDomain,
             [$"Gateway:S3:AccessKeys:{id}:Secret"] = secret,
             [$"Gateway:S3:AccessKeys:{id}:Caller"] = "s3-tester",
             [$"Gateway:S3:AccessKeys:{id}:Scopes:0"] = "admin",
