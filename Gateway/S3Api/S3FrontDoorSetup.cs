@@ -19,8 +19,8 @@ public static class S3FrontDoorSetup
         services.AddSingleton<S3Services>();
         services.AddSingleton<S3Dispatcher>();
         services.AddSingleton<S3Listener>();
+        services.AddHostedService<S3Startup>(); // checks settings before the listener opens
         services.AddHostedService(sp => sp.GetRequiredService<S3Listener>());
-        services.AddHostedService<S3Startup>();
         return services;
     }
 
@@ -40,11 +40,20 @@ public static class S3FrontDoorSetup
 }
 
 /// <summary>When enabled, builds the access keys and checks the store at start, so bad settings stop the gateway with the setting named.</summary>
-internal sealed class S3Startup(IOptions<S3Options> options, IServiceProvider services) : IHostedService
+internal sealed class S3Startup(IOptions<S3Options> options, IOptions<Security.SecurityOptions> security, IHostEnvironment environment,
+    IServiceProvider services) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!options.Value.Enabled) return Task.CompletedTask;
+        var s3 = options.Value;
+        if (!s3.Enabled) return Task.CompletedTask;
+        // The own listener speaks plain HTTP: in Production only behind a TLS-terminating proxy, as for the main listener.
+        if (environment.IsProduction() && s3.Port >= 0 && !security.Value.AllowPlainHttp)
+            throw new OptionsValidationException(S3Options.Section, typeof(S3Options),
+            [
+                "Gateway:S3:Port: the front door's own listener is plain HTTP. In Production set Gateway:Security:AllowPlainHttp "
+                + "(TLS ends at a proxy in front) or use Port -1 with a PathBase on the gateway's HTTPS listener.",
+            ]);
         _ = services.GetRequiredService<S3AccessKeyStore>().Count;
         services.GetRequiredService<S3StoreAdapter>().Validate();
         return Task.CompletedTask;
