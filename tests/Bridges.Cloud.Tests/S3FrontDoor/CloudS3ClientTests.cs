@@ -34,6 +34,9 @@ public sealed class GcsS3ClientTests : S3ClientSuite
 
     protected override void EnsureBackendAvailable() =>
         CloudBackends.EnsureAnswers("gcs", CloudBackends.GcsEndpoint + "/storage/v1/b/ready-check/o");
+
+    // The emulator lists objects of any bucket name; real GCS answers 404 for a missing bucket.
+    protected override bool MissingBucketsVisible => false;
 }
 
 /// <summary>The S3 front door over an S3 store (s3rver): S3 clients reach an S3 service through the gateway's audit.</summary>

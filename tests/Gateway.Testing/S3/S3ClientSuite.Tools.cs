@@ -38,7 +38,8 @@ public abstract partial class S3ClientSuite
         var bucket = S3FrontDoor.NewBucketName();
         AssertOk(await Clients.S3cmdAsync("mb", $"s3://{bucket}"), "s3cmd mb");
         var file = await Clients.MakeFileAsync("s3cmd.bin", 12_345, 7);
-        AssertOk(await Clients.S3cmdAsync("put", file, $"s3://{bucket}/dir/s3cmd.bin"), "s3cmd put");
+        // --no-preserve: s3cmd's own x-amz-meta-s3cmd-attrs name holds '-', which Azure metadata names cannot (docs/s3.md).
+        AssertOk(await Clients.S3cmdAsync("put", "--no-preserve", file, $"s3://{bucket}/dir/s3cmd.bin"), "s3cmd put");
         var ls = await Clients.S3cmdAsync("ls", $"s3://{bucket}/dir/");
         AssertOk(ls, "s3cmd ls");
         Assert.Contains($"s3://{bucket}/dir/s3cmd.bin", ls.Stdout);

@@ -19,6 +19,9 @@ public abstract partial class S3ClientSuite : IAsyncLifetime
     /// <summary>Throws, naming the backend, when the store's server is not running.</summary>
     protected abstract void EnsureBackendAvailable();
 
+    /// <summary>False when the backend lists objects of any bucket name (the GCS emulator), so a missing bucket looks empty.</summary>
+    protected virtual bool MissingBucketsVisible => true;
+
     protected S3FrontDoor Door { get; private set; } = null!;
     protected S3Clients Clients { get; private set; } = null!;
     /// <summary>A fresh bucket for this test, made through the REST facade.</summary>

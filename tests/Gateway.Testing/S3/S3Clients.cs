@@ -33,7 +33,7 @@ public sealed class S3Clients(S3FrontDoor door, string workDirectory)
         RunAsync(Aws, ["--endpoint-url", door.EndpointText, "--no-cli-pager", "--region", region, .. args], Credentials(keyId, secret));
 
     /// <summary>Runs a Python script with boto3; the script sees ENDPOINT, KEY_ID, SECRET, REGION and its arguments.</summary>
-    public async Task<ClientRun> PythonAsync(string script, params string[] args)
+    public async Task<ClientRun> PythonAsync(string script, string[] args, IDictionary<string, string?>? extraEnv = null)
     {
         var path = Path.Combine(WorkDirectory, $"script-{Guid.NewGuid():N}.py");
         await File.WriteAllTextAsync(path, script);
@@ -46,6 +46,7 @@ public sealed class S3Clients(S3FrontDoor door, string workDirectory)
         env["REGION"] = S3FrontDoor.Region;
         env["BASE_DOMAIN"] = S3FrontDoor.BaseDomain;
         env["PORT"] = door.Endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (k, v) in extraEnv ?? new Dictionary<string, string?>()) env[k] = v;
         return await RunAsync(Python, [path, .. args], env);
     }
 
