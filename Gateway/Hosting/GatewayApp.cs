@@ -6,6 +6,7 @@ using Gateway.Kubernetes;
 using Gateway.OpenApi;
 using Gateway.Problems;
 using Gateway.Rest;
+using Gateway.S3Api;
 using Gateway.Security;
 using Gateway.Storage;
 using Microsoft.Extensions.Configuration.Json;
@@ -46,11 +47,13 @@ public static class GatewayApp
         services.AddRestUpstreams(config);
         services.AddDocker(config);
         services.AddKubernetes(config);
+        services.AddS3FrontDoor(config);
     }
 
     public static void MapGatewayEndpoints(WebApplication app)
     {
         app.UseRequestIds();
+        app.MapS3FrontDoor();
         app.UseGatewayProblems();
         app.UseGatewaySecurity();
         app.MapGatewayOpenApi();

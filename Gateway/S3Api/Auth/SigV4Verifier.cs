@@ -1,0 +1,81 @@
+using Gateway.S3Api.Errors;
+using Gateway.S3Api.Hosting;
+using Gateway.Security;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.S3Api.Auth;
+
+/// <summary>
+/// Checks a request's SigV4 signature (header or presigned query) against the configured access keys, the front
+/// door's region and the clock-skew window. Fails closed: anything malformed, unknown or stale is an S3 error.
+/// </summary>
+public sealed class SigV4Verifier(S3AccessKeyStore keys, IOptions<S3Options> options, TimeProvider time, SecurityEvents events)
+{
+    public const string AuthMethod = "s3-sigv4";
+
+    public S3Caller Verify(HttpContext context)
+    {
+        var request = context.Request;
+        var s3 = options.Value;
+        SigV4Request? signed;
+        try { signed = SigV4Request.Parse(request); }
+        catch (S3Exception) { events.Denied(context, SecurityEvent.BadSignature, "malformed SigV4 credentials"); throw; }
+        if (signed is null)
+        {
+            events.Denied(context, SecurityEvent.MissingCredentials, "no SigV4 credentials");
+            throw S3Errors.AccessDenied("Anonymous access is not allowed: sign the request with AWS Signature Version 4.");
+        }
+        if (signed.Region != s3.Region)
+        {
+            events.Denied(context, SecurityEvent.BadSignature, "SigV4 credential scope names another region");
+            var message = $"the region '{signed.Region}' is wrong; expecting '{s3.Region}'";
+            var error = signed.Presigned
+                ? S3Errors.AuthorizationQueryParametersError("Error parsing the X-Amz-Credential parameter; " + message)
+                : S3Errors.AuthorizationHeaderMalformed("The authorization header is malformed; " + message);
+            throw new S3Exception(error.Code, error.Status, error.Message) { Details = [("Region", s3.Region)] };
+        }
+        var key = keys.Find(signed.AccessKeyId);
+        if (key is null)
+        {
+            events.Denied(context, SecurityEvent.InvalidCredentials, "unknown S3 access key id");
+            throw S3Errors.InvalidAccessKeyId();
+        }
+        var payloadHash = PayloadHash(request, signed);
+        var canonical = CanonicalRequest.Build(request, signed.SignedHeaders, payloadHash, signed.Presigned);
+        var signingKey = SigV4.SigningKey(key.Aws4Secret, signed.ScopeDate, signed.Region);
+        var expected = SigV4.Sign(signingKey, SigV4.StringToSign(signed.AmzDate, signed.Scope, canonical));
+        if (!SigV4.SignatureEquals(expected, signed.Signature))
+        {
+            events.Denied(context, SecurityEvent.BadSignature, "SigV4 signature does not match");
+            throw S3Errors.SignatureDoesNotMatch();
+        }
+        var now = time.GetUtcNow();
+        var skew = TimeSpan.FromMinutes(s3.ClockSkewMinutes);
+        if (signed.Presigned)
+        {
+            if (signed.Time - skew > now) { events.Denied(context, SecurityEvent.StaleSignature, "presigned URL not yet valid"); throw S3Errors.AccessDenied("Request is not valid yet"); }
+            if (signed.Time.AddSeconds(signed.ExpiresSeconds) < now) { events.Denied(context, SecurityEvent.StaleSignature, "presigned URL expired"); throw S3Errors.AccessDenied("Request has expired"); }
+        }
+        else if ((now - signed.Time).Duration() > skew)
+        {
+            events.Denied(context, SecurityEvent.StaleSignature, "SigV4 request time outside the clock-skew window");
+            throw S3Errors.RequestTimeTooSkewed();
+        }
+        if (key.Revoked) { events.Denied(context, SecurityEvent.RevokedCredentials, "revoked S3 access key"); throw S3Errors.InvalidAccessKeyId(); }
+        if (key.ExpiresAt is { } expires && expires <= now) { events.Denied(context, SecurityEvent.ExpiredCredentials, "expired S3 access key"); throw S3Errors.InvalidAccessKeyId(); }
+        var user = CallerClaims.Create(key.Caller, AuthMethod, AuthMethod, key.Scopes);
+        context.User = user;
+        return new S3Caller(key, user, signed, signingKey, payloadHash);
+    }
+
+    private static string PayloadHash(HttpRequest request, SigV4Request signed)
+    {
+        var header = request.Headers["x-amz-content-sha256"].ToString();
+        if (signed.Presigned) return header.Length > 0 ? header : SigV4.UnsignedPayload;
+        if (header.Length == 0) throw S3Errors.InvalidRequest("Missing required header for this request: x-amz-content-sha256");
+        if (header is SigV4.UnsignedPayload or SigV4.StreamingPayload or SigV4.StreamingUnsignedTrailer or SigV4.StreamingPayloadTrailer) return header;
+        if (header.Length != 64 || !header.All(Uri.IsHexDigit))
+            throw S3Errors.InvalidArgument("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD or a hex SHA-256.");
+        return header.ToLowerInvariant();
+    }
+}

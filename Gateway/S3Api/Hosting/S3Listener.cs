@@ -1,0 +1,50 @@
+using Gateway.S3Api.Routing;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.S3Api.Hosting;
+
+/// <summary>
+/// The front door's own listener (Gateway:S3:Port, default 5081): a second Kestrel server in the gateway's process
+/// whose only handler is the S3 dispatcher, sharing the gateway's stores, channel, access rules and audit.
+/// </summary>
+public sealed partial class S3Listener(IOptions<S3Options> options, S3Dispatcher dispatcher, ILoggerFactory loggers, ILogger<S3Listener> logger)
+    : IHostedService, IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    /// <summary>Where the listener answers once started (e.g. http://127.0.0.1:5081/), or null when it has none.</summary>
+    public Uri? Address { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var s3 = options.Value;
+        if (!s3.Enabled || s3.Port < 0) return;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggers);
+        builder.WebHost.UseUrls($"http://{s3.ListenAddress}:{s3.Port}");
+        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        _app = builder.Build();
+        _app.Run(context => dispatcher.InvokeAsync(context, ""));
+        await _app.StartAsync(cancellationToken);
+        var bound = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Address = new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        LogListening(logger, Address.ToString());
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null) await _app.StopAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null) await _app.DisposeAsync();
+        _app = null;
+    }
+
+    [LoggerMessage(EventId = 7100, Level = LogLevel.Information, Message = "S3 front door listening on {Address}")]
+    private static partial void LogListening(ILogger logger, string address);
+}

@@ -1,0 +1,35 @@
+using System.Globalization;
+using Gateway.S3Api.Auth;
+using Gateway.S3Api.Errors;
+using Gateway.S3Api.Routing;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Gateway.S3Api.Operations;
+
+/// <summary>
+/// The request body as the signature says to read it: checked against a signed SHA-256, decoded from aws-chunked with
+/// every chunk signature verified before use, or passed through for UNSIGNED-PAYLOAD. Nothing is buffered beyond one chunk.
+/// </summary>
+public static class Bodies
+{
+    /// <param name="length">The payload's length when known (decoded length for aws-chunked), else -1.</param>
+    public static Stream Open(S3Context c, out long length)
+    {
+        var request = c.Request;
+        // aws-chunked framing adds bytes around the payload; its decoded length is checked below instead.
+        if (c.Http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = c.Caller.Streaming ? null : c.Services.MaxObjectBytes;
+        length = request.ContentLength ?? -1;
+        if (c.Caller.Streaming)
+        {
+            var decoded = request.Headers["x-amz-decoded-content-length"].ToString();
+            if (!long.TryParse(decoded, NumberStyles.None, CultureInfo.InvariantCulture, out length))
+                throw S3Errors.MissingContentLength();
+            if (length > c.Services.MaxObjectBytes) throw S3Errors.EntityTooLarge();
+            return new AwsChunkedStream(request.Body, c.Caller, c.Caller.StreamingSigned, c.Caller.StreamingTrailer, c.Services.Options.MaxChunkBytes, length, c.BodyFailure);
+        }
+        if (length > c.Services.MaxObjectBytes) throw S3Errors.EntityTooLarge();
+        if (c.Caller.ExpectedSha256 is { } sha) return new Sha256CheckingStream(request.Body, sha, length, c.BodyFailure);
+        return request.Body;
+    }
+}

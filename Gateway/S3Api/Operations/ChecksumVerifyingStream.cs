@@ -1,0 +1,143 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Security.Cryptography;
+using Gateway.S3Api.Auth;
+using Gateway.S3Api.Errors;
+using Gateway.S3Api.Routing;
+
+namespace Gateway.S3Api.Operations;
+
+/// <summary>
+/// S3's additional checksums (x-amz-checksum-crc32, -crc32c, -sha1, -sha256), sent as a header or as an aws-chunked
+/// trailer: computed at the front door while the body streams, so every store honours them. A mismatch throws at the
+/// end of the body and the store keeps nothing (BadDigest).
+/// </summary>
+internal sealed class ChecksumVerifyingStream : ReadOnlyStreamBase
+{
+    public static readonly string[] Algorithms = ["crc32", "crc32c", "sha1", "sha256"];
+    private const string ItemKey = "s3.checksum";
+    private readonly Stream _inner;
+    private readonly string _algorithm;
+    private readonly Func<string?> _expected;
+    private readonly BodyFailure _failure;
+    private readonly Action<string> _computed;
+    private readonly NonCryptographicHashAlgorithm? _crc;
+    private readonly IncrementalHash? _sha;
+    private readonly long _length;
+    private long _read;
+    private bool _done;
+
+    private ChecksumVerifyingStream(Stream inner, long length, string algorithm, Func<string?> expected, BodyFailure failure, Action<string> computed)
+    {
+        _inner = inner;
+        _length = length;
+        _algorithm = algorithm;
+        _expected = expected;
+        _failure = failure;
+        _computed = computed;
+        switch (algorithm)
+        {
+            case "crc32": _crc = new Crc32(); break;
+            case "crc32c": _crc = new Crc32C(); break;
+            case "sha1": _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA1); break;
+            default: _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256); break;
+        }
+    }
+
+    /// <summary>Wraps <paramref name="body"/> when the request names a checksum; otherwise returns it as is.</summary>
+    public static Stream Wrap(S3Context c, Stream body, long length)
+    {
+        var headers = c.Request.Headers;
+        foreach (var algorithm in Algorithms)
+        {
+            var header = headers["x-amz-checksum-" + algorithm].ToString();
+            if (header.Length > 0)
+                return new ChecksumVerifyingStream(body, length, algorithm, () => header, c.BodyFailure, v => c.Http.Items[ItemKey] = (algorithm, v));
+        }
+        var trailer = headers["x-amz-trailer"].ToString().Trim().ToLowerInvariant();
+        if (trailer.StartsWith("x-amz-checksum-", StringComparison.Ordinal) && body is AwsChunkedStream chunked)
+        {
+            var algorithm = trailer["x-amz-checksum-".Length..];
+            if (!Algorithms.Contains(algorithm)) throw S3Errors.InvalidRequest($"The checksum algorithm in x-amz-trailer is not supported: {algorithm}.");
+            return new ChecksumVerifyingStream(body, length, algorithm, () => chunked.Trailers.GetValueOrDefault(trailer), c.BodyFailure,
+                v => c.Http.Items[ItemKey] = (algorithm, v));
+        }
+        return body;
+    }
+
+    /// <summary>Puts the verified checksum on the response, as S3 does.</summary>
+    public static void EchoHeaders(S3Context c)
+    {
+        if (c.Http.Items[ItemKey] is (string algorithm, string value)) c.Response.Headers["x-amz-checksum-" + algorithm] = value;
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_done) return 0;
+        var n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        if (_crc is not null) _crc.Append(buffer.Span[..n]);
+        else _sha!.AppendData(buffer.Span[..n]);
+        _read += n;
+        // Checked before the last bytes are handed on: a store that stops at the declared length never gets a whole body.
+        if (n > 0 && _read != _length) return n;
+        _done = true;
+        var actual = Convert.ToBase64String(_crc switch
+        {
+            Crc32 ieee => BigEndian(ieee.GetCurrentHashAsUInt32()), // System.IO.Hashing gives CRC-32 little-endian; S3 sends it big-endian
+            { } crc => crc.GetCurrentHash(),
+            null => _sha!.GetHashAndReset(),
+        });
+        var expected = _expected();
+        if (expected is null) throw _failure.Fail(S3Errors.InvalidRequest($"The x-amz-checksum-{_algorithm} trailer is missing."));
+        if (expected != actual)
+            throw _failure.Fail(S3Errors.BadDigest($"The {_algorithm.ToUpperInvariant()} you specified did not match the calculated checksum."));
+        _computed(actual);
+        return n;
+    }
+
+    private static byte[] BigEndian(uint value)
+    {
+        var bytes = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
+        return bytes;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _sha?.Dispose();
+        base.Dispose(disposing);
+    }
+}
+
+/// <summary>
+/// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), big-endian like S3's x-amz-checksum-crc32c.
+/// System.IO.Hashing 10.0 has CRC-32 (IEEE) but not this polynomial.
+/// </summary>
+internal sealed class Crc32C() : NonCryptographicHashAlgorithm(4)
+{
+    private static readonly uint[] Table = BuildTable();
+    private uint _crc = 0xFFFFFFFFu;
+
+    private static uint[] BuildTable()
+    {
+        var table = new uint[256];
+        for (uint i = 0; i < 256; i++)
+        {
+            var c = i;
+            for (var k = 0; k < 8; k++) c = (c & 1) != 0 ? 0x82F63B78u ^ (c >> 1) : c >> 1;
+            table[i] = c;
+        }
+        return table;
+    }
+
+    public override void Append(ReadOnlySpan<byte> source)
+    {
+        var crc = _crc;
+        foreach (var b in source) crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        _crc = crc;
+    }
+
+    public override void Reset() => _crc = 0xFFFFFFFFu;
+
+    protected override void GetCurrentHashCore(Span<byte> destination) => BinaryPrimitives.WriteUInt32BigEndian(destination, ~_crc);
+}

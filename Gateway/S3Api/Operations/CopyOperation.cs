@@ -1,0 +1,103 @@
+using Gateway.Contracts.Errors;
+using Gateway.Contracts.ObjectStorage;
+using Gateway.S3Api.Errors;
+using Gateway.S3Api.Routing;
+using Gateway.S3Api.Stores;
+using Gateway.S3Api.Xml;
+using Gateway.Security;
+
+namespace Gateway.S3Api.Operations;
+
+/// <summary>
+/// CopyObject: x-amz-copy-source, x-amz-metadata-directive (COPY / REPLACE), the x-amz-copy-source-if-* conditionals and
+/// If-None-Match: * / If-Match on the target. Inside one store it is the store's server-side copy; between stores
+/// (store--bucket naming) the bytes stream through the gateway.
+/// </summary>
+public static class CopyOperation
+{
+    public static async Task RunAsync(S3Context c)
+    {
+        var target = c.Target;
+        var key = c.RequiredKey;
+        var (source, sourceKey) = ParseSource(c);
+        c.Require(Operation.Read, source.ObjectResource(sourceKey));
+        c.Require(Operation.Write, target.ObjectResource(key));
+        var directive = c.Request.Headers["x-amz-metadata-directive"].ToString().ToUpperInvariant() switch
+        {
+            "" or "COPY" => MetadataDirective.Copy,
+            "REPLACE" => MetadataDirective.Replace,
+            _ => throw S3Errors.InvalidArgument("Unknown metadata directive."),
+        };
+        if (directive == MetadataDirective.Copy && source.StoreName == target.StoreName && source.Bucket == target.Bucket && sourceKey == key)
+            throw S3Errors.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+
+        var current = await HeadSourceAsync(c, source, sourceKey);
+        S3ObjectHeaders.CheckConditions(current, c.Request.Headers, read: false, prefix: "x-amz-copy-source-");
+        var targetConditions = await ObjectWriteOperations.TargetConditionsAsync(c, target.Store, target.Bucket, key);
+        var replace = directive == MetadataDirective.Replace;
+        var metadata = replace ? ObjectWriteOperations.ReadMetadata(c.Request) : null;
+        var contentType = replace ? ObjectWriteOperations.ContentType(c.Request) : null;
+
+        ObjectInfo info;
+        if (source.StoreName == target.StoreName)
+        {
+            info = await target.Store.CopyObjectAsync(new CopyObjectRequest
+            {
+                SourceBucket = source.Bucket,
+                SourceKey = sourceKey,
+                TargetBucket = target.Bucket,
+                TargetKey = key,
+                SourceConditions = new ObjectConditions { IfMatch = [current.ETag] },
+                TargetConditions = targetConditions,
+                MetadataDirective = directive,
+                ContentType = contentType,
+                Metadata = metadata,
+            }, c.Aborted);
+        }
+        else
+        {
+            await using var content = await source.Store.GetObjectAsync(source.Bucket, sourceKey,
+                new GetObjectOptions { Conditions = new ObjectConditions { IfMatch = [current.ETag] } }, c.Aborted);
+            info = await target.Store.PutObjectAsync(target.Bucket, key, content.Body, new PutObjectOptions
+            {
+                ContentType = contentType ?? content.Info.ContentType,
+                Metadata = metadata ?? content.Info.Metadata,
+                ContentLength = content.Length,
+                Conditions = targetConditions,
+            }, c.Aborted);
+        }
+        await S3Xml.WriteAsync(c.Response, 200, w =>
+        {
+            w.WriteStartElement("CopyObjectResult", S3Xml.Namespace);
+            w.Element("LastModified", info.LastModified);
+            w.Element("ETag", S3ObjectHeaders.ETag(info));
+            w.WriteEndElement();
+        });
+    }
+
+    public static async Task<ObjectInfo> HeadSourceAsync(S3Context c, S3BucketTarget source, string sourceKey)
+    {
+        try { return await source.Store.HeadObjectAsync(source.Bucket, sourceKey, ObjectConditions.None, c.Aborted); }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { throw S3Errors.NoSuchKey(); }
+    }
+
+    /// <summary>x-amz-copy-source: "[/]bucket/key", URL-encoded; a versionId is not supported (no versioning here).</summary>
+    public static (S3BucketTarget Source, string Key) ParseSource(S3Context c)
+    {
+        var raw = c.Request.Headers["x-amz-copy-source"].ToString();
+        var q = raw.IndexOf('?');
+        if (q >= 0)
+        {
+            if (raw[(q + 1)..].StartsWith("versionId=", StringComparison.Ordinal)) throw S3Errors.NotImplemented("Copying a version (versionId)");
+            raw = raw[..q];
+        }
+        var path = Uri.UnescapeDataString(raw).TrimStart('/');
+        var slash = path.IndexOf('/');
+        if (slash <= 0 || slash == path.Length - 1) throw S3Errors.InvalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey.");
+        var key = path[(slash + 1)..];
+        try { ObjectNames.ValidateKey(key); }
+        catch (GatewayException e) { throw S3Errors.InvalidArgument(e.Message); }
+        if (Multipart.MultipartMetadata.IsPartsAreaKey(key)) throw S3Errors.InvalidArgument("That key is reserved.");
+        return (c.Services.Stores.Resolve(path[..slash]), key);
+    }
+}

@@ -1,0 +1,93 @@
+using System.Security.Cryptography;
+using Gateway.Contracts.Errors;
+using Gateway.Contracts.ObjectStorage;
+using Gateway.S3Api.Errors;
+using Gateway.S3Api.Operations.Multipart;
+using Gateway.S3Api.Routing;
+using Gateway.S3Api.Xml;
+using Gateway.Security;
+
+namespace Gateway.S3Api.Operations;
+
+/// <summary>DeleteObjects: up to 1000 keys in one request, each checked and deleted on its own; failures are listed per key.</summary>
+public static class DeleteObjectsOperation
+{
+    private const int MaxKeys = 1000;
+    private const int MaxBodyBytes = 2 * 1024 * 1024;
+
+    public static async Task RunAsync(S3Context c)
+    {
+        var t = c.Target;
+        var md5 = ObjectWriteOperations.ReadContentMd5(c.Request);
+        using var body = new MemoryStream();
+        var source = Bodies.Open(c, out var length);
+        source = ChecksumVerifyingStream.Wrap(c, source, length);
+        await CopyBoundedAsync(source, body, c.Aborted);
+        if (md5 is not null && Convert.ToBase64String(MD5.HashData(body.GetBuffer().AsSpan(0, (int)body.Length))) != md5) throw S3Errors.BadDigest();
+        body.Position = 0;
+        var doc = await S3Xml.ReadFromAsync(body, MaxBodyBytes, c.Aborted);
+        var root = doc.Root;
+        if (root is null || root.Name.LocalName != "Delete") throw S3Errors.MalformedXml();
+        var quiet = root.Elements().FirstOrDefault(e => e.Name.LocalName == "Quiet")?.Value.Trim() == "true";
+        var keys = root.Elements().Where(e => e.Name.LocalName == "Object")
+            .Select(o => o.Elements().FirstOrDefault(e => e.Name.LocalName == "Key")?.Value).ToList();
+        if (keys.Count is 0 or > MaxKeys || keys.Any(k => k is null)) throw S3Errors.MalformedXml();
+
+        var deleted = new List<string>();
+        var errors = new List<(string Key, string Code, string Message)>();
+        foreach (var key in keys)
+        {
+            try
+            {
+                ObjectNames.ValidateKey(key);
+                if (MultipartMetadata.IsPartsAreaKey(key!)) throw S3Errors.InvalidArgument("That key is reserved.");
+                if (!c.Allows(Operation.Delete, t.ObjectResource(key!)))
+                {
+                    errors.Add((key!, "AccessDenied", "Access Denied"));
+                    continue;
+                }
+                await t.Store.DeleteObjectAsync(t.Bucket, key!, ObjectConditions.None, c.Aborted);
+                deleted.Add(key!);
+            }
+            catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { deleted.Add(key!); }
+            catch (GatewayException e)
+            {
+                var s3 = S3ErrorMapping.From(e);
+                errors.Add((key!, s3.Code, s3.Message));
+            }
+            catch (S3Exception e) { errors.Add((key!, e.Code, e.Message)); }
+        }
+        await S3Xml.WriteAsync(c.Response, 200, w =>
+        {
+            w.WriteStartElement("DeleteResult", S3Xml.Namespace);
+            if (!quiet)
+                foreach (var key in deleted)
+                {
+                    w.WriteStartElement("Deleted");
+                    w.Element("Key", key);
+                    w.WriteEndElement();
+                }
+            foreach (var (key, code, message) in errors)
+            {
+                w.WriteStartElement("Error");
+                w.Element("Key", key);
+                w.Element("Code", code);
+                w.Element("Message", message);
+                w.WriteEndElement();
+            }
+            w.WriteEndElement();
+        });
+    }
+
+    private static async Task CopyBoundedAsync(Stream source, MemoryStream target, CancellationToken ct)
+    {
+        var buffer = new byte[16 * 1024];
+        while (true)
+        {
+            var n = await source.ReadAsync(buffer, ct);
+            if (n == 0) return;
+            if (target.Length + n > MaxBodyBytes) throw S3Errors.MalformedXml();
+            target.Write(buffer, 0, n);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using Gateway.Contracts.Errors;
+using Gateway.Contracts.ObjectStorage;
+using Gateway.S3Api.Auth;
+using Gateway.S3Api.Errors;
+using Gateway.S3Api.Operations.Multipart;
+using Gateway.S3Api.Routing;
+using Gateway.S3Api.Xml;
+using Gateway.Security;
+
+namespace Gateway.S3Api.Operations;
+
+/// <summary>
+/// ListObjects (v1: marker) and ListObjectsV2 (continuation-token, start-after, fetch-owner) over the store's own
+/// paging. S3's markers are keys; the store's tokens are opaque. A continuation token here is either the store's
+/// token (a page ended exactly at max-keys) or the last key returned (the page was cut or filtered), so every
+/// store works and no page repeats or skips an entry.
+/// </summary>
+public static class ListOperations
+{
+    private sealed record Entry(string Name, ObjectInfo? Object);
+
+    private sealed record Window(List<Entry> Entries, bool Truncated, string? NextToken, string? LastName);
+
+    public static async Task ListAsync(S3Context c, bool v2)
+    {
+        var q = c.Request.Query;
+        var t = c.Target;
+        var prefix = q["prefix"].ToString();
+        var delimiter = q["delimiter"].ToString();
+        var encodingType = q["encoding-type"].ToString();
+        if (encodingType.Length > 0 && encodingType != "url") throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request");
+        var maxKeys = 1000;
+        if (q.TryGetValue("max-keys", out var mk))
+        {
+            if (!int.TryParse(mk.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out maxKeys))
+                throw S3Errors.InvalidArgument("Provided max-keys not an integer or within integer range");
+            maxKeys = Math.Min(maxKeys, 1000);
+        }
+        try { ObjectNames.ValidatePrefix(prefix); }
+        catch (GatewayException e) { throw S3Errors.InvalidArgument(e.Message); }
+        if (delimiter.Length > 16) throw S3Errors.InvalidArgument("The delimiter is at most 16 characters here.");
+        c.Require(Operation.Read, t.ObjectResource(prefix), prefix: true);
+
+        string? storeToken = null, after = null;
+        string? continuation = v2 ? NullIfEmpty(q["continuation-token"]) : null;
+        var startAfter = v2 ? NullIfEmpty(q["start-after"]) : null;
+        var marker = v2 ? null : NullIfEmpty(q["marker"]);
+        if (continuation is not null) (storeToken, after) = DecodeToken(continuation);
+        else after = v2 ? startAfter : marker;
+
+        var window = maxKeys == 0
+            ? new Window([], false, null, null)
+            : await CollectAsync(c, NullIfEmpty(prefix), NullIfEmpty(delimiter), maxKeys, storeToken, after);
+        var fetchOwner = v2 && q["fetch-owner"] == "true";
+        var url = encodingType == "url";
+        string Enc(string s) => url ? SigV4.UriEncode(s, keepSlash: true) : s;
+
+        await S3Xml.WriteAsync(c.Response, 200, w =>
+        {
+            w.WriteStartElement("ListBucketResult", S3Xml.Namespace);
+            w.Element("Name", t.S3Bucket);
+            w.Element("Prefix", Enc(prefix));
+            if (v2)
+            {
+                if (continuation is not null) w.Element("ContinuationToken", continuation);
+                if (startAfter is not null) w.Element("StartAfter", Enc(startAfter));
+                w.Element("KeyCount", window.Entries.Count);
+            }
+            else
+            {
+                w.Element("Marker", Enc(marker ?? ""));
+                if (window.Truncated && window.LastName is not null) w.Element("NextMarker", Enc(window.LastName));
+            }
+            w.Element("MaxKeys", maxKeys);
+            if (delimiter.Length > 0) w.Element("Delimiter", Enc(delimiter));
+            if (url) w.Element("EncodingType", "url");
+            w.Element("IsTruncated", window.Truncated);
+            if (v2 && window.Truncated && window.NextToken is not null) w.Element("NextContinuationToken", window.NextToken);
+            foreach (var e in window.Entries.Where(e => e.Object is not null))
+            {
+                var o = e.Object!;
+                w.WriteStartElement("Contents");
+                w.Element("Key", Enc(o.Key));
+                w.Element("LastModified", o.LastModified);
+                w.Element("ETag", S3ObjectHeaders.ETag(o));
+                w.Element("Size", o.Size);
+                if (!v2 || fetchOwner) BucketOperations.WriteOwner(w, c);
+                w.Element("StorageClass", "STANDARD");
+                w.WriteEndElement();
+            }
+            foreach (var e in window.Entries.Where(e => e.Object is null))
+            {
+                w.WriteStartElement("CommonPrefixes");
+                w.Element("Prefix", Enc(e.Name));
+                w.WriteEndElement();
+            }
+            w.WriteEndElement();
+        });
+    }
+
+    private static async Task<Window> CollectAsync(S3Context c, string? prefix, string? delimiter, int maxKeys, string? storeToken, string? after)
+    {
+        var t = c.Target;
+        var entries = new List<Entry>(Math.Min(maxKeys, 1000));
+        var token = storeToken;
+        while (true)
+        {
+            var page = await t.Store.ListObjectsAsync(t.Bucket, new ListObjectsRequest
+            {
+                Prefix = prefix,
+                Delimiter = delimiter,
+                PageSize = Math.Clamp(maxKeys - entries.Count, 1, 1000),
+                PageToken = token,
+            }, c.Aborted);
+            var merged = page.Objects.Select(o => new Entry(o.Key, o))
+                .Concat(page.CommonPrefixes.Select(p => new Entry(p, null)))
+                .Where(e => !MultipartMetadata.IsPartsAreaKey(e.Name) && (after is null || string.CompareOrdinal(e.Name, after) > 0))
+                .OrderBy(e => e.Name, StringComparer.Ordinal);
+            foreach (var e in merged)
+            {
+                if (entries.Count == maxKeys)
+                {
+                    var last = entries[^1].Name;
+                    return new Window(entries, true, EncodeKeyToken(last), last);
+                }
+                entries.Add(e);
+            }
+            token = page.NextPageToken;
+            if (token is null) return new Window(entries, false, null, entries.Count > 0 ? entries[^1].Name : null);
+            if (entries.Count == maxKeys)
+                return new Window(entries, true, EncodeStoreToken(token), entries[^1].Name);
+        }
+    }
+
+    private static string? NullIfEmpty(Microsoft.Extensions.Primitives.StringValues v) => v.Count == 0 || string.IsNullOrEmpty(v[0]) ? null : v[0];
+
+    private static string EncodeStoreToken(string token) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes("t:" + token));
+    private static string EncodeKeyToken(string key) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes("k:" + key));
+
+    private static (string? StoreToken, string? After) DecodeToken(string token)
+    {
+        string text;
+        try { text = new UTF8Encoding(false, true).GetString(Base64Url.DecodeFromChars(token)); }
+        catch (Exception e) when (e is FormatException or ArgumentException) { throw S3Errors.InvalidArgument("The continuation token provided is incorrect"); }
+        if (text.StartsWith("t:", StringComparison.Ordinal)) return (text[2..], null);
+        if (text.StartsWith("k:", StringComparison.Ordinal)) return (null, text[2..]);
+        throw S3Errors.InvalidArgument("The continuation token provided is incorrect");
+    }
+}

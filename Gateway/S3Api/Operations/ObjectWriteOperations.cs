@@ -1,0 +1,120 @@
+using System.Text.RegularExpressions;
+using Gateway.Contracts.Errors;
+using Gateway.Contracts.ObjectStorage;
+using Gateway.S3Api.Errors;
+using Gateway.S3Api.Operations.Multipart;
+using Gateway.S3Api.Routing;
+using Gateway.Security;
+using Microsoft.Net.Http.Headers;
+
+namespace Gateway.S3Api.Operations;
+
+/// <summary>PutObject (Content-MD5, x-amz-meta-*, checksums, If-None-Match: * and If-Match) and DeleteObject.</summary>
+public static partial class ObjectWriteOperations
+{
+    private const int MaxMetadataBytes = 2 * 1024; // S3's limit on user metadata
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,127}$")]
+    private static partial Regex MetaName();
+
+    public static async Task PutAsync(S3Context c)
+    {
+        var t = c.Target;
+        var key = c.RequiredKey;
+        c.Require(Operation.Write, t.ObjectResource(key));
+        var options = await WriteOptionsAsync(c, t.Store, t.Bucket, key);
+        var body = ChecksumVerifyingStream.Wrap(c, Bodies.Open(c, out var length), length);
+        var info = await t.Store.PutObjectAsync(t.Bucket, key, body, options with { ContentLength = length }, c.Aborted);
+        c.Response.Headers.ETag = S3ObjectHeaders.ETag(info);
+        ChecksumVerifyingStream.EchoHeaders(c);
+        c.Response.StatusCode = 200;
+    }
+
+    /// <summary>Content type, metadata, Content-MD5 and the target conditions of a write (PutObject, CreateMultipartUpload).</summary>
+    public static async Task<PutObjectOptions> WriteOptionsAsync(S3Context c, IObjectStore store, string bucket, string key)
+    {
+        var request = c.Request;
+        return new PutObjectOptions
+        {
+            ContentType = ContentType(request),
+            Metadata = ReadMetadata(request),
+            ContentMd5 = ReadContentMd5(request),
+            Conditions = await TargetConditionsAsync(c, store, bucket, key),
+        };
+    }
+
+    public static string ContentType(HttpRequest request)
+    {
+        var value = request.ContentType;
+        if (string.IsNullOrEmpty(value)) return "binary/octet-stream";
+        if (!MediaTypeHeaderValue.TryParse(value, out _)) throw S3Errors.InvalidArgument("Content-Type is not a valid media type.");
+        return value;
+    }
+
+    public static Dictionary<string, string> ReadMetadata(HttpRequest request)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        var bytes = 0;
+        foreach (var (name, values) in request.Headers)
+        {
+            if (!name.StartsWith(S3ObjectHeaders.MetaPrefix, StringComparison.OrdinalIgnoreCase)) continue;
+            var key = name[S3ObjectHeaders.MetaPrefix.Length..].ToLowerInvariant();
+            if (!MetaName().IsMatch(key) || MultipartMetadata.IsReserved(key))
+                throw S3Errors.InvalidArgument($"Metadata header '{name}' is not allowed here: names are a-z, 0-9, '-' and '_' (and not 'gw-s3-*').");
+            var value = values.ToString();
+            bytes += key.Length + value.Length;
+            metadata[key] = value;
+        }
+        if (bytes > MaxMetadataBytes) throw new S3Exception("MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size.");
+        return metadata;
+    }
+
+    public static string? ReadContentMd5(HttpRequest request)
+    {
+        var value = request.Headers["Content-MD5"].ToString();
+        if (string.IsNullOrEmpty(value)) return null;
+        Span<byte> digest = stackalloc byte[16];
+        if (!Convert.TryFromBase64String(value, digest, out var n) || n != 16) throw S3Errors.InvalidDigest();
+        return Convert.ToBase64String(digest);
+    }
+
+    /// <summary>
+    /// If-None-Match: * goes to the store as is (create-only, atomic there). If-Match names S3's ETag, which may not be the
+    /// store's own token: it is checked against the current object and then sent on as the store's ETag, so the store
+    /// still refuses the write if the object changed in between.
+    /// </summary>
+    public static async Task<ObjectConditions> TargetConditionsAsync(S3Context c, IObjectStore store, string bucket, string key)
+    {
+        var ifNoneMatch = S3ObjectHeaders.Tags(c.Request.Headers.IfNoneMatch);
+        var ifMatch = S3ObjectHeaders.Tags(c.Request.Headers.IfMatch);
+        if (ifNoneMatch is not null && !(ifNoneMatch.Count == 1 && ifNoneMatch[0] == "*"))
+            throw S3Errors.NotImplemented("If-None-Match with an ETag on a write (only '*')");
+        if (ifMatch is null) return new ObjectConditions { IfNoneMatch = ifNoneMatch };
+        ObjectInfo current;
+        try { current = await store.HeadObjectAsync(bucket, key, ObjectConditions.None, c.Aborted); }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { throw S3Errors.NoSuchKey(); }
+        if (!S3ObjectHeaders.Matches(current, ifMatch)) throw S3Errors.PreconditionFailed();
+        return new ObjectConditions { IfMatch = [current.ETag], IfNoneMatch = ifNoneMatch };
+    }
+
+    public static async Task DeleteAsync(S3Context c)
+    {
+        var t = c.Target;
+        var key = c.RequiredKey;
+        c.Require(Operation.Delete, t.ObjectResource(key));
+        var conditions = ObjectConditions.None;
+        if (S3ObjectHeaders.Tags(c.Request.Headers.IfMatch) is { } ifMatch)
+        {
+            var current = await t.Store.HeadObjectAsync(t.Bucket, key, ObjectConditions.None, c.Aborted);
+            if (!S3ObjectHeaders.Matches(current, ifMatch)) throw S3Errors.PreconditionFailed();
+            conditions = new ObjectConditions { IfMatch = [current.ETag] };
+        }
+        try { await t.Store.DeleteObjectAsync(t.Bucket, key, conditions, c.Aborted); }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound && conditions.IsEmpty)
+        {
+            // A missing key is success in S3; a missing bucket is not.
+            if (!await c.BucketExistsAsync()) throw S3Errors.NoSuchBucket();
+        }
+        c.Response.StatusCode = 204;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+using Gateway.Contracts.ObjectStorage;
+using Gateway.S3Api.Errors;
+using Microsoft.Net.Http.Headers;
+
+namespace Gateway.S3Api.Operations;
+
+/// <summary>Object facts as S3 headers, and S3's conditional-request rules.</summary>
+public static class S3ObjectHeaders
+{
+    public const string MetaPrefix = "x-amz-meta-";
+
+    /// <summary>
+    /// S3 clients read a single-part ETag as the object's MD5 (rclone and s3cmd check it), so the ETag is the MD5 in hex
+    /// whenever the store knows it, whatever token the store itself uses; otherwise the store's own ETag.
+    /// </summary>
+    public static string ETag(ObjectInfo info)
+    {
+        if (info.Metadata.TryGetValue(Multipart.MultipartMetadata.ETagKey, out var multipart)) return $"\"{multipart}\"";
+        if (info.ContentMd5 is { } md5)
+        {
+            Span<byte> digest = stackalloc byte[16];
+            if (Convert.TryFromBase64String(md5, digest, out var n) && n == 16) return $"\"{Convert.ToHexStringLower(digest)}\"";
+        }
+        return info.ETag;
+    }
+
+    public static void Write(HttpResponse response, ObjectInfo info)
+    {
+        var h = response.Headers;
+        h.ETag = ETag(info);
+        h.LastModified = info.LastModified.ToString("R", CultureInfo.InvariantCulture);
+        h.ContentType = info.ContentType;
+        h.AcceptRanges = "bytes";
+        foreach (var (name, value) in info.Metadata)
+            if (!Multipart.MultipartMetadata.IsReserved(name)) h[MetaPrefix + name] = value;
+    }
+
+    /// <summary>True when the ETag the client holds names this object (S3 form or the store's own).</summary>
+    public static bool Matches(ObjectInfo info, IReadOnlyList<string> tags) =>
+        Preconditions.Matches(ETag(info), tags) || Preconditions.Matches(info.ETag, tags);
+
+    /// <summary>S3's rules for GET/HEAD (and, with <paramref name="read"/> false, for copy sources): 412 or 304.</summary>
+    public static void CheckConditions(ObjectInfo info, IHeaderDictionary headers, bool read, string prefix = "")
+    {
+        var ifMatch = Tags(headers[prefix + "If-Match"]);
+        var ifNoneMatch = Tags(headers[prefix + "If-None-Match"]);
+        var ifUnmodified = Date(headers[prefix + "If-Unmodified-Since"]);
+        var ifModified = Date(headers[prefix + "If-Modified-Since"]);
+        var modified = info.LastModified.ToUniversalTime();
+        modified = modified.AddTicks(-(modified.Ticks % TimeSpan.TicksPerSecond)); // HTTP dates have whole seconds
+        if (ifMatch is not null)
+        {
+            if (!Matches(info, ifMatch)) throw S3Errors.PreconditionFailed();
+        }
+        else if (ifUnmodified is { } u && modified > u) throw S3Errors.PreconditionFailed();
+        if (ifNoneMatch is not null)
+        {
+            if (Matches(info, ifNoneMatch)) throw read ? NotModified() : S3Errors.PreconditionFailed();
+        }
+        else if (ifModified is { } m && modified <= m) throw read ? NotModified() : S3Errors.PreconditionFailed();
+    }
+
+    private static S3Exception NotModified() => new("NotModified", 304, "Not Modified");
+
+    public static IReadOnlyList<string>? Tags(Microsoft.Extensions.Primitives.StringValues values)
+    {
+        if (values.Count == 0) return null;
+        var list = new List<string>();
+        foreach (var v in values)
+            foreach (var part in (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                list.Add(part == "*" ? part : Preconditions.Quote(part));
+        return list.Count == 0 ? null : list;
+    }
+
+    private static DateTimeOffset? Date(Microsoft.Extensions.Primitives.StringValues values) =>
+        values.Count == 1 && HeaderUtilities.TryParseDate(values[0], out var d) ? d : null;
+}

@@ -1,0 +1,42 @@
+using Gateway.Contracts.Errors;
+using Gateway.Contracts.ObjectStorage;
+using Gateway.S3Api.Auth;
+using Gateway.S3Api.Errors;
+using Gateway.S3Api.Operations.Multipart;
+
+namespace Gateway.S3Api.Routing;
+
+/// <summary>Finds bucket and key: path-style <c>/bucket/key</c>, or virtual-host <c>bucket.{BaseDomain}/key</c> when a base domain is set.</summary>
+public static class S3Addressing
+{
+    public static (string? Bucket, string? Key) Parse(HttpRequest request, string pathBase, string? baseDomain)
+    {
+        var (rawPath, _) = CanonicalRequest.RawTarget(request);
+        if (pathBase.Length > 0 && rawPath.StartsWith(pathBase, StringComparison.OrdinalIgnoreCase)) rawPath = rawPath[pathBase.Length..];
+        var path = Uri.UnescapeDataString(rawPath).TrimStart('/');
+        string? bucket = null;
+        string? key;
+        var host = request.Host.Host;
+        if (!string.IsNullOrEmpty(baseDomain) && host.Length > baseDomain.Length + 1
+            && host.EndsWith("." + baseDomain, StringComparison.OrdinalIgnoreCase))
+        {
+            bucket = host[..^(baseDomain.Length + 1)].ToLowerInvariant();
+            key = path.Length == 0 ? null : path;
+        }
+        else
+        {
+            if (path.Length == 0) return (null, null);
+            var slash = path.IndexOf('/');
+            bucket = slash < 0 ? path : path[..slash];
+            key = slash < 0 || slash == path.Length - 1 ? null : path[(slash + 1)..];
+        }
+        if (key is not null)
+        {
+            try { ObjectNames.ValidateKey(key); }
+            catch (GatewayException e) { throw S3Errors.InvalidArgument(e.Message); }
+            if (MultipartMetadata.IsPartsAreaKey(key))
+                throw S3Errors.InvalidArgument($"Keys under '{MultipartMetadata.PartsPrefix}' are reserved for multipart uploads in progress.");
+        }
+        return (bucket, key);
+    }
+}

@@ -1,0 +1,131 @@
+using Gateway.Channel.ObjectStorage;
+using Gateway.Contracts.Errors;
+using Gateway.S3Api.Auth;
+using Gateway.S3Api.Errors;
+using Gateway.S3Api.Operations;
+using Gateway.S3Api.Xml;
+
+namespace Gateway.S3Api.Routing;
+
+/// <summary>
+/// The front door's one request handler: addresses the request (path-style or virtual-host), checks its SigV4
+/// signature, picks the operation from method and sub-resource, and answers every failure as an S3 XML error.
+/// </summary>
+public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier verifier)
+{
+    /// <summary>Sub-resources S3 has and this front door does not: NotImplemented, never a 500 or a wrong answer.</summary>
+    private static readonly string[] Unsupported =
+    [
+        "acl", "policy", "policyStatus", "cors", "lifecycle", "tagging", "website", "logging", "notification", "replication",
+        "encryption", "object-lock", "retention", "legal-hold", "torrent", "restore", "select", "versions", "accelerate",
+        "requestPayment", "analytics", "inventory", "metrics", "ownershipControls", "publicAccessBlock", "intelligent-tiering",
+        "attributes", "versionId", "session",
+    ];
+
+    public async Task InvokeAsync(HttpContext http, string pathBase)
+    {
+        var requestId = Guid.NewGuid().ToString("N");
+        http.Response.Headers["x-amz-request-id"] = requestId;
+        http.Response.Headers["X-Request-Id"] = requestId;
+        ChannelRequestContext.RequestId = requestId;
+        string? bucket = null, key = null;
+        S3Context? context = null;
+        try
+        {
+            (bucket, key) = S3Addressing.Parse(http.Request, pathBase, services.Options.BaseDomain);
+            var caller = verifier.Verify(http);
+            context = new S3Context(http, caller, bucket, key, services) { RequestId = requestId };
+            await DispatchAsync(context);
+        }
+        catch (Exception e) when (!http.Response.HasStarted && !(e is OperationCanceledException && http.RequestAborted.IsCancellationRequested))
+        {
+            var error = await ToS3Async(e, context);
+            // A refused request's body may be unread, and with Expect: 100-continue the client never sends it:
+            // close the connection so its bytes cannot be taken for the next request.
+            if (http.Request.ContentLength > 0 || http.Request.Headers.TransferEncoding.Count > 0) http.Response.Headers.Connection = "close";
+            await S3ErrorWriter.WriteAsync(http, error, "/" + (bucket ?? "") + (key is null ? "" : "/" + key), requestId);
+        }
+        catch (Exception e) when (http.Response.HasStarted && e is not OperationCanceledException)
+        {
+            // The body is already on its way: the only honest signal left is to abort, so the client cannot take it as complete.
+            LogAbortedResponse(services.Logger, e.GetType().Name);
+            http.Abort();
+        }
+    }
+
+    private static async Task<S3Exception> ToS3Async(Exception e, S3Context? context)
+    {
+        if (context?.BodyFailure.Error is { } body) return body;
+        switch (e)
+        {
+            case S3Exception s3: return s3;
+            case GatewayException { Code: ErrorCode.NotFound } when context is not null:
+                return await NotFoundSafeAsync(context);
+            case GatewayException g: return S3ErrorMapping.From(g);
+            case Microsoft.AspNetCore.Http.BadHttpRequestException bad when bad.StatusCode == 413: return S3Errors.EntityTooLarge();
+            case Microsoft.AspNetCore.Http.BadHttpRequestException: return S3Errors.IncompleteBody();
+            case OperationCanceledException: return new S3Exception("RequestTimeout", 400, "The request was cancelled.");
+            default:
+                if (context is not null) LogUnexpected(context.Services.Logger, e.GetType().Name, e);
+                return S3Errors.InternalError();
+        }
+    }
+
+    private static async Task<S3Exception> NotFoundSafeAsync(S3Context context)
+    {
+        try { return await context.NotFoundAsync(context.Key is not null); }
+        catch (Exception) { return S3Errors.NoSuchKey(); }
+    }
+
+    private static Task DispatchAsync(S3Context c)
+    {
+        var q = c.Request.Query;
+        var method = c.Request.Method;
+        foreach (var name in Unsupported)
+            if (q.ContainsKey(name)) return Task.FromException(S3Errors.NotImplemented($"The '{name}' sub-resource"));
+        if (c.S3Bucket is null)
+            return HttpMethods.IsGet(method) ? BucketOperations.ListBucketsAsync(c) : Task.FromException(S3Errors.MethodNotAllowed());
+        if (c.Key is null)
+        {
+            if (HttpMethods.IsGet(method))
+            {
+                if (q.ContainsKey("location")) return BucketOperations.GetLocationAsync(c);
+                if (q.ContainsKey("versioning")) return BucketOperations.GetVersioningAsync(c);
+                if (q.ContainsKey("uploads")) return MultipartOperations.ListUploadsAsync(c);
+                return ListOperations.ListAsync(c, v2: q["list-type"] == "2");
+            }
+            if (HttpMethods.IsHead(method)) return BucketOperations.HeadBucketAsync(c);
+            if (HttpMethods.IsPut(method))
+                return q.Count == 0 || OnlySignature(q) ? BucketOperations.CreateBucketAsync(c) : Task.FromException(S3Errors.NotImplemented("This bucket PUT"));
+            if (HttpMethods.IsDelete(method)) return BucketOperations.DeleteBucketAsync(c);
+            if (HttpMethods.IsPost(method) && q.ContainsKey("delete")) return DeleteObjectsOperation.RunAsync(c);
+            return Task.FromException(S3Errors.MethodNotAllowed());
+        }
+        if (HttpMethods.IsGet(method))
+            return q.ContainsKey("uploadId") ? MultipartOperations.ListPartsAsync(c) : ObjectReadOperations.GetAsync(c);
+        if (HttpMethods.IsHead(method)) return ObjectReadOperations.HeadAsync(c);
+        if (HttpMethods.IsPut(method))
+        {
+            if (q.ContainsKey("uploadId") || q.ContainsKey("partNumber")) return MultipartOperations.UploadPartAsync(c);
+            if (c.Request.Headers.ContainsKey("x-amz-copy-source")) return CopyOperation.RunAsync(c);
+            return ObjectWriteOperations.PutAsync(c);
+        }
+        if (HttpMethods.IsDelete(method))
+            return q.ContainsKey("uploadId") ? MultipartOperations.AbortAsync(c) : ObjectWriteOperations.DeleteAsync(c);
+        if (HttpMethods.IsPost(method))
+        {
+            if (q.ContainsKey("uploads")) return MultipartOperations.CreateAsync(c);
+            if (q.ContainsKey("uploadId")) return MultipartOperations.CompleteAsync(c);
+            return Task.FromException(S3Errors.NotImplemented("This object POST"));
+        }
+        return Task.FromException(S3Errors.MethodNotAllowed());
+    }
+
+    private static bool OnlySignature(IQueryCollection q) => q.Keys.All(k => k.StartsWith("X-Amz-", StringComparison.Ordinal));
+
+    [LoggerMessage(EventId = 7101, Level = LogLevel.Error, Message = "S3 front door: unexpected {Kind}")]
+    private static partial void LogUnexpected(ILogger logger, string kind, Exception e);
+
+    [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "S3 front door: response aborted after it started ({Kind})")]
+    private static partial void LogAbortedResponse(ILogger logger, string kind);
+}
