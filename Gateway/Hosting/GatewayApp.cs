@@ -3,6 +3,7 @@ using Gateway.Channel;
 using Gateway.Docker;
 using Gateway.Health;
 using Gateway.Kubernetes;
+using Gateway.Migrations;
 using Gateway.OpenApi;
 using Gateway.Problems;
 using Gateway.Rest;
@@ -46,6 +47,7 @@ public static class GatewayApp
         services.AddRestUpstreams(config);
         services.AddDocker(config);
         services.AddKubernetes(config);
+        services.AddMigrations();
     }
 
     public static void MapGatewayEndpoints(WebApplication app)
@@ -60,6 +62,7 @@ public static class GatewayApp
         app.MapRestEndpoints();
         app.MapDockerEndpoints();
         app.MapKubernetesEndpoints();
+        app.MapMigrationEndpoints();
     }
 
     /// <summary>
