@@ -18,6 +18,7 @@ public sealed partial class MigrationRunner(
 {
     private const int PageSize = 1000;
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, byte> _tasks = new();
     private readonly Lock _control = new();
     private CancellationToken _stopping;
 
@@ -35,8 +36,21 @@ public sealed partial class MigrationRunner(
             if (_running.ContainsKey(id)) return;
             var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
             _running[id] = cts;
-            _ = Task.Run(() => RunGuardedAsync(id, cts), CancellationToken.None);
+            var task = Task.Run(() => RunGuardedAsync(id, cts), CancellationToken.None);
+            _tasks[task] = 0;
+            task.ContinueWith(t => _tasks.TryRemove(t, out _), TaskScheduler.Default);
         }
+    }
+
+    /// <summary>Stops every job (they stay running in the database, to resume) and waits for them to record where they were.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var cts in _running.Values)
+        {
+            try { cts.Cancel(); } catch (ObjectDisposedException) { }
+        }
+        await Task.WhenAll(_tasks.Keys).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Moves a job to <paramref name="state"/> (paused or cancelled) and stops it if it runs. Conflict when it already ended.</summary>

@@ -1,8 +1,10 @@
+using Xunit;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Gateway.Testing;
+using Gateway.Testing.Migrations;
 
 namespace Gateway.Tests.Migrations;
 
@@ -10,12 +12,14 @@ namespace Gateway.Tests.Migrations;
 public sealed class MigrationTests : IAsyncLifetime
 {
     private readonly string _archiveRoot = Directory.CreateTempSubdirectory("migration-archive-").FullName;
+    // Owned by the test, not the server, so a restarted server finds the jobs and objects of the first one.
+    private readonly string _data = Directory.CreateTempSubdirectory("migration-gateway-").FullName;
     private GatewayServer _server = null!;
     private MigrationClient _api = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await GatewayServer.StartAsync(Settings());
+        _server = await GatewayServer.StartAsync(Settings(), dataDirectory: _data);
         _api = new MigrationClient(_server);
         await _api.CreateBucketAsync("local", "src");
         await _api.CreateBucketAsync("archive", "dst");
@@ -31,6 +35,7 @@ public sealed class MigrationTests : IAsyncLifetime
     {
         await _server.DisposeAsync();
         Directory.Delete(_archiveRoot, recursive: true);
+        Directory.Delete(_data, recursive: true);
     }
 
     private async Task<List<MigrationObject>> SeedAsync(int count, string prefix = "")
@@ -97,7 +102,7 @@ public sealed class MigrationTests : IAsyncLifetime
         Assert.NotEmpty(expected);
         Assert.Equal("completed", end.GetProperty("state").GetString());
         await AssertCopiedAsync(expected, "moved/", "in/");
-        var listed = (await _api.ListAsync("archive", "dst")).Select(o => o.GetProperty("key").GetString()).ToHashSet();
+        var listed = (await _api.ListAsync("archive", "dst")).Select(o => o.GetProperty("key").GetString()!).ToHashSet();
         Assert.Equal(expected.Select(o => "moved/" + o.Key["in/".Length..]).ToHashSet(), listed);
     }
 
@@ -129,7 +134,7 @@ public sealed class MigrationTests : IAsyncLifetime
 
         Assert.Equal("completed", end.GetProperty("state").GetString());
         Assert.Equal(1, end.GetProperty("deleted").GetInt64());
-        var keys = (await _api.ListAsync("archive", "dst")).Select(o => o.GetProperty("key").GetString()).ToHashSet();
+        var keys = (await _api.ListAsync("archive", "dst")).Select(o => o.GetProperty("key").GetString()!).ToHashSet();
         Assert.Equal(objects.Select(o => o.Key).ToHashSet(), keys);
     }
 
@@ -223,9 +228,8 @@ public sealed class MigrationTests : IAsyncLifetime
             stamps[key] = head.Headers.ETag?.Tag + "|" + head.Content.Headers.LastModified?.ToUnixTimeMilliseconds();
         }
 
-        var data = _server.DataDirectory;
         await _server.DisposeAsync();
-        _server = await GatewayServer.StartAsync(Settings(), dataDirectory: data);
+        _server = await GatewayServer.StartAsync(Settings(), dataDirectory: _data);
         _api = new MigrationClient(_server);
         var end = await _api.WaitForEndAsync(id);
 
@@ -237,7 +241,6 @@ public sealed class MigrationTests : IAsyncLifetime
             using var head = await _server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, MigrationClient.ObjectUrl("archive", "dst", key)));
             Assert.Equal(stamps[key], head.Headers.ETag?.Tag + "|" + head.Content.Headers.LastModified?.ToUnixTimeMilliseconds());
         }
-        Directory.Delete(data, recursive: true);
     }
 
     private async Task WaitForDoneAtLeastAsync(string id, long done)

@@ -1,12 +1,12 @@
+using Xunit;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Gateway.Testing;
 
-namespace Gateway.Tests.Migrations;
+namespace Gateway.Testing.Migrations;
 
 /// <summary>Drives /v1/migrations and the object facade of one test gateway.</summary>
-internal sealed class MigrationClient(GatewayServer server)
+public sealed class MigrationClient(GatewayServer server)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private HttpClient Http => server.Client;
@@ -33,7 +33,8 @@ internal sealed class MigrationClient(GatewayServer server)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         using var response = await Http.GetAsync($"v1/migrations/{id}/events", HttpCompletionOption.ResponseHeadersRead, cts.Token);
-        Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(response.Content.Headers.ContentType?.MediaType == "application/x-ndjson",
+            $"{(int)response.StatusCode} {response.Content.Headers.ContentType}: {await response.Content.ReadAsStringAsync(cts.Token)}");
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
         var lines = new List<JsonElement>();
         while (await reader.ReadLineAsync(cts.Token) is { } line)

@@ -1,12 +1,13 @@
+using Xunit;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Gateway.Tests.Migrations;
+namespace Gateway.Testing.Migrations;
 
 /// <summary>Objects with hostile keys, user metadata, content types and empty bodies, written through the facade.</summary>
-internal sealed record MigrationObject(string Key, byte[] Body, string ContentType, IReadOnlyDictionary<string, string> Metadata);
+public sealed record MigrationObject(string Key, byte[] Body, string ContentType, IReadOnlyDictionary<string, string> Metadata);
 
-internal static class MigrationDataSet
+public static class MigrationDataSet
 {
     public static readonly string[] HostileKeys =
     [
