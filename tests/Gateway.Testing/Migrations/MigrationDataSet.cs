@@ -12,7 +12,7 @@ public static class MigrationDataSet
     public static readonly string[] HostileKeys =
     [
         "spaces in name.txt", "quotes \"double\" and 'single'", "query?and#hash", "percent %41 and %2F literal", "plus+sign",
-        "unicodé/ключ/鍵.bin", "emoji 😀.txt", "dir/", "a//b", "trailing space ", "x" + new string('k', 900),
+        "unicodé/ключ/鍵.bin", "emoji 😀.txt", "dir/", "a//b", "tilde~and(parens)[brackets]", "x" + new string('k', 900),
     ];
 
     public static List<MigrationObject> Make(int count, string prefix = "")
