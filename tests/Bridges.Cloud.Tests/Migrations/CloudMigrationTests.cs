@@ -1,3 +1,4 @@
+using Xunit;
 using System.Net;
 using System.Security.Cryptography;
 using Gateway.Testing;
