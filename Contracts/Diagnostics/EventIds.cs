@@ -2,7 +2,7 @@ namespace Gateway.Contracts.Diagnostics;
 
 /// <summary>
 /// Every log event id of the gateway, in one place, so ids stay unique and a log search can rely on them.
-/// Ranges: 1000 bridge resilience, 1100 REST bridge, 2000 HTTP facade, 7000 security, 9600 CTP-96 channel.
+/// Ranges: 1000 bridge resilience, 1100 REST bridge, 2000 HTTP facade, 7000 security, 9600 CTP-96 channel, 9800 migrations.
 /// </summary>
 public static class EventIds
 {
@@ -33,4 +33,8 @@ public static class EventIds
     public const int ReconnectFailed = 9607;
     public const int HandlerFailed = 9608;
     public const int BridgeHostListening = 9610;
+
+    public const int MigrationRunning = 9801;
+    public const int MigrationEnded = 9802;
+    public const int MigrationFailed = 9803;
 }

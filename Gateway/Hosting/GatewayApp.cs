@@ -3,6 +3,7 @@ using Gateway.ChannelHosting;
 using Gateway.Docker;
 using Gateway.Health;
 using Gateway.Kubernetes;
+using Gateway.Migrations;
 using Gateway.OpenApi;
 using Gateway.Problems;
 using Gateway.Rest;
@@ -48,6 +49,7 @@ public static class GatewayApp
         services.AddDocker(config);
         services.AddKubernetes(config);
         services.AddS3FrontDoor(config);
+        services.AddMigrations();
     }
 
     public static void MapGatewayEndpoints(WebApplication app)
@@ -64,6 +66,7 @@ public static class GatewayApp
         app.MapRestEndpoints();
         app.MapDockerEndpoints();
         app.MapKubernetesEndpoints();
+        app.MapMigrationEndpoints();
     }
 
     /// <summary>

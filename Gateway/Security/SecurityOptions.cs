@@ -120,6 +120,12 @@ public sealed class RateLimitOptions
     public int PermitLimit { get; set; } = 1200;
     public int WindowSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// Off by default: in Development, callers on loopback (a newcomer's first script) are not limited.
+    /// Every other environment and every remote caller is limited as configured.
+    /// </summary>
+    public bool LimitLoopbackInDevelopment { get; set; }
+
     /// <summary>Per-caller overrides of <see cref="PermitLimit"/>, by caller name.</summary>
     public Dictionary<string, int> Callers { get; set; } = new(StringComparer.Ordinal);
 }

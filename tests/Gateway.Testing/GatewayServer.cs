@@ -19,8 +19,11 @@ public sealed class GatewayServer : IAsyncDisposable
     /// <summary>Name of the admin API key every server gets unless the caller passes its own security settings.</summary>
     public const string TestAdminKeyName = "test-admin";
 
-    private GatewayServer(WebApplication app, Uri baseAddress, string dataDirectory, string? apiKey)
+    private readonly bool _ownsData;
+
+    private GatewayServer(WebApplication app, Uri baseAddress, string dataDirectory, string? apiKey, bool ownsData)
     {
+        _ownsData = ownsData;
         _app = app;
         BaseAddress = baseAddress;
         DataDirectory = dataDirectory;
@@ -51,9 +54,11 @@ public sealed class GatewayServer : IAsyncDisposable
     }
 
     public static async Task<GatewayServer> StartAsync(IDictionary<string, string?>? settings = null,
-        string environment = "Development", Action<ILoggingBuilder>? logging = null, bool defaultApiKey = true)
+        string environment = "Development", Action<ILoggingBuilder>? logging = null, bool defaultApiKey = true,
+        string? dataDirectory = null)
     {
-        var data = Directory.CreateTempSubdirectory("gateway-test-").FullName;
+        // A given data directory (a restart of an earlier server) is the caller's to delete.
+        var data = dataDirectory ?? Directory.CreateTempSubdirectory("gateway-test-").FullName;
         var config = new Dictionary<string, string?>
         {
             ["Gateway:DataDirectory"] = data,
@@ -81,7 +86,7 @@ public sealed class GatewayServer : IAsyncDisposable
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new GatewayServer(app, new Uri(address.Replace("[::]", "127.0.0.1") + "/"), data, apiKey);
+        return new GatewayServer(app, new Uri(address.Replace("[::]", "127.0.0.1") + "/"), data, apiKey, ownsData: dataDirectory is null);
     }
 
     private static bool IsCredentialSetting(string key) =>
@@ -94,6 +99,7 @@ public sealed class GatewayServer : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (!_ownsData) return;
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

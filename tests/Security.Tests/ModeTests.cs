@@ -127,6 +127,17 @@ public sealed class ModeTests
     }
 
     [Fact]
+    public async Task Development_callers_on_loopback_are_not_rate_limited_by_default()
+    {
+        var (key, settings) = AdminKey();
+        settings["Gateway:Security:RateLimits:PermitLimit"] = "3";
+        await using var server = await GatewayServer.StartAsync(settings);
+        using var client = new HttpClient { BaseAddress = server.BaseAddress };
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        for (var i = 0; i < 10; i++) Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("v1/stores")).StatusCode);
+    }
+
+    [Fact]
     public async Task Rate_limit_answers_429_problem_with_retry_after_per_caller()
     {
         var (key, settings) = AdminKey();
@@ -134,6 +145,7 @@ public sealed class ModeTests
         foreach (var (k, v) in more) settings[k] = v;
         settings["Gateway:Security:RateLimits:PermitLimit"] = "3";
         settings["Gateway:Security:RateLimits:WindowSeconds"] = "60";
+        settings["Gateway:Security:RateLimits:LimitLoopbackInDevelopment"] = "true";
         await using var server = await GatewayServer.StartAsync(settings);
         using var client = new HttpClient { BaseAddress = server.BaseAddress };
         client.DefaultRequestHeaders.Add("X-Api-Key", key);

@@ -1,0 +1,220 @@
+using System.CommandLine;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Spectre.Console;
+
+namespace Gateway.Migrations.Cli;
+
+/// <summary>
+/// <c>migrate copy|sync|move|status|list|pause|resume|cancel|check</c>: a client of a gateway's /v1/migrations API,
+/// so scripts can use it or curl interchangeably. The gateway is --gateway (default $GATEWAY or http://127.0.0.1:5080);
+/// the API key comes from $GATEWAY_API_KEY.
+/// </summary>
+public static class MigrateCli
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static int? TryRun(string[] args)
+    {
+        if (args.Length == 0 || args[0] != "migrate") return null;
+        return Build().Parse(args[1..]).Invoke();
+    }
+
+    private static RootCommand Build()
+    {
+        var gateway = new Option<string>("--gateway") { Description = "Gateway base URL", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GATEWAY") ?? "http://127.0.0.1:5080" };
+        var root = new RootCommand("Move whole buckets between the gateway's stores (copy, sync, move), resumable and verified.");
+        root.Options.Add(gateway);
+        foreach (var mode in new[] { "copy", "sync", "move" }) root.Subcommands.Add(Transfer(mode, gateway));
+        root.Subcommands.Add(Check(gateway));
+        root.Subcommands.Add(JobVerb("status", "Shows a job.", gateway, HttpMethod.Get, ""));
+        root.Subcommands.Add(JobVerb("pause", "Pauses a job.", gateway, HttpMethod.Post, "/pause"));
+        root.Subcommands.Add(JobVerb("resume", "Resumes a paused job.", gateway, HttpMethod.Post, "/resume"));
+        root.Subcommands.Add(JobVerb("cancel", "Cancels a job.", gateway, HttpMethod.Post, "/cancel"));
+        var list = new Command("list", "Lists jobs, newest first.");
+        list.SetAction(r => Run(r.GetValue(gateway)!, async http =>
+        {
+            using var response = await http.GetAsync("v1/migrations");
+            var body = await BodyAsync(response);
+            if (!response.IsSuccessStatusCode) return Fail(response, body);
+            var table = new Table().AddColumns("id", "state", "mode", "source", "target", "objects done", "failed");
+            foreach (var j in body.GetProperty("migrations").EnumerateArray())
+            {
+                table.AddRow(j.GetProperty("id").GetString()!, j.GetProperty("state").GetString()!, j.GetProperty("mode").GetString()!,
+                    Markup.Escape(Where(j.GetProperty("source"))), Markup.Escape(Where(j.GetProperty("target"))),
+                    j.GetProperty("objects").GetProperty("done").ToString(), j.GetProperty("objects").GetProperty("failed").ToString());
+            }
+            AnsiConsole.Write(table);
+            return MigrateExitCodes.Success;
+        }));
+        root.Subcommands.Add(list);
+        return root;
+    }
+
+    private static Command Transfer(string mode, Option<string> gateway)
+    {
+        var src = new Argument<string>("source") { Description = "store:bucket[/prefix]" };
+        var dst = new Argument<string>("target") { Description = "store:bucket[/prefix]" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Report what would happen; change nothing." };
+        var verify = new Option<string>("--verify") { Description = "checksum (default), size or none", DefaultValueFactory = _ => "checksum" };
+        var concurrency = new Option<int>("--concurrency") { Description = "Objects moved at once", DefaultValueFactory = _ => 8 };
+        var bandwidth = new Option<long>("--bwlimit") { Description = "Bytes per second, 0 for no limit" };
+        var include = new Option<string[]>("--include") { Description = "Glob of keys to include (repeatable)" };
+        var exclude = new Option<string[]>("--exclude") { Description = "Glob of keys to exclude (repeatable)" };
+        var detach = new Option<bool>("--detach") { Description = "Print the job id and return without following it." };
+        var command = new Command(mode, $"Starts a {mode} job and follows its progress.") { src, dst, dryRun, verify, concurrency, bandwidth, include, exclude, detach };
+        command.SetAction(r =>
+        {
+            MigrationLocation source, target;
+            try { (source, target) = (MigrationLocationArgument.Parse(r.GetValue(src)!), MigrationLocationArgument.Parse(r.GetValue(dst)!)); }
+            catch (FormatException e) { Console.Error.WriteLine(e.Message); return MigrateExitCodes.Usage; }
+            var request = new MigrationRequest
+            {
+                Source = source, Target = target, Mode = mode, DryRun = r.GetValue(dryRun), Verify = r.GetValue(verify),
+                Concurrency = r.GetValue(concurrency), BandwidthLimit = r.GetValue(bandwidth),
+                Include = r.GetValue(include), Exclude = r.GetValue(exclude),
+            };
+            return Run(r.GetValue(gateway)!, async http => await StartAndFollowAsync(http, request, r.GetValue(detach)));
+        });
+        return command;
+    }
+
+    /// <summary>A dry-run sync with checksums: exit 0 when the target already matches the source, 2 when it does not.</summary>
+    private static Command Check(Option<string> gateway)
+    {
+        var src = new Argument<string>("source") { Description = "store:bucket[/prefix]" };
+        var dst = new Argument<string>("target") { Description = "store:bucket[/prefix]" };
+        var command = new Command("check", "Compares source and target (a dry-run sync); exit 0 when they match.") { src, dst };
+        command.SetAction(r =>
+        {
+            MigrationLocation source, target;
+            try { (source, target) = (MigrationLocationArgument.Parse(r.GetValue(src)!), MigrationLocationArgument.Parse(r.GetValue(dst)!)); }
+            catch (FormatException e) { Console.Error.WriteLine(e.Message); return MigrateExitCodes.Usage; }
+            return Run(r.GetValue(gateway)!, async http =>
+            {
+                var request = new MigrationRequest { Source = source, Target = target, Mode = "sync", DryRun = true };
+                var code = await StartAndFollowAsync(http, request, detach: false);
+                return code;
+            });
+        });
+        return command;
+    }
+
+    private static Command JobVerb(string name, string description, Option<string> gateway, HttpMethod method, string suffix)
+    {
+        var id = new Argument<string>("id") { Description = "Job id (mig_...)" };
+        var command = new Command(name, description) { id };
+        command.SetAction(r => Run(r.GetValue(gateway)!, async http =>
+        {
+            using var response = await http.SendAsync(new HttpRequestMessage(method, $"v1/migrations/{Uri.EscapeDataString(r.GetValue(id)!)}{suffix}"));
+            var body = await BodyAsync(response);
+            if (!response.IsSuccessStatusCode) return Fail(response, body);
+            Console.WriteLine(JsonSerializer.Serialize(body, new JsonSerializerOptions { WriteIndented = true }));
+            return MigrateExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static async Task<int> StartAndFollowAsync(HttpClient http, MigrationRequest request, bool detach)
+    {
+        using var created = await http.PostAsJsonAsync("v1/migrations", request, Json);
+        var job = await BodyAsync(created);
+        if (created.StatusCode != HttpStatusCode.Accepted) return Fail(created, job);
+        var id = job.GetProperty("id").GetString()!;
+        Console.Error.WriteLine($"migration {id}");
+        if (detach) { Console.WriteLine(id); return MigrateExitCodes.Success; }
+
+        JsonElement last = job;
+        using var events = await http.GetAsync($"v1/migrations/{id}/events", HttpCompletionOption.ResponseHeadersRead);
+        if (!events.IsSuccessStatusCode) return Fail(events, await BodyAsync(events));
+        using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
+        var interactive = !Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        if (interactive)
+        {
+            await AnsiConsole.Progress().AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+                .StartAsync(async ctx =>
+                {
+                    var objects = ctx.AddTask("objects");
+                    var bytes = ctx.AddTask("bytes");
+                    while (await reader.ReadLineAsync() is { } line)
+                    {
+                        last = JsonSerializer.Deserialize<JsonElement>(line, Json);
+                        Update(objects, last.GetProperty("objects"));
+                        Update(bytes, last.GetProperty("bytes"));
+                    }
+                });
+        }
+        else
+        {
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                last = JsonSerializer.Deserialize<JsonElement>(line, Json);
+                Console.Error.WriteLine(Summary(last));
+            }
+        }
+        Console.WriteLine(Summary(last));
+        var state = last.GetProperty("state").GetString();
+        if (state != MigrationStates.Completed) return MigrateExitCodes.Error;
+        // A dry run that would change something, when used as check, is a difference.
+        if (request.DryRun && request.Mode == "sync")
+        {
+            using var planned = await http.GetAsync($"v1/migrations/{id}/items?state=planned&pageSize=1");
+            var page = await BodyAsync(planned);
+            if (page.GetProperty("items").GetArrayLength() > 0) return MigrateExitCodes.Error;
+        }
+        return MigrateExitCodes.Success;
+    }
+
+    private static void Update(ProgressTask task, JsonElement counters)
+    {
+        var planned = counters.GetProperty("planned").GetDouble();
+        task.MaxValue = Math.Max(1, planned);
+        task.Value = counters.GetProperty("done").GetDouble() + counters.GetProperty("skipped").GetDouble() + counters.GetProperty("failed").GetDouble();
+    }
+
+    private static string Summary(JsonElement s)
+    {
+        var o = s.GetProperty("objects");
+        var b = s.GetProperty("bytes");
+        return $"{s.GetProperty("state").GetString()}: objects {o.GetProperty("done")}/{o.GetProperty("planned")} done, {o.GetProperty("skipped")} skipped, "
+            + $"{o.GetProperty("failed")} failed; bytes {b.GetProperty("done")}/{b.GetProperty("planned")}; deleted {s.GetProperty("deleted")}"
+            + (s.TryGetProperty("lastError", out var e) && e.ValueKind == JsonValueKind.String ? $"; last error: {e.GetString()}" : "");
+    }
+
+    private static string Where(JsonElement l) =>
+        $"{l.GetProperty("store").GetString()}:{l.GetProperty("bucket").GetString()}/{(l.TryGetProperty("prefix", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : "")}";
+
+    private static int Run(string gateway, Func<HttpClient, Task<int>> action)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(gateway.TrimEnd('/') + "/"), Timeout = Timeout.InfiniteTimeSpan };
+        if (Environment.GetEnvironmentVariable("GATEWAY_API_KEY") is { Length: > 0 } key) http.DefaultRequestHeaders.Add("X-Api-Key", key);
+        try { return action(http).GetAwaiter().GetResult(); }
+        catch (HttpRequestException e)
+        {
+            Console.Error.WriteLine($"cannot reach the gateway at {gateway}: {e.Message}");
+            return MigrateExitCodes.Temporary;
+        }
+    }
+
+    private static async Task<JsonElement> BodyAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        try { return JsonSerializer.Deserialize<JsonElement>(text.Length == 0 ? "{}" : text, Json); }
+        catch (JsonException) { return JsonSerializer.Deserialize<JsonElement>("{}"); }
+    }
+
+    private static int Fail(HttpResponseMessage response, JsonElement problem)
+    {
+        var detail = problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty("detail", out var d) ? d.GetString() : response.ReasonPhrase;
+        Console.Error.WriteLine($"gateway answered {(int)response.StatusCode}: {detail}");
+        return (int)response.StatusCode switch
+        {
+            400 or 409 or 415 or 422 => MigrateExitCodes.Usage,
+            401 or 403 => MigrateExitCodes.Fatal,
+            404 => MigrateExitCodes.NotFound,
+            _ => MigrateExitCodes.Temporary,
+        };
+    }
+}

@@ -1,0 +1,17 @@
+namespace Gateway.Migrations.Cli;
+
+/// <summary>Exit codes of <c>migrate</c>, following rclone's where they mean the same (README: Migrations).</summary>
+internal static class MigrateExitCodes
+{
+    public const int Success = 0;
+    /// <summary>Syntax or usage error, or a request the gateway refused as bad input (400).</summary>
+    public const int Usage = 1;
+    /// <summary>The job ended failed (some objects failed) or was cancelled; <c>check</c> found differences.</summary>
+    public const int Error = 2;
+    /// <summary>No such store, bucket or job (404).</summary>
+    public const int NotFound = 3;
+    /// <summary>The gateway could not be reached or answered 5xx/429: retrying may help.</summary>
+    public const int Temporary = 5;
+    /// <summary>Refused: not authenticated or not authorised (401/403).</summary>
+    public const int Fatal = 7;
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.FileSystemGlobbing;
+
+namespace Gateway.Migrations;
+
+/// <summary>
+/// Include/exclude globs over keys relative to the source prefix, with FileSystemGlobbing's rules
+/// (<c>*</c> within one '/'-separated segment, <c>**</c> across segments), compared ordinally.
+/// No include glob means everything is included; an exclude glob always wins.
+/// </summary>
+public sealed class KeyFilter
+{
+    private readonly Matcher? _include;
+    private readonly Matcher? _exclude;
+
+    public KeyFilter(IReadOnlyList<string> include, IReadOnlyList<string> exclude)
+    {
+        if (include.Count > 0) { _include = new Matcher(StringComparison.Ordinal); _include.AddIncludePatterns(include); }
+        if (exclude.Count > 0) { _exclude = new Matcher(StringComparison.Ordinal); _exclude.AddIncludePatterns(exclude); }
+    }
+
+    public bool Admits(string relativeKey)
+    {
+        if (_include is null && _exclude is null) return true;
+        if (_include is not null && !_include.Match(relativeKey).HasMatches) return false;
+        return _exclude is null || !_exclude.Match(relativeKey).HasMatches;
+    }
+}

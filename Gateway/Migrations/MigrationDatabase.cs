@@ -1,0 +1,190 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace Gateway.Migrations;
+
+/// <summary>
+/// Migration jobs and their per-object report in SQLite ({DataDirectory}/migrations.db). What a restart
+/// needs to resume lives here: the spec, the listing cursor (token of the next page to list) and each
+/// object's state. Writes go through one connection under a lock; WAL keeps readers off the writer's way.
+/// </summary>
+public sealed class MigrationDatabase : IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly SqliteConnection _db;
+    private readonly Lock _lock = new();
+
+    public MigrationDatabase(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
+        _db.Open();
+        Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;");
+        Execute("""
+            CREATE TABLE IF NOT EXISTS jobs (
+              seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, spec TEXT NOT NULL, state TEXT NOT NULL,
+              cursor TEXT, listing_done INTEGER NOT NULL DEFAULT 0, deleting_done INTEGER NOT NULL DEFAULT 0,
+              created INTEGER NOT NULL, started INTEGER, finished INTEGER, running_ms INTEGER NOT NULL DEFAULT 0, last_error TEXT);
+            CREATE TABLE IF NOT EXISTS items (
+              job TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, action TEXT NOT NULL, size INTEGER NOT NULL,
+              sha256 TEXT, error TEXT, PRIMARY KEY (job, key)) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS items_by_state ON items (job, state, key);
+            """);
+    }
+
+    public void CreateJob(string id, MigrationSpec spec, DateTimeOffset now) =>
+        Write("INSERT INTO jobs (id, spec, state, created) VALUES ($id, $spec, $state, $now)",
+            ("$id", id), ("$spec", JsonSerializer.Serialize(spec, Json)), ("$state", MigrationStates.Queued), ("$now", now.ToUnixTimeMilliseconds()));
+
+    public JobRow? GetJob(string id)
+    {
+        lock (_lock)
+        {
+            using var cmd = Command("SELECT seq, id, spec, state, cursor, listing_done, deleting_done, created, started, finished, running_ms, last_error FROM jobs WHERE id = $id", ("$id", id));
+            using var r = cmd.ExecuteReader();
+            return r.Read() ? ReadJob(r) : null;
+        }
+    }
+
+    /// <summary>Jobs newest first; <paramref name="beforeSeq"/> continues a previous page.</summary>
+    public IReadOnlyList<JobRow> ListJobs(long? beforeSeq, int limit)
+    {
+        lock (_lock)
+        {
+            using var cmd = Command("SELECT seq, id, spec, state, cursor, listing_done, deleting_done, created, started, finished, running_ms, last_error FROM jobs WHERE seq < $before ORDER BY seq DESC LIMIT $limit",
+                ("$before", beforeSeq ?? long.MaxValue), ("$limit", limit));
+            using var r = cmd.ExecuteReader();
+            var jobs = new List<JobRow>();
+            while (r.Read()) jobs.Add(ReadJob(r));
+            return jobs;
+        }
+    }
+
+    public IReadOnlyList<string> JobsInState(params string[] states)
+    {
+        lock (_lock)
+        {
+            using var cmd = Command($"SELECT id FROM jobs WHERE state IN ({string.Join(",", states.Select((_, i) => "$s" + i))}) ORDER BY seq",
+                states.Select((s, i) => ("$s" + i, (object?)s)).ToArray());
+            using var r = cmd.ExecuteReader();
+            var ids = new List<string>();
+            while (r.Read()) ids.Add(r.GetString(0));
+            return ids;
+        }
+    }
+
+    /// <summary>Sets the state; with <paramref name="onlyFrom"/>, only if the job is still in that state (false otherwise).</summary>
+    public bool SetState(string id, string state, DateTimeOffset now, string? lastError = null, string? onlyFrom = null)
+    {
+        var terminal = MigrationStates.IsTerminal(state);
+        return WriteCount($"UPDATE jobs SET state = $state, last_error = COALESCE($error, last_error), started = CASE WHEN $state = 'running' AND started IS NULL THEN $now ELSE started END{(terminal ? ", finished = $now" : "")} WHERE id = $id AND ($from IS NULL OR state = $from)",
+            ("$id", id), ("$state", state), ("$now", now.ToUnixTimeMilliseconds()), ("$error", lastError), ("$from", onlyFrom)) > 0;
+    }
+
+    public void AddRunningTime(string id, TimeSpan elapsed) =>
+        Write("UPDATE jobs SET running_ms = running_ms + $ms WHERE id = $id", ("$id", id), ("$ms", (long)elapsed.TotalMilliseconds));
+
+    public void SetLastError(string id, string error) => Write("UPDATE jobs SET last_error = $e WHERE id = $id", ("$id", id), ("$e", error));
+
+    /// <summary>The token of the next page to list; <paramref name="done"/> once the listing has ended.</summary>
+    public void SetCursor(string id, string? cursor, bool done) =>
+        Write("UPDATE jobs SET cursor = $c, listing_done = $d WHERE id = $id", ("$id", id), ("$c", cursor), ("$d", done ? 1 : 0));
+
+    public void SetDeletingDone(string id) => Write("UPDATE jobs SET deleting_done = 1 WHERE id = $id", ("$id", id));
+
+    /// <summary>Records a planned object unless the job already knows it (a resumed listing sees it again).</summary>
+    public bool PlanItem(string job, string key, long size, string action) =>
+        WriteCount("INSERT OR IGNORE INTO items (job, key, state, action, size) VALUES ($j, $k, $s, $a, $size)",
+            ("$j", job), ("$k", key), ("$s", MigrationItemStates.Planned), ("$a", action), ("$size", size)) > 0;
+
+    public string? ItemState(string job, string key)
+    {
+        lock (_lock)
+        {
+            using var cmd = Command("SELECT state FROM items WHERE job = $j AND key = $k", ("$j", job), ("$k", key));
+            return cmd.ExecuteScalar() as string;
+        }
+    }
+
+    public void FinishItem(string job, string key, string state, string action, long size, string? sha256, string? error) =>
+        Write("INSERT INTO items (job, key, state, action, size, sha256, error) VALUES ($j, $k, $s, $a, $size, $sha, $e) ON CONFLICT (job, key) DO UPDATE SET state = $s, action = $a, size = $size, sha256 = $sha, error = $e",
+            ("$j", job), ("$k", key), ("$s", state), ("$a", action), ("$size", size), ("$sha", sha256), ("$e", error));
+
+    public JobTotals Totals(string job)
+    {
+        lock (_lock)
+        {
+            using var cmd = Command("""
+                SELECT
+                  COUNT(*) FILTER (WHERE action <> 'delete'), COALESCE(SUM(size) FILTER (WHERE action <> 'delete'), 0),
+                  COUNT(*) FILTER (WHERE state = 'done' AND action = 'copy'), COALESCE(SUM(size) FILTER (WHERE state = 'done' AND action = 'copy'), 0),
+                  COUNT(*) FILTER (WHERE state = 'skipped'), COALESCE(SUM(size) FILTER (WHERE state = 'skipped'), 0),
+                  COUNT(*) FILTER (WHERE state = 'failed'), COALESCE(SUM(size) FILTER (WHERE state = 'failed'), 0),
+                  COUNT(*) FILTER (WHERE state = 'done' AND action = 'delete')
+                FROM items WHERE job = $j
+                """, ("$j", job));
+            using var r = cmd.ExecuteReader();
+            r.Read();
+            return new JobTotals(
+                new MigrationCounters(r.GetInt64(0), r.GetInt64(2), r.GetInt64(4), r.GetInt64(6)),
+                new MigrationCounters(r.GetInt64(1), r.GetInt64(3), r.GetInt64(5), r.GetInt64(7)),
+                r.GetInt64(8));
+        }
+    }
+
+    /// <summary>A page of items in key order, optionally of one state.</summary>
+    public IReadOnlyList<(string RawKey, MigrationItem Item)> Items(string job, string? state, string? afterKey, int limit)
+    {
+        lock (_lock)
+        {
+            using var cmd = Command("SELECT key, state, action, size, sha256, error FROM items WHERE job = $j AND ($s IS NULL OR state = $s) AND ($after IS NULL OR key > $after) ORDER BY key LIMIT $limit",
+                ("$j", job), ("$s", state), ("$after", afterKey), ("$limit", limit));
+            using var r = cmd.ExecuteReader();
+            var items = new List<(string, MigrationItem)>();
+            while (r.Read())
+                items.Add((r.GetString(0), new MigrationItem(DisplayKey(r.GetString(0)), r.GetString(1), r.GetString(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5))));
+            return items;
+        }
+    }
+
+    public void Dispose() => _db.Dispose();
+
+    /// <summary>Target objects a sync deletes are recorded under this marker (keys hold no control characters).</summary>
+    public const string DeleteMarker = "\u0001delete:";
+
+    private static string DisplayKey(string key) => key.StartsWith(DeleteMarker, StringComparison.Ordinal) ? key[DeleteMarker.Length..] : key;
+
+    private static JobRow ReadJob(SqliteDataReader r) => new(
+        r.GetInt64(0), r.GetString(1), JsonSerializer.Deserialize<MigrationSpec>(r.GetString(2), Json)!, r.GetString(3),
+        r.IsDBNull(4) ? null : r.GetString(4), r.GetInt64(5) != 0, r.GetInt64(6) != 0,
+        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)),
+        r.IsDBNull(8) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(8)),
+        r.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)),
+        TimeSpan.FromMilliseconds(r.GetInt64(10)), r.IsDBNull(11) ? null : r.GetString(11));
+
+    private void Write(string sql, params (string Name, object? Value)[] parameters) => WriteCount(sql, parameters);
+
+    private int WriteCount(string sql, params (string Name, object? Value)[] parameters)
+    {
+        lock (_lock)
+        {
+            using var cmd = Command(sql, parameters);
+            return cmd.ExecuteNonQuery();
+        }
+    }
+
+    private void Execute(string sql) { using var cmd = Command(sql); cmd.ExecuteNonQuery(); }
+
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var cmd = _db.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return cmd;
+    }
+}
+
+public sealed record JobRow(long Seq, string Id, MigrationSpec Spec, string State, string? Cursor, bool ListingDone, bool DeletingDone,
+    DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, TimeSpan RunningTime, string? LastError);
+
+public sealed record JobTotals(MigrationCounters Objects, MigrationCounters Bytes, long Deleted);

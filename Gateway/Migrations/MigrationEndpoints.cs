@@ -1,0 +1,161 @@
+using System.Text;
+using System.Text.Json;
+using Gateway.Channel.Families;
+using Gateway.Contracts.Errors;
+using Gateway.Contracts.ObjectStorage;
+using Gateway.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Gateway.Migrations;
+
+/// <summary>/v1/migrations: jobs that copy, sync or move a bucket (or a prefix of it) between any two stores.</summary>
+public static class MigrationEndpoints
+{
+    private const string JobRoute = "/{id}";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static IEndpointRouteBuilder MapMigrationEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/migrations").WithTags("Migrations");
+        group.MapPost("/", Create).WithName("CreateMigration")
+            .RequireGatewayAccess(Operation.Write, "migrations")
+            .RequireGatewayAccess<RouteHandlerBuilder, MigrationRequest>(
+                "read on the source prefix; write (and delete for sync) on the target prefix; delete on the source for move", Access)
+            .WithSummary("Starts a migration job (202 with Location); the body is checked, stores and buckets included, before any job exists.")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapGet("/", List).WithName("ListMigrations").RequireGatewayAccess(Operation.Read, "migrations")
+            .WithSummary("Migration jobs, newest first, a page at a time.");
+        group.MapGet(JobRoute, Get).WithName("GetMigration").RequireGatewayAccess(Operation.Read, "migrations")
+            .WithSummary("A job's state, counters, rate and ETA.").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet(JobRoute + "/items", Items).WithName("ListMigrationItems").RequireGatewayAccess(Operation.Read, "migrations")
+            .WithSummary("The per-object report of a job, in key order, optionally of one state (planned, done, skipped, failed).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet(JobRoute + "/events", Events).WithName("StreamMigrationProgress").RequireGatewayAccess(Operation.Read, "migrations")
+            .Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson")
+            .WithSummary("Live progress as NDJSON: the job's status on every change (at most 4 a second), ending when the job ends.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithoutRequestTimeout();
+        group.MapPost(JobRoute + "/pause", Pause).WithName("PauseMigration").RequireGatewayAccess(Operation.Write, "migrations")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost(JobRoute + "/resume", Resume).WithName("ResumeMigration").RequireGatewayAccess(Operation.Write, "migrations")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost(JobRoute + "/cancel", Cancel).WithName("CancelMigration").RequireGatewayAccess(Operation.Write, "migrations")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        return app;
+    }
+
+    private static async Task<Accepted<MigrationStatus>> Create(MigrationRequest request, BridgeRegistry<IObjectStore> stores, MigrationDatabase db,
+        MigrationRunner runner, TimeProvider time, CancellationToken ct)
+    {
+        var spec = MigrationSpec.From(request);
+        var source = Store(stores, spec.Source.Store, "source");
+        var target = Store(stores, spec.Target.Store, "target");
+        await RequireBucketAsync(source, spec.Source.Bucket, "source", ct);
+        await RequireBucketAsync(target, spec.Target.Bucket, "target", ct);
+        var id = "mig_" + Guid.NewGuid().ToString("N")[..20];
+        db.CreateJob(id, spec, time.GetUtcNow());
+        runner.Start(id);
+        return TypedResults.Accepted($"/v1/migrations/{id}", MigrationStatusView.Of(db.GetJob(id)!, db));
+    }
+
+    private static Ok<MigrationList> List(MigrationDatabase db, int? pageSize = null, string? pageToken = null)
+    {
+        if (pageSize is < 1 or > 1000) throw new GatewayException(ErrorCode.BadRequest, "pageSize must be between 1 and 1000.");
+        long? before = null;
+        if (!string.IsNullOrEmpty(pageToken))
+        {
+            before = long.TryParse(pageToken, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq) && seq > 0
+                ? seq : throw new GatewayException(ErrorCode.BadRequest, "pageToken is not one this gateway gave out.");
+        }
+        var size = pageSize ?? 100;
+        var jobs = db.ListJobs(before, size + 1);
+        var page = jobs.Take(size).ToList();
+        var next = jobs.Count > size ? page[^1].Seq.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+        return TypedResults.Ok(new MigrationList(page.Select(j => MigrationStatusView.Of(j, db)).ToList(), next));
+    }
+
+    private static Ok<MigrationStatus> Get(string id, MigrationDatabase db) =>
+        TypedResults.Ok(MigrationStatusView.Of(Job(db, id), db));
+
+    private static Ok<MigrationItemList> Items(string id, MigrationDatabase db, string? state = null, int? pageSize = null, string? pageToken = null)
+    {
+        Job(db, id);
+        if (state is not null and not (MigrationItemStates.Planned or MigrationItemStates.Done or MigrationItemStates.Skipped or MigrationItemStates.Failed))
+            throw new GatewayException(ErrorCode.BadRequest, "state must be one of: planned, done, skipped, failed.");
+        if (pageSize is < 1 or > 1000) throw new GatewayException(ErrorCode.BadRequest, "pageSize must be between 1 and 1000.");
+        var after = string.IsNullOrEmpty(pageToken) ? null : DecodeToken(pageToken);
+        var size = pageSize ?? 1000;
+        var rows = db.Items(id, state, after, size + 1);
+        var page = rows.Take(size).ToList();
+        var next = rows.Count > size ? Convert.ToBase64String(Encoding.UTF8.GetBytes(page[^1].RawKey)) : null;
+        return TypedResults.Ok(new MigrationItemList(page.Select(r => r.Item).ToList(), next));
+    }
+
+    private static async Task Events(string id, HttpContext context, MigrationDatabase db, MigrationProgress progress, CancellationToken ct)
+    {
+        Job(db, id);
+        context.Response.ContentType = "application/x-ndjson";
+        while (!ct.IsCancellationRequested)
+        {
+            var changed = progress.NextChange(id);
+            var status = MigrationStatusView.Of(Job(db, id), db);
+            await context.Response.WriteAsync(JsonSerializer.Serialize(status, Json) + "\n", ct);
+            await context.Response.Body.FlushAsync(ct);
+            if (MigrationStates.IsTerminal(status.State)) return;
+            // A paused job sends nothing until it changes; a heartbeat line every 15 s keeps proxies from closing the stream.
+            await Task.WhenAny(changed, Task.Delay(TimeSpan.FromSeconds(15), ct));
+            await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
+        }
+    }
+
+    private static Ok<MigrationStatus> Pause(string id, MigrationRunner runner, MigrationDatabase db) =>
+        TypedResults.Ok(MigrationStatusView.Of(runner.Stop(id, MigrationStates.Paused), db));
+
+    private static Ok<MigrationStatus> Resume(string id, MigrationRunner runner, MigrationDatabase db) =>
+        TypedResults.Ok(MigrationStatusView.Of(runner.Resume(id), db));
+
+    private static Ok<MigrationStatus> Cancel(string id, MigrationRunner runner, MigrationDatabase db) =>
+        TypedResults.Ok(MigrationStatusView.Of(runner.Stop(id, MigrationStates.Cancelled), db));
+
+    private static JobRow Job(MigrationDatabase db, string id) => db.GetJob(id) ?? throw MigrationRunner.NotFound(id);
+
+    private static string DecodeToken(string token)
+    {
+        try { return Encoding.UTF8.GetString(Convert.FromBase64String(token)); }
+        catch (FormatException) { throw new GatewayException(ErrorCode.BadRequest, "pageToken is not one this gateway gave out."); }
+    }
+
+    private static IObjectStore Store(BridgeRegistry<IObjectStore> stores, string name, string field)
+    {
+        try { return stores.Get(name); }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound)
+        {
+            throw new GatewayException(ErrorCode.BadRequest, $"{field}.store: no store named '{name}' is configured.");
+        }
+    }
+
+    private static async Task RequireBucketAsync(IObjectStore store, string bucket, string field, CancellationToken ct)
+    {
+        try { await store.ListObjectsAsync(bucket, new ListObjectsRequest { PageSize = 1 }, ct); }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound)
+        {
+            throw new GatewayException(ErrorCode.BadRequest, $"{field}.bucket: store '{store.Name}' has no bucket '{bucket}'.");
+        }
+    }
+
+    /// <summary>The scopes a job needs, checked before it is created. A body the spec refuses is left to the handler.</summary>
+    private static IEnumerable<ResourceAccess>? Access(MigrationRequest request, HttpContext context)
+    {
+        MigrationSpec spec;
+        try { spec = MigrationSpec.From(request); }
+        catch (GatewayException) { return null; }
+        var source = $"stores/{spec.Source.Store}/buckets/{spec.Source.Bucket}/objects/{spec.SourcePrefix}";
+        var target = $"stores/{spec.Target.Store}/buckets/{spec.Target.Bucket}/objects/{spec.TargetPrefix}";
+        var accesses = new List<ResourceAccess> { new(Operation.Read, source, Prefix: true) };
+        if (spec.DryRun) return accesses;
+        accesses.Add(new(Operation.Write, target, Prefix: true));
+        if (spec.Mode == MigrationMode.Sync) accesses.Add(new(Operation.Delete, target, Prefix: true));
+        if (spec.Mode == MigrationMode.Move) accesses.Add(new(Operation.Delete, source, Prefix: true));
+        return accesses;
+    }
+}

@@ -1,0 +1,81 @@
+namespace Gateway.Migrations;
+
+/// <summary>One side of a migration: a bucket of a configured store, optionally narrowed to a key prefix.</summary>
+public sealed record MigrationLocation(string Store, string Bucket, string? Prefix = null);
+
+/// <summary>Body of POST /v1/migrations.</summary>
+public sealed record MigrationRequest
+{
+    public MigrationLocation? Source { get; init; }
+    public MigrationLocation? Target { get; init; }
+    /// <summary>"copy" (default), "sync" or "move".</summary>
+    public string? Mode { get; init; }
+    public bool DryRun { get; init; }
+    /// <summary>"checksum" (default), "size" or "none".</summary>
+    public string? Verify { get; init; }
+    /// <summary>Globs over the key relative to the source prefix (<c>*</c> stops at '/', <c>**</c> does not).</summary>
+    public IReadOnlyList<string>? Include { get; init; }
+    public IReadOnlyList<string>? Exclude { get; init; }
+    /// <summary>Objects moved at once, 1-64 (default 8).</summary>
+    public int? Concurrency { get; init; }
+    /// <summary>Bytes per second read from the source, across the job; null or 0 for no limit.</summary>
+    public long? BandwidthLimit { get; init; }
+}
+
+/// <summary>A job as GET /v1/migrations/{id} shows it.</summary>
+public sealed record MigrationStatus
+{
+    public required string Id { get; init; }
+    public required string State { get; init; }
+    public required MigrationLocation Source { get; init; }
+    public required MigrationLocation Target { get; init; }
+    public required string Mode { get; init; }
+    public required bool DryRun { get; init; }
+    public required string Verify { get; init; }
+    public required MigrationCounters Objects { get; init; }
+    public required MigrationCounters Bytes { get; init; }
+    public long Deleted { get; init; }
+    /// <summary>Bytes per second over the time the job has been running.</summary>
+    public double Rate { get; init; }
+    /// <summary>Seconds left at the current rate; null while unknown (listing not done, or no rate yet).</summary>
+    public double? EtaSeconds { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public string? LastError { get; init; }
+}
+
+public sealed record MigrationCounters(long Planned, long Done, long Skipped, long Failed);
+
+public sealed record MigrationList(IReadOnlyList<MigrationStatus> Migrations, string? NextPageToken);
+
+/// <summary>One object of a job: what was decided for it and how it ended.</summary>
+public sealed record MigrationItem(string Key, string State, string Action, long Size, string? Sha256, string? Error);
+
+public sealed record MigrationItemList(IReadOnlyList<MigrationItem> Items, string? NextPageToken);
+
+/// <summary>Job states. Queued and running jobs are (re)started when the gateway starts.</summary>
+public static class MigrationStates
+{
+    public const string Queued = "queued";
+    public const string Running = "running";
+    public const string Paused = "paused";
+    public const string Completed = "completed";
+    public const string Failed = "failed";
+    public const string Cancelled = "cancelled";
+
+    public static bool IsTerminal(string state) => state is Completed or Failed or Cancelled;
+}
+
+/// <summary>Item states and actions.</summary>
+public static class MigrationItemStates
+{
+    public const string Done = "done";
+    public const string Skipped = "skipped";
+    public const string Failed = "failed";
+    public const string Planned = "planned";
+
+    public const string Copy = "copy";
+    public const string Identical = "identical";
+    public const string Delete = "delete";
+}

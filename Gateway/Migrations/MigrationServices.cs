@@ -1,0 +1,19 @@
+using Gateway.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Migrations;
+
+public static class MigrationServices
+{
+    public static IServiceCollection AddMigrations(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => new MigrationDatabase(
+            Path.Combine(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.DataDirectory, "migrations.db")));
+        services.AddSingleton<MigrationProgress>();
+        services.AddSingleton<MigrationRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<MigrationRunner>());
+        services.TryAddSingleton(TimeProvider.System);
+        return services;
+    }
+}

@@ -1,0 +1,94 @@
+using Gateway.Contracts.Errors;
+using Gateway.Contracts.ObjectStorage;
+
+namespace Gateway.Migrations;
+
+public enum MigrationMode { Copy, Sync, Move }
+
+public enum VerifyMode { Checksum, Size, None }
+
+/// <summary>A validated <see cref="MigrationRequest"/>: what a job runs from, persisted as JSON with the job.</summary>
+public sealed record MigrationSpec
+{
+    public const int MaxConcurrency = 64;
+    public required MigrationLocation Source { get; init; }
+    public required MigrationLocation Target { get; init; }
+    public MigrationMode Mode { get; init; }
+    public bool DryRun { get; init; }
+    public VerifyMode Verify { get; init; }
+    public IReadOnlyList<string> Include { get; init; } = [];
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+    public int Concurrency { get; init; } = 8;
+    public long BandwidthLimit { get; init; }
+
+    public string SourcePrefix => Source.Prefix ?? "";
+    public string TargetPrefix => Target.Prefix ?? "";
+
+    /// <summary>The target key of a source key: the source prefix replaced by the target's.</summary>
+    public string TargetKey(string sourceKey) => TargetPrefix + sourceKey[SourcePrefix.Length..];
+
+    /// <summary>Checks everything that does not need a store; BadRequest names the field.</summary>
+    public static MigrationSpec From(MigrationRequest request)
+    {
+        var source = Location(request.Source, "source");
+        var target = Location(request.Target, "target");
+        if (source.Store == target.Store && source.Bucket == target.Bucket)
+        {
+            var (a, b) = (source.Prefix ?? "", target.Prefix ?? "");
+            if (a.StartsWith(b, StringComparison.Ordinal) || b.StartsWith(a, StringComparison.Ordinal))
+                throw Bad(a == b ? "source and target are the same place." : "source and target prefixes overlap in the same bucket.");
+        }
+        var concurrency = request.Concurrency ?? 8;
+        if (concurrency is < 1 or > MaxConcurrency) throw Bad($"concurrency must be between 1 and {MaxConcurrency}.");
+        if (request.BandwidthLimit is < 0) throw Bad("bandwidthLimit must be 0 (no limit) or a positive number of bytes per second.");
+        if (request.BandwidthLimit is > 0 and < 1024) throw Bad("bandwidthLimit is at least 1024 bytes per second.");
+        return new MigrationSpec
+        {
+            Source = source,
+            Target = target,
+            Mode = Parse(request.Mode, "mode", MigrationMode.Copy),
+            DryRun = request.DryRun,
+            Verify = Parse(request.Verify, "verify", VerifyMode.Checksum),
+            Include = Globs(request.Include, "include"),
+            Exclude = Globs(request.Exclude, "exclude"),
+            Concurrency = concurrency,
+            BandwidthLimit = request.BandwidthLimit ?? 0,
+        };
+    }
+
+    private static MigrationLocation Location(MigrationLocation? location, string field)
+    {
+        if (location is null) throw Bad($"{field} is required: {{\"store\", \"bucket\", \"prefix\"?}}.");
+        if (string.IsNullOrEmpty(location.Store)) throw Bad($"{field}.store is required.");
+        if (string.IsNullOrEmpty(location.Bucket)) throw Bad($"{field}.bucket is required.");
+        ObjectNames.ValidateStore(location.Store);
+        ObjectNames.ValidateBucket(location.Bucket);
+        var prefix = string.IsNullOrEmpty(location.Prefix) ? null : location.Prefix;
+        ObjectNames.ValidatePrefix(prefix);
+        return location with { Prefix = prefix };
+    }
+
+    private static T Parse<T>(string? value, string field, T fallback) where T : struct, Enum
+    {
+        if (value is null) return fallback;
+        foreach (var v in Enum.GetValues<T>())
+        {
+            if (string.Equals(v.ToString(), value, StringComparison.OrdinalIgnoreCase)) return v;
+        }
+        throw Bad($"{field} must be one of: {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.");
+    }
+
+    private static IReadOnlyList<string> Globs(IReadOnlyList<string>? globs, string field)
+    {
+        if (globs is null) return [];
+        if (globs.Count > 100) throw Bad($"{field} holds at most 100 globs.");
+        foreach (var g in globs)
+        {
+            if (string.IsNullOrEmpty(g) || g.Length > 1024 || g.Any(char.IsControl))
+                throw Bad($"{field} globs are 1-1024 characters with no control characters.");
+        }
+        return globs;
+    }
+
+    private static GatewayException Bad(string message) => new(ErrorCode.BadRequest, message);
+}

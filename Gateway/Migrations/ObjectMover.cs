@@ -1,0 +1,135 @@
+using System.Security.Cryptography;
+using System.Threading.RateLimiting;
+using Gateway.Contracts.Errors;
+using Gateway.Contracts.ObjectStorage;
+
+namespace Gateway.Migrations;
+
+/// <summary>How one object of a job ended.</summary>
+public sealed record ItemOutcome(string State, string Action, string? Sha256, string? Error);
+
+/// <summary>
+/// Moves one object from the source to the target store (both reached through the channel, so each call is
+/// witnessed): skips it when the target already holds the same bytes, streams it otherwise (server-side copy
+/// inside one store), verifies what arrived, and for a move deletes the source only after that.
+/// </summary>
+internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObjectStore target, RateLimiter? bandwidth)
+{
+    private const int ChunkWithLimiter = 64 * 1024;
+
+    public async Task<ItemOutcome> MoveAsync(ObjectInfo src, CancellationToken ct)
+    {
+        var targetKey = spec.TargetKey(src.Key);
+        var existing = await HeadOrNullAsync(target, spec.Target.Bucket, targetKey, ct).ConfigureAwait(false);
+        if (existing is not null && Identical(src, existing))
+        {
+            if (spec.DryRun) return new(MigrationItemStates.Skipped, MigrationItemStates.Identical, null, null);
+            await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
+            return new(MigrationItemStates.Skipped, MigrationItemStates.Identical, null, null);
+        }
+        if (spec.DryRun) return new(MigrationItemStates.Planned, MigrationItemStates.Copy, null, null);
+
+        // Never clobber a target object that changed after we looked: create-only, or replace exactly what we saw.
+        var targetConditions = existing is null
+            ? new ObjectConditions { IfNoneMatch = ["*"] }
+            : new ObjectConditions { IfMatch = [existing.ETag] };
+        var (written, sha256, failure) = SameStore && source.Capabilities.ServerSideCopy
+            ? await ServerSideCopyAsync(src, targetKey, targetConditions, ct).ConfigureAwait(false)
+            : await StreamCopyAsync(src, targetKey, targetConditions, ct).ConfigureAwait(false);
+        if (failure is not null)
+        {
+            if (written is not null) await RemoveQuietlyAsync(target, spec.Target.Bucket, targetKey, written.ETag).ConfigureAwait(false);
+            return new(MigrationItemStates.Failed, MigrationItemStates.Copy, sha256, failure);
+        }
+        await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
+        return new(MigrationItemStates.Done, MigrationItemStates.Copy, sha256, null);
+    }
+
+    private bool SameStore => spec.Source.Store == spec.Target.Store;
+
+    /// <summary>rclone's rule: same size plus a hash both sides know, else same size and the target not older.</summary>
+    private static bool Identical(ObjectInfo src, ObjectInfo dst)
+    {
+        if (src.Size != dst.Size) return false;
+        if (src.ContentMd5 is { } a && dst.ContentMd5 is { } b) return a == b;
+        if (src.Crc32c is { } c && dst.Crc32c is { } d) return c == d;
+        return dst.LastModified >= src.LastModified;
+    }
+
+    private async Task<(ObjectInfo? Written, string? Sha256, string? Failure)> StreamCopyAsync(
+        ObjectInfo src, string targetKey, ObjectConditions targetConditions, CancellationToken ct)
+    {
+        await using var content = await source.GetObjectAsync(spec.Source.Bucket, src.Key,
+            new GetObjectOptions { Conditions = new ObjectConditions { IfMatch = [src.ETag] } }, ct).ConfigureAwait(false);
+        await using var body = new VerifyingReadStream(content.Body, bandwidth, ChunkWithLimiter);
+        var written = await target.PutObjectAsync(spec.Target.Bucket, targetKey, body, new PutObjectOptions
+        {
+            ContentType = content.Info.ContentType,
+            Metadata = content.Info.Metadata,
+            // The target checks the bytes it received against the source's own MD5 and stores nothing on a mismatch.
+            ContentMd5 = spec.Verify == VerifyMode.Checksum ? content.Info.ContentMd5 : null,
+            ContentLength = content.Info.Size,
+            Conditions = targetConditions,
+        }, ct).ConfigureAwait(false);
+        var sha256 = body.Sha256Hex();
+        var md5 = body.Md5Base64();
+        if (spec.Verify == VerifyMode.None) return (written, sha256, null);
+        if (body.BytesRead != src.Size || written.Size != src.Size)
+            return (written, sha256, $"size mismatch: source listed {src.Size} bytes, {body.BytesRead} were read, the target holds {written.Size}");
+        if (spec.Verify == VerifyMode.Size) return (written, sha256, null);
+        if (content.Info.ContentMd5 is { } sourceMd5 && sourceMd5 != md5)
+            return (written, sha256, "the bytes read do not match the source's MD5");
+        if (written.ContentMd5 is { } targetMd5)
+            return (written, sha256, targetMd5 == md5 ? null : "the target's MD5 does not match the bytes sent");
+        // The target states no hash we share: read it back and compare SHA-256.
+        var readBack = await Sha256OfAsync(target, spec.Target.Bucket, targetKey, written.ETag, ct).ConfigureAwait(false);
+        return (written, sha256, readBack == sha256 ? null : "the target's bytes read back do not match the bytes sent");
+    }
+
+    private async Task<(ObjectInfo? Written, string? Sha256, string? Failure)> ServerSideCopyAsync(
+        ObjectInfo src, string targetKey, ObjectConditions targetConditions, CancellationToken ct)
+    {
+        var written = await source.CopyObjectAsync(new CopyObjectRequest
+        {
+            SourceBucket = spec.Source.Bucket,
+            SourceKey = src.Key,
+            TargetBucket = spec.Target.Bucket,
+            TargetKey = targetKey,
+            SourceConditions = new ObjectConditions { IfMatch = [src.ETag] },
+            TargetConditions = targetConditions,
+        }, ct).ConfigureAwait(false);
+        if (spec.Verify == VerifyMode.None) return (written, null, null);
+        if (written.Size != src.Size) return (written, null, $"size mismatch: source {src.Size} bytes, target {written.Size}");
+        if (spec.Verify == VerifyMode.Size) return (written, null, null);
+        if (src.ContentMd5 is { } a && written.ContentMd5 is { } b)
+            return (written, null, a == b ? null : "the copy's MD5 does not match the source's");
+        var expected = await Sha256OfAsync(source, spec.Source.Bucket, src.Key, src.ETag, ct).ConfigureAwait(false);
+        var actual = await Sha256OfAsync(target, spec.Target.Bucket, targetKey, written.ETag, ct).ConfigureAwait(false);
+        return (written, expected, expected == actual ? null : "the copy's bytes do not match the source's");
+    }
+
+    private async Task DeleteSourceIfMovingAsync(ObjectInfo src, CancellationToken ct)
+    {
+        if (spec.Mode != MigrationMode.Move) return;
+        await source.DeleteObjectAsync(spec.Source.Bucket, src.Key, new ObjectConditions { IfMatch = [src.ETag] }, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<string> Sha256OfAsync(IObjectStore store, string bucket, string key, string etag, CancellationToken ct)
+    {
+        await using var content = await store.GetObjectAsync(bucket, key,
+            new GetObjectOptions { Conditions = new ObjectConditions { IfMatch = [etag] } }, ct).ConfigureAwait(false);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(content.Body, ct).ConfigureAwait(false));
+    }
+
+    internal static async Task<ObjectInfo?> HeadOrNullAsync(IObjectStore store, string bucket, string key, CancellationToken ct)
+    {
+        try { return await store.HeadObjectAsync(bucket, key, ObjectConditions.None, ct).ConfigureAwait(false); }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { return null; }
+    }
+
+    private static async Task RemoveQuietlyAsync(IObjectStore store, string bucket, string key, string etag)
+    {
+        try { await store.DeleteObjectAsync(bucket, key, new ObjectConditions { IfMatch = [etag] }, CancellationToken.None).ConfigureAwait(false); }
+        catch (GatewayException) { /* the item is reported failed either way */ }
+    }
+}

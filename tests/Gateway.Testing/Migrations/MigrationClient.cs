@@ -1,0 +1,107 @@
+using Xunit;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Gateway.Testing.Migrations;
+
+/// <summary>Drives /v1/migrations and the object facade of one test gateway.</summary>
+public sealed class MigrationClient(GatewayServer server)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private HttpClient Http => server.Client;
+
+    public async Task<(HttpResponseMessage Response, JsonElement Body)> CreateAsync(object request)
+    {
+        var response = await Http.PostAsJsonAsync("v1/migrations", request);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return (response, body);
+    }
+
+    public async Task<string> StartAsync(object request)
+    {
+        var (response, body) = await CreateAsync(request);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{(int)response.StatusCode}: {body}");
+        Assert.Equal($"/v1/migrations/{body.GetProperty("id").GetString()}", response.Headers.Location?.OriginalString);
+        return body.GetProperty("id").GetString()!;
+    }
+
+    public async Task<JsonElement> StatusAsync(string id) => await Http.GetFromJsonAsync<JsonElement>($"v1/migrations/{id}");
+
+    /// <summary>Follows the NDJSON progress stream until the job ends; returns every status line seen.</summary>
+    public async Task<List<JsonElement>> FollowToEndAsync(string id)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        using var response = await Http.GetAsync($"v1/migrations/{id}/events", HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        Assert.True(response.Content.Headers.ContentType?.MediaType == "application/x-ndjson",
+            $"{(int)response.StatusCode} {response.Content.Headers.ContentType}: {await response.Content.ReadAsStringAsync(cts.Token)}");
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
+        var lines = new List<JsonElement>();
+        while (await reader.ReadLineAsync(cts.Token) is { } line)
+        {
+            lines.Add(JsonSerializer.Deserialize<JsonElement>(line, Json));
+        }
+        Assert.NotEmpty(lines);
+        return lines;
+    }
+
+    public async Task<JsonElement> WaitForEndAsync(string id)
+    {
+        var lines = await FollowToEndAsync(id);
+        var last = lines[^1];
+        Assert.Contains(last.GetProperty("state").GetString(), new[] { "completed", "failed", "cancelled" });
+        return last;
+    }
+
+    public async Task<List<JsonElement>> ItemsAsync(string id, string? state = null)
+    {
+        var items = new List<JsonElement>();
+        string? token = null;
+        do
+        {
+            var url = $"v1/migrations/{id}/items?pageSize=100" + (state is null ? "" : $"&state={state}") + (token is null ? "" : $"&pageToken={Uri.EscapeDataString(token)}");
+            var page = await Http.GetFromJsonAsync<JsonElement>(url);
+            items.AddRange(page.GetProperty("items").EnumerateArray());
+            token = page.TryGetProperty("nextPageToken", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        } while (token is not null);
+        return items;
+    }
+
+    public static string ObjectUrl(string store, string bucket, string key) =>
+        $"v1/stores/{store}/buckets/{bucket}/objects/{string.Join('/', key.Split('/').Select(Uri.EscapeDataString))}";
+
+    public async Task PutAsync(string store, string bucket, string key, byte[] body, string contentType = "application/octet-stream",
+        IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, ObjectUrl(store, bucket, key)) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+        foreach (var (k, v) in metadata ?? new Dictionary<string, string>()) request.Headers.Add("x-meta-" + k, v);
+        using var response = await Http.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, $"PUT {key}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    public async Task<HttpResponseMessage> GetAsync(string store, string bucket, string key) =>
+        await Http.GetAsync(ObjectUrl(store, bucket, key));
+
+    public async Task CreateBucketAsync(string store, string bucket)
+    {
+        using var response = await Http.PutAsync($"v1/stores/{store}/buckets/{bucket}", null);
+        Assert.True(response.IsSuccessStatusCode, $"create bucket {store}/{bucket}: {(int)response.StatusCode}");
+    }
+
+    /// <summary>Every key of a bucket, page by page.</summary>
+    public async Task<List<JsonElement>> ListAsync(string store, string bucket, string? prefix = null)
+    {
+        var objects = new List<JsonElement>();
+        string? token = null;
+        do
+        {
+            var url = $"v1/stores/{store}/buckets/{bucket}/objects?pageSize=1000" + (prefix is null ? "" : $"&prefix={Uri.EscapeDataString(prefix)}")
+                + (token is null ? "" : $"&pageToken={Uri.EscapeDataString(token)}");
+            var page = await Http.GetFromJsonAsync<JsonElement>(url);
+            objects.AddRange(page.GetProperty("objects").EnumerateArray());
+            token = page.TryGetProperty("nextPageToken", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        } while (token is not null);
+        return objects;
+    }
+}

@@ -1,0 +1,336 @@
+using Xunit;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Gateway.Testing;
+using Gateway.Testing.Migrations;
+
+namespace Gateway.Tests.Migrations;
+
+/// <summary>Migration jobs between two local stores of one real gateway (the cloud pairs run in Bridges.Cloud.Tests).</summary>
+public sealed class MigrationTests : IAsyncLifetime
+{
+    private readonly string _archiveRoot = Directory.CreateTempSubdirectory("migration-archive-").FullName;
+    // Owned by the test, not the server, so a restarted server finds the jobs and objects of the first one.
+    private readonly string _data = Directory.CreateTempSubdirectory("migration-gateway-").FullName;
+    private GatewayServer _server = null!;
+    private MigrationClient _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await GatewayServer.StartAsync(Settings(), dataDirectory: _data);
+        _api = new MigrationClient(_server);
+        await _api.CreateBucketAsync("local", "src");
+        await _api.CreateBucketAsync("archive", "dst");
+    }
+
+    private Dictionary<string, string?> Settings() => new()
+    {
+        ["Gateway:Stores:archive:Kind"] = "local",
+        ["Gateway:Stores:archive:Root"] = _archiveRoot,
+    };
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_archiveRoot, recursive: true);
+        Directory.Delete(_data, recursive: true);
+    }
+
+    private async Task<List<MigrationObject>> SeedAsync(int count, string prefix = "")
+    {
+        var objects = MigrationDataSet.Make(count, prefix);
+        foreach (var o in objects) await _api.PutAsync("local", "src", o.Key, o.Body, o.ContentType, o.Metadata);
+        return objects;
+    }
+
+    private async Task AssertCopiedAsync(IEnumerable<MigrationObject> objects, string targetPrefix = "", string sourcePrefix = "")
+    {
+        foreach (var o in objects)
+        {
+            var key = targetPrefix + o.Key[sourcePrefix.Length..];
+            using var response = await _api.GetAsync("archive", "dst", key);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{key}: {(int)response.StatusCode}");
+            Assert.Equal(o.Body, await response.Content.ReadAsByteArrayAsync());
+            Assert.Equal(o.ContentType, response.Content.Headers.ContentType?.MediaType);
+            foreach (var (k, v) in o.Metadata) Assert.Equal(v, response.Headers.GetValues("x-meta-" + k).Single());
+        }
+    }
+
+    [Fact]
+    public async Task Copy_moves_every_object_verified_and_a_second_run_skips_them_all()
+    {
+        var objects = await SeedAsync(120);
+
+        var id = await _api.StartAsync(new { source = new { store = "local", bucket = "src" }, target = new { store = "archive", bucket = "dst" }, concurrency = 6 });
+        var end = await _api.WaitForEndAsync(id);
+
+        Assert.Equal("completed", end.GetProperty("state").GetString());
+        Assert.Equal(120, end.GetProperty("objects").GetProperty("planned").GetInt64());
+        Assert.Equal(120, end.GetProperty("objects").GetProperty("done").GetInt64());
+        Assert.Equal(objects.Sum(o => (long)o.Body.Length), end.GetProperty("bytes").GetProperty("done").GetInt64());
+        await AssertCopiedAsync(objects);
+        var items = await _api.ItemsAsync(id, "done");
+        Assert.Equal(120, items.Count);
+        var hashed = items.Single(i => i.GetProperty("key").GetString() == objects[1].Key);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(objects[1].Body)), hashed.GetProperty("sha256").GetString());
+
+        var again = await _api.StartAsync(new { source = new { store = "local", bucket = "src" }, target = new { store = "archive", bucket = "dst" } });
+        var second = await _api.WaitForEndAsync(again);
+        Assert.Equal("completed", second.GetProperty("state").GetString());
+        Assert.Equal(0, second.GetProperty("objects").GetProperty("done").GetInt64());
+        Assert.Equal(120, second.GetProperty("objects").GetProperty("skipped").GetInt64());
+    }
+
+    [Fact]
+    public async Task Prefixes_and_globs_narrow_the_job_and_map_keys()
+    {
+        var objects = await SeedAsync(40, "in/");
+        await _api.PutAsync("local", "src", "out/not-this.txt", "x"u8.ToArray());
+
+        var id = await _api.StartAsync(new
+        {
+            source = new { store = "local", bucket = "src", prefix = "in/" },
+            target = new { store = "archive", bucket = "dst", prefix = "moved/" },
+            include = new[] { "gen/**" },
+            exclude = new[] { "gen/3/**" },
+        });
+        var end = await _api.WaitForEndAsync(id);
+
+        var expected = objects.Where(o => o.Key.StartsWith("in/gen/", StringComparison.Ordinal) && !o.Key.StartsWith("in/gen/3/", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(expected);
+        Assert.Equal("completed", end.GetProperty("state").GetString());
+        await AssertCopiedAsync(expected, "moved/", "in/");
+        var listed = (await _api.ListAsync("archive", "dst")).Select(o => o.GetProperty("key").GetString()!).ToHashSet();
+        Assert.Equal(expected.Select(o => "moved/" + o.Key["in/".Length..]).ToHashSet(), listed);
+    }
+
+    [Fact]
+    public async Task Dry_run_reports_and_changes_nothing()
+    {
+        await SeedAsync(15);
+        await _api.PutAsync("archive", "dst", "extra.txt", "extra"u8.ToArray());
+
+        var id = await _api.StartAsync(new { source = new { store = "local", bucket = "src" }, target = new { store = "archive", bucket = "dst" }, mode = "sync", dryRun = true });
+        var end = await _api.WaitForEndAsync(id);
+
+        Assert.Equal("completed", end.GetProperty("state").GetString());
+        var target = await _api.ListAsync("archive", "dst");
+        Assert.Equal(["extra.txt"], target.Select(o => o.GetProperty("key").GetString()));
+        var planned = await _api.ItemsAsync(id, "planned");
+        Assert.Equal(16, planned.Count);
+        Assert.Contains(planned, i => i.GetProperty("key").GetString() == "extra.txt" && i.GetProperty("action").GetString() == "delete");
+    }
+
+    [Fact]
+    public async Task Sync_deletes_what_the_source_lacks()
+    {
+        var objects = await SeedAsync(20);
+        await _api.PutAsync("archive", "dst", "stale/old.txt", "old"u8.ToArray());
+
+        var id = await _api.StartAsync(new { source = new { store = "local", bucket = "src" }, target = new { store = "archive", bucket = "dst" }, mode = "sync" });
+        var end = await _api.WaitForEndAsync(id);
+
+        Assert.Equal("completed", end.GetProperty("state").GetString());
+        Assert.Equal(1, end.GetProperty("deleted").GetInt64());
+        var keys = (await _api.ListAsync("archive", "dst")).Select(o => o.GetProperty("key").GetString()!).ToHashSet();
+        Assert.Equal(objects.Select(o => o.Key).ToHashSet(), keys);
+    }
+
+    [Fact]
+    public async Task Sync_with_a_failed_object_deletes_nothing()
+    {
+        var objects = await SeedAsync(12);
+        await _api.PutAsync("archive", "dst", "stale.txt", "old"u8.ToArray());
+        CorruptStoredBytes(Path.Combine(_server.DataDirectory, "objects"), objects[3].Body);
+
+        var id = await _api.StartAsync(new { source = new { store = "local", bucket = "src" }, target = new { store = "archive", bucket = "dst" }, mode = "sync" });
+        var end = await _api.WaitForEndAsync(id);
+
+        Assert.Equal("failed", end.GetProperty("state").GetString());
+        Assert.Equal(1, end.GetProperty("objects").GetProperty("failed").GetInt64());
+        Assert.Equal(0, end.GetProperty("deleted").GetInt64());
+        using (var stale = await _api.GetAsync("archive", "dst", "stale.txt")) Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        var failed = Assert.Single(await _api.ItemsAsync(id, "failed"));
+        Assert.Equal(objects[3].Key, failed.GetProperty("key").GetString());
+        Assert.False(string.IsNullOrEmpty(failed.GetProperty("error").GetString()));
+        // The corrupted object never became visible at the target.
+        using var missing = await _api.GetAsync("archive", "dst", objects[3].Key);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task Move_deletes_each_source_object_after_its_verified_copy()
+    {
+        var objects = await SeedAsync(25);
+
+        var id = await _api.StartAsync(new { source = new { store = "local", bucket = "src" }, target = new { store = "archive", bucket = "dst" }, mode = "move" });
+        var end = await _api.WaitForEndAsync(id);
+
+        Assert.Equal("completed", end.GetProperty("state").GetString());
+        await AssertCopiedAsync(objects);
+        Assert.Empty(await _api.ListAsync("local", "src"));
+    }
+
+    [Fact]
+    public async Task Same_store_migration_uses_server_side_copy_and_verifies()
+    {
+        var objects = await SeedAsync(10);
+        await _api.CreateBucketAsync("local", "twin");
+
+        var id = await _api.StartAsync(new { source = new { store = "local", bucket = "src" }, target = new { store = "local", bucket = "twin" } });
+        var end = await _api.WaitForEndAsync(id);
+
+        Assert.Equal("completed", end.GetProperty("state").GetString());
+        Assert.Equal(10, end.GetProperty("objects").GetProperty("done").GetInt64());
+        foreach (var o in objects)
+        {
+            using var r = await _api.GetAsync("local", "twin", o.Key);
+            Assert.Equal(o.Body, await r.Content.ReadAsByteArrayAsync());
+        }
+    }
+
+    [Fact]
+    public async Task Pause_resume_and_cancel_change_the_state()
+    {
+        await SeedAsync(30);
+        // 2 KiB/s keeps the job running long enough to pause it.
+        var id = await _api.StartAsync(new { source = new { store = "local", bucket = "src" }, target = new { store = "archive", bucket = "dst" }, bandwidthLimit = 2048, concurrency = 1 });
+
+        using var paused = await _server.Client.PostAsync($"v1/migrations/{id}/pause", null);
+        Assert.Equal(HttpStatusCode.OK, paused.StatusCode);
+        Assert.Equal("paused", (await _api.StatusAsync(id)).GetProperty("state").GetString());
+        using var pausedAgain = await _server.Client.PostAsync($"v1/migrations/{id}/resume", null);
+        Assert.Equal(HttpStatusCode.OK, pausedAgain.StatusCode);
+        using var cancelled = await _server.Client.PostAsync($"v1/migrations/{id}/cancel", null);
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        var end = await _api.WaitForEndAsync(id);
+        Assert.Equal("cancelled", end.GetProperty("state").GetString());
+
+        using var resumeEnded = await _server.Client.PostAsync($"v1/migrations/{id}/resume", null);
+        Assert.Equal(HttpStatusCode.Conflict, resumeEnded.StatusCode);
+        Assert.Equal("application/problem+json", resumeEnded.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_job_resumes_after_a_restart_without_moving_finished_objects_again()
+    {
+        var objects = await SeedAsync(40);
+        var id = await _api.StartAsync(new { source = new { store = "local", bucket = "src" }, target = new { store = "archive", bucket = "dst" }, bandwidthLimit = 4096, concurrency = 1 });
+        // Wait, on the job's own progress stream, until some objects are done.
+        await WaitForDoneAtLeastAsync(id, 5);
+        var before = (await _api.ItemsAsync(id, "done")).Select(i => i.GetProperty("key").GetString()!).ToList();
+        var stamps = new Dictionary<string, string?>();
+        foreach (var key in before)
+        {
+            using var head = await _server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, MigrationClient.ObjectUrl("archive", "dst", key)));
+            stamps[key] = head.Headers.ETag?.Tag + "|" + head.Content.Headers.LastModified?.ToUnixTimeMilliseconds();
+        }
+
+        await _server.DisposeAsync();
+        _server = await GatewayServer.StartAsync(Settings(), dataDirectory: _data);
+        _api = new MigrationClient(_server);
+        var end = await _api.WaitForEndAsync(id);
+
+        Assert.Equal("completed", end.GetProperty("state").GetString());
+        Assert.Equal(40, end.GetProperty("objects").GetProperty("done").GetInt64());
+        await AssertCopiedAsync(objects);
+        foreach (var key in before)
+        {
+            using var head = await _server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, MigrationClient.ObjectUrl("archive", "dst", key)));
+            Assert.Equal(stamps[key], head.Headers.ETag?.Tag + "|" + head.Content.Headers.LastModified?.ToUnixTimeMilliseconds());
+        }
+    }
+
+    private async Task WaitForDoneAtLeastAsync(string id, long done)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var response = await _server.Client.GetAsync($"v1/migrations/{id}/events", HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
+        while (await reader.ReadLineAsync(cts.Token) is { } line)
+        {
+            var status = JsonSerializer.Deserialize<JsonElement>(line);
+            if (status.GetProperty("objects").GetProperty("done").GetInt64() >= done) return;
+        }
+        Assert.Fail("the job ended before enough objects were done");
+    }
+
+    public static TheoryData<string, string> BadRequests() => new()
+    {
+        { "unknown store", """{"source":{"store":"nope","bucket":"src"},"target":{"store":"archive","bucket":"dst"}}""" },
+        { "same place", """{"source":{"store":"local","bucket":"src"},"target":{"store":"local","bucket":"src"}}""" },
+        { "overlapping prefixes", """{"source":{"store":"local","bucket":"src","prefix":"a/"},"target":{"store":"local","bucket":"src","prefix":"a/b/"}}""" },
+        { "missing bucket", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"nowhere"}}""" },
+        { "bad mode", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"mode":"teleport"}""" },
+        { "bad verify", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"verify":"vibes"}""" },
+        { "concurrency", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"concurrency":0}""" },
+        { "bandwidth", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"bandwidthLimit":-5}""" },
+        { "no target", """{"source":{"store":"local","bucket":"src"}}""" },
+        { "bad bucket name", """{"source":{"store":"local","bucket":"SRC"},"target":{"store":"archive","bucket":"dst"}}""" },
+        { "traversal prefix", """{"source":{"store":"local","bucket":"src","prefix":"../"},"target":{"store":"archive","bucket":"dst"}}""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadRequests))]
+    public async Task Bad_input_is_a_problem_and_creates_no_job(string why, string body)
+    {
+        using var response = await _server.Client.PostAsync("v1/migrations", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{why}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var list = await _server.Client.GetFromJsonAsync<JsonElement>("v1/migrations");
+        Assert.Equal(0, list.GetProperty("migrations").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_caller_without_write_on_the_target_is_refused_and_no_job_exists()
+    {
+        var readerKey = "gwk_reader_" + Guid.NewGuid().ToString("N");
+        var settings = Settings();
+        settings["Gateway:Security:ApiKeys:reader:Hash"] = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(readerKey)));
+        settings["Gateway:Security:ApiKeys:reader:Scopes:0"] = "read:stores/**";
+        settings["Gateway:Security:ApiKeys:reader:Scopes:1"] = "write:migrations";
+        settings["Gateway:Security:ApiKeys:reader:Scopes:2"] = "read:migrations";
+        await using var server = await GatewayServer.StartAsync(settings);
+        using var client = server.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", readerKey);
+
+        using var response = await client.PostAsJsonAsync("v1/migrations", new { source = new { store = "local", bucket = "src" }, target = new { store = "archive", bucket = "dst" } });
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var list = await client.GetFromJsonAsync<JsonElement>("v1/migrations");
+        Assert.Equal(0, list.GetProperty("migrations").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Unknown_jobs_and_bad_item_filters_are_problems()
+    {
+        using var missing = await _server.Client.GetAsync("v1/migrations/mig_nope");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+        var id = await _api.StartAsync(new { source = new { store = "local", bucket = "src" }, target = new { store = "archive", bucket = "dst" } });
+        using var badState = await _server.Client.GetAsync($"v1/migrations/{id}/items?state=exploded");
+        Assert.Equal(HttpStatusCode.BadRequest, badState.StatusCode);
+        using var badToken = await _server.Client.GetAsync("v1/migrations?pageToken=abc");
+        Assert.Equal(HttpStatusCode.BadRequest, badToken.StatusCode);
+    }
+
+    /// <summary>Flips one byte of the stored copy of <paramref name="body"/> (found by content, whatever the store's file layout).</summary>
+    private static void CorruptStoredBytes(string root, byte[] body)
+    {
+        var marker = body.AsSpan(0, Math.Min(12, body.Length)).ToArray();
+        Assert.True(marker.Length >= 8, "the corrupted object needs a body");
+        foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
+        {
+            var bytes = File.ReadAllBytes(file);
+            var at = bytes.AsSpan().IndexOf(body);
+            if (at < 0) continue;
+            bytes[at + body.Length - 1] ^= 0xFF;
+            File.WriteAllBytes(file, bytes);
+            return;
+        }
+        Assert.Fail("the stored object was not found under " + root);
+    }
+}
