@@ -32,6 +32,6 @@ public static partial class ChannelLog
     [LoggerMessage(EventId = 9609, Level = LogLevel.Warning, Message = "CTP-96 security event: signed tree head rejected ({Reason}) from {Peer}: {Detail}")]
     public static partial void HeadRejected(ILogger logger, string reason, string peer, string detail);
 
-    [LoggerMessage(EventId = 9610, Level = LogLevel.Error, Message = "CTP-96 bridge host could not sign or send a tree head for {Peer}")]
+    [LoggerMessage(EventId = 9611, Level = LogLevel.Error, Message = "CTP-96 bridge host could not sign or send a tree head for {Peer}")]
     public static partial void HeadSigningFailed(ILogger logger, Exception exception, string peer);
 }

@@ -92,10 +92,14 @@ public sealed class ChannelRuntime : IAsyncDisposable
                 Channel = channel,
                 Connect = ct => TcpTransport.ConnectAsync(host, port, ct),
                 Witnesses = Audit,
+                HeadTimeout = Options.HeadTimeout,
             });
         }
         var hostOptions = new ChannelOptions { LocalKey = Key, PinnedPeers = PeerPins.Of(Key.PublicKey), LoggerFactory = _loggers, PeerLabel = "in-process" };
-        var bridgeHost = new ChannelHost(hostOptions, [new ObjectStoreCallHandler(name => _inProcessStores.GetValueOrDefault(name)), .. Handlers]);
+        var bridgeHost = new ChannelHost(hostOptions, [new ObjectStoreCallHandler(name => _inProcessStores.GetValueOrDefault(name)), .. Handlers])
+        {
+            IdleHeadInterval = Options.IdleHeadInterval,
+        };
         return new ChannelClient(new ChannelClientOptions
         {
             Channel = channel,
@@ -106,6 +110,7 @@ public sealed class ChannelRuntime : IAsyncDisposable
                 return Task.FromResult(client);
             },
             Witnesses = Audit,
+            HeadTimeout = Options.HeadTimeout,
         });
     }
 

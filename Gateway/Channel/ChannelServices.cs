@@ -7,7 +7,8 @@ public static class ChannelServices
     /// <summary>Every object store reached through CTP-96, the audit chain, and (with --role bridge-host) the TCP listener.</summary>
     public static IServiceCollection AddChannel(this IServiceCollection services, IConfiguration config)
     {
-        services.AddOptions<ChannelGatewayOptions>().Bind(config.GetSection(ChannelGatewayOptions.Section));
+        services.AddOptions<ChannelGatewayOptions>().Bind(config.GetSection(ChannelGatewayOptions.Section)).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ChannelGatewayOptions>, ChannelGatewayOptionsValidator>();
         services.AddSingleton<ChannelRuntime>();
         services.AddSingleton<IObjectStoreWrapper, ChannelStoreWrapper>();
         services.AddHostedService<ChannelStartup>();
@@ -15,7 +16,7 @@ public static class ChannelServices
         return services;
     }
 
-    /// <summary>Request ids (X-Request-Id), GET /v1/audit and GET /v1/witnesses/{requestId}.</summary>
+    /// <summary>Request ids (X-Request-Id), the audit log, its signed heads and proofs, and the witnesses of a request.</summary>
     public static WebApplication MapChannelEndpoints(this WebApplication app)
     {
         app.Use(ChannelEndpoints.RequestIdAsync);
