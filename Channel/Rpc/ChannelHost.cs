@@ -58,7 +58,7 @@ public sealed class ChannelHost
                 if (e is not (IOException or ObjectDisposedException)) ChannelLog.HeadSigningFailed(_log, e, peerLabel);
                 connection.Abort(new ChannelProtocolException(ChannelCloseReason.Disposed, "The bridge host could not sign or send a tree head.", e));
             })
-        { TamperHead = TamperHead };
+        { TamperHead = b => TamperHead is { } tamper ? tamper(b) : b };
         using var serving = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var idle = ResignWhileIdleAsync(signer, serving.Token);
         await using (connection.ConfigureAwait(false))
