@@ -188,7 +188,11 @@ public sealed class SessionLog : Connections.IWitnessLogFrames
         }
     }
 
-    private async Task<bool> ApplyAsync(HeadBatch batch)
+    /// <summary>
+    /// Checks a head and queues its write; does not wait for the commit, so heads that arrive during one fsync are
+    /// committed together by the next (the log applies writes in order). Its calls are released when theirs commits.
+    /// </summary>
+    private Task<bool> ApplyAsync(HeadBatch batch)
     {
         var head = batch.Head;
         List<Pending> included = [];
@@ -196,12 +200,12 @@ public sealed class SessionLog : Connections.IWitnessLogFrames
         Task write;
         lock (_lock)
         {
-            if (_failure is not null) return false;
+            if (_failure is not null) return Task.FromResult(false);
             var problem = Check(batch, out var next);
             if (problem is { } p)
             {
                 Fail(p.Reason, p.Detail);
-                return false;
+                return Task.FromResult(false);
             }
             _frontier = next!;
             _lastHead = head;
@@ -222,15 +226,17 @@ public sealed class SessionLog : Connections.IWitnessLogFrames
             write = _sink?.AppendHeadAsync(batch, included.Select(w => w.Record).ToList()) ?? Task.CompletedTask;
         }
         foreach (var w in notIncluded) w.Fail(Rejected(WitnessFailure.NotIncluded, w.RequestId));
-        try { await write.ConfigureAwait(false); }
-        catch (Exception e)
+        _ = write.ContinueWith(t =>
         {
+            if (t.IsCompletedSuccessfully)
+            {
+                foreach (var w in included) w.Succeed();
+                return;
+            }
             foreach (var w in included) w.Fail(new WitnessFailedException(WitnessFailure.AuditFailed, w.RequestId));
-            lock (_lock) Fail(WitnessFailure.AuditFailed, e.Message);
-            return false;
-        }
-        foreach (var w in included) w.Succeed();
-        return true;
+            lock (_lock) Fail(WitnessFailure.AuditFailed, t.Exception?.GetBaseException().Message ?? "cancelled");
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return Task.FromResult(true);
     }
 
     private (WitnessFailure Reason, string Detail)? Check(HeadBatch batch, out MerkleFrontier? next)
