@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using System.Text;
+using System.Threading.Channels;
 using Gateway.Channel.Identity;
 using Gateway.Channel.Witnesses;
 using Microsoft.Data.Sqlite;
@@ -7,17 +9,26 @@ using Microsoft.Data.Sqlite;
 namespace Gateway.Channel.Audit;
 
 /// <summary>
-/// Hash-chained audit log of verified witnesses in SQLite. Appends are serialised; each entry names the hash of
-/// the one before it, so a gap, an edit or a reordering breaks the chain (see <see cref="AuditVerifier"/>).
+/// The transparency log in SQLite: entries (witnesses and their outcome), leaves (the RFC 9162 tree's leaf hashes)
+/// and the signed heads over them. Writes are group-committed: one writer drains everything queued into one
+/// transaction with <c>synchronous=FULL</c> (one WAL fsync for many appends), and each append's task completes
+/// only once that commit returned, so an answer released after it survives a power cut.
 /// </summary>
-public sealed class AuditLog : IWitnessSink, IDisposable
+public sealed partial class AuditLog : IWitnessSink, IDisposable
 {
-    internal static readonly byte[] EntryLabel = "CTP-96 audit v1\0"u8.ToArray();
+    internal static readonly byte[] EntryLabel = "CTP-96 audit v2\0"u8.ToArray();
+    internal const string EntryColumns = "seq, request_id, operation, target, status, outcome, host_key, recorded_at, leaf_index, witness, prev_hash, entry_hash";
+    private const int MaxBatch = 4096;
+
     private readonly string _connectionString;
-    private readonly SemaphoreSlim _appendLock = new(1, 1);
     private readonly SqliteConnection _writer;
+    private readonly Channel<Write> _queue = System.Threading.Channels.Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _stateLock = new();
+    private readonly Task _writing;
     private long _lastSequence;
     private byte[] _lastHash = new byte[32];
+    private MerkleFrontier _frontier = new();
+    private SignedTreeHead? _lastHead;
 
     public AuditLog(string databasePath)
     {
@@ -26,126 +37,259 @@ public sealed class AuditLog : IWitnessSink, IDisposable
         _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString();
         _writer = new SqliteConnection(_connectionString);
         _writer.Open();
-        // WAL + synchronous=NORMAL: an append survives a process crash; a power cut may lose the last appends but never
-        // breaks the chain (SQLite stays consistent and the verifier checks what is there).
-        Execute(_writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-        Execute(_writer, """
+        // WAL + synchronous=FULL: every commit fsyncs the WAL. Group commit makes that one fsync per batch, not per call.
+        Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+        RetireVersion1Chain();
+        Execute("""
             CREATE TABLE IF NOT EXISTS audit_entries (
                 seq INTEGER PRIMARY KEY,
                 request_id TEXT NOT NULL,
                 operation TEXT NOT NULL,
                 target TEXT NOT NULL,
                 status TEXT NOT NULL,
+                outcome TEXT NOT NULL,
                 host_key TEXT NOT NULL,
                 recorded_at TEXT NOT NULL,
+                leaf_index INTEGER NOT NULL,
                 witness BLOB NOT NULL,
                 prev_hash BLOB NOT NULL,
                 entry_hash BLOB NOT NULL);
             CREATE INDEX IF NOT EXISTS ix_audit_request ON audit_entries(request_id);
+            CREATE INDEX IF NOT EXISTS ix_audit_leaf ON audit_entries(leaf_index);
+            CREATE TABLE IF NOT EXISTS audit_leaves (
+                leaf_index INTEGER PRIMARY KEY,
+                leaf_hash BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS audit_heads (
+                head_id INTEGER PRIMARY KEY,
+                tree_size INTEGER NOT NULL,
+                root_hash BLOB NOT NULL,
+                head_hash BLOB NOT NULL,
+                host_key TEXT NOT NULL,
+                signed_at TEXT NOT NULL,
+                recorded_at TEXT NOT NULL,
+                head BLOB NOT NULL,
+                frontier BLOB NOT NULL);
             """);
-        using var last = _writer.CreateCommand();
-        last.CommandText = "SELECT seq, entry_hash FROM audit_entries ORDER BY seq DESC LIMIT 1";
-        using var reader = last.ExecuteReader();
-        if (reader.Read())
-        {
-            _lastSequence = reader.GetInt64(0);
-            _lastHash = (byte[])reader[1];
-        }
+        LoadState();
+        _writing = Task.Run(WriteLoopAsync);
     }
 
     public string DatabasePath => new SqliteConnectionStringBuilder(_connectionString).DataSource;
 
-    public async ValueTask AppendAsync(Witness witness, CancellationToken ct)
+    public LogCheckpoint Checkpoint
     {
-        var encoded = witness.Encode();
-        await _appendLock.WaitAsync(ct).ConfigureAwait(false);
-        try
+        get { lock (_stateLock) return new LogCheckpoint(_frontier.Clone(), _lastHead); }
+    }
+
+    /// <summary>The latest signed head (null while the log is empty).</summary>
+    public SignedTreeHead? LatestHead
+    {
+        get { lock (_stateLock) return _lastHead; }
+    }
+
+    public Task AppendHeadAsync(HeadBatch batch, IReadOnlyList<WitnessRecord> entries)
+    {
+        var head = batch.Head;
+        byte[] frontier;
+        lock (_stateLock)
         {
-            var sequence = _lastSequence + 1;
-            var hash = EntryHash(sequence, _lastHash, encoded);
-            using var insert = _writer.CreateCommand();
-            insert.CommandText = """
-                INSERT INTO audit_entries (seq, request_id, operation, target, status, host_key, recorded_at, witness, prev_hash, entry_hash)
-                VALUES ($seq, $rid, $op, $target, $status, $host, $at, $witness, $prev, $hash)
-                """;
-            insert.Parameters.AddWithValue("$seq", sequence);
-            insert.Parameters.AddWithValue("$rid", witness.RequestId);
-            insert.Parameters.AddWithValue("$op", witness.Operation);
-            insert.Parameters.AddWithValue("$target", witness.Target);
-            insert.Parameters.AddWithValue("$status", witness.Status);
-            insert.Parameters.AddWithValue("$host", "sha256:" + Convert.ToHexStringLower(witness.HostKeyFingerprint));
-            insert.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O"));
-            insert.Parameters.AddWithValue("$witness", encoded);
-            insert.Parameters.AddWithValue("$prev", _lastHash);
-            insert.Parameters.AddWithValue("$hash", hash);
-            await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            _lastSequence = sequence;
-            _lastHash = hash;
+            // The log checks on its own that every head extends it: a late head of an old session cannot fork it.
+            if (!head.PreviousHeadHash.AsSpan().SequenceEqual(_lastHead?.Hash() ?? new byte[32]) || batch.FirstIndex != _frontier.Size)
+                return Task.FromException(new InvalidOperationException("The head does not extend the audit log."));
+            var next = _frontier.Clone();
+            foreach (var leaf in batch.Leaves) next.Append(leaf);
+            if (next.Size != head.TreeSize || !next.Root().AsSpan().SequenceEqual(head.RootHash))
+                return Task.FromException(new InvalidOperationException("The head's leaves do not reproduce its root."));
+            _frontier = next;
+            _lastHead = head;
+            frontier = EncodeFrontier(next);
         }
-        finally { _appendLock.Release(); }
+        return Enqueue(new HeadWrite(batch, frontier, entries));
     }
 
-    /// <summary>Entries with sequence above <paramref name="after"/>, oldest first.</summary>
-    public async Task<IReadOnlyList<AuditEntry>> ReadAsync(long after, int limit, CancellationToken ct)
+    public Task AppendEntryAsync(WitnessRecord entry) => Enqueue(new EntriesWrite([entry]));
+
+    private Task Enqueue(Write write)
     {
-        await using var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(ct).ConfigureAwait(false);
-        await using var query = connection.CreateCommand();
-        query.CommandText = "SELECT seq, request_id, operation, target, status, host_key, recorded_at, witness, prev_hash, entry_hash FROM audit_entries WHERE seq > $after ORDER BY seq LIMIT $limit";
-        query.Parameters.AddWithValue("$after", after);
-        query.Parameters.AddWithValue("$limit", limit);
-        return await ReadEntriesAsync(query, ct).ConfigureAwait(false);
+        if (!_queue.Writer.TryWrite(write)) return Task.FromException(new ObjectDisposedException(nameof(AuditLog)));
+        return write.Done.Task;
     }
 
-    public async Task<IReadOnlyList<AuditEntry>> FindByRequestIdAsync(string requestId, CancellationToken ct)
+    private async Task WriteLoopAsync()
     {
-        await using var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(ct).ConfigureAwait(false);
-        await using var query = connection.CreateCommand();
-        query.CommandText = "SELECT seq, request_id, operation, target, status, host_key, recorded_at, witness, prev_hash, entry_hash FROM audit_entries WHERE request_id = $rid ORDER BY seq";
-        query.Parameters.AddWithValue("$rid", requestId);
-        return await ReadEntriesAsync(query, ct).ConfigureAwait(false);
+        var batch = new List<Write>();
+        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var w)) batch.Add(w);
+            var (sequence, hash) = (_lastSequence, _lastHash);
+            try
+            {
+                using (var tx = _writer.BeginTransaction())
+                {
+                    foreach (var w in batch) (sequence, hash) = w.Apply(this, tx, sequence, hash);
+                    tx.Commit();
+                }
+                (_lastSequence, _lastHash) = (sequence, hash);
+                foreach (var w in batch) w.Done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                foreach (var w in batch) w.Done.TrySetException(e);
+            }
+        }
     }
 
-    /// <summary>Verifies the whole chain offline against the given bridge-host keys.</summary>
-    public static AuditVerification Verify(string databasePath, IReadOnlyCollection<HybridPublicKey> hostKeys) =>
-        AuditVerifier.Verify(databasePath, hostKeys);
-
-    internal static async Task<IReadOnlyList<AuditEntry>> ReadEntriesAsync(SqliteCommand query, CancellationToken ct)
+    private abstract record Write
     {
-        var list = new List<AuditEntry>();
-        await using var reader = await query.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        while (await reader.ReadAsync(ct).ConfigureAwait(false)) list.Add(ReadEntry(reader));
-        return list;
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public abstract (long, byte[]) Apply(AuditLog log, SqliteTransaction tx, long sequence, byte[] previous);
     }
 
-    internal static AuditEntry ReadEntry(SqliteDataReader r) => new(
-        r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
-        DateTimeOffset.Parse(r.GetString(6), System.Globalization.CultureInfo.InvariantCulture),
-        (byte[])r[7], (byte[])r[8], (byte[])r[9]);
+    private sealed record EntriesWrite(IReadOnlyList<WitnessRecord> Entries) : Write
+    {
+        public override (long, byte[]) Apply(AuditLog log, SqliteTransaction tx, long sequence, byte[] previous)
+        {
+            foreach (var e in Entries) (sequence, previous) = log.InsertEntry(tx, e, sequence, previous);
+            return (sequence, previous);
+        }
+    }
 
-    internal static byte[] EntryHash(long sequence, ReadOnlySpan<byte> previous, ReadOnlySpan<byte> witness)
+    private sealed record HeadWrite(HeadBatch Batch, byte[] Frontier, IReadOnlyList<WitnessRecord> Entries) : Write
+    {
+        public override (long, byte[]) Apply(AuditLog log, SqliteTransaction tx, long sequence, byte[] previous)
+        {
+            log.InsertHead(tx, Batch, Frontier);
+            foreach (var e in Entries) (sequence, previous) = log.InsertEntry(tx, e, sequence, previous);
+            return (sequence, previous);
+        }
+    }
+
+    private void InsertHead(SqliteTransaction tx, HeadBatch batch, byte[] frontier)
+    {
+        using (var leaf = _writer.CreateCommand())
+        {
+            leaf.Transaction = tx;
+            leaf.CommandText = "INSERT INTO audit_leaves (leaf_index, leaf_hash) VALUES ($i, $h)";
+            var index = leaf.Parameters.Add("$i", SqliteType.Integer);
+            var hash = leaf.Parameters.Add("$h", SqliteType.Blob);
+            for (var i = 0; i < batch.Leaves.Count; i++)
+            {
+                index.Value = batch.FirstIndex + i;
+                hash.Value = batch.Leaves[i];
+                leaf.ExecuteNonQuery();
+            }
+        }
+        var head = batch.Head;
+        using var insert = _writer.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = """
+            INSERT INTO audit_heads (tree_size, root_hash, head_hash, host_key, signed_at, recorded_at, head, frontier)
+            VALUES ($size, $root, $hash, $host, $signed, $at, $head, $frontier)
+            """;
+        insert.Parameters.AddWithValue("$size", head.TreeSize);
+        insert.Parameters.AddWithValue("$root", head.RootHash);
+        insert.Parameters.AddWithValue("$hash", head.Hash());
+        insert.Parameters.AddWithValue("$host", head.HostKey);
+        insert.Parameters.AddWithValue("$signed", head.Timestamp.ToString("O"));
+        insert.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O"));
+        insert.Parameters.AddWithValue("$head", head.Encode());
+        insert.Parameters.AddWithValue("$frontier", frontier);
+        insert.ExecuteNonQuery();
+    }
+
+    private (long, byte[]) InsertEntry(SqliteTransaction tx, WitnessRecord e, long sequence, byte[] previous)
+    {
+        var seq = sequence + 1;
+        var hash = EntryHash(seq, previous, e.LeafIndex, e.Outcome, e.Encoded);
+        using var insert = _writer.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = $"INSERT INTO audit_entries ({EntryColumns}) VALUES ($seq, $rid, $op, $target, $status, $outcome, $host, $at, $leaf, $witness, $prev, $hash)";
+        insert.Parameters.AddWithValue("$seq", seq);
+        insert.Parameters.AddWithValue("$rid", e.Witness.RequestId);
+        insert.Parameters.AddWithValue("$op", e.Witness.Operation);
+        insert.Parameters.AddWithValue("$target", e.Witness.Target);
+        insert.Parameters.AddWithValue("$status", e.Witness.Status);
+        insert.Parameters.AddWithValue("$outcome", e.Outcome);
+        insert.Parameters.AddWithValue("$host", e.HostKey);
+        insert.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O"));
+        insert.Parameters.AddWithValue("$leaf", e.LeafIndex);
+        insert.Parameters.AddWithValue("$witness", e.Encoded);
+        insert.Parameters.AddWithValue("$prev", previous);
+        insert.Parameters.AddWithValue("$hash", hash);
+        insert.ExecuteNonQuery();
+        return (seq, hash);
+    }
+
+    private void LoadState()
+    {
+        using (var last = _writer.CreateCommand())
+        {
+            last.CommandText = "SELECT seq, entry_hash FROM audit_entries ORDER BY seq DESC LIMIT 1";
+            using var reader = last.ExecuteReader();
+            if (reader.Read())
+            {
+                _lastSequence = reader.GetInt64(0);
+                _lastHash = (byte[])reader[1];
+            }
+        }
+        using var head = _writer.CreateCommand();
+        head.CommandText = "SELECT head, frontier FROM audit_heads ORDER BY head_id DESC LIMIT 1";
+        using var r = head.ExecuteReader();
+        if (!r.Read()) return;
+        _lastHead = SignedTreeHead.Decode((byte[])r[0]);
+        _frontier = DecodeFrontier(_lastHead.TreeSize, (byte[])r[1]);
+    }
+
+    /// <summary>A database of the per-witness-signature chain (before tree heads) is kept aside, never mixed in.</summary>
+    private void RetireVersion1Chain()
+    {
+        using var probe = _writer.CreateCommand();
+        probe.CommandText = "SELECT COUNT(*) FROM pragma_table_info('audit_entries') WHERE name = 'leaf_index'";
+        var hasLeaf = Convert.ToInt64(probe.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
+        probe.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_entries'";
+        var exists = Convert.ToInt64(probe.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
+        if (exists && !hasLeaf) Execute("DROP INDEX IF EXISTS ix_audit_request; ALTER TABLE audit_entries RENAME TO audit_entries_v1;");
+    }
+
+    internal static byte[] EncodeFrontier(MerkleFrontier f) => f.Nodes.SelectMany(n => n).ToArray();
+
+    internal static MerkleFrontier DecodeFrontier(long size, byte[] data) =>
+        new(size, Enumerable.Range(0, data.Length / 32).Select(i => data.AsSpan(i * 32, 32).ToArray()));
+
+    internal static byte[] EntryHash(long sequence, ReadOnlySpan<byte> previous, long leafIndex, string outcome, ReadOnlySpan<byte> witness)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(EntryLabel);
-        Span<byte> seq = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(seq, sequence);
-        hash.AppendData(seq);
+        Span<byte> n = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(n, sequence);
+        hash.AppendData(n);
         hash.AppendData(previous);
+        BinaryPrimitives.WriteInt64BigEndian(n, leafIndex);
+        hash.AppendData(n);
+        var o = Encoding.UTF8.GetBytes(outcome);
+        BinaryPrimitives.WriteUInt16BigEndian(n, (ushort)o.Length);
+        hash.AppendData(n[..2]);
+        hash.AppendData(o);
         hash.AppendData(witness);
         return hash.GetHashAndReset();
     }
 
-    private static void Execute(SqliteConnection connection, string sql)
+    private void Execute(string sql)
     {
-        using var command = connection.CreateCommand();
+        using var command = _writer.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
 
+    /// <summary>Verifies the whole log offline against the given bridge-host keys.</summary>
+    public static AuditVerification Verify(string databasePath, IReadOnlyCollection<HybridPublicKey> hostKeys, SignedTreeHead? checkpoint = null) =>
+        AuditVerifier.Verify(databasePath, hostKeys, checkpoint);
+
     public void Dispose()
     {
+        _queue.Writer.TryComplete();
+        try { _writing.Wait(TimeSpan.FromSeconds(10)); } catch (AggregateException) { }
         _writer.Dispose();
-        _appendLock.Dispose();
     }
 }

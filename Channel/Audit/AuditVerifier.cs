@@ -5,55 +5,170 @@ using Microsoft.Data.Sqlite;
 
 namespace Gateway.Channel.Audit;
 
-/// <summary>Result of an offline chain check. <see cref="FirstBadSequence"/> names the first entry that fails.</summary>
-public sealed record AuditVerification(bool Ok, long EntriesChecked, long? FirstBadSequence, string? Problem);
+/// <summary>Result of an offline check. <see cref="FirstBadSequence"/> names the first entry that fails, when an entry does.</summary>
+public sealed record AuditVerification(bool Ok, long EntriesChecked, long? FirstBadSequence, string? Problem)
+{
+    public long HeadsChecked { get; init; }
+    public long TreeSize { get; init; }
+}
 
 /// <summary>
-/// Walks the chain in sequence order with nothing but the database and the bridge hosts' public keys: checks
-/// contiguous sequence numbers (gaps), the previous-hash link, the entry hash (edits), each witness's hybrid
-/// signature, and that the indexed columns match the signed witness.
+/// Checks the transparency log with nothing but the database and the bridge hosts' public keys:
+/// 1. heads, in the order received: signature under a trusted key, a chain of previous-head hashes, no rollback, no
+///    fork, and that the stored leaves reproduce every head's root (so no leaf was changed, removed or inserted);
+/// 2. entries: contiguous sequence and hash chain, the witness decodes, the columns match it, and its leaf hash is
+///    the stored leaf its index names, covered by a head;
+/// 3. coverage: every leaf the heads cover has an entry (an entry removed from the middle shows here, even when the
+///    chain after it was re-hashed);
+/// 4. with a checkpoint (a head saved earlier): it is signed by a trusted key and the log still holds it: its size is
+///    covered and the tree at that size has its root (entries removed from the tail show here).
 /// </summary>
 public static class AuditVerifier
 {
-    public static AuditVerification Verify(string databasePath, IReadOnlyCollection<HybridPublicKey> hostKeys)
+    public static AuditVerification Verify(string databasePath, IReadOnlyCollection<HybridPublicKey> hostKeys, SignedTreeHead? checkpoint = null)
     {
         if (!File.Exists(databasePath)) return new AuditVerification(false, 0, null, $"No audit database at {databasePath}.");
         var keys = hostKeys.ToDictionary(k => k.Fingerprint.ToString(), StringComparer.Ordinal);
         var cs = new SqliteConnectionStringBuilder { DataSource = databasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
-        using var connection = new SqliteConnection(cs);
-        connection.Open();
-        using var query = connection.CreateCommand();
-        query.CommandText = "SELECT seq, request_id, operation, target, status, host_key, recorded_at, witness, prev_hash, entry_hash FROM audit_entries ORDER BY seq";
+        using var headsDb = new SqliteConnection(cs);
+        using var leavesDb = new SqliteConnection(cs);
+        headsDb.Open();
+        leavesDb.Open();
+        if (checkpoint is not null && !(keys.TryGetValue(checkpoint.HostKey, out var cpKey) && checkpoint.VerifySignature(cpKey)))
+            return new AuditVerification(false, 0, null, $"The checkpoint head is not signed by a trusted bridge-host key ({checkpoint.HostKey}).");
+        var heads = VerifyHeads(headsDb, leavesDb, keys, checkpoint);
+        if (!heads.Ok) return heads;
+        var entries = VerifyEntries(headsDb, heads.TreeSize);
+        if (!entries.Ok) return entries with { HeadsChecked = heads.HeadsChecked, TreeSize = heads.TreeSize };
+        var coverage = VerifyCoverage(headsDb);
+        return (coverage ?? entries) with { HeadsChecked = heads.HeadsChecked, TreeSize = heads.TreeSize };
+    }
+
+    private static AuditVerification VerifyHeads(SqliteConnection headsDb, SqliteConnection leavesDb, Dictionary<string, HybridPublicKey> keys, SignedTreeHead? checkpoint)
+    {
+        using var headQuery = headsDb.CreateCommand();
+        headQuery.CommandText = "SELECT head_id, head, head_hash FROM audit_heads ORDER BY head_id";
+        using var heads = headQuery.ExecuteReader();
+        using var leafQuery = leavesDb.CreateCommand();
+        leafQuery.CommandText = "SELECT leaf_index, leaf_hash FROM audit_leaves ORDER BY leaf_index";
+        using var leaves = leafQuery.ExecuteReader();
+        var frontier = new MerkleFrontier();
+        byte[]? checkpointRoot = checkpoint?.TreeSize == 0 ? MerkleTree.EmptyRoot() : null;
+        var previousHash = new byte[32];
+        SignedTreeHead? previous = null;
+        long previousId = 0;
+        long count = 0;
+        var checkpointSeen = false;
+        AuditVerification Bad(string problem) => new(false, 0, null, problem) { HeadsChecked = count, TreeSize = frontier.Size };
+        while (heads.Read())
+        {
+            var id = heads.GetInt64(0);
+            SignedTreeHead head;
+            try { head = SignedTreeHead.Decode((byte[])heads[1]); }
+            catch (Exception e) when (e is FormatException or InvalidCastException) { return Bad($"Head #{id} is malformed."); }
+            var hash = head.Hash();
+            if (heads[2] is not byte[] storedHash || !storedHash.AsSpan().SequenceEqual(hash)) return Bad($"Head #{id}'s stored hash does not match the head (edited).");
+            if (!keys.TryGetValue(head.HostKey, out var key)) return Bad($"Head #{id} was signed by an unknown bridge-host key {head.HostKey}.");
+            if (!head.VerifySignature(key)) return Bad($"Head #{id}'s signature does not verify under {head.HostKey}.");
+            if (previous is not null && head.TreeSize < previous.TreeSize)
+                return Bad($"Head #{id} covers {head.TreeSize} leaves, fewer than head #{previousId} before it ({previous.TreeSize}): the log was rolled back.");
+            if (previous is not null && head.TreeSize == previous.TreeSize && !head.RootHash.AsSpan().SequenceEqual(previous.RootHash))
+                return Bad($"Heads #{previousId} and #{id} both cover {head.TreeSize} leaves with different roots: the log forked.");
+            if (!head.PreviousHeadHash.AsSpan().SequenceEqual(previousHash))
+                return Bad(previous is null
+                    ? $"Head #{id}, the first stored, names a predecessor: the heads before it were removed."
+                    : $"Head #{id} does not name head #{previousId} as its predecessor: a head was removed or the log was rewritten.");
+            while (frontier.Size < head.TreeSize)
+            {
+                if (!leaves.Read())
+                    return Bad($"The log holds {frontier.Size} leaves but head #{id} (signed {head.Timestamp:O}) covers {head.TreeSize}: leaves {frontier.Size}..{head.TreeSize - 1} are missing.");
+                var index = leaves.GetInt64(0);
+                if (index != frontier.Size) return Bad($"Leaf {frontier.Size} is missing (the next stored leaf is {index}), though head #{id} covers it.");
+                frontier.Append((byte[])leaves[1]);
+                if (checkpoint is not null && frontier.Size == checkpoint.TreeSize) checkpointRoot = frontier.Root();
+            }
+            if (!frontier.Root().AsSpan().SequenceEqual(head.RootHash))
+                return Bad($"Head #{id} (size {head.TreeSize}) does not match the stored leaves: a leaf was changed, inserted or removed.");
+            if (checkpoint is not null && hash.AsSpan().SequenceEqual(checkpoint.Hash())) checkpointSeen = true;
+            previous = head;
+            previousHash = hash;
+            previousId = id;
+            count++;
+        }
+        if (leaves.Read()) return Bad($"Leaves from {leaves.GetInt64(0)} on are not covered by any signed head.");
+        if (checkpoint is not null)
+        {
+            if (checkpoint.TreeSize > frontier.Size)
+                return Bad($"The checkpoint head (signed {checkpoint.Timestamp:O}) covers {checkpoint.TreeSize} leaves but the log ends at {frontier.Size}: leaves {frontier.Size}..{checkpoint.TreeSize - 1} and their entries were removed from the tail.");
+            if (checkpointRoot is null || !checkpointRoot.AsSpan().SequenceEqual(checkpoint.RootHash))
+                return Bad($"The log's tree at size {checkpoint.TreeSize} differs from the checkpoint head: the log was rewritten since the checkpoint was taken.");
+            if (!checkpointSeen && previous is not null && previous.TreeSize == checkpoint.TreeSize && previous.Timestamp < checkpoint.Timestamp)
+                return Bad($"The checkpoint head (signed {checkpoint.Timestamp:O}) is newer than the last stored head #{previousId} (signed {previous.Timestamp:O}): the heads after it were removed.");
+        }
+        return new AuditVerification(true, 0, null, null) { HeadsChecked = count, TreeSize = frontier.Size };
+    }
+
+    private static AuditVerification VerifyEntries(SqliteConnection db, long treeSize)
+    {
+        using var query = db.CreateCommand();
+        query.CommandText = $"SELECT {string.Join(", ", AuditLog.EntryColumns.Split(", ").Select(c => "e." + c))}, l.leaf_hash FROM audit_entries e LEFT JOIN audit_leaves l ON l.leaf_index = e.leaf_index ORDER BY e.seq";
         using var reader = query.ExecuteReader();
         long expected = 1;
         var previous = new byte[32];
         long checkedCount = 0;
+        var leafOwners = new HashSet<long>();
         while (reader.Read())
         {
             AuditEntry e;
             try { e = AuditLog.ReadEntry(reader); }
             catch (Exception ex) when (ex is FormatException or InvalidCastException)
             {
-                return new AuditVerification(false, checkedCount, expected, "The entry's columns are malformed.");
+                return Bad(checkedCount, expected, "The entry's columns are malformed.");
             }
             if (e.Sequence != expected)
                 return Bad(checkedCount, e.Sequence, e.Sequence > expected ? $"Gap: entries {expected}..{e.Sequence - 1} are missing." : "Sequence out of order.");
             if (!CryptographicOperations.FixedTimeEquals(e.PreviousHash, previous))
                 return Bad(checkedCount, e.Sequence, "Its previous-hash does not match the entry before it (reordered or an entry was removed).");
-            if (!CryptographicOperations.FixedTimeEquals(e.EntryHash, AuditLog.EntryHash(e.Sequence, e.PreviousHash, e.Witness)))
+            if (!CryptographicOperations.FixedTimeEquals(e.EntryHash, AuditLog.EntryHash(e.Sequence, e.PreviousHash, e.LeafIndex, e.Outcome, e.Witness)))
                 return Bad(checkedCount, e.Sequence, "Its entry hash does not match its content (edited).");
             Witness w;
             try { w = Witness.Decode(e.Witness); }
             catch (FormatException) { return Bad(checkedCount, e.Sequence, "Its witness is malformed."); }
-            if (!keys.TryGetValue(e.HostKey, out var key) || !w.VerifySignature(key))
-                return Bad(checkedCount, e.Sequence, keys.ContainsKey(e.HostKey) ? "Its witness signature does not verify." : $"It was signed by an unknown bridge-host key {e.HostKey}.");
             if (w.RequestId != e.RequestId || w.Operation != e.Operation || w.Target != e.Target || w.Status != e.Status)
-                return Bad(checkedCount, e.Sequence, "Its indexed columns differ from the signed witness (edited).");
+                return Bad(checkedCount, e.Sequence, "Its indexed columns differ from the witness (edited).");
+            if (e.LeafIndex >= treeSize)
+                return Bad(checkedCount, e.Sequence, $"Its leaf {e.LeafIndex} is not covered by any signed head.");
+            if (reader[12] is not byte[] leaf || !CryptographicOperations.FixedTimeEquals(leaf, MerkleTree.LeafHash(e.Witness)))
+                return Bad(checkedCount, e.Sequence, $"Its witness is not leaf {e.LeafIndex} of the signed tree (edited or substituted).");
+            if (!leafOwners.Add(e.LeafIndex))
+                return Bad(checkedCount, e.Sequence, $"A second entry for leaf {e.LeafIndex} (duplicated).");
             previous = e.EntryHash;
             expected++;
             checkedCount++;
         }
         return new AuditVerification(true, checkedCount, null, null);
+    }
+
+    private static AuditVerification? VerifyCoverage(SqliteConnection db)
+    {
+        using var missing = db.CreateCommand();
+        missing.CommandText = "SELECT l.leaf_index FROM audit_leaves l WHERE NOT EXISTS (SELECT 1 FROM audit_entries e WHERE e.leaf_index = l.leaf_index) ORDER BY l.leaf_index LIMIT 1";
+        if (missing.ExecuteScalar() is not long leaf) return null;
+        using var around = db.CreateCommand();
+        around.CommandText = "SELECT (SELECT MAX(seq) FROM audit_entries WHERE leaf_index < $l), (SELECT MIN(seq) FROM audit_entries WHERE leaf_index > $l)";
+        around.Parameters.AddWithValue("$l", leaf);
+        using var r = around.ExecuteReader();
+        r.Read();
+        long? before = r.IsDBNull(0) ? null : r.GetInt64(0);
+        long? after = r.IsDBNull(1) ? null : r.GetInt64(1);
+        var where = (before, after) switch
+        {
+            ({ } b, { } a) => $"between entries {b} and {a}",
+            ({ } b, null) => $"after entry {b}",
+            (null, { } a) => $"before entry {a}",
+            _ => "and the log has no entries",
+        };
+        return new AuditVerification(false, 0, after ?? before, $"Leaf {leaf} is covered by the signed heads but has no audit entry: an entry was removed {where}.");
     }
 
     private static AuditVerification Bad(long count, long sequence, string problem) => new(false, count, sequence, problem);

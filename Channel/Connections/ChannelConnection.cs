@@ -39,9 +39,11 @@ public sealed class ChannelConnection : IAsyncDisposable
     private long _lastSent = Environment.TickCount64;
     private int _closed;
     private ChannelProtocolException? _closeError;
+    private readonly IWitnessLogFrames? _witnessLog;
 
-    private ChannelConnection(Stream transport, HandshakeResult session, ChannelOptions options, bool isClient)
+    private ChannelConnection(Stream transport, HandshakeResult session, ChannelOptions options, bool isClient, IWitnessLogFrames? witnessLog)
     {
+        _witnessLog = witnessLog;
         _transport = transport;
         Options = options;
         IsClient = isClient;
@@ -73,14 +75,15 @@ public sealed class ChannelConnection : IAsyncDisposable
     internal int OpenStreamCount => _streams.Count;
 
     /// <summary>Runs the client side of the handshake and starts the connection.</summary>
-    public static Task<ChannelConnection> ConnectAsync(Stream transport, ChannelOptions options, CancellationToken ct) =>
-        StartAsync(transport, options, isClient: true, ct);
+    /// <param name="witnessLog">Receives HEAD frames and WITNESS frames of streams this side already gave up.</param>
+    public static Task<ChannelConnection> ConnectAsync(Stream transport, ChannelOptions options, CancellationToken ct, IWitnessLogFrames? witnessLog = null) =>
+        StartAsync(transport, options, isClient: true, ct, witnessLog);
 
     /// <summary>Runs the bridge-host side of the handshake and starts the connection.</summary>
     public static Task<ChannelConnection> AcceptAsync(Stream transport, ChannelOptions options, CancellationToken ct) =>
-        StartAsync(transport, options, isClient: false, ct);
+        StartAsync(transport, options, isClient: false, ct, null);
 
-    private static async Task<ChannelConnection> StartAsync(Stream transport, ChannelOptions options, bool isClient, CancellationToken ct)
+    private static async Task<ChannelConnection> StartAsync(Stream transport, ChannelOptions options, bool isClient, CancellationToken ct, IWitnessLogFrames? witnessLog)
     {
         var log = options.LoggerFactory.CreateLogger("Gateway.Channel");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -110,7 +113,7 @@ public sealed class ChannelConnection : IAsyncDisposable
             throw;
         }
         ChannelLog.Connected(log, options.PeerLabel + " " + session.PeerKey.Fingerprint, isClient ? "client" : "bridge host");
-        return new ChannelConnection(transport, session, options, isClient);
+        return new ChannelConnection(transport, session, options, isClient, witnessLog);
     }
 
     /// <summary>
@@ -254,12 +257,16 @@ public sealed class ChannelConnection : IAsyncDisposable
                 case FrameType.GoAway:
                     frame.Return();
                     throw new ChannelProtocolException(ChannelCloseReason.PeerClosed, "The peer is going away.");
+                case FrameType.Head when IsClient && _witnessLog is not null:
+                    try { _witnessLog.OnHead(frame.Payload); }
+                    finally { frame.Return(); }
+                    return;
                 default:
                     frame.Return();
                     throw new ChannelProtocolException(ChannelCloseReason.ProtocolViolation, $"{frame.Type} frame on stream 0.");
             }
         }
-        if (frame.Type is FrameType.Ping or FrameType.KeyUpdate or FrameType.GoAway)
+        if (frame.Type is FrameType.Ping or FrameType.KeyUpdate or FrameType.GoAway or FrameType.Head)
         {
             frame.Return();
             throw new ChannelProtocolException(ChannelCloseReason.ProtocolViolation, $"{frame.Type} frame on stream {frame.StreamId}.");
@@ -291,6 +298,8 @@ public sealed class ChannelConnection : IAsyncDisposable
             return;
         }
         var known = IsClient ? clientInitiated && frame.StreamId < Volatile.Read(ref _nextStreamId) : frame.StreamId <= _lastAcceptedId;
+        // The witness of a call this side abandoned still belongs in the audit log.
+        if (known && IsClient && frame.Type == FrameType.Witness) _witnessLog?.OnLateWitness(frame.Payload);
         frame.Return();
         // Late frames for a stream that already finished (credit, a reset) are expected; anything else is not.
         if (!known) throw new ChannelProtocolException(ChannelCloseReason.ProtocolViolation, $"Frame for stream {frame.StreamId}, which was never opened.");

@@ -30,6 +30,12 @@ public static partial class ChannelLog
     [LoggerMessage(EventId = EventIds.HandlerFailed, Level = LogLevel.Error, Message = "CTP-96 bridge call {RequestId} ({Operation}) failed in the handler")]
     public static partial void HandlerFailed(ILogger logger, Exception exception, string requestId, string operation);
 
-    [LoggerMessage(EventId = 9620, Level = LogLevel.Information, Message = "CTP-96 connection with {Peer} used its last stream id ({MaxStreamId}); new calls go to a new connection")]
+    [LoggerMessage(EventId = EventIds.StreamIdsExhausted, Level = LogLevel.Information, Message = "CTP-96 connection with {Peer} used its last stream id ({MaxStreamId}); new calls go to a new connection")]
     public static partial void StreamIdsExhausted(ILogger logger, string peer, uint maxStreamId);
+
+    [LoggerMessage(EventId = EventIds.HeadRejected, Level = LogLevel.Warning, Message = "CTP-96 security event: signed tree head rejected ({Reason}) from {Peer}: {Detail}")]
+    public static partial void HeadRejected(ILogger logger, string reason, string peer, string detail);
+
+    [LoggerMessage(EventId = EventIds.HeadSigningFailed, Level = LogLevel.Error, Message = "CTP-96 bridge host could not sign or send a tree head for {Peer}")]
+    public static partial void HeadSigningFailed(ILogger logger, Exception exception, string peer);
 }

@@ -32,5 +32,5 @@ public readonly record struct FrameHeader(int Length, FrameType Type, byte Flags
         BinaryPrimitives.ReadUInt32BigEndian(source[5..]),
         BinaryPrimitives.ReadUInt64BigEndian(source[9..]));
 
-    public static bool IsKnownType(FrameType type) => type <= FrameType.GoAway;
+    public static bool IsKnownType(FrameType type) => type <= FrameType.Head;
 }

@@ -11,6 +11,8 @@ public enum FrameType : byte
     Ping = 5,
     KeyUpdate = 6,
     GoAway = 7,
+    /// <summary>Host → client, stream 0: a signed tree head and the leaf hashes it adds (<see cref="Witnesses.HeadBatch"/>).</summary>
+    Head = 8,
 }
 
 public static class FrameFlags

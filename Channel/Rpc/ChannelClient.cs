@@ -21,23 +21,31 @@ public sealed class ChannelClientOptions
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>How long after END_STREAM the WITNESS may take.</summary>
     public TimeSpan WitnessTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>How long a witness may wait for a signed tree head that covers it before the call fails (head-missing).</summary>
+    public TimeSpan HeadTimeout { get; init; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>
 /// The gateway side of the channel: one multiplexed connection to a bridge host, re-dialled with exponential
-/// backoff and jitter when it breaks. Every call is released only after its witness verified.
+/// backoff and jitter when it breaks. Every call is released only after its witness, the signed tree head that covers
+/// it and its audit entry checked out (<see cref="SessionLog"/>).
 /// </summary>
 public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private readonly ILogger _log = options.Channel.LoggerFactory.CreateLogger("Gateway.Channel.Client");
-    private ChannelConnection? _current;
+    private Session? _current;
     private int _failures;
     private long _nextAttemptAt;
     private bool _disposed;
 
     /// <summary>The live connection, if any (tests and diagnostics).</summary>
-    public ChannelConnection? Connection => _current;
+    public ChannelConnection? Connection => _current?.Connection;
+
+    /// <summary>The live session's witness log, if any (tests and diagnostics).</summary>
+    public SessionLog? Log => _current?.Log;
+
+    private sealed record Session(ChannelConnection Connection, SessionLog Log);
 
     /// <summary>
     /// Runs one call. <paramref name="expected"/> is what the operation's declaration says comes back; without it the
@@ -45,14 +53,21 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
     /// </summary>
     public async Task<ChannelCall> CallAsync(CallRequest request, Stream? requestBody, CancellationToken ct, ResponseBody? expected = null)
     {
-        var connection = await GetConnectionAsync(ct).ConfigureAwait(false);
+        var session = await GetConnectionAsync(ct).ConfigureAwait(false);
         ChannelStream stream;
-        try { stream = connection.OpenStream(); }
+        try { stream = session.Connection.OpenStream(); }
         catch (ChannelProtocolException)
         {
-            connection = await GetConnectionAsync(ct).ConfigureAwait(false);
-            stream = connection.OpenStream();
+            session = await GetConnectionAsync(ct).ConfigureAwait(false);
+            stream = session.Connection.OpenStream();
         }
+        return await CallOnAsync(session, stream, request, requestBody, ct, expected).ConfigureAwait(false);
+    }
+
+    private async Task<ChannelCall> CallOnAsync(Session session, ChannelStream stream, CallRequest request, Stream? requestBody, CancellationToken ct,
+        ResponseBody? expected = null)
+    {
+        var connection = session.Connection;
         request = request with { HasBody = requestBody is not null };
         var requestBytes = JsonSerializer.SerializeToUtf8Bytes(request, CallJson.Options);
         using var requestHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -86,7 +101,7 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
             var target = request.Instance + "/" + request.Target;
             var body = new WitnessedBodyStream(stream,
                 responseDigest => new WitnessExpectation(request.Id, operation, target, response.Status, requestDigest, responseDigest, headersDigest, connection.TranscriptHash),
-                options.Witnesses, options.WitnessTimeout, _log, request.Id, holdLastByte: expected != ResponseBody.Live);
+                session.Log, options.WitnessTimeout, _log, request.Id, holdLastByte: expected != ResponseBody.Live);
             var streamed = expected is { } declared ? declared != ResponseBody.None : response.HasBody;
             if (streamed && response.Ok) return new ChannelCall(response, body, () => body.Witness);
 
@@ -181,17 +196,17 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
         _ => e.Clone(),
     };
 
-    private async Task<ChannelConnection> GetConnectionAsync(CancellationToken ct)
+    private async Task<Session> GetConnectionAsync(CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_current is { AcceptsNewStreams: true } live) return live;
+        if (_current is { Connection.AcceptsNewStreams: true } live) return live;
         await _connectLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            if (_current is { AcceptsNewStreams: true } raced) return raced;
+            if (_current is { Connection.AcceptsNewStreams: true } raced) return raced;
             // A connection out of stream ids finishes its calls, then says GOAWAY; a broken one is simply closed.
-            if (_current is { IsOpen: true } exhausted) _ = exhausted.DrainAndCloseAsync();
-            else if (_current is { } dead) await dead.DisposeAsync().ConfigureAwait(false);
+            if (_current is { Connection.IsOpen: true } exhausted) _ = exhausted.Connection.DrainAndCloseAsync();
+            else if (_current is { } dead) await dead.Connection.DisposeAsync().ConfigureAwait(false);
             _current = null;
             var wait = _nextAttemptAt - Environment.TickCount64;
             if (wait > 0)
@@ -200,9 +215,16 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
             try
             {
                 var transport = await options.Connect(ct).ConfigureAwait(false);
-                _current = await ChannelConnection.ConnectAsync(transport, options.Channel, ct).ConfigureAwait(false);
+                var log = new SessionLog(options.Witnesses, options.HeadTimeout, _log, options.Channel.PeerLabel);
+                var connection = await ChannelConnection.ConnectAsync(transport, options.Channel, ct, log).ConfigureAwait(false);
+                log.Attach(connection.PeerKey, e => connection.Abort(new ChannelProtocolException(
+                    ChannelCloseReason.ProtocolViolation, "The bridge host's witness log failed a check.", e)));
+                _ = connection.Completion.ContinueWith(_ => log.Close(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                var session = new Session(connection, log);
+                await OpenLogAsync(session, ct).ConfigureAwait(false);
+                _current = session;
                 _failures = 0;
-                return _current;
+                return session;
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
@@ -220,9 +242,25 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
         finally { _connectLock.Release(); }
     }
 
+    /// <summary>A gateway that already holds a log asks the host to continue it (same tree, chained heads).</summary>
+    private async Task OpenLogAsync(Session session, CancellationToken ct)
+    {
+        if (session.Log.Start.Head is null) return;
+        try
+        {
+            var request = LogOpenCall.Request(Guid.NewGuid().ToString("N"), session.Log.Start);
+            await using var call = await CallOnAsync(session, session.Connection.OpenStream(), request, null, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await session.Connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
-        if (_current is { } c) await c.DisposeAsync().ConfigureAwait(false);
+        if (_current is { } c) await c.Connection.DisposeAsync().ConfigureAwait(false);
     }
 }

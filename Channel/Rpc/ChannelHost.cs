@@ -21,19 +21,24 @@ public sealed class ChannelHost
 {
     private readonly ChannelOptions _options;
     private readonly Dictionary<string, IChannelCallHandler> _handlers;
-    private readonly WitnessSigner _signer;
     private readonly ILogger _log;
 
     public ChannelHost(ChannelOptions options, IEnumerable<IChannelCallHandler> handlers)
     {
         _options = options;
         _handlers = handlers.ToDictionary(h => h.Family, StringComparer.Ordinal);
-        _signer = new WitnessSigner(options.LocalKey);
         _log = options.LoggerFactory.CreateLogger("Gateway.Channel.Host");
     }
 
-    /// <summary>Test hook: rewrite the witness after signing (forged / foreign witnesses).</summary>
+    /// <summary>When no head was signed for this long, the current one is re-signed (a stalled log shows in its timestamps).</summary>
+    public TimeSpan IdleHeadInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Test hook: the host itself attests something else (the leaf is of the rewritten witness).</summary>
+    internal Func<Witness, Witness>? RewriteWitness { get; set; }
+    /// <summary>Test hook: the witness sent differs from the leaf in the tree (forged in transit).</summary>
     internal Func<Witness, Witness>? TamperWitness { get; set; }
+    /// <summary>Test hook: rewrites or (null) withholds head batches.</summary>
+    internal Func<HeadBatch, HeadBatch?>? TamperHead { get; set; }
     /// <summary>Test hook: end streams without a witness.</summary>
     internal bool OmitWitness { get; set; }
     /// <summary>Test hook: runs before each response body chunk is sent.</summary>
@@ -46,19 +51,41 @@ public sealed class ChannelHost
         ChannelConnection connection;
         try { connection = await ChannelConnection.AcceptAsync(transport, options, ct).ConfigureAwait(false); }
         catch (Exception e) when (e is HandshakeException or OperationCanceledException or IOException) { return; }
+        var signer = new TreeHeadSigner(options.LocalKey,
+            batch => connection.WriteFrameAsync(FrameType.Head, 0, 0, batch.Encode(), CancellationToken.None),
+            e =>
+            {
+                if (e is not (IOException or ObjectDisposedException)) ChannelLog.HeadSigningFailed(_log, e, peerLabel);
+                connection.Abort(new ChannelProtocolException(ChannelCloseReason.Disposed, "The bridge host could not sign or send a tree head.", e));
+            })
+        { TamperHead = b => TamperHead is { } tamper ? tamper(b) : b };
+        using var serving = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var idle = ResignWhileIdleAsync(signer, serving.Token);
         await using (connection.ConfigureAwait(false))
         await using (ct.Register(() => connection.Abort(new ChannelProtocolException(ChannelCloseReason.Disposed, "The bridge host is stopping."))).ConfigureAwait(false))
         {
             try
             {
                 while (await connection.AcceptStreamAsync(ct).ConfigureAwait(false) is { } stream)
-                    _ = Task.Run(() => ServeStreamAsync(connection, stream), CancellationToken.None);
+                    _ = Task.Run(() => ServeStreamAsync(connection, signer, stream), CancellationToken.None);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 // The host is stopping; the registration above already closed the connection.
             }
+            await serving.CancelAsync().ConfigureAwait(false);
+            await idle.ConfigureAwait(false);
         }
+    }
+
+    private async Task ResignWhileIdleAsync(TreeHeadSigner signer, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(IdleHeadInterval / 4);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false)) signer.ResignIfIdle(IdleHeadInterval);
+        }
+        catch (OperationCanceledException) { }
     }
 
     /// <summary>Accepts TCP connections until <paramref name="ct"/> is cancelled.</summary>
@@ -94,7 +121,7 @@ public sealed class ChannelHost
         IgnoreSendCredit = _options.IgnoreSendCredit,
     };
 
-    private async Task ServeStreamAsync(ChannelConnection connection, ChannelStream stream)
+    private async Task ServeStreamAsync(ChannelConnection connection, TreeHeadSigner signer, ChannelStream stream)
     {
         var ct = stream.Aborted;
         var started = DateTimeOffset.UtcNow;
@@ -112,9 +139,12 @@ public sealed class ChannelHost
             {
                 request = JsonSerializer.Deserialize<CallRequest>(requestBytes, CallJson.Options)
                     ?? throw new GatewayException(ErrorCode.BadRequest, "The bridge call is empty.");
-                if (!_handlers.TryGetValue(request.Family, out var handler))
+                if (request.Family == LogOpenCall.Family && request.Operation == LogOpenCall.Operation)
+                    result = LogOpenCall.Handle(request, signer);
+                else if (!_handlers.TryGetValue(request.Family, out var handler))
                     throw new GatewayException(ErrorCode.NotSupported, $"This bridge host has no '{request.Family}' bridge.");
-                result = await handler.HandleAsync(request, requestBody, ct).ConfigureAwait(false);
+                else
+                    result = await handler.HandleAsync(request, requestBody, ct).ConfigureAwait(false);
             }
             catch (JsonException)
             {
@@ -142,7 +172,7 @@ public sealed class ChannelHost
             if (body is not null && !await PumpAsync(body, stream, responseHash, ct).ConfigureAwait(false)) return;
             await stream.SendEndAsync(ct).ConfigureAwait(false);
 
-            var witness = _signer.Sign(new Witness
+            var witness = new Witness
             {
                 RequestId = request?.Id ?? "",
                 Operation = request is null ? "" : request.Family + "." + request.Operation,
@@ -154,12 +184,22 @@ public sealed class ChannelHost
                 StartedAt = Witness.TruncateToMicros(started),
                 CompletedAt = Witness.TruncateToMicros(DateTimeOffset.UtcNow),
                 TranscriptHash = connection.TranscriptHash,
-                PreviousWitnessHash = new byte[32],
-                HostKeyFingerprint = new byte[32],
-            });
-            if (TamperWitness is { } tamper) witness = tamper(witness);
-            stream.Complete();
-            if (!OmitWitness) await stream.SendWitnessAsync(witness.Encode(), ct).ConfigureAwait(false);
+            };
+            if (RewriteWitness is { } rewrite) witness = rewrite(witness);
+            var encoded = witness.Encode();
+            var leafIndex = signer.Append(MerkleTree.LeafHash(encoded));
+            try
+            {
+                if (TamperWitness is { } tamper) encoded = tamper(witness).Encode();
+                stream.Complete();
+                // Sent even when the caller just reset the stream: its leaf is in the tree, so the gateway must record it.
+                if (!OmitWitness) await stream.SendWitnessAsync(Witness.EncodeFrame(leafIndex, encoded), CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Group commit: signs now if no head is being signed, else the head after the current one covers it.
+                signer.RequestHead();
+            }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
         {

@@ -8,12 +8,13 @@ namespace Gateway.Channel.Rpc;
 
 /// <summary>
 /// A response body that is only complete once the witness verified: where a plain stream would return 0 at the end,
-/// this one first reads the WITNESS, verifies it, appends it to the audit sink, and throws
-/// <see cref="WitnessFailedException"/> instead of returning 0 when any of that fails. So an HTTP response
-/// copied from it is aborted, never completed, when the witness is bad.
+/// this one first reads the WITNESS, checks it against what this side saw, waits for the signed head that covers
+/// its leaf and for its durable audit entry (<see cref="SessionLog"/>), and throws <see cref="WitnessFailedException"/>
+/// instead of returning 0 when any of that fails. So an HTTP response copied from it is aborted, never completed,
+/// when the witness is bad.
 /// </summary>
 internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte[], WitnessExpectation> expectation,
-    IWitnessSink? sink, TimeSpan witnessTimeout, ILogger log, string requestId, bool holdLastByte = true) : ChannelBodyStream(channelStream)
+    SessionLog session, TimeSpan witnessTimeout, ILogger log, string requestId, bool holdLastByte = true) : ChannelBodyStream(channelStream)
 {
     private Task<Witness>? _verification;
     private readonly byte[] _lookahead = new byte[1];
@@ -89,12 +90,12 @@ internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte
 
     private async Task<Witness> VerifyAsync(CancellationToken ct)
     {
-        byte[] encoded;
+        byte[] payload;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(witnessTimeout);
-            encoded = await Source.ReadWitnessAsync(timeout.Token).ConfigureAwait(false);
+            payload = await Source.ReadWitnessAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException && !ct.IsCancellationRequested)
         {
@@ -102,30 +103,25 @@ internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte
             ChannelLog.WitnessRejected(log, WitnessFailure.Missing.ToString(), requestId);
             throw new WitnessFailedException(WitnessFailure.Missing, requestId);
         }
-        Witness witness;
-        try
-        {
-            witness = WitnessVerifier.Verify(encoded, expectation(Digest()), Source.Connection.PeerKey);
-        }
-        catch (WitnessFailedException e)
-        {
-            ChannelLog.WitnessRejected(log, e.Reason.ToString(), requestId);
-            await Source.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
         finally
         {
             await Source.DisposeAsync().ConfigureAwait(false);
         }
-        if (sink is not null)
+        (long Index, byte[] Encoded, Witness Witness) frame;
+        try { frame = Witness.DecodeFrame(payload); }
+        catch (FormatException)
         {
-            try { await sink.AppendAsync(witness, ct).ConfigureAwait(false); }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                ChannelLog.WitnessRejected(log, WitnessFailure.AuditFailed.ToString(), requestId);
-                throw new WitnessFailedException(WitnessFailure.AuditFailed, requestId);
-            }
+            ChannelLog.WitnessRejected(log, WitnessFailure.Malformed.ToString(), requestId);
+            throw new WitnessFailedException(WitnessFailure.Malformed, requestId);
         }
-        return witness;
+        if (WitnessVerifier.Check(frame.Witness, expectation(Digest())) is { } failure)
+        {
+            // Refused, but the host's log holds it: the audit log records it with the reason once its head comes.
+            ChannelLog.WitnessRejected(log, failure.ToString(), requestId);
+            _ = session.RecordAsync(frame.Index, frame.Encoded, frame.Witness, WitnessRecord.Refused(failure));
+            throw new WitnessFailedException(failure, requestId);
+        }
+        await session.SubmitAsync(frame.Index, frame.Encoded, frame.Witness, WitnessRecord.Released, release: true, ct).ConfigureAwait(false);
+        return frame.Witness;
     }
 }

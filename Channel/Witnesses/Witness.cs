@@ -1,21 +1,18 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
-using Gateway.Channel.Identity;
 
 namespace Gateway.Channel.Witnesses;
 
 /// <summary>
-/// What the bridge host attests about one call. Encoding (big-endian): version (1) | request id, operation,
+/// What the bridge host attests about one call. Encoding (big-endian): version (1) = 0x02 | request id, operation,
 /// target, status (each u16 length + UTF-8) | request body SHA-256 (32) | response body SHA-256 (32) |
 /// headers SHA-256 (32, over the request and response MESSAGE bytes) | started, completed (i64 Unix µs each) |
-/// transcript hash (32) | previous witness hash (32) | host key fingerprint (32) | signature (3373).
-/// The signature covers "CTP-96 v1 witness\0" || everything before it; the witness hash is SHA-256 of that same body.
+/// transcript hash (32). A witness is not signed on its own: it is a leaf of the host's Merkle tree
+/// (leaf hash = SHA-256(0x00 || encoding)) and a <see cref="SignedTreeHead"/> covers it.
 /// </summary>
 public sealed record Witness
 {
-    public const byte CurrentVersion = 1;
-    internal static readonly byte[] SignatureLabel = "CTP-96 v1 witness\0"u8.ToArray();
+    public const byte CurrentVersion = 2;
     private const int MaxStringBytes = 4096;
 
     public required string RequestId { get; init; }
@@ -29,15 +26,12 @@ public sealed record Witness
     public required DateTimeOffset StartedAt { get; init; }
     public required DateTimeOffset CompletedAt { get; init; }
     public required byte[] TranscriptHash { get; init; }
-    public required byte[] PreviousWitnessHash { get; init; }
-    public required byte[] HostKeyFingerprint { get; init; }
-    public byte[] Signature { get; init; } = [];
 
-    public byte[] EncodeBody()
+    public byte[] Encode()
     {
         var strings = new[] { RequestId, Operation, Target, Status }.Select(Encoding.UTF8.GetBytes).ToArray();
         if (strings.Any(s => s.Length > MaxStringBytes)) throw new InvalidOperationException("A witness field is too long.");
-        var length = 1 + strings.Sum(s => 2 + s.Length) + 32 * 3 + 16 + 32 * 3;
+        var length = 1 + strings.Sum(s => 2 + s.Length) + 32 * 3 + 16 + 32;
         var body = new byte[length];
         var span = body.AsSpan();
         span[0] = CurrentVersion;
@@ -48,42 +42,21 @@ public sealed record Witness
             s.CopyTo(span[(at + 2)..]);
             at += 2 + s.Length;
         }
-        foreach (var hash in new[] { RequestBodySha256, ResponseBodySha256, HeadersSha256 }) { Put32(span, ref at, hash); }
-        BinaryPrimitives.WriteInt64BigEndian(span[at..], ToMicros(StartedAt)); at += 8;
-        BinaryPrimitives.WriteInt64BigEndian(span[at..], ToMicros(CompletedAt)); at += 8;
-        foreach (var hash in new[] { TranscriptHash, PreviousWitnessHash, HostKeyFingerprint }) { Put32(span, ref at, hash); }
+        foreach (var hash in new[] { RequestBodySha256, ResponseBodySha256, HeadersSha256 }) Put32(span, ref at, hash);
+        BinaryPrimitives.WriteInt64BigEndian(span[at..], Micros.From(StartedAt)); at += 8;
+        BinaryPrimitives.WriteInt64BigEndian(span[at..], Micros.From(CompletedAt)); at += 8;
+        Put32(span, ref at, TranscriptHash);
         return body;
     }
 
-    public byte[] Encode()
-    {
-        var body = EncodeBody();
-        var all = new byte[body.Length + Signature.Length];
-        body.CopyTo(all, 0);
-        Signature.CopyTo(all, body.Length);
-        return all;
-    }
-
-    /// <summary>SHA-256 of the unsigned body: what the next witness names as its predecessor.</summary>
-    public byte[] Hash() => SHA256.HashData(EncodeBody());
-
-    public static byte[] SignedMessage(ReadOnlySpan<byte> body)
-    {
-        var message = new byte[SignatureLabel.Length + body.Length];
-        SignatureLabel.CopyTo(message, 0);
-        body.CopyTo(message.AsSpan(SignatureLabel.Length));
-        return message;
-    }
-
-    public bool VerifySignature(HybridPublicKey hostKey) =>
-        hostKey.Fingerprint.Bytes.SequenceEqual(HostKeyFingerprint) && hostKey.Verify(SignedMessage(EncodeBody()), Signature);
+    /// <summary>The witness's leaf hash in the host's tree: SHA-256(0x00 || encoding).</summary>
+    public byte[] LeafHash() => MerkleTree.LeafHash(Encode());
 
     /// <summary>Parses an encoded witness; throws <see cref="FormatException"/> on anything malformed.</summary>
     public static Witness Decode(ReadOnlySpan<byte> data)
     {
-        var at = 0;
         if (data.Length < 1 || data[0] != CurrentVersion) throw new FormatException("Unknown witness version.");
-        at = 1;
+        var at = 1;
         var strings = new string[4];
         for (var i = 0; i < 4; i++)
         {
@@ -99,21 +72,36 @@ public sealed record Witness
         var responseSha = Take32(data, ref at);
         var headersSha = Take32(data, ref at);
         Need(data, at, 16);
-        var started = FromMicros(BinaryPrimitives.ReadInt64BigEndian(data[at..]));
-        var completed = FromMicros(BinaryPrimitives.ReadInt64BigEndian(data[(at + 8)..]));
+        var started = Micros.To(BinaryPrimitives.ReadInt64BigEndian(data[at..]));
+        var completed = Micros.To(BinaryPrimitives.ReadInt64BigEndian(data[(at + 8)..]));
         at += 16;
         var transcript = Take32(data, ref at);
-        var previous = Take32(data, ref at);
-        var fingerprint = Take32(data, ref at);
-        if (data.Length - at != HybridSignature.Length) throw new FormatException("The witness signature has the wrong length.");
+        if (at != data.Length) throw new FormatException("The witness has trailing bytes.");
         return new Witness
         {
             RequestId = strings[0], Operation = strings[1], Target = strings[2], Status = strings[3],
             RequestBodySha256 = requestSha, ResponseBodySha256 = responseSha, HeadersSha256 = headersSha,
-            StartedAt = started, CompletedAt = completed,
-            TranscriptHash = transcript, PreviousWitnessHash = previous, HostKeyFingerprint = fingerprint,
-            Signature = data[at..].ToArray(),
+            StartedAt = started, CompletedAt = completed, TranscriptHash = transcript,
         };
+    }
+
+    /// <summary>A WITNESS frame's payload: the leaf index the host gave the witness (8) || the witness.</summary>
+    public static byte[] EncodeFrame(long leafIndex, byte[] encodedWitness)
+    {
+        var payload = new byte[8 + encodedWitness.Length];
+        BinaryPrimitives.WriteInt64BigEndian(payload, leafIndex);
+        encodedWitness.CopyTo(payload, 8);
+        return payload;
+    }
+
+    /// <summary>Splits a WITNESS frame; throws <see cref="FormatException"/> on anything malformed.</summary>
+    public static (long LeafIndex, byte[] Encoded, Witness Witness) DecodeFrame(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length < 9) throw new FormatException("The witness frame is truncated.");
+        var index = BinaryPrimitives.ReadInt64BigEndian(payload);
+        if (index < 0) throw new FormatException("A leaf index is never negative.");
+        var encoded = payload[8..].ToArray();
+        return (index, encoded, Decode(encoded));
     }
 
     private static void Put32(Span<byte> span, ref int at, byte[] value)
@@ -136,12 +124,5 @@ public sealed record Witness
         if (at + n > data.Length) throw new FormatException("The witness is truncated.");
     }
 
-    private static long ToMicros(DateTimeOffset t) => (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
-    private static DateTimeOffset FromMicros(long us)
-    {
-        try { return DateTimeOffset.UnixEpoch.AddTicks(checked(us * 10)); }
-        catch (Exception e) when (e is OverflowException or ArgumentOutOfRangeException) { throw new FormatException("A witness timestamp is out of range."); }
-    }
-
-    public static DateTimeOffset TruncateToMicros(DateTimeOffset t) => FromMicros(ToMicros(t));
+    public static DateTimeOffset TruncateToMicros(DateTimeOffset t) => Micros.To(Micros.From(t));
 }

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Gateway.Channel.Identity;
 
 namespace Gateway.Channel.Witnesses;
 
@@ -10,23 +9,20 @@ public sealed record WitnessExpectation(
 
 public static class WitnessVerifier
 {
-    /// <summary>Decodes and checks a witness; throws <see cref="WitnessFailedException"/> naming the first failed check.</summary>
-    public static Witness Verify(ReadOnlySpan<byte> encoded, WitnessExpectation expected, HybridPublicKey hostKey)
+    /// <summary>
+    /// Compares a witness with what this side saw; returns the first failed check, or null. Whether the host stands
+    /// behind the witness (its inclusion under a signed head) is <see cref="SessionLog"/>'s part.
+    /// </summary>
+    public static WitnessFailure? Check(Witness witness, WitnessExpectation expected)
     {
-        Witness witness;
-        try { witness = Witness.Decode(encoded); }
-        catch (FormatException) { throw new WitnessFailedException(WitnessFailure.Malformed, expected.RequestId); }
-        // Signature first: nothing inside an unsigned witness is worth comparing.
-        if (!witness.VerifySignature(hostKey)) throw new WitnessFailedException(WitnessFailure.BadSignature, expected.RequestId);
         if (witness.RequestId != expected.RequestId || witness.Operation != expected.Operation || witness.Target != expected.Target)
-            throw new WitnessFailedException(WitnessFailure.ForeignRequest, expected.RequestId);
-        if (!CryptographicOperations.FixedTimeEquals(witness.TranscriptHash, expected.TranscriptHash))
-            throw new WitnessFailedException(WitnessFailure.WrongSession, expected.RequestId);
-        if (witness.Status != expected.Status) throw new WitnessFailedException(WitnessFailure.StatusMismatch, expected.RequestId);
+            return WitnessFailure.ForeignRequest;
+        if (!CryptographicOperations.FixedTimeEquals(witness.TranscriptHash, expected.TranscriptHash)) return WitnessFailure.WrongSession;
+        if (witness.Status != expected.Status) return WitnessFailure.StatusMismatch;
         if (!CryptographicOperations.FixedTimeEquals(witness.RequestBodySha256, expected.RequestBodySha256)
             || !CryptographicOperations.FixedTimeEquals(witness.ResponseBodySha256, expected.ResponseBodySha256)
             || !CryptographicOperations.FixedTimeEquals(witness.HeadersSha256, expected.HeadersSha256))
-            throw new WitnessFailedException(WitnessFailure.DigestMismatch, expected.RequestId);
-        return witness;
+            return WitnessFailure.DigestMismatch;
+        return null;
     }
 }

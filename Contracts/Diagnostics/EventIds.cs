@@ -32,6 +32,9 @@ public static class EventIds
     public const int ConnectionClosed = 9606;
     public const int ReconnectFailed = 9607;
     public const int HandlerFailed = 9608;
+    public const int HeadRejected = 9609;
+    public const int HeadSigningFailed = 9611;
+    public const int StreamIdsExhausted = 9620;
     public const int BridgeHostListening = 9610;
 
     public const int MigrationRunning = 9801;

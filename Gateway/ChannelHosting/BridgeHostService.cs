@@ -20,7 +20,10 @@ internal sealed partial class BridgeHostService(ChannelRuntime runtime, ILogger<
         var address = host is "*" or "0.0.0.0" ? IPAddress.Any : host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host);
         var listener = TcpTransport.Listen(new IPEndPoint(address, port));
         var options = new ChannelOptions { LocalKey = runtime.Key, PinnedPeers = PeerPins.Of([.. runtime.AllowedClients]), LoggerFactory = runtime.Loggers };
-        var channelHost = new ChannelHost(options, runtime.Handlers);
+        var channelHost = new ChannelHost(options, runtime.Handlers)
+        {
+            IdleHeadInterval = runtime.Options.IdleHeadInterval,
+        };
         Listening(log, runtime.Options.Listen, runtime.Key.PublicKey.Fingerprint.ToString());
         try { await channelHost.ListenAsync(listener, stoppingToken); }
         finally { listener.Stop(); }

@@ -17,6 +17,18 @@ public sealed class ChannelGatewayOptions
     /// <summary>Audit chain database; default {DataDirectory}/audit.db.</summary>
     public string? AuditDatabase { get; set; }
 
+    /// <summary>How long a call's witness may wait for a signed tree head that covers it before the call fails (502 witness-failed).</summary>
+    public TimeSpan HeadTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>In-process bridge host and bridge-host role: re-sign the current tree head after this long without one.</summary>
+    public TimeSpan IdleHeadInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// `audit verify`: a file of trusted bridge-host public keys (one `ctp96-pub:...` per line), kept outside the data
+    /// directory so that whoever can edit the audit database cannot also swap the keys it is checked against.
+    /// </summary>
+    public string? TrustedHostKeysFile { get; set; }
+
     public RemoteHostOptions Remote { get; set; } = new();
 
     /// <summary>Bridge-host role: the TCP endpoint to listen on.</summary>
@@ -33,4 +45,18 @@ public sealed class RemoteHostOptions
 
     /// <summary>The bridge host's public key (pinned).</summary>
     public string? HostKey { get; set; }
+}
+
+/// <summary>Checks the channel settings at start.</summary>
+public sealed class ChannelGatewayOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<ChannelGatewayOptions>
+{
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, ChannelGatewayOptions options)
+    {
+        var errors = new List<string>();
+        if (options.HeadTimeout <= TimeSpan.Zero || options.HeadTimeout > TimeSpan.FromSeconds(60))
+            errors.Add($"{ChannelGatewayOptions.Section}:HeadTimeout must be above 0 and at most 60 seconds (got {options.HeadTimeout}).");
+        if (options.IdleHeadInterval < TimeSpan.FromSeconds(1) || options.IdleHeadInterval > TimeSpan.FromSeconds(60))
+            errors.Add($"{ChannelGatewayOptions.Section}:IdleHeadInterval must be between 1 and 60 seconds (got {options.IdleHeadInterval}).");
+        return errors.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(errors);
+    }
 }

@@ -88,10 +88,14 @@ public sealed class ChannelRuntime : IAsyncDisposable
                 Channel = channel,
                 Connect = ct => TcpTransport.ConnectAsync(host, port, ct),
                 Witnesses = Audit,
+                HeadTimeout = Options.HeadTimeout,
             });
         }
         var hostOptions = new ChannelOptions { LocalKey = Key, PinnedPeers = PeerPins.Of(Key.PublicKey), LoggerFactory = _loggers, PeerLabel = "in-process" };
-        var bridgeHost = new ChannelHost(hostOptions, Handlers);
+        var bridgeHost = new ChannelHost(hostOptions, Handlers)
+        {
+            IdleHeadInterval = Options.IdleHeadInterval,
+        };
         return new ChannelClient(new ChannelClientOptions
         {
             Channel = channel,
@@ -102,6 +106,7 @@ public sealed class ChannelRuntime : IAsyncDisposable
                 return Task.FromResult(client);
             },
             Witnesses = Audit,
+            HeadTimeout = Options.HeadTimeout,
         });
     }
 

@@ -5,7 +5,8 @@ public static class ChannelServices
     /// <summary>The channel runtime (keys, audit chain, the client every family's calls ride) and, with --role bridge-host, the TCP listener.</summary>
     public static IServiceCollection AddChannel(this IServiceCollection services, IConfiguration config)
     {
-        services.AddOptions<ChannelGatewayOptions>().Bind(config.GetSection(ChannelGatewayOptions.Section));
+        services.AddOptions<ChannelGatewayOptions>().Bind(config.GetSection(ChannelGatewayOptions.Section)).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ChannelGatewayOptions>, ChannelGatewayOptionsValidator>();
         services.AddSingleton<ChannelRuntime>();
         services.AddHostedService<BridgeHostService>();
         return services;
@@ -18,7 +19,7 @@ public static class ChannelServices
         return app;
     }
 
-    /// <summary>GET /v1/audit and GET /v1/witnesses/{requestId}.</summary>
+    /// <summary>The audit log, its signed heads and proofs, and the witnesses of a request.</summary>
     public static WebApplication MapChannelEndpoints(this WebApplication app)
     {
         ChannelEndpoints.Map(app);

@@ -1,4 +1,5 @@
 using Gateway.Channel.Audit;
+using Gateway.Channel.Witnesses;
 using Gateway.Contracts.ObjectStorage;
 using Microsoft.Data.Sqlite;
 
@@ -6,12 +7,12 @@ namespace Gateway.Channel.Tests;
 
 public class AuditTests
 {
-    private static async Task<(ChannelHarness H, string Db)> WithEntriesAsync()
+    private static async Task<(ChannelHarness H, string Db)> WithEntriesAsync(int puts = 4)
     {
         var h = ChannelHarness.Create();
         var store = h.Remote;
         await store.CreateBucketAsync("bucket-one", default);
-        for (var i = 0; i < 4; i++)
+        for (var i = 0; i < puts; i++)
             await store.PutObjectAsync("bucket-one", $"k{i}", new MemoryStream([(byte)i]), new PutObjectOptions(), default);
         return (h, h.Audit.DatabasePath);
     }
@@ -25,8 +26,37 @@ public class AuditTests
         cmd.ExecuteNonQuery();
     }
 
+    /// <summary>What the review did: delete entry <paramref name="seq"/>, renumber the rest and re-hash the whole entry chain.</summary>
+    private static void DeleteAndRehash(string db, long seq)
+    {
+        using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Pooling = false }.ToString());
+        c.Open();
+        void Run(string sql) { using var cmd = c.CreateCommand(); cmd.CommandText = sql; cmd.ExecuteNonQuery(); }
+        Run($"DELETE FROM audit_entries WHERE seq = {seq}");
+        Run($"UPDATE audit_entries SET seq = -(seq - 1) WHERE seq > {seq}; UPDATE audit_entries SET seq = -seq WHERE seq < 0");
+        var rows = new List<(long Seq, long Leaf, string Outcome, byte[] Witness)>();
+        using (var q = c.CreateCommand())
+        {
+            q.CommandText = "SELECT seq, leaf_index, outcome, witness FROM audit_entries ORDER BY seq";
+            using var r = q.ExecuteReader();
+            while (r.Read()) rows.Add((r.GetInt64(0), r.GetInt64(1), r.GetString(2), (byte[])r[3]));
+        }
+        var previous = new byte[32];
+        foreach (var row in rows)
+        {
+            var hash = AuditLog.EntryHash(row.Seq, previous, row.Leaf, row.Outcome, row.Witness);
+            using var u = c.CreateCommand();
+            u.CommandText = "UPDATE audit_entries SET prev_hash = $p, entry_hash = $h WHERE seq = $s";
+            u.Parameters.AddWithValue("$p", previous);
+            u.Parameters.AddWithValue("$h", hash);
+            u.Parameters.AddWithValue("$s", row.Seq);
+            u.ExecuteNonQuery();
+            previous = hash;
+        }
+    }
+
     [Fact]
-    public async Task An_intact_chain_verifies_and_survives_a_reopen()
+    public async Task An_intact_log_verifies_and_survives_a_reopen()
     {
         var (h, db) = await WithEntriesAsync();
         await using (h)
@@ -34,14 +64,33 @@ public class AuditTests
             var result = AuditVerifier.Verify(db, [TestKeys.Host.PublicKey]);
             Assert.True(result.Ok, result.Problem);
             Assert.Equal(5, result.EntriesChecked);
-            // A second log instance continues the same chain.
-            using (var again = new AuditLog(db))
-            {
-                var entry = (await h.Audit.ReadAsync(0, 1, default))[0];
-                await again.AppendAsync(Witnesses.Witness.Decode(entry.Witness), default);
-            }
-            Assert.True(AuditVerifier.Verify(db, [TestKeys.Host.PublicKey]).Ok);
-            Assert.Single(await h.Audit.ReadAsync(5, 10, default));
+            Assert.Equal(5, result.TreeSize);
+            Assert.True(result.HeadsChecked >= 1);
+            // A second log instance over the same file continues where the first stopped.
+            var checkpoint = h.Audit.Checkpoint;
+            using var again = new AuditLog(db);
+            Assert.Equal(checkpoint.Frontier.Size, again.Checkpoint.Frontier.Size);
+            Assert.Equal(checkpoint.Head!.Hash(), again.Checkpoint.Head!.Hash());
+        }
+    }
+
+    [Fact]
+    public async Task Appends_are_durable_when_the_call_returns()
+    {
+        var (h, db) = await WithEntriesAsync(puts: 1);
+        await using (h)
+        {
+            // Another connection (as after a crash) sees the entry at once: it was committed before the answer was released.
+            using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "SELECT COUNT(*) FROM audit_entries WHERE outcome = 'released'";
+            Assert.Equal(2L, (long)cmd.ExecuteScalar()!);
+            using var sync = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Pooling = false }.ToString());
+            sync.Open();
+            using var mode = sync.CreateCommand();
+            mode.CommandText = "PRAGMA journal_mode";
+            Assert.Equal("wal", (string)mode.ExecuteScalar()!);
         }
     }
 
@@ -65,15 +114,129 @@ public class AuditTests
     }
 
     [Fact]
-    public async Task Witnesses_from_an_unknown_host_key_fail_verification()
+    public async Task An_entry_deleted_from_the_middle_and_the_chain_re_hashed_is_found_and_named()
+    {
+        var (h, db) = await WithEntriesAsync(puts: 9);
+        await using (h)
+        {
+            h.Audit.Dispose();
+            var victim = (await new AuditLogReader(db).EntryAsync(5))!;
+            DeleteAndRehash(db, 5);
+            var result = AuditVerifier.Verify(db, [TestKeys.Host.PublicKey]);
+            Assert.False(result.Ok);
+            Assert.Contains($"Leaf {victim.LeafIndex} is covered by the signed heads but has no audit entry", result.Problem);
+            Assert.Contains("between entries 4 and 5", result.Problem);
+        }
+    }
+
+    [Fact]
+    public async Task Deleting_the_entry_and_its_leaf_breaks_the_signed_roots()
+    {
+        var (h, db) = await WithEntriesAsync(puts: 9);
+        await using (h)
+        {
+            h.Audit.Dispose();
+            var victim = (await new AuditLogReader(db).EntryAsync(5))!;
+            DeleteAndRehash(db, 5);
+            Sql(db, $"DELETE FROM audit_leaves WHERE leaf_index = {victim.LeafIndex}; UPDATE audit_leaves SET leaf_index = -(leaf_index - 1) WHERE leaf_index > {victim.LeafIndex}; UPDATE audit_leaves SET leaf_index = -leaf_index WHERE leaf_index < 0");
+            var result = AuditVerifier.Verify(db, [TestKeys.Host.PublicKey]);
+            Assert.False(result.Ok);
+            Assert.Contains("does not match the stored leaves", result.Problem);
+        }
+    }
+
+    [Fact]
+    public async Task A_truncated_tail_passes_alone_but_fails_against_a_checkpoint_naming_the_gap()
+    {
+        var (h, db) = await WithEntriesAsync(puts: 6);
+        await using (h)
+        {
+            var checkpoint = h.Audit.LatestHead!;
+            Assert.Equal(7, checkpoint.TreeSize);
+            h.Audit.Dispose();
+            // Remove the last two calls: their entries, their leaves and every head that covered them.
+            Sql(db, "DELETE FROM audit_entries WHERE leaf_index >= 5; DELETE FROM audit_leaves WHERE leaf_index >= 5; DELETE FROM audit_heads WHERE tree_size > 5;");
+            // Each sequential call got its own head, so the shortened log is self-consistent: alone, nothing shows.
+            var alone = AuditVerifier.Verify(db, [TestKeys.Host.PublicKey]);
+            Assert.True(alone.Ok, alone.Problem);
+            var withCheckpoint = AuditVerifier.Verify(db, [TestKeys.Host.PublicKey], checkpoint);
+            Assert.False(withCheckpoint.Ok);
+            Assert.Contains("leaves 5..6", withCheckpoint.Problem);
+            Assert.Contains("removed from the tail", withCheckpoint.Problem);
+            // The untouched log passes against the same checkpoint.
+        }
+    }
+
+    [Fact]
+    public async Task A_checkpoint_signed_by_an_untrusted_key_is_refused()
+    {
+        var (h, db) = await WithEntriesAsync(puts: 1);
+        await using (h)
+        {
+            var forged = h.Audit.LatestHead!.SignWith(TestKeys.Stranger);
+            var result = AuditVerifier.Verify(db, [TestKeys.Host.PublicKey], forged);
+            Assert.False(result.Ok);
+            Assert.Contains("not signed by a trusted", result.Problem);
+        }
+    }
+
+    [Fact]
+    public async Task Heads_from_an_unknown_host_key_fail_verification()
     {
         var (h, db) = await WithEntriesAsync();
         await using (h)
         {
             var result = AuditVerifier.Verify(db, [TestKeys.Stranger.PublicKey]);
             Assert.False(result.Ok);
-            Assert.Equal(1, result.FirstBadSequence);
             Assert.Contains("unknown bridge-host key", result.Problem);
+        }
+    }
+
+    [Fact]
+    public async Task A_removed_or_forked_head_is_found()
+    {
+        var (h, db) = await WithEntriesAsync();
+        await using (h)
+        {
+            h.Audit.Dispose();
+            Sql(db, "DELETE FROM audit_heads WHERE head_id = (SELECT MIN(head_id) + 1 FROM audit_heads)");
+            var result = AuditVerifier.Verify(db, [TestKeys.Host.PublicKey]);
+            Assert.False(result.Ok);
+            Assert.Contains("does not name head", result.Problem);
+        }
+    }
+
+    [Fact]
+    public async Task Proofs_served_from_the_log_verify()
+    {
+        var (h, db) = await WithEntriesAsync(puts: 6);
+        await using (h)
+        {
+            var head = h.Audit.LatestHead!;
+            foreach (var e in await h.Audit.ReadAsync(0, 100, default))
+            {
+                var proof = await h.Audit.InclusionProofAsync(e.LeafIndex, head.TreeSize, default);
+                Assert.True(MerkleTree.VerifyInclusion(e.LeafIndex, head.TreeSize, MerkleTree.LeafHash(e.Witness), proof, head.RootHash));
+            }
+            for (long first = 1; first <= head.TreeSize; first++)
+            {
+                var proof = await h.Audit.ConsistencyProofAsync(first, head.TreeSize, default);
+                Assert.True(MerkleTree.VerifyConsistency(first, head.TreeSize, await h.Audit.RootAsync(first, default), head.RootHash, proof));
+            }
+            Assert.True(AuditVerifier.Verify(db, [TestKeys.Host.PublicKey]).Ok);
+        }
+    }
+
+    /// <summary>Reads one entry straight from the file (the log object is already disposed).</summary>
+    private sealed class AuditLogReader(string db)
+    {
+        public async Task<AuditEntry?> EntryAsync(long seq)
+        {
+            await using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+            await c.OpenAsync();
+            await using var q = c.CreateCommand();
+            q.CommandText = $"SELECT {AuditLog.EntryColumns} FROM audit_entries WHERE seq = {seq}";
+            return (await AuditLog.ReadEntriesAsync(q, default)).FirstOrDefault();
         }
     }
 }

@@ -36,9 +36,10 @@ internal sealed class ChannelHarness : IAsyncDisposable
 
     public static ChannelHarness Create(bool tcp = false, bool relay = false, Action<ChannelHost>? configureHost = null,
         Func<ChannelOptions, ChannelOptions>? hostOptions = null, Func<ChannelOptions, ChannelOptions>? clientOptions = null,
-        Func<Stream, Stream, FrameRelay>? relayFactory = null, Action<FrameRelay>? configureRelay = null)
+        Func<Stream, Stream, FrameRelay>? relayFactory = null, Action<FrameRelay>? configureRelay = null, TimeSpan? headTimeout = null,
+        string? root = null)
     {
-        var root = Path.Combine(Path.GetTempPath(), "ctp96-tests", Guid.NewGuid().ToString("N"));
+        root ??= Path.Combine(Path.GetTempPath(), "ctp96-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         var logs = new TestLoggerFactory();
         var store = new LocalObjectStore("local", new LocalStoreOptions { Root = Path.Combine(root, "objects") });
@@ -58,6 +59,8 @@ internal sealed class ChannelHarness : IAsyncDisposable
             InitialBackoff = TimeSpan.FromMilliseconds(1),
             MaxBackoff = TimeSpan.FromMilliseconds(5),
             WitnessTimeout = TimeSpan.FromSeconds(5),
+            // Generous: the shared test machine may be busy; the tests of the bound set their own.
+            HeadTimeout = headTimeout ?? TimeSpan.FromSeconds(10),
         });
         harness = new ChannelHarness { Root = root, Host = host, Client = client, Audit = audit, Logs = logs, Store = store };
         if (tcp) harness.StartListening();

@@ -57,7 +57,75 @@ public class GatewayChannelTests
         var pub = Path.Combine(server.DataDirectory, "keys", "node.pub");
         var output = new StringWriter();
         Assert.Equal(0, ChannelCli.TryRun(["audit", "verify", "--db", db, "--host-key", pub], output, output));
-        Assert.Contains("2 entries verified", output.ToString());
+        Assert.Contains("audit log OK: 2 entries", output.ToString());
+        Assert.Contains("named with --host-key", output.ToString());
+    }
+
+    [Fact]
+    public async Task The_transparency_log_serves_its_head_and_proofs_and_the_cli_checks_them()
+    {
+        await using var server = await GatewayServer.StartAsync();
+        using (var created = await server.Client.PutAsync("v1/stores/local/buckets/bucket-one", null))
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        string requestId = "";
+        for (var i = 0; i < 3; i++)
+        {
+            using var put = await server.Client.PutAsync($"v1/stores/local/buckets/bucket-one/objects/o{i}", new StringContent("hello"));
+            Assert.True(put.IsSuccessStatusCode);
+            requestId = Assert.Single(put.Headers.GetValues("X-Request-Id"));
+        }
+
+        using var headResponse = await server.Client.GetAsync("v1/audit/head");
+        Assert.Equal(HttpStatusCode.OK, headResponse.StatusCode);
+        var headJson = await headResponse.Content.ReadAsStringAsync();
+        var head = JsonDocument.Parse(headJson).RootElement;
+        Assert.Equal(4, head.GetProperty("treeSize").GetInt64());
+        var signed = SignedTreeHead.Decode(Convert.FromBase64String(head.GetProperty("encoded").GetString()!));
+        var nodeKey = KeyFiles.ReadPublic(Path.Combine(server.DataDirectory, "keys", "node.pub"));
+        Assert.True(signed.VerifySignature(nodeKey));
+        Assert.Equal(Convert.ToHexStringLower(signed.RootHash), head.GetProperty("rootHash").GetString());
+
+        var proofs = await server.Client.GetFromJsonAsync<JsonElement>($"v1/witnesses/{requestId}/proof");
+        var proof = Assert.Single(proofs.GetProperty("proofs").EnumerateArray());
+        var witness = proof.GetProperty("witness");
+        var leaf = MerkleTree.LeafHash(Convert.FromBase64String(witness.GetProperty("witness").GetString()!));
+        var path = proof.GetProperty("inclusionProof").EnumerateArray().Select(p => Convert.FromHexString(p.GetString()!)).ToList();
+        Assert.True(MerkleTree.VerifyInclusion(witness.GetProperty("leafIndex").GetInt64(), signed.TreeSize, leaf, path, signed.RootHash));
+        Assert.Equal("released", witness.GetProperty("outcome").GetString());
+
+        var consistency = await server.Client.GetFromJsonAsync<JsonElement>("v1/audit/consistency?from=2&to=4");
+        var steps = consistency.GetProperty("proof").EnumerateArray().Select(p => Convert.FromHexString(p.GetString()!)).ToList();
+        Assert.True(MerkleTree.VerifyConsistency(2, 4, Convert.FromHexString(consistency.GetProperty("fromRoot").GetString()!), signed.RootHash, steps));
+        foreach (var bad in new[] { "from=0&to=2", "from=3&to=2", "from=1&to=99", "from=1" })
+        {
+            using var refused = await server.Client.GetAsync($"v1/audit/consistency?{bad}");
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+
+        var db = Path.Combine(server.DataDirectory, "audit.db");
+        var outside = Directory.CreateTempSubdirectory("ctp96-trust-").FullName;
+        try
+        {
+            var checkpoint = Path.Combine(outside, "head.json");
+            await File.WriteAllTextAsync(checkpoint, headJson);
+            var trusted = Path.Combine(outside, "trusted.keys");
+            await File.WriteAllTextAsync(trusted, "# bridge hosts\n" + nodeKey.ToText() + "\n");
+            var inside = Path.Combine(server.DataDirectory, "trusted.keys");
+            await File.WriteAllTextAsync(inside, nodeKey.ToText());
+
+            var output = new StringWriter();
+            var error = new StringWriter();
+            // No keys named: refused, not silently taken from the data directory.
+            Assert.Equal(2, ChannelCli.TryRun(["audit", "verify", "--db", db], output, error));
+            Assert.Contains("name the trusted bridge-host keys", error.ToString());
+            Assert.Equal(2, ChannelCli.TryRun(["audit", "verify", "--db", db, "--trusted-keys", inside], output, error));
+            Assert.Contains("inside the data directory", error.ToString());
+            Assert.Equal(0, ChannelCli.TryRun(["audit", "verify", "--db", db, "--trusted-keys", trusted, "--checkpoint", checkpoint], output, error));
+            Assert.Contains($"from --trusted-keys {trusted}", output.ToString());
+            Assert.Contains("still holds the checkpoint head of size 4", output.ToString());
+        }
+        finally { Directory.Delete(outside, true); }
     }
 
     [Fact]
@@ -178,5 +246,18 @@ public class GatewayChannelTests
             await body.CopyToAsync(Stream.Null);
         });
         Assert.True(aborted is HttpRequestException or IOException, aborted.ToString());
+    }
+
+    [Fact]
+    public async Task A_head_signed_by_another_key_turns_the_answer_into_502()
+    {
+        await using var rogue = new RogueHost();
+        await rogue.Store.CreateBucketAsync("bucket-one", default);
+        await using var server = await GatewayServer.StartAsync(rogue.EdgeSettings());
+        rogue.Host.TamperHead = b => b with { Head = b.Head.SignWith(TestKeys.Stranger) };
+        using var listed = await server.Client.GetAsync("v1/stores/conf/buckets/bucket-one/objects");
+        Assert.Equal(HttpStatusCode.BadGateway, listed.StatusCode);
+        var problem = await listed.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.EndsWith("/witness-failed", problem.GetProperty("type").GetString());
     }
 }

@@ -53,20 +53,42 @@ public partial class TestVectors
         v["handshake.c2s_secret"] = Hex(client.SendSecret);
         v["handshake.s2c_secret"] = Hex(host.SendSecret);
 
-        // Witness: fixed fields, signed by TestKeys.Host.
-        var witness = new WitnessSigner(TestKeys.Host).Sign(new Witness
+        // Witness: fixed fields. It is a leaf of the host's tree, not signed on its own.
+        var witness = new Witness
         {
             RequestId = "req-1", Operation = "object-storage.get-object", Target = "local/bucket-one/a.txt", Status = "ok",
             RequestBodySha256 = SHA256.HashData(Array.Empty<byte>()), ResponseBodySha256 = SHA256.HashData("hello"u8),
             HeadersSha256 = Fill(0x04, 32),
             StartedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_790_000_000_000), CompletedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_790_000_000_250),
-            TranscriptHash = Fill(0x03, 32), PreviousWitnessHash = new byte[32], HostKeyFingerprint = new byte[32],
-        });
-        v["witness.body"] = Hex(witness.EncodeBody());
-        v["witness.hash"] = Hex(witness.Hash());
-        v["witness.signature_sha256"] = Hex(SHA256.HashData(witness.Signature));
+            TranscriptHash = Fill(0x03, 32),
+        };
+        v["witness.body"] = Hex(witness.Encode());
+        v["witness.leaf_hash"] = Hex(witness.LeafHash());
+        v["witness.frame_leaf7"] = Hex(Witness.EncodeFrame(7, witness.Encode()));
+
+        // RFC 9162 tree over the eight leaves of RFC 6962's reference tests ("", 00, 10, 2021, 3031, 40..43, 50..57, 60..6f).
+        var leaves = MerkleLeaves.Select(d => MerkleTree.LeafHash(Convert.FromHexString(d))).ToList();
+        v["merkle.root_size7"] = Hex(MerkleTree.RangeHash(leaves, 0, 7));
+        v["merkle.root_size8"] = Hex(MerkleTree.RangeHash(leaves, 0, 8));
+        v["merkle.inclusion_leaf5_size8"] = Hex(MerkleTree.InclusionRanges(5, 8).SelectMany(r => MerkleTree.RangeHash(leaves, r.Start, r.End)).ToArray());
+        v["merkle.consistency_3_7"] = Hex(MerkleTree.ConsistencyRanges(3, 7).SelectMany(r => MerkleTree.RangeHash(leaves, r.Start, r.End)).ToArray());
+
+        // Signed tree head: a tree of one leaf (the witness above), 50 ms after it completed, first head of the log.
+        var head = new SignedTreeHead
+        {
+            TreeSize = 1, RootHash = witness.LeafHash(), Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(1_790_000_000_300),
+            HostKeyFingerprint = new byte[32], PreviousHeadHash = new byte[32],
+        }.SignWith(TestKeys.Host);
+        v["head.body"] = Hex(head.EncodeBody());
+        v["head.hash"] = Hex(head.Hash());
+        v["head.signature_ed25519"] = Hex(head.Signature.AsSpan(0, 64));
+        v["head.signature_mldsa65_sha256"] = Hex(SHA256.HashData(head.Signature.AsSpan(64)));
+        v["head.batch_sha256"] = Hex(SHA256.HashData(new HeadBatch(head, 0, [witness.LeafHash()]).Encode()));
         return v;
     }
+
+    /// <summary>The leaf data of RFC 6962's reference Merkle tests (certificate-transparency), hex.</summary>
+    internal static readonly string[] MerkleLeaves = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"];
 
     private static byte[] Seal(FrameCipher cipher, FrameType type, byte flags, uint stream, ReadOnlySpan<byte> payload)
     {

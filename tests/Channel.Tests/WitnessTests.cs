@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Gateway.Channel.Audit;
 using Gateway.Channel.Framing;
 using Gateway.Channel.Witnesses;
 using Gateway.Contracts.Errors;
@@ -10,9 +11,10 @@ public class WitnessTests
 {
     private static readonly byte[] Data = RandomNumberGenerator.GetBytes(700_000);
 
-    private static async Task<ChannelHarness> WithObjectAsync(Action<Rpc.ChannelHost>? configure = null, bool relay = false, Action<FrameRelay>? configureRelay = null)
+    private static async Task<ChannelHarness> WithObjectAsync(Action<Rpc.ChannelHost>? configure = null, bool relay = false, Action<FrameRelay>? configureRelay = null,
+        TimeSpan? headTimeout = null)
     {
-        var h = ChannelHarness.Create(relay: relay, configureRelay: configureRelay);
+        var h = ChannelHarness.Create(relay: relay, configureRelay: configureRelay, headTimeout: headTimeout);
         await h.Store.CreateBucketAsync("bucket-one", default);
         await h.Store.PutObjectAsync("bucket-one", "obj", new MemoryStream(Data), new PutObjectOptions(), default);
         configure?.Invoke(h.Host);
@@ -42,8 +44,8 @@ public class WitnessTests
         Assert.Equal(ErrorCode.WitnessFailed, failure.Code);
         // The body never "ends": a second read throws too.
         await Assert.ThrowsAsync<WitnessFailedException>(async () => _ = await content.Body.ReadAsync(new byte[10]));
-        Assert.Empty(await h.Audit.ReadAsync(0, 10, default));
-        Assert.True(h.Logs.Has(9603, $"({reason})"), h.Logs.Dump());
+        Assert.DoesNotContain(await h.Audit.ReadAsync(0, 10, default), e => e.Outcome == WitnessRecord.Released);
+        Assert.True(h.Logs.Has(9603, $"({reason})") || h.Logs.Has(9609, $"({reason})"), h.Logs.Dump());
         // The last byte is held back until the witness verifies, so no reader ever holds the whole body.
         Assert.True(bytes.Length < Data.Length);
     }
@@ -74,20 +76,161 @@ public class WitnessTests
         Assert.Equal(SHA256.HashData(Data), w.ResponseBodySha256);
         Assert.Equal(SHA256.HashData(Array.Empty<byte>()), w.RequestBodySha256);
         Assert.Equal(h.Client.Connection!.TranscriptHash, w.TranscriptHash);
-        Assert.True(w.VerifySignature(TestKeys.Host.PublicKey));
         Assert.True(w.CompletedAt >= w.StartedAt);
+        Assert.Equal(WitnessRecord.Released, entry.Outcome);
+        // Released only under a head that covers it, signed by the pinned host key, durable before the answer.
+        var head = h.Audit.LatestHead!;
+        Assert.True(head.VerifySignature(TestKeys.Host.PublicKey));
+        Assert.True(entry.LeafIndex < head.TreeSize);
+        var proof = await h.Audit.InclusionProofAsync(entry.LeafIndex, head.TreeSize, default);
+        Assert.True(MerkleTree.VerifyInclusion(entry.LeafIndex, head.TreeSize, MerkleTree.LeafHash(entry.Witness), proof, head.RootHash));
     }
 
     [Fact]
-    public async Task Witnesses_chain_to_their_predecessor()
+    public async Task Witnesses_are_consecutive_leaves_under_chained_heads()
     {
         await using var h = await WithObjectAsync();
         await h.Remote.HeadObjectAsync("bucket-one", "obj", ObjectConditions.None, default);
         await h.Remote.HeadObjectAsync("bucket-one", "obj", ObjectConditions.None, default);
         var entries = await h.Audit.ReadAsync(0, 10, default);
-        var first = Witness.Decode(entries[0].Witness);
-        var second = Witness.Decode(entries[1].Witness);
-        Assert.Equal(first.Hash(), second.PreviousWitnessHash);
+        Assert.Equal([0L, 1L], entries.Select(e => e.LeafIndex).Order());
+        var heads = await h.Audit.ReadHeadsAsync(0, 100, default);
+        Assert.Equal(new byte[32], heads[0].Head.PreviousHeadHash);
+        for (var i = 1; i < heads.Count; i++) Assert.Equal(heads[i - 1].HeadHash, heads[i].Head.PreviousHeadHash);
+        Assert.True(AuditVerifier.Verify(h.Audit.DatabasePath, [TestKeys.Host.PublicKey]).Ok);
+    }
+
+    [Fact]
+    public async Task Under_load_one_head_covers_many_witnesses_and_every_call_is_still_checked()
+    {
+        await using var h = await WithObjectAsync();
+        await Task.WhenAll(Enumerable.Range(0, 96).Select(_ => h.Remote.HeadObjectAsync("bucket-one", "obj", ObjectConditions.None, default)));
+        var entries = await h.Audit.ReadAsync(0, 1000, default);
+        var heads = await h.Audit.ReadHeadsAsync(0, 1000, default);
+        Assert.Equal(96, entries.Count);
+        Assert.All(entries, e => Assert.Equal(WitnessRecord.Released, e.Outcome));
+        Assert.True(heads.Count < entries.Count, $"{heads.Count} heads for {entries.Count} witnesses: signing did not batch");
+        var result = AuditVerifier.Verify(h.Audit.DatabasePath, [TestKeys.Host.PublicKey]);
+        Assert.True(result.Ok, result.Problem);
+        Assert.Equal(96, result.TreeSize);
+    }
+
+    [Fact]
+    public async Task The_default_head_bound_is_one_second()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(1), new Rpc.ChannelClientOptions { Channel = null!, Connect = null! }.HeadTimeout);
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_head_that_never_comes_fails_the_call_after_the_bound()
+    {
+        await using var h = await WithObjectAsync(host => host.TamperHead = _ => null, headTimeout: TimeSpan.FromMilliseconds(300));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await AssertBufferedCallFailsAsync(h, WitnessFailure.HeadMissing);
+        Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(300));
+        await AssertStreamedGetFailsAsync(h, WitnessFailure.HeadMissing);
+    }
+
+    [Fact]
+    public async Task A_head_signed_by_the_wrong_key_is_refused()
+    {
+        await using var h = await WithObjectAsync(host => host.TamperHead = b => b with { Head = b.Head.SignWith(TestKeys.Stranger) });
+        await AssertBufferedCallFailsAsync(h, WitnessFailure.BadSignature);
+        Assert.True(h.Logs.Has(9609, "(BadSignature)"), h.Logs.Dump());
+    }
+
+    [Fact]
+    public async Task A_head_whose_leaves_do_not_reproduce_its_root_is_refused()
+    {
+        // The host swaps the call's leaf for another in the batch but signs the honest root: no inclusion.
+        await using var h = await WithObjectAsync(host => host.TamperHead = b => b with { Leaves = [.. b.Leaves.Select(_ => MerkleTree.LeafHash("other"u8))] });
+        await AssertStreamedGetFailsAsync(h, WitnessFailure.NotIncluded);
+    }
+
+    [Fact]
+    public async Task An_inclusion_that_does_not_match_the_witness_is_refused()
+    {
+        // Head and leaves are honest, but the witness sent is not the leaf its index names.
+        await using var h = await WithObjectAsync(host => host.TamperWitness = w => w with { CompletedAt = w.CompletedAt.AddSeconds(1) });
+        await AssertBufferedCallFailsAsync(h, WitnessFailure.NotIncluded);
+    }
+
+    [Fact]
+    public async Task A_head_covering_fewer_entries_than_the_gateway_holds_is_refused()
+    {
+        HeadBatch? first = null;
+        await using var h = await WithObjectAsync(host => host.TamperHead = b =>
+        {
+            if (first is null) return first = b;
+            // Validly signed and chained, but it takes back the leaf the gateway already holds.
+            var rolledBack = new SignedTreeHead
+            {
+                TreeSize = first.Head.TreeSize - 1, RootHash = MerkleTree.EmptyRoot(), Timestamp = DateTimeOffset.UtcNow,
+                HostKeyFingerprint = new byte[32], PreviousHeadHash = first.Head.Hash(),
+            }.SignWith(TestKeys.Host);
+            return new HeadBatch(rolledBack, first.Head.TreeSize - 1, []);
+        });
+        await h.Remote.HeadObjectAsync("bucket-one", "obj", ObjectConditions.None, default);
+        await AssertBufferedCallFailsAsync(h, WitnessFailure.Rollback);
+    }
+
+    [Fact]
+    public async Task A_forked_log_two_heads_of_one_size_with_different_roots_is_refused()
+    {
+        HeadBatch? first = null;
+        await using var h = await WithObjectAsync(host => host.TamperHead = b =>
+        {
+            if (first is null) return first = b;
+            var fork = new SignedTreeHead
+            {
+                TreeSize = first.Head.TreeSize, RootHash = MerkleTree.LeafHash("fork"u8), Timestamp = DateTimeOffset.UtcNow,
+                HostKeyFingerprint = new byte[32], PreviousHeadHash = first.Head.Hash(),
+            }.SignWith(TestKeys.Host);
+            return new HeadBatch(fork, first.Head.TreeSize, []);
+        });
+        await h.Remote.HeadObjectAsync("bucket-one", "obj", ObjectConditions.None, default);
+        await AssertBufferedCallFailsAsync(h, WitnessFailure.Fork);
+        // The session is closed: the next call runs on a fresh one and the log the gateway kept still verifies.
+        Assert.True(AuditVerifier.Verify(h.Audit.DatabasePath, [TestKeys.Host.PublicKey]).Ok);
+    }
+
+    [Fact]
+    public async Task A_head_that_drops_its_predecessor_is_refused()
+    {
+        await using var h = await WithObjectAsync(host => host.TamperHead = b => b with { Head = (b.Head with { PreviousHeadHash = MerkleTree.LeafHash("elsewhere"u8) }).SignWith(TestKeys.Host) });
+        await AssertBufferedCallFailsAsync(h, WitnessFailure.BrokenHeadChain);
+    }
+
+    [Fact]
+    public async Task Idle_heads_are_re_signed_so_a_stalled_log_shows()
+    {
+        await using var h = await WithObjectAsync(host => host.IdleHeadInterval = TimeSpan.FromMilliseconds(200));
+        await h.Remote.HeadObjectAsync("bucket-one", "obj", ObjectConditions.None, default);
+        var first = h.Audit.LatestHead!;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (h.Audit.LatestHead!.Timestamp == first.Timestamp && DateTime.UtcNow < deadline) await Task.Delay(20);
+        var later = h.Audit.LatestHead!;
+        Assert.True(later.Timestamp > first.Timestamp, "no head was re-signed while idle");
+        Assert.Equal(first.TreeSize, later.TreeSize);
+        Assert.Equal(first.RootHash, later.RootHash);
+        Assert.Equal(first.Hash(), later.PreviousHeadHash);
+    }
+
+    [Fact]
+    public async Task A_new_session_continues_the_same_log()
+    {
+        await using var h = await WithObjectAsync();
+        await h.Remote.HeadObjectAsync("bucket-one", "obj", ObjectConditions.None, default);
+        var before = h.Audit.LatestHead!;
+        h.Client.Connection!.Abort(new ChannelProtocolException(ChannelCloseReason.TransportError, "test: cut"));
+        await h.Remote.HeadObjectAsync("bucket-one", "obj", ObjectConditions.None, default);
+        var entries = await h.Audit.ReadAsync(0, 10, default);
+        Assert.Contains(entries, e => e.Operation == "ctp96.log-open");
+        Assert.True(h.Audit.LatestHead!.TreeSize > before.TreeSize);
+        var result = AuditVerifier.Verify(h.Audit.DatabasePath, [TestKeys.Host.PublicKey]);
+        Assert.True(result.Ok, result.Problem);
+        Assert.Equal(entries.Count, result.TreeSize);
     }
 
     [Fact]
@@ -105,34 +248,35 @@ public class WitnessTests
     }
 
     [Fact]
-    public async Task A_validly_signed_witness_for_another_request_is_refused()
+    public async Task A_signed_in_witness_for_another_request_is_refused_and_recorded_as_refused()
     {
-        var signer = new WitnessSigner(TestKeys.Host);
-        await using var h = await WithObjectAsync(host => host.TamperWitness = w => signer.Sign(w with { RequestId = "someone-else" }));
+        await using var h = await WithObjectAsync(host => host.RewriteWitness = w => w with { RequestId = "someone-else" });
         await AssertStreamedGetFailsAsync(h, WitnessFailure.ForeignRequest);
+        // The host's signed log holds it, so the gateway's log does too, marked as refused.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!(await h.Audit.ReadAsync(0, 10, default)).Any(e => e.Outcome == "refused:foreign-request") && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.Contains(await h.Audit.ReadAsync(0, 10, default), e => e.Outcome == "refused:foreign-request");
     }
 
     [Fact]
     public async Task A_forged_witness_is_refused()
     {
-        // Digest changed after signing: the signature no longer holds.
+        // Changed in transit after the host put it in its tree: it is not the leaf the signed head covers.
         await using var h = await WithObjectAsync(host => host.TamperWitness = w => w with { ResponseBodySha256 = SHA256.HashData("forged"u8) });
-        await AssertStreamedGetFailsAsync(h, WitnessFailure.BadSignature);
+        await AssertStreamedGetFailsAsync(h, WitnessFailure.DigestMismatch);
     }
 
     [Fact]
-    public async Task A_witness_signed_by_another_key_is_refused()
+    public async Task A_forged_witness_that_matches_the_call_is_refused_as_not_included()
     {
-        var stranger = new WitnessSigner(TestKeys.Stranger);
-        await using var h = await WithObjectAsync(host => host.TamperWitness = stranger.Sign);
-        await AssertBufferedCallFailsAsync(h, WitnessFailure.BadSignature);
+        await using var h = await WithObjectAsync(host => host.TamperWitness = w => w with { StartedAt = w.StartedAt.AddSeconds(-1) });
+        await AssertStreamedGetFailsAsync(h, WitnessFailure.NotIncluded);
     }
 
     [Fact]
     public async Task A_witness_that_lies_about_the_body_is_refused()
     {
-        var signer = new WitnessSigner(TestKeys.Host);
-        await using var h = await WithObjectAsync(host => host.TamperWitness = w => signer.Sign(w with { ResponseBodySha256 = SHA256.HashData("other"u8) }));
+        await using var h = await WithObjectAsync(host => host.RewriteWitness = w => w with { ResponseBodySha256 = SHA256.HashData("other"u8) });
         await AssertStreamedGetFailsAsync(h, WitnessFailure.DigestMismatch);
     }
 
@@ -149,7 +293,7 @@ public class WitnessTests
         var (bytes, error) = await DrainAsync(content.Body);
         Assert.IsAssignableFrom<IOException>(error);
         Assert.True(bytes.Length < Data.Length);
-        Assert.Empty(await h.Audit.ReadAsync(0, 10, default));
+        Assert.DoesNotContain(await h.Audit.ReadAsync(0, 10, default), e => e.Operation == "object-storage.get-object");
     }
 
     [Fact]

@@ -1,0 +1,11 @@
+namespace Gateway.Channel.Connections;
+
+/// <summary>Client side: the frames of the bridge host's witness log that belong to no open stream.</summary>
+public interface IWitnessLogFrames
+{
+    /// <summary>A HEAD frame (stream 0). Called on the read loop: copy and return quickly.</summary>
+    void OnHead(ReadOnlySpan<byte> payload);
+
+    /// <summary>A WITNESS frame for a stream this side already gave up (the caller went away). Same rules.</summary>
+    void OnLateWitness(ReadOnlySpan<byte> payload);
+}

@@ -1,0 +1,298 @@
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using Gateway.Channel.Diagnostics;
+using Gateway.Channel.Identity;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Channel.Witnesses;
+
+/// <summary>
+/// The gateway's view of one session's witness log. HEAD frames are checked in order: the hybrid signature under
+/// the pinned host key, no rollback below the size already held, no second root for the same size (fork), the chain
+/// link to the previous head, and that the new leaves appended to the verified right edge reproduce the signed root
+/// (which proves every new leaf's inclusion and the head's consistency with the one before). A call's witness is
+/// released only when such a head covers its leaf index, the leaf at that index is the witness's own hash, and the
+/// head and entry are durable in the audit log. Any failed head breaks the session: every waiting call fails and the
+/// connection is closed.
+/// </summary>
+public sealed class SessionLog : Connections.IWitnessLogFrames
+{
+    /// <summary>Leaves covered by a head whose witness has not arrived yet are kept this long (in leaves).</summary>
+    private const int CoveredWindow = 65_536;
+
+    private readonly Lock _lock = new();
+    private HybridPublicKey _hostKey = null!;
+    private readonly IWitnessSink? _sink;
+    private readonly TimeSpan _headTimeout;
+    private readonly ILogger _log;
+    private readonly string _peer;
+    private Action<Exception> _broken = static _ => { };
+    private readonly Channel<byte[]> _heads = System.Threading.Channels.Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Dictionary<long, byte[]> _covered = [];
+    private readonly Queue<long> _coveredOrder = new();
+    private readonly Dictionary<long, Pending> _waiting = [];
+    private MerkleFrontier _frontier;
+    private SignedTreeHead? _lastHead;
+    private byte[] _lastHeadHash;
+    private WitnessFailure? _failure;
+
+    /// <summary>Starts from the sink's checkpoint; HEAD frames queue until <see cref="Attach"/> names the host key.</summary>
+    public SessionLog(IWitnessSink? sink, TimeSpan headTimeout, ILogger log, string peer)
+    {
+        _sink = sink;
+        _headTimeout = headTimeout;
+        _log = log;
+        _peer = peer;
+        var start = sink?.Checkpoint ?? new LogCheckpoint(new MerkleFrontier(), null);
+        _frontier = start.Frontier.Clone();
+        _lastHead = start.Head;
+        _lastHeadHash = start.Head?.Hash() ?? new byte[32];
+        Start = start;
+    }
+
+    /// <summary>Once the handshake named the host: checks heads under <paramref name="hostKey"/>; <paramref name="broken"/> closes the connection.</summary>
+    public void Attach(HybridPublicKey hostKey, Action<Exception> broken)
+    {
+        _hostKey = hostKey;
+        _broken = broken;
+        _ = Task.Run(ProcessHeadsAsync);
+    }
+
+    /// <summary>Where this session's log continues from (sent to the host in the log-open call).</summary>
+    public LogCheckpoint Start { get; }
+
+    public string HostKey => _hostKey.Fingerprint.ToString();
+
+    /// <summary>The verified tree size.</summary>
+    public long Size { get { lock (_lock) return _frontier.Size; } }
+
+    /// <summary>Called by the connection's read loop: queues a HEAD frame for checking.</summary>
+    public void OnHead(ReadOnlySpan<byte> payload) => _heads.Writer.TryWrite(payload.ToArray());
+
+    /// <summary>Called by the connection's read loop: the witness of an abandoned call is recorded as such.</summary>
+    public void OnLateWitness(ReadOnlySpan<byte> payload)
+    {
+        (long Index, byte[] Encoded, Witness Witness) frame;
+        try { frame = Witness.DecodeFrame(payload); }
+        catch (FormatException) { return; }
+        _ = RecordAsync(frame.Index, frame.Encoded, frame.Witness, WitnessRecord.Abandoned);
+    }
+
+    /// <summary>Records a witness whose call is not released (refused or abandoned) whenever its head comes.</summary>
+    public async Task RecordAsync(long leafIndex, byte[] encoded, Witness witness, string outcome)
+    {
+        try { await SubmitAsync(leafIndex, encoded, witness, outcome, release: false, CancellationToken.None).ConfigureAwait(false); }
+        catch (WitnessFailedException) { /* already logged; nothing was released */ }
+    }
+
+    /// <summary>The session ended: calls still waiting for a head fail.</summary>
+    public void Close()
+    {
+        _heads.Writer.TryComplete();
+        List<Pending> orphans;
+        lock (_lock)
+        {
+            orphans = [.. _waiting.Values];
+            _waiting.Clear();
+        }
+        foreach (var p in orphans) p.Fail(new WitnessFailedException(WitnessFailure.HeadMissing, p.RequestId));
+    }
+
+    /// <summary>
+    /// Hands a witness to the log. With <paramref name="release"/>, waits until a verified head covers it and its entry
+    /// is durable (or throws <see cref="WitnessFailedException"/>); without, records it whenever its head comes.
+    /// </summary>
+    public async Task SubmitAsync(long leafIndex, byte[] encoded, Witness witness, string outcome, bool release, CancellationToken ct)
+    {
+        var requestId = witness.RequestId;
+        var record = new WitnessRecord(leafIndex, encoded, witness, outcome, HostKey);
+        Pending pending;
+        Task? write = null;
+        lock (_lock)
+        {
+            if (_failure is { } failed) throw new WitnessFailedException(failed, requestId);
+            if (leafIndex < _frontier.Size)
+            {
+                if (!_covered.Remove(leafIndex, out var leaf) || !CryptographicOperations.FixedTimeEquals(leaf, MerkleTree.LeafHash(encoded)))
+                    throw Rejected(WitnessFailure.NotIncluded, requestId);
+                write = _sink?.AppendEntryAsync(record) ?? Task.CompletedTask;
+                pending = null!;
+            }
+            else
+            {
+                if (_waiting.ContainsKey(leafIndex)) throw Rejected(WitnessFailure.NotIncluded, requestId);
+                pending = new Pending(record, release);
+                _waiting[leafIndex] = pending;
+            }
+        }
+        if (write is not null)
+        {
+            await Durable(write, requestId).ConfigureAwait(false);
+            return;
+        }
+        if (!release) return;
+        try
+        {
+            await pending.Completion.Task.WaitAsync(_headTimeout, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            var stillWaiting = false;
+            lock (_lock)
+            {
+                if (_waiting.ContainsKey(leafIndex))
+                {
+                    stillWaiting = true;
+                    pending.Record = pending.Record with { Outcome = e is TimeoutException ? WitnessRecord.Refused(WitnessFailure.HeadMissing) : WitnessRecord.Abandoned };
+                    pending.Release = false;
+                }
+            }
+            if (!stillWaiting)
+            {
+                // The head came just now and the entry is being written: finish as if it had come in time.
+                await pending.Completion.Task.ConfigureAwait(false);
+                return;
+            }
+            if (e is OperationCanceledException) throw;
+            throw Rejected(WitnessFailure.HeadMissing, requestId);
+        }
+    }
+
+    private async Task Durable(Task write, string requestId)
+    {
+        try { await write.ConfigureAwait(false); }
+        catch (Exception e) when (e is not WitnessFailedException)
+        {
+            throw Rejected(WitnessFailure.AuditFailed, requestId);
+        }
+    }
+
+    private WitnessFailedException Rejected(WitnessFailure reason, string requestId)
+    {
+        ChannelLog.WitnessRejected(_log, reason.ToString(), requestId);
+        return new WitnessFailedException(reason, requestId);
+    }
+
+    private async Task ProcessHeadsAsync()
+    {
+        await foreach (var payload in _heads.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            HeadBatch batch;
+            try { batch = HeadBatch.Decode(payload); }
+            catch (FormatException e)
+            {
+                Break(WitnessFailure.Malformed, e.Message);
+                return;
+            }
+            if (!await ApplyAsync(batch).ConfigureAwait(false)) return;
+        }
+    }
+
+    /// <summary>
+    /// Checks a head and queues its write; does not wait for the commit, so heads that arrive during one fsync are
+    /// committed together by the next (the log applies writes in order). Its calls are released when theirs commits.
+    /// </summary>
+    private Task<bool> ApplyAsync(HeadBatch batch)
+    {
+        var head = batch.Head;
+        List<Pending> included = [];
+        List<Pending> notIncluded = [];
+        Task write;
+        lock (_lock)
+        {
+            if (_failure is not null) return Task.FromResult(false);
+            var problem = Check(batch, out var next);
+            if (problem is { } p)
+            {
+                Fail(p.Reason, p.Detail);
+                return Task.FromResult(false);
+            }
+            _frontier = next!;
+            _lastHead = head;
+            _lastHeadHash = head.Hash();
+            for (var i = 0; i < batch.Leaves.Count; i++)
+            {
+                var index = batch.FirstIndex + i;
+                if (_waiting.Remove(index, out var waiter))
+                {
+                    (CryptographicOperations.FixedTimeEquals(batch.Leaves[i], MerkleTree.LeafHash(waiter.Record.Encoded)) ? included : notIncluded).Add(waiter);
+                    continue;
+                }
+                _covered[index] = batch.Leaves[i];
+                _coveredOrder.Enqueue(index);
+            }
+            while (_coveredOrder.Count > CoveredWindow) _covered.Remove(_coveredOrder.Dequeue());
+            // Enqueued under the lock: later entries for these leaves must be written after their head.
+            write = _sink?.AppendHeadAsync(batch, included.Select(w => w.Record).ToList()) ?? Task.CompletedTask;
+        }
+        foreach (var w in notIncluded) w.Fail(Rejected(WitnessFailure.NotIncluded, w.RequestId));
+        _ = write.ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully)
+            {
+                foreach (var w in included) w.Succeed();
+                return;
+            }
+            foreach (var w in included) w.Fail(new WitnessFailedException(WitnessFailure.AuditFailed, w.RequestId));
+            lock (_lock) Fail(WitnessFailure.AuditFailed, t.Exception?.GetBaseException().Message ?? "cancelled");
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return Task.FromResult(true);
+    }
+
+    private (WitnessFailure Reason, string Detail)? Check(HeadBatch batch, out MerkleFrontier? next)
+    {
+        next = null;
+        var head = batch.Head;
+        if (!head.VerifySignature(_hostKey))
+            return (WitnessFailure.BadSignature, $"the head of size {head.TreeSize} is not signed by the pinned host key {HostKey}");
+        if (head.TreeSize < _frontier.Size)
+            return (WitnessFailure.Rollback, $"a head of size {head.TreeSize} after one of size {_frontier.Size}");
+        if (head.TreeSize == _frontier.Size && _lastHead is not null && !head.RootHash.AsSpan().SequenceEqual(_lastHead.RootHash))
+            return (WitnessFailure.Fork, $"two heads of size {head.TreeSize} with different roots");
+        if (!head.PreviousHeadHash.AsSpan().SequenceEqual(_lastHeadHash))
+            return (WitnessFailure.BrokenHeadChain, $"the head of size {head.TreeSize} does not name the previous head");
+        if (batch.FirstIndex != _frontier.Size || batch.FirstIndex + batch.Leaves.Count != head.TreeSize)
+            return (WitnessFailure.NotIncluded, $"the batch holds leaves {batch.FirstIndex}..{batch.FirstIndex + batch.Leaves.Count - 1}, not {_frontier.Size}..{head.TreeSize - 1}");
+        var extended = _frontier.Clone();
+        foreach (var leaf in batch.Leaves) extended.Append(leaf);
+        if (!extended.Root().AsSpan().SequenceEqual(head.RootHash))
+            return (WitnessFailure.NotIncluded, $"the leaves do not reproduce the signed root of size {head.TreeSize}");
+        next = extended;
+        return null;
+    }
+
+    private void Break(WitnessFailure reason, string detail)
+    {
+        lock (_lock) Fail(reason, detail);
+    }
+
+    /// <summary>Under the lock: poisons the session, fails every waiting call and closes the connection.</summary>
+    private void Fail(WitnessFailure reason, string detail)
+    {
+        if (_failure is not null) return;
+        _failure = reason;
+        ChannelLog.HeadRejected(_log, reason.ToString(), _peer, detail);
+        foreach (var w in _waiting.Values) w.Fail(new WitnessFailedException(reason, w.RequestId));
+        _waiting.Clear();
+        _heads.Writer.TryComplete();
+        var error = new WitnessFailedException(reason, "");
+        _ = Task.Run(() => _broken(error));
+    }
+
+    private sealed class Pending(WitnessRecord record, bool release)
+    {
+        public WitnessRecord Record { get; set; } = record;
+        public bool Release { get; set; } = release;
+        public string RequestId => Record.Witness.RequestId;
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Succeed() => Completion.TrySetResult();
+
+        public void Fail(Exception e)
+        {
+            // Nobody waits on a call that was not to be released: do not leave an unobserved exception behind.
+            if (Release) Completion.TrySetException(e);
+            else Completion.TrySetResult();
+        }
+    }
+}
