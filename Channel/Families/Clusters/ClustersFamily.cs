@@ -7,6 +7,15 @@ namespace Gateway.Channel.Families.Clusters;
 public static class ClustersFamily
 {
     public static BridgeFamily<IClusterClient> Declaration { get; } = new("clusters", "Kubernetes cluster",
+    checks:
+    [
+        ArgumentCheck.Named("ns", KubernetesNames.ValidateNamespace),
+        ArgumentCheck.Named("name", KubernetesNames.ValidateName),
+        ArgumentCheck.Named("replicas", KubernetesNames.ValidateReplicas),
+        ArgumentCheck.Of<ClusterListQuery>(KubernetesNames.Validate),
+        ArgumentCheck.Of<PodLogsQuery>(KubernetesNames.Validate),
+    ],
+    operations:
     [
         new("list-namespaces", nameof(IClusterClient.ListNamespacesAsync)) { Idempotent = true },
         new("list-pods", nameof(IClusterClient.ListPodsAsync)) { Idempotent = true, Target = a => a.Join("ns") },
@@ -17,14 +26,6 @@ public static class ClustersFamily
         new("scale-deployment", nameof(IClusterClient.ScaleDeploymentAsync)) { Idempotent = true, Target = a => a.Join("ns", "name") },
         new("restart-deployment", nameof(IClusterClient.RestartDeploymentAsync)) { Target = a => a.Join("ns", "name") },
         new("list-events", nameof(IClusterClient.ListEventsAsync)) { Idempotent = true, Target = a => a.Join("ns") },
-    ],
-    checks:
-    [
-        ArgumentCheck.Named("ns", KubernetesNames.ValidateNamespace),
-        ArgumentCheck.Named("name", KubernetesNames.ValidateName),
-        ArgumentCheck.Named("replicas", KubernetesNames.ValidateReplicas),
-        ArgumentCheck.Of<ClusterListQuery>(KubernetesNames.Validate),
-        ArgumentCheck.Of<PodLogsQuery>(KubernetesNames.Validate),
     ])
     {
         ValidateInstanceName = KubernetesNames.ValidateCluster,
