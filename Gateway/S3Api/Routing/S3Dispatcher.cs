@@ -1,4 +1,4 @@
-using Gateway.Channel.ObjectStorage;
+using Gateway.Channel.Rpc;
 using Gateway.Contracts.Errors;
 using Gateway.S3Api.Auth;
 using Gateway.S3Api.Errors;
