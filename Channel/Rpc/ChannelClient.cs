@@ -114,7 +114,7 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
             var witness = body.Witness;
             return new ChannelCall(response, Stream.Null, () => witness);
         }
-        catch (Exception e) when (!bodyFailed && e is ChannelProtocolException or ChannelStreamResetException or IOException)
+        catch (Exception e) when (e is ChannelProtocolException or ChannelStreamResetException || (!bodyFailed && e is IOException))
         {
             if (sending is not null) await Observe(sending).ConfigureAwait(false);
             await stream.DisposeAsync().ConfigureAwait(false);

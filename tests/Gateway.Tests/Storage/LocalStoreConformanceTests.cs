@@ -1,7 +1,9 @@
 using System.Net;
 using Gateway.Bridges.Local;
+using Gateway.Channel.Families;
 using Gateway.Contracts.ObjectStorage;
 using Gateway.Testing.Conformance;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Gateway.Tests.Storage;
@@ -35,7 +37,8 @@ public sealed class LocalStoreConformanceTests : ObjectStoreConformanceTests
     public async Task An_object_holding_what_no_header_can_carry_stays_readable()
     {
         // Written straight into the store, as an older gateway or another tool could have: the rules never saw it.
-        var store = new LocalObjectStore(Store, new LocalStoreOptions { Root = Root });
+        // The server's own bridge instance: a second store on the same root is refused (the root is locked).
+        var store = Server.Services.GetRequiredService<BridgeRegistry<IObjectStore>>().FindBridge(Store)!;
         await store.PutObjectAsync(Bucket, "legacy", new MemoryStream(Bytes("old bytes")), new PutObjectOptions
         {
             ContentType = "text/plain\r\nX-Injected: 1",

@@ -118,7 +118,10 @@ public static class MultipartOperations
             if (!stored.TryGetValue(number, out var info) || !S3ObjectHeaders.Matches(info, [Preconditions.Quote(etag)]))
                 throw S3Errors.InvalidPart("One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.");
             if (i < requested.Count - 1 && info.Size < MultipartMetadata.MinPartBytes) throw S3Errors.EntityTooSmall();
-            chosen.Add((info.Key, info.ETag));
+            // The part's ETag as the store answers for the object itself (a listing's may be spelled differently, e.g.
+            // GCS's emulator), so the If-Match each part is read with compares like with like.
+            var current = await t.Store.HeadObjectAsync(t.Bucket, info.Key, ObjectConditions.None, c.Aborted);
+            chosen.Add((info.Key, current.ETag));
             s3ETags.Add(S3ObjectHeaders.ETag(info));
             total += info.Size;
         }
