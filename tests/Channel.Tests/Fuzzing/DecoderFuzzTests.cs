@@ -12,22 +12,40 @@ namespace Gateway.Channel.Tests.Fuzzing;
 /// <summary>
 /// Every decoder behind the channel's tag and signature, fed mutated copies of valid input on several threads at
 /// once: each must return or throw its own documented exception (FormatException, JsonException,
-/// HandshakeException, WitnessFailedException), never anything else, and allocation stays bounded.
+/// HandshakeException), never anything else; witness frames, signed tree heads and HEAD frames (head batches)
+/// that decode must encode back to exactly their input, and allocation stays bounded.
 /// </summary>
 [Collection(FuzzCollection.Name)]
 public class DecoderFuzzTests(ITestOutputHelper output)
 {
-    private static readonly Witness SignedWitness = new Witness
+    private static readonly Witness SampleWitness = new()
     {
         RequestId = "req-1", Operation = "object-storage.get-object", Target = "local/bucket/a.txt", Status = "ok",
         RequestBodySha256 = SHA256.HashData(Array.Empty<byte>()), ResponseBodySha256 = SHA256.HashData("hello"u8), HeadersSha256 = new byte[32],
         StartedAt = Witness.TruncateToMicros(DateTimeOffset.UtcNow), CompletedAt = Witness.TruncateToMicros(DateTimeOffset.UtcNow),
         TranscriptHash = new byte[32],
     };
-    private static readonly byte[] WitnessBytes = SignedWitness.Encode();
-    private static readonly byte[] WitnessFrame = Witness.EncodeFrame(7, WitnessBytes);
-    private static readonly WitnessExpectation Expected = new(SignedWitness.RequestId, SignedWitness.Operation, SignedWitness.Target, "ok",
-        SignedWitness.RequestBodySha256, SignedWitness.ResponseBodySha256, SignedWitness.HeadersSha256, SignedWitness.TranscriptHash);
+    private static readonly byte[] WitnessFrame = Witness.EncodeFrame(0, SampleWitness.Encode());
+    private static readonly WitnessExpectation Expected = new(SampleWitness.RequestId, SampleWitness.Operation, SampleWitness.Target, "ok",
+        SampleWitness.RequestBodySha256, SampleWitness.ResponseBodySha256, SampleWitness.HeadersSha256, SampleWitness.TranscriptHash);
+
+    /// <summary>The first head of a log holding the sample witness and one more leaf, as a bridge host signs it.</summary>
+    private static readonly HeadBatch SampleBatch = CreateBatch();
+    private static readonly byte[] HeadBytes = SampleBatch.Head.Encode();
+    private static readonly byte[] BatchBytes = SampleBatch.Encode();
+
+    private static HeadBatch CreateBatch()
+    {
+        byte[][] leaves = [SampleWitness.LeafHash(), MerkleTree.LeafHash("other"u8)];
+        var frontier = new MerkleFrontier();
+        foreach (var leaf in leaves) frontier.Append(leaf);
+        var head = new SignedTreeHead
+        {
+            TreeSize = frontier.Size, RootHash = frontier.Root(), Timestamp = Witness.TruncateToMicros(DateTimeOffset.UtcNow),
+            HostKeyFingerprint = new byte[32], PreviousHeadHash = new byte[32],
+        }.SignWith(TestKeys.Host);
+        return new HeadBatch(head, 0, leaves);
+    }
 
     private static readonly byte[] RequestJson = Encoding.UTF8.GetBytes(
         """{"id":"r1","family":"object-storage","instance":"local","operation":"put-object","target":"b/k","args":{"bucket":"b","key":"k","options":{"contentType":"text/plain","metadata":{"a":"1"}}},"hasBody":true}""");
@@ -42,20 +60,75 @@ public class DecoderFuzzTests(ITestOutputHelper output)
     private static readonly byte[] ServerHelloBytes = ServerHello.EncodeUnsigned(new byte[32], new byte[32], new byte[HandshakeMessages.MLKemCiphertextLength], TestKeys.Host.PublicKey);
     private static readonly string PublicKeyText = TestKeys.Host.PublicKey.ToText();
 
+    private static byte[] Resigned(byte[] body) => [.. body, .. TestKeys.Host.Sign(SignedTreeHead.SignedMessage(body))];
+
+    /// <summary>A decoded head must verify or not (never throw), and encode back to exactly the bytes it came from.</summary>
+    private static string CheckHead(SignedTreeHead head, ReadOnlySpan<byte> input)
+    {
+        Assert.True(head.Encode().AsSpan().SequenceEqual(input), "A decoded tree head does not encode back to its input.");
+        _ = head.Hash();
+        return head.VerifySignature(TestKeys.Host.PublicKey) ? "verified" : "bad-signature";
+    }
+
+    /// <summary>Half the time the head's body is mutated and then signed properly, so the checks behind the signature run.</summary>
+    private static byte[] MutatedHead(Random rng) =>
+        rng.Next(2) == 0 ? PlaintextMutator.MutateBytes(rng, HeadBytes) : Resigned(MutatedHeadBody(rng));
+
+    private static byte[] MutatedHeadBody(Random rng)
+    {
+        var body = SampleBatch.Head.EncodeBody();
+        if (rng.Next(2) == 0) return PlaintextMutator.MutateBytes(rng, body);
+        // One field overwritten in place (tree size, root, timestamp or previous head), so a re-signed head often decodes and verifies.
+        var (at, length) = rng.Next(4) switch { 0 => (1, 8), 1 => (9, 32), 2 => (41, 8), _ => (81, 32) };
+        rng.NextBytes(body.AsSpan(at, length));
+        return body;
+    }
+
     private static string DecodeOne(Random rng)
     {
-        switch (rng.Next(7))
+        switch (rng.Next(9))
         {
             case 0:
             {
-                // Witness v2 carries no signature of its own (signed tree heads cover it): the frame decoder and the field
-                // checks behind the decoder are what a mutation can reach.
-                var framed = rng.Next(2) == 0;
-                Witness w;
-                try { w = framed ? Witness.DecodeFrame(PlaintextMutator.MutateBytes(rng, WitnessFrame)).Witness : Witness.Decode(PlaintextMutator.MutateBytes(rng, WitnessBytes)); }
+                // The WITNESS frame as the gateway decodes it, then held against what the gateway saw.
+                // Half the time the whole frame (leaf index too), half the time the witness encoding alone.
+                (long Index, byte[] Encoded, Witness Witness) frame;
+                try
+                {
+                    if (rng.Next(2) == 0) frame = Witness.DecodeFrame(PlaintextMutator.MutateBytes(rng, WitnessFrame));
+                    else
+                    {
+                        var encoded = PlaintextMutator.MutateBytes(rng, SampleWitness.Encode());
+                        frame = (0, encoded, Witness.Decode(encoded));
+                    }
+                }
                 catch (FormatException) { return "witness:format"; }
-                _ = w.LeafHash();
-                return WitnessVerifier.Check(w, Expected) is { } failure ? "witness:" + failure : "witness:verified";
+                Assert.True(frame.Witness.Encode().AsSpan().SequenceEqual(frame.Encoded), "A decoded witness does not encode back to its input.");
+                _ = frame.Witness.LeafHash();
+                return "witness:" + (WitnessVerifier.Check(frame.Witness, Expected)?.ToString() ?? "verified");
+            }
+            case 6:
+            {
+                var input = MutatedHead(rng);
+                SignedTreeHead head;
+                try { head = SignedTreeHead.Decode(input); }
+                catch (FormatException) { return "head:format"; }
+                return "head:" + CheckHead(head, input);
+            }
+            case 7:
+            {
+                // A HEAD frame: mutated whole, or a (possibly re-signed) mutated head in front of the leaves.
+                var input = rng.Next(2) == 0 ? PlaintextMutator.MutateBytes(rng, BatchBytes) : [.. MutatedHead(rng), .. BatchBytes.AsSpan(SignedTreeHead.EncodedLength)];
+                HeadBatch batch;
+                try { batch = HeadBatch.Decode(input); }
+                catch (FormatException) { return "head-batch:format"; }
+                Assert.True(batch.Encode().AsSpan().SequenceEqual(input), "A decoded head batch does not encode back to its input.");
+                var signature = CheckHead(batch.Head, input.AsSpan(0, SignedTreeHead.EncodedLength));
+                // What the gateway does next: append the leaves to its right edge and compare the signed root.
+                var frontier = new MerkleFrontier();
+                foreach (var leaf in batch.Leaves) frontier.Append(leaf);
+                var root = batch.FirstIndex == 0 && frontier.Size == batch.Head.TreeSize && frontier.Root().AsSpan().SequenceEqual(batch.Head.RootHash);
+                return $"head-batch:{signature}{(root ? "" : "-not-included")}";
             }
             case 1:
             {
@@ -110,5 +183,7 @@ public class DecoderFuzzTests(ITestOutputHelper output)
         // The witness mutations must reach the checks behind the decoder, not only the length checks.
         Assert.True(perDecoder.Keys.Count(k => k.StartsWith("witness:", StringComparison.Ordinal)) >= 4, string.Join(", ", perDecoder.Keys));
         Assert.True(perDecoder.ContainsKey("request:ok") && perDecoder.ContainsKey("request:json"), string.Join(", ", perDecoder.Keys));
+        // Re-signed head mutations must get past the signature, not only fail it.
+        Assert.True(perDecoder.ContainsKey("head:verified") && perDecoder.ContainsKey("head:format"), string.Join(", ", perDecoder.Keys));
     }
 }

@@ -124,10 +124,13 @@ public class HostFrameFuzzTests(ITestOutputHelper output)
                     answers++;
                     break;
                 case FrameType.Witness:
-                    // Witnesses are no longer signed one by one (signed tree heads cover them); each must decode and name this session.
                     var (_, _, witness) = Witness.DecodeFrame(frame.Payload);
                     Assert.Equal(rogue.Session.TranscriptHash, witness.TranscriptHash);
                     finished.Add(frame.StreamId);
+                    break;
+                case FrameType.Head:
+                    var batch = HeadBatch.Decode(frame.Payload);
+                    Assert.True(batch.Head.VerifySignature(TestKeys.Host.PublicKey), "The host sent a tree head that does not verify.");
                     break;
                 case FrameType.Reset:
                     finished.Add(frame.StreamId);
