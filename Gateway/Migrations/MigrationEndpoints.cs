@@ -36,10 +36,13 @@ public static class MigrationEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithoutRequestTimeout();
         group.MapPost(JobRoute + "/pause", Pause).WithName("PauseMigration").RequireGatewayAccess(Operation.Write, "migrations")
+            .WithSummary("Pauses a queued or running job; an object in flight is moved again on resume.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost(JobRoute + "/resume", Resume).WithName("ResumeMigration").RequireGatewayAccess(Operation.Write, "migrations")
+            .WithSummary("Resumes a paused job where it stopped.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost(JobRoute + "/cancel", Cancel).WithName("CancelMigration").RequireGatewayAccess(Operation.Write, "migrations")
+            .WithSummary("Cancels a job that has not ended; what it already moved stays.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }

@@ -30,6 +30,9 @@ public abstract partial class S3ClientSuite
         await Clients.MakeFileAsync("tree/a.txt", 10, 1);
         await Clients.MakeFileAsync("tree/sub/b.txt", 2000, 2);
         await Clients.MakeFileAsync("tree/sub/deeper/c.txt", 0, 3);
+        // Stores keep whole-second LastModified; files stamped a minute back keep "local newer than remote" from
+        // depending on which sub-second the upload landed in.
+        foreach (var f in Directory.EnumerateFiles(tree, "*", SearchOption.AllDirectories)) File.SetLastWriteTimeUtc(f, DateTime.UtcNow.AddMinutes(-1));
         AssertOk(await Clients.AwsAsync("s3", "sync", tree, $"s3://{bucket}/tree", "--only-show-errors"), "aws s3 sync");
         var ls = await Clients.AwsAsync("s3", "ls", $"s3://{bucket}/tree/", "--recursive");
         AssertOk(ls, "aws s3 ls");
