@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Threading.RateLimiting;
+using Gateway.Contracts.IO;
 
 namespace Gateway.Migrations;
 
@@ -7,7 +8,7 @@ namespace Gateway.Migrations;
 /// Reads the source object once: hashes every byte (SHA-256 and MD5) as it passes and, with a bandwidth
 /// limiter, takes one token per byte before handing the bytes on.
 /// </summary>
-internal sealed class VerifyingReadStream(Stream inner, RateLimiter? bandwidth, int maxChunk) : Stream
+internal sealed class VerifyingReadStream(Stream inner, RateLimiter? bandwidth, int maxChunk) : ReadOnlyStream
 {
     private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
@@ -32,21 +33,6 @@ internal sealed class VerifyingReadStream(Stream inner, RateLimiter? bandwidth, 
         BytesRead += n;
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

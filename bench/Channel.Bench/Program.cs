@@ -1,4 +1,3 @@
-using Gateway.ChannelHosting;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Security;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using Gateway.Contracts.IO;
 using Gateway.S3Api.Errors;
 
 namespace Gateway.S3Api.Auth;
@@ -11,7 +12,7 @@ namespace Gateway.S3Api.Auth;
 /// the request, is checked before one byte of it is handed on; a bad or missing signature throws and the store
 /// keeps nothing. Memory is one chunk (at most <c>maxChunkBytes</c>).
 /// </summary>
-internal sealed class AwsChunkedStream : ReadOnlyStreamBase
+internal sealed class AwsChunkedStream : ReadOnlyStream
 {
     private const int MaxLine = 4096;
     private readonly Stream _inner;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Gateway.Contracts.IO;
 using Gateway.S3Api.Errors;
 
 namespace Gateway.S3Api.Auth;
@@ -8,7 +9,7 @@ namespace Gateway.S3Api.Auth;
 /// x-amz-content-sha256 throws instead of handing on its last bytes (a store that stops reading at the declared
 /// length never sees a complete body), so the store never commits it.
 /// </summary>
-internal sealed class Sha256CheckingStream(Stream inner, string expectedHex, long length, BodyFailure failure) : ReadOnlyStreamBase
+internal sealed class Sha256CheckingStream(Stream inner, string expectedHex, long length, BodyFailure failure) : ReadOnlyStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private long _read;
@@ -31,21 +32,4 @@ internal sealed class Sha256CheckingStream(Stream inner, string expectedHex, lon
         if (disposing) _hash.Dispose();
         base.Dispose(disposing);
     }
-}
-
-/// <summary>A forward-only, read-only stream: subclasses implement ReadAsync(Memory).</summary>
-internal abstract class ReadOnlyStreamBase : Stream
-{
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Security.Cryptography;
+using Gateway.Contracts.IO;
 using Gateway.S3Api.Auth;
 using Gateway.S3Api.Errors;
 using Gateway.S3Api.Routing;
@@ -12,7 +13,7 @@ namespace Gateway.S3Api.Operations;
 /// trailer: computed at the front door while the body streams, so every store honours them. A mismatch throws at the
 /// end of the body and the store keeps nothing (BadDigest).
 /// </summary>
-internal sealed class ChecksumVerifyingStream : ReadOnlyStreamBase
+internal sealed class ChecksumVerifyingStream : ReadOnlyStream
 {
     public static readonly string[] Algorithms = ["crc32", "crc32c", "sha1", "sha256"];
     private const string ItemKey = "s3.checksum";

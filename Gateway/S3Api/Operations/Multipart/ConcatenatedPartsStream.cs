@@ -1,10 +1,11 @@
+using Gateway.Contracts.IO;
 using Gateway.Contracts.ObjectStorage;
 using Gateway.S3Api.Auth;
 
 namespace Gateway.S3Api.Operations.Multipart;
 
 /// <summary>Reads the parts of an upload one after another, each streamed from the store (one open part at a time).</summary>
-internal sealed class ConcatenatedPartsStream(IObjectStore store, string bucket, IReadOnlyList<(string Key, string ETag)> parts) : ReadOnlyStreamBase
+internal sealed class ConcatenatedPartsStream(IObjectStore store, string bucket, IReadOnlyList<(string Key, string ETag)> parts) : ReadOnlyStream
 {
     private int _next;
     private ObjectContent? _current;
