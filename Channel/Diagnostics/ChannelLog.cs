@@ -9,6 +9,9 @@ public static partial class ChannelLog
     [LoggerMessage(EventId = EventIds.HandshakeRejected, Level = LogLevel.Warning, Message = "CTP-96 security event: handshake rejected ({Reason}) with {Peer}: {Detail}")]
     public static partial void HandshakeRejected(ILogger logger, string reason, string peer, string detail);
 
+    [LoggerMessage(EventId = EventIds.HandshakeRefused, Level = LogLevel.Debug, Message = "CTP-96 connection from {Peer} closed unanswered: handshake limits reached")]
+    public static partial void HandshakeRefused(ILogger logger, string peer);
+
     [LoggerMessage(EventId = EventIds.ConnectionClosedOnViolation, Level = LogLevel.Warning, Message = "CTP-96 security event: connection closed ({Reason}) with {Peer}: {Detail}")]
     public static partial void ConnectionRejected(ILogger logger, string reason, string peer, string detail);
 

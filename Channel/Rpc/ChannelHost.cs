@@ -44,13 +44,20 @@ public sealed class ChannelHost
     /// <summary>Test hook: runs before each response body chunk is sent.</summary>
     internal Func<long, ValueTask>? BeforeResponseChunk { get; set; }
 
+    /// <summary>Bounds on unauthenticated handshake work for connections accepted by <see cref="ListenAsync"/>.</summary>
+    public HandshakeLimits HandshakeLimits { get; set; } = new();
+
     /// <summary>Handshakes on <paramref name="transport"/> and serves calls until the connection closes.</summary>
-    public async Task ServeConnectionAsync(Stream transport, string peerLabel, CancellationToken ct)
+    public Task ServeConnectionAsync(Stream transport, string peerLabel, CancellationToken ct) =>
+        ServeConnectionAsync(transport, WithPeer(peerLabel, _options.HandshakeTimeout), admission: null, ct);
+
+    private async Task ServeConnectionAsync(Stream transport, ChannelOptions options, IDisposable? admission, CancellationToken ct)
     {
-        var options = WithPeer(peerLabel);
+        var peerLabel = options.PeerLabel;
         ChannelConnection connection;
         try { connection = await ChannelConnection.AcceptAsync(transport, options, ct).ConfigureAwait(false); }
         catch (Exception e) when (e is HandshakeException or OperationCanceledException or IOException) { return; }
+        finally { admission?.Dispose(); }
         var signer = new TreeHeadSigner(options.LocalKey,
             batch => connection.WriteFrameAsync(FrameType.Head, 0, 0, batch.Encode(), CancellationToken.None),
             e =>
@@ -91,25 +98,35 @@ public sealed class ChannelHost
     /// <summary>Accepts TCP connections until <paramref name="ct"/> is cancelled.</summary>
     public async Task ListenAsync(TcpListener listener, CancellationToken ct)
     {
+        if (HandshakeLimits.Problem() is { } problem) throw new InvalidOperationException("Handshake limits: " + problem);
+        var deadline = HandshakeLimits.Deadline < _options.HandshakeTimeout ? HandshakeLimits.Deadline : _options.HandshakeTimeout;
+        using var admission = new HandshakeAdmission(HandshakeLimits);
         var connections = new List<Task>();
         try
         {
             while (!ct.IsCancellationRequested)
             {
                 var (stream, remote) = await TcpTransport.AcceptAsync(listener, ct).ConfigureAwait(false);
-                connections.Add(Task.Run(() => ServeConnectionAsync(stream, remote, ct), CancellationToken.None));
                 connections.RemoveAll(t => t.IsCompleted);
+                if (admission.TryAdmit(remote.Address) is not { } lease)
+                {
+                    ChannelLog.HandshakeRefused(_log, remote.ToString());
+                    await stream.DisposeAsync().ConfigureAwait(false);
+                    continue;
+                }
+                var options = WithPeer(remote.ToString(), deadline);
+                connections.Add(Task.Run(() => ServeConnectionAsync(stream, options, lease, ct), CancellationToken.None));
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
         await Task.WhenAll(connections).ConfigureAwait(false);
     }
 
-    private ChannelOptions WithPeer(string label) => new()
+    private ChannelOptions WithPeer(string label, TimeSpan handshakeTimeout) => new()
     {
         LocalKey = _options.LocalKey,
         PinnedPeers = _options.PinnedPeers,
-        HandshakeTimeout = _options.HandshakeTimeout,
+        HandshakeTimeout = handshakeTimeout,
         KeepaliveInterval = _options.KeepaliveInterval,
         IdleTimeout = _options.IdleTimeout,
         RekeyAfterFrames = _options.RekeyAfterFrames,

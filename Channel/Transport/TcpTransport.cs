@@ -29,10 +29,10 @@ public static class TcpTransport
         return listener;
     }
 
-    public static async Task<(Stream Stream, string Remote)> AcceptAsync(TcpListener listener, CancellationToken ct)
+    public static async Task<(Stream Stream, IPEndPoint Remote)> AcceptAsync(TcpListener listener, CancellationToken ct)
     {
         var socket = await listener.AcceptSocketAsync(ct).ConfigureAwait(false);
         socket.NoDelay = true;
-        return (new NetworkStream(socket, ownsSocket: true), socket.RemoteEndPoint?.ToString() ?? "tcp");
+        return (new NetworkStream(socket, ownsSocket: true), (IPEndPoint)socket.RemoteEndPoint!);
     }
 }

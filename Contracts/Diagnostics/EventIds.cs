@@ -35,6 +35,7 @@ public static class EventIds
     public const int HeadRejected = 9609;
     public const int HeadSigningFailed = 9611;
     public const int StreamIdsExhausted = 9620;
+    public const int HandshakeRefused = 9621;
     public const int BridgeHostListening = 9610;
 
     public const int MigrationRunning = 9801;

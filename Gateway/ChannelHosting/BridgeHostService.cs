@@ -23,6 +23,7 @@ internal sealed partial class BridgeHostService(ChannelRuntime runtime, ILogger<
         var channelHost = new ChannelHost(options, runtime.Handlers)
         {
             IdleHeadInterval = runtime.Options.IdleHeadInterval,
+            HandshakeLimits = runtime.Options.Handshakes,
         };
         Listening(log, runtime.Options.Listen, runtime.Key.PublicKey.Fingerprint.ToString());
         try { await channelHost.ListenAsync(listener, stoppingToken); }

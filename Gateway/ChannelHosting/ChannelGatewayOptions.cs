@@ -34,6 +34,9 @@ public sealed class ChannelGatewayOptions
     /// <summary>Bridge-host role: the TCP endpoint to listen on.</summary>
     public string Listen { get; set; } = "127.0.0.1:9696";
 
+    /// <summary>Bridge-host role: bounds on unauthenticated handshake work (concurrency, per-address rate, deadline).</summary>
+    public Gateway.Channel.Handshake.HandshakeLimits Handshakes { get; set; } = new();
+
     /// <summary>Bridge-host role: the gateway keys allowed to connect.</summary>
     public List<string> AllowedClients { get; set; } = [];
 }
@@ -57,6 +60,8 @@ public sealed class ChannelGatewayOptionsValidator : Microsoft.Extensions.Option
             errors.Add($"{ChannelGatewayOptions.Section}:HeadTimeout must be above 0 and at most 60 seconds (got {options.HeadTimeout}).");
         if (options.IdleHeadInterval < TimeSpan.FromSeconds(1) || options.IdleHeadInterval > TimeSpan.FromSeconds(60))
             errors.Add($"{ChannelGatewayOptions.Section}:IdleHeadInterval must be between 1 and 60 seconds (got {options.IdleHeadInterval}).");
+        if (options.Handshakes.Problem() is { } handshakes)
+            errors.Add($"{ChannelGatewayOptions.Section}:Handshakes: {handshakes}");
         return errors.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(errors);
     }
 }
