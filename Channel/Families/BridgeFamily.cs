@@ -1,3 +1,4 @@
+using Gateway.Contracts.Errors;
 using System.Reflection;
 
 namespace Gateway.Channel.Families;
@@ -60,6 +61,13 @@ public sealed class BridgeFamily<TBridge> : IBridgeFamily where TBridge : class
     public FamilyOperation? Find(string operation) => _byName.GetValueOrDefault(operation);
 
     internal FamilyOperation? For(MethodInfo method) => _byMethod.GetValueOrDefault(method);
+
+    /// <summary>Fails a call the instance declares it cannot run with <see cref="ErrorCode.NotImplemented"/>.</summary>
+    internal void CheckSupported(FamilyOperation operation, string instance, object bridge, object?[] args)
+    {
+        if (operation.Unsupported?.Invoke(bridge, new CallArguments(operation.Binding.Parameters, args)) is { } feature)
+            throw new GatewayException(ErrorCode.NotImplemented, $"The {InstanceNoun} '{instance}' does not support {feature}.");
+    }
 
     /// <summary>Runs the family's checks on every argument of a call.</summary>
     internal void Check(FamilyOperation operation, object?[] args)

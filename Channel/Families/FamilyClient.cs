@@ -66,6 +66,7 @@ public class FamilyProxy<TBridge> : DispatchProxy where TBridge : class
         {
             // Bad arguments never reach the channel (no call, no witness).
             _family.Check(operation, args);
+            if (_local is not null) _family.CheckSupported(operation, _caller.Instance, _local, args);
             return operation.Binding.Client(_caller, operation, args);
         }
         if (_local is not null) return targetMethod.Invoke(_local, BindingFlags.DoNotWrapExceptions, null, args, null);

@@ -28,6 +28,12 @@ public sealed class FamilyOperation(string name, string method)
     /// <summary>What the call acts on, recorded in its witness ("bucket/key"); empty when it acts on the instance.</summary>
     public Func<CallArguments, string> Target { get; init; } = static _ => "";
 
+    /// <summary>
+    /// Names the feature this call needs and the instance says it lacks (from its own capability flags), or null when
+    /// the call can run. Both ends ask before calling: such a call fails <c>not-implemented</c> and reaches no bridge.
+    /// </summary>
+    public Func<object, CallArguments, string?>? Unsupported { get; init; }
+
     /// <summary>The bound interface method (set when the family is built).</summary>
     public MethodInfo Method => Binding.Method;
 

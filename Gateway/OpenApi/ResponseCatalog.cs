@@ -101,12 +101,14 @@ internal static class ResponseCatalog
                 NotModified(r);
                 problem(412, "If-Match did not match (strong comparison).", []);
                 problem(416, "The range is outside the object.", [("Content-Range", "bytes */size of the object.")]);
+                problem(501, "not-implemented: the store declares it lacks ranged reads or conditional requests (see GET /v1/stores).", []);
                 break;
             case "HeadObject":
                 Success(r, "200", "The object's headers, no body.");
                 ObjectHeaders(r["200"]);
                 NotModified(r);
                 problem(412, "If-Match did not match (strong comparison).", []);
+                problem(501, "not-implemented: the store declares it lacks conditional requests (see GET /v1/stores).", []);
                 break;
             case "PutObject":
                 Success(r, "200", "Stored; the new version's facts.");
@@ -114,10 +116,12 @@ internal static class ResponseCatalog
                 problem(413, "The object is larger than Gateway:Limits:MaxObjectBytes.", []);
                 Header(r["200"], "ETag", "The new version's entity tag.");
                 problem(412, "If-Match / If-None-Match failed (including create-only writes); nothing stored.", []);
+                problem(501, "not-implemented: the store declares it lacks user metadata, create-only writes or conditional requests; nothing stored.", []);
                 break;
             case "DeleteObject":
                 Success(r, "204", "Deleted, or already absent.");
                 problem(412, "If-Match did not match; nothing deleted.", []);
+                problem(501, "not-implemented: the store declares it lacks conditional requests; nothing deleted.", []);
                 break;
             case "CopyObject":
                 Header(r["200"], "ETag", "The target's new entity tag.");
@@ -133,6 +137,7 @@ internal static class ResponseCatalog
                 break;
             case "DeleteBucket":
                 problem(409, "The bucket is not empty.", []);
+                problem(501, "The store cannot create or delete buckets.", []);
                 break;
         }
     }

@@ -75,6 +75,7 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
         ErrorCode.Unauthorized => "Unauthorized",
         ErrorCode.Timeout => "Timeout",
         ErrorCode.NotSupported => "Not supported",
+        ErrorCode.NotImplemented => "Not implemented by this store",
         ErrorCode.MethodNotAllowed => "Method not allowed",
         ErrorCode.UnsupportedMediaType => "Unsupported media type",
         ErrorCode.WitnessFailed => "Witness verification failed",

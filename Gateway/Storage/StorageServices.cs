@@ -29,7 +29,10 @@ public static class StorageServices
             {
                 var store = factories[section["Kind"]!].Create(section.Key, section, sp);
                 // Stores with a resilience pipeline report through BridgeHealthRegistry; the rest are listed as unknown.
-                return new BridgeInstance<IObjectStore>(store.Name, store.Kind, store, store is IBridgeInstance bridge ? bridge.GetStatus : null);
+                Func<BridgeStatus>? status = store is IBridgeInstance bridge ? bridge.GetStatus : null;
+                var narrowing = CapabilitySettings.Of(section);
+                if (narrowing.NarrowsAnything) store = new NarrowedStore(store, narrowing.Narrow(store.Capabilities));
+                return new BridgeInstance<IObjectStore>(store.Name, store.Kind, store, status);
             }).ToList();
         });
     }
@@ -61,6 +64,8 @@ public sealed class StoreOptionsValidator(IEnumerable<IObjectStoreFactory> facto
                 problems.Add($"{StoreOptions.Section}:{section.Key}:Kind must be one of: {string.Join(", ", byKind.Keys.Order())} (got '{kind}').");
             else
                 problems.AddRange(factory.Validate(section.Key, section));
+            try { CapabilitySettings.Of(section); }
+            catch (InvalidOperationException e) { problems.Add($"{StoreOptions.Section}:{section.Key}:{CapabilitySettings.Section}: {e.Message}"); }
         }
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }

@@ -8,18 +8,43 @@ public static class ObjectStorageFamily
 {
     public static BridgeFamily<IObjectStore> Declaration { get; } = new("object-storage", "store",
     [
-        new("list-buckets", nameof(IObjectStore.ListBucketsAsync)) { Idempotent = true },
-        new("create-bucket", nameof(IObjectStore.CreateBucketAsync)) { Target = a => a.Join("bucket") },
-        new("delete-bucket", nameof(IObjectStore.DeleteBucketAsync)) { Idempotent = true, Target = a => a.Join("bucket") },
+        new("list-buckets", nameof(IObjectStore.ListBucketsAsync)) { Idempotent = true, Unsupported = Needs(c => c.ListBuckets, "listing buckets") },
+        new("create-bucket", nameof(IObjectStore.CreateBucketAsync)) { Target = a => a.Join("bucket"), Unsupported = Needs(c => c.CreateBuckets, "creating buckets") },
+        new("delete-bucket", nameof(IObjectStore.DeleteBucketAsync)) { Idempotent = true, Target = a => a.Join("bucket"), Unsupported = Needs(c => c.CreateBuckets, "deleting buckets") },
         new("list-objects", nameof(IObjectStore.ListObjectsAsync)) { Idempotent = true, Target = a => a.Join("bucket") },
-        new("head-object", nameof(IObjectStore.HeadObjectAsync)) { Idempotent = true, Target = a => a.Join("bucket", "key") },
-        new("get-object", nameof(IObjectStore.GetObjectAsync)) { Idempotent = true, ResponseBody = ResponseBody.Sized, Target = a => a.Join("bucket", "key") },
-        new("put-object", nameof(IObjectStore.PutObjectAsync)) { Idempotent = true, RequestBody = true, Target = a => a.Join("bucket", "key") },
-        new("delete-object", nameof(IObjectStore.DeleteObjectAsync)) { Idempotent = true, Target = a => a.Join("bucket", "key") },
+        new("head-object", nameof(IObjectStore.HeadObjectAsync))
+        {
+            Idempotent = true, Target = a => a.Join("bucket", "key"),
+            Unsupported = Conditions(a => a.Get<ObjectConditions>("conditions")),
+        },
+        new("get-object", nameof(IObjectStore.GetObjectAsync))
+        {
+            Idempotent = true, ResponseBody = ResponseBody.Sized, Target = a => a.Join("bucket", "key"),
+            Unsupported = Any(
+                Needs((c, a) => c.Ranges || a.Get<GetObjectOptions>("options").Range is null, "ranged reads"),
+                Conditions(a => a.Get<GetObjectOptions>("options").Conditions)),
+        },
+        new("put-object", nameof(IObjectStore.PutObjectAsync))
+        {
+            Idempotent = true, RequestBody = true, Target = a => a.Join("bucket", "key"),
+            Unsupported = Any(
+                Needs((c, a) => c.UserMetadata || a.Get<PutObjectOptions>("options").Metadata.Count == 0, "user metadata"),
+                Conditions(a => a.Get<PutObjectOptions>("options").Conditions, write: true)),
+        },
+        new("delete-object", nameof(IObjectStore.DeleteObjectAsync))
+        {
+            Idempotent = true, Target = a => a.Join("bucket", "key"),
+            Unsupported = Conditions(a => a.Get<ObjectConditions>("conditions")),
+        },
         new("copy-object", nameof(IObjectStore.CopyObjectAsync))
         {
             Idempotent = true,
             Target = a => a.Get<CopyObjectRequest>("request") is var r ? $"{r.SourceBucket}/{r.SourceKey} -> {r.TargetBucket}/{r.TargetKey}" : "",
+            Unsupported = Any(
+                Needs(c => c.ServerSideCopy, "server-side copy"),
+                Needs((c, a) => c.UserMetadata || a.Get<CopyObjectRequest>("request").Metadata is not { Count: > 0 }, "user metadata"),
+                Conditions(a => a.Get<CopyObjectRequest>("request").SourceConditions),
+                Conditions(a => a.Get<CopyObjectRequest>("request").TargetConditions, write: true)),
         },
     ],
     codecs: [new ObjectContentCodec()],
@@ -39,6 +64,26 @@ public static class ObjectStorageFamily
     {
         ValidateInstanceName = ObjectNames.ValidateStore,
     };
+
+    private static Func<object, CallArguments, string?> Needs(Func<StoreCapabilities, bool> has, string feature) =>
+        Needs((c, _) => has(c), feature);
+
+    private static Func<object, CallArguments, string?> Needs(Func<StoreCapabilities, CallArguments, bool> has, string feature) =>
+        (store, a) => has(((IObjectStore)store).Capabilities, a) ? null : feature;
+
+    /// <summary>If-Match / If-None-Match need ConditionalRequests; on a write, If-None-Match: * alone needs CreateOnly.</summary>
+    private static Func<object, CallArguments, string?> Conditions(Func<CallArguments, ObjectConditions> of, bool write = false) => (store, a) =>
+    {
+        var conditions = of(a);
+        if (conditions.IsEmpty) return null;
+        var c = ((IObjectStore)store).Capabilities;
+        var createOnly = write && conditions.IfMatch is null && conditions.IfNoneMatch is ["*"];
+        return createOnly ? (c.CreateOnly ? null : "create-only writes (If-None-Match: *)")
+            : c.ConditionalRequests ? null : "conditional requests (If-Match, If-None-Match)";
+    };
+
+    private static Func<object, CallArguments, string?> Any(params Func<object, CallArguments, string?>[] checks) =>
+        (store, a) => checks.Select(check => check(store, a)).FirstOrDefault(feature => feature is not null);
 
     /// <summary>An object's facts travel as JSON, its bytes as the body.</summary>
     private sealed class ObjectContentCodec : BodyCodec<ObjectContent, ObjectContentCodec.Facts>

@@ -24,7 +24,7 @@ public static class S3ErrorMapping
         ErrorCode.Unavailable => new S3Exception("ServiceUnavailable", 503, "The store is unavailable; please retry."),
         ErrorCode.Forbidden or ErrorCode.Unauthorized => S3Errors.AccessDenied(),
         ErrorCode.Timeout => new S3Exception("RequestTimeout", 400, "The store did not answer in time."),
-        ErrorCode.NotSupported => new S3Exception("NotImplemented", 501, e.Message),
+        ErrorCode.NotSupported or ErrorCode.NotImplemented => new S3Exception("NotImplemented", 501, e.Message),
         ErrorCode.MethodNotAllowed => S3Errors.MethodNotAllowed(),
         ErrorCode.WitnessFailed => new S3Exception("InternalError", 502, "The bridge's witness did not verify; the answer was withheld."),
         _ => S3Errors.InternalError(),

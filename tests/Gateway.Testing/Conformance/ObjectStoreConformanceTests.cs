@@ -104,4 +104,25 @@ public abstract partial class ObjectStoreConformanceTests : IAsyncLifetime
     }
 
     protected static byte[] Bytes(string s) => Encoding.UTF8.GetBytes(s);
+
+    /// <summary>The store's capability flags as GET /v1/stores lists them.</summary>
+    protected async Task<JsonElement> CapabilitiesAsync()
+    {
+        var stores = await Http.GetFromJsonAsync<JsonElement>("v1/stores");
+        return stores.GetProperty("stores").EnumerateArray().Single(s => s.GetProperty("name").GetString() == Store).GetProperty("capabilities");
+    }
+
+    protected async Task<bool> LacksAnyCapabilityAsync() =>
+        (await CapabilitiesAsync()).EnumerateObject().Any(p => p.Value.ValueKind == JsonValueKind.False);
+
+    /// <summary>
+    /// Skips the test when the store declares (GET /v1/stores) that it lacks <paramref name="capability"/>, as rclone's
+    /// fstests skip what a backend's Features say it cannot do. The only kind of skip the suite allows.
+    /// </summary>
+    protected async Task RequireAsync(params string[] capabilities)
+    {
+        var flags = await CapabilitiesAsync();
+        foreach (var capability in capabilities)
+            Skip.IfNot(flags.GetProperty(capability).GetBoolean(), $"Store kind '{StoreSettings["Kind"]}' declares it lacks '{capability}'.");
+    }
 }

@@ -1,0 +1,27 @@
+using Gateway.Contracts.ObjectStorage;
+
+namespace Gateway.Storage;
+
+/// <summary>
+/// A store as configured with features switched off (<see cref="CapabilitySettings"/>): it reports the narrower flags,
+/// and the object-storage family's declared requirements refuse the calls that need them (501 <c>not-implemented</c>)
+/// on both ends of the channel, so they never reach this object. Every operation passes straight through.
+/// </summary>
+internal sealed class NarrowedStore(IObjectStore inner, StoreCapabilities capabilities) : IObjectStore, IDisposable
+{
+    public string Name => inner.Name;
+    public string Kind => inner.Kind;
+    public StoreCapabilities Capabilities => capabilities;
+
+    public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct) => inner.ListBucketsAsync(ct);
+    public Task CreateBucketAsync(string bucket, CancellationToken ct) => inner.CreateBucketAsync(bucket, ct);
+    public Task DeleteBucketAsync(string bucket, CancellationToken ct) => inner.DeleteBucketAsync(bucket, ct);
+    public Task<ObjectListing> ListObjectsAsync(string bucket, ListObjectsRequest request, CancellationToken ct) => inner.ListObjectsAsync(bucket, request, ct);
+    public Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct) => inner.HeadObjectAsync(bucket, key, conditions, ct);
+    public Task<ObjectContent> GetObjectAsync(string bucket, string key, GetObjectOptions options, CancellationToken ct) => inner.GetObjectAsync(bucket, key, options, ct);
+    public Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream content, PutObjectOptions options, CancellationToken ct) => inner.PutObjectAsync(bucket, key, content, options, ct);
+    public Task DeleteObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct) => inner.DeleteObjectAsync(bucket, key, conditions, ct);
+    public Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct) => inner.CopyObjectAsync(request, ct);
+
+    public void Dispose() => (inner as IDisposable)?.Dispose();
+}
