@@ -117,8 +117,8 @@ public static class ListOperations
             }, c.Aborted);
             var merged = page.Objects.Select(o => new Entry(o.Key, o))
                 .Concat(page.CommonPrefixes.Select(p => new Entry(p, null)))
-                .Where(e => !MultipartMetadata.IsPartsAreaKey(e.Name) && (after is null || string.CompareOrdinal(e.Name, after) > 0))
-                .OrderBy(e => e.Name, StringComparer.Ordinal);
+                .Where(e => !MultipartMetadata.IsPartsAreaKey(e.Name) && (after is null || Utf8KeyOrder.Instance.Compare(e.Name, after) > 0))
+                .OrderBy(e => e.Name, Utf8KeyOrder.Instance);
             foreach (var e in merged)
             {
                 if (entries.Count == maxKeys)

@@ -14,7 +14,7 @@ public static partial class ObjectWriteOperations
 {
     private const int MaxMetadataBytes = 2 * 1024; // S3's limit on user metadata
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,127}$")]
+    [GeneratedRegex(@"\A[a-z0-9_][a-z0-9_-]{0,127}\z", RegexOptions.CultureInvariant)]
     private static partial Regex MetaName();
 
     public static async Task PutAsync(S3Context c)
@@ -60,7 +60,7 @@ public static partial class ObjectWriteOperations
             if (!name.StartsWith(S3ObjectHeaders.MetaPrefix, StringComparison.OrdinalIgnoreCase)) continue;
             var key = name[S3ObjectHeaders.MetaPrefix.Length..].ToLowerInvariant();
             if (!MetaName().IsMatch(key) || MultipartMetadata.IsReserved(key))
-                throw S3Errors.InvalidArgument($"Metadata header '{name}' is not allowed here: names are a-z, 0-9, '-' and '_' (and not 'gw-s3-*').");
+                throw S3Errors.InvalidArgument($"Metadata header '{name}' is not allowed here: names are a-z, 0-9, '-' and '_', not starting with '-' (and not 'gw-s3-*').");
             var value = values.ToString();
             bytes += key.Length + value.Length;
             metadata[key] = value;
