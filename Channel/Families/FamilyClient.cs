@@ -35,20 +35,23 @@ internal sealed class FamilyCaller(IBridgeFamily family, Func<ChannelClient> cli
     public async Task<ChannelCall> CallAsync(FamilyOperation operation, object?[] args, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
+        var target = operation.Target(new CallArguments(operation.Binding.Parameters, args));
+        using var span = BridgeCallTracing.StartClient(family.Name, kind, instance, operation.Name, target);
         try
         {
-            var call = await SendAsync(operation, args, ct).ConfigureAwait(false);
+            var call = await SendAsync(operation, args, target, span, ct).ConfigureAwait(false);
             BridgeCallMetrics.Record(kind, instance, operation.Name, started, null);
             return call;
         }
         catch (Exception e)
         {
             BridgeCallMetrics.Record(kind, instance, operation.Name, started, e);
+            if (BridgeCallMetrics.ErrorCodeOf(e) is { } code) BridgeCallTracing.Failed(span, code);
             throw;
         }
     }
 
-    private Task<ChannelCall> SendAsync(FamilyOperation operation, object?[] args, CancellationToken ct)
+    private Task<ChannelCall> SendAsync(FamilyOperation operation, object?[] args, string target, Activity? span, CancellationToken ct)
     {
         var (json, body) = operation.Binding.Encode(args);
         var request = new CallRequest
@@ -57,10 +60,10 @@ internal sealed class FamilyCaller(IBridgeFamily family, Func<ChannelClient> cli
             Family = family.Name,
             Instance = instance,
             Operation = operation.Name,
-            Target = operation.Target(new CallArguments(operation.Binding.Parameters, args)),
+            Target = target,
             Args = json,
         };
-        return client().CallAsync(request, body, ct, operation.ResponseBody);
+        return client().CallAsync(BridgeCallTracing.WithTraceContext(request, span), body, ct, operation.ResponseBody);
     }
 }
 
