@@ -33,7 +33,8 @@ public static class ObservabilitySetup
             otel.WithMetrics(metrics =>
             {
                 metrics.AddMeter(GatewaySources).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentation();
-                if (options.Metrics.Prometheus) metrics.AddPrometheusExporter();
+                // No response cache: a scrape sees what happened up to it (Prometheus scrapes every few seconds anyway).
+                if (options.Metrics.Prometheus) metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (options.Otlp is { Endpoint: not null, Metrics: true }) metrics.AddOtlpExporter(o => Otlp(o, options.Otlp));
             });
         }
