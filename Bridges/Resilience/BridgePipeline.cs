@@ -29,9 +29,12 @@ public static class BridgePipeline
         => Create(instanceName, options, loggers).Pipeline;
 
     /// <summary>Like <see cref="Build"/>, also returning the circuit/health view of the instance.</summary>
-    public static BridgeResilience Create(string instanceName, ResilienceOptions options, ILoggerFactory? loggers = null, TimeProvider? time = null)
+    /// <param name="kind">The instance's kind for its metrics; when null, taken from a "kind:name" <paramref name="instanceName"/>.</param>
+    public static BridgeResilience Create(string instanceName, ResilienceOptions options, ILoggerFactory? loggers = null, TimeProvider? time = null,
+        string? kind = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(instanceName);
+        var (metricKind, metricName) = BridgeMetrics.Split(instanceName, kind);
         options.EnsureValid(instanceName);
         var logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger("Gateway.Bridges.Resilience");
         var health = new BridgeHealthTracker(time ?? TimeProvider.System);
@@ -40,12 +43,14 @@ public static class BridgePipeline
         var builder = new ResiliencePipelineBuilder { Name = instanceName };
         if (time is not null) builder.TimeProvider = time;
 
-        builder.AddStrategy(_ => new GatewayErrorStrategy(instanceName, health, options.TotalTimeout), new GatewayErrorStrategyOptions());
+        builder.AddStrategy(_ => new GatewayErrorStrategy(instanceName, health, options.TotalTimeout,
+            () => BridgeMetrics.Rejected(metricKind, metricName, "circuit-open")), new GatewayErrorStrategyOptions());
         builder.AddTimeout(options.TotalTimeout);
 
+        ConcurrencyLimiter? limiter = null;
         if (options.MaxConcurrency > 0)
         {
-            var limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+            limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
             {
                 PermitLimit = options.MaxConcurrency,
                 QueueLimit = options.QueueLimit,
@@ -56,6 +61,7 @@ public static class BridgePipeline
                 RateLimiter = args => limiter.AcquireAsync(1, args.Context.CancellationToken),
                 OnRejected = _ =>
                 {
+                    BridgeMetrics.Rejected(metricKind, metricName, "concurrency-limit");
                     BridgeLog.ConcurrencyRejected(logger, instanceName, options.MaxConcurrency, options.QueueLimit);
                     return default;
                 },
@@ -79,6 +85,7 @@ public static class BridgePipeline
                 DelayGenerator = args => new ValueTask<TimeSpan?>(TransientFailures.RetryAfter(args.Outcome)),
                 OnRetry = args =>
                 {
+                    BridgeMetrics.Retry(metricKind, metricName);
                     BridgeLog.Retrying(logger, instanceName, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, TransientFailures.Describe(args.Outcome));
                     return default;
                 },
@@ -113,11 +120,25 @@ public static class BridgePipeline
             });
         }
 
-        builder.AddTimeout(new TimeoutStrategyOptions { Timeout = options.AttemptTimeout });
+        builder.AddTimeout(new TimeoutStrategyOptions
+        {
+            Timeout = options.AttemptTimeout,
+            OnTimeout = _ =>
+            {
+                BridgeMetrics.AttemptTimedOut(metricKind, metricName);
+                return default;
+            },
+        });
 
         var pipeline = builder.Build();
-        var resilience = new BridgeResilience(instanceName, options, pipeline, health, options.CircuitBreakerEnabled ? circuit : null);
+        var resilience = new BridgeResilience(instanceName, options, pipeline, health, options.CircuitBreakerEnabled ? circuit : null)
+        {
+            Kind = metricKind,
+            Name = metricName,
+            Limiter = limiter,
+        };
         ByPipeline.AddOrUpdate(pipeline, resilience);
+        BridgeMetrics.Track(resilience);
         return resilience;
     }
 

@@ -21,6 +21,10 @@ public sealed class BridgeResilience
     }
 
     public string InstanceName { get; }
+    /// <summary>The instance's kind and name as its metrics and readiness name it ("s3", "archive").</summary>
+    public string Kind { get; init; } = "unknown";
+    public string Name { get; init; } = "";
+    internal System.Threading.RateLimiting.ConcurrencyLimiter? Limiter { get; init; }
     public ResilienceOptions Options { get; }
     public ResiliencePipeline Pipeline { get; }
     public BridgeHealthTracker Health => _health;

@@ -15,7 +15,7 @@ sealed class GatewayErrorStrategyOptions : ResilienceStrategyOptions
 /// Outermost strategy: turns Polly's own rejections into gateway errors callers understand, and records
 /// every call's final outcome for the instance's health.
 /// </summary>
-sealed class GatewayErrorStrategy(string instanceName, BridgeHealthTracker health, TimeSpan totalTimeout) : ResilienceStrategy
+sealed class GatewayErrorStrategy(string instanceName, BridgeHealthTracker health, TimeSpan totalTimeout, Action circuitRejected) : ResilienceStrategy
 {
     protected override async ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback, ResilienceContext context, TState state)
@@ -26,6 +26,7 @@ sealed class GatewayErrorStrategy(string instanceName, BridgeHealthTracker healt
         if (outcome.Exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
             return outcome; // the caller went away: neither a success nor the platform's fault
 
+        if (outcome.Exception is BrokenCircuitException) circuitRejected();
         if (TransientFailures.IsFailure(asObject)) health.RecordFailure(TransientFailures.Describe(asObject));
         else if (outcome.Exception is null or GatewayException) health.RecordSuccess();
 

@@ -52,7 +52,7 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
         _destinations = new DestinationSet(options.DestinationAddresses().Select(d => new Destination(d.Id, d.Address)).ToArray(), _time);
         _headers = new HeaderCopier(options);
         _auth = IUpstreamAuth.Create(name, options.Auth, options.Resilience.AttemptTimeout, _time, _logger);
-        _resilience = BridgePipeline.Create(name, options.Resilience, loggers, time);
+        _resilience = BridgePipeline.Create(name, options.Resilience, loggers, time, kind: "rest");
     }
 
     public string Name { get; }

@@ -1,3 +1,4 @@
+using Gateway.Channel.Diagnostics;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
@@ -71,6 +72,7 @@ public sealed partial class AuditLog : IWitnessSink, IDisposable
                 frontier BLOB NOT NULL);
             """);
         LoadState();
+        ChannelMetrics.TrackAudit(this, () => Volatile.Read(ref _lastSequence));
         _writing = Task.Run(WriteLoopAsync);
     }
 
@@ -123,6 +125,7 @@ public sealed partial class AuditLog : IWitnessSink, IDisposable
             batch.Clear();
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var w)) batch.Add(w);
             var (sequence, hash) = (_lastSequence, _lastHash);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 using (var tx = _writer.BeginTransaction())
@@ -130,6 +133,7 @@ public sealed partial class AuditLog : IWitnessSink, IDisposable
                     foreach (var w in batch) (sequence, hash) = w.Apply(this, tx, sequence, hash);
                     tx.Commit();
                 }
+                ChannelMetrics.AuditCommitted(started, (int)(sequence - _lastSequence), batch.Count(w => w is HeadWrite));
                 (_lastSequence, _lastHash) = (sequence, hash);
                 foreach (var w in batch) w.Done.TrySetResult();
             }

@@ -40,6 +40,7 @@ public sealed class ChannelConnection : IAsyncDisposable
     private int _closed;
     private ChannelProtocolException? _closeError;
     private readonly IWitnessLogFrames? _witnessLog;
+    private readonly string _side;
 
     private ChannelConnection(Stream transport, HandshakeResult session, ChannelOptions options, bool isClient, IWitnessLogFrames? witnessLog)
     {
@@ -54,6 +55,8 @@ public sealed class ChannelConnection : IAsyncDisposable
         _log = options.LoggerFactory.CreateLogger("Gateway.Channel");
         if (!isClient)
             _accepted = System.Threading.Channels.Channel.CreateUnbounded<ChannelStream>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        _side = ChannelMetrics.Side(isClient);
+        ChannelMetrics.Track(this, () => (_side, _streams.Count, IsOpen));
         _readLoop = Task.Run(ReadLoopAsync);
         _keepalive = Task.Run(KeepaliveAsync);
     }
@@ -98,12 +101,14 @@ public sealed class ChannelConnection : IAsyncDisposable
         catch (HandshakeException e)
         {
             ChannelLog.HandshakeRejected(log, (e.RemoteReason ?? e.Reason).ToString(), options.PeerLabel, e.Message);
+            ChannelMetrics.Handshake(isClient, (e.RemoteReason ?? e.Reason).ToString());
             await transport.DisposeAsync().ConfigureAwait(false);
             throw;
         }
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {
             ChannelLog.HandshakeRejected(log, nameof(HandshakeFailure.Timeout), options.PeerLabel, "no answer in time");
+            ChannelMetrics.Handshake(isClient, nameof(HandshakeFailure.Timeout));
             await transport.DisposeAsync().ConfigureAwait(false);
             throw new HandshakeException(HandshakeFailure.Timeout, "The handshake timed out.", inner: e);
         }
@@ -112,6 +117,7 @@ public sealed class ChannelConnection : IAsyncDisposable
             await transport.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+        ChannelMetrics.Handshake(isClient, null);
         ChannelLog.Connected(log, options.PeerLabel + " " + session.PeerKey.Fingerprint, isClient ? "client" : "bridge host");
         return new ChannelConnection(transport, session, options, isClient, witnessLog);
     }
@@ -177,11 +183,14 @@ public sealed class ChannelConnection : IAsyncDisposable
             Seal(buffer, type, flags, streamId, payload.Span);
             // Only the connection's own token: a write cancelled half-way would desynchronise the framing.
             await _transport.WriteAsync(buffer.AsMemory(0, total), _closing.Token).ConfigureAwait(false);
+            ChannelMetrics.Frame(_side, "sent", total);
             if (_sendCipher.Sequence >= Options.RekeyAfterFrames)
             {
                 Seal(buffer, FrameType.KeyUpdate, 0, 0, default);
                 await _transport.WriteAsync(buffer.AsMemory(0, FrameHeader.Size + FrameHeader.TagSize), _closing.Token).ConfigureAwait(false);
                 _sendCipher.Ratchet();
+                ChannelMetrics.Frame(_side, "sent", FrameHeader.Size + FrameHeader.TagSize);
+                ChannelMetrics.Rekey(_side, "sent");
             }
             Volatile.Write(ref _lastSent, Environment.TickCount64);
         }
@@ -221,6 +230,7 @@ public sealed class ChannelConnection : IAsyncDisposable
                     return;
                 }
                 Volatile.Write(ref _lastReceived, Environment.TickCount64);
+                ChannelMetrics.Frame(_side, "received", FrameHeader.Size + frame.Length + FrameHeader.TagSize);
                 Dispatch(frame);
             }
         }
@@ -253,6 +263,7 @@ public sealed class ChannelConnection : IAsyncDisposable
                 case FrameType.KeyUpdate:
                     frame.Return();
                     _reader.Cipher.Ratchet();
+                    ChannelMetrics.Rekey(_side, "received");
                     return;
                 case FrameType.GoAway:
                     frame.Return();

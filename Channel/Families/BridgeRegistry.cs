@@ -22,7 +22,7 @@ public sealed class BridgeRegistry<TBridge> : IBridgeInstanceSource, IDisposable
         _family = family;
         _instances = new(family.InstanceNamesIgnoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
         foreach (var instance in instances)
-            _instances[instance.Name] = (instance, channel is null ? instance.Bridge : FamilyClient.Create(family, channel, instance.Name, instance.Bridge));
+            _instances[instance.Name] = (instance, channel is null ? instance.Bridge : FamilyClient.Create(family, channel, instance.Name, instance.Bridge, instance.Kind));
     }
 
     public BridgeFamily<TBridge> Family => _family;

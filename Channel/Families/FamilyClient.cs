@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Reflection;
+using Gateway.Channel.Diagnostics;
 using Gateway.Channel.Rpc;
 
 namespace Gateway.Channel.Families;
@@ -14,21 +16,42 @@ public static class FamilyClient
     /// The gateway's own view of the instance: what is not an operation (its name, kind, capabilities, status) is
     /// answered from it without a call. Without it only <c>Name</c> is known.
     /// </param>
-    public static TBridge Create<TBridge>(BridgeFamily<TBridge> family, Func<ChannelClient> client, string instance, TBridge? local = null)
+    /// <param name="kind">The instance's kind ("s3", "local"), for its metrics and spans; the family's name when unknown.</param>
+    public static TBridge Create<TBridge>(BridgeFamily<TBridge> family, Func<ChannelClient> client, string instance, TBridge? local = null,
+        string? kind = null)
         where TBridge : class
     {
         var proxy = DispatchProxy.Create<TBridge, FamilyProxy<TBridge>>();
-        ((FamilyProxy<TBridge>)(object)proxy).Attach(family, new FamilyCaller(family, client, instance), local);
+        ((FamilyProxy<TBridge>)(object)proxy).Attach(family, new FamilyCaller(family, client, instance, kind ?? family.Name), local);
         return proxy;
     }
 }
 
 /// <summary>Builds and sends the calls of one instance. The only place a <see cref="CallRequest"/> is made.</summary>
-internal sealed class FamilyCaller(IBridgeFamily family, Func<ChannelClient> client, string instance)
+internal sealed class FamilyCaller(IBridgeFamily family, Func<ChannelClient> client, string instance, string kind)
 {
     public string Instance => instance;
 
-    public Task<ChannelCall> CallAsync(FamilyOperation operation, object?[] args, CancellationToken ct)
+    public async Task<ChannelCall> CallAsync(FamilyOperation operation, object?[] args, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var target = operation.Target(new CallArguments(operation.Binding.Parameters, args));
+        using var span = BridgeCallTracing.StartClient(family.Name, kind, instance, operation.Name, target);
+        try
+        {
+            var call = await SendAsync(operation, args, target, span, ct).ConfigureAwait(false);
+            BridgeCallMetrics.Record(kind, instance, operation.Name, started, null);
+            return call;
+        }
+        catch (Exception e)
+        {
+            BridgeCallMetrics.Record(kind, instance, operation.Name, started, e);
+            if (BridgeCallMetrics.ErrorCodeOf(e) is { } code) BridgeCallTracing.Failed(span, code);
+            throw;
+        }
+    }
+
+    private Task<ChannelCall> SendAsync(FamilyOperation operation, object?[] args, string target, Activity? span, CancellationToken ct)
     {
         var (json, body) = operation.Binding.Encode(args);
         var request = new CallRequest
@@ -37,10 +60,10 @@ internal sealed class FamilyCaller(IBridgeFamily family, Func<ChannelClient> cli
             Family = family.Name,
             Instance = instance,
             Operation = operation.Name,
-            Target = operation.Target(new CallArguments(operation.Binding.Parameters, args)),
+            Target = target,
             Args = json,
         };
-        return client().CallAsync(request, body, ct, operation.ResponseBody);
+        return client().CallAsync(BridgeCallTracing.WithTraceContext(request, span), body, ct, operation.ResponseBody);
     }
 }
 

@@ -16,6 +16,14 @@ public sealed record CallRequest
     public string Target { get; init; } = "";
     public JsonElement? Args { get; init; }
     public bool HasBody { get; init; }
+    /// <summary>
+    /// The caller's W3C trace context (<c>traceparent</c>, <c>tracestate</c>), so the host's span joins the caller's
+    /// trace. Absent when the caller traces nothing; a host ignores a malformed one.
+    /// </summary>
+    [JsonPropertyName("traceparent")]
+    public string? TraceParent { get; init; }
+    [JsonPropertyName("tracestate")]
+    public string? TraceState { get; init; }
 }
 
 /// <summary>The response MESSAGE of a bridge call. A response body, when present, follows as DATA; the WITNESS closes the stream.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -146,6 +147,7 @@ public sealed class ChannelHost
         using var responseHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using var requestBody = new ChannelBodyStream(stream);
         CallRequest? request = null;
+        Activity? span = null;
         try
         {
             var requestBytes = await stream.ReadMessageAsync(ct).ConfigureAwait(false);
@@ -156,6 +158,7 @@ public sealed class ChannelHost
             {
                 request = JsonSerializer.Deserialize<CallRequest>(requestBytes, CallJson.Options)
                     ?? throw new GatewayException(ErrorCode.BadRequest, "The bridge call is empty.");
+                span = BridgeCallTracing.StartHost(request);
                 if (request.Family == LogOpenCall.Family && request.Operation == LogOpenCall.Operation)
                     result = LogOpenCall.Handle(request, signer);
                 else if (!_handlers.TryGetValue(request.Family, out var handler))
@@ -178,6 +181,7 @@ public sealed class ChannelHost
                 error = new CallError(ErrorCode.Internal.Slug(), "The bridge call failed.");
             }
             await requestBody.DrainAsync(ct).ConfigureAwait(false);
+            if (error is not null) BridgeCallTracing.Failed(span, error.Code);
 
             await using var body = result?.Body;
             var response = error is null
@@ -224,6 +228,7 @@ public sealed class ChannelHost
         }
         finally
         {
+            span?.Dispose();
             await stream.DisposeAsync().ConfigureAwait(false);
         }
     }

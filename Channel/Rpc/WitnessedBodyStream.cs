@@ -101,6 +101,7 @@ internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte
         {
             await Source.DisposeAsync().ConfigureAwait(false);
             ChannelLog.WitnessRejected(log, WitnessFailure.Missing.ToString(), requestId);
+            ChannelMetrics.WitnessFailed(WitnessFailure.Missing.ToString());
             throw new WitnessFailedException(WitnessFailure.Missing, requestId);
         }
         finally
@@ -112,16 +113,19 @@ internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte
         catch (FormatException)
         {
             ChannelLog.WitnessRejected(log, WitnessFailure.Malformed.ToString(), requestId);
+            ChannelMetrics.WitnessFailed(WitnessFailure.Malformed.ToString());
             throw new WitnessFailedException(WitnessFailure.Malformed, requestId);
         }
         if (WitnessVerifier.Check(frame.Witness, expectation(Digest())) is { } failure)
         {
             // Refused, but the host's log holds it: the audit log records it with the reason once its head comes.
             ChannelLog.WitnessRejected(log, failure.ToString(), requestId);
+            ChannelMetrics.WitnessFailed(failure.ToString());
             _ = session.RecordAsync(frame.Index, frame.Encoded, frame.Witness, WitnessRecord.Refused(failure));
             throw new WitnessFailedException(failure, requestId);
         }
         await session.SubmitAsync(frame.Index, frame.Encoded, frame.Witness, WitnessRecord.Released, release: true, ct).ConfigureAwait(false);
+        ChannelMetrics.WitnessVerified();
         return frame.Witness;
     }
 }

@@ -170,6 +170,7 @@ public sealed class SessionLog : Connections.IWitnessLogFrames
     private WitnessFailedException Rejected(WitnessFailure reason, string requestId)
     {
         ChannelLog.WitnessRejected(_log, reason.ToString(), requestId);
+        ChannelMetrics.WitnessFailed(reason.ToString());
         return new WitnessFailedException(reason, requestId);
     }
 
@@ -243,7 +244,10 @@ public sealed class SessionLog : Connections.IWitnessLogFrames
     {
         next = null;
         var head = batch.Head;
-        if (!head.VerifySignature(_hostKey))
+        var verifying = System.Diagnostics.Stopwatch.GetTimestamp();
+        var signed = head.VerifySignature(_hostKey);
+        ChannelMetrics.HeadVerified(verifying);
+        if (!signed)
             return (WitnessFailure.BadSignature, $"the head of size {head.TreeSize} is not signed by the pinned host key {HostKey}");
         if (head.TreeSize < _frontier.Size)
             return (WitnessFailure.Rollback, $"a head of size {head.TreeSize} after one of size {_frontier.Size}");

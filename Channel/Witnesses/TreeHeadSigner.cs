@@ -1,3 +1,4 @@
+using Gateway.Channel.Diagnostics;
 using Gateway.Channel.Identity;
 
 namespace Gateway.Channel.Witnesses;
@@ -119,6 +120,7 @@ public sealed class TreeHeadSigner
                 }
                 var first = _frontier.Size;
                 foreach (var leaf in batch) _frontier.Append(leaf);
+                var signing = System.Diagnostics.Stopwatch.GetTimestamp();
                 var head = new SignedTreeHead
                 {
                     TreeSize = _frontier.Size,
@@ -127,6 +129,7 @@ public sealed class TreeHeadSigner
                     HostKeyFingerprint = new byte[32],
                     PreviousHeadHash = _previousHead,
                 }.SignWith(_key);
+                ChannelMetrics.HeadSigned(signing);
                 _previousHead = head.Hash();
                 Volatile.Write(ref _lastSignedAt, Environment.TickCount64);
                 var outgoing = new HeadBatch(head, first, batch);

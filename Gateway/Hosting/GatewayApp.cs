@@ -4,6 +4,7 @@ using Gateway.Docker;
 using Gateway.Health;
 using Gateway.Kubernetes;
 using Gateway.Migrations;
+using Gateway.Observability;
 using Gateway.OpenApi;
 using Gateway.Problems;
 using Gateway.Rest;
@@ -38,6 +39,7 @@ public static class GatewayApp
     public static void AddGatewayServices(IServiceCollection services, IConfiguration config)
     {
         services.AddOptions<GatewayOptions>().Bind(config.GetSection(GatewayOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddGatewayObservability(config);
         services.AddGatewayProblems();
         services.AddGatewaySecurity(config);
         services.AddGatewayOpenApi();
@@ -60,6 +62,7 @@ public static class GatewayApp
         app.UseGatewaySecurity();
         app.MapGatewayOpenApi();
         app.MapGatewayHealth();
+        app.MapGatewayMetrics();
         app.MapChannelEndpoints();
         app.MapStorageEndpoints();
         app.MapBridgeEndpoints();

@@ -55,7 +55,7 @@ public sealed class GatewayServer : IAsyncDisposable
 
     public static async Task<GatewayServer> StartAsync(IDictionary<string, string?>? settings = null,
         string environment = "Development", Action<ILoggingBuilder>? logging = null, bool defaultApiKey = true,
-        string? dataDirectory = null)
+        string? dataDirectory = null, Action<IServiceCollection>? services = null)
     {
         // A given data directory (a restart of an earlier server) is the caller's to delete.
         var data = dataDirectory ?? Directory.CreateTempSubdirectory("gateway-test-").FullName;
@@ -83,6 +83,7 @@ public sealed class GatewayServer : IAsyncDisposable
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Configuration.AddInMemoryCollection(config);
             logging?.Invoke(builder.Logging);
+            services?.Invoke(builder.Services);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

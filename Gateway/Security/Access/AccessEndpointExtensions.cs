@@ -48,4 +48,8 @@ public static class AccessEndpointExtensions
     /// <summary>Callable without credentials. In Production only health endpoints may be (checked at start).</summary>
     public static TBuilder AllowGatewayAnonymous<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new GatewayAnonymousMetadata());
+
+    /// <summary>Callable without credentials from a loopback address; everyone else needs the declared access.</summary>
+    public static TBuilder AllowGatewayAnonymousOnLoopback<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new GatewayLoopbackAnonymousMetadata());
 }

@@ -24,3 +24,6 @@ public sealed class GatewayAnonymousMetadata;
 
 /// <summary>One concrete access to check: an operation on a resource path.</summary>
 public readonly record struct ResourceAccess(Operation Operation, string Resource, bool Prefix = false);
+
+/// <summary>Endpoint metadata: callable without credentials from a loopback address only (a local metrics agent).</summary>
+public sealed class GatewayLoopbackAnonymousMetadata;

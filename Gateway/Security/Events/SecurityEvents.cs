@@ -10,15 +10,16 @@ namespace Gateway.Security;
 public sealed partial class SecurityEvents
 {
     public const string MeterName = "Gateway.Security";
-    public const string CounterName = "gateway.security.events";
+    /// <summary>Before issue 15: <c>gateway.security.events</c> with tag <c>event</c>.</summary>
+    public const string CounterName = "gateway.security.refusals";
     private readonly Counter<long> _counter;
     private readonly ILogger<SecurityEvents> _logger;
 
     public SecurityEvents(IMeterFactory meters, ILogger<SecurityEvents> logger)
     {
         _logger = logger;
-        _counter = meters.Create(MeterName).CreateCounter<long>(CounterName, unit: "{event}",
-            description: "Requests refused for a security reason, by event kind.");
+        _counter = meters.Create(MeterName).CreateCounter<long>(CounterName, unit: "{request}",
+            description: "Requests refused for a security reason, by reason (the security event kind).");
     }
 
     /// <param name="reason">A fixed, secret-free explanation (never a value taken from the request).</param>
@@ -27,7 +28,7 @@ public sealed partial class SecurityEvents
         // A request is counted once, at its first refusal.
         if (context.Items.ContainsKey(typeof(SecurityEvents))) return;
         context.Items[typeof(SecurityEvents)] = kind;
-        _counter.Add(1, new KeyValuePair<string, object?>("event", kind.Slug()));
+        _counter.Add(1, new KeyValuePair<string, object?>("reason", kind.Slug()));
         LogDenied(_logger, kind.Slug(), context.Request.Method, context.Request.Path.Value ?? "",
             context.Connection.RemoteIpAddress?.ToString() ?? "-", context.User.CallerName() ?? "-", reason);
     }

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
+
+namespace Gateway.Channel.Diagnostics;
+
+/// <summary>
+/// CTP-96 channel and audit metrics (meter <c>Gateway.Channel</c>). <c>channel.side</c> is <c>client</c> (the gateway)
+/// or <c>host</c> (the bridge host); <c>direction</c> is <c>sent</c> or <c>received</c>. Reasons are the protocol's
+/// own enumerations, never peer-supplied text.
+/// </summary>
+public static class ChannelMetrics
+{
+    public const string MeterName = "Gateway.Channel";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    private static readonly Counter<long> Handshakes = Meter.CreateCounter<long>("gateway.channel.handshakes", "{handshake}",
+        "CTP-96 handshakes by side, outcome (ok, failed) and failure reason.");
+    private static readonly Counter<long> Bytes = Meter.CreateCounter<long>("gateway.channel.io", "By",
+        "Bytes on the wire (frame headers, payloads and tags) by side and direction.");
+    private static readonly Counter<long> Frames = Meter.CreateCounter<long>("gateway.channel.frames", "{frame}",
+        "Frames by side and direction.");
+    private static readonly Counter<long> Rekeys = Meter.CreateCounter<long>("gateway.channel.rekeys", "{rekey}",
+        "KEY_UPDATE ratchets by side and direction.");
+    private static readonly Counter<long> Witnesses = Meter.CreateCounter<long>("gateway.channel.witnesses", "{witness}",
+        "Witnesses checked by the gateway, by outcome (verified, failed) and failure reason.");
+    private static readonly Histogram<double> SignDuration = Meter.CreateHistogram("gateway.channel.head.sign.duration", unit: "s",
+        description: "Time the bridge host takes to sign a tree head (hybrid signature).",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25] });
+    private static readonly Histogram<double> VerifyDuration = Meter.CreateHistogram("gateway.channel.head.verify.duration", unit: "s",
+        description: "Time the gateway takes to verify a signed tree head (hybrid signature).",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25] });
+
+    private static readonly Counter<long> AuditAppends = Meter.CreateCounter<long>("gateway.audit.appends", "{entry}",
+        "Entries appended to the hash-chained audit log.");
+    private static readonly Counter<long> AuditHeads = Meter.CreateCounter<long>("gateway.audit.heads", "{head}",
+        "Signed tree heads recorded in the audit log.");
+    private static readonly Histogram<double> AuditAppendDuration = Meter.CreateHistogram("gateway.audit.append.duration", unit: "s",
+        description: "Time one audit log commit takes (a group of entries and heads in one transaction).",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] });
+
+    private static readonly ConditionalWeakTable<object, Func<(string Side, int Streams, bool Open)>> Connections = new();
+    private static readonly ConditionalWeakTable<object, Func<long>> AuditLogs = new();
+
+    static ChannelMetrics()
+    {
+        Meter.CreateObservableUpDownCounter("gateway.channel.connections", () => Observe(c => c.Open ? 1 : 0), "{connection}",
+            "Open CTP-96 connections by side.");
+        Meter.CreateObservableUpDownCounter("gateway.channel.streams", () => Observe(c => c.Open ? c.Streams : 0), "{stream}",
+            "Open CTP-96 streams (calls in flight) by side.");
+        Meter.CreateObservableGauge("gateway.audit.size", ObserveAudit, "{entry}", "Entries in the audit log.");
+    }
+
+    internal static string Side(bool isClient) => isClient ? "client" : "host";
+
+    internal static void Handshake(bool isClient, string? failure)
+    {
+        var tags = new TagList { { "channel.side", Side(isClient) }, { "outcome", failure is null ? "ok" : "failed" } };
+        if (failure is not null) tags.Add("reason", failure);
+        Handshakes.Add(1, tags);
+    }
+
+    internal static void Track(object connection, Func<(string Side, int Streams, bool Open)> state) => Connections.AddOrUpdate(connection, state);
+
+    internal static void TrackAudit(object log, Func<long> size) => AuditLogs.AddOrUpdate(log, size);
+
+    internal static void Frame(string side, string direction, long bytes)
+    {
+        if (!Bytes.Enabled && !Frames.Enabled) return;
+        var tags = new TagList { { "channel.side", side }, { "direction", direction } };
+        Bytes.Add(bytes, tags);
+        Frames.Add(1, tags);
+    }
+
+    internal static void Rekey(string side, string direction) =>
+        Rekeys.Add(1, new TagList { { "channel.side", side }, { "direction", direction } });
+
+    internal static void WitnessVerified() => Witnesses.Add(1, new KeyValuePair<string, object?>("outcome", "verified"));
+
+    internal static void WitnessFailed(string reason) =>
+        Witnesses.Add(1, new KeyValuePair<string, object?>("outcome", "failed"), new KeyValuePair<string, object?>("reason", reason));
+
+    internal static void HeadSigned(long startTimestamp) => SignDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds);
+
+    internal static void HeadVerified(long startTimestamp) => VerifyDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds);
+
+    internal static void AuditCommitted(long startTimestamp, int entries, int heads)
+    {
+        AuditAppendDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds);
+        if (entries > 0) AuditAppends.Add(entries);
+        if (heads > 0) AuditHeads.Add(heads);
+    }
+
+    private static IEnumerable<Measurement<long>> Observe(Func<(string Side, int Streams, bool Open), int> value)
+    {
+        long client = 0, host = 0;
+        foreach (var (_, state) in Connections)
+        {
+            var s = state();
+            if (s.Side == "client") client += value(s);
+            else host += value(s);
+        }
+        yield return new Measurement<long>(client, new KeyValuePair<string, object?>("channel.side", "client"));
+        yield return new Measurement<long>(host, new KeyValuePair<string, object?>("channel.side", "host"));
+    }
+
+    private static IEnumerable<Measurement<long>> ObserveAudit()
+    {
+        foreach (var (_, size) in AuditLogs) yield return new Measurement<long>(size());
+    }
+}

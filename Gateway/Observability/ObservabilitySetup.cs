@@ -1,0 +1,92 @@
+using Gateway.Bridges.Resilience;
+using Gateway.Channel.Diagnostics;
+using Gateway.Security;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Gateway.Observability;
+
+/// <summary>
+/// OpenTelemetry for the gateway (and for a `--role bridge-host` process, which runs the same app): the gateway's own
+/// meters and activity sources (every "Gateway.*"), ASP.NET Core, HttpClient and runtime instrumentation, a Prometheus
+/// scrape endpoint, OTLP export by configuration, and the JSON console log format.
+/// </summary>
+public static class ObservabilitySetup
+{
+    /// <summary>Every meter and activity source of the gateway's own assemblies is named "Gateway.…".</summary>
+    public const string GatewaySources = "Gateway.*";
+
+    public static IServiceCollection AddGatewayObservability(this IServiceCollection services, IConfiguration config)
+    {
+        services.AddOptions<ObservabilityOptions>().Bind(config.GetSection(ObservabilityOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ObservabilityOptions>, ObservabilityOptionsValidator>();
+        var options = config.GetSection(ObservabilityOptions.Section).Get<ObservabilityOptions>() ?? new ObservabilityOptions();
+
+        AddLogFormat(services, options.Logs);
+        var otel = services.AddOpenTelemetry().ConfigureResource(r => r.AddService(options.ServiceName));
+        if (options.Metrics.Enabled)
+        {
+            otel.WithMetrics(metrics =>
+            {
+                metrics.AddMeter(GatewaySources).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentation();
+                // No response cache: a scrape sees what happened up to it (Prometheus scrapes every few seconds anyway).
+                if (options.Metrics.Prometheus) metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
+                if (options.Otlp is { Endpoint: not null, Metrics: true }) metrics.AddOtlpExporter(o => Otlp(o, options.Otlp));
+            });
+        }
+        if (TracingOn(options))
+        {
+            otel.WithTracing(tracing =>
+            {
+                tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(options.Tracing.SamplingRatio)))
+                    .AddSource(GatewaySources)
+                    .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsScrapeOrProbe(context.Request.Path, options.Metrics))
+                    .AddHttpClientInstrumentation();
+                if (options.Otlp is { Endpoint: not null, Traces: true }) tracing.AddOtlpExporter(o => Otlp(o, options.Otlp));
+                if (options.Tracing.Console) tracing.AddConsoleExporter();
+            });
+        }
+        return services;
+    }
+
+    /// <summary>Whether spans are recorded: explicitly, or because something would receive them.</summary>
+    internal static bool TracingOn(ObservabilityOptions options) =>
+        options.Tracing.Enabled ?? (options.Otlp is { Endpoint: not null, Traces: true } || options.Tracing.Console);
+
+    /// <summary>The Prometheus scrape endpoint: scope <c>read:metrics</c>, or anonymous from loopback when configured.</summary>
+    public static WebApplication MapGatewayMetrics(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<ObservabilityOptions>>().Value.Metrics;
+        if (!options.Enabled || !options.Prometheus) return app;
+        var endpoint = app.MapPrometheusScrapingEndpoint(options.PrometheusPath).RequireGatewayAccess(Operation.Read, "metrics");
+        if (options.AnonymousOnLoopback) endpoint.AllowGatewayAnonymousOnLoopback();
+        return app;
+    }
+
+    private static void AddLogFormat(IServiceCollection services, LogOptions logs)
+    {
+        services.Configure<LoggerFactoryOptions>(o => o.ActivityTrackingOptions =
+            ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
+        if (logs.Format != "json") return;
+        services.Configure<ConsoleLoggerOptions>(o => o.FormatterName = ConsoleFormatterNames.Json);
+        services.Configure<JsonConsoleFormatterOptions>(o =>
+        {
+            o.IncludeScopes = true;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+        });
+    }
+
+    private static void Otlp(OtlpExporterOptions exporter, OtlpOptions options)
+    {
+        exporter.Endpoint = options.Endpoint!;
+        exporter.Protocol = options.Protocol == "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+    }
+
+    private static bool IsScrapeOrProbe(PathString path, MetricsOptions metrics) =>
+        path.StartsWithSegments(metrics.PrometheusPath) || path.StartsWithSegments("/health");
+}
