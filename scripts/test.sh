@@ -17,6 +17,8 @@ else
 fi
 results="$root/.backends/test-results"
 rm -rf "$results"; mkdir -p "$results"
+# Files tests keep for a person to look at (the status page's screenshot), beside the results.
+export GATEWAY_TEST_ARTIFACTS="$results/artifacts"
 mapfile -t projects < <(bash scripts/test-projects.sh)
 names=(); for p in "${projects[@]}"; do names+=("$(basename "$p" .csproj)"); done
 

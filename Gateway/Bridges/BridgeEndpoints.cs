@@ -28,7 +28,10 @@ public static class BridgeEndpoints
         return app;
     }
 
-    static Ok<BridgeList> List(IServiceProvider services)
+    static Ok<BridgeList> List(IServiceProvider services) => TypedResults.Ok(new BridgeList(Describe(services)));
+
+    /// <summary>Every bridge instance with its observed status, ordered by kind and name (also read by the status page).</summary>
+    public static IReadOnlyList<BridgeDescription> Describe(IServiceProvider services)
     {
         var instances = new List<IBridgeInstance>();
         instances.AddRange(services.GetServices<IBridgeInstance>());
@@ -37,8 +40,7 @@ public static class BridgeEndpoints
         var described = instances.Select(Describe)
             .GroupBy(d => (d.Kind, d.Name))
             .Select(g => g.OrderBy(d => d.Health == "unknown" && d.Circuit == CircuitStates.None ? 1 : 0).First());
-        return TypedResults.Ok(new BridgeList(described
-            .OrderBy(d => d.Kind, StringComparer.Ordinal).ThenBy(d => d.Name, StringComparer.Ordinal).ToList()));
+        return described.OrderBy(d => d.Kind, StringComparer.Ordinal).ThenBy(d => d.Name, StringComparer.Ordinal).ToList();
     }
 
     static BridgeDescription Describe(IBridgeInstance instance)

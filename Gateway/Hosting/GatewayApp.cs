@@ -1,3 +1,4 @@
+using Gateway.Status;
 using Gateway.Bridges;
 using Gateway.ChannelHosting;
 using Gateway.Docker;
@@ -52,6 +53,7 @@ public static class GatewayApp
         services.AddKubernetes(config);
         services.AddS3FrontDoor(config);
         services.AddMigrations();
+        services.AddStatusPage();
     }
 
     public static void MapGatewayEndpoints(WebApplication app)
@@ -70,6 +72,7 @@ public static class GatewayApp
         app.MapDockerEndpoints();
         app.MapKubernetesEndpoints();
         app.MapMigrationEndpoints();
+        app.MapStatusPage();
     }
 
     /// <summary>
