@@ -190,8 +190,10 @@ public sealed class ChannelHost
             var responseBytes = JsonSerializer.SerializeToUtf8Bytes(response, CallJson.Options);
             headersHash.AppendData(responseBytes);
             await stream.SendMessageAsync(responseBytes, ct).ConfigureAwait(false);
-            if (body is not null && !await PumpAsync(body, stream, responseHash, ct).ConfigureAwait(false)) return;
-            await stream.SendEndAsync(ct).ConfigureAwait(false);
+            var pumped = body is null ? Pumped.Complete : await PumpAsync(body, stream, connection, responseHash, ct).ConfigureAwait(false);
+            if (pumped == Pumped.SourceFailed) return;
+            // When the caller went away mid-body, the witness of what was sent still goes out: the gateway audits the call as abandoned.
+            if (pumped == Pumped.Complete) await stream.SendEndAsync(ct).ConfigureAwait(false);
 
             var witness = new Witness
             {
@@ -233,7 +235,9 @@ public sealed class ChannelHost
         }
     }
 
-    private async Task<bool> PumpAsync(Stream body, ChannelStream stream, IncrementalHash hash, CancellationToken ct)
+    private enum Pumped { Complete, SourceFailed, CallerGone }
+
+    private async Task<Pumped> PumpAsync(Stream body, ChannelStream stream, ChannelConnection connection, IncrementalHash hash, CancellationToken ct)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(FrameHeader.MaxPayload);
         long sent = 0;
@@ -243,17 +247,23 @@ public sealed class ChannelHost
             {
                 int n;
                 try { n = await body.ReadAsync(buffer.AsMemory(0, FrameHeader.MaxPayload), ct).ConfigureAwait(false); }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested && connection.IsOpen) { return Pumped.CallerGone; }
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     // Headers are gone already: the only honest answer left is to break the stream (no witness).
                     ChannelLog.HandlerFailed(_log, e, "?", "response body");
                     await stream.ResetAsync(ErrorCode.Unavailable.Slug(), "The response body failed at the source.").ConfigureAwait(false);
-                    return false;
+                    return Pumped.SourceFailed;
                 }
-                if (n == 0) return true;
+                if (n == 0) return Pumped.Complete;
                 if (BeforeResponseChunk is { } hook) await hook(sent).ConfigureAwait(false);
+                try { await stream.SendDataAsync(buffer.AsMemory(0, n), endStream: false, ct).ConfigureAwait(false); }
+                catch (Exception e) when (e is ChannelStreamResetException or OperationCanceledException && connection.IsOpen)
+                {
+                    // The caller reset the stream: this chunk was not sent, so the hash covers exactly what went out.
+                    return Pumped.CallerGone;
+                }
                 hash.AppendData(buffer, 0, n);
-                await stream.SendDataAsync(buffer.AsMemory(0, n), endStream: false, ct).ConfigureAwait(false);
                 sent += n;
             }
         }

@@ -10,6 +10,10 @@ internal sealed class RestProxyResult(RestResponse upstream, bool headOnly) : IR
     public async Task ExecuteAsync(HttpContext context)
     {
         await using var _ = upstream;
+        var bodiless = headOnly || upstream.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified;
+        // An answer without a body is released only after its witness checked: reading the (empty) channel body to
+        // its end verifies the witness and waits for its audit entry; a failure surfaces here, before any header went out.
+        if (bodiless) await upstream.Body.CopyToAsync(Stream.Null, BufferSize, context.RequestAborted);
         var response = context.Response;
         response.StatusCode = upstream.StatusCode;
         foreach (var (name, values) in upstream.Headers)
@@ -18,7 +22,7 @@ internal sealed class RestProxyResult(RestResponse upstream, bool headOnly) : IR
             response.Headers.Append(name, values.ToArray());
         }
         response.ContentLength = upstream.ContentLength;
-        if (headOnly || upstream.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified) return;
+        if (bodiless) return;
         try
         {
             await upstream.Body.CopyToAsync(response.Body, BufferSize, context.RequestAborted);
