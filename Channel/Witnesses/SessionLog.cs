@@ -199,10 +199,13 @@ public sealed class SessionLog : Connections.IWitnessLogFrames
         List<Pending> included = [];
         List<Pending> notIncluded = [];
         Task write;
+        // Only this loop changes the frontier and the last head, so the costly checks (a hybrid signature, the leaves'
+        // hashes) run outside the lock that every call's SubmitAsync takes: under load, calls queued behind a head's
+        // verification were the gateway's largest wait (docs/performance.md).
+        var problem = Check(batch, out var next);
         lock (_lock)
         {
             if (_failure is not null) return Task.FromResult(false);
-            var problem = Check(batch, out var next);
             if (problem is { } p)
             {
                 Fail(p.Reason, p.Detail);
