@@ -136,6 +136,7 @@ public sealed class ChannelHost
         LoggerFactory = _options.LoggerFactory,
         Entropy = _options.Entropy,
         PeerLabel = label,
+        TimeProvider = _options.TimeProvider,
         IgnoreSendCredit = _options.IgnoreSendCredit,
     };
 

@@ -4,6 +4,7 @@ using Gateway.Channel.Framing;
 using Gateway.Channel.Witnesses;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Channel.Tests;
 
@@ -297,19 +298,21 @@ public class WitnessTests
     }
 
     [Fact]
-    public async Task A_host_killed_mid_stream_fails_that_call_and_the_next_call_reconnects()
+    public async Task A_host_killed_mid_stream_fails_that_call_and_the_next_call_reconnects_after_the_backoff()
     {
-        await using var h = ChannelHarness.Create(tcp: true);
+        // The client's clock is fake: the backoff ends when the test moves time, not when a loop happens to win a race.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = ChannelHarness.Create(tcp: true, backoff: TimeSpan.FromSeconds(1),
+            clientOptions: o => new Connections.ChannelOptions { LocalKey = o.LocalKey, PinnedPeers = o.PinnedPeers, LoggerFactory = o.LoggerFactory, PeerLabel = o.PeerLabel, TimeProvider = time });
         await h.Store.CreateBucketAsync("bucket-one", default);
         var big = RandomNumberGenerator.GetBytes(16 * 1024 * 1024);
         await h.Store.PutObjectAsync("bucket-one", "big", new MemoryStream(big), new PutObjectOptions(), default);
-        var killed = new TaskCompletionSource();
+        Task? kill = null;
         h.Host.BeforeResponseChunk = async sent =>
         {
-            if (sent >= 2 * 1024 * 1024 && !killed.Task.IsCompleted)
+            if (sent >= 2 * 1024 * 1024 && kill is null)
             {
-                killed.TrySetResult();
-                _ = h.KillHostAsync();
+                kill = h.KillHostAsync();
                 await Task.Yield();
             }
         };
@@ -320,19 +323,21 @@ public class WitnessTests
             Assert.IsAssignableFrom<IOException>(error);
             Assert.True(bytes.Length < big.Length);
         }
-        Assert.True(killed.Task.IsCompleted);
+        Assert.NotNull(kill);
+        await kill!.WaitAsync(TimeSpan.FromSeconds(30));
+        // The host is gone: the dial fails and the backoff starts.
         Assert.Equal(ErrorCode.Unavailable, (await Assert.ThrowsAsync<GatewayException>(() => h.Remote.ListBucketsAsync(default))).Code);
 
         h.Host.BeforeResponseChunk = null;
         h.StartListening(h.Port);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        IReadOnlyList<BucketInfo>? buckets = null;
-        while (buckets is null && DateTime.UtcNow < deadline)
-        {
-            try { buckets = await h.Remote.ListBucketsAsync(default); }
-            catch (GatewayException e) when (e.Code == ErrorCode.Unavailable) { await Task.Yield(); }
-        }
-        Assert.NotNull(buckets);
-        Assert.Contains(buckets!, b => b.Name == "bucket-one");
+        // Within the backoff the client does not dial, though the host is back: it fails fast and says when to retry.
+        var early = await Assert.ThrowsAsync<GatewayException>(() => h.Remote.ListBucketsAsync(default));
+        Assert.Equal(ErrorCode.Unavailable, early.Code);
+        Assert.Contains("backing off", early.Message);
+        Assert.InRange(early.RetryAfterSeconds ?? 0, 1, 2);
+
+        time.Advance(TimeSpan.FromSeconds(1.3)); // past the longest first backoff (1 s + 20 % jitter)
+        var buckets = await h.Remote.ListBucketsAsync(default);
+        Assert.Contains(buckets, b => b.Name == "bucket-one");
     }
 }
