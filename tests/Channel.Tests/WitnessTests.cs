@@ -340,4 +340,80 @@ public class WitnessTests
         var buckets = await h.Remote.ListBucketsAsync(default);
         Assert.Contains(buckets, b => b.Name == "bucket-one");
     }
+
+    /// <summary>The audit log (SQLite) refuses every write, as a full or read-only disk would.</summary>
+    private sealed class UnwritableAuditLog(IWitnessSink inner) : IWitnessSink
+    {
+        public LogCheckpoint Checkpoint => inner.Checkpoint;
+        public Task AppendHeadAsync(HeadBatch batch, IReadOnlyList<WitnessRecord> entries) => Task.FromException(new IOException("test: the audit database cannot be written"));
+        public Task AppendEntryAsync(WitnessRecord entry) => Task.FromException(new IOException("test: the audit database cannot be written"));
+    }
+
+    [Fact]
+    public async Task An_answer_whose_audit_entry_cannot_be_made_durable_is_not_released()
+    {
+        // The host is honest and its heads verify: the only fault is the gateway's own audit log.
+        await using var h = ChannelHarness.Create(witnesses: audit => new UnwritableAuditLog(audit));
+        await h.Store.CreateBucketAsync("bucket-one", default);
+        await h.Store.PutObjectAsync("bucket-one", "obj", new MemoryStream(Data), new PutObjectOptions(), default);
+        await AssertBufferedCallFailsAsync(h, WitnessFailure.AuditFailed);
+        Assert.True(await h.Logs.WaitForAsync(9609, "(AuditFailed)"), h.Logs.Dump());
+        Assert.False(h.Logs.Has(9609, "(BadSignature)") || h.Logs.Has(9603, "(NotIncluded)"), h.Logs.Dump());
+        await AssertStreamedGetFailsAsync(h, WitnessFailure.AuditFailed);
+    }
+
+    public static TheoryData<string> SignedRefusals => new()
+    {
+        "WrongSession", "StatusMismatch", "DigestMismatch:response", "DigestMismatch:headers", "Malformed:version", "Malformed:trailing",
+    };
+
+    /// <summary>
+    /// The host commits the wrong witness to its own tree and signs a valid, chained head over it (RewriteWitness), so
+    /// the field under test is the only thing wrong: both a buffered and a streamed call are refused with that reason.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(SignedRefusals))]
+    public async Task A_witness_the_host_signed_into_its_log_that_is_wrong_in_one_field_is_refused_for_it(string variant)
+    {
+        var reason = Enum.Parse<WitnessFailure>(variant.Split(':')[0]);
+        await using var h = await WithObjectAsync(host =>
+        {
+            switch (variant)
+            {
+                case "WrongSession": host.RewriteWitness = w => w with { TranscriptHash = SHA256.HashData("another session"u8) }; break;
+                case "StatusMismatch": host.RewriteWitness = w => w with { Status = "not-found" }; break;
+                case "DigestMismatch:response": host.RewriteWitness = w => w with { ResponseBodySha256 = SHA256.HashData("other"u8) }; break;
+                case "DigestMismatch:headers": host.RewriteWitness = w => w with { HeadersSha256 = SHA256.HashData("other"u8) }; break;
+                case "Malformed:version": host.RewriteWitnessBytes = b => [0x7F, .. b.AsSpan(1)]; break;
+                case "Malformed:trailing": host.RewriteWitnessBytes = b => [.. b, 0x00]; break;
+            }
+        });
+        await AssertBufferedCallFailsAsync(h, reason);
+        Assert.True(await h.Logs.WaitForAsync(9603, $"({reason})"), h.Logs.Dump());
+        await AssertStreamedGetFailsAsync(h, reason);
+        // Every head verified: no head was refused, so nothing but the witness failed.
+        Assert.False(h.Logs.Has(9609, "("), h.Logs.Dump());
+        if (reason == WitnessFailure.Malformed) return;
+        // The refused witnesses are leaves of the signed tree, so the audit log records them with the reason.
+        var outcome = WitnessRecord.Refused(reason);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await h.Audit.ReadAsync(0, 10, default)).Count(e => e.Outcome == outcome) < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"not both refusals recorded as {outcome}");
+            await Task.Delay(20); // polling interval of a bounded wait
+        }
+        Assert.True(AuditVerifier.Verify(h.Audit.DatabasePath, [TestKeys.Host.PublicKey]).Ok);
+    }
+
+    [Fact]
+    public async Task A_witness_that_lies_about_the_request_body_is_refused()
+    {
+        await using var h = await WithObjectAsync(host => host.RewriteWitness = w => w.Operation.EndsWith(".put-object", StringComparison.Ordinal)
+            ? w with { RequestBodySha256 = SHA256.HashData("other"u8) } : w);
+        var e = await Assert.ThrowsAsync<WitnessFailedException>(() =>
+            h.Remote.PutObjectAsync("bucket-one", "uploaded", new MemoryStream(Data), new PutObjectOptions(), default));
+        Assert.Equal(WitnessFailure.DigestMismatch, e.Reason);
+        Assert.Equal(ErrorCode.WitnessFailed, e.Code);
+        Assert.Equal(502, e.Code.HttpStatus());
+    }
 }
