@@ -223,7 +223,7 @@ public class GatewayChannelTests
         Assert.True(await logs.WaitForAsync(9609, "(BadSignature)"), logs.Dump());
     }
 
-    public static TheoryData<string> SignedRefusals => new() { "WrongSession", "StatusMismatch", "DigestMismatch", "ForeignRequest", "Malformed" };
+    public static TheoryData<string> SignedRefusals => new() { "WrongSession", "StatusMismatch", "DigestMismatch", "ForeignRequest", "Malformed", "BrokenHeadChain" };
 
     /// <summary>
     /// Issue 18 item 3: the host commits the wrong witness to its own log and signs a valid, chained head over it, so
@@ -249,11 +249,19 @@ public class GatewayChannelTests
             case WitnessFailure.DigestMismatch: rogue.Host.RewriteWitness = w => w with { HeadersSha256 = System.Security.Cryptography.SHA256.HashData("other headers"u8) }; break;
             case WitnessFailure.ForeignRequest: rogue.Host.RewriteWitness = w => w with { RequestId = "someone-else" }; break;
             case WitnessFailure.Malformed: rogue.Host.RewriteWitnessBytes = b => [0x7F, .. b.AsSpan(1)]; break;
+            // A head that names another predecessor, re-signed with the host key: only the chain link is wrong.
+            case WitnessFailure.BrokenHeadChain: rogue.Host.TamperHead = b => b with { Head = (b.Head with { PreviousHeadHash = MerkleTree.LeafHash("elsewhere"u8) }).SignWith(TestKeys.Host) }; break;
         }
         using var listed = await server.Client.GetAsync("v1/stores/conf/buckets/bucket-one/objects");
         var problem = await AssertWitnessFailedAsync(listed);
         Assert.EndsWith($"({Described[reason]}).", problem.GetProperty("detail").GetString());
         Assert.DoesNotContain("listed-only-key.txt", problem.GetRawText());
+        if (reason == WitnessFailure.BrokenHeadChain)
+        {
+            // A refused head breaks the session (9609); the next call continues the log from the last verified head.
+            Assert.True(await logs.WaitForAsync(9609, $"({reason})"), logs.Dump());
+            return;
+        }
         Assert.True(await logs.WaitForAsync(9603, $"({reason})"), logs.Dump());
         // The heads were valid: no head was refused, so the session was not what failed.
         Assert.False(logs.Has(9609, "("), logs.Dump());
@@ -275,6 +283,7 @@ public class GatewayChannelTests
         [WitnessFailure.DigestMismatch] = "digest mismatch",
         [WitnessFailure.ForeignRequest] = "issued for another request",
         [WitnessFailure.Malformed] = "malformed",
+        [WitnessFailure.BrokenHeadChain] = "the signed tree heads do not chain",
     };
 
     private static string SlugOf(WitnessFailure reason) => string.Concat(reason.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));

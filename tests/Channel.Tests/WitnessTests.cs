@@ -393,6 +393,8 @@ public class WitnessTests
         await AssertStreamedGetFailsAsync(h, reason);
         // Every head verified: no head was refused, so nothing but the witness failed.
         Assert.False(h.Logs.Has(9609, "("), h.Logs.Dump());
+        // An undecodable witness gets no audit entry although the signed heads cover its leaf, so `audit verify` would
+        // report that leaf as a removed entry: a known gap (see the issue 18 notes), not asserted here.
         if (reason == WitnessFailure.Malformed) return;
         // The refused witnesses are leaves of the signed tree, so the audit log records them with the reason.
         var outcome = WitnessRecord.Refused(reason);
