@@ -35,8 +35,8 @@ public sealed class ChannelConnection : IAsyncDisposable
     private int _exhausted;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private uint _lastAcceptedId;
-    private long _lastReceived = Environment.TickCount64;
-    private long _lastSent = Environment.TickCount64;
+    private long _lastReceived;
+    private long _lastSent;
     private int _closed;
     private ChannelProtocolException? _closeError;
     private readonly IWitnessLogFrames? _witnessLog;
@@ -53,6 +53,7 @@ public sealed class ChannelConnection : IAsyncDisposable
         _sendCipher = new FrameCipher(session.SendSecret);
         _reader = new FrameReader(transport, new FrameCipher(session.ReceiveSecret));
         _log = options.LoggerFactory.CreateLogger("Gateway.Channel");
+        _lastReceived = _lastSent = NowMs();
         if (!isClient)
             _accepted = System.Threading.Channels.Channel.CreateUnbounded<ChannelStream>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         _side = ChannelMetrics.Side(isClient);
@@ -192,7 +193,7 @@ public sealed class ChannelConnection : IAsyncDisposable
                 ChannelMetrics.Frame(_side, "sent", FrameHeader.Size + FrameHeader.TagSize);
                 ChannelMetrics.Rekey(_side, "sent");
             }
-            Volatile.Write(ref _lastSent, Environment.TickCount64);
+            Volatile.Write(ref _lastSent, NowMs());
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException && !ct.IsCancellationRequested && e is not ChannelProtocolException)
         {
@@ -229,7 +230,7 @@ public sealed class ChannelConnection : IAsyncDisposable
                     Abort(new ChannelProtocolException(ChannelCloseReason.PeerClosed, "The peer closed the connection."));
                     return;
                 }
-                Volatile.Write(ref _lastReceived, Environment.TickCount64);
+                Volatile.Write(ref _lastReceived, NowMs());
                 ChannelMetrics.Frame(_side, "received", FrameHeader.Size + frame.Length + FrameHeader.TagSize);
                 Dispatch(frame);
             }
@@ -322,16 +323,19 @@ public sealed class ChannelConnection : IAsyncDisposable
         catch (IOException) { }
     }
 
+    /// <summary>Milliseconds on the connection's clock (monotonic; only differences matter).</summary>
+    private long NowMs() => (long)Options.TimeProvider.GetElapsedTime(0).TotalMilliseconds;
+
     private async Task KeepaliveAsync()
     {
         var tick = TimeSpan.FromMilliseconds(Math.Max(10, Math.Min(Options.KeepaliveInterval.TotalMilliseconds, Options.IdleTimeout.TotalMilliseconds) / 4));
-        using var timer = new PeriodicTimer(tick);
+        using var timer = new PeriodicTimer(tick, Options.TimeProvider);
         var ping = new byte[8];
         try
         {
             while (await timer.WaitForNextTickAsync(_closing.Token).ConfigureAwait(false))
             {
-                var now = Environment.TickCount64;
+                var now = NowMs();
                 if (now - Volatile.Read(ref _lastReceived) > Options.IdleTimeout.TotalMilliseconds)
                 {
                     var e = new ChannelProtocolException(ChannelCloseReason.IdleTimeout, $"Nothing received for {Options.IdleTimeout.TotalSeconds:0.#} s.");

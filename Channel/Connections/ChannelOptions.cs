@@ -44,6 +44,8 @@ public sealed class ChannelOptions
     public uint MaxStreamId { get; init; } = 1u << 30;
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
     public IHandshakeEntropy? Entropy { get; init; }
+    /// <summary>The clock of keepalive, idle timeout and reconnect backoff (tests move a fake one).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
     /// <summary>Describes the peer in logs (address).</summary>
     public string PeerLabel { get; init; } = "peer";
 

@@ -208,7 +208,7 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
             if (_current is { Connection.IsOpen: true } exhausted) _ = exhausted.Connection.DrainAndCloseAsync();
             else if (_current is { } dead) await dead.Connection.DisposeAsync().ConfigureAwait(false);
             _current = null;
-            var wait = _nextAttemptAt - Environment.TickCount64;
+            var wait = _nextAttemptAt - NowMs();
             if (wait > 0)
                 throw new GatewayException(ErrorCode.Unavailable, "The bridge host is unreachable; the gateway is backing off before it dials again.")
                 { RetryAfterSeconds = (int)Math.Ceiling(wait / 1000.0) };
@@ -231,7 +231,7 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
                 _failures++;
                 var backoff = Math.Min(options.MaxBackoff.TotalMilliseconds, options.InitialBackoff.TotalMilliseconds * Math.Pow(2, _failures - 1));
                 var delay = (long)(backoff * (0.8 + 0.4 * Random.Shared.NextDouble()));
-                _nextAttemptAt = Environment.TickCount64 + delay;
+                _nextAttemptAt = NowMs() + delay;
                 ChannelLog.ReconnectFailed(_log, _failures, delay, e.Message);
                 var message = e is HandshakeException h
                     ? $"The bridge host refused the channel handshake ({h.RemoteReason ?? h.Reason})."
@@ -241,6 +241,8 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
         }
         finally { _connectLock.Release(); }
     }
+
+    private long NowMs() => (long)options.Channel.TimeProvider.GetElapsedTime(0).TotalMilliseconds;
 
     /// <summary>A gateway that already holds a log asks the host to continue it (same tree, chained heads).</summary>
     private async Task OpenLogAsync(Session session, CancellationToken ct)

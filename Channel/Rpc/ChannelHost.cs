@@ -36,6 +36,8 @@ public sealed class ChannelHost
 
     /// <summary>Test hook: the host itself attests something else (the leaf is of the rewritten witness).</summary>
     internal Func<Witness, Witness>? RewriteWitness { get; set; }
+    /// <summary>Test hook: the host itself commits (and sends) these bytes as the witness, e.g. an undecodable one.</summary>
+    internal Func<byte[], byte[]>? RewriteWitnessBytes { get; set; }
     /// <summary>Test hook: the witness sent differs from the leaf in the tree (forged in transit).</summary>
     internal Func<Witness, Witness>? TamperWitness { get; set; }
     /// <summary>Test hook: rewrites or (null) withholds head batches.</summary>
@@ -136,6 +138,7 @@ public sealed class ChannelHost
         LoggerFactory = _options.LoggerFactory,
         Entropy = _options.Entropy,
         PeerLabel = label,
+        TimeProvider = _options.TimeProvider,
         IgnoreSendCredit = _options.IgnoreSendCredit,
     };
 
@@ -210,6 +213,7 @@ public sealed class ChannelHost
             };
             if (RewriteWitness is { } rewrite) witness = rewrite(witness);
             var encoded = witness.Encode();
+            if (RewriteWitnessBytes is { } rewriteBytes) encoded = rewriteBytes(encoded);
             var leafIndex = signer.Append(MerkleTree.LeafHash(encoded));
             try
             {

@@ -95,7 +95,8 @@ public sealed class SessionLog : Connections.IWitnessLogFrames
             orphans = [.. _waiting.Values];
             _waiting.Clear();
         }
-        foreach (var p in orphans) p.Fail(new WitnessFailedException(WitnessFailure.HeadMissing, p.RequestId));
+        // A call still waiting to be released is refused like any other (security event 9603); one only being recorded was logged already.
+        foreach (var p in orphans) p.Fail(p.Release ? Rejected(WitnessFailure.HeadMissing, p.RequestId) : new WitnessFailedException(WitnessFailure.HeadMissing, p.RequestId));
     }
 
     /// <summary>

@@ -156,11 +156,17 @@ public sealed class ForwardingTests : IAsyncLifetime
     [InlineData("/v1/rest/legacy/a%2F..%2Fb")]
     public async Task Traversal_attempts_are_refused(string target)
     {
-        _upstream.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(200));
-        // HttpClient would normalise the dots away before sending, so the request line is written by hand.
-        var status = await RawHttp.GetStatusAsync(_gateway.BaseAddress, target);
-        Assert.Equal(400, status);
-        Assert.Empty(_upstream.LogEntries);
+        _upstream.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(200).WithBody("reached"));
+        // HttpClient would normalise the dots away before sending, so the request line is written by hand. Both
+        // requests carry the admin's credentials, so only the traversal check can keep the second from the upstream.
+        var control = await RawHttp.SendAsync(_gateway, "GET", "/v1/rest/legacy/admin");
+        Assert.True(control.Status == 200, $"the control request did not reach the upstream: {control.Status} {control.Body}");
+        Assert.Single(_upstream.LogEntries);
+
+        var answer = await RawHttp.SendAsync(_gateway, "GET", target);
+        Assert.True(answer.Status == 400, $"{target}: {answer.Status} {answer.Body}");
+        Assert.Equal("application/problem+json", answer.ContentType.Split(';')[0].Trim());
+        Assert.Single(_upstream.LogEntries);
     }
 
     [Fact]

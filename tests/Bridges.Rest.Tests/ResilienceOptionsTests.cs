@@ -74,16 +74,22 @@ public sealed class ResilienceOptionsTests
     [Fact]
     public async Task A_full_limiter_is_Throttled_and_an_attempt_timeout_is_Timeout()
     {
-        var pipeline = BridgePipeline.Build("tight", new ResilienceOptions
+        // A fake clock: the held call cannot time out (and free the limiter) before the second call is tried.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var pipeline = BridgePipeline.Create("tight", new ResilienceOptions
         {
             MaxConcurrency = 1, QueueLimit = 0, MaxRetryAttempts = 0, AttemptTimeout = TimeSpan.FromMilliseconds(200), MinimumThroughput = 100,
-        });
+        }, time: time).Pipeline;
         var release = new TaskCompletionSource();
-        var holding = pipeline.ExecuteCallAsync(async ct => { await release.Task.WaitAsync(ct); return 1; }, idempotent: true, CancellationToken.None);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holding = pipeline.ExecuteCallAsync(async ct => { started.TrySetResult(); await release.Task.WaitAsync(ct); return 1; }, idempotent: true, CancellationToken.None).AsTask();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var rejected = await Assert.ThrowsAsync<GatewayException>(async () =>
             await pipeline.ExecuteCallAsync(_ => ValueTask.FromResult(2), idempotent: true, CancellationToken.None));
         Assert.Equal(ErrorCode.Throttled, rejected.Code);
-        var timedOut = await Assert.ThrowsAsync<GatewayException>(async () => await holding);
+        Assert.False(holding.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(201));
+        var timedOut = await Assert.ThrowsAsync<GatewayException>(() => holding.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(ErrorCode.Timeout, timedOut.Code);
         Assert.Equal("closed", BridgePipeline.Find(pipeline)!.CircuitState);
     }

@@ -9,6 +9,7 @@ using Gateway.Channel.Families;
 using Gateway.Channel.Families.ObjectStorage;
 using Gateway.Channel.Rpc;
 using Gateway.Channel.Transport;
+using Gateway.Channel.Witnesses;
 using Gateway.Contracts.ObjectStorage;
 
 namespace Gateway.Channel.Tests;
@@ -37,7 +38,7 @@ internal sealed class ChannelHarness : IAsyncDisposable
     public static ChannelHarness Create(bool tcp = false, bool relay = false, Action<ChannelHost>? configureHost = null,
         Func<ChannelOptions, ChannelOptions>? hostOptions = null, Func<ChannelOptions, ChannelOptions>? clientOptions = null,
         Func<Stream, Stream, FrameRelay>? relayFactory = null, Action<FrameRelay>? configureRelay = null, TimeSpan? headTimeout = null,
-        string? root = null)
+        string? root = null, Func<IWitnessSink, IWitnessSink>? witnesses = null, TimeSpan? backoff = null)
     {
         root ??= Path.Combine(Path.GetTempPath(), "ctp96-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
@@ -55,9 +56,9 @@ internal sealed class ChannelHarness : IAsyncDisposable
         {
             Channel = clientOpts,
             Connect = ct => harness!.ConnectAsync(tcp, relay, relayFactory, configureRelay, ct),
-            Witnesses = audit,
-            InitialBackoff = TimeSpan.FromMilliseconds(1),
-            MaxBackoff = TimeSpan.FromMilliseconds(5),
+            Witnesses = witnesses is null ? audit : witnesses(audit),
+            InitialBackoff = backoff ?? TimeSpan.FromMilliseconds(1),
+            MaxBackoff = (backoff ?? TimeSpan.FromMilliseconds(1)) * 5,
             WitnessTimeout = TimeSpan.FromSeconds(5),
             // Generous: the shared test machine may be busy; the tests of the bound set their own.
             HeadTimeout = headTimeout ?? TimeSpan.FromSeconds(10),

@@ -7,6 +7,7 @@ using Gateway.Channel.Rpc;
 using Gateway.Channel.Transport;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Channel.Tests;
 
@@ -103,18 +104,40 @@ public class FlowControlTests
     [Fact]
     public async Task A_silent_peer_is_dropped_after_the_idle_timeout_and_keepalive_keeps_a_live_one()
     {
+        // Both ends run on one fake clock: keepalive and idle timeout fire when the test moves time, and each step
+        // waits for the client's answer to the host's PING, so a busy machine cannot make a PING look late.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var swallow = false;
+        using var acked = new SemaphoreSlim(0);
+        ChannelOptions On(ChannelOptions o, TimeSpan keepalive, TimeSpan idle) => new()
+        {
+            LocalKey = o.LocalKey, PinnedPeers = o.PinnedPeers, LoggerFactory = o.LoggerFactory, PeerLabel = o.PeerLabel,
+            KeepaliveInterval = keepalive, IdleTimeout = idle, TimeProvider = time,
+        };
+        // Only the host pings (the client's own interval is never reached), so every client PING frame is an answer.
         await using var h = ChannelHarness.Create(relay: true,
-            hostOptions: o => new ChannelOptions { LocalKey = o.LocalKey, PinnedPeers = o.PinnedPeers, LoggerFactory = o.LoggerFactory, KeepaliveInterval = TimeSpan.FromMilliseconds(50), IdleTimeout = TimeSpan.FromSeconds(30) },
-            clientOptions: o => new ChannelOptions { LocalKey = o.LocalKey, PinnedPeers = o.PinnedPeers, LoggerFactory = o.LoggerFactory, KeepaliveInterval = TimeSpan.FromMilliseconds(50), IdleTimeout = TimeSpan.FromMilliseconds(400) },
-            configureRelay: r => r.Mutate = f => swallow && !f.ToHost ? [] : [f.Bytes]);
+            hostOptions: o => On(o, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30)),
+            clientOptions: o => On(o, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(400)),
+            configureRelay: r => r.Mutate = f =>
+            {
+                if (f.ToHost && f.Header.Type == FrameType.Ping && (f.Header.Flags & FrameFlags.Ack) != 0) acked.Release();
+                return swallow && !f.ToHost ? [] : [f.Bytes];
+            });
         await h.Remote.ListBucketsAsync(default);
         var connection = h.Client.Connection!;
-        // Alive for many idle periods thanks to the host's PINGs.
-        var alive = Task.Delay(TimeSpan.FromSeconds(1.5));
-        Assert.NotSame(connection.Completion, await Task.WhenAny(connection.Completion, alive));
+
+        // Alive for five idle periods thanks to the host's PINGs: one per keepalive interval, each answered.
+        for (var step = 0; step < 20; step++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            Assert.True(await acked.WaitAsync(TimeSpan.FromSeconds(30)), $"step {step}: the host sent no PING, or the client did not answer it");
+            Assert.False(connection.Completion.IsCompleted, $"step {step}: {connection.CloseError}");
+        }
+
+        // Silence from the host for longer than the idle timeout: the client drops the connection.
         swallow = true;
-        await connection.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        await connection.Completion.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(ChannelCloseReason.IdleTimeout, connection.CloseError!.Reason);
         Assert.True(h.Logs.Has(9602, "(IdleTimeout)"), h.Logs.Dump());
     }

@@ -15,8 +15,9 @@ internal sealed class FrameRelay : IAsyncDisposable
     private readonly Task _up;
     private readonly Task _down;
 
-    public FrameRelay(Stream clientSide, Stream hostSide)
+    public FrameRelay(Stream clientSide, Stream hostSide, Func<RelayFrame, IEnumerable<byte[]>>? mutate = null)
     {
+        Mutate = mutate;
         _client = clientSide;
         _host = hostSide;
         _up = Task.Run(() => PumpAsync(_client, _host, toHost: true, handshakeMessages: 2));

@@ -166,59 +166,16 @@ public class GatewayChannelTests
         Assert.Contains("Gateway:Channel:KeyFile", e.ToString());
     }
 
-    /// <summary>A bridge host under the test's control (it can forge witnesses), reached over TCP by a real gateway.</summary>
-    private sealed class RogueHost : IAsyncDisposable
-    {
-        private readonly CancellationTokenSource _stop = new();
-        private readonly System.Net.Sockets.TcpListener _listener;
-        private readonly Task _listening;
-        public string Dir { get; } = Directory.CreateTempSubdirectory("ctp96-rogue-").FullName;
-        public ChannelHost Host { get; }
-        public LocalObjectStore Store { get; }
-        public string HostKeyText => TestKeys.Host.PublicKey.ToText();
-        public string GatewayKeyFile { get; }
-        public int Port { get; }
-
-        public RogueHost()
-        {
-            Store = new LocalObjectStore("conf", new LocalStoreOptions { Root = Path.Combine(Dir, "objects") });
-            var gatewayKey = HybridSigningKey.Generate();
-            GatewayKeyFile = KeyFiles.Write(gatewayKey, Path.Combine(Dir, "keys"), "edge").PrivatePath;
-            Host = new ChannelHost(new ChannelOptions { LocalKey = TestKeys.Host, PinnedPeers = PeerPins.Of(gatewayKey.PublicKey) },
-                [new FamilyDispatcher<IObjectStore>(ObjectStorageFamily.Declaration, n => n == "conf" ? Store : null)]);
-            _listener = TcpTransport.Listen(new IPEndPoint(IPAddress.Loopback, 0));
-            Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-            _listening = Host.ListenAsync(_listener, _stop.Token);
-        }
-
-        public Dictionary<string, string?> EdgeSettings() => new()
-        {
-            ["Gateway:Stores:conf:Kind"] = "local",
-            ["Gateway:Stores:conf:Root"] = Path.Combine(Dir, "edge-unused"),
-            ["Gateway:Channel:Mode"] = "remote",
-            ["Gateway:Channel:KeyFile"] = GatewayKeyFile,
-            ["Gateway:Channel:Remote:Address"] = $"127.0.0.1:{Port}",
-            ["Gateway:Channel:Remote:HostKey"] = HostKeyText,
-        };
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            _listener.Stop();
-            await _listening;
-            try { Directory.Delete(Dir, true); } catch (IOException) { }
-        }
-    }
-
     [Fact]
     public async Task A_bad_witness_turns_a_buffered_answer_into_502_and_aborts_a_streamed_one()
     {
-        await using var rogue = new RogueHost();
+        await using var rogue = new RogueBridgeHost();
         await rogue.Store.CreateBucketAsync("bucket-one", default);
         var data = new byte[300_000];
         Random.Shared.NextBytes(data);
         await rogue.Store.PutObjectAsync("bucket-one", "obj", new MemoryStream(data), new Contracts.ObjectStorage.PutObjectOptions(), default);
-        await using var server = await GatewayServer.StartAsync(rogue.EdgeSettings());
+        var logs = new TestLoggerFactory();
+        await using var server = await GatewayServer.StartAsync(rogue.EdgeSettings(), logging: logs.Attach);
 
         // Honest host first: the answer is released.
         using (var ok = await server.Client.GetAsync("v1/stores/conf/buckets/bucket-one/objects/obj"))
@@ -227,37 +184,127 @@ public class GatewayChannelTests
             Assert.Equal(data, await ok.Content.ReadAsByteArrayAsync());
         }
 
-        rogue.Host.TamperWitness = w => w with { Status = "forged" };
-        using (var head = new HttpRequestMessage(HttpMethod.Get, "v1/stores/conf/buckets/bucket-one/objects?prefix=o"))
-        using (var listed = await server.Client.SendAsync(head))
+        // The host puts a witness with another status into its log and signs the head over it: only the status is wrong.
+        rogue.Host.RewriteWitness = w => w with { Status = "not-found" };
+        using (var listed = await server.Client.GetAsync("v1/stores/conf/buckets/bucket-one/objects?prefix=o"))
         {
-            Assert.Equal(HttpStatusCode.BadGateway, listed.StatusCode);
-            Assert.Equal("application/problem+json", listed.Content.Headers.ContentType?.MediaType);
-            var problem = await listed.Content.ReadFromJsonAsync<JsonElement>();
-            Assert.EndsWith("/witness-failed", problem.GetProperty("type").GetString());
+            var problem = await AssertWitnessFailedAsync(listed);
+            Assert.EndsWith("(status mismatch).", problem.GetProperty("detail").GetString());
+            Assert.DoesNotContain("\"obj\"", problem.GetRawText());
         }
+        Assert.True(await logs.WaitForAsync(9603, "(StatusMismatch)"), logs.Dump());
 
-        // Streamed: headers are out before the witness; the body must then break, never end normally.
+        // Streamed: headers are out before the witness; the body must then break, never end normally, one byte short at most.
+        var received = new MemoryStream();
         var aborted = await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
             using var response = await server.Client.GetAsync("v1/stores/conf/buckets/bucket-one/objects/obj", HttpCompletionOption.ResponseHeadersRead);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(data.Length, response.Content.Headers.ContentLength);
             await using var body = await response.Content.ReadAsStreamAsync();
-            await body.CopyToAsync(Stream.Null);
+            await body.CopyToAsync(received);
         });
         Assert.True(aborted is HttpRequestException or IOException, aborted.ToString());
+        Assert.True(received.Length < data.Length, $"{received.Length} of {data.Length} bytes reached the caller");
+        Assert.Equal(data.AsSpan(0, (int)received.Length).ToArray(), received.ToArray());
     }
 
     [Fact]
     public async Task A_head_signed_by_another_key_turns_the_answer_into_502()
     {
-        await using var rogue = new RogueHost();
+        await using var rogue = new RogueBridgeHost();
         await rogue.Store.CreateBucketAsync("bucket-one", default);
-        await using var server = await GatewayServer.StartAsync(rogue.EdgeSettings());
+        var logs = new TestLoggerFactory();
+        await using var server = await GatewayServer.StartAsync(rogue.EdgeSettings(), logging: logs.Attach);
         rogue.Host.TamperHead = b => b with { Head = b.Head.SignWith(TestKeys.Stranger) };
         using var listed = await server.Client.GetAsync("v1/stores/conf/buckets/bucket-one/objects");
-        Assert.Equal(HttpStatusCode.BadGateway, listed.StatusCode);
-        var problem = await listed.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.EndsWith("/witness-failed", problem.GetProperty("type").GetString());
+        var problem = await AssertWitnessFailedAsync(listed);
+        Assert.EndsWith("(bad signature).", problem.GetProperty("detail").GetString());
+        Assert.True(await logs.WaitForAsync(9609, "(BadSignature)"), logs.Dump());
+    }
+
+    public static TheoryData<string> SignedRefusals => new() { "WrongSession", "StatusMismatch", "DigestMismatch", "ForeignRequest", "Malformed", "BrokenHeadChain" };
+
+    /// <summary>
+    /// Issue 18 item 3: the host commits the wrong witness to its own log and signs a valid, chained head over it, so
+    /// the one field under test is the only thing wrong; the caller gets the 502 and the gateway names that reason.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(SignedRefusals))]
+    public async Task A_properly_signed_witness_wrong_in_one_field_is_refused_for_that_field(string reasonName)
+    {
+        var reason = Enum.Parse<WitnessFailure>(reasonName);
+        await using var rogue = new RogueBridgeHost();
+        await rogue.Store.CreateBucketAsync("bucket-one", default);
+        await rogue.Store.PutObjectAsync("bucket-one", "listed-only-key.txt", new MemoryStream("x"u8.ToArray()), new Contracts.ObjectStorage.PutObjectOptions(), default);
+        var logs = new TestLoggerFactory();
+        await using var server = await GatewayServer.StartAsync(rogue.EdgeSettings(), logging: logs.Attach);
+        using (var honest = await server.Client.GetAsync("v1/stores/conf/buckets/bucket-one/objects"))
+            Assert.Contains("listed-only-key.txt", await honest.Content.ReadAsStringAsync());
+
+        switch (reason)
+        {
+            case WitnessFailure.WrongSession: rogue.Host.RewriteWitness = w => w with { TranscriptHash = System.Security.Cryptography.SHA256.HashData("another session"u8) }; break;
+            case WitnessFailure.StatusMismatch: rogue.Host.RewriteWitness = w => w with { Status = "not-found" }; break;
+            case WitnessFailure.DigestMismatch: rogue.Host.RewriteWitness = w => w with { HeadersSha256 = System.Security.Cryptography.SHA256.HashData("other headers"u8) }; break;
+            case WitnessFailure.ForeignRequest: rogue.Host.RewriteWitness = w => w with { RequestId = "someone-else" }; break;
+            case WitnessFailure.Malformed: rogue.Host.RewriteWitnessBytes = b => [0x7F, .. b.AsSpan(1)]; break;
+            // A head that names another predecessor, re-signed with the host key: only the chain link is wrong.
+            case WitnessFailure.BrokenHeadChain: rogue.Host.TamperHead = b => b with { Head = (b.Head with { PreviousHeadHash = MerkleTree.LeafHash("elsewhere"u8) }).SignWith(TestKeys.Host) }; break;
+        }
+        using var listed = await server.Client.GetAsync("v1/stores/conf/buckets/bucket-one/objects");
+        var problem = await AssertWitnessFailedAsync(listed);
+        Assert.EndsWith($"({Described[reason]}).", problem.GetProperty("detail").GetString());
+        Assert.DoesNotContain("listed-only-key.txt", problem.GetRawText());
+        if (reason == WitnessFailure.BrokenHeadChain)
+        {
+            // A refused head breaks the session (9609); the next call continues the log from the last verified head.
+            Assert.True(await logs.WaitForAsync(9609, $"({reason})"), logs.Dump());
+            return;
+        }
+        Assert.True(await logs.WaitForAsync(9603, $"({reason})"), logs.Dump());
+        // The heads were valid: no head was refused, so the session was not what failed.
+        Assert.False(logs.Has(9609, "("), logs.Dump());
+        if (reason == WitnessFailure.Malformed) return;
+        // The signed log holds the refused witness, so the gateway's audit log records it with the reason.
+        var slug = "refused:" + SlugOf(reason);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(await AuditOutcomesAsync(server)).Contains(slug))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no audit entry with outcome {slug}: {string.Join(", ", await AuditOutcomesAsync(server))}");
+            await Task.Delay(20); // polling interval of a bounded wait
+        }
+    }
+
+    private static readonly Dictionary<WitnessFailure, string> Described = new()
+    {
+        [WitnessFailure.WrongSession] = "wrong session",
+        [WitnessFailure.StatusMismatch] = "status mismatch",
+        [WitnessFailure.DigestMismatch] = "digest mismatch",
+        [WitnessFailure.ForeignRequest] = "issued for another request",
+        [WitnessFailure.Malformed] = "malformed",
+        [WitnessFailure.BrokenHeadChain] = "the signed tree heads do not chain",
+    };
+
+    private static string SlugOf(WitnessFailure reason) => string.Concat(reason.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
+    private static async Task<List<string>> AuditOutcomesAsync(GatewayServer server)
+    {
+        var page = await server.Client.GetFromJsonAsync<JsonElement>("v1/audit?after=0&limit=1000");
+        return [.. page.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("outcome").GetString()!)];
+    }
+
+    /// <summary>The caller got exactly the witness-failed problem: 502, problem+json, its type and code, and nothing of the answer.</summary>
+    internal static async Task<JsonElement> AssertWitnessFailedAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadGateway, $"{(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(text).RootElement;
+        Assert.Equal("https://gateway.dev/problems/witness-failed", problem.GetProperty("type").GetString());
+        Assert.Equal("witness-failed", problem.GetProperty("code").GetString());
+        Assert.Equal(502, problem.GetProperty("status").GetInt32());
+        Assert.False(problem.TryGetProperty("objects", out _), text);
+        return problem;
     }
 }

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using Gateway.Channel.Families;
 using Gateway.Channel.Identity;
+using Gateway.Contracts.ObjectStorage;
+using Microsoft.Extensions.DependencyInjection;
 using Gateway.Testing;
 using Gateway.Testing.Conformance;
 
@@ -65,15 +68,24 @@ public sealed class RemoteBridgeHostConformanceTests : ObjectStoreConformanceTes
     }
 
     [Fact]
-    public void Objects_land_on_the_bridge_host_not_the_edge()
+    public async Task Objects_land_on_the_bridge_host_not_the_edge()
     {
-        Assert.True(Directory.Exists(Path.Combine(Root, "objects")));
+        // This test writes its own object (it does not rely on other tests having run) and looks on both sides.
+        var key = "landing-" + Guid.NewGuid().ToString("N");
+        var body = Bytes("written through the edge");
+        await PutOkAsync(key, body);
+
+        var (host, _) = await Setup.Value;
+        var hostStore = host.Services.GetRequiredService<BridgeRegistry<IObjectStore>>().FindBridge(Store)!;
+        var info = await hostStore.HeadObjectAsync(Bucket, key, ObjectConditions.None, CancellationToken.None);
+        Assert.Equal(body.Length, info.Size);
+        Assert.True(Directory.Exists(Path.Combine(Root, "objects", Bucket)), "the bucket is not on the bridge host's disk");
+
+        // The edge's own store root holds only its top-level lock and index files: no bucket, no object, and
+        // nothing staged either (its staging folder is looked at too, not skipped).
         var edgeRoot = Path.Combine(Root, "edge-unused");
-        // The edge's store keeps its lock and index files at its root; no bucket or object may appear there.
-        var edgeFiles = Directory.Exists(edgeRoot)
-            ? Directory.EnumerateFiles(edgeRoot, "*", SearchOption.AllDirectories)
-                .Where(f => Path.GetDirectoryName(f) != edgeRoot && !f.Contains(".tmp")).ToList()
-            : [];
-        Assert.Empty(edgeFiles);
+        var edgeFiles = Directory.Exists(edgeRoot) ? Directory.EnumerateFiles(edgeRoot, "*", SearchOption.AllDirectories).ToList() : [];
+        Assert.All(edgeFiles, f => Assert.Equal(edgeRoot, Path.GetDirectoryName(f)));
+        Assert.False(Directory.Exists(Path.Combine(edgeRoot, Bucket)), "the bucket appeared on the edge");
     }
 }

@@ -4,6 +4,7 @@ using Gateway.Channel.Framing;
 using Gateway.Channel.Witnesses;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Channel.Tests;
 
@@ -297,19 +298,21 @@ public class WitnessTests
     }
 
     [Fact]
-    public async Task A_host_killed_mid_stream_fails_that_call_and_the_next_call_reconnects()
+    public async Task A_host_killed_mid_stream_fails_that_call_and_the_next_call_reconnects_after_the_backoff()
     {
-        await using var h = ChannelHarness.Create(tcp: true);
+        // The client's clock is fake: the backoff ends when the test moves time, not when a loop happens to win a race.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = ChannelHarness.Create(tcp: true, backoff: TimeSpan.FromSeconds(1),
+            clientOptions: o => new Connections.ChannelOptions { LocalKey = o.LocalKey, PinnedPeers = o.PinnedPeers, LoggerFactory = o.LoggerFactory, PeerLabel = o.PeerLabel, TimeProvider = time });
         await h.Store.CreateBucketAsync("bucket-one", default);
         var big = RandomNumberGenerator.GetBytes(16 * 1024 * 1024);
         await h.Store.PutObjectAsync("bucket-one", "big", new MemoryStream(big), new PutObjectOptions(), default);
-        var killed = new TaskCompletionSource();
+        Task? kill = null;
         h.Host.BeforeResponseChunk = async sent =>
         {
-            if (sent >= 2 * 1024 * 1024 && !killed.Task.IsCompleted)
+            if (sent >= 2 * 1024 * 1024 && kill is null)
             {
-                killed.TrySetResult();
-                _ = h.KillHostAsync();
+                kill = h.KillHostAsync();
                 await Task.Yield();
             }
         };
@@ -320,19 +323,99 @@ public class WitnessTests
             Assert.IsAssignableFrom<IOException>(error);
             Assert.True(bytes.Length < big.Length);
         }
-        Assert.True(killed.Task.IsCompleted);
+        Assert.NotNull(kill);
+        await kill!.WaitAsync(TimeSpan.FromSeconds(30));
+        // The host is gone: the dial fails and the backoff starts.
         Assert.Equal(ErrorCode.Unavailable, (await Assert.ThrowsAsync<GatewayException>(() => h.Remote.ListBucketsAsync(default))).Code);
 
         h.Host.BeforeResponseChunk = null;
         h.StartListening(h.Port);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        IReadOnlyList<BucketInfo>? buckets = null;
-        while (buckets is null && DateTime.UtcNow < deadline)
+        // Within the backoff the client does not dial, though the host is back: it fails fast and says when to retry.
+        var early = await Assert.ThrowsAsync<GatewayException>(() => h.Remote.ListBucketsAsync(default));
+        Assert.Equal(ErrorCode.Unavailable, early.Code);
+        Assert.Contains("backing off", early.Message);
+        Assert.InRange(early.RetryAfterSeconds ?? 0, 1, 2);
+
+        time.Advance(TimeSpan.FromSeconds(1.3)); // past the longest first backoff (1 s + 20 % jitter)
+        var buckets = await h.Remote.ListBucketsAsync(default);
+        Assert.Contains(buckets, b => b.Name == "bucket-one");
+    }
+
+    /// <summary>The audit log (SQLite) refuses every write, as a full or read-only disk would.</summary>
+    private sealed class UnwritableAuditLog(IWitnessSink inner) : IWitnessSink
+    {
+        public LogCheckpoint Checkpoint => inner.Checkpoint;
+        public Task AppendHeadAsync(HeadBatch batch, IReadOnlyList<WitnessRecord> entries) => Task.FromException(new IOException("test: the audit database cannot be written"));
+        public Task AppendEntryAsync(WitnessRecord entry) => Task.FromException(new IOException("test: the audit database cannot be written"));
+    }
+
+    [Fact]
+    public async Task An_answer_whose_audit_entry_cannot_be_made_durable_is_not_released()
+    {
+        // The host is honest and its heads verify: the only fault is the gateway's own audit log.
+        await using var h = ChannelHarness.Create(witnesses: audit => new UnwritableAuditLog(audit));
+        await h.Store.CreateBucketAsync("bucket-one", default);
+        await h.Store.PutObjectAsync("bucket-one", "obj", new MemoryStream(Data), new PutObjectOptions(), default);
+        await AssertBufferedCallFailsAsync(h, WitnessFailure.AuditFailed);
+        Assert.True(await h.Logs.WaitForAsync(9609, "(AuditFailed)"), h.Logs.Dump());
+        Assert.False(h.Logs.Has(9609, "(BadSignature)") || h.Logs.Has(9603, "(NotIncluded)"), h.Logs.Dump());
+        await AssertStreamedGetFailsAsync(h, WitnessFailure.AuditFailed);
+    }
+
+    public static TheoryData<string> SignedRefusals => new()
+    {
+        "WrongSession", "StatusMismatch", "DigestMismatch:response", "DigestMismatch:headers", "Malformed:version", "Malformed:trailing",
+    };
+
+    /// <summary>
+    /// The host commits the wrong witness to its own tree and signs a valid, chained head over it (RewriteWitness), so
+    /// the field under test is the only thing wrong: both a buffered and a streamed call are refused with that reason.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(SignedRefusals))]
+    public async Task A_witness_the_host_signed_into_its_log_that_is_wrong_in_one_field_is_refused_for_it(string variant)
+    {
+        var reason = Enum.Parse<WitnessFailure>(variant.Split(':')[0]);
+        await using var h = await WithObjectAsync(host =>
         {
-            try { buckets = await h.Remote.ListBucketsAsync(default); }
-            catch (GatewayException e) when (e.Code == ErrorCode.Unavailable) { await Task.Yield(); }
+            switch (variant)
+            {
+                case "WrongSession": host.RewriteWitness = w => w with { TranscriptHash = SHA256.HashData("another session"u8) }; break;
+                case "StatusMismatch": host.RewriteWitness = w => w with { Status = "not-found" }; break;
+                case "DigestMismatch:response": host.RewriteWitness = w => w with { ResponseBodySha256 = SHA256.HashData("other"u8) }; break;
+                case "DigestMismatch:headers": host.RewriteWitness = w => w with { HeadersSha256 = SHA256.HashData("other"u8) }; break;
+                case "Malformed:version": host.RewriteWitnessBytes = b => [0x7F, .. b.AsSpan(1)]; break;
+                case "Malformed:trailing": host.RewriteWitnessBytes = b => [.. b, 0x00]; break;
+            }
+        });
+        await AssertBufferedCallFailsAsync(h, reason);
+        Assert.True(await h.Logs.WaitForAsync(9603, $"({reason})"), h.Logs.Dump());
+        await AssertStreamedGetFailsAsync(h, reason);
+        // Every head verified: no head was refused, so nothing but the witness failed.
+        Assert.False(h.Logs.Has(9609, "("), h.Logs.Dump());
+        // An undecodable witness gets no audit entry although the signed heads cover its leaf, so `audit verify` would
+        // report that leaf as a removed entry: a known gap (see the issue 18 notes), not asserted here.
+        if (reason == WitnessFailure.Malformed) return;
+        // The refused witnesses are leaves of the signed tree, so the audit log records them with the reason.
+        var outcome = WitnessRecord.Refused(reason);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await h.Audit.ReadAsync(0, 10, default)).Count(e => e.Outcome == outcome) < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"not both refusals recorded as {outcome}");
+            await Task.Delay(20); // polling interval of a bounded wait
         }
-        Assert.NotNull(buckets);
-        Assert.Contains(buckets!, b => b.Name == "bucket-one");
+        Assert.True(AuditVerifier.Verify(h.Audit.DatabasePath, [TestKeys.Host.PublicKey]).Ok);
+    }
+
+    [Fact]
+    public async Task A_witness_that_lies_about_the_request_body_is_refused()
+    {
+        await using var h = await WithObjectAsync(host => host.RewriteWitness = w => w.Operation.EndsWith(".put-object", StringComparison.Ordinal)
+            ? w with { RequestBodySha256 = SHA256.HashData("other"u8) } : w);
+        var e = await Assert.ThrowsAsync<WitnessFailedException>(() =>
+            h.Remote.PutObjectAsync("bucket-one", "uploaded", new MemoryStream(Data), new PutObjectOptions(), default));
+        Assert.Equal(WitnessFailure.DigestMismatch, e.Reason);
+        Assert.Equal(ErrorCode.WitnessFailed, e.Code);
+        Assert.Equal(502, e.Code.HttpStatus());
     }
 }

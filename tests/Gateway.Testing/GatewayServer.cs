@@ -21,8 +21,9 @@ public sealed class GatewayServer : IAsyncDisposable
 
     private readonly bool _ownsData;
 
-    private GatewayServer(WebApplication app, Uri baseAddress, string dataDirectory, string? apiKey, bool ownsData)
+    private GatewayServer(WebApplication app, Uri baseAddress, string dataDirectory, string? apiKey, bool ownsData, ServerRequests requests)
     {
+        Requests = requests;
         _ownsData = ownsData;
         _app = app;
         BaseAddress = baseAddress;
@@ -34,6 +35,8 @@ public sealed class GatewayServer : IAsyncDisposable
     public Uri BaseAddress { get; }
     public HttpClient Client { get; }
     public IServiceProvider Services => _app.Services;
+    /// <summary>Requests as the server saw them start and finish (server-side signals to wait on).</summary>
+    public ServerRequests Requests { get; }
     /// <summary>The temporary folder holding this instance's state (the default local store is under objects/).</summary>
     public string DataDirectory { get; }
 
@@ -78,16 +81,19 @@ public sealed class GatewayServer : IAsyncDisposable
             config[$"Gateway:Security:ApiKeys:{TestAdminKeyName}:Hash"] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
             config[$"Gateway:Security:ApiKeys:{TestAdminKeyName}:Scopes:0"] = "admin";
         }
+        var requests = new ServerRequests();
         var app = GatewayApp.Build([$"--environment={environment}"], builder =>
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Services.AddSingleton<IStartupFilter>(requests);
+            services?.Invoke(builder.Services);
             builder.Configuration.AddInMemoryCollection(config);
             logging?.Invoke(builder.Logging);
             services?.Invoke(builder.Services);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new GatewayServer(app, new Uri(address.Replace("[::]", "127.0.0.1") + "/"), data, apiKey, ownsData: dataDirectory is null);
+        return new GatewayServer(app, new Uri(address.Replace("[::]", "127.0.0.1") + "/"), data, apiKey, ownsData: dataDirectory is null, requests);
     }
 
     private static bool IsCredentialSetting(string key) =>

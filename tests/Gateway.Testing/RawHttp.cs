@@ -38,11 +38,16 @@ public static class RawHttp
     }
 
     /// <summary>Sends headers announcing <paramref name="declaredLength"/> bytes, then only <paramref name="sent"/> bytes, then drops the connection.</summary>
-    public static Task SendTruncatedAsync(GatewayServer server, string method, string target, long declaredLength, byte[] sent) =>
-        SendTruncatedAsync(server.BaseAddress, method, target, declaredLength, sent, server.AuthHeaders);
+    public static Task SendTruncatedAsync(GatewayServer server, string method, string target, long declaredLength, byte[] sent,
+        Func<Task>? beforeDrop = null) =>
+        SendTruncatedAsync(server.BaseAddress, method, target, declaredLength, sent, server.AuthHeaders, beforeDrop);
 
+    /// <remarks>
+    /// The drop is a reset, as from a crashed client; a reset can discard bytes the server had not read yet, so a test
+    /// that must know the server saw the request passes <paramref name="beforeDrop"/> to wait for it first.
+    /// </remarks>
     public static async Task SendTruncatedAsync(Uri server, string method, string target, long declaredLength, byte[] sent,
-        IEnumerable<string>? extraHeaders = null)
+        IEnumerable<string>? extraHeaders = null, Func<Task>? beforeDrop = null)
     {
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(server.Host, server.Port);
@@ -52,6 +57,7 @@ public static class RawHttp
         await stream.WriteAsync(Encoding.Latin1.GetBytes(head));
         await stream.WriteAsync(sent);
         await stream.FlushAsync();
+        if (beforeDrop is not null) await beforeDrop();
         tcp.Client.LingerState = new LingerOption(true, 0);
         tcp.Close();
     }

@@ -26,7 +26,7 @@ public static class BadRequests
         new("no credentials, PUT object", 401, g => Send(g.Client(), HttpMethod.Put, Obj + "anon.txt", Body), Code: "unauthorized"),
         new("no credentials, list stores", 401, g => Send(g.Client(), HttpMethod.Get, "v1/stores"), Code: "unauthorized"),
         new("no credentials, unknown route", 401, g => Send(g.Client(), HttpMethod.Get, "v1/nothing-here"), Code: "unauthorized"),
-        new("no credentials, OpenAPI-looking path with a body", 401, g => Send(g.Client(), HttpMethod.Post, "v1/stores/local/copy", Body), Code: "unauthorized"),
+        new("no credentials, POST with a body", 401, g => Send(g.Client(), HttpMethod.Post, "v1/stores/local/copy", Body), Code: "unauthorized"),
         new("wrong API key", 401, g => Send(g.Client("gwk_" + new string('0', 64)), HttpMethod.Put, Obj + "wrong.txt", Body), Code: "unauthorized"),
         new("wrong API key in Authorization: ApiKey", 401, g => Send(g.Client(), HttpMethod.Put, Obj + "wrong2.txt", Body,
             r => r.Headers.TryAddWithoutValidation("Authorization", "ApiKey not-a-key")), Code: "unauthorized"),
@@ -131,7 +131,9 @@ public static class BadRequests
             Encoding.UTF8.GetBytes("{\"replicas\":0}"), r => r.Content!.Headers.ContentType = new("application/json")), Code: "forbidden"),
         new("list bridges without a grant", 403, g => Send(g.Client("reports"), HttpMethod.Get, "v1/bridges"), Code: "forbidden"),
         new("read the audit log without a grant", 403, g => Send(g.Client("reports"), HttpMethod.Get, "v1/audit"), Code: "forbidden"),
-        new("OpenAPI is not open to a stranger's key", 401, g => Send(g.Client("gwk_nope"), HttpMethod.Get, "v1/stores"), Code: "unauthorized"),
+        new("OpenAPI is not open to a stranger's key", 401, g => Send(g.Client("gwk_nope"), HttpMethod.Get, "openapi/v1.json"), Code: "unauthorized"),
+        new("OpenAPI is not open without credentials", 401, g => Send(g.Client(), HttpMethod.Get, "openapi/v1.json"), Code: "unauthorized"),
+        new("OpenAPI needs a grant on it", 403, g => Send(g.Client("reports"), HttpMethod.Get, "openapi/v1.json"), Code: "forbidden"),
     ];
 
     public static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();

@@ -86,6 +86,8 @@ public sealed class SecuredGateway : IAsyncDisposable
             ["Gateway:Security:Limits:MaxHeaderBytes"] = "8192",
             ["Gateway:Security:Limits:MaxRequestBodyBytes"] = "65536",
             ["Gateway:Security:RateLimits:PermitLimit"] = "0",
+            // As in Production: the API description needs a caller too (Development serves it anonymously by default).
+            ["Gateway:Security:Development:AnonymousApiDescription"] = "false",
             ["Gateway:Security:Jwt:Issuer"] = Issuer,
             ["Gateway:Security:Jwt:Audiences:0"] = Audience,
             ["Gateway:Security:Jwt:SigningKeys:0"] = Convert.ToBase64String(jwtKey),

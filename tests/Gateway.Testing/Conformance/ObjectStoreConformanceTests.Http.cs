@@ -141,15 +141,19 @@ public abstract partial class ObjectStoreConformanceTests
     public async Task A_truncated_upload_leaves_nothing_and_keeps_the_previous_version()
     {
         await PutOkAsync("atomic", Bytes("previous version"));
-        await RawHttp.SendTruncatedAsync(Server, "PUT", "/" + ObjectUrl("atomic"), declaredLength: 1_000_000, sent: new byte[300_000]);
-        await RawHttp.SendTruncatedAsync(Server, "PUT", "/" + ObjectUrl("never-complete"), declaredLength: 1_000_000, sent: new byte[300_000]);
-        // The server is still reading those bodies or has given up on them; either way no new version may become visible.
-        for (var i = 0; i < 20; i++)
-        {
-            Assert.Equal("previous version", await Http.GetStringAsync(ObjectUrl("atomic")));
-            using var missing = await Http.GetAsync(ObjectUrl("never-complete"));
+        // Each upload is dropped once the server has taken it up (a reset could otherwise discard it unseen); then the
+        // test waits until the server itself has given up on both (their requests finished) before it looks.
+        bool Truncated(ServerRequest r, string key) => r.Method == "PUT" && r.ContentLength == 1_000_000 && r.Path == "/" + ObjectUrl(key);
+        foreach (var key in new[] { "atomic", "never-complete" })
+            await RawHttp.SendTruncatedAsync(Server, "PUT", "/" + ObjectUrl(key), declaredLength: 1_000_000, sent: new byte[300_000],
+                beforeDrop: () => Server.Requests.WaitForStartedAsync(r => Truncated(r, key), 1, TimeSpan.FromSeconds(60), $"the upload of {key}"));
+        var abandoned = await Server.Requests.WaitForFinishedAsync(r => Truncated(r, "atomic") || Truncated(r, "never-complete"),
+            count: 2, TimeSpan.FromSeconds(60), "the two truncated uploads");
+        Assert.Equal(2, abandoned.Count);
+        Assert.DoesNotContain(abandoned, r => r.Status is >= 200 and < 300);
+        Assert.Equal("previous version", await Http.GetStringAsync(ObjectUrl("atomic")));
+        using (var missing = await Http.GetAsync(ObjectUrl("never-complete")))
             Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
-        }
         Assert.Equal(["atomic"], await ListAllKeysAsync());
     }
 }

@@ -2,6 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Gateway.Channel.Families;
+using Gateway.Contracts.ObjectStorage;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Gateway.Testing.Conformance;
@@ -14,7 +18,15 @@ public abstract partial class ObjectStoreConformanceTests
         var stores = await Http.GetFromJsonAsync<JsonElement>("v1/stores");
         var me = stores.GetProperty("stores").EnumerateArray().Single(s => s.GetProperty("name").GetString() == Store);
         Assert.Equal(StoreSettings["Kind"], me.GetProperty("kind").GetString());
-        Assert.True(me.GetProperty("capabilities").TryGetProperty("serverSideCopy", out _));
+        // The listing reports the store's own capability record, every field of it, not merely that one exists.
+        var store = Server.Services.GetRequiredService<BridgeRegistry<IObjectStore>>().FindBridge(Store)!;
+        var expected = JsonSerializer.SerializeToNode(store.Capabilities, new JsonSerializerOptions(JsonSerializerDefaults.Web))!.AsObject();
+        var served = JsonNode.Parse(me.GetProperty("capabilities").GetRawText())!.AsObject();
+        foreach (var (name, value) in expected)
+            Assert.True(JsonNode.DeepEquals(value, served[name]), $"capability {name}: served {served[name]?.ToJsonString() ?? "nothing"}, the store says {value?.ToJsonString() ?? "null"}");
+        foreach (var (name, _) in served) Assert.True(expected.ContainsKey(name), $"the listing reports a capability {name} the store does not have");
+        // Every store reports MD5 (Md5_hash_is_reported_and_matches_the_body checks the header it gives).
+        Assert.Contains("md5", store.Capabilities.Hashes);
     }
 
     [SkippableFact]
@@ -22,6 +34,7 @@ public abstract partial class ObjectStoreConformanceTests
     {
         await RequireAsync("userMetadata");
         var body = Bytes("hello, conformance");
+        var before = DateTimeOffset.UtcNow;
         var etag = await PutOkAsync("greeting.txt", body, r =>
         {
             r.Content!.Headers.ContentType = new("text/plain");
@@ -32,15 +45,22 @@ public abstract partial class ObjectStoreConformanceTests
         Assert.Equal(HttpStatusCode.OK, get.StatusCode);
         Assert.Equal(body, await get.Content.ReadAsByteArrayAsync());
         Assert.Equal(etag, get.Headers.ETag!.ToString());
+        // A strong, quoted entity tag of this content: another body gets another one.
+        Assert.False(get.Headers.ETag.IsWeak);
+        Assert.Matches("^\"[^\"]+\"$", etag);
+        Assert.NotEqual(etag, await PutOkAsync("greeting-other.txt", Bytes("another body")));
         Assert.Equal("text/plain", get.Content.Headers.ContentType!.MediaType);
         Assert.Equal(body.Length, get.Content.Headers.ContentLength);
-        Assert.NotNull(get.Content.Headers.LastModified);
+        // Last-Modified is the time of this write (whole seconds in HTTP; the emulators share this machine's clock).
+        var lastModified = get.Content.Headers.LastModified!.Value;
+        Assert.InRange(lastModified, before.AddSeconds(-5), DateTimeOffset.UtcNow.AddSeconds(5));
         Assert.Equal("team-a", get.Headers.GetValues("x-meta-owner").Single());
         Assert.Equal("conformance test", get.Headers.GetValues("x-meta-purpose").Single());
 
         using var head = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, ObjectUrl("greeting.txt")));
         Assert.Equal(HttpStatusCode.OK, head.StatusCode);
         Assert.Equal(etag, head.Headers.ETag!.ToString());
+        Assert.Equal(lastModified, head.Content.Headers.LastModified);
         Assert.Equal(body.Length, head.Content.Headers.ContentLength);
         Assert.Equal("team-a", head.Headers.GetValues("x-meta-owner").Single());
     }

@@ -15,9 +15,17 @@ public sealed class OpenApiDocumentTests
         await using var server = await GatewayServer.StartAsync();
         var served = await server.Client.GetStringAsync("openapi/v1.json");
         var normalized = Normalize(served);
+        // Checked in both modes, so regenerating cannot commit a document that lost its shape.
+        var document = JsonNode.Parse(served)!;
+        Assert.StartsWith("3.", document["openapi"]!.GetValue<string>());
+        Assert.Equal("v1", document["info"]!["version"]!.GetValue<string>());
+        var paths = document["paths"]!.AsObject();
+        foreach (var path in new[] { "/v1/stores", "/v1/audit", "/v1/witnesses/{requestId}" })
+            Assert.True(paths.ContainsKey(path), $"the document has no {path}");
         if (Environment.GetEnvironmentVariable("UPDATE_OPENAPI") == "1")
         {
             await File.WriteAllTextAsync(CommittedPath, normalized);
+            Assert.Equal(normalized, Normalize(await File.ReadAllTextAsync(CommittedPath)));
             return;
         }
         Assert.True(File.Exists(CommittedPath), $"{CommittedPath} is missing; run: bash scripts/update-openapi.sh");
@@ -37,14 +45,37 @@ public sealed class OpenApiDocumentTests
     [Fact]
     public async Task Document_holds_no_secrets_of_the_configuration()
     {
-        const string secret = "s3cr3t-value-that-must-not-leak";
+        // Secrets of the kinds the gateway really holds (upstream credentials, a store root), in a configuration that
+        // is live: the upstreams are listed as bridges, so the document is served by a gateway that holds them.
+        var token = "tok-" + Guid.NewGuid().ToString("N");
+        var apiKey = "key-" + Guid.NewGuid().ToString("N");
+        var password = "pw-" + Guid.NewGuid().ToString("N");
+        var root = Path.Combine(Path.GetTempPath(), "root-" + Guid.NewGuid().ToString("N"));
         await using var server = await GatewayServer.StartAsync(new Dictionary<string, string?>
         {
             ["Gateway:Stores:other:Kind"] = "local",
-            ["Gateway:Stores:other:Root"] = Path.Combine(Path.GetTempPath(), secret),
+            ["Gateway:Stores:other:Root"] = root,
+            ["Gateway:Rest:Upstreams:bearer-up:BaseUrl"] = "http://127.0.0.1:9/",
+            ["Gateway:Rest:Upstreams:bearer-up:Auth:Type"] = "Bearer",
+            ["Gateway:Rest:Upstreams:bearer-up:Auth:Token"] = token,
+            ["Gateway:Rest:Upstreams:key-up:BaseUrl"] = "http://127.0.0.1:9/",
+            ["Gateway:Rest:Upstreams:key-up:Auth:Type"] = "ApiKey",
+            ["Gateway:Rest:Upstreams:key-up:Auth:HeaderName"] = "X-Upstream-Key",
+            ["Gateway:Rest:Upstreams:key-up:Auth:Key"] = apiKey,
+            ["Gateway:Rest:Upstreams:basic-up:BaseUrl"] = "http://127.0.0.1:9/",
+            ["Gateway:Rest:Upstreams:basic-up:Auth:Type"] = "Basic",
+            ["Gateway:Rest:Upstreams:basic-up:Auth:Username"] = "svc",
+            ["Gateway:Rest:Upstreams:basic-up:Auth:Password"] = password,
         });
+        var bridges = await server.Client.GetStringAsync("v1/bridges");
+        foreach (var name in new[] { "bearer-up", "key-up", "basic-up", "other" }) Assert.Contains(name, bridges);
+
         var served = await server.Client.GetStringAsync("openapi/v1.json");
-        Assert.DoesNotContain(secret, served);
+        Assert.True(served.Length > 10_000, "the document is suspiciously small");
+        var basic = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("svc:" + password));
+        foreach (var secret in new[] { token, apiKey, password, basic, root, server.ApiKey! })
+            Assert.DoesNotContain(secret, served);
+        try { Directory.Delete(root, true); } catch (IOException) { }
     }
 
     private static string Normalize(string json) =>

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using Gateway.Testing;
 using Gateway.Bridges.Local;
 using Gateway.Channel.Families;
 using Gateway.Contracts.ObjectStorage;
@@ -58,10 +60,41 @@ public sealed class LocalStoreConformanceTests : ObjectStoreConformanceTests
     }
 
     [Fact]
-    public void Nothing_is_written_outside_the_root()
+    public async Task Traversal_attempts_write_nothing_outside_the_root()
     {
+        // This test makes its own attempts (it does not rely on another test having run first): each names a file
+        // no other test uses, so finding it anywhere but inside a bucket means the store wrote outside its root.
+        var marker = "escape-" + Guid.NewGuid().ToString("N");
+        var targets = new[]
+        {
+            $"/v1/stores/{Store}/buckets/{Bucket}/objects/../../../../{marker}",
+            $"/v1/stores/{Store}/buckets/{Bucket}/objects/%2e%2e/%2e%2e/%2e%2e/%2e%2e/{marker}",
+            $"/v1/stores/{Store}/buckets/{Bucket}/objects/..%2F..%2F..%2F{marker}",
+            $"/v1/stores/{Store}/buckets/{Bucket}/objects/..%5C..%5C..%5C{marker}",
+            $"/v1/stores/{Store}/buckets/{Bucket}/objects/%2e%2e%2f%2e%2e%2f{marker}",
+            $"/v1/stores/{Store}/buckets/..%2F{marker}",
+            $"/v1/stores/{Store}/buckets/%2e%2e/objects/{marker}",
+        };
+        foreach (var target in targets)
+        {
+            var answer = await RawHttp.SendAsync(Server, "PUT", target, body: "escaped?");
+            Assert.True(answer.Status is >= 200 and < 500, $"PUT {target}: {answer.Status} {answer.Body}");
+        }
+        // Copy with a traversal target key, through the JSON API.
+        using (var copy = await Http.PostAsJsonAsync($"v1/stores/{Store}/copy", new
+        {
+            source = new { bucket = Bucket, key = "missing-source" },
+            target = new { bucket = Bucket, key = $"../../../{marker}" },
+        }))
+            Assert.True((int)copy.StatusCode is >= 400 and < 500, $"copy: {(int)copy.StatusCode}");
+
         var outside = Directory.GetParent(Root)!.FullName;
-        Assert.False(File.Exists(Path.Combine(outside, "escape")));
-        Assert.False(File.Exists(Path.Combine(Root, "escape")));
+        Assert.False(File.Exists(Path.Combine(outside, marker)), "a file was written next to the store's root");
+        Assert.False(File.Exists(Path.Combine(Directory.GetParent(outside)!.FullName, marker)), "a file was written two levels above the store's root");
+        Assert.False(File.Exists(Path.Combine(Root, marker)) || Directory.Exists(Path.Combine(Root, marker)), "a file was written at the store's root, outside every bucket");
+        // Whatever was accepted (a key that merely contains dots) stays a key of this bucket.
+        var bucketDir = Path.Combine(Root, Bucket);
+        foreach (var hit in Directory.EnumerateFileSystemEntries(Root, "*" + marker + "*", SearchOption.AllDirectories))
+            Assert.StartsWith(bucketDir + Path.DirectorySeparatorChar, hit);
     }
 }
