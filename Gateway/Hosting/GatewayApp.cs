@@ -59,6 +59,7 @@ public static class GatewayApp
     public static void MapGatewayEndpoints(WebApplication app)
     {
         app.UseRequestIds();
+        app.UseRequestLogScope();
         app.MapS3FrontDoor();
         app.UseGatewayProblems();
         app.UseGatewaySecurity();

@@ -67,6 +67,13 @@ public static class ObservabilitySetup
         return app;
     }
 
+    /// <summary>The gateway's request id on every log line and span of a request; right after the request id is made.</summary>
+    public static WebApplication UseRequestLogScope(this WebApplication app)
+    {
+        app.UseMiddleware<RequestLogScope>();
+        return app;
+    }
+
     private static void AddLogFormat(IServiceCollection services, LogOptions logs)
     {
         services.Configure<LoggerFactoryOptions>(o => o.ActivityTrackingOptions =
