@@ -44,7 +44,7 @@ public static class GatewayApp
         services.AddGatewayProblems();
         services.AddGatewaySecurity(config);
         services.AddGatewayOpenApi();
-        services.AddGatewayHealth();
+        services.AddGatewayHealth(config);
         services.AddStorage(config);
         services.AddChannel(config);
         services.AddBridgeListing();
