@@ -41,6 +41,7 @@ public sealed class SecretsTests
         await using var server = await GatewayServer.StartAsync(new Dictionary<string, string?>
         {
             ["Logging:LogLevel:Default"] = "Debug",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Debug",
             ["Gateway:Observability:Logs:Format"] = "json",
             ["Gateway:Observability:Tracing:Enabled"] = "true",
             ["Gateway:Security:ApiKeys:admin:Hash"] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey))),
@@ -126,7 +127,8 @@ public sealed class SecretsTests
         Assert.Contains(spanText, s => s.Contains("rest forward", StringComparison.Ordinal));
         foreach (var secret in secrets)
         {
-            Assert.DoesNotContain(lines, l => l.Contains(secret, StringComparison.Ordinal));
+            var leak = lines.FirstOrDefault(l => l.Contains(secret, StringComparison.Ordinal));
+            Assert.True(leak is null, $"a secret ({secret[..8]}...) is in a log line: {leak}");
             Assert.DoesNotContain(secret, metrics, StringComparison.Ordinal);
             Assert.DoesNotContain(spanText, s => s.Contains(secret, StringComparison.Ordinal));
             Assert.DoesNotContain(bodies, a => a.Contains(secret, StringComparison.Ordinal));
