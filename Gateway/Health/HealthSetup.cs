@@ -4,6 +4,7 @@ using Gateway.Security;
 using Gateway.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Health;
 
@@ -11,17 +12,32 @@ public static class HealthSetup
 {
     private const string ReadyTag = "ready";
 
-    public static IServiceCollection AddGatewayHealth(this IServiceCollection services)
+    public static IServiceCollection AddGatewayHealth(this IServiceCollection services, IConfiguration config)
     {
-        services.AddHealthChecks().AddCheck<StoresHealthCheck>("stores", tags: [ReadyTag]);
+        services.AddOptions<HealthOptions>().Bind(config.GetSection(HealthOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HealthOptions>, HealthOptionsValidator>();
+        services.AddHealthChecks()
+            .AddCheck<StoresHealthCheck>("stores", tags: [ReadyTag])
+            .AddCheck<BridgesHealthCheck>("bridges", tags: [ReadyTag]);
         return services;
     }
 
     public static void MapGatewayHealth(this IEndpointRouteBuilder app)
     {
-        // Live: the process serves requests. Ready: every configured store answers.
+        // Live: the process serves requests. Ready: every configured store answers and no critical bridge's circuit is open.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowGatewayAnonymous();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) }).AllowGatewayAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync })
+            .AllowGatewayAnonymous();
+    }
+
+    /// <summary>The overall status on the first line (as ASP.NET writes it); then "check: status - why" for each check that says why.</summary>
+    private static Task WriteAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        var text = new System.Text.StringBuilder(report.Status.ToString());
+        foreach (var (name, entry) in report.Entries.Where(e => !string.IsNullOrEmpty(e.Value.Description)))
+            text.Append('\n').Append(name).Append(": ").Append(entry.Status).Append(" - ").Append(entry.Description);
+        return context.Response.WriteAsync(text.ToString());
     }
 }
 

@@ -44,7 +44,7 @@ public static class GatewayApp
         services.AddGatewayProblems();
         services.AddGatewaySecurity(config);
         services.AddGatewayOpenApi();
-        services.AddGatewayHealth();
+        services.AddGatewayHealth(config);
         services.AddStorage(config);
         services.AddChannel(config);
         services.AddBridgeListing();
@@ -59,6 +59,7 @@ public static class GatewayApp
     public static void MapGatewayEndpoints(WebApplication app)
     {
         app.UseRequestIds();
+        app.UseRequestLogScope();
         app.MapS3FrontDoor();
         app.UseGatewayProblems();
         app.UseGatewaySecurity();

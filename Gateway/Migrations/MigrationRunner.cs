@@ -14,7 +14,8 @@ namespace Gateway.Migrations;
 /// atomically, so no partial object is ever visible) and is moved again on resume.
 /// </summary>
 public sealed partial class MigrationRunner(
-    MigrationDatabase db, BridgeRegistry<IObjectStore> stores, MigrationProgress progress, TimeProvider time, ILogger<MigrationRunner> logger)
+    MigrationDatabase db, BridgeRegistry<IObjectStore> stores, MigrationProgress progress, TimeProvider time, ILogger<MigrationRunner> logger,
+    MigrationMetrics metrics)
     : BackgroundService
 {
     private const int PageSize = 1000;
@@ -26,6 +27,7 @@ public sealed partial class MigrationRunner(
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
+        metrics.Observe(() => _running.Count);
         foreach (var id in db.JobsInState(MigrationStates.Queued, MigrationStates.Running)) Start(id);
         return Task.CompletedTask;
     }
@@ -180,6 +182,7 @@ public sealed partial class MigrationRunner(
             outcome = new ItemOutcome(MigrationItemStates.Failed, MigrationItemStates.Copy, null, Describe(e));
         }
         db.FinishItem(id, o.Key, outcome.State, outcome.Action, o.Size, outcome.Sha256, outcome.Error);
+        metrics.Item(outcome.State, o.Size);
         if (outcome.Error is not null) db.SetLastError(id, $"{o.Key}: {outcome.Error}");
         progress.Changed(id);
     }

@@ -11,6 +11,7 @@ public static class MigrationServices
         services.AddSingleton(sp => new MigrationDatabase(
             Path.Combine(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.DataDirectory, "migrations.db")));
         services.AddSingleton<MigrationProgress>();
+        services.AddSingleton<MigrationMetrics>();
         services.AddSingleton<MigrationRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<MigrationRunner>());
         services.TryAddSingleton(TimeProvider.System);

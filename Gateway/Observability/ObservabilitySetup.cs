@@ -67,10 +67,28 @@ public static class ObservabilitySetup
         return app;
     }
 
+    /// <summary>The gateway's request id on every log line and span of a request; right after the request id is made.</summary>
+    public static WebApplication UseRequestLogScope(this WebApplication app)
+    {
+        app.UseMiddleware<RequestLogScope>();
+        return app;
+    }
+
+    internal const string RequestLinesCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     private static void AddLogFormat(IServiceCollection services, LogOptions logs)
     {
         services.Configure<LoggerFactoryOptions>(o => o.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
+        // ASP.NET's per-request lines ("Request starting GET http://host/path?query") carry the query string, where
+        // presigned URLs and some callers put signatures and tokens: that category never logs below Warning (a rule
+        // for a more specific category, so it wins over "Microsoft.AspNetCore" or "Default" in Logging:LogLevel, and a
+        // console one, which wins over Logging:Console:LogLevel rules for shorter categories).
+        services.Configure<LoggerFilterOptions>(o =>
+        {
+            o.Rules.Add(new LoggerFilterRule(null, RequestLinesCategory, LogLevel.Warning, null));
+            o.Rules.Add(new LoggerFilterRule("Console", RequestLinesCategory, LogLevel.Warning, null));
+        });
         if (logs.Format != "json") return;
         services.Configure<ConsoleLoggerOptions>(o => o.FormatterName = ConsoleFormatterNames.Json);
         services.Configure<JsonConsoleFormatterOptions>(o =>

@@ -28,18 +28,34 @@ static async Task TransferAsync(string work, int sizeMb, int rounds)
     var size = (long)sizeMb * 1024 * 1024;
     var source = Path.Combine(work, "source.bin");
     await WriteSourceAsync(source, size);
+    // The paired runs of issue 15: observability off (the gateway measured below) and on (metrics, tracing sampled at
+    // 10% with no exporter, JSON console logs at Information), side by side in the same rounds.
     await using var gateway = await GatewayProcess.StartAsync(Measure.RepoRoot(), new Dictionary<string, string>
     {
         ["Gateway:DataDirectory"] = Path.Combine(work, "gateway"),
         ["Gateway:Stores:local:Root"] = Path.Combine(work, "gateway", "objects"),
+        ["Gateway:Observability:Metrics:Enabled"] = "false",
     });
-    using var http = new HttpClient { BaseAddress = gateway.Address, Timeout = TimeSpan.FromMinutes(10) };
-    if (gateway.ApiKey is not null) http.DefaultRequestHeaders.Add("X-Api-Key", gateway.ApiKey);
+    await using var observed = await GatewayProcess.StartAsync(Measure.RepoRoot(), new Dictionary<string, string>
+    {
+        ["Gateway:DataDirectory"] = Path.Combine(work, "observed"),
+        ["Gateway:Stores:local:Root"] = Path.Combine(work, "observed", "objects"),
+        ["Gateway:Observability:Metrics:Enabled"] = "true",
+        ["Gateway:Observability:Tracing:Enabled"] = "true",
+        ["Gateway:Observability:Tracing:SamplingRatio"] = "0.1",
+        ["Gateway:Observability:Logs:Format"] = "json",
+        ["Logging:LogLevel:Default"] = "Information",
+    });
+    using var http = Client(gateway);
+    using var observedHttp = Client(observed);
     (await http.PutAsync("v1/stores/local/buckets/bench", null)).EnsureSuccessStatusCode();
+    (await observedHttp.PutAsync("v1/stores/local/buckets/bench", null)).EnsureSuccessStatusCode();
 
     var direct = new List<double>();
     var put = new List<double>();
     var get = new List<double>();
+    var observedPut = new List<double>();
+    var observedGet = new List<double>();
     for (var round = 0; round < rounds; round++)
     {
         var copy = Path.Combine(work, "copy.bin");
@@ -51,26 +67,12 @@ static async Task TransferAsync(string work, int sizeMb, int rounds)
         }));
         File.Delete(copy);
 
-        put.Add(await Measure.SecondsAsync(async () =>
-        {
-            await using var from = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-            using var content = new StreamContent(from, Buffer);
-            content.Headers.ContentLength = size;
-            using var response = await http.PutAsync("v1/stores/local/buckets/bench/objects/big.bin", content);
-            response.EnsureSuccessStatusCode();
-        }));
-
-        get.Add(await Measure.SecondsAsync(async () =>
-        {
-            using var response = await http.GetAsync("v1/stores/local/buckets/bench/objects/big.bin", HttpCompletionOption.ResponseHeadersRead);
-            response.EnsureSuccessStatusCode();
-            await using var body = await response.Content.ReadAsStreamAsync();
-            await using var to = new FileStream(copy, FileMode.Create, FileAccess.Write, FileShare.None, 1);
-            await body.CopyToAsync(to, Buffer);
-            if (to.Length != size) throw new InvalidOperationException($"downloaded {to.Length} bytes, expected {size}");
-        }));
-        File.Delete(copy);
-        Console.Error.WriteLine($"round {round + 1}: direct {direct[^1]:0.00}s put {put[^1]:0.00}s get {get[^1]:0.00}s");
+        put.Add(await PutAsync(http, source, size));
+        get.Add(await GetAsync(http, copy, size));
+        observedPut.Add(await PutAsync(observedHttp, source, size));
+        observedGet.Add(await GetAsync(observedHttp, copy, size));
+        Console.Error.WriteLine($"round {round + 1}: direct {direct[^1]:0.00}s put {put[^1]:0.00}s get {get[^1]:0.00}s"
+            + $" (observability on: put {observedPut[^1]:0.00}s get {observedGet[^1]:0.00}s)");
     }
 
     var directS = Measure.Median(direct);
@@ -80,6 +82,42 @@ static async Task TransferAsync(string work, int sizeMb, int rounds)
     Measure.Metric("local_put_ratio", directS / Measure.Median(put), "ratio");
     Measure.Metric("local_get_ratio", directS / Measure.Median(get), "ratio");
     Measure.Metric("gateway_peak_rss_mb", gateway.PeakRssMb(), "MB");
+    Measure.Metric("observed_put_mb_s", sizeMb / Measure.Median(observedPut), "MB/s");
+    Measure.Metric("observed_get_mb_s", sizeMb / Measure.Median(observedGet), "MB/s");
+    // Throughput with observability on over throughput with it off, put and get together (1.0 = no cost).
+    Measure.Metric("observability_overhead_ratio",
+        (Measure.Median(put) + Measure.Median(get)) / (Measure.Median(observedPut) + Measure.Median(observedGet)), "ratio");
+}
+
+static HttpClient Client(GatewayProcess gateway)
+{
+    var http = new HttpClient { BaseAddress = gateway.Address, Timeout = TimeSpan.FromMinutes(10) };
+    if (gateway.ApiKey is not null) http.DefaultRequestHeaders.Add("X-Api-Key", gateway.ApiKey);
+    return http;
+}
+
+static Task<double> PutAsync(HttpClient http, string source, long size) => Measure.SecondsAsync(async () =>
+{
+    await using var from = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+    using var content = new StreamContent(from, 1024 * 1024);
+    content.Headers.ContentLength = size;
+    using var response = await http.PutAsync("v1/stores/local/buckets/bench/objects/big.bin", content);
+    response.EnsureSuccessStatusCode();
+});
+
+static async Task<double> GetAsync(HttpClient http, string copy, long size)
+{
+    var seconds = await Measure.SecondsAsync(async () =>
+    {
+        using var response = await http.GetAsync("v1/stores/local/buckets/bench/objects/big.bin", HttpCompletionOption.ResponseHeadersRead);
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync();
+        await using var to = new FileStream(copy, FileMode.Create, FileAccess.Write, FileShare.None, 1);
+        await body.CopyToAsync(to, 1024 * 1024);
+        if (to.Length != size) throw new InvalidOperationException($"downloaded {to.Length} bytes, expected {size}");
+    });
+    File.Delete(copy);
+    return seconds;
 }
 
 static async Task WriteSourceAsync(string path, long size)

@@ -34,6 +34,26 @@ public sealed class DependencyRuleTests
         Assert.True(result.IsSuccessful, $"{assemblyName} uses ASP.NET Core: {string.Join(", ", result.FailingTypeNames ?? [])}");
     }
 
+    [Theory]
+    [MemberData(nameof(WebFreeAssemblies))]
+    public void Below_the_gateway_telemetry_is_System_Diagnostics_only(string assemblyName)
+    {
+        // Meters and activity sources there are plain System.Diagnostics; the OpenTelemetry SDK is wired in Gateway/Observability.
+        var assembly = Assembly.Load(assemblyName);
+        Assert.DoesNotContain(Assemblies.References(assembly), r => r.StartsWith("OpenTelemetry", StringComparison.Ordinal));
+        var result = Types.InAssembly(assembly).ShouldNot().HaveDependencyOn("OpenTelemetry").GetResult();
+        Assert.True(result.IsSuccessful, $"{assemblyName} uses the OpenTelemetry SDK: {string.Join(", ", result.FailingTypeNames ?? [])}");
+    }
+
+    [Fact]
+    public void The_gateway_wires_OpenTelemetry_only_in_its_observability_feature()
+    {
+        var result = Types.InAssembly(Assemblies.Gateway).That().DoNotResideInNamespace("Gateway.Observability")
+            .ShouldNot().HaveDependencyOn("OpenTelemetry").GetResult();
+        Assert.True(result.IsSuccessful, $"OpenTelemetry outside Gateway/Observability: {string.Join(", ", result.FailingTypeNames ?? [])}");
+        Assert.NotEmpty(Types.InAssembly(Assemblies.Gateway).That().ResideInNamespace("Gateway.Observability").GetTypes());
+    }
+
     [Fact]
     public void Gateway_references_no_platform_sdk()
     {

@@ -1,0 +1,58 @@
+using Gateway.Contracts.Bridges;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Health;
+
+/// <summary>Settings of section <c>Gateway:Health</c>.</summary>
+public sealed class HealthOptions
+{
+    public const string Section = "Gateway:Health";
+
+    /// <summary>
+    /// Bridges the gateway is not ready without, as <c>kind/name</c> (<c>s3/archive</c>, <c>rest/billing</c>) or a bare
+    /// name matching every kind. An open (or isolated) circuit on one of them makes /health/ready Unhealthy (503).
+    /// </summary>
+    public List<string> CriticalBridges { get; set; } = [];
+}
+
+/// <summary>
+/// Readiness from the bridges' circuit breakers, as GET /v1/bridges shows them: an open circuit on a critical bridge
+/// is Unhealthy; on any other bridge the gateway stays Healthy and the check's description names it.
+/// </summary>
+internal sealed class BridgesHealthCheck(IServiceProvider services, IOptions<HealthOptions> options) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        var critical = new List<string>();
+        var other = new List<string>();
+        var instances = services.GetServices<IBridgeInstance>().Concat(services.GetServices<IBridgeInstanceSource>().SelectMany(s => s.GetInstances()));
+        foreach (var instance in instances.DistinctBy(i => (i.Kind, i.Name)).OrderBy(i => i.Kind, StringComparer.Ordinal).ThenBy(i => i.Name, StringComparer.Ordinal))
+        {
+            var circuit = instance.GetStatus().Circuit;
+            if (circuit is not (CircuitStates.Open or CircuitStates.Isolated)) continue;
+            (IsCritical(instance) ? critical : other).Add($"{instance.Kind}/{instance.Name}");
+        }
+        var notes = new List<string>();
+        if (critical.Count > 0) notes.Add($"circuit open on critical bridges: {string.Join(", ", critical)}");
+        if (other.Count > 0) notes.Add($"circuit open on non-critical bridges (still ready): {string.Join(", ", other)}");
+        var description = notes.Count == 0 ? null : string.Join("; ", notes);
+        return Task.FromResult(critical.Count > 0 ? HealthCheckResult.Unhealthy(description) : HealthCheckResult.Healthy(description));
+    }
+
+    private bool IsCritical(IBridgeInstance instance) =>
+        options.Value.CriticalBridges.Any(c => c.Contains('/')
+            ? string.Equals(c, $"{instance.Kind}/{instance.Name}", StringComparison.OrdinalIgnoreCase)
+            : string.Equals(c, instance.Name, StringComparison.OrdinalIgnoreCase));
+}
+
+internal sealed class HealthOptionsValidator : IValidateOptions<HealthOptions>
+{
+    public ValidateOptionsResult Validate(string? name, HealthOptions options)
+    {
+        var bad = options.CriticalBridges.Select((c, i) => (c, i))
+            .Where(x => string.IsNullOrWhiteSpace(x.c) || x.c.Count(ch => ch == '/') > 1 || x.c.StartsWith('/') || x.c.EndsWith('/'))
+            .Select(x => $"{HealthOptions.Section}:CriticalBridges:{x.i} must be 'kind/name' or 'name' (got '{x.c}').").ToList();
+        return bad.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(bad);
+    }
+}

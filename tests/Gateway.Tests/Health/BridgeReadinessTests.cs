@@ -1,0 +1,85 @@
+using System.Net;
+using System.Text.Json;
+using Gateway.Testing;
+using Gateway.Tests.Observability;
+using Xunit;
+
+namespace Gateway.Tests.Health;
+
+/// <summary>
+/// /health/ready follows the bridges' circuit breakers: a REST upstream whose address nobody listens on (a released
+/// loopback port) fails until its breaker opens; critical, that makes the gateway not ready, otherwise it stays
+/// ready and says which bridge is open.
+/// </summary>
+public sealed class BridgeReadinessTests
+{
+    private static Dictionary<string, string?> FailingUpstream(string name) => new()
+    {
+        [$"Gateway:Rest:Upstreams:{name}:BaseUrl"] = $"http://127.0.0.1:{SecretsTests.ClosedPort()}/",
+        [$"Gateway:Rest:Upstreams:{name}:Resilience:MaxRetryAttempts"] = "0",
+        [$"Gateway:Rest:Upstreams:{name}:Resilience:MinimumThroughput"] = "2",
+        [$"Gateway:Rest:Upstreams:{name}:Resilience:FailureRatio"] = "0.5",
+        [$"Gateway:Rest:Upstreams:{name}:Resilience:SamplingDuration"] = "00:05:00",
+        [$"Gateway:Rest:Upstreams:{name}:Resilience:BreakDuration"] = "00:10:00",
+    };
+
+    /// <summary>Calls the upstream until GET /v1/bridges shows its circuit open (the breaker's own state, not a timer).</summary>
+    private static async Task OpenCircuitAsync(GatewayServer server, string name)
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            using var call = await server.Client.GetAsync($"v1/rest/{name}/ping");
+            Assert.False(call.IsSuccessStatusCode);
+            var bridges = JsonDocument.Parse(await server.Client.GetStringAsync("v1/bridges")).RootElement;
+            var list = bridges.ValueKind == JsonValueKind.Array ? bridges : bridges.EnumerateObject().First(p => p.Value.ValueKind == JsonValueKind.Array).Value;
+            var bridge = list.EnumerateArray().Single(b => b.GetProperty("kind").GetString() == "rest" && b.GetProperty("name").GetString() == name);
+            if (bridge.GetProperty("circuit").GetString() == "open") return;
+        }
+        throw new Xunit.Sdk.XunitException($"The circuit of rest/{name} did not open after 20 failed calls.");
+    }
+
+    [Fact]
+    public async Task An_open_circuit_on_a_critical_bridge_makes_the_gateway_not_ready()
+    {
+        var settings = FailingUpstream("billing");
+        settings["Gateway:Health:CriticalBridges:0"] = "rest/billing";
+        await using var server = await GatewayServer.StartAsync(settings);
+        Assert.Equal("Healthy", await server.Client.GetStringAsync("health/ready"));
+
+        await OpenCircuitAsync(server, "billing");
+
+        using var ready = await server.Client.GetAsync("health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        var body = await ready.Content.ReadAsStringAsync();
+        Assert.StartsWith("Unhealthy", body);
+        Assert.Contains("circuit open on critical bridges: rest/billing", body);
+        using var live = await server.Client.GetAsync("health/live");
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_open_circuit_on_another_bridge_keeps_the_gateway_ready_and_names_it()
+    {
+        var settings = FailingUpstream("reports");
+        settings["Gateway:Health:CriticalBridges:0"] = "billing";
+        await using var server = await GatewayServer.StartAsync(settings);
+
+        await OpenCircuitAsync(server, "reports");
+
+        using var ready = await server.Client.GetAsync("health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        var body = await ready.Content.ReadAsStringAsync();
+        Assert.StartsWith("Healthy", body);
+        Assert.Contains("bridges: Healthy - circuit open on non-critical bridges (still ready): rest/reports", body);
+    }
+
+    [Fact]
+    public async Task A_malformed_critical_bridge_stops_start_up_naming_the_setting()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => GatewayServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Health:CriticalBridges:0"] = "rest/billing/extra",
+        }));
+        Assert.Contains("Gateway:Health:CriticalBridges:0", error.ToString());
+    }
+}
