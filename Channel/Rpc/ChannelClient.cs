@@ -187,7 +187,7 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
 
     private static object? FromJson(JsonElement e) => e.ValueKind switch
     {
-        JsonValueKind.String => e.GetString(),
+        JsonValueKind.String => TextOrNull(e),
         JsonValueKind.Number when e.TryGetInt64(out var l) => l,
         JsonValueKind.Number => e.GetDouble(),
         JsonValueKind.True => true,
@@ -195,6 +195,13 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
         JsonValueKind.Null => null,
         _ => e.Clone(),
     };
+
+    /// <summary>A host's extension string that is not valid UTF-8 is dropped instead of failing the error it came with.</summary>
+    private static string? TextOrNull(JsonElement e)
+    {
+        try { return e.GetString(); }
+        catch (InvalidOperationException) { return null; }
+    }
 
     private async Task<Session> GetConnectionAsync(CancellationToken ct)
     {

@@ -234,7 +234,11 @@ public sealed class MigrationTests : IAsyncLifetime
         var end = await _api.WaitForEndAsync(id);
 
         Assert.Equal("completed", end.GetProperty("state").GetString());
-        Assert.Equal(40, end.GetProperty("objects").GetProperty("done").GetInt64());
+        // An object whose copy finished just before the stop, but whose state was not yet written, is found equal at
+        // the target after the restart: it counts as skipped, not copied again.
+        var counts = end.GetProperty("objects");
+        Assert.Equal(40, counts.GetProperty("done").GetInt64() + counts.GetProperty("skipped").GetInt64());
+        Assert.Equal(0, counts.GetProperty("failed").GetInt64());
         await AssertCopiedAsync(objects);
         foreach (var key in before)
         {
