@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Counts test results per project and prints a table, then the closing line "N passed, N failed"
-# (", N skipped" follows when tests were skipped).
+# (a line "N skipped" comes just before it when tests were skipped).
 #   scripts/count-results.sh RESULTS_DIR PROJECT...
 # RESULTS_DIR/<Project>/ holds that project's .trx file(s) and, optionally, a file `exit-code`
 # with dotnet test's exit status. A project counts one failure (beyond its failed tests) when:
@@ -64,8 +64,7 @@ for name, p, f, s, note in rows:
     print(f"{name:<{width}}  {p:>6}  {f:>6}  {s:>7}  {note}".rstrip())
 if not projects:
     total_f += 1
-line = f"{total_p} passed, {total_f} failed"
-if total_s: line += f", {total_s} skipped"
-print(line)
+if total_s: print(f"{total_s} skipped")
+print(f"{total_p} passed, {total_f} failed")
 sys.exit(1 if total_f else 0)
 PY
