@@ -57,6 +57,9 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
         BadHttpRequestException { StatusCode: 415 } => (ErrorCode.UnsupportedMediaType, "The request body must be JSON (Content-Type: application/json).", null, null),
         BadHttpRequestException b => (ErrorCode.BadRequest, BindingFailures.Describe(b), null, null),
         OperationCanceledException => (ErrorCode.Timeout, "The request was cancelled before it completed.", null, null),
+        // The channel broke under a body the endpoint was still reading: the bridge host is gone, not the caller's fault.
+        Gateway.Channel.Framing.ChannelProtocolException or Gateway.Channel.Framing.ChannelStreamResetException =>
+            (ErrorCode.Unavailable, "The channel to the bridge host closed before the answer was complete.", null, null),
         _ => (ErrorCode.Internal, "An unexpected error occurred; it has been logged.", null, null),
     };
 
