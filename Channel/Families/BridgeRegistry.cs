@@ -5,7 +5,12 @@ using Gateway.Contracts.Errors;
 namespace Gateway.Channel.Families;
 
 /// <summary>One configured bridge instance: its name and kind, the bridge itself, and how it reports its health.</summary>
-public sealed record BridgeInstance<TBridge>(string Name, string Kind, TBridge Bridge, Func<BridgeStatus>? Status = null) where TBridge : class;
+/// <param name="Composite">
+/// The bridge is made of other instances of the same registry, reached through the registry's facades (so each of
+/// its calls rides the channel on its own): the endpoints use it as it is, never through a channel of its own.
+/// </param>
+public sealed record BridgeInstance<TBridge>(string Name, string Kind, TBridge Bridge, Func<BridgeStatus>? Status = null, bool Composite = false)
+    where TBridge : class;
 
 /// <summary>
 /// The configured instances of one family. Endpoints get <see cref="Get"/>: a <see cref="FamilyClient"/> through the
@@ -22,7 +27,9 @@ public sealed class BridgeRegistry<TBridge> : IBridgeInstanceSource, IDisposable
         _family = family;
         _instances = new(family.InstanceNamesIgnoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
         foreach (var instance in instances)
-            _instances[instance.Name] = (instance, channel is null ? instance.Bridge : FamilyClient.Create(family, channel, instance.Name, instance.Bridge, instance.Kind));
+            _instances[instance.Name] = (instance, channel is null || instance.Composite
+                ? instance.Bridge
+                : FamilyClient.Create(family, channel, instance.Name, instance.Bridge, instance.Kind));
     }
 
     public BridgeFamily<TBridge> Family => _family;
@@ -41,8 +48,12 @@ public sealed class BridgeRegistry<TBridge> : IBridgeInstanceSource, IDisposable
 
     public TBridge? Find(string name) => _instances.TryGetValue(name, out var entry) ? entry.Facade : null;
 
-    /// <summary>The bridge itself, as the bridge host runs it; null when not configured.</summary>
-    public TBridge? FindBridge(string name) => _instances.TryGetValue(name, out var entry) ? entry.Instance.Bridge : null;
+    /// <summary>
+    /// The bridge itself, as the bridge host runs it; null when not configured. A composite is never served by a host:
+    /// its parts are, each call on its own, so no call ever nests inside another on the channel.
+    /// </summary>
+    public TBridge? FindBridge(string name) =>
+        _instances.TryGetValue(name, out var entry) && !entry.Instance.Composite ? entry.Instance.Bridge : null;
 
     /// <summary>The host-side dispatcher of this family over these instances.</summary>
     public IChannelCallHandler Dispatcher() => new FamilyDispatcher<TBridge>(_family, FindBridge);

@@ -29,6 +29,8 @@ public sealed class MigrationDatabase : IDisposable
               job TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, action TEXT NOT NULL, size INTEGER NOT NULL,
               sha256 TEXT, error TEXT, PRIMARY KEY (job, key)) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS items_by_state ON items (job, state, key);
+            CREATE TABLE IF NOT EXISTS cutovers (
+              store TEXT NOT NULL PRIMARY KEY COLLATE NOCASE, from_store TEXT NOT NULL, to_store TEXT NOT NULL, job TEXT NOT NULL, at INTEGER NOT NULL);
             """);
     }
 
@@ -146,6 +148,37 @@ public sealed class MigrationDatabase : IDisposable
             return items;
         }
     }
+
+    /// <summary>Jobs from one store to another, newest first.</summary>
+    public IReadOnlyList<JobRow> JobsBetween(string sourceStore, string targetStore)
+    {
+        lock (_lock)
+        {
+            using var cmd = Command("SELECT seq, id, spec, state, cursor, listing_done, deleting_done, created, started, finished, running_ms, last_error FROM jobs WHERE json_extract(spec, '$.source.store') = $s COLLATE NOCASE AND json_extract(spec, '$.target.store') = $t COLLATE NOCASE ORDER BY seq DESC",
+                ("$s", sourceStore), ("$t", targetStore));
+            using var r = cmd.ExecuteReader();
+            var jobs = new List<JobRow>();
+            while (r.Read()) jobs.Add(ReadJob(r));
+            return jobs;
+        }
+    }
+
+    public IReadOnlyList<Live.Cutover> Cutovers()
+    {
+        lock (_lock)
+        {
+            using var cmd = Command("SELECT store, from_store, to_store, job, at FROM cutovers");
+            using var r = cmd.ExecuteReader();
+            var cutovers = new List<Live.Cutover>();
+            while (r.Read()) cutovers.Add(new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4))));
+            return cutovers;
+        }
+    }
+
+    /// <summary>Records a cutover; a store already cut over keeps its first one.</summary>
+    public void AddCutover(Live.Cutover c) =>
+        Write("INSERT OR IGNORE INTO cutovers (store, from_store, to_store, job, at) VALUES ($s, $f, $t, $j, $at)",
+            ("$s", c.Store), ("$f", c.From), ("$t", c.To), ("$j", c.Migration), ("$at", c.CutOverAt.ToUnixTimeMilliseconds()));
 
     public void Dispose() => _db.Dispose();
 

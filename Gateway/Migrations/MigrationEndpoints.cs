@@ -3,6 +3,7 @@ using System.Text.Json;
 using Gateway.Channel.Families;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
+using Gateway.Migrations.Live;
 using Gateway.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -44,6 +45,7 @@ public static class MigrationEndpoints
         group.MapPost(JobRoute + "/cancel", Cancel).WithName("CancelMigration").RequireGatewayAccess(Operation.Write, "migrations")
             .WithSummary("Cancels a job that has not ended; what it already moved stays.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        app.MapCutoverEndpoints();
         return app;
     }
 
@@ -130,11 +132,15 @@ public static class MigrationEndpoints
 
     private static IObjectStore Store(BridgeRegistry<IObjectStore> stores, string name, string field)
     {
-        try { return stores.Get(name); }
+        IObjectStore store;
+        try { store = stores.Get(name); }
         catch (GatewayException e) when (e.Code == ErrorCode.NotFound)
         {
             throw new GatewayException(ErrorCode.BadRequest, $"{field}.store: no store named '{name}' is configured.");
         }
+        if (store is MigratingStore m)
+            throw new GatewayException(ErrorCode.BadRequest, $"{field}.store: '{name}' is a migrating store; migrate between its From ('{m.Options.From}') and To ('{m.Options.To}').");
+        return store;
     }
 
     private static async Task RequireBucketAsync(IObjectStore store, string bucket, string field, CancellationToken ct)

@@ -78,4 +78,8 @@ public static class MigrationItemStates
     public const string Copy = "copy";
     public const string Identical = "identical";
     public const string Delete = "delete";
+    /// <summary>The target holds an object written after the job started (a service writing through a migrating store): it wins.</summary>
+    public const string NewerAtTarget = "newer-at-target";
+    /// <summary>The source object was deleted while it was being copied: the copy was removed again.</summary>
+    public const string GoneAtSource = "gone-at-source";
 }

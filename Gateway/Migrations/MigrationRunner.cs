@@ -127,7 +127,10 @@ public sealed partial class MigrationRunner(
         var source = stores.Get(spec.Source.Store);
         var target = stores.Get(spec.Target.Store);
         using var bandwidth = spec.BandwidthLimit > 0 ? Limiter(spec.BandwidthLimit) : null;
-        var mover = new ObjectMover(spec, source, target, bandwidth);
+        var fronted = stores.All.OfType<Live.MigratingStore>().Any(m =>
+            string.Equals(m.Options.From, spec.Source.Store, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(m.Options.To, spec.Target.Store, StringComparison.OrdinalIgnoreCase));
+        var mover = new ObjectMover(spec, source, target, bandwidth, job.StartedAt ?? time.GetUtcNow(), fronted);
         var filter = new KeyFilter(spec.Include, spec.Exclude);
         LogJobRunning(logger, id, spec.Mode, spec.Source.Store, spec.Target.Store);
 
@@ -158,7 +161,7 @@ public sealed partial class MigrationRunner(
             if (totals.Objects.Failed > 0)
                 db.SetLastError(id, $"sync deleted nothing at the target: {totals.Objects.Failed} object(s) failed in this run.");
             else
-                await DeleteExtraneousAsync(id, spec, target, filter, ct).ConfigureAwait(false);
+                await DeleteExtraneousAsync(id, spec, target, filter, mover, ct).ConfigureAwait(false);
         }
         totals = db.Totals(id);
         var failed = totals.Objects.Failed;
@@ -188,7 +191,7 @@ public sealed partial class MigrationRunner(
     }
 
     /// <summary>sync: removes target objects under the target prefix that the source (as filtered) does not have.</summary>
-    private async Task DeleteExtraneousAsync(string id, MigrationSpec spec, IObjectStore target, KeyFilter filter, CancellationToken ct)
+    private async Task DeleteExtraneousAsync(string id, MigrationSpec spec, IObjectStore target, KeyFilter filter, ObjectMover mover, CancellationToken ct)
     {
         string? token = null;
         do
@@ -200,6 +203,7 @@ public sealed partial class MigrationRunner(
                 var relative = o.Key[spec.TargetPrefix.Length..];
                 var sourceKey = spec.SourcePrefix + relative;
                 if (!filter.Admits(relative) || db.ItemState(id, sourceKey) is not null) continue;
+                if (mover.WrittenSinceStart(o)) continue; // written by a service during the job: not the job's to delete
                 if (!spec.DryRun)
                 {
                     await target.DeleteObjectAsync(spec.Target.Bucket, o.Key, new ObjectConditions { IfMatch = [o.ETag] }, ct).ConfigureAwait(false);

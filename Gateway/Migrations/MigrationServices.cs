@@ -12,6 +12,7 @@ public static class MigrationServices
             Path.Combine(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.DataDirectory, "migrations.db")));
         services.AddSingleton<MigrationProgress>();
         services.AddSingleton<MigrationMetrics>();
+        services.AddSingleton<Live.StoreCutovers>();
         services.AddSingleton<MigrationRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<MigrationRunner>());
         services.TryAddSingleton(TimeProvider.System);

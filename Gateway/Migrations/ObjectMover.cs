@@ -13,9 +13,26 @@ public sealed record ItemOutcome(string State, string Action, string? Sha256, st
 /// witnessed): skips it when the target already holds the same bytes, streams it otherwise (server-side copy
 /// inside one store), verifies what arrived, and for a move deletes the source only after that.
 /// </summary>
-internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObjectStore target, RateLimiter? bandwidth)
+/// <param name="jobStarted">When the job first ran.</param>
+/// <param name="guardDeletes">
+/// A migrating store fronts this pair, so services write the target while the job runs. Then a target object written
+/// since <paramref name="jobStarted"/> is theirs, newer, and never overwritten or deleted by the job; and after each
+/// copy the source is checked again, so an object deleted through that store while the job copied it is removed from
+/// the target too instead of coming back.
+/// </param>
+internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObjectStore target, RateLimiter? bandwidth,
+    DateTimeOffset jobStarted, bool guardDeletes = false)
 {
     private const int ChunkWithLimiter = 64 * 1024;
+
+    /// <summary>Store times have whole seconds: anything from the second the job started in counts as written after it.</summary>
+    private readonly DateTimeOffset _newerFrom = new(jobStarted.UtcTicks - jobStarted.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+
+    /// <summary>
+    /// True when a migrating store fronts the job and the target object was written after the job started: the job
+    /// never overwrites or deletes it.
+    /// </summary>
+    public bool WrittenSinceStart(ObjectInfo targetObject) => guardDeletes && targetObject.LastModified >= _newerFrom;
 
     public async Task<ItemOutcome> MoveAsync(ObjectInfo src, CancellationToken ct)
     {
@@ -27,22 +44,69 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
             await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
             return new(MigrationItemStates.Skipped, MigrationItemStates.Identical, null, null);
         }
+        if (existing is not null && WrittenSinceStart(existing))
+            return new(MigrationItemStates.Skipped, MigrationItemStates.NewerAtTarget, null, null);
         if (spec.DryRun) return new(MigrationItemStates.Planned, MigrationItemStates.Copy, null, null);
 
+        return await CopyAsync(src, targetKey, existing, ct).ConfigureAwait(false);
+    }
+
+    private async Task<ItemOutcome> CopyAsync(ObjectInfo src, string targetKey, ObjectInfo? existing, CancellationToken ct)
+    {
         // Never clobber a target object that changed after we looked: create-only, or replace exactly what we saw.
         var targetConditions = existing is null
             ? new ObjectConditions { IfNoneMatch = ["*"] }
             : new ObjectConditions { IfMatch = [existing.ETag] };
-        var (written, sha256, failure) = SameStore && source.Capabilities.ServerSideCopy
-            ? await ServerSideCopyAsync(src, targetKey, targetConditions, ct).ConfigureAwait(false)
-            : await StreamCopyAsync(src, targetKey, targetConditions, ct).ConfigureAwait(false);
+        ObjectInfo? written;
+        string? sha256, failure;
+        try
+        {
+            (written, sha256, failure) = SameStore && source.Capabilities.ServerSideCopy
+                ? await ServerSideCopyAsync(src, targetKey, targetConditions, ct).ConfigureAwait(false)
+                : await StreamCopyAsync(src, targetKey, targetConditions, ct).ConfigureAwait(false);
+        }
+        catch (GatewayException e) when (e.Code is ErrorCode.PreconditionFailed or ErrorCode.NotFound)
+        {
+            // A writer reached the target between our look and our write: its object is newer and stays.
+            if (await HeadOrNullAsync(target, spec.Target.Bucket, targetKey, ct).ConfigureAwait(false) is { } now
+                && now.ETag != existing?.ETag && WrittenSinceStart(now))
+                return new(MigrationItemStates.Skipped, MigrationItemStates.NewerAtTarget, null, null);
+            if (guardDeletes && await HeadOrNullAsync(source, spec.Source.Bucket, src.Key, ct).ConfigureAwait(false) is null)
+                return new(MigrationItemStates.Skipped, MigrationItemStates.GoneAtSource, null, null);
+            throw;
+        }
         if (failure is not null)
         {
             if (written is not null) await RemoveQuietlyAsync(target, spec.Target.Bucket, targetKey, written.ETag).ConfigureAwait(false);
             return new(MigrationItemStates.Failed, MigrationItemStates.Copy, sha256, failure);
         }
-        await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
+        if (await SourceGoneAsync(src, ct).ConfigureAwait(false))
+        {
+            // Deleted through the migrating store while we copied (it deletes From first, then To): do not bring it back.
+            await RemoveQuietlyAsync(target, spec.Target.Bucket, targetKey, written!.ETag).ConfigureAwait(false);
+            return new(MigrationItemStates.Skipped, MigrationItemStates.GoneAtSource, sha256, null);
+        }
         return new(MigrationItemStates.Done, MigrationItemStates.Copy, sha256, null);
+    }
+
+    /// <summary>
+    /// For a move, deletes the source (only the version copied); with <c>guardDeletes</c>, true when the source was
+    /// deleted by someone else meanwhile.
+    /// </summary>
+    private async Task<bool> SourceGoneAsync(ObjectInfo src, CancellationToken ct)
+    {
+        if (spec.Mode != MigrationMode.Move)
+            return guardDeletes && await HeadOrNullAsync(source, spec.Source.Bucket, src.Key, ct).ConfigureAwait(false) is null;
+        try
+        {
+            await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
+            return false;
+        }
+        catch (GatewayException e) when (guardDeletes && e.Code is ErrorCode.PreconditionFailed or ErrorCode.NotFound)
+        {
+            if (await HeadOrNullAsync(source, spec.Source.Bucket, src.Key, ct).ConfigureAwait(false) is null) return true;
+            throw;
+        }
     }
 
     private bool SameStore => spec.Source.Store == spec.Target.Store;

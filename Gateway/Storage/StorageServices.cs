@@ -18,6 +18,7 @@ public static class StorageServices
         services.AddSingleton<IObjectStoreFactory, Gateway.Bridges.S3.S3StoreFactory>();
         services.AddSingleton<IObjectStoreFactory, Gateway.Bridges.AzureBlob.AzureBlobStoreFactory>();
         services.AddSingleton<IObjectStoreFactory, Gateway.Bridges.Gcs.GcsStoreFactory>();
+        services.AddSingleton<IObjectStoreFactory, Gateway.Migrations.Live.MigratingStoreFactory>();
 
         services.AddSingleton<PageTokenSealer>();
         services.AddOptions<StoreOptions>().Configure(o => o.Stores = configuration.GetSection(StoreOptions.Section).GetChildren().ToList()).ValidateOnStart();
@@ -30,6 +31,9 @@ public static class StorageServices
                 var store = factories[section["Kind"]!].Create(section.Key, section, sp);
                 // Stores with a resilience pipeline report through BridgeHealthRegistry; the rest are listed as unknown.
                 Func<BridgeStatus>? status = store is IBridgeInstance bridge ? bridge.GetStatus : null;
+                // A migrating store is made of two others, reached through this registry: it has no channel of its own,
+                // and its capabilities are its parts' (narrow those).
+                if (store is Gateway.Migrations.Live.MigratingStore) return new BridgeInstance<IObjectStore>(store.Name, store.Kind, store, status, Composite: true);
                 var narrowing = CapabilitySettings.Of(section);
                 if (narrowing.NarrowsAnything) store = new NarrowedStore(store, narrowing.Narrow(store.Capabilities));
                 return new BridgeInstance<IObjectStore>(store.Name, store.Kind, store, status);

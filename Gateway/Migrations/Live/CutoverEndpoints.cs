@@ -1,0 +1,37 @@
+using Gateway.Channel.Families;
+using Gateway.Contracts.Errors;
+using Gateway.Contracts.ObjectStorage;
+using Gateway.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Gateway.Migrations.Live;
+
+/// <summary>POST /v1/stores/{store}/cutover: a migrating store becomes plain To, once a migration into To finished verified.</summary>
+public static class CutoverEndpoints
+{
+    public static IEndpointRouteBuilder MapCutoverEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/stores/{store}/cutover", CutOver).WithName("CutOverStore").WithTags("Migrations")
+            .RequireGatewayAccess(Operation.Write, "migrations")
+            .RequireGatewayAccess(Operation.Write, "stores/{store}")
+            .WithSummary("Makes a migrating store plain To (idempotent); 409 unless a verified migration From to To has completed and none is still active.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        return app;
+    }
+
+    private static Ok<Cutover> CutOver(string store, BridgeRegistry<IObjectStore> registry, MigrationDatabase db, StoreCutovers cutovers, TimeProvider time)
+    {
+        if (registry.Get(store) is not MigratingStore migrating)
+            throw new GatewayException(ErrorCode.Conflict, $"Store '{store}' is not a migrating store; only those are cut over.");
+        if (cutovers.Find(migrating.Name) is { } done) return TypedResults.Ok(done);
+        var (from, to) = (migrating.Options.From!, migrating.Options.To!);
+        var jobs = db.JobsBetween(from, to);
+        if (jobs.FirstOrDefault(j => !MigrationStates.IsTerminal(j.State)) is { } active)
+            throw new GatewayException(ErrorCode.Conflict, $"Migration '{active.Id}' from '{from}' to '{to}' is still {active.State}; cut over once it has completed.");
+        var verified = jobs.FirstOrDefault(j => j.State == MigrationStates.Completed && !j.Spec.DryRun && j.Spec.Verify != VerifyMode.None
+            && db.Totals(j.Id).Objects.Failed == 0)
+            ?? throw new GatewayException(ErrorCode.Conflict,
+                $"No migration from '{from}' to '{to}' has completed with verification (checksum or size) and no failed object; run one first.");
+        return TypedResults.Ok(cutovers.Record(new Cutover(migrating.Name, from, to, verified.Id, time.GetUtcNow())));
+    }
+}

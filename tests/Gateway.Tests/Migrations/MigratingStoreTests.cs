@@ -1,0 +1,290 @@
+using Xunit;
+using Microsoft.Extensions.Configuration;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Gateway.Testing;
+using Gateway.Testing.Migrations;
+
+namespace Gateway.Tests.Migrations;
+
+/// <summary>
+/// A store of kind migrating ("live": From "old", To "new", two real local stores) while a job fills "new" from "old":
+/// services keep using "live" and lose nothing.
+/// </summary>
+public sealed class MigratingStoreTests : IAsyncLifetime
+{
+    private readonly string _oldRoot = Directory.CreateTempSubdirectory("migrating-old-").FullName;
+    private readonly string _newRoot = Directory.CreateTempSubdirectory("migrating-new-").FullName;
+    private readonly string _data = Directory.CreateTempSubdirectory("migrating-gateway-").FullName;
+    private GatewayServer _server = null!;
+    private MigrationClient _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await GatewayServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Stores:old:Kind"] = "local",
+            ["Gateway:Stores:old:Root"] = _oldRoot,
+            ["Gateway:Stores:new:Kind"] = "local",
+            ["Gateway:Stores:new:Root"] = _newRoot,
+            ["Gateway:Stores:live:Kind"] = "migrating",
+            ["Gateway:Stores:live:From"] = "old",
+            ["Gateway:Stores:live:To"] = "new",
+        }, dataDirectory: _data);
+        _api = new MigrationClient(_server);
+        await _api.CreateBucketAsync("old", "bkt");
+        await _api.CreateBucketAsync("new", "bkt");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        foreach (var dir in new[] { _oldRoot, _newRoot, _data }) Directory.Delete(dir, recursive: true);
+    }
+
+    private async Task<int> StatusOfAsync(string store, string key)
+    {
+        using var response = await _api.GetAsync(store, "bkt", key);
+        return (int)response.StatusCode;
+    }
+
+    private async Task<byte[]?> BodyOfAsync(string store, string key)
+    {
+        using var response = await _api.GetAsync(store, "bkt", key);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        Assert.True(response.IsSuccessStatusCode, $"GET {store}/{key}: {(int)response.StatusCode}");
+        return await response.Content.ReadAsByteArrayAsync();
+    }
+
+    private async Task<HttpStatusCode> DeleteAsync(string store, string key, string? ifMatch = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, MigrationClient.ObjectUrl(store, "bkt", key));
+        if (ifMatch is not null) request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        using var response = await _server.Client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    private async Task<(List<string> Keys, int Pages)> ListPagedAsync(string store, int pageSize, string? delimiter = null)
+    {
+        var names = new List<string>();
+        string? token = null;
+        var pages = 0;
+        do
+        {
+            var url = $"v1/stores/{store}/buckets/bkt/objects?pageSize={pageSize}" + (delimiter is null ? "" : $"&delimiter={Uri.EscapeDataString(delimiter)}")
+                + (token is null ? "" : $"&pageToken={Uri.EscapeDataString(token)}");
+            var page = await _server.Client.GetFromJsonAsync<JsonElement>(url);
+            // A page gives its objects and its common prefixes apart; together they are the page's names, in order.
+            var onPage = page.GetProperty("objects").EnumerateArray().Select(o => o.GetProperty("key").GetString()!).ToList();
+            if (page.TryGetProperty("commonPrefixes", out var prefixes)) onPage.AddRange(prefixes.EnumerateArray().Select(p => p.GetString()!));
+            names.AddRange(onPage.Order(Contracts.ObjectStorage.Utf8KeyOrder.Instance));
+            token = page.TryGetProperty("nextPageToken", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            pages++;
+        } while (token is not null);
+        return (names, pages);
+    }
+
+    [Fact]
+    public async Task Reads_fall_back_writes_go_to_To_deletes_hit_both_and_listings_merge_with_To_winning()
+    {
+        await _api.PutAsync("old", "bkt", "only-old", "from old"u8.ToArray());
+        await _api.PutAsync("old", "bkt", "both", "old version"u8.ToArray());
+        await _api.PutAsync("new", "bkt", "both", "new version"u8.ToArray());
+        await _api.PutAsync("new", "bkt", "only-new", "from new"u8.ToArray());
+
+        Assert.Equal("from old", Encoding.UTF8.GetString((await BodyOfAsync("live", "only-old"))!));
+        Assert.Equal("new version", Encoding.UTF8.GetString((await BodyOfAsync("live", "both"))!));
+        Assert.Equal(404, await StatusOfAsync("live", "nowhere"));
+
+        await _api.PutAsync("live", "bkt", "written", "via live"u8.ToArray());
+        Assert.Equal("via live", Encoding.UTF8.GetString((await BodyOfAsync("new", "written"))!));
+        Assert.Equal(404, await StatusOfAsync("old", "written"));
+
+        // A conditional write sees the object the caller sees: From's ETag works while To lacks the object.
+        using (var head = await _server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, MigrationClient.ObjectUrl("live", "bkt", "only-old"))))
+        {
+            var etag = head.Headers.ETag!.Tag;
+            using var put = new HttpRequestMessage(HttpMethod.Put, MigrationClient.ObjectUrl("live", "bkt", "only-old")) { Content = new ByteArrayContent("replaced"u8.ToArray()) };
+            put.Headers.TryAddWithoutValidation("If-Match", "\"not-it\"");
+            using var refused = await _server.Client.SendAsync(put);
+            Assert.Equal(HttpStatusCode.PreconditionFailed, refused.StatusCode);
+            using var put2 = new HttpRequestMessage(HttpMethod.Put, MigrationClient.ObjectUrl("live", "bkt", "only-old")) { Content = new ByteArrayContent("replaced"u8.ToArray()) };
+            put2.Headers.TryAddWithoutValidation("If-Match", etag);
+            using var accepted = await _server.Client.SendAsync(put2);
+            Assert.True(accepted.IsSuccessStatusCode, $"{(int)accepted.StatusCode}");
+        }
+        Assert.Equal("replaced", Encoding.UTF8.GetString((await BodyOfAsync("live", "only-old"))!));
+        Assert.Equal("from old", Encoding.UTF8.GetString((await BodyOfAsync("old", "only-old"))!));
+
+        Assert.Equal(HttpStatusCode.NoContent, await DeleteAsync("live", "both"));
+        Assert.Equal(404, await StatusOfAsync("old", "both"));
+        Assert.Equal(404, await StatusOfAsync("new", "both"));
+        Assert.Equal(404, await StatusOfAsync("live", "both"));
+
+        // Listing: keys on either side, once each, in UTF-8 byte order (U+1F600 after U+FFFD), paged across both.
+        var oldKeys = new[] { "a", "c", "e\uFFFD", "g/1", "g/2", "z😀" };
+        var newKeys = new[] { "b", "c", "d", "g/3", "h/1", "z\uFFFD" };
+        foreach (var k in oldKeys) await _api.PutAsync("old", "bkt", k, Encoding.UTF8.GetBytes("old " + k));
+        foreach (var k in newKeys) await _api.PutAsync("new", "bkt", k, Encoding.UTF8.GetBytes("new " + k));
+        var expected = oldKeys.Concat(newKeys).Concat(["only-old", "only-new", "written"]).Distinct().Order(Contracts.ObjectStorage.Utf8KeyOrder.Instance).ToList();
+        var (all, pages) = await ListPagedAsync("live", 2);
+        Assert.Equal(expected, all);
+        Assert.True(pages >= expected.Count / 2, $"{pages} pages");
+        var (grouped, _) = await ListPagedAsync("live", 3, "/");
+        Assert.Equal(expected.Select(k => k.Contains('/') ? k[..(k.IndexOf('/') + 1)] : k).Distinct().ToList(), grouped);
+        var listed = await _api.ListAsync("live", "bkt");
+        var c = listed.Single(o => o.GetProperty("key").GetString() == "c");
+        Assert.Equal("new c".Length, c.GetProperty("size").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("copy")]
+    [InlineData("move")]
+    public async Task Concurrent_readers_and_writers_during_a_job_lose_nothing_and_never_see_a_404(string mode)
+    {
+        var seeded = new Dictionary<string, byte[]>();
+        for (var i = 0; i < 160; i++)
+        {
+            var key = $"obj/{i:D3}" + (i % 10 == 0 ? " ü😀" : "");
+            seeded[key] = RandomNumberGenerator.GetBytes(8 * 1024 + i);
+            await _api.PutAsync("old", "bkt", key, seeded[key]);
+        }
+        var keys = seeded.Keys.ToList();
+        var rewritten = keys.Where((_, i) => i % 7 == 3).ToHashSet();
+        var deleted = keys.Where((_, i) => i % 11 == 5).ToHashSet();
+        var created = Enumerable.Range(0, 20).Select(i => $"new/{i:D2}").ToList();
+        var written = new ConcurrentDictionary<string, byte[]>();
+
+        // About 400 KB/s over 1.3 MB keeps the job running for a few seconds while services work through "live".
+        var id = await _api.StartAsync(new { source = new { store = "old", bucket = "bkt" }, target = new { store = "new", bucket = "bkt" }, mode, concurrency = 4, bandwidthLimit = 400_000 });
+        var jobDone = _api.WaitForEndAsync(id);
+        var problems = new ConcurrentBag<string>();
+        var reads = 0;
+
+        async Task ReaderAsync(int seed)
+        {
+            var random = new Random(seed);
+            while (!jobDone.IsCompleted)
+            {
+                var key = keys[random.Next(keys.Count)];
+                if (deleted.Contains(key)) continue;
+                var body = await BodyOfAsync("live", key);
+                Interlocked.Increment(ref reads);
+                if (body is null) problems.Add($"404 for {key}, which exists");
+                else if (!body.AsSpan().SequenceEqual(seeded[key]) && !(written.TryGetValue(key, out var w) && body.AsSpan().SequenceEqual(w)))
+                    problems.Add($"{key}: bytes that were never written");
+            }
+        }
+
+        async Task WriterAsync()
+        {
+            foreach (var key in rewritten.Concat(created))
+            {
+                var body = RandomNumberGenerator.GetBytes(3000);
+                written[key] = body;
+                await _api.PutAsync("live", "bkt", key, body);
+            }
+            foreach (var key in deleted) Assert.Equal(HttpStatusCode.NoContent, await DeleteAsync("live", key));
+        }
+
+        await Task.WhenAll(ReaderAsync(1), ReaderAsync(2), ReaderAsync(3), WriterAsync());
+        var end = await jobDone;
+
+        Assert.Empty(problems);
+        Assert.True(reads > 50, $"only {reads} reads ran during the job");
+        Assert.Equal("completed", end.GetProperty("state").GetString());
+        foreach (var key in keys.Concat(created))
+        {
+            var expected = deleted.Contains(key) ? null : written.TryGetValue(key, out var w) ? w : seeded[key];
+            var atNew = await BodyOfAsync("new", key);
+            var viaLive = await BodyOfAsync("live", key);
+            if (expected is null)
+            {
+                Assert.True(atNew is null, $"{key} was deleted but came back at the target");
+                Assert.True(viaLive is null, $"{key} was deleted but is still served");
+            }
+            else
+            {
+                Assert.True(atNew is not null && atNew.AsSpan().SequenceEqual(expected), $"{key}: the target does not hold the newest bytes");
+                Assert.True(viaLive is not null && viaLive.AsSpan().SequenceEqual(expected), $"{key}: live does not serve the newest bytes");
+            }
+        }
+        var (listed, _) = await ListPagedAsync("live", 50);
+        Assert.Equal(keys.Concat(created).Where(k => !deleted.Contains(k)).Order(Contracts.ObjectStorage.Utf8KeyOrder.Instance).ToList(), listed);
+        if (mode == "move") Assert.DoesNotContain(await _api.ListAsync("old", "bkt"), o => !rewritten.Contains(o.GetProperty("key").GetString()!));
+    }
+
+    [Fact]
+    public async Task Cutover_needs_a_finished_verified_job_and_then_the_store_is_plain_To()
+    {
+        await _api.PutAsync("old", "bkt", "k1", "one"u8.ToArray());
+        using (var early = await _server.Client.PostAsync("v1/stores/live/cutover", null))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+            Assert.Equal("application/problem+json", early.Content.Headers.ContentType?.MediaType);
+        }
+        using (var notMigrating = await _server.Client.PostAsync("v1/stores/old/cutover", null))
+            Assert.Equal(HttpStatusCode.Conflict, notMigrating.StatusCode);
+        using (var unknown = await _server.Client.PostAsync("v1/stores/nope/cutover", null))
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        var (refused, _) = await _api.CreateAsync(new { source = new { store = "live", bucket = "bkt" }, target = new { store = "local", bucket = "bkt" } });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+
+        var id = await _api.StartAsync(new { source = new { store = "old", bucket = "bkt" }, target = new { store = "new", bucket = "bkt" } });
+        Assert.Equal("completed", (await _api.WaitForEndAsync(id)).GetProperty("state").GetString());
+        using (var cut = await _server.Client.PostAsync("v1/stores/live/cutover", null))
+        {
+            var body = await cut.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(cut.StatusCode == HttpStatusCode.OK, body.ToString());
+            Assert.Equal(id, body.GetProperty("migration").GetString());
+            Assert.Equal("new", body.GetProperty("to").GetString());
+        }
+
+        // Plain To now: an object only the old store holds is gone from view, deletes no longer touch From.
+        await _api.PutAsync("old", "bkt", "late-old", "x"u8.ToArray());
+        Assert.Equal(404, await StatusOfAsync("live", "late-old"));
+        Assert.Equal("one", Encoding.UTF8.GetString((await BodyOfAsync("live", "k1"))!));
+        Assert.Equal(HttpStatusCode.NoContent, await DeleteAsync("live", "k1"));
+        Assert.Equal(200, await StatusOfAsync("old", "k1"));
+        Assert.Equal(["k1", "late-old"], (await _api.ListAsync("old", "bkt")).Select(o => o.GetProperty("key").GetString()!).Order(StringComparer.Ordinal));
+        Assert.Empty(await _api.ListAsync("live", "bkt"));
+
+        // The cutover survives a restart.
+        await _server.DisposeAsync();
+        _server = await GatewayServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Stores:old:Kind"] = "local", ["Gateway:Stores:old:Root"] = _oldRoot,
+            ["Gateway:Stores:new:Kind"] = "local", ["Gateway:Stores:new:Root"] = _newRoot,
+            ["Gateway:Stores:live:Kind"] = "migrating", ["Gateway:Stores:live:From"] = "old", ["Gateway:Stores:live:To"] = "new",
+        }, dataDirectory: _data);
+        _api = new MigrationClient(_server);
+        Assert.Equal(404, await StatusOfAsync("live", "late-old"));
+    }
+}
+
+/// <summary>A migrating store's parts are checked at start, so no call can ever loop through the registry.</summary>
+public sealed class MigratingStoreSettingsTests
+{
+    [Theory]
+    [InlineData(null, "new", "From must name another configured store")]
+    [InlineData("live", "new", "cannot be the store itself")]
+    [InlineData("old", "missing", "no store named 'missing'")]
+    [InlineData("old", "other", "is itself a migrating store")]
+    [InlineData("old", "old", "two different stores")]
+    public void Bad_parts_stop_the_gateway_at_start(string? from, string to, string problem)
+    {
+        var config = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Gateway:Stores:old:Kind"] = "local", ["Gateway:Stores:new:Kind"] = "local",
+            ["Gateway:Stores:other:Kind"] = "migrating", ["Gateway:Stores:other:From"] = "old", ["Gateway:Stores:other:To"] = "new",
+            ["Gateway:Stores:live:Kind"] = "migrating", ["Gateway:Stores:live:From"] = from, ["Gateway:Stores:live:To"] = to,
+        }).Build();
+        var problems = new Gateway.Migrations.Live.MigratingStoreFactory(config).Validate("live", config.GetSection("Gateway:Stores:live"));
+        Assert.Contains(problems, p => p.Contains(problem, StringComparison.Ordinal));
+        Assert.Empty(new Gateway.Migrations.Live.MigratingStoreFactory(config).Validate("other", config.GetSection("Gateway:Stores:other")));
+    }
+}
