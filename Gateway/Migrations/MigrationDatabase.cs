@@ -19,7 +19,9 @@ public sealed class MigrationDatabase : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
         _db.Open();
-        Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;");
+        // NORMAL in WAL mode: a commit survives the process being killed (what resuming needs); a power cut may lose
+        // the last item states, and those objects are then simply checked and moved again.
+        Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
         Execute("""
             CREATE TABLE IF NOT EXISTS jobs (
               seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, spec TEXT NOT NULL, state TEXT NOT NULL,
@@ -98,6 +100,34 @@ public sealed class MigrationDatabase : IDisposable
     public bool PlanItem(string job, string key, long size, string action) =>
         WriteCount("INSERT OR IGNORE INTO items (job, key, state, action, size) VALUES ($j, $k, $s, $a, $size)",
             ("$j", job), ("$k", key), ("$s", MigrationItemStates.Planned), ("$a", action), ("$size", size)) > 0;
+
+    /// <summary>
+    /// Records a listed page's objects (those the job does not know yet) in one transaction and returns the ones still
+    /// to move: new, planned before a restart, or failed.
+    /// </summary>
+    public IReadOnlyList<T> PlanPage<T>(string job, IReadOnlyList<T> objects, Func<T, string> key, Func<T, long> size, string action)
+    {
+        lock (_lock)
+        {
+            using var tx = _db.BeginTransaction();
+            var todo = new List<T>();
+            using var plan = Command("INSERT OR IGNORE INTO items (job, key, state, action, size) VALUES ($j, $k, $s, $a, $size)",
+                ("$j", job), ("$k", ""), ("$s", MigrationItemStates.Planned), ("$a", action), ("$size", 0L));
+            using var state = Command("SELECT state FROM items WHERE job = $j AND key = $k", ("$j", job), ("$k", ""));
+            plan.Transaction = tx;
+            state.Transaction = tx;
+            foreach (var o in objects)
+            {
+                plan.Parameters["$k"].Value = key(o);
+                plan.Parameters["$size"].Value = size(o);
+                plan.ExecuteNonQuery();
+                state.Parameters["$k"].Value = key(o);
+                if (state.ExecuteScalar() is MigrationItemStates.Planned or MigrationItemStates.Failed) todo.Add(o);
+            }
+            tx.Commit();
+            return todo;
+        }
+    }
 
     public string? ItemState(string job, string key)
     {

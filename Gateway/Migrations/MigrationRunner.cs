@@ -140,13 +140,8 @@ public sealed partial class MigrationRunner(
         {
             var page = await source.ListObjectsAsync(spec.Source.Bucket,
                 new ListObjectsRequest { Prefix = spec.Source.Prefix, PageSize = PageSize, PageToken = cursor }, ct).ConfigureAwait(false);
-            var todo = new List<ObjectInfo>();
-            foreach (var o in page.Objects)
-            {
-                if (!filter.Admits(o.Key[spec.SourcePrefix.Length..])) continue;
-                db.PlanItem(id, o.Key, o.Size, MigrationItemStates.Copy);
-                if (db.ItemState(id, o.Key) is MigrationItemStates.Planned or MigrationItemStates.Failed) todo.Add(o);
-            }
+            var admitted = page.Objects.Where(o => filter.Admits(o.Key[spec.SourcePrefix.Length..])).ToList();
+            var todo = db.PlanPage(id, admitted, o => o.Key, o => o.Size, MigrationItemStates.Copy);
             progress.Changed(id);
             await Parallel.ForEachAsync(todo, new ParallelOptions { MaxDegreeOfParallelism = spec.Concurrency, CancellationToken = ct },
                 async (o, token) => await MoveOneAsync(id, mover, o, token).ConfigureAwait(false)).ConfigureAwait(false);

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using Gateway.Bench;
+
+// bench/run migration: one data set (2,000 objects of 4-64 KiB plus 4 of 64 MiB) in s3rver, moved to Azurite twice in
+// one run: by a migration job of the gateway (a separate process) and by `rclone copy` (Debian's rclone), both at the
+// same concurrency. The small objects and the large ones move as two steps each, so small-object rates are their own.
+// Usage: Migration.Bench <backends-env-file> [--quick] [--concurrency N]
+var env = File.ReadAllLines(args[0]).Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
+string Need(string key) => env.TryGetValue(key, out var v) ? v : throw new InvalidOperationException($"{key} is missing from {args[0]}: did the backend start?");
+var quick = args.Contains("--quick");
+var concurrencyAt = Array.IndexOf(args, "--concurrency");
+var concurrency = concurrencyAt > 0 ? int.Parse(args[concurrencyAt + 1]) : 8;
+var smallCount = quick ? 300 : 2000;
+var largeCount = quick ? 1 : 4;
+var largeSize = (quick ? 16L : 64L) * 1024 * 1024;
+
+var s3 = new AmazonS3Client(new BasicAWSCredentials(Need("S3_ACCESS_KEY"), Need("S3_SECRET_KEY")),
+    new AmazonS3Config { ServiceURL = Need("S3_ENDPOINT"), ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+var azure = new BlobServiceClient(new Uri(Need("AZURITE_BLOB_ENDPOINT")), new StorageSharedKeyCredential(Need("AZURITE_ACCOUNT_NAME"), Need("AZURITE_ACCOUNT_KEY")));
+var run = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+var (source, viaGateway, viaRclone) = ($"mig-src-{run}", $"mig-gw-{run}", $"mig-rc-{run}");
+var work = Directory.CreateTempSubdirectory("bench-migration-").FullName;
+try
+{
+    // The data set.
+    await s3.PutBucketAsync(source);
+    var sizes = Enumerable.Range(0, smallCount).Select(_ => RandomNumberGenerator.GetInt32(4 * 1024, 64 * 1024 + 1)).ToArray();
+    await Parallel.ForEachAsync(Enumerable.Range(0, smallCount), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+    {
+        using var body = new MemoryStream(RandomNumberGenerator.GetBytes(sizes[i]));
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = source, Key = $"small/{i:D5}.bin", InputStream = body, UseChunkEncoding = false }, ct);
+    });
+    var largeFile = Path.Combine(work, "large.bin");
+    await using (var file = File.Create(largeFile))
+    {
+        var chunk = new byte[1024 * 1024];
+        for (long written = 0; written < largeSize; written += chunk.Length) { RandomNumberGenerator.Fill(chunk); await file.WriteAsync(chunk); }
+    }
+    for (var i = 0; i < largeCount; i++)
+    {
+        await using var body = File.OpenRead(largeFile);
+        await new Amazon.S3.Transfer.TransferUtility(s3).UploadAsync(new Amazon.S3.Transfer.TransferUtilityUploadRequest
+        {
+            BucketName = source, Key = $"large/{i}.bin", InputStream = body, PartSize = 16 * 1024 * 1024,
+        });
+    }
+    var smallBytes = sizes.Sum(s => (long)s);
+    var largeBytes = largeCount * largeSize;
+    Console.Error.WriteLine($"data set: {smallCount} objects, {smallBytes / 1048576.0:0.0} MiB + {largeCount} x {largeSize / 1048576} MiB; concurrency {concurrency}");
+    await azure.CreateBlobContainerAsync(viaGateway);
+    await azure.CreateBlobContainerAsync(viaRclone);
+
+    // Through the gateway: a migration job per step, followed until it ends.
+    double gatewaySmall, gatewayLarge, peakRss;
+    await using (var gateway = await GatewayProcess.StartAsync(Measure.RepoRoot(), new Dictionary<string, string>
+    {
+        ["Gateway:DataDirectory"] = Path.Combine(work, "gateway"),
+        ["Gateway:Stores:s3:Kind"] = "s3",
+        ["Gateway:Stores:s3:ServiceUrl"] = Need("S3_ENDPOINT"),
+        ["Gateway:Stores:s3:ForcePathStyle"] = "true",
+        ["Gateway:Stores:s3:PlainPayloads"] = "true",
+        ["Gateway:Stores:s3:AccessKeyId"] = Need("S3_ACCESS_KEY"),
+        ["Gateway:Stores:s3:SecretAccessKey"] = Need("S3_SECRET_KEY"),
+        ["Gateway:Stores:azure:Kind"] = "azure-blob",
+        ["Gateway:Stores:azure:ServiceUri"] = Need("AZURITE_BLOB_ENDPOINT"),
+        ["Gateway:Stores:azure:AccountName"] = Need("AZURITE_ACCOUNT_NAME"),
+        ["Gateway:Stores:azure:AccountKey"] = Need("AZURITE_ACCOUNT_KEY"),
+        ["Gateway:Stores:s3:Resilience:AttemptTimeout"] = "00:05:00",
+        ["Gateway:Stores:s3:Resilience:TotalTimeout"] = "00:10:00",
+        ["Gateway:Stores:azure:Resilience:AttemptTimeout"] = "00:05:00",
+        ["Gateway:Stores:azure:Resilience:TotalTimeout"] = "00:10:00",
+    }))
+    {
+        using var http = new HttpClient { BaseAddress = gateway.Address, Timeout = TimeSpan.FromMinutes(30) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", gateway.ApiKey);
+        gatewaySmall = await Measure.SecondsAsync(() => MigrateAsync(http, "small/", smallCount));
+        gatewayLarge = await Measure.SecondsAsync(() => MigrateAsync(http, "large/", largeCount));
+        peakRss = gateway.PeakRssMb();
+    }
+
+    // rclone copy, same concurrency (--transfers and --checkers), checking MD5s as it does by default.
+    var rcloneSmall = await Measure.SecondsAsync(() => RcloneAsync("copy", $"src:{source}/small", $"dst:{viaRclone}/small"));
+    var rcloneLarge = await Measure.SecondsAsync(() => RcloneAsync("copy", $"src:{source}/large", $"dst:{viaRclone}/large"));
+    var gatewayCount = await CountAsync(viaGateway);
+    var rcloneCount = await CountAsync(viaRclone);
+    if (gatewayCount != smallCount + largeCount || rcloneCount != smallCount + largeCount)
+        throw new InvalidOperationException($"expected {smallCount + largeCount} objects at each target: the gateway left {gatewayCount}, rclone {rcloneCount}");
+
+    var bytes = smallBytes + largeBytes;
+    var gatewayRate = bytes / (gatewaySmall + gatewayLarge);
+    var rcloneRate = bytes / (rcloneSmall + rcloneLarge);
+    Console.Error.WriteLine($"gateway: small {gatewaySmall:0.00} s, large {gatewayLarge:0.00} s; rclone: small {rcloneSmall:0.00} s, large {rcloneLarge:0.00} s");
+    Measure.Metric("migration_vs_rclone_ratio", gatewayRate / rcloneRate, "x");
+    Measure.Metric("migration_bytes_per_s", gatewayRate / 1048576, "MiB/s");
+    Measure.Metric("rclone_bytes_per_s", rcloneRate / 1048576, "MiB/s");
+    Measure.Metric("migration_small_objects_per_s", smallCount / gatewaySmall, "objects/s");
+    Measure.Metric("rclone_small_objects_per_s", smallCount / rcloneSmall, "objects/s");
+    Measure.Metric("migration_large_mib_per_s", largeBytes / gatewayLarge / 1048576, "MiB/s");
+    Measure.Metric("rclone_large_mib_per_s", largeBytes / rcloneLarge / 1048576, "MiB/s");
+    Measure.Metric("migration_peak_rss_mb", peakRss, "MiB");
+}
+finally
+{
+    // Leave the shared emulators as they were.
+    await RcloneAsync("purge", $"src:{source}").ContinueWith(_ => { });
+    await RcloneAsync("purge", $"dst:{viaGateway}").ContinueWith(_ => { });
+    await RcloneAsync("purge", $"dst:{viaRclone}").ContinueWith(_ => { });
+    Directory.Delete(work, recursive: true);
+}
+
+async Task MigrateAsync(HttpClient http, string prefix, int expected)
+{
+    using var created = await http.PostAsJsonAsync("v1/migrations", new
+    {
+        source = new { store = "s3", bucket = source, prefix },
+        target = new { store = "azure", bucket = viaGateway, prefix },
+        concurrency,
+    });
+    var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+    if (!created.IsSuccessStatusCode) throw new InvalidOperationException($"POST /v1/migrations: {(int)created.StatusCode} {body}");
+    var id = body.GetProperty("id").GetString();
+    while (true)
+    {
+        await Task.Delay(100);
+        var status = await http.GetFromJsonAsync<JsonElement>($"v1/migrations/{id}");
+        var state = status.GetProperty("state").GetString();
+        if (state is "running" or "queued") continue;
+        var done = status.GetProperty("objects").GetProperty("done").GetInt64();
+        if (state != "completed" || done != expected) throw new InvalidOperationException($"migration {id} ended {state} with {done} of {expected} objects: {status}");
+        return;
+    }
+}
+
+async Task<int> CountAsync(string container)
+{
+    var n = 0;
+    await foreach (var _ in azure.GetBlobContainerClient(container).GetBlobsAsync()) n++;
+    return n;
+}
+
+async Task RcloneAsync(params string[] rcloneArgs)
+{
+    var start = new ProcessStartInfo("rclone", ["--config", "/dev/null", "--transfers", concurrency.ToString(), "--checkers", concurrency.ToString(), .. rcloneArgs])
+    {
+        RedirectStandardError = true,
+    };
+    start.Environment["RCLONE_CONFIG_SRC_TYPE"] = "s3";
+    start.Environment["RCLONE_CONFIG_SRC_PROVIDER"] = "Other";
+    start.Environment["RCLONE_CONFIG_SRC_ENDPOINT"] = Need("S3_ENDPOINT");
+    start.Environment["RCLONE_CONFIG_SRC_ACCESS_KEY_ID"] = Need("S3_ACCESS_KEY");
+    start.Environment["RCLONE_CONFIG_SRC_SECRET_ACCESS_KEY"] = Need("S3_SECRET_KEY");
+    start.Environment["RCLONE_CONFIG_SRC_FORCE_PATH_STYLE"] = "true";
+    // Debian's rclone 1.60 reaches Azurite with use_emulator plus the endpoint (account and key override its defaults).
+    start.Environment["RCLONE_CONFIG_DST_TYPE"] = "azureblob";
+    start.Environment["RCLONE_CONFIG_DST_USE_EMULATOR"] = "true";
+    start.Environment["RCLONE_CONFIG_DST_ENDPOINT"] = Need("AZURITE_BLOB_ENDPOINT");
+    start.Environment["RCLONE_CONFIG_DST_ACCOUNT"] = Need("AZURITE_ACCOUNT_NAME");
+    start.Environment["RCLONE_CONFIG_DST_KEY"] = Need("AZURITE_ACCOUNT_KEY");
+    start.Environment.Remove("AWS_CA_BUNDLE"); // rclone refuses a custom CA bundle on its own transport
+    using var process = Process.Start(start)!;
+    var errors = process.StandardError.ReadToEndAsync();
+    await process.WaitForExitAsync();
+    if (process.ExitCode != 0) throw new InvalidOperationException($"rclone {string.Join(' ', rcloneArgs)} exited {process.ExitCode}: {await errors}");
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The same data set (2,000 objects of 4-64 KiB plus 4 of 64 MiB; --quick: 300 plus 1 of 16 MiB) moved from s3rver to
+# Azurite by a gateway migration job and by `rclone copy` (Debian's rclone) at the same concurrency, in one run.
+# Uses the running backends of $BACKENDS_ENV when set (the data lives in buckets of its own and is removed after),
+# else starts s3rver and Azurite on ports of their own.
+# Usage: bench/run migration [--quick] [--concurrency N]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+command -v rclone >/dev/null || bash scripts/install.d/s3-clients.sh >&2
+if [ -z "${BACKENDS_ENV:-}" ]; then
+  bash scripts/install.d/cloud-emulators.sh >&2
+  export BACKENDS_DIR="$root/.backends/bench-migration" S3_PORT=14578 AZURITE_PORT=20010
+  trap 'bash scripts/backends.sh stop s3 azurite >&2' EXIT
+  bash scripts/backends.sh start s3 azurite >&2
+  BACKENDS_ENV="$BACKENDS_DIR/env"
+fi
+dotnet build -c Release Gateway -v q -nologo >&2
+dotnet run -c Release --project bench/Migration.Bench -- "$BACKENDS_ENV" "$@"
