@@ -38,7 +38,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
     {
         var targetKey = spec.TargetKey(src.Key);
         var existing = await HeadOrNullAsync(target, spec.Target.Bucket, targetKey, ct).ConfigureAwait(false);
-        if (existing is not null && Identical(src, existing))
+        if (existing is not null && await IdenticalAsync(src, existing, ct).ConfigureAwait(false))
         {
             if (spec.DryRun) return new(MigrationItemStates.Skipped, MigrationItemStates.Identical, null, null);
             await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
@@ -111,12 +111,22 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
 
     private bool SameStore => spec.Source.Store == spec.Target.Store;
 
-    /// <summary>rclone's rule: same size plus a hash both sides know, else same size and the target not older.</summary>
-    private static bool Identical(ObjectInfo src, ObjectInfo dst)
+    /// <summary>
+    /// rclone's rule: same size plus a hash both sides know; else, where the gateway recorded the target's SHA-256, the
+    /// source's SHA-256 (recorded too, or hashed as it is read); else same size and the target not older.
+    /// </summary>
+    private async Task<bool> IdenticalAsync(ObjectInfo src, ObjectInfo dst, CancellationToken ct)
     {
         if (src.Size != dst.Size) return false;
         if (src.ContentMd5 is { } a && dst.ContentMd5 is { } b) return a == b;
         if (src.Crc32c is { } c && dst.Crc32c is { } d) return c == d;
+        if (spec.Verify == VerifyMode.Checksum && dst.Metadata.TryGetValue(Sha256Metadata, out var recorded))
+        {
+            var sourceSha256 = src.Metadata.TryGetValue(Sha256Metadata, out var known)
+                ? known
+                : await Sha256OfAsync(source, spec.Source.Bucket, src.Key, src.ETag, ct).ConfigureAwait(false);
+            return sourceSha256 == recorded;
+        }
         return dst.LastModified >= src.LastModified;
     }
 
@@ -143,11 +153,47 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         if (spec.Verify == VerifyMode.Size) return (written, sha256, null);
         if (content.Info.ContentMd5 is { } sourceMd5 && sourceMd5 != md5)
             return (written, sha256, "the bytes read do not match the source's MD5");
+        if (content.Info.Metadata.TryGetValue(Sha256Metadata, out var recorded) && recorded != sha256)
+            return (written, sha256, $"the bytes read do not match the SHA-256 recorded in the source's {Sha256Metadata} metadata");
         if (written.ContentMd5 is { } targetMd5)
-            return (written, sha256, targetMd5 == md5 ? null : "the target's MD5 does not match the bytes sent");
-        // The target states no hash we share: read it back and compare SHA-256.
-        var readBack = await Sha256OfAsync(target, spec.Target.Bucket, targetKey, written.ETag, ct).ConfigureAwait(false);
-        return (written, sha256, readBack == sha256 ? null : "the target's bytes read back do not match the bytes sent");
+        {
+            if (targetMd5 != md5) return (written, sha256, "the target's MD5 does not match the bytes sent");
+        }
+        else
+        {
+            // The target states no hash we share: read it back and compare SHA-256.
+            var readBack = await Sha256OfAsync(target, spec.Target.Bucket, targetKey, written.ETag, ct).ConfigureAwait(false);
+            if (readBack != sha256) return (written, sha256, "the target's bytes read back do not match the bytes sent");
+        }
+        if (content.Info.ContentMd5 is not null && written.ContentMd5 is not null) return (written, sha256, null);
+        return (await RecordSha256Async(targetKey, written, content.Info, sha256, ct).ConfigureAwait(false), sha256, null);
+    }
+
+    /// <summary>User metadata where the gateway keeps an object's SHA-256 at a target that shares no hash with its source.</summary>
+    public const string Sha256Metadata = "gateway-sha256";
+
+    /// <summary>
+    /// The two sides share no hash for this object (a multipart upload, a store that keeps no MD5): the verified SHA-256
+    /// goes into the target's user metadata (a server-side copy onto itself, only of the version just written), so a
+    /// later run or <c>migrate check</c> compares like with like instead of falling back to size and time.
+    /// </summary>
+    private async Task<ObjectInfo> RecordSha256Async(string targetKey, ObjectInfo written, ObjectInfo sourceInfo, string sha256, CancellationToken ct)
+    {
+        if (!target.Capabilities.UserMetadata || !target.Capabilities.ServerSideCopy || written.Metadata.GetValueOrDefault(Sha256Metadata) == sha256)
+            return written;
+        var metadata = new Dictionary<string, string>(sourceInfo.Metadata) { [Sha256Metadata] = sha256 };
+        return await target.CopyObjectAsync(new CopyObjectRequest
+        {
+            SourceBucket = spec.Target.Bucket,
+            SourceKey = targetKey,
+            TargetBucket = spec.Target.Bucket,
+            TargetKey = targetKey,
+            SourceConditions = new ObjectConditions { IfMatch = [written.ETag] },
+            TargetConditions = new ObjectConditions { IfMatch = [written.ETag] },
+            MetadataDirective = MetadataDirective.Replace,
+            ContentType = sourceInfo.ContentType,
+            Metadata = metadata,
+        }, ct).ConfigureAwait(false);
     }
 
     private async Task<(ObjectInfo? Written, string? Sha256, string? Failure)> ServerSideCopyAsync(

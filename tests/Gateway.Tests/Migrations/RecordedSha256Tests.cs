@@ -1,0 +1,79 @@
+using Xunit;
+using System.Security.Cryptography;
+using Gateway.Bridges.Local;
+using Gateway.Contracts.ObjectStorage;
+using Gateway.Migrations;
+
+namespace Gateway.Tests.Migrations;
+
+/// <summary>
+/// Where source and target share no hash, the mover records its verified SHA-256 at the target and a later run compares
+/// it. None of the emulators produces such an object (s3rver gives multipart uploads an MD5 ETag, Azurite computes an
+/// MD5 on Put Block List), so the source here is a real local store seen as real S3 shows a multipart object: no MD5.
+/// </summary>
+public sealed class RecordedSha256Tests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("recorded-sha256-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    /// <summary>A real store whose objects state no MD5, as S3 states none for an object uploaded in parts.</summary>
+    private sealed class WithoutMd5(LocalObjectStore inner) : IObjectStore
+    {
+        public string Name => inner.Name;
+        public string Kind => inner.Kind;
+        public StoreCapabilities Capabilities => inner.Capabilities;
+        public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct) => inner.ListBucketsAsync(ct);
+        public Task CreateBucketAsync(string bucket, CancellationToken ct) => inner.CreateBucketAsync(bucket, ct);
+        public Task DeleteBucketAsync(string bucket, CancellationToken ct) => inner.DeleteBucketAsync(bucket, ct);
+        public async Task<ObjectListing> ListObjectsAsync(string bucket, ListObjectsRequest request, CancellationToken ct)
+        {
+            var page = await inner.ListObjectsAsync(bucket, request, ct);
+            return page with { Objects = page.Objects.Select(o => o with { ContentMd5 = null }).ToList() };
+        }
+        public async Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct) =>
+            (await inner.HeadObjectAsync(bucket, key, conditions, ct)) with { ContentMd5 = null };
+        public async Task<ObjectContent> GetObjectAsync(string bucket, string key, GetObjectOptions options, CancellationToken ct)
+        {
+            var content = await inner.GetObjectAsync(bucket, key, options, ct);
+            return new ObjectContent(content.Info with { ContentMd5 = null }, content.Body, content.Offset, content.Length, content.IsPartial);
+        }
+        public Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream content, PutObjectOptions options, CancellationToken ct) =>
+            inner.PutObjectAsync(bucket, key, content, options, ct);
+        public Task DeleteObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct) => inner.DeleteObjectAsync(bucket, key, conditions, ct);
+        public Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct) => inner.CopyObjectAsync(request, ct);
+    }
+
+    [Fact]
+    public async Task The_target_keeps_the_verified_sha256_and_a_later_run_compares_it_not_size_and_time()
+    {
+        using var sourceStore = new LocalObjectStore("parts", new LocalStoreOptions { Root = Path.Combine(_root, "source") });
+        using var target = new LocalObjectStore("archive", new LocalStoreOptions { Root = Path.Combine(_root, "target") });
+        var source = new WithoutMd5(sourceStore);
+        await source.CreateBucketAsync("src", default);
+        await target.CreateBucketAsync("dst", default);
+        var bytes = RandomNumberGenerator.GetBytes(200_000);
+        await source.PutObjectAsync("src", "big.bin", new MemoryStream(bytes), new PutObjectOptions { Metadata = new Dictionary<string, string> { ["owner"] = "ops" } }, default);
+        var spec = new MigrationSpec { Source = new MigrationLocation("parts", "src"), Target = new MigrationLocation("archive", "dst") };
+        var listed = (await source.ListObjectsAsync("src", new ListObjectsRequest(), default)).Objects.Single();
+
+        var first = await new ObjectMover(spec, source, target, null, DateTimeOffset.UtcNow).MoveAsync(listed, default);
+
+        Assert.Equal((MigrationItemStates.Done, (string?)null), (first.State, first.Error));
+        var atTarget = await target.HeadObjectAsync("dst", "big.bin", ObjectConditions.None, default);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), atTarget.Metadata[ObjectMover.Sha256Metadata]);
+        Assert.Equal("ops", atTarget.Metadata["owner"]);
+        var again = await new ObjectMover(spec with { DryRun = true }, source, target, null, DateTimeOffset.UtcNow).MoveAsync(listed, default);
+        Assert.Equal((MigrationItemStates.Skipped, MigrationItemStates.Identical), (again.State, again.Action));
+
+        // Same size, a newer target, other bytes: size and time would call it identical, the recorded SHA-256 does not.
+        var tampered = (byte[])bytes.Clone();
+        tampered[^1] ^= 0xFF;
+        await target.PutObjectAsync("dst", "big.bin", new MemoryStream(tampered), new PutObjectOptions
+        {
+            Metadata = new Dictionary<string, string> { [ObjectMover.Sha256Metadata] = Convert.ToHexStringLower(SHA256.HashData(tampered)) },
+        }, default);
+        var check = await new ObjectMover(spec with { DryRun = true }, source, target, null, DateTimeOffset.UtcNow).MoveAsync(listed, default);
+        Assert.Equal((MigrationItemStates.Planned, MigrationItemStates.Copy), (check.State, check.Action));
+    }
+}
