@@ -161,4 +161,18 @@ public sealed class ModeTests
         second.DefaultRequestHeaders.Add("X-Api-Key", other);
         Assert.Equal(HttpStatusCode.OK, (await second.GetAsync("v1/stores")).StatusCode);
     }
+
+    [Fact]
+    public async Task A_callers_own_limit_applies_when_the_default_limit_is_off()
+    {
+        var (key, settings) = AdminKey();
+        settings["Gateway:Security:RateLimits:PermitLimit"] = "0";
+        settings["Gateway:Security:RateLimits:Callers:ops"] = "2";
+        settings["Gateway:Security:RateLimits:LimitLoopbackInDevelopment"] = "true";
+        await using var server = await GatewayServer.StartAsync(settings);
+        using var client = new HttpClient { BaseAddress = server.BaseAddress };
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        for (var i = 0; i < 2; i++) Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("v1/stores")).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await client.GetAsync("v1/stores")).StatusCode);
+    }
 }

@@ -13,6 +13,8 @@ internal static class RateLimitSetup
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            // Switched off (PermitLimit 0 and no caller of its own): no global limiter at all, so no request takes its lock.
+            if (limits.PermitLimit <= 0 && limits.Callers.Values.All(permits => permits <= 0)) return;
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
                 if (context.GetEndpoint()?.Metadata.GetMetadata<GatewayAnonymousMetadata>() is not null)
