@@ -32,7 +32,9 @@ public class StreamIdLimitTests
         // continues the witness log (a witnessed log-open call), leaving four: 26 calls need 5 + 6 x 4, seven connections.
         Assert.Equal(7, connections.Count);
         await first.Completion.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(ChannelCloseReason.Disposed, first.CloseError!.Reason);
+        // A clean close either way: the client disposes it after its GOAWAY, or the host, having read the GOAWAY,
+        // closes first (seen under stress-ng); never a protocol violation.
+        Assert.Contains(first.CloseError!.Reason, new[] { ChannelCloseReason.Disposed, ChannelCloseReason.PeerClosed });
         Assert.Equal(26, (await h.Audit.ReadAsync(0, 100, default)).Count(e => e.Operation.StartsWith("object-storage.", StringComparison.Ordinal)));
         Assert.True(h.Logs.Has(9620, "last stream id"), h.Logs.Dump());
     }
