@@ -82,8 +82,12 @@ public static class ObjectStorageFamily
             : c.ConditionalRequests ? null : "conditional requests (If-Match, If-None-Match)";
     };
 
-    private static Func<object, CallArguments, string?> Any(params Func<object, CallArguments, string?>[] checks) =>
-        (store, a) => checks.Select(check => check(store, a)).FirstOrDefault(feature => feature is not null);
+    private static Func<object, CallArguments, string?> Any(params Func<object, CallArguments, string?>[] checks) => (store, a) =>
+    {
+        foreach (var check in checks)
+            if (check(store, a) is { } feature) return feature;
+        return null;
+    };
 
     /// <summary>An object's facts travel as JSON, its bytes as the body.</summary>
     private sealed class ObjectContentCodec : BodyCodec<ObjectContent, ObjectContentCodec.Facts>

@@ -5,6 +5,7 @@ using Gateway.S3Api.Errors;
 using Gateway.S3Api.Operations.Multipart;
 using Gateway.S3Api.Routing;
 using Gateway.S3Api.Xml;
+using Gateway.S3Api.Stores;
 using Gateway.Security;
 
 namespace Gateway.S3Api.Operations;
@@ -38,10 +39,7 @@ public static class MultipartOperations
 
     public static async Task UploadPartAsync(S3Context c)
     {
-        var t = c.Target;
-        var key = c.RequiredKey;
-        c.Require(Operation.Write, t.ObjectResource(key));
-        var uploadId = c.Request.Query["uploadId"].ToString();
+        var (t, key, uploadId) = Upload(c, Operation.Write);
         var partNumber = PartNumber(c);
         await ManifestAsync(c, uploadId, key);
         PutObjectOptions options;
@@ -91,10 +89,7 @@ public static class MultipartOperations
 
     public static async Task CompleteAsync(S3Context c)
     {
-        var t = c.Target;
-        var key = c.RequiredKey;
-        c.Require(Operation.Write, t.ObjectResource(key));
-        var uploadId = c.Request.Query["uploadId"].ToString();
+        var (t, key, uploadId) = Upload(c, Operation.Write);
         var manifest = await ManifestAsync(c, uploadId, key);
         var doc = await S3Xml.ReadFromAsync(Bodies.Open(c, out _), 1024 * 1024, c.Aborted);
         if (doc.Root is not { Name.LocalName: "CompleteMultipartUpload" } root) throw S3Errors.MalformedXml();
@@ -153,10 +148,7 @@ public static class MultipartOperations
 
     public static async Task AbortAsync(S3Context c)
     {
-        var t = c.Target;
-        var key = c.RequiredKey;
-        c.Require(Operation.Write, t.ObjectResource(key));
-        var uploadId = c.Request.Query["uploadId"].ToString();
+        var (_, key, uploadId) = Upload(c, Operation.Write);
         await ManifestAsync(c, uploadId, key);
         var stored = await ListStoredPartsAsync(c, uploadId);
         await RemoveUploadAsync(c, uploadId, stored.Values.Select(p => p.Key));
@@ -165,10 +157,7 @@ public static class MultipartOperations
 
     public static async Task ListPartsAsync(S3Context c)
     {
-        var t = c.Target;
-        var key = c.RequiredKey;
-        c.Require(Operation.Read, t.ObjectResource(key));
-        var uploadId = c.Request.Query["uploadId"].ToString();
+        var (t, key, uploadId) = Upload(c, Operation.Read);
         await ManifestAsync(c, uploadId, key);
         var maxParts = IntQuery(c, "max-parts", 1000, 0, 1000);
         var marker = IntQuery(c, "part-number-marker", 0, 0, MultipartMetadata.MaxPartNumber);
@@ -248,6 +237,15 @@ public static class MultipartOperations
     }
 
     /// <summary>The upload's manifest; NoSuchUpload when the id is unknown or belongs to another key.</summary>
+    /// <summary>The preamble of every call on one upload: its target, its key (the caller must hold <paramref name="operation"/> on it) and its id.</summary>
+    private static (S3BucketTarget Target, string Key, string UploadId) Upload(S3Context c, Operation operation)
+    {
+        var t = c.Target;
+        var key = c.RequiredKey;
+        c.Require(operation, t.ObjectResource(key));
+        return (t, key, c.Request.Query["uploadId"].ToString());
+    }
+
     private static async Task<ObjectInfo> ManifestAsync(S3Context c, string uploadId, string key)
     {
         if (!MultipartMetadata.IsUploadId(uploadId)) throw S3Errors.NoSuchUpload();
