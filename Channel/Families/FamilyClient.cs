@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using Gateway.Channel.Diagnostics;
 using Gateway.Channel.Rpc;
+using Gateway.Contracts.Errors;
 
 namespace Gateway.Channel.Families;
 
@@ -51,10 +52,10 @@ internal sealed class FamilyCaller(IBridgeFamily family, Func<ChannelClient> cli
         }
     }
 
-    private Task<ChannelCall> SendAsync(FamilyOperation operation, object?[] args, string target, Activity? span, CancellationToken ct)
+    private async Task<ChannelCall> SendAsync(FamilyOperation operation, object?[] args, string target, Activity? span, CancellationToken ct)
     {
         var (json, body) = operation.Binding.Encode(args);
-        var request = new CallRequest
+        CallRequest NewRequest() => BridgeCallTracing.WithTraceContext(new CallRequest
         {
             Id = ChannelRequestContext.NextCallId(),
             Family = family.Name,
@@ -62,8 +63,18 @@ internal sealed class FamilyCaller(IBridgeFamily family, Func<ChannelClient> cli
             Operation = operation.Name,
             Target = target,
             Args = json,
-        };
-        return client().CallAsync(BridgeCallTracing.WithTraceContext(request, span), body, ct, operation.ResponseBody);
+        }, span);
+        try
+        {
+            return await client().CallAsync(NewRequest(), body, ct, operation.ResponseBody).ConfigureAwait(false);
+        }
+        // The host or the network went away before any answer: an idempotent call without a body to replay is sent
+        // once more, as its own witnessed call, on a fresh connection.
+        catch (GatewayException e) when (ChannelLoss.BeforeAnswer(e) && operation.Idempotent && body is null && !ct.IsCancellationRequested)
+        {
+            span?.AddEvent(new ActivityEvent("gateway.bridge.call.resent"));
+            return await client().CallAsync(NewRequest(), null, ct, operation.ResponseBody).ConfigureAwait(false);
+        }
     }
 }
 

@@ -123,7 +123,7 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
             // A RESET carries no witness, so its code and text are the host's unverified word: never a semantic answer.
             if (e is ChannelStreamResetException)
                 throw new GatewayException(ErrorCode.Unavailable, "The bridge host abandoned the call without a witnessed answer.", e);
-            throw new GatewayException(ErrorCode.Unavailable, "The connection to the bridge host was lost during the call.", e);
+            throw ChannelLoss.Error(e);
         }
         catch
         {

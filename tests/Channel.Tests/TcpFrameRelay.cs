@@ -26,6 +26,9 @@ internal sealed class TcpFrameRelay : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>How many connections the gateway has opened through the relay.</summary>
+    public int Connections => _relays.Count;
+
     /// <summary>Returns the frames to forward for each frame (none, the same, altered, more); may throw to cut the connection.</summary>
     public Func<RelayFrame, IEnumerable<byte[]>>? Mutate { get; set; }
 
