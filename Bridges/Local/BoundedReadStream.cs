@@ -2,7 +2,10 @@ using Gateway.Contracts.IO;
 
 namespace Gateway.Bridges.Local;
 
-/// <summary>A read-only view of <c>length</c> bytes of an inner stream, starting where it is positioned.</summary>
+/// <summary>
+/// A read-only view of <c>length</c> bytes of an inner stream, starting where it is positioned. An inner stream that
+/// ends before <c>length</c> (an object file truncated under the reader) is an error, never a short body.
+/// </summary>
 internal sealed class BoundedReadStream(Stream inner, long length) : ReadOnlyStream
 {
     private readonly long _length = length;
@@ -17,14 +20,19 @@ internal sealed class BoundedReadStream(Stream inner, long length) : ReadOnlyStr
     {
         if (_remaining <= 0) return 0;
         var n = inner.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
-        _remaining -= n;
-        return n;
+        return Consumed(n);
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (_remaining <= 0) return 0;
         var n = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken).ConfigureAwait(false);
+        return Consumed(n);
+    }
+
+    private int Consumed(int n)
+    {
+        if (n == 0) throw new IOException($"The object's data ended {_remaining} bytes before its recorded length.");
         _remaining -= n;
         return n;
     }

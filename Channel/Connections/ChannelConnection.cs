@@ -51,7 +51,7 @@ public sealed class ChannelConnection : IAsyncDisposable
         TranscriptHash = session.TranscriptHash;
         PeerKey = session.PeerKey;
         _sendCipher = new FrameCipher(session.SendSecret);
-        _reader = new FrameReader(transport, new FrameCipher(session.ReceiveSecret));
+        _reader = new FrameReader(transport, new FrameCipher(session.ReceiveSecret)) { KeyLimit = options.ReceiveKeyLimit };
         _log = options.LoggerFactory.CreateLogger("Gateway.Channel");
         _lastReceived = _lastSent = NowMs();
         if (!isClient)
@@ -311,10 +311,16 @@ public sealed class ChannelConnection : IAsyncDisposable
         }
         var known = IsClient ? clientInitiated && frame.StreamId < Volatile.Read(ref _nextStreamId) : frame.StreamId <= _lastAcceptedId;
         // The witness of a call this side abandoned still belongs in the audit log.
-        if (known && IsClient && frame.Type == FrameType.Witness) _witnessLog?.OnLateWitness(frame.Payload);
+        if (known && frame.Type == FrameType.Witness) OnLateWitness(frame.Payload);
         frame.Return();
         // Late frames for a stream that already finished (credit, a reset) are expected; anything else is not.
         if (!known) throw new ChannelProtocolException(ChannelCloseReason.ProtocolViolation, $"Frame for stream {frame.StreamId}, which was never opened.");
+    }
+
+    /// <summary>The witness of a call that ended early (abandoned or reset); only the gateway side records witnesses.</summary>
+    internal void OnLateWitness(ReadOnlySpan<byte> payload)
+    {
+        if (IsClient) _witnessLog?.OnLateWitness(payload);
     }
 
     private async Task PongAsync(byte[] payload)

@@ -31,7 +31,10 @@ public sealed class ChannelOptions
     }
 
     /// <summary>The most frames one traffic key may protect (2^21), see <see cref="RekeyAfterFrames"/>.</summary>
-    public const ulong MaxFramesPerKey = 1UL << 21;
+    public const ulong MaxFramesPerKey = Framing.FrameCipher.MaxFramesPerKey;
+
+    /// <summary>Test hook: the most frames accepted from the peer under one key (the protocol's bound unless a test lowers it).</summary>
+    internal ulong ReceiveKeyLimit { get; init; } = MaxFramesPerKey;
     private readonly ulong _rekeyAfterFrames = MaxFramesPerKey;
 
     public int MaxConcurrentStreams { get; init; } = 256;

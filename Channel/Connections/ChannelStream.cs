@@ -279,6 +279,11 @@ public sealed class ChannelStream : IAsyncDisposable
         if (!_finished && _connection.IsOpen) await ResetAsync("cancelled", "The caller abandoned the stream.").ConfigureAwait(false);
         _connection.Forget(this);
         if (_hasCurrent) { _current.Return(); _hasCurrent = false; }
-        while (_inbound.Reader.TryRead(out var frame)) frame.Return();
+        while (_inbound.Reader.TryRead(out var frame))
+        {
+            // A witness that came after a reset, before this side let go of the stream, still belongs in the audit log.
+            if (frame.Type == FrameType.Witness) _connection.OnLateWitness(frame.Payload);
+            frame.Return();
+        }
     }
 }

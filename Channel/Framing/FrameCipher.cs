@@ -21,6 +21,9 @@ internal sealed class FrameCipher : IDisposable
         _aes = Load(trafficSecret, _iv);
     }
 
+    /// <summary>The most frames one traffic key may protect (2^21); see ChannelOptions.RekeyAfterFrames for the margin.</summary>
+    public const ulong MaxFramesPerKey = 1UL << 21;
+
     /// <summary>The sequence number of the next frame.</summary>
     public ulong Sequence { get; private set; }
 

@@ -11,6 +11,9 @@ namespace Gateway.Channel.Framing;
 /// </summary>
 internal sealed class FrameReader(Stream transport, FrameCipher cipher)
 {
+    /// <summary>The most frames accepted under one receive key (<see cref="FrameCipher.MaxFramesPerKey"/>).</summary>
+    public ulong KeyLimit { get; init; } = FrameCipher.MaxFramesPerKey;
+
     private const int FrameMax = FrameHeader.Size + FrameHeader.MaxPayload + FrameHeader.TagSize;
     private readonly byte[] _buffer = new byte[FrameMax + 16 * 1024];
     private int _start;
@@ -29,6 +32,10 @@ internal sealed class FrameReader(Stream transport, FrameCipher cipher)
         }
         var header = FrameHeader.Read(_buffer.AsSpan(_start, FrameHeader.Size));
         Validate(header, cipher.Sequence);
+        // The sender must send KEY_UPDATE before a key protects more frames than the bound allows; a peer that does not
+        // is refused rather than trusted to stay within the AES-GCM margin.
+        if (cipher.Sequence >= KeyLimit)
+            throw new ChannelProtocolException(ChannelCloseReason.ProtocolViolation, $"The peer sent more than {KeyLimit} frames under one key without KEY_UPDATE.");
         var total = FrameHeader.Size + header.Length + FrameHeader.TagSize;
         if (!await EnsureAsync(total, ct))
             throw new ChannelProtocolException(ChannelCloseReason.PeerClosed, "The connection closed in the middle of a frame.");

@@ -140,6 +140,7 @@ public sealed class ChannelHost
         PeerLabel = label,
         TimeProvider = _options.TimeProvider,
         IgnoreSendCredit = _options.IgnoreSendCredit,
+        ReceiveKeyLimit = _options.ReceiveKeyLimit,
     };
 
     private async Task ServeStreamAsync(ChannelConnection connection, TreeHeadSigner signer, ChannelStream stream)
@@ -194,8 +195,8 @@ public sealed class ChannelHost
             headersHash.AppendData(responseBytes);
             await stream.SendMessageAsync(responseBytes, ct).ConfigureAwait(false);
             var pumped = body is null ? Pumped.Complete : await PumpAsync(body, stream, connection, responseHash, ct).ConfigureAwait(false);
-            if (pumped == Pumped.SourceFailed) return;
-            // When the caller went away mid-body, the witness of what was sent still goes out: the gateway audits the call as abandoned.
+            // When the caller went away mid-body, or the body failed at its source after the stream was reset, the
+            // witness of what was sent still goes out: the gateway audits the call as abandoned or interrupted.
             if (pumped == Pumped.Complete) await stream.SendEndAsync(ct).ConfigureAwait(false);
 
             var witness = new Witness
@@ -203,7 +204,7 @@ public sealed class ChannelHost
                 RequestId = request?.Id ?? "",
                 Operation = request is null ? "" : request.Family + "." + request.Operation,
                 Target = request is null ? "" : request.Instance + "/" + request.Target,
-                Status = response.Status,
+                Status = pumped == Pumped.SourceFailed ? Witness.InterruptedStatus : response.Status,
                 RequestBodySha256 = requestBody.Digest(),
                 ResponseBodySha256 = responseHash.GetCurrentHash(),
                 HeadersSha256 = headersHash.GetCurrentHash(),
@@ -254,7 +255,7 @@ public sealed class ChannelHost
                 catch (OperationCanceledException) when (ct.IsCancellationRequested && connection.IsOpen) { return Pumped.CallerGone; }
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
-                    // Headers are gone already: the only honest answer left is to break the stream (no witness).
+                    // Headers are gone already: the only honest answer left is to break the stream; its witness follows.
                     ChannelLog.HandlerFailed(_log, e, "?", "response body");
                     await stream.ResetAsync(ErrorCode.Unavailable.Slug(), "The response body failed at the source.").ConfigureAwait(false);
                     return Pumped.SourceFailed;

@@ -28,5 +28,7 @@ public sealed record WitnessRecord(long LeafIndex, byte[] Encoded, Witness Witne
 {
     public const string Released = "released";
     public const string Abandoned = "abandoned";
+    /// <summary>The host reset the stream because the answer body failed at its source; the witness says what was sent.</summary>
+    public const string Interrupted = "interrupted";
     public static string Refused(WitnessFailure reason) => "refused:" + WitnessFailedException.Slug(reason);
 }

@@ -69,13 +69,14 @@ public sealed class SessionLog : Connections.IWitnessLogFrames
     /// <summary>Called by the connection's read loop: queues a HEAD frame for checking.</summary>
     public void OnHead(ReadOnlySpan<byte> payload) => _heads.Writer.TryWrite(payload.ToArray());
 
-    /// <summary>Called by the connection's read loop: the witness of an abandoned call is recorded as such.</summary>
+    /// <summary>Called by the connection: the witness of a call that ended early (abandoned by this side, or reset by the host) is recorded as such.</summary>
     public void OnLateWitness(ReadOnlySpan<byte> payload)
     {
         (long Index, byte[] Encoded, Witness Witness) frame;
         try { frame = Witness.DecodeFrame(payload); }
         catch (FormatException) { return; }
-        _ = RecordAsync(frame.Index, frame.Encoded, frame.Witness, WitnessRecord.Abandoned);
+        var outcome = frame.Witness.Status == Witness.InterruptedStatus ? WitnessRecord.Interrupted : WitnessRecord.Abandoned;
+        _ = RecordAsync(frame.Index, frame.Encoded, frame.Witness, outcome);
     }
 
     /// <summary>Records a witness whose call is not released (refused or abandoned) whenever its head comes.</summary>

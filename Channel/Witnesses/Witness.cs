@@ -20,6 +20,9 @@ public sealed record Witness
     public required string Target { get; init; }
     /// <summary>"ok" or the gateway error slug (not-found, conflict...).</summary>
     public required string Status { get; init; }
+
+    /// <summary>The status of a call whose answer body failed at its source after its headers went out (the host reset the stream).</summary>
+    public const string InterruptedStatus = "interrupted";
     public required byte[] RequestBodySha256 { get; init; }
     public required byte[] ResponseBodySha256 { get; init; }
     public required byte[] HeadersSha256 { get; init; }
