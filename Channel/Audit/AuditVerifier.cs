@@ -25,6 +25,8 @@ public sealed record AuditVerification(bool Ok, long EntriesChecked, long? First
 /// </summary>
 public static class AuditVerifier
 {
+    private static readonly string MalformedOutcome = WitnessRecord.Refused(WitnessFailure.Malformed);
+
     public static AuditVerification Verify(string databasePath, IReadOnlyCollection<HybridPublicKey> hostKeys, SignedTreeHead? checkpoint = null)
     {
         if (!File.Exists(databasePath)) return new AuditVerification(false, 0, null, $"No audit database at {databasePath}.");
@@ -131,10 +133,16 @@ public static class AuditVerifier
                 return Bad(checkedCount, e.Sequence, "Its previous-hash does not match the entry before it (reordered or an entry was removed).");
             if (!CryptographicOperations.FixedTimeEquals(e.EntryHash, AuditLog.EntryHash(e.Sequence, e.PreviousHash, e.LeafIndex, e.Outcome, e.Witness)))
                 return Bad(checkedCount, e.Sequence, "Its entry hash does not match its content (edited).");
-            Witness w;
+            Witness? w;
             try { w = Witness.Decode(e.Witness); }
-            catch (FormatException) { return Bad(checkedCount, e.Sequence, "Its witness is malformed."); }
-            if (w.RequestId != e.RequestId || w.Operation != e.Operation || w.Target != e.Target || w.Status != e.Status)
+            catch (FormatException) { w = null; }
+            // A witness the host committed in a form that does not decode is recorded as refused:malformed; the label is
+            // believed only for bytes that really do not decode (the leaf hash below pins the bytes).
+            var recordedMalformed = e.Outcome == MalformedOutcome;
+            if (w is null && !recordedMalformed) return Bad(checkedCount, e.Sequence, "Its witness is malformed.");
+            if (w is not null && recordedMalformed) return Bad(checkedCount, e.Sequence, "It is recorded as malformed but its witness decodes (edited).");
+            if (w is null ? e.Operation != "" || e.Target != "" || e.Status != ""
+                : w.RequestId != e.RequestId || w.Operation != e.Operation || w.Target != e.Target || w.Status != e.Status)
                 return Bad(checkedCount, e.Sequence, "Its indexed columns differ from the witness (edited).");
             if (e.LeafIndex >= treeSize)
                 return Bad(checkedCount, e.Sequence, $"Its leaf {e.LeafIndex} is not covered by any signed head.");

@@ -112,6 +112,9 @@ internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte
         try { frame = Witness.DecodeFrame(payload); }
         catch (FormatException)
         {
+            // The host may still have committed these bytes to its tree: record the leaf, so no leaf goes without an entry.
+            if (Witness.SplitUndecodable(payload) is { } raw)
+                _ = session.RecordAsync(raw.LeafIndex, raw.Encoded, Witness.Undecodable(requestId), WitnessRecord.Refused(WitnessFailure.Malformed));
             ChannelLog.WitnessRejected(log, WitnessFailure.Malformed.ToString(), requestId);
             ChannelMetrics.WitnessFailed(WitnessFailure.Malformed.ToString());
             throw new WitnessFailedException(WitnessFailure.Malformed, requestId);

@@ -74,7 +74,12 @@ public sealed class SessionLog : Connections.IWitnessLogFrames
     {
         (long Index, byte[] Encoded, Witness Witness) frame;
         try { frame = Witness.DecodeFrame(payload); }
-        catch (FormatException) { return; }
+        catch (FormatException)
+        {
+            if (Witness.SplitUndecodable(payload) is { } raw)
+                _ = RecordAsync(raw.LeafIndex, raw.Encoded, Witness.Undecodable(""), WitnessRecord.Refused(WitnessFailure.Malformed));
+            return;
+        }
         var outcome = frame.Witness.Status == Witness.InterruptedStatus ? WitnessRecord.Interrupted : WitnessRecord.Abandoned;
         _ = RecordAsync(frame.Index, frame.Encoded, frame.Witness, outcome);
     }

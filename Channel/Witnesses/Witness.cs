@@ -98,6 +98,25 @@ public sealed record Witness
     }
 
     /// <summary>Splits a WITNESS frame; throws <see cref="FormatException"/> on anything malformed.</summary>
+    /// <summary>
+    /// The leaf index and the raw encoding of a WITNESS frame whose witness does not decode, so that the leaf the host
+    /// committed to still gets its audit entry (outcome refused:malformed); null when not even those can be read.
+    /// </summary>
+    public static (long LeafIndex, byte[] Encoded)? SplitUndecodable(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length < 9) return null;
+        var index = BinaryPrimitives.ReadInt64BigEndian(payload);
+        return index < 0 ? null : (index, payload[8..].ToArray());
+    }
+
+    /// <summary>What the audit log's columns hold for a witness that does not decode: only the request id this side knows.</summary>
+    public static Witness Undecodable(string requestId) => new()
+    {
+        RequestId = requestId, Operation = "", Target = "", Status = "",
+        RequestBodySha256 = new byte[32], ResponseBodySha256 = new byte[32], HeadersSha256 = new byte[32],
+        StartedAt = DateTimeOffset.UnixEpoch, CompletedAt = DateTimeOffset.UnixEpoch, TranscriptHash = new byte[32],
+    };
+
     public static (long LeafIndex, byte[] Encoded, Witness Witness) DecodeFrame(ReadOnlySpan<byte> payload)
     {
         if (payload.Length < 9) throw new FormatException("The witness frame is truncated.");

@@ -34,6 +34,12 @@ public class AuditTests
         void Run(string sql) { using var cmd = c.CreateCommand(); cmd.CommandText = sql; cmd.ExecuteNonQuery(); }
         Run($"DELETE FROM audit_entries WHERE seq = {seq}");
         Run($"UPDATE audit_entries SET seq = -(seq - 1) WHERE seq > {seq}; UPDATE audit_entries SET seq = -seq WHERE seq < 0");
+        Rehash(c);
+    }
+
+    /// <summary>Recomputes every entry's previous and entry hash, as someone editing the database would.</summary>
+    private static void Rehash(SqliteConnection c)
+    {
         var rows = new List<(long Seq, long Leaf, string Outcome, byte[] Witness)>();
         using (var q = c.CreateCommand())
         {
@@ -110,6 +116,34 @@ public class AuditTests
             Assert.False(result.Ok);
             Assert.Equal(firstBad, result.FirstBadSequence);
             Assert.NotNull(result.Problem);
+        }
+    }
+
+    /// <summary>
+    /// An undecodable witness is kept as refused:malformed with empty columns; relabelling a real entry that way (to
+    /// blank its columns) and re-hashing the chain is caught, because its witness bytes, pinned by the tree, decode.
+    /// </summary>
+    [Fact]
+    public async Task A_real_entry_relabelled_as_malformed_is_found()
+    {
+        var (h, db) = await WithEntriesAsync();
+        await using (h)
+        {
+            h.Audit.Dispose();
+            using (var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Pooling = false }.ToString()))
+            {
+                c.Open();
+                using (var cmd = c.CreateCommand())
+                {
+                    cmd.CommandText = "UPDATE audit_entries SET outcome = 'refused:malformed', operation = '', target = '', status = '' WHERE seq = 3";
+                    cmd.ExecuteNonQuery();
+                }
+                Rehash(c);
+            }
+            var result = AuditVerifier.Verify(db, [TestKeys.Host.PublicKey]);
+            Assert.False(result.Ok);
+            Assert.Equal(3L, result.FirstBadSequence);
+            Assert.Contains("recorded as malformed", result.Problem);
         }
     }
 
