@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
-using Gateway.Channel.Audit;
 using Gateway.Channel.Witnesses;
 using Gateway.Contracts.ObjectStorage;
 
@@ -30,24 +28,12 @@ public class AbandonedCallAuditTests
             Assert.Equal(data.AsSpan(0, part.Length).ToArray(), part);
         } // hung up with most of the body unread
 
-        var abandoned = await WaitForAsync(h.Audit, e => e.Operation == "object-storage.get-object");
+        var abandoned = await AuditWait.ForEntryAsync(h.Audit, e => e.Operation == "object-storage.get-object", "the abandoned call");
         Assert.Equal(WitnessRecord.Abandoned, abandoned.Outcome);
         // Later calls still go through and are released as usual.
         var listing = await store.ListObjectsAsync("abandon", new ListObjectsRequest(), default);
         Assert.Single(listing.Objects);
         var entries = await h.Audit.ReadAsync(0, 100, default);
         Assert.Equal(WitnessRecord.Released, entries.Single(e => e.Operation == "object-storage.list-objects").Outcome);
-    }
-
-    /// <summary>Waits on the audit log itself (the server-side signal), with a deadline.</summary>
-    private static async Task<AuditEntry> WaitForAsync(AuditLog audit, Func<AuditEntry, bool> match)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            if ((await audit.ReadAsync(0, 1000, default)).FirstOrDefault(match) is { } entry) return entry;
-            await Task.Delay(20);
-        }
-        throw new TimeoutException("No audit entry for the abandoned call within 30 s.");
     }
 }

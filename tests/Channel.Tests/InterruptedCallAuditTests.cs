@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using Gateway.Channel.Audit;
 using Gateway.Channel.Witnesses;
 using Gateway.Contracts.ObjectStorage;
 
@@ -42,7 +41,7 @@ public class InterruptedCallAuditTests
         }
         Assert.True(received < data.Length, $"received {received} of {data.Length}");
 
-        var entry = await WaitForAsync(h.Audit, e => e.Operation == "object-storage.get-object");
+        var entry = await AuditWait.ForEntryAsync(h.Audit, e => e.Operation == "object-storage.get-object", "the interrupted call");
         Assert.Equal(WitnessRecord.Interrupted, entry.Outcome);
         Assert.Equal(Witness.InterruptedStatus, entry.Status);
         // The channel stays usable, and the next call is released as usual.
@@ -56,16 +55,5 @@ public class InterruptedCallAuditTests
         using var truncate = Process.Start(new ProcessStartInfo("truncate", ["-s", "0", path]) { RedirectStandardError = true })!;
         await truncate.WaitForExitAsync();
         Assert.True(truncate.ExitCode == 0, await truncate.StandardError.ReadToEndAsync());
-    }
-
-    private static async Task<AuditEntry> WaitForAsync(AuditLog audit, Func<AuditEntry, bool> match)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            if ((await audit.ReadAsync(0, 1000, default)).FirstOrDefault(match) is { } entry) return entry;
-            await Task.Delay(20);
-        }
-        throw new TimeoutException("No audit entry for the interrupted call within 30 s.");
     }
 }

@@ -1,0 +1,19 @@
+using System.Diagnostics;
+using Gateway.Channel.Audit;
+
+namespace Gateway.Channel.Tests;
+
+internal static class AuditWait
+{
+    /// <summary>Waits on the audit log itself (the server-side signal) for a matching entry, with a deadline.</summary>
+    public static async Task<AuditEntry> ForEntryAsync(AuditLog audit, Func<AuditEntry, bool> match, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if ((await audit.ReadAsync(0, 1000, default)).FirstOrDefault(match) is { } entry) return entry;
+            await Task.Delay(20); // polling interval of a bounded wait
+        }
+        throw new TimeoutException($"No audit entry for {what} within 30 s.");
+    }
+}
