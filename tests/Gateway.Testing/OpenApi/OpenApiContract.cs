@@ -86,12 +86,12 @@ public sealed class OpenApiContract
             var wrapper = new JsonObject
             {
                 ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
+                ["$id"] = $"https://gateway.test/openapi/{_instance}/{_schemas.Count}",
                 ["$defs"] = _components.DeepClone(),
                 ["allOf"] = new JsonArray(schema.DeepClone()),
             };
             var text = wrapper.ToJsonString().Replace(ComponentRef, "\"#/$defs/", StringComparison.Ordinal);
-            var baseUri = new Uri($"https://gateway.test/openapi/{_instance}/{_schemas.Count}");
-            built = JsonSchema.FromText(text, baseUri: baseUri);
+            built = JsonSchema.FromText(text);
             _schemas[key] = built;
             return built;
         }
