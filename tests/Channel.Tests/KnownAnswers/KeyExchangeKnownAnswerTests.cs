@@ -62,7 +62,7 @@ public class KeyExchangeKnownAnswerTests
         var (testEnd, hostEnd) = DuplexPipe.CreatePair();
         var host = ChannelHandshake.ServerAsync(hostEnd, TestKeys.Host, PeerPins.Of(TestKeys.Gateway.PublicKey), entropy, default);
 
-        var clientHello = new ClientHello(AnyRandom, X25519.Get("alice_public"), encaps.Get("ek"), TestKeys.Gateway.PublicKey).Encode();
+        var clientHello = ClientHello.Create(AnyRandom, X25519.Get("alice_public"), encaps.Get("ek"), TestKeys.Gateway, DateTimeOffset.UtcNow);
         await testEnd.WriteAsync(clientHello);
         await testEnd.FlushAsync();
         var serverHello = await HandshakeMessages.ReadAsync(testEnd, HandshakeMessages.ServerHelloType, default).WaitAsync(TimeSpan.FromSeconds(30));
