@@ -97,7 +97,7 @@ public sealed class ChannelConnection : IAsyncDisposable
         {
             session = isClient
                 ? await ChannelHandshake.ClientAsync(transport, options.LocalKey, options.PinnedPeers, options.Entropy, timeout.Token).ConfigureAwait(false)
-                : await ChannelHandshake.ServerAsync(transport, options.LocalKey, options.PinnedPeers, options.Entropy, timeout.Token).ConfigureAwait(false);
+                : await ChannelHandshake.ServerAsync(transport, options.LocalKey, options.PinnedPeers, options.Entropy, timeout.Token, options.ClientHelloGuard).ConfigureAwait(false);
         }
         catch (HandshakeException e)
         {

@@ -47,6 +47,12 @@ public sealed class ChannelOptions
     public uint MaxStreamId { get; init; } = 1u << 30;
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
     public IHandshakeEntropy? Entropy { get; init; }
+    /// <summary>
+    /// Bridge hosts: the memory of ClientHellos shared by all connections to this host key, so a replayed hello is
+    /// refused before the host signs (the ChannelHost sets one). Null: freshness and proof are still checked.
+    /// The hello's time is always the wall clock, not <see cref="TimeProvider"/>.
+    /// </summary>
+    public ClientHelloGuard? ClientHelloGuard { get; init; }
     /// <summary>The clock of keepalive, idle timeout and reconnect backoff (tests move a fake one).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
     /// <summary>Describes the peer in logs (address).</summary>

@@ -6,7 +6,8 @@ using Org.BouncyCastle.Crypto.Parameters;
 namespace Gateway.Channel.Handshake;
 
 /// <summary>
-/// One round trip: ClientHello → ServerHello (signed) → ClientFinished (signed, sent with the client's first frames).
+/// One round trip: ClientHello (with an Ed25519 proof of the client key) → ServerHello (signed) → ClientFinished
+/// (signed, sent with the client's first frames).
 /// The transcript hash th = SHA-256(ClientHello || ServerHello) binds both signatures and the traffic keys.
 /// </summary>
 public static class ChannelHandshake
@@ -14,8 +15,9 @@ public static class ChannelHandshake
     internal static readonly byte[] ServerSignatureLabel = "CTP-96 v1 server signature\0"u8.ToArray();
     internal static readonly byte[] ClientSignatureLabel = "CTP-96 v1 client signature\0"u8.ToArray();
 
+    /// <param name="clock">The wall clock the ClientHello's time comes from (the host refuses one outside its window).</param>
     public static async Task<HandshakeResult> ClientAsync(Stream transport, HybridSigningKey localKey, PeerPins serverPins,
-        IHandshakeEntropy? entropy, CancellationToken ct)
+        IHandshakeEntropy? entropy, CancellationToken ct, TimeProvider? clock = null)
     {
         entropy ??= SystemEntropy.Instance;
         var random = new byte[HandshakeMessages.RandomLength];
@@ -29,8 +31,8 @@ public static class ChannelHandshake
         CryptographicOperations.ZeroMemory(xSeed);
         CryptographicOperations.ZeroMemory(kemSeed);
 
-        var clientHello = new ClientHello(random, xPrivate.GeneratePublicKey().GetEncoded(),
-            kemPrivate.GetPublicKeyEncoded(), localKey.PublicKey).Encode();
+        var clientHello = ClientHello.Create(random, xPrivate.GeneratePublicKey().GetEncoded(),
+            kemPrivate.GetPublicKeyEncoded(), localKey, (clock ?? TimeProvider.System).GetUtcNow());
         await transport.WriteAsync(clientHello, ct);
         await transport.FlushAsync(ct);
 
@@ -76,10 +78,15 @@ public static class ChannelHandshake
         return new HandshakeResult(c2s, s2c, transcriptHash, serverHello.Identity);
     }
 
+    /// <param name="helloGuard">
+    /// The host's memory of hellos (shared by its connections, so a replay on another connection is refused); null
+    /// checks freshness and proof against the system clock with a memory of this one handshake.
+    /// </param>
     public static async Task<HandshakeResult> ServerAsync(Stream transport, HybridSigningKey localKey, PeerPins clientPins,
-        IHandshakeEntropy? entropy, CancellationToken ct)
+        IHandshakeEntropy? entropy, CancellationToken ct, ClientHelloGuard? helloGuard = null)
     {
         entropy ??= SystemEntropy.Instance;
+        helloGuard ??= new ClientHelloGuard();
         byte[] clientHelloBytes;
         ClientHello clientHello;
         try
@@ -97,6 +104,13 @@ public static class ChannelHandshake
             await SendAlertAsync(transport, HandshakeFailure.UnknownPeerKey, ct);
             throw new HandshakeException(HandshakeFailure.UnknownPeerKey,
                 $"Client key {clientHello.Identity.Fingerprint} is not pinned on this bridge host.");
+        }
+        // Before any work that costs (encapsulation, X25519, the hybrid signature): a fresh, proven, unused hello.
+        try { helloGuard.Admit(clientHelloBytes, clientHello); }
+        catch (HandshakeException e)
+        {
+            await SendAlertAsync(transport, e.Reason, ct);
+            throw;
         }
 
         MLKemPublicKeyParameters kemPublic;

@@ -12,6 +12,12 @@ public enum HandshakeFailure : byte
     ConnectionClosed = 7,
     /// <summary>The peer sent an ALERT; <see cref="HandshakeException.RemoteReason"/> says why.</summary>
     RejectedByPeer = 8,
+    /// <summary>The ClientHello's time is more than <see cref="ClientHelloGuard.Window"/> from the host's clock.</summary>
+    StaleHello = 9,
+    /// <summary>The ClientHello was already used (on this or another connection).</summary>
+    ReplayedHello = 10,
+    /// <summary>The host's memory of fresh hellos is full; it refuses rather than forget one.</summary>
+    Overloaded = 11,
 }
 
 public sealed class HandshakeException(HandshakeFailure reason, string message, HandshakeFailure? remoteReason = null, Exception? inner = null)

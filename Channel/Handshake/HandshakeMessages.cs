@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
 using Gateway.Channel.Identity;
 
 namespace Gateway.Channel.Handshake;
@@ -21,8 +22,11 @@ internal static class HandshakeMessages
     public const int X25519Length = 32;
     public const int MLKemEncapsulationKeyLength = 1184;
     public const int MLKemCiphertextLength = 1088;
+    public const int TimestampLength = 8;
+    public const int ProofLength = HybridSignature.Ed25519Length;
 
-    public const int ClientHelloLength = RandomLength + X25519Length + MLKemEncapsulationKeyLength + HybridPublicKey.EncodedLength;
+    public const int ClientHelloLength = RandomLength + X25519Length + MLKemEncapsulationKeyLength + HybridPublicKey.EncodedLength
+        + TimestampLength + ProofLength;
     public const int ServerHelloUnsignedLength = RandomLength + X25519Length + MLKemCiphertextLength + HybridPublicKey.EncodedLength;
     public const int ServerHelloLength = ServerHelloUnsignedLength + HybridSignature.Length;
     public const int ClientFinishedLength = HybridSignature.Length;
@@ -94,8 +98,27 @@ internal static class HandshakeMessages
     public static ushort ReadU16(ReadOnlySpan<byte> s) => BinaryPrimitives.ReadUInt16BigEndian(s);
 }
 
-internal sealed record ClientHello(byte[] Random, byte[] X25519, byte[] MLKemEncapsulationKey, HybridPublicKey Identity)
+/// <summary>
+/// The client's first message. Its last two fields let a bridge host refuse a hello cheaply, before it encapsulates or
+/// signs anything: the client's clock (Unix milliseconds) and an Ed25519 proof by the client key it names over
+/// everything before the proof (<see cref="ClientHelloGuard"/>).
+/// </summary>
+internal sealed record ClientHello(byte[] Random, byte[] X25519, byte[] MLKemEncapsulationKey, HybridPublicKey Identity, long TimestampMs, byte[] Proof)
 {
+    internal static readonly byte[] ProofLabel = "CTP-96 v1 client hello proof\0"u8.ToArray();
+
+    /// <summary>A hello proven with <paramref name="key"/> (whose public key it names) at <paramref name="time"/>.</summary>
+    public static byte[] Create(byte[] random, byte[] x25519, byte[] encapsulationKey, HybridSigningKey key, DateTimeOffset time)
+    {
+        var message = new ClientHello(random, x25519, encapsulationKey, key.PublicKey, time.ToUnixTimeMilliseconds(), new byte[HandshakeMessages.ProofLength]).Encode();
+        key.SignEd25519(ProofMessage(message)).CopyTo(message, message.Length - HandshakeMessages.ProofLength);
+        return message;
+    }
+
+    /// <summary>label || SHA-256(the ClientHello message, header included, without its proof).</summary>
+    public static byte[] ProofMessage(ReadOnlySpan<byte> clientHelloMessage) =>
+        [.. ProofLabel, .. SHA256.HashData(clientHelloMessage[..^HandshakeMessages.ProofLength])];
+
     public byte[] Encode()
     {
         var body = new byte[HandshakeMessages.ClientHelloLength];
@@ -103,7 +126,9 @@ internal sealed record ClientHello(byte[] Random, byte[] X25519, byte[] MLKemEnc
         Random.CopyTo(s); s = s[HandshakeMessages.RandomLength..];
         X25519.CopyTo(s); s = s[HandshakeMessages.X25519Length..];
         MLKemEncapsulationKey.CopyTo(s); s = s[HandshakeMessages.MLKemEncapsulationKeyLength..];
-        Identity.Encoded.CopyTo(s);
+        Identity.Encoded.CopyTo(s); s = s[HybridPublicKey.EncodedLength..];
+        BinaryPrimitives.WriteInt64BigEndian(s, TimestampMs); s = s[HandshakeMessages.TimestampLength..];
+        Proof.CopyTo(s);
         return HandshakeMessages.Build(HandshakeMessages.ClientHelloType, body);
     }
 
@@ -115,7 +140,9 @@ internal sealed record ClientHello(byte[] Random, byte[] X25519, byte[] MLKemEnc
         var random = s[..32].ToArray(); s = s[32..];
         var x = s[..32].ToArray(); s = s[32..];
         var ek = s[..HandshakeMessages.MLKemEncapsulationKeyLength].ToArray(); s = s[HandshakeMessages.MLKemEncapsulationKeyLength..];
-        return new ClientHello(random, x, ek, ParseKey(s));
+        var key = ParseKey(s); s = s[HybridPublicKey.EncodedLength..];
+        var timestamp = BinaryPrimitives.ReadInt64BigEndian(s); s = s[HandshakeMessages.TimestampLength..];
+        return new ClientHello(random, x, ek, key, timestamp, s.ToArray());
     }
 
     internal static HybridPublicKey ParseKey(ReadOnlySpan<byte> s)

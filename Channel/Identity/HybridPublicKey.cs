@@ -55,6 +55,16 @@ public sealed class HybridPublicKey : IEquatable<HybridPublicKey>
         return edOk & mlOk;
     }
 
+    /// <summary>The Ed25519 half alone: the cheap check of a ClientHello's proof (never a session's authentication).</summary>
+    internal bool VerifyEd25519(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
+    {
+        if (signature.Length != HybridSignature.Ed25519Length) return false;
+        var ed = new Ed25519Signer();
+        ed.Init(false, _ed);
+        ed.BlockUpdate(message);
+        return ed.VerifySignature(signature.ToArray());
+    }
+
     public string ToText() => "ctp96-pub:" + Convert.ToBase64String(_encoded);
 
     public static HybridPublicKey Parse(string text)

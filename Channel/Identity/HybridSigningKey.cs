@@ -74,6 +74,15 @@ public sealed class HybridSigningKey : IDisposable
         return signature;
     }
 
+    /// <summary>An Ed25519 signature alone (a ClientHello's proof of the key, checked before the host does any work).</summary>
+    internal byte[] SignEd25519(ReadOnlySpan<byte> message)
+    {
+        var ed = new Ed25519Signer();
+        ed.Init(true, _ed);
+        ed.BlockUpdate(message);
+        return ed.GenerateSignature();
+    }
+
     internal ReadOnlySpan<byte> Ed25519Seed => _edSeed;
     internal ReadOnlySpan<byte> MLDsaSeed => _mlDsaSeed;
 

@@ -47,6 +47,8 @@ public sealed class ChannelHost
     /// <summary>Test hook: runs before each response body chunk is sent.</summary>
     internal Func<long, ValueTask>? BeforeResponseChunk { get; set; }
 
+    private ClientHelloGuard? _clientHelloGuard;
+
     /// <summary>Bounds on unauthenticated handshake work for connections accepted by <see cref="ListenAsync"/>.</summary>
     public HandshakeLimits HandshakeLimits { get; set; } = new();
 
@@ -137,6 +139,7 @@ public sealed class ChannelHost
         MaxStreamId = _options.MaxStreamId,
         LoggerFactory = _options.LoggerFactory,
         Entropy = _options.Entropy,
+        ClientHelloGuard = _options.ClientHelloGuard ?? LazyInitializer.EnsureInitialized(ref _clientHelloGuard),
         PeerLabel = label,
         TimeProvider = _options.TimeProvider,
         IgnoreSendCredit = _options.IgnoreSendCredit,

@@ -40,7 +40,7 @@ public static class DockerEndpoints
         host.MapGet("/images", ListImages).WithName("ListImages").RequireGatewayAccess(Operation.Read, "docker/{host}/images");
         host.MapPost("/images/load", LoadImages).WithName("LoadImages").RequireGatewayAccess(Operation.Write, "docker/{host}/images").WithoutRequestTimeout()
             .WithSummary("Loads images from a `docker save` tar archive sent as the request body (application/x-tar), streamed.")
-            .Accepts<Stream>("application/x-tar");
+            .Accepts<Stream>("application/x-tar", "application/octet-stream");
         return app;
     }
 

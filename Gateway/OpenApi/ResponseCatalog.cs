@@ -55,6 +55,7 @@ internal static class ResponseCatalog
             if (!head) Content(r["200"], "*/*", Binary());
         }
         DescribeObjectOperation(operation.OperationId, r, (status, text, headers) => AddProblem(r, status, text, head, context, headers));
+        if (!head) DescribeStreamedAnswers(r, context);
 
         AddProblem(r, 400, "Malformed input: a path, query, header or body value outside the documented rules (nothing changed).", head, context);
         if (!anonymous)
@@ -66,8 +67,9 @@ internal static class ResponseCatalog
         if (operation.RequestBody is { } body)
         {
             AddProblem(r, 413, "The request body is larger than allowed.", head, context);
-            if (body.Content?.ContainsKey("application/json") == true)
-                AddProblem(r, 415, "The body is not JSON (Content-Type must be application/json).", head, context);
+            if (body.Content is { Count: > 0 } accepted && !accepted.ContainsKey("*/*"))
+                AddProblem(r, 415, accepted.ContainsKey("application/json") ? "The body is not JSON (Content-Type must be application/json)."
+                    : $"The body's Content-Type is not one of: {string.Join(", ", accepted.Keys)}.", head, context);
         }
         AddProblem(r, 414, "The request target is longer than 8 KiB.", head, context);
         AddProblem(r, 429, "Rate or concurrency limit reached.", head, context, ("Retry-After", "Seconds to wait before retrying."));
@@ -85,17 +87,32 @@ internal static class ResponseCatalog
         if (r.Keys.All(k => !k.StartsWith('2') && !k.StartsWith('3'))) Success(r, "200", "Done.");
     }
 
+    /// <summary>
+    /// Answers declared with <c>.Produces(status, contentType: ...)</c> and no type (logs, NDJSON progress) get that media
+    /// type in the document; the generator leaves them without content.
+    /// </summary>
+    private static void DescribeStreamedAnswers(OpenApiResponses r, OpenApiOperationTransformerContext context)
+    {
+        foreach (var produced in context.Description.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata>())
+        {
+            var key = produced.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (key[0] != '2' || !r.TryGetValue(key, out var response) || response.Content is { Count: > 0 }) continue;
+            foreach (var mediaType in produced.ContentTypes) Content(response, mediaType, Binary());
+        }
+    }
+
     /// <summary>The object-storage specifics: conditional and range answers and the object's headers.</summary>
     private static void DescribeObjectOperation(string? operationId, OpenApiResponses r, Action<int, string, (string, string)[]> problem)
     {
         switch (operationId)
         {
             case "GetObject":
-                Success(r, "200", "The whole object, streamed.");
-                Content(r["200"], "application/octet-stream", Binary());
+                // The body comes in the Content-Type the object was stored with (application/octet-stream when it has none).
+                Success(r, "200", "The whole object, streamed, in the Content-Type it was stored with.");
+                OnlyContent(r["200"], "*/*", Binary());
                 ObjectHeaders(r["200"]);
-                Success(r, "206", "The requested byte range.");
-                Content(r["206"], "application/octet-stream", Binary());
+                Success(r, "206", "The requested byte range, in the object's Content-Type.");
+                OnlyContent(r["206"], "*/*", Binary());
                 ObjectHeaders(r["206"]);
                 Header(r["206"], "Content-Range", "bytes first-last/size of the part sent.");
                 NotModified(r);
@@ -193,6 +210,12 @@ internal static class ResponseCatalog
         if (response is not OpenApiResponse r) return;
         r.Content ??= new Dictionary<string, OpenApiMediaType>();
         r.Content[mediaType] = new OpenApiMediaType { Schema = schema };
+    }
+
+    private static void OnlyContent(IOpenApiResponse response, string mediaType, IOpenApiSchema schema)
+    {
+        if (response is OpenApiResponse r) r.Content?.Clear();
+        Content(response, mediaType, schema);
     }
 
     private static void Header(IOpenApiResponse response, string name, string description, JsonSchemaType type = JsonSchemaType.String)

@@ -92,10 +92,12 @@ public class FuzzTests(ITestOutputHelper output)
     public async Task Handshake_parsers_survive_mutated_input()
     {
         // Record one real, deterministic handshake, then replay mutated copies of each side's messages.
+        // A fixed clock: the recorded ClientHello stays fresh however long a soak runs, so mutations reach past the proof.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_790_000_000_000));
         var (c, h) = DuplexPipe.CreatePair();
-        var hostTask = ChannelHandshake.ServerAsync(new RecordingStream(h), TestKeys.Host, PeerPins.Of(TestKeys.Gateway.PublicKey), new FixedEntropy("host"), default);
+        var hostTask = ChannelHandshake.ServerAsync(new RecordingStream(h), TestKeys.Host, PeerPins.Of(TestKeys.Gateway.PublicKey), new FixedEntropy("host"), default, new ClientHelloGuard(clock));
         var clientRecording = new RecordingStream(c);
-        await ChannelHandshake.ClientAsync(clientRecording, TestKeys.Gateway, PeerPins.Of(TestKeys.Host.PublicKey), new FixedEntropy("client"), default);
+        await ChannelHandshake.ClientAsync(clientRecording, TestKeys.Gateway, PeerPins.Of(TestKeys.Host.PublicKey), new FixedEntropy("client"), default, clock);
         await hostTask;
         var clientToHost = clientRecording.Written.ToArray();   // ClientHello || ClientFinished
         var hostToClient = clientRecording.ReadBytes.ToArray();      // ServerHello
@@ -108,8 +110,8 @@ public class FuzzTests(ITestOutputHelper output)
             var stream = new ScriptedStream(input);
             try
             {
-                if (toHost) await ChannelHandshake.ServerAsync(stream, TestKeys.Host, PeerPins.Of(TestKeys.Gateway.PublicKey), new FixedEntropy("host"), default);
-                else await ChannelHandshake.ClientAsync(stream, TestKeys.Gateway, PeerPins.Of(TestKeys.Host.PublicKey), new FixedEntropy("client"), default);
+                if (toHost) await ChannelHandshake.ServerAsync(stream, TestKeys.Host, PeerPins.Of(TestKeys.Gateway.PublicKey), new FixedEntropy("host"), default, new ClientHelloGuard(clock));
+                else await ChannelHandshake.ClientAsync(stream, TestKeys.Gateway, PeerPins.Of(TestKeys.Host.PublicKey), new FixedEntropy("client"), default, clock);
                 // A mutation may land in a spot nobody reads (e.g. after the last message); then the handshake may succeed.
                 return "completed";
             }

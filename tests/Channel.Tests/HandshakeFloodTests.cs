@@ -9,9 +9,9 @@ using Org.BouncyCastle.Security;
 namespace Gateway.Channel.Tests;
 
 /// <summary>
-/// Issue 12 item 4: ClientHellos naming a pinned (public) key cost the host an ML-KEM encapsulation and a hybrid
-/// signature each. A flood of them, replayed from one captured hello, must neither stop real calls nor get more
-/// signed answers than the per-address budget allows.
+/// Issue 12 item 4: ClientHellos naming a pinned (public) key used to cost the host an ML-KEM encapsulation and a
+/// hybrid signature each. A flood of one captured, proven hello must neither stop real calls nor get more answers
+/// than the per-address budget allows, and the host signs for that hello once (every replay gets an Alert).
 /// </summary>
 public class HandshakeFloodTests
 {
@@ -35,13 +35,15 @@ public class HandshakeFloodTests
             await content.Body.CopyToAsync(copy);
             Assert.Equal(data, copy.ToArray());
         }
-        var (answered, refused) = await flood.WaitAsync(TimeSpan.FromMinutes(2));
+        var (answered, refused, signed) = await flood.WaitAsync(TimeSpan.FromMinutes(2));
         var seconds = clock.Elapsed.TotalSeconds;
 
         Assert.Equal(2000, answered + refused);
         Assert.True(refused > 0, "no bogus hello was refused");
         var budget = Limits.PerAddressPerSecond * (Math.Ceiling(seconds) + 1);
         Assert.True(answered <= budget, $"{answered} bogus hellos were answered in {seconds:F1} s; the budget is {budget}");
+        // The host remembers the hello: it signs a ServerHello for it once, every replay gets an Alert.
+        Assert.True(signed <= 1, $"the host signed {signed} ServerHellos for one replayed hello");
     }
 
     [Fact]
@@ -57,10 +59,11 @@ public class HandshakeFloodTests
         Assert.Equal(0, read);
     }
 
-    private static async Task<(int Answered, int Refused)> FloodAsync(int port, byte[] hello, int count, int parallel)
+    private static async Task<(int Answered, int Refused, int Signed)> FloodAsync(int port, byte[] hello, int count, int parallel)
     {
         var answered = 0;
         var refused = 0;
+        var signed = 0;
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (_, ct) =>
         {
             await using var socket = await TcpTransport.ConnectAsync("127.0.0.1", port, ct);
@@ -73,11 +76,12 @@ public class HandshakeFloodTests
             }
             catch (IOException) { read = 0; }
             Interlocked.Increment(ref read > 0 ? ref answered : ref refused);
+            if (read > 0 && buffer[0] == HandshakeMessages.ServerHelloType) Interlocked.Increment(ref signed);
         });
-        return (answered, refused);
+        return (answered, refused, signed);
     }
 
-    /// <summary>A well-formed ClientHello naming the gateway's pinned key, as anyone who saw one on the wire could replay it.</summary>
+    /// <summary>A well-formed, proven ClientHello of the gateway's pinned key, as anyone who saw one on the wire could replay it.</summary>
     private static byte[] BogusHello()
     {
         var random = new SecureRandom();
@@ -85,7 +89,7 @@ public class HandshakeFloodTests
         var kem = new Org.BouncyCastle.Crypto.Generators.MLKemKeyPairGenerator();
         kem.Init(new MLKemKeyGenerationParameters(random, MLKemParameters.ml_kem_768));
         var pair = kem.GenerateKeyPair();
-        return new ClientHello(RandomNumberGenerator.GetBytes(HandshakeMessages.RandomLength), x.GeneratePublicKey().GetEncoded(),
-            ((MLKemPublicKeyParameters)pair.Public).GetEncoded(), TestKeys.Gateway.PublicKey).Encode();
+        return ClientHello.Create(RandomNumberGenerator.GetBytes(HandshakeMessages.RandomLength), x.GeneratePublicKey().GetEncoded(),
+            ((MLKemPublicKeyParameters)pair.Public).GetEncoded(), TestKeys.Gateway, DateTimeOffset.UtcNow);
     }
 }

@@ -44,11 +44,17 @@ public partial class TestVectors
             v["frame.window_update_32_seq1"] = Hex(Seal(cipher, FrameType.WindowUpdate, 0, 1, [0, 0, 0, 32]));
         }
 
-        // Whole handshake: client key TestKeys.Gateway, host key TestKeys.Host (seeds 0x22/0x23), FixedEntropy("client") / ("host").
+        // Whole handshake: client key TestKeys.Gateway, host key TestKeys.Host (seeds 0x22/0x23), FixedEntropy("client") / ("host"),
+        // both clocks at Unix time 1790000000000 ms (the ClientHello's time).
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_790_000_000_000));
         var (c, h) = DuplexPipe.CreatePair();
-        var hostTask = ChannelHandshake.ServerAsync(h, TestKeys.Host, PeerPins.Of(gateway.PublicKey), new FixedEntropy("host"), default);
-        var client = await ChannelHandshake.ClientAsync(c, gateway, PeerPins.Of(TestKeys.Host.PublicKey), new FixedEntropy("client"), default);
+        var recorded = new MemoryStream();
+        var hostTask = ChannelHandshake.ServerAsync(h, TestKeys.Host, PeerPins.Of(gateway.PublicKey), new FixedEntropy("host"), default, new ClientHelloGuard(clock));
+        var client = await ChannelHandshake.ClientAsync(new TeeStream(c, recorded), gateway, PeerPins.Of(TestKeys.Host.PublicKey), new FixedEntropy("client"), default, clock);
         var host = await hostTask;
+        var hello = recorded.ToArray()[..(HandshakeMessages.HeaderLength + HandshakeMessages.ClientHelloLength)];
+        v["handshake.client_hello_proof"] = Hex(hello.AsSpan(hello.Length - HandshakeMessages.ProofLength));
+        v["handshake.client_hello_sha256"] = Hex(SHA256.HashData(hello));
         v["handshake.transcript_hash"] = Hex(client.TranscriptHash);
         v["handshake.c2s_secret"] = Hex(client.SendSecret);
         v["handshake.s2c_secret"] = Hex(host.SendSecret);
@@ -89,6 +95,28 @@ public partial class TestVectors
 
     /// <summary>The leaf data of RFC 6962's reference Merkle tests (certificate-transparency), hex.</summary>
     internal static readonly string[] MerkleLeaves = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"];
+
+    /// <summary>Passes through, copying what is written to <paramref name="copy"/>.</summary>
+    private sealed class TeeStream(Stream inner, Stream copy) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default) => inner.ReadAsync(buffer, ct);
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default)
+        {
+            copy.Write(buffer.Span);
+            await inner.WriteAsync(buffer, ct);
+        }
+        public override Task FlushAsync(CancellationToken ct) => inner.FlushAsync(ct);
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
 
     private static byte[] Seal(FrameCipher cipher, FrameType type, byte flags, uint stream, ReadOnlySpan<byte> payload)
     {

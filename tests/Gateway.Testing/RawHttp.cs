@@ -6,7 +6,30 @@ namespace Gateway.Testing;
 /// <summary>HTTP/1.1 over a plain socket, sending the request target byte for byte (no Uri normalisation).</summary>
 public static class RawHttp
 {
-    public sealed record Response(int Status, string ContentType, string Body, string Head);
+    public sealed record Response(int Status, string ContentType, string Body, string Head)
+    {
+        /// <summary>The body with any chunked transfer coding undone.</summary>
+        public string Payload => Head.Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase) ? Dechunk(Body) : Body;
+    }
+
+    // Chunk sizes count bytes: undo the text decoding first (the bodies read here are UTF-8).
+    private static string Dechunk(string text)
+    {
+        var body = Encoding.UTF8.GetBytes(text);
+        using var result = new MemoryStream();
+        var at = 0;
+        while (at < body.Length)
+        {
+            var eol = body.AsSpan(at).IndexOf("\r\n"u8);
+            if (eol < 0) break;
+            var size = Convert.ToInt32(Encoding.ASCII.GetString(body, at, eol).Split(';')[0], 16);
+            if (size == 0) break;
+            var start = at + eol + 2;
+            result.Write(body, start, Math.Min(size, body.Length - start));
+            at = start + size + 2;
+        }
+        return Encoding.UTF8.GetString(result.ToArray());
+    }
 
     /// <summary>As <see cref="SendAsync(Uri, string, string, string?, IEnumerable{string}?, CancellationToken)"/>, authenticated as the server's test admin.</summary>
     public static Task<Response> SendAsync(GatewayServer server, string method, string target, string? body = null,

@@ -54,9 +54,9 @@ public class DecoderFuzzTests(ITestOutputHelper output)
     private static readonly byte[] OkResponseJson = Encoding.UTF8.GetBytes(
         """{"ok":true,"hasBody":true,"result":{"info":{"key":"a","size":5,"etag":"\"e\""},"offset":0,"length":5,"isPartial":false}}""");
 
-    private static readonly byte[] ClientHelloBytes = new ClientHello(new byte[32], new byte[32],
+    private static readonly byte[] ClientHelloBytes = ClientHello.Create(new byte[32], new byte[32],
         Org.BouncyCastle.Crypto.Parameters.MLKemPrivateKeyParameters.FromSeed(Org.BouncyCastle.Crypto.Parameters.MLKemParameters.ml_kem_768, new byte[64]).GetPublicKeyEncoded(),
-        TestKeys.Gateway.PublicKey).Encode();
+        TestKeys.Gateway, DateTimeOffset.FromUnixTimeMilliseconds(1_790_000_000_000));
     private static readonly byte[] ServerHelloBytes = ServerHello.EncodeUnsigned(new byte[32], new byte[32], new byte[HandshakeMessages.MLKemCiphertextLength], TestKeys.Host.PublicKey);
     private static readonly string PublicKeyText = TestKeys.Host.PublicKey.ToText();
 

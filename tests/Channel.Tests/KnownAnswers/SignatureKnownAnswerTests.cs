@@ -3,7 +3,7 @@ using Gateway.Channel.Identity;
 namespace Gateway.Channel.Tests.KnownAnswers;
 
 /// <summary>
-/// Published Ed25519 (RFC 8032) vectors and the FIPS 204 ML-DSA-65 key-generation rule, run through the product's own
+/// Published Ed25519 (RFC 8032) and ML-DSA-65 (FIPS 204: NIST ACVP key generation, Wycheproof deterministic signing) vectors, run through the product's own
 /// <see cref="HybridSigningKey"/> and <see cref="HybridPublicKey"/>, so a wrong primitive or parameter set there fails here.
 /// </summary>
 public class SignatureKnownAnswerTests
@@ -45,22 +45,42 @@ public class SignatureKnownAnswerTests
     }
 
     [Fact]
-    public void ML_DSA_65_half_is_the_final_FIPS_204_parameter_set()
+    public void ML_DSA_65_half_matches_NIST_ACVP_key_generation()
     {
-        // The stored NIST ACVP ML-DSA keyGen files are still the draft (ipd) ones, whose rho = H(xi) omits the (k, l)
-        // domain separator FIPS 204 added; so this checks that step of ML-DSA.KeyGen_internal (algorithm 6) directly:
-        // the public key starts with rho = SHAKE256(xi || k || l)[0..32], k = 6, l = 5 for ML-DSA-65, and is 1952 bytes.
-        Assert.True(System.Security.Cryptography.Shake256.IsSupported, "SHAKE256 is not available on this platform.");
-        var xi = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
-        using var key = HybridSigningKey.FromSeeds(new byte[32], xi);
-        var mlDsaPublic = key.PublicKey.Encoded[HybridPublicKey.Ed25519Length..];
-        Assert.Equal(1952, mlDsaPublic.Length);
-        var rho = System.Security.Cryptography.Shake256.HashData([.. xi, 6, 5], 32);
-        Assert.Equal(Convert.ToHexString(rho), Convert.ToHexString(mlDsaPublic[..32]));
+        var v = KnownAnswerFile.Load("mldsa65-keygen.txt");
+        using var key = HybridSigningKey.FromSeeds(new byte[32], v.Get("seed"));
+        Assert.Equal(Convert.ToHexString(v.Get("pk")), Convert.ToHexString(key.PublicKey.Encoded[HybridPublicKey.Ed25519Length..]));
+    }
 
-        var signature = key.Sign("known answer"u8);
-        Assert.True(key.PublicKey.Verify("known answer"u8, signature));
-        signature[HybridSignature.Ed25519Length + 100] ^= 0x01;
-        Assert.False(key.PublicKey.Verify("known answer"u8, signature));
+    [Fact]
+    public void ML_DSA_65_half_matches_the_Wycheproof_deterministic_signature()
+    {
+        // FIPS 204 ML-DSA.Sign with an empty context and rnd = 0: what HybridSigningKey promises ("deterministic variant").
+        var v = KnownAnswerFile.Load("mldsa65-sign.txt");
+        using var key = HybridSigningKey.FromSeeds(new byte[32], v.Get("seed"));
+        Assert.Equal(Convert.ToHexString(v.Get("pk")), Convert.ToHexString(key.PublicKey.Encoded[HybridPublicKey.Ed25519Length..]));
+        var signature = key.Sign(v.Get("msg"));
+        Assert.Equal(HybridSignature.MLDsaLength, v.Get("sig").Length);
+        Assert.Equal(Convert.ToHexString(v.Get("sig")), Convert.ToHexString(signature.AsSpan(HybridSignature.Ed25519Length)));
+    }
+
+    [Fact]
+    public void Hybrid_verify_accepts_the_published_ML_DSA_65_signature_and_refuses_it_altered()
+    {
+        var v = KnownAnswerFile.Load("mldsa65-sign.txt");
+        var ed = KnownAnswerFile.Load("rfc8032-ed25519.txt")["TEST 1"];
+        // The published ML-DSA-65 key and signature (not ones the code derived) next to an Ed25519 half over the same message.
+        using var edKey = HybridSigningKey.FromSeeds(ed["secret"], AnyMlDsaSeed);
+        var publicKey = HybridPublicKey.FromEncoded([.. ed["public"], .. v.Get("pk")]);
+        byte[] published = [.. edKey.Sign(v.Get("msg")).AsSpan(0, HybridSignature.Ed25519Length), .. v.Get("sig")];
+        Assert.True(publicKey.Verify(v.Get("msg"), published));
+
+        foreach (var i in new[] { 0, 31, 32, 640, 3000, HybridSignature.MLDsaLength - 1 })
+        {
+            var altered = (byte[])published.Clone();
+            altered[HybridSignature.Ed25519Length + i] ^= 0x01;
+            Assert.False(publicKey.Verify(v.Get("msg"), altered), $"An ML-DSA-65 signature altered at byte {i} verified.");
+        }
+        Assert.False(publicKey.Verify("Hello world!"u8, published));
     }
 }

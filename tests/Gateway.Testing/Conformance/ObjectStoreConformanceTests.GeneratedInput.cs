@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using FsCheck;
 using FsCheck.Fluent;
+using Gateway.Testing.OpenApi;
 using Xunit;
 
 namespace Gateway.Testing.Conformance;
@@ -11,7 +12,7 @@ namespace Gateway.Testing.Conformance;
 /// <summary>
 /// Issue 13's generated-input test: FsCheck makes random valid and invalid values for every parameter of every
 /// object-storage operation (path, query, headers, JSON body) and sends them, raw, to the store kind under test.
-/// Whatever the input: no 5xx, every 4xx is problem+json, every 2xx body has the documented shape, and a write
+/// Whatever the input: no 5xx, every 4xx is problem+json, every answer is what openapi/gateway.v1.json documents (status, media type, schema), and a write
 /// that failed changed nothing.
 /// </summary>
 public abstract partial class ObjectStoreConformanceTests
@@ -61,9 +62,10 @@ public abstract partial class ObjectStoreConformanceTests
         {
             if (!answer.ContentType.StartsWith("application/problem+json", StringComparison.Ordinal))
                 return $"{answer.Status} without problem+json for {probe}: {answer.Head}";
+            if (OpenApiContract.Load().Check(probe.Method, Templates[probe.Operation], answer) is { } mismatch) return $"{mismatch} for {probe}";
             if (!head)
             {
-                using var problem = JsonDocument.Parse(Dechunked(answer));
+                using var problem = JsonDocument.Parse(answer.Payload);
                 var code = problem.RootElement.GetProperty("code").GetString();
                 if (problem.RootElement.GetProperty("status").GetInt32() != answer.Status || problem.RootElement.GetProperty("type").GetString() != $"https://gateway.dev/problems/{code}")
                     return $"problem document does not match its answer for {probe}: {answer.Body}";
@@ -76,74 +78,35 @@ public abstract partial class ObjectStoreConformanceTests
             return null;
         }
         if (answer.Status >= 200 && answer.Status < 300) return CheckSuccessShape(probe, answer);
-        return answer.Status is 304 ? null : $"unexpected status {answer.Status} for {probe}";
+        if (answer.Status is 304) return OpenApiContract.Load().Check(probe.Method, Templates[probe.Operation], answer) is { } notModified ? $"{notModified} for {probe}" : null;
+        return $"unexpected status {answer.Status} for {probe}";
     }
 
+    /// <summary>The answer against openapi/gateway.v1.json (status, media type, JSON schema), and an ETag where one is promised.</summary>
     private static string? CheckSuccessShape(Probe probe, RawHttp.Response answer)
     {
+        if (OpenApiContract.Load().Check(probe.Method, Templates[probe.Operation], answer) is { } mismatch) return $"{mismatch} for {probe}";
         bool HasETag() => answer.Head.Split("\r\n").Any(l => l.StartsWith("ETag: \"", StringComparison.OrdinalIgnoreCase));
-        try
+        return probe.Operation switch
         {
-            switch (probe.Operation)
-            {
-                case "put":
-                case "copy":
-                    if (!HasETag()) return $"no ETag on {answer.Status} for {probe}";
-                    using (var doc = JsonDocument.Parse(Dechunked(answer))) CheckObjectInfo(doc.RootElement);
-                    return null;
-                case "list":
-                    using (var doc = JsonDocument.Parse(Dechunked(answer)))
-                    {
-                        foreach (var o in doc.RootElement.GetProperty("objects").EnumerateArray()) CheckObjectInfo(o);
-                        foreach (var p in doc.RootElement.GetProperty("commonPrefixes").EnumerateArray()) _ = p.GetString()!;
-                        var next = doc.RootElement.GetProperty("nextPageToken");
-                        if (next.ValueKind is not (JsonValueKind.String or JsonValueKind.Null)) return $"nextPageToken is {next.ValueKind} for {probe}";
-                    }
-                    return null;
-                case "get":
-                case "head":
-                    return HasETag() ? null : $"no ETag on {answer.Status} for {probe}";
-                case "delete":
-                    return answer.Status == 204 ? null : $"DELETE answered {answer.Status} for {probe}";
-                default:
-                    return null;
-            }
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            return $"{answer.Status} body does not have the documented shape for {probe}: {e.Message}: {answer.Body}";
-        }
+            "put" or "copy" or "get" or "head" when !HasETag() => $"no ETag on {answer.Status} for {probe}",
+            "delete" when answer.Status != 204 => $"DELETE answered {answer.Status} for {probe}",
+            _ => null,
+        };
     }
 
-    private static void CheckObjectInfo(JsonElement o)
+    /// <summary>The OpenAPI path of each generated operation.</summary>
+    private static readonly Dictionary<string, string> Templates = new(StringComparer.Ordinal)
     {
-        _ = o.GetProperty("key").GetString() ?? throw new InvalidOperationException("key is null");
-        _ = o.GetProperty("size").GetInt64();
-        if (o.GetProperty("etag").GetString() is not { } etag || !etag.StartsWith('"')) throw new InvalidOperationException("etag is not quoted");
-        _ = o.GetProperty("lastModified").GetDateTimeOffset();
-        _ = o.GetProperty("contentType").GetString() ?? throw new InvalidOperationException("contentType is null");
-        foreach (var m in o.GetProperty("metadata").EnumerateObject()) _ = m.Value.GetString()!;
-    }
-
-    // Chunk sizes count bytes: undo the text decoding first (JSON bodies are valid UTF-8).
-    private static string Dechunked(RawHttp.Response answer)
-    {
-        if (!answer.Head.Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase)) return answer.Body;
-        var body = Encoding.UTF8.GetBytes(answer.Body);
-        using var result = new MemoryStream();
-        var at = 0;
-        while (at < body.Length)
-        {
-            var eol = body.AsSpan(at).IndexOf("\r\n"u8);
-            if (eol < 0) break;
-            var size = Convert.ToInt32(Encoding.ASCII.GetString(body, at, eol).Split(';')[0], 16);
-            if (size == 0) break;
-            var start = at + eol + 2;
-            result.Write(body, start, Math.Min(size, body.Length - start));
-            at = start + size + 2;
-        }
-        return Encoding.UTF8.GetString(result.ToArray());
-    }
+        ["put"] = "/v1/stores/{store}/buckets/{bucket}/objects/{key}",
+        ["get"] = "/v1/stores/{store}/buckets/{bucket}/objects/{key}",
+        ["head"] = "/v1/stores/{store}/buckets/{bucket}/objects/{key}",
+        ["delete"] = "/v1/stores/{store}/buckets/{bucket}/objects/{key}",
+        ["list"] = "/v1/stores/{store}/buckets/{bucket}/objects",
+        ["copy"] = "/v1/stores/{store}/copy",
+        ["create-bucket"] = "/v1/stores/{store}/buckets/{bucket}",
+        ["delete-bucket"] = "/v1/stores/{store}/buckets/{bucket}",
+    };
 
     /// <summary>Every key with its ETag, content type and metadata, plus the store's bucket names.</summary>
     private async Task<string> SnapshotAsync()
