@@ -11,33 +11,38 @@ public sealed class HealthOptions
 
     /// <summary>
     /// Bridges the gateway is not ready without, as <c>kind/name</c> (<c>s3/archive</c>, <c>rest/billing</c>) or a bare
-    /// name matching every kind. An open (or isolated) circuit on one of them makes /health/ready Unhealthy (503).
+    /// name matching every kind. An open (or isolated) circuit on one of them, or an unhealthy state reported by a bridge
+    /// without a breaker (a local store whose folder is gone), makes /health/ready Unhealthy (503).
     /// </summary>
     public List<string> CriticalBridges { get; set; } = [];
 }
 
 /// <summary>
-/// Readiness from the bridges' circuit breakers, as GET /v1/bridges shows them: an open circuit on a critical bridge
-/// is Unhealthy; on any other bridge the gateway stays Healthy and the check's description names it.
+/// Readiness from the bridges' circuit breakers and health, as GET /v1/bridges shows them: an open circuit (or an
+/// unhealthy bridge without a breaker) on a critical bridge is Unhealthy; on any other bridge the gateway stays
+/// Healthy and the check's description names it.
 /// </summary>
 internal sealed class BridgesHealthCheck(IServiceProvider services, IOptions<HealthOptions> options) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
-        var critical = new List<string>();
-        var other = new List<string>();
+        List<string> critical = [], other = [], criticalDown = [], otherDown = [];
         var instances = services.GetServices<IBridgeInstance>().Concat(services.GetServices<IBridgeInstanceSource>().SelectMany(s => s.GetInstances()));
         foreach (var instance in instances.DistinctBy(i => (i.Kind, i.Name)).OrderBy(i => i.Kind, StringComparer.Ordinal).ThenBy(i => i.Name, StringComparer.Ordinal))
         {
-            var circuit = instance.GetStatus().Circuit;
-            if (circuit is not (CircuitStates.Open or CircuitStates.Isolated)) continue;
-            (IsCritical(instance) ? critical : other).Add($"{instance.Kind}/{instance.Name}");
+            var status = instance.GetStatus();
+            var isCritical = IsCritical(instance);
+            if (status.Circuit is CircuitStates.Open or CircuitStates.Isolated) (isCritical ? critical : other).Add($"{instance.Kind}/{instance.Name}");
+            // A bridge without a breaker (the local store) reports its own health instead.
+            else if (status.Health == BridgeHealth.Unhealthy) (isCritical ? criticalDown : otherDown).Add($"{instance.Kind}/{instance.Name}");
         }
         var notes = new List<string>();
         if (critical.Count > 0) notes.Add($"circuit open on critical bridges: {string.Join(", ", critical)}");
+        if (criticalDown.Count > 0) notes.Add($"unhealthy critical bridges: {string.Join(", ", criticalDown)}");
         if (other.Count > 0) notes.Add($"circuit open on non-critical bridges (still ready): {string.Join(", ", other)}");
+        if (otherDown.Count > 0) notes.Add($"unhealthy non-critical bridges (still ready): {string.Join(", ", otherDown)}");
         var description = notes.Count == 0 ? null : string.Join("; ", notes);
-        return Task.FromResult(critical.Count > 0 ? HealthCheckResult.Unhealthy(description) : HealthCheckResult.Healthy(description));
+        return Task.FromResult(critical.Count + criticalDown.Count > 0 ? HealthCheckResult.Unhealthy(description) : HealthCheckResult.Healthy(description));
     }
 
     private bool IsCritical(IBridgeInstance instance) =>

@@ -73,6 +73,41 @@ public sealed class BridgeReadinessTests
         Assert.Contains("bridges: Healthy - circuit open on non-critical bridges (still ready): rest/reports", body);
     }
 
+    /// <summary>
+    /// The local store has no breaker; it reports its own health: healthy while its folder is there, unhealthy (with the
+    /// reason on GET /v1/bridges) once the folder is gone, which makes the gateway not ready when the store is critical.
+    /// </summary>
+    [Fact]
+    public async Task A_local_store_whose_folder_is_gone_is_unhealthy_and_a_critical_one_makes_the_gateway_not_ready()
+    {
+        var root = Directory.CreateTempSubdirectory("gateway-health-").FullName;
+        await using var server = await GatewayServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Stores:files:Kind"] = "local",
+            ["Gateway:Stores:files:Root"] = root,
+            ["Gateway:Health:CriticalBridges:0"] = "local/files",
+        });
+        Assert.Equal("healthy", (await LocalBridgeAsync(server)).GetProperty("health").GetString());
+        Assert.Equal("Healthy", await server.Client.GetStringAsync("health/ready"));
+
+        Directory.Delete(root, recursive: true);
+
+        var bridge = await LocalBridgeAsync(server);
+        Assert.Equal("unhealthy", bridge.GetProperty("health").GetString());
+        Assert.Contains("root folder is missing", bridge.GetProperty("lastError").GetString());
+        Assert.DoesNotContain(root, bridge.GetRawText());
+        using var ready = await server.Client.GetAsync("health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("unhealthy critical bridges: local/files", await ready.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<JsonElement> LocalBridgeAsync(GatewayServer server)
+    {
+        var bridges = JsonDocument.Parse(await server.Client.GetStringAsync("v1/bridges")).RootElement;
+        var list = bridges.ValueKind == JsonValueKind.Array ? bridges : bridges.EnumerateObject().First(p => p.Value.ValueKind == JsonValueKind.Array).Value;
+        return list.EnumerateArray().Single(b => b.GetProperty("kind").GetString() == "local" && b.GetProperty("name").GetString() == "files").Clone();
+    }
+
     [Fact]
     public async Task A_malformed_critical_bridge_stops_start_up_naming_the_setting()
     {
