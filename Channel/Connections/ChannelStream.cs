@@ -86,6 +86,27 @@ public sealed class ChannelStream : IAsyncDisposable
 
     public ValueTask SendEndAsync(CancellationToken ct) => SendDataAsync(ReadOnlyMemory<byte>.Empty, endStream: true, ct);
 
+    /// <summary>
+    /// Ends this side of the stream in one transport write: an optional buffered message (when it fits one frame), END,
+    /// and an optional witness. The same frames, in the same order, as the separate sends.
+    /// </summary>
+    public async ValueTask SendFinalAsync(ReadOnlyMemory<byte>? message, ReadOnlyMemory<byte>? witness, CancellationToken ct)
+    {
+        if (message is { } long_ && long_.Length > FrameHeader.MaxPayload)
+        {
+            await SendMessageAsync(long_, ct).ConfigureAwait(false);
+            message = null;
+        }
+        if (!_connection.Options.IgnoreSendCredit) await _sendCredit.TakeAsync(ct).ConfigureAwait(false);
+        var frames = new OutgoingFrame[(message is null ? 0 : 1) + 1 + (witness is null ? 0 : 1)];
+        var at = 0;
+        if (message is { } m) frames[at++] = new OutgoingFrame(FrameType.Message, FrameFlags.EndMessage, m);
+        frames[at++] = new OutgoingFrame(FrameType.Data, FrameFlags.EndStream, ReadOnlyMemory<byte>.Empty);
+        if (witness is { } w) frames[at] = new OutgoingFrame(FrameType.Witness, 0, w);
+        await _connection.WriteFramesAsync(frames, Id, _connection.IsClient ? this : null, ct).ConfigureAwait(false);
+        _sentEnd = true;
+    }
+
     public ValueTask SendWitnessAsync(ReadOnlyMemory<byte> witness, CancellationToken ct) =>
         _connection.WriteFrameAsync(FrameType.Witness, 0, Id, witness, ct);
 

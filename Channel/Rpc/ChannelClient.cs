@@ -75,8 +75,17 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
         var bodyFailed = false;
         try
         {
-            await stream.SendMessageAsync(requestBytes, ct).ConfigureAwait(false);
-            sending = SendBodyAsync(stream, requestBody, requestHash, ct);
+            if (requestBody is null)
+            {
+                // The call and its END in one write.
+                await stream.SendFinalAsync(requestBytes, null, ct).ConfigureAwait(false);
+                sending = Task.CompletedTask;
+            }
+            else
+            {
+                await stream.SendMessageAsync(requestBytes, ct).ConfigureAwait(false);
+                sending = SendBodyAsync(stream, requestBody, requestHash, ct);
+            }
             var reading = stream.ReadMessageAsync(ct).AsTask();
             // A request body that fails (client gone, digest mismatch) resets the stream, after which no
             // answer will come: surface the body's error instead of waiting for one.

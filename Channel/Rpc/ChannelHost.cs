@@ -196,11 +196,14 @@ public sealed class ChannelHost
                 : new CallResponse { Ok = false, Error = error };
             var responseBytes = JsonSerializer.SerializeToUtf8Bytes(response, CallJson.Options);
             headersHash.AppendData(responseBytes);
-            await stream.SendMessageAsync(responseBytes, ct).ConfigureAwait(false);
-            var pumped = body is null ? Pumped.Complete : await PumpAsync(body, stream, connection, responseHash, ct).ConfigureAwait(false);
+            var pumped = Pumped.Complete;
+            if (body is not null)
+            {
+                await stream.SendMessageAsync(responseBytes, ct).ConfigureAwait(false);
+                pumped = await PumpAsync(body, stream, connection, responseHash, ct).ConfigureAwait(false);
+            }
             // When the caller went away mid-body, or the body failed at its source after the stream was reset, the
             // witness of what was sent still goes out: the gateway audits the call as abandoned or interrupted.
-            if (pumped == Pumped.Complete) await stream.SendEndAsync(ct).ConfigureAwait(false);
 
             var witness = new Witness
             {
@@ -223,8 +226,24 @@ public sealed class ChannelHost
             {
                 if (TamperWitness is { } tamper) encoded = tamper(witness).Encode();
                 stream.Complete();
+                ReadOnlyMemory<byte>? frame = null;
+                if (!OmitWitness) frame = Witness.EncodeFrame(leafIndex, encoded);
+                var sent = false;
+                if (pumped == Pumped.Complete)
+                {
+                    // END, and for an answer without a body the answer itself, go out with the witness in one write.
+                    // (Spelled out, as `frame` above: `cond ? bytes : null` would turn null into an empty, present message.)
+                    ReadOnlyMemory<byte>? answer = null;
+                    if (body is null) answer = responseBytes;
+                    try
+                    {
+                        await stream.SendFinalAsync(answer, frame, CancellationToken.None).ConfigureAwait(false);
+                        sent = true;
+                    }
+                    catch (ChannelStreamResetException) { /* the caller reset the stream: the witness still goes, below */ }
+                }
                 // Sent even when the caller just reset the stream: its leaf is in the tree, so the gateway must record it.
-                if (!OmitWitness) await stream.SendWitnessAsync(Witness.EncodeFrame(leafIndex, encoded), CancellationToken.None).ConfigureAwait(false);
+                if (!sent && frame is { } late) await stream.SendWitnessAsync(late, CancellationToken.None).ConfigureAwait(false);
             }
             finally
             {
