@@ -169,13 +169,13 @@ internal sealed class OperationBinding
     private void ForJson<T>(IBodyCodec? _)
     {
         Client = (caller, op, args) => CallJsonAsync<T>(caller, op, args);
-        Host = async (bridge, args, ct) => new CallResult(CallJson.ToElement(await ((Task<T>)Invoke(Method, bridge, args)!).ConfigureAwait(false)));
+        Host = async (bridge, args, ct) => CallResult.Of(await ((Task<T>)Invoke(Method, bridge, args)!).ConfigureAwait(false));
     }
 
     private async Task<T> CallJsonAsync<T>(FamilyCaller caller, FamilyOperation op, object?[] args)
     {
         await using var call = await caller.CallAsync(op, args, Cancellation(args)).ConfigureAwait(false);
-        return CallJson.FromElement<T>(call.Response.Result);
+        return (T)(CallJson.ResultAs(call.Response, typeof(T)) ?? throw new JsonException("Null where a value was expected."));
     }
 
     private void ForCoded<T>(IBodyCodec? codec)
@@ -185,7 +185,7 @@ internal sealed class OperationBinding
         {
             var value = await ((Task<T>)Invoke(Method, bridge, args)!).ConfigureAwait(false);
             var (meta, body) = codec!.SplitValue(value!);
-            return new CallResult(CallJson.ToElement(meta), body);
+            return CallResult.Of(meta, body);
         };
     }
 
@@ -194,7 +194,7 @@ internal sealed class OperationBinding
         var call = await caller.CallAsync(op, args, op.Binding.Cancellation(args)).ConfigureAwait(false);
         try
         {
-            var meta = call.Response.Result?.Deserialize(codec.MetaType, CallJson.Options) ?? throw new JsonException("Missing result.");
+            var meta = CallJson.ResultAs(call.Response, codec.MetaType) ?? throw new JsonException("Missing result.");
             return (T)codec.JoinValue(meta, call.Body, call);
         }
         catch

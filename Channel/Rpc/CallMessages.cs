@@ -34,6 +34,10 @@ public sealed record CallResponse
     public bool HasBody { get; init; }
     public CallError? Error { get; init; }
 
+    /// <summary>The result's JSON text as the gateway received it (<see cref="CallResponseCodec.Decode"/>), instead of <see cref="Result"/>.</summary>
+    [JsonIgnore]
+    public ReadOnlyMemory<byte> ResultJson { get; init; }
+
     [JsonIgnore]
     public string Status => Ok ? "ok" : Error?.Code ?? "internal";
 }
@@ -51,6 +55,13 @@ public static class CallJson
     };
 
     public static JsonElement ToElement<T>(T value) => JsonSerializer.SerializeToElement(value, Options);
+
+    /// <summary>The call's result as <paramref name="type"/>, read from its JSON text when the response carries it.</summary>
+    public static object? ResultAs(CallResponse response, Type type)
+    {
+        if (response.ResultJson.IsEmpty) return response.Result?.Deserialize(type, Options);
+        return JsonSerializer.Deserialize(response.ResultJson.Span, type, Options);
+    }
 
     public static T FromElement<T>(JsonElement? element) =>
         element is { } e ? e.Deserialize<T>(Options) ?? throw new JsonException("Null where a value was expected.") : throw new JsonException("Missing value.");

@@ -99,7 +99,7 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
             await sending.ConfigureAwait(false);
             var requestDigest = requestHash.GetCurrentHash();
             CallResponse response;
-            try { response = JsonSerializer.Deserialize<CallResponse>(responseBytes, CallJson.Options) ?? throw new JsonException(); }
+            try { response = CallResponseCodec.Decode(responseBytes); }
             catch (JsonException)
             {
                 await stream.DisposeAsync().ConfigureAwait(false);

@@ -194,7 +194,7 @@ public sealed class ChannelHost
             var response = error is null
                 ? new CallResponse { Ok = true, Result = result?.Result, HasBody = body is not null }
                 : new CallResponse { Ok = false, Error = error };
-            var responseBytes = JsonSerializer.SerializeToUtf8Bytes(response, CallJson.Options);
+            var responseBytes = CallResponseCodec.Encode(response, error is null && result is not null ? result.ResultJson : default);
             headersHash.AppendData(responseBytes);
             var pumped = Pumped.Complete;
             if (body is not null)

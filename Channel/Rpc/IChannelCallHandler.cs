@@ -13,4 +13,11 @@ public interface IChannelCallHandler
 }
 
 /// <summary>A call's outcome. The host streams and then disposes <see cref="Body"/>.</summary>
-public sealed record CallResult(System.Text.Json.JsonElement? Result, Stream? Body = null);
+public sealed record CallResult(System.Text.Json.JsonElement? Result, Stream? Body = null)
+{
+    /// <summary>The result already serialized (UTF-8 JSON, made with <see cref="CallJson.Options"/>); when set, sent instead of <see cref="Result"/>.</summary>
+    public ReadOnlyMemory<byte> ResultJson { get; init; }
+
+    public static CallResult Of<T>(T value, Stream? body = null) =>
+        new(null, body) { ResultJson = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(value, CallJson.Options) };
+}

@@ -2,18 +2,21 @@ using System.Globalization;
 using Gateway.Bench;
 using Gateway.Bench.LocalStorage;
 
-// bench/run storage-local [size-MiB] [rounds] [listing bucket sizes]: 1 GiB through the gateway's local store vs
-// the same bytes copied file to file, interleaved round by round so both see the same machine load (medians are
-// reported); then one listing page of 1,000 from buckets of 100,000 and 1,000,000 objects (ListingBench).
-// A size of 0 skips the transfer part; a listing list of 0 skips the listing part.
+// bench/run storage-local [size-MiB] [rounds] [listing bucket sizes] [small PUTs per round]: 1 GiB through the
+// gateway's local store vs the same bytes copied file to file, interleaved round by round so both see the same machine
+// load (medians are reported); then 4 KiB PUTs at 16 connections against the same files written directly
+// (SmallPutBench); then one listing page of 1,000 from buckets of 100,000 and 1,000,000 objects (ListingBench).
+// A size of 0 skips the transfer part, a listing list of 0 the listing part, a small-PUT count of 0 the small PUTs.
 var sizeMb = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1024;
 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
 var listSizes = (args.Length > 2 ? args[2] : "100000,1000000").Split(',')
     .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Where(n => n > 0).ToList();
+var smallPuts = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 2000;
 var work = Directory.CreateTempSubdirectory("bench-local-").FullName;
 try
 {
     if (sizeMb > 0) await TransferAsync(work, sizeMb, rounds);
+    if (smallPuts > 0) await SmallPutBench.RunAsync(work, smallPuts, rounds);
     if (listSizes.Count > 0) await ListingBench.RunAsync(work, listSizes);
 }
 finally

@@ -137,10 +137,26 @@ public class DecoderFuzzTests(ITestOutputHelper output)
             }
             case 2 or 3:
             {
-                CallResponse? response;
-                try { response = JsonSerializer.Deserialize<CallResponse>(PlaintextMutator.MutateBytes(rng, rng.Next(2) == 0 ? ResponseJson : OkResponseJson), CallJson.Options); }
-                catch (JsonException) { return "response:json"; }
-                if (response is null) return "response:null";
+                var input = PlaintextMutator.MutateBytes(rng, rng.Next(2) == 0 ? ResponseJson : OkResponseJson);
+                CallResponse? expected;
+                try { expected = JsonSerializer.Deserialize<CallResponse>(input, CallJson.Options); }
+                catch (JsonException) { expected = null; }
+                // The gateway reads responses with CallResponseCodec: it must accept and refuse exactly what the serializer does.
+                CallResponse response;
+                try { response = CallResponseCodec.Decode(input); }
+                catch (JsonException)
+                {
+                    Assert.True(expected is null, "CallResponseCodec refused a response the serializer reads: " + Encoding.UTF8.GetString(input));
+                    return "response:json";
+                }
+                Assert.True(expected is not null, "CallResponseCodec read a response the serializer refuses: " + Encoding.UTF8.GetString(input));
+                Assert.Equal(expected.Ok, response.Ok);
+                Assert.Equal(expected.HasBody, response.HasBody);
+                Assert.Equal(expected.Error?.Code, response.Error?.Code);
+                Assert.Equal(expected.Error?.Message, response.Error?.Message);
+                Assert.Equal(expected.Error?.RetryAfterSeconds, response.Error?.RetryAfterSeconds);
+                Assert.Equal(expected.Result is { } r ? System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(r).ToArray() : null,
+                    response.ResultJson.IsEmpty ? null : response.ResultJson.ToArray());
                 _ = response.Status;
                 // What the gateway does with an error answer: turn it into the exception it throws.
                 _ = ChannelClient.ToException(response.Error);
