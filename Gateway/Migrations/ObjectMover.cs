@@ -25,6 +25,14 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
 {
     private const int ChunkWithLimiter = 64 * 1024;
 
+    /// <summary>
+    /// Objects of at least this size are read as ranged GETs of <see cref="RangeChunk"/> bytes, <see cref="RangesInFlight"/>
+    /// at once (at most that many chunks in memory per object), while the target writes them as a multipart or block upload.
+    /// </summary>
+    internal const long ParallelReadFrom = 2 * RangeChunk;
+    internal const int RangeChunk = 8 * 1024 * 1024;
+    internal const int RangesInFlight = 4;
+
     /// <summary>Store times have whole seconds: anything from the second the job started in counts as written after it.</summary>
     private readonly DateTimeOffset _newerFrom = new(jobStarted.UtcTicks - jobStarted.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
 
@@ -165,15 +173,20 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
     private async Task<(ObjectInfo? Written, string? Sha256, string? Failure)> StreamCopyAsync(
         ObjectInfo src, string targetKey, ObjectConditions targetConditions, CancellationToken ct)
     {
-        await using var content = await OpenListedVersionAsync(src, ct).ConfigureAwait(false);
-        await using var body = new VerifyingReadStream(content.Body, bandwidth, ChunkWithLimiter);
+        var parallel = source.Capabilities.Ranges && src.Size >= ParallelReadFrom;
+        await using var content = await OpenListedVersionAsync(src, parallel ? ParallelRangeReadStream.FirstRange(RangeChunk) : new GetObjectOptions(), ct)
+            .ConfigureAwait(false);
+        Stream raw = parallel
+            ? new ParallelRangeReadStream(source, spec.Source.Bucket, src.Key, content.Info.ETag, src.Size, content, RangeChunk, RangesInFlight)
+            : content.Body;
+        await using var body = new VerifyingReadStream(raw, bandwidth, ChunkWithLimiter);
         var written = await target.PutObjectAsync(spec.Target.Bucket, targetKey, body, new PutObjectOptions
         {
             ContentType = content.Info.ContentType,
             Metadata = content.Info.Metadata,
             // The target checks the bytes it received against the source's own MD5 and stores nothing on a mismatch.
             ContentMd5 = spec.Verify == VerifyMode.Checksum ? content.Info.ContentMd5 : null,
-            ContentLength = content.Info.Size,
+            ContentLength = parallel ? src.Size : content.Info.Size,
             Conditions = targetConditions,
         }, ct).ConfigureAwait(false);
         var sha256 = body.Sha256Hex();
@@ -206,13 +219,13 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
     /// condition; where the ETags differ (changed since, or a store that spells them differently in listings), the read
     /// is made again with If-Match and the store decides.
     /// </summary>
-    private async Task<ObjectContent> OpenListedVersionAsync(ObjectInfo src, CancellationToken ct)
+    private async Task<ObjectContent> OpenListedVersionAsync(ObjectInfo src, GetObjectOptions options, CancellationToken ct)
     {
-        var content = await source.GetObjectAsync(spec.Source.Bucket, src.Key, new GetObjectOptions(), ct).ConfigureAwait(false);
+        var content = await source.GetObjectAsync(spec.Source.Bucket, src.Key, options, ct).ConfigureAwait(false);
         if (content.Info.ETag == src.ETag) return content;
         await content.DisposeAsync().ConfigureAwait(false);
         return await source.GetObjectAsync(spec.Source.Bucket, src.Key,
-            new GetObjectOptions { Conditions = new ObjectConditions { IfMatch = [src.ETag] } }, ct).ConfigureAwait(false);
+            options with { Conditions = new ObjectConditions { IfMatch = [src.ETag] } }, ct).ConfigureAwait(false);
     }
 
     /// <summary>User metadata where the gateway keeps an object's SHA-256 at a target that shares no hash with its source.</summary>
