@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Threading.RateLimiting;
 using Gateway.Contracts.Errors;
@@ -29,9 +30,15 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
     /// Objects of at least this size are read as ranged GETs of <see cref="RangeChunk"/> bytes, <see cref="RangesInFlight"/>
     /// at once (at most that many chunks in memory per object), while the target writes them as a multipart or block upload.
     /// </summary>
-    internal const long ParallelReadFrom = 2 * RangeChunk;
-    internal const int RangeChunk = 8 * 1024 * 1024;
+    internal const long ParallelReadFrom = 16 * 1024 * 1024;
+    internal const int RangeChunk = 4 * 1024 * 1024;
     internal const int RangesInFlight = 4;
+
+    /// <summary>
+    /// Range buffers of this job. Its own pool, not the shared one: it keeps at most a few idle buffers (the shared pool
+    /// would keep several per core for the life of the process), and it goes with the job.
+    /// </summary>
+    private readonly ArrayPool<byte> _rangeBuffers = ArrayPool<byte>.Create(RangeChunk, 2 * RangesInFlight);
 
     /// <summary>Store times have whole seconds: anything from the second the job started in counts as written after it.</summary>
     private readonly DateTimeOffset _newerFrom = new(jobStarted.UtcTicks - jobStarted.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
@@ -177,7 +184,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         await using var content = await OpenListedVersionAsync(src, parallel ? ParallelRangeReadStream.FirstRange(RangeChunk) : new GetObjectOptions(), ct)
             .ConfigureAwait(false);
         Stream raw = parallel
-            ? new ParallelRangeReadStream(source, spec.Source.Bucket, src.Key, content.Info.ETag, src.Size, content, RangeChunk, RangesInFlight)
+            ? new ParallelRangeReadStream(source, spec.Source.Bucket, src.Key, content.Info.ETag, src.Size, content, RangeChunk, RangesInFlight, _rangeBuffers)
             : content.Body;
         await using var body = new VerifyingReadStream(raw, bandwidth, ChunkWithLimiter);
         var written = await target.PutObjectAsync(spec.Target.Bucket, targetKey, body, new PutObjectOptions

@@ -13,6 +13,7 @@ namespace Gateway.Migrations;
 /// </summary>
 internal sealed class ParallelRangeReadStream : ReadOnlyStream
 {
+    private readonly ArrayPool<byte> _buffers;
     private readonly IObjectStore _store;
     private readonly string _bucket;
     private readonly string _key;
@@ -29,9 +30,11 @@ internal sealed class ParallelRangeReadStream : ReadOnlyStream
     private int _disposed;
 
     /// <param name="first">The first range, already open (its answer named the version and the object's metadata).</param>
+    /// <param name="buffers">The job's pool of range buffers (of <paramref name="chunkSize"/> bytes, with bounded retention).</param>
     public ParallelRangeReadStream(IObjectStore store, string bucket, string key, string etag, long size, ObjectContent first,
-        int chunkSize, int readAhead)
+        int chunkSize, int readAhead, ArrayPool<byte> buffers)
     {
+        _buffers = buffers;
         (_store, _bucket, _key, _etag, _size, _chunkSize, _readAhead) = (store, bucket, key, etag, size, chunkSize, readAhead);
         var firstLength = (int)Math.Min(chunkSize, size);
         _fetches.Enqueue(FillAsync(first, firstLength, _stop.Token));
@@ -82,7 +85,7 @@ internal sealed class ParallelRangeReadStream : ReadOnlyStream
         {
             if (content.Info.ETag != _etag)
                 throw new GatewayException(ErrorCode.PreconditionFailed, $"The source object '{_key}' changed while it was being read.");
-            var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+            var buffer = _buffers.Rent(Math.Max(length, 1));
             try
             {
                 var read = await content.Body.ReadAtLeastAsync(buffer.AsMemory(0, length), length, throwOnEndOfStream: false, ct).ConfigureAwait(false);
@@ -92,7 +95,7 @@ internal sealed class ParallelRangeReadStream : ReadOnlyStream
             }
             catch
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                _buffers.Return(buffer);
                 throw;
             }
         }
@@ -101,7 +104,7 @@ internal sealed class ParallelRangeReadStream : ReadOnlyStream
     private void Release()
     {
         if (_current is null) return;
-        ArrayPool<byte>.Shared.Return(_current);
+        _buffers.Return(_current);
         _current = null;
     }
 
@@ -125,7 +128,7 @@ internal sealed class ParallelRangeReadStream : ReadOnlyStream
         Release();
         while (_fetches.TryDequeue(out var fetch))
         {
-            try { ArrayPool<byte>.Shared.Return((await fetch.ConfigureAwait(false)).Buffer); }
+            try { _buffers.Return((await fetch.ConfigureAwait(false)).Buffer); }
             catch (Exception) { /* cancelled or failed: its buffer went back already */ }
         }
         _stop.Dispose();

@@ -110,6 +110,7 @@ public sealed class MigrationSigkillTests : IDisposable
         // none of them is an object that was already done, and no object was written twice.
         var writes = (await AuditEntriesAfterAsync(second.Client, auditBeforeKill))
             .Where(e => e.GetProperty("operation").GetString()!.EndsWith("put-object", StringComparison.Ordinal)
+                && e.GetProperty("status").GetString() == "ok" // a write its condition refused stored nothing
                 && e.GetProperty("target").GetString()!.Contains(dst + "/", StringComparison.Ordinal))
             .Select(e => KeyOf(e.GetProperty("target").GetString()!, dst))
             .ToList();

@@ -86,7 +86,7 @@ public sealed class MigrationTests : IAsyncLifetime
     [Fact]
     public async Task A_large_object_moves_as_parallel_ranged_reads_and_arrives_whole_and_verified()
     {
-        var body = new byte[2 * Gateway.Migrations.ObjectMover.ParallelReadFrom + 12_345];
+        var body = new byte[Gateway.Migrations.ObjectMover.ParallelReadFrom + 12_345];
         System.Security.Cryptography.RandomNumberGenerator.Fill(body);
         await _api.PutAsync("local", "src", "big/blob.bin", body);
         await _api.PutAsync("local", "src", "small.txt", "small"u8.ToArray());
