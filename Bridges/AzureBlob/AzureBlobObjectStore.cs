@@ -202,7 +202,11 @@ public sealed class AzureBlobObjectStore : IObjectStore
 
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream content, PutObjectOptions options, CancellationToken ct)
     {
-        if (!options.Conditions.IsEmpty)
+        // A create-only single upload needs no HEAD first: Azure refuses it atomically (If-None-Match: *) before any
+        // byte is stored. The HEAD covers what Azure cannot state, and spares a block upload that would fail at commit.
+        var createOnlySingle = options.Conditions is { IfMatch: null, IfNoneMatch: ["*"] }
+            && options.ContentLength >= 0 && options.ContentLength <= _options.SingleUploadThresholdBytes;
+        if (!options.Conditions.IsEmpty && !createOnlySingle)
             Preconditions.Check(await TryHeadAsync(bucket, key, ct), options.Conditions, isRead: false);
 
         if (options.ContentLength > _options.SingleUploadThresholdBytes)
@@ -224,12 +228,21 @@ public sealed class AzureBlobObjectStore : IObjectStore
             var md5 = MD5.HashData(buffer.AsSpan(0, length));
             if (options.ContentMd5 is { } expected && expected != Convert.ToBase64String(md5)) throw BadDigest();
             var blob = Blob(bucket, key);
-            var response = await Call(async c => (await blob.UploadAsync(new MemoryStream(buffer, 0, length, writable: false), new BlobUploadOptions
+            BlobContentInfo response;
+            try
             {
-                HttpHeaders = new BlobHttpHeaders { ContentType = options.ContentType, ContentHash = md5 },
-                Metadata = Lowered(options.Metadata),
-                Conditions = WriteConditions(options.Conditions),
-            }, c)).Value, true, $"put '{bucket}/{key}'", ct);
+                response = await Call(async c => (await blob.UploadAsync(new MemoryStream(buffer, 0, length, writable: false), new BlobUploadOptions
+                {
+                    HttpHeaders = new BlobHttpHeaders { ContentType = options.ContentType, ContentHash = md5 },
+                    Metadata = Lowered(options.Metadata),
+                    Conditions = WriteConditions(options.Conditions),
+                }, c)).Value, true, $"put '{bucket}/{key}'", ct);
+            }
+            catch (GatewayException e) when (createOnlySingle && e.Code == ErrorCode.Conflict)
+            {
+                // Azure answers a failed If-None-Match: * with 409 BlobAlreadyExists; every store answers it with 412.
+                throw new GatewayException(ErrorCode.PreconditionFailed, "If-None-Match matched an existing object.", e);
+            }
             return new ObjectInfo
             {
                 Key = key,

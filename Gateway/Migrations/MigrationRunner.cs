@@ -136,6 +136,7 @@ public sealed partial class MigrationRunner(
 
         var cursor = job.Cursor;
         var listingDone = job.ListingDone;
+        var targetListing = new TargetListing(target, spec.Target.Bucket, spec.TargetPrefix, PageSize);
         while (!listingDone)
         {
             var page = await source.ListObjectsAsync(spec.Source.Bucket,
@@ -143,8 +144,14 @@ public sealed partial class MigrationRunner(
             var admitted = page.Objects.Where(o => filter.Admits(o.Key[spec.SourcePrefix.Length..])).ToList();
             var todo = db.PlanPage(id, admitted, o => o.Key, o => o.Size, MigrationItemStates.Copy);
             progress.Changed(id);
-            await Parallel.ForEachAsync(todo, new ParallelOptions { MaxDegreeOfParallelism = spec.Concurrency, CancellationToken = ct },
-                async (o, token) => await MoveOneAsync(id, mover, o, token).ConfigureAwait(false)).ConfigureAwait(false);
+            if (todo.Count > 0)
+            {
+                // One listing of the target per page instead of a HEAD per object.
+                var atTarget = await targetListing.UpToAsync(spec.TargetKey(page.Objects[^1].Key),
+                    todo.Select(o => spec.TargetKey(o.Key)).ToHashSet(StringComparer.Ordinal), ct).ConfigureAwait(false);
+                await Parallel.ForEachAsync(todo, new ParallelOptions { MaxDegreeOfParallelism = spec.Concurrency, CancellationToken = ct },
+                    async (o, token) => await MoveOneAsync(id, mover, o, atTarget.GetValueOrDefault(spec.TargetKey(o.Key)), token).ConfigureAwait(false)).ConfigureAwait(false);
+            }
             cursor = page.NextPageToken;
             listingDone = cursor is null;
             db.SetCursor(id, cursor, listingDone);
@@ -167,12 +174,12 @@ public sealed partial class MigrationRunner(
         LogJobEnded(logger, id, failed);
     }
 
-    private async Task MoveOneAsync(string id, ObjectMover mover, ObjectInfo o, CancellationToken ct)
+    private async Task MoveOneAsync(string id, ObjectMover mover, ObjectInfo o, ObjectInfo? listedAtTarget, CancellationToken ct)
     {
         ItemOutcome outcome;
         try
         {
-            outcome = await mover.MoveAsync(o, ct).ConfigureAwait(false);
+            outcome = await mover.MoveAsync(o, listedAtTarget, ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
         catch (Exception e)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Threading.RateLimiting;
 using Gateway.Contracts.Errors;
@@ -25,6 +26,20 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
 {
     private const int ChunkWithLimiter = 64 * 1024;
 
+    /// <summary>
+    /// Objects of at least this size are read as ranged GETs of <see cref="RangeChunk"/> bytes, <see cref="RangesInFlight"/>
+    /// at once (at most that many chunks in memory per object), while the target writes them as a multipart or block upload.
+    /// </summary>
+    internal const long ParallelReadFrom = 16 * 1024 * 1024;
+    internal const int RangeChunk = 4 * 1024 * 1024;
+    internal const int RangesInFlight = 4;
+
+    /// <summary>
+    /// Range buffers of this job. Its own pool, not the shared one: it keeps at most a few idle buffers (the shared pool
+    /// would keep several per core for the life of the process), and it goes with the job.
+    /// </summary>
+    private readonly ArrayPool<byte> _rangeBuffers = ArrayPool<byte>.Create(RangeChunk, 2 * RangesInFlight);
+
     /// <summary>Store times have whole seconds: anything from the second the job started in counts as written after it.</summary>
     private readonly DateTimeOffset _newerFrom = new(jobStarted.UtcTicks - jobStarted.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
 
@@ -34,10 +49,34 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
     /// </summary>
     public bool WrittenSinceStart(ObjectInfo targetObject) => guardDeletes && targetObject.LastModified >= _newerFrom;
 
-    public async Task<ItemOutcome> MoveAsync(ObjectInfo src, CancellationToken ct)
+    /// <summary>Moves one object, asking the target (HEAD) what it holds at the object's key.</summary>
+    public Task<ItemOutcome> MoveAsync(ObjectInfo src, CancellationToken ct) => MoveAsync(src, listed: false, null, ct);
+
+    /// <summary>
+    /// Moves one object, taking what the target holds from the job's target listing (<paramref name="listedAtTarget"/>,
+    /// null when the listing did not show the key). The listing is older than a HEAD: it is trusted where a conditional
+    /// write catches a change since (absent: create-only; different: replaced at the listed ETag), and a write refused by
+    /// its condition runs the object again with a HEAD. A HEAD is still made where the listing cannot decide: no hash both
+    /// sides state, a move (which deletes the source when the target is identical) and a dry run's absent objects.
+    /// </summary>
+    public async Task<ItemOutcome> MoveAsync(ObjectInfo src, ObjectInfo? listedAtTarget, CancellationToken ct)
+    {
+        try
+        {
+            return await MoveAsync(src, listed: true, listedAtTarget, ct).ConfigureAwait(false);
+        }
+        catch (GatewayException e) when (e.Code == ErrorCode.PreconditionFailed)
+        {
+            return await MoveAsync(src, listed: false, null, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<ItemOutcome> MoveAsync(ObjectInfo src, bool listed, ObjectInfo? listedAtTarget, CancellationToken ct)
     {
         var targetKey = spec.TargetKey(src.Key);
-        var existing = await HeadOrNullAsync(target, spec.Target.Bucket, targetKey, ct).ConfigureAwait(false);
+        var existing = listed && !NeedsHead(src, listedAtTarget)
+            ? listedAtTarget
+            : await HeadOrNullAsync(target, spec.Target.Bucket, targetKey, ct).ConfigureAwait(false);
         if (existing is not null && await IdenticalAsync(src, existing, ct).ConfigureAwait(false))
         {
             if (spec.DryRun) return new(MigrationItemStates.Skipped, MigrationItemStates.Identical, null, null);
@@ -111,6 +150,14 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
 
     private bool SameStore => spec.Source.Store == spec.Target.Store;
 
+    /// <summary>Whether a listed view of the target object is not enough to decide (see the listing overload of MoveAsync).</summary>
+    private bool NeedsHead(ObjectInfo src, ObjectInfo? listedAtTarget) => listedAtTarget is null
+        ? spec.DryRun
+        : spec.Mode == MigrationMode.Move
+            || (src.Size == listedAtTarget.Size
+                && !(src.ContentMd5 is not null && listedAtTarget.ContentMd5 is not null)
+                && !(src.Crc32c is not null && listedAtTarget.Crc32c is not null));
+
     /// <summary>
     /// rclone's rule: same size plus a hash both sides know; else, where the gateway recorded the target's SHA-256, the
     /// source's SHA-256 (recorded too, or hashed as it is read); else same size and the target not older.
@@ -133,16 +180,20 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
     private async Task<(ObjectInfo? Written, string? Sha256, string? Failure)> StreamCopyAsync(
         ObjectInfo src, string targetKey, ObjectConditions targetConditions, CancellationToken ct)
     {
-        await using var content = await source.GetObjectAsync(spec.Source.Bucket, src.Key,
-            new GetObjectOptions { Conditions = new ObjectConditions { IfMatch = [src.ETag] } }, ct).ConfigureAwait(false);
-        await using var body = new VerifyingReadStream(content.Body, bandwidth, ChunkWithLimiter);
+        var parallel = source.Capabilities.Ranges && src.Size >= ParallelReadFrom;
+        await using var content = await OpenListedVersionAsync(src, parallel ? ParallelRangeReadStream.FirstRange(RangeChunk) : new GetObjectOptions(), ct)
+            .ConfigureAwait(false);
+        Stream raw = parallel
+            ? new ParallelRangeReadStream(source, spec.Source.Bucket, src.Key, content.Info.ETag, src.Size, content, RangeChunk, RangesInFlight, _rangeBuffers)
+            : content.Body;
+        await using var body = new VerifyingReadStream(raw, bandwidth, ChunkWithLimiter);
         var written = await target.PutObjectAsync(spec.Target.Bucket, targetKey, body, new PutObjectOptions
         {
             ContentType = content.Info.ContentType,
             Metadata = content.Info.Metadata,
             // The target checks the bytes it received against the source's own MD5 and stores nothing on a mismatch.
             ContentMd5 = spec.Verify == VerifyMode.Checksum ? content.Info.ContentMd5 : null,
-            ContentLength = content.Info.Size,
+            ContentLength = parallel ? src.Size : content.Info.Size,
             Conditions = targetConditions,
         }, ct).ConfigureAwait(false);
         var sha256 = body.Sha256Hex();
@@ -167,6 +218,21 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         }
         if (content.Info.ContentMd5 is not null && written.ContentMd5 is not null) return (written, sha256, null);
         return (await RecordSha256Async(targetKey, written, content.Info, sha256, ct).ConfigureAwait(false), sha256, null);
+    }
+
+    /// <summary>
+    /// Opens the source object, only the version that was listed. A plain GET answers one version whole, so comparing its
+    /// ETag with the listed one pins the read as If-Match would, without the extra request a store makes to evaluate a
+    /// condition; where the ETags differ (changed since, or a store that spells them differently in listings), the read
+    /// is made again with If-Match and the store decides.
+    /// </summary>
+    private async Task<ObjectContent> OpenListedVersionAsync(ObjectInfo src, GetObjectOptions options, CancellationToken ct)
+    {
+        var content = await source.GetObjectAsync(spec.Source.Bucket, src.Key, options, ct).ConfigureAwait(false);
+        if (content.Info.ETag == src.ETag) return content;
+        await content.DisposeAsync().ConfigureAwait(false);
+        return await source.GetObjectAsync(spec.Source.Bucket, src.Key,
+            options with { Conditions = new ObjectConditions { IfMatch = [src.ETag] } }, ct).ConfigureAwait(false);
     }
 
     /// <summary>User metadata where the gateway keeps an object's SHA-256 at a target that shares no hash with its source.</summary>

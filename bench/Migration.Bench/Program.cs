@@ -59,7 +59,7 @@ try
     await azure.CreateBlobContainerAsync(viaRclone);
 
     // Through the gateway: a migration job per step, followed until it ends.
-    double gatewaySmall, gatewayLarge, peakRss;
+    double gatewaySmall, gatewayLarge, peakRss, gatewaySmallCpu;
     await using (var gateway = await GatewayProcess.StartAsync(Measure.RepoRoot(), new Dictionary<string, string>
     {
         ["Gateway:DataDirectory"] = Path.Combine(work, "gateway"),
@@ -81,13 +81,16 @@ try
     {
         using var http = new HttpClient { BaseAddress = gateway.Address, Timeout = TimeSpan.FromMinutes(30) };
         http.DefaultRequestHeaders.Add("X-Api-Key", gateway.ApiKey);
+        var cpuBefore = gateway.CpuTime();
         gatewaySmall = await Measure.SecondsAsync(() => MigrateAsync(http, "small/", smallCount));
+        gatewaySmallCpu = (gateway.CpuTime() - cpuBefore).TotalMilliseconds;
         gatewayLarge = await Measure.SecondsAsync(() => MigrateAsync(http, "large/", largeCount));
         peakRss = gateway.PeakRssMb();
     }
 
     // rclone copy, same concurrency (--transfers and --checkers), checking MD5s as it does by default.
-    var rcloneSmall = await Measure.SecondsAsync(() => RcloneAsync("copy", $"src:{source}/small", $"dst:{viaRclone}/small"));
+    var rcloneSmallCpu = 0.0;
+    var rcloneSmall = await Measure.SecondsAsync(async () => rcloneSmallCpu = (await RcloneAsync("copy", $"src:{source}/small", $"dst:{viaRclone}/small")).TotalMilliseconds);
     var rcloneLarge = await Measure.SecondsAsync(() => RcloneAsync("copy", $"src:{source}/large", $"dst:{viaRclone}/large"));
     var gatewayCount = await CountAsync(viaGateway);
     var rcloneCount = await CountAsync(viaRclone);
@@ -103,6 +106,9 @@ try
     Measure.Metric("rclone_bytes_per_s", rcloneRate / 1048576, "MiB/s");
     Measure.Metric("migration_small_objects_per_s", smallCount / gatewaySmall, "objects/s");
     Measure.Metric("rclone_small_objects_per_s", smallCount / rcloneSmall, "objects/s");
+    // CPU per object depends far less on what else the machine runs than the rates do.
+    Measure.Metric("migration_cpu_ms_per_small_object", gatewaySmallCpu / smallCount, "ms");
+    Measure.Metric("rclone_cpu_ms_per_small_object", rcloneSmallCpu / smallCount, "ms");
     Measure.Metric("migration_large_mib_per_s", largeBytes / gatewayLarge / 1048576, "MiB/s");
     Measure.Metric("rclone_large_mib_per_s", largeBytes / rcloneLarge / 1048576, "MiB/s");
     Measure.Metric("migration_peak_rss_mb", peakRss, "MiB");
@@ -146,7 +152,8 @@ async Task<int> CountAsync(string container)
     return n;
 }
 
-async Task RcloneAsync(params string[] rcloneArgs)
+/// <summary>Runs rclone; returns the CPU time it used.</summary>
+async Task<TimeSpan> RcloneAsync(params string[] rcloneArgs)
 {
     var start = new ProcessStartInfo("rclone", ["--config", "/dev/null", "--transfers", concurrency.ToString(), "--checkers", concurrency.ToString(), .. rcloneArgs])
     {
@@ -165,8 +172,18 @@ async Task RcloneAsync(params string[] rcloneArgs)
     start.Environment["RCLONE_CONFIG_DST_ACCOUNT"] = Need("AZURITE_ACCOUNT_NAME");
     start.Environment["RCLONE_CONFIG_DST_KEY"] = Need("AZURITE_ACCOUNT_KEY");
     start.Environment.Remove("AWS_CA_BUNDLE"); // rclone refuses a custom CA bundle on its own transport
+    var childrenBefore = ChildrenCpu();
     using var process = Process.Start(start)!;
     var errors = process.StandardError.ReadToEndAsync();
     await process.WaitForExitAsync();
     if (process.ExitCode != 0) throw new InvalidOperationException($"rclone {string.Join(' ', rcloneArgs)} exited {process.ExitCode}: {await errors}");
+    return ChildrenCpu() - childrenBefore;
+}
+
+// CPU time of this process's children that have ended (cutime + cstime of /proc/self/stat, in 1/100 s on Linux).
+static TimeSpan ChildrenCpu()
+{
+    var stat = File.ReadAllText("/proc/self/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    return TimeSpan.FromMilliseconds((long.Parse(fields[13]) + long.Parse(fields[14])) * 10);
 }

@@ -79,6 +79,13 @@ public sealed class GatewayProcess : IAsyncDisposable
         return double.NaN;
     }
 
+    /// <summary>CPU time (user plus system) the gateway process has used so far.</summary>
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

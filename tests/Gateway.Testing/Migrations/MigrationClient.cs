@@ -6,10 +6,13 @@ using System.Text.Json;
 namespace Gateway.Testing.Migrations;
 
 /// <summary>Drives /v1/migrations and the object facade of one test gateway.</summary>
-public sealed class MigrationClient(GatewayServer server)
+public sealed class MigrationClient(HttpClient http)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private HttpClient Http => server.Client;
+
+    public MigrationClient(GatewayServer server) : this(server.Client) { }
+
+    private HttpClient Http => http;
 
     public async Task<(HttpResponseMessage Response, JsonElement Body)> CreateAsync(object request)
     {

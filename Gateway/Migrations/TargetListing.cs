@@ -1,0 +1,43 @@
+using Gateway.Contracts.ObjectStorage;
+
+namespace Gateway.Migrations;
+
+/// <summary>
+/// Walks the target's listing under the job's target prefix alongside the source pages (as rclone's checkers do), so the
+/// job learns what the target holds from one listing call per page instead of a HEAD per object. Both listings come in
+/// key order and the target key is the source key with its prefix replaced, so one forward pass covers both. The window
+/// is only a hint: an object it missed (a store listing in another order, a writer racing the job) is caught by the
+/// conditional write, which then looks again (see <see cref="ObjectMover"/>).
+/// </summary>
+internal sealed class TargetListing(IObjectStore target, string bucket, string prefix, int pageSize)
+{
+    private readonly Queue<ObjectInfo> _ahead = new();
+    private string? _token;
+    private bool _started;
+    private bool _ended;
+
+    /// <summary>
+    /// Of the target's objects with keys up to <paramref name="lastTargetKey"/> (not passed before), those in
+    /// <paramref name="wanted"/>, by key. The others are passed over, so memory stays bounded by the source page.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, ObjectInfo>> UpToAsync(string lastTargetKey, IReadOnlySet<string> wanted, CancellationToken ct)
+    {
+        var window = new Dictionary<string, ObjectInfo>(StringComparer.Ordinal);
+        while (true)
+        {
+            while (_ahead.TryPeek(out var next))
+            {
+                if (Utf8KeyOrder.Instance.Compare(next.Key, lastTargetKey) > 0) return window;
+                _ahead.Dequeue();
+                if (wanted.Contains(next.Key)) window[next.Key] = next;
+            }
+            if (_ended) return window;
+            var page = await target.ListObjectsAsync(bucket,
+                new ListObjectsRequest { Prefix = prefix, PageSize = pageSize, PageToken = _started ? _token : null }, ct).ConfigureAwait(false);
+            _started = true;
+            foreach (var o in page.Objects) _ahead.Enqueue(o);
+            _token = page.NextPageToken;
+            _ended = _token is null;
+        }
+    }
+}
