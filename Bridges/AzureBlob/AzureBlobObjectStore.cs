@@ -270,6 +270,7 @@ public sealed class AzureBlobObjectStore : IObjectStore
 
     public async Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct)
     {
+        request.RejectSourceParts("Azure Blob");
         var source = await TryHeadAsync(request.SourceBucket, request.SourceKey, ct) ?? throw NotFound(request.SourceBucket, request.SourceKey);
         Preconditions.Check(source, request.SourceConditions, isRead: false);
         if (!request.TargetConditions.IsEmpty)

@@ -182,6 +182,7 @@ public sealed class GcsObjectStore : IObjectStore
 
     public async Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct)
     {
+        request.RejectSourceParts("GCS");
         var source = await TryHeadAsync(request.SourceBucket, request.SourceKey, ct) ?? throw NotFound(request.SourceBucket, request.SourceKey);
         Preconditions.Check(source.Info, request.SourceConditions, isRead: false);
         // CopyObjectAsync runs the rewrite operation, calling again with the rewrite token until the service is done.

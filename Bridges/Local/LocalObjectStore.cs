@@ -60,6 +60,7 @@ public sealed partial class LocalObjectStore : IObjectStore, IDisposable
     {
         Hashes = ["md5"],
         MaxKeyBytes = ObjectNames.MaxKeyBytes,
+        ComposeParts = true,
     };
 
     public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct)
@@ -218,6 +219,7 @@ public sealed partial class LocalObjectStore : IObjectStore, IDisposable
 
     public async Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct)
     {
+        if (request.SourceParts is { } parts) return await ComposeAsync(request, parts, ct).ConfigureAwait(false);
         var targetPath = ObjectPath(ExistingBucketDir(request.TargetBucket), request.TargetKey);
         if (!request.TargetConditions.IsEmpty) Preconditions.Check(TryReadInfo(targetPath), request.TargetConditions, isRead: false);
         await using var source = await GetObjectAsync(request.SourceBucket, request.SourceKey,
@@ -228,6 +230,21 @@ public sealed partial class LocalObjectStore : IObjectStore, IDisposable
             ContentType = replace ? request.ContentType ?? source.Info.ContentType : source.Info.ContentType,
             Metadata = replace ? request.Metadata ?? new Dictionary<string, string>() : source.Info.Metadata,
             ContentLength = source.Length,
+            Conditions = request.TargetConditions,
+        }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The parts, read from disk here (not through the channel), written as one new object by the same
+    /// tmp-intent-rename path as every put, so a crash leaves the old target or the whole new one.
+    /// </summary>
+    private async Task<ObjectInfo> ComposeAsync(CopyObjectRequest request, IReadOnlyList<CopySourcePart> parts, CancellationToken ct)
+    {
+        await using var body = new ConcatenatedPartsStream(this, request.SourceBucket, parts);
+        return await PutObjectAsync(request.TargetBucket, request.TargetKey, body, new PutObjectOptions
+        {
+            ContentType = request.ContentType ?? "application/octet-stream",
+            Metadata = request.Metadata ?? new Dictionary<string, string>(),
             Conditions = request.TargetConditions,
         }, ct).ConfigureAwait(false);
     }

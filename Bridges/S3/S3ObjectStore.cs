@@ -235,6 +235,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
 
     public async Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct)
     {
+        request.RejectSourceParts("S3");
         var source = await TryHeadAsync(request.SourceBucket, request.SourceKey, ct)
             ?? throw NotFound(request.SourceBucket, request.SourceKey);
         Preconditions.Check(source, request.SourceConditions, isRead: false);

@@ -105,4 +105,27 @@ public sealed record CopyObjectRequest
     public MetadataDirective MetadataDirective { get; init; } = MetadataDirective.Copy;
     public string? ContentType { get; init; }
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>
+    /// When set, the target becomes these objects of <see cref="SourceBucket"/> concatenated in order (S3's
+    /// CompleteMultipartUpload), each read under If-Match on its ETag, so a part replaced meanwhile fails the copy and
+    /// leaves the target as it was. Only a store whose <see cref="StoreCapabilities.ComposeParts"/> is true takes it;
+    /// others answer not-supported. <see cref="SourceKey"/> then names what the parts belong to and is not read, and
+    /// callers set <see cref="SourceConditions"/> to If-None-Match: * (<see cref="ComposeGuard"/>): a store, or a wrapper,
+    /// that does not know this field and copies <see cref="SourceKey"/> instead fails on that condition and writes nothing.
+    /// </summary>
+    public IReadOnlyList<CopySourcePart>? SourceParts { get; init; }
+
+    /// <summary>The <see cref="SourceConditions"/> a composing copy carries (see <see cref="SourceParts"/>).</summary>
+    public static ObjectConditions ComposeGuard { get; } = new() { IfNoneMatch = ["*"] };
+
+    /// <summary>For stores without <see cref="StoreCapabilities.ComposeParts"/>: refuse a composing copy instead of copying <see cref="SourceKey"/>.</summary>
+    public void RejectSourceParts(string kind)
+    {
+        if (SourceParts is not null)
+            throw new Errors.GatewayException(Errors.ErrorCode.NotSupported, $"A {kind} store cannot compose an object from parts.");
+    }
 }
+
+/// <summary>One object to concatenate in a composing copy, with the ETag it must still have.</summary>
+public sealed record CopySourcePart(string Key, string ETag);

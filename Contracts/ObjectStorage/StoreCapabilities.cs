@@ -18,4 +18,6 @@ public sealed record StoreCapabilities
     /// <summary>Above this size uploads go up in parts (multipart / blocks / resumable); null when single-shot only.</summary>
     public long? MultipartThresholdBytes { get; init; }
     public int MaxKeyBytes { get; init; } = 1024;
+    /// <summary>Copies that concatenate parts inside the store (<see cref="CopyObjectRequest.SourceParts"/>), with no byte leaving it.</summary>
+    public bool ComposeParts { get; init; }
 }

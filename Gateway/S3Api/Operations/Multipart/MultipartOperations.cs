@@ -104,7 +104,7 @@ public static class MultipartOperations
         }
         if (requested.Count == 0) throw S3Errors.MalformedXml();
         var stored = await ListStoredPartsAsync(c, uploadId);
-        var chosen = new List<(string Key, string ETag)>();
+        var chosen = new List<CopySourcePart>();
         var s3ETags = new List<string>();
         long total = 0;
         for (var i = 0; i < requested.Count; i++)
@@ -116,7 +116,7 @@ public static class MultipartOperations
             // The part's ETag as the store answers for the object itself (a listing's may be spelled differently, e.g.
             // GCS's emulator), so the If-Match each part is read with compares like with like.
             var current = await t.Store.HeadObjectAsync(t.Bucket, info.Key, ObjectConditions.None, c.Aborted);
-            chosen.Add((info.Key, current.ETag));
+            chosen.Add(new CopySourcePart(info.Key, current.ETag));
             s3ETags.Add(S3ObjectHeaders.ETag(info));
             total += info.Size;
         }
@@ -124,8 +124,9 @@ public static class MultipartOperations
         var multipartETag = MultipartMetadata.MultipartETag(s3ETags);
         var metadata = manifest.Metadata.Where(kv => !MultipartMetadata.IsReserved(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
         metadata[MultipartMetadata.ETagKey] = multipartETag;
-        await using (var body = new ConcatenatedPartsStream(t.Store, t.Bucket, chosen))
+        if (!await ComposeAsync(c, uploadId, key, chosen, manifest.ContentType, metadata, conditions))
         {
+            await using var body = new ConcatenatedPartsStream(t.Store, t.Bucket, chosen);
             await t.Store.PutObjectAsync(t.Bucket, key, body, new PutObjectOptions
             {
                 ContentType = manifest.ContentType,
@@ -144,6 +145,41 @@ public static class MultipartOperations
             w.Element("ETag", $"\"{multipartETag}\"");
             w.WriteEndElement();
         });
+    }
+
+    /// <summary>
+    /// Where the store composes (the local store), the parts are concatenated inside it: one copy-object call on the
+    /// channel, witnessed like any other, instead of every byte crossing the channel twice more (read out, written back).
+    /// False when the store cannot, or when the call fell to a wrapper that does not know composing (it then fails on
+    /// <see cref="CopyObjectRequest.ComposeGuard"/> having written nothing): the caller streams the parts instead, and a
+    /// real precondition failure (a part or the target changed) fails there again with its own error.
+    /// </summary>
+    private static async Task<bool> ComposeAsync(S3Context c, string uploadId, string key, IReadOnlyList<CopySourcePart> parts,
+        string? contentType, IReadOnlyDictionary<string, string> metadata, ObjectConditions conditions)
+    {
+        var t = c.Target;
+        if (!t.Store.Capabilities.ComposeParts) return false;
+        try
+        {
+            await t.Store.CopyObjectAsync(new CopyObjectRequest
+            {
+                SourceBucket = t.Bucket,
+                SourceKey = MultipartMetadata.ManifestKey(uploadId),
+                SourceConditions = CopyObjectRequest.ComposeGuard,
+                SourceParts = parts,
+                TargetBucket = t.Bucket,
+                TargetKey = key,
+                TargetConditions = conditions,
+                MetadataDirective = MetadataDirective.Replace,
+                ContentType = contentType,
+                Metadata = metadata,
+            }, c.Aborted);
+            return true;
+        }
+        catch (GatewayException e) when (e.Code is ErrorCode.PreconditionFailed or ErrorCode.NotModified or ErrorCode.NotSupported)
+        {
+            return false;
+        }
     }
 
     public static async Task AbortAsync(S3Context c)

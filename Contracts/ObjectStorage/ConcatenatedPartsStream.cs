@@ -1,11 +1,12 @@
 using Gateway.Contracts.IO;
-using Gateway.Contracts.ObjectStorage;
-using Gateway.S3Api.Auth;
 
-namespace Gateway.S3Api.Operations.Multipart;
+namespace Gateway.Contracts.ObjectStorage;
 
-/// <summary>Reads the parts of an upload one after another, each streamed from the store (one open part at a time).</summary>
-internal sealed class ConcatenatedPartsStream(IObjectStore store, string bucket, IReadOnlyList<(string Key, string ETag)> parts) : ReadOnlyStream
+/// <summary>
+/// Reads objects of one bucket one after another, each streamed from the store (one open at a time): the body of a
+/// composed object, in the store itself (<see cref="CopyObjectRequest.SourceParts"/>) or through it where it cannot compose.
+/// </summary>
+public sealed class ConcatenatedPartsStream(IObjectStore store, string bucket, IReadOnlyList<CopySourcePart> parts) : ReadOnlyStream
 {
     private int _next;
     private ObjectContent? _current;
