@@ -32,6 +32,8 @@ public sealed class CapabilitySettings
         UserMetadata = kind.UserMetadata && UserMetadata != false,
         ConditionalRequests = kind.ConditionalRequests && ConditionalRequests != false,
         CreateOnly = kind.CreateOnly && CreateOnly != false,
+        // A composing copy is a copy-object call: it goes where server-side copy goes.
+        ComposeParts = kind.ComposeParts && ServerSideCopy != false,
     };
 
     public bool NarrowsAnything => new[] { CreateBuckets, ListBuckets, ServerSideCopy, Ranges, UserMetadata, ConditionalRequests, CreateOnly }.Contains(false);

@@ -150,9 +150,10 @@ public static class MultipartOperations
     /// <summary>
     /// Where the store composes (the local store), the parts are concatenated inside it: one copy-object call on the
     /// channel, witnessed like any other, instead of every byte crossing the channel twice more (read out, written back).
-    /// False when the store cannot, or when the call fell to a wrapper that does not know composing (it then fails on
-    /// <see cref="CopyObjectRequest.ComposeGuard"/> having written nothing): the caller streams the parts instead, and a
-    /// real precondition failure (a part or the target changed) fails there again with its own error.
+    /// False when the store cannot, when a feature the call needs is switched off, or when the call fell to a wrapper
+    /// that does not know composing (it then fails on <see cref="CopyObjectRequest.ComposeGuard"/> having written
+    /// nothing): the caller streams the parts instead, and a real precondition failure (a part or the target changed)
+    /// fails there again with its own error.
     /// </summary>
     private static async Task<bool> ComposeAsync(S3Context c, string uploadId, string key, IReadOnlyList<CopySourcePart> parts,
         string? contentType, IReadOnlyDictionary<string, string> metadata, ObjectConditions conditions)
@@ -176,7 +177,7 @@ public static class MultipartOperations
             }, c.Aborted);
             return true;
         }
-        catch (GatewayException e) when (e.Code is ErrorCode.PreconditionFailed or ErrorCode.NotModified or ErrorCode.NotSupported)
+        catch (GatewayException e) when (e.Code is ErrorCode.PreconditionFailed or ErrorCode.NotModified or ErrorCode.NotSupported or ErrorCode.NotImplemented)
         {
             return false;
         }
