@@ -174,13 +174,7 @@ public sealed class ChannelConnection : IAsyncDisposable
             await _writeLock.WaitAsync(ct).ConfigureAwait(false);
             locked = true;
             if (!IsOpen) throw ClosedError();
-            if (opening is { Id: 0 })
-            {
-                opening.Id = _nextStreamId;
-                _nextStreamId += 2;
-                _streams[opening.Id] = opening;
-            }
-            if (opening is not null) streamId = opening.Id;
+            streamId = StreamIdFor(opening, streamId);
             Seal(buffer, type, flags, streamId, payload.Span);
             // Only the connection's own token: a write cancelled half-way would desynchronise the framing.
             await _transport.WriteAsync(buffer.AsMemory(0, total), _closing.Token).ConfigureAwait(false);
@@ -195,10 +189,9 @@ public sealed class ChannelConnection : IAsyncDisposable
             }
             Volatile.Write(ref _lastSent, NowMs());
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException && !ct.IsCancellationRequested && e is not ChannelProtocolException)
+        catch (Exception e) when (IsSendFailure(e, ct))
         {
-            Abort(new ChannelProtocolException(ChannelCloseReason.TransportError, "The connection failed while sending.", e));
-            throw ClosedError();
+            throw SendFailed(e);
         }
         finally
         {
@@ -226,13 +219,7 @@ public sealed class ChannelConnection : IAsyncDisposable
             await _writeLock.WaitAsync(ct).ConfigureAwait(false);
             locked = true;
             if (!IsOpen) throw ClosedError();
-            if (opening is { Id: 0 })
-            {
-                opening.Id = _nextStreamId;
-                _nextStreamId += 2;
-                _streams[opening.Id] = opening;
-            }
-            if (opening is not null) streamId = opening.Id;
+            streamId = StreamIdFor(opening, streamId);
             var written = 0;
             var rekeys = 0;
             foreach (var f in frames)
@@ -254,16 +241,37 @@ public sealed class ChannelConnection : IAsyncDisposable
             }
             Volatile.Write(ref _lastSent, NowMs());
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException && !ct.IsCancellationRequested && e is not ChannelProtocolException)
+        catch (Exception e) when (IsSendFailure(e, ct))
         {
-            Abort(new ChannelProtocolException(ChannelCloseReason.TransportError, "The connection failed while sending.", e));
-            throw ClosedError();
+            throw SendFailed(e);
         }
         finally
         {
             if (locked) _writeLock.Release();
             FrameBuffers.Pool.Return(buffer);
         }
+    }
+
+    /// <summary>Under the write lock: a client stream gets its id with its first frame; the id to write under.</summary>
+    private uint StreamIdFor(ChannelStream? opening, uint streamId)
+    {
+        if (opening is { Id: 0 })
+        {
+            opening.Id = _nextStreamId;
+            _nextStreamId += 2;
+            _streams[opening.Id] = opening;
+        }
+        return opening?.Id ?? streamId;
+    }
+
+    private static bool IsSendFailure(Exception e, CancellationToken ct) =>
+        e is IOException or ObjectDisposedException or OperationCanceledException && !ct.IsCancellationRequested && e is not ChannelProtocolException;
+
+    /// <summary>A transport failure while sending closes the connection; the writer sees it closed.</summary>
+    private Exception SendFailed(Exception e)
+    {
+        Abort(new ChannelProtocolException(ChannelCloseReason.TransportError, "The connection failed while sending.", e));
+        return ClosedError();
     }
 
     private void Seal(byte[] buffer, FrameType type, byte flags, uint streamId, ReadOnlySpan<byte> payload) =>
