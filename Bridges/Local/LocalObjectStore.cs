@@ -224,14 +224,8 @@ public sealed partial class LocalObjectStore : IObjectStore, IDisposable
         if (!request.TargetConditions.IsEmpty) Preconditions.Check(TryReadInfo(targetPath), request.TargetConditions, isRead: false);
         await using var source = await GetObjectAsync(request.SourceBucket, request.SourceKey,
             new GetObjectOptions { Conditions = request.SourceConditions }, ct).ConfigureAwait(false);
-        var replace = request.MetadataDirective == MetadataDirective.Replace;
-        return await PutObjectAsync(request.TargetBucket, request.TargetKey, source.Body, new PutObjectOptions
-        {
-            ContentType = replace ? request.ContentType ?? source.Info.ContentType : source.Info.ContentType,
-            Metadata = replace ? request.Metadata ?? new Dictionary<string, string>() : source.Info.Metadata,
-            ContentLength = source.Length,
-            Conditions = request.TargetConditions,
-        }, ct).ConfigureAwait(false);
+        return await PutObjectAsync(request.TargetBucket, request.TargetKey, source.Body,
+            request.StreamedCopyOptions(source.Info, source.Length), ct).ConfigureAwait(false);
     }
 
     /// <summary>

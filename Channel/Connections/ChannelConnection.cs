@@ -162,56 +162,29 @@ public sealed class ChannelConnection : IAsyncDisposable
     internal ValueTask WriteFrameAsync(FrameType type, byte flags, uint streamId, ReadOnlyMemory<byte> payload, CancellationToken ct) =>
         WriteFrameAsync(type, flags, streamId, payload, null, ct);
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    internal async ValueTask WriteFrameAsync(FrameType type, byte flags, uint streamId, ReadOnlyMemory<byte> payload, ChannelStream? opening, CancellationToken ct)
-    {
-        if (!IsOpen) throw ClosedError();
-        var total = FrameHeader.Size + payload.Length + FrameHeader.TagSize;
-        var buffer = FrameBuffers.Pool.Rent(total);
-        var locked = false;
-        try
-        {
-            await _writeLock.WaitAsync(ct).ConfigureAwait(false);
-            locked = true;
-            if (!IsOpen) throw ClosedError();
-            streamId = StreamIdFor(opening, streamId);
-            Seal(buffer, type, flags, streamId, payload.Span);
-            // Only the connection's own token: a write cancelled half-way would desynchronise the framing.
-            await _transport.WriteAsync(buffer.AsMemory(0, total), _closing.Token).ConfigureAwait(false);
-            ChannelMetrics.Frame(_side, "sent", total);
-            if (_sendCipher.Sequence >= Options.RekeyAfterFrames)
-            {
-                Seal(buffer, FrameType.KeyUpdate, 0, 0, default);
-                await _transport.WriteAsync(buffer.AsMemory(0, FrameHeader.Size + FrameHeader.TagSize), _closing.Token).ConfigureAwait(false);
-                _sendCipher.Ratchet();
-                ChannelMetrics.Frame(_side, "sent", FrameHeader.Size + FrameHeader.TagSize);
-                ChannelMetrics.Rekey(_side, "sent");
-            }
-            Volatile.Write(ref _lastSent, NowMs());
-        }
-        catch (Exception e) when (IsSendFailure(e, ct))
-        {
-            throw SendFailed(e);
-        }
-        finally
-        {
-            if (locked) _writeLock.Release();
-            FrameBuffers.Pool.Return(buffer);
-        }
-    }
+    internal ValueTask WriteFrameAsync(FrameType type, byte flags, uint streamId, ReadOnlyMemory<byte> payload, ChannelStream? opening, CancellationToken ct) =>
+        WriteAsync(new OutgoingFrame(type, flags, payload), null, streamId, opening, ct);
 
     /// <summary>
     /// Seals several frames of one stream back to back and writes them in one transport write (one flush, one wake-up of
     /// the reader) instead of one each. The frames on the wire are exactly those separate writes would produce.
     /// </summary>
+    internal ValueTask WriteFramesAsync(OutgoingFrame[] frames, uint streamId, ChannelStream? opening, CancellationToken ct) =>
+        WriteAsync(default, frames, streamId, opening, ct);
+
+    /// <summary>
+    /// Writes <paramref name="many"/>, or <paramref name="single"/> when it is null (so a single frame needs no array),
+    /// sealed back to back with a KEY_UPDATE after any frame that reaches the rekey interval, in one transport write.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    internal async ValueTask WriteFramesAsync(OutgoingFrame[] frames, uint streamId, ChannelStream? opening, CancellationToken ct)
+    private async ValueTask WriteAsync(OutgoingFrame single, OutgoingFrame[]? many, uint streamId, ChannelStream? opening, CancellationToken ct)
     {
         if (!IsOpen) throw ClosedError();
         const int overhead = FrameHeader.Size + FrameHeader.TagSize;
+        var count = many?.Length ?? 1;
         var capacity = 0;
         // Room for a KEY_UPDATE after every frame, in case the rekey interval falls inside the batch.
-        foreach (var f in frames) capacity += overhead + f.Payload.Length + overhead;
+        for (var i = 0; i < count; i++) capacity += overhead + (many is null ? single : many[i]).Payload.Length + overhead;
         var buffer = FrameBuffers.Pool.Rent(capacity);
         var locked = false;
         try
@@ -222,8 +195,9 @@ public sealed class ChannelConnection : IAsyncDisposable
             streamId = StreamIdFor(opening, streamId);
             var written = 0;
             var rekeys = 0;
-            foreach (var f in frames)
+            for (var i = 0; i < count; i++)
             {
+                var f = many is null ? single : many[i];
                 Seal(buffer.AsSpan(written), f.Type, f.Flags, streamId, f.Payload.Span);
                 written += overhead + f.Payload.Length;
                 ChannelMetrics.Frame(_side, "sent", overhead + f.Payload.Length);
@@ -233,6 +207,7 @@ public sealed class ChannelConnection : IAsyncDisposable
                 _sendCipher.Ratchet();
                 rekeys++;
             }
+            // Only the connection's own token: a write cancelled half-way would desynchronise the framing.
             await _transport.WriteAsync(buffer.AsMemory(0, written), _closing.Token).ConfigureAwait(false);
             for (var i = 0; i < rekeys; i++)
             {
@@ -273,9 +248,6 @@ public sealed class ChannelConnection : IAsyncDisposable
         Abort(new ChannelProtocolException(ChannelCloseReason.TransportError, "The connection failed while sending.", e));
         return ClosedError();
     }
-
-    private void Seal(byte[] buffer, FrameType type, byte flags, uint streamId, ReadOnlySpan<byte> payload) =>
-        Seal(buffer.AsSpan(), type, flags, streamId, payload);
 
     private void Seal(Span<byte> span, FrameType type, byte flags, uint streamId, ReadOnlySpan<byte> payload)
     {

@@ -116,6 +116,22 @@ public sealed record CopyObjectRequest
     /// </summary>
     public IReadOnlyList<CopySourcePart>? SourceParts { get; init; }
 
+    /// <summary>
+    /// The write a copy becomes when a store streams the source into the target itself: content type and metadata kept
+    /// or replaced as <see cref="MetadataDirective"/> says, the target's conditions applied.
+    /// </summary>
+    public PutObjectOptions StreamedCopyOptions(ObjectInfo source, long length)
+    {
+        var replace = MetadataDirective == MetadataDirective.Replace;
+        return new PutObjectOptions
+        {
+            ContentType = replace ? ContentType ?? source.ContentType : source.ContentType,
+            Metadata = replace ? Metadata ?? new Dictionary<string, string>() : source.Metadata,
+            ContentLength = length,
+            Conditions = TargetConditions,
+        };
+    }
+
     /// <summary>The <see cref="SourceConditions"/> a composing copy carries (see <see cref="SourceParts"/>).</summary>
     public static ObjectConditions ComposeGuard { get; } = new() { IfNoneMatch = ["*"] };
 

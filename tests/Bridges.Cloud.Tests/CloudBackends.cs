@@ -29,4 +29,19 @@ static class CloudBackends
             throw new InvalidOperationException($"Backend '{backend}' at {url} does not answer ({e.Message}). Start it with: bash scripts/backends.sh start {backend}", e);
         }
     }
+
+    /// <summary>Gateway settings for an s3rver-backed store "s3" and an Azurite-backed store "azure" (the migration tests).</summary>
+    public static Dictionary<string, string> S3AndAzureStores() => new()
+    {
+        ["Gateway:Stores:s3:Kind"] = "s3",
+        ["Gateway:Stores:s3:ServiceUrl"] = S3Endpoint,
+        ["Gateway:Stores:s3:ForcePathStyle"] = "true",
+        ["Gateway:Stores:s3:AccessKeyId"] = S3AccessKey,
+        ["Gateway:Stores:s3:SecretAccessKey"] = S3SecretKey,
+        ["Gateway:Stores:s3:PlainPayloads"] = "true",
+        ["Gateway:Stores:azure:Kind"] = "azure-blob",
+        ["Gateway:Stores:azure:ServiceUri"] = AzuriteEndpoint,
+        ["Gateway:Stores:azure:AccountName"] = AzuriteAccount,
+        ["Gateway:Stores:azure:AccountKey"] = AzuriteKey,
+    };
 }

@@ -114,14 +114,8 @@ internal sealed class MigratingStore(string name, MigratingStoreOptions options,
         // The source lives in From (or the target's conditions need this store's view): stream it into To.
         await using var source = await GetObjectAsync(request.SourceBucket, request.SourceKey,
             new GetObjectOptions { Conditions = request.SourceConditions }, ct).ConfigureAwait(false);
-        var replace = request.MetadataDirective == MetadataDirective.Replace;
-        return await PutObjectAsync(request.TargetBucket, request.TargetKey, source.Body, new PutObjectOptions
-        {
-            ContentType = replace ? request.ContentType ?? source.Info.ContentType : source.Info.ContentType,
-            Metadata = replace ? request.Metadata ?? new Dictionary<string, string>() : source.Info.Metadata,
-            ContentLength = source.Info.Size,
-            Conditions = request.TargetConditions,
-        }, ct).ConfigureAwait(false);
+        return await PutObjectAsync(request.TargetBucket, request.TargetKey, source.Body,
+            request.StreamedCopyOptions(source.Info, source.Info.Size), ct).ConfigureAwait(false);
     }
 
     /// <summary>To, then From, then To again: an object a job moves meanwhile reaches To before it leaves From.</summary>

@@ -16,19 +16,7 @@ public sealed class CloudMigrationTests : IAsyncLifetime
     {
         CloudBackends.EnsureAnswers("s3", CloudBackends.S3Endpoint);
         CloudBackends.EnsureAnswers("azurite", CloudBackends.AzuriteEndpoint + "?comp=list");
-        _server = await GatewayServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["Gateway:Stores:s3:Kind"] = "s3",
-            ["Gateway:Stores:s3:ServiceUrl"] = CloudBackends.S3Endpoint,
-            ["Gateway:Stores:s3:ForcePathStyle"] = "true",
-            ["Gateway:Stores:s3:AccessKeyId"] = CloudBackends.S3AccessKey,
-            ["Gateway:Stores:s3:SecretAccessKey"] = CloudBackends.S3SecretKey,
-            ["Gateway:Stores:s3:PlainPayloads"] = "true",
-            ["Gateway:Stores:azure:Kind"] = "azure-blob",
-            ["Gateway:Stores:azure:ServiceUri"] = CloudBackends.AzuriteEndpoint,
-            ["Gateway:Stores:azure:AccountName"] = CloudBackends.AzuriteAccount,
-            ["Gateway:Stores:azure:AccountKey"] = CloudBackends.AzuriteKey,
-        });
+        _server = await GatewayServer.StartAsync(CloudBackends.S3AndAzureStores().ToDictionary(kv => kv.Key, kv => (string?)kv.Value));
         _api = new MigrationClient(_server);
     }
 

@@ -17,19 +17,7 @@ public sealed class MigrationSigkillTests : IDisposable
     private const int ObjectCount = 100;
     private readonly string _data = Directory.CreateTempSubdirectory("migration-sigkill-").FullName;
 
-    private static Dictionary<string, string> Stores() => new()
-    {
-        ["Gateway:Stores:s3:Kind"] = "s3",
-        ["Gateway:Stores:s3:ServiceUrl"] = CloudBackends.S3Endpoint,
-        ["Gateway:Stores:s3:ForcePathStyle"] = "true",
-        ["Gateway:Stores:s3:AccessKeyId"] = CloudBackends.S3AccessKey,
-        ["Gateway:Stores:s3:SecretAccessKey"] = CloudBackends.S3SecretKey,
-        ["Gateway:Stores:s3:PlainPayloads"] = "true",
-        ["Gateway:Stores:azure:Kind"] = "azure-blob",
-        ["Gateway:Stores:azure:ServiceUri"] = CloudBackends.AzuriteEndpoint,
-        ["Gateway:Stores:azure:AccountName"] = CloudBackends.AzuriteAccount,
-        ["Gateway:Stores:azure:AccountKey"] = CloudBackends.AzuriteKey,
-    };
+    private static Dictionary<string, string> Stores() => CloudBackends.S3AndAzureStores();
 
     [Fact]
     public async Task A_job_survives_a_sigkill_of_the_gateway_process_and_completes_after_the_restart()
