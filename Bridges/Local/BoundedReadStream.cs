@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Gateway.Contracts.IO;
 
 namespace Gateway.Bridges.Local;
@@ -23,6 +24,7 @@ internal sealed class BoundedReadStream(Stream inner, long length) : ReadOnlyStr
         return Consumed(n);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (_remaining <= 0) return 0;

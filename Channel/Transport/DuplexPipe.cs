@@ -8,7 +8,11 @@ namespace Gateway.Channel.Transport;
 /// </summary>
 public static class DuplexPipe
 {
-    private static readonly PipeOptions Options = new(pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, useSynchronizationContext: false);
+    // 64 KiB blocks hold a whole frame's payload; 64 of them cover two busy pipes' 1 MiB pause thresholds each way.
+    private static readonly BlockMemoryPool Blocks = new(blockSize: 64 * 1024, maxRetained: 64);
+
+    private static readonly PipeOptions Options = new(Blocks, pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024,
+        minimumSegmentSize: 64 * 1024, useSynchronizationContext: false);
 
     public static (Stream Client, Stream Server) CreatePair()
     {
