@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using Gateway.Contracts.IO;
 
 namespace Gateway.Bridges.Gcs;
 
@@ -7,14 +8,17 @@ namespace Gateway.Bridges.Gcs;
 /// between them, so memory stays at the pipe's window whatever the object's size. Disposing the stream stops the
 /// download.
 /// </summary>
-sealed class GcsDownload : Stream
+sealed class GcsDownload : ReadOnlyStream
 {
     // At most this much waits in the pipe before the download pauses for the reader.
     const long Window = 1024 * 1024;
 
     /// <summary>Size of the pieces the SDK writes into the pipe (its download chunk size).</summary>
     public const int PieceBytes = 256 * 1024;
-    readonly Pipe _pipe = new(new PipeOptions(pauseWriterThreshold: Window, resumeWriterThreshold: Window / 2, useSynchronizationContext: false));
+    // The pipe's default pool left about a byte of garbage per byte moved (see BlockMemoryPool); 32 blocks cover two windows.
+    static readonly BlockMemoryPool Blocks = new(blockSize: 64 * 1024, maxRetained: 32);
+    readonly Pipe _pipe = new(new PipeOptions(Blocks, pauseWriterThreshold: Window, resumeWriterThreshold: Window / 2,
+        minimumSegmentSize: 64 * 1024, useSynchronizationContext: false));
     readonly CancellationTokenSource _stop = new();
     readonly Stream _reader;
     Task _download = Task.CompletedTask;
@@ -58,12 +62,6 @@ sealed class GcsDownload : Stream
         }
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
     public override int Read(byte[] buffer, int offset, int count) => _reader.Read(buffer, offset, count);
     public override int Read(Span<byte> buffer) => _reader.Read(buffer);
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -92,9 +90,4 @@ sealed class GcsDownload : Stream
         }
         base.Dispose(disposing);
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using Gateway.Contracts.IO;
 
 namespace Gateway.Channel.Transport;
 

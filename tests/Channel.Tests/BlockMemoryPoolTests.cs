@@ -1,4 +1,5 @@
 using Gateway.Channel.Transport;
+using Gateway.Contracts.IO;
 using Xunit;
 
 namespace Gateway.Channel.Tests;

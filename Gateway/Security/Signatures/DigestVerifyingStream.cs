@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Gateway.Contracts.Errors;
+using Gateway.Contracts.IO;
 
 namespace Gateway.Security;
 
@@ -11,7 +12,7 @@ namespace Gateway.Security;
 /// passed on only once the next one brought more bytes, so that the one which meets the end is still held.
 /// Memory: one fixed buffer of twice <see cref="ReadSize"/>.
 /// </summary>
-public sealed class DigestVerifyingStream(Stream inner, HashAlgorithmName algorithm, byte[] expected, long? contentLength, Action onMismatch) : Stream
+public sealed class DigestVerifyingStream(Stream inner, HashAlgorithmName algorithm, byte[] expected, long? contentLength, Action onMismatch) : ReadOnlyStream
 {
     /// <summary>The most one read takes from the inner stream.</summary>
     public const int ReadSize = 32 * 1024;
@@ -29,11 +30,6 @@ public sealed class DigestVerifyingStream(Stream inner, HashAlgorithmName algori
 
     /// <summary>True once the body was found not to match its digest.</summary>
     public bool Mismatched => _mismatch;
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
-        ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken ct = default)
     {
@@ -88,15 +84,8 @@ public sealed class DigestVerifyingStream(Stream inner, HashAlgorithmName algori
     private static GatewayException Mismatch() =>
         new(ErrorCode.BadDigest, "The request body does not match its Content-Digest; nothing was changed.");
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => inner.Length;
     public override long Position { get => _released; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,14 +1,14 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 
-namespace Gateway.Channel.Transport;
+namespace Gateway.Contracts.IO;
 
 /// <summary>
-/// Fixed-size blocks kept for reuse, up to a bound, for the in-process pipes. With the default pool the pipes'
-/// segments missed the shared ArrayPool so often that each byte a body moved left about one byte of garbage
-/// (dotnet-trace, docs/performance.md), which is what raised the gateway's peak RSS during transfers.
+/// Fixed-size blocks kept for reuse, up to a bound, for the pipes that bodies stream through. With a pipe's default
+/// pool the segments missed the shared ArrayPool so often that each byte a body moved left about one byte of
+/// garbage (dotnet-trace, docs/performance.md), which is what raised the gateway's peak RSS during transfers.
 /// </summary>
-internal sealed class BlockMemoryPool(int blockSize, int maxRetained) : MemoryPool<byte>
+public sealed class BlockMemoryPool(int blockSize, int maxRetained) : MemoryPool<byte>
 {
     private readonly ConcurrentQueue<Block> _free = new();
     private int _retained;
