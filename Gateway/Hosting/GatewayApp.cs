@@ -28,7 +28,7 @@ public static class GatewayApp
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = WithoutConfigReload(args) });
         AddDefaults(builder.Configuration);
         configure?.Invoke(builder);
         AddGatewayServices(builder.Services, builder.Configuration);
@@ -36,6 +36,13 @@ public static class GatewayApp
         MapGatewayEndpoints(app);
         return app;
     }
+
+    /// <summary>
+    /// Settings are read and validated once, at start, so appsettings files are not watched for changes. Watching them
+    /// put a recursive file watcher on the content root, which holds the embedded default's data folder: every object
+    /// write and audit append woke it, and each of the store's fan-out folders took one of the user's inotify watches.
+    /// </summary>
+    internal static string[] WithoutConfigReload(string[] args) => [.. args, "--hostBuilder:reloadConfigOnChange=false"];
 
     public static void AddGatewayServices(IServiceCollection services, IConfiguration config)
     {

@@ -26,7 +26,7 @@ public static class StoreCli
 
     private static int Reindex(string store, string[] configArgs, TextWriter output, TextWriter error)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = configArgs });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = GatewayApp.WithoutConfigReload(configArgs) });
         GatewayApp.AddDefaults(builder.Configuration);
         var section = builder.Configuration.GetSection(StoreOptions.Section).GetSection(store);
         if (!section.Exists())
