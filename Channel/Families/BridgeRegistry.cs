@@ -66,7 +66,13 @@ public sealed class BridgeRegistry<TBridge> : IBridgeInstanceSource, IBridgeCata
         return Find(name) ?? throw new GatewayException(ErrorCode.NotFound, $"No {_family.InstanceNoun} named '{name}' is configured.");
     }
 
-    public TBridge? Find(string name) => Current.TryGetValue(name, out var entry) ? entry.Facade : null;
+    public TBridge? Find(string name)
+    {
+        if (Current.TryGetValue(name, out var entry)) return entry.Facade;
+        // The bridge host may have been given the instance since its catalog was fetched: ask again, not on every miss.
+        _catalog?.Invoke().RefreshWhenOlderThan(TimeSpan.FromSeconds(5));
+        return null;
+    }
 
     /// <summary>The bridge itself, as the bridge host runs it; null when not built here. A composite is never served: its parts are.</summary>
     public TBridge? FindBridge(string name) => _bridges.TryGetValue(name, out var bridge) ? bridge.Bridge : null;

@@ -14,9 +14,9 @@ public sealed record CatalogSnapshot(IReadOnlyDictionary<string, IReadOnlyList<B
 
 /// <summary>
 /// A remote-mode gateway's view of what its bridge host serves, fetched over the channel as a witnessed call: at
-/// start, after every new connection (the host may have restarted with other settings), and when statuses are read
-/// from a catalog older than <c>maxAge</c>. A failed fetch keeps the last catalog; with none yet, every bridge call
-/// fails 503 (unavailable) saying why, and starts another fetch.
+/// start, after every new connection (the host may have restarted with other settings), when statuses are read
+/// from a catalog older than <c>maxAge</c>, and when a name is missing from one a few seconds old. A failed fetch
+/// keeps the last catalog; with none yet, every bridge call fails 503 (unavailable) saying why, and starts another fetch.
 /// </summary>
 public sealed partial class RemoteBridgeCatalog(Func<ChannelClient> client, string host, ILogger logger, TimeSpan timeout, TimeSpan maxAge,
     TimeProvider? time = null)
@@ -40,9 +40,12 @@ public sealed partial class RemoteBridgeCatalog(Func<ChannelClient> client, stri
 
     public void RefreshSoon() => _ = RefreshAsync();
 
-    public void RefreshWhenStale()
+    /// <summary>Starts a fetch when the catalog is older than the configured maximum age (statuses are being read).</summary>
+    public void RefreshWhenStale() => RefreshWhenOlderThan(maxAge);
+
+    public void RefreshWhenOlderThan(TimeSpan age)
     {
-        if (_current is not { } current || _time.GetElapsedTime(current.FetchedAt) > maxAge) RefreshSoon();
+        if (_current is not { } current || _time.GetElapsedTime(current.FetchedAt) > age) RefreshSoon();
     }
 
     private GatewayException Unavailable()

@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Gateway.Channel.Identity;
+using Gateway.Testing;
+
+namespace Gateway.Channel.Tests;
+
+/// <summary>
+/// A remote-mode gateway learns its instances from the bridge host's catalog: without one it answers 503 problem+json
+/// saying why (and is not ready), and after a reconnect to a host restarted with other settings it serves the new ones.
+/// </summary>
+public sealed class RemoteCatalogTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("ctp96-remote-catalog-").FullName;
+    private readonly HybridSigningKey _hostKey = HybridSigningKey.Generate();
+    private readonly HybridSigningKey _edgeKey = HybridSigningKey.Generate();
+    private readonly int _port = FreePort();
+    private readonly Lazy<string> _hostKeyFile;
+    private readonly Lazy<string> _edgeKeyFile;
+
+    public RemoteCatalogTests()
+    {
+        _hostKeyFile = new(() => KeyFiles.Write(_hostKey, Path.Combine(_root, "keys"), "host").PrivatePath);
+        _edgeKeyFile = new(() => KeyFiles.Write(_edgeKey, Path.Combine(_root, "keys"), "edge").PrivatePath);
+    }
+
+    [Fact]
+    public async Task Without_a_reachable_bridge_host_bridge_calls_answer_503_and_the_gateway_is_not_ready()
+    {
+        await using var edge = await GatewayServer.StartAsync(EdgeSettings());
+
+        foreach (var url in new[] { "v1/stores/local/buckets", "v1/stores", "v1/docker/engine/version", "v1/kubernetes/prod/namespaces" })
+        {
+            using var response = await edge.Client.GetAsync(url);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("unavailable", problem.GetProperty("code").GetString());
+            Assert.Contains($"The bridge catalog of the bridge host 127.0.0.1:{_port} could not be fetched", problem.GetProperty("detail").GetString());
+        }
+        using var ready = await edge.Client.GetAsync("health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("bridge catalog", await ready.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_gateway_that_started_before_its_bridge_host_serves_it_once_the_host_is_up()
+    {
+        await using var edge = await GatewayServer.StartAsync(EdgeSettings());
+        using (var before = await edge.Client.GetAsync("v1/stores/first/buckets"))
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, before.StatusCode);
+
+        await using (var host = await StartHostAsync("first"))
+        {
+            // The failed answer started a new fetch; the next calls find the store once it is in.
+            await EventuallyAsync(edge, "v1/stores/first/buckets", HttpStatusCode.OK);
+        }
+
+        // The host restarts on the same address with another store: the new connection fetches the new catalog.
+        await using var restarted = await StartHostAsync("second");
+        await EventuallyAsync(edge, "v1/stores/second/buckets", HttpStatusCode.OK);
+        using var gone = await edge.Client.GetAsync("v1/stores/first/buckets");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    private Dictionary<string, string?> EdgeSettings()
+    {
+        return new()
+        {
+            ["Gateway:Channel:Mode"] = "remote",
+            ["Gateway:Channel:KeyFile"] = _edgeKeyFile.Value,
+            ["Gateway:Channel:Remote:Address"] = $"127.0.0.1:{_port}",
+            ["Gateway:Channel:Remote:HostKey"] = _hostKey.PublicKey.ToText(),
+            ["Gateway:Channel:Remote:CatalogTimeout"] = "00:00:05",
+        };
+    }
+
+    private Task<GatewayServer> StartHostAsync(string store)
+    {
+        return GatewayServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["role"] = "bridge-host",
+            [$"Gateway:Stores:{store}:Kind"] = "local",
+            [$"Gateway:Stores:{store}:Root"] = Path.Combine(_root, store),
+            ["Gateway:Channel:KeyFile"] = _hostKeyFile.Value,
+            ["Gateway:Channel:Listen"] = $"127.0.0.1:{_port}",
+            ["Gateway:Channel:AllowedClients:0"] = _edgeKey.PublicKey.ToText(),
+        });
+    }
+
+    /// <summary>Asks until the answer is <paramref name="status"/> (each 503 or 404 starts or awaits a catalog fetch), for at most 30 s.</summary>
+    private static async Task EventuallyAsync(GatewayServer edge, string url, HttpStatusCode status)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            using var response = await edge.Client.GetAsync(url);
+            if (response.StatusCode == status) return;
+            Assert.True(DateTime.UtcNow < deadline, $"{url}: still {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            await Task.Delay(50); // polling interval of a bounded wait
+        }
+    }
+
+    private static int FreePort()
+    {
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return port;
+    }
+
+    public void Dispose()
+    {
+        _hostKey.Dispose();
+        _edgeKey.Dispose();
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+}
