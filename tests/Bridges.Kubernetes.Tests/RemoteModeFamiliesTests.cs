@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Gateway.Channel.Families;
 using Gateway.Channel.Identity;
@@ -38,7 +37,7 @@ public sealed class RemoteModeFamiliesTests
         using var edgeKey = HybridSigningKey.Generate();
         var hostFiles = KeyFiles.Write(hostKey, Path.Combine(root, "keys"), "host");
         var edgeFiles = KeyFiles.Write(edgeKey, Path.Combine(root, "keys"), "edge");
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var hostData = Directory.CreateDirectory(Path.Combine(root, "host")).FullName;
 
         await using var host = await GatewayProcess.StartAsync(hostData, new Dictionary<string, string>
@@ -123,12 +122,4 @@ public sealed class RemoteModeFamiliesTests
         try { Directory.Delete(root, recursive: true); } catch (IOException) { }
     }
 
-    private static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
-    }
 }

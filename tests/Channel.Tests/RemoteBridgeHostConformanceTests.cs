@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Gateway.Channel.Families;
 using Gateway.Channel.Identity;
 using Gateway.Contracts.ObjectStorage;
@@ -26,10 +24,7 @@ public sealed class RemoteBridgeHostConformanceTests : ObjectStoreConformanceTes
         using var edgeKey = HybridSigningKey.Generate();
         var hostFiles = KeyFiles.Write(hostKey, keys, "host");
         var edgeFiles = KeyFiles.Write(edgeKey, keys, "edge");
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        var port = LoopbackPort.Free();
         var host = await GatewayServer.StartAsync(new Dictionary<string, string?>
         {
             ["role"] = "bridge-host",

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Gateway.Channel.Identity;
 using Gateway.Testing;
@@ -16,7 +15,7 @@ public sealed class RemoteCatalogTests : IDisposable
     private readonly string _root = Directory.CreateTempSubdirectory("ctp96-remote-catalog-").FullName;
     private readonly HybridSigningKey _hostKey = HybridSigningKey.Generate();
     private readonly HybridSigningKey _edgeKey = HybridSigningKey.Generate();
-    private readonly int _port = FreePort();
+    private readonly int _port = LoopbackPort.Free();
     private readonly Lazy<string> _hostKeyFile;
     private readonly Lazy<string> _edgeKeyFile;
 
@@ -103,14 +102,6 @@ public sealed class RemoteCatalogTests : IDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
-    }
 
     public void Dispose()
     {
