@@ -86,9 +86,15 @@ public sealed class BridgeRegistry<TBridge> : IBridgeInstanceSource, IBridgeCata
 
     public IEnumerable<IBridgeInstance> GetInstances()
     {
-        // Statuses of described instances are the host's as of the last fetch: reading them asks for a newer one when it is old.
-        _catalog?.Invoke().RefreshWhenStale();
-        return Current.Values.OrderBy(e => e.Name, StringComparer.Ordinal).Select(e => (IBridgeInstance)new Listed(e));
+        if (_catalog?.Invoke() is { } catalog)
+        {
+            // Statuses of described instances are the host's as of the last fetch: reading them asks for a newer one when it is old.
+            catalog.RefreshWhenStale();
+            // Without any catalog the listing still answers (and the status page shows), one entry per family saying why.
+            if (catalog.Missing is { } why)
+                return [new Listed(CatalogFamily.Instance, _family.Name, () => new BridgeStatus(BridgeHealth.Unhealthy, CircuitStates.None, LastError: why))];
+        }
+        return Current.Values.OrderBy(e => e.Name, StringComparer.Ordinal).Select(e => (IBridgeInstance)new Listed(e.Name, e.Kind, e.Status));
     }
 
     public void Dispose()
@@ -122,10 +128,10 @@ public sealed class BridgeRegistry<TBridge> : IBridgeInstanceSource, IBridgeCata
         }
     }
 
-    private sealed class Listed(Entry entry) : IBridgeInstance
+    private sealed class Listed(string name, string kind, Func<BridgeStatus>? status) : IBridgeInstance
     {
-        public string Name => entry.Name;
-        public string Kind => entry.Kind;
-        public BridgeStatus GetStatus() => entry.Status?.Invoke() ?? BridgeStatus.Unknown;
+        public string Name => name;
+        public string Kind => kind;
+        public BridgeStatus GetStatus() => status?.Invoke() ?? BridgeStatus.Unknown;
     }
 }

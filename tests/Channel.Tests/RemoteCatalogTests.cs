@@ -30,7 +30,7 @@ public sealed class RemoteCatalogTests : IDisposable
     {
         await using var edge = await GatewayServer.StartAsync(EdgeSettings());
 
-        foreach (var url in new[] { "v1/stores/local/buckets", "v1/stores", "v1/docker/engine/version", "v1/kubernetes/prod/namespaces" })
+        foreach (var url in new[] { "v1/stores/local/buckets", "v1/stores", "v1/docker/engine/version", "v1/kubernetes/prod/namespaces", "v1/rest/orders/x" })
         {
             using var response = await edge.Client.GetAsync(url);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
@@ -39,6 +39,14 @@ public sealed class RemoteCatalogTests : IDisposable
             Assert.Equal("unavailable", problem.GetProperty("code").GetString());
             Assert.Contains($"The bridge catalog of the bridge host 127.0.0.1:{_port} could not be fetched", problem.GetProperty("detail").GetString());
         }
+        // The bridge listing (and the status page) still answers: one unhealthy entry per family says why it knows no instance.
+        var bridges = await edge.Client.GetFromJsonAsync<JsonElement>("v1/bridges");
+        var stores = bridges.GetProperty("bridges").EnumerateArray().Single(b => b.GetProperty("kind").GetString() == "object-storage");
+        Assert.Equal("bridge-host", stores.GetProperty("name").GetString());
+        Assert.Equal("unhealthy", stores.GetProperty("health").GetString());
+        Assert.Contains("could not be fetched", stores.GetProperty("lastError").GetString());
+        using (var status = await edge.Client.GetAsync("status"))
+            Assert.Equal(HttpStatusCode.OK, status.StatusCode);
         using var ready = await edge.Client.GetAsync("health/ready");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         Assert.Contains("bridge catalog", await ready.Content.ReadAsStringAsync());

@@ -31,6 +31,9 @@ public sealed partial class RemoteBridgeCatalog(Func<ChannelClient> client, stri
     /// <summary>The last catalog fetched; Unavailable (and a new fetch started) when none ever was.</summary>
     public CatalogSnapshot Current => _current ?? throw Unavailable();
 
+    /// <summary>Why no catalog is known, while none was ever fetched; null once one was.</summary>
+    public string? Missing => _current is null ? Unavailable().Message : null;
+
     /// <summary>Fetches the catalog, or joins the fetch already running. Never throws: a failure is logged and kept for <see cref="Current"/>.</summary>
     public Task RefreshAsync()
     {
