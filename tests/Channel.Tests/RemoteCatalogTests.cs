@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Gateway.Channel.Families;
 using Gateway.Channel.Identity;
+using Gateway.Contracts.ObjectStorage;
 using Gateway.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Channel.Tests;
 
@@ -72,6 +75,33 @@ public sealed class RemoteCatalogTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
 
+    [Fact]
+    public async Task A_migrating_store_is_the_remote_gateways_own_and_reads_through_the_hosts_stores()
+    {
+        await using var host = await StartHostAsync("old", "new");
+        var settings = EdgeSettings();
+        settings["Gateway:Stores:moving:Kind"] = "migrating";
+        settings["Gateway:Stores:moving:From"] = "old";
+        settings["Gateway:Stores:moving:To"] = "new";
+        // Its parts are the bridge host's stores: here they are only named, nothing else of them is read.
+        settings["Gateway:Stores:old:Kind"] = "local";
+        settings["Gateway:Stores:new:Kind"] = "local";
+        await using var edge = await GatewayServer.StartAsync(settings);
+        Assert.Equal(["moving"], edge.Services.GetRequiredService<BridgeRegistry<IObjectStore>>().Built.Select(b => b.Name));
+
+        foreach (var store in new[] { "old", "new" })
+            using (var created = await edge.Client.PutAsync($"v1/stores/{store}/buckets/shelf", null))
+                Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        using (var put = await edge.Client.PutAsync("v1/stores/old/buckets/shelf/objects/book.txt", new StringContent("still in the old store")))
+            Assert.True(put.IsSuccessStatusCode, $"{(int)put.StatusCode} {await put.Content.ReadAsStringAsync()}");
+        Assert.Equal("still in the old store", await edge.Client.GetStringAsync("v1/stores/moving/buckets/shelf/objects/book.txt"));
+        // The read went to the bridge host's "old" store as a call of its own (the migrating store has no channel of its own).
+        var audit = await edge.Client.GetFromJsonAsync<JsonElement>("v1/audit?after=0&limit=1000");
+        Assert.Contains(audit.GetProperty("entries").EnumerateArray(),
+            e => e.GetProperty("operation").GetString() == "object-storage.get-object" && e.GetProperty("target").GetString() == "old/shelf/book.txt");
+        Assert.DoesNotContain(audit.GetProperty("entries").EnumerateArray(), e => e.GetProperty("target").GetString()!.StartsWith("moving/", StringComparison.Ordinal));
+    }
+
     private Dictionary<string, string?> EdgeSettings()
     {
         return new()
@@ -84,17 +114,21 @@ public sealed class RemoteCatalogTests : IDisposable
         };
     }
 
-    private Task<GatewayServer> StartHostAsync(string store)
+    private Task<GatewayServer> StartHostAsync(params string[] stores)
     {
-        return GatewayServer.StartAsync(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["role"] = "bridge-host",
-            [$"Gateway:Stores:{store}:Kind"] = "local",
-            [$"Gateway:Stores:{store}:Root"] = Path.Combine(_root, store),
             ["Gateway:Channel:KeyFile"] = _hostKeyFile.Value,
             ["Gateway:Channel:Listen"] = $"127.0.0.1:{_port}",
             ["Gateway:Channel:AllowedClients:0"] = _edgeKey.PublicKey.ToText(),
-        });
+        };
+        foreach (var store in stores)
+        {
+            settings[$"Gateway:Stores:{store}:Kind"] = "local";
+            settings[$"Gateway:Stores:{store}:Root"] = Path.Combine(_root, store);
+        }
+        return GatewayServer.StartAsync(settings);
     }
 
     /// <summary>Asks until the answer is <paramref name="status"/> (each 503 or 404 starts or awaits a catalog fetch), for at most 30 s.</summary>
