@@ -1,5 +1,9 @@
-using Gateway.Contracts.Errors;
+using System.Collections.Concurrent;
 using System.Reflection;
+using System.Text.Json;
+using Gateway.Channel.Rpc;
+using Gateway.Contracts.Bridges;
+using Gateway.Contracts.Errors;
 
 namespace Gateway.Channel.Families;
 
@@ -42,7 +46,11 @@ public sealed class BridgeFamily<TBridge> : IBridgeFamily where TBridge : class
             if (!_byMethod.TryAdd(method, operation))
                 throw new InvalidOperationException($"Family '{name}': {operation.MethodName} is declared twice.");
         }
+        _facts = [.. typeof(TBridge).GetInterfaces().Prepend(typeof(TBridge)).SelectMany(t => t.GetMethods())
+            .Where(m => m.GetParameters().Length == 0 && m.ReturnType != typeof(void) && !m.ReturnType.IsAssignableTo(typeof(Task)) && !_byMethod.ContainsKey(m))];
     }
+
+    private readonly MethodInfo[] _facts;
 
     public string Name { get; }
     /// <summary>How errors name one instance ("store", "Docker host").</summary>
@@ -61,6 +69,32 @@ public sealed class BridgeFamily<TBridge> : IBridgeFamily where TBridge : class
     public FamilyOperation? Find(string operation) => _byName.GetValueOrDefault(operation);
 
     internal FamilyOperation? For(MethodInfo method) => _byMethod.GetValueOrDefault(method);
+
+    /// <summary>
+    /// What an instance says about itself that is not a call: every property and argument-free method of the interface
+    /// (name, kind, capabilities, limits, status) as JSON by member name. A member that fails is left out.
+    /// </summary>
+    public Dictionary<string, JsonElement> FactsOf(TBridge bridge)
+    {
+        var facts = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var member in _facts)
+        {
+            try { facts[FactName(member)] = JsonSerializer.SerializeToElement(member.Invoke(bridge, null), member.ReturnType, CallJson.Options); }
+            catch (Exception e) when (e is TargetInvocationException or NotSupportedException or JsonException) { }
+        }
+        return facts;
+    }
+
+    /// <summary>Answers an instance's non-call members from its descriptor (read once each), for a gateway that does not build it.</summary>
+    internal Func<MethodInfo, object?> FactsFrom(BridgeDescriptor descriptor)
+    {
+        var read = new ConcurrentDictionary<MethodInfo, object?>();
+        return member => read.GetOrAdd(member, m => descriptor.Facts.TryGetValue(FactName(m), out var json)
+            ? json.Deserialize(m.ReturnType, CallJson.Options)
+            : throw new NotSupportedException($"The bridge host did not describe {typeof(TBridge).Name}.{FactName(m)} of '{descriptor.Name}'."));
+    }
+
+    private static string FactName(MethodInfo member) => member.IsSpecialName && member.Name.StartsWith("get_", StringComparison.Ordinal) ? member.Name[4..] : member.Name;
 
     /// <summary>Fails a call the instance declares it cannot run with <see cref="ErrorCode.NotImplemented"/>.</summary>
     internal void CheckSupported(FamilyOperation operation, string instance, object bridge, object?[] args)

@@ -1,43 +1,63 @@
+using Gateway.Channel.Families.Catalog;
 using Gateway.Channel.Rpc;
 using Gateway.Contracts.Bridges;
 using Gateway.Contracts.Errors;
 
 namespace Gateway.Channel.Families;
 
-/// <summary>One configured bridge instance: its name and kind, the bridge itself, and how it reports its health.</summary>
-/// <param name="Composite">
-/// The bridge is made of other instances of the same registry, reached through the registry's facades (so each of
-/// its calls rides the channel on its own): the endpoints use it as it is, never through a channel of its own.
-/// </param>
-public sealed record BridgeInstance<TBridge>(string Name, string Kind, TBridge Bridge, Func<BridgeStatus>? Status = null, bool Composite = false)
+/// <summary>One bridge instance built in this process: its name and kind, the bridge itself, and how it reports its health.</summary>
+public sealed record BridgeInstance<TBridge>(string Name, string Kind, TBridge Bridge, Func<BridgeStatus>? Status = null)
     where TBridge : class;
 
 /// <summary>
-/// The configured instances of one family. Endpoints get <see cref="Get"/>: a <see cref="FamilyClient"/> through the
-/// channel, or the bridge itself in a process that is the bridge host. The bridge host gets <see cref="FindBridge"/>.
+/// The instances of one family. Endpoints get <see cref="Get"/>: a <see cref="FamilyClient"/> through the channel, or
+/// the bridge itself in a process that is the bridge host. The bridge host serves <see cref="FindBridge"/> and
+/// describes them (<see cref="Describe"/>). A remote-mode gateway builds no bridge: its instances are the ones the
+/// bridge host's catalog describes, each reached through the channel.
 /// </summary>
-public sealed class BridgeRegistry<TBridge> : IBridgeInstanceSource, IDisposable where TBridge : class
+public sealed class BridgeRegistry<TBridge> : IBridgeInstanceSource, IBridgeCatalogSource, IDisposable where TBridge : class
 {
-    private readonly BridgeFamily<TBridge> _family;
-    private readonly Dictionary<string, (BridgeInstance<TBridge> Instance, TBridge Facade)> _instances;
+    private sealed record Entry(string Name, string Kind, TBridge Facade, Func<BridgeStatus>? Status);
+    private sealed record Entries(object? Version, Dictionary<string, Entry> ByName);
 
+    private readonly BridgeFamily<TBridge> _family;
+    private readonly Dictionary<string, BridgeInstance<TBridge>> _bridges;
+    private readonly IReadOnlyList<BridgeInstance<TBridge>> _composites;
+    private readonly Func<ChannelClient>? _channel;
+    private readonly Func<RemoteBridgeCatalog>? _catalog;
+    private Entries _entries;
+
+    /// <param name="bridges">The bridges built in this process (none in a remote-mode gateway).</param>
     /// <param name="channel">The channel the endpoints' calls ride; null in the bridge host itself, which serves the bridges.</param>
-    public BridgeRegistry(BridgeFamily<TBridge> family, IEnumerable<BridgeInstance<TBridge>> instances, Func<ChannelClient>? channel)
+    /// <param name="composites">
+    /// Instances made of other instances of this registry, reached through its facades (so each of their calls rides
+    /// the channel on its own): used as they are, never through a channel of their own, never served or described.
+    /// </param>
+    /// <param name="catalog">A remote-mode gateway's view of the bridge host: the instances it describes join the composites.</param>
+    public BridgeRegistry(BridgeFamily<TBridge> family, IEnumerable<BridgeInstance<TBridge>> bridges, Func<ChannelClient>? channel,
+        IEnumerable<BridgeInstance<TBridge>>? composites = null, Func<RemoteBridgeCatalog>? catalog = null)
     {
         _family = family;
-        _instances = new(family.InstanceNamesIgnoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
-        foreach (var instance in instances)
-            _instances[instance.Name] = (instance, channel is null || instance.Composite
-                ? instance.Bridge
-                : FamilyClient.Create(family, channel, instance.Name, instance.Bridge, instance.Kind));
+        _bridges = new(NameComparer);
+        foreach (var bridge in bridges) _bridges[bridge.Name] = bridge;
+        _composites = [.. composites ?? []];
+        _channel = channel;
+        _catalog = catalog;
+        _entries = new(null, Index(_bridges.Values.Select(b => new Entry(b.Name, b.Kind,
+            channel is null ? b.Bridge : FamilyClient.Create(family, channel, b.Name, b.Bridge, b.Kind), b.Status))));
     }
 
     public BridgeFamily<TBridge> Family => _family;
 
-    public IReadOnlyCollection<string> Names => _instances.Keys;
+    string IBridgeCatalogSource.Family => _family.Name;
+
+    public IReadOnlyCollection<string> Names => Current.Keys;
 
     /// <summary>Every instance as the endpoints reach it.</summary>
-    public IEnumerable<TBridge> All => _instances.Values.Select(v => v.Facade);
+    public IEnumerable<TBridge> All => Current.Values.Select(e => e.Facade);
+
+    /// <summary>The instances built in this process (composites included): none but composites in a remote-mode gateway.</summary>
+    public IEnumerable<BridgeInstance<TBridge>> Built => _bridges.Values.Concat(_composites);
 
     /// <summary>The instance named in a route; BadRequest for a malformed name, NotFound for one not configured.</summary>
     public TBridge Get(string name)
@@ -46,31 +66,72 @@ public sealed class BridgeRegistry<TBridge> : IBridgeInstanceSource, IDisposable
         return Find(name) ?? throw new GatewayException(ErrorCode.NotFound, $"No {_family.InstanceNoun} named '{name}' is configured.");
     }
 
-    public TBridge? Find(string name) => _instances.TryGetValue(name, out var entry) ? entry.Facade : null;
+    public TBridge? Find(string name)
+    {
+        if (Current.TryGetValue(name, out var entry)) return entry.Facade;
+        // The bridge host may have been given the instance since its catalog was fetched: ask again, not on every miss.
+        _catalog?.Invoke().RefreshWhenOlderThan(TimeSpan.FromSeconds(5));
+        return null;
+    }
 
-    /// <summary>
-    /// The bridge itself, as the bridge host runs it; null when not configured. A composite is never served by a host:
-    /// its parts are, each call on its own, so no call ever nests inside another on the channel.
-    /// </summary>
-    public TBridge? FindBridge(string name) =>
-        _instances.TryGetValue(name, out var entry) && !entry.Instance.Composite ? entry.Instance.Bridge : null;
+    /// <summary>The bridge itself, as the bridge host runs it; null when not built here. A composite is never served: its parts are.</summary>
+    public TBridge? FindBridge(string name) => _bridges.TryGetValue(name, out var bridge) ? bridge.Bridge : null;
 
     /// <summary>The host-side dispatcher of this family over these instances.</summary>
     public IChannelCallHandler Dispatcher() => new FamilyDispatcher<TBridge>(_family, FindBridge);
 
-    public IEnumerable<IBridgeInstance> GetInstances() =>
-        _instances.Values.OrderBy(v => v.Instance.Name, StringComparer.Ordinal).Select(v => (IBridgeInstance)new Listed(v.Instance));
+    /// <summary>The bridges this process serves, as the bridge host's catalog describes them.</summary>
+    public IReadOnlyList<BridgeDescriptor> Describe() => [.. _bridges.Values.OrderBy(b => b.Name, StringComparer.Ordinal)
+        .Select(b => new BridgeDescriptor(b.Name, b.Kind, b.Status?.Invoke() ?? BridgeStatus.Unknown, _family.FactsOf(b.Bridge)))];
+
+    public IEnumerable<IBridgeInstance> GetInstances()
+    {
+        if (_catalog?.Invoke() is { } catalog)
+        {
+            // Statuses of described instances are the host's as of the last fetch: reading them asks for a newer one when it is old.
+            catalog.RefreshWhenStale();
+            // Without any catalog the listing still answers (and the status page shows), one entry per family saying why.
+            if (catalog.Missing is { } why)
+                return [new Listed(CatalogFamily.Instance, _family.Name, () => new BridgeStatus(BridgeHealth.Unhealthy, CircuitStates.None, LastError: why))];
+        }
+        return Current.Values.OrderBy(e => e.Name, StringComparer.Ordinal).Select(e => (IBridgeInstance)new Listed(e.Name, e.Kind, e.Status));
+    }
 
     public void Dispose()
     {
-        foreach (var (instance, _) in _instances.Values)
-            (instance.Bridge as IDisposable)?.Dispose();
+        foreach (var instance in Built) (instance.Bridge as IDisposable)?.Dispose();
     }
 
-    private sealed class Listed(BridgeInstance<TBridge> instance) : IBridgeInstance
+    private StringComparer NameComparer => _family.InstanceNamesIgnoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+
+    private Dictionary<string, Entry> Index(IEnumerable<Entry> entries)
     {
-        public string Name => instance.Name;
-        public string Kind => instance.Kind;
-        public BridgeStatus GetStatus() => instance.Status?.Invoke() ?? BridgeStatus.Unknown;
+        var byName = new Dictionary<string, Entry>(NameComparer);
+        foreach (var entry in entries.Concat(_composites.Select(c => new Entry(c.Name, c.Kind, c.Bridge, c.Status))))
+            byName[entry.Name] = entry;
+        return byName;
+    }
+
+    /// <summary>The instances as the endpoints reach them; in a remote-mode gateway, rebuilt when a newer catalog arrived.</summary>
+    private Dictionary<string, Entry> Current
+    {
+        get
+        {
+            if (_catalog is null) return _entries.ByName;
+            var catalog = _catalog().Current;
+            var entries = _entries;
+            if (ReferenceEquals(entries.Version, catalog)) return entries.ByName;
+            entries = new(catalog, Index(catalog.Of(_family.Name).Select(d =>
+                new Entry(d.Name, d.Kind, FamilyClient.Create(_family, _channel!, d), () => d.Status))));
+            _entries = entries;
+            return entries.ByName;
+        }
+    }
+
+    private sealed class Listed(string name, string kind, Func<BridgeStatus>? status) : IBridgeInstance
+    {
+        public string Name => name;
+        public string Kind => kind;
+        public BridgeStatus GetStatus() => status?.Invoke() ?? BridgeStatus.Unknown;
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using Gateway.Channel.Diagnostics;
 using Gateway.Channel.Rpc;
+using Gateway.Contracts.Bridges;
 using Gateway.Contracts.Errors;
 
 namespace Gateway.Channel.Families;
@@ -20,10 +21,19 @@ public static class FamilyClient
     /// <param name="kind">The instance's kind ("s3", "local"), for its metrics and spans; the family's name when unknown.</param>
     public static TBridge Create<TBridge>(BridgeFamily<TBridge> family, Func<ChannelClient> client, string instance, TBridge? local = null,
         string? kind = null)
-        where TBridge : class
+        where TBridge : class =>
+        Make(family, client, instance, kind, local is null ? null : m => m.Invoke(local, BindingFlags.DoNotWrapExceptions, null, null, null));
+
+    /// <summary>An instance the gateway does not build: what is not an operation is answered from the bridge host's description of it.</summary>
+    public static TBridge Create<TBridge>(BridgeFamily<TBridge> family, Func<ChannelClient> client, BridgeDescriptor described)
+        where TBridge : class =>
+        Make(family, client, described.Name, described.Kind, family.FactsFrom(described));
+
+    private static TBridge Make<TBridge>(BridgeFamily<TBridge> family, Func<ChannelClient> client, string instance, string? kind,
+        Func<MethodInfo, object?>? facts) where TBridge : class
     {
         var proxy = DispatchProxy.Create<TBridge, FamilyProxy<TBridge>>();
-        ((FamilyProxy<TBridge>)(object)proxy).Attach(family, new FamilyCaller(family, client, instance, kind ?? family.Name), local);
+        ((FamilyProxy<TBridge>)(object)proxy).Attach(family, new FamilyCaller(family, client, instance, kind ?? family.Name), facts);
         return proxy;
     }
 }
@@ -83,13 +93,13 @@ public class FamilyProxy<TBridge> : DispatchProxy where TBridge : class
 {
     private BridgeFamily<TBridge> _family = null!;
     private FamilyCaller _caller = null!;
-    private TBridge? _local;
+    private Func<MethodInfo, object?>? _facts;
 
-    internal void Attach(BridgeFamily<TBridge> family, FamilyCaller caller, TBridge? local)
+    internal void Attach(BridgeFamily<TBridge> family, FamilyCaller caller, Func<MethodInfo, object?>? facts)
     {
         _family = family;
         _caller = caller;
-        _local = local;
+        _facts = facts;
     }
 
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
@@ -98,13 +108,13 @@ public class FamilyProxy<TBridge> : DispatchProxy where TBridge : class
         args ??= [];
         if (_family.For(targetMethod) is { } operation)
         {
-            // Bad arguments never reach the channel (no call, no witness).
+            // Bad arguments never reach the channel (no call, no witness); nor does a call the instance says it cannot run.
             _family.Check(operation, args);
-            if (_local is not null) _family.CheckSupported(operation, _caller.Instance, _local, args);
+            if (_facts is not null) _family.CheckSupported(operation, _caller.Instance, this, args);
             return operation.Binding.Client(_caller, operation, args);
         }
-        if (_local is not null) return targetMethod.Invoke(_local, BindingFlags.DoNotWrapExceptions, null, args, null);
+        if (_facts is not null && args.Length == 0) return _facts(targetMethod);
         if (targetMethod.Name == "get_Name") return _caller.Instance;
-        throw new NotSupportedException($"{typeof(TBridge).Name}.{targetMethod.Name} is not an operation of family '{_family.Name}' and no local instance answers it.");
+        throw new NotSupportedException($"{typeof(TBridge).Name}.{targetMethod.Name} is not an operation of family '{_family.Name}' and nothing describes the instance.");
     }
 }

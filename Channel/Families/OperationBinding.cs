@@ -226,7 +226,7 @@ internal sealed class OperationBinding
             {
                 // The first item is awaited here, so a failure before it (a missing container) is an error answer.
                 var first = await items.MoveNextAsync().ConfigureAwait(false);
-                return new CallResult(null, new NdjsonItemStream<T>(items, first, stop));
+                return new CallResult(null, NdjsonBody.Of(items, first, stop));
             }
             catch
             {

@@ -36,6 +36,8 @@ public static class EventIds
     public const int HeadSigningFailed = 9611;
     public const int StreamIdsExhausted = 9620;
     public const int HandshakeRefused = 9621;
+    public const int BridgeCatalogFetched = 9622;
+    public const int BridgeCatalogFailed = 9623;
     public const int BridgeHostListening = 9610;
 
     public const int MigrationRunning = 9801;

@@ -9,10 +9,18 @@ namespace Gateway.ChannelHosting;
 
 /// <summary>
 /// `--role bridge-host`: serves every family's instances to pinned gateways over CTP-96 on TCP. Being a hosted
-/// service, it also builds the channel runtime at start in every role, so missing keys stop the gateway with the setting named.
+/// service, it also builds the channel runtime at start in every role, so missing keys stop the gateway with the setting named,
+/// and in a remote-mode gateway fetches the bridge host's catalog before the gateway takes requests.
 /// </summary>
 internal sealed partial class BridgeHostService(ChannelRuntime runtime, ILogger<BridgeHostService> log) : BackgroundService
 {
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // A failed fetch is logged and retried: the gateway starts, and bridge calls answer 503 saying why until one succeeds.
+        if (runtime.Catalog is { } catalog) await catalog.RefreshAsync().WaitAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!runtime.IsBridgeHost) return;

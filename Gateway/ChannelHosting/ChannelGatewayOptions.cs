@@ -48,6 +48,12 @@ public sealed class RemoteHostOptions
 
     /// <summary>The bridge host's public key (pinned).</summary>
     public string? HostKey { get; set; }
+
+    /// <summary>How long one fetch of the bridge host's catalog (what it serves) may take.</summary>
+    public TimeSpan CatalogTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Statuses read (GET /v1/bridges, readiness) from a catalog older than this fetch a new one in the background.</summary>
+    public TimeSpan CatalogMaxAge { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>Checks the channel settings at start.</summary>
@@ -60,6 +66,10 @@ public sealed class ChannelGatewayOptionsValidator : Microsoft.Extensions.Option
             errors.Add($"{ChannelGatewayOptions.Section}:HeadTimeout must be above 0 and at most 60 seconds (got {options.HeadTimeout}).");
         if (options.IdleHeadInterval < TimeSpan.FromSeconds(1) || options.IdleHeadInterval > TimeSpan.FromSeconds(60))
             errors.Add($"{ChannelGatewayOptions.Section}:IdleHeadInterval must be between 1 and 60 seconds (got {options.IdleHeadInterval}).");
+        if (options.Remote.CatalogTimeout <= TimeSpan.Zero || options.Remote.CatalogTimeout > TimeSpan.FromMinutes(5))
+            errors.Add($"{ChannelGatewayOptions.Section}:Remote:CatalogTimeout must be above 0 and at most 5 minutes (got {options.Remote.CatalogTimeout}).");
+        if (options.Remote.CatalogMaxAge < TimeSpan.FromSeconds(1))
+            errors.Add($"{ChannelGatewayOptions.Section}:Remote:CatalogMaxAge must be at least 1 second (got {options.Remote.CatalogMaxAge}).");
         if (options.Handshakes.Problem() is { } handshakes)
             errors.Add($"{ChannelGatewayOptions.Section}:Handshakes: {handshakes}");
         return errors.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(errors);

@@ -1,5 +1,6 @@
 using Gateway.Channel.Audit;
 using Gateway.Channel.Connections;
+using Gateway.Channel.Families.Catalog;
 using Gateway.Channel.Handshake;
 using Gateway.Channel.Identity;
 using Gateway.Channel.Rpc;
@@ -48,6 +49,8 @@ public sealed class ChannelRuntime : IAsyncDisposable
             if (string.IsNullOrWhiteSpace(Options.Remote.Address) || string.IsNullOrWhiteSpace(Options.Remote.HostKey))
                 throw new InvalidOperationException("Gateway:Channel:Remote:Address and Gateway:Channel:Remote:HostKey are required when Gateway:Channel:Mode is 'remote'.");
             HostKeys = [ChannelKeys.ParsePublic(Options.Remote.HostKey, "Gateway:Channel:Remote:HostKey")];
+            Catalog = new RemoteBridgeCatalog(() => Client, Options.Remote.Address, loggers.CreateLogger<RemoteBridgeCatalog>(),
+                Options.Remote.CatalogTimeout, Options.Remote.CatalogMaxAge);
         }
         else
         {
@@ -61,10 +64,16 @@ public sealed class ChannelRuntime : IAsyncDisposable
     /// <summary>"gateway", or "bridge-host" (from --role or Gateway:Role).</summary>
     public static string RoleOf(IConfiguration configuration) => configuration["role"] ?? configuration["Gateway:Role"] ?? "gateway";
 
+    /// <summary>Whether this process builds its bridges: the bridge host and an in-process gateway do; a remote-mode gateway does not.</summary>
+    public static bool BuildsBridges(IConfiguration configuration) => RoleOf(configuration) == BridgeHostRole
+        || !string.Equals(configuration[$"{ChannelGatewayOptions.Section}:{nameof(ChannelGatewayOptions.Mode)}"], "remote", StringComparison.OrdinalIgnoreCase);
+
     public ChannelGatewayOptions Options { get; }
     public string Role { get; }
     public bool IsBridgeHost => Role == BridgeHostRole;
     public bool IsRemote { get; }
+    /// <summary>A remote-mode gateway's view of what the bridge host serves; null in the other roles and modes.</summary>
+    public RemoteBridgeCatalog? Catalog { get; }
     public string KeyFile { get; }
     public HybridSigningKey Key { get; }
     public AuditLog Audit { get; }
@@ -86,7 +95,13 @@ public sealed class ChannelRuntime : IAsyncDisposable
             return new ChannelClient(new ChannelClientOptions
             {
                 Channel = channel,
-                Connect = ct => TcpTransport.ConnectAsync(host, port, ct),
+                Connect = async ct =>
+                {
+                    var connection = await TcpTransport.ConnectAsync(host, port, ct);
+                    // A new connection may reach a restarted host with other instances: ask again (once the handshake is done).
+                    Catalog?.RefreshSoon();
+                    return connection;
+                },
                 Witnesses = Audit,
                 HeadTimeout = Options.HeadTimeout,
             });

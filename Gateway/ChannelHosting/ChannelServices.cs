@@ -1,3 +1,5 @@
+using Gateway.Channel.Families.Catalog;
+
 namespace Gateway.ChannelHosting;
 
 public static class ChannelServices
@@ -8,6 +10,7 @@ public static class ChannelServices
         services.AddOptions<ChannelGatewayOptions>().Bind(config.GetSection(ChannelGatewayOptions.Section)).ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ChannelGatewayOptions>, ChannelGatewayOptionsValidator>();
         services.AddSingleton<ChannelRuntime>();
+        services.AddSingleton(sp => CatalogFamily.Dispatcher(sp.GetServices<IBridgeCatalogSource>()));
         services.AddHostedService<BridgeHostService>();
         return services;
     }

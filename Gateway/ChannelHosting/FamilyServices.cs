@@ -1,5 +1,5 @@
 using Gateway.Channel.Families;
-using Gateway.Channel.Rpc;
+using Gateway.Channel.Families.Catalog;
 using Gateway.Contracts.Bridges;
 
 namespace Gateway.ChannelHosting;
@@ -7,22 +7,30 @@ namespace Gateway.ChannelHosting;
 public static class FamilyServices
 {
     /// <summary>
-    /// Registers a family's instances once: the <see cref="BridgeRegistry{TBridge}"/> endpoints use (its instances reached
-    /// through CTP-96, or the bridges themselves in `--role bridge-host`), its entry in GET /v1/bridges, and its
-    /// dispatcher on the bridge host. The channel runtime (built at start) takes every dispatcher, so the instances are
-    /// built at start too, right after the options were validated.
+    /// Registers a family's instances once: the <see cref="BridgeRegistry{TBridge}"/> endpoints use, its entry in
+    /// GET /v1/bridges, its dispatcher and its part of the catalog on the bridge host. The instances are built at start,
+    /// right after the options were validated, in the bridge host and an in-process gateway: a remote-mode gateway builds
+    /// only <paramref name="composites"/> and learns the rest from the bridge host's catalog (no platform settings needed).
     /// </summary>
+    /// <param name="bridges">Builds the platform bridges of the configuration (SDK clients, credentials).</param>
+    /// <param name="composites">Builds the instances made of other instances of the family (they live in every gateway).</param>
     public static IServiceCollection AddBridgeFamily<TBridge>(this IServiceCollection services, BridgeFamily<TBridge> family,
-        Func<IServiceProvider, IEnumerable<BridgeInstance<TBridge>>> build) where TBridge : class
+        Func<IServiceProvider, IEnumerable<BridgeInstance<TBridge>>> bridges,
+        Func<IServiceProvider, IEnumerable<BridgeInstance<TBridge>>>? composites = null) where TBridge : class
     {
         services.AddSingleton(sp =>
         {
+            var configuration = sp.GetRequiredService<IConfiguration>();
+            ChannelRuntime Runtime() => sp.GetRequiredService<ChannelRuntime>();
+            var made = composites?.Invoke(sp);
+            if (!ChannelRuntime.BuildsBridges(configuration))
+                return new BridgeRegistry<TBridge>(family, [], () => Runtime().Client, made, () => Runtime().Catalog!);
             // In the bridge host the endpoints' instances are the bridges themselves: they are what it serves.
-            var bridgeHost = ChannelRuntime.RoleOf(sp.GetRequiredService<IConfiguration>()) == ChannelRuntime.BridgeHostRole;
-            Func<ChannelClient>? channel = bridgeHost ? null : () => sp.GetRequiredService<ChannelRuntime>().Client;
-            return new BridgeRegistry<TBridge>(family, build(sp), channel);
+            var bridgeHost = ChannelRuntime.RoleOf(configuration) == ChannelRuntime.BridgeHostRole;
+            return new BridgeRegistry<TBridge>(family, bridges(sp), bridgeHost ? null : () => Runtime().Client, made);
         });
         services.AddSingleton<IBridgeInstanceSource>(sp => sp.GetRequiredService<BridgeRegistry<TBridge>>());
+        services.AddSingleton<IBridgeCatalogSource>(sp => sp.GetRequiredService<BridgeRegistry<TBridge>>());
         services.AddSingleton(sp => sp.GetRequiredService<BridgeRegistry<TBridge>>().Dispatcher());
         return services;
     }

@@ -14,7 +14,8 @@ public static class DockerServices
     public static IServiceCollection AddDocker(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<DockerOptions>().Bind(configuration.GetSection(DockerOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<DockerOptions>, DockerOptionsValidator>();
+        // A remote-mode gateway builds none of them: the bridge host checks and uses these settings.
+        if (ChannelRuntime.BuildsBridges(configuration)) services.AddSingleton<IValidateOptions<DockerOptions>, DockerOptionsValidator>();
         return services.AddBridgeFamily(ContainersFamily.Declaration, sp =>
         {
             var loggers = sp.GetRequiredService<ILoggerFactory>();

@@ -14,7 +14,8 @@ public static class KubernetesServices
     public static IServiceCollection AddKubernetes(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<KubernetesOptions>().Bind(configuration.GetSection(KubernetesOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<KubernetesOptions>, KubernetesOptionsValidator>();
+        // A remote-mode gateway builds none of them: the bridge host checks and uses these settings.
+        if (ChannelRuntime.BuildsBridges(configuration)) services.AddSingleton<IValidateOptions<KubernetesOptions>, KubernetesOptionsValidator>();
         return services.AddBridgeFamily(ClustersFamily.Declaration, sp =>
         {
             var loggers = sp.GetRequiredService<ILoggerFactory>();

@@ -17,7 +17,8 @@ public static class RestServices
     public static IServiceCollection AddRestUpstreams(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RestOptions>().Bind(configuration.GetSection(RestOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RestOptions>, RestOptionsValidator>();
+        // A remote-mode gateway builds none of them: the bridge host checks and uses these settings.
+        if (ChannelRuntime.BuildsBridges(configuration)) services.AddSingleton<IValidateOptions<RestOptions>, RestOptionsValidator>();
         return services.AddBridgeFamily(RestFamily.Declaration, sp =>
         {
             var loggers = sp.GetRequiredService<ILoggerFactory>();

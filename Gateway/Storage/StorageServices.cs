@@ -23,23 +23,29 @@ public static class StorageServices
         services.AddSingleton<PageTokenSealer>();
         services.AddOptions<StoreOptions>().Configure(o => o.Stores = configuration.GetSection(StoreOptions.Section).GetChildren().ToList()).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StoreOptions>, StoreOptionsValidator>();
-        return services.AddBridgeFamily(ObjectStorageFamily.Declaration, sp =>
-        {
-            var factories = sp.GetServices<IObjectStoreFactory>().ToDictionary(f => f.Kind, StringComparer.OrdinalIgnoreCase);
-            return sp.GetRequiredService<IOptions<StoreOptions>>().Value.Stores.Select(section =>
-            {
-                var store = factories[section["Kind"]!].Create(section.Key, section, sp);
-                // Stores with a resilience pipeline report through BridgeHealthRegistry; the rest are listed as unknown.
-                Func<BridgeStatus>? status = store is IBridgeInstance bridge ? bridge.GetStatus : null;
-                // A migrating store is made of two others, reached through this registry: it has no channel of its own,
-                // and its capabilities are its parts' (narrow those).
-                if (store is Gateway.Migrations.Live.MigratingStore) return new BridgeInstance<IObjectStore>(store.Name, store.Kind, store, status, Composite: true);
-                var narrowing = CapabilitySettings.Of(section);
-                if (narrowing.NarrowsAnything) store = new NarrowedStore(store, narrowing.Narrow(store.Capabilities));
-                return new BridgeInstance<IObjectStore>(store.Name, store.Kind, store, status);
-            }).ToList();
-        });
+        return services.AddBridgeFamily(ObjectStorageFamily.Declaration, sp => Stores(sp, composite: false), sp => Stores(sp, composite: true));
     }
+
+    /// <summary>
+    /// The configured stores of one side: the platform stores, or the migrating ones, which are made of two others
+    /// reached through the registry (so they have no channel of their own, and their capabilities are their parts').
+    /// </summary>
+    private static List<BridgeInstance<IObjectStore>> Stores(IServiceProvider sp, bool composite)
+    {
+        var factories = sp.GetServices<IObjectStoreFactory>().ToDictionary(f => f.Kind, StringComparer.OrdinalIgnoreCase);
+        return sp.GetRequiredService<IOptions<StoreOptions>>().Value.Stores.Where(s => IsComposite(s) == composite).Select(section =>
+        {
+            var store = factories[section["Kind"]!].Create(section.Key, section, sp);
+            // Stores with a resilience pipeline report through BridgeHealthRegistry; the rest are listed as unknown.
+            Func<BridgeStatus>? status = store is IBridgeInstance bridge ? bridge.GetStatus : null;
+            var narrowing = CapabilitySettings.Of(section);
+            if (!composite && narrowing.NarrowsAnything) store = new NarrowedStore(store, narrowing.Narrow(store.Capabilities));
+            return new BridgeInstance<IObjectStore>(store.Name, store.Kind, store, status);
+        }).ToList();
+    }
+
+    internal static bool IsComposite(IConfigurationSection store) =>
+        string.Equals(store["Kind"], Gateway.Migrations.Live.MigratingStoreFactory.KindName, StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>
@@ -53,13 +59,15 @@ public sealed class StoreOptions
     public IReadOnlyList<IConfigurationSection> Stores { get; set; } = [];
 }
 
-public sealed class StoreOptionsValidator(IEnumerable<IObjectStoreFactory> factories) : IValidateOptions<StoreOptions>
+/// <summary>A remote-mode gateway builds only migrating stores: the other sections, if any, are the bridge host's to check and use.</summary>
+public sealed class StoreOptionsValidator(IEnumerable<IObjectStoreFactory> factories, IConfiguration configuration) : IValidateOptions<StoreOptions>
 {
     public ValidateOptionsResult Validate(string? name, StoreOptions options)
     {
         var byKind = factories.ToDictionary(f => f.Kind, StringComparer.OrdinalIgnoreCase);
         var problems = new List<string>();
-        foreach (var section in options.Stores)
+        var buildsAll = ChannelRuntime.BuildsBridges(configuration);
+        foreach (var section in options.Stores.Where(s => buildsAll || StorageServices.IsComposite(s)))
         {
             try { ObjectNames.ValidateStore(section.Key); }
             catch (Contracts.Errors.GatewayException e) { problems.Add($"{StoreOptions.Section}:{section.Key}: {e.Message}"); continue; }

@@ -2,6 +2,7 @@ using System.Net;
 using Gateway.Bridges.Local;
 using Gateway.Channel.Connections;
 using Gateway.Channel.Families;
+using Gateway.Channel.Families.Catalog;
 using Gateway.Channel.Families.ObjectStorage;
 using Gateway.Channel.Handshake;
 using Gateway.Channel.Identity;
@@ -26,8 +27,10 @@ internal sealed class RogueBridgeHost : IAsyncDisposable
         Store = new LocalObjectStore("conf", new LocalStoreOptions { Root = Path.Combine(Dir, "objects") });
         var gatewayKey = HybridSigningKey.Generate();
         GatewayKeyFile = KeyFiles.Write(gatewayKey, Path.Combine(Dir, "keys"), "edge").PrivatePath;
+        // Served as a bridge host serves it: the store's calls, and the catalog a remote-mode gateway learns the store from.
+        var stores = new BridgeRegistry<IObjectStore>(ObjectStorageFamily.Declaration, [new BridgeInstance<IObjectStore>("conf", "local", Store)], channel: null);
         Host = new ChannelHost(new ChannelOptions { LocalKey = TestKeys.Host, PinnedPeers = PeerPins.Of(gatewayKey.PublicKey) },
-            [new FamilyDispatcher<IObjectStore>(ObjectStorageFamily.Declaration, n => n == "conf" ? Store : null)]);
+            [stores.Dispatcher(), CatalogFamily.Dispatcher([stores])]);
         _listener = TcpTransport.Listen(new IPEndPoint(IPAddress.Loopback, 0));
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _listening = Host.ListenAsync(_listener, _stop.Token);

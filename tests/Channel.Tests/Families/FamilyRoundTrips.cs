@@ -1,8 +1,10 @@
 using Gateway.Channel.Families;
+using Gateway.Channel.Families.Catalog;
 using Gateway.Channel.Families.Clusters;
 using Gateway.Channel.Families.Containers;
 using Gateway.Channel.Families.ObjectStorage;
 using Gateway.Channel.Families.Rest;
+using Gateway.Contracts.Bridges;
 using Gateway.Contracts.Clusters;
 using Gateway.Contracts.Containers;
 using Gateway.Contracts.ObjectStorage;
@@ -57,4 +59,22 @@ public sealed class RestRoundTripTests : FamilyRoundTripTests<IRestUpstream>
             Caller = new RestCaller("10.0.0.1", "https", "gw.example", "/v1/rest/fake"),
         }
         : null;
+}
+
+public sealed class CatalogRoundTripTests : FamilyRoundTripTests<IBridgeCatalog>
+{
+    public static TheoryData<string> Operations => OperationsOf(CatalogFamily.Declaration);
+    protected override BridgeFamily<IBridgeCatalog> Family => CatalogFamily.Declaration;
+
+    protected override object? Sample(Type type) =>
+        type == typeof(IReadOnlyDictionary<string, IReadOnlyList<BridgeDescriptor>>)
+            ? new Dictionary<string, IReadOnlyList<BridgeDescriptor>>
+            {
+                ["object-storage"] =
+                [
+                    new("archive", "s3", new BridgeStatus(BridgeHealth.Healthy, CircuitStates.Closed, Successes: 3),
+                        new Dictionary<string, System.Text.Json.JsonElement> { ["Capabilities"] = System.Text.Json.JsonSerializer.SerializeToElement(new { ranges = false }) }),
+                ],
+            }
+            : null;
 }

@@ -12,6 +12,9 @@ namespace Gateway.Testing.Conformance;
 
 public abstract partial class ObjectStoreConformanceTests
 {
+    /// <summary>The store bridge itself, in the process that runs it (this gateway, or a remote bridge host).</summary>
+    protected virtual IObjectStore StoreBridge => Server.Services.GetRequiredService<BridgeRegistry<IObjectStore>>().FindBridge(Store)!;
+
     [Fact]
     public async Task Store_is_listed_with_kind_and_capabilities()
     {
@@ -19,7 +22,7 @@ public abstract partial class ObjectStoreConformanceTests
         var me = stores.GetProperty("stores").EnumerateArray().Single(s => s.GetProperty("name").GetString() == Store);
         Assert.Equal(StoreSettings["Kind"], me.GetProperty("kind").GetString());
         // The listing reports the store's own capability record, every field of it, not merely that one exists.
-        var store = Server.Services.GetRequiredService<BridgeRegistry<IObjectStore>>().FindBridge(Store)!;
+        var store = StoreBridge;
         var expected = JsonSerializer.SerializeToNode(store.Capabilities, new JsonSerializerOptions(JsonSerializerDefaults.Web))!.AsObject();
         var served = JsonNode.Parse(me.GetProperty("capabilities").GetRawText())!.AsObject();
         foreach (var (name, value) in expected)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Gateway.Channel.Identity;
 using Gateway.Testing;
 using Xunit;
@@ -22,7 +21,7 @@ public sealed class RemoteHostTraceTests
         using var edgeKey = HybridSigningKey.Generate();
         var hostFiles = KeyFiles.Write(hostKey, Path.Combine(root, "keys"), "host");
         var edgeFiles = KeyFiles.Write(edgeKey, Path.Combine(root, "keys"), "edge");
-        var port = FreePort();
+        var port = LoopbackPort.Free();
 
         await using var host = HostProcess.Start(root,
         [
@@ -64,14 +63,6 @@ public sealed class RemoteHostTraceTests
         try { Directory.Delete(root, recursive: true); } catch (IOException) { }
     }
 
-    private static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
-    }
 
     internal sealed record ConsoleSpan(string TraceId, string SpanId, string? ParentSpanId, string DisplayName, string Kind);
 
