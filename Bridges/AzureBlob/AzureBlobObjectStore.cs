@@ -14,7 +14,7 @@ using Polly;
 namespace Gateway.Bridges.AzureBlob;
 
 /// <summary>Azure Blob Storage behind the object-store contract: containers are buckets, block blobs are objects.</summary>
-public sealed class AzureBlobObjectStore : IObjectStore
+public sealed partial class AzureBlobObjectStore : IObjectStore
 {
     readonly AzureBlobStoreOptions _options;
     readonly ResiliencePipeline _pipeline;
@@ -37,6 +37,10 @@ public sealed class AzureBlobObjectStore : IObjectStore
             Hashes = ["md5"],
             MaxObjectBytes = (long)AzureBlockUpload.MaxBlockBytes * AzureBlockUpload.MaxBlocks, // with a declared length; unknown length: BlockSizeBytes × 50,000
             MultipartThresholdBytes = options.SingleUploadThresholdBytes,
+            MultipartUploads = true,
+            MinPartBytes = 1,
+            // A part is held in memory while it is staged (one pooled buffer).
+            MaxPartBytes = Math.Max(options.SingleUploadThresholdBytes, options.BlockSizeBytes),
         };
     }
 

@@ -12,7 +12,7 @@ using SdkGetObjectOptions = Google.Cloud.Storage.V1.GetObjectOptions;
 namespace Gateway.Bridges.Gcs;
 
 /// <summary>Google Cloud Storage behind the object-store contract, through Google.Cloud.Storage.V1.</summary>
-public sealed class GcsObjectStore : IObjectStore
+public sealed partial class GcsObjectStore : IObjectStore
 {
     readonly GcsStoreOptions _options;
     readonly ResiliencePipeline _pipeline;

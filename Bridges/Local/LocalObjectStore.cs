@@ -61,6 +61,8 @@ public sealed partial class LocalObjectStore : IObjectStore, IDisposable
         Hashes = ["md5"],
         MaxKeyBytes = ObjectNames.MaxKeyBytes,
         ComposeParts = true,
+        MultipartUploads = true,
+        MinPartBytes = 0,
     };
 
     public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct)

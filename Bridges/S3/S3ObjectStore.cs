@@ -16,7 +16,7 @@ using ListObjectsRequest = Gateway.Contracts.ObjectStorage.ListObjectsRequest;
 namespace Gateway.Bridges.S3;
 
 /// <summary>An S3 bucket namespace behind the object-store contract, on the AWS SDK.</summary>
-public sealed class S3ObjectStore : IObjectStore, IDisposable
+public sealed partial class S3ObjectStore : IObjectStore, IDisposable
 {
     readonly S3StoreOptions _options;
     readonly ResiliencePipeline _pipeline;
@@ -31,14 +31,20 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         _options = options;
         _pipeline = pipeline;
         _client = CreateClient(options);
-        _buffers = ArrayPool<byte>.Create((int)Math.Min(int.MaxValue, Math.Max(options.MultipartThresholdBytes, options.PartSizeBytes)), options.MaxParallelParts + 1);
+        _buffers = ArrayPool<byte>.Create(PartBufferBytes(options), options.MaxParallelParts + 1);
         Capabilities = new StoreCapabilities
         {
             Hashes = ["md5"],
             MaxObjectBytes = 5L << 40, // with a declared length; a body of unknown length is limited to PartSizeBytes × 10,000
             MultipartThresholdBytes = options.MultipartThresholdBytes,
+            MultipartUploads = true,
+            MinPartBytes = 5L * 1024 * 1024,
+            // A part is held in memory while it is sent (one pooled buffer), so parts are at most the pool's buffers.
+            MaxPartBytes = PartBufferBytes(options),
         };
     }
+
+    static int PartBufferBytes(S3StoreOptions options) => (int)Math.Min(int.MaxValue, Math.Max(options.MultipartThresholdBytes, options.PartSizeBytes));
 
     public string Name { get; }
     public string Kind => S3StoreFactory.KindName;

@@ -37,4 +37,28 @@ public interface IObjectStore
 
     /// <summary>Server-side copy inside this store.</summary>
     Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct);
+
+    // Multipart uploads (stores with StoreCapabilities.MultipartUploads): parts sent one by one, kept by the store under
+    // the upload's id, and made the object at once by a completion. Nothing is visible at the key before that.
+
+    /// <summary>Starts an upload to <paramref name="key"/>; the object appears only when it is completed.</summary>
+    Task<StartedUpload> StartMultipartUploadAsync(string bucket, string key, MultipartUploadOptions options, CancellationToken ct);
+
+    /// <summary>
+    /// Stores one part (a part sent again replaces the first). Parts other than the last must be at least the store's
+    /// <see cref="StoreCapabilities.MinPartBytes"/>. NotFound when the upload is unknown.
+    /// </summary>
+    Task<UploadedPart> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream content, UploadPartOptions options, CancellationToken ct);
+
+    /// <summary>The parts the store holds for the upload, by ascending number; NotFound when the upload is unknown.</summary>
+    Task<IReadOnlyList<UploadedPart>> ListPartsAsync(string bucket, string key, string uploadId, CancellationToken ct);
+
+    /// <summary>
+    /// Makes the listed parts the object, atomically and under the request's conditions as a put. A part missing or not
+    /// matching its ETag fails the completion (BadRequest) and leaves the target as it was.
+    /// </summary>
+    Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, CompleteUploadRequest request, CancellationToken ct);
+
+    /// <summary>Drops an upload and its parts; aborting an unknown upload succeeds (idempotent).</summary>
+    Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct);
 }

@@ -20,4 +20,13 @@ public sealed record StoreCapabilities
     public int MaxKeyBytes { get; init; } = 1024;
     /// <summary>Copies that concatenate parts inside the store (<see cref="CopyObjectRequest.SourceParts"/>), with no byte leaving it.</summary>
     public bool ComposeParts { get; init; }
+    /// <summary>
+    /// The multipart operations (start, upload-part, list-parts, complete, abort) run natively, so a writer can resume an
+    /// upload part by part. Without it callers write whole objects with put-object.
+    /// </summary>
+    public bool MultipartUploads { get; init; }
+    /// <summary>Smallest part other than the last a multipart upload accepts (S3: 5 MiB).</summary>
+    public long MinPartBytes { get; init; } = 5L * 1024 * 1024;
+    /// <summary>Largest part a multipart upload accepts.</summary>
+    public long MaxPartBytes { get; init; } = 5L * 1024 * 1024 * 1024;
 }

@@ -18,6 +18,7 @@ public sealed class CapabilitySettings
     public bool? UserMetadata { get; set; }
     public bool? ConditionalRequests { get; set; }
     public bool? CreateOnly { get; set; }
+    public bool? MultipartUploads { get; set; }
 
     /// <summary>The settings of a store section; throws InvalidOperationException naming an unknown flag or a bad value.</summary>
     public static CapabilitySettings Of(IConfigurationSection store) =>
@@ -32,9 +33,10 @@ public sealed class CapabilitySettings
         UserMetadata = kind.UserMetadata && UserMetadata != false,
         ConditionalRequests = kind.ConditionalRequests && ConditionalRequests != false,
         CreateOnly = kind.CreateOnly && CreateOnly != false,
+        MultipartUploads = kind.MultipartUploads && MultipartUploads != false,
         // A composing copy is a copy-object call: it goes where server-side copy goes.
         ComposeParts = kind.ComposeParts && ServerSideCopy != false,
     };
 
-    public bool NarrowsAnything => new[] { CreateBuckets, ListBuckets, ServerSideCopy, Ranges, UserMetadata, ConditionalRequests, CreateOnly }.Contains(false);
+    public bool NarrowsAnything => new[] { CreateBuckets, ListBuckets, ServerSideCopy, Ranges, UserMetadata, ConditionalRequests, CreateOnly, MultipartUploads }.Contains(false);
 }

@@ -46,6 +46,36 @@ public static class ObjectStorageFamily
                 Conditions(a => a.Get<CopyObjectRequest>("request").SourceConditions),
                 Conditions(a => a.Get<CopyObjectRequest>("request").TargetConditions, write: true)),
         },
+        new("start-multipart-upload", nameof(IObjectStore.StartMultipartUploadAsync))
+        {
+            Target = a => a.Join("bucket", "key"),
+            Unsupported = Any(
+                Needs(c => c.MultipartUploads, "multipart uploads"),
+                Needs((c, a) => c.UserMetadata || a.Get<MultipartUploadOptions>("options").Metadata.Count == 0, "user metadata")),
+        },
+        new("upload-part", nameof(IObjectStore.UploadPartAsync))
+        {
+            // Sending a part again replaces it: the same part twice is the part once.
+            Idempotent = true, RequestBody = true, Target = a => $"{a["bucket"]}/{a["key"]} part {a["partNumber"]}",
+            Unsupported = Needs(c => c.MultipartUploads, "multipart uploads"),
+        },
+        new("list-parts", nameof(IObjectStore.ListPartsAsync))
+        {
+            Idempotent = true, Target = a => a.Join("bucket", "key"),
+            Unsupported = Needs(c => c.MultipartUploads, "multipart uploads"),
+        },
+        new("complete-multipart-upload", nameof(IObjectStore.CompleteMultipartUploadAsync))
+        {
+            Target = a => a.Join("bucket", "key"),
+            Unsupported = Any(
+                Needs(c => c.MultipartUploads, "multipart uploads"),
+                Conditions(a => a.Get<CompleteUploadRequest>("request").Conditions, write: true)),
+        },
+        new("abort-multipart-upload", nameof(IObjectStore.AbortMultipartUploadAsync))
+        {
+            Idempotent = true, Target = a => a.Join("bucket", "key"),
+            Unsupported = Needs(c => c.MultipartUploads, "multipart uploads"),
+        },
     ],
     codecs: [new ObjectContentCodec()],
     checks:
@@ -53,6 +83,9 @@ public static class ObjectStorageFamily
         ArgumentCheck.Named("bucket", ObjectNames.ValidateBucket),
         ArgumentCheck.Named("key", ObjectNames.ValidateKey),
         ArgumentCheck.Of<ListObjectsRequest>(r => ObjectNames.ValidatePrefix(r.Prefix)),
+        ArgumentCheck.Named("uploadId", MultipartNames.ValidateUploadId),
+        ArgumentCheck.Named("partNumber", MultipartNames.ValidatePartNumber),
+        ArgumentCheck.Of<CompleteUploadRequest>(r => r.Validate()),
         ArgumentCheck.Of<CopyObjectRequest>(r =>
         {
             ObjectNames.ValidateBucket(r.SourceBucket);

@@ -118,6 +118,32 @@ internal sealed class MigratingStore(string name, MigratingStoreOptions options,
             request.StreamedCopyOptions(source.Info, source.Info.Size), ct).ConfigureAwait(false);
     }
 
+    // Multipart uploads are writes: every part goes to To, and the completion is checked as a put is.
+
+    public Task<StartedUpload> StartMultipartUploadAsync(string bucket, string key, MultipartUploadOptions options, CancellationToken ct) =>
+        To.StartMultipartUploadAsync(bucket, key, options, ct);
+
+    public Task<UploadedPart> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream content, UploadPartOptions options,
+        CancellationToken ct) => To.UploadPartAsync(bucket, key, uploadId, partNumber, content, options, ct);
+
+    public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(string bucket, string key, string uploadId, CancellationToken ct) =>
+        To.ListPartsAsync(bucket, key, uploadId, ct);
+
+    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, CompleteUploadRequest request,
+        CancellationToken ct)
+    {
+        if (IsCutOver || request.Conditions.IsEmpty
+            || await HeadOrNullAsync(To, bucket, key, ct).ConfigureAwait(false) is not null)
+            return await To.CompleteMultipartUploadAsync(bucket, key, uploadId, request, ct).ConfigureAwait(false);
+        // As a put: the conditions are checked against From's object, and the completion in To is create-only.
+        Preconditions.Check(await HeadOrNullAsync(From, bucket, key, ct).ConfigureAwait(false), request.Conditions, isRead: false);
+        var createOnly = To.Capabilities.CreateOnly ? new ObjectConditions { IfNoneMatch = ["*"] } : ObjectConditions.None;
+        return await To.CompleteMultipartUploadAsync(bucket, key, uploadId, request with { Conditions = createOnly }, ct).ConfigureAwait(false);
+    }
+
+    public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct) =>
+        To.AbortMultipartUploadAsync(bucket, key, uploadId, ct);
+
     /// <summary>To, then From, then To again: an object a job moves meanwhile reaches To before it leaves From.</summary>
     private async Task<T> ReadAsync<T>(Func<IObjectStore, Task<T>> read)
     {

@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Azure.Storage.Blobs.Models;
+using Gateway.Contracts.Errors;
+using Gateway.Contracts.ObjectStorage;
+
+namespace Gateway.Bridges.AzureBlob;
+
+/// <summary>
+/// Multipart uploads as staged blocks. Azure has no upload object, so the upload id carries what the commit needs:
+/// <c>az1.{random}.{base64url JSON of content type and metadata}</c>. Part n is the block whose id is
+/// base64("{random}-{n:D6}") (the same length as the ids of the bridge's own block uploads: Azure wants one id length
+/// per blob), staged with its MD5 checked by Azure; listing the parts is reading the blob's uncommitted block list;
+/// completing is one Put Block List of the parts' blocks with the headers and conditions, so the blob changes at
+/// once. Aborting does nothing: uncommitted blocks are invisible, dropped by the blob's next commit and discarded by
+/// the service after a week. An id whose blocks are all gone lists no parts (Azure cannot tell it from a new one).
+/// </summary>
+public sealed partial class AzureBlobObjectStore
+{
+    const string UploadIdPrefix = "az1.";
+
+    sealed record UploadFacts(string ContentType, Dictionary<string, string> Metadata);
+
+    static readonly JsonSerializerOptions FactsJson = new(JsonSerializerDefaults.Web);
+
+    public Task<StartedUpload> StartMultipartUploadAsync(string bucket, string key, MultipartUploadOptions options, CancellationToken ct)
+    {
+        var facts = JsonSerializer.SerializeToUtf8Bytes(new UploadFacts(options.ContentType, Lowered(options.Metadata)), FactsJson);
+        var id = UploadIdPrefix + Guid.NewGuid().ToString("N") + "." + Base64Url(facts);
+        if (id.Length > MultipartNames.MaxUploadIdLength)
+            throw new GatewayException(ErrorCode.BadRequest, "The upload's metadata is too large for an Azure multipart upload id.");
+        return Task.FromResult(new StartedUpload(id));
+    }
+
+    public async Task<UploadedPart> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream content, UploadPartOptions options,
+        CancellationToken ct)
+    {
+        var (random, _) = ParseUploadId(uploadId);
+        var max = (int)Capabilities.MaxPartBytes;
+        if (options.ContentLength > max) throw new GatewayException(ErrorCode.PayloadTooLarge, $"A part of this store is at most {max} bytes.");
+        var limit = options.ContentLength >= 0 ? (int)options.ContentLength : max;
+        var buffer = _buffers.Rent(Math.Max(limit, 1));
+        try
+        {
+            var length = await content.ReadAtLeastAsync(buffer.AsMemory(0, limit), limit, throwOnEndOfStream: false, ct);
+            if (length == limit && await content.ReadAsync(new byte[1], ct) > 0)
+                throw options.ContentLength >= 0
+                    ? new GatewayException(ErrorCode.BadRequest, $"The part is longer than its given length of {options.ContentLength} bytes.")
+                    : new GatewayException(ErrorCode.PayloadTooLarge, $"A part of this store is at most {max} bytes.");
+            if (options.ContentLength >= 0 && length != options.ContentLength)
+                throw new GatewayException(ErrorCode.BadRequest, $"The part has {length} bytes but its length was given as {options.ContentLength}.");
+            var md5 = MD5.HashData(buffer.AsSpan(0, length));
+            var blockId = BlockId(random, partNumber);
+            var blob = Blob(bucket, key);
+            await Call(async c => (await blob.StageBlockAsync(blockId, new MemoryStream(buffer, 0, length, writable: false), new Azure.Storage.Blobs.Models.BlockBlobStageBlockOptions
+            {
+                TransferValidation = new Azure.Storage.UploadTransferValidationOptions
+                {
+                    ChecksumAlgorithm = Azure.Storage.StorageChecksumAlgorithm.MD5,
+                    PrecalculatedChecksum = md5,
+                },
+            }, c)).Value, true, $"stage part {partNumber} of '{bucket}/{key}'", ct);
+            return new UploadedPart(partNumber, blockId, length) { ContentMd5 = Convert.ToBase64String(md5) };
+        }
+        finally
+        {
+            _buffers.Return(buffer);
+        }
+    }
+
+    public async Task<IReadOnlyList<UploadedPart>> ListPartsAsync(string bucket, string key, string uploadId, CancellationToken ct) =>
+        (await StagedPartsAsync(bucket, key, ParseUploadId(uploadId).Random, ct)).Values.OrderBy(p => p.PartNumber).ToList();
+
+    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, CompleteUploadRequest request,
+        CancellationToken ct)
+    {
+        request.Validate();
+        var (random, facts) = ParseUploadId(uploadId);
+        var staged = await StagedPartsAsync(bucket, key, random, ct);
+        foreach (var part in request.Parts)
+        {
+            if (!staged.TryGetValue(part.PartNumber, out var held))
+                throw new GatewayException(ErrorCode.BadRequest, $"Part {part.PartNumber} of the completion is not uploaded; nothing was written.");
+            if (held.ETag != part.ETag)
+                throw new GatewayException(ErrorCode.BadRequest, $"Part {part.PartNumber} of the completion has another ETag; nothing was written.");
+        }
+        if (!request.Conditions.IsEmpty)
+            Preconditions.Check(await TryHeadAsync(bucket, key, ct), request.Conditions, isRead: false);
+        var blob = Blob(bucket, key);
+        try
+        {
+            await Call(async c => (await blob.CommitBlockListAsync(request.Parts.Select(p => p.ETag), new CommitBlockListOptions
+            {
+                HttpHeaders = new BlobHttpHeaders { ContentType = facts.ContentType },
+                Metadata = facts.Metadata,
+                Conditions = WriteConditions(request.Conditions),
+            }, c)).Value, false, $"commit '{bucket}/{key}'", ct);
+        }
+        catch (GatewayException e) when (e.Code == ErrorCode.Conflict && request.Conditions.IfNoneMatch is ["*"])
+        {
+            // Azure answers a failed If-None-Match: * with 409 BlobAlreadyExists; every store answers it with 412.
+            throw new GatewayException(ErrorCode.PreconditionFailed, "If-None-Match matched an existing object.", e);
+        }
+        return await TryHeadAsync(bucket, key, ct) ?? throw NotFound(bucket, key);
+    }
+
+    public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct)
+    {
+        ParseUploadId(uploadId);
+        return Task.CompletedTask;
+    }
+
+    async Task<Dictionary<int, UploadedPart>> StagedPartsAsync(string bucket, string key, string random, CancellationToken ct)
+    {
+        var blob = Blob(bucket, key);
+        BlockList list;
+        try
+        {
+            list = await Call(async c => (await blob.GetBlockListAsync(BlockListTypes.Uncommitted, cancellationToken: c)).Value, true,
+                $"list parts of '{bucket}/{key}'", ct);
+        }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound)
+        {
+            return [];
+        }
+        var parts = new Dictionary<int, UploadedPart>();
+        foreach (var block in list.UncommittedBlocks ?? [])
+        {
+            if (PartNumberOf(block.Name, random) is { } n) parts[n] = new UploadedPart(n, block.Name, block.SizeLong);
+        }
+        return parts;
+    }
+
+    static string BlockId(string random, int partNumber) =>
+        Convert.ToBase64String(Encoding.ASCII.GetBytes($"{random}-{partNumber.ToString("D6", CultureInfo.InvariantCulture)}"));
+
+    static int? PartNumberOf(string blockId, string random)
+    {
+        string name;
+        try { name = Encoding.ASCII.GetString(Convert.FromBase64String(blockId)); }
+        catch (FormatException) { return null; }
+        return name.Length == random.Length + 7 && name.StartsWith(random + "-", StringComparison.Ordinal)
+            && int.TryParse(name.AsSpan(random.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1
+            ? n : null;
+    }
+
+    static (string Random, UploadFacts Facts) ParseUploadId(string uploadId)
+    {
+        var parts = uploadId.Split('.');
+        if (parts.Length == 3 && uploadId.StartsWith(UploadIdPrefix, StringComparison.Ordinal) && parts[1].Length == 32 && parts[1].All(char.IsAsciiHexDigitLower))
+        {
+            try
+            {
+                if (JsonSerializer.Deserialize<UploadFacts>(FromBase64Url(parts[2]), FactsJson) is { ContentType: not null, Metadata: not null } facts)
+                    return (parts[1], facts);
+            }
+            catch (Exception e) when (e is FormatException or JsonException) { }
+        }
+        throw MultipartNames.NoSuchUpload(uploadId);
+    }
+
+    static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    static byte[] FromBase64Url(string text)
+    {
+        var s = text.Replace('-', '+').Replace('_', '/');
+        return Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
+    }
+}

@@ -1,0 +1,245 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using Gateway.Contracts.Errors;
+using Gateway.Contracts.IO;
+using Gateway.Contracts.ObjectStorage;
+
+namespace Gateway.Bridges.Local;
+
+/// <summary>
+/// Multipart uploads on disk, crash-safe as every write of the store. An upload is a folder root/.uploads/{id} (never a
+/// bucket: it has no marker) holding <c>upload.json</c> (bucket, key, content type, metadata) and one object file per
+/// part, named by its number, in the same format as objects (bytes, then a trailer with size and MD5). Each file is
+/// written under root/.tmp and renamed into place, so a crash leaves a part whole or absent (the start clears .tmp),
+/// and the parts survive restarts: listing them is reading their trailers. Completing writes the concatenated part
+/// files as one object by the put path (tmp, intent, rename), so the object appears whole or not at all, then removes
+/// the folder; a crash between the two leaves the folder, which a new completion or an abort clears.
+/// </summary>
+public sealed partial class LocalObjectStore
+{
+    private const string UploadsFolder = ".uploads";
+    private const string UploadManifest = "upload.json";
+
+    [GeneratedRegex(@"\A[0-9a-f]{32}\z")]
+    private static partial Regex UploadIdPattern();
+
+    internal sealed record UploadManifestJson(string Bucket, string Key, string ContentType, Dictionary<string, string> Metadata);
+
+    [JsonSerializable(typeof(UploadManifestJson))]
+    internal sealed partial class UploadJson : JsonSerializerContext;
+
+    public Task<StartedUpload> StartMultipartUploadAsync(string bucket, string key, MultipartUploadOptions options, CancellationToken ct)
+    {
+        ExistingBucketDir(bucket);
+        ObjectNames.ValidateKey(key);
+        var id = Guid.NewGuid().ToString("N");
+        var dir = UploadDir(id);
+        Directory.CreateDirectory(dir);
+        var tmp = Path.Combine(_tmp, Guid.NewGuid().ToString("N"));
+        var manifest = new UploadManifestJson(bucket, key, options.ContentType, new Dictionary<string, string>(options.Metadata));
+        using (var file = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096))
+        {
+            JsonSerializer.Serialize(file, manifest, UploadJson.Default.UploadManifestJson);
+            file.Flush(_fsync);
+        }
+        File.Move(tmp, Path.Combine(dir, UploadManifest));
+        if (_fsync)
+        {
+            DirectorySync.Flush(dir);
+            DirectorySync.Flush(Path.GetDirectoryName(dir)!);
+        }
+        return Task.FromResult(new StartedUpload(id));
+    }
+
+    public async Task<UploadedPart> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream content, UploadPartOptions options,
+        CancellationToken ct)
+    {
+        MultipartNames.ValidatePartNumber(partNumber);
+        var dir = OpenUpload(bucket, key, uploadId);
+        var tmp = Path.Combine(_tmp, Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (size, md5) = await WriteContentAsync(tmp, content, ct).ConfigureAwait(false);
+            if (options.ContentLength >= 0 && size != options.ContentLength)
+                throw new GatewayException(ErrorCode.BadRequest, $"The part has {size} bytes but its length was given as {options.ContentLength}.");
+            var trailer = new LocalObjectFile.Trailer(partNumber.ToString(CultureInfo.InvariantCulture), size, Convert.ToBase64String(md5),
+                "application/octet-stream", [], DateTimeOffset.UtcNow);
+            AppendTrailer(tmp, trailer);
+            try
+            {
+                File.Move(tmp, PartPath(dir, partNumber), overwrite: true);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                throw MultipartNames.NoSuchUpload(uploadId); // aborted or completed meanwhile
+            }
+            if (_fsync) DirectorySync.Flush(dir);
+            return ToPart(partNumber, trailer);
+        }
+        finally
+        {
+            File.Delete(tmp);
+        }
+    }
+
+    public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(string bucket, string key, string uploadId, CancellationToken ct)
+    {
+        var dir = OpenUpload(bucket, key, uploadId);
+        var parts = new List<UploadedPart>();
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(dir))
+            {
+                if (!int.TryParse(Path.GetFileName(file), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || PartPath(dir, n) != file) continue;
+                if (LocalObjectFile.TryRead(file) is { } trailer) parts.Add(ToPart(n, trailer));
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw MultipartNames.NoSuchUpload(uploadId);
+        }
+        parts.Sort((a, b) => a.PartNumber.CompareTo(b.PartNumber));
+        return Task.FromResult<IReadOnlyList<UploadedPart>>(parts);
+    }
+
+    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, CompleteUploadRequest request,
+        CancellationToken ct)
+    {
+        request.Validate();
+        var dir = OpenUpload(bucket, key, uploadId);
+        var manifest = ReadManifest(dir, uploadId);
+        // Every part is opened and checked before anything is written: the handles keep these versions readable
+        // even if a part is sent again meanwhile.
+        var files = new List<(FileStream File, long Size)>(request.Parts.Count);
+        try
+        {
+            foreach (var part in request.Parts)
+            {
+                FileStream file;
+                try
+                {
+                    file = new FileStream(PartPath(dir, part.PartNumber), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
+                }
+                catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+                {
+                    throw InvalidPart(part.PartNumber, "is not uploaded");
+                }
+                files.Add((file, 0));
+                var trailer = LocalObjectFile.ReadTrailer(file) ?? throw InvalidPart(part.PartNumber, "is not uploaded");
+                if (ToPart(part.PartNumber, trailer).ETag != part.ETag) throw InvalidPart(part.PartNumber, "has another ETag");
+                file.Seek(0, SeekOrigin.Begin);
+                files[^1] = (file, trailer.Size);
+            }
+            await using var body = new PartFilesStream(files);
+            var written = await PutObjectAsync(bucket, key, body, new PutObjectOptions
+            {
+                ContentType = manifest.ContentType,
+                Metadata = manifest.Metadata,
+                ContentLength = files.Sum(f => f.Size),
+                Conditions = request.Conditions,
+            }, ct).ConfigureAwait(false);
+            files.Clear();
+            DeleteUploadDir(dir);
+            return written;
+        }
+        finally
+        {
+            foreach (var (file, _) in files) await file.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct)
+    {
+        ExistingBucketDir(bucket);
+        ObjectNames.ValidateKey(key);
+        if (!UploadIdPattern().IsMatch(uploadId)) return Task.CompletedTask;
+        var dir = UploadDir(uploadId);
+        if (Directory.Exists(dir))
+        {
+            var manifest = ReadManifest(dir, uploadId);
+            if (manifest.Bucket == bucket && manifest.Key == key) DeleteUploadDir(dir);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The folder of an upload of this bucket and key; NotFound for any other id (ours are 32 hex digits).</summary>
+    private string OpenUpload(string bucket, string key, string uploadId)
+    {
+        ExistingBucketDir(bucket);
+        ObjectNames.ValidateKey(key);
+        if (!UploadIdPattern().IsMatch(uploadId)) throw MultipartNames.NoSuchUpload(uploadId);
+        var dir = UploadDir(uploadId);
+        var manifest = ReadManifest(dir, uploadId);
+        if (manifest.Bucket != bucket || manifest.Key != key) throw MultipartNames.NoSuchUpload(uploadId);
+        return dir;
+    }
+
+    private static UploadManifestJson ReadManifest(string dir, string uploadId)
+    {
+        try
+        {
+            using var file = new FileStream(Path.Combine(dir, UploadManifest), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+            return JsonSerializer.Deserialize(file, UploadJson.Default.UploadManifestJson) ?? throw MultipartNames.NoSuchUpload(uploadId);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException)
+        {
+            throw MultipartNames.NoSuchUpload(uploadId);
+        }
+    }
+
+    private void DeleteUploadDir(string dir)
+    {
+        try
+        {
+            // The manifest first: from then on the upload is unknown, whatever of its parts a crash leaves.
+            File.Delete(Path.Combine(dir, UploadManifest));
+            Directory.Delete(dir, recursive: true);
+            if (_fsync) DirectorySync.Flush(Path.GetDirectoryName(dir)!);
+        }
+        catch (DirectoryNotFoundException) { }
+    }
+
+    private string UploadDir(string uploadId) => Path.Combine(_root, UploadsFolder, uploadId);
+
+    private static string PartPath(string dir, int partNumber) => Path.Combine(dir, partNumber.ToString(CultureInfo.InvariantCulture));
+
+    private static UploadedPart ToPart(int partNumber, LocalObjectFile.Trailer trailer) =>
+        new(partNumber, $"\"{Convert.ToHexStringLower(Convert.FromBase64String(trailer.Md5))}\"", trailer.Size) { ContentMd5 = trailer.Md5 };
+
+    private static GatewayException InvalidPart(int partNumber, string problem) =>
+        new(ErrorCode.BadRequest, $"Part {partNumber} of the completion {problem}; nothing was written.");
+
+    /// <summary>The part files one after another, each its recorded size (the trailer is not read). Owns the files.</summary>
+    private sealed class PartFilesStream(List<(FileStream File, long Size)> files) : ReadOnlyStream
+    {
+        private int _next;
+        private BoundedReadStream? _current;
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            while (true)
+            {
+                if (_current is null)
+                {
+                    if (_next == files.Count) return 0;
+                    var (file, size) = files[_next++];
+                    _current = new BoundedReadStream(file, size);
+                }
+                var n = await _current.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                if (n > 0) return n;
+                await _current.DisposeAsync().ConfigureAwait(false);
+                _current = null;
+            }
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            for (var i = _current is null ? _next : _next - 1; i < files.Count; i++) await files[i].File.DisposeAsync().ConfigureAwait(false);
+            _current = null;
+            _next = files.Count;
+            await base.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
