@@ -8,7 +8,7 @@ namespace Gateway.Migrations;
 /// needs to resume lives here: the spec, the listing cursor (token of the next page to list) and each
 /// object's state. Writes go through one connection under a lock; WAL keeps readers off the writer's way.
 /// </summary>
-public sealed class MigrationDatabase : IDisposable
+public sealed partial class MigrationDatabase : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly SqliteConnection _db;
@@ -34,6 +34,7 @@ public sealed class MigrationDatabase : IDisposable
             CREATE TABLE IF NOT EXISTS cutovers (
               store TEXT NOT NULL PRIMARY KEY COLLATE NOCASE, from_store TEXT NOT NULL, to_store TEXT NOT NULL, job TEXT NOT NULL, at INTEGER NOT NULL);
             """);
+        CreateUploadTables();
     }
 
     public void CreateJob(string id, MigrationSpec spec, DateTimeOffset now) =>
@@ -138,9 +139,22 @@ public sealed class MigrationDatabase : IDisposable
         }
     }
 
-    public void FinishItem(string job, string key, string state, string action, long size, string? sha256, string? error) =>
-        Write("INSERT INTO items (job, key, state, action, size, sha256, error) VALUES ($j, $k, $s, $a, $size, $sha, $e) ON CONFLICT (job, key) DO UPDATE SET state = $s, action = $a, size = $size, sha256 = $sha, error = $e",
-            ("$j", job), ("$k", key), ("$s", state), ("$a", action), ("$size", size), ("$sha", sha256), ("$e", error));
+    /// <summary>Records how an object ended and, in the same transaction, forgets its multipart upload (completed or abandoned).</summary>
+    public void FinishItem(string job, string key, string state, string action, long size, string? sha256, string? error)
+    {
+        lock (_lock)
+        {
+            using var tx = _db.BeginTransaction();
+            using (var cmd = Command("INSERT INTO items (job, key, state, action, size, sha256, error) VALUES ($j, $k, $s, $a, $size, $sha, $e) ON CONFLICT (job, key) DO UPDATE SET state = $s, action = $a, size = $size, sha256 = $sha, error = $e",
+                ("$j", job), ("$k", key), ("$s", state), ("$a", action), ("$size", size), ("$sha", sha256), ("$e", error)))
+            {
+                cmd.Transaction = tx;
+                cmd.ExecuteNonQuery();
+            }
+            DropUpload(job, key, tx);
+            tx.Commit();
+        }
+    }
 
     public JobTotals Totals(string job)
     {

@@ -98,6 +98,7 @@ public sealed partial class MigrationRunner(
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
             // Paused, cancelled (the state is already written) or the gateway is stopping (it stays running, to resume).
+            if (db.GetJob(id) is { State: MigrationStates.Cancelled } cancelled) await AbortUploadsAsync(cancelled).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -130,7 +131,8 @@ public sealed partial class MigrationRunner(
         var fronted = stores.All.OfType<Live.MigratingStore>().Any(m =>
             string.Equals(m.Options.From, spec.Source.Store, StringComparison.OrdinalIgnoreCase)
             && string.Equals(m.Options.To, spec.Target.Store, StringComparison.OrdinalIgnoreCase));
-        var mover = new ObjectMover(spec, source, target, bandwidth, job.StartedAt ?? time.GetUtcNow(), fronted);
+        var mover = new ObjectMover(spec, source, target, bandwidth, job.StartedAt ?? time.GetUtcNow(), fronted,
+            new ResumableUpload(spec, source, target, bandwidth, db, id));
         var filter = new KeyFilter(spec.Include, spec.Exclude);
         LogJobRunning(logger, id, spec.Mode, spec.Source.Store, spec.Target.Store);
 
@@ -190,6 +192,20 @@ public sealed partial class MigrationRunner(
         metrics.Item(outcome.State, o.Size);
         if (outcome.Error is not null) db.SetLastError(id, $"{o.Key}: {outcome.Error}");
         progress.Changed(id);
+    }
+
+    /// <summary>A cancelled job's multipart uploads are aborted at the target (a paused one keeps them, to resume).</summary>
+    private async Task AbortUploadsAsync(JobRow job)
+    {
+        try
+        {
+            var spec = job.Spec;
+            await new ResumableUpload(spec, stores.Get(spec.Source.Store), stores.Get(spec.Target.Store), null, db, job.Id).AbortAllAsync().ConfigureAwait(false);
+        }
+        catch (GatewayException e)
+        {
+            LogJobFailed(logger, e, job.Id);
+        }
     }
 
     /// <summary>sync: removes target objects under the target prefix that the source (as filtered) does not have.</summary>

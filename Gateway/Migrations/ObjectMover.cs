@@ -21,8 +21,12 @@ public sealed record ItemOutcome(string State, string Action, string? Sha256, st
 /// copy the source is checked again, so an object deleted through that store while the job copied it is removed from
 /// the target too instead of coming back.
 /// </param>
+/// <param name="uploads">
+/// The job's record of large objects' multipart uploads: with it, an object taking the ranged-read path goes to a target
+/// that has multipart uploads part by part, and resumes after a restart without sending completed parts again.
+/// </param>
 internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObjectStore target, RateLimiter? bandwidth,
-    DateTimeOffset jobStarted, bool guardDeletes = false)
+    DateTimeOffset jobStarted, bool guardDeletes = false, ResumableUpload? uploads = null)
 {
     private const int ChunkWithLimiter = 64 * 1024;
 
@@ -74,16 +78,19 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
     private async Task<ItemOutcome> MoveAsync(ObjectInfo src, bool listed, ObjectInfo? listedAtTarget, CancellationToken ct)
     {
         var targetKey = spec.TargetKey(src.Key);
-        var existing = listed && !NeedsHead(src, listedAtTarget)
+        // An upload this job started for the object before a restart is taken up again (or, if it completed, verified).
+        var recorded = spec.DryRun ? null : uploads?.Recorded(src.Key);
+        var existing = listed && recorded is null && !NeedsHead(src, listedAtTarget)
             ? listedAtTarget
             : await HeadOrNullAsync(target, spec.Target.Bucket, targetKey, ct).ConfigureAwait(false);
-        if (existing is not null && await IdenticalAsync(src, existing, ct).ConfigureAwait(false))
+        var ours = recorded?.CompletedETag is { } completed && existing?.ETag == completed;
+        if (existing is not null && recorded is null && await IdenticalAsync(src, existing, ct).ConfigureAwait(false))
         {
             if (spec.DryRun) return new(MigrationItemStates.Skipped, MigrationItemStates.Identical, null, null);
             await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
             return new(MigrationItemStates.Skipped, MigrationItemStates.Identical, null, null);
         }
-        if (existing is not null && WrittenSinceStart(existing))
+        if (existing is not null && !ours && WrittenSinceStart(existing))
             return new(MigrationItemStates.Skipped, MigrationItemStates.NewerAtTarget, null, null);
         if (spec.DryRun) return new(MigrationItemStates.Planned, MigrationItemStates.Copy, null, null);
 
@@ -181,6 +188,8 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         ObjectInfo src, string targetKey, ObjectConditions targetConditions, CancellationToken ct)
     {
         var parallel = source.Capabilities.Ranges && src.Size >= ParallelReadFrom;
+        if (parallel && uploads is not null && ResumableUpload.PartSize(src.Size, target.Capabilities) is { } partSize)
+            return await uploads.CopyAsync(src, targetKey, targetConditions, partSize, RecordSha256IfUnsharedAsync, ct).ConfigureAwait(false);
         await using var content = await OpenListedVersionAsync(src, parallel ? ParallelRangeReadStream.FirstRange(RangeChunk) : new GetObjectOptions(), ct)
             .ConfigureAwait(false);
         Stream raw = parallel
@@ -234,6 +243,12 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         return await source.GetObjectAsync(spec.Source.Bucket, src.Key,
             options with { Conditions = new ObjectConditions { IfMatch = [src.ETag] } }, ct).ConfigureAwait(false);
     }
+
+    /// <summary>Records the verified SHA-256 at the target unless both sides state an MD5 for the object.</summary>
+    private Task<ObjectInfo> RecordSha256IfUnsharedAsync(string targetKey, ObjectInfo written, ObjectInfo sourceInfo, string sha256, CancellationToken ct) =>
+        sourceInfo.ContentMd5 is not null && written.ContentMd5 is not null
+            ? Task.FromResult(written)
+            : RecordSha256Async(targetKey, written, sourceInfo, sha256, ct);
 
     /// <summary>User metadata where the gateway keeps an object's SHA-256 at a target that shares no hash with its source.</summary>
     public const string Sha256Metadata = "gateway-sha256";

@@ -1,0 +1,278 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Threading.RateLimiting;
+using Gateway.Contracts.Errors;
+using Gateway.Contracts.ObjectStorage;
+
+namespace Gateway.Migrations;
+
+/// <summary>
+/// Copies one large object as a multipart upload that survives restarts: the upload id is recorded in the job's
+/// database when it starts and each part (number, the target's ETag, size, SHA-256 and MD5 of the bytes read for it)
+/// once the target confirmed it. Run again after a crash, it lists the parts the target holds, keeps those recorded
+/// with the same ETag and size, and sends only the others; each part is one ranged GET of the source, pinned to the
+/// listed version, streamed into upload-part. The completion makes the object visible at once, under the job's write
+/// conditions (create-only or replace-at-ETag), so no partial object is ever visible. Verification (see docs/migrations.md):
+/// each part's bytes are hashed as they stream and checked against the MD5 the target states for the part; with
+/// <c>checksum</c> the completed object is read back once, in order, and every part's SHA-256 must equal the one
+/// recorded when it was read from the source, which also gives the whole object's SHA-256 and MD5 (checked against the
+/// source's MD5 or recorded SHA-256 where it has one).
+/// </summary>
+internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, IObjectStore target, RateLimiter? bandwidth,
+    MigrationDatabase db, string job)
+{
+    /// <summary>Parts of at least this size (S3's default part size), larger where the object needs more than 10,000.</summary>
+    internal const long PreferredPartBytes = 8 * 1024 * 1024;
+    internal const int PartsInFlight = 4;
+    private const int ChunkWithLimiter = 64 * 1024;
+    private const int ReadBackChunk = 256 * 1024;
+
+    /// <summary>The part size for an object of <paramref name="size"/> bytes at this target; null when the target cannot take it in parts.</summary>
+    public static long? PartSize(long size, StoreCapabilities target)
+    {
+        if (!target.MultipartUploads) return null;
+        var partSize = Math.Max(Math.Max(PreferredPartBytes, target.MinPartBytes), (size + MultipartNames.MaxParts - 1) / MultipartNames.MaxParts);
+        return partSize <= target.MaxPartBytes ? partSize : null;
+    }
+
+    /// <summary>The upload the job recorded for this source key, if any (it is then resumed, or verified if it completed).</summary>
+    public UploadRow? Recorded(string key) => db.GetUpload(job, key);
+
+    /// <param name="recordSha256">Records the verified SHA-256 at the target where the two sides share no hash; returns the object as it then is.</param>
+    public async Task<(ObjectInfo? Written, string? Sha256, string? Failure)> CopyAsync(ObjectInfo src, string targetKey, ObjectConditions targetConditions,
+        long partSize, Func<string, ObjectInfo, ObjectInfo, string, CancellationToken, Task<ObjectInfo>> recordSha256, CancellationToken ct)
+    {
+        // The source's facts (type, metadata, MD5) from the version listed; a changed source fails here.
+        var info = await source.HeadObjectAsync(spec.Source.Bucket, src.Key, new ObjectConditions { IfMatch = [src.ETag] }, ct).ConfigureAwait(false);
+        var row = db.GetUpload(job, src.Key);
+        if (row is not null && (row.SourceETag != src.ETag || row.PartSize != partSize && row.CompletedETag is null))
+        {
+            await AbortQuietlyAsync(targetKey, row.UploadId).ConfigureAwait(false);
+            db.DropUpload(job, src.Key);
+            row = null;
+        }
+
+        ObjectInfo? written = null;
+        IReadOnlyList<PartRow> parts;
+        if (row?.CompletedETag is { } completed
+            && await ObjectMover.HeadOrNullAsync(target, spec.Target.Bucket, targetKey, ct).ConfigureAwait(false) is { } now && now.ETag == completed)
+        {
+            // Completed before a restart, not yet verified: nothing to send, only to check.
+            written = now;
+            parts = row.Parts;
+            partSize = row.PartSize;
+        }
+        else
+        {
+            if (row?.CompletedETag is not null)
+            {
+                db.DropUpload(job, src.Key); // the completed object is gone or replaced: start over
+                row = null;
+            }
+            string? failure;
+            (written, parts, failure) = await UploadAsync(src, info, targetKey, targetConditions, partSize, row, ct).ConfigureAwait(false);
+            if (written is null) return (null, null, failure);
+        }
+        var (verified, sha256, problem) = await VerifyAsync(src, info, targetKey, written, parts, partSize, ct).ConfigureAwait(false);
+        if (problem is not null || sha256 is null) return (verified, sha256, problem);
+        var final = await recordSha256(targetKey, written, info, sha256, ct).ConfigureAwait(false);
+        // The record is a copy onto itself (a new ETag): the upload stays known as completed and verified at that ETag.
+        if (final.ETag != written.ETag) db.SetUploadCompleted(job, src.Key, final.ETag);
+        return (final, sha256, null);
+    }
+
+    private async Task<(ObjectInfo? Written, IReadOnlyList<PartRow> Parts, string? Failure)> UploadAsync(ObjectInfo src, ObjectInfo info, string targetKey,
+        ObjectConditions targetConditions, long partSize, UploadRow? row, CancellationToken ct)
+    {
+        var have = new Dictionary<int, PartRow>();
+        if (row is not null)
+        {
+            var held = await HeldPartsAsync(targetKey, row.UploadId, ct).ConfigureAwait(false);
+            if (held is null)
+            {
+                db.DropUpload(job, src.Key); // the target no longer knows the upload (expired, aborted)
+                row = null;
+            }
+            else
+            {
+                foreach (var part in row.Parts)
+                {
+                    // Held: as the target lists it (same ETag and size); or, where the target cannot list parts, as it confirmed it.
+                    if (held is NotListed || held.TryGetValue(part.Number, out var h) && h.ETag == part.ETag && h.Size == part.Size)
+                        have[part.Number] = part;
+                }
+            }
+        }
+        var uploadId = row?.UploadId;
+        if (uploadId is null)
+        {
+            uploadId = (await target.StartMultipartUploadAsync(spec.Target.Bucket, targetKey,
+                new MultipartUploadOptions { ContentType = info.ContentType, Metadata = info.Metadata }, ct).ConfigureAwait(false)).UploadId;
+            db.BeginUpload(job, src.Key, uploadId, src.ETag, partSize);
+        }
+
+        var count = (int)((src.Size + partSize - 1) / partSize);
+        var missing = Enumerable.Range(1, count).Where(n => !have.ContainsKey(n)).ToList();
+        try
+        {
+            await Parallel.ForEachAsync(missing, new ParallelOptions { MaxDegreeOfParallelism = PartsInFlight, CancellationToken = ct }, async (n, token) =>
+            {
+                var part = await SendPartAsync(src, targetKey, uploadId, n, partSize, token).ConfigureAwait(false);
+                db.RecordPart(job, src.Key, part);
+                lock (have) have[n] = part;
+            }).ConfigureAwait(false);
+        }
+        catch (PartMismatchException e)
+        {
+            await AbortQuietlyAsync(targetKey, uploadId).ConfigureAwait(false);
+            db.DropUpload(job, src.Key);
+            return (null, [], e.Message);
+        }
+
+        var ordered = have.Values.OrderBy(p => p.Number).ToList();
+        ObjectInfo written;
+        try
+        {
+            written = await target.CompleteMultipartUploadAsync(spec.Target.Bucket, targetKey, uploadId, new CompleteUploadRequest
+            {
+                Parts = ordered.Select(p => new CompletedPart(p.Number, p.ETag)).ToList(),
+                Conditions = targetConditions,
+            }, ct).ConfigureAwait(false);
+        }
+        catch (GatewayException e) when (e.Code is not (ErrorCode.Unavailable or ErrorCode.Timeout or ErrorCode.Throttled))
+        {
+            // Refused (a writer reached the target first, a part the target lost): this upload is of no further use.
+            await AbortQuietlyAsync(targetKey, uploadId).ConfigureAwait(false);
+            db.DropUpload(job, src.Key);
+            throw;
+        }
+        db.SetUploadCompleted(job, src.Key, written.ETag);
+        return (written, ordered, null);
+    }
+
+    /// <summary>The parts the target holds by number; null when it does not know the upload; empty <see cref="NotListed"/> when it cannot list them.</summary>
+    private async Task<Dictionary<int, UploadedPart>?> HeldPartsAsync(string targetKey, string uploadId, CancellationToken ct)
+    {
+        try
+        {
+            var listed = await target.ListPartsAsync(spec.Target.Bucket, targetKey, uploadId, ct).ConfigureAwait(false);
+            return listed.ToDictionary(p => p.PartNumber);
+        }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound)
+        {
+            return null;
+        }
+        catch (GatewayException e) when (e.Code is ErrorCode.NotSupported or ErrorCode.NotImplemented or ErrorCode.BadRequest)
+        {
+            // A service without ListParts (s3rver): trust the parts it confirmed; a completion then fails if one is gone.
+            return new NotListed();
+        }
+    }
+
+    private sealed class NotListed : Dictionary<int, UploadedPart>;
+
+    /// <summary>One part: a ranged GET of the listed version, hashed as it streams into upload-part.</summary>
+    private async Task<PartRow> SendPartAsync(ObjectInfo src, string targetKey, string uploadId, int n, long partSize, CancellationToken ct)
+    {
+        var offset = (n - 1) * partSize;
+        var length = Math.Min(partSize, src.Size - offset);
+        await using var content = await source.GetObjectAsync(spec.Source.Bucket, src.Key,
+            new GetObjectOptions { Range = new ByteRange(offset, offset + length - 1, null) }, ct).ConfigureAwait(false);
+        if (content.Info.ETag != src.ETag)
+            throw new GatewayException(ErrorCode.PreconditionFailed, $"The source object '{src.Key}' changed while it was being read.");
+        await using var body = new VerifyingReadStream(content.Body, bandwidth, ChunkWithLimiter);
+        var uploaded = await target.UploadPartAsync(spec.Target.Bucket, targetKey, uploadId, n, body,
+            new UploadPartOptions { ContentLength = length }, ct).ConfigureAwait(false);
+        if (spec.Verify != VerifyMode.None && (body.BytesRead != length || uploaded.Size != length))
+            throw new PartMismatchException($"size mismatch in part {n}: {length} bytes expected, {body.BytesRead} read, the target holds {uploaded.Size}");
+        var md5 = body.Md5Base64();
+        if (spec.Verify == VerifyMode.Checksum && uploaded.ContentMd5 is { } stated && stated != md5)
+            throw new PartMismatchException($"the target's MD5 of part {n} does not match the bytes sent");
+        return new PartRow(n, uploaded.ETag, length, body.Sha256Hex(), md5);
+    }
+
+    private async Task<(ObjectInfo? Written, string? Sha256, string? Failure)> VerifyAsync(ObjectInfo src, ObjectInfo info, string targetKey,
+        ObjectInfo written, IReadOnlyList<PartRow> parts, long partSize, CancellationToken ct)
+    {
+        if (spec.Verify == VerifyMode.None) return (written, null, null);
+        if (written.Size != src.Size) return (written, null, $"size mismatch: source listed {src.Size} bytes, the target holds {written.Size}");
+        if (spec.Verify == VerifyMode.Size) return (written, null, null);
+
+        var (sha256, md5, failure) = await ReadBackAsync(targetKey, written, parts, partSize, src.Size, ct).ConfigureAwait(false);
+        if (failure is not null) return (written, sha256, failure);
+        if (info.ContentMd5 is { } sourceMd5 && sourceMd5 != md5)
+            return (written, sha256, "the object read back does not match the source's MD5");
+        if (info.Metadata.TryGetValue(ObjectMover.Sha256Metadata, out var recorded) && recorded != sha256)
+            return (written, sha256, $"the object read back does not match the SHA-256 recorded in the source's {ObjectMover.Sha256Metadata} metadata");
+        return (written, sha256, null);
+    }
+
+    /// <summary>
+    /// Reads the completed object once, in order: each part's SHA-256 must be the one recorded when it was read from the
+    /// source, so the target holds the source's bytes; the whole object's SHA-256 and MD5 come out of the same read.
+    /// </summary>
+    private async Task<(string Sha256, string Md5, string? Failure)> ReadBackAsync(string targetKey, ObjectInfo written,
+        IReadOnlyList<PartRow> parts, long partSize, long size, CancellationToken ct)
+    {
+        using var whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var wholeMd5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        using var part = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var byNumber = parts.ToDictionary(p => p.Number);
+        string? failure = null;
+        long read = 0;
+        var buffer = ArrayPool<byte>.Shared.Rent(ReadBackChunk);
+        try
+        {
+            await using var content = await target.GetObjectAsync(spec.Target.Bucket, targetKey,
+                new GetObjectOptions { Conditions = new ObjectConditions { IfMatch = [written.ETag] } }, ct).ConfigureAwait(false);
+            int n;
+            while ((n = await content.Body.ReadAsync(buffer.AsMemory(0, ReadBackChunk), ct).ConfigureAwait(false)) > 0)
+            {
+                whole.AppendData(buffer, 0, n);
+                wholeMd5.AppendData(buffer, 0, n);
+                var at = 0;
+                while (at < n)
+                {
+                    var intoPart = read % partSize;
+                    var take = (int)Math.Min(n - at, partSize - intoPart);
+                    part.AppendData(buffer, at, take);
+                    at += take;
+                    read += take;
+                    if (read % partSize == 0 || read == size) failure ??= CheckPart(part, (int)((read - 1) / partSize) + 1, byNumber);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        if (read != size) failure ??= $"size mismatch: {read} bytes read back, {size} expected";
+        return (Convert.ToHexStringLower(whole.GetHashAndReset()), Convert.ToBase64String(wholeMd5.GetHashAndReset()), failure);
+    }
+
+    private static string? CheckPart(IncrementalHash part, int number, Dictionary<int, PartRow> parts)
+    {
+        var sha256 = Convert.ToHexStringLower(part.GetHashAndReset());
+        return parts.TryGetValue(number, out var recorded) && recorded.Sha256 == sha256
+            ? null
+            : $"part {number} of the object read back does not match the bytes read from the source";
+    }
+
+    /// <summary>Aborts every upload a cancelled job left open (best effort; the target's lifecycle rules reap the rest).</summary>
+    public async Task AbortAllAsync()
+    {
+        foreach (var row in db.Uploads(job))
+        {
+            if (row.CompletedETag is null) await AbortQuietlyAsync(spec.TargetKey(row.Key), row.UploadId).ConfigureAwait(false);
+            db.DropUpload(job, row.Key);
+        }
+    }
+
+    private async Task AbortQuietlyAsync(string targetKey, string uploadId)
+    {
+        try { await target.AbortMultipartUploadAsync(spec.Target.Bucket, targetKey, uploadId, CancellationToken.None).ConfigureAwait(false); }
+        catch (GatewayException) { /* best effort: an upload nobody completes is reaped by the store */ }
+    }
+
+    private sealed class PartMismatchException(string message) : Exception(message);
+}
