@@ -47,7 +47,7 @@ public abstract partial class ObjectStoreConformanceTests
         var upload = await store.StartMultipartUploadAsync(Bucket, "mp/whole.bin", new MultipartUploadOptions
         {
             ContentType = "text/plain",
-            Metadata = new Dictionary<string, string> { ["owner"] = "team-a" },
+            Metadata = store.Capabilities.UserMetadata ? new Dictionary<string, string> { ["owner"] = "team-a" } : new Dictionary<string, string>(),
         }, default);
 
         // Out of order, and part 2 twice: the second replaces the first.
@@ -109,7 +109,7 @@ public abstract partial class ObjectStoreConformanceTests
                 Parts = [new CompletedPart(1, listed.ETag), new CompletedPart(2, last.ETag)],
             }, default);
             using var get = await Http.GetAsync(ObjectUrl("mp/resume.bin"));
-            Assert.Equal([.. body, .. "end"u8.ToArray()], await get.Content.ReadAsByteArrayAsync());
+            Assert.Equal(body.Concat(Bytes("end")).ToArray(), await get.Content.ReadAsByteArrayAsync());
         }
         finally
         {

@@ -12,6 +12,7 @@ namespace Gateway.Tests.Migrations;
 public sealed class MigrationTests : IAsyncLifetime
 {
     private readonly string _archiveRoot = Directory.CreateTempSubdirectory("migration-archive-").FullName;
+    private readonly string _flatRoot = Directory.CreateTempSubdirectory("migration-flat-").FullName;
     // Owned by the test, not the server, so a restarted server finds the jobs and objects of the first one.
     private readonly string _data = Directory.CreateTempSubdirectory("migration-gateway-").FullName;
     private GatewayServer _server = null!;
@@ -23,18 +24,24 @@ public sealed class MigrationTests : IAsyncLifetime
         _api = new MigrationClient(_server);
         await _api.CreateBucketAsync("local", "src");
         await _api.CreateBucketAsync("archive", "dst");
+        await _api.CreateBucketAsync("flat", "dst");
     }
 
     private Dictionary<string, string?> Settings() => new()
     {
         ["Gateway:Stores:archive:Kind"] = "local",
         ["Gateway:Stores:archive:Root"] = _archiveRoot,
+        // A target without multipart uploads: large objects go to it as one put.
+        ["Gateway:Stores:flat:Kind"] = "local",
+        ["Gateway:Stores:flat:Root"] = _flatRoot,
+        ["Gateway:Stores:flat:Capabilities:MultipartUploads"] = "false",
     };
 
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
         Directory.Delete(_archiveRoot, recursive: true);
+        Directory.Delete(_flatRoot, recursive: true);
         Directory.Delete(_data, recursive: true);
     }
 
@@ -83,32 +90,45 @@ public sealed class MigrationTests : IAsyncLifetime
         Assert.Equal(120, second.GetProperty("objects").GetProperty("skipped").GetInt64());
     }
 
-    [Fact]
-    public async Task A_large_object_moves_as_parallel_ranged_reads_and_arrives_whole_and_verified()
+    [Theory]
+    [InlineData("archive")]
+    [InlineData("flat")]
+    public async Task A_large_object_moves_as_parallel_ranged_reads_and_arrives_whole_and_verified(string targetStore)
     {
         var body = new byte[Gateway.Migrations.ObjectMover.ParallelReadFrom + 12_345];
         System.Security.Cryptography.RandomNumberGenerator.Fill(body);
         await _api.PutAsync("local", "src", "big/blob.bin", body);
         await _api.PutAsync("local", "src", "small.txt", "small"u8.ToArray());
 
-        var id = await _api.StartAsync(new { source = new { store = "local", bucket = "src" }, target = new { store = "archive", bucket = "dst" } });
+        var id = await _api.StartAsync(new { source = new { store = "local", bucket = "src" }, target = new { store = targetStore, bucket = "dst" } });
         var end = await _api.WaitForEndAsync(id);
 
         Assert.True(end.GetProperty("state").GetString() == "completed", end.ToString());
         Assert.Equal(2, end.GetProperty("objects").GetProperty("done").GetInt64());
-        using (var response = await _api.GetAsync("archive", "dst", "big/blob.bin"))
+        using (var response = await _api.GetAsync(targetStore, "dst", "big/blob.bin"))
             Assert.Equal(System.Security.Cryptography.SHA256.HashData(body), System.Security.Cryptography.SHA256.HashData(await response.Content.ReadAsByteArrayAsync()));
         var item = (await _api.ItemsAsync(id, "done")).Single(i => i.GetProperty("key").GetString() == "big/blob.bin");
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body)), item.GetProperty("sha256").GetString());
-        // The witnessed calls show the source read as ranges, one GET per chunk, and the small object as one GET.
-        var reads = await AuditedReadsAsync();
-        Assert.True(reads.Count(t => t.EndsWith("src/big/blob.bin", StringComparison.Ordinal)) >= (body.Length + Gateway.Migrations.ObjectMover.RangeChunk - 1) / Gateway.Migrations.ObjectMover.RangeChunk,
-            string.Join('\n', reads));
+        var reads = await AuditedAsync("get-object");
         Assert.Equal(1, reads.Count(t => t.EndsWith("src/small.txt", StringComparison.Ordinal)));
+        var bigReads = reads.Count(t => t.EndsWith("src/big/blob.bin", StringComparison.Ordinal));
+        var parts = await AuditedAsync("upload-part");
+        if (targetStore == "flat")
+        {
+            // The witnessed calls show the source read as ranges, one GET per chunk, and no part uploads.
+            Assert.True(bigReads >= (body.Length + Gateway.Migrations.ObjectMover.RangeChunk - 1) / Gateway.Migrations.ObjectMover.RangeChunk, string.Join('\n', reads));
+            Assert.Empty(parts);
+            return;
+        }
+        // A multipart target: one ranged GET of the source per part, each part uploaded exactly once, one completion.
+        var count = (int)((body.Length + Gateway.Migrations.ResumableUpload.PreferredPartBytes - 1) / Gateway.Migrations.ResumableUpload.PreferredPartBytes);
+        Assert.Equal(count, bigReads);
+        Assert.Equal(Enumerable.Range(1, count).Select(n => $"archive/dst/big/blob.bin part {n}"), parts.Order(StringComparer.Ordinal));
+        Assert.Equal(["archive/dst/big/blob.bin"], await AuditedAsync("complete-multipart-upload"));
     }
 
-    /// <summary>The targets of every get-object call in the audit log.</summary>
-    private async Task<List<string>> AuditedReadsAsync()
+    /// <summary>The targets of every call of one object-storage operation in the audit log.</summary>
+    private async Task<List<string>> AuditedAsync(string operation)
     {
         var targets = new List<string>();
         long after = 0;
@@ -117,7 +137,7 @@ public sealed class MigrationTests : IAsyncLifetime
             var page = await _server.Client.GetFromJsonAsync<JsonElement>($"v1/audit?after={after}&limit=1000");
             var entries = page.GetProperty("entries").EnumerateArray().ToList();
             if (entries.Count == 0) return targets;
-            targets.AddRange(entries.Where(e => e.GetProperty("operation").GetString()!.EndsWith("get-object", StringComparison.Ordinal))
+            targets.AddRange(entries.Where(e => e.GetProperty("operation").GetString() == "object-storage." + operation)
                 .Select(e => e.GetProperty("target").GetString()!));
             after = entries[^1].GetProperty("sequence").GetInt64();
         }
@@ -334,6 +354,7 @@ public sealed class MigrationTests : IAsyncLifetime
         var archive = Directory.CreateDirectory(Path.Combine(_data, "reader-archive")).FullName;
         var settings = Settings();
         settings["Gateway:Stores:archive:Root"] = archive; // each local store holds its root alone
+        settings["Gateway:Stores:flat:Root"] = Directory.CreateDirectory(Path.Combine(_data, "reader-flat")).FullName;
         settings["Gateway:Security:ApiKeys:reader:Hash"] = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(readerKey)));
         settings["Gateway:Security:ApiKeys:reader:Scopes:0"] = "read:stores/**";
         settings["Gateway:Security:ApiKeys:reader:Scopes:1"] = "write:migrations";
