@@ -93,7 +93,7 @@ public sealed partial class AzureBlobObjectStore
         {
             await Call(async c => (await blob.CommitBlockListAsync(request.Parts.Select(p => p.ETag), new CommitBlockListOptions
             {
-                HttpHeaders = new BlobHttpHeaders { ContentType = facts.ContentType },
+                HttpHeaders = new BlobHttpHeaders { ContentType = facts.ContentType, ContentHash = Md5Bytes(request.ContentMd5) },
                 Metadata = facts.Metadata,
                 Conditions = WriteConditions(request.Conditions),
             }, c)).Value, false, $"commit '{bucket}/{key}'", ct);
@@ -131,6 +131,15 @@ public sealed partial class AzureBlobObjectStore
             if (PartNumberOf(block.Name, random) is { } n) parts[n] = new UploadedPart(n, block.Name, block.SizeLong);
         }
         return parts;
+    }
+
+    static byte[]? Md5Bytes(string? base64)
+    {
+        if (base64 is null) return null;
+        var bytes = new byte[16];
+        return Convert.TryFromBase64String(base64, bytes, out var n) && n == 16
+            ? bytes
+            : throw new GatewayException(ErrorCode.BadRequest, "The completion's Content-MD5 is not a base64 MD5.");
     }
 
     static string BlockId(string random, int partNumber) =>

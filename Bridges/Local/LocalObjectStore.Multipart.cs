@@ -138,6 +138,7 @@ public sealed partial class LocalObjectStore
                 ContentType = manifest.ContentType,
                 Metadata = manifest.Metadata,
                 ContentLength = files.Sum(f => f.Size),
+                ContentMd5 = request.ContentMd5,
                 Conditions = request.Conditions,
             }, ct).ConfigureAwait(false);
             files.Clear();

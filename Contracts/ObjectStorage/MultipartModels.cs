@@ -37,6 +37,12 @@ public sealed record CompleteUploadRequest
     public required IReadOnlyList<CompletedPart> Parts { get; init; }
     /// <summary>Checked against the target object as a put's conditions are (If-None-Match: * for create-only).</summary>
     public ObjectConditions Conditions { get; init; } = ObjectConditions.None;
+    /// <summary>
+    /// Base64 MD5 of the whole object when the caller knows it. A store that hashes what it composes checks it (local:
+    /// BadDigest, nothing written); Azure keeps it as the blob's Content-MD5 (it does not check it, so the caller must,
+    /// e.g. by reading the object back); S3 ignores it (a multipart object's ETag is its own).
+    /// </summary>
+    public string? ContentMd5 { get; init; }
 
     /// <summary>Parts numbered 1-10,000, strictly ascending, at least one; BadRequest otherwise.</summary>
     public void Validate()

@@ -137,6 +137,8 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
             {
                 Parts = ordered.Select(p => new CompletedPart(p.Number, p.ETag)).ToList(),
                 Conditions = targetConditions,
+                // The source's own MD5, which the read-back below checks; a target that keeps it then states it (Azure).
+                ContentMd5 = spec.Verify == VerifyMode.Checksum ? info.ContentMd5 : null,
             }, ct).ConfigureAwait(false);
         }
         catch (GatewayException e) when (e.Code is not (ErrorCode.Unavailable or ErrorCode.Timeout or ErrorCode.Throttled))
