@@ -160,7 +160,7 @@ public abstract partial class ObjectStoreConformanceTests
         using var get = await Http.GetAsync(ObjectUrl("mp/taken.txt"));
         Assert.Equal("first writer", await get.Content.ReadAsStringAsync());
         Assert.Equal(etag, get.Headers.ETag!.ToString());
-        await store.AbortMultipartUploadAsync(Bucket, "mp/taken.txt", upload.UploadId, default);
+        if (BackendHasFullMultipart) await store.AbortMultipartUploadAsync(Bucket, "mp/taken.txt", upload.UploadId, default);
     }
 
     [SkippableFact]
