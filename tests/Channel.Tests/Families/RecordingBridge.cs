@@ -28,7 +28,7 @@ public class RecordingBridge<TBridge> : DispatchProxy where TBridge : class
         {
             case "get_Name": return "fake";
             case "get_Kind": return "fake";
-            case "get_Capabilities": return new StoreCapabilities();
+            case "get_Capabilities": return new StoreCapabilities { MultipartUploads = true }; // a store that runs every operation
             case "get_MaxRequestBodyBytes": return null;
             case "GetStatus": return BridgeStatus.Unknown;
         }
