@@ -128,6 +128,13 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
             db.DropUpload(job, src.Key);
             return (null, [], e.Message);
         }
+        catch (GatewayException e) when (e.Code == ErrorCode.PreconditionFailed)
+        {
+            // The source changed while its parts were read: the parts sent are of a version that is gone.
+            await AbortQuietlyAsync(targetKey, uploadId).ConfigureAwait(false);
+            db.DropUpload(job, src.Key);
+            throw;
+        }
 
         var ordered = have.Values.OrderBy(p => p.Number).ToList();
         ObjectInfo written;

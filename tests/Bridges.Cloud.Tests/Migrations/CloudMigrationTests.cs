@@ -1,12 +1,14 @@
 using Xunit;
 using System.Net;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Gateway.Testing;
 using Gateway.Testing.Migrations;
 
 namespace Gateway.Bridges.Cloud.Tests.Migrations;
 
-/// <summary>Migration jobs between the real emulators: s3rver to Azurite, Azurite to the local store.</summary>
+/// <summary>Migration jobs between the real emulators: s3rver to Azurite, Azurite to s3rver and to the local store.</summary>
 public sealed class CloudMigrationTests : IAsyncLifetime
 {
     private GatewayServer _server = null!;
@@ -53,6 +55,42 @@ public sealed class CloudMigrationTests : IAsyncLifetime
         var second = await _api.WaitForEndAsync(again);
         Assert.Equal(0, second.GetProperty("objects").GetProperty("done").GetInt64());
         Assert.Equal(objects.Count, second.GetProperty("objects").GetProperty("skipped").GetInt64());
+    }
+
+    [Fact]
+    public async Task Azure_to_s3_sends_a_large_object_as_s3_multipart_parts_verified()
+    {
+        var (src, dst) = (NewBucket(), NewBucket());
+        await _api.CreateBucketAsync("azure", src);
+        await _api.CreateBucketAsync("s3", dst);
+        var body = RandomNumberGenerator.GetBytes(20 * 1024 * 1024 + 7);
+        await _api.PutAsync("azure", src, "big/parts.bin", body, "application/x-parts", new Dictionary<string, string> { ["origin"] = "azure" });
+
+        var id = await _api.StartAsync(new { source = new { store = "azure", bucket = src }, target = new { store = "s3", bucket = dst } });
+        var end = await _api.WaitForEndAsync(id);
+
+        Assert.True(end.GetProperty("state").GetString() == "completed", end.ToString());
+        var item = Assert.Single(await _api.ItemsAsync(id, "done"));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(body)), item.GetProperty("sha256").GetString());
+        using (var response = await _api.GetAsync("s3", dst, "big/parts.bin"))
+        {
+            Assert.Equal(SHA256.HashData(body), SHA256.HashData(await response.Content.ReadAsByteArrayAsync()));
+            Assert.Equal("application/x-parts", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("azure", response.Headers.GetValues("x-meta-origin").Single());
+        }
+        // Three parts of 8, 8 and 4 MiB, each uploaded once through the S3 bridge's UploadPart.
+        var parts = new List<string>();
+        long after = 0;
+        while (true)
+        {
+            var page = await _server.Client.GetFromJsonAsync<JsonElement>($"v1/audit?after={after}&limit=1000");
+            var entries = page.GetProperty("entries").EnumerateArray().ToList();
+            if (entries.Count == 0) break;
+            parts.AddRange(entries.Where(e => e.GetProperty("operation").GetString() == "object-storage.upload-part" && e.GetProperty("status").GetString() == "ok")
+                .Select(e => e.GetProperty("target").GetString()!).Where(t => t.Contains(dst + "/", StringComparison.Ordinal)));
+            after = entries[^1].GetProperty("sequence").GetInt64();
+        }
+        Assert.Equal(Enumerable.Range(1, 3).Select(n => $"s3/{dst}/big/parts.bin part {n}"), parts.Order(StringComparer.Ordinal));
     }
 
     [Fact]
