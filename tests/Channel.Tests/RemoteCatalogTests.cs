@@ -88,6 +88,8 @@ public sealed class RemoteCatalogTests : IDisposable
         settings["Gateway:Stores:new:Kind"] = "local";
         await using var edge = await GatewayServer.StartAsync(settings);
         Assert.Equal(["moving"], edge.Services.GetRequiredService<BridgeRegistry<IObjectStore>>().Built.Select(b => b.Name));
+        // The catalog fetched at start can miss its 5 s bound on a loaded machine; readiness says when it is in.
+        await EventuallyAsync(edge, "health/ready", HttpStatusCode.OK);
 
         foreach (var store in new[] { "old", "new" })
             using (var created = await edge.Client.PutAsync($"v1/stores/{store}/buckets/shelf", null))
