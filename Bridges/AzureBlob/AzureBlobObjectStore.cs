@@ -193,7 +193,7 @@ public sealed class AzureBlobObjectStore : IObjectStore
             ContentType = details.ContentType ?? "application/octet-stream",
             ContentMd5 = details.BlobContentHash is { Length: > 0 } whole ? Convert.ToBase64String(whole)
                 : partial is null && details.ContentHash is { Length: > 0 } hash ? Convert.ToBase64String(hash) : null,
-            Metadata = Lowered(details.Metadata),
+            Metadata = AzureMetadataNames.Decode(details.Metadata),
         };
         return partial is { } p
             ? new ObjectContent(info, result.Content, p.Offset, p.Length, isPartial: true)
@@ -234,7 +234,7 @@ public sealed class AzureBlobObjectStore : IObjectStore
                 response = await Call(async c => (await blob.UploadAsync(new MemoryStream(buffer, 0, length, writable: false), new BlobUploadOptions
                 {
                     HttpHeaders = new BlobHttpHeaders { ContentType = options.ContentType, ContentHash = md5 },
-                    Metadata = Lowered(options.Metadata),
+                    Metadata = AzureMetadataNames.Encode(options.Metadata),
                     Conditions = WriteConditions(options.Conditions),
                 }, c)).Value, true, $"put '{bucket}/{key}'", ct);
             }
@@ -283,7 +283,7 @@ public sealed class AzureBlobObjectStore : IObjectStore
             SourceConditions = new BlobRequestConditions { IfMatch = new ETag(source.ETag) },
             DestinationConditions = WriteConditions(request.TargetConditions),
         };
-        if (request.MetadataDirective == MetadataDirective.Replace) copy.Metadata = Lowered(request.Metadata ?? new Dictionary<string, string>());
+        if (request.MetadataDirective == MetadataDirective.Replace) copy.Metadata = AzureMetadataNames.Encode(request.Metadata ?? new Dictionary<string, string>());
         var sourceUri = Blob(request.SourceBucket, request.SourceKey).Uri;
         await Call(async c =>
         {
@@ -327,7 +327,7 @@ public sealed class AzureBlobObjectStore : IObjectStore
                 LastModified = p.LastModified,
                 ContentType = p.ContentType ?? "application/octet-stream",
                 ContentMd5 = p.ContentHash is { Length: > 0 } hash ? Convert.ToBase64String(hash) : null,
-                Metadata = Lowered(p.Metadata),
+                Metadata = AzureMetadataNames.Decode(p.Metadata),
             };
         }
         catch (GatewayException e) when (e.Code == ErrorCode.NotFound)
@@ -368,9 +368,6 @@ public sealed class AzureBlobObjectStore : IObjectStore
             return null;
         return (first, last - first + 1, total);
     }
-
-    internal static Dictionary<string, string> Lowered(IDictionary<string, string>? metadata) =>
-        metadata is null ? new(StringComparer.Ordinal) : metadata.ToDictionary(kv => kv.Key.ToLowerInvariant(), kv => kv.Value, StringComparer.Ordinal);
 
     internal static Dictionary<string, string> Lowered(IReadOnlyDictionary<string, string> metadata) =>
         metadata.ToDictionary(kv => kv.Key.ToLowerInvariant(), kv => kv.Value, StringComparer.Ordinal);

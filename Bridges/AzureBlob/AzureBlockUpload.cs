@@ -61,7 +61,7 @@ sealed class AzureBlockUpload(BlockBlobClient blob, ResiliencePipeline pipeline,
             var committed = await AzureCall.Run(pipeline, store, async c => (await blob.CommitBlockListAsync(ids, new CommitBlockListOptions
             {
                 HttpHeaders = new BlobHttpHeaders { ContentType = put.ContentType, ContentHash = digest },
-                Metadata = AzureBlobObjectStore.Lowered(put.Metadata),
+                Metadata = AzureMetadataNames.Encode(put.Metadata),
                 Conditions = AzureBlobObjectStore.WriteConditions(put.Conditions),
             }, c)).Value, true, $"commit '{blob.BlobContainerName}/{blob.Name}'", ct);
             return new ObjectInfo
