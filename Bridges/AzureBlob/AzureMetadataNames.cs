@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Gateway.Contracts.ObjectStorage;
 
 namespace Gateway.Bridges.AzureBlob;
 
@@ -17,6 +18,34 @@ namespace Gateway.Bridges.AzureBlob;
 static class AzureMetadataNames
 {
     public const string Marker = "gwenc_";
+
+    /// <summary>
+    /// Where the Expires header is kept (Azure's blob properties have no field for it). After the marker comes "_e",
+    /// an escape <see cref="Encode(string)"/> never writes, so no user metadata name is stored under it.
+    /// </summary>
+    public const string ExpiresName = Marker + "_expires";
+
+    /// <summary>User metadata and the headers kept in metadata, as stored.</summary>
+    public static Dictionary<string, string> Stored(IEnumerable<KeyValuePair<string, string>> metadata, ContentHeaders? headers)
+    {
+        var stored = Encode(metadata);
+        if (headers?.Expires is { } expires) stored[ExpiresName] = expires;
+        return stored;
+    }
+
+    /// <summary>Splits stored metadata into the user metadata (names decoded) and the Expires header kept with it.</summary>
+    public static (Dictionary<string, string> Metadata, string? Expires) Read(IDictionary<string, string>? stored)
+    {
+        string? expires = null;
+        var user = new List<KeyValuePair<string, string>>();
+        if (stored is not null)
+            foreach (var entry in stored)
+            {
+                if (string.Equals(entry.Key, ExpiresName, StringComparison.OrdinalIgnoreCase)) expires = entry.Value;
+                else user.Add(entry);
+            }
+        return (Decode(user), expires);
+    }
 
     public static Dictionary<string, string> Encode(IEnumerable<KeyValuePair<string, string>> metadata)
     {

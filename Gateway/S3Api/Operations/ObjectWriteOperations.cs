@@ -38,6 +38,7 @@ public static partial class ObjectWriteOperations
         {
             ContentType = ContentType(request),
             Metadata = ReadMetadata(request),
+            ContentHeaders = ReadContentHeaders(request),
             ContentMd5 = ReadContentMd5(request),
             Conditions = await TargetConditionsAsync(c, store, bucket, key),
         };
@@ -49,6 +50,23 @@ public static partial class ObjectWriteOperations
         if (string.IsNullOrEmpty(value)) return "binary/octet-stream";
         if (!MediaTypeHeaderValue.TryParse(value, out _)) throw S3Errors.InvalidArgument("Content-Type is not a valid media type.");
         return value;
+    }
+
+    /// <summary>
+    /// Cache-Control, Content-Disposition, Content-Encoding, Content-Language and Expires, kept with the object. The
+    /// aws-chunked coding is the request's transfer framing, not the object's: S3 drops it from Content-Encoding.
+    /// </summary>
+    public static ContentHeaders? ReadContentHeaders(HttpRequest request)
+    {
+        var headers = ContentHeaders.From(name => request.Headers[name].ToString());
+        if (headers?.ContentEncoding is { } encoding)
+        {
+            var codings = encoding.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Where(coding => !coding.Equals("aws-chunked", StringComparison.OrdinalIgnoreCase)).ToList();
+            headers = ContentHeaders.OrNull(headers with { ContentEncoding = codings.Count == 0 ? null : string.Join(",", codings) });
+        }
+        try { return headers?.Validate(); }
+        catch (GatewayException e) { throw S3Errors.InvalidArgument(e.Message); }
     }
 
     public static Dictionary<string, string> ReadMetadata(HttpRequest request)

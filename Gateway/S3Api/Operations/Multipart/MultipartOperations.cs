@@ -26,7 +26,7 @@ public static class MultipartOperations
         var uploadId = MultipartMetadata.NewUploadId();
         var metadata = new Dictionary<string, string>(options.Metadata) { [MultipartMetadata.TargetKey] = MultipartMetadata.EncodeKey(key) };
         await t.Store.PutObjectAsync(t.Bucket, MultipartMetadata.ManifestKey(uploadId), Stream.Null,
-            new PutObjectOptions { ContentType = options.ContentType, Metadata = metadata, ContentLength = 0 }, c.Aborted);
+            new PutObjectOptions { ContentType = options.ContentType, Metadata = metadata, ContentHeaders = options.ContentHeaders, ContentLength = 0 }, c.Aborted);
         await S3Xml.WriteAsync(c.Response, 200, w =>
         {
             w.WriteStartElement("InitiateMultipartUploadResult", S3Xml.Namespace);
@@ -124,13 +124,14 @@ public static class MultipartOperations
         var multipartETag = MultipartMetadata.MultipartETag(s3ETags);
         var metadata = manifest.Metadata.Where(kv => !MultipartMetadata.IsReserved(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
         metadata[MultipartMetadata.ETagKey] = multipartETag;
-        if (!await ComposeAsync(c, uploadId, key, chosen, manifest.ContentType, metadata, conditions))
+        if (!await ComposeAsync(c, uploadId, key, chosen, manifest, metadata, conditions))
         {
             await using var body = new ConcatenatedPartsStream(t.Store, t.Bucket, chosen);
             await t.Store.PutObjectAsync(t.Bucket, key, body, new PutObjectOptions
             {
                 ContentType = manifest.ContentType,
                 Metadata = metadata,
+                ContentHeaders = manifest.ContentHeaders,
                 ContentLength = total,
                 Conditions = conditions,
             }, c.Aborted);
@@ -156,7 +157,7 @@ public static class MultipartOperations
     /// fails there again with its own error.
     /// </summary>
     private static async Task<bool> ComposeAsync(S3Context c, string uploadId, string key, IReadOnlyList<CopySourcePart> parts,
-        string? contentType, IReadOnlyDictionary<string, string> metadata, ObjectConditions conditions)
+        ObjectInfo manifest, IReadOnlyDictionary<string, string> metadata, ObjectConditions conditions)
     {
         var t = c.Target;
         if (!t.Store.Capabilities.ComposeParts) return false;
@@ -172,8 +173,9 @@ public static class MultipartOperations
                 TargetKey = key,
                 TargetConditions = conditions,
                 MetadataDirective = MetadataDirective.Replace,
-                ContentType = contentType,
+                ContentType = manifest.ContentType,
                 Metadata = metadata,
+                ContentHeaders = manifest.ContentHeaders,
             }, c.Aborted);
             return true;
         }
