@@ -297,6 +297,10 @@ public sealed class AzureBlobObjectStore : IObjectStore
             await operation.WaitForCompletionAsync(TimeSpan.FromMilliseconds(500), limit.Token);
             return operation.GetRawResponse();
         }, false, $"copy '{request.SourceBucket}/{request.SourceKey}'", ct);
+        // A copy given no metadata takes the source's: replacing it with none is a second call.
+        if (replace && copy.Metadata is { Count: 0 })
+            await Call(c => target.SetMetadataAsync(new Dictionary<string, string>(), cancellationToken: c), true,
+                $"clear the metadata of '{request.TargetBucket}/{request.TargetKey}'", ct);
         // The copy takes the source's properties; replaced ones are set afterwards (all at once: Azure sets them together).
         var contentType = request.ContentType ?? source.ContentType;
         var headers = ContentHeaders.OrNull(request.ContentHeaders);

@@ -54,13 +54,17 @@ sealed record GcsObject(ObjectInfo Info, long Generation, long Metageneration)
         return stored;
     }
 
-    /// <summary>Sets the standard headers of an object resource being written.</summary>
-    public static StorageObject WithHeaders(StorageObject resource, ContentHeaders? headers)
+    /// <summary>
+    /// Sets the standard headers of an object resource being written. A copy's resource takes the source's value for
+    /// every field left out (null is not sent), so <paramref name="clear"/> sends "" for those to drop.
+    /// </summary>
+    public static StorageObject WithHeaders(StorageObject resource, ContentHeaders? headers, bool clear = false)
     {
-        resource.CacheControl = headers?.CacheControl;
-        resource.ContentDisposition = headers?.ContentDisposition;
-        resource.ContentEncoding = headers?.ContentEncoding;
-        resource.ContentLanguage = headers?.ContentLanguage;
+        var none = clear ? "" : null;
+        resource.CacheControl = headers?.CacheControl ?? none;
+        resource.ContentDisposition = headers?.ContentDisposition ?? none;
+        resource.ContentEncoding = headers?.ContentEncoding ?? none;
+        resource.ContentLanguage = headers?.ContentLanguage ?? none;
         return resource;
     }
 

@@ -206,7 +206,7 @@ public sealed class GcsObjectStore : IObjectStore
             {
                 ContentType = request.ContentType ?? source.Info.ContentType,
                 Metadata = GcsObject.Metadata(request.Metadata, request.ContentHeaders),
-            }, request.ContentHeaders);
+            }, request.ContentHeaders, clear: true);
         }
         var copied = await Call((sdk, c) => sdk.CopyObjectAsync(request.SourceBucket, request.SourceKey, request.TargetBucket, request.TargetKey, copy, c),
             true, $"copy '{request.SourceBucket}/{request.SourceKey}'", ct);
