@@ -23,6 +23,8 @@ public static partial class ObjectWriteOperations
         var key = c.RequiredKey;
         c.Require(Operation.Write, t.ObjectResource(key));
         var options = await WriteOptionsAsync(c, t.Store, t.Bucket, key);
+        if (StoredChecksum.FromHeaders(c.Request) is { } checksum)
+            options = options with { Metadata = new Dictionary<string, string>(options.Metadata) { [StoredChecksum.Key] = checksum } };
         var body = ChecksumVerifyingStream.Wrap(c, Bodies.Open(c, out var length), length);
         var info = await t.Store.PutObjectAsync(t.Bucket, key, body, options with { ContentLength = length }, c.Aborted);
         c.Response.Headers.ETag = S3ObjectHeaders.ETag(info);

@@ -44,4 +44,75 @@ public abstract partial class S3ClientSuite
         assert status == 200, status
         assert "content-encoding" not in s3.head_object(Bucket=BUCKET, Key="hdr/plain")["ResponseMetadata"]["HTTPHeaders"]
         """, "standard headers");
+
+    [Fact]
+    public Task Boto3_reads_parts_by_number() => RunBotoAsync("""
+        p1, p2 = os.urandom(5 * 1024 * 1024), b"tail" * 300
+        up = s3.create_multipart_upload(Bucket=BUCKET, Key="parts/obj")["UploadId"]
+        e1 = s3.upload_part(Bucket=BUCKET, Key="parts/obj", UploadId=up, PartNumber=1, Body=p1)["ETag"]
+        e2 = s3.upload_part(Bucket=BUCKET, Key="parts/obj", UploadId=up, PartNumber=2, Body=p2)["ETag"]
+        etag = s3.complete_multipart_upload(Bucket=BUCKET, Key="parts/obj", UploadId=up,
+                                            MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}]})["ETag"]
+        total = len(p1) + len(p2)
+        r = s3.get_object(Bucket=BUCKET, Key="parts/obj", PartNumber=1)
+        assert r["ResponseMetadata"]["HTTPStatusCode"] == 206 and r["PartsCount"] == 2 and r["ETag"] == etag, r
+        assert r["ContentRange"] == f"bytes 0-{len(p1) - 1}/{total}", r["ContentRange"]
+        assert r["Body"].read() == p1
+        r = s3.get_object(Bucket=BUCKET, Key="parts/obj", PartNumber=2)
+        assert r["ContentRange"] == f"bytes {len(p1)}-{total - 1}/{total}" and r["Body"].read() == p2, r
+        h = s3.head_object(Bucket=BUCKET, Key="parts/obj", PartNumber=2)
+        assert h["ResponseMetadata"]["HTTPStatusCode"] == 206 and h["ContentLength"] == len(p2) and h["PartsCount"] == 2, h
+        assert error_of(lambda: s3.get_object(Bucket=BUCKET, Key="parts/obj", PartNumber=3)) == ("InvalidPart", 400)
+        assert error_of(lambda: s3.get_object(Bucket=BUCKET, Key="parts/obj", PartNumber=1, Range="bytes=0-1")) == ("InvalidRequest", 400)
+        # A single-part object is its own part 1.
+        s3.put_object(Bucket=BUCKET, Key="parts/single", Body=b"single")
+        r = s3.get_object(Bucket=BUCKET, Key="parts/single", PartNumber=1)
+        assert r["Body"].read() == b"single" and "PartsCount" not in r, r
+        assert error_of(lambda: s3.get_object(Bucket=BUCKET, Key="parts/single", PartNumber=2)) == ("InvalidPart", 400)
+        status, body = raw("GET", f"{ENDPOINT}/{BUCKET}/parts/single?partNumber=0")
+        assert status == 400 and b"<Code>InvalidArgument</Code>" in body, (status, body)
+        """, "GetObject / HeadObject by partNumber");
+
+    [Fact]
+    public Task Boto3_gets_back_the_checksum_it_stored() => RunBotoAsync("""
+        import zlib, base64, hashlib
+        body = b"checksummed body"
+        crc = base64.b64encode(zlib.crc32(body).to_bytes(4, "big")).decode()
+        status, _ = raw("PUT", f"{ENDPOINT}/{BUCKET}/ck/crc32", body, headers={"x-amz-checksum-crc32": crc})
+        assert status == 200, status
+        h = s3.head_object(Bucket=BUCKET, Key="ck/crc32", ChecksumMode="ENABLED")
+        assert h.get("ChecksumCRC32") == crc and h["ResponseMetadata"]["HTTPHeaders"].get("x-amz-checksum-type") == "FULL_OBJECT", h
+        g = s3.get_object(Bucket=BUCKET, Key="ck/crc32", ChecksumMode="ENABLED")
+        assert g.get("ChecksumCRC32") == crc and g["Body"].read() == body, g
+        # Not asked for, not sent; a range is not the whole object.
+        status, _ = raw("HEAD", f"{ENDPOINT}/{BUCKET}/ck/crc32")
+        assert "x-amz-checksum-crc32" not in s3.head_object(Bucket=BUCKET, Key="ck/crc32")["ResponseMetadata"]["HTTPHeaders"]
+        part = s3.get_object(Bucket=BUCKET, Key="ck/crc32", Range="bytes=0-3", ChecksumMode="ENABLED")
+        assert "x-amz-checksum-crc32" not in part["ResponseMetadata"]["HTTPHeaders"], part
+        sha = base64.b64encode(hashlib.sha256(b"other").digest()).decode()
+        status, _ = raw("PUT", f"{ENDPOINT}/{BUCKET}/ck/sha", b"other", headers={"x-amz-checksum-sha256": sha})
+        assert s3.head_object(Bucket=BUCKET, Key="ck/sha", ChecksumMode="ENABLED").get("ChecksumSHA256") == sha
+        # The reserved entry is not user metadata.
+        assert s3.head_object(Bucket=BUCKET, Key="ck/sha")["Metadata"] == {}
+        """, "x-amz-checksum-mode");
+
+    [Fact]
+    public Task Boto3_pages_multipart_uploads_by_key_and_upload_id_markers_and_rolls_up_by_delimiter() => RunBotoAsync("""
+        uploads = [(k, s3.create_multipart_upload(Bucket=BUCKET, Key=k)["UploadId"]) for k in ["mu/a", "mu/b", "mu/dir/c", "mu/dir/d", "other", "mu/a"]]
+        r = s3.list_multipart_uploads(Bucket=BUCKET, Prefix="mu/", Delimiter="/")
+        assert [u["Key"] for u in r.get("Uploads", [])] == ["mu/a", "mu/a", "mu/b"], r
+        assert [p["Prefix"] for p in r.get("CommonPrefixes", [])] == ["mu/dir/"], r
+        seen, km, um, pages = [], "", "", 0
+        while True:
+            r = s3.list_multipart_uploads(Bucket=BUCKET, MaxUploads=2, KeyMarker=km, UploadIdMarker=um)
+            seen += [(u["Key"], u["UploadId"]) for u in r.get("Uploads", [])]
+            pages += 1
+            if not r["IsTruncated"]: break
+            km, um = r["NextKeyMarker"], r["NextUploadIdMarker"]
+        assert sorted(seen) == sorted(uploads) and len(seen) == 6 and pages == 3, (seen, pages)
+        r = s3.list_multipart_uploads(Bucket=BUCKET, KeyMarker="mu/b")
+        assert [u["Key"] for u in r["Uploads"]] == ["mu/dir/c", "mu/dir/d", "other"], r
+        for k, i in uploads: s3.abort_multipart_upload(Bucket=BUCKET, Key=k, UploadId=i)
+        assert "Uploads" not in s3.list_multipart_uploads(Bucket=BUCKET)
+        """, "ListMultipartUploads paging");
 }
