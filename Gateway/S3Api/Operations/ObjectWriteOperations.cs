@@ -91,8 +91,8 @@ public static partial class ObjectWriteOperations
 
     public static string? ReadContentMd5(HttpRequest request)
     {
-        var value = request.Headers["Content-MD5"].ToString();
-        if (string.IsNullOrEmpty(value)) return null;
+        if (!request.Headers.TryGetValue("Content-MD5", out var given)) return null;
+        var value = given.ToString();
         Span<byte> digest = stackalloc byte[16];
         if (!Convert.TryFromBase64String(value, digest, out var n) || n != 16) throw S3Errors.InvalidDigest();
         return Convert.ToBase64String(digest);

@@ -204,6 +204,17 @@ public abstract partial class S3ClientSuite
         expect("upload a part to an unknown upload", lambda: s3.upload_part(Bucket=BUCKET, Key="mp", UploadId="0" * 32, PartNumber=1, Body=b"x"), "NoSuchUpload", 404)
         expect("copy a range past the source", lambda: s3.upload_part_copy(Bucket=BUCKET, Key="mp", UploadId=s3.create_multipart_upload(Bucket=BUCKET, Key="mp")["UploadId"],
                PartNumber=1, CopySource={"Bucket": BUCKET, "Key": "bar"}, CopySourceRange="bytes=0-21"), "InvalidArgument", 400)
+        got = raw_code(*raw("PUT", f"{ENDPOINT}/{BUCKET}/md5", b"x", headers={"Content-MD5": ""}))
+        check(f"an empty Content-MD5: {got}", got == ("InvalidDigest", 400))
+        got = raw_code(*raw("PUT", f"{ENDPOINT}/{BUCKET}/md5", b"x", headers={"Content-MD5": "YWJyYWNhZGFicmE="}))
+        check(f"a short Content-MD5: {got}", got == ("InvalidDigest", 400))
+        s3.put_object(Bucket=BUCKET, Key="meta", Body=b"x", Metadata={"meta1": "mymeta"})
+        s3.put_object(Bucket=BUCKET, Key="meta", Body=b"x", Metadata={"meta2": "other"})
+        check("metadata is replaced on put", s3.head_object(Bucket=BUCKET, Key="meta")["Metadata"] == {"meta2": "other"})
+        check("head of a missing key is 404", error_of(lambda: s3.head_object(Bucket=BUCKET, Key="missing"))[1] == 404)
+        if os.environ["MISSING_BUCKETS_VISIBLE"] == "1":
+            check("head of a missing bucket is 404", error_of(lambda: s3.head_bucket(Bucket="no-such-bucket-s3t"))[1] == 404)
+        check("bucket location", s3.get_bucket_location(Bucket=BUCKET)["ResponseMetadata"]["HTTPStatusCode"] == 200)
         try:
             s3.get_object(Bucket=BUCKET, Key="missing")
         except botocore.exceptions.ClientError as e:
