@@ -17,7 +17,7 @@ public sealed record ObjectInfo
     public string? Crc32c { get; init; }
     /// <summary>User metadata, names lower-case without the <c>x-meta-</c> prefix.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
-    /// <summary>Cache-Control, Content-Disposition, Content-Encoding, Content-Language, Expires as stored; null when none (and in listings).</summary>
+    /// <summary>Cache-Control, Content-Disposition, Content-Encoding, Content-Language, Expires as stored; null when none (listings may leave them out).</summary>
     public ContentHeaders? ContentHeaders { get; init; }
 }
 

@@ -53,8 +53,10 @@ public static class ObjectStorageFamily
         ArgumentCheck.Named("bucket", ObjectNames.ValidateBucket),
         ArgumentCheck.Named("key", ObjectNames.ValidateKey),
         ArgumentCheck.Of<ListObjectsRequest>(r => ObjectNames.ValidatePrefix(r.Prefix)),
+        ArgumentCheck.Of<PutObjectOptions>(o => o.ContentHeaders?.Validate()),
         ArgumentCheck.Of<CopyObjectRequest>(r =>
         {
+            r.ContentHeaders?.Validate();
             ObjectNames.ValidateBucket(r.SourceBucket);
             ObjectNames.ValidateKey(r.SourceKey);
             ObjectNames.ValidateBucket(r.TargetBucket);

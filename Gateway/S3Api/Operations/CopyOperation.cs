@@ -64,7 +64,7 @@ public static class CopyOperation
             {
                 ContentType = contentType ?? content.Info.ContentType,
                 Metadata = metadata ?? content.Info.Metadata,
-                ContentHeaders = replace ? headers : content.Info.ContentHeaders,
+                ContentHeaders = replace ? headers : ContentHeaders.OrNull(content.Info.ContentHeaders?.Sendable()),
                 ContentLength = content.Length,
                 Conditions = targetConditions,
             }, c.Aborted);
