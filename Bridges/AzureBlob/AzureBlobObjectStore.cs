@@ -181,6 +181,7 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
             throw Unsatisfiable((await TryHeadAsync(bucket, key, ct))?.Size, e);
         }
         var details = result.Details;
+        var (metadata, expires) = AzureMetadataNames.Read(details.Metadata);
         var partial = ParseContentRange(details.ContentRange);
         if (partial is { } answered && (answered.Length <= 0 || answered.Offset >= answered.Total))
         {
@@ -197,7 +198,8 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
             ContentType = details.ContentType ?? "application/octet-stream",
             ContentMd5 = details.BlobContentHash is { Length: > 0 } whole ? Convert.ToBase64String(whole)
                 : partial is null && details.ContentHash is { Length: > 0 } hash ? Convert.ToBase64String(hash) : null,
-            Metadata = Lowered(details.Metadata),
+            Metadata = metadata,
+            ContentHeaders = ReadHeaders(details.CacheControl, details.ContentDisposition, details.ContentEncoding, details.ContentLanguage, expires),
         };
         return partial is { } p
             ? new ObjectContent(info, result.Content, p.Offset, p.Length, isPartial: true)
@@ -237,8 +239,8 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
             {
                 response = await Call(async c => (await blob.UploadAsync(new MemoryStream(buffer, 0, length, writable: false), new BlobUploadOptions
                 {
-                    HttpHeaders = new BlobHttpHeaders { ContentType = options.ContentType, ContentHash = md5 },
-                    Metadata = Lowered(options.Metadata),
+                    HttpHeaders = HttpHeaders(options.ContentType, md5, options.ContentHeaders),
+                    Metadata = AzureMetadataNames.Stored(options.Metadata, options.ContentHeaders),
                     Conditions = WriteConditions(options.Conditions),
                 }, c)).Value, true, $"put '{bucket}/{key}'", ct);
             }
@@ -256,6 +258,7 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
                 ContentType = options.ContentType,
                 ContentMd5 = Convert.ToBase64String(md5),
                 Metadata = Lowered(options.Metadata),
+                ContentHeaders = ContentHeaders.OrNull(options.ContentHeaders),
             };
         }
         finally
@@ -287,7 +290,8 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
             SourceConditions = new BlobRequestConditions { IfMatch = new ETag(source.ETag) },
             DestinationConditions = WriteConditions(request.TargetConditions),
         };
-        if (request.MetadataDirective == MetadataDirective.Replace) copy.Metadata = Lowered(request.Metadata ?? new Dictionary<string, string>());
+        var replace = request.MetadataDirective == MetadataDirective.Replace;
+        if (replace) copy.Metadata = AzureMetadataNames.Stored(request.Metadata ?? new Dictionary<string, string>(), request.ContentHeaders);
         var sourceUri = Blob(request.SourceBucket, request.SourceKey).Uri;
         await Call(async c =>
         {
@@ -297,13 +301,20 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
             await operation.WaitForCompletionAsync(TimeSpan.FromMilliseconds(500), limit.Token);
             return operation.GetRawResponse();
         }, false, $"copy '{request.SourceBucket}/{request.SourceKey}'", ct);
-        if (request.MetadataDirective == MetadataDirective.Replace && request.ContentType is { } contentType && contentType != source.ContentType)
+        // A copy given no metadata takes the source's: replacing it with none is a second call.
+        if (replace && copy.Metadata is { Count: 0 })
+            await Call(c => target.SetMetadataAsync(new Dictionary<string, string>(), cancellationToken: c), true,
+                $"clear the metadata of '{request.TargetBucket}/{request.TargetKey}'", ct);
+        // The copy takes the source's properties; replaced ones are set afterwards (all at once: Azure sets them together).
+        var contentType = request.ContentType ?? source.ContentType;
+        var headers = ContentHeaders.OrNull(request.ContentHeaders);
+        var sameHeaders = (headers?.CacheControl, headers?.ContentDisposition, headers?.ContentEncoding, headers?.ContentLanguage)
+            == (source.ContentHeaders?.CacheControl, source.ContentHeaders?.ContentDisposition, source.ContentHeaders?.ContentEncoding, source.ContentHeaders?.ContentLanguage);
+        if (replace && (contentType != source.ContentType || !sameHeaders))
         {
-            await Call(c => target.SetHttpHeadersAsync(new BlobHttpHeaders
-            {
-                ContentType = contentType,
-                ContentHash = source.ContentMd5 is { } md5 ? Convert.FromBase64String(md5) : null,
-            }, cancellationToken: c), true, $"set content type of '{request.TargetBucket}/{request.TargetKey}'", ct);
+            var md5 = source.ContentMd5 is { } hash ? Convert.FromBase64String(hash) : null;
+            await Call(c => target.SetHttpHeadersAsync(HttpHeaders(contentType, md5, headers), cancellationToken: c),
+                true, $"set the headers of '{request.TargetBucket}/{request.TargetKey}'", ct);
         }
         return await TryHeadAsync(request.TargetBucket, request.TargetKey, ct) ?? throw NotFound(request.TargetBucket, request.TargetKey);
     }
@@ -323,6 +334,7 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
         try
         {
             var p = await Call(async c => (await blob.GetPropertiesAsync(cancellationToken: c)).Value, true, $"head '{bucket}/{key}'", ct);
+            var (metadata, expires) = AzureMetadataNames.Read(p.Metadata);
             return new ObjectInfo
             {
                 Key = key,
@@ -331,7 +343,8 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
                 LastModified = p.LastModified,
                 ContentType = p.ContentType ?? "application/octet-stream",
                 ContentMd5 = p.ContentHash is { Length: > 0 } hash ? Convert.ToBase64String(hash) : null,
-                Metadata = Lowered(p.Metadata),
+                Metadata = metadata,
+                ContentHeaders = ReadHeaders(p.CacheControl, p.ContentDisposition, p.ContentEncoding, p.ContentLanguage, expires),
             };
         }
         catch (GatewayException e) when (e.Code == ErrorCode.NotFound)
@@ -349,6 +362,29 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
         ContentType = b.Properties.ContentType ?? "application/octet-stream",
         ContentMd5 = b.Properties.ContentHash is { Length: > 0 } hash ? Convert.ToBase64String(hash) : null,
     };
+
+    internal static BlobHttpHeaders HttpHeaders(string contentType, byte[]? md5, ContentHeaders? headers) => new()
+    {
+        ContentType = contentType,
+        ContentHash = md5,
+        CacheControl = headers?.CacheControl,
+        ContentDisposition = headers?.ContentDisposition,
+        ContentEncoding = headers?.ContentEncoding,
+        ContentLanguage = headers?.ContentLanguage,
+    };
+
+    static ContentHeaders? ReadHeaders(string? cacheControl, string? disposition, string? encoding, string? language, string? expires)
+    {
+        static string? Set(string? v) => string.IsNullOrEmpty(v) ? null : v;
+        return ContentHeaders.OrNull(new ContentHeaders
+        {
+            CacheControl = Set(cacheControl),
+            ContentDisposition = Set(disposition),
+            ContentEncoding = Set(encoding),
+            ContentLanguage = Set(language),
+            Expires = Set(expires),
+        });
+    }
 
     internal static BlobRequestConditions? WriteConditions(ObjectConditions conditions)
     {
@@ -372,9 +408,6 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
             return null;
         return (first, last - first + 1, total);
     }
-
-    internal static Dictionary<string, string> Lowered(IDictionary<string, string>? metadata) =>
-        metadata is null ? new(StringComparer.Ordinal) : metadata.ToDictionary(kv => kv.Key.ToLowerInvariant(), kv => kv.Value, StringComparer.Ordinal);
 
     internal static Dictionary<string, string> Lowered(IReadOnlyDictionary<string, string> metadata) =>
         metadata.ToDictionary(kv => kv.Key.ToLowerInvariant(), kv => kv.Value, StringComparer.Ordinal);

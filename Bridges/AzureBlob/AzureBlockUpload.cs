@@ -60,8 +60,8 @@ sealed class AzureBlockUpload(BlockBlobClient blob, ResiliencePipeline pipeline,
 
             var committed = await AzureCall.Run(pipeline, store, async c => (await blob.CommitBlockListAsync(ids, new CommitBlockListOptions
             {
-                HttpHeaders = new BlobHttpHeaders { ContentType = put.ContentType, ContentHash = digest },
-                Metadata = AzureBlobObjectStore.Lowered(put.Metadata),
+                HttpHeaders = AzureBlobObjectStore.HttpHeaders(put.ContentType, digest, put.ContentHeaders),
+                Metadata = AzureMetadataNames.Stored(put.Metadata, put.ContentHeaders),
                 Conditions = AzureBlobObjectStore.WriteConditions(put.Conditions),
             }, c)).Value, true, $"commit '{blob.BlobContainerName}/{blob.Name}'", ct);
             return new ObjectInfo
@@ -73,6 +73,7 @@ sealed class AzureBlockUpload(BlockBlobClient blob, ResiliencePipeline pipeline,
                 ContentType = put.ContentType,
                 ContentMd5 = Convert.ToBase64String(digest),
                 Metadata = AzureBlobObjectStore.Lowered(put.Metadata),
+                ContentHeaders = ContentHeaders.OrNull(put.ContentHeaders),
             };
         }
         catch

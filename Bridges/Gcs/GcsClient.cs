@@ -54,14 +54,34 @@ sealed class GcsClient(GcsStoreOptions options, string store)
         return credential.IsCreateScopedRequired ? credential.CreateScoped(Scope) : credential;
     }
 
-    /// <summary>SocketsHttpHandler with pooled connections recycled and no redirects (308 is the resumable protocol's).</summary>
+    /// <summary>
+    /// SocketsHttpHandler with pooled connections recycled and no redirects (308 is the resumable protocol's). Nothing is
+    /// decompressed: an object stored with Content-Encoding: gzip is handed out as stored (as S3 and Azure do, and as its
+    /// MD5 says), so media downloads ask for gzip (GCS would otherwise gunzip it on the way: decompressive transcoding).
+    /// </summary>
     sealed class HandlerFactory : HttpClientFactory
     {
-        protected override HttpMessageHandler CreateHandler(CreateHttpClientArgs args) => new SocketsHttpHandler
+        protected override HttpMessageHandler CreateHandler(CreateHttpClientArgs args) => new StoredBytes
         {
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            AutomaticDecompression = args.GZipEnabled ? DecompressionMethods.GZip | DecompressionMethods.Deflate : DecompressionMethods.None,
-            AllowAutoRedirect = false,
+            InnerHandler = new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                AutomaticDecompression = DecompressionMethods.None,
+                AllowAutoRedirect = false,
+            },
         };
+    }
+
+    sealed class StoredBytes : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Get && request.RequestUri?.Query.Contains("alt=media", StringComparison.Ordinal) == true)
+            {
+                request.Headers.AcceptEncoding.Clear();
+                request.Headers.AcceptEncoding.ParseAdd("gzip");
+            }
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 }

@@ -202,11 +202,11 @@ public sealed partial class GcsObjectStore : IObjectStore
         }
         if (request.MetadataDirective == MetadataDirective.Replace)
         {
-            copy.ExtraMetadata = new StorageObject
+            copy.ExtraMetadata = GcsObject.WithHeaders(new StorageObject
             {
                 ContentType = request.ContentType ?? source.Info.ContentType,
-                Metadata = GcsObject.Metadata(request.Metadata),
-            };
+                Metadata = GcsObject.Metadata(request.Metadata, request.ContentHeaders),
+            }, request.ContentHeaders, clear: true);
         }
         var copied = await Call((sdk, c) => sdk.CopyObjectAsync(request.SourceBucket, request.SourceKey, request.TargetBucket, request.TargetKey, copy, c),
             true, $"copy '{request.SourceBucket}/{request.SourceKey}'", ct);

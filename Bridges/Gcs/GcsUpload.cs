@@ -80,15 +80,15 @@ sealed class GcsUpload(GcsClient client, ResiliencePipeline pipeline, GcsStoreOp
         }
     }
 
-    static StorageObject Resource(string bucket, string key, PutObjectOptions put, string? md5) => new()
+    static StorageObject Resource(string bucket, string key, PutObjectOptions put, string? md5) => GcsObject.WithHeaders(new StorageObject
     {
         Bucket = bucket,
         Name = key,
         ContentType = put.ContentType,
-        Metadata = GcsObject.Metadata(put.Metadata),
+        Metadata = GcsObject.Metadata(put.Metadata, put.ContentHeaders),
         // GCS checks the body against it before it commits the object.
         Md5Hash = md5,
-    };
+    }, put.ContentHeaders);
 
     // The bridge checks the caller's Content-MD5 before the last byte leaves; the SDK's own check runs after the
     // object is committed (and would delete it), and would hash every byte a second time.

@@ -18,7 +18,7 @@ internal static partial class LocalObjectFile
 
     internal sealed record Trailer(
         string Key, long Size, string Md5, string ContentType,
-        Dictionary<string, string> Metadata, DateTimeOffset LastModified);
+        Dictionary<string, string> Metadata, DateTimeOffset LastModified, ContentHeaders? Headers = null);
 
     [JsonSerializable(typeof(Trailer))]
     [JsonSerializable(typeof(Dictionary<string, string>))]
@@ -80,5 +80,6 @@ internal static partial class LocalObjectFile
         ContentType = t.ContentType,
         LastModified = t.LastModified,
         Metadata = t.Metadata,
+        ContentHeaders = t.Headers,
     };
 }

@@ -175,7 +175,7 @@ public sealed partial class LocalObjectStore : IObjectStore, IDisposable
             if (options.ContentMd5 is { } expected && expected != md5Base64)
                 throw new GatewayException(ErrorCode.BadDigest, "Content-MD5 does not match the body; nothing was stored.");
             var trailer = new LocalObjectFile.Trailer(key, size, md5Base64, options.ContentType,
-                new Dictionary<string, string>(options.Metadata), DateTimeOffset.UtcNow);
+                new Dictionary<string, string>(options.Metadata), DateTimeOffset.UtcNow, ContentHeaders.OrNull(options.ContentHeaders));
             AppendTrailer(tmp, trailer);
             await CommitAsync(bucket, key, tmp, target, trailer, options.Conditions, ct).ConfigureAwait(false);
             return LocalObjectFile.ToInfo(trailer);
@@ -241,6 +241,7 @@ public sealed partial class LocalObjectStore : IObjectStore, IDisposable
         {
             ContentType = request.ContentType ?? "application/octet-stream",
             Metadata = request.Metadata ?? new Dictionary<string, string>(),
+            ContentHeaders = request.ContentHeaders,
             Conditions = request.TargetConditions,
         }, ct).ConfigureAwait(false);
     }

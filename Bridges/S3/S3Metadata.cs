@@ -24,6 +24,26 @@ static class S3Metadata
         foreach (var (name, value) in metadata) target.Add(name.ToLowerInvariant(), value);
     }
 
+    /// <summary>The standard headers S3 keeps with an object, as the request headers of a write.</summary>
+    public static void WriteHeaders(HeadersCollection target, ContentHeaders? headers)
+    {
+        if (headers is null) return;
+        foreach (var (name, value) in headers.Present()) target[name] = value;
+    }
+
+    public static ContentHeaders? ReadHeaders(HeadersCollection headers, string? expires)
+    {
+        static string? Set(string? v) => string.IsNullOrEmpty(v) ? null : v;
+        return ContentHeaders.OrNull(new ContentHeaders
+        {
+            CacheControl = Set(headers.CacheControl),
+            ContentDisposition = Set(headers.ContentDisposition),
+            ContentEncoding = Set(headers.ContentEncoding),
+            ContentLanguage = Set(headers.ContentLanguage),
+            Expires = Set(expires),
+        });
+    }
+
     /// <summary>A single-part upload's ETag is the hex MD5 of the object; multipart ETags ("…-N") are not.</summary>
     public static string? Md5FromETag(string etag)
     {

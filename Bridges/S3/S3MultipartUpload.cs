@@ -18,6 +18,7 @@ sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3
     {
         var initiate = new InitiateMultipartUploadRequest { BucketName = bucket, Key = key, ContentType = put.ContentType };
         S3Metadata.Write(initiate.Metadata, put.Metadata);
+        S3Metadata.WriteHeaders(initiate.Headers, put.ContentHeaders);
         var started = await S3Call.Run(pipeline, store, c => client.InitiateMultipartUploadAsync(initiate, c), false, $"start upload of '{bucket}/{key}'", ct);
         var uploadId = started.UploadId;
         var completed = false;
@@ -74,6 +75,7 @@ sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3
                 ContentType = put.ContentType,
                 ContentMd5 = digest,
                 Metadata = S3ObjectStore.Lowered(put.Metadata),
+                ContentHeaders = ContentHeaders.OrNull(put.ContentHeaders),
             };
         }
         finally

@@ -160,6 +160,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             ContentType = response.Headers.ContentType ?? "application/octet-stream",
             ContentMd5 = S3Metadata.Md5FromETag(response.ETag ?? ""),
             Metadata = S3Metadata.Read(response.Metadata),
+            ContentHeaders = S3Metadata.ReadHeaders(response.Headers, response.ExpiresString),
         };
         return partial is { } part
             ? new ObjectContent(info, response.ResponseStream, part.Offset, part.Length, isPartial: true)
@@ -210,6 +211,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
                 UseChunkEncoding = !_options.PlainPayloads,
             };
             S3Metadata.Write(request.Metadata, options.Metadata);
+            S3Metadata.WriteHeaders(request.Headers, options.ContentHeaders);
             ApplyWriteConditions(request, options.Conditions);
             return _client.PutObjectAsync(request, c);
         }, true, $"put '{bucket}/{key}'", ct);
@@ -222,6 +224,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             ContentType = options.ContentType,
             ContentMd5 = md5,
             Metadata = Lowered(options.Metadata),
+            ContentHeaders = ContentHeaders.OrNull(options.ContentHeaders),
         };
     }
 
@@ -262,6 +265,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             copy.MetadataDirective = S3MetadataDirective.REPLACE;
             copy.ContentType = request.ContentType ?? source.ContentType;
             S3Metadata.Write(copy.Metadata, request.Metadata ?? new Dictionary<string, string>());
+            S3Metadata.WriteHeaders(copy.Headers, request.ContentHeaders);
         }
         await Call(c => _client.CopyObjectAsync(copy, c), true, $"copy '{request.SourceBucket}/{request.SourceKey}'", ct);
         return await TryHeadAsync(request.TargetBucket, request.TargetKey, ct) ?? throw NotFound(request.TargetBucket, request.TargetKey);
@@ -281,6 +285,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
                 ContentType = response.Headers.ContentType ?? "application/octet-stream",
                 ContentMd5 = S3Metadata.Md5FromETag(response.ETag ?? ""),
                 Metadata = S3Metadata.Read(response.Metadata),
+                ContentHeaders = S3Metadata.ReadHeaders(response.Headers, response.ExpiresString),
             };
         }
         catch (GatewayException e) when (e.Code == ErrorCode.NotFound)

@@ -7,8 +7,8 @@ namespace Gateway.Contracts.ObjectStorage;
 /// What user metadata and content types may be: the common ground of S3, Azure Blob and GCS, so that what one
 /// store kind accepts every kind stores and hands back unchanged as an HTTP header (docs/errors.md lists the rules).
 /// <list type="bullet">
-/// <item>Names: a letter or '_', then letters, digits or '_' (Azure wants C# identifiers: no '-', no leading digit);
-/// at most 128 characters; case-insensitive, stored lower-case.</item>
+/// <item>Names: a letter, digit or '_', then letters, digits, '_' or '-' (S3's and GCS's names; the Azure bridge stores names
+/// that are not C# identifiers in a reversible encoding); at most 128 characters; case-insensitive, stored lower-case.</item>
 /// <item>Values: 1 or more printable US-ASCII characters (0x20-0x7E), not starting or ending with a space
 /// (HTTP strips those; Azure refuses them). Non-ASCII has no portable header form, so it is refused, not re-encoded.</item>
 /// <item>Names and values together: at most 2048 bytes (S3's limit, the smallest of the three).</item>
@@ -21,7 +21,7 @@ public static partial class ObjectMetadata
     public const int MaxTotalBytes = 2048;
     public const int MaxContentTypeLength = 256;
 
-    [GeneratedRegex(@"\A[a-z_][a-z0-9_]{0,127}\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[a-z0-9_][a-z0-9_-]{0,127}\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 
     // RFC 9110 media-type: token "/" token *( OWS ";" OWS token "=" ( token / quoted-string ) ).
@@ -52,7 +52,7 @@ public static partial class ObjectMetadata
             var name = rawName.ToLowerInvariant();
             if (!IsValidName(name))
                 throw new GatewayException(ErrorCode.BadRequest,
-                    $"Metadata name '{Printable(namePrefix + rawName)}' is not allowed: a letter or '_', then letters, digits or '_', at most {MaxNameLength} characters.");
+                    $"Metadata name '{Printable(namePrefix + rawName)}' is not allowed: a letter, digit or '_', then letters, digits, '_' or '-', at most {MaxNameLength} characters.");
             if (value is null || !IsValidValue(value))
                 throw new GatewayException(ErrorCode.BadRequest,
                     $"Metadata value of '{namePrefix + name}' is not allowed: 1 or more printable US-ASCII characters (0x20-0x7E), no leading or trailing space.");

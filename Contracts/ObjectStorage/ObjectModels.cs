@@ -17,6 +17,8 @@ public sealed record ObjectInfo
     public string? Crc32c { get; init; }
     /// <summary>User metadata, names lower-case without the <c>x-meta-</c> prefix.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+    /// <summary>Cache-Control, Content-Disposition, Content-Encoding, Content-Language, Expires as stored; null when none (listings may leave them out).</summary>
+    public ContentHeaders? ContentHeaders { get; init; }
 }
 
 public sealed record ListObjectsRequest
@@ -83,6 +85,8 @@ public sealed record PutObjectOptions
 {
     public string ContentType { get; init; } = "application/octet-stream";
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+    /// <summary>Standard headers the object keeps and answers on GET/HEAD; null for none.</summary>
+    public ContentHeaders? ContentHeaders { get; init; }
     /// <summary>Base64 MD5 the caller sent; the store rejects the write with BadDigest when the body differs.</summary>
     public string? ContentMd5 { get; init; }
     /// <summary>Declared length when known (Content-Length), -1 otherwise.</summary>
@@ -105,6 +109,8 @@ public sealed record CopyObjectRequest
     public MetadataDirective MetadataDirective { get; init; } = MetadataDirective.Copy;
     public string? ContentType { get; init; }
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+    /// <summary>With <see cref="MetadataDirective.Replace"/>: the target's standard headers (null: none); ignored for Copy.</summary>
+    public ContentHeaders? ContentHeaders { get; init; }
 
     /// <summary>
     /// When set, the target becomes these objects of <see cref="SourceBucket"/> concatenated in order (S3's
@@ -127,6 +133,7 @@ public sealed record CopyObjectRequest
         {
             ContentType = replace ? ContentType ?? source.ContentType : source.ContentType,
             Metadata = replace ? Metadata ?? new Dictionary<string, string>() : source.Metadata,
+            ContentHeaders = replace ? ContentHeaders : source.ContentHeaders,
             ContentLength = length,
             Conditions = TargetConditions,
         };

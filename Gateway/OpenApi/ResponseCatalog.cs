@@ -173,6 +173,11 @@ internal static class ResponseCatalog
         Header(response, "Accept-Ranges", "Always 'bytes'.");
         Header(response, "x-checksum-md5", "Base64 MD5 of the whole object, when the store keeps one.");
         Header(response, "x-checksum-crc32c", "Base64 big-endian CRC32C of the whole object, when the store keeps one.");
+        Header(response, "Cache-Control", "As given when the object was written, when it was.");
+        Header(response, "Content-Disposition", "As given when the object was written, when it was.");
+        Header(response, "Content-Encoding", "As given when the object was written, when it was (the body is sent as stored, never decoded).");
+        Header(response, "Content-Language", "As given when the object was written, when it was.");
+        Header(response, "Expires", "As given when the object was written, when it was.");
         Header(response, "x-meta-{name}", "One header per user metadata entry (name lower-case). Values written through the gateway are printable US-ASCII; "
             + "a value another tool stored that no header can carry is sent as an RFC 2047 encoded word (=?UTF-8?B?...?=).");
     }

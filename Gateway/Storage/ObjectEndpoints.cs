@@ -36,7 +36,7 @@ internal static class ObjectEndpoints
                 operation.RequestBody = new Microsoft.OpenApi.OpenApiRequestBody
                 {
                     Required = true,
-                    Description = "The object's bytes, streamed. Content-Type, Content-MD5, x-meta-*, If-Match and If-None-Match apply.",
+                    Description = "The object's bytes, streamed. Content-Type, Content-MD5, x-meta-*, If-Match and If-None-Match apply; Cache-Control, Content-Disposition, Content-Encoding, Content-Language and Expires are kept with the object and answered on GET and HEAD.",
                     Content = new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType>
                     {
                         ["*/*"] = new() { Schema = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.String, Format = "binary" } },
@@ -139,6 +139,7 @@ internal static class ObjectEndpoints
         {
             ContentType = ObjectHttp.ReadContentType(request),
             Metadata = ObjectHttp.ReadMetadata(request),
+            ContentHeaders = ObjectHttp.ReadContentHeaders(request),
             ContentMd5 = ObjectHttp.ReadContentMd5(request),
             ContentLength = request.ContentLength ?? -1,
             Conditions = ObjectHttp.ReadConditions(request),
@@ -187,6 +188,7 @@ internal static class ObjectEndpoints
             MetadataDirective = directive,
             ContentType = ObjectMetadata.ValidateContentType(body.ContentType),
             Metadata = body.Metadata is null ? null : ObjectMetadata.Validate(body.Metadata),
+            ContentHeaders = ContentHeaders.OrNull(body.ContentHeaders)?.Validate(),
         }, ct);
         context.Response.Headers.ETag = info.ETag;
         return TypedResults.Ok(info);

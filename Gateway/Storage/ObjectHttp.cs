@@ -88,6 +88,10 @@ internal static partial class ObjectHttp
             .Where(h => h.Key.StartsWith(MetaPrefix, StringComparison.OrdinalIgnoreCase))
             .Select(h => KeyValuePair.Create(h.Key[MetaPrefix.Length..], h.Value.ToString())), MetaPrefix);
 
+    /// <summary>Cache-Control, Content-Disposition, Content-Encoding, Content-Language and Expires to keep with the object (a bad value is a 400).</summary>
+    public static ContentHeaders? ReadContentHeaders(HttpRequest request) =>
+        ContentHeaders.From(name => request.Headers[name].ToString())?.Validate();
+
     public static string? ReadContentMd5(HttpRequest request)
     {
         var value = request.Headers["Content-MD5"].ToString();
@@ -115,6 +119,8 @@ internal static partial class ObjectHttp
         headers.AcceptRanges = "bytes";
         if (info.ContentMd5 is { } md5) headers["x-checksum-md5"] = md5;
         if (info.Crc32c is { } crc) headers["x-checksum-crc32c"] = crc;
+        if (info.ContentHeaders is { } stored)
+            foreach (var (name, value) in stored.Sendable().Present()) headers[name] = value;
         foreach (var (name, value) in info.Metadata)
         {
             if (!IsHeaderToken(name)) continue;

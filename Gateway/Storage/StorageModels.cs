@@ -22,4 +22,6 @@ public sealed record CopyObjectBody
     public string? MetadataDirective { get; init; }
     public string? ContentType { get; init; }
     public Dictionary<string, string>? Metadata { get; init; }
+    /// <summary>With "replace": Cache-Control, Content-Disposition, Content-Encoding, Content-Language and Expires of the target (none when absent).</summary>
+    public ContentHeaders? ContentHeaders { get; init; }
 }

@@ -86,8 +86,10 @@ public static class ObjectStorageFamily
         ArgumentCheck.Named("uploadId", MultipartNames.ValidateUploadId),
         ArgumentCheck.Named("partNumber", MultipartNames.ValidatePartNumber),
         ArgumentCheck.Of<CompleteUploadRequest>(r => r.Validate()),
+        ArgumentCheck.Of<PutObjectOptions>(o => o.ContentHeaders?.Validate()),
         ArgumentCheck.Of<CopyObjectRequest>(r =>
         {
+            r.ContentHeaders?.Validate();
             ObjectNames.ValidateBucket(r.SourceBucket);
             ObjectNames.ValidateKey(r.SourceKey);
             ObjectNames.ValidateBucket(r.TargetBucket);

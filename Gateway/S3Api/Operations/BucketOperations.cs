@@ -42,9 +42,9 @@ public static class BucketOperations
         });
     }
 
-    public static void WriteOwner(System.Xml.XmlWriter w, S3Context c)
+    public static void WriteOwner(System.Xml.XmlWriter w, S3Context c, string element = "Owner")
     {
-        w.WriteStartElement("Owner");
+        w.WriteStartElement(element);
         w.Element("ID", c.Caller.Key.Caller);
         w.Element("DisplayName", c.Caller.Key.Caller);
         w.WriteEndElement();

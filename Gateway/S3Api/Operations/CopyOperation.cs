@@ -37,6 +37,7 @@ public static class CopyOperation
         var replace = directive == MetadataDirective.Replace;
         var metadata = replace ? ObjectWriteOperations.ReadMetadata(c.Request) : null;
         var contentType = replace ? ObjectWriteOperations.ContentType(c.Request) : null;
+        var headers = replace ? ObjectWriteOperations.ReadContentHeaders(c.Request) : null;
 
         ObjectInfo info;
         if (source.StoreName == target.StoreName)
@@ -52,6 +53,7 @@ public static class CopyOperation
                 MetadataDirective = directive,
                 ContentType = contentType,
                 Metadata = metadata,
+                ContentHeaders = headers,
             }, c.Aborted);
         }
         else
@@ -62,6 +64,7 @@ public static class CopyOperation
             {
                 ContentType = contentType ?? content.Info.ContentType,
                 Metadata = metadata ?? content.Info.Metadata,
+                ContentHeaders = replace ? headers : ContentHeaders.OrNull(content.Info.ContentHeaders?.Sendable()),
                 ContentLength = content.Length,
                 Conditions = targetConditions,
             }, c.Aborted);

@@ -39,8 +39,13 @@ public static class ListOperations
                 throw S3Errors.InvalidArgument("Provided max-keys not an integer or within integer range");
             maxKeys = Math.Min(maxKeys, 1000);
         }
-        try { ObjectNames.ValidatePrefix(prefix); }
-        catch (GatewayException e) { throw S3Errors.InvalidArgument(e.Message); }
+        // No key holds a control character, so such a prefix lists nothing (as S3 answers), rather than being refused.
+        var matchesNothing = prefix.Any(char.IsControl);
+        if (!matchesNothing)
+        {
+            try { ObjectNames.ValidatePrefix(prefix); }
+            catch (GatewayException e) { throw S3Errors.InvalidArgument(e.Message); }
+        }
         if (delimiter.Length > 16) throw S3Errors.InvalidArgument("The delimiter is at most 16 characters here.");
         c.Require(Operation.Read, t.ObjectResource(prefix), prefix: true);
 
@@ -51,7 +56,7 @@ public static class ListOperations
         if (continuation is not null) (storeToken, after) = DecodeToken(continuation);
         else after = v2 ? startAfter : marker;
 
-        var window = maxKeys == 0
+        var window = maxKeys == 0 || matchesNothing
             ? new Window([], false, null, null)
             : await CollectAsync(c, NullIfEmpty(prefix), NullIfEmpty(delimiter), maxKeys, storeToken, after);
         var fetchOwner = v2 && q["fetch-owner"] == "true";

@@ -25,12 +25,23 @@ public static class ObjectReadOperations
         var t = c.Target;
         var key = c.RequiredKey;
         c.Require(Operation.Read, t.ObjectResource(key));
-        if (c.Request.Query.ContainsKey("partNumber")) throw S3Errors.NotImplemented("GetObject by partNumber");
         var range = ReadRange(c.Request);
-        await using var content = await t.Store.GetObjectAsync(t.Bucket, key, new GetObjectOptions { Range = range }, c.Aborted);
+        var options = new GetObjectOptions { Range = range };
+        int? partsCount = null;
+        if (PartNumber(c) is { } partNumber)
+        {
+            // The part's byte range, read from the version whose layout was looked at.
+            var head = await t.Store.HeadObjectAsync(t.Bucket, key, ObjectConditions.None, c.Aborted);
+            S3ObjectHeaders.CheckConditions(head, c.Request.Headers, read: true);
+            (var part, partsCount) = PartRange(head, partNumber);
+            options = new GetObjectOptions { Range = part, Conditions = new ObjectConditions { IfMatch = [head.ETag] } };
+        }
+        await using var content = await t.Store.GetObjectAsync(t.Bucket, key, options, c.Aborted);
         S3ObjectHeaders.CheckConditions(content.Info, c.Request.Headers, read: true);
         var response = c.Response;
         S3ObjectHeaders.Write(response, content.Info);
+        if (partsCount is { } count) response.Headers["x-amz-mp-parts-count"] = count.ToString(CultureInfo.InvariantCulture);
+        StoredChecksum.Write(c.Http, content.Info, !content.IsPartial || content.Length == content.Info.Size);
         ApplyOverrides(c);
         response.ContentLength = content.Length;
         if (content.IsPartial)
@@ -48,12 +59,55 @@ public static class ObjectReadOperations
         var t = c.Target;
         var key = c.RequiredKey;
         c.Require(Operation.Read, t.ObjectResource(key));
+        var partNumber = PartNumber(c);
         var info = await t.Store.HeadObjectAsync(t.Bucket, key, ObjectConditions.None, c.Aborted);
         S3ObjectHeaders.CheckConditions(info, c.Request.Headers, read: true);
         S3ObjectHeaders.Write(c.Response, info);
+        StoredChecksum.Write(c.Http, info, partNumber is null or 1 && Multipart.PartLayout.PartsCount(info) is null);
         ApplyOverrides(c);
         c.Response.ContentLength = info.Size;
         c.Response.StatusCode = 200;
+        if (partNumber is not { } number) return;
+        var (part, partsCount) = PartRange(info, number);
+        if (partsCount is { } count) c.Response.Headers["x-amz-mp-parts-count"] = count.ToString(CultureInfo.InvariantCulture);
+        if (part is { From: { } from, To: { } to })
+        {
+            c.Response.ContentLength = to - from + 1;
+            c.Response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {from}-{to}/{info.Size}");
+            c.Response.StatusCode = 206;
+        }
+    }
+
+    /// <summary>partNumber: 1-10000; null when absent. A Range header as well is refused, as S3 does.</summary>
+    private static int? PartNumber(S3Context c)
+    {
+        if (!c.Request.Query.TryGetValue("partNumber", out var value)) return null;
+        if (!int.TryParse(value.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n is < 1 or > Multipart.MultipartMetadata.MaxPartNumber)
+            throw S3Errors.InvalidArgument("Part number must be an integer between 1 and 10000, inclusive");
+        if (c.Request.Headers.Range.Count > 0) throw S3Errors.InvalidRequest("Cannot specify both Range header and partNumber query parameter");
+        return n;
+    }
+
+    /// <summary>
+    /// The byte range of one part and the part count to report. A single-part object is its own part 1 (the whole
+    /// object); a multipart object completed here has its part sizes recorded (<see cref="Multipart.PartLayout"/>); one
+    /// completed elsewhere, or before the sizes were recorded, cannot say where its parts lie: NotImplemented.
+    /// </summary>
+    private static (ByteRange? Range, int? PartsCount) PartRange(ObjectInfo info, int partNumber)
+    {
+        var count = Multipart.PartLayout.PartsCount(info);
+        if (count is null)
+        {
+            if (partNumber != 1) throw S3Errors.InvalidPart("The requested partnumber is not satisfiable.");
+            return (info.Size == 0 ? null : new ByteRange(0, info.Size - 1, null), null);
+        }
+        if (partNumber > count) throw S3Errors.InvalidPart("The requested partnumber is not satisfiable.");
+        var sizes = Multipart.PartLayout.Decode(info)
+            ?? throw S3Errors.NotImplemented("Reading a part of a multipart object whose part sizes were not recorded (completed before they were, or by another tool)");
+        long offset = 0;
+        for (var i = 0; i < partNumber - 1; i++) offset += sizes[i];
+        var length = sizes[partNumber - 1];
+        return (length == 0 ? null : new ByteRange(offset, offset + length - 1, null), count);
     }
 
     private static void ApplyOverrides(S3Context c)

@@ -23,6 +23,8 @@ public static partial class ObjectWriteOperations
         var key = c.RequiredKey;
         c.Require(Operation.Write, t.ObjectResource(key));
         var options = await WriteOptionsAsync(c, t.Store, t.Bucket, key);
+        if (StoredChecksum.FromHeaders(c.Request) is { } checksum)
+            options = options with { Metadata = new Dictionary<string, string>(options.Metadata) { [StoredChecksum.Key] = checksum } };
         var body = ChecksumVerifyingStream.Wrap(c, Bodies.Open(c, out var length), length);
         var info = await t.Store.PutObjectAsync(t.Bucket, key, body, options with { ContentLength = length }, c.Aborted);
         c.Response.Headers.ETag = S3ObjectHeaders.ETag(info);
@@ -38,6 +40,7 @@ public static partial class ObjectWriteOperations
         {
             ContentType = ContentType(request),
             Metadata = ReadMetadata(request),
+            ContentHeaders = ReadContentHeaders(request),
             ContentMd5 = ReadContentMd5(request),
             Conditions = await TargetConditionsAsync(c, store, bucket, key),
         };
@@ -49,6 +52,23 @@ public static partial class ObjectWriteOperations
         if (string.IsNullOrEmpty(value)) return "binary/octet-stream";
         if (!MediaTypeHeaderValue.TryParse(value, out _)) throw S3Errors.InvalidArgument("Content-Type is not a valid media type.");
         return value;
+    }
+
+    /// <summary>
+    /// Cache-Control, Content-Disposition, Content-Encoding, Content-Language and Expires, kept with the object. The
+    /// aws-chunked coding is the request's transfer framing, not the object's: S3 drops it from Content-Encoding.
+    /// </summary>
+    public static ContentHeaders? ReadContentHeaders(HttpRequest request)
+    {
+        var headers = ContentHeaders.From(name => request.Headers[name].ToString());
+        if (headers?.ContentEncoding is { } encoding)
+        {
+            var codings = encoding.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Where(coding => !coding.Equals("aws-chunked", StringComparison.OrdinalIgnoreCase)).ToList();
+            headers = ContentHeaders.OrNull(headers with { ContentEncoding = codings.Count == 0 ? null : string.Join(",", codings) });
+        }
+        try { return headers?.Validate(); }
+        catch (GatewayException e) { throw S3Errors.InvalidArgument(e.Message); }
     }
 
     public static Dictionary<string, string> ReadMetadata(HttpRequest request)
@@ -71,30 +91,31 @@ public static partial class ObjectWriteOperations
 
     public static string? ReadContentMd5(HttpRequest request)
     {
-        var value = request.Headers["Content-MD5"].ToString();
-        if (string.IsNullOrEmpty(value)) return null;
+        if (!request.Headers.TryGetValue("Content-MD5", out var given)) return null;
+        var value = given.ToString();
         Span<byte> digest = stackalloc byte[16];
         if (!Convert.TryFromBase64String(value, digest, out var n) || n != 16) throw S3Errors.InvalidDigest();
         return Convert.ToBase64String(digest);
     }
 
     /// <summary>
-    /// If-None-Match: * goes to the store as is (create-only, atomic there). If-Match names S3's ETag, which may not be the
-    /// store's own token: it is checked against the current object and then sent on as the store's ETag, so the store
-    /// still refuses the write if the object changed in between.
+    /// If-None-Match: * goes to the store as is (create-only, atomic there). If-Match and If-None-Match with ETags name
+    /// S3's ETag, which may not be the store's own token: they are checked against the current object (RFC 9110: If-Match
+    /// on a missing object fails, 412), and the write is then pinned to what was checked (the store's ETag, or "must not
+    /// exist"), so the store still refuses it if the object changed in between.
     /// </summary>
     public static async Task<ObjectConditions> TargetConditionsAsync(S3Context c, IObjectStore store, string bucket, string key)
     {
         var ifNoneMatch = S3ObjectHeaders.Tags(c.Request.Headers.IfNoneMatch);
         var ifMatch = S3ObjectHeaders.Tags(c.Request.Headers.IfMatch);
-        if (ifNoneMatch is not null && !(ifNoneMatch.Count == 1 && ifNoneMatch[0] == "*"))
-            throw S3Errors.NotImplemented("If-None-Match with an ETag on a write (only '*')");
-        if (ifMatch is null) return new ObjectConditions { IfNoneMatch = ifNoneMatch };
-        ObjectInfo current;
+        var createOnly = ifNoneMatch is ["*"];
+        if (ifMatch is null && (ifNoneMatch is null || createOnly)) return new ObjectConditions { IfNoneMatch = ifNoneMatch };
+        ObjectInfo? current;
         try { current = await store.HeadObjectAsync(bucket, key, ObjectConditions.None, c.Aborted); }
-        catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { throw S3Errors.NoSuchKey(); }
-        if (!S3ObjectHeaders.Matches(current, ifMatch)) throw S3Errors.PreconditionFailed();
-        return new ObjectConditions { IfMatch = [current.ETag], IfNoneMatch = ifNoneMatch };
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { current = null; }
+        if (ifMatch is not null && (current is null || !S3ObjectHeaders.Matches(current, ifMatch))) throw S3Errors.PreconditionFailed();
+        if (ifNoneMatch is not null && current is not null && (createOnly || S3ObjectHeaders.Matches(current, ifNoneMatch))) throw S3Errors.PreconditionFailed();
+        return current is null ? new ObjectConditions { IfNoneMatch = ["*"] } : new ObjectConditions { IfMatch = [current.ETag] };
     }
 
     public static async Task DeleteAsync(S3Context c)

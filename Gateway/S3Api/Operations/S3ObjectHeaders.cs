@@ -32,6 +32,8 @@ public static class S3ObjectHeaders
         h.LastModified = info.LastModified.ToString("R", CultureInfo.InvariantCulture);
         h.ContentType = info.ContentType;
         h.AcceptRanges = "bytes";
+        if (info.ContentHeaders is { } stored)
+            foreach (var (name, value) in stored.Sendable().Present()) h[name] = value;
         foreach (var (name, value) in info.Metadata)
             if (!Multipart.MultipartMetadata.IsReserved(name)) h[MetaPrefix + name] = value;
     }

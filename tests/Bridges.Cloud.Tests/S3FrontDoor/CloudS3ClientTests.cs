@@ -16,8 +16,6 @@ public sealed class AzureBlobS3ClientTests : S3ClientSuite
 
     protected override void EnsureBackendAvailable() =>
         CloudBackends.EnsureAnswers("azurite", CloudBackends.AzuriteEndpoint + "?comp=list");
-
-    protected override bool MetadataNamesMayHoldDashes => false;
 }
 
 /// <summary>The S3 front door over a GCS-emulator-backed store (bucket management via <see cref="GcsApiFront"/>).</summary>

@@ -162,7 +162,7 @@ public abstract partial class ObjectStoreConformanceTests
         public static Gen<string> BucketName(string bucket) => Gen.OneOf(
             Gen.Constant(bucket), Gen.Constant(bucket), Gen.Constant(bucket), Gen.Elements(RawOtherBuckets));
 
-        private static readonly Gen<string> MetaName = Gen.Elements("owner", "_x", "Mixed_Case9", "bad-name", "1st", "", new string('n', 129));
+        private static readonly Gen<string> MetaName = Gen.Elements("owner", "_x", "Mixed_Case9", "dash-name", "1st", "-lead", "a.b", "gwenc_x", "", new string('n', 129));
 
         private static readonly Gen<string> MetaValue = Gen.OneOf(
             Gen.Elements("team-a", "a b=c;d", "Köln", "a\u007fb", " padded", "padded ", "", new string('v', 2100), "日本", "ok"),

@@ -22,9 +22,6 @@ public abstract partial class S3ClientSuite : IAsyncLifetime
     /// <summary>False when the backend lists objects of any bucket name (the GCS emulator), so a missing bucket looks empty.</summary>
     protected virtual bool MissingBucketsVisible => true;
 
-    /// <summary>False for stores whose metadata names cannot hold '-' (Azure: identifiers only).</summary>
-    protected virtual bool MetadataNamesMayHoldDashes => true;
-
     protected S3FrontDoor Door { get; private set; } = null!;
     protected S3Clients Clients { get; private set; } = null!;
     /// <summary>A fresh bucket for this test, made through the REST facade.</summary>

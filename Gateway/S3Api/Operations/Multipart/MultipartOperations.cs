@@ -1,6 +1,7 @@
 using System.Globalization;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
+using Gateway.S3Api.Auth;
 using Gateway.S3Api.Errors;
 using Gateway.S3Api.Operations.Multipart;
 using Gateway.S3Api.Routing;
@@ -26,7 +27,7 @@ public static class MultipartOperations
         var uploadId = MultipartMetadata.NewUploadId();
         var metadata = new Dictionary<string, string>(options.Metadata) { [MultipartMetadata.TargetKey] = MultipartMetadata.EncodeKey(key) };
         await t.Store.PutObjectAsync(t.Bucket, MultipartMetadata.ManifestKey(uploadId), Stream.Null,
-            new PutObjectOptions { ContentType = options.ContentType, Metadata = metadata, ContentLength = 0 }, c.Aborted);
+            new PutObjectOptions { ContentType = options.ContentType, Metadata = metadata, ContentHeaders = options.ContentHeaders, ContentLength = 0 }, c.Aborted);
         await S3Xml.WriteAsync(c.Response, 200, w =>
         {
             w.WriteStartElement("InitiateMultipartUploadResult", S3Xml.Namespace);
@@ -106,6 +107,7 @@ public static class MultipartOperations
         var stored = await ListStoredPartsAsync(c, uploadId);
         var chosen = new List<CopySourcePart>();
         var s3ETags = new List<string>();
+        var sizes = new List<long>();
         long total = 0;
         for (var i = 0; i < requested.Count; i++)
         {
@@ -118,19 +120,22 @@ public static class MultipartOperations
             var current = await t.Store.HeadObjectAsync(t.Bucket, info.Key, ObjectConditions.None, c.Aborted);
             chosen.Add(new CopySourcePart(info.Key, current.ETag));
             s3ETags.Add(S3ObjectHeaders.ETag(info));
+            sizes.Add(info.Size);
             total += info.Size;
         }
         var conditions = await ObjectWriteOperations.TargetConditionsAsync(c, t.Store, t.Bucket, key);
         var multipartETag = MultipartMetadata.MultipartETag(s3ETags);
         var metadata = manifest.Metadata.Where(kv => !MultipartMetadata.IsReserved(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
         metadata[MultipartMetadata.ETagKey] = multipartETag;
-        if (!await ComposeAsync(c, uploadId, key, chosen, manifest.ContentType, metadata, conditions))
+        if (PartLayout.Encode(sizes) is { } layout) metadata[PartLayout.Key] = layout;
+        if (!await ComposeAsync(c, uploadId, key, chosen, manifest, metadata, conditions))
         {
             await using var body = new ConcatenatedPartsStream(t.Store, t.Bucket, chosen);
             await t.Store.PutObjectAsync(t.Bucket, key, body, new PutObjectOptions
             {
                 ContentType = manifest.ContentType,
                 Metadata = metadata,
+                ContentHeaders = manifest.ContentHeaders,
                 ContentLength = total,
                 Conditions = conditions,
             }, c.Aborted);
@@ -156,7 +161,7 @@ public static class MultipartOperations
     /// fails there again with its own error.
     /// </summary>
     private static async Task<bool> ComposeAsync(S3Context c, string uploadId, string key, IReadOnlyList<CopySourcePart> parts,
-        string? contentType, IReadOnlyDictionary<string, string> metadata, ObjectConditions conditions)
+        ObjectInfo manifest, IReadOnlyDictionary<string, string> metadata, ObjectConditions conditions)
     {
         var t = c.Target;
         if (!t.Store.Capabilities.ComposeParts) return false;
@@ -172,8 +177,9 @@ public static class MultipartOperations
                 TargetKey = key,
                 TargetConditions = conditions,
                 MetadataDirective = MetadataDirective.Replace,
-                ContentType = contentType,
+                ContentType = manifest.ContentType,
                 Metadata = metadata,
+                ContentHeaders = manifest.ContentHeaders,
             }, c.Aborted);
             return true;
         }
@@ -226,10 +232,21 @@ public static class MultipartOperations
         });
     }
 
+    /// <summary>
+    /// ListMultipartUploads with prefix, delimiter (uploads of keys holding it after the prefix roll up into
+    /// CommonPrefixes), key-marker / upload-id-marker paging, max-uploads and encoding-type=url. Uploads are ordered by key,
+    /// then upload id (S3 orders a key's uploads by initiation time; ids here are random, so this order is stable instead).
+    /// </summary>
     public static async Task ListUploadsAsync(S3Context c)
     {
         var t = c.Target;
-        var prefix = c.Request.Query["prefix"].ToString();
+        var q = c.Request.Query;
+        var prefix = q["prefix"].ToString();
+        var delimiter = q["delimiter"].ToString();
+        var keyMarker = q["key-marker"].ToString();
+        var uploadIdMarker = keyMarker.Length == 0 ? "" : q["upload-id-marker"].ToString();
+        var encodingType = q["encoding-type"].ToString();
+        if (encodingType.Length > 0 && encodingType != "url") throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request");
         c.Require(Operation.Read, t.ObjectResource(prefix), prefix: true);
         var maxUploads = IntQuery(c, "max-uploads", 1000, 0, 1000);
         var uploads = new List<(string Key, string UploadId, DateTimeOffset Initiated)>();
@@ -241,32 +258,80 @@ public static class MultipartOperations
             {
                 var uploadId = o.Key[MultipartMetadata.PartsPrefix.Length..^"/upload".Length];
                 if (!MultipartMetadata.IsUploadId(uploadId)) continue;
-                var manifest = await t.Store.HeadObjectAsync(t.Bucket, o.Key, ObjectConditions.None, c.Aborted);
+                ObjectInfo manifest;
+                try { manifest = await t.Store.HeadObjectAsync(t.Bucket, o.Key, ObjectConditions.None, c.Aborted); }
+                catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { continue; } // completed or aborted meanwhile
                 if (!manifest.Metadata.TryGetValue(MultipartMetadata.TargetKey, out var encoded)) continue;
                 var key = MultipartMetadata.DecodeKey(encoded);
-                if (key.StartsWith(prefix, StringComparison.Ordinal)) uploads.Add((key, uploadId, o.LastModified));
+                if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
+                var afterMarker = keyMarker.Length == 0 || Utf8KeyOrder.Instance.Compare(key, keyMarker) > 0
+                    || (uploadIdMarker.Length > 0 && key == keyMarker && string.CompareOrdinal(uploadId, uploadIdMarker) > 0);
+                if (afterMarker) uploads.Add((key, uploadId, o.LastModified));
             }
             token = page.NextPageToken;
-        } while (token is not null && uploads.Count <= maxUploads);
-        uploads.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key) is var k && k != 0 ? k : string.CompareOrdinal(a.UploadId, b.UploadId));
-        var shown = uploads.Take(maxUploads).ToList();
+        } while (token is not null);
+        uploads.Sort((a, b) => Utf8KeyOrder.Instance.Compare(a.Key, b.Key) is var k && k != 0 ? k : string.CompareOrdinal(a.UploadId, b.UploadId));
+
+        // One page: uploads and common prefixes together count towards max-uploads, as keys and prefixes do in listings.
+        var shown = new List<(string Key, string UploadId, DateTimeOffset Initiated)>();
+        var prefixes = new List<string>();
+        var truncated = false;
+        string nextKeyMarker = "", nextUploadIdMarker = "";
+        foreach (var upload in uploads)
+        {
+            string? rolled = null;
+            if (delimiter.Length > 0 && upload.Key.IndexOf(delimiter, prefix.Length, StringComparison.Ordinal) is var at and >= 0)
+                rolled = upload.Key[..(at + delimiter.Length)];
+            if (rolled is not null && prefixes.Count > 0 && prefixes[^1] == rolled) continue;
+            if (shown.Count + prefixes.Count >= maxUploads)
+            {
+                truncated = true;
+                break;
+            }
+            if (rolled is not null)
+            {
+                prefixes.Add(rolled);
+                (nextKeyMarker, nextUploadIdMarker) = (rolled, "");
+            }
+            else
+            {
+                shown.Add(upload);
+                (nextKeyMarker, nextUploadIdMarker) = (upload.Key, upload.UploadId);
+            }
+        }
+        var url = encodingType == "url";
+        string Enc(string value) => url ? SigV4.UriEncode(value, keepSlash: true) : value;
         await S3Xml.WriteAsync(c.Response, 200, w =>
         {
             w.WriteStartElement("ListMultipartUploadsResult", S3Xml.Namespace);
             w.Element("Bucket", t.S3Bucket);
-            w.Element("KeyMarker", "");
-            w.Element("UploadIdMarker", "");
-            w.Element("Prefix", prefix);
+            w.Element("KeyMarker", Enc(keyMarker));
+            w.Element("UploadIdMarker", uploadIdMarker);
+            if (truncated)
+            {
+                w.Element("NextKeyMarker", Enc(nextKeyMarker));
+                w.Element("NextUploadIdMarker", nextUploadIdMarker);
+            }
+            if (delimiter.Length > 0) w.Element("Delimiter", Enc(delimiter));
+            w.Element("Prefix", Enc(prefix));
+            if (url) w.Element("EncodingType", "url");
             w.Element("MaxUploads", maxUploads);
-            w.Element("IsTruncated", uploads.Count > shown.Count);
+            w.Element("IsTruncated", truncated);
             foreach (var (key, uploadId, initiated) in shown)
             {
                 w.WriteStartElement("Upload");
-                w.Element("Key", key);
+                w.Element("Key", Enc(key));
                 w.Element("UploadId", uploadId);
+                BucketOperations.WriteOwner(w, c, "Initiator");
                 BucketOperations.WriteOwner(w, c);
                 w.Element("StorageClass", "STANDARD");
                 w.Element("Initiated", initiated);
+                w.WriteEndElement();
+            }
+            foreach (var rolled in prefixes)
+            {
+                w.WriteStartElement("CommonPrefixes");
+                w.Element("Prefix", Enc(rolled));
                 w.WriteEndElement();
             }
             w.WriteEndElement();

@@ -1,0 +1,40 @@
+using Gateway.Contracts.ObjectStorage;
+using Gateway.S3Api.Operations.Multipart;
+
+namespace Gateway.S3Api.Operations;
+
+/// <summary>
+/// The additional checksum a PutObject named in a header (x-amz-checksum-crc32, -crc32c, -sha1, -sha256), checked at the
+/// front door and kept in the reserved metadata entry <see cref="Key"/> as "algorithm:value", so GetObject and
+/// HeadObject with x-amz-checksum-mode: ENABLED answer it as S3 does. A checksum sent as an aws-chunked trailer is known
+/// only after the write started, so it is checked but not kept. Where the store keeps a CRC32C itself (GCS), that one is
+/// answered for objects without a kept checksum.
+/// </summary>
+public static class StoredChecksum
+{
+    public const string Key = MultipartMetadata.ReservedPrefix + "checksum";
+
+    /// <summary>The metadata entry for the checksum header of this request, or null when it names none.</summary>
+    public static string? FromHeaders(HttpRequest request)
+    {
+        foreach (var algorithm in ChecksumVerifyingStream.Algorithms)
+            if (request.Headers["x-amz-checksum-" + algorithm].ToString() is { Length: > 0 } value && ObjectMetadata.IsValidValue(value))
+                return algorithm + ":" + value;
+        return null;
+    }
+
+    /// <summary>Adds the checksum headers when the client asked for them and the answer is the whole object.</summary>
+    public static void Write(HttpContext http, ObjectInfo info, bool wholeObject)
+    {
+        if (!wholeObject || !string.Equals(http.Request.Headers["x-amz-checksum-mode"].ToString(), "ENABLED", StringComparison.OrdinalIgnoreCase)) return;
+        string? algorithm = null, value = null;
+        if (info.Metadata.TryGetValue(Key, out var kept) && kept.IndexOf(':') is var colon and > 0
+            && ChecksumVerifyingStream.Algorithms.Contains(kept[..colon]))
+            (algorithm, value) = (kept[..colon], kept[(colon + 1)..]);
+        else if (info.Crc32c is { } crc32c && !info.Metadata.ContainsKey(MultipartMetadata.ETagKey))
+            (algorithm, value) = ("crc32c", crc32c);
+        if (algorithm is null) return;
+        http.Response.Headers["x-amz-checksum-" + algorithm] = value;
+        http.Response.Headers["x-amz-checksum-type"] = "FULL_OBJECT";
+    }
+}

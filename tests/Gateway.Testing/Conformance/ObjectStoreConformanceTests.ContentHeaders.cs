@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Xunit;
+
+namespace Gateway.Testing.Conformance;
+
+/// <summary>Issue 17: Cache-Control, Content-Disposition, Content-Encoding, Content-Language and Expires are kept with an object.</summary>
+public abstract partial class ObjectStoreConformanceTests
+{
+    private static readonly Dictionary<string, string> GivenContentHeaders = new()
+    {
+        ["Cache-Control"] = "public, max-age=14400",
+        ["Content-Disposition"] = "attachment; filename=\"report 2026.csv\"",
+        ["Content-Encoding"] = "gzip",
+        ["Content-Language"] = "de-DE",
+        ["Expires"] = "Wed, 02 Jan 2030 03:04:05 GMT",
+    };
+
+    private static string? HeaderOf(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var v) || response.Content.Headers.TryGetValues(name, out v) ? string.Join(", ", v) : null;
+
+    private static void AssertContentHeaders(HttpResponseMessage response, IReadOnlyDictionary<string, string?> expected, string what)
+    {
+        foreach (var (name, value) in expected) Assert.True(value == HeaderOf(response, name), $"{what}: {name} is '{HeaderOf(response, name)}', expected '{value}'");
+    }
+
+    [SkippableFact]
+    public async Task Standard_headers_given_at_upload_are_kept_and_answered_on_get_head_and_copy()
+    {
+        await RequireAsync("serverSideCopy");
+        var body = Bytes("gzip bytes stay as they are");
+        await PutOkAsync("hdr", body, r =>
+        {
+            foreach (var (name, value) in GivenContentHeaders)
+                if (!r.Headers.TryAddWithoutValidation(name, value)) r.Content!.Headers.TryAddWithoutValidation(name, value);
+        });
+        var all = GivenContentHeaders.ToDictionary(kv => kv.Key, kv => (string?)kv.Value);
+        using (var head = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, ObjectUrl("hdr"))))
+            AssertContentHeaders(head, all, "HEAD");
+        using (var get = await Http.GetAsync(ObjectUrl("hdr")))
+        {
+            AssertContentHeaders(get, all, "GET");
+            Assert.Equal(body, await get.Content.ReadAsByteArrayAsync()); // sent as stored, never decoded
+        }
+
+        using (var copy = await Http.PostAsJsonAsync($"v1/stores/{Store}/copy", new
+        {
+            source = new { bucket = Bucket, key = "hdr" },
+            target = new { bucket = Bucket, key = "hdr-copy" },
+        })) Assert.True(copy.StatusCode == HttpStatusCode.OK, await copy.Content.ReadAsStringAsync());
+        using (var copied = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, ObjectUrl("hdr-copy"))))
+            AssertContentHeaders(copied, all, "copy");
+
+        using (var replace = await Http.PostAsJsonAsync($"v1/stores/{Store}/copy", new
+        {
+            source = new { bucket = Bucket, key = "hdr" },
+            target = new { bucket = Bucket, key = "hdr-replaced" },
+            metadataDirective = "replace",
+            contentType = "text/csv",
+            contentHeaders = new { cacheControl = "no-cache", contentLanguage = "en" },
+        }))
+        {
+            Assert.True(replace.StatusCode == HttpStatusCode.OK, await replace.Content.ReadAsStringAsync());
+            var info = await replace.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("no-cache", info.GetProperty("contentHeaders").GetProperty("cacheControl").GetString());
+        }
+        using var replaced = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, ObjectUrl("hdr-replaced")));
+        AssertContentHeaders(replaced, new Dictionary<string, string?>
+        {
+            ["Cache-Control"] = "no-cache",
+            ["Content-Language"] = "en",
+            ["Content-Disposition"] = null,
+            ["Content-Encoding"] = null,
+            ["Expires"] = null,
+        }, "replaced");
+    }
+
+    [Theory]
+    [InlineData("Cache-Control", "max-age=1\u007f")]
+    [InlineData("Content-Disposition", "attachment; filename=\"Köln.txt\"")]
+    [InlineData("Content-Encoding", "gzip\u007f")]
+    [InlineData("Expires", "tomorrow\u0001")]
+    public async Task Standard_headers_outside_the_rules_are_refused_and_nothing_is_stored(string header, string value)
+    {
+        var response = await RawHttp.SendAsync(Server, "PUT", "/" + ObjectUrl("hdr-refused"), "body", [Utf8Header(header, value)]);
+        await AssertRawProblemAsync(response, 400, header);
+        Assert.Empty(await ListAllKeysAsync());
+    }
+
+    [Fact]
+    public async Task Copy_with_replaced_standard_headers_outside_the_rules_is_refused()
+    {
+        await PutOkAsync("hdr-src", Bytes("source"));
+        using var response = await Http.PostAsJsonAsync($"v1/stores/{Store}/copy", new
+        {
+            source = new { bucket = Bucket, key = "hdr-src" },
+            target = new { bucket = Bucket, key = "hdr-dst" },
+            metadataDirective = "replace",
+            contentHeaders = new { contentDisposition = "attachment\r\nX-Injected: 1" },
+        });
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "bad-request");
+        Assert.Equal(["hdr-src"], await ListAllKeysAsync());
+    }
+}
