@@ -21,13 +21,13 @@ public sealed partial class AzureBlobObjectStore
 {
     const string UploadIdPrefix = "az1.";
 
-    sealed record UploadFacts(string ContentType, Dictionary<string, string> Metadata);
+    sealed record UploadFacts(string ContentType, Dictionary<string, string> Metadata, ContentHeaders? Headers = null);
 
     static readonly JsonSerializerOptions FactsJson = new(JsonSerializerDefaults.Web);
 
     public Task<StartedUpload> StartMultipartUploadAsync(string bucket, string key, MultipartUploadOptions options, CancellationToken ct)
     {
-        var facts = JsonSerializer.SerializeToUtf8Bytes(new UploadFacts(options.ContentType, Lowered(options.Metadata)), FactsJson);
+        var facts = JsonSerializer.SerializeToUtf8Bytes(new UploadFacts(options.ContentType, Lowered(options.Metadata), ContentHeaders.OrNull(options.ContentHeaders)), FactsJson);
         var id = UploadIdPrefix + Guid.NewGuid().ToString("N") + "." + Base64Url(facts);
         if (id.Length > MultipartNames.MaxUploadIdLength)
             throw new GatewayException(ErrorCode.BadRequest, "The upload's metadata is too large for an Azure multipart upload id.");
@@ -93,8 +93,8 @@ public sealed partial class AzureBlobObjectStore
         {
             await Call(async c => (await blob.CommitBlockListAsync(request.Parts.Select(p => p.ETag), new CommitBlockListOptions
             {
-                HttpHeaders = new BlobHttpHeaders { ContentType = facts.ContentType, ContentHash = Md5Bytes(request.ContentMd5) },
-                Metadata = facts.Metadata,
+                HttpHeaders = HttpHeaders(facts.ContentType, Md5Bytes(request.ContentMd5), facts.Headers),
+                Metadata = AzureMetadataNames.Stored(facts.Metadata, facts.Headers),
                 Conditions = WriteConditions(request.Conditions),
             }, c)).Value, false, $"commit '{bucket}/{key}'", ct);
         }

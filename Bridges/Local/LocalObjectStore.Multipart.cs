@@ -25,7 +25,8 @@ public sealed partial class LocalObjectStore
     [GeneratedRegex(@"\A[0-9a-f]{32}\z")]
     private static partial Regex UploadIdPattern();
 
-    internal sealed record UploadManifestJson(string Bucket, string Key, string ContentType, Dictionary<string, string> Metadata);
+    internal sealed record UploadManifestJson(string Bucket, string Key, string ContentType, Dictionary<string, string> Metadata,
+        ContentHeaders? ContentHeaders = null);
 
     [JsonSerializable(typeof(UploadManifestJson))]
     internal sealed partial class UploadJson : JsonSerializerContext;
@@ -38,7 +39,8 @@ public sealed partial class LocalObjectStore
         var dir = UploadDir(id);
         Directory.CreateDirectory(dir);
         var tmp = Path.Combine(_tmp, Guid.NewGuid().ToString("N"));
-        var manifest = new UploadManifestJson(bucket, key, options.ContentType, new Dictionary<string, string>(options.Metadata));
+        var manifest = new UploadManifestJson(bucket, key, options.ContentType, new Dictionary<string, string>(options.Metadata),
+            ContentHeaders.OrNull(options.ContentHeaders));
         using (var file = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096))
         {
             JsonSerializer.Serialize(file, manifest, UploadJson.Default.UploadManifestJson);
@@ -137,6 +139,7 @@ public sealed partial class LocalObjectStore
             {
                 ContentType = manifest.ContentType,
                 Metadata = manifest.Metadata,
+                ContentHeaders = manifest.ContentHeaders,
                 ContentLength = files.Sum(f => f.Size),
                 ContentMd5 = request.ContentMd5,
                 Conditions = request.Conditions,

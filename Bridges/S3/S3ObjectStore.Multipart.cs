@@ -17,6 +17,7 @@ public sealed partial class S3ObjectStore
     {
         var initiate = new InitiateMultipartUploadRequest { BucketName = bucket, Key = key, ContentType = options.ContentType };
         S3Metadata.Write(initiate.Metadata, options.Metadata);
+        S3Metadata.WriteHeaders(initiate.Headers, options.ContentHeaders);
         var started = await Call(c => _client.InitiateMultipartUploadAsync(initiate, c), false, $"start upload of '{bucket}/{key}'", ct);
         return new StartedUpload(started.UploadId);
     }

@@ -7,6 +7,8 @@ public sealed record MultipartUploadOptions
 {
     public string ContentType { get; init; } = "application/octet-stream";
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+    /// <summary>Cache-Control, Content-Disposition, Content-Encoding, Content-Language and Expires of the object.</summary>
+    public ContentHeaders? ContentHeaders { get; init; }
 }
 
 /// <summary>A started multipart upload. The id is the store's own (opaque); it is all a caller keeps to resume.</summary>

@@ -200,6 +200,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         {
             ContentType = content.Info.ContentType,
             Metadata = content.Info.Metadata,
+            ContentHeaders = content.Info.ContentHeaders,
             // The target checks the bytes it received against the source's own MD5 and stores nothing on a mismatch.
             ContentMd5 = spec.Verify == VerifyMode.Checksum ? content.Info.ContentMd5 : null,
             ContentLength = parallel ? src.Size : content.Info.Size,
@@ -274,6 +275,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
             MetadataDirective = MetadataDirective.Replace,
             ContentType = sourceInfo.ContentType,
             Metadata = metadata,
+            ContentHeaders = sourceInfo.ContentHeaders,
         }, ct).ConfigureAwait(false);
     }
 

@@ -107,7 +107,7 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
         if (uploadId is null)
         {
             uploadId = (await target.StartMultipartUploadAsync(spec.Target.Bucket, targetKey,
-                new MultipartUploadOptions { ContentType = info.ContentType, Metadata = info.Metadata }, ct).ConfigureAwait(false)).UploadId;
+                new MultipartUploadOptions { ContentType = info.ContentType, Metadata = info.Metadata, ContentHeaders = info.ContentHeaders }, ct).ConfigureAwait(false)).UploadId;
             db.BeginUpload(job, src.Key, uploadId, src.ETag, partSize);
         }
 

@@ -87,6 +87,7 @@ public static class ObjectStorageFamily
         ArgumentCheck.Named("partNumber", MultipartNames.ValidatePartNumber),
         ArgumentCheck.Of<CompleteUploadRequest>(r => r.Validate()),
         ArgumentCheck.Of<PutObjectOptions>(o => o.ContentHeaders?.Validate()),
+        ArgumentCheck.Of<MultipartUploadOptions>(o => o.ContentHeaders?.Validate()),
         ArgumentCheck.Of<CopyObjectRequest>(r =>
         {
             r.ContentHeaders?.Validate();

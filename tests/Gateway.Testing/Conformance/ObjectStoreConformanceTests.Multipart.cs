@@ -47,7 +47,10 @@ public abstract partial class ObjectStoreConformanceTests
         var upload = await store.StartMultipartUploadAsync(Bucket, "mp/whole.bin", new MultipartUploadOptions
         {
             ContentType = "text/plain",
-            Metadata = store.Capabilities.UserMetadata ? new Dictionary<string, string> { ["owner"] = "team-a" } : new Dictionary<string, string>(),
+            Metadata = store.Capabilities.UserMetadata
+                ? new Dictionary<string, string> { ["owner"] = "team-a", ["team-name"] = "blue" }
+                : new Dictionary<string, string>(),
+            ContentHeaders = new ContentHeaders { CacheControl = "no-cache", ContentDisposition = "attachment; filename=\"whole.bin\"", ContentLanguage = "fr" },
         }, default);
 
         // Out of order, and part 2 twice: the second replaces the first.
@@ -83,7 +86,16 @@ public abstract partial class ObjectStoreConformanceTests
         Assert.Equal(SHA256.HashData(whole), SHA256.HashData(await get.Content.ReadAsByteArrayAsync()));
         Assert.Equal(written.ETag, get.Headers.ETag!.ToString());
         Assert.Equal("text/plain", get.Content.Headers.ContentType!.MediaType);
-        if (store.Capabilities.UserMetadata) Assert.Equal("team-a", get.Headers.GetValues("x-meta-owner").Single());
+        if (store.Capabilities.UserMetadata)
+        {
+            Assert.Equal("team-a", get.Headers.GetValues("x-meta-owner").Single());
+            Assert.Equal("blue", get.Headers.GetValues("x-meta-team-name").Single());
+        }
+        // The standard headers given when the upload started are the completed object's (issue 17 with issue 14's parts).
+        AssertContentHeaders(get, new Dictionary<string, string?>
+        {
+            ["Cache-Control"] = "no-cache", ["Content-Disposition"] = "attachment; filename=\"whole.bin\"", ["Content-Language"] = "fr",
+        }, "GET of a completed upload");
     }
 
     [SkippableFact]

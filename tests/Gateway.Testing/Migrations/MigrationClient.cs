@@ -74,11 +74,13 @@ public sealed class MigrationClient(HttpClient http)
         $"v1/stores/{store}/buckets/{bucket}/objects/{string.Join('/', key.Split('/').Select(Uri.EscapeDataString))}";
 
     public async Task PutAsync(string store, string bucket, string key, byte[] body, string contentType = "application/octet-stream",
-        IReadOnlyDictionary<string, string>? metadata = null)
+        IReadOnlyDictionary<string, string>? metadata = null, IReadOnlyDictionary<string, string>? contentHeaders = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, ObjectUrl(store, bucket, key)) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
         foreach (var (k, v) in metadata ?? new Dictionary<string, string>()) request.Headers.Add("x-meta-" + k, v);
+        foreach (var (k, v) in contentHeaders ?? new Dictionary<string, string>())
+            if (!request.Headers.TryAddWithoutValidation(k, v)) request.Content.Headers.TryAddWithoutValidation(k, v);
         using var response = await Http.SendAsync(request);
         Assert.True(response.IsSuccessStatusCode, $"PUT {key}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }

@@ -97,8 +97,10 @@ public sealed class MigrationTests : IAsyncLifetime
     {
         var body = new byte[Gateway.Migrations.ObjectMover.ParallelReadFrom + 12_345];
         System.Security.Cryptography.RandomNumberGenerator.Fill(body);
-        await _api.PutAsync("local", "src", "big/blob.bin", body);
-        await _api.PutAsync("local", "src", "small.txt", "small"u8.ToArray());
+        // Standard headers travel with both paths: the whole put and the parts (issue 17's headers, issue 14's moves).
+        var kept = new Dictionary<string, string> { ["Cache-Control"] = "max-age=60", ["Content-Disposition"] = "inline; filename=\"a.bin\"" };
+        await _api.PutAsync("local", "src", "big/blob.bin", body, metadata: new Dictionary<string, string> { ["team-name"] = "blue" }, contentHeaders: kept);
+        await _api.PutAsync("local", "src", "small.txt", "small"u8.ToArray(), contentHeaders: kept);
 
         var id = await _api.StartAsync(new { source = new { store = "local", bucket = "src" }, target = new { store = targetStore, bucket = "dst" } });
         var end = await _api.WaitForEndAsync(id);
@@ -106,7 +108,14 @@ public sealed class MigrationTests : IAsyncLifetime
         Assert.True(end.GetProperty("state").GetString() == "completed", end.ToString());
         Assert.Equal(2, end.GetProperty("objects").GetProperty("done").GetInt64());
         using (var response = await _api.GetAsync(targetStore, "dst", "big/blob.bin"))
+        {
             Assert.Equal(System.Security.Cryptography.SHA256.HashData(body), System.Security.Cryptography.SHA256.HashData(await response.Content.ReadAsByteArrayAsync()));
+            Assert.Equal("blue", response.Headers.GetValues("x-meta-team-name").Single());
+            Assert.Equal("max-age=60", response.Headers.CacheControl?.ToString());
+            Assert.Equal("inline; filename=\"a.bin\"", response.Content.Headers.ContentDisposition?.ToString());
+        }
+        using (var response = await _api.GetAsync(targetStore, "dst", "small.txt"))
+            Assert.Equal("inline; filename=\"a.bin\"", response.Content.Headers.ContentDisposition?.ToString());
         var item = (await _api.ItemsAsync(id, "done")).Single(i => i.GetProperty("key").GetString() == "big/blob.bin");
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body)), item.GetProperty("sha256").GetString());
         var reads = await AuditedAsync("get-object");
