@@ -26,18 +26,10 @@ public sealed partial class S3ObjectStore
         CancellationToken ct)
     {
         var max = (int)Capabilities.MaxPartBytes;
-        if (options.ContentLength > max) throw PartTooLarge(max);
-        var limit = options.ContentLength >= 0 ? (int)options.ContentLength : max;
-        var buffer = _buffers.Rent(Math.Max(limit, 1));
+        var buffer = _buffers.Rent(Math.Max(PartBuffer.Limit(options.ContentLength, max), 1));
         try
         {
-            var length = await content.ReadAtLeastAsync(buffer.AsMemory(0, limit), limit, throwOnEndOfStream: false, ct);
-            if (length == limit && await content.ReadAsync(new byte[1], ct) > 0)
-                throw options.ContentLength >= 0
-                    ? new GatewayException(ErrorCode.BadRequest, $"The part is longer than its given length of {options.ContentLength} bytes.")
-                    : PartTooLarge(max);
-            if (options.ContentLength >= 0 && length != options.ContentLength)
-                throw new GatewayException(ErrorCode.BadRequest, $"The part has {length} bytes but its length was given as {options.ContentLength}.");
+            var length = await PartBuffer.ReadAsync(content, buffer, options.ContentLength, max, ct);
             var md5 = Convert.ToBase64String(MD5.HashData(buffer.AsSpan(0, length)));
             var response = await Call(c => _client.UploadPartAsync(new UploadPartRequest
             {
@@ -115,7 +107,4 @@ public sealed partial class S3ObjectStore
             // Already gone (completed, aborted, expired): aborting is idempotent.
         }
     }
-
-    static GatewayException PartTooLarge(int max) =>
-        new(ErrorCode.PayloadTooLarge, $"A part of this store is at most {max} bytes.");
 }

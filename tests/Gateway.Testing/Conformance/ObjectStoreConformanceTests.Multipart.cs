@@ -130,6 +130,28 @@ public abstract partial class ObjectStoreConformanceTests
     }
 
     [SkippableFact]
+    public async Task A_part_that_differs_from_its_given_length_is_refused_and_not_kept()
+    {
+        await RequireAsync("multipartUploads");
+        var store = GatewayStore;
+        var upload = await store.StartMultipartUploadAsync(Bucket, "mp/length.bin", new MultipartUploadOptions(), default);
+        try
+        {
+            foreach (var (declared, actual) in new[] { (10L, 11), (10L, 9) })
+            {
+                var refused = await Assert.ThrowsAsync<GatewayException>(() => store.UploadPartAsync(Bucket, "mp/length.bin", upload.UploadId, 1,
+                    new MemoryStream(new byte[actual]), new UploadPartOptions { ContentLength = declared }, default));
+                Assert.True(refused.Code == ErrorCode.BadRequest, $"{actual} bytes given as {declared}: {refused.Code} {refused.Message}");
+            }
+            if (BackendHasFullMultipart) Assert.Empty(await store.ListPartsAsync(Bucket, "mp/length.bin", upload.UploadId, default));
+        }
+        finally
+        {
+            if (BackendHasFullMultipart) await store.AbortMultipartUploadAsync(Bucket, "mp/length.bin", upload.UploadId, default);
+        }
+    }
+
+    [SkippableFact]
     public async Task A_completion_naming_a_part_not_uploaded_fails_and_leaves_nothing_visible()
     {
         await RequireAsync("multipartUploads");
