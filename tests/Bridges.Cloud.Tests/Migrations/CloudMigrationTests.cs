@@ -42,14 +42,7 @@ public sealed class CloudMigrationTests : IAsyncLifetime
 
         Assert.True(end.GetProperty("state").GetString() == "completed", end.ToString());
         Assert.Equal(objects.Count, end.GetProperty("objects").GetProperty("done").GetInt64());
-        foreach (var o in objects)
-        {
-            using var response = await _api.GetAsync("azure", dst, o.Key);
-            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{o.Key}: {(int)response.StatusCode}");
-            Assert.Equal(SHA256.HashData(o.Body), SHA256.HashData(await response.Content.ReadAsByteArrayAsync()));
-            Assert.Equal(o.ContentType, response.Content.Headers.ContentType?.MediaType);
-            foreach (var (k, v) in o.Metadata) Assert.Equal(v, response.Headers.GetValues("x-meta-" + k).Single());
-        }
+        foreach (var o in objects) await _api.AssertArrivedAsync("azure", dst, o);
 
         var again = await _api.StartAsync(new { source = new { store = "s3", bucket = src }, target = new { store = "azure", bucket = dst } });
         var second = await _api.WaitForEndAsync(again);

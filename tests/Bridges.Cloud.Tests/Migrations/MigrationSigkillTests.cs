@@ -85,14 +85,7 @@ public sealed class MigrationSigkillTests : IDisposable
         var listed = (await again.ListAsync("azure", dst)).Select(o => o.GetProperty("key").GetString()!).ToList();
         Assert.Equal(ObjectCount, listed.Count);
         Assert.Equal(byKey.Keys.ToHashSet(StringComparer.Ordinal), listed.ToHashSet(StringComparer.Ordinal));
-        foreach (var o in objects)
-        {
-            using var response = await again.GetAsync("azure", dst, o.Key);
-            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{o.Key}: {(int)response.StatusCode}");
-            Assert.Equal(SHA256.HashData(o.Body), SHA256.HashData(await response.Content.ReadAsByteArrayAsync()));
-            Assert.Equal(o.ContentType, response.Content.Headers.ContentType?.MediaType);
-            foreach (var (k, v) in o.Metadata) Assert.Equal(v, response.Headers.GetValues("x-meta-" + k).Single());
-        }
+        foreach (var o in objects) await again.AssertArrivedAsync("azure", dst, o);
 
         // The audit log (the same database both processes wrote) shows every write to the target after the kill point:
         // none of them is an object that was already done, and no object was written twice.

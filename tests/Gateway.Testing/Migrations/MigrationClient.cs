@@ -88,6 +88,17 @@ public sealed class MigrationClient(HttpClient http)
     public async Task<HttpResponseMessage> GetAsync(string store, string bucket, string key) =>
         await Http.GetAsync(ObjectUrl(store, bucket, key));
 
+    /// <summary>Asserts that <paramref name="source"/> arrived at its own key: the same bytes, content type and metadata.</summary>
+    public async Task AssertArrivedAsync(string store, string bucket, MigrationObject source)
+    {
+        using var response = await GetAsync(store, bucket, source.Key);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{source.Key}: {(int)response.StatusCode}");
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(source.Body),
+            System.Security.Cryptography.SHA256.HashData(await response.Content.ReadAsByteArrayAsync()));
+        Assert.Equal(source.ContentType, response.Content.Headers.ContentType?.MediaType);
+        foreach (var (k, v) in source.Metadata) Assert.Equal(v, response.Headers.GetValues("x-meta-" + k).Single());
+    }
+
     public async Task CreateBucketAsync(string store, string bucket)
     {
         using var response = await Http.PutAsync($"v1/stores/{store}/buckets/{bucket}", null);
