@@ -200,7 +200,7 @@ public sealed class ChannelConnection : IAsyncDisposable
                 var f = many is null ? single : many[i];
                 Seal(buffer.AsSpan(written), f.Type, f.Flags, streamId, f.Payload.Span);
                 written += overhead + f.Payload.Length;
-                ChannelMetrics.Frame(_side, "sent", overhead + f.Payload.Length);
+                ChannelMetrics.FrameSent(_side, overhead + f.Payload.Length);
                 if (_sendCipher.Sequence < Options.RekeyAfterFrames) continue;
                 Seal(buffer.AsSpan(written), FrameType.KeyUpdate, 0, 0, default);
                 written += overhead;
@@ -211,7 +211,7 @@ public sealed class ChannelConnection : IAsyncDisposable
             await _transport.WriteAsync(buffer.AsMemory(0, written), _closing.Token).ConfigureAwait(false);
             for (var i = 0; i < rekeys; i++)
             {
-                ChannelMetrics.Frame(_side, "sent", overhead);
+                ChannelMetrics.FrameSent(_side, overhead);
                 ChannelMetrics.Rekey(_side, "sent");
             }
             Volatile.Write(ref _lastSent, NowMs());
@@ -272,7 +272,7 @@ public sealed class ChannelConnection : IAsyncDisposable
                     return;
                 }
                 Volatile.Write(ref _lastReceived, NowMs());
-                ChannelMetrics.Frame(_side, "received", FrameHeader.Size + frame.Length + FrameHeader.TagSize);
+                ChannelMetrics.FrameReceived(_side, FrameHeader.Size + frame.Length + FrameHeader.TagSize);
                 Dispatch(frame);
             }
         }
