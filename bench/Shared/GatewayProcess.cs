@@ -86,6 +86,27 @@ public sealed class GatewayProcess : IAsyncDisposable
         return _process.TotalProcessorTime;
     }
 
+    /// <summary>
+    /// CPU time so far by thread kind (the thread's name, with the thread pool's workers counted together), from
+    /// /proc/PID/task: tells the JIT's background compilation and the GC apart from the work itself.
+    /// </summary>
+    public Dictionary<string, TimeSpan> CpuTimeByThread()
+    {
+        var byKind = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
+        {
+            string stat;
+            try { stat = File.ReadAllText(Path.Combine(task, "stat")); }
+            catch (IOException) { continue; } // the thread ended
+            var name = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var kind = name.StartsWith(".NET TP Worker", StringComparison.Ordinal) ? "thread pool" : name;
+            var ticks = long.Parse(fields[11]) + long.Parse(fields[12]); // utime + stime, in 1/100 s
+            byKind[kind] = byKind.GetValueOrDefault(kind) + TimeSpan.FromMilliseconds(ticks * 10);
+        }
+        return byKind;
+    }
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
