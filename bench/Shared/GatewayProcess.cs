@@ -23,7 +23,10 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public static async Task<GatewayProcess> StartAsync(string repoRoot, IDictionary<string, string> settings)
     {
-        var dll = Path.Combine(repoRoot, "Gateway", "bin", "Release", "net10.0", "Gateway.dll");
+        // BENCH_GATEWAY_DLL runs another build of the gateway, e.g. a ReadyToRun publish (docs/performance.md).
+        var dll = Environment.GetEnvironmentVariable("BENCH_GATEWAY_DLL") is { Length: > 0 } other
+            ? Path.GetFullPath(other)
+            : Path.Combine(repoRoot, "Gateway", "bin", "Release", "net10.0", "Gateway.dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} is missing: run dotnet build -c Release Gateway first.");
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
