@@ -12,15 +12,19 @@ using Gateway.Bench;
 // bench/run migration: one data set (2,000 objects of 4-64 KiB plus 4 of 64 MiB) in s3rver, moved to Azurite twice in
 // one run: by a migration job of the gateway (a separate process) and by `rclone copy` (Debian's rclone), both at the
 // same concurrency. The small objects and the large ones move as two steps each, so small-object rates are their own.
-// Usage: Migration.Bench <backends-env-file> [--quick] [--concurrency N]
+// Usage: Migration.Bench <backends-env-file> [--quick] [--concurrency N] [--small COUNT] [--large COUNT] [--warm-up COUNT]
+// --warm-up moves COUNT more small objects (prefix warm/) through the gateway before the measured steps, so these time a
+// gateway whose code the JIT has already optimised (as one in service has); the warm-up job's own CPU per object is printed.
+// (--small and --large override the data set's counts, e.g. many small objects and no large one to profile the small step.)
 var env = File.ReadAllLines(args[0]).Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
 string Need(string key) => env.TryGetValue(key, out var v) ? v : throw new InvalidOperationException($"{key} is missing from {args[0]}: did the backend start?");
 var quick = args.Contains("--quick");
-var concurrencyAt = Array.IndexOf(args, "--concurrency");
-var concurrency = concurrencyAt > 0 ? int.Parse(args[concurrencyAt + 1]) : 8;
-var smallCount = quick ? 300 : 2000;
-var largeCount = quick ? 1 : 4;
+int? Count(string option) => Array.IndexOf(args, option) is var at and > 0 ? int.Parse(args[at + 1]) : null;
+var smallCount = Count("--small") ?? (quick ? 300 : 2000);
+var largeCount = Count("--large") ?? (quick ? 1 : 4);
+var warmUpCount = Count("--warm-up") ?? 0;
 var largeSize = (quick ? 16L : 64L) * 1024 * 1024;
+var concurrency = Count("--concurrency") ?? 8;
 
 var s3 = new AmazonS3Client(new BasicAWSCredentials(Need("S3_ACCESS_KEY"), Need("S3_SECRET_KEY")),
     new AmazonS3Config { ServiceURL = Need("S3_ENDPOINT"), ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
@@ -38,6 +42,11 @@ try
         using var body = new MemoryStream(RandomNumberGenerator.GetBytes(sizes[i]));
         await s3.PutObjectAsync(new PutObjectRequest { BucketName = source, Key = $"small/{i:D5}.bin", InputStream = body, UseChunkEncoding = false }, ct);
     });
+    await Parallel.ForEachAsync(Enumerable.Range(0, warmUpCount), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+    {
+        using var body = new MemoryStream(RandomNumberGenerator.GetBytes(sizes[i % smallCount]));
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = source, Key = $"warm/{i:D5}.bin", InputStream = body, UseChunkEncoding = false }, ct);
+    });
     var largeFile = Path.Combine(work, "large.bin");
     await using (var file = File.Create(largeFile))
     {
@@ -54,7 +63,7 @@ try
     }
     var smallBytes = sizes.Sum(s => (long)s);
     var largeBytes = largeCount * largeSize;
-    Console.Error.WriteLine($"data set: {smallCount} objects, {smallBytes / 1048576.0:0.0} MiB + {largeCount} x {largeSize / 1048576} MiB; concurrency {concurrency}");
+    Console.Error.WriteLine($"data set: {smallCount} objects, {smallBytes / 1048576.0:0.0} MiB + {largeCount} x {largeSize / 1048576} MiB; concurrency {concurrency}{(warmUpCount > 0 ? $"; measured after a warm-up job of {warmUpCount} objects" : "")}");
     await azure.CreateBlobContainerAsync(viaGateway);
     await azure.CreateBlobContainerAsync(viaRclone);
 
@@ -81,21 +90,32 @@ try
     {
         using var http = new HttpClient { BaseAddress = gateway.Address, Timeout = TimeSpan.FromMinutes(30) };
         http.DefaultRequestHeaders.Add("X-Api-Key", gateway.ApiKey);
+        if (warmUpCount > 0)
+        {
+            var warmUpCpu = gateway.CpuTime();
+            var warmUpSeconds = await Measure.SecondsAsync(() => MigrateAsync(http, "warm/", warmUpCount));
+            Console.Error.WriteLine($"warm-up job (fresh gateway): {warmUpCount} objects in {warmUpSeconds:0.00} s, {(gateway.CpuTime() - warmUpCpu).TotalMilliseconds / warmUpCount:0.00} ms of CPU per object");
+        }
         var cpuBefore = gateway.CpuTime();
+        var threadsBefore = gateway.CpuTimeByThread();
         gatewaySmall = await Measure.SecondsAsync(() => MigrateAsync(http, "small/", smallCount));
         gatewaySmallCpu = (gateway.CpuTime() - cpuBefore).TotalMilliseconds;
-        gatewayLarge = await Measure.SecondsAsync(() => MigrateAsync(http, "large/", largeCount));
+        // Where the small step's CPU went by thread (the JIT compiling in the background, the GC, the thread pool's work).
+        var byThread = gateway.CpuTimeByThread().Select(t => (t.Key, Ms: (t.Value - threadsBefore.GetValueOrDefault(t.Key)).TotalMilliseconds))
+            .Where(t => t.Ms > 0).OrderByDescending(t => t.Ms);
+        Console.Error.WriteLine("gateway CPU in the small step by thread, ms per object: " + string.Join(", ", byThread.Select(t => $"{t.Key} {t.Ms / smallCount:0.00}")));
+        gatewayLarge = largeCount == 0 ? 0 : await Measure.SecondsAsync(() => MigrateAsync(http, "large/", largeCount));
         peakRss = gateway.PeakRssMb();
     }
 
     // rclone copy, same concurrency (--transfers and --checkers), checking MD5s as it does by default.
     var rcloneSmallCpu = 0.0;
     var rcloneSmall = await Measure.SecondsAsync(async () => rcloneSmallCpu = (await RcloneAsync("copy", $"src:{source}/small", $"dst:{viaRclone}/small")).TotalMilliseconds);
-    var rcloneLarge = await Measure.SecondsAsync(() => RcloneAsync("copy", $"src:{source}/large", $"dst:{viaRclone}/large"));
+    var rcloneLarge = largeCount == 0 ? 0 : await Measure.SecondsAsync(() => RcloneAsync("copy", $"src:{source}/large", $"dst:{viaRclone}/large"));
     var gatewayCount = await CountAsync(viaGateway);
     var rcloneCount = await CountAsync(viaRclone);
-    if (gatewayCount != smallCount + largeCount || rcloneCount != smallCount + largeCount)
-        throw new InvalidOperationException($"expected {smallCount + largeCount} objects at each target: the gateway left {gatewayCount}, rclone {rcloneCount}");
+    if (gatewayCount != smallCount + largeCount + warmUpCount || rcloneCount != smallCount + largeCount)
+        throw new InvalidOperationException($"expected {smallCount + largeCount} objects at each target: the gateway left {gatewayCount - warmUpCount}, rclone {rcloneCount}");
 
     var bytes = smallBytes + largeBytes;
     var gatewayRate = bytes / (gatewaySmall + gatewayLarge);

@@ -23,7 +23,10 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public static async Task<GatewayProcess> StartAsync(string repoRoot, IDictionary<string, string> settings)
     {
-        var dll = Path.Combine(repoRoot, "Gateway", "bin", "Release", "net10.0", "Gateway.dll");
+        // BENCH_GATEWAY_DLL runs another build of the gateway, e.g. a ReadyToRun publish (docs/performance.md).
+        var dll = Environment.GetEnvironmentVariable("BENCH_GATEWAY_DLL") is { Length: > 0 } other
+            ? Path.GetFullPath(other)
+            : Path.Combine(repoRoot, "Gateway", "bin", "Release", "net10.0", "Gateway.dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} is missing: run dotnet build -c Release Gateway first.");
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
@@ -84,6 +87,27 @@ public sealed class GatewayProcess : IAsyncDisposable
     {
         _process.Refresh();
         return _process.TotalProcessorTime;
+    }
+
+    /// <summary>
+    /// CPU time so far by thread kind (the thread's name, with the thread pool's workers counted together), from
+    /// /proc/PID/task: tells the JIT's background compilation and the GC apart from the work itself.
+    /// </summary>
+    public Dictionary<string, TimeSpan> CpuTimeByThread()
+    {
+        var byKind = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
+        {
+            string stat;
+            try { stat = File.ReadAllText(Path.Combine(task, "stat")); }
+            catch (IOException) { continue; } // the thread ended
+            var name = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var kind = name.StartsWith(".NET TP Worker", StringComparison.Ordinal) ? "thread pool" : name;
+            var ticks = long.Parse(fields[11]) + long.Parse(fields[12]); // utime + stime, in 1/100 s
+            byKind[kind] = byKind.GetValueOrDefault(kind) + TimeSpan.FromMilliseconds(ticks * 10);
+        }
+        return byKind;
     }
 
     public static int FreePort()

@@ -3,7 +3,7 @@
 # Azurite by a gateway migration job and by `rclone copy` (Debian's rclone) at the same concurrency, in one run.
 # Uses the running backends of $BACKENDS_ENV when set (the data lives in buckets of its own and is removed after),
 # else starts s3rver and Azurite on ports of their own.
-# Usage: bench/run migration [--quick] [--concurrency N]
+# Usage: bench/run migration [--quick] [--concurrency N] [--small COUNT] [--large COUNT]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
