@@ -37,6 +37,9 @@ public sealed partial class MigrationDatabase
         FROM items
         """;
 
+    // Not INSERT OR IGNORE: a trigger's conflict clause gives way to that of the statement that fired it (an upsert aborts).
+    private const string EnsureRow = "INSERT INTO job_totals (job) SELECT NEW.job WHERE NOT EXISTS (SELECT 1 FROM job_totals WHERE job = NEW.job);";
+
     private static string TotalsColumns => string.Join(", ", Contribution.Select(c => c.Column));
 
     /// <summary>The statement a trigger runs to add (<paramref name="sign"/> '+') or take away ('-') one item row.</summary>
@@ -55,8 +58,8 @@ public sealed partial class MigrationDatabase
         foreach (var sql in new[]
         {
             $"CREATE TABLE IF NOT EXISTS job_totals (job TEXT NOT NULL PRIMARY KEY, {string.Join(", ", Contribution.Select(c => c.Column + " INTEGER NOT NULL DEFAULT 0"))}) WITHOUT ROWID",
-            $"CREATE TRIGGER IF NOT EXISTS items_totals_insert AFTER INSERT ON items BEGIN INSERT OR IGNORE INTO job_totals (job) VALUES (NEW.job); {Apply("NEW", '+')} END",
-            $"CREATE TRIGGER IF NOT EXISTS items_totals_update AFTER UPDATE OF job, state, action, size ON items BEGIN {Apply("OLD", '-')} INSERT OR IGNORE INTO job_totals (job) VALUES (NEW.job); {Apply("NEW", '+')} END",
+            $"CREATE TRIGGER IF NOT EXISTS items_totals_insert AFTER INSERT ON items BEGIN {EnsureRow} {Apply("NEW", '+')} END",
+            $"CREATE TRIGGER IF NOT EXISTS items_totals_update AFTER UPDATE OF job, state, action, size ON items BEGIN {Apply("OLD", '-')} {EnsureRow} {Apply("NEW", '+')} END",
             $"CREATE TRIGGER IF NOT EXISTS items_totals_delete AFTER DELETE ON items BEGIN {Apply("OLD", '-')} END",
             // Jobs written before the totals existed: counted once from their items.
             $"INSERT OR REPLACE INTO job_totals (job, {TotalsColumns}) {RecountSql} GROUP BY job",
