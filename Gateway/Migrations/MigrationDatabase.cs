@@ -6,7 +6,7 @@ namespace Gateway.Migrations;
 /// <summary>
 /// Migration jobs and their per-object report in SQLite ({DataDirectory}/migrations.db). What a restart
 /// needs to resume lives here: the spec, the listing cursor (token of the next page to list) and each
-/// object's state. Writes go through one connection under a lock; WAL keeps readers off the writer's way.
+/// object's state, and each job's totals (MigrationDatabase.Totals.cs). Writes go through one connection under a lock; WAL keeps readers off the writer's way.
 /// </summary>
 public sealed partial class MigrationDatabase : IDisposable
 {
