@@ -6,7 +6,7 @@ namespace Gateway.Migrations;
 /// <summary>
 /// Migration jobs and their per-object report in SQLite ({DataDirectory}/migrations.db). What a restart
 /// needs to resume lives here: the spec, the listing cursor (token of the next page to list) and each
-/// object's state. Writes go through one connection under a lock; WAL keeps readers off the writer's way.
+/// object's state, and each job's totals (MigrationDatabase.Totals.cs). Writes go through one connection under a lock; WAL keeps readers off the writer's way.
 /// </summary>
 public sealed partial class MigrationDatabase : IDisposable
 {
@@ -35,6 +35,7 @@ public sealed partial class MigrationDatabase : IDisposable
               store TEXT NOT NULL PRIMARY KEY COLLATE NOCASE, from_store TEXT NOT NULL, to_store TEXT NOT NULL, job TEXT NOT NULL, at INTEGER NOT NULL);
             """);
         CreateUploadTables();
+        UpgradeSchema();
     }
 
     public void CreateJob(string id, MigrationSpec spec, DateTimeOffset now) =>
@@ -153,28 +154,6 @@ public sealed partial class MigrationDatabase : IDisposable
             }
             DropUpload(job, key, tx);
             tx.Commit();
-        }
-    }
-
-    public JobTotals Totals(string job)
-    {
-        lock (_lock)
-        {
-            using var cmd = Command("""
-                SELECT
-                  COUNT(*) FILTER (WHERE action <> 'delete'), COALESCE(SUM(size) FILTER (WHERE action <> 'delete'), 0),
-                  COUNT(*) FILTER (WHERE state = 'done' AND action = 'copy'), COALESCE(SUM(size) FILTER (WHERE state = 'done' AND action = 'copy'), 0),
-                  COUNT(*) FILTER (WHERE state = 'skipped'), COALESCE(SUM(size) FILTER (WHERE state = 'skipped'), 0),
-                  COUNT(*) FILTER (WHERE state = 'failed'), COALESCE(SUM(size) FILTER (WHERE state = 'failed'), 0),
-                  COUNT(*) FILTER (WHERE state = 'done' AND action = 'delete')
-                FROM items WHERE job = $j
-                """, ("$j", job));
-            using var r = cmd.ExecuteReader();
-            r.Read();
-            return new JobTotals(
-                new MigrationCounters(r.GetInt64(0), r.GetInt64(2), r.GetInt64(4), r.GetInt64(6)),
-                new MigrationCounters(r.GetInt64(1), r.GetInt64(3), r.GetInt64(5), r.GetInt64(7)),
-                r.GetInt64(8));
         }
     }
 

@@ -1,6 +1,6 @@
 namespace Gateway.Migrations;
 
-/// <summary>Builds the public view of a job from its row and its items.</summary>
+/// <summary>Builds the public view of a job from its row and its kept totals (no scan of its items).</summary>
 internal static class MigrationStatusView
 {
     public static MigrationStatus Of(JobRow job, MigrationDatabase db)

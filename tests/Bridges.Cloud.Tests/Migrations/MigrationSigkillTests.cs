@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Gateway.Migrations;
 using Gateway.Testing;
 using Gateway.Testing.Migrations;
 using Xunit;
@@ -55,6 +56,13 @@ public sealed class MigrationSigkillTests : IDisposable
             await first.KillAsync();
         }
         Assert.InRange(doneBeforeKill.Count, 20, ObjectCount - 1);
+        // The totals the killed process kept (what its status showed) equal a recount of its items, in flight ones included.
+        using (var db = new MigrationDatabase(Path.Combine(_data, "migrations.db")))
+        {
+            var kept = db.Totals(id);
+            Assert.Equal(db.RecountTotals(id), kept);
+            Assert.InRange(kept.Objects.Done, doneBeforeKill.Count, ObjectCount);
+        }
 
         await using var second = await GatewayProcess.StartAsync(_data, Stores());
         var again = new MigrationClient(second.Client);
@@ -69,6 +77,8 @@ public sealed class MigrationSigkillTests : IDisposable
         // the target after the restart: skipped, not written again.
         Assert.Equal(ObjectCount, counts.GetProperty("done").GetInt64() + counts.GetProperty("skipped").GetInt64());
 
+        // Items in flight at the kill were redone after the restart and counted once.
+        await again.AssertTotalsMatchItemsAsync(id);
         var items = await again.ItemsAsync(id);
         Assert.Equal(ObjectCount, items.Count);
         Assert.Equal(ObjectCount, items.Select(i => i.GetProperty("key").GetString()).Distinct(StringComparer.Ordinal).Count());

@@ -70,6 +70,29 @@ public sealed class MigrationClient(HttpClient http)
         return items;
     }
 
+    /// <summary>
+    /// Counts the job's totals afresh from its per-object report and asserts that its status shows exactly those
+    /// (objects and bytes planned/done/skipped/failed, deleted). Returns the status.
+    /// </summary>
+    public async Task<JsonElement> AssertTotalsMatchItemsAsync(string id)
+    {
+        var status = await StatusAsync(id);
+        var items = (await ItemsAsync(id)).Select(i => (State: i.GetProperty("state").GetString(), Action: i.GetProperty("action").GetString(), Size: i.GetProperty("size").GetInt64())).ToList();
+        var planned = items.Where(i => i.Action != "delete").ToList();
+        var done = items.Where(i => i is { State: "done", Action: "copy" }).ToList();
+        var skipped = items.Where(i => i.State == "skipped").ToList();
+        var failed = items.Where(i => i.State == "failed").ToList();
+        var counted = new[] { planned, done, skipped, failed };
+        string[] names = ["planned", "done", "skipped", "failed"];
+        for (var n = 0; n < names.Length; n++)
+        {
+            Assert.True(counted[n].Count == status.GetProperty("objects").GetProperty(names[n]).GetInt64(), $"objects.{names[n]}: {counted[n].Count} items, status {status}");
+            Assert.True(counted[n].Sum(i => i.Size) == status.GetProperty("bytes").GetProperty(names[n]).GetInt64(), $"bytes.{names[n]}: {counted[n].Sum(i => i.Size)} in items, status {status}");
+        }
+        Assert.Equal(items.Count(i => i is { State: "done", Action: "delete" }), status.GetProperty("deleted").GetInt64());
+        return status;
+    }
+
     public static string ObjectUrl(string store, string bucket, string key) =>
         $"v1/stores/{store}/buckets/{bucket}/objects/{string.Join('/', key.Split('/').Select(Uri.EscapeDataString))}";
 

@@ -230,6 +230,33 @@ public sealed class MigrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Status_totals_equal_a_recount_of_the_items_after_copies_skips_deletes_and_failures()
+    {
+        var objects = await SeedAsync(20);
+        foreach (var o in objects.Skip(1).Take(5)) await _api.PutAsync("archive", "dst", o.Key, o.Body, o.ContentType, o.Metadata);
+        await _api.PutAsync("archive", "dst", "stale/old.txt", "old"u8.ToArray());
+
+        // A sync that copies, skips what is identical and deletes what the source lacks.
+        var sync = await _api.StartAsync(new { source = new { store = "local", bucket = "src" }, target = new { store = "archive", bucket = "dst" }, mode = "sync", concurrency = 4 });
+        Assert.Equal("completed", (await _api.WaitForEndAsync(sync)).GetProperty("state").GetString());
+        var synced = await _api.AssertTotalsMatchItemsAsync(sync);
+        Assert.Equal((15L, 5L, 1L), (synced.GetProperty("objects").GetProperty("done").GetInt64(), synced.GetProperty("objects").GetProperty("skipped").GetInt64(), synced.GetProperty("deleted").GetInt64()));
+
+        // A copy that skips the lot, copies what is new and fails an object whose stored bytes were corrupted.
+        var more = await SeedAsync(5, "more/");
+        CorruptStoredBytes(Path.Combine(_server.DataDirectory, "objects"), more[1].Body);
+        var copy = await _api.StartAsync(new { source = new { store = "local", bucket = "src" }, target = new { store = "archive", bucket = "dst" }, concurrency = 4 });
+        Assert.Equal("failed", (await _api.WaitForEndAsync(copy)).GetProperty("state").GetString());
+        var copied = await _api.AssertTotalsMatchItemsAsync(copy);
+        Assert.Equal((25L, 4L, 20L, 1L), (copied.GetProperty("objects").GetProperty("planned").GetInt64(), copied.GetProperty("objects").GetProperty("done").GetInt64(),
+            copied.GetProperty("objects").GetProperty("skipped").GetInt64(), copied.GetProperty("objects").GetProperty("failed").GetInt64()));
+        Assert.Equal(more[1].Body.Length, copied.GetProperty("bytes").GetProperty("failed").GetInt64());
+
+        // Each job keeps its own totals: the second job moved none of the first's.
+        Assert.Equal(synced.GetProperty("objects").ToString(), (await _api.AssertTotalsMatchItemsAsync(sync)).GetProperty("objects").ToString());
+    }
+
+    [Fact]
     public async Task Move_deletes_each_source_object_after_its_verified_copy()
     {
         var objects = await SeedAsync(25);

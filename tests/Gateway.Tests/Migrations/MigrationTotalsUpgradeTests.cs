@@ -1,0 +1,82 @@
+using Gateway.Migrations;
+using Microsoft.Data.Sqlite;
+using Xunit;
+
+namespace Gateway.Tests.Migrations;
+
+/// <summary>
+/// A migrations.db written before per-job totals were kept (no job_totals, user_version 0): opening it counts each job's
+/// totals once from its items, and from then on every item change moves them.
+/// </summary>
+public sealed class MigrationTotalsUpgradeTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("migration-totals-").FullName;
+    private string DbPath => Path.Combine(_dir, "migrations.db");
+
+    [Fact]
+    public void An_old_database_gets_its_totals_counted_from_the_items_once_and_kept_from_then_on()
+    {
+        var items = new (string Job, string Key, string State, string Action, long Size)[]
+        {
+            ("mig_a", "copied", "done", "copy", 100), ("mig_a", "same", "skipped", "identical", 40), ("mig_a", "broken", "failed", "copy", 7),
+            ("mig_a", "waiting", "planned", "copy", 9), ("mig_a", MigrationDatabase.DeleteMarker + "stale", "done", "delete", 3),
+            ("mig_b", "other", "done", "copy", 1000),
+        };
+        WriteOldSchemaDatabase(items);
+
+        using (var db = new MigrationDatabase(DbPath))
+        {
+            Assert.Equal(new JobTotals(new MigrationCounters(4, 1, 1, 1), new MigrationCounters(156, 100, 40, 7), 1), db.Totals("mig_a"));
+            Assert.Equal(new JobTotals(new MigrationCounters(1, 1, 0, 0), new MigrationCounters(1000, 1000, 0, 0), 0), db.Totals("mig_b"));
+            Assert.Equal(new JobTotals(new MigrationCounters(0, 0, 0, 0), new MigrationCounters(0, 0, 0, 0), 0), db.Totals("mig_none"));
+
+            // The failed object is redone, the planned one skipped, a new one planned: the kept totals follow.
+            db.FinishItem("mig_a", "broken", MigrationItemStates.Done, MigrationItemStates.Copy, 7, null, null);
+            db.FinishItem("mig_a", "waiting", MigrationItemStates.Skipped, MigrationItemStates.Identical, 9, null, null);
+            Assert.True(db.PlanItem("mig_a", "new", 5, MigrationItemStates.Copy));
+            Assert.False(db.PlanItem("mig_a", "new", 5, MigrationItemStates.Copy));
+            Assert.Equal(new JobTotals(new MigrationCounters(5, 2, 2, 0), new MigrationCounters(161, 107, 49, 0), 1), db.Totals("mig_a"));
+            Assert.Equal(db.RecountTotals("mig_a"), db.Totals("mig_a"));
+        }
+
+        // Opening it again does not count the items a second time.
+        using (var again = new MigrationDatabase(DbPath))
+        {
+            Assert.Equal(again.RecountTotals("mig_a"), again.Totals("mig_a"));
+            Assert.Equal(again.RecountTotals("mig_b"), again.Totals("mig_b"));
+        }
+    }
+
+    /// <summary>The jobs and items tables as migrations.db held them before job_totals (version 0).</summary>
+    private void WriteOldSchemaDatabase(IEnumerable<(string Job, string Key, string State, string Action, long Size)> items)
+    {
+        using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DbPath, Pooling = false }.ToString());
+        db.Open();
+        using (var create = db.CreateCommand())
+        {
+            create.CommandText = """
+                CREATE TABLE jobs (
+                  seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, spec TEXT NOT NULL, state TEXT NOT NULL,
+                  cursor TEXT, listing_done INTEGER NOT NULL DEFAULT 0, deleting_done INTEGER NOT NULL DEFAULT 0,
+                  created INTEGER NOT NULL, started INTEGER, finished INTEGER, running_ms INTEGER NOT NULL DEFAULT 0, last_error TEXT);
+                CREATE TABLE items (
+                  job TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, action TEXT NOT NULL, size INTEGER NOT NULL,
+                  sha256 TEXT, error TEXT, PRIMARY KEY (job, key)) WITHOUT ROWID;
+                """;
+            create.ExecuteNonQuery();
+        }
+        foreach (var (job, key, state, action, size) in items)
+        {
+            using var insert = db.CreateCommand();
+            insert.CommandText = "INSERT INTO items (job, key, state, action, size) VALUES ($j, $k, $s, $a, $size)";
+            insert.Parameters.AddWithValue("$j", job);
+            insert.Parameters.AddWithValue("$k", key);
+            insert.Parameters.AddWithValue("$s", state);
+            insert.Parameters.AddWithValue("$a", action);
+            insert.Parameters.AddWithValue("$size", size);
+            insert.ExecuteNonQuery();
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
