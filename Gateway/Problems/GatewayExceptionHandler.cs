@@ -33,6 +33,8 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
         if (retryAfter is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (code == ErrorCode.RangeNotSatisfiable && extensions?.GetValueOrDefault("size") is long size)
             context.Response.Headers.ContentRange = $"bytes */{size}";
+        if (code == ErrorCode.MethodNotAllowed && extensions?.GetValueOrDefault("allow") is string allow)
+            context.Response.Headers.Allow = allow;
         if (code == ErrorCode.NotModified)
         {
             if (extensions?.GetValueOrDefault("etag") is string etag) context.Response.Headers.ETag = etag;
