@@ -51,6 +51,9 @@ public static class SecuritySetup
             o.Limits.MaxRequestHeaderCount = Math.Max(1000, security.Limits.MaxHeaderCount * 4);
             o.Limits.MaxRequestLineSize = Math.Max(64 * 1024, Gateway.Problems.RawPathGuard.MaxTargetLength * 4);
             o.AddServerHeader = false;
+            // Header bytes above 0x7F would be Kestrel's bare 400; read them as Latin-1 so HeaderLimitMiddleware
+            // refuses them as problem+json instead (nothing non-ASCII gets further either way).
+            o.RequestHeaderEncodingSelector = _ => System.Text.Encoding.Latin1;
         });
         return services;
     }
