@@ -83,6 +83,8 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         var method = c.Request.Method;
         foreach (var name in Unsupported)
             if (q.ContainsKey(name)) return Task.FromException(S3Errors.NotImplemented($"The '{name}' sub-resource"));
+        if (c.Request.Headers.TryGetValue("x-amz-storage-class", out var storageClass) && !StorageClasses.Contains(storageClass.ToString()))
+            return Task.FromException(new S3Exception("InvalidStorageClass", 400, "The storage class you specified is not valid."));
         if (c.S3Bucket is null)
             return HttpMethods.IsGet(method) ? BucketOperations.ListBucketsAsync(c) : Task.FromException(S3Errors.MethodNotAllowed());
         if (c.Key is null)
@@ -120,6 +122,13 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         }
         return Task.FromException(S3Errors.MethodNotAllowed());
     }
+
+    // S3's storage classes: any of them is taken (the stores keep one class); another name is refused as S3 refuses it.
+    private static readonly HashSet<string> StorageClasses = new(StringComparer.Ordinal)
+    {
+        "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE",
+        "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE",
+    };
 
     private static bool OnlySignature(IQueryCollection q) => q.Keys.All(k => k.StartsWith("X-Amz-", StringComparison.Ordinal));
 
