@@ -281,7 +281,8 @@ public sealed class FacadeSweepTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var answer = await RawHttp.SendAsync(_gateway.Server, method, target, method is "POST" or "PUT" or "PATCH" ? "" : null);
         if (answer.Status != status) _failures.Add($"{answer.Status} (expected {status}) for {method} {Trim(target)}: {Trim(answer.Payload)}");
-        else CheckProblem(method, target, answer);
+        else if (CheckProblem(method, target, answer) && status == 405 && !answer.Head.Contains("\r\nAllow:", StringComparison.OrdinalIgnoreCase))
+            _failures.Add($"405 without an Allow header for {method} {Trim(target)}");
     }
 
     private async Task ProbeAsync(SweepOperation op, string target, (string Body, string ContentType)? body, bool mustRefuse,
