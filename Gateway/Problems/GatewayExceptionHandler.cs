@@ -49,6 +49,9 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
             Instance = context.Request.Path,
         };
         problem.Extensions["code"] = code.Slug();
+        // An error is problem+json whatever the caller accepts: the default writer declines an Accept without JSON
+        // (application/xml), and IProblemDetailsService.WriteAsync then throws, turning a 404 into a 500.
+        context.Request.Headers.Accept = default;
         return problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
     }
 
