@@ -136,6 +136,7 @@ public sealed class FacadeSweepTests(ITestOutputHelper output) : IAsyncLifetime
             foreach (var type in new[] { "text/plain", "application/xml", "application/x-www-form-urlencoded", "application/jsonx", "json", "" })
                 await ProbeAsync(op, target, (valid, type), mustRefuse: true, expect: 415);
             await ProbeAsync(op, target, ("{\"a\":\"\u00e9\"}", "application/json; charset=iso-8859-1"), mustRefuse: true);
+            await ProbeAsync(op, target, ("{}", "application/json; charset=utf-16"), mustRefuse: true);
         }
         await ExpectUnchangedAsync(before);
         Report(nameof(Json_bodies_missing_malformed_misshapen_mistyped_or_too_large_are_refused_and_change_nothing));
@@ -251,6 +252,29 @@ public sealed class FacadeSweepTests(ITestOutputHelper output) : IAsyncLifetime
             await ProbeAsync(delete, existing, null, mustRefuse: true, headers: headers, checkState: true);
         await ExpectUnchangedAsync(before);
         Report(nameof(Object_headers_that_are_malformed_are_refused_and_change_nothing));
+    }
+
+    [Fact]
+    public async Task Hostile_headers_on_every_operation_never_answer_5xx()
+    {
+        string[][] hostile =
+        [
+            ["Accept: application/xml"], ["Accept: */*;q=abc"], ["Accept-Encoding: br;q=2, gzip;q=-1"], ["Expect: garbage"], ["Range: bytes=0-0"],
+            ["If-None-Match: garbage"], ["If-Modified-Since: garbage"], ["If-Match: *"], ["Content-Encoding: gzip"], ["X-Forwarded-For: ::::"],
+            ["X-Forwarded-Proto: gopher"], ["X-Forwarded-Host: evil.test"], ["Origin: http://evil.test"], ["X-Request-Id: <script>" + new string('r', 2000)],
+            ["traceparent: 00-garbage-garbage-01"], ["traceparent: 00-" + new string('0', 32) + "-" + new string('0', 16) + "-01"], ["tracestate: " + new string('t', 5000)],
+            ["baggage: a=" + new string('b', 5000)], ["Cookie: " + new string('c', 5000)], ["Content-MD5: zz"], ["Content-Digest: sha-256=:zz:"],
+            ["Signature-Input: sig1=()"], ["Authorization: ApiKey "], ["X-HTTP-Method-Override: DELETE"], ["Max-Forwards: -1"],
+        ];
+        foreach (var op in SweepOperation.All().Where(o => o.Method is not "DELETE"))
+        foreach (var headers in hostile)
+            await ProbeAsync(op, op.Target(_gateway.WellFormed), op.WellFormedBody(), mustRefuse: false, headers: headers);
+        var load = SweepOperation.All().Single(o => o is { Method: "POST", Path: "/v1/docker/{host}/images/load" });
+        await ProbeAsync(load, load.Target(_gateway.WellFormed), ("{}", "application/json"), mustRefuse: true, expect: 415);
+        await ProbeAsync(load, load.Target(_gateway.WellFormed), null, mustRefuse: true);
+        var rest = SweepOperation.All().Single(o => o is { Method: "POST", Path: "/v1/rest/{upstream}/{path}" });
+        await ProbeAsync(rest, rest.Target(_gateway.WellFormed), (new string('r', (int)ProbeGateway.BodyLimit * 3), "text/plain"), mustRefuse: false);
+        Report(nameof(Hostile_headers_on_every_operation_never_answer_5xx));
     }
 
     [Fact]
