@@ -32,6 +32,7 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         S3Context? context = null;
         try
         {
+            RefuseNonAsciiHeaders(http.Request);
             (bucket, key) = S3Addressing.Parse(http.Request, pathBase, services.Options.BaseDomain);
             var caller = verifier.Verify(http);
             context = new S3Context(http, caller, bucket, key, services) { RequestId = requestId };
@@ -75,6 +76,18 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
     {
         try { return await context.NotFoundAsync(context.Key is not null); }
         catch (Exception) { return S3Errors.NoSuchKey(); }
+    }
+
+    /// <summary>
+    /// Under the main listener's path base Kestrel reads header bytes as Latin-1 (so the facade can refuse them as
+    /// problem+json); S3 refuses them here, as its own listener's Kestrel would, so no non-ASCII metadata is stored.
+    /// </summary>
+    private static void RefuseNonAsciiHeaders(HttpRequest request)
+    {
+        foreach (var (name, values) in request.Headers)
+            foreach (var value in values)
+                if (value is not null && !System.Text.Ascii.IsValid(value))
+                    throw S3Errors.InvalidArgument($"The header '{name}' holds bytes outside US-ASCII.");
     }
 
     private static Task DispatchAsync(S3Context c)
