@@ -180,6 +180,46 @@ public sealed class S3FrontDoorProbeTests : IAsyncLifetime
         await ProbeAsync("GET", $"/{b}/mp.txt?uploadId=bogus&part-number-marker=abc", null, null);
         await ProbeAsync("DELETE", $"/{b}/mp.txt?uploadId=bogus", null, null);
 
+        // Bucket creation that S3 refuses.
+        await ProbeAsync("PUT", "/S3P-UPPER", "", "InvalidBucketName");
+        await ProbeAsync("PUT", "/s3p_newbucket", "", "InvalidBucketName");
+        await ProbeAsync("PUT", "/s3p-newbucket-x3", "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>" + new string('r', 300) + "</LocationConstraint></CreateBucketConfiguration>", null);
+        // Non-ASCII header bytes through the main listener's path base (Kestrel reads them as Latin-1 there).
+        var main = _door.Server.BaseAddress;
+        var viaBase = $"/s3/{b}/latin1.txt";
+        Check("PUT", viaBase, [("x-amz-meta-a", "caf\u00e9")], await RawHttp.SendAsync(main, "PUT", viaBase, "changed",
+            _signer.Sign("PUT", $"{main.Host}:{main.Port}", viaBase, "changed"u8.ToArray(), [("x-amz-meta-a", "caf\u00e9")])), "InvalidArgument");
+        if (await StateAsync() != _state) _failures.Add("a PUT with a non-ASCII metadata value through the path base stored something");
+        _state = await StateAsync();
+        // The read-only key: writes and copies outside its grant are AccessDenied and change nothing.
+        var reader = new S3Signer(_door.ReaderKeyId, _door.ReaderSecret, S3FrontDoor.Region);
+        var door = $"{_door.Endpoint.Host}:{_door.Endpoint.Port}";
+        foreach (var (method, target, body, headers) in new (string, string, string?, (string, string)[])[]
+        {
+            ("PUT", $"/{b}/reader.txt", "x", []),
+            ("PUT", $"/{S3FrontDoor.ReadOnlyBucket}/copied.txt", "", [("x-amz-copy-source", $"/{b}/obj.txt")]),
+            ("DELETE", $"/{b}/obj.txt", null, []),
+            ("POST", $"/{b}?delete", "<Delete><Object><Key>obj.txt</Key></Object></Delete>", [("Content-MD5", Convert.ToBase64String(System.Security.Cryptography.MD5.HashData("<Delete><Object><Key>obj.txt</Key></Object></Delete>"u8)))]),
+            ("GET", $"/{b}/obj.txt", null, []),
+        })
+        {
+            var answer = await RawHttp.SendAsync(_door.Endpoint, method, target, body, reader.Sign(method, door, target, Encoding.UTF8.GetBytes(body ?? ""), headers));
+            var deleteResultDenied = method == "POST" && answer.Status == 200 && answer.Payload.Contains("<Code>AccessDenied</Code>", StringComparison.Ordinal);
+            if (!deleteResultDenied) Check(method, target, headers, answer, "AccessDenied");
+            var now = await StateAsync();
+            if (now != _state) _failures.Add($"the read-only key changed the bucket with {method} {target}");
+            _state = now;
+        }
+        // Presigned URLs with bad lifetimes and a request from the past.
+        foreach (var q in new[] { "X-Amz-Expires=604801", "X-Amz-Expires=-5", "X-Amz-Expires=abc" })
+        {
+            var amzDate = DateTime.UtcNow.ToString(Gateway.S3Api.Auth.SigV4.TimeFormat, System.Globalization.CultureInfo.InvariantCulture);
+            var target = $"/{b}/obj.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential={_door.AccessKeyId}%2F{amzDate[..8]}%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date={amzDate}&{q}&X-Amz-SignedHeaders=host&X-Amz-Signature={new string('0', 64)}";
+            Check("GET", target, [], await RawHttp.SendAsync(_door.Endpoint, "GET", target, null, []), null);
+        }
+        var stale = _signer.Sign("GET", door, $"/{b}/obj.txt", [], []).Select(h => h.StartsWith("x-amz-date", StringComparison.Ordinal) ? "x-amz-date: 20200101T000000Z" : h);
+        Check("GET", $"/{b}/obj.txt", [("x-amz-date", "2020")], await RawHttp.SendAsync(_door.Endpoint, "GET", $"/{b}/obj.txt", null, stale), null);
+
         // Authentication: malformed or missing pieces (not signed as above).
         var host = $"{_door.Endpoint.Host}:{_door.Endpoint.Port}";
         foreach (var headers in new[]
