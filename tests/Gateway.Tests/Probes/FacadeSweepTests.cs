@@ -288,7 +288,12 @@ public sealed class FacadeSweepTests(ITestOutputHelper output) : IAsyncLifetime
             foreach (var method in methods.Where(m => ops.All(o => o.Method != m)))
                 await ExpectAsync(method, target, 405);
         }
-        foreach (var (method, target) in new[] { ("POST", "/health/live"), ("DELETE", "/health/ready"), ("PUT", "/metrics"), ("POST", "/status"), ("DELETE", "/v1/stores") })
+        foreach (var (method, target) in new[]
+                 {
+                     ("POST", "/health/live"), ("DELETE", "/health/ready"), ("PUT", "/metrics"), ("POST", "/status"), ("DELETE", "/v1/stores"),
+                     ("POST", "/openapi/v1.json"), ("OPTIONS", "/v1/stores"), ("TRACE", "/v1/stores"), ("FOO", "/v1/stores"), ("TRACE", "/v1/migrations"),
+                     ("OPTIONS", "/v1/stores/local/buckets/probe-bucket/objects/probe.txt"),
+                 })
             await ExpectAsync(method, target, 405);
         foreach (var target in new[] { "/v1/nothing", "/v1/stores/local/nothing", "/v1/docker/engine/nothing", "/v1/migrations/x/y/z", "/v2/stores" })
             await ExpectAsync("GET", target, 404);
