@@ -110,6 +110,15 @@ public sealed class FacadeSweepTests(ITestOutputHelper output) : IAsyncLifetime
             await ProbeAsync(op, $"{path}?%ZZ=1", op.WellFormedBody(), mustRefuse: !op.Path.StartsWith("/v1/rest/", StringComparison.Ordinal));
             await ProbeAsync(op, $"{path}?a=%C3%28", op.WellFormedBody(), mustRefuse: !op.Path.StartsWith("/v1/rest/", StringComparison.Ordinal));
         }
+        // Combinations that are wrong together.
+        var consistency = SweepOperation.All().Single(o => o.Path == "/v1/audit/consistency");
+        foreach (var q in new[] { "from=5&to=2", "from=0&to=0", "from=1&to=99999999", "from=-1&to=1", "from=9223372036854775807&to=9223372036854775807" })
+            await ProbeAsync(consistency, $"/v1/audit/consistency?{q}", null, mustRefuse: false);
+        var listing = SweepOperation.All().Single(o => o is { Method: "GET", Path: "/v1/stores/{store}/buckets/{bucket}/objects" });
+        var page = await _gateway.Server.Client.GetStringAsync($"v1/stores/local/buckets/{ProbeGateway.Bucket}/objects?pageSize=1&prefix=");
+        foreach (var q in new[] { "pageSize=0", "pageSize=1001", "delimiter=" + new string('/', 17), "prefix=%2E%2E%2Fx", "prefix=a%0Ab", "pageToken=" + new string('t', 5000) })
+            await ProbeAsync(listing, listing.Target(_gateway.WellFormed) + "?" + q, null, mustRefuse: true);
+        Assert.Contains("probe.txt", page);
         await ExpectUnchangedAsync(before);
         Report(nameof(Query_parameters_of_the_wrong_type_out_of_range_or_twice_are_4xx_problems));
     }
