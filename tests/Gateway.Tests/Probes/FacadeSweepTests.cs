@@ -206,13 +206,19 @@ public sealed class FacadeSweepTests(ITestOutputHelper output) : IAsyncLifetime
         ];
         foreach (var body in migrations)
             await ProbeAsync(migrate, migrate.Target(_gateway.WellFormed), (body, "application/json"), mustRefuse: true, checkState: true);
+        // The real test image, so a body the gateway failed to check would create a container (and show in the snapshot).
+        var image = Backends.Require("DOCKER_TEST_IMAGE", "dockerd");
         string[] containers =
         [
-            "{\"image\":\"\"}", "{\"image\":\"UPPER/Case\"}", "{\"image\":\"a b\"}", "{\"image\":\"gw-probe/none:1\",\"name\":\"bad name!\"}",
-            "{\"image\":\"gw-probe/none:1\",\"name\":\"-x\"}", "{\"image\":\"gw-probe/none:1\",\"portBindings\":[{\"containerPort\":-1}]}",
-            "{\"image\":\"gw-probe/none:1\",\"portBindings\":[{\"containerPort\":70000}]}", "{\"image\":\"gw-probe/none:1\",\"portBindings\":[{\"containerPort\":80,\"protocol\":\"icmp\"}]}",
-            "{\"image\":\"gw-probe/none:1\",\"env\":{\"A=B\":\"c\"}}", "{\"image\":\"gw-probe/none:1\",\"env\":{\"\":\"c\"}}", "{\"image\":\"gw-probe/none:1\",\"command\":\"ls\"}",
-            "{\"image\":\"gw-probe/none:1\",\"labels\":{\"a\":7}}", "{\"image\":\"gw-probe/none:1\"}",
+            "{\"image\":\"\"}", "{\"image\":\"UPPER/Case\"}", "{\"image\":\"a b\"}", "{\"image\":\"" + image + "\",\"name\":\"bad name!\"}",
+            "{\"image\":\"" + image + "\",\"name\":\"-x\"}", "{\"image\":\"" + image + "\",\"portBindings\":[{\"containerPort\":-1}]}",
+            "{\"image\":\"" + image + "\",\"portBindings\":[{\"containerPort\":70000}]}", "{\"image\":\"" + image + "\",\"portBindings\":[{\"containerPort\":80,\"protocol\":\"icmp\"}]}",
+            "{\"image\":\"" + image + "\",\"env\":{\"A=B\":\"c\"}}", "{\"image\":\"" + image + "\",\"env\":{\"\":\"c\"}}", "{\"image\":\"" + image + "\",\"command\":\"ls\"}",
+            "{\"image\":\"" + image + "\",\"labels\":{\"a\":7}}", "{\"image\":\"gw-probe/none:1\"}",
+            "{\"image\":\"" + image + "\",\"portBindings\":[{\"containerPort\":80,\"hostPort\":70000}]}",
+            "{\"image\":\"" + image + "\",\"portBindings\":[{\"containerPort\":80,\"hostPort\":8080,\"hostIp\":\"999.1.1.1\"}]}",
+            "{\"image\":\"" + image + "\",\"name\":\"" + new string('n', 300) + "\"}", "{\"image\":\"" + image + "\",\"workingDir\":\"relative/dir\"}",
+            "{\"image\":\"" + image + "\",\"env\":{\"A\":\"nul\\u0000\"}}", "{\"image\":\"" + image + "\",\"tty\":\"yes\"}",
         ];
         foreach (var body in containers)
             await ProbeAsync(docker, docker.Target(_gateway.WellFormed), (body, "application/json"), mustRefuse: true, checkState: true);

@@ -22,6 +22,7 @@ public sealed class ProbeGateway : IAsyncDisposable
 
     private readonly WebApplication _upstream;
     private readonly string _kubeDirectory;
+    private HashSet<string> _initialContainers = [];
 
     private ProbeGateway(GatewayServer server, WebApplication upstream, string kubeDirectory, string requestId, string migrationId)
     {
@@ -97,7 +98,9 @@ public sealed class ProbeGateway : IAsyncDisposable
             if (i == 300) throw new TimeoutException($"The dry-run migration {migrationId} is still '{state}' after 30 s.");
             await Task.Delay(100);
         }
-        return new ProbeGateway(server, upstream, kubeDirectory, requestId, migrationId);
+        var containers = await client.GetFromJsonAsync<JsonElement>("v1/docker/engine/containers?all=true");
+        var initial = containers.GetProperty("containers").EnumerateArray().Select(c => c.GetProperty("id").GetString()!).ToHashSet(StringComparer.Ordinal);
+        return new ProbeGateway(server, upstream, kubeDirectory, requestId, migrationId) { _initialContainers = initial };
     }
 
     /// <summary>A well-formed value for a path parameter, naming something that exists where the gateway has it.</summary>
@@ -141,6 +144,15 @@ public sealed class ProbeGateway : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // A container a refused request created anyway (the snapshot check reports it) is not left on the shared engine.
+        try
+        {
+            var containers = await Server.Client.GetFromJsonAsync<JsonElement>("v1/docker/engine/containers?all=true");
+            foreach (var c in containers.GetProperty("containers").EnumerateArray())
+                if (!_initialContainers.Contains(c.GetProperty("id").GetString()!))
+                    await Server.Client.DeleteAsync($"v1/docker/engine/containers/{c.GetProperty("id").GetString()}?force=true");
+        }
+        catch (HttpRequestException) { }
         await Server.DisposeAsync();
         await _upstream.DisposeAsync();
         try { Directory.Delete(_kubeDirectory, recursive: true); } catch (IOException) { }
