@@ -128,6 +128,7 @@ public sealed class FacadeSweepTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var before = await _gateway.SnapshotAsync();
         var oversized = "{\"pad\":\"" + new string('x', (int)ProbeGateway.BodyLimit + 100) + "\"}";
+        var kubeWrites = ProbeGateway.KubeWrites;
         string[] malformed =
         [
             "", "{", "{not json", "[]", "null", "\"text\"", "7", "{}", "{\"a\":}", "{\"image\":7}", "{\"source\":7,\"target\":[]}",
@@ -148,6 +149,7 @@ public sealed class FacadeSweepTests(ITestOutputHelper output) : IAsyncLifetime
             await ProbeAsync(op, target, ("{}", "application/json; charset=utf-16"), mustRefuse: true);
         }
         await ExpectUnchangedAsync(before);
+        if (ProbeGateway.KubeWrites != kubeWrites) _failures.Add($"{ProbeGateway.KubeWrites - kubeWrites} refused bodies still reached the Kubernetes API server");
         Report(nameof(Json_bodies_missing_malformed_misshapen_mistyped_or_too_large_are_refused_and_change_nothing));
     }
 

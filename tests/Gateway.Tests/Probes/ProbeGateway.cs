@@ -34,6 +34,11 @@ public sealed class ProbeGateway : IAsyncDisposable
     }
 
     public GatewayServer Server { get; }
+
+    private static int _kubeWrites;
+
+    /// <summary>Writes (PUT, PATCH, POST, DELETE) the Kubernetes API server received, in this test process.</summary>
+    public static int KubeWrites => Volatile.Read(ref _kubeWrites);
     public string RequestId { get; }
     public string MigrationId { get; }
 
@@ -44,7 +49,11 @@ public sealed class ProbeGateway : IAsyncDisposable
         var upstream = builder.Build();
         // The REST upstream answers everything; the Kubernetes API server is the same listener under /kube, and
         // answers as a real one does for what does not exist.
-        upstream.Map("/kube/{**rest}", () => Results.Json(new { kind = "Status", apiVersion = "v1", status = "Failure", reason = "NotFound", code = 404, message = "not found" }, statusCode: 404));
+        upstream.Map("/kube/{**rest}", (HttpContext context) =>
+        {
+            if (!HttpMethods.IsGet(context.Request.Method)) Interlocked.Increment(ref _kubeWrites);
+            return Results.Json(new { kind = "Status", apiVersion = "v1", status = "Failure", reason = "NotFound", code = 404, message = "not found" }, statusCode: 404);
+        });
         upstream.Map("/{**rest}", () => Results.Text("upstream ok"));
         await upstream.StartAsync();
         var url = upstream.Urls.First();
