@@ -189,6 +189,8 @@ public sealed class S3FrontDoorProbeTests : IAsyncLifetime
         var viaBase = $"/s3/{b}/latin1.txt";
         Check("PUT", viaBase, [("x-amz-meta-a", "caf\u00e9")], await RawHttp.SendAsync(main, "PUT", viaBase, "changed",
             _signer.Sign("PUT", $"{main.Host}:{main.Port}", viaBase, "changed"u8.ToArray(), [("x-amz-meta-a", "caf\u00e9")])), "InvalidArgument");
+        await ProbeAsync("PUT", $"/{b}/latin1.txt", "changed", "InvalidArgument", ("x-amz-meta-a", "caf\u00e9"));
+        await ProbeAsync("GET", $"/{b}/obj.txt", null, "InvalidArgument", ("x-custom", "\u00ff"));
         if (await StateAsync() != _state) _failures.Add("a PUT with a non-ASCII metadata value through the path base stored something");
         _state = await StateAsync();
         // The read-only key: writes and copies outside its grant are AccessDenied and change nothing.
