@@ -25,11 +25,15 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
         return true;
     }
 
+    private const string RequestIdHeader = "X-Request-Id";
+
     public static ValueTask WriteAsync(IProblemDetailsService problems, HttpContext context, ErrorCode code, string detail,
         int? retryAfter = null, IReadOnlyDictionary<string, object?>? extensions = null)
     {
         var status = code.HttpStatus();
         context.Response.StatusCode = status;
+        // The exception handler cleared the headers, X-Request-Id among them; every answer carries it (docs/errors.md).
+        if (context.Items[RequestIdHeader] is string requestId) context.Response.Headers[RequestIdHeader] = requestId;
         if (retryAfter is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (code == ErrorCode.RangeNotSatisfiable && extensions?.GetValueOrDefault("size") is long size)
             context.Response.Headers.ContentRange = $"bytes */{size}";

@@ -383,6 +383,8 @@ public sealed class FacadeSweepTests(ITestOutputHelper output) : IAsyncLifetime
         // Kestrel refuses a decoded NUL in the path before the application runs (docs/errors.md).
         if (answer.Status == 400 && target.Split('?')[0].Contains("%00", StringComparison.Ordinal) && !answer.Head.Contains("X-Request-Id", StringComparison.OrdinalIgnoreCase))
             return true;
+        if (!answer.Head.Contains("\r\nX-Request-Id:", StringComparison.OrdinalIgnoreCase))
+            _failures.Add($"{answer.Status} without X-Request-Id for {what}");
         if (!answer.ContentType.StartsWith("application/problem+json", StringComparison.Ordinal))
         {
             _failures.Add($"{answer.Status} without problem+json ({answer.ContentType}) for {what}: {Trim(answer.Payload)}");
