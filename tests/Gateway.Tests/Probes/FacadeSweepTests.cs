@@ -132,7 +132,7 @@ public sealed class FacadeSweepTests(ITestOutputHelper output) : IAsyncLifetime
         string[] malformed =
         [
             "", "{", "{not json", "[]", "null", "\"text\"", "7", "{}", "{\"a\":}", "{\"image\":7}", "{\"source\":7,\"target\":[]}",
-            "{\"replicas\":\"three\"}", "{\"replicas\":-1}", "{\"replicas\":99999999999}", new string('[', 5000) + new string(']', 5000),
+            "{\"replicas\":\"three\"}", "{\"replicas\":-1}", "{\"replicas\":1,\"replica\":2}", "{\"replicas\":99999999999}", new string('[', 5000) + new string(']', 5000),
             "{\"a\":1,\"a\":2}", "\uFEFF{}", "{\"source\":{\"store\":\"local\",\"bucket\":\"probe-bucket\",\"key\":\"../x\"},\"target\":{\"store\":\"local\",\"bucket\":\"probe-bucket\",\"key\":\"y\"}}",
         ];
         foreach (var op in SweepOperation.All().Where(o => o.JsonBody))
@@ -184,6 +184,8 @@ public sealed class FacadeSweepTests(ITestOutputHelper output) : IAsyncLifetime
             "{" + src + "," + dst + ",\"contentHeaders\":{\"cacheControl\":\"" + new string('c', 2000) + "\"}}",
             "{" + src + "," + dst + ",\"contentHeaders\":7}",
             "{\"source\":{\"bucket\":\"probe-bucket\",\"key\":\"missing.txt\"}," + dst + "}",
+            "{" + src + "," + dst + ",\"targetIfNoneMatchh\":\"*\"}",
+            "{\"source\":{\"bucket\":\"probe-bucket\",\"key\":\"probe.txt\",\"versionId\":\"v1\"}," + dst + "}",
             "{" + src + ",\"target\":{\"bucket\":\"no-such-bucket\",\"key\":\"x\"}}",
         ];
         foreach (var body in copies)
@@ -205,6 +207,9 @@ public sealed class FacadeSweepTests(ITestOutputHelper output) : IAsyncLifetime
             "{\"source\":{\"store\":\"local\",\"bucket\":\"probe-bucket\"},\"target\":{\"store\":\"local\",\"bucket\":\"probe-target\"},\"exclude\":[null]}",
             "{\"source\":{\"store\":\"local\",\"bucket\":\"probe-bucket\"},\"target\":{\"store\":\"local\",\"bucket\":\"probe-target\"},\"verify\":\"maybe\"}",
             "{\"source\":{\"store\":\"local\",\"bucket\":\"probe-bucket\",\"prefix\":\"../\"},\"target\":{\"store\":\"local\",\"bucket\":\"probe-target\"}}",
+            // Unknown members are refused, not ignored: a misspelt dryRun or prefix must not start a real (or wider) migration.
+            "{\"source\":{\"store\":\"local\",\"bucket\":\"probe-bucket\"},\"target\":{\"store\":\"local\",\"bucket\":\"probe-target\"},\"dry_run\":true}",
+            "{\"source\":{\"store\":\"local\",\"bucket\":\"probe-bucket\",\"prefx\":\"a/\"},\"target\":{\"store\":\"local\",\"bucket\":\"probe-target\"},\"dryRun\":true}",
         ];
         foreach (var body in migrations)
             await ProbeAsync(migrate, migrate.Target(_gateway.WellFormed), (body, "application/json"), mustRefuse: true, checkState: true);
