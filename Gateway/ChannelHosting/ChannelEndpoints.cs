@@ -48,6 +48,8 @@ internal static class ChannelEndpoints
     {
         var id = Guid.NewGuid().ToString("N");
         context.Response.Headers[RequestIdHeader] = id;
+        // Kept on the request too: the exception handler clears the response headers before it writes a problem.
+        context.Items[RequestIdHeader] = id;
         ChannelRequestContext.RequestId = id;
         return next();
     }

@@ -25,9 +25,11 @@ public static class HealthSetup
     public static void MapGatewayHealth(this IEndpointRouteBuilder app)
     {
         // Live: the process serves requests. Ready: every configured store answers and no critical bridge's circuit is open.
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowGatewayAnonymous();
+        // MapHealthChecks answers every method; only GET and HEAD read a health state (others: 405).
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowGatewayAnonymous()
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync })
-            .AllowGatewayAnonymous();
+            .AllowGatewayAnonymous().WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
     }
 
     /// <summary>The overall status on the first line (as ASP.NET writes it); then "check: status - why" for each check that says why.</summary>

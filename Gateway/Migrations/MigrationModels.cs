@@ -1,9 +1,12 @@
 namespace Gateway.Migrations;
 
 /// <summary>One side of a migration: a bucket of a configured store, optionally narrowed to a key prefix.</summary>
+// A member the gateway does not know is refused (400), not ignored: "dry_run" must not start a real migration.
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record MigrationLocation(string Store, string Bucket, string? Prefix = null);
 
 /// <summary>Body of POST /v1/migrations.</summary>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record MigrationRequest
 {
     public MigrationLocation? Source { get; init; }

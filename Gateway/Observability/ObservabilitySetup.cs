@@ -62,7 +62,9 @@ public static class ObservabilitySetup
     {
         var options = app.Services.GetRequiredService<IOptions<ObservabilityOptions>>().Value.Metrics;
         if (!options.Enabled || !options.Prometheus) return app;
-        var endpoint = app.MapPrometheusScrapingEndpoint(options.PrometheusPath).RequireGatewayAccess(Operation.Read, "metrics");
+        // The exporter maps every method; a scrape is a GET (others: 405).
+        var endpoint = app.MapPrometheusScrapingEndpoint(options.PrometheusPath).RequireGatewayAccess(Operation.Read, "metrics")
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
         if (options.AnonymousOnLoopback) endpoint.AllowGatewayAnonymousOnLoopback();
         return app;
     }

@@ -25,14 +25,20 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
         return true;
     }
 
+    private const string RequestIdHeader = "X-Request-Id";
+
     public static ValueTask WriteAsync(IProblemDetailsService problems, HttpContext context, ErrorCode code, string detail,
         int? retryAfter = null, IReadOnlyDictionary<string, object?>? extensions = null)
     {
         var status = code.HttpStatus();
         context.Response.StatusCode = status;
+        // The exception handler cleared the headers, X-Request-Id among them; every answer carries it (docs/errors.md).
+        if (context.Items[RequestIdHeader] is string requestId) context.Response.Headers[RequestIdHeader] = requestId;
         if (retryAfter is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (code == ErrorCode.RangeNotSatisfiable && extensions?.GetValueOrDefault("size") is long size)
             context.Response.Headers.ContentRange = $"bytes */{size}";
+        if (code == ErrorCode.MethodNotAllowed && extensions?.GetValueOrDefault("allow") is string allow)
+            context.Response.Headers.Allow = allow;
         if (code == ErrorCode.NotModified)
         {
             if (extensions?.GetValueOrDefault("etag") is string etag) context.Response.Headers.ETag = etag;
@@ -47,6 +53,9 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
             Instance = context.Request.Path,
         };
         problem.Extensions["code"] = code.Slug();
+        // An error is problem+json whatever the caller accepts: the default writer declines an Accept without JSON
+        // (application/xml), and IProblemDetailsService.WriteAsync then throws, turning a 404 into a 500.
+        context.Request.Headers.Accept = default;
         return problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
     }
 

@@ -51,6 +51,11 @@ public static class SecuritySetup
             o.Limits.MaxRequestHeaderCount = Math.Max(1000, security.Limits.MaxHeaderCount * 4);
             o.Limits.MaxRequestLineSize = Math.Max(64 * 1024, Gateway.Problems.RawPathGuard.MaxTargetLength * 4);
             o.AddServerHeader = false;
+            // Header bytes above 0x7F would be Kestrel's bare 400; read them as Latin-1 so HeaderLimitMiddleware
+            // refuses them as problem+json instead (nothing non-ASCII gets further either way). Not Content-Length:
+            // Kestrel's custom-encoding path drops the connection without an answer on an overflowing one.
+            o.RequestHeaderEncodingSelector = name =>
+                string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase) ? null : System.Text.Encoding.Latin1;
         });
         return services;
     }

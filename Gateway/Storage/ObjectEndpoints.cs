@@ -79,7 +79,7 @@ internal static class ObjectEndpoints
             : listing);
     }
 
-    private static async Task<IResult> Get(string store, string bucket, string key, HttpContext context, BridgeRegistry<IObjectStore> registry, CancellationToken ct)
+    private static async Task<IResult> Get(string store, string bucket, string? key, HttpContext context, BridgeRegistry<IObjectStore> registry, CancellationToken ct)
     {
         var s = registry.Get(store);
         ObjectNames.ValidateBucket(bucket);
@@ -99,7 +99,7 @@ internal static class ObjectEndpoints
         }
     }
 
-    private static async Task<IResult> Head(string store, string bucket, string key, HttpContext context, BridgeRegistry<IObjectStore> registry, CancellationToken ct)
+    private static async Task<IResult> Head(string store, string bucket, string? key, HttpContext context, BridgeRegistry<IObjectStore> registry, CancellationToken ct)
     {
         var s = registry.Get(store);
         ObjectNames.ValidateBucket(bucket);
@@ -124,7 +124,7 @@ internal static class ObjectEndpoints
         return TypedResults.StatusCode(StatusCodes.Status304NotModified);
     }
 
-    private static async Task<Ok<ObjectInfo>> Put(string store, string bucket, string key, HttpContext context,
+    private static async Task<Ok<ObjectInfo>> Put(string store, string bucket, string? key, HttpContext context,
         BridgeRegistry<IObjectStore> registry, IOptions<GatewayOptions> options, CancellationToken ct)
     {
         var s = registry.Get(store);
@@ -149,7 +149,7 @@ internal static class ObjectEndpoints
         return TypedResults.Ok(info);
     }
 
-    private static async Task<NoContent> Delete(string store, string bucket, string key, HttpContext context, BridgeRegistry<IObjectStore> registry, CancellationToken ct)
+    private static async Task<NoContent> Delete(string store, string bucket, string? key, HttpContext context, BridgeRegistry<IObjectStore> registry, CancellationToken ct)
     {
         var s = registry.Get(store);
         ObjectNames.ValidateBucket(bucket);

@@ -14,8 +14,17 @@ internal static partial class ObjectHttp
     /// The key as the client encoded it, taken from the raw request target: routing decodes %25 but keeps %2F,
     /// so a literal "%2F" in a key and an encoded slash would otherwise look alike.
     /// </summary>
-    public static string ReadKey(HttpContext context, string routeKey)
+    public static string ReadKey(HttpContext context, string? routeKey)
     {
+        // The object route's catch-all also matches .../objects itself, which only lists (GET): any other method there
+        // is one the path does not have.
+        if (string.IsNullOrEmpty(routeKey) && HttpMethods.IsGet(context.Request.Method))
+            throw new GatewayException(ErrorCode.BadRequest, "An object key is required after /objects/.");
+        if (string.IsNullOrEmpty(routeKey))
+            throw new GatewayException(ErrorCode.MethodNotAllowed, $"{context.Request.Method} is not allowed on a bucket's object listing; name an object after /objects/.")
+            {
+                Extensions = new Dictionary<string, object?> { ["allow"] = "GET" },
+            };
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
         string key = routeKey;
         if (!string.IsNullOrEmpty(raw) && raw.StartsWith('/'))
@@ -58,7 +67,9 @@ internal static partial class ObjectHttp
                 throw new GatewayException(ErrorCode.BadRequest, $"Entity tags in {what} must be quoted (\"...\" or W/\"...\"), or '*'.");
             list.Add(part);
         }
-        return list.Count == 0 ? null : list;
+        // Given but empty: a condition the caller meant to set, so it is refused rather than dropped (fail closed).
+        if (list.Count == 0) throw new GatewayException(ErrorCode.BadRequest, $"{what} is given but holds no entity tag; send \"...\", W/\"...\" or '*', or leave it out.");
+        return list;
     }
 
     // RFC 9110 entity-tag: [ "W/" ] DQUOTE *etagc DQUOTE, etagc = %x21 / %x23-7E.
@@ -94,8 +105,9 @@ internal static partial class ObjectHttp
 
     public static string? ReadContentMd5(HttpRequest request)
     {
-        var value = request.Headers["Content-MD5"].ToString();
-        if (string.IsNullOrEmpty(value)) return null;
+        if (!request.Headers.TryGetValue("Content-MD5", out var given)) return null;
+        // Given but empty is refused too: the caller asked for a digest check that cannot be made.
+        var value = given.ToString();
         Span<byte> digest = stackalloc byte[16];
         if (!Convert.TryFromBase64String(value, digest, out var written) || written != 16)
             throw new GatewayException(ErrorCode.BadRequest, "Content-MD5 must be the base64 of a 16-byte MD5 digest.");

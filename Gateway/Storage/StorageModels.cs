@@ -6,9 +6,11 @@ public sealed record StoreDescription(string Name, string Kind, StoreCapabilitie
 public sealed record StoreList(IReadOnlyList<StoreDescription> Stores);
 public sealed record BucketList(IReadOnlyList<BucketInfo> Buckets);
 
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record ObjectLocation(string Bucket, string Key);
 
 /// <summary>Body of POST /v1/stores/{store}/copy.</summary>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record CopyObjectBody
 {
     public required ObjectLocation Source { get; init; }

@@ -25,7 +25,14 @@ public sealed partial class S3Listener(IOptions<S3Options> options, S3Dispatcher
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggers);
         builder.WebHost.UseUrls($"http://{s3.ListenAddress}:{s3.Port}");
-        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            // Non-ASCII header bytes are read as Latin-1 so the dispatcher refuses them with S3's XML InvalidArgument
+            // rather than Kestrel's bare 400 (Content-Length keeps Kestrel's own check, as on the main listener).
+            k.RequestHeaderEncodingSelector = name =>
+                string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase) ? null : System.Text.Encoding.Latin1;
+        });
         _app = builder.Build();
         _app.Run(context => dispatcher.InvokeAsync(context, ""));
         await _app.StartAsync(cancellationToken);

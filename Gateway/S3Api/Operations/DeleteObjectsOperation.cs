@@ -28,7 +28,13 @@ public static class DeleteObjectsOperation
         var doc = await S3Xml.ReadFromAsync(body, MaxBodyBytes, c.Aborted);
         var root = doc.Root;
         if (root is null || root.Name.LocalName != "Delete") throw S3Errors.MalformedXml();
-        var quiet = root.Elements().FirstOrDefault(e => e.Name.LocalName == "Quiet")?.Value.Trim() == "true";
+        // An xs:boolean: anything else is malformed, not "false" (which would delete with a loud answer the caller did not ask for).
+        var quiet = root.Elements().FirstOrDefault(e => e.Name.LocalName == "Quiet")?.Value.Trim() switch
+        {
+            null or "false" or "0" => false,
+            "true" or "1" => true,
+            _ => throw S3Errors.MalformedXml(),
+        };
         var keys = root.Elements().Where(e => e.Name.LocalName == "Object")
             .Select(o => o.Elements().FirstOrDefault(e => e.Name.LocalName == "Key")?.Value).ToList();
         if (keys.Count is 0 or > MaxKeys || keys.Any(k => k is null)) throw S3Errors.MalformedXml();

@@ -13,7 +13,8 @@ public static class S3Addressing
     {
         var (rawPath, _) = CanonicalRequest.RawTarget(request);
         if (pathBase.Length > 0 && rawPath.StartsWith(pathBase, StringComparison.OrdinalIgnoreCase)) rawPath = rawPath[pathBase.Length..];
-        var path = Uri.UnescapeDataString(rawPath).TrimStart('/');
+        // Strictly: Uri.UnescapeDataString keeps escapes that are not UTF-8 as text, which stored "a%C3(" for a%C3%28.
+        var path = (Gateway.Problems.PercentDecoding.TryDecode(rawPath) ?? throw S3Errors.InvalidUri()).TrimStart('/');
         string? bucket = null;
         string? key;
         var host = request.Host.Host;

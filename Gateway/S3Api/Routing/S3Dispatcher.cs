@@ -32,6 +32,7 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         S3Context? context = null;
         try
         {
+            RefuseNonAsciiHeaders(http.Request);
             (bucket, key) = S3Addressing.Parse(http.Request, pathBase, services.Options.BaseDomain);
             var caller = verifier.Verify(http);
             context = new S3Context(http, caller, bucket, key, services) { RequestId = requestId };
@@ -77,12 +78,26 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         catch (Exception) { return S3Errors.NoSuchKey(); }
     }
 
+    /// <summary>
+    /// Under the main listener's path base Kestrel reads header bytes as Latin-1 (so the facade can refuse them as
+    /// problem+json); S3 refuses them here, as its own listener's Kestrel would, so no non-ASCII metadata is stored.
+    /// </summary>
+    private static void RefuseNonAsciiHeaders(HttpRequest request)
+    {
+        foreach (var (name, values) in request.Headers)
+            foreach (var value in values)
+                if (value is not null && !System.Text.Ascii.IsValid(value))
+                    throw S3Errors.InvalidArgument($"The header '{name}' holds bytes outside US-ASCII.");
+    }
+
     private static Task DispatchAsync(S3Context c)
     {
         var q = c.Request.Query;
         var method = c.Request.Method;
         foreach (var name in Unsupported)
             if (q.ContainsKey(name)) return Task.FromException(S3Errors.NotImplemented($"The '{name}' sub-resource"));
+        if (c.Request.Headers.TryGetValue("x-amz-storage-class", out var storageClass) && !StorageClasses.Contains(storageClass.ToString()))
+            return Task.FromException(new S3Exception("InvalidStorageClass", 400, "The storage class you specified is not valid."));
         if (c.S3Bucket is null)
             return HttpMethods.IsGet(method) ? BucketOperations.ListBucketsAsync(c) : Task.FromException(S3Errors.MethodNotAllowed());
         if (c.Key is null)
@@ -120,6 +135,13 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         }
         return Task.FromException(S3Errors.MethodNotAllowed());
     }
+
+    // S3's storage classes: any of them is taken (the stores keep one class); another name is refused as S3 refuses it.
+    private static readonly HashSet<string> StorageClasses = new(StringComparer.Ordinal)
+    {
+        "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE",
+        "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE",
+    };
 
     private static bool OnlySignature(IQueryCollection q) => q.Keys.All(k => k.StartsWith("X-Amz-", StringComparison.Ordinal));
 

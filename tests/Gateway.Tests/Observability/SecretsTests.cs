@@ -70,6 +70,7 @@ public sealed class SecretsTests
             ["Gateway:Stores:azure:ServiceUri"] = Backends.Require("AZURITE_BLOB_ENDPOINT", "azurite"),
             ["Gateway:Stores:azure:AccountName"] = Backends.Require("AZURITE_ACCOUNT_NAME", "azurite"),
             ["Gateway:Stores:azure:AccountKey"] = accountKey,
+            ["Gateway:Security:Limits:MaxRequestBodyBytes"] = "4096",
         }, services: s =>
         {
             spans.Register(s);
@@ -95,6 +96,16 @@ public sealed class SecretsTests
             (admin, HttpMethod.Get, "v1/stores/azure/buckets", null, HttpStatusCode.Forbidden),
             (admin, HttpMethod.Put, "v1/stores/azure/buckets/secret-test", null, HttpStatusCode.Forbidden),
             (admin, HttpMethod.Get, "v1/stores/azure/buckets/secret-test/objects/a.txt", null, HttpStatusCode.Forbidden),
+            // Refusals of bad input carrying the key: over the body limit, malformed JSON, a method the path lacks, an empty condition.
+            (admin, HttpMethod.Post, "v1/stores/local/copy", r => r.Content = new StringContent(new string('x', 8192), Encoding.UTF8, "application/json"), HttpStatusCode.RequestEntityTooLarge),
+            (admin, HttpMethod.Post, "v1/stores/local/copy", r => r.Content = new StringContent("{not json", Encoding.UTF8, "application/json"), HttpStatusCode.BadRequest),
+            (admin, HttpMethod.Post, "health/live", null, HttpStatusCode.MethodNotAllowed),
+            (admin, HttpMethod.Delete, "v1/stores/local/buckets/none-here/objects/a.txt", r => r.Headers.TryAddWithoutValidation("If-Match", ""), HttpStatusCode.BadRequest),
+            (anonymous, HttpMethod.Post, "v1/stores/local/copy", r =>
+            {
+                r.Headers.Add("X-Api-Key", forgedKey);
+                r.Content = new StringContent(new string('x', 8192), Encoding.UTF8, "application/json");
+            }, HttpStatusCode.Unauthorized),
         ];
         var answers = new List<string>();
         var bodies = new List<string>();
