@@ -36,7 +36,9 @@ public static class MultipartOperations
             try { await UploadRecord.WriteNativeAsync(c, uploadId, key, nativeId); }
             catch
             {
-                await t.Store.AbortMultipartUploadAsync(t.Bucket, key, nativeId, CancellationToken.None);
+                // Without its record the upload is unreachable: drop it, best effort (the record's failure is the answer).
+                try { await t.Store.AbortMultipartUploadAsync(t.Bucket, key, nativeId, CancellationToken.None); }
+                catch (GatewayException) { }
                 throw;
             }
         }

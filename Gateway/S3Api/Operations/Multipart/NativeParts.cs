@@ -67,8 +67,9 @@ internal sealed class NativeParts(S3Context c, UploadRecord record) : UploadPart
     /// <summary>S3's part ETag is the part's MD5 in hex, whatever identity the store gave it (Azure: the block id).</summary>
     private static StoredPart ToStored(UploadedPart part, DateTimeOffset? at)
     {
-        var s3ETag = part.ContentMd5 is { } md5 && Convert.TryFromBase64String(md5, new byte[16], out var n) && n == 16
-            ? $"\"{Convert.ToHexStringLower(Convert.FromBase64String(md5))}\""
+        Span<byte> digest = stackalloc byte[16];
+        var s3ETag = part.ContentMd5 is { } md5 && Convert.TryFromBase64String(md5, digest, out var n) && n == 16
+            ? $"\"{Convert.ToHexStringLower(digest)}\""
             : Preconditions.Quote(part.ETag);
         return new StoredPart(part.PartNumber, s3ETag, part.Size, at, part.ETag);
     }
