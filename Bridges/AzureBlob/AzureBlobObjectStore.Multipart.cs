@@ -10,9 +10,10 @@ namespace Gateway.Bridges.AzureBlob;
 
 /// <summary>
 /// Multipart uploads as staged blocks. Azure has no upload object, so the upload id carries what the commit needs:
-/// <c>az1.{random}.{base64url JSON of content type and metadata}</c>. Part n is the block whose id is
-/// base64("{random}-{n:D6}") (the same length as the ids of the bridge's own block uploads: Azure wants one id length
-/// per blob), staged with its MD5 checked by Azure; listing the parts is reading the blob's uncommitted block list;
+/// <c>az1.{random}.{base64url JSON of content type and metadata}</c>. Part n is one block whose id holds the upload's
+/// random, n and the part's MD5 (see BlockId), staged with that MD5 checked by Azure; listing the parts is reading the
+/// blob's uncommitted block list (a part sent again with other bytes is another block: the completion names the one it
+/// means by its ETag, the block id, and listing shows one of them);
 /// completing is one Put Block List of the parts' blocks with the headers and conditions, so the blob changes at
 /// once. Aborting does nothing: uncommitted blocks are invisible, dropped by the blob's next commit and discarded by
 /// the service after a week. An id whose blocks are all gone lists no parts (Azure cannot tell it from a new one).
@@ -44,7 +45,7 @@ public sealed partial class AzureBlobObjectStore
         {
             var length = await PartBuffer.ReadAsync(content, buffer, options.ContentLength, max, ct);
             var md5 = MD5.HashData(buffer.AsSpan(0, length));
-            var blockId = BlockId(random, partNumber);
+            var blockId = BlockId(random, partNumber, md5);
             var blob = Blob(bucket, key);
             await Call(async c => (await blob.StageBlockAsync(blockId, new MemoryStream(buffer, 0, length, writable: false), new Azure.Storage.Blobs.Models.BlockBlobStageBlockOptions
             {
@@ -86,7 +87,7 @@ public sealed partial class AzureBlobObjectStore
             await Call(async c => (await blob.CommitBlockListAsync(request.Parts.Select(p => p.ETag), new CommitBlockListOptions
             {
                 HttpHeaders = HttpHeaders(facts.ContentType, Md5Bytes(request.ContentMd5), facts.Headers),
-                Metadata = AzureMetadataNames.Stored(facts.Metadata, facts.Headers),
+                Metadata = AzureMetadataNames.Stored(WithAdded(facts.Metadata, request.Metadata), facts.Headers),
                 Conditions = WriteConditions(request.Conditions),
             }, c)).Value, false, $"commit '{bucket}/{key}'", ct);
         }
@@ -96,6 +97,14 @@ public sealed partial class AzureBlobObjectStore
             throw new GatewayException(ErrorCode.PreconditionFailed, "If-None-Match matched an existing object.", e);
         }
         return await TryHeadAsync(bucket, key, ct) ?? throw NotFound(bucket, key);
+    }
+
+    static Dictionary<string, string> WithAdded(Dictionary<string, string> metadata, IReadOnlyDictionary<string, string>? added)
+    {
+        if (added is not { Count: > 0 }) return metadata;
+        var merged = new Dictionary<string, string>(metadata);
+        foreach (var (name, value) in Lowered(added)) merged[name] = value;
+        return merged;
     }
 
     public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct)
@@ -120,7 +129,7 @@ public sealed partial class AzureBlobObjectStore
         var parts = new Dictionary<int, UploadedPart>();
         foreach (var block in list.UncommittedBlocks ?? [])
         {
-            if (PartNumberOf(block.Name, random) is { } n) parts[n] = new UploadedPart(n, block.Name, block.SizeLong);
+            if (PartOf(block.Name, random) is ({ } n, var md5)) parts[n] = new UploadedPart(n, block.Name, block.SizeLong) { ContentMd5 = md5 };
         }
         return parts;
     }
@@ -134,17 +143,36 @@ public sealed partial class AzureBlobObjectStore
             : throw new GatewayException(ErrorCode.BadRequest, "The completion's Content-MD5 is not a base64 MD5.");
     }
 
-    static string BlockId(string random, int partNumber) =>
-        Convert.ToBase64String(Encoding.ASCII.GetBytes($"{random}-{partNumber.ToString("D6", CultureInfo.InvariantCulture)}"));
-
-    static int? PartNumberOf(string blockId, string random)
+    /// <summary>
+    /// "GW1", the upload's 16 random bytes, the part number (4 bytes, big-endian) and the part's MD5: 39 bytes, as long as
+    /// the ASCII ids "{random}-{n:D6}" of earlier parts and of the bridge's own block uploads (one id length per blob), and
+    /// listing the staged blocks then tells each part's MD5, which Azure's block list does not.
+    /// </summary>
+    static string BlockId(string random, int partNumber, byte[] md5)
     {
-        string name;
-        try { name = Encoding.ASCII.GetString(Convert.FromBase64String(blockId)); }
-        catch (FormatException) { return null; }
+        var id = new byte[39];
+        "GW1"u8.CopyTo(id);
+        Convert.FromHexString(random).CopyTo(id, 3);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(id.AsSpan(19), partNumber);
+        md5.CopyTo(id, 23);
+        return Convert.ToBase64String(id);
+    }
+
+    /// <summary>The part number of a block of this upload (and its base64 MD5 when the id carries one); null for other blocks.</summary>
+    static (int? PartNumber, string? Md5) PartOf(string blockId, string random)
+    {
+        byte[] raw;
+        try { raw = Convert.FromBase64String(blockId); }
+        catch (FormatException) { return (null, null); }
+        if (raw.Length == 39 && raw.AsSpan(0, 3).SequenceEqual("GW1"u8))
+        {
+            var n = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(raw.AsSpan(19));
+            return Convert.ToHexStringLower(raw, 3, 16) == random && n >= 1 ? (n, Convert.ToBase64String(raw, 23, 16)) : (null, null);
+        }
+        var name = Encoding.ASCII.GetString(raw);
         return name.Length == random.Length + 7 && name.StartsWith(random + "-", StringComparison.Ordinal)
-            && int.TryParse(name.AsSpan(random.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1
-            ? n : null;
+            && int.TryParse(name.AsSpan(random.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var old) && old >= 1
+            ? (old, null) : (null, null);
     }
 
     static (string Random, UploadFacts Facts) ParseUploadId(string uploadId)

@@ -138,7 +138,7 @@ public sealed partial class LocalObjectStore
             var written = await PutObjectAsync(bucket, key, body, new PutObjectOptions
             {
                 ContentType = manifest.ContentType,
-                Metadata = manifest.Metadata,
+                Metadata = WithAdded(manifest.Metadata, request.Metadata),
                 ContentHeaders = manifest.ContentHeaders,
                 ContentLength = files.Sum(f => f.Size),
                 ContentMd5 = request.ContentMd5,
@@ -203,6 +203,14 @@ public sealed partial class LocalObjectStore
             if (_fsync) DirectorySync.Flush(Path.GetDirectoryName(dir)!);
         }
         catch (DirectoryNotFoundException) { }
+    }
+
+    private static IReadOnlyDictionary<string, string> WithAdded(Dictionary<string, string> metadata, IReadOnlyDictionary<string, string>? added)
+    {
+        if (added is not { Count: > 0 }) return metadata;
+        var merged = new Dictionary<string, string>(metadata);
+        foreach (var (name, value) in added) merged[name] = value;
+        return merged;
     }
 
     private string UploadDir(string uploadId) => Path.Combine(_root, UploadsFolder, uploadId);

@@ -79,6 +79,7 @@ public sealed partial class S3ObjectStore
         // As a put: checked here so services that ignore the conditions answer alike, and sent along for S3 to enforce atomically.
         if (!request.Conditions.IsEmpty)
             Preconditions.Check(await TryHeadAsync(bucket, key, ct), request.Conditions, isRead: false);
+        // request.Metadata is dropped: S3 fixes an upload's metadata when it starts (see CompleteUploadRequest.Metadata).
         var complete = new Amazon.S3.Model.CompleteMultipartUploadRequest
         {
             BucketName = bucket,

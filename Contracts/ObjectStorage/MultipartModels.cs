@@ -45,6 +45,13 @@ public sealed record CompleteUploadRequest
     /// e.g. by reading the object back); S3 ignores it (a multipart object's ETag is its own).
     /// </summary>
     public string? ContentMd5 { get; init; }
+    /// <summary>
+    /// Metadata entries added, at completion, to those the upload was started with (an entry of the same name wins), for
+    /// what is known only once the parts are (the S3 front door's md5-of-md5s ETag and part sizes). Local and Azure keep
+    /// them; S3 cannot change an upload's metadata after it started and drops them (its object's ETag is S3's own
+    /// md5-of-md5s already).
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 
     /// <summary>Parts numbered 1-10,000, strictly ascending, at least one; BadRequest otherwise.</summary>
     public void Validate()

@@ -69,6 +69,7 @@ public static class ObjectStorageFamily
             Target = a => a.Join("bucket", "key"),
             Unsupported = Any(
                 Needs(c => c.MultipartUploads, "multipart uploads"),
+                Needs((c, a) => c.UserMetadata || a.Get<CompleteUploadRequest>("request").Metadata is not { Count: > 0 }, "user metadata"),
                 Conditions(a => a.Get<CompleteUploadRequest>("request").Conditions, write: true)),
         },
         new("abort-multipart-upload", nameof(IObjectStore.AbortMultipartUploadAsync))

@@ -16,6 +16,12 @@ namespace Gateway.S3Api.Operations;
 /// ListMultipartUploads over the parts area of <see cref="MultipartMetadata"/>. Completion streams the parts, in order,
 /// into one store write (which the store does natively in blocks or parts when large) and answers S3's md5-of-md5s-N ETag.
 /// </summary>
+/// <summary>
+/// CreateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload, AbortMultipartUpload, ListParts and
+/// ListMultipartUploads. Each upload has a record (<see cref="UploadRecord"/>); its parts live in the store's own
+/// multipart upload where the store has one (<see cref="NativeParts"/>) and in the parts area otherwise
+/// (<see cref="PartsAreaParts"/>). S3's rules (part numbers, ETags, EntityTooSmall, md5-of-md5s-N) are kept here.
+/// </summary>
 public static class MultipartOperations
 {
     public static async Task CreateAsync(S3Context c)
@@ -25,9 +31,18 @@ public static class MultipartOperations
         c.Require(Operation.Write, t.ObjectResource(key));
         var options = await ObjectWriteOperations.WriteOptionsAsync(c, t.Store, t.Bucket, key);
         var uploadId = MultipartMetadata.NewUploadId();
-        var metadata = new Dictionary<string, string>(options.Metadata) { [MultipartMetadata.TargetKey] = MultipartMetadata.EncodeKey(key) };
-        await t.Store.PutObjectAsync(t.Bucket, MultipartMetadata.ManifestKey(uploadId), Stream.Null,
-            new PutObjectOptions { ContentType = options.ContentType, Metadata = metadata, ContentHeaders = options.ContentHeaders, ContentLength = 0 }, c.Aborted);
+        if (await StartNativeAsync(c, key, options) is { } nativeId)
+        {
+            try { await UploadRecord.WriteNativeAsync(c, uploadId, key, nativeId); }
+            catch
+            {
+                // Without its record the upload is unreachable: drop it, best effort (the record's failure is the answer).
+                try { await t.Store.AbortMultipartUploadAsync(t.Bucket, key, nativeId, CancellationToken.None); }
+                catch (GatewayException) { }
+                throw;
+            }
+        }
+        else await UploadRecord.WritePartsAreaAsync(c, uploadId, key, options);
         await S3Xml.WriteAsync(c.Response, 200, w =>
         {
             w.WriteStartElement("InitiateMultipartUploadResult", S3Xml.Namespace);
@@ -38,52 +53,65 @@ public static class MultipartOperations
         });
     }
 
+    /// <summary>The store's own upload id when it runs multipart uploads natively; null when it has none (the parts area is used).</summary>
+    private static async Task<string?> StartNativeAsync(S3Context c, string key, PutObjectOptions options)
+    {
+        var t = c.Target;
+        if (!t.Store.Capabilities.MultipartUploads) return null;
+        try
+        {
+            var started = await t.Store.StartMultipartUploadAsync(t.Bucket, key, new MultipartUploadOptions
+            {
+                ContentType = options.ContentType,
+                Metadata = options.Metadata,
+                ContentHeaders = options.ContentHeaders,
+            }, c.Aborted);
+            return started.UploadId;
+        }
+        catch (GatewayException e) when (e.Code is ErrorCode.NotSupported or ErrorCode.NotImplemented)
+        {
+            return null; // a wrapper or a switched-off feature on the way: the parts area works on every store
+        }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound)
+        {
+            throw S3Errors.NoSuchBucket();
+        }
+    }
+
     public static async Task UploadPartAsync(S3Context c)
     {
         var (t, key, uploadId) = Upload(c, Operation.Write);
         var partNumber = PartNumber(c);
-        await ManifestAsync(c, uploadId, key);
-        PutObjectOptions options;
-        Stream body;
-        long length;
-        ObjectContent? source = null;
-        if (c.Request.Headers.ContainsKey("x-amz-copy-source"))
+        var record = await UploadRecord.ReadAsync(c, uploadId, key);
+        var parts = UploadParts.For(c, record);
+        if (!c.Request.Headers.ContainsKey("x-amz-copy-source"))
         {
-            var (from, fromKey) = CopyOperation.ParseSource(c);
-            c.Require(Operation.Read, from.ObjectResource(fromKey));
-            var current = await CopyOperation.HeadSourceAsync(c, from, fromKey);
-            S3ObjectHeaders.CheckConditions(current, c.Request.Headers, read: false, prefix: "x-amz-copy-source-");
-            source = await from.Store.GetObjectAsync(from.Bucket, fromKey, new GetObjectOptions
-            {
-                Range = CopyRange(c, current.Size),
-                Conditions = new ObjectConditions { IfMatch = [current.ETag] },
-            }, c.Aborted);
-            body = source.Body;
-            length = source.Length;
-            options = new PutObjectOptions { ContentLength = length };
-        }
-        else
-        {
-            body = Bodies.Open(c, out length);
+            var body = Bodies.Open(c, out var length);
             body = ChecksumVerifyingStream.Wrap(c, body, length);
-            options = new PutObjectOptions { ContentMd5 = ObjectWriteOperations.ReadContentMd5(c.Request), ContentLength = length };
-        }
-        ObjectInfo info;
-        try { info = await t.Store.PutObjectAsync(t.Bucket, MultipartMetadata.PartKey(uploadId, partNumber), body, options, c.Aborted); }
-        finally { if (source is not null) await source.DisposeAsync(); }
-        var etag = S3ObjectHeaders.ETag(info);
-        if (source is null)
-        {
-            c.Response.Headers.ETag = etag;
+            var part = await parts.PutAsync(partNumber, body, length, ObjectWriteOperations.ReadContentMd5(c.Request));
+            c.Response.Headers.ETag = part.S3ETag;
             ChecksumVerifyingStream.EchoHeaders(c);
             c.Response.StatusCode = 200;
             return;
         }
+        var (from, fromKey) = CopyOperation.ParseSource(c);
+        c.Require(Operation.Read, from.ObjectResource(fromKey));
+        var current = await CopyOperation.HeadSourceAsync(c, from, fromKey);
+        S3ObjectHeaders.CheckConditions(current, c.Request.Headers, read: false, prefix: "x-amz-copy-source-");
+        StoredPart copied;
+        await using (var source = await from.Store.GetObjectAsync(from.Bucket, fromKey, new GetObjectOptions
+        {
+            Range = CopyRange(c, current.Size),
+            Conditions = new ObjectConditions { IfMatch = [current.ETag] },
+        }, c.Aborted))
+        {
+            copied = await parts.PutAsync(partNumber, source.Body, source.Length, null);
+        }
         await S3Xml.WriteAsync(c.Response, 200, w =>
         {
             w.WriteStartElement("CopyPartResult", S3Xml.Namespace);
-            w.Element("LastModified", info.LastModified);
-            w.Element("ETag", etag);
+            w.Element("LastModified", copied.LastModified ?? DateTimeOffset.UtcNow);
+            w.Element("ETag", copied.S3ETag);
             w.WriteEndElement();
         });
     }
@@ -91,7 +119,7 @@ public static class MultipartOperations
     public static async Task CompleteAsync(S3Context c)
     {
         var (t, key, uploadId) = Upload(c, Operation.Write);
-        var manifest = await ManifestAsync(c, uploadId, key);
+        var record = await UploadRecord.ReadAsync(c, uploadId, key);
         var doc = await S3Xml.ReadFromAsync(Bodies.Open(c, out _), 1024 * 1024, c.Aborted);
         if (doc.Root is not { Name.LocalName: "CompleteMultipartUpload" } root) throw S3Errors.MalformedXml();
         var requested = new List<(int Number, string ETag)>();
@@ -104,43 +132,23 @@ public static class MultipartOperations
             requested.Add((number, etag.Trim()));
         }
         if (requested.Count == 0) throw S3Errors.MalformedXml();
-        var stored = await ListStoredPartsAsync(c, uploadId);
-        var chosen = new List<CopySourcePart>();
-        var s3ETags = new List<string>();
-        var sizes = new List<long>();
-        long total = 0;
+        var parts = UploadParts.For(c, record);
+        var held = await parts.ListAsync();
+        var chosen = new List<StoredPart>(requested.Count);
         for (var i = 0; i < requested.Count; i++)
         {
             var (number, etag) = requested[i];
-            if (!stored.TryGetValue(number, out var info) || !S3ObjectHeaders.Matches(info, [Preconditions.Quote(etag)]))
+            var tag = new[] { Preconditions.Quote(etag) };
+            if (!held.TryGetValue(number, out var part) || !(Preconditions.Matches(part.S3ETag, tag) || Preconditions.Matches(part.StoreETag, tag)))
                 throw S3Errors.InvalidPart("One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.");
-            if (i < requested.Count - 1 && info.Size < MultipartMetadata.MinPartBytes) throw S3Errors.EntityTooSmall();
-            // The part's ETag as the store answers for the object itself (a listing's may be spelled differently, e.g.
-            // GCS's emulator), so the If-Match each part is read with compares like with like.
-            var current = await t.Store.HeadObjectAsync(t.Bucket, info.Key, ObjectConditions.None, c.Aborted);
-            chosen.Add(new CopySourcePart(info.Key, current.ETag));
-            s3ETags.Add(S3ObjectHeaders.ETag(info));
-            sizes.Add(info.Size);
-            total += info.Size;
+            if (i < requested.Count - 1 && part.Size < MultipartMetadata.MinPartBytes) throw S3Errors.EntityTooSmall();
+            chosen.Add(part);
         }
         var conditions = await ObjectWriteOperations.TargetConditionsAsync(c, t.Store, t.Bucket, key);
-        var multipartETag = MultipartMetadata.MultipartETag(s3ETags);
-        var metadata = manifest.Metadata.Where(kv => !MultipartMetadata.IsReserved(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
-        metadata[MultipartMetadata.ETagKey] = multipartETag;
-        if (PartLayout.Encode(sizes) is { } layout) metadata[PartLayout.Key] = layout;
-        if (!await ComposeAsync(c, uploadId, key, chosen, manifest, metadata, conditions))
-        {
-            await using var body = new ConcatenatedPartsStream(t.Store, t.Bucket, chosen);
-            await t.Store.PutObjectAsync(t.Bucket, key, body, new PutObjectOptions
-            {
-                ContentType = manifest.ContentType,
-                Metadata = metadata,
-                ContentHeaders = manifest.ContentHeaders,
-                ContentLength = total,
-                Conditions = conditions,
-            }, c.Aborted);
-        }
-        await RemoveUploadAsync(c, uploadId, stored.Values.Select(p => p.Key));
+        var multipartETag = MultipartMetadata.MultipartETag(chosen.Select(p => p.S3ETag));
+        var added = new Dictionary<string, string> { [MultipartMetadata.ETagKey] = multipartETag };
+        if (PartLayout.Encode(chosen.Select(p => p.Size).ToList()) is { } layout) added[PartLayout.Key] = layout;
+        await parts.CompleteAsync(chosen, held.Values, added, conditions);
         await S3Xml.WriteAsync(c.Response, 200, w =>
         {
             w.WriteStartElement("CompleteMultipartUploadResult", S3Xml.Namespace);
@@ -152,59 +160,22 @@ public static class MultipartOperations
         });
     }
 
-    /// <summary>
-    /// Where the store composes (the local store), the parts are concatenated inside it: one copy-object call on the
-    /// channel, witnessed like any other, instead of every byte crossing the channel twice more (read out, written back).
-    /// False when the store cannot, when a feature the call needs is switched off, or when the call fell to a wrapper
-    /// that does not know composing (it then fails on <see cref="CopyObjectRequest.ComposeGuard"/> having written
-    /// nothing): the caller streams the parts instead, and a real precondition failure (a part or the target changed)
-    /// fails there again with its own error.
-    /// </summary>
-    private static async Task<bool> ComposeAsync(S3Context c, string uploadId, string key, IReadOnlyList<CopySourcePart> parts,
-        ObjectInfo manifest, IReadOnlyDictionary<string, string> metadata, ObjectConditions conditions)
-    {
-        var t = c.Target;
-        if (!t.Store.Capabilities.ComposeParts) return false;
-        try
-        {
-            await t.Store.CopyObjectAsync(new CopyObjectRequest
-            {
-                SourceBucket = t.Bucket,
-                SourceKey = MultipartMetadata.ManifestKey(uploadId),
-                SourceConditions = CopyObjectRequest.ComposeGuard,
-                SourceParts = parts,
-                TargetBucket = t.Bucket,
-                TargetKey = key,
-                TargetConditions = conditions,
-                MetadataDirective = MetadataDirective.Replace,
-                ContentType = manifest.ContentType,
-                Metadata = metadata,
-                ContentHeaders = manifest.ContentHeaders,
-            }, c.Aborted);
-            return true;
-        }
-        catch (GatewayException e) when (e.Code is ErrorCode.PreconditionFailed or ErrorCode.NotModified or ErrorCode.NotSupported or ErrorCode.NotImplemented)
-        {
-            return false;
-        }
-    }
-
     public static async Task AbortAsync(S3Context c)
     {
         var (_, key, uploadId) = Upload(c, Operation.Write);
-        await ManifestAsync(c, uploadId, key);
-        var stored = await ListStoredPartsAsync(c, uploadId);
-        await RemoveUploadAsync(c, uploadId, stored.Values.Select(p => p.Key));
+        var record = await UploadRecord.ReadAsync(c, uploadId, key);
+        var parts = UploadParts.For(c, record);
+        await parts.AbortAsync(parts.AbortNeedsParts ? (await parts.ListAsync()).Values : []);
         c.Response.StatusCode = 204;
     }
 
     public static async Task ListPartsAsync(S3Context c)
     {
         var (t, key, uploadId) = Upload(c, Operation.Read);
-        await ManifestAsync(c, uploadId, key);
+        var record = await UploadRecord.ReadAsync(c, uploadId, key);
         var maxParts = IntQuery(c, "max-parts", 1000, 0, 1000);
         var marker = IntQuery(c, "part-number-marker", 0, 0, MultipartMetadata.MaxPartNumber);
-        var parts = (await ListStoredPartsAsync(c, uploadId)).Where(p => p.Key > marker).OrderBy(p => p.Key).ToList();
+        var parts = (await UploadParts.For(c, record).ListAsync()).Values.Where(p => p.Number > marker).OrderBy(p => p.Number).ToList();
         var page = parts.Take(maxParts).ToList();
         var truncated = parts.Count > page.Count;
         await S3Xml.WriteAsync(c.Response, 200, w =>
@@ -214,18 +185,19 @@ public static class MultipartOperations
             w.Element("Key", key);
             w.Element("UploadId", uploadId);
             w.Element("PartNumberMarker", marker);
-            if (page.Count > 0) w.Element("NextPartNumberMarker", page[^1].Key);
+            if (page.Count > 0) w.Element("NextPartNumberMarker", page[^1].Number);
             w.Element("MaxParts", maxParts);
             w.Element("IsTruncated", truncated);
             w.Element("StorageClass", "STANDARD");
             BucketOperations.WriteOwner(w, c);
-            foreach (var (number, info) in page)
+            foreach (var part in page)
             {
                 w.WriteStartElement("Part");
-                w.Element("PartNumber", number);
-                w.Element("LastModified", info.LastModified);
-                w.Element("ETag", S3ObjectHeaders.ETag(info));
-                w.Element("Size", info.Size);
+                w.Element("PartNumber", part.Number);
+                // A native part's time is not kept by every store (Azure's staged blocks have none): the upload's is answered.
+                w.Element("LastModified", part.LastModified ?? record.Info.LastModified);
+                w.Element("ETag", part.S3ETag);
+                w.Element("Size", part.Size);
                 w.WriteEndElement();
             }
             w.WriteEndElement();
@@ -338,7 +310,6 @@ public static class MultipartOperations
         });
     }
 
-    /// <summary>The upload's manifest; NoSuchUpload when the id is unknown or belongs to another key.</summary>
     /// <summary>The preamble of every call on one upload: its target, its key (the caller must hold <paramref name="operation"/> on it) and its id.</summary>
     private static (S3BucketTarget Target, string Key, string UploadId) Upload(S3Context c, Operation operation)
     {
@@ -346,43 +317,6 @@ public static class MultipartOperations
         var key = c.RequiredKey;
         c.Require(operation, t.ObjectResource(key));
         return (t, key, c.Request.Query["uploadId"].ToString());
-    }
-
-    private static async Task<ObjectInfo> ManifestAsync(S3Context c, string uploadId, string key)
-    {
-        if (!MultipartMetadata.IsUploadId(uploadId)) throw S3Errors.NoSuchUpload();
-        var t = c.Target;
-        ObjectInfo manifest;
-        try { manifest = await t.Store.HeadObjectAsync(t.Bucket, MultipartMetadata.ManifestKey(uploadId), ObjectConditions.None, c.Aborted); }
-        catch (GatewayException e) when (e.Code == ErrorCode.NotFound)
-        {
-            throw await c.BucketExistsAsync() ? S3Errors.NoSuchUpload() : S3Errors.NoSuchBucket();
-        }
-        if (!manifest.Metadata.TryGetValue(MultipartMetadata.TargetKey, out var encoded) || MultipartMetadata.DecodeKey(encoded) != key)
-            throw S3Errors.NoSuchUpload();
-        return manifest;
-    }
-
-    private static async Task<Dictionary<int, ObjectInfo>> ListStoredPartsAsync(S3Context c, string uploadId)
-    {
-        var t = c.Target;
-        var parts = new Dictionary<int, ObjectInfo>();
-        string? token = null;
-        do
-        {
-            var page = await t.Store.ListObjectsAsync(t.Bucket, new ListObjectsRequest { Prefix = MultipartMetadata.PartPrefix(uploadId), PageToken = token }, c.Aborted);
-            foreach (var o in page.Objects)
-                if (MultipartMetadata.PartNumberOf(o.Key) is { } n) parts[n] = o;
-            token = page.NextPageToken;
-        } while (token is not null);
-        return parts;
-    }
-
-    private static async Task RemoveUploadAsync(S3Context c, string uploadId, IEnumerable<string> partKeys)
-    {
-        var t = c.Target;
-        foreach (var partKey in partKeys) await t.Store.DeleteObjectAsync(t.Bucket, partKey, ObjectConditions.None, c.Aborted);
-        await t.Store.DeleteObjectAsync(t.Bucket, MultipartMetadata.ManifestKey(uploadId), ObjectConditions.None, c.Aborted);
     }
 
     private static int PartNumber(S3Context c)
