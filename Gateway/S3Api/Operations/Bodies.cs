@@ -29,7 +29,7 @@ public static class Bodies
             return new AwsChunkedStream(request.Body, c.Caller, c.Caller.StreamingSigned, c.Caller.StreamingTrailer, c.Services.Options.MaxChunkBytes, length, c.BodyFailure);
         }
         if (length > c.Services.MaxObjectBytes) throw S3Errors.EntityTooLarge();
-        if (c.Caller.ExpectedSha256 is { } sha) return new Sha256CheckingStream(request.Body, sha, length, c.BodyFailure);
+        if (c.Caller.ExpectedSha256 is { } sha) return DigestCheckingStream.Sha256(request.Body, sha, length, c.BodyFailure);
         return request.Body;
     }
 }

@@ -1,5 +1,6 @@
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
+using Gateway.S3Api.Auth;
 using Gateway.S3Api.Errors;
 using Gateway.S3Api.Routing;
 
@@ -17,7 +18,7 @@ internal sealed class NativeParts(S3Context c, UploadRecord record) : UploadPart
     public override async Task<StoredPart> PutAsync(int number, Stream body, long length, string? contentMd5)
     {
         var t = C.Target;
-        body = ContentMd5VerifyingStream.Wrap(body, contentMd5, length, C.BodyFailure);
+        body = DigestCheckingStream.ContentMd5(body, contentMd5, length, C.BodyFailure);
         UploadedPart part;
         try { part = await t.Store.UploadPartAsync(t.Bucket, Record.Key, NativeId, number, body, new UploadPartOptions { ContentLength = length }, C.Aborted); }
         catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { throw S3Errors.NoSuchUpload(); }
