@@ -13,11 +13,6 @@ namespace Gateway.S3Api.Operations;
 
 /// <summary>
 /// CreateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload, AbortMultipartUpload, ListParts and
-/// ListMultipartUploads over the parts area of <see cref="MultipartMetadata"/>. Completion streams the parts, in order,
-/// into one store write (which the store does natively in blocks or parts when large) and answers S3's md5-of-md5s-N ETag.
-/// </summary>
-/// <summary>
-/// CreateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload, AbortMultipartUpload, ListParts and
 /// ListMultipartUploads. Each upload has a record (<see cref="UploadRecord"/>); its parts live in the store's own
 /// multipart upload where the store has one (<see cref="NativeParts"/>) and in the parts area otherwise
 /// (<see cref="PartsAreaParts"/>). S3's rules (part numbers, ETags, EntityTooSmall, md5-of-md5s-N) are kept here.
@@ -164,8 +159,7 @@ public static class MultipartOperations
     {
         var (_, key, uploadId) = Upload(c, Operation.Write);
         var record = await UploadRecord.ReadAsync(c, uploadId, key);
-        var parts = UploadParts.For(c, record);
-        await parts.AbortAsync(parts.AbortNeedsParts ? (await parts.ListAsync()).Values : []);
+        await UploadParts.For(c, record).AbortAsync();
         c.Response.StatusCode = 204;
     }
 

@@ -56,9 +56,7 @@ internal sealed class NativeParts(S3Context c, UploadRecord record) : UploadPart
         await Record.DeleteAsync(C);
     }
 
-    public override bool AbortNeedsParts => false;
-
-    public override async Task AbortAsync(IEnumerable<StoredPart> held)
+    public override async Task AbortAsync()
     {
         var t = C.Target;
         await t.Store.AbortMultipartUploadAsync(t.Bucket, Record.Key, NativeId, C.Aborted);

@@ -59,7 +59,7 @@ internal sealed class PartsAreaParts(S3Context c, UploadRecord record) : UploadP
                 Conditions = conditions,
             }, C.Aborted);
         }
-        await AbortAsync(held);
+        await DropAsync(held);
     }
 
     /// <summary>
@@ -97,9 +97,10 @@ internal sealed class PartsAreaParts(S3Context c, UploadRecord record) : UploadP
         }
     }
 
-    public override bool AbortNeedsParts => true;
+    public override async Task AbortAsync() => await DropAsync((await ListAsync()).Values);
 
-    public override async Task AbortAsync(IEnumerable<StoredPart> held)
+    /// <summary>Deletes the part objects and then the record.</summary>
+    private async Task DropAsync(IEnumerable<StoredPart> held)
     {
         var t = C.Target;
         foreach (var part in held) await t.Store.DeleteObjectAsync(t.Bucket, part.Key!, ObjectConditions.None, C.Aborted);

@@ -32,8 +32,5 @@ internal abstract class UploadParts(S3Context c, UploadRecord record)
         ObjectConditions conditions);
 
     /// <summary>Drops the parts and the record.</summary>
-    public abstract Task AbortAsync(IEnumerable<StoredPart> held);
-
-    /// <summary>Whether <see cref="AbortAsync"/> needs the held parts (the parts area removes them one by one).</summary>
-    public abstract bool AbortNeedsParts { get; }
+    public abstract Task AbortAsync();
 }
