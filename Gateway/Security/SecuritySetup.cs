@@ -78,6 +78,8 @@ public static class SecuritySetup
     private static string SelectScheme(HttpContext context)
     {
         var headers = context.Request.Headers;
+        // More than one credential is refused by the API key handler, whichever of them would have been valid.
+        if (ApiKeyHandler.PresentsMoreThanOneCredential(context.Request)) return ApiKeyHandler.SchemeName;
         if (headers.ContainsKey("Signature-Input") || headers.ContainsKey("Signature")) return SignatureHandler.SchemeName;
         if (headers.Authorization.Count == 1 && headers.Authorization[0]?.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true
             && context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<SecurityOptions>>().Value.Jwt.Enabled)

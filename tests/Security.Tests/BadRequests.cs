@@ -39,6 +39,13 @@ public static class BadRequests
         new("JWT for another audience", 401, g => Bearer(g, g.Jwt("alice", "admin", audience: "someone-else"), HttpMethod.Put, Obj + "jwt.txt", Body), Code: "unauthorized"),
         new("JWT from another issuer", 401, g => Bearer(g, g.Jwt("alice", "admin", issuer: "https://evil.test"), HttpMethod.Put, Obj + "jwt.txt", Body), Code: "unauthorized"),
         new("JWT signed with another key", 401, g => Bearer(g, g.Jwt("alice", "admin", key: new byte[32]), HttpMethod.Put, Obj + "jwt.txt", Body), Code: "unauthorized"),
+        // Two credentials where one would do: neither is taken, whichever of them is valid.
+        new("valid API key with an invalid bearer token", 401, g => Send(g.Client("admin"), HttpMethod.Put, Obj + "two.txt", Body,
+            r => r.Headers.TryAddWithoutValidation("Authorization", "Bearer not.a.token")), Code: "unauthorized"),
+        new("valid JWT with an invalid API key", 401, g => Send(g.Client("gwk_" + new string('1', 64)), HttpMethod.Put, Obj + "two.txt", Body,
+            r => r.Headers.TryAddWithoutValidation("Authorization", "Bearer " + g.Jwt("alice", "admin"))), Code: "unauthorized"),
+        new("valid API key with a Basic header", 401, g => Send(g.Client("admin"), HttpMethod.Delete, Obj + "q1.txt", null,
+            r => r.Headers.TryAddWithoutValidation("Authorization", "Basic dXNlcjpwYXNz")), Code: "unauthorized"),
 
         // HTTP message signatures.
         new("signature by an unknown key", 401, g => Signed(g, Signer.Hmac("nobody", new byte[32]), HttpMethod.Put, Obj + "sig.txt", Body), Code: "unauthorized"),

@@ -13,6 +13,8 @@ public sealed class ApiKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions> o
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        if (PresentsMoreThanOneCredential(Request))
+            return Fail(SecurityEvent.InvalidCredentials, "Present one credential: an API key, a bearer token or a signature, not several.");
         var presented = Read(Request);
         if (presented is null) return Task.FromResult(AuthenticateResult.NoResult());
         var entry = presented.Length is > 0 and <= 512 ? keys.Find(presented) : null;
@@ -30,6 +32,18 @@ public sealed class ApiKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions> o
     }
 
     public static bool IsPresent(HttpRequest request) => Read(request) is not null;
+
+    /// <summary>
+    /// Whether the request carries credentials in more than one place (<c>X-Api-Key</c>, <c>Authorization</c>, an HTTP
+    /// message signature). Taking one and ignoring the rest would serve a request whose other credential is invalid.
+    /// </summary>
+    public static bool PresentsMoreThanOneCredential(HttpRequest request)
+    {
+        var headers = request.Headers;
+        var carriers = (headers.ContainsKey(HeaderName) ? 1 : 0) + (headers.ContainsKey("Authorization") ? 1 : 0)
+            + (headers.ContainsKey("Signature-Input") || headers.ContainsKey("Signature") ? 1 : 0);
+        return carriers > 1;
+    }
 
     private static string? Read(HttpRequest request)
     {
