@@ -38,9 +38,11 @@ public sealed class ForwardingTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Get, "v1/rest/legacy/old/items/42?a=1&b=x%20y&b=z");
         request.Headers.Add("X-Custom", "kept");
         request.Headers.Add("X-Internal", "removed");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "gateway-credential");
+        // The gateway credential in Authorization (one credential per request: no X-Api-Key beside it).
+        request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", _gateway.ApiKey);
         request.Headers.Add("X-Forwarded-For", "6.6.6.6");
-        using var response = await _gateway.Client.SendAsync(request);
+        using var client = new HttpClient { BaseAddress = _gateway.BaseAddress };
+        using var response = await client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("{\"id\":42}", await response.Content.ReadAsStringAsync());
