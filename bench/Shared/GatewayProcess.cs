@@ -23,7 +23,7 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public static async Task<GatewayProcess> StartAsync(string repoRoot, IDictionary<string, string> settings)
     {
-        // BENCH_GATEWAY_DLL runs another build of the gateway, e.g. a ReadyToRun publish (docs/performance.md).
+        // The suites set BENCH_GATEWAY_DLL to a ReadyToRun publish (bench/Shared/gateway.sh); without it, the build output.
         var dll = Environment.GetEnvironmentVariable("BENCH_GATEWAY_DLL") is { Length: > 0 } other
             ? Path.GetFullPath(other)
             : Path.Combine(repoRoot, "Gateway", "bin", "Release", "net10.0", "Gateway.dll");

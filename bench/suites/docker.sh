@@ -10,5 +10,5 @@ bash scripts/install.d/docker.sh >&2
 export BACKENDS_DIR="$root/.backends/bench-docker"
 trap 'bash scripts/backends.sh stop dockerd >&2' EXIT
 bash scripts/backends.sh start dockerd >&2
-dotnet build -c Release Gateway -v q -nologo >&2
+source "$root/bench/Shared/gateway.sh"
 dotnet run -c Release --project bench/Docker.Bench -- "$BACKENDS_DIR/env" "${1:-5}" "${2:-200000}"

@@ -15,5 +15,5 @@ if [ -z "${BACKENDS_ENV:-}" ]; then
   bash scripts/backends.sh start s3 azurite >&2
   BACKENDS_ENV="$BACKENDS_DIR/env"
 fi
-dotnet build -c Release Gateway -v q -nologo >&2
+source "$root/bench/Shared/gateway.sh"
 dotnet run -c Release --project bench/Migration.Bench -- "$BACKENDS_ENV" "$@"

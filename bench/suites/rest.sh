@@ -12,7 +12,7 @@ rounds=${1:-5} seconds=${2:-10} connections=${3:-32}
 
 bash scripts/install.d/rest-bench.sh >&2
 dotnet build -c Release bench/Rest.Bench -v q -nologo >&2
-dotnet build -c Release Gateway -v q -nologo >&2
+source "$root/bench/Shared/gateway.sh"
 
 work=$(mktemp -d)
 pids=()
@@ -39,7 +39,7 @@ hash="sha256:$(printf %s "$key" | sha256sum | cut -d' ' -f1)"
 start_gateway() {
   local name=$1 port=$2; shift 2
   mkdir -p "$work/$name"
-  dotnet Gateway/bin/Release/net10.0/Gateway.dll keys generate --out "$work/$name/data/keys" >/dev/null
+  dotnet "$BENCH_GATEWAY_DLL" keys generate --out "$work/$name/data/keys" >/dev/null
   (
     cd "$work/$name"
     export ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
@@ -48,7 +48,7 @@ start_gateway() {
     export Gateway__Security__ApiKeys__bench__Hash="$hash" Gateway__Security__ApiKeys__bench__Scopes__0=admin
     export Gateway__Rest__Upstreams__bench__BaseUrl="http://127.0.0.1:$up_port/"
     for setting in "$@"; do export "$setting"; done
-    exec dotnet "$root/Gateway/bin/Release/net10.0/Gateway.dll" --urls "http://127.0.0.1:$port"
+    exec dotnet "$BENCH_GATEWAY_DLL" --urls "http://127.0.0.1:$port"
   ) >"$work/$name.log" 2>&1 & pids+=($!)
 }
 start_gateway gateway "$gw_port" Gateway__Observability__Metrics__Enabled=false

@@ -5,5 +5,5 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-dotnet build -c Release Gateway -v q -nologo >&2
+source "$root/bench/Shared/gateway.sh"
 dotnet run -c Release --project bench/S3FrontDoor.Bench -- "${1:-1024}" "${2:-3}"

@@ -11,5 +11,5 @@ bash scripts/install.d/cloud-emulators.sh >&2
 export BACKENDS_DIR="$root/.backends/bench-cloud" S3_PORT=14568 AZURITE_PORT=20000 GCS_PORT=19199
 trap 'bash scripts/backends.sh stop s3 azurite gcs >&2' EXIT
 bash scripts/backends.sh start s3 azurite gcs >&2
-dotnet build -c Release Gateway -v q -nologo >&2
+source "$root/bench/Shared/gateway.sh"
 dotnet run -c Release --project bench/CloudStorage.Bench -- "$BACKENDS_DIR/env" "${1:-256}" "${2:-3}"

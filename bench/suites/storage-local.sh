@@ -7,5 +7,5 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-dotnet build -c Release Gateway -v q -nologo >&2
+source "$root/bench/Shared/gateway.sh"
 dotnet run -c Release --project bench/LocalStorage.Bench -- "${1:-1024}" "${2:-3}" "${3:-100000,1000000}" "${4:-2000}"
