@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net.Http.Headers;
 using Gateway.Bridges.Resilience;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
@@ -106,7 +105,8 @@ public sealed partial class GcsObjectStore : IObjectStore
 
     public async Task<ObjectContent> GetObjectAsync(string bucket, string key, GetObjectOptions options, CancellationToken ct)
     {
-        // Media downloads carry no user metadata: read the resource first, then the bytes of exactly that generation.
+        // Media responses carry no user metadata (and the conditions need the current version first): read the
+        // resource, then the bytes of exactly that generation.
         var current = await HeadCheckedAsync(bucket, key, options.Conditions, ct);
         var info = current.Info;
         (long Offset, long Length)? range = null;
@@ -117,24 +117,15 @@ public sealed partial class GcsObjectStore : IObjectStore
                 Extensions = new Dictionary<string, object?> { ["size"] = info.Size },
             };
         }
-        var download = new DownloadObjectOptions
-        {
-            // The SDK fills a buffer of this size from the response, then writes it to the pipe in one piece. Its
-            // default (10 MB) against the pipe's 1 MiB window made reading the response and handing bytes on take
-            // turns; small pieces keep both moving and hold ~1 MiB per download instead of ~20 MB.
-            ChunkSize = GcsDownload.PieceBytes,
-            IfGenerationMatch = current.Generation,
-            Range = range is { } r ? new RangeHeaderValue(r.Offset, r.Offset + r.Length - 1) : null,
-        };
         var operation = $"get '{bucket}/{key}'";
         var sdk = await _client.GetAsync();
-        // Retried only until the first byte: after that the body belongs to the caller.
+        // Retried only until the response headers: after that the body belongs to the caller. Pinned to the generation
+        // whose metadata (and conditions) were read.
         var body = await _pipeline.ExecuteCallAsync(async c =>
         {
             try
             {
-                return await GcsDownload.StartAsync((target, stop) => sdk.DownloadObjectAsync(bucket, key, target, download, stop),
-                    e => GcsErrors.Translate(e, Name, operation) ?? e, c);
+                return await GcsMediaDownload.StartAsync(sdk, bucket, key, current.Generation, range, c);
             }
             catch (Exception e) when (GcsErrors.Translate(e, Name, operation) is { } translated && translated != e)
             {

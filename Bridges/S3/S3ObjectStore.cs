@@ -44,7 +44,9 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         };
     }
 
-    static int PartBufferBytes(S3StoreOptions options) => (int)Math.Min(int.MaxValue, Math.Max(options.MultipartThresholdBytes, options.PartSizeBytes));
+    // Buffers hold a part of a streamed multipart upload, a body of up to one part, or a part of the native multipart
+    // operations (at most MaxPartBytes, which front-door clients and migrations size their parts by).
+    static int PartBufferBytes(S3StoreOptions options) => Math.Max(S3StoreOptions.BufferedPartBytes, options.PartSizeBytes);
 
     public string Name { get; }
     public string Kind => S3StoreFactory.KindName;
@@ -72,11 +74,12 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             config.RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED;
             config.ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED;
         }
-        if (string.IsNullOrEmpty(options.AccessKeyId)) return new AmazonS3Client(config);
+        if (string.IsNullOrEmpty(options.AccessKeyId))
+            return options.PlainPayloads ? new PlainPayloadS3Client(config) : new AmazonS3Client(config);
         AWSCredentials credentials = string.IsNullOrEmpty(options.SessionToken)
             ? new BasicAWSCredentials(options.AccessKeyId, options.SecretAccessKey)
             : new SessionAWSCredentials(options.AccessKeyId, options.SecretAccessKey, options.SessionToken);
-        return new AmazonS3Client(credentials, config);
+        return options.PlainPayloads ? new PlainPayloadS3Client(credentials, config) : new AmazonS3Client(credentials, config);
     }
 
     public async Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct)
@@ -174,8 +177,11 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
 
         if (options.ContentLength > _options.MultipartThresholdBytes)
             return await new S3MultipartUpload(_client, _pipeline, _options, Name, _buffers).RunAsync(bucket, key, content, options, ct);
+        if (options.ContentLength > _options.PartSizeBytes)
+            return await PutStreamedAsync(bucket, key, content, options, ct);
 
-        // Known length: read it all. Unknown length: read up to one part; a full part means it goes on as multipart.
+        // Up to one part of known length: read it all (so the request can be retried). Unknown length: read up to
+        // one part; a full part means it goes on as multipart.
         var limit = (int)(options.ContentLength >= 0 ? options.ContentLength : _options.PartSizeBytes);
         var buffer = _buffers.Rent(Math.Max(limit, 1)); // a pool rejects the empty array back
         var handedOver = false;
@@ -223,6 +229,52 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             LastModified = DateTimeOffset.UtcNow,
             ContentType = options.ContentType,
             ContentMd5 = md5,
+            Metadata = Lowered(options.Metadata),
+            ContentHeaders = ContentHeaders.OrNull(options.ContentHeaders),
+        };
+    }
+
+    /// <summary>
+    /// A body of declared length above one part streams as one PutObject: the SDK sends the request body as it reads it
+    /// (nothing buffered), and the body's MD5 is checked before its last block leaves, so a mismatch aborts the request
+    /// and S3 stores nothing. One attempt, outside the pipeline's attempt timeout: the body cannot be replayed, and a
+    /// large body takes as long as its sender takes.
+    /// </summary>
+    async Task<ObjectInfo> PutStreamedAsync(string bucket, string key, Stream content, PutObjectOptions options, CancellationToken ct)
+    {
+        await using var body = new Md5CheckingStream(content, options.ContentMd5);
+        var request = new PutObjectRequest
+        {
+            BucketName = bucket,
+            Key = key,
+            InputStream = body,
+            AutoCloseStream = false,
+            // S3 checks the declared digest as well, when there is one.
+            MD5Digest = options.ContentMd5,
+            ContentType = options.ContentType,
+            UseChunkEncoding = !_options.PlainPayloads,
+        };
+        request.Headers.ContentLength = options.ContentLength;
+        S3Metadata.Write(request.Metadata, options.Metadata);
+        S3Metadata.WriteHeaders(request.Headers, options.ContentHeaders);
+        ApplyWriteConditions(request, options.Conditions);
+        PutObjectResponse response;
+        try
+        {
+            response = await S3Call.Run(ResiliencePipeline.Empty, Name, c => _client.PutObjectAsync(request, c), false, $"put '{bucket}/{key}'", ct);
+        }
+        catch (Exception) when (body.DigestMismatch)
+        {
+            throw BadDigest();
+        }
+        return new ObjectInfo
+        {
+            Key = key,
+            Size = options.ContentLength,
+            ETag = S3Metadata.ETag(response.ETag),
+            LastModified = DateTimeOffset.UtcNow,
+            ContentType = options.ContentType,
+            ContentMd5 = body.Md5 ?? S3Metadata.Md5FromETag(response.ETag ?? ""),
             Metadata = Lowered(options.Metadata),
             ContentHeaders = ContentHeaders.OrNull(options.ContentHeaders),
         };

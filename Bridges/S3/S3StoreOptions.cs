@@ -22,8 +22,18 @@ public sealed class S3StoreOptions
     /// </summary>
     public bool PlainPayloads { get; set; }
 
-    /// <summary>Objects larger than this go up as multipart uploads (S3's minimum part size is 5 MiB).</summary>
-    public long MultipartThresholdBytes { get; set; } = 16L * 1024 * 1024;
+    /// <summary>
+    /// A body of declared length up to this goes up as one streamed PutObject (nothing buffered, but no per-part retry);
+    /// larger ones, and bodies of unknown length above one part, as multipart uploads. rclone's upload cutoff, 200 MiB,
+    /// by default; S3 takes at most 5 GiB in one PutObject.
+    /// </summary>
+    public long MultipartThresholdBytes { get; set; } = 200L * 1024 * 1024;
+
+    /// <summary>Largest single PutObject S3 accepts.</summary>
+    public const long MaxSinglePutBytes = 5L * 1024 * 1024 * 1024;
+
+    /// <summary>Parts of the native multipart operations the bridge holds in one buffer to send with their Content-MD5 (at least PartSizeBytes).</summary>
+    public const int BufferedPartBytes = 16 * 1024 * 1024;
 
     /// <summary>Size of each multipart part (grown for very large declared lengths); one buffer of this size is held per part in flight.</summary>
     public int PartSizeBytes { get; set; } = 8 * 1024 * 1024;
@@ -43,8 +53,8 @@ public sealed class S3StoreOptions
             problems.Add($"{p}:AccessKeyId and {p}:SecretAccessKey must be given together (or neither, to use the AWS default credential chain).");
         if (PartSizeBytes < 5 * 1024 * 1024)
             problems.Add($"{p}:PartSizeBytes must be at least 5 MiB (5242880), S3's minimum part size.");
-        if (MultipartThresholdBytes < PartSizeBytes)
-            problems.Add($"{p}:MultipartThresholdBytes must not be below PartSizeBytes.");
+        if (MultipartThresholdBytes < PartSizeBytes || MultipartThresholdBytes > MaxSinglePutBytes)
+            problems.Add($"{p}:MultipartThresholdBytes must be between PartSizeBytes and 5 GiB (5368709120), S3's largest single PutObject.");
         if (MaxParallelParts is < 1 or > 64)
             problems.Add($"{p}:MaxParallelParts must be between 1 and 64.");
         return problems;

@@ -66,6 +66,39 @@ FilesystemStore.prototype.listObjects = async function (bucket, options) {
   return { objects, commonPrefixes, isTruncated };
 };
 
+// s3rver writes a PUT's body straight into the object's file, so an upload that fails mid-body (its sender
+// stops, e.g. on a bad Content-MD5) leaves the old object's file half overwritten. S3 commits a PUT whole or
+// not at all: the body goes to a file of its own here and replaces the object only once all of it is written.
+const fsExtra = require("fs-extra");
+const { Transform, pipeline } = require("stream");
+FilesystemStore.prototype.putObject = async function (object) {
+  const objectPath = this.getResourcePath(object.bucket, object.key, "object");
+  await fsExtra.mkdirp(require("path").dirname(objectPath));
+  const partial = `${objectPath}.~upload~${crypto.randomBytes(8).toString("hex")}`;
+  const md5Context = crypto.createHash("md5");
+  let size = 0;
+  try {
+    if (Buffer.isBuffer(object.content)) {
+      await fsExtra.writeFile(partial, object.content);
+      md5Context.update(object.content);
+      size = object.content.length;
+    } else {
+      await new Promise((resolve, reject) => pipeline(
+        object.content,
+        new Transform({ transform(chunk, encoding, callback) { md5Context.update(chunk, encoding); size += chunk.length; callback(null, chunk); } }),
+        fsExtra.createWriteStream(partial),
+        (err) => (err ? reject(err) : resolve())));
+    }
+    await fsExtra.rename(partial, objectPath);
+  } catch (err) {
+    await fsExtra.remove(partial).catch(() => {});
+    throw err;
+  }
+  const md5 = md5Context.digest("hex");
+  await this.putMetadata(object.bucket, object.key, object.metadata, md5);
+  return { size, md5 };
+};
+
 // Request fixes s3rver needs to answer as S3 does: copy sources are URL-encoded per segment (s3rver
 // uses decodeURI, which leaves %2F alone), suffix ranges (bytes=-N) are read as bytes=0-N, and keys
 // with empty segments ("a//b") do not match its routes.

@@ -79,7 +79,24 @@ sealed partial class GcsTestEndpoint : IAsyncDisposable
             if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) continue;
             context.Response.Headers[name] = values.ToArray();
         }
-        await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+        try
+        {
+            await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The store closed the connection before the body ended.
+            _aborted.Writer.TryWrite(target);
+        }
+    }
+
+    readonly System.Threading.Channels.Channel<string> _aborted = System.Threading.Channels.Channel.CreateUnbounded<string>();
+
+    /// <summary>Waits until a response whose target contains <paramref name="part"/> is abandoned by the client before its end.</summary>
+    public async Task WaitForAbortedAsync(string part, CancellationToken ct)
+    {
+        await foreach (var target in _aborted.Reader.ReadAllAsync(ct))
+            if (target.Contains(part, StringComparison.Ordinal)) return;
     }
 
     public async ValueTask DisposeAsync()

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.IO;
 
-namespace Gateway.Bridges.Gcs;
+namespace Gateway.Bridges.Shared;
 
 /// <summary>
 /// Passes a body through while hashing it, reading one block ahead: the last block is handed out only after the
@@ -18,6 +18,9 @@ sealed class Md5CheckingStream(Stream inner, string? expectedMd5, int blockSize 
     bool _started;
 
     public string? Md5 { get; private set; }
+
+    /// <summary>The body ended and its MD5 differed from the declared one (the read that found it failed).</summary>
+    public bool DigestMismatch { get; private set; }
 
     public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
@@ -60,7 +63,10 @@ sealed class Md5CheckingStream(Stream inner, string? expectedMd5, int blockSize 
         if (Md5 is not null) return;
         Md5 = Convert.ToBase64String(_md5.GetHashAndReset());
         if (expectedMd5 is not null && expectedMd5 != Md5)
+        {
+            DigestMismatch = true;
             throw new GatewayException(ErrorCode.BadDigest, "The body does not match its Content-MD5; nothing was stored.");
+        }
     }
 
     protected override void Dispose(bool disposing)
