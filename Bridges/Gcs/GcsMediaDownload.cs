@@ -32,14 +32,31 @@ sealed class GcsMediaDownload : ReadOnlyStream
         _expectedCrc32c = expectedCrc32c;
     }
 
-    /// <summary>Sends the GET and returns once its headers are in, so a failure before any byte (not found, precondition) is thrown here.</summary>
-    public static async Task<GcsMediaDownload> StartAsync(StorageClient sdk, string bucket, string key, long generation, (long Offset, long Length)? range, CancellationToken ct)
+    /// <summary>The generation the bytes are of (x-goog-generation), when the response says.</summary>
+    public long? Generation { get; private init; }
+
+    /// <summary>Where the bytes sent start in the object, and how many there are.</summary>
+    public long SentOffset { get; private init; }
+    public long? SentLength { get; private init; }
+
+    bool Whole { get; init; }
+
+    /// <summary>Whether the response holds exactly <paramref name="range"/> (null: the whole object) of an object of <paramref name="size"/> bytes.</summary>
+    public bool Holds((long Offset, long Length)? range, long size) => range is { } r
+        ? SentOffset == r.Offset && SentLength == r.Length
+        : Whole && SentLength == size;
+
+    /// <summary>
+    /// Sends the GET (pinned to <paramref name="generation"/> when given) and returns once its headers are in, so a
+    /// failure before any byte (not found, precondition) is thrown here.
+    /// </summary>
+    public static async Task<GcsMediaDownload> StartAsync(StorageClient sdk, string bucket, string key, long? generation, RangeHeaderValue? range, CancellationToken ct)
     {
         var get = sdk.Service.Objects.Get(bucket, key);
         get.IfGenerationMatch = generation;
         using var request = get.CreateRequest();
         request.RequestUri = new UriBuilder(request.RequestUri!) { Query = AddMediaAlt(request.RequestUri!.Query) }.Uri;
-        if (range is { } r) request.Headers.Range = new RangeHeaderValue(r.Offset, r.Offset + r.Length - 1);
+        request.Headers.Range = range;
         var response = await sdk.Service.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         try
         {
@@ -48,11 +65,16 @@ sealed class GcsMediaDownload : ReadOnlyStream
                 var error = await sdk.Service.DeserializeError(response);
                 throw new GoogleApiException(sdk.Service.Name) { Error = error, HttpStatusCode = response.StatusCode };
             }
-            var expectedLength = range?.Length;
-            if (expectedLength is { } length && response.Content.Headers.ContentLength is { } sent && sent != length)
-                throw new GatewayException(ErrorCode.Unavailable, $"The service answered a ranged read with {sent} bytes instead of {length}.");
+            var whole = response.StatusCode == HttpStatusCode.OK;
+            var sent = response.Content.Headers.ContentRange;
             var body = await response.Content.ReadAsStreamAsync(ct);
-            return new GcsMediaDownload(response, body, range is null && response.StatusCode == HttpStatusCode.OK ? ReportedCrc32c(response) : null);
+            return new GcsMediaDownload(response, body, whole ? ReportedCrc32c(response) : null)
+            {
+                Whole = whole,
+                Generation = response.Headers.TryGetValues("x-goog-generation", out var values) && long.TryParse(values.FirstOrDefault(), out var g) ? g : null,
+                SentOffset = whole ? 0 : sent?.From ?? -1,
+                SentLength = whole ? response.Content.Headers.ContentLength : sent is { From: { } from, To: { } to } ? to - from + 1 : null,
+            };
         }
         catch
         {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.Http.Headers;
 using Gateway.Bridges.Resilience;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
@@ -105,36 +106,96 @@ public sealed partial class GcsObjectStore : IObjectStore
 
     public async Task<ObjectContent> GetObjectAsync(string bucket, string key, GetObjectOptions options, CancellationToken ct)
     {
-        // Media responses carry no user metadata (and the conditions need the current version first): read the
-        // resource, then the bytes of exactly that generation.
-        var current = await HeadCheckedAsync(bucket, key, options.Conditions, ct);
+        // Media responses carry no user metadata, so every GET reads the object's resource as well. Without conditions
+        // both are asked for at once (one round trip instead of two); the media answer is used when it is of the
+        // generation the resource describes and holds the range asked for, else the read is made again, pinned.
+        GcsMediaDownload? early = null;
+        GcsObject current;
+        if (options.Conditions.IsEmpty)
+        {
+            var sdk = await _client.GetAsync();
+            var media = GcsMediaDownload.StartAsync(sdk, bucket, key, null, RangeHeader(options.Range), ct);
+            try
+            {
+                current = await HeadCheckedAsync(bucket, key, options.Conditions, ct);
+            }
+            catch
+            {
+                if (await Settled(media) is { } unused) await unused.DisposeAsync();
+                throw;
+            }
+            early = await Settled(media);
+        }
+        else current = await HeadCheckedAsync(bucket, key, options.Conditions, ct);
+
         var info = current.Info;
         (long Offset, long Length)? range = null;
         if (options.Range is { } requested)
         {
-            range = requested.Resolve(info.Size) ?? throw new GatewayException(ErrorCode.RangeNotSatisfiable, "The range is not satisfiable for this object.")
+            range = requested.Resolve(info.Size);
+            if (range is null)
             {
-                Extensions = new Dictionary<string, object?> { ["size"] = info.Size },
-            };
+                if (early is not null) await early.DisposeAsync();
+                throw new GatewayException(ErrorCode.RangeNotSatisfiable, "The range is not satisfiable for this object.")
+                {
+                    Extensions = new Dictionary<string, object?> { ["size"] = info.Size },
+                };
+            }
         }
+
+        var body = early;
+        if (body is null || body.Generation != current.Generation || !body.Holds(range, info.Size))
+        {
+            if (body is not null) await body.DisposeAsync();
+            body = await ReadPinnedAsync(bucket, key, current.Generation, range, ct);
+            if (!body.Holds(range, info.Size))
+            {
+                await body.DisposeAsync();
+                throw new GatewayException(ErrorCode.Unavailable, $"GCS store '{Name}': get '{bucket}/{key}': the service sent other bytes than the range asked for.");
+            }
+        }
+        return range is { } part
+            ? new ObjectContent(info, body, part.Offset, part.Length, isPartial: true)
+            : new ObjectContent(info, body, 0, info.Size, isPartial: false);
+    }
+
+    static RangeHeaderValue? RangeHeader(ByteRange? range) => range switch
+    {
+        null => null,
+        { SuffixLength: { } n } => new RangeHeaderValue(null, n),
+        _ => new RangeHeaderValue(range.From ?? 0, range.To),
+    };
+
+    /// <summary>The download once its headers are in, or null when it failed (the pinned read that follows reports why).</summary>
+    static async Task<GcsMediaDownload?> Settled(Task<GcsMediaDownload> media)
+    {
+        try
+        {
+            return await media;
+        }
+        catch (Exception)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The bytes of exactly <paramref name="generation"/>; retried only until the response headers, after that the body belongs to the caller.</summary>
+    async Task<GcsMediaDownload> ReadPinnedAsync(string bucket, string key, long generation, (long Offset, long Length)? range, CancellationToken ct)
+    {
         var operation = $"get '{bucket}/{key}'";
         var sdk = await _client.GetAsync();
-        // Retried only until the response headers: after that the body belongs to the caller. Pinned to the generation
-        // whose metadata (and conditions) were read.
-        var body = await _pipeline.ExecuteCallAsync(async c =>
+        var header = range is { } r ? new RangeHeaderValue(r.Offset, r.Offset + r.Length - 1) : null;
+        return await _pipeline.ExecuteCallAsync(async c =>
         {
             try
             {
-                return await GcsMediaDownload.StartAsync(sdk, bucket, key, current.Generation, range, c);
+                return await GcsMediaDownload.StartAsync(sdk, bucket, key, generation, header, c);
             }
             catch (Exception e) when (GcsErrors.Translate(e, Name, operation) is { } translated && translated != e)
             {
                 throw translated;
             }
         }, true, ct);
-        return range is { } part
-            ? new ObjectContent(info, body, part.Offset, part.Length, isPartial: true)
-            : new ObjectContent(info, body, 0, info.Size, isPartial: false);
     }
 
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream content, PutObjectOptions options, CancellationToken ct)
