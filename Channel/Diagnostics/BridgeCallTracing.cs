@@ -15,10 +15,14 @@ public static class BridgeCallTracing
 
     internal static readonly ActivitySource Source = new(SourceName);
 
-    /// <summary>The gateway side's span of a call; null when nobody listens.</summary>
+    /// <summary>
+    /// The gateway side's span of a call; null when nobody listens, and inside a request that is not sampled: the
+    /// parent-based sampler would not record the span anyway, and the call carries the request's own trace context
+    /// (<see cref="WithTraceContext"/>), so the host's span stays in that trace, unsampled.
+    /// </summary>
     internal static Activity? StartClient(string family, string kind, string instance, string operation, string target)
     {
-        if (!Source.HasListeners()) return null;
+        if (!Source.HasListeners() || Activity.Current is { Recorded: false, IsAllDataRequested: false }) return null;
         var activity = Source.StartActivity(family + " " + operation, ActivityKind.Client);
         if (activity is { IsAllDataRequested: true }) Tag(activity, family, kind, instance, operation, target);
         return activity;
@@ -37,10 +41,16 @@ public static class BridgeCallTracing
         return activity;
     }
 
-    /// <summary>A request carrying the current span's W3C trace context (unchanged when there is none).</summary>
-    internal static CallRequest WithTraceContext(CallRequest request, Activity? activity) =>
-        activity is null || activity.IdFormat != ActivityIdFormat.W3C ? request
+    /// <summary>
+    /// A request carrying the W3C trace context of the call's span, or of the current activity when the call has no
+    /// span of its own (an unsampled request) and spans are recorded at all (unchanged when there is none).
+    /// </summary>
+    internal static CallRequest WithTraceContext(CallRequest request, Activity? span)
+    {
+        var activity = span ?? (Source.HasListeners() ? Activity.Current : null);
+        return activity is null || activity.IdFormat != ActivityIdFormat.W3C ? request
             : request with { TraceParent = activity.Id, TraceState = activity.TraceStateString };
+    }
 
     internal static void Failed(Activity? activity, string code)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Gateway.Bridges.Resilience;
 using Gateway.Channel.Diagnostics;
 using Gateway.Security;
@@ -32,7 +33,8 @@ public static class ObservabilitySetup
         {
             otel.WithMetrics(metrics =>
             {
-                metrics.AddMeter(GatewaySources).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentation();
+                metrics.AddMeter(GatewaySources).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentation()
+                    .AddView(instrument => IsDropped(instrument) ? MetricStreamConfiguration.Drop : null);
                 // No response cache: a scrape sees what happened up to it (Prometheus scrapes every few seconds anyway).
                 if (options.Metrics.Prometheus) metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (options.Otlp is { Endpoint: not null, Metrics: true }) metrics.AddOtlpExporter(o => Otlp(o, options.Otlp));
@@ -52,6 +54,23 @@ public static class ObservabilitySetup
         }
         return services;
     }
+
+    /// <summary>
+    /// Instruments of the instrumentations that are updated on every request (some several times) and tell nothing the
+    /// kept ones do not, or nothing an operator of the gateway acts on; dropped by a view, so they are never enabled
+    /// and cost nothing per request (docs/observability.md, "Not collected").
+    /// </summary>
+    internal static readonly string[] DroppedMeters = ["Microsoft.AspNetCore.MemoryPool"];
+
+    internal static readonly string[] DroppedInstruments =
+    [
+        "aspnetcore.routing.match_attempts",
+        "aspnetcore.authentication.authenticate.duration",
+        "http.client.open_connections",
+    ];
+
+    private static bool IsDropped(Instrument instrument) =>
+        DroppedMeters.Contains(instrument.Meter.Name) || DroppedInstruments.Contains(instrument.Name);
 
     /// <summary>Whether spans are recorded: explicitly, or because something would receive them.</summary>
     internal static bool TracingOn(ObservabilityOptions options) =>

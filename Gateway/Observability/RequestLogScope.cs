@@ -13,7 +13,8 @@ internal sealed class RequestLogScope(RequestDelegate next, ILogger<RequestLogSc
     public async Task InvokeAsync(HttpContext context)
     {
         var id = context.Response.Headers[ChannelEndpoints.RequestIdHeader].ToString();
-        Activity.Current?.SetTag("gateway.request_id", id);
+        // An unsampled request's activity only carries trace context: a tag there would be work nobody reads.
+        if (Activity.Current is { IsAllDataRequested: true } span) span.SetTag("gateway.request_id", id);
         using (logger.BeginScope("GatewayRequestId:{GatewayRequestId}", id))
             await next(context);
     }

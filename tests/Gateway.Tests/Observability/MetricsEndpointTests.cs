@@ -56,6 +56,10 @@ public sealed class MetricsEndpointTests
         Assert.Contains(lines, l => l.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal)
             && l.Contains("http_route=\"/v1/stores/{store}/buckets/{bucket}\"") && l.Contains("http_response_status_code=\"201\""));
         Assert.Contains(lines, l => l.StartsWith("dotnet_", StringComparison.Ordinal) || l.StartsWith("process_runtime_dotnet_", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("kestrel_active_connections", StringComparison.Ordinal));
+        // Dropped: updated on every request (the memory pool's on every buffer) and telling nothing the kept ones do not.
+        foreach (var dropped in new[] { "aspnetcore_memory_pool_", "aspnetcore_routing_match_attempts", "aspnetcore_authentication_authenticate_duration", "http_client_open_connections" })
+            Assert.DoesNotContain(lines, l => l.StartsWith(dropped, StringComparison.Ordinal));
     }
 
     [Fact]
