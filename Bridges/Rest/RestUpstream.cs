@@ -47,7 +47,7 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             EnableMultipleHttp2Connections = true,
-            ActivityHeadersPropagator = null,
+            ActivityHeadersPropagator = UpstreamTraceContext.Default,
         }, disposeHandler: true);
         _destinations = new DestinationSet(options.DestinationAddresses().Select(d => new Destination(d.Id, d.Address)).ToArray(), _time);
         _headers = new HeaderCopier(options);

@@ -3,6 +3,9 @@ using System.Net;
 using Gateway.Channel.Families;
 using Gateway.Contracts.ObjectStorage;
 using Gateway.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
@@ -101,5 +104,50 @@ public sealed class TracePropagationTests
         Assert.NotEqual(firstTrace, client.TraceId);
         Assert.Equal(client.TraceId, host.TraceId);
         Assert.Equal(client.SpanId, host.ParentSpanId);
+    }
+
+    [Fact]
+    public async Task A_rest_upstream_gets_the_gateways_outgoing_span_as_parent_in_the_callers_trace()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var upstream = builder.Build();
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        upstream.Map("/{**rest}", (HttpRequest r) =>
+        {
+            seen.Enqueue(r.Headers["traceparent"].ToString());
+            return "ok";
+        });
+        await upstream.StartAsync();
+        try
+        {
+            var spans = new SpanCollector();
+            await using var server = await GatewayServer.StartAsync(new Dictionary<string, string?>
+            {
+                ["Gateway:Observability:Tracing:Enabled"] = "true",
+                ["Gateway:Rest:Upstreams:traced:BaseUrl"] = upstream.Urls.First() + "/",
+            }, services: spans.Register);
+            using var caller = Caller();
+
+            using var response = await server.Client.GetAsync("v1/rest/traced/items");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+            var header = Assert.Single(seen);
+            var parts = header.Split('-');
+            Assert.True(parts.Length == 4, $"traceparent '{header}'");
+            Assert.Equal(caller.TraceId.ToHexString(), parts[1]);
+            Assert.NotEqual(caller.SpanId.ToHexString(), parts[2]);
+            var outgoing = await spans.WaitForAsync(s => s.TraceId == caller.TraceId && s.SpanId.ToHexString() == parts[2],
+                "whose id the upstream got as its parent");
+            Assert.Equal(ActivityKind.Client, outgoing.Kind);
+            var host = await spans.WaitForAsync(s => s.TraceId == caller.TraceId && s.Kind == ActivityKind.Server && s.DisplayName == "rest forward",
+                "of the bridge host for the upstream call");
+            Assert.Equal(host.SpanId, outgoing.ParentSpanId);
+        }
+        finally
+        {
+            await upstream.StopAsync();
+            await upstream.DisposeAsync();
+        }
     }
 }
