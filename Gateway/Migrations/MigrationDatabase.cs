@@ -105,31 +105,65 @@ public sealed partial class MigrationDatabase : IDisposable
 
     /// <summary>
     /// Records a listed page's objects (those the job does not know yet) in one transaction and returns the ones still
-    /// to move: new, planned before a restart, or failed.
+    /// to move: new, planned before a restart, or failed. The states the job already holds for the page are read with one
+    /// query, so a page costs one SELECT plus an INSERT per object the job has not seen.
     /// </summary>
     public IReadOnlyList<T> PlanPage<T>(string job, IReadOnlyList<T> objects, Func<T, string> key, Func<T, long> size, string action)
     {
         lock (_lock)
         {
             using var tx = _db.BeginTransaction();
+            var known = new Dictionary<string, string>(StringComparer.Ordinal);
+            var keys = objects.Select(key).ToList();
+            var (first, last) = Bounds(keys);
+            using (var states = Command("SELECT key, state FROM items WHERE job = $j AND key >= $first AND key <= $last",
+                ("$j", job), ("$first", first), ("$last", last)))
+            {
+                states.Transaction = tx;
+                using var r = states.ExecuteReader();
+                while (r.Read()) known[r.GetString(0)] = r.GetString(1);
+            }
             var todo = new List<T>();
             using var plan = Command("INSERT OR IGNORE INTO items (job, key, state, action, size) VALUES ($j, $k, $s, $a, $size)",
                 ("$j", job), ("$k", ""), ("$s", MigrationItemStates.Planned), ("$a", action), ("$size", 0L));
-            using var state = Command("SELECT state FROM items WHERE job = $j AND key = $k", ("$j", job), ("$k", ""));
             plan.Transaction = tx;
-            state.Transaction = tx;
-            foreach (var o in objects)
+            for (var i = 0; i < objects.Count; i++)
             {
-                plan.Parameters["$k"].Value = key(o);
+                var (o, k) = (objects[i], keys[i]);
+                if (known.TryGetValue(k, out var state))
+                {
+                    if (state is MigrationItemStates.Planned or MigrationItemStates.Failed) todo.Add(o);
+                    continue;
+                }
+                plan.Parameters["$k"].Value = k;
                 plan.Parameters["$size"].Value = size(o);
                 plan.ExecuteNonQuery();
-                state.Parameters["$k"].Value = key(o);
-                if (state.ExecuteScalar() is MigrationItemStates.Planned or MigrationItemStates.Failed) todo.Add(o);
+                known[k] = ""; // a key listed twice in one page is moved once
+                todo.Add(o);
             }
             tx.Commit();
             return todo;
         }
     }
+
+    /// <summary>
+    /// The least and greatest of <paramref name="keys"/> in SQLite's text order (UTF-8 bytes), so a range query over
+    /// them sees every one of them; what else it sees is ignored by the caller.
+    /// </summary>
+    private static (string First, string Last) Bounds(IReadOnlyList<string> keys)
+    {
+        if (keys.Count == 0) return ("", "");
+        var (first, last) = (keys[0], keys[0]);
+        foreach (var k in keys)
+        {
+            if (Utf8Order(k, first) < 0) first = k;
+            if (Utf8Order(k, last) > 0) last = k;
+        }
+        return (first, last);
+    }
+
+    private static int Utf8Order(string a, string b) =>
+        System.Text.Encoding.UTF8.GetBytes(a).AsSpan().SequenceCompareTo(System.Text.Encoding.UTF8.GetBytes(b));
 
     public string? ItemState(string job, string key)
     {

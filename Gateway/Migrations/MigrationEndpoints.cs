@@ -103,13 +103,16 @@ public static class MigrationEndpoints
         while (!ct.IsCancellationRequested)
         {
             var changed = progress.NextChange(id);
+            var runEnd = progress.RunEnd(id);
             var status = MigrationStatusView.Of(Job(db, id), db);
             await context.Response.WriteAsync(JsonSerializer.Serialize(status, Json) + "\n", ct);
             await context.Response.Body.FlushAsync(ct);
             if (MigrationStates.IsTerminal(status.State)) return;
             // A paused job sends nothing until it changes; a heartbeat line every 15 s keeps proxies from closing the stream.
             await Task.WhenAny(changed, Task.Delay(TimeSpan.FromSeconds(15), ct));
-            await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
+            // At most four lines a second, except that the line saying the run ended is sent at once.
+            await Task.WhenAny(runEnd, Task.Delay(TimeSpan.FromMilliseconds(250), ct));
+            ct.ThrowIfCancellationRequested();
         }
     }
 

@@ -110,7 +110,7 @@ public sealed partial class MigrationRunner(
             db.AddRunningTime(id, time.GetElapsedTime(started));
             lock (_control) _running.TryRemove(id, out _);
             cts.Dispose();
-            progress.Changed(id);
+            progress.RunEnded(id);
         }
     }
 
