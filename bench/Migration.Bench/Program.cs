@@ -63,7 +63,7 @@ try
     }
     var smallBytes = sizes.Sum(s => (long)s);
     var largeBytes = largeCount * largeSize;
-    Console.Error.WriteLine($"data set: {smallCount} objects, {smallBytes / 1048576.0:0.0} MiB + {largeCount} x {largeSize / 1048576} MiB; concurrency {concurrency}{(warmUpCount > 0 ? $"; measured after a warm-up job of {warmUpCount} objects" : "")}");
+    Console.Error.WriteLine($"data set: {smallCount} objects, {smallBytes / 1048576.0:0.0} MiB + {largeCount} x {largeSize / 1048576} MiB; concurrency {concurrency}; gateway {(Environment.GetEnvironmentVariable("BENCH_GATEWAY_DLL") is { Length: > 0 } dll ? dll : "the build output")}{(warmUpCount > 0 ? $"; measured after a warm-up job of {warmUpCount} objects" : "")}");
     await azure.CreateBlobContainerAsync(viaGateway);
     await azure.CreateBlobContainerAsync(viaRclone);
 
@@ -164,7 +164,11 @@ async Task MigrateAsync(HttpClient http, string prefix, int expected)
         var state = status.GetProperty("state").GetString();
         if (state is "running" or "queued") continue;
         var done = status.GetProperty("objects").GetProperty("done").GetInt64();
-        if (state != "completed" || done != expected) throw new InvalidOperationException($"migration {id} ended {state} with {done} of {expected} objects: {status}");
+        if (state != "completed" || done != expected)
+        {
+            var failed = await http.GetStringAsync($"v1/migrations/{id}/items?state=failed");
+            throw new InvalidOperationException($"migration {id} ended {state} with {done} of {expected} objects: {status}; failed items: {failed}");
+        }
         return;
     }
     throw new InvalidOperationException($"the progress stream of migration {id} ended before the job did");
