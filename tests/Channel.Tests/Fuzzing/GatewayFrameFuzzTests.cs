@@ -68,7 +68,8 @@ public class GatewayFrameFuzzTests(ITestOutputHelper output)
     /// The honest answer, content-mutated first; its witness (perhaps with one wrong field) is then committed to the
     /// log over exactly what will be sent, so the checks behind the signed head run.
     /// </summary>
-    private static async Task<Script> AnswerAsync(Random rng, RoguePeer rogue, Exchange request, bool mutateContent)
+    /// <param name="witnessFieldOnly">Content intact and one witness field wrong for sure: the run then reaches the checks behind the head whatever its seed.</param>
+    private static async Task<Script> AnswerAsync(Random rng, RoguePeer rogue, Exchange request, bool mutateContent, bool witnessFieldOnly = false)
     {
         var hasBody = rng.Next(3) != 0;
         var ok = rng.Next(5) != 0;
@@ -78,7 +79,7 @@ public class GatewayFrameFuzzTests(ITestOutputHelper output)
         var honestOutcome = ok ? "released" : "gateway:not-found";
         var responseBytes = JsonSerializer.SerializeToUtf8Bytes(response, CallJson.Options);
         var body = hasBody && ok ? PlaintextMutator.RandomBytes(rng, 150_000) : [];
-        if (mutateContent)
+        if (mutateContent && !witnessFieldOnly)
         {
             if (rng.Next(2) == 0) responseBytes = PlaintextMutator.MutateBytes(rng, responseBytes);
             if (body.Length > 0 && rng.Next(3) == 0) body = PlaintextMutator.MutateBytes(rng, body);
@@ -108,7 +109,7 @@ public class GatewayFrameFuzzTests(ITestOutputHelper output)
         };
         string? mutatedWitness = null;
         WitnessFailure? expected = null;
-        if (mutateContent && rng.Next(3) == 0)
+        if (mutateContent && (witnessFieldOnly || rng.Next(3) == 0))
         {
             // A wrong field, properly committed under a signed head: only the checks behind the head can catch it.
             (mutatedWitness, expected, witness) = rng.Next(7) switch
@@ -126,7 +127,7 @@ public class GatewayFrameFuzzTests(ITestOutputHelper output)
         var encoded = witness.Encode();
         var (leafIndex, headFrame) = await CommitAsync(encoded);
         var witnessFrame = Witness.EncodeFrame(leafIndex, encoded);
-        if (mutateContent && rng.Next(6) == 0)
+        if (mutateContent && !witnessFieldOnly && rng.Next(6) == 0)
         {
             var mutated = PlaintextMutator.MutateBytes(rng, witnessFrame); // reaches Witness.DecodeFrame, then the leaf check
             if (!mutated.AsSpan().SequenceEqual(witnessFrame))
@@ -181,8 +182,11 @@ public class GatewayFrameFuzzTests(ITestOutputHelper output)
             var exchange = await ReadRequestAsync(rogue);
             Assert.NotNull(exchange);
 
-            var mode = iteration % 10 == 0 ? 0 : rng.Next(3); // 0 honest, 1 content mutated and committed, 2 also frames mutated
-            var answer = await AnswerAsync(rng, rogue, exchange, mutateContent: mode > 0);
+            // 0 honest, 1 content mutated and committed, 2 also frames mutated; every tenth run from the fifth has only a
+            // witness field wrong, so some mutations reach the checks behind the signed head with any seed.
+            var fieldOnly = iteration % 10 == 5;
+            var mode = iteration % 10 == 0 ? 0 : fieldOnly ? 1 : rng.Next(3);
+            var answer = await AnswerAsync(rng, rogue, exchange, mutateContent: mode > 0, witnessFieldOnly: fieldOnly);
             var script = mode == 2 ? PlaintextMutator.MutateScript(rng, answer.Frames) : answer.Frames;
             var sentAll = await rogue.TrySendAllAsync(script, CancellationToken.None);
             // Keep reading (credit, resets, pings) until the call is over or the gateway falls quiet, then hang up:
