@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gateway.Contracts.ObjectStorage;
 using Microsoft.Data.Sqlite;
 
 namespace Gateway.Migrations;
@@ -156,14 +157,11 @@ public sealed partial class MigrationDatabase : IDisposable
         var (first, last) = (keys[0], keys[0]);
         foreach (var k in keys)
         {
-            if (Utf8Order(k, first) < 0) first = k;
-            if (Utf8Order(k, last) > 0) last = k;
+            if (Utf8KeyOrder.Instance.Compare(k, first) < 0) first = k;
+            if (Utf8KeyOrder.Instance.Compare(k, last) > 0) last = k;
         }
         return (first, last);
     }
-
-    private static int Utf8Order(string a, string b) =>
-        System.Text.Encoding.UTF8.GetBytes(a).AsSpan().SequenceCompareTo(System.Text.Encoding.UTF8.GetBytes(b));
 
     public string? ItemState(string job, string key)
     {
