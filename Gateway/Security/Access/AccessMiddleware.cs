@@ -97,6 +97,9 @@ internal sealed class AccessMiddleware(RequestDelegate next, AccessEvaluator acc
         }
         catch (Exception) when (digest.Mismatched && !context.Response.HasStarted && !original.IsCancellationRequested)
         {
+            // The cancel fires on a pool thread and may come late: the answer must not be written under its token,
+            // or a cancel landing mid-write aborts the connection instead of sending the 400.
+            context.RequestAborted = original;
             context.Response.Clear();
             await Write(context, ErrorCode.BadDigest, "The request body does not match its Content-Digest; nothing was changed.");
         }
