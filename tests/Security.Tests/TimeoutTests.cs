@@ -10,7 +10,7 @@ public sealed class TimeoutTests
     [Fact]
     public async Task A_request_over_the_timeout_is_a_504_problem()
     {
-        await using var g = await SecuredGateway.StartAsync(new Dictionary<string, string?> { ["Gateway:Security:Limits:RequestTimeoutSeconds"] = "1" });
+        await using var g = await SecuredGateway.StartAsync(new Dictionary<string, string?> { ["Gateway:Security:Limits:RequestTimeoutSeconds"] = "1" }, seed: false);
         g.Kube.ResetMappings(); // only the slow answer
         g.Kube.Given(Request.Create().UsingAnyMethod())
             .RespondWith(Response.Create().WithDelay(TimeSpan.FromMinutes(2)).WithStatusCode(200)
