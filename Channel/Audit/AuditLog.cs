@@ -30,6 +30,8 @@ public sealed partial class AuditLog : IWitnessSink, IDisposable
     private byte[] _lastHash = new byte[32];
     private MerkleFrontier _frontier = new();
     private SignedTreeHead? _lastHead;
+    // The newest head whose write has committed: readers prove against it, since _lastHead runs ahead of the database.
+    private SignedTreeHead? _durableHead;
 
     public AuditLog(string databasePath)
     {
@@ -83,10 +85,13 @@ public sealed partial class AuditLog : IWitnessSink, IDisposable
         get { lock (_stateLock) return new LogCheckpoint(_frontier.Clone(), _lastHead); }
     }
 
-    /// <summary>The latest signed head (null while the log is empty).</summary>
+    /// <summary>
+    /// The latest signed head that is durable, with its leaves and the entries it covers (null while there is none): what
+    /// readers of the log (proofs, monitors) see. A head just appended is not, until its write has committed.
+    /// </summary>
     public SignedTreeHead? LatestHead
     {
-        get { lock (_stateLock) return _lastHead; }
+        get { lock (_stateLock) return _durableHead; }
     }
 
     public Task AppendHeadAsync(HeadBatch batch, IReadOnlyList<WitnessRecord> entries)
@@ -135,6 +140,8 @@ public sealed partial class AuditLog : IWitnessSink, IDisposable
                 }
                 ChannelMetrics.AuditCommitted(started, (int)(sequence - _lastSequence), batch.Count(w => w is HeadWrite));
                 (_lastSequence, _lastHash) = (sequence, hash);
+                if (batch.LastOrDefault(w => w is HeadWrite) is HeadWrite committed)
+                    lock (_stateLock) _durableHead = committed.Batch.Head;
                 foreach (var w in batch) w.Done.TrySetResult();
             }
             catch (Exception e)
@@ -241,7 +248,7 @@ public sealed partial class AuditLog : IWitnessSink, IDisposable
         head.CommandText = "SELECT head, frontier FROM audit_heads ORDER BY head_id DESC LIMIT 1";
         using var r = head.ExecuteReader();
         if (!r.Read()) return;
-        _lastHead = SignedTreeHead.Decode((byte[])r[0]);
+        _lastHead = _durableHead = SignedTreeHead.Decode((byte[])r[0]);
         _frontier = DecodeFrontier(_lastHead.TreeSize, (byte[])r[1]);
     }
 

@@ -273,4 +273,55 @@ public class AuditTests
             return (await AuditLog.ReadEntriesAsync(q, default)).FirstOrDefault();
         }
     }
+
+    [Fact]
+    public async Task The_latest_head_a_reader_sees_is_always_provable_from_the_database()
+    {
+        // A head is appended in memory at once and written by the commit loop later; a reader (the proof and
+        // consistency endpoints) must only ever see a head whose leaves are already in the database.
+        var root = Path.Combine(Path.GetTempPath(), "audit-durable-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var audit = new AuditLog(Path.Combine(root, "audit.db"));
+            var leaves = new List<byte[]>();
+            var writing = Task.Run(async () =>
+            {
+                var frontier = new MerkleFrontier();
+                SignedTreeHead? previous = null;
+                for (var i = 0; i < 100; i++)
+                {
+                    var leaf = MerkleTree.LeafHash(BitConverter.GetBytes(i));
+                    lock (leaves) leaves.Add(leaf);
+                    frontier.Append(leaf);
+                    var head = new SignedTreeHead
+                    {
+                        TreeSize = frontier.Size, RootHash = frontier.Root(), Timestamp = Witness.TruncateToMicros(DateTimeOffset.UtcNow),
+                        HostKeyFingerprint = new byte[32], PreviousHeadHash = previous?.Hash() ?? new byte[32],
+                    }.SignWith(TestKeys.Host);
+                    await audit.AppendHeadAsync(new HeadBatch(head, i, [leaf]), []);
+                    previous = head;
+                }
+            });
+            var proved = 0;
+            while (!writing.IsCompleted)
+            {
+                if (audit.LatestHead is not { } head) { await Task.Yield(); continue; }
+                // Leaf 0's audit path covers the newest leaves (the last leaf's own path never reads that leaf).
+                const long index = 0;
+                var path = await audit.InclusionProofAsync(index, head.TreeSize, default);
+                byte[] leaf;
+                lock (leaves) leaf = leaves[0];
+                Assert.True(MerkleTree.VerifyInclusion(index, head.TreeSize, leaf, path, head.RootHash), $"no valid proof of leaf {index} under head {head.TreeSize}");
+                proved++;
+            }
+            await writing;
+            Assert.Equal(100, audit.LatestHead!.TreeSize);
+            Assert.True(proved > 0, "the reader never saw a head while the heads were written");
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        }
+    }
 }
