@@ -12,9 +12,14 @@ if [ -n "${BACKENDS_ENV:-}" ] && [ -f "$BACKENDS_ENV" ]; then
   echo "using the running backends of $BACKENDS_ENV" >&2
 else
   bash scripts/backends.sh start || echo "some backends failed to start: their tests will fail and say which" >&2
-  trap 'bash scripts/backends.sh stop' EXIT
+  stop_backends=1
   export BACKENDS_ENV="$root/.backends/env"
 fi
+# The tests' temporary files (stores, data directories, large objects: several GB a run) go to one directory of
+# this run, removed at the end whatever a test left behind.
+tests_tmp=$(mktemp -d "${TMPDIR:-/tmp}/gateway-tests.XXXXXX")
+cleanup() { rm -rf "$tests_tmp"; if [ -n "${stop_backends:-}" ]; then bash scripts/backends.sh stop; fi; }
+trap cleanup EXIT
 results="$root/.backends/test-results"
 rm -rf "$results"; mkdir -p "$results"
 # Files tests keep for a person to look at (the status page's screenshot), beside the results.
@@ -34,6 +39,7 @@ run_project() { # <project path> <results dir> [dotnet test args...]
   cat "$dir/console.log"
 }
 export -f run_project
+export TMPDIR="$tests_tmp"
 if [ "$build_status" -eq 0 ]; then
   printf '%s\n' "${projects[@]}" | xargs -P "${TEST_PARALLEL:-2}" -I{} bash -c \
     'run_project "$1" "$2/$(basename "$1" .csproj)" "${@:3}"' _ {} "$results" "$@"
