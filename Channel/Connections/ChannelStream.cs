@@ -181,14 +181,6 @@ public sealed class ChannelStream : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Whether a <see cref="ReadDataAsync"/> now would find its bytes (or the body's end) already here: a reader can
-    /// then gather the frames that queued up into one buffer instead of handing each on alone. Read-only: it takes nothing.
-    /// </summary>
-    internal bool DataReady =>
-        (_hasCurrent && _currentOffset < _current.Length) || _dataEnded
-        || (_failure is null && _inbound.Reader.TryPeek(out var next) && next.Type == FrameType.Data);
-
     /// <summary>Reads the WITNESS that follows END_STREAM; throws when anything else (or nothing) comes.</summary>
     public async ValueTask<byte[]> ReadWitnessAsync(CancellationToken ct)
     {

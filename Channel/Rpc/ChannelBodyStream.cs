@@ -28,18 +28,6 @@ internal class ChannelBodyStream(ChannelStream stream) : ReadOnlyStream
             _ended = true;
             return await OnEndAsync(ct).ConfigureAwait(false);
         }
-        // Frames that queued up while the caller was busy go out in this one read, so its writes (to Kestrel, say)
-        // get bigger rather than one per frame; a frame not here yet is not waited for.
-        while (n < buffer.Length && _source.DataReady)
-        {
-            var more = await _source.ReadDataAsync(buffer[n..], ct).ConfigureAwait(false);
-            if (more == 0)
-            {
-                _ended = true; // the next read reports the end
-                break;
-            }
-            n += more;
-        }
         _hash.AppendData(buffer.Span[..n]);
         BytesRead += n;
         return n;
