@@ -188,7 +188,11 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         }
         if (whole)
         {
-            var body = request.ByteRange is not null && info.ContentMd5 is { } md5
+            // Only where the ETag is the body's MD5: not under SSE-KMS or SSE-C, whose ETags are not (AWSSDK skips those too).
+            var md5Etag = response.ServerSideEncryptionMethod is null || response.ServerSideEncryptionMethod == ServerSideEncryptionMethod.None
+                || response.ServerSideEncryptionMethod == ServerSideEncryptionMethod.AES256;
+            var customerKey = response.ServerSideEncryptionCustomerMethod is { } c && c != ServerSideEncryptionCustomerMethod.None;
+            var body = request.ByteRange is not null && md5Etag && !customerKey && info.ContentMd5 is { } md5
                 ? new S3Md5VerifyingStream(response.ResponseStream, md5)
                 : response.ResponseStream;
             return new ObjectContent(info, body, 0, response.ContentLength, isPartial: false);
