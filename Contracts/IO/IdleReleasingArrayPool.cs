@@ -6,9 +6,10 @@ namespace Gateway.Contracts.IO;
 /// An array pool that keeps up to <c>perSize</c> buffers of each size (as <see cref="ArrayPool{T}.Create(int, int)"/>)
 /// while they are in use, and lets all of them go once a whole <c>idle</c> period passed without a rent or a return.
 /// A buffer out at that moment may still be returned: the new pool keeps it or leaves it to the GC. A plain pool
-/// keeps the most buffers a burst ever needed for the life of the process: the channel's frames (up to 60 MiB after ten slow ranged reads) and the cloud bridges' part and block buffers
-/// (megabytes each, on the large object heap; about 50 MB after one large upload per bridge). Handed back to the GC,
-/// that memory serves the next transfer, or anything else, instead of growing the process.
+/// keeps the most buffers a burst ever needed for the life of the process: the channel's frames (up to 60 MiB after
+/// ten slow ranged reads) and the cloud bridges' part and block buffers (megabytes each, on the large object heap;
+/// about 50 MB after one large upload per bridge). Handed back to the GC, that memory serves the next transfer, or
+/// anything else, instead of growing the process.
 /// </summary>
 public sealed class IdleReleasingArrayPool : ArrayPool<byte>, IDisposable
 {
