@@ -1,4 +1,3 @@
-using Gateway.Contracts.IO;
 using Gateway.Bridges.Shared;
 using System.Buffers;
 using System.Security.Cryptography;
@@ -23,7 +22,6 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
     readonly Func<Uri, BlockBlobClient>? _blobAt;
     // A pool per store, not ArrayPool.Shared: the shared pool keeps a buffer per thread, and with
     // multi-megabyte block buffers returned on many threads that alone held ~100 MB after one large upload.
-    // Released when idle: see IdleReleasingArrayPool.
     readonly ArrayPool<byte> _buffers;
 
     public AzureBlobObjectStore(string name, AzureBlobStoreOptions options, ResiliencePipeline pipeline)
@@ -33,7 +31,7 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
         _pipeline = pipeline;
         _service = CreateClient(options);
         _blobAt = BlobFactory(options);
-        _buffers = new IdleReleasingArrayPool((int)Math.Max(options.SingleUploadThresholdBytes, options.BlockSizeBytes), options.MaxParallelBlocks + 1);
+        _buffers = ArrayPool<byte>.Create((int)Math.Max(options.SingleUploadThresholdBytes, options.BlockSizeBytes), options.MaxParallelBlocks + 1);
         Capabilities = new StoreCapabilities
         {
             Hashes = ["md5"],

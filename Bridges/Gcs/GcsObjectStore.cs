@@ -1,4 +1,3 @@
-using Gateway.Contracts.IO;
 using System.Buffers;
 using System.Net.Http.Headers;
 using Gateway.Bridges.Resilience;
@@ -27,8 +26,8 @@ public sealed partial class GcsObjectStore : IObjectStore
         _pipeline = pipeline;
         _client = new GcsClient(options, name);
         // A pool per store, not ArrayPool.Shared, which keeps a buffer per thread: with multi-megabyte buffers
-        // returned on many threads that alone held ~100 MB after a few uploads. Released when idle (IdleReleasingArrayPool).
-        var buffers = new IdleReleasingArrayPool((int)Math.Max(options.SingleUploadThresholdBytes, 1), 4);
+        // returned on many threads that alone held ~100 MB after a few uploads.
+        var buffers = ArrayPool<byte>.Create((int)Math.Max(options.SingleUploadThresholdBytes, 1), 4);
         _upload = new GcsUpload(_client, pipeline, options, name, buffers);
         Capabilities = new StoreCapabilities
         {

@@ -1,4 +1,3 @@
-using Gateway.Contracts.IO;
 using Gateway.Bridges.Shared;
 using System.Buffers;
 using System.Security.Cryptography;
@@ -24,8 +23,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
     readonly IAmazonS3 _client;
     // A pool per store, not ArrayPool.Shared: the shared pool keeps a buffer per thread, and with
     // multi-megabyte part buffers returned on many threads that alone held ~100 MB after one large upload.
-    // Released when idle: see IdleReleasingArrayPool.
-    readonly IdleReleasingArrayPool _buffers;
+    readonly ArrayPool<byte> _buffers;
 
     public S3ObjectStore(string name, S3StoreOptions options, ResiliencePipeline pipeline)
     {
@@ -33,7 +31,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         _options = options;
         _pipeline = pipeline;
         _client = CreateClient(options);
-        _buffers = new IdleReleasingArrayPool(PartBufferBytes(options), options.MaxParallelParts + 1);
+        _buffers = ArrayPool<byte>.Create(PartBufferBytes(options), options.MaxParallelParts + 1);
         Capabilities = new StoreCapabilities
         {
             Hashes = ["md5"],
@@ -386,11 +384,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
     internal static IReadOnlyDictionary<string, string> Lowered(IReadOnlyDictionary<string, string> metadata) =>
         metadata.ToDictionary(kv => kv.Key.ToLowerInvariant(), kv => kv.Value, StringComparer.Ordinal);
 
-    public void Dispose()
-    {
-        _client.Dispose();
-        _buffers.Dispose();
-    }
+    public void Dispose() => _client.Dispose();
 }
 
 static class S3Call

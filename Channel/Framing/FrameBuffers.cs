@@ -1,16 +1,15 @@
-using Gateway.Contracts.IO;
+using System.Buffers;
 
 namespace Gateway.Channel.Framing;
 
 /// <summary>
-/// Frame buffers: decrypted payloads (64 KiB for a full DATA frame) and sealed write batches. A pool of their own, not
-/// the shared one, because frames are rented on the read loop and returned by whichever task consumes them, and
-/// slow readers of many streams hold many at once (each stream up to its peer's send window, 48 frames by default):
-/// up to 1024 per size are kept while traffic flows, so a steady transfer allocates no new buffers. After
-/// <see cref="IdleReleasingArrayPool.DefaultIdle"/> without a frame they are let go, so a burst (ten slow ranged
-/// reads held about 60 MiB) does not stay resident for the life of the process.
+/// Frame buffers. A stream may hold up to its peer's send window of received frames at once (48 by default, 96 at
+/// most), more than the shared pool keeps per size, so frames get a pool of their own sized for that: a steady
+/// transfer allocates no new buffers. Neither a lower cap nor letting the buffers go when idle lowered the peak RSS
+/// (docs/performance.md, session 7): frames past a cap, or re-rented after a release, are new arrays while the old
+/// ones wait for a gen2 collection, so both raised it.
 /// </summary>
 internal static class FrameBuffers
 {
-    public static readonly IdleReleasingArrayPool Pool = new(maxLength: 128 * 1024, perSize: 1024);
+    public static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(maxArrayLength: 128 * 1024, maxArraysPerBucket: 1024);
 }
