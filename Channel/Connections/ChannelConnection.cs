@@ -185,12 +185,14 @@ public sealed class ChannelConnection : IAsyncDisposable
         var capacity = 0;
         // Room for a KEY_UPDATE after every frame, in case the rekey interval falls inside the batch.
         for (var i = 0; i < count; i++) capacity += overhead + (many is null ? single : many[i]).Payload.Length + overhead;
-        var buffer = FrameBuffers.Pool.Rent(capacity);
+        byte[]? buffer = null;
         var locked = false;
         try
         {
             await _writeLock.WaitAsync(ct).ConfigureAwait(false);
             locked = true;
+            // Rented under the lock: writers queued behind it (every stream's sender) hold no buffer while they wait.
+            buffer = FrameBuffers.Pool.Rent(capacity);
             if (!IsOpen) throw ClosedError();
             streamId = StreamIdFor(opening, streamId);
             var written = 0;
@@ -222,8 +224,8 @@ public sealed class ChannelConnection : IAsyncDisposable
         }
         finally
         {
+            if (buffer is not null) FrameBuffers.Pool.Return(buffer);
             if (locked) _writeLock.Release();
-            FrameBuffers.Pool.Return(buffer);
         }
     }
 

@@ -40,6 +40,30 @@ public sealed class ChannelOptions
     public int MaxConcurrentStreams { get; init; } = 256;
 
     /// <summary>
+    /// The most DATA frames of one stream this side keeps in flight (sent, not yet credited): local sender policy,
+    /// not a wire change. The protocol lets a receiver hold <see cref="ChannelConnection.StreamWindow"/> (96) frames;
+    /// each sits in a 64 KiB buffer until read, so a slow reader of many streams holds 6 MiB per stream. Fewer in
+    /// flight bounds that at the cost of a pause while credit travels. At least <see cref="MinSendWindow"/> (the
+    /// receiver's credit batch: it grants credit only after consuming that many, so a smaller limit would wait for a
+    /// grant that never comes), at most <see cref="MaxSendWindow"/>.
+    /// </summary>
+    public int SendWindow
+    {
+        get => _sendWindow;
+        init => _sendWindow = value is >= MinSendWindow and <= MaxSendWindow
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(SendWindow), value, $"The send window is {MinSendWindow} to {MaxSendWindow} frames.");
+    }
+    private readonly int _sendWindow = DefaultSendWindow;
+
+    /// <summary>The smallest <see cref="SendWindow"/>: the receiver's credit batch.</summary>
+    public const int MinSendWindow = ChannelStream.CreditBatch;
+    /// <summary>The largest <see cref="SendWindow"/>: the protocol's stream window.</summary>
+    public const int MaxSendWindow = ChannelConnection.StreamWindow;
+    /// <summary>Default <see cref="SendWindow"/>: one credit batch plus half of one still in flight while a grant travels.</summary>
+    public const int DefaultSendWindow = 48;
+
+    /// <summary>
     /// The highest stream id a connection uses. A client that reaches it opens no further stream on that connection:
     /// the next call dials a fresh one, and the old one sends GOAWAY once its calls finished. A host closes a
     /// connection whose client goes past it. Default 2^30, far from the 2^31 ids a 31-bit counter holds.

@@ -9,8 +9,9 @@ namespace Gateway.Channel.Connections;
 
 /// <summary>
 /// One multiplexed stream. Each direction carries MESSAGE frames (buffered, ≤ 16 MiB), then DATA frames ending
-/// with END_STREAM, then (host → client only) one WITNESS. DATA is flow controlled: at most
-/// <see cref="ChannelConnection.StreamWindow"/> unacknowledged frames in flight.
+/// with END_STREAM, then (host → client only) one WITNESS. DATA is flow controlled: the peer accepts at most
+/// <see cref="ChannelConnection.StreamWindow"/> unacknowledged frames; this side sends at most
+/// <see cref="ChannelOptions.SendWindow"/> of them.
 /// One task sends and one task receives at a time.
 /// </summary>
 public sealed class ChannelStream : IAsyncDisposable
@@ -21,7 +22,7 @@ public sealed class ChannelStream : IAsyncDisposable
     private readonly ChannelConnection _connection;
     private readonly Channel<InboundFrame> _inbound = System.Threading.Channels.Channel.CreateUnbounded<InboundFrame>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = false });
-    private readonly CreditGate _sendCredit = new(ChannelConnection.StreamWindow);
+    private readonly CreditGate _sendCredit;
     private readonly CancellationTokenSource _aborted = new();
 
     // Read-loop side.
@@ -42,8 +43,15 @@ public sealed class ChannelStream : IAsyncDisposable
     internal ChannelStream(ChannelConnection connection, uint id)
     {
         _connection = connection;
+        _sendCredit = new CreditGate(connection.Options.SendWindow);
         Id = id;
     }
+
+    /// <summary>DATA frames this side sent that the peer has not credited yet.</summary>
+    internal CreditGate SendCredit => _sendCredit;
+
+    /// <summary>DATA frames received from the peer and not yet credited back (queued or being read).</summary>
+    internal int ReceivedUncredited => Volatile.Read(ref _unacknowledged);
 
     /// <summary>The stream id; 0 on the client until the first frame went out.</summary>
     public uint Id { get; internal set; }

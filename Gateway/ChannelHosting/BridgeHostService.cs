@@ -27,7 +27,7 @@ internal sealed partial class BridgeHostService(ChannelRuntime runtime, ILogger<
         var (host, port) = ChannelRuntime.ParseEndpoint(runtime.Options.Listen, "Gateway:Channel:Listen");
         var address = host is "*" or "0.0.0.0" ? IPAddress.Any : host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host);
         var listener = TcpTransport.Listen(new IPEndPoint(address, port));
-        var options = new ChannelOptions { LocalKey = runtime.Key, PinnedPeers = PeerPins.Of([.. runtime.AllowedClients]), LoggerFactory = runtime.Loggers };
+        var options = new ChannelOptions { LocalKey = runtime.Key, PinnedPeers = PeerPins.Of([.. runtime.AllowedClients]), LoggerFactory = runtime.Loggers, SendWindow = runtime.Options.SendWindow };
         var channelHost = new ChannelHost(options, runtime.Handlers)
         {
             IdleHeadInterval = runtime.Options.IdleHeadInterval,

@@ -29,6 +29,13 @@ public sealed class ChannelGatewayOptions
     /// </summary>
     public string? TrustedHostKeysFile { get; set; }
 
+    /// <summary>
+    /// The most DATA frames of one stream this node sends before the peer credits them (both ends of an in-process
+    /// channel, and the bridge host role): 32 to 96, default 48. Each frame waits in a 64 KiB buffer at the reader, so
+    /// this bounds what a slow reader holds per stream; below 32 (the receiver's credit batch) transfers would stall.
+    /// </summary>
+    public int SendWindow { get; set; } = Gateway.Channel.Connections.ChannelOptions.DefaultSendWindow;
+
     public RemoteHostOptions Remote { get; set; } = new();
 
     /// <summary>Bridge-host role: the TCP endpoint to listen on.</summary>
@@ -70,6 +77,8 @@ public sealed class ChannelGatewayOptionsValidator : Microsoft.Extensions.Option
             errors.Add($"{ChannelGatewayOptions.Section}:Remote:CatalogTimeout must be above 0 and at most 5 minutes (got {options.Remote.CatalogTimeout}).");
         if (options.Remote.CatalogMaxAge < TimeSpan.FromSeconds(1))
             errors.Add($"{ChannelGatewayOptions.Section}:Remote:CatalogMaxAge must be at least 1 second (got {options.Remote.CatalogMaxAge}).");
+        if (options.SendWindow is < Gateway.Channel.Connections.ChannelOptions.MinSendWindow or > Gateway.Channel.Connections.ChannelOptions.MaxSendWindow)
+            errors.Add($"{ChannelGatewayOptions.Section}:SendWindow must be between {Gateway.Channel.Connections.ChannelOptions.MinSendWindow} and {Gateway.Channel.Connections.ChannelOptions.MaxSendWindow} frames (got {options.SendWindow}).");
         if (options.Handshakes.Problem() is { } handshakes)
             errors.Add($"{ChannelGatewayOptions.Section}:Handshakes: {handshakes}");
         return errors.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(errors);

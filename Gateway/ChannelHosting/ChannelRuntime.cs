@@ -88,7 +88,7 @@ public sealed class ChannelRuntime : IAsyncDisposable
     private ChannelClient CreateClient()
     {
         var pins = PeerPins.Of([.. HostKeys]);
-        var channel = new ChannelOptions { LocalKey = Key, PinnedPeers = pins, LoggerFactory = _loggers, PeerLabel = IsRemote ? Options.Remote.Address! : "in-process" };
+        var channel = new ChannelOptions { LocalKey = Key, PinnedPeers = pins, LoggerFactory = _loggers, PeerLabel = IsRemote ? Options.Remote.Address! : "in-process", SendWindow = Options.SendWindow };
         if (IsRemote)
         {
             var (host, port) = ParseEndpoint(Options.Remote.Address!, "Gateway:Channel:Remote:Address");
@@ -106,7 +106,7 @@ public sealed class ChannelRuntime : IAsyncDisposable
                 HeadTimeout = Options.HeadTimeout,
             });
         }
-        var hostOptions = new ChannelOptions { LocalKey = Key, PinnedPeers = PeerPins.Of(Key.PublicKey), LoggerFactory = _loggers, PeerLabel = "in-process" };
+        var hostOptions = new ChannelOptions { LocalKey = Key, PinnedPeers = PeerPins.Of(Key.PublicKey), LoggerFactory = _loggers, PeerLabel = "in-process", SendWindow = Options.SendWindow };
         var bridgeHost = new ChannelHost(hostOptions, Handlers)
         {
             IdleHeadInterval = Options.IdleHeadInterval,
