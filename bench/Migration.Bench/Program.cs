@@ -68,7 +68,7 @@ try
     await azure.CreateBlobContainerAsync(viaRclone);
 
     // Through the gateway: a migration job per step, followed until it ends.
-    double gatewaySmall, gatewayLarge, peakRss, gatewaySmallCpu;
+    double gatewaySmall, gatewayLarge, peakRss, gatewaySmallCpu, gatewayLargeCpu;
     await using (var gateway = await GatewayProcess.StartAsync(Measure.RepoRoot(), new Dictionary<string, string>
     {
         ["Gateway:DataDirectory"] = Path.Combine(work, "gateway"),
@@ -104,14 +104,17 @@ try
         var byThread = gateway.CpuTimeByThread().Select(t => (t.Key, Ms: (t.Value - threadsBefore.GetValueOrDefault(t.Key)).TotalMilliseconds))
             .Where(t => t.Ms > 0).OrderByDescending(t => t.Ms);
         Console.Error.WriteLine("gateway CPU in the small step by thread, ms per object: " + string.Join(", ", byThread.Select(t => $"{t.Key} {t.Ms / smallCount:0.00}")));
+        var cpuBeforeLarge = gateway.CpuTime();
         gatewayLarge = largeCount == 0 ? 0 : await Measure.SecondsAsync(() => MigrateAsync(http, "large/", largeCount));
+        gatewayLargeCpu = (gateway.CpuTime() - cpuBeforeLarge).TotalMilliseconds;
         peakRss = gateway.PeakRssMb();
     }
 
     // rclone copy, same concurrency (--transfers and --checkers), checking MD5s as it does by default.
     var rcloneSmallCpu = 0.0;
     var rcloneSmall = await Measure.SecondsAsync(async () => rcloneSmallCpu = (await RcloneAsync("copy", $"src:{source}/small", $"dst:{viaRclone}/small")).TotalMilliseconds);
-    var rcloneLarge = largeCount == 0 ? 0 : await Measure.SecondsAsync(() => RcloneAsync("copy", $"src:{source}/large", $"dst:{viaRclone}/large"));
+    var rcloneLargeCpu = 0.0;
+    var rcloneLarge = largeCount == 0 ? 0 : await Measure.SecondsAsync(async () => rcloneLargeCpu = (await RcloneAsync("copy", $"src:{source}/large", $"dst:{viaRclone}/large")).TotalMilliseconds);
     var gatewayCount = await CountAsync(viaGateway);
     var rcloneCount = await CountAsync(viaRclone);
     if (gatewayCount != smallCount + largeCount + warmUpCount || rcloneCount != smallCount + largeCount)
@@ -131,6 +134,9 @@ try
     Measure.Metric("rclone_cpu_ms_per_small_object", rcloneSmallCpu / smallCount, "ms");
     Measure.Metric("migration_large_mib_per_s", largeBytes / gatewayLarge / 1048576, "MiB/s");
     Measure.Metric("rclone_large_mib_per_s", largeBytes / rcloneLarge / 1048576, "MiB/s");
+    // The large step's CPU per MiB moved, as steady across loads as the small step's per object.
+    Measure.Metric("migration_cpu_ms_per_large_mib", gatewayLargeCpu / (largeBytes / 1048576.0), "ms");
+    Measure.Metric("rclone_cpu_ms_per_large_mib", rcloneLargeCpu / (largeBytes / 1048576.0), "ms");
     Measure.Metric("migration_peak_rss_mb", peakRss, "MiB");
 }
 finally
