@@ -5,10 +5,10 @@ namespace Gateway.Migrations;
 
 /// <summary>
 /// The whole object's SHA-256 and MD5, taken in part order while the parts of one upload are read and sent in parallel:
-/// part n's bytes pass only after part n - 1's have all passed (<see cref="Part"/>). Each part's source read is already
-/// open when it waits, and a store bridge holds a part whole before it sends it, so the sends still overlap; only the
-/// source bytes flow in order. This gives the same hash a single read of the object in order gives, without reading the
-/// completed object back.
+/// part n's bytes pass only after part n - 1's have all passed (<see cref="Part"/>), and part n's source read is opened
+/// when part n - 1 gets its turn (<see cref="TurnAsync"/>), so its first bytes are on the way when they may pass. A store
+/// bridge holds a part whole before it sends it, so the sends still overlap; only the source bytes flow in order. This
+/// gives the hash a single read of the object in order gives, without reading the completed object back.
 /// </summary>
 internal sealed class InOrderHash(long size) : IDisposable
 {
@@ -27,15 +27,19 @@ internal sealed class InOrderHash(long size) : IDisposable
     /// <summary>Part <paramref name="number"/> of <paramref name="length"/> bytes, read from <paramref name="inner"/> in its turn.</summary>
     public Stream Part(Stream inner, int number, long length) => new PartStream(this, inner, number, length);
 
-    private async ValueTask WaitForTurnAsync(int number, CancellationToken ct)
+    /// <summary>
+    /// Completes once part <paramref name="number"/>'s bytes may pass (every part before it has passed). A part opens its
+    /// source read when the part before it gets its turn, so at most one read per object stands open, waiting, holding
+    /// the bytes in flight for it.
+    /// </summary>
+    public async ValueTask TurnAsync(int number, CancellationToken ct)
     {
         while (true)
         {
             Task advanced;
             lock (_lock)
             {
-                if (_turn == number) return;
-                if (_turn > number) throw new InvalidOperationException($"Part {number} was read after its turn.");
+                if (_turn >= number) return;
                 advanced = _advanced.Task;
             }
             await advanced.WaitAsync(ct).ConfigureAwait(false);
@@ -81,7 +85,7 @@ internal sealed class InOrderHash(long size) : IDisposable
         {
             if (!_inTurn)
             {
-                await whole.WaitForTurnAsync(number, cancellationToken).ConfigureAwait(false);
+                await whole.TurnAsync(number, cancellationToken).ConfigureAwait(false);
                 _inTurn = true;
             }
             var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);

@@ -217,6 +217,7 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
     {
         var offset = (n - 1) * partSize;
         var length = Math.Min(partSize, src.Size - offset);
+        if (whole is not null) await whole.TurnAsync(n - 1, ct).ConfigureAwait(false);
         await using var content = await source.GetObjectAsync(spec.Source.Bucket, src.Key,
             new GetObjectOptions { Range = new ByteRange(offset, offset + length - 1, null) }, ct).ConfigureAwait(false);
         if (content.Info.ETag != src.ETag)
