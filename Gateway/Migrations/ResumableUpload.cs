@@ -14,9 +14,11 @@ namespace Gateway.Migrations;
 /// listed version, streamed into upload-part. The completion makes the object visible at once, under the job's write
 /// conditions (create-only or replace-at-ETag), so no partial object is ever visible. Verification (see docs/migrations.md):
 /// each part's bytes are hashed as they stream and checked against the MD5 the target states for the part; with
-/// <c>checksum</c> the completed object is read back once, in order, and every part's SHA-256 must equal the one
-/// recorded when it was read from the source, which also gives the whole object's SHA-256 and MD5 (checked against the
-/// source's MD5 or recorded SHA-256 where it has one).
+/// <c>checksum</c>, when this run sends every part, the source bytes pass in part order (<see cref="InOrderHash"/>), so
+/// the whole object's SHA-256 and MD5 are known, and checked against the source, before the completion; otherwise
+/// (resumed, or a part whose MD5 the target did not state) the completed object is read back once, in order, and every
+/// part's SHA-256 must equal the one recorded when it was read from the source, which also gives the whole object's
+/// SHA-256 and MD5 (checked against the source's MD5 or recorded SHA-256 where it has one).
 /// </summary>
 internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, IObjectStore target, RateLimiter? bandwidth,
     MigrationDatabase db, string job)
