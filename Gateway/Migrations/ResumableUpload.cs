@@ -14,9 +14,11 @@ namespace Gateway.Migrations;
 /// listed version, streamed into upload-part. The completion makes the object visible at once, under the job's write
 /// conditions (create-only or replace-at-ETag), so no partial object is ever visible. Verification (see docs/migrations.md):
 /// each part's bytes are hashed as they stream and checked against the MD5 the target states for the part; with
-/// <c>checksum</c> the completed object is read back once, in order, and every part's SHA-256 must equal the one
-/// recorded when it was read from the source, which also gives the whole object's SHA-256 and MD5 (checked against the
-/// source's MD5 or recorded SHA-256 where it has one).
+/// <c>checksum</c>, when this run sends every part, the source bytes pass in part order (<see cref="InOrderHash"/>), so
+/// the whole object's SHA-256 and MD5 are known, and checked against the source, before the completion; otherwise
+/// (resumed, or a part whose MD5 the target did not state) the completed object is read back once, in order, and every
+/// part's SHA-256 must equal the one recorded when it was read from the source, which also gives the whole object's
+/// SHA-256 and MD5 (checked against the source's MD5 or recorded SHA-256 where it has one).
 /// </summary>
 internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, IObjectStore target, RateLimiter? bandwidth,
     MigrationDatabase db, string job)
@@ -54,6 +56,7 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
 
         ObjectInfo? written = null;
         IReadOnlyList<PartRow> parts;
+        (string Sha256, string Md5)? inOrder = null;
         if (row?.CompletedETag is { } completed
             && await ObjectMover.HeadOrNullAsync(target, spec.Target.Bucket, targetKey, ct).ConfigureAwait(false) is { } now && now.ETag == completed)
         {
@@ -70,10 +73,12 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
                 row = null;
             }
             string? failure;
-            (written, parts, failure) = await UploadAsync(src, info, targetKey, targetConditions, partSize, row, ct).ConfigureAwait(false);
+            (written, parts, inOrder, failure) = await UploadAsync(src, info, targetKey, targetConditions, partSize, row, ct).ConfigureAwait(false);
             if (written is null) return (null, null, failure);
         }
-        var (verified, sha256, problem) = await VerifyAsync(src, info, targetKey, written, parts, partSize, ct).ConfigureAwait(false);
+        var (verified, sha256, problem) = inOrder is { } hashed
+            ? VerifyHashedInOrder(src, written, hashed)
+            : await VerifyAsync(src, info, targetKey, written, parts, partSize, ct).ConfigureAwait(false);
         if (problem is not null || sha256 is null) return (verified, sha256, problem);
         var final = await recordSha256(targetKey, written, info, sha256, ct).ConfigureAwait(false);
         // The record is a copy onto itself (a new ETag): the upload stays known as completed and verified at that ETag.
@@ -81,8 +86,12 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
         return (final, sha256, null);
     }
 
-    private async Task<(ObjectInfo? Written, IReadOnlyList<PartRow> Parts, string? Failure)> UploadAsync(ObjectInfo src, ObjectInfo info, string targetKey,
-        ObjectConditions targetConditions, long partSize, UploadRow? row, CancellationToken ct)
+    /// <returns>
+    /// The object written and its parts; with <c>InOrder</c> the whole object's SHA-256 and MD5 when every part was sent by
+    /// this run, hashed in order, and confirmed by the target's MD5 of it (see <see cref="InOrderHash"/>).
+    /// </returns>
+    private async Task<(ObjectInfo? Written, IReadOnlyList<PartRow> Parts, (string Sha256, string Md5)? InOrder, string? Failure)> UploadAsync(
+        ObjectInfo src, ObjectInfo info, string targetKey, ObjectConditions targetConditions, long partSize, UploadRow? row, CancellationToken ct)
     {
         var have = new Dictionary<int, PartRow>();
         if (row is not null)
@@ -113,20 +122,28 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
 
         var count = (int)((src.Size + partSize - 1) / partSize);
         var missing = Enumerable.Range(1, count).Where(n => !have.ContainsKey(n)).ToList();
+        // Every part sent by this run (none held from before a restart): the whole object can be hashed as it passes, in
+        // order. Parallel.ForEachAsync takes the parts in order, so the part whose turn it is has always started.
+        using var whole = spec.Verify == VerifyMode.Checksum && have.Count == 0 ? new InOrderHash(src.Size) : null;
+        var everyPartConfirmed = true;
         try
         {
             await Parallel.ForEachAsync(missing, new ParallelOptions { MaxDegreeOfParallelism = PartsInFlight, CancellationToken = ct }, async (n, token) =>
             {
-                var part = await SendPartAsync(src, targetKey, uploadId, n, partSize, token).ConfigureAwait(false);
+                var (part, confirmed) = await SendPartAsync(src, targetKey, uploadId, n, partSize, whole, token).ConfigureAwait(false);
                 db.RecordPart(job, src.Key, part);
-                lock (have) have[n] = part;
+                lock (have)
+                {
+                    have[n] = part;
+                    everyPartConfirmed &= confirmed;
+                }
             }).ConfigureAwait(false);
         }
         catch (PartMismatchException e)
         {
             await AbortQuietlyAsync(targetKey, uploadId).ConfigureAwait(false);
             db.DropUpload(job, src.Key);
-            return (null, [], e.Message);
+            return (null, [], null, e.Message);
         }
         catch (GatewayException e) when (e.Code == ErrorCode.PreconditionFailed)
         {
@@ -134,6 +151,14 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
             await AbortQuietlyAsync(targetKey, uploadId).ConfigureAwait(false);
             db.DropUpload(job, src.Key);
             throw;
+        }
+        var inOrder = everyPartConfirmed ? whole?.Result() : null;
+        if (inOrder is { } hashed && MismatchWithSource(info, hashed.Sha256, hashed.Md5) is { } mismatch)
+        {
+            // Checked before the completion: nothing is made visible.
+            await AbortQuietlyAsync(targetKey, uploadId).ConfigureAwait(false);
+            db.DropUpload(job, src.Key);
+            return (null, [], null, mismatch);
         }
 
         var ordered = have.Values.OrderBy(p => p.Number).ToList();
@@ -144,8 +169,13 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
             {
                 Parts = ordered.Select(p => new CompletedPart(p.Number, p.ETag)).ToList(),
                 Conditions = targetConditions,
-                // The source's own MD5, which the read-back below checks; a target that keeps it then states it (Azure).
+                // The source's own MD5, checked against the bytes (above, or by the read-back); a target that keeps it then states it (Azure).
                 ContentMd5 = spec.Verify == VerifyMode.Checksum ? info.ContentMd5 : null,
+                // Where the sides share no hash, the verified SHA-256 goes with the completion (local and Azure keep it; for S3
+                // the record is the copy onto itself afterwards) instead of a second write of the object.
+                Metadata = inOrder is { } known && info.ContentMd5 is null && target.Capabilities.UserMetadata
+                    ? new Dictionary<string, string> { [ObjectMover.Sha256Metadata] = known.Sha256 }
+                    : null,
             }, ct).ConfigureAwait(false);
         }
         catch (GatewayException e) when (e.Code is not (ErrorCode.Unavailable or ErrorCode.Timeout or ErrorCode.Throttled))
@@ -156,7 +186,7 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
             throw;
         }
         db.SetUploadCompleted(job, src.Key, written.ETag);
-        return (written, ordered, null);
+        return (written, ordered, inOrder, null);
     }
 
     /// <summary>The parts the target holds by number; null when it does not know the upload; empty <see cref="NotListed"/> when it cannot list them.</summary>
@@ -180,16 +210,21 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
 
     private sealed class NotListed : Dictionary<int, UploadedPart>;
 
-    /// <summary>One part: a ranged GET of the listed version, hashed as it streams into upload-part.</summary>
-    private async Task<PartRow> SendPartAsync(ObjectInfo src, string targetKey, string uploadId, int n, long partSize, CancellationToken ct)
+    /// <summary>
+    /// One part: a ranged GET of the listed version, hashed as it streams into upload-part (and into <paramref name="whole"/>,
+    /// in its turn). Confirmed: the target stated the part's MD5 and it matched.
+    /// </summary>
+    private async Task<(PartRow Part, bool Confirmed)> SendPartAsync(ObjectInfo src, string targetKey, string uploadId, int n, long partSize,
+        InOrderHash? whole, CancellationToken ct)
     {
         var offset = (n - 1) * partSize;
         var length = Math.Min(partSize, src.Size - offset);
+        if (whole is not null) await whole.TurnAsync(n - 1, ct).ConfigureAwait(false);
         await using var content = await source.GetObjectAsync(spec.Source.Bucket, src.Key,
             new GetObjectOptions { Range = new ByteRange(offset, offset + length - 1, null) }, ct).ConfigureAwait(false);
         if (content.Info.ETag != src.ETag)
             throw new GatewayException(ErrorCode.PreconditionFailed, $"The source object '{src.Key}' changed while it was being read.");
-        await using var body = new VerifyingReadStream(content.Body, bandwidth, ChunkWithLimiter);
+        await using var body = new VerifyingReadStream(whole is null ? content.Body : whole.Part(content.Body, n, length), bandwidth, ChunkWithLimiter);
         var uploaded = await target.UploadPartAsync(spec.Target.Bucket, targetKey, uploadId, n, body,
             new UploadPartOptions { ContentLength = length }, ct).ConfigureAwait(false);
         if (spec.Verify != VerifyMode.None && (body.BytesRead != length || uploaded.Size != length))
@@ -197,7 +232,29 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
         var md5 = body.Md5Base64();
         if (spec.Verify == VerifyMode.Checksum && uploaded.ContentMd5 is { } stated && stated != md5)
             throw new PartMismatchException($"the target's MD5 of part {n} does not match the bytes sent");
-        return new PartRow(n, uploaded.ETag, length, body.Sha256Hex(), md5);
+        return (new PartRow(n, uploaded.ETag, length, body.Sha256Hex(), md5), uploaded.ContentMd5 is not null);
+    }
+
+    /// <summary>The object's bytes, hashed in order as they were read, against the source's own MD5 and recorded SHA-256.</summary>
+    private static string? MismatchWithSource(ObjectInfo info, string sha256, string md5)
+    {
+        if (info.ContentMd5 is { } sourceMd5 && sourceMd5 != md5)
+            return "the bytes read do not match the source's MD5";
+        if (info.Metadata.TryGetValue(ObjectMover.Sha256Metadata, out var recorded) && recorded != sha256)
+            return $"the bytes read do not match the SHA-256 recorded in the source's {ObjectMover.Sha256Metadata} metadata";
+        return null;
+    }
+
+    /// <summary>
+    /// An upload whose parts this run sent, each confirmed by the target's MD5, and whose bytes were hashed in order and
+    /// checked against the source before the completion: the completed object has the size listed, and an MD5 the target
+    /// states (Azure keeps the one the completion carried; a store that composes one computes it) is the bytes'. No read-back.
+    /// </summary>
+    private static (ObjectInfo? Written, string? Sha256, string? Failure) VerifyHashedInOrder(ObjectInfo src, ObjectInfo written, (string Sha256, string Md5) hashed)
+    {
+        if (written.Size != src.Size) return (written, hashed.Sha256, $"size mismatch: source listed {src.Size} bytes, the target holds {written.Size}");
+        if (written.ContentMd5 is { } stated && stated != hashed.Md5) return (written, hashed.Sha256, "the target's MD5 of the completed object does not match the bytes sent");
+        return (written, hashed.Sha256, null);
     }
 
     private async Task<(ObjectInfo? Written, string? Sha256, string? Failure)> VerifyAsync(ObjectInfo src, ObjectInfo info, string targetKey,

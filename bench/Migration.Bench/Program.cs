@@ -68,7 +68,7 @@ try
     await azure.CreateBlobContainerAsync(viaRclone);
 
     // Through the gateway: a migration job per step, followed until it ends.
-    double gatewaySmall, gatewayLarge, peakRss, gatewaySmallCpu;
+    double gatewaySmall, gatewayLarge, peakRss, gatewaySmallCpu, gatewayLargeCpu;
     await using (var gateway = await GatewayProcess.StartAsync(Measure.RepoRoot(), new Dictionary<string, string>
     {
         ["Gateway:DataDirectory"] = Path.Combine(work, "gateway"),
@@ -96,6 +96,7 @@ try
             var warmUpSeconds = await Measure.SecondsAsync(() => MigrateAsync(http, "warm/", warmUpCount));
             Console.Error.WriteLine($"warm-up job (fresh gateway): {warmUpCount} objects in {warmUpSeconds:0.00} s, {(gateway.CpuTime() - warmUpCpu).TotalMilliseconds / warmUpCount:0.00} ms of CPU per object");
         }
+        var metricsBefore = await ScrapeAsync(http);
         var cpuBefore = gateway.CpuTime();
         var threadsBefore = gateway.CpuTimeByThread();
         gatewaySmall = await Measure.SecondsAsync(() => MigrateAsync(http, "small/", smallCount));
@@ -104,14 +105,20 @@ try
         var byThread = gateway.CpuTimeByThread().Select(t => (t.Key, Ms: (t.Value - threadsBefore.GetValueOrDefault(t.Key)).TotalMilliseconds))
             .Where(t => t.Ms > 0).OrderByDescending(t => t.Ms);
         Console.Error.WriteLine("gateway CPU in the small step by thread, ms per object: " + string.Join(", ", byThread.Select(t => $"{t.Key} {t.Ms / smallCount:0.00}")));
+        PrintCalls("small step", await ScrapeAsync(http), metricsBefore, smallCount, gatewaySmall);
+        var metricsBeforeLarge = await ScrapeAsync(http);
+        var cpuBeforeLarge = gateway.CpuTime();
         gatewayLarge = largeCount == 0 ? 0 : await Measure.SecondsAsync(() => MigrateAsync(http, "large/", largeCount));
+        gatewayLargeCpu = (gateway.CpuTime() - cpuBeforeLarge).TotalMilliseconds;
+        if (largeCount > 0) PrintCalls("large step", await ScrapeAsync(http), metricsBeforeLarge, largeCount, gatewayLarge);
         peakRss = gateway.PeakRssMb();
     }
 
     // rclone copy, same concurrency (--transfers and --checkers), checking MD5s as it does by default.
     var rcloneSmallCpu = 0.0;
     var rcloneSmall = await Measure.SecondsAsync(async () => rcloneSmallCpu = (await RcloneAsync("copy", $"src:{source}/small", $"dst:{viaRclone}/small")).TotalMilliseconds);
-    var rcloneLarge = largeCount == 0 ? 0 : await Measure.SecondsAsync(() => RcloneAsync("copy", $"src:{source}/large", $"dst:{viaRclone}/large"));
+    var rcloneLargeCpu = 0.0;
+    var rcloneLarge = largeCount == 0 ? 0 : await Measure.SecondsAsync(async () => rcloneLargeCpu = (await RcloneAsync("copy", $"src:{source}/large", $"dst:{viaRclone}/large")).TotalMilliseconds);
     var gatewayCount = await CountAsync(viaGateway);
     var rcloneCount = await CountAsync(viaRclone);
     if (gatewayCount != smallCount + largeCount + warmUpCount || rcloneCount != smallCount + largeCount)
@@ -131,6 +138,9 @@ try
     Measure.Metric("rclone_cpu_ms_per_small_object", rcloneSmallCpu / smallCount, "ms");
     Measure.Metric("migration_large_mib_per_s", largeBytes / gatewayLarge / 1048576, "MiB/s");
     Measure.Metric("rclone_large_mib_per_s", largeBytes / rcloneLarge / 1048576, "MiB/s");
+    // The large step's CPU per MiB moved, as steady across loads as the small step's per object.
+    Measure.Metric("migration_cpu_ms_per_large_mib", gatewayLargeCpu / (largeBytes / 1048576.0), "ms");
+    Measure.Metric("rclone_cpu_ms_per_large_mib", rcloneLargeCpu / (largeBytes / 1048576.0), "ms");
     Measure.Metric("migration_peak_rss_mb", peakRss, "MiB");
 }
 finally
@@ -172,6 +182,40 @@ async Task MigrateAsync(HttpClient http, string prefix, int expected)
         return;
     }
     throw new InvalidOperationException($"the progress stream of migration {id} ended before the job did");
+}
+
+// The gateway's own counters (Prometheus text): bridge calls by operation (count and summed duration), signed heads and
+// audit appends, so a step's calls per object and the calls it kept in flight on average (summed call time over the
+// step's wall time, Little's law) are measured, not assumed.
+static async Task<Dictionary<string, double>> ScrapeAsync(HttpClient http)
+{
+    var values = new Dictionary<string, double>(StringComparer.Ordinal);
+    foreach (var line in (await http.GetStringAsync("metrics")).Split('\n'))
+    {
+        if (line.StartsWith('#') || !(line.StartsWith("gateway_bridge_call_duration_seconds_", StringComparison.Ordinal)
+            || line.StartsWith("gateway_channel_head_sign_duration_seconds_count", StringComparison.Ordinal)
+            || line.StartsWith("gateway_audit_append_duration_seconds_count", StringComparison.Ordinal))) continue;
+        if (line.Contains("_bucket{", StringComparison.Ordinal)) continue;
+        var space = line.LastIndexOf(' ');
+        if (space < 0 || !double.TryParse(line[(space + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var v)) continue;
+        var name = line[..space];
+        // One series per operation (outcome and store folded together).
+        var operation = System.Text.RegularExpressions.Regex.Match(name, "operation=\"([^\"]+)\"").Groups[1].Value;
+        var key = name[..(name.IndexOf('{') is var brace and >= 0 ? brace : name.Length)] + (operation.Length > 0 ? " " + operation : "");
+        values[key] = values.GetValueOrDefault(key) + v;
+    }
+    return values;
+}
+
+static void PrintCalls(string step, Dictionary<string, double> after, Dictionary<string, double> before, int objects, double seconds)
+{
+    double Delta(string key) => after.GetValueOrDefault(key) - before.GetValueOrDefault(key);
+    var calls = after.Keys.Where(k => k.StartsWith("gateway_bridge_call_duration_seconds_count ", StringComparison.Ordinal))
+        .Select(k => (Operation: k[(k.IndexOf(' ') + 1)..], Count: Delta(k), Sum: Delta("gateway_bridge_call_duration_seconds_sum " + k[(k.IndexOf(' ') + 1)..])))
+        .Where(c => c.Count > 0).OrderByDescending(c => c.Count).ToList();
+    Console.Error.WriteLine($"gateway {step}: bridge calls per object: " + string.Join(", ", calls.Select(c => $"{c.Operation} {c.Count / objects:0.###} (mean {c.Sum / c.Count * 1000:0.0} ms)"))
+        + $"; calls in flight on average {calls.Sum(c => c.Sum) / seconds:0.0}; signed heads per object {Delta("gateway_channel_head_sign_duration_seconds_count") / objects:0.##}"
+        + $"; audit appends per object {Delta("gateway_audit_append_duration_seconds_count") / objects:0.##}");
 }
 
 async Task<int> CountAsync(string container)

@@ -81,4 +81,74 @@ public sealed class RecordedSha256Tests : IDisposable
         var check = await new ObjectMover(spec with { DryRun = true }, source, target, null, DateTimeOffset.UtcNow).MoveAsync(listed, default);
         Assert.Equal((MigrationItemStates.Planned, MigrationItemStates.Copy), (check.State, check.Action));
     }
+    /// <summary>Counts the reads of a real store, to show which objects were read back.</summary>
+    private sealed class CountingReads(LocalObjectStore inner) : IObjectStore
+    {
+        public int Reads;
+        public string Name => inner.Name;
+        public string Kind => inner.Kind;
+        public StoreCapabilities Capabilities => inner.Capabilities;
+        public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct) => inner.ListBucketsAsync(ct);
+        public Task CreateBucketAsync(string bucket, CancellationToken ct) => inner.CreateBucketAsync(bucket, ct);
+        public Task DeleteBucketAsync(string bucket, CancellationToken ct) => inner.DeleteBucketAsync(bucket, ct);
+        public Task<ObjectListing> ListObjectsAsync(string bucket, ListObjectsRequest request, CancellationToken ct) => inner.ListObjectsAsync(bucket, request, ct);
+        public Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct) => inner.HeadObjectAsync(bucket, key, conditions, ct);
+        public Task<ObjectContent> GetObjectAsync(string bucket, string key, GetObjectOptions options, CancellationToken ct)
+        {
+            Interlocked.Increment(ref Reads);
+            return inner.GetObjectAsync(bucket, key, options, ct);
+        }
+        public Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream content, PutObjectOptions options, CancellationToken ct) =>
+            inner.PutObjectAsync(bucket, key, content, options, ct);
+        public Task DeleteObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct) => inner.DeleteObjectAsync(bucket, key, conditions, ct);
+        public Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct) => inner.CopyObjectAsync(request, ct);
+        public Task<StartedUpload> StartMultipartUploadAsync(string bucket, string key, MultipartUploadOptions options, CancellationToken ct) => inner.StartMultipartUploadAsync(bucket, key, options, ct);
+        public Task<UploadedPart> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream content, UploadPartOptions options, CancellationToken ct) => inner.UploadPartAsync(bucket, key, uploadId, partNumber, content, options, ct);
+        public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(string bucket, string key, string uploadId, CancellationToken ct) => inner.ListPartsAsync(bucket, key, uploadId, ct);
+        public Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, CompleteUploadRequest request, CancellationToken ct) => inner.CompleteMultipartUploadAsync(bucket, key, uploadId, request, ct);
+        public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct) => inner.AbortMultipartUploadAsync(bucket, key, uploadId, ct);
+    }
+
+    /// <summary>
+    /// An object sent in parts, all by one run: its bytes are hashed in order as the parts go up, so the completion already
+    /// carries the SHA-256 (no copy of the object onto itself) and the object is not read back; a source whose recorded
+    /// SHA-256 disagrees with its bytes fails before the completion, so nothing appears at the target.
+    /// </summary>
+    [Fact]
+    public async Task Parts_sent_in_one_run_are_hashed_in_order_and_a_mismatch_shows_nothing_at_the_target()
+    {
+        using var sourceStore = new LocalObjectStore("parts", new LocalStoreOptions { Root = Path.Combine(_root, "source") });
+        using var targetStore = new LocalObjectStore("archive", new LocalStoreOptions { Root = Path.Combine(_root, "target") });
+        using var db = new MigrationDatabase(Path.Combine(_root, "migrations.db"));
+        var source = new WithoutMd5(sourceStore);
+        var target = new CountingReads(targetStore);
+        await source.CreateBucketAsync("src", default);
+        await target.CreateBucketAsync("dst", default);
+        var bytes = RandomNumberGenerator.GetBytes((int)ObjectMover.ParallelReadFrom + 3 * 1024 * 1024 + 17);
+        await source.PutObjectAsync("src", "big.bin", new MemoryStream(bytes), new PutObjectOptions { Metadata = new Dictionary<string, string> { ["owner"] = "ops" } }, default);
+        await source.PutObjectAsync("src", "lies.bin", new MemoryStream(bytes), new PutObjectOptions
+        {
+            Metadata = new Dictionary<string, string> { [ObjectMover.Sha256Metadata] = new string('0', 64) },
+        }, default);
+        var spec = new MigrationSpec { Source = new MigrationLocation("parts", "src"), Target = new MigrationLocation("archive", "dst") };
+        var listed = (await source.ListObjectsAsync("src", new ListObjectsRequest(), default)).Objects.ToDictionary(o => o.Key);
+        var mover = new ObjectMover(spec, source, target, null, DateTimeOffset.UtcNow, uploads: new ResumableUpload(spec, source, target, null, db, "job"));
+
+        var moved = await mover.MoveAsync(listed["big.bin"], default);
+
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        Assert.Equal((MigrationItemStates.Done, (string?)null, sha256), (moved.State, moved.Error, moved.Sha256));
+        var atTarget = await target.HeadObjectAsync("dst", "big.bin", ObjectConditions.None, default);
+        Assert.Equal((sha256, "ops"), (atTarget.Metadata[ObjectMover.Sha256Metadata], atTarget.Metadata["owner"]));
+        Assert.Equal(0, target.Reads);
+        await using (var content = await target.GetObjectAsync("dst", "big.bin", new GetObjectOptions(), default))
+            Assert.Equal(sha256, Convert.ToHexStringLower(await SHA256.HashDataAsync(content.Body)));
+
+        var lie = await mover.MoveAsync(listed["lies.bin"], default);
+
+        Assert.Equal(MigrationItemStates.Failed, lie.State);
+        Assert.Contains("SHA-256 recorded", lie.Error);
+        await Assert.ThrowsAsync<Gateway.Contracts.Errors.GatewayException>(() => target.HeadObjectAsync("dst", "lies.bin", ObjectConditions.None, default));
+        Assert.Null(db.GetUpload("job", "lies.bin"));
+    }
 }
