@@ -143,6 +143,7 @@ public sealed class ChannelHost
         PeerLabel = label,
         TimeProvider = _options.TimeProvider,
         IgnoreSendCredit = _options.IgnoreSendCredit,
+        SendWindow = _options.SendWindow,
         ReceiveKeyLimit = _options.ReceiveKeyLimit,
     };
 
