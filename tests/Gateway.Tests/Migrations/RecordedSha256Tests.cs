@@ -18,35 +18,20 @@ public sealed class RecordedSha256Tests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     /// <summary>A real store whose objects state no MD5, as S3 states none for an object uploaded in parts.</summary>
-    private sealed class WithoutMd5(LocalObjectStore inner) : IObjectStore
+    private sealed class WithoutMd5(IObjectStore inner) : DelegatingObjectStore(inner)
     {
-        public string Name => inner.Name;
-        public string Kind => inner.Kind;
-        public StoreCapabilities Capabilities => inner.Capabilities;
-        public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct) => inner.ListBucketsAsync(ct);
-        public Task CreateBucketAsync(string bucket, CancellationToken ct) => inner.CreateBucketAsync(bucket, ct);
-        public Task DeleteBucketAsync(string bucket, CancellationToken ct) => inner.DeleteBucketAsync(bucket, ct);
-        public async Task<ObjectListing> ListObjectsAsync(string bucket, ListObjectsRequest request, CancellationToken ct)
+        public override async Task<ObjectListing> ListObjectsAsync(string bucket, ListObjectsRequest request, CancellationToken ct)
         {
-            var page = await inner.ListObjectsAsync(bucket, request, ct);
+            var page = await Inner.ListObjectsAsync(bucket, request, ct);
             return page with { Objects = page.Objects.Select(o => o with { ContentMd5 = null }).ToList() };
         }
-        public async Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct) =>
-            (await inner.HeadObjectAsync(bucket, key, conditions, ct)) with { ContentMd5 = null };
-        public async Task<ObjectContent> GetObjectAsync(string bucket, string key, GetObjectOptions options, CancellationToken ct)
+        public override async Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct) =>
+            (await Inner.HeadObjectAsync(bucket, key, conditions, ct)) with { ContentMd5 = null };
+        public override async Task<ObjectContent> GetObjectAsync(string bucket, string key, GetObjectOptions options, CancellationToken ct)
         {
-            var content = await inner.GetObjectAsync(bucket, key, options, ct);
+            var content = await Inner.GetObjectAsync(bucket, key, options, ct);
             return new ObjectContent(content.Info with { ContentMd5 = null }, content.Body, content.Offset, content.Length, content.IsPartial);
         }
-        public Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream content, PutObjectOptions options, CancellationToken ct) =>
-            inner.PutObjectAsync(bucket, key, content, options, ct);
-        public Task DeleteObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct) => inner.DeleteObjectAsync(bucket, key, conditions, ct);
-        public Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct) => inner.CopyObjectAsync(request, ct);
-        public Task<StartedUpload> StartMultipartUploadAsync(string bucket, string key, MultipartUploadOptions options, CancellationToken ct) => inner.StartMultipartUploadAsync(bucket, key, options, ct);
-        public Task<UploadedPart> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream content, UploadPartOptions options, CancellationToken ct) => inner.UploadPartAsync(bucket, key, uploadId, partNumber, content, options, ct);
-        public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(string bucket, string key, string uploadId, CancellationToken ct) => inner.ListPartsAsync(bucket, key, uploadId, ct);
-        public Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, CompleteUploadRequest request, CancellationToken ct) => inner.CompleteMultipartUploadAsync(bucket, key, uploadId, request, ct);
-        public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct) => inner.AbortMultipartUploadAsync(bucket, key, uploadId, ct);
     }
 
     [Fact]
@@ -82,31 +67,14 @@ public sealed class RecordedSha256Tests : IDisposable
         Assert.Equal((MigrationItemStates.Planned, MigrationItemStates.Copy), (check.State, check.Action));
     }
     /// <summary>Counts the reads of a real store, to show which objects were read back.</summary>
-    private sealed class CountingReads(LocalObjectStore inner) : IObjectStore
+    private sealed class CountingReads(IObjectStore inner) : DelegatingObjectStore(inner)
     {
         public int Reads;
-        public string Name => inner.Name;
-        public string Kind => inner.Kind;
-        public StoreCapabilities Capabilities => inner.Capabilities;
-        public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct) => inner.ListBucketsAsync(ct);
-        public Task CreateBucketAsync(string bucket, CancellationToken ct) => inner.CreateBucketAsync(bucket, ct);
-        public Task DeleteBucketAsync(string bucket, CancellationToken ct) => inner.DeleteBucketAsync(bucket, ct);
-        public Task<ObjectListing> ListObjectsAsync(string bucket, ListObjectsRequest request, CancellationToken ct) => inner.ListObjectsAsync(bucket, request, ct);
-        public Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct) => inner.HeadObjectAsync(bucket, key, conditions, ct);
-        public Task<ObjectContent> GetObjectAsync(string bucket, string key, GetObjectOptions options, CancellationToken ct)
+        public override Task<ObjectContent> GetObjectAsync(string bucket, string key, GetObjectOptions options, CancellationToken ct)
         {
             Interlocked.Increment(ref Reads);
-            return inner.GetObjectAsync(bucket, key, options, ct);
+            return Inner.GetObjectAsync(bucket, key, options, ct);
         }
-        public Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream content, PutObjectOptions options, CancellationToken ct) =>
-            inner.PutObjectAsync(bucket, key, content, options, ct);
-        public Task DeleteObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct) => inner.DeleteObjectAsync(bucket, key, conditions, ct);
-        public Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct) => inner.CopyObjectAsync(request, ct);
-        public Task<StartedUpload> StartMultipartUploadAsync(string bucket, string key, MultipartUploadOptions options, CancellationToken ct) => inner.StartMultipartUploadAsync(bucket, key, options, ct);
-        public Task<UploadedPart> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream content, UploadPartOptions options, CancellationToken ct) => inner.UploadPartAsync(bucket, key, uploadId, partNumber, content, options, ct);
-        public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(string bucket, string key, string uploadId, CancellationToken ct) => inner.ListPartsAsync(bucket, key, uploadId, ct);
-        public Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, CompleteUploadRequest request, CancellationToken ct) => inner.CompleteMultipartUploadAsync(bucket, key, uploadId, request, ct);
-        public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct) => inner.AbortMultipartUploadAsync(bucket, key, uploadId, ct);
     }
 
     /// <summary>
