@@ -2,7 +2,7 @@
 # The same data set (2,000 objects of 4-64 KiB plus 4 of 64 MiB; --quick: 300 plus 1 of 16 MiB) moved from s3rver to
 # Azurite by a gateway migration job and by `rclone copy` (Debian's rclone) at the same concurrency, in one run.
 # Uses the running backends of $BACKENDS_ENV when set (the data lives in buckets of its own and is removed after),
-# else starts s3rver and Azurite on ports of their own.
+# else starts s3rver and Azurite on free ports in a folder of their own, removed at the end.
 # Usage: bench/run migration [--quick] [--concurrency N] [--small COUNT] [--large COUNT]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -10,8 +10,11 @@ cd "$root"
 command -v rclone >/dev/null || bash scripts/install.d/s3-clients.sh >&2
 if [ -z "${BACKENDS_ENV:-}" ]; then
   bash scripts/install.d/cloud-emulators.sh >&2
-  export BACKENDS_DIR="$root/.backends/bench-migration" S3_PORT=14578 AZURITE_PORT=20010
-  trap 'bash scripts/backends.sh stop s3 azurite >&2' EXIT
+  free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+  mkdir -p "$root/.backends"
+  BACKENDS_DIR="$(mktemp -d "$root/.backends/bench-migration.XXXXXX")"
+  export BACKENDS_DIR S3_PORT=$(free_port) AZURITE_PORT=$(free_port)
+  trap 'bash scripts/backends.sh stop s3 azurite >&2; rm -rf "$BACKENDS_DIR"' EXIT
   bash scripts/backends.sh start s3 azurite >&2
   BACKENDS_ENV="$BACKENDS_DIR/env"
 fi
