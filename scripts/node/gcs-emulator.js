@@ -86,8 +86,14 @@ gcloudApis.createCloudEndpoints = function (emulator) {
     const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(req.header("content-range") || "");
     if (!req.query.upload_id || !range || (range[3] !== "*" && Number(range[2]) + 1 >= Number(range[3]))) return next();
     // Read here: body-parser skips a chunk sent without Content-Type, as the SDK sends them.
+    // A client that dies mid-chunk (a SIGKILLed gateway) rejects the read with "aborted": the chunk is dropped,
+    // as GCS keeps at most what it persisted. Unhandled, that rejection ended the whole emulator process.
     const parts = [];
-    for await (const part of req) parts.push(part);
+    try {
+      for await (const part of req) parts.push(part);
+    } catch {
+      return;
+    }
     let upload;
     try {
       upload = emulator.uploadService.continueResumableUpload(req.query.upload_id.toString(), Buffer.concat(parts));
