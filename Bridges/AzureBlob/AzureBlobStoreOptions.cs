@@ -1,7 +1,9 @@
+using Gateway.Bridges.Resilience;
+
 namespace Gateway.Bridges.AzureBlob;
 
 /// <summary>Settings of an Azure Blob store (Gateway:Stores:{name} with Kind = azure-blob). Buckets are containers.</summary>
-public sealed class AzureBlobStoreOptions
+public sealed class AzureBlobStoreOptions : IStoreSettings
 {
     public const string ConnectionStringVariable = "AZURE_STORAGE_CONNECTION_STRING";
 

@@ -1,35 +1,14 @@
 using Gateway.Bridges.Resilience;
 using Gateway.Contracts.ObjectStorage;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
+using Polly;
 
 namespace Gateway.Bridges.Gcs;
 
-/// <summary>Store kind "gcs": Google Cloud Storage over its JSON API.</summary>
-public sealed class GcsStoreFactory : IObjectStoreFactory
+/// <summary>Store kind "gcs": Google Cloud Storage (Google.Cloud.Storage.V1, and the JSON API where the SDK lacks an operation).</summary>
+public sealed class GcsStoreFactory : ResilientStoreFactory<GcsStoreOptions>
 {
     public const string KindName = "gcs";
-    public string Kind => KindName;
+    public override string Kind => KindName;
 
-    public IReadOnlyList<string> Validate(string storeName, IConfigurationSection settings)
-    {
-        var problems = new List<string>(Bind(settings).Validate(storeName));
-        problems.AddRange(ResilienceOptions.FromInstanceSection(settings).Validate().Select(e => $"Gateway:Stores:{storeName}:{e}"));
-        return problems;
-    }
-
-    public IObjectStore Create(string storeName, IConfigurationSection settings, IServiceProvider services)
-    {
-        var loggers = services.GetService(typeof(ILoggerFactory)) as ILoggerFactory;
-        var resilience = BridgePipeline.Create($"{KindName}:{storeName}", ResilienceOptions.FromInstanceSection(settings), loggers);
-        (services.GetService(typeof(BridgeHealthRegistry)) as BridgeHealthRegistry)?.Track(KindName, storeName, resilience);
-        return new GcsObjectStore(storeName, Bind(settings), resilience.Pipeline);
-    }
-
-    static GcsStoreOptions Bind(IConfigurationSection settings)
-    {
-        var options = new GcsStoreOptions();
-        settings.Bind(options);
-        return options;
-    }
+    protected override IObjectStore Create(string storeName, GcsStoreOptions settings, ResiliencePipeline pipeline) => new GcsObjectStore(storeName, settings, pipeline);
 }

@@ -1,7 +1,9 @@
+using Gateway.Bridges.Resilience;
+
 namespace Gateway.Bridges.Gcs;
 
 /// <summary>Settings of a Google Cloud Storage store (Gateway:Stores:{name} with Kind = gcs), spoken to through Google.Cloud.Storage.V1.</summary>
-public sealed class GcsStoreOptions
+public sealed class GcsStoreOptions : IStoreSettings
 {
     public const string CredentialsVariable = "GOOGLE_APPLICATION_CREDENTIALS";
 

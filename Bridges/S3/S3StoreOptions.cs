@@ -1,7 +1,9 @@
+using Gateway.Bridges.Resilience;
+
 namespace Gateway.Bridges.S3;
 
 /// <summary>Settings of an S3 store (Gateway:Stores:{name} with Kind = s3).</summary>
-public sealed class S3StoreOptions
+public sealed class S3StoreOptions : IStoreSettings
 {
     /// <summary>Endpoint override for S3-compatible services (MinIO, Ceph, emulators); empty means AWS itself.</summary>
     public string? ServiceUrl { get; set; }
