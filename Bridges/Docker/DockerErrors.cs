@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
 using Docker.DotNet;
 using Gateway.Contracts.Errors;
 
@@ -36,20 +35,8 @@ static class DockerErrors
         return new GatewayException(code, message, inner);
     }
 
-    /// <summary>The engine answers errors as <c>{"message": "..."}</c>.</summary>
-    static string EngineMessage(string? body)
-    {
-        if (string.IsNullOrWhiteSpace(body)) return "The Docker engine refused the request.";
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            if (doc.RootElement.ValueKind == JsonValueKind.Object
-                && doc.RootElement.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String)
-                return m.GetString()!;
-        }
-        catch (JsonException)
-        {
-        }
-        return body.Length > 500 ? body[..500] : body.Trim();
-    }
+    /// <summary>The engine answers errors as <c>{"message": "..."}</c>; anything else is passed on, shortened.</summary>
+    static string EngineMessage(string? body) =>
+        PlatformErrorBody.Message(body)
+        ?? (string.IsNullOrWhiteSpace(body) ? "The Docker engine refused the request." : body.Length > 500 ? body[..500] : body.Trim());
 }

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Text.Json;
 using Gateway.Contracts.Errors;
 using k8s.Autorest;
 
@@ -33,19 +32,5 @@ static class KubernetesErrors
     }, message, inner);
 
     /// <summary>The API server answers errors with a <c>Status</c> object whose <c>message</c> says what went wrong.</summary>
-    static string StatusMessage(string? body)
-    {
-        if (string.IsNullOrWhiteSpace(body)) return "The Kubernetes API server refused the request.";
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            if (doc.RootElement.ValueKind == JsonValueKind.Object
-                && doc.RootElement.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String)
-                return m.GetString()!;
-        }
-        catch (JsonException)
-        {
-        }
-        return "The Kubernetes API server refused the request.";
-    }
+    static string StatusMessage(string? body) => PlatformErrorBody.Message(body) ?? "The Kubernetes API server refused the request.";
 }
