@@ -1,7 +1,7 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Gateway.Bridges.Shared;
 using Gateway.Contracts.ObjectStorage;
 using Polly;
 
@@ -22,43 +22,11 @@ sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3
         var started = await S3Call.Run(pipeline, store, c => client.InitiateMultipartUploadAsync(initiate, c), false, $"start upload of '{bucket}/{key}'", ct);
         var uploadId = started.UploadId;
         var completed = false;
-        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
-            using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-            using var slots = new SemaphoreSlim(options.MaxParallelParts);
-            var parts = new List<Task<PartETag>>();
-            long size = 0;
-            var partSize = PartSize(options, put.ContentLength);
-            for (var partNumber = 1; ; partNumber++)
-            {
-                await slots.WaitAsync(failed.Token);
-                var buffer = buffers.Rent(partSize);
-                int length;
-                try
-                {
-                    length = await content.ReadAtLeastAsync(buffer.AsMemory(0, partSize), partSize, throwOnEndOfStream: false, failed.Token);
-                }
-                catch
-                {
-                    buffers.Return(buffer);
-                    slots.Release();
-                    throw;
-                }
-                if (length == 0 && partNumber > 1)
-                {
-                    buffers.Return(buffer);
-                    slots.Release();
-                    break;
-                }
-                md5.AppendData(buffer, 0, length);
-                size += length;
-                parts.Add(UploadPartAsync(bucket, key, uploadId, partNumber, buffer, length, slots, failed));
-                if (length < partSize) break;
-            }
-            var etags = await Task.WhenAll(parts);
-
-            var digest = Convert.ToBase64String(md5.GetHashAndReset());
+            var (etags, size, md5) = await ChunkedUpload.SendAsync(content, PartSize(options, put.ContentLength), options.MaxParallelParts, buffers,
+                (index, chunk, c) => UploadPartAsync(bucket, key, uploadId, index + 1, chunk, c), ct);
+            var digest = Convert.ToBase64String(md5);
             if (put.ContentMd5 is { } expected && expected != digest) throw S3ObjectStore.BadDigest();
 
             var complete = new CompleteMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = uploadId, PartETags = [.. etags] };
@@ -82,7 +50,6 @@ sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3
         {
             if (!completed)
             {
-                await failed.CancelAsync();
                 try
                 {
                     await S3Call.Run(pipeline, store, c => client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = uploadId }, c),
@@ -102,31 +69,18 @@ sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3
 
     internal const int MaxParts = 10_000;
 
-    async Task<PartETag> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, byte[] buffer, int length, SemaphoreSlim slots, CancellationTokenSource failed)
+    async Task<PartETag> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, ArraySegment<byte> chunk, CancellationToken ct)
     {
-        try
+        var response = await S3Call.Run(pipeline, store, c => client.UploadPartAsync(new UploadPartRequest
         {
-            var response = await S3Call.Run(pipeline, store, c => client.UploadPartAsync(new UploadPartRequest
-            {
-                BucketName = bucket,
-                Key = key,
-                UploadId = uploadId,
-                PartNumber = partNumber,
-                InputStream = new MemoryStream(buffer, 0, length, writable: false),
-                PartSize = length,
-                UseChunkEncoding = !options.PlainPayloads,
-            }, c), true, $"upload part {partNumber} of '{bucket}/{key}'", failed.Token);
-            return new PartETag(partNumber, response.ETag);
-        }
-        catch
-        {
-            await failed.CancelAsync();
-            throw;
-        }
-        finally
-        {
-            buffers.Return(buffer);
-            slots.Release();
-        }
+            BucketName = bucket,
+            Key = key,
+            UploadId = uploadId,
+            PartNumber = partNumber,
+            InputStream = new MemoryStream(chunk.Array!, chunk.Offset, chunk.Count, writable: false),
+            PartSize = chunk.Count,
+            UseChunkEncoding = !options.PlainPayloads,
+        }, c), true, $"upload part {partNumber} of '{bucket}/{key}'", ct);
+        return new PartETag(partNumber, response.ETag);
     }
 }

@@ -1,0 +1,88 @@
+using System.Buffers;
+using System.Runtime.ExceptionServices;
+using System.Security.Cryptography;
+
+namespace Gateway.Bridges.Shared;
+
+/// <summary>What a chunked upload sent: each chunk's result in order, the body's size and its MD5.</summary>
+readonly record struct ChunkedUploadResult<T>(T[] Results, long Size, byte[] Md5);
+
+/// <summary>
+/// The body of a multipart (S3) or block (Azure) upload: read into pooled chunks and sent in parallel, with memory
+/// bounded by (parallel + 1) chunks whatever the body's size.
+/// </summary>
+static class ChunkedUpload
+{
+    /// <summary>
+    /// Reads <paramref name="content"/> into chunks of <paramref name="chunkSize"/> and sends each with
+    /// <paramref name="send"/> (its 0-based index and bytes), at most <paramref name="parallel"/> at once, hashing MD5 as
+    /// it reads. An empty body is one empty chunk. On the first failure the other sends are cancelled and awaited before
+    /// their buffers go back to the pool, and that failure (not the cancellation it caused) is thrown.
+    /// </summary>
+    public static async Task<ChunkedUploadResult<T>> SendAsync<T>(Stream content, int chunkSize, int parallel, ArrayPool<byte> buffers,
+        Func<int, ArraySegment<byte>, CancellationToken, Task<T>> send, CancellationToken ct)
+    {
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        using var slots = new SemaphoreSlim(parallel);
+        var sends = new List<Task<T>>();
+        long size = 0;
+        try
+        {
+            for (var index = 0; ; index++)
+            {
+                await slots.WaitAsync(failed.Token);
+                var buffer = buffers.Rent(chunkSize);
+                int length;
+                try
+                {
+                    length = await content.ReadAtLeastAsync(buffer.AsMemory(0, chunkSize), chunkSize, throwOnEndOfStream: false, failed.Token);
+                }
+                catch
+                {
+                    buffers.Return(buffer);
+                    slots.Release();
+                    throw;
+                }
+                if (length == 0 && index > 0)
+                {
+                    buffers.Return(buffer);
+                    slots.Release();
+                    break;
+                }
+                md5.AppendData(buffer, 0, length);
+                size += length;
+                sends.Add(SendOneAsync(index, buffer, length));
+                if (length < chunkSize) break;
+            }
+            return new(await Task.WhenAll(sends), size, md5.GetHashAndReset());
+        }
+        catch (Exception e)
+        {
+            await failed.CancelAsync();
+            try { await Task.WhenAll(sends); } catch (Exception) { /* each send's outcome is looked at below */ }
+            if (e is OperationCanceledException && !ct.IsCancellationRequested
+                && sends.FirstOrDefault(t => t.IsFaulted && t.Exception!.InnerException is not OperationCanceledException) is { } first)
+                ExceptionDispatchInfo.Throw(first.Exception!.InnerException!);
+            throw;
+        }
+
+        async Task<T> SendOneAsync(int index, byte[] buffer, int length)
+        {
+            try
+            {
+                return await send(index, new ArraySegment<byte>(buffer, 0, length), failed.Token);
+            }
+            catch
+            {
+                await failed.CancelAsync();
+                throw;
+            }
+            finally
+            {
+                buffers.Return(buffer);
+                slots.Release();
+            }
+        }
+    }
+}
