@@ -139,17 +139,8 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
         }, true, $"list objects in '{bucket}'", ct);
     }
 
-    public async Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct)
-    {
-        var current = await TryHeadAsync(bucket, key, ct);
-        if (current is null)
-        {
-            if (conditions.IfMatch is not null) Preconditions.Check(null, conditions, isRead: true);
-            throw NotFound(bucket, key);
-        }
-        Preconditions.Check(current, conditions, isRead: true);
-        return current;
-    }
+    public async Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct) =>
+        Preconditions.CheckRead(await TryHeadAsync(bucket, key, ct), conditions, () => NotFound(bucket, key));
 
     public async Task<ObjectContent> GetObjectAsync(string bucket, string key, GetObjectOptions options, CancellationToken ct)
     {

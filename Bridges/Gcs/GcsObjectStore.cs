@@ -95,13 +95,8 @@ public sealed partial class GcsObjectStore : IObjectStore
     async Task<GcsObject> HeadCheckedAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct)
     {
         var current = await TryHeadAsync(bucket, key, ct);
-        if (current is null)
-        {
-            if (conditions.IfMatch is not null) Preconditions.Check(null, conditions, isRead: true);
-            throw NotFound(bucket, key);
-        }
-        Preconditions.Check(current.Info, conditions, isRead: true);
-        return current;
+        Preconditions.CheckRead(current?.Info, conditions, () => NotFound(bucket, key));
+        return current!;
     }
 
     public async Task<ObjectContent> GetObjectAsync(string bucket, string key, GetObjectOptions options, CancellationToken ct)

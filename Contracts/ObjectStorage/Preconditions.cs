@@ -21,6 +21,21 @@ public static class Preconditions
         }
     }
 
+    /// <summary>
+    /// A read of <paramref name="current"/> (null when the object is missing): the object when the conditions hold, else
+    /// PreconditionFailed / NotModified; a missing object is PreconditionFailed under If-Match, else <paramref name="notFound"/>.
+    /// </summary>
+    public static ObjectInfo CheckRead(ObjectInfo? current, ObjectConditions conditions, Func<Exception> notFound)
+    {
+        if (current is null)
+        {
+            if (conditions.IfMatch is not null) Check(null, conditions, isRead: true);
+            throw notFound();
+        }
+        Check(current, conditions, isRead: true);
+        return current;
+    }
+
     /// <summary>If-None-Match: weak comparison (RFC 9110 §13.1.2), so W/"x" matches "x".</summary>
     public static bool Matches(string etag, IReadOnlyList<string> candidates)
     {
