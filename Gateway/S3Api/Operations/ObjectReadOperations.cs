@@ -3,7 +3,7 @@ using Gateway.Contracts.ObjectStorage;
 using Gateway.S3Api.Errors;
 using Gateway.S3Api.Routing;
 using Gateway.Security;
-using Microsoft.Net.Http.Headers;
+using Gateway.Storage;
 
 namespace Gateway.S3Api.Operations;
 
@@ -25,7 +25,8 @@ public static class ObjectReadOperations
         var t = c.Target;
         var key = c.RequiredKey;
         c.Require(Operation.Read, t.ObjectResource(key));
-        var range = ReadRange(c.Request);
+        // One "bytes=" range; anything else is ignored and the whole object served, as S3 does.
+        var range = ObjectHttp.ReadRange(c.Request);
         var options = new GetObjectOptions { Range = range };
         int? partsCount = null;
         if (PartNumber(c) is { } partNumber)
@@ -118,16 +119,5 @@ public static class ObjectReadOperations
                 if (value.Any(ch => ch < 0x20 || ch == 0x7f)) throw S3Errors.InvalidArgument($"{query} holds a control character.");
                 c.Response.Headers[header] = value;
             }
-    }
-
-    /// <summary>One "bytes=" range; anything else is ignored and the whole object served, as S3 does.</summary>
-    private static ByteRange? ReadRange(HttpRequest request)
-    {
-        if (!RangeHeaderValue.TryParse(request.Headers.Range.ToString(), out var header)) return null;
-        if (!string.Equals(header.Unit.Value, "bytes", StringComparison.OrdinalIgnoreCase) || header.Ranges.Count != 1) return null;
-        var r = header.Ranges.First();
-        if (r.From is null) return r.To is { } suffix ? new ByteRange(null, null, suffix) : null;
-        if (r.To is { } to && to < r.From) return null;
-        return new ByteRange(r.From, r.To, null);
     }
 }
