@@ -217,18 +217,25 @@ Metric("ctp96_alloc_per_64k_frame", Median(allocPerFrame), "bytes");
         // Warm-up long enough for tiered compilation to reach its final code (2 s left the first measured round a third slower).
         await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => CallerAsync(10)));
         var rates = new List<double>();
+        var cpuPerCall = new List<double>();
         for (var r = 0; r < 3; r++)
         {
             var headsBefore = (await audit.ReadHeadsAsync(0, int.MaxValue, default)).Count;
             Interlocked.Exchange(ref calls, 0);
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => CallerAsync(5)));
             var rate = Interlocked.Read(ref calls) / sw.Elapsed.TotalSeconds;
+            // CPU of the whole process (callers, gateway side, host side) per call: less sensitive to a busy machine than
+            // the rate, and the share of the cores used says whether the run was short of CPU.
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
             rates.Add(rate);
+            cpuPerCall.Add(cpu.TotalMicroseconds / Math.Max(1, Interlocked.Read(ref calls)));
             var heads = (await audit.ReadHeadsAsync(0, int.MaxValue, default)).Count - headsBefore;
-            Console.WriteLine(FormattableString.Invariant($"round {r}: {rate:0} calls/s, {heads} heads for {Interlocked.Read(ref calls)} calls ({Interlocked.Read(ref calls) / (double)Math.Max(1, heads):0.0} per head)"));
+            Console.WriteLine(FormattableString.Invariant($"round {r}: {rate:0} calls/s, {heads} heads for {Interlocked.Read(ref calls)} calls ({Interlocked.Read(ref calls) / (double)Math.Max(1, heads):0.0} per head), {cpuPerCall[^1]:0} us CPU per call, {cpu / sw.Elapsed:0.00} cores busy"));
         }
         Metric("witnessed_calls_per_s", Median(rates), "calls/s");
+        Metric("witnessed_call_cpu_us", Median(cpuPerCall), "us");
         Metric("witnessed_call_failures", Interlocked.Read(ref failed), "calls");
         await client.DisposeAsync();
         var check = AuditVerifier.Verify(audit.DatabasePath, [hostKey.PublicKey]);
