@@ -18,12 +18,9 @@ using Gateway.Channel.Witnesses;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
 
-// bench/run channel [bulk-MiB] [rounds] [head-signatures-in-flight]: CTP-96 vs TLS 1.3 on loopback in the same run,
-// handshake, witness and call costs.
+// bench/run channel [bulk-MiB] [rounds]: CTP-96 vs TLS 1.3 on loopback in the same run, handshake, witness and call costs.
 var bulkMiB = args.Length > 0 ? int.Parse(args[0]) : 256;
 var rounds = args.Length > 1 ? int.Parse(args[1]) : 5;
-var signaturesInFlight = args.Length > 2 ? int.Parse(args[2]) : TreeHeadSigner.DefaultSignaturesInFlight;
-Console.WriteLine($"head signatures in flight per session: {signaturesInFlight}");
 var hostKey = HybridSigningKey.Generate();
 var clientKey = HybridSigningKey.Generate();
 var hostOptions = new ChannelOptions { LocalKey = hostKey, PinnedPeers = PeerPins.Of(clientKey.PublicKey) };
@@ -190,7 +187,7 @@ Metric("ctp96_alloc_per_64k_frame", Median(allocPerFrame), "bytes");
     var dir = Directory.CreateTempSubdirectory("ctp96-bench-").FullName;
     try
     {
-        var host = new ChannelHost(hostOptions, [new ImmediateHandler()]) { HeadSignaturesInFlight = signaturesInFlight };
+        var host = new ChannelHost(hostOptions, [new ImmediateHandler()]);
         using var audit = new AuditLog(Path.Combine(dir, "audit.db"));
         await using var client = new ChannelClient(new ChannelClientOptions
         {
@@ -252,7 +249,7 @@ Metric("ctp96_alloc_per_64k_frame", Median(allocPerFrame), "bytes");
         var store = new LocalObjectStore("local", new LocalStoreOptions { Root = Path.Combine(dir, "objects") });
         await store.CreateBucketAsync("bench", default);
         await store.PutObjectAsync("bench", "small", new MemoryStream(new byte[128]), new PutObjectOptions(), default);
-        var host = new ChannelHost(hostOptions, [new FamilyDispatcher<IObjectStore>(ObjectStorageFamily.Declaration, _ => store)]) { HeadSignaturesInFlight = signaturesInFlight };
+        var host = new ChannelHost(hostOptions, [new FamilyDispatcher<IObjectStore>(ObjectStorageFamily.Declaration, _ => store)]);
         using var audit = new AuditLog(Path.Combine(dir, "audit.db"));
         await using var client = new ChannelClient(new ChannelClientOptions
         {
