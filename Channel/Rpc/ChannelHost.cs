@@ -34,9 +34,6 @@ public sealed class ChannelHost
     /// <summary>When no head was signed for this long, the current one is re-signed (a stalled log shows in its timestamps).</summary>
     public TimeSpan IdleHeadInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How many tree heads one session signs at once (1 to <see cref="TreeHeadSigner.MaxSignaturesInFlight"/>); they are still sent in order.</summary>
-    public int HeadSignaturesInFlight { get; set; } = TreeHeadSigner.DefaultSignaturesInFlight;
-
     /// <summary>Test hook: the host itself attests something else (the leaf is of the rewritten witness).</summary>
     internal Func<Witness, Witness>? RewriteWitness { get; set; }
     /// <summary>Test hook: the host itself commits (and sends) these bytes as the witness, e.g. an undecodable one.</summary>
@@ -45,8 +42,6 @@ public sealed class ChannelHost
     internal Func<Witness, Witness>? TamperWitness { get; set; }
     /// <summary>Test hook: rewrites or (null) withholds head batches.</summary>
     internal Func<HeadBatch, HeadBatch?>? TamperHead { get; set; }
-    /// <summary>Test hook: signs head bodies in place of the host key (to delay or fail one signature).</summary>
-    internal Func<SignedTreeHead, SignedTreeHead>? SignHead { get; set; }
     /// <summary>Test hook: end streams without a witness.</summary>
     internal bool OmitWitness { get; set; }
     /// <summary>Test hook: runs before each response body chunk is sent.</summary>
@@ -74,11 +69,8 @@ public sealed class ChannelHost
             {
                 if (e is not (IOException or ObjectDisposedException)) ChannelLog.HeadSigningFailed(_log, e, peerLabel);
                 connection.Abort(new ChannelProtocolException(ChannelCloseReason.Disposed, "The bridge host could not sign or send a tree head.", e));
-            }, HeadSignaturesInFlight)
-        {
-            TamperHead = b => TamperHead is { } tamper ? tamper(b) : b,
-            SignHead = SignHead,
-        };
+            })
+        { TamperHead = b => TamperHead is { } tamper ? tamper(b) : b };
         using var serving = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var idle = ResignWhileIdleAsync(signer, serving.Token);
         await using (connection.ConfigureAwait(false))

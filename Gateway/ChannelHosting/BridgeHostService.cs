@@ -31,7 +31,6 @@ internal sealed partial class BridgeHostService(ChannelRuntime runtime, ILogger<
         var channelHost = new ChannelHost(options, runtime.Handlers)
         {
             IdleHeadInterval = runtime.Options.IdleHeadInterval,
-            HeadSignaturesInFlight = runtime.Options.HeadSignaturesInFlight,
             HandshakeLimits = runtime.Options.Handshakes,
         };
         Listening(log, runtime.Options.Listen, runtime.Key.PublicKey.Fingerprint.ToString());

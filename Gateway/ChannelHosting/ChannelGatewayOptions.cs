@@ -24,12 +24,6 @@ public sealed class ChannelGatewayOptions
     public TimeSpan IdleHeadInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// In-process bridge host and bridge-host role: how many tree heads one session signs at once, 1 to 16; default 2
-    /// (1 on a one-core machine). Heads are still sent and checked strictly in order; see docs/ctp96.md.
-    /// </summary>
-    public int HeadSignaturesInFlight { get; set; } = Gateway.Channel.Witnesses.TreeHeadSigner.DefaultSignaturesInFlight;
-
-    /// <summary>
     /// `audit verify`: a file of trusted bridge-host public keys (one `ctp96-pub:...` per line), kept outside the data
     /// directory so that whoever can edit the audit database cannot also swap the keys it is checked against.
     /// </summary>
@@ -79,8 +73,6 @@ public sealed class ChannelGatewayOptionsValidator : Microsoft.Extensions.Option
             errors.Add($"{ChannelGatewayOptions.Section}:HeadTimeout must be above 0 and at most 60 seconds (got {options.HeadTimeout}).");
         if (options.IdleHeadInterval < TimeSpan.FromSeconds(1) || options.IdleHeadInterval > TimeSpan.FromSeconds(60))
             errors.Add($"{ChannelGatewayOptions.Section}:IdleHeadInterval must be between 1 and 60 seconds (got {options.IdleHeadInterval}).");
-        if (options.HeadSignaturesInFlight is < 1 or > Gateway.Channel.Witnesses.TreeHeadSigner.MaxSignaturesInFlight)
-            errors.Add($"{ChannelGatewayOptions.Section}:HeadSignaturesInFlight must be between 1 and {Gateway.Channel.Witnesses.TreeHeadSigner.MaxSignaturesInFlight} (got {options.HeadSignaturesInFlight}).");
         if (options.Remote.CatalogTimeout <= TimeSpan.Zero || options.Remote.CatalogTimeout > TimeSpan.FromMinutes(5))
             errors.Add($"{ChannelGatewayOptions.Section}:Remote:CatalogTimeout must be above 0 and at most 5 minutes (got {options.Remote.CatalogTimeout}).");
         if (options.Remote.CatalogMaxAge < TimeSpan.FromSeconds(1))

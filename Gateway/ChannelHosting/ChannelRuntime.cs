@@ -110,7 +110,6 @@ public sealed class ChannelRuntime : IAsyncDisposable
         var bridgeHost = new ChannelHost(hostOptions, Handlers)
         {
             IdleHeadInterval = Options.IdleHeadInterval,
-            HeadSignaturesInFlight = Options.HeadSignaturesInFlight,
         };
         return new ChannelClient(new ChannelClientOptions
         {
