@@ -19,7 +19,8 @@ internal static partial class BindingFailures
     {
         if (e.InnerException is JsonException json)
         {
-            if (json.Message.StartsWith("Duplicate property", StringComparison.Ordinal))
+            // System.Text.Json says "Duplicate property '...'" for a member, "Duplicate properties not allowed" for a map key.
+            if (json.Message.StartsWith("Duplicate propert", StringComparison.Ordinal))
                 return json.Path is { Length: > 1 } at
                     ? $"The JSON body gives the member '{at}' more than once."
                     : "The JSON body gives a member more than once.";

@@ -39,6 +39,8 @@ public sealed class MigrationAndAuditProbeTests : IAsyncLifetime
         { "v1/migrations", "{" + Source + "," + Source + "," + Target + ",\"dryRun\":true}", "more than once" },
         { "v1/stores/local/copy", "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"probe-dst\",\"key\":\"b.txt\",\"key\":\"c.txt\"}}", "more than once" },
         { "v1/stores/local/copy", "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"probe-dst\",\"key\":\"b.txt\"},\"targetIfNoneMatch\":\"*\",\"targetIfNoneMatch\":null}", "more than once" },
+        // A map key given twice (metadata names) is the same ambiguity.
+        { "v1/stores/local/copy", "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"probe-dst\",\"key\":\"b.txt\"},\"metadataDirective\":\"replace\",\"metadata\":{\"owner\":\"a\",\"owner\":\"b\"}}", "'$.metadata.owner' more than once" },
     };
 
     [Theory]
