@@ -84,6 +84,53 @@ public sealed class MigrationAndAuditProbeTests : IAsyncLifetime
         await ExpectProblemAsync(answer, detail);
     }
 
+    [Fact]
+    public async Task The_witnesses_of_a_request_that_holds_many_come_a_bounded_page_at_a_time()
+    {
+        // A migration run is one request: every listing, read and write of the job carries its id.
+        for (var i = 0; i < 4; i++)
+            (await _server.Client.PutAsync($"v1/stores/local/buckets/probe-src/objects/m{i}.txt", new StringContent("m" + i))).EnsureSuccessStatusCode();
+        using var created = await _server.Client.PostAsync("v1/migrations", new StringContent("{" + Source + "," + Target + "}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        using (var events = await _server.Client.GetAsync($"v1/migrations/{id}/events"))
+            Assert.Contains("\"state\":\"completed\"", await events.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var audit = await _server.Client.GetFromJsonAsync<JsonElement>("v1/audit?limit=1000");
+        // The job's run: the request with the most witnesses (its listings and a copy per object).
+        var requestId = audit.GetProperty("entries").EnumerateArray().GroupBy(e => e.GetProperty("requestId").GetString())
+            .MaxBy(g => g.Count())!.Key;
+        var whole = (await _server.Client.GetFromJsonAsync<JsonElement>($"v1/witnesses/{requestId}")).GetProperty("witnesses")
+            .EnumerateArray().Select(w => w.GetProperty("sequence").GetInt64()).ToList();
+        Assert.True(whole.Count >= 7, $"{whole.Count} witnesses");
+        foreach (var (path, member) in new[] { ("", "witnesses"), ("/proof", "proofs") })
+        {
+            var paged = new List<long>();
+            long? after = 0;
+            for (var pages = 0; after is not null; pages++)
+            {
+                Assert.True(pages <= whole.Count, "paging does not end");
+                var page = await _server.Client.GetFromJsonAsync<JsonElement>($"v1/witnesses/{requestId}{path}?limit=3&after={after}");
+                var items = page.GetProperty(member).EnumerateArray().ToList();
+                Assert.InRange(items.Count, 1, 3);
+                paged.AddRange(items.Select(w => (member == "proofs" ? w.GetProperty("witness") : w).GetProperty("sequence").GetInt64()));
+                after = page.GetProperty("next").ValueKind == JsonValueKind.Null ? null : page.GetProperty("next").GetInt64();
+            }
+            Assert.Equal(whole, paged);
+        }
+        foreach (var (target, detail) in new[]
+                 {
+                     ($"v1/witnesses/{requestId}?limit=0", "'limit' must be between 1 and 1000"),
+                     ($"v1/witnesses/{requestId}?limit=1001", "'limit' must be between 1 and 1000"),
+                     ($"v1/witnesses/{requestId}/proof?limit=101", "'limit' must be between 1 and 100"),
+                     ($"v1/witnesses/{requestId}?after=-1", "'after' must be zero or a sequence number"),
+                     ($"v1/witnesses/{requestId}/proof?after=9223372036854775808", "'after' is not valid"),
+                 })
+        {
+            using var answer = await _server.Client.GetAsync(target);
+            await ExpectProblemAsync(answer, detail);
+        }
+    }
+
     private static async Task ExpectProblemAsync(HttpResponseMessage answer, string detail)
     {
         var text = await answer.Content.ReadAsStringAsync();
