@@ -132,7 +132,9 @@ internal static class ChannelEndpoints
         var entries = await runtime.Audit.FindByRequestIdAsync(requestId, from, size + 1, ct);
         if (entries.Count == 0)
         {
-            if (from == 0) throw new GatewayException(ErrorCode.NotFound, $"No witness is recorded for request '{requestId}'.");
+            // Past the last page of a request that exists: an empty page. A request with no witness is 404 on any page.
+            if (from == 0 || (await runtime.Audit.FindByRequestIdAsync(requestId, 0, 1, ct)).Count == 0)
+                throw new GatewayException(ErrorCode.NotFound, $"No witness is recorded for request '{requestId}'.");
             return ([], null);
         }
         return entries.Count > size ? (entries.Take(size).ToList(), entries[size - 1].Sequence) : (entries, null);

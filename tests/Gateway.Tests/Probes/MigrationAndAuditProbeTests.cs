@@ -116,6 +116,11 @@ public sealed class MigrationAndAuditProbeTests : IAsyncLifetime
                 after = page.GetProperty("next").ValueKind == JsonValueKind.Null ? null : page.GetProperty("next").GetInt64();
             }
             Assert.Equal(whole, paged);
+            var past = await _server.Client.GetFromJsonAsync<JsonElement>($"v1/witnesses/{requestId}{path}?after={whole[^1]}");
+            Assert.Equal(0, past.GetProperty(member).GetArrayLength());
+            using var unknown = await _server.Client.GetAsync($"v1/witnesses/no-such-request{path}?after=5");
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+            Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
         }
         foreach (var (target, detail) in new[]
                  {
