@@ -16,12 +16,21 @@ public sealed partial class AuditLog
         return await ReadEntriesAsync(query, ct).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<AuditEntry>> FindByRequestIdAsync(string requestId, CancellationToken ct)
+    public Task<IReadOnlyList<AuditEntry>> FindByRequestIdAsync(string requestId, CancellationToken ct) =>
+        FindByRequestIdAsync(requestId, 0, int.MaxValue, ct);
+
+    /// <summary>
+    /// A page of one request's entries: sequence above <paramref name="after"/>, oldest first. A migration job's run is
+    /// one request, so one id can hold millions of entries.
+    /// </summary>
+    public async Task<IReadOnlyList<AuditEntry>> FindByRequestIdAsync(string requestId, long after, int limit, CancellationToken ct)
     {
         await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
         await using var query = connection.CreateCommand();
-        query.CommandText = $"SELECT {EntryColumns} FROM audit_entries WHERE request_id = $rid ORDER BY seq";
+        query.CommandText = $"SELECT {EntryColumns} FROM audit_entries WHERE request_id = $rid AND seq > $after ORDER BY seq LIMIT $limit";
         query.Parameters.AddWithValue("$rid", requestId);
+        query.Parameters.AddWithValue("$after", after);
+        query.Parameters.AddWithValue("$limit", limit);
         return await ReadEntriesAsync(query, ct).ConfigureAwait(false);
     }
 

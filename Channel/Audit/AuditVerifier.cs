@@ -43,7 +43,8 @@ public static class AuditVerifier
         var entries = VerifyEntries(headsDb, heads.TreeSize);
         if (!entries.Ok) return entries with { HeadsChecked = heads.HeadsChecked, TreeSize = heads.TreeSize };
         var coverage = VerifyCoverage(headsDb);
-        return (coverage ?? entries) with { HeadsChecked = heads.HeadsChecked, TreeSize = heads.TreeSize };
+        // A coverage problem comes after every entry checked out: it reports them, not 0.
+        return (coverage ?? entries) with { EntriesChecked = entries.EntriesChecked, HeadsChecked = heads.HeadsChecked, TreeSize = heads.TreeSize };
     }
 
     private static AuditVerification VerifyHeads(SqliteConnection headsDb, SqliteConnection leavesDb, Dictionary<string, HybridPublicKey> keys, SignedTreeHead? checkpoint)

@@ -25,7 +25,7 @@ public static class ChannelCli
 
     private static int GenerateKeys(string[] args, TextWriter output, TextWriter error)
     {
-        var options = Options(args);
+        if (Options(args, ["--out", "--name"], [], error, "keys generate") is not { } options) return 1;
         var dir = options.GetValueOrDefault("--out")?.Single() ?? Path.Combine("data", "keys");
         var name = options.GetValueOrDefault("--name")?.Single() ?? "node";
         using var key = HybridSigningKey.Generate();
@@ -47,7 +47,8 @@ public static class ChannelCli
 
     private static int VerifyAudit(string[] args, TextWriter output, TextWriter error)
     {
-        var options = Options(args);
+        // A misspelt option is refused, not skipped: `--checkpont head.json` must not verify without the checkpoint.
+        if (Options(args, ["--db", "--host-key", "--trusted-keys", "--checkpoint"], ["--host-key"], error, "audit verify") is not { } options) return 2;
         var config = new ConfigurationBuilder()
             .AddJsonFile("appsettings.json", optional: true)
             .AddJsonFile($"appsettings.{Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production"}.json", optional: true)
@@ -77,7 +78,14 @@ public static class ChannelCli
             }
         }
         output.WriteLine($"trusted bridge-host keys ({source}): {string.Join(", ", keys.Select(k => k.Fingerprint.ToString()))}");
-        var result = AuditVerifier.Verify(db, keys, checkpoint);
+        AuditVerification result;
+        try { result = AuditVerifier.Verify(db, keys, checkpoint); }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            // Not a SQLite file, or not an audit log (no audit tables): nothing in it can be vouched for.
+            error.WriteLine($"audit log BROKEN: {db} cannot be read as an audit log ({e.Message})");
+            return 1;
+        }
         if (result.Ok)
         {
             output.WriteLine($"audit log OK: {result.EntriesChecked} entries, {result.TreeSize} leaves and {result.HeadsChecked} signed heads verified in {db}"
@@ -93,7 +101,7 @@ public static class ChannelCli
     private static (List<HybridPublicKey> Keys, string Source) TrustedKeys(Dictionary<string, List<string>> options, IConfiguration config, string dataDirectory, string db)
     {
         if (options.GetValueOrDefault("--host-key") is { } named)
-            return (named.Select(k => ChannelKeys.ParsePublic(k, "--host-key")).ToList(), "named with --host-key");
+            return (Distinct(named.Select(k => ChannelKeys.ParsePublic(k, "--host-key"))), "named with --host-key");
         var (file, setting) = options.GetValueOrDefault("--trusted-keys")?.Single() is { } f
             ? (f, "--trusted-keys")
             : (config["Gateway:Channel:TrustedHostKeysFile"], "Gateway:Channel:TrustedHostKeysFile");
@@ -110,10 +118,22 @@ public static class ChannelCli
         string[] lines;
         try { lines = File.ReadAllLines(full); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new InvalidOperationException($"{setting}: cannot read {file}: {e.Message}"); }
-        var keys = lines.Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l => ChannelKeys.ParsePublic(l, setting)).ToList();
+        var keys = new List<HybridPublicKey>();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].Trim();
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            // The line itself is not echoed: a wrong file named here may hold anything.
+            try { keys.Add(ChannelKeys.ParsePublic(line, setting)); }
+            catch (InvalidOperationException) { throw new InvalidOperationException($"{setting}: line {i + 1} of {file} is not a CTP-96 public key (ctp96-pub:...)."); }
+        }
         if (keys.Count == 0) throw new InvalidOperationException($"{setting}: {file} holds no key.");
-        return (keys, $"from {setting} {full}");
+        return (Distinct(keys), $"from {setting} {full}");
     }
+
+    /// <summary>A key named twice is trusted once.</summary>
+    private static List<HybridPublicKey> Distinct(IEnumerable<HybridPublicKey> keys) =>
+        keys.DistinctBy(k => k.Fingerprint.ToString(), StringComparer.Ordinal).ToList();
 
     private static SignedTreeHead ReadCheckpoint(string file)
     {
@@ -123,12 +143,29 @@ public static class ChannelCli
         return SignedTreeHead.Decode(Convert.FromBase64String(text));
     }
 
-    private static Dictionary<string, List<string>> Options(string[] args)
+    /// <summary>
+    /// The verb's options as name to values, or null (with the reason on <paramref name="error"/>) when an option is
+    /// unknown, has no value, or is given twice without being <paramref name="repeatable"/>.
+    /// </summary>
+    private static Dictionary<string, List<string>>? Options(string[] args, string[] known, string[] repeatable, TextWriter error, string verb)
     {
         var map = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        for (var i = 0; i + 1 < args.Length; i += 2)
+        for (var i = 0; i < args.Length; i += 2)
         {
-            if (!map.TryGetValue(args[i], out var list)) map[args[i]] = list = [];
+            var name = args[i];
+            string? problem = null;
+            if (!known.Contains(name, StringComparer.Ordinal))
+                problem = $"'{name}' is not an option of {verb} (it takes {string.Join(", ", known)})";
+            else if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                problem = $"{name} needs a value";
+            else if (map.ContainsKey(name) && !repeatable.Contains(name, StringComparer.Ordinal))
+                problem = $"{name} is given more than once";
+            if (problem is not null)
+            {
+                error.WriteLine($"{verb}: {problem}.");
+                return null;
+            }
+            if (!map.TryGetValue(name, out var list)) map[name] = list = [];
             list.Add(args[i + 1]);
         }
         return map;

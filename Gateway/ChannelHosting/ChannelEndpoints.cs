@@ -17,7 +17,8 @@ public sealed record WitnessView(long Sequence, string RequestId, string Operati
     string RequestBodySha256, string ResponseBodySha256, string HeadersSha256, DateTimeOffset StartedAt, DateTimeOffset CompletedAt,
     string TranscriptHash, string HostKey, long LeafIndex, string LeafHash, string Witness);
 
-public sealed record WitnessList(string RequestId, IReadOnlyList<WitnessView> Witnesses);
+/// <summary>A page of a request's witnesses; <c>Next</c> is the <c>after</c> of the next page, null on the last.</summary>
+public sealed record WitnessList(string RequestId, IReadOnlyList<WitnessView> Witnesses, long? Next);
 
 /// <summary>
 /// A bridge host's signed tree head. <c>Encoded</c> (base64) is the exact signed structure; save this JSON as a
@@ -33,7 +34,8 @@ public sealed record SignedTreeHeadView(long TreeSize, string RootHash, DateTime
 /// <summary>A witness, its RFC 9162 inclusion proof (audit path, leaf to root) and the signed head it leads to.</summary>
 public sealed record WitnessProof(WitnessView Witness, IReadOnlyList<string> InclusionProof, SignedTreeHeadView Head);
 
-public sealed record WitnessProofList(string RequestId, IReadOnlyList<WitnessProof> Proofs);
+/// <summary>A page of a request's witnesses with their proofs; <c>Next</c> is the <c>after</c> of the next page, null on the last.</summary>
+public sealed record WitnessProofList(string RequestId, IReadOnlyList<WitnessProof> Proofs, long? Next);
 
 /// <summary>RFC 9162 consistency proof between the trees of <c>From</c> and <c>To</c> leaves, with both roots and the latest signed head.</summary>
 public sealed record ConsistencyProofView(long From, long To, string FromRoot, string ToRoot, IReadOnlyList<string> Proof, SignedTreeHeadView Head);
@@ -42,6 +44,7 @@ internal static class ChannelEndpoints
 {
     public const string RequestIdHeader = "X-Request-Id";
     public const int MaxPage = 1000;
+    public const int MaxProofPage = 100;
 
     /// <summary>Gives each request an id (response header X-Request-Id) that its bridge calls, witnesses and audit entries carry.</summary>
     public static Task RequestIdAsync(HttpContext context, Func<Task> next)
@@ -63,9 +66,9 @@ internal static class ChannelEndpoints
         app.MapGet("/v1/audit/consistency", GetConsistencyAsync).WithTags("audit").RequireGatewayAccess(Operation.Read, "audit")
             .WithSummary("RFC 9162 consistency proof between the trees of `from` and `to` leaves (1 <= from <= to <= the latest head's size).");
         app.MapGet("/v1/witnesses/{requestId}/proof", GetProofsAsync).WithTags("audit").RequireGatewayAccess(Operation.Read, "audit/witnesses/{requestId}")
-            .WithSummary("The witnesses of one gateway request, each with its RFC 9162 inclusion proof under the latest signed tree head.");
+            .WithSummary("The witnesses of one gateway request, each with its RFC 9162 inclusion proof under the latest signed tree head, a page at a time (`after`, `limit` 1-100, default 100; `next` while more remain).");
         app.MapGet("/v1/witnesses/{requestId}", GetWitnessesAsync).WithTags("audit").RequireGatewayAccess(Operation.Read, "audit/witnesses/{requestId}")
-            .WithSummary("The verified witnesses of one gateway request (the X-Request-Id response header).");
+            .WithSummary("The verified witnesses of one gateway request (the X-Request-Id response header), a page at a time (`after`, `limit` 1-1000, default 1000; `next` while more remain).");
     }
 
     private static async Task<Ok<AuditPage>> ListAuditAsync(ChannelRuntime runtime, long? after, int? limit, CancellationToken ct)
@@ -80,15 +83,19 @@ internal static class ChannelEndpoints
         return TypedResults.Ok(new AuditPage(views, views.Count > 0 ? views[^1].Sequence : from));
     }
 
-    private static async Task<Ok<WitnessList>> GetWitnessesAsync(ChannelRuntime runtime, string requestId, CancellationToken ct) =>
-        TypedResults.Ok(new WitnessList(requestId, (await FindAsync(runtime, requestId, ct)).Select(View).ToList()));
+    private static async Task<Ok<WitnessList>> GetWitnessesAsync(ChannelRuntime runtime, string requestId, long? after, int? limit, CancellationToken ct)
+    {
+        var (entries, next) = await FindAsync(runtime, requestId, after, limit, MaxPage, ct);
+        return TypedResults.Ok(new WitnessList(requestId, entries.Select(View).ToList(), next));
+    }
 
     private static Ok<SignedTreeHeadView> GetHead(ChannelRuntime runtime) =>
         TypedResults.Ok(SignedTreeHeadView.Of(runtime.Audit.LatestHead ?? throw new GatewayException(ErrorCode.NotFound, "The audit log has no signed tree head yet.")));
 
-    private static async Task<Ok<WitnessProofList>> GetProofsAsync(ChannelRuntime runtime, string requestId, CancellationToken ct)
+    private static async Task<Ok<WitnessProofList>> GetProofsAsync(ChannelRuntime runtime, string requestId, long? after, int? limit, CancellationToken ct)
     {
-        var entries = await FindAsync(runtime, requestId, ct);
+        // Each proof is a pass over the stored leaves: a smaller page than the witness list's.
+        var (entries, next) = await FindAsync(runtime, requestId, after, limit, MaxProofPage, ct);
         var head = runtime.Audit.LatestHead ?? throw new GatewayException(ErrorCode.NotFound, "The audit log has no signed tree head yet.");
         var headView = SignedTreeHeadView.Of(head);
         var proofs = new List<WitnessProof>();
@@ -97,7 +104,7 @@ internal static class ChannelEndpoints
             var path = await runtime.Audit.InclusionProofAsync(e.LeafIndex, head.TreeSize, ct);
             proofs.Add(new WitnessProof(View(e), path.Select(Hex).ToList(), headView));
         }
-        return TypedResults.Ok(new WitnessProofList(requestId, proofs));
+        return TypedResults.Ok(new WitnessProofList(requestId, proofs, next));
     }
 
     private static async Task<Ok<ConsistencyProofView>> GetConsistencyAsync(ChannelRuntime runtime, long? from, long? to, CancellationToken ct)
@@ -112,12 +119,25 @@ internal static class ChannelEndpoints
         return TypedResults.Ok(new ConsistencyProofView(first, second, Hex(roots.Item1), Hex(roots.Item2), proof.Select(Hex).ToList(), SignedTreeHeadView.Of(head)));
     }
 
-    private static async Task<IReadOnlyList<AuditEntry>> FindAsync(ChannelRuntime runtime, string requestId, CancellationToken ct)
+    /// <summary>A page of the request's entries and the <c>after</c> of the next page (null on the last).</summary>
+    private static async Task<(IReadOnlyList<AuditEntry> Entries, long? Next)> FindAsync(ChannelRuntime runtime, string requestId, long? after, int? limit,
+        int maxPage, CancellationToken ct)
     {
         if (requestId.Length is 0 or > 128) throw new GatewayException(ErrorCode.BadRequest, "The request id is 1-128 characters.");
-        var entries = await runtime.Audit.FindByRequestIdAsync(requestId, ct);
-        if (entries.Count == 0) throw new GatewayException(ErrorCode.NotFound, $"No witness is recorded for request '{requestId}'.");
-        return entries;
+        var from = after ?? 0;
+        var size = limit ?? maxPage;
+        if (from < 0) throw new GatewayException(ErrorCode.BadRequest, "'after' must be zero or a sequence number.");
+        if (size < 1 || size > maxPage) throw new GatewayException(ErrorCode.BadRequest, $"'limit' must be between 1 and {maxPage}.");
+        // One more than the page tells whether another follows, without counting a request that may hold millions.
+        var entries = await runtime.Audit.FindByRequestIdAsync(requestId, from, size + 1, ct);
+        if (entries.Count == 0)
+        {
+            // Past the last page of a request that exists: an empty page. A request with no witness is 404 on any page.
+            if (from == 0 || (await runtime.Audit.FindByRequestIdAsync(requestId, 0, 1, ct)).Count == 0)
+                throw new GatewayException(ErrorCode.NotFound, $"No witness is recorded for request '{requestId}'.");
+            return ([], null);
+        }
+        return entries.Count > size ? (entries.Take(size).ToList(), entries[size - 1].Sequence) : (entries, null);
     }
 
     private static WitnessView View(AuditEntry e)

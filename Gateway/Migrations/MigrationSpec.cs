@@ -61,11 +61,18 @@ public sealed record MigrationSpec
         if (location is null) throw Bad($"{field} is required: {{\"store\", \"bucket\", \"prefix\"?}}.");
         if (string.IsNullOrEmpty(location.Store)) throw Bad($"{field}.store is required.");
         if (string.IsNullOrEmpty(location.Bucket)) throw Bad($"{field}.bucket is required.");
-        ObjectNames.ValidateStore(location.Store);
-        ObjectNames.ValidateBucket(location.Bucket);
+        Named($"{field}.store", () => ObjectNames.ValidateStore(location.Store));
+        Named($"{field}.bucket", () => ObjectNames.ValidateBucket(location.Bucket));
         var prefix = string.IsNullOrEmpty(location.Prefix) ? null : location.Prefix;
-        ObjectNames.ValidatePrefix(prefix);
+        Named($"{field}.prefix", () => ObjectNames.ValidatePrefix(prefix));
         return location with { Prefix = prefix };
+    }
+
+    /// <summary>The shared name rules speak of "the object key" or "bucket names"; a body has two of each, so say which.</summary>
+    private static void Named(string field, Action validate)
+    {
+        try { validate(); }
+        catch (GatewayException e) when (e.Code == ErrorCode.BadRequest) { throw Bad($"{field}: {e.Message}"); }
     }
 
     private static T Parse<T>(string? value, string field, T fallback) where T : struct, Enum

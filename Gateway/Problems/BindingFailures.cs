@@ -15,12 +15,19 @@ internal static partial class BindingFailures
     [GeneratedRegex("parameter \"[^\"]*\"", RegexOptions.CultureInvariant)]
     private static partial Regex ParameterMention();
 
-    public static string Describe(BadHttpRequestException e)
+    public static string Describe(BadHttpRequestException e, HttpRequest? request = null)
     {
         if (e.InnerException is JsonException json)
+        {
+            // System.Text.Json says "Duplicate property '...'" for a member, "Duplicate properties not allowed" for a map key.
+            if (json.Message.StartsWith("Duplicate propert", StringComparison.Ordinal))
+                return json.Path is { Length: > 1 } at
+                    ? $"The JSON body gives the member '{at}' more than once."
+                    : "The JSON body gives a member more than once.";
             return json.Path is { Length: > 1 } path
                 ? $"The JSON body is malformed or has the wrong shape at '{path}'."
                 : "The JSON body is malformed or has the wrong shape.";
+        }
         var message = e.Message;
         var mention = ParameterMention().Match(message);
         if (!mention.Success) return "The request could not be read (a malformed or truncated body, or a malformed header).";
@@ -31,6 +38,8 @@ internal static partial class BindingFailures
             return "A JSON request body is required.";
         if (message.StartsWith("Required parameter", StringComparison.Ordinal))
             return $"The parameter '{name}' is required.";
+        if (parameter.Success && request is not null && request.Query.TryGetValue(name, out var given) && given.Count > 1)
+            return $"The parameter '{name}' is given {given.Count} times; give it once.";
         return $"The parameter '{name}' is not valid: {Expected(type)} is expected.";
     }
 

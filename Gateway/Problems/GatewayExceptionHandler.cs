@@ -11,7 +11,7 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
-        var (code, detail, retryAfter, extensions) = Classify(exception);
+        var (code, detail, retryAfter, extensions) = Classify(exception, context.Request);
         if (code == ErrorCode.Internal) LogUnhandled(logger, exception, context.Request.Method, context.Request.Path);
         else LogRejected(logger, context.Request.Method, context.Request.Path, code.Slug());
 
@@ -59,12 +59,12 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
         return problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
     }
 
-    private static (ErrorCode, string, int?, IReadOnlyDictionary<string, object?>?) Classify(Exception exception) => exception switch
+    private static (ErrorCode, string, int?, IReadOnlyDictionary<string, object?>?) Classify(Exception exception, HttpRequest request) => exception switch
     {
         GatewayException g => (g.Code, g.Message, g.RetryAfterSeconds, g.Extensions),
         BadHttpRequestException { StatusCode: 413 } => (ErrorCode.PayloadTooLarge, "The request body is larger than allowed.", null, null),
         BadHttpRequestException { StatusCode: 415 } => (ErrorCode.UnsupportedMediaType, "The request body must be JSON (Content-Type: application/json).", null, null),
-        BadHttpRequestException b => (ErrorCode.BadRequest, BindingFailures.Describe(b), null, null),
+        BadHttpRequestException b => (ErrorCode.BadRequest, BindingFailures.Describe(b, request), null, null),
         OperationCanceledException => (ErrorCode.Timeout, "The request was cancelled before it completed.", null, null),
         // The channel broke under a body the endpoint was still reading: the bridge host is gone, not the caller's fault.
         Gateway.Channel.Framing.ChannelProtocolException or Gateway.Channel.Framing.ChannelStreamResetException =>

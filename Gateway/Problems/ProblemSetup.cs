@@ -11,6 +11,9 @@ public static class ProblemSetup
         services.AddExceptionHandler<GatewayExceptionHandler>();
         // Binding failures throw so the handler can answer them as problem+json instead of a bare 400.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        // A member given twice is ambiguous ({"dryRun":true,"dryRun":false} would be a real migration): refused, not last-wins.
+        // Members match case-insensitively, so "dryRun" and "DRYRUN" are the same member given twice as well.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.AllowDuplicateProperties = false);
         return services;
     }
 

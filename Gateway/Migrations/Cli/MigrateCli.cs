@@ -23,7 +23,12 @@ public static class MigrateCli
 
     private static RootCommand Build()
     {
-        var gateway = new Option<string>("--gateway") { Description = "Gateway base URL", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GATEWAY") ?? "http://127.0.0.1:5080" };
+        // Recursive: `migrate list --gateway URL` works as well as `migrate --gateway URL list`.
+        var gateway = new Option<string>("--gateway")
+        {
+            Description = "Gateway base URL", Recursive = true,
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GATEWAY") ?? "http://127.0.0.1:5080",
+        };
         var root = new RootCommand("Move whole buckets between the gateway's stores (copy, sync, move), resumable and verified.");
         root.Options.Add(gateway);
         foreach (var mode in new[] { "copy", "sync", "move" }) root.Subcommands.Add(Transfer(mode, gateway));
@@ -105,14 +110,24 @@ public static class MigrateCli
     {
         var id = new Argument<string>("id") { Description = "Job id (mig_...)" };
         var command = new Command(name, description) { id };
-        command.SetAction(r => Run(r.GetValue(gateway)!, async http =>
+        command.SetAction(r =>
         {
-            using var response = await http.SendAsync(new HttpRequestMessage(method, $"v1/migrations/{Uri.EscapeDataString(r.GetValue(id)!)}{suffix}"));
-            var body = await BodyAsync(response);
-            if (!response.IsSuccessStatusCode) return Fail(response, body);
-            Console.WriteLine(JsonSerializer.Serialize(body, new JsonSerializerOptions { WriteIndented = true }));
-            return MigrateExitCodes.Success;
-        }));
+            var job = r.GetValue(id);
+            // An empty id would name the job list (GET v1/migrations/), not a job.
+            if (string.IsNullOrWhiteSpace(job))
+            {
+                Console.Error.WriteLine($"migrate {name}: the job id is empty; give the id a job was created with (mig_...).");
+                return MigrateExitCodes.Usage;
+            }
+            return Run(r.GetValue(gateway)!, async http =>
+            {
+                using var response = await http.SendAsync(new HttpRequestMessage(method, $"v1/migrations/{Uri.EscapeDataString(job)}{suffix}"));
+                var body = await BodyAsync(response);
+                if (!response.IsSuccessStatusCode) return Fail(response, body);
+                Console.WriteLine(JsonSerializer.Serialize(body, new JsonSerializerOptions { WriteIndented = true }));
+                return MigrateExitCodes.Success;
+            });
+        });
         return command;
     }
 
@@ -156,6 +171,12 @@ public static class MigrateCli
         }
         Console.WriteLine(Summary(last));
         var state = last.GetProperty("state").GetString();
+        if (state is null || !MigrationStates.IsTerminal(state))
+        {
+            // The stream ended but the job did not (the gateway stopped, a proxy cut the stream): nothing is known about its end.
+            Console.Error.WriteLine($"the progress stream ended while migration {id} was {state}; see `migrate status {id}`");
+            return MigrateExitCodes.Temporary;
+        }
         if (state != MigrationStates.Completed) return MigrateExitCodes.Error;
         // A dry run that would change something, when used as check, is a difference.
         if (request.DryRun && request.Mode == "sync")
@@ -188,12 +209,33 @@ public static class MigrateCli
 
     private static int Run(string gateway, Func<HttpClient, Task<int>> action)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(gateway.TrimEnd('/') + "/"), Timeout = Timeout.InfiniteTimeSpan };
-        if (Environment.GetEnvironmentVariable("GATEWAY_API_KEY") is { Length: > 0 } key) http.DefaultRequestHeaders.Add("X-Api-Key", key);
-        try { return action(http).GetAwaiter().GetResult(); }
-        catch (HttpRequestException e)
+        // The value is not echoed: a URL written with user:password@ carries a secret.
+        if (!Uri.TryCreate(gateway, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") || url.Host.Length == 0)
         {
-            Console.Error.WriteLine($"cannot reach the gateway at {gateway}: {e.Message}");
+            Console.Error.WriteLine("--gateway (or $GATEWAY) must be an absolute http:// or https:// URL, e.g. http://127.0.0.1:5080");
+            return MigrateExitCodes.Usage;
+        }
+        var key = Environment.GetEnvironmentVariable("GATEWAY_API_KEY");
+        if (key is { Length: > 0 } && !key.All(c => c is > ' ' and < '\x7f'))
+        {
+            Console.Error.WriteLine("$GATEWAY_API_KEY is not an API key: it must be printable ASCII without spaces or line breaks.");
+            return MigrateExitCodes.Usage;
+        }
+        // Whatever user information the URL holds is neither sent nor printed.
+        var baseUrl = new UriBuilder(url) { UserName = "", Password = "", Query = "", Fragment = "" }.Uri;
+        var shown = baseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        using var http = new HttpClient { BaseAddress = new Uri(shown + "/"), Timeout = Timeout.InfiniteTimeSpan };
+        if (key is { Length: > 0 }) http.DefaultRequestHeaders.Add("X-Api-Key", key);
+        try { return action(http).GetAwaiter().GetResult(); }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            Console.Error.WriteLine($"cannot reach the gateway at {shown}: {e.Message}");
+            return MigrateExitCodes.Temporary;
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            // Something answered that is not a gateway's migrations API (another server on that port, a proxy's page).
+            Console.Error.WriteLine($"the answer from {shown} is not a gateway's migrations API answer; is --gateway right?");
             return MigrateExitCodes.Temporary;
         }
     }
@@ -202,7 +244,8 @@ public static class MigrateCli
     {
         var text = await response.Content.ReadAsStringAsync();
         try { return JsonSerializer.Deserialize<JsonElement>(text.Length == 0 ? "{}" : text, Json); }
-        catch (JsonException) { return JsonSerializer.Deserialize<JsonElement>("{}"); }
+        // An error's body only lends its detail; a success that is not JSON is not the gateway's (Run says so).
+        catch (JsonException) when (!response.IsSuccessStatusCode) { return JsonSerializer.Deserialize<JsonElement>("{}"); }
     }
 
     private static int Fail(HttpResponseMessage response, JsonElement problem)

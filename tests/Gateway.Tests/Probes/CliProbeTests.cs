@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using Gateway.ChannelHosting;
+using Gateway.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Xunit;
+
+namespace Gateway.Tests.Probes;
+
+/// <summary>
+/// What a script gets from the <c>migrate</c> and <c>audit verify</c> verbs for input that is wrong: a one-line reason
+/// and the documented exit code, never a stack trace, and never a secret it was given. <c>migrate</c> runs as the
+/// built binary (a process, as a script runs it); <c>audit verify</c> in process with its writers captured.
+/// </summary>
+public sealed class CliProbeTests : IAsyncLifetime
+{
+    private const string UrlSecret = "Url5ecretPassw0rd";
+    private GatewayServer _server = null!;
+    private WebApplication _notAGateway = null!;
+    private string _notAGatewayUrl = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await GatewayServer.StartAsync();
+        // Another web server on the port a script was told is the gateway: it answers 200 with a page to everything.
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        _notAGateway = builder.Build();
+        _notAGateway.Map("/{**rest}", () => Results.Content("<html>welcome</html>", "text/html"));
+        await _notAGateway.StartAsync();
+        _notAGatewayUrl = _notAGateway.Urls.First();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _notAGateway.DisposeAsync();
+        await _server.DisposeAsync();
+    }
+
+    private string Gateway => _server.BaseAddress.ToString();
+
+    /// <summary>(arguments after "migrate", API key to put in $GATEWAY_API_KEY or null for the server's, exit code, what stderr says).</summary>
+    private IEnumerable<(string[] Args, string? Key, int Exit, string Says)> MigrateCases() =>
+    [
+        (["--gateway", "notaurl", "list"], null, 1, "must be an absolute http:// or https:// URL"),
+        (["--gateway", "ftp://example.test/", "list"], null, 1, "must be an absolute http:// or https:// URL"),
+        (["--gateway", "", "list"], null, 1, "must be an absolute http:// or https:// URL"),
+        (["--gateway", "user:" + UrlSecret + "@host", "list"], null, 1, "must be an absolute http:// or https:// URL"),
+        // Unreachable: temporary, and the password written into the URL is not printed.
+        (["--gateway", $"http://user:{UrlSecret}@127.0.0.1:1", "list"], null, 5, "cannot reach the gateway at http://127.0.0.1:1"),
+        // --gateway after the verb, as scripts write it.
+        (["status", "mig_missing", "--gateway", Gateway], null, 3, "No migration 'mig_missing'"),
+        (["list", "--gateway", Gateway], "bad\nkey", 1, "$GATEWAY_API_KEY is not an API key"),
+        (["list", "--gateway", Gateway], "caf\u00e9", 1, "$GATEWAY_API_KEY is not an API key"),
+        (["list", "--gateway", Gateway], "gwk_wrong", 7, "gateway answered 401"),
+        // An empty id named the job list and answered it with exit 0.
+        (["status", "", "--gateway", Gateway], null, 1, "the job id is empty"),
+        (["cancel", " ", "--gateway", Gateway], null, 1, "the job id is empty"),
+        (["list", "--gateway", _notAGatewayUrl], null, 5, "is not a gateway's migrations API answer"),
+        (["status", "mig_x", "--gateway", _notAGatewayUrl], null, 5, "is not a gateway's migrations API answer"),
+        (["copy", "local:src", "local:dst", "--gateway", _notAGatewayUrl], null, 5, "is not a gateway's migrations API answer"),
+    ];
+
+    [Fact]
+    public async Task Migrate_with_a_bad_gateway_url_key_id_or_answer_exits_with_its_code_and_a_reason()
+    {
+        var failures = new List<string>();
+        foreach (var (args, key, exit, says) in MigrateCases())
+        {
+            var (code, stdout, stderr) = await RunMigrateAsync(args, key ?? _server.ApiKey!);
+            var what = $"migrate {string.Join(' ', args)} (key {key ?? "valid"})";
+            if (code != exit) failures.Add($"{what}: exit {code}, expected {exit}; stderr: {stderr}");
+            if (!stderr.Contains(says, StringComparison.Ordinal)) failures.Add($"{what}: stderr does not say '{says}': {stderr}");
+            if ((stdout + stderr).Contains("Unhandled exception", StringComparison.Ordinal) || (stdout + stderr).Contains("   at ", StringComparison.Ordinal))
+                failures.Add($"{what}: a stack trace: {stderr}");
+            if ((stdout + stderr).Contains(UrlSecret, StringComparison.Ordinal)) failures.Add($"{what}: printed the URL's password");
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
+    public async Task Audit_verify_refuses_options_it_does_not_know_or_that_are_doubled_and_reads_no_other_file_as_a_log()
+    {
+        using (var put = await _server.Client.PutAsync("v1/stores/local/buckets/cli-probe", null)) put.EnsureSuccessStatusCode();
+        var db = Path.Combine(_server.DataDirectory, "audit.db");
+        var pub = Path.Combine(_server.DataDirectory, "keys", "node.pub");
+        var outside = Directory.CreateTempSubdirectory("gw-cli-probe-").FullName;
+        try
+        {
+            var text = Path.Combine(outside, "notes.txt");
+            await File.WriteAllTextAsync(text, "root:x:0:0:root:/root:/bin/bash\n");
+            // A SQLite file that is not an audit log.
+            var otherDb = Path.Combine(outside, "other.db");
+            using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={otherDb};Pooling=False"))
+            {
+                c.Open();
+                using var create = c.CreateCommand();
+                create.CommandText = "CREATE TABLE notes (text TEXT)";
+                create.ExecuteNonQuery();
+            }
+            var keysFile = Path.Combine(outside, "trusted.keys");
+            await File.WriteAllTextAsync(keysFile, "# trusted\n" + (await File.ReadAllTextAsync(pub)).Trim() + "\nsecret-looking line\n");
+            (string[] Args, int Exit, string Says, string? MustNotSay)[] cases =
+            [
+                // A misspelt --checkpoint was skipped: the log "verified" without the checkpoint.
+                (["--db", db, "--host-key", pub, "--checkpont", "head.json"], 2, "'--checkpont' is not an option of audit verify", null),
+                (["--db", db, "--db", db, "--host-key", pub], 2, "--db is given more than once", null),
+                (["--db", db, "--host-key", pub, "--checkpoint"], 2, "--checkpoint needs a value", null),
+                (["--db", db, "--host-key", "--checkpoint", "x.json"], 2, "--host-key needs a value", null),
+                (["--db", text, "--host-key", pub], 1, "cannot be read as an audit log", null),
+                (["--db", otherDb, "--host-key", pub], 1, "cannot be read as an audit log", null),
+                (["--db", db, "--trusted-keys", keysFile], 2, $"line 3 of {keysFile} is not a CTP-96 public key", "secret-looking"),
+                // The same key named twice is one trusted key.
+                (["--db", db, "--host-key", pub, "--host-key", pub], 0, "audit log OK", null),
+            ];
+            var failures = new List<string>();
+            foreach (var (args, exit, says, mustNotSay) in cases)
+            {
+                var output = new StringWriter();
+                var error = new StringWriter();
+                int? code;
+                try { code = ChannelCli.TryRun(["audit", "verify", .. args], output, error); }
+                catch (Exception e) { failures.Add($"audit verify {string.Join(' ', args)}: threw {e.GetType().Name}: {e.Message}"); continue; }
+                var all = output + "\n" + error;
+                if (code != exit) failures.Add($"audit verify {string.Join(' ', args)}: exit {code}, expected {exit}: {all}");
+                if (!all.Contains(says, StringComparison.Ordinal)) failures.Add($"audit verify {string.Join(' ', args)}: does not say '{says}': {all}");
+                if (mustNotSay is not null && all.Contains(mustNotSay, StringComparison.Ordinal)) failures.Add($"audit verify {string.Join(' ', args)}: echoed '{mustNotSay}'");
+            }
+            var keys = new StringWriter();
+            if (ChannelCli.TryRun(["keys", "generate", "--out", outside, "--nmae", "x"], keys, keys) != 1 || !keys.ToString().Contains("'--nmae' is not an option", StringComparison.Ordinal))
+                failures.Add($"keys generate with a misspelt option: {keys}");
+            if (File.Exists(Path.Combine(outside, "node.key"))) failures.Add("keys generate with a misspelt option still wrote a key");
+            Assert.True(failures.Count == 0, string.Join("\n", failures));
+        }
+        finally { Directory.Delete(outside, recursive: true); }
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunMigrateAsync(string[] args, string apiKey)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Gateway.dll"));
+        start.ArgumentList.Add("migrate");
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["GATEWAY_API_KEY"] = apiKey;
+        start.Environment.Remove("GATEWAY");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try { await process.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, await stdout, "timed out after 60 s: " + await stderr);
+        }
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}

@@ -1,0 +1,156 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Gateway.Testing;
+using Xunit;
+
+namespace Gateway.Tests.Probes;
+
+/// <summary>
+/// Hand probes of the migration and audit endpoints turned into tables: ambiguous JSON bodies (a member given twice),
+/// query parameters given twice, and names that are wrong on one side of a migration. Each is a 400 problem+json whose
+/// detail says what is wrong, and nothing is created.
+/// </summary>
+public sealed class MigrationAndAuditProbeTests : IAsyncLifetime
+{
+    private const string Source = "\"source\":{\"store\":\"local\",\"bucket\":\"probe-src\"}";
+    private const string Target = "\"target\":{\"store\":\"local\",\"bucket\":\"probe-dst\"}";
+    private GatewayServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await GatewayServer.StartAsync();
+        foreach (var bucket in new[] { "probe-src", "probe-dst" })
+            (await _server.Client.PutAsync($"v1/stores/local/buckets/{bucket}", null)).EnsureSuccessStatusCode();
+        (await _server.Client.PutAsync("v1/stores/local/buckets/probe-src/objects/a.txt", new StringContent("a"))).EnsureSuccessStatusCode();
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    public static TheoryData<string, string, string> AmbiguousBodies => new()
+    {
+        // A dry run given twice used to be last-wins: a real copy started.
+        { "v1/migrations", "{" + Source + "," + Target + ",\"dryRun\":true,\"dryRun\":false}", "'$.dryRun' more than once" },
+        // Members match case-insensitively, so a second spelling is the same member twice.
+        { "v1/migrations", "{" + Source + "," + Target + ",\"dryRun\":true,\"DRYRUN\":false}", "more than once" },
+        { "v1/migrations", "{" + Source + "," + Target + ",\"dryRun\":true,\"mode\":\"copy\",\"mode\":\"move\"}", "more than once" },
+        { "v1/migrations", "{\"source\":{\"store\":\"local\",\"bucket\":\"probe-src\",\"prefix\":\"a\",\"prefix\":\"\"}," + Target + ",\"dryRun\":true}", "'$.source.prefix' more than once" },
+        { "v1/migrations", "{" + Source + "," + Source + "," + Target + ",\"dryRun\":true}", "more than once" },
+        { "v1/stores/local/copy", "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"probe-dst\",\"key\":\"b.txt\",\"key\":\"c.txt\"}}", "more than once" },
+        { "v1/stores/local/copy", "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"probe-dst\",\"key\":\"b.txt\"},\"targetIfNoneMatch\":\"*\",\"targetIfNoneMatch\":null}", "more than once" },
+        // A map key given twice (metadata names) is the same ambiguity.
+        { "v1/stores/local/copy", "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"probe-dst\",\"key\":\"b.txt\"},\"metadataDirective\":\"replace\",\"metadata\":{\"owner\":\"a\",\"owner\":\"b\"}}", "'$.metadata.owner' more than once" },
+    };
+
+    [Theory]
+    [MemberData(nameof(AmbiguousBodies))]
+    public async Task A_json_member_given_twice_is_refused_and_starts_or_copies_nothing(string path, string body, string detail)
+    {
+        var before = await StateAsync();
+        using var answer = await _server.Client.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+        await ExpectProblemAsync(answer, detail);
+        Assert.Equal(before, await StateAsync());
+    }
+
+    public static TheoryData<string, string> BadSides => new()
+    {
+        { "{\"source\":{\"store\":\"local\",\"bucket\":\"Bad_Bucket\"}," + Target + "}", "source.bucket: " },
+        { "{" + Source + ",\"target\":{\"store\":\"Local\",\"bucket\":\"probe-dst\"}}", "target.store: " },
+        { "{" + Source + ",\"target\":{\"store\":\"local\",\"bucket\":\"probe-dst\",\"prefix\":\"a/../b\"}}", "target.prefix: " },
+        { "{\"source\":{\"store\":\"local\",\"bucket\":\"probe-src\",\"prefix\":\"a\\u0001\"}," + Target + "}", "source.prefix: " },
+        { "{\"source\":{\"store\":\"local\",\"bucket\":\"probe-src\",\"prefix\":\"" + new string('p', 1100) + "\"}," + Target + "}", "source.prefix: " },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSides))]
+    public async Task A_bad_name_on_one_side_of_a_migration_names_that_side(string body, string detail)
+    {
+        var before = await StateAsync();
+        using var answer = await _server.Client.PostAsync("v1/migrations", new StringContent(body, Encoding.UTF8, "application/json"));
+        await ExpectProblemAsync(answer, detail);
+        Assert.Equal(before, await StateAsync());
+    }
+
+    [Theory]
+    [InlineData("v1/audit?limit=1&limit=2", "'limit' is given 2 times")]
+    [InlineData("v1/audit?after=0&after=1&after=2", "'after' is given 3 times")]
+    [InlineData("v1/audit/consistency?from=1&from=1&to=1", "'from' is given 2 times")]
+    [InlineData("v1/migrations?pageSize=1&pageSize=1", "'pageSize' is given 2 times")]
+    [InlineData("v1/audit?limit=abc", "'limit' is not valid: a whole number is expected")]
+    public async Task A_query_parameter_given_twice_says_so(string target, string detail)
+    {
+        using var answer = await _server.Client.GetAsync(target);
+        await ExpectProblemAsync(answer, detail);
+    }
+
+    [Fact]
+    public async Task The_witnesses_of_a_request_that_holds_many_come_a_bounded_page_at_a_time()
+    {
+        // A migration run is one request: every listing, read and write of the job carries its id.
+        for (var i = 0; i < 4; i++)
+            (await _server.Client.PutAsync($"v1/stores/local/buckets/probe-src/objects/m{i}.txt", new StringContent("m" + i))).EnsureSuccessStatusCode();
+        using var created = await _server.Client.PostAsync("v1/migrations", new StringContent("{" + Source + "," + Target + "}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        using (var events = await _server.Client.GetAsync($"v1/migrations/{id}/events"))
+            Assert.Contains("\"state\":\"completed\"", await events.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var audit = await _server.Client.GetFromJsonAsync<JsonElement>("v1/audit?limit=1000");
+        // The job's run: the request with the most witnesses (its listings and a copy per object).
+        var requestId = audit.GetProperty("entries").EnumerateArray().GroupBy(e => e.GetProperty("requestId").GetString())
+            .MaxBy(g => g.Count())!.Key;
+        var whole = (await _server.Client.GetFromJsonAsync<JsonElement>($"v1/witnesses/{requestId}")).GetProperty("witnesses")
+            .EnumerateArray().Select(w => w.GetProperty("sequence").GetInt64()).ToList();
+        Assert.True(whole.Count >= 7, $"{whole.Count} witnesses");
+        foreach (var (path, member) in new[] { ("", "witnesses"), ("/proof", "proofs") })
+        {
+            var paged = new List<long>();
+            long? after = 0;
+            for (var pages = 0; after is not null; pages++)
+            {
+                Assert.True(pages <= whole.Count, "paging does not end");
+                var page = await _server.Client.GetFromJsonAsync<JsonElement>($"v1/witnesses/{requestId}{path}?limit=3&after={after}");
+                var items = page.GetProperty(member).EnumerateArray().ToList();
+                Assert.InRange(items.Count, 1, 3);
+                paged.AddRange(items.Select(w => (member == "proofs" ? w.GetProperty("witness") : w).GetProperty("sequence").GetInt64()));
+                after = page.GetProperty("next").ValueKind == JsonValueKind.Null ? null : page.GetProperty("next").GetInt64();
+            }
+            Assert.Equal(whole, paged);
+            var past = await _server.Client.GetFromJsonAsync<JsonElement>($"v1/witnesses/{requestId}{path}?after={whole[^1]}");
+            Assert.Equal(0, past.GetProperty(member).GetArrayLength());
+            using var unknown = await _server.Client.GetAsync($"v1/witnesses/no-such-request{path}?after=5");
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+            Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+        }
+        foreach (var (target, detail) in new[]
+                 {
+                     ($"v1/witnesses/{requestId}?limit=0", "'limit' must be between 1 and 1000"),
+                     ($"v1/witnesses/{requestId}?limit=1001", "'limit' must be between 1 and 1000"),
+                     ($"v1/witnesses/{requestId}/proof?limit=101", "'limit' must be between 1 and 100"),
+                     ($"v1/witnesses/{requestId}?after=-1", "'after' must be zero or a sequence number"),
+                     ($"v1/witnesses/{requestId}/proof?after=9223372036854775808", "'after' is not valid"),
+                 })
+        {
+            using var answer = await _server.Client.GetAsync(target);
+            await ExpectProblemAsync(answer, detail);
+        }
+    }
+
+    private static async Task ExpectProblemAsync(HttpResponseMessage answer, string detail)
+    {
+        var text = await answer.Content.ReadAsStringAsync();
+        Assert.True(answer.StatusCode == HttpStatusCode.BadRequest, $"{(int)answer.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(text);
+        Assert.Equal("https://gateway.dev/problems/bad-request", problem.RootElement.GetProperty("type").GetString());
+        Assert.Contains(detail, problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The migrations that exist and what the target bucket holds.</summary>
+    private async Task<string> StateAsync()
+    {
+        var jobs = await _server.Client.GetFromJsonAsync<JsonElement>("v1/migrations");
+        var objects = await _server.Client.GetStringAsync("v1/stores/local/buckets/probe-dst/objects");
+        return jobs.GetProperty("migrations").GetArrayLength() + " jobs; " + objects;
+    }
+}
