@@ -21,8 +21,21 @@ public static class GatewayApp
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var app = Build(args);
-        await app.RunAsync();
+        WebApplication app;
+        try
+        {
+            app = Build(args);
+            await app.StartAsync();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A refused start (a missing key, an invalid setting, a port in use) is the operator's to fix: its reason in one
+            // line and exit code 1, not an unhandled exception and an abort. The host has logged the details already.
+            await Console.Error.WriteLineAsync($"The gateway did not start: {e.Message}");
+            return 1;
+        }
+        await app.WaitForShutdownAsync();
+        await app.DisposeAsync();
         return 0;
     }
 
