@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Xunit;
 
 namespace Gateway.Tests.Hosting;
@@ -12,20 +11,10 @@ public sealed class StartFailureTests
         var workDir = Directory.CreateTempSubdirectory("gw-start-").FullName;
         try
         {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workDir };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Gateway.dll"));
-            start.ArgumentList.Add("--urls");
-            start.ArgumentList.Add("http://127.0.0.1:0");
-            start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-            using var process = Process.Start(start)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await process.WaitForExitAsync(timeout.Token);
-            var (output, errors) = (await stdout, await stderr);
+            var (code, output, errors) = await GatewayDll.RunAsync(["--urls", "http://127.0.0.1:0"],
+                new Dictionary<string, string?> { ["DOTNET_ENVIRONMENT"] = "Production", ["ASPNETCORE_ENVIRONMENT"] = "Production" }, workDir);
 
-            Assert.True(process.ExitCode == 1, $"exit {process.ExitCode}\n{errors}");
+            Assert.True(code == 1, $"exit {code}\n{errors}");
             Assert.Contains("The gateway did not start: ", errors);
             Assert.DoesNotContain("Unhandled exception", errors + output);
         }

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using Gateway.ChannelHosting;
 using Gateway.Testing;
+using Gateway.Tests.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -136,24 +136,6 @@ public sealed class CliProbeTests : IAsyncLifetime
         finally { Directory.Delete(outside, recursive: true); }
     }
 
-    private static async Task<(int Code, string Stdout, string Stderr)> RunMigrateAsync(string[] args, string apiKey)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Gateway.dll"));
-        start.ArgumentList.Add("migrate");
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["GATEWAY_API_KEY"] = apiKey;
-        start.Environment.Remove("GATEWAY");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try { await process.WaitForExitAsync(timeout.Token); }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            return (-1, await stdout, "timed out after 60 s: " + await stderr);
-        }
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Code, string Stdout, string Stderr)> RunMigrateAsync(string[] args, string apiKey) =>
+        GatewayDll.RunAsync(["migrate", .. args], new Dictionary<string, string?> { ["GATEWAY_API_KEY"] = apiKey, ["GATEWAY"] = null });
 }
