@@ -86,7 +86,6 @@ public sealed class GatewayServer : IAsyncDisposable
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Services.AddSingleton<IStartupFilter>(requests);
-            services?.Invoke(builder.Services);
             builder.Configuration.AddInMemoryCollection(config);
             logging?.Invoke(builder.Logging);
             services?.Invoke(builder.Services);
