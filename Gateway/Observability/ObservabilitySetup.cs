@@ -37,7 +37,7 @@ public static class ObservabilitySetup
                     .AddView(instrument => IsDropped(instrument) ? MetricStreamConfiguration.Drop : null);
                 // No response cache: a scrape sees what happened up to it (Prometheus scrapes every few seconds anyway).
                 if (options.Metrics.Prometheus) metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
-                if (options.Otlp is { Endpoint: not null, Metrics: true }) metrics.AddOtlpExporter(o => Otlp(o, options.Otlp));
+                if (options.Otlp is { Endpoint: not null, Metrics: true }) metrics.AddOtlpExporter(o => Otlp(o, options.Otlp, "v1/metrics"));
             });
         }
         if (TracingOn(options))
@@ -48,7 +48,7 @@ public static class ObservabilitySetup
                     .AddSource(GatewaySources)
                     .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsScrapeOrProbe(context.Request.Path, options.Metrics))
                     .AddHttpClientInstrumentation();
-                if (options.Otlp is { Endpoint: not null, Traces: true }) tracing.AddOtlpExporter(o => Otlp(o, options.Otlp));
+                if (options.Otlp is { Endpoint: not null, Traces: true }) tracing.AddOtlpExporter(o => Otlp(o, options.Otlp, "v1/traces"));
                 if (options.Tracing.Console) tracing.AddConsoleExporter();
             });
         }
@@ -120,10 +120,16 @@ public static class ObservabilitySetup
         });
     }
 
-    private static void Otlp(OtlpExporterOptions exporter, OtlpOptions options)
+    /// <summary>
+    /// The endpoint is the collector's base address, as OTEL_EXPORTER_OTLP_ENDPOINT is. Over HTTP each signal has its
+    /// own path, which the exporter appends only to an endpoint it read from the environment: one set in code is
+    /// taken as the full URL, so without the path every export went to the collector's root and was lost.
+    /// </summary>
+    private static void Otlp(OtlpExporterOptions exporter, OtlpOptions options, string signalPath)
     {
-        exporter.Endpoint = options.Endpoint!;
-        exporter.Protocol = options.Protocol == "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+        var http = options.Protocol == "http/protobuf";
+        exporter.Protocol = http ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+        exporter.Endpoint = http ? new Uri(options.Endpoint!.AbsoluteUri.TrimEnd('/') + "/" + signalPath) : options.Endpoint!;
     }
 
     private static bool IsScrapeOrProbe(PathString path, MetricsOptions metrics) =>
