@@ -32,26 +32,38 @@ public sealed class PrometheusScrapeTests
     [Fact]
     public async Task A_Prometheus_server_scraping_with_a_read_metrics_key_stores_the_bridge_calls_and_routes()
     {
-        await using var gateway = await GatewayServer.StartAsync(Keys(out var admin, out var scraper));
-        using var client = gateway.CreateClient();
-        client.DefaultRequestHeaders.Add("X-Api-Key", admin);
-        Assert.Equal(HttpStatusCode.Created, (await client.PutAsync("v1/stores/local/buckets/scraped", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("v1/stores/local/buckets/scraped/objects/absent")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("v1/stores/local/buckets/scraped/objects/absent-too")).StatusCode);
+        // Its own process: in this one, every gateway's instruments share the meters' names, so counts would mix.
+        var data = Directory.CreateTempSubdirectory("gateway-prometheus-").FullName;
+        var scraper = NewKey();
+        try
+        {
+            await using var gateway = await GatewayProcess.StartAsync(data, new Dictionary<string, string>
+            {
+                ["Gateway:Security:ApiKeys:prometheus:Hash"] = Hash(scraper),
+                ["Gateway:Security:ApiKeys:prometheus:Scopes:0"] = "read:metrics",
+            });
+            Assert.Equal(HttpStatusCode.Created, (await gateway.Client.PutAsync("v1/stores/local/buckets/scraped", null)).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await gateway.Client.GetAsync("v1/stores/local/buckets/scraped/objects/absent")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await gateway.Client.GetAsync("v1/stores/local/buckets/scraped/objects/absent-too")).StatusCode);
 
-        await using var prometheus = await PrometheusServer.StartAsync(gateway.BaseAddress, "/metrics", scraper);
-        var (health, error) = await prometheus.ScrapedTargetAsync();
-        Assert.True(health == "up", $"Prometheus could not scrape the gateway: {error}");
+            await using var prometheus = await PrometheusServer.StartAsync(gateway.BaseAddress, "/metrics", scraper);
+            var (health, error) = await prometheus.ScrapedTargetAsync();
+            Assert.True(health == "up", $"Prometheus could not scrape the gateway: {error}");
 
-        var missing = await prometheus.QueryAsync(
-            """gateway_bridge_call_duration_seconds_count{bridge_kind="local",bridge_name="local",operation="get-object",outcome="error",error_code="not-found"}""");
-        Assert.Equal(2, Assert.Single(missing).Value);
-        var created = await prometheus.QueryAsync(
-            """http_server_request_duration_seconds_count{http_route="/v1/stores/{store}/buckets/{bucket}",http_request_method="PUT",http_response_status_code="201"}""");
-        Assert.Equal(1, Assert.Single(created).Value);
-        // The histogram arrives whole: a quantile over its buckets is a number, not NaN.
-        var p95 = await prometheus.QueryAsync("""histogram_quantile(0.95, sum by (le) (gateway_bridge_call_duration_seconds_bucket{operation="get-object"}))""");
-        Assert.False(double.IsNaN(Assert.Single(p95).Value));
+            var missing = await prometheus.QueryAsync(
+                """gateway_bridge_call_duration_seconds_count{bridge_kind="local",bridge_name="local",operation="get-object",outcome="error",error_code="not-found"}""");
+            Assert.Equal(2, Assert.Single(missing).Value);
+            var created = await prometheus.QueryAsync(
+                """http_server_request_duration_seconds_count{http_route="/v1/stores/{store}/buckets/{bucket}",http_request_method="PUT",http_response_status_code="201"}""");
+            Assert.Equal(1, Assert.Single(created).Value);
+            // The histogram arrives whole: a quantile over its buckets is a number, not NaN.
+            var p95 = await prometheus.QueryAsync("""histogram_quantile(0.95, sum by (le) (gateway_bridge_call_duration_seconds_bucket{operation="get-object"}))""");
+            Assert.False(double.IsNaN(Assert.Single(p95).Value));
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
     }
 
     [Fact]
