@@ -16,6 +16,8 @@ public static class S3FrontDoorSetup
         services.AddSingleton<S3AccessKeyStore>();
         services.AddSingleton<SigV2Verifier>();
         services.AddSingleton<SigV4Verifier>();
+        services.AddSingleton<Operations.PostObject.PostObjectAuth>();
+        services.AddSingleton<Operations.PostObject.PostObjectOperation>();
         services.AddSingleton<S3StoreAdapter>();
         services.AddSingleton<S3Services>();
         services.AddSingleton<S3Dispatcher>();

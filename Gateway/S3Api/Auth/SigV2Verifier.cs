@@ -14,6 +14,8 @@ namespace Gateway.S3Api.Auth;
 public sealed class SigV2Verifier(S3AccessKeyStore keys, IOptions<S3Options> options, TimeProvider time, SecurityEvents events)
 {
     public const string AuthMethod = "s3-sigv2";
+    /// <summary>Browser POST uploads: the caller signed the form's policy (SigV2 or SigV4).</summary>
+    public const string PostPolicyAuthMethod = "s3-post-policy";
     private const string Prefix = "AWS ";
 
     public static bool IsV2(HttpRequest request)
@@ -103,14 +105,14 @@ public sealed class SigV2Verifier(S3AccessKeyStore keys, IOptions<S3Options> opt
     }
 
     /// <summary>The caller of a request whose signature matched: refused if the key is revoked or expired.</summary>
-    public S3Caller Accept(HttpContext context, S3AccessKey key)
+    public S3Caller Accept(HttpContext context, S3AccessKey key, string method = AuthMethod)
     {
         var now = time.GetUtcNow();
         if (key.Revoked) { events.Denied(context, SecurityEvent.RevokedCredentials, "revoked S3 access key"); throw S3Errors.InvalidAccessKeyId(); }
         if (key.ExpiresAt is { } expires && expires <= now) { events.Denied(context, SecurityEvent.ExpiredCredentials, "expired S3 access key"); throw S3Errors.InvalidAccessKeyId(); }
-        var user = CallerClaims.Create(key.Caller, AuthMethod, AuthMethod, key.Scopes);
+        var user = CallerClaims.Create(key.Caller, method, method, key.Scopes);
         context.User = user;
-        return new S3Caller(key, user, null, null, PayloadHash(context.Request));
+        return new S3Caller(key, user, null, null, method == AuthMethod ? PayloadHash(context.Request) : SigV4.UnsignedPayload);
     }
 
     /// <summary>SigV2 does not sign the body; a hex x-amz-content-sha256 is still checked, aws-chunked needs SigV4.</summary>
