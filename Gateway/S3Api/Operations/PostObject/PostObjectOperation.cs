@@ -38,7 +38,12 @@ public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services 
         var caller = auth.Authenticate(http, form);
         var key = Key(form);
         var policy = PostPolicy.Parse(form["policy"]!);
-        policy.Check(bucket, key, form.Fields, services.Time.GetUtcNow());
+        try { policy.Check(bucket, key, form.Fields, services.Time.GetUtcNow()); }
+        catch (S3Exception e) when (e.Status == 403)
+        {
+            services.Events.Denied(http, SecurityEvent.Forbidden, "POST upload refused by its policy");
+            throw;
+        }
         var c = new S3Context(http, caller, bucket, key, services) { RequestId = requestId };
         started(c);
         var t = c.Target;
