@@ -14,7 +14,10 @@ public static class S3FrontDoorSetup
         services.AddOptions<S3Options>().Bind(config.GetSection(S3Options.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<S3Options>, S3OptionsValidation>();
         services.AddSingleton<S3AccessKeyStore>();
+        services.AddSingleton<SigV2Verifier>();
         services.AddSingleton<SigV4Verifier>();
+        services.AddSingleton<Operations.PostObject.PostObjectAuth>();
+        services.AddSingleton<Operations.PostObject.PostObjectOperation>();
         services.AddSingleton<S3StoreAdapter>();
         services.AddSingleton<S3Services>();
         services.AddSingleton<S3Dispatcher>();

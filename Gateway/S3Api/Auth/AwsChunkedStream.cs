@@ -37,6 +37,8 @@ internal sealed class AwsChunkedStream : ReadOnlyStream
         _maxChunk = maxChunkBytes;
         _decodedLength = decodedLength;
         _failure = failure;
+        // Only SigV4 callers stream aws-chunked (SigV2 refuses it), so Signature and SigningKey are set here.
+        if (caller.Signature is null || caller.SigningKey is null) throw new InvalidOperationException("aws-chunked bodies are SigV4 only.");
         _previousSignature = caller.Signature.Signature.ToLowerInvariant();
     }
 
@@ -111,7 +113,7 @@ internal sealed class AwsChunkedStream : ReadOnlyStream
     private void VerifyChunk(string? signature, ReadOnlySpan<byte> data)
     {
         if (_signer is null) return;
-        var expected = SigV4.Sign(_signer.SigningKey, SigV4.ChunkStringToSign(_signer.Signature.AmzDate, _signer.Signature.Scope, _previousSignature, data));
+        var expected = SigV4.Sign(_signer.SigningKey!, SigV4.ChunkStringToSign(_signer.Signature!.AmzDate, _signer.Signature.Scope, _previousSignature, data));
         if (!SigV4.SignatureEquals(expected, signature!)) throw Fail(S3Errors.SignatureDoesNotMatch());
         _previousSignature = expected;
     }
@@ -156,8 +158,8 @@ internal sealed class AwsChunkedStream : ReadOnlyStream
     private void VerifyTrailers(string canonical, string? signature)
     {
         if (signature is null || signature.Length != 64) throw Fail(S3Errors.SignatureDoesNotMatch());
-        var toSign = $"{SigV4.Algorithm}-TRAILER\n{_signer!.Signature.AmzDate}\n{_signer.Signature.Scope}\n{_previousSignature}\n{SigV4.HexSha256(canonical)}";
-        var expected = SigV4.Sign(_signer.SigningKey, toSign);
+        var toSign = $"{SigV4.Algorithm}-TRAILER\n{_signer!.Signature!.AmzDate}\n{_signer.Signature.Scope}\n{_previousSignature}\n{SigV4.HexSha256(canonical)}";
+        var expected = SigV4.Sign(_signer.SigningKey!, toSign);
         if (!SigV4.SignatureEquals(expected, signature)) throw Fail(S3Errors.SignatureDoesNotMatch());
     }
 

@@ -11,6 +11,9 @@ public sealed record S3AccessKey(string AccessKeyId, string Caller, IReadOnlyLis
 {
     internal byte[] Aws4Secret { get; init; } = [];
 
+    /// <summary>The secret's own bytes, which SigV2 and POST policy signatures are HMACs under.</summary>
+    internal ReadOnlySpan<byte> SecretBytes => Aws4Secret.AsSpan(4);
+
     // Never print the secret.
     public override string ToString() => $"S3AccessKey {AccessKeyId} (caller {Caller})";
 }

@@ -2,8 +2,11 @@ using System.Security.Claims;
 
 namespace Gateway.S3Api.Auth;
 
-/// <summary>An authenticated front-door request: who signed it, and what the body's signing mode asks of its reader.</summary>
-public sealed record S3Caller(S3AccessKey Key, ClaimsPrincipal User, SigV4Request Signature, byte[] SigningKey, string PayloadHash)
+/// <summary>
+/// An authenticated front-door request: who signed it, and what the body's signing mode asks of its reader. Signature and
+/// SigningKey are SigV4's; they are null for SigV2 and browser POST uploads, which never stream aws-chunked bodies.
+/// </summary>
+public sealed record S3Caller(S3AccessKey Key, ClaimsPrincipal User, SigV4Request? Signature, byte[]? SigningKey, string PayloadHash)
 {
     /// <summary>aws-chunked with a signature per chunk (STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]).</summary>
     public bool StreamingSigned => PayloadHash is SigV4.StreamingPayload or SigV4.StreamingPayloadTrailer;

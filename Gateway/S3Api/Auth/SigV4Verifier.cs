@@ -8,8 +8,9 @@ namespace Gateway.S3Api.Auth;
 /// <summary>
 /// Checks a request's SigV4 signature (header or presigned query) against the configured access keys, the front
 /// door's region and the clock-skew window. Fails closed: anything malformed, unknown or stale is an S3 error.
+/// The front door's one entry for request authentication: SigV2 requests are handed to <see cref="SigV2Verifier"/>.
 /// </summary>
-public sealed class SigV4Verifier(S3AccessKeyStore keys, IOptions<S3Options> options, TimeProvider time, SecurityEvents events)
+public sealed class SigV4Verifier(S3AccessKeyStore keys, IOptions<S3Options> options, TimeProvider time, SecurityEvents events, SigV2Verifier v2)
 {
     public const string AuthMethod = "s3-sigv4";
 
@@ -17,6 +18,8 @@ public sealed class SigV4Verifier(S3AccessKeyStore keys, IOptions<S3Options> opt
     {
         var request = context.Request;
         var s3 = options.Value;
+        // Legacy clients sign with SigV2; while it is off such requests get SigV4's "use AWS4-HMAC-SHA256" refusal below.
+        if (s3.SignatureV2 && SigV2Verifier.IsV2(request)) return v2.Verify(context);
         SigV4Request? signed;
         try { signed = SigV4Request.Parse(request); }
         catch (S3Exception) { events.Denied(context, SecurityEvent.BadSignature, "malformed SigV4 credentials"); throw; }

@@ -32,6 +32,12 @@ public sealed class S3Options
     /// <summary>Largest clock difference accepted for a signed request, in minutes (S3 allows 15).</summary>
     public int ClockSkewMinutes { get; set; } = 15;
 
+    /// <summary>
+    /// Also accept AWS Signature Version 2 (Authorization: AWS id:signature, and AWSAccessKeyId/Expires/Signature
+    /// presigned URLs), as old clients and browser form uploads sign. On by default: legacy clients are this gateway's users.
+    /// </summary>
+    public bool SignatureV2 { get; set; } = true;
+
     /// <summary>Largest aws-chunked chunk buffered while its signature is checked.</summary>
     public int MaxChunkBytes { get; set; } = 16 * 1024 * 1024;
 

@@ -28,6 +28,9 @@ public static class Bodies
             if (length > c.Services.MaxObjectBytes) throw S3Errors.EntityTooLarge();
             return new AwsChunkedStream(request.Body, c.Caller, c.Caller.StreamingSigned, c.Caller.StreamingTrailer, c.Services.Options.MaxChunkBytes, length, c.BodyFailure);
         }
+        // S3 takes an object or part body only with its length: a plain chunked PUT is 411 MissingContentLength.
+        if (length < 0 && request.Headers.TransferEncoding.Count > 0 && c.Key is not null && HttpMethods.IsPut(request.Method))
+            throw S3Errors.MissingContentLength();
         if (length > c.Services.MaxObjectBytes) throw S3Errors.EntityTooLarge();
         if (c.Caller.ExpectedSha256 is { } sha) return DigestCheckingStream.Sha256(request.Body, sha, length, c.BodyFailure);
         return request.Body;

@@ -3,6 +3,7 @@ using Gateway.Contracts.Errors;
 using Gateway.S3Api.Auth;
 using Gateway.S3Api.Errors;
 using Gateway.S3Api.Operations;
+using Gateway.S3Api.Operations.PostObject;
 using Gateway.S3Api.Xml;
 
 namespace Gateway.S3Api.Routing;
@@ -11,7 +12,7 @@ namespace Gateway.S3Api.Routing;
 /// The front door's one request handler: addresses the request (path-style or virtual-host), checks its SigV4
 /// signature, picks the operation from method and sub-resource, and answers every failure as an S3 XML error.
 /// </summary>
-public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier verifier)
+public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier verifier, PostObjectOperation postObject)
 {
     /// <summary>Sub-resources S3 has and this front door does not: NotImplemented, never a 500 or a wrong answer.</summary>
     private static readonly string[] Unsupported =
@@ -34,6 +35,12 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         {
             RefuseNonAsciiHeaders(http.Request);
             (bucket, key) = S3Addressing.Parse(http.Request, pathBase, services.Options.BaseDomain);
+            // A browser form upload is signed by its policy, inside the body, not by the request.
+            if (PostObjectOperation.IsFormUpload(http.Request, bucket, key))
+            {
+                await postObject.RunAsync(http, bucket!, requestId, started => context = started);
+                return;
+            }
             var caller = verifier.Verify(http);
             context = new S3Context(http, caller, bucket, key, services) { RequestId = requestId };
             await DispatchAsync(context);

@@ -66,9 +66,14 @@ public sealed class S3Clients(S3FrontDoor door, string workDirectory)
         return RunAsync(Rclone, ["--config", "/dev/null", .. args], env);
     }
 
-    public async Task<ClientRun> S3cmdAsync(params string[] args)
+    public Task<ClientRun> S3cmdAsync(params string[] args) => S3cmdAsync(signatureV2: false, args);
+
+    /// <summary>s3cmd with <c>signature_v2 = True</c>: every request signed with AWS Signature Version 2.</summary>
+    public Task<ClientRun> S3cmdV2Async(params string[] args) => S3cmdAsync(signatureV2: true, args);
+
+    private async Task<ClientRun> S3cmdAsync(bool signatureV2, string[] args)
     {
-        var config = Path.Combine(WorkDirectory, "s3cfg");
+        var config = Path.Combine(WorkDirectory, signatureV2 ? "s3cfg-v2" : "s3cfg");
         var host = door.Endpoint.Authority;
         await File.WriteAllTextAsync(config, $"""
             [default]
@@ -78,7 +83,7 @@ public sealed class S3Clients(S3FrontDoor door, string workDirectory)
             host_bucket = {host}
             bucket_location = {S3FrontDoor.Region}
             use_https = False
-            signature_v2 = False
+            signature_v2 = {(signatureV2 ? "True" : "False")}
             """);
         return await RunAsync(S3cmd, ["-c", config, .. args], new Dictionary<string, string?>());
     }

@@ -1,0 +1,151 @@
+using System.Text.RegularExpressions;
+using Gateway.Contracts.Errors;
+using Gateway.Contracts.ObjectStorage;
+using Gateway.S3Api.Errors;
+using Gateway.S3Api.Operations.Multipart;
+using Gateway.S3Api.Routing;
+using Gateway.S3Api.Xml;
+using Gateway.Security;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+
+namespace Gateway.S3Api.Operations.PostObject;
+
+/// <summary>
+/// POST Object, the browser form upload: POST /bucket with multipart/form-data. The fields before the file are read
+/// (bounded), the policy's signature and every condition checked, then the file part streams to the store through
+/// the same store write as PutObject, held to content-length-range while it goes. Anonymous forms are refused.
+/// </summary>
+public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services services)
+{
+    private const int MaxMetadataBytes = 2 * 1024;
+
+    [GeneratedRegex(@"\A[a-z0-9_][a-z0-9_-]{0,127}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex MetaName();
+
+    /// <summary>Fields S3 acts on that this front door cannot honour: refused rather than silently dropped.</summary>
+    private static readonly string[] NotHonoured = ["tagging", "x-amz-server-side-encryption", "x-amz-website-redirect-location", "x-amz-object-lock-", "x-amz-checksum-", "x-amz-grant-"];
+
+    public static bool IsFormUpload(HttpRequest request, string? bucket, string? key) =>
+        HttpMethods.IsPost(request.Method) && bucket is not null && key is null && PostForm.IsForm(request);
+
+    public async Task RunAsync(HttpContext http, string bucket, string requestId, Action<S3Context> started)
+    {
+        var ct = http.RequestAborted;
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = services.MaxObjectBytes + PostForm.MaxFieldBytes + 64 * 1024;
+        var form = await PostForm.ReadAsync(http.Request, ct);
+        var caller = auth.Authenticate(http, form);
+        var key = Key(form);
+        var policy = PostPolicy.Parse(form["policy"]!);
+        try { policy.Check(bucket, key, form.Fields, services.Time.GetUtcNow()); }
+        catch (S3Exception e) when (e.Status == 403)
+        {
+            services.Events.Denied(http, SecurityEvent.Forbidden, "POST upload refused by its policy");
+            throw;
+        }
+        var c = new S3Context(http, caller, bucket, key, services) { RequestId = requestId };
+        started(c);
+        var t = c.Target;
+        c.Require(Operation.Write, t.ObjectResource(key));
+        var options = Options(form);
+        var max = Math.Min(policy.MaxLength ?? long.MaxValue, services.MaxObjectBytes);
+        var body = new ContentLengthRangeStream(form.File.Body, policy.MinLength ?? 0, max, c.BodyFailure);
+        var info = await t.Store.PutObjectAsync(t.Bucket, key, body, options, ct);
+        await RespondAsync(c, form, bucket, key, S3ObjectHeaders.ETag(info));
+    }
+
+    private static string Key(PostForm form)
+    {
+        if (form["key"] is not { Length: > 0 } key)
+            throw S3Errors.InvalidArgument("Bucket POST must contain a field named 'key'. If it is specified, please check the order of the fields.");
+        if (key.Contains("${filename}", StringComparison.Ordinal))
+        {
+            // Old browsers send the whole client path: only its last segment is the file's name.
+            var name = form.FileName ?? "";
+            name = name[(name.LastIndexOfAny(['/', '\\']) + 1)..];
+            key = key.Replace("${filename}", name, StringComparison.Ordinal);
+        }
+        try { ObjectNames.ValidateKey(key); }
+        catch (GatewayException e) { throw S3Errors.InvalidArgument(e.Message); }
+        if (MultipartMetadata.IsPartsAreaKey(key))
+            throw S3Errors.InvalidArgument($"Keys under '{MultipartMetadata.PartsPrefix}' are reserved for multipart uploads in progress.");
+        return key;
+    }
+
+    private static PutObjectOptions Options(PostForm form)
+    {
+        foreach (var name in form.Fields.Keys)
+            if (NotHonoured.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
+                throw S3Errors.NotImplemented($"The POST form field '{PostForm.Printable(name)}'");
+        if (form["acl"] is { } acl && acl != "private") throw S3Errors.NotImplemented($"The canned ACL '{PostForm.Printable(acl)}' (objects are private)");
+        var contentType = form["Content-Type"] is { Length: > 0 } type ? type : "binary/octet-stream";
+        if (!MediaTypeHeaderValue.TryParse(contentType, out _)) throw S3Errors.InvalidArgument("Content-Type is not a valid media type.");
+        ContentHeaders? headers;
+        try { headers = ContentHeaders.From(name => form[name])?.Validate(); }
+        catch (GatewayException e) { throw S3Errors.InvalidArgument(e.Message); }
+        string? md5 = null;
+        if (form["Content-MD5"] is { } given)
+        {
+            Span<byte> digest = stackalloc byte[16];
+            if (!Convert.TryFromBase64String(given, digest, out var n) || n != 16) throw S3Errors.InvalidDigest();
+            md5 = Convert.ToBase64String(digest);
+        }
+        return new PutObjectOptions { ContentType = contentType, Metadata = Metadata(form), ContentHeaders = headers, ContentMd5 = md5 };
+    }
+
+    private static Dictionary<string, string> Metadata(PostForm form)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        var bytes = 0;
+        foreach (var (name, value) in form.Fields)
+        {
+            if (!name.StartsWith(S3ObjectHeaders.MetaPrefix, StringComparison.OrdinalIgnoreCase)) continue;
+            var key = name[S3ObjectHeaders.MetaPrefix.Length..].ToLowerInvariant();
+            if (!MetaName().IsMatch(key) || MultipartMetadata.IsReserved(key))
+                throw S3Errors.InvalidArgument($"Metadata field '{PostForm.Printable(name)}' is not allowed: names are a-z, 0-9, '-' and '_', not starting with '-' (and not 'gw-s3-*').");
+            if (!System.Text.Ascii.IsValid(value) || value.Any(char.IsControl))
+                throw S3Errors.InvalidArgument($"Metadata field '{PostForm.Printable(name)}' holds characters outside printable US-ASCII.");
+            bytes += key.Length + value.Length;
+            metadata[key] = value;
+        }
+        if (bytes > MaxMetadataBytes) throw new S3Exception("MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size.");
+        return metadata;
+    }
+
+    private static async Task RespondAsync(S3Context c, PostForm form, string bucket, string key, string etag)
+    {
+        var request = c.Request;
+        var location = $"{request.Scheme}://{request.Host}{request.PathBase}/{Uri.EscapeDataString(bucket)}/{string.Join('/', key.Split('/').Select(Uri.EscapeDataString))}";
+        c.Response.Headers.ETag = etag;
+        c.Response.Headers.Location = location;
+        var redirect = form["success_action_redirect"] ?? form["redirect"];
+        if (redirect is { Length: > 0 } && Uri.TryCreate(redirect, UriKind.Absolute, out var target) && target.Scheme is "http" or "https")
+        {
+            var separator = string.IsNullOrEmpty(target.Query) ? "?" : "&";
+            c.Response.StatusCode = 303;
+            c.Response.Headers.Location = $"{redirect}{separator}bucket={Uri.EscapeDataString(bucket)}&key={Uri.EscapeDataString(key)}&etag={Uri.EscapeDataString(etag)}";
+            return;
+        }
+        switch (form["success_action_status"])
+        {
+            case "200":
+                c.Response.StatusCode = 200;
+                return;
+            case "201":
+                await S3Xml.WriteAsync(c.Response, 201, w =>
+                {
+                    w.WriteStartElement("PostResponse");
+                    w.Element("Location", location);
+                    w.Element("Bucket", bucket);
+                    w.Element("Key", key);
+                    w.Element("ETag", etag);
+                    w.WriteEndElement();
+                });
+                return;
+            default:
+                c.Response.StatusCode = 204;
+                return;
+        }
+    }
+}
