@@ -11,7 +11,7 @@ namespace Gateway.S3Api.Operations;
 
 /// <summary>
 /// DeleteObjects: up to 1000 keys in one request, each checked and deleted on its own; failures are listed per key.
-/// A VersionId of "null" is the current object (see <see cref="NullVersion"/>); another id is that key's error.
+/// A VersionId of "null" is the current object (see <see cref="NullVersion"/>); another id is that key's NoSuchVersion.
 /// </summary>
 public static class DeleteObjectsOperation
 {
@@ -49,7 +49,12 @@ public static class DeleteObjectsOperation
             try
             {
                 ObjectNames.ValidateKey(key);
-                if (versionId is not null) NullVersion.Require(versionId);
+                if (versionId is not null && versionId != NullVersion.Id)
+                {
+                    // S3's per-key answer for a version that does not exist; nothing of the key is touched.
+                    errors.Add((key!, versionId, "NoSuchVersion", "The specified version does not exist."));
+                    continue;
+                }
                 if (MultipartMetadata.IsPartsAreaKey(key!)) throw S3Errors.InvalidArgument("That key is reserved.");
                 if (!c.Allows(Operation.Delete, t.ObjectResource(key!)))
                 {

@@ -106,7 +106,7 @@ public abstract partial class S3ClientSuite
         assert error_of(lambda: s3.copy_object(Bucket=BUCKET, Key="copy2", CopySource={"Bucket": BUCKET, "Key": "a", "VersionId": other})) == ("InvalidArgument", 400)
         assert error_of(lambda: s3.head_object(Bucket=BUCKET, Key="copy2"))[1] == 404
         r = s3.delete_objects(Bucket=BUCKET, Delete={"Objects": [{"Key": "a", "VersionId": other}, {"Key": "e", "VersionId": "null"}, {"Key": "b/1"}]})
-        assert [(e["Key"], e["Code"], e.get("VersionId")) for e in r["Errors"]] == [("a", "InvalidArgument", other)], r
+        assert [(e["Key"], e["Code"], e.get("VersionId")) for e in r["Errors"]] == [("a", "NoSuchVersion", other)], r
         assert sorted((d["Key"], d.get("VersionId")) for d in r["Deleted"]) == [("b/1", None), ("e", "null")], r
         assert s3.get_object(Bucket=BUCKET, Key="a")["Body"].read() == b"a"
         d = s3.delete_object(Bucket=BUCKET, Key="a", VersionId="null")
