@@ -43,16 +43,32 @@ public static class ListOperations
                     throw S3Errors.InvalidArgument("Provided max-keys not an integer or within integer range");
                 maxKeys = Math.Min(maxKeys, 1000);
             }
-            // No key holds a control character, so such a prefix lists nothing (as S3 answers), rather than being refused.
-            var matchesNothing = prefix.Any(char.IsControl);
-            if (!matchesNothing)
-            {
-                try { ObjectNames.ValidatePrefix(prefix); }
-                catch (GatewayException e) { throw S3Errors.InvalidArgument(e.Message); }
-            }
+            var matchesNothing = MatchesNoKey(prefix);
             if (delimiter.Length > 16) throw S3Errors.InvalidArgument("The delimiter is at most 16 characters here.");
             c.Require(Operation.Read, c.Target.ObjectResource(prefix), prefix: true);
             return new Parameters(prefix, delimiter, encodingType == "url", maxKeys, matchesNothing);
+        }
+
+        /// <summary>
+        /// A prefix no stored key can start with (a control character, a leading '/', a complete '.' or '..' segment,
+        /// more bytes than a key may have) lists nothing, as S3 answers for a prefix nothing matches, rather than being
+        /// refused. A prefix ending in a partial segment ("a/.") could begin a key ("a/.x") the stores cannot be asked
+        /// for by that prefix: refused.
+        /// </summary>
+        private static bool MatchesNoKey(string prefix)
+        {
+            if (prefix.Any(char.IsControl)) return true;
+            try
+            {
+                ObjectNames.ValidatePrefix(prefix);
+                return false;
+            }
+            catch (GatewayException e)
+            {
+                try { ObjectNames.ValidateKey(prefix + "x"); }
+                catch (GatewayException) { return true; }
+                throw S3Errors.InvalidArgument(e.Message);
+            }
         }
 
         /// <summary>Up to MaxKeys entries after <paramref name="after"/> (a key), or from the store's own token.</summary>
@@ -85,10 +101,11 @@ public static class ListOperations
         {
             w.WriteStartElement("ListBucketResult", S3Xml.Namespace);
             w.Element("Name", t.S3Bucket);
-            w.Element("Prefix", p.Enc(prefix));
+            // v1 answers the prefix as given (botocore decodes it only in v2); v2 URL-encodes it with the keys.
+            w.Element("Prefix", v2 ? p.Enc(prefix) : prefix);
             if (v2)
             {
-                if (continuation is not null) w.Element("ContinuationToken", continuation);
+                if (q.ContainsKey("continuation-token")) w.Element("ContinuationToken", q["continuation-token"].ToString());
                 if (startAfter is not null) w.Element("StartAfter", p.Enc(startAfter));
                 w.Element("KeyCount", window.Entries.Count);
             }
