@@ -68,6 +68,13 @@ public abstract partial class S3ClientSuite
             s3.create_bucket(Bucket=gone)
             s3.delete_bucket(Bucket=gone)
             check("delete in a deleted bucket", error_of(lambda: s3.delete_object(Bucket=gone, Key="foo")) == ("NoSuchBucket", 404))
+        try:
+            s3.get_object(Bucket=BUCKET, Key="\xae\x8a-")
+            failures.append("a key with a C1 control character was read")
+        except botocore.exceptions.ClientError as e:
+            check(f"C1 control in a key: {e.response}", e.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+                  and e.response["Error"]["Message"] == "Couldn't parse the specified URI.")
+        check("no key with a C1 control is stored", error_of(lambda: s3.put_object(Bucket=BUCKET, Key="c1\x85", Body=b"x"))[1] == 400)
         assert not failures, "\n".join(failures)
         """, "listing and write answers from the compatibility suite walk");
 }
