@@ -263,7 +263,12 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
         if (!conditions.IsEmpty)
             Preconditions.Check(await TryHeadAsync(bucket, key, ct), conditions, isRead: false);
         var blob = Blob(bucket, key);
-        await Call(c => blob.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, WriteConditions(conditions), c), true, $"delete '{bucket}/{key}'", ct);
+        // A missing blob is success; a missing container is not (DeleteIfExists would take both for success).
+        await Call(async c =>
+        {
+            try { return (await blob.DeleteAsync(DeleteSnapshotsOption.IncludeSnapshots, WriteConditions(conditions), c)).Status; }
+            catch (RequestFailedException e) when (e.ErrorCode == "BlobNotFound") { return e.Status; }
+        }, true, $"delete '{bucket}/{key}'", ct);
     }
 
     public async Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct)

@@ -84,14 +84,19 @@ public static class CopyOperation
         catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { throw S3Errors.NoSuchKey(); }
     }
 
-    /// <summary>x-amz-copy-source: "[/]bucket/key", URL-encoded; a versionId is not supported (no versioning here).</summary>
+    /// <summary>x-amz-copy-source: "[/]bucket/key", URL-encoded; ?versionId=null is the current object.</summary>
     public static (S3BucketTarget Source, string Key) ParseSource(S3Context c)
     {
         var raw = c.Request.Headers["x-amz-copy-source"].ToString();
         var q = raw.IndexOf('?');
         if (q >= 0)
         {
-            if (raw[(q + 1)..].StartsWith("versionId=", StringComparison.Ordinal)) throw S3Errors.NotImplemented("Copying a version (versionId)");
+            // Only the version every object here has: "null", the current object.
+            if (raw[(q + 1)..].StartsWith("versionId=", StringComparison.Ordinal))
+            {
+                NullVersion.Require(Uri.UnescapeDataString(raw[(q + 1 + "versionId=".Length)..]));
+                c.Response.Headers["x-amz-copy-source-version-id"] = NullVersion.Id;
+            }
             raw = raw[..q];
         }
         var path = Uri.UnescapeDataString(raw).TrimStart('/');

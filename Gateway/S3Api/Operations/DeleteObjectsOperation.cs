@@ -9,7 +9,10 @@ using Gateway.Security;
 
 namespace Gateway.S3Api.Operations;
 
-/// <summary>DeleteObjects: up to 1000 keys in one request, each checked and deleted on its own; failures are listed per key.</summary>
+/// <summary>
+/// DeleteObjects: up to 1000 keys in one request, each checked and deleted on its own; failures are listed per key.
+/// A VersionId of "null" is the current object (see <see cref="NullVersion"/>); another id is that key's NoSuchVersion.
+/// </summary>
 public static class DeleteObjectsOperation
 {
     private const int MaxKeys = 1000;
@@ -35,48 +38,56 @@ public static class DeleteObjectsOperation
             "true" or "1" => true,
             _ => throw S3Errors.MalformedXml(),
         };
-        var keys = root.Elements().Where(e => e.Name.LocalName == "Object")
-            .Select(o => o.Elements().FirstOrDefault(e => e.Name.LocalName == "Key")?.Value).ToList();
-        if (keys.Count is 0 or > MaxKeys || keys.Any(k => k is null)) throw S3Errors.MalformedXml();
+        var objects = root.Elements().Where(e => e.Name.LocalName == "Object")
+            .Select(o => (Key: Child(o, "Key"), VersionId: Child(o, "VersionId"))).ToList();
+        if (objects.Count is 0 or > MaxKeys || objects.Any(o => o.Key is null)) throw S3Errors.MalformedXml();
 
-        var deleted = new List<string>();
-        var errors = new List<(string Key, string Code, string Message)>();
-        foreach (var key in keys)
+        var deleted = new List<(string Key, string? VersionId)>();
+        var errors = new List<(string Key, string? VersionId, string Code, string Message)>();
+        foreach (var (key, versionId) in objects)
         {
             try
             {
                 ObjectNames.ValidateKey(key);
+                if (versionId is not null && versionId != NullVersion.Id)
+                {
+                    // S3's per-key answer for a version that does not exist; nothing of the key is touched.
+                    errors.Add((key!, versionId, "NoSuchVersion", "The specified version does not exist."));
+                    continue;
+                }
                 if (MultipartMetadata.IsPartsAreaKey(key!)) throw S3Errors.InvalidArgument("That key is reserved.");
                 if (!c.Allows(Operation.Delete, t.ObjectResource(key!)))
                 {
-                    errors.Add((key!, "AccessDenied", "Access Denied"));
+                    errors.Add((key!, versionId, "AccessDenied", "Access Denied"));
                     continue;
                 }
                 await t.Store.DeleteObjectAsync(t.Bucket, key!, ObjectConditions.None, c.Aborted);
-                deleted.Add(key!);
+                deleted.Add((key!, versionId));
             }
-            catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { deleted.Add(key!); }
+            catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { deleted.Add((key!, versionId)); }
             catch (GatewayException e)
             {
                 var s3 = S3ErrorMapping.From(e);
-                errors.Add((key!, s3.Code, s3.Message));
+                errors.Add((key!, versionId, s3.Code, s3.Message));
             }
-            catch (S3Exception e) { errors.Add((key!, e.Code, e.Message)); }
+            catch (S3Exception e) { errors.Add((key!, versionId, e.Code, e.Message)); }
         }
         await S3Xml.WriteAsync(c.Response, 200, w =>
         {
             w.WriteStartElement("DeleteResult", S3Xml.Namespace);
             if (!quiet)
-                foreach (var key in deleted)
+                foreach (var (key, versionId) in deleted)
                 {
                     w.WriteStartElement("Deleted");
                     w.Element("Key", key);
+                    w.Element("VersionId", versionId);
                     w.WriteEndElement();
                 }
-            foreach (var (key, code, message) in errors)
+            foreach (var (key, versionId, code, message) in errors)
             {
                 w.WriteStartElement("Error");
                 w.Element("Key", key);
+                w.Element("VersionId", versionId);
                 w.Element("Code", code);
                 w.Element("Message", message);
                 w.WriteEndElement();
@@ -84,6 +95,9 @@ public static class DeleteObjectsOperation
             w.WriteEndElement();
         });
     }
+
+    private static string? Child(System.Xml.Linq.XElement parent, string name) =>
+        parent.Elements().FirstOrDefault(e => e.Name.LocalName == name)?.Value;
 
     private static async Task CopyBoundedAsync(Stream source, MemoryStream target, CancellationToken ct)
     {

@@ -20,34 +20,72 @@ namespace Gateway.S3Api.Operations;
 /// </summary>
 public static class ListOperations
 {
-    private sealed record Entry(string Name, ObjectInfo? Object);
+    internal sealed record Entry(string Name, ObjectInfo? Object);
 
-    private sealed record Window(List<Entry> Entries, bool Truncated, string? NextToken, string? LastName);
+    internal sealed record Window(List<Entry> Entries, bool Truncated, string? NextToken, string? LastName);
+
+    /// <summary>The query parameters every listing shares, checked as S3 checks them, with the caller's read grant.</summary>
+    internal sealed record Parameters(string Prefix, string Delimiter, bool Url, int MaxKeys, bool MatchesNothing)
+    {
+        public string Enc(string s) => Url ? SigV4.UriEncode(s, keepSlash: true) : s;
+
+        public static Parameters Read(S3Context c)
+        {
+            var q = c.Request.Query;
+            var prefix = q["prefix"].ToString();
+            var delimiter = q["delimiter"].ToString();
+            var encodingType = q["encoding-type"].ToString();
+            if (encodingType.Length > 0 && encodingType != "url") throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request");
+            var maxKeys = 1000;
+            if (q.TryGetValue("max-keys", out var mk))
+            {
+                if (!int.TryParse(mk.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out maxKeys))
+                    throw S3Errors.InvalidArgument("Provided max-keys not an integer or within integer range");
+                maxKeys = Math.Min(maxKeys, 1000);
+            }
+            var matchesNothing = MatchesNoKey(prefix);
+            if (delimiter.Length > 16) throw S3Errors.InvalidArgument("The delimiter is at most 16 characters here.");
+            c.Require(Operation.Read, c.Target.ObjectResource(prefix), prefix: true);
+            return new Parameters(prefix, delimiter, encodingType == "url", maxKeys, matchesNothing);
+        }
+
+        /// <summary>
+        /// A prefix no stored key can start with (a control character, a leading '/', a complete '.' or '..' segment,
+        /// more bytes than a key may have) lists nothing, as S3 answers for a prefix nothing matches, rather than being
+        /// refused. A prefix ending in a partial segment ("a/.") could begin a key ("a/.x") the stores cannot be asked
+        /// for by that prefix: refused.
+        /// </summary>
+        private static bool MatchesNoKey(string prefix)
+        {
+            if (prefix.Any(char.IsControl)) return true;
+            try
+            {
+                ObjectNames.ValidatePrefix(prefix);
+                return false;
+            }
+            catch (GatewayException e)
+            {
+                try { ObjectNames.ValidateKey(prefix + "x"); }
+                catch (GatewayException) { return true; }
+                throw S3Errors.InvalidArgument(e.Message);
+            }
+        }
+
+        /// <summary>Up to MaxKeys entries after <paramref name="after"/> (a key), or from the store's own token.</summary>
+        public Task<Window> CollectAsync(S3Context c, string? storeToken, string? after) =>
+            MaxKeys == 0 || MatchesNothing
+                ? Task.FromResult(new Window([], false, null, null))
+                : ListOperations.CollectAsync(c, NullIfEmpty(Prefix), NullIfEmpty(Delimiter), MaxKeys, storeToken, after);
+
+        private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
+    }
 
     public static async Task ListAsync(S3Context c, bool v2)
     {
         var q = c.Request.Query;
         var t = c.Target;
-        var prefix = q["prefix"].ToString();
-        var delimiter = q["delimiter"].ToString();
-        var encodingType = q["encoding-type"].ToString();
-        if (encodingType.Length > 0 && encodingType != "url") throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request");
-        var maxKeys = 1000;
-        if (q.TryGetValue("max-keys", out var mk))
-        {
-            if (!int.TryParse(mk.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out maxKeys))
-                throw S3Errors.InvalidArgument("Provided max-keys not an integer or within integer range");
-            maxKeys = Math.Min(maxKeys, 1000);
-        }
-        // No key holds a control character, so such a prefix lists nothing (as S3 answers), rather than being refused.
-        var matchesNothing = prefix.Any(char.IsControl);
-        if (!matchesNothing)
-        {
-            try { ObjectNames.ValidatePrefix(prefix); }
-            catch (GatewayException e) { throw S3Errors.InvalidArgument(e.Message); }
-        }
-        if (delimiter.Length > 16) throw S3Errors.InvalidArgument("The delimiter is at most 16 characters here.");
-        c.Require(Operation.Read, t.ObjectResource(prefix), prefix: true);
+        var p = Parameters.Read(c);
+        var (prefix, delimiter, maxKeys, url) = (p.Prefix, p.Delimiter, p.MaxKeys, p.Url);
 
         string? storeToken = null, after = null;
         string? continuation = v2 ? NullIfEmpty(q["continuation-token"]) : null;
@@ -56,31 +94,28 @@ public static class ListOperations
         if (continuation is not null) (storeToken, after) = DecodeToken(continuation);
         else after = v2 ? startAfter : marker;
 
-        var window = maxKeys == 0 || matchesNothing
-            ? new Window([], false, null, null)
-            : await CollectAsync(c, NullIfEmpty(prefix), NullIfEmpty(delimiter), maxKeys, storeToken, after);
+        var window = await p.CollectAsync(c, storeToken, after);
         var fetchOwner = v2 && q["fetch-owner"] == "true";
-        var url = encodingType == "url";
-        string Enc(string s) => url ? SigV4.UriEncode(s, keepSlash: true) : s;
 
         await S3Xml.WriteAsync(c.Response, 200, w =>
         {
             w.WriteStartElement("ListBucketResult", S3Xml.Namespace);
             w.Element("Name", t.S3Bucket);
-            w.Element("Prefix", Enc(prefix));
+            // v1 answers the prefix as given (botocore decodes it only in v2); v2 URL-encodes it with the keys.
+            w.Element("Prefix", v2 ? p.Enc(prefix) : prefix);
             if (v2)
             {
-                if (continuation is not null) w.Element("ContinuationToken", continuation);
-                if (startAfter is not null) w.Element("StartAfter", Enc(startAfter));
+                if (q.ContainsKey("continuation-token")) w.Element("ContinuationToken", q["continuation-token"].ToString());
+                if (startAfter is not null) w.Element("StartAfter", p.Enc(startAfter));
                 w.Element("KeyCount", window.Entries.Count);
             }
             else
             {
-                w.Element("Marker", Enc(marker ?? ""));
-                if (window.Truncated && window.LastName is not null) w.Element("NextMarker", Enc(window.LastName));
+                w.Element("Marker", p.Enc(marker ?? ""));
+                if (window.Truncated && window.LastName is not null) w.Element("NextMarker", p.Enc(window.LastName));
             }
             w.Element("MaxKeys", maxKeys);
-            if (delimiter.Length > 0) w.Element("Delimiter", Enc(delimiter));
+            if (delimiter.Length > 0) w.Element("Delimiter", p.Enc(delimiter));
             if (url) w.Element("EncodingType", "url");
             w.Element("IsTruncated", window.Truncated);
             if (v2 && window.Truncated && window.NextToken is not null) w.Element("NextContinuationToken", window.NextToken);
@@ -88,7 +123,7 @@ public static class ListOperations
             {
                 var o = e.Object!;
                 w.WriteStartElement("Contents");
-                w.Element("Key", Enc(o.Key));
+                w.Element("Key", p.Enc(o.Key));
                 w.Element("LastModified", o.LastModified);
                 w.Element("ETag", S3ObjectHeaders.ETag(o));
                 w.Element("Size", o.Size);
@@ -99,7 +134,7 @@ public static class ListOperations
             foreach (var e in window.Entries.Where(e => e.Object is null))
             {
                 w.WriteStartElement("CommonPrefixes");
-                w.Element("Prefix", Enc(e.Name));
+                w.Element("Prefix", p.Enc(e.Name));
                 w.WriteEndElement();
             }
             w.WriteEndElement();
@@ -140,7 +175,7 @@ public static class ListOperations
         }
     }
 
-    private static string? NullIfEmpty(Microsoft.Extensions.Primitives.StringValues v) => v.Count == 0 || string.IsNullOrEmpty(v[0]) ? null : v[0];
+    internal static string? NullIfEmpty(Microsoft.Extensions.Primitives.StringValues v) => v.Count == 0 || string.IsNullOrEmpty(v[0]) ? null : v[0];
 
     private static string EncodeStoreToken(string token) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes("t:" + token));
     private static string EncodeKeyToken(string key) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes("k:" + key));

@@ -82,6 +82,9 @@ public static partial class ObjectWriteOperations
             if (!MetaName().IsMatch(key) || MultipartMetadata.IsReserved(key))
                 throw S3Errors.InvalidArgument($"Metadata header '{name}' is not allowed here: names are a-z, 0-9, '-' and '_', not starting with '-' (and not 'gw-s3-*').");
             var value = values.ToString();
+            // A control character in a header value is one a web server in front of S3 rejects; it never reaches the store.
+            if (value.Any(ch => ch < 0x20 && ch != '\t' || ch == 0x7f))
+                throw S3Errors.InvalidArgument($"Metadata header '{name}' holds a control character.");
             bytes += key.Length + value.Length;
             metadata[key] = value;
         }

@@ -33,6 +33,8 @@ public static class S3Addressing
         }
         if (key is not null)
         {
+            // C1 control characters (U+0080-U+009F) in a key: S3 cannot parse the URI (ceph/s3-tests test_object_read_unreadable).
+            if (key.Any(ch => ch is >= '\u0080' and <= '\u009f')) throw S3Errors.InvalidUri();
             try { ObjectNames.ValidateKey(key); }
             catch (GatewayException e) { throw S3Errors.InvalidArgument(e.Message); }
             if (MultipartMetadata.IsPartsAreaKey(key))

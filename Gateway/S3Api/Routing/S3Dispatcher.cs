@@ -18,9 +18,9 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
     private static readonly string[] Unsupported =
     [
         "acl", "policy", "policyStatus", "cors", "lifecycle", "tagging", "website", "logging", "notification", "replication",
-        "encryption", "object-lock", "retention", "legal-hold", "torrent", "restore", "select", "versions", "accelerate",
+        "encryption", "object-lock", "retention", "legal-hold", "torrent", "restore", "select", "accelerate",
         "requestPayment", "analytics", "inventory", "metrics", "ownershipControls", "publicAccessBlock", "intelligent-tiering",
-        "attributes", "versionId", "session",
+        "attributes", "session",
     ];
 
     public async Task InvokeAsync(HttpContext http, string pathBase)
@@ -109,6 +109,8 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
             return HttpMethods.IsGet(method) ? BucketOperations.ListBucketsAsync(c) : Task.FromException(S3Errors.MethodNotAllowed());
         if (c.Key is null)
         {
+            if (q.ContainsKey("versions"))
+                return HttpMethods.IsGet(method) ? ListVersionsOperation.RunAsync(c) : Task.FromException(S3Errors.MethodNotAllowed());
             if (HttpMethods.IsGet(method))
             {
                 if (q.ContainsKey("location")) return BucketOperations.GetLocationAsync(c);
@@ -123,6 +125,7 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
             if (HttpMethods.IsPost(method) && q.ContainsKey("delete")) return DeleteObjectsOperation.RunAsync(c);
             return Task.FromException(S3Errors.MethodNotAllowed());
         }
+        NullVersion.CheckObjectRequest(c);
         if (HttpMethods.IsGet(method))
             return q.ContainsKey("uploadId") ? MultipartOperations.ListPartsAsync(c) : ObjectReadOperations.GetAsync(c);
         if (HttpMethods.IsHead(method)) return ObjectReadOperations.HeadAsync(c);

@@ -23,7 +23,8 @@ public static class S3Xml
         DtdProcessing = DtdProcessing.Prohibit,
         XmlResolver = null,
         IgnoreComments = true,
-        IgnoreWhitespace = true,
+        // Kept: a key may be all whitespace (<Key> </Key> names the key " "); whitespace between elements is never read.
+        IgnoreWhitespace = false,
         MaxCharactersInDocument = 4 * 1024 * 1024,
     };
 
@@ -74,7 +75,7 @@ public static class S3Xml
         try
         {
             using var reader = XmlReader.Create(buffer, ReadSettings);
-            return System.Xml.Linq.XDocument.Load(reader);
+            return System.Xml.Linq.XDocument.Load(reader, System.Xml.Linq.LoadOptions.PreserveWhitespace);
         }
         catch (XmlException) { throw Errors.S3Errors.MalformedXml(); }
     }

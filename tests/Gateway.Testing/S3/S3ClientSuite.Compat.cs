@@ -203,7 +203,7 @@ public abstract partial class S3ClientSuite
         expect("abort an aborted upload", lambda: s3.abort_multipart_upload(Bucket=BUCKET, Key="mp", UploadId=up), "NoSuchUpload", 404)
         expect("upload a part to an unknown upload", lambda: s3.upload_part(Bucket=BUCKET, Key="mp", UploadId="0" * 32, PartNumber=1, Body=b"x"), "NoSuchUpload", 404)
         expect("copy a range past the source", lambda: s3.upload_part_copy(Bucket=BUCKET, Key="mp", UploadId=s3.create_multipart_upload(Bucket=BUCKET, Key="mp")["UploadId"],
-               PartNumber=1, CopySource={"Bucket": BUCKET, "Key": "bar"}, CopySourceRange="bytes=0-21"), "InvalidArgument", 400)
+               PartNumber=1, CopySource={"Bucket": BUCKET, "Key": "bar"}, CopySourceRange="bytes=0-21"), "InvalidRange", 416)
         got = raw_code(*raw("PUT", f"{ENDPOINT}/{BUCKET}/md5", b"x", headers={"Content-MD5": ""}))
         check(f"an empty Content-MD5: {got}", got == ("InvalidDigest", 400))
         got = raw_code(*raw("PUT", f"{ENDPOINT}/{BUCKET}/md5", b"x", headers={"Content-MD5": "YWJyYWNhZGFicmE="}))

@@ -43,6 +43,10 @@ public sealed class S3Clients(S3FrontDoor door, string workDirectory)
         env["SECRET"] = door.Secret;
         env["READER_KEY_ID"] = door.ReaderKeyId;
         env["READER_SECRET"] = door.ReaderSecret;
+        env["ALT_KEY_ID"] = door.Others["s3-alt"].KeyId;
+        env["ALT_SECRET"] = door.Others["s3-alt"].Secret;
+        env["TENANT_KEY_ID"] = door.Others["s3-tenant"].KeyId;
+        env["TENANT_SECRET"] = door.Others["s3-tenant"].Secret;
         env["REGION"] = S3FrontDoor.Region;
         env["BASE_DOMAIN"] = S3FrontDoor.BaseDomain;
         env["PORT"] = door.Endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -18,6 +18,8 @@ public static partial class MultipartMetadata
     public const string ReservedPrefix = "gw_s3_";
     public const string ETagKey = "gw_s3_etag";
     public const string TargetKey = "gw_s3_key";
+    /// <summary>On a completed object: the upload id it was completed from, so a repeated CompleteMultipartUpload is answered.</summary>
+    public const string UploadKey = "gw_s3_upload";
     public const int MinPartBytes = 5 * 1024 * 1024;
     public const int MaxPartNumber = 10000;
 

@@ -114,7 +114,15 @@ public static class MultipartOperations
     public static async Task CompleteAsync(S3Context c)
     {
         var (t, key, uploadId) = Upload(c, Operation.Write);
-        var record = await UploadRecord.ReadAsync(c, uploadId, key);
+        UploadRecord record;
+        try { record = await UploadRecord.ReadAsync(c, uploadId, key); }
+        catch (S3Exception e) when (e.Code == "NoSuchUpload")
+        {
+            // S3 answers a repeated CompleteMultipartUpload of an upload it completed with the object it made.
+            if (await CompletedFromAsync(c, uploadId) is not { } done) throw;
+            await WriteCompletedAsync(c, done);
+            return;
+        }
         var doc = await S3Xml.ReadFromAsync(Bodies.Open(c, out _), 1024 * 1024, c.Aborted);
         if (doc.Root is not { Name.LocalName: "CompleteMultipartUpload" } root) throw S3Errors.MalformedXml();
         var requested = new List<(int Number, string ETag)>();
@@ -141,19 +149,33 @@ public static class MultipartOperations
         }
         var conditions = await ObjectWriteOperations.TargetConditionsAsync(c, t.Store, t.Bucket, key);
         var multipartETag = MultipartMetadata.MultipartETag(chosen.Select(p => p.S3ETag));
-        var added = new Dictionary<string, string> { [MultipartMetadata.ETagKey] = multipartETag };
+        var added = new Dictionary<string, string> { [MultipartMetadata.ETagKey] = multipartETag, [MultipartMetadata.UploadKey] = uploadId };
         if (PartLayout.Encode(chosen.Select(p => p.Size).ToList()) is { } layout) added[PartLayout.Key] = layout;
         await parts.CompleteAsync(chosen, held.Values, added, conditions);
-        await S3Xml.WriteAsync(c.Response, 200, w =>
-        {
-            w.WriteStartElement("CompleteMultipartUploadResult", S3Xml.Namespace);
-            w.Element("Location", $"/{t.S3Bucket}/{key}");
-            w.Element("Bucket", t.S3Bucket);
-            w.Element("Key", key);
-            w.Element("ETag", $"\"{multipartETag}\"");
-            w.WriteEndElement();
-        });
+        await WriteCompletedAsync(c, $"\"{multipartETag}\"");
     }
+
+    /// <summary>The ETag of the object at the addressed key when it was completed from <paramref name="uploadId"/>.</summary>
+    private static async Task<string?> CompletedFromAsync(S3Context c, string uploadId)
+    {
+        var t = c.Target;
+        try
+        {
+            var info = await t.Store.HeadObjectAsync(t.Bucket, c.RequiredKey, ObjectConditions.None, c.Aborted);
+            return info.Metadata.TryGetValue(MultipartMetadata.UploadKey, out var from) && from == uploadId ? S3ObjectHeaders.ETag(info) : null;
+        }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { return null; }
+    }
+
+    private static Task WriteCompletedAsync(S3Context c, string etag) => S3Xml.WriteAsync(c.Response, 200, w =>
+    {
+        w.WriteStartElement("CompleteMultipartUploadResult", S3Xml.Namespace);
+        w.Element("Location", $"/{c.Target.S3Bucket}/{c.RequiredKey}");
+        w.Element("Bucket", c.Target.S3Bucket);
+        w.Element("Key", c.RequiredKey);
+        w.Element("ETag", etag);
+        w.WriteEndElement();
+    });
 
     public static async Task AbortAsync(S3Context c)
     {
@@ -328,7 +350,7 @@ public static class MultipartOperations
         return Math.Min(n, max);
     }
 
-    /// <summary>x-amz-copy-source-range: bytes=first-last, inside the source.</summary>
+    /// <summary>x-amz-copy-source-range: bytes=first-last (else InvalidArgument), inside the source (else InvalidRange).</summary>
     private static ByteRange? CopyRange(S3Context c, long size)
     {
         var value = c.Request.Headers["x-amz-copy-source-range"].ToString();
@@ -337,8 +359,10 @@ public static class MultipartOperations
         if (!value.StartsWith("bytes=", StringComparison.Ordinal) || dash < 0
             || !long.TryParse(value.AsSpan(6, dash - 6), NumberStyles.None, CultureInfo.InvariantCulture, out var first)
             || !long.TryParse(value.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var last)
-            || last < first || last >= size)
+            || last < first)
             throw S3Errors.InvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy");
+        // Well-formed but past the source's end: S3's InvalidRange, as the compatibility suite asserts.
+        if (last >= size) throw S3Errors.InvalidRange();
         return new ByteRange(first, last, null);
     }
 }
