@@ -3,6 +3,7 @@ using Gateway.Contracts.Errors;
 using Gateway.S3Api.Auth;
 using Gateway.S3Api.Errors;
 using Gateway.S3Api.Operations;
+using Gateway.S3Api.Operations.Acl;
 using Gateway.S3Api.Operations.PostObject;
 using Gateway.S3Api.Xml;
 
@@ -17,7 +18,7 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
     /// <summary>Sub-resources S3 has and this front door does not: NotImplemented, never a 500 or a wrong answer.</summary>
     private static readonly string[] Unsupported =
     [
-        "acl", "policy", "policyStatus", "cors", "lifecycle", "tagging", "website", "logging", "notification", "replication",
+        "policy", "policyStatus", "cors", "lifecycle", "tagging", "website", "logging", "notification", "replication",
         "encryption", "object-lock", "retention", "legal-hold", "torrent", "restore", "select", "accelerate",
         "requestPayment", "analytics", "inventory", "metrics", "ownershipControls", "publicAccessBlock", "intelligent-tiering",
         "attributes", "session",
@@ -107,6 +108,8 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
             return Task.FromException(new S3Exception("InvalidStorageClass", 400, "The storage class you specified is not valid."));
         if (c.S3Bucket is null)
             return HttpMethods.IsGet(method) ? BucketOperations.ListBucketsAsync(c) : Task.FromException(S3Errors.MethodNotAllowed());
+        if (q.ContainsKey("acl")) return AclOperations.RunAsync(c);
+        if (HttpMethods.IsPut(method) || HttpMethods.IsPost(method)) CannedAcl.Check(c.Request.Headers, bucket: c.Key is null);
         if (c.Key is null)
         {
             if (q.ContainsKey("versions"))

@@ -24,7 +24,7 @@ public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services 
     private static partial Regex MetaName();
 
     /// <summary>Fields S3 acts on that this front door cannot honour: refused rather than silently dropped.</summary>
-    private static readonly string[] NotHonoured = ["tagging", "x-amz-server-side-encryption", "x-amz-website-redirect-location", "x-amz-object-lock-", "x-amz-checksum-", "x-amz-grant-"];
+    private static readonly string[] NotHonoured = ["tagging", "x-amz-server-side-encryption", "x-amz-website-redirect-location", "x-amz-object-lock-", "x-amz-checksum-"];
 
     public static bool IsFormUpload(HttpRequest request, string? bucket, string? key) =>
         HttpMethods.IsPost(request.Method) && bucket is not null && key is null && PostForm.IsForm(request);
@@ -78,7 +78,7 @@ public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services 
         foreach (var name in form.Fields.Keys)
             if (NotHonoured.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
                 throw S3Errors.NotImplemented($"The POST form field '{PostForm.Printable(name)}'");
-        if (form["acl"] is { } acl && acl != "private") throw S3Errors.NotImplemented($"The canned ACL '{PostForm.Printable(acl)}' (objects are private)");
+        Acl.CannedAcl.Check(form["acl"], form.Fields.Keys.Any(k => k.StartsWith("x-amz-grant-", StringComparison.OrdinalIgnoreCase)), bucket: false);
         var contentType = form["Content-Type"] is { Length: > 0 } type ? type : "binary/octet-stream";
         if (!MediaTypeHeaderValue.TryParse(contentType, out _)) throw S3Errors.InvalidArgument("Content-Type is not a valid media type.");
         ContentHeaders? headers;
