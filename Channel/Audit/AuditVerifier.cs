@@ -10,7 +10,14 @@ public sealed record AuditVerification(bool Ok, long EntriesChecked, long? First
 {
     public long HeadsChecked { get; init; }
     public long TreeSize { get; init; }
+    /// <summary>Pending entries that never got their outcome: the gateway stopped while the call read its answer.</summary>
+    public IReadOnlyList<UnresolvedEntry> Unresolved { get; init; } = [];
+    /// <summary>How many there are (<see cref="Unresolved"/> lists the first 1000).</summary>
+    public long UnresolvedCount { get; init; }
 }
+
+/// <summary>A pending entry (its witness checks out, covered by a signed head) with no outcome entry after it.</summary>
+public sealed record UnresolvedEntry(long Sequence, long LeafIndex, string RequestId, string Operation, string Target);
 
 /// <summary>
 /// Checks the transparency log with nothing but the database and the bridge hosts' public keys:
@@ -18,6 +25,8 @@ public sealed record AuditVerification(bool Ok, long EntriesChecked, long? First
 ///    fork, and that the stored leaves reproduce every head's root (so no leaf was changed, removed or inserted);
 /// 2. entries: contiguous sequence and hash chain, the witness decodes, the columns match it, and its leaf hash is
 ///    the stored leaf its index names, covered by a head;
+///    A leaf has one entry, or a <c>pending</c> entry (written with its head while the call still read its answer)
+///    followed by at most one outcome entry; a pending entry with no outcome is reported as unresolved, not a failure;
 /// 3. coverage: every leaf the heads cover has an entry (an entry removed from the middle shows here, even when the
 ///    chain after it was re-hashed);
 /// 4. with a checkpoint (a head saved earlier): it is signed by a trusted key and the log still holds it: its size is
@@ -26,34 +35,42 @@ public sealed record AuditVerification(bool Ok, long EntriesChecked, long? First
 public static class AuditVerifier
 {
     private static readonly string MalformedOutcome = WitnessRecord.Refused(WitnessFailure.Malformed);
+    private const int MaxUnresolvedListed = 1000;
 
     public static AuditVerification Verify(string databasePath, IReadOnlyCollection<HybridPublicKey> hostKeys, SignedTreeHead? checkpoint = null)
     {
         if (!File.Exists(databasePath)) return new AuditVerification(false, 0, null, $"No audit database at {databasePath}.");
         var keys = hostKeys.ToDictionary(k => k.Fingerprint.ToString(), StringComparer.Ordinal);
         var cs = new SqliteConnectionStringBuilder { DataSource = databasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
-        using var headsDb = new SqliteConnection(cs);
-        using var leavesDb = new SqliteConnection(cs);
-        headsDb.Open();
-        leavesDb.Open();
+        // One connection and one read transaction: every query sees the same snapshot, so a log the gateway is writing
+        // to meanwhile is checked as it was at one commit (heads, their leaves and the entries written with them).
+        using var db = new SqliteConnection(cs);
+        db.Open();
+        using var snapshot = db.BeginTransaction(deferred: true);
         if (checkpoint is not null && !(keys.TryGetValue(checkpoint.HostKey, out var cpKey) && checkpoint.VerifySignature(cpKey)))
             return new AuditVerification(false, 0, null, $"The checkpoint head is not signed by a trusted bridge-host key ({checkpoint.HostKey}).");
-        var heads = VerifyHeads(headsDb, leavesDb, keys, checkpoint);
+        var heads = VerifyHeads(snapshot, keys, checkpoint);
         if (!heads.Ok) return heads;
-        var entries = VerifyEntries(headsDb, heads.TreeSize);
+        var entries = VerifyEntries(snapshot, heads.TreeSize);
         if (!entries.Ok) return entries with { HeadsChecked = heads.HeadsChecked, TreeSize = heads.TreeSize };
-        var coverage = VerifyCoverage(headsDb);
+        var coverage = VerifyCoverage(snapshot);
         // A coverage problem comes after every entry checked out: it reports them, not 0.
-        return (coverage ?? entries) with { EntriesChecked = entries.EntriesChecked, HeadsChecked = heads.HeadsChecked, TreeSize = heads.TreeSize };
+        return (coverage ?? entries) with { EntriesChecked = entries.EntriesChecked, HeadsChecked = heads.HeadsChecked, TreeSize = heads.TreeSize, Unresolved = entries.Unresolved, UnresolvedCount = entries.UnresolvedCount };
     }
 
-    private static AuditVerification VerifyHeads(SqliteConnection headsDb, SqliteConnection leavesDb, Dictionary<string, HybridPublicKey> keys, SignedTreeHead? checkpoint)
+    private static SqliteCommand Query(SqliteTransaction snapshot, string sql)
     {
-        using var headQuery = headsDb.CreateCommand();
-        headQuery.CommandText = "SELECT head_id, head, head_hash FROM audit_heads ORDER BY head_id";
+        var command = snapshot.Connection!.CreateCommand();
+        command.Transaction = snapshot;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static AuditVerification VerifyHeads(SqliteTransaction snapshot, Dictionary<string, HybridPublicKey> keys, SignedTreeHead? checkpoint)
+    {
+        using var headQuery = Query(snapshot, "SELECT head_id, head, head_hash FROM audit_heads ORDER BY head_id");
         using var heads = headQuery.ExecuteReader();
-        using var leafQuery = leavesDb.CreateCommand();
-        leafQuery.CommandText = "SELECT leaf_index, leaf_hash FROM audit_leaves ORDER BY leaf_index";
+        using var leafQuery = Query(snapshot, "SELECT leaf_index, leaf_hash FROM audit_leaves ORDER BY leaf_index");
         using var leaves = leafQuery.ExecuteReader();
         var frontier = new MerkleFrontier();
         byte[]? checkpointRoot = checkpoint?.TreeSize == 0 ? MerkleTree.EmptyRoot() : null;
@@ -111,15 +128,16 @@ public static class AuditVerifier
         return new AuditVerification(true, 0, null, null) { HeadsChecked = count, TreeSize = frontier.Size };
     }
 
-    private static AuditVerification VerifyEntries(SqliteConnection db, long treeSize)
+    private static AuditVerification VerifyEntries(SqliteTransaction snapshot, long treeSize)
     {
-        using var query = db.CreateCommand();
-        query.CommandText = $"SELECT {string.Join(", ", AuditLog.EntryColumns.Split(", ").Select(c => "e." + c))}, l.leaf_hash FROM audit_entries e LEFT JOIN audit_leaves l ON l.leaf_index = e.leaf_index ORDER BY e.seq";
+        using var query = Query(snapshot, $"SELECT {string.Join(", ", AuditLog.EntryColumns.Split(", ").Select(c => "e." + c))}, l.leaf_hash FROM audit_entries e LEFT JOIN audit_leaves l ON l.leaf_index = e.leaf_index ORDER BY e.seq");
         using var reader = query.ExecuteReader();
         long expected = 1;
         var previous = new byte[32];
         long checkedCount = 0;
-        var leafOwners = new HashSet<long>();
+        // Per leaf: the sequence of its pending entry while that has no outcome yet, else 0 (one final entry seen).
+        var leafOwners = new Dictionary<long, long>();
+        var unresolved = new Dictionary<long, UnresolvedEntry>();
         while (reader.Read())
         {
             AuditEntry e;
@@ -140,7 +158,10 @@ public static class AuditVerifier
             // A witness the host committed in a form that does not decode is recorded as refused:malformed; the label is
             // believed only for bytes that really do not decode (the leaf hash below pins the bytes).
             var recordedMalformed = e.Outcome == MalformedOutcome;
-            if (w is null && !recordedMalformed) return Bad(checkedCount, e.Sequence, "Its witness is malformed.");
+            // A pending entry holds the witness as the host signed it, before the gateway's own checks: bytes that do not
+            // decode are recorded as they are (the outcome entry after it says refused:malformed).
+            var pending = e.Outcome == WitnessRecord.Pending;
+            if (w is null && !recordedMalformed && !pending) return Bad(checkedCount, e.Sequence, "Its witness is malformed.");
             if (w is not null && recordedMalformed) return Bad(checkedCount, e.Sequence, "It is recorded as malformed but its witness decodes (edited).");
             if (w is null ? e.Operation != "" || e.Target != "" || e.Status != ""
                 : w.RequestId != e.RequestId || w.Operation != e.Operation || w.Target != e.Target || w.Status != e.Status)
@@ -149,22 +170,31 @@ public static class AuditVerifier
                 return Bad(checkedCount, e.Sequence, $"Its leaf {e.LeafIndex} is not covered by any signed head.");
             if (reader[12] is not byte[] leaf || !CryptographicOperations.FixedTimeEquals(leaf, MerkleTree.LeafHash(e.Witness)))
                 return Bad(checkedCount, e.Sequence, $"Its witness is not leaf {e.LeafIndex} of the signed tree (edited or substituted).");
-            if (!leafOwners.Add(e.LeafIndex))
-                return Bad(checkedCount, e.Sequence, $"A second entry for leaf {e.LeafIndex} (duplicated).");
+            if (leafOwners.TryGetValue(e.LeafIndex, out var open))
+            {
+                // Only a pending entry's outcome may follow it, once.
+                if (open == 0 || pending)
+                    return Bad(checkedCount, e.Sequence, $"A second entry for leaf {e.LeafIndex} (duplicated).");
+                unresolved.Remove(e.LeafIndex);
+            }
+            leafOwners[e.LeafIndex] = pending ? e.Sequence : 0;
+            if (pending) unresolved[e.LeafIndex] = new UnresolvedEntry(e.Sequence, e.LeafIndex, e.RequestId, e.Operation, e.Target);
             previous = e.EntryHash;
             expected++;
             checkedCount++;
         }
-        return new AuditVerification(true, checkedCount, null, null);
+        return new AuditVerification(true, checkedCount, null, null)
+        {
+            Unresolved = [.. unresolved.Values.OrderBy(u => u.Sequence).Take(MaxUnresolvedListed)],
+            UnresolvedCount = unresolved.Count,
+        };
     }
 
-    private static AuditVerification? VerifyCoverage(SqliteConnection db)
+    private static AuditVerification? VerifyCoverage(SqliteTransaction snapshot)
     {
-        using var missing = db.CreateCommand();
-        missing.CommandText = "SELECT l.leaf_index FROM audit_leaves l WHERE NOT EXISTS (SELECT 1 FROM audit_entries e WHERE e.leaf_index = l.leaf_index) ORDER BY l.leaf_index LIMIT 1";
+        using var missing = Query(snapshot, "SELECT l.leaf_index FROM audit_leaves l WHERE NOT EXISTS (SELECT 1 FROM audit_entries e WHERE e.leaf_index = l.leaf_index) ORDER BY l.leaf_index LIMIT 1");
         if (missing.ExecuteScalar() is not long leaf) return null;
-        using var around = db.CreateCommand();
-        around.CommandText = "SELECT (SELECT MAX(seq) FROM audit_entries WHERE leaf_index < $l), (SELECT MIN(seq) FROM audit_entries WHERE leaf_index > $l)";
+        using var around = Query(snapshot, "SELECT (SELECT MAX(seq) FROM audit_entries WHERE leaf_index < $l), (SELECT MIN(seq) FROM audit_entries WHERE leaf_index > $l)");
         around.Parameters.AddWithValue("$l", leaf);
         using var r = around.ExecuteReader();
         r.Read();

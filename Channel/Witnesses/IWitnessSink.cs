@@ -22,10 +22,13 @@ public sealed record LogCheckpoint(MerkleFrontier Frontier, SignedTreeHead? Head
 
 /// <summary>
 /// One witness as the log keeps it. <see cref="Outcome"/> is what the gateway did with the call: "released", "abandoned"
-/// (the caller went away before the answer) or "refused:&lt;reason&gt;" (the witness or its head failed a check).
+/// (the caller went away before the answer) or "refused:&lt;reason&gt;" (the witness or its head failed a check), or
+/// "pending" (its head was committed while the call still read its answer; the outcome follows as a second entry).
 /// </summary>
 public sealed record WitnessRecord(long LeafIndex, byte[] Encoded, Witness Witness, string Outcome, string HostKey)
 {
+    /// <summary>Covered by a committed head before the gateway finished its own checks of the call; not an outcome.</summary>
+    public const string Pending = "pending";
     public const string Released = "released";
     public const string Abandoned = "abandoned";
     /// <summary>The host reset the stream because the answer body failed at its source; the witness says what was sent.</summary>
