@@ -10,14 +10,14 @@ public sealed record AuditVerification(bool Ok, long EntriesChecked, long? First
 {
     public long HeadsChecked { get; init; }
     public long TreeSize { get; init; }
-    /// <summary>Pending entries that never got their outcome: the gateway stopped while the call read its answer.</summary>
+    /// <summary>Pending leaves that never got their outcome entry: the gateway stopped while the call read its answer.</summary>
     public IReadOnlyList<UnresolvedEntry> Unresolved { get; init; } = [];
     /// <summary>How many there are (<see cref="Unresolved"/> lists the first 1000).</summary>
     public long UnresolvedCount { get; init; }
 }
 
-/// <summary>A pending entry (its witness checks out, covered by a signed head) with no outcome entry after it.</summary>
-public sealed record UnresolvedEntry(long Sequence, long LeafIndex, string RequestId, string Operation, string Target);
+/// <summary>A pending leaf (its witness checks out, covered by a signed head) with no outcome entry.</summary>
+public sealed record UnresolvedEntry(long LeafIndex, string RequestId, string Operation, string Target, DateTimeOffset RecordedAt);
 
 /// <summary>
 /// Checks the transparency log with nothing but the database and the bridge hosts' public keys:
@@ -25,17 +25,17 @@ public sealed record UnresolvedEntry(long Sequence, long LeafIndex, string Reque
 ///    fork, and that the stored leaves reproduce every head's root (so no leaf was changed, removed or inserted);
 /// 2. entries: contiguous sequence and hash chain, the witness decodes, the columns match it, and its leaf hash is
 ///    the stored leaf its index names, covered by a head;
-///    A leaf has one entry, or a <c>pending</c> entry (written with its head while the call still read its answer)
-///    followed by at most one outcome entry; a pending entry with no outcome is reported as unresolved, not a failure;
-/// 3. coverage: every leaf the heads cover has an entry (an entry removed from the middle shows here, even when the
-///    chain after it was re-hashed);
-/// 4. with a checkpoint (a head saved earlier): it is signed by a trusted key and the log still holds it: its size is
+/// 3. pending leaves (audit_pending: a head committed while its call still read the answer): the witness decodes or is
+///    recorded blank, the columns match it, it is the stored leaf its index names, and the leaf has no entry; such a
+///    leaf is reported as unresolved, not as a failure;
+/// 4. coverage: every leaf the heads cover has an entry or a pending row (an entry removed from the middle shows here,
+///    even when the chain after it was re-hashed);
+/// 5. with a checkpoint (a head saved earlier): it is signed by a trusted key and the log still holds it: its size is
 ///    covered and the tree at that size has its root (entries removed from the tail show here).
 /// </summary>
-public static class AuditVerifier
+public static partial class AuditVerifier
 {
     private static readonly string MalformedOutcome = WitnessRecord.Refused(WitnessFailure.Malformed);
-    private const int MaxUnresolvedListed = 1000;
 
     public static AuditVerification Verify(string databasePath, IReadOnlyCollection<HybridPublicKey> hostKeys, SignedTreeHead? checkpoint = null)
     {
@@ -53,9 +53,14 @@ public static class AuditVerifier
         if (!heads.Ok) return heads;
         var entries = VerifyEntries(snapshot, heads.TreeSize);
         if (!entries.Ok) return entries with { HeadsChecked = heads.HeadsChecked, TreeSize = heads.TreeSize };
-        var coverage = VerifyCoverage(snapshot);
-        // A coverage problem comes after every entry checked out: it reports them, not 0.
-        return (coverage ?? entries) with { EntriesChecked = entries.EntriesChecked, HeadsChecked = heads.HeadsChecked, TreeSize = heads.TreeSize, Unresolved = entries.Unresolved, UnresolvedCount = entries.UnresolvedCount };
+        var pending = VerifyPending(snapshot, heads.TreeSize);
+        // A pending or coverage problem comes after every entry checked out: it reports them, not 0.
+        var coverage = pending.Problem ?? VerifyCoverage(snapshot, pending.HasTable);
+        return (coverage ?? entries) with
+        {
+            EntriesChecked = entries.EntriesChecked, HeadsChecked = heads.HeadsChecked, TreeSize = heads.TreeSize,
+            Unresolved = pending.Unresolved, UnresolvedCount = pending.UnresolvedCount,
+        };
     }
 
     private static SqliteCommand Query(SqliteTransaction snapshot, string sql)
@@ -135,9 +140,7 @@ public static class AuditVerifier
         long expected = 1;
         var previous = new byte[32];
         long checkedCount = 0;
-        // Per leaf: the sequence of its pending entry while that has no outcome yet, else 0 (one final entry seen).
-        var leafOwners = new Dictionary<long, long>();
-        var unresolved = new Dictionary<long, UnresolvedEntry>();
+        var leafOwners = new HashSet<long>();
         while (reader.Read())
         {
             AuditEntry e;
@@ -158,10 +161,7 @@ public static class AuditVerifier
             // A witness the host committed in a form that does not decode is recorded as refused:malformed; the label is
             // believed only for bytes that really do not decode (the leaf hash below pins the bytes).
             var recordedMalformed = e.Outcome == MalformedOutcome;
-            // A pending entry holds the witness as the host signed it, before the gateway's own checks: bytes that do not
-            // decode are recorded as they are (the outcome entry after it says refused:malformed).
-            var pending = e.Outcome == WitnessRecord.Pending;
-            if (w is null && !recordedMalformed && !pending) return Bad(checkedCount, e.Sequence, "Its witness is malformed.");
+            if (w is null && !recordedMalformed) return Bad(checkedCount, e.Sequence, "Its witness is malformed.");
             if (w is not null && recordedMalformed) return Bad(checkedCount, e.Sequence, "It is recorded as malformed but its witness decodes (edited).");
             if (w is null ? e.Operation != "" || e.Target != "" || e.Status != ""
                 : w.RequestId != e.RequestId || w.Operation != e.Operation || w.Target != e.Target || w.Status != e.Status)
@@ -170,29 +170,22 @@ public static class AuditVerifier
                 return Bad(checkedCount, e.Sequence, $"Its leaf {e.LeafIndex} is not covered by any signed head.");
             if (reader[12] is not byte[] leaf || !CryptographicOperations.FixedTimeEquals(leaf, MerkleTree.LeafHash(e.Witness)))
                 return Bad(checkedCount, e.Sequence, $"Its witness is not leaf {e.LeafIndex} of the signed tree (edited or substituted).");
-            if (leafOwners.TryGetValue(e.LeafIndex, out var open))
-            {
-                // Only a pending entry's outcome may follow it, once.
-                if (open == 0 || pending)
-                    return Bad(checkedCount, e.Sequence, $"A second entry for leaf {e.LeafIndex} (duplicated).");
-                unresolved.Remove(e.LeafIndex);
-            }
-            leafOwners[e.LeafIndex] = pending ? e.Sequence : 0;
-            if (pending) unresolved[e.LeafIndex] = new UnresolvedEntry(e.Sequence, e.LeafIndex, e.RequestId, e.Operation, e.Target);
+            // "pending" is never an outcome: a call without one is a row of audit_pending, outside the chain.
+            if (e.Outcome == WitnessRecord.Pending) return Bad(checkedCount, e.Sequence, "Its outcome is 'pending', which only audit_pending holds (edited).");
+            if (!leafOwners.Add(e.LeafIndex))
+                return Bad(checkedCount, e.Sequence, $"A second entry for leaf {e.LeafIndex} (duplicated).");
             previous = e.EntryHash;
             expected++;
             checkedCount++;
         }
-        return new AuditVerification(true, checkedCount, null, null)
-        {
-            Unresolved = [.. unresolved.Values.OrderBy(u => u.Sequence).Take(MaxUnresolvedListed)],
-            UnresolvedCount = unresolved.Count,
-        };
+        return new AuditVerification(true, checkedCount, null, null);
     }
 
-    private static AuditVerification? VerifyCoverage(SqliteTransaction snapshot)
+    private static AuditVerification? VerifyCoverage(SqliteTransaction snapshot, bool hasPendingTable)
     {
-        using var missing = Query(snapshot, "SELECT l.leaf_index FROM audit_leaves l WHERE NOT EXISTS (SELECT 1 FROM audit_entries e WHERE e.leaf_index = l.leaf_index) ORDER BY l.leaf_index LIMIT 1");
+        using var missing = Query(snapshot, "SELECT l.leaf_index FROM audit_leaves l WHERE NOT EXISTS (SELECT 1 FROM audit_entries e WHERE e.leaf_index = l.leaf_index)"
+            + (hasPendingTable ? " AND NOT EXISTS (SELECT 1 FROM audit_pending p WHERE p.leaf_index = l.leaf_index)" : "")
+            + " ORDER BY l.leaf_index LIMIT 1");
         if (missing.ExecuteScalar() is not long leaf) return null;
         using var around = Query(snapshot, "SELECT (SELECT MAX(seq) FROM audit_entries WHERE leaf_index < $l), (SELECT MIN(seq) FROM audit_entries WHERE leaf_index > $l)");
         around.Parameters.AddWithValue("$l", leaf);

@@ -5,16 +5,16 @@ namespace Gateway.Channel.Witnesses;
 /// <summary>
 /// A head is committed only together with an entry for every leaf it covers. A call that is still reading its answer
 /// (a slow download: its WITNESS frame sits behind body bytes not read yet) has not handed its witness over, but the
-/// read loop saw the frame go by (<see cref="OnWitness"/>): its leaf gets an entry with outcome <c>pending</c> in the
-/// head's commit, the witness as the host signed it, and the call's own outcome follows as a second entry for the same
-/// leaf (<see cref="ResolvePending"/>). A head that covers a leaf whose WITNESS frame never comes is refused.
+/// read loop saw the frame go by (<see cref="OnWitness"/>): the head's commit keeps that witness, as the host signed it,
+/// as a pending leaf (audit_pending), and the call's outcome entry, when it comes, replaces it (<see cref="ResolvePending"/>).
+/// A head that covers a leaf whose WITNESS frame never comes is refused.
 /// </summary>
 public sealed partial class SessionLog
 {
     // Witnesses the read loop received whose call has not handed them over yet, by leaf index (raw witness bytes).
     private readonly Dictionary<long, byte[]> _received = [];
-    // Covered leaves recorded as pending: leaf index -> leaf hash, until the call's outcome is written.
-    private readonly Dictionary<long, byte[]> _pendingLeaves = [];
+    // Covered leaves recorded as pending, until the call's outcome is written.
+    private readonly Dictionary<long, PendingLeaf> _pendingLeaves = [];
     private HashSet<long>? _awaited;
     private TaskCompletionSource<bool>? _awaitedArrived;
 
@@ -90,8 +90,16 @@ public sealed partial class SessionLog
         }
     }
 
+    private sealed class PendingLeaf(byte[] leaf, HeadEntry entry)
+    {
+        public byte[] Leaf { get; } = leaf;
+        public HeadEntry Entry { get; } = entry;
+        /// <summary>The write of the head whose commit holds <see cref="Entry"/>.</summary>
+        public Task HeadWrite { get; set; } = Task.CompletedTask;
+    }
+
     /// <summary>Under the lock, while a head is applied: the pending entry of a covered leaf whose call still reads its answer.</summary>
-    private WitnessRecord? PendingEntry(long leafIndex, byte[] leaf)
+    private PendingLeaf? PendingEntry(long leafIndex, byte[] leaf)
     {
         if (!_received.Remove(leafIndex, out var encoded)) return null;
         // Bytes that are not the leaf the host signed get no entry here; the call is refused as not-included when it reads them.
@@ -99,20 +107,22 @@ public sealed partial class SessionLog
         Witness witness;
         try { witness = Witness.Decode(encoded); }
         catch (FormatException) { witness = Witness.Undecodable(""); }
-        _pendingLeaves[leafIndex] = leaf;
-        return new WitnessRecord(leafIndex, encoded, witness, WitnessRecord.Pending, HostKey);
+        var pending = new PendingLeaf(leaf, HeadEntry.Pending(new WitnessRecord(leafIndex, encoded, witness, WitnessRecord.Pending, HostKey)));
+        _pendingLeaves[leafIndex] = pending;
+        return pending;
     }
 
     /// <summary>
-    /// Under the lock: when <paramref name="record"/>'s leaf was recorded as pending, appends the call's outcome as the
-    /// leaf's second entry (a call to be released whose session broke meanwhile is refused, with the reason in
-    /// <paramref name="refusedBy"/>); null when the leaf is not pending.
+    /// Under the lock: when <paramref name="record"/>'s leaf was recorded as pending, writes the call's outcome: in the
+    /// head's own commit when its writer has not taken the pending record yet, else as an entry of its own whose commit
+    /// removes the pending row (a call to be released whose session broke meanwhile is refused, with the reason in
+    /// <paramref name="refusedBy"/>). Returns the write to wait for; null when the leaf is not pending.
     /// </summary>
     private Task? ResolvePending(WitnessRecord record, bool release, out WitnessFailure? refusedBy)
     {
         refusedBy = null;
-        if (!_pendingLeaves.TryGetValue(record.LeafIndex, out var leaf)) return null;
-        if (!CryptographicOperations.FixedTimeEquals(leaf, MerkleTree.LeafHash(record.Encoded)))
+        if (!_pendingLeaves.TryGetValue(record.LeafIndex, out var pending)) return null;
+        if (!CryptographicOperations.FixedTimeEquals(pending.Leaf, MerkleTree.LeafHash(record.Encoded)))
             throw Rejected(WitnessFailure.NotIncluded, record.Witness.RequestId);
         _pendingLeaves.Remove(record.LeafIndex);
         if (release && _failure is { } failed)
@@ -120,6 +130,7 @@ public sealed partial class SessionLog
             refusedBy = failed;
             record = record with { Outcome = WitnessRecord.Refused(failed) };
         }
+        if (pending.Entry.TryReplace(record)) return pending.HeadWrite;
         return _sink?.AppendEntryAsync(record) ?? Task.CompletedTask;
     }
 }

@@ -14,7 +14,7 @@ namespace Gateway.Channel.Witnesses;
 /// released only when such a head covers its leaf index, the leaf at that index is the witness's own hash, and the
 /// head and entry are durable in the audit log. Any failed head breaks the session: every waiting call fails and the
 /// connection is closed. A head is committed only with an entry for every leaf it covers: a call that is still reading
-/// its answer when its leaf is covered gets a <c>pending</c> entry (SessionLog.Pending.cs).
+/// its answer when its leaf is covered is kept as a pending leaf until its outcome comes (SessionLog.Pending.cs).
 /// </summary>
 public sealed partial class SessionLog : Connections.IWitnessLogFrames
 {
@@ -219,7 +219,8 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
         var head = batch.Head;
         List<Pending> included = [];
         List<Pending> notIncluded = [];
-        List<WitnessRecord> entries = [];
+        List<HeadEntry> entries = [];
+        List<PendingLeaf> pendingLeaves = [];
         Task write;
         // Only this loop changes the frontier and the last head, so the costly checks (a hybrid signature, the leaves'
         // hashes) run outside the lock that every call's SubmitAsync takes: under load, calls queued behind a head's
@@ -254,12 +255,13 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
                 {
                     var isLeaf = CryptographicOperations.FixedTimeEquals(batch.Leaves[i], MerkleTree.LeafHash(waiter.Record.Encoded));
                     (isLeaf ? included : notIncluded).Add(waiter);
-                    if (isLeaf) entries.Add(waiter.Record);
+                    if (isLeaf) entries.Add(HeadEntry.Final(waiter.Record));
                     continue;
                 }
-                if (PendingEntry(index, batch.Leaves[i]) is { } pendingEntry)
+                if (PendingEntry(index, batch.Leaves[i]) is { } pendingLeaf)
                 {
-                    entries.Add(pendingEntry);
+                    entries.Add(pendingLeaf.Entry);
+                    pendingLeaves.Add(pendingLeaf);
                     continue;
                 }
                 _covered[index] = batch.Leaves[i];
@@ -268,6 +270,7 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
             while (_coveredOrder.Count > CoveredWindow) _covered.Remove(_coveredOrder.Dequeue());
             // Enqueued under the lock: later entries for these leaves must be written after their head.
             write = _sink?.AppendHeadAsync(batch, entries) ?? Task.CompletedTask;
+            foreach (var late in pendingLeaves) late.HeadWrite = write;
         }
         foreach (var w in notIncluded) w.Fail(Rejected(WitnessFailure.NotIncluded, w.RequestId));
         _ = write.ContinueWith(t =>

@@ -99,13 +99,13 @@ public static class ChannelCli
         return 1;
     }
 
-    /// <summary>Pending entries without an outcome are no break in the log: the bridge host signed the call, the gateway's own checks never ended.</summary>
+    /// <summary>Pending leaves without an outcome are no break in the log: the bridge host signed the call, the gateway's own checks never ended.</summary>
     private static void WriteUnresolved(AuditVerification result, TextWriter output)
     {
         if (result.UnresolvedCount == 0) return;
-        output.WriteLine($"{result.UnresolvedCount} unresolved (the gateway stopped while the answer was read): pending entries whose witness is signed and covered, with no outcome after them");
+        output.WriteLine($"{result.UnresolvedCount} unresolved (the gateway stopped while the answer was read): pending leaves whose witness is signed and covered, with no outcome entry");
         foreach (var u in result.Unresolved)
-            output.WriteLine($"  unresolved: entry {u.Sequence}, leaf {u.LeafIndex}, request {u.RequestId} {u.Operation} {u.Target}");
+            output.WriteLine($"  unresolved: leaf {u.LeafIndex}, request {u.RequestId}, {u.Operation} {u.Target}, pending since {u.RecordedAt:O}");
     }
 
     private static (List<HybridPublicKey> Keys, string Source) TrustedKeys(Dictionary<string, List<string>> options, IConfiguration config, string dataDirectory, string db)

@@ -8,16 +8,16 @@ using static Gateway.Channel.Tests.AuditTamper;
 namespace Gateway.Channel.Tests;
 
 /// <summary>
-/// A streamed answer the caller is still reading when its leaf is covered by a signed head: the head's commit writes a
-/// <c>pending</c> entry with the witness as the host signed it, so the live log verifies (the pending entry is named as
-/// unresolved), and the call's outcome follows as a second entry for the same leaf.
+/// A streamed answer the caller is still reading when its leaf is covered by a signed head: the head's commit keeps the
+/// witness as the host signed it as a pending leaf, so the live log verifies (naming the call as unresolved), and the
+/// call's outcome entry, when it comes, takes its place.
 /// </summary>
 public class PendingAuditEntryTests
 {
     private const string Get = "object-storage.get-object";
 
     [Fact]
-    public async Task A_slow_reader_leaves_a_pending_entry_the_live_log_verifies_with_and_its_outcome_follows()
+    public async Task A_slow_reader_leaves_a_pending_leaf_the_live_log_verifies_with_and_its_outcome_replaces_it()
     {
         await using var h = ChannelHarness.Create();
         var store = h.Remote;
@@ -30,84 +30,104 @@ public class PendingAuditEntryTests
         var read = new byte[data.Length];
         await content.Body.ReadExactlyAsync(read.AsMemory(0, 64 * 1024));
 
-        var pending = await AuditWait.ForEntryAsync(h.Audit, e => e.Operation == Get, "the GET still being read");
-        Assert.Equal(WitnessRecord.Pending, pending.Outcome);
+        var pending = await PendingAsync(h.Audit);
+        Assert.Equal(Get, pending.Operation);
+        Assert.DoesNotContain(await h.Audit.ReadAsync(0, 1000, default), e => e.LeafIndex == pending.LeafIndex);
         var live = AuditVerifier.Verify(h.Audit.DatabasePath, [TestKeys.Host.PublicKey]);
         Assert.True(live.Ok, live.Problem);
         var unresolved = Assert.Single(live.Unresolved);
-        Assert.Equal((pending.Sequence, pending.LeafIndex, pending.RequestId), (unresolved.Sequence, unresolved.LeafIndex, unresolved.RequestId));
+        Assert.Equal((pending.LeafIndex, pending.RequestId, Get), (unresolved.LeafIndex, unresolved.RequestId, unresolved.Operation));
         Assert.Equal(1, live.UnresolvedCount);
 
         await content.Body.ReadExactlyAsync(read.AsMemory(64 * 1024));
         Assert.Equal(0, await content.Body.ReadAsync(new byte[1]));
         Assert.Equal(data, read);
 
-        // The answer was released after its outcome entry committed: the leaf now has both, in that order.
-        var forLeaf = (await h.Audit.ReadAsync(0, 1000, default)).Where(e => e.LeafIndex == pending.LeafIndex).ToList();
-        Assert.Equal([WitnessRecord.Pending, WitnessRecord.Released], forLeaf.Select(e => e.Outcome));
-        Assert.Equal(pending.Witness, forLeaf[1].Witness);
+        // The answer was released after the commit of its outcome entry, which removed the pending row.
+        var outcome = Assert.Single(await h.Audit.ReadAsync(0, 1000, default), e => e.LeafIndex == pending.LeafIndex);
+        Assert.Equal(WitnessRecord.Released, outcome.Outcome);
+        Assert.Equal(pending.Witness, outcome.Witness);
+        Assert.Empty(await h.Audit.ReadPendingAsync(10, default));
         var after = AuditVerifier.Verify(h.Audit.DatabasePath, [TestKeys.Host.PublicKey]);
         Assert.True(after.Ok, after.Problem);
         Assert.Empty(after.Unresolved);
     }
 
     [Fact]
-    public async Task A_log_whose_pending_entry_was_removed_or_given_another_witness_fails()
+    public async Task A_log_whose_pending_leaf_was_removed_substituted_or_doubled_fails()
     {
-        var snapshot = await SnapshotWithPendingEntryAsync();
+        var (db, pending) = await SnapshotWithPendingLeafAsync();
         try
         {
-            var intact = AuditVerifier.Verify(snapshot.Db, [TestKeys.Host.PublicKey]);
+            var intact = AuditVerifier.Verify(db, [TestKeys.Host.PublicKey]);
             Assert.True(intact.Ok, intact.Problem);
-            Assert.Equal(snapshot.Pending.Sequence, Assert.Single(intact.Unresolved).Sequence);
+            Assert.Equal(pending.LeafIndex, Assert.Single(intact.Unresolved).LeafIndex);
 
-            var deleted = Copy(snapshot.Db);
-            DeleteAndRehash(deleted, snapshot.Pending.Sequence);
-            var removed = AuditVerifier.Verify(deleted, [TestKeys.Host.PublicKey]);
+            var removed = Tampered(db, $"DELETE FROM audit_pending WHERE leaf_index = {pending.LeafIndex}");
             Assert.False(removed.Ok);
-            Assert.Contains($"Leaf {snapshot.Pending.LeafIndex} is covered by the signed heads but has no audit entry", removed.Problem);
+            Assert.Contains($"Leaf {pending.LeafIndex} is covered by the signed heads but has no audit entry", removed.Problem);
 
-            // Another witness that decodes (one byte of its transcript hash changed), the chain re-hashed: it is not the signed leaf.
-            var substituted = Copy(snapshot.Db);
-            var forged = (byte[])snapshot.Pending.Witness.Clone();
+            // Another witness that still decodes (one byte of its transcript hash changed): not the signed leaf.
+            var forged = (byte[])pending.Witness.Clone();
             forged[^1] ^= 0x01;
             Assert.NotNull(Witness.Decode(forged));
-            using (var c = Open(substituted))
-            {
-                using (var u = c.CreateCommand())
-                {
-                    u.CommandText = "UPDATE audit_entries SET witness = $w WHERE seq = $s";
-                    u.Parameters.AddWithValue("$w", forged);
-                    u.Parameters.AddWithValue("$s", snapshot.Pending.Sequence);
-                    u.ExecuteNonQuery();
-                }
-                Rehash(c);
-            }
-            var wrong = AuditVerifier.Verify(substituted, [TestKeys.Host.PublicKey]);
-            Assert.False(wrong.Ok);
-            Assert.Equal(snapshot.Pending.Sequence, wrong.FirstBadSequence);
-            Assert.Contains($"Its witness is not leaf {snapshot.Pending.LeafIndex}", wrong.Problem);
+            var substituted = Tampered(db, $"UPDATE audit_pending SET witness = X'{Convert.ToHexString(forged)}' WHERE leaf_index = {pending.LeafIndex}");
+            Assert.False(substituted.Ok);
+            Assert.Contains($"Pending leaf {pending.LeafIndex}: its witness is not leaf {pending.LeafIndex}", substituted.Problem);
 
-            // A second pending entry for the leaf is a duplicate, not a second chance.
-            var doubled = Copy(snapshot.Db);
-            using (var c = Open(doubled))
+            var relabelled = Tampered(db, $"UPDATE audit_pending SET target = 'elsewhere' WHERE leaf_index = {pending.LeafIndex}");
+            Assert.False(relabelled.Ok);
+            Assert.Contains("its columns differ from its witness", relabelled.Problem);
+
+            // Kept pending next to an outcome entry for the same leaf, or "pending" written into the chain: both edits.
+            var both = Copy(db);
+            using (var c = Open(both))
             {
                 using (var insert = c.CreateCommand())
                 {
-                    insert.CommandText = $"INSERT INTO audit_entries ({AuditLog.EntryColumns}) SELECT (SELECT MAX(seq) + 1 FROM audit_entries), request_id, operation, target, status, outcome, host_key, recorded_at, leaf_index, witness, prev_hash, entry_hash FROM audit_entries WHERE seq = {snapshot.Pending.Sequence}";
+                    insert.CommandText = $"""
+                        INSERT INTO audit_entries ({AuditLog.EntryColumns})
+                        SELECT (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_entries), request_id, operation, target, status, 'released', host_key, recorded_at, leaf_index, witness, X'', X''
+                        FROM audit_pending WHERE leaf_index = {pending.LeafIndex}
+                        """;
                     insert.ExecuteNonQuery();
                 }
                 Rehash(c);
             }
-            var duplicated = AuditVerifier.Verify(doubled, [TestKeys.Host.PublicKey]);
-            Assert.False(duplicated.Ok);
-            Assert.Contains($"A second entry for leaf {snapshot.Pending.LeafIndex}", duplicated.Problem);
+            var doubled = AuditVerifier.Verify(both, [TestKeys.Host.PublicKey]);
+            Assert.False(doubled.Ok);
+            Assert.Contains($"Pending leaf {pending.LeafIndex} also has entry", doubled.Problem);
+
+            var chained = Copy(both);
+            using (var c = Open(chained))
+            {
+                using (var move = c.CreateCommand())
+                {
+                    move.CommandText = $"DELETE FROM audit_pending; UPDATE audit_entries SET outcome = 'pending' WHERE leaf_index = {pending.LeafIndex}";
+                    move.ExecuteNonQuery();
+                }
+                Rehash(c);
+            }
+            var inChain = AuditVerifier.Verify(chained, [TestKeys.Host.PublicKey]);
+            Assert.False(inChain.Ok);
+            Assert.Contains("Its outcome is 'pending'", inChain.Problem);
         }
-        finally { Directory.Delete(Path.GetDirectoryName(snapshot.Db)!, recursive: true); }
+        finally { Directory.Delete(Path.GetDirectoryName(db)!, recursive: true); }
     }
 
-    /// <summary>A consistent copy (SQLite's backup) of a live log taken while a GET's entry is pending.</summary>
-    private static async Task<(string Db, AuditEntry Pending)> SnapshotWithPendingEntryAsync()
+    private static async Task<PendingWitness> PendingAsync(AuditLog audit)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if ((await audit.ReadPendingAsync(10, default)).FirstOrDefault() is { } pending) return pending;
+            await Task.Delay(20); // polling interval of a bounded wait
+        }
+        throw new TimeoutException("No pending leaf within 30 s.");
+    }
+
+    /// <summary>A consistent copy (SQLite's backup) of a live log taken while a GET's leaf is pending.</summary>
+    private static async Task<(string Db, PendingWitness Pending)> SnapshotWithPendingLeafAsync()
     {
         await using var h = ChannelHarness.Create();
         var store = h.Remote;
@@ -115,13 +135,19 @@ public class PendingAuditEntryTests
         await store.PutObjectAsync("snap", "big.bin", new MemoryStream(RandomNumberGenerator.GetBytes(1024 * 1024)), new PutObjectOptions(), default);
         await using var content = await store.GetObjectAsync("snap", "big.bin", new GetObjectOptions(), default);
         await content.Body.ReadExactlyAsync(new byte[1024]);
-        var pending = await AuditWait.ForEntryAsync(h.Audit, e => e.Operation == Get, "the GET still being read");
-        Assert.Equal(WitnessRecord.Pending, pending.Outcome);
+        var pending = await PendingAsync(h.Audit);
         var db = Path.Combine(Directory.CreateTempSubdirectory("pending-audit-").FullName, "audit.db");
         using (var source = Open(h.Audit.DatabasePath))
         using (var target = Open(db))
             source.BackupDatabase(target);
         return (db, pending);
+    }
+
+    private static AuditVerification Tampered(string db, string sql)
+    {
+        var copy = Copy(db);
+        Sql(copy, sql);
+        return AuditVerifier.Verify(copy, [TestKeys.Host.PublicKey]);
     }
 
     private static string Copy(string db)

@@ -345,7 +345,7 @@ public class WitnessTests
     private sealed class UnwritableAuditLog(IWitnessSink inner) : IWitnessSink
     {
         public LogCheckpoint Checkpoint => inner.Checkpoint;
-        public Task AppendHeadAsync(HeadBatch batch, IReadOnlyList<WitnessRecord> entries) => Task.FromException(new IOException("test: the audit database cannot be written"));
+        public Task AppendHeadAsync(HeadBatch batch, IReadOnlyList<HeadEntry> entries) => Task.FromException(new IOException("test: the audit database cannot be written"));
         public Task AppendEntryAsync(WitnessRecord entry) => Task.FromException(new IOException("test: the audit database cannot be written"));
     }
 
