@@ -5,14 +5,15 @@ using System.Text;
 using System.Text.Json;
 using Gateway.ChannelHosting;
 using Gateway.Testing;
+using Microsoft.Data.Sqlite;
 using Xunit;
 
 namespace Gateway.Tests.Audit;
 
 /// <summary>
 /// The built gateway, killed with SIGKILL while a client is halfway through a streamed GET whose leaf a signed head
-/// already covers: the audit log it leaves behind verifies, with that call's pending entry named as unresolved, and
-/// still fails when the pending entry is deleted.
+/// already covers: the audit log it leaves behind verifies, with that call's pending leaf named as unresolved, and
+/// still fails when the pending row is deleted.
 /// </summary>
 public sealed class PendingEntrySigkillTests : IDisposable
 {
@@ -27,7 +28,7 @@ public sealed class PendingEntrySigkillTests : IDisposable
     {
         var db = Path.Combine(_data, "audit.db");
         var pub = Path.Combine(_data, "keys", "node.pub");
-        long pendingSeq;
+        long leafIndex;
         string requestId;
         await using (var gateway = await GatewayProcess.StartAsync(_data, new Dictionary<string, string>()))
         {
@@ -44,9 +45,10 @@ public sealed class PendingEntrySigkillTests : IDisposable
             var got = await socket.ReadAtLeastAsync(head, head.Length);
             Assert.StartsWith("HTTP/1.1 200", Encoding.ASCII.GetString(head, 0, got), StringComparison.Ordinal);
 
-            var entry = await PendingGetAsync(gateway);
-            pendingSeq = entry.GetProperty("sequence").GetInt64();
-            requestId = entry.GetProperty("requestId").GetString()!;
+            (leafIndex, requestId) = await PendingGetAsync(gateway, db);
+            // No outcome entry: the gateway still holds the answer's last bytes (the client reads nothing more).
+            var page = await gateway.Client.GetFromJsonAsync<JsonElement>("v1/audit?after=0&limit=1000");
+            Assert.DoesNotContain(page.GetProperty("entries").EnumerateArray(), e => e.GetProperty("requestId").GetString() == requestId);
 
             await gateway.KillAsync();
         }
@@ -55,38 +57,40 @@ public sealed class PendingEntrySigkillTests : IDisposable
         Assert.True(code == 0, output);
         Assert.Contains("audit log OK", output, StringComparison.Ordinal);
         Assert.Contains("1 unresolved (the gateway stopped while the answer was read)", output, StringComparison.Ordinal);
-        Assert.Contains($"unresolved: entry {pendingSeq}, leaf ", output, StringComparison.Ordinal);
-        Assert.Contains(requestId, output, StringComparison.Ordinal);
+        Assert.Contains($"unresolved: leaf {leafIndex}, request {requestId}, object-storage.get-object local/slow/big.bin", output, StringComparison.Ordinal);
 
-        // The pending entry is what keeps the leaf accounted for: without it the log is broken, not unresolved.
-        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False"))
+        // The pending row is what keeps the leaf accounted for: without it the log is broken, not unresolved.
+        using (var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Pooling = false }.ToString()))
         {
             c.Open();
             using var delete = c.CreateCommand();
-            delete.CommandText = $"DELETE FROM audit_entries WHERE seq = {pendingSeq}";
+            delete.CommandText = $"DELETE FROM audit_pending WHERE leaf_index = {leafIndex}";
             Assert.Equal(1, delete.ExecuteNonQuery());
         }
         var (broken, text) = Verify(db, pub);
         Assert.True(broken == 1, text);
         Assert.Contains("audit log BROKEN", text, StringComparison.Ordinal);
+        Assert.Contains($"Leaf {leafIndex} is covered by the signed heads but has no audit entry", text, StringComparison.Ordinal);
     }
 
-    /// <summary>Waits (bounded) for the GET's audit entry, served by the gateway itself, and checks it is pending and alone.</summary>
-    private static async Task<JsonElement> PendingGetAsync(GatewayProcess gateway)
+    /// <summary>
+    /// Waits (bounded) until the GET's leaf is pending in the live log (read from the database, as an operator's
+    /// sqlite3 would): its head is committed while the gateway still holds the answer's last bytes.
+    /// </summary>
+    private static async Task<(long LeafIndex, string RequestId)> PendingGetAsync(GatewayProcess gateway, string db)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
-            var page = await gateway.Client.GetFromJsonAsync<JsonElement>("v1/audit?after=0&limit=1000");
-            var gets = page.GetProperty("entries").EnumerateArray()
-                .Where(e => e.GetProperty("operation").GetString() == "object-storage.get-object").ToList();
-            if (gets.Count > 0)
+            using (var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString()))
             {
-                Assert.True(gets.Count == 1, string.Join('\n', gets));
-                Assert.Equal("pending", gets[0].GetProperty("outcome").GetString());
-                return gets[0];
+                c.Open();
+                using var query = c.CreateCommand();
+                query.CommandText = "SELECT leaf_index, request_id FROM audit_pending WHERE operation = 'object-storage.get-object'";
+                using var r = query.ExecuteReader();
+                if (r.Read()) return (r.GetInt64(0), r.GetString(1));
             }
-            Assert.True(DateTime.UtcNow < deadline, $"no audit entry for the GET within 30 s:\n{page}\n{gateway.RecentOutput}");
+            Assert.True(DateTime.UtcNow < deadline, $"the GET's leaf was not pending within 30 s:\n{gateway.RecentOutput}");
             await Task.Delay(20); // polling interval of a bounded wait
         }
     }
