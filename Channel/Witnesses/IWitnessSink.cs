@@ -11,8 +11,8 @@ public interface IWitnessSink
     LogCheckpoint Checkpoint { get; }
 
     /// <summary>
-    /// Appends a verified head, its new leaves and the entries it covers (every leaf of the batch has one, in leaf order);
-    /// throws when the head does not extend the log.
+    /// Appends a verified head, its new leaves and the entries it covers, in leaf order (a pending one is kept aside
+    /// until its outcome comes); throws when the head does not extend the log.
     /// </summary>
     Task AppendHeadAsync(HeadBatch batch, IReadOnlyList<HeadEntry> entries);
 
