@@ -59,6 +59,18 @@ public sealed class PendingEntrySigkillTests : IDisposable
         Assert.Contains("1 unresolved (the gateway stopped while the answer was read)", output, StringComparison.Ordinal);
         Assert.Contains($"unresolved: leaf {leafIndex}, request {requestId}, object-storage.get-object local/slow/big.bin", output, StringComparison.Ordinal);
 
+        // A gateway started again on the same data continues the log; the leftover row stays unresolved, nothing breaks.
+        await using (var again = await GatewayProcess.StartAsync(_data, new Dictionary<string, string>()))
+        {
+            using var get = await again.Client.GetAsync("v1/stores/local/buckets/slow/objects/big.bin");
+            get.EnsureSuccessStatusCode();
+            Assert.Equal(BodyBytes, (await get.Content.ReadAsByteArrayAsync()).Length);
+        }
+        var (restarted, afterRestart) = Verify(db, pub);
+        Assert.True(restarted == 0, afterRestart);
+        Assert.Contains("1 unresolved", afterRestart, StringComparison.Ordinal);
+        Assert.Contains($"unresolved: leaf {leafIndex}, request {requestId}", afterRestart, StringComparison.Ordinal);
+
         // The pending row is what keeps the leaf accounted for: without it the log is broken, not unresolved.
         using (var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Pooling = false }.ToString()))
         {
