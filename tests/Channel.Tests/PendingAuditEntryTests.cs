@@ -115,6 +115,29 @@ public class PendingAuditEntryTests
         finally { Directory.Delete(Path.GetDirectoryName(db)!, recursive: true); }
     }
 
+    [Fact]
+    public async Task A_log_of_format_2_without_the_pending_table_verifies_and_gains_it_when_opened()
+    {
+        var db = Path.Combine(Directory.CreateTempSubdirectory("audit-format-2-").FullName, "audit.db");
+        await using (var h = ChannelHarness.Create())
+        {
+            await h.Remote.CreateBucketAsync("old", default);
+            using var source = Open(h.Audit.DatabasePath);
+            using var target = Open(db);
+            source.BackupDatabase(target);
+        }
+        Sql(db, "DROP TABLE audit_pending");
+        var old = AuditVerifier.Verify(db, [TestKeys.Host.PublicKey]);
+        Assert.True(old.Ok, old.Problem);
+        Assert.Equal(1, old.EntriesChecked);
+
+        using (var reopened = new AuditLog(db)) Assert.Empty(await reopened.ReadPendingAsync(10, default));
+        var upgraded = AuditVerifier.Verify(db, [TestKeys.Host.PublicKey]);
+        Assert.True(upgraded.Ok, upgraded.Problem);
+        Assert.Equal(1, upgraded.EntriesChecked);
+        Directory.Delete(Path.GetDirectoryName(db)!, recursive: true);
+    }
+
     private static async Task<PendingWitness> PendingAsync(AuditLog audit)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
