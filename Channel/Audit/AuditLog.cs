@@ -73,6 +73,7 @@ public sealed partial class AuditLog : IWitnessSink, IDisposable
                 head BLOB NOT NULL,
                 frontier BLOB NOT NULL);
             """);
+        CreatePendingTable();
         LoadState();
         ChannelMetrics.TrackAudit(this, () => Volatile.Read(ref _lastSequence));
         _writing = Task.Run(WriteLoopAsync);
@@ -94,7 +95,7 @@ public sealed partial class AuditLog : IWitnessSink, IDisposable
         get { lock (_stateLock) return _durableHead; }
     }
 
-    public Task AppendHeadAsync(HeadBatch batch, IReadOnlyList<WitnessRecord> entries)
+    public Task AppendHeadAsync(HeadBatch batch, IReadOnlyList<HeadEntry> entries)
     {
         var head = batch.Head;
         byte[] frontier;
@@ -161,17 +162,27 @@ public sealed partial class AuditLog : IWitnessSink, IDisposable
     {
         public override (long, byte[]) Apply(AuditLog log, SqliteTransaction tx, long sequence, byte[] previous)
         {
-            foreach (var e in Entries) (sequence, previous) = log.InsertEntry(tx, e, sequence, previous);
+            foreach (var e in Entries)
+            {
+                // A covered leaf that once had a pending row gets its outcome now: the row goes in the same commit.
+                log.DeletePending(tx, e.LeafIndex);
+                (sequence, previous) = log.InsertEntry(tx, e, sequence, previous);
+            }
             return (sequence, previous);
         }
     }
 
-    private sealed record HeadWrite(HeadBatch Batch, byte[] Frontier, IReadOnlyList<WitnessRecord> Entries) : Write
+    private sealed record HeadWrite(HeadBatch Batch, byte[] Frontier, IReadOnlyList<HeadEntry> Entries) : Write
     {
         public override (long, byte[]) Apply(AuditLog log, SqliteTransaction tx, long sequence, byte[] previous)
         {
             log.InsertHead(tx, Batch, Frontier);
-            foreach (var e in Entries) (sequence, previous) = log.InsertEntry(tx, e, sequence, previous);
+            foreach (var e in Entries)
+            {
+                var record = e.Take();
+                if (record.Outcome == WitnessRecord.Pending) log.InsertPending(tx, record);
+                else (sequence, previous) = log.InsertEntry(tx, record, sequence, previous);
+            }
             return (sequence, previous);
         }
     }

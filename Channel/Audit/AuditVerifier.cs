@@ -10,7 +10,14 @@ public sealed record AuditVerification(bool Ok, long EntriesChecked, long? First
 {
     public long HeadsChecked { get; init; }
     public long TreeSize { get; init; }
+    /// <summary>Pending leaves that never got their outcome entry: the gateway stopped while the call read its answer.</summary>
+    public IReadOnlyList<UnresolvedEntry> Unresolved { get; init; } = [];
+    /// <summary>How many there are (<see cref="Unresolved"/> lists the first 1000).</summary>
+    public long UnresolvedCount { get; init; }
 }
+
+/// <summary>A pending leaf (its witness checks out, covered by a signed head) with no outcome entry.</summary>
+public sealed record UnresolvedEntry(long LeafIndex, string RequestId, string Operation, string Target, DateTimeOffset RecordedAt);
 
 /// <summary>
 /// Checks the transparency log with nothing but the database and the bridge hosts' public keys:
@@ -18,12 +25,15 @@ public sealed record AuditVerification(bool Ok, long EntriesChecked, long? First
 ///    fork, and that the stored leaves reproduce every head's root (so no leaf was changed, removed or inserted);
 /// 2. entries: contiguous sequence and hash chain, the witness decodes, the columns match it, and its leaf hash is
 ///    the stored leaf its index names, covered by a head;
-/// 3. coverage: every leaf the heads cover has an entry (an entry removed from the middle shows here, even when the
-///    chain after it was re-hashed);
-/// 4. with a checkpoint (a head saved earlier): it is signed by a trusted key and the log still holds it: its size is
+/// 3. pending leaves (audit_pending: a head committed while its call still read the answer): the witness decodes or is
+///    recorded blank, the columns match it, it is the stored leaf its index names, and the leaf has no entry; such a
+///    leaf is reported as unresolved, not as a failure;
+/// 4. coverage: every leaf the heads cover has an entry or a pending row (an entry removed from the middle shows here,
+///    even when the chain after it was re-hashed);
+/// 5. with a checkpoint (a head saved earlier): it is signed by a trusted key and the log still holds it: its size is
 ///    covered and the tree at that size has its root (entries removed from the tail show here).
 /// </summary>
-public static class AuditVerifier
+public static partial class AuditVerifier
 {
     private static readonly string MalformedOutcome = WitnessRecord.Refused(WitnessFailure.Malformed);
 
@@ -32,28 +42,40 @@ public static class AuditVerifier
         if (!File.Exists(databasePath)) return new AuditVerification(false, 0, null, $"No audit database at {databasePath}.");
         var keys = hostKeys.ToDictionary(k => k.Fingerprint.ToString(), StringComparer.Ordinal);
         var cs = new SqliteConnectionStringBuilder { DataSource = databasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
-        using var headsDb = new SqliteConnection(cs);
-        using var leavesDb = new SqliteConnection(cs);
-        headsDb.Open();
-        leavesDb.Open();
+        // One connection and one read transaction: every query sees the same snapshot, so a log the gateway is writing
+        // to meanwhile is checked as it was at one commit (heads, their leaves and the entries written with them).
+        using var db = new SqliteConnection(cs);
+        db.Open();
+        using var snapshot = db.BeginTransaction(deferred: true);
         if (checkpoint is not null && !(keys.TryGetValue(checkpoint.HostKey, out var cpKey) && checkpoint.VerifySignature(cpKey)))
             return new AuditVerification(false, 0, null, $"The checkpoint head is not signed by a trusted bridge-host key ({checkpoint.HostKey}).");
-        var heads = VerifyHeads(headsDb, leavesDb, keys, checkpoint);
+        var heads = VerifyHeads(snapshot, keys, checkpoint);
         if (!heads.Ok) return heads;
-        var entries = VerifyEntries(headsDb, heads.TreeSize);
+        var entries = VerifyEntries(snapshot, heads.TreeSize);
         if (!entries.Ok) return entries with { HeadsChecked = heads.HeadsChecked, TreeSize = heads.TreeSize };
-        var coverage = VerifyCoverage(headsDb);
-        // A coverage problem comes after every entry checked out: it reports them, not 0.
-        return (coverage ?? entries) with { EntriesChecked = entries.EntriesChecked, HeadsChecked = heads.HeadsChecked, TreeSize = heads.TreeSize };
+        var pending = VerifyPending(snapshot, heads.TreeSize);
+        // A pending or coverage problem comes after every entry checked out: it reports them, not 0.
+        var coverage = pending.Problem ?? VerifyCoverage(snapshot, pending.HasTable);
+        return (coverage ?? entries) with
+        {
+            EntriesChecked = entries.EntriesChecked, HeadsChecked = heads.HeadsChecked, TreeSize = heads.TreeSize,
+            Unresolved = pending.Unresolved, UnresolvedCount = pending.UnresolvedCount,
+        };
     }
 
-    private static AuditVerification VerifyHeads(SqliteConnection headsDb, SqliteConnection leavesDb, Dictionary<string, HybridPublicKey> keys, SignedTreeHead? checkpoint)
+    private static SqliteCommand Query(SqliteTransaction snapshot, string sql)
     {
-        using var headQuery = headsDb.CreateCommand();
-        headQuery.CommandText = "SELECT head_id, head, head_hash FROM audit_heads ORDER BY head_id";
+        var command = snapshot.Connection!.CreateCommand();
+        command.Transaction = snapshot;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static AuditVerification VerifyHeads(SqliteTransaction snapshot, Dictionary<string, HybridPublicKey> keys, SignedTreeHead? checkpoint)
+    {
+        using var headQuery = Query(snapshot, "SELECT head_id, head, head_hash FROM audit_heads ORDER BY head_id");
         using var heads = headQuery.ExecuteReader();
-        using var leafQuery = leavesDb.CreateCommand();
-        leafQuery.CommandText = "SELECT leaf_index, leaf_hash FROM audit_leaves ORDER BY leaf_index";
+        using var leafQuery = Query(snapshot, "SELECT leaf_index, leaf_hash FROM audit_leaves ORDER BY leaf_index");
         using var leaves = leafQuery.ExecuteReader();
         var frontier = new MerkleFrontier();
         byte[]? checkpointRoot = checkpoint?.TreeSize == 0 ? MerkleTree.EmptyRoot() : null;
@@ -111,10 +133,9 @@ public static class AuditVerifier
         return new AuditVerification(true, 0, null, null) { HeadsChecked = count, TreeSize = frontier.Size };
     }
 
-    private static AuditVerification VerifyEntries(SqliteConnection db, long treeSize)
+    private static AuditVerification VerifyEntries(SqliteTransaction snapshot, long treeSize)
     {
-        using var query = db.CreateCommand();
-        query.CommandText = $"SELECT {string.Join(", ", AuditLog.EntryColumns.Split(", ").Select(c => "e." + c))}, l.leaf_hash FROM audit_entries e LEFT JOIN audit_leaves l ON l.leaf_index = e.leaf_index ORDER BY e.seq";
+        using var query = Query(snapshot, $"SELECT {string.Join(", ", AuditLog.EntryColumns.Split(", ").Select(c => "e." + c))}, l.leaf_hash FROM audit_entries e LEFT JOIN audit_leaves l ON l.leaf_index = e.leaf_index ORDER BY e.seq");
         using var reader = query.ExecuteReader();
         long expected = 1;
         var previous = new byte[32];
@@ -149,6 +170,8 @@ public static class AuditVerifier
                 return Bad(checkedCount, e.Sequence, $"Its leaf {e.LeafIndex} is not covered by any signed head.");
             if (reader[12] is not byte[] leaf || !CryptographicOperations.FixedTimeEquals(leaf, MerkleTree.LeafHash(e.Witness)))
                 return Bad(checkedCount, e.Sequence, $"Its witness is not leaf {e.LeafIndex} of the signed tree (edited or substituted).");
+            // "pending" is never an outcome: a call without one is a row of audit_pending, outside the chain.
+            if (e.Outcome == WitnessRecord.Pending) return Bad(checkedCount, e.Sequence, "Its outcome is 'pending', which only audit_pending holds (edited).");
             if (!leafOwners.Add(e.LeafIndex))
                 return Bad(checkedCount, e.Sequence, $"A second entry for leaf {e.LeafIndex} (duplicated).");
             previous = e.EntryHash;
@@ -158,13 +181,13 @@ public static class AuditVerifier
         return new AuditVerification(true, checkedCount, null, null);
     }
 
-    private static AuditVerification? VerifyCoverage(SqliteConnection db)
+    private static AuditVerification? VerifyCoverage(SqliteTransaction snapshot, bool hasPendingTable)
     {
-        using var missing = db.CreateCommand();
-        missing.CommandText = "SELECT l.leaf_index FROM audit_leaves l WHERE NOT EXISTS (SELECT 1 FROM audit_entries e WHERE e.leaf_index = l.leaf_index) ORDER BY l.leaf_index LIMIT 1";
+        using var missing = Query(snapshot, "SELECT l.leaf_index FROM audit_leaves l WHERE NOT EXISTS (SELECT 1 FROM audit_entries e WHERE e.leaf_index = l.leaf_index)"
+            + (hasPendingTable ? " AND NOT EXISTS (SELECT 1 FROM audit_pending p WHERE p.leaf_index = l.leaf_index)" : "")
+            + " ORDER BY l.leaf_index LIMIT 1");
         if (missing.ExecuteScalar() is not long leaf) return null;
-        using var around = db.CreateCommand();
-        around.CommandText = "SELECT (SELECT MAX(seq) FROM audit_entries WHERE leaf_index < $l), (SELECT MIN(seq) FROM audit_entries WHERE leaf_index > $l)";
+        using var around = Query(snapshot, "SELECT (SELECT MAX(seq) FROM audit_entries WHERE leaf_index < $l), (SELECT MIN(seq) FROM audit_entries WHERE leaf_index > $l)");
         around.Parameters.AddWithValue("$l", leaf);
         using var r = around.ExecuteReader();
         r.Read();

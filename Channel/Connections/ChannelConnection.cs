@@ -328,6 +328,8 @@ public sealed class ChannelConnection : IAsyncDisposable
         }
         if (_streams.TryGetValue(frame.StreamId, out var stream))
         {
+            // The log learns of the witness now: a head covering its leaf may come before the call reads it.
+            if (frame.Type == FrameType.Witness && IsClient) _witnessLog?.OnWitness(frame.Payload);
             stream.OnFrame(frame);
             return;
         }

@@ -95,17 +95,25 @@ public sealed class ChannelStream : IAsyncDisposable
     public ValueTask SendEndAsync(CancellationToken ct) => SendDataAsync(ReadOnlyMemory<byte>.Empty, endStream: true, ct);
 
     /// <summary>
+    /// Takes the credit the END frame needs, ahead of <see cref="SendFinalAsync"/> with <c>creditTaken</c>: the bridge
+    /// host waits for a slow reader here, before its witness gets a leaf, so no signed head can cover a leaf whose
+    /// WITNESS frame is still held back by flow control.
+    /// </summary>
+    public ValueTask TakeEndCreditAsync(CancellationToken ct) =>
+        _connection.Options.IgnoreSendCredit ? ValueTask.CompletedTask : _sendCredit.TakeAsync(ct);
+
+    /// <summary>
     /// Ends this side of the stream in one transport write: an optional buffered message (when it fits one frame), END,
     /// and an optional witness. The same frames, in the same order, as the separate sends.
     /// </summary>
-    public async ValueTask SendFinalAsync(ReadOnlyMemory<byte>? message, ReadOnlyMemory<byte>? witness, CancellationToken ct)
+    public async ValueTask SendFinalAsync(ReadOnlyMemory<byte>? message, ReadOnlyMemory<byte>? witness, CancellationToken ct, bool creditTaken = false)
     {
         if (message is { } long_ && long_.Length > FrameHeader.MaxPayload)
         {
             await SendMessageAsync(long_, ct).ConfigureAwait(false);
             message = null;
         }
-        if (!_connection.Options.IgnoreSendCredit) await _sendCredit.TakeAsync(ct).ConfigureAwait(false);
+        if (!creditTaken) await TakeEndCreditAsync(ct).ConfigureAwait(false);
         var frames = new OutgoingFrame[(message is null ? 0 : 1) + 1 + (witness is null ? 0 : 1)];
         var at = 0;
         if (message is { } m) frames[at++] = new OutgoingFrame(FrameType.Message, FrameFlags.EndMessage, m);

@@ -231,7 +231,7 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
             try
             {
                 var transport = await options.Connect(ct).ConfigureAwait(false);
-                var log = new SessionLog(options.Witnesses, options.HeadTimeout, _log, options.Channel.PeerLabel);
+                var log = new SessionLog(options.Witnesses, options.HeadTimeout, _log, options.Channel.PeerLabel, options.WitnessTimeout);
                 var connection = await ChannelConnection.ConnectAsync(transport, options.Channel, ct, log).ConfigureAwait(false);
                 log.Attach(connection.PeerKey, e => connection.Abort(new ChannelProtocolException(
                     ChannelCloseReason.ProtocolViolation, "The bridge host's witness log failed a check.", e)));

@@ -206,6 +206,19 @@ public sealed class ChannelHost
             // When the caller went away mid-body, or the body failed at its source after the stream was reset, the
             // witness of what was sent still goes out: the gateway audits the call as abandoned or interrupted.
 
+            // The END frame's credit is taken before the leaf exists: once the leaf is appended, a head may cover it at
+            // any moment, and its WITNESS frame must then already be on its way, never waiting for a slow reader.
+            var endCredit = false;
+            if (pumped == Pumped.Complete)
+            {
+                try
+                {
+                    await stream.TakeEndCreditAsync(CancellationToken.None).ConfigureAwait(false);
+                    endCredit = true;
+                }
+                catch (ChannelStreamResetException) { /* the caller reset the stream: the witness still goes, below */ }
+            }
+
             var witness = new Witness
             {
                 RequestId = request?.Id ?? "",
@@ -230,7 +243,7 @@ public sealed class ChannelHost
                 ReadOnlyMemory<byte>? frame = null;
                 if (!OmitWitness) frame = Witness.EncodeFrame(leafIndex, encoded);
                 var sent = false;
-                if (pumped == Pumped.Complete)
+                if (endCredit)
                 {
                     // END, and for an answer without a body the answer itself, go out with the witness in one write.
                     // (Spelled out, as `frame` above: `cond ? bytes : null` would turn null into an empty, present message.)
@@ -238,7 +251,7 @@ public sealed class ChannelHost
                     if (body is null) answer = responseBytes;
                     try
                     {
-                        await stream.SendFinalAsync(answer, frame, CancellationToken.None).ConfigureAwait(false);
+                        await stream.SendFinalAsync(answer, frame, CancellationToken.None, creditTaken: true).ConfigureAwait(false);
                         sent = true;
                     }
                     catch (ChannelStreamResetException) { /* the caller reset the stream: the witness still goes, below */ }

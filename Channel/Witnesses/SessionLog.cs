@@ -13,9 +13,10 @@ namespace Gateway.Channel.Witnesses;
 /// (which proves every new leaf's inclusion and the head's consistency with the one before). A call's witness is
 /// released only when such a head covers its leaf index, the leaf at that index is the witness's own hash, and the
 /// head and entry are durable in the audit log. Any failed head breaks the session: every waiting call fails and the
-/// connection is closed.
+/// connection is closed. A head is committed only with an entry for every leaf it covers: a call that is still reading
+/// its answer when its leaf is covered is kept as a pending leaf until its outcome comes (SessionLog.Pending.cs).
 /// </summary>
-public sealed class SessionLog : Connections.IWitnessLogFrames
+public sealed partial class SessionLog : Connections.IWitnessLogFrames
 {
     /// <summary>Leaves covered by a head whose witness has not arrived yet are kept this long (in leaves).</summary>
     private const int CoveredWindow = 65_536;
@@ -24,6 +25,7 @@ public sealed class SessionLog : Connections.IWitnessLogFrames
     private HybridPublicKey _hostKey = null!;
     private readonly IWitnessSink? _sink;
     private readonly TimeSpan _headTimeout;
+    private readonly TimeSpan _witnessTimeout;
     private readonly ILogger _log;
     private readonly string _peer;
     private Action<Exception> _broken = static _ => { };
@@ -37,10 +39,12 @@ public sealed class SessionLog : Connections.IWitnessLogFrames
     private WitnessFailure? _failure;
 
     /// <summary>Starts from the sink's checkpoint; HEAD frames queue until <see cref="Attach"/> names the host key.</summary>
-    public SessionLog(IWitnessSink? sink, TimeSpan headTimeout, ILogger log, string peer)
+    /// <param name="witnessTimeout">How long a head that covers a leaf whose WITNESS frame has not come yet waits for it.</param>
+    public SessionLog(IWitnessSink? sink, TimeSpan headTimeout, ILogger log, string peer, TimeSpan? witnessTimeout = null)
     {
         _sink = sink;
         _headTimeout = headTimeout;
+        _witnessTimeout = witnessTimeout ?? TimeSpan.FromSeconds(30);
         _log = log;
         _peer = peer;
         var start = sink?.Checkpoint ?? new LogCheckpoint(new MerkleFrontier(), null);
@@ -98,6 +102,7 @@ public sealed class SessionLog : Connections.IWitnessLogFrames
         List<Pending> orphans;
         lock (_lock)
         {
+            StopAwaiting();
             orphans = [.. _waiting.Values];
             _waiting.Clear();
         }
@@ -115,10 +120,17 @@ public sealed class SessionLog : Connections.IWitnessLogFrames
         var record = new WitnessRecord(leafIndex, encoded, witness, outcome, HostKey);
         Pending pending;
         Task? write = null;
+        WitnessFailure? refusedBy = null;
         lock (_lock)
         {
-            if (_failure is { } failed) throw new WitnessFailedException(failed, requestId);
-            if (leafIndex < _frontier.Size)
+            _received.Remove(leafIndex);
+            if (ResolvePending(record, release, out refusedBy) is { } resolution)
+            {
+                write = resolution;
+                pending = null!;
+            }
+            else if (_failure is { } failed) throw new WitnessFailedException(failed, requestId);
+            else if (leafIndex < _frontier.Size)
             {
                 if (!_covered.Remove(leafIndex, out var leaf) || !CryptographicOperations.FixedTimeEquals(leaf, MerkleTree.LeafHash(encoded)))
                     throw Rejected(WitnessFailure.NotIncluded, requestId);
@@ -130,11 +142,13 @@ public sealed class SessionLog : Connections.IWitnessLogFrames
                 if (_waiting.ContainsKey(leafIndex)) throw Rejected(WitnessFailure.NotIncluded, requestId);
                 pending = new Pending(record, release);
                 _waiting[leafIndex] = pending;
+                Arrived(leafIndex);
             }
         }
         if (write is not null)
         {
             await Durable(write, requestId).ConfigureAwait(false);
+            if (refusedBy is { } refused) throw new WitnessFailedException(refused, requestId);
             return;
         }
         if (!release) return;
@@ -200,23 +214,36 @@ public sealed class SessionLog : Connections.IWitnessLogFrames
     /// Checks a head and queues its write; does not wait for the commit, so heads that arrive during one fsync are
     /// committed together by the next (the log applies writes in order). Its calls are released when theirs commits.
     /// </summary>
-    private Task<bool> ApplyAsync(HeadBatch batch)
+    private async Task<bool> ApplyAsync(HeadBatch batch)
     {
         var head = batch.Head;
         List<Pending> included = [];
         List<Pending> notIncluded = [];
+        List<HeadEntry> entries = [];
+        List<PendingLeaf> pendingLeaves = [];
         Task write;
         // Only this loop changes the frontier and the last head, so the costly checks (a hybrid signature, the leaves'
         // hashes) run outside the lock that every call's SubmitAsync takes: under load, calls queued behind a head's
         // verification were the gateway's largest wait (docs/performance.md).
         var problem = Check(batch, out var next);
+        if (problem is null)
+        {
+            switch (await AwaitWitnessesAsync(batch).ConfigureAwait(false))
+            {
+                case WitnessWait.Closed:
+                    return false;
+                case WitnessWait.Missing missing:
+                    problem = (WitnessFailure.Unwitnessed, $"the head of size {head.TreeSize} covers leaf {missing.LeafIndex}, whose WITNESS frame did not come within {_witnessTimeout.TotalSeconds:0.#} s");
+                    break;
+            }
+        }
         lock (_lock)
         {
-            if (_failure is not null) return Task.FromResult(false);
+            if (_failure is not null) return false;
             if (problem is { } p)
             {
                 Fail(p.Reason, p.Detail);
-                return Task.FromResult(false);
+                return false;
             }
             _frontier = next!;
             _lastHead = head;
@@ -226,7 +253,15 @@ public sealed class SessionLog : Connections.IWitnessLogFrames
                 var index = batch.FirstIndex + i;
                 if (_waiting.Remove(index, out var waiter))
                 {
-                    (CryptographicOperations.FixedTimeEquals(batch.Leaves[i], MerkleTree.LeafHash(waiter.Record.Encoded)) ? included : notIncluded).Add(waiter);
+                    var isLeaf = CryptographicOperations.FixedTimeEquals(batch.Leaves[i], MerkleTree.LeafHash(waiter.Record.Encoded));
+                    (isLeaf ? included : notIncluded).Add(waiter);
+                    if (isLeaf) entries.Add(HeadEntry.Final(waiter.Record));
+                    continue;
+                }
+                if (PendingEntry(index, batch.Leaves[i]) is { } pendingLeaf)
+                {
+                    entries.Add(pendingLeaf.Entry);
+                    pendingLeaves.Add(pendingLeaf);
                     continue;
                 }
                 _covered[index] = batch.Leaves[i];
@@ -234,7 +269,8 @@ public sealed class SessionLog : Connections.IWitnessLogFrames
             }
             while (_coveredOrder.Count > CoveredWindow) _covered.Remove(_coveredOrder.Dequeue());
             // Enqueued under the lock: later entries for these leaves must be written after their head.
-            write = _sink?.AppendHeadAsync(batch, included.Select(w => w.Record).ToList()) ?? Task.CompletedTask;
+            write = _sink?.AppendHeadAsync(batch, entries) ?? Task.CompletedTask;
+            foreach (var late in pendingLeaves) late.HeadWrite = write;
         }
         foreach (var w in notIncluded) w.Fail(Rejected(WitnessFailure.NotIncluded, w.RequestId));
         _ = write.ContinueWith(t =>
@@ -247,7 +283,7 @@ public sealed class SessionLog : Connections.IWitnessLogFrames
             foreach (var w in included) w.Fail(new WitnessFailedException(WitnessFailure.AuditFailed, w.RequestId));
             lock (_lock) Fail(WitnessFailure.AuditFailed, t.Exception?.GetBaseException().Message ?? "cancelled");
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return Task.FromResult(true);
+        return true;
     }
 
     private (WitnessFailure Reason, string Detail)? Check(HeadBatch batch, out MerkleFrontier? next)
@@ -285,6 +321,7 @@ public sealed class SessionLog : Connections.IWitnessLogFrames
     {
         if (_failure is not null) return;
         _failure = reason;
+        StopAwaiting();
         ChannelLog.HeadRejected(_log, reason.ToString(), _peer, detail);
         foreach (var w in _waiting.Values) w.Fail(new WitnessFailedException(reason, w.RequestId));
         _waiting.Clear();

@@ -28,6 +28,8 @@ public enum WitnessFailure
     Fork,
     /// <summary>A head does not name the previous head (a head was dropped or the log was rewritten).</summary>
     BrokenHeadChain,
+    /// <summary>A head covers a leaf whose WITNESS frame never came: the host signed a call it did not deliver.</summary>
+    Unwitnessed,
 }
 
 /// <summary>The answer is not released: the bridge host's witness is missing or does not verify (HTTP 502, witness-failed).</summary>
@@ -52,6 +54,7 @@ public sealed class WitnessFailedException(WitnessFailure reason, string request
         WitnessFailure.Rollback => "rollback",
         WitnessFailure.Fork => "fork",
         WitnessFailure.BrokenHeadChain => "broken-head-chain",
+        WitnessFailure.Unwitnessed => "unwitnessed-leaf",
         _ => "invalid",
     };
 
@@ -70,6 +73,7 @@ public sealed class WitnessFailedException(WitnessFailure reason, string request
         WitnessFailure.Rollback => "the bridge host's log was rolled back",
         WitnessFailure.Fork => "the bridge host's log forked",
         WitnessFailure.BrokenHeadChain => "the signed tree heads do not chain",
+        WitnessFailure.Unwitnessed => "the signed tree covers a call whose witness never came",
         _ => "invalid",
     };
 }

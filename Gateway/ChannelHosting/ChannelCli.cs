@@ -90,12 +90,22 @@ public static class ChannelCli
         {
             output.WriteLine($"audit log OK: {result.EntriesChecked} entries, {result.TreeSize} leaves and {result.HeadsChecked} signed heads verified in {db}"
                 + (checkpoint is null ? "" : $"; it still holds the checkpoint head of size {checkpoint.TreeSize}"));
+            WriteUnresolved(result, output);
             return 0;
         }
         error.WriteLine(result.FirstBadSequence is { } seq
             ? $"audit log BROKEN at entry {seq}: {result.Problem} ({result.EntriesChecked} entries before it verified)"
             : $"audit log BROKEN: {result.Problem}");
         return 1;
+    }
+
+    /// <summary>Pending leaves without an outcome are no break in the log: the bridge host signed the call, the gateway's own checks never ended.</summary>
+    private static void WriteUnresolved(AuditVerification result, TextWriter output)
+    {
+        if (result.UnresolvedCount == 0) return;
+        output.WriteLine($"{result.UnresolvedCount} unresolved (the gateway stopped while the answer was read): pending leaves whose witness is signed and covered, with no outcome entry");
+        foreach (var u in result.Unresolved)
+            output.WriteLine($"  unresolved: leaf {u.LeafIndex}, request {u.RequestId}, {u.Operation} {u.Target}, pending since {u.RecordedAt:O}");
     }
 
     private static (List<HybridPublicKey> Keys, string Source) TrustedKeys(Dictionary<string, List<string>> options, IConfiguration config, string dataDirectory, string db)

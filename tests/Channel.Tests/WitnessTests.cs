@@ -249,6 +249,21 @@ public class WitnessTests
     }
 
     [Fact]
+    public async Task A_head_over_a_leaf_whose_witness_never_came_is_refused_and_never_written()
+    {
+        await using var h = await WithObjectAsync(host => host.OmitWitness = true);
+        var before = h.Audit.LatestHead?.TreeSize ?? 0;
+        await AssertBufferedCallFailsAsync(h, WitnessFailure.Missing);
+        // The host signed a leaf it never delivered: the gateway has no witness to record for it, so it does not take
+        // the head into its log (a leaf without an entry would read as a deletion); it breaks the session instead.
+        Assert.True(await h.Logs.WaitForAsync(Contracts.Diagnostics.EventIds.HeadRejected, "Unwitnessed"), "no head rejected as unwitnessed");
+        Assert.Equal(before, h.Audit.LatestHead?.TreeSize ?? 0);
+        var result = AuditVerifier.Verify(h.Audit.DatabasePath, [TestKeys.Host.PublicKey]);
+        Assert.True(result.Ok, result.Problem);
+        Assert.Equal(before, result.TreeSize);
+    }
+
+    [Fact]
     public async Task A_signed_in_witness_for_another_request_is_refused_and_recorded_as_refused()
     {
         await using var h = await WithObjectAsync(host => host.RewriteWitness = w => w with { RequestId = "someone-else" });
@@ -345,7 +360,7 @@ public class WitnessTests
     private sealed class UnwritableAuditLog(IWitnessSink inner) : IWitnessSink
     {
         public LogCheckpoint Checkpoint => inner.Checkpoint;
-        public Task AppendHeadAsync(HeadBatch batch, IReadOnlyList<WitnessRecord> entries) => Task.FromException(new IOException("test: the audit database cannot be written"));
+        public Task AppendHeadAsync(HeadBatch batch, IReadOnlyList<HeadEntry> entries) => Task.FromException(new IOException("test: the audit database cannot be written"));
         public Task AppendEntryAsync(WitnessRecord entry) => Task.FromException(new IOException("test: the audit database cannot be written"));
     }
 

@@ -64,6 +64,14 @@ public sealed class MigrationSigkillTests : IDisposable
             Assert.InRange(kept.Objects.Done, doneBeforeKill.Count, ObjectCount);
         }
 
+        // The audit log the killed process left verifies: a copy whose source read was still streaming when its head was
+        // committed is a pending leaf, listed as unresolved, never a false deletion alarm (docs/ctp96.md section 7).
+        var verifyOutput = new StringWriter();
+        var verified = Gateway.ChannelHosting.ChannelCli.TryRun(
+            ["audit", "verify", "--db", Path.Combine(_data, "audit.db"), "--host-key", Path.Combine(_data, "keys", "node.pub")], verifyOutput, verifyOutput);
+        Assert.True(verified == 0, verifyOutput.ToString());
+        Assert.Contains("audit log OK", verifyOutput.ToString(), StringComparison.Ordinal);
+
         await using var second = await GatewayProcess.StartAsync(_data, Stores());
         var again = new MigrationClient(second.Client);
         // Nobody resumes the job by hand: the restarted gateway does.
