@@ -13,11 +13,10 @@ internal sealed class PrometheusServer : IAsyncDisposable
     public const string Binary = "/usr/bin/prometheus";
     public const string Promtool = "/usr/bin/promtool";
 
-    private readonly Process _process;
+    private readonly ToolProcess _process;
     private readonly string _directory;
-    private readonly List<string> _output = [];
 
-    private PrometheusServer(Process process, string directory, HttpClient api)
+    private PrometheusServer(ToolProcess process, string directory, HttpClient api)
     {
         _process = process;
         _directory = directory;
@@ -40,23 +39,13 @@ internal sealed class PrometheusServer : IAsyncDisposable
                 static_configs: [{"{"} targets: ['{target.Authority}'] {"}"}]
             """);
         var port = LoopbackPort.Free();
-        var start = new ProcessStartInfo(Binary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo(Binary);
         foreach (var a in new[] { $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(directory, "data")}", $"--web.listen-address=127.0.0.1:{port}" })
             start.ArgumentList.Add(a);
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Prometheus did not start.");
-        var server = new PrometheusServer(process, directory, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") });
-        process.OutputDataReceived += (_, e) => server.Add(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Add(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var server = new PrometheusServer(ToolProcess.Start(start, "Prometheus"), directory, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") });
         try
         {
-            await server.UntilAsync(async () => (await server.Api.GetAsync("-/ready")).IsSuccessStatusCode, "Prometheus to be ready");
+            await server._process.UntilAsync(async () => (await server.Api.GetAsync("-/ready")).IsSuccessStatusCode, "Prometheus to be ready");
         }
         catch
         {
@@ -66,34 +55,37 @@ internal sealed class PrometheusServer : IAsyncDisposable
         return server;
     }
 
-    private void Add(string? line)
+    /// <summary>
+    /// Waits until the one target's last scrape ended as expected: <paramref name="health"/> ("up"/"down") and, when
+    /// given, an error naming <paramref name="error"/>. A scrape that timed out on a loaded machine is simply retried.
+    /// </summary>
+    public async Task TargetAsync(string health, string? error = null)
     {
-        if (line is null) return;
-        lock (_output) _output.Add(line);
-    }
-
-    /// <summary>The one target's state once it has been scraped at least once: health ("up"/"down") and last error.</summary>
-    public async Task<(string Health, string LastError)> ScrapedTargetAsync()
-    {
-        (string, string) state = default;
-        await UntilAsync(async () =>
+        var last = "no scrape yet";
+        try
         {
-            using var doc = JsonDocument.Parse(await Api.GetStringAsync("api/v1/targets"));
-            var targets = doc.RootElement.GetProperty("data").GetProperty("activeTargets");
-            if (targets.GetArrayLength() != 1) return false;
-            var t = targets[0];
-            if (t.GetProperty("health").GetString() is not { } health || health == "unknown") return false;
-            state = (health, t.GetProperty("lastError").GetString() ?? "");
-            return true;
-        }, "the target's first scrape");
-        return state;
+            await _process.UntilAsync(async () =>
+            {
+                using var doc = JsonDocument.Parse(await Api.GetStringAsync("api/v1/targets"));
+                var targets = doc.RootElement.GetProperty("data").GetProperty("activeTargets");
+                if (targets.GetArrayLength() != 1) return false;
+                var t = targets[0];
+                var (h, e) = (t.GetProperty("health").GetString(), t.GetProperty("lastError").GetString() ?? "");
+                last = $"{h}: {e}";
+                return h == health && (error is null || e.Contains(error, StringComparison.Ordinal));
+            }, $"the target to be {health}{(error is null ? "" : $" with '{error}'")}");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"The target's last scrape: {last}. {e.Message}", e);
+        }
     }
 
     /// <summary>An instant query's samples: labels and value, once the query has at least one (Prometheus ingests asynchronously).</summary>
     public async Task<IReadOnlyList<(Dictionary<string, string> Labels, double Value)>> QueryAsync(string promql)
     {
         List<(Dictionary<string, string>, double)> samples = [];
-        await UntilAsync(async () =>
+        await _process.UntilAsync(async () =>
         {
             using var response = await Api.PostAsync("api/v1/query", new FormUrlEncodedContent([new("query", promql)]));
             using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -110,36 +102,10 @@ internal sealed class PrometheusServer : IAsyncDisposable
         return samples;
     }
 
-    private async Task UntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            if (_process.HasExited) throw new InvalidOperationException($"Prometheus exited ({_process.ExitCode}) waiting for {what}:\n{Output}");
-            try
-            {
-                if (await condition()) return;
-            }
-            catch (HttpRequestException) { }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Waited 60 s for {what}. Prometheus said:\n{Output}");
-            await Task.Delay(100); // polling interval, not synchronisation: the loop checks the condition
-        }
-    }
-
-    private string Output
-    {
-        get { lock (_output) return string.Join('\n', _output.TakeLast(40)); }
-    }
-
     public async ValueTask DisposeAsync()
     {
         Api.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
+        await _process.DisposeAsync();
         try { Directory.Delete(_directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
