@@ -131,14 +131,20 @@ public static class ListOperations
                 w.Element("StorageClass", "STANDARD");
                 w.WriteEndElement();
             }
-            foreach (var e in window.Entries.Where(e => e.Object is null))
-            {
-                w.WriteStartElement("CommonPrefixes");
-                w.Element("Prefix", p.Enc(e.Name));
-                w.WriteEndElement();
-            }
+            ListOperations.WriteCommonPrefixes(w, window, p);
             w.WriteEndElement();
         });
+    }
+
+    /// <summary>The rolled-up prefixes of a page, after its objects (ListObjects v1 and v2, ListObjectVersions).</summary>
+    internal static void WriteCommonPrefixes(System.Xml.XmlWriter w, Window window, Parameters p)
+    {
+        foreach (var e in window.Entries.Where(e => e.Object is null))
+        {
+            w.WriteStartElement("CommonPrefixes");
+            w.Element("Prefix", p.Enc(e.Name));
+            w.WriteEndElement();
+        }
     }
 
     private static async Task<Window> CollectAsync(S3Context c, string? prefix, string? delimiter, int maxKeys, string? storeToken, string? after)

@@ -59,12 +59,7 @@ public static class ListVersionsOperation
                 w.Element("StorageClass", "STANDARD");
                 w.WriteEndElement();
             }
-            foreach (var e in window.Entries.Where(e => e.Object is null))
-            {
-                w.WriteStartElement("CommonPrefixes");
-                w.Element("Prefix", p.Enc(e.Name));
-                w.WriteEndElement();
-            }
+            ListOperations.WriteCommonPrefixes(w, window, p);
             w.WriteEndElement();
         });
     }
