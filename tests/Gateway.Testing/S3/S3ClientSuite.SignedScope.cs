@@ -109,5 +109,12 @@ public abstract partial class S3ClientSuite
         r = post(form(key="foo/${filename}", conditions=STD("foo/")), file=("a\u0085b", "c1"))
         assert error(r) == (400, "InvalidArgument"), (r.status_code, r.content)
         assert [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="foo/").get("Contents", [])] == []
+        # content-length-range bounds that are not JSON numbers: digits in strings are taken, anything else is a bad policy, not a 500.
+        r = post(form(key="foo-clr.txt", conditions=STD()[:-1] + [["content-length-range", "0", "10"]]))
+        assert r.status_code == 204 and stored("foo-clr.txt") == b"bar", (r.status_code, r.content)
+        for bounds in [[True, None], ["a", "10"], [{}, []]]:
+            r = post(form(key="foo-clrbad.txt", conditions=STD()[:-1] + [["content-length-range", *bounds]]))
+            assert error(r) == (400, "InvalidPolicyDocument"), (bounds, r.status_code, r.content)
+        assert stored("foo-clrbad.txt") is None
         """, "POST Object fields served back");
 }
