@@ -37,7 +37,7 @@ public abstract partial class S3ClientSuite
 
     [Fact]
     public Task Signature_v2_query_names_in_another_case_are_refused_not_acted_on_unsigned() =>
-        RunBotoAsync(V2Prelude + SignedScopePrelude + "\n" + """
+        RunBotoAsync(V2Prelude + "\n" + SignedScopePrelude + "\n" + """
         s3.put_object(Bucket=BUCKET, Key="case/obj.txt", Body=b"<script>x</script>", ContentType="text/plain")
         up = s3.create_multipart_upload(Bucket=BUCKET, Key="case/obj.txt")["UploadId"]
         exp = int(time.time()) + 300
@@ -57,7 +57,7 @@ public abstract partial class S3ClientSuite
         """, "SigV2 case-variant sub-resources");
 
     [Fact]
-    public Task Signature_v2_signs_the_resource_the_request_is_routed_to() => RunBotoAsync(V2Prelude + SignedScopePrelude + "\n" + """
+    public Task Signature_v2_signs_the_resource_the_request_is_routed_to() => RunBotoAsync(V2Prelude + "\n" + SignedScopePrelude + "\n" + """
         s3.put_object(Bucket=BUCKET, Key="routed.txt", Body=b"routed")
         vhost = f"{BUCKET}.{os.environ['BASE_DOMAIN']}:{PORT}"
         assert header2("GET", "/routed.txt", f"/{BUCKET}/routed.txt", host=vhost)[:2] == (200, b"routed")
@@ -71,7 +71,7 @@ public abstract partial class S3ClientSuite
         """, "SigV2 routed resource");
 
     [Fact]
-    public Task Signature_v2_presigned_urls_are_valid_for_at_most_a_week() => RunBotoAsync(V2Prelude + SignedScopePrelude + "\n" + """
+    public Task Signature_v2_presigned_urls_are_valid_for_at_most_a_week() => RunBotoAsync(V2Prelude + "\n" + SignedScopePrelude + "\n" + """
         s3.put_object(Bucket=BUCKET, Key="week.txt", Body=b"weekly body")
         res = f"/{BUCKET}/week.txt"
         assert send("GET", f"{res}?{presign2('GET', res, int(time.time()) + 6 * 86400)}")[:2] == (200, b"weekly body")
@@ -81,7 +81,7 @@ public abstract partial class S3ClientSuite
         """, "SigV2 presigned lifetime");
 
     [Fact]
-    public Task Response_overrides_outside_printable_ascii_are_invalid_argument_not_500() => RunBotoAsync(V2Prelude + SignedScopePrelude + "\n" + """
+    public Task Response_overrides_outside_printable_ascii_are_invalid_argument_not_500() => RunBotoAsync(V2Prelude + "\n" + SignedScopePrelude + "\n" + """
         s3.put_object(Bucket=BUCKET, Key="override.txt", Body=b"o")
         for params in [{"ResponseContentType": "t\u00e9xt/plain"}, {"ResponseContentDisposition": "attachment; filename=\"\u00e9\""}]:
             url = s3.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "override.txt", **params}, ExpiresIn=300)
@@ -91,7 +91,7 @@ public abstract partial class S3ClientSuite
 
     [Fact]
     public Task Post_object_fields_that_cannot_be_served_back_are_refused_before_anything_is_stored() =>
-        RunBotoAsync(PostPrelude + SignedScopePrelude + "\n" + """
+        RunBotoAsync(PostPrelude + "\n" + SignedScopePrelude + "\n" + """
         open_policy = lambda *more: STD() + [["starts-with", "$success_action_redirect", ""], ["starts-with", "$x-ignore-n", ""]] + list(more)
         # A redirect no Location header can hold: refused, not stored and then a 500.
         for n, redirect in enumerate(["http://example.test/a\r\nSet-Cookie: x=y", "http://example.test/a\x01b"]):
