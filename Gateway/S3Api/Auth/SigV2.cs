@@ -21,6 +21,27 @@ public static class SigV2
         "uploadId", "uploads", "versionId", "versioning", "versions", "website",
     };
 
+    /// <summary>
+    /// The first query parameter whose name is a sub-resource's in another case (<c>ACL</c>, <c>UploadId</c>,
+    /// <c>Response-Content-Type</c>), or null. ASP.NET's query lookups ignore case, so the dispatcher would act on such a
+    /// parameter while SigV2 (case-sensitive, as S3 is) leaves it out of what is signed: a presigned PUT could be
+    /// turned into an UploadPart, a presigned GET into text/html. Such requests are refused before anything reads them.
+    /// </summary>
+    public static string? CaseVariantSubResource(string rawQuery)
+    {
+        if (rawQuery.Length == 0) return null;
+        foreach (var part in rawQuery.Split('&'))
+        {
+            var eq = part.IndexOf('=');
+            // Decoded as ASP.NET decodes query names ('+' is a space), so every name the dispatcher can see is judged.
+            var name = Uri.UnescapeDataString((eq < 0 ? part : part[..eq]).Replace('+', ' '));
+            if (!SubResources.Contains(name) && SubResourcesIgnoringCase.Contains(name)) return name;
+        }
+        return null;
+    }
+
+    private static readonly HashSet<string> SubResourcesIgnoringCase = new(SubResources, StringComparer.OrdinalIgnoreCase);
+
     public static string StringToSign(HttpRequest request, string date, string resourcePath)
     {
         var sb = new StringBuilder(256);

@@ -17,6 +17,8 @@ public sealed class SigV2Verifier(S3AccessKeyStore keys, IOptions<S3Options> opt
     /// <summary>Browser POST uploads: the caller signed the form's policy (SigV2 or SigV4).</summary>
     public const string PostPolicyAuthMethod = "s3-post-policy";
     private const string Prefix = "AWS ";
+    /// <summary>The longest a presigned URL may still be valid for (SigV4's X-Amz-Expires limit).</summary>
+    public static readonly TimeSpan MaxPresignedLifetime = TimeSpan.FromSeconds(604800);
 
     public static bool IsV2(HttpRequest request)
     {
@@ -93,6 +95,12 @@ public sealed class SigV2Verifier(S3AccessKeyStore keys, IOptions<S3Options> opt
             events.Denied(context, SecurityEvent.StaleSignature, "SigV2 presigned URL expired");
             throw S3Errors.AccessDenied("Request has expired");
         }
+        // S3 takes any V2 Expires; a bearer URL good for centuries is a standing credential. Held to SigV4's week.
+        if (DateTimeOffset.FromUnixTimeSeconds(expires) > time.GetUtcNow().Add(MaxPresignedLifetime))
+        {
+            events.Denied(context, SecurityEvent.StaleSignature, "SigV2 presigned URL valid for more than a week");
+            throw S3Errors.AccessDenied("Expires must be at most 604800 seconds (a week) from now, as for Signature Version 4 presigned URLs.");
+        }
         return Accept(context, key);
     }
 
@@ -162,7 +170,7 @@ public sealed class SigV2Verifier(S3AccessKeyStore keys, IOptions<S3Options> opt
         var baseDomain = options.Value.BaseDomain;
         var host = request.Host.Host;
         if (!string.IsNullOrEmpty(baseDomain) && host.Length > baseDomain.Length + 1 && host.EndsWith("." + baseDomain, StringComparison.OrdinalIgnoreCase))
-            return "/" + host[..^(baseDomain.Length + 1)] + path;
+            return "/" + host[..^(baseDomain.Length + 1)].ToLowerInvariant() + path; // the bucket as S3Addressing routes it
         return path;
     }
 }

@@ -18,10 +18,20 @@ public static class DeleteObjectsOperation
     private const int MaxKeys = 1000;
     private const int MaxBodyBytes = 2 * 1024 * 1024;
 
+    /// <summary>
+    /// S3 requires Content-MD5 or an x-amz-checksum on DeleteObjects. Without one (or a signed SHA-256 or signed chunks)
+    /// nothing ties the key list to the signature: a SigV2 or UNSIGNED-PAYLOAD request replayed within the clock-skew
+    /// window could delete any keys the caller may delete. (A CRC checksum binds the body only against accidents.)
+    /// </summary>
+    private static bool BodyBound(S3Context c) =>
+        c.Caller.ExpectedSha256 is not null || c.Caller.StreamingSigned || c.Request.Headers.ContainsKey("x-amz-trailer")
+        || c.Request.Headers.Keys.Any(h => h.StartsWith("x-amz-checksum-", StringComparison.OrdinalIgnoreCase) && !h.Equals("x-amz-checksum-mode", StringComparison.OrdinalIgnoreCase));
+
     public static async Task RunAsync(S3Context c)
     {
         var t = c.Target;
         var md5 = ObjectWriteOperations.ReadContentMd5(c.Request);
+        if (md5 is null && !BodyBound(c)) throw S3Errors.InvalidRequest("Missing required header for this request: Content-MD5");
         using var body = new MemoryStream();
         var source = Bodies.Open(c, out var length);
         source = ChecksumVerifyingStream.Wrap(c, source, length);

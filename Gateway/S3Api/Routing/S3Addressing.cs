@@ -14,7 +14,10 @@ public static class S3Addressing
         var (rawPath, _) = CanonicalRequest.RawTarget(request);
         if (pathBase.Length > 0 && rawPath.StartsWith(pathBase, StringComparison.OrdinalIgnoreCase)) rawPath = rawPath[pathBase.Length..];
         // Strictly: Uri.UnescapeDataString keeps escapes that are not UTF-8 as text, which stored "a%C3(" for a%C3%28.
-        var path = (Gateway.Problems.PercentDecoding.TryDecode(rawPath) ?? throw S3Errors.InvalidUri()).TrimStart('/');
+        var path = Gateway.Problems.PercentDecoding.TryDecode(rawPath) ?? throw S3Errors.InvalidUri();
+        // One leading slash, as S3 reads a path: "//key" on a virtual host is the key "/key" (refused), not "key", which
+        // SigV2 would otherwise accept under a signature over "/bucket//key"; "//bucket/key" names no bucket.
+        if (path.StartsWith('/')) path = path[1..];
         string? bucket = null;
         string? key;
         var host = request.Host.Host;
@@ -28,6 +31,7 @@ public static class S3Addressing
         {
             if (path.Length == 0) return (null, null);
             var slash = path.IndexOf('/');
+            if (slash == 0) throw S3Errors.InvalidBucketName("The request path names an empty bucket ('//').");
             bucket = slash < 0 ? path : path[..slash];
             key = slash < 0 || slash == path.Length - 1 ? null : path[(slash + 1)..];
         }

@@ -36,6 +36,7 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         {
             RefuseNonAsciiHeaders(http.Request);
             (bucket, key) = S3Addressing.Parse(http.Request, pathBase, services.Options.BaseDomain);
+            RefuseCaseVariantSubResources(http);
             // A browser form upload is signed by its policy, inside the body, not by the request.
             if (PostObjectOperation.IsFormUpload(http.Request, bucket, key))
             {
@@ -97,6 +98,16 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
                 if (value is not null && !System.Text.Ascii.IsValid(value))
                     throw S3Errors.InvalidArgument($"The header '{name}' holds bytes outside US-ASCII.");
     }
+
+    /// <summary>Query names are case-sensitive in S3 and in what SigV2 signs; the lookups here are not (see <see cref="SigV2.CaseVariantSubResource"/>).</summary>
+    private void RefuseCaseVariantSubResources(HttpContext http)
+    {
+        if (SigV2.CaseVariantSubResource(CanonicalRequest.RawTarget(http.Request).Query) is not { } name) return;
+        services.Events.Denied(http, Gateway.Security.SecurityEvent.BadSignature, "query parameter naming a sub-resource in another case");
+        throw S3Errors.InvalidArgument($"Query parameter names are case-sensitive: '{Printable(name)}' is not an S3 sub-resource name.");
+    }
+
+    private static string Printable(string s) => s.Length <= 64 && s.All(c => c is > ' ' and < '\x7f') ? s : "(unprintable)";
 
     private static Task DispatchAsync(S3Context c)
     {

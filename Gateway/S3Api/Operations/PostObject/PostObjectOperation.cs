@@ -49,10 +49,11 @@ public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services 
         var t = c.Target;
         c.Require(Operation.Write, t.ObjectResource(key));
         var options = Options(form);
+        var redirect = Redirect(form);
         var max = Math.Min(policy.MaxLength ?? long.MaxValue, services.MaxObjectBytes);
         var body = new ContentLengthRangeStream(form.File.Body, policy.MinLength ?? 0, max, c.BodyFailure);
         var info = await t.Store.PutObjectAsync(t.Bucket, key, body, options, ct);
-        await RespondAsync(c, form, bucket, key, S3ObjectHeaders.ETag(info));
+        await RespondAsync(c, form, redirect, bucket, key, S3ObjectHeaders.ETag(info));
     }
 
     private static string Key(PostForm form)
@@ -68,6 +69,8 @@ public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services 
         }
         try { ObjectNames.ValidateKey(key); }
         catch (GatewayException e) { throw S3Errors.InvalidArgument(e.Message); }
+        // C1 controls: the front door cannot address such a key (InvalidURI), so it must not be able to make one.
+        if (key.Any(ch => ch is >= '\u0080' and <= '\u009f')) throw S3Errors.InvalidArgument("The object key contains a C1 control character.");
         if (MultipartMetadata.IsPartsAreaKey(key))
             throw S3Errors.InvalidArgument($"Keys under '{MultipartMetadata.PartsPrefix}' are reserved for multipart uploads in progress.");
         return key;
@@ -80,7 +83,8 @@ public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services 
                 throw S3Errors.NotImplemented($"The POST form field '{PostForm.Printable(name)}'");
         Acl.CannedAcl.Check(form["acl"], form.Fields.Keys.Any(k => k.StartsWith("x-amz-grant-", StringComparison.OrdinalIgnoreCase)), bucket: false);
         var contentType = form["Content-Type"] is { Length: > 0 } type ? type : "binary/octet-stream";
-        if (!MediaTypeHeaderValue.TryParse(contentType, out _)) throw S3Errors.InvalidArgument("Content-Type is not a valid media type.");
+        // Served back as a header on every GET: printable US-ASCII only, or each read of the object would be a 500.
+        if (contentType.Any(ch => ch is < ' ' or >= '\x7f') || !MediaTypeHeaderValue.TryParse(contentType, out _)) throw S3Errors.InvalidArgument("Content-Type is not a valid media type.");
         ContentHeaders? headers;
         try { headers = ContentHeaders.From(name => form[name])?.Validate(); }
         catch (GatewayException e) { throw S3Errors.InvalidArgument(e.Message); }
@@ -113,18 +117,32 @@ public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services 
         return metadata;
     }
 
-    private static async Task RespondAsync(S3Context c, PostForm form, string bucket, string key, string etag)
+    /// <summary>
+    /// success_action_redirect (or the older redirect): an absolute http(s) URL, judged before anything is stored. One
+    /// that cannot be a Location header (control characters, CR/LF) is refused, never stored first and then a 500;
+    /// non-ASCII is sent percent-encoded. Another scheme is ignored, as S3 ignores it. The policy must name the field.
+    /// </summary>
+    private static Uri? Redirect(PostForm form)
+    {
+        if ((form["success_action_redirect"] ?? form["redirect"]) is not { Length: > 0 } redirect) return null;
+        if (redirect.Any(char.IsControl))
+            throw S3Errors.InvalidArgument("success_action_redirect holds a control character.");
+        if (!Uri.TryCreate(redirect, UriKind.Absolute, out var target) || target.Scheme is not ("http" or "https")) return null;
+        if (!System.Text.Ascii.IsValid(target.AbsoluteUri)) throw S3Errors.InvalidArgument("success_action_redirect is not a URL a Location header can hold.");
+        return target;
+    }
+
+    private static async Task RespondAsync(S3Context c, PostForm form, Uri? redirect, string bucket, string key, string etag)
     {
         var request = c.Request;
         var location = $"{request.Scheme}://{request.Host}{request.PathBase}/{Uri.EscapeDataString(bucket)}/{string.Join('/', key.Split('/').Select(Uri.EscapeDataString))}";
         c.Response.Headers.ETag = etag;
         c.Response.Headers.Location = location;
-        var redirect = form["success_action_redirect"] ?? form["redirect"];
-        if (redirect is { Length: > 0 } && Uri.TryCreate(redirect, UriKind.Absolute, out var target) && target.Scheme is "http" or "https")
+        if (redirect is not null)
         {
-            var separator = string.IsNullOrEmpty(target.Query) ? "?" : "&";
+            var separator = string.IsNullOrEmpty(redirect.Query) ? "?" : "&";
             c.Response.StatusCode = 303;
-            c.Response.Headers.Location = $"{redirect}{separator}bucket={Uri.EscapeDataString(bucket)}&key={Uri.EscapeDataString(key)}&etag={Uri.EscapeDataString(etag)}";
+            c.Response.Headers.Location = $"{redirect.GetLeftPart(UriPartial.Query)}{separator}bucket={Uri.EscapeDataString(bucket)}&key={Uri.EscapeDataString(key)}&etag={Uri.EscapeDataString(etag)}";
             return;
         }
         switch (form["success_action_status"])

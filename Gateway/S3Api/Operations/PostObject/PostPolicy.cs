@@ -72,7 +72,7 @@ public sealed class PostPolicy
                 var op = parts.Count > 0 && parts[0].ValueKind == JsonValueKind.String ? parts[0].GetString()!.ToLowerInvariant() : "";
                 if (op == "content-length-range")
                 {
-                    if (parts.Count != 3 || !parts[1].TryGetInt64(out var lo) || !parts[2].TryGetInt64(out var hi) || lo < 0 || hi < lo)
+                    if (parts.Count != 3 || !TryLength(parts[1], out var lo) || !TryLength(parts[2], out var hi) || lo < 0 || hi < lo)
                         throw Invalid("Invalid Policy: content-length-range takes two whole numbers, 0 <= min <= max.");
                     min = Math.Max(min ?? 0, lo);
                     max = Math.Min(max ?? long.MaxValue, hi);
@@ -85,6 +85,18 @@ public sealed class PostPolicy
             }
             return new PostPolicy(expires, conditions, min, max);
         }
+    }
+
+    /// <summary>A whole number, as a JSON number or a string of digits (TryGetInt64 throws on anything but a number).</summary>
+    private static bool TryLength(JsonElement e, out long value)
+    {
+        value = 0;
+        return e.ValueKind switch
+        {
+            JsonValueKind.Number => e.TryGetInt64(out value),
+            JsonValueKind.String => long.TryParse(e.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out value),
+            _ => false,
+        };
     }
 
     private static string? Text(JsonElement e) => e.ValueKind switch
