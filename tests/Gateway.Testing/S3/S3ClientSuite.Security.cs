@@ -97,6 +97,9 @@ public abstract partial class S3ClientSuite
             assert [e["Code"] for e in r["Errors"]] == ["AccessDenied"], r
             assert s3.get_object(Bucket="{{readable}}", Key="r/file")["Body"].read() == b"readable"
             assert error_of(lambda: s3.head_object(Bucket="{{readable}}", Key="r/new"))[1] == 404
+            # Its ACL says what its grants give it: READ, where the admin key's says FULL_CONTROL.
+            assert [g["Permission"] for g in reader.get_object_acl(Bucket="{{readable}}", Key="r/file")["Grants"]] == ["READ"]
+            assert [g["Permission"] for g in s3.get_object_acl(Bucket="{{readable}}", Key="r/file")["Grants"]] == ["FULL_CONTROL"]
             """, "read-only key");
     }
 }

@@ -6,8 +6,9 @@ using Gateway.Security;
 namespace Gateway.S3Api.Operations.Acl;
 
 /// <summary>
-/// GET ?acl answers what is true of every bucket and object here: the owner (the caller, as listings name it) has full
-/// control and nobody else has anything. PUT ?acl takes only a canned ACL that changes nothing (<see cref="CannedAcl"/>).
+/// GET ?acl answers what is true of every bucket and object here: the caller (named as listings name the owner) has
+/// what its grants give it on that resource (FULL_CONTROL with read and write, READ with read alone) and nobody else
+/// has anything. PUT ?acl takes only a canned ACL that changes nothing (<see cref="CannedAcl"/>).
 /// </summary>
 public static class AclOperations
 {
@@ -22,6 +23,8 @@ public static class AclOperations
     private static async Task GetAsync(S3Context c)
     {
         await ExistsAsync(c, Operation.Read);
+        var t = c.Target;
+        var writes = c.Allows(Operation.Write, c.Key is null ? t.BucketResource : t.ObjectResource(c.Key));
         await S3Xml.WriteAsync(c.Response, 200, w =>
         {
             w.WriteStartElement("AccessControlPolicy", S3Xml.Namespace);
@@ -33,7 +36,7 @@ public static class AclOperations
             w.Element("ID", c.Caller.Key.Caller);
             w.Element("DisplayName", c.Caller.Key.Caller);
             w.WriteEndElement();
-            w.Element("Permission", "FULL_CONTROL");
+            w.Element("Permission", writes ? "FULL_CONTROL" : "READ");
             w.WriteEndElement();
             w.WriteEndElement();
             w.WriteEndElement();
