@@ -170,4 +170,24 @@ public class WitnessOrderAttackTests
         Assert.Empty(await h.Audit.ReadPendingAsync(10, default));
         AssertLogVerifies(h);
     }
+
+    [Fact]
+    public async Task A_caller_that_never_reads_holds_no_leaf_so_other_calls_heads_go_on_and_walking_away_records_it_abandoned()
+    {
+        await using var h = ChannelHarness.Create();
+        await h.Store.CreateBucketAsync("slow", default);
+        // 6 MiB: exactly the 96-frame window of DATA, so the host then waits for the END frame's credit, before any leaf.
+        await h.Store.PutObjectAsync("slow", "big.bin", new MemoryStream(RandomNumberGenerator.GetBytes(6 * 1024 * 1024)), new PutObjectOptions(), default);
+        await h.Store.PutObjectAsync("slow", "small", new MemoryStream(new byte[16]), new PutObjectOptions(), default);
+        var content = await h.Remote.GetObjectAsync("slow", "big.bin", new GetObjectOptions(), default);
+        // Other calls on the session get their heads: none of them covers a leaf whose witness the stalled reader holds back.
+        for (var i = 0; i < 3; i++) await h.Remote.HeadObjectAsync("slow", "small", ObjectConditions.None, default);
+        Assert.Empty(await h.Audit.ReadPendingAsync(10, default));
+        Assert.DoesNotContain(await h.Audit.ReadAsync(0, 100, default), e => e.Operation == "object-storage.get-object");
+        await content.DisposeAsync();
+        var abandoned = await AuditWait.ForEntryAsync(h.Audit, e => e.Operation == "object-storage.get-object", "the abandoned GET");
+        Assert.Equal(WitnessRecord.Abandoned, abandoned.Outcome);
+        Assert.Empty(await h.Audit.ReadPendingAsync(10, default));
+        AssertLogVerifies(h);
+    }
 }
