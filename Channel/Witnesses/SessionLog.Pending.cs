@@ -155,6 +155,16 @@ public sealed partial class SessionLog
             record = record with { Outcome = WitnessRecord.Refused(failed) };
         }
         if (pending.Entry.TryReplace(record)) return pending.HeadWrite;
-        return _sink?.AppendEntryAsync(record) ?? Task.CompletedTask;
+        return AfterHeadAsync(pending.HeadWrite, record);
+    }
+
+    /// <summary>
+    /// The outcome of a leaf whose pending row is in a head's commit is written once that commit is durable: when it
+    /// failed, the leaf is in no written head, and an entry for it would be an entry the signed heads do not cover.
+    /// </summary>
+    private async Task AfterHeadAsync(Task headWrite, WitnessRecord record)
+    {
+        await headWrite.ConfigureAwait(false);
+        if (_sink is not null) await _sink.AppendEntryAsync(record).ConfigureAwait(false);
     }
 }

@@ -190,4 +190,49 @@ public class WitnessOrderAttackTests
         Assert.Empty(await h.Audit.ReadPendingAsync(10, default));
         AssertLogVerifies(h);
     }
+
+    /// <summary>Passes writes to the real log, except head writes while <see cref="FailHeads"/> is set (a full disk).</summary>
+    private sealed class FlakyAuditLog(IWitnessSink inner) : IWitnessSink
+    {
+        public volatile bool FailHeads;
+        public System.Collections.Concurrent.ConcurrentBag<long> EntriesAppended { get; } = [];
+        public LogCheckpoint Checkpoint => inner.Checkpoint;
+
+        public Task AppendHeadAsync(HeadBatch batch, IReadOnlyList<HeadEntry> entries)
+        {
+            if (!FailHeads) return inner.AppendHeadAsync(batch, entries);
+            // As the log's writer does inside the transaction that then fails: the entries are taken, then nothing commits.
+            foreach (var e in entries) e.Take();
+            return Task.FromException(new IOException("test: the audit database cannot be written"));
+        }
+
+        public Task AppendEntryAsync(WitnessRecord entry)
+        {
+            EntriesAppended.Add(entry.LeafIndex);
+            return inner.AppendEntryAsync(entry);
+        }
+    }
+
+    [Fact]
+    public async Task The_outcome_of_a_pending_leaf_whose_heads_commit_failed_is_not_written_and_the_answer_is_not_released()
+    {
+        FlakyAuditLog? sink = null;
+        await using var h = ChannelHarness.Create(witnesses: audit => sink = new FlakyAuditLog(audit));
+        await h.Store.CreateBucketAsync("slow", default);
+        await h.Store.PutObjectAsync("slow", "big.bin", new MemoryStream(RandomNumberGenerator.GetBytes(2 * 1024 * 1024)), new PutObjectOptions(), default);
+        await h.Remote.HeadObjectAsync("slow", "big.bin", ObjectConditions.None, default);
+        var sizeBefore = h.Audit.LatestHead!.TreeSize;
+        sink!.FailHeads = true;
+        var content = await h.Remote.GetObjectAsync("slow", "big.bin", new GetObjectOptions(), default);
+        // The head that covers the GET's leaf (pending: nothing read yet) fails to commit, which breaks the session.
+        Assert.True(await h.Logs.WaitForAsync(EventIds.HeadRejected, "(AuditFailed)"), h.Logs.Dump());
+        // The broken session closes the connection, so the read fails (on a credit grant, or on the witness): never an end.
+        var error = await Record.ExceptionAsync(() => content.Body.CopyToAsync(Stream.Null));
+        Assert.True(error is WitnessFailedException { Reason: WitnessFailure.AuditFailed } or IOException, error?.ToString() ?? "the body ended");
+        await content.DisposeAsync();
+        // Its witness still reaches the log (abandoned), but the head that covers its leaf was never written: no entry.
+        Assert.DoesNotContain(sink.EntriesAppended, leaf => leaf >= sizeBefore);
+        Assert.Equal(sizeBefore, h.Audit.LatestHead!.TreeSize);
+        AssertLogVerifies(h);
+    }
 }
