@@ -30,12 +30,16 @@ public static partial class AuditVerifier
         using var reader = query.ExecuteReader();
         var unresolved = new List<UnresolvedEntry>();
         long count = 0;
+        long? previous = null;
         PendingCheck Bad(string problem) => new(new AuditVerification(false, 0, null, problem), true, [], 0);
         while (reader.Read())
         {
             PendingWitness p;
             try { p = AuditLog.ReadPending(reader); }
             catch (Exception e) when (e is FormatException or InvalidCastException) { return Bad("A pending leaf's columns are malformed."); }
+            // The table's key makes a leaf's row unique; a second row for one leaf means the table itself was replaced.
+            if (p.LeafIndex == previous) return Bad($"Pending leaf {p.LeafIndex} has more than one row (edited).");
+            previous = p.LeafIndex;
             Witness? w;
             try { w = Witness.Decode(p.Witness); }
             catch (FormatException) { w = null; }

@@ -231,7 +231,10 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
             try
             {
                 var transport = await options.Connect(ct).ConfigureAwait(false);
-                var log = new SessionLog(options.Witnesses, options.HeadTimeout, _log, options.Channel.PeerLabel, options.WitnessTimeout);
+                // A head waits for a witness that has not come at most the head bound: its calls fail on that bound anyway, and a
+                // longer wait would only hold back every later head of the session (all calls fail, nothing new succeeds).
+                var headWitnessWait = options.HeadTimeout < options.WitnessTimeout ? options.HeadTimeout : options.WitnessTimeout;
+                var log = new SessionLog(options.Witnesses, options.HeadTimeout, _log, options.Channel.PeerLabel, headWitnessWait);
                 var connection = await ChannelConnection.ConnectAsync(transport, options.Channel, ct, log).ConfigureAwait(false);
                 log.Attach(connection.PeerKey, e => connection.Abort(new ChannelProtocolException(
                     ChannelCloseReason.ProtocolViolation, "The bridge host's witness log failed a check.", e)));

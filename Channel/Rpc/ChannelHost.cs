@@ -44,6 +44,8 @@ public sealed class ChannelHost
     internal Func<HeadBatch, HeadBatch?>? TamperHead { get; set; }
     /// <summary>Test hook: end streams without a witness.</summary>
     internal bool OmitWitness { get; set; }
+    /// <summary>Test hook: after a call's own WITNESS frame, more WITNESS frames on its stream (leaf index, witness bytes), given its leaf index and witness.</summary>
+    internal Func<long, byte[], IEnumerable<(long LeafIndex, byte[] Witness)>>? ExtraWitnesses { get; set; }
     /// <summary>Test hook: runs before each response body chunk is sent.</summary>
     internal Func<long, ValueTask>? BeforeResponseChunk { get; set; }
 
@@ -258,6 +260,9 @@ public sealed class ChannelHost
                 }
                 // Sent even when the caller just reset the stream: its leaf is in the tree, so the gateway must record it.
                 if (!sent && frame is { } late) await stream.SendWitnessAsync(late, CancellationToken.None).ConfigureAwait(false);
+                if (ExtraWitnesses is { } extra)
+                    foreach (var (index, bytes) in extra(leafIndex, encoded))
+                        await stream.SendWitnessAsync(Witness.EncodeFrame(index, bytes), CancellationToken.None).ConfigureAwait(false);
             }
             finally
             {

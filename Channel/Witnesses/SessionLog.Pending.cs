@@ -25,8 +25,16 @@ public sealed partial class SessionLog
         if (Witness.SplitUndecodable(payload) is not { } frame) return;
         lock (_lock)
         {
-            if (frame.LeafIndex < _frontier.Size || _waiting.ContainsKey(frame.LeafIndex)) return;
-            _received.TryAdd(frame.LeafIndex, frame.Encoded);
+            if (_failure is not null) return;
+            // The read loop sees every WITNESS frame of a live stream before any head can cover its leaf (a head waits for
+            // them), so a frame naming a leaf already covered, already handed over or already received is a second
+            // witness for one leaf: the host sent a witness for another call's leaf (or twice). Which of the two is the
+            // signed one is not this side's guess to make, and keeping either could leave the other's call unrecorded.
+            if (frame.LeafIndex < _frontier.Size || _waiting.ContainsKey(frame.LeafIndex) || !_received.TryAdd(frame.LeafIndex, frame.Encoded))
+            {
+                Fail(WitnessFailure.NotIncluded, $"a second WITNESS frame names leaf {frame.LeafIndex}");
+                return;
+            }
             Arrived(frame.LeafIndex);
         }
     }
@@ -90,6 +98,22 @@ public sealed partial class SessionLog
         }
     }
 
+    /// <summary>
+    /// Under the lock, before a head is applied: the first leaf of <paramref name="batch"/> whose delivered witness is
+    /// not the leaf the head signed (or that has none any more). Such a head is refused: writing it would leave a
+    /// covered leaf with no entry (a call the host signed but did not deliver, which the log would read as a deletion).
+    /// </summary>
+    private long? Undelivered(HeadBatch batch)
+    {
+        for (var i = 0; i < batch.Leaves.Count; i++)
+        {
+            var index = batch.FirstIndex + i;
+            var encoded = _waiting.TryGetValue(index, out var waiter) ? waiter.Record.Encoded : _received.GetValueOrDefault(index);
+            if (encoded is null || !CryptographicOperations.FixedTimeEquals(batch.Leaves[i], MerkleTree.LeafHash(encoded))) return index;
+        }
+        return null;
+    }
+
     private sealed class PendingLeaf(byte[] leaf, HeadEntry entry)
     {
         public byte[] Leaf { get; } = leaf;
@@ -99,11 +123,11 @@ public sealed partial class SessionLog
     }
 
     /// <summary>Under the lock, while a head is applied: the pending entry of a covered leaf whose call still reads its answer.</summary>
-    private PendingLeaf? PendingEntry(long leafIndex, byte[] leaf)
+    private PendingLeaf PendingEntry(long leafIndex, byte[] leaf)
     {
-        if (!_received.Remove(leafIndex, out var encoded)) return null;
-        // Bytes that are not the leaf the host signed get no entry here; the call is refused as not-included when it reads them.
-        if (!CryptographicOperations.FixedTimeEquals(leaf, MerkleTree.LeafHash(encoded))) return null;
+        // Undelivered() has checked that these bytes are here and are the leaf the host signed.
+        var encoded = _received[leafIndex];
+        _received.Remove(leafIndex);
         Witness witness;
         try { witness = Witness.Decode(encoded); }
         catch (FormatException) { witness = Witness.Undecodable(""); }
@@ -131,6 +155,16 @@ public sealed partial class SessionLog
             record = record with { Outcome = WitnessRecord.Refused(failed) };
         }
         if (pending.Entry.TryReplace(record)) return pending.HeadWrite;
-        return _sink?.AppendEntryAsync(record) ?? Task.CompletedTask;
+        return AfterHeadAsync(pending.HeadWrite, record);
+    }
+
+    /// <summary>
+    /// The outcome of a leaf whose pending row is in a head's commit is written once that commit is durable: when it
+    /// failed, the leaf is in no written head, and an entry for it would be an entry the signed heads do not cover.
+    /// </summary>
+    private async Task AfterHeadAsync(Task headWrite, WitnessRecord record)
+    {
+        await headWrite.ConfigureAwait(false);
+        if (_sink is not null) await _sink.AppendEntryAsync(record).ConfigureAwait(false);
     }
 }

@@ -18,9 +18,6 @@ namespace Gateway.Channel.Witnesses;
 /// </summary>
 public sealed partial class SessionLog : Connections.IWitnessLogFrames
 {
-    /// <summary>Leaves covered by a head whose witness has not arrived yet are kept this long (in leaves).</summary>
-    private const int CoveredWindow = 65_536;
-
     private readonly Lock _lock = new();
     private HybridPublicKey _hostKey = null!;
     private readonly IWitnessSink? _sink;
@@ -30,13 +27,12 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
     private readonly string _peer;
     private Action<Exception> _broken = static _ => { };
     private readonly Channel<byte[]> _heads = System.Threading.Channels.Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-    private readonly Dictionary<long, byte[]> _covered = [];
-    private readonly Queue<long> _coveredOrder = new();
     private readonly Dictionary<long, Pending> _waiting = [];
     private MerkleFrontier _frontier;
     private SignedTreeHead? _lastHead;
     private byte[] _lastHeadHash;
     private WitnessFailure? _failure;
+    private bool _closed;
 
     /// <summary>Starts from the sink's checkpoint; HEAD frames queue until <see cref="Attach"/> names the host key.</summary>
     /// <param name="witnessTimeout">How long a head that covers a leaf whose WITNESS frame has not come yet waits for it.</param>
@@ -102,6 +98,9 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
         List<Pending> orphans;
         lock (_lock)
         {
+            // A head checked but not yet applied is dropped: the calls it covers fail here, so it would be written
+            // without their entries. The next session continues from the last head written.
+            _closed = true;
             StopAwaiting();
             orphans = [.. _waiting.Values];
             _waiting.Clear();
@@ -132,10 +131,9 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
             else if (_failure is { } failed) throw new WitnessFailedException(failed, requestId);
             else if (leafIndex < _frontier.Size)
             {
-                if (!_covered.Remove(leafIndex, out var leaf) || !CryptographicOperations.FixedTimeEquals(leaf, MerkleTree.LeafHash(encoded)))
-                    throw Rejected(WitnessFailure.NotIncluded, requestId);
-                write = _sink?.AppendEntryAsync(record) ?? Task.CompletedTask;
-                pending = null!;
+                // Every leaf a head covers had its witness here before the head was written (with its entry, or as a
+                // pending leaf resolved above): this is a second witness for a leaf already accounted for.
+                throw Rejected(WitnessFailure.NotIncluded, requestId);
             }
             else
             {
@@ -218,7 +216,6 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
     {
         var head = batch.Head;
         List<Pending> included = [];
-        List<Pending> notIncluded = [];
         List<HeadEntry> entries = [];
         List<PendingLeaf> pendingLeaves = [];
         Task write;
@@ -239,7 +236,9 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
         }
         lock (_lock)
         {
-            if (_failure is not null) return false;
+            if (_failure is not null || _closed) return false;
+            if (problem is null && Undelivered(batch) is { } undelivered)
+                problem = (WitnessFailure.NotIncluded, $"the head of size {head.TreeSize} covers leaf {undelivered}, but the WITNESS frame that names it is not that leaf");
             if (problem is { } p)
             {
                 Fail(p.Reason, p.Detail);
@@ -253,26 +252,19 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
                 var index = batch.FirstIndex + i;
                 if (_waiting.Remove(index, out var waiter))
                 {
-                    var isLeaf = CryptographicOperations.FixedTimeEquals(batch.Leaves[i], MerkleTree.LeafHash(waiter.Record.Encoded));
-                    (isLeaf ? included : notIncluded).Add(waiter);
-                    if (isLeaf) entries.Add(HeadEntry.Final(waiter.Record));
+                    included.Add(waiter);
+                    entries.Add(HeadEntry.Final(waiter.Record));
                     continue;
                 }
-                if (PendingEntry(index, batch.Leaves[i]) is { } pendingLeaf)
-                {
-                    entries.Add(pendingLeaf.Entry);
-                    pendingLeaves.Add(pendingLeaf);
-                    continue;
-                }
-                _covered[index] = batch.Leaves[i];
-                _coveredOrder.Enqueue(index);
+                // Undelivered() found every other leaf's witness received: it is kept as a pending leaf.
+                var pendingLeaf = PendingEntry(index, batch.Leaves[i]);
+                entries.Add(pendingLeaf.Entry);
+                pendingLeaves.Add(pendingLeaf);
             }
-            while (_coveredOrder.Count > CoveredWindow) _covered.Remove(_coveredOrder.Dequeue());
             // Enqueued under the lock: later entries for these leaves must be written after their head.
             write = _sink?.AppendHeadAsync(batch, entries) ?? Task.CompletedTask;
             foreach (var late in pendingLeaves) late.HeadWrite = write;
         }
-        foreach (var w in notIncluded) w.Fail(Rejected(WitnessFailure.NotIncluded, w.RequestId));
         _ = write.ContinueWith(t =>
         {
             if (t.IsCompletedSuccessfully)
