@@ -83,7 +83,8 @@ public abstract partial class S3ClientSuite
     public Task Boto3_tags_given_with_put_multipart_copy_and_post_object_are_kept() => RunBotoAsync(TaggingPrelude + "\n" + PostPrelude + "\n" + """
         # test_put_obj_with_tags (both spellings), test_get_obj_non_tagging
         s3.put_object(Bucket=BUCKET, Key="tag/put", Body=b"A" * 100, Tagging="foo=bar&bar=")
-        assert same(tags("tag/put"), [{"Key": "bar", "Value": ""}, {"Key": "foo", "Value": "bar"}])
+        # Answered ordered by key, as RGW answers and test_put_obj_with_tags compares the lists.
+        assert tags("tag/put") == [{"Key": "bar", "Value": ""}, {"Key": "foo", "Value": "bar"}], tags("tag/put")
         status, answer = raw("PUT", f"{ENDPOINT}/{BUCKET}/tag/put2", b"B", headers={"x-amz-tagging": "foo=bar&bar&sp%C3%A4ce=a+b"})
         assert status == 200, (status, answer)
         assert same(tags("tag/put2"), [{"Key": "bar", "Value": ""}, {"Key": "foo", "Value": "bar"}, {"Key": "späce", "Value": "a b"}]), tags("tag/put2")

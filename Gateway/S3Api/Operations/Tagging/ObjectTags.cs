@@ -96,6 +96,9 @@ public static partial class ObjectTags
         return tags;
     }
 
+    public static IEnumerable<KeyValuePair<string, string>> Sorted(IEnumerable<KeyValuePair<string, string>> tags) =>
+        tags.OrderBy(t => t.Key, StringComparer.Ordinal);
+
     private static S3Exception InvalidTag(string message) => new("InvalidTag", 400, message);
 
     /// <summary>Unicode characters, as S3 counts them: a surrogate pair is one. A lone surrogate is refused.</summary>
@@ -123,8 +126,9 @@ public static partial class ObjectTags
         catch (UriFormatException) { throw InvalidTag("The x-amz-tagging header is not a valid query string"); }
     }
 
+    /// <summary>Kept ordered by key (ordinal), so GetObjectTagging answers them in that order, as RGW does and s3-tests assert.</summary>
     private static string Encode(IReadOnlyList<KeyValuePair<string, string>> tags) =>
-        string.Join('&', tags.Select(t => Uri.EscapeDataString(t.Key) + "=" + Uri.EscapeDataString(t.Value)));
+        string.Join('&', Sorted(tags).Select(t => Uri.EscapeDataString(t.Key) + "=" + Uri.EscapeDataString(t.Value)));
 
     private static List<KeyValuePair<string, string>> Decode(string stored) =>
         stored.Split('&', StringSplitOptions.RemoveEmptyEntries).Select(pair =>

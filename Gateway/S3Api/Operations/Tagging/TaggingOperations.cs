@@ -77,7 +77,7 @@ public static class TaggingOperations
     {
         var t = c.Target;
         var current = await t.Store.HeadObjectAsync(t.Bucket, key, ObjectConditions.None, c.Aborted);
-        if (ObjectTags.Of(current.Metadata).SequenceEqual(tags)) return;
+        if (ObjectTags.Of(current.Metadata).SequenceEqual(ObjectTags.Sorted(tags))) return;
         var pinned = new ObjectConditions { IfMatch = [current.ETag] };
         try
         {
