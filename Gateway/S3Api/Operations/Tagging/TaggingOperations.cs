@@ -11,9 +11,9 @@ namespace Gateway.S3Api.Operations.Tagging;
 
 /// <summary>
 /// PutObjectTagging, GetObjectTagging, DeleteObjectTagging (<c>?tagging</c> on an object), and the
-/// <c>x-amz-tagging</c> header of the writes. A tag change rewrites only the object's metadata: a server-side copy of
-/// the object onto itself with the new metadata, pinned to the version read, so the body, content type, standard headers
-/// and the S3 ETag stay as they were (no byte passes through the gateway).
+/// <c>x-amz-tagging</c> header of the writes. A tag change replaces only the object's metadata (the store's
+/// replace-metadata operation), pinned to the version read, so the body, content type, standard headers and the S3 ETag
+/// stay as they were and no byte passes through the gateway.
 /// </summary>
 public static class TaggingOperations
 {
@@ -78,22 +78,10 @@ public static class TaggingOperations
         var t = c.Target;
         var current = await t.Store.HeadObjectAsync(t.Bucket, key, ObjectConditions.None, c.Aborted);
         if (ObjectTags.Of(current.Metadata).SequenceEqual(ObjectTags.Sorted(tags))) return;
-        var pinned = new ObjectConditions { IfMatch = [current.ETag] };
         try
         {
-            await t.Store.CopyObjectAsync(new CopyObjectRequest
-            {
-                SourceBucket = t.Bucket,
-                SourceKey = key,
-                TargetBucket = t.Bucket,
-                TargetKey = key,
-                SourceConditions = pinned,
-                TargetConditions = pinned,
-                MetadataDirective = MetadataDirective.Replace,
-                ContentType = current.ContentType,
-                Metadata = ObjectTags.With(current.Metadata, tags),
-                ContentHeaders = ContentHeaders.OrNull(current.ContentHeaders?.Sendable()),
-            }, c.Aborted);
+            // Pinned to the version read: an object replaced meanwhile keeps its own tags.
+            await t.Store.ReplaceMetadataAsync(t.Bucket, key, ObjectTags.With(current.Metadata, tags), new ObjectConditions { IfMatch = [current.ETag] }, c.Aborted);
         }
         catch (GatewayException e) when (e.Code == ErrorCode.PreconditionFailed)
         {
