@@ -230,6 +230,14 @@ public sealed partial class LocalObjectStore : IObjectStore, IDisposable
             request.StreamedCopyOptions(source.Info, source.Length), ct).ConfigureAwait(false);
     }
 
+    /// <summary>The metadata trailer is inside the object file, so a crash-safe change is a new file: a copy onto itself inside the store, pinned to the version read.</summary>
+    public async Task<ObjectInfo> ReplaceMetadataAsync(string bucket, string key, IReadOnlyDictionary<string, string> metadata, ObjectConditions conditions, CancellationToken ct)
+    {
+        var current = await HeadObjectAsync(bucket, key, ObjectConditions.None, ct).ConfigureAwait(false);
+        Preconditions.Check(current, conditions, isRead: false);
+        return await CopyObjectAsync(CopyObjectRequest.ReplacingMetadata(bucket, key, current, metadata), ct).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// The parts, read from disk here (not through the channel), written as one new object by the same
     /// tmp-intent-rename path as every put, so a crash leaves the old target or the whole new one.

@@ -38,6 +38,14 @@ public interface IObjectStore
     /// <summary>Server-side copy inside this store.</summary>
     Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct);
 
+    /// <summary>
+    /// Replaces the object's user metadata and nothing else: bytes, MD5, content type and standard headers stay. A store
+    /// that can change metadata alone does; one that cannot copies the object onto itself inside the store
+    /// (<see cref="CopyObjectRequest.ReplacingMetadata"/>). NotFound when missing; PreconditionFailed per
+    /// <paramref name="conditions"/> (checked as for a write), and when the object changes during the call.
+    /// </summary>
+    Task<ObjectInfo> ReplaceMetadataAsync(string bucket, string key, IReadOnlyDictionary<string, string> metadata, ObjectConditions conditions, CancellationToken ct);
+
     // Multipart uploads (stores with StoreCapabilities.MultipartUploads): parts sent one by one, kept by the store under
     // the upload's id, and made the object at once by a completion. Nothing is visible at the key before that.
 

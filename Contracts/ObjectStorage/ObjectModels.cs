@@ -139,6 +139,28 @@ public sealed record CopyObjectRequest
         };
     }
 
+    /// <summary>
+    /// A copy of <paramref name="current"/> onto itself with <paramref name="metadata"/> and everything else kept, pinned to
+    /// the version read: how a store without a metadata-only update runs <see cref="IObjectStore.ReplaceMetadataAsync"/>.
+    /// </summary>
+    public static CopyObjectRequest ReplacingMetadata(string bucket, string key, ObjectInfo current, IReadOnlyDictionary<string, string> metadata)
+    {
+        var pinned = new ObjectConditions { IfMatch = [current.ETag] };
+        return new CopyObjectRequest
+        {
+            SourceBucket = bucket,
+            SourceKey = key,
+            TargetBucket = bucket,
+            TargetKey = key,
+            SourceConditions = pinned,
+            TargetConditions = pinned,
+            MetadataDirective = MetadataDirective.Replace,
+            ContentType = current.ContentType,
+            Metadata = metadata,
+            ContentHeaders = ContentHeaders.OrNull(current.ContentHeaders?.Sendable()),
+        };
+    }
+
     /// <summary>The <see cref="SourceConditions"/> a composing copy carries (see <see cref="SourceParts"/>).</summary>
     public static ObjectConditions ComposeGuard { get; } = new() { IfNoneMatch = ["*"] };
 

@@ -22,6 +22,8 @@ internal sealed class NarrowedStore(IObjectStore inner, StoreCapabilities capabi
     public Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream content, PutObjectOptions options, CancellationToken ct) => inner.PutObjectAsync(bucket, key, content, options, ct);
     public Task DeleteObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct) => inner.DeleteObjectAsync(bucket, key, conditions, ct);
     public Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct) => inner.CopyObjectAsync(request, ct);
+    public Task<ObjectInfo> ReplaceMetadataAsync(string bucket, string key, IReadOnlyDictionary<string, string> metadata, ObjectConditions conditions, CancellationToken ct) =>
+        inner.ReplaceMetadataAsync(bucket, key, metadata, conditions, ct);
     public Task<StartedUpload> StartMultipartUploadAsync(string bucket, string key, MultipartUploadOptions options, CancellationToken ct) => inner.StartMultipartUploadAsync(bucket, key, options, ct);
     public Task<UploadedPart> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream content, UploadPartOptions options, CancellationToken ct) => inner.UploadPartAsync(bucket, key, uploadId, partNumber, content, options, ct);
     public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(string bucket, string key, string uploadId, CancellationToken ct) => inner.ListPartsAsync(bucket, key, uploadId, ct);

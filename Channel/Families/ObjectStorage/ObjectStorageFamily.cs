@@ -46,6 +46,13 @@ public static class ObjectStorageFamily
                 Conditions(a => a.Get<CopyObjectRequest>("request").SourceConditions),
                 Conditions(a => a.Get<CopyObjectRequest>("request").TargetConditions, write: true)),
         },
+        new("replace-metadata", nameof(IObjectStore.ReplaceMetadataAsync))
+        {
+            Idempotent = true, Target = a => a.Join("bucket", "key"),
+            Unsupported = Any(
+                Needs(c => c.UserMetadata, "user metadata"),
+                Conditions(a => a.Get<ObjectConditions>("conditions"), write: true)),
+        },
         new("start-multipart-upload", nameof(IObjectStore.StartMultipartUploadAsync))
         {
             Target = a => a.Join("bucket", "key"),

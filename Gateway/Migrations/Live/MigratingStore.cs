@@ -118,6 +118,23 @@ internal sealed class MigratingStore(string name, MigratingStoreOptions options,
             request.StreamedCopyOptions(source.Info, source.Info.Size), ct).ConfigureAwait(false);
     }
 
+    public async Task<ObjectInfo> ReplaceMetadataAsync(string bucket, string key, IReadOnlyDictionary<string, string> metadata, ObjectConditions conditions, CancellationToken ct)
+    {
+        if (IsCutOver || await HeadOrNullAsync(To, bucket, key, ct).ConfigureAwait(false) is not null)
+            return await To.ReplaceMetadataAsync(bucket, key, metadata, conditions, ct).ConfigureAwait(false);
+        // Only in From: the changed object is written to To, as every write during a migration is.
+        await using var source = await From.GetObjectAsync(bucket, key, new GetObjectOptions(), ct).ConfigureAwait(false);
+        Preconditions.Check(source.Info, conditions, isRead: false);
+        return await To.PutObjectAsync(bucket, key, source.Body, new PutObjectOptions
+        {
+            ContentType = source.Info.ContentType,
+            Metadata = metadata,
+            ContentHeaders = ContentHeaders.OrNull(source.Info.ContentHeaders?.Sendable()),
+            ContentLength = source.Length,
+            ContentMd5 = source.Info.ContentMd5,
+        }, ct).ConfigureAwait(false);
+    }
+
     // Multipart uploads are writes: every part goes to To, and the completion is checked as a put is.
 
     public Task<StartedUpload> StartMultipartUploadAsync(string bucket, string key, MultipartUploadOptions options, CancellationToken ct) =>

@@ -2,6 +2,7 @@ using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
 using Gateway.S3Api.Errors;
 using Gateway.S3Api.Routing;
+using Gateway.S3Api.Operations.Tagging;
 using Gateway.S3Api.Stores;
 using Gateway.S3Api.Xml;
 using Gateway.Security;
@@ -28,6 +29,14 @@ public static class CopyOperation
             "REPLACE" => MetadataDirective.Replace,
             _ => throw S3Errors.InvalidArgument("Unknown metadata directive."),
         };
+        var replaceTags = c.Request.Headers["x-amz-tagging-directive"].ToString().ToUpperInvariant() switch
+        {
+            "" or "COPY" => false,
+            "REPLACE" => true,
+            _ => throw S3Errors.InvalidArgument("Unknown tagging directive."),
+        };
+        // With REPLACE the tags are the header's (none without it); with COPY the header is ignored, as S3 does.
+        var newTags = replaceTags ? TaggingOperations.FromHeader(c.Request) ?? [] : null;
         if (directive == MetadataDirective.Copy && source.StoreName == target.StoreName && source.Bucket == target.Bucket && sourceKey == key)
             throw S3Errors.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
 
@@ -38,6 +47,17 @@ public static class CopyOperation
         var metadata = replace ? ObjectWriteOperations.ReadMetadata(c.Request) : null;
         var contentType = replace ? ObjectWriteOperations.ContentType(c.Request) : null;
         var headers = replace ? ObjectWriteOperations.ReadContentHeaders(c.Request) : null;
+        if (replace)
+            metadata = ObjectTags.With(metadata!, newTags ?? ObjectTags.Of(current.Metadata));
+        else if (newTags is not null)
+        {
+            // Metadata copied, tags replaced: the source's metadata, type and headers given explicitly, pinned to the source read.
+            replace = true;
+            directive = MetadataDirective.Replace;
+            metadata = ObjectTags.With(current.Metadata, newTags);
+            contentType = current.ContentType;
+            headers = ContentHeaders.OrNull(current.ContentHeaders?.Sendable());
+        }
 
         ObjectInfo info;
         if (source.StoreName == target.StoreName)

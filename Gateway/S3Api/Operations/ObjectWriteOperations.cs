@@ -3,6 +3,7 @@ using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
 using Gateway.S3Api.Errors;
 using Gateway.S3Api.Operations.Multipart;
+using Gateway.S3Api.Operations.Tagging;
 using Gateway.S3Api.Routing;
 using Gateway.Security;
 using Microsoft.Net.Http.Headers;
@@ -32,14 +33,19 @@ public static partial class ObjectWriteOperations
         c.Response.StatusCode = 200;
     }
 
-    /// <summary>Content type, metadata, Content-MD5 and the target conditions of a write (PutObject, CreateMultipartUpload).</summary>
+    /// <summary>
+    /// Content type, metadata (with the x-amz-tagging tags), Content-MD5 and the target conditions of a write (PutObject,
+    /// CreateMultipartUpload, whose tags are the completed object's).
+    /// </summary>
     public static async Task<PutObjectOptions> WriteOptionsAsync(S3Context c, IObjectStore store, string bucket, string key)
     {
         var request = c.Request;
+        var metadata = ReadMetadata(request);
+        if (TaggingOperations.FromHeader(request) is { } tags) metadata = ObjectTags.With(metadata, tags);
         return new PutObjectOptions
         {
             ContentType = ContentType(request),
-            Metadata = ReadMetadata(request),
+            Metadata = metadata,
             ContentHeaders = ReadContentHeaders(request),
             ContentMd5 = ReadContentMd5(request),
             Conditions = await TargetConditionsAsync(c, store, bucket, key),

@@ -5,6 +5,7 @@ using Gateway.S3Api.Errors;
 using Gateway.S3Api.Operations;
 using Gateway.S3Api.Operations.Acl;
 using Gateway.S3Api.Operations.PostObject;
+using Gateway.S3Api.Operations.Tagging;
 using Gateway.S3Api.Xml;
 
 namespace Gateway.S3Api.Routing;
@@ -18,7 +19,7 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
     /// <summary>Sub-resources S3 has and this front door does not: NotImplemented, never a 500 or a wrong answer.</summary>
     private static readonly string[] Unsupported =
     [
-        "policy", "policyStatus", "cors", "lifecycle", "tagging", "website", "logging", "notification", "replication",
+        "policy", "policyStatus", "cors", "lifecycle", "website", "logging", "notification", "replication",
         "encryption", "object-lock", "retention", "legal-hold", "torrent", "restore", "select", "accelerate",
         "requestPayment", "analytics", "inventory", "metrics", "ownershipControls", "publicAccessBlock", "intelligent-tiering",
         "attributes", "session",
@@ -123,6 +124,8 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         if (HttpMethods.IsPut(method) || HttpMethods.IsPost(method)) CannedAcl.Check(c.Request.Headers, bucket: c.Key is null);
         if (c.Key is null)
         {
+            // Bucket tagging has nowhere to live: the stores keep no bucket metadata.
+            if (q.ContainsKey("tagging")) return Task.FromException(S3Errors.NotImplemented("Bucket tagging"));
             if (q.ContainsKey("versions"))
                 return HttpMethods.IsGet(method) ? ListVersionsOperation.RunAsync(c) : Task.FromException(S3Errors.MethodNotAllowed());
             if (HttpMethods.IsGet(method))
@@ -140,6 +143,7 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
             return Task.FromException(S3Errors.MethodNotAllowed());
         }
         NullVersion.CheckObjectRequest(c);
+        if (q.ContainsKey("tagging")) return TaggingAsync(c, method);
         if (HttpMethods.IsGet(method))
             return q.ContainsKey("uploadId") ? MultipartOperations.ListPartsAsync(c) : ObjectReadOperations.GetAsync(c);
         if (HttpMethods.IsHead(method)) return ObjectReadOperations.HeadAsync(c);
@@ -157,6 +161,14 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
             if (q.ContainsKey("uploadId")) return MultipartOperations.CompleteAsync(c);
             return Task.FromException(S3Errors.NotImplemented("This object POST"));
         }
+        return Task.FromException(S3Errors.MethodNotAllowed());
+    }
+
+    private static Task TaggingAsync(S3Context c, string method)
+    {
+        if (HttpMethods.IsGet(method)) return TaggingOperations.GetAsync(c);
+        if (HttpMethods.IsPut(method)) return TaggingOperations.PutAsync(c);
+        if (HttpMethods.IsDelete(method)) return TaggingOperations.DeleteAsync(c);
         return Task.FromException(S3Errors.MethodNotAllowed());
     }
 

@@ -19,6 +19,8 @@ internal abstract class DelegatingObjectStore(IObjectStore inner) : IObjectStore
         inner.PutObjectAsync(bucket, key, content, options, ct);
     public Task DeleteObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct) => inner.DeleteObjectAsync(bucket, key, conditions, ct);
     public Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct) => inner.CopyObjectAsync(request, ct);
+    public Task<ObjectInfo> ReplaceMetadataAsync(string bucket, string key, IReadOnlyDictionary<string, string> metadata, ObjectConditions conditions, CancellationToken ct) =>
+        inner.ReplaceMetadataAsync(bucket, key, metadata, conditions, ct);
     public Task<StartedUpload> StartMultipartUploadAsync(string bucket, string key, MultipartUploadOptions options, CancellationToken ct) =>
         inner.StartMultipartUploadAsync(bucket, key, options, ct);
     public Task<UploadedPart> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream content, UploadPartOptions options, CancellationToken ct) =>

@@ -166,6 +166,18 @@ public sealed class S3FrontDoorProbeTests : IAsyncLifetime
                 ("x-amz-copy-source", $"/{b}/obj.txt"), (name, value));
         await ProbeAsync("PUT", $"/{b}/obj.txt?acl", "<AccessControlPolicy>", null);
         await ProbeAsync("PUT", $"/{b}?tagging", "<Tagging><TagSet>", null);
+        // Object tagging: malformed documents, S3's tag rules, directives, and the tag header on writes (docs/s3.md, tagging).
+        var elevenTags = "<Tagging><TagSet>" + string.Concat(Enumerable.Range(0, 11).Select(i => $"<Tag><Key>k{i}</Key><Value>v</Value></Tag>")) + "</TagSet></Tagging>";
+        foreach (var (body, code) in new[] { ("<Tagging><TagSet>", "MalformedXML"), ("", "MalformedXML"), ("<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><Tagging><TagSet><Tag><Key>&e;</Key></Tag></TagSet></Tagging>", "MalformedXML"),
+                     (elevenTags, "InvalidTag"), ("<Tagging><TagSet><Tag><Key>a\u0001</Key><Value/></Tag></TagSet></Tagging>", (string?)null) })
+            await ProbeAsync("PUT", $"/{b}/obj.txt?tagging", body, code);
+        await ProbeAsync("PUT", $"/{b}/missing.txt?tagging", "<Tagging><TagSet/></Tagging>", "NoSuchKey");
+        await ProbeAsync("POST", $"/{b}/obj.txt?tagging", "x", null);
+        await ProbeAsync("GET", $"/{b}/obj.txt?tagging&versionId=bogus", null, "InvalidArgument");
+        foreach (var header in new[] { "k=v&k=w", "aws%3Ax=1", "a=%ZZ", string.Join('&', Enumerable.Range(0, 11).Select(i => $"k{i}=v")), new string('k', 129) + "=v" })
+            await ProbeAsync("PUT", $"/{b}/new.txt", "changed", "InvalidTag", ("x-amz-tagging", header));
+        await ProbeAsync("PUT", $"/{b}/copied.txt", "", "InvalidArgument", ("x-amz-copy-source", $"/{b}/obj.txt"), ("x-amz-tagging-directive", "BOGUS"));
+        await ProbeAsync("PUT", $"/{b}/copied.txt", "", "InvalidTag", ("x-amz-copy-source", $"/{b}/obj.txt"), ("x-amz-tagging-directive", "REPLACE"), ("x-amz-tagging", "a=1&a=2"));
         await ProbeAsync("PUT", $"/{b}/other.txt?foo=bar", "changed", MayAccept);
         await ProbeAsync("DELETE", $"/{b}", null, "BucketNotEmpty");
         await ProbeAsync("PATCH", $"/{b}/obj.txt", "x", null);

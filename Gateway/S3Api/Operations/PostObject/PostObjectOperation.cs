@@ -24,7 +24,7 @@ public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services 
     private static partial Regex MetaName();
 
     /// <summary>Fields S3 acts on that this front door cannot honour: refused rather than silently dropped.</summary>
-    private static readonly string[] NotHonoured = ["tagging", "x-amz-server-side-encryption", "x-amz-website-redirect-location", "x-amz-object-lock-", "x-amz-checksum-"];
+    private static readonly string[] NotHonoured = ["x-amz-server-side-encryption", "x-amz-website-redirect-location", "x-amz-object-lock-", "x-amz-checksum-"];
 
     public static bool IsFormUpload(HttpRequest request, string? bucket, string? key) =>
         HttpMethods.IsPost(request.Method) && bucket is not null && key is null && PostForm.IsForm(request);
@@ -95,7 +95,10 @@ public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services 
             if (!Convert.TryFromBase64String(given, digest, out var n) || n != 16) throw S3Errors.InvalidDigest();
             md5 = Convert.ToBase64String(digest);
         }
-        return new PutObjectOptions { ContentType = contentType, Metadata = Metadata(form), ContentHeaders = headers, ContentMd5 = md5 };
+        var metadata = Metadata(form);
+        // The tagging field is a Tagging XML document, as PutObjectTagging takes.
+        if (form["tagging"] is { } tagging) metadata = Tagging.ObjectTags.With(metadata, Tagging.ObjectTags.ParseXml(tagging));
+        return new PutObjectOptions { ContentType = contentType, Metadata = metadata, ContentHeaders = headers, ContentMd5 = md5 };
     }
 
     private static Dictionary<string, string> Metadata(PostForm form)
