@@ -77,20 +77,24 @@ public static partial class ObjectWriteOperations
         catch (GatewayException e) { throw S3Errors.InvalidArgument(e.Message); }
     }
 
-    public static Dictionary<string, string> ReadMetadata(HttpRequest request)
+    public static Dictionary<string, string> ReadMetadata(HttpRequest request) =>
+        ReadMetadata(request.Headers.Select(h => (h.Key, h.Value.ToString())), "header");
+
+    /// <summary>The x-amz-meta-* entries of a request's headers or of a POST form's fields (<paramref name="kind"/>).</summary>
+    public static Dictionary<string, string> ReadMetadata(IEnumerable<(string Name, string Value)> fields, string kind)
     {
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         var bytes = 0;
-        foreach (var (name, values) in request.Headers)
+        foreach (var (name, value) in fields)
         {
             if (!name.StartsWith(S3ObjectHeaders.MetaPrefix, StringComparison.OrdinalIgnoreCase)) continue;
             var key = name[S3ObjectHeaders.MetaPrefix.Length..].ToLowerInvariant();
+            var shown = PostObject.PostForm.Printable(name);
             if (!MetaName().IsMatch(key) || MultipartMetadata.IsReserved(key))
-                throw S3Errors.InvalidArgument($"Metadata header '{name}' is not allowed here: names are a-z, 0-9, '-' and '_', not starting with '-' (and not 'gw-s3-*').");
-            var value = values.ToString();
+                throw S3Errors.InvalidArgument($"Metadata {kind} '{shown}' is not allowed here: names are a-z, 0-9, '-' and '_', not starting with '-' (and not 'gw_s3_*').");
             // A control character in a header value is one a web server in front of S3 rejects; it never reaches the store.
-            if (value.Any(ch => ch < 0x20 && ch != '\t' || ch == 0x7f))
-                throw S3Errors.InvalidArgument($"Metadata header '{name}' holds a control character.");
+            if (!System.Text.Ascii.IsValid(value) || value.Any(ch => ch < 0x20 && ch != '\t' || ch == 0x7f))
+                throw S3Errors.InvalidArgument($"Metadata {kind} '{shown}' holds a control character or one outside US-ASCII.");
             bytes += key.Length + value.Length;
             metadata[key] = value;
         }

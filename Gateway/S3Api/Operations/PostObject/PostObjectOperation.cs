@@ -18,11 +18,6 @@ namespace Gateway.S3Api.Operations.PostObject;
 /// </summary>
 public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services services)
 {
-    private const int MaxMetadataBytes = 2 * 1024;
-
-    [GeneratedRegex(@"\A[a-z0-9_][a-z0-9_-]{0,127}\z", RegexOptions.CultureInvariant)]
-    private static partial Regex MetaName();
-
     /// <summary>Fields S3 acts on that this front door cannot honour: refused rather than silently dropped.</summary>
     private static readonly string[] NotHonoured = ["x-amz-server-side-encryption", "x-amz-website-redirect-location", "x-amz-object-lock-", "x-amz-checksum-"];
 
@@ -95,29 +90,10 @@ public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services 
             if (!Convert.TryFromBase64String(given, digest, out var n) || n != 16) throw S3Errors.InvalidDigest();
             md5 = Convert.ToBase64String(digest);
         }
-        var metadata = Metadata(form);
+        var metadata = ObjectWriteOperations.ReadMetadata(form.Fields.Select(f => (f.Key, f.Value)), "field");
         // The tagging field is a Tagging XML document, as PutObjectTagging takes.
         if (form["tagging"] is { } tagging) metadata = Tagging.ObjectTags.With(metadata, Tagging.ObjectTags.ParseXml(tagging));
         return new PutObjectOptions { ContentType = contentType, Metadata = metadata, ContentHeaders = headers, ContentMd5 = md5 };
-    }
-
-    private static Dictionary<string, string> Metadata(PostForm form)
-    {
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        var bytes = 0;
-        foreach (var (name, value) in form.Fields)
-        {
-            if (!name.StartsWith(S3ObjectHeaders.MetaPrefix, StringComparison.OrdinalIgnoreCase)) continue;
-            var key = name[S3ObjectHeaders.MetaPrefix.Length..].ToLowerInvariant();
-            if (!MetaName().IsMatch(key) || MultipartMetadata.IsReserved(key))
-                throw S3Errors.InvalidArgument($"Metadata field '{PostForm.Printable(name)}' is not allowed: names are a-z, 0-9, '-' and '_', not starting with '-' (and not 'gw-s3-*').");
-            if (!System.Text.Ascii.IsValid(value) || value.Any(char.IsControl))
-                throw S3Errors.InvalidArgument($"Metadata field '{PostForm.Printable(name)}' holds characters outside printable US-ASCII.");
-            bytes += key.Length + value.Length;
-            metadata[key] = value;
-        }
-        if (bytes > MaxMetadataBytes) throw new S3Exception("MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size.");
-        return metadata;
     }
 
     /// <summary>
