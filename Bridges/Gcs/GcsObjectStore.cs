@@ -261,12 +261,8 @@ public sealed partial class GcsObjectStore : IObjectStore
     }
 
     /// <summary>A rewrite onto itself, pinned to the version read: with the same location and class GCS moves no data.</summary>
-    public async Task<ObjectInfo> ReplaceMetadataAsync(string bucket, string key, IReadOnlyDictionary<string, string> metadata, ObjectConditions conditions, CancellationToken ct)
-    {
-        var current = await HeadObjectAsync(bucket, key, ObjectConditions.None, ct).ConfigureAwait(false);
-        Preconditions.Check(current, conditions, isRead: false);
-        return await CopyObjectAsync(CopyObjectRequest.ReplacingMetadata(bucket, key, current, metadata), ct).ConfigureAwait(false);
-    }
+    public Task<ObjectInfo> ReplaceMetadataAsync(string bucket, string key, IReadOnlyDictionary<string, string> metadata, ObjectConditions conditions, CancellationToken ct) =>
+        this.ReplaceMetadataByCopyAsync(bucket, key, metadata, conditions, ct);
 
     async Task<GcsObject?> TryHeadAsync(string bucket, string key, CancellationToken ct)
     {

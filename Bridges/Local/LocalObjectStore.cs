@@ -231,12 +231,8 @@ public sealed partial class LocalObjectStore : IObjectStore, IDisposable
     }
 
     /// <summary>The metadata trailer is inside the object file, so a crash-safe change is a new file: a copy onto itself inside the store, pinned to the version read.</summary>
-    public async Task<ObjectInfo> ReplaceMetadataAsync(string bucket, string key, IReadOnlyDictionary<string, string> metadata, ObjectConditions conditions, CancellationToken ct)
-    {
-        var current = await HeadObjectAsync(bucket, key, ObjectConditions.None, ct).ConfigureAwait(false);
-        Preconditions.Check(current, conditions, isRead: false);
-        return await CopyObjectAsync(CopyObjectRequest.ReplacingMetadata(bucket, key, current, metadata), ct).ConfigureAwait(false);
-    }
+    public Task<ObjectInfo> ReplaceMetadataAsync(string bucket, string key, IReadOnlyDictionary<string, string> metadata, ObjectConditions conditions, CancellationToken ct) =>
+        this.ReplaceMetadataByCopyAsync(bucket, key, metadata, conditions, ct);
 
     /// <summary>
     /// The parts, read from disk here (not through the channel), written as one new object by the same

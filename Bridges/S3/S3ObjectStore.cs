@@ -347,12 +347,8 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
     }
 
     /// <summary>S3's only way to change metadata: a copy onto itself inside the store, pinned to the version read.</summary>
-    public async Task<ObjectInfo> ReplaceMetadataAsync(string bucket, string key, IReadOnlyDictionary<string, string> metadata, ObjectConditions conditions, CancellationToken ct)
-    {
-        var current = await HeadObjectAsync(bucket, key, ObjectConditions.None, ct).ConfigureAwait(false);
-        Preconditions.Check(current, conditions, isRead: false);
-        return await CopyObjectAsync(CopyObjectRequest.ReplacingMetadata(bucket, key, current, metadata), ct).ConfigureAwait(false);
-    }
+    public Task<ObjectInfo> ReplaceMetadataAsync(string bucket, string key, IReadOnlyDictionary<string, string> metadata, ObjectConditions conditions, CancellationToken ct) =>
+        this.ReplaceMetadataByCopyAsync(bucket, key, metadata, conditions, ct);
 
     async Task<ObjectInfo?> TryHeadAsync(string bucket, string key, CancellationToken ct)
     {
