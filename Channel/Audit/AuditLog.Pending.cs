@@ -14,6 +14,43 @@ public sealed partial class AuditLog
 {
     internal const string PendingColumns = "leaf_index, request_id, operation, target, status, host_key, recorded_at, witness";
 
+    // Rows found at open were left by a gateway that stopped while their answers were read: nothing in this process
+    // can resolve them. Rows since then belong to calls still reading; the write loop keeps the count after each commit.
+    private long _unresolvedAtOpen;
+    private long _pendingRows;
+    private long _pendingDelta;
+
+    /// <summary>
+    /// The first leaf index of this process's run: a pending row below it was left by an earlier run (unresolved), one at
+    /// or above it is a call that is still reading its answer.
+    /// </summary>
+    public long FirstLeafOfRun { get; private set; }
+
+    /// <summary>Pending rows: left unresolved by an earlier run, and held by calls of this run still reading their answers.</summary>
+    public (long Unresolved, long Reading) PendingCounts
+    {
+        get
+        {
+            var unresolved = Volatile.Read(ref _unresolvedAtOpen);
+            return (unresolved, Volatile.Read(ref _pendingRows) - unresolved);
+        }
+    }
+
+    private void LoadPendingState()
+    {
+        using var count = _writer.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM audit_pending";
+        _unresolvedAtOpen = _pendingRows = (long)count.ExecuteScalar()!;
+        FirstLeafOfRun = _frontier.Size;
+    }
+
+    /// <summary>Called by the write loop once a batch has committed (<paramref name="committed"/>) or rolled back.</summary>
+    private void SettlePendingDelta(bool committed)
+    {
+        if (committed) Volatile.Write(ref _pendingRows, _pendingRows + _pendingDelta);
+        _pendingDelta = 0;
+    }
+
     /// <summary>Added in log format 3; a log of format 2 gains the empty table when a gateway opens it.</summary>
     private void CreatePendingTable() => Execute("""
         CREATE TABLE IF NOT EXISTS audit_pending (
@@ -40,7 +77,7 @@ public sealed partial class AuditLog
         insert.Parameters.AddWithValue("$host", e.HostKey);
         insert.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O"));
         insert.Parameters.AddWithValue("$witness", e.Encoded);
-        insert.ExecuteNonQuery();
+        _pendingDelta += insert.ExecuteNonQuery();
     }
 
     private void DeletePending(SqliteTransaction tx, long leafIndex)
@@ -49,16 +86,20 @@ public sealed partial class AuditLog
         delete.Transaction = tx;
         delete.CommandText = "DELETE FROM audit_pending WHERE leaf_index = $leaf";
         delete.Parameters.AddWithValue("$leaf", leafIndex);
-        delete.ExecuteNonQuery();
+        _pendingDelta -= delete.ExecuteNonQuery();
     }
 
     /// <summary>The pending leaves (oldest first, at most <paramref name="limit"/>): calls whose outcome is not recorded yet.</summary>
-    public async Task<IReadOnlyList<PendingWitness>> ReadPendingAsync(int limit, CancellationToken ct)
+    public Task<IReadOnlyList<PendingWitness>> ReadPendingAsync(int limit, CancellationToken ct) => ReadPendingAsync(-1, limit, ct);
+
+    /// <summary>The pending leaves after leaf index <paramref name="after"/> (oldest first, at most <paramref name="limit"/>).</summary>
+    public async Task<IReadOnlyList<PendingWitness>> ReadPendingAsync(long after, int limit, CancellationToken ct)
     {
         await using var c = new SqliteConnection(_connectionString);
         await c.OpenAsync(ct).ConfigureAwait(false);
         await using var query = c.CreateCommand();
-        query.CommandText = $"SELECT {PendingColumns} FROM audit_pending ORDER BY leaf_index LIMIT $limit";
+        query.CommandText = $"SELECT {PendingColumns} FROM audit_pending WHERE leaf_index > $after ORDER BY leaf_index LIMIT $limit";
+        query.Parameters.AddWithValue("$after", after);
         query.Parameters.AddWithValue("$limit", limit);
         await using var r = await query.ExecuteReaderAsync(ct).ConfigureAwait(false);
         var list = new List<PendingWitness>();

@@ -75,7 +75,8 @@ public sealed partial class AuditLog : IWitnessSink, IDisposable
             """);
         CreatePendingTable();
         LoadState();
-        ChannelMetrics.TrackAudit(this, () => Volatile.Read(ref _lastSequence));
+        LoadPendingState();
+        ChannelMetrics.TrackAudit(this, () => Volatile.Read(ref _lastSequence), () => PendingCounts);
         _writing = Task.Run(WriteLoopAsync);
     }
 
@@ -139,6 +140,7 @@ public sealed partial class AuditLog : IWitnessSink, IDisposable
                     foreach (var w in batch) (sequence, hash) = w.Apply(this, tx, sequence, hash);
                     tx.Commit();
                 }
+                SettlePendingDelta(committed: true);
                 ChannelMetrics.AuditCommitted(started, (int)(sequence - _lastSequence), batch.Count(w => w is HeadWrite));
                 (_lastSequence, _lastHash) = (sequence, hash);
                 if (batch.LastOrDefault(w => w is HeadWrite) is HeadWrite committed)
@@ -147,6 +149,7 @@ public sealed partial class AuditLog : IWitnessSink, IDisposable
             }
             catch (Exception e)
             {
+                SettlePendingDelta(committed: false);
                 foreach (var w in batch) w.Done.TrySetException(e);
             }
         }

@@ -38,7 +38,7 @@ public static class ChannelMetrics
     private static readonly ConcurrentDictionary<string, long> WitnessFailures = new();
 
     private static readonly ConditionalWeakTable<object, Func<(string Side, int Streams, bool Open)>> Connections = new();
-    private static readonly ConditionalWeakTable<object, Func<long>> AuditLogs = new();
+    private static readonly ConditionalWeakTable<object, TrackedAudit> AuditLogs = new();
 
     // Frames and bytes are tallied in plain counters and reported when a reader collects, instead of a tagged
     // Counter.Add per frame: each frame otherwise paid two tag-set lookups (a profile of the REST path put that at
@@ -60,6 +60,8 @@ public static class ChannelMetrics
         Meter.CreateObservableCounter("gateway.channel.witnesses", ObserveWitnesses, "{witness}",
             "Witnesses checked by the gateway, by outcome (verified, failed) and failure reason.");
         Meter.CreateObservableGauge("gateway.audit.size", ObserveAudit, "{entry}", "Entries in the audit log.");
+        Meter.CreateObservableGauge("gateway.audit.pending", ObservePending, "{call}",
+            "Witnessed calls under a signed head with no outcome entry: 'reading' (the caller still reads the answer) or 'unresolved' (left by a gateway that stopped mid-answer).");
     }
 
     internal static string Side(bool isClient) => isClient ? "client" : "host";
@@ -73,7 +75,10 @@ public static class ChannelMetrics
 
     internal static void Track(object connection, Func<(string Side, int Streams, bool Open)> state) => Connections.AddOrUpdate(connection, state);
 
-    internal static void TrackAudit(object log, Func<long> size) => AuditLogs.AddOrUpdate(log, size);
+    internal static void TrackAudit(object log, Func<long> size, Func<(long Unresolved, long Reading)> pending) =>
+        AuditLogs.AddOrUpdate(log, new TrackedAudit(size, pending));
+
+    private sealed record TrackedAudit(Func<long> Size, Func<(long Unresolved, long Reading)> Pending);
 
     internal static void FrameSent(string side, long bytes) => CountFrame(side, 0, bytes);
 
@@ -135,8 +140,18 @@ public static class ChannelMetrics
         yield return new Measurement<long>(host, new KeyValuePair<string, object?>("channel.side", "host"));
     }
 
+    private static IEnumerable<Measurement<long>> ObservePending()
+    {
+        foreach (var (_, log) in AuditLogs)
+        {
+            var (unresolved, reading) = log.Pending();
+            yield return new Measurement<long>(unresolved, new KeyValuePair<string, object?>("state", "unresolved"));
+            yield return new Measurement<long>(reading, new KeyValuePair<string, object?>("state", "reading"));
+        }
+    }
+
     private static IEnumerable<Measurement<long>> ObserveAudit()
     {
-        foreach (var (_, size) in AuditLogs) yield return new Measurement<long>(size());
+        foreach (var (_, log) in AuditLogs) yield return new Measurement<long>(log.Size());
     }
 }

@@ -58,6 +58,7 @@ public sealed class ChannelRuntime : IAsyncDisposable
             HostKeys = [Key.PublicKey];
         }
         Audit = new AuditLog(Options.AuditDatabase ?? Path.Combine(dataDirectory, "audit.db"));
+        PendingAuditEndpoints.WarnIfUnresolved(Audit, loggers.CreateLogger<ChannelRuntime>());
         _client = new Lazy<ChannelClient>(CreateClient);
     }
 

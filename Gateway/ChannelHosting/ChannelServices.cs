@@ -26,6 +26,7 @@ public static class ChannelServices
     public static WebApplication MapChannelEndpoints(this WebApplication app)
     {
         ChannelEndpoints.Map(app);
+        PendingAuditEndpoints.Map(app);
         return app;
     }
 }

@@ -63,7 +63,11 @@ public static class StatusPage
          .Append(Invariant, $"<dt>Tree size</dt><dd>{head.TreeSize:N0} witnesses</dd>")
          .Append(Invariant, $"<dt>Signed at</dt><dd>{head.Timestamp:yyyy-MM-dd HH:mm:ss} UTC</dd>")
          .Append("<dt>Root</dt><dd><code>").Append(E(head.RootHash)).Append("</code></dd>")
-         .Append("<dt>Bridge-host key</dt><dd><code>").Append(E(head.HostKey)).Append("</code></dd></dl></section>");
+         .Append("<dt>Bridge-host key</dt><dd><code>").Append(E(head.HostKey)).Append("</code></dd>");
+        if (head.UnresolvedCalls > 0)
+            b.Append(Invariant, $"<dt>Unresolved calls</dt><dd id=\"unresolved-calls\"><span class=\"badge degraded\">{head.UnresolvedCalls:N0}</span> ")
+             .Append("witnessed calls have no recorded outcome: the gateway stopped while their answers were read (<code>GET /v1/audit/pending</code>)</dd>");
+        b.Append("</dl></section>");
     }
 
     private static void Migrations(StringBuilder b, IReadOnlyList<MigrationStatus> migrations)

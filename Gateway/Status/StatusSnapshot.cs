@@ -34,7 +34,8 @@ public sealed record StatusSnapshot(
 /// root against the Merkle frontier the log holds for the leaves it stored (O(log n); `audit verify` re-reads the
 /// whole database).
 /// </summary>
-public sealed record AuditHeadStatus(long TreeSize, string RootHash, DateTimeOffset Timestamp, string HostKey, bool SignatureVerifies, bool RootMatchesLog)
+public sealed record AuditHeadStatus(long TreeSize, string RootHash, DateTimeOffset Timestamp, string HostKey, bool SignatureVerifies, bool RootMatchesLog,
+    long UnresolvedCalls)
 {
     public bool Verifies => SignatureVerifies && RootMatchesLog;
 
@@ -44,6 +45,7 @@ public sealed record AuditHeadStatus(long TreeSize, string RootHash, DateTimeOff
         if (checkpoint.Head is not { } head) return null;
         var signed = runtime.HostKeys.Any(head.VerifySignature);
         var rootMatches = checkpoint.Frontier.Size == head.TreeSize && checkpoint.Frontier.Root().AsSpan().SequenceEqual(head.RootHash);
-        return new AuditHeadStatus(head.TreeSize, Convert.ToHexStringLower(head.RootHash), head.Timestamp, head.HostKey, signed, rootMatches);
+        return new AuditHeadStatus(head.TreeSize, Convert.ToHexStringLower(head.RootHash), head.Timestamp, head.HostKey, signed, rootMatches,
+            runtime.Audit.PendingCounts.Unresolved);
     }
 }

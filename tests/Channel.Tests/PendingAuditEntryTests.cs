@@ -38,6 +38,9 @@ public class PendingAuditEntryTests
         var unresolved = Assert.Single(live.Unresolved);
         Assert.Equal((pending.LeafIndex, pending.RequestId, Get), (unresolved.LeafIndex, unresolved.RequestId, unresolved.Operation));
         Assert.Equal(1, live.UnresolvedCount);
+        // This run's own pending leaf is a call still reading, not one left unresolved by an earlier run.
+        Assert.Equal((0, 1), h.Audit.PendingCounts);
+        Assert.True(pending.LeafIndex >= h.Audit.FirstLeafOfRun);
 
         await content.Body.ReadExactlyAsync(read.AsMemory(64 * 1024));
         Assert.Equal(0, await content.Body.ReadAsync(new byte[1]));
@@ -48,6 +51,7 @@ public class PendingAuditEntryTests
         Assert.Equal(WitnessRecord.Released, outcome.Outcome);
         Assert.Equal(pending.Witness, outcome.Witness);
         Assert.Empty(await h.Audit.ReadPendingAsync(10, default));
+        Assert.Equal((0, 0), h.Audit.PendingCounts);
         var after = AuditVerifier.Verify(h.Audit.DatabasePath, [TestKeys.Host.PublicKey]);
         Assert.True(after.Ok, after.Problem);
         Assert.Empty(after.Unresolved);
@@ -62,6 +66,15 @@ public class PendingAuditEntryTests
             var intact = AuditVerifier.Verify(db, [TestKeys.Host.PublicKey]);
             Assert.True(intact.Ok, intact.Problem);
             Assert.Equal(pending.LeafIndex, Assert.Single(intact.Unresolved).LeafIndex);
+
+            // Opened again (a restart): the row is one an earlier run left, below this run's first leaf, and listed after any index before it.
+            using (var reopened = new AuditLog(Copy(db)))
+            {
+                Assert.Equal((1, 0), reopened.PendingCounts);
+                Assert.True(pending.LeafIndex < reopened.FirstLeafOfRun);
+                Assert.Equal(pending.LeafIndex, Assert.Single(await reopened.ReadPendingAsync(pending.LeafIndex - 1, 10, default)).LeafIndex);
+                Assert.Empty(await reopened.ReadPendingAsync(pending.LeafIndex, 10, default));
+            }
 
             var removed = Tampered(db, $"DELETE FROM audit_pending WHERE leaf_index = {pending.LeafIndex}");
             Assert.False(removed.Ok);

@@ -17,10 +17,13 @@ namespace Gateway.Tests.Audit;
 /// </summary>
 public sealed class PendingEntrySigkillTests : IDisposable
 {
-    // 92 DATA frames of 64 KiB: inside the channel's 96 window (the host sends the whole body, END and the WITNESS at
-    // once), and more than the socket buffers between the gateway and a client that reads nothing (at most 4 MiB of
-    // send buffer on this kernel, a 64 KiB receive buffer), so the gateway's reader cannot reach the witness.
+    // 92 DATA frames of 64 KiB: inside the channel's 96 window, with the host's send window raised to all of it (the
+    // default, 48, would make the host wait for the gateway to drain into sockets, whose buffers differ by kernel), so the
+    // host sends the whole body, END and the WITNESS at once; and more than the socket buffers between the gateway and a
+    // client that reads nothing (at most 4 MiB of send buffer here, a 64 KiB receive buffer), so the gateway's reader
+    // cannot reach the witness.
     private const int BodyBytes = 92 * 64 * 1024;
+    private static readonly Dictionary<string, string> WholeWindow = new() { ["Gateway:Channel:SendWindow"] = "96" };
     private readonly string _data = Directory.CreateTempSubdirectory("audit-pending-kill-").FullName;
 
     [Fact]
@@ -30,7 +33,7 @@ public sealed class PendingEntrySigkillTests : IDisposable
         var pub = Path.Combine(_data, "keys", "node.pub");
         long leafIndex;
         string requestId;
-        await using (var gateway = await GatewayProcess.StartAsync(_data, new Dictionary<string, string>()))
+        await using (var gateway = await GatewayProcess.StartAsync(_data, WholeWindow))
         {
             using (var bucket = await gateway.Client.PutAsync("v1/stores/local/buckets/slow", null)) bucket.EnsureSuccessStatusCode();
             using (var put = await gateway.Client.PutAsync("v1/stores/local/buckets/slow/objects/big.bin", new ByteArrayContent(RandomNumberGenerator.GetBytes(BodyBytes))))
@@ -49,6 +52,13 @@ public sealed class PendingEntrySigkillTests : IDisposable
             // No outcome entry: the gateway still holds the answer's last bytes (the client reads nothing more).
             var page = await gateway.Client.GetFromJsonAsync<JsonElement>("v1/audit?after=0&limit=1000");
             Assert.DoesNotContain(page.GetProperty("entries").EnumerateArray(), e => e.GetProperty("requestId").GetString() == requestId);
+            // ...and the gateway lists it as a call still reading its answer.
+            var reading = await PendingAsync(gateway);
+            Assert.Equal(0, reading.GetProperty("unresolved").GetInt64());
+            Assert.Equal(1, reading.GetProperty("reading").GetInt64());
+            var call = Assert.Single(reading.GetProperty("calls").EnumerateArray());
+            Assert.Equal(("reading", leafIndex, requestId), (call.GetProperty("state").GetString(), call.GetProperty("leafIndex").GetInt64(), call.GetProperty("requestId").GetString()));
+            Assert.Contains("gateway_audit_pending{otel_scope_name=\"Gateway.Channel\",state=\"reading\"} 1", await gateway.Client.GetStringAsync("metrics"), StringComparison.Ordinal);
 
             await gateway.KillAsync();
         }
@@ -60,11 +70,23 @@ public sealed class PendingEntrySigkillTests : IDisposable
         Assert.Contains($"unresolved: leaf {leafIndex}, request {requestId}, object-storage.get-object local/slow/big.bin", output, StringComparison.Ordinal);
 
         // A gateway started again on the same data continues the log; the leftover row stays unresolved, nothing breaks.
-        await using (var again = await GatewayProcess.StartAsync(_data, new Dictionary<string, string>()))
+        await using (var again = await GatewayProcess.StartAsync(_data, WholeWindow))
         {
             using var get = await again.Client.GetAsync("v1/stores/local/buckets/slow/objects/big.bin");
             get.EnsureSuccessStatusCode();
             Assert.Equal(BodyBytes, (await get.Content.ReadAsByteArrayAsync()).Length);
+
+            // The restarted gateway says so at start, lists the row as unresolved, counts it and shows it on /status.
+            Assert.Contains("holds 1 witnessed calls whose outcome was never recorded", again.RecentOutput, StringComparison.Ordinal);
+            var pending = await PendingAsync(again);
+            Assert.Equal((1, 0), (pending.GetProperty("unresolved").GetInt64(), pending.GetProperty("reading").GetInt64()));
+            var left = Assert.Single(pending.GetProperty("calls").EnumerateArray());
+            Assert.Equal(("unresolved", leafIndex, requestId, "object-storage.get-object"), (left.GetProperty("state").GetString(),
+                left.GetProperty("leafIndex").GetInt64(), left.GetProperty("requestId").GetString(), left.GetProperty("operation").GetString()));
+            var witness = Convert.FromBase64String(left.GetProperty("witness").GetString()!);
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData([0x00, .. witness])), left.GetProperty("leafHash").GetString());
+            Assert.Contains("gateway_audit_pending{otel_scope_name=\"Gateway.Channel\",state=\"unresolved\"} 1", await again.Client.GetStringAsync("metrics"), StringComparison.Ordinal);
+            Assert.Contains("id=\"unresolved-calls\"", await again.Client.GetStringAsync("status"), StringComparison.Ordinal);
         }
         var (restarted, afterRestart) = Verify(db, pub);
         Assert.True(restarted == 0, afterRestart);
@@ -106,6 +128,9 @@ public sealed class PendingEntrySigkillTests : IDisposable
             await Task.Delay(20); // polling interval of a bounded wait
         }
     }
+
+    private static async Task<JsonElement> PendingAsync(GatewayProcess gateway) =>
+        await gateway.Client.GetFromJsonAsync<JsonElement>("v1/audit/pending");
 
     private static (int Code, string Output) Verify(string db, string pub)
     {
