@@ -9,6 +9,7 @@ using Gateway.Observability;
 using Gateway.OpenApi;
 using Gateway.Problems;
 using Gateway.Rest;
+using Gateway.Routing;
 using Gateway.S3Api;
 using Gateway.Security;
 using Gateway.Storage;
@@ -94,6 +95,7 @@ public static class GatewayApp
         app.MapKubernetesEndpoints();
         app.MapMigrationEndpoints();
         app.MapStatusPage();
+        app.MapHeadAndOptions();
     }
 
     /// <summary>

@@ -6,7 +6,8 @@ namespace Gateway.Problems;
 /// <summary>
 /// Rejects request targets that try to smuggle path structure: dot segments (plain or encoded),
 /// encoded slashes or backslashes, backslashes, NUL and percent-escapes that are not UTF-8. Kestrel would otherwise normalise some of
-/// them away before routing, so a traversal attempt would look like a different, valid path.
+/// them away before routing, so a traversal attempt would look like a different, valid path. Outside the REST forwarder,
+/// the query string must be UTF-8 too, and a parameter given twice is refused.
 /// </summary>
 internal static class RawPathGuard
 {
@@ -23,8 +24,17 @@ internal static class RawPathGuard
         if (PercentDecoding.TryDecode(path) is null)
             return "The path is not valid percent-encoded UTF-8 (each '%' starts two hex digits; no overlong forms or lone surrogates).";
         // REST upstreams get the query string as sent (a legacy service may expect another charset); everything else is UTF-8.
-        if (q >= 0 && !path.StartsWith("/v1/rest/", StringComparison.Ordinal) && !ValidQuery(raw.AsSpan(q + 1)))
-            return "The query string is not valid percent-encoded UTF-8.";
+        if (q >= 0 && !path.StartsWith("/v1/rest/", StringComparison.Ordinal))
+        {
+            if (!ValidQuery(raw.AsSpan(q + 1))) return "The query string is not valid percent-encoded UTF-8.";
+            // No parameter of the gateway's takes a list: a second value is ambiguous (a string one was joined with a comma,
+            // prefix=a&prefix=b listing "a,b"), so it is refused for every parameter, as it was for numbers and flags.
+            foreach (var (name, values) in context.Request.Query)
+                if (values.Count > 1)
+                    return name.Length <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')
+                        ? $"The parameter '{name}' is given {values.Count} times; give it once."
+                        : $"A query parameter is given {values.Count} times; give it once.";
+        }
         foreach (var segment in path.Split('/'))
         {
             var decoded = segment.Replace("%2e", ".", StringComparison.OrdinalIgnoreCase);

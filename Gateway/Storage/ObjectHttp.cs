@@ -16,14 +16,14 @@ internal static partial class ObjectHttp
     /// </summary>
     public static string ReadKey(HttpContext context, string? routeKey)
     {
-        // The object route's catch-all also matches .../objects itself, which only lists (GET): any other method there
-        // is one the path does not have.
+        // The object route's catch-all also matches .../objects itself, which only lists (GET, and HEAD and OPTIONS as every
+        // GET route has, Routing/HeadAndOptionsEndpoints): any other method there is one the path does not have.
         if (string.IsNullOrEmpty(routeKey) && HttpMethods.IsGet(context.Request.Method))
             throw new GatewayException(ErrorCode.BadRequest, "An object key is required after /objects/.");
         if (string.IsNullOrEmpty(routeKey))
             throw new GatewayException(ErrorCode.MethodNotAllowed, $"{context.Request.Method} is not allowed on a bucket's object listing; name an object after /objects/.")
             {
-                Extensions = new Dictionary<string, object?> { ["allow"] = "GET" },
+                Extensions = new Dictionary<string, object?> { ["allow"] = "GET, HEAD, OPTIONS" },
             };
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
         string key = routeKey;

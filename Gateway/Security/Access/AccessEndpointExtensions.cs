@@ -45,6 +45,13 @@ public static class AccessEndpointExtensions
         return builder;
     }
 
+    /// <summary>
+    /// The access rule of an endpoint that only lists a route's methods: who may call the route anonymously may ask, every
+    /// other caller must be authenticated, no grant is needed (the methods are in the OpenAPI document anyway).
+    /// </summary>
+    public static IEnumerable<object> MethodListAccess(EndpointMetadataCollection route) =>
+        [.. route.Where(m => m is GatewayAnonymousMetadata or GatewayLoopbackAnonymousMetadata), new GatewayMethodListMetadata()];
+
     /// <summary>Callable without credentials. In Production only health endpoints may be (checked at start).</summary>
     public static TBuilder AllowGatewayAnonymous<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new GatewayAnonymousMetadata());

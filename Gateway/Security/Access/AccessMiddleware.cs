@@ -48,7 +48,8 @@ internal sealed class AccessMiddleware(RequestDelegate next, AccessEvaluator acc
             return;
         }
         var requirements = endpoint.Metadata.GetOrderedMetadata<GatewayAccessMetadata>();
-        if (requirements.Count == 0 && endpoint.Metadata.GetMetadata<GatewayAccessFilterMetadata>() is null)
+        if (requirements.Count == 0 && endpoint.Metadata.GetMetadata<GatewayAccessFilterMetadata>() is null
+            && endpoint.Metadata.GetMetadata<GatewayMethodListMetadata>() is null)
         {
             events.Denied(context, SecurityEvent.NoAccessMapping, $"endpoint '{endpoint.DisplayName}' declares no access");
             await Write(context, ErrorCode.Forbidden, "This endpoint declares no access rule, so it is refused (default deny).");

@@ -19,6 +19,12 @@ public sealed class GatewayAccessFilterMetadata(string description)
     public string Description { get; } = description;
 }
 
+/// <summary>
+/// Endpoint metadata: the endpoint only says which methods its route has (OPTIONS, and the 405 for the others), so any
+/// authenticated caller passes, as routing's own 405 let them.
+/// </summary>
+public sealed class GatewayMethodListMetadata;
+
 /// <summary>Endpoint metadata: callable without credentials (health; in Development also the API description).</summary>
 public sealed class GatewayAnonymousMetadata;
 

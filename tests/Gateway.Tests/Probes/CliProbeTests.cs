@@ -11,7 +11,8 @@ namespace Gateway.Tests.Probes;
 /// <summary>
 /// What a script gets from the <c>migrate</c> and <c>audit verify</c> verbs for input that is wrong: a one-line reason
 /// and the documented exit code, never a stack trace, and never a secret it was given. <c>migrate</c> runs as the
-/// built binary (a process, as a script runs it); <c>audit verify</c> in process with its writers captured.
+/// built binary (a process, as a script runs it); <c>audit verify</c> in process with its writers captured. A verb family
+/// with a misspelt or missing verb (<c>audit</c>, <c>keys gen</c>) is refused with exit code 2 and never starts the gateway.
 /// </summary>
 public sealed class CliProbeTests : IAsyncLifetime
 {
@@ -134,6 +135,35 @@ public sealed class CliProbeTests : IAsyncLifetime
             Assert.True(failures.Count == 0, string.Join("\n", failures));
         }
         finally { Directory.Delete(outside, recursive: true); }
+    }
+
+    [Fact]
+    public async Task A_verb_family_without_a_known_verb_is_refused_and_starts_no_gateway()
+    {
+        var failures = new List<string>();
+        var folder = Directory.CreateTempSubdirectory("gw-cli-verbs-").FullName;
+        try
+        {
+            // Production: a gateway that did start by mistake refuses at once (no HTTPS, no keys) instead of serving.
+            var environment = new Dictionary<string, string?> { ["DOTNET_ENVIRONMENT"] = "Production", ["ASPNETCORE_ENVIRONMENT"] = "Production" };
+            foreach (var (args, says) in new[]
+                     {
+                         (new[] { "audit" }, "'audit' needs a verb; usage: audit verify"), (["audit", "verfy", "--db", "x.db"], "'audit verfy' is not a verb"),
+                         (["keys"], "'keys' needs a verb; usage: keys generate"), (["keys", "gen"], "'keys gen' is not a verb"),
+                         (["store"], "'store' needs a verb; usage: store reindex"), (["store", "rebuild", "local"], "'store rebuild' is not a verb"),
+                     })
+            {
+                var (code, stdout, stderr) = await GatewayDll.RunAsync(args, environment, folder);
+                var what = string.Join(' ', args);
+                if (code != 2) failures.Add($"{what}: exit {code}, expected 2: {stderr}");
+                if (!stderr.Contains(says, StringComparison.Ordinal)) failures.Add($"{what}: stderr does not say '{says}': {stderr}");
+                if ((stdout + stderr).Contains("   at ", StringComparison.Ordinal) || (stdout + stderr).Contains("did not start", StringComparison.Ordinal))
+                    failures.Add($"{what}: went on to start the gateway: {stdout}{stderr}");
+            }
+            if (Directory.EnumerateFileSystemEntries(folder).Any()) failures.Add($"the refused verbs left files in the working directory: {string.Join(", ", Directory.EnumerateFileSystemEntries(folder))}");
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
     private static Task<(int Code, string Stdout, string Stderr)> RunMigrateAsync(string[] args, string apiKey) =>

@@ -78,6 +78,10 @@ public sealed class MigrationAndAuditProbeTests : IAsyncLifetime
     [InlineData("v1/audit/consistency?from=1&from=1&to=1", "'from' is given 2 times")]
     [InlineData("v1/migrations?pageSize=1&pageSize=1", "'pageSize' is given 2 times")]
     [InlineData("v1/audit?limit=abc", "'limit' is not valid: a whole number is expected")]
+    // A string given twice was joined with a comma: this listed the prefix "a/,b/".
+    [InlineData("v1/stores/local/buckets/probe-src/objects?prefix=a/&prefix=b/", "'prefix' is given 2 times")]
+    [InlineData("v1/stores/local/buckets/probe-src/objects?delimiter=/&pageSize=5&delimiter=-", "'delimiter' is given 2 times")]
+    [InlineData("v1/migrations/mig_x/items?state=failed&state=done", "'state' is given 2 times")]
     public async Task A_query_parameter_given_twice_says_so(string target, string detail)
     {
         using var answer = await _server.Client.GetAsync(target);
