@@ -37,6 +37,9 @@ public sealed class GcsS3ClientTests : S3ClientSuite
 
     // The emulator lists objects of any bucket name; real GCS answers 404 for a missing bucket.
     protected override bool MissingBucketsVisible => false;
+
+    [Xunit.Fact]
+    public Task Front_door_serves_an_object_holding_what_no_header_can_carry() => An_object_holding_what_no_header_can_carry_is_served_with_safe_headers();
 }
 
 /// <summary>The S3 front door over an S3 store (s3rver): S3 clients reach an S3 service through the gateway's audit.</summary>
