@@ -9,21 +9,29 @@ namespace Gateway.Testing.S3;
 /// <summary>
 /// An object another tool wrote straight into the store, holding header values Kestrel refuses to send (non-ASCII,
 /// control characters, a metadata name that is no header token). Before, the front door's GET and HEAD of it were a 500.
-/// Store kinds whose own API can hold such values run this (the local store, the GCS emulator's JSON API); Azure's and
-/// S3's APIs carry them as request headers, which their SDKs refuse to send.
+/// Store kinds whose own API can hold such values run this (the local store through its bridge, the GCS emulator through
+/// its JSON upload API); Azure's and S3's APIs carry them as request headers, which their SDKs refuse to send.
 /// </summary>
 public abstract partial class S3ClientSuite
 {
+    /// <summary>
+    /// Writes an object into <see cref="Bucket"/> as another tool would, past the gateway's rules: by default through the
+    /// server's own bridge instance; a store kind whose bridge cannot send such values writes with the backend's own API.
+    /// </summary>
+    protected virtual Task WriteForeignObjectAsync(string key, byte[] body, PutObjectOptions options)
+    {
+        var store = Door.Server.Services.GetRequiredService<BridgeRegistry<IObjectStore>>().FindBridge(S3FrontDoor.StoreName)!;
+        return store.PutObjectAsync(Bucket, key, new MemoryStream(body), options, CancellationToken.None);
+    }
+
     protected async Task An_object_holding_what_no_header_can_carry_is_served_with_safe_headers()
     {
-        // The server's own bridge instance, as another tool would write: the gateway's rules never see these values.
-        var store = Door.Server.Services.GetRequiredService<BridgeRegistry<IObjectStore>>().FindBridge(S3FrontDoor.StoreName)!;
-        await store.PutObjectAsync(Bucket, "foreign/obj", new MemoryStream("foreign bytes"u8.ToArray()), new PutObjectOptions
+        await WriteForeignObjectAsync("foreign/obj", "foreign bytes"u8.ToArray(), new PutObjectOptions
         {
             ContentType = "text/plain; name=\"Köln\"",
             Metadata = new Dictionary<string, string> { ["city"] = "Köln", ["ctl"] = "a\r\nX-Injected: 1", ["plain"] = "kept", ["bad name"] = "x" },
             ContentHeaders = new ContentHeaders { ContentDisposition = "attachment; filename=\"Köln.txt\"", CacheControl = "no-cache" },
-        }, CancellationToken.None);
+        });
 
         await RunBotoAsync("""
             import base64
