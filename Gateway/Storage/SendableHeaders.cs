@@ -6,7 +6,7 @@ namespace Gateway.Storage;
 /// An object's stored facts made fit for response headers. Objects written by other tools (or before the rules) may hold
 /// what no header can carry (non-ASCII, control characters): Kestrel refuses such a value, which would turn the read into
 /// a 500. They stay readable instead, on the REST facade and the S3 front door alike: a content type that is not a valid
-/// media type is replaced by the default, a user metadata value becomes an RFC 2047 encoded word (as S3 answers
+/// media type is replaced by the default, a user metadata value that is not printable US-ASCII becomes an RFC 2047 encoded word (as S3 answers
 /// non-ASCII metadata), a metadata name that is no header token is left out; the standard headers go through
 /// <see cref="ContentHeaders.Sendable"/>, which drops what cannot be sent.
 /// </summary>
@@ -18,8 +18,11 @@ internal static class SendableHeaders
     public static IEnumerable<KeyValuePair<string, string>> Metadata(IReadOnlyDictionary<string, string> metadata)
     {
         foreach (var (name, value) in metadata)
-            if (IsHeaderToken(name)) yield return new(name, ObjectMetadata.IsValidValue(value) ? value : EncodedWord(value));
+            if (IsHeaderToken(name)) yield return new(name, IsSendable(value) ? value : EncodedWord(value));
     }
+
+    /// <summary>Printable US-ASCII, which every response can carry as it is (empty included: S3 keeps empty metadata values).</summary>
+    private static bool IsSendable(string value) => value.All(c => c is >= ' ' and <= '~');
 
     private static bool IsHeaderToken(string name) =>
         name.Length > 0 && name.All(c => c < 0x7F && (char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c)));

@@ -155,7 +155,19 @@ public abstract partial class S3ClientSuite
             Assert.True(run.ExitCode != 0 && run.Stderr.Contains($"({code})", StringComparison.Ordinal), $"{command}: {run}");
         }
         AssertOk(await Clients.AwsAsync("s3api", "delete-bucket-policy", "--bucket", Bucket), "delete-bucket-policy");
+        AssertOk(await Clients.AwsAsync("s3api", "get-public-access-block", "--bucket", Bucket), "get-public-access-block");
         var put = await Clients.AwsAsync("s3api", "put-bucket-versioning", "--bucket", Bucket, "--versioning-configuration", "Status=Enabled");
         Assert.True(put.ExitCode != 0 && put.Stderr.Contains("(NotImplemented)", StringComparison.Ordinal), $"put-bucket-versioning: {put}");
+    }
+
+    [Fact]
+    public async Task S3cmd_info_reads_a_bucket()
+    {
+        // s3cmd info reads the location, request payment, lifecycle, policy, CORS and ACL of the bucket.
+        var info = await Clients.S3cmdAsync("info", $"s3://{Bucket}");
+        AssertOk(info, "s3cmd info");
+        Assert.Contains("Payer:", info.Stdout, StringComparison.Ordinal);
+        Assert.Contains("BucketOwner", info.Stdout, StringComparison.Ordinal);
+        Assert.Contains("FULL_CONTROL", info.Stdout, StringComparison.Ordinal);
     }
 }
