@@ -126,23 +126,12 @@ internal static partial class ObjectHttp
         var headers = response.Headers;
         headers.ETag = info.ETag;
         headers.LastModified = info.LastModified.ToString("R", CultureInfo.InvariantCulture);
-        // Objects written by other tools (or before the rules) may hold what no header can carry: they stay readable.
-        headers.ContentType = ObjectMetadata.IsValidContentType(info.ContentType) ? info.ContentType : "application/octet-stream";
+        headers.ContentType = SendableHeaders.ContentType(info.ContentType, "application/octet-stream");
         headers.AcceptRanges = "bytes";
         if (info.ContentMd5 is { } md5) headers["x-checksum-md5"] = md5;
         if (info.Crc32c is { } crc) headers["x-checksum-crc32c"] = crc;
         if (info.ContentHeaders is { } stored)
             foreach (var (name, value) in stored.Sendable().Present()) headers[name] = value;
-        foreach (var (name, value) in info.Metadata)
-        {
-            if (!IsHeaderToken(name)) continue;
-            headers[MetaPrefix + name] = ObjectMetadata.IsValidValue(value) ? value : EncodedWord(value);
-        }
+        foreach (var (name, value) in SendableHeaders.Metadata(info.Metadata)) headers[MetaPrefix + name] = value;
     }
-
-    private static bool IsHeaderToken(string name) =>
-        name.Length > 0 && name.All(c => c < 0x7F && (char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c)));
-
-    /// <summary>An RFC 2047 encoded word (as S3 answers non-ASCII metadata): =?UTF-8?B?base64?=.</summary>
-    private static string EncodedWord(string value) => "=?UTF-8?B?" + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(value)) + "?=";
 }

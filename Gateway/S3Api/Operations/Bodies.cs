@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using Gateway.S3Api.Auth;
 using Gateway.S3Api.Errors;
 using Gateway.S3Api.Routing;
@@ -34,5 +35,24 @@ public static class Bodies
         if (length > c.Services.MaxObjectBytes) throw S3Errors.EntityTooLarge();
         if (c.Caller.ExpectedSha256 is { } sha) return DigestCheckingStream.Sha256(request.Body, sha, length, c.BodyFailure);
         return request.Body;
+    }
+
+    /// <summary>A small XML request document (tagging, bucket configurations), bounded, with its Content-MD5 or x-amz-checksum-* checked.</summary>
+    public static async Task<System.Xml.Linq.XDocument> ReadXmlAsync(S3Context c, int maxBytes)
+    {
+        var md5 = ObjectWriteOperations.ReadContentMd5(c.Request);
+        var source = ChecksumVerifyingStream.Wrap(c, Open(c, out var length), length);
+        using var body = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        while (true)
+        {
+            var n = await source.ReadAsync(chunk, c.Aborted);
+            if (n == 0) break;
+            if (body.Length + n > maxBytes) throw S3Errors.MalformedXml();
+            body.Write(chunk, 0, n);
+        }
+        if (md5 is not null && Convert.ToBase64String(MD5.HashData(body.GetBuffer().AsSpan(0, (int)body.Length))) != md5) throw S3Errors.BadDigest();
+        body.Position = 0;
+        return await Xml.S3Xml.ReadFromAsync(body, maxBytes, c.Aborted);
     }
 }

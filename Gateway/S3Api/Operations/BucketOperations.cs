@@ -7,7 +7,7 @@ using Gateway.Security;
 
 namespace Gateway.S3Api.Operations;
 
-/// <summary>ListBuckets, CreateBucket, DeleteBucket, HeadBucket, GetBucketLocation, GetBucketVersioning.</summary>
+/// <summary>ListBuckets, CreateBucket, DeleteBucket, HeadBucket, GetBucketLocation (the configuration sub-resources: BucketConfig/).</summary>
 public static class BucketOperations
 {
     public static async Task ListBucketsAsync(S3Context c)
@@ -54,6 +54,9 @@ public static class BucketOperations
     {
         var t = c.Target;
         c.Require(Operation.Write, t.BucketResource);
+        // A bucket with object lock cannot be made here (no store keeps versions): refused, not created without it.
+        if (string.Equals(c.Request.Headers["x-amz-bucket-object-lock-enabled"].ToString(), "true", StringComparison.OrdinalIgnoreCase))
+            throw S3Errors.NotImplemented("Creating a bucket with object lock");
         await DrainConfigurationAsync(c);
         try { await t.Store.CreateBucketAsync(t.Bucket, c.Aborted); }
         catch (GatewayException e) when (e.Code == ErrorCode.Conflict)
@@ -108,19 +111,6 @@ public static class BucketOperations
         {
             w.WriteStartElement("LocationConstraint", S3Xml.Namespace);
             if (region != "us-east-1") w.WriteString(region); // S3 answers an empty constraint for us-east-1
-            w.WriteEndElement();
-        });
-    }
-
-    /// <summary>Buckets behind the front door are never versioned: S3's answer for that is an empty configuration.</summary>
-    public static async Task GetVersioningAsync(S3Context c)
-    {
-        var t = c.Target;
-        c.Require(Operation.Read, t.BucketResource);
-        if (!await c.BucketExistsAsync()) throw S3Errors.NoSuchBucket();
-        await S3Xml.WriteAsync(c.Response, 200, w =>
-        {
-            w.WriteStartElement("VersioningConfiguration", S3Xml.Namespace);
             w.WriteEndElement();
         });
     }

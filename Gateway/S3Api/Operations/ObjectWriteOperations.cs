@@ -55,7 +55,7 @@ public static partial class ObjectWriteOperations
     public static string ContentType(HttpRequest request)
     {
         var value = request.ContentType;
-        if (string.IsNullOrEmpty(value)) return "binary/octet-stream";
+        if (string.IsNullOrEmpty(value)) return S3ObjectHeaders.DefaultContentType;
         if (!MediaTypeHeaderValue.TryParse(value, out _)) throw S3Errors.InvalidArgument("Content-Type is not a valid media type.");
         return value;
     }

@@ -9,6 +9,8 @@ namespace Gateway.S3Api.Operations;
 public static class S3ObjectHeaders
 {
     public const string MetaPrefix = "x-amz-meta-";
+    /// <summary>S3's content type for an object stored without one.</summary>
+    public const string DefaultContentType = "binary/octet-stream";
 
     /// <summary>
     /// S3 clients read a single-part ETag as the object's MD5 (rclone and s3cmd check it), so the ETag is the MD5 in hex
@@ -30,11 +32,12 @@ public static class S3ObjectHeaders
         var h = response.Headers;
         h.ETag = ETag(info);
         h.LastModified = info.LastModified.ToString("R", CultureInfo.InvariantCulture);
-        h.ContentType = info.ContentType;
+        // What another tool stored may be no valid header value: answered safely (SendableHeaders), never a 500.
+        h.ContentType = Gateway.Storage.SendableHeaders.ContentType(info.ContentType, DefaultContentType);
         h.AcceptRanges = "bytes";
         if (info.ContentHeaders is { } stored)
             foreach (var (name, value) in stored.Sendable().Present()) h[name] = value;
-        foreach (var (name, value) in info.Metadata)
+        foreach (var (name, value) in Gateway.Storage.SendableHeaders.Metadata(info.Metadata))
             if (!Multipart.MultipartMetadata.IsReserved(name)) h[MetaPrefix + name] = value;
         Tagging.TaggingOperations.WriteCount(response, info);
     }

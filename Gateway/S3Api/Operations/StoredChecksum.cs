@@ -29,7 +29,7 @@ public static class StoredChecksum
         if (!wholeObject || !string.Equals(http.Request.Headers["x-amz-checksum-mode"].ToString(), "ENABLED", StringComparison.OrdinalIgnoreCase)) return;
         string? algorithm = null, value = null;
         if (info.Metadata.TryGetValue(Key, out var kept) && kept.IndexOf(':') is var colon and > 0
-            && ChecksumVerifyingStream.Algorithms.Contains(kept[..colon]))
+            && ChecksumVerifyingStream.Algorithms.Contains(kept[..colon]) && ObjectMetadata.IsValidValue(kept))
             (algorithm, value) = (kept[..colon], kept[(colon + 1)..]);
         else if (info.Crc32c is { } crc32c && !info.Metadata.ContainsKey(MultipartMetadata.ETagKey))
             (algorithm, value) = ("crc32c", crc32c);

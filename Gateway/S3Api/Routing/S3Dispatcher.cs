@@ -4,6 +4,7 @@ using Gateway.S3Api.Auth;
 using Gateway.S3Api.Errors;
 using Gateway.S3Api.Operations;
 using Gateway.S3Api.Operations.Acl;
+using Gateway.S3Api.Operations.BucketConfig;
 using Gateway.S3Api.Operations.PostObject;
 using Gateway.S3Api.Operations.Tagging;
 using Gateway.S3Api.Xml;
@@ -16,7 +17,10 @@ namespace Gateway.S3Api.Routing;
 /// </summary>
 public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier verifier, PostObjectOperation postObject)
 {
-    /// <summary>Sub-resources S3 has and this front door does not: NotImplemented, never a 500 or a wrong answer.</summary>
+    /// <summary>
+    /// Sub-resources S3 has and this front door does not: NotImplemented, never a 500 or a wrong answer. On a bucket, the
+    /// configuration sub-resources of <see cref="BucketSubResources"/> are answered first, as for a bucket without them.
+    /// </summary>
     private static readonly string[] Unsupported =
     [
         "policy", "policyStatus", "cors", "lifecycle", "website", "logging", "notification", "replication",
@@ -114,6 +118,7 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
     {
         var q = c.Request.Query;
         var method = c.Request.Method;
+        if (c.S3Bucket is not null && c.Key is null && BucketSubResources.Find(q) is { } sub) return BucketConfigurationOperations.RunAsync(c, sub);
         foreach (var name in Unsupported)
             if (q.ContainsKey(name)) return Task.FromException(S3Errors.NotImplemented($"The '{name}' sub-resource"));
         if (c.Request.Headers.TryGetValue("x-amz-storage-class", out var storageClass) && !StorageClasses.Contains(storageClass.ToString()))
@@ -124,14 +129,11 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         if (HttpMethods.IsPut(method) || HttpMethods.IsPost(method)) CannedAcl.Check(c.Request.Headers, bucket: c.Key is null);
         if (c.Key is null)
         {
-            // Bucket tagging has nowhere to live: the stores keep no bucket metadata.
-            if (q.ContainsKey("tagging")) return Task.FromException(S3Errors.NotImplemented("Bucket tagging"));
             if (q.ContainsKey("versions"))
                 return HttpMethods.IsGet(method) ? ListVersionsOperation.RunAsync(c) : Task.FromException(S3Errors.MethodNotAllowed());
             if (HttpMethods.IsGet(method))
             {
                 if (q.ContainsKey("location")) return BucketOperations.GetLocationAsync(c);
-                if (q.ContainsKey("versioning")) return BucketOperations.GetVersioningAsync(c);
                 if (q.ContainsKey("uploads")) return MultipartOperations.ListUploadsAsync(c);
                 return ListOperations.ListAsync(c, v2: q["list-type"] == "2");
             }

@@ -19,7 +19,10 @@ namespace Gateway.Bridges.Cloud.Tests.Gcs;
 sealed partial class GcsTestEndpoint : IAsyncDisposable
 {
     readonly WebApplication _app;
-    readonly HttpClient _forward = new(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
+    // Header bytes pass through as the emulator sent them (Latin-1 maps each byte to one char and back), so a value no
+    // ASCII header can carry (an object's non-ASCII content type on a media download) reaches the bridge as GCS sends it.
+    readonly HttpClient _forward = new(new SocketsHttpHandler { AllowAutoRedirect = false, ResponseHeaderEncodingSelector = (_, _) => System.Text.Encoding.Latin1 })
+    { Timeout = Timeout.InfiniteTimeSpan };
 
     [GeneratedRegex("^/storage/v1/b(/[^/?]+)?(\\?.*)?$")]
     private static partial Regex BucketCall();
@@ -38,6 +41,7 @@ sealed partial class GcsTestEndpoint : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.ConfigureKestrel(o => o.ResponseHeaderEncodingSelector = _ => System.Text.Encoding.Latin1);
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var endpoint = new GcsTestEndpoint(app);

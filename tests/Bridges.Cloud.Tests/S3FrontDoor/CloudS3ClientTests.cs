@@ -37,6 +37,30 @@ public sealed class GcsS3ClientTests : S3ClientSuite
 
     // The emulator lists objects of any bucket name; real GCS answers 404 for a missing bucket.
     protected override bool MissingBucketsVisible => false;
+
+    [Xunit.Fact]
+    public Task Front_door_serves_an_object_holding_what_no_header_can_carry() => An_object_holding_what_no_header_can_carry_is_served_with_safe_headers();
+
+    /// <summary>The bridge's HTTP client refuses non-ASCII upload headers; the emulator's JSON multipart upload takes them, as GCS does.</summary>
+    protected override async Task WriteForeignObjectAsync(string key, byte[] body, Gateway.Contracts.ObjectStorage.PutObjectOptions options)
+    {
+        var resource = new System.Text.Json.Nodes.JsonObject
+        {
+            ["name"] = key,
+            ["contentType"] = options.ContentType,
+            ["contentDisposition"] = options.ContentHeaders?.ContentDisposition,
+            ["cacheControl"] = options.ContentHeaders?.CacheControl,
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject(options.Metadata!.Select(m => KeyValuePair.Create(m.Key, (System.Text.Json.Nodes.JsonNode?)m.Value))),
+        };
+        using var content = new MultipartContent("related", "foreign-object-boundary")
+        {
+            new StringContent(resource.ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
+            new ByteArrayContent(body) { Headers = { ContentType = new("application/octet-stream") } },
+        };
+        using var http = new HttpClient();
+        using var response = await http.PostAsync($"{CloudBackends.GcsEndpoint}/upload/storage/v1/b/{Bucket}/o?uploadType=multipart", content);
+        Xunit.Assert.True(response.IsSuccessStatusCode, $"emulator upload: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
 }
 
 /// <summary>The S3 front door over an S3 store (s3rver): S3 clients reach an S3 service through the gateway's audit.</summary>

@@ -166,6 +166,13 @@ public sealed class S3FrontDoorProbeTests : IAsyncLifetime
                 ("x-amz-copy-source", $"/{b}/obj.txt"), (name, value));
         await ProbeAsync("PUT", $"/{b}/obj.txt?acl", "<AccessControlPolicy>", null);
         await ProbeAsync("PUT", $"/{b}?tagging", "<Tagging><TagSet>", null);
+        // Bucket configurations (docs/s3.md): malformed, foreign or DTD-carrying documents, and what cannot be honoured.
+        await ProbeAsync("PUT", $"/{b}?logging", "<BucketLoggingStatus>", "MalformedXML");
+        await ProbeAsync("PUT", $"/{b}?publicAccessBlock", "<Other/>", "MalformedXML");
+        await ProbeAsync("PUT", $"/{b}?requestPayment", "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><RequestPaymentConfiguration><Payer>&e;</Payer></RequestPaymentConfiguration>", "MalformedXML");
+        await ProbeAsync("PUT", $"/{b}?ownershipControls", "<OwnershipControls><Rule><ObjectOwnership>ObjectWriter</ObjectOwnership></Rule></OwnershipControls>", "NotImplemented");
+        await ProbeAsync("PUT", $"/{b}?object-lock", "<ObjectLockConfiguration/>", "InvalidBucketState");
+        await ProbeAsync("POST", $"/{b}?cors", "x", "MethodNotAllowed");
         // Object tagging: malformed documents, S3's tag rules, directives, and the tag header on writes (docs/s3.md, tagging).
         var elevenTags = "<Tagging><TagSet>" + string.Concat(Enumerable.Range(0, 11).Select(i => $"<Tag><Key>k{i}</Key><Value>v</Value></Tag>")) + "</TagSet></Tagging>";
         foreach (var (body, code) in new[] { ("<Tagging><TagSet>", "MalformedXML"), ("", "MalformedXML"), ("<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><Tagging><TagSet><Tag><Key>&e;</Key></Tag></TagSet></Tagging>", "MalformedXML"),

@@ -14,4 +14,7 @@ public sealed class LocalStoreS3ClientTests : S3ClientSuite
     };
 
     protected override void EnsureBackendAvailable() { }
+
+    [Xunit.Fact]
+    public Task Front_door_serves_an_object_holding_what_no_header_can_carry() => An_object_holding_what_no_header_can_carry_is_served_with_safe_headers();
 }

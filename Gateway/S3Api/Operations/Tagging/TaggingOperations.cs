@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
 using Gateway.S3Api.Errors;
@@ -59,7 +58,7 @@ public static class TaggingOperations
         var t = c.Target;
         var key = c.RequiredKey;
         c.Require(Operation.Write, t.ObjectResource(key));
-        var tags = ObjectTags.ParseXml(await ReadBodyAsync(c));
+        var tags = ObjectTags.ParseXml(await Bodies.ReadXmlAsync(c, ObjectTags.MaxBodyBytes));
         await ReplaceAsync(c, key, tags);
         c.Response.StatusCode = 200;
     }
@@ -88,24 +87,5 @@ public static class TaggingOperations
             // The object was replaced between the read and the update: nothing was changed, as S3 answers a conflicting write.
             throw new S3Exception("OperationAborted", 409, "A conflicting conditional operation is currently in progress against this resource. Please try again.");
         }
-    }
-
-    /// <summary>The request body, bounded, with its Content-MD5 or x-amz-checksum-* checked.</summary>
-    private static async Task<System.Xml.Linq.XDocument> ReadBodyAsync(S3Context c)
-    {
-        var md5 = ObjectWriteOperations.ReadContentMd5(c.Request);
-        var source = ChecksumVerifyingStream.Wrap(c, Bodies.Open(c, out var length), length);
-        using var body = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        while (true)
-        {
-            var n = await source.ReadAsync(chunk, c.Aborted);
-            if (n == 0) break;
-            if (body.Length + n > ObjectTags.MaxBodyBytes) throw S3Errors.MalformedXml();
-            body.Write(chunk, 0, n);
-        }
-        if (md5 is not null && Convert.ToBase64String(MD5.HashData(body.GetBuffer().AsSpan(0, (int)body.Length))) != md5) throw S3Errors.BadDigest();
-        body.Position = 0;
-        return await S3Xml.ReadFromAsync(body, ObjectTags.MaxBodyBytes, c.Aborted);
     }
 }
