@@ -51,6 +51,12 @@ public sealed class SigV2VectorTests
     }
 
     [Theory]
+    [InlineData("publicAccessBlock")]
+    [InlineData("ownershipControls")]
+    public void Bucket_configurations_the_front_door_acts_on_are_signed_so_none_can_be_appended_to_a_signed_request(string subResource) =>
+        Assert.EndsWith($"\n/b?{subResource}", SigV2.StringToSign(Request("PUT", $"/b?{subResource}"), "", "/b"), StringComparison.Ordinal);
+
+    [Theory]
     [InlineData("Tue, 27 Mar 2007 19:36:42 +0000", "2007-03-27T19:36:42Z")]
     [InlineData("Tue, 27 Mar 2007 21:36:42 +0200", "2007-03-27T19:36:42Z")]
     [InlineData("Tue, 27 Mar 2007 19:36:42 GMT", "2007-03-27T19:36:42Z")]
