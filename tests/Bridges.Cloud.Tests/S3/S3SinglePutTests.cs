@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using Gateway.Bridges.S3;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
-using Gateway.Contracts.IO;
 using Polly;
 
 namespace Gateway.Bridges.Cloud.Tests.S3;
@@ -158,26 +157,5 @@ public sealed class S3SinglePutTests : IAsyncLifetime
         var head = await store.HeadObjectAsync(_bucket, "huge.bin", new ObjectConditions(), CancellationToken.None);
         Assert.Equal(size, head.Size);
         Assert.DoesNotContain("-", head.ETag);
-    }
-
-    /// <summary>A request body as the gateway hands it on: forward only.</summary>
-    sealed class ForwardOnly(byte[] bytes) : ReadOnlyStream
-    {
-        readonly MemoryStream _inner = new(bytes, writable: false);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
-    }
-
-    /// <summary>A forward-only body of <paramref name="size"/> bytes made as it is read, so the test itself holds none of it.</summary>
-    sealed class GeneratedBody(long size) : ReadOnlyStream
-    {
-        long _position;
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            var n = (int)Math.Min(buffer.Length, size - _position);
-            var span = buffer.Span[..n];
-            for (var i = 0; i < n; i++) span[i] = (byte)((_position + i) * 31 >> 7);
-            _position += n;
-            return ValueTask.FromResult(n);
-        }
     }
 }
