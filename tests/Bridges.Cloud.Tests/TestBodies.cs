@@ -1,4 +1,7 @@
+using Gateway.Contracts.Errors;
 using Gateway.Contracts.IO;
+using Gateway.Contracts.ObjectStorage;
+using Xunit;
 
 namespace Gateway.Bridges.Cloud.Tests;
 
@@ -20,5 +23,47 @@ sealed class GeneratedBody(long size) : ReadOnlyStream
         for (var i = 0; i < n; i++) span[i] = (byte)((_position + i) * 31 >> 7);
         _position += n;
         return ValueTask.FromResult(n);
+    }
+}
+
+/// <summary>What the single-request put tests of every cloud store make, read and check.</summary>
+static class SinglePut
+{
+    public static byte[] Body(int size)
+    {
+        var bytes = new byte[size];
+        Random.Shared.NextBytes(bytes);
+        return bytes;
+    }
+
+    public static string Md5(ReadOnlySpan<byte> bytes) => Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(bytes));
+
+    public static async Task<byte[]> ReadAsync(IObjectStore store, string bucket, string key)
+    {
+        await using var content = await store.GetObjectAsync(bucket, key, new GetObjectOptions(), CancellationToken.None);
+        using var copy = new MemoryStream();
+        await content.Body.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+
+    /// <summary>
+    /// A body of <paramref name="size"/> bytes whose declared Content-MD5 is wrong fails with BadDigest, over an existing
+    /// object (which keeps its bytes) and over none (which stays absent).
+    /// </summary>
+    public static async Task BadDigestStoresNothingAsync(IObjectStore store, string bucket, int size)
+    {
+        var before = Body(1024);
+        await store.PutObjectAsync(bucket, "kept.bin", new MemoryStream(before), new PutObjectOptions { ContentLength = before.Length }, CancellationToken.None);
+        var body = Body(size);
+
+        var e = await Assert.ThrowsAsync<GatewayException>(() => store.PutObjectAsync(bucket, "kept.bin", new ForwardOnly(body),
+            new PutObjectOptions { ContentLength = body.Length, ContentMd5 = Md5(body.AsSpan(1)) }, CancellationToken.None));
+        Assert.Equal(ErrorCode.BadDigest, e.Code);
+        Assert.Equal(before, await ReadAsync(store, bucket, "kept.bin"));
+        var fresh = await Assert.ThrowsAsync<GatewayException>(() => store.PutObjectAsync(bucket, "never.bin", new ForwardOnly(body),
+            new PutObjectOptions { ContentLength = body.Length, ContentMd5 = Md5(body.AsSpan(1)) }, CancellationToken.None));
+        Assert.Equal(ErrorCode.BadDigest, fresh.Code);
+        var missing = await Assert.ThrowsAsync<GatewayException>(() => store.HeadObjectAsync(bucket, "never.bin", new ObjectConditions(), CancellationToken.None));
+        Assert.Equal(ErrorCode.NotFound, missing.Code);
     }
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Gateway.Bridges.AzureBlob;
@@ -51,76 +50,48 @@ public sealed class AzureSinglePutTests : IAsyncLifetime
         return list.Value.CommittedBlocks.Count();
     }
 
-    static byte[] Body(int size)
-    {
-        var bytes = new byte[size];
-        Random.Shared.NextBytes(bytes);
-        return bytes;
-    }
-
-    static string Md5(ReadOnlySpan<byte> bytes) => Convert.ToBase64String(MD5.HashData(bytes));
-
-    static async Task<byte[]> ReadAsync(IObjectStore store, string bucket, string key)
-    {
-        await using var content = await store.GetObjectAsync(bucket, key, new GetObjectOptions(), CancellationToken.None);
-        using var copy = new MemoryStream();
-        await content.Body.CopyToAsync(copy);
-        return copy.ToArray();
-    }
-
     [Fact]
     public async Task A_body_above_the_buffered_threshold_goes_up_as_one_put_blob()
     {
         var store = await StoreAsync(Azurite());
-        var body = Body(24 * Mib);
+        var body = SinglePut.Body(24 * Mib);
         var put = await store.PutObjectAsync(_bucket, "big.bin", new ForwardOnly(body), new PutObjectOptions { ContentLength = body.Length }, CancellationToken.None);
 
-        Assert.Equal(Md5(body), put.ContentMd5);
+        Assert.Equal(SinglePut.Md5(body), put.ContentMd5);
         Assert.Equal(0, await CommittedBlocksAsync("big.bin"));
         var head = await store.HeadObjectAsync(_bucket, "big.bin", new ObjectConditions(), CancellationToken.None);
         Assert.Equal(body.Length, head.Size);
-        Assert.Equal(Md5(body), head.ContentMd5); // Azure keeps the MD5 it computed for a Put Blob that declared none
+        Assert.Equal(SinglePut.Md5(body), head.ContentMd5); // Azure keeps the MD5 it computed for a Put Blob that declared none
         Assert.Equal(put.ETag, head.ETag);
-        Assert.Equal(Md5(body), Md5(await ReadAsync(store, _bucket, "big.bin")));
+        Assert.Equal(SinglePut.Md5(body), SinglePut.Md5(await SinglePut.ReadAsync(store, _bucket, "big.bin")));
     }
 
     [Fact]
     public async Task A_declared_content_md5_is_kept_and_a_bad_one_stores_nothing()
     {
         var store = await StoreAsync(Azurite());
-        var before = Body(1024);
-        await store.PutObjectAsync(_bucket, "kept.bin", new MemoryStream(before), new PutObjectOptions { ContentLength = before.Length }, CancellationToken.None);
-        var body = Body(20 * Mib);
+        await SinglePut.BadDigestStoresNothingAsync(store, _bucket, 20 * Mib);
 
-        var e = await Assert.ThrowsAsync<GatewayException>(() => store.PutObjectAsync(_bucket, "kept.bin", new ForwardOnly(body),
-            new PutObjectOptions { ContentLength = body.Length, ContentMd5 = Md5(body.AsSpan(1)) }, CancellationToken.None));
-        Assert.Equal(ErrorCode.BadDigest, e.Code);
-        Assert.Equal(before, await ReadAsync(store, _bucket, "kept.bin"));
-        var fresh = await Assert.ThrowsAsync<GatewayException>(() => store.PutObjectAsync(_bucket, "never.bin", new ForwardOnly(body),
-            new PutObjectOptions { ContentLength = body.Length, ContentMd5 = Md5(body.AsSpan(1)) }, CancellationToken.None));
-        Assert.Equal(ErrorCode.BadDigest, fresh.Code);
-        var missing = await Assert.ThrowsAsync<GatewayException>(() => store.HeadObjectAsync(_bucket, "never.bin", new ObjectConditions(), CancellationToken.None));
-        Assert.Equal(ErrorCode.NotFound, missing.Code);
-
+        var body = SinglePut.Body(20 * Mib);
         var put = await store.PutObjectAsync(_bucket, "kept.bin", new ForwardOnly(body),
-            new PutObjectOptions { ContentLength = body.Length, ContentMd5 = Md5(body) }, CancellationToken.None);
-        Assert.Equal(Md5(body), put.ContentMd5);
-        Assert.Equal(Md5(body), (await store.HeadObjectAsync(_bucket, "kept.bin", new ObjectConditions(), CancellationToken.None)).ContentMd5);
+            new PutObjectOptions { ContentLength = body.Length, ContentMd5 = SinglePut.Md5(body) }, CancellationToken.None);
+        Assert.Equal(SinglePut.Md5(body), put.ContentMd5);
+        Assert.Equal(SinglePut.Md5(body), (await store.HeadObjectAsync(_bucket, "kept.bin", new ObjectConditions(), CancellationToken.None)).ContentMd5);
     }
 
     [Fact]
     public async Task A_create_only_put_of_an_existing_blob_fails_with_412_and_keeps_it()
     {
         var store = await StoreAsync(Azurite());
-        var first = Body(20 * Mib);
+        var first = SinglePut.Body(20 * Mib);
         await store.PutObjectAsync(_bucket, "once.bin", new ForwardOnly(first),
             new PutObjectOptions { ContentLength = first.Length, Conditions = new ObjectConditions { IfNoneMatch = ["*"] } }, CancellationToken.None);
-        var second = Body(20 * Mib);
+        var second = SinglePut.Body(20 * Mib);
 
         var e = await Assert.ThrowsAsync<GatewayException>(() => store.PutObjectAsync(_bucket, "once.bin", new ForwardOnly(second),
             new PutObjectOptions { ContentLength = second.Length, Conditions = new ObjectConditions { IfNoneMatch = ["*"] } }, CancellationToken.None));
         Assert.Equal(ErrorCode.PreconditionFailed, e.Code);
-        Assert.Equal(Md5(first), Md5(await ReadAsync(store, _bucket, "once.bin")));
+        Assert.Equal(SinglePut.Md5(first), SinglePut.Md5(await SinglePut.ReadAsync(store, _bucket, "once.bin")));
     }
 
     [Fact]
@@ -129,12 +100,12 @@ public sealed class AzureSinglePutTests : IAsyncLifetime
         var options = Azurite();
         options.BlockUploadThresholdBytes = 20 * Mib;
         var store = await StoreAsync(options);
-        var body = Body(24 * Mib);
+        var body = SinglePut.Body(24 * Mib);
         var put = await store.PutObjectAsync(_bucket, "blocks.bin", new ForwardOnly(body), new PutObjectOptions { ContentLength = body.Length }, CancellationToken.None);
 
-        Assert.Equal(Md5(body), put.ContentMd5);
+        Assert.Equal(SinglePut.Md5(body), put.ContentMd5);
         Assert.Equal(6, await CommittedBlocksAsync("blocks.bin")); // 4 MiB blocks
-        Assert.Equal(Md5(body), Md5(await ReadAsync(store, _bucket, "blocks.bin")));
+        Assert.Equal(SinglePut.Md5(body), SinglePut.Md5(await SinglePut.ReadAsync(store, _bucket, "blocks.bin")));
     }
 
     [Fact]

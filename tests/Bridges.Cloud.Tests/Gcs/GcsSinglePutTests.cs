@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Gateway.Bridges.Cloud.Tests.S3;
 using Gateway.Bridges.Gcs;
 using Gateway.Contracts.Errors;
@@ -32,54 +31,25 @@ public sealed class GcsSinglePutTests : IAsyncLifetime
 
     static GcsObjectStore Store(GcsStoreOptions options) => new("single-put-test", options, ResiliencePipeline.Empty);
 
-    static byte[] Body(int size)
-    {
-        var bytes = new byte[size];
-        Random.Shared.NextBytes(bytes);
-        return bytes;
-    }
-
-    static string Md5(ReadOnlySpan<byte> bytes) => Convert.ToBase64String(MD5.HashData(bytes));
-
-    static async Task<byte[]> ReadAsync(IObjectStore store, string bucket, string key)
-    {
-        await using var content = await store.GetObjectAsync(bucket, key, new GetObjectOptions(), CancellationToken.None);
-        using var copy = new MemoryStream();
-        await content.Body.CopyToAsync(copy);
-        return copy.ToArray();
-    }
-
     [Fact]
     public async Task A_body_above_the_buffered_threshold_goes_up_whole_with_its_md5()
     {
         var store = Store(Emulator());
-        var body = Body(20 * Mib);
-        var put = await store.PutObjectAsync(_bucket, "big.bin", new ForwardOnly(body), new PutObjectOptions { ContentLength = body.Length, ContentMd5 = Md5(body) }, CancellationToken.None);
+        var body = SinglePut.Body(20 * Mib);
+        var put = await store.PutObjectAsync(_bucket, "big.bin", new ForwardOnly(body), new PutObjectOptions { ContentLength = body.Length, ContentMd5 = SinglePut.Md5(body) }, CancellationToken.None);
 
-        Assert.Equal(Md5(body), put.ContentMd5);
+        Assert.Equal(SinglePut.Md5(body), put.ContentMd5);
         Assert.Equal(body.Length, put.Size);
         var head = await store.HeadObjectAsync(_bucket, "big.bin", new ObjectConditions(), CancellationToken.None);
-        Assert.Equal(Md5(body), head.ContentMd5);
-        Assert.Equal(Md5(body), Md5(await ReadAsync(store, _bucket, "big.bin")));
+        Assert.Equal(SinglePut.Md5(body), head.ContentMd5);
+        Assert.Equal(SinglePut.Md5(body), SinglePut.Md5(await SinglePut.ReadAsync(store, _bucket, "big.bin")));
     }
 
     [Fact]
     public async Task A_bad_content_md5_stores_nothing()
     {
         var store = Store(Emulator());
-        var before = Body(1024);
-        await store.PutObjectAsync(_bucket, "kept.bin", new MemoryStream(before), new PutObjectOptions { ContentLength = before.Length }, CancellationToken.None);
-        var body = Body(20 * Mib);
-
-        var e = await Assert.ThrowsAsync<GatewayException>(() => store.PutObjectAsync(_bucket, "kept.bin", new ForwardOnly(body),
-            new PutObjectOptions { ContentLength = body.Length, ContentMd5 = Md5(body.AsSpan(1)) }, CancellationToken.None));
-        Assert.Equal(ErrorCode.BadDigest, e.Code);
-        Assert.Equal(before, await ReadAsync(store, _bucket, "kept.bin"));
-        var fresh = await Assert.ThrowsAsync<GatewayException>(() => store.PutObjectAsync(_bucket, "never.bin", new ForwardOnly(body),
-            new PutObjectOptions { ContentLength = body.Length, ContentMd5 = Md5(body.AsSpan(1)) }, CancellationToken.None));
-        Assert.Equal(ErrorCode.BadDigest, fresh.Code);
-        var missing = await Assert.ThrowsAsync<GatewayException>(() => store.HeadObjectAsync(_bucket, "never.bin", new ObjectConditions(), CancellationToken.None));
-        Assert.Equal(ErrorCode.NotFound, missing.Code);
+        await SinglePut.BadDigestStoresNothingAsync(store, _bucket, 20 * Mib);
     }
 
     [Fact]
@@ -89,11 +59,11 @@ public sealed class GcsSinglePutTests : IAsyncLifetime
         options.ChunkedUploadThresholdBytes = 16 * Mib;
         options.ChunkBytes = 4 * Mib;
         var store = Store(options);
-        var body = Body(18 * Mib);
+        var body = SinglePut.Body(18 * Mib);
         var put = await store.PutObjectAsync(_bucket, "chunks.bin", new ForwardOnly(body), new PutObjectOptions { ContentLength = body.Length }, CancellationToken.None);
 
-        Assert.Equal(Md5(body), put.ContentMd5);
-        Assert.Equal(Md5(body), Md5(await ReadAsync(store, _bucket, "chunks.bin")));
+        Assert.Equal(SinglePut.Md5(body), put.ContentMd5);
+        Assert.Equal(SinglePut.Md5(body), SinglePut.Md5(await SinglePut.ReadAsync(store, _bucket, "chunks.bin")));
     }
 
     [Fact]
