@@ -66,4 +66,22 @@ static class SinglePut
         var missing = await Assert.ThrowsAsync<GatewayException>(() => store.HeadObjectAsync(bucket, "never.bin", new ObjectConditions(), CancellationToken.None));
         Assert.Equal(ErrorCode.NotFound, missing.Code);
     }
+
+    /// <summary>
+    /// Puts a generated body of <paramref name="size"/> bytes as "huge.bin" after a warm-up put of <paramref name="warm"/>
+    /// bytes, checks the process allocated less than <paramref name="limit"/> bytes during it, and returns its head.
+    /// </summary>
+    public static async Task<ObjectInfo> PutAllocatingLessThanAsync(IObjectStore store, string bucket, long warm, long size, long limit)
+    {
+        await store.PutObjectAsync(bucket, "warm.bin", new GeneratedBody(warm), new PutObjectOptions { ContentLength = warm }, CancellationToken.None);
+
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        await store.PutObjectAsync(bucket, "huge.bin", new GeneratedBody(size), new PutObjectOptions { ContentLength = size }, CancellationToken.None);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+
+        Assert.True(allocated < limit, $"a {size >> 20} MiB single put allocated {allocated >> 10} KiB");
+        var head = await store.HeadObjectAsync(bucket, "huge.bin", new ObjectConditions(), CancellationToken.None);
+        Assert.Equal(size, head.Size);
+        return head;
+    }
 }
