@@ -36,7 +36,7 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
         {
             Hashes = ["md5"],
             MaxObjectBytes = (long)AzureBlockUpload.MaxBlockBytes * AzureBlockUpload.MaxBlocks, // with a declared length; unknown length: BlockSizeBytes × 50,000
-            MultipartThresholdBytes = options.SingleUploadThresholdBytes,
+            MultipartThresholdBytes = options.BlockUploadThresholdBytes,
             MultipartUploads = true,
             MinPartBytes = 1,
             // A part is held in memory while it is staged (one pooled buffer).
@@ -202,12 +202,14 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
         // A create-only single upload needs no HEAD first: Azure refuses it atomically (If-None-Match: *) before any
         // byte is stored. The HEAD covers what Azure cannot state, and spares a block upload that would fail at commit.
         var createOnlySingle = options.Conditions is { IfMatch: null, IfNoneMatch: ["*"] }
-            && options.ContentLength >= 0 && options.ContentLength <= _options.SingleUploadThresholdBytes;
+            && options.ContentLength >= 0 && options.ContentLength <= _options.BlockUploadThresholdBytes;
         if (!options.Conditions.IsEmpty && !createOnlySingle)
             Preconditions.Check(await TryHeadAsync(bucket, key, ct), options.Conditions, isRead: false);
 
-        if (options.ContentLength > _options.SingleUploadThresholdBytes)
+        if (options.ContentLength > _options.BlockUploadThresholdBytes)
             return await new AzureBlockUpload(Blob(bucket, key), _pipeline, _options, Name, _buffers).RunAsync(content, options, ct);
+        if (options.ContentLength > _options.SingleUploadThresholdBytes)
+            return await PutStreamedAsync(bucket, key, content, options, createOnlySingle, ct);
 
         // Known length: read it all. Unknown length: read up to one block; a full block means it goes on in blocks.
         var limit = (int)(options.ContentLength >= 0 ? options.ContentLength : _options.BlockSizeBytes);
@@ -237,8 +239,7 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
             }
             catch (GatewayException e) when (createOnlySingle && e.Code == ErrorCode.Conflict)
             {
-                // Azure answers a failed If-None-Match: * with 409 BlobAlreadyExists; every store answers it with 412.
-                throw new GatewayException(ErrorCode.PreconditionFailed, "If-None-Match matched an existing object.", e);
+                throw AlreadyExists(e);
             }
             return new ObjectInfo
             {
@@ -257,6 +258,53 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
             if (!handedOver) _buffers.Return(buffer);
         }
     }
+
+    /// <summary>
+    /// A body of declared length above the single-upload threshold streams as one Put Blob, as the SDK's own upload of a
+    /// seekable stream of this size does: nothing is buffered, and the body's MD5 is checked before its last block
+    /// leaves, so a mismatch aborts the request and Azure stores nothing. Without a declared MD5 the body is not hashed
+    /// here: Azure computes the MD5 of a Put Blob that declares none, keeps it as the blob's Content-MD5 and answers with
+    /// it, and that is the one reported. One attempt, outside the pipeline's attempt timeout: the body cannot be
+    /// replayed, and a large body takes as long as its sender takes.
+    /// </summary>
+    async Task<ObjectInfo> PutStreamedAsync(string bucket, string key, Stream content, PutObjectOptions options, bool createOnly, CancellationToken ct)
+    {
+        await using var checking = options.ContentMd5 is null ? null : new Md5CheckingStream(content, options.ContentMd5);
+        var body = (Stream?)checking ?? content;
+        var blob = Blob(bucket, key);
+        BlobContentInfo response;
+        try
+        {
+            response = await AzureCall.Run(ResiliencePipeline.Empty, Name, async c => (await blob.UploadAsync(new DeclaredLengthStream(body, options.ContentLength), new BlobUploadOptions
+            {
+                HttpHeaders = HttpHeaders(options.ContentType, options.ContentMd5 is { } md5 ? Convert.FromBase64String(md5) : null, options.ContentHeaders),
+                Metadata = AzureMetadataNames.Stored(options.Metadata, options.ContentHeaders),
+                Conditions = WriteConditions(options.Conditions),
+            }, c)).Value, false, $"put '{bucket}/{key}'", ct);
+        }
+        catch (Exception) when (checking?.DigestMismatch == true)
+        {
+            throw BadDigest();
+        }
+        catch (GatewayException e) when (createOnly && e.Code == ErrorCode.Conflict)
+        {
+            throw AlreadyExists(e);
+        }
+        return new ObjectInfo
+        {
+            Key = key,
+            Size = options.ContentLength,
+            ETag = Preconditions.Quote(response.ETag.ToString()),
+            LastModified = response.LastModified,
+            ContentType = options.ContentType,
+            ContentMd5 = checking?.Md5 ?? (response.ContentHash is { Length: > 0 } stored ? Convert.ToBase64String(stored) : null),
+            Metadata = Lowered(options.Metadata),
+            ContentHeaders = ContentHeaders.OrNull(options.ContentHeaders),
+        };
+    }
+
+    // Azure answers a failed If-None-Match: * with 409 BlobAlreadyExists; every store answers it with 412.
+    static GatewayException AlreadyExists(GatewayException e) => new(ErrorCode.PreconditionFailed, "If-None-Match matched an existing object.", e);
 
     public async Task DeleteObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct)
     {

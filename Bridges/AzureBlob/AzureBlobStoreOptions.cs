@@ -20,8 +20,21 @@ public sealed class AzureBlobStoreOptions : IStoreSettings
     /// <summary>A SAS token for <see cref="ServiceUri"/>, instead of a key.</summary>
     public string? SasToken { get; set; }
 
-    /// <summary>Objects larger than this are staged as blocks and committed with one block list.</summary>
+    /// <summary>
+    /// Bodies up to this size are read whole, checked against their Content-MD5 and sent as one Put Blob, retried as a
+    /// whole on transient failures. Larger bodies of declared length up to <see cref="BlockUploadThresholdBytes"/> stream
+    /// as one Put Blob (nothing buffered, one attempt); the rest are staged as blocks and committed with one block list.
+    /// </summary>
     public long SingleUploadThresholdBytes { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// Bodies of declared length above this, and bodies of unknown length above one block, go up as blocks. 256 MiB by
+    /// default, the Azure SDK's own single-upload threshold; Azure takes at most 5,000 MiB in one Put Blob.
+    /// </summary>
+    public long BlockUploadThresholdBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Largest single Put Blob Azure accepts (service version 2019-12-12 and later).</summary>
+    public const long MaxPutBlobBytes = 5000L * 1024 * 1024;
 
     /// <summary>Size of each staged block (grown for very large declared lengths); one buffer of this size is held per block in flight.</summary>
     public int BlockSizeBytes { get; set; } = 4 * 1024 * 1024;
@@ -54,6 +67,8 @@ public sealed class AzureBlobStoreOptions : IStoreSettings
             problems.Add($"{p}:BlockSizeBytes must be at least 1 MiB.");
         if (SingleUploadThresholdBytes < 0 || SingleUploadThresholdBytes > 256L * 1024 * 1024)
             problems.Add($"{p}:SingleUploadThresholdBytes must be between 0 and 256 MiB.");
+        if (BlockUploadThresholdBytes < SingleUploadThresholdBytes || BlockUploadThresholdBytes > MaxPutBlobBytes)
+            problems.Add($"{p}:BlockUploadThresholdBytes must be between SingleUploadThresholdBytes and 5000 MiB (5242880000), Azure's largest single Put Blob.");
         if (MaxParallelBlocks is < 1 or > 64)
             problems.Add($"{p}:MaxParallelBlocks must be between 1 and 64.");
         if (CopyTimeout <= TimeSpan.Zero)

@@ -28,7 +28,14 @@ public sealed class GcsStoreOptions : IStoreSettings
     /// </summary>
     public long SingleUploadThresholdBytes { get; set; } = 8L * 1024 * 1024;
 
-    /// <summary>Size of each resumable-upload chunk (a multiple of 256 KiB); one chunk per upload is held in memory.</summary>
+    /// <summary>
+    /// Bodies of declared length above <see cref="SingleUploadThresholdBytes"/> and up to this go up as a resumable
+    /// session sent in one streamed request (nothing buffered, one attempt); larger ones, and bodies of unknown length,
+    /// chunk by chunk through the SDK. 256 MiB by default, as the other cloud stores' single-request cutoffs.
+    /// </summary>
+    public long ChunkedUploadThresholdBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Size of each resumable-upload chunk (a multiple of 256 KiB); the SDK holds one chunk per chunked upload in memory.</summary>
     public int ChunkBytes { get; set; } = 8 * 1024 * 1024;
 
     public IReadOnlyList<string> Validate(string storeName)
@@ -43,6 +50,8 @@ public sealed class GcsStoreOptions : IStoreSettings
             problems.Add($"{p}:Anonymous cannot be combined with CredentialsFile or CredentialsJson.");
         if (SingleUploadThresholdBytes is < 0 or > 256L * 1024 * 1024)
             problems.Add($"{p}:SingleUploadThresholdBytes must be between 0 and 256 MiB.");
+        if (ChunkedUploadThresholdBytes < SingleUploadThresholdBytes)
+            problems.Add($"{p}:ChunkedUploadThresholdBytes must be at least SingleUploadThresholdBytes.");
         if (ChunkBytes <= 0 || ChunkBytes % (256 * 1024) != 0 || ChunkBytes > 256 * 1024 * 1024)
             problems.Add($"{p}:ChunkBytes must be a multiple of 262144 (256 KiB), at most 256 MiB.");
         return problems;

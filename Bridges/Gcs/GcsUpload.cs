@@ -1,9 +1,13 @@
 using System.Buffers;
+using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Gateway.Bridges.Resilience;
 using Gateway.Bridges.Shared;
 using Gateway.Contracts.Errors;
+using Gateway.Contracts.IO;
 using Gateway.Contracts.ObjectStorage;
+using Google;
+using Google.Apis.Http;
 using Google.Cloud.Storage.V1;
 using Polly;
 using StorageObject = Google.Apis.Storage.v1.Data.Object;
@@ -12,16 +16,19 @@ namespace Gateway.Bridges.Gcs;
 
 /// <summary>
 /// Uploads through Google.Cloud.Storage.V1's resumable sessions. A body up to the single-upload threshold is read
-/// whole, hashed and sent as one chunk (retried as a whole); a larger one streams chunk by chunk with its MD5 checked
-/// before the last chunk leaves, so a mismatch or a failure never completes the session and nothing is committed.
+/// whole, hashed and sent as one chunk (retried as a whole); a larger one of declared length up to the chunked-upload
+/// threshold streams as the whole session in one request; the rest stream chunk by chunk. A declared MD5 is checked
+/// before the last byte leaves, so a mismatch or a failure never completes the session and nothing is committed.
 /// </summary>
 sealed class GcsUpload(GcsClient client, ResiliencePipeline pipeline, GcsStoreOptions options, string store, ArrayPool<byte> buffers)
 {
     public async Task<ObjectInfo> PutAsync(string bucket, string key, Stream content, PutObjectOptions put, GcsPin? pin, CancellationToken ct)
     {
         var operation = $"put '{bucket}/{key}'";
-        if (put.ContentLength > options.SingleUploadThresholdBytes)
+        if (put.ContentLength > options.ChunkedUploadThresholdBytes)
             return await StreamAsync(bucket, key, content, put, pin, operation, ct);
+        if (put.ContentLength > options.SingleUploadThresholdBytes)
+            return await StreamInOneRequestAsync(bucket, key, content, put, pin, operation, ct);
 
         // Known length: read it all. Unknown length: read up to the threshold; a full buffer goes on streamed.
         var limit = (int)(put.ContentLength >= 0 ? put.ContentLength : options.SingleUploadThresholdBytes);
@@ -65,6 +72,34 @@ sealed class GcsUpload(GcsClient client, ResiliencePipeline pipeline, GcsStoreOp
         // Hashing only when there is a digest to check: GCS computes and reports the MD5 itself.
         await using var body = put.ContentMd5 is null ? null : new Md5CheckingStream(content, put.ContentMd5);
         var uploaded = await Call(() => sdk.UploadObjectAsync(Resource(bucket, key, put, put.ContentMd5), (Stream?)body ?? content, Options(pin, options.ChunkBytes), ct), operation);
+        return GcsObject.From(uploaded).Info;
+    }
+
+    /// <summary>
+    /// The SDK sends a resumable session only chunk by chunk, reading each chunk whole into a fresh array of the chunk
+    /// size (8 MiB, on the large-object heap, for every upload), so a body of declared length goes up as the session's
+    /// one and only request instead, streamed: the session is the SDK's (started by its uploader with the object's
+    /// resource and conditions), and the PUT goes through the SDK's HTTP client (credentials, handlers) with its retries
+    /// off. One attempt, outside the pipeline's attempt timeout, as for a chunked upload.
+    /// </summary>
+    async Task<ObjectInfo> StreamInOneRequestAsync(string bucket, string key, Stream content, PutObjectOptions put, GcsPin? pin, string operation, CancellationToken ct)
+    {
+        var sdk = await client.GetAsync();
+        await using var body = put.ContentMd5 is null ? null : new Md5CheckingStream(content, put.ContentMd5);
+        var source = (Stream?)body ?? content;
+        var uploaded = await Call(async () =>
+        {
+            var session = await sdk.CreateObjectUploader(Resource(bucket, key, put, put.ContentMd5), source, Options(pin, options.ChunkBytes)).InitiateSessionAsync(ct);
+            using var request = new HttpRequestMessage(HttpMethod.Put, session) { Content = new StreamContent(new DelegatingReadOnlyStream(source, leaveOpen: true)) };
+            request.Content.Headers.ContentLength = put.ContentLength;
+            request.Content.Headers.ContentRange = new ContentRangeHeaderValue(0, put.ContentLength - 1, put.ContentLength);
+            // The body cannot be sent twice: the SDK's handler would retry a 503 with a stream already read.
+            request.Options.Set(new HttpRequestOptionsKey<int>(ConfigurableMessageHandler.MaxRetriesKey), 1);
+            using var response = await sdk.Service.HttpClient.SendAsync(request, ct);
+            if (!response.IsSuccessStatusCode)
+                throw new GoogleApiException(sdk.Service.Name) { Error = await sdk.Service.DeserializeError(response), HttpStatusCode = response.StatusCode };
+            return await sdk.Service.DeserializeResponse<StorageObject>(response);
+        }, operation);
         return GcsObject.From(uploaded).Info;
     }
 

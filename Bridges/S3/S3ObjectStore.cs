@@ -7,6 +7,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Gateway.Bridges.Resilience;
 using Gateway.Contracts.Errors;
+using Gateway.Contracts.IO;
 using Gateway.Contracts.ObjectStorage;
 using Polly;
 using BucketInfo = Gateway.Contracts.ObjectStorage.BucketInfo;
@@ -179,11 +180,8 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         }
         if (whole)
         {
-            // Only where the ETag is the body's MD5: not under SSE-KMS or SSE-C, whose ETags are not (AWSSDK skips those too).
-            var md5Etag = response.ServerSideEncryptionMethod is null || response.ServerSideEncryptionMethod == ServerSideEncryptionMethod.None
-                || response.ServerSideEncryptionMethod == ServerSideEncryptionMethod.AES256;
-            var customerKey = response.ServerSideEncryptionCustomerMethod is { } c && c != ServerSideEncryptionCustomerMethod.None;
-            var body = request.ByteRange is not null && md5Etag && !customerKey && info.ContentMd5 is { } md5
+            // Only where the ETag is the body's MD5 (AWSSDK skips the others too).
+            var body = request.ByteRange is not null && EtagIsMd5(response.ServerSideEncryptionMethod, response.ServerSideEncryptionCustomerMethod) && info.ContentMd5 is { } md5
                 ? new S3Md5VerifyingStream(response.ResponseStream, md5)
                 : response.ResponseStream;
             return new ObjectContent(info, body, 0, response.ContentLength, isPartial: false);
@@ -259,18 +257,20 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
 
     /// <summary>
     /// A body of declared length above one part streams as one PutObject: the SDK sends the request body as it reads it
-    /// (nothing buffered), and the body's MD5 is checked before its last block leaves, so a mismatch aborts the request
-    /// and S3 stores nothing. One attempt, outside the pipeline's attempt timeout: the body cannot be replayed, and a
-    /// large body takes as long as its sender takes.
+    /// (nothing buffered), and a declared MD5 is checked before the body's last block leaves, so a mismatch aborts the
+    /// request and S3 stores nothing. Without one the body is not hashed here: the MD5 reported is the one S3 computed
+    /// over the bytes it stored (the ETag), which a caller can compare with its own. One attempt, outside the pipeline's
+    /// attempt timeout: the body cannot be replayed, and a large body takes as long as its sender takes.
     /// </summary>
     async Task<ObjectInfo> PutStreamedAsync(string bucket, string key, Stream content, PutObjectOptions options, CancellationToken ct)
     {
-        await using var body = new Md5CheckingStream(content, options.ContentMd5);
+        await using var checking = options.ContentMd5 is null ? null : new Md5CheckingStream(content, options.ContentMd5);
         var request = new PutObjectRequest
         {
             BucketName = bucket,
             Key = key,
-            InputStream = body,
+            // Forward only either way, as the SDK must see it (it would hash a seekable body for the signature first).
+            InputStream = (Stream?)checking ?? new DelegatingReadOnlyStream(content, leaveOpen: true),
             AutoCloseStream = false,
             // S3 checks the declared digest as well, when there is one.
             MD5Digest = options.ContentMd5,
@@ -286,7 +286,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         {
             response = await S3Call.Run(ResiliencePipeline.Empty, Name, c => _client.PutObjectAsync(request, c), false, $"put '{bucket}/{key}'", ct);
         }
-        catch (Exception) when (body.DigestMismatch)
+        catch (Exception) when (checking?.DigestMismatch == true)
         {
             throw BadDigest();
         }
@@ -297,11 +297,20 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             ETag = S3Metadata.ETag(response.ETag),
             LastModified = DateTimeOffset.UtcNow,
             ContentType = options.ContentType,
-            ContentMd5 = body.Md5 ?? S3Metadata.Md5FromETag(response.ETag ?? ""),
+            ContentMd5 = checking?.Md5 ?? StoredMd5(response),
             Metadata = Lowered(options.Metadata),
             ContentHeaders = ContentHeaders.OrNull(options.ContentHeaders),
         };
     }
+
+    /// <summary>The MD5 S3 computed over a single PUT's bytes, from its ETag where that is one.</summary>
+    static string? StoredMd5(PutObjectResponse response) =>
+        EtagIsMd5(response.ServerSideEncryptionMethod, response.ServerSideEncryptionCustomerMethod) ? S3Metadata.Md5FromETag(response.ETag ?? "") : null;
+
+    /// <summary>A single-part object's ETag is its body's MD5 except under SSE-KMS and SSE-C.</summary>
+    static bool EtagIsMd5(ServerSideEncryptionMethod? sse, ServerSideEncryptionCustomerMethod? customer) =>
+        (sse is null || sse == ServerSideEncryptionMethod.None || sse == ServerSideEncryptionMethod.AES256)
+        && (customer is null || customer == ServerSideEncryptionCustomerMethod.None);
 
     internal static void ApplyWriteConditions(PutObjectRequest request, ObjectConditions conditions)
     {

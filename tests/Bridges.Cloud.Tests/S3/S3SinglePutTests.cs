@@ -1,9 +1,7 @@
 using Xunit;
-using System.Security.Cryptography;
 using Gateway.Bridges.S3;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
-using Gateway.Contracts.IO;
 using Polly;
 
 namespace Gateway.Bridges.Cloud.Tests.S3;
@@ -67,66 +65,37 @@ public sealed class S3SinglePutTests : IAsyncLifetime
         return store;
     }
 
-    static byte[] Body(int size)
-    {
-        var bytes = new byte[size];
-        Random.Shared.NextBytes(bytes);
-        return bytes;
-    }
-
-    static string Md5(ReadOnlySpan<byte> bytes) => Convert.ToBase64String(MD5.HashData(bytes));
-
-    static async Task<byte[]> ReadAsync(IObjectStore store, string bucket, string key)
-    {
-        await using var content = await store.GetObjectAsync(bucket, key, new GetObjectOptions(), CancellationToken.None);
-        using var copy = new MemoryStream();
-        await content.Body.CopyToAsync(copy);
-        return copy.ToArray();
-    }
-
     [Fact]
     public async Task A_body_above_the_old_threshold_goes_up_as_one_put_with_plain_payloads()
     {
         using var store = await StoreAsync(S3rver());
-        var body = Body(40 * Mib);
-        var put = await store.PutObjectAsync(_bucket, "big.bin", new ForwardOnly(body), new PutObjectOptions { ContentLength = body.Length, ContentMd5 = Md5(body) }, CancellationToken.None);
+        var body = SinglePut.Body(40 * Mib);
+        var put = await store.PutObjectAsync(_bucket, "big.bin", new ForwardOnly(body), new PutObjectOptions { ContentLength = body.Length, ContentMd5 = SinglePut.Md5(body) }, CancellationToken.None);
 
         Assert.DoesNotContain("-", put.ETag); // a multipart upload's ETag ends in -<parts>
-        Assert.Equal(Md5(body), put.ContentMd5);
-        var stored = await ReadAsync(store, _bucket, "big.bin");
+        Assert.Equal(SinglePut.Md5(body), put.ContentMd5);
+        var stored = await SinglePut.ReadAsync(store, _bucket, "big.bin");
         Assert.Equal(body.Length, stored.Length); // not an aws-chunked body stored as is
-        Assert.Equal(Md5(body), Md5(stored));
+        Assert.Equal(SinglePut.Md5(body), SinglePut.Md5(stored));
     }
 
     [Fact]
     public async Task A_body_above_one_part_goes_up_as_one_put_with_aws_chunked_signing()
     {
         using var store = await StoreAsync(await FrontDoorAsync());
-        var body = Body(24 * Mib);
+        var body = SinglePut.Body(24 * Mib);
         var put = await store.PutObjectAsync(_bucket, "big.bin", new ForwardOnly(body), new PutObjectOptions { ContentLength = body.Length }, CancellationToken.None);
 
         Assert.DoesNotContain("-", put.ETag);
-        Assert.Equal(Md5(body), put.ContentMd5);
-        Assert.Equal(Md5(body), Md5(await ReadAsync(store, _bucket, "big.bin")));
+        Assert.Equal(SinglePut.Md5(body), put.ContentMd5);
+        Assert.Equal(SinglePut.Md5(body), SinglePut.Md5(await SinglePut.ReadAsync(store, _bucket, "big.bin")));
     }
 
     [Fact]
     public async Task A_bad_content_md5_on_a_single_put_stores_nothing()
     {
         using var store = await StoreAsync(S3rver());
-        var before = Body(1024);
-        await store.PutObjectAsync(_bucket, "kept.bin", new MemoryStream(before), new PutObjectOptions { ContentLength = before.Length }, CancellationToken.None);
-        var body = Body(40 * Mib);
-
-        var e = await Assert.ThrowsAsync<GatewayException>(() => store.PutObjectAsync(_bucket, "kept.bin", new ForwardOnly(body),
-            new PutObjectOptions { ContentLength = body.Length, ContentMd5 = Md5(body.AsSpan(1)) }, CancellationToken.None));
-        Assert.Equal(ErrorCode.BadDigest, e.Code);
-        Assert.Equal(before, await ReadAsync(store, _bucket, "kept.bin"));
-        var fresh = await Assert.ThrowsAsync<GatewayException>(() => store.PutObjectAsync(_bucket, "never.bin", new ForwardOnly(body),
-            new PutObjectOptions { ContentLength = body.Length, ContentMd5 = Md5(body.AsSpan(1)) }, CancellationToken.None));
-        Assert.Equal(ErrorCode.BadDigest, fresh.Code);
-        var missing = await Assert.ThrowsAsync<GatewayException>(() => store.HeadObjectAsync(_bucket, "never.bin", new ObjectConditions(), CancellationToken.None));
-        Assert.Equal(ErrorCode.NotFound, missing.Code);
+        await SinglePut.BadDigestStoresNothingAsync(store, _bucket, 40 * Mib);
     }
 
     [Fact]
@@ -136,48 +105,18 @@ public sealed class S3SinglePutTests : IAsyncLifetime
         var options = await FrontDoorAsync();
         options.MultipartThresholdBytes = 16 * Mib;
         using var store = await StoreAsync(options);
-        var body = Body(20 * Mib);
+        var body = SinglePut.Body(20 * Mib);
         var put = await store.PutObjectAsync(_bucket, "parts.bin", new ForwardOnly(body), new PutObjectOptions { ContentLength = body.Length }, CancellationToken.None);
 
         Assert.Contains("-", put.ETag);
-        Assert.Equal(Md5(body), Md5(await ReadAsync(store, _bucket, "parts.bin")));
+        Assert.Equal(SinglePut.Md5(body), SinglePut.Md5(await SinglePut.ReadAsync(store, _bucket, "parts.bin")));
     }
 
     [Fact]
     public async Task A_single_put_does_not_hold_the_body_in_memory()
     {
         using var store = await StoreAsync(S3rver());
-        const long size = 160L * Mib;
-        await store.PutObjectAsync(_bucket, "warm.bin", new GeneratedBody(9 * Mib), new PutObjectOptions { ContentLength = 9 * Mib }, CancellationToken.None);
-
-        var before = GC.GetTotalAllocatedBytes(precise: true);
-        await store.PutObjectAsync(_bucket, "huge.bin", new GeneratedBody(size), new PutObjectOptions { ContentLength = size }, CancellationToken.None);
-        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-
-        Assert.True(allocated < 32L * Mib, $"a {size / Mib} MiB single put allocated {allocated / Mib} MiB");
-        var head = await store.HeadObjectAsync(_bucket, "huge.bin", new ObjectConditions(), CancellationToken.None);
-        Assert.Equal(size, head.Size);
+        var head = await SinglePut.PutAllocatingLessThanAsync(store, _bucket, warm: 9 * Mib, size: 160L * Mib, limit: 32L * Mib);
         Assert.DoesNotContain("-", head.ETag);
-    }
-
-    /// <summary>A request body as the gateway hands it on: forward only.</summary>
-    sealed class ForwardOnly(byte[] bytes) : ReadOnlyStream
-    {
-        readonly MemoryStream _inner = new(bytes, writable: false);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
-    }
-
-    /// <summary>A forward-only body of <paramref name="size"/> bytes made as it is read, so the test itself holds none of it.</summary>
-    sealed class GeneratedBody(long size) : ReadOnlyStream
-    {
-        long _position;
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            var n = (int)Math.Min(buffer.Length, size - _position);
-            var span = buffer.Span[..n];
-            for (var i = 0; i < n; i++) span[i] = (byte)((_position + i) * 31 >> 7);
-            _position += n;
-            return ValueTask.FromResult(n);
-        }
     }
 }
