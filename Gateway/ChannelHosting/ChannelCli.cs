@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Gateway.Channel.Audit;
 using System.Text.Json;
 using Gateway.Channel.Identity;
@@ -7,27 +8,76 @@ namespace Gateway.ChannelHosting;
 
 /// <summary>
 /// CLI verbs: `keys generate [--out DIR] [--name NAME]` and
-/// `audit verify [--db FILE] (--host-key KEY|FILE)... | --trusted-keys FILE [--checkpoint HEAD.json]`.
-/// The trusted host keys are never taken from the data directory by default: they are named on the command line, or
-/// read from Gateway:Channel:TrustedHostKeysFile, which must lie outside the data directory.
+/// `audit verify [--db FILE] (--host-key KEY|FILE)... | --trusted-keys FILE [--checkpoint HEAD.json]`, parsed by
+/// System.CommandLine. The trusted host keys are never taken from the data directory by default: they are named on the
+/// command line, or read from Gateway:Channel:TrustedHostKeysFile, which must lie outside the data directory.
 /// </summary>
 public static class ChannelCli
 {
+    /// <summary>Exit code of a command line the verb cannot take (an unknown, repeated or valueless option).</summary>
+    private const int Usage = 2;
+
     /// <summary>Runs a channel verb; null when <paramref name="args"/> is not one.</summary>
     public static int? TryRun(string[] args, TextWriter? output = null, TextWriter? error = null)
     {
         output ??= Console.Out;
         error ??= Console.Error;
-        if (args.Length >= 2 && args[0] == "keys" && args[1] == "generate") return GenerateKeys(args[2..], output, error);
-        if (args.Length >= 2 && args[0] == "audit" && args[1] == "verify") return VerifyAudit(args[2..], output, error);
+        if (args.Length >= 2 && args[0] == "keys" && args[1] == "generate") return Run("keys", KeysGenerate(output, error), args, output, error);
+        if (args.Length >= 2 && args[0] == "audit" && args[1] == "verify") return Run("audit", AuditVerify(output, error), args, output, error);
         return null;
     }
 
-    private static int GenerateKeys(string[] args, TextWriter output, TextWriter error)
+    /// <summary>
+    /// A misspelt option is refused, not skipped (`--checkpont head.json` must not verify without the checkpoint), and
+    /// so is a repeated one that takes one value.
+    /// </summary>
+    private static int Run(string family, Command verb, string[] args, TextWriter output, TextWriter error)
     {
-        if (Options(args, ["--out", "--name"], [], error, "keys generate") is not { } options) return 1;
-        var dir = options.GetValueOrDefault("--out")?.Single() ?? Path.Combine("data", "keys");
-        var name = options.GetValueOrDefault("--name")?.Single() ?? "node";
+        var parsed = new RootCommand { Subcommands = { new Command(family) { Subcommands = { verb } } } }.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var problem in parsed.Errors) error.WriteLine($"{family} {verb.Name}: {problem.Message}");
+            error.WriteLine($"{family} {verb.Name}: see --help.");
+            return Usage;
+        }
+        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    private static Command KeysGenerate(TextWriter output, TextWriter error)
+    {
+        var outDir = new Option<string>("--out") { Description = "Folder of the key files", DefaultValueFactory = _ => Path.Combine("data", "keys") };
+        var name = new Option<string>("--name") { Description = "Base name of the key files", DefaultValueFactory = _ => "node" };
+        ValueRequired(outDir, name);
+        var verb = new Command("generate", "Writes a new CTP-96 hybrid (Ed25519 + ML-DSA-65) key pair: NAME.key (mode 0600) and NAME.pub.") { outDir, name };
+        verb.SetAction(r => GenerateKeys(r.GetValue(outDir)!, r.GetValue(name)!, output, error));
+        return verb;
+    }
+
+    private static Command AuditVerify(TextWriter output, TextWriter error)
+    {
+        var db = new Option<string>("--db") { Description = "The audit database (default Gateway:Channel:AuditDatabase, else DATA/audit.db)" };
+        var hostKeys = new Option<string[]>("--host-key") { Description = "A trusted bridge-host key, ctp96-pub:... or a .pub file (repeatable)" };
+        var trustedKeys = new Option<string>("--trusted-keys") { Description = "A file of trusted bridge-host keys, one a line, outside the data directory" };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A saved /v1/audit/head answer that the log must still hold" };
+        ValueRequired(db, hostKeys, trustedKeys, checkpoint);
+        var verb = new Command("verify", "Verifies every entry of the audit log, that signed heads cover them, and that the heads are consistent.")
+            { db, hostKeys, trustedKeys, checkpoint };
+        verb.SetAction(r => VerifyAudit(r.GetValue(db), r.GetValue(hostKeys), r.GetValue(trustedKeys), r.GetValue(checkpoint), output, error));
+        return verb;
+    }
+
+    /// <summary>`--host-key --checkpoint x.json` names no key: an option's value is never another option.</summary>
+    private static void ValueRequired(params Option[] options)
+    {
+        foreach (var option in options)
+            option.Validators.Add(result =>
+            {
+                if (result.Tokens.Any(t => t.Value.StartsWith("--", StringComparison.Ordinal))) result.AddError($"{option.Name} needs a value");
+            });
+    }
+
+    private static int GenerateKeys(string dir, string name, TextWriter output, TextWriter error)
+    {
         using var key = HybridSigningKey.Generate();
         try
         {
@@ -45,36 +95,34 @@ public static class ChannelCli
         }
     }
 
-    private static int VerifyAudit(string[] args, TextWriter output, TextWriter error)
+    private static int VerifyAudit(string? dbOption, string[]? hostKeys, string? trustedKeysFile, string? checkpointFile, TextWriter output, TextWriter error)
     {
-        // A misspelt option is refused, not skipped: `--checkpont head.json` must not verify without the checkpoint.
-        if (Options(args, ["--db", "--host-key", "--trusted-keys", "--checkpoint"], ["--host-key"], error, "audit verify") is not { } options) return 2;
         var config = new ConfigurationBuilder()
             .AddJsonFile("appsettings.json", optional: true)
             .AddJsonFile($"appsettings.{Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production"}.json", optional: true)
             .AddEnvironmentVariables()
             .Build();
         var dataDirectory = config["Gateway:DataDirectory"] ?? "data";
-        var db = options.GetValueOrDefault("--db")?.Single() ?? config["Gateway:Channel:AuditDatabase"] ?? Path.Combine(dataDirectory, "audit.db");
+        var db = dbOption ?? config["Gateway:Channel:AuditDatabase"] ?? Path.Combine(dataDirectory, "audit.db");
         List<HybridPublicKey> keys;
         string source;
         try
         {
-            (keys, source) = TrustedKeys(options, config, dataDirectory, db);
+            (keys, source) = TrustedKeys(hostKeys, trustedKeysFile, config, dataDirectory, db);
         }
         catch (InvalidOperationException e)
         {
             error.WriteLine($"audit verify: {e.Message}");
-            return 2;
+            return Usage;
         }
         SignedTreeHead? checkpoint = null;
-        if (options.GetValueOrDefault("--checkpoint")?.Single() is { } checkpointFile)
+        if (checkpointFile is not null)
         {
             try { checkpoint = ReadCheckpoint(checkpointFile); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or JsonException or InvalidOperationException)
             {
                 error.WriteLine($"audit verify: --checkpoint {checkpointFile}: not a saved /v1/audit/head answer ({e.Message})");
-                return 2;
+                return Usage;
             }
         }
         output.WriteLine($"trusted bridge-host keys ({source}): {string.Join(", ", keys.Select(k => k.Fingerprint.ToString()))}");
@@ -108,11 +156,11 @@ public static class ChannelCli
             output.WriteLine($"  unresolved: leaf {u.LeafIndex}, request {u.RequestId}, {u.Operation} {u.Target}, pending since {u.RecordedAt:O}");
     }
 
-    private static (List<HybridPublicKey> Keys, string Source) TrustedKeys(Dictionary<string, List<string>> options, IConfiguration config, string dataDirectory, string db)
+    private static (List<HybridPublicKey> Keys, string Source) TrustedKeys(string[]? named, string? trustedKeysFile, IConfiguration config, string dataDirectory, string db)
     {
-        if (options.GetValueOrDefault("--host-key") is { } named)
+        if (named is { Length: > 0 })
             return (Distinct(named.Select(k => ChannelKeys.ParsePublic(k, "--host-key"))), "named with --host-key");
-        var (file, setting) = options.GetValueOrDefault("--trusted-keys")?.Single() is { } f
+        var (file, setting) = trustedKeysFile is { } f
             ? (f, "--trusted-keys")
             : (config["Gateway:Channel:TrustedHostKeysFile"], "Gateway:Channel:TrustedHostKeysFile");
         if (string.IsNullOrWhiteSpace(file))
@@ -151,33 +199,5 @@ public static class ChannelCli
         if (!json.RootElement.TryGetProperty("encoded", out var encoded) || encoded.GetString() is not { } text)
             throw new FormatException("it has no 'encoded' field");
         return SignedTreeHead.Decode(Convert.FromBase64String(text));
-    }
-
-    /// <summary>
-    /// The verb's options as name to values, or null (with the reason on <paramref name="error"/>) when an option is
-    /// unknown, has no value, or is given twice without being <paramref name="repeatable"/>.
-    /// </summary>
-    private static Dictionary<string, List<string>>? Options(string[] args, string[] known, string[] repeatable, TextWriter error, string verb)
-    {
-        var map = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length; i += 2)
-        {
-            var name = args[i];
-            string? problem = null;
-            if (!known.Contains(name, StringComparer.Ordinal))
-                problem = $"'{name}' is not an option of {verb} (it takes {string.Join(", ", known)})";
-            else if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
-                problem = $"{name} needs a value";
-            else if (map.ContainsKey(name) && !repeatable.Contains(name, StringComparer.Ordinal))
-                problem = $"{name} is given more than once";
-            if (problem is not null)
-            {
-                error.WriteLine($"{verb}: {problem}.");
-                return null;
-            }
-            if (!map.TryGetValue(name, out var list)) map[name] = list = [];
-            list.Add(args[i + 1]);
-        }
-        return map;
     }
 }
