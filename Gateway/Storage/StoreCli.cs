@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using Gateway.Bridges.Local;
 using Gateway.Hosting;
@@ -16,12 +17,20 @@ public static class StoreCli
         if (args.Length < 2 || args[0] != "store" || args[1] != "reindex") return null;
         output ??= Console.Out;
         error ??= Console.Error;
-        if (args.Length < 3 || args[2].StartsWith('-'))
-        {
-            error.WriteLine("usage: store reindex STORE [--Gateway:Stores:STORE:Root=FOLDER ...]");
-            return 2;
-        }
-        return Reindex(args[2], args[3..], output, error);
+        var store = new Argument<string>("store") { Description = "The local store's name (Gateway:Stores:NAME)" };
+        // What follows the store are the gateway's own configuration overrides, read as the server reads them.
+        var reindex = new Command("reindex", "Rebuilds a local store's index from its object files (the gateway must not be running on it). "
+            + "Configuration overrides may follow: --Gateway:Stores:NAME:Root=FOLDER ...") { store };
+        reindex.TreatUnmatchedTokensAsErrors = false;
+        reindex.SetAction(r => r.GetValue(store)!.StartsWith('-') ? Usage(error) : Reindex(r.GetValue(store)!, [.. r.UnmatchedTokens], output, error));
+        var parsed = new RootCommand { Subcommands = { new Command("store") { Subcommands = { reindex } } } }.Parse(args);
+        return parsed.Errors.Count > 0 ? Usage(error) : parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    private static int Usage(TextWriter error)
+    {
+        error.WriteLine("usage: store reindex STORE [--Gateway:Stores:STORE:Root=FOLDER ...] (see --help)");
+        return 2;
     }
 
     private static int Reindex(string store, string[] configArgs, TextWriter output, TextWriter error)
