@@ -7,7 +7,7 @@ namespace Gateway.Bridges.Local;
 /// A read-only view of <c>length</c> bytes of an inner stream, starting where it is positioned. An inner stream that
 /// ends before <c>length</c> (an object file truncated under the reader) is an error, never a short body.
 /// </summary>
-internal sealed class BoundedReadStream(Stream inner, long length) : ReadOnlyStream
+internal sealed class BoundedReadStream(Stream inner, long length) : DelegatingReadOnlyStream(inner)
 {
     private readonly long _length = length;
     private long _remaining = length;
@@ -20,7 +20,7 @@ internal sealed class BoundedReadStream(Stream inner, long length) : ReadOnlyStr
     public override int Read(Span<byte> buffer)
     {
         if (_remaining <= 0) return 0;
-        var n = inner.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
+        var n = Inner.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
         return Consumed(n);
     }
 
@@ -28,7 +28,7 @@ internal sealed class BoundedReadStream(Stream inner, long length) : ReadOnlyStr
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (_remaining <= 0) return 0;
-        var n = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken).ConfigureAwait(false);
+        var n = await Inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken).ConfigureAwait(false);
         return Consumed(n);
     }
 
@@ -38,12 +38,4 @@ internal sealed class BoundedReadStream(Stream inner, long length) : ReadOnlyStr
         _remaining -= n;
         return n;
     }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) inner.Dispose();
-        base.Dispose(disposing);
-    }
-
-    public override ValueTask DisposeAsync() => inner.DisposeAsync();
 }

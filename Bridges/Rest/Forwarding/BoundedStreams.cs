@@ -84,14 +84,15 @@ sealed class RequestBody(Stream inner, long? limit, int replayCapacity)
 }
 
 /// <summary>An upstream's response body on its way down, cut off (with an error, never silently) past the limit.</summary>
-sealed class ResponseBodyStream(Stream inner, long limit, Action onExceeded) : ReadOnlyStream
+sealed class ResponseBodyStream(Stream inner, long limit, Action onExceeded) : DelegatingReadOnlyStream(inner)
 {
     long _read;
 
-    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+    public override int Read(byte[] buffer, int offset, int count) => Count(Inner.Read(buffer, offset, count));
+    public override int Read(Span<byte> buffer) => Count(Inner.Read(buffer));
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+        Count(await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
 
     int Count(int n)
     {
@@ -102,18 +103,6 @@ sealed class ResponseBodyStream(Stream inner, long limit, Action onExceeded) : R
             throw new IOException($"The upstream response body exceeds the limit of {limit} bytes.");
         }
         return n;
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) inner.Dispose();
-        base.Dispose(disposing);
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await inner.DisposeAsync().ConfigureAwait(false);
-        await base.DisposeAsync().ConfigureAwait(false);
     }
 
     public override long Position { get => _read; set => throw new NotSupportedException(); }
