@@ -202,11 +202,11 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
         // A create-only single upload needs no HEAD first: Azure refuses it atomically (If-None-Match: *) before any
         // byte is stored. The HEAD covers what Azure cannot state, and spares a block upload that would fail at commit.
         var createOnlySingle = options.Conditions is { IfMatch: null, IfNoneMatch: ["*"] }
-            && options.ContentLength >= 0 && options.ContentLength <= _options.BlockUploadThresholdBytes;
+            && options.ContentLength >= 0 && !GoesUpAsBlocks(options.ContentLength);
         if (!options.Conditions.IsEmpty && !createOnlySingle)
             Preconditions.Check(await TryHeadAsync(bucket, key, ct), options.Conditions, isRead: false);
 
-        if (options.ContentLength > _options.BlockUploadThresholdBytes)
+        if (GoesUpAsBlocks(options.ContentLength))
             return await new AzureBlockUpload(Blob(bucket, key), _pipeline, _options, Name, _buffers).RunAsync(content, options, ct);
         if (options.ContentLength > _options.SingleUploadThresholdBytes)
             return await PutStreamedAsync(bucket, key, content, options, createOnlySingle, ct);
@@ -232,6 +232,7 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
             {
                 response = await Call(async c => (await blob.UploadAsync(new MemoryStream(buffer, 0, length, writable: false), new BlobUploadOptions
                 {
+                    TransferOptions = OnePutBlob,
                     HttpHeaders = HttpHeaders(options.ContentType, md5, options.ContentHeaders),
                     Metadata = AzureMetadataNames.Stored(options.Metadata, options.ContentHeaders),
                     Conditions = WriteConditions(options.Conditions),
@@ -277,6 +278,7 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
         {
             response = await AzureCall.Run(ResiliencePipeline.Empty, Name, async c => (await blob.UploadAsync(new DeclaredLengthStream(body, options.ContentLength), new BlobUploadOptions
             {
+                TransferOptions = OnePutBlob,
                 HttpHeaders = HttpHeaders(options.ContentType, options.ContentMd5 is { } md5 ? Convert.FromBase64String(md5) : null, options.ContentHeaders),
                 Metadata = AzureMetadataNames.Stored(options.Metadata, options.ContentHeaders),
                 Conditions = WriteConditions(options.Conditions),
@@ -302,6 +304,17 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
             ContentHeaders = ContentHeaders.OrNull(options.ContentHeaders),
         };
     }
+
+    /// <summary>
+    /// BlockBlobClient.Upload sends one Put Blob only for a body shorter than its single-upload threshold
+    /// (InitialTransferSize: 256 MiB unless given, never more than 5,000 MiB); a body of that size or more it stages as
+    /// blocks, five at a time, each copied into buffers rented from ArrayPool.Shared, which keeps them. So the threshold
+    /// is raised to Azure's limit, and a body of the limit itself goes up through the bridge's own block upload.
+    /// </summary>
+    static readonly StorageTransferOptions OnePutBlob = new() { InitialTransferSize = AzureBlobStoreOptions.MaxPutBlobBytes };
+
+    bool GoesUpAsBlocks(long contentLength) =>
+        contentLength > _options.BlockUploadThresholdBytes || contentLength >= AzureBlobStoreOptions.MaxPutBlobBytes;
 
     // Azure answers a failed If-None-Match: * with 409 BlobAlreadyExists; every store answers it with 412.
     static GatewayException AlreadyExists(GatewayException e) => new(ErrorCode.PreconditionFailed, "If-None-Match matched an existing object.", e);
