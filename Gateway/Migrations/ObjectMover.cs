@@ -206,7 +206,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
             ContentLength = parallel ? src.Size : content.Info.Size,
             Conditions = targetConditions,
         }, ct).ConfigureAwait(false);
-        var sha256 = body.Sha256Hex();
+        var sha256 = await body.Sha256HexAsync(ct).ConfigureAwait(false);
         var md5 = body.Md5Base64();
         if (spec.Verify == VerifyMode.None) return (written, sha256, null);
         if (body.BytesRead != src.Size || written.Size != src.Size)
