@@ -233,7 +233,9 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
         if (spec.Verify == VerifyMode.Checksum && uploaded.ContentMd5 is { } stated && stated != md5)
             throw new PartMismatchException($"the target's MD5 of part {n} does not match the bytes sent");
         // The part's SHA-256 (recorded for a later read-back) is the channel's own of this GET's body where it vouches for it.
-        return (new PartRow(n, uploaded.ETag, length, await body.Sha256HexAsync(ct).ConfigureAwait(false), md5), uploaded.ContentMd5 is not null);
+        var sha256 = await body.Sha256HexAsync(ct).ConfigureAwait(false)
+            ?? throw new PartMismatchException($"size mismatch in part {n}: the source sent more than {length} bytes");
+        return (new PartRow(n, uploaded.ETag, length, sha256, md5), uploaded.ContentMd5 is not null);
     }
 
     /// <summary>The object's bytes, hashed in order as they were read, against the source's own MD5 and recorded SHA-256.</summary>

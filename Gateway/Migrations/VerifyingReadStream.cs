@@ -24,20 +24,15 @@ internal sealed class VerifyingReadStream(Stream inner, RateLimiter? bandwidth, 
         _sha256 is null && Contracts.IO.DeliveredSha256.Of(inner) is { } delivered && delivered.Length == BytesRead ? delivered : null;
 
     /// <summary>
-    /// The SHA-256 of every byte read. A source that vouches for it knows it only at its end: a reader that stopped before
-    /// (a target that took fewer bytes) leaves the rest to be read here, so the bytes counted and hashed are the source's.
+    /// The SHA-256 of every byte read; null when a source that vouches for it did not end where its reader stopped (the
+    /// reader's size check fails then). Such a source knows it only at its end, so a reader that stopped after the last
+    /// byte but before the end leaves one more read to be made here.
     /// </summary>
-    public async ValueTask<string> Sha256HexAsync(CancellationToken ct)
+    public async ValueTask<string?> Sha256HexAsync(CancellationToken ct)
     {
         if (_sha256 is not null) return Convert.ToHexStringLower(_sha256.GetCurrentHash());
-        if (DeliveredSha256 is null)
-        {
-            var rest = new byte[64 * 1024];
-            while (await ReadAsync(rest, ct).ConfigureAwait(false) > 0) { }
-        }
-        return DeliveredSha256 is { } delivered
-            ? Convert.ToHexStringLower(delivered.Sha256)
-            : throw new IOException("The source body ended without vouching for its bytes.");
+        if (DeliveredSha256 is null) await ReadAsync(new byte[1], ct).ConfigureAwait(false);
+        return DeliveredSha256 is { } delivered ? Convert.ToHexStringLower(delivered.Sha256) : null;
     }
 
     public string Md5Base64() => Convert.ToBase64String(_md5.GetCurrentHash());
