@@ -7,6 +7,7 @@ using Gateway.Channel.Framing;
 using Gateway.Channel.Handshake;
 using Gateway.Channel.Witnesses;
 using Gateway.Contracts.Errors;
+using Gateway.Contracts.IO;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Channel.Rpc;
@@ -70,8 +71,7 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
         var connection = session.Connection;
         request = request with { HasBody = requestBody is not null };
         var requestBytes = JsonSerializer.SerializeToUtf8Bytes(request, CallJson.Options);
-        using var requestHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Task? sending = null;
+        Task<byte[]>? sending = null;
         var bodyFailed = false;
         try
         {
@@ -79,12 +79,12 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
             {
                 // The call and its END in one write.
                 await stream.SendFinalAsync(requestBytes, null, ct).ConfigureAwait(false);
-                sending = Task.CompletedTask;
+                sending = Task.FromResult(SHA256.HashData(ReadOnlySpan<byte>.Empty));
             }
             else
             {
                 await stream.SendMessageAsync(requestBytes, ct).ConfigureAwait(false);
-                sending = SendBodyAsync(stream, requestBody, requestHash, ct);
+                sending = SendBodyAsync(stream, requestBody, ct);
             }
             var reading = stream.ReadMessageAsync(ct).AsTask();
             // A request body that fails (client gone, digest mismatch) resets the stream, after which no
@@ -96,8 +96,7 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
                 await sending.ConfigureAwait(false);
             }
             var responseBytes = await reading.ConfigureAwait(false);
-            await sending.ConfigureAwait(false);
-            var requestDigest = requestHash.GetCurrentHash();
+            var requestDigest = await sending.ConfigureAwait(false);
             CallResponse response;
             try { response = CallResponseCodec.Decode(responseBytes); }
             catch (JsonException)
@@ -155,24 +154,33 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
         return hash.GetHashAndReset();
     }
 
-    private static async Task SendBodyAsync(ChannelStream stream, Stream? body, IncrementalHash hash, CancellationToken ct)
+    /// <summary>
+    /// Sends the request body and returns its SHA-256, the digest the witness must name. A body that passes on, unchanged,
+    /// the bytes of a channel response this gateway received and verified (<see cref="IDeliveredSha256"/>: a migration
+    /// streaming a GET into a PUT) is not hashed again: its digest is that response's, taken when the body ended, and only
+    /// for exactly the bytes sent. The host hashes what it received either way, so a byte changed on the way fails the
+    /// witness check as before.
+    /// </summary>
+    private static async Task<byte[]> SendBodyAsync(ChannelStream stream, Stream body, CancellationToken ct)
     {
-        if (body is null)
-        {
-            await stream.SendEndAsync(ct).ConfigureAwait(false);
-            return;
-        }
+        using var hash = DeliveredSha256.Vouches(body) ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = ArrayPool<byte>.Shared.Rent(FrameHeader.MaxPayload);
         try
         {
+            long sent = 0;
             while (true)
             {
                 var n = await body.ReadAsync(buffer.AsMemory(0, FrameHeader.MaxPayload), ct).ConfigureAwait(false);
                 if (n == 0) break;
-                hash.AppendData(buffer, 0, n);
+                hash?.AppendData(buffer, 0, n);
+                sent += n;
                 await stream.SendDataAsync(buffer.AsMemory(0, n), endStream: false, ct).ConfigureAwait(false);
             }
+            var digest = hash?.GetHashAndReset() ?? (DeliveredSha256.Of(body) is { } delivered && delivered.Length == sent
+                ? delivered.Sha256
+                : throw new IOException("The request body's source did not vouch for the bytes sent."));
             await stream.SendEndAsync(ct).ConfigureAwait(false);
+            return digest;
         }
         catch (Exception e) when (e is not (ChannelProtocolException or ChannelStreamResetException))
         {

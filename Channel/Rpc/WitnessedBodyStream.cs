@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Gateway.Channel.Connections;
 using Gateway.Channel.Diagnostics;
 using Gateway.Channel.Witnesses;
+using Gateway.Contracts.IO;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Channel.Rpc;
@@ -11,17 +12,25 @@ namespace Gateway.Channel.Rpc;
 /// this one first reads the WITNESS, checks it against what this side saw, waits for the signed head that covers
 /// its leaf and for its durable audit entry (<see cref="SessionLog"/>), and throws <see cref="WitnessFailedException"/>
 /// instead of returning 0 when any of that fails. So an HTTP response copied from it is aborted, never completed,
-/// when the witness is bad.
+/// when the witness is bad. Once every byte was delivered and the witness verified, it offers the body's SHA-256 (this
+/// side's own, the one the witness was checked against) to a reader that needs it (<see cref="IDeliveredSha256"/>).
 /// </summary>
 internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte[], WitnessExpectation> expectation,
-    SessionLog session, TimeSpan witnessTimeout, ILogger log, string requestId, bool holdLastByte = true) : ChannelBodyStream(channelStream)
+    SessionLog session, TimeSpan witnessTimeout, ILogger log, string requestId, bool holdLastByte = true) : ChannelBodyStream(channelStream), IDeliveredSha256
 {
     private Task<Witness>? _verification;
+    private (byte[] Sha256, long Length)? _verified;
+    private bool _drained;
     private readonly byte[] _lookahead = new byte[1];
     private bool _held;
     private byte _heldByte;
 
     public Witness? Witness { get; private set; }
+
+    public bool VouchesForSha256 => true;
+
+    /// <summary>Known once the witness verified and the last byte (held back until then) was delivered too.</summary>
+    public (byte[] Sha256, long Length)? DeliveredSha256 => _held || _drained ? null : _verified;
 
     /// <summary>
     /// Holds the body's last byte back until the witness verified: with a Content-Length response, releasing every
@@ -71,6 +80,7 @@ internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte
     /// <summary>Reads the rest of the body and the witness (buffered responses).</summary>
     public async Task<Witness> CompleteAsync(CancellationToken ct)
     {
+        _drained = true; // bytes discarded here were never delivered
         await DrainAsync(ct).ConfigureAwait(false);
         await OnEndAsync(ct).ConfigureAwait(false);
         return Witness!;
@@ -119,7 +129,8 @@ internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte
             ChannelMetrics.WitnessFailed(WitnessFailure.Malformed.ToString());
             throw new WitnessFailedException(WitnessFailure.Malformed, requestId);
         }
-        if (WitnessVerifier.Check(frame.Witness, expectation(Digest())) is { } failure)
+        var digest = Digest();
+        if (WitnessVerifier.Check(frame.Witness, expectation(digest)) is { } failure)
         {
             // Refused, but the host's log holds it: the audit log records it with the reason once its head comes.
             ChannelLog.WitnessRejected(log, failure.ToString(), requestId);
@@ -128,6 +139,7 @@ internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte
             throw new WitnessFailedException(failure, requestId);
         }
         await session.SubmitAsync(frame.Index, frame.Encoded, frame.Witness, WitnessRecord.Released, release: true, ct).ConfigureAwait(false);
+        _verified = (digest, BytesRead);
         ChannelMetrics.WitnessVerified();
         return frame.Witness;
     }

@@ -76,8 +76,12 @@ internal sealed class InOrderHash(long size) : IDisposable
     /// part's length has passed. A part that ends short never hands it on: the upload fails on its size, and the parts
     /// waiting are cancelled with it.
     /// </summary>
-    private sealed class PartStream(InOrderHash whole, Stream inner, int number, long length) : ReadOnlyStream
+    private sealed class PartStream(InOrderHash whole, Stream inner, int number, long length) : ReadOnlyStream, IDeliveredSha256
     {
+        // The bytes pass unchanged: what the source vouches for is what this part delivered.
+        public bool VouchesForSha256 => DeliveredSha256.Vouches(inner);
+        (byte[] Sha256, long Length)? IDeliveredSha256.DeliveredSha256 => DeliveredSha256.Of(inner);
+
         private bool _inTurn;
         private long _read;
 

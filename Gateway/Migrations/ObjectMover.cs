@@ -206,10 +206,10 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
             ContentLength = parallel ? src.Size : content.Info.Size,
             Conditions = targetConditions,
         }, ct).ConfigureAwait(false);
-        var sha256 = body.Sha256Hex();
+        var sha256 = await body.Sha256HexAsync(ct).ConfigureAwait(false);
         var md5 = body.Md5Base64();
         if (spec.Verify == VerifyMode.None) return (written, sha256, null);
-        if (body.BytesRead != src.Size || written.Size != src.Size)
+        if (body.BytesRead != src.Size || written.Size != src.Size || sha256 is null)
             return (written, sha256, $"size mismatch: source listed {src.Size} bytes, {body.BytesRead} were read, the target holds {written.Size}");
         if (spec.Verify == VerifyMode.Size) return (written, sha256, null);
         if (content.Info.ContentMd5 is { } sourceMd5 && sourceMd5 != md5)

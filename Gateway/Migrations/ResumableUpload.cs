@@ -232,7 +232,10 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
         var md5 = body.Md5Base64();
         if (spec.Verify == VerifyMode.Checksum && uploaded.ContentMd5 is { } stated && stated != md5)
             throw new PartMismatchException($"the target's MD5 of part {n} does not match the bytes sent");
-        return (new PartRow(n, uploaded.ETag, length, body.Sha256Hex(), md5), uploaded.ContentMd5 is not null);
+        // The part's SHA-256 (recorded for a later read-back) is the channel's own of this GET's body where it vouches for it.
+        var sha256 = await body.Sha256HexAsync(ct).ConfigureAwait(false)
+            ?? throw new PartMismatchException($"size mismatch in part {n}: the source sent more than {length} bytes");
+        return (new PartRow(n, uploaded.ETag, length, sha256, md5), uploaded.ContentMd5 is not null);
     }
 
     /// <summary>The object's bytes, hashed in order as they were read, against the source's own MD5 and recorded SHA-256.</summary>

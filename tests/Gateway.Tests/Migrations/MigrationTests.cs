@@ -174,6 +174,39 @@ public sealed class MigrationTests : IAsyncLifetime
         Assert.Equal(1, reads.Count(t => t == "archive/dst/big/blob.bin"));
     }
 
+    /// <summary>
+    /// The parts' SHA-256 come from the channel's own hash of each ranged GET (the one its witness was checked against)
+    /// and are not taken a second time by the job: a byte that changed under the source store, its recorded MD5 unchanged,
+    /// still fails the object before the completion, and nothing appears at the target.
+    /// </summary>
+    [Fact]
+    public async Task A_large_object_whose_bytes_changed_under_the_source_fails_and_nothing_appears_at_the_target()
+    {
+        var body = new byte[Gateway.Migrations.ObjectMover.ParallelReadFrom + 12_345];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(body);
+        await _api.PutAsync("local", "src", "rot/blob.bin", body);
+        var file = Directory.EnumerateFiles(Path.Combine(_data, "objects"), "*", SearchOption.AllDirectories).Single(f => new FileInfo(f).Length > body.Length);
+        await using (var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite))
+        {
+            // In the second part, after the first part went up unchanged.
+            stream.Position = Gateway.Migrations.ResumableUpload.PreferredPartBytes + 4321;
+            var b = (byte)stream.ReadByte();
+            stream.Position--;
+            stream.WriteByte((byte)(b ^ 0x20));
+        }
+
+        var id = await _api.StartAsync(new { source = new { store = "local", bucket = "src" }, target = new { store = "archive", bucket = "dst" } });
+        var end = await _api.WaitForEndAsync(id);
+
+        Assert.Equal(1, end.GetProperty("objects").GetProperty("failed").GetInt64());
+        var failed = Assert.Single(await _api.ItemsAsync(id, "failed"));
+        Assert.Equal("rot/blob.bin", failed.GetProperty("key").GetString());
+        Assert.Contains("MD5", failed.GetProperty("error").GetString());
+        using (var response = await _api.GetAsync("archive", "dst", "rot/blob.bin"))
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Empty(await AuditedAsync("complete-multipart-upload"));
+    }
+
     /// <summary>The targets of every call of one object-storage operation in the audit log.</summary>
     private async Task<List<string>> AuditedAsync(string operation)
     {
