@@ -23,6 +23,8 @@ public static class CopyOperation
         var (source, sourceKey) = ParseSource(c);
         c.Require(Operation.Read, source.ObjectResource(sourceKey));
         c.Require(Operation.Write, target.ObjectResource(key));
+        Encryption.ServerSideEncryption.CheckCopySource(c.Request);
+        var encryption = Encryption.ServerSideEncryption.ForWrite(c);
         var directive = c.Request.Headers["x-amz-metadata-directive"].ToString().ToUpperInvariant() switch
         {
             "" or "COPY" => MetadataDirective.Copy,
@@ -89,6 +91,7 @@ public static class CopyOperation
                 Conditions = targetConditions,
             }, c.Aborted);
         }
+        Encryption.ServerSideEncryption.Echo(c.Response, encryption);
         await S3Xml.WriteAsync(c.Response, 200, w =>
         {
             w.WriteStartElement("CopyObjectResult", S3Xml.Namespace);
