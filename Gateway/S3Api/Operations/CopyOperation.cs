@@ -104,7 +104,10 @@ public static class CopyOperation
     public static async Task<ObjectInfo> HeadSourceAsync(S3Context c, S3BucketTarget source, string sourceKey)
     {
         try { return await source.Store.HeadObjectAsync(source.Bucket, sourceKey, ObjectConditions.None, c.Aborted); }
-        catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { throw S3Errors.NoSuchKey(); }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound)
+        {
+            throw await c.BucketExistsAsync(source) ? S3Errors.NoSuchKey() : S3Errors.NoSuchBucket();
+        }
     }
 
     /// <summary>x-amz-copy-source: "[/]bucket/key", URL-encoded; ?versionId=null is the current object.</summary>
