@@ -28,7 +28,7 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         "policy", "policyStatus", "cors", "lifecycle", "website", "logging", "notification", "replication",
         "encryption", "object-lock", "retention", "legal-hold", "torrent", "restore", "select", "accelerate",
         "requestPayment", "analytics", "inventory", "metrics", "ownershipControls", "publicAccessBlock", "intelligent-tiering",
-        "attributes", "session",
+        "session",
     ];
 
     public async Task InvokeAsync(HttpContext http, string pathBase)
@@ -152,6 +152,7 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         if (HttpMethods.IsGet(method))
         {
             if (q.ContainsKey("uploadId")) return MultipartOperations.ListPartsAsync(c);
+            if (q.ContainsKey("attributes")) return ObjectAttributesOperation.RunAsync(c);
             ServerSideEncryption.CheckRead(c.Request);
             return ObjectReadOperations.GetAsync(c);
         }
