@@ -68,10 +68,8 @@ public static class ServerSideEncryption
     /// </summary>
     public static void CheckPart(HttpRequest request)
     {
-        if (request.Headers.ContainsKey(Header) || request.Headers.ContainsKey(KmsKeyId) || request.Headers.ContainsKey(KmsContext))
-            throw S3Errors.InvalidArgument($"The '{Header}' headers are not supported for this operation.");
         CheckCopySource(request);
-        if (HasAny(request, CustomerPrefix)) throw NotApplicable();
+        CheckRead(request);
     }
 
     /// <summary>CopyObject's source: none is SSE-C encrypted, so a key for it does not apply.</summary>
