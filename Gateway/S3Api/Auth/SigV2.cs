@@ -13,13 +13,13 @@ public static class SigV2
 {
     /// <summary>
     /// The query parameters S3 counts as sub-resources of the canonicalized resource (others are not signed), plus
-    /// <c>ownershipControls</c> and <c>publicAccessBlock</c>: S3 serves those to SigV4 only, and the front door acts on them,
-    /// so they are signed here too; a V2 signer that leaves them out gets SignatureDoesNotMatch rather than an unsigned
+    /// <c>ownershipControls</c>, <c>publicAccessBlock</c> and <c>attributes</c> (GetObjectAttributes): S3 serves those to
+    /// SigV4 only, and the front door acts on them, so they are signed here too; a V2 signer that leaves them out gets SignatureDoesNotMatch rather than an unsigned
     /// parameter turning a signed CreateBucket into another request.
     /// </summary>
     private static readonly HashSet<string> SubResources = new(StringComparer.Ordinal)
     {
-        "accelerate", "acl", "analytics", "cors", "delete", "encryption", "inventory", "legal-hold", "lifecycle", "location",
+        "accelerate", "acl", "analytics", "attributes", "cors", "delete", "encryption", "inventory", "legal-hold", "lifecycle", "location",
         "logging", "metrics", "notification", "object-lock", "ownershipControls", "partNumber", "policy", "publicAccessBlock", "replication", "requestPayment",
         "response-cache-control", "response-content-disposition", "response-content-encoding", "response-content-language",
         "response-content-type", "response-expires", "restore", "retention", "select", "select-type", "tagging", "torrent",

@@ -41,6 +41,12 @@ public sealed class S3Options
     /// <summary>Largest aws-chunked chunk buffered while its signature is checked.</summary>
     public int MaxChunkBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// Stores, by name, that the operator attests encrypt every object at rest (say, a local store on an encrypted volume), so
+    /// that <c>x-amz-server-side-encryption: AES256</c> is taken for them; azure-blob, gcs and s3 stores always count.
+    /// </summary>
+    public List<string> EncryptedAtRestStores { get; set; } = [];
+
     /// <summary>Access keys by access key id.</summary>
     public Dictionary<string, S3AccessKeyOptions> AccessKeys { get; set; } = new(StringComparer.Ordinal);
 

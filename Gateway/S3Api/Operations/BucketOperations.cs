@@ -10,8 +10,23 @@ namespace Gateway.S3Api.Operations;
 /// <summary>ListBuckets, CreateBucket, DeleteBucket, HeadBucket, GetBucketLocation (the configuration sub-resources: BucketConfig/).</summary>
 public static class BucketOperations
 {
+    private const int MaxBuckets = 10000;
+
+    /// <summary>
+    /// ListBuckets, with S3's paging parameters: prefix, max-buckets (1-10000; without it every bucket, as before S3 had
+    /// paging), continuation-token (the opaque token of the page before: the last name it held) and bucket-region.
+    /// </summary>
     public static async Task ListBucketsAsync(S3Context c)
     {
+        var q = c.Request.Query;
+        var prefix = q["prefix"].ToString();
+        int? max = null;
+        if (q.TryGetValue("max-buckets", out var maxText))
+            max = int.TryParse(maxText.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxBuckets
+                ? n
+                : throw S3Errors.InvalidArgument($"max-buckets must be an integer between 1 and {MaxBuckets}.");
+        var after = q.TryGetValue("continuation-token", out var token) ? DecodeBucketToken(token.ToString()) : null;
+        var region = q["bucket-region"].ToString();
         var buckets = new List<(string Name, DateTimeOffset? Created)>();
         foreach (var store in c.Services.Stores.Stores)
         {
@@ -25,21 +40,37 @@ public static class BucketOperations
                 buckets.Add((c.Services.Stores.S3Name(store, b.Name), b.CreatedAt));
         }
         buckets.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        // Every bucket here is in the front door's one region.
+        var shown = buckets.Where(b => b.Name.StartsWith(prefix, StringComparison.Ordinal)
+                && (after is null || string.CompareOrdinal(b.Name, after) > 0)
+                && (region.Length == 0 || region == c.Services.Options.Region)).ToList();
+        var truncated = max is { } limit && shown.Count > limit;
+        if (truncated) shown = shown[..max!.Value];
         await S3Xml.WriteAsync(c.Response, 200, w =>
         {
             w.WriteStartElement("ListAllMyBucketsResult", S3Xml.Namespace);
             WriteOwner(w, c);
             w.WriteStartElement("Buckets");
-            foreach (var (name, created) in buckets)
+            foreach (var (name, created) in shown)
             {
                 w.WriteStartElement("Bucket");
                 w.Element("Name", name);
                 w.Element("CreationDate", created ?? DateTimeOffset.UnixEpoch);
+                w.Element("BucketRegion", c.Services.Options.Region);
                 w.WriteEndElement();
             }
             w.WriteEndElement();
+            if (truncated) w.Element("ContinuationToken", System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(shown[^1].Name)));
+            if (q.ContainsKey("prefix")) w.Element("Prefix", prefix);
             w.WriteEndElement();
         });
+    }
+
+    /// <summary>A ListBuckets continuation token: the base64url of the last bucket name of the page before.</summary>
+    private static string DecodeBucketToken(string token)
+    {
+        try { return System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(token)); }
+        catch (FormatException) { throw S3Errors.InvalidArgument("The continuation token provided is incorrect."); }
     }
 
     public static void WriteOwner(System.Xml.XmlWriter w, S3Context c, string element = "Owner")

@@ -23,6 +23,8 @@ public static class CopyOperation
         var (source, sourceKey) = ParseSource(c);
         c.Require(Operation.Read, source.ObjectResource(sourceKey));
         c.Require(Operation.Write, target.ObjectResource(key));
+        Encryption.ServerSideEncryption.CheckCopySource(c.Request);
+        var encryption = Encryption.ServerSideEncryption.ForWrite(c);
         var directive = c.Request.Headers["x-amz-metadata-directive"].ToString().ToUpperInvariant() switch
         {
             "" or "COPY" => MetadataDirective.Copy,
@@ -89,6 +91,7 @@ public static class CopyOperation
                 Conditions = targetConditions,
             }, c.Aborted);
         }
+        Encryption.ServerSideEncryption.Echo(c.Response, encryption);
         await S3Xml.WriteAsync(c.Response, 200, w =>
         {
             w.WriteStartElement("CopyObjectResult", S3Xml.Namespace);
@@ -101,7 +104,10 @@ public static class CopyOperation
     public static async Task<ObjectInfo> HeadSourceAsync(S3Context c, S3BucketTarget source, string sourceKey)
     {
         try { return await source.Store.HeadObjectAsync(source.Bucket, sourceKey, ObjectConditions.None, c.Aborted); }
-        catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { throw S3Errors.NoSuchKey(); }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound)
+        {
+            throw await c.BucketExistsAsync(source) ? S3Errors.NoSuchKey() : S3Errors.NoSuchBucket();
+        }
     }
 
     /// <summary>x-amz-copy-source: "[/]bucket/key", URL-encoded; ?versionId=null is the current object.</summary>

@@ -63,11 +63,21 @@ public static class ObjectReadOperations
         var partNumber = PartNumber(c);
         var info = await t.Store.HeadObjectAsync(t.Bucket, key, ObjectConditions.None, c.Aborted);
         S3ObjectHeaders.CheckConditions(info, c.Request.Headers, read: true);
+        // A Range is answered as GetObject would answer it (206 with Content-Range, or 416), as S3 does on HEAD.
+        var range = partNumber is null && ObjectHttp.ReadRange(c.Request) is { } asked
+            ? asked.Resolve(info.Size) ?? throw S3Errors.InvalidRange()
+            : ((long Offset, long Length)?)null;
         S3ObjectHeaders.Write(c.Response, info);
-        StoredChecksum.Write(c.Http, info, partNumber is null or 1 && Multipart.PartLayout.PartsCount(info) is null);
+        StoredChecksum.Write(c.Http, info, partNumber is null or 1 && Multipart.PartLayout.PartsCount(info) is null && (range is null || range.Value.Length == info.Size));
         ApplyOverrides(c);
         c.Response.ContentLength = info.Size;
         c.Response.StatusCode = 200;
+        if (range is { } r)
+        {
+            c.Response.ContentLength = r.Length;
+            c.Response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {r.Offset}-{r.Offset + r.Length - 1}/{info.Size}");
+            c.Response.StatusCode = 206;
+        }
         if (partNumber is not { } number) return;
         var (part, partsCount) = PartRange(info, number);
         if (partsCount is { } count) c.Response.Headers["x-amz-mp-parts-count"] = count.ToString(CultureInfo.InvariantCulture);

@@ -23,6 +23,7 @@ public static partial class ObjectWriteOperations
         var t = c.Target;
         var key = c.RequiredKey;
         c.Require(Operation.Write, t.ObjectResource(key));
+        var encryption = Encryption.ServerSideEncryption.ForWrite(c);
         var options = await WriteOptionsAsync(c, t.Store, t.Bucket, key);
         if (StoredChecksum.FromHeaders(c.Request) is { } checksum)
             options = options with { Metadata = new Dictionary<string, string>(options.Metadata) { [StoredChecksum.Key] = checksum } };
@@ -30,6 +31,7 @@ public static partial class ObjectWriteOperations
         var info = await t.Store.PutObjectAsync(t.Bucket, key, body, options with { ContentLength = length }, c.Aborted);
         c.Response.Headers.ETag = S3ObjectHeaders.ETag(info);
         ChecksumVerifyingStream.EchoHeaders(c);
+        Encryption.ServerSideEncryption.Echo(c.Response, encryption);
         c.Response.StatusCode = 200;
     }
 

@@ -27,14 +27,18 @@ public static class StoredChecksum
     public static void Write(HttpContext http, ObjectInfo info, bool wholeObject)
     {
         if (!wholeObject || !string.Equals(http.Request.Headers["x-amz-checksum-mode"].ToString(), "ENABLED", StringComparison.OrdinalIgnoreCase)) return;
-        string? algorithm = null, value = null;
-        if (info.Metadata.TryGetValue(Key, out var kept) && kept.IndexOf(':') is var colon and > 0
-            && ChecksumVerifyingStream.Algorithms.Contains(kept[..colon]) && ObjectMetadata.IsValidValue(kept))
-            (algorithm, value) = (kept[..colon], kept[(colon + 1)..]);
-        else if (info.Crc32c is { } crc32c && !info.Metadata.ContainsKey(MultipartMetadata.ETagKey))
-            (algorithm, value) = ("crc32c", crc32c);
-        if (algorithm is null) return;
+        if (Of(info) is not var (algorithm, value)) return;
         http.Response.Headers["x-amz-checksum-" + algorithm] = value;
         http.Response.Headers["x-amz-checksum-type"] = "FULL_OBJECT";
+    }
+
+    /// <summary>The whole object's checksum as (lower-case algorithm, base64 value): the kept one, else the store's CRC32C; null when none.</summary>
+    public static (string Algorithm, string Value)? Of(ObjectInfo info)
+    {
+        if (info.Metadata.TryGetValue(Key, out var kept) && kept.IndexOf(':') is var colon and > 0
+            && ChecksumVerifyingStream.Algorithms.Contains(kept[..colon]) && ObjectMetadata.IsValidValue(kept))
+            return (kept[..colon], kept[(colon + 1)..]);
+        if (info.Crc32c is { } crc32c && !info.Metadata.ContainsKey(MultipartMetadata.ETagKey)) return ("crc32c", crc32c);
+        return null;
     }
 }

@@ -50,11 +50,14 @@ public sealed class S3Context(HttpContext http, S3Caller caller, string? s3Bucke
         return await BucketExistsAsync() ? S3Errors.NoSuchKey() : S3Errors.NoSuchBucket();
     }
 
-    public async Task<bool> BucketExistsAsync()
+    public Task<bool> BucketExistsAsync() => BucketExistsAsync(Target);
+
+    /// <summary>Whether <paramref name="target"/>'s bucket exists (a copy source's, say), asked of its store.</summary>
+    public async Task<bool> BucketExistsAsync(S3BucketTarget target)
     {
         try
         {
-            await Store.ListObjectsAsync(Target.Bucket, new ListObjectsRequest { PageSize = 1 }, Aborted);
+            await target.Store.ListObjectsAsync(target.Bucket, new ListObjectsRequest { PageSize = 1 }, Aborted);
             return true;
         }
         catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { return false; }

@@ -5,6 +5,8 @@ using Gateway.S3Api.Errors;
 using Gateway.S3Api.Operations;
 using Gateway.S3Api.Operations.Acl;
 using Gateway.S3Api.Operations.BucketConfig;
+using Gateway.S3Api.Operations.Encryption;
+using Gateway.S3Api.Operations.ObjectLock;
 using Gateway.S3Api.Operations.PostObject;
 using Gateway.S3Api.Operations.Tagging;
 using Gateway.S3Api.Xml;
@@ -26,7 +28,7 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         "policy", "policyStatus", "cors", "lifecycle", "website", "logging", "notification", "replication",
         "encryption", "object-lock", "retention", "legal-hold", "torrent", "restore", "select", "accelerate",
         "requestPayment", "analytics", "inventory", "metrics", "ownershipControls", "publicAccessBlock", "intelligent-tiering",
-        "attributes", "session",
+        "session",
     ];
 
     public async Task InvokeAsync(HttpContext http, string pathBase)
@@ -119,6 +121,7 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         var q = c.Request.Query;
         var method = c.Request.Method;
         if (c.S3Bucket is not null && c.Key is null && BucketSubResources.Find(q) is { } sub) return BucketConfigurationOperations.RunAsync(c, sub);
+        if (c.Key is not null && ObjectLockRequests.IsObjectSubResource(q)) return ObjectLockRequests.RunAsync(c);
         foreach (var name in Unsupported)
             if (q.ContainsKey(name)) return Task.FromException(S3Errors.NotImplemented($"The '{name}' sub-resource"));
         if (c.Request.Headers.TryGetValue("x-amz-storage-class", out var storageClass) && !StorageClasses.Contains(storageClass.ToString()))
@@ -147,11 +150,25 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         NullVersion.CheckObjectRequest(c);
         if (q.ContainsKey("tagging")) return TaggingAsync(c, method);
         if (HttpMethods.IsGet(method))
-            return q.ContainsKey("uploadId") ? MultipartOperations.ListPartsAsync(c) : ObjectReadOperations.GetAsync(c);
-        if (HttpMethods.IsHead(method)) return ObjectReadOperations.HeadAsync(c);
+        {
+            if (q.ContainsKey("uploadId")) return MultipartOperations.ListPartsAsync(c);
+            if (q.ContainsKey("attributes")) return ObjectAttributesOperation.RunAsync(c);
+            ServerSideEncryption.CheckRead(c.Request);
+            return ObjectReadOperations.GetAsync(c);
+        }
+        if (HttpMethods.IsHead(method))
+        {
+            ServerSideEncryption.CheckRead(c.Request);
+            return ObjectReadOperations.HeadAsync(c);
+        }
         if (HttpMethods.IsPut(method))
         {
-            if (q.ContainsKey("uploadId") || q.ContainsKey("partNumber")) return MultipartOperations.UploadPartAsync(c);
+            if (q.ContainsKey("uploadId") || q.ContainsKey("partNumber"))
+            {
+                ServerSideEncryption.CheckPart(c.Request);
+                return MultipartOperations.UploadPartAsync(c);
+            }
+            ObjectLockRequests.RefuseHeaders(c.Request);
             if (c.Request.Headers.ContainsKey("x-amz-copy-source")) return CopyOperation.RunAsync(c);
             return ObjectWriteOperations.PutAsync(c);
         }
@@ -159,7 +176,11 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
             return q.ContainsKey("uploadId") ? MultipartOperations.AbortAsync(c) : ObjectWriteOperations.DeleteAsync(c);
         if (HttpMethods.IsPost(method))
         {
-            if (q.ContainsKey("uploads")) return MultipartOperations.CreateAsync(c);
+            if (q.ContainsKey("uploads"))
+            {
+                ObjectLockRequests.RefuseHeaders(c.Request);
+                return MultipartOperations.CreateAsync(c);
+            }
             if (q.ContainsKey("uploadId")) return MultipartOperations.CompleteAsync(c);
             return Task.FromException(S3Errors.NotImplemented("This object POST"));
         }

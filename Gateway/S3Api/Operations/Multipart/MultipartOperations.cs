@@ -24,6 +24,7 @@ public static class MultipartOperations
         var t = c.Target;
         var key = c.RequiredKey;
         c.Require(Operation.Write, t.ObjectResource(key));
+        var encryption = Encryption.ServerSideEncryption.ForWrite(c);
         var options = await ObjectWriteOperations.WriteOptionsAsync(c, t.Store, t.Bucket, key);
         var uploadId = MultipartMetadata.NewUploadId();
         if (await StartNativeAsync(c, key, options) is { } nativeId)
@@ -38,6 +39,7 @@ public static class MultipartOperations
             }
         }
         else await UploadRecord.WritePartsAreaAsync(c, uploadId, key, options);
+        Encryption.ServerSideEncryption.Echo(c.Response, encryption);
         await S3Xml.WriteAsync(c.Response, 200, w =>
         {
             w.WriteStartElement("InitiateMultipartUploadResult", S3Xml.Namespace);
