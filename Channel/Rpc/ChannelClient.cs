@@ -223,13 +223,14 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
     private async Task<Session> GetConnectionAsync(CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_current is { Connection.AcceptsNewStreams: true } live) return live;
+        if (_current is { Connection.AcceptsNewStreams: true, Log.HasFailed: false } live) return live;
         await _connectLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            if (_current is { Connection.AcceptsNewStreams: true } raced) return raced;
-            // A connection out of stream ids finishes its calls, then says GOAWAY; a broken one is simply closed.
-            if (_current is { Connection.IsOpen: true } exhausted) _ = exhausted.Connection.DrainAndCloseAsync();
+            if (_current is { Connection.AcceptsNewStreams: true, Log.HasFailed: false } raced) return raced;
+            // A connection out of stream ids finishes its calls, then says GOAWAY; a broken one is simply closed (a session
+            // whose log failed a check is broken even while its connection is still being closed off the read loop).
+            if (_current is { Connection.IsOpen: true, Log.HasFailed: false } exhausted) _ = exhausted.Connection.DrainAndCloseAsync();
             else if (_current is { } dead) await dead.Connection.DisposeAsync().ConfigureAwait(false);
             _current = null;
             var wait = _nextAttemptAt - NowMs();

@@ -32,6 +32,7 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
     private SignedTreeHead? _lastHead;
     private byte[] _lastHeadHash;
     private WitnessFailure? _failure;
+    private volatile bool _failed;
     private bool _closed;
 
     /// <summary>Starts from the sink's checkpoint; HEAD frames queue until <see cref="Attach"/> names the host key.</summary>
@@ -303,6 +304,9 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
         return null;
     }
 
+    /// <summary>The log failed a check: the session takes no new call, though its connection may not be closed yet.</summary>
+    public bool HasFailed => _failed;
+
     private void Break(WitnessFailure reason, string detail)
     {
         lock (_lock) Fail(reason, detail);
@@ -313,6 +317,7 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
     {
         if (_failure is not null) return;
         _failure = reason;
+        _failed = true;
         StopAwaiting();
         ChannelLog.HeadRejected(_log, reason.ToString(), _peer, detail);
         foreach (var w in _waiting.Values) w.Fail(new WitnessFailedException(reason, w.RequestId));
