@@ -38,6 +38,8 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
     private Session? _current;
     private int _failures;
     private long _nextAttemptAt;
+    // The SHA-256 of no body, which a bodiless call's witness names; only ever read.
+    private static readonly Task<byte[]> EmptyBodyDigest = Task.FromResult(SHA256.HashData(ReadOnlySpan<byte>.Empty));
     private bool _disposed;
 
     /// <summary>The live connection, if any (tests and diagnostics).</summary>
@@ -79,7 +81,7 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
             {
                 // The call and its END in one write.
                 await stream.SendFinalAsync(requestBytes, null, ct).ConfigureAwait(false);
-                sending = Task.FromResult(SHA256.HashData(ReadOnlySpan<byte>.Empty));
+                sending = EmptyBodyDigest;
             }
             else
             {
