@@ -174,6 +174,9 @@ public class GatewayFrameFuzzTests(ITestOutputHelper output)
                 Channel = new ChannelOptions { LocalKey = TestKeys.Gateway, PinnedPeers = PeerPins.Of(TestKeys.Host.PublicKey), LoggerFactory = logs },
                 Connect = _ => Task.FromResult(clientEnd),
                 WitnessTimeout = TimeSpan.FromSeconds(5),
+                // Generous, as in ChannelHarness: an honest answer's head is applied within this even on a busy machine.
+                // A call whose head never comes still ends soon: the rogue hangs up, and that fails it at once.
+                HeadTimeout = TimeSpan.FromSeconds(10),
             });
             var rogueTask = RoguePeer.AsHostAsync(rogueEnd, CancellationToken.None);
             var request = new CallRequest { Id = "g1", Family = "object-storage", Instance = "local", Operation = "get-object", Target = "fuzz/a.txt" };
@@ -189,10 +192,13 @@ public class GatewayFrameFuzzTests(ITestOutputHelper output)
             var answer = await AnswerAsync(rng, rogue, exchange, mutateContent: mode > 0, witnessFieldOnly: fieldOnly);
             var script = mode == 2 ? PlaintextMutator.MutateScript(rng, answer.Frames) : answer.Frames;
             var sentAll = await rogue.TrySendAllAsync(script, CancellationToken.None);
-            // Keep reading (credit, resets, pings) until the call is over or the gateway falls quiet, then hang up:
-            // from then on the call must end by itself.
+            // Keep reading (credit, resets, pings) until the call is over, then hang up. Frames intact (modes 0 and 1):
+            // the call ends by itself within the head and witness bounds, so wait for it; hanging up earlier would drop
+            // its head before it was applied (a busy machine) and end an honest call as HeadMissing. Frames mutated: it
+            // may wait for frames that never come, so hang up once the gateway falls quiet; the call must then end by itself.
             var draining = DrainAsync(rogue);
-            await Task.WhenAny(call, Task.Delay(TimeSpan.FromMilliseconds(500)));
+            if (mode < 2) await Task.WhenAny(call);
+            else await Task.WhenAny(call, Task.Delay(TimeSpan.FromMilliseconds(500)));
             await rogue.DisposeAsync();
             await draining;
             var outcome = await call;
