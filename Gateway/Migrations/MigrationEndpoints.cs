@@ -21,7 +21,7 @@ public static class MigrationEndpoints
         group.MapPost("/", Create).WithName("CreateMigration")
             .RequireGatewayAccess(Operation.Write, "migrations")
             .RequireGatewayAccess<RouteHandlerBuilder, MigrationRequest>(
-                "read on the source prefix; write (and delete for sync) on the target prefix; delete on the source for move", Access)
+                "read on the source prefix; read and write (and delete for sync) on the target prefix (read only for a dry run); delete on the source for move", Access)
             .WithSummary("Starts a migration job (202 with Location); the body is checked, stores and buckets included, before any job exists.")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapGet("/", List).WithName("ListMigrations").RequireGatewayAccess(Operation.Read, "migrations")
@@ -163,7 +163,9 @@ public static class MigrationEndpoints
         catch (GatewayException) { return null; }
         var source = $"stores/{spec.Source.Store}/buckets/{spec.Source.Bucket}/objects/{spec.SourcePrefix}";
         var target = $"stores/{spec.Target.Store}/buckets/{spec.Target.Bucket}/objects/{spec.TargetPrefix}";
-        var accesses = new List<ResourceAccess> { new(Operation.Read, source, Prefix: true) };
+        // Every job reads the target (its listing, HEADs, read-backs) and its report tells what the target holds (identical,
+        // newer-at-target, and the keys a sync deletes or would delete): a dry run is a listing of the target by proxy.
+        var accesses = new List<ResourceAccess> { new(Operation.Read, source, Prefix: true), new(Operation.Read, target, Prefix: true) };
         if (spec.DryRun) return accesses;
         accesses.Add(new(Operation.Write, target, Prefix: true));
         if (spec.Mode == MigrationMode.Sync) accesses.Add(new(Operation.Delete, target, Prefix: true));

@@ -478,6 +478,51 @@ public sealed class MigrationTests : IAsyncLifetime
         Assert.Equal(0, list.GetProperty("migrations").GetArrayLength());
     }
 
+    [Theory]
+    // A dry run needed no scope on the target, yet it lists the target: its report named the keys a sync would delete.
+    [InlineData(true, false, HttpStatusCode.Forbidden)]
+    [InlineData(false, false, HttpStatusCode.Forbidden)]
+    [InlineData(true, true, HttpStatusCode.Accepted)]
+    public async Task A_job_needs_read_on_the_target_because_its_report_tells_what_the_target_holds(bool dryRun, bool readTarget, HttpStatusCode expected)
+    {
+        var (key, adminKey) = ("gwk_scoped_" + Guid.NewGuid().ToString("N"), "gwk_admin_" + Guid.NewGuid().ToString("N"));
+        var settings = Settings();
+        settings["Gateway:Security:ApiKeys:admin:Hash"] = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(adminKey)));
+        settings["Gateway:Security:ApiKeys:admin:Scopes:0"] = "admin";
+        settings["Gateway:Stores:archive:Root"] = Directory.CreateDirectory(Path.Combine(_data, "scoped-archive")).FullName;
+        settings["Gateway:Stores:flat:Root"] = Directory.CreateDirectory(Path.Combine(_data, "scoped-flat")).FullName;
+        settings["Gateway:Security:ApiKeys:scoped:Hash"] = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        settings["Gateway:Security:ApiKeys:scoped:Scopes:0"] = "read,write:migrations";
+        settings["Gateway:Security:ApiKeys:scoped:Scopes:1"] = "read,write,delete:stores/local/buckets/src/objects/**";
+        settings["Gateway:Security:ApiKeys:scoped:Scopes:2"] = (readTarget ? "read," : "") + "write,delete:stores/archive/buckets/dst/objects/**";
+        await using var server = await GatewayServer.StartAsync(settings);
+        using var adminClient = server.CreateClient();
+        adminClient.DefaultRequestHeaders.Add("X-Api-Key", adminKey);
+        var admin = new MigrationClient(adminClient);
+        await admin.CreateBucketAsync("local", "src");
+        await admin.CreateBucketAsync("archive", "dst");
+        await admin.PutAsync("local", "src", "kept.txt", "k"u8.ToArray(), "text/plain", new Dictionary<string, string>());
+        await admin.PutAsync("archive", "dst", "secret-name-at-target.txt", "s"u8.ToArray(), "text/plain", new Dictionary<string, string>());
+        using var client = server.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+
+        using var response = await client.PostAsJsonAsync("v1/migrations",
+            new { source = new { store = "local", bucket = "src" }, target = new { store = "archive", bucket = "dst" }, mode = "sync", dryRun });
+
+        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        var list = await client.GetFromJsonAsync<JsonElement>("v1/migrations");
+        if (expected == HttpStatusCode.Forbidden)
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("may not read 'stores/archive/buckets/dst/objects/'", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(0, list.GetProperty("migrations").GetArrayLength());
+        }
+        else
+        {
+            Assert.Equal(1, list.GetProperty("migrations").GetArrayLength());
+        }
+    }
+
     [Fact]
     public async Task Unknown_jobs_and_bad_item_filters_are_problems()
     {
