@@ -93,6 +93,8 @@ public sealed record MigrationSpec
         {
             if (string.IsNullOrEmpty(g) || g.Length > 1024 || g.Any(char.IsControl))
                 throw Bad($"{field} globs are 1-1024 characters with no control characters.");
+            // Checked here, not when the job runs: a glob the matcher refuses would fail the job after a 202.
+            if (KeyFilter.Refusal(g) is { } why) throw Bad($"{field} glob '{g}' is not usable: {why}");
         }
         return globs;
     }

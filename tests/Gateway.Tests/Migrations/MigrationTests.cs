@@ -440,6 +440,12 @@ public sealed class MigrationTests : IAsyncLifetime
         { "no target", """{"source":{"store":"local","bucket":"src"}}""" },
         { "bad bucket name", """{"source":{"store":"local","bucket":"SRC"},"target":{"store":"archive","bucket":"dst"}}""" },
         { "traversal prefix", """{"source":{"store":"local","bucket":"src","prefix":"../"},"target":{"store":"archive","bucket":"dst"}}""" },
+        // Globs FileSystemGlobbing refuses were taken with a 202, and the job then failed with "internal: ArgumentException".
+        { "include glob the matcher refuses", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"include":["**/../**"]}""" },
+        { "exclude glob the matcher refuses", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"exclude":["a/../b"]}""" },
+        // Numbers sent as strings were read as numbers (JSON's web defaults); a wrongly typed member is refused like any other.
+        { "concurrency as a string", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"concurrency":"8"}""" },
+        { "bandwidth as a string", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"bandwidthLimit":"4096"}""" },
     };
 
     [Theory]
