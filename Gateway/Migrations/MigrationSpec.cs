@@ -24,6 +24,9 @@ public sealed record MigrationSpec
     public string SourcePrefix => Source.Prefix ?? "";
     public string TargetPrefix => Target.Prefix ?? "";
 
+    /// <summary>Whether every object keeps its bucket and key: only such a job fills a migrating store's To where it reads.</summary>
+    public bool KeepsNames => Source.Bucket == Target.Bucket && SourcePrefix == TargetPrefix;
+
     /// <summary>The target key of a source key: the source prefix replaced by the target's.</summary>
     public string TargetKey(string sourceKey) => TargetPrefix + sourceKey[SourcePrefix.Length..];
 
