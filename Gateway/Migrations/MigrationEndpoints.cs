@@ -92,7 +92,8 @@ public static class MigrationEndpoints
         var size = pageSize ?? 1000;
         var rows = db.Items(id, state, after, size + 1);
         var page = rows.Take(size).ToList();
-        var next = rows.Count > size ? Convert.ToBase64String(Encoding.UTF8.GetBytes(page[^1].RawKey)) : null;
+        // base64url: a token pasted into a query as given stays the same ('+' of plain base64 reads as a space).
+        var next = rows.Count > size ? System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes(page[^1].RawKey)) : null;
         return TypedResults.Ok(new MigrationItemList(page.Select(r => r.Item).ToList(), next));
     }
 
@@ -129,7 +130,12 @@ public static class MigrationEndpoints
 
     private static string DecodeToken(string token)
     {
-        try { return Encoding.UTF8.GetString(Convert.FromBase64String(token)); }
+        try
+        {
+            // Plain base64 is what gateways before base64url gave out; a client paging across an upgrade still holds one.
+            var bytes = token.AsSpan().IndexOfAny('+', '/', '=') >= 0 ? Convert.FromBase64String(token) : System.Buffers.Text.Base64Url.DecodeFromChars(token);
+            return Encoding.UTF8.GetString(bytes);
+        }
         catch (FormatException) { throw new GatewayException(ErrorCode.BadRequest, "pageToken is not one this gateway gave out."); }
     }
 
