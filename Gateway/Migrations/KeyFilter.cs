@@ -18,6 +18,13 @@ public sealed class KeyFilter
         if (exclude.Count > 0) { _exclude = new Matcher(StringComparison.Ordinal); _exclude.AddIncludePatterns(exclude); }
     }
 
+    /// <summary>Null when <paramref name="glob"/> compiles, else why not (FileSystemGlobbing refuses some patterns, e.g. '..' after the start).</summary>
+    public static string? Refusal(string glob)
+    {
+        try { new Matcher(StringComparison.Ordinal).AddInclude(glob); return null; }
+        catch (ArgumentException e) { return e.Message; }
+    }
+
     public bool Admits(string relativeKey)
     {
         if (_include is null && _exclude is null) return true;

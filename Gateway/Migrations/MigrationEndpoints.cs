@@ -21,7 +21,7 @@ public static class MigrationEndpoints
         group.MapPost("/", Create).WithName("CreateMigration")
             .RequireGatewayAccess(Operation.Write, "migrations")
             .RequireGatewayAccess<RouteHandlerBuilder, MigrationRequest>(
-                "read on the source prefix; write (and delete for sync) on the target prefix; delete on the source for move", Access)
+                "read on the source prefix; read and write (and delete for sync) on the target prefix (read only for a dry run); delete on the source for move", Access)
             .WithSummary("Starts a migration job (202 with Location); the body is checked, stores and buckets included, before any job exists.")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapGet("/", List).WithName("ListMigrations").RequireGatewayAccess(Operation.Read, "migrations")
@@ -92,7 +92,8 @@ public static class MigrationEndpoints
         var size = pageSize ?? 1000;
         var rows = db.Items(id, state, after, size + 1);
         var page = rows.Take(size).ToList();
-        var next = rows.Count > size ? Convert.ToBase64String(Encoding.UTF8.GetBytes(page[^1].RawKey)) : null;
+        // base64url: a token pasted into a query as given stays the same ('+' of plain base64 reads as a space).
+        var next = rows.Count > size ? System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes(page[^1].RawKey)) : null;
         return TypedResults.Ok(new MigrationItemList(page.Select(r => r.Item).ToList(), next));
     }
 
@@ -129,7 +130,12 @@ public static class MigrationEndpoints
 
     private static string DecodeToken(string token)
     {
-        try { return Encoding.UTF8.GetString(Convert.FromBase64String(token)); }
+        try
+        {
+            // Plain base64 is what gateways before base64url gave out; a client paging across an upgrade still holds one.
+            var bytes = token.AsSpan().IndexOfAny('+', '/', '=') >= 0 ? Convert.FromBase64String(token) : System.Buffers.Text.Base64Url.DecodeFromChars(token);
+            return Encoding.UTF8.GetString(bytes);
+        }
         catch (FormatException) { throw new GatewayException(ErrorCode.BadRequest, "pageToken is not one this gateway gave out."); }
     }
 
@@ -163,7 +169,9 @@ public static class MigrationEndpoints
         catch (GatewayException) { return null; }
         var source = $"stores/{spec.Source.Store}/buckets/{spec.Source.Bucket}/objects/{spec.SourcePrefix}";
         var target = $"stores/{spec.Target.Store}/buckets/{spec.Target.Bucket}/objects/{spec.TargetPrefix}";
-        var accesses = new List<ResourceAccess> { new(Operation.Read, source, Prefix: true) };
+        // Every job reads the target (its listing, HEADs, read-backs) and its report tells what the target holds (identical,
+        // newer-at-target, and the keys a sync deletes or would delete): a dry run is a listing of the target by proxy.
+        var accesses = new List<ResourceAccess> { new(Operation.Read, source, Prefix: true), new(Operation.Read, target, Prefix: true) };
         if (spec.DryRun) return accesses;
         accesses.Add(new(Operation.Write, target, Prefix: true));
         if (spec.Mode == MigrationMode.Sync) accesses.Add(new(Operation.Delete, target, Prefix: true));

@@ -24,6 +24,9 @@ public sealed record MigrationSpec
     public string SourcePrefix => Source.Prefix ?? "";
     public string TargetPrefix => Target.Prefix ?? "";
 
+    /// <summary>Whether every object keeps its bucket and key: only such a job fills a migrating store's To where it reads.</summary>
+    public bool KeepsNames => Source.Bucket == Target.Bucket && SourcePrefix == TargetPrefix;
+
     /// <summary>The target key of a source key: the source prefix replaced by the target's.</summary>
     public string TargetKey(string sourceKey) => TargetPrefix + sourceKey[SourcePrefix.Length..];
 
@@ -93,6 +96,8 @@ public sealed record MigrationSpec
         {
             if (string.IsNullOrEmpty(g) || g.Length > 1024 || g.Any(char.IsControl))
                 throw Bad($"{field} globs are 1-1024 characters with no control characters.");
+            // Checked here, not when the job runs: a glob the matcher refuses would fail the job after a 202.
+            if (KeyFilter.Refusal(g) is { } why) throw Bad($"{field} glob '{g}' is not usable: {why}");
         }
         return globs;
     }

@@ -13,7 +13,13 @@ public static class ProblemSetup
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         // A member given twice is ambiguous ({"dryRun":true,"dryRun":false} would be a real migration): refused, not last-wins.
         // Members match case-insensitively, so "dryRun" and "DRYRUN" are the same member given twice as well.
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.AllowDuplicateProperties = false);
+        // A number sent as a string ("concurrency":"8") is a wrongly typed member, refused like any other; the web defaults
+        // read it as a number (and the OpenAPI document then advertised string as a type of every number).
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.AllowDuplicateProperties = false;
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+        });
         return services;
     }
 

@@ -119,6 +119,13 @@ public static class MigrateCli
                 Console.Error.WriteLine($"migrate {name}: the job id is empty; give the id a job was created with (mig_...).");
                 return MigrateExitCodes.Usage;
             }
+            // "." and ".." pass Uri.EscapeDataString unchanged and are path segments: "status ." read the job list, "resume .."
+            // posted to v1/resume.
+            if (job is "." or "..")
+            {
+                Console.Error.WriteLine($"migrate {name}: '{job}' is not a job id; give the id a job was created with (mig_...).");
+                return MigrateExitCodes.Usage;
+            }
             return Run(r.GetValue(gateway)!, async http =>
             {
                 using var response = await http.SendAsync(new HttpRequestMessage(method, $"v1/migrations/{Uri.EscapeDataString(job)}{suffix}"));

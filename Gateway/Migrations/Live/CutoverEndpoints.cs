@@ -28,10 +28,11 @@ public static class CutoverEndpoints
         var jobs = db.JobsBetween(from, to);
         if (jobs.FirstOrDefault(j => !MigrationStates.IsTerminal(j.State)) is { } active)
             throw new GatewayException(ErrorCode.Conflict, $"Migration '{active.Id}' from '{from}' to '{to}' is still {active.State}; cut over once it has completed.");
+        // A job into another bucket or prefix of To put nothing where the migrating store reads: it cannot justify a cutover.
         var verified = jobs.FirstOrDefault(j => j.State == MigrationStates.Completed && !j.Spec.DryRun && j.Spec.Verify != VerifyMode.None
-            && db.Totals(j.Id).Objects.Failed == 0)
+            && j.Spec.KeepsNames && db.Totals(j.Id).Objects.Failed == 0)
             ?? throw new GatewayException(ErrorCode.Conflict,
-                $"No migration from '{from}' to '{to}' has completed with verification (checksum or size) and no failed object; run one first.");
+                $"No migration from '{from}' to '{to}' that keeps bucket and prefix has completed with verification (checksum or size) and no failed object; run one first.");
         return TypedResults.Ok(cutovers.Record(new Cutover(migrating.Name, from, to, verified.Id, time.GetUtcNow())));
     }
 }

@@ -218,6 +218,40 @@ public sealed class MigratingStoreTests : IAsyncLifetime
         if (mode == "move") Assert.DoesNotContain(await _api.ListAsync("old", "bkt"), o => !rewritten.Contains(o.GetProperty("key").GetString()!));
     }
 
+    [Theory]
+    // A job from old:bkt into another bucket or prefix of new justified a cutover, after which live:bkt answered 404 for
+    // every object: the job had put nothing where the migrating store reads.
+    [InlineData("other", null, null)]
+    [InlineData("bkt", "a/", "b/")]
+    public async Task A_job_into_another_bucket_or_prefix_does_not_justify_a_cutover(string targetBucket, string? sourcePrefix, string? targetPrefix)
+    {
+        await _api.PutAsync("old", "bkt", "a/k1", "one"u8.ToArray());
+        if (targetBucket != "bkt") await _api.CreateBucketAsync("new", targetBucket);
+        var renamed = await _api.StartAsync(new
+        {
+            source = new { store = "old", bucket = "bkt", prefix = sourcePrefix },
+            target = new { store = "new", bucket = targetBucket, prefix = targetPrefix },
+        });
+        Assert.Equal("completed", (await _api.WaitForEndAsync(renamed)).GetProperty("state").GetString());
+
+        using (var refused = await _server.Client.PostAsync("v1/stores/live/cutover", null))
+        {
+            Assert.True(refused.StatusCode == HttpStatusCode.Conflict, await refused.Content.ReadAsStringAsync());
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+        Assert.Equal("one", Encoding.UTF8.GetString((await BodyOfAsync("live", "a/k1"))!));
+
+        var same = await _api.StartAsync(new { source = new { store = "old", bucket = "bkt" }, target = new { store = "new", bucket = "bkt" } });
+        Assert.Equal("completed", (await _api.WaitForEndAsync(same)).GetProperty("state").GetString());
+        using (var cut = await _server.Client.PostAsync("v1/stores/live/cutover", null))
+        {
+            var body = await cut.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(cut.StatusCode == HttpStatusCode.OK, body.ToString());
+            Assert.Equal(same, body.GetProperty("migration").GetString());
+        }
+        Assert.Equal("one", Encoding.UTF8.GetString((await BodyOfAsync("live", "a/k1"))!));
+    }
+
     [Fact]
     public async Task Cutover_needs_a_finished_verified_job_and_then_the_store_is_plain_To()
     {

@@ -58,6 +58,10 @@ public sealed class CliProbeTests : IAsyncLifetime
         // An empty id named the job list and answered it with exit 0.
         (["status", "", "--gateway", Gateway], null, 1, "the job id is empty"),
         (["cancel", " ", "--gateway", Gateway], null, 1, "the job id is empty"),
+        // "." and ".." are path segments, not ids: "status ." printed the job list with exit 0, "pause ." was a 405 (exit 5).
+        (["status", ".", "--gateway", Gateway], null, 1, "'.' is not a job id"),
+        (["pause", ".", "--gateway", Gateway], null, 1, "'.' is not a job id"),
+        (["resume", "..", "--gateway", Gateway], null, 1, "'..' is not a job id"),
         (["list", "--gateway", _notAGatewayUrl], null, 5, "is not a gateway's migrations API answer"),
         (["status", "mig_x", "--gateway", _notAGatewayUrl], null, 5, "is not a gateway's migrations API answer"),
         (["copy", "local:src", "local:dst", "--gateway", _notAGatewayUrl], null, 5, "is not a gateway's migrations API answer"),
