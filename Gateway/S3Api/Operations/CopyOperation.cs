@@ -16,15 +16,14 @@ namespace Gateway.S3Api.Operations;
 /// </summary>
 public static class CopyOperation
 {
-    public static async Task RunAsync(S3Context c)
+    /// <param name="encryption">What <see cref="ObjectMakingWrite.Check"/> took for the target (it checked the write grant), to echo.</param>
+    public static async Task RunAsync(S3Context c, string? encryption)
     {
         var target = c.Target;
         var key = c.RequiredKey;
         var (source, sourceKey) = ParseSource(c);
         c.Require(Operation.Read, source.ObjectResource(sourceKey));
-        c.Require(Operation.Write, target.ObjectResource(key));
         Encryption.ServerSideEncryption.CheckCopySource(c.Request);
-        var encryption = Encryption.ServerSideEncryption.ForWrite(c);
         var directive = c.Request.Headers["x-amz-metadata-directive"].ToString().ToUpperInvariant() switch
         {
             "" or "COPY" => MetadataDirective.Copy,

@@ -19,12 +19,11 @@ namespace Gateway.S3Api.Operations;
 /// </summary>
 public static class MultipartOperations
 {
-    public static async Task CreateAsync(S3Context c)
+    /// <param name="encryption">What <see cref="ObjectMakingWrite.Check"/> took, to echo.</param>
+    public static async Task CreateAsync(S3Context c, string? encryption)
     {
         var t = c.Target;
         var key = c.RequiredKey;
-        c.Require(Operation.Write, t.ObjectResource(key));
-        var encryption = Encryption.ServerSideEncryption.ForWrite(c);
         var options = await ObjectWriteOperations.WriteOptionsAsync(c, t.Store, t.Bucket, key);
         var uploadId = MultipartMetadata.NewUploadId();
         if (await StartNativeAsync(c, key, options) is { } nativeId)
@@ -337,19 +336,21 @@ public static class MultipartOperations
         return (t, key, c.Request.Query["uploadId"].ToString());
     }
 
-    private static int PartNumber(S3Context c)
-    {
-        if (!int.TryParse(c.Request.Query["partNumber"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n is < 1 or > MultipartMetadata.MaxPartNumber)
-            throw S3Errors.InvalidArgument("Part number must be an integer between 1 and 10000, inclusive");
-        return n;
-    }
+    private static int PartNumber(S3Context c) =>
+        BoundedInteger.Read(c.Request.Query["partNumber"].ToString(), 1, MultipartMetadata.MaxPartNumber, out var n) == BoundedIntegerRead.Within
+            ? n
+            : throw S3Errors.InvalidArgument("Part number must be an integer between 1 and 10000, inclusive");
 
+    /// <summary>A paging parameter: S3 refuses one below <paramref name="min"/> and answers at most <paramref name="max"/> for a larger one.</summary>
     private static int IntQuery(S3Context c, string name, int fallback, int min, int max)
     {
         if (!c.Request.Query.TryGetValue(name, out var v)) return fallback;
-        if (!int.TryParse(v.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < min)
-            throw S3Errors.InvalidArgument($"{name} must be an integer of at least {min}.");
-        return Math.Min(n, max);
+        return BoundedInteger.Read(v.ToString(), min, max, out var n) switch
+        {
+            BoundedIntegerRead.Within => n,
+            BoundedIntegerRead.AboveMaximum => max,
+            _ => throw S3Errors.InvalidArgument($"{name} must be an integer of at least {min}."),
+        };
     }
 
     /// <summary>x-amz-copy-source-range: bytes=first-last (else InvalidArgument), inside the source (else InvalidRange).</summary>
