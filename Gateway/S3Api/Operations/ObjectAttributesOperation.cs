@@ -36,7 +36,7 @@ public static class ObjectAttributesOperation
             {
                 w.WriteStartElement("Checksum");
                 w.Element("Checksum" + algorithm.ToUpperInvariant(), value);
-                w.Element("ChecksumType", "FULL_OBJECT");
+                w.Element("ChecksumType", StoredChecksum.TypeOf(value));
                 w.WriteEndElement();
             }
             if (asked.Contains("ObjectParts") && PartLayout.PartsCount(info) is { } count)
