@@ -22,7 +22,7 @@ public static class BucketOperations
         var prefix = q["prefix"].ToString();
         int? max = null;
         if (q.TryGetValue("max-buckets", out var maxText))
-            max = int.TryParse(maxText.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxBuckets
+            max = BoundedInteger.Read(maxText.ToString(), 1, MaxBuckets, out var n) == BoundedIntegerRead.Within
                 ? n
                 : throw S3Errors.InvalidArgument($"max-buckets must be an integer between 1 and {MaxBuckets}.");
         var after = q.TryGetValue("continuation-token", out var token) ? DecodeBucketToken(token.ToString()) : null;

@@ -19,7 +19,8 @@ internal sealed class ChecksumVerifyingStream : ReadOnlyStream
     private const string ItemKey = "s3.checksum";
     private readonly Stream _inner;
     private readonly string _algorithm;
-    private readonly Func<string?> _expected;
+    /// <summary>The value sent (header or trailer); null when the checksum is only computed.</summary>
+    private readonly Func<string?>? _expected;
     private readonly BodyFailure _failure;
     private readonly Action<string> _computed;
     private readonly NonCryptographicHashAlgorithm? _crc;
@@ -28,7 +29,7 @@ internal sealed class ChecksumVerifyingStream : ReadOnlyStream
     private long _read;
     private bool _done;
 
-    private ChecksumVerifyingStream(Stream inner, long length, string algorithm, Func<string?> expected, BodyFailure failure, Action<string> computed)
+    private ChecksumVerifyingStream(Stream inner, long length, string algorithm, Func<string?>? expected, BodyFailure failure, Action<string> computed)
     {
         _inner = inner;
         _length = length;
@@ -36,40 +37,86 @@ internal sealed class ChecksumVerifyingStream : ReadOnlyStream
         _expected = expected;
         _failure = failure;
         _computed = computed;
-        switch (algorithm)
-        {
-            case "crc32": _crc = new Crc32(); break;
-            case "crc32c": _crc = new Crc32C(); break;
-            case "sha1": _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA1); break;
-            default: _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256); break;
-        }
+        (_crc, _sha) = Hasher(algorithm);
     }
 
-    /// <summary>Wraps <paramref name="body"/> when the request names a checksum; otherwise returns it as is.</summary>
-    public static Stream Wrap(S3Context c, Stream body, long length)
+    private static (NonCryptographicHashAlgorithm? Crc, IncrementalHash? Sha) Hasher(string algorithm) => algorithm switch
+    {
+        "crc32" => (new Crc32(), null),
+        "crc32c" => (new Crc32C(), null),
+        "sha1" => (null, IncrementalHash.CreateHash(HashAlgorithmName.SHA1)),
+        _ => (null, IncrementalHash.CreateHash(HashAlgorithmName.SHA256)),
+    };
+
+    /// <summary>
+    /// Wraps <paramref name="body"/> when the request names a checksum; otherwise returns it as is, or, when
+    /// <paramref name="required"/> names an algorithm (a multipart upload's), a stream that computes that one. A checksum
+    /// of another algorithm than <paramref name="required"/> is S3's InvalidRequest.
+    /// </summary>
+    public static Stream Wrap(S3Context c, Stream body, long length, string? required = null)
     {
         var headers = c.Request.Headers;
+        if (headers.ContainsKey("x-amz-checksum-crc64nvme")) throw S3Errors.NotImplemented("The CRC64NVME checksum");
+        var sdk = headers["x-amz-sdk-checksum-algorithm"].ToString().ToLowerInvariant();
+        if (sdk == "crc64nvme") throw S3Errors.NotImplemented("The CRC64NVME checksum");
+        if (sdk.Length > 0 && !Algorithms.Contains(sdk)) throw S3Errors.InvalidRequest("Value for x-amz-sdk-checksum-algorithm header is invalid.");
+        Action<string> Keep(string algorithm) => v => c.Http.Items[ItemKey] = (algorithm, v);
+        string? named = null;
+        Func<string?>? expected = null;
         foreach (var algorithm in Algorithms)
         {
             var header = headers["x-amz-checksum-" + algorithm].ToString();
-            if (header.Length > 0)
-                return new ChecksumVerifyingStream(body, length, algorithm, () => header, c.BodyFailure, v => c.Http.Items[ItemKey] = (algorithm, v));
+            if (header.Length == 0) continue;
+            (named, expected) = (algorithm, () => header);
+            break;
         }
         var trailer = headers["x-amz-trailer"].ToString().Trim().ToLowerInvariant();
-        if (trailer.StartsWith("x-amz-checksum-", StringComparison.Ordinal) && body is AwsChunkedStream chunked)
+        if (named is null && trailer.StartsWith("x-amz-checksum-", StringComparison.Ordinal) && body is AwsChunkedStream chunked)
         {
-            var algorithm = trailer["x-amz-checksum-".Length..];
-            if (!Algorithms.Contains(algorithm)) throw S3Errors.InvalidRequest($"The checksum algorithm in x-amz-trailer is not supported: {algorithm}.");
-            return new ChecksumVerifyingStream(body, length, algorithm, () => chunked.Trailers.GetValueOrDefault(trailer), c.BodyFailure,
-                v => c.Http.Items[ItemKey] = (algorithm, v));
+            named = trailer["x-amz-checksum-".Length..];
+            if (!Algorithms.Contains(named)) throw S3Errors.InvalidRequest($"The checksum algorithm in x-amz-trailer is not supported: {named}.");
+            expected = () => chunked.Trailers.GetValueOrDefault(trailer);
         }
-        return body;
+        if (sdk.Length > 0 && sdk != named)
+            throw S3Errors.InvalidRequest("x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer headers were found.");
+        if (required is not null && named is not null && named != required)
+            throw S3Errors.InvalidRequest($"Checksum Type mismatch occurred, expected checksum Type: {required}, actual checksum Type: {named}");
+        if (named is not null) return new ChecksumVerifyingStream(body, length, named, expected, c.BodyFailure, Keep(named));
+        return required is null ? body : new ChecksumVerifyingStream(body, length, required, null, c.BodyFailure, Keep(required));
     }
+
+    /// <summary>The checksum the body was verified (or computed) with, once it was read to its end: (lower-case algorithm, base64 value).</summary>
+    public static (string Algorithm, string Value)? Verified(S3Context c) =>
+        c.Http.Items.TryGetValue(ItemKey, out var kept) && kept is (string algorithm, string value) ? (algorithm, value) : null;
+
+    /// <summary>
+    /// S3's COMPOSITE checksum of a multipart object: the algorithm over the parts' binary checksums in part order, base64,
+    /// then "-" and the part count.
+    /// </summary>
+    public static string Composite(string algorithm, IReadOnlyList<string> partChecksums)
+    {
+        var (crc, sha) = Hasher(algorithm);
+        foreach (var part in partChecksums)
+        {
+            var bytes = Convert.FromBase64String(part);
+            if (crc is not null) crc.Append(bytes);
+            else sha!.AppendData(bytes);
+        }
+        var digest = crc is not null ? Digest(crc) : sha!.GetHashAndReset();
+        sha?.Dispose();
+        return Convert.ToBase64String(digest) + "-" + partChecksums.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static byte[] Digest(NonCryptographicHashAlgorithm crc) => crc switch
+    {
+        Crc32 ieee => BigEndian(ieee.GetCurrentHashAsUInt32()), // System.IO.Hashing gives CRC-32 little-endian; S3 sends it big-endian
+        _ => crc.GetCurrentHash(),
+    };
 
     /// <summary>Puts the verified checksum on the response, as S3 does.</summary>
     public static void EchoHeaders(S3Context c)
     {
-        if (c.Http.Items[ItemKey] is (string algorithm, string value)) c.Response.Headers["x-amz-checksum-" + algorithm] = value;
+        if (Verified(c) is var (algorithm, value)) c.Response.Headers["x-amz-checksum-" + algorithm] = value;
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -82,12 +129,12 @@ internal sealed class ChecksumVerifyingStream : ReadOnlyStream
         // Checked before the last bytes are handed on: a store that stops at the declared length never gets a whole body.
         if (n > 0 && _read != _length) return n;
         _done = true;
-        var actual = Convert.ToBase64String(_crc switch
+        var actual = Convert.ToBase64String(_crc is not null ? Digest(_crc) : _sha!.GetHashAndReset());
+        if (_expected is null)
         {
-            Crc32 ieee => BigEndian(ieee.GetCurrentHashAsUInt32()), // System.IO.Hashing gives CRC-32 little-endian; S3 sends it big-endian
-            { } crc => crc.GetCurrentHash(),
-            null => _sha!.GetHashAndReset(),
-        });
+            _computed(actual); // no checksum was sent: computed for the caller (a multipart upload's part)
+            return n;
+        }
         var expected = _expected();
         if (expected is null) throw _failure.Fail(S3Errors.InvalidRequest($"The x-amz-checksum-{_algorithm} trailer is missing."));
         if (expected != actual)

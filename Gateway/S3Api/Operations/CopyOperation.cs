@@ -16,15 +16,14 @@ namespace Gateway.S3Api.Operations;
 /// </summary>
 public static class CopyOperation
 {
-    public static async Task RunAsync(S3Context c)
+    /// <param name="encryption">What <see cref="ObjectMakingWrite.Check"/> took for the target (it checked the write grant), to echo.</param>
+    public static async Task RunAsync(S3Context c, string? encryption)
     {
         var target = c.Target;
         var key = c.RequiredKey;
         var (source, sourceKey) = ParseSource(c);
         c.Require(Operation.Read, source.ObjectResource(sourceKey));
-        c.Require(Operation.Write, target.ObjectResource(key));
         Encryption.ServerSideEncryption.CheckCopySource(c.Request);
-        var encryption = Encryption.ServerSideEncryption.ForWrite(c);
         var directive = c.Request.Headers["x-amz-metadata-directive"].ToString().ToUpperInvariant() switch
         {
             "" or "COPY" => MetadataDirective.Copy,
@@ -39,7 +38,8 @@ public static class CopyOperation
         };
         // With REPLACE the tags are the header's (none without it); with COPY the header is ignored, as S3 does.
         var newTags = replaceTags ? TaggingOperations.FromHeader(c.Request) ?? [] : null;
-        if (directive == MetadataDirective.Copy && source.StoreName == target.StoreName && source.Bucket == target.Bucket && sourceKey == key)
+        var ontoItself = source.StoreName == target.StoreName && source.Bucket == target.Bucket && sourceKey == key;
+        if (ontoItself && !ChangesSomething(c, directive, encryption))
             throw S3Errors.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
 
         var current = await HeadSourceAsync(c, source, sourceKey);
@@ -51,12 +51,13 @@ public static class CopyOperation
         var headers = replace ? ObjectWriteOperations.ReadContentHeaders(c.Request) : null;
         if (replace)
             metadata = ObjectTags.With(metadata!, newTags ?? ObjectTags.Of(current.Metadata));
-        else if (newTags is not null)
+        else if (newTags is not null || ontoItself)
         {
-            // Metadata copied, tags replaced: the source's metadata, type and headers given explicitly, pinned to the source read.
+            // Metadata copied but tags replaced, or a copy onto itself (S3, behind an s3 store, takes that only with REPLACE):
+            // the source's metadata, type and headers given explicitly, pinned to the source read.
             replace = true;
             directive = MetadataDirective.Replace;
-            metadata = ObjectTags.With(current.Metadata, newTags);
+            metadata = ObjectTags.With(current.Metadata, newTags ?? ObjectTags.Of(current.Metadata));
             contentType = current.ContentType;
             headers = ContentHeaders.OrNull(current.ContentHeaders?.Sendable());
         }
@@ -100,6 +101,15 @@ public static class CopyOperation
             w.WriteEndElement();
         });
     }
+
+    /// <summary>
+    /// AWS's rule for a copy onto itself: it must name a change of metadata (REPLACE), encryption or storage class. The
+    /// header's presence is the change: AWS does not compare it with the object's own (an SSE-S3 object copied onto itself
+    /// with <c>x-amz-server-side-encryption: AES256</c> is taken). The website redirect location, which AWS also counts,
+    /// is not kept here, so naming it alone does not make a copy onto itself legal.
+    /// </summary>
+    private static bool ChangesSomething(S3Context c, MetadataDirective directive, string? encryption) =>
+        directive == MetadataDirective.Replace || encryption is not null || c.Request.Headers.ContainsKey("x-amz-storage-class");
 
     public static async Task<ObjectInfo> HeadSourceAsync(S3Context c, S3BucketTarget source, string sourceKey)
     {

@@ -36,7 +36,7 @@ public static class ObjectAttributesOperation
             {
                 w.WriteStartElement("Checksum");
                 w.Element("Checksum" + algorithm.ToUpperInvariant(), value);
-                w.Element("ChecksumType", "FULL_OBJECT");
+                w.Element("ChecksumType", StoredChecksum.TypeOf(value));
                 w.WriteEndElement();
             }
             if (asked.Contains("ObjectParts") && PartLayout.PartsCount(info) is { } count)
@@ -79,7 +79,7 @@ public static class ObjectAttributesOperation
     private static int Number(HttpRequest request, string header, int absent)
     {
         if (!request.Headers.TryGetValue(header, out var value)) return absent;
-        return int.TryParse(value.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= MultipartMetadata.MaxPartNumber
+        return BoundedInteger.Read(value.ToString(), 0, MultipartMetadata.MaxPartNumber, out var n) == BoundedIntegerRead.Within
             ? n
             : throw S3Errors.InvalidArgument($"{header} must be an integer between 0 and {MultipartMetadata.MaxPartNumber}.");
     }

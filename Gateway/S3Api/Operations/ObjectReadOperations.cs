@@ -68,7 +68,9 @@ public static class ObjectReadOperations
             ? asked.Resolve(info.Size) ?? throw S3Errors.InvalidRange()
             : ((long Offset, long Length)?)null;
         S3ObjectHeaders.Write(c.Response, info);
-        StoredChecksum.Write(c.Http, info, partNumber is null or 1 && Multipart.PartLayout.PartsCount(info) is null && (range is null || range.Value.Length == info.Size));
+        // The whole object's checksum (a multipart object's COMPOSITE one too): no part of a multipart object, no smaller range.
+        var wholeObject = (partNumber is null || (partNumber == 1 && Multipart.PartLayout.PartsCount(info) is null)) && (range is null || range.Value.Length == info.Size);
+        StoredChecksum.Write(c.Http, info, wholeObject);
         ApplyOverrides(c);
         c.Response.ContentLength = info.Size;
         c.Response.StatusCode = 200;

@@ -18,12 +18,11 @@ public static partial class ObjectWriteOperations
     [GeneratedRegex(@"\A[a-z0-9_][a-z0-9_-]{0,127}\z", RegexOptions.CultureInvariant)]
     private static partial Regex MetaName();
 
-    public static async Task PutAsync(S3Context c)
+    /// <param name="encryption">What <see cref="ObjectMakingWrite.Check"/> took, to echo.</param>
+    public static async Task PutAsync(S3Context c, string? encryption)
     {
         var t = c.Target;
         var key = c.RequiredKey;
-        c.Require(Operation.Write, t.ObjectResource(key));
-        var encryption = Encryption.ServerSideEncryption.ForWrite(c);
         var options = await WriteOptionsAsync(c, t.Store, t.Bucket, key);
         if (StoredChecksum.FromHeaders(c.Request) is { } checksum)
             options = options with { Metadata = new Dictionary<string, string>(options.Metadata) { [StoredChecksum.Key] = checksum } };

@@ -7,7 +7,8 @@ namespace Gateway.S3Api.Operations;
 /// The additional checksum a PutObject named in a header (x-amz-checksum-crc32, -crc32c, -sha1, -sha256), checked at the
 /// front door and kept in the reserved metadata entry <see cref="Key"/> as "algorithm:value", so GetObject and
 /// HeadObject with x-amz-checksum-mode: ENABLED answer it as S3 does. A checksum sent as an aws-chunked trailer is known
-/// only after the write started, so it is checked but not kept. Where the store keeps a CRC32C itself (GCS), that one is
+/// only after the write started, so it is checked but not kept. A multipart upload created with x-amz-checksum-algorithm
+/// keeps its COMPOSITE checksum ("value-N", see MultipartOperations) the same way. Where the store keeps a CRC32C itself (GCS), that one is
 /// answered for objects without a kept checksum.
 /// </summary>
 public static class StoredChecksum
@@ -29,8 +30,11 @@ public static class StoredChecksum
         if (!wholeObject || !string.Equals(http.Request.Headers["x-amz-checksum-mode"].ToString(), "ENABLED", StringComparison.OrdinalIgnoreCase)) return;
         if (Of(info) is not var (algorithm, value)) return;
         http.Response.Headers["x-amz-checksum-" + algorithm] = value;
-        http.Response.Headers["x-amz-checksum-type"] = "FULL_OBJECT";
+        http.Response.Headers["x-amz-checksum-type"] = TypeOf(value);
     }
+
+    /// <summary>S3's checksum type: COMPOSITE for a multipart object's "checksum-N", FULL_OBJECT otherwise.</summary>
+    public static string TypeOf(string value) => value.Contains('-', StringComparison.Ordinal) ? "COMPOSITE" : "FULL_OBJECT";
 
     /// <summary>The whole object's checksum as (lower-case algorithm, base64 value): the kept one, else the store's CRC32C; null when none.</summary>
     public static (string Algorithm, string Value)? Of(ObjectInfo info)

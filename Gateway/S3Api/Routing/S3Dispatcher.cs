@@ -168,19 +168,15 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
                 ServerSideEncryption.CheckPart(c.Request);
                 return MultipartOperations.UploadPartAsync(c);
             }
-            ObjectLockRequests.RefuseHeaders(c.Request);
-            if (c.Request.Headers.ContainsKey("x-amz-copy-source")) return CopyOperation.RunAsync(c);
-            return ObjectWriteOperations.PutAsync(c);
+            var encryption = ObjectMakingWrite.Check(c);
+            if (c.Request.Headers.ContainsKey("x-amz-copy-source")) return CopyOperation.RunAsync(c, encryption);
+            return ObjectWriteOperations.PutAsync(c, encryption);
         }
         if (HttpMethods.IsDelete(method))
             return q.ContainsKey("uploadId") ? MultipartOperations.AbortAsync(c) : ObjectWriteOperations.DeleteAsync(c);
         if (HttpMethods.IsPost(method))
         {
-            if (q.ContainsKey("uploads"))
-            {
-                ObjectLockRequests.RefuseHeaders(c.Request);
-                return MultipartOperations.CreateAsync(c);
-            }
+            if (q.ContainsKey("uploads")) return MultipartOperations.CreateAsync(c, ObjectMakingWrite.Check(c));
             if (q.ContainsKey("uploadId")) return MultipartOperations.CompleteAsync(c);
             return Task.FromException(S3Errors.NotImplemented("This object POST"));
         }

@@ -63,4 +63,34 @@ public abstract partial class S3ClientSuite
         finally:
             for name in names: s3.delete_bucket(Bucket=name)
         """, "ListBuckets paging");
+    /// <summary>
+    /// AWS's rule for a copy onto itself (verified against AWS by moto, getmoto/moto#6263): legal when the request names
+    /// REPLACE, a server-side encryption or a storage class, even one the object already has; otherwise InvalidRequest.
+    /// </summary>
+    [Fact]
+    public Task Boto3_copy_onto_itself_is_legal_when_it_names_encryption_or_storage_class() => RunBotoAsync($$"""
+        ENCRYPTS = {{(StoreEncryptsAtRest ? "True" : "False")}}
+        etag = s3.put_object(Bucket=BUCKET, Key="self", Body=b"self body", ContentType="text/plain", Metadata={"k": "v"}, Tagging="t=1")["ETag"]
+        same = {"Bucket": BUCKET, "Key": "self"}
+        def unchanged():
+            h = s3.head_object(Bucket=BUCKET, Key="self")
+            assert h["ContentType"] == "text/plain" and h["Metadata"] == {"k": "v"} and h["ETag"] == etag, h
+            assert s3.get_object(Bucket=BUCKET, Key="self")["Body"].read() == b"self body"
+            assert s3.get_object_tagging(Bucket=BUCKET, Key="self")["TagSet"] == [{"Key": "t", "Value": "1"}]
+        assert error_of(lambda: s3.copy_object(Bucket=BUCKET, Key="self", CopySource=same)) == ("InvalidRequest", 400)
+        assert error_of(lambda: s3.copy_object(Bucket=BUCKET, Key="self", CopySource=same, MetadataDirective="COPY")) == ("InvalidRequest", 400)
+        assert error_of(lambda: s3.copy_object(Bucket=BUCKET, Key="self", CopySource=same, StorageClass="NOT_A_CLASS")) == ("InvalidStorageClass", 400)
+        assert error_of(lambda: s3.copy_object(Bucket=BUCKET, Key="self", CopySource=same, ServerSideEncryption="aws:kms")) == ("NotImplemented", 501)
+        unchanged()
+        r = s3.copy_object(Bucket=BUCKET, Key="self", CopySource=same, StorageClass="STANDARD")
+        assert r["CopyObjectResult"]["ETag"] == etag, r
+        unchanged()
+        if ENCRYPTS:
+            r = s3.copy_object(Bucket=BUCKET, Key="self", CopySource=same, ServerSideEncryption="AES256", MetadataDirective="COPY")
+            assert r["ServerSideEncryption"] == "AES256" and r["CopyObjectResult"]["ETag"] == etag, r
+            unchanged()
+        else:
+            assert error_of(lambda: s3.copy_object(Bucket=BUCKET, Key="self", CopySource=same, ServerSideEncryption="AES256")) == ("NotImplemented", 501)
+            unchanged()
+        """, "copy onto itself");
 }

@@ -78,4 +78,33 @@ public abstract partial class S3ClientSuite
             assert error_of(lambda: s3.head_object(Bucket=BUCKET, Key="s3enc")) == ("404", 404)
             assert error_of(lambda: s3.head_object(Bucket=BUCKET, Key="s3copy")) == ("404", 404)
         """, "server-side encryption");
+    [Fact]
+    public Task Post_object_server_side_encryption_fields_follow_put_objects_rule() => RunBotoAsync(PostPrelude + "\n" + $$"""
+        ENCRYPTS = {{(StoreEncryptsAtRest ? "True" : "False")}}
+        SSE = "x-amz-server-side-encryption"
+        def sse_form(key, fields):
+            conditions = STD() + [["starts-with", "$" + name, ""] for name in fields]
+            return form(key=key, conditions=conditions, extra=fields)
+        def refused(key, fields, expected):
+            r = post(sse_form(key, fields))
+            assert error(r) == expected, (fields, r.status_code, r.content)
+            assert stored(key) is None, f"{key} was stored"
+        r = post(sse_form("foo-sse.txt", {SSE: "AES256"}))
+        if ENCRYPTS:
+            assert r.status_code == 204 and r.headers.get(SSE) == "AES256", (r.status_code, r.headers, r.content)
+            assert stored("foo-sse.txt") == b"bar"
+        else:
+            assert error(r) == (501, "NotImplemented"), (r.status_code, r.content)
+            assert stored("foo-sse.txt") is None
+        customer = {SSE + "-customer-algorithm": "AES256", SSE + "-customer-key": "a2V5", SSE + "-customer-key-MD5": "bWQ1"}
+        refused("foo-kms.txt", {SSE: "aws:kms"}, (501, "NotImplemented"))
+        refused("foo-ssec.txt", customer, (501, "NotImplemented"))
+        refused("foo-both.txt", {SSE: "AES256", **customer}, (400, "InvalidArgument"))
+        refused("foo-keyid.txt", {SSE + "-aws-kms-key-id": "k1"}, (400, "InvalidArgument"))
+        refused("foo-unknown.txt", {SSE: "aes:kms"}, (400, "InvalidArgument"))
+        # The policy still names every field: an unnamed encryption field is the policy's refusal, before any other.
+        r = post(form(key="foo-unnamed.txt", extra={SSE: "AES256"}))
+        assert error(r) == (403, "AccessDenied"), (r.status_code, r.content)
+        assert stored("foo-unnamed.txt") is None
+        """, "POST Object server-side encryption");
 }

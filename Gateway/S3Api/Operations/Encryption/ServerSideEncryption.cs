@@ -23,24 +23,29 @@ public static class ServerSideEncryption
     private static readonly HashSet<string> EncryptingKinds = new(StringComparer.Ordinal) { "azure-blob", "gcs", "s3" };
 
     /// <summary>
-    /// A write that makes an object (PutObject, CopyObject's target, CreateMultipartUpload): checks the headers and
+    /// A write that makes an object (PutObject, CopyObject's target, CreateMultipartUpload, POST Object): checks the headers and
     /// returns <c>AES256</c> when SSE-S3 was asked for (to echo), null when no encryption was named.
     /// </summary>
-    public static string? ForWrite(S3Context c)
+    public static string? ForWrite(S3Context c) =>
+        ForWrite(c, c.Request.Headers.Keys, name => c.Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null);
+
+    /// <summary>
+    /// The same rule over any named values: a request's headers, or a POST form's fields (<paramref name="names"/>, with
+    /// <paramref name="value"/> looking one up, case-insensitively, null when absent).
+    /// </summary>
+    public static string? ForWrite(S3Context c, IEnumerable<string> names, Func<string, string?> value)
     {
-        var headers = c.Request.Headers;
-        var customer = HasAny(c.Request, CustomerPrefix);
-        var kmsParameters = headers.ContainsKey(KmsKeyId) || headers.ContainsKey(KmsContext);
-        if (!headers.TryGetValue(Header, out var given))
+        var customer = names.Any(name => name.StartsWith(CustomerPrefix, StringComparison.OrdinalIgnoreCase));
+        var kmsParameters = value(KmsKeyId) is not null || value(KmsContext) is not null;
+        if (value(Header) is not { } given)
         {
             if (kmsParameters) throw S3Errors.InvalidArgument($"'{KmsKeyId}' and '{KmsContext}' need '{Header}: aws:kms'.");
             if (customer) throw S3Errors.NotImplemented("Server-side encryption with customer-provided keys (SSE-C)");
             return null;
         }
-        var value = given.ToString();
         if (customer)
             throw S3Errors.InvalidArgument("Server Side Encryption with Customer provided key is incompatible with the encryption method specified.");
-        switch (value)
+        switch (given)
         {
             case Aes256:
                 if (kmsParameters) throw S3Errors.InvalidArgument($"'{KmsKeyId}' and '{KmsContext}' are not valid with '{Header}: {Aes256}'.");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Xml.Linq;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
 using Gateway.S3Api.Auth;
@@ -19,17 +20,17 @@ namespace Gateway.S3Api.Operations;
 /// </summary>
 public static class MultipartOperations
 {
-    public static async Task CreateAsync(S3Context c)
+    /// <param name="encryption">What <see cref="ObjectMakingWrite.Check"/> took, to echo.</param>
+    public static async Task CreateAsync(S3Context c, string? encryption)
     {
         var t = c.Target;
         var key = c.RequiredKey;
-        c.Require(Operation.Write, t.ObjectResource(key));
-        var encryption = Encryption.ServerSideEncryption.ForWrite(c);
+        var checksumAlgorithm = ChecksumAlgorithm(c.Request);
         var options = await ObjectWriteOperations.WriteOptionsAsync(c, t.Store, t.Bucket, key);
         var uploadId = MultipartMetadata.NewUploadId();
         if (await StartNativeAsync(c, key, options) is { } nativeId)
         {
-            try { await UploadRecord.WriteNativeAsync(c, uploadId, key, nativeId); }
+            try { await UploadRecord.WriteNativeAsync(c, uploadId, key, nativeId, checksumAlgorithm); }
             catch
             {
                 // Without its record the upload is unreachable: drop it, best effort (the record's failure is the answer).
@@ -38,8 +39,13 @@ public static class MultipartOperations
                 throw;
             }
         }
-        else await UploadRecord.WritePartsAreaAsync(c, uploadId, key, options);
+        else await UploadRecord.WritePartsAreaAsync(c, uploadId, key, options, checksumAlgorithm);
         Encryption.ServerSideEncryption.Echo(c.Response, encryption);
+        if (checksumAlgorithm is not null)
+        {
+            c.Response.Headers["x-amz-checksum-algorithm"] = checksumAlgorithm.ToUpperInvariant();
+            c.Response.Headers["x-amz-checksum-type"] = Composite;
+        }
         await S3Xml.WriteAsync(c.Response, 200, w =>
         {
             w.WriteStartElement("InitiateMultipartUploadResult", S3Xml.Namespace);
@@ -48,6 +54,26 @@ public static class MultipartOperations
             w.Element("UploadId", uploadId);
             w.WriteEndElement();
         });
+    }
+
+    private const string Composite = "COMPOSITE";
+
+    /// <summary>
+    /// x-amz-checksum-algorithm (CRC32, CRC32C, SHA1, SHA256; lower-case here, null when absent) with S3's default
+    /// x-amz-checksum-type for them, COMPOSITE. CRC64NVME and FULL_OBJECT checksums are not built: NotImplemented.
+    /// </summary>
+    private static string? ChecksumAlgorithm(HttpRequest request)
+    {
+        var type = request.Headers["x-amz-checksum-type"].ToString().ToUpperInvariant();
+        if (type == "FULL_OBJECT") throw S3Errors.NotImplemented("A FULL_OBJECT checksum of a multipart upload");
+        if (type.Length > 0 && type != Composite) throw S3Errors.InvalidRequest("Value for x-amz-checksum-type header is invalid.");
+        if (!request.Headers.TryGetValue("x-amz-checksum-algorithm", out var given))
+            return type.Length > 0 ? throw S3Errors.InvalidRequest("x-amz-checksum-type requires x-amz-checksum-algorithm.") : null;
+        var algorithm = given.ToString().ToLowerInvariant();
+        if (algorithm == "crc64nvme") throw S3Errors.NotImplemented("The CRC64NVME checksum");
+        return ChecksumVerifyingStream.Algorithms.Contains(algorithm)
+            ? algorithm
+            : throw S3Errors.InvalidRequest("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, SHA1, SHA256]");
     }
 
     /// <summary>The store's own upload id when it runs multipart uploads natively; null when it has none (the parts area is used).</summary>
@@ -84,8 +110,9 @@ public static class MultipartOperations
         if (!c.Request.Headers.ContainsKey("x-amz-copy-source"))
         {
             var body = Bodies.Open(c, out var length);
-            body = ChecksumVerifyingStream.Wrap(c, body, length);
+            body = ChecksumVerifyingStream.Wrap(c, body, length, record.ChecksumAlgorithm);
             var part = await parts.PutAsync(partNumber, body, length, ObjectWriteOperations.ReadContentMd5(c.Request));
+            await RecordChecksumAsync(c, uploadId, part);
             c.Response.Headers.ETag = part.S3ETag;
             ChecksumVerifyingStream.EchoHeaders(c);
             c.Response.StatusCode = 200;
@@ -102,16 +129,27 @@ public static class MultipartOperations
             Conditions = new ObjectConditions { IfMatch = [current.ETag] },
         }, c.Aborted))
         {
-            copied = await parts.PutAsync(partNumber, source.Body, source.Length, null);
+            var body = record.ChecksumAlgorithm is null ? source.Body : ChecksumVerifyingStream.Wrap(c, source.Body, source.Length, record.ChecksumAlgorithm);
+            copied = await parts.PutAsync(partNumber, body, source.Length, null);
         }
+        await RecordChecksumAsync(c, uploadId, copied);
         await S3Xml.WriteAsync(c.Response, 200, w =>
         {
             w.WriteStartElement("CopyPartResult", S3Xml.Namespace);
             w.Element("LastModified", copied.LastModified ?? DateTimeOffset.UtcNow);
             w.Element("ETag", copied.S3ETag);
+            if (ChecksumVerifyingStream.Verified(c) is var (algorithm, value)) w.Element(ChecksumElement(algorithm), value);
             w.WriteEndElement();
         });
     }
+
+    /// <summary>Keeps the checksum a part was verified or computed with, for ListParts and the composite at completion.</summary>
+    private static async Task RecordChecksumAsync(S3Context c, string uploadId, StoredPart part)
+    {
+        if (ChecksumVerifyingStream.Verified(c) is var (algorithm, value)) await PartChecksums.RecordAsync(c, uploadId, part, algorithm, value);
+    }
+
+    private static string ChecksumElement(string algorithm) => "Checksum" + algorithm.ToUpperInvariant();
 
     public static async Task CompleteAsync(S3Context c)
     {
@@ -122,19 +160,19 @@ public static class MultipartOperations
         {
             // S3 answers a repeated CompleteMultipartUpload of an upload it completed with the object it made.
             if (await CompletedFromAsync(c, uploadId) is not { } done) throw;
-            await WriteCompletedAsync(c, done);
+            await WriteCompletedAsync(c, done, null);
             return;
         }
         var doc = await S3Xml.ReadFromAsync(Bodies.Open(c, out _), 1024 * 1024, c.Aborted);
         if (doc.Root is not { Name.LocalName: "CompleteMultipartUpload" } root) throw S3Errors.MalformedXml();
-        var requested = new List<(int Number, string ETag)>();
+        var requested = new List<(int Number, string ETag, XElement Part)>();
         foreach (var part in root.Elements().Where(e => e.Name.LocalName == "Part"))
         {
             var numberText = part.Elements().FirstOrDefault(e => e.Name.LocalName == "PartNumber")?.Value;
             var etag = part.Elements().FirstOrDefault(e => e.Name.LocalName == "ETag")?.Value;
             if (!int.TryParse(numberText, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || etag is null) throw S3Errors.MalformedXml();
             if (requested.Count > 0 && number <= requested[^1].Number) throw S3Errors.InvalidPartOrder();
-            requested.Add((number, etag.Trim()));
+            requested.Add((number, etag.Trim(), part));
         }
         if (requested.Count == 0) throw S3Errors.MalformedXml();
         var parts = UploadParts.For(c, record);
@@ -142,19 +180,44 @@ public static class MultipartOperations
         var chosen = new List<StoredPart>(requested.Count);
         for (var i = 0; i < requested.Count; i++)
         {
-            var (number, etag) = requested[i];
+            var (number, etag, _) = requested[i];
             var tag = new[] { Preconditions.Quote(etag) };
             if (!held.TryGetValue(number, out var part) || !(Preconditions.Matches(part.S3ETag, tag) || Preconditions.Matches(part.StoreETag, tag)))
                 throw S3Errors.InvalidPart("One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.");
             if (i < requested.Count - 1 && part.Size < MultipartMetadata.MinPartBytes) throw S3Errors.EntityTooSmall();
             chosen.Add(part);
         }
+        var composite = await CompositeChecksumAsync(c, record, held, requested.Select(r => r.Part).ToList(), chosen);
         var conditions = await ObjectWriteOperations.TargetConditionsAsync(c, t.Store, t.Bucket, key);
         var multipartETag = MultipartMetadata.MultipartETag(chosen.Select(p => p.S3ETag));
         var added = new Dictionary<string, string> { [MultipartMetadata.ETagKey] = multipartETag, [MultipartMetadata.UploadKey] = uploadId };
+        if (composite is var (algorithm, value)) added[StoredChecksum.Key] = algorithm + ":" + value;
         if (PartLayout.Encode(chosen.Select(p => p.Size).ToList()) is { } layout) added[PartLayout.Key] = layout;
         await parts.CompleteAsync(chosen, held.Values, added, conditions);
-        await WriteCompletedAsync(c, $"\"{multipartETag}\"");
+        await WriteCompletedAsync(c, $"\"{multipartETag}\"", composite);
+    }
+
+    /// <summary>
+    /// For an upload created with a checksum algorithm, S3's COMPOSITE checksum of the chosen parts (each part's checksum
+    /// was verified or computed as it arrived); a part checksum the request names must be the recorded one (InvalidPart).
+    /// Null for an upload without an algorithm.
+    /// </summary>
+    private static async Task<(string Algorithm, string Value)?> CompositeChecksumAsync(S3Context c, UploadRecord record,
+        IReadOnlyDictionary<int, StoredPart> held, IReadOnlyList<XElement> requested, IReadOnlyList<StoredPart> chosen)
+    {
+        if (record.ChecksumAlgorithm is not { } algorithm) return null;
+        var recorded = await PartChecksums.ReadAsync(c, record.UploadId, held);
+        var values = new List<string>(chosen.Count);
+        for (var i = 0; i < chosen.Count; i++)
+        {
+            if (!recorded.TryGetValue(chosen[i].Number, out var kept) || kept.Algorithm != algorithm)
+                throw S3Errors.InvalidPart($"Part {chosen[i].Number} has no {algorithm.ToUpperInvariant()} checksum: upload it again.");
+            var named = requested[i].Elements().FirstOrDefault(e => e.Name.LocalName.StartsWith("Checksum", StringComparison.Ordinal));
+            if (named is not null && (named.Name.LocalName != ChecksumElement(algorithm) || named.Value.Trim() != kept.Value))
+                throw S3Errors.InvalidPart($"The {named.Name.LocalName[8..]} checksum of part {chosen[i].Number} does not match the part's.");
+            values.Add(kept.Value);
+        }
+        return (algorithm, ChecksumVerifyingStream.Composite(algorithm, values));
     }
 
     /// <summary>The ETag of the object at the addressed key when it was completed from <paramref name="uploadId"/>.</summary>
@@ -169,13 +232,18 @@ public static class MultipartOperations
         catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { return null; }
     }
 
-    private static Task WriteCompletedAsync(S3Context c, string etag) => S3Xml.WriteAsync(c.Response, 200, w =>
+    private static Task WriteCompletedAsync(S3Context c, string etag, (string Algorithm, string Value)? checksum) => S3Xml.WriteAsync(c.Response, 200, w =>
     {
         w.WriteStartElement("CompleteMultipartUploadResult", S3Xml.Namespace);
         w.Element("Location", $"/{c.Target.S3Bucket}/{c.RequiredKey}");
         w.Element("Bucket", c.Target.S3Bucket);
         w.Element("Key", c.RequiredKey);
         w.Element("ETag", etag);
+        if (checksum is var (algorithm, value))
+        {
+            w.Element(ChecksumElement(algorithm), value);
+            w.Element("ChecksumType", Composite);
+        }
         w.WriteEndElement();
     });
 
@@ -193,7 +261,9 @@ public static class MultipartOperations
         var record = await UploadRecord.ReadAsync(c, uploadId, key);
         var maxParts = IntQuery(c, "max-parts", 1000, 0, 1000);
         var marker = IntQuery(c, "part-number-marker", 0, 0, MultipartMetadata.MaxPartNumber);
-        var parts = (await UploadParts.For(c, record).ListAsync()).Values.Where(p => p.Number > marker).OrderBy(p => p.Number).ToList();
+        var held = await UploadParts.For(c, record).ListAsync();
+        var checksums = await PartChecksums.ReadAsync(c, uploadId, held);
+        var parts = held.Values.Where(p => p.Number > marker).OrderBy(p => p.Number).ToList();
         var page = parts.Take(maxParts).ToList();
         var truncated = parts.Count > page.Count;
         await S3Xml.WriteAsync(c.Response, 200, w =>
@@ -207,6 +277,11 @@ public static class MultipartOperations
             w.Element("MaxParts", maxParts);
             w.Element("IsTruncated", truncated);
             w.Element("StorageClass", "STANDARD");
+            if (record.ChecksumAlgorithm is { } uploadAlgorithm)
+            {
+                w.Element("ChecksumAlgorithm", uploadAlgorithm.ToUpperInvariant());
+                w.Element("ChecksumType", Composite);
+            }
             BucketOperations.WriteOwner(w, c);
             foreach (var part in page)
             {
@@ -216,6 +291,7 @@ public static class MultipartOperations
                 w.Element("LastModified", part.LastModified ?? record.Info.LastModified);
                 w.Element("ETag", part.S3ETag);
                 w.Element("Size", part.Size);
+                if (checksums.TryGetValue(part.Number, out var sum)) w.Element(ChecksumElement(sum.Algorithm), sum.Value);
                 w.WriteEndElement();
             }
             w.WriteEndElement();
@@ -337,19 +413,21 @@ public static class MultipartOperations
         return (t, key, c.Request.Query["uploadId"].ToString());
     }
 
-    private static int PartNumber(S3Context c)
-    {
-        if (!int.TryParse(c.Request.Query["partNumber"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n is < 1 or > MultipartMetadata.MaxPartNumber)
-            throw S3Errors.InvalidArgument("Part number must be an integer between 1 and 10000, inclusive");
-        return n;
-    }
+    private static int PartNumber(S3Context c) =>
+        BoundedInteger.Read(c.Request.Query["partNumber"].ToString(), 1, MultipartMetadata.MaxPartNumber, out var n) == BoundedIntegerRead.Within
+            ? n
+            : throw S3Errors.InvalidArgument("Part number must be an integer between 1 and 10000, inclusive");
 
+    /// <summary>A paging parameter: S3 refuses one below <paramref name="min"/> and answers at most <paramref name="max"/> for a larger one.</summary>
     private static int IntQuery(S3Context c, string name, int fallback, int min, int max)
     {
         if (!c.Request.Query.TryGetValue(name, out var v)) return fallback;
-        if (!int.TryParse(v.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < min)
-            throw S3Errors.InvalidArgument($"{name} must be an integer of at least {min}.");
-        return Math.Min(n, max);
+        return BoundedInteger.Read(v.ToString(), min, max, out var n) switch
+        {
+            BoundedIntegerRead.Within => n,
+            BoundedIntegerRead.AboveMaximum => max,
+            _ => throw S3Errors.InvalidArgument($"{name} must be an integer of at least {min}."),
+        };
     }
 
     /// <summary>x-amz-copy-source-range: bytes=first-last (else InvalidArgument), inside the source (else InvalidRange).</summary>

@@ -18,7 +18,14 @@ internal sealed record UploadRecord(string UploadId, string Key, ObjectInfo Info
 {
     public const string NativeFlag = "gw_s3_native";
 
+    /// <summary>The checksum algorithm the upload was created with (x-amz-checksum-algorithm, lower-case), kept in the record's metadata.</summary>
+    public const string ChecksumAlgorithmKey = MultipartMetadata.ReservedPrefix + "checksum_algorithm";
+
     public bool IsNative => NativeId is not null;
+
+    /// <summary>The upload's checksum algorithm (lower-case), null when it was created without one.</summary>
+    public string? ChecksumAlgorithm =>
+        Info.Metadata.TryGetValue(ChecksumAlgorithmKey, out var algorithm) && ChecksumVerifyingStream.Algorithms.Contains(algorithm) ? algorithm : null;
 
     /// <summary>The record of <paramref name="uploadId"/>; NoSuchUpload when the id is unknown or belongs to another key.</summary>
     public static async Task<UploadRecord> ReadAsync(S3Context c, string uploadId, string key)
@@ -48,29 +55,36 @@ internal sealed record UploadRecord(string UploadId, string Key, ObjectInfo Info
     }
 
     /// <summary>Records an upload the store runs natively under <paramref name="nativeId"/>.</summary>
-    public static Task WriteNativeAsync(S3Context c, string uploadId, string key, string nativeId)
+    public static Task WriteNativeAsync(S3Context c, string uploadId, string key, string nativeId, string? checksumAlgorithm)
     {
         var t = c.Target;
         var body = Encoding.ASCII.GetBytes(nativeId);
+        var metadata = new Dictionary<string, string> { [MultipartMetadata.TargetKey] = MultipartMetadata.EncodeKey(key), [NativeFlag] = "1" };
+        if (checksumAlgorithm is not null) metadata[ChecksumAlgorithmKey] = checksumAlgorithm;
         return t.Store.PutObjectAsync(t.Bucket, MultipartMetadata.ManifestKey(uploadId), new MemoryStream(body, writable: false), new PutObjectOptions
         {
             ContentType = "application/octet-stream",
-            Metadata = new Dictionary<string, string> { [MultipartMetadata.TargetKey] = MultipartMetadata.EncodeKey(key), [NativeFlag] = "1" },
+            Metadata = metadata,
             ContentLength = body.Length,
         }, c.Aborted);
     }
 
     /// <summary>Records a parts-area upload: the record carries what the completed object gets.</summary>
-    public static Task WritePartsAreaAsync(S3Context c, string uploadId, string key, PutObjectOptions options)
+    public static Task WritePartsAreaAsync(S3Context c, string uploadId, string key, PutObjectOptions options, string? checksumAlgorithm)
     {
         var t = c.Target;
         var metadata = new Dictionary<string, string>(options.Metadata) { [MultipartMetadata.TargetKey] = MultipartMetadata.EncodeKey(key) };
+        if (checksumAlgorithm is not null) metadata[ChecksumAlgorithmKey] = checksumAlgorithm;
         return t.Store.PutObjectAsync(t.Bucket, MultipartMetadata.ManifestKey(uploadId), Stream.Null, new PutObjectOptions
         {
             ContentType = options.ContentType, Metadata = metadata, ContentHeaders = options.ContentHeaders, ContentLength = 0,
         }, c.Aborted);
     }
 
-    public Task DeleteAsync(S3Context c) =>
-        c.Target.Store.DeleteObjectAsync(c.Target.Bucket, MultipartMetadata.ManifestKey(UploadId), ObjectConditions.None, c.Aborted);
+    /// <summary>Forgets the upload: its part checksums, then the record itself.</summary>
+    public async Task DeleteAsync(S3Context c)
+    {
+        await PartChecksums.DropAsync(c, UploadId);
+        await c.Target.Store.DeleteObjectAsync(c.Target.Bucket, MultipartMetadata.ManifestKey(UploadId), ObjectConditions.None, c.Aborted);
+    }
 }

@@ -19,7 +19,7 @@ namespace Gateway.S3Api.Operations.PostObject;
 public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services services)
 {
     /// <summary>Fields S3 acts on that this front door cannot honour: refused rather than silently dropped.</summary>
-    private static readonly string[] NotHonoured = ["x-amz-server-side-encryption", "x-amz-website-redirect-location", "x-amz-object-lock-", "x-amz-checksum-"];
+    private static readonly string[] NotHonoured = ["x-amz-website-redirect-location", "x-amz-object-lock-", "x-amz-checksum-"];
 
     public static bool IsFormUpload(HttpRequest request, string? bucket, string? key) =>
         HttpMethods.IsPost(request.Method) && bucket is not null && key is null && PostForm.IsForm(request);
@@ -43,11 +43,14 @@ public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services 
         started(c);
         var t = c.Target;
         c.Require(Operation.Write, t.ObjectResource(key));
+        // The x-amz-server-side-encryption* fields under PutObject's rule for its headers.
+        var encryption = Encryption.ServerSideEncryption.ForWrite(c, form.Fields.Keys, name => form[name]);
         var options = Options(form);
         var redirect = Redirect(form);
         var max = Math.Min(policy.MaxLength ?? long.MaxValue, services.MaxObjectBytes);
         var body = new ContentLengthRangeStream(form.File.Body, policy.MinLength ?? 0, max, c.BodyFailure);
         var info = await t.Store.PutObjectAsync(t.Bucket, key, body, options, ct);
+        Encryption.ServerSideEncryption.Echo(c.Response, encryption);
         await RespondAsync(c, form, redirect, bucket, key, S3ObjectHeaders.ETag(info));
     }
 

@@ -1,0 +1,22 @@
+using Gateway.S3Api.Operations.Encryption;
+using Gateway.S3Api.Operations.ObjectLock;
+using Gateway.S3Api.Routing;
+using Gateway.Security;
+
+namespace Gateway.S3Api.Operations;
+
+/// <summary>
+/// What every write that makes an object (PutObject, CopyObject, CreateMultipartUpload) checks before it starts: object
+/// lock headers (no bucket here has object lock), the caller's write grant on the target key, then the server-side
+/// encryption headers. Called once, by the dispatcher; the operations get the encryption to echo.
+/// </summary>
+public static class ObjectMakingWrite
+{
+    /// <returns><c>AES256</c> when SSE-S3 was asked for and is honoured (to echo), null when no encryption was named.</returns>
+    public static string? Check(S3Context c)
+    {
+        ObjectLockRequests.RefuseHeaders(c.Request);
+        c.Require(Operation.Write, c.Target.ObjectResource(c.RequiredKey));
+        return ServerSideEncryption.ForWrite(c);
+    }
+}

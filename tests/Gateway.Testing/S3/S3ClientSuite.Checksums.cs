@@ -1,0 +1,99 @@
+using Xunit;
+
+namespace Gateway.Testing.S3;
+
+/// <summary>
+/// S3's additional checksums (x-amz-checksum-crc32, -crc32c, -sha1, -sha256) on PutObject and multipart uploads: verified
+/// at the front door (BadDigest, nothing stored), echoed, kept per part (ListParts) and composed at completion
+/// (COMPOSITE, "checksum-N") for an upload created with x-amz-checksum-algorithm, as boto3's transfer manager sends it.
+/// </summary>
+public abstract partial class S3ClientSuite
+{
+    private const string ChecksumPrelude = """
+        import base64, hashlib, io, re, zlib
+        from boto3.s3.transfer import TransferConfig
+        def b64(b): return base64.b64encode(b).decode()
+        def crc32(data): return b64(zlib.crc32(data).to_bytes(4, "big"))
+        def sha256(data): return b64(hashlib.sha256(data).digest())
+        def sha1(data): return b64(hashlib.sha1(data).digest())
+        def code(status, body):
+            m = re.search(rb"<Code>(.*?)</Code>", body)
+            return status, (m.group(1).decode() if m else None)
+        def missing(key): return error_of(lambda: s3.head_object(Bucket=BUCKET, Key=key)) == ("404", 404)
+        """;
+
+    [Fact]
+    public Task Boto3_put_object_checksums_are_verified_and_echoed() => RunBotoAsync(ChecksumPrelude + "\n" + """
+        body = b"checksummed body"
+        assert s3.put_object(Bucket=BUCKET, Key="ck/sha256", Body=body, ChecksumSHA256=sha256(body))["ChecksumSHA256"] == sha256(body)
+        assert s3.put_object(Bucket=BUCKET, Key="ck/crc32", Body=body, ChecksumCRC32=crc32(body))["ChecksumCRC32"] == crc32(body)
+        assert s3.put_object(Bucket=BUCKET, Key="ck/sha1", Body=body, ChecksumSHA1=sha1(body))["ChecksumSHA1"] == sha1(body)
+        # CRC-32C by hand (botocore needs awscrt for it): the Castagnoli polynomial, reflected.
+        def crc32c(data):
+            crc = 0xFFFFFFFF
+            for byte in data:
+                crc ^= byte
+                for _ in range(8): crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+            return b64((crc ^ 0xFFFFFFFF).to_bytes(4, "big"))
+        assert crc32c(b"123456789") == b64(bytes.fromhex("e3069283"))  # the CRC-32C check value
+        assert s3.put_object(Bucket=BUCKET, Key="ck/crc32c", Body=body, ChecksumCRC32C=crc32c(body))["ChecksumCRC32C"] == crc32c(body)
+        h = s3.head_object(Bucket=BUCKET, Key="ck/crc32", ChecksumMode="ENABLED")
+        assert h["ChecksumCRC32"] == crc32(body) and h["ResponseMetadata"]["HTTPHeaders"].get("x-amz-checksum-type") == "FULL_OBJECT", h
+        for headers in ({"x-amz-checksum-crc32": crc32(b"other")}, {"x-amz-checksum-sha256": sha256(b"other")}):
+            assert code(*raw("PUT", f"{ENDPOINT}/{BUCKET}/ck/bad", body, headers=headers)) == (400, "BadDigest"), headers
+        # Asked for and not built: refused, never ignored; an algorithm named without its checksum is S3's InvalidRequest.
+        assert code(*raw("PUT", f"{ENDPOINT}/{BUCKET}/ck/bad", body, headers={"x-amz-checksum-crc64nvme": "AAAAAAAAAAA="})) == (501, "NotImplemented")
+        assert code(*raw("PUT", f"{ENDPOINT}/{BUCKET}/ck/bad", body, headers={"x-amz-sdk-checksum-algorithm": "SHA256"})) == (400, "InvalidRequest")
+        assert code(*raw("PUT", f"{ENDPOINT}/{BUCKET}/ck/bad", body, headers={"x-amz-sdk-checksum-algorithm": "MD5", "x-amz-checksum-crc32": crc32(body)})) == (400, "InvalidRequest")
+        assert missing("ck/bad")
+        """, "PutObject checksums");
+
+    [Fact]
+    public Task Boto3_multipart_checksums_are_kept_per_part_and_composed() => RunBotoAsync(ChecksumPrelude + "\n" + $$"""
+        KIND = "{{StoreSettings["Kind"]}}"
+        p1, p2 = os.urandom(5 * 1024 * 1024), b"tail"
+        key = "ck/multi"
+        up = s3.create_multipart_upload(Bucket=BUCKET, Key=key, ChecksumAlgorithm="SHA256")
+        assert up.get("ChecksumAlgorithm") == "SHA256", up
+        uid = up["UploadId"]
+        part_url = f"{ENDPOINT}/{BUCKET}/{key}?uploadId={uid}&partNumber="
+        r1 = s3.upload_part(Bucket=BUCKET, Key=key, UploadId=uid, PartNumber=1, Body=p1, ChecksumSHA256=sha256(p1))
+        assert r1["ChecksumSHA256"] == sha256(p1), r1
+        # A wrong checksum stores no part; another algorithm than the upload's is refused.
+        assert code(*raw("PUT", part_url + "2", p2, headers={"x-amz-checksum-sha256": sha256(b"x")})) == (400, "BadDigest")
+        assert code(*raw("PUT", part_url + "2", p2, headers={"x-amz-checksum-crc32": crc32(p2)})) == (400, "InvalidRequest")
+        assert [p["PartNumber"] for p in s3.list_parts(Bucket=BUCKET, Key=key, UploadId=uid).get("Parts", [])] == [1]
+        # A part sent without a checksum gets the upload's algorithm computed.
+        status, _ = raw("PUT", part_url + "2", p2)
+        assert status == 200, status
+        listed = s3.list_parts(Bucket=BUCKET, Key=key, UploadId=uid)
+        assert listed.get("ChecksumAlgorithm") == "SHA256", listed
+        assert [(p["PartNumber"], p.get("ChecksumSHA256")) for p in listed["Parts"]] == [(1, sha256(p1)), (2, sha256(p2))], listed["Parts"]
+        e1, e2 = (p["ETag"] for p in listed["Parts"])
+        wrong = {"Parts": [{"PartNumber": 1, "ETag": e1, "ChecksumSHA256": sha256(b"no")}, {"PartNumber": 2, "ETag": e2}]}
+        assert error_of(lambda: s3.complete_multipart_upload(Bucket=BUCKET, Key=key, UploadId=uid, MultipartUpload=wrong)) == ("InvalidPart", 400)
+        assert missing(key)
+        right = {"Parts": [{"PartNumber": 1, "ETag": e1, "ChecksumSHA256": sha256(p1)}, {"PartNumber": 2, "ETag": e2, "ChecksumSHA256": sha256(p2)}]}
+        done = s3.complete_multipart_upload(Bucket=BUCKET, Key=key, UploadId=uid, MultipartUpload=right)
+        composite = b64(hashlib.sha256(hashlib.sha256(p1).digest() + hashlib.sha256(p2).digest()).digest()) + "-2"
+        assert done.get("ChecksumSHA256") == composite, done  # (this botocore leaves the body's ChecksumType out; HEAD answers it)
+        assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == p1 + p2
+        if KIND != "s3":  # an s3 store completes natively and keeps S3's own answer, not the front door's
+            h = s3.head_object(Bucket=BUCKET, Key=key, ChecksumMode="ENABLED")
+            assert h.get("ChecksumSHA256") == composite and h["ResponseMetadata"]["HTTPHeaders"].get("x-amz-checksum-type") == "COMPOSITE", h
+
+        # boto3's transfer manager with a CRC32 upload: every part checked, the object's composite answered.
+        s3.upload_fileobj(io.BytesIO(p1 + p2), BUCKET, "ck/transfer", ExtraArgs={"ChecksumAlgorithm": "CRC32"},
+                          Config=TransferConfig(multipart_threshold=5 * 1024 * 1024, multipart_chunksize=5 * 1024 * 1024))
+        crcs = zlib.crc32(p1).to_bytes(4, "big") + zlib.crc32(p2).to_bytes(4, "big")
+        if KIND != "s3":
+            h = s3.head_object(Bucket=BUCKET, Key="ck/transfer", ChecksumMode="ENABLED")
+            assert h.get("ChecksumCRC32") == b64(zlib.crc32(crcs).to_bytes(4, "big")) + "-2", h
+
+        # Not built, or not S3's: refused and no upload started.
+        assert error_of(lambda: s3.create_multipart_upload(Bucket=BUCKET, Key="ck/none", ChecksumAlgorithm="CRC64NVME")) == ("NotImplemented", 501)
+        assert code(*raw("POST", f"{ENDPOINT}/{BUCKET}/ck/none?uploads", headers={"x-amz-checksum-algorithm": "CRC32", "x-amz-checksum-type": "FULL_OBJECT"})) == (501, "NotImplemented")
+        assert code(*raw("POST", f"{ENDPOINT}/{BUCKET}/ck/none?uploads", headers={"x-amz-checksum-algorithm": "MD5"})) == (400, "InvalidRequest")
+        assert not s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads"), "an upload is left"
+        """, "multipart checksums");
+}
