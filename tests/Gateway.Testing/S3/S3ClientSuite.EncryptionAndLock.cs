@@ -79,7 +79,7 @@ public abstract partial class S3ClientSuite
             assert error_of(lambda: s3.head_object(Bucket=BUCKET, Key="s3copy")) == ("404", 404)
         """, "server-side encryption");
     [Fact]
-    public Task Post_object_server_side_encryption_fields_follow_put_objects_rule() => RunBotoAsync(PostPrelude + "\n" + $$"""
+    public Task Post_object_server_side_encryption_and_object_lock_fields_follow_put_objects_rule() => RunBotoAsync(PostPrelude + "\n" + $$"""
         ENCRYPTS = {{(StoreEncryptsAtRest ? "True" : "False")}}
         SSE = "x-amz-server-side-encryption"
         def sse_form(key, fields):
@@ -102,9 +102,11 @@ public abstract partial class S3ClientSuite
         refused("foo-both.txt", {SSE: "AES256", **customer}, (400, "InvalidArgument"))
         refused("foo-keyid.txt", {SSE + "-aws-kms-key-id": "k1"}, (400, "InvalidArgument"))
         refused("foo-unknown.txt", {SSE: "aes:kms"}, (400, "InvalidArgument"))
+        # Object lock fields: PutObject's refusal for its headers (the bucket has no object lock), not NotImplemented.
+        refused("foo-locked.txt", {"x-amz-object-lock-legal-hold": "ON"}, (400, "InvalidRequest"))
         # The policy still names every field: an unnamed encryption field is the policy's refusal, before any other.
         r = post(form(key="foo-unnamed.txt", extra={SSE: "AES256"}))
         assert error(r) == (403, "AccessDenied"), (r.status_code, r.content)
         assert stored("foo-unnamed.txt") is None
-        """, "POST Object server-side encryption");
+        """, "POST Object server-side encryption and object lock");
 }

@@ -16,9 +16,12 @@ public static class ObjectLockRequests
     public static S3Exception MissingConfiguration() => S3Errors.InvalidRequest("Bucket is missing Object Lock Configuration");
 
     /// <summary>PutObject, CopyObject and CreateMultipartUpload: any object lock header is refused before anything is written.</summary>
-    public static void RefuseHeaders(HttpRequest request)
+    public static void RefuseHeaders(HttpRequest request) => Refuse(request.Headers.Keys);
+
+    /// <summary>The same for any named values: a request's headers, or a POST form's fields.</summary>
+    public static void Refuse(IEnumerable<string> names)
     {
-        if (request.Headers.Keys.Any(name => name.StartsWith(HeaderPrefix, StringComparison.OrdinalIgnoreCase))) throw MissingConfiguration();
+        if (names.Any(name => name.StartsWith(HeaderPrefix, StringComparison.OrdinalIgnoreCase))) throw MissingConfiguration();
     }
 
     public static bool IsObjectSubResource(IQueryCollection query) => query.ContainsKey("retention") || query.ContainsKey("legal-hold");

@@ -19,7 +19,7 @@ namespace Gateway.S3Api.Operations.PostObject;
 public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services services)
 {
     /// <summary>Fields S3 acts on that this front door cannot honour: refused rather than silently dropped.</summary>
-    private static readonly string[] NotHonoured = ["x-amz-website-redirect-location", "x-amz-object-lock-", "x-amz-checksum-"];
+    private static readonly string[] NotHonoured = ["x-amz-website-redirect-location", "x-amz-checksum-"];
 
     public static bool IsFormUpload(HttpRequest request, string? bucket, string? key) =>
         HttpMethods.IsPost(request.Method) && bucket is not null && key is null && PostForm.IsForm(request);
@@ -42,8 +42,9 @@ public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services 
         var c = new S3Context(http, caller, bucket, key, services) { RequestId = requestId };
         started(c);
         var t = c.Target;
+        // The x-amz-object-lock-* and x-amz-server-side-encryption* fields under PutObject's rules for its headers, in its order.
+        ObjectLock.ObjectLockRequests.Refuse(form.Fields.Keys);
         c.Require(Operation.Write, t.ObjectResource(key));
-        // The x-amz-server-side-encryption* fields under PutObject's rule for its headers.
         var encryption = Encryption.ServerSideEncryption.ForWrite(c, form.Fields.Keys, name => form[name]);
         var options = Options(form);
         var redirect = Redirect(form);
