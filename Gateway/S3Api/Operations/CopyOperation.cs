@@ -106,7 +106,7 @@ public static class CopyOperation
     /// AWS's rule for a copy onto itself: it must name a change of metadata (REPLACE), encryption or storage class. The
     /// header's presence is the change: AWS does not compare it with the object's own (an SSE-S3 object copied onto itself
     /// with <c>x-amz-server-side-encryption: AES256</c> is taken). The website redirect location, which AWS also counts,
-    /// is not kept here, so naming it alone does not make a copy onto itself legal.
+    /// is not kept here: <see cref="ObjectMakingWrite"/> refuses it before this runs.
     /// </summary>
     private static bool ChangesSomething(S3Context c, MetadataDirective directive, string? encryption) =>
         directive == MetadataDirective.Replace || encryption is not null || c.Request.Headers.ContainsKey("x-amz-storage-class");

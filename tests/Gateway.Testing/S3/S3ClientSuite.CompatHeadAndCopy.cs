@@ -93,4 +93,17 @@ public abstract partial class S3ClientSuite
             assert error_of(lambda: s3.copy_object(Bucket=BUCKET, Key="self", CopySource=same, ServerSideEncryption="AES256")) == ("NotImplemented", 501)
             unchanged()
         """, "copy onto itself");
+
+    [Fact]
+    public Task Boto3_website_redirect_location_is_refused_not_dropped() => RunBotoAsync("""
+        s3.put_object(Bucket=BUCKET, Key="source", Body=b"abc")
+        refused = ("NotImplemented", 501)
+        assert error_of(lambda: s3.put_object(Bucket=BUCKET, Key="r", Body=b"x", WebsiteRedirectLocation="/elsewhere")) == refused
+        assert error_of(lambda: s3.create_multipart_upload(Bucket=BUCKET, Key="r", WebsiteRedirectLocation="/elsewhere")) == refused
+        assert error_of(lambda: s3.copy_object(Bucket=BUCKET, Key="r", CopySource={"Bucket": BUCKET, "Key": "source"}, WebsiteRedirectLocation="/elsewhere")) == refused
+        assert error_of(lambda: s3.copy_object(Bucket=BUCKET, Key="source", CopySource={"Bucket": BUCKET, "Key": "source"}, WebsiteRedirectLocation="/elsewhere")) == refused
+        assert error_of(lambda: s3.head_object(Bucket=BUCKET, Key="r")) == ("404", 404)
+        assert not s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads"), "an upload was started"
+        assert s3.get_object(Bucket=BUCKET, Key="source")["Body"].read() == b"abc"
+        """, "website redirect location");
 }
