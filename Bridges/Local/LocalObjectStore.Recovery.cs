@@ -91,6 +91,11 @@ public sealed partial class LocalObjectStore
         _rootLock.Dispose();
     }
 
-    private static GatewayException BucketMissing(string bucket) =>
-        new(ErrorCode.NotFound, $"Bucket '{bucket}' does not exist.");
+    /// <summary>
+    /// No such bucket, unless the store's root itself is gone (removed or unmounted under the running gateway): then
+    /// the store cannot answer for any bucket, and saying "no such bucket" would mislead a caller into creating one.
+    /// </summary>
+    private GatewayException BucketMissing(string bucket) => Directory.Exists(_root)
+        ? new(ErrorCode.NotFound, $"Bucket '{bucket}' does not exist.")
+        : new(ErrorCode.Unavailable, "The store's root folder is missing.");
 }

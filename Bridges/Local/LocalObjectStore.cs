@@ -319,7 +319,7 @@ public sealed partial class LocalObjectStore : IObjectStore, IDisposable
     }
 
     /// <summary>A bucket deleted while this write waited for its lock takes the write with it: NotFound, nothing stored.</summary>
-    private static void EnsureBucketUnderLock(string bucket, string bucketDir)
+    private void EnsureBucketUnderLock(string bucket, string bucketDir)
     {
         if (!File.Exists(Path.Combine(bucketDir, BucketMarker)))
             throw BucketMissing(bucket);

@@ -37,17 +37,30 @@ public static class BridgeEndpoints
         instances.AddRange(services.GetServices<IBridgeInstance>());
         foreach (var source in services.GetServices<IBridgeInstanceSource>()) instances.AddRange(source.GetInstances());
         // An instance listed twice (a family registry and the pipeline tracking it) shows what has been observed.
-        var described = instances.Select(Describe)
+        var calls = services.GetService<Status.BridgeCallStatistics>();
+        var described = instances.Select(i => Describe(i, calls))
             .GroupBy(d => (d.Kind, d.Name))
             .Select(g => g.OrderBy(d => d.Health == "unknown" && d.Circuit == CircuitStates.None ? 1 : 0).First());
         return described.OrderBy(d => d.Kind, StringComparer.Ordinal).ThenBy(d => d.Name, StringComparer.Ordinal).ToList();
     }
 
-    static BridgeDescription Describe(IBridgeInstance instance)
+    static BridgeDescription Describe(IBridgeInstance instance, Status.BridgeCallStatistics? calls)
     {
         BridgeStatus status;
         try { status = instance.GetStatus(); }
         catch (Exception) { status = new BridgeStatus(BridgeHealth.Unhealthy, CircuitStates.None, LastError: "status unavailable"); }
+        // A bridge without a resilience pipeline (the local store) counts nothing itself: its calls are counted where
+        // the channel measures them.
+        if (status is { Circuit: CircuitStates.None, Successes: 0, Failures: 0 } && calls?.Totals(instance.Kind, instance.Name) is { } totals)
+        {
+            status = status with
+            {
+                Successes = totals.Successes,
+                Failures = totals.Failures,
+                LastSuccess = status.LastSuccess ?? totals.LastSuccess,
+                LastFailure = status.LastFailure ?? totals.LastFailure,
+            };
+        }
         return Describe(instance.Name, instance.Kind, status);
     }
 

@@ -101,6 +101,45 @@ public sealed class BridgeReadinessTests
         Assert.Contains("unhealthy critical bridges: local/files", await ready.Content.ReadAsStringAsync());
     }
 
+    /// <summary>
+    /// The local store has no resilience pipeline, yet GET /v1/bridges counts its calls: answers (a 404 included, the
+    /// store worked) as successes, and a call the store failed (its root folder gone) as a failure.
+    /// </summary>
+    [Fact]
+    public async Task A_local_store_counts_its_calls_on_the_bridge_listing()
+    {
+        var root = Directory.CreateTempSubdirectory("gateway-health-").FullName;
+        await using var server = await GatewayServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Stores:files:Kind"] = "local",
+            ["Gateway:Stores:files:Root"] = root,
+        });
+        var before = await LocalBridgeAsync(server);
+        Assert.Equal(0, before.GetProperty("successes").GetInt64());
+        Assert.Equal(0, before.GetProperty("failures").GetInt64());
+
+        using (var bucket = await server.Client.PutAsync("v1/stores/files/buckets/counted", null)) Assert.True(bucket.IsSuccessStatusCode, bucket.StatusCode.ToString());
+        using (var put = await server.Client.PutAsync("v1/stores/files/buckets/counted/objects/a", new ByteArrayContent("abc"u8.ToArray()))) Assert.True(put.IsSuccessStatusCode, put.StatusCode.ToString());
+        using (var missing = await server.Client.GetAsync("v1/stores/files/buckets/counted/objects/none")) Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+
+        var after = await LocalBridgeAsync(server);
+        Assert.True(after.GetProperty("successes").GetInt64() >= 3, after.GetRawText());
+        Assert.Equal(0, after.GetProperty("failures").GetInt64());
+        Assert.Equal(JsonValueKind.String, after.GetProperty("lastSuccess").ValueKind);
+
+        // The root folder gone (unmounted): the store cannot answer for any bucket, so not "no such bucket" but 503.
+        Directory.Delete(root, recursive: true);
+        using (var failed = await server.Client.PutAsync("v1/stores/files/buckets/counted/objects/b", new ByteArrayContent("abc"u8.ToArray())))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+            Assert.Contains("root folder is missing", await failed.Content.ReadAsStringAsync());
+        }
+        Assert.False(Directory.Exists(root), "a write must not make the store's root again");
+        var broken = await LocalBridgeAsync(server);
+        Assert.Equal(1, broken.GetProperty("failures").GetInt64());
+        Assert.Equal(JsonValueKind.String, broken.GetProperty("lastFailure").ValueKind);
+    }
+
     private static async Task<JsonElement> LocalBridgeAsync(GatewayServer server)
     {
         var bridges = JsonDocument.Parse(await server.Client.GetStringAsync("v1/bridges")).RootElement;
