@@ -99,6 +99,39 @@ public sealed class ForwardingTests : IAsyncLifetime
         Assert.False(headers.ContainsKey("Upgrade"));
     }
 
+    /// <summary>
+    /// Response headers reach the caller as the upstream wrote them: a product list stays one Server field, Cache-Control
+    /// keeps its order, several Set-Cookie fields stay apart, an unparsable Expires passes as it is.
+    /// </summary>
+    [Fact]
+    public async Task Response_headers_pass_as_the_upstream_wrote_them()
+    {
+        _upstream.Given(Request.Create().WithPath("/base/api/v2/raw-headers").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("ok")
+                .WithHeader("Server", "BaseHTTP/0.6 Python/3.11.7")
+                .WithHeader("Cache-Control", "private, max-age=0, no-store")
+                .WithHeader("Set-Cookie", "a=1; Path=/", "b=2; Path=/")
+                .WithHeader("Expires", "0")
+                .WithHeader("X-Listed", "one, \"two, three\""));
+
+        using var raw = new System.Net.Sockets.TcpClient();
+        await raw.ConnectAsync(_gateway.BaseAddress.Host, _gateway.BaseAddress.Port);
+        var stream = raw.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"GET /v1/rest/legacy/raw-headers HTTP/1.1\r\nHost: {_gateway.BaseAddress.Authority}\r\nX-Api-Key: {_gateway.ApiKey}\r\nConnection: close\r\n\r\n"));
+        var answer = await new StreamReader(stream, Encoding.ASCII).ReadToEndAsync();
+        var head = answer[..answer.IndexOf("\r\n\r\n", StringComparison.Ordinal)];
+        var fields = head.Split("\r\n").Skip(1).Select(l => (Name: l[..l.IndexOf(':')], Value: l[(l.IndexOf(':') + 1)..].Trim())).ToList();
+        string[] Field(string name) => fields.Where(f => f.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).Select(f => f.Value).ToArray();
+
+        Assert.StartsWith("HTTP/1.1 200", head);
+        Assert.Equal(["BaseHTTP/0.6 Python/3.11.7"], Field("Server"));
+        Assert.Equal(["private, max-age=0, no-store"], Field("Cache-Control"));
+        Assert.Equal(["a=1; Path=/", "b=2; Path=/"], Field("Set-Cookie"));
+        Assert.Equal(["0"], Field("Expires"));
+        Assert.Equal("one, \"two, three\"", string.Join(", ", Field("X-Listed")));
+    }
+
     [Theory]
     [InlineData("POST")]
     [InlineData("PUT")]

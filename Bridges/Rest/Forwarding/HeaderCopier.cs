@@ -49,7 +49,7 @@ sealed class HeaderCopier(RestUpstreamOptions options)
 
     public List<KeyValuePair<string, IEnumerable<string>>> ResponseHeaders(HttpResponseMessage response, Func<string, string?> rewriteLocation)
     {
-        var connectionListed = response.Headers.TryGetValues("Connection", out var connection) ? RestHeaders.ListedInConnection(connection) : null;
+        var connectionListed = response.Headers.NonValidated.TryGetValues("Connection", out var connection) ? RestHeaders.ListedInConnection(connection) : null;
         var result = new List<KeyValuePair<string, IEnumerable<string>>>(16);
         void Add(string name, IEnumerable<string> values)
         {
@@ -63,8 +63,10 @@ sealed class HeaderCopier(RestUpstreamOptions options)
             }
             result.Add(new(name, values));
         }
-        foreach (var (name, values) in response.Headers) Add(name, values);
-        foreach (var (name, values) in response.Content.Headers) Add(name, values);
+        // As received, not as HttpClient's parsers would write them again: parsing splits "Server: a/1 b/2" into two
+        // fields and reorders Cache-Control's directives.
+        foreach (var (name, values) in response.Headers.NonValidated) Add(name, [.. values]);
+        foreach (var (name, values) in response.Content.Headers.NonValidated) Add(name, [.. values]);
         foreach (var (name, value) in options.ResponseHeaders.Set) result.Add(new(name, [value]));
         return result;
     }
