@@ -24,6 +24,7 @@ public sealed record ContainerState(
     string? Error, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
 
 /// <summary>Publishes <see cref="ContainerPort"/> <c>/</c> <see cref="Protocol"/> on the host (HostPort null or 0: any free port).</summary>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record PortBinding(int ContainerPort, string Protocol = "tcp", int? HostPort = null, string? HostIp = null);
 
 public sealed record ContainerDetails(
@@ -34,6 +35,8 @@ public sealed record ContainerDetails(
 /// <param name="Name">Optional container name (<see cref="ContainerNames.ValidateName"/>).</param>
 /// <param name="Command">Replaces the image's CMD.</param>
 /// <param name="Entrypoint">Replaces the image's ENTRYPOINT.</param>
+// A misspelt field ("cmd" for "command") is refused, not ignored: ignoring it would start another program.
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record ContainerCreateRequest(
     string Image,
     string? Name = null,

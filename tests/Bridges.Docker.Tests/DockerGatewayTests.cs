@@ -204,6 +204,9 @@ public sealed class DockerGatewayTests(DockerBackend backend) : IAsyncLifetime
             new { image = backend.TestImage, env = new Dictionary<string, string> { ["1BAD"] = "x" } },
             new { image = backend.TestImage, portBindings = new[] { new { containerPort = 0 } } },
             new { name = "no-image" },
+            // Misspelt fields are refused, not ignored (the container would run the image's own command).
+            new { image = backend.TestImage, cmd = new[] { "sh", "-c", "echo hi" } },
+            new { image = backend.TestImage, portBindings = new[] { new { containerPort = 80, protocl = "udp" } } },
         ];
         foreach (var body in bodies)
             await Problem(await Http.PostAsJsonAsync("v1/docker/nowhere/containers", body), HttpStatusCode.BadRequest, "bad-request");
