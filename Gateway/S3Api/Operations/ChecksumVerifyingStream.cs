@@ -63,7 +63,6 @@ internal sealed class ChecksumVerifyingStream : ReadOnlyStream
         if (NotBuilt.FirstOrDefault(a => headers.ContainsKey("x-amz-checksum-" + a)) is { } notBuilt)
             throw S3Errors.NotImplemented($"The {notBuilt.ToUpperInvariant()} checksum");
         if (sdk.Length > 0 && !Algorithms.Contains(sdk)) throw S3Errors.InvalidRequest("Value for x-amz-sdk-checksum-algorithm header is invalid.");
-        Action<string> Keep(string algorithm) => v => c.Http.Items[ItemKey] = (algorithm, v);
         string? named = null;
         Func<string?>? expected = null;
         foreach (var algorithm in Algorithms)
@@ -84,9 +83,19 @@ internal sealed class ChecksumVerifyingStream : ReadOnlyStream
             throw S3Errors.InvalidRequest("x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer headers were found.");
         if (required is not null && named is not null && named != required)
             throw S3Errors.InvalidRequest($"Checksum Type mismatch occurred, expected checksum Type: {required}, actual checksum Type: {named}");
-        if (named is not null) return new ChecksumVerifyingStream(body, length, named, expected, c.BodyFailure, Keep(named));
-        return required is null ? body : new ChecksumVerifyingStream(body, length, required, null, c.BodyFailure, Keep(required));
+        if (named is not null) return new ChecksumVerifyingStream(body, length, named, expected, c.BodyFailure, Keep(c, named));
+        return required is null ? body : new ChecksumVerifyingStream(body, length, required, null, c.BodyFailure, Keep(c, required));
     }
+
+    /// <summary>
+    /// A body of unknown length (POST Object's file) held to <paramref name="expected"/>: checked when it ends, before the
+    /// end is handed on, so the store never sees a whole body that does not match (BadDigest).
+    /// </summary>
+    public static Stream Expecting(S3Context c, Stream body, string algorithm, string expected) =>
+        new ChecksumVerifyingStream(body, -1, algorithm, () => expected, c.BodyFailure, Keep(c, algorithm));
+
+    /// <summary>Where the verified (or computed) checksum is left for <see cref="Verified"/>.</summary>
+    private static Action<string> Keep(S3Context c, string algorithm) => v => c.Http.Items[ItemKey] = (algorithm, v);
 
     /// <summary>The checksum the body was verified (or computed) with, once it was read to its end: (lower-case algorithm, base64 value).</summary>
     public static (string Algorithm, string Value)? Verified(S3Context c) =>
