@@ -9,13 +9,15 @@ using Gateway.S3Api.Routing;
 namespace Gateway.S3Api.Operations;
 
 /// <summary>
-/// S3's additional checksums (x-amz-checksum-crc32, -crc32c, -sha1, -sha256), sent as a header or as an aws-chunked
+/// S3's additional checksums (x-amz-checksum-crc32, -crc32c, -crc64nvme, -sha1, -sha256), sent as a header or as an aws-chunked
 /// trailer: computed at the front door while the body streams, so every store honours them. A mismatch throws at the
 /// end of the body and the store keeps nothing (BadDigest).
 /// </summary>
 internal sealed class ChecksumVerifyingStream : ReadOnlyStream
 {
-    public static readonly string[] Algorithms = ["crc32", "crc32c", "sha1", "sha256"];
+    public static readonly string[] Algorithms = ["crc32", "crc32c", "crc64nvme", "sha1", "sha256"];
+    /// <summary>Algorithms S3 added later (newer botocore names them): a checksum header of one is NotImplemented, never ignored.</summary>
+    public static readonly string[] NotBuilt = ["sha512", "md5", "xxhash64", "xxhash3", "xxhash128"];
     private const string ItemKey = "s3.checksum";
     private readonly Stream _inner;
     private readonly string _algorithm;
@@ -44,6 +46,7 @@ internal sealed class ChecksumVerifyingStream : ReadOnlyStream
     {
         "crc32" => (new Crc32(), null),
         "crc32c" => (new Crc32C(), null),
+        "crc64nvme" => (new Crc64Nvme(), null),
         "sha1" => (null, IncrementalHash.CreateHash(HashAlgorithmName.SHA1)),
         _ => (null, IncrementalHash.CreateHash(HashAlgorithmName.SHA256)),
     };
@@ -56,11 +59,10 @@ internal sealed class ChecksumVerifyingStream : ReadOnlyStream
     public static Stream Wrap(S3Context c, Stream body, long length, string? required = null)
     {
         var headers = c.Request.Headers;
-        if (headers.ContainsKey("x-amz-checksum-crc64nvme")) throw S3Errors.NotImplemented("The CRC64NVME checksum");
         var sdk = headers["x-amz-sdk-checksum-algorithm"].ToString().ToLowerInvariant();
-        if (sdk == "crc64nvme") throw S3Errors.NotImplemented("The CRC64NVME checksum");
+        if (NotBuilt.FirstOrDefault(a => headers.ContainsKey("x-amz-checksum-" + a)) is { } notBuilt)
+            throw S3Errors.NotImplemented($"The {notBuilt.ToUpperInvariant()} checksum");
         if (sdk.Length > 0 && !Algorithms.Contains(sdk)) throw S3Errors.InvalidRequest("Value for x-amz-sdk-checksum-algorithm header is invalid.");
-        Action<string> Keep(string algorithm) => v => c.Http.Items[ItemKey] = (algorithm, v);
         string? named = null;
         Func<string?>? expected = null;
         foreach (var algorithm in Algorithms)
@@ -81,9 +83,19 @@ internal sealed class ChecksumVerifyingStream : ReadOnlyStream
             throw S3Errors.InvalidRequest("x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer headers were found.");
         if (required is not null && named is not null && named != required)
             throw S3Errors.InvalidRequest($"Checksum Type mismatch occurred, expected checksum Type: {required}, actual checksum Type: {named}");
-        if (named is not null) return new ChecksumVerifyingStream(body, length, named, expected, c.BodyFailure, Keep(named));
-        return required is null ? body : new ChecksumVerifyingStream(body, length, required, null, c.BodyFailure, Keep(required));
+        if (named is not null) return new ChecksumVerifyingStream(body, length, named, expected, c.BodyFailure, Keep(c, named));
+        return required is null ? body : new ChecksumVerifyingStream(body, length, required, null, c.BodyFailure, Keep(c, required));
     }
+
+    /// <summary>
+    /// A body of unknown length (POST Object's file) held to <paramref name="expected"/>: checked when it ends, before the
+    /// end is handed on, so the store never sees a whole body that does not match (BadDigest).
+    /// </summary>
+    public static Stream Expecting(S3Context c, Stream body, string algorithm, string expected) =>
+        new ChecksumVerifyingStream(body, -1, algorithm, () => expected, c.BodyFailure, Keep(c, algorithm));
+
+    /// <summary>Where the verified (or computed) checksum is left for <see cref="Verified"/>.</summary>
+    private static Action<string> Keep(S3Context c, string algorithm) => v => c.Http.Items[ItemKey] = (algorithm, v);
 
     /// <summary>The checksum the body was verified (or computed) with, once it was read to its end: (lower-case algorithm, base64 value).</summary>
     public static (string Algorithm, string Value)? Verified(S3Context c) =>

@@ -35,8 +35,10 @@ public static class ObjectAttributesOperation
             if (asked.Contains("Checksum") && StoredChecksum.Of(info) is var (algorithm, value))
             {
                 w.WriteStartElement("Checksum");
-                w.Element("Checksum" + algorithm.ToUpperInvariant(), value);
-                w.Element("ChecksumType", StoredChecksum.TypeOf(value));
+                // A COMPOSITE value without its "-N" here, as S3 writes it in this answer.
+                var type = StoredChecksum.TypeOf(value);
+                w.Element("Checksum" + algorithm.ToUpperInvariant(), type == UploadChecksum.Composite ? value[..value.LastIndexOf('-')] : value);
+                w.Element("ChecksumType", type);
                 w.WriteEndElement();
             }
             if (asked.Contains("ObjectParts") && PartLayout.PartsCount(info) is { } count)
@@ -45,6 +47,7 @@ public static class ObjectAttributesOperation
                 w.Element("PartsCount", count);
                 if (PartLayout.Decode(info) is { } sizes)
                 {
+                    var partChecksums = KeptPartChecksums.All(info);
                     var shown = Enumerable.Range(marker + 1, Math.Max(0, Math.Min(maxParts, sizes.Count - marker))).ToList();
                     w.Element("PartNumberMarker", marker);
                     w.Element("NextPartNumberMarker", shown.Count > 0 ? shown[^1] : marker);
@@ -55,6 +58,7 @@ public static class ObjectAttributesOperation
                         w.WriteStartElement("Part");
                         w.Element("PartNumber", number);
                         w.Element("Size", sizes[number - 1]);
+                        if (partChecksums is var (partAlgorithm, values)) w.Element("Checksum" + partAlgorithm.ToUpperInvariant(), values[number - 1]);
                         w.WriteEndElement();
                     }
                 }

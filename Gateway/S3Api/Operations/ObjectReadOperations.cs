@@ -29,12 +29,13 @@ public static class ObjectReadOperations
         var range = ObjectHttp.ReadRange(c.Request);
         var options = new GetObjectOptions { Range = range };
         int? partsCount = null;
-        if (PartNumber(c) is { } partNumber)
+        var partNumber = PartNumber(c);
+        if (partNumber is { } number)
         {
             // The part's byte range, read from the version whose layout was looked at.
             var head = await t.Store.HeadObjectAsync(t.Bucket, key, ObjectConditions.None, c.Aborted);
             S3ObjectHeaders.CheckConditions(head, c.Request.Headers, read: true);
-            (var part, partsCount) = PartRange(head, partNumber);
+            (var part, partsCount) = PartRange(head, number);
             options = new GetObjectOptions { Range = part, Conditions = new ObjectConditions { IfMatch = [head.ETag] } };
         }
         await using var content = await t.Store.GetObjectAsync(t.Bucket, key, options, c.Aborted);
@@ -42,7 +43,8 @@ public static class ObjectReadOperations
         var response = c.Response;
         S3ObjectHeaders.Write(response, content.Info);
         if (partsCount is { } count) response.Headers["x-amz-mp-parts-count"] = count.ToString(CultureInfo.InvariantCulture);
-        StoredChecksum.Write(c.Http, content.Info, !content.IsPartial || content.Length == content.Info.Size);
+        if (partNumber is { } n && partsCount is not null) StoredChecksum.WritePart(c.Http, content.Info, n);
+        else StoredChecksum.Write(c.Http, content.Info, !content.IsPartial || content.Length == content.Info.Size);
         ApplyOverrides(c);
         response.ContentLength = content.Length;
         if (content.IsPartial)
@@ -64,13 +66,14 @@ public static class ObjectReadOperations
         var info = await t.Store.HeadObjectAsync(t.Bucket, key, ObjectConditions.None, c.Aborted);
         S3ObjectHeaders.CheckConditions(info, c.Request.Headers, read: true);
         // A Range is answered as GetObject would answer it (206 with Content-Range, or 416), as S3 does on HEAD.
-        var range = partNumber is null && ObjectHttp.ReadRange(c.Request) is { } asked
-            ? asked.Resolve(info.Size) ?? throw S3Errors.InvalidRange()
+        var range = partNumber is null && ObjectHttp.ReadRange(c.Request) is { } requested
+            ? requested.Resolve(info.Size) ?? throw S3Errors.InvalidRange()
             : ((long Offset, long Length)?)null;
         S3ObjectHeaders.Write(c.Response, info);
-        // The whole object's checksum (a multipart object's COMPOSITE one too): no part of a multipart object, no smaller range.
-        var wholeObject = (partNumber is null || (partNumber == 1 && Multipart.PartLayout.PartsCount(info) is null)) && (range is null || range.Value.Length == info.Size);
-        StoredChecksum.Write(c.Http, info, wholeObject);
+        // The whole object's checksum (a multipart object's COMPOSITE one too), for no smaller range; a part of a multipart object its own.
+        var multipart = Multipart.PartLayout.PartsCount(info) is not null;
+        if (partNumber is { } asked && multipart) StoredChecksum.WritePart(c.Http, info, asked);
+        else StoredChecksum.Write(c.Http, info, (partNumber is null || partNumber == 1) && (range is null || range.Value.Length == info.Size));
         ApplyOverrides(c);
         c.Response.ContentLength = info.Size;
         c.Response.StatusCode = 200;

@@ -4,11 +4,11 @@ using Gateway.S3Api.Operations.Multipart;
 namespace Gateway.S3Api.Operations;
 
 /// <summary>
-/// The additional checksum a PutObject named in a header (x-amz-checksum-crc32, -crc32c, -sha1, -sha256), checked at the
+/// The additional checksum a PutObject named in a header (x-amz-checksum-crc32, -crc32c, -crc64nvme, -sha1, -sha256), checked at the
 /// front door and kept in the reserved metadata entry <see cref="Key"/> as "algorithm:value", so GetObject and
 /// HeadObject with x-amz-checksum-mode: ENABLED answer it as S3 does. A checksum sent as an aws-chunked trailer is known
 /// only after the write started, so it is checked but not kept. A multipart upload created with x-amz-checksum-algorithm
-/// keeps its COMPOSITE checksum ("value-N", see MultipartOperations) the same way. Where the store keeps a CRC32C itself (GCS), that one is
+/// keeps its COMPOSITE ("value-N") or FULL_OBJECT checksum (see MultipartOperations) the same way. Where the store keeps a CRC32C itself (GCS), that one is
 /// answered for objects without a kept checksum.
 /// </summary>
 public static class StoredChecksum
@@ -27,14 +27,36 @@ public static class StoredChecksum
     /// <summary>Adds the checksum headers when the client asked for them and the answer is the whole object.</summary>
     public static void Write(HttpContext http, ObjectInfo info, bool wholeObject)
     {
-        if (!wholeObject || !string.Equals(http.Request.Headers["x-amz-checksum-mode"].ToString(), "ENABLED", StringComparison.OrdinalIgnoreCase)) return;
-        if (Of(info) is not var (algorithm, value)) return;
-        http.Response.Headers["x-amz-checksum-" + algorithm] = value;
-        http.Response.Headers["x-amz-checksum-type"] = TypeOf(value);
+        if (!wholeObject || !Asked(http.Request) || Of(info) is not var (algorithm, value)) return;
+        Set(http.Response, algorithm, value, TypeOf(value));
+    }
+
+    /// <summary>
+    /// The checksum headers of one part of a multipart object read by partNumber, as S3 answers them: a COMPOSITE object's
+    /// part its own kept checksum (<see cref="KeptPartChecksums"/>); a FULL_OBJECT object's part none, unless it is the
+    /// only part and so the whole object.
+    /// </summary>
+    public static void WritePart(HttpContext http, ObjectInfo info, int partNumber)
+    {
+        if (!Asked(http.Request) || Of(info) is not var (algorithm, value)) return;
+        if (TypeOf(value) == UploadChecksum.Composite)
+        {
+            if (KeptPartChecksums.Of(info, partNumber) is var (partAlgorithm, partValue)) Set(http.Response, partAlgorithm, partValue, UploadChecksum.Composite);
+        }
+        else if (PartLayout.PartsCount(info) == 1) Set(http.Response, algorithm, value, UploadChecksum.FullObject);
+    }
+
+    private static bool Asked(HttpRequest request) =>
+        string.Equals(request.Headers["x-amz-checksum-mode"].ToString(), "ENABLED", StringComparison.OrdinalIgnoreCase);
+
+    private static void Set(HttpResponse response, string algorithm, string value, string type)
+    {
+        response.Headers["x-amz-checksum-" + algorithm] = value;
+        response.Headers["x-amz-checksum-type"] = type;
     }
 
     /// <summary>S3's checksum type: COMPOSITE for a multipart object's "checksum-N", FULL_OBJECT otherwise.</summary>
-    public static string TypeOf(string value) => value.Contains('-', StringComparison.Ordinal) ? "COMPOSITE" : "FULL_OBJECT";
+    public static string TypeOf(string value) => value.Contains('-', StringComparison.Ordinal) ? UploadChecksum.Composite : UploadChecksum.FullObject;
 
     /// <summary>The whole object's checksum as (lower-case algorithm, base64 value): the kept one, else the store's CRC32C; null when none.</summary>
     public static (string Algorithm, string Value)? Of(ObjectInfo info)

@@ -25,12 +25,12 @@ public static class MultipartOperations
     {
         var t = c.Target;
         var key = c.RequiredKey;
-        var checksumAlgorithm = ChecksumAlgorithm(c.Request);
+        var checksum = UploadChecksum.FromRequest(c.Request);
         var options = await ObjectWriteOperations.WriteOptionsAsync(c, t.Store, t.Bucket, key);
         var uploadId = MultipartMetadata.NewUploadId();
         if (await StartNativeAsync(c, key, options) is { } nativeId)
         {
-            try { await UploadRecord.WriteNativeAsync(c, uploadId, key, nativeId, checksumAlgorithm); }
+            try { await UploadRecord.WriteNativeAsync(c, uploadId, key, nativeId, checksum); }
             catch
             {
                 // Without its record the upload is unreachable: drop it, best effort (the record's failure is the answer).
@@ -39,12 +39,12 @@ public static class MultipartOperations
                 throw;
             }
         }
-        else await UploadRecord.WritePartsAreaAsync(c, uploadId, key, options, checksumAlgorithm);
+        else await UploadRecord.WritePartsAreaAsync(c, uploadId, key, options, checksum);
         Encryption.ServerSideEncryption.Echo(c.Response, encryption);
-        if (checksumAlgorithm is not null)
+        if (checksum is not null)
         {
-            c.Response.Headers["x-amz-checksum-algorithm"] = checksumAlgorithm.ToUpperInvariant();
-            c.Response.Headers["x-amz-checksum-type"] = Composite;
+            c.Response.Headers["x-amz-checksum-algorithm"] = checksum.Algorithm.ToUpperInvariant();
+            c.Response.Headers["x-amz-checksum-type"] = checksum.Type;
         }
         await S3Xml.WriteAsync(c.Response, 200, w =>
         {
@@ -54,26 +54,6 @@ public static class MultipartOperations
             w.Element("UploadId", uploadId);
             w.WriteEndElement();
         });
-    }
-
-    private const string Composite = "COMPOSITE";
-
-    /// <summary>
-    /// x-amz-checksum-algorithm (CRC32, CRC32C, SHA1, SHA256; lower-case here, null when absent) with S3's default
-    /// x-amz-checksum-type for them, COMPOSITE. CRC64NVME and FULL_OBJECT checksums are not built: NotImplemented.
-    /// </summary>
-    private static string? ChecksumAlgorithm(HttpRequest request)
-    {
-        var type = request.Headers["x-amz-checksum-type"].ToString().ToUpperInvariant();
-        if (type == "FULL_OBJECT") throw S3Errors.NotImplemented("A FULL_OBJECT checksum of a multipart upload");
-        if (type.Length > 0 && type != Composite) throw S3Errors.InvalidRequest("Value for x-amz-checksum-type header is invalid.");
-        if (!request.Headers.TryGetValue("x-amz-checksum-algorithm", out var given))
-            return type.Length > 0 ? throw S3Errors.InvalidRequest("x-amz-checksum-type requires x-amz-checksum-algorithm.") : null;
-        var algorithm = given.ToString().ToLowerInvariant();
-        if (algorithm == "crc64nvme") throw S3Errors.NotImplemented("The CRC64NVME checksum");
-        return ChecksumVerifyingStream.Algorithms.Contains(algorithm)
-            ? algorithm
-            : throw S3Errors.InvalidRequest("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, SHA1, SHA256]");
     }
 
     /// <summary>The store's own upload id when it runs multipart uploads natively; null when it has none (the parts area is used).</summary>
@@ -110,9 +90,9 @@ public static class MultipartOperations
         if (!c.Request.Headers.ContainsKey("x-amz-copy-source"))
         {
             var body = Bodies.Open(c, out var length);
-            body = ChecksumVerifyingStream.Wrap(c, body, length, record.ChecksumAlgorithm);
+            body = ChecksumVerifyingStream.Wrap(c, body, length, record.Checksum?.Algorithm);
             var part = await parts.PutAsync(partNumber, body, length, ObjectWriteOperations.ReadContentMd5(c.Request));
-            await RecordChecksumAsync(c, uploadId, part);
+            await RecordChecksumAsync(c, record, part);
             c.Response.Headers.ETag = part.S3ETag;
             ChecksumVerifyingStream.EchoHeaders(c);
             c.Response.StatusCode = 200;
@@ -129,10 +109,10 @@ public static class MultipartOperations
             Conditions = new ObjectConditions { IfMatch = [current.ETag] },
         }, c.Aborted))
         {
-            var body = record.ChecksumAlgorithm is null ? source.Body : ChecksumVerifyingStream.Wrap(c, source.Body, source.Length, record.ChecksumAlgorithm);
+            var body = record.Checksum is not { } sum ? source.Body : ChecksumVerifyingStream.Wrap(c, source.Body, source.Length, sum.Algorithm);
             copied = await parts.PutAsync(partNumber, body, source.Length, null);
         }
-        await RecordChecksumAsync(c, uploadId, copied);
+        await RecordChecksumAsync(c, record, copied);
         await S3Xml.WriteAsync(c.Response, 200, w =>
         {
             w.WriteStartElement("CopyPartResult", S3Xml.Namespace);
@@ -143,10 +123,14 @@ public static class MultipartOperations
         });
     }
 
-    /// <summary>Keeps the checksum a part was verified or computed with, for ListParts and the composite at completion.</summary>
-    private static async Task RecordChecksumAsync(S3Context c, string uploadId, StoredPart part)
+    /// <summary>
+    /// Keeps the checksum a part of an upload with a checksum was verified or computed with, for ListParts and the object's
+    /// checksum at completion. A part of another upload is verified when it names one, and nothing is kept, as in S3.
+    /// </summary>
+    private static async Task RecordChecksumAsync(S3Context c, UploadRecord record, StoredPart part)
     {
-        if (ChecksumVerifyingStream.Verified(c) is var (algorithm, value)) await PartChecksums.RecordAsync(c, uploadId, part, algorithm, value);
+        if (record.Checksum is not null && ChecksumVerifyingStream.Verified(c) is var (algorithm, value))
+            await PartChecksums.RecordAsync(c, record.UploadId, part, algorithm, value);
     }
 
     private static string ChecksumElement(string algorithm) => "Checksum" + algorithm.ToUpperInvariant();
@@ -160,7 +144,7 @@ public static class MultipartOperations
         {
             // S3 answers a repeated CompleteMultipartUpload of an upload it completed with the object it made.
             if (await CompletedFromAsync(c, uploadId) is not { } done) throw;
-            await WriteCompletedAsync(c, done, null);
+            await WriteCompletedAsync(c, S3ObjectHeaders.ETag(done), StoredChecksum.Of(done));
             return;
         }
         var doc = await S3Xml.ReadFromAsync(Bodies.Open(c, out _), 1024 * 1024, c.Aborted);
@@ -187,47 +171,86 @@ public static class MultipartOperations
             if (i < requested.Count - 1 && part.Size < MultipartMetadata.MinPartBytes) throw S3Errors.EntityTooSmall();
             chosen.Add(part);
         }
-        var composite = await CompositeChecksumAsync(c, record, held, requested.Select(r => r.Part).ToList(), chosen);
+        var (checksum, partChecksums, checksumRecords) = await ObjectChecksumAsync(c, record, held, requested.Select(r => r.Part).ToList(), chosen);
         var conditions = await ObjectWriteOperations.TargetConditionsAsync(c, t.Store, t.Bucket, key);
         var multipartETag = MultipartMetadata.MultipartETag(chosen.Select(p => p.S3ETag));
         var added = new Dictionary<string, string> { [MultipartMetadata.ETagKey] = multipartETag, [MultipartMetadata.UploadKey] = uploadId };
-        if (composite is var (algorithm, value)) added[StoredChecksum.Key] = algorithm + ":" + value;
+        if (checksum is var (algorithm, value))
+        {
+            added[StoredChecksum.Key] = algorithm + ":" + value;
+            if (KeptPartChecksums.Encode(algorithm, partChecksums) is { } kept) added[KeptPartChecksums.Key] = kept;
+        }
         if (PartLayout.Encode(chosen.Select(p => p.Size).ToList()) is { } layout) added[PartLayout.Key] = layout;
-        await parts.CompleteAsync(chosen, held.Values, added, conditions);
-        await WriteCompletedAsync(c, $"\"{multipartETag}\"", composite);
+        await parts.CompleteAsync(chosen, held.Values, added, conditions, checksumRecords);
+        await WriteCompletedAsync(c, $"\"{multipartETag}\"", checksum);
     }
 
     /// <summary>
-    /// For an upload created with a checksum algorithm, S3's COMPOSITE checksum of the chosen parts (each part's checksum
-    /// was verified or computed as it arrived); a part checksum the request names must be the recorded one (InvalidPart).
-    /// Null for an upload without an algorithm.
+    /// For an upload created with a checksum, the object's: COMPOSITE or FULL_OBJECT (<see cref="UploadChecksum"/>) from the
+    /// chosen parts' checksums (each verified or computed as the part arrived), with those part checksums and the keys of
+    /// the upload's checksum records (listed once, here). A part checksum the request names must be the recorded one
+    /// (InvalidPart); an object checksum it names (x-amz-checksum-*, x-amz-checksum-type) must be this one (BadDigest,
+    /// InvalidRequest). For an upload without a checksum nothing is listed and an object checksum named is InvalidRequest.
     /// </summary>
-    private static async Task<(string Algorithm, string Value)?> CompositeChecksumAsync(S3Context c, UploadRecord record,
-        IReadOnlyDictionary<int, StoredPart> held, IReadOnlyList<XElement> requested, IReadOnlyList<StoredPart> chosen)
+    private static async Task<((string Algorithm, string Value)? Checksum, IReadOnlyList<string> PartChecksums, IReadOnlyList<string> Records)> ObjectChecksumAsync(
+        S3Context c, UploadRecord record, IReadOnlyDictionary<int, StoredPart> held, IReadOnlyList<XElement> requested, IReadOnlyList<StoredPart> chosen)
     {
-        if (record.ChecksumAlgorithm is not { } algorithm) return null;
+        var sum = record.Checksum;
+        CheckChecksumType(c.Request, sum);
+        if (sum is null)
+        {
+            if (NamedObjectChecksum(c.Request) is var (named, _))
+                throw S3Errors.InvalidRequest($"The upload was created without a checksum algorithm: the complete request cannot name a {named.ToUpperInvariant()} checksum.");
+            return (null, [], []);
+        }
+        var algorithm = sum.Algorithm;
         var recorded = await PartChecksums.ReadAsync(c, record.UploadId, held);
         var values = new List<string>(chosen.Count);
         for (var i = 0; i < chosen.Count; i++)
         {
-            if (!recorded.TryGetValue(chosen[i].Number, out var kept) || kept.Algorithm != algorithm)
+            if (!recorded.ByPart.TryGetValue(chosen[i].Number, out var kept) || kept.Algorithm != algorithm)
                 throw S3Errors.InvalidPart($"Part {chosen[i].Number} has no {algorithm.ToUpperInvariant()} checksum: upload it again.");
             var named = requested[i].Elements().FirstOrDefault(e => e.Name.LocalName.StartsWith("Checksum", StringComparison.Ordinal));
             if (named is not null && (named.Name.LocalName != ChecksumElement(algorithm) || named.Value.Trim() != kept.Value))
                 throw S3Errors.InvalidPart($"The {named.Name.LocalName[8..]} checksum of part {chosen[i].Number} does not match the part's.");
             values.Add(kept.Value);
         }
-        return (algorithm, ChecksumVerifyingStream.Composite(algorithm, values));
+        var value = sum.Of([.. values.Select((v, i) => (v, chosen[i].Size))]);
+        if (NamedObjectChecksum(c.Request) is var (claimedAlgorithm, claimed))
+        {
+            if (claimedAlgorithm != algorithm)
+                throw S3Errors.InvalidRequest($"The upload was created using the {algorithm.ToUpperInvariant()} checksum algorithm: the complete request cannot name a {claimedAlgorithm.ToUpperInvariant()} checksum.");
+            // A COMPOSITE value may be named with or without its "-N".
+            if (claimed != value && (sum.IsFullObject || claimed != value[..value.LastIndexOf('-')]))
+                throw S3Errors.BadDigest($"The {algorithm.ToUpperInvariant()} you specified did not match the calculated checksum.");
+        }
+        return ((algorithm, value), values, recorded.Keys);
     }
 
-    /// <summary>The ETag of the object at the addressed key when it was completed from <paramref name="uploadId"/>.</summary>
-    private static async Task<string?> CompletedFromAsync(S3Context c, string uploadId)
+    /// <summary>The object checksum a CompleteMultipartUpload names in an x-amz-checksum-* header: (lower-case algorithm, value).</summary>
+    private static (string Algorithm, string Value)? NamedObjectChecksum(HttpRequest request)
+    {
+        foreach (var algorithm in ChecksumVerifyingStream.Algorithms)
+            if (request.Headers["x-amz-checksum-" + algorithm].ToString() is { Length: > 0 } value) return (algorithm, value.Trim());
+        return null;
+    }
+
+    /// <summary>x-amz-checksum-type on CompleteMultipartUpload is a check: it must be the upload's.</summary>
+    private static void CheckChecksumType(HttpRequest request, UploadChecksum? sum)
+    {
+        var type = request.Headers["x-amz-checksum-type"].ToString();
+        if (type.Length == 0 || string.Equals(type, sum?.Type, StringComparison.OrdinalIgnoreCase)) return;
+        throw S3Errors.InvalidRequest($"The upload was created using the {sum?.Type ?? "null"} checksum mode. The complete request must use the same checksum mode.");
+    }
+
+    /// <summary>The object at the addressed key when it was completed from <paramref name="uploadId"/>.</summary>
+    private static async Task<ObjectInfo?> CompletedFromAsync(S3Context c, string uploadId)
     {
         var t = c.Target;
         try
         {
             var info = await t.Store.HeadObjectAsync(t.Bucket, c.RequiredKey, ObjectConditions.None, c.Aborted);
-            return info.Metadata.TryGetValue(MultipartMetadata.UploadKey, out var from) && from == uploadId ? S3ObjectHeaders.ETag(info) : null;
+            return info.Metadata.TryGetValue(MultipartMetadata.UploadKey, out var from) && from == uploadId ? info : null;
         }
         catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { return null; }
     }
@@ -242,7 +265,7 @@ public static class MultipartOperations
         if (checksum is var (algorithm, value))
         {
             w.Element(ChecksumElement(algorithm), value);
-            w.Element("ChecksumType", Composite);
+            w.Element("ChecksumType", StoredChecksum.TypeOf(value));
         }
         w.WriteEndElement();
     });
@@ -262,7 +285,8 @@ public static class MultipartOperations
         var maxParts = IntQuery(c, "max-parts", 1000, 0, 1000);
         var marker = IntQuery(c, "part-number-marker", 0, 0, MultipartMetadata.MaxPartNumber);
         var held = await UploadParts.For(c, record).ListAsync();
-        var checksums = await PartChecksums.ReadAsync(c, uploadId, held);
+        // Only an upload with a checksum keeps part checksums: the others have no records to list.
+        var checksums = record.Checksum is null ? new Dictionary<int, (string Algorithm, string Value)>() : (await PartChecksums.ReadAsync(c, uploadId, held)).ByPart;
         var parts = held.Values.Where(p => p.Number > marker).OrderBy(p => p.Number).ToList();
         var page = parts.Take(maxParts).ToList();
         var truncated = parts.Count > page.Count;
@@ -277,10 +301,10 @@ public static class MultipartOperations
             w.Element("MaxParts", maxParts);
             w.Element("IsTruncated", truncated);
             w.Element("StorageClass", "STANDARD");
-            if (record.ChecksumAlgorithm is { } uploadAlgorithm)
+            if (record.Checksum is { } uploadSum)
             {
-                w.Element("ChecksumAlgorithm", uploadAlgorithm.ToUpperInvariant());
-                w.Element("ChecksumType", Composite);
+                w.Element("ChecksumAlgorithm", uploadSum.Algorithm.ToUpperInvariant());
+                w.Element("ChecksumType", uploadSum.Type);
             }
             BucketOperations.WriteOwner(w, c);
             foreach (var part in page)

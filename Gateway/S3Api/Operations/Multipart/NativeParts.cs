@@ -35,7 +35,7 @@ internal sealed class NativeParts(S3Context c, UploadRecord record) : UploadPart
     }
 
     public override async Task CompleteAsync(IReadOnlyList<StoredPart> chosen, IEnumerable<StoredPart> held, IReadOnlyDictionary<string, string> added,
-        ObjectConditions conditions)
+        ObjectConditions conditions, IReadOnlyList<string> checksumRecords)
     {
         var t = C.Target;
         try
@@ -53,7 +53,7 @@ internal sealed class NativeParts(S3Context c, UploadRecord record) : UploadPart
             // The parts were checked just before: one was sent again meanwhile.
             throw S3Errors.InvalidPart(e.Message);
         }
-        await Record.DeleteAsync(C);
+        await Record.DeleteAsync(C, checksumRecords);
     }
 
     public override async Task AbortAsync()

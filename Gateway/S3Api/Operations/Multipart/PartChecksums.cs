@@ -9,7 +9,8 @@ namespace Gateway.S3Api.Operations.Multipart;
 /// The checksum each part of an upload was verified (or computed) with, so ListParts answers it and CompleteMultipartUpload
 /// composes the object's: an empty object per part in the upload's area, its key holding everything
 /// (<c>.s3-uploads/{uploadId}/sum-NNNNN.{part ETag}.{algorithm}.{value}</c>, ETag and value base64url), so one listing
-/// answers every part. A record counts only while the part's ETag is the one it names: a part sent again replaces it,
+/// answers every part. Only an upload created with a checksum algorithm keeps them (S3 keeps no part checksum for
+/// another upload), so the others never list them. A record counts only while the part's ETag is the one it names: a part sent again replaces it,
 /// and a crash between a part and its record leaves a part without a checksum, never one with another part's.
 /// </summary>
 internal static class PartChecksums
@@ -27,11 +28,15 @@ internal static class PartChecksums
         return t.Store.PutObjectAsync(t.Bucket, key, Stream.Null, new PutObjectOptions { ContentType = "application/octet-stream", ContentLength = 0 }, c.Aborted);
     }
 
+    /// <summary>The part checksum records of an upload: the checksum of each held part that has one, by part number, and every record's key.</summary>
+    public sealed record Recorded(IReadOnlyDictionary<int, (string Algorithm, string Value)> ByPart, IReadOnlyList<string> Keys);
+
     /// <summary>The recorded checksum of each of <paramref name="parts"/> that has one: (lower-case algorithm, base64 value) by part number.</summary>
-    public static async Task<Dictionary<int, (string Algorithm, string Value)>> ReadAsync(S3Context c, string uploadId, IReadOnlyDictionary<int, StoredPart> parts)
+    public static async Task<Recorded> ReadAsync(S3Context c, string uploadId, IReadOnlyDictionary<int, StoredPart> parts)
     {
         var found = new Dictionary<int, (string, string)>();
-        foreach (var key in await ListAsync(c, uploadId))
+        var keys = await ListAsync(c, uploadId);
+        foreach (var key in keys)
         {
             var fields = key[Prefix(uploadId).Length..].Split('.');
             if (fields.Length != 4 || !int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var number)
@@ -44,17 +49,18 @@ internal static class PartChecksums
             }
             catch (FormatException) { }
         }
-        return found;
+        return new Recorded(found, keys);
     }
 
-    /// <summary>Removes every record of the upload (it completed or was aborted).</summary>
-    public static async Task DropAsync(S3Context c, string uploadId)
+    /// <summary>Removes the records <paramref name="keys"/> (the upload completed or was aborted).</summary>
+    public static async Task DropAsync(S3Context c, IReadOnlyList<string> keys)
     {
         var t = c.Target;
-        foreach (var key in await ListAsync(c, uploadId)) await t.Store.DeleteObjectAsync(t.Bucket, key, ObjectConditions.None, c.Aborted);
+        foreach (var key in keys) await t.Store.DeleteObjectAsync(t.Bucket, key, ObjectConditions.None, c.Aborted);
     }
 
-    private static async Task<List<string>> ListAsync(S3Context c, string uploadId)
+    /// <summary>The keys of every part checksum record of the upload.</summary>
+    public static async Task<List<string>> ListAsync(S3Context c, string uploadId)
     {
         var t = c.Target;
         var keys = new List<string>();

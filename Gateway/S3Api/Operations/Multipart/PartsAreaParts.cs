@@ -36,7 +36,7 @@ internal sealed class PartsAreaParts(S3Context c, UploadRecord record) : UploadP
     }
 
     public override async Task CompleteAsync(IReadOnlyList<StoredPart> chosen, IEnumerable<StoredPart> held, IReadOnlyDictionary<string, string> added,
-        ObjectConditions conditions)
+        ObjectConditions conditions, IReadOnlyList<string> checksumRecords)
     {
         var t = C.Target;
         // Each part's ETag as the store answers for the object itself (a listing's may be spelled differently, e.g. GCS's
@@ -61,7 +61,7 @@ internal sealed class PartsAreaParts(S3Context c, UploadRecord record) : UploadP
                 Conditions = conditions,
             }, C.Aborted);
         }
-        await DropAsync(held);
+        await DropAsync(held, checksumRecords);
     }
 
     /// <summary>
@@ -99,14 +99,14 @@ internal sealed class PartsAreaParts(S3Context c, UploadRecord record) : UploadP
         }
     }
 
-    public override async Task AbortAsync() => await DropAsync((await ListAsync()).Values);
+    public override async Task AbortAsync() => await DropAsync((await ListAsync()).Values, null);
 
-    /// <summary>Deletes the part objects and then the record.</summary>
-    private async Task DropAsync(IEnumerable<StoredPart> held)
+    /// <summary>Deletes the part objects and then the record (with its part checksum records, listed when null).</summary>
+    private async Task DropAsync(IEnumerable<StoredPart> held, IReadOnlyList<string>? checksumRecords)
     {
         var t = C.Target;
         foreach (var part in held) await t.Store.DeleteObjectAsync(t.Bucket, part.Key!, ObjectConditions.None, C.Aborted);
-        await Record.DeleteAsync(C);
+        await Record.DeleteAsync(C, checksumRecords);
     }
 
     private static StoredPart ToStored(int number, ObjectInfo info) =>

@@ -26,10 +26,10 @@ internal abstract class UploadParts(S3Context c, UploadRecord record)
     /// <summary>
     /// Makes <paramref name="chosen"/> the object at the record's key under <paramref name="conditions"/>, with
     /// <paramref name="added"/> metadata (the S3 ETag and part layout), then forgets the upload (<paramref name="held"/>
-    /// is every part the upload holds).
+    /// is every part the upload holds, <paramref name="checksumRecords"/> the keys of its part checksum records).
     /// </summary>
     public abstract Task CompleteAsync(IReadOnlyList<StoredPart> chosen, IEnumerable<StoredPart> held, IReadOnlyDictionary<string, string> added,
-        ObjectConditions conditions);
+        ObjectConditions conditions, IReadOnlyList<string> checksumRecords);
 
     /// <summary>Drops the parts and the record.</summary>
     public abstract Task AbortAsync();

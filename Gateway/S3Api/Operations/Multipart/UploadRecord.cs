@@ -21,11 +21,23 @@ internal sealed record UploadRecord(string UploadId, string Key, ObjectInfo Info
     /// <summary>The checksum algorithm the upload was created with (x-amz-checksum-algorithm, lower-case), kept in the record's metadata.</summary>
     public const string ChecksumAlgorithmKey = MultipartMetadata.ReservedPrefix + "checksum_algorithm";
 
+    /// <summary>Its checksum type (x-amz-checksum-type); records written before FULL_OBJECT was built have none: COMPOSITE.</summary>
+    public const string ChecksumTypeKey = MultipartMetadata.ReservedPrefix + "checksum_type";
+
     public bool IsNative => NativeId is not null;
 
-    /// <summary>The upload's checksum algorithm (lower-case), null when it was created without one.</summary>
-    public string? ChecksumAlgorithm =>
-        Info.Metadata.TryGetValue(ChecksumAlgorithmKey, out var algorithm) && ChecksumVerifyingStream.Algorithms.Contains(algorithm) ? algorithm : null;
+    /// <summary>The upload's checksum, null when it was created without one.</summary>
+    public UploadChecksum? Checksum =>
+        Info.Metadata.TryGetValue(ChecksumAlgorithmKey, out var algorithm) && ChecksumVerifyingStream.Algorithms.Contains(algorithm)
+            ? new UploadChecksum(algorithm, Info.Metadata.GetValueOrDefault(ChecksumTypeKey) == UploadChecksum.FullObject ? UploadChecksum.FullObject : UploadChecksum.Composite)
+            : null;
+
+    private static void Add(Dictionary<string, string> metadata, UploadChecksum? checksum)
+    {
+        if (checksum is null) return;
+        metadata[ChecksumAlgorithmKey] = checksum.Algorithm;
+        metadata[ChecksumTypeKey] = checksum.Type;
+    }
 
     /// <summary>The record of <paramref name="uploadId"/>; NoSuchUpload when the id is unknown or belongs to another key.</summary>
     public static async Task<UploadRecord> ReadAsync(S3Context c, string uploadId, string key)
@@ -55,12 +67,12 @@ internal sealed record UploadRecord(string UploadId, string Key, ObjectInfo Info
     }
 
     /// <summary>Records an upload the store runs natively under <paramref name="nativeId"/>.</summary>
-    public static Task WriteNativeAsync(S3Context c, string uploadId, string key, string nativeId, string? checksumAlgorithm)
+    public static Task WriteNativeAsync(S3Context c, string uploadId, string key, string nativeId, UploadChecksum? checksum)
     {
         var t = c.Target;
         var body = Encoding.ASCII.GetBytes(nativeId);
         var metadata = new Dictionary<string, string> { [MultipartMetadata.TargetKey] = MultipartMetadata.EncodeKey(key), [NativeFlag] = "1" };
-        if (checksumAlgorithm is not null) metadata[ChecksumAlgorithmKey] = checksumAlgorithm;
+        Add(metadata, checksum);
         return t.Store.PutObjectAsync(t.Bucket, MultipartMetadata.ManifestKey(uploadId), new MemoryStream(body, writable: false), new PutObjectOptions
         {
             ContentType = "application/octet-stream",
@@ -70,21 +82,24 @@ internal sealed record UploadRecord(string UploadId, string Key, ObjectInfo Info
     }
 
     /// <summary>Records a parts-area upload: the record carries what the completed object gets.</summary>
-    public static Task WritePartsAreaAsync(S3Context c, string uploadId, string key, PutObjectOptions options, string? checksumAlgorithm)
+    public static Task WritePartsAreaAsync(S3Context c, string uploadId, string key, PutObjectOptions options, UploadChecksum? checksum)
     {
         var t = c.Target;
         var metadata = new Dictionary<string, string>(options.Metadata) { [MultipartMetadata.TargetKey] = MultipartMetadata.EncodeKey(key) };
-        if (checksumAlgorithm is not null) metadata[ChecksumAlgorithmKey] = checksumAlgorithm;
+        Add(metadata, checksum);
         return t.Store.PutObjectAsync(t.Bucket, MultipartMetadata.ManifestKey(uploadId), Stream.Null, new PutObjectOptions
         {
             ContentType = options.ContentType, Metadata = metadata, ContentHeaders = options.ContentHeaders, ContentLength = 0,
         }, c.Aborted);
     }
 
-    /// <summary>Forgets the upload: its part checksums, then the record itself.</summary>
-    public async Task DeleteAsync(S3Context c)
+    /// <summary>
+    /// Forgets the upload: its part checksums, then the record itself. Only an upload with a checksum has part checksum
+    /// records; <paramref name="checksumRecords"/> are their keys when the caller listed them already.
+    /// </summary>
+    public async Task DeleteAsync(S3Context c, IReadOnlyList<string>? checksumRecords = null)
     {
-        await PartChecksums.DropAsync(c, UploadId);
+        if (Checksum is not null) await PartChecksums.DropAsync(c, checksumRecords ?? await PartChecksums.ListAsync(c, UploadId));
         await c.Target.Store.DeleteObjectAsync(c.Target.Bucket, MultipartMetadata.ManifestKey(UploadId), ObjectConditions.None, c.Aborted);
     }
 }

@@ -19,7 +19,7 @@ namespace Gateway.S3Api.Operations.PostObject;
 public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services services)
 {
     /// <summary>Fields S3 acts on that this front door cannot honour: refused rather than silently dropped.</summary>
-    private static readonly string[] NotHonoured = ["x-amz-website-redirect-location", "x-amz-checksum-"];
+    private static readonly string[] NotHonoured = ["x-amz-website-redirect-location"];
 
     public static bool IsFormUpload(HttpRequest request, string? bucket, string? key) =>
         HttpMethods.IsPost(request.Method) && bucket is not null && key is null && PostForm.IsForm(request);
@@ -47,10 +47,15 @@ public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services 
         c.Require(Operation.Write, t.ObjectResource(key));
         var encryption = Encryption.ServerSideEncryption.ForWrite(c, form.Fields.Keys, name => form[name]);
         var options = Options(form);
+        var checksum = Checksum(form);
+        if (checksum is var (algorithm, value) && ObjectMetadata.IsValidValue(value))
+            options = options with { Metadata = new Dictionary<string, string>(options.Metadata) { [StoredChecksum.Key] = algorithm + ":" + value } };
         var redirect = Redirect(form);
         var max = Math.Min(policy.MaxLength ?? long.MaxValue, services.MaxObjectBytes);
-        var body = new ContentLengthRangeStream(form.File.Body, policy.MinLength ?? 0, max, c.BodyFailure);
+        Stream body = new ContentLengthRangeStream(form.File.Body, policy.MinLength ?? 0, max, c.BodyFailure);
+        if (checksum is var (named, expected)) body = ChecksumVerifyingStream.Expecting(c, body, named, expected);
         var info = await t.Store.PutObjectAsync(t.Bucket, key, body, options, ct);
+        ChecksumVerifyingStream.EchoHeaders(c);
         Encryption.ServerSideEncryption.Echo(c.Response, encryption);
         await RespondAsync(c, form, redirect, bucket, key, S3ObjectHeaders.ETag(info));
     }
@@ -73,6 +78,27 @@ public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services 
         if (MultipartMetadata.IsPartsAreaKey(key))
             throw S3Errors.InvalidArgument($"Keys under '{MultipartMetadata.PartsPrefix}' are reserved for multipart uploads in progress.");
         return key;
+    }
+
+    /// <summary>
+    /// The x-amz-checksum-{algorithm} field: checked as the file streams (BadDigest, nothing stored), kept and echoed, as
+    /// PutObject's header. x-amz-checksum-algorithm, when given, must name it; two checksums, or the algorithm alone, are
+    /// InvalidRequest; an algorithm S3 added later (or any other x-amz-checksum-* field) is NotImplemented.
+    /// </summary>
+    private static (string Algorithm, string Value)? Checksum(PostForm form)
+    {
+        (string, string)? named = null;
+        foreach (var (name, value) in form.Fields)
+        {
+            if (!name.StartsWith("x-amz-checksum-", StringComparison.OrdinalIgnoreCase) || name.Equals("x-amz-checksum-algorithm", StringComparison.OrdinalIgnoreCase)) continue;
+            var algorithm = name["x-amz-checksum-".Length..].ToLowerInvariant();
+            if (!ChecksumVerifyingStream.Algorithms.Contains(algorithm)) throw S3Errors.NotImplemented($"The POST form field '{PostForm.Printable(name)}'");
+            if (named is not null) throw S3Errors.InvalidRequest("Expecting a single x-amz-checksum- field.");
+            named = (algorithm, value.Trim());
+        }
+        if (form["x-amz-checksum-algorithm"] is { } given && !string.Equals(given, named?.Item1, StringComparison.OrdinalIgnoreCase))
+            throw S3Errors.InvalidRequest("x-amz-checksum-algorithm specified, but no corresponding x-amz-checksum-* field was found.");
+        return named;
     }
 
     private static PutObjectOptions Options(PostForm form)
