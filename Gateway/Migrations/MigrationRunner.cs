@@ -331,6 +331,8 @@ public sealed partial class MigrationRunner(
             (outcome, size) = await RetryingAsync(id, (retry, attemptCt) => attempt(retry == 0 ? null : firstTry, attemptCt), ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
+        // The run stopped (paused, cancelled, interrupted) while the call failed, perhaps of that: not this object's end.
+        catch (Exception e) when (ct.IsCancellationRequested) { throw new OperationCanceledException("The run stopped.", e, ct); }
         catch (Exception e)
         {
             outcome = new ItemOutcome(MigrationItemStates.Failed, MigrationItemStates.Copy, null, Describe(e));

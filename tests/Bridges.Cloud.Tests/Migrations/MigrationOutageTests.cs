@@ -23,6 +23,7 @@ public sealed class MigrationOutageTests : IAsyncLifetime
     private const int BodyBytes = 16 * 1024;
     private readonly LogCollector _logs = new();
     private CuttableTcpForwarder _azurite = null!;
+    private CuttableTcpForwarder _s3rver = null!;
     private GatewayServer _server = null!;
     private MigrationClient _api = null!;
 
@@ -31,10 +32,18 @@ public sealed class MigrationOutageTests : IAsyncLifetime
         CloudBackends.EnsureAnswers("s3", CloudBackends.S3Endpoint);
         CloudBackends.EnsureAnswers("azurite", CloudBackends.AzuriteEndpoint + "?comp=list");
         _azurite = new CuttableTcpForwarder(new Uri(CloudBackends.AzuriteEndpoint));
+        _s3rver = new CuttableTcpForwarder(new Uri(CloudBackends.S3Endpoint));
         var settings = CloudBackends.S3AndAzureStores().ToDictionary(kv => kv.Key, kv => (string?)kv.Value);
         settings["Gateway:Stores:azure:ServiceUri"] = CuttableTcpForwarder.Through(CloudBackends.AzuriteEndpoint, _azurite.Port);
-        settings["Gateway:Stores:azure:Resilience:MaxRetryAttempts"] = "0";
-        settings["Gateway:Stores:azure:Resilience:CircuitBreakerEnabled"] = "false";
+        // "s3-cut": the same s3rver (so the same buckets) as "s3", reached through a forwarder the test can cut.
+        foreach (var (key, value) in CloudBackends.S3AndAzureStores().Where(kv => kv.Key.StartsWith("Gateway:Stores:s3:", StringComparison.Ordinal)))
+            settings["Gateway:Stores:s3-cut:" + key["Gateway:Stores:s3:".Length..]] = value;
+        settings["Gateway:Stores:s3-cut:ServiceUrl"] = CuttableTcpForwarder.Through(CloudBackends.S3Endpoint, _s3rver.Port);
+        foreach (var store in new[] { "azure", "s3-cut" })
+        {
+            settings[$"Gateway:Stores:{store}:Resilience:MaxRetryAttempts"] = "0";
+            settings[$"Gateway:Stores:{store}:Resilience:CircuitBreakerEnabled"] = "false";
+        }
         settings["Gateway:Migrations:ObjectRetries"] = ObjectRetries.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["Gateway:Migrations:RetryBaseDelay"] = "00:00:00.020";
         settings["Gateway:Migrations:RetryMaxDelay"] = "00:00:00.200";
@@ -48,6 +57,7 @@ public sealed class MigrationOutageTests : IAsyncLifetime
     {
         await _server.DisposeAsync();
         await _azurite.DisposeAsync();
+        await _s3rver.DisposeAsync();
     }
 
     private static string NewBucket() => "out-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
@@ -66,9 +76,9 @@ public sealed class MigrationOutageTests : IAsyncLifetime
         return (src, dst, objects);
     }
 
-    private static object Job(string src, string dst, int concurrency) => new
+    private static object Job(string src, string dst, int concurrency, string sourceStore = "s3") => new
     {
-        source = new { store = "s3", bucket = src }, target = new { store = "azure", bucket = dst }, concurrency, bandwidthLimit = 32 * 1024,
+        source = new { store = sourceStore, bucket = src }, target = new { store = "azure", bucket = dst }, concurrency, bandwidthLimit = 32 * 1024,
     };
 
     [Fact]
@@ -138,6 +148,34 @@ public sealed class MigrationOutageTests : IAsyncLifetime
 
         using var again = await _server.Client.PostAsync($"v1/migrations/{id}/resume", null);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode); // completed: nothing to resume
+    }
+
+    [Fact]
+    public async Task An_unreachable_source_interrupts_the_job_naming_it_and_a_resume_completes_it()
+    {
+        var (src, dst, objects) = await SeedAsync(30);
+        var id = await _api.StartAsync(Job(src, dst, concurrency: 2, sourceStore: "s3-cut"));
+
+        await WaitForAsync(id, s => Objects(s, "done") >= 4, "4 objects done");
+        _s3rver.Cut();
+        var stopped = await _api.WaitForEndAsync(id);
+
+        Assert.True(stopped.GetProperty("state").GetString() == "interrupted", stopped.ToString());
+        var lastError = stopped.GetProperty("lastError").GetString()!;
+        Assert.Contains("the source store 's3-cut' does not answer", lastError, StringComparison.Ordinal);
+        Assert.DoesNotContain("target store", lastError, StringComparison.Ordinal);
+        AssertNoSecret([lastError, .. _logs.Messages]);
+        Assert.True(Objects(stopped, "done") + Objects(stopped, "skipped") + Objects(stopped, "failed") < objects.Count, stopped.ToString());
+        await _api.AssertTotalsMatchItemsAsync(id);
+
+        _s3rver.Heal();
+        using (var resume = await _server.Client.PostAsync($"v1/migrations/{id}/resume", null)) Assert.Equal(HttpStatusCode.OK, resume.StatusCode);
+        var end = await _api.WaitForEndAsync(id);
+
+        Assert.True(end.GetProperty("state").GetString() == "completed", end.ToString());
+        Assert.Equal((long)objects.Count, Objects(end, "done") + Objects(end, "skipped"));
+        await _api.AssertTotalsMatchItemsAsync(id);
+        foreach (var o in objects) await _api.AssertArrivedAsync("azure", dst, o);
     }
 
     [Fact]
