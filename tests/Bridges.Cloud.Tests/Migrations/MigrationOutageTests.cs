@@ -107,11 +107,7 @@ public sealed class MigrationOutageTests : IAsyncLifetime
     [Fact]
     public async Task An_unreachable_target_interrupts_the_job_naming_it_and_a_resume_completes_it()
     {
-        var (src, dst, objects) = await SeedAsync(40);
-        var id = await _api.StartAsync(Job(src, dst, concurrency: 2));
-
-        await WaitForAsync(id, s => Objects(s, "done") >= 4, "4 objects done");
-        _azurite.Cut();
+        var (id, dst, objects) = await StartAndCutMidJobAsync(40, concurrency: 2, _azurite);
         var stopped = await _api.WaitForEndAsync(id);
 
         Assert.True(stopped.GetProperty("state").GetString() == "interrupted", stopped.ToString());
@@ -153,11 +149,7 @@ public sealed class MigrationOutageTests : IAsyncLifetime
     [Fact]
     public async Task An_unreachable_source_interrupts_the_job_naming_it_and_a_resume_completes_it()
     {
-        var (src, dst, objects) = await SeedAsync(30);
-        var id = await _api.StartAsync(Job(src, dst, concurrency: 2, sourceStore: "s3-cut"));
-
-        await WaitForAsync(id, s => Objects(s, "done") >= 4, "4 objects done");
-        _s3rver.Cut();
+        var (id, dst, objects) = await StartAndCutMidJobAsync(30, concurrency: 2, _s3rver, sourceStore: "s3-cut");
         var stopped = await _api.WaitForEndAsync(id);
 
         Assert.True(stopped.GetProperty("state").GetString() == "interrupted", stopped.ToString());
@@ -181,12 +173,8 @@ public sealed class MigrationOutageTests : IAsyncLifetime
     [Fact]
     public async Task A_job_that_ended_failed_resumes_moving_only_its_failed_objects()
     {
-        var (src, dst, objects) = await SeedAsync(16);
-        var id = await _api.StartAsync(Job(src, dst, concurrency: 1));
-
-        await WaitForAsync(id, s => Objects(s, "done") >= 4, "4 objects done");
         // The target goes away until an object has failed after all its tries; the job then goes on without it.
-        _azurite.Cut();
+        var (id, dst, objects) = await StartAndCutMidJobAsync(16, concurrency: 1, _azurite);
         await WaitForAsync(id, s => Objects(s, "failed") >= 1, "an object failed");
         _azurite.Heal();
         var failed = await _api.WaitForEndAsync(id);
@@ -211,6 +199,17 @@ public sealed class MigrationOutageTests : IAsyncLifetime
         var writes = await TargetWritesAfterAsync(auditBefore, dst);
         Assert.True(writes.All(failedKeys.Contains), "written though not failed: " + string.Join(", ", writes.Where(k => !failedKeys.Contains(k))));
         Assert.Equal(writes.Count, writes.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    /// <summary>Seeds <paramref name="count"/> objects, starts a job and cuts <paramref name="cut"/> once 4 objects are done.</summary>
+    private async Task<(string Id, string Target, List<MigrationObject> Objects)> StartAndCutMidJobAsync(int count, int concurrency,
+        CuttableTcpForwarder cut, string sourceStore = "s3")
+    {
+        var (src, dst, objects) = await SeedAsync(count);
+        var id = await _api.StartAsync(Job(src, dst, concurrency, sourceStore));
+        await WaitForAsync(id, s => Objects(s, "done") >= 4, "4 objects done");
+        cut.Cut();
+        return (id, dst, objects);
     }
 
     private static long Objects(JsonElement status, string counter) => status.GetProperty("objects").GetProperty(counter).GetInt64();
