@@ -121,8 +121,9 @@ public sealed partial class MigrationRunner(
         }
         catch (Exception e) when (e is RunInterruptedException || TransientMoveFailures.IsTransient(e))
         {
-            // A store does not answer (objects in a row failed after their retries, or a listing failed): stop, resumable.
-            var cause = e is RunInterruptedException stopped ? stopped.Message : $"a listing failed ({Describe(e)})";
+            // A store does not answer (objects in a row failed after their retries, a listing page after its retries, or a
+            // sync's deletion): stop, resumable.
+            var cause = e is RunInterruptedException stopped ? stopped.Message : $"a listing or a sync deletion failed ({Describe(e)})";
             var why = await InterruptionAsync(id, cause).ConfigureAwait(false);
             LogJobInterrupted(logger, id, why.Sides);
             db.SetState(id, MigrationStates.Interrupted, time.GetUtcNow(), why.Message, onlyFrom: MigrationStates.Running);
