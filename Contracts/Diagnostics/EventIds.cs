@@ -44,4 +44,6 @@ public static class EventIds
     public const int MigrationRunning = 9801;
     public const int MigrationEnded = 9802;
     public const int MigrationFailed = 9803;
+    public const int MigrationObjectRetrying = 9804;
+    public const int MigrationInterrupted = 9805;
 }

@@ -73,7 +73,7 @@ public static class GatewayApp
         services.AddDocker(config);
         services.AddKubernetes(config);
         services.AddS3FrontDoor(config);
-        services.AddMigrations();
+        services.AddMigrations(config);
         services.AddStatusPage();
     }
 

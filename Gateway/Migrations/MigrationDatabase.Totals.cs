@@ -10,8 +10,11 @@ namespace Gateway.Migrations;
 /// </summary>
 public sealed partial class MigrationDatabase
 {
-    /// <summary>PRAGMA user_version of migrations.db: 0 before job_totals existed, 1 with it.</summary>
-    private const long SchemaVersion = 1;
+    /// <summary>
+    /// PRAGMA user_version of migrations.db: 0 before job_totals existed, 1 with it, 2 with each item's
+    /// <c>source_deleted</c> (a move's source deletions) and its total.
+    /// </summary>
+    private const long SchemaVersion = 2;
 
     // What one item row adds to its job's totals; the same rules as RecountSql.
     private static readonly (string Column, string Expression)[] Contribution =
@@ -25,6 +28,7 @@ public sealed partial class MigrationDatabase
         ("failed_objects", "CASE WHEN {0}.state = 'failed' THEN 1 ELSE 0 END"),
         ("failed_bytes", "CASE WHEN {0}.state = 'failed' THEN {0}.size ELSE 0 END"),
         ("deleted", "CASE WHEN {0}.state = 'done' AND {0}.action = 'delete' THEN 1 ELSE 0 END"),
+        ("deleted_at_source", "{0}.source_deleted"),
     ];
 
     private const string RecountSql = """
@@ -33,7 +37,8 @@ public sealed partial class MigrationDatabase
           COUNT(*) FILTER (WHERE state = 'done' AND action = 'copy'), COALESCE(SUM(size) FILTER (WHERE state = 'done' AND action = 'copy'), 0),
           COUNT(*) FILTER (WHERE state = 'skipped'), COALESCE(SUM(size) FILTER (WHERE state = 'skipped'), 0),
           COUNT(*) FILTER (WHERE state = 'failed'), COALESCE(SUM(size) FILTER (WHERE state = 'failed'), 0),
-          COUNT(*) FILTER (WHERE state = 'done' AND action = 'delete')
+          COUNT(*) FILTER (WHERE state = 'done' AND action = 'delete'),
+          COALESCE(SUM(source_deleted), 0)
         FROM items
         """;
 
@@ -50,27 +55,57 @@ public sealed partial class MigrationDatabase
     private void UpgradeSchema()
     {
         using var tx = _db.BeginTransaction();
+        long version;
         using (var read = Command("PRAGMA user_version"))
         {
             read.Transaction = tx;
-            if ((long)read.ExecuteScalar()! >= SchemaVersion) return;
+            version = (long)read.ExecuteScalar()!;
+        }
+        if (version >= SchemaVersion) return;
+        var steps = new List<string>();
+        if (!HasColumn(tx, "items", "source_deleted"))
+        {
+            steps.Add("ALTER TABLE items ADD COLUMN source_deleted INTEGER NOT NULL DEFAULT 0");
+            // Jobs written before the column: a move deleted the source of every object it copied or found identical.
+            steps.Add($"""
+                UPDATE items SET source_deleted = 1 WHERE ((state = 'done' AND action = 'copy') OR (state = 'skipped' AND action = 'identical'))
+                  AND job IN (SELECT id FROM jobs WHERE json_extract(spec, '$.mode') = {(int)MigrationMode.Move} AND NOT json_extract(spec, '$.dryRun'))
+                """);
+        }
+        steps.Add($"CREATE TABLE IF NOT EXISTS job_totals (job TEXT NOT NULL PRIMARY KEY, {string.Join(", ", Contribution.Select(c => c.Column + " INTEGER NOT NULL DEFAULT 0"))}) WITHOUT ROWID");
+        steps.AddRange(["DROP TRIGGER IF EXISTS items_totals_insert", "DROP TRIGGER IF EXISTS items_totals_update", "DROP TRIGGER IF EXISTS items_totals_delete"]);
+        foreach (var step in steps) Run(step);
+        foreach (var (column, _) in Contribution)
+        {
+            if (!HasColumn(tx, "job_totals", column)) Run($"ALTER TABLE job_totals ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0");
         }
         foreach (var sql in new[]
         {
-            $"CREATE TABLE IF NOT EXISTS job_totals (job TEXT NOT NULL PRIMARY KEY, {string.Join(", ", Contribution.Select(c => c.Column + " INTEGER NOT NULL DEFAULT 0"))}) WITHOUT ROWID",
-            $"CREATE TRIGGER IF NOT EXISTS items_totals_insert AFTER INSERT ON items BEGIN {EnsureRow} {Apply("NEW", '+')} END",
-            $"CREATE TRIGGER IF NOT EXISTS items_totals_update AFTER UPDATE OF job, state, action, size ON items BEGIN {Apply("OLD", '-')} {EnsureRow} {Apply("NEW", '+')} END",
-            $"CREATE TRIGGER IF NOT EXISTS items_totals_delete AFTER DELETE ON items BEGIN {Apply("OLD", '-')} END",
-            // Jobs written before the totals existed: counted once from their items.
+            $"CREATE TRIGGER items_totals_insert AFTER INSERT ON items BEGIN {EnsureRow} {Apply("NEW", '+')} END",
+            $"CREATE TRIGGER items_totals_update AFTER UPDATE OF job, state, action, size, source_deleted ON items BEGIN {Apply("OLD", '-')} {EnsureRow} {Apply("NEW", '+')} END",
+            $"CREATE TRIGGER items_totals_delete AFTER DELETE ON items BEGIN {Apply("OLD", '-')} END",
+            // Every job counted once from its items under the new rules.
             $"INSERT OR REPLACE INTO job_totals (job, {TotalsColumns}) {RecountSql} GROUP BY job",
             $"PRAGMA user_version = {SchemaVersion}",
         })
+        {
+            Run(sql);
+        }
+        tx.Commit();
+
+        void Run(string sql)
         {
             using var cmd = Command(sql);
             cmd.Transaction = tx;
             cmd.ExecuteNonQuery();
         }
-        tx.Commit();
+    }
+
+    private bool HasColumn(SqliteTransaction tx, string table, string column)
+    {
+        using var cmd = Command("SELECT COUNT(*) FROM pragma_table_info($t) WHERE name = $c", ("$t", table), ("$c", column));
+        cmd.Transaction = tx;
+        return (long)cmd.ExecuteScalar()! > 0;
     }
 
     /// <summary>The job's totals as kept (one row read); zeros for a job with no items yet.</summary>
@@ -80,7 +115,7 @@ public sealed partial class MigrationDatabase
         {
             using var cmd = Command($"SELECT {TotalsColumns} FROM job_totals WHERE job = $j", ("$j", job));
             using var r = cmd.ExecuteReader();
-            return r.Read() ? ReadTotals(r, 0) : new JobTotals(new(0, 0, 0, 0), new(0, 0, 0, 0), 0);
+            return r.Read() ? ReadTotals(r, 0) : new JobTotals(new(0, 0, 0, 0), new(0, 0, 0, 0), 0, 0);
         }
     }
 
@@ -99,5 +134,5 @@ public sealed partial class MigrationDatabase
     private static JobTotals ReadTotals(SqliteDataReader r, int first) => new(
         new MigrationCounters(r.GetInt64(first), r.GetInt64(first + 2), r.GetInt64(first + 4), r.GetInt64(first + 6)),
         new MigrationCounters(r.GetInt64(first + 1), r.GetInt64(first + 3), r.GetInt64(first + 5), r.GetInt64(first + 7)),
-        r.GetInt64(first + 8));
+        r.GetInt64(first + 8), r.GetInt64(first + 9));
 }

@@ -173,19 +173,66 @@ public sealed partial class MigrationDatabase : IDisposable
     }
 
     /// <summary>Records how an object ended and, in the same transaction, forgets its multipart upload (completed or abandoned).</summary>
-    public void FinishItem(string job, string key, string state, string action, long size, string? sha256, string? error)
+    /// <param name="sourceDeleted">A move deleted the source object.</param>
+    /// <param name="keepUpload">Keep the object's multipart upload (it failed transiently: a resume continues the upload).</param>
+    public void FinishItem(string job, string key, string state, string action, long size, string? sha256, string? error, bool sourceDeleted = false,
+        bool keepUpload = false)
     {
         lock (_lock)
         {
             using var tx = _db.BeginTransaction();
-            using (var cmd = Command("INSERT INTO items (job, key, state, action, size, sha256, error) VALUES ($j, $k, $s, $a, $size, $sha, $e) ON CONFLICT (job, key) DO UPDATE SET state = $s, action = $a, size = $size, sha256 = $sha, error = $e",
-                ("$j", job), ("$k", key), ("$s", state), ("$a", action), ("$size", size), ("$sha", sha256), ("$e", error)))
+            using (var cmd = Command("INSERT INTO items (job, key, state, action, size, sha256, error, source_deleted) VALUES ($j, $k, $s, $a, $size, $sha, $e, $sd) ON CONFLICT (job, key) DO UPDATE SET state = $s, action = $a, size = $size, sha256 = $sha, error = $e, source_deleted = $sd",
+                ("$j", job), ("$k", key), ("$s", state), ("$a", action), ("$size", size), ("$sha", sha256), ("$e", error), ("$sd", sourceDeleted ? 1 : 0)))
             {
                 cmd.Transaction = tx;
                 cmd.ExecuteNonQuery();
             }
-            DropUpload(job, key, tx);
+            if (!keepUpload) DropUpload(job, key, tx);
             tx.Commit();
+        }
+    }
+
+    /// <summary>
+    /// Makes a job that ended (failed, interrupted) or was paused queued again, in one transaction: its failed objects
+    /// become planned again (keeping their last error until they are tried: <see cref="ReplannedItems"/> finds them by it),
+    /// its last error and end time are cleared. False when the job was not in <paramref name="from"/> any more.
+    /// </summary>
+    public bool Requeue(string id, string from)
+    {
+        lock (_lock)
+        {
+            using var tx = _db.BeginTransaction();
+            using (var job = Command("UPDATE jobs SET state = $q, finished = NULL, last_error = NULL WHERE id = $id AND state = $from",
+                ("$id", id), ("$q", MigrationStates.Queued), ("$from", from)))
+            {
+                job.Transaction = tx;
+                if (job.ExecuteNonQuery() == 0) return false;
+            }
+            using (var items = Command("UPDATE items SET state = $p WHERE job = $j AND state = $f",
+                ("$j", id), ("$p", MigrationItemStates.Planned), ("$f", MigrationItemStates.Failed)))
+            {
+                items.Transaction = tx;
+                items.ExecuteNonQuery();
+            }
+            tx.Commit();
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Objects failed in an earlier run and planned again by a resume (planned, with the error of their last try), in key
+    /// order after <paramref name="afterKey"/>: what a resumed job moves once its listing has ended.
+    /// </summary>
+    public IReadOnlyList<(string Key, long Size)> ReplannedItems(string job, string? afterKey, int limit)
+    {
+        lock (_lock)
+        {
+            using var cmd = Command("SELECT key, size FROM items WHERE job = $j AND state = $p AND error IS NOT NULL AND action = $a AND ($after IS NULL OR key > $after) ORDER BY key LIMIT $limit",
+                ("$j", job), ("$p", MigrationItemStates.Planned), ("$a", MigrationItemStates.Copy), ("$after", afterKey), ("$limit", limit));
+            using var r = cmd.ExecuteReader();
+            var items = new List<(string, long)>();
+            while (r.Read()) items.Add((r.GetString(0), r.GetInt64(1)));
+            return items;
         }
     }
 
@@ -194,12 +241,12 @@ public sealed partial class MigrationDatabase : IDisposable
     {
         lock (_lock)
         {
-            using var cmd = Command("SELECT key, state, action, size, sha256, error FROM items WHERE job = $j AND ($s IS NULL OR state = $s) AND ($after IS NULL OR key > $after) ORDER BY key LIMIT $limit",
+            using var cmd = Command("SELECT key, state, action, size, sha256, error, source_deleted FROM items WHERE job = $j AND ($s IS NULL OR state = $s) AND ($after IS NULL OR key > $after) ORDER BY key LIMIT $limit",
                 ("$j", job), ("$s", state), ("$after", afterKey), ("$limit", limit));
             using var r = cmd.ExecuteReader();
             var items = new List<(string, MigrationItem)>();
             while (r.Read())
-                items.Add((r.GetString(0), new MigrationItem(DisplayKey(r.GetString(0)), r.GetString(1), r.GetString(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5))));
+                items.Add((r.GetString(0), new MigrationItem(DisplayKey(r.GetString(0)), r.GetString(1), r.GetString(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5), r.GetInt64(6) != 0)));
             return items;
         }
     }
@@ -275,4 +322,6 @@ public sealed partial class MigrationDatabase : IDisposable
 public sealed record JobRow(long Seq, string Id, MigrationSpec Spec, string State, string? Cursor, bool ListingDone, bool DeletingDone,
     DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, TimeSpan RunningTime, string? LastError);
 
-public sealed record JobTotals(MigrationCounters Objects, MigrationCounters Bytes, long Deleted);
+/// <param name="DeletedAtTarget">Target objects a sync deleted.</param>
+/// <param name="DeletedAtSource">Source objects a move deleted.</param>
+public sealed record JobTotals(MigrationCounters Objects, MigrationCounters Bytes, long DeletedAtTarget, long DeletedAtSource = 0);

@@ -40,10 +40,10 @@ public static class MigrationEndpoints
             .WithSummary("Pauses a queued or running job; an object in flight is moved again on resume.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost(JobRoute + "/resume", Resume).WithName("ResumeMigration").RequireGatewayAccess(Operation.Write, "migrations")
-            .WithSummary("Resumes a paused job where it stopped.")
+            .WithSummary("Resumes a paused, failed or interrupted job where it stopped; its failed objects are tried again.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost(JobRoute + "/cancel", Cancel).WithName("CancelMigration").RequireGatewayAccess(Operation.Write, "migrations")
-            .WithSummary("Cancels a job that has not ended; what it already moved stays.")
+            .WithSummary("Cancels a job that is not completed or cancelled; what it already moved stays, its open multipart uploads are aborted.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         app.MapCutoverEndpoints();
         return app;

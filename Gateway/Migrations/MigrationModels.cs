@@ -37,7 +37,10 @@ public sealed record MigrationStatus
     public required string Verify { get; init; }
     public required MigrationCounters Objects { get; init; }
     public required MigrationCounters Bytes { get; init; }
-    public long Deleted { get; init; }
+    /// <summary>Objects a sync deleted at the target because the source does not have them.</summary>
+    public long DeletedAtTarget { get; init; }
+    /// <summary>Source objects a move deleted once their copy at the target was verified (or found identical there).</summary>
+    public long DeletedAtSource { get; init; }
     /// <summary>Bytes per second over the time the job has been running.</summary>
     public double Rate { get; init; }
     /// <summary>Seconds left at the current rate; null while unknown (listing not done, or no rate yet).</summary>
@@ -53,21 +56,35 @@ public sealed record MigrationCounters(long Planned, long Done, long Skipped, lo
 public sealed record MigrationList(IReadOnlyList<MigrationStatus> Migrations, string? NextPageToken);
 
 /// <summary>One object of a job: what was decided for it and how it ended.</summary>
-public sealed record MigrationItem(string Key, string State, string Action, long Size, string? Sha256, string? Error);
+/// <param name="SourceDeleted">A move deleted the source object (after its copy was verified, or found identical at the target).</param>
+public sealed record MigrationItem(string Key, string State, string Action, long Size, string? Sha256, string? Error, bool SourceDeleted);
 
 public sealed record MigrationItemList(IReadOnlyList<MigrationItem> Items, string? NextPageToken);
 
-/// <summary>Job states. Queued and running jobs are (re)started when the gateway starts.</summary>
+/// <summary>Job states (docs/migrations.md, "States"). Queued and running jobs are (re)started when the gateway starts.</summary>
 public static class MigrationStates
 {
     public const string Queued = "queued";
     public const string Running = "running";
     public const string Paused = "paused";
     public const string Completed = "completed";
+    /// <summary>The run went through every object and some failed: resuming tries the failed ones again.</summary>
     public const string Failed = "failed";
+    /// <summary>
+    /// The run stopped early on transient errors (a store that does not answer): resuming continues where it stopped and
+    /// tries the failed objects again.
+    /// </summary>
+    public const string Interrupted = "interrupted";
     public const string Cancelled = "cancelled";
 
-    public static bool IsTerminal(string state) => state is Completed or Failed or Cancelled;
+    /// <summary>The job's run has ended (a progress stream ends, the ETA is 0). Failed and interrupted jobs can still be resumed.</summary>
+    public static bool IsTerminal(string state) => state is Completed or Failed or Interrupted or Cancelled;
+
+    /// <summary>Nothing can change the job any more.</summary>
+    public static bool IsFinal(string state) => state is Completed or Cancelled;
+
+    /// <summary>States <c>POST /resume</c> starts a job from.</summary>
+    public static bool CanResume(string state) => state is Paused or Failed or Interrupted;
 }
 
 /// <summary>Item states and actions.</summary>

@@ -4,6 +4,7 @@ using Gateway.Channel.Families;
 using Gateway.Contracts.Diagnostics;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Migrations;
 
@@ -11,13 +12,16 @@ namespace Gateway.Migrations;
 /// Runs migration jobs in the background. At start it resumes every job left queued or running (a restart, a
 /// crash): the listing continues from the saved cursor and objects already finished are not moved again.
 /// Pause and cancel stop a running job at once; an object in flight is simply not finished (stores write
-/// atomically, so no partial object is ever visible) and is moved again on resume.
+/// atomically, so no partial object is ever visible) and is moved again on resume. An object whose move fails
+/// transiently is tried again (<see cref="MigrationOptions"/>); a run whose objects keep failing that way stops as
+/// interrupted, naming the store that does not answer, and resumes on request.
 /// </summary>
 public sealed partial class MigrationRunner(
     MigrationDatabase db, BridgeRegistry<IObjectStore> stores, MigrationProgress progress, TimeProvider time, ILogger<MigrationRunner> logger,
-    MigrationMetrics metrics)
+    MigrationMetrics metrics, IOptions<MigrationOptions> migrationOptions)
     : BackgroundService
 {
+    private readonly MigrationOptions _options = migrationOptions.Value;
     private const int PageSize = 1000;
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _tasks = new();
@@ -39,10 +43,15 @@ public sealed partial class MigrationRunner(
             if (_running.ContainsKey(id)) return;
             var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
             _running[id] = cts;
-            var task = Task.Run(() => RunGuardedAsync(id, cts), CancellationToken.None);
-            _tasks[task] = 0;
-            task.ContinueWith(t => _tasks.TryRemove(t, out _), TaskScheduler.Default);
+            Track(Task.Run(() => RunGuardedAsync(id, cts), CancellationToken.None));
         }
+    }
+
+    /// <summary>A task of this runner that <see cref="StopAsync"/> waits for.</summary>
+    private void Track(Task task)
+    {
+        _tasks[task] = 0;
+        task.ContinueWith(t => _tasks.TryRemove(t, out _), TaskScheduler.Default);
     }
 
     /// <summary>Stops every job (they stay running in the database, to resume) and waits for them to record where they were.</summary>
@@ -56,30 +65,40 @@ public sealed partial class MigrationRunner(
         await Task.WhenAll(_tasks.Keys).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Moves a job to <paramref name="state"/> (paused or cancelled) and stops it if it runs. Conflict when it already ended.</summary>
+    /// <summary>
+    /// Moves a job to <paramref name="state"/> (paused or cancelled) and stops it if it runs. Conflict when it is completed
+    /// or cancelled, and for pausing a job that is not running (failed, interrupted: resume or cancel it).
+    /// </summary>
     public JobRow Stop(string id, string state)
     {
         lock (_control)
         {
             var job = db.GetJob(id) ?? throw NotFound(id);
-            if (MigrationStates.IsTerminal(job.State))
+            if (MigrationStates.IsFinal(job.State))
                 throw new GatewayException(ErrorCode.Conflict, $"Migration '{id}' has already ended ({job.State}).");
             if (state == MigrationStates.Paused && job.State == MigrationStates.Paused) return job;
+            if (state == MigrationStates.Paused && MigrationStates.IsTerminal(job.State))
+                throw new GatewayException(ErrorCode.Conflict, $"Migration '{id}' is {job.State}, not running: resume it or cancel it.");
             db.SetState(id, state, time.GetUtcNow());
             if (_running.TryGetValue(id, out var cts)) cts.Cancel();
+            // Not running (paused, failed, interrupted): no run will abort the uploads it left open, so this does.
+            else if (state == MigrationStates.Cancelled) Track(AbortUploadsAsync(job));
             progress.Changed(id);
             return db.GetJob(id)!;
         }
     }
 
+    /// <summary>
+    /// Starts a paused, failed or interrupted job again where it stopped: its failed objects are planned again and the
+    /// listing continues from its cursor (docs/migrations.md, "States"). Conflict from any other state.
+    /// </summary>
     public JobRow Resume(string id)
     {
         lock (_control)
         {
             var job = db.GetJob(id) ?? throw NotFound(id);
-            if (job.State != MigrationStates.Paused)
-                throw new GatewayException(ErrorCode.Conflict, $"Migration '{id}' is {job.State}, not paused.");
-            db.SetState(id, MigrationStates.Queued, time.GetUtcNow());
+            if (!MigrationStates.CanResume(job.State) || !db.Requeue(id, job.State))
+                throw new GatewayException(ErrorCode.Conflict, $"Migration '{id}' is {job.State}; only a paused, failed or interrupted job can be resumed.");
             progress.Changed(id);
         }
         Start(id);
@@ -100,6 +119,15 @@ public sealed partial class MigrationRunner(
             // Paused, cancelled (the state is already written) or the gateway is stopping (it stays running, to resume).
             if (db.GetJob(id) is { State: MigrationStates.Cancelled } cancelled) await AbortUploadsAsync(cancelled).ConfigureAwait(false);
         }
+        catch (Exception e) when (e is RunInterruptedException || TransientMoveFailures.IsTransient(e))
+        {
+            // A store does not answer (objects in a row failed after their retries, a listing page after its retries, or a
+            // sync's deletion): stop, resumable.
+            var cause = e is RunInterruptedException stopped ? stopped.Message : $"a listing or a sync deletion failed ({Describe(e)})";
+            var why = await InterruptionAsync(id, cause).ConfigureAwait(false);
+            LogJobInterrupted(logger, id, why.Sides);
+            db.SetState(id, MigrationStates.Interrupted, time.GetUtcNow(), why.Message, onlyFrom: MigrationStates.Running);
+        }
         catch (Exception e)
         {
             LogJobFailed(logger, e, id);
@@ -108,10 +136,53 @@ public sealed partial class MigrationRunner(
         finally
         {
             db.AddRunningTime(id, time.GetElapsedTime(started));
-            lock (_control) _running.TryRemove(id, out _);
+            lock (_control)
+            {
+                _running.TryRemove(id, out _);
+                // Resumed while this run was ending (Start found it still registered): it runs again now.
+                if (!_stopping.IsCancellationRequested && db.GetJob(id) is { State: MigrationStates.Queued }) Start(id);
+            }
             cts.Dispose();
             progress.RunEnded(id);
         }
+    }
+
+    /// <summary>The run stopped because <see cref="TransientStreak"/> reached its limit; the message says why.</summary>
+    private sealed class RunInterruptedException(string message) : Exception(message);
+
+    /// <summary>
+    /// The last error of an interrupted job: the cause, and which store does not answer now (one listing of one object on
+    /// each side, bounded). The descriptions are the bridges' own errors: store names and codes, never a credential.
+    /// </summary>
+    private async Task<(string Message, string Sides)> InterruptionAsync(string id, string cause)
+    {
+        var spec = db.GetJob(id)!.Spec;
+        var source = await UnreachableAsync(spec.Source).ConfigureAwait(false);
+        var target = await UnreachableAsync(spec.Target).ConfigureAwait(false);
+        var (where, sides) = (source, target) switch
+        {
+            ({ } s, { } t) => ($"the source store '{spec.Source.Store}' ({s}) and the target store '{spec.Target.Store}' ({t}) do not answer", "source and target"),
+            ({ } s, null) => ($"the source store '{spec.Source.Store}' does not answer ({s})", "source"),
+            (null, { } t) => ($"the target store '{spec.Target.Store}' does not answer ({t})", "target"),
+            _ => ("both stores answer again", "neither"),
+        };
+        return ($"interrupted: {cause}; {where}. Resume the job (POST /v1/migrations/{id}/resume, or migrate resume {id}): it continues where it stopped and tries the failed objects again.", sides);
+    }
+
+    /// <summary>Why a store's bucket cannot be listed now, when that is a transient failure; null when it answers.</summary>
+    private async Task<string?> UnreachableAsync(MigrationLocation location)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+        bounded.CancelAfter(TimeSpan.FromSeconds(30));
+        try
+        {
+            await stores.Get(location.Store).ListObjectsAsync(location.Bucket, new ListObjectsRequest { Prefix = location.Prefix, PageSize = 1 }, bounded.Token)
+                .ConfigureAwait(false);
+            return null;
+        }
+        catch (OperationCanceledException) when (!_stopping.IsCancellationRequested) { return "no answer within 30 s"; }
+        catch (Exception e) when (TransientMoveFailures.IsTransient(e)) { return Describe(e); }
+        catch (GatewayException) { return null; } // it answered, if only to refuse
     }
 
     private async Task RunAsync(string id, CancellationToken ct)
@@ -139,84 +210,162 @@ public sealed partial class MigrationRunner(
         var cursor = job.Cursor;
         var listingDone = job.ListingDone;
         var targetListing = new TargetListing(target, spec.Target.Bucket, spec.TargetPrefix, PageSize);
+        // Cancelled (with the job's own token) when too many objects in a row failed transiently: the run stops, interrupted.
+        using var stopRun = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var streak = new TransientStreak(_options.InterruptAfterFailures, stopRun);
+        var jobCt = ct;
+        ct = stopRun.Token;
 
         // A source page, its admitted objects and what the target holds for them: one listing of the target per page
-        // instead of a HEAD per object. Only one of these runs at a time (the target listing walks forward).
-        async Task<ListedPage> ListPageAsync(string? pageToken)
+        // instead of a HEAD per object. Only one of these runs at a time (the target listing walks forward). Transient
+        // failures are tried again as an object's are; the target window, only a hint, may then miss objects.
+        Task<ListedPage> ListPageAsync(string? pageToken) => RetryingAsync(id, async (_, attemptCt) =>
         {
             var page = await source.ListObjectsAsync(spec.Source.Bucket,
-                new ListObjectsRequest { Prefix = spec.Source.Prefix, PageSize = PageSize, PageToken = pageToken }, ct).ConfigureAwait(false);
+                new ListObjectsRequest { Prefix = spec.Source.Prefix, PageSize = PageSize, PageToken = pageToken }, attemptCt).ConfigureAwait(false);
             var admitted = page.Objects.Where(o => filter.Admits(o.Key[spec.SourcePrefix.Length..])).ToList();
             var atTarget = admitted.Count == 0
                 ? new Dictionary<string, ObjectInfo>()
                 : await targetListing.UpToAsync(spec.TargetKey(page.Objects[^1].Key),
-                    admitted.Select(o => spec.TargetKey(o.Key)).ToHashSet(StringComparer.Ordinal), ct).ConfigureAwait(false);
+                    admitted.Select(o => spec.TargetKey(o.Key)).ToHashSet(StringComparer.Ordinal), attemptCt).ConfigureAwait(false);
             return new ListedPage(page, admitted, atTarget);
+        }, ct);
+
+        try
+        {
+            await MoveEverythingAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (streak.Reached && !jobCt.IsCancellationRequested)
+        {
+            throw new RunInterruptedException($"{streak.Limit} object(s) in a row failed with transient errors after {_options.ObjectRetries} retries each (last: {streak.LastError})");
         }
 
-        var pending = listingDone ? null : ListPageAsync(cursor);
-        while (pending is not null)
+        async Task MoveEverythingAsync()
         {
-            var (page, admitted, atTarget) = await pending.ConfigureAwait(false);
-            var todo = db.PlanPage(id, admitted, o => o.Key, o => o.Size, MigrationItemStates.Copy);
-            progress.Changed(id);
-            // The next page and its target window are listed while this page's objects move (the listings were 5-10 % of a
-            // page's wall time when they ran between pages). The cursor still moves only once this page is finished.
-            pending = page.NextPageToken is { } next ? ListPageAsync(next) : null;
-            try
+            var pending = listingDone ? null : ListPageAsync(cursor);
+            while (pending is not null)
             {
-                if (todo.Count > 0)
+                var (page, admitted, atTarget) = await pending.ConfigureAwait(false);
+                var todo = db.PlanPage(id, admitted, o => o.Key, o => o.Size, MigrationItemStates.Copy);
+                progress.Changed(id);
+                // The next page and its target window are listed while this page's objects move (the listings were 5-10 % of a
+                // page's wall time when they ran between pages). The cursor still moves only once this page is finished.
+                pending = page.NextPageToken is { } next ? ListPageAsync(next) : null;
+                try
                 {
-                    await Parallel.ForEachAsync(todo, new ParallelOptions { MaxDegreeOfParallelism = spec.Concurrency, CancellationToken = ct },
-                        async (o, token) => await MoveOneAsync(id, mover, o, atTarget.GetValueOrDefault(spec.TargetKey(o.Key)), token).ConfigureAwait(false)).ConfigureAwait(false);
+                    if (todo.Count > 0)
+                    {
+                        await Parallel.ForEachAsync(todo, new ParallelOptions { MaxDegreeOfParallelism = spec.Concurrency, CancellationToken = ct },
+                            async (o, token) => await MoveOneAsync(id, streak, o.Key, o.Size, async (triedSince, attemptCt) => (triedSince is null
+                                ? await mover.MoveAsync(o, atTarget.GetValueOrDefault(spec.TargetKey(o.Key)), attemptCt).ConfigureAwait(false)
+                                : await mover.MoveAsync(o, attemptCt, triedSince).ConfigureAwait(false), o.Size), token).ConfigureAwait(false)).ConfigureAwait(false);
+                    }
                 }
+                catch when (pending is not null)
+                {
+                    // The job stops here (paused, cancelled, failed): the listing ahead is abandoned, its outcome observed.
+                    _ = pending.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                    throw;
+                }
+                cursor = page.NextPageToken;
+                listingDone = cursor is null;
+                db.SetCursor(id, cursor, listingDone);
             }
-            catch when (pending is not null)
-            {
-                // The job stops here (paused, cancelled, failed): the listing ahead is abandoned, its outcome observed.
-                _ = pending.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-                throw;
-            }
-            cursor = page.NextPageToken;
-            listingDone = cursor is null;
-            db.SetCursor(id, cursor, listingDone);
-        }
+            await MoveReplannedAsync(id, spec, source, mover, streak, ct).ConfigureAwait(false);
 
-        var totals = db.Totals(id);
-        if (spec.Mode == MigrationMode.Sync && !job.DeletingDone)
-        {
-            if (totals.Objects.Failed > 0)
-                db.SetLastError(id, $"sync deleted nothing at the target: {totals.Objects.Failed} object(s) failed in this run.");
-            else
-                await DeleteExtraneousAsync(id, spec, target, filter, mover, ct).ConfigureAwait(false);
+            var totals = db.Totals(id);
+            if (spec.Mode == MigrationMode.Sync && !job.DeletingDone)
+            {
+                if (totals.Objects.Failed > 0)
+                    db.SetLastError(id, $"sync deleted nothing at the target: {totals.Objects.Failed} object(s) failed in this run.");
+                else
+                    await DeleteExtraneousAsync(id, spec, target, filter, mover, ct).ConfigureAwait(false);
+            }
+            totals = db.Totals(id);
+            var failed = totals.Objects.Failed;
+            ct.ThrowIfCancellationRequested();
+            db.SetState(id, failed == 0 ? MigrationStates.Completed : MigrationStates.Failed, time.GetUtcNow(),
+                failed == 0 ? null : $"{failed} object(s) failed; GET /v1/migrations/{id}/items?state=failed lists them, and resuming the job tries them again.",
+                onlyFrom: MigrationStates.Running);
+            LogJobEnded(logger, id, failed);
         }
-        totals = db.Totals(id);
-        var failed = totals.Objects.Failed;
-        ct.ThrowIfCancellationRequested();
-        db.SetState(id, failed == 0 ? MigrationStates.Completed : MigrationStates.Failed, time.GetUtcNow(),
-            failed == 0 ? null : $"{failed} object(s) failed; GET /v1/migrations/{id}/items?state=failed lists them.",
-            onlyFrom: MigrationStates.Running);
-        LogJobEnded(logger, id, failed);
+    }
+
+    /// <summary>
+    /// After the listing: the objects a resume planned again whose page the listing had already passed (a failed job's,
+    /// or an interrupted job's before its cursor). Each is looked up at the source (HEAD) and moved as a listed one is; one
+    /// gone from the source meanwhile is skipped (gone-at-source).
+    /// </summary>
+    private async Task MoveReplannedAsync(string id, MigrationSpec spec, IObjectStore source, ObjectMover mover, TransientStreak streak, CancellationToken ct)
+    {
+        string? after = null;
+        while (db.ReplannedItems(id, after, PageSize) is { Count: > 0 } page)
+        {
+            await Parallel.ForEachAsync(page, new ParallelOptions { MaxDegreeOfParallelism = spec.Concurrency, CancellationToken = ct },
+                async (item, token) => await MoveOneAsync(id, streak, item.Key, item.Size, async (triedSince, attemptCt) =>
+                {
+                    var now = await ObjectMover.HeadOrNullAsync(source, spec.Source.Bucket, item.Key, attemptCt).ConfigureAwait(false);
+                    return now is null
+                        ? (new ItemOutcome(MigrationItemStates.Skipped, MigrationItemStates.GoneAtSource, null, null), item.Size)
+                        : (await mover.MoveAsync(now, attemptCt, triedSince).ConfigureAwait(false), now.Size);
+                }, token).ConfigureAwait(false)).ConfigureAwait(false);
+            after = page[^1].Key;
+        }
     }
 
     private sealed record ListedPage(ObjectListing Page, List<ObjectInfo> Admitted, IReadOnlyDictionary<string, ObjectInfo> AtTarget);
 
-    private async Task MoveOneAsync(string id, ObjectMover mover, ObjectInfo o, ObjectInfo? listedAtTarget, CancellationToken ct)
+    /// <summary>
+    /// Moves one object with <paramref name="attempt"/> (given null on the first try, else when the first try began) and
+    /// records how it ended, once: a transient failure is tried again after a back-off, up to
+    /// <see cref="MigrationOptions.ObjectRetries"/> times, before the object is failed (its multipart upload, if any, is
+    /// kept, so a resume sends only the parts missing).
+    /// </summary>
+    private async Task MoveOneAsync(string id, TransientStreak streak, string key, long size,
+        Func<DateTimeOffset?, CancellationToken, Task<(ItemOutcome Outcome, long Size)>> attempt, CancellationToken ct)
     {
         ItemOutcome outcome;
+        var transient = false;
+        var firstTry = time.GetUtcNow();
         try
         {
-            outcome = await mover.MoveAsync(o, listedAtTarget, ct).ConfigureAwait(false);
+            (outcome, size) = await RetryingAsync(id, (retry, attemptCt) => attempt(retry == 0 ? null : firstTry, attemptCt), ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
+        // The run stopped (paused, cancelled, interrupted) while the call failed, perhaps of that: not this object's end.
+        catch (Exception e) when (ct.IsCancellationRequested) { throw new OperationCanceledException("The run stopped.", e, ct); }
         catch (Exception e)
         {
             outcome = new ItemOutcome(MigrationItemStates.Failed, MigrationItemStates.Copy, null, Describe(e));
+            transient = TransientMoveFailures.IsTransient(e);
         }
-        db.FinishItem(id, o.Key, outcome.State, outcome.Action, o.Size, outcome.Sha256, outcome.Error);
-        metrics.Item(outcome.State, o.Size);
-        if (outcome.Error is not null) db.SetLastError(id, $"{o.Key}: {outcome.Error}");
+        db.FinishItem(id, key, outcome.State, outcome.Action, size, outcome.Sha256, outcome.Error, outcome.SourceDeleted, keepUpload: transient);
+        metrics.Item(outcome.State, size);
+        if (outcome.Error is not null) db.SetLastError(id, $"{key}: {outcome.Error}");
         progress.Changed(id);
+        if (transient) streak.Failed(outcome.Error!);
+        else streak.Ended();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="call"/> (given the number of the retry, 0 first), again after a jittered, doubling back-off
+    /// when it fails transiently, up to <see cref="MigrationOptions.ObjectRetries"/> times; the last failure is thrown.
+    /// </summary>
+    private async Task<T> RetryingAsync<T>(string id, Func<int, CancellationToken, Task<T>> call, CancellationToken ct)
+    {
+        for (var retry = 0; ; retry++)
+        {
+            try
+            {
+                return await call(retry, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (retry < _options.ObjectRetries && TransientMoveFailures.IsTransient(e) && !ct.IsCancellationRequested)
+            {
+                var delay = TransientMoveFailures.Backoff(retry + 1, _options);
+                LogRetrying(logger, id, retry + 1, _options.ObjectRetries, delay.TotalMilliseconds, Describe(e));
+                await Task.Delay(delay, time, ct).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>A cancelled job's multipart uploads are aborted at the target (a paused one keeps them, to resume).</summary>
@@ -281,6 +430,13 @@ public sealed partial class MigrationRunner(
 
     [LoggerMessage(EventId = EventIds.MigrationEnded, Level = LogLevel.Information, Message = "Migration {Id} ended with {Failed} failed object(s)")]
     private static partial void LogJobEnded(ILogger logger, string id, long failed);
+
+    [LoggerMessage(EventId = EventIds.MigrationObjectRetrying, Level = LogLevel.Information,
+        Message = "Migration {Id}: a call failed transiently, retry {Retry} of {Retries} in {DelayMs:0} ms ({Error})")]
+    private static partial void LogRetrying(ILogger logger, string id, int retry, int retries, double delayMs, string error);
+
+    [LoggerMessage(EventId = EventIds.MigrationInterrupted, Level = LogLevel.Warning, Message = "Migration {Id} interrupted: store not answering: {Sides}")]
+    private static partial void LogJobInterrupted(ILogger logger, string id, string sides);
 
     [LoggerMessage(EventId = EventIds.MigrationFailed, Level = LogLevel.Error, Message = "Migration {Id} failed")]
     private static partial void LogJobFailed(ILogger logger, Exception exception, string id);

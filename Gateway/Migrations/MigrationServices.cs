@@ -6,8 +6,10 @@ namespace Gateway.Migrations;
 
 public static class MigrationServices
 {
-    public static IServiceCollection AddMigrations(this IServiceCollection services)
+    public static IServiceCollection AddMigrations(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<MigrationOptions>().Bind(configuration.GetSection(MigrationOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MigrationOptions>, MigrationOptionsValidator>();
         services.AddSingleton(sp => new MigrationDatabase(
             Path.Combine(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.DataDirectory, "migrations.db")));
         services.AddSingleton<MigrationProgress>();

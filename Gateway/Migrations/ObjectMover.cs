@@ -7,7 +7,8 @@ using Gateway.Contracts.ObjectStorage;
 namespace Gateway.Migrations;
 
 /// <summary>How one object of a job ended.</summary>
-public sealed record ItemOutcome(string State, string Action, string? Sha256, string? Error);
+/// <param name="SourceDeleted">A move deleted the source object.</param>
+public sealed record ItemOutcome(string State, string Action, string? Sha256, string? Error, bool SourceDeleted = false);
 
 /// <summary>
 /// Moves one object from the source to the target store (both reached through the channel, so each call is
@@ -45,7 +46,9 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
     private readonly ArrayPool<byte> _rangeBuffers = ArrayPool<byte>.Create(RangeChunk, 2 * RangesInFlight);
 
     /// <summary>Store times have whole seconds: anything from the second the job started in counts as written after it.</summary>
-    private readonly DateTimeOffset _newerFrom = new(jobStarted.UtcTicks - jobStarted.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+    private readonly DateTimeOffset _newerFrom = WholeSecond(jobStarted);
+
+    private static DateTimeOffset WholeSecond(DateTimeOffset t) => new(t.UtcTicks - t.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
 
     /// <summary>
     /// True when a migrating store fronts the job and the target object was written after the job started: the job
@@ -54,7 +57,12 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
     public bool WrittenSinceStart(ObjectInfo targetObject) => guardDeletes && targetObject.LastModified >= _newerFrom;
 
     /// <summary>Moves one object, asking the target (HEAD) what it holds at the object's key.</summary>
-    public Task<ItemOutcome> MoveAsync(ObjectInfo src, CancellationToken ct) => MoveAsync(src, listed: false, null, ct);
+    /// <param name="triedSince">
+    /// When the first try of this object began, for a try after a transient failure: an identical target object written
+    /// since then is this job's own write whose answer was lost, reported done (copied), not skipped.
+    /// </param>
+    public Task<ItemOutcome> MoveAsync(ObjectInfo src, CancellationToken ct, DateTimeOffset? triedSince = null) =>
+        MoveAsync(src, listed: false, null, ct, triedSince);
 
     /// <summary>
     /// Moves one object, taking what the target holds from the job's target listing (<paramref name="listedAtTarget"/>,
@@ -75,7 +83,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         }
     }
 
-    private async Task<ItemOutcome> MoveAsync(ObjectInfo src, bool listed, ObjectInfo? listedAtTarget, CancellationToken ct)
+    private async Task<ItemOutcome> MoveAsync(ObjectInfo src, bool listed, ObjectInfo? listedAtTarget, CancellationToken ct, DateTimeOffset? triedSince = null)
     {
         var targetKey = spec.TargetKey(src.Key);
         // An upload this job started for the object before a restart is taken up again (or, if it completed, verified).
@@ -88,7 +96,11 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         {
             if (spec.DryRun) return new(MigrationItemStates.Skipped, MigrationItemStates.Identical, null, null);
             await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
-            return new(MigrationItemStates.Skipped, MigrationItemStates.Identical, null, null);
+            var moving = spec.Mode == MigrationMode.Move;
+            // An earlier try wrote it and its answer was lost: the job's own copy, counted once, as copied.
+            if (triedSince is { } first && existing.LastModified >= WholeSecond(first))
+                return new(MigrationItemStates.Done, MigrationItemStates.Copy, existing.Metadata.GetValueOrDefault(Sha256Metadata), null, moving);
+            return new(MigrationItemStates.Skipped, MigrationItemStates.Identical, null, null, moving);
         }
         if (existing is not null && !ours && WrittenSinceStart(existing))
             return new(MigrationItemStates.Skipped, MigrationItemStates.NewerAtTarget, null, null);
@@ -132,7 +144,8 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
             await RemoveQuietlyAsync(target, spec.Target.Bucket, targetKey, written!.ETag).ConfigureAwait(false);
             return new(MigrationItemStates.Skipped, MigrationItemStates.GoneAtSource, sha256, null);
         }
-        return new(MigrationItemStates.Done, MigrationItemStates.Copy, sha256, null);
+        // A move deleted the source once the copy was verified (SourceGoneAsync), or threw.
+        return new(MigrationItemStates.Done, MigrationItemStates.Copy, sha256, null, spec.Mode == MigrationMode.Move);
     }
 
     /// <summary>
@@ -195,7 +208,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         Stream raw = parallel
             ? new ParallelRangeReadStream(source, spec.Source.Bucket, src.Key, content.Info.ETag, src.Size, content, RangeChunk, RangesInFlight, _rangeBuffers)
             : content.Body;
-        await using var body = new VerifyingReadStream(raw, bandwidth, ChunkWithLimiter);
+        await using var body = new VerifyingReadStream(raw, bandwidth, ChunkWithLimiter, md5: spec.Verify == VerifyMode.Checksum);
         var written = await target.PutObjectAsync(spec.Target.Bucket, targetKey, body, new PutObjectOptions
         {
             ContentType = content.Info.ContentType,

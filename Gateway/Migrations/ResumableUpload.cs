@@ -224,7 +224,8 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
             new GetObjectOptions { Range = new ByteRange(offset, offset + length - 1, null) }, ct).ConfigureAwait(false);
         if (content.Info.ETag != src.ETag)
             throw new GatewayException(ErrorCode.PreconditionFailed, $"The source object '{src.Key}' changed while it was being read.");
-        await using var body = new VerifyingReadStream(whole is null ? content.Body : whole.Part(content.Body, n, length), bandwidth, ChunkWithLimiter);
+        await using var body = new VerifyingReadStream(whole is null ? content.Body : whole.Part(content.Body, n, length), bandwidth, ChunkWithLimiter,
+            md5: spec.Verify == VerifyMode.Checksum);
         var uploaded = await target.UploadPartAsync(spec.Target.Bucket, targetKey, uploadId, n, body,
             new UploadPartOptions { ContentLength = length }, ct).ConfigureAwait(false);
         if (spec.Verify != VerifyMode.None && (body.BytesRead != length || uploaded.Size != length))
@@ -235,7 +236,8 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
         // The part's SHA-256 (recorded for a later read-back) is the channel's own of this GET's body where it vouches for it.
         var sha256 = await body.Sha256HexAsync(ct).ConfigureAwait(false)
             ?? throw new PartMismatchException($"size mismatch in part {n}: the source sent more than {length} bytes");
-        return (new PartRow(n, uploaded.ETag, length, sha256, md5), uploaded.ContentMd5 is not null);
+        // No MD5 is taken under verify size or none (nothing compares it); the part's row then holds an empty one.
+        return (new PartRow(n, uploaded.ETag, length, sha256, md5 ?? ""), uploaded.ContentMd5 is not null);
     }
 
     /// <summary>The object's bytes, hashed in order as they were read, against the source's own MD5 and recorded SHA-256.</summary>

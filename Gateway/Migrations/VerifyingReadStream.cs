@@ -11,10 +11,14 @@ namespace Gateway.Migrations;
 /// from it instead of a second pass over the same bytes; the view vouches for it in turn, so the channel sending these
 /// bytes on does not hash them a third time.
 /// </summary>
-internal sealed class VerifyingReadStream(Stream inner, RateLimiter? bandwidth, int maxChunk) : ReadOnlyStream, IDeliveredSha256
+/// <param name="md5">
+/// Whether to take the MD5 too: only <c>verify: checksum</c> compares it (with the source's and the target's stated
+/// MD5, which is known only once the bytes have gone), so <c>size</c> and <c>none</c> skip that pass over every byte.
+/// </param>
+internal sealed class VerifyingReadStream(Stream inner, RateLimiter? bandwidth, int maxChunk, bool md5) : ReadOnlyStream, IDeliveredSha256
 {
     private readonly IncrementalHash? _sha256 = Contracts.IO.DeliveredSha256.Vouches(inner) ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+    private readonly IncrementalHash? _md5 = md5 ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
 
     public long BytesRead { get; private set; }
 
@@ -35,7 +39,8 @@ internal sealed class VerifyingReadStream(Stream inner, RateLimiter? bandwidth, 
         return DeliveredSha256 is { } delivered ? Convert.ToHexStringLower(delivered.Sha256) : null;
     }
 
-    public string Md5Base64() => Convert.ToBase64String(_md5.GetCurrentHash());
+    /// <summary>The MD5 of every byte read; null when it was not asked for.</summary>
+    public string? Md5Base64() => _md5 is null ? null : Convert.ToBase64String(_md5.GetCurrentHash());
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -48,21 +53,21 @@ internal sealed class VerifyingReadStream(Stream inner, RateLimiter? bandwidth, 
             if (!lease.IsAcquired) throw new InvalidOperationException("bandwidth limiter refused a lease");
         }
         _sha256?.AppendData(buffer.Span[..n]);
-        _md5.AppendData(buffer.Span[..n]);
+        _md5?.AppendData(buffer.Span[..n]);
         BytesRead += n;
         return n;
     }
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) { _sha256?.Dispose(); _md5.Dispose(); inner.Dispose(); }
+        if (disposing) { _sha256?.Dispose(); _md5?.Dispose(); inner.Dispose(); }
         base.Dispose(disposing);
     }
 
     public override async ValueTask DisposeAsync()
     {
         _sha256?.Dispose();
-        _md5.Dispose();
+        _md5?.Dispose();
         await inner.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
     }

@@ -25,7 +25,7 @@ public sealed record StatusSnapshot(
     }
 
     private static List<MigrationStatus> ActiveMigrations(MigrationDatabase db) =>
-        db.JobsInState(MigrationStates.Queued, MigrationStates.Running, MigrationStates.Paused)
+        db.JobsInState(MigrationStates.Queued, MigrationStates.Running, MigrationStates.Paused, MigrationStates.Interrupted)
             .Select(db.GetJob).OfType<JobRow>().Select(job => MigrationStatusView.Of(job, db)).ToList();
 }
 

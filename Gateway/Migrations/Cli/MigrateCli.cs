@@ -35,7 +35,7 @@ public static class MigrateCli
         root.Subcommands.Add(Check(gateway));
         root.Subcommands.Add(JobVerb("status", "Shows a job.", gateway, HttpMethod.Get, ""));
         root.Subcommands.Add(JobVerb("pause", "Pauses a job.", gateway, HttpMethod.Post, "/pause"));
-        root.Subcommands.Add(JobVerb("resume", "Resumes a paused job.", gateway, HttpMethod.Post, "/resume"));
+        root.Subcommands.Add(JobVerb("resume", "Resumes a paused, failed or interrupted job (its failed objects are tried again).", gateway, HttpMethod.Post, "/resume"));
         root.Subcommands.Add(JobVerb("cancel", "Cancels a job.", gateway, HttpMethod.Post, "/cancel"));
         var list = new Command("list", "Lists jobs, newest first.");
         list.SetAction(r => Run(r.GetValue(gateway)!, async http =>
@@ -184,6 +184,8 @@ public static class MigrateCli
             Console.Error.WriteLine($"the progress stream ended while migration {id} was {state}; see `migrate status {id}`");
             return MigrateExitCodes.Temporary;
         }
+        // Interrupted: a store did not answer; resuming may well finish it (rclone's "temporary error").
+        if (state == MigrationStates.Interrupted) return MigrateExitCodes.Temporary;
         if (state != MigrationStates.Completed) return MigrateExitCodes.Error;
         // A dry run that would change something, when used as check, is a difference.
         if (request.DryRun && request.Mode == "sync")
@@ -207,7 +209,8 @@ public static class MigrateCli
         var o = s.GetProperty("objects");
         var b = s.GetProperty("bytes");
         return $"{s.GetProperty("state").GetString()}: objects {o.GetProperty("done")}/{o.GetProperty("planned")} done, {o.GetProperty("skipped")} skipped, "
-            + $"{o.GetProperty("failed")} failed; bytes {b.GetProperty("done")}/{b.GetProperty("planned")}; deleted {s.GetProperty("deleted")}"
+            + $"{o.GetProperty("failed")} failed; bytes {b.GetProperty("done")}/{b.GetProperty("planned")}; "
+            + $"deleted {s.GetProperty("deletedAtTarget")} at the target, {s.GetProperty("deletedAtSource")} at the source"
             + (s.TryGetProperty("lastError", out var e) && e.ValueKind == JsonValueKind.String ? $"; last error: {e.GetString()}" : "");
     }
 

@@ -10,7 +10,7 @@ internal static class MigrateExitCodes
     public const int Error = 2;
     /// <summary>No such store, bucket or job (404).</summary>
     public const int NotFound = 3;
-    /// <summary>The gateway could not be reached or answered 5xx/429: retrying may help.</summary>
+    /// <summary>The gateway could not be reached or answered 5xx/429, or the job was interrupted (a store did not answer): retrying or resuming may help.</summary>
     public const int Temporary = 5;
     /// <summary>Refused: not authenticated or not authorised (401/403).</summary>
     public const int Fatal = 7;

@@ -100,7 +100,7 @@ public sealed class CloudMigrationTests : IAsyncLifetime
         var end = await _api.WaitForEndAsync(id);
 
         Assert.True(end.GetProperty("state").GetString() == "completed", end.ToString());
-        Assert.Equal(1, end.GetProperty("deleted").GetInt64());
+        Assert.Equal(1, end.GetProperty("deletedAtTarget").GetInt64());
         var keys = (await _api.ListAsync("local", dst)).Select(o => o.GetProperty("key").GetString()!).ToHashSet();
         Assert.Equal(objects.Select(o => o.Key).ToHashSet(), keys);
     }

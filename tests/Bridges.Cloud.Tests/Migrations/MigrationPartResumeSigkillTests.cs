@@ -127,7 +127,7 @@ public sealed class MigrationPartResumeSigkillTests : IDisposable
         await WaitForAsync(client, async () =>
         {
             status = await client.GetFromJsonAsync<JsonElement>($"v1/migrations/{id}");
-            return status.GetProperty("state").GetString() is "completed" or "failed" or "cancelled";
+            return status.GetProperty("state").GetString() is "completed" or "failed" or "interrupted" or "cancelled";
         }, "the job's end");
         return status;
     }

@@ -75,7 +75,7 @@ public sealed class MigrationSigkillTests : IDisposable
         await using var second = await GatewayProcess.StartAsync(_data, Stores());
         var again = new MigrationClient(second.Client);
         // Nobody resumes the job by hand: the restarted gateway does.
-        var end = await WaitForStatusAsync(second.Client, id, s => s.GetProperty("state").GetString() is "completed" or "failed" or "cancelled", "the job's end");
+        var end = await WaitForStatusAsync(second.Client, id, s => s.GetProperty("state").GetString() is "completed" or "failed" or "interrupted" or "cancelled", "the job's end");
 
         Assert.True(end.GetProperty("state").GetString() == "completed", end.ToString());
         var counts = end.GetProperty("objects");
@@ -130,7 +130,7 @@ public sealed class MigrationSigkillTests : IDisposable
         {
             status = await client.GetFromJsonAsync<JsonElement>($"v1/migrations/{id}", cts.Token);
             if (reached(status)) return status;
-            if (status.GetProperty("state").GetString() is "completed" or "failed" or "cancelled")
+            if (status.GetProperty("state").GetString() is "completed" or "failed" or "interrupted" or "cancelled")
                 Assert.Fail($"the job ended before {what}: {status}");
             try { await Task.Delay(100, cts.Token); } catch (OperationCanceledException) { break; }
         }

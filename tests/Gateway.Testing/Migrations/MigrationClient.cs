@@ -52,7 +52,7 @@ public sealed class MigrationClient(HttpClient http)
     {
         var lines = await FollowToEndAsync(id);
         var last = lines[^1];
-        Assert.Contains(last.GetProperty("state").GetString(), new[] { "completed", "failed", "cancelled" });
+        Assert.Contains(last.GetProperty("state").GetString(), new[] { "completed", "failed", "interrupted", "cancelled" });
         return last;
     }
 
@@ -72,12 +72,13 @@ public sealed class MigrationClient(HttpClient http)
 
     /// <summary>
     /// Counts the job's totals afresh from its per-object report and asserts that its status shows exactly those
-    /// (objects and bytes planned/done/skipped/failed, deleted). Returns the status.
+    /// (objects and bytes planned/done/skipped/failed, deleted at the target and at the source). Returns the status.
     /// </summary>
     public async Task<JsonElement> AssertTotalsMatchItemsAsync(string id)
     {
         var status = await StatusAsync(id);
-        var items = (await ItemsAsync(id)).Select(i => (State: i.GetProperty("state").GetString(), Action: i.GetProperty("action").GetString(), Size: i.GetProperty("size").GetInt64())).ToList();
+        var items = (await ItemsAsync(id)).Select(i => (State: i.GetProperty("state").GetString(), Action: i.GetProperty("action").GetString(), Size: i.GetProperty("size").GetInt64(),
+            SourceDeleted: i.GetProperty("sourceDeleted").GetBoolean())).ToList();
         var planned = items.Where(i => i.Action != "delete").ToList();
         var done = items.Where(i => i is { State: "done", Action: "copy" }).ToList();
         var skipped = items.Where(i => i.State == "skipped").ToList();
@@ -89,7 +90,8 @@ public sealed class MigrationClient(HttpClient http)
             Assert.True(counted[n].Count == status.GetProperty("objects").GetProperty(names[n]).GetInt64(), $"objects.{names[n]}: {counted[n].Count} items, status {status}");
             Assert.True(counted[n].Sum(i => i.Size) == status.GetProperty("bytes").GetProperty(names[n]).GetInt64(), $"bytes.{names[n]}: {counted[n].Sum(i => i.Size)} in items, status {status}");
         }
-        Assert.Equal(items.Count(i => i is { State: "done", Action: "delete" }), status.GetProperty("deleted").GetInt64());
+        Assert.Equal(items.Count(i => i is { State: "done", Action: "delete" }), status.GetProperty("deletedAtTarget").GetInt64());
+        Assert.Equal(items.Count(i => i.SourceDeleted), status.GetProperty("deletedAtSource").GetInt64());
         return status;
     }
 

@@ -273,7 +273,7 @@ public sealed class MigrationTests : IAsyncLifetime
         var end = await _api.WaitForEndAsync(id);
 
         Assert.Equal("completed", end.GetProperty("state").GetString());
-        Assert.Equal(1, end.GetProperty("deleted").GetInt64());
+        Assert.Equal(1, end.GetProperty("deletedAtTarget").GetInt64());
         var keys = (await _api.ListAsync("archive", "dst")).Select(o => o.GetProperty("key").GetString()!).ToHashSet();
         Assert.Equal(objects.Select(o => o.Key).ToHashSet(), keys);
     }
@@ -290,7 +290,7 @@ public sealed class MigrationTests : IAsyncLifetime
 
         Assert.Equal("failed", end.GetProperty("state").GetString());
         Assert.Equal(1, end.GetProperty("objects").GetProperty("failed").GetInt64());
-        Assert.Equal(0, end.GetProperty("deleted").GetInt64());
+        Assert.Equal(0, end.GetProperty("deletedAtTarget").GetInt64());
         using (var stale = await _api.GetAsync("archive", "dst", "stale.txt")) Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
         var failed = Assert.Single(await _api.ItemsAsync(id, "failed"));
         Assert.Equal(objects[3].Key, failed.GetProperty("key").GetString());
@@ -311,7 +311,7 @@ public sealed class MigrationTests : IAsyncLifetime
         var sync = await _api.StartAsync(new { source = new { store = "local", bucket = "src" }, target = new { store = "archive", bucket = "dst" }, mode = "sync", concurrency = 4 });
         Assert.Equal("completed", (await _api.WaitForEndAsync(sync)).GetProperty("state").GetString());
         var synced = await _api.AssertTotalsMatchItemsAsync(sync);
-        Assert.Equal((15L, 5L, 1L), (synced.GetProperty("objects").GetProperty("done").GetInt64(), synced.GetProperty("objects").GetProperty("skipped").GetInt64(), synced.GetProperty("deleted").GetInt64()));
+        Assert.Equal((15L, 5L, 1L), (synced.GetProperty("objects").GetProperty("done").GetInt64(), synced.GetProperty("objects").GetProperty("skipped").GetInt64(), synced.GetProperty("deletedAtTarget").GetInt64()));
 
         // A copy that skips the lot, copies what is new and fails an object whose stored bytes were corrupted.
         var more = await SeedAsync(5, "more/");
@@ -328,9 +328,11 @@ public sealed class MigrationTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Move_deletes_each_source_object_after_its_verified_copy()
+    public async Task Move_deletes_each_source_object_after_its_verified_copy_and_counts_the_source_deletions()
     {
         var objects = await SeedAsync(25);
+        // Three already at the target, identical: skipped, and their source deleted all the same.
+        foreach (var o in objects.Take(3)) await _api.PutAsync("archive", "dst", o.Key, o.Body, o.ContentType, o.Metadata);
 
         var id = await _api.StartAsync(new { source = new { store = "local", bucket = "src" }, target = new { store = "archive", bucket = "dst" }, mode = "move" });
         var end = await _api.WaitForEndAsync(id);
@@ -338,6 +340,11 @@ public sealed class MigrationTests : IAsyncLifetime
         Assert.Equal("completed", end.GetProperty("state").GetString());
         await AssertCopiedAsync(objects);
         Assert.Empty(await _api.ListAsync("local", "src"));
+        var status = await _api.AssertTotalsMatchItemsAsync(id);
+        Assert.Equal((22L, 3L), (status.GetProperty("objects").GetProperty("done").GetInt64(), status.GetProperty("objects").GetProperty("skipped").GetInt64()));
+        Assert.Equal(25, status.GetProperty("deletedAtSource").GetInt64());
+        Assert.Equal(0, status.GetProperty("deletedAtTarget").GetInt64());
+        Assert.All(await _api.ItemsAsync(id), i => Assert.True(i.GetProperty("sourceDeleted").GetBoolean(), i.ToString()));
     }
 
     [Fact]

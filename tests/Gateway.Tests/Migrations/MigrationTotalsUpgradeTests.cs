@@ -47,6 +47,41 @@ public sealed class MigrationTotalsUpgradeTests : IDisposable
         }
     }
 
+    [Fact]
+    public void An_old_move_job_gets_its_source_deletions_counted_and_a_copy_job_none()
+    {
+        var items = new (string Job, string Key, string State, string Action, long Size)[]
+        {
+            ("mig_move", "copied", "done", "copy", 10), ("mig_move", "same", "skipped", "identical", 20), ("mig_move", "newer", "skipped", "newer-at-target", 30),
+            ("mig_move", "broken", "failed", "copy", 40), ("mig_copy", "copied", "done", "copy", 50), ("mig_dry", "same", "skipped", "identical", 60),
+        };
+        WriteOldSchemaDatabase(items);
+        using (var raw = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DbPath, Pooling = false }.ToString()))
+        {
+            raw.Open();
+            using var jobs = raw.CreateCommand();
+            // Specs as the gateway wrote them (mode as a number: copy 0, move 2).
+            jobs.CommandText = """
+                INSERT INTO jobs (id, spec, state, created) VALUES
+                  ('mig_move', '{"mode":2,"dryRun":false}', 'failed', 0),
+                  ('mig_copy', '{"mode":0,"dryRun":false}', 'completed', 0),
+                  ('mig_dry', '{"mode":2,"dryRun":true}', 'completed', 0)
+                """;
+            jobs.ExecuteNonQuery();
+        }
+
+        using var db = new MigrationDatabase(DbPath);
+
+        Assert.Equal(2, db.Totals("mig_move").DeletedAtSource);
+        Assert.Equal(0, db.Totals("mig_copy").DeletedAtSource);
+        Assert.Equal(0, db.Totals("mig_dry").DeletedAtSource);
+        Assert.Equal(new[] { "copied", "same" }, db.Items("mig_move", null, null, 10).Where(i => i.Item.SourceDeleted).Select(i => i.Item.Key));
+        // The failed object is moved by a resumed run: its source deletion is counted with it.
+        db.FinishItem("mig_move", "broken", MigrationItemStates.Done, MigrationItemStates.Copy, 40, null, null, sourceDeleted: true);
+        Assert.Equal(3, db.Totals("mig_move").DeletedAtSource);
+        Assert.Equal(db.RecountTotals("mig_move"), db.Totals("mig_move"));
+    }
+
     /// <summary>The jobs and items tables as migrations.db held them before job_totals (version 0).</summary>
     private void WriteOldSchemaDatabase(IEnumerable<(string Job, string Key, string State, string Action, long Size)> items)
     {
