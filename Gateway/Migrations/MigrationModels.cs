@@ -41,6 +41,8 @@ public sealed record MigrationStatus
     public long DeletedAtTarget { get; init; }
     /// <summary>Source objects a move deleted once their copy at the target was verified (or found identical there).</summary>
     public long DeletedAtSource { get; init; }
+    /// <summary>Every object the job deleted, at either side: <see cref="DeletedAtTarget"/> + <see cref="DeletedAtSource"/> (kept for callers of the older status, where it was a sync's deletions).</summary>
+    public long Deleted => DeletedAtTarget + DeletedAtSource;
     /// <summary>Bytes per second over the time the job has been running.</summary>
     public double Rate { get; init; }
     /// <summary>Seconds left at the current rate; null while unknown (listing not done, or no rate yet).</summary>
