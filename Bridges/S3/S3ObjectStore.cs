@@ -51,6 +51,9 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
 
     public string Name { get; }
     public string Kind => S3StoreFactory.KindName;
+
+    /// <summary>The client's endpoint cache (tests count how often the SDK's endpoint rules ran).</summary>
+    internal S3EndpointCache Endpoints => (S3EndpointCache)((ClientConfig)_client.Config).EndpointProvider;
     public StoreCapabilities Capabilities { get; }
 
     /// <summary>The SDK client exactly as the bridge configures it (benchmarks use it for the direct baseline).</summary>
@@ -63,6 +66,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             MaxErrorRetry = 0,
             Timeout = Timeout.InfiniteTimeSpan,
         };
+        config.EndpointProvider = new S3EndpointCache(config.EndpointProvider ?? new Amazon.S3.Internal.AmazonS3EndpointProvider());
         if (!string.IsNullOrEmpty(options.ServiceUrl))
         {
             config.ServiceURL = options.ServiceUrl;
