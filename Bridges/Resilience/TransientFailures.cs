@@ -11,9 +11,13 @@ namespace Gateway.Bridges.Resilience;
 public static class TransientFailures
 {
     /// <summary>Worth retrying (for an idempotent call): the platform may well answer next time.</summary>
-    public static bool IsTransient(Outcome<object> outcome) => outcome.Exception switch
+    public static bool IsTransient(Outcome<object> outcome) => outcome.Exception is { } e
+        ? IsTransient(e)
+        : outcome.Result is HttpResponseMessage response && IsTransientStatus(response.StatusCode);
+
+    /// <summary>Worth retrying: a failure the platform may well not repeat (also what a migration retries per object).</summary>
+    public static bool IsTransient(Exception exception) => exception switch
     {
-        null => outcome.Result is HttpResponseMessage response && IsTransientStatus(response.StatusCode),
         // Our own rejections: retrying inside the same pipeline would only make them worse.
         BrokenCircuitException or RateLimiterRejectedException => false,
         GatewayException g => g.Code is ErrorCode.Throttled or ErrorCode.Unavailable or ErrorCode.Timeout,

@@ -1,4 +1,4 @@
-using Gateway.Contracts.Errors;
+using Gateway.Bridges.Resilience;
 
 namespace Gateway.Migrations;
 
@@ -10,12 +10,7 @@ namespace Gateway.Migrations;
 /// </summary>
 internal static class TransientMoveFailures
 {
-    public static bool IsTransient(Exception e) => e switch
-    {
-        GatewayException g => g.Code is ErrorCode.Unavailable or ErrorCode.Timeout or ErrorCode.Throttled,
-        HttpRequestException or IOException or TimeoutException => true,
-        _ => false,
-    };
+    public static bool IsTransient(Exception e) => e is TimeoutException || TransientFailures.IsTransient(e);
 
     /// <summary>
     /// The wait before retry <paramref name="retry"/> (1 for the first): the base delay doubled per retry, capped, then

@@ -22,6 +22,9 @@ public sealed class CuttableTcpForwarder : IAsyncDisposable
     private bool _cut;
     private int _refuseNext;
     private int _refused;
+    // Counts DropOpen calls: a connection accepted before a cut but registered in _open after it sees the count move and
+    // drops itself, so no connection outlives a cut as a pooled keep-alive connection.
+    private int _drops;
 
     /// <param name="upstream">The real server's URL (only its loopback port is used).</param>
     public CuttableTcpForwarder(Uri upstream)
@@ -61,6 +64,7 @@ public sealed class CuttableTcpForwarder : IAsyncDisposable
 
     private void DropOpen()
     {
+        Interlocked.Increment(ref _drops);
         foreach (var id in _open.Keys)
         {
             if (_open.TryRemove(id, out var pair)) Reset(pair.Client, pair.Upstream);
@@ -85,19 +89,20 @@ public sealed class CuttableTcpForwarder : IAsyncDisposable
             while (true)
             {
                 var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                var drops = Volatile.Read(ref _drops);
                 if (Refusing())
                 {
                     Interlocked.Increment(ref _refused);
                     Reset(client, null);
                     continue;
                 }
-                _ = ForwardAsync(client);
+                _ = ForwardAsync(client, drops);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException) { }
     }
 
-    private async Task ForwardAsync(TcpClient client)
+    private async Task ForwardAsync(TcpClient client, int dropsAtAccept)
     {
         var upstream = new TcpClient { NoDelay = true };
         var id = Interlocked.Increment(ref _next);
@@ -106,6 +111,7 @@ public sealed class CuttableTcpForwarder : IAsyncDisposable
             client.NoDelay = true;
             await upstream.ConnectAsync(IPAddress.Loopback, _upstreamPort, _stop.Token);
             _open[id] = (client, upstream);
+            if (Interlocked.CompareExchange(ref _drops, 0, 0) != dropsAtAccept) return; // cut while connecting: dropped (finally)
             using var done = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             var (a, b) = (client.GetStream(), upstream.GetStream());
             await Task.WhenAny(a.CopyToAsync(b, done.Token), b.CopyToAsync(a, done.Token));

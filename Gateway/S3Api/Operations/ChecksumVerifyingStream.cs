@@ -18,6 +18,7 @@ internal sealed class ChecksumVerifyingStream : ReadOnlyStream
     public static readonly string[] Algorithms = ["crc32", "crc32c", "crc64nvme", "sha1", "sha256"];
     /// <summary>Algorithms S3 added later (newer botocore names them): a checksum header of one is NotImplemented, never ignored.</summary>
     public static readonly string[] NotBuilt = ["sha512", "md5", "xxhash64", "xxhash3", "xxhash128"];
+    private static readonly (string Header, string Name)[] NotBuiltHeaders = [.. NotBuilt.Select(a => ("x-amz-checksum-" + a, a.ToUpperInvariant()))];
     private const string ItemKey = "s3.checksum";
     private readonly Stream _inner;
     private readonly string _algorithm;
@@ -60,8 +61,8 @@ internal sealed class ChecksumVerifyingStream : ReadOnlyStream
     {
         var headers = c.Request.Headers;
         var sdk = headers["x-amz-sdk-checksum-algorithm"].ToString().ToLowerInvariant();
-        if (NotBuilt.FirstOrDefault(a => headers.ContainsKey("x-amz-checksum-" + a)) is { } notBuilt)
-            throw S3Errors.NotImplemented($"The {notBuilt.ToUpperInvariant()} checksum");
+        foreach (var (header, name) in NotBuiltHeaders)
+            if (headers.ContainsKey(header)) throw S3Errors.NotImplemented($"The {name} checksum");
         if (sdk.Length > 0 && !Algorithms.Contains(sdk)) throw S3Errors.InvalidRequest("Value for x-amz-sdk-checksum-algorithm header is invalid.");
         string? named = null;
         Func<string?>? expected = null;
