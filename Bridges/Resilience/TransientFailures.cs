@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Gateway.Contracts.Errors;
 using Polly;
 using Polly.CircuitBreaker;
@@ -21,7 +22,7 @@ public static class TransientFailures
         // Our own rejections: retrying inside the same pipeline would only make them worse.
         BrokenCircuitException or RateLimiterRejectedException => false,
         GatewayException g => g.Code is ErrorCode.Throttled or ErrorCode.Unavailable or ErrorCode.Timeout,
-        HttpRequestException or TimeoutRejectedException or IOException => true,
+        HttpRequestException or TimeoutRejectedException or IOException or SocketException => true,
         _ => false,
     };
 
@@ -31,7 +32,7 @@ public static class TransientFailures
         null => outcome.Result is HttpResponseMessage response && (int)response.StatusCode >= 500 && response.StatusCode != HttpStatusCode.NotImplemented,
         BrokenCircuitException or RateLimiterRejectedException => false,
         GatewayException g => g.Code is ErrorCode.Unavailable or ErrorCode.Timeout,
-        HttpRequestException or TimeoutRejectedException or IOException => true,
+        HttpRequestException or TimeoutRejectedException or IOException or SocketException => true,
         _ => false,
     };
 
@@ -65,6 +66,8 @@ public static class TransientFailures
         TimeoutRejectedException t => $"timeout after {t.Timeout.TotalMilliseconds:0} ms",
         HttpRequestException h => h.HttpRequestError == HttpRequestError.Unknown ? "connection failed" : $"connection failed ({h.HttpRequestError})",
         IOException => "connection dropped",
+        // An SDK can let the socket's own error out of HttpClient (the AWS SDK on a connection reset mid-request).
+        SocketException s => $"connection failed ({s.SocketErrorCode})",
         var e => e.GetType().Name,
     };
 }

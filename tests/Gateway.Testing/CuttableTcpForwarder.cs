@@ -131,7 +131,9 @@ public sealed class CuttableTcpForwarder : IAsyncDisposable
         foreach (var c in new[] { client, upstream })
         {
             if (c is null) continue;
-            try { c.Client.LingerState = new LingerOption(true, 0); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+            // A cut and the connection's own end can both reset it: once disposed, its Client is null.
+            try { if (c.Client is { } socket) socket.LingerState = new LingerOption(true, 0); }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
             c.Dispose();
         }
     }

@@ -104,6 +104,114 @@ public sealed class MigrationOutageTests : IAsyncLifetime
         AssertNoSecret(_logs.Messages);
     }
 
+    [Fact]
+    public async Task An_unreachable_target_interrupts_the_job_naming_it_and_a_resume_completes_it()
+    {
+        var (id, dst, objects) = await StartAndCutMidJobAsync(40, concurrency: 2, _azurite);
+        var stopped = await _api.WaitForEndAsync(id);
+
+        Assert.True(stopped.GetProperty("state").GetString() == "interrupted", stopped.ToString());
+        var lastError = stopped.GetProperty("lastError").GetString()!;
+        Assert.Contains("the target store 'azure' does not answer", lastError, StringComparison.Ordinal);
+        Assert.Contains($"{InterruptAfter} object(s) in a row failed with transient errors", lastError, StringComparison.Ordinal);
+        AssertNoSecret([lastError, .. _logs.Messages]);
+        // It stopped instead of failing every remaining object one at a time.
+        Assert.InRange(Objects(stopped, "failed"), InterruptAfter, InterruptAfter + 2);
+        Assert.True(Objects(stopped, "done") + Objects(stopped, "skipped") + Objects(stopped, "failed") < objects.Count, stopped.ToString());
+        await _api.AssertTotalsMatchItemsAsync(id);
+        // An interrupted job cannot be paused, only resumed or cancelled.
+        using (var pause = await _server.Client.PostAsync($"v1/migrations/{id}/pause", null)) Assert.Equal(HttpStatusCode.Conflict, pause.StatusCode);
+
+        _azurite.Heal();
+        using (var resume = await _server.Client.PostAsync($"v1/migrations/{id}/resume", null))
+        {
+            var body = await resume.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(resume.StatusCode == HttpStatusCode.OK, body.ToString());
+            Assert.Equal(0, Objects(body, "failed")); // planned again
+            Assert.False(body.TryGetProperty("lastError", out var e) && e.ValueKind == JsonValueKind.String, body.ToString());
+        }
+        var end = await _api.WaitForEndAsync(id);
+
+        Assert.True(end.GetProperty("state").GetString() == "completed", end.ToString());
+        Assert.Equal(0, Objects(end, "failed"));
+        // Objects whose write landed just before the cut (the answer lost) are found identical after the resume.
+        Assert.Equal((long)objects.Count, Objects(end, "done") + Objects(end, "skipped"));
+        Assert.Equal((long)objects.Count, Objects(end, "planned"));
+        await _api.AssertTotalsMatchItemsAsync(id);
+        var listed = (await _api.ListAsync("azure", dst)).Select(o => o.GetProperty("key").GetString()!).ToHashSet(StringComparer.Ordinal);
+        Assert.Equal(objects.Select(o => o.Key).ToHashSet(StringComparer.Ordinal), listed);
+        foreach (var o in objects) await _api.AssertArrivedAsync("azure", dst, o);
+
+        using var again = await _server.Client.PostAsync($"v1/migrations/{id}/resume", null);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode); // completed: nothing to resume
+    }
+
+    [Fact]
+    public async Task An_unreachable_source_interrupts_the_job_naming_it_and_a_resume_completes_it()
+    {
+        var (id, dst, objects) = await StartAndCutMidJobAsync(30, concurrency: 2, _s3rver, sourceStore: "s3-cut");
+        var stopped = await _api.WaitForEndAsync(id);
+
+        Assert.True(stopped.GetProperty("state").GetString() == "interrupted", stopped.ToString());
+        var lastError = stopped.GetProperty("lastError").GetString()!;
+        Assert.Contains("the source store 's3-cut' does not answer", lastError, StringComparison.Ordinal);
+        Assert.DoesNotContain("target store", lastError, StringComparison.Ordinal);
+        AssertNoSecret([lastError, .. _logs.Messages]);
+        Assert.True(Objects(stopped, "done") + Objects(stopped, "skipped") + Objects(stopped, "failed") < objects.Count, stopped.ToString());
+        await _api.AssertTotalsMatchItemsAsync(id);
+
+        _s3rver.Heal();
+        using (var resume = await _server.Client.PostAsync($"v1/migrations/{id}/resume", null)) Assert.Equal(HttpStatusCode.OK, resume.StatusCode);
+        var end = await _api.WaitForEndAsync(id);
+
+        Assert.True(end.GetProperty("state").GetString() == "completed", end.ToString());
+        Assert.Equal((long)objects.Count, Objects(end, "done") + Objects(end, "skipped"));
+        await _api.AssertTotalsMatchItemsAsync(id);
+        foreach (var o in objects) await _api.AssertArrivedAsync("azure", dst, o);
+    }
+
+    [Fact]
+    public async Task A_job_that_ended_failed_resumes_moving_only_its_failed_objects()
+    {
+        // The target goes away until an object has failed after all its tries; the job then goes on without it.
+        var (id, dst, objects) = await StartAndCutMidJobAsync(16, concurrency: 1, _azurite);
+        await WaitForAsync(id, s => Objects(s, "failed") >= 1, "an object failed");
+        _azurite.Heal();
+        var failed = await _api.WaitForEndAsync(id);
+
+        Assert.True(failed.GetProperty("state").GetString() == "failed", failed.ToString());
+        Assert.InRange(Objects(failed, "failed"), 1, InterruptAfter - 1);
+        Assert.Equal((long)objects.Count, Objects(failed, "done") + Objects(failed, "skipped") + Objects(failed, "failed"));
+        await _api.AssertTotalsMatchItemsAsync(id);
+        var failedKeys = (await _api.ItemsAsync(id, "failed")).Select(i => i.GetProperty("key").GetString()!).ToHashSet(StringComparer.Ordinal);
+        Assert.All(await _api.ItemsAsync(id, "failed"), i => Assert.StartsWith("unavailable:", i.GetProperty("error").GetString(), StringComparison.Ordinal));
+        var auditBefore = await LastAuditSequenceAsync();
+
+        using (var resume = await _server.Client.PostAsync($"v1/migrations/{id}/resume", null)) Assert.Equal(HttpStatusCode.OK, resume.StatusCode);
+        var end = await _api.WaitForEndAsync(id);
+
+        Assert.True(end.GetProperty("state").GetString() == "completed", end.ToString());
+        Assert.Equal(0, Objects(end, "failed"));
+        Assert.Equal((long)objects.Count, Objects(end, "done") + Objects(end, "skipped"));
+        await _api.AssertTotalsMatchItemsAsync(id);
+        foreach (var o in objects) await _api.AssertArrivedAsync("azure", dst, o);
+        // The resume wrote only objects that had failed, each at most once.
+        var writes = await TargetWritesAfterAsync(auditBefore, dst);
+        Assert.True(writes.All(failedKeys.Contains), "written though not failed: " + string.Join(", ", writes.Where(k => !failedKeys.Contains(k))));
+        Assert.Equal(writes.Count, writes.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    /// <summary>Seeds <paramref name="count"/> objects, starts a job and cuts <paramref name="cut"/> once 4 objects are done.</summary>
+    private async Task<(string Id, string Target, List<MigrationObject> Objects)> StartAndCutMidJobAsync(int count, int concurrency,
+        CuttableTcpForwarder cut, string sourceStore = "s3")
+    {
+        var (src, dst, objects) = await SeedAsync(count);
+        var id = await _api.StartAsync(Job(src, dst, concurrency, sourceStore));
+        await WaitForAsync(id, s => Objects(s, "done") >= 4, "4 objects done");
+        cut.Cut();
+        return (id, dst, objects);
+    }
+
     private static long Objects(JsonElement status, string counter) => status.GetProperty("objects").GetProperty(counter).GetInt64();
 
     private async Task AssertEveryObjectDoneAsync(string id, List<MigrationObject> objects)
@@ -145,6 +253,35 @@ public sealed class MigrationOutageTests : IAsyncLifetime
         Assert.Fail($"the job ended before {what}: {status}");
         return status;
     }
+
+    private async Task<long> LastAuditSequenceAsync()
+    {
+        var entries = await AuditEntriesAfterAsync(0);
+        return entries.Count == 0 ? 0 : entries[^1].GetProperty("sequence").GetInt64();
+    }
+
+    private async Task<List<JsonElement>> AuditEntriesAfterAsync(long after)
+    {
+        var entries = new List<JsonElement>();
+        while (true)
+        {
+            var page = await _server.Client.GetFromJsonAsync<JsonElement>($"v1/audit?after={after}&limit=1000");
+            var batch = page.GetProperty("entries").EnumerateArray().ToList();
+            if (batch.Count == 0) return entries;
+            entries.AddRange(batch);
+            after = batch[^1].GetProperty("sequence").GetInt64();
+        }
+    }
+
+    /// <summary>Keys written (put-object answered ok) to the target bucket after an audit sequence.</summary>
+    private async Task<List<string>> TargetWritesAfterAsync(long after, string bucket) =>
+        (await AuditEntriesAfterAsync(after))
+            .Where(e => e.GetProperty("operation").GetString()!.EndsWith("put-object", StringComparison.Ordinal)
+                && e.GetProperty("status").GetString() == "ok"
+                && e.GetProperty("target").GetString()!.Contains(bucket + "/", StringComparison.Ordinal))
+            .Select(e => e.GetProperty("target").GetString()!)
+            .Select(t => t[(t.IndexOf(bucket + "/", StringComparison.Ordinal) + bucket.Length + 1)..])
+            .ToList();
 
     /// <summary>Every log line the gateway writes, formatted.</summary>
     private sealed class LogCollector : ILoggerProvider
