@@ -172,7 +172,14 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
             long sent = 0;
             while (true)
             {
-                var n = await body.ReadAsync(buffer.AsMemory(0, FrameHeader.MaxPayload), ct).ConfigureAwait(false);
+                int n;
+                try { n = await body.ReadAsync(buffer.AsMemory(0, FrameHeader.MaxPayload), ct).ConfigureAwait(false); }
+                catch (Exception e) when (e is ChannelStreamResetException or ChannelProtocolException)
+                {
+                    // The body is another call's answer (a GET streamed into a PUT) and that call broke: its source failed,
+                    // not this call's host. Said as such, and this call is abandoned (below) like any failed body.
+                    throw new GatewayException(ErrorCode.Unavailable, "The request body failed at its source: the call it streams from was broken off.", e);
+                }
                 if (n == 0) break;
                 hash?.AppendData(buffer, 0, n);
                 sent += n;
