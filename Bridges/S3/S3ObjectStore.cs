@@ -253,7 +253,9 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             ETag = S3Metadata.ETag(response.ETag),
             LastModified = DateTimeOffset.UtcNow,
             ContentType = options.ContentType,
-            ContentMd5 = md5,
+            // What the store says it stored, where its ETag says it (a caller compares it with its own): a store that
+            // kept other bytes than were sent is caught by the caller, not vouched for with the sender's own MD5.
+            ContentMd5 = StoredMd5(response) ?? md5,
             Metadata = Lowered(options.Metadata),
             ContentHeaders = ContentHeaders.OrNull(options.ContentHeaders),
         };
@@ -262,8 +264,8 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
     /// <summary>
     /// A body of declared length above one part streams as one PutObject: the SDK sends the request body as it reads it
     /// (nothing buffered), and a declared MD5 is checked before the body's last block leaves, so a mismatch aborts the
-    /// request and S3 stores nothing. Without one the body is not hashed here: the MD5 reported is the one S3 computed
-    /// over the bytes it stored (the ETag), which a caller can compare with its own. One attempt, outside the pipeline's
+    /// request and S3 stores nothing. The MD5 reported is the one S3 computed over the bytes it stored (the ETag, where it
+    /// is one), which a caller can compare with its own. One attempt, outside the pipeline's
     /// attempt timeout: the body cannot be replayed, and a large body takes as long as its sender takes.
     /// </summary>
     async Task<ObjectInfo> PutStreamedAsync(string bucket, string key, Stream content, PutObjectOptions options, CancellationToken ct)
@@ -301,7 +303,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             ETag = S3Metadata.ETag(response.ETag),
             LastModified = DateTimeOffset.UtcNow,
             ContentType = options.ContentType,
-            ContentMd5 = checking?.Md5 ?? StoredMd5(response),
+            ContentMd5 = StoredMd5(response) ?? checking?.Md5,
             Metadata = Lowered(options.Metadata),
             ContentHeaders = ContentHeaders.OrNull(options.ContentHeaders),
         };
