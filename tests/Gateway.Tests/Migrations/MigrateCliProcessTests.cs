@@ -21,6 +21,8 @@ public sealed class MigrateCliProcessTests : IAsyncLifetime
     private readonly string _adminKey = "gwk_cli_admin_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
     private readonly string _readerKey = "gwk_cli_reader_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
     private readonly string _archiveRoot = Directory.CreateTempSubdirectory("migrate-cli-archive-").FullName;
+    // s3rver reached through a forwarder the test can cut (store "s3-cut"): a target that stops answering mid-job.
+    private readonly CuttableTcpForwarder _s3rver = new(new Uri(Backends.Require("S3_ENDPOINT", "s3")));
     private GatewayServer _server = null!;
     private HttpClient _http = null!;
     private MigrationClient _api = null!;
@@ -43,6 +45,17 @@ public sealed class MigrateCliProcessTests : IAsyncLifetime
             ["Gateway:Stores:s3:SecretAccessKey"] = Backends.Require("S3_SECRET_KEY", "s3"),
             // s3rver cannot decode aws-chunked bodies (docs/cloud-storage.md).
             ["Gateway:Stores:s3:PlainPayloads"] = "true",
+            ["Gateway:Stores:s3-cut:Kind"] = "s3",
+            ["Gateway:Stores:s3-cut:ServiceUrl"] = CuttableTcpForwarder.Through(Backends.Require("S3_ENDPOINT", "s3"), _s3rver.Port),
+            ["Gateway:Stores:s3-cut:ForcePathStyle"] = "true",
+            ["Gateway:Stores:s3-cut:AccessKeyId"] = Backends.Require("S3_ACCESS_KEY", "s3"),
+            ["Gateway:Stores:s3-cut:SecretAccessKey"] = Backends.Require("S3_SECRET_KEY", "s3"),
+            ["Gateway:Stores:s3-cut:PlainPayloads"] = "true",
+            ["Gateway:Stores:s3-cut:Resilience:MaxRetryAttempts"] = "0",
+            ["Gateway:Stores:s3-cut:Resilience:CircuitBreakerEnabled"] = "false",
+            // The first object that fails transiently (no retry) interrupts the job.
+            ["Gateway:Migrations:ObjectRetries"] = "0",
+            ["Gateway:Migrations:InterruptAfterFailures"] = "1",
             // A store whose endpoint nothing listens on: the gateway answers 503 for it.
             ["Gateway:Stores:gone:Kind"] = "s3",
             ["Gateway:Stores:gone:ServiceUrl"] = $"http://127.0.0.1:{LoopbackPort.Free()}",
@@ -62,6 +75,7 @@ public sealed class MigrateCliProcessTests : IAsyncLifetime
     {
         _http.Dispose();
         await _server.DisposeAsync();
+        await _s3rver.DisposeAsync();
         Directory.Delete(_archiveRoot, recursive: true);
         // Whatever a test asserted, no run printed a key.
         foreach (var output in _outputs)
@@ -207,7 +221,12 @@ public sealed class MigrateCliProcessTests : IAsyncLifetime
         var objects = await SeedAsync("local", "src", 6);
         var keys = objects.Select(o => o.Key).Order(StringComparer.Ordinal).ToList();
 
-        await RunAsync(0, ["move", "local:src", "archive:dst", "--dry-run"]);
+        // --detach prints the job id alone on stdout and leaves the job to the gateway; the test waits for its end.
+        var (detached, _) = await RunAsync(0, ["move", "local:src", "archive:dst", "--dry-run", "--detach"]);
+        var id = detached.Trim();
+        Assert.Matches("^mig_[0-9a-f]{20}$", id);
+        var dryEnd = await WaitForAsync(id, s => State(s) is "completed" or "failed" or "interrupted" or "cancelled", "its end");
+        Assert.Equal(("completed", true, 0L), (State(dryEnd), dryEnd.GetProperty("dryRun").GetBoolean(), dryEnd.GetProperty("deletedAtSource").GetInt64()));
         Assert.Equal(keys, await KeysAsync("local", "src"));
         Assert.Empty(await KeysAsync("archive", "dst"));
 
@@ -219,15 +238,16 @@ public sealed class MigrateCliProcessTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// Objects of 20 KiB at 1 KiB/s, one at a time: the job's limiter lets its first 64 KiB through at once (three objects),
-    /// then the fourth takes some 16 s, so the job is surely running when the test acts; a resumed run gets its own 64 KiB,
+    /// Six objects of 20 KiB, one at a time, at <paramref name="bytesPerSecond"/>: the job's limiter lets its first 64 KiB
+    /// through at once (three objects), then each object waits for its 20 KiB of tokens (at 1 KiB/s the fourth takes some
+    /// 16 s, so the job is surely running when the test acts after the CLI's start-up). A resumed run gets its own 64 KiB,
     /// which the three objects left fit in, so it ends at once.
     /// </summary>
-    private async Task<(MigrateCliProcess Cli, string Id, List<MigrationObject> Objects)> StartSlowCopyAsync()
+    private async Task<(MigrateCliProcess Cli, string Id, List<MigrationObject> Objects)> StartSlowCopyAsync(string target = "archive:dst", int bytesPerSecond = 1024)
     {
         var objects = MigrationDataSet.Make(6).Select(o => o with { Body = RandomNumberGenerator.GetBytes(SlowObjectBytes) }).ToList();
         foreach (var o in objects) await _api.PutAsync("local", "src", o.Key, o.Body, o.ContentType, o.Metadata);
-        var cli = Start(["copy", "local:src", "archive:dst", "--bwlimit", "1024", "--concurrency", "1"]);
+        var cli = Start(["copy", "local:src", target, "--bwlimit", bytesPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture), "--concurrency", "1"]);
         var id = await JobIdAsync(cli);
         await WaitForAsync(id, s => State(s) == "running" && Done(s) >= 3, "running with 3 objects done");
         return (cli, id, objects);
@@ -297,6 +317,32 @@ public sealed class MigrateCliProcessTests : IAsyncLifetime
             Assert.Equal("", stdout);
         }
         Assert.Equal("cancelled", State(await _api.StatusAsync(id)));
+    }
+
+    [Fact]
+    public async Task A_job_interrupted_by_a_target_that_stops_answering_exits_5_and_migrate_resume_finishes_it()
+    {
+        var bucket = "cli-cut-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5));
+        await _api.CreateBucketAsync("s3", bucket);
+        // 8 KiB/s: the object after the first three waits some 2 s for its tokens, then its write meets the cut at once.
+        var (copy, id, objects) = await StartSlowCopyAsync($"s3-cut:{bucket}", bytesPerSecond: 8 * 1024);
+        await using var _ = copy;
+
+        _s3rver.Cut();
+        var (followed, followErr) = await EndedAsync(copy, 5);
+        Assert.Contains("interrupted: objects", followed, StringComparison.Ordinal);
+        Assert.Contains("the target store 's3-cut' does not answer", followed, StringComparison.Ordinal);
+        Assert.Contains("migration " + id, followErr, StringComparison.Ordinal);
+        Assert.Equal("interrupted", State(await _api.StatusAsync(id)));
+
+        _s3rver.Heal();
+        var (resumed, _) = await RunAsync(0, ["resume", id]);
+        Assert.Equal("queued", State(Printed(resumed)));
+        var end = await WaitForAsync(id, s => State(s) is "completed" or "failed" or "interrupted" or "cancelled", "its end");
+        Assert.True(State(end) == "completed", end.ToString());
+        foreach (var o in objects) await _api.AssertArrivedAsync("s3", bucket, o);
+        var (same, _) = await RunAsync(0, ["check", "local:src", $"s3:{bucket}"]);
+        Assert.EndsWith("no differences found", same, StringComparison.Ordinal);
     }
 
     [Fact]
