@@ -14,6 +14,8 @@ namespace Gateway.Migrations.Cli;
 public static class MigrateCli
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    /// <summary>Jobs asked for per page by <c>list</c> (the gateway's default page).</summary>
+    internal const int ListPageSize = 100;
 
     public static int? TryRun(string[] args)
     {
@@ -40,16 +42,23 @@ public static class MigrateCli
         var list = new Command("list", "Lists jobs, newest first.");
         list.SetAction(r => Run(r.GetValue(gateway)!, async http =>
         {
-            using var response = await http.GetAsync("v1/migrations");
-            var body = await BodyAsync(response);
-            if (!response.IsSuccessStatusCode) return Fail(response, body);
             string[] columns = ["id", "state", "mode", "source", "target", "objects done", "failed"];
-            var rows = body.GetProperty("migrations").EnumerateArray().Select(j => new[]
+            var rows = new List<string[]>();
+            // Every page: a script looking for a job among more than one page's worth must find it.
+            string? token = null;
+            do
             {
-                j.GetProperty("id").GetString()!, j.GetProperty("state").GetString()!, j.GetProperty("mode").GetString()!,
-                Where(j.GetProperty("source")), Where(j.GetProperty("target")),
-                j.GetProperty("objects").GetProperty("done").ToString(), j.GetProperty("objects").GetProperty("failed").ToString(),
-            }).ToList();
+                using var response = await http.GetAsync("v1/migrations?pageSize=" + ListPageSize + (token is null ? "" : "&pageToken=" + Uri.EscapeDataString(token)));
+                var body = await BodyAsync(response);
+                if (!response.IsSuccessStatusCode) return Fail(response, body);
+                rows.AddRange(body.GetProperty("migrations").EnumerateArray().Select(j => new[]
+                {
+                    j.GetProperty("id").GetString()!, j.GetProperty("state").GetString()!, j.GetProperty("mode").GetString()!,
+                    Where(j.GetProperty("source")), Where(j.GetProperty("target")),
+                    j.GetProperty("objects").GetProperty("done").ToString(), j.GetProperty("objects").GetProperty("failed").ToString(),
+                }));
+                token = NextPageToken(body);
+            } while (token is not null);
             // A script reads one line per job: Spectre's table wraps cells to an 80-column width when the output is not a
             // terminal (a job id came out split over two lines), so redirected output is tab-separated instead.
             if (Console.IsOutputRedirected)
@@ -221,11 +230,14 @@ public static class MigrateCli
                 Console.WriteLine(item.GetProperty("action").GetString() == MigrationItemStates.Delete
                     ? $"only at the target: {key}" : $"missing or different at the target: {key}");
             }
-            token = page.TryGetProperty("nextPageToken", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            token = NextPageToken(page);
         } while (token is not null);
         Console.WriteLine(differences == 0 ? "no differences found" : $"{differences} difference(s) found");
         return differences == 0 ? MigrateExitCodes.Success : MigrateExitCodes.Error;
     }
+
+    private static string? NextPageToken(JsonElement page) =>
+        page.TryGetProperty("nextPageToken", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
 
     /// <summary>A key as one line: one holding a control character (a line break) is written as a JSON string.</summary>
     private static string Printable(string key) => key.Any(char.IsControl) ? JsonSerializer.Serialize(key) : key;

@@ -237,6 +237,20 @@ public sealed class MigrateCliProcessTests : IAsyncLifetime
         foreach (var o in objects) await _api.AssertArrivedAsync("archive", "dst", o);
     }
 
+    [Fact]
+    public async Task List_prints_every_job_once_across_pages_of_the_api()
+    {
+        var ids = new List<string>();
+        for (var i = 0; i <= global::Gateway.Migrations.Cli.MigrateCli.ListPageSize; i++)
+            ids.Add(await _api.StartAsync(new { source = new { store = "local", bucket = "src" }, target = new { store = "archive", bucket = "dst" }, dryRun = true }));
+
+        var (listed, _) = await RunAsync(0, ["list"]);
+        var lines = listed.Split('\n');
+        Assert.Equal(ids.Count + 1, lines.Length);
+        // Newest first.
+        Assert.Equal(Enumerable.Reverse(ids), lines.Skip(1).Select(l => l.Split('\t')[0]));
+    }
+
     /// <summary>
     /// Six objects of 20 KiB, one at a time, at <paramref name="bytesPerSecond"/>: the job's limiter lets its first 64 KiB
     /// through at once (three objects), then each object waits for its 20 KiB of tokens (at 1 KiB/s the fourth takes some
