@@ -14,6 +14,8 @@ namespace Gateway.Migrations.Cli;
 public static class MigrateCli
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    /// <summary>Jobs asked for per page by <c>list</c> (the gateway's default page).</summary>
+    internal const int ListPageSize = 100;
 
     public static int? TryRun(string[] args)
     {
@@ -40,16 +42,33 @@ public static class MigrateCli
         var list = new Command("list", "Lists jobs, newest first.");
         list.SetAction(r => Run(r.GetValue(gateway)!, async http =>
         {
-            using var response = await http.GetAsync("v1/migrations");
-            var body = await BodyAsync(response);
-            if (!response.IsSuccessStatusCode) return Fail(response, body);
-            var table = new Table().AddColumns("id", "state", "mode", "source", "target", "objects done", "failed");
-            foreach (var j in body.GetProperty("migrations").EnumerateArray())
+            string[] columns = ["id", "state", "mode", "source", "target", "objects done", "failed"];
+            var rows = new List<string[]>();
+            // Every page: a script looking for a job among more than one page's worth must find it.
+            string? token = null;
+            do
             {
-                table.AddRow(j.GetProperty("id").GetString()!, j.GetProperty("state").GetString()!, j.GetProperty("mode").GetString()!,
-                    Markup.Escape(Where(j.GetProperty("source"))), Markup.Escape(Where(j.GetProperty("target"))),
-                    j.GetProperty("objects").GetProperty("done").ToString(), j.GetProperty("objects").GetProperty("failed").ToString());
+                using var response = await http.GetAsync("v1/migrations?pageSize=" + ListPageSize + (token is null ? "" : "&pageToken=" + Uri.EscapeDataString(token)));
+                var body = await BodyAsync(response);
+                if (!response.IsSuccessStatusCode) return Fail(response, body);
+                rows.AddRange(body.GetProperty("migrations").EnumerateArray().Select(j => new[]
+                {
+                    j.GetProperty("id").GetString()!, j.GetProperty("state").GetString()!, j.GetProperty("mode").GetString()!,
+                    Where(j.GetProperty("source")), Where(j.GetProperty("target")),
+                    j.GetProperty("objects").GetProperty("done").ToString(), j.GetProperty("objects").GetProperty("failed").ToString(),
+                }));
+                token = NextPageToken(body);
+            } while (token is not null);
+            // A script reads one line per job: Spectre's table wraps cells to an 80-column width when the output is not a
+            // terminal (a job id came out split over two lines), so redirected output is tab-separated instead.
+            if (Console.IsOutputRedirected)
+            {
+                foreach (var row in rows.Prepend(columns)) Console.WriteLine(string.Join('\t', row));
+                return MigrateExitCodes.Success;
             }
+            var table = new Table().AddColumns(columns);
+            table.Columns[0].NoWrap();
+            foreach (var row in rows) table.AddRow(row.Select(Markup.Escape).ToArray());
             AnsiConsole.Write(table);
             return MigrateExitCodes.Success;
         }));
@@ -80,7 +99,7 @@ public static class MigrateCli
                 Concurrency = r.GetValue(concurrency), BandwidthLimit = r.GetValue(bandwidth),
                 Include = r.GetValue(include), Exclude = r.GetValue(exclude),
             };
-            return Run(r.GetValue(gateway)!, async http => await StartAndFollowAsync(http, request, r.GetValue(detach)));
+            return Run(r.GetValue(gateway)!, async http => await StartAndFollowAsync(http, request, r.GetValue(detach), check: false));
         });
         return command;
     }
@@ -99,8 +118,7 @@ public static class MigrateCli
             return Run(r.GetValue(gateway)!, async http =>
             {
                 var request = new MigrationRequest { Source = source, Target = target, Mode = "sync", DryRun = true };
-                var code = await StartAndFollowAsync(http, request, detach: false);
-                return code;
+                return await StartAndFollowAsync(http, request, detach: false, check: true);
             });
         });
         return command;
@@ -138,7 +156,7 @@ public static class MigrateCli
         return command;
     }
 
-    private static async Task<int> StartAndFollowAsync(HttpClient http, MigrationRequest request, bool detach)
+    private static async Task<int> StartAndFollowAsync(HttpClient http, MigrationRequest request, bool detach, bool check)
     {
         using var created = await http.PostAsJsonAsync("v1/migrations", request, Json);
         var job = await BodyAsync(created);
@@ -187,15 +205,42 @@ public static class MigrateCli
         // Interrupted: a store did not answer; resuming may well finish it (rclone's "temporary error").
         if (state == MigrationStates.Interrupted) return MigrateExitCodes.Temporary;
         if (state != MigrationStates.Completed) return MigrateExitCodes.Error;
-        // A dry run that would change something, when used as check, is a difference.
-        if (request.DryRun && request.Mode == "sync")
-        {
-            using var planned = await http.GetAsync($"v1/migrations/{id}/items?state=planned&pageSize=1");
-            var page = await BodyAsync(planned);
-            if (page.GetProperty("items").GetArrayLength() > 0) return MigrateExitCodes.Error;
-        }
-        return MigrateExitCodes.Success;
+        // check is a dry-run sync: what it would change is a difference. A plain `sync --dry-run` exits 0, as rclone's does.
+        return check ? await PrintDifferencesAsync(http, id) : MigrateExitCodes.Success;
     }
+
+    /// <summary>
+    /// Prints what a completed check found, one line per object as rclone's check does: what the sync would copy (missing at
+    /// the target or not identical) and what it would delete (only at the target). Exit 0 for none, 2 for any.
+    /// </summary>
+    private static async Task<int> PrintDifferencesAsync(HttpClient http, string id)
+    {
+        long differences = 0;
+        string? token = null;
+        do
+        {
+            using var response = await http.GetAsync($"v1/migrations/{id}/items?state=planned&pageSize=1000"
+                + (token is null ? "" : "&pageToken=" + Uri.EscapeDataString(token)));
+            var page = await BodyAsync(response);
+            if (!response.IsSuccessStatusCode) return Fail(response, page);
+            foreach (var item in page.GetProperty("items").EnumerateArray())
+            {
+                differences++;
+                var key = Printable(item.GetProperty("key").GetString()!);
+                Console.WriteLine(item.GetProperty("action").GetString() == MigrationItemStates.Delete
+                    ? $"only at the target: {key}" : $"missing or different at the target: {key}");
+            }
+            token = NextPageToken(page);
+        } while (token is not null);
+        Console.WriteLine(differences == 0 ? "no differences found" : $"{differences} difference(s) found");
+        return differences == 0 ? MigrateExitCodes.Success : MigrateExitCodes.Error;
+    }
+
+    private static string? NextPageToken(JsonElement page) =>
+        page.TryGetProperty("nextPageToken", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+
+    /// <summary>A key as one line: one holding a control character (a line break) is written as a JSON string.</summary>
+    private static string Printable(string key) => key.Any(char.IsControl) ? JsonSerializer.Serialize(key) : key;
 
     private static void Update(ProgressTask task, JsonElement counters)
     {
@@ -215,7 +260,7 @@ public static class MigrateCli
     }
 
     private static string Where(JsonElement l) =>
-        $"{l.GetProperty("store").GetString()}:{l.GetProperty("bucket").GetString()}/{(l.TryGetProperty("prefix", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : "")}";
+        $"{l.GetProperty("store").GetString()}:{l.GetProperty("bucket").GetString()}{(l.TryGetProperty("prefix", out var p) && p.ValueKind == JsonValueKind.String ? "/" + p.GetString() : "")}";
 
     private static int Run(string gateway, Func<HttpClient, Task<int>> action)
     {
