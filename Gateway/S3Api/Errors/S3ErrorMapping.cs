@@ -16,8 +16,11 @@ public static class S3ErrorMapping
         ErrorCode.BadRequest => S3Errors.InvalidArgument(e.Message),
         ErrorCode.Conflict => new S3Exception("OperationAborted", 409, e.Message),
         ErrorCode.PreconditionFailed => S3Errors.PreconditionFailed(),
-        ErrorCode.NotModified => new S3Exception("NotModified", 304, "Not Modified"),
-        ErrorCode.RangeNotSatisfiable => S3Errors.InvalidRange(),
+        ErrorCode.NotModified => new S3Exception("NotModified", 304, "Not Modified")
+        {
+            Headers = e.Extensions?.GetValueOrDefault("etag") is string etag ? [("ETag", etag)] : [],
+        },
+        ErrorCode.RangeNotSatisfiable => S3Errors.InvalidRange(e.Extensions?.GetValueOrDefault("size") as long?),
         ErrorCode.BadDigest => S3Errors.BadDigest(),
         ErrorCode.PayloadTooLarge => S3Errors.EntityTooLarge(),
         ErrorCode.Throttled => new S3Exception("SlowDown", 503, "Please reduce your request rate."),

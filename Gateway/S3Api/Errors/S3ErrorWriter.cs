@@ -13,6 +13,7 @@ public static class S3ErrorWriter
         if (connection.Count > 0) response.Headers.Connection = connection;
         response.Headers["x-amz-request-id"] = requestId;
         response.Headers["X-Request-Id"] = requestId;
+        foreach (var (name, value) in error.Headers) response.Headers[name] = value;
         if (error.Status is 304 || HttpMethods.IsHead(http.Request.Method))
         {
             response.StatusCode = error.Status;

@@ -8,6 +8,9 @@ public sealed class S3Exception(string code, int status, string message) : Excep
 
     /// <summary>Extra elements of the error document (e.g. Region), written after Message.</summary>
     public IReadOnlyList<(string Name, string Value)> Details { get; init; } = [];
+
+    /// <summary>Response headers the answer carries (also on HEAD and 304, which have no document): e.g. a 304's ETag.</summary>
+    public IReadOnlyList<(string Name, string Value)> Headers { get; init; } = [];
 }
 
 /// <summary>S3's error codes used by the front door, with their status codes (S3 API reference, "Error responses").</summary>
@@ -36,7 +39,14 @@ public static class S3Errors
     public static S3Exception EntityTooSmall() => new("EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed object size.");
     public static S3Exception MalformedXml() => new("MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema.");
     public static S3Exception PreconditionFailed() => new("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold.");
-    public static S3Exception InvalidRange() => new("InvalidRange", 416, "The requested range is not satisfiable.");
+    /// <summary>416; with the object's size known, S3's ActualObjectSize and RFC 9110's <c>Content-Range: bytes */size</c>.</summary>
+    public static S3Exception InvalidRange(long? size = null) => size is not { } known
+        ? new("InvalidRange", 416, "The requested range is not satisfiable.")
+        : new("InvalidRange", 416, "The requested range is not satisfiable.")
+        {
+            Details = [("ActualObjectSize", known.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+            Headers = [("Content-Range", "bytes */" + known.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+        };
     public static S3Exception BadDigest(string message = "The Content-MD5 you specified did not match what we received.") => new("BadDigest", 400, message);
     public static S3Exception InvalidDigest() => new("InvalidDigest", 400, "The Content-MD5 you specified is not valid.");
     public static S3Exception NotImplemented(string what) => new("NotImplemented", 501, $"{what} is not implemented by this gateway's S3 front door.");

@@ -67,7 +67,7 @@ public static class ObjectReadOperations
         S3ObjectHeaders.CheckConditions(info, c.Request.Headers, read: true);
         // A Range is answered as GetObject would answer it (206 with Content-Range, or 416), as S3 does on HEAD.
         var range = partNumber is null && ObjectHttp.ReadRange(c.Request) is { } requested
-            ? requested.Resolve(info.Size) ?? throw S3Errors.InvalidRange()
+            ? requested.Resolve(info.Size) ?? throw S3Errors.InvalidRange(info.Size)
             : ((long Offset, long Length)?)null;
         S3ObjectHeaders.Write(c.Response, info);
         // The whole object's checksum (a multipart object's COMPOSITE one too), for no smaller range; a part of a multipart object its own.

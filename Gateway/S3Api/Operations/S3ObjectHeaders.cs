@@ -62,12 +62,16 @@ public static class S3ObjectHeaders
         else if (ifUnmodified is { } u && modified > u) throw S3Errors.PreconditionFailed();
         if (ifNoneMatch is not null)
         {
-            if (Matches(info, ifNoneMatch)) throw read ? NotModified() : S3Errors.PreconditionFailed();
+            if (Matches(info, ifNoneMatch)) throw read ? NotModified(info) : S3Errors.PreconditionFailed();
         }
-        else if (ifModified is { } m && modified <= m) throw read ? NotModified() : S3Errors.PreconditionFailed();
+        else if (ifModified is { } m && modified <= m) throw read ? NotModified(info) : S3Errors.PreconditionFailed();
     }
 
-    private static S3Exception NotModified() => new("NotModified", 304, "Not Modified");
+    /// <summary>A 304 carries the ETag and Last-Modified a 200 would (RFC 9110 15.4.5; S3 sends both), so a cache can revalidate.</summary>
+    private static S3Exception NotModified(ObjectInfo info) => new("NotModified", 304, "Not Modified")
+    {
+        Headers = [("ETag", ETag(info)), ("Last-Modified", info.LastModified.ToString("R", CultureInfo.InvariantCulture))],
+    };
 
     public static IReadOnlyList<string>? Tags(Microsoft.Extensions.Primitives.StringValues values)
     {

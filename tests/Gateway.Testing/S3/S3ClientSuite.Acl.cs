@@ -40,5 +40,14 @@ public abstract partial class S3ClientSuite
         policy = {"Owner": owner, "Grants": [{"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}, "Permission": "READ"}]}
         assert error_of(lambda: s3.put_bucket_acl(Bucket=BUCKET, AccessControlPolicy=policy)) == ("AccessControlListNotSupported", 400)
         assert [g["Permission"] for g in s3.get_bucket_acl(Bucket=BUCKET)["Grants"]] == ["FULL_CONTROL"]
+        # The owner's full control alone, as a document (what GET ?acl answered): taken, as S3 takes it on such a bucket.
+        mine = s3.get_object_acl(Bucket=BUCKET, Key="acl/private")
+        s3.put_object_acl(Bucket=BUCKET, Key="acl/private", AccessControlPolicy={"Owner": mine["Owner"], "Grants": mine["Grants"]})
+        s3.put_bucket_acl(Bucket=BUCKET, AccessControlPolicy={"Owner": owner, "Grants": s3.get_bucket_acl(Bucket=BUCKET)["Grants"]})
+        # Full control to someone else, or the owner's plus anyone's: refused.
+        someone = {"Grantee": {"Type": "CanonicalUser", "ID": "someone-else"}, "Permission": "FULL_CONTROL"}
+        for grants in ([someone], mine["Grants"] + [someone], [{**mine["Grants"][0], "Permission": "READ"}, someone]):
+            assert error_of(lambda: s3.put_object_acl(Bucket=BUCKET, Key="acl/private", AccessControlPolicy={"Owner": mine["Owner"], "Grants": grants})) == ("AccessControlListNotSupported", 400), grants
+        assert error_of(lambda: s3.put_object_acl(Bucket=BUCKET, Key="acl/missing", AccessControlPolicy={"Owner": mine["Owner"], "Grants": mine["Grants"]}))[1] == 404
         """, "ACLs");
 }

@@ -63,3 +63,32 @@ public abstract partial class S3ClientSuite
         Assert.DoesNotContain(bucket, after.Stdout);
     }
 }
+
+public abstract partial class S3ClientSuite
+{
+    /// <summary>
+    /// s3cmd cp, mv and modify copy the object, then PUT ?acl with the ACL GET ?acl answered (the owner's full control
+    /// alone): taken as S3 takes that XML form of bucket-owner-full-control on a bucket owner enforced bucket.
+    /// </summary>
+    [Fact]
+    public async Task S3cmd_copies_moves_and_modifies_objects()
+    {
+        var file = await Clients.MakeFileAsync("s3cmd-cp.bin", 4_321, 11);
+        AssertOk(await Clients.S3cmdAsync("put", file, $"s3://{Bucket}/cp/source.bin"), "s3cmd put");
+        var copy = await Clients.S3cmdAsync("cp", $"s3://{Bucket}/cp/source.bin", $"s3://{Bucket}/cp/copy.bin");
+        Assert.True(copy.ExitCode == 0 && !copy.Stderr.Contains("ERROR", StringComparison.Ordinal), $"s3cmd cp: {copy}");
+        var move = await Clients.S3cmdAsync("mv", $"s3://{Bucket}/cp/copy.bin", $"s3://{Bucket}/cp/moved.bin");
+        Assert.True(move.ExitCode == 0 && !move.Stderr.Contains("ERROR", StringComparison.Ordinal), $"s3cmd mv: {move}");
+        var modify = await Clients.S3cmdAsync("modify", "--add-header=Cache-Control: max-age=9", $"s3://{Bucket}/cp/moved.bin");
+        Assert.True(modify.ExitCode == 0 && !modify.Stderr.Contains("ERROR", StringComparison.Ordinal), $"s3cmd modify: {modify}");
+
+        var moved = await FacadeGetAsync(Bucket, "cp/moved.bin");
+        Assert.Equal(System.Net.HttpStatusCode.OK, moved.Status);
+        Assert.Equal(File.ReadAllBytes(file), moved.Body);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await FacadeGetAsync(Bucket, "cp/copy.bin")).Status);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await FacadeGetAsync(Bucket, "cp/source.bin")).Status);
+        using var head = await Door.Server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head,
+            $"v1/stores/{S3FrontDoor.StoreName}/buckets/{Bucket}/objects/cp/moved.bin"));
+        Assert.Equal("max-age=9", head.Headers.CacheControl?.ToString());
+    }
+}

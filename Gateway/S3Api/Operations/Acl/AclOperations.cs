@@ -8,7 +8,8 @@ namespace Gateway.S3Api.Operations.Acl;
 /// <summary>
 /// GET ?acl answers what is true of every bucket and object here: the caller (named as listings name the owner) has
 /// what its grants give it on that resource (FULL_CONTROL with read and write, READ with read alone) and nobody else
-/// has anything. PUT ?acl takes only a canned ACL that changes nothing (<see cref="CannedAcl"/>).
+/// has anything. PUT ?acl takes only an ACL that changes nothing: a canned one (<see cref="CannedAcl"/>) or a document
+/// granting the owner full control alone.
 /// </summary>
 public static class AclOperations
 {
@@ -45,16 +46,42 @@ public static class AclOperations
 
     private static async Task PutAsync(S3Context c)
     {
-        // A policy document in the body would set grants: refused, whatever it says.
-        if (c.Request.ContentLength > 0 || c.Request.Headers.TransferEncoding.Count > 0 || !c.Request.Headers.ContainsKey("x-amz-acl"))
+        var headers = c.Request.Headers;
+        if (c.Request.ContentLength > 0 || headers.TransferEncoding.Count > 0)
         {
-            CannedAcl.Check(c.Request.Headers, bucket: false);
+            // A policy document: taken only when it is the owner's full control alone, the XML form of
+            // bucket-owner-full-control that S3 takes on a bucket owner enforced bucket (s3cmd cp and mv send back the ACL
+            // GET ?acl answered); anything that would grant more, or with a canned ACL besides, is refused.
+            if (headers.ContainsKey("x-amz-acl")) throw CannedAcl.NotSupported();
+            CannedAcl.Check(headers, bucket: false);
+            var policy = await S3Xml.ReadFromAsync(Bodies.Open(c, out _), 64 * 1024, c.Aborted);
+            if (!OwnerFullControlOnly(policy, c.Caller.Key.Caller)) throw CannedAcl.NotSupported();
+        }
+        else if (!headers.ContainsKey("x-amz-acl"))
+        {
+            CannedAcl.Check(headers, bucket: false);
             throw CannedAcl.NotSupported();
         }
-        CannedAcl.Check(c.Request.Headers, bucket: false);
+        else CannedAcl.Check(headers, bucket: false);
         await ExistsAsync(c, Operation.Write);
         c.Response.StatusCode = 200;
     }
+
+    /// <summary>An AccessControlPolicy whose every grant (one at least) is FULL_CONTROL to the owner, as GET ?acl names it.</summary>
+    private static bool OwnerFullControlOnly(System.Xml.Linq.XDocument policy, string owner)
+    {
+        if (policy.Root is not { Name.LocalName: "AccessControlPolicy" } root) throw S3Errors.MalformedXml();
+        var grants = root.Elements().Where(e => e.Name.LocalName == "AccessControlList").SelectMany(l => l.Elements()).ToList();
+        return grants.Count > 0 && grants.All(g =>
+            g.Name.LocalName == "Grant"
+            && Child(g, "Permission")?.Value.Trim() == "FULL_CONTROL"
+            && Child(g, "Grantee") is { } grantee
+            && grantee.Elements().All(e => e.Name.LocalName is "ID" or "DisplayName")
+            && Child(grantee, "ID")?.Value.Trim() == owner);
+    }
+
+    private static System.Xml.Linq.XElement? Child(System.Xml.Linq.XElement parent, string name) =>
+        parent.Elements().FirstOrDefault(e => e.Name.LocalName == name);
 
     private static async Task ExistsAsync(S3Context c, Operation operation)
     {

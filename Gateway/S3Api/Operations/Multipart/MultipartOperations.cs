@@ -147,6 +147,7 @@ public static class MultipartOperations
             await WriteCompletedAsync(c, S3ObjectHeaders.ETag(done), StoredChecksum.Of(done));
             return;
         }
+        var objectSize = MpObjectSize(c.Request);
         var doc = await S3Xml.ReadFromAsync(Bodies.Open(c, out _), 1024 * 1024, c.Aborted);
         if (doc.Root is not { Name.LocalName: "CompleteMultipartUpload" } root) throw S3Errors.MalformedXml();
         var requested = new List<(int Number, string ETag, XElement Part)>();
@@ -156,6 +157,8 @@ public static class MultipartOperations
             var etag = part.Elements().FirstOrDefault(e => e.Name.LocalName == "ETag")?.Value;
             if (!int.TryParse(numberText, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || etag is null) throw S3Errors.MalformedXml();
             if (requested.Count > 0 && number <= requested[^1].Number) throw S3Errors.InvalidPartOrder();
+            // S3: with an additional checksum on each part, the part numbers start at 1 and have no gaps.
+            if (record.Checksum is not null && number != requested.Count + 1) throw S3Errors.InvalidPartOrder();
             requested.Add((number, etag.Trim(), part));
         }
         if (requested.Count == 0) throw S3Errors.MalformedXml();
@@ -171,6 +174,8 @@ public static class MultipartOperations
             if (i < requested.Count - 1 && part.Size < MultipartMetadata.MinPartBytes) throw S3Errors.EntityTooSmall();
             chosen.Add(part);
         }
+        if (objectSize is { } expected && chosen.Sum(p => p.Size) is var computed && computed != expected)
+            throw S3Errors.InvalidRequest($"The provided 'x-amz-mp-object-size' header value {expected} does not match what was computed: {computed}");
         var (checksum, partChecksums, checksumRecords) = await ObjectChecksumAsync(c, record, held, requested.Select(r => r.Part).ToList(), chosen);
         var conditions = await ObjectWriteOperations.TargetConditionsAsync(c, t.Store, t.Bucket, key);
         var multipartETag = MultipartMetadata.MultipartETag(chosen.Select(p => p.S3ETag));
@@ -208,9 +213,12 @@ public static class MultipartOperations
         var values = new List<string>(chosen.Count);
         for (var i = 0; i < chosen.Count; i++)
         {
+            var named = requested[i].Elements().FirstOrDefault(e => e.Name.LocalName.StartsWith("Checksum", StringComparison.Ordinal));
+            // COMPOSITE is made of the part checksums the request lists, so S3 wants every one; FULL_OBJECT checks those given.
+            if (named is null && !sum.IsFullObject)
+                throw S3Errors.InvalidRequest($"The upload was created using a {algorithm} checksum. The complete request must include the checksum for each part. It was missing for part {chosen[i].Number} in the request.");
             if (!recorded.ByPart.TryGetValue(chosen[i].Number, out var kept) || kept.Algorithm != algorithm)
                 throw S3Errors.InvalidPart($"Part {chosen[i].Number} has no {algorithm.ToUpperInvariant()} checksum: upload it again.");
-            var named = requested[i].Elements().FirstOrDefault(e => e.Name.LocalName.StartsWith("Checksum", StringComparison.Ordinal));
             if (named is not null && (named.Name.LocalName != ChecksumElement(algorithm) || named.Value.Trim() != kept.Value))
                 throw S3Errors.InvalidPart($"The {named.Name.LocalName[8..]} checksum of part {chosen[i].Number} does not match the part's.");
             values.Add(kept.Value);
@@ -235,12 +243,21 @@ public static class MultipartOperations
         return null;
     }
 
-    /// <summary>x-amz-checksum-type on CompleteMultipartUpload is a check: it must be the upload's.</summary>
+    /// <summary>x-amz-checksum-type on CompleteMultipartUpload is a check: it must be the upload's (BadDigest otherwise, as S3 documents).</summary>
     private static void CheckChecksumType(HttpRequest request, UploadChecksum? sum)
     {
         var type = request.Headers["x-amz-checksum-type"].ToString();
         if (type.Length == 0 || string.Equals(type, sum?.Type, StringComparison.OrdinalIgnoreCase)) return;
-        throw S3Errors.InvalidRequest($"The upload was created using the {sum?.Type ?? "null"} checksum mode. The complete request must use the same checksum mode.");
+        throw S3Errors.BadDigest($"The upload was created using the {sum?.Type ?? "null"} checksum mode. The complete request must use the same checksum mode.");
+    }
+
+    /// <summary>x-amz-mp-object-size: the object's size the caller expects (checked against the parts'), null when not given.</summary>
+    private static long? MpObjectSize(HttpRequest request)
+    {
+        if (!request.Headers.TryGetValue("x-amz-mp-object-size", out var given)) return null;
+        return long.TryParse(given.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var size)
+            ? size
+            : throw S3Errors.InvalidArgument("The x-amz-mp-object-size header must be a non-negative integer.");
     }
 
     /// <summary>The object at the addressed key when it was completed from <paramref name="uploadId"/>.</summary>

@@ -1,0 +1,39 @@
+using Xunit;
+
+namespace Gateway.Testing.S3;
+
+/// <summary>
+/// What the header-only answers of a read carry: a 304 the ETag and Last-Modified a 200 would (RFC 9110 15.4.5; S3
+/// sends both, and caches revalidate with them), a 416 S3's ActualObjectSize and RFC 9110's <c>Content-Range: bytes */size</c>.
+/// </summary>
+public abstract partial class S3ClientSuite
+{
+    [Fact]
+    public Task Boto3_not_modified_and_unsatisfiable_answers_carry_their_headers() => RunBotoAsync(ChecksumPrelude + "\n" + """
+        body = b"0123456789abcdefghij"
+        put = s3.put_object(Bucket=BUCKET, Key="ca/obj", Body=body)
+        url = f"{ENDPOINT}/{BUCKET}/ca/obj"
+        status, _, whole = send("GET", url)
+        assert status == 200, status
+        etag, modified = whole["etag"], whole["last-modified"]
+        assert etag == put["ETag"], (etag, put)
+        later = "Fri, 01 Jan 2100 00:00:00 GMT"
+        for method in ("GET", "HEAD"):
+            for condition in ({"If-None-Match": etag}, {"If-Modified-Since": later}, {"If-None-Match": "*"}):
+                status, answer, answered = send(method, url, headers=condition)
+                assert status == 304 and answer == b"", (method, condition, status, answer)
+                assert (answered.get("etag"), answered.get("last-modified")) == (etag, modified), (method, condition, answered)
+                assert answered.get("x-amz-request-id"), answered
+        # A 412 is an error with S3's document on GET and none on HEAD, as before.
+        status, answer, _ = send("GET", url, headers={"If-Match": '"0000"'})
+        assert code(status, answer) == (412, "PreconditionFailed"), answer
+
+        for method in ("GET", "HEAD"):
+            status, answer, answered = send(method, url, headers={"Range": "bytes=25-30"})
+            assert status == 416 and answered.get("content-range") == "bytes */20", (method, status, answered)
+            if method == "GET":
+                assert code(status, answer) == (416, "InvalidRange") and field(answer, "ActualObjectSize") == "20", answer
+            else:
+                assert answer == b"" and answered.get("x-amz-error-code") == "InvalidRange", (answer, answered)
+        """, "304 and 416 headers");
+}
