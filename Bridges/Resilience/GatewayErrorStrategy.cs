@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Gateway.Contracts.Errors;
 using Polly;
 using Polly.CircuitBreaker;
@@ -45,7 +44,7 @@ sealed class GatewayErrorStrategy(string instanceName, BridgeHealthTracker healt
             }),
             TimeoutRejectedException timeout => Outcome.FromException<TResult>(new GatewayException(ErrorCode.Timeout,
                 $"Bridge '{instanceName}' did not answer within {Format(timeout.Timeout == TimeSpan.Zero ? totalTimeout : timeout.Timeout)}.", timeout)),
-            HttpRequestException or IOException or SocketException => Outcome.FromException<TResult>(new GatewayException(ErrorCode.Unavailable,
+            { } failed when TransientFailures.IsConnectionFailure(failed) => Outcome.FromException<TResult>(new GatewayException(ErrorCode.Unavailable,
                 $"Bridge '{instanceName}' could not be reached ({TransientFailures.Describe(asObject)}).", outcome.Exception)),
             _ => outcome,
         };

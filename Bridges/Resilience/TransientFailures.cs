@@ -22,8 +22,8 @@ public static class TransientFailures
         // Our own rejections: retrying inside the same pipeline would only make them worse.
         BrokenCircuitException or RateLimiterRejectedException => false,
         GatewayException g => g.Code is ErrorCode.Throttled or ErrorCode.Unavailable or ErrorCode.Timeout,
-        HttpRequestException or TimeoutRejectedException or IOException or SocketException => true,
-        _ => false,
+        TimeoutRejectedException => true,
+        _ => IsConnectionFailure(exception),
     };
 
     /// <summary>A sign the platform is failing (opens the circuit). Throttling is the platform working as meant, so it does not count.</summary>
@@ -32,9 +32,13 @@ public static class TransientFailures
         null => outcome.Result is HttpResponseMessage response && (int)response.StatusCode >= 500 && response.StatusCode != HttpStatusCode.NotImplemented,
         BrokenCircuitException or RateLimiterRejectedException => false,
         GatewayException g => g.Code is ErrorCode.Unavailable or ErrorCode.Timeout,
-        HttpRequestException or TimeoutRejectedException or IOException or SocketException => true,
-        _ => false,
+        TimeoutRejectedException => true,
+        var e => IsConnectionFailure(e),
     };
+
+    /// <summary>The connection to the platform failed or dropped. An SDK can let the socket's own error out of HttpClient
+    /// (the AWS SDK on a connection reset mid-request), so a <see cref="SocketException"/> counts too.</summary>
+    public static bool IsConnectionFailure(Exception e) => e is HttpRequestException or IOException or SocketException;
 
     public static bool IsTransientStatus(HttpStatusCode status) => status is HttpStatusCode.RequestTimeout
         or HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway
@@ -66,7 +70,6 @@ public static class TransientFailures
         TimeoutRejectedException t => $"timeout after {t.Timeout.TotalMilliseconds:0} ms",
         HttpRequestException h => h.HttpRequestError == HttpRequestError.Unknown ? "connection failed" : $"connection failed ({h.HttpRequestError})",
         IOException => "connection dropped",
-        // An SDK can let the socket's own error out of HttpClient (the AWS SDK on a connection reset mid-request).
         SocketException s => $"connection failed ({s.SocketErrorCode})",
         var e => e.GetType().Name,
     };

@@ -40,12 +40,11 @@ public static class S3Errors
     public static S3Exception MalformedXml() => new("MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema.");
     public static S3Exception PreconditionFailed() => new("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold.");
     /// <summary>416; with the object's size known, S3's ActualObjectSize and RFC 9110's <c>Content-Range: bytes */size</c>.</summary>
-    public static S3Exception InvalidRange(long? size = null) => size is not { } known
-        ? new("InvalidRange", 416, "The requested range is not satisfiable.")
-        : new("InvalidRange", 416, "The requested range is not satisfiable.")
+    public static S3Exception InvalidRange(long? size = null) =>
+        new("InvalidRange", 416, "The requested range is not satisfiable.")
         {
-            Details = [("ActualObjectSize", known.ToString(System.Globalization.CultureInfo.InvariantCulture))],
-            Headers = [("Content-Range", "bytes */" + known.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+            Details = size is { } known ? [("ActualObjectSize", known.ToString(System.Globalization.CultureInfo.InvariantCulture))] : [],
+            Headers = size is { } k ? [("Content-Range", "bytes */" + k.ToString(System.Globalization.CultureInfo.InvariantCulture))] : [],
         };
     public static S3Exception BadDigest(string message = "The Content-MD5 you specified did not match what we received.") => new("BadDigest", 400, message);
     public static S3Exception InvalidDigest() => new("InvalidDigest", 400, "The Content-MD5 you specified is not valid.");
