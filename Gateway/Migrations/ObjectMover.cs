@@ -58,8 +58,9 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
 
     /// <summary>Moves one object, asking the target (HEAD) what it holds at the object's key.</summary>
     /// <param name="triedSince">
-    /// When the first try of this object began, for a try after a transient failure: an identical target object written
-    /// since then is this job's own write whose answer was lost, reported done (copied), not skipped.
+    /// When the first try of this object began, for a try after a transient failure: a target object written since then
+    /// that holds the source's bytes (checked by a hash) is this job's own write whose answer was lost, reported done
+    /// (copied), not skipped.
     /// </param>
     public Task<ItemOutcome> MoveAsync(ObjectInfo src, CancellationToken ct, DateTimeOffset? triedSince = null) =>
         MoveAsync(src, listed: false, null, ct, triedSince);

@@ -19,22 +19,14 @@ namespace Gateway.Bridges.Cloud.Tests.Migrations;
 public sealed class MigrationLostAnswerTests : IAsyncLifetime
 {
     private const int LargeBytes = 17 * 1024 * 1024; // ranged reads into a multipart upload of 3 parts (8 MiB parts)
-    private CuttableTcpForwarder _azurite = null!;
-    private CuttableTcpForwarder _s3rver = null!;
+    private ForwardedStores _stores = null!;
     private GatewayServer _server = null!;
     private MigrationClient _api = null!;
 
     public async Task InitializeAsync()
     {
-        CloudBackends.EnsureAnswers("s3", CloudBackends.S3Endpoint);
-        CloudBackends.EnsureAnswers("azurite", CloudBackends.AzuriteEndpoint + "?comp=list");
-        _azurite = new CuttableTcpForwarder(new Uri(CloudBackends.AzuriteEndpoint));
-        _s3rver = new CuttableTcpForwarder(new Uri(CloudBackends.S3Endpoint));
-        var settings = CloudBackends.S3AndAzureStores().ToDictionary(kv => kv.Key, kv => (string?)kv.Value);
-        settings["Gateway:Stores:azure:ServiceUri"] = CuttableTcpForwarder.Through(CloudBackends.AzuriteEndpoint, _azurite.Port);
-        foreach (var (key, value) in CloudBackends.S3AndAzureStores().Where(kv => kv.Key.StartsWith("Gateway:Stores:s3:", StringComparison.Ordinal)))
-            settings["Gateway:Stores:s3-cut:" + key["Gateway:Stores:s3:".Length..]] = value;
-        settings["Gateway:Stores:s3-cut:ServiceUrl"] = CuttableTcpForwarder.Through(CloudBackends.S3Endpoint, _s3rver.Port);
+        _stores = new ForwardedStores();
+        var settings = _stores.Settings();
         settings["Gateway:Stores:live:Kind"] = "migrating";
         settings["Gateway:Stores:live:From"] = "s3";
         settings["Gateway:Stores:live:To"] = "azure";
@@ -47,11 +39,10 @@ public sealed class MigrationLostAnswerTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
-        await _azurite.DisposeAsync();
-        await _s3rver.DisposeAsync();
+        await _stores.DisposeAsync();
     }
 
-    private CuttableTcpForwarder Forwarder(string store) => store == "azure" ? _azurite : _s3rver;
+    private CuttableTcpForwarder Forwarder(string store) => store == "azure" ? _stores.Azurite : _stores.S3rver;
 
     /// <summary>The request target's path for an object of <paramref name="bucket"/> at this store ("/account/container/" at Azurite).</summary>
     private static string ObjectPath(string store, string bucket) =>
@@ -125,13 +116,13 @@ public sealed class MigrationLostAnswerTests : IAsyncLifetime
         var bucket = NewBucket();
         await _api.CreateBucketAsync("s3-cut", bucket);
         var body = RandomNumberGenerator.GetBytes(5000);
-        _s3rver.LoseAnswers(1, (method, target) => method == "PUT" && target.StartsWith($"/{bucket}/", StringComparison.Ordinal));
+        _stores.S3rver.LoseAnswers(1, (method, target) => method == "PUT" && target.StartsWith($"/{bucket}/", StringComparison.Ordinal));
 
         using var request = new HttpRequestMessage(HttpMethod.Put, MigrationClient.ObjectUrl("s3-cut", bucket, "k.bin")) { Content = new ByteArrayContent(body) };
         using var response = await _server.Client.SendAsync(request);
         var problem = await response.Content.ReadAsStringAsync();
 
-        Assert.Equal(1, _s3rver.Lost);
+        Assert.Equal(1, _stores.S3rver.Lost);
         // Whatever the bridge made of it (a retry that found the object, or an error), never a 500 with no reason.
         Assert.True(response.IsSuccessStatusCode || (int)response.StatusCode is 502 or 503 or 504, $"{(int)response.StatusCode}: {problem}");
         if (!response.IsSuccessStatusCode)
