@@ -19,7 +19,7 @@ public sealed class MigrationOptions
 
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Objects in a row that failed transiently (after their retries) before the job stops as interrupted.</summary>
+    /// <summary>Objects failed transiently (after their retries), none moved or skipped in between, before the job stops as interrupted.</summary>
     public int InterruptAfterFailures { get; set; } = 10;
 
     public const int DefaultLargeObjectPartsInFlight = 4;

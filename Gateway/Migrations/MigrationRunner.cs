@@ -121,7 +121,7 @@ public sealed partial class MigrationRunner(
         }
         catch (Exception e) when (e is RunInterruptedException || TransientMoveFailures.IsTransient(e))
         {
-            // A store does not answer (objects in a row failed after their retries, a listing page after its retries, or a
+            // A store does not answer (objects failed transiently after their retries, none moved between; a listing page after its retries, or a
             // sync's deletion): stop, resumable.
             var cause = e is RunInterruptedException stopped ? stopped.Message : $"a listing or a sync deletion failed ({Describe(e)})";
             var why = await InterruptionAsync(id, cause).ConfigureAwait(false);
@@ -210,7 +210,7 @@ public sealed partial class MigrationRunner(
         var cursor = job.Cursor;
         var listingDone = job.ListingDone;
         var targetListing = new TargetListing(target, spec.Target.Bucket, spec.TargetPrefix, PageSize);
-        // Cancelled (with the job's own token) when too many objects in a row failed transiently: the run stops, interrupted.
+        // Cancelled (with the job's own token) when too many objects failed transiently with none moved between: the run stops, interrupted.
         using var stopRun = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var streak = new TransientStreak(_options.InterruptAfterFailures, stopRun);
         var jobCt = ct;
@@ -237,7 +237,7 @@ public sealed partial class MigrationRunner(
         }
         catch (OperationCanceledException) when (streak.Reached && !jobCt.IsCancellationRequested)
         {
-            throw new RunInterruptedException($"{streak.Limit} object(s) in a row failed with transient errors after {_options.ObjectRetries} retries each (last: {streak.LastError})");
+            throw new RunInterruptedException($"{streak.Limit} object(s) failed with transient errors after {_options.ObjectRetries} retries each, none moved or skipped in between (last: {streak.LastError})");
         }
 
         async Task MoveEverythingAsync()
@@ -343,8 +343,7 @@ public sealed partial class MigrationRunner(
         metrics.Item(outcome.State, size);
         if (outcome.Error is not null) db.SetLastError(id, $"{key}: {outcome.Error}");
         progress.Changed(id);
-        if (transient) streak.Failed(outcome.Error!);
-        else streak.Ended();
+        streak.Ended(outcome, transient);
     }
 
     /// <summary>

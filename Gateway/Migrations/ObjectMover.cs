@@ -58,8 +58,9 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
 
     /// <summary>Moves one object, asking the target (HEAD) what it holds at the object's key.</summary>
     /// <param name="triedSince">
-    /// When the first try of this object began, for a try after a transient failure: an identical target object written
-    /// since then is this job's own write whose answer was lost, reported done (copied), not skipped.
+    /// When the first try of this object began, for a try after a transient failure: a target object written since then
+    /// that holds the source's bytes (checked by a hash) is this job's own write whose answer was lost, reported done
+    /// (copied), not skipped.
     /// </param>
     public Task<ItemOutcome> MoveAsync(ObjectInfo src, CancellationToken ct, DateTimeOffset? triedSince = null) =>
         MoveAsync(src, listed: false, null, ct, triedSince);
@@ -91,16 +92,23 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         var existing = listed && recorded is null && !NeedsHead(src, listedAtTarget)
             ? listedAtTarget
             : await HeadOrNullAsync(target, spec.Target.Bucket, targetKey, ct).ConfigureAwait(false);
+        // A completion whose answer was lost: the object it made is there, holding the parts the job recorded.
+        if (recorded is { CompletedETag: null } && existing is not null && await uploads!.CompletionLandedAsync(src, recorded, existing, ct).ConfigureAwait(false))
+            recorded = recorded with { CompletedETag = existing.ETag };
         var ours = recorded?.CompletedETag is { } completed && existing?.ETag == completed;
-        if (existing is not null && recorded is null && await IdenticalAsync(src, existing, ct).ConfigureAwait(false))
+        if (existing is not null && recorded is null)
         {
-            if (spec.DryRun) return new(MigrationItemStates.Skipped, MigrationItemStates.Identical, null, null);
-            await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
-            var moving = spec.Mode == MigrationMode.Move;
-            // An earlier try wrote it and its answer was lost: the job's own copy, counted once, as copied.
-            if (triedSince is { } first && existing.LastModified >= WholeSecond(first))
-                return new(MigrationItemStates.Done, MigrationItemStates.Copy, existing.Metadata.GetValueOrDefault(Sha256Metadata), null, moving);
-            return new(MigrationItemStates.Skipped, MigrationItemStates.Identical, null, null, moving);
+            // Written since an earlier try of this object began: that try's write, whose answer was lost, if it holds the source's bytes.
+            if (triedSince is { } first && !spec.DryRun && existing.LastModified >= WholeSecond(first))
+            {
+                if (await LandedAsync(src, existing, ct).ConfigureAwait(false) is { } landed) return landed;
+            }
+            else if (await IdenticalAsync(src, existing, ct).ConfigureAwait(false))
+            {
+                if (spec.DryRun) return new(MigrationItemStates.Skipped, MigrationItemStates.Identical, null, null);
+                await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
+                return new(MigrationItemStates.Skipped, MigrationItemStates.Identical, null, null, spec.Mode == MigrationMode.Move);
+            }
         }
         if (existing is not null && !ours && WrittenSinceStart(existing))
             return new(MigrationItemStates.Skipped, MigrationItemStates.NewerAtTarget, null, null);
@@ -125,9 +133,12 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         }
         catch (GatewayException e) when (e.Code is ErrorCode.PreconditionFailed or ErrorCode.NotFound)
         {
+            var now = await HeadOrNullAsync(target, spec.Target.Bucket, targetKey, ct).ConfigureAwait(false);
+            // Refused because our own write landed first: a retry of it (the bridge's or its SDK's) after its answer was lost.
+            if (now is not null && now.ETag != existing?.ETag && !spec.DryRun && await LandedAsync(src, now, ct).ConfigureAwait(false) is { } landed)
+                return landed;
             // A writer reached the target between our look and our write: its object is newer and stays.
-            if (await HeadOrNullAsync(target, spec.Target.Bucket, targetKey, ct).ConfigureAwait(false) is { } now
-                && now.ETag != existing?.ETag && WrittenSinceStart(now))
+            if (now is not null && now.ETag != existing?.ETag && WrittenSinceStart(now))
                 return new(MigrationItemStates.Skipped, MigrationItemStates.NewerAtTarget, null, null);
             if (guardDeletes && await HeadOrNullAsync(source, spec.Source.Bucket, src.Key, ct).ConfigureAwait(false) is null)
                 return new(MigrationItemStates.Skipped, MigrationItemStates.GoneAtSource, null, null);
@@ -177,6 +188,34 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
             || (src.Size == listedAtTarget.Size
                 && !(src.ContentMd5 is not null && listedAtTarget.ContentMd5 is not null)
                 && !(src.Crc32c is not null && listedAtTarget.Crc32c is not null));
+
+    /// <summary>
+    /// A target object written since this job's write of <paramref name="src"/> went out, taken as that write (done, copied)
+    /// only when it holds the source's bytes by a hash, never by size and time: the MD5 or CRC32C both sides state, else
+    /// SHA-256 (the gateway's record at the target, or the target read back) against the source's (recorded, or read).
+    /// Null when it does not: the object is someone else's.
+    /// </summary>
+    private async Task<ItemOutcome?> LandedAsync(ObjectInfo src, ObjectInfo dst, CancellationToken ct)
+    {
+        if (src.Size != dst.Size) return null;
+        string? sha256 = null;
+        if (src.ContentMd5 is { } a && dst.ContentMd5 is { } b) { if (a != b) return null; }
+        else if (src.Crc32c is { } c && dst.Crc32c is { } d) { if (c != d) return null; }
+        else
+        {
+            sha256 = src.Metadata.TryGetValue(Sha256Metadata, out var known)
+                ? known
+                : await Sha256OfAsync(source, spec.Source.Bucket, src.Key, src.ETag, ct).ConfigureAwait(false);
+            var atTarget = dst.Metadata.TryGetValue(Sha256Metadata, out var recorded)
+                ? recorded
+                : await Sha256OfAsync(target, spec.Target.Bucket, spec.TargetKey(src.Key), dst.ETag, ct).ConfigureAwait(false);
+            if (sha256 != atTarget) return null;
+            // As after any copy where the sides share no hash: the verified SHA-256 recorded at the target.
+            await RecordSha256Async(spec.TargetKey(src.Key), dst, dst, sha256, ct).ConfigureAwait(false);
+        }
+        await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
+        return new(MigrationItemStates.Done, MigrationItemStates.Copy, sha256 ?? dst.Metadata.GetValueOrDefault(Sha256Metadata), null, spec.Mode == MigrationMode.Move);
+    }
 
     /// <summary>
     /// rclone's rule: same size plus a hash both sides know; else, where the gateway recorded the target's SHA-256, the

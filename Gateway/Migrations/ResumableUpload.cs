@@ -47,6 +47,23 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
     /// <summary>The upload the job recorded for this source key, if any (it is then resumed, or verified if it completed).</summary>
     public UploadRow? Recorded(string key) => db.GetUpload(job, key);
 
+    /// <summary>
+    /// Whether <paramref name="atTarget"/> is the object this job's completion of <paramref name="row"/> made, its answer lost:
+    /// every part of the object is recorded, the target object has the source's size, and read back in order each part's
+    /// SHA-256 is the one recorded when it was read from the source. Then the upload is recorded as completed at that ETag
+    /// (and verified as any completed upload, by a read-back, before the item is done), so it is neither uploaded again nor
+    /// taken for a service's newer write.
+    /// </summary>
+    public async Task<bool> CompletionLandedAsync(ObjectInfo src, UploadRow row, ObjectInfo atTarget, CancellationToken ct)
+    {
+        if (row.SourceETag != src.ETag || atTarget.Size != src.Size || row.Parts.Count != (int)((src.Size + row.PartSize - 1) / row.PartSize))
+            return false;
+        var (_, _, failure) = await ReadBackAsync(spec.TargetKey(src.Key), atTarget, row.Parts, row.PartSize, src.Size, ct).ConfigureAwait(false);
+        if (failure is not null) return false;
+        db.SetUploadCompleted(job, src.Key, atTarget.ETag);
+        return true;
+    }
+
     /// <param name="recordSha256">Records the verified SHA-256 at the target where the two sides share no hash; returns the object as it then is.</param>
     public async Task<(ObjectInfo? Written, string? Sha256, string? Failure)> CopyAsync(ObjectInfo src, string targetKey, ObjectConditions targetConditions,
         long partSize, Func<string, ObjectInfo, ObjectInfo, string, CancellationToken, Task<ObjectInfo>> recordSha256, CancellationToken ct)

@@ -26,8 +26,10 @@ internal static class TransientMoveFailures
 
 /// <summary>
 /// Objects in a row whose move failed transiently after its retries. At <see cref="MigrationOptions.InterruptAfterFailures"/>
-/// the job's run is stopped (interrupted) instead of failing every remaining object one at a time; any object that ends
-/// otherwise (moved, skipped, or failed on its own account) starts the count again.
+/// the job's run is stopped (interrupted) instead of failing every remaining object one at a time. Only an object that
+/// ended well (moved or skipped) starts the count again: one that failed on its own account (a 4xx refusal, a checksum
+/// mismatch) says nothing of whether the stores answer, so it neither counts nor resets, and a store that mixes refusals
+/// with outages is stopped after the number of transient failures the setting says.
 /// </summary>
 internal sealed class TransientStreak(int limit, CancellationTokenSource stopRun)
 {
@@ -41,12 +43,17 @@ internal sealed class TransientStreak(int limit, CancellationTokenSource stopRun
 
     public bool Reached => LastError is not null;
 
-    public void Failed(string error)
+    /// <summary>Counts how an object ended: <paramref name="transient"/> failures count, other failures are passed over, anything else resets.</summary>
+    public void Ended(ItemOutcome outcome, bool transient)
+    {
+        if (transient) Failed(outcome.Error ?? "");
+        else if (outcome.State != MigrationItemStates.Failed) Volatile.Write(ref _count, 0);
+    }
+
+    private void Failed(string error)
     {
         if (Interlocked.Increment(ref _count) < limit) return;
         Interlocked.CompareExchange(ref _lastError, error, null);
         stopRun.Cancel();
     }
-
-    public void Ended() => Volatile.Write(ref _count, 0);
 }

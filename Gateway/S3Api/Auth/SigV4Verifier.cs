@@ -52,6 +52,11 @@ public sealed class SigV4Verifier(S3AccessKeyStore keys, IOptions<S3Options> opt
             events.Denied(context, SecurityEvent.BadSignature, "SigV4 signature does not match");
             throw S3Errors.SignatureDoesNotMatch();
         }
+        if (UnsignedAmzHeaders(request, signed) is { Length: > 0 } unsigned)
+        {
+            events.Denied(context, SecurityEvent.BadSignature, "x-amz-* headers present that the signature does not cover");
+            throw new S3Exception("AccessDenied", 403, "There were headers present in the request which were not signed") { Details = [("HeadersNotSigned", unsigned)] };
+        }
         var now = time.GetUtcNow();
         var skew = TimeSpan.FromMinutes(s3.ClockSkewMinutes);
         if (signed.Presigned)
@@ -69,6 +74,27 @@ public sealed class SigV4Verifier(S3AccessKeyStore keys, IOptions<S3Options> opt
         var user = CallerClaims.Create(key.Caller, AuthMethod, AuthMethod, key.Scopes);
         context.User = user;
         return new S3Caller(key, user, signed, signingKey, payloadHash);
+    }
+
+    /// <summary>
+    /// The x-amz-* headers the signature does not cover, as S3 names them (lower case, ", "-joined). S3 refuses these: an
+    /// unsigned header could change what a signed request does, e.g. turn a presigned PUT into a copy of another object
+    /// (x-amz-copy-source) or add tags and metadata. x-amz-content-sha256 and x-amz-date are covered either way: their
+    /// values are the canonical request's payload hash and the string to sign's time.
+    /// </summary>
+    private static string UnsignedAmzHeaders(HttpRequest request, SigV4Request signed)
+    {
+        List<string>? unsigned = null;
+        foreach (var header in request.Headers)
+        {
+            if (!header.Key.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase)) continue;
+            var name = header.Key.ToLowerInvariant();
+            if (name is "x-amz-content-sha256" or "x-amz-date" || signed.SignedHeaders.Contains(name)) continue;
+            (unsigned ??= []).Add(name);
+        }
+        if (unsigned is null) return "";
+        unsigned.Sort(StringComparer.Ordinal);
+        return string.Join(", ", unsigned);
     }
 
     private static string PayloadHash(HttpRequest request, SigV4Request signed)

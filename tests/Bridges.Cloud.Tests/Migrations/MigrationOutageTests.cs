@@ -22,23 +22,15 @@ public sealed class MigrationOutageTests : IAsyncLifetime
     private const int InterruptAfter = 4;
     private const int BodyBytes = 16 * 1024;
     private readonly LogCollector _logs = new();
-    private CuttableTcpForwarder _azurite = null!;
-    private CuttableTcpForwarder _s3rver = null!;
+    private ForwardedStores _stores = null!;
     private GatewayServer _server = null!;
     private MigrationClient _api = null!;
 
     public async Task InitializeAsync()
     {
-        CloudBackends.EnsureAnswers("s3", CloudBackends.S3Endpoint);
-        CloudBackends.EnsureAnswers("azurite", CloudBackends.AzuriteEndpoint + "?comp=list");
-        _azurite = new CuttableTcpForwarder(new Uri(CloudBackends.AzuriteEndpoint));
-        _s3rver = new CuttableTcpForwarder(new Uri(CloudBackends.S3Endpoint));
-        var settings = CloudBackends.S3AndAzureStores().ToDictionary(kv => kv.Key, kv => (string?)kv.Value);
-        settings["Gateway:Stores:azure:ServiceUri"] = CuttableTcpForwarder.Through(CloudBackends.AzuriteEndpoint, _azurite.Port);
+        _stores = new ForwardedStores();
         // "s3-cut": the same s3rver (so the same buckets) as "s3", reached through a forwarder the test can cut.
-        foreach (var (key, value) in CloudBackends.S3AndAzureStores().Where(kv => kv.Key.StartsWith("Gateway:Stores:s3:", StringComparison.Ordinal)))
-            settings["Gateway:Stores:s3-cut:" + key["Gateway:Stores:s3:".Length..]] = value;
-        settings["Gateway:Stores:s3-cut:ServiceUrl"] = CuttableTcpForwarder.Through(CloudBackends.S3Endpoint, _s3rver.Port);
+        var settings = _stores.Settings();
         foreach (var store in new[] { "azure", "s3-cut" })
         {
             settings[$"Gateway:Stores:{store}:Resilience:MaxRetryAttempts"] = "0";
@@ -56,8 +48,7 @@ public sealed class MigrationOutageTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
-        await _azurite.DisposeAsync();
-        await _s3rver.DisposeAsync();
+        await _stores.DisposeAsync();
     }
 
     private static string NewBucket() => "out-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
@@ -88,12 +79,12 @@ public sealed class MigrationOutageTests : IAsyncLifetime
         var id = await _api.StartAsync(Job(src, dst, concurrency: 1));
 
         var atCut = await WaitForAsync(id, s => Objects(s, "done") >= 4, "4 objects done");
-        _azurite.RefuseNext(2);
+        _stores.Azurite.RefuseNext(2);
         var end = await _api.WaitForEndAsync(id);
 
         Assert.True(end.GetProperty("state").GetString() == "completed", end.ToString());
         Assert.InRange(Objects(atCut, "done"), 4, objects.Count - 1); // the outage came mid-job
-        Assert.Equal(2, _azurite.Refused);
+        Assert.Equal(2, _stores.Azurite.Refused);
         Assert.Equal((long)objects.Count, Objects(end, "done"));
         Assert.Equal(0, Objects(end, "failed"));
         Assert.Equal(objects.Sum(o => (long)o.Body.Length), end.GetProperty("bytes").GetProperty("done").GetInt64());
@@ -107,13 +98,13 @@ public sealed class MigrationOutageTests : IAsyncLifetime
     [Fact]
     public async Task An_unreachable_target_interrupts_the_job_naming_it_and_a_resume_completes_it()
     {
-        var (id, dst, objects) = await StartAndCutMidJobAsync(40, concurrency: 2, _azurite);
+        var (id, dst, objects) = await StartAndCutMidJobAsync(40, concurrency: 2, _stores.Azurite);
         var stopped = await _api.WaitForEndAsync(id);
 
         Assert.True(stopped.GetProperty("state").GetString() == "interrupted", stopped.ToString());
         var lastError = stopped.GetProperty("lastError").GetString()!;
         Assert.Contains("the target store 'azure' does not answer", lastError, StringComparison.Ordinal);
-        Assert.Contains($"{InterruptAfter} object(s) in a row failed with transient errors", lastError, StringComparison.Ordinal);
+        Assert.Contains($"{InterruptAfter} object(s) failed with transient errors after {ObjectRetries} retries each, none moved or skipped in between", lastError, StringComparison.Ordinal);
         AssertNoSecret([lastError, .. _logs.Messages]);
         // It stopped instead of failing every remaining object one at a time.
         Assert.InRange(Objects(stopped, "failed"), InterruptAfter, InterruptAfter + 2);
@@ -122,7 +113,7 @@ public sealed class MigrationOutageTests : IAsyncLifetime
         // An interrupted job cannot be paused, only resumed or cancelled.
         using (var pause = await _server.Client.PostAsync($"v1/migrations/{id}/pause", null)) Assert.Equal(HttpStatusCode.Conflict, pause.StatusCode);
 
-        _azurite.Heal();
+        _stores.Azurite.Heal();
         using (var resume = await _server.Client.PostAsync($"v1/migrations/{id}/resume", null))
         {
             var body = await resume.Content.ReadFromJsonAsync<JsonElement>();
@@ -149,7 +140,7 @@ public sealed class MigrationOutageTests : IAsyncLifetime
     [Fact]
     public async Task An_unreachable_source_interrupts_the_job_naming_it_and_a_resume_completes_it()
     {
-        var (id, dst, objects) = await StartAndCutMidJobAsync(30, concurrency: 2, _s3rver, sourceStore: "s3-cut");
+        var (id, dst, objects) = await StartAndCutMidJobAsync(30, concurrency: 2, _stores.S3rver, sourceStore: "s3-cut");
         var stopped = await _api.WaitForEndAsync(id);
 
         Assert.True(stopped.GetProperty("state").GetString() == "interrupted", stopped.ToString());
@@ -160,7 +151,7 @@ public sealed class MigrationOutageTests : IAsyncLifetime
         Assert.True(Objects(stopped, "done") + Objects(stopped, "skipped") + Objects(stopped, "failed") < objects.Count, stopped.ToString());
         await _api.AssertTotalsMatchItemsAsync(id);
 
-        _s3rver.Heal();
+        _stores.S3rver.Heal();
         using (var resume = await _server.Client.PostAsync($"v1/migrations/{id}/resume", null)) Assert.Equal(HttpStatusCode.OK, resume.StatusCode);
         var end = await _api.WaitForEndAsync(id);
 
@@ -174,9 +165,9 @@ public sealed class MigrationOutageTests : IAsyncLifetime
     public async Task A_job_that_ended_failed_resumes_moving_only_its_failed_objects()
     {
         // The target goes away until an object has failed after all its tries; the job then goes on without it.
-        var (id, dst, objects) = await StartAndCutMidJobAsync(16, concurrency: 1, _azurite);
+        var (id, dst, objects) = await StartAndCutMidJobAsync(16, concurrency: 1, _stores.Azurite);
         await WaitForAsync(id, s => Objects(s, "failed") >= 1, "an object failed");
-        _azurite.Heal();
+        _stores.Azurite.Heal();
         var failed = await _api.WaitForEndAsync(id);
 
         Assert.True(failed.GetProperty("state").GetString() == "failed", failed.ToString());

@@ -62,6 +62,38 @@ public abstract partial class S3ClientSuite
         """, "signature failures");
 
     [Fact]
+    public Task Headers_added_after_signing_are_refused_and_change_nothing() => RunBotoAsync("""
+        url = ENDPOINT + "/" + BUCKET + "/unsigned/"
+        s3.put_object(Bucket=BUCKET, Key="unsigned/secret", Body=b"secret bytes")
+        put = presign("PUT", url + "target", 300, datetime.datetime.utcnow())
+        # The holder of a presigned PUT adds a copy source the signer never signed: S3 refuses it, and so does the front door.
+        status, body = curl("-X", "PUT", "-H", "x-amz-copy-source: " + BUCKET + "/unsigned/secret", "--data-binary", "", put)
+        assert status == 403 and b"<Code>AccessDenied</Code>" in body, (status, body)
+        assert b"<HeadersNotSigned>x-amz-copy-source</HeadersNotSigned>" in body, body
+        status, body = curl("-X", "PUT", "-H", "X-Amz-Meta-Note: added", "-H", "x-amz-tagging: a=b", "--data-binary", "body", put)
+        assert status == 403 and b"<HeadersNotSigned>x-amz-meta-note, x-amz-tagging</HeadersNotSigned>" in body, (status, body)
+        assert error_of(lambda: s3.head_object(Bucket=BUCKET, Key="unsigned/target"))[1] == 404
+        # A header-signed request with a header added after signing.
+        req = botocore.awsrequest.AWSRequest(method="PUT", url=url + "target", data=b"signed body")
+        signer(botocore.auth.S3SigV4Auth, os.environ["KEY_ID"], os.environ["SECRET"], REGION).add_auth(req)
+        prepared = req.prepare()
+        headers = dict(prepared.headers)
+        headers["x-amz-metadata-directive"] = "REPLACE"
+        try:
+            with urllib.request.urlopen(urllib.request.Request(prepared.url, data=b"signed body", method="PUT", headers=headers)) as resp:
+                status, body = resp.status, resp.read()
+        except urllib.error.HTTPError as e:
+            status, body = e.code, e.read()
+        assert status == 403 and b"<HeadersNotSigned>x-amz-metadata-directive</HeadersNotSigned>" in body, (status, body)
+        assert error_of(lambda: s3.head_object(Bucket=BUCKET, Key="unsigned/target"))[1] == 404
+        # The same URL as signed works; an unsigned x-amz-content-sha256 only names the payload hash the signature covers.
+        status, body = curl("-X", "PUT", "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD", "--data-binary", "as signed", put)
+        assert status == 200, (status, body)
+        assert s3.get_object(Bucket=BUCKET, Key="unsigned/target")["Body"].read() == b"as signed"
+        assert s3.get_object(Bucket=BUCKET, Key="unsigned/secret")["Body"].read() == b"secret bytes"
+        """, "unsigned headers");
+
+    [Fact]
     public async Task The_front_door_answers_under_the_main_listeners_path_base_and_by_virtual_host()
     {
         var file = await Clients.MakeFileAsync("pathbase.bin", 4096, 11);
