@@ -6,7 +6,7 @@ namespace Gateway.Migrations;
 /// <summary>
 /// The whole object's SHA-256 and MD5, taken in part order while the parts of one upload are read and sent in parallel:
 /// part n's bytes pass only after part n - 1's have all passed (<see cref="Part"/>), and part n's source read is opened
-/// when part n - 1 gets its turn (<see cref="TurnAsync"/>), so its first bytes are on the way when they may pass. A store
+/// when its turn comes (<see cref="TurnAsync"/>), so no read stands open waiting with the channel's window full. A store
 /// bridge holds a part whole before it sends it, so the sends still overlap; only the source bytes flow in order. This
 /// gives the hash a single read of the object in order gives, without reading the completed object back.
 /// </summary>
@@ -29,8 +29,8 @@ internal sealed class InOrderHash(long size) : IDisposable
 
     /// <summary>
     /// Completes once part <paramref name="number"/>'s bytes may pass (every part before it has passed). A part opens its
-    /// source read when the part before it gets its turn, so at most one read per object stands open, waiting, holding
-    /// the bytes in flight for it.
+    /// source read (and takes one of the job's part slots) only then: a part in its turn can always finish, so a part that
+    /// holds a slot never waits for one that does not.
     /// </summary>
     public async ValueTask TurnAsync(int number, CancellationToken ct)
     {

@@ -21,6 +21,14 @@ public sealed class MigrationOptions
 
     /// <summary>Objects failed transiently (after their retries), none moved or skipped in between, before the job stops as interrupted.</summary>
     public int InterruptAfterFailures { get; set; } = 10;
+
+    public const int DefaultLargeObjectPartsInFlight = 4;
+
+    /// <summary>
+    /// Parts of large objects one job sends at once, over all its objects (1-64). A target bridge holds a part whole (8 MiB
+    /// or more) while it stages it, so this bounds a job's part buffers however many large objects move at once.
+    /// </summary>
+    public int LargeObjectPartsInFlight { get; set; } = DefaultLargeObjectPartsInFlight;
 }
 
 internal sealed class MigrationOptionsValidator : IValidateOptions<MigrationOptions>
@@ -34,6 +42,7 @@ internal sealed class MigrationOptionsValidator : IValidateOptions<MigrationOpti
         if (o.RetryMaxDelay < o.RetryBaseDelay || o.RetryMaxDelay > TimeSpan.FromMinutes(10))
             errors.Add($"{MigrationOptions.Section}:RetryMaxDelay must be at least RetryBaseDelay and at most 10 minutes.");
         if (o.InterruptAfterFailures is < 1 or > 100_000) errors.Add($"{MigrationOptions.Section}:InterruptAfterFailures must be between 1 and 100000.");
+        if (o.LargeObjectPartsInFlight is < 1 or > 64) errors.Add($"{MigrationOptions.Section}:LargeObjectPartsInFlight must be between 1 and 64.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -203,7 +203,7 @@ public sealed partial class MigrationRunner(
             string.Equals(m.Options.From, spec.Source.Store, StringComparison.OrdinalIgnoreCase)
             && string.Equals(m.Options.To, spec.Target.Store, StringComparison.OrdinalIgnoreCase));
         var mover = new ObjectMover(spec, source, target, bandwidth, job.StartedAt ?? time.GetUtcNow(), fronted,
-            new ResumableUpload(spec, source, target, bandwidth, db, id));
+            new ResumableUpload(spec, source, target, bandwidth, db, id, _options.LargeObjectPartsInFlight));
         var filter = new KeyFilter(spec.Include, spec.Exclude);
         LogJobRunning(logger, id, spec.Mode, spec.Source.Store, spec.Target.Store);
 

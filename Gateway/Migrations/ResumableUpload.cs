@@ -20,14 +20,21 @@ namespace Gateway.Migrations;
 /// part's SHA-256 must equal the one recorded when it was read from the source, which also gives the whole object's
 /// SHA-256 and MD5 (checked against the source's MD5 or recorded SHA-256 where it has one).
 /// </summary>
+/// <param name="partsInFlight">
+/// The job's budget of parts being sent at once, over all its large objects (<see cref="MigrationOptions.LargeObjectPartsInFlight"/>):
+/// a target bridge holds each part whole while it stages it, so this, not the number of large objects in flight, bounds the
+/// part buffers.
+/// </param>
 internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, IObjectStore target, RateLimiter? bandwidth,
-    MigrationDatabase db, string job)
+    MigrationDatabase db, string job, int partsInFlight = MigrationOptions.DefaultLargeObjectPartsInFlight)
 {
     /// <summary>Parts of at least this size (S3's default part size), larger where the object needs more than 10,000.</summary>
     internal const long PreferredPartBytes = 8 * 1024 * 1024;
+    /// <summary>Parts of one object at once, at most (the job's budget, <c>partsInFlight</c>, is shared by all its objects).</summary>
     internal const int PartsInFlight = 4;
     private const int ChunkWithLimiter = 64 * 1024;
     private const int ReadBackChunk = 256 * 1024;
+    private readonly SemaphoreSlim _partSlots = new(partsInFlight);
 
     /// <summary>The part size for an object of <paramref name="size"/> bytes at this target; null when the target cannot take it in parts.</summary>
     public static long? PartSize(long size, StoreCapabilities target)
@@ -141,6 +148,7 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
         var missing = Enumerable.Range(1, count).Where(n => !have.ContainsKey(n)).ToList();
         // Every part sent by this run (none held from before a restart): the whole object can be hashed as it passes, in
         // order. Parallel.ForEachAsync takes the parts in order, so the part whose turn it is has always started.
+        // Each part also waits for one of the job's part slots (SendPartAsync).
         using var whole = spec.Verify == VerifyMode.Checksum && have.Count == 0 ? new InOrderHash(src.Size) : null;
         var everyPartConfirmed = true;
         try
@@ -236,7 +244,23 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
     {
         var offset = (n - 1) * partSize;
         var length = Math.Min(partSize, src.Size - offset);
-        if (whole is not null) await whole.TurnAsync(n - 1, ct).ConfigureAwait(false);
+        // A part takes one of the job's slots only once its bytes may flow (in order: its turn), and keeps it until the
+        // target has the part. A slot holder can then always finish: none waits for a part that is waiting for a slot.
+        if (whole is not null) await whole.TurnAsync(n, ct).ConfigureAwait(false);
+        await _partSlots.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return await SendHeldPartAsync(src, targetKey, uploadId, n, offset, length, whole, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _partSlots.Release();
+        }
+    }
+
+    private async Task<(PartRow Part, bool Confirmed)> SendHeldPartAsync(ObjectInfo src, string targetKey, string uploadId, int n, long offset, long length,
+        InOrderHash? whole, CancellationToken ct)
+    {
         await using var content = await source.GetObjectAsync(spec.Source.Bucket, src.Key,
             new GetObjectOptions { Range = new ByteRange(offset, offset + length - 1, null) }, ct).ConfigureAwait(false);
         if (content.Info.ETag != src.ETag)

@@ -23,7 +23,7 @@ internal abstract class DelegatingObjectStore(IObjectStore inner) : IObjectStore
         inner.ReplaceMetadataAsync(bucket, key, metadata, conditions, ct);
     public Task<StartedUpload> StartMultipartUploadAsync(string bucket, string key, MultipartUploadOptions options, CancellationToken ct) =>
         inner.StartMultipartUploadAsync(bucket, key, options, ct);
-    public Task<UploadedPart> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream content, UploadPartOptions options, CancellationToken ct) =>
+    public virtual Task<UploadedPart> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream content, UploadPartOptions options, CancellationToken ct) =>
         inner.UploadPartAsync(bucket, key, uploadId, partNumber, content, options, ct);
     public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(string bucket, string key, string uploadId, CancellationToken ct) => inner.ListPartsAsync(bucket, key, uploadId, ct);
     public Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, CompleteUploadRequest request, CancellationToken ct) =>

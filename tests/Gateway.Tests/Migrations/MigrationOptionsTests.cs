@@ -3,7 +3,7 @@ using Xunit;
 
 namespace Gateway.Tests.Migrations;
 
-/// <summary>Gateway:Migrations (the jobs' retries and when a run stops as interrupted) is checked when the gateway starts.</summary>
+/// <summary>Gateway:Migrations (the jobs' retries, when a run stops as interrupted, large-object parts in flight) is checked when the gateway starts.</summary>
 public sealed class MigrationOptionsTests
 {
     [Theory]
@@ -12,6 +12,8 @@ public sealed class MigrationOptionsTests
     [InlineData("RetryBaseDelay", "00:00:00")]
     [InlineData("RetryMaxDelay", "00:00:00.500")] // below the default base delay of 1 s
     [InlineData("InterruptAfterFailures", "0")]
+    [InlineData("LargeObjectPartsInFlight", "0")]
+    [InlineData("LargeObjectPartsInFlight", "65")]
     public async Task A_bad_migration_setting_stops_start_up_naming_it(string setting, string value)
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => GatewayServer.StartAsync(new Dictionary<string, string?>
@@ -30,6 +32,7 @@ public sealed class MigrationOptionsTests
             ["Gateway:Migrations:RetryBaseDelay"] = "00:00:00.001",
             ["Gateway:Migrations:RetryMaxDelay"] = "00:00:00.001",
             ["Gateway:Migrations:InterruptAfterFailures"] = "1",
+            ["Gateway:Migrations:LargeObjectPartsInFlight"] = "1",
         });
         using var response = await server.Client.GetAsync("v1/migrations");
         Assert.True(response.IsSuccessStatusCode, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
