@@ -44,6 +44,8 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
         return partSize <= target.MaxPartBytes ? partSize : null;
     }
 
+    private static int PartCount(long size, long partSize) => (int)((size + partSize - 1) / partSize);
+
     /// <summary>The upload the job recorded for this source key, if any (it is then resumed, or verified if it completed).</summary>
     public UploadRow? Recorded(string key) => db.GetUpload(job, key);
 
@@ -56,7 +58,7 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
     /// </summary>
     public async Task<bool> CompletionLandedAsync(ObjectInfo src, UploadRow row, ObjectInfo atTarget, CancellationToken ct)
     {
-        if (row.SourceETag != src.ETag || atTarget.Size != src.Size || row.Parts.Count != (int)((src.Size + row.PartSize - 1) / row.PartSize))
+        if (row.SourceETag != src.ETag || atTarget.Size != src.Size || row.Parts.Count != PartCount(src.Size, row.PartSize))
             return false;
         var (_, _, failure) = await ReadBackAsync(spec.TargetKey(src.Key), atTarget, row.Parts, row.PartSize, src.Size, ct).ConfigureAwait(false);
         if (failure is not null) return false;
@@ -144,7 +146,7 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
             db.BeginUpload(job, src.Key, uploadId, src.ETag, partSize);
         }
 
-        var count = (int)((src.Size + partSize - 1) / partSize);
+        var count = PartCount(src.Size, partSize);
         var missing = Enumerable.Range(1, count).Where(n => !have.ContainsKey(n)).ToList();
         // Every part sent by this run (none held from before a restart): the whole object can be hashed as it passes, in
         // order. Parallel.ForEachAsync takes the parts in order, so the part whose turn it is has always started.
