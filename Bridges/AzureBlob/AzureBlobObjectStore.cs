@@ -38,6 +38,7 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
             MaxObjectBytes = (long)AzureBlockUpload.MaxBlockBytes * AzureBlockUpload.MaxBlocks, // with a declared length; unknown length: BlockSizeBytes × 50,000
             MultipartThresholdBytes = options.BlockUploadThresholdBytes,
             MultipartUploads = true,
+            DottedBucketNames = false,
             MinPartBytes = 1,
             // A part is held in memory while it is staged (one pooled buffer).
             MaxPartBytes = Math.Max(options.SingleUploadThresholdBytes, options.BlockSizeBytes),
@@ -85,12 +86,15 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
             return buckets;
         }, true, "list buckets", ct);
 
-    public Task CreateBucketAsync(string bucket, CancellationToken ct) =>
-        Call(c => _service.GetBlobContainerClient(bucket).CreateAsync(cancellationToken: c), false, $"create bucket '{bucket}'", ct);
+    public Task CreateBucketAsync(string bucket, CancellationToken ct)
+    {
+        var container = Container(bucket);
+        return Call(c => container.CreateAsync(cancellationToken: c), false, $"create bucket '{bucket}'", ct);
+    }
 
     public async Task DeleteBucketAsync(string bucket, CancellationToken ct)
     {
-        var container = _service.GetBlobContainerClient(bucket);
+        var container = Container(bucket);
         // Azure deletes non-empty containers; the contract only deletes empty buckets.
         var hasBlobs = await Call(async c =>
         {
@@ -104,7 +108,7 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
 
     public async Task<ObjectListing> ListObjectsAsync(string bucket, ListObjectsRequest request, CancellationToken ct)
     {
-        var container = _service.GetBlobContainerClient(bucket);
+        var container = Container(bucket);
         var marker = string.IsNullOrEmpty(request.PageToken) ? null : PageTokens.Unwrap("az", request.PageToken);
         var pageSize = Math.Clamp(request.PageSize, 1, 5000);
         var prefix = string.IsNullOrEmpty(request.Prefix) ? null : request.Prefix;
@@ -388,9 +392,16 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
         return await TryHeadAsync(bucket, key, ct) ?? throw NotFound(bucket, key);
     }
 
+    BlobContainerClient Container(string bucket)
+    {
+        // Container names have no '.'; refused here, before Azure is asked (the gateway checks the capability too).
+        ObjectNames.ValidateBucket(bucket, Capabilities);
+        return _service.GetBlobContainerClient(bucket);
+    }
+
     BlockBlobClient Blob(string bucket, string key)
     {
-        var container = _service.GetBlobContainerClient(bucket);
+        var container = Container(bucket);
         if (!key.EndsWith('/') || _blobAt is null) return container.GetBlockBlobClient(key);
         // The SDK drops a trailing '/' from a blob name it puts into a URL; spelled %2F, the service keeps it.
         var path = string.Join('/', key[..^1].Split('/').Select(Uri.EscapeDataString)) + "%2F";

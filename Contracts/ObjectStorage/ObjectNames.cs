@@ -5,16 +5,21 @@ using Gateway.Contracts.Errors;
 namespace Gateway.Contracts.ObjectStorage;
 
 /// <summary>
-/// Name rules shared by every store, checked before any bridge is called. Bucket names follow the
-/// common ground of S3, Azure Blob and GCS; keys are any UTF-8 up to 1024 bytes except what could
-/// climb out of a filesystem root (see docs/configuration.md).
+/// Name rules shared by every store, checked before any bridge is called. Bucket names follow S3's
+/// DNS-style rules less "--" (which the S3 front door's store--bucket names use as a separator): a store
+/// that cannot hold a name with dots (Azure) says so in <see cref="StoreCapabilities.DottedBucketNames"/>.
+/// Keys are any UTF-8 up to 1024 bytes except what could climb out of a filesystem root (see docs/configuration.md).
 /// </summary>
 public static partial class ObjectNames
 {
     public const int MaxKeyBytes = 1024;
 
-    [GeneratedRegex(@"\A[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]\z")]
+    // Labels of a-z, 0-9 and single '-', each starting and ending with a letter or digit, joined by single dots.
+    [GeneratedRegex(@"\A(?=.{3,63}\z)[a-z0-9](?:-?[a-z0-9])*(?:\.[a-z0-9](?:-?[a-z0-9])*)*\z")]
     private static partial Regex BucketPattern();
+
+    [GeneratedRegex(@"\A\d+\.\d+\.\d+\.\d+\z")]
+    private static partial Regex IPv4Shape();
 
     [GeneratedRegex(@"\A[a-z0-9][a-z0-9-]{0,62}\z")]
     private static partial Regex StorePattern();
@@ -28,7 +33,18 @@ public static partial class ObjectNames
     public static void ValidateBucket(string? bucket)
     {
         if (bucket is null || !BucketPattern().IsMatch(bucket))
-            throw new GatewayException(ErrorCode.BadRequest, "Bucket names are 3-63 characters of a-z, 0-9 and single '-', starting and ending with a letter or digit.");
+            throw new GatewayException(ErrorCode.BadRequest,
+                "Bucket names are 3-63 characters of a-z, 0-9, single '-' and single '.', each dot-separated part starting and ending with a letter or digit.");
+        if (IPv4Shape().IsMatch(bucket))
+            throw new GatewayException(ErrorCode.BadRequest, "A bucket name must not have the form of an IP address.");
+    }
+
+    /// <summary>The shared rules, then the store's own: a dotted name only where the store can hold one.</summary>
+    public static void ValidateBucket(string? bucket, StoreCapabilities capabilities)
+    {
+        ValidateBucket(bucket);
+        if (!capabilities.DottedBucketNames && bucket!.Contains('.'))
+            throw new GatewayException(ErrorCode.BadRequest, "This store cannot hold bucket names with '.' (its capabilities say dottedBucketNames: false).");
     }
 
     public static void ValidateKey(string? key)

@@ -18,6 +18,8 @@ public sealed record StoreCapabilities
     /// <summary>Above this size uploads go up in parts (multipart / blocks / resumable); null when single-shot only.</summary>
     public long? MultipartThresholdBytes { get; init; }
     public int MaxKeyBytes { get; init; } = 1024;
+    /// <summary>Bucket names may hold '.' (S3, GCS, the local store); Azure container names cannot.</summary>
+    public bool DottedBucketNames { get; init; } = true;
     /// <summary>Copies that concatenate parts inside the store (<see cref="CopyObjectRequest.SourceParts"/>), with no byte leaving it.</summary>
     public bool ComposeParts { get; init; }
     /// <summary>

@@ -154,6 +154,8 @@ public static class MigrationEndpoints
 
     private static async Task RequireBucketAsync(IObjectStore store, string bucket, string field, CancellationToken ct)
     {
+        if (!store.Capabilities.DottedBucketNames && bucket.Contains('.'))
+            throw new GatewayException(ErrorCode.BadRequest, $"{field}.bucket: store '{store.Name}' cannot hold bucket names with '.'.");
         try { await store.ListObjectsAsync(bucket, new ListObjectsRequest { PageSize = 1 }, ct); }
         catch (GatewayException e) when (e.Code == ErrorCode.NotFound)
         {

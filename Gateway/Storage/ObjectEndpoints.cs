@@ -58,7 +58,7 @@ internal static class ObjectEndpoints
         string? prefix = null, string? delimiter = null, int? pageSize = null, string? pageToken = null)
     {
         var s = registry.Get(store);
-        ObjectNames.ValidateBucket(bucket);
+        ObjectNames.ValidateBucket(bucket, s.Capabilities);
         ObjectNames.ValidatePrefix(prefix);
         if (pageSize is < 1 or > 1000) throw new GatewayException(ErrorCode.BadRequest, "pageSize must be between 1 and 1000.");
         if (delimiter is { Length: > 16 } || delimiter?.Any(char.IsControl) == true)
@@ -82,7 +82,7 @@ internal static class ObjectEndpoints
     private static async Task<IResult> Get(string store, string bucket, string? key, HttpContext context, BridgeRegistry<IObjectStore> registry, CancellationToken ct)
     {
         var s = registry.Get(store);
-        ObjectNames.ValidateBucket(bucket);
+        ObjectNames.ValidateBucket(bucket, s.Capabilities);
         key = ObjectHttp.ReadKey(context, key);
         try
         {
@@ -102,7 +102,7 @@ internal static class ObjectEndpoints
     private static async Task<IResult> Head(string store, string bucket, string? key, HttpContext context, BridgeRegistry<IObjectStore> registry, CancellationToken ct)
     {
         var s = registry.Get(store);
-        ObjectNames.ValidateBucket(bucket);
+        ObjectNames.ValidateBucket(bucket, s.Capabilities);
         key = ObjectHttp.ReadKey(context, key);
         try
         {
@@ -128,7 +128,7 @@ internal static class ObjectEndpoints
         BridgeRegistry<IObjectStore> registry, IOptions<GatewayOptions> options, CancellationToken ct)
     {
         var s = registry.Get(store);
-        ObjectNames.ValidateBucket(bucket);
+        ObjectNames.ValidateBucket(bucket, s.Capabilities);
         key = ObjectHttp.ReadKey(context, key);
         var request = context.Request;
         var max = options.Value.Limits.MaxObjectBytes;
@@ -152,7 +152,7 @@ internal static class ObjectEndpoints
     private static async Task<NoContent> Delete(string store, string bucket, string? key, HttpContext context, BridgeRegistry<IObjectStore> registry, CancellationToken ct)
     {
         var s = registry.Get(store);
-        ObjectNames.ValidateBucket(bucket);
+        ObjectNames.ValidateBucket(bucket, s.Capabilities);
         key = ObjectHttp.ReadKey(context, key);
         await s.DeleteObjectAsync(bucket, key, ObjectHttp.ReadConditions(context.Request), ct);
         return TypedResults.NoContent();
@@ -163,9 +163,9 @@ internal static class ObjectEndpoints
         var s = registry.Get(store);
         if (body.Source is null || body.Target is null)
             throw new GatewayException(ErrorCode.BadRequest, "source and target are required.");
-        ObjectNames.ValidateBucket(body.Source.Bucket);
+        ObjectNames.ValidateBucket(body.Source.Bucket, s.Capabilities);
         ObjectNames.ValidateKey(body.Source.Key);
-        ObjectNames.ValidateBucket(body.Target.Bucket);
+        ObjectNames.ValidateBucket(body.Target.Bucket, s.Capabilities);
         ObjectNames.ValidateKey(body.Target.Key);
         var directive = body.MetadataDirective?.ToLowerInvariant() switch
         {

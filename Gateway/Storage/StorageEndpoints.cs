@@ -44,7 +44,7 @@ internal static class BucketEndpoints
     private static async Task<Created> Create(string store, string bucket, BridgeRegistry<IObjectStore> registry, CancellationToken ct)
     {
         var s = registry.Get(store);
-        ObjectNames.ValidateBucket(bucket);
+        ObjectNames.ValidateBucket(bucket, s.Capabilities);
         await s.CreateBucketAsync(bucket, ct);
         return TypedResults.Created($"/v1/stores/{store}/buckets/{bucket}");
     }
@@ -52,7 +52,7 @@ internal static class BucketEndpoints
     private static async Task<NoContent> Delete(string store, string bucket, BridgeRegistry<IObjectStore> registry, CancellationToken ct)
     {
         var s = registry.Get(store);
-        ObjectNames.ValidateBucket(bucket);
+        ObjectNames.ValidateBucket(bucket, s.Capabilities);
         await s.DeleteBucketAsync(bucket, ct);
         return TypedResults.NoContent();
     }

@@ -40,6 +40,7 @@ internal sealed class MigratingStore(string name, MigratingStoreOptions options,
         ConditionalRequests = from.ConditionalRequests && to.ConditionalRequests,
         Hashes = from.Hashes.Intersect(to.Hashes).ToList(),
         MaxKeyBytes = Math.Min(from.MaxKeyBytes, to.MaxKeyBytes),
+        DottedBucketNames = from.DottedBucketNames && to.DottedBucketNames,
     };
 
     public async Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct)

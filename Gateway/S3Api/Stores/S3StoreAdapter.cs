@@ -41,7 +41,10 @@ public sealed class S3StoreAdapter(BridgeRegistry<IObjectStore> registry, IOptio
         }
         try { ObjectNames.ValidateBucket(bucket); }
         catch (GatewayException e) { throw S3Errors.InvalidBucketName(e.Message); }
-        return new S3BucketTarget(Get(storeName), storeName, bucket, s3Bucket);
+        var store = Get(storeName);
+        try { ObjectNames.ValidateBucket(bucket, store.Capabilities); }
+        catch (GatewayException e) { throw S3Errors.InvalidBucketName(e.Message); }
+        return new S3BucketTarget(store, storeName, bucket, s3Bucket);
     }
 
     /// <summary>The S3 name of a store's bucket.</summary>

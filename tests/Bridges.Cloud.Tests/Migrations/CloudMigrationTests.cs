@@ -51,6 +51,25 @@ public sealed class CloudMigrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_dotted_bucket_moves_from_s3_and_cannot_be_named_as_an_azure_target()
+    {
+        var src = NewBucket() + ".example.org";
+        await _api.CreateBucketAsync("s3", src);
+        await _api.PutAsync("s3", src, "dotted/one.txt", "from a dotted bucket"u8.ToArray(), "text/plain");
+
+        var (refused, problem) = await _api.CreateAsync(new { source = new { store = "s3", bucket = src }, target = new { store = "azure", bucket = src } });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("target.bucket: store 'azure' cannot hold bucket names with '.'.", problem.GetProperty("detail").GetString());
+
+        var dst = NewBucket();
+        await _api.CreateBucketAsync("azure", dst);
+        var end = await _api.WaitForEndAsync(await _api.StartAsync(new { source = new { store = "s3", bucket = src }, target = new { store = "azure", bucket = dst } }));
+        Assert.True(end.GetProperty("state").GetString() == "completed", end.ToString());
+        using var arrived = await _api.GetAsync("azure", dst, "dotted/one.txt");
+        Assert.Equal("from a dotted bucket", await arrived.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Azure_to_s3_sends_a_large_object_as_s3_multipart_parts_verified()
     {
         var (src, dst) = (NewBucket(), NewBucket());

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Xunit;
 
@@ -26,6 +27,55 @@ public abstract partial class ObjectStoreConformanceTests
             await AssertProblemAsync(gone, HttpStatusCode.NotFound, "not-found");
         var after = await Http.GetFromJsonAsync<JsonElement>($"v1/stores/{Store}/buckets");
         Assert.DoesNotContain(Bucket, after.GetProperty("buckets").EnumerateArray().Select(b => b.GetProperty("name").GetString()));
+    }
+
+    [Fact]
+    public async Task Dotted_bucket_names_work_where_the_store_declares_them_and_are_400_elsewhere()
+    {
+        var dotted = "conf." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)) + ".example-1.org";
+        const string key = "dotted/it's ü+#?.txt";
+        if ((await CapabilitiesAsync()).GetProperty("dottedBucketNames").GetBoolean())
+        {
+            using (var create = await Http.PutAsync($"v1/stores/{Store}/buckets/{dotted}", null))
+                Assert.Equal(HttpStatusCode.Created, create.StatusCode);
+            await PutOkAsync(key, Bytes("in a dotted bucket"), r => r.RequestUri = new Uri(ObjectUrl(key, dotted), UriKind.Relative));
+            Assert.Equal("in a dotted bucket", await Http.GetStringAsync(ObjectUrl(key, dotted)));
+            var listed = await Http.GetFromJsonAsync<JsonElement>(ListUrl(bucket: dotted));
+            Assert.Equal([key], listed.GetProperty("objects").EnumerateArray().Select(o => o.GetProperty("key").GetString()));
+            var buckets = await Http.GetFromJsonAsync<JsonElement>($"v1/stores/{Store}/buckets");
+            Assert.Contains(dotted, buckets.GetProperty("buckets").EnumerateArray().Select(b => b.GetProperty("name").GetString()));
+            using (var del = await Http.DeleteAsync(ObjectUrl(key, dotted))) Assert.Equal(HttpStatusCode.NoContent, del.StatusCode);
+            using (var delete = await Http.DeleteAsync($"v1/stores/{Store}/buckets/{dotted}")) Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        }
+        else
+        {
+            using (var create = await Http.PutAsync($"v1/stores/{Store}/buckets/{dotted}", null))
+                await AssertProblemAsync(create, HttpStatusCode.BadRequest, "bad-request");
+            using (var put = await Http.PutAsync(ObjectUrl(key, dotted), new ByteArrayContent(Bytes("x"))))
+                await AssertProblemAsync(put, HttpStatusCode.BadRequest, "bad-request");
+            using (var list = await Http.GetAsync(ListUrl(bucket: dotted)))
+                await AssertProblemAsync(list, HttpStatusCode.BadRequest, "bad-request");
+        }
+        var after = await Http.GetFromJsonAsync<JsonElement>($"v1/stores/{Store}/buckets");
+        Assert.DoesNotContain(dotted, after.GetProperty("buckets").EnumerateArray().Select(b => b.GetProperty("name").GetString()));
+    }
+
+    [Theory]
+    [InlineData("a..b")]
+    [InlineData("ab.-cd")]
+    [InlineData("ab-.cd")]
+    [InlineData(".abc")]
+    [InlineData("abc.")]
+    [InlineData("192.168.5.4")]
+    [InlineData("a.b--c")]
+    public async Task Dotted_names_outside_the_rules_are_400_on_every_store_and_create_nothing(string name)
+    {
+        using (var create = await Http.PutAsync($"v1/stores/{Store}/buckets/{name}", null))
+            await AssertProblemAsync(create, HttpStatusCode.BadRequest, "bad-request");
+        using (var put = await Http.PutAsync(ObjectUrl("k", name), new ByteArrayContent(Bytes("x"))))
+            await AssertProblemAsync(put, HttpStatusCode.BadRequest, "bad-request");
+        var after = await Http.GetFromJsonAsync<JsonElement>($"v1/stores/{Store}/buckets");
+        Assert.DoesNotContain(name, after.GetProperty("buckets").EnumerateArray().Select(b => b.GetProperty("name").GetString()));
     }
 
     [SkippableFact]

@@ -178,7 +178,7 @@ public abstract partial class ObjectStoreConformanceTests
     [InlineData("under_score")]
     [InlineData("double--hyphen")]
     [InlineData("-leading")]
-    [InlineData("dot.name")]
+    [InlineData("dot..name")]
     public async Task Bad_bucket_names_get_400(string bucket)
     {
         using var create = await Http.PutAsync($"v1/stores/{Store}/buckets/{bucket}", null);

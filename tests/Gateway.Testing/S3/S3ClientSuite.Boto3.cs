@@ -60,7 +60,11 @@ public abstract partial class S3ClientSuite
     private async Task RunBotoAsync(string body, string what)
     {
         var run = await Clients.PythonAsync(BotoPrelude + "\n" + body + "\nprint(\"OK\")\n", [Bucket],
-            new Dictionary<string, string?> { ["MISSING_BUCKETS_VISIBLE"] = MissingBucketsVisible ? "1" : "0" });
+            new Dictionary<string, string?>
+            {
+                ["MISSING_BUCKETS_VISIBLE"] = MissingBucketsVisible ? "1" : "0",
+                ["DOTTED_BUCKETS"] = StoreSettings["Kind"] == "azure-blob" ? "0" : "1",
+            });
         Assert.True(run.ExitCode == 0 && run.Stdout.TrimEnd().EndsWith("OK"), $"{what}: {run}");
     }
 

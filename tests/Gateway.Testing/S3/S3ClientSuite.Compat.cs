@@ -128,8 +128,19 @@ public abstract partial class S3ClientSuite
             if got != (code, status): failures.append(f"{what}: expected {(code, status)}, got {got}")
         def check(what, condition):
             if not condition: failures.append(what)
-        for bad in ["ab", "a" * 64, "ABC", "bucket_", "-abc", "abc-", "a..b", "192.168.5.4"]:
+        for bad in ["ab", "a" * 64, "ABC", "bucket_", "-abc", "abc-", "a..b", "192.168.5.4", "foo.-bar", "foo-.bar"]:
             expect(f"bucket name {bad!r}", lambda: s3.create_bucket(Bucket=bad), "InvalidBucketName", 400)
+        dotted = BUCKET + ".with.dots"
+        if os.environ["DOTTED_BUCKETS"] == "1":
+            s3.create_bucket(Bucket=dotted)
+            s3.put_object(Bucket=dotted, Key="in dotted", Body=b"dotted body")
+            check("a dotted bucket lists its object", [o["Key"] for o in s3.list_objects_v2(Bucket=dotted)["Contents"]] == ["in dotted"])
+            check("a dotted bucket reads back", s3.get_object(Bucket=dotted, Key="in dotted")["Body"].read() == b"dotted body")
+            s3.delete_object(Bucket=dotted, Key="in dotted")
+            s3.delete_bucket(Bucket=dotted)
+        else:
+            expect("a dotted bucket on a store without them", lambda: s3.create_bucket(Bucket=dotted), "InvalidBucketName", 400)
+        check("no dotted bucket is left", dotted not in [b["Name"] for b in s3.list_buckets()["Buckets"]])
         expect("create an existing bucket", lambda: s3.create_bucket(Bucket=BUCKET), "BucketAlreadyOwnedByYou", 409)
         s3.put_object(Bucket=BUCKET, Key="foo", Body=b"foo body")
         expect("delete a bucket with objects", lambda: s3.delete_bucket(Bucket=BUCKET), "BucketNotEmpty", 409)
