@@ -60,7 +60,9 @@ public static class GatewayApp
 
     public static void AddGatewayServices(IServiceCollection services, IConfiguration config)
     {
-        services.AddOptions<GatewayOptions>().Bind(config.GetSection(GatewayOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        // ValidateDataAnnotations does not look into Limits (a nested object), so its [Range] is checked here.
+        services.AddOptions<GatewayOptions>().Bind(config.GetSection(GatewayOptions.Section)).ValidateDataAnnotations().ValidateOnStart()
+            .Validate(o => o.Limits.MaxObjectBytes >= 0, $"{GatewayOptions.Section}:Limits:MaxObjectBytes must be 0 or more.");
         services.AddGatewayObservability(config);
         services.AddGatewayProblems();
         services.AddGatewaySecurity(config);
