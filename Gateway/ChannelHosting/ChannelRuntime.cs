@@ -30,6 +30,8 @@ public sealed class ChannelRuntime : IAsyncDisposable
         Options = options.Value;
         _loggers = loggers;
         Role = RoleOf(configuration);
+        if (Role is not ("gateway" or BridgeHostRole))
+            throw new InvalidOperationException($"Gateway:Role (or --role) must be 'gateway' or '{BridgeHostRole}' (got '{Role}').");
         var dataDirectory = gateway.Value.DataDirectory;
         KeyFile = Options.KeyFile ?? ChannelKeys.DefaultKeyFile(dataDirectory);
         Key = ChannelKeys.LoadOrCreate(KeyFile, mayGenerate: environment.IsDevelopment() && Options.KeyFile is null);

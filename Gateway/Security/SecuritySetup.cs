@@ -44,7 +44,8 @@ public static class SecuritySetup
         });
         services.Configure<KestrelServerOptions>(o =>
         {
-            o.Limits.MaxRequestBodySize = security.Limits.MaxRequestBodyBytes;
+            // A negative limit stops the start (SecurityLimitsCheck), named; Kestrel's own refusal of it would not name it.
+            o.Limits.MaxRequestBodySize = Math.Max(0, security.Limits.MaxRequestBodyBytes);
             // Kestrel answers bare 414/431s above its own ceilings; keep them well above ours so callers get
             // problem+json (docs/errors.md lists what only Kestrel can answer).
             o.Limits.MaxRequestHeadersTotalSize = Math.Max(256 * 1024, security.Limits.MaxHeaderBytes * 4);

@@ -58,6 +58,21 @@ public sealed class ModeTests
         Assert.Contains("Urls: 'http://127.0.0.1:0' is not HTTPS", error);
     }
 
+    [Theory]
+    [InlineData("Gateway:Security:Limits:MaxHeaderCount", "0", "Gateway:Security:Limits:MaxHeaderCount must be between 10 and 10000")]
+    [InlineData("Gateway:Security:Limits:MaxRequestBodyBytes", "-1", "Gateway:Security:Limits:MaxRequestBodyBytes must be 0 or more")]
+    [InlineData("Gateway:Security:Signatures:ClockSkewSeconds", "-5", "Gateway:Security:Signatures:ClockSkewSeconds must be between 0 and 600")]
+    [InlineData("Gateway:Security:RateLimits:Callers:batch", "-1", "Gateway:Security:RateLimits:Callers:batch must be 0 (no limit) or more")]
+    [InlineData("Gateway:Role", "bridgehost", "Gateway:Role (or --role) must be 'gateway' or 'bridge-host' (got 'bridgehost')")]
+    public async Task A_limit_or_role_that_would_refuse_every_request_or_run_the_wrong_process_stops_the_start(string setting, string value, string named)
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var _ = await GatewayServer.StartAsync(new Dictionary<string, string?> { [setting] = value });
+        });
+        Assert.Contains(named, error.ToString());
+    }
+
     [Fact]
     public async Task Production_with_a_development_key_does_not_start()
     {

@@ -25,6 +25,7 @@ internal sealed partial class SecurityStartup(IOptions<SecurityOptions> options,
                 if (!access.IsKnownScope(scope)) errors.Add($"Gateway:Security:ApiKeys:{key.Name}:Scopes: no policy named '{scope}' (Gateway:Security:Policies).");
         errors.AddRange(SignatureKeyCheck.Errors(security, access));
         errors.AddRange(JwtSetup.Errors(security.Jwt));
+        errors.AddRange(SecurityLimitsCheck.Errors(security));
         if (errors.Count == 0)
         {
             if (environment.IsDevelopment()) Development(security, errors);

@@ -109,6 +109,7 @@ public sealed partial class ConfigurationRangeTests
         var security = provider.GetRequiredService<IOptions<SecurityOptions>>().Value;
         problems.AddRange(SignatureKeyCheck.Errors(security, provider.GetRequiredService<AccessEvaluator>()));
         problems.AddRange(JwtSetup.Errors(security.Jwt));
+        problems.AddRange(SecurityLimitsCheck.Errors(security));
         return problems;
     }
 
