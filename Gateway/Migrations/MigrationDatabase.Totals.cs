@@ -12,9 +12,9 @@ public sealed partial class MigrationDatabase
 {
     /// <summary>
     /// PRAGMA user_version of migrations.db: 0 before job_totals existed, 1 with it, 2 with each item's
-    /// <c>source_deleted</c> (a move's source deletions) and its total.
+    /// <c>source_deleted</c> (a move's source deletions) and its total, 3 with the total of objects left newer at the target.
     /// </summary>
-    private const long SchemaVersion = 2;
+    private const long SchemaVersion = 3;
 
     // What one item row adds to its job's totals; the same rules as RecountSql.
     private static readonly (string Column, string Expression)[] Contribution =
@@ -29,6 +29,7 @@ public sealed partial class MigrationDatabase
         ("failed_bytes", "CASE WHEN {0}.state = 'failed' THEN {0}.size ELSE 0 END"),
         ("deleted", "CASE WHEN {0}.state = 'done' AND {0}.action = 'delete' THEN 1 ELSE 0 END"),
         ("deleted_at_source", "{0}.source_deleted"),
+        ("newer_at_target", "CASE WHEN {0}.action = 'newer-at-target' THEN 1 ELSE 0 END"),
     ];
 
     private const string RecountSql = """
@@ -38,7 +39,8 @@ public sealed partial class MigrationDatabase
           COUNT(*) FILTER (WHERE state = 'skipped'), COALESCE(SUM(size) FILTER (WHERE state = 'skipped'), 0),
           COUNT(*) FILTER (WHERE state = 'failed'), COALESCE(SUM(size) FILTER (WHERE state = 'failed'), 0),
           COUNT(*) FILTER (WHERE state = 'done' AND action = 'delete'),
-          COALESCE(SUM(source_deleted), 0)
+          COALESCE(SUM(source_deleted), 0),
+          COUNT(*) FILTER (WHERE action = 'newer-at-target')
         FROM items
         """;
 
@@ -115,7 +117,7 @@ public sealed partial class MigrationDatabase
         {
             using var cmd = Command($"SELECT {TotalsColumns} FROM job_totals WHERE job = $j", ("$j", job));
             using var r = cmd.ExecuteReader();
-            return r.Read() ? ReadTotals(r, 0) : new JobTotals(new(0, 0, 0, 0), new(0, 0, 0, 0), 0, 0);
+            return r.Read() ? ReadTotals(r, 0) : new JobTotals(new(0, 0, 0, 0), new(0, 0, 0, 0), 0);
         }
     }
 
@@ -134,5 +136,5 @@ public sealed partial class MigrationDatabase
     private static JobTotals ReadTotals(SqliteDataReader r, int first) => new(
         new MigrationCounters(r.GetInt64(first), r.GetInt64(first + 2), r.GetInt64(first + 4), r.GetInt64(first + 6)),
         new MigrationCounters(r.GetInt64(first + 1), r.GetInt64(first + 3), r.GetInt64(first + 5), r.GetInt64(first + 7)),
-        r.GetInt64(first + 8), r.GetInt64(first + 9));
+        r.GetInt64(first + 8), r.GetInt64(first + 9), r.GetInt64(first + 10));
 }

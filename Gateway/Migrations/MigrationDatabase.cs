@@ -236,13 +236,13 @@ public sealed partial class MigrationDatabase : IDisposable
         }
     }
 
-    /// <summary>A page of items in key order, optionally of one state.</summary>
-    public IReadOnlyList<(string RawKey, MigrationItem Item)> Items(string job, string? state, string? afterKey, int limit)
+    /// <summary>A page of items in key order, optionally of one state and of one action.</summary>
+    public IReadOnlyList<(string RawKey, MigrationItem Item)> Items(string job, string? state, string? afterKey, int limit, string? action = null)
     {
         lock (_lock)
         {
-            using var cmd = Command("SELECT key, state, action, size, sha256, error, source_deleted FROM items WHERE job = $j AND ($s IS NULL OR state = $s) AND ($after IS NULL OR key > $after) ORDER BY key LIMIT $limit",
-                ("$j", job), ("$s", state), ("$after", afterKey), ("$limit", limit));
+            using var cmd = Command("SELECT key, state, action, size, sha256, error, source_deleted FROM items WHERE job = $j AND ($s IS NULL OR state = $s) AND ($a IS NULL OR action = $a) AND ($after IS NULL OR key > $after) ORDER BY key LIMIT $limit",
+                ("$j", job), ("$s", state), ("$a", action), ("$after", afterKey), ("$limit", limit));
             using var r = cmd.ExecuteReader();
             var items = new List<(string, MigrationItem)>();
             while (r.Read())
@@ -284,7 +284,9 @@ public sealed partial class MigrationDatabase : IDisposable
 
     public void Dispose() => _db.Dispose();
 
-    /// <summary>Target objects a sync deletes are recorded under this marker (keys hold no control characters).</summary>
+    /// <summary>
+    /// Target objects a sync deletes, or leaves because they are newer, are recorded under this marker (keys hold no control characters).
+    /// </summary>
     public const string DeleteMarker = "\u0001delete:";
 
     private static string DisplayKey(string key) => key.StartsWith(DeleteMarker, StringComparison.Ordinal) ? key[DeleteMarker.Length..] : key;
@@ -324,4 +326,5 @@ public sealed record JobRow(long Seq, string Id, MigrationSpec Spec, string Stat
 
 /// <param name="DeletedAtTarget">Target objects a sync deleted.</param>
 /// <param name="DeletedAtSource">Source objects a move deleted.</param>
-public sealed record JobTotals(MigrationCounters Objects, MigrationCounters Bytes, long DeletedAtTarget, long DeletedAtSource = 0);
+/// <param name="NewerAtTarget">Objects left as the target holds them because they were written there since the job started.</param>
+public sealed record JobTotals(MigrationCounters Objects, MigrationCounters Bytes, long DeletedAtTarget, long DeletedAtSource = 0, long NewerAtTarget = 0);

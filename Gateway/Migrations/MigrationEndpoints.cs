@@ -29,7 +29,7 @@ public static class MigrationEndpoints
         group.MapGet(JobRoute, Get).WithName("GetMigration").RequireGatewayAccess(Operation.Read, "migrations")
             .WithSummary("A job's state, counters, rate and ETA.").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet(JobRoute + "/items", Items).WithName("ListMigrationItems").RequireGatewayAccess(Operation.Read, "migrations")
-            .WithSummary("The per-object report of a job, in key order, optionally of one state (planned, done, skipped, failed).")
+            .WithSummary("The per-object report of a job, in key order, optionally of one state (planned, done, skipped, failed) and of one action (copy, identical, delete, newer-at-target, gone-at-source).")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet(JobRoute + "/events", Events).WithName("StreamMigrationProgress").RequireGatewayAccess(Operation.Read, "migrations")
             .Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson")
@@ -82,15 +82,18 @@ public static class MigrationEndpoints
     private static Ok<MigrationStatus> Get(string id, MigrationDatabase db) =>
         TypedResults.Ok(MigrationStatusView.Of(Job(db, id), db));
 
-    private static Ok<MigrationItemList> Items(string id, MigrationDatabase db, string? state = null, int? pageSize = null, string? pageToken = null)
+    private static Ok<MigrationItemList> Items(string id, MigrationDatabase db, string? state = null, string? action = null, int? pageSize = null, string? pageToken = null)
     {
         Job(db, id);
         if (state is not null and not (MigrationItemStates.Planned or MigrationItemStates.Done or MigrationItemStates.Skipped or MigrationItemStates.Failed))
             throw new GatewayException(ErrorCode.BadRequest, "state must be one of: planned, done, skipped, failed.");
+        if (action is not null and not (MigrationItemStates.Copy or MigrationItemStates.Identical or MigrationItemStates.Delete
+            or MigrationItemStates.NewerAtTarget or MigrationItemStates.GoneAtSource))
+            throw new GatewayException(ErrorCode.BadRequest, "action must be one of: copy, identical, delete, newer-at-target, gone-at-source.");
         if (pageSize is < 1 or > 1000) throw new GatewayException(ErrorCode.BadRequest, "pageSize must be between 1 and 1000.");
         var after = string.IsNullOrEmpty(pageToken) ? null : DecodeToken(pageToken);
         var size = pageSize ?? 1000;
-        var rows = db.Items(id, state, after, size + 1);
+        var rows = db.Items(id, state, after, size + 1, action);
         var page = rows.Take(size).ToList();
         // base64url: a token pasted into a query as given stays the same ('+' of plain base64 reads as a space).
         var next = rows.Count > size ? System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes(page[^1].RawKey)) : null;

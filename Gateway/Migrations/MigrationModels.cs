@@ -43,6 +43,11 @@ public sealed record MigrationStatus
     public long DeletedAtSource { get; init; }
     /// <summary>Every object the job deleted, at either side: <see cref="DeletedAtTarget"/> + <see cref="DeletedAtSource"/> (kept for callers of the older status, where it was a sync's deletions).</summary>
     public long Deleted => DeletedAtTarget + DeletedAtSource;
+    /// <summary>
+    /// Objects written at the target since the job started (by a service, through a migrating store in front of the pair)
+    /// that the job left as they are: not copied over, and not deleted by a sync. Each is an item skipped / newer-at-target.
+    /// </summary>
+    public long NewerAtTarget { get; init; }
     /// <summary>Bytes per second over the time the job has been running.</summary>
     public double Rate { get; init; }
     /// <summary>Seconds left at the current rate; null while unknown (listing not done, or no rate yet).</summary>
@@ -100,7 +105,10 @@ public static class MigrationItemStates
     public const string Copy = "copy";
     public const string Identical = "identical";
     public const string Delete = "delete";
-    /// <summary>The target holds an object written after the job started (a service writing through a migrating store): it wins.</summary>
+    /// <summary>
+    /// The target holds an object written after the job started (a service writing through a migrating store): it wins. The
+    /// object may also be one only the target has, which a sync leaves.
+    /// </summary>
     public const string NewerAtTarget = "newer-at-target";
     /// <summary>The source object was deleted while it was being copied: the copy was removed again.</summary>
     public const string GoneAtSource = "gone-at-source";

@@ -394,12 +394,17 @@ public sealed partial class MigrationRunner(
                 var relative = o.Key[spec.TargetPrefix.Length..];
                 var sourceKey = spec.SourcePrefix + relative;
                 if (!filter.Admits(relative) || db.ItemState(id, sourceKey) is not null) continue;
-                if (mover.WrittenSinceStart(o)) continue; // written by a service during the job: not the job's to delete
+                // Recorded under the target key with a marker so it cannot collide with a source key of the same job.
+                if (mover.WrittenSinceStart(o))
+                {
+                    // Written by a service during the job: not the job's to delete, and named (a check does not hide it).
+                    db.FinishItem(id, MigrationDatabase.DeleteMarker + o.Key, MigrationItemStates.Skipped, MigrationItemStates.NewerAtTarget, o.Size, null, null);
+                    continue;
+                }
                 if (!spec.DryRun)
                 {
                     await target.DeleteObjectAsync(spec.Target.Bucket, o.Key, new ObjectConditions { IfMatch = [o.ETag] }, ct).ConfigureAwait(false);
                 }
-                // Recorded under the target key with a marker so it cannot collide with a source key of the same job.
                 db.FinishItem(id, MigrationDatabase.DeleteMarker + o.Key, spec.DryRun ? MigrationItemStates.Planned : MigrationItemStates.Done,
                     MigrationItemStates.Delete, o.Size, null, null);
             }

@@ -27,6 +27,7 @@ internal static class MigrationStatusView
             Bytes = totals.Bytes,
             DeletedAtTarget = totals.DeletedAtTarget,
             DeletedAtSource = totals.DeletedAtSource,
+            NewerAtTarget = totals.NewerAtTarget,
             Rate = Math.Round(rate, 1),
             EtaSeconds = eta is { } e ? Math.Round(e, 1) : null,
             CreatedAt = job.CreatedAt,

@@ -206,35 +206,56 @@ public static class MigrateCli
         if (state == MigrationStates.Interrupted) return MigrateExitCodes.Temporary;
         if (state != MigrationStates.Completed) return MigrateExitCodes.Error;
         // check is a dry-run sync: what it would change is a difference. A plain `sync --dry-run` exits 0, as rclone's does.
-        return check ? await PrintDifferencesAsync(http, id) : MigrateExitCodes.Success;
+        return check ? await PrintDifferencesAsync(http, id, last) : MigrateExitCodes.Success;
     }
 
     /// <summary>
     /// Prints what a completed check found, one line per object as rclone's check does: what the sync would copy (missing at
-    /// the target or not identical) and what it would delete (only at the target). Exit 0 for none, 2 for any.
+    /// the target or not identical) and what it would delete (only at the target). Exit 0 for none, 2 for any. Objects a
+    /// service wrote at the target since the check started (behind a migrating store) are named too, but are no difference:
+    /// a sync leaves them, and they alone do not make the exit 2.
     /// </summary>
-    private static async Task<int> PrintDifferencesAsync(HttpClient http, string id)
+    private static async Task<int> PrintDifferencesAsync(HttpClient http, string id, JsonElement status)
     {
-        long differences = 0;
+        var (differences, refused) = await PrintItemsAsync(http, id, "state=" + MigrationItemStates.Planned, item =>
+            item.GetProperty("action").GetString() == MigrationItemStates.Delete ? "only at the target: " : "missing or different at the target: ");
+        if (refused is { } code) return code;
+        long newer = 0;
+        // Asked only of a gateway that counts them (an older one would not know the action filter).
+        if (NewerAtTarget(status) > 0)
+        {
+            (newer, refused) = await PrintItemsAsync(http, id, "action=" + MigrationItemStates.NewerAtTarget, _ => "written at the target since the check started: ");
+            if (refused is { } newerCode) return newerCode;
+        }
+        var found = differences == 0 ? "no differences found" : $"{differences} difference(s) found";
+        Console.WriteLine(newer == 0 ? found : $"{found}; {newer} object(s) written at the target since the check started (a sync leaves them)");
+        return differences == 0 ? MigrateExitCodes.Success : MigrateExitCodes.Error;
+    }
+
+    /// <summary>Prints one line per item the filter selects (all pages): how many, or the exit code of the gateway's refusal (printed).</summary>
+    private static async Task<(long Count, int? Refused)> PrintItemsAsync(HttpClient http, string id, string filter, Func<JsonElement, string> label)
+    {
+        long count = 0;
         string? token = null;
         do
         {
-            using var response = await http.GetAsync($"v1/migrations/{id}/items?state=planned&pageSize=1000"
+            using var response = await http.GetAsync($"v1/migrations/{id}/items?{filter}&pageSize=1000"
                 + (token is null ? "" : "&pageToken=" + Uri.EscapeDataString(token)));
             var page = await BodyAsync(response);
-            if (!response.IsSuccessStatusCode) return Fail(response, page);
+            if (!response.IsSuccessStatusCode) return (count, Fail(response, page));
             foreach (var item in page.GetProperty("items").EnumerateArray())
             {
-                differences++;
-                var key = Printable(item.GetProperty("key").GetString()!);
-                Console.WriteLine(item.GetProperty("action").GetString() == MigrationItemStates.Delete
-                    ? $"only at the target: {key}" : $"missing or different at the target: {key}");
+                count++;
+                Console.WriteLine(label(item) + Printable(item.GetProperty("key").GetString()!));
             }
             token = NextPageToken(page);
         } while (token is not null);
-        Console.WriteLine(differences == 0 ? "no differences found" : $"{differences} difference(s) found");
-        return differences == 0 ? MigrateExitCodes.Success : MigrateExitCodes.Error;
+        return (count, null);
     }
+
+    /// <summary>The status's count of objects left newer at the target; 0 from a gateway that does not give it.</summary>
+    private static long NewerAtTarget(JsonElement status) =>
+        status.TryGetProperty("newerAtTarget", out var n) && n.ValueKind == JsonValueKind.Number ? n.GetInt64() : 0;
 
     private static string? NextPageToken(JsonElement page) =>
         page.TryGetProperty("nextPageToken", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
@@ -256,6 +277,7 @@ public static class MigrateCli
         return $"{s.GetProperty("state").GetString()}: objects {o.GetProperty("done")}/{o.GetProperty("planned")} done, {o.GetProperty("skipped")} skipped, "
             + $"{o.GetProperty("failed")} failed; bytes {b.GetProperty("done")}/{b.GetProperty("planned")}; "
             + $"deleted {s.GetProperty("deletedAtTarget")} at the target, {s.GetProperty("deletedAtSource")} at the source"
+            + (NewerAtTarget(s) is > 0 and var newer ? $"; {newer} newer at the target" : "")
             + (s.TryGetProperty("lastError", out var e) && e.ValueKind == JsonValueKind.String ? $"; last error: {e.GetString()}" : "");
     }
 

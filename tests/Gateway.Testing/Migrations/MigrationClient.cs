@@ -56,6 +56,21 @@ public sealed class MigrationClient(HttpClient http)
         return last;
     }
 
+    /// <summary>
+    /// Starts a job, follows it to its end and asserts it completed with totals that match its items. Returns its status and
+    /// each item's "state/action" by key.
+    /// </summary>
+    public async Task<(JsonElement Status, Dictionary<string, string> Items)> RunCompletedAsync(object request)
+    {
+        var id = await StartAsync(request);
+        var end = await WaitForEndAsync(id);
+        Assert.True(end.GetProperty("state").GetString() == "completed", $"{end}");
+        var status = await AssertTotalsMatchItemsAsync(id);
+        var items = (await ItemsAsync(id)).ToDictionary(i => i.GetProperty("key").GetString()!,
+            i => i.GetProperty("state").GetString() + "/" + i.GetProperty("action").GetString());
+        return (status, items);
+    }
+
     public async Task<List<JsonElement>> ItemsAsync(string id, string? state = null)
     {
         var items = new List<JsonElement>();

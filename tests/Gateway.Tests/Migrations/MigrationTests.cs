@@ -568,6 +568,9 @@ public sealed class MigrationTests : IAsyncLifetime
         var id = await _api.StartAsync(new { source = new { store = "local", bucket = "src" }, target = new { store = "archive", bucket = "dst" } });
         using var badState = await _server.Client.GetAsync($"v1/migrations/{id}/items?state=exploded");
         Assert.Equal(HttpStatusCode.BadRequest, badState.StatusCode);
+        using var badAction = await _server.Client.GetAsync($"v1/migrations/{id}/items?action=newer");
+        Assert.Equal(HttpStatusCode.BadRequest, badAction.StatusCode);
+        Assert.Equal("application/problem+json", badAction.Content.Headers.ContentType?.MediaType);
         using var badToken = await _server.Client.GetAsync("v1/migrations?pageToken=abc");
         Assert.Equal(HttpStatusCode.BadRequest, badToken.StatusCode);
     }

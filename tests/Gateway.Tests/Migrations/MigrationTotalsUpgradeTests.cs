@@ -73,6 +73,7 @@ public sealed class MigrationTotalsUpgradeTests : IDisposable
         using var db = new MigrationDatabase(DbPath);
 
         Assert.Equal(2, db.Totals("mig_move").DeletedAtSource);
+        Assert.Equal(1, db.Totals("mig_move").NewerAtTarget);
         Assert.Equal(0, db.Totals("mig_copy").DeletedAtSource);
         Assert.Equal(0, db.Totals("mig_dry").DeletedAtSource);
         Assert.Equal(new[] { "copied", "same" }, db.Items("mig_move", null, null, 10).Where(i => i.Item.SourceDeleted).Select(i => i.Item.Key));
@@ -80,6 +81,36 @@ public sealed class MigrationTotalsUpgradeTests : IDisposable
         db.FinishItem("mig_move", "broken", MigrationItemStates.Done, MigrationItemStates.Copy, 40, null, null, sourceDeleted: true);
         Assert.Equal(3, db.Totals("mig_move").DeletedAtSource);
         Assert.Equal(db.RecountTotals("mig_move"), db.Totals("mig_move"));
+    }
+
+    [Fact]
+    public void A_version_2_database_gets_its_objects_newer_at_the_target_counted_once_and_kept_from_then_on()
+    {
+        using (var db = new MigrationDatabase(DbPath))
+        {
+            db.FinishItem("mig_live", "copied", MigrationItemStates.Done, MigrationItemStates.Copy, 10, null, null);
+            db.FinishItem("mig_live", "theirs", MigrationItemStates.Skipped, MigrationItemStates.NewerAtTarget, 20, null, null);
+            db.FinishItem("mig_live", MigrationDatabase.DeleteMarker + "their-own", MigrationItemStates.Skipped, MigrationItemStates.NewerAtTarget, 30, null, null);
+        }
+        // As version 2 left it: job_totals without the column (the triggers are made anew by every upgrade).
+        using (var raw = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DbPath, Pooling = false }.ToString()))
+        {
+            raw.Open();
+            using var downgrade = raw.CreateCommand();
+            downgrade.CommandText = """
+                DROP TRIGGER items_totals_insert; DROP TRIGGER items_totals_update; DROP TRIGGER items_totals_delete;
+                ALTER TABLE job_totals DROP COLUMN newer_at_target; PRAGMA user_version = 2;
+                """;
+            downgrade.ExecuteNonQuery();
+        }
+
+        using var upgraded = new MigrationDatabase(DbPath);
+
+        Assert.Equal(new JobTotals(new MigrationCounters(3, 1, 2, 0), new MigrationCounters(60, 10, 50, 0), 0, 0, 2), upgraded.Totals("mig_live"));
+        // From then on the kept count moves with the items.
+        upgraded.FinishItem("mig_live", "theirs", MigrationItemStates.Done, MigrationItemStates.Copy, 20, null, null);
+        Assert.Equal(1, upgraded.Totals("mig_live").NewerAtTarget);
+        Assert.Equal(upgraded.RecountTotals("mig_live"), upgraded.Totals("mig_live"));
     }
 
     /// <summary>The jobs and items tables as migrations.db held them before job_totals (version 0).</summary>

@@ -1,0 +1,186 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Gateway.Testing;
+using Gateway.Testing.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Xunit;
+
+namespace Gateway.Tests.Migrations;
+
+/// <summary>
+/// Objects a service writes at the target while a job runs (through a migrating store "live": From "old", To "new", real
+/// local stores). A job counts a target object as newer when it was written in or after the second the job started, and
+/// the job's start comes from the gateway's clock: here a <see cref="FakeTimeProvider"/> set an hour before the objects are
+/// written (a job that started before them), then moved two hours on (a job that started after them). No sleeping: the
+/// stores stamp the real time, the job's start is set.
+/// </summary>
+public sealed class NewerAtTargetTests : IAsyncLifetime
+{
+    private readonly string _oldRoot = Directory.CreateTempSubdirectory("newer-old-").FullName;
+    private readonly string _newRoot = Directory.CreateTempSubdirectory("newer-new-").FullName;
+    private readonly string _plainRoot = Directory.CreateTempSubdirectory("newer-plain-").FullName;
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow - TimeSpan.FromHours(1));
+    private GatewayServer _server = null!;
+    private MigrationClient _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await GatewayServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Stores:old:Kind"] = "local",
+            ["Gateway:Stores:old:Root"] = _oldRoot,
+            ["Gateway:Stores:new:Kind"] = "local",
+            ["Gateway:Stores:new:Root"] = _newRoot,
+            ["Gateway:Stores:live:Kind"] = "migrating",
+            ["Gateway:Stores:live:From"] = "old",
+            ["Gateway:Stores:live:To"] = "new",
+            // No migrating store in front of old -> plain.
+            ["Gateway:Stores:plain:Kind"] = "local",
+            ["Gateway:Stores:plain:Root"] = _plainRoot,
+            // A retry's back-off runs on the gateway's clock, which stands still here: a transient failure fails the test at once.
+            ["Gateway:Migrations:ObjectRetries"] = "0",
+        }, services: s => s.AddSingleton<TimeProvider>(_clock));
+        _api = new MigrationClient(_server);
+        foreach (var store in new[] { "old", "new", "plain" }) await _api.CreateBucketAsync(store, "bkt");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        foreach (var dir in new[] { _oldRoot, _newRoot, _plainRoot }) Directory.Delete(dir, recursive: true);
+    }
+
+    /// <summary>
+    /// At the source: "same", "changed" (v1), "missing". At the target, written through <paramref name="via"/> now: "same"
+    /// (the same bytes), "changed" (v2), "service-only".
+    /// </summary>
+    private async Task SeedAsync(string target, string via)
+    {
+        await _api.PutAsync("old", "bkt", "same", "same bytes"u8.ToArray());
+        await _api.PutAsync("old", "bkt", "changed", "v1"u8.ToArray());
+        await _api.PutAsync("old", "bkt", "missing", "only at the source"u8.ToArray());
+        await _api.PutAsync(target, "bkt", "same", "same bytes"u8.ToArray());
+        await _api.PutAsync(via, "bkt", "changed", "v2 from a service"u8.ToArray());
+        await _api.PutAsync(via, "bkt", "service-only", "written by a service"u8.ToArray());
+    }
+
+    private Task<(JsonElement Status, Dictionary<string, string> Items)> RunAsync(string target, bool dryRun) =>
+        _api.RunCompletedAsync(new { source = new { store = "old", bucket = "bkt" }, target = new { store = target, bucket = "bkt" }, mode = "sync", dryRun });
+
+    private async Task<string?> BodyAsync(string store, string key)
+    {
+        using var response = await _api.GetAsync(store, "bkt", key);
+        return response.StatusCode == System.Net.HttpStatusCode.NotFound ? null : await response.Content.ReadAsStringAsync();
+    }
+
+    [Fact]
+    public async Task A_check_names_objects_written_at_the_target_since_it_started_and_reports_older_differing_ones_as_differences()
+    {
+        await SeedAsync("new", via: "live");
+
+        // Started before the service's writes: they are named newer-at-target, counted, and no difference; "missing" still is one.
+        var (started, items) = await RunAsync("new", dryRun: true);
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["same"] = "skipped/identical", ["changed"] = "skipped/newer-at-target", ["missing"] = "planned/copy", ["service-only"] = "skipped/newer-at-target",
+        }, items);
+        Assert.Equal(2, started.GetProperty("newerAtTarget").GetInt64());
+
+        // Only those: the item listing filters by action.
+        var id = started.GetProperty("id").GetString()!;
+        var newer = await _server.Client.GetFromJsonAsync<JsonElement>($"v1/migrations/{id}/items?action=newer-at-target");
+        Assert.Equal(["changed", "service-only"], newer.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("key").GetString()!).Order(StringComparer.Ordinal));
+
+        // Started after them: the same objects are older than the check, so they are differences (copy over, delete).
+        _clock.Advance(TimeSpan.FromHours(2));
+        var (later, again) = await RunAsync("new", dryRun: true);
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["same"] = "skipped/identical", ["changed"] = "planned/copy", ["missing"] = "planned/copy", ["service-only"] = "planned/delete",
+        }, again);
+        Assert.Equal(0, later.GetProperty("newerAtTarget").GetInt64());
+
+        // Neither check changed anything.
+        Assert.Equal("v2 from a service", await BodyAsync("new", "changed"));
+        Assert.Equal("written by a service", await BodyAsync("new", "service-only"));
+        Assert.Null(await BodyAsync("new", "missing"));
+    }
+
+    [Fact]
+    public async Task Without_a_migrating_store_in_front_an_object_written_after_the_check_started_is_a_difference()
+    {
+        // Nothing fronts old -> plain: no service writes its target legitimately, so the job's start does not matter.
+        await SeedAsync("plain", via: "plain");
+
+        var (status, items) = await RunAsync("plain", dryRun: true);
+
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["same"] = "skipped/identical", ["changed"] = "planned/copy", ["missing"] = "planned/copy", ["service-only"] = "planned/delete",
+        }, items);
+        Assert.Equal(0, status.GetProperty("newerAtTarget").GetInt64());
+    }
+
+    [Fact]
+    public async Task Sync_keeps_and_names_target_objects_written_since_it_started_and_deletes_or_replaces_older_ones()
+    {
+        await SeedAsync("new", via: "live");
+
+        // Started before the service's writes: nothing of theirs is overwritten or deleted, and each is named.
+        var (first, items) = await RunAsync("new", dryRun: false);
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["same"] = "skipped/identical", ["changed"] = "skipped/newer-at-target", ["missing"] = "done/copy", ["service-only"] = "skipped/newer-at-target",
+        }, items);
+        Assert.Equal((2, 0), (first.GetProperty("newerAtTarget").GetInt64(), first.GetProperty("deletedAtTarget").GetInt64()));
+        Assert.Equal("v2 from a service", await BodyAsync("new", "changed"));
+        Assert.Equal("written by a service", await BodyAsync("new", "service-only"));
+        Assert.Equal("only at the source", await BodyAsync("new", "missing"));
+
+        // A sync that started after those writes: they are older than it, so the target is made the source's again.
+        _clock.Advance(TimeSpan.FromHours(2));
+        var (second, again) = await RunAsync("new", dryRun: false);
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["same"] = "skipped/identical", ["changed"] = "done/copy", ["missing"] = "skipped/identical", ["service-only"] = "done/delete",
+        }, again);
+        Assert.Equal((0, 1), (second.GetProperty("newerAtTarget").GetInt64(), second.GetProperty("deletedAtTarget").GetInt64()));
+        Assert.Equal("v1", await BodyAsync("new", "changed"));
+        Assert.Null(await BodyAsync("new", "service-only"));
+    }
+
+    [Fact]
+    public async Task Migrate_check_names_newer_objects_without_failing_and_reports_them_as_differences_once_older_than_the_check()
+    {
+        await _api.PutAsync("old", "bkt", "changed", "v1"u8.ToArray());
+        await _api.PutAsync("live", "bkt", "changed", "v2 from a service"u8.ToArray());
+        await _api.PutAsync("live", "bkt", "service-only", "written by a service"u8.ToArray());
+
+        var (code, stdout) = await CheckAsync();
+        Assert.True(code == 0, $"exit {code}: {stdout}");
+        var lines = stdout.Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("completed: ", StringComparison.Ordinal) && l.EndsWith("; 2 newer at the target", StringComparison.Ordinal));
+        // One line per object (in the job's item order, target-only objects first), then the verdict.
+        Assert.Equal(
+            ["written at the target since the check started: changed", "written at the target since the check started: service-only"],
+            lines.Where(l => !l.StartsWith("completed: ", StringComparison.Ordinal)).SkipLast(1).Order(StringComparer.Ordinal));
+        Assert.Equal("no differences found; 2 object(s) written at the target since the check started (a sync leaves them)", lines[^1]);
+
+        _clock.Advance(TimeSpan.FromHours(2));
+        (code, stdout) = await CheckAsync();
+        Assert.True(code == 2, $"exit {code}: {stdout}");
+        lines = stdout.Split('\n');
+        Assert.Equal(["missing or different at the target: changed", "only at the target: service-only"],
+            lines.Where(l => !l.StartsWith("completed: ", StringComparison.Ordinal)).SkipLast(1).Order(StringComparer.Ordinal));
+        Assert.Equal("2 difference(s) found", lines[^1]);
+    }
+
+    private async Task<(int Code, string Stdout)> CheckAsync()
+    {
+        await using var cli = MigrateCliProcess.Start(["check", "old:bkt", "new:bkt", "--gateway", _server.BaseAddress.ToString()], _server.ApiKey!);
+        var (code, stdout, stderr) = await cli.ExitAsync();
+        Assert.DoesNotContain(_server.ApiKey!, stdout + stderr, StringComparison.Ordinal);
+        return (code, stdout + (code is 0 or 2 ? "" : "\nstderr: " + stderr));
+    }
+}
