@@ -326,5 +326,5 @@ public sealed record JobRow(long Seq, string Id, MigrationSpec Spec, string Stat
 
 /// <param name="DeletedAtTarget">Target objects a sync deleted.</param>
 /// <param name="DeletedAtSource">Source objects a move deleted.</param>
-/// <param name="NewerAtTarget">Objects left as the target holds them because they were written there since the job started.</param>
+/// <param name="NewerAtTarget">Objects left as the target holds them because a service wrote them there (newer at the target).</param>
 public sealed record JobTotals(MigrationCounters Objects, MigrationCounters Bytes, long DeletedAtTarget, long DeletedAtSource = 0, long NewerAtTarget = 0);

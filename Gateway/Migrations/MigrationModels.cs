@@ -44,8 +44,8 @@ public sealed record MigrationStatus
     /// <summary>Every object the job deleted, at either side: <see cref="DeletedAtTarget"/> + <see cref="DeletedAtSource"/> (kept for callers of the older status, where it was a sync's deletions).</summary>
     public long Deleted => DeletedAtTarget + DeletedAtSource;
     /// <summary>
-    /// Objects written at the target since the job started (by a service, through a migrating store in front of the pair)
-    /// that the job left as they are: not copied over, and not deleted by a sync. Each is an item skipped / newer-at-target.
+    /// Objects newer at the target than at the source, or only there: a service's writes, through a migrating store in front
+    /// of the pair (docs/migrations.md has the rule), that the job left as they are: not copied over, and not deleted by a sync. Each is an item skipped / newer-at-target.
     /// </summary>
     public long NewerAtTarget { get; init; }
     /// <summary>Bytes per second over the time the job has been running.</summary>

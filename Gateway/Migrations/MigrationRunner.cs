@@ -395,9 +395,10 @@ public sealed partial class MigrationRunner(
                 var sourceKey = spec.SourcePrefix + relative;
                 if (!filter.Admits(relative) || db.ItemState(id, sourceKey) is not null) continue;
                 // Recorded under the target key with a marker so it cannot collide with a source key of the same job.
-                if (mover.WrittenSinceStart(o))
+                if (mover.GuardsTarget)
                 {
-                    // Written by a service during the job: not the job's to delete, and named (a check does not hide it).
+                    // Behind a migrating store only services write the target, and deletes reach both sides: an object only the
+                    // target holds is a service's, not the job's to delete, and named (a check does not hide it).
                     db.FinishItem(id, MigrationDatabase.DeleteMarker + o.Key, MigrationItemStates.Skipped, MigrationItemStates.NewerAtTarget, o.Size, null, null);
                     continue;
                 }

@@ -54,7 +54,19 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
     /// True when a migrating store fronts the job and the target object was written after the job started: the job
     /// never overwrites or deletes it.
     /// </summary>
-    public bool WrittenSinceStart(ObjectInfo targetObject) => guardDeletes && targetObject.LastModified >= _newerFrom;
+    private bool WrittenSinceStart(ObjectInfo targetObject) => guardDeletes && targetObject.LastModified >= _newerFrom;
+
+    /// <summary>True when a migrating store fronts the job, so services write the target and what only it holds is theirs.</summary>
+    public bool GuardsTarget => guardDeletes;
+
+    /// <summary>
+    /// Behind a migrating store, a target object that differs from the source is a service's write, never overwritten,
+    /// when it was written since the job started or in or after the second of the source's version (rclone's
+    /// <c>--update</c>): an earlier job's copy of an older source version is then the only thing a job replaces. Whole
+    /// seconds, as stores stamp them; a tie keeps the target's (the source's bytes stay in the source).
+    /// </summary>
+    public bool NewerAtTarget(ObjectInfo targetObject, ObjectInfo sourceObject) =>
+        WrittenSinceStart(targetObject) || guardDeletes && WholeSecond(targetObject.LastModified) >= WholeSecond(sourceObject.LastModified);
 
     /// <summary>Moves one object, asking the target (HEAD) what it holds at the object's key.</summary>
     /// <param name="triedSince">
@@ -110,7 +122,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
                 return new(MigrationItemStates.Skipped, MigrationItemStates.Identical, null, null, spec.Mode == MigrationMode.Move);
             }
         }
-        if (existing is not null && !ours && WrittenSinceStart(existing))
+        if (existing is not null && !ours && NewerAtTarget(existing, src))
             return new(MigrationItemStates.Skipped, MigrationItemStates.NewerAtTarget, null, null);
         if (spec.DryRun) return new(MigrationItemStates.Planned, MigrationItemStates.Copy, null, null);
 
@@ -138,7 +150,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
             if (now is not null && now.ETag != existing?.ETag && !spec.DryRun && await LandedAsync(src, now, ct).ConfigureAwait(false) is { } landed)
                 return landed;
             // A writer reached the target between our look and our write: its object is newer and stays.
-            if (now is not null && now.ETag != existing?.ETag && WrittenSinceStart(now))
+            if (now is not null && now.ETag != existing?.ETag && NewerAtTarget(now, src))
                 return new(MigrationItemStates.Skipped, MigrationItemStates.NewerAtTarget, null, null);
             if (guardDeletes && await HeadOrNullAsync(source, spec.Source.Bucket, src.Key, ct).ConfigureAwait(false) is null)
                 return new(MigrationItemStates.Skipped, MigrationItemStates.GoneAtSource, null, null);

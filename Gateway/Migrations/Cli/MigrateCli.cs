@@ -211,9 +211,9 @@ public static class MigrateCli
 
     /// <summary>
     /// Prints what a completed check found, one line per object as rclone's check does: what the sync would copy (missing at
-    /// the target or not identical) and what it would delete (only at the target). Exit 0 for none, 2 for any. Objects a
-    /// service wrote at the target since the check started (behind a migrating store) are named too, but are no difference:
-    /// a sync leaves them, and they alone do not make the exit 2.
+    /// the target or not identical) and what it would delete (only at the target). Exit 0 for none, 2 for any. Objects
+    /// newer at the target (behind a migrating store: a service's writes) are named too, but are no difference: a sync
+    /// leaves them, and they alone do not make the exit 2.
     /// </summary>
     private static async Task<int> PrintDifferencesAsync(HttpClient http, string id, JsonElement status)
     {
@@ -224,11 +224,11 @@ public static class MigrateCli
         // Asked only of a gateway that counts them (an older one would not know the action filter).
         if (NewerAtTarget(status) > 0)
         {
-            (newer, refused) = await PrintItemsAsync(http, id, "action=" + MigrationItemStates.NewerAtTarget, _ => "written at the target since the check started: ");
+            (newer, refused) = await PrintItemsAsync(http, id, "action=" + MigrationItemStates.NewerAtTarget, _ => "newer at the target (a service's write): ");
             if (refused is { } newerCode) return newerCode;
         }
         var found = differences == 0 ? "no differences found" : $"{differences} difference(s) found";
-        Console.WriteLine(newer == 0 ? found : $"{found}; {newer} object(s) written at the target since the check started (a sync leaves them)");
+        Console.WriteLine(newer == 0 ? found : $"{found}; {newer} object(s) newer at the target, written by services (a sync leaves them)");
         return differences == 0 ? MigrateExitCodes.Success : MigrateExitCodes.Error;
     }
 

@@ -39,7 +39,7 @@ public sealed class CloudNewerAtTargetTests : IAsyncLifetime
     private static string NewBucket() => "newer-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
 
     [Fact]
-    public async Task Checks_and_syncs_name_and_keep_a_services_writes_since_they_started_and_treat_older_ones_as_differences()
+    public async Task Checks_and_syncs_name_and_keep_a_services_writes_and_replace_only_a_target_older_than_its_source()
     {
         var (src, dst) = (NewBucket(), NewBucket());
         await _api.CreateBucketAsync("s3", src);
@@ -50,40 +50,51 @@ public sealed class CloudNewerAtTargetTests : IAsyncLifetime
         await _api.PutAsync("azure", dst, "same", "same bytes"u8.ToArray());
         await _api.PutAsync("live", dst, "dir/changed", "v2 from a service"u8.ToArray());
         await _api.PutAsync("live", dst, "service-only", "written by a service"u8.ToArray());
+        // Older at the target than at the source: written there first, at the source a second later (stores stamp whole seconds).
+        await _api.PutAsync("live", dst, "stale", "older at the target"u8.ToArray());
+        var second = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        while (DateTimeOffset.UtcNow.ToUnixTimeSeconds() <= second + 1) await Task.Delay(20);
+        await _api.PutAsync("s3", src, "stale", "newer at the source"u8.ToArray());
         var job = (bool dryRun) => new { source = new { store = "s3", bucket = src }, target = new { store = "azure", bucket = dst }, mode = "sync", dryRun };
 
         // Started before the service's writes: named and counted, not differences; a sync leaves them.
         var (check, items) = await _api.RunCompletedAsync(job(true));
         Assert.Equal(new Dictionary<string, string>
         {
-            ["same"] = "skipped/identical", ["dir/changed"] = "skipped/newer-at-target", ["missing"] = "planned/copy", ["service-only"] = "skipped/newer-at-target",
+            ["same"] = "skipped/identical", ["dir/changed"] = "skipped/newer-at-target", ["missing"] = "planned/copy",
+            ["service-only"] = "skipped/newer-at-target", ["stale"] = "skipped/newer-at-target",
         }, items);
-        Assert.Equal(2, check.GetProperty("newerAtTarget").GetInt64());
+        Assert.Equal(3, check.GetProperty("newerAtTarget").GetInt64());
         var (sync, synced) = await _api.RunCompletedAsync(job(false));
         Assert.Equal(new Dictionary<string, string>
         {
-            ["same"] = "skipped/identical", ["dir/changed"] = "skipped/newer-at-target", ["missing"] = "done/copy", ["service-only"] = "skipped/newer-at-target",
+            ["same"] = "skipped/identical", ["dir/changed"] = "skipped/newer-at-target", ["missing"] = "done/copy",
+            ["service-only"] = "skipped/newer-at-target", ["stale"] = "skipped/newer-at-target",
         }, synced);
-        Assert.Equal((2, 0), (sync.GetProperty("newerAtTarget").GetInt64(), sync.GetProperty("deletedAtTarget").GetInt64()));
+        Assert.Equal((3, 0), (sync.GetProperty("newerAtTarget").GetInt64(), sync.GetProperty("deletedAtTarget").GetInt64()));
         Assert.Equal("v2 from a service", await BodyAsync(dst, "dir/changed"));
         Assert.Equal("written by a service", await BodyAsync(dst, "service-only"));
 
-        // Started after them: they are differences, and a sync replaces and deletes them.
+        // Started after them: the service's writes are still newer than the source's versions and stay; only "stale" is a
+        // difference, and a sync replaces it.
         _clock.Advance(TimeSpan.FromHours(2));
         var (later, again) = await _api.RunCompletedAsync(job(true));
         Assert.Equal(new Dictionary<string, string>
         {
-            ["same"] = "skipped/identical", ["dir/changed"] = "planned/copy", ["missing"] = "skipped/identical", ["service-only"] = "planned/delete",
+            ["same"] = "skipped/identical", ["dir/changed"] = "skipped/newer-at-target", ["missing"] = "skipped/identical",
+            ["service-only"] = "skipped/newer-at-target", ["stale"] = "planned/copy",
         }, again);
-        Assert.Equal(0, later.GetProperty("newerAtTarget").GetInt64());
+        Assert.Equal(2, later.GetProperty("newerAtTarget").GetInt64());
         var (last, replaced) = await _api.RunCompletedAsync(job(false));
         Assert.Equal(new Dictionary<string, string>
         {
-            ["same"] = "skipped/identical", ["dir/changed"] = "done/copy", ["missing"] = "skipped/identical", ["service-only"] = "done/delete",
+            ["same"] = "skipped/identical", ["dir/changed"] = "skipped/newer-at-target", ["missing"] = "skipped/identical",
+            ["service-only"] = "skipped/newer-at-target", ["stale"] = "done/copy",
         }, replaced);
-        Assert.Equal((0, 1), (last.GetProperty("newerAtTarget").GetInt64(), last.GetProperty("deletedAtTarget").GetInt64()));
-        Assert.Equal("v1", await BodyAsync(dst, "dir/changed"));
-        Assert.Null(await BodyAsync(dst, "service-only"));
+        Assert.Equal((2, 0), (last.GetProperty("newerAtTarget").GetInt64(), last.GetProperty("deletedAtTarget").GetInt64()));
+        Assert.Equal("v2 from a service", await BodyAsync(dst, "dir/changed"));
+        Assert.Equal("written by a service", await BodyAsync(dst, "service-only"));
+        Assert.Equal("newer at the source", await BodyAsync(dst, "stale"));
     }
 
     private async Task<string?> BodyAsync(string bucket, string key)

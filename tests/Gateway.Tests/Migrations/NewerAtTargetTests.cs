@@ -9,11 +9,11 @@ using Xunit;
 namespace Gateway.Tests.Migrations;
 
 /// <summary>
-/// Objects a service writes at the target while a job runs (through a migrating store "live": From "old", To "new", real
-/// local stores). A job counts a target object as newer when it was written in or after the second the job started, and
-/// the job's start comes from the gateway's clock: here a <see cref="FakeTimeProvider"/> set an hour before the objects are
-/// written (a job that started before them), then moved two hours on (a job that started after them). No sleeping: the
-/// stores stamp the real time, the job's start is set.
+/// Objects a service writes at the target (through a migrating store "live": From "old", To "new", real local stores). A
+/// job counts a differing target object as newer when it was written in or after the second the job started, or in or
+/// after the second of the source's version; the job's start comes from the gateway's clock: here a
+/// <see cref="FakeTimeProvider"/> set an hour before the objects are written (a job that started before them), then moved
+/// two hours on (a job that started after them). The stores stamp the real time.
 /// </summary>
 public sealed class NewerAtTargetTests : IAsyncLifetime
 {
@@ -53,7 +53,8 @@ public sealed class NewerAtTargetTests : IAsyncLifetime
 
     /// <summary>
     /// At the source: "same", "changed" (v1), "missing". At the target, written through <paramref name="via"/> now: "same"
-    /// (the same bytes), "changed" (v2), "service-only".
+    /// (the same bytes), "changed" (v2, after the source's v1), "service-only". And "stale": written at the target first,
+    /// then at the source in a later second, so the source holds the newer version.
     /// </summary>
     private async Task SeedAsync(string target, string via)
     {
@@ -63,6 +64,19 @@ public sealed class NewerAtTargetTests : IAsyncLifetime
         await _api.PutAsync(target, "bkt", "same", "same bytes"u8.ToArray());
         await _api.PutAsync(via, "bkt", "changed", "v2 from a service"u8.ToArray());
         await _api.PutAsync(via, "bkt", "service-only", "written by a service"u8.ToArray());
+        await _api.PutAsync(via, "bkt", "stale", "older at the target"u8.ToArray());
+        await NextSecondAsync();
+        await _api.PutAsync("old", "bkt", "stale", "newer at the source"u8.ToArray());
+    }
+
+    /// <summary>
+    /// Waits for the wall clock's next second: stores stamp whole seconds, and "stale" needs a source version a second later
+    /// than its target one (the stores' clocks are real; only the gateway's is the fake one).
+    /// </summary>
+    private static async Task NextSecondAsync()
+    {
+        var second = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        while (DateTimeOffset.UtcNow.ToUnixTimeSeconds() == second) await Task.Delay(20);
     }
 
     private Task<(JsonElement Status, Dictionary<string, string> Items)> RunAsync(string target, bool dryRun) =>
@@ -75,55 +89,60 @@ public sealed class NewerAtTargetTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_check_names_objects_written_at_the_target_since_it_started_and_reports_older_differing_ones_as_differences()
+    public async Task A_check_names_a_services_writes_as_newer_whenever_it_started_and_a_target_older_than_its_source_as_a_difference()
     {
         await SeedAsync("new", via: "live");
 
-        // Started before the service's writes: they are named newer-at-target, counted, and no difference; "missing" still is one.
+        // Started before every write: each target write counts as newer (written during the job); "missing" is a difference.
         var (started, items) = await RunAsync("new", dryRun: true);
         Assert.Equal(new Dictionary<string, string>
         {
-            ["same"] = "skipped/identical", ["changed"] = "skipped/newer-at-target", ["missing"] = "planned/copy", ["service-only"] = "skipped/newer-at-target",
+            ["same"] = "skipped/identical", ["changed"] = "skipped/newer-at-target", ["missing"] = "planned/copy",
+            ["service-only"] = "skipped/newer-at-target", ["stale"] = "skipped/newer-at-target",
         }, items);
-        Assert.Equal(2, started.GetProperty("newerAtTarget").GetInt64());
+        Assert.Equal(3, started.GetProperty("newerAtTarget").GetInt64());
 
         // Only those: the item listing filters by action.
         var id = started.GetProperty("id").GetString()!;
         var newer = await _server.Client.GetFromJsonAsync<JsonElement>($"v1/migrations/{id}/items?action=newer-at-target");
-        Assert.Equal(["changed", "service-only"], newer.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("key").GetString()!).Order(StringComparer.Ordinal));
+        Assert.Equal(["changed", "service-only", "stale"], newer.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("key").GetString()!).Order(StringComparer.Ordinal));
 
-        // Started after them: the same objects are older than the check, so they are differences (copy over, delete).
+        // Started after them: a service's write is still newer than the source's version (and what only the target holds is
+        // a service's); "stale", older at the target than at the source, is now a difference.
         _clock.Advance(TimeSpan.FromHours(2));
         var (later, again) = await RunAsync("new", dryRun: true);
         Assert.Equal(new Dictionary<string, string>
         {
-            ["same"] = "skipped/identical", ["changed"] = "planned/copy", ["missing"] = "planned/copy", ["service-only"] = "planned/delete",
+            ["same"] = "skipped/identical", ["changed"] = "skipped/newer-at-target", ["missing"] = "planned/copy",
+            ["service-only"] = "skipped/newer-at-target", ["stale"] = "planned/copy",
         }, again);
-        Assert.Equal(0, later.GetProperty("newerAtTarget").GetInt64());
+        Assert.Equal(2, later.GetProperty("newerAtTarget").GetInt64());
 
         // Neither check changed anything.
         Assert.Equal("v2 from a service", await BodyAsync("new", "changed"));
         Assert.Equal("written by a service", await BodyAsync("new", "service-only"));
+        Assert.Equal("older at the target", await BodyAsync("new", "stale"));
         Assert.Null(await BodyAsync("new", "missing"));
     }
 
     [Fact]
     public async Task Without_a_migrating_store_in_front_an_object_written_after_the_check_started_is_a_difference()
     {
-        // Nothing fronts old -> plain: no service writes its target legitimately, so the job's start does not matter.
+        // Nothing fronts old -> plain: no service writes its target legitimately, so neither time matters.
         await SeedAsync("plain", via: "plain");
 
         var (status, items) = await RunAsync("plain", dryRun: true);
 
         Assert.Equal(new Dictionary<string, string>
         {
-            ["same"] = "skipped/identical", ["changed"] = "planned/copy", ["missing"] = "planned/copy", ["service-only"] = "planned/delete",
+            ["same"] = "skipped/identical", ["changed"] = "planned/copy", ["missing"] = "planned/copy",
+            ["service-only"] = "planned/delete", ["stale"] = "planned/copy",
         }, items);
         Assert.Equal(0, status.GetProperty("newerAtTarget").GetInt64());
     }
 
     [Fact]
-    public async Task Sync_keeps_and_names_target_objects_written_since_it_started_and_deletes_or_replaces_older_ones()
+    public async Task A_sync_never_overwrites_or_deletes_a_services_writes_and_replaces_only_a_target_older_than_its_source()
     {
         await SeedAsync("new", via: "live");
 
@@ -131,49 +150,60 @@ public sealed class NewerAtTargetTests : IAsyncLifetime
         var (first, items) = await RunAsync("new", dryRun: false);
         Assert.Equal(new Dictionary<string, string>
         {
-            ["same"] = "skipped/identical", ["changed"] = "skipped/newer-at-target", ["missing"] = "done/copy", ["service-only"] = "skipped/newer-at-target",
+            ["same"] = "skipped/identical", ["changed"] = "skipped/newer-at-target", ["missing"] = "done/copy",
+            ["service-only"] = "skipped/newer-at-target", ["stale"] = "skipped/newer-at-target",
         }, items);
-        Assert.Equal((2, 0), (first.GetProperty("newerAtTarget").GetInt64(), first.GetProperty("deletedAtTarget").GetInt64()));
+        Assert.Equal((3, 0), (first.GetProperty("newerAtTarget").GetInt64(), first.GetProperty("deletedAtTarget").GetInt64()));
         Assert.Equal("v2 from a service", await BodyAsync("new", "changed"));
         Assert.Equal("written by a service", await BodyAsync("new", "service-only"));
         Assert.Equal("only at the source", await BodyAsync("new", "missing"));
 
-        // A sync that started after those writes: they are older than it, so the target is made the source's again.
+        // A second sync, started after the writes (an operator's last pass before cutover): the service's writes stay, and
+        // only "stale", whose source version is the newer one, is replaced.
         _clock.Advance(TimeSpan.FromHours(2));
         var (second, again) = await RunAsync("new", dryRun: false);
         Assert.Equal(new Dictionary<string, string>
         {
-            ["same"] = "skipped/identical", ["changed"] = "done/copy", ["missing"] = "skipped/identical", ["service-only"] = "done/delete",
+            ["same"] = "skipped/identical", ["changed"] = "skipped/newer-at-target", ["missing"] = "skipped/identical",
+            ["service-only"] = "skipped/newer-at-target", ["stale"] = "done/copy",
         }, again);
-        Assert.Equal((0, 1), (second.GetProperty("newerAtTarget").GetInt64(), second.GetProperty("deletedAtTarget").GetInt64()));
-        Assert.Equal("v1", await BodyAsync("new", "changed"));
-        Assert.Null(await BodyAsync("new", "service-only"));
+        Assert.Equal((2, 0), (second.GetProperty("newerAtTarget").GetInt64(), second.GetProperty("deletedAtTarget").GetInt64()));
+        Assert.Equal("v2 from a service", await BodyAsync("new", "changed"));
+        Assert.Equal("written by a service", await BodyAsync("new", "service-only"));
+        Assert.Equal("newer at the source", await BodyAsync("new", "stale"));
     }
 
     [Fact]
-    public async Task Migrate_check_names_newer_objects_without_failing_and_reports_them_as_differences_once_older_than_the_check()
+    public async Task Migrate_check_names_newer_objects_without_failing_and_reports_a_target_older_than_its_source()
     {
-        await _api.PutAsync("old", "bkt", "changed", "v1"u8.ToArray());
-        await _api.PutAsync("live", "bkt", "changed", "v2 from a service"u8.ToArray());
-        await _api.PutAsync("live", "bkt", "service-only", "written by a service"u8.ToArray());
+        await SeedAsync("new", via: "live");
 
         var (code, stdout) = await CheckAsync();
-        Assert.True(code == 0, $"exit {code}: {stdout}");
+        Assert.True(code == 2, $"exit {code}: {stdout}");
         var lines = stdout.Split('\n');
-        Assert.Contains(lines, l => l.StartsWith("completed: ", StringComparison.Ordinal) && l.EndsWith("; 2 newer at the target", StringComparison.Ordinal));
-        // One line per object (in the job's item order, target-only objects first), then the verdict.
+        Assert.Contains(lines, l => l.StartsWith("completed: ", StringComparison.Ordinal) && l.EndsWith("; 3 newer at the target", StringComparison.Ordinal));
         Assert.Equal(
-            ["written at the target since the check started: changed", "written at the target since the check started: service-only"],
+            ["missing or different at the target: missing", "newer at the target (a service's write): changed",
+                "newer at the target (a service's write): service-only", "newer at the target (a service's write): stale"],
             lines.Where(l => !l.StartsWith("completed: ", StringComparison.Ordinal)).SkipLast(1).Order(StringComparer.Ordinal));
-        Assert.Equal("no differences found; 2 object(s) written at the target since the check started (a sync leaves them)", lines[^1]);
+        Assert.Equal("1 difference(s) found; 3 object(s) newer at the target, written by services (a sync leaves them)", lines[^1]);
 
+        // Copy the one real difference, then check again after the writes: only the services' writes are named, exit 0,
+        // and "stale" (older at the target than at the source) is the difference now.
+        await _api.PutAsync("new", "bkt", "missing", "only at the source"u8.ToArray());
         _clock.Advance(TimeSpan.FromHours(2));
         (code, stdout) = await CheckAsync();
         Assert.True(code == 2, $"exit {code}: {stdout}");
         lines = stdout.Split('\n');
-        Assert.Equal(["missing or different at the target: changed", "only at the target: service-only"],
+        Assert.Equal(
+            ["missing or different at the target: stale", "newer at the target (a service's write): changed", "newer at the target (a service's write): service-only"],
             lines.Where(l => !l.StartsWith("completed: ", StringComparison.Ordinal)).SkipLast(1).Order(StringComparer.Ordinal));
-        Assert.Equal("2 difference(s) found", lines[^1]);
+        Assert.Equal("1 difference(s) found; 2 object(s) newer at the target, written by services (a sync leaves them)", lines[^1]);
+
+        await _api.PutAsync("new", "bkt", "stale", "newer at the source"u8.ToArray());
+        (code, stdout) = await CheckAsync();
+        Assert.True(code == 0, $"exit {code}: {stdout}");
+        Assert.Equal("no differences found; 2 object(s) newer at the target, written by services (a sync leaves them)", stdout.Split('\n')[^1]);
     }
 
     private async Task<(int Code, string Stdout)> CheckAsync()
