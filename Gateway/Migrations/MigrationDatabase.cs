@@ -34,6 +34,8 @@ public sealed partial class MigrationDatabase : IDisposable
             CREATE INDEX IF NOT EXISTS items_by_state ON items (job, state, key);
             CREATE TABLE IF NOT EXISTS cutovers (
               store TEXT NOT NULL PRIMARY KEY COLLATE NOCASE, from_store TEXT NOT NULL, to_store TEXT NOT NULL, job TEXT NOT NULL, at INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS fronted_pairs (
+              from_store TEXT NOT NULL COLLATE NOCASE, to_store TEXT NOT NULL COLLATE NOCASE, since INTEGER NOT NULL, PRIMARY KEY (from_store, to_store));
             """);
         CreateUploadTables();
         UpgradeSchema();
@@ -281,6 +283,20 @@ public sealed partial class MigrationDatabase : IDisposable
     public void AddCutover(Live.Cutover c) =>
         Write("INSERT OR IGNORE INTO cutovers (store, from_store, to_store, job, at) VALUES ($s, $f, $t, $j, $at)",
             ("$s", c.Store), ("$f", c.From), ("$t", c.To), ("$j", c.Migration), ("$at", c.CutOverAt.ToUnixTimeMilliseconds()));
+
+    /// <summary>
+    /// Since when a migrating store has fronted From -> To, as this gateway first saw it (kept: later calls return the first
+    /// time). From then on services write To only through that store.
+    /// </summary>
+    public DateTimeOffset FrontedSince(string from, string to, DateTimeOffset now)
+    {
+        Write("INSERT OR IGNORE INTO fronted_pairs (from_store, to_store, since) VALUES ($f, $t, $now)", ("$f", from), ("$t", to), ("$now", now.ToUnixTimeMilliseconds()));
+        lock (_lock)
+        {
+            using var cmd = Command("SELECT since FROM fronted_pairs WHERE from_store = $f AND to_store = $t", ("$f", from), ("$t", to));
+            return DateTimeOffset.FromUnixTimeMilliseconds((long)cmd.ExecuteScalar()!);
+        }
+    }
 
     public void Dispose() => _db.Dispose();
 

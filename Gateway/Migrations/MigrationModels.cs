@@ -106,8 +106,8 @@ public static class MigrationItemStates
     public const string Identical = "identical";
     public const string Delete = "delete";
     /// <summary>
-    /// The target holds an object written after the job started (a service writing through a migrating store): it wins. The
-    /// object may also be one only the target has, which a sync leaves.
+    /// Behind a migrating store, the target holds a service's write: written since the store fronted the pair and not older
+    /// than the source's version, or only at the target. It wins: not copied over, and a sync leaves it.
     /// </summary>
     public const string NewerAtTarget = "newer-at-target";
     /// <summary>The source object was deleted while it was being copied: the copy was removed again.</summary>

@@ -32,6 +32,9 @@ public sealed partial class MigrationRunner(
     {
         _stopping = stoppingToken;
         metrics.Observe(() => _running.Count);
+        // From now on services write these pairs' To through the migrating store: what it holds written since is theirs.
+        foreach (var m in stores.All.OfType<Live.MigratingStore>())
+            if (m.Options is { From: { } from, To: { } to }) db.FrontedSince(from, to, time.GetUtcNow());
         foreach (var id in db.JobsInState(MigrationStates.Queued, MigrationStates.Running)) Start(id);
         return Task.CompletedTask;
     }
@@ -199,10 +202,13 @@ public sealed partial class MigrationRunner(
         var source = stores.Get(spec.Source.Store);
         var target = stores.Get(spec.Target.Store);
         using var bandwidth = spec.BandwidthLimit > 0 ? Limiter(spec.BandwidthLimit) : null;
-        var fronted = stores.All.OfType<Live.MigratingStore>().Any(m =>
-            string.Equals(m.Options.From, spec.Source.Store, StringComparison.OrdinalIgnoreCase)
-            && string.Equals(m.Options.To, spec.Target.Store, StringComparison.OrdinalIgnoreCase));
-        var mover = new ObjectMover(spec, source, target, bandwidth, job.StartedAt ?? time.GetUtcNow(), fronted,
+        // The store mirrors bucket and key, so only a job that keeps both is one whose target services write through it.
+        var fronted = spec.Source.Bucket == spec.Target.Bucket && spec.SourcePrefix == spec.TargetPrefix
+            && stores.All.OfType<Live.MigratingStore>().Any(m =>
+                string.Equals(m.Options.From, spec.Source.Store, StringComparison.OrdinalIgnoreCase)
+                && string.Equals(m.Options.To, spec.Target.Store, StringComparison.OrdinalIgnoreCase));
+        var frontedSince = fronted ? db.FrontedSince(spec.Source.Store, spec.Target.Store, time.GetUtcNow()) : DateTimeOffset.MaxValue;
+        var mover = new ObjectMover(spec, source, target, bandwidth, frontedSince, fronted,
             new ResumableUpload(spec, source, target, bandwidth, db, id, _options.LargeObjectPartsInFlight));
         var filter = new KeyFilter(spec.Include, spec.Exclude);
         LogJobRunning(logger, id, spec.Mode, spec.Source.Store, spec.Target.Store);
@@ -395,10 +401,10 @@ public sealed partial class MigrationRunner(
                 var sourceKey = spec.SourcePrefix + relative;
                 if (!filter.Admits(relative) || db.ItemState(id, sourceKey) is not null) continue;
                 // Recorded under the target key with a marker so it cannot collide with a source key of the same job.
-                if (mover.GuardsTarget)
+                if (mover.WrittenWhileFronted(o))
                 {
-                    // Behind a migrating store only services write the target, and deletes reach both sides: an object only the
-                    // target holds is a service's, not the job's to delete, and named (a check does not hide it).
+                    // Written since a migrating store fronted the pair, whose deletes reach both sides: a service's new object,
+                    // not the job's to delete, and named (a check does not hide it).
                     db.FinishItem(id, MigrationDatabase.DeleteMarker + o.Key, MigrationItemStates.Skipped, MigrationItemStates.NewerAtTarget, o.Size, null, null);
                     continue;
                 }

@@ -15,19 +15,19 @@ public sealed record ItemOutcome(string State, string Action, string? Sha256, st
 /// witnessed): skips it when the target already holds the same bytes, streams it otherwise (server-side copy
 /// inside one store), verifies what arrived, and for a move deletes the source only after that.
 /// </summary>
-/// <param name="jobStarted">When the job first ran.</param>
+/// <param name="frontedSince">Since when a migrating store has fronted the pair (with <paramref name="guardDeletes"/>).</param>
 /// <param name="guardDeletes">
-/// A migrating store fronts this pair, so services write the target while the job runs. Then a target object written
-/// since <paramref name="jobStarted"/> is theirs, newer, and never overwritten or deleted by the job; and after each
-/// copy the source is checked again, so an object deleted through that store while the job copied it is removed from
-/// the target too instead of coming back.
+/// A migrating store fronts this pair (bucket and key kept), so services write the target. Then a differing target object
+/// written since <paramref name="frontedSince"/> and not older than the source's version is theirs, newer, and never
+/// overwritten or deleted by the job; and after each copy the source is checked again, so an object deleted through that
+/// store while the job copied it is removed from the target too instead of coming back.
 /// </param>
 /// <param name="uploads">
 /// The job's record of large objects' multipart uploads: with it, an object taking the ranged-read path goes to a target
 /// that has multipart uploads part by part, and resumes after a restart without sending completed parts again.
 /// </param>
 internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObjectStore target, RateLimiter? bandwidth,
-    DateTimeOffset jobStarted, bool guardDeletes = false, ResumableUpload? uploads = null)
+    DateTimeOffset frontedSince, bool guardDeletes = false, ResumableUpload? uploads = null)
 {
     private const int ChunkWithLimiter = 64 * 1024;
 
@@ -45,28 +45,25 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
     /// </summary>
     private readonly ArrayPool<byte> _rangeBuffers = ArrayPool<byte>.Create(RangeChunk, 2 * RangesInFlight);
 
-    /// <summary>Store times have whole seconds: anything from the second the job started in counts as written after it.</summary>
-    private readonly DateTimeOffset _newerFrom = WholeSecond(jobStarted);
+    /// <summary>Store times have whole seconds: anything from the second the pair became fronted counts as written since.</summary>
+    private readonly DateTimeOffset _frontedFrom = WholeSecond(frontedSince);
 
     private static DateTimeOffset WholeSecond(DateTimeOffset t) => new(t.UtcTicks - t.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
 
     /// <summary>
-    /// True when a migrating store fronts the job and the target object was written after the job started: the job
-    /// never overwrites or deletes it.
+    /// True when a migrating store fronts the job and the target object was written since it began to (services write the
+    /// target only through it from then on; a job's own copies of a source that no longer changes are identical to it).
     /// </summary>
-    private bool WrittenSinceStart(ObjectInfo targetObject) => guardDeletes && targetObject.LastModified >= _newerFrom;
-
-    /// <summary>True when a migrating store fronts the job, so services write the target and what only it holds is theirs.</summary>
-    public bool GuardsTarget => guardDeletes;
+    public bool WrittenWhileFronted(ObjectInfo targetObject) => guardDeletes && targetObject.LastModified >= _frontedFrom;
 
     /// <summary>
-    /// Behind a migrating store, a target object that differs from the source is a service's write, never overwritten,
-    /// when it was written since the job started or in or after the second of the source's version (rclone's
-    /// <c>--update</c>): an earlier job's copy of an older source version is then the only thing a job replaces. Whole
-    /// seconds, as stores stamp them; a tie keeps the target's (the source's bytes stay in the source).
+    /// A differing target object a job never overwrites: written while a migrating store fronted the pair, and in or after
+    /// the second of the source's version (rclone's <c>--update</c>; a tie keeps the target's, whose source bytes stay in
+    /// the source). A copy made before the store was put in front (a bulk copy while services still wrote the source) is
+    /// compared as always, so a source updated during or after it is brought over.
     /// </summary>
     public bool NewerAtTarget(ObjectInfo targetObject, ObjectInfo sourceObject) =>
-        WrittenSinceStart(targetObject) || guardDeletes && WholeSecond(targetObject.LastModified) >= WholeSecond(sourceObject.LastModified);
+        WrittenWhileFronted(targetObject) && WholeSecond(targetObject.LastModified) >= WholeSecond(sourceObject.LastModified);
 
     /// <summary>Moves one object, asking the target (HEAD) what it holds at the object's key.</summary>
     /// <param name="triedSince">

@@ -60,7 +60,7 @@ public sealed class ModeTests
 
     [Theory]
     [InlineData("Gateway:Security:Limits:MaxHeaderCount", "0", "Gateway:Security:Limits:MaxHeaderCount must be between 10 and 10000")]
-    [InlineData("Gateway:Security:Limits:MaxRequestBodyBytes", "-1", "Gateway:Security:Limits:MaxRequestBodyBytes must be 0 or more")]
+    [InlineData("Gateway:Security:Limits:MaxRequestBodyBytes", "0", "Gateway:Security:Limits:MaxRequestBodyBytes must be 1 or more")]
     [InlineData("Gateway:Security:Signatures:ClockSkewSeconds", "-5", "Gateway:Security:Signatures:ClockSkewSeconds must be between 0 and 600")]
     [InlineData("Gateway:Security:RateLimits:Callers:batch", "-1", "Gateway:Security:RateLimits:Callers:batch must be 0 (no limit) or more")]
     [InlineData("Gateway:Role", "bridgehost", "Gateway:Role (or --role) must be 'gateway' or 'bridge-host' (got 'bridgehost')")]

@@ -1,8 +1,8 @@
 namespace Gateway.Security;
 
 /// <summary>
-/// The numeric security settings, checked at start: a header limit of 0 would refuse every request (health checks
-/// included) and a negative body limit or clock skew would reach Kestrel or the verifiers as is.
+/// The numeric security settings, checked at start: a header or body limit of 0 would refuse every request (health checks
+/// included) and a negative clock skew would reach the verifiers as is.
 /// </summary>
 internal static class SecurityLimitsCheck
 {
@@ -16,8 +16,8 @@ internal static class SecurityLimitsCheck
             yield return $"{Section}:Limits:MaxHeaderBytes must be between 1024 and 1048576.";
         if (limits.MaxHeaderCount is < 10 or > 10_000)
             yield return $"{Section}:Limits:MaxHeaderCount must be between 10 and 10000.";
-        if (limits.MaxRequestBodyBytes < 0)
-            yield return $"{Section}:Limits:MaxRequestBodyBytes must be 0 or more.";
+        if (limits.MaxRequestBodyBytes < 1)
+            yield return $"{Section}:Limits:MaxRequestBodyBytes must be 1 or more.";
         if (limits.RequestTimeoutSeconds is < 1 or > Day)
             yield return $"{Section}:Limits:RequestTimeoutSeconds must be between 1 and {Day}.";
         var rate = security.RateLimits;

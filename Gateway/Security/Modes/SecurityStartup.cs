@@ -23,9 +23,7 @@ internal sealed partial class SecurityStartup(IOptions<SecurityOptions> options,
         foreach (var key in keys.Keys)
             foreach (var scope in key.Scopes)
                 if (!access.IsKnownScope(scope)) errors.Add($"Gateway:Security:ApiKeys:{key.Name}:Scopes: no policy named '{scope}' (Gateway:Security:Policies).");
-        errors.AddRange(SignatureKeyCheck.Errors(security, access));
-        errors.AddRange(JwtSetup.Errors(security.Jwt));
-        errors.AddRange(SecurityLimitsCheck.Errors(security));
+        errors.AddRange(SettingErrors(security, access));
         if (errors.Count == 0)
         {
             if (environment.IsDevelopment()) Development(security, errors);
@@ -34,6 +32,10 @@ internal sealed partial class SecurityStartup(IOptions<SecurityOptions> options,
         if (errors.Count > 0) throw new OptionsValidationException(SecurityOptions.Section, typeof(SecurityOptions), errors);
         return Task.CompletedTask;
     }
+
+    /// <summary>The checks of the settings themselves, whatever the environment (the range tests of docs/configuration.md run these).</summary>
+    internal static IEnumerable<string> SettingErrors(SecurityOptions security, AccessEvaluator access) =>
+        SignatureKeyCheck.Errors(security, access).Concat(JwtSetup.Errors(security.Jwt)).Concat(SecurityLimitsCheck.Errors(security));
 
     private void Development(SecurityOptions security, List<string> errors)
     {

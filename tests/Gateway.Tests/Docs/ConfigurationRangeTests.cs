@@ -107,9 +107,7 @@ public sealed partial class ConfigurationRangeTests
         catch (AggregateException e) { problems.AddRange(e.InnerExceptions.OfType<OptionsValidationException>().SelectMany(x => x.Failures)); }
         // Gateway:Security is checked by a hosted service (SecurityStartup), not by options validation.
         var security = provider.GetRequiredService<IOptions<SecurityOptions>>().Value;
-        problems.AddRange(SignatureKeyCheck.Errors(security, provider.GetRequiredService<AccessEvaluator>()));
-        problems.AddRange(JwtSetup.Errors(security.Jwt));
-        problems.AddRange(SecurityLimitsCheck.Errors(security));
+        problems.AddRange(SecurityStartup.SettingErrors(security, provider.GetRequiredService<AccessEvaluator>()));
         return problems;
     }
 

@@ -10,10 +10,10 @@ namespace Gateway.Tests.Migrations;
 
 /// <summary>
 /// Objects a service writes at the target (through a migrating store "live": From "old", To "new", real local stores). A
-/// job counts a differing target object as newer when it was written in or after the second the job started, or in or
-/// after the second of the source's version; the job's start comes from the gateway's clock: here a
-/// <see cref="FakeTimeProvider"/> set an hour before the objects are written (a job that started before them), then moved
-/// two hours on (a job that started after them). The stores stamp the real time.
+/// job counts a differing target object as newer when it was written since the store fronted the pair and in or after the
+/// second of the source's version. The gateway's clock is a <see cref="FakeTimeProvider"/> set an hour before the objects
+/// are written (the store fronts the pair from the gateway's start), then moved two hours on (a job started after the
+/// writes, as an operator's last sync before cutover is). The stores stamp the real time.
 /// </summary>
 public sealed class NewerAtTargetTests : IAsyncLifetime
 {
@@ -93,22 +93,22 @@ public sealed class NewerAtTargetTests : IAsyncLifetime
     {
         await SeedAsync("new", via: "live");
 
-        // Started before every write: each target write counts as newer (written during the job); "missing" is a difference.
+        // Started before the writes: the services' writes are newer, named and counted; "missing" and "stale" (older at the
+        // target than at the source) are differences.
         var (started, items) = await RunAsync("new", dryRun: true);
         Assert.Equal(new Dictionary<string, string>
         {
             ["same"] = "skipped/identical", ["changed"] = "skipped/newer-at-target", ["missing"] = "planned/copy",
-            ["service-only"] = "skipped/newer-at-target", ["stale"] = "skipped/newer-at-target",
+            ["service-only"] = "skipped/newer-at-target", ["stale"] = "planned/copy",
         }, items);
-        Assert.Equal(3, started.GetProperty("newerAtTarget").GetInt64());
+        Assert.Equal(2, started.GetProperty("newerAtTarget").GetInt64());
 
         // Only those: the item listing filters by action.
         var id = started.GetProperty("id").GetString()!;
         var newer = await _server.Client.GetFromJsonAsync<JsonElement>($"v1/migrations/{id}/items?action=newer-at-target");
-        Assert.Equal(["changed", "service-only", "stale"], newer.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("key").GetString()!).Order(StringComparer.Ordinal));
+        Assert.Equal(["changed", "service-only"], newer.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("key").GetString()!).Order(StringComparer.Ordinal));
 
-        // Started after them: a service's write is still newer than the source's version (and what only the target holds is
-        // a service's); "stale", older at the target than at the source, is now a difference.
+        // Started after them: the same answers (the job's start does not matter, the store's fronting does).
         _clock.Advance(TimeSpan.FromHours(2));
         var (later, again) = await RunAsync("new", dryRun: true);
         Assert.Equal(new Dictionary<string, string>
@@ -146,26 +146,26 @@ public sealed class NewerAtTargetTests : IAsyncLifetime
     {
         await SeedAsync("new", via: "live");
 
-        // Started before the service's writes: nothing of theirs is overwritten or deleted, and each is named.
+        // Started before the service's writes: nothing of theirs is overwritten or deleted, and each is named; "stale",
+        // whose source version is the newer one, is replaced.
         var (first, items) = await RunAsync("new", dryRun: false);
         Assert.Equal(new Dictionary<string, string>
         {
             ["same"] = "skipped/identical", ["changed"] = "skipped/newer-at-target", ["missing"] = "done/copy",
-            ["service-only"] = "skipped/newer-at-target", ["stale"] = "skipped/newer-at-target",
+            ["service-only"] = "skipped/newer-at-target", ["stale"] = "done/copy",
         }, items);
-        Assert.Equal((3, 0), (first.GetProperty("newerAtTarget").GetInt64(), first.GetProperty("deletedAtTarget").GetInt64()));
+        Assert.Equal((2, 0), (first.GetProperty("newerAtTarget").GetInt64(), first.GetProperty("deletedAtTarget").GetInt64()));
         Assert.Equal("v2 from a service", await BodyAsync("new", "changed"));
         Assert.Equal("written by a service", await BodyAsync("new", "service-only"));
         Assert.Equal("only at the source", await BodyAsync("new", "missing"));
 
-        // A second sync, started after the writes (an operator's last pass before cutover): the service's writes stay, and
-        // only "stale", whose source version is the newer one, is replaced.
+        // A second sync, started after the writes (an operator's last pass before cutover): the service's writes stay.
         _clock.Advance(TimeSpan.FromHours(2));
         var (second, again) = await RunAsync("new", dryRun: false);
         Assert.Equal(new Dictionary<string, string>
         {
             ["same"] = "skipped/identical", ["changed"] = "skipped/newer-at-target", ["missing"] = "skipped/identical",
-            ["service-only"] = "skipped/newer-at-target", ["stale"] = "done/copy",
+            ["service-only"] = "skipped/newer-at-target", ["stale"] = "skipped/identical",
         }, again);
         Assert.Equal((2, 0), (second.GetProperty("newerAtTarget").GetInt64(), second.GetProperty("deletedAtTarget").GetInt64()));
         Assert.Equal("v2 from a service", await BodyAsync("new", "changed"));
@@ -181,29 +181,23 @@ public sealed class NewerAtTargetTests : IAsyncLifetime
         var (code, stdout) = await CheckAsync();
         Assert.True(code == 2, $"exit {code}: {stdout}");
         var lines = stdout.Split('\n');
-        Assert.Contains(lines, l => l.StartsWith("completed: ", StringComparison.Ordinal) && l.EndsWith("; 3 newer at the target", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("completed: ", StringComparison.Ordinal) && l.EndsWith("; 2 newer at the target", StringComparison.Ordinal));
         Assert.Equal(
-            ["missing or different at the target: missing", "newer at the target (a service's write): changed",
-                "newer at the target (a service's write): service-only", "newer at the target (a service's write): stale"],
+            ["missing or different at the target: missing", "missing or different at the target: stale",
+                "newer at the target (a service's write): changed", "newer at the target (a service's write): service-only"],
             lines.Where(l => !l.StartsWith("completed: ", StringComparison.Ordinal)).SkipLast(1).Order(StringComparer.Ordinal));
-        Assert.Equal("1 difference(s) found; 3 object(s) newer at the target, written by services (a sync leaves them)", lines[^1]);
+        Assert.Equal("2 difference(s) found; 2 object(s) newer at the target, written by services (a sync leaves them)", lines[^1]);
 
-        // Copy the one real difference, then check again after the writes: only the services' writes are named, exit 0,
-        // and "stale" (older at the target than at the source) is the difference now.
+        // The two real differences made good, a check after the writes: only the services' writes are named, and exit 0.
         await _api.PutAsync("new", "bkt", "missing", "only at the source"u8.ToArray());
+        await _api.PutAsync("new", "bkt", "stale", "newer at the source"u8.ToArray());
         _clock.Advance(TimeSpan.FromHours(2));
         (code, stdout) = await CheckAsync();
-        Assert.True(code == 2, $"exit {code}: {stdout}");
-        lines = stdout.Split('\n');
-        Assert.Equal(
-            ["missing or different at the target: stale", "newer at the target (a service's write): changed", "newer at the target (a service's write): service-only"],
-            lines.Where(l => !l.StartsWith("completed: ", StringComparison.Ordinal)).SkipLast(1).Order(StringComparer.Ordinal));
-        Assert.Equal("1 difference(s) found; 2 object(s) newer at the target, written by services (a sync leaves them)", lines[^1]);
-
-        await _api.PutAsync("new", "bkt", "stale", "newer at the source"u8.ToArray());
-        (code, stdout) = await CheckAsync();
         Assert.True(code == 0, $"exit {code}: {stdout}");
-        Assert.Equal("no differences found; 2 object(s) newer at the target, written by services (a sync leaves them)", stdout.Split('\n')[^1]);
+        lines = stdout.Split('\n');
+        Assert.Equal(["newer at the target (a service's write): changed", "newer at the target (a service's write): service-only"],
+            lines.Where(l => !l.StartsWith("completed: ", StringComparison.Ordinal)).SkipLast(1).Order(StringComparer.Ordinal));
+        Assert.Equal("no differences found; 2 object(s) newer at the target, written by services (a sync leaves them)", lines[^1]);
     }
 
     private async Task<(int Code, string Stdout)> CheckAsync()
