@@ -16,8 +16,7 @@ namespace Gateway.Tests.Migrations;
 /// </summary>
 public sealed class CopiesBeforeFrontingTests : IAsyncLifetime
 {
-    private readonly string _oldRoot = Directory.CreateTempSubdirectory("fronting-old-").FullName;
-    private readonly string _newRoot = Directory.CreateTempSubdirectory("fronting-new-").FullName;
+    private readonly LiveStorePair _stores = new("fronting");
     private readonly string _dataDir = Directory.CreateTempSubdirectory("fronting-data-").FullName;
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow + TimeSpan.FromHours(1));
     private GatewayServer _server = null!;
@@ -25,17 +24,9 @@ public sealed class CopiesBeforeFrontingTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await GatewayServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["Gateway:Stores:old:Kind"] = "local",
-            ["Gateway:Stores:old:Root"] = _oldRoot,
-            ["Gateway:Stores:new:Kind"] = "local",
-            ["Gateway:Stores:new:Root"] = _newRoot,
-            ["Gateway:Stores:live:Kind"] = "migrating",
-            ["Gateway:Stores:live:From"] = "old",
-            ["Gateway:Stores:live:To"] = "new",
-            ["Gateway:Migrations:ObjectRetries"] = "0",
-        }, services: s => s.AddSingleton<TimeProvider>(_clock));
+        var settings = _stores.Settings();
+        settings["Gateway:Migrations:ObjectRetries"] = "0";
+        _server = await GatewayServer.StartAsync(settings, services: s => s.AddSingleton<TimeProvider>(_clock));
         _api = new MigrationClient(_server);
         foreach (var store in new[] { "old", "new" }) await _api.CreateBucketAsync(store, "bkt");
     }
@@ -43,7 +34,8 @@ public sealed class CopiesBeforeFrontingTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
-        foreach (var dir in new[] { _oldRoot, _newRoot, _dataDir }) Directory.Delete(dir, recursive: true);
+        _stores.Dispose();
+        Directory.Delete(_dataDir, recursive: true);
     }
 
     [Fact]

@@ -17,24 +17,14 @@ namespace Gateway.Tests.Migrations;
 /// </summary>
 public sealed class MigratingStoreTests : IAsyncLifetime
 {
-    private readonly string _oldRoot = Directory.CreateTempSubdirectory("migrating-old-").FullName;
-    private readonly string _newRoot = Directory.CreateTempSubdirectory("migrating-new-").FullName;
+    private readonly LiveStorePair _stores = new("migrating");
     private readonly string _data = Directory.CreateTempSubdirectory("migrating-gateway-").FullName;
     private GatewayServer _server = null!;
     private MigrationClient _api = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await GatewayServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["Gateway:Stores:old:Kind"] = "local",
-            ["Gateway:Stores:old:Root"] = _oldRoot,
-            ["Gateway:Stores:new:Kind"] = "local",
-            ["Gateway:Stores:new:Root"] = _newRoot,
-            ["Gateway:Stores:live:Kind"] = "migrating",
-            ["Gateway:Stores:live:From"] = "old",
-            ["Gateway:Stores:live:To"] = "new",
-        }, dataDirectory: _data);
+        _server = await GatewayServer.StartAsync(_stores.Settings(), dataDirectory: _data);
         _api = new MigrationClient(_server);
         await _api.CreateBucketAsync("old", "bkt");
         await _api.CreateBucketAsync("new", "bkt");
@@ -43,7 +33,8 @@ public sealed class MigratingStoreTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
-        foreach (var dir in new[] { _oldRoot, _newRoot, _data }) Directory.Delete(dir, recursive: true);
+        _stores.Dispose();
+        Directory.Delete(_data, recursive: true);
     }
 
     private async Task<int> StatusOfAsync(string store, string key)
@@ -289,12 +280,7 @@ public sealed class MigratingStoreTests : IAsyncLifetime
 
         // The cutover survives a restart.
         await _server.DisposeAsync();
-        _server = await GatewayServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["Gateway:Stores:old:Kind"] = "local", ["Gateway:Stores:old:Root"] = _oldRoot,
-            ["Gateway:Stores:new:Kind"] = "local", ["Gateway:Stores:new:Root"] = _newRoot,
-            ["Gateway:Stores:live:Kind"] = "migrating", ["Gateway:Stores:live:From"] = "old", ["Gateway:Stores:live:To"] = "new",
-        }, dataDirectory: _data);
+        _server = await GatewayServer.StartAsync(_stores.Settings(), dataDirectory: _data);
         _api = new MigrationClient(_server);
         Assert.Equal(404, await StatusOfAsync("live", "late-old"));
     }

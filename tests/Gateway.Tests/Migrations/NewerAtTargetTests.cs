@@ -17,8 +17,7 @@ namespace Gateway.Tests.Migrations;
 /// </summary>
 public sealed class NewerAtTargetTests : IAsyncLifetime
 {
-    private readonly string _oldRoot = Directory.CreateTempSubdirectory("newer-old-").FullName;
-    private readonly string _newRoot = Directory.CreateTempSubdirectory("newer-new-").FullName;
+    private readonly LiveStorePair _stores = new("newer");
     private readonly string _plainRoot = Directory.CreateTempSubdirectory("newer-plain-").FullName;
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow - TimeSpan.FromHours(1));
     private GatewayServer _server = null!;
@@ -26,21 +25,13 @@ public sealed class NewerAtTargetTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await GatewayServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["Gateway:Stores:old:Kind"] = "local",
-            ["Gateway:Stores:old:Root"] = _oldRoot,
-            ["Gateway:Stores:new:Kind"] = "local",
-            ["Gateway:Stores:new:Root"] = _newRoot,
-            ["Gateway:Stores:live:Kind"] = "migrating",
-            ["Gateway:Stores:live:From"] = "old",
-            ["Gateway:Stores:live:To"] = "new",
-            // No migrating store in front of old -> plain.
-            ["Gateway:Stores:plain:Kind"] = "local",
-            ["Gateway:Stores:plain:Root"] = _plainRoot,
-            // A retry's back-off runs on the gateway's clock, which stands still here: a transient failure fails the test at once.
-            ["Gateway:Migrations:ObjectRetries"] = "0",
-        }, services: s => s.AddSingleton<TimeProvider>(_clock));
+        var settings = _stores.Settings();
+        // No migrating store in front of old -> plain.
+        settings["Gateway:Stores:plain:Kind"] = "local";
+        settings["Gateway:Stores:plain:Root"] = _plainRoot;
+        // A retry's back-off runs on the gateway's clock, which stands still here: a transient failure fails the test at once.
+        settings["Gateway:Migrations:ObjectRetries"] = "0";
+        _server = await GatewayServer.StartAsync(settings, services: s => s.AddSingleton<TimeProvider>(_clock));
         _api = new MigrationClient(_server);
         foreach (var store in new[] { "old", "new", "plain" }) await _api.CreateBucketAsync(store, "bkt");
     }
@@ -48,7 +39,8 @@ public sealed class NewerAtTargetTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
-        foreach (var dir in new[] { _oldRoot, _newRoot, _plainRoot }) Directory.Delete(dir, recursive: true);
+        _stores.Dispose();
+        Directory.Delete(_plainRoot, recursive: true);
     }
 
     /// <summary>
