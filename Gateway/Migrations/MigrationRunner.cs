@@ -33,7 +33,8 @@ public sealed partial class MigrationRunner(
         _stopping = stoppingToken;
         metrics.Observe(() => _running.Count);
         // From now on services write these pairs' To through the migrating store: what it holds written since is theirs.
-        foreach (var m in stores.All.OfType<Live.MigratingStore>())
+        // Built, not All: a remote-mode gateway's All waits for the bridge host's catalog, which must not hold up the start.
+        foreach (var m in stores.Built.Select(b => b.Bridge).OfType<Live.MigratingStore>())
             if (m.Options is { From: { } from, To: { } to }) db.FrontedSince(from, to, time.GetUtcNow());
         foreach (var id in db.JobsInState(MigrationStates.Queued, MigrationStates.Running)) Start(id);
         return Task.CompletedTask;
