@@ -39,12 +39,17 @@ public static partial class ObjectNames
             throw new GatewayException(ErrorCode.BadRequest, "A bucket name must not have the form of an IP address.");
     }
 
+    public const string CannotHoldDots = "This store cannot hold bucket names with '.' (its capabilities say dottedBucketNames: false).";
+
+    /// <summary>Whether a store with these capabilities can hold a bucket of this (well-formed) name.</summary>
+    public static bool CanHold(StoreCapabilities capabilities, string bucket) => capabilities.DottedBucketNames || !bucket.Contains('.');
+
     /// <summary>The shared rules, then the store's own: a dotted name only where the store can hold one.</summary>
     public static void ValidateBucket(string? bucket, StoreCapabilities capabilities)
     {
         ValidateBucket(bucket);
-        if (!capabilities.DottedBucketNames && bucket!.Contains('.'))
-            throw new GatewayException(ErrorCode.BadRequest, "This store cannot hold bucket names with '.' (its capabilities say dottedBucketNames: false).");
+        if (!CanHold(capabilities, bucket!))
+            throw new GatewayException(ErrorCode.BadRequest, CannotHoldDots);
     }
 
     public static void ValidateKey(string? key)

@@ -157,7 +157,7 @@ public static class MigrationEndpoints
 
     private static async Task RequireBucketAsync(IObjectStore store, string bucket, string field, CancellationToken ct)
     {
-        if (!store.Capabilities.DottedBucketNames && bucket.Contains('.'))
+        if (!ObjectNames.CanHold(store.Capabilities, bucket))
             throw new GatewayException(ErrorCode.BadRequest, $"{field}.bucket: store '{store.Name}' cannot hold bucket names with '.'.");
         try { await store.ListObjectsAsync(bucket, new ListObjectsRequest { PageSize = 1 }, ct); }
         catch (GatewayException e) when (e.Code == ErrorCode.NotFound)

@@ -42,8 +42,8 @@ public sealed class S3StoreAdapter(BridgeRegistry<IObjectStore> registry, IOptio
         try { ObjectNames.ValidateBucket(bucket); }
         catch (GatewayException e) { throw S3Errors.InvalidBucketName(e.Message); }
         var store = Get(storeName);
-        try { ObjectNames.ValidateBucket(bucket, store.Capabilities); }
-        catch (GatewayException e) { throw S3Errors.InvalidBucketName(e.Message); }
+        if (!ObjectNames.CanHold(store.Capabilities, bucket))
+            throw S3Errors.InvalidBucketName(ObjectNames.CannotHoldDots);
         return new S3BucketTarget(store, storeName, bucket, s3Bucket);
     }
 
