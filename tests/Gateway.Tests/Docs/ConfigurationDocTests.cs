@@ -79,7 +79,7 @@ public sealed class ConfigurationDocTests
     private static bool HasDefault(object? value) => value is not null && value is not (ICollection { Count: 0 });
 
     /// <summary>Whether the doc's literal, read as configuration reads it, is the code's value.</summary>
-    private static bool Same(string literal, object value, Type type)
+    internal static bool Same(string literal, object value, Type type)
     {
         var t = Nullable.GetUnderlyingType(type) ?? type;
         if (t == typeof(string)) return literal == (string)value;
@@ -88,7 +88,7 @@ public sealed class ConfigurationDocTests
         catch (Exception e) when (e is FormatException or NotSupportedException or ArgumentException or OverflowException) { return false; }
     }
 
-    private static string Show(object value) => value switch
+    internal static string Show(object value) => value switch
     {
         bool b => b ? "true" : "false",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
