@@ -1,5 +1,6 @@
 using Gateway.Hosting;
 
+if (CliVerbs.TryHelp(args) is { } help) return help;
 if (Gateway.ChannelHosting.ChannelCli.TryRun(args) is { } channelVerb) return channelVerb;
 if (Gateway.Storage.StoreCli.TryRun(args) is { } storeVerb) return storeVerb;
 if (Gateway.Migrations.Cli.MigrateCli.TryRun(args) is { } migrateVerb) return migrateVerb;

@@ -1,9 +1,12 @@
+using System.Reflection;
+
 namespace Gateway.Hosting;
 
 /// <summary>
 /// The gateway's command line is a verb (<c>keys generate</c>, <c>audit verify</c>, <c>store reindex</c>, <c>migrate ...</c>) or
 /// the server's own settings. A verb's family word with a missing or misspelt verb (<c>audit</c>, <c>keys gen</c>) is refused
 /// here: otherwise it fell through to the server, which ignores a bare word, and a script asking for a check started a gateway.
+/// So is a plain <c>--help</c>: it prints what the command line takes instead of starting a server.
 /// </summary>
 public static class CliVerbs
 {
@@ -14,6 +17,8 @@ public static class CliVerbs
         ["store"] = "store reindex STORE",
     };
 
+    private static readonly HashSet<string> HelpWords = new(StringComparer.Ordinal) { "--help", "-h", "-?", "help" };
+
     /// <summary>Exit code 2 with the usage when <paramref name="args"/> names a verb family but none of its verbs; else null.</summary>
     public static int? RefuseUnknown(string[] args, TextWriter? error = null)
     {
@@ -22,5 +27,43 @@ public static class CliVerbs
         var given = args.Length > 1 ? $"'{args[0]} {args[1]}' is not a verb" : $"'{args[0]}' needs a verb";
         error.WriteLine($"{given}; usage: {usage}");
         return 2;
+    }
+
+    /// <summary>
+    /// Exit code 0 after printing the usage when <paramref name="args"/> asks for help (<c>--help</c>, <c>store --help</c>...)
+    /// or the version (<c>--version</c>); else null.
+    /// </summary>
+    public static int? TryHelp(string[] args, TextWriter? output = null)
+    {
+        if (args.Length is 0 or > 2) return null;
+        output ??= Console.Out;
+        if (args.Length == 1 && args[0] == "--version")
+        {
+            output.WriteLine(typeof(CliVerbs).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown");
+            return 0;
+        }
+        if (args.Length == 2 && Families.TryGetValue(args[0], out var usage) && HelpWords.Contains(args[1]))
+        {
+            output.WriteLine($"usage: {usage}  (--help after the verb for its options)");
+            return 0;
+        }
+        if (args.Length != 1 || !HelpWords.Contains(args[0])) return null;
+        output.WriteLine("""
+            usage:
+              Gateway [--role gateway|bridge-host] [--Section:Key=value ...]
+                  run the gateway (or a bridge host); settings as in docs/configuration.md, also from
+                  appsettings.json and environment variables (Gateway__Stores__...)
+              Gateway migrate copy|sync|move|check|status|list|pause|resume|cancel ...
+                  a client of a running gateway's migrations API (Gateway migrate --help)
+              Gateway store reindex STORE
+                  rebuild a local store's index from its files (the gateway must not be running on it)
+              Gateway audit verify [--db FILE] (--host-key KEY|FILE)... | --trusted-keys FILE [--checkpoint HEAD.json]
+                  check the audit log: every entry, its signed heads, and a saved head still in it
+              Gateway keys generate [--out DIR] [--name NAME]
+                  write a new CTP-96 key pair
+              Gateway --version
+            Each verb takes --help. With dotnet run: dotnet run --project Gateway -- ARGUMENTS
+            """);
+        return 0;
     }
 }

@@ -20,7 +20,7 @@ public static class MigrateCli
     public static int? TryRun(string[] args)
     {
         if (args.Length == 0 || args[0] != "migrate") return null;
-        return Build().Parse(args[1..]).Invoke();
+        return Build().Parse(args).Invoke();
     }
 
     private static RootCommand Build()
@@ -31,7 +31,8 @@ public static class MigrateCli
             Description = "Gateway base URL", Recursive = true,
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GATEWAY") ?? "http://127.0.0.1:5080",
         };
-        var root = new RootCommand("Move whole buckets between the gateway's stores (copy, sync, move), resumable and verified.");
+        // Under a root of its own so that --help writes the usage as typed: "Gateway migrate copy <source> <target>".
+        var root = new Command("migrate", "Move whole buckets between the gateway's stores (copy, sync, move), resumable and verified.");
         root.Options.Add(gateway);
         foreach (var mode in new[] { "copy", "sync", "move" }) root.Subcommands.Add(Transfer(mode, gateway));
         root.Subcommands.Add(Check(gateway));
@@ -73,7 +74,7 @@ public static class MigrateCli
             return MigrateExitCodes.Success;
         }));
         root.Subcommands.Add(list);
-        return root;
+        return new RootCommand { Subcommands = { root } };
     }
 
     private static Command Transfer(string mode, Option<string> gateway)

@@ -170,6 +170,35 @@ public sealed class CliProbeTests : IAsyncLifetime
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
+    [Fact]
+    public async Task Help_and_version_print_and_exit_0_without_starting_a_gateway()
+    {
+        var failures = new List<string>();
+        var folder = Directory.CreateTempSubdirectory("gw-cli-help-").FullName;
+        try
+        {
+            // Production: a gateway started by mistake fails for want of a key, with a stack trace and exit 1.
+            var environment = new Dictionary<string, string?> { ["DOTNET_ENVIRONMENT"] = "Production", ["ASPNETCORE_ENVIRONMENT"] = "Production" };
+            foreach (var (args, says) in new[]
+                     {
+                         (new[] { "--help" }, "Gateway migrate copy|sync|move"), (["-h"], "Gateway store reindex STORE"), (["help"], "Gateway keys generate"),
+                         (["--version"], "1."), (["store", "--help"], "usage: store reindex STORE"), (["audit", "-h"], "usage: audit verify"),
+                         (["migrate", "copy", "--help"], "Gateway migrate copy <source> <target>"),
+                     })
+            {
+                var (code, stdout, stderr) = await GatewayDll.RunAsync(args, environment, folder);
+                var what = string.Join(' ', args);
+                if (code != 0) failures.Add($"{what}: exit {code}, expected 0: {stderr}");
+                if (!stdout.Contains(says, StringComparison.Ordinal)) failures.Add($"{what}: stdout does not say '{says}': {stdout}");
+                if ((stdout + stderr).Contains("   at ", StringComparison.Ordinal) || (stdout + stderr).Contains("Hosting failed", StringComparison.Ordinal))
+                    failures.Add($"{what}: went on to start the gateway: {stdout}{stderr}");
+            }
+            if (Directory.EnumerateFileSystemEntries(folder).Any()) failures.Add($"help left files in the working directory: {string.Join(", ", Directory.EnumerateFileSystemEntries(folder))}");
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
     private static Task<(int Code, string Stdout, string Stderr)> RunMigrateAsync(string[] args, string apiKey) =>
         GatewayDll.RunAsync(["migrate", .. args], new Dictionary<string, string?> { ["GATEWAY_API_KEY"] = apiKey, ["GATEWAY"] = null });
 }
