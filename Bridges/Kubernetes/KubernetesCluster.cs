@@ -33,24 +33,18 @@ public sealed class KubernetesCluster : IClusterClient, IDisposable
     public Task<ClusterList<NamespaceInfo>> ListNamespacesAsync(ClusterListQuery query, CancellationToken ct)
     {
         KubernetesNames.Validate(query);
-        return RunAsync(async c =>
-        {
-            var list = await _client.CoreV1.ListNamespaceAsync(labelSelector: query.LabelSelector, limit: query.Limit,
-                continueParameter: query.Continue, cancellationToken: c);
-            return new ClusterList<NamespaceInfo>(list.Items.Select(KubernetesModels.ToContract).ToList(), NextPage(list.Metadata));
-        }, idempotent: true, ct);
+        return ListAsync(c => _client.CoreV1.ListNamespaceAsync(labelSelector: query.LabelSelector, limit: query.Limit,
+            continueParameter: query.Continue, cancellationToken: c),
+            list => list.Items.Select(KubernetesModels.ToContract), ct);
     }
 
     public Task<ClusterList<PodInfo>> ListPodsAsync(string ns, ClusterListQuery query, CancellationToken ct)
     {
         KubernetesNames.ValidateNamespace(ns);
         KubernetesNames.Validate(query);
-        return RunAsync(async c =>
-        {
-            var list = await _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: query.LabelSelector, limit: query.Limit,
-                continueParameter: query.Continue, cancellationToken: c);
-            return new ClusterList<PodInfo>(list.Items.Select(KubernetesModels.ToContract).ToList(), NextPage(list.Metadata));
-        }, idempotent: true, ct);
+        return ListAsync(c => _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: query.LabelSelector, limit: query.Limit,
+            continueParameter: query.Continue, cancellationToken: c),
+            list => list.Items.Select(KubernetesModels.ToContract), ct);
     }
 
     public Task<PodInfo> GetPodAsync(string ns, string name, CancellationToken ct)
@@ -76,12 +70,9 @@ public sealed class KubernetesCluster : IClusterClient, IDisposable
     {
         KubernetesNames.ValidateNamespace(ns);
         KubernetesNames.Validate(query);
-        return RunAsync(async c =>
-        {
-            var list = await _client.AppsV1.ListNamespacedDeploymentAsync(ns, labelSelector: query.LabelSelector, limit: query.Limit,
-                continueParameter: query.Continue, cancellationToken: c);
-            return new ClusterList<DeploymentInfo>(list.Items.Select(KubernetesModels.ToContract).ToList(), NextPage(list.Metadata));
-        }, idempotent: true, ct);
+        return ListAsync(c => _client.AppsV1.ListNamespacedDeploymentAsync(ns, labelSelector: query.LabelSelector, limit: query.Limit,
+            continueParameter: query.Continue, cancellationToken: c),
+            list => list.Items.Select(KubernetesModels.ToContract), ct);
     }
 
     public Task<DeploymentInfo> GetDeploymentAsync(string ns, string name, CancellationToken ct)
@@ -130,15 +121,20 @@ public sealed class KubernetesCluster : IClusterClient, IDisposable
     {
         KubernetesNames.ValidateNamespace(ns);
         KubernetesNames.Validate(query);
-        return RunAsync(async c =>
-        {
-            var list = await _client.CoreV1.ListNamespacedEventAsync(ns, labelSelector: query.LabelSelector, limit: query.Limit,
-                continueParameter: query.Continue, cancellationToken: c);
-            return new ClusterList<ClusterEvent>(list.Items.Select(KubernetesModels.ToContract).ToList(), NextPage(list.Metadata));
-        }, idempotent: true, ct);
+        return ListAsync(c => _client.CoreV1.ListNamespacedEventAsync(ns, labelSelector: query.LabelSelector, limit: query.Limit,
+            continueParameter: query.Continue, cancellationToken: c),
+            list => list.Items.Select(KubernetesModels.ToContract), ct);
     }
 
-    static string? NextPage(V1ListMeta? meta) => string.IsNullOrEmpty(meta?.ContinueProperty) ? null : meta.ContinueProperty;
+    /// <summary>A list call: one page of the API server's items as the contract's, with its continue token.</summary>
+    Task<ClusterList<T>> ListAsync<TList, T>(Func<CancellationToken, Task<TList>> fetch, Func<TList, IEnumerable<T>> items, CancellationToken ct)
+        where TList : IMetadata<V1ListMeta> =>
+        RunAsync(async c =>
+        {
+            var list = await fetch(c);
+            var next = list.Metadata?.ContinueProperty;
+            return new ClusterList<T>(items(list).ToList(), string.IsNullOrEmpty(next) ? null : next);
+        }, idempotent: true, ct);
 
     async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> call, bool idempotent, CancellationToken ct)
     {
