@@ -55,6 +55,9 @@ public sealed partial class GatewayProcess : IAsyncDisposable
             ["Gateway:Stores:local:Kind"] = "local",
             ["Gateway:Stores:local:Root"] = Path.Combine(dataDirectory, "objects"),
             ["Gateway:Security:RateLimits:PermitLimit"] = "0",
+            // The 1 s bound on a witness's signed head is tested where a test sets it; on a loaded 2-core CI machine a
+            // head can take longer, which would fail a test about something else (fail-closed, as designed).
+            ["Gateway:Channel:HeadTimeout"] = "00:00:10",
             ["Gateway:Security:ApiKeys:test-admin:Hash"] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey))),
             ["Gateway:Security:ApiKeys:test-admin:Scopes:0"] = "admin",
             ["Logging:LogLevel:Default"] = "Warning",

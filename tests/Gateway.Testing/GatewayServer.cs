@@ -70,6 +70,9 @@ public sealed class GatewayServer : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             // Suites drive thousands of calls as one caller; rate limits are tested where a test sets them.
             ["Gateway:Security:RateLimits:PermitLimit"] = "0",
+            // The 1 s bound on a witness's signed head is tested where a test sets it; on a loaded 2-core CI machine a
+            // head can take longer, which would fail a test about something else (fail-closed, as designed).
+            ["Gateway:Channel:HeadTimeout"] = "00:00:10",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) config[k] = v;
         // Security is on for every test: unless the caller brings its own credentials, an admin key is made and
