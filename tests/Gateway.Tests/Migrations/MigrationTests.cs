@@ -247,6 +247,32 @@ public sealed class MigrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_prefix_is_a_folder_as_in_rclone_so_a_sync_touches_nothing_beside_it()
+    {
+        // "in" was a raw string prefix: inbox/z.txt went to outbox/z.txt, input.txt overwrote output.txt, and the sync
+        // deleted outbox/keep.txt. rclone's src:bucket/in to dst:bucket/out moves in/ into out/ and touches nothing else.
+        foreach (var key in new[] { "in/x.txt", "in/sub/y.txt", "inbox/z.txt", "input.txt" })
+            await _api.PutAsync("local", "src", key, Encoding.UTF8.GetBytes("source " + key));
+        foreach (var key in new[] { "out/old.txt", "output.txt", "outbox/keep.txt" })
+            await _api.PutAsync("archive", "dst", key, Encoding.UTF8.GetBytes("target " + key));
+
+        var id = await _api.StartAsync(new
+        {
+            source = new { store = "local", bucket = "src", prefix = "in" },
+            target = new { store = "archive", bucket = "dst", prefix = "out" },
+            mode = "sync",
+        });
+        var end = await _api.WaitForEndAsync(id);
+
+        Assert.Equal("completed", end.GetProperty("state").GetString());
+        Assert.Equal("in/", end.GetProperty("source").GetProperty("prefix").GetString());
+        var listed = (await _api.ListAsync("archive", "dst")).Select(o => o.GetProperty("key").GetString()!).Order(StringComparer.Ordinal);
+        Assert.Equal(["out/sub/y.txt", "out/x.txt", "outbox/keep.txt", "output.txt"], listed);
+        using var untouched = await _api.GetAsync("archive", "dst", "output.txt");
+        Assert.Equal("target output.txt", await untouched.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Dry_run_reports_and_changes_nothing()
     {
         await SeedAsync(15);
