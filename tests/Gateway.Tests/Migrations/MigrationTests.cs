@@ -476,6 +476,11 @@ public sealed class MigrationTests : IAsyncLifetime
         // Globs FileSystemGlobbing refuses were taken with a 202, and the job then failed with "internal: ArgumentException".
         { "include glob the matcher refuses", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"include":["**/../**"]}""" },
         { "exclude glob the matcher refuses", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"exclude":["a/../b"]}""" },
+        // rclone's '?', '[...]' and '{a,b}' are literal characters to FileSystemGlobbing: such an include matched nothing, such
+        // an exclude protected nothing from a sync, and the job said nothing.
+        { "include glob with rclone's ?", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"include":["a?c.txt"]}""" },
+        { "include glob with a character class", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"include":["[ab]bc.txt"]}""" },
+        { "exclude glob with alternatives", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"mode":"sync","exclude":["**/*.{bak,tmp}"]}""" },
         // Numbers sent as strings were read as numbers (JSON's web defaults); a wrongly typed member is refused like any other.
         { "concurrency as a string", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"concurrency":"8"}""" },
         { "bandwidth as a string", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"bandwidthLimit":"4096"}""" },
