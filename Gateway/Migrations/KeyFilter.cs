@@ -9,6 +9,7 @@ namespace Gateway.Migrations;
 /// </summary>
 public sealed class KeyFilter
 {
+    private static readonly char[] RcloneOnly = ['?', '[', ']', '{', '}'];
     private readonly Matcher? _include;
     private readonly Matcher? _exclude;
 
@@ -21,6 +22,10 @@ public sealed class KeyFilter
     /// <summary>Null when <paramref name="glob"/> compiles, else why not (FileSystemGlobbing refuses some patterns, e.g. '..' after the start).</summary>
     public static string? Refusal(string glob)
     {
+        // FileSystemGlobbing reads these literally, so rclone's "a?c", "[ab]c" or "*.{csv,log}" would match nothing, silently
+        // (an exclude that protects nothing, in a sync): refused, and a literal one is matched with '*'.
+        if (glob.IndexOfAny(RcloneOnly) >= 0)
+            return "'?', '[...]' and '{a,b}' are not glob syntax here (only '*' and '**' are); match such a character with '*'.";
         try { new Matcher(StringComparison.Ordinal).AddInclude(glob); return null; }
         catch (ArgumentException e) { return e.Message; }
     }

@@ -67,6 +67,9 @@ public sealed record MigrationSpec
         Named($"{field}.store", () => ObjectNames.ValidateStore(location.Store));
         Named($"{field}.bucket", () => ObjectNames.ValidateBucket(location.Bucket));
         var prefix = string.IsNullOrEmpty(location.Prefix) ? null : location.Prefix;
+        // A prefix names a folder, as rclone's remote:bucket/path does: "in" moves in/... only (not inbox/... or input.txt),
+        // maps in/x to out/x (not outx), and a sync deletes nothing outside out/.
+        if (prefix is not null && !prefix.EndsWith('/')) prefix += "/";
         Named($"{field}.prefix", () => ObjectNames.ValidatePrefix(prefix));
         return location with { Prefix = prefix };
     }

@@ -247,6 +247,32 @@ public sealed class MigrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_prefix_is_a_folder_as_in_rclone_so_a_sync_touches_nothing_beside_it()
+    {
+        // "in" was a raw string prefix: inbox/z.txt went to outbox/z.txt, input.txt overwrote output.txt, and the sync
+        // deleted outbox/keep.txt. rclone's src:bucket/in to dst:bucket/out moves in/ into out/ and touches nothing else.
+        foreach (var key in new[] { "in/x.txt", "in/sub/y.txt", "inbox/z.txt", "input.txt" })
+            await _api.PutAsync("local", "src", key, Encoding.UTF8.GetBytes("source " + key));
+        foreach (var key in new[] { "out/old.txt", "output.txt", "outbox/keep.txt" })
+            await _api.PutAsync("archive", "dst", key, Encoding.UTF8.GetBytes("target " + key));
+
+        var id = await _api.StartAsync(new
+        {
+            source = new { store = "local", bucket = "src", prefix = "in" },
+            target = new { store = "archive", bucket = "dst", prefix = "out" },
+            mode = "sync",
+        });
+        var end = await _api.WaitForEndAsync(id);
+
+        Assert.Equal("completed", end.GetProperty("state").GetString());
+        Assert.Equal("in/", end.GetProperty("source").GetProperty("prefix").GetString());
+        var listed = (await _api.ListAsync("archive", "dst")).Select(o => o.GetProperty("key").GetString()!).Order(StringComparer.Ordinal);
+        Assert.Equal(["out/sub/y.txt", "out/x.txt", "outbox/keep.txt", "output.txt"], listed);
+        using var untouched = await _api.GetAsync("archive", "dst", "output.txt");
+        Assert.Equal("target output.txt", await untouched.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Dry_run_reports_and_changes_nothing()
     {
         await SeedAsync(15);
@@ -450,6 +476,11 @@ public sealed class MigrationTests : IAsyncLifetime
         // Globs FileSystemGlobbing refuses were taken with a 202, and the job then failed with "internal: ArgumentException".
         { "include glob the matcher refuses", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"include":["**/../**"]}""" },
         { "exclude glob the matcher refuses", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"exclude":["a/../b"]}""" },
+        // rclone's '?', '[...]' and '{a,b}' are literal characters to FileSystemGlobbing: such an include matched nothing, such
+        // an exclude protected nothing from a sync, and the job said nothing.
+        { "include glob with rclone's ?", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"include":["a?c.txt"]}""" },
+        { "include glob with a character class", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"include":["[ab]bc.txt"]}""" },
+        { "exclude glob with alternatives", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"mode":"sync","exclude":["**/*.{bak,tmp}"]}""" },
         // Numbers sent as strings were read as numbers (JSON's web defaults); a wrongly typed member is refused like any other.
         { "concurrency as a string", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"concurrency":"8"}""" },
         { "bandwidth as a string", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"bandwidthLimit":"4096"}""" },
