@@ -184,6 +184,12 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
             result.Dispose();
             throw Unsatisfiable(answered.Total, null);
         }
+        if (partial is null && options.Range is { } asked && asked.Resolve(details.ContentLength) is null)
+        {
+            // Azurite answers a range of an empty blob with 200 and the (empty) whole: an empty object has no byte to serve.
+            result.Dispose();
+            throw Unsatisfiable(details.ContentLength, null);
+        }
         var info = new ObjectInfo
         {
             Key = key,

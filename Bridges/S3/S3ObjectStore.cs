@@ -182,6 +182,13 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             response.Dispose();
             return new ObjectContent(info with { Size = 0 }, Stream.Null, 0, 0, isPartial: false);
         }
+        if (options.Range is { } asked && partial is { } answered && asked.Resolve(answered.Total) is null)
+        {
+            // The same s3rver answer for a range the caller asked of an empty object: unsatisfiable, as S3 says.
+            response.Dispose();
+            throw new GatewayException(ErrorCode.RangeNotSatisfiable, "The range is not satisfiable for this object.")
+            { Extensions = new Dictionary<string, object?> { ["size"] = answered.Total } };
+        }
         if (whole)
         {
             // Only where the ETag is the body's MD5 (AWSSDK skips the others too).

@@ -139,8 +139,7 @@ public static class CopyOperation
         var slash = path.IndexOf('/');
         if (slash <= 0 || slash == path.Length - 1) throw S3Errors.InvalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey.");
         var key = path[(slash + 1)..];
-        try { ObjectNames.ValidateKey(key); }
-        catch (GatewayException e) { throw S3Errors.InvalidArgument(e.Message); }
+        S3Addressing.ValidateKey(key);
         if (Multipart.MultipartMetadata.IsPartsAreaKey(key)) throw S3Errors.InvalidArgument("That key is reserved.");
         return (c.Services.Stores.Resolve(path[..slash]), key);
     }

@@ -58,7 +58,7 @@ public static class DeleteObjectsOperation
         {
             try
             {
-                ObjectNames.ValidateKey(key);
+                S3Addressing.ValidateKey(key!);
                 if (versionId is not null && versionId != NullVersion.Id)
                 {
                     // S3's per-key answer for a version that does not exist; nothing of the key is touched.

@@ -39,11 +39,21 @@ public static class S3Addressing
         {
             // C1 control characters (U+0080-U+009F) in a key: S3 cannot parse the URI (ceph/s3-tests test_object_read_unreadable).
             if (key.Any(ch => ch is >= '\u0080' and <= '\u009f')) throw S3Errors.InvalidUri();
-            try { ObjectNames.ValidateKey(key); }
-            catch (GatewayException e) { throw S3Errors.InvalidArgument(e.Message); }
+            ValidateKey(key);
             if (MultipartMetadata.IsPartsAreaKey(key))
                 throw S3Errors.InvalidArgument($"Keys under '{MultipartMetadata.PartsPrefix}' are reserved for multipart uploads in progress.");
         }
         return (bucket, key);
+    }
+
+    /// <summary>The gateway's key rules as S3 answers them: a key over 1024 bytes is S3's KeyTooLongError, any other breach InvalidArgument.</summary>
+    public static void ValidateKey(string key)
+    {
+        try { ObjectNames.ValidateKey(key); }
+        catch (GatewayException e)
+        {
+            if (System.Text.Encoding.UTF8.GetByteCount(key) > ObjectNames.MaxKeyBytes) throw S3Errors.KeyTooLong();
+            throw S3Errors.InvalidArgument(e.Message);
+        }
     }
 }

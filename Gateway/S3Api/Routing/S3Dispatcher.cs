@@ -70,7 +70,7 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         }
     }
 
-    private static async Task<S3Exception> ToS3Async(Exception e, S3Context? context)
+    internal static async Task<S3Exception> ToS3Async(Exception e, S3Context? context)
     {
         if (context?.BodyFailure.Error is { } body) return body;
         switch (e)
@@ -82,6 +82,10 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
             case Microsoft.AspNetCore.Http.BadHttpRequestException bad when bad.StatusCode == 413: return S3Errors.EntityTooLarge();
             case Microsoft.AspNetCore.Http.BadHttpRequestException: return S3Errors.IncompleteBody();
             case OperationCanceledException: return new S3Exception("RequestTimeout", 400, "The request was cancelled.");
+            // The store's body failed at its source before a byte went out (a connection the store cut short): the store
+            // is at fault, not the caller or the gateway, so 503 as the REST facade answers it, which clients retry.
+            case Gateway.Channel.Framing.ChannelProtocolException or Gateway.Channel.Framing.ChannelStreamResetException:
+                return S3ErrorMapping.From(new GatewayException(ErrorCode.Unavailable, "The channel to the bridge host closed before the answer was complete."));
             default:
                 if (context is not null) LogUnexpected(context.Services.Logger, e.GetType().Name, e);
                 return S3Errors.InternalError();

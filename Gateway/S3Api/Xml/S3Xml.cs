@@ -57,7 +57,11 @@ public static class S3Xml
     public static void Element(this XmlWriter w, string name, bool value) => w.Element(name, value ? "true" : "false");
     public static void Element(this XmlWriter w, string name, DateTimeOffset value) => w.Element(name, Timestamp(value));
 
-    public static string Timestamp(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// Whole seconds, as S3 writes every time (".000Z"): a listing then names the instant HEAD's Last-Modified does, so
+    /// `aws s3 sync --exact-timestamps` finds downloaded files current (the local and GCS stores keep milliseconds).
+    /// </summary>
+    public static string Timestamp(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'.000Z'", CultureInfo.InvariantCulture);
 
     /// <summary>Reads a small XML request body (bounded), without DTDs or external entities.</summary>
     public static async Task<System.Xml.Linq.XDocument> ReadFromAsync(Stream body, int maxBytes, CancellationToken ct)

@@ -51,6 +51,31 @@ public abstract partial class S3ClientSuite
         Assert.Contains(Bucket, buckets.Stdout);
     }
 
+    /// <summary>
+    /// S3 writes whole-second times, and the CLI's download sync with --exact-timestamps compares a listing's LastModified
+    /// with the file it stamped: a listing with milliseconds (the local and GCS stores, until the s3walk helper's walk)
+    /// made every later sync download everything again.
+    /// </summary>
+    [Fact]
+    public async Task Aws_cli_sync_down_with_exact_timestamps_finds_nothing_to_do_the_second_time()
+    {
+        await Clients.MakeFileAsync("up/a.txt", 10, 1);
+        await Clients.MakeFileAsync("up/sub/b.txt", 2000, 2);
+        AssertOk(await Clients.AwsAsync("s3", "sync", Path.Combine(Clients.WorkDirectory, "up"), $"s3://{Bucket}/exact", "--only-show-errors"), "aws s3 sync up");
+        var down = Path.Combine(Clients.WorkDirectory, "down");
+        AssertOk(await Clients.AwsAsync("s3", "sync", $"s3://{Bucket}/exact", down, "--only-show-errors"), "aws s3 sync down");
+        var again = await Clients.AwsAsync("s3", "sync", $"s3://{Bucket}/exact", down, "--exact-timestamps", "--dryrun");
+        AssertOk(again, "aws s3 sync down again");
+        Assert.DoesNotContain("download:", again.Stdout);
+
+        var listed = await Clients.AwsAsync("s3api", "list-objects-v2", "--bucket", Bucket, "--prefix", "exact/sub/", "--query", "Contents[0].LastModified", "--output", "text");
+        var headed = await Clients.AwsAsync("s3api", "head-object", "--bucket", Bucket, "--key", "exact/sub/b.txt", "--query", "LastModified", "--output", "text");
+        AssertOk(listed, "list-objects-v2");
+        AssertOk(headed, "head-object");
+        Assert.Equal(DateTimeOffset.Parse(headed.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture),
+            DateTimeOffset.Parse(listed.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public async Task Aws_s3api_puts_with_metadata_reads_ranges_copies_lists_and_deletes()
     {

@@ -71,8 +71,7 @@ public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services 
             name = name[(name.LastIndexOfAny(['/', '\\']) + 1)..];
             key = key.Replace("${filename}", name, StringComparison.Ordinal);
         }
-        try { ObjectNames.ValidateKey(key); }
-        catch (GatewayException e) { throw S3Errors.InvalidArgument(e.Message); }
+        S3Addressing.ValidateKey(key);
         // C1 controls: the front door cannot address such a key (InvalidURI), so it must not be able to make one.
         if (key.Any(ch => ch is >= '\u0080' and <= '\u009f')) throw S3Errors.InvalidArgument("The object key contains a C1 control character.");
         if (MultipartMetadata.IsPartsAreaKey(key))
