@@ -7,7 +7,8 @@ namespace Gateway.Tests.Probes;
 
 /// <summary>
 /// Black-box probes of the operator endpoints on a gateway that has made no bridge call yet: what an empty audit log
-/// answers. Each refusal is a problem+json the committed OpenAPI document declares for its operation.
+/// answers, and the document path for a name that is not the document. Each refusal is a problem+json the committed
+/// OpenAPI document declares for its operation.
 /// </summary>
 public sealed class OperatorEndpointProbeTests : IAsyncLifetime
 {
@@ -32,6 +33,20 @@ public sealed class OperatorEndpointProbeTests : IAsyncLifetime
         var missing = await RawHttp.SendAsync(_server, "GET", "/v1/audit/consistency?from=1");
         ExpectProblem(missing, 400, "bad-request", "/v1/audit/consistency?from=1");
         Assert.Contains("'from' and 'to'", missing.Payload, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/openapi/v2.json")]
+    [InlineData("/openapi/gateway.json")]
+    public async Task A_document_name_that_is_not_the_document_is_a_404_problem(string target)
+    {
+        // The document route took any name and answered the others with a text/plain 404 of its own.
+        var answer = await RawHttp.SendAsync(_server, "GET", target);
+        ExpectProblem(answer, 404, "not-found", target);
+        var document = await RawHttp.SendAsync(_server, "GET", "/openapi/v1.json");
+        Assert.Equal(200, document.Status);
+        using var parsed = JsonDocument.Parse(document.Payload);
+        Assert.Equal("3.1.1", parsed.RootElement.GetProperty("openapi").GetString());
     }
 
     private static void ExpectProblem(RawHttp.Response answer, int status, string code, string target)
