@@ -22,6 +22,8 @@ public abstract partial class ObjectStoreConformanceTests
     [InlineData("bytes=15-", 15, 5)]
     [InlineData("bytes=-3", 17, 3)]
     [InlineData("bytes=18-100", 18, 2)]
+    // The whole object as a range: Azure's SDK sent "bytes=0-" as no range at all, so Azure answered 200 where the others 206.
+    [InlineData("bytes=0-", 0, 20)]
     public async Task Range_gives_206_with_the_right_bytes(string range, int offset, int length)
     {
         await RequireAsync("ranges");
