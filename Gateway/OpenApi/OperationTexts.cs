@@ -15,6 +15,7 @@ internal static class OperationTexts
     private static readonly Dictionary<string, string> Summaries = new(StringComparer.Ordinal)
     {
         ["ListBuckets"] = "Lists the buckets of a store.",
+        ["GetBucket"] = "Whether a bucket exists: its store and name, or 404 (what a created bucket's Location names).",
         ["CreateBucket"] = "Creates a bucket (409 when it exists).",
         ["DeleteBucket"] = "Deletes an empty bucket (409 when it is not empty).",
         ["GetObject"] = "Streams an object, or one byte range of it (If-Range: only while its ETag or date still names the object, else the whole); conditional with If-Match / If-None-Match / If-Unmodified-Since / If-Modified-Since.",
