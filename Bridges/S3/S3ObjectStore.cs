@@ -182,6 +182,16 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             response.Dispose();
             return new ObjectContent(info with { Size = 0 }, Stream.Null, 0, 0, isPartial: false);
         }
+        if (!whole && partial is { } answered && (answered.Length <= 0 || (answered.Total >= 0 && answered.Offset >= answered.Total)))
+        {
+            // A range of an empty object (or past its end) is unsatisfiable, whatever status the service chose for it:
+            // s3rver answers it 206 "bytes 0-0/0" with a Content-Length it never sends (the gateway answered 503).
+            response.Dispose();
+            throw new GatewayException(ErrorCode.RangeNotSatisfiable, "The range is not satisfiable for this object.")
+            {
+                Extensions = new Dictionary<string, object?> { ["size"] = answered.Total },
+            };
+        }
         if (whole)
         {
             // Only where the ETag is the body's MD5 (AWSSDK skips the others too).
