@@ -178,17 +178,22 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
         var details = result.Details;
         var (metadata, expires) = AzureMetadataNames.Read(details.Metadata);
         var partial = ParseContentRange(details.ContentRange);
+        if (partial is null && options.Range is not null)
+        {
+            // "bytes=0-" is HttpRange(0, null), which the SDK sends as no range at all: the service answers the whole blob.
+            // It is still the range asked for: 206 over all of it, as the other stores answer, or 416 for an empty blob.
+            if (details.ContentLength == 0)
+            {
+                result.Dispose();
+                throw Unsatisfiable(0, null);
+            }
+            partial = (0, details.ContentLength, details.ContentLength);
+        }
         if (partial is { } answered && (answered.Length <= 0 || answered.Offset >= answered.Total))
         {
             // A range starting at or past the end is unsatisfiable, whatever status the service chose for it.
             result.Dispose();
             throw Unsatisfiable(answered.Total, null);
-        }
-        if (partial is null && options.Range is { } asked && asked.Resolve(details.ContentLength) is null)
-        {
-            // Azurite answers a range of an empty blob with 200 and the (empty) whole: an empty object has no byte to serve.
-            result.Dispose();
-            throw Unsatisfiable(details.ContentLength, null);
         }
         var info = new ObjectInfo
         {

@@ -62,9 +62,11 @@ internal static class ChannelEndpoints
         app.MapGet("/v1/audit", ListAuditAsync).WithTags("audit").RequireGatewayAccess(Operation.Read, "audit")
             .WithSummary("Pages through the hash-chained audit log of verified bridge-call witnesses, oldest first.");
         app.MapGet("/v1/audit/head", GetHead).WithTags("audit").RequireGatewayAccess(Operation.Read, "audit")
-            .WithSummary("The latest signed tree head of the audit log (keep it: `audit verify --checkpoint` proves the log still holds it).");
+            .WithSummary("The latest signed tree head of the audit log (keep it: `audit verify --checkpoint` proves the log still holds it); 404 before the first head is signed.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         app.MapGet("/v1/audit/consistency", GetConsistencyAsync).WithTags("audit").RequireGatewayAccess(Operation.Read, "audit")
-            .WithSummary("RFC 9162 consistency proof between the trees of `from` and `to` leaves (1 <= from <= to <= the latest head's size).");
+            .WithSummary("RFC 9162 consistency proof between the trees of `from` and `to` leaves (1 <= from <= to <= the latest head's size); 404 before the first head is signed.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         app.MapGet("/v1/witnesses/{requestId}/proof", GetProofsAsync).WithTags("audit").RequireGatewayAccess(Operation.Read, "audit/witnesses/{requestId}")
             .WithSummary("The witnesses of one gateway request, each with its RFC 9162 inclusion proof under the latest signed tree head, a page at a time (`after`, `limit` 1-100, default 100; `next` while more remain).");
         app.MapGet("/v1/witnesses/{requestId}", GetWitnessesAsync).WithTags("audit").RequireGatewayAccess(Operation.Read, "audit/witnesses/{requestId}")
@@ -109,9 +111,10 @@ internal static class ChannelEndpoints
 
     private static async Task<Ok<ConsistencyProofView>> GetConsistencyAsync(ChannelRuntime runtime, long? from, long? to, CancellationToken ct)
     {
-        var head = runtime.Audit.LatestHead ?? throw new GatewayException(ErrorCode.NotFound, "The audit log has no signed tree head yet.");
+        // A request missing its parameters is wrong whatever the log holds: 400 before the 404 of an empty log.
         if (from is not { } first || to is not { } second)
             throw new GatewayException(ErrorCode.BadRequest, "'from' and 'to' (tree sizes) are required.");
+        var head = runtime.Audit.LatestHead ?? throw new GatewayException(ErrorCode.NotFound, "The audit log has no signed tree head yet.");
         if (first < 1 || first > second || second > head.TreeSize)
             throw new GatewayException(ErrorCode.BadRequest, $"Need 1 <= from <= to <= {head.TreeSize} (the latest signed head's size).");
         var proof = await runtime.Audit.ConsistencyProofAsync(first, second, ct);

@@ -24,7 +24,8 @@ public static class OpenApiSetup
 
     public static void MapGatewayOpenApi(this WebApplication app)
     {
-        app.MapOpenApi("/openapi/{documentName}.json").RequireGatewayAccess(Operation.Read, "openapi");
+        // The one document by its own path: a pattern with {documentName} answered any other name with a text/plain 404.
+        app.MapOpenApi(DocumentPath).RequireGatewayAccess(Operation.Read, "openapi");
         app.UseSwaggerUI(o =>
         {
             o.SwaggerEndpoint(DocumentPath, "Gateway v1");

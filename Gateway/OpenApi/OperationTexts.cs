@@ -15,12 +15,13 @@ internal static class OperationTexts
     private static readonly Dictionary<string, string> Summaries = new(StringComparer.Ordinal)
     {
         ["ListBuckets"] = "Lists the buckets of a store.",
+        ["GetBucket"] = "Whether a bucket exists: its store and name, or 404 (what a created bucket's Location names).",
         ["CreateBucket"] = "Creates a bucket (409 when it exists).",
         ["DeleteBucket"] = "Deletes an empty bucket (409 when it is not empty).",
-        ["GetObject"] = "Streams an object, or one byte range of it; conditional with If-Match / If-None-Match.",
-        ["HeadObject"] = "An object's headers (ETag, size, type, metadata, checksums) without its body.",
+        ["GetObject"] = "Streams an object, or one byte range of it (If-Range: only while its ETag or date still names the object, else the whole); conditional with If-Match / If-None-Match / If-Unmodified-Since / If-Modified-Since.",
+        ["HeadObject"] = "An object's headers (ETag, size, type, metadata, checksums) without its body; conditional as GET is.",
         ["PutObject"] = "Uploads an object, streamed; atomic, conditional, checked against Content-MD5 when given.",
-        ["DeleteObject"] = "Deletes an object (204 also when it was already gone); conditional with If-Match.",
+        ["DeleteObject"] = "Deletes an object (204 also when it was already gone); conditional with If-Match / If-Unmodified-Since.",
         ["GetDockerVersion"] = "The Docker engine's version.",
         ["GetDockerInfo"] = "Facts about the Docker engine.",
         ["CreateContainer"] = "Creates a container (409 when the name is taken).",

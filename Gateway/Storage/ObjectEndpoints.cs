@@ -6,6 +6,7 @@ using Gateway.Security;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace Gateway.Storage;
 
@@ -36,7 +37,7 @@ internal static class ObjectEndpoints
                 operation.RequestBody = new Microsoft.OpenApi.OpenApiRequestBody
                 {
                     Required = true,
-                    Description = "The object's bytes, streamed. Content-Type, Content-MD5, x-meta-*, If-Match and If-None-Match apply; Cache-Control, Content-Disposition, Content-Encoding, Content-Language and Expires are kept with the object and answered on GET and HEAD.",
+                    Description = "The object's bytes, streamed. Content-Type, Content-MD5, x-meta-*, If-Match, If-None-Match and If-Unmodified-Since apply; Cache-Control, Content-Disposition, Content-Encoding, Content-Language and Expires are kept with the object and answered on GET and HEAD.",
                     Content = new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType>
                     {
                         ["*/*"] = new() { Schema = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.String, Format = "binary" } },
@@ -86,17 +87,47 @@ internal static class ObjectEndpoints
         key = ObjectHttp.ReadKey(context, key);
         try
         {
-            var content = await s.GetObjectAsync(bucket, key, new GetObjectOptions
+            var request = context.Request;
+            var conditions = await DateConditions.ApplyUnmodifiedSinceAsync(s, bucket, key, ObjectHttp.ReadConditions(request), request, ct);
+            var range = ObjectHttp.ReadRange(request);
+            var content = range is not null && request.Headers.ContainsKey(HeaderNames.IfRange)
+                ? await GetIfRangeAsync(s, bucket, key, conditions, range, request, ct)
+                : await s.GetObjectAsync(bucket, key, new GetObjectOptions { Conditions = conditions, Range = range }, ct);
+            if (DateConditions.NotModifiedSince(request, conditions, content.Info))
             {
-                Conditions = ObjectHttp.ReadConditions(context.Request),
-                Range = ObjectHttp.ReadRange(context.Request),
-            }, ct);
+                await content.DisposeAsync();
+                return NotModified(context, content.Info.ETag);
+            }
             return new ObjectContentResult(content, headOnly: false);
         }
         catch (GatewayException e) when (e.Code == ErrorCode.NotModified)
         {
             return NotModified(context, e);
         }
+    }
+
+    /// <summary>
+    /// If-Range (RFC 9110 §13.1.5): the range only while the client's validator still names the object, else the whole
+    /// object, so a resumed download never splices bytes of two versions. The range is read under If-Match on the ETag just
+    /// compared; an object replaced in between fails that and is served whole.
+    /// </summary>
+    private static async Task<ObjectContent> GetIfRangeAsync(IObjectStore s, string bucket, string key, ObjectConditions conditions, ByteRange range,
+        HttpRequest request, CancellationToken ct)
+    {
+        var current = await s.HeadObjectAsync(bucket, key, conditions, ct);
+        if (ObjectHttp.IfRangeHolds(request, current))
+        {
+            try
+            {
+                return await s.GetObjectAsync(bucket, key, new GetObjectOptions
+                {
+                    Conditions = conditions with { IfMatch = [current.ETag] },
+                    Range = range,
+                }, ct);
+            }
+            catch (GatewayException e) when (e.Code == ErrorCode.PreconditionFailed) { }
+        }
+        return await s.GetObjectAsync(bucket, key, new GetObjectOptions { Conditions = conditions }, ct);
     }
 
     private static async Task<IResult> Head(string store, string bucket, string? key, HttpContext context, BridgeRegistry<IObjectStore> registry, CancellationToken ct)
@@ -106,7 +137,9 @@ internal static class ObjectEndpoints
         key = ObjectHttp.ReadKey(context, key);
         try
         {
-            var info = await s.HeadObjectAsync(bucket, key, ObjectHttp.ReadConditions(context.Request), ct);
+            var conditions = await DateConditions.ApplyUnmodifiedSinceAsync(s, bucket, key, ObjectHttp.ReadConditions(context.Request), context.Request, ct);
+            var info = await s.HeadObjectAsync(bucket, key, conditions, ct);
+            if (DateConditions.NotModifiedSince(context.Request, conditions, info)) return NotModified(context, info.ETag);
             ObjectHttp.WriteHeaders(context.Response, info);
             context.Response.ContentLength = info.Size;
             return TypedResults.Empty;
@@ -118,9 +151,12 @@ internal static class ObjectEndpoints
     }
 
     // Answered here rather than by the exception handler, which strips ETag from error responses.
-    private static StatusCodeHttpResult NotModified(HttpContext context, GatewayException e)
+    private static StatusCodeHttpResult NotModified(HttpContext context, GatewayException e) =>
+        NotModified(context, e.Extensions?.GetValueOrDefault("etag") as string);
+
+    private static StatusCodeHttpResult NotModified(HttpContext context, string? etag)
     {
-        if (e.Extensions?.GetValueOrDefault("etag") is string etag) context.Response.Headers.ETag = etag;
+        if (etag is not null) context.Response.Headers.ETag = etag;
         return TypedResults.StatusCode(StatusCodes.Status304NotModified);
     }
 
@@ -142,7 +178,7 @@ internal static class ObjectEndpoints
             ContentHeaders = ObjectHttp.ReadContentHeaders(request),
             ContentMd5 = ObjectHttp.ReadContentMd5(request),
             ContentLength = request.ContentLength ?? -1,
-            Conditions = ObjectHttp.ReadConditions(request),
+            Conditions = await DateConditions.ApplyUnmodifiedSinceAsync(s, bucket, key, ObjectHttp.ReadConditions(request), request, ct),
         };
         var info = await s.PutObjectAsync(bucket, key, request.Body, putOptions, ct);
         context.Response.Headers.ETag = info.ETag;
@@ -154,7 +190,8 @@ internal static class ObjectEndpoints
         var s = registry.Get(store);
         ObjectNames.ValidateBucket(bucket, s.Capabilities);
         key = ObjectHttp.ReadKey(context, key);
-        await s.DeleteObjectAsync(bucket, key, ObjectHttp.ReadConditions(context.Request), ct);
+        var conditions = await DateConditions.ApplyUnmodifiedSinceAsync(s, bucket, key, ObjectHttp.ReadConditions(context.Request), context.Request, ct);
+        await s.DeleteObjectAsync(bucket, key, conditions, ct);
         return TypedResults.NoContent();
     }
 

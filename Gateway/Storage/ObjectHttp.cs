@@ -93,6 +93,17 @@ internal static partial class ObjectHttp
         return new ByteRange(r.From, r.To, null);
     }
 
+    /// <summary>
+    /// Whether If-Range names <paramref name="current"/>: a strong entity tag equal to its ETag, or an HTTP date equal to its
+    /// Last-Modified (RFC 9110 §13.1.5). A weak or malformed validator never does, so the whole object is served.
+    /// </summary>
+    public static bool IfRangeHolds(HttpRequest request, ObjectInfo current)
+    {
+        if (!RangeConditionHeaderValue.TryParse(request.Headers.IfRange.ToString(), out var condition)) return false;
+        if (condition.EntityTag is { } tag) return !tag.IsWeak && Preconditions.MatchesStrong(current.ETag, [tag.ToString()]);
+        return condition.LastModified is { } date && DateConditions.WholeSeconds(current.LastModified) == date;
+    }
+
     /// <summary>The x-meta-* headers, checked against <see cref="ObjectMetadata"/>'s rules (a bad one is a 400, nothing stored).</summary>
     public static Dictionary<string, string> ReadMetadata(HttpRequest request) =>
         ObjectMetadata.Validate(request.Headers

@@ -30,6 +30,9 @@ internal static class BucketEndpoints
     {
         stores.MapGet("/{store}/buckets", List).WithName("ListBuckets")
             .RequireGatewayAccess(Operation.Read, "stores/{store}/buckets");
+        stores.MapGet("/{store}/buckets/{bucket}", Get).WithName("GetBucket")
+            .RequireGatewayAccess(Operation.Read, "stores/{store}/buckets/{bucket}")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         stores.MapPut("/{store}/buckets/{bucket}", Create).WithName("CreateBucket")
             .RequireGatewayAccess(Operation.Write, "stores/{store}/buckets/{bucket}")
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -40,6 +43,16 @@ internal static class BucketEndpoints
 
     private static async Task<Ok<BucketList>> List(string store, BridgeRegistry<IObjectStore> registry, CancellationToken ct) =>
         TypedResults.Ok(new BucketList(await registry.Get(store).ListBucketsAsync(ct)));
+
+    /// <summary>What a created bucket's Location names: 200 while the bucket exists, 404 when it does not.</summary>
+    private static async Task<Ok<BucketDescription>> Get(string store, string bucket, BridgeRegistry<IObjectStore> registry, CancellationToken ct)
+    {
+        var s = registry.Get(store);
+        ObjectNames.ValidateBucket(bucket, s.Capabilities);
+        // The store contract has no "bucket exists" call of its own: a one-object listing answers it (not-found when it does not).
+        await s.ListObjectsAsync(bucket, new ListObjectsRequest { PageSize = 1 }, ct);
+        return TypedResults.Ok(new BucketDescription(store, bucket));
+    }
 
     private static async Task<Created> Create(string store, string bucket, BridgeRegistry<IObjectStore> registry, CancellationToken ct)
     {

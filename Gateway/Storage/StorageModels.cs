@@ -5,6 +5,7 @@ namespace Gateway.Storage;
 public sealed record StoreDescription(string Name, string Kind, StoreCapabilities Capabilities);
 public sealed record StoreList(IReadOnlyList<StoreDescription> Stores);
 public sealed record BucketList(IReadOnlyList<BucketInfo> Buckets);
+public sealed record BucketDescription(string Store, string Name);
 
 [System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record ObjectLocation(string Bucket, string Key);
