@@ -16,9 +16,21 @@ public static class Preconditions
         if (conditions.IfNoneMatch is { } ifNoneMatch && current is not null && Matches(current.ETag, ifNoneMatch))
         {
             if (isRead)
-                throw new GatewayException(ErrorCode.NotModified, "The object has not changed.") { Extensions = new Dictionary<string, object?> { ["etag"] = current.ETag } };
+                throw NotModified(current);
             throw new GatewayException(ErrorCode.PreconditionFailed, "If-None-Match matched an existing object.");
         }
+    }
+
+    /// <summary>
+    /// A 304 with what a 200 would have carried for caches to refresh (RFC 9110 §15.4.5): the ETag, Cache-Control and
+    /// Expires, as extensions the facade turns back into headers.
+    /// </summary>
+    public static GatewayException NotModified(ObjectInfo current)
+    {
+        var extensions = new Dictionary<string, object?> { ["etag"] = current.ETag };
+        if (current.ContentHeaders?.CacheControl is { } cacheControl) extensions["cacheControl"] = cacheControl;
+        if (current.ContentHeaders?.Expires is { } expires) extensions["expires"] = expires;
+        return new GatewayException(ErrorCode.NotModified, "The object has not changed.") { Extensions = extensions };
     }
 
     /// <summary>

@@ -96,7 +96,7 @@ internal static class ObjectEndpoints
             if (DateConditions.NotModifiedSince(request, conditions, content.Info))
             {
                 await content.DisposeAsync();
-                return NotModified(context, content.Info.ETag);
+                return NotModified(context, Preconditions.NotModified(content.Info));
             }
             return new ObjectContentResult(content, headOnly: false);
         }
@@ -139,7 +139,7 @@ internal static class ObjectEndpoints
         {
             var conditions = await DateConditions.ApplyUnmodifiedSinceAsync(s, bucket, key, ObjectHttp.ReadConditions(context.Request), context.Request, ct);
             var info = await s.HeadObjectAsync(bucket, key, conditions, ct);
-            if (DateConditions.NotModifiedSince(context.Request, conditions, info)) return NotModified(context, info.ETag);
+            if (DateConditions.NotModifiedSince(context.Request, conditions, info)) return NotModified(context, Preconditions.NotModified(info));
             ObjectHttp.WriteHeaders(context.Response, info);
             context.Response.ContentLength = info.Size;
             return TypedResults.Empty;
@@ -150,13 +150,13 @@ internal static class ObjectEndpoints
         }
     }
 
-    // Answered here rather than by the exception handler, which strips ETag from error responses.
-    private static StatusCodeHttpResult NotModified(HttpContext context, GatewayException e) =>
-        NotModified(context, e.Extensions?.GetValueOrDefault("etag") as string);
-
-    private static StatusCodeHttpResult NotModified(HttpContext context, string? etag)
+    // Answered here rather than by the exception handler, which strips the headers of error responses.
+    private static StatusCodeHttpResult NotModified(HttpContext context, GatewayException e)
     {
-        if (etag is not null) context.Response.Headers.ETag = etag;
+        var headers = context.Response.Headers;
+        if (e.Extensions?.GetValueOrDefault("etag") is string etag) headers.ETag = etag;
+        if (e.Extensions?.GetValueOrDefault("cacheControl") is string cacheControl) headers.CacheControl = cacheControl;
+        if (e.Extensions?.GetValueOrDefault("expires") is string expires) headers.Expires = expires;
         return TypedResults.StatusCode(StatusCodes.Status304NotModified);
     }
 

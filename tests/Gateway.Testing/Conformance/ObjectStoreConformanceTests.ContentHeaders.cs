@@ -26,6 +26,40 @@ public abstract partial class ObjectStoreConformanceTests
     }
 
     [SkippableFact]
+    public async Task A_304_carries_the_etag_cache_control_and_expires_a_200_would_and_no_body_headers()
+    {
+        await RequireAsync("conditionalRequests");
+        var etag = await PutOkAsync("cached", Bytes("cached bytes"), r =>
+        {
+            foreach (var (name, value) in GivenContentHeaders)
+                if (!r.Headers.TryAddWithoutValidation(name, value)) r.Content!.Headers.TryAddWithoutValidation(name, value);
+        });
+        using var head = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, ObjectUrl("cached")));
+        var modified = head.Content.Headers.LastModified!.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Head })
+        {
+            foreach (var (name, value) in new[] { ("If-None-Match", etag), ("If-Modified-Since", modified) })
+            {
+                var request = new HttpRequestMessage(method, ObjectUrl("cached"));
+                request.Headers.TryAddWithoutValidation(name, value);
+                using var response = await Http.SendAsync(request);
+                var what = $"{method} {name}";
+                Assert.True(response.StatusCode == HttpStatusCode.NotModified, $"{what}: {(int)response.StatusCode}");
+                Assert.Equal(etag, response.Headers.ETag?.ToString());
+                AssertContentHeaders(response, new Dictionary<string, string?>
+                {
+                    ["Cache-Control"] = GivenContentHeaders["Cache-Control"],
+                    ["Expires"] = GivenContentHeaders["Expires"],
+                    ["Content-Disposition"] = null,
+                    ["Content-Encoding"] = null,
+                    ["Content-Language"] = null,
+                }, what);
+                Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+            }
+        }
+    }
+
+    [SkippableFact]
     public async Task Standard_headers_given_at_upload_are_kept_and_answered_on_get_head_and_copy()
     {
         await RequireAsync("serverSideCopy");
