@@ -138,11 +138,17 @@ public static class BucketOperations
         try { await t.Store.DeleteBucketAsync(t.Bucket, c.Aborted); }
         catch (GatewayException e) when (e.Code == ErrorCode.Conflict)
         {
-            throw new S3Exception("BucketNotEmpty", 409, "The bucket you tried to delete is not empty.");
+            // Uploads never completed do not keep a bucket from being deleted in S3: they go with it.
+            if (!await Multipart.PendingUploads.OnlyUploadsAsync(c)) throw BucketNotEmpty();
+            await Multipart.PendingUploads.AbortAllAsync(c);
+            try { await t.Store.DeleteBucketAsync(t.Bucket, c.Aborted); }
+            catch (GatewayException again) when (again.Code == ErrorCode.Conflict) { throw BucketNotEmpty(); }
         }
         catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { throw S3Errors.NoSuchBucket(); }
         c.Response.StatusCode = 204;
     }
+
+    private static S3Exception BucketNotEmpty() => new("BucketNotEmpty", 409, "The bucket you tried to delete is not empty.");
 
     public static async Task HeadBucketAsync(S3Context c)
     {

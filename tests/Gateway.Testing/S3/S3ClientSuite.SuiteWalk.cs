@@ -104,4 +104,50 @@ public abstract partial class S3ClientSuite
         assert r["Initiator"]["ID"] == "s3-tester" and r["Owner"]["ID"] == "s3-tester", r
         s3.abort_multipart_upload(Bucket=BUCKET, Key="mp", UploadId=up)
         """, "ListParts initiator");
+
+    /// <summary>A delimiter of more than one character rolls keys up to and including the whole delimiter (v1 and v2).</summary>
+    [Fact]
+    public Task Boto3_lists_with_a_multi_character_delimiter() => RunBotoAsync("""
+        # No "//" in these keys: the GCS emulator leaves keys holding "//" out of every listing (real GCS lists them).
+        for k in ["xaby", "xabz", "ab", "abab", "c", "a::b", "a:b", "a::c::d", "b/a/r", "b/a/c"]: s3.put_object(Bucket=BUCKET, Key=k, Body=b"x")
+        cases = [("ab", "", ["a:b", "a::b", "a::c::d", "b/a/c", "b/a/r", "c"], ["ab", "xab"]),
+                 ("::", "", ["a:b", "ab", "abab", "b/a/c", "b/a/r", "c", "xaby", "xabz"], ["a::"]),
+                 ("::", "a::", ["a::b"], ["a::c::"]),
+                 ("/a", "b", [], ["b/a"])]
+        for delimiter, prefix, keys, prefixes in cases:
+            for v2 in (False, True):
+                r = (s3.list_objects_v2 if v2 else s3.list_objects)(Bucket=BUCKET, Delimiter=delimiter, Prefix=prefix)
+                got = (r.get("Delimiter"), sorted(o["Key"] for o in r.get("Contents", [])), [p["Prefix"] for p in r.get("CommonPrefixes", [])])
+                assert got == (delimiter, sorted(keys), prefixes), (delimiter, prefix, v2, got)
+        # Paged one entry at a time, the same entries in the same order.
+        seen = []
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Delimiter="ab", PaginationConfig={"PageSize": 1}):
+            seen += [o["Key"] for o in page.get("Contents", [])] + [p["Prefix"] for p in page.get("CommonPrefixes", [])]
+        assert seen == ["a::b", "a::c::d", "a:b", "ab", "b/a/c", "b/a/r", "c", "xab"], seen
+        """, "multi-character delimiters");
+
+    /// <summary>
+    /// S3 deletes a bucket holding only uploads never completed, and the uploads with it (ceph/s3-tests' clean-up after
+    /// multipart_upload_empty, size_too_small, missing_part, ...); an object still makes it BucketNotEmpty, uploads untouched.
+    /// </summary>
+    [Fact]
+    public Task Boto3_deletes_a_bucket_whose_only_contents_are_unfinished_uploads() => RunBotoAsync("""
+        a = s3.create_multipart_upload(Bucket=BUCKET, Key="a/one")["UploadId"]
+        s3.upload_part(Bucket=BUCKET, Key="a/one", UploadId=a, PartNumber=1, Body=b"x" * 1024)
+        b = s3.create_multipart_upload(Bucket=BUCKET, Key="two", ChecksumAlgorithm="CRC32")["UploadId"]
+        s3.upload_part(Bucket=BUCKET, Key="two", UploadId=b, PartNumber=1, Body=b"y", ChecksumAlgorithm="CRC32")
+        s3.create_multipart_upload(Bucket=BUCKET, Key="three")
+        s3.put_object(Bucket=BUCKET, Key="object", Body=b"z")
+        assert error_of(lambda: s3.delete_bucket(Bucket=BUCKET)) == ("BucketNotEmpty", 409)
+        assert len(s3.list_multipart_uploads(Bucket=BUCKET)["Uploads"]) == 3
+        s3.delete_object(Bucket=BUCKET, Key="object")
+        assert s3.delete_bucket(Bucket=BUCKET)["ResponseMetadata"]["HTTPStatusCode"] == 204
+        assert BUCKET not in [x["Name"] for x in s3.list_buckets()["Buckets"]]
+        if os.environ["MISSING_BUCKETS_VISIBLE"] == "1":
+            assert error_of(lambda: s3.list_multipart_uploads(Bucket=BUCKET)) == ("NoSuchBucket", 404)
+        # A bucket of the same name made again starts without them.
+        s3.create_bucket(Bucket=BUCKET)
+        assert not s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads"), "uploads survived their bucket"
+        assert error_of(lambda: s3.list_parts(Bucket=BUCKET, Key="a/one", UploadId=a)) == ("NoSuchUpload", 404)
+        """, "deleting a bucket with unfinished uploads");
 }
