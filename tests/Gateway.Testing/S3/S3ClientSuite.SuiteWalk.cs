@@ -150,4 +150,26 @@ public abstract partial class S3ClientSuite
         assert not s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads"), "uploads survived their bucket"
         assert error_of(lambda: s3.list_parts(Bucket=BUCKET, Key="a/one", UploadId=a)) == ("NoSuchUpload", 404)
         """, "deleting a bucket with unfinished uploads");
+
+    /// <summary>
+    /// CopyObject with x-amz-checksum-algorithm (aws s3 cp --checksum-algorithm between S3 paths): the checksum the copy keeps
+    /// is answered in CopyObjectResult; one it would have to compute is NotImplemented and writes nothing (it was ignored).
+    /// </summary>
+    [Fact]
+    public Task Boto3_copy_object_with_a_checksum_algorithm_answers_the_kept_one_or_refuses() => RunBotoAsync("""
+        import base64, hashlib
+        sha = base64.b64encode(hashlib.sha256(b"abc").digest()).decode()
+        s3.put_object(Bucket=BUCKET, Key="sha", Body=b"abc", ChecksumAlgorithm="SHA256")
+        r = s3.copy_object(Bucket=BUCKET, Key="sha-copy", CopySource={"Bucket": BUCKET, "Key": "sha"}, ChecksumAlgorithm="SHA256")
+        assert r["CopyObjectResult"].get("ChecksumSHA256") == sha, r["CopyObjectResult"]
+        assert s3.head_object(Bucket=BUCKET, Key="sha-copy", ChecksumMode="ENABLED").get("ChecksumSHA256") == sha
+        # Onto itself, naming a checksum algorithm is a change S3 takes (here: the one it keeps).
+        s3.copy_object(Bucket=BUCKET, Key="sha", CopySource={"Bucket": BUCKET, "Key": "sha"}, ChecksumAlgorithm="SHA256")
+        assert s3.get_object(Bucket=BUCKET, Key="sha")["Body"].read() == b"abc"
+        for extra in [{"ChecksumAlgorithm": "CRC32"}, {"ChecksumAlgorithm": "SHA256", "MetadataDirective": "REPLACE"}]:
+            assert error_of(lambda: s3.copy_object(Bucket=BUCKET, Key="other", CopySource={"Bucket": BUCKET, "Key": "sha"}, **extra)) == ("NotImplemented", 501), extra
+        status, body = raw("PUT", f"{ENDPOINT}/{BUCKET}/other", headers={"x-amz-copy-source": f"/{BUCKET}/sha", "x-amz-checksum-algorithm": "MD5"})
+        assert status == 400 and b"<Code>InvalidRequest</Code>" in body, (status, body)
+        assert error_of(lambda: s3.head_object(Bucket=BUCKET, Key="other"))[1] == 404
+        """, "CopyObject with a checksum algorithm");
 }
