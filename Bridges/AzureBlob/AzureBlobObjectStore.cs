@@ -132,7 +132,7 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
                 {
                     foreach (var item in page.Values)
                     {
-                        if (item.IsPrefix) prefixes.Add(item.Prefix);
+                        if (item.IsPrefix) prefixes.Add(WholeDelimiter(item.Prefix, request.Delimiter));
                         else objects.Add(FromItem(item.Blob));
                     }
                     next = page.ContinuationToken;
@@ -142,6 +142,15 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
             return new ObjectListing(objects, prefixes, string.IsNullOrEmpty(next) ? null : PageTokens.Wrap("az", next));
         }, true, $"list objects in '{bucket}'", ct);
     }
+
+    /// <summary>
+    /// A BlobPrefix ends with the whole delimiter (Azure takes a string delimiter). Azurite 3 cuts it after the delimiter's
+    /// first character ("xa" for "xab" with delimiter "ab") while grouping by the whole delimiter, so the cut one is completed.
+    /// </summary>
+    private static string WholeDelimiter(string prefix, string delimiter) =>
+        delimiter.Length > 1 && !prefix.EndsWith(delimiter, StringComparison.Ordinal) && prefix.EndsWith(delimiter[0])
+            ? prefix[..^1] + delimiter
+            : prefix;
 
     public async Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ObjectConditions conditions, CancellationToken ct) =>
         Preconditions.CheckRead(await TryHeadAsync(bucket, key, ct), conditions, () => NotFound(bucket, key));

@@ -38,12 +38,17 @@ public static class CopyOperation
         };
         // With REPLACE the tags are the header's (none without it); with COPY the header is ignored, as S3 does.
         var newTags = replaceTags ? TaggingOperations.FromHeader(c.Request) ?? [] : null;
+        var askedChecksum = AskedChecksum(c.Request);
         var ontoItself = source.StoreName == target.StoreName && source.Bucket == target.Bucket && sourceKey == key;
         if (ontoItself && !ChangesSomething(c, directive, encryption))
             throw S3Errors.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
 
         var current = await HeadSourceAsync(c, source, sourceKey);
         S3ObjectHeaders.CheckConditions(current, c.Request.Headers, read: false, prefix: "x-amz-copy-source-");
+        // The copy keeps the source's checksum (COPY) or none (REPLACE); making another would take reading every byte, which a
+        // store's own copy does not: asked for, it is refused rather than the copy answering without the checksum asked for.
+        if (askedChecksum is not null && (directive == MetadataDirective.Replace || StoredChecksum.Of(current)?.Algorithm != askedChecksum))
+            throw S3Errors.NotImplemented($"A copy computing a {askedChecksum.ToUpperInvariant()} checksum its source does not keep");
         var targetConditions = await ObjectWriteOperations.TargetConditionsAsync(c, target.Store, target.Bucket, key);
         var replace = directive == MetadataDirective.Replace;
         var metadata = replace ? ObjectWriteOperations.ReadMetadata(c.Request) : null;
@@ -98,18 +103,34 @@ public static class CopyOperation
             w.WriteStartElement("CopyObjectResult", S3Xml.Namespace);
             w.Element("LastModified", info.LastModified);
             w.Element("ETag", S3ObjectHeaders.ETag(info));
+            if (askedChecksum is not null && StoredChecksum.Of(info) is var (algorithm, value))
+            {
+                w.Element("Checksum" + algorithm.ToUpperInvariant(), value);
+                w.Element("ChecksumType", StoredChecksum.TypeOf(value));
+            }
             w.WriteEndElement();
         });
     }
 
     /// <summary>
-    /// AWS's rule for a copy onto itself: it must name a change of metadata (REPLACE), encryption or storage class. The
+    /// AWS's rule for a copy onto itself: it must name a change of metadata (REPLACE), encryption, storage class or checksum algorithm. The
     /// header's presence is the change: AWS does not compare it with the object's own (an SSE-S3 object copied onto itself
     /// with <c>x-amz-server-side-encryption: AES256</c> is taken). The website redirect location, which AWS also counts,
     /// is not kept here: <see cref="ObjectMakingWrite"/> refuses it before this runs.
     /// </summary>
     private static bool ChangesSomething(S3Context c, MetadataDirective directive, string? encryption) =>
-        directive == MetadataDirective.Replace || encryption is not null || c.Request.Headers.ContainsKey("x-amz-storage-class");
+        directive == MetadataDirective.Replace || encryption is not null || c.Request.Headers.ContainsKey("x-amz-storage-class")
+        || c.Request.Headers.ContainsKey("x-amz-checksum-algorithm");
+
+    /// <summary>x-amz-checksum-algorithm on CopyObject (lower-case), null without it; a name S3 does not have is InvalidRequest.</summary>
+    private static string? AskedChecksum(HttpRequest request)
+    {
+        if (!request.Headers.TryGetValue("x-amz-checksum-algorithm", out var value)) return null;
+        var algorithm = value.ToString().ToLowerInvariant();
+        return ChecksumVerifyingStream.Algorithms.Contains(algorithm)
+            ? algorithm
+            : throw S3Errors.InvalidRequest("Value for x-amz-checksum-algorithm header is invalid.");
+    }
 
     public static async Task<ObjectInfo> HeadSourceAsync(S3Context c, S3BucketTarget source, string sourceKey)
     {

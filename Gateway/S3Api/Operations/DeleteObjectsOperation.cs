@@ -49,38 +49,50 @@ public static class DeleteObjectsOperation
             _ => throw S3Errors.MalformedXml(),
         };
         var objects = root.Elements().Where(e => e.Name.LocalName == "Object")
-            .Select(o => (Key: Child(o, "Key"), VersionId: Child(o, "VersionId"))).ToList();
+            .Select(o => new Entry(Child(o, "Key"), Child(o, "VersionId"), Child(o, "ETag"), Child(o, "LastModifiedTime") is not null || Child(o, "Size") is not null))
+            .ToList();
         if (objects.Count is 0 or > MaxKeys || objects.Any(o => o.Key is null)) throw S3Errors.MalformedXml();
+        // S3 keeps these conditions for directory buckets; ignoring them would delete what the caller asked to keep.
+        if (objects.Any(o => o.SizeOrTimeCondition)) throw S3Errors.NotImplemented("A DeleteObjects condition on LastModifiedTime or Size");
 
         var deleted = new List<(string Key, string? VersionId)>();
         var errors = new List<(string Key, string? VersionId, string Code, string Message)>();
-        foreach (var (key, versionId) in objects)
+        bool? bucketExists = null;
+        foreach (var o in objects)
         {
+            var (key, versionId) = (o.Key!, o.VersionId);
             try
             {
-                S3Addressing.ValidateKey(key!);
+                S3Addressing.ValidateKey(key);
                 if (versionId is not null && versionId != NullVersion.Id)
                 {
                     // S3's per-key answer for a version that does not exist; nothing of the key is touched.
-                    errors.Add((key!, versionId, "NoSuchVersion", "The specified version does not exist."));
+                    errors.Add((key, versionId, "NoSuchVersion", "The specified version does not exist."));
                     continue;
                 }
-                if (MultipartMetadata.IsPartsAreaKey(key!)) throw S3Errors.InvalidArgument("That key is reserved.");
-                if (!c.Allows(Operation.Delete, t.ObjectResource(key!)))
+                if (MultipartMetadata.IsPartsAreaKey(key)) throw S3Errors.InvalidArgument("That key is reserved.");
+                if (!c.Allows(Operation.Delete, t.ObjectResource(key)))
                 {
-                    errors.Add((key!, versionId, "AccessDenied", "Access Denied"));
+                    errors.Add((key, versionId, "AccessDenied", "Access Denied"));
                     continue;
                 }
-                await t.Store.DeleteObjectAsync(t.Bucket, key!, ObjectConditions.None, c.Aborted);
-                deleted.Add((key!, versionId));
+                await DeleteOneAsync(c, key, o.ETag);
+                deleted.Add((key, versionId));
             }
-            catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { deleted.Add((key!, versionId)); }
+            catch (GatewayException e) when (e.Code == ErrorCode.NotFound)
+            {
+                // A missing key is success (a conditional delete's NoSuchKey), but a missing bucket fails the whole request, as in S3.
+                bucketExists ??= await c.BucketExistsAsync();
+                if (bucketExists == false) throw S3Errors.NoSuchBucket();
+                if (o.ETag is null) deleted.Add((key, versionId));
+                else errors.Add((key, versionId, "NoSuchKey", "The specified key does not exist."));
+            }
             catch (GatewayException e)
             {
                 var s3 = S3ErrorMapping.From(e);
-                errors.Add((key!, versionId, s3.Code, s3.Message));
+                errors.Add((key, versionId, s3.Code, s3.Message));
             }
-            catch (S3Exception e) { errors.Add((key!, versionId, e.Code, e.Message)); }
+            catch (S3Exception e) { errors.Add((key, versionId, e.Code, e.Message)); }
         }
         await S3Xml.WriteAsync(c.Response, 200, w =>
         {
@@ -104,6 +116,25 @@ public static class DeleteObjectsOperation
             }
             w.WriteEndElement();
         });
+    }
+
+    private sealed record Entry(string? Key, string? VersionId, string? ETag, bool SizeOrTimeCondition);
+
+    /// <summary>
+    /// One key's delete; with an ETag (S3's conditional delete) only while the object is the one that ETag names, in S3's form
+    /// or the store's, pinned to the store's own ETag so a replacement in between is not deleted.
+    /// </summary>
+    private static async Task DeleteOneAsync(S3Context c, string key, string? etag)
+    {
+        var t = c.Target;
+        var conditions = ObjectConditions.None;
+        if (etag is not null)
+        {
+            var current = await t.Store.HeadObjectAsync(t.Bucket, key, ObjectConditions.None, c.Aborted);
+            if (!S3ObjectHeaders.Matches(current, [Preconditions.Quote(etag.Trim())])) throw S3Errors.PreconditionFailed();
+            conditions = new ObjectConditions { IfMatch = [current.ETag] };
+        }
+        await t.Store.DeleteObjectAsync(t.Bucket, key, conditions, c.Aborted);
     }
 
     private static string? Child(System.Xml.Linq.XElement parent, string name) =>

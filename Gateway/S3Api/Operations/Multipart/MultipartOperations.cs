@@ -323,6 +323,7 @@ public static class MultipartOperations
                 w.Element("ChecksumAlgorithm", uploadSum.Algorithm.ToUpperInvariant());
                 w.Element("ChecksumType", uploadSum.Type);
             }
+            BucketOperations.WriteOwner(w, c, "Initiator");
             BucketOperations.WriteOwner(w, c);
             foreach (var part in page)
             {
