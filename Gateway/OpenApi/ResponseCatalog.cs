@@ -163,6 +163,8 @@ internal static class ResponseCatalog
     {
         Success(r, "304", "If-None-Match matched (weak comparison): no body.");
         Header(r["304"], "ETag", "The current entity tag.");
+        Header(r["304"], "Cache-Control", "The object's Cache-Control, when it has one (RFC 9110 §15.4.5).");
+        Header(r["304"], "Expires", "The object's Expires, when it has one.");
     }
 
     private static void ObjectHeaders(IOpenApiResponse response)

@@ -41,7 +41,7 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
             context.Response.Headers.Allow = allow;
         if (code == ErrorCode.NotModified)
         {
-            if (extensions?.GetValueOrDefault("etag") is string etag) context.Response.Headers.ETag = etag;
+            NotModifiedHeaders.Write(context.Response, extensions);
             return ValueTask.CompletedTask;
         }
         var problem = new ProblemDetails

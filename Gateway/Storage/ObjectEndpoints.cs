@@ -2,6 +2,7 @@ using Gateway.Channel.Families;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
 using Gateway.Hosting;
+using Gateway.Problems;
 using Gateway.Security;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -153,10 +154,7 @@ internal static class ObjectEndpoints
     // Answered here rather than by the exception handler, which strips the headers of error responses.
     private static StatusCodeHttpResult NotModified(HttpContext context, GatewayException e)
     {
-        var headers = context.Response.Headers;
-        if (e.Extensions?.GetValueOrDefault("etag") is string etag) headers.ETag = etag;
-        if (e.Extensions?.GetValueOrDefault("cacheControl") is string cacheControl) headers.CacheControl = cacheControl;
-        if (e.Extensions?.GetValueOrDefault("expires") is string expires) headers.Expires = expires;
+        NotModifiedHeaders.Write(context.Response, e.Extensions);
         return TypedResults.StatusCode(StatusCodes.Status304NotModified);
     }
 

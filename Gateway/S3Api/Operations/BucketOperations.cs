@@ -96,6 +96,9 @@ public static class BucketOperations
         try { await t.Store.CreateBucketAsync(t.Bucket, c.Aborted); }
         catch (GatewayException e) when (e.Code == ErrorCode.Conflict)
         {
+            // A name taken where this gateway cannot list it (another account's S3 bucket, a GCS name taken elsewhere).
+            if (!await OwnBucketAsync(c)) throw new S3Exception("BucketAlreadyExists", 409,
+                "The requested bucket name is not available. The bucket namespace is shared by all users of the system.");
             // S3 answers a re-creation 200 in us-east-1 (its legacy rule, which ceph/s3-tests' bucket_create_exists and
             // bucket_recreate_not_overriding assert) and BucketAlreadyOwnedByYou in every other region. Nothing changes either way.
             if (c.Services.Options.Region != LegacyRegion)
@@ -103,6 +106,12 @@ public static class BucketOperations
         }
         c.Response.Headers.Location = "/" + t.S3Bucket;
         c.Response.StatusCode = 200;
+    }
+
+    private static async Task<bool> OwnBucketAsync(S3Context c)
+    {
+        try { return await c.BucketExistsAsync(); }
+        catch (GatewayException e) when (e.Code is ErrorCode.Forbidden or ErrorCode.Unauthorized) { return false; }
     }
 
     /// <summary>
@@ -139,8 +148,8 @@ public static class BucketOperations
         catch (GatewayException e) when (e.Code == ErrorCode.Conflict)
         {
             // Uploads never completed do not keep a bucket from being deleted in S3: they go with it.
-            if (!await Multipart.PendingUploads.OnlyUploadsAsync(c)) throw BucketNotEmpty();
-            await Multipart.PendingUploads.AbortAllAsync(c);
+            if (!await Multipart.PendingUploads.TryAbortAllAsync(c)) throw BucketNotEmpty();
+            // An object written in between keeps the bucket (BucketNotEmpty), with its uploads already aborted.
             try { await t.Store.DeleteBucketAsync(t.Bucket, c.Aborted); }
             catch (GatewayException again) when (again.Code == ErrorCode.Conflict) { throw BucketNotEmpty(); }
         }
