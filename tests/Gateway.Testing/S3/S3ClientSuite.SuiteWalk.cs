@@ -175,6 +175,29 @@ public abstract partial class S3ClientSuite
     }
 
     /// <summary>
+    /// An upload record the front door did not write (a REST caller's object under the parts area, its target-key metadata
+    /// not the front door's encoding) is no upload: listed nowhere, NoSuchUpload when named, never a 500.
+    /// </summary>
+    [Fact]
+    public async Task Boto3_a_foreign_upload_record_is_no_upload_and_no_server_error()
+    {
+        const string id = "0123456789abcdef0123456789abcdef";
+        var url = $"v1/stores/{S3FrontDoor.StoreName}/buckets/{Bucket}/objects/.s3-uploads/{id}/upload";
+        using (var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = new ByteArrayContent("x"u8.ToArray()) })
+        {
+            request.Headers.TryAddWithoutValidation("x-meta-gw_s3_key", "not*base64url!");
+            using var put = await Door.Server.Client.SendAsync(request);
+            Assert.True(put.IsSuccessStatusCode, $"REST PUT: {(int)put.StatusCode} {await put.Content.ReadAsStringAsync()}");
+        }
+        await RunBotoAsync($$"""
+            assert not s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads")
+            assert error_of(lambda: s3.upload_part(Bucket=BUCKET, Key="k", UploadId="{{id}}", PartNumber=1, Body=b"x")) == ("NoSuchUpload", 404)
+            assert error_of(lambda: s3.list_parts(Bucket=BUCKET, Key="k", UploadId="{{id}}")) == ("NoSuchUpload", 404)
+            assert error_of(lambda: s3.delete_bucket(Bucket=BUCKET)) == ("BucketNotEmpty", 409)
+            """, "a foreign upload record");
+    }
+
+    /// <summary>
     /// CopyObject with x-amz-checksum-algorithm (aws s3 cp --checksum-algorithm between S3 paths): the checksum the copy keeps
     /// is answered in CopyObjectResult; one it would have to compute is NotImplemented and writes nothing (it was ignored).
     /// </summary>

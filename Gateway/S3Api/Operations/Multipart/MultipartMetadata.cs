@@ -46,7 +46,12 @@ public static partial class MultipartMetadata
     }
 
     public static string EncodeKey(string key) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(key));
-    public static string DecodeKey(string value) => Encoding.UTF8.GetString(Base64Url.DecodeFromChars(value));
+    /// <summary>The key an upload record names; null for a value the front door did not encode (a record written by other means).</summary>
+    public static string? DecodeKey(string value)
+    {
+        try { return Encoding.UTF8.GetString(Base64Url.DecodeFromChars(value)); }
+        catch (FormatException) { return null; }
+    }
 
     /// <summary>S3's multipart ETag: MD5 of the parts' binary MD5s, then "-" and the part count.</summary>
     public static string MultipartETag(IEnumerable<string> partETags)

@@ -370,7 +370,7 @@ public static class MultipartOperations
                 try { manifest = await t.Store.HeadObjectAsync(t.Bucket, o.Key, ObjectConditions.None, c.Aborted); }
                 catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { continue; } // completed or aborted meanwhile
                 if (!manifest.Metadata.TryGetValue(MultipartMetadata.TargetKey, out var encoded)) continue;
-                var key = MultipartMetadata.DecodeKey(encoded);
+                if (MultipartMetadata.DecodeKey(encoded) is not { } key) continue;
                 if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
                 var afterMarker = keyMarker.Length == 0 || Utf8KeyOrder.Instance.Compare(key, keyMarker) > 0
                     || (uploadIdMarker.Length > 0 && key == keyMarker && string.CompareOrdinal(uploadId, uploadIdMarker) > 0);

@@ -84,12 +84,12 @@ internal static class PendingUploads
         try
         {
             var manifest = await t.Store.HeadObjectAsync(t.Bucket, manifestKey, ObjectConditions.None, c.Aborted);
-            if (!manifest.Metadata.TryGetValue(MultipartMetadata.TargetKey, out var encoded)) return (false, null);
-            return (false, await UploadRecord.ReadAsync(c, uploadId, MultipartMetadata.DecodeKey(encoded)));
+            if (!manifest.Metadata.TryGetValue(MultipartMetadata.TargetKey, out var encoded) || MultipartMetadata.DecodeKey(encoded) is not { } target)
+                return (false, null);
+            return (false, await UploadRecord.ReadAsync(c, uploadId, target));
         }
         catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { return (true, null); }
         catch (S3Exception e) when (e.Code == "NoSuchUpload") { return (true, null); }
-        catch (FormatException) { return (false, null); }
     }
 
     private static async Task<List<string>> KeysAsync(S3Context c)
