@@ -93,8 +93,26 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         return (response.Buckets ?? []).Select(b => new BucketInfo(b.BucketName, b.CreationDate is { } d ? S3Metadata.Time(d) : null)).ToList();
     }
 
-    public Task CreateBucketAsync(string bucket, CancellationToken ct) =>
-        Call(c => _client.PutBucketAsync(new PutBucketRequest { BucketName = bucket, UseClientRegion = true }, c), false, $"create bucket '{bucket}'", ct);
+    /// <summary>
+    /// S3 in us-east-1 answers its owner's re-creation of a bucket 200 (a legacy rule; other regions say
+    /// BucketAlreadyOwnedByYou), so an existing bucket is looked for first: the facade answers it 409 on every store.
+    /// </summary>
+    public async Task CreateBucketAsync(string bucket, CancellationToken ct)
+    {
+        if (await ListsAsync(bucket, ct)) throw new GatewayException(ErrorCode.Conflict, $"Bucket '{bucket}' already exists.");
+        await Call(c => _client.PutBucketAsync(new PutBucketRequest { BucketName = bucket, UseClientRegion = true }, c), false, $"create bucket '{bucket}'", ct);
+    }
+
+    /// <summary>Whether this client can list the bucket; a name it cannot see is left to PutBucket to answer.</summary>
+    private async Task<bool> ListsAsync(string bucket, CancellationToken ct)
+    {
+        try
+        {
+            await ListObjectsAsync(bucket, new ListObjectsRequest { PageSize = 1 }, ct);
+            return true;
+        }
+        catch (GatewayException e) when (e.Code is ErrorCode.NotFound or ErrorCode.Forbidden) { return false; }
+    }
 
     public Task DeleteBucketAsync(string bucket, CancellationToken ct) =>
         Call(c => _client.DeleteBucketAsync(new DeleteBucketRequest { BucketName = bucket }, c), true, $"delete bucket '{bucket}'", ct);
