@@ -16,10 +16,7 @@ public static class S3ErrorMapping
         ErrorCode.BadRequest => S3Errors.InvalidArgument(e.Message),
         ErrorCode.Conflict => new S3Exception("OperationAborted", 409, e.Message),
         ErrorCode.PreconditionFailed => S3Errors.PreconditionFailed(),
-        ErrorCode.NotModified => new S3Exception("NotModified", 304, "Not Modified")
-        {
-            Headers = e.Extensions?.GetValueOrDefault("etag") is string etag ? [("ETag", etag)] : [],
-        },
+        ErrorCode.NotModified => new S3Exception("NotModified", 304, "Not Modified") { Headers = NotModifiedHeaders(e) },
         ErrorCode.RangeNotSatisfiable => S3Errors.InvalidRange(e.Extensions?.GetValueOrDefault("size") as long?),
         ErrorCode.BadDigest => S3Errors.BadDigest(),
         ErrorCode.PayloadTooLarge => S3Errors.EntityTooLarge(),
@@ -32,4 +29,13 @@ public static class S3ErrorMapping
         ErrorCode.WitnessFailed => new S3Exception("InternalError", 502, "The bridge's witness did not verify; the answer was withheld."),
         _ => S3Errors.InternalError(),
     };
+
+    /// <summary>What a store's 304 names for a cache (Preconditions.NotModified's extensions): ETag, Cache-Control, Expires.</summary>
+    private static (string, string)[] NotModifiedHeaders(GatewayException e)
+    {
+        List<(string, string)> headers = [];
+        foreach (var (extension, header) in new[] { ("etag", "ETag"), ("cacheControl", "Cache-Control"), ("expires", "Expires") })
+            if (e.Extensions?.GetValueOrDefault(extension) is string value) headers.Add((header, value));
+        return [.. headers];
+    }
 }

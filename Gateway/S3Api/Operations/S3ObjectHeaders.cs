@@ -67,11 +67,20 @@ public static class S3ObjectHeaders
         else if (ifModified is { } m && modified <= m) throw read ? NotModified(info) : S3Errors.PreconditionFailed();
     }
 
-    /// <summary>A 304 carries the ETag and Last-Modified a 200 would (RFC 9110 15.4.5; S3 sends both), so a cache can revalidate.</summary>
-    private static S3Exception NotModified(ObjectInfo info) => new("NotModified", 304, "Not Modified")
+    /// <summary>
+    /// A 304 carries the ETag and Last-Modified a 200 would (S3 sends both), and the object's Cache-Control and Expires
+    /// (RFC 9110 15.4.5), so a cache can revalidate and refresh its freshness.
+    /// </summary>
+    private static S3Exception NotModified(ObjectInfo info)
     {
-        Headers = [("ETag", ETag(info)), ("Last-Modified", info.LastModified.ToString("R", CultureInfo.InvariantCulture))],
-    };
+        List<(string, string)> headers = [("ETag", ETag(info)), ("Last-Modified", info.LastModified.ToString("R", CultureInfo.InvariantCulture))];
+        if (info.ContentHeaders?.Sendable() is { } stored)
+        {
+            if (stored.CacheControl is { } cacheControl) headers.Add(("Cache-Control", cacheControl));
+            if (stored.Expires is { } expires) headers.Add(("Expires", expires));
+        }
+        return new("NotModified", 304, "Not Modified") { Headers = [.. headers] };
+    }
 
     public static IReadOnlyList<string>? Tags(Microsoft.Extensions.Primitives.StringValues values)
     {

@@ -3,8 +3,9 @@ using Xunit;
 namespace Gateway.Testing.S3;
 
 /// <summary>
-/// What the header-only answers of a read carry: a 304 the ETag and Last-Modified a 200 would (RFC 9110 15.4.5; S3
-/// sends both, and caches revalidate with them), a 416 S3's ActualObjectSize and RFC 9110's <c>Content-Range: bytes */size</c>.
+/// What the header-only answers of a read carry: a 304 the ETag and Last-Modified a 200 would (S3 sends both, and caches
+/// revalidate with them) and the object's Cache-Control and Expires (RFC 9110 15.4.5: a cache refreshes its freshness from
+/// them), a 416 S3's ActualObjectSize and RFC 9110's <c>Content-Range: bytes */size</c>.
 /// </summary>
 public abstract partial class S3ClientSuite
 {
@@ -24,6 +25,20 @@ public abstract partial class S3ClientSuite
                 assert status == 304 and answer == b"", (method, condition, status, answer)
                 assert (answered.get("etag"), answered.get("last-modified")) == (etag, modified), (method, condition, answered)
                 assert answered.get("x-amz-request-id"), answered
+        plain = answered
+        assert "cache-control" not in plain and "expires" not in plain, plain
+
+        cached_url = f"{ENDPOINT}/{BUCKET}/ca/cached"
+        s3.put_object(Bucket=BUCKET, Key="ca/cached", Body=body, CacheControl="max-age=60, public",
+                      Expires=datetime.datetime(2100, 1, 1, tzinfo=datetime.timezone.utc))
+        status, _, whole = send("GET", cached_url)
+        assert status == 200 and whole.get("cache-control") == "max-age=60, public", whole
+        for method in ("GET", "HEAD"):
+            status, answer, answered = send(method, cached_url, headers={"If-None-Match": whole["etag"]})
+            assert status == 304 and answer == b"", (method, status, answer)
+            assert answered.get("cache-control") == "max-age=60, public", (method, answered)
+            assert answered.get("expires") == whole["expires"], (method, answered, whole)
+
         # A 412 is an error with S3's document on GET and none on HEAD, as before.
         status, answer, _ = send("GET", url, headers={"If-Match": '"0000"'})
         assert code(status, answer) == (412, "PreconditionFailed"), answer
