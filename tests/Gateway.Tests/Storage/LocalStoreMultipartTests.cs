@@ -88,18 +88,24 @@ public sealed class LocalStoreMultipartTests : IDisposable
         return $"\"{Convert.ToHexStringLower(MD5.HashData(md5s))}-{parts.Length}\"";
     }
 
+    /// <summary>A bucket and an upload of big.bin (text/plain) with parts "hello, " and "world".</summary>
+    private static async Task<(string UploadId, List<CompletedPart> Parts)> StartHelloWorldAsync(LocalObjectStore store)
+    {
+        await store.CreateBucketAsync(Bucket, default);
+        var uploadId = (await store.StartMultipartUploadAsync(Bucket, "big.bin", new MultipartUploadOptions { ContentType = "text/plain" }, default)).UploadId;
+        var one = await SendAsync(store, uploadId, 1, "hello, ");
+        var two = await SendAsync(store, uploadId, 2, "world");
+        return (uploadId, [new(1, one.ETag), new(2, two.ETag)]);
+    }
+
     [Fact]
     public async Task A_completed_object_has_the_md5_of_md5s_etag_everywhere_and_no_md5_also_after_a_reindex()
     {
         var expected = MultipartETag("hello, ", "world");
         using (var store = Open())
         {
-            await store.CreateBucketAsync(Bucket, default);
-            var uploadId = (await store.StartMultipartUploadAsync(Bucket, "big.bin", new MultipartUploadOptions(), default)).UploadId;
-            var one = await SendAsync(store, uploadId, 1, "hello, ");
-            var two = await SendAsync(store, uploadId, 2, "world");
-            var written = await store.CompleteMultipartUploadAsync(Bucket, "big.bin", uploadId,
-                new CompleteUploadRequest { Parts = [new CompletedPart(1, one.ETag), new CompletedPart(2, two.ETag)] }, default);
+            var (uploadId, parts) = await StartHelloWorldAsync(store);
+            var written = await store.CompleteMultipartUploadAsync(Bucket, "big.bin", uploadId, new CompleteUploadRequest { Parts = parts }, default);
             // As S3 reports a multipart object: the parts' MD5s hashed, then the count; the whole object's MD5 is not computed.
             Assert.Equal((expected, (string?)null), (written.ETag, written.ContentMd5));
             var head = await store.HeadObjectAsync(Bucket, "big.bin", ObjectConditions.None, default);
@@ -125,11 +131,7 @@ public sealed class LocalStoreMultipartTests : IDisposable
     public async Task A_completion_that_states_the_md5_is_checked_against_the_bytes_and_keeps_it()
     {
         using var store = Open();
-        await store.CreateBucketAsync(Bucket, default);
-        var uploadId = (await store.StartMultipartUploadAsync(Bucket, "big.bin", new MultipartUploadOptions(), default)).UploadId;
-        var one = await SendAsync(store, uploadId, 1, "hello, ");
-        var two = await SendAsync(store, uploadId, 2, "world");
-        var parts = new List<CompletedPart> { new(1, one.ETag), new(2, two.ETag) };
+        var (uploadId, parts) = await StartHelloWorldAsync(store);
 
         var wrong = await Assert.ThrowsAsync<GatewayException>(() => store.CompleteMultipartUploadAsync(Bucket, "big.bin", uploadId,
             new CompleteUploadRequest { Parts = parts, ContentMd5 = Convert.ToBase64String(MD5.HashData("hello, world!"u8)) }, default));
@@ -146,11 +148,7 @@ public sealed class LocalStoreMultipartTests : IDisposable
     public async Task A_completion_cut_short_leaves_no_object_and_no_temporary_file_and_the_upload_completes_afterwards()
     {
         using var store = Open();
-        await store.CreateBucketAsync(Bucket, default);
-        var uploadId = (await store.StartMultipartUploadAsync(Bucket, "big.bin", new MultipartUploadOptions(), default)).UploadId;
-        var one = await SendAsync(store, uploadId, 1, "hello, ");
-        var two = await SendAsync(store, uploadId, 2, "world");
-        var parts = new List<CompletedPart> { new(1, one.ETag), new(2, two.ETag) };
+        var (uploadId, parts) = await StartHelloWorldAsync(store);
 
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
@@ -168,12 +166,8 @@ public sealed class LocalStoreMultipartTests : IDisposable
     public async Task A_composed_object_keeps_its_etag_through_a_metadata_replacement_and_a_copy()
     {
         using var store = Open();
-        await store.CreateBucketAsync(Bucket, default);
-        var uploadId = (await store.StartMultipartUploadAsync(Bucket, "big.bin", new MultipartUploadOptions { ContentType = "text/plain" }, default)).UploadId;
-        var one = await SendAsync(store, uploadId, 1, "hello, ");
-        var two = await SendAsync(store, uploadId, 2, "world");
-        var written = await store.CompleteMultipartUploadAsync(Bucket, "big.bin", uploadId,
-            new CompleteUploadRequest { Parts = [new CompletedPart(1, one.ETag), new CompletedPart(2, two.ETag)] }, default);
+        var (uploadId, parts) = await StartHelloWorldAsync(store);
+        var written = await store.CompleteMultipartUploadAsync(Bucket, "big.bin", uploadId, new CompleteUploadRequest { Parts = parts }, default);
 
         // Bytes and identity stay: the in-store copy copies the file's content and keeps its ETag (and its lack of MD5).
         var replaced = await store.ReplaceMetadataAsync(Bucket, "big.bin", new Dictionary<string, string> { ["tag"] = "x" }, ObjectConditions.None, default);
@@ -187,7 +181,7 @@ public sealed class LocalStoreMultipartTests : IDisposable
         var stale = await Assert.ThrowsAsync<GatewayException>(() => store.CopyObjectAsync(new CopyObjectRequest
         {
             SourceBucket = Bucket, SourceKey = "big.bin", TargetBucket = Bucket, TargetKey = "other.bin",
-            SourceConditions = new ObjectConditions { IfMatch = [one.ETag] },
+            SourceConditions = new ObjectConditions { IfMatch = [parts[0].ETag] },
         }, default));
         Assert.Equal(ErrorCode.PreconditionFailed, stale.Code);
         Assert.Equal(2, (await store.ListObjectsAsync(Bucket, new ListObjectsRequest(), default)).Objects.Count);
