@@ -223,7 +223,8 @@ internal sealed class LocalIndex : IDisposable
         command.Parameters.AddWithValue("$b", bucket);
         command.Parameters.AddWithValue("$k", KeyBytes(t.Key));
         command.Parameters.AddWithValue("$size", t.Size);
-        command.Parameters.AddWithValue("$md5", t.Md5);
+        // The md5 column holds the base64 MD5, or for an object without one its quoted ETag (never base64: it starts with '"').
+        command.Parameters.AddWithValue("$md5", t.Md5 ?? t.ETag);
         command.Parameters.AddWithValue("$type", t.ContentType);
         command.Parameters.AddWithValue("$meta", t.Metadata.Count == 0
             ? DBNull.Value
@@ -271,11 +272,11 @@ internal sealed class LocalIndex : IDisposable
     }
 }
 
-/// <summary>One object's row in the index.</summary>
+/// <summary>One object's row in the index; <paramref name="Md5"/> is the md5 column (the MD5, or a quoted ETag where there is none).</summary>
 internal readonly record struct IndexRow(byte[] Key, long Size, string Md5, string ContentType, string? Metadata, long ModifiedTicks)
 {
     public ObjectInfo ToInfo() => LocalObjectFile.ToInfo(new LocalObjectFile.Trailer(
-        Encoding.UTF8.GetString(Key), Size, Md5, ContentType,
+        Encoding.UTF8.GetString(Key), Size, Md5.StartsWith('"') ? null : Md5, ContentType,
         Metadata is null ? [] : JsonSerializer.Deserialize(Metadata, LocalObjectFile.TrailerJson.Default.DictionaryStringString) ?? [],
-        new DateTimeOffset(ModifiedTicks, TimeSpan.Zero)));
+        new DateTimeOffset(ModifiedTicks, TimeSpan.Zero), ETag: Md5.StartsWith('"') ? Md5 : null));
 }

@@ -15,7 +15,9 @@ namespace Gateway.Bridges.Local;
 /// written under root/.tmp and renamed into place, so a crash leaves a part whole or absent (the start clears .tmp),
 /// and the parts survive restarts: listing them is reading their trailers. Completing writes the concatenated part
 /// files as one object by the put path (tmp, intent, rename), so the object appears whole or not at all, then removes
-/// the folder; a crash between the two leaves the folder, which a new completion or an abort clears.
+/// the folder; a crash between the two leaves the folder, which a new completion or an abort clears. The concatenation
+/// is a kernel-side copy and is not hashed again: the object's ETag is S3's md5-of-md5s-N of its parts and it has no
+/// MD5, unless the completion states one (then the bytes are read, hashed and checked, and the MD5 is the ETag).
 /// </summary>
 public sealed partial class LocalObjectStore
 {
@@ -95,7 +97,7 @@ public sealed partial class LocalObjectStore
             foreach (var file in Directory.EnumerateFiles(dir))
             {
                 if (!int.TryParse(Path.GetFileName(file), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || PartPath(dir, n) != file) continue;
-                if (LocalObjectFile.TryRead(file) is { } trailer) parts.Add(ToPart(n, trailer));
+                if (LocalObjectFile.TryRead(file) is { Md5: not null } trailer) parts.Add(ToPart(n, trailer));
             }
         }
         catch (DirectoryNotFoundException)
@@ -115,6 +117,7 @@ public sealed partial class LocalObjectStore
         // Every part is opened and checked before anything is written: the handles keep these versions readable
         // even if a part is sent again meanwhile.
         var files = new List<(FileStream File, long Size)>(request.Parts.Count);
+        var partMd5s = new List<byte[]>(request.Parts.Count);
         try
         {
             foreach (var part in request.Parts)
@@ -129,13 +132,13 @@ public sealed partial class LocalObjectStore
                     throw InvalidPart(part.PartNumber, "is not uploaded");
                 }
                 files.Add((file, 0));
-                var trailer = LocalObjectFile.ReadTrailer(file) ?? throw InvalidPart(part.PartNumber, "is not uploaded");
+                var trailer = LocalObjectFile.ReadTrailer(file) is { Md5: not null } read ? read : throw InvalidPart(part.PartNumber, "is not uploaded");
                 if (ToPart(part.PartNumber, trailer).ETag != part.ETag) throw InvalidPart(part.PartNumber, "has another ETag");
                 file.Seek(0, SeekOrigin.Begin);
                 files[^1] = (file, trailer.Size);
+                partMd5s.Add(Convert.FromBase64String(trailer.Md5!));
             }
-            await using var body = new PartFilesStream(files);
-            var written = await PutObjectAsync(bucket, key, body, new PutObjectOptions
+            var options = new PutObjectOptions
             {
                 ContentType = manifest.ContentType,
                 Metadata = WithAdded(manifest.Metadata, request.Metadata),
@@ -143,14 +146,58 @@ public sealed partial class LocalObjectStore
                 ContentLength = files.Sum(f => f.Size),
                 ContentMd5 = request.ContentMd5,
                 Conditions = request.Conditions,
-            }, ct).ConfigureAwait(false);
-            files.Clear();
+            };
+            ObjectInfo written;
+            if (request.ContentMd5 is null)
+            {
+                written = await PutPartFilesAsync(bucket, key, files, partMd5s, options, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                // The caller states the whole object's MD5: it is checked against the bytes, so they are read and hashed.
+                await using var body = new PartFilesStream(files);
+                written = await PutObjectAsync(bucket, key, body, options, ct).ConfigureAwait(false);
+                files.Clear(); // the stream owned and closed them
+            }
             DeleteUploadDir(dir);
             return written;
         }
         finally
         {
             foreach (var (file, _) in files) await file.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The part files concatenated into a new object file by the kernel, under .tmp, then committed as every put is (intent,
+    /// rename, settle), so a crash leaves the old target or the whole new one. No MD5 is computed: the ETag is the parts'.
+    /// </summary>
+    private async Task<ObjectInfo> PutPartFilesAsync(string bucket, string key, List<(FileStream File, long Size)> files,
+        List<byte[]> partMd5s, PutObjectOptions options, CancellationToken ct)
+    {
+        var target = ObjectPath(ExistingBucketDir(bucket), key);
+        if (!options.Conditions.IsEmpty) Preconditions.Check(TryReadInfo(target), options.Conditions, isRead: false);
+        var tmp = Path.Combine(_tmp, Guid.NewGuid().ToString("N"));
+        try
+        {
+            long size = 0;
+            using (var output = File.OpenHandle(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                foreach (var (file, partSize) in files)
+                {
+                    await FileRangeCopy.CopyAsync(file.SafeFileHandle, 0, output, size, partSize, ct).ConfigureAwait(false);
+                    size += partSize;
+                }
+            }
+            var trailer = new LocalObjectFile.Trailer(key, size, null, options.ContentType, new Dictionary<string, string>(options.Metadata),
+                DateTimeOffset.UtcNow, ContentHeaders.OrNull(options.ContentHeaders), LocalObjectFile.MultipartETag(partMd5s));
+            AppendTrailer(tmp, trailer); // flushes the whole file (content and trailer) when Fsync is on
+            await CommitAsync(bucket, key, tmp, target, trailer, options.Conditions, ct).ConfigureAwait(false);
+            return LocalObjectFile.ToInfo(trailer);
+        }
+        finally
+        {
+            File.Delete(tmp);
         }
     }
 
@@ -218,7 +265,7 @@ public sealed partial class LocalObjectStore
     private static string PartPath(string dir, int partNumber) => Path.Combine(dir, partNumber.ToString(CultureInfo.InvariantCulture));
 
     private static UploadedPart ToPart(int partNumber, LocalObjectFile.Trailer trailer) =>
-        new(partNumber, $"\"{Convert.ToHexStringLower(Convert.FromBase64String(trailer.Md5))}\"", trailer.Size) { ContentMd5 = trailer.Md5 };
+        new(partNumber, $"\"{Convert.ToHexStringLower(Convert.FromBase64String(trailer.Md5!))}\"", trailer.Size) { ContentMd5 = trailer.Md5 };
 
     private static GatewayException InvalidPart(int partNumber, string problem) =>
         new(ErrorCode.BadRequest, $"Part {partNumber} of the completion {problem}; nothing was written.");

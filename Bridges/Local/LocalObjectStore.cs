@@ -127,23 +127,10 @@ public sealed partial class LocalObjectStore : IObjectStore, IDisposable
 
     public Task<ObjectContent> GetObjectAsync(string bucket, string key, GetObjectOptions options, CancellationToken ct)
     {
-        var path = ObjectPath(ExistingBucketDir(bucket), key);
-        FileStream file;
+        var (file, trailer) = OpenObject(bucket, key, options.Conditions);
         try
         {
-            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            Preconditions.Check(null, options.Conditions, isRead: true);
-            throw NotFound(bucket, key);
-        }
-        try
-        {
-            // The open handle keeps this version readable even if a writer replaces it meanwhile.
-            var trailer = LocalObjectFile.ReadTrailer(file) ?? throw NotFound(bucket, key);
             var info = LocalObjectFile.ToInfo(trailer);
-            Preconditions.Check(info, options.Conditions, isRead: true);
             var (offset, length, partial) = (0L, info.Size, false);
             if (options.Range is { } range)
             {
@@ -152,6 +139,36 @@ public sealed partial class LocalObjectStore : IObjectStore, IDisposable
             }
             file.Seek(offset, SeekOrigin.Begin);
             return Task.FromResult(new ObjectContent(info, new BoundedReadStream(file, length), offset, length, partial));
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The object's file, open for reading, and its trailer, checked against <paramref name="conditions"/> as a read. The
+    /// open handle keeps this version readable even if a writer replaces it meanwhile. The caller disposes the file.
+    /// </summary>
+    private (FileStream File, LocalObjectFile.Trailer Trailer) OpenObject(string bucket, string key, ObjectConditions conditions)
+    {
+        var path = ObjectPath(ExistingBucketDir(bucket), key);
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            Preconditions.Check(null, conditions, isRead: true);
+            throw NotFound(bucket, key);
+        }
+        try
+        {
+            var trailer = LocalObjectFile.ReadTrailer(file) ?? throw NotFound(bucket, key);
+            Preconditions.Check(LocalObjectFile.ToInfo(trailer), conditions, isRead: true);
+            return (file, trailer);
         }
         catch
         {
@@ -219,15 +236,33 @@ public sealed partial class LocalObjectStore : IObjectStore, IDisposable
         }
     }
 
+    /// <summary>
+    /// A copy inside the store: the source file's content copied by the kernel into a new file (no pass through user space,
+    /// nothing hashed), which keeps the source's MD5 and ETag, then committed as a put (tmp, intent, rename).
+    /// </summary>
     public async Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct)
     {
         if (request.SourceParts is { } parts) return await ComposeAsync(request, parts, ct).ConfigureAwait(false);
         var targetPath = ObjectPath(ExistingBucketDir(request.TargetBucket), request.TargetKey);
         if (!request.TargetConditions.IsEmpty) Preconditions.Check(TryReadInfo(targetPath), request.TargetConditions, isRead: false);
-        await using var source = await GetObjectAsync(request.SourceBucket, request.SourceKey,
-            new GetObjectOptions { Conditions = request.SourceConditions }, ct).ConfigureAwait(false);
-        return await PutObjectAsync(request.TargetBucket, request.TargetKey, source.Body,
-            request.StreamedCopyOptions(source.Info, source.Length), ct).ConfigureAwait(false);
+        var (source, sourceTrailer) = OpenObject(request.SourceBucket, request.SourceKey, request.SourceConditions);
+        var tmp = Path.Combine(_tmp, Guid.NewGuid().ToString("N"));
+        try
+        {
+            using (var output = File.OpenHandle(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                await FileRangeCopy.CopyAsync(source.SafeFileHandle, 0, output, 0, sourceTrailer.Size, ct).ConfigureAwait(false);
+            var options = request.StreamedCopyOptions(LocalObjectFile.ToInfo(sourceTrailer), sourceTrailer.Size);
+            var trailer = new LocalObjectFile.Trailer(request.TargetKey, sourceTrailer.Size, sourceTrailer.Md5, options.ContentType,
+                new Dictionary<string, string>(options.Metadata), DateTimeOffset.UtcNow, ContentHeaders.OrNull(options.ContentHeaders), sourceTrailer.ETag);
+            AppendTrailer(tmp, trailer);
+            await CommitAsync(request.TargetBucket, request.TargetKey, tmp, targetPath, trailer, options.Conditions, ct).ConfigureAwait(false);
+            return LocalObjectFile.ToInfo(trailer);
+        }
+        finally
+        {
+            await source.DisposeAsync().ConfigureAwait(false);
+            File.Delete(tmp);
+        }
     }
 
     /// <summary>The metadata trailer is inside the object file, so a crash-safe change is a new file: a copy onto itself inside the store, pinned to the version read.</summary>

@@ -40,9 +40,10 @@ public sealed record CompleteUploadRequest
     /// <summary>Checked against the target object as a put's conditions are (If-None-Match: * for create-only).</summary>
     public ObjectConditions Conditions { get; init; } = ObjectConditions.None;
     /// <summary>
-    /// Base64 MD5 of the whole object when the caller knows it. A store that hashes what it composes checks it (local:
-    /// BadDigest, nothing written); Azure keeps it as the blob's Content-MD5 (it does not check it, so the caller must,
-    /// e.g. by reading the object back); S3 ignores it (a multipart object's ETag is its own).
+    /// Base64 MD5 of the whole object when the caller knows it. Local hashes the parts it composes only when this is given,
+    /// checks it (BadDigest, nothing written) and keeps it; without it the local object has S3's md5-of-md5s-N ETag and no
+    /// MD5. Azure keeps it as the blob's Content-MD5 (it does not check it, so the caller must, e.g. by reading the object
+    /// back); S3 ignores it (a multipart object's ETag is its own).
     /// </summary>
     public string? ContentMd5 { get; init; }
     /// <summary>

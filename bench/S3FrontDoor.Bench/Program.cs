@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Security.Cryptography;
 using Gateway.Bench;
 
@@ -41,27 +42,42 @@ try
     var facade = new List<double>();
     var direct = new List<double>();
     var down = Path.Combine(work, "down.bin");
+    // Each command is timed on its own with the CPU the server under it used (the gateway's from /proc, s3rver's likewise
+    // when its process can be found) and the client's own, and printed per round: where a round's time goes.
+    var s3rverPid = ListenerPid(new Uri(s3rver).Port);
+    TimeSpan GatewayCpu() => gateway.CpuTime();
+    TimeSpan S3rverCpu() => s3rverPid is { } pid ? ProcessCpu(pid) : TimeSpan.Zero;
     for (var round = 0; round < rounds; round++)
     {
-        door.Add(await Measure.SecondsAsync(async () =>
+        var split = new List<string>();
+        async Task<double> Step(string name, Func<TimeSpan> serverCpu, Func<Task<TimeSpan>> command)
         {
-            await AwsAsync(frontDoor, keyId, secret, "s3", "cp", source, $"s3://{bucket}/big.bin", "--only-show-errors");
-            await AwsAsync(frontDoor, keyId, secret, "s3", "cp", $"s3://{bucket}/big.bin", down, "--only-show-errors");
-        }));
+            // BENCH_PERF_DIR: the last round's front-door commands are profiled (perf record on the gateway; start the
+            // bench with DOTNET_PerfMapEnabled=1 so the gateway writes its JIT map).
+            using var perf = round == rounds - 1 && name.StartsWith("door", StringComparison.Ordinal)
+                && Environment.GetEnvironmentVariable("BENCH_PERF_DIR") is { Length: > 0 } perfDir
+                ? await PerfRecorder.StartAsync(gateway.Pid, Path.Combine(perfDir, name.Replace(' ', '-') + ".data"))
+                : null;
+            var cpu0 = serverCpu();
+            var watch = Stopwatch.StartNew();
+            var clientCpu = await command();
+            var seconds = watch.Elapsed.TotalSeconds;
+            if (perf is not null) await perf.StopAsync();
+            split.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{name} {seconds:0.00}s (server {(serverCpu() - cpu0).TotalSeconds:0.00} CPU-s, client {clientCpu.TotalSeconds:0.00})"));
+            return seconds;
+        }
+        door.Add(await Step("door up", GatewayCpu, () => AwsAsync(frontDoor, keyId, secret, "s3", "cp", source, $"s3://{bucket}/big.bin", "--only-show-errors"))
+            + await Step("door down", GatewayCpu, () => AwsAsync(frontDoor, keyId, secret, "s3", "cp", $"s3://{bucket}/big.bin", down, "--only-show-errors")));
         Check(down, source);
-        facade.Add(await Measure.SecondsAsync(async () =>
-        {
-            await RunAsync("curl", ["-sf", "-o", "/dev/null", "-X", "PUT", "-H", $"X-Api-Key: {gateway.ApiKey}", "--upload-file", source, facadeObject]);
-            await RunAsync("curl", ["-sf", "-H", $"X-Api-Key: {gateway.ApiKey}", "-o", down, facadeObject]);
-        }));
+        facade.Add(await Step("facade up", GatewayCpu, () => RunAsync("curl", ["-sf", "-o", "/dev/null", "-X", "PUT", "-H", $"X-Api-Key: {gateway.ApiKey}", "--upload-file", source, facadeObject]))
+            + await Step("facade down", GatewayCpu, () => RunAsync("curl", ["-sf", "-H", $"X-Api-Key: {gateway.ApiKey}", "-o", down, facadeObject])));
         Check(down, source);
-        direct.Add(await Measure.SecondsAsync(async () =>
-        {
-            await AwsAsync(s3rver, Need("S3_ACCESS_KEY"), Need("S3_SECRET_KEY"), "s3", "cp", source, $"s3://{bucket}/big.bin", "--only-show-errors");
-            await AwsAsync(s3rver, Need("S3_ACCESS_KEY"), Need("S3_SECRET_KEY"), "s3", "cp", $"s3://{bucket}/big.bin", down, "--only-show-errors");
-        }));
+        direct.Add(await Step("s3rver up", S3rverCpu, () => AwsAsync(s3rver, Need("S3_ACCESS_KEY"), Need("S3_SECRET_KEY"), "s3", "cp", source, $"s3://{bucket}/big.bin", "--only-show-errors"))
+            + await Step("s3rver down", S3rverCpu, () => AwsAsync(s3rver, Need("S3_ACCESS_KEY"), Need("S3_SECRET_KEY"), "s3", "cp", $"s3://{bucket}/big.bin", down, "--only-show-errors")));
         Check(down, source);
         Console.Error.WriteLine($"round {round + 1}: front door {door[^1]:0.00}s facade {facade[^1]:0.00}s s3rver {direct[^1]:0.00}s");
+        Console.Error.WriteLine($"  {string.Join("; ", split)}");
     }
     var doorS = Measure.Median(door);
     Measure.Metric("s3_frontdoor_mb_s", 2.0 * sizeMb / doorS, "MB/s");
@@ -80,7 +96,7 @@ static void Check(string path, string source)
     File.Delete(path);
 }
 
-static Task AwsAsync(string endpoint, string keyId, string secret, params string[] args) => RunAsync("/usr/bin/aws",
+static Task<TimeSpan> AwsAsync(string endpoint, string keyId, string secret, params string[] args) => RunAsync("/usr/bin/aws",
     ["--endpoint-url", endpoint, .. args],
     new Dictionary<string, string?>
     {
@@ -89,8 +105,10 @@ static Task AwsAsync(string endpoint, string keyId, string secret, params string
         ["AWS_EC2_METADATA_DISABLED"] = "true",
     });
 
-static async Task RunAsync(string program, string[] args, IDictionary<string, string?>? env = null)
+/// <summary>Runs a command to its end; answers the CPU time it used (this process's reaped children's, before and after).</summary>
+static async Task<TimeSpan> RunAsync(string program, string[] args, IDictionary<string, string?>? env = null)
 {
+    var children = ProcessCpu(Environment.ProcessId, children: true);
     var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };
     foreach (var a in args) start.ArgumentList.Add(a);
     foreach (var (k, v) in env ?? new Dictionary<string, string?>())
@@ -100,6 +118,36 @@ static async Task RunAsync(string program, string[] args, IDictionary<string, st
     _ = process.StandardOutput.ReadToEndAsync();
     await process.WaitForExitAsync();
     if (process.ExitCode != 0) throw new InvalidOperationException($"{program} {args.FirstOrDefault()} failed ({process.ExitCode}): {await stderr}");
+    return ProcessCpu(Environment.ProcessId, children: true) - children;
+}
+
+/// <summary>The process listening on a loopback TCP port (from `ss`), or null when it cannot be told.</summary>
+static int? ListenerPid(int port)
+{
+    try
+    {
+        var start = new ProcessStartInfo("ss", ["-ltnpH", $"sport = :{port}"]) { RedirectStandardOutput = true };
+        using var ss = Process.Start(start)!;
+        var output = ss.StandardOutput.ReadToEnd();
+        ss.WaitForExit();
+        var at = output.IndexOf("pid=", StringComparison.Ordinal);
+        if (at < 0) return null;
+        var end = output.IndexOf(',', at);
+        return int.Parse(output[(at + 4)..end], CultureInfo.InvariantCulture);
+    }
+    catch (Exception e) when (e is System.ComponentModel.Win32Exception or FormatException or ArgumentOutOfRangeException)
+    {
+        return null;
+    }
+}
+
+/// <summary>User plus system CPU time of a process (or of its children it has waited for), from /proc/PID/stat.</summary>
+static TimeSpan ProcessCpu(int pid, bool children = false)
+{
+    var stat = File.ReadAllText($"/proc/{pid}/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    var at = children ? 13 : 11; // utime, stime; cutime, cstime
+    return TimeSpan.FromMilliseconds((long.Parse(fields[at], CultureInfo.InvariantCulture) + long.Parse(fields[at + 1], CultureInfo.InvariantCulture)) * 10);
 }
 
 static Dictionary<string, string> ReadEnv(string path)
@@ -124,4 +172,31 @@ static async Task WriteSourceAsync(string path, long size)
         block[0] = (byte)(written >> 20);
         await file.WriteAsync(block.AsMemory(0, (int)Math.Min(block.Length, size - written)));
     }
+}
+
+/// <summary>perf record attached to a process, stopped with SIGINT so that it writes its data file whole.</summary>
+sealed class PerfRecorder : IDisposable
+{
+    private readonly Process _perf;
+    private PerfRecorder(Process perf) => _perf = perf;
+
+    public static async Task<PerfRecorder> StartAsync(int pid, string output)
+    {
+        var start = new ProcessStartInfo("perf", ["record", "-e", "cpu-clock", "-F", "499", "-g", "-p", pid.ToString(CultureInfo.InvariantCulture), "-o", output])
+        {
+            RedirectStandardError = true,
+        };
+        var perf = Process.Start(start)!;
+        // perf says nothing until it stops; give it a moment to attach to every thread before the command starts.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        return new PerfRecorder(perf);
+    }
+
+    public async Task StopAsync()
+    {
+        using (var kill = Process.Start("kill", ["-INT", _perf.Id.ToString(CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+        await _perf.WaitForExitAsync();
+    }
+
+    public void Dispose() => _perf.Dispose();
 }

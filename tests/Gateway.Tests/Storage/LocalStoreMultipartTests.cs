@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Gateway.Bridges.Local;
 using Gateway.Contracts.Errors;
@@ -79,5 +80,111 @@ public sealed class LocalStoreMultipartTests : IDisposable
             Assert.Equal(ErrorCode.NotFound, e.Code);
             Assert.Empty((await store.ListObjectsAsync(Bucket, new ListObjectsRequest(), default)).Objects);
         }
+    }
+
+    private static string MultipartETag(params string[] parts)
+    {
+        var md5s = parts.SelectMany(p => MD5.HashData(Encoding.UTF8.GetBytes(p))).ToArray();
+        return $"\"{Convert.ToHexStringLower(MD5.HashData(md5s))}-{parts.Length}\"";
+    }
+
+    /// <summary>A bucket and an upload of big.bin (text/plain) with parts "hello, " and "world".</summary>
+    private static async Task<(string UploadId, List<CompletedPart> Parts)> StartHelloWorldAsync(LocalObjectStore store)
+    {
+        await store.CreateBucketAsync(Bucket, default);
+        var uploadId = (await store.StartMultipartUploadAsync(Bucket, "big.bin", new MultipartUploadOptions { ContentType = "text/plain" }, default)).UploadId;
+        var one = await SendAsync(store, uploadId, 1, "hello, ");
+        var two = await SendAsync(store, uploadId, 2, "world");
+        return (uploadId, [new(1, one.ETag), new(2, two.ETag)]);
+    }
+
+    [Fact]
+    public async Task A_completed_object_has_the_md5_of_md5s_etag_everywhere_and_no_md5_also_after_a_reindex()
+    {
+        var expected = MultipartETag("hello, ", "world");
+        using (var store = Open())
+        {
+            var (uploadId, parts) = await StartHelloWorldAsync(store);
+            var written = await store.CompleteMultipartUploadAsync(Bucket, "big.bin", uploadId, new CompleteUploadRequest { Parts = parts }, default);
+            // As S3 reports a multipart object: the parts' MD5s hashed, then the count; the whole object's MD5 is not computed.
+            Assert.Equal((expected, (string?)null), (written.ETag, written.ContentMd5));
+            var head = await store.HeadObjectAsync(Bucket, "big.bin", ObjectConditions.None, default);
+            Assert.Equal((expected, (string?)null, 12L), (head.ETag, head.ContentMd5, head.Size));
+            Assert.Equal(expected, Assert.Single((await store.ListObjectsAsync(Bucket, new ListObjectsRequest(), default)).Objects).ETag);
+            // The ETag is the object's identity for conditionals, as any other.
+            await using (var got = await store.GetObjectAsync(Bucket, "big.bin", new GetObjectOptions { Conditions = new ObjectConditions { IfMatch = [expected] } }, default))
+                Assert.Equal("hello, world", await new StreamReader(got.Body).ReadToEndAsync());
+            var stale = await Assert.ThrowsAsync<GatewayException>(() => store.PutObjectAsync(Bucket, "big.bin", new MemoryStream([1]),
+                new PutObjectOptions { Conditions = new ObjectConditions { IfMatch = [$"\"{Convert.ToHexStringLower(MD5.HashData("hello, world"u8))}\""] } }, default));
+            Assert.Equal(ErrorCode.PreconditionFailed, stale.Code);
+        }
+        // Rebuilt from the files alone, the index lists the same ETag.
+        Assert.Equal(1, LocalObjectStore.Reindex(new LocalStoreOptions { Root = _root, Fsync = true }));
+        using (var store = Open())
+        {
+            Assert.Equal(expected, Assert.Single((await store.ListObjectsAsync(Bucket, new ListObjectsRequest(), default)).Objects).ETag);
+            Assert.Equal(expected, (await store.HeadObjectAsync(Bucket, "big.bin", ObjectConditions.None, default)).ETag);
+        }
+    }
+
+    [Fact]
+    public async Task A_completion_that_states_the_md5_is_checked_against_the_bytes_and_keeps_it()
+    {
+        using var store = Open();
+        var (uploadId, parts) = await StartHelloWorldAsync(store);
+
+        var wrong = await Assert.ThrowsAsync<GatewayException>(() => store.CompleteMultipartUploadAsync(Bucket, "big.bin", uploadId,
+            new CompleteUploadRequest { Parts = parts, ContentMd5 = Convert.ToBase64String(MD5.HashData("hello, world!"u8)) }, default));
+        Assert.Equal(ErrorCode.BadDigest, wrong.Code);
+        Assert.Empty((await store.ListObjectsAsync(Bucket, new ListObjectsRequest(), default)).Objects);
+
+        var md5 = MD5.HashData("hello, world"u8);
+        var written = await store.CompleteMultipartUploadAsync(Bucket, "big.bin", uploadId,
+            new CompleteUploadRequest { Parts = parts, ContentMd5 = Convert.ToBase64String(md5) }, default);
+        Assert.Equal(($"\"{Convert.ToHexStringLower(md5)}\"", Convert.ToBase64String(md5)), (written.ETag, written.ContentMd5));
+    }
+
+    [Fact]
+    public async Task A_completion_cut_short_leaves_no_object_and_no_temporary_file_and_the_upload_completes_afterwards()
+    {
+        using var store = Open();
+        var (uploadId, parts) = await StartHelloWorldAsync(store);
+
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            store.CompleteMultipartUploadAsync(Bucket, "big.bin", uploadId, new CompleteUploadRequest { Parts = parts }, cancelled.Token));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root, ".tmp")));
+        Assert.Empty((await store.ListObjectsAsync(Bucket, new ListObjectsRequest(), default)).Objects);
+        Assert.Equal(2, (await store.ListPartsAsync(Bucket, "big.bin", uploadId, default)).Count);
+
+        var written = await store.CompleteMultipartUploadAsync(Bucket, "big.bin", uploadId, new CompleteUploadRequest { Parts = parts }, default);
+        Assert.Equal(MultipartETag("hello, ", "world"), written.ETag);
+    }
+
+    [Fact]
+    public async Task A_composed_object_keeps_its_etag_through_a_metadata_replacement_and_a_copy()
+    {
+        using var store = Open();
+        var (uploadId, parts) = await StartHelloWorldAsync(store);
+        var written = await store.CompleteMultipartUploadAsync(Bucket, "big.bin", uploadId, new CompleteUploadRequest { Parts = parts }, default);
+
+        // Bytes and identity stay: the in-store copy copies the file's content and keeps its ETag (and its lack of MD5).
+        var replaced = await store.ReplaceMetadataAsync(Bucket, "big.bin", new Dictionary<string, string> { ["tag"] = "x" }, ObjectConditions.None, default);
+        Assert.Equal((written.ETag, (string?)null, "x", "text/plain"), (replaced.ETag, replaced.ContentMd5, replaced.Metadata["tag"], replaced.ContentType));
+        var copied = await store.CopyObjectAsync(new CopyObjectRequest { SourceBucket = Bucket, SourceKey = "big.bin", TargetBucket = Bucket, TargetKey = "copy.bin" }, default);
+        Assert.Equal((written.ETag, 12L, "x"), (copied.ETag, copied.Size, copied.Metadata["tag"]));
+        await using (var content = await store.GetObjectAsync(Bucket, "copy.bin", new GetObjectOptions(), default))
+            Assert.Equal("hello, world", await new StreamReader(content.Body).ReadToEndAsync());
+
+        // A copy pinned to another version writes nothing.
+        var stale = await Assert.ThrowsAsync<GatewayException>(() => store.CopyObjectAsync(new CopyObjectRequest
+        {
+            SourceBucket = Bucket, SourceKey = "big.bin", TargetBucket = Bucket, TargetKey = "other.bin",
+            SourceConditions = new ObjectConditions { IfMatch = [parts[0].ETag] },
+        }, default));
+        Assert.Equal(ErrorCode.PreconditionFailed, stale.Code);
+        Assert.Equal(2, (await store.ListObjectsAsync(Bucket, new ListObjectsRequest(), default)).Objects.Count);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root, ".tmp")));
     }
 }
