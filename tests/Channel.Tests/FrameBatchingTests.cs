@@ -54,16 +54,6 @@ public class FrameBatchingTests
         return (client, transport, sending, receiving, host);
     }
 
-    private static async Task UntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"Timed out waiting until {what}.");
-            await Task.Delay(2);
-        }
-    }
-
     [Theory]
     [InlineData(4 * FrameHeader.MaxPayload, 4, 1)]
     [InlineData(4 * FrameHeader.MaxPayload + 1, 5, 2)]
@@ -80,7 +70,7 @@ public class FrameBatchingTests
 
         Assert.Equal(writes, transport.Writes - before);
         Assert.Equal(size, sending.DataBytesSent);
-        await UntilAsync(() => receiving.ReceivedUncredited == frames, $"{frames} DATA frames arrived (now {receiving.ReceivedUncredited})");
+        await SendWindowTests.UntilAsync(() => receiving.ReceivedUncredited == frames, $"{frames} DATA frames arrived (now {receiving.ReceivedUncredited})");
         await sending.SendEndAsync(default);
         // Read a frame's size at a time: each frame holds at most 64 KiB, and the bytes arrive whole and in order.
         using var copy = new MemoryStream();
@@ -100,7 +90,7 @@ public class FrameBatchingTests
         var data = RandomNumberGenerator.GetBytes(3 * FrameHeader.MaxPayload);
         foreach (var at in new[] { 0, 1, 2 })
             await sending.SendDataAsync(data.AsMemory(at * FrameHeader.MaxPayload, FrameHeader.MaxPayload), endStream: false, default);
-        await UntilAsync(() => receiving.ReceivedUncredited == 3, "three DATA frames are queued");
+        await SendWindowTests.UntilAsync(() => receiving.ReceivedUncredited == 3, "three DATA frames are queued");
 
         var buffer = new byte[1024 * 1024];
         var read = await receiving.ReadDataAsync(buffer, default).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
@@ -125,7 +115,7 @@ public class FrameBatchingTests
         var data = RandomNumberGenerator.GetBytes(2 * FrameHeader.MaxPayload);
         await sending.SendDataAsync(data, endStream: false, default);
         await sending.ResetAsync("cancelled", "the sender gave up");
-        await UntilAsync(() => receiving.Aborted.IsCancellationRequested, "the reset arrived");
+        await SendWindowTests.UntilAsync(() => receiving.Aborted.IsCancellationRequested, "the reset arrived");
 
         var buffer = new byte[1024 * 1024];
         Assert.Equal(data.Length, await receiving.ReadDataAsync(buffer, default));
