@@ -192,7 +192,7 @@ public sealed class ChannelConnection : IAsyncDisposable
             await _writeLock.WaitAsync(ct).ConfigureAwait(false);
             locked = true;
             // Rented under the lock: writers queued behind it (every stream's sender) hold no buffer while they wait.
-            buffer = FrameBuffers.Pool.Rent(capacity);
+            buffer = FrameBuffers.For(capacity).Rent(capacity);
             if (!IsOpen) throw ClosedError();
             streamId = StreamIdFor(opening, streamId);
             var written = 0;
@@ -224,7 +224,7 @@ public sealed class ChannelConnection : IAsyncDisposable
         }
         finally
         {
-            if (buffer is not null) FrameBuffers.Pool.Return(buffer);
+            if (buffer is not null) FrameBuffers.For(capacity).Return(buffer);
             if (locked) _writeLock.Release();
         }
     }

@@ -76,17 +76,50 @@ public sealed class ChannelStream : IAsyncDisposable
         while (!message.IsEmpty);
     }
 
-    /// <summary>Sends body bytes in frames of at most 64 KiB, each waiting for credit.</summary>
+    /// <summary>The most DATA frames one transport write carries (<see cref="SendDataAsync"/>).</summary>
+    internal const int FramesPerWrite = 4;
+
+    /// <summary>Body bytes this side has handed to the transport in DATA frames.</summary>
+    internal long DataBytesSent { get; private set; }
+
+    /// <summary>
+    /// Sends body bytes in frames of at most 64 KiB. The first frame of each write waits for credit; up to
+    /// <see cref="FramesPerWrite"/> go out in one transport write while credit for them is there at once (one flush and
+    /// one wake-up of the reader instead of one per frame). The frames on the wire are those one write each would produce.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendDataAsync(ReadOnlyMemory<byte> data, bool endStream, CancellationToken ct)
     {
+        var ignoreCredit = _connection.Options.IgnoreSendCredit;
         do
         {
-            var n = Math.Min(data.Length, FrameHeader.MaxPayload);
-            var last = n == data.Length;
-            if (!_connection.Options.IgnoreSendCredit) await _sendCredit.TakeAsync(ct).ConfigureAwait(false);
-            await _connection.WriteFrameAsync(FrameType.Data, last && endStream ? FrameFlags.EndStream : (byte)0, Id, data[..n], ct).ConfigureAwait(false);
-            data = data[n..];
+            if (!ignoreCredit) await _sendCredit.TakeAsync(ct).ConfigureAwait(false);
+            var frames = 1;
+            var length = Math.Min(data.Length, FrameHeader.MaxPayload);
+            while (frames < FramesPerWrite && length < data.Length && (ignoreCredit || _sendCredit.TryTake()))
+            {
+                frames++;
+                length += Math.Min(data.Length - length, FrameHeader.MaxPayload);
+            }
+            var last = length == data.Length;
+            if (frames == 1)
+            {
+                await _connection.WriteFrameAsync(FrameType.Data, last && endStream ? FrameFlags.EndStream : (byte)0, Id, data[..length], ct).ConfigureAwait(false);
+            }
+            else
+            {
+                var batch = new OutgoingFrame[frames];
+                for (int i = 0, at = 0; i < frames; i++)
+                {
+                    var n = Math.Min(length - at, FrameHeader.MaxPayload);
+                    var flags = last && endStream && i == frames - 1 ? FrameFlags.EndStream : (byte)0;
+                    batch[i] = new OutgoingFrame(FrameType.Data, flags, data.Slice(at, n));
+                    at += n;
+                }
+                await _connection.WriteFramesAsync(batch, Id, null, ct).ConfigureAwait(false);
+            }
+            DataBytesSent += length;
+            data = data[length..];
         }
         while (!data.IsEmpty);
         if (endStream) _sentEnd = true;
@@ -164,10 +197,15 @@ public sealed class ChannelStream : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads body bytes; 0 after END_STREAM.</summary>
+    /// <summary>
+    /// Reads body bytes; 0 after END_STREAM. Waits only while nothing was read: once some bytes are in, DATA frames
+    /// already queued fill the rest of <paramref name="destination"/>, so a reader behind the sender takes several frames
+    /// per read (one write downstream instead of one per frame).
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReadDataAsync(Memory<byte> destination, CancellationToken ct)
     {
+        var read = 0;
         while (true)
         {
             if (_hasCurrent)
@@ -175,16 +213,21 @@ public sealed class ChannelStream : IAsyncDisposable
                 var remaining = _current.Length - _currentOffset;
                 if (remaining > 0)
                 {
-                    var n = Math.Min(remaining, destination.Length);
-                    _current.Buffer.AsSpan(_currentOffset, n).CopyTo(destination.Span);
+                    var n = Math.Min(remaining, destination.Length - read);
+                    _current.Buffer.AsSpan(_currentOffset, n).CopyTo(destination.Span[read..]);
                     _currentOffset += n;
+                    read += n;
                     if (_currentOffset == _current.Length) await ReleaseCurrentAsync(ct).ConfigureAwait(false);
-                    return n;
+                    if (read == destination.Length) return read;
+                    continue;
                 }
                 await ReleaseCurrentAsync(ct).ConfigureAwait(false);
             }
-            if (_dataEnded || destination.IsEmpty) return 0;
-            var frame = await NextAsync(ct).ConfigureAwait(false);
+            if (_dataEnded || read == destination.Length) return read;
+            InboundFrame frame;
+            if (read == 0) frame = await NextAsync(ct).ConfigureAwait(false);
+            else if (_failure is null && _inbound.Reader.TryPeek(out var queued) && queued.Type == FrameType.Data && _inbound.Reader.TryRead(out frame)) { }
+            else return read;
             if (frame.Type != FrameType.Data)
             {
                 frame.Return();

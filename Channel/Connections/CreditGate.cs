@@ -39,6 +39,17 @@ internal sealed class CreditGate
         }
     }
 
+    /// <summary>Takes credit for one more frame only if it is there now (never waits); false once the gate failed.</summary>
+    public bool TryTake()
+    {
+        lock (_lock)
+        {
+            if (_failure is not null || _inFlight >= _limit) return false;
+            _inFlight++;
+            return true;
+        }
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WaitAsync(Task signal, CancellationToken ct)
     {

@@ -12,4 +12,15 @@ namespace Gateway.Channel.Framing;
 internal static class FrameBuffers
 {
     public static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(maxArrayLength: 128 * 1024, maxArraysPerBucket: 1024);
+
+    /// <summary>
+    /// Write buffers too large for <see cref="Pool"/>: several frames sealed for one transport write (a batch of four
+    /// 64 KiB frames is just over 256 KiB, so it takes the 512 KiB bucket). A connection uses one at a time, under its
+    /// write lock; without this pool each such write allocated a new large-object array, which cost more CPU (zeroing,
+    /// collections) than the batching saved.
+    /// </summary>
+    public static readonly ArrayPool<byte> Batches = ArrayPool<byte>.Create(maxArrayLength: 512 * 1024, maxArraysPerBucket: 8);
+
+    /// <summary>The pool that keeps buffers of <paramref name="length"/> bytes.</summary>
+    public static ArrayPool<byte> For(int length) => length <= 128 * 1024 ? Pool : Batches;
 }

@@ -166,14 +166,16 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
     private static async Task<byte[]> SendBodyAsync(ChannelStream stream, Stream body, CancellationToken ct)
     {
         using var hash = DeliveredSha256.Vouches(body) ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = ArrayPool<byte>.Shared.Rent(FrameHeader.MaxPayload);
+        // Up to FramesPerWrite frames per read: a body that has that much ready goes out in one transport write.
+        const int chunk = ChannelStream.FramesPerWrite * FrameHeader.MaxPayload;
+        var buffer = ArrayPool<byte>.Shared.Rent(chunk);
         try
         {
             long sent = 0;
             while (true)
             {
                 int n;
-                try { n = await body.ReadAsync(buffer.AsMemory(0, FrameHeader.MaxPayload), ct).ConfigureAwait(false); }
+                try { n = await body.ReadAsync(buffer.AsMemory(0, chunk), ct).ConfigureAwait(false); }
                 catch (Exception e) when (e is ChannelStreamResetException or ChannelProtocolException)
                 {
                     // The body is another call's answer (a GET streamed into a PUT) and that call broke: its source failed,

@@ -285,14 +285,16 @@ public sealed class ChannelHost
 
     private async Task<Pumped> PumpAsync(Stream body, ChannelStream stream, ChannelConnection connection, IncrementalHash hash, CancellationToken ct)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(FrameHeader.MaxPayload);
+        // Up to FramesPerWrite frames per read: a source that has that much ready goes out in one transport write.
+        const int chunk = ChannelStream.FramesPerWrite * FrameHeader.MaxPayload;
+        var buffer = ArrayPool<byte>.Shared.Rent(chunk);
         long sent = 0;
         try
         {
             while (true)
             {
                 int n;
-                try { n = await body.ReadAsync(buffer.AsMemory(0, FrameHeader.MaxPayload), ct).ConfigureAwait(false); }
+                try { n = await body.ReadAsync(buffer.AsMemory(0, chunk), ct).ConfigureAwait(false); }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested && connection.IsOpen) { return Pumped.CallerGone; }
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
@@ -303,10 +305,12 @@ public sealed class ChannelHost
                 }
                 if (n == 0) return Pumped.Complete;
                 if (BeforeResponseChunk is { } hook) await hook(sent).ConfigureAwait(false);
+                var before = stream.DataBytesSent;
                 try { await stream.SendDataAsync(buffer.AsMemory(0, n), endStream: false, ct).ConfigureAwait(false); }
                 catch (Exception e) when (e is ChannelStreamResetException or OperationCanceledException && connection.IsOpen)
                 {
-                    // The caller reset the stream: this chunk was not sent, so the hash covers exactly what went out.
+                    // The caller reset the stream: the hash covers exactly the frames of this chunk that went out before.
+                    hash.AppendData(buffer, 0, (int)(stream.DataBytesSent - before));
                     return Pumped.CallerGone;
                 }
                 hash.AppendData(buffer, 0, n);

@@ -21,7 +21,7 @@ public class SendWindowTests
     }
 
     /// <summary>Polls a condition (with a deadline) that another task makes true.</summary>
-    private static async Task UntilAsync(Func<bool> condition, string what)
+    internal static async Task UntilAsync(Func<bool> condition, string what)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!condition())
