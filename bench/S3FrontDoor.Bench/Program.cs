@@ -182,11 +182,8 @@ sealed class PerfRecorder : IDisposable
 
     public static async Task<PerfRecorder> StartAsync(int pid, string output)
     {
-        var start = new ProcessStartInfo("perf", ["record", "-e", "cpu-clock", "-F", "499", "-g", "-p", pid.ToString(CultureInfo.InvariantCulture), "-o", output])
-        {
-            RedirectStandardError = true,
-        };
-        var perf = Process.Start(start)!;
+        // perf's own messages go to the bench's stderr (not redirected: a full pipe nobody reads would stall it).
+        var perf = Process.Start(new ProcessStartInfo("perf", ["record", "-e", "cpu-clock", "-F", "499", "-g", "-p", pid.ToString(CultureInfo.InvariantCulture), "-o", output]))!;
         // perf says nothing until it stops; give it a moment to attach to every thread before the command starts.
         await Task.Delay(TimeSpan.FromSeconds(1));
         return new PerfRecorder(perf);
@@ -198,5 +195,10 @@ sealed class PerfRecorder : IDisposable
         await _perf.WaitForExitAsync();
     }
 
-    public void Dispose() => _perf.Dispose();
+    /// <summary>Stops perf if the measured command failed before <see cref="StopAsync"/>, so no recorder outlives the bench.</summary>
+    public void Dispose()
+    {
+        if (!_perf.HasExited) _perf.Kill();
+        _perf.Dispose();
+    }
 }

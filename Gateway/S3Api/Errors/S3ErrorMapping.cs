@@ -30,12 +30,16 @@ public static class S3ErrorMapping
         _ => S3Errors.InternalError(),
     };
 
-    /// <summary>What a store's 304 names for a cache (Preconditions.NotModified's extensions): ETag, Cache-Control, Expires.</summary>
+    /// <summary>
+    /// What a store's 304 names for a cache (Preconditions.NotModified's extensions): ETag, Cache-Control, Expires; a value
+    /// another tool stored that no header can carry is left out, as on a 200.
+    /// </summary>
     private static (string, string)[] NotModifiedHeaders(GatewayException e)
     {
         List<(string, string)> headers = [];
         foreach (var (extension, header) in new[] { ("etag", "ETag"), ("cacheControl", "Cache-Control"), ("expires", "Expires") })
-            if (e.Extensions?.GetValueOrDefault(extension) is string value) headers.Add((header, value));
+            if (e.Extensions?.GetValueOrDefault(extension) is string value && Contracts.ObjectStorage.ContentHeaders.IsValidValue(value))
+                headers.Add((header, value));
         return [.. headers];
     }
 }
