@@ -32,11 +32,12 @@ public abstract partial class S3ClientSuite
         s3.put_object(Bucket=BUCKET, Key="ca/cached", Body=body, CacheControl="max-age=60, public",
                       Expires=datetime.datetime(2100, 1, 1, tzinfo=datetime.timezone.utc))
         status, _, whole = send("GET", cached_url)
-        assert status == 200 and whole.get("cache-control") == "max-age=60, public", whole
+        # s3rver reorders the directives ("public, max-age=60"), so the 304 is compared with the store's own 200.
+        assert status == 200 and sorted(whole.get("cache-control", "").split(", ")) == ["max-age=60", "public"], whole
         for method in ("GET", "HEAD"):
             status, answer, answered = send(method, cached_url, headers={"If-None-Match": whole["etag"]})
             assert status == 304 and answer == b"", (method, status, answer)
-            assert answered.get("cache-control") == "max-age=60, public", (method, answered)
+            assert answered.get("cache-control") == whole["cache-control"], (method, answered, whole)
             assert answered.get("expires") == whole["expires"], (method, answered, whole)
 
         # A 412 is an error with S3's document on GET and none on HEAD, as before.
