@@ -168,37 +168,16 @@ public sealed partial class LocalObjectStore
         }
     }
 
-    /// <summary>
-    /// The part files concatenated into a new object file by the kernel, under .tmp, then committed as every put is (intent,
-    /// rename, settle), so a crash leaves the old target or the whole new one. No MD5 is computed: the ETag is the parts'.
-    /// </summary>
-    private async Task<ObjectInfo> PutPartFilesAsync(string bucket, string key, List<(FileStream File, long Size)> files,
+    /// <summary>The part files concatenated into the object, nothing hashed again: the ETag is the parts' md5-of-md5s-N.</summary>
+    private Task<ObjectInfo> PutPartFilesAsync(string bucket, string key, List<(FileStream File, long Size)> files,
         List<byte[]> partMd5s, PutObjectOptions options, CancellationToken ct)
     {
         var target = ObjectPath(ExistingBucketDir(bucket), key);
         if (!options.Conditions.IsEmpty) Preconditions.Check(TryReadInfo(target), options.Conditions, isRead: false);
-        var tmp = Path.Combine(_tmp, Guid.NewGuid().ToString("N"));
-        try
-        {
-            long size = 0;
-            using (var output = File.OpenHandle(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                foreach (var (file, partSize) in files)
-                {
-                    await FileRangeCopy.CopyAsync(file.SafeFileHandle, 0, output, size, partSize, ct).ConfigureAwait(false);
-                    size += partSize;
-                }
-            }
-            var trailer = new LocalObjectFile.Trailer(key, size, null, options.ContentType, new Dictionary<string, string>(options.Metadata),
-                DateTimeOffset.UtcNow, ContentHeaders.OrNull(options.ContentHeaders), LocalObjectFile.MultipartETag(partMd5s));
-            AppendTrailer(tmp, trailer); // flushes the whole file (content and trailer) when Fsync is on
-            await CommitAsync(bucket, key, tmp, target, trailer, options.Conditions, ct).ConfigureAwait(false);
-            return LocalObjectFile.ToInfo(trailer);
-        }
-        finally
-        {
-            File.Delete(tmp);
-        }
+        return PutCopiedContentAsync(bucket, key, target, [.. files.Select(f => (f.File.SafeFileHandle, f.Size))],
+            size => new LocalObjectFile.Trailer(key, size, null, options.ContentType, new Dictionary<string, string>(options.Metadata),
+                DateTimeOffset.UtcNow, ContentHeaders.OrNull(options.ContentHeaders), LocalObjectFile.MultipartETag(partMd5s)),
+            options.Conditions, ct);
     }
 
     public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct)

@@ -246,21 +246,44 @@ public sealed partial class LocalObjectStore : IObjectStore, IDisposable
         var targetPath = ObjectPath(ExistingBucketDir(request.TargetBucket), request.TargetKey);
         if (!request.TargetConditions.IsEmpty) Preconditions.Check(TryReadInfo(targetPath), request.TargetConditions, isRead: false);
         var (source, sourceTrailer) = OpenObject(request.SourceBucket, request.SourceKey, request.SourceConditions);
+        await using (source.ConfigureAwait(false))
+        {
+            var options = request.StreamedCopyOptions(LocalObjectFile.ToInfo(sourceTrailer), sourceTrailer.Size);
+            return await PutCopiedContentAsync(request.TargetBucket, request.TargetKey, targetPath, [(source.SafeFileHandle, sourceTrailer.Size)],
+                size => new LocalObjectFile.Trailer(request.TargetKey, size, sourceTrailer.Md5, options.ContentType, new Dictionary<string, string>(options.Metadata),
+                    DateTimeOffset.UtcNow, ContentHeaders.OrNull(options.ContentHeaders), sourceTrailer.ETag),
+                options.Conditions, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The contents of open files, in order, copied by the kernel into a new object file under .tmp (nothing hashed), with
+    /// the trailer <paramref name="trailerFor"/> makes for the total size, then committed as every put is (intent, rename,
+    /// settle), so a crash leaves the old target or the whole new one.
+    /// </summary>
+    private async Task<ObjectInfo> PutCopiedContentAsync(string bucket, string key, string target,
+        IReadOnlyList<(Microsoft.Win32.SafeHandles.SafeFileHandle File, long Size)> contents, Func<long, LocalObjectFile.Trailer> trailerFor,
+        ObjectConditions conditions, CancellationToken ct)
+    {
         var tmp = Path.Combine(_tmp, Guid.NewGuid().ToString("N"));
         try
         {
+            long size = 0;
             using (var output = File.OpenHandle(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-                await FileRangeCopy.CopyAsync(source.SafeFileHandle, 0, output, 0, sourceTrailer.Size, ct).ConfigureAwait(false);
-            var options = request.StreamedCopyOptions(LocalObjectFile.ToInfo(sourceTrailer), sourceTrailer.Size);
-            var trailer = new LocalObjectFile.Trailer(request.TargetKey, sourceTrailer.Size, sourceTrailer.Md5, options.ContentType,
-                new Dictionary<string, string>(options.Metadata), DateTimeOffset.UtcNow, ContentHeaders.OrNull(options.ContentHeaders), sourceTrailer.ETag);
-            AppendTrailer(tmp, trailer);
-            await CommitAsync(request.TargetBucket, request.TargetKey, tmp, targetPath, trailer, options.Conditions, ct).ConfigureAwait(false);
+            {
+                foreach (var (file, length) in contents)
+                {
+                    await FileRangeCopy.CopyAsync(file, 0, output, size, length, ct).ConfigureAwait(false);
+                    size += length;
+                }
+            }
+            var trailer = trailerFor(size);
+            AppendTrailer(tmp, trailer); // flushes the whole file (content and trailer) when Fsync is on
+            await CommitAsync(bucket, key, tmp, target, trailer, conditions, ct).ConfigureAwait(false);
             return LocalObjectFile.ToInfo(trailer);
         }
         finally
         {
-            await source.DisposeAsync().ConfigureAwait(false);
             File.Delete(tmp);
         }
     }

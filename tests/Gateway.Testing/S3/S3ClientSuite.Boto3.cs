@@ -4,8 +4,8 @@ namespace Gateway.Testing.S3;
 
 public abstract partial class S3ClientSuite
 {
-    /// <summary>The boto3 client every script uses: SigV4 (also for presigned URLs) and path-style addressing.</summary>
-    private const string BotoPrelude = """
+    /// <summary>The boto3 client every script uses: SigV4 (also for presigned URLs) and path-style addressing; REGION from the environment.</summary>
+    public const string BotoPrelude = """
         import os, sys, subprocess, time, datetime, urllib.request, urllib.error
         import boto3, botocore, botocore.auth, botocore.awsrequest, botocore.credentials
         from botocore.config import Config

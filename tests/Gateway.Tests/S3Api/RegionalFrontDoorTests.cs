@@ -36,65 +36,42 @@ public sealed class RegionalFrontDoorTests : IAsyncLifetime
         Directory.Delete(_work, recursive: true);
     }
 
-    private const string Prelude = """
-        import os, sys, boto3, botocore
-        from botocore.config import Config
-        def client(key, secret):
-            return boto3.client("s3", endpoint_url=os.environ["ENDPOINT"], aws_access_key_id=key, aws_secret_access_key=secret,
-                                region_name="eu-west-1", config=Config(signature_version="s3v4", s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
-        def error_of(call):
-            try:
-                call()
-            except botocore.exceptions.ClientError as e:
-                return e.response["Error"].get("Code"), e.response["ResponseMetadata"]["HTTPStatusCode"]
-            raise AssertionError("expected an error")
-        s3 = client(os.environ["KEY_ID"], os.environ["SECRET"])
-        bucket = sys.argv[1]
-        """;
-
     private async Task RunAsync(string script, params string[] args)
     {
-        var run = await new S3Clients(_door, _work).PythonAsync(Prelude + "\n" + script + "\nprint(\"OK\")\n", [_bucket, .. args]);
+        var run = await new S3Clients(_door, _work).PythonAsync(S3ClientSuite.BotoPrelude + "\n" + script + "\nprint(\"OK\")\n", [_bucket, .. args],
+            new Dictionary<string, string?> { ["REGION"] = Region });
         Assert.True(run.ExitCode == 0 && run.Stdout.TrimEnd().EndsWith("OK", StringComparison.Ordinal), run.ToString());
     }
 
     [Fact]
     public Task Re_creating_an_own_bucket_outside_us_east_1_is_BucketAlreadyOwnedByYou_and_keeps_it() => RunAsync("""
-        where = {"LocationConstraint": "eu-west-1"}
-        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration=where)
-        s3.put_object(Bucket=bucket, Key="kept", Body=b"still here")
-        assert error_of(lambda: s3.create_bucket(Bucket=bucket, CreateBucketConfiguration=where)) == ("BucketAlreadyOwnedByYou", 409)
-        assert s3.get_object(Bucket=bucket, Key="kept")["Body"].read() == b"still here"
-        assert s3.get_bucket_location(Bucket=bucket)["LocationConstraint"] == "eu-west-1"
+        where = {"LocationConstraint": REGION}
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration=where)
+        s3.put_object(Bucket=BUCKET, Key="kept", Body=b"still here")
+        assert error_of(lambda: s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration=where)) == ("BucketAlreadyOwnedByYou", 409)
+        assert s3.get_object(Bucket=BUCKET, Key="kept")["Body"].read() == b"still here"
+        assert s3.get_bucket_location(Bucket=BUCKET)["LocationConstraint"] == "eu-west-1"
         """);
 
     [Fact]
     public Task A_conditional_delete_needs_read_as_well_as_delete() => RunAsync("""
-        # DeleteObjects sent as XML, signed by botocore's own SigV4 signer: the installed botocore predates ObjectIdentifier's ETag.
-        import urllib.request, urllib.error, xml.etree.ElementTree as ET
-        import botocore.auth, botocore.awsrequest, botocore.credentials
+        # DeleteObjects sent as XML (raw: botocore's own signer): the installed botocore predates ObjectIdentifier's ETag.
+        import xml.etree.ElementTree as ET
         NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
         def delete_as(key, secret, objects):
             xml = "<Delete>" + "".join("<Object>" + "".join(f"<{k}>{v}</{k}>" for k, v in o.items()) + "</Object>" for o in objects) + "</Delete>"
-            req = botocore.awsrequest.AWSRequest(method="POST", url=f"{os.environ['ENDPOINT']}/{bucket}?delete", data=xml.encode())
-            botocore.auth.S3SigV4Auth(botocore.credentials.Credentials(key, secret), "s3", "eu-west-1").add_auth(req)
-            prepared = req.prepare()
-            try:
-                with urllib.request.urlopen(urllib.request.Request(prepared.url, data=xml.encode(), method="POST", headers=dict(prepared.headers))) as r:
-                    status, body = r.status, r.read()
-            except urllib.error.HTTPError as e:
-                status, body = e.code, e.read()
+            status, body = raw("POST", f"{ENDPOINT}/{BUCKET}?delete", xml.encode(), key=key, secret=secret)
             root = ET.fromstring(body)
             return status, [d.findtext(NS + "Key") for d in root.iter(NS + "Deleted")], [(e.findtext(NS + "Key"), e.findtext(NS + "Code")) for e in root.iter(NS + "Error")]
         deleter = client(sys.argv[2], sys.argv[3])
-        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-        etag = s3.put_object(Bucket=bucket, Key="guarded", Body=b"g")["ETag"]
-        s3.put_object(Bucket=bucket, Key="plain", Body=b"p")
-        assert error_of(lambda: deleter.get_object(Bucket=bucket, Key="guarded")) == ("AccessDenied", 403)
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+        etag = s3.put_object(Bucket=BUCKET, Key="guarded", Body=b"g")["ETag"]
+        s3.put_object(Bucket=BUCKET, Key="plain", Body=b"p")
+        assert error_of(lambda: deleter.get_object(Bucket=BUCKET, Key="guarded")) == ("AccessDenied", 403)
         answer = delete_as(sys.argv[2], sys.argv[3], [{"Key": "guarded", "ETag": etag}, {"Key": "plain"}])
         assert answer == (200, ["plain"], [("guarded", "AccessDenied")]), answer
-        assert s3.get_object(Bucket=bucket, Key="guarded")["Body"].read() == b"g"
-        assert error_of(lambda: s3.head_object(Bucket=bucket, Key="plain")) == ("404", 404)
+        assert s3.get_object(Bucket=BUCKET, Key="guarded")["Body"].read() == b"g"
+        assert error_of(lambda: s3.head_object(Bucket=BUCKET, Key="plain")) == ("404", 404)
         # The caller who may read as well deletes it under the same condition.
         assert delete_as(os.environ["KEY_ID"], os.environ["SECRET"], [{"Key": "guarded", "ETag": etag}]) == (200, ["guarded"], [])
         """, _deleterId, _deleterSecret);
