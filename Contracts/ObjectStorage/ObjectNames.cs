@@ -80,4 +80,15 @@ public static partial class ObjectNames
     {
         if (!string.IsNullOrEmpty(prefix)) ValidateKey(prefix);
     }
+
+    /// <summary>
+    /// A listing delimiter: any string, as S3 takes, up to a key's length (a longer one can match no key), without
+    /// control characters.
+    /// </summary>
+    public static void ValidateDelimiter(string? delimiter)
+    {
+        if (string.IsNullOrEmpty(delimiter)) return;
+        if (Encoding.UTF8.GetByteCount(delimiter) > MaxKeyBytes || delimiter.Any(char.IsControl))
+            throw new GatewayException(ErrorCode.BadRequest, $"delimiter is at most {MaxKeyBytes} bytes of UTF-8, none of them control characters.");
+    }
 }

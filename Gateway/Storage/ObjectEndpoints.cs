@@ -63,8 +63,7 @@ internal static class ObjectEndpoints
         ObjectNames.ValidateBucket(bucket, s.Capabilities);
         ObjectNames.ValidatePrefix(prefix);
         if (pageSize is < 1 or > 1000) throw new GatewayException(ErrorCode.BadRequest, "pageSize must be between 1 and 1000.");
-        if (delimiter is { Length: > 16 } || delimiter?.Any(char.IsControl) == true)
-            throw new GatewayException(ErrorCode.BadRequest, "delimiter is at most 16 characters, none of them control characters.");
+        ObjectNames.ValidateDelimiter(delimiter);
         if (pageToken is { Length: > 4096 }) throw new GatewayException(ErrorCode.BadRequest, "pageToken is too long.");
         prefix = string.IsNullOrEmpty(prefix) ? null : prefix;
         delimiter = string.IsNullOrEmpty(delimiter) ? null : delimiter;

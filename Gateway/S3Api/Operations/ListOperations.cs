@@ -44,7 +44,8 @@ public static class ListOperations
                 maxKeys = Math.Min(maxKeys, 1000);
             }
             var matchesNothing = MatchesNoKey(prefix);
-            if (delimiter.Length > 16) throw S3Errors.InvalidArgument("The delimiter is at most 16 characters here.");
+            if (Encoding.UTF8.GetByteCount(delimiter) > ObjectNames.MaxKeyBytes)
+                throw S3Errors.InvalidArgument($"The delimiter is at most {ObjectNames.MaxKeyBytes} bytes here: no key is longer.");
             c.Require(Operation.Read, c.Target.ObjectResource(prefix), prefix: true);
             return new Parameters(prefix, delimiter, encodingType == "url", maxKeys, matchesNothing);
         }

@@ -50,6 +50,21 @@ public abstract partial class ObjectStoreConformanceTests
     }
 
     [Fact]
+    public async Task A_long_delimiter_rolls_up_as_a_short_one_does_and_one_longer_than_a_key_is_400()
+    {
+        var delimiter = "/" + new string('d', 200) + "/";
+        await PutOkAsync("x" + delimiter + "1", Bytes("1"));
+        await PutOkAsync("x" + delimiter + "2", Bytes("2"));
+        await PutOkAsync("y", Bytes("3"));
+        var page = await Http.GetFromJsonAsync<JsonElement>(ListUrl("?delimiter=" + Uri.EscapeDataString(delimiter)));
+        Assert.Equal(["y"], page.GetProperty("objects").EnumerateArray().Select(o => o.GetProperty("key").GetString()));
+        Assert.Equal(["x" + delimiter], page.GetProperty("commonPrefixes").EnumerateArray().Select(p => p.GetString()));
+
+        var query = "?delimiter=" + new string('d', 1025);
+        await AssertRawProblemAsync(await RawHttp.SendAsync(Server, "GET", "/" + ListUrl(query)), 400, "delimiter");
+    }
+
+    [Fact]
     public async Task Paging_visits_every_key_exactly_once()
     {
         await PutTreeAsync();

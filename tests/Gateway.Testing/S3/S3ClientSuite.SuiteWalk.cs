@@ -127,6 +127,12 @@ public abstract partial class S3ClientSuite
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Delimiter="ab", PaginationConfig={"PageSize": 1}):
             seen += [o["Key"] for o in page.get("Contents", [])] + [p["Prefix"] for p in page.get("CommonPrefixes", [])]
         assert seen == ["a::b", "a::c::d", "a:b", "ab", "b/a/c", "b/a/r", "c", "xab"], seen
+        # S3 takes a delimiter of any length; one longer than any key can be is refused here.
+        long = "<" + "d" * 200 + ">"
+        s3.put_object(Bucket=BUCKET, Key="q" + long + "r", Body=b"x")
+        r = s3.list_objects_v2(Bucket=BUCKET, Delimiter=long, Prefix="q")
+        assert [p["Prefix"] for p in r.get("CommonPrefixes", [])] == ["q" + long] and "Contents" not in r, r
+        assert error_of(lambda: s3.list_objects_v2(Bucket=BUCKET, Delimiter="d" * 1025)) == ("InvalidArgument", 400)
         """, "multi-character delimiters");
 
     /// <summary>
