@@ -1,12 +1,7 @@
 using Gateway.Bridges.Shared;
-using System.Buffers;
 using System.Security.Cryptography;
-using Azure;
 using Azure.Storage;
-using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using Azure.Storage.Blobs.Specialized;
-using Gateway.Bridges.Resilience;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
 using Polly;

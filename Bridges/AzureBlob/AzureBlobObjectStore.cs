@@ -1,6 +1,4 @@
-using Gateway.Bridges.Shared;
 using System.Buffers;
-using System.Security.Cryptography;
 using Azure;
 using Azure.Storage;
 using Azure.Storage.Blobs;
