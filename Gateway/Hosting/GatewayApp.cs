@@ -86,6 +86,7 @@ public static class GatewayApp
         app.MapS3FrontDoor();
         app.UseGatewayProblems();
         app.UseGatewaySecurity();
+        app.UseJsonCharsetGuard();
         app.MapGatewayOpenApi();
         app.MapGatewayHealth();
         app.MapGatewayMetrics();

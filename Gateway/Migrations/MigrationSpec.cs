@@ -1,5 +1,6 @@
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
+using Gateway.Problems;
 
 namespace Gateway.Migrations;
 
@@ -64,22 +65,16 @@ public sealed record MigrationSpec
         if (location is null) throw Bad($"{field} is required: {{\"store\", \"bucket\", \"prefix\"?}}.");
         if (string.IsNullOrEmpty(location.Store)) throw Bad($"{field}.store is required.");
         if (string.IsNullOrEmpty(location.Bucket)) throw Bad($"{field}.bucket is required.");
-        Named($"{field}.store", () => ObjectNames.ValidateStore(location.Store));
-        Named($"{field}.bucket", () => ObjectNames.ValidateBucket(location.Bucket));
+        FieldErrors.Named($"{field}.store", () => ObjectNames.ValidateStore(location.Store));
+        FieldErrors.Named($"{field}.bucket", () => ObjectNames.ValidateBucket(location.Bucket));
         var prefix = string.IsNullOrEmpty(location.Prefix) ? null : location.Prefix;
         // A prefix names a folder, as rclone's remote:bucket/path does: "in" moves in/... only (not inbox/... or input.txt),
         // maps in/x to out/x (not outx), and a sync deletes nothing outside out/.
         if (prefix is not null && !prefix.EndsWith('/')) prefix += "/";
-        Named($"{field}.prefix", () => ObjectNames.ValidatePrefix(prefix));
+        FieldErrors.Named($"{field}.prefix", () => ObjectNames.ValidatePrefix(prefix));
         return location with { Prefix = prefix };
     }
 
-    /// <summary>The shared name rules speak of "the object key" or "bucket names"; a body has two of each, so say which.</summary>
-    private static void Named(string field, Action validate)
-    {
-        try { validate(); }
-        catch (GatewayException e) when (e.Code == ErrorCode.BadRequest) { throw Bad($"{field}: {e.Message}"); }
-    }
 
     private static T Parse<T>(string? value, string field, T fallback) where T : struct, Enum
     {

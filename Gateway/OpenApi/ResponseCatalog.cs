@@ -68,7 +68,7 @@ internal static class ResponseCatalog
         {
             AddProblem(r, 413, "The request body is larger than allowed.", head, context);
             if (body.Content is { Count: > 0 } accepted && !accepted.ContainsKey("*/*"))
-                AddProblem(r, 415, accepted.ContainsKey("application/json") ? "The body is not JSON (Content-Type must be application/json)."
+                AddProblem(r, 415, accepted.ContainsKey("application/json") ? "The body is not JSON (Content-Type must be application/json), or its charset names no encoding."
                     : $"The body's Content-Type is not one of: {string.Join(", ", accepted.Keys)}.", head, context);
         }
         AddProblem(r, 414, "The request target is longer than 8 KiB.", head, context);

@@ -61,7 +61,7 @@ internal static class ObjectEndpoints
     {
         var s = registry.Get(store);
         ObjectNames.ValidateBucket(bucket, s.Capabilities);
-        ObjectNames.ValidatePrefix(prefix);
+        FieldErrors.Named("prefix", () => ObjectNames.ValidatePrefix(prefix));
         if (pageSize is < 1 or > 1000) throw new GatewayException(ErrorCode.BadRequest, "pageSize must be between 1 and 1000.");
         ObjectNames.ValidateDelimiter(delimiter);
         if (pageToken is { Length: > 4096 }) throw new GatewayException(ErrorCode.BadRequest, "pageToken is too long.");
@@ -197,10 +197,10 @@ internal static class ObjectEndpoints
         var s = registry.Get(store);
         if (body.Source is null || body.Target is null)
             throw new GatewayException(ErrorCode.BadRequest, "source and target are required.");
-        ObjectNames.ValidateBucket(body.Source.Bucket, s.Capabilities);
-        ObjectNames.ValidateKey(body.Source.Key);
-        ObjectNames.ValidateBucket(body.Target.Bucket, s.Capabilities);
-        ObjectNames.ValidateKey(body.Target.Key);
+        FieldErrors.Named("source.bucket", () => ObjectNames.ValidateBucket(body.Source.Bucket, s.Capabilities));
+        FieldErrors.Named("source.key", () => ObjectNames.ValidateKey(body.Source.Key));
+        FieldErrors.Named("target.bucket", () => ObjectNames.ValidateBucket(body.Target.Bucket, s.Capabilities));
+        FieldErrors.Named("target.key", () => ObjectNames.ValidateKey(body.Target.Key));
         var directive = body.MetadataDirective?.ToLowerInvariant() switch
         {
             null or "copy" => MetadataDirective.Copy,

@@ -145,6 +145,9 @@ public sealed class FacadeSweepTests(ITestOutputHelper output) : IAsyncLifetime
             var valid = op.WellFormedBody()!.Value.Body;
             foreach (var type in new[] { "text/plain", "application/xml", "application/x-www-form-urlencoded", "application/jsonx", "json", "" })
                 await ProbeAsync(op, target, (valid, type), mustRefuse: true, expect: 415);
+            // A charset that names no encoding (the JSON binder threw on it: a 500).
+            foreach (var charset in new[] { "foo", "", "\"\"", "'utf-8'", "utf-7" })
+                await ProbeAsync(op, target, (valid, "application/json; charset=" + charset), mustRefuse: true, expect: 415);
             await ProbeAsync(op, target, ("{\"a\":\"\u00e9\"}", "application/json; charset=iso-8859-1"), mustRefuse: true);
             await ProbeAsync(op, target, ("{}", "application/json; charset=utf-16"), mustRefuse: true);
         }

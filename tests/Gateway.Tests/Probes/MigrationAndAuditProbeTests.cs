@@ -72,6 +72,34 @@ public sealed class MigrationAndAuditProbeTests : IAsyncLifetime
         Assert.Equal(before, await StateAsync());
     }
 
+    public static TheoryData<string, string> BadCopySides => new()
+    {
+        { "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a/../b\"},\"target\":{\"bucket\":\"probe-dst\",\"key\":\"b.txt\"}}", "source.key: " },
+        { "{\"source\":{\"bucket\":\"Bad_Bucket\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"probe-dst\",\"key\":\"b.txt\"}}", "source.bucket: " },
+        { "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"probe-dst\",\"key\":\"\"}}", "target.key: " },
+        { "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"1.2.3.4\",\"key\":\"b.txt\"}}", "target.bucket: " },
+    };
+
+    /// <summary>A copy names two keys and two buckets: the detail says which one broke the rules (it said only "The object key ...").</summary>
+    [Theory]
+    [MemberData(nameof(BadCopySides))]
+    public async Task A_bad_name_on_one_side_of_a_copy_names_that_side(string body, string detail)
+    {
+        var before = await StateAsync();
+        using var answer = await _server.Client.PostAsync("v1/stores/local/copy", new StringContent(body, Encoding.UTF8, "application/json"));
+        await ExpectProblemAsync(answer, detail);
+        Assert.Equal(before, await StateAsync());
+    }
+
+    [Theory]
+    [InlineData("v1/stores/local/buckets/probe-src/objects?prefix=a/../b", "prefix: ")]
+    [InlineData("v1/stores/local/buckets/probe-src/objects?prefix=%2Flead", "prefix: ")]
+    public async Task A_listing_prefix_that_breaks_the_key_rules_is_named_as_the_prefix(string target, string detail)
+    {
+        using var answer = await _server.Client.GetAsync(target);
+        await ExpectProblemAsync(answer, detail);
+    }
+
     [Theory]
     [InlineData("v1/audit?limit=1&limit=2", "'limit' is given 2 times")]
     [InlineData("v1/audit?after=0&after=1&after=2", "'after' is given 3 times")]
