@@ -51,7 +51,7 @@ internal static class ResponseCatalog
 
         if (path.StartsWith("/v1/rest/", StringComparison.Ordinal))
         {
-            Success(r, "200", "The upstream's answer, any status, headers and body as the upstream sent them (streamed).");
+            Success(r, "200", "The upstream's answer: headers and body as the upstream sent them (streamed); other statuses pass through the same way.");
             if (!head) Content(r["200"], "*/*", Binary());
         }
         DescribeObjectOperation(operation.OperationId, r, (status, text, headers) => AddProblem(r, status, text, head, context, headers));
@@ -81,10 +81,30 @@ internal static class ResponseCatalog
             AddProblem(r, 503, "The backend is down or its circuit is open.", head, context, ("Retry-After", "Seconds to wait before retrying, when known."));
         }
         AddProblem(r, 504, "The call did not finish in time.", head, context);
+        if (path.StartsWith("/v1/rest/", StringComparison.Ordinal)) DescribeUpstreamAnswers(r, head);
 
         foreach (var response in r.Values.OfType<OpenApiResponse>())
             Header(response, "X-Request-Id", "This request's id: its bridge calls' witnesses are at /v1/witnesses/{id}.");
         if (r.Keys.All(k => !k.StartsWith('2') && !k.StartsWith('3'))) Success(r, "200", "Done.");
+    }
+
+    /// <summary>
+    /// A REST upstream's answer passes through with its own status, headers and body: a status the gateway never answers
+    /// itself (201, 409, 418, ...) is the default response, and one it does (404, 503, ...) may be the upstream's too, in
+    /// whatever media type the upstream chose.
+    /// </summary>
+    private static void DescribeUpstreamAnswers(OpenApiResponses r, bool head)
+    {
+        foreach (var (status, response) in r)
+        {
+            if (status == "200" || response is not OpenApiResponse own) continue;
+            own.Description += " Or the upstream's own answer with this status, passed through as it is.";
+            if (!head || own.Content is { Count: > 0 }) Content(own, "*/*", Binary());
+        }
+        Success(r, "204", "The upstream answered 204: its headers, no body.");
+        Success(r, "304", "The upstream answered 304 to a conditional request: its headers, no body.");
+        Success(r, "default", "The upstream's answer with any other status: status, headers and body as the upstream sent them (streamed).");
+        if (!head) Content(r["default"], "*/*", Binary());
     }
 
     /// <summary>

@@ -1,0 +1,61 @@
+using Gateway.Testing;
+using Gateway.Testing.OpenApi;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Xunit;
+
+namespace Gateway.Tests.Probes;
+
+/// <summary>
+/// A REST upstream's answer passes through with its own status and media type (docs/rest-bridge.md), so the document
+/// must declare those answers too: statuses the gateway never gives itself (201, 409, 418, ...) and the upstream's
+/// plain-text 404 or 400, which the document described only as the gateway's problem+json.
+/// </summary>
+public sealed class RestPassThroughProbeTests : IAsyncLifetime
+{
+    private const string Template = "/v1/rest/{upstream}/{path}";
+    private WebApplication _upstream = null!;
+    private GatewayServer _server = null!;
+    private readonly OpenApiContract _contract = OpenApiContract.Load();
+
+    public async Task InitializeAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        _upstream = builder.Build();
+        // Answers the status its path names, with a plain-text body where the status has one.
+        _upstream.Map("/status/{code:int}", (int code) => code is 204 or 304
+            ? Results.StatusCode(code)
+            : Results.Text($"upstream says {code}", "text/plain", statusCode: code));
+        await _upstream.StartAsync();
+        _server = await GatewayServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Rest:Upstreams:legacy:BaseUrl"] = _upstream.Urls.First() + "/",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await _upstream.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("GET")]
+    [InlineData("HEAD")]
+    [InlineData("POST")]
+    [InlineData("DELETE")]
+    public async Task Every_status_an_upstream_answers_is_passed_through_and_declared(string method)
+    {
+        var failures = new List<string>();
+        foreach (var status in new[] { 200, 201, 202, 204, 302, 304, 400, 404, 409, 410, 418, 422, 451 })
+        {
+            var answer = await RawHttp.SendAsync(_server, method, $"/v1/rest/legacy/status/{status}", method == "POST" ? "x" : null,
+                method == "POST" ? ["Content-Type: text/plain"] : null);
+            if (answer.Status != status) failures.Add($"{method} {status}: the gateway answered {answer.Status} {answer.Payload}");
+            else if (_contract.Check(method, Template, answer) is { } mismatch) failures.Add(mismatch);
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+}
