@@ -14,6 +14,7 @@ public static class MigrationEndpoints
 {
     private const string JobRoute = "/{id}";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static IEndpointRouteBuilder MapMigrationEndpoints(this IEndpointRouteBuilder app)
     {
@@ -137,9 +138,15 @@ public static class MigrationEndpoints
         {
             // Plain base64 is what gateways before base64url gave out; a client paging across an upgrade still holds one.
             var bytes = token.AsSpan().IndexOfAny('+', '/', '=') >= 0 ? Convert.FromBase64String(token) : System.Buffers.Text.Base64Url.DecodeFromChars(token);
-            return Encoding.UTF8.GetString(bytes);
+            // A token is a key the report holds: UTF-8 without NUL, at most 1024 characters (Azure's names are characters,
+            // so up to 4 bytes each). Anything else was made up, not given out.
+            if (bytes.Length is 0 or > 4 * ObjectNames.MaxKeyBytes || bytes.AsSpan().Contains((byte)0)) throw new FormatException();
+            return StrictUtf8.GetString(bytes);
         }
-        catch (FormatException) { throw new GatewayException(ErrorCode.BadRequest, "pageToken is not one this gateway gave out."); }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new GatewayException(ErrorCode.BadRequest, "pageToken is not one this gateway gave out.");
+        }
     }
 
     private static IObjectStore Store(BridgeRegistry<IObjectStore> stores, string name, string field)

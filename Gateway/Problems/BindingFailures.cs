@@ -40,15 +40,27 @@ internal static partial class BindingFailures
             return $"The parameter '{name}' is required.";
         if (parameter.Success && request is not null && request.Query.TryGetValue(name, out var given) && given.Count > 1)
             return $"The parameter '{name}' is given {given.Count} times; give it once.";
+        if (parameter.Success && request is not null && Expected(type) == WholeNumber && IsWholeNumber(request.Query[name].ToString()))
+            return $"The parameter '{name}' is out of range: the number is too large or too small for it.";
         return $"The parameter '{name}' is not valid: {Expected(type)} is expected.";
     }
 
+    private const string WholeNumber = "a whole number";
+
+    /// <summary>A whole number too large for the parameter's type (99999999999 for an int) is out of range, not "not a whole number".</summary>
+    private static bool IsWholeNumber(string value)
+    {
+        var digits = value.StartsWith('-') || value.StartsWith('+') ? value.AsSpan(1) : value.AsSpan();
+        return !digits.IsEmpty && !digits.ContainsAnyExceptInRange('0', '9');
+    }
+
+    private static string Bare(string type) => type.Replace("Nullable<", "", StringComparison.Ordinal).TrimEnd('>', '?').ToLowerInvariant();
+
     private static string Expected(string type)
     {
-        var t = type.Replace("Nullable<", "", StringComparison.Ordinal).TrimEnd('>', '?').ToLowerInvariant();
-        return t switch
+        return Bare(type) switch
         {
-            "int" or "int32" or "long" or "int64" or "short" or "uint" or "ulong" => "a whole number",
+            "int" or "int32" or "long" or "int64" or "short" or "uint" or "ulong" => WholeNumber,
             "bool" or "boolean" => "true or false",
             "double" or "float" or "decimal" => "a number",
             "datetime" or "datetimeoffset" => "a date and time (ISO 8601)",

@@ -116,7 +116,7 @@ public sealed class FacadeSweepTests(ITestOutputHelper output) : IAsyncLifetime
             await ProbeAsync(consistency, $"/v1/audit/consistency?{q}", null, mustRefuse: false);
         var listing = SweepOperation.All().Single(o => o is { Method: "GET", Path: "/v1/stores/{store}/buckets/{bucket}/objects" });
         var page = await _gateway.Server.Client.GetStringAsync($"v1/stores/local/buckets/{ProbeGateway.Bucket}/objects?pageSize=1&prefix=");
-        foreach (var q in new[] { "pageSize=0", "pageSize=1001", "delimiter=" + new string('/', 17), "prefix=%2E%2E%2Fx", "prefix=a%0Ab", "pageToken=" + new string('t', 5000) })
+        foreach (var q in new[] { "pageSize=0", "pageSize=1001", "delimiter=" + new string('/', 1025), "delimiter=a%09b", "prefix=%2E%2E%2Fx", "prefix=a%0Ab", "pageToken=" + new string('t', 5000) })
             await ProbeAsync(listing, listing.Target(_gateway.WellFormed) + "?" + q, null, mustRefuse: true);
         Assert.Contains("probe.txt", page);
         await ExpectUnchangedAsync(before);

@@ -100,12 +100,43 @@ public sealed class MigrationAndAuditProbeTests : IAsyncLifetime
         await ExpectProblemAsync(answer, detail);
     }
 
+    /// <summary>An items page token is a key of the report, base64url: made-up bytes (not UTF-8, NUL, far too long) were taken as a cursor.</summary>
+    [Theory]
+    [InlineData("/w==")]
+    [InlineData("_w")]
+    [InlineData("AAAA")]
+    [InlineData("!!!")]
+    public async Task A_made_up_items_page_token_is_refused(string token)
+    {
+        (await _server.Client.PutAsync("v1/stores/local/buckets/probe-src/objects/b.txt", new StringContent("b"))).EnsureSuccessStatusCode();
+        using var created = await _server.Client.PostAsync("v1/migrations", new StringContent("{" + Source + "," + Target + ",\"dryRun\":true}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        for (var i = 0; !Gateway.Migrations.MigrationStates.IsTerminal((await _server.Client.GetFromJsonAsync<JsonElement>($"v1/migrations/{id}")).GetProperty("state").GetString()!); i++)
+        {
+            Assert.True(i < 300, $"the dry run {id} did not end in 30 s");
+            await Task.Delay(100);
+        }
+        using var answer = await _server.Client.GetAsync($"v1/migrations/{id}/items?pageToken={token}");
+        await ExpectProblemAsync(answer, "pageToken is not one this gateway gave out");
+        using var tooLong = await _server.Client.GetAsync($"v1/migrations/{id}/items?pageToken={new string('Q', 6000)}");
+        await ExpectProblemAsync(tooLong, "pageToken is not one this gateway gave out");
+        // A token the gateway gave out still works.
+        var first = await _server.Client.GetFromJsonAsync<JsonElement>($"v1/migrations/{id}/items?pageSize=1");
+        var next = first.GetProperty("nextPageToken").GetString();
+        var second = await _server.Client.GetFromJsonAsync<JsonElement>($"v1/migrations/{id}/items?pageSize=1&pageToken={next}");
+        Assert.Equal("b.txt", second.GetProperty("items")[0].GetProperty("key").GetString());
+    }
+
     [Theory]
     [InlineData("v1/audit?limit=1&limit=2", "'limit' is given 2 times")]
     [InlineData("v1/audit?after=0&after=1&after=2", "'after' is given 3 times")]
     [InlineData("v1/audit/consistency?from=1&from=1&to=1", "'from' is given 2 times")]
     [InlineData("v1/migrations?pageSize=1&pageSize=1", "'pageSize' is given 2 times")]
     [InlineData("v1/audit?limit=abc", "'limit' is not valid: a whole number is expected")]
+    // A whole number past the type's range was said to be "not a whole number".
+    [InlineData("v1/audit?limit=99999999999", "'limit' is out of range")]
+    [InlineData("v1/migrations?pageSize=-99999999999", "'pageSize' is out of range")]
     // A string given twice was joined with a comma: this listed the prefix "a/,b/".
     [InlineData("v1/stores/local/buckets/probe-src/objects?prefix=a/&prefix=b/", "'prefix' is given 2 times")]
     [InlineData("v1/stores/local/buckets/probe-src/objects?delimiter=/&pageSize=5&delimiter=-", "'delimiter' is given 2 times")]
@@ -160,7 +191,7 @@ public sealed class MigrationAndAuditProbeTests : IAsyncLifetime
                      ($"v1/witnesses/{requestId}?limit=1001", "'limit' must be between 1 and 1000"),
                      ($"v1/witnesses/{requestId}/proof?limit=101", "'limit' must be between 1 and 100"),
                      ($"v1/witnesses/{requestId}?after=-1", "'after' must be zero or a sequence number"),
-                     ($"v1/witnesses/{requestId}/proof?after=9223372036854775808", "'after' is not valid"),
+                     ($"v1/witnesses/{requestId}/proof?after=9223372036854775808", "'after' is out of range"),
                  })
         {
             using var answer = await _server.Client.GetAsync(target);
