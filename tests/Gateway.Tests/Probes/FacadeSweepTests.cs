@@ -190,6 +190,9 @@ public sealed class FacadeSweepTests(ITestOutputHelper output) : IAsyncLifetime
             "{" + src + "," + dst + ",\"targetIfNoneMatchh\":\"*\"}",
             "{\"source\":{\"bucket\":\"probe-bucket\",\"key\":\"probe.txt\",\"versionId\":\"v1\"}," + dst + "}",
             "{" + src + ",\"target\":{\"bucket\":\"no-such-bucket\",\"key\":\"x\"}}",
+            "{" + src + "," + dst + ",\"metadata\":{\"owner\":\"a\"}}",
+            "{" + src + "," + dst + ",\"metadataDirective\":\"copy\",\"contentType\":\"text/csv\"}",
+            "{" + src + "," + dst + ",\"contentHeaders\":{\"cacheControl\":\"no-cache\"}}",
         ];
         foreach (var body in copies)
             await ProbeAsync(copy, copy.Target(_gateway.WellFormed), (body, "application/json"), mustRefuse: true, checkState: true);

@@ -78,9 +78,16 @@ public sealed class MigrationAndAuditProbeTests : IAsyncLifetime
         { "{\"source\":{\"bucket\":\"Bad_Bucket\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"probe-dst\",\"key\":\"b.txt\"}}", "source.bucket: " },
         { "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"probe-dst\",\"key\":\"\"}}", "target.key: " },
         { "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"1.2.3.4\",\"key\":\"b.txt\"}}", "target.bucket: " },
+        // Without "replace" these were dropped without a word: the copy went ahead with the source's metadata.
+        { "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"probe-dst\",\"key\":\"b.txt\"},\"metadata\":{\"owner\":\"a\"}}", "only with \"metadataDirective\":\"replace\"" },
+        { "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"probe-dst\",\"key\":\"b.txt\"},\"metadataDirective\":\"copy\",\"contentType\":\"text/csv\"}", "only with \"metadataDirective\":\"replace\"" },
+        { "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"probe-dst\",\"key\":\"b.txt\"},\"contentHeaders\":{\"cacheControl\":\"no-cache\"}}", "only with \"metadataDirective\":\"replace\"" },
     };
 
-    /// <summary>A copy names two keys and two buckets: the detail says which one broke the rules (it said only "The object key ...").</summary>
+    /// <summary>
+    /// A copy names two keys and two buckets: the detail says which one broke the rules (it said only "The object key ...").
+    /// A type, metadata or headers given without "replace" are refused, not dropped.
+    /// </summary>
     [Theory]
     [MemberData(nameof(BadCopySides))]
     public async Task A_bad_name_on_one_side_of_a_copy_names_that_side(string body, string detail)
