@@ -21,7 +21,8 @@ internal sealed class RestProxyResult(RestResponse upstream, bool headOnly) : IR
             if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) continue;
             response.Headers.Append(name, values.ToArray());
         }
-        response.ContentLength = upstream.ContentLength;
+        // A 204 has no content and no Content-Length (RFC 9110 §8.6); one an upstream states anyway made Kestrel fail the answer.
+        response.ContentLength = upstream.StatusCode == StatusCodes.Status204NoContent ? null : upstream.ContentLength;
         if (bodiless) return;
         try
         {

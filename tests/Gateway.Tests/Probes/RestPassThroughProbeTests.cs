@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using Gateway.Testing;
 using Gateway.Testing.OpenApi;
 using Microsoft.AspNetCore.Builder;
@@ -57,5 +60,45 @@ public sealed class RestPassThroughProbeTests : IAsyncLifetime
             else if (_contract.Check(method, Template, answer) is { } mismatch) failures.Add(mismatch);
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    /// <summary>
+    /// An upstream that sends a 204 with a Content-Length (RFC 9110 §8.6 forbids it) was a 500: the header was copied onto
+    /// the caller's 204, which can carry no body. The caller gets the 204 without it.
+    /// </summary>
+    [Theory]
+    [InlineData(204)]
+    [InlineData(304)] // a 304 may state the length a 200 would have (RFC 9110 §8.6): passed on as it is
+    public async Task A_bodiless_answer_from_an_upstream_that_states_a_content_length_is_passed_on(int status)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var served = ServeAsync(listener, $"HTTP/1.1 {status} X\r\nContent-Length: 25\r\nConnection: close\r\n\r\n");
+        await using var gateway = await GatewayServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Rest:Upstreams:odd:BaseUrl"] = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/",
+        });
+        var answer = await RawHttp.SendAsync(gateway, "GET", "/v1/rest/odd/items/1");
+        Assert.True(answer.Status == status, $"{answer.Status} {answer.Payload}");
+        if (status == 204) Assert.DoesNotContain("Content-Length: 25", answer.Head, StringComparison.OrdinalIgnoreCase);
+        Assert.Null(_contract.Check("GET", Template, answer));
+        await served;
+    }
+
+    /// <summary>Answers one request with <paramref name="answer"/> as raw bytes (a Kestrel upstream cannot send a 204 with a length).</summary>
+    private static async Task ServeAsync(TcpListener listener, string answer)
+    {
+        using var client = await listener.AcceptTcpClientAsync();
+        var stream = client.GetStream();
+        var buffer = new byte[8192];
+        var read = new StringBuilder();
+        while (!read.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+        {
+            var n = await stream.ReadAsync(buffer);
+            if (n == 0) return;
+            read.Append(Encoding.ASCII.GetString(buffer, 0, n));
+        }
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(answer));
+        client.Client.Shutdown(SocketShutdown.Both);
     }
 }
