@@ -95,10 +95,12 @@ internal static class ResponseCatalog
     /// </summary>
     private static void DescribeUpstreamAnswers(OpenApiResponses r, bool head)
     {
+        if (r.TryGetValue("413", out var tooLarge) && tooLarge is OpenApiResponse large)
+            large.Description = "The request body is larger than the upstream's MaxRequestBodyBytes.";
         foreach (var (status, response) in r)
         {
             if (status == "200" || response is not OpenApiResponse own) continue;
-            own.Description += " Or the upstream's own answer with this status, passed through as it is.";
+            own.Description = own.Description?.TrimEnd('.') + "; or the upstream's own answer with this status, passed through as it is.";
             if (!head || own.Content is { Count: > 0 }) Content(own, "*/*", Binary());
         }
         Success(r, "204", "The upstream answered 204: its headers, no body.");
