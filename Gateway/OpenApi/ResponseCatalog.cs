@@ -52,7 +52,7 @@ internal static class ResponseCatalog
         if (path.StartsWith("/v1/rest/", StringComparison.Ordinal))
         {
             Success(r, "200", "The upstream's answer: headers and body as the upstream sent them (streamed); other statuses pass through the same way.");
-            if (!head) Content(r["200"], "*/*", Binary());
+            if (!head) Content(r["200"], "*/*", UpstreamBody());
         }
         DescribeObjectOperation(operation.OperationId, r, (status, text, headers) => AddProblem(r, status, text, head, context, headers));
         if (!head) DescribeStreamedAnswers(r, context);
@@ -101,12 +101,12 @@ internal static class ResponseCatalog
         {
             if (status == "200" || response is not OpenApiResponse own) continue;
             own.Description = own.Description?.TrimEnd('.') + "; or the upstream's own answer with this status, passed through as it is.";
-            if (!head || own.Content is { Count: > 0 }) Content(own, "*/*", Binary());
+            if (!head || own.Content is { Count: > 0 }) Content(own, "*/*", UpstreamBody());
         }
         Success(r, "204", "The upstream answered 204: its headers, no body.");
         Success(r, "304", "The upstream answered 304 to a conditional request: its headers, no body.");
         Success(r, "default", "The upstream's answer with any other status: status, headers and body as the upstream sent them (streamed).");
-        if (!head) Content(r["default"], "*/*", Binary());
+        if (!head) Content(r["default"], "*/*", UpstreamBody());
     }
 
     /// <summary>
@@ -255,6 +255,12 @@ internal static class ResponseCatalog
     }
 
     private static OpenApiSchema Binary() => new() { Type = JsonSchemaType.String, Format = "binary" };
+
+    /// <summary>
+    /// An upstream's body in whatever media type it chose: any value (an empty schema), so a JSON answer validates as the
+    /// JSON it is and not against "a binary string".
+    /// </summary>
+    private static OpenApiSchema UpstreamBody() => new() { Description = "The upstream's body as it sent it." };
 
     /// <summary>The problem document every error carries, with the gateway's own members.</summary>
     private static void DescribeProblemSchema(OpenApiDocument document)

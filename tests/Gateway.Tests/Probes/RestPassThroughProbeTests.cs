@@ -31,6 +31,7 @@ public sealed class RestPassThroughProbeTests : IAsyncLifetime
         _upstream.Map("/status/{code:int}", (int code) => code is 204 or 304
             ? Results.StatusCode(code)
             : Results.Text($"upstream says {code}", "text/plain", statusCode: code));
+        _upstream.Map("/json/{code:int}", (int code) => Results.Json(new { upstream = "json", code }, statusCode: code));
         await _upstream.StartAsync();
         _server = await GatewayServer.StartAsync(new Dictionary<string, string?>
         {
@@ -60,6 +61,24 @@ public sealed class RestPassThroughProbeTests : IAsyncLifetime
             else if (_contract.Check(method, Template, answer) is { } mismatch) failures.Add(mismatch);
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    /// <summary>
+    /// An upstream's JSON answer is the JSON it is: the document's pass-through body is any value, not "a binary string"
+    /// that a contract checker would hold the JSON against.
+    /// </summary>
+    [Theory]
+    [InlineData(200)]
+    [InlineData(201)]
+    [InlineData(404)]
+    [InlineData(422)]
+    public async Task An_upstream_json_answer_validates_against_the_document(int status)
+    {
+        var answer = await RawHttp.SendAsync(_server, "GET", $"/v1/rest/legacy/json/{status}");
+        Assert.True(answer.Status == status, $"{answer.Status} {answer.Payload}");
+        Assert.StartsWith("application/json", answer.ContentType, StringComparison.Ordinal);
+        Assert.Contains("\"upstream\":\"json\"", answer.Payload, StringComparison.Ordinal);
+        Assert.Null(_contract.Check("GET", Template, answer));
     }
 
     /// <summary>
