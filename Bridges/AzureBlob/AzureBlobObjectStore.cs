@@ -232,50 +232,6 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
         }, true, $"delete '{bucket}/{key}'", ct);
     }
 
-    public async Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct)
-    {
-        request.RejectSourceParts("Azure Blob");
-        var source = await TryHeadAsync(request.SourceBucket, request.SourceKey, ct) ?? throw NotFound(request.SourceBucket, request.SourceKey);
-        Preconditions.Check(source, request.SourceConditions, isRead: false);
-        if (!request.TargetConditions.IsEmpty)
-            Preconditions.Check(await TryHeadAsync(request.TargetBucket, request.TargetKey, ct), request.TargetConditions, isRead: false);
-
-        var target = Blob(request.TargetBucket, request.TargetKey);
-        var copy = new BlobCopyFromUriOptions
-        {
-            // Pinned to the version whose conditions were checked.
-            SourceConditions = new BlobRequestConditions { IfMatch = new ETag(source.ETag) },
-            DestinationConditions = WriteConditions(request.TargetConditions),
-        };
-        var replace = request.MetadataDirective == MetadataDirective.Replace;
-        if (replace) copy.Metadata = AzureMetadataNames.Stored(request.Metadata ?? new Dictionary<string, string>(), request.ContentHeaders);
-        var sourceUri = Blob(request.SourceBucket, request.SourceKey).Uri;
-        await Call(async c =>
-        {
-            var operation = await target.StartCopyFromUriAsync(sourceUri, copy, c);
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(c);
-            limit.CancelAfter(_options.CopyTimeout);
-            await operation.WaitForCompletionAsync(TimeSpan.FromMilliseconds(500), limit.Token);
-            return operation.GetRawResponse();
-        }, false, $"copy '{request.SourceBucket}/{request.SourceKey}'", ct);
-        // A copy given no metadata takes the source's: replacing it with none is a second call.
-        if (replace && copy.Metadata is { Count: 0 })
-            await Call(c => target.SetMetadataAsync(new Dictionary<string, string>(), cancellationToken: c), true,
-                $"clear the metadata of '{request.TargetBucket}/{request.TargetKey}'", ct);
-        // The copy takes the source's properties; replaced ones are set afterwards (all at once: Azure sets them together).
-        var contentType = request.ContentType ?? source.ContentType;
-        var headers = ContentHeaders.OrNull(request.ContentHeaders);
-        var sameHeaders = (headers?.CacheControl, headers?.ContentDisposition, headers?.ContentEncoding, headers?.ContentLanguage)
-            == (source.ContentHeaders?.CacheControl, source.ContentHeaders?.ContentDisposition, source.ContentHeaders?.ContentEncoding, source.ContentHeaders?.ContentLanguage);
-        if (replace && (contentType != source.ContentType || !sameHeaders))
-        {
-            var md5 = source.ContentMd5 is { } hash ? Convert.FromBase64String(hash) : null;
-            await Call(c => target.SetHttpHeadersAsync(HttpHeaders(contentType, md5, headers), cancellationToken: c),
-                true, $"set the headers of '{request.TargetBucket}/{request.TargetKey}'", ct);
-        }
-        return await TryHeadAsync(request.TargetBucket, request.TargetKey, ct) ?? throw NotFound(request.TargetBucket, request.TargetKey);
-    }
-
     /// <summary>Set Blob Metadata, pinned to the version read: the blob's bytes and properties (Content-MD5 included) stay.</summary>
     public async Task<ObjectInfo> ReplaceMetadataAsync(string bucket, string key, IReadOnlyDictionary<string, string> metadata, ObjectConditions conditions, CancellationToken ct)
     {

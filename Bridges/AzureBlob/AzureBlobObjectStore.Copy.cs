@@ -1,0 +1,104 @@
+using System.Globalization;
+using Azure;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using Gateway.Contracts.Errors;
+using Gateway.Contracts.ObjectStorage;
+
+namespace Gateway.Bridges.AzureBlob;
+
+/// <summary>
+/// Copy Blob, as S3 copies: concurrent writers of one key each succeed and the last one wins. A request that rewrites or
+/// deletes the target while this copy finishes is a later write, not a failure of this one; the follow-up calls that set
+/// replaced metadata and headers are pinned to the blob this copy wrote, so they never land on another writer's blob.
+/// </summary>
+public sealed partial class AzureBlobObjectStore
+{
+    public async Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct)
+    {
+        request.RejectSourceParts("Azure Blob");
+        var source = await TryHeadAsync(request.SourceBucket, request.SourceKey, ct) ?? throw NotFound(request.SourceBucket, request.SourceKey);
+        Preconditions.Check(source, request.SourceConditions, isRead: false);
+        if (!request.TargetConditions.IsEmpty)
+            Preconditions.Check(await TryHeadAsync(request.TargetBucket, request.TargetKey, ct), request.TargetConditions, isRead: false);
+
+        var target = Blob(request.TargetBucket, request.TargetKey);
+        var copy = new BlobCopyFromUriOptions
+        {
+            // Pinned to the version whose conditions were checked.
+            SourceConditions = new BlobRequestConditions { IfMatch = new ETag(source.ETag) },
+            DestinationConditions = WriteConditions(request.TargetConditions),
+        };
+        var replace = request.MetadataDirective == MetadataDirective.Replace;
+        if (replace) copy.Metadata = AzureMetadataNames.Stored(request.Metadata ?? new Dictionary<string, string>(), request.ContentHeaders);
+        var sourceUri = Blob(request.SourceBucket, request.SourceKey).Uri;
+        var (copyId, written, lastModified, done) = await Call(async c =>
+        {
+            var operation = await target.StartCopyFromUriAsync(sourceUri, copy, c);
+            var headers = operation.GetRawResponse().Headers;
+            var modified = headers.TryGetValue("Last-Modified", out var text)
+                ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)
+                : DateTimeOffset.UtcNow;
+            return (operation.Id, headers.ETag, modified, headers.TryGetValue("x-ms-copy-status", out var status) && status == "success");
+        }, false, $"copy '{request.SourceBucket}/{request.SourceKey}'", ct);
+        // Copies within an account finish at once; another (a cross-account store) is waited for.
+        ETag? mine = done ? written : await AwaitCopyAsync(target, copyId, $"copy '{request.SourceBucket}/{request.SourceKey}'", ct);
+
+        // A copy given no metadata takes the source's: replacing it with none is a second call.
+        if (mine is { } clearFrom && replace && copy.Metadata is { Count: 0 })
+            mine = await PinnedAsync(clearFrom, (conditions, c) => target.SetMetadataAsync(new Dictionary<string, string>(), conditions, c),
+                $"clear the metadata of '{request.TargetBucket}/{request.TargetKey}'", ct);
+        // The copy takes the source's properties; replaced ones are set afterwards (all at once: Azure sets them together).
+        var contentType = request.ContentType ?? source.ContentType;
+        var replacedHeaders = ContentHeaders.OrNull(request.ContentHeaders);
+        var sameHeaders = (replacedHeaders?.CacheControl, replacedHeaders?.ContentDisposition, replacedHeaders?.ContentEncoding, replacedHeaders?.ContentLanguage)
+            == (source.ContentHeaders?.CacheControl, source.ContentHeaders?.ContentDisposition, source.ContentHeaders?.ContentEncoding, source.ContentHeaders?.ContentLanguage);
+        if (mine is { } headersFrom && replace && (contentType != source.ContentType || !sameHeaders))
+        {
+            var md5 = source.ContentMd5 is { } hash ? Convert.FromBase64String(hash) : null;
+            mine = await PinnedAsync(headersFrom, (conditions, c) => target.SetHttpHeadersAsync(HttpHeaders(contentType, md5, replacedHeaders), conditions, c),
+                $"set the headers of '{request.TargetBucket}/{request.TargetKey}'", ct);
+        }
+
+        if (mine is { } final && await TryHeadAsync(request.TargetBucket, request.TargetKey, ct) is { } now && now.ETag == Preconditions.Quote(final.ToString()))
+            return now;
+        // Rewritten or deleted by a later request: the answer describes the blob this copy wrote.
+        return source with
+        {
+            Key = request.TargetKey,
+            ETag = Preconditions.Quote((mine ?? written).ToString() ?? ""),
+            LastModified = lastModified,
+            ContentType = replace ? contentType : source.ContentType,
+            Metadata = replace ? request.Metadata ?? new Dictionary<string, string>() : source.Metadata,
+            ContentHeaders = replace ? replacedHeaders : source.ContentHeaders,
+        };
+    }
+
+    /// <summary>The copied blob's ETag once the copy succeeded; null when a later request rewrote or deleted the target first.</summary>
+    async Task<ETag?> AwaitCopyAsync(BlockBlobClient target, string copyId, string operation, CancellationToken ct)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(_options.CopyTimeout);
+        while (true)
+        {
+            var properties = await Call(async c =>
+            {
+                try { return (await target.GetPropertiesAsync(cancellationToken: c)).Value; }
+                catch (RequestFailedException e) when (e.Status == 404) { return null; }
+            }, true, operation, limit.Token);
+            if (properties is null || properties.CopyId != copyId) return null;
+            if (properties.CopyStatus == CopyStatus.Success) return properties.ETag;
+            if (properties.CopyStatus != CopyStatus.Pending)
+                throw new GatewayException(ErrorCode.Unavailable, $"Azure Blob store '{Name}': {operation} ended {properties.CopyStatus}: {properties.CopyStatusDescription}");
+            await Task.Delay(TimeSpan.FromMilliseconds(500), limit.Token);
+        }
+    }
+
+    /// <summary>A follow-up call on the blob this copy wrote (If-Match its ETag): its new ETag, or null when a later request replaced or deleted the blob.</summary>
+    async Task<ETag?> PinnedAsync(ETag etag, Func<BlobRequestConditions, CancellationToken, Task<Response<BlobInfo>>> call, string operation, CancellationToken ct) =>
+        await Call<ETag?>(async c =>
+        {
+            try { return (await call(new BlobRequestConditions { IfMatch = etag }, c)).Value.ETag; }
+            catch (RequestFailedException e) when (e.Status is 404 or 412) { return null; }
+        }, true, operation, ct);
+}
