@@ -29,6 +29,14 @@ public sealed class S3Clients(S3FrontDoor door, string workDirectory)
     public Task<ClientRun> AwsAtAsync(string endpoint, params string[] args) =>
         RunAsync(Aws, ["--endpoint-url", endpoint, "--no-cli-pager", .. args], Credentials(door.AccessKeyId, door.Secret));
 
+    /// <summary>The AWS CLI reading the given config file (its <c>s3</c> transfer settings: multipart threshold and chunk size, concurrency).</summary>
+    public Task<ClientRun> AwsWithConfigAsync(string configFile, params string[] args)
+    {
+        var env = Credentials(door.AccessKeyId, door.Secret);
+        env["AWS_CONFIG_FILE"] = configFile;
+        return RunAsync(Aws, ["--endpoint-url", door.EndpointText, "--no-cli-pager", .. args], env);
+    }
+
     public Task<ClientRun> AwsAsAsync(string keyId, string secret, string region, params string[] args) =>
         RunAsync(Aws, ["--endpoint-url", door.EndpointText, "--no-cli-pager", "--region", region, .. args], Credentials(keyId, secret));
 
