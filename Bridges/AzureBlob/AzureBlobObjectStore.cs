@@ -117,7 +117,7 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
             string? next = null;
             if (string.IsNullOrEmpty(request.Delimiter))
             {
-                await foreach (var page in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, c).AsPages(marker, pageSize))
+                await foreach (var page in container.GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, prefix, c).AsPages(marker, pageSize))
                 {
                     objects.AddRange(page.Values.Select(b => FromItem(b)));
                     next = page.ContinuationToken;
@@ -126,7 +126,7 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
             }
             else
             {
-                await foreach (var page in container.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, request.Delimiter, prefix, c).AsPages(marker, pageSize))
+                await foreach (var page in container.GetBlobsByHierarchyAsync(BlobTraits.Metadata, BlobStates.None, request.Delimiter, prefix, c).AsPages(marker, pageSize))
                 {
                     foreach (var item in page.Values)
                     {
@@ -285,15 +285,25 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
         }
     }
 
-    static ObjectInfo FromItem(BlobItem b) => new()
+    /// <summary>
+    /// A listed blob, with its metadata as a HEAD answers it (listings ask for it): an entry such as the S3 front door's
+    /// multipart ETag must read the same in a listing as in a HEAD, or a client comparing them (s3cmd sync) sees a change.
+    /// </summary>
+    static ObjectInfo FromItem(BlobItem b)
     {
-        Key = b.Name,
-        Size = b.Properties.ContentLength ?? 0,
-        ETag = Preconditions.Quote(b.Properties.ETag?.ToString() ?? ""),
-        LastModified = b.Properties.LastModified ?? DateTimeOffset.UnixEpoch,
-        ContentType = b.Properties.ContentType ?? "application/octet-stream",
-        ContentMd5 = b.Properties.ContentHash is { Length: > 0 } hash ? Convert.ToBase64String(hash) : null,
-    };
+        var (metadata, expires) = AzureMetadataNames.Read(b.Metadata);
+        return new ObjectInfo
+        {
+            Key = b.Name,
+            Size = b.Properties.ContentLength ?? 0,
+            ETag = Preconditions.Quote(b.Properties.ETag?.ToString() ?? ""),
+            LastModified = b.Properties.LastModified ?? DateTimeOffset.UnixEpoch,
+            ContentType = b.Properties.ContentType ?? "application/octet-stream",
+            ContentMd5 = b.Properties.ContentHash is { Length: > 0 } hash ? Convert.ToBase64String(hash) : null,
+            Metadata = metadata,
+            ContentHeaders = ReadHeaders(b.Properties.CacheControl, b.Properties.ContentDisposition, b.Properties.ContentEncoding, b.Properties.ContentLanguage, expires),
+        };
+    }
 
     internal static BlobHttpHeaders HttpHeaders(string contentType, byte[]? md5, ContentHeaders? headers) => new()
     {
