@@ -1,3 +1,4 @@
+using System.Globalization;
 using Gateway.Bridges.Shared;
 using System.Buffers;
 using System.Security.Cryptography;
@@ -382,8 +383,22 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             S3Metadata.Write(copy.Metadata, request.Metadata ?? new Dictionary<string, string>());
             S3Metadata.WriteHeaders(copy.Headers, request.ContentHeaders);
         }
-        await Call(c => _client.CopyObjectAsync(copy, c), true, $"copy '{request.SourceBucket}/{request.SourceKey}'", ct);
-        return await TryHeadAsync(request.TargetBucket, request.TargetKey, ct) ?? throw NotFound(request.TargetBucket, request.TargetKey);
+        var copied = await Call(c => _client.CopyObjectAsync(copy, c), true, $"copy '{request.SourceBucket}/{request.SourceKey}'", ct);
+        var etag = S3Metadata.ETag(copied.ETag);
+        if (await TryHeadAsync(request.TargetBucket, request.TargetKey, ct) is { } now && now.ETag == etag) return now;
+        // Rewritten or deleted by a later request meanwhile (S3: the last writer wins, and this copy succeeded): the answer
+        // describes the object this copy wrote, not a NoSuchKey or another writer's object.
+        var replace = request.MetadataDirective == MetadataDirective.Replace;
+        return source with
+        {
+            Key = request.TargetKey,
+            ETag = etag,
+            LastModified = DateTimeOffset.TryParse(copied.LastModified, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : DateTimeOffset.UtcNow,
+            ContentMd5 = S3Metadata.Md5FromETag(copied.ETag ?? ""),
+            ContentType = replace ? copy.ContentType : source.ContentType,
+            Metadata = replace ? request.Metadata ?? new Dictionary<string, string>() : source.Metadata,
+            ContentHeaders = replace ? ContentHeaders.OrNull(request.ContentHeaders) : source.ContentHeaders,
+        };
     }
 
     /// <summary>S3's only way to change metadata: a copy onto itself inside the store, pinned to the version read.</summary>

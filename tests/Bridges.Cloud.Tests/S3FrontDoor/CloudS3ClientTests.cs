@@ -79,5 +79,8 @@ public sealed class S3StoreS3ClientTests : S3ClientSuite
         ["Capabilities:MultipartUploads"] = "false",
     };
 
+    // s3rver, raced on one key, cuts reads short and answers copies 500 or with another copy's ETag, also without the gateway.
+    protected override bool StoreIsSafeWhenOneKeyIsRaced => false;
+
     protected override void EnsureBackendAvailable() => CloudBackends.EnsureAnswers("s3", CloudBackends.S3Endpoint);
 }

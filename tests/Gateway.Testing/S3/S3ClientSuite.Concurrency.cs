@@ -6,17 +6,32 @@ namespace Gateway.Testing.S3;
 public abstract partial class S3ClientSuite
 {
     /// <summary>
+    /// False where the store's own server is not safe when one key is raced (s3rver, asked directly, cuts reads short and
+    /// answers copies 500 or with another copy's ETag): the test then checks only what the gateway adds, that no copy of a
+    /// present source is NoSuchKey, and that a copy made once the race is over lands whole.
+    /// </summary>
+    protected virtual bool StoreIsSafeWhenOneKeyIsRaced => true;
+
+    /// <summary>
     /// Puts, copies, deletes and reads of one key from 16 threads: every write and delete is answered 200/204, a read the
     /// object or NoSuchKey, and each copy's answer names the copy it made. Behind Azure a copy onto a blob another request
     /// rewrote or deleted meanwhile was 500 InternalError (the SDK's copy poller found no copy of its own to finish) or
     /// NoSuchKey (the target gone by the time it was read back), though its source was there throughout.
     /// </summary>
     [Fact]
-    public Task Boto3_concurrent_puts_copies_and_deletes_of_one_key_are_each_answered_as_s3_does() => RunBotoAsync("""
+    public async Task Boto3_concurrent_puts_copies_and_deletes_of_one_key_are_each_answered_as_s3_does()
+    {
+        var run = await Clients.PythonAsync(BotoPrelude + "\n" + ConcurrentWritesScript + "\nprint(\"OK\")\n", [Bucket],
+            new Dictionary<string, string?> { ["RACE_SAFE_STORE"] = StoreIsSafeWhenOneKeyIsRaced ? "1" : "0" });
+        Assert.True(run.ExitCode == 0 && run.Stdout.TrimEnd().EndsWith("OK"), $"concurrent writes of one key: {run}");
+    }
+
+    private const string ConcurrentWritesScript = """
         import concurrent.futures, hashlib
         source = b"the copy source " * 64
         s3.put_object(Bucket=BUCKET, Key="race/source", Body=source)
         source_etag = '"' + hashlib.md5(source).hexdigest() + '"'
+        race_safe = os.environ["RACE_SAFE_STORE"] == "1"
         racer = boto3.client("s3", endpoint_url=ENDPOINT, region_name=REGION, aws_access_key_id=os.environ["KEY_ID"],
                              aws_secret_access_key=os.environ["SECRET"],
                              config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}, max_pool_connections=16))
@@ -27,16 +42,22 @@ public abstract partial class S3ClientSuite
                     racer.put_object(Bucket=BUCKET, Key="race/key", Body=b"put %d" % i)
                 elif kind == 1:
                     etag = racer.copy_object(Bucket=BUCKET, Key="race/key", CopySource=f"{BUCKET}/race/source")["CopyObjectResult"]["ETag"]
-                    if etag != source_etag: return ("copy answered", etag)
+                    if etag != source_etag and race_safe: return ("copy answered", etag)
                 elif kind == 2:
                     racer.delete_object(Bucket=BUCKET, Key="race/key")
                 else:
-                    body = racer.get_object(Bucket=BUCKET, Key="race/key")["Body"].read()
-                    if body != source and not body.startswith(b"put "): return ("read", body[:40])
+                    try:
+                        body = racer.get_object(Bucket=BUCKET, Key="race/key")["Body"].read()
+                    except botocore.exceptions.ResponseStreamingError:
+                        if race_safe: raise
+                        return None
+                    if body != source and not body.startswith(b"put ") and race_safe: return ("read", body[:40])
                 return None
             except botocore.exceptions.ClientError as e:
                 code = e.response["Error"].get("Code")
-                return None if kind == 3 and code == "NoSuchKey" else (["put", "copy", "delete", "get"][kind], code, e.response["ResponseMetadata"]["HTTPStatusCode"])
+                failure = (["put", "copy", "delete", "get"][kind], code, e.response["ResponseMetadata"]["HTTPStatusCode"])
+                if kind == 3 and code == "NoSuchKey": return None
+                return failure if race_safe or (kind == 1 and code == "NoSuchKey") else None
         with concurrent.futures.ThreadPoolExecutor(16) as pool:
             failures = [f for f in pool.map(step, range(320)) if f]
         assert not failures, failures
@@ -44,5 +65,5 @@ public abstract partial class S3ClientSuite
         s3.copy_object(Bucket=BUCKET, Key="race/key", CopySource=f"{BUCKET}/race/source")
         got = s3.get_object(Bucket=BUCKET, Key="race/key")
         assert got["Body"].read() == source and got["ETag"] == source_etag, got["ETag"]
-        """, "concurrent writes of one key");
+        """;
 }
