@@ -104,6 +104,7 @@ internal static class ResponseCatalog
             if (!head || own.Content is { Count: > 0 }) Content(own, "*/*", UpstreamBody());
         }
         Success(r, "204", "The upstream answered 204: its headers, no body.");
+        Success(r, "205", "The upstream answered 205: its headers, no body.");
         Success(r, "304", "The upstream answered 304 to a conditional request: its headers, no body.");
         Success(r, "default", "The upstream's answer with any other status: status, headers and body as the upstream sent them (streamed).");
         if (!head) Content(r["default"], "*/*", UpstreamBody());

@@ -22,21 +22,22 @@ internal static class JsonCharsetGuard
             || !media.Charset.HasValue)
             return null;
         var name = HeaderUtilities.RemoveQuotes(media.Charset).ToString();
-        if (!Known(name)) return $"The charset '{Shown(name)}' of the JSON body names no encoding the gateway reads; send UTF-8 (charset=utf-8, or none).";
+        if (Known(name) is not { } encoding) return $"The charset '{Shown(name)}' of the JSON body names no encoding the gateway reads; send UTF-8 (charset=utf-8, or none).";
         if (name.Length != media.Charset.Length)
         {
-            media.Charset = name;
+            // The encoding's web name, a plain token: a quoted alias may hold characters a bare value cannot ("iso_8859-1:1987").
+            media.Charset = encoding.WebName;
             request.ContentType = media.ToString();
         }
         return null;
     }
 
-    private static bool Known(string name)
+    private static Encoding? Known(string name)
     {
-        if (name.Length == 0) return false;
-        try { return Encoding.GetEncoding(name) is not null; }
-        catch (ArgumentException) { return false; }
-        catch (NotSupportedException) { return false; }
+        if (name.Length == 0) return null;
+        try { return Encoding.GetEncoding(name); }
+        catch (ArgumentException) { return null; }
+        catch (NotSupportedException) { return null; }
     }
 
     /// <summary>The name as given when it is short printable ASCII, so the detail never echoes arbitrary bytes.</summary>

@@ -10,7 +10,7 @@ internal sealed class RestProxyResult(RestResponse upstream, bool headOnly) : IR
     public async Task ExecuteAsync(HttpContext context)
     {
         await using var _ = upstream;
-        var bodiless = headOnly || upstream.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified;
+        var bodiless = headOnly || upstream.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status205ResetContent or StatusCodes.Status304NotModified;
         // An answer without a body is released only after its witness checked: reading the (empty) channel body to
         // its end verifies the witness and waits for its audit entry; a failure surfaces here, before any header went out.
         if (bodiless) await upstream.Body.CopyToAsync(Stream.Null, BufferSize, context.RequestAborted);
@@ -21,8 +21,8 @@ internal sealed class RestProxyResult(RestResponse upstream, bool headOnly) : IR
             if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) continue;
             response.Headers.Append(name, values.ToArray());
         }
-        // A 204 has no content and no Content-Length (RFC 9110 §8.6); one an upstream states anyway made Kestrel fail the answer.
-        response.ContentLength = upstream.StatusCode == StatusCodes.Status204NoContent ? null : upstream.ContentLength;
+        // A 204 or 205 has no content (RFC 9110 §8.6, §15.3.6); a length an upstream states anyway made Kestrel fail the answer.
+        response.ContentLength = upstream.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status205ResetContent ? null : upstream.ContentLength;
         if (bodiless) return;
         try
         {

@@ -52,7 +52,8 @@ public sealed class JsonCharsetProbeTests : IAsyncLifetime
     [InlineData("charset=\"utf-8\"")]
     [InlineData("charset=\"UTF-8\"")]
     [InlineData("charset=utf-8")]
-    public async Task A_quoted_utf8_charset_is_read_as_utf8(string parameter)
+    [InlineData("charset=\"iso_8859-1:1987\"")] // an alias .NET knows, with a ':' a bare value may not hold (was a 500)
+    public async Task A_quoted_charset_naming_a_known_encoding_is_read(string parameter)
     {
         var target = "quoted-" + Math.Abs(parameter.GetHashCode(StringComparison.Ordinal)) + ".txt";
         var copy = await RawHttp.SendAsync(_server, "POST", Copy, CopyBody(target), ["Content-Type: application/json; " + parameter]);

@@ -87,19 +87,21 @@ public sealed class RestPassThroughProbeTests : IAsyncLifetime
     /// </summary>
     [Theory]
     [InlineData(204)]
+    [InlineData(205)]
     [InlineData(304)] // a 304 may state the length a 200 would have (RFC 9110 §8.6): passed on as it is
     public async Task A_bodiless_answer_from_an_upstream_that_states_a_content_length_is_passed_on(int status)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
-        var served = ServeAsync(listener, $"HTTP/1.1 {status} X\r\nContent-Length: 25\r\nConnection: close\r\n\r\n");
+        // A 205 is read with its stated length (HttpClient reads a 205's body; a 204's or 304's it never does).
+        var served = ServeAsync(listener, $"HTTP/1.1 {status} X\r\nContent-Length: 25\r\nConnection: close\r\n\r\n" + (status == 205 ? new string('x', 25) : ""));
         await using var gateway = await GatewayServer.StartAsync(new Dictionary<string, string?>
         {
             ["Gateway:Rest:Upstreams:odd:BaseUrl"] = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/",
         });
         var answer = await RawHttp.SendAsync(gateway, "GET", "/v1/rest/odd/items/1");
         Assert.True(answer.Status == status, $"{answer.Status} {answer.Payload}");
-        if (status == 204) Assert.DoesNotContain("Content-Length: 25", answer.Head, StringComparison.OrdinalIgnoreCase);
+        if (status is 204 or 205) Assert.DoesNotContain("Content-Length: 25", answer.Head, StringComparison.OrdinalIgnoreCase);
         Assert.Null(_contract.Check("GET", Template, answer));
         await served;
     }
