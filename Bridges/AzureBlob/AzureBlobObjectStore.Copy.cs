@@ -46,7 +46,7 @@ public sealed partial class AzureBlobObjectStore
 
         // A copy given no metadata takes the source's: replacing it with none is a second call.
         if (mine is { } clearFrom && replace && copy.Metadata is { Count: 0 })
-            mine = await PinnedAsync(clearFrom, (conditions, c) => target.SetMetadataAsync(new Dictionary<string, string>(), conditions, c),
+            mine = await PinnedAsync(target, copyId, clearFrom, (conditions, c) => target.SetMetadataAsync(new Dictionary<string, string>(), conditions, c),
                 $"clear the metadata of '{request.TargetBucket}/{request.TargetKey}'", ct);
         // The copy takes the source's properties; replaced ones are set afterwards (all at once: Azure sets them together).
         var contentType = request.ContentType ?? source.ContentType;
@@ -56,7 +56,7 @@ public sealed partial class AzureBlobObjectStore
         if (mine is { } headersFrom && replace && (contentType != source.ContentType || !sameHeaders))
         {
             var md5 = source.ContentMd5 is { } hash ? Convert.FromBase64String(hash) : null;
-            mine = await PinnedAsync(headersFrom, (conditions, c) => target.SetHttpHeadersAsync(HttpHeaders(contentType, md5, replacedHeaders), conditions, c),
+            mine = await PinnedAsync(target, copyId, headersFrom, (conditions, c) => target.SetHttpHeadersAsync(HttpHeaders(contentType, md5, replacedHeaders), conditions, c),
                 $"set the headers of '{request.TargetBucket}/{request.TargetKey}'", ct);
         }
 
@@ -94,11 +94,31 @@ public sealed partial class AzureBlobObjectStore
         }
     }
 
-    /// <summary>A follow-up call on the blob this copy wrote (If-Match its ETag): its new ETag, or null when a later request replaced or deleted the blob.</summary>
-    async Task<ETag?> PinnedAsync(ETag etag, Func<BlobRequestConditions, CancellationToken, Task<Response<BlobInfo>>> call, string operation, CancellationToken ct) =>
+    /// <summary>
+    /// A follow-up call on the blob this copy wrote (If-Match its ETag): its new ETag, or null when a later request replaced
+    /// or deleted the blob. A 412 on a blob that still carries this copy's id (a retried attempt whose first try succeeded
+    /// but whose answer was lost, or another request's metadata change) is the same blob: the call is made again on it.
+    /// Set Blob Metadata keeps the copy id; Set Blob Properties (the headers, the last step) drops it, so a lost answer
+    /// there still reads as a later writer's blob, and the answer then names the ETag from before the headers.
+    /// </summary>
+    async Task<ETag?> PinnedAsync(BlockBlobClient target, string copyId, ETag etag, Func<BlobRequestConditions, CancellationToken, Task<Response<BlobInfo>>> call,
+        string operation, CancellationToken ct) =>
         await Call<ETag?>(async c =>
         {
-            try { return (await call(new BlobRequestConditions { IfMatch = etag }, c)).Value.ETag; }
-            catch (RequestFailedException e) when (e.Status is 404 or 412) { return null; }
+            var pinned = etag;
+            for (var attempt = 0; ; attempt++)
+            {
+                try { return (await call(new BlobRequestConditions { IfMatch = pinned }, c)).Value.ETag; }
+                catch (RequestFailedException e) when (e.Status is 404) { return null; }
+                catch (RequestFailedException e) when (e.Status is 412 && attempt < 3)
+                {
+                    BlobProperties now;
+                    try { now = (await target.GetPropertiesAsync(cancellationToken: c)).Value; }
+                    catch (RequestFailedException gone) when (gone.Status == 404) { return null; }
+                    if (now.CopyId != copyId) return null;
+                    pinned = now.ETag;
+                }
+                catch (RequestFailedException e) when (e.Status is 412) { return null; }
+            }
         }, true, operation, ct);
 }

@@ -384,22 +384,30 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             S3Metadata.WriteHeaders(copy.Headers, request.ContentHeaders);
         }
         var copied = await Call(c => _client.CopyObjectAsync(copy, c), true, $"copy '{request.SourceBucket}/{request.SourceKey}'", ct);
+        var now = await TryHeadAsync(request.TargetBucket, request.TargetKey, ct);
+        if (copied.ETag is null) return now ?? throw NotFound(request.TargetBucket, request.TargetKey); // a service that states none
         var etag = S3Metadata.ETag(copied.ETag);
-        if (await TryHeadAsync(request.TargetBucket, request.TargetKey, ct) is { } now && now.ETag == etag) return now;
+        var replace = request.MetadataDirective == MetadataDirective.Replace;
+        // The same bytes have the same ETag: a concurrent copy of this source with other metadata is told apart by it.
+        if (now is not null && now.ETag == etag && (!replace || (now.ContentType == copy.ContentType && SameMetadata(now.Metadata, request.Metadata))))
+            return now;
         // Rewritten or deleted by a later request meanwhile (S3: the last writer wins, and this copy succeeded): the answer
         // describes the object this copy wrote, not a NoSuchKey or another writer's object.
-        var replace = request.MetadataDirective == MetadataDirective.Replace;
         return source with
         {
             Key = request.TargetKey,
             ETag = etag,
             LastModified = DateTimeOffset.TryParse(copied.LastModified, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : DateTimeOffset.UtcNow,
-            ContentMd5 = S3Metadata.Md5FromETag(copied.ETag ?? ""),
             ContentType = replace ? copy.ContentType : source.ContentType,
             Metadata = replace ? request.Metadata ?? new Dictionary<string, string>() : source.Metadata,
             ContentHeaders = replace ? ContentHeaders.OrNull(request.ContentHeaders) : source.ContentHeaders,
         };
     }
+
+    // S3 hands metadata names back in lower case.
+    static bool SameMetadata(IReadOnlyDictionary<string, string> stored, IReadOnlyDictionary<string, string>? sent) =>
+        stored.Count == (sent?.Count ?? 0)
+        && (sent ?? new Dictionary<string, string>()).All(e => stored.TryGetValue(e.Key.ToLowerInvariant(), out var v) && v == e.Value);
 
     /// <summary>S3's only way to change metadata: a copy onto itself inside the store, pinned to the version read.</summary>
     public Task<ObjectInfo> ReplaceMetadataAsync(string bucket, string key, IReadOnlyDictionary<string, string> metadata, ObjectConditions conditions, CancellationToken ct) =>

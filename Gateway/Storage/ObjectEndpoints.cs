@@ -208,7 +208,8 @@ internal static class ObjectEndpoints
             _ => throw new GatewayException(ErrorCode.BadRequest, "metadataDirective is 'copy' or 'replace'."),
         };
         // A copy keeps the source's type, metadata and headers: ones given with it would be dropped without a word.
-        if (directive == MetadataDirective.Copy && (body.ContentType is not null || body.Metadata is not null || body.ContentHeaders is not null))
+        // Empty objects are what generated clients send for fields left unset: they ask for nothing.
+        if (directive == MetadataDirective.Copy && (body.ContentType is not null || body.Metadata is { Count: > 0 } || ContentHeaders.OrNull(body.ContentHeaders) is not null))
             throw new GatewayException(ErrorCode.BadRequest,
                 "contentType, metadata and contentHeaders are used only with \"metadataDirective\":\"replace\" (a copy keeps the source's); give that, or leave them out.");
         var info = await s.CopyObjectAsync(new CopyObjectRequest

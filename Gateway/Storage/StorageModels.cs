@@ -23,8 +23,10 @@ public sealed record CopyObjectBody
     public string? TargetIfMatch { get; init; }
     /// <summary>"copy" (default) keeps the source's content type and metadata; "replace" uses the ones given here.</summary>
     public string? MetadataDirective { get; init; }
+    /// <summary>Only with "replace" (a copy keeps the source's): the target's content type.</summary>
     public string? ContentType { get; init; }
+    /// <summary>Only with "replace" (a copy keeps the source's; an empty object may be sent either way): the target's metadata.</summary>
     public Dictionary<string, string>? Metadata { get; init; }
-    /// <summary>With "replace": Cache-Control, Content-Disposition, Content-Encoding, Content-Language and Expires of the target (none when absent).</summary>
+    /// <summary>Only with "replace" (an empty object may be sent either way): Cache-Control, Content-Disposition, Content-Encoding, Content-Language and Expires of the target (none when absent).</summary>
     public ContentHeaders? ContentHeaders { get; init; }
 }

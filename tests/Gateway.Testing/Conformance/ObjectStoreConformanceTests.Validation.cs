@@ -97,6 +97,33 @@ public abstract partial class ObjectStoreConformanceTests
         Assert.Equal(["copy-src"], await ListAllKeysAsync());
     }
 
+    /// <summary>
+    /// Type, metadata or headers given to a plain copy would be dropped without a word: refused. Empty ones (what generated
+    /// clients send for unset fields) ask for nothing and copy.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_plain_copy_refuses_replacements_and_takes_empty_ones()
+    {
+        await RequireAsync("serverSideCopy");
+        await PutOkAsync("plain-src", Bytes("source"), r => r.Content!.Headers.TryAddWithoutValidation("Content-Type", "text/csv"));
+        object Body(string key, string field, object value) => new Dictionary<string, object>
+        {
+            ["source"] = new { bucket = Bucket, key = "plain-src" },
+            ["target"] = new { bucket = Bucket, key },
+            [field] = value,
+        };
+        using (var refused = await Http.PostAsJsonAsync($"v1/stores/{Store}/copy", Body("refused", "metadata", new { owner = "a" })))
+            await AssertProblemAsync(refused, HttpStatusCode.BadRequest, "bad-request");
+        using (var empty = await Http.PostAsJsonAsync($"v1/stores/{Store}/copy", Body("empty-meta", "metadata", new { })))
+            Assert.Equal(HttpStatusCode.OK, empty.StatusCode);
+        using (var empty = await Http.PostAsJsonAsync($"v1/stores/{Store}/copy", Body("empty-headers", "contentHeaders", new { })))
+            Assert.Equal(HttpStatusCode.OK, empty.StatusCode);
+        Assert.Equal(["empty-headers", "empty-meta", "plain-src"], await ListAllKeysAsync());
+        using var copied = await Http.GetAsync(ObjectUrl("empty-meta"));
+        Assert.Equal("text/csv", copied.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("source", await copied.Content.ReadAsStringAsync());
+    }
+
     [SkippableFact]
     public async Task Metadata_within_the_rules_round_trips_through_put_head_get_and_copy()
     {
