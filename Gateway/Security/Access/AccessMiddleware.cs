@@ -34,9 +34,11 @@ internal sealed class AccessMiddleware(RequestDelegate next, AccessEvaluator acc
         if (context.User.Identity?.IsAuthenticated != true)
         {
             var failure = context.Items[typeof(AuthFailure)] as AuthFailure;
-            events.Denied(context, failure?.Kind ?? SecurityEvent.MissingCredentials, failure?.Message ?? "no credentials");
+            var presented = context.Request.Headers.Authorization.Count > 0;
+            events.Denied(context, failure?.Kind ?? (presented ? SecurityEvent.InvalidCredentials : SecurityEvent.MissingCredentials),
+                failure?.Message ?? (presented ? "an Authorization scheme the gateway does not take" : "no credentials"));
             context.Response.Headers.WWWAuthenticate = Challenge(context);
-            await Write(context, ErrorCode.Unauthorized, failure?.Message ?? (context.Request.Headers.Authorization.Count > 0
+            await Write(context, ErrorCode.Unauthorized, failure?.Message ?? (presented
                 // Bearer without a configured issuer, Basic, or another scheme: it was presented, so "required" would mislead.
                 ? "The Authorization header carries no credential this gateway accepts: send 'ApiKey <key>' (or X-Api-Key), a bearer token where JWT is configured, or an HTTP message signature."
                 : "Credentials are required: an API key (X-Api-Key), a bearer token or an HTTP message signature."));
