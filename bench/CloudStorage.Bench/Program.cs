@@ -6,11 +6,13 @@ using Gateway.Bench;
 using Gateway.Bridges.AzureBlob;
 using Gateway.Bridges.Gcs;
 using Gateway.Bridges.S3;
+using Gateway.Bench.CloudStorage;
 using Google.Cloud.Storage.V1;
 
 // bench/run storage-cloud: for s3, azure and gcs, the same object put and got through the gateway (a separate
 // process) and directly with the same SDK (AWSSDK.S3, Azure.Storage.Blobs, Google.Cloud.Storage.V1) against the same emulator,
-// interleaved round by round so both see the same load. Ratios are direct time / gateway time (medians).
+// interleaved round by round so both see the same load. Ratios are direct time / gateway time (medians). A direct put takes
+// the bridge's path for the size (SamePathUploads); the SDK's plain one-call upload is timed beside it (*_vs_sdk_default).
 // Usage: CloudStorage.Bench <backends-env-file> [size-MiB] [rounds] [kinds, e.g. s3,gcs]
 var env = File.ReadAllLines(args[0]).Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
 var sizeMb = args.Length > 1 ? int.Parse(args[1]) : 256;
@@ -89,13 +91,15 @@ try
         if (created.StatusCode != System.Net.HttpStatusCode.Conflict) created.EnsureSuccessStatusCode(); // 409: left by an earlier run
     }
 
-    var kinds = new (string Kind, string Store, Func<Task> DirectPut, Func<Task> DirectGet)[]
+    // DirectPut takes the bridge's path for this size (SamePathUploads); SdkDefaultPut is the SDK's plain one-call upload.
+    var kinds = new (string Kind, string Store, Func<Task> DirectPut, Func<Task> SdkDefaultPut, Func<Task> DirectGet)[]
     {
         ("s3", "s3",
+            () => SamePathUploads.S3Async(s3, s3Options, "bench-s3", "direct.bin", source, size),
             async () =>
             {
                 await using var file = Open(source);
-                await s3.PutObjectAsync(new PutObjectRequest { BucketName = "bench-s3", Key = "direct.bin", InputStream = file, UseChunkEncoding = false, AutoCloseStream = false });
+                await s3.PutObjectAsync(new PutObjectRequest { BucketName = "bench-s3", Key = "direct-default.bin", InputStream = file, UseChunkEncoding = false, AutoCloseStream = false });
             },
             async () =>
             {
@@ -103,10 +107,11 @@ try
                 await Drain(response.ResponseStream);
             }),
         ("azure", "azure",
+            () => SamePathUploads.AzureAsync(azure, azureOptions, "direct.bin", source, size),
             async () =>
             {
                 await using var file = Open(source);
-                await azure.GetBlobClient("direct.bin").UploadAsync(file, overwrite: true);
+                await azure.GetBlobClient("direct-default.bin").UploadAsync(file, overwrite: true);
             },
             async () =>
             {
@@ -115,11 +120,12 @@ try
                 await Drain(body);
             }),
         ("gcs", "gcs",
+            () => SamePathUploads.GcsAsync(gcs, gcsOptions, "bench-gcs", "direct.bin", source, size),
             async () =>
             {
                 // The bridge's chunk size, and no post-upload hash check: the bridge makes none without a Content-MD5.
                 await using var file = Open(source);
-                await gcs.UploadObjectAsync("bench-gcs", "direct.bin", "application/octet-stream", file,
+                await gcs.UploadObjectAsync("bench-gcs", "direct-default.bin", "application/octet-stream", file,
                     new UploadObjectOptions { ChunkSize = gcsOptions.ChunkBytes, UploadValidationMode = UploadValidationMode.None });
             },
             async () =>
@@ -130,15 +136,16 @@ try
             }),
     };
 
-    foreach (var (kind, store, directPut, directGet) in kinds.Where(k => only.Contains(k.Kind)))
+    foreach (var (kind, store, directPut, sdkDefaultPut, directGet) in kinds.Where(k => only.Contains(k.Kind)))
     {
         var url = $"v1/stores/{store}/buckets/bench-{store}/objects/gateway.bin";
         var cpu = new CpuMeter(gateway.Pid, CpuMeter.EmulatorPid(args[0], kind == "azure" ? "azurite" : kind));
-        List<double> dPut = [], gPut = [], dGet = [], gGet = [], bPut = [], bGet = [];
+        List<double> dPut = [], sPut = [], gPut = [], dGet = [], gGet = [], bPut = [], bGet = [];
         var bridge = bridges[kind];
         for (var round = 0; round < rounds; round++)
         {
             var (directPutSeconds, directPutCpu) = await cpu.MeasureAsync(directPut);
+            var (defaultPutSeconds, defaultPutCpu) = await cpu.MeasureAsync(sdkDefaultPut);
             var (gatewayPutSeconds, gatewayPutCpu) = await cpu.MeasureAsync(async () =>
             {
                 await using var file = Open(source);
@@ -166,14 +173,15 @@ try
                 var read = await Drain(content.Body);
                 if (read != size) throw new InvalidOperationException($"{kind} bridge get: {read} bytes, expected {size}");
             });
-            dPut.Add(directPutSeconds); gPut.Add(gatewayPutSeconds); dGet.Add(directGetSeconds); gGet.Add(gatewayGetSeconds);
+            dPut.Add(directPutSeconds); sPut.Add(defaultPutSeconds); gPut.Add(gatewayPutSeconds); dGet.Add(directGetSeconds); gGet.Add(gatewayGetSeconds);
             bPut.Add(bridgePutSeconds); bGet.Add(bridgeGetSeconds);
             Console.Error.WriteLine($"{kind} round {round + 1}: bridge alone put {bPut[^1]:0.00}s ({bridgePutCpu}) get {bGet[^1]:0.00}s ({bridgeGetCpu}; client = bridge)");
-            Console.Error.WriteLine($"{kind} round {round + 1}: put direct {dPut[^1]:0.00}s ({directPutCpu}) gateway {gPut[^1]:0.00}s ({gatewayPutCpu})");
+            Console.Error.WriteLine($"{kind} round {round + 1}: put direct {dPut[^1]:0.00}s ({directPutCpu}) gateway {gPut[^1]:0.00}s ({gatewayPutCpu}) sdk default {sPut[^1]:0.00}s ({defaultPutCpu})");
             Console.Error.WriteLine($"{kind} round {round + 1}: get direct {dGet[^1]:0.00}s ({directGetCpu}) gateway {gGet[^1]:0.00}s ({gatewayGetCpu})");
         }
         Measure.Metric($"{kind}_direct_put_mb_s", sizeMb / Measure.Median(dPut), "MB/s");
         Measure.Metric($"{kind}_gateway_put_mb_s", sizeMb / Measure.Median(gPut), "MB/s");
+        Measure.Metric($"{kind}_direct_put_sdk_default_mb_s", sizeMb / Measure.Median(sPut), "MB/s");
         Measure.Metric($"{kind}_direct_get_mb_s", sizeMb / Measure.Median(dGet), "MB/s");
         Measure.Metric($"{kind}_gateway_get_mb_s", sizeMb / Measure.Median(gGet), "MB/s");
         Measure.Metric($"{kind}_bridge_put_mb_s", sizeMb / Measure.Median(bPut), "MB/s");
@@ -181,6 +189,7 @@ try
         Measure.Metric($"{kind}_gateway_peak_rss_mb_so_far", gateway.PeakRssMb(), "MB");
         Measure.Metric($"{kind}_put_ratio", Measure.Median(dPut) / Measure.Median(gPut), "ratio");
         Measure.Metric($"{kind}_get_ratio", Measure.Median(dGet) / Measure.Median(gGet), "ratio");
+        Measure.Metric($"{kind}_put_ratio_vs_sdk_default", Measure.Median(sPut) / Measure.Median(gPut), "ratio");
     }
     Measure.Metric("gateway_peak_rss_mb", gateway.PeakRssMb(), "MB");
 }
