@@ -21,7 +21,7 @@ public sealed partial class AzureBlobObjectStore
             Preconditions.Check(await TryHeadAsync(bucket, key, ct), options.Conditions, isRead: false);
 
         if (GoesUpAsBlocks(options.ContentLength))
-            return await new AzureBlockUpload(Blob(bucket, key), _pipeline, _options, Name, _buffers).RunAsync(content, options, ct);
+            return await new AzureBlockUpload(Blob(bucket, key), _pipeline, _options, Name).RunAsync(content, options, ct);
         if (options.ContentLength > _options.SingleUploadThresholdBytes)
             return await PutStreamedAsync(bucket, key, content, options, createOnlySingle, ct);
 
@@ -36,7 +36,7 @@ public sealed partial class AzureBlobObjectStore
             {
                 handedOver = true;
                 await using var whole = new PrefixedStream(buffer, length, content, () => _buffers.Return(buffer));
-                return await new AzureBlockUpload(Blob(bucket, key), _pipeline, _options, Name, _buffers).RunAsync(whole, options, ct);
+                return await new AzureBlockUpload(Blob(bucket, key), _pipeline, _options, Name).RunAsync(whole, options, ct);
             }
             var md5 = MD5.HashData(buffer.AsSpan(0, length));
             if (options.ContentMd5 is { } expected && expected != Convert.ToBase64String(md5)) throw BadDigest();

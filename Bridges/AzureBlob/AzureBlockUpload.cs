@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
@@ -13,13 +12,13 @@ namespace Gateway.Bridges.AzureBlob;
 /// then one block-list commit. The whole-object MD5 is checked before the commit; an upload that fails before it
 /// leaves only uncommitted blocks, which are invisible and which the service discards.
 /// </summary>
-sealed class AzureBlockUpload(BlockBlobClient blob, ResiliencePipeline pipeline, AzureBlobStoreOptions options, string store, ArrayPool<byte> buffers)
+sealed class AzureBlockUpload(BlockBlobClient blob, ResiliencePipeline pipeline, AzureBlobStoreOptions options, string store)
 {
     public async Task<ObjectInfo> RunAsync(Stream content, PutObjectOptions put, CancellationToken ct)
     {
         // Block ids are unique per upload, so concurrent uploads of the same blob cannot mix their blocks.
         var uploadId = Guid.NewGuid().ToString("N");
-        var (ids, size, digest) = await ChunkedUpload.SendAsync(content, BlockSize(options, put.ContentLength), options.MaxParallelBlocks, buffers,
+        var (ids, size, digest) = await ChunkedUpload.SendAsync(content, BlockSize(options, put.ContentLength), options.MaxParallelBlocks, size => new NativeChunk(size),
             (index, chunk, c) => StageAsync(Convert.ToBase64String(Encoding.ASCII.GetBytes($"{uploadId}-{index:D6}")), chunk, c), ct);
         if (put.ContentMd5 is { } expected && expected != Convert.ToBase64String(digest)) throw AzureBlobObjectStore.BadDigest();
 
@@ -49,9 +48,9 @@ sealed class AzureBlockUpload(BlockBlobClient blob, ResiliencePipeline pipeline,
     internal const int MaxBlocks = 50_000;
     internal const int MaxBlockBytes = 2000 * 1024 * 1024;
 
-    async Task<string> StageAsync(string blockId, ArraySegment<byte> chunk, CancellationToken ct)
+    async Task<string> StageAsync(string blockId, UploadChunk chunk, CancellationToken ct)
     {
-        await AzureCall.Run(pipeline, store, async c => (await blob.StageBlockAsync(blockId, new MemoryStream(chunk.Array!, chunk.Offset, chunk.Count, writable: false),
+        await AzureCall.Run(pipeline, store, async c => (await blob.StageBlockAsync(blockId, chunk.OpenRead(),
             cancellationToken: c)).Value, true, $"stage a block of '{blob.BlobContainerName}/{blob.Name}'", ct);
         return blockId;
     }

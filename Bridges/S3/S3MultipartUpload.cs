@@ -1,4 +1,3 @@
-using System.Buffers;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Gateway.Bridges.Shared;
@@ -12,7 +11,7 @@ namespace Gateway.Bridges.S3;
 /// MaxParallelParts in flight. The whole-object MD5 is checked before the upload is completed, and any
 /// failure aborts it, so a failed put leaves nothing behind and the previous object intact.
 /// </summary>
-sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3StoreOptions options, string store, ArrayPool<byte> buffers)
+sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3StoreOptions options, string store)
 {
     public async Task<ObjectInfo> RunAsync(string bucket, string key, Stream content, PutObjectOptions put, CancellationToken ct)
     {
@@ -24,7 +23,7 @@ sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3
         var completed = false;
         try
         {
-            var (etags, size, md5) = await ChunkedUpload.SendAsync(content, PartSize(options, put.ContentLength), options.MaxParallelParts, buffers,
+            var (etags, size, md5) = await ChunkedUpload.SendAsync(content, PartSize(options, put.ContentLength), options.MaxParallelParts, size => new NativeChunk(size),
                 (index, chunk, c) => UploadPartAsync(bucket, key, uploadId, index + 1, chunk, c), ct);
             var digest = Convert.ToBase64String(md5);
             if (put.ContentMd5 is { } expected && expected != digest) throw S3ObjectStore.BadDigest();
@@ -69,7 +68,7 @@ sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3
 
     internal const int MaxParts = 10_000;
 
-    async Task<PartETag> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, ArraySegment<byte> chunk, CancellationToken ct)
+    async Task<PartETag> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, UploadChunk chunk, CancellationToken ct)
     {
         var response = await S3Call.Run(pipeline, store, c => client.UploadPartAsync(new UploadPartRequest
         {
@@ -77,8 +76,8 @@ sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3
             Key = key,
             UploadId = uploadId,
             PartNumber = partNumber,
-            InputStream = new MemoryStream(chunk.Array!, chunk.Offset, chunk.Count, writable: false),
-            PartSize = chunk.Count,
+            InputStream = chunk.OpenRead(),
+            PartSize = chunk.Length,
             UseChunkEncoding = !options.PlainPayloads,
         }, c), true, $"upload part {partNumber} of '{bucket}/{key}'", ct);
         return new PartETag(partNumber, response.ETag);

@@ -227,7 +227,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             Preconditions.Check(await TryHeadAsync(bucket, key, ct), options.Conditions, isRead: false);
 
         if (options.ContentLength > _options.MultipartThresholdBytes)
-            return await new S3MultipartUpload(_client, _pipeline, _options, Name, _buffers).RunAsync(bucket, key, content, options, ct);
+            return await new S3MultipartUpload(_client, _pipeline, _options, Name).RunAsync(bucket, key, content, options, ct);
         if (options.ContentLength > _options.PartSizeBytes)
             return await PutStreamedAsync(bucket, key, content, options, ct);
 
@@ -243,7 +243,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
                 return await PutSingleAsync(bucket, key, buffer, length, options, ct);
             handedOver = true;
             await using var whole = new PrefixedStream(buffer, length, content, () => _buffers.Return(buffer));
-            return await new S3MultipartUpload(_client, _pipeline, _options, Name, _buffers).RunAsync(bucket, key, whole, options, ct);
+            return await new S3MultipartUpload(_client, _pipeline, _options, Name).RunAsync(bucket, key, whole, options, ct);
         }
         finally
         {

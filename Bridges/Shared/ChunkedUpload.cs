@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 
@@ -7,9 +6,17 @@ namespace Gateway.Bridges.Shared;
 /// <summary>What a chunked upload sent: each chunk's result in order, the body's size and its MD5.</summary>
 readonly record struct ChunkedUploadResult<T>(T[] Results, long Size, byte[] Md5);
 
+/// <summary>One chunk as it is sent: its bytes, and a fresh stream over them for each attempt.</summary>
+readonly record struct UploadChunk(IChunkMemory Memory, int Length)
+{
+    public ReadOnlyMemory<byte> Bytes => Memory.Memory[..Length];
+
+    public Stream OpenRead() => Memory.OpenRead(Length);
+}
+
 /// <summary>
-/// The body of a multipart (S3) or block (Azure) upload: read into pooled chunks and sent in parallel, with memory
-/// bounded by (parallel + 1) chunks whatever the body's size.
+/// The body of a multipart (S3) or block (Azure) upload: read into chunks and sent in parallel, with memory bounded by
+/// (parallel + 1) chunks whatever the body's size. Each chunk's memory is given back as soon as it has been sent.
 /// </summary>
 static class ChunkedUpload
 {
@@ -17,10 +24,11 @@ static class ChunkedUpload
     /// Reads <paramref name="content"/> into chunks of <paramref name="chunkSize"/> and sends each with
     /// <paramref name="send"/> (its 0-based index and bytes), at most <paramref name="parallel"/> at once, hashing MD5 as
     /// it reads. An empty body is one empty chunk. On the first failure the other sends are cancelled and awaited before
-    /// their buffers go back to the pool, and that failure (not the cancellation it caused) is thrown.
+    /// their buffers are given back, and that failure (not the cancellation it caused) is thrown.
     /// </summary>
-    public static async Task<ChunkedUploadResult<T>> SendAsync<T>(Stream content, int chunkSize, int parallel, ArrayPool<byte> buffers,
-        Func<int, ArraySegment<byte>, CancellationToken, Task<T>> send, CancellationToken ct)
+    /// <param name="rent">Memory for one chunk (<see cref="NativeChunk"/> unless a test counts them).</param>
+    public static async Task<ChunkedUploadResult<T>> SendAsync<T>(Stream content, int chunkSize, int parallel, Func<int, IChunkMemory> rent,
+        Func<int, UploadChunk, CancellationToken, Task<T>> send, CancellationToken ct)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
@@ -32,25 +40,34 @@ static class ChunkedUpload
             for (var index = 0; ; index++)
             {
                 await slots.WaitAsync(failed.Token);
-                var buffer = buffers.Rent(chunkSize);
+                IChunkMemory buffer;
                 int length;
                 try
                 {
-                    length = await content.ReadAtLeastAsync(buffer.AsMemory(0, chunkSize), chunkSize, throwOnEndOfStream: false, failed.Token);
+                    buffer = rent(chunkSize);
                 }
                 catch
                 {
-                    buffers.Return(buffer);
+                    slots.Release();
+                    throw;
+                }
+                try
+                {
+                    length = await content.ReadAtLeastAsync(buffer.Memory[..chunkSize], chunkSize, throwOnEndOfStream: false, failed.Token);
+                }
+                catch
+                {
+                    buffer.Dispose();
                     slots.Release();
                     throw;
                 }
                 if (length == 0 && index > 0)
                 {
-                    buffers.Return(buffer);
+                    buffer.Dispose();
                     slots.Release();
                     break;
                 }
-                md5.AppendData(buffer, 0, length);
+                md5.AppendData(buffer.Memory.Span[..length]);
                 size += length;
                 sends.Add(SendOneAsync(index, buffer, length));
                 if (length < chunkSize) break;
@@ -67,11 +84,11 @@ static class ChunkedUpload
             throw;
         }
 
-        async Task<T> SendOneAsync(int index, byte[] buffer, int length)
+        async Task<T> SendOneAsync(int index, IChunkMemory buffer, int length)
         {
             try
             {
-                return await send(index, new ArraySegment<byte>(buffer, 0, length), failed.Token);
+                return await send(index, new UploadChunk(buffer, length), failed.Token);
             }
             catch
             {
@@ -80,7 +97,7 @@ static class ChunkedUpload
             }
             finally
             {
-                buffers.Return(buffer);
+                buffer.Dispose();
                 slots.Release();
             }
         }

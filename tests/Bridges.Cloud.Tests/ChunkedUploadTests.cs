@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using Gateway.Bridges.Shared;
 using Gateway.Contracts.IO;
@@ -19,8 +18,8 @@ public sealed class ChunkedUploadTests
     {
         var body = RandomNumberGenerator.GetBytes(length);
         var pool = new CountingPool();
-        var result = await ChunkedUpload.SendAsync(new MemoryStream(body), 4096, 2, pool,
-            (index, chunk, _) => Task.FromResult((index, chunk.ToArray())), CancellationToken.None);
+        var result = await ChunkedUpload.SendAsync(new MemoryStream(body), 4096, 2, pool.Rent,
+            (index, chunk, _) => Task.FromResult((index, chunk.Bytes.ToArray())), CancellationToken.None);
 
         Assert.Equal(chunks, result.Results.Length);
         Assert.Equal(Enumerable.Range(0, chunks), result.Results.Select(r => r.index));
@@ -35,7 +34,7 @@ public sealed class ChunkedUploadTests
     {
         var pool = new CountingPool();
         int inFlight = 0, most = 0;
-        await ChunkedUpload.SendAsync(new MemoryStream(new byte[20 * 1024]), 1024, 3, pool, async (index, _, _) =>
+        await ChunkedUpload.SendAsync(new MemoryStream(new byte[20 * 1024]), 1024, 3, pool.Rent, async (index, _, _) =>
         {
             var now = Interlocked.Increment(ref inFlight);
             InterlockedMax(ref most, now);
@@ -55,7 +54,7 @@ public sealed class ChunkedUploadTests
         var pool = new CountingPool();
         var failure = new IOException("block 2 refused");
         var started = 0;
-        var thrown = await Assert.ThrowsAsync<IOException>(() => ChunkedUpload.SendAsync(new MemoryStream(new byte[64 * 1024]), 1024, 3, pool,
+        var thrown = await Assert.ThrowsAsync<IOException>(() => ChunkedUpload.SendAsync(new MemoryStream(new byte[64 * 1024]), 1024, 3, pool.Rent,
             async (index, _, ct) =>
             {
                 Interlocked.Increment(ref started);
@@ -73,7 +72,7 @@ public sealed class ChunkedUploadTests
     public async Task A_failed_read_stops_the_upload_with_the_read_error()
     {
         var pool = new CountingPool();
-        var thrown = await Assert.ThrowsAsync<IOException>(() => ChunkedUpload.SendAsync(new FailingAfter(3000), 1024, 2, pool,
+        var thrown = await Assert.ThrowsAsync<IOException>(() => ChunkedUpload.SendAsync(new FailingAfter(3000), 1024, 2, pool.Rent,
             (index, _, _) => Task.FromResult(index), CancellationToken.None));
 
         Assert.Equal("the body broke", thrown.Message);
@@ -86,19 +85,31 @@ public sealed class ChunkedUploadTests
         while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen) { }
     }
 
-    sealed class CountingPool : ArrayPool<byte>
+    sealed class CountingPool
     {
         int _outstanding, _most;
         public int Outstanding => Volatile.Read(ref _outstanding);
         public int MostOutstanding => Volatile.Read(ref _most);
 
-        public override byte[] Rent(int minimumLength)
+        public IChunkMemory Rent(int size)
         {
             InterlockedMax(ref _most, Interlocked.Increment(ref _outstanding));
-            return new byte[minimumLength];
+            return new Counted(new NativeChunk(size), this);
         }
 
-        public override void Return(byte[] array, bool clearArray = false) => Interlocked.Decrement(ref _outstanding);
+        sealed class Counted(NativeChunk chunk, CountingPool pool) : IChunkMemory
+        {
+            int _disposed;
+            public Memory<byte> Memory => chunk.Memory;
+            public Stream OpenRead(int length) => chunk.OpenRead(length);
+
+            public void Dispose()
+            {
+                Assert.Equal(0, Interlocked.Exchange(ref _disposed, 1)); // given back once
+                ((IDisposable)chunk).Dispose();
+                Interlocked.Decrement(ref pool._outstanding);
+            }
+        }
     }
 
     sealed class FailingAfter(int bytes) : ReadOnlyStream

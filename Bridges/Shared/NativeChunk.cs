@@ -1,0 +1,69 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+
+namespace Gateway.Bridges.Shared;
+
+/// <summary>The memory of one chunk of a chunked upload, given back when disposed.</summary>
+interface IChunkMemory : IDisposable
+{
+    Memory<byte> Memory { get; }
+
+    /// <summary>A fresh read-only stream over the first <paramref name="length"/> bytes (one per attempt of a send).</summary>
+    Stream OpenRead(int length);
+}
+
+/// <summary>
+/// A chunk buffer outside the GC heap, mapped for the chunk and unmapped when it has been sent. Pooled arrays kept a
+/// finished upload's chunks (four of 8 MiB for S3) resident for the life of the process, and arrays left to the GC
+/// stay resident until a full collection, which an idle gateway does not run (docs/performance.md, sessions 7 and 21).
+/// On Linux the memory is its own anonymous mapping, so it leaves the process at once; elsewhere it comes from
+/// <see cref="NativeMemory"/>.
+/// </summary>
+sealed unsafe partial class NativeChunk : MemoryManager<byte>, IChunkMemory
+{
+    const int ProtReadWrite = 0x1 | 0x2, MapPrivateAnonymous = 0x02 | 0x20;
+
+    readonly int _size;
+    byte* _pointer;
+
+    public NativeChunk(int size)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
+        _size = size;
+        if (OperatingSystem.IsLinux())
+        {
+            var mapped = mmap(0, (nuint)size, ProtReadWrite, MapPrivateAnonymous, -1, 0);
+            if (mapped == -1) throw new OutOfMemoryException($"mmap of {size} bytes failed (errno {Marshal.GetLastPInvokeError()}).");
+            _pointer = (byte*)mapped;
+        }
+        else _pointer = (byte*)NativeMemory.Alloc((nuint)size);
+    }
+
+    public Stream OpenRead(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _size);
+        return new UnmanagedMemoryStream(Pointer, length);
+    }
+
+    public override Span<byte> GetSpan() => new(Pointer, _size);
+
+    public override MemoryHandle Pin(int elementIndex = 0) => new(Pointer + elementIndex);
+
+    public override void Unpin() { }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (_pointer is null) return;
+        if (OperatingSystem.IsLinux()) _ = munmap((nint)_pointer, (nuint)_size);
+        else NativeMemory.Free(_pointer);
+        _pointer = null;
+    }
+
+    byte* Pointer => _pointer is not null ? _pointer : throw new ObjectDisposedException(nameof(NativeChunk));
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int munmap(nint address, nuint length);
+}
