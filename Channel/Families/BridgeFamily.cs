@@ -42,7 +42,7 @@ public sealed class BridgeFamily<TBridge> : IBridgeFamily where TBridge : class
         {
             var method = typeof(TBridge).GetMethod(operation.MethodName)
                 ?? throw new InvalidOperationException($"Family '{name}': {typeof(TBridge).Name} has no method {operation.MethodName}.");
-            operation.Binding = OperationBinding.Bind(operation, method, Codecs);
+            operation.Binding = new OperationBinding(operation, method, Codecs);
             if (!_byMethod.TryAdd(method, operation))
                 throw new InvalidOperationException($"Family '{name}': {operation.MethodName} is declared twice.");
         }

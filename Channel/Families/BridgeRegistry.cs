@@ -5,9 +5,15 @@ using Gateway.Contracts.Errors;
 
 namespace Gateway.Channel.Families;
 
-/// <summary>One bridge instance built in this process: its name and kind, the bridge itself, and how it reports its health.</summary>
-public sealed record BridgeInstance<TBridge>(string Name, string Kind, TBridge Bridge, Func<BridgeStatus>? Status = null)
-    where TBridge : class;
+/// <summary>
+/// One bridge instance: its name and kind, the bridge (built in this process, or a <see cref="FamilyClient"/> to it) and
+/// how it reports its health, as <c>GET /v1/bridges</c> lists it.
+/// </summary>
+public sealed record BridgeInstance<TBridge>(string Name, string Kind, TBridge Bridge, Func<BridgeStatus>? Status = null) : IBridgeInstance
+    where TBridge : class
+{
+    public BridgeStatus GetStatus() => Status?.Invoke() ?? BridgeStatus.Unknown;
+}
 
 /// <summary>
 /// The instances of one family. Endpoints get <see cref="Get"/>: a <see cref="FamilyClient"/> through the channel, or
@@ -17,8 +23,8 @@ public sealed record BridgeInstance<TBridge>(string Name, string Kind, TBridge B
 /// </summary>
 public sealed class BridgeRegistry<TBridge> : IBridgeInstanceSource, IBridgeCatalogSource, IDisposable where TBridge : class
 {
-    private sealed record Entry(string Name, string Kind, TBridge Facade, Func<BridgeStatus>? Status);
-    private sealed record Entries(object? Version, Dictionary<string, Entry> ByName);
+    /// <summary>The instances as the endpoints reach them (by name), and the catalog they were made from.</summary>
+    private sealed record Entries(object? Version, Dictionary<string, BridgeInstance<TBridge>> ByName);
 
     private readonly BridgeFamily<TBridge> _family;
     private readonly Dictionary<string, BridgeInstance<TBridge>> _bridges;
@@ -38,23 +44,20 @@ public sealed class BridgeRegistry<TBridge> : IBridgeInstanceSource, IBridgeCata
         IEnumerable<BridgeInstance<TBridge>>? composites = null, Func<RemoteBridgeCatalog>? catalog = null)
     {
         _family = family;
-        _bridges = new(NameComparer);
-        foreach (var bridge in bridges) _bridges[bridge.Name] = bridge;
+        _bridges = ByName(bridges);
         _composites = [.. composites ?? []];
         _channel = channel;
         _catalog = catalog;
-        _entries = new(null, Index(_bridges.Values.Select(b => new Entry(b.Name, b.Kind,
-            channel is null ? b.Bridge : FamilyClient.Create(family, channel, b.Name, b.Bridge, b.Kind), b.Status))));
+        _entries = new(null, ByName(_bridges.Values.Select(b => channel is null ? b
+            : b with { Bridge = FamilyClient.Create(family, channel, b.Name, b.Bridge, b.Kind) }).Concat(_composites)));
     }
-
-    public BridgeFamily<TBridge> Family => _family;
 
     string IBridgeCatalogSource.Family => _family.Name;
 
     public IReadOnlyCollection<string> Names => Current.Keys;
 
     /// <summary>Every instance as the endpoints reach it.</summary>
-    public IEnumerable<TBridge> All => Current.Values.Select(e => e.Facade);
+    public IEnumerable<TBridge> All => Current.Values.Select(e => e.Bridge);
 
     /// <summary>The instances built in this process (composites included): none but composites in a remote-mode gateway.</summary>
     public IEnumerable<BridgeInstance<TBridge>> Built => _bridges.Values.Concat(_composites);
@@ -68,7 +71,7 @@ public sealed class BridgeRegistry<TBridge> : IBridgeInstanceSource, IBridgeCata
 
     public TBridge? Find(string name)
     {
-        if (Current.TryGetValue(name, out var entry)) return entry.Facade;
+        if (Current.TryGetValue(name, out var entry)) return entry.Bridge;
         // The bridge host may have been given the instance since its catalog was fetched: ask again, not on every miss.
         _catalog?.Invoke().RefreshWhenOlderThan(TimeSpan.FromSeconds(5));
         return null;
@@ -92,9 +95,9 @@ public sealed class BridgeRegistry<TBridge> : IBridgeInstanceSource, IBridgeCata
             catalog.RefreshWhenStale();
             // Without any catalog the listing still answers (and the status page shows), one entry per family saying why.
             if (catalog.Missing is { } why)
-                return [new Listed(CatalogFamily.Instance, _family.Name, () => new BridgeStatus(BridgeHealth.Unhealthy, CircuitStates.None, LastError: why))];
+                return [new Unreachable(CatalogFamily.Instance, _family.Name, new BridgeStatus(BridgeHealth.Unhealthy, CircuitStates.None, LastError: why))];
         }
-        return Current.Values.OrderBy(e => e.Name, StringComparer.Ordinal).Select(e => (IBridgeInstance)new Listed(e.Name, e.Kind, e.Status));
+        return Current.Values.OrderBy(e => e.Name, StringComparer.Ordinal);
     }
 
     public void Dispose()
@@ -102,18 +105,16 @@ public sealed class BridgeRegistry<TBridge> : IBridgeInstanceSource, IBridgeCata
         foreach (var instance in Built) (instance.Bridge as IDisposable)?.Dispose();
     }
 
-    private StringComparer NameComparer => _family.InstanceNamesIgnoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
-
-    private Dictionary<string, Entry> Index(IEnumerable<Entry> entries)
+    /// <summary>The instances by name; of two with the same name the later wins (a composite over a bridge).</summary>
+    private Dictionary<string, BridgeInstance<TBridge>> ByName(IEnumerable<BridgeInstance<TBridge>> instances)
     {
-        var byName = new Dictionary<string, Entry>(NameComparer);
-        foreach (var entry in entries.Concat(_composites.Select(c => new Entry(c.Name, c.Kind, c.Bridge, c.Status))))
-            byName[entry.Name] = entry;
+        var byName = new Dictionary<string, BridgeInstance<TBridge>>(_family.InstanceNamesIgnoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        foreach (var instance in instances) byName[instance.Name] = instance;
         return byName;
     }
 
     /// <summary>The instances as the endpoints reach them; in a remote-mode gateway, rebuilt when a newer catalog arrived.</summary>
-    private Dictionary<string, Entry> Current
+    private Dictionary<string, BridgeInstance<TBridge>> Current
     {
         get
         {
@@ -121,17 +122,16 @@ public sealed class BridgeRegistry<TBridge> : IBridgeInstanceSource, IBridgeCata
             var catalog = _catalog().Current;
             var entries = _entries;
             if (ReferenceEquals(entries.Version, catalog)) return entries.ByName;
-            entries = new(catalog, Index(catalog.Of(_family.Name).Select(d =>
-                new Entry(d.Name, d.Kind, FamilyClient.Create(_family, _channel!, d), () => d.Status))));
+            entries = new(catalog, ByName(catalog.Of(_family.Name).Select(d =>
+                new BridgeInstance<TBridge>(d.Name, d.Kind, FamilyClient.Create(_family, _channel!, d), () => d.Status)).Concat(_composites)));
             _entries = entries;
             return entries.ByName;
         }
     }
 
-    private sealed class Listed(string name, string kind, Func<BridgeStatus>? status) : IBridgeInstance
+    /// <summary>What the listing shows of a family while the bridge host's catalog cannot be fetched.</summary>
+    private sealed record Unreachable(string Name, string Kind, BridgeStatus Status) : IBridgeInstance
     {
-        public string Name => name;
-        public string Kind => kind;
-        public BridgeStatus GetStatus() => status?.Invoke() ?? BridgeStatus.Unknown;
+        public BridgeStatus GetStatus() => Status;
     }
 }

@@ -24,6 +24,6 @@ public sealed class FamilyDispatcher<TBridge>(BridgeFamily<TBridge> family, Func
         catch (JsonException) { throw new GatewayException(ErrorCode.BadRequest, $"The arguments of '{operation.Name}' are malformed."); }
         family.Check(operation, args);
         family.CheckSupported(operation, request.Instance, bridge, args);
-        return await operation.Binding.Host(bridge, args, ct).ConfigureAwait(false);
+        return await operation.Binding.RunAsync(bridge, args, ct).ConfigureAwait(false);
     }
 }
