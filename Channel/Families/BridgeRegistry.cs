@@ -21,36 +21,24 @@ public sealed record BridgeInstance<TBridge>(string Name, string Kind, TBridge B
 /// describes them (<see cref="Describe"/>). A remote-mode gateway builds no bridge: its instances are the ones the
 /// bridge host's catalog describes, each reached through the channel.
 /// </summary>
-public sealed class BridgeRegistry<TBridge> : IBridgeInstanceSource, IBridgeCatalogSource, IDisposable where TBridge : class
+/// <param name="bridges">The bridges built in this process (none in a remote-mode gateway).</param>
+/// <param name="channel">The channel the endpoints' calls ride; null in the bridge host itself, which serves the bridges.</param>
+/// <param name="composites">
+/// Instances made of other instances of this registry, reached through its facades (so each of their calls rides
+/// the channel on its own): used as they are, never through a channel of their own, never served or described.
+/// </param>
+/// <param name="catalog">A remote-mode gateway's view of the bridge host: the instances it describes join the composites.</param>
+public sealed class BridgeRegistry<TBridge>(BridgeFamily<TBridge> family, IEnumerable<BridgeInstance<TBridge>> bridges, Func<ChannelClient>? channel,
+    IEnumerable<BridgeInstance<TBridge>>? composites = null, Func<RemoteBridgeCatalog>? catalog = null)
+    : IBridgeInstanceSource, IBridgeCatalogSource, IDisposable where TBridge : class
 {
-    /// <summary>The instances as the endpoints reach them (by name), and the catalog they were made from.</summary>
-    private sealed record Entries(object? Version, Dictionary<string, BridgeInstance<TBridge>> ByName);
+    /// <summary>The instances as the endpoints reach them (by name), and the catalog they were made from (none when built here).</summary>
+    private sealed record Entries(CatalogSnapshot? Version, Dictionary<string, BridgeInstance<TBridge>> ByName);
 
-    private readonly BridgeFamily<TBridge> _family;
-    private readonly Dictionary<string, BridgeInstance<TBridge>> _bridges;
-    private readonly IReadOnlyList<BridgeInstance<TBridge>> _composites;
-    private readonly Func<ChannelClient>? _channel;
-    private readonly Func<RemoteBridgeCatalog>? _catalog;
-    private Entries _entries;
-
-    /// <param name="bridges">The bridges built in this process (none in a remote-mode gateway).</param>
-    /// <param name="channel">The channel the endpoints' calls ride; null in the bridge host itself, which serves the bridges.</param>
-    /// <param name="composites">
-    /// Instances made of other instances of this registry, reached through its facades (so each of their calls rides
-    /// the channel on its own): used as they are, never through a channel of their own, never served or described.
-    /// </param>
-    /// <param name="catalog">A remote-mode gateway's view of the bridge host: the instances it describes join the composites.</param>
-    public BridgeRegistry(BridgeFamily<TBridge> family, IEnumerable<BridgeInstance<TBridge>> bridges, Func<ChannelClient>? channel,
-        IEnumerable<BridgeInstance<TBridge>>? composites = null, Func<RemoteBridgeCatalog>? catalog = null)
-    {
-        _family = family;
-        _bridges = ByName(bridges);
-        _composites = [.. composites ?? []];
-        _channel = channel;
-        _catalog = catalog;
-        _entries = new(null, ByName(_bridges.Values.Select(b => channel is null ? b
-            : b with { Bridge = FamilyClient.Create(family, channel, b.Name, b.Bridge, b.Kind) }).Concat(_composites)));
-    }
+    private readonly BridgeFamily<TBridge> _family = family;
+    private readonly Dictionary<string, BridgeInstance<TBridge>> _bridges = ByName(family, bridges);
+    private readonly IReadOnlyList<BridgeInstance<TBridge>> _composites = [.. composites ?? []];
+    private Entries? _entries;
 
     string IBridgeCatalogSource.Family => _family.Name;
 
@@ -73,28 +61,28 @@ public sealed class BridgeRegistry<TBridge> : IBridgeInstanceSource, IBridgeCata
     {
         if (Current.TryGetValue(name, out var entry)) return entry.Bridge;
         // The bridge host may have been given the instance since its catalog was fetched: ask again, not on every miss.
-        _catalog?.Invoke().RefreshWhenOlderThan(TimeSpan.FromSeconds(5));
+        catalog?.Invoke().RefreshWhenOlderThan(TimeSpan.FromSeconds(5));
         return null;
     }
 
     /// <summary>The bridge itself, as the bridge host runs it; null when not built here. A composite is never served: its parts are.</summary>
-    public TBridge? FindBridge(string name) => _bridges.TryGetValue(name, out var bridge) ? bridge.Bridge : null;
+    public TBridge? FindBridge(string name) => _bridges.GetValueOrDefault(name)?.Bridge;
 
     /// <summary>The host-side dispatcher of this family over these instances.</summary>
     public IChannelCallHandler Dispatcher() => new FamilyDispatcher<TBridge>(_family, FindBridge);
 
     /// <summary>The bridges this process serves, as the bridge host's catalog describes them.</summary>
     public IReadOnlyList<BridgeDescriptor> Describe() => [.. _bridges.Values.OrderBy(b => b.Name, StringComparer.Ordinal)
-        .Select(b => new BridgeDescriptor(b.Name, b.Kind, b.Status?.Invoke() ?? BridgeStatus.Unknown, _family.FactsOf(b.Bridge)))];
+        .Select(b => new BridgeDescriptor(b.Name, b.Kind, b.GetStatus(), _family.FactsOf(b.Bridge)))];
 
     public IEnumerable<IBridgeInstance> GetInstances()
     {
-        if (_catalog?.Invoke() is { } catalog)
+        if (catalog?.Invoke() is { } remote)
         {
             // Statuses of described instances are the host's as of the last fetch: reading them asks for a newer one when it is old.
-            catalog.RefreshWhenStale();
+            remote.RefreshWhenStale();
             // Without any catalog the listing still answers (and the status page shows), one entry per family saying why.
-            if (catalog.Missing is { } why)
+            if (remote.Missing is { } why)
                 return [new Unreachable(CatalogFamily.Instance, _family.Name, new BridgeStatus(BridgeHealth.Unhealthy, CircuitStates.None, LastError: why))];
         }
         return Current.Values.OrderBy(e => e.Name, StringComparer.Ordinal);
@@ -106,25 +94,25 @@ public sealed class BridgeRegistry<TBridge> : IBridgeInstanceSource, IBridgeCata
     }
 
     /// <summary>The instances by name; of two with the same name the later wins (a composite over a bridge).</summary>
-    private Dictionary<string, BridgeInstance<TBridge>> ByName(IEnumerable<BridgeInstance<TBridge>> instances)
+    private static Dictionary<string, BridgeInstance<TBridge>> ByName(BridgeFamily<TBridge> family, IEnumerable<BridgeInstance<TBridge>> instances)
     {
-        var byName = new Dictionary<string, BridgeInstance<TBridge>>(_family.InstanceNamesIgnoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        var byName = new Dictionary<string, BridgeInstance<TBridge>>(family.InstanceNamesIgnoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
         foreach (var instance in instances) byName[instance.Name] = instance;
         return byName;
     }
 
-    /// <summary>The instances as the endpoints reach them; in a remote-mode gateway, rebuilt when a newer catalog arrived.</summary>
+    /// <summary>The instances as the endpoints reach them; in a remote-mode gateway, those of the catalog, made again when a newer one arrived.</summary>
     private Dictionary<string, BridgeInstance<TBridge>> Current
     {
         get
         {
-            if (_catalog is null) return _entries.ByName;
-            var catalog = _catalog().Current;
+            var version = catalog?.Invoke().Current;
             var entries = _entries;
-            if (ReferenceEquals(entries.Version, catalog)) return entries.ByName;
-            entries = new(catalog, ByName(catalog.Of(_family.Name).Select(d =>
-                new BridgeInstance<TBridge>(d.Name, d.Kind, FamilyClient.Create(_family, _channel!, d), () => d.Status)).Concat(_composites)));
-            _entries = entries;
+            if (entries is not null && ReferenceEquals(entries.Version, version)) return entries.ByName;
+            var instances = version is not null
+                ? version.Of(_family.Name).Select(d => new BridgeInstance<TBridge>(d.Name, d.Kind, FamilyClient.Create(_family, channel!, d), () => d.Status))
+                : _bridges.Values.Select(b => channel is null ? b : b with { Bridge = FamilyClient.Create(_family, channel, b.Name, b.Bridge, b.Kind) });
+            _entries = entries = new(version, ByName(_family, instances.Concat(_composites)));
             return entries.ByName;
         }
     }
