@@ -83,7 +83,7 @@ public sealed class BridgeRegistry<TBridge>(BridgeFamily<TBridge> family, IEnume
             remote.RefreshWhenStale();
             // Without any catalog the listing still answers (and the status page shows), one entry per family saying why.
             if (remote.Missing is { } why)
-                return [new Unreachable(CatalogFamily.Instance, _family.Name, new BridgeStatus(BridgeHealth.Unhealthy, CircuitStates.None, LastError: why))];
+                return [new Unreachable(CatalogFamily.Instance, _family.Name, new(BridgeHealth.Unhealthy, CircuitStates.None, LastError: why))];
         }
         return Current.Values.OrderBy(e => e.Name, StringComparer.Ordinal);
     }
@@ -96,12 +96,13 @@ public sealed class BridgeRegistry<TBridge>(BridgeFamily<TBridge> family, IEnume
     /// <summary>The instances by name; of two with the same name the later wins (a composite over a bridge).</summary>
     private static Dictionary<string, BridgeInstance<TBridge>> ByName(BridgeFamily<TBridge> family, IEnumerable<BridgeInstance<TBridge>> instances)
     {
-        var byName = new Dictionary<string, BridgeInstance<TBridge>>(family.InstanceNamesIgnoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        var byName = new Dictionary<string, BridgeInstance<TBridge>>(
+            family.InstanceNamesIgnoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
         foreach (var instance in instances) byName[instance.Name] = instance;
         return byName;
     }
 
-    /// <summary>The instances as the endpoints reach them; in a remote-mode gateway, those of the catalog, made again when a newer one arrived.</summary>
+    /// <summary>The instances as the endpoints reach them; in a remote-mode gateway the catalog's, made again from a newer one.</summary>
     private Dictionary<string, BridgeInstance<TBridge>> Current
     {
         get
@@ -109,9 +110,11 @@ public sealed class BridgeRegistry<TBridge>(BridgeFamily<TBridge> family, IEnume
             var version = catalog?.Invoke().Current;
             var entries = _entries;
             if (entries is not null && ReferenceEquals(entries.Version, version)) return entries.ByName;
-            var instances = version is not null
-                ? version.Of(_family.Name).Select(d => new BridgeInstance<TBridge>(d.Name, d.Kind, FamilyClient.Create(_family, channel!, d), () => d.Status))
-                : _bridges.Values.Select(b => channel is null ? b : b with { Bridge = FamilyClient.Create(_family, channel, b.Name, b.Bridge, b.Kind) });
+            var instances = version is null
+                ? _bridges.Values.Select(b => channel is null ? b
+                    : b with { Bridge = FamilyClient.Create(_family, channel, b.Name, b.Bridge, b.Kind) })
+                : version.Of(_family.Name).Select(d =>
+                    new BridgeInstance<TBridge>(d.Name, d.Kind, FamilyClient.Create(_family, channel!, d), () => d.Status));
             _entries = entries = new(version, ByName(_family, instances.Concat(_composites)));
             return entries.ByName;
         }

@@ -75,7 +75,8 @@ internal sealed class OperationBinding
             : type == typeof(Stream) ? ArgumentKind.Body
             : codec is not null ? ArgumentKind.Coded
             : ArgumentKind.Json;
-        var required = type.IsValueType ? Nullable.GetUnderlyingType(type) is null : Nullability.Create(parameter).WriteState == NullabilityState.NotNull;
+        var required = type.IsValueType ? Nullable.GetUnderlyingType(type) is null
+            : Nullability.Create(parameter).WriteState == NullabilityState.NotNull;
         return new Argument(parameter.Name!, type, kind, codec, required);
     }
 
@@ -84,8 +85,9 @@ internal sealed class OperationBinding
         if (!condition) throw new InvalidOperationException($"Operation '{operation.Name}' ({operation.MethodName}) {problem}.");
     }
 
-    private TDelegate Generic<TDelegate>(string name) where TDelegate : Delegate =>
-        typeof(OperationBinding).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(_valueType).CreateDelegate<TDelegate>();
+    /// <summary>One of the generic helpers below, made for the result's value type.</summary>
+    private TDelegate Generic<TDelegate>(string name) where TDelegate : Delegate => typeof(OperationBinding)
+        .GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(_valueType).CreateDelegate<TDelegate>();
 
     /// <summary>The call's JSON arguments (by parameter name) and its request body, after the family's checks.</summary>
     public (JsonElement? Args, Stream? Body) Encode(object?[] values)
@@ -111,7 +113,8 @@ internal sealed class OperationBinding
         {
             var argument = _arguments[i];
             JsonElement element = default;
-            var present = args is { ValueKind: JsonValueKind.Object } a && a.TryGetProperty(argument.Name, out element) && element.ValueKind != JsonValueKind.Null;
+            var present = args is { ValueKind: JsonValueKind.Object } a && a.TryGetProperty(argument.Name, out element)
+                && element.ValueKind != JsonValueKind.Null;
             values[i] = argument.Kind switch
             {
                 ArgumentKind.Cancellation => ct,

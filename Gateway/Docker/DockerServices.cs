@@ -11,8 +11,8 @@ public static class DockerServices
 {
     /// <summary>The Docker hosts of <c>Gateway:Docker:Hosts</c> as the "containers" family; bad settings stop the gateway at start.</summary>
     public static IServiceCollection AddDocker(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddBridgeFamily<IContainerHost, DockerOptions, DockerOptionsValidator>(configuration, DockerOptions.Section, ContainersFamily.Declaration,
-            (sp, options) => options.Hosts.Select(host =>
+        services.AddBridgeFamily<IContainerHost, DockerOptions, DockerOptionsValidator>(configuration, DockerOptions.Section,
+            ContainersFamily.Declaration, (sp, options) => options.Hosts.Select(host =>
             {
                 var resilience = BridgePipeline.Create($"docker:{host.Key}", host.Value.Resilience, sp.GetRequiredService<ILoggerFactory>());
                 IContainerHost bridge = new DockerContainerHost(host.Key, new Uri(host.Value.Endpoint!), resilience.Pipeline);
