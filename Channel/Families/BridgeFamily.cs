@@ -61,7 +61,8 @@ public sealed class BridgeFamily<TBridge>(string name, string instanceNoun, IRea
             var method = typeof(TBridge).GetMethod(operation.MethodName)
                 ?? throw new InvalidOperationException($"Family '{family}': {typeof(TBridge).Name} has no method {operation.MethodName}.");
             operation.Binding = new OperationBinding(operation, method, codecs);
-            if (!byMethod.TryAdd(method, operation)) throw new InvalidOperationException($"Family '{family}': {operation.MethodName} is declared twice.");
+            if (!byMethod.TryAdd(method, operation))
+                throw new InvalidOperationException($"Family '{family}': {operation.MethodName} is declared twice.");
         }
         return byMethod;
     }
@@ -92,15 +93,11 @@ public sealed class BridgeFamily<TBridge>(string name, string instanceNoun, IRea
 
     private static string FactName(MethodInfo member) => member.IsSpecialName && member.Name.StartsWith("get_", StringComparison.Ordinal) ? member.Name[4..] : member.Name;
 
-    /// <summary>Fails a call the instance declares it cannot run with <see cref="ErrorCode.NotImplemented"/>.</summary>
-    internal void CheckSupported(FamilyOperation operation, string instance, object bridge, object?[] args)
-    {
-        if (operation.Unsupported?.Invoke(bridge, new CallArguments(operation.Binding.Parameters, args)) is { } feature)
-            throw new GatewayException(ErrorCode.NotImplemented, $"The {InstanceNoun} '{instance}' does not support {feature}.");
-    }
-
-    /// <summary>Runs the family's checks on every argument of a call.</summary>
-    internal void Check(FamilyOperation operation, object?[] args)
+    /// <summary>
+    /// Runs the family's checks on every argument of a call, then fails a call the instance (when it is known) declares
+    /// it cannot run with <see cref="ErrorCode.NotImplemented"/>.
+    /// </summary>
+    internal void Check(FamilyOperation operation, object?[] args, string instance, object? bridge)
     {
         var parameters = operation.Binding.Parameters;
         for (var i = 0; i < parameters.Length; i++)
@@ -110,6 +107,8 @@ public sealed class BridgeFamily<TBridge>(string name, string instanceNoun, IRea
                 if ((check.Parameter is null || check.Parameter == parameters[i].Name) && check.Type.IsInstanceOfType(value))
                     check.Run(value);
         }
+        if (bridge is not null && operation.Unsupported?.Invoke(bridge, new CallArguments(parameters, args)) is { } feature)
+            throw new GatewayException(ErrorCode.NotImplemented, $"The {InstanceNoun} '{instance}' does not support {feature}.");
     }
 }
 
