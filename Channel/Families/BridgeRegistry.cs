@@ -80,7 +80,7 @@ public sealed class BridgeRegistry<TBridge>(BridgeFamily<TBridge> family, IEnume
         if (catalog?.Invoke() is { } remote)
         {
             // Statuses of described instances are the host's as of the last fetch: reading them asks for a newer one when it is old.
-            remote.RefreshWhenStale();
+            remote.RefreshWhenOlderThan();
             // Without any catalog the listing still answers (and the status page shows), one entry per family saying why.
             if (remote.Missing is { } why)
                 return [new Unreachable(CatalogFamily.Instance, _family.Name, new(BridgeHealth.Unhealthy, CircuitStates.None, LastError: why))];

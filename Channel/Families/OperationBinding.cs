@@ -193,13 +193,13 @@ internal sealed class OperationBinding
         var task = (Task)Invoke(bridge, args)!;
         await task.ConfigureAwait(false);
         var value = _taskResult?.GetValue(task);
-        if (_result != ResultKind.Coded)
+        if (_result == ResultKind.Coded)
         {
-            return _result == ResultKind.Json ? new(null) { ResultJson = JsonSerializer.SerializeToUtf8Bytes(value, _valueType, CallJson.Options) }
-                : new(null, (Stream?)value);
+            var (meta, body) = _resultCodec!.SplitValue(value!);
+            return CallResult.Of(meta, body);
         }
-        var (meta, body) = _resultCodec!.SplitValue(value!);
-        return CallResult.Of(meta, body);
+        return _result == ResultKind.Json ? new(null) { ResultJson = JsonSerializer.SerializeToUtf8Bytes(value, _valueType, CallJson.Options) }
+            : new(null, (Stream?)value);
     }
 
     private static async Task<CallResult> ServeItemsAsync<T>(object produced, CancellationTokenSource stop)
