@@ -23,42 +23,23 @@ public interface IBridgeFamily
 /// argument checks both ends run. <see cref="FamilyClient"/> calls any declared operation; <see cref="FamilyDispatcher{TBridge}"/>
 /// runs it on the bridge host. Building the family binds every operation to its interface method and fails when they disagree.
 /// </summary>
-public sealed class BridgeFamily<TBridge> : IBridgeFamily where TBridge : class
+public sealed class BridgeFamily<TBridge>(string name, string instanceNoun, IReadOnlyList<FamilyOperation> operations,
+    IReadOnlyList<IBodyCodec>? codecs = null, IReadOnlyList<ArgumentCheck>? checks = null) : IBridgeFamily where TBridge : class
 {
-    private readonly Dictionary<string, FamilyOperation> _byName;
-    private readonly Dictionary<MethodInfo, FamilyOperation> _byMethod;
+    /// <summary>The interface's properties and argument-free methods (never an operation: each takes a CancellationToken).</summary>
+    private static readonly MethodInfo[] FactMembers = [.. typeof(TBridge).GetInterfaces().Prepend(typeof(TBridge)).SelectMany(t => t.GetMethods())
+        .Where(m => m.GetParameters().Length == 0 && m.ReturnType != typeof(void) && !m.ReturnType.IsAssignableTo(typeof(Task)))];
 
-    public BridgeFamily(string name, string instanceNoun, IReadOnlyList<FamilyOperation> operations,
-        IReadOnlyList<IBodyCodec>? codecs = null, IReadOnlyList<ArgumentCheck>? checks = null)
-    {
-        Name = name;
-        InstanceNoun = instanceNoun;
-        Operations = operations;
-        Codecs = codecs ?? [];
-        Checks = checks ?? [];
-        _byName = operations.ToDictionary(o => o.Name, StringComparer.Ordinal);
-        _byMethod = [];
-        foreach (var operation in operations)
-        {
-            var method = typeof(TBridge).GetMethod(operation.MethodName)
-                ?? throw new InvalidOperationException($"Family '{name}': {typeof(TBridge).Name} has no method {operation.MethodName}.");
-            operation.Binding = OperationBinding.Bind(operation, method, Codecs);
-            if (!_byMethod.TryAdd(method, operation))
-                throw new InvalidOperationException($"Family '{name}': {operation.MethodName} is declared twice.");
-        }
-        _facts = [.. typeof(TBridge).GetInterfaces().Prepend(typeof(TBridge)).SelectMany(t => t.GetMethods())
-            .Where(m => m.GetParameters().Length == 0 && m.ReturnType != typeof(void) && !m.ReturnType.IsAssignableTo(typeof(Task)) && !_byMethod.ContainsKey(m))];
-    }
+    private readonly IReadOnlyList<ArgumentCheck> _checks = checks ?? [];
+    private readonly Dictionary<string, FamilyOperation> _byName = operations.ToDictionary(o => o.Name, StringComparer.Ordinal);
+    private readonly Dictionary<MethodInfo, FamilyOperation> _byMethod = Bind(name, operations, codecs ?? []);
 
-    private readonly MethodInfo[] _facts;
-
-    public string Name { get; }
+    public string Name { get; } = name;
     /// <summary>How errors name one instance ("store", "Docker host").</summary>
-    public string InstanceNoun { get; }
+    public string InstanceNoun { get; } = instanceNoun;
     public Type BridgeType => typeof(TBridge);
-    public IReadOnlyList<FamilyOperation> Operations { get; }
-    public IReadOnlyList<IBodyCodec> Codecs { get; }
-    public IReadOnlyList<ArgumentCheck> Checks { get; }
+    public IReadOnlyList<FamilyOperation> Operations { get; } = operations;
+    public IReadOnlyList<IBodyCodec> Codecs { get; } = codecs ?? [];
 
     /// <summary>Checks an instance name before any lookup (a malformed one is BadRequest); null when any name may be looked up.</summary>
     public Action<string>? ValidateInstanceName { get; init; }
@@ -70,6 +51,22 @@ public sealed class BridgeFamily<TBridge> : IBridgeFamily where TBridge : class
 
     internal FamilyOperation? For(MethodInfo method) => _byMethod.GetValueOrDefault(method);
 
+    /// <summary>Binds every operation to its interface method; fails when a declaration and its method disagree.</summary>
+    private static Dictionary<MethodInfo, FamilyOperation> Bind(string family, IReadOnlyList<FamilyOperation> operations,
+        IReadOnlyList<IBodyCodec> codecs)
+    {
+        var byMethod = new Dictionary<MethodInfo, FamilyOperation>();
+        foreach (var operation in operations)
+        {
+            var method = typeof(TBridge).GetMethod(operation.MethodName)
+                ?? throw new InvalidOperationException($"Family '{family}': {typeof(TBridge).Name} has no method {operation.MethodName}.");
+            operation.Binding = new OperationBinding(operation, method, codecs);
+            if (!byMethod.TryAdd(method, operation))
+                throw new InvalidOperationException($"Family '{family}': {operation.MethodName} is declared twice.");
+        }
+        return byMethod;
+    }
+
     /// <summary>
     /// What an instance says about itself that is not a call: every property and argument-free method of the interface
     /// (name, kind, capabilities, limits, status) as JSON by member name. A member that fails is left out.
@@ -77,7 +74,7 @@ public sealed class BridgeFamily<TBridge> : IBridgeFamily where TBridge : class
     public Dictionary<string, JsonElement> FactsOf(TBridge bridge)
     {
         var facts = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var member in _facts)
+        foreach (var member in FactMembers)
         {
             try { facts[FactName(member)] = JsonSerializer.SerializeToElement(member.Invoke(bridge, null), member.ReturnType, CallJson.Options); }
             catch (Exception e) when (e is TargetInvocationException or NotSupportedException or JsonException) { }
@@ -96,24 +93,22 @@ public sealed class BridgeFamily<TBridge> : IBridgeFamily where TBridge : class
 
     private static string FactName(MethodInfo member) => member.IsSpecialName && member.Name.StartsWith("get_", StringComparison.Ordinal) ? member.Name[4..] : member.Name;
 
-    /// <summary>Fails a call the instance declares it cannot run with <see cref="ErrorCode.NotImplemented"/>.</summary>
-    internal void CheckSupported(FamilyOperation operation, string instance, object bridge, object?[] args)
-    {
-        if (operation.Unsupported?.Invoke(bridge, new CallArguments(operation.Binding.Parameters, args)) is { } feature)
-            throw new GatewayException(ErrorCode.NotImplemented, $"The {InstanceNoun} '{instance}' does not support {feature}.");
-    }
-
-    /// <summary>Runs the family's checks on every argument of a call.</summary>
-    internal void Check(FamilyOperation operation, object?[] args)
+    /// <summary>
+    /// Runs the family's checks on every argument of a call, then fails a call the instance (when it is known) declares
+    /// it cannot run with <see cref="ErrorCode.NotImplemented"/>.
+    /// </summary>
+    internal void Check(FamilyOperation operation, object?[] args, string instance, object? bridge)
     {
         var parameters = operation.Binding.Parameters;
         for (var i = 0; i < parameters.Length; i++)
         {
             if (args[i] is not { } value) continue;
-            foreach (var check in Checks)
+            foreach (var check in _checks)
                 if ((check.Parameter is null || check.Parameter == parameters[i].Name) && check.Type.IsInstanceOfType(value))
                     check.Run(value);
         }
+        if (bridge is not null && operation.Unsupported?.Invoke(bridge, new CallArguments(parameters, args)) is { } feature)
+            throw new GatewayException(ErrorCode.NotImplemented, $"The {InstanceNoun} '{instance}' does not support {feature}.");
     }
 }
 

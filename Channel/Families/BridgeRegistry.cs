@@ -5,9 +5,15 @@ using Gateway.Contracts.Errors;
 
 namespace Gateway.Channel.Families;
 
-/// <summary>One bridge instance built in this process: its name and kind, the bridge itself, and how it reports its health.</summary>
-public sealed record BridgeInstance<TBridge>(string Name, string Kind, TBridge Bridge, Func<BridgeStatus>? Status = null)
-    where TBridge : class;
+/// <summary>
+/// One bridge instance: its name and kind, the bridge (built in this process, or a <see cref="FamilyClient"/> to it) and
+/// how it reports its health, as <c>GET /v1/bridges</c> lists it.
+/// </summary>
+public sealed record BridgeInstance<TBridge>(string Name, string Kind, TBridge Bridge, Func<BridgeStatus>? Status = null) : IBridgeInstance
+    where TBridge : class
+{
+    public BridgeStatus GetStatus() => Status?.Invoke() ?? BridgeStatus.Unknown;
+}
 
 /// <summary>
 /// The instances of one family. Endpoints get <see cref="Get"/>: a <see cref="FamilyClient"/> through the channel, or
@@ -15,46 +21,31 @@ public sealed record BridgeInstance<TBridge>(string Name, string Kind, TBridge B
 /// describes them (<see cref="Describe"/>). A remote-mode gateway builds no bridge: its instances are the ones the
 /// bridge host's catalog describes, each reached through the channel.
 /// </summary>
-public sealed class BridgeRegistry<TBridge> : IBridgeInstanceSource, IBridgeCatalogSource, IDisposable where TBridge : class
+/// <param name="bridges">The bridges built in this process (none in a remote-mode gateway).</param>
+/// <param name="channel">The channel the endpoints' calls ride; null in the bridge host itself, which serves the bridges.</param>
+/// <param name="composites">
+/// Instances made of other instances of this registry, reached through its facades (so each of their calls rides
+/// the channel on its own): used as they are, never through a channel of their own, never served or described.
+/// </param>
+/// <param name="catalog">A remote-mode gateway's view of the bridge host: the instances it describes join the composites.</param>
+public sealed class BridgeRegistry<TBridge>(BridgeFamily<TBridge> family, IEnumerable<BridgeInstance<TBridge>> bridges, Func<ChannelClient>? channel,
+    IEnumerable<BridgeInstance<TBridge>>? composites = null, Func<RemoteBridgeCatalog>? catalog = null)
+    : IBridgeInstanceSource, IBridgeCatalogSource, IDisposable where TBridge : class
 {
-    private sealed record Entry(string Name, string Kind, TBridge Facade, Func<BridgeStatus>? Status);
-    private sealed record Entries(object? Version, Dictionary<string, Entry> ByName);
+    /// <summary>The instances as the endpoints reach them (by name), and the catalog they were made from (none when built here).</summary>
+    private sealed record Entries(CatalogSnapshot? Version, Dictionary<string, BridgeInstance<TBridge>> ByName);
 
-    private readonly BridgeFamily<TBridge> _family;
-    private readonly Dictionary<string, BridgeInstance<TBridge>> _bridges;
-    private readonly IReadOnlyList<BridgeInstance<TBridge>> _composites;
-    private readonly Func<ChannelClient>? _channel;
-    private readonly Func<RemoteBridgeCatalog>? _catalog;
-    private Entries _entries;
-
-    /// <param name="bridges">The bridges built in this process (none in a remote-mode gateway).</param>
-    /// <param name="channel">The channel the endpoints' calls ride; null in the bridge host itself, which serves the bridges.</param>
-    /// <param name="composites">
-    /// Instances made of other instances of this registry, reached through its facades (so each of their calls rides
-    /// the channel on its own): used as they are, never through a channel of their own, never served or described.
-    /// </param>
-    /// <param name="catalog">A remote-mode gateway's view of the bridge host: the instances it describes join the composites.</param>
-    public BridgeRegistry(BridgeFamily<TBridge> family, IEnumerable<BridgeInstance<TBridge>> bridges, Func<ChannelClient>? channel,
-        IEnumerable<BridgeInstance<TBridge>>? composites = null, Func<RemoteBridgeCatalog>? catalog = null)
-    {
-        _family = family;
-        _bridges = new(NameComparer);
-        foreach (var bridge in bridges) _bridges[bridge.Name] = bridge;
-        _composites = [.. composites ?? []];
-        _channel = channel;
-        _catalog = catalog;
-        _entries = new(null, Index(_bridges.Values.Select(b => new Entry(b.Name, b.Kind,
-            channel is null ? b.Bridge : FamilyClient.Create(family, channel, b.Name, b.Bridge, b.Kind), b.Status))));
-    }
-
-    public BridgeFamily<TBridge> Family => _family;
+    private readonly BridgeFamily<TBridge> _family = family;
+    private readonly Dictionary<string, BridgeInstance<TBridge>> _bridges = ByName(family, bridges);
+    private readonly IReadOnlyList<BridgeInstance<TBridge>> _composites = [.. composites ?? []];
+    private Entries? _entries;
 
     string IBridgeCatalogSource.Family => _family.Name;
 
     public IReadOnlyCollection<string> Names => Current.Keys;
 
     /// <summary>Every instance as the endpoints reach it.</summary>
-    public IEnumerable<TBridge> All => Current.Values.Select(e => e.Facade);
+    public IEnumerable<TBridge> All => Current.Values.Select(e => e.Bridge);
 
     /// <summary>The instances built in this process (composites included): none but composites in a remote-mode gateway.</summary>
     public IEnumerable<BridgeInstance<TBridge>> Built => _bridges.Values.Concat(_composites);
@@ -68,33 +59,33 @@ public sealed class BridgeRegistry<TBridge> : IBridgeInstanceSource, IBridgeCata
 
     public TBridge? Find(string name)
     {
-        if (Current.TryGetValue(name, out var entry)) return entry.Facade;
+        if (Current.TryGetValue(name, out var entry)) return entry.Bridge;
         // The bridge host may have been given the instance since its catalog was fetched: ask again, not on every miss.
-        _catalog?.Invoke().RefreshWhenOlderThan(TimeSpan.FromSeconds(5));
+        catalog?.Invoke().RefreshWhenOlderThan(TimeSpan.FromSeconds(5));
         return null;
     }
 
     /// <summary>The bridge itself, as the bridge host runs it; null when not built here. A composite is never served: its parts are.</summary>
-    public TBridge? FindBridge(string name) => _bridges.TryGetValue(name, out var bridge) ? bridge.Bridge : null;
+    public TBridge? FindBridge(string name) => _bridges.GetValueOrDefault(name)?.Bridge;
 
     /// <summary>The host-side dispatcher of this family over these instances.</summary>
     public IChannelCallHandler Dispatcher() => new FamilyDispatcher<TBridge>(_family, FindBridge);
 
     /// <summary>The bridges this process serves, as the bridge host's catalog describes them.</summary>
     public IReadOnlyList<BridgeDescriptor> Describe() => [.. _bridges.Values.OrderBy(b => b.Name, StringComparer.Ordinal)
-        .Select(b => new BridgeDescriptor(b.Name, b.Kind, b.Status?.Invoke() ?? BridgeStatus.Unknown, _family.FactsOf(b.Bridge)))];
+        .Select(b => new BridgeDescriptor(b.Name, b.Kind, b.GetStatus(), _family.FactsOf(b.Bridge)))];
 
     public IEnumerable<IBridgeInstance> GetInstances()
     {
-        if (_catalog?.Invoke() is { } catalog)
+        if (catalog?.Invoke() is { } remote)
         {
             // Statuses of described instances are the host's as of the last fetch: reading them asks for a newer one when it is old.
-            catalog.RefreshWhenStale();
+            remote.RefreshWhenOlderThan();
             // Without any catalog the listing still answers (and the status page shows), one entry per family saying why.
-            if (catalog.Missing is { } why)
-                return [new Listed(CatalogFamily.Instance, _family.Name, () => new BridgeStatus(BridgeHealth.Unhealthy, CircuitStates.None, LastError: why))];
+            if (remote.Missing is { } why)
+                return [new Unreachable(CatalogFamily.Instance, _family.Name, new(BridgeHealth.Unhealthy, CircuitStates.None, LastError: why))];
         }
-        return Current.Values.OrderBy(e => e.Name, StringComparer.Ordinal).Select(e => (IBridgeInstance)new Listed(e.Name, e.Kind, e.Status));
+        return Current.Values.OrderBy(e => e.Name, StringComparer.Ordinal);
     }
 
     public void Dispose()
@@ -102,36 +93,36 @@ public sealed class BridgeRegistry<TBridge> : IBridgeInstanceSource, IBridgeCata
         foreach (var instance in Built) (instance.Bridge as IDisposable)?.Dispose();
     }
 
-    private StringComparer NameComparer => _family.InstanceNamesIgnoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
-
-    private Dictionary<string, Entry> Index(IEnumerable<Entry> entries)
+    /// <summary>The instances by name; of two with the same name the later wins (a composite over a bridge).</summary>
+    private static Dictionary<string, BridgeInstance<TBridge>> ByName(BridgeFamily<TBridge> family, IEnumerable<BridgeInstance<TBridge>> instances)
     {
-        var byName = new Dictionary<string, Entry>(NameComparer);
-        foreach (var entry in entries.Concat(_composites.Select(c => new Entry(c.Name, c.Kind, c.Bridge, c.Status))))
-            byName[entry.Name] = entry;
+        var byName = new Dictionary<string, BridgeInstance<TBridge>>(
+            family.InstanceNamesIgnoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        foreach (var instance in instances) byName[instance.Name] = instance;
         return byName;
     }
 
-    /// <summary>The instances as the endpoints reach them; in a remote-mode gateway, rebuilt when a newer catalog arrived.</summary>
-    private Dictionary<string, Entry> Current
+    /// <summary>The instances as the endpoints reach them; in a remote-mode gateway the catalog's, made again from a newer one.</summary>
+    private Dictionary<string, BridgeInstance<TBridge>> Current
     {
         get
         {
-            if (_catalog is null) return _entries.ByName;
-            var catalog = _catalog().Current;
+            var version = catalog?.Invoke().Current;
             var entries = _entries;
-            if (ReferenceEquals(entries.Version, catalog)) return entries.ByName;
-            entries = new(catalog, Index(catalog.Of(_family.Name).Select(d =>
-                new Entry(d.Name, d.Kind, FamilyClient.Create(_family, _channel!, d), () => d.Status))));
-            _entries = entries;
+            if (entries is not null && ReferenceEquals(entries.Version, version)) return entries.ByName;
+            var instances = version is null
+                ? _bridges.Values.Select(b => channel is null ? b
+                    : b with { Bridge = FamilyClient.Create(_family, channel, b.Name, b.Bridge, b.Kind) })
+                : version.Of(_family.Name).Select(d =>
+                    new BridgeInstance<TBridge>(d.Name, d.Kind, FamilyClient.Create(_family, channel!, d), () => d.Status));
+            _entries = entries = new(version, ByName(_family, instances.Concat(_composites)));
             return entries.ByName;
         }
     }
 
-    private sealed class Listed(string name, string kind, Func<BridgeStatus>? status) : IBridgeInstance
+    /// <summary>What the listing shows of a family while the bridge host's catalog cannot be fetched.</summary>
+    private sealed record Unreachable(string Name, string Kind, BridgeStatus Status) : IBridgeInstance
     {
-        public string Name => name;
-        public string Kind => kind;
-        public BridgeStatus GetStatus() => status?.Invoke() ?? BridgeStatus.Unknown;
+        public BridgeStatus GetStatus() => Status;
     }
 }

@@ -109,9 +109,8 @@ public class FamilyProxy<TBridge> : DispatchProxy where TBridge : class
         if (_family.For(targetMethod) is { } operation)
         {
             // Bad arguments never reach the channel (no call, no witness); nor does a call the instance says it cannot run.
-            _family.Check(operation, args);
-            if (_facts is not null) _family.CheckSupported(operation, _caller.Instance, this, args);
-            return operation.Binding.Client(_caller, operation, args);
+            _family.Check(operation, args, _caller.Instance, _facts is null ? null : this);
+            return operation.Binding.Call(_caller, operation, args);
         }
         if (_facts is not null && args.Length == 0) return _facts(targetMethod);
         if (targetMethod.Name == "get_Name") return _caller.Instance;

@@ -22,8 +22,7 @@ public sealed class FamilyDispatcher<TBridge>(BridgeFamily<TBridge> family, Func
         object?[] args;
         try { args = operation.Binding.Decode(request.Args, requestBody, request.HasBody, ct); }
         catch (JsonException) { throw new GatewayException(ErrorCode.BadRequest, $"The arguments of '{operation.Name}' are malformed."); }
-        family.Check(operation, args);
-        family.CheckSupported(operation, request.Instance, bridge, args);
-        return await operation.Binding.Host(bridge, args, ct).ConfigureAwait(false);
+        family.Check(operation, args, request.Instance, bridge);
+        return await operation.Binding.RunAsync(bridge, args, ct).ConfigureAwait(false);
     }
 }

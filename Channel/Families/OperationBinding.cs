@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Gateway.Channel.Rpc;
 using Gateway.Contracts.Errors;
+using Gateway.Contracts.IO;
 
 namespace Gateway.Channel.Families;
 
@@ -14,55 +15,69 @@ internal sealed class OperationBinding
 {
     private enum ArgumentKind { Json, Body, Coded, Cancellation }
 
+    private enum ResultKind { None, Json, Coded, Stream, Items }
+
+    private sealed record Argument(string Name, Type Type, ArgumentKind Kind, IBodyCodec? Codec, bool Required);
+
     private static readonly NullabilityInfoContext Nullability = new();
 
-    private readonly ArgumentKind[] _kinds;
-    private readonly IBodyCodec?[] _codecs;
-    private readonly bool[] _required;
+    private readonly Argument[] _arguments;
     private readonly int _cancellation;
+    private readonly ResultKind _result;
+    private readonly Type _valueType;
+    private readonly IBodyCodec? _resultCodec;
+    private readonly PropertyInfo? _taskResult;
+    private readonly Func<Task<object?>, object>? _typed;
+    private readonly Func<FamilyCaller, FamilyOperation, object?[], CancellationToken, object>? _items;
+    private readonly Func<object, CancellationTokenSource, Task<CallResult>>? _serveItems;
 
-    private OperationBinding(MethodInfo method, ArgumentKind[] kinds, IBodyCodec?[] codecs, bool[] required)
+    public OperationBinding(FamilyOperation operation, MethodInfo method, IReadOnlyList<IBodyCodec> codecs)
     {
         Method = method;
         Parameters = method.GetParameters();
-        _kinds = kinds;
-        _codecs = codecs;
-        _required = required;
-        _cancellation = Array.IndexOf(kinds, ArgumentKind.Cancellation);
+        _arguments = [.. Parameters.Select(p => Bind(p, codecs.FirstOrDefault(c => c.ValueType == p.ParameterType)))];
+        _cancellation = Array.FindIndex(_arguments, a => a.Kind == ArgumentKind.Cancellation);
+        var bodies = _arguments.Count(a => a.Kind is ArgumentKind.Body or ArgumentKind.Coded);
+        Require(operation, bodies <= 1, "carries more than one request body");
+        Require(operation, operation.RequestBody == (bodies == 1), operation.RequestBody ? "declares a request body its method does not take" : "takes a request body it does not declare");
+        Require(operation, _cancellation >= 0, "has no CancellationToken");
+
+        var returns = method.ReturnType;
+        var generic = returns.IsGenericType ? returns.GetGenericTypeDefinition() : null;
+        if (returns != typeof(Task) && generic != typeof(Task<>) && generic != typeof(IAsyncEnumerable<>))
+            throw new InvalidOperationException($"Operation '{operation.Name}' returns {returns.Name}: a family method returns Task, Task<T> or IAsyncEnumerable<T>.");
+        _valueType = generic is null ? typeof(void) : returns.GetGenericArguments()[0];
+        _resultCodec = codecs.FirstOrDefault(c => c.ValueType == _valueType);
+        _result = generic is null ? ResultKind.None : generic == typeof(IAsyncEnumerable<>) ? ResultKind.Items
+            : _valueType == typeof(Stream) ? ResultKind.Stream : _resultCodec is not null ? ResultKind.Coded : ResultKind.Json;
+        var body = _result is not (ResultKind.None or ResultKind.Json);
+        Require(operation, (operation.ResponseBody != ResponseBody.None) == body,
+            body ? "returns a body it does not declare" : "declares a response body its method does not return");
+        if (generic == typeof(Task<>))
+        {
+            _taskResult = returns.GetProperty(nameof(Task<object>.Result));
+            _typed = Generic<Func<Task<object?>, object>>(nameof(As));
+        }
+        else if (_result == ResultKind.Items)
+        {
+            _items = Generic<Func<FamilyCaller, FamilyOperation, object?[], CancellationToken, object>>(nameof(CallItemsAsync));
+            _serveItems = Generic<Func<object, CancellationTokenSource, Task<CallResult>>>(nameof(ServeItemsAsync));
+        }
     }
 
     public MethodInfo Method { get; }
     public ParameterInfo[] Parameters { get; }
 
-    /// <summary>Calls the operation through the channel; returns what the interface method returns.</summary>
-    public Func<FamilyCaller, FamilyOperation, object?[], object> Client { get; private set; } = null!;
-
-    /// <summary>Runs the operation on a bridge and turns its result into the call's answer.</summary>
-    public Func<object, object?[], CancellationToken, Task<CallResult>> Host { get; private set; } = null!;
-
-    public static OperationBinding Bind(FamilyOperation operation, MethodInfo method, IReadOnlyList<IBodyCodec> codecs)
+    private static Argument Bind(ParameterInfo parameter, IBodyCodec? codec)
     {
-        var parameters = method.GetParameters();
-        var kinds = new ArgumentKind[parameters.Length];
-        var argumentCodecs = new IBodyCodec?[parameters.Length];
-        var required = new bool[parameters.Length];
-        for (var i = 0; i < parameters.Length; i++)
-        {
-            var type = parameters[i].ParameterType;
-            argumentCodecs[i] = codecs.FirstOrDefault(c => c.ValueType == type);
-            kinds[i] = type == typeof(CancellationToken) ? ArgumentKind.Cancellation
-                : type == typeof(Stream) ? ArgumentKind.Body
-                : argumentCodecs[i] is not null ? ArgumentKind.Coded
-                : ArgumentKind.Json;
-            required[i] = type.IsValueType ? Nullable.GetUnderlyingType(type) is null : Nullability.Create(parameters[i]).WriteState == NullabilityState.NotNull;
-        }
-        var binding = new OperationBinding(method, kinds, argumentCodecs, required);
-        var bodies = kinds.Count(k => k is ArgumentKind.Body or ArgumentKind.Coded);
-        Require(operation, bodies <= 1, "carries more than one request body");
-        Require(operation, operation.RequestBody == (bodies == 1), operation.RequestBody ? "declares a request body its method does not take" : "takes a request body it does not declare");
-        Require(operation, binding._cancellation >= 0, "has no CancellationToken");
-        binding.BindResult(operation, codecs);
-        return binding;
+        var type = parameter.ParameterType;
+        var kind = type == typeof(CancellationToken) ? ArgumentKind.Cancellation
+            : type == typeof(Stream) ? ArgumentKind.Body
+            : codec is not null ? ArgumentKind.Coded
+            : ArgumentKind.Json;
+        var required = type.IsValueType ? Nullable.GetUnderlyingType(type) is null
+            : Nullability.Create(parameter).WriteState == NullabilityState.NotNull;
+        return new Argument(parameter.Name!, type, kind, codec, required);
     }
 
     private static void Require(FamilyOperation operation, bool condition, string problem)
@@ -70,33 +85,9 @@ internal sealed class OperationBinding
         if (!condition) throw new InvalidOperationException($"Operation '{operation.Name}' ({operation.MethodName}) {problem}.");
     }
 
-    private void BindResult(FamilyOperation operation, IReadOnlyList<IBodyCodec> codecs)
-    {
-        var returns = Method.ReturnType;
-        string helper;
-        Type? valueType = null;
-        var body = ResponseBody.None;
-        if (returns == typeof(Task)) helper = nameof(ForVoid);
-        else if (returns.IsGenericType && returns.GetGenericTypeDefinition() == typeof(IAsyncEnumerable<>))
-        {
-            (helper, valueType, body) = (nameof(ForItems), returns.GetGenericArguments()[0], ResponseBody.Live);
-        }
-        else if (returns.IsGenericType && returns.GetGenericTypeDefinition() == typeof(Task<>))
-        {
-            valueType = returns.GetGenericArguments()[0];
-            if (valueType == typeof(Stream)) (helper, body) = (nameof(ForStream), ResponseBody.Live);
-            else if (codecs.Any(c => c.ValueType == valueType)) (helper, body) = (nameof(ForCoded), ResponseBody.Sized);
-            else helper = nameof(ForJson);
-        }
-        else throw new InvalidOperationException($"Operation '{operation.Name}' returns {returns.Name}: a family method returns Task, Task<T> or IAsyncEnumerable<T>.");
-
-        Require(operation, (operation.ResponseBody == ResponseBody.None) == (body == ResponseBody.None),
-            body == ResponseBody.None ? "declares a response body its method does not return" : "returns a body it does not declare");
-        var codec = codecs.FirstOrDefault(c => c.ValueType == valueType);
-        var factory = typeof(OperationBinding).GetMethod(helper, BindingFlags.NonPublic | BindingFlags.Instance)!;
-        if (valueType is not null && helper is not nameof(ForStream)) factory = factory.MakeGenericMethod(valueType);
-        factory.Invoke(this, [codec]);
-    }
+    /// <summary>One of the generic helpers below, made for the result's value type.</summary>
+    private TDelegate Generic<TDelegate>(string name) where TDelegate : Delegate => typeof(OperationBinding)
+        .GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(_valueType).CreateDelegate<TDelegate>();
 
     /// <summary>The call's JSON arguments (by parameter name) and its request body, after the family's checks.</summary>
     public (JsonElement? Args, Stream? Body) Encode(object?[] values)
@@ -105,19 +96,11 @@ internal sealed class OperationBinding
         Stream? body = null;
         for (var i = 0; i < values.Length; i++)
         {
-            switch (_kinds[i])
-            {
-                case ArgumentKind.Json:
-                    (json ??= [])[Parameters[i].Name!] = values[i];
-                    break;
-                case ArgumentKind.Body:
-                    body = (Stream?)values[i];
-                    break;
-                case ArgumentKind.Coded when values[i] is { } value:
-                    (var meta, body) = _codecs[i]!.SplitValue(value);
-                    (json ??= [])[Parameters[i].Name!] = meta;
-                    break;
-            }
+            var argument = _arguments[i];
+            if (argument.Kind == ArgumentKind.Json) (json ??= [])[argument.Name] = values[i];
+            else if (argument.Kind == ArgumentKind.Body) body = (Stream?)values[i];
+            else if (argument.Kind == ArgumentKind.Coded && values[i] is { } value)
+                ((json ??= [])[argument.Name], body) = argument.Codec!.SplitValue(value);
         }
         return (json is null ? null : CallJson.ToElement(json), body);
     }
@@ -125,117 +108,62 @@ internal sealed class OperationBinding
     /// <summary>The arguments of a call as the method takes them. Throws <see cref="JsonException"/> when they are malformed.</summary>
     public object?[] Decode(JsonElement? args, Stream requestBody, bool hasBody, CancellationToken ct)
     {
-        var values = new object?[Parameters.Length];
+        var values = new object?[_arguments.Length];
         for (var i = 0; i < values.Length; i++)
         {
-            var name = Parameters[i].Name!;
+            var argument = _arguments[i];
             JsonElement element = default;
-            var present = args is { ValueKind: JsonValueKind.Object } a && a.TryGetProperty(name, out element) && element.ValueKind != JsonValueKind.Null;
-            values[i] = _kinds[i] switch
+            var present = args is { ValueKind: JsonValueKind.Object } a && a.TryGetProperty(argument.Name, out element)
+                && element.ValueKind != JsonValueKind.Null;
+            values[i] = argument.Kind switch
             {
                 ArgumentKind.Cancellation => ct,
                 // The channel drains and hashes the body after the call: a bridge may close what it was given.
-                ArgumentKind.Body => new Contracts.IO.DelegatingReadOnlyStream(requestBody, leaveOpen: true),
-                ArgumentKind.Coded when present => _codecs[i]!.JoinValue(element.Deserialize(_codecs[i]!.MetaType, CallJson.Options)!,
-                    hasBody ? new Contracts.IO.DelegatingReadOnlyStream(requestBody, leaveOpen: true) : null, null),
-                ArgumentKind.Json when present => element.Deserialize(Parameters[i].ParameterType, CallJson.Options),
+                ArgumentKind.Body => new DelegatingReadOnlyStream(requestBody, leaveOpen: true),
+                ArgumentKind.Coded when present => argument.Codec!.JoinValue(element.Deserialize(argument.Codec.MetaType, CallJson.Options)!,
+                    hasBody ? new DelegatingReadOnlyStream(requestBody, leaveOpen: true) : null, null),
+                ArgumentKind.Json when present => element.Deserialize(argument.Type, CallJson.Options),
                 _ => null,
             };
-            if (values[i] is null && _required[i]) throw new JsonException($"Argument '{name}' is missing.");
+            if (values[i] is null && argument.Required) throw new JsonException($"Argument '{argument.Name}' is missing.");
         }
         return values;
     }
 
-    private static object? Invoke(MethodInfo method, object bridge, object?[] args) =>
-        method.Invoke(bridge, BindingFlags.DoNotWrapExceptions, null, args, null);
-
-    private CancellationToken Cancellation(object?[] args) => args[_cancellation] is CancellationToken ct ? ct : default;
-
-    private void ForVoid(IBodyCodec? _)
+    /// <summary>Calls the operation through the channel; returns what the interface method returns.</summary>
+    public object Call(FamilyCaller caller, FamilyOperation operation, object?[] args) => _result switch
     {
-        Client = (caller, op, args) => CallVoidAsync(caller, op, args);
-        Host = async (bridge, args, ct) =>
-        {
-            await ((Task)Invoke(Method, bridge, args)!).ConfigureAwait(false);
-            return new CallResult(null);
-        };
-    }
+        ResultKind.None => CallAsync(caller, operation, args),
+        ResultKind.Items => _items!(caller, operation, args, Cancellation(args)),
+        _ => _typed!(CallAsync(caller, operation, args)),
+    };
 
-    private async Task CallVoidAsync(FamilyCaller caller, FamilyOperation op, object?[] args)
+    /// <summary>The call's result: a JSON value, a coded value that owns the call, or the body itself.</summary>
+    private async Task<object?> CallAsync(FamilyCaller caller, FamilyOperation operation, object?[] args)
     {
-        await using var call = await caller.CallAsync(op, args, Cancellation(args)).ConfigureAwait(false);
-    }
-
-    private void ForJson<T>(IBodyCodec? _)
-    {
-        Client = (caller, op, args) => CallJsonAsync<T>(caller, op, args);
-        Host = async (bridge, args, ct) => CallResult.Of(await ((Task<T>)Invoke(Method, bridge, args)!).ConfigureAwait(false));
-    }
-
-    private async Task<T> CallJsonAsync<T>(FamilyCaller caller, FamilyOperation op, object?[] args)
-    {
-        await using var call = await caller.CallAsync(op, args, Cancellation(args)).ConfigureAwait(false);
-        return (T)(CallJson.ResultAs(call.Response, typeof(T)) ?? throw new JsonException("Null where a value was expected."));
-    }
-
-    private void ForCoded<T>(IBodyCodec? codec)
-    {
-        Client = (caller, op, args) => CallCodedAsync<T>(caller, op, args, codec!);
-        Host = async (bridge, args, ct) =>
-        {
-            var value = await ((Task<T>)Invoke(Method, bridge, args)!).ConfigureAwait(false);
-            var (meta, body) = codec!.SplitValue(value!);
-            return CallResult.Of(meta, body);
-        };
-    }
-
-    private static async Task<T> CallCodedAsync<T>(FamilyCaller caller, FamilyOperation op, object?[] args, IBodyCodec codec)
-    {
-        var call = await caller.CallAsync(op, args, op.Binding.Cancellation(args)).ConfigureAwait(false);
+        var call = await caller.CallAsync(operation, args, Cancellation(args)).ConfigureAwait(false);
+        if (_result == ResultKind.Stream) return call.Body;
+        object? value;
         try
         {
-            var meta = CallJson.ResultAs(call.Response, codec.MetaType) ?? throw new JsonException("Missing result.");
-            return (T)codec.JoinValue(meta, call.Body, call);
+            value = _result switch
+            {
+                ResultKind.None => null,
+                ResultKind.Coded => _resultCodec!.JoinValue(
+                    CallJson.ResultAs(call.Response, _resultCodec.MetaType) ?? throw new JsonException("Missing result."), call.Body, call),
+                _ => CallJson.ResultAs(call.Response, _valueType) ?? throw new JsonException("Null where a value was expected."),
+            };
         }
         catch
         {
             await call.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+        if (_result != ResultKind.Coded) await call.DisposeAsync().ConfigureAwait(false);
+        return value;
     }
 
-    private void ForStream(IBodyCodec? _)
-    {
-        Client = (caller, op, args) => CallStreamAsync(caller, op, args);
-        Host = async (bridge, args, ct) => new CallResult(null, await ((Task<Stream>)Invoke(Method, bridge, args)!).ConfigureAwait(false));
-    }
-
-    private async Task<Stream> CallStreamAsync(FamilyCaller caller, FamilyOperation op, object?[] args) =>
-        (await caller.CallAsync(op, args, Cancellation(args)).ConfigureAwait(false)).Body;
-
-    private void ForItems<T>(IBodyCodec? _)
-    {
-        Client = (caller, op, args) => CallItemsAsync<T>(caller, op, args, Cancellation(args));
-        Host = async (bridge, args, ct) =>
-        {
-            // The items' producer stops when the body is disposed (the caller went away), not only when the call ends.
-            var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            args[_cancellation] = stop.Token;
-            var items = ((IAsyncEnumerable<T>)Invoke(Method, bridge, args)!).GetAsyncEnumerator(stop.Token);
-            try
-            {
-                // The first item is awaited here, so a failure before it (a missing container) is an error answer.
-                var first = await items.MoveNextAsync().ConfigureAwait(false);
-                return new CallResult(null, NdjsonBody.Of(items, first, stop));
-            }
-            catch
-            {
-                await items.DisposeAsync().ConfigureAwait(false);
-                stop.Dispose();
-                throw;
-            }
-        };
-    }
+    private static async Task<T> As<T>(Task<object?> value) => (T)(await value.ConfigureAwait(false))!;
 
     private static async IAsyncEnumerable<T> CallItemsAsync<T>(FamilyCaller caller, FamilyOperation op, object?[] args,
         [EnumeratorCancellation] CancellationToken ct)
@@ -251,4 +179,47 @@ internal sealed class OperationBinding
             yield return item;
         }
     }
+
+    /// <summary>Runs the operation on a bridge and turns its result into the call's answer.</summary>
+    public async Task<CallResult> RunAsync(object bridge, object?[] args, CancellationToken ct)
+    {
+        if (_result == ResultKind.Items)
+        {
+            // The items' producer stops when the body is disposed (the caller went away), not only when the call ends.
+            var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            args[_cancellation] = stop.Token;
+            return await _serveItems!(Invoke(bridge, args)!, stop).ConfigureAwait(false);
+        }
+        var task = (Task)Invoke(bridge, args)!;
+        await task.ConfigureAwait(false);
+        var value = _taskResult?.GetValue(task);
+        if (_result == ResultKind.Coded)
+        {
+            var (meta, body) = _resultCodec!.SplitValue(value!);
+            return CallResult.Of(meta, body);
+        }
+        return _result == ResultKind.Json ? new(null) { ResultJson = JsonSerializer.SerializeToUtf8Bytes(value, _valueType, CallJson.Options) }
+            : new(null, (Stream?)value);
+    }
+
+    private static async Task<CallResult> ServeItemsAsync<T>(object produced, CancellationTokenSource stop)
+    {
+        var items = ((IAsyncEnumerable<T>)produced).GetAsyncEnumerator(stop.Token);
+        try
+        {
+            // The first item is awaited here, so a failure before it (a missing container) is an error answer.
+            var first = await items.MoveNextAsync().ConfigureAwait(false);
+            return new CallResult(null, NdjsonBody.Of(items, first, stop));
+        }
+        catch
+        {
+            await items.DisposeAsync().ConfigureAwait(false);
+            stop.Dispose();
+            throw;
+        }
+    }
+
+    private object? Invoke(object bridge, object?[] args) => Method.Invoke(bridge, BindingFlags.DoNotWrapExceptions, null, args, null);
+
+    private CancellationToken Cancellation(object?[] args) => args[_cancellation] is CancellationToken ct ? ct : default;
 }

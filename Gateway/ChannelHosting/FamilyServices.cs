@@ -1,6 +1,7 @@
 using Gateway.Channel.Families;
 using Gateway.Channel.Families.Catalog;
 using Gateway.Contracts.Bridges;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.ChannelHosting;
 
@@ -33,5 +34,18 @@ public static class FamilyServices
         services.AddSingleton<IBridgeCatalogSource>(sp => sp.GetRequiredService<BridgeRegistry<TBridge>>());
         services.AddSingleton(sp => sp.GetRequiredService<BridgeRegistry<TBridge>>().Dispatcher());
         return services;
+    }
+
+    /// <summary>
+    /// A family whose instances are the entries of one options section, bound and validated at start. A remote-mode
+    /// gateway builds none of them and skips <typeparamref name="TValidator"/>: the bridge host checks and uses these settings.
+    /// </summary>
+    public static IServiceCollection AddBridgeFamily<TBridge, TOptions, TValidator>(this IServiceCollection services, IConfiguration configuration,
+        string section, BridgeFamily<TBridge> family, Func<IServiceProvider, TOptions, IEnumerable<BridgeInstance<TBridge>>> bridges)
+        where TBridge : class where TOptions : class where TValidator : class, IValidateOptions<TOptions>
+    {
+        services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        if (ChannelRuntime.BuildsBridges(configuration)) services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
+        return services.AddBridgeFamily(family, sp => bridges(sp, sp.GetRequiredService<IOptions<TOptions>>().Value));
     }
 }

@@ -4,7 +4,6 @@ using Gateway.Channel.Families;
 using Gateway.Channel.Families.Rest;
 using Gateway.ChannelHosting;
 using Gateway.Contracts.Rest;
-using Microsoft.Extensions.Options;
 
 namespace Gateway.Rest;
 
@@ -14,20 +13,11 @@ public static class RestServices
     /// The upstreams of <c>Gateway:Rest:Upstreams:{name}</c> as the "rest" family; bad settings stop the gateway at start.
     /// The endpoint reaches them through CTP-96: the bridge host runs the call on the configured upstream of the same name.
     /// </summary>
-    public static IServiceCollection AddRestUpstreams(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddOptions<RestOptions>().Bind(configuration.GetSection(RestOptions.Section)).ValidateOnStart();
-        // A remote-mode gateway builds none of them: the bridge host checks and uses these settings.
-        if (ChannelRuntime.BuildsBridges(configuration)) services.AddSingleton<IValidateOptions<RestOptions>, RestOptionsValidator>();
-        return services.AddBridgeFamily(RestFamily.Declaration, sp =>
-        {
-            var loggers = sp.GetRequiredService<ILoggerFactory>();
-            var time = sp.GetService<TimeProvider>();
-            return sp.GetRequiredService<IOptions<RestOptions>>().Value.Upstreams.Select(u =>
+    public static IServiceCollection AddRestUpstreams(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddBridgeFamily<IRestUpstream, RestOptions, RestOptionsValidator>(configuration, RestOptions.Section, RestFamily.Declaration,
+            (sp, options) => options.Upstreams.Select(u =>
             {
-                IRestUpstream upstream = new RestUpstream(u.Key, u.Value, loggers, time);
+                IRestUpstream upstream = new RestUpstream(u.Key, u.Value, sp.GetRequiredService<ILoggerFactory>(), sp.GetService<TimeProvider>());
                 return new BridgeInstance<IRestUpstream>(u.Key, upstream.Kind, upstream, upstream.GetStatus);
-            }).ToList();
-        });
-    }
+            }));
 }

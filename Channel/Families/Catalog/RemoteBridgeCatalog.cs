@@ -43,12 +43,10 @@ public sealed partial class RemoteBridgeCatalog(Func<ChannelClient> client, stri
 
     public void RefreshSoon() => _ = RefreshAsync();
 
-    /// <summary>Starts a fetch when the catalog is older than the configured maximum age (statuses are being read).</summary>
-    public void RefreshWhenStale() => RefreshWhenOlderThan(maxAge);
-
-    public void RefreshWhenOlderThan(TimeSpan age)
+    /// <summary>Starts a fetch when the catalog is older than <paramref name="age"/>, by default the configured maximum age.</summary>
+    public void RefreshWhenOlderThan(TimeSpan? age = null)
     {
-        if (_current is not { } current || _time.GetElapsedTime(current.FetchedAt) > age) RefreshSoon();
+        if (_current is not { } current || _time.GetElapsedTime(current.FetchedAt) > (age ?? maxAge)) RefreshSoon();
     }
 
     private GatewayException Unavailable()

@@ -15,50 +15,43 @@ public static class ObjectStorageFamily
         new("head-object", nameof(IObjectStore.HeadObjectAsync))
         {
             Idempotent = true, Target = a => a.Join("bucket", "key"),
-            Unsupported = Conditions(a => a.Get<ObjectConditions>("conditions")),
+            Unsupported = Lacks((c, a) => Conditions(c, a.Get<ObjectConditions>("conditions"))),
         },
         new("get-object", nameof(IObjectStore.GetObjectAsync))
         {
             Idempotent = true, ResponseBody = ResponseBody.Sized, Target = a => a.Join("bucket", "key"),
-            Unsupported = Any(
-                Needs((c, a) => c.Ranges || a.Get<GetObjectOptions>("options").Range is null, "ranged reads"),
-                Conditions(a => a.Get<GetObjectOptions>("options").Conditions)),
+            Unsupported = Lacks((c, a) => Need(c.Ranges || a.Get<GetObjectOptions>("options").Range is null, "ranged reads")
+                ?? Conditions(c, a.Get<GetObjectOptions>("options").Conditions)),
         },
         new("put-object", nameof(IObjectStore.PutObjectAsync))
         {
             Idempotent = true, RequestBody = true, Target = a => a.Join("bucket", "key"),
-            Unsupported = Any(
-                Needs((c, a) => c.UserMetadata || a.Get<PutObjectOptions>("options").Metadata.Count == 0, "user metadata"),
-                Conditions(a => a.Get<PutObjectOptions>("options").Conditions, write: true)),
+            Unsupported = Lacks((c, a) => Need(c.UserMetadata || a.Get<PutObjectOptions>("options").Metadata.Count == 0, "user metadata")
+                ?? Conditions(c, a.Get<PutObjectOptions>("options").Conditions, write: true)),
         },
         new("delete-object", nameof(IObjectStore.DeleteObjectAsync))
         {
             Idempotent = true, Target = a => a.Join("bucket", "key"),
-            Unsupported = Conditions(a => a.Get<ObjectConditions>("conditions")),
+            Unsupported = Lacks((c, a) => Conditions(c, a.Get<ObjectConditions>("conditions"))),
         },
         new("copy-object", nameof(IObjectStore.CopyObjectAsync))
         {
             Idempotent = true,
             Target = a => a.Get<CopyObjectRequest>("request") is var r ? $"{r.SourceBucket}/{r.SourceKey} -> {r.TargetBucket}/{r.TargetKey}" : "",
-            Unsupported = Any(
-                Needs(c => c.ServerSideCopy, "server-side copy"),
-                Needs((c, a) => c.UserMetadata || a.Get<CopyObjectRequest>("request").Metadata is not { Count: > 0 }, "user metadata"),
-                Conditions(a => a.Get<CopyObjectRequest>("request").SourceConditions),
-                Conditions(a => a.Get<CopyObjectRequest>("request").TargetConditions, write: true)),
+            Unsupported = Lacks((c, a) => a.Get<CopyObjectRequest>("request") is var r ? Need(c.ServerSideCopy, "server-side copy")
+                ?? Need(c.UserMetadata || r.Metadata is not { Count: > 0 }, "user metadata")
+                ?? Conditions(c, r.SourceConditions) ?? Conditions(c, r.TargetConditions, write: true) : null),
         },
         new("replace-metadata", nameof(IObjectStore.ReplaceMetadataAsync))
         {
             Idempotent = true, Target = a => a.Join("bucket", "key"),
-            Unsupported = Any(
-                Needs(c => c.UserMetadata, "user metadata"),
-                Conditions(a => a.Get<ObjectConditions>("conditions"), write: true)),
+            Unsupported = Lacks((c, a) => Need(c.UserMetadata, "user metadata") ?? Conditions(c, a.Get<ObjectConditions>("conditions"), write: true)),
         },
         new("start-multipart-upload", nameof(IObjectStore.StartMultipartUploadAsync))
         {
             Target = a => a.Join("bucket", "key"),
-            Unsupported = Any(
-                Needs(c => c.MultipartUploads, "multipart uploads"),
-                Needs((c, a) => c.UserMetadata || a.Get<MultipartUploadOptions>("options").Metadata.Count == 0, "user metadata")),
+            Unsupported = Lacks((c, a) => Need(c.MultipartUploads, "multipart uploads")
+                ?? Need(c.UserMetadata || a.Get<MultipartUploadOptions>("options").Metadata.Count == 0, "user metadata")),
         },
         new("upload-part", nameof(IObjectStore.UploadPartAsync))
         {
@@ -74,10 +67,8 @@ public static class ObjectStorageFamily
         new("complete-multipart-upload", nameof(IObjectStore.CompleteMultipartUploadAsync))
         {
             Target = a => a.Join("bucket", "key"),
-            Unsupported = Any(
-                Needs(c => c.MultipartUploads, "multipart uploads"),
-                Needs((c, a) => c.UserMetadata || a.Get<CompleteUploadRequest>("request").Metadata is not { Count: > 0 }, "user metadata"),
-                Conditions(a => a.Get<CompleteUploadRequest>("request").Conditions, write: true)),
+            Unsupported = Lacks((c, a) => a.Get<CompleteUploadRequest>("request") is var r ? Need(c.MultipartUploads, "multipart uploads")
+                ?? Need(c.UserMetadata || r.Metadata is not { Count: > 0 }, "user metadata") ?? Conditions(c, r.Conditions, write: true) : null),
         },
         new("abort-multipart-upload", nameof(IObjectStore.AbortMultipartUploadAsync))
         {
@@ -109,29 +100,20 @@ public static class ObjectStorageFamily
         ValidateInstanceName = ObjectNames.ValidateStore,
     };
 
-    private static Func<object, CallArguments, string?> Needs(Func<StoreCapabilities, bool> has, string feature) =>
-        Needs((c, _) => has(c), feature);
+    /// <summary>What a store lacks for a call (from its capabilities and the call's arguments), or null when it can run it.</summary>
+    private static Func<object, CallArguments, string?> Lacks(Func<StoreCapabilities, CallArguments, string?> check) =>
+        (store, a) => check(((IObjectStore)store).Capabilities, a);
 
-    private static Func<object, CallArguments, string?> Needs(Func<StoreCapabilities, CallArguments, bool> has, string feature) =>
-        (store, a) => has(((IObjectStore)store).Capabilities, a) ? null : feature;
+    private static Func<object, CallArguments, string?> Needs(Func<StoreCapabilities, bool> has, string feature) =>
+        Lacks((c, _) => Need(has(c), feature));
+
+    private static string? Need(bool has, string feature) => has ? null : feature;
 
     /// <summary>If-Match / If-None-Match need ConditionalRequests; on a write, If-None-Match: * alone needs CreateOnly.</summary>
-    private static Func<object, CallArguments, string?> Conditions(Func<CallArguments, ObjectConditions> of, bool write = false) => (store, a) =>
-    {
-        var conditions = of(a);
-        if (conditions.IsEmpty) return null;
-        var c = ((IObjectStore)store).Capabilities;
-        var createOnly = write && conditions.IfMatch is null && conditions.IfNoneMatch is ["*"];
-        return createOnly ? (c.CreateOnly ? null : "create-only writes (If-None-Match: *)")
-            : c.ConditionalRequests ? null : "conditional requests (If-Match, If-None-Match)";
-    };
-
-    private static Func<object, CallArguments, string?> Any(params Func<object, CallArguments, string?>[] checks) => (store, a) =>
-    {
-        foreach (var check in checks)
-            if (check(store, a) is { } feature) return feature;
-        return null;
-    };
+    private static string? Conditions(StoreCapabilities c, ObjectConditions conditions, bool write = false) =>
+        conditions.IsEmpty ? null
+        : write && conditions.IfMatch is null && conditions.IfNoneMatch is ["*"] ? Need(c.CreateOnly, "create-only writes (If-None-Match: *)")
+        : Need(c.ConditionalRequests, "conditional requests (If-Match, If-None-Match)");
 
     /// <summary>An object's facts travel as JSON, its bytes as the body.</summary>
     private sealed class ObjectContentCodec : BodyCodec<ObjectContent, ObjectContentCodec.Facts>
