@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Azure.Storage.Blobs.Models;
+using Gateway.Bridges.Shared;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
 
@@ -40,27 +41,20 @@ public sealed partial class AzureBlobObjectStore
     {
         var (random, _) = ParseUploadId(uploadId);
         var max = (int)Capabilities.MaxPartBytes;
-        var buffer = _buffers.Rent(Math.Max(PartBuffer.Limit(options.ContentLength, max), 1));
-        try
+        using var buffer = new NativeChunk(Math.Max(PartBuffer.Limit(options.ContentLength, max), 1));
+        var length = await PartBuffer.ReadAsync(content, buffer.Memory, options.ContentLength, max, ct);
+        var md5 = MD5.HashData(buffer.Memory.Span[..length]);
+        var blockId = BlockId(random, partNumber, md5);
+        var blob = Blob(bucket, key);
+        await Call(async c => (await blob.StageBlockAsync(blockId, buffer.OpenRead(length), new Azure.Storage.Blobs.Models.BlockBlobStageBlockOptions
         {
-            var length = await PartBuffer.ReadAsync(content, buffer, options.ContentLength, max, ct);
-            var md5 = MD5.HashData(buffer.AsSpan(0, length));
-            var blockId = BlockId(random, partNumber, md5);
-            var blob = Blob(bucket, key);
-            await Call(async c => (await blob.StageBlockAsync(blockId, new MemoryStream(buffer, 0, length, writable: false), new Azure.Storage.Blobs.Models.BlockBlobStageBlockOptions
+            TransferValidation = new Azure.Storage.UploadTransferValidationOptions
             {
-                TransferValidation = new Azure.Storage.UploadTransferValidationOptions
-                {
-                    ChecksumAlgorithm = Azure.Storage.StorageChecksumAlgorithm.MD5,
-                    PrecalculatedChecksum = md5,
-                },
-            }, c)).Value, true, $"stage part {partNumber} of '{bucket}/{key}'", ct);
-            return new UploadedPart(partNumber, blockId, length) { ContentMd5 = Convert.ToBase64String(md5) };
-        }
-        finally
-        {
-            _buffers.Return(buffer);
-        }
+                ChecksumAlgorithm = Azure.Storage.StorageChecksumAlgorithm.MD5,
+                PrecalculatedChecksum = md5,
+            },
+        }, c)).Value, true, $"stage part {partNumber} of '{bucket}/{key}'", ct);
+        return new UploadedPart(partNumber, blockId, length) { ContentMd5 = Convert.ToBase64String(md5) };
     }
 
     public async Task<IReadOnlyList<UploadedPart>> ListPartsAsync(string bucket, string key, string uploadId, CancellationToken ct) =>

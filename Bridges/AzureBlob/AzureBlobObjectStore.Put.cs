@@ -27,24 +27,24 @@ public sealed partial class AzureBlobObjectStore
 
         // Known length: read it all. Unknown length: read up to one block; a full block means it goes on in blocks.
         var limit = (int)(options.ContentLength >= 0 ? options.ContentLength : _options.BlockSizeBytes);
-        var buffer = _buffers.Rent(Math.Max(limit, 1)); // a pool rejects the empty array back
+        var buffer = new NativeChunk(Math.Max(limit, 1));
         var handedOver = false;
         try
         {
-            var length = await content.ReadAtLeastAsync(buffer.AsMemory(0, limit), limit, throwOnEndOfStream: false, ct);
+            var length = await content.ReadAtLeastAsync(buffer.Memory[..limit], limit, throwOnEndOfStream: false, ct);
             if (options.ContentLength < 0 && length == limit)
             {
                 handedOver = true;
-                await using var whole = new PrefixedStream(buffer, length, content, () => _buffers.Return(buffer));
+                await using var whole = new PrefixedStream(buffer.Memory[..length], content, ((IDisposable)buffer).Dispose);
                 return await new AzureBlockUpload(Blob(bucket, key), _pipeline, _options, Name).RunAsync(whole, options, ct);
             }
-            var md5 = MD5.HashData(buffer.AsSpan(0, length));
+            var md5 = MD5.HashData(buffer.Memory.Span[..length]);
             if (options.ContentMd5 is { } expected && expected != Convert.ToBase64String(md5)) throw BadDigest();
             var blob = Blob(bucket, key);
             BlobContentInfo response;
             try
             {
-                response = await Call(async c => (await blob.UploadAsync(new MemoryStream(buffer, 0, length, writable: false), new BlobUploadOptions
+                response = await Call(async c => (await blob.UploadAsync(buffer.OpenRead(length), new BlobUploadOptions
                 {
                     TransferOptions = OnePutBlob,
                     HttpHeaders = HttpHeaders(options.ContentType, md5, options.ContentHeaders),
@@ -70,7 +70,7 @@ public sealed partial class AzureBlobObjectStore
         }
         finally
         {
-            if (!handedOver) _buffers.Return(buffer);
+            if (!handedOver) ((IDisposable)buffer).Dispose();
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Azure;
 using Azure.Storage;
 using Azure.Storage.Blobs;
@@ -18,9 +17,6 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
     readonly ResiliencePipeline _pipeline;
     readonly BlobServiceClient _service;
     readonly Func<Uri, BlockBlobClient>? _blobAt;
-    // A pool per store, not ArrayPool.Shared: the shared pool keeps a buffer per thread, and with
-    // multi-megabyte block buffers returned on many threads that alone held ~100 MB after one large upload.
-    readonly ArrayPool<byte> _buffers;
 
     public AzureBlobObjectStore(string name, AzureBlobStoreOptions options, ResiliencePipeline pipeline)
     {
@@ -29,7 +25,6 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
         _pipeline = pipeline;
         _service = CreateClient(options);
         _blobAt = BlobFactory(options);
-        _buffers = ArrayPool<byte>.Create((int)Math.Max(options.SingleUploadThresholdBytes, options.BlockSizeBytes), options.MaxParallelBlocks + 1);
         Capabilities = new StoreCapabilities
         {
             Hashes = ["md5"],

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.Http.Headers;
 using Gateway.Bridges.Resilience;
 using Gateway.Contracts.Errors;
@@ -25,10 +24,7 @@ public sealed partial class GcsObjectStore : IObjectStore
         _options = options;
         _pipeline = pipeline;
         _client = new GcsClient(options, name);
-        // A pool per store, not ArrayPool.Shared, which keeps a buffer per thread: with multi-megabyte buffers
-        // returned on many threads that alone held ~100 MB after a few uploads.
-        var buffers = ArrayPool<byte>.Create((int)Math.Max(options.SingleUploadThresholdBytes, 1), 4);
-        _upload = new GcsUpload(_client, pipeline, options, name, buffers);
+        _upload = new GcsUpload(_client, pipeline, options, name);
         Capabilities = new StoreCapabilities
         {
             Hashes = ["md5", "crc32c"],

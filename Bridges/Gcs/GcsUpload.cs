@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Gateway.Bridges.Resilience;
@@ -20,7 +19,7 @@ namespace Gateway.Bridges.Gcs;
 /// threshold streams as the whole session in one request; the rest stream chunk by chunk. A declared MD5 is checked
 /// before the last byte leaves, so a mismatch or a failure never completes the session and nothing is committed.
 /// </summary>
-sealed class GcsUpload(GcsClient client, ResiliencePipeline pipeline, GcsStoreOptions options, string store, ArrayPool<byte> buffers)
+sealed class GcsUpload(GcsClient client, ResiliencePipeline pipeline, GcsStoreOptions options, string store)
 {
     public async Task<ObjectInfo> PutAsync(string bucket, string key, Stream content, PutObjectOptions put, GcsPin? pin, CancellationToken ct)
     {
@@ -32,18 +31,18 @@ sealed class GcsUpload(GcsClient client, ResiliencePipeline pipeline, GcsStoreOp
 
         // Known length: read it all. Unknown length: read up to the threshold; a full buffer goes on streamed.
         var limit = (int)(put.ContentLength >= 0 ? put.ContentLength : options.SingleUploadThresholdBytes);
-        var buffer = buffers.Rent(Math.Max(limit, 1)); // a pool rejects the empty array back
+        var buffer = new NativeChunk(Math.Max(limit, 1));
         var handedOver = false;
         try
         {
-            var length = await content.ReadAtLeastAsync(buffer.AsMemory(0, limit), limit, throwOnEndOfStream: false, ct);
+            var length = await content.ReadAtLeastAsync(buffer.Memory[..limit], limit, throwOnEndOfStream: false, ct);
             if (put.ContentLength < 0 && length == limit)
             {
                 handedOver = true;
-                await using var whole = new PrefixedStream(buffer, length, content, () => buffers.Return(buffer));
+                await using var whole = new PrefixedStream(buffer.Memory[..length], content, ((IDisposable)buffer).Dispose);
                 return await StreamAsync(bucket, key, whole, put, pin, operation, ct);
             }
-            var md5 = Convert.ToBase64String(MD5.HashData(buffer.AsSpan(0, length)));
+            var md5 = Convert.ToBase64String(MD5.HashData(buffer.Memory.Span[..length]));
             if (put.ContentMd5 is { } expected && expected != md5)
                 throw new GatewayException(ErrorCode.BadDigest, "The body does not match its Content-MD5; nothing was stored.");
             var sdk = await client.GetAsync();
@@ -51,14 +50,14 @@ sealed class GcsUpload(GcsClient client, ResiliencePipeline pipeline, GcsStoreOp
             var chunk = (int)Math.Max(UploadObjectOptions.MinimumChunkSize, RoundUp(length));
             var uploaded = await pipeline.ExecuteCallAsync(async c =>
             {
-                using var body = new MemoryStream(buffer, 0, length, writable: false);
+                using var body = buffer.OpenRead(length);
                 return await Call(() => sdk.UploadObjectAsync(Resource(bucket, key, put, md5), body, Options(pin, chunk), c), operation);
             }, idempotent: true, ct);
             return GcsObject.From(uploaded).Info;
         }
         finally
         {
-            if (!handedOver) buffers.Return(buffer);
+            if (!handedOver) ((IDisposable)buffer).Dispose();
         }
     }
 

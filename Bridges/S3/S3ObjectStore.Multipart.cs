@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Amazon.S3.Model;
+using Gateway.Bridges.Shared;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
 
@@ -26,28 +27,21 @@ public sealed partial class S3ObjectStore
         CancellationToken ct)
     {
         var max = (int)Capabilities.MaxPartBytes;
-        var buffer = _buffers.Rent(Math.Max(PartBuffer.Limit(options.ContentLength, max), 1));
-        try
+        using var buffer = new NativeChunk(Math.Max(PartBuffer.Limit(options.ContentLength, max), 1));
+        var length = await PartBuffer.ReadAsync(content, buffer.Memory, options.ContentLength, max, ct);
+        var md5 = Convert.ToBase64String(MD5.HashData(buffer.Memory.Span[..length]));
+        var response = await Call(c => _client.UploadPartAsync(new UploadPartRequest
         {
-            var length = await PartBuffer.ReadAsync(content, buffer, options.ContentLength, max, ct);
-            var md5 = Convert.ToBase64String(MD5.HashData(buffer.AsSpan(0, length)));
-            var response = await Call(c => _client.UploadPartAsync(new UploadPartRequest
-            {
-                BucketName = bucket,
-                Key = key,
-                UploadId = uploadId,
-                PartNumber = partNumber,
-                InputStream = new MemoryStream(buffer, 0, length, writable: false),
-                PartSize = length,
-                MD5Digest = md5,
-                UseChunkEncoding = !_options.PlainPayloads,
-            }, c), true, $"upload part {partNumber} of '{bucket}/{key}'", ct);
-            return new UploadedPart(partNumber, S3Metadata.ETag(response.ETag), length) { ContentMd5 = md5 };
-        }
-        finally
-        {
-            _buffers.Return(buffer);
-        }
+            BucketName = bucket,
+            Key = key,
+            UploadId = uploadId,
+            PartNumber = partNumber,
+            InputStream = buffer.OpenRead(length),
+            PartSize = length,
+            MD5Digest = md5,
+            UseChunkEncoding = !_options.PlainPayloads,
+        }, c), true, $"upload part {partNumber} of '{bucket}/{key}'", ct);
+        return new UploadedPart(partNumber, S3Metadata.ETag(response.ETag), length) { ContentMd5 = md5 };
     }
 
     public async Task<IReadOnlyList<UploadedPart>> ListPartsAsync(string bucket, string key, string uploadId, CancellationToken ct)

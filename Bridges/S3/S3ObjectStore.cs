@@ -1,6 +1,5 @@
 using System.Globalization;
 using Gateway.Bridges.Shared;
-using System.Buffers;
 using System.Security.Cryptography;
 using Amazon;
 using Amazon.Runtime;
@@ -23,9 +22,6 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
     readonly S3StoreOptions _options;
     readonly ResiliencePipeline _pipeline;
     readonly IAmazonS3 _client;
-    // A pool per store, not ArrayPool.Shared: the shared pool keeps a buffer per thread, and with
-    // multi-megabyte part buffers returned on many threads that alone held ~100 MB after one large upload.
-    readonly ArrayPool<byte> _buffers;
 
     public S3ObjectStore(string name, S3StoreOptions options, ResiliencePipeline pipeline)
     {
@@ -33,7 +29,6 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         _options = options;
         _pipeline = pipeline;
         _client = CreateClient(options);
-        _buffers = ArrayPool<byte>.Create(PartBufferBytes(options), options.MaxParallelParts + 1);
         Capabilities = new StoreCapabilities
         {
             Hashes = ["md5"],
@@ -41,7 +36,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             MultipartThresholdBytes = options.MultipartThresholdBytes,
             MultipartUploads = true,
             MinPartBytes = 5L * 1024 * 1024,
-            // A part is held in memory while it is sent (one pooled buffer), so parts are at most the pool's buffers.
+            // A part is held in memory while it is sent (one NativeChunk), so parts are at most one buffer.
             MaxPartBytes = PartBufferBytes(options),
         };
     }
@@ -234,26 +229,26 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         // Up to one part of known length: read it all (so the request can be retried). Unknown length: read up to
         // one part; a full part means it goes on as multipart.
         var limit = (int)(options.ContentLength >= 0 ? options.ContentLength : _options.PartSizeBytes);
-        var buffer = _buffers.Rent(Math.Max(limit, 1)); // a pool rejects the empty array back
+        var buffer = new NativeChunk(Math.Max(limit, 1));
         var handedOver = false;
         try
         {
-            var length = await content.ReadAtLeastAsync(buffer.AsMemory(0, limit), limit, throwOnEndOfStream: false, ct);
+            var length = await content.ReadAtLeastAsync(buffer.Memory[..limit], limit, throwOnEndOfStream: false, ct);
             if (options.ContentLength >= 0 || length < limit)
                 return await PutSingleAsync(bucket, key, buffer, length, options, ct);
             handedOver = true;
-            await using var whole = new PrefixedStream(buffer, length, content, () => _buffers.Return(buffer));
+            await using var whole = new PrefixedStream(buffer.Memory[..length], content, ((IDisposable)buffer).Dispose);
             return await new S3MultipartUpload(_client, _pipeline, _options, Name).RunAsync(bucket, key, whole, options, ct);
         }
         finally
         {
-            if (!handedOver) _buffers.Return(buffer);
+            if (!handedOver) ((IDisposable)buffer).Dispose();
         }
     }
 
-    async Task<ObjectInfo> PutSingleAsync(string bucket, string key, byte[] buffer, int length, PutObjectOptions options, CancellationToken ct)
+    async Task<ObjectInfo> PutSingleAsync(string bucket, string key, NativeChunk buffer, int length, PutObjectOptions options, CancellationToken ct)
     {
-        var md5 = Convert.ToBase64String(MD5.HashData(buffer.AsSpan(0, length)));
+        var md5 = Convert.ToBase64String(MD5.HashData(buffer.Memory.Span[..length]));
         if (options.ContentMd5 is { } expected && expected != md5)
             throw BadDigest();
         var response = await Call(c =>
@@ -262,7 +257,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             {
                 BucketName = bucket,
                 Key = key,
-                InputStream = new MemoryStream(buffer, 0, length, writable: false),
+                InputStream = buffer.OpenRead(length),
                 MD5Digest = md5,
                 ContentType = options.ContentType,
                 UseChunkEncoding = !_options.PlainPayloads,

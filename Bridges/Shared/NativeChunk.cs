@@ -13,24 +13,28 @@ interface IChunkMemory : IDisposable
 }
 
 /// <summary>
-/// A chunk buffer outside the GC heap, mapped for the chunk and unmapped when it has been sent. Pooled arrays kept a
+/// A chunk buffer outside the GC heap, mapped for an upload and unmapped when the upload ends. Pooled arrays kept a
 /// finished upload's chunks (four of 8 MiB for S3) resident for the life of the process, and arrays left to the GC
 /// stay resident until a full collection, which an idle gateway does not run (docs/performance.md, sessions 7 and 21).
-/// On Linux the memory is its own anonymous mapping, so it leaves the process at once; elsewhere it comes from
-/// <see cref="NativeMemory"/>.
+/// From 1 MiB on Linux the memory is its own anonymous mapping, so it leaves the process at once; smaller chunks (a
+/// small object's body) and chunks elsewhere come from <see cref="NativeMemory"/>, whose allocator reuses them.
+/// A chunk is disposed only once the SDK call that reads it has ended: HttpClient sends an HTTP/1.1 request body before
+/// it completes the call, and a cancelled send stops reading before the call ends.
 /// </summary>
 sealed unsafe partial class NativeChunk : MemoryManager<byte>, IChunkMemory
 {
-    const int ProtReadWrite = 0x1 | 0x2, MapPrivateAnonymous = 0x02 | 0x20;
+    const int ProtReadWrite = 0x1 | 0x2, MapPrivateAnonymous = 0x02 | 0x20, MappedFrom = 1024 * 1024;
 
     readonly int _size;
+    readonly bool _mapped;
     byte* _pointer;
 
     public NativeChunk(int size)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
         _size = size;
-        if (OperatingSystem.IsLinux())
+        _mapped = size >= MappedFrom && OperatingSystem.IsLinux();
+        if (_mapped)
         {
             var mapped = mmap(0, (nuint)size, ProtReadWrite, MapPrivateAnonymous, -1, 0);
             if (mapped == -1) throw new OutOfMemoryException($"mmap of {size} bytes failed (errno {Marshal.GetLastPInvokeError()}).");
@@ -54,7 +58,7 @@ sealed unsafe partial class NativeChunk : MemoryManager<byte>, IChunkMemory
     protected override void Dispose(bool disposing)
     {
         if (_pointer is null) return;
-        if (OperatingSystem.IsLinux()) _ = munmap((nint)_pointer, (nuint)_size);
+        if (_mapped) _ = munmap((nint)_pointer, (nuint)_size);
         else NativeMemory.Free(_pointer);
         _pointer = null;
     }

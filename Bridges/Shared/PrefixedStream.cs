@@ -2,8 +2,8 @@ using Gateway.Contracts.IO;
 
 namespace Gateway.Bridges.Shared;
 
-/// <summary>Reads a buffer already taken from a stream, then the rest of that stream; releases the buffer on dispose.</summary>
-sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream rest, Action release) : ReadOnlyStream
+/// <summary>Reads bytes already taken from a stream, then the rest of that stream; releases their buffer on dispose.</summary>
+sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest, Action release) : ReadOnlyStream
 {
     int _position;
     bool _released;
@@ -12,10 +12,10 @@ sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream rest, Action
 
     public override int Read(Span<byte> buffer)
     {
-        if (_position < prefixLength)
+        if (_position < prefix.Length)
         {
-            var n = Math.Min(buffer.Length, prefixLength - _position);
-            prefix.AsSpan(_position, n).CopyTo(buffer);
+            var n = Math.Min(buffer.Length, prefix.Length - _position);
+            prefix.Span.Slice(_position, n).CopyTo(buffer);
             _position += n;
             return n;
         }
@@ -24,7 +24,7 @@ sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream rest, Action
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (_position < prefixLength) return ValueTask.FromResult(Read(buffer.Span));
+        if (_position < prefix.Length) return ValueTask.FromResult(Read(buffer.Span));
         return rest.ReadAsync(buffer, cancellationToken);
     }
 

@@ -16,10 +16,10 @@ public static class PartBuffer
     }
 
     /// <summary>Reads the part into <paramref name="buffer"/> (at least <see cref="Limit"/> bytes long); its length.</summary>
-    public static async Task<int> ReadAsync(Stream content, byte[] buffer, long declaredLength, int maxPartBytes, CancellationToken ct)
+    public static async Task<int> ReadAsync(Stream content, Memory<byte> buffer, long declaredLength, int maxPartBytes, CancellationToken ct)
     {
         var limit = Limit(declaredLength, maxPartBytes);
-        var length = await content.ReadAtLeastAsync(buffer.AsMemory(0, limit), limit, throwOnEndOfStream: false, ct).ConfigureAwait(false);
+        var length = await content.ReadAtLeastAsync(buffer[..limit], limit, throwOnEndOfStream: false, ct).ConfigureAwait(false);
         if (length == limit && await content.ReadAsync(new byte[1], ct).ConfigureAwait(false) > 0)
             throw declaredLength >= 0
                 ? new GatewayException(ErrorCode.BadRequest, $"The part is longer than its given length of {declaredLength} bytes.")

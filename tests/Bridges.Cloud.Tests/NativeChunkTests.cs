@@ -7,10 +7,12 @@ namespace Gateway.Bridges.Cloud.Tests;
 /// <summary>The chunk memory of S3 multipart and Azure block uploads (Bridges/Shared/NativeChunk.cs).</summary>
 public sealed class NativeChunkTests
 {
-    [Fact]
-    public void What_is_written_reads_back_through_a_fresh_stream_each_time()
+    [Theory]
+    [InlineData(64 * 1024)] // from the allocator
+    [InlineData(2 * 1024 * 1024)] // a mapping of its own
+    public void What_is_written_reads_back_through_a_fresh_stream_each_time(int size)
     {
-        using var chunk = new NativeChunk(64 * 1024);
+        using var chunk = new NativeChunk(size);
         Random.Shared.NextBytes(chunk.Memory.Span);
         var expected = chunk.Memory.Span[..1000].ToArray();
 
@@ -24,7 +26,7 @@ public sealed class NativeChunkTests
             read.CopyTo(copy);
             Assert.Equal(expected, copy.ToArray());
         }
-        Assert.Throws<ArgumentOutOfRangeException>(() => chunk.OpenRead(64 * 1024 + 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => chunk.OpenRead(size + 1));
     }
 
     [Fact]
