@@ -35,6 +35,14 @@ public abstract class FamilyRoundTripTests<TBridge> : IAsyncLifetime where TBrid
 
     protected abstract BridgeFamily<TBridge> Family { get; }
 
+    /// <summary>The fake bridge behind the host: what reached it, and what it says of itself.</summary>
+    protected RecordingBridge<TBridge> Recorder => _recorder;
+
+    /// <summary>The gateway-side client, built with no facts of the instance: it sends every call and checks no capability.</summary>
+    protected TBridge Remote => _remote;
+
+    protected AuditLog Audit => _audit;
+
     /// <summary>A family's own sample for a type the generic samples would not pass its checks with; null for the generic one.</summary>
     protected virtual object? Sample(Type type) => null;
 
@@ -126,7 +134,7 @@ public abstract class FamilyRoundTripTests<TBridge> : IAsyncLifetime where TBrid
         operation.Method.GetParameters().Select(p => Samples.Create(p.ParameterType, p.Name, Sample)).ToArray();
 
     /// <summary>Calls the operation through the channel and takes in all it returns (bodies to their end, so witnesses are checked).</summary>
-    private async Task<string?> InvokeAsync(FamilyOperation operation)
+    protected async Task<string?> InvokeAsync(FamilyOperation operation)
     {
         var returned = operation.Method.Invoke(_remote, BindingFlags.DoNotWrapExceptions, null, Arguments(operation), null);
         if (returned is Task task)

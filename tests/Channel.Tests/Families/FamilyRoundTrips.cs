@@ -8,6 +8,7 @@ using Gateway.Contracts.Bridges;
 using Gateway.Contracts.Clusters;
 using Gateway.Contracts.Containers;
 using Gateway.Contracts.ObjectStorage;
+using Gateway.Contracts.Errors;
 using Gateway.Contracts.Rest;
 
 namespace Gateway.Channel.Tests.Families;
@@ -16,6 +17,42 @@ public sealed class ObjectStorageRoundTripTests : FamilyRoundTripTests<IObjectSt
 {
     public static TheoryData<string> Operations => OperationsOf(ObjectStorageFamily.Declaration);
     protected override BridgeFamily<IObjectStore> Family => ObjectStorageFamily.Declaration;
+
+    /// <summary>
+    /// The bridge host trusts no caller to have checked: a call the store says it cannot run is refused by the host's
+    /// dispatcher, never reaching the bridge, even from a client that knows nothing of the store and so sends it.
+    /// </summary>
+    [Theory]
+    [InlineData("list-buckets", nameof(StoreCapabilities.ListBuckets), "listing buckets")]
+    [InlineData("create-bucket", nameof(StoreCapabilities.CreateBuckets), "creating buckets")]
+    [InlineData("delete-bucket", nameof(StoreCapabilities.CreateBuckets), "deleting buckets")]
+    [InlineData("head-object", nameof(StoreCapabilities.ConditionalRequests), "conditional requests (If-Match, If-None-Match)")]
+    [InlineData("get-object", nameof(StoreCapabilities.Ranges), "ranged reads")]
+    [InlineData("put-object", nameof(StoreCapabilities.UserMetadata), "user metadata")]
+    [InlineData("delete-object", nameof(StoreCapabilities.ConditionalRequests), "conditional requests (If-Match, If-None-Match)")]
+    [InlineData("copy-object", nameof(StoreCapabilities.ServerSideCopy), "server-side copy")]
+    [InlineData("replace-metadata", nameof(StoreCapabilities.UserMetadata), "user metadata")]
+    [InlineData("start-multipart-upload", nameof(StoreCapabilities.MultipartUploads), "multipart uploads")]
+    [InlineData("upload-part", nameof(StoreCapabilities.MultipartUploads), "multipart uploads")]
+    [InlineData("list-parts", nameof(StoreCapabilities.MultipartUploads), "multipart uploads")]
+    [InlineData("complete-multipart-upload", nameof(StoreCapabilities.MultipartUploads), "multipart uploads")]
+    [InlineData("abort-multipart-upload", nameof(StoreCapabilities.MultipartUploads), "multipart uploads")]
+    public async Task The_host_refuses_a_call_the_store_says_it_cannot_run(string name, string capability, string feature)
+    {
+        var capabilities = Recorder.StoreCapabilities with { };
+        typeof(StoreCapabilities).GetProperty(capability)!.SetValue(capabilities, false);
+        Recorder.StoreCapabilities = capabilities;
+        // The client was built without the store's facts, so it has no capabilities to check: the call goes out.
+        Assert.Throws<NotSupportedException>(() => Remote.Capabilities);
+
+        var e = await Assert.ThrowsAnyAsync<GatewayException>(() => InvokeAsync(Family.Find(name)!));
+
+        Assert.Equal((ErrorCode.NotImplemented, $"The store 'fake' does not support {feature}."), (e.Code, e.Message));
+        Assert.Empty(Recorder.Calls);
+        // An error answer is witnessed and audited like any other, with its code as its status.
+        var entry = Assert.Single(await Audit.ReadAsync(0, 10, default));
+        Assert.Equal(("object-storage." + name, "not-implemented"), (entry.Operation, entry.Status));
+    }
 }
 
 public sealed class ContainersRoundTripTests : FamilyRoundTripTests<IContainerHost>

@@ -15,6 +15,9 @@ public class RecordingBridge<TBridge> : DispatchProxy where TBridge : class
     public List<Call> Calls { get; } = [];
     public Func<MethodInfo, object?[], object?> Respond { get; set; } = (_, _) => null;
 
+    /// <summary>What the fake says it can do when it is an <see cref="IObjectStore"/>: by default every operation.</summary>
+    public StoreCapabilities StoreCapabilities { get; set; } = new() { MultipartUploads = true };
+
     public static (TBridge Bridge, RecordingBridge<TBridge> Recorder) Create()
     {
         var proxy = Create<TBridge, RecordingBridge<TBridge>>();
@@ -28,7 +31,7 @@ public class RecordingBridge<TBridge> : DispatchProxy where TBridge : class
         {
             case "get_Name": return "fake";
             case "get_Kind": return "fake";
-            case "get_Capabilities": return new StoreCapabilities { MultipartUploads = true }; // a store that runs every operation
+            case "get_Capabilities": return StoreCapabilities;
             case "get_MaxRequestBodyBytes": return null;
             case "GetStatus": return BridgeStatus.Unknown;
         }
