@@ -35,7 +35,7 @@ public sealed partial class AzureBlobObjectStore
             if (options.ContentLength < 0 && length == limit)
             {
                 handedOver = true;
-                await using var whole = new PrefixedStream(buffer.Memory[..length], content, ((IDisposable)buffer).Dispose);
+                await using var whole = new PrefixedStream(buffer.Memory[..length], content, buffer.Dispose);
                 return await new AzureBlockUpload(Blob(bucket, key), _pipeline, _options, Name).RunAsync(whole, options, ct);
             }
             var md5 = MD5.HashData(buffer.Memory.Span[..length]);
@@ -70,7 +70,7 @@ public sealed partial class AzureBlobObjectStore
         }
         finally
         {
-            if (!handedOver) ((IDisposable)buffer).Dispose();
+            if (!handedOver) buffer.Dispose();
         }
     }
 

@@ -39,7 +39,7 @@ sealed class GcsUpload(GcsClient client, ResiliencePipeline pipeline, GcsStoreOp
             if (put.ContentLength < 0 && length == limit)
             {
                 handedOver = true;
-                await using var whole = new PrefixedStream(buffer.Memory[..length], content, ((IDisposable)buffer).Dispose);
+                await using var whole = new PrefixedStream(buffer.Memory[..length], content, buffer.Dispose);
                 return await StreamAsync(bucket, key, whole, put, pin, operation, ct);
             }
             var md5 = Convert.ToBase64String(MD5.HashData(buffer.Memory.Span[..length]));
@@ -57,7 +57,7 @@ sealed class GcsUpload(GcsClient client, ResiliencePipeline pipeline, GcsStoreOp
         }
         finally
         {
-            if (!handedOver) ((IDisposable)buffer).Dispose();
+            if (!handedOver) buffer.Dispose();
         }
     }
 

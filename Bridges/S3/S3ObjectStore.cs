@@ -237,12 +237,12 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             if (options.ContentLength >= 0 || length < limit)
                 return await PutSingleAsync(bucket, key, buffer, length, options, ct);
             handedOver = true;
-            await using var whole = new PrefixedStream(buffer.Memory[..length], content, ((IDisposable)buffer).Dispose);
+            await using var whole = new PrefixedStream(buffer.Memory[..length], content, buffer.Dispose);
             return await new S3MultipartUpload(_client, _pipeline, _options, Name).RunAsync(bucket, key, whole, options, ct);
         }
         finally
         {
-            if (!handedOver) ((IDisposable)buffer).Dispose();
+            if (!handedOver) buffer.Dispose();
         }
     }
 

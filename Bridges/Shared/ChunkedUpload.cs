@@ -7,11 +7,9 @@ namespace Gateway.Bridges.Shared;
 /// <summary>What a chunked upload sent: each chunk's result in order, the body's size and its MD5.</summary>
 readonly record struct ChunkedUploadResult<T>(T[] Results, long Size, byte[] Md5);
 
-/// <summary>One chunk as it is sent: its bytes, and a fresh stream over them for each attempt.</summary>
+/// <summary>One chunk as it is sent: its memory and length, and a fresh stream over its bytes for each attempt.</summary>
 readonly record struct UploadChunk(IChunkMemory Memory, int Length)
 {
-    public ReadOnlyMemory<byte> Bytes => Memory.Memory[..Length];
-
     public Stream OpenRead() => Memory.OpenRead(Length);
 }
 
@@ -44,17 +42,9 @@ static class ChunkedUpload
             for (var index = 0; ; index++)
             {
                 await slots.WaitAsync(failed.Token);
-                IChunkMemory buffer;
+                // A failed rent or read ends the upload: the slot is not needed again, the chunk goes to the free list.
+                var buffer = free.TryTake(out var reused) ? reused : rent(chunkSize);
                 int length;
-                try
-                {
-                    buffer = free.TryTake(out var reused) ? reused : rent(chunkSize);
-                }
-                catch
-                {
-                    slots.Release();
-                    throw;
-                }
                 try
                 {
                     length = await content.ReadAtLeastAsync(buffer.Memory[..chunkSize], chunkSize, throwOnEndOfStream: false, failed.Token);
@@ -62,7 +52,6 @@ static class ChunkedUpload
                 catch
                 {
                     free.Add(buffer);
-                    slots.Release();
                     throw;
                 }
                 if (length == 0 && index > 0)

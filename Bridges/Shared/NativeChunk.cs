@@ -43,6 +43,9 @@ sealed unsafe partial class NativeChunk : MemoryManager<byte>, IChunkMemory
         else _pointer = (byte*)NativeMemory.Alloc((nuint)size);
     }
 
+    /// <summary>Gives the memory back (also what <c>using</c> does); the chunk is unusable afterwards.</summary>
+    public void Dispose() => Dispose(true);
+
     public Stream OpenRead(int length)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _size);

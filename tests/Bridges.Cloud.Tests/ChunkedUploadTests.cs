@@ -19,7 +19,7 @@ public sealed class ChunkedUploadTests
         var body = RandomNumberGenerator.GetBytes(length);
         var pool = new CountingPool();
         var result = await ChunkedUpload.SendAsync(new MemoryStream(body), 4096, 2, pool.Rent,
-            (index, chunk, _) => Task.FromResult((index, chunk.Bytes.ToArray())), CancellationToken.None);
+            (index, chunk, _) => Task.FromResult((index, chunk.Memory.Memory[..chunk.Length].ToArray())), CancellationToken.None);
 
         Assert.Equal(chunks, result.Results.Length);
         Assert.Equal(Enumerable.Range(0, chunks), result.Results.Select(r => r.index));
