@@ -58,15 +58,18 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
     /// <summary>Builds blob clients from a URL, for names the SDK would alter on its way into one.</summary>
     static Func<Uri, BlockBlobClient>? BlobFactory(AzureBlobStoreOptions options)
     {
-        if (options.EffectiveConnectionString is { Length: > 0 }) return null;
+        var (accountName, accountKey, sasToken) = options.EffectiveConnectionString is { Length: > 0 } connection
+            ? AzureConnectionStrings.Credentials(connection)
+            : (options.AccountName, options.AccountKey, options.SasToken);
         var clientOptions = new BlobClientOptions();
         clientOptions.Retry.MaxRetries = 0;
-        if (!string.IsNullOrEmpty(options.AccountKey))
+        if (!string.IsNullOrEmpty(accountName) && !string.IsNullOrEmpty(accountKey))
         {
-            var key = new StorageSharedKeyCredential(options.AccountName, options.AccountKey);
+            var key = new StorageSharedKeyCredential(accountName, accountKey);
             return uri => new BlockBlobClient(uri, key, clientOptions);
         }
-        var sas = new AzureSasCredential(options.SasToken!);
+        if (string.IsNullOrEmpty(sasToken)) return null;
+        var sas = new AzureSasCredential(sasToken);
         return uri => new BlockBlobClient(uri, sas, clientOptions);
     }
 
@@ -249,10 +252,17 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
     BlockBlobClient Blob(string bucket, string key)
     {
         var container = Container(bucket);
-        if (!key.EndsWith('/') || _blobAt is null) return container.GetBlockBlobClient(key);
+        if (!key.EndsWith('/')) return container.GetBlockBlobClient(key);
+        // Without a credential of its own the SDK's client would name the blob without its trailing '/': another key,
+        // so a write of "dir/" would replace "dir". Refused instead, before Azure is asked.
+        if (_blobAt is null)
+            throw new GatewayException(ErrorCode.NotImplemented,
+                $"Azure Blob store '{Name}': a key ending in '/' needs an account key or SAS credential (its connection string has neither).");
         // The SDK drops a trailing '/' from a blob name it puts into a URL; spelled %2F, the service keeps it.
         var path = string.Join('/', key[..^1].Split('/').Select(Uri.EscapeDataString)) + "%2F";
-        return _blobAt(new Uri(container.Uri.AbsoluteUri.TrimEnd('/') + "/" + path));
+        // A SAS connection string leaves its token in the container's URI; the credential carries it instead.
+        var containerUri = new UriBuilder(container.Uri) { Query = string.Empty }.Uri.AbsoluteUri.TrimEnd('/');
+        return _blobAt(new Uri(containerUri + "/" + path));
     }
 
     async Task<ObjectInfo?> TryHeadAsync(string bucket, string key, CancellationToken ct)
