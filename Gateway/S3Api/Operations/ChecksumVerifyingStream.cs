@@ -70,8 +70,9 @@ internal sealed class ChecksumVerifyingStream : ReadOnlyStream
         {
             var header = headers["x-amz-checksum-" + algorithm].ToString();
             if (header.Length == 0) continue;
+            // S3 checks one checksum a request: a second header is refused, never left unchecked.
+            if (named is not null) throw S3Errors.InvalidRequest("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
             (named, expected) = (algorithm, () => header);
-            break;
         }
         var trailer = headers["x-amz-trailer"].ToString().Trim().ToLowerInvariant();
         if (named is null && trailer.StartsWith("x-amz-checksum-", StringComparison.Ordinal) && body is AwsChunkedStream chunked)

@@ -152,6 +152,10 @@ public sealed class S3FrontDoorProbeTests : IAsyncLifetime
         await ProbeAsync("PUT", $"/{b}/new.txt", "changed", null, ("x-amz-meta-big", new string('m', 3000)));
         await ProbeAsync("PUT", $"/{b}/new.txt", "changed", null, ("x-amz-checksum-crc32", "not-base64!"));
         await ProbeAsync("PUT", $"/{b}/new.txt", "changed", null, ("x-amz-checksum-sha256", "AAAA"));
+        // Two checksum headers (the CRC32 right, the SHA-1 wrong): S3's InvalidRequest "Expecting a single x-amz-checksum- header",
+        // never the first one checked and the other ignored.
+        await ProbeAsync("PUT", $"/{b}/new.txt", "changed", "InvalidRequest", ("x-amz-checksum-crc32", "o/M9+g=="), ("x-amz-checksum-sha1", "AAAAAAAAAAAAAAAAAAAAAAAAAAA="));
+        await ProbeAsync("PUT", $"/{b}/new.txt", "changed", "InvalidRequest", ("x-amz-checksum-crc32", "o/M9+g=="), ("x-amz-checksum-sha1", "N8bFe+30MF70EknBeUdgtcuPrRc="));
         await ProbeAsync("PUT", $"/{b}/new.txt", "changed", "InvalidStorageClass", ("x-amz-storage-class", "DIAMOND"));
         await ProbeAsync("PUT", $"/{b}/copied.txt", "", "InvalidStorageClass", ("x-amz-copy-source", $"/{b}/obj.txt"), ("x-amz-storage-class", "standard"));
         await ProbeAsync("PUT", $"/{b}/{new string('k', 1100)}", "changed", null);
