@@ -252,6 +252,10 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
     BlockBlobClient Blob(string bucket, string key)
     {
         var container = Container(bucket);
+        // Azure (and Azurite) read a backslash in a blob's name as '/': a\b would be the blob a/b, another key. Refused, never
+        // written or read under the other name.
+        if (key.Contains('\\'))
+            throw new GatewayException(ErrorCode.BadRequest, $"Azure Blob store '{Name}' cannot hold keys with '\\' (Azure reads it as '/').");
         if (!key.EndsWith('/')) return container.GetBlockBlobClient(key);
         // Without a credential of its own the SDK's client would name the blob without its trailing '/': another key,
         // so a write of "dir/" would replace "dir". Refused instead, before Azure is asked.

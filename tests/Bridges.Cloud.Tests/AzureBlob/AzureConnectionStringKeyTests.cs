@@ -9,7 +9,8 @@ namespace Gateway.Bridges.Cloud.Tests.AzureBlob;
 /// A store configured by connection string (AccountName and AccountKey inside it) addresses a key ending in '/' as that
 /// key: "dir/" and "dir" are two objects. Before, the SDK's client dropped the trailing '/' (the %2F form needed a
 /// credential the bridge took only from AccountName/AccountKey settings), so a PUT of "x/" replaced "x" and "x/" was never
-/// listed. The same with a SAS connection string (SharedAccessSignature inside it).
+/// listed. The same with a SAS connection string (SharedAccessSignature inside it). And a key with a backslash, which Azure
+/// reads as '/', is refused rather than written over (or read from) the slash key.
 /// </summary>
 public sealed class AzureConnectionStringKeyTests : IAsyncLifetime
 {
@@ -65,5 +66,22 @@ public sealed class AzureConnectionStringKeyTests : IAsyncLifetime
         Assert.Equal("marker"u8.ToArray(), await SinglePut.ReadAsync(store, _bucket, "x/"));
         var listing = await store.ListObjectsAsync(_bucket, new ListObjectsRequest(), CancellationToken.None);
         Assert.Equal(["x", "x/"], listing.Objects.Select(o => o.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_key_with_a_backslash_is_refused_and_the_slash_key_is_left_alone()
+    {
+        var store = new AzureBlobObjectStore("conn-string-test", new AzureBlobStoreOptions { ConnectionString = ConnectionString() }, ResiliencePipeline.Empty);
+        await store.CreateBucketAsync(_bucket, CancellationToken.None);
+        await PutAsync(store, _bucket, "a/b", "slash"u8.ToArray());
+
+        // Azure reads a\b as a/b: written, it would replace that object; read, it would answer it.
+        var put = await Assert.ThrowsAsync<Gateway.Contracts.Errors.GatewayException>(() => PutAsync(store, _bucket, "a\\b", "backslash"u8.ToArray()));
+        Assert.Equal(Gateway.Contracts.Errors.ErrorCode.BadRequest, put.Code);
+        var get = await Assert.ThrowsAsync<Gateway.Contracts.Errors.GatewayException>(() => SinglePut.ReadAsync(store, _bucket, "a\\b"));
+        Assert.Equal(Gateway.Contracts.Errors.ErrorCode.BadRequest, get.Code);
+        Assert.Equal("slash"u8.ToArray(), await SinglePut.ReadAsync(store, _bucket, "a/b"));
+        var listing = await store.ListObjectsAsync(_bucket, new ListObjectsRequest(), CancellationToken.None);
+        Assert.Equal(["a/b"], listing.Objects.Select(o => o.Key));
     }
 }

@@ -64,6 +64,7 @@ public abstract partial class S3ClientSuite
             {
                 ["MISSING_BUCKETS_VISIBLE"] = MissingBucketsVisible ? "1" : "0",
                 ["DOTTED_BUCKETS"] = StoreSettings["Kind"] == "azure-blob" ? "0" : "1",
+                ["BACKSLASH_KEYS"] = StoreSettings["Kind"] == "azure-blob" ? "0" : "1",
             });
         Assert.True(run.ExitCode == 0 && run.Stdout.TrimEnd().EndsWith("OK"), $"{what}: {run}");
     }

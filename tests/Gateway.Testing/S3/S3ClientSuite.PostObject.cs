@@ -55,7 +55,10 @@ public abstract partial class S3ClientSuite
         r = post({"kEy": "foo-case.txt", "AWSAccessKeyId": KEY, "aCl": "private", "signature": None, "pOLICy": None, "Content-Type": "text/plain"} | (lambda p: {"signature": v2sig(p), "pOLICy": p})(policy_of([{"bUcKeT": BUCKET}, ["StArTs-WiTh", "$KeY", "foo"], {"AcL": "private"}, ["StArTs-WiTh", "$CoNtEnT-TyPe", "text/plain"], ["content-length-range", 0, 1024]])))
         assert r.status_code == 204, r.content; assert stored("foo-case.txt") == b"bar"
         r = post(form(key="foo\\$bar.txt", conditions=STD("foo\\$")))
-        assert r.status_code == 204, r.content; assert stored("foo\\$bar.txt") == b"bar"
+        if os.environ["BACKSLASH_KEYS"] == "1":
+            assert r.status_code == 204, r.content; assert stored("foo\\$bar.txt") == b"bar"
+        else:  # Azure reads a backslash as '/': refused, never stored as the other key foo/$bar.txt
+            assert r.status_code == 400 and b"<Code>InvalidArgument</Code>" in r.content, r.content; assert stored("foo/$bar.txt") is None
         r = post(form(conditions=STD() + [["starts-with", "$x-amz-meta-foo", "bar"]], extra={"x-amz-meta-foo": "barclamp"}))
         assert r.status_code == 204, r.content; assert s3.head_object(Bucket=BUCKET, Key="foo.txt")["Metadata"]["foo"] == "barclamp"
         r = post(form(key="foo-201.txt", conditions=STD() + [{"success_action_status": "201"}], extra={"success_action_status": "201"}))
