@@ -14,10 +14,19 @@ public sealed class SigV4Verifier(S3AccessKeyStore keys, IOptions<S3Options> opt
 {
     public const string AuthMethod = "s3-sigv4";
 
+    private static bool CarriesQueryCredentials(IQueryCollection query) =>
+        query.ContainsKey("X-Amz-Algorithm") || query.ContainsKey("X-Amz-Credential") || query.ContainsKey("X-Amz-Signature")
+        || query.ContainsKey("AWSAccessKeyId");
+
     public S3Caller Verify(HttpContext context)
     {
         var request = context.Request;
         var s3 = options.Value;
+        if (request.Headers.Authorization.Count > 0 && CarriesQueryCredentials(request.Query))
+        {
+            events.Denied(context, SecurityEvent.BadSignature, "both an Authorization header and presigned query parameters");
+            throw S3Errors.InvalidArgument("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified");
+        }
         // Legacy clients sign with SigV2; while it is off such requests get SigV4's "use AWS4-HMAC-SHA256" refusal below.
         if (s3.SignatureV2 && SigV2Verifier.IsV2(request)) return v2.Verify(context);
         SigV4Request? signed;

@@ -263,6 +263,10 @@ public sealed class S3FrontDoorProbeTests : IAsyncLifetime
         Check("PUT", $"/{b}/obj.txt", [("x-amz-content-sha256", "missing")],
             await RawHttp.SendAsync(_door.Endpoint, "PUT", $"/{b}/obj.txt", "changed",
                 _signer.Sign("PUT", host, $"/{b}/obj.txt", "changed"u8.ToArray(), []).Where(h => !h.StartsWith("x-amz-content-sha256", StringComparison.Ordinal))), null);
+        // A signed Authorization header and presigned query parameters at once: S3's InvalidArgument "Only one auth mechanism
+        // allowed", whichever of the two would verify.
+        foreach (var both in new[] { $"/{b}/obj.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature={new string('0', 64)}", $"/{b}/obj.txt?AWSAccessKeyId={_door.AccessKeyId}&Expires=4102444800&Signature=AAAA" })
+            Check("GET", both, [("Authorization", "signed")], await RawHttp.SendAsync(_door.Endpoint, "GET", both, null, _signer.Sign("GET", host, both, [], [])), "InvalidArgument");
         // An aws-chunked body whose framing is broken.
         foreach (var framed in new[] { "zz\r\nhello\r\n0\r\n\r\n", "5\r\nhel", "ffffffffffffffff\r\nhello\r\n" })
         {
