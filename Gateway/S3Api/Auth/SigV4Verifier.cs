@@ -22,7 +22,7 @@ public sealed class SigV4Verifier(S3AccessKeyStore keys, IOptions<S3Options> opt
     {
         var request = context.Request;
         var s3 = options.Value;
-        if (request.Headers.Authorization.Count > 0 && CarriesQueryCredentials(request.Query))
+        if (request.Headers.Authorization.ToString().Length > 0 && CarriesQueryCredentials(request.Query))
         {
             events.Denied(context, SecurityEvent.BadSignature, "both an Authorization header and presigned query parameters");
             throw S3Errors.InvalidArgument("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified");
