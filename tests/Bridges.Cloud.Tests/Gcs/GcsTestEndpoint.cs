@@ -37,6 +37,12 @@ sealed partial class GcsTestEndpoint : IAsyncDisposable
 
     public string Url { get; private set; } = "";
 
+    /// <summary>Awaited before a request is passed on, with its method and raw target: a test stages a race there.</summary>
+    public Func<string, string, Task>? BeforeForward { get; set; }
+
+    /// <summary>Called once a response was passed on, with its request's method and raw target.</summary>
+    public Action<string, string>? AfterForward { get; set; }
+
     public static async Task<GcsTestEndpoint> StartAsync(string emulatorUrl, GcsApiFront stubs)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -46,19 +52,22 @@ sealed partial class GcsTestEndpoint : IAsyncDisposable
         var app = builder.Build();
         var endpoint = new GcsTestEndpoint(app);
         var emulator = emulatorUrl.TrimEnd('/');
-        app.Run(context =>
+        app.Run(async context =>
         {
             var raw = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
             if (ObjectCall().Match(raw) is { Success: true } call && !stubs.Exists(Uri.UnescapeDataString(call.Groups[1].Value)))
             {
                 context.Response.StatusCode = 404;
                 context.Response.ContentType = "application/json; charset=UTF-8";
-                return context.Response.WriteAsync("""{"error":{"code":404,"message":"The specified bucket does not exist.","errors":[{"message":"The specified bucket does not exist.","domain":"global","reason":"notFound"}]}}""");
+                await context.Response.WriteAsync("""{"error":{"code":404,"message":"The specified bucket does not exist.","errors":[{"message":"The specified bucket does not exist.","domain":"global","reason":"notFound"}]}}""");
+                return;
             }
             var target = BucketCall().IsMatch(raw) ? stubs.Url.TrimEnd('/') + raw
                 : CopyCall().IsMatch(raw) ? emulator + raw["/storage/v1".Length..]
                 : emulator + raw;
-            return endpoint.ForwardAsync(context, target);
+            if (endpoint.BeforeForward is { } before) await before(context.Request.Method, raw);
+            await endpoint.ForwardAsync(context, target);
+            endpoint.AfterForward?.Invoke(context.Request.Method, raw);
         });
         await app.StartAsync();
         endpoint.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -83,9 +92,24 @@ sealed partial class GcsTestEndpoint : IAsyncDisposable
             if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) continue;
             context.Response.Headers[name] = values.ToArray();
         }
+        await using var upstream = await response.Content.ReadAsStreamAsync(context.RequestAborted);
+        var buffer = new byte[64 * 1024];
         try
         {
-            await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+            int read;
+            while ((read = await upstream.ReadAsync(buffer, context.RequestAborted)) > 0)
+            {
+                try
+                {
+                    await context.Response.Body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
+                }
+                catch (IOException)
+                {
+                    // The connection was gone before Kestrel had signalled the abort.
+                    _aborted.Writer.TryWrite(target);
+                    return;
+                }
+            }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
