@@ -64,7 +64,10 @@ public static class S3ObjectHeaders
         {
             if (Matches(info, ifNoneMatch)) throw read ? NotModified(info) : S3Errors.PreconditionFailed();
         }
-        else if (ifModified is { } m && modified <= m) throw read ? NotModified(info) : S3Errors.PreconditionFailed();
+        // S3 takes a GET's or HEAD's If-Modified-Since later than its own clock as no date at all (RFC 2616 §14.25 calls
+        // it invalid) and answers 200; a copy source's condition it applies as given.
+        else if (ifModified is { } m && modified <= m && !(read && m > DateTimeOffset.UtcNow))
+            throw read ? NotModified(info) : S3Errors.PreconditionFailed();
     }
 
     /// <summary>
