@@ -86,9 +86,11 @@ public sealed record SigV4Request
         if (credential is null || amzDate is null || expiresText is null || signedHeaders is null || signature is null)
             throw Bad("Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.");
         if (!TryParseAmzDate(amzDate, out var time)) throw Bad("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"");
-        if (!int.TryParse(expiresText, NumberStyles.None, CultureInfo.InvariantCulture, out var expires))
-            throw Bad("X-Amz-Expires should be a number");
-        if (expires > 604800) throw Bad("X-Amz-Expires must be less than a week (in seconds) that is 604800");
+        // Digits too many for an int are still a number to S3, one past the week's limit.
+        var isNumber = expiresText.Length > 0 && expiresText.All(char.IsAsciiDigit);
+        if (!isNumber) throw Bad("X-Amz-Expires should be a number");
+        if (!int.TryParse(expiresText, NumberStyles.None, CultureInfo.InvariantCulture, out var expires) || expires > 604800)
+            throw Bad("X-Amz-Expires must be less than a week (in seconds) that is 604800");
         return Build(credential, signedHeaders, signature, amzDate, time, presigned: true, expires, Bad);
     }
 

@@ -54,6 +54,10 @@ public abstract partial class S3ClientSuite
         assert status == 200, (status, body)
         expired = presign("PUT", url + "expired", 60, datetime.datetime.utcnow() - datetime.timedelta(hours=2))
         assert "X-Amz-Expires=60" in expired, expired
+        # A lifetime past a week is refused as S3 words it, however many digits it has.
+        for lifetime in (604801, 99999999999):
+            status, body = curl(presign("GET", url + "fresh", lifetime, datetime.datetime.utcnow()))
+            assert status == 400 and b"<Code>AuthorizationQueryParametersError</Code>" in body and b"less than a week" in body, (lifetime, status, body)
         status, body = curl("-X", "PUT", "--data-binary", "late", expired)
         assert status == 403 and b"<Code>AccessDenied</Code>" in body and b"expired" in body, (status, body)
         assert error_of(lambda: s3.head_object(Bucket=BUCKET, Key="sec/expired"))[1] == 404
