@@ -22,7 +22,11 @@ public sealed class AzureConnectionStringKeyTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    public async Task DisposeAsync()
+    {
+        var service = AzureBlobObjectStore.CreateClient(new AzureBlobStoreOptions { ConnectionString = ConnectionString() });
+        await service.GetBlobContainerClient(_bucket).DeleteIfExistsAsync();
+    }
 
     static string ConnectionString() =>
         $"DefaultEndpointsProtocol=http;AccountName={CloudBackends.AzuriteAccount};" +
@@ -62,6 +66,22 @@ public sealed class AzureConnectionStringKeyTests : IAsyncLifetime
         }, ResiliencePipeline.Empty);
 
         await PutAsync(store, _bucket, "x/", "marker"u8.ToArray());
+        Assert.Equal("file"u8.ToArray(), await SinglePut.ReadAsync(store, _bucket, "x"));
+        Assert.Equal("marker"u8.ToArray(), await SinglePut.ReadAsync(store, _bucket, "x/"));
+        var listing = await store.ListObjectsAsync(_bucket, new ListObjectsRequest(), CancellationToken.None);
+        Assert.Equal(["x", "x/"], listing.Objects.Select(o => o.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_key_ending_in_a_slash_is_its_own_object_with_the_development_storage_shorthand()
+    {
+        // UseDevelopmentStorage=true means the emulator at its fixed address: the backend must be the one there.
+        Assert.Equal("http://127.0.0.1:10000/devstoreaccount1", CloudBackends.AzuriteEndpoint.TrimEnd('/'));
+        var store = new AzureBlobObjectStore("conn-string-test", new AzureBlobStoreOptions { ConnectionString = "UseDevelopmentStorage=true" }, ResiliencePipeline.Empty);
+        await store.CreateBucketAsync(_bucket, CancellationToken.None);
+        await PutAsync(store, _bucket, "x", "file"u8.ToArray());
+        await PutAsync(store, _bucket, "x/", "marker"u8.ToArray());
+
         Assert.Equal("file"u8.ToArray(), await SinglePut.ReadAsync(store, _bucket, "x"));
         Assert.Equal("marker"u8.ToArray(), await SinglePut.ReadAsync(store, _bucket, "x/"));
         var listing = await store.ListObjectsAsync(_bucket, new ListObjectsRequest(), CancellationToken.None);
