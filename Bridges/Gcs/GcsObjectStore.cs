@@ -132,6 +132,22 @@ public sealed partial class GcsObjectStore : IObjectStore
     public async Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct)
     {
         request.RejectSourceParts("GCS");
+        // The rewrite is pinned to the source version read (its conditions were judged on it, its metadata may be carried
+        // over), and GCS refuses it (412) when another writer replaced the source in between: then the copy starts again
+        // from a fresh read, as an S3 copy takes whatever source is current, instead of answering a condition the caller
+        // never set.
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await TryCopyAsync(request, ct) is { } copied) return copied;
+            if (attempt == ConsistentReadAttempts)
+                throw new GatewayException(ErrorCode.Unavailable,
+                    $"GCS store '{Name}': copy '{request.SourceBucket}/{request.SourceKey}': the source was replaced during each of {attempt} copies.");
+        }
+    }
+
+    /// <summary>The copy made, or null when the rewrite was refused because the source changed after it was read.</summary>
+    async Task<ObjectInfo?> TryCopyAsync(CopyObjectRequest request, CancellationToken ct)
+    {
         var source = await TryHeadAsync(request.SourceBucket, request.SourceKey, ct) ?? throw NotFound(request.SourceBucket, request.SourceKey);
         Preconditions.Check(source.Info, request.SourceConditions, isRead: false);
         // CopyObjectAsync runs the rewrite operation, calling again with the rewrite token until the service is done.
@@ -157,9 +173,20 @@ public sealed partial class GcsObjectStore : IObjectStore
                 Metadata = GcsObject.Metadata(request.Metadata, request.ContentHeaders),
             }, request.ContentHeaders, clear: true);
         }
-        var copied = await Call((sdk, c) => sdk.CopyObjectAsync(request.SourceBucket, request.SourceKey, request.TargetBucket, request.TargetKey, copy, c),
-            true, $"copy '{request.SourceBucket}/{request.SourceKey}'", ct);
-        return GcsObject.From(copied).Info;
+        try
+        {
+            var copied = await Call((sdk, c) => sdk.CopyObjectAsync(request.SourceBucket, request.SourceKey, request.TargetBucket, request.TargetKey, copy, c),
+                true, $"copy '{request.SourceBucket}/{request.SourceKey}'", ct);
+            return GcsObject.From(copied).Info;
+        }
+        catch (GatewayException e) when (e.Code == ErrorCode.PreconditionFailed)
+        {
+            // The target's pin may be what failed (a create-only copy whose target appeared): that 412 is the caller's.
+            var now = await TryHeadAsync(request.SourceBucket, request.SourceKey, ct);
+            if (now is not null && now.Generation == source.Generation && now.Metageneration == source.Metageneration) throw;
+            if (now is null) throw NotFound(request.SourceBucket, request.SourceKey);
+            return null;
+        }
     }
 
     /// <summary>A rewrite onto itself, pinned to the version read: with the same location and class GCS moves no data.</summary>

@@ -40,6 +40,12 @@ sealed partial class GcsTestEndpoint : IAsyncDisposable
     /// <summary>Awaited before a request is passed on, with its method and raw target: a test stages a race there.</summary>
     public Func<string, string, Task>? BeforeForward { get; set; }
 
+    /// <summary>
+    /// Awaited first, with the request and its raw target: true when it answered the request itself, with what GCS answers
+    /// where the emulator does not (a refused generation pin, which the emulator ignores).
+    /// </summary>
+    public Func<HttpContext, string, Task<bool>>? AnswerInstead { get; set; }
+
     /// <summary>Called once a response was passed on, with its request's method and raw target.</summary>
     public Action<string, string>? AfterForward { get; set; }
 
@@ -65,6 +71,7 @@ sealed partial class GcsTestEndpoint : IAsyncDisposable
             var target = BucketCall().IsMatch(raw) ? stubs.Url.TrimEnd('/') + raw
                 : CopyCall().IsMatch(raw) ? emulator + raw["/storage/v1".Length..]
                 : emulator + raw;
+            if (endpoint.AnswerInstead is { } answer && await answer(context, raw)) return;
             if (endpoint.BeforeForward is { } before) await before(context.Request.Method, raw);
             await endpoint.ForwardAsync(context, target);
             endpoint.AfterForward?.Invoke(context.Request.Method, raw);
