@@ -2,6 +2,7 @@ using System.Globalization;
 using Azure;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using Gateway.Bridges.Shared;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
 
@@ -14,9 +15,15 @@ namespace Gateway.Bridges.AzureBlob;
 /// </summary>
 public sealed partial class AzureBlobObjectStore
 {
-    public async Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct)
+    public Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct)
     {
         request.RejectSourceParts("Azure Blob");
+        return PinnedCopy.RunAsync(() => TryCopyAsync(request, ct), $"Azure Blob store '{Name}'", request);
+    }
+
+    /// <summary>The copy made, or null when Azure refused it because the source changed after it was read.</summary>
+    async Task<ObjectInfo?> TryCopyAsync(CopyObjectRequest request, CancellationToken ct)
+    {
         var source = await TryHeadAsync(request.SourceBucket, request.SourceKey, ct) ?? throw NotFound(request.SourceBucket, request.SourceKey);
         Preconditions.Check(source, request.SourceConditions, isRead: false);
         if (!request.TargetConditions.IsEmpty)
@@ -32,15 +39,30 @@ public sealed partial class AzureBlobObjectStore
         var replace = request.MetadataDirective == MetadataDirective.Replace;
         if (replace) copy.Metadata = AzureMetadataNames.Stored(request.Metadata ?? new Dictionary<string, string>(), request.ContentHeaders);
         var sourceUri = Blob(request.SourceBucket, request.SourceKey).Uri;
-        var (copyId, written, lastModified, done) = await Call(async c =>
+        string copyId;
+        ETag? written;
+        DateTimeOffset lastModified;
+        bool done;
+        try
         {
-            var operation = await target.StartCopyFromUriAsync(sourceUri, copy, c);
-            var headers = operation.GetRawResponse().Headers;
-            var modified = headers.TryGetValue("Last-Modified", out var text)
-                ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)
-                : DateTimeOffset.UtcNow;
-            return (operation.Id, headers.ETag, modified, headers.TryGetValue("x-ms-copy-status", out var status) && status == "success");
-        }, false, $"copy '{request.SourceBucket}/{request.SourceKey}'", ct);
+            (copyId, written, lastModified, done) = await Call(async c =>
+            {
+                var operation = await target.StartCopyFromUriAsync(sourceUri, copy, c);
+                var headers = operation.GetRawResponse().Headers;
+                var modified = headers.TryGetValue("Last-Modified", out var text)
+                    ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)
+                    : DateTimeOffset.UtcNow;
+                return (operation.Id, headers.ETag, modified, headers.TryGetValue("x-ms-copy-status", out var status) && status == "success");
+            }, false, $"copy '{request.SourceBucket}/{request.SourceKey}'", ct);
+        }
+        catch (GatewayException e) when (e.Code == ErrorCode.PreconditionFailed)
+        {
+            // The target's conditions may be what failed: that 412 is the caller's.
+            var current = await TryHeadAsync(request.SourceBucket, request.SourceKey, ct);
+            if (PinnedCopy.Unchanged(source, current)) throw;
+            if (current is null) throw NotFound(request.SourceBucket, request.SourceKey);
+            return null;
+        }
         // Copies within an account finish at once; another (a cross-account store) is waited for.
         ETag? mine = done ? written : await AwaitCopyAsync(target, copyId, $"copy '{request.SourceBucket}/{request.SourceKey}'", ct);
 

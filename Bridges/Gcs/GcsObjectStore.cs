@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Gateway.Bridges.Resilience;
+using Gateway.Bridges.Shared;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
 using Google.Cloud.Storage.V1;
@@ -132,17 +133,7 @@ public sealed partial class GcsObjectStore : IObjectStore
     public async Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct)
     {
         request.RejectSourceParts("GCS");
-        // The rewrite is pinned to the source version read (its conditions were judged on it, its metadata may be carried
-        // over), and GCS refuses it (412) when another writer replaced the source in between: then the copy starts again
-        // from a fresh read, as an S3 copy takes whatever source is current, instead of answering a condition the caller
-        // never set.
-        for (var attempt = 1; ; attempt++)
-        {
-            if (await TryCopyAsync(request, ct) is { } copied) return copied;
-            if (attempt == ConsistentReadAttempts)
-                throw new GatewayException(ErrorCode.Unavailable,
-                    $"GCS store '{Name}': copy '{request.SourceBucket}/{request.SourceKey}': the source was replaced during each of {attempt} copies.");
-        }
+        return await PinnedCopy.RunAsync(() => TryCopyAsync(request, ct), $"GCS store '{Name}'", request);
     }
 
     /// <summary>The copy made, or null when the rewrite was refused because the source changed after it was read.</summary>

@@ -353,9 +353,15 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         await Call(c => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key }, c), true, $"delete '{bucket}/{key}'", ct);
     }
 
-    public async Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct)
+    public Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct)
     {
         request.RejectSourceParts("S3");
+        return PinnedCopy.RunAsync(() => TryCopyAsync(request, ct), $"S3 store '{Name}'", request);
+    }
+
+    /// <summary>The copy made, or null when the service refused it because the source changed after it was read.</summary>
+    async Task<ObjectInfo?> TryCopyAsync(CopyObjectRequest request, CancellationToken ct)
+    {
         var source = await TryHeadAsync(request.SourceBucket, request.SourceKey, ct)
             ?? throw NotFound(request.SourceBucket, request.SourceKey);
         Preconditions.Check(source, request.SourceConditions, isRead: false);
@@ -378,7 +384,18 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             S3Metadata.Write(copy.Metadata, request.Metadata ?? new Dictionary<string, string>());
             S3Metadata.WriteHeaders(copy.Headers, request.ContentHeaders);
         }
-        var copied = await Call(c => _client.CopyObjectAsync(copy, c), true, $"copy '{request.SourceBucket}/{request.SourceKey}'", ct);
+        CopyObjectResponse copied;
+        try
+        {
+            copied = await Call(c => _client.CopyObjectAsync(copy, c), true, $"copy '{request.SourceBucket}/{request.SourceKey}'", ct);
+        }
+        catch (GatewayException e) when (e.Code == ErrorCode.PreconditionFailed)
+        {
+            var current = await TryHeadAsync(request.SourceBucket, request.SourceKey, ct);
+            if (PinnedCopy.Unchanged(source, current)) throw;
+            if (current is null) throw NotFound(request.SourceBucket, request.SourceKey);
+            return null;
+        }
         var now = await TryHeadAsync(request.TargetBucket, request.TargetKey, ct);
         if (copied.ETag is null) return now ?? throw NotFound(request.TargetBucket, request.TargetKey); // a service that states none
         var etag = S3Metadata.ETag(copied.ETag);

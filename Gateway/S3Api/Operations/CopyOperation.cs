@@ -43,7 +43,49 @@ public static class CopyOperation
         if (ontoItself && !ChangesSomething(c, directive, encryption))
             throw S3Errors.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
 
-        var current = await HeadSourceAsync(c, source, sourceKey);
+        // A copy that depends on the source read (its conditions were judged on it, its tags or metadata are carried over
+        // by the gateway, its checksum was checked) is pinned to it: when another request replaces the source first, the
+        // store refuses the pin, and the copy starts again from a fresh read, as an S3 copy takes whatever source is current,
+        // instead of answering a condition the client never set. A plain copy is not pinned: the store copies what is there.
+        var pinned = askedChecksum is not null || ontoItself || newTags is not null || directive == MetadataDirective.Replace
+            || c.Request.Headers.Keys.Any(h => h.StartsWith("x-amz-copy-source-if-", StringComparison.OrdinalIgnoreCase));
+        ObjectInfo info;
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await HeadSourceAsync(c, source, sourceKey);
+            try
+            {
+                info = await CopyOnceAsync(c, current, pinned, target, key, source, sourceKey, directive, newTags, askedChecksum, ontoItself);
+                break;
+            }
+            catch (GatewayException e) when (e.Code == ErrorCode.PreconditionFailed && attempt < SourceReadAttempts)
+            {
+                // The source unchanged, the refusal was the target's condition: the client's to hear.
+                if ((await HeadSourceAsync(c, source, sourceKey)).ETag == current.ETag) throw;
+            }
+        }
+        Encryption.ServerSideEncryption.Echo(c.Response, encryption);
+        await S3Xml.WriteAsync(c.Response, 200, w =>
+        {
+            w.WriteStartElement("CopyObjectResult", S3Xml.Namespace);
+            w.Element("LastModified", info.LastModified);
+            w.Element("ETag", S3ObjectHeaders.ETag(info));
+            if (askedChecksum is not null && StoredChecksum.Of(info) is var (algorithm, value))
+            {
+                w.Element("Checksum" + algorithm.ToUpperInvariant(), value);
+                w.Element("ChecksumType", StoredChecksum.TypeOf(value));
+            }
+            w.WriteEndElement();
+        });
+    }
+
+    /// <summary>How many times a copy reads its source again when another request replaced it before the copy ran.</summary>
+    private const int SourceReadAttempts = 16;
+
+    /// <summary>One copy from the source as <paramref name="current"/> describes it, pinned to that version when <paramref name="pinned"/>.</summary>
+    private static async Task<ObjectInfo> CopyOnceAsync(S3Context c, ObjectInfo current, bool pinned, S3BucketTarget target, string key, S3BucketTarget source,
+        string sourceKey, MetadataDirective directive, IReadOnlyList<KeyValuePair<string, string>>? newTags, string? askedChecksum, bool ontoItself)
+    {
         S3ObjectHeaders.CheckConditions(current, c.Request.Headers, read: false, prefix: "x-amz-copy-source-");
         // The copy keeps the source's checksum (COPY) or none (REPLACE); making another would take reading every byte, which a
         // store's own copy does not: asked for, it is refused rather than the copy answering without the checksum asked for.
@@ -67,16 +109,16 @@ public static class CopyOperation
             headers = ContentHeaders.OrNull(current.ContentHeaders?.Sendable());
         }
 
-        ObjectInfo info;
+        var pin = pinned ? new ObjectConditions { IfMatch = [current.ETag] } : ObjectConditions.None;
         if (source.StoreName == target.StoreName)
         {
-            info = await target.Store.CopyObjectAsync(new CopyObjectRequest
+            return await target.Store.CopyObjectAsync(new CopyObjectRequest
             {
                 SourceBucket = source.Bucket,
                 SourceKey = sourceKey,
                 TargetBucket = target.Bucket,
                 TargetKey = key,
-                SourceConditions = new ObjectConditions { IfMatch = [current.ETag] },
+                SourceConditions = pin,
                 TargetConditions = targetConditions,
                 MetadataDirective = directive,
                 ContentType = contentType,
@@ -84,32 +126,16 @@ public static class CopyOperation
                 ContentHeaders = headers,
             }, c.Aborted);
         }
-        else
+        await using var content = await source.Store.GetObjectAsync(source.Bucket, sourceKey,
+            new GetObjectOptions { Conditions = pin }, c.Aborted);
+        return await target.Store.PutObjectAsync(target.Bucket, key, content.Body, new PutObjectOptions
         {
-            await using var content = await source.Store.GetObjectAsync(source.Bucket, sourceKey,
-                new GetObjectOptions { Conditions = new ObjectConditions { IfMatch = [current.ETag] } }, c.Aborted);
-            info = await target.Store.PutObjectAsync(target.Bucket, key, content.Body, new PutObjectOptions
-            {
-                ContentType = contentType ?? content.Info.ContentType,
-                Metadata = metadata ?? content.Info.Metadata,
-                ContentHeaders = replace ? headers : ContentHeaders.OrNull(content.Info.ContentHeaders?.Sendable()),
-                ContentLength = content.Length,
-                Conditions = targetConditions,
-            }, c.Aborted);
-        }
-        Encryption.ServerSideEncryption.Echo(c.Response, encryption);
-        await S3Xml.WriteAsync(c.Response, 200, w =>
-        {
-            w.WriteStartElement("CopyObjectResult", S3Xml.Namespace);
-            w.Element("LastModified", info.LastModified);
-            w.Element("ETag", S3ObjectHeaders.ETag(info));
-            if (askedChecksum is not null && StoredChecksum.Of(info) is var (algorithm, value))
-            {
-                w.Element("Checksum" + algorithm.ToUpperInvariant(), value);
-                w.Element("ChecksumType", StoredChecksum.TypeOf(value));
-            }
-            w.WriteEndElement();
-        });
+            ContentType = contentType ?? content.Info.ContentType,
+            Metadata = metadata ?? content.Info.Metadata,
+            ContentHeaders = replace ? headers : ContentHeaders.OrNull(content.Info.ContentHeaders?.Sendable()),
+            ContentLength = content.Length,
+            Conditions = targetConditions,
+        }, c.Aborted);
     }
 
     /// <summary>

@@ -1,0 +1,31 @@
+using Gateway.Contracts.Errors;
+using Gateway.Contracts.ObjectStorage;
+
+namespace Gateway.Bridges.Shared;
+
+/// <summary>
+/// A copy is pinned to the source version it read (its conditions were judged on that version, its metadata may be
+/// carried over), and the service refuses it (412) when another writer replaces the source before the copy runs. An S3
+/// copy takes whatever source is current, so the copy starts again from a fresh read instead of answering a condition
+/// the caller never set; the fresh read judges the caller's own source conditions again.
+/// </summary>
+static class PinnedCopy
+{
+    /// <summary>How many times a copy starts again before its source is called too busy to copy (503).</summary>
+    public const int Attempts = 8;
+
+    /// <summary>Runs <paramref name="attempt"/> (null: the source changed under it) until one copy is made.</summary>
+    public static async Task<ObjectInfo> RunAsync(Func<Task<ObjectInfo?>> attempt, string store, CopyObjectRequest request)
+    {
+        for (var i = 1; ; i++)
+        {
+            if (await attempt() is { } copied) return copied;
+            if (i == Attempts)
+                throw new GatewayException(ErrorCode.Unavailable,
+                    $"{store}: copy '{request.SourceBucket}/{request.SourceKey}': the source was replaced during each of {i} copies.");
+        }
+    }
+
+    /// <summary>Whether a refused copy's source is still the version it was pinned to (then the 412 is the caller's).</summary>
+    public static bool Unchanged(ObjectInfo pinned, ObjectInfo? now) => now is not null && now.ETag == pinned.ETag;
+}
