@@ -19,7 +19,7 @@ public sealed class AzureBlobS3ClientTests : S3ClientSuite
 }
 
 /// <summary>The S3 front door over a GCS-emulator-backed store (bucket management via <see cref="GcsApiFront"/>).</summary>
-public sealed class GcsS3ClientTests : S3ClientSuite
+public sealed partial class GcsS3ClientTests : S3ClientSuite
 {
     private static readonly Lazy<GcsTestEndpoint> Endpoint = new(() =>
         GcsTestEndpoint.StartAsync(CloudBackends.GcsEndpoint, new GcsApiFront(CloudBackends.GcsEndpoint, CloudBackends.GcsProject)).GetAwaiter().GetResult());
