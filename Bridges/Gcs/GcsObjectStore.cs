@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Gateway.Bridges.Resilience;
 using Gateway.Bridges.Shared;
 using Gateway.Contracts.Errors;
