@@ -13,6 +13,6 @@ public sealed record S3Caller(S3AccessKey Key, ClaimsPrincipal User, SigV4Reques
     /// <summary>aws-chunked ending in trailers (e.g. x-amz-checksum-crc32).</summary>
     public bool StreamingTrailer => PayloadHash is SigV4.StreamingUnsignedTrailer or SigV4.StreamingPayloadTrailer;
     public bool Streaming => StreamingSigned || StreamingTrailer;
-    /// <summary>The hex SHA-256 the body must have, or null when the payload is unsigned or streamed in signed chunks.</summary>
-    public string? ExpectedSha256 => PayloadHash.Length == 64 ? PayloadHash : null;
+    /// <summary>The hex SHA-256 (lower case) the body must have, or null when the payload is unsigned or streamed in signed chunks.</summary>
+    public string? ExpectedSha256 => PayloadHash.Length == 64 ? PayloadHash.ToLowerInvariant() : null;
 }

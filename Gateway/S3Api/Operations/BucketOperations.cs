@@ -8,7 +8,7 @@ using Gateway.Security;
 namespace Gateway.S3Api.Operations;
 
 /// <summary>ListBuckets, CreateBucket, DeleteBucket, HeadBucket, GetBucketLocation (the configuration sub-resources: BucketConfig/).</summary>
-public static class BucketOperations
+public static partial class BucketOperations
 {
     private const int MaxBuckets = 10000;
     /// <summary>The region where S3 answers CreateBucket of an existing bucket with 200 rather than 409.</summary>
@@ -128,17 +128,31 @@ public static class BucketOperations
         }
     }
 
-    /// <summary>CreateBucket may carry a CreateBucketConfiguration; only a LocationConstraint of this front door's region is accepted.</summary>
+    /// <summary>
+    /// CreateBucket may carry a CreateBucketConfiguration; only a LocationConstraint of this front door's region is accepted,
+    /// and, as S3 answers, not "us-east-1" itself (that region is named by leaving the constraint out), nor a name no
+    /// region has.
+    /// </summary>
     private static async Task DrainConfigurationAsync(S3Context c)
     {
         if (c.Request.ContentLength is null or 0 && !c.Caller.Streaming) return;
         var body = Bodies.Open(c, out _);
         var doc = await S3Xml.ReadFromAsync(body, 64 * 1024, c.Aborted);
         var location = doc?.Root?.Elements().FirstOrDefault(e => e.Name.LocalName == "LocationConstraint")?.Value;
-        if (!string.IsNullOrEmpty(location) && location != c.Services.Options.Region)
-            throw new S3Exception("IllegalLocationConstraintException", 400,
-                $"The {location} location constraint is incompatible for the region specific endpoint this request was sent to.");
+        if (string.IsNullOrEmpty(location)) return;
+        var region = c.Services.Options.Region;
+        if (location == region && region != LegacyRegion) return;
+        if (location == LegacyRegion || (location != region && !RegionName().IsMatch(location)))
+            throw new S3Exception("InvalidLocationConstraint", 400, "The specified location-constraint is not valid") { Details = [("LocationConstraint", Printable(location))] };
+        throw new S3Exception("IllegalLocationConstraintException", 400,
+            $"The {Printable(location)} location constraint is incompatible for the region specific endpoint this request was sent to.");
     }
+
+    // AWS's region names (us-east-1, ap-southeast-2, us-gov-west-1) and the legacy alias EU.
+    [System.Text.RegularExpressions.GeneratedRegex("^([a-z]{2}(-[a-z]+)+-[0-9]{1,2}|EU)$")]
+    private static partial System.Text.RegularExpressions.Regex RegionName();
+
+    private static string Printable(string s) => s.Length <= 64 && s.All(ch => ch is > ' ' and < '\x7f') ? s : "(unprintable)";
 
     public static async Task DeleteBucketAsync(S3Context c)
     {

@@ -206,7 +206,12 @@ public sealed class S3FrontDoorProbeTests : IAsyncLifetime
         // Bucket creation that S3 refuses.
         await ProbeAsync("PUT", "/S3P-UPPER", "", "InvalidBucketName");
         await ProbeAsync("PUT", "/s3p_newbucket", "", "InvalidBucketName");
-        await ProbeAsync("PUT", "/s3p-newbucket-x3", "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>" + new string('r', 300) + "</LocationConstraint></CreateBucketConfiguration>", null);
+        foreach (var (location, code) in new[]
+        {
+            (new string('r', 300), "InvalidLocationConstraint"), ("us-east-1", "InvalidLocationConstraint"), ("moon", "InvalidLocationConstraint"),
+            ("eu-west-1", "IllegalLocationConstraintException"), ("EU", "IllegalLocationConstraintException"),
+        })
+            await ProbeAsync("PUT", "/s3p-newbucket-x3", "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>" + location + "</LocationConstraint></CreateBucketConfiguration>", code);
         // Non-ASCII header bytes through the main listener's path base (Kestrel reads them as Latin-1 there).
         var main = _door.Server.BaseAddress;
         var viaBase = $"/s3/{b}/latin1.txt";
@@ -280,4 +285,33 @@ public sealed class S3FrontDoorProbeTests : IAsyncLifetime
     }
 
     private const string SigV4Streaming = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+
+    [Fact]
+    public async Task A_bucket_delete_that_names_an_object_sub_resource_is_refused_and_keeps_the_bucket()
+    {
+        var empty = S3FrontDoor.NewBucketName();
+        Assert.Equal(200, (await SendAsync("PUT", $"/{empty}", "")).Status);
+        foreach (var q in new[] { "uploadId=bogus", "partNumber=1", "versionId=null" })
+            Check("DELETE", $"/{empty}?{q}", [], await SendAsync("DELETE", $"/{empty}?{q}", null), "InvalidRequest");
+        Assert.True(_failures.Count == 0, string.Join("\n", _failures));
+        Assert.Equal(200, (await SendAsync("HEAD", $"/{empty}", null)).Status);
+        Assert.Equal(204, (await SendAsync("DELETE", $"/{empty}", null)).Status);
+    }
+
+    [Fact]
+    public async Task An_upper_case_hex_payload_hash_is_signed_verbatim_and_checked_against_the_body()
+    {
+        var host = $"{_door.Endpoint.Host}:{_door.Endpoint.Port}";
+        var body = "upper-case hex"u8.ToArray();
+        var target = $"/{_bucket}/upper.txt";
+        var upper = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(body));
+        var put = await RawHttp.SendAsync(_door.Endpoint, "PUT", target, "upper-case hex", _signer.Sign("PUT", host, target, body, [], upper));
+        Assert.True(put.Status == 200, $"{put.Status}: {put.Payload}");
+        Assert.Equal("upper-case hex", (await SendAsync("GET", target, null)).Payload);
+        var wrong = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData("other"u8));
+        var refused = await RawHttp.SendAsync(_door.Endpoint, "PUT", target, "changed", _signer.Sign("PUT", host, target, "changed"u8.ToArray(), [], wrong));
+        Check("PUT", target, [("x-amz-content-sha256", wrong)], refused, "XAmzContentSHA256Mismatch");
+        Assert.True(_failures.Count == 0, string.Join("\n", _failures));
+        Assert.Equal("upper-case hex", (await SendAsync("GET", target, null)).Payload);
+    }
 }
