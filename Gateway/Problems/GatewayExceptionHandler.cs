@@ -50,13 +50,26 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
             Title = Title(code),
             Status = status,
             Detail = detail,
-            Instance = context.Request.Path,
+            Instance = InstanceOf(context),
         };
         problem.Extensions["code"] = code.Slug();
         // An error is problem+json whatever the caller accepts: the default writer declines an Accept without JSON
         // (application/xml), and IProblemDetailsService.WriteAsync then throws, turning a 404 into a 500.
         context.Request.Headers.Accept = default;
         return problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+    }
+
+    /// <summary>
+    /// The path as the caller sent it, not Kestrel's decoded one with dot segments removed (a refused
+    /// "/v1/rest/x/%2e%2e/%2e%2e/etc" would otherwise be named "/v1/etc"), and with the path base. The query is left
+    /// out: it may carry a presigned URL's signature or a token.
+    /// </summary>
+    private static string InstanceOf(HttpContext context)
+    {
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(raw) || raw[0] != '/') return (context.Request.PathBase + context.Request.Path).ToUriComponent();
+        var query = raw.IndexOf('?', StringComparison.Ordinal);
+        return query < 0 ? raw : raw[..query];
     }
 
     private static (ErrorCode, string, int?, IReadOnlyDictionary<string, object?>?) Classify(Exception exception, HttpRequest request) => exception switch

@@ -85,4 +85,15 @@ public sealed class ProblemAnswerTests(SecuredGatewayFixture fixture) : IClassFi
         Assert.Equal(400, guarded.Status);
         Assert.Contains("X-Request-Id:", guarded.Head);
     }
+
+    [Fact]
+    public async Task A_problem_names_the_path_as_the_caller_sent_it_without_the_query()
+    {
+        const string sent = "/v1/rest/legacy/%2e%2e/%2E%2E/etc/passwd";
+        var refused = await RawHttp.SendAsync(G.Server.BaseAddress, "GET", sent + "?token=secret-value", extraHeaders: [$"X-Api-Key: {G.Keys["admin"]}"]);
+        Assert.Equal(400, refused.Status);
+        var problem = JsonDocument.Parse(refused.Payload).RootElement;
+        Assert.Equal(sent, problem.GetProperty("instance").GetString());
+        Assert.DoesNotContain("secret-value", refused.Payload);
+    }
 }
