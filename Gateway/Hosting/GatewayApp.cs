@@ -26,18 +26,31 @@ public static class GatewayApp
         try
         {
             app = Build(args);
+            Preflight(app.Services);
             await app.StartAsync();
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A refused start (a missing key, an invalid setting, a port in use) is the operator's to fix: its reason in one
-            // line and exit code 1, not an unhandled exception and an abort. The host has logged the details already.
+            // line and exit code 1, not an unhandled exception and an abort. A refusal from StartAsync itself (a port in
+            // use) has been logged by the host already, with its stack trace.
             await Console.Error.WriteLineAsync($"The gateway did not start: {e.Message}");
             return 1;
         }
         await app.WaitForShutdownAsync();
         await app.DisposeAsync();
         return 0;
+    }
+
+    /// <summary>
+    /// What the host's StartAsync does first, done before it: the options validated at start (ValidateOnStart) and the
+    /// hosted services built (the channel loads its keys there). A refused setting then reaches the one-line reason
+    /// without the host's "Hosting failed to start" log and its stack trace, which say nothing more to an operator.
+    /// </summary>
+    private static void Preflight(IServiceProvider services)
+    {
+        services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+        _ = services.GetServices<IHostedService>().ToList();
     }
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)

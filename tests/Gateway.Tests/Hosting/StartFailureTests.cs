@@ -17,6 +17,30 @@ public sealed class StartFailureTests
             Assert.True(code == 1, $"exit {code}\n{errors}");
             Assert.Contains("The gateway did not start: ", errors);
             Assert.DoesNotContain("Unhandled exception", errors + output);
+            // The reason alone: no host log of the same failure with a stack trace before it.
+            Assert.DoesNotContain("   at ", errors + output);
+            Assert.DoesNotContain("Hosting failed to start", errors + output);
+        }
+        finally { Directory.Delete(workDir, recursive: true); }
+    }
+
+    [Fact]
+    public async Task An_invalid_setting_is_named_in_one_line_without_a_stack_trace()
+    {
+        var workDir = Directory.CreateTempSubdirectory("gw-start-").FullName;
+        try
+        {
+            var (code, output, errors) = await GatewayDll.RunAsync(["--urls", "http://127.0.0.1:0"],
+                new Dictionary<string, string?>
+                {
+                    ["DOTNET_ENVIRONMENT"] = "Development", ["ASPNETCORE_ENVIRONMENT"] = "Development",
+                    ["Gateway__Rest__Upstreams__legacy__BaseUrl"] = "ftp://not-http.example",
+                }, workDir);
+
+            Assert.True(code == 1, $"exit {code}\n{errors}");
+            Assert.Contains("The gateway did not start: ", errors);
+            Assert.Contains("Gateway:Rest:Upstreams:legacy", errors);
+            Assert.DoesNotContain("   at ", errors + output);
         }
         finally { Directory.Delete(workDir, recursive: true); }
     }
