@@ -31,10 +31,12 @@ public static class BridgeCallTracing
     /// <summary>The bridge host's span of a call, a child of the caller's span when the call carries its context.</summary>
     internal static Activity? StartHost(CallRequest request)
     {
-        if (!Source.HasListeners()) return null;
         // The host's streams run in whatever context opened the connection (in-process: some earlier request): a
-        // call without trace context starts its own trace instead of joining that one.
+        // call without trace context starts its own trace instead of joining that one, and with tracing off the
+        // bridge's outgoing HTTP calls carry no context at all (HttpClient injects the current activity's, which was
+        // that request's: every REST upstream got one stale trace id in place of its caller's traceparent).
         Activity.Current = null;
+        if (!Source.HasListeners()) return null;
         ActivityContext.TryParse(request.TraceParent, request.TraceState, isRemote: true, out var parent);
         var activity = Source.StartActivity(request.Family + " " + request.Operation, ActivityKind.Server, parent);
         if (activity is { IsAllDataRequested: true }) Tag(activity, request.Family, null, request.Instance, request.Operation, request.Target);
