@@ -61,6 +61,10 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
             // close the connection so its bytes cannot be taken for the next request.
             if (http.Request.ContentLength > 0 || http.Request.Headers.TransferEncoding.Count > 0) http.Response.Headers.Connection = "close";
             await S3ErrorWriter.WriteAsync(http, error, "/" + (bucket ?? "") + (key is null ? "" : "/" + key), requestId);
+            // S3 names the bucket's region on every HeadBucket answer but NoSuchBucket's: a HEAD has no body to carry the
+            // <Region> of AuthorizationHeaderMalformed, and SDKs (botocore's region redirector) learn the region here.
+            if (HttpMethods.IsHead(http.Request.Method) && bucket is not null && key is null && error.Code != "NoSuchBucket")
+                http.Response.Headers["x-amz-bucket-region"] = services.Options.Region;
         }
         catch (Exception e) when (http.Response.HasStarted && e is not OperationCanceledException)
         {

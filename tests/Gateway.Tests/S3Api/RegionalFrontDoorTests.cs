@@ -54,6 +54,24 @@ public sealed class RegionalFrontDoorTests : IAsyncLifetime
         """);
 
     [Fact]
+    public Task A_client_signing_for_another_region_is_sent_to_this_one_by_HeadBucket() => RunAsync("""
+        # botocore learns a bucket's region from HeadBucket's x-amz-bucket-region, which S3 sends on every HeadBucket
+        # answer, errors included; a HEAD has no body to carry the <Region> a GET's AuthorizationHeaderMalformed holds.
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+        s3.put_object(Bucket=BUCKET, Key="k", Body=b"here")
+        # Without the header on the 400, botocore has no region to redirect to and raises "Bad Request".
+        assert client(region="us-west-2").head_bucket(Bucket=BUCKET)["ResponseMetadata"]["HTTPHeaders"]["x-amz-bucket-region"] == REGION
+        assert client(region="us-west-2").head_object(Bucket=BUCKET, Key="k")["ContentLength"] == 4
+        # A caller without a grant on the bucket learns the region too (it is the front door's, the same for every bucket).
+        try:
+            client(sys.argv[2], sys.argv[3]).head_bucket(Bucket=BUCKET)
+            raise AssertionError("a HeadBucket without a read grant was taken")
+        except botocore.exceptions.ClientError as e:
+            answer = e.response["ResponseMetadata"]
+            assert (answer["HTTPStatusCode"], answer["HTTPHeaders"].get("x-amz-bucket-region")) == (403, REGION), answer
+        """, _deleterId, _deleterSecret);
+
+    [Fact]
     public Task A_conditional_delete_needs_read_as_well_as_delete() => RunAsync("""
         # DeleteObjects sent as XML (raw: botocore's own signer): the installed botocore predates ObjectIdentifier's ETag.
         import xml.etree.ElementTree as ET
