@@ -74,6 +74,8 @@ internal sealed class ChecksumVerifyingStream : ReadOnlyStream
             if (named is not null) throw S3Errors.InvalidRequest("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
             (named, expected) = (algorithm, () => header);
         }
+        // S3 refuses a value that cannot be the algorithm's digest before it reads the body, never as a mismatch after it.
+        if (named is not null && !IsDigestOf(named, expected!()!)) throw S3Errors.InvalidRequest($"Value for x-amz-checksum-{named} header is invalid.");
         var trailer = headers["x-amz-trailer"].ToString().Trim().ToLowerInvariant();
         if (named is null && trailer.StartsWith("x-amz-checksum-", StringComparison.Ordinal) && body is AwsChunkedStream chunked)
         {
@@ -88,6 +90,21 @@ internal sealed class ChecksumVerifyingStream : ReadOnlyStream
         if (named is not null) return new ChecksumVerifyingStream(body, length, named, expected, c.BodyFailure, Keep(c, named));
         return required is null ? body : new ChecksumVerifyingStream(body, length, required, null, c.BodyFailure, Keep(c, required));
     }
+
+    /// <summary>True when <paramref name="value"/> is base64 of exactly the digest length of <paramref name="algorithm"/>.</summary>
+    private static bool IsDigestOf(string algorithm, string value)
+    {
+        Span<byte> digest = stackalloc byte[32];
+        return Convert.TryFromBase64String(value, digest, out var n) && n == DigestLength(algorithm);
+    }
+
+    private static int DigestLength(string algorithm) => algorithm switch
+    {
+        "crc32" or "crc32c" => 4,
+        "crc64nvme" => 8,
+        "sha1" => 20,
+        _ => 32,
+    };
 
     /// <summary>
     /// A body of unknown length (POST Object's file) held to <paramref name="expected"/>: checked when it ends, before the

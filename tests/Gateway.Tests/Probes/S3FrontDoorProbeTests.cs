@@ -150,8 +150,11 @@ public sealed class S3FrontDoorProbeTests : IAsyncLifetime
         await ProbeAsync("PUT", $"/{b}/obj.txt", "changed", "PreconditionFailed", ("If-None-Match", "*"));
         await ProbeAsync("PUT", $"/{b}/obj.txt", "changed", null, ("x-amz-meta-bad.name", "v"));
         await ProbeAsync("PUT", $"/{b}/new.txt", "changed", null, ("x-amz-meta-big", new string('m', 3000)));
-        await ProbeAsync("PUT", $"/{b}/new.txt", "changed", null, ("x-amz-checksum-crc32", "not-base64!"));
-        await ProbeAsync("PUT", $"/{b}/new.txt", "changed", null, ("x-amz-checksum-sha256", "AAAA"));
+        // A checksum value that is not base64 of the algorithm's digest length: S3's InvalidRequest "Value for x-amz-checksum-crc32
+        // header is invalid.", refused before the body is read (until this change BadDigest after it).
+        await ProbeAsync("PUT", $"/{b}/new.txt", "changed", "InvalidRequest", ("x-amz-checksum-crc32", "not-base64!"));
+        await ProbeAsync("PUT", $"/{b}/new.txt", "changed", "InvalidRequest", ("x-amz-checksum-sha256", "AAAA"));
+        await ProbeAsync("PUT", $"/{b}/new.txt", "changed", "InvalidRequest", ("x-amz-checksum-crc64nvme", "o/M9+g=="));
         // Two checksum headers (the CRC32 right, the SHA-1 wrong): S3's InvalidRequest "Expecting a single x-amz-checksum- header",
         // never the first one checked and the other ignored.
         await ProbeAsync("PUT", $"/{b}/new.txt", "changed", "InvalidRequest", ("x-amz-checksum-crc32", "o/M9+g=="), ("x-amz-checksum-sha1", "AAAAAAAAAAAAAAAAAAAAAAAAAAA="));
