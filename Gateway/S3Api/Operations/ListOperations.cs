@@ -113,7 +113,8 @@ public static class ListOperations
             else
             {
                 w.Element("Marker", p.Enc(marker ?? ""));
-                if (window.Truncated && window.LastName is not null) w.Element("NextMarker", p.Enc(window.LastName));
+                // S3 names NextMarker only for a listing with a delimiter; without one the last key is the next marker.
+                if (window.Truncated && window.LastName is not null && delimiter.Length > 0) w.Element("NextMarker", p.Enc(window.LastName));
             }
             w.Element("MaxKeys", maxKeys);
             if (delimiter.Length > 0) w.Element("Delimiter", p.Enc(delimiter));
