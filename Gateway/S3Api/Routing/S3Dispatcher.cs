@@ -51,6 +51,7 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
                 return;
             }
             var caller = verifier.Verify(http);
+            if (caller.Signature is { Presigned: true }) PresignedQueryHeaders.Apply(http.Request);
             context = new S3Context(http, caller, bucket, key, services) { RequestId = requestId };
             await DispatchAsync(context);
         }

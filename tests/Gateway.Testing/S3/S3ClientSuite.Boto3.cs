@@ -86,6 +86,25 @@ public abstract partial class S3ClientSuite
         """, "presigned GET/PUT");
 
     [Fact]
+    public Task A_presigned_put_takes_the_x_amz_headers_its_presigner_moved_into_the_query() => RunBotoAsync("""
+        # Ruby's, PHP's, Go v1's and JavaScript v3's presigners move x-amz-* headers into the query string, which SigV4 signs;
+        # S3 takes them as the headers, so the object keeps the metadata and tags the URL names.
+        now = datetime.datetime.utcnow()
+        url = presign("PUT", f"{ENDPOINT}/{BUCKET}/hoisted.txt?x-amz-meta-owner=ruby&x-amz-tagging=team%3Dblue&x-amz-storage-class=STANDARD", 300, now)
+        status, body = curl("-X", "PUT", "--data-binary", "hoisted", url)
+        assert status == 200, (status, body)
+        assert s3.head_object(Bucket=BUCKET, Key="hoisted.txt")["Metadata"] == {"owner": "ruby"}
+        assert s3.get_object_tagging(Bucket=BUCKET, Key="hoisted.txt")["TagSet"] == [{"Key": "team", "Value": "blue"}]
+        # Signed with the rest of the query: one appended to a URL is a bad signature.
+        status, body = curl("-X", "PUT", "--data-binary", "x", url + "&x-amz-meta-added=1")
+        assert status == 403 and b"<Code>SignatureDoesNotMatch</Code>" in body, (status, body)
+        # A canned ACL that would share is refused as in a header, never ignored, and nothing is stored.
+        status, body = curl("-X", "PUT", "--data-binary", "x", presign("PUT", f"{ENDPOINT}/{BUCKET}/shared.txt?x-amz-acl=public-read", 300, now))
+        assert status == 400 and b"<Code>AccessControlListNotSupported</Code>" in body, (status, body)
+        assert error_of(lambda: s3.head_object(Bucket=BUCKET, Key="shared.txt"))[1] == 404
+        """, "x-amz-* headers in a presigned URL's query");
+
+    [Fact]
     public Task Boto3_deletes_in_batches_and_pages_through_list_objects_v2() => RunBotoAsync("""
         keys = [f"page/k{i:02d}" for i in range(10)] + ["page/sub/a", "page/sub/b", "other/x"]
         for k in keys: s3.put_object(Bucket=BUCKET, Key=k, Body=k.encode())
