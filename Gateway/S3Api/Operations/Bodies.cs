@@ -13,29 +13,40 @@ namespace Gateway.S3Api.Operations;
 /// </summary>
 public static class Bodies
 {
+    /// <summary>S3's largest PutObject or UploadPart body (5 GiB): a larger object is a multipart upload.</summary>
+    public const long MaxSingleUploadBytes = 5L * 1024 * 1024 * 1024;
+
     /// <param name="length">The payload's length when known (decoded length for aws-chunked), else -1.</param>
     public static Stream Open(S3Context c, out long length)
     {
         var request = c.Request;
         // aws-chunked framing adds bytes around the payload; its decoded length is checked below instead.
+        var max = Math.Min(c.Services.MaxObjectBytes, MaxSingleUploadBytes);
         if (c.Http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-            limit.MaxRequestBodySize = c.Caller.Streaming ? null : c.Services.MaxObjectBytes;
+            limit.MaxRequestBodySize = c.Caller.Streaming ? null : max;
         length = request.ContentLength ?? -1;
         if (c.Caller.Streaming)
         {
             var decoded = request.Headers["x-amz-decoded-content-length"].ToString();
             if (!long.TryParse(decoded, NumberStyles.None, CultureInfo.InvariantCulture, out length))
                 throw S3Errors.MissingContentLength();
-            if (length > c.Services.MaxObjectBytes) throw S3Errors.EntityTooLarge();
+            if (length > max) throw TooLarge(length, max);
             return new AwsChunkedStream(request.Body, c.Caller, c.Caller.StreamingSigned, c.Caller.StreamingTrailer, c.Services.Options.MaxChunkBytes, length, c.BodyFailure);
         }
         // S3 takes an object or part body only with its length: a plain chunked PUT is 411 MissingContentLength.
         if (length < 0 && request.Headers.TransferEncoding.Count > 0 && c.Key is not null && HttpMethods.IsPut(request.Method))
             throw S3Errors.MissingContentLength();
-        if (length > c.Services.MaxObjectBytes) throw S3Errors.EntityTooLarge();
+        if (length > max) throw TooLarge(length, max);
         if (c.Caller.ExpectedSha256 is { } sha) return DigestCheckingStream.Sha256(request.Body, sha, length, c.BodyFailure);
         return request.Body;
     }
+
+    // Refused on the declared length, before a byte of the body is read, with the sizes S3 names.
+    private static S3Exception TooLarge(long proposed, long max) =>
+        new("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size")
+        {
+            Details = [("ProposedSize", proposed.ToString(CultureInfo.InvariantCulture)), ("MaxSizeAllowed", max.ToString(CultureInfo.InvariantCulture))],
+        };
 
     /// <summary>A small XML request document (tagging, bucket configurations), bounded, with its Content-MD5 or x-amz-checksum-* checked.</summary>
     public static async Task<System.Xml.Linq.XDocument> ReadXmlAsync(S3Context c, int maxBytes)

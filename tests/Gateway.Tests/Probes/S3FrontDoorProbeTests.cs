@@ -287,6 +287,25 @@ public sealed class S3FrontDoorProbeTests : IAsyncLifetime
         Assert.True(_failures.Count == 0, $"{_failures.Count} offending requests:\n" + string.Join("\n", _failures));
     }
 
+    [Fact]
+    public async Task A_put_or_part_declaring_more_than_5_GiB_is_EntityTooLarge_before_its_body_is_sent()
+    {
+        // S3 takes at most 5 GiB in one PutObject or UploadPart (larger objects are multipart uploads) and refuses on the
+        // declared length, so a client is not left to send gigabytes first. Until this change the front door read on.
+        const long over = 5L * 1024 * 1024 * 1024 + 1;
+        var host = $"{_door.Endpoint.Host}:{_door.Endpoint.Port}";
+        var created = await SendAsync("POST", $"/{_bucket}/huge.bin?uploads", "");
+        var uploadId = XDocument.Parse(created.Payload).Root!.Elements().Single(e => e.Name.LocalName == "UploadId").Value;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        foreach (var target in new[] { $"/{_bucket}/huge.bin", $"/{_bucket}/huge.bin?partNumber=1&uploadId={uploadId}" })
+        {
+            var headers = _signer.Sign("PUT", host, target, [], [], "UNSIGNED-PAYLOAD").Append($"Content-Length: {over}");
+            var answer = await RawHttp.SendAsync(_door.Endpoint, "PUT", target, null, headers, timeout.Token);
+            Assert.True(answer.Status == 400 && answer.Payload.Contains("<Code>EntityTooLarge</Code>", StringComparison.Ordinal)
+                && answer.Payload.Contains("<MaxSizeAllowed>5368709120</MaxSizeAllowed>", StringComparison.Ordinal), $"{target}: {answer.Status} {answer.Payload}");
+        }
+    }
+
     private const string SigV4Streaming = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
 
     [Fact]
