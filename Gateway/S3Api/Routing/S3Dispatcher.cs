@@ -153,8 +153,8 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
             if (HttpMethods.IsPut(method))
                 return q.Count == 0 || OnlySignature(q) ? BucketOperations.CreateBucketAsync(c) : Task.FromException(S3Errors.NotImplemented("This bucket PUT"));
             if (HttpMethods.IsDelete(method))
-                return ObjectSubResource(q) is { } name
-                    ? Task.FromException(S3Errors.InvalidRequest($"The '{name}' parameter names an object sub-resource, and this request names no object key."))
+                return ForeignToDeleteBucket(q) is { } name
+                    ? Task.FromException(S3Errors.InvalidRequest($"The '{name}' parameter does not belong to DeleteBucket; nothing was deleted."))
                     : BucketOperations.DeleteBucketAsync(c);
             if (HttpMethods.IsPost(method) && q.ContainsKey("delete")) return DeleteObjectsOperation.RunAsync(c);
             return Task.FromException(S3Errors.MethodNotAllowed());
@@ -210,12 +210,12 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE",
     };
 
-    // A DELETE of the bucket that carries one of these was meant for an object (an abort with its key lost, say): deleting
-    // the bucket instead would be the one irreversible reading of it.
-    private static string? ObjectSubResource(IQueryCollection q) =>
-        ObjectParameters.FirstOrDefault(q.ContainsKey);
+    // A DELETE of the bucket that carries one of these was meant as another request (an abort with its key lost, a
+    // DeleteObjects sent with the wrong method): deleting the bucket instead would be the one irreversible reading of it.
+    private static string? ForeignToDeleteBucket(IQueryCollection q) =>
+        NotDeleteBucketParameters.FirstOrDefault(q.ContainsKey);
 
-    private static readonly string[] ObjectParameters = ["uploadId", "partNumber", "versionId"];
+    private static readonly string[] NotDeleteBucketParameters = ["uploadId", "partNumber", "versionId", "uploads", "delete"];
 
     private static bool OnlySignature(IQueryCollection q) => q.Keys.All(k => k.StartsWith("X-Amz-", StringComparison.Ordinal));
 

@@ -313,7 +313,7 @@ public sealed class S3FrontDoorProbeTests : IAsyncLifetime
     {
         var empty = S3FrontDoor.NewBucketName();
         Assert.Equal(200, (await SendAsync("PUT", $"/{empty}", "")).Status);
-        foreach (var q in new[] { "uploadId=bogus", "partNumber=1", "versionId=null" })
+        foreach (var q in new[] { "uploadId=bogus", "partNumber=1", "versionId=null", "uploads", "delete" })
             Check("DELETE", $"/{empty}?{q}", [], await SendAsync("DELETE", $"/{empty}?{q}", null), "InvalidRequest");
         Assert.True(_failures.Count == 0, string.Join("\n", _failures));
         Assert.Equal(200, (await SendAsync("HEAD", $"/{empty}", null)).Status);
