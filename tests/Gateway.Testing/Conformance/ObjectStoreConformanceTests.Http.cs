@@ -91,6 +91,39 @@ public abstract partial class ObjectStoreConformanceTests
         Assert.Equal("replaced", await replaced.Content.ReadAsStringAsync());
     }
 
+    /// <summary>
+    /// A HEAD says what the GET would (docs/errors.md: same status and headers, no body), ranges included, as S3 does on
+    /// HEAD: it answered 200 with the whole length to a Range the GET answered with 206 or 416.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_head_with_a_range_answers_with_the_status_and_headers_of_the_get()
+    {
+        await RequireAsync("ranges");
+        var etag = await PutOkAsync("digits", Digits);
+        (string Range, string? IfRange)[] cases =
+        [
+            ("bytes=2-4", null), ("bytes=-3", null), ("bytes=15-", null), ("bytes=0-", null), ("bytes=20-", null), ("bytes=-0", null),
+            ("bytes=0-1,4-5", null), ("bytes=abc", null), ("bytes=2-4", etag), ("bytes=2-4", "\"an-older-version\""), ("bytes=20-", "\"an-older-version\""),
+        ];
+        foreach (var (range, ifRange) in cases)
+        {
+            var headers = ifRange is null ? [] : new[] { ("If-Range", ifRange) };
+            using var get = await GetRangeAsync("digits", range, headers);
+            var head = new HttpRequestMessage(HttpMethod.Head, ObjectUrl("digits"));
+            head.Headers.TryAddWithoutValidation("Range", range);
+            if (ifRange is not null) head.Headers.TryAddWithoutValidation("If-Range", ifRange);
+            using var headAnswer = await Http.SendAsync(head);
+            var label = $"Range: {range}, If-Range: {ifRange}";
+            Assert.True(get.StatusCode == headAnswer.StatusCode, $"{label}: GET {(int)get.StatusCode}, HEAD {(int)headAnswer.StatusCode}");
+            Assert.True(get.Content.Headers.ContentRange?.ToString() == headAnswer.Content.Headers.ContentRange?.ToString(),
+                $"{label}: GET Content-Range {get.Content.Headers.ContentRange}, HEAD {headAnswer.Content.Headers.ContentRange}");
+            if (get.IsSuccessStatusCode)
+                Assert.True(get.Content.Headers.ContentLength == headAnswer.Content.Headers.ContentLength,
+                    $"{label}: GET Content-Length {get.Content.Headers.ContentLength}, HEAD {headAnswer.Content.Headers.ContentLength}");
+            Assert.Empty(await headAnswer.Content.ReadAsByteArrayAsync());
+        }
+    }
+
     [Fact]
     public async Task Malformed_or_multiple_ranges_are_ignored_and_the_whole_object_served()
     {
