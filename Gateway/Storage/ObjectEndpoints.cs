@@ -104,6 +104,14 @@ internal static class ObjectEndpoints
         {
             return NotModified(context, e);
         }
+        catch (GatewayException e) when (e.Code == ErrorCode.RangeNotSatisfiable && context.Request.Headers.ContainsKey(HeaderNames.IfModifiedSince))
+        {
+            // If-Modified-Since comes before the Range (RFC 9110 §13.2.2): an unchanged object is a 304, not a 416.
+            var conditions = ObjectHttp.ReadConditions(context.Request);
+            var info = await s.HeadObjectAsync(bucket, key, conditions, ct);
+            if (DateConditions.NotModifiedSince(context.Request, conditions, info)) return NotModified(context, Preconditions.NotModified(info));
+            throw;
+        }
     }
 
     /// <summary>

@@ -202,6 +202,30 @@ public abstract partial class ObjectStoreConformanceTests
         }
     }
 
+    /// <summary>
+    /// RFC 9110 §13.2.2 evaluates If-None-Match and If-Modified-Since (steps 3-4) before the Range (step 5): a cache
+    /// revalidating with a range past the end gets its 304, not a 416 (the date case answered 416).
+    /// </summary>
+    [SkippableFact]
+    public async Task A_read_that_is_not_modified_is_304_even_when_its_range_is_unsatisfiable()
+    {
+        await RequireAsync("conditionalRequests", "ranges");
+        var etag = await PutOkAsync("cached", Digits);
+        using var head = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, ObjectUrl("cached")));
+        var later = head.Content.Headers.LastModified!.Value.AddHours(1).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Head })
+            foreach (var condition in new[] { ("If-Modified-Since", later), ("If-None-Match", etag) })
+            {
+                var request = new HttpRequestMessage(method, ObjectUrl("cached"));
+                request.Headers.TryAddWithoutValidation("Range", "bytes=100-");
+                request.Headers.TryAddWithoutValidation(condition.Item1, condition.Item2);
+                using var response = await Http.SendAsync(request);
+                Assert.True(response.StatusCode == HttpStatusCode.NotModified,
+                    $"{method} {condition.Item1}: {condition.Item2} with Range: bytes=100- gave {(int)response.StatusCode}");
+                Assert.Equal(etag, response.Headers.ETag?.ToString());
+            }
+    }
+
     [SkippableFact]
     public async Task If_none_match_star_on_put_is_create_only()
     {
