@@ -195,6 +195,9 @@ internal static class ObjectEndpoints
         ObjectNames.ValidateBucket(bucket, s.Capabilities);
         key = ObjectHttp.ReadKey(context, key);
         var request = context.Request;
+        // A part of a representation must not be stored as the whole of it (RFC 9110 §14.4: a MUST 400).
+        if (request.Headers.ContainsKey(HeaderNames.ContentRange))
+            throw new GatewayException(ErrorCode.BadRequest, "Content-Range is not taken on a PUT: send the whole object in one request.");
         var max = options.Value.Limits.MaxObjectBytes;
         if (request.ContentLength > max)
             throw new GatewayException(ErrorCode.PayloadTooLarge, $"Objects are limited to {max} bytes.");

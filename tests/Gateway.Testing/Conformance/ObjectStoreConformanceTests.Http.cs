@@ -282,6 +282,26 @@ public abstract partial class ObjectStoreConformanceTests
         Assert.Empty(await ListAllKeysAsync());
     }
 
+    /// <summary>
+    /// A PUT with Content-Range sends part of a representation (RFC 9110 §14.4: the server MUST answer 400): the part was
+    /// stored as the whole object.
+    /// </summary>
+    [Fact]
+    public async Task A_put_of_a_partial_body_with_content_range_is_400_and_stores_nothing()
+    {
+        foreach (var contentRange in new[] { "bytes 0-4/20", "bytes 0-4/*", "bytes */20", "garbage" })
+        {
+            using (var fresh = await PutAsync("partial", Bytes("01234"), r => r.Content!.Headers.TryAddWithoutValidation("Content-Range", contentRange)))
+                await AssertProblemAsync(fresh, HttpStatusCode.BadRequest, "bad-request");
+            using var missing = await Http.GetAsync(ObjectUrl("partial"));
+            Assert.True(missing.StatusCode == HttpStatusCode.NotFound, $"Content-Range: {contentRange} stored the part");
+        }
+        await PutOkAsync("partial", Digits);
+        using (var replace = await PutAsync("partial", Bytes("01234"), r => r.Content!.Headers.TryAddWithoutValidation("Content-Range", "bytes 0-4/20")))
+            await AssertProblemAsync(replace, HttpStatusCode.BadRequest, "bad-request");
+        Assert.Equal(Digits, await Http.GetByteArrayAsync(ObjectUrl("partial")));
+    }
+
     [Fact]
     public async Task A_truncated_upload_leaves_nothing_and_keeps_the_previous_version()
     {
