@@ -82,6 +82,12 @@ public sealed class MigrationAndAuditProbeTests : IAsyncLifetime
         { "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"probe-dst\",\"key\":\"b.txt\"},\"metadata\":{\"owner\":\"a\"}}", "only with \"metadataDirective\":\"replace\"" },
         { "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"probe-dst\",\"key\":\"b.txt\"},\"metadataDirective\":\"copy\",\"contentType\":\"text/csv\"}", "only with \"metadataDirective\":\"replace\"" },
         { "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"probe-dst\",\"key\":\"b.txt\"},\"contentHeaders\":{\"cacheControl\":\"no-cache\"}}", "only with \"metadataDirective\":\"replace\"" },
+        // A misspelt header inside contentHeaders was dropped without a word: the copy went ahead without it.
+        { "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"probe-dst\",\"key\":\"b.txt\"},\"metadataDirective\":\"replace\",\"contentHeaders\":{\"cacheControll\":\"no-cache\"}}", "'$.contentHeaders.cacheControll'" },
+        // A body without source or target said only that it was "malformed or has the wrong shape".
+        { "{\"target\":{\"bucket\":\"probe-dst\",\"key\":\"b.txt\"}}", "'source'" },
+        { "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"}}", "'target'" },
+        { "{}", "'source', 'target'" },
     };
 
     /// <summary>
