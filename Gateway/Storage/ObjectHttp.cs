@@ -53,8 +53,15 @@ internal static partial class ObjectHttp
         if (values.Count == 0) return null;
         var list = new List<string>();
         foreach (var value in values) list.AddRange(ParseETags(value, "If-Match / If-None-Match") ?? []);
-        return list.Count == 0 ? null : list;
+        return list.Count == 0 ? null : StarAlone(list, "If-Match / If-None-Match");
     }
+
+    // RFC 9110: If-Match = "*" / #entity-tag. "*" with tags (one header or several lines) is neither; read as "*" it made
+    // a create-only or any-version condition of what the caller may have meant as a list.
+    private static List<string> StarAlone(List<string> list, string what) =>
+        list.Count > 1 && list.Contains("*")
+            ? throw new GatewayException(ErrorCode.BadRequest, $"{what} is '*' alone or a list of entity tags, not both.")
+            : list;
 
     /// <summary>A comma-separated list of entity tags ("x", W/"x") or "*"; a malformed one is a 400 naming <paramref name="what"/>.</summary>
     public static IReadOnlyList<string>? ParseETags(string? value, string what)
@@ -69,7 +76,7 @@ internal static partial class ObjectHttp
         }
         // Given but empty: a condition the caller meant to set, so it is refused rather than dropped (fail closed).
         if (list.Count == 0) throw new GatewayException(ErrorCode.BadRequest, $"{what} is given but holds no entity tag; send \"...\", W/\"...\" or '*', or leave it out.");
-        return list;
+        return StarAlone(list, what);
     }
 
     // RFC 9110 entity-tag: [ "W/" ] DQUOTE *etagc DQUOTE, etagc = %x21 / %x23-7E.

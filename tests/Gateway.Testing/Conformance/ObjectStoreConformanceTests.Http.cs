@@ -279,6 +279,14 @@ public abstract partial class ObjectStoreConformanceTests
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using (var response = await PutAsync("bad-etag", Bytes("x"), r => r.Headers.TryAddWithoutValidation("If-Match", "unquoted")))
             await AssertProblemAsync(response, HttpStatusCode.BadRequest, "bad-request");
+        // "*" is alone or not at all (RFC 9110: "*" / #entity-tag); "*" with a tag was read as "*" and the PUT went ahead.
+        foreach (var header in new[] { "If-None-Match", "If-Match" })
+        {
+            using (var response = await PutAsync("star-and-tag", Bytes("x"), r => r.Headers.TryAddWithoutValidation(header, "\"other\", *")))
+                await AssertProblemAsync(response, HttpStatusCode.BadRequest, "bad-request");
+            using (var response = await PutAsync("star-and-tag", Bytes("x"), r => r.Headers.TryAddWithoutValidation(header, ["*", "\"other\""])))
+                await AssertProblemAsync(response, HttpStatusCode.BadRequest, "bad-request");
+        }
         Assert.Empty(await ListAllKeysAsync());
     }
 
