@@ -57,6 +57,9 @@ public sealed class MigrationAndAuditProbeTests : IAsyncLifetime
     {
         { "{\"source\":{\"store\":\"local\",\"bucket\":\"Bad_Bucket\"}," + Target + "}", "source.bucket: " },
         { "{" + Source + ",\"target\":{\"store\":\"Local\",\"bucket\":\"probe-dst\"}}", "target.store: " },
+        // A negative limit was told "0 or a positive number", and then 100 was refused as under 1024.
+        { "{" + Source + "," + Target + ",\"bandwidthLimit\":-1}", "bandwidthLimit is 0 (no limit) or at least 1024" },
+        { "{" + Source + "," + Target + ",\"bandwidthLimit\":100}", "bandwidthLimit is 0 (no limit) or at least 1024" },
         { "{" + Source + ",\"target\":{\"store\":\"local\",\"bucket\":\"probe-dst\",\"prefix\":\"a/../b\"}}", "target.prefix: " },
         { "{\"source\":{\"store\":\"local\",\"bucket\":\"probe-src\",\"prefix\":\"a\\u0001\"}," + Target + "}", "source.prefix: " },
         { "{\"source\":{\"store\":\"local\",\"bucket\":\"probe-src\",\"prefix\":\"" + new string('p', 1100) + "\"}," + Target + "}", "source.prefix: " },
