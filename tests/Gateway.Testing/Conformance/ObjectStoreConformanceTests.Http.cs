@@ -162,6 +162,29 @@ public abstract partial class ObjectStoreConformanceTests
         using (var response = await Http.SendAsync(match)) Assert.Equal("conditional", await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>
+    /// A comma is an etagc (RFC 9110 §8.8.3): "a,b" is one entity tag, which names no version here (412 / 200), never a
+    /// malformed list (it was a 400: the list was split at commas). Empty list elements are taken (§5.6.1).
+    /// </summary>
+    [SkippableFact]
+    public async Task An_entity_tag_holding_a_comma_is_one_tag()
+    {
+        await RequireAsync("conditionalRequests");
+        var etag = await PutOkAsync("comma", Bytes("comma"));
+        await ExpectAsync(HttpStatusCode.PreconditionFailed, ("If-Match", "\"a,b\""));
+        await ExpectAsync(HttpStatusCode.OK, ("If-None-Match", "\"a,b\""));
+        await ExpectAsync(HttpStatusCode.NotModified, ("If-None-Match", "\"a,b\", " + etag));
+        await ExpectAsync(HttpStatusCode.OK, ("If-Match", ", \"a,b\" ,, " + etag + " ,"));
+
+        async Task ExpectAsync(HttpStatusCode status, (string Name, string Value) header)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, ObjectUrl("comma"));
+            request.Headers.TryAddWithoutValidation(header.Name, header.Value);
+            using var response = await Http.SendAsync(request);
+            Assert.True(response.StatusCode == status, $"{header.Name}: {header.Value} gave {(int)response.StatusCode}, expected {(int)status}");
+        }
+    }
+
     [SkippableFact]
     public async Task Date_conditions_give_304_and_412_and_guard_writes_as_entity_tags_do()
     {
