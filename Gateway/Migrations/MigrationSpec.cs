@@ -44,8 +44,7 @@ public sealed record MigrationSpec
         }
         var concurrency = request.Concurrency ?? 8;
         if (concurrency is < 1 or > MaxConcurrency) throw Bad($"concurrency must be between 1 and {MaxConcurrency}.");
-        if (request.BandwidthLimit is < 0) throw Bad("bandwidthLimit must be 0 (no limit) or a positive number of bytes per second.");
-        if (request.BandwidthLimit is > 0 and < 1024) throw Bad("bandwidthLimit is at least 1024 bytes per second.");
+        if (request.BandwidthLimit is < 0 or (> 0 and < 1024)) throw Bad("bandwidthLimit is 0 (no limit) or at least 1024 bytes per second.");
         return new MigrationSpec
         {
             Source = source,

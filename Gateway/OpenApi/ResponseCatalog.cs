@@ -146,13 +146,17 @@ internal static class ResponseCatalog
             case "HeadObject":
                 Success(r, "200", "The object's headers, no body.");
                 ObjectHeaders(r["200"]);
+                Success(r, "206", "A Range is answered as GET answers it: the part's headers, no body.");
+                ObjectHeaders(r["206"]);
+                Header(r["206"], "Content-Range", "bytes first-last/size of the part a GET would send.");
                 NotModified(r);
                 problem(412, "If-Match did not match (strong comparison).", []);
-                problem(501, "not-implemented: the store declares it lacks conditional requests (see GET /v1/stores).", []);
+                problem(416, "The range is outside the object.", [("Content-Range", "bytes */size of the object.")]);
+                problem(501, "not-implemented: the store declares it lacks ranged reads or conditional requests (see GET /v1/stores).", []);
                 break;
             case "PutObject":
                 Success(r, "200", "Stored; the new version's facts.");
-                problem(400, "Malformed input, or bad-digest: the body does not match Content-MD5 / Content-Digest (nothing stored).", []);
+                problem(400, "Malformed input (a Content-Range too: a part is not the object), or bad-digest: the body does not match Content-MD5 / Content-Digest (nothing stored).", []);
                 problem(413, "The object is larger than Gateway:Limits:MaxObjectBytes.", []);
                 Header(r["200"], "ETag", "The new version's entity tag.");
                 problem(412, "If-Match / If-None-Match failed (including create-only writes); nothing stored.", []);

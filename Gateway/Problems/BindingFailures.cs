@@ -24,6 +24,8 @@ internal static partial class BindingFailures
                 return json.Path is { Length: > 1 } at
                     ? $"The JSON body gives the member '{at}' more than once."
                     : "The JSON body gives a member more than once.";
+            if (MissingMembers(json.Message) is { } missing)
+                return $"The JSON body lacks the required member(s) {missing}.";
             return json.Path is { Length: > 1 } path
                 ? $"The JSON body is malformed or has the wrong shape at '{path}'."
                 : "The JSON body is malformed or has the wrong shape.";
@@ -43,6 +45,19 @@ internal static partial class BindingFailures
         if (parameter.Success && request is not null && Expected(type) == WholeNumber && IsWholeNumber(request.Query[name].ToString()))
             return $"The parameter '{name}' is out of range: the number is too large or too small for it.";
         return $"The parameter '{name}' is not valid: {Expected(type)} is expected.";
+    }
+
+    /// <summary>
+    /// The names System.Text.Json lists when required members are missing ("... missing required properties including:
+    /// 'source', 'target'."), so the detail says which; null for any other failure.
+    /// </summary>
+    private static string? MissingMembers(string message)
+    {
+        const string Marker = "missing required properties including: ";
+        var at = message.IndexOf(Marker, StringComparison.Ordinal);
+        if (at < 0) return null;
+        var names = message[(at + Marker.Length)..].TrimEnd().TrimEnd('.');
+        return names.Length == 0 ? null : names;
     }
 
     private const string WholeNumber = "a whole number";

@@ -1,4 +1,7 @@
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Gateway.Contracts.Errors;
+using Gateway.Contracts.ObjectStorage;
 using Microsoft.AspNetCore.Http.Json;
 
 namespace Gateway.Problems;
@@ -19,6 +22,13 @@ public static class ProblemSetup
         {
             o.SerializerOptions.AllowDuplicateProperties = false;
             o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+            // A copy's contentHeaders is a Contracts record (also read from stores and the channel, where a newer peer may add
+            // members): only in a request body is a member it does not know refused, as on the rest of the copy body.
+            o.SerializerOptions.TypeInfoResolver = (o.SerializerOptions.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
+                .WithAddedModifier(static type =>
+                {
+                    if (type.Type == typeof(ContentHeaders)) type.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+                });
         });
         return services;
     }

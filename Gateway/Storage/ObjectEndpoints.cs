@@ -104,6 +104,14 @@ internal static class ObjectEndpoints
         {
             return NotModified(context, e);
         }
+        catch (GatewayException e) when (e.Code == ErrorCode.RangeNotSatisfiable && context.Request.Headers.ContainsKey(HeaderNames.IfModifiedSince))
+        {
+            // If-Modified-Since comes before the Range (RFC 9110 §13.2.2): an unchanged object is a 304, not a 416.
+            var conditions = ObjectHttp.ReadConditions(context.Request);
+            var info = await s.HeadObjectAsync(bucket, key, conditions, ct);
+            if (DateConditions.NotModifiedSince(context.Request, conditions, info)) return NotModified(context, Preconditions.NotModified(info));
+            throw;
+        }
     }
 
     /// <summary>
@@ -140,14 +148,37 @@ internal static class ObjectEndpoints
             var conditions = await DateConditions.ApplyUnmodifiedSinceAsync(s, bucket, key, ObjectHttp.ReadConditions(context.Request), context.Request, ct);
             var info = await s.HeadObjectAsync(bucket, key, conditions, ct);
             if (DateConditions.NotModifiedSince(context.Request, conditions, info)) return NotModified(context, Preconditions.NotModified(info));
+            var part = HeadRange(s, store, context.Request, info);
             ObjectHttp.WriteHeaders(context.Response, info);
             context.Response.ContentLength = info.Size;
+            if (part is { } p)
+            {
+                context.Response.StatusCode = StatusCodes.Status206PartialContent;
+                context.Response.ContentLength = p.Length;
+                context.Response.Headers.ContentRange = $"bytes {p.Offset}-{p.Offset + p.Length - 1}/{info.Size}";
+            }
             return TypedResults.Empty;
         }
         catch (GatewayException e) when (e.Code == ErrorCode.NotModified)
         {
             return NotModified(context, e);
         }
+    }
+
+    /// <summary>
+    /// The part a GET with the same Range and If-Range would send (206), so a HEAD answers with the GET's status and
+    /// headers (docs/errors.md) as S3 does; null for the whole object. Unsatisfiable is the GET's 416, and a store that
+    /// lacks ranged reads refuses it as the GET is refused.
+    /// </summary>
+    private static (long Offset, long Length)? HeadRange(IObjectStore s, string store, HttpRequest request, ObjectInfo info)
+    {
+        if (ObjectHttp.ReadRange(request) is not { } range) return null;
+        if (!s.Capabilities.Ranges) throw new GatewayException(ErrorCode.NotImplemented, $"The store '{store}' does not support ranged reads.");
+        if (request.Headers.ContainsKey(HeaderNames.IfRange) && !ObjectHttp.IfRangeHolds(request, info)) return null;
+        return range.Resolve(info.Size) ?? throw new GatewayException(ErrorCode.RangeNotSatisfiable, $"The range is outside the object's {info.Size} bytes.")
+        {
+            Extensions = new Dictionary<string, object?> { ["size"] = info.Size },
+        };
     }
 
     // Answered here rather than by the exception handler, which strips the headers of error responses.
@@ -164,6 +195,9 @@ internal static class ObjectEndpoints
         ObjectNames.ValidateBucket(bucket, s.Capabilities);
         key = ObjectHttp.ReadKey(context, key);
         var request = context.Request;
+        // A part of a representation must not be stored as the whole of it (RFC 9110 §14.4: a MUST 400).
+        if (request.Headers.ContainsKey(HeaderNames.ContentRange))
+            throw new GatewayException(ErrorCode.BadRequest, "Content-Range is not taken on a PUT: send the whole object in one request.");
         var max = options.Value.Limits.MaxObjectBytes;
         if (request.ContentLength > max)
             throw new GatewayException(ErrorCode.PayloadTooLarge, $"Objects are limited to {max} bytes.");

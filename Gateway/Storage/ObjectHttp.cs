@@ -53,33 +53,57 @@ internal static partial class ObjectHttp
         if (values.Count == 0) return null;
         var list = new List<string>();
         foreach (var value in values) list.AddRange(ParseETags(value, "If-Match / If-None-Match") ?? []);
-        return list.Count == 0 ? null : list;
+        return list.Count == 0 ? null : StarAlone(list, "If-Match / If-None-Match");
     }
 
-    /// <summary>A comma-separated list of entity tags ("x", W/"x") or "*"; a malformed one is a 400 naming <paramref name="what"/>.</summary>
+    // RFC 9110: If-Match = "*" / #entity-tag. "*" with tags (one header or several lines) is neither; read as "*" it made
+    // a create-only or any-version condition of what the caller may have meant as a list.
+    private static List<string> StarAlone(List<string> list, string what) =>
+        list.Count > 1 && list.Contains("*")
+            ? throw new GatewayException(ErrorCode.BadRequest, $"{what} is '*' alone or a list of entity tags, not both.")
+            : list;
+
+    /// <summary>
+    /// A comma-separated list of entity tags ("x", W/"x") or "*"; a malformed one is a 400 naming <paramref name="what"/>.
+    /// Read tag by tag, not split at commas: a comma is an etagc (RFC 9110 §8.8.3), so "a,b" is one tag.
+    /// </summary>
     public static IReadOnlyList<string>? ParseETags(string? value, string what)
     {
         if (value is null) return null;
         var list = new List<string>();
-        foreach (var part in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        var at = 0;
+        while (true)
         {
-            if (part != "*" && !IsEntityTag(part))
-                throw new GatewayException(ErrorCode.BadRequest, $"Entity tags in {what} must be quoted (\"...\" or W/\"...\"), or '*'.");
-            list.Add(part);
+            // Empty list elements and whitespace around them are taken (RFC 9110 §5.6.1).
+            while (at < value.Length && value[at] is ',' or ' ' or '\t') at++;
+            if (at == value.Length) break;
+            var end = TagEnd(value, at);
+            if (end < 0) throw MalformedETags(what);
+            list.Add(value[at..end]);
+            at = end;
+            while (at < value.Length && value[at] is ' ' or '\t') at++;
+            if (at < value.Length && value[at] != ',') throw MalformedETags(what);
         }
         // Given but empty: a condition the caller meant to set, so it is refused rather than dropped (fail closed).
         if (list.Count == 0) throw new GatewayException(ErrorCode.BadRequest, $"{what} is given but holds no entity tag; send \"...\", W/\"...\" or '*', or leave it out.");
-        return list;
+        return StarAlone(list, what);
     }
 
-    // RFC 9110 entity-tag: [ "W/" ] DQUOTE *etagc DQUOTE, etagc = %x21 / %x23-7E.
-    private static bool IsEntityTag(string s)
+    private static GatewayException MalformedETags(string what) =>
+        new(ErrorCode.BadRequest, $"Entity tags in {what} must be quoted (\"...\" or W/\"...\"), or '*'.");
+
+    // Where the "*" or entity-tag ([ "W/" ] DQUOTE *etagc DQUOTE, etagc = %x21 / %x23-7E) starting at `at` ends; -1 when none does.
+    private static int TagEnd(string s, int at)
     {
-        var opaque = s.StartsWith("W/", StringComparison.Ordinal) ? s.AsSpan(2) : s.AsSpan();
-        if (opaque.Length < 2 || opaque[0] != '"' || opaque[^1] != '"') return false;
-        foreach (var c in opaque[1..^1])
-            if (c is < '\x21' or > '\x7e' or '"') return false;
-        return true;
+        if (s[at] == '*') return at + 1;
+        if (string.CompareOrdinal(s, at, "W/", 0, 2) == 0) at += 2;
+        if (at >= s.Length || s[at] != '"') return -1;
+        for (var i = at + 1; i < s.Length; i++)
+        {
+            if (s[i] == '"') return i + 1;
+            if (s[i] is < '\x21' or > '\x7e') return -1;
+        }
+        return -1;
     }
 
     /// <summary>A single "bytes=" range, or null to serve the whole object (RFC 9110 lets a server ignore other forms).</summary>

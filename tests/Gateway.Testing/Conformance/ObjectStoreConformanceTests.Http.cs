@@ -91,6 +91,39 @@ public abstract partial class ObjectStoreConformanceTests
         Assert.Equal("replaced", await replaced.Content.ReadAsStringAsync());
     }
 
+    /// <summary>
+    /// A HEAD says what the GET would (docs/errors.md: same status and headers, no body), ranges included, as S3 does on
+    /// HEAD: it answered 200 with the whole length to a Range the GET answered with 206 or 416.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_head_with_a_range_answers_with_the_status_and_headers_of_the_get()
+    {
+        await RequireAsync("ranges");
+        var etag = await PutOkAsync("digits", Digits);
+        (string Range, string? IfRange)[] cases =
+        [
+            ("bytes=2-4", null), ("bytes=-3", null), ("bytes=15-", null), ("bytes=0-", null), ("bytes=20-", null), ("bytes=-0", null),
+            ("bytes=0-1,4-5", null), ("bytes=abc", null), ("bytes=2-4", etag), ("bytes=2-4", "\"an-older-version\""), ("bytes=20-", "\"an-older-version\""),
+        ];
+        foreach (var (range, ifRange) in cases)
+        {
+            var headers = ifRange is null ? [] : new[] { ("If-Range", ifRange) };
+            using var get = await GetRangeAsync("digits", range, headers);
+            var head = new HttpRequestMessage(HttpMethod.Head, ObjectUrl("digits"));
+            head.Headers.TryAddWithoutValidation("Range", range);
+            if (ifRange is not null) head.Headers.TryAddWithoutValidation("If-Range", ifRange);
+            using var headAnswer = await Http.SendAsync(head);
+            var label = $"Range: {range}, If-Range: {ifRange}";
+            Assert.True(get.StatusCode == headAnswer.StatusCode, $"{label}: GET {(int)get.StatusCode}, HEAD {(int)headAnswer.StatusCode}");
+            Assert.True(get.Content.Headers.ContentRange?.ToString() == headAnswer.Content.Headers.ContentRange?.ToString(),
+                $"{label}: GET Content-Range {get.Content.Headers.ContentRange}, HEAD {headAnswer.Content.Headers.ContentRange}");
+            if (get.IsSuccessStatusCode)
+                Assert.True(get.Content.Headers.ContentLength == headAnswer.Content.Headers.ContentLength,
+                    $"{label}: GET Content-Length {get.Content.Headers.ContentLength}, HEAD {headAnswer.Content.Headers.ContentLength}");
+            Assert.Empty(await headAnswer.Content.ReadAsByteArrayAsync());
+        }
+    }
+
     [Fact]
     public async Task Malformed_or_multiple_ranges_are_ignored_and_the_whole_object_served()
     {
@@ -127,6 +160,29 @@ public abstract partial class ObjectStoreConformanceTests
         var match = new HttpRequestMessage(HttpMethod.Get, ObjectUrl("cond"));
         match.Headers.TryAddWithoutValidation("If-Match", etag);
         using (var response = await Http.SendAsync(match)) Assert.Equal("conditional", await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>
+    /// A comma is an etagc (RFC 9110 §8.8.3): "a,b" is one entity tag, which names no version here (412 / 200), never a
+    /// malformed list (it was a 400: the list was split at commas). Empty list elements are taken (§5.6.1).
+    /// </summary>
+    [SkippableFact]
+    public async Task An_entity_tag_holding_a_comma_is_one_tag()
+    {
+        await RequireAsync("conditionalRequests");
+        var etag = await PutOkAsync("comma", Bytes("comma"));
+        await ExpectAsync(HttpStatusCode.PreconditionFailed, ("If-Match", "\"a,b\""));
+        await ExpectAsync(HttpStatusCode.OK, ("If-None-Match", "\"a,b\""));
+        await ExpectAsync(HttpStatusCode.NotModified, ("If-None-Match", "\"a,b\", " + etag));
+        await ExpectAsync(HttpStatusCode.OK, ("If-Match", ", \"a,b\" ,, " + etag + " ,"));
+
+        async Task ExpectAsync(HttpStatusCode status, (string Name, string Value) header)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, ObjectUrl("comma"));
+            request.Headers.TryAddWithoutValidation(header.Name, header.Value);
+            using var response = await Http.SendAsync(request);
+            Assert.True(response.StatusCode == status, $"{header.Name}: {header.Value} gave {(int)response.StatusCode}, expected {(int)status}");
+        }
     }
 
     [SkippableFact]
@@ -167,6 +223,30 @@ public abstract partial class ObjectStoreConformanceTests
             if (status == 304) Assert.NotNull(response.Headers.ETag);
             if (status == 412 && method != HttpMethod.Head) await AssertProblemAsync(response, HttpStatusCode.PreconditionFailed, "precondition-failed");
         }
+    }
+
+    /// <summary>
+    /// RFC 9110 §13.2.2 evaluates If-None-Match and If-Modified-Since (steps 3-4) before the Range (step 5): a cache
+    /// revalidating with a range past the end gets its 304, not a 416 (the date case answered 416).
+    /// </summary>
+    [SkippableFact]
+    public async Task A_read_that_is_not_modified_is_304_even_when_its_range_is_unsatisfiable()
+    {
+        await RequireAsync("conditionalRequests", "ranges");
+        var etag = await PutOkAsync("cached", Digits);
+        using var head = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, ObjectUrl("cached")));
+        var later = head.Content.Headers.LastModified!.Value.AddHours(1).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Head })
+            foreach (var condition in new[] { ("If-Modified-Since", later), ("If-None-Match", etag) })
+            {
+                var request = new HttpRequestMessage(method, ObjectUrl("cached"));
+                request.Headers.TryAddWithoutValidation("Range", "bytes=100-");
+                request.Headers.TryAddWithoutValidation(condition.Item1, condition.Item2);
+                using var response = await Http.SendAsync(request);
+                Assert.True(response.StatusCode == HttpStatusCode.NotModified,
+                    $"{method} {condition.Item1}: {condition.Item2} with Range: bytes=100- gave {(int)response.StatusCode}");
+                Assert.Equal(etag, response.Headers.ETag?.ToString());
+            }
     }
 
     [SkippableFact]
@@ -222,7 +302,35 @@ public abstract partial class ObjectStoreConformanceTests
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using (var response = await PutAsync("bad-etag", Bytes("x"), r => r.Headers.TryAddWithoutValidation("If-Match", "unquoted")))
             await AssertProblemAsync(response, HttpStatusCode.BadRequest, "bad-request");
+        // "*" is alone or not at all (RFC 9110: "*" / #entity-tag); "*" with a tag was read as "*" and the PUT went ahead.
+        foreach (var header in new[] { "If-None-Match", "If-Match" })
+        {
+            using (var response = await PutAsync("star-and-tag", Bytes("x"), r => r.Headers.TryAddWithoutValidation(header, "\"other\", *")))
+                await AssertProblemAsync(response, HttpStatusCode.BadRequest, "bad-request");
+            using (var response = await PutAsync("star-and-tag", Bytes("x"), r => r.Headers.TryAddWithoutValidation(header, ["*", "\"other\""])))
+                await AssertProblemAsync(response, HttpStatusCode.BadRequest, "bad-request");
+        }
         Assert.Empty(await ListAllKeysAsync());
+    }
+
+    /// <summary>
+    /// A PUT with Content-Range sends part of a representation (RFC 9110 §14.4: the server MUST answer 400): the part was
+    /// stored as the whole object.
+    /// </summary>
+    [Fact]
+    public async Task A_put_of_a_partial_body_with_content_range_is_400_and_stores_nothing()
+    {
+        foreach (var contentRange in new[] { "bytes 0-4/20", "bytes 0-4/*", "bytes */20", "garbage" })
+        {
+            using (var fresh = await PutAsync("partial", Bytes("01234"), r => r.Content!.Headers.TryAddWithoutValidation("Content-Range", contentRange)))
+                await AssertProblemAsync(fresh, HttpStatusCode.BadRequest, "bad-request");
+            using var missing = await Http.GetAsync(ObjectUrl("partial"));
+            Assert.True(missing.StatusCode == HttpStatusCode.NotFound, $"Content-Range: {contentRange} stored the part");
+        }
+        await PutOkAsync("partial", Digits);
+        using (var replace = await PutAsync("partial", Bytes("01234"), r => r.Content!.Headers.TryAddWithoutValidation("Content-Range", "bytes 0-4/20")))
+            await AssertProblemAsync(replace, HttpStatusCode.BadRequest, "bad-request");
+        Assert.Equal(Digits, await Http.GetByteArrayAsync(ObjectUrl("partial")));
     }
 
     [Fact]

@@ -373,7 +373,7 @@ public sealed class MigrateCliProcessTests : IAsyncLifetime
             (["copy", "local:src", "archive:missing"], 1, "gateway answered 400: target.bucket: store 'archive' has no bucket 'missing'.", null),
             (["copy", "local:src", "archive:dst", "--verify", "sha1"], 1, "gateway answered 400: verify must be one of: checksum, size, none.", null),
             (["copy", "local:src", "archive:dst", "--concurrency", "0"], 1, "gateway answered 400: concurrency must be between 1 and 64.", null),
-            (["copy", "local:src", "archive:dst", "--bwlimit", "10"], 1, "gateway answered 400: bandwidthLimit is at least 1024 bytes per second.", null),
+            (["copy", "local:src", "archive:dst", "--bwlimit", "10"], 1, "gateway answered 400: bandwidthLimit is 0 (no limit) or at least 1024 bytes per second.", null),
             (["copy", "src", "archive:dst"], 1, "'src' is not store:bucket[/prefix].", null),
             (["copy", "local:src"], 1, "Required argument missing for command: 'copy'.", null),
             (["copy", "local:src", "archive:dst", "--concurrency", "many"], 1, "Cannot parse argument 'many' for option '--concurrency'", null),

@@ -57,6 +57,9 @@ public sealed class MigrationAndAuditProbeTests : IAsyncLifetime
     {
         { "{\"source\":{\"store\":\"local\",\"bucket\":\"Bad_Bucket\"}," + Target + "}", "source.bucket: " },
         { "{" + Source + ",\"target\":{\"store\":\"Local\",\"bucket\":\"probe-dst\"}}", "target.store: " },
+        // A negative limit was told "0 or a positive number", and then 100 was refused as under 1024.
+        { "{" + Source + "," + Target + ",\"bandwidthLimit\":-1}", "bandwidthLimit is 0 (no limit) or at least 1024" },
+        { "{" + Source + "," + Target + ",\"bandwidthLimit\":100}", "bandwidthLimit is 0 (no limit) or at least 1024" },
         { "{" + Source + ",\"target\":{\"store\":\"local\",\"bucket\":\"probe-dst\",\"prefix\":\"a/../b\"}}", "target.prefix: " },
         { "{\"source\":{\"store\":\"local\",\"bucket\":\"probe-src\",\"prefix\":\"a\\u0001\"}," + Target + "}", "source.prefix: " },
         { "{\"source\":{\"store\":\"local\",\"bucket\":\"probe-src\",\"prefix\":\"" + new string('p', 1100) + "\"}," + Target + "}", "source.prefix: " },
@@ -82,6 +85,12 @@ public sealed class MigrationAndAuditProbeTests : IAsyncLifetime
         { "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"probe-dst\",\"key\":\"b.txt\"},\"metadata\":{\"owner\":\"a\"}}", "only with \"metadataDirective\":\"replace\"" },
         { "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"probe-dst\",\"key\":\"b.txt\"},\"metadataDirective\":\"copy\",\"contentType\":\"text/csv\"}", "only with \"metadataDirective\":\"replace\"" },
         { "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"probe-dst\",\"key\":\"b.txt\"},\"contentHeaders\":{\"cacheControl\":\"no-cache\"}}", "only with \"metadataDirective\":\"replace\"" },
+        // A misspelt header inside contentHeaders was dropped without a word: the copy went ahead without it.
+        { "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"},\"target\":{\"bucket\":\"probe-dst\",\"key\":\"b.txt\"},\"metadataDirective\":\"replace\",\"contentHeaders\":{\"cacheControll\":\"no-cache\"}}", "'$.contentHeaders.cacheControll'" },
+        // A body without source or target said only that it was "malformed or has the wrong shape".
+        { "{\"target\":{\"bucket\":\"probe-dst\",\"key\":\"b.txt\"}}", "'source'" },
+        { "{\"source\":{\"bucket\":\"probe-src\",\"key\":\"a.txt\"}}", "'target'" },
+        { "{}", "'source', 'target'" },
     };
 
     /// <summary>

@@ -79,6 +79,10 @@ public sealed class NarrowedCapabilitiesTests : IAsyncLifetime
         var ranged = new HttpRequestMessage(HttpMethod.Get, $"v1/stores/{Store}/buckets/bkt/objects/plain");
         ranged.Headers.Range = new(2, 4);
         using (var response = await Http.SendAsync(ranged)) await AssertNotImplementedAsync(response, "ranged reads");
+        // A HEAD answers a Range as the GET does, so it is refused the same way.
+        var rangedHead = new HttpRequestMessage(HttpMethod.Head, $"v1/stores/{Store}/buckets/bkt/objects/plain");
+        rangedHead.Headers.Range = new(2, 4);
+        using (var response = await Http.SendAsync(rangedHead)) Assert.Equal(HttpStatusCode.NotImplemented, response.StatusCode);
         Assert.Equal("0123456789", await Http.GetStringAsync($"v1/stores/{Store}/buckets/bkt/objects/plain"));
     }
 
