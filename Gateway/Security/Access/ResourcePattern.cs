@@ -6,9 +6,11 @@ namespace Gateway.Security;
 /// <summary>
 /// A resource glob such as <c>stores/local/buckets/reports/objects/**</c>: <c>*</c> matches within one
 /// segment, <c>**</c> across segments, and a trailing <c>/**</c> also matches the folder itself
-/// (<c>stores/**</c> covers <c>stores</c>). Everything else is literal.
+/// (<c>stores/**</c> covers <c>stores</c>), except where that "folder" is an object key: <c>.../objects/team/**</c>
+/// covers the keys under <c>team/</c>, not an object named <c>team</c> (a prefix grant, as S3's <c>team/*</c>).
+/// Everything else is literal.
 /// </summary>
-public sealed class ResourcePattern
+public sealed partial class ResourcePattern
 {
     private readonly Regex _regex;
     private readonly Regex? _folder;
@@ -19,7 +21,7 @@ public sealed class ResourcePattern
         Text = pattern.Trim().Trim('/');
         if (Text.Length == 0) Text = "**";
         _regex = new Regex(@"\A" + ToRegex(Text) + @"\z", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
-        if (Text.EndsWith("/**", StringComparison.Ordinal))
+        if (Text.EndsWith("/**", StringComparison.Ordinal) && !ObjectKey().IsMatch(Text[..^3]))
             _folder = new Regex(@"\A" + ToRegex(Text[..^3]) + @"\z", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
     }
 
@@ -48,6 +50,9 @@ public sealed class ResourcePattern
         }
         return sb.ToString();
     }
+
+    [GeneratedRegex(@"\Astores/[^/]+/buckets/[^/]+/objects/.")]
+    private static partial Regex ObjectKey();
 
     public override string ToString() => Text;
 }
