@@ -21,10 +21,9 @@ public static class S3Addressing
         string? bucket = null;
         string? key;
         var host = request.Host.Host;
-        if (!string.IsNullOrEmpty(baseDomain) && host.Length > baseDomain.Length + 1
-            && host.EndsWith("." + baseDomain, StringComparison.OrdinalIgnoreCase))
+        if (IsVirtualHost(request, baseDomain))
         {
-            bucket = host[..^(baseDomain.Length + 1)].ToLowerInvariant();
+            bucket = host[..^(baseDomain!.Length + 1)].ToLowerInvariant();
             key = path.Length == 0 ? null : path;
         }
         else
@@ -44,6 +43,25 @@ public static class S3Addressing
                 throw S3Errors.InvalidArgument($"Keys under '{MultipartMetadata.PartsPrefix}' are reserved for multipart uploads in progress.");
         }
         return (bucket, key);
+    }
+
+    /// <summary>True when the request names its bucket in the host (<c>{bucket}.{BaseDomain}</c>).</summary>
+    public static bool IsVirtualHost(HttpRequest request, string? baseDomain)
+    {
+        var host = request.Host.Host;
+        return !string.IsNullOrEmpty(baseDomain) && host.Length > baseDomain.Length + 1
+            && host.EndsWith("." + baseDomain, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// An object's absolute URL as the request reached the front door (scheme, host, path base, and the bucket in the
+    /// host or the path), as S3 answers a Location: a client may fetch it as given.
+    /// </summary>
+    public static string ObjectUrl(HttpRequest request, string pathBase, string? baseDomain, string bucket, string key)
+    {
+        var path = string.Join('/', key.Split('/').Select(Uri.EscapeDataString));
+        var bucketPart = IsVirtualHost(request, baseDomain) ? "" : "/" + Uri.EscapeDataString(bucket);
+        return $"{request.Scheme}://{request.Host}{pathBase}{bucketPart}/{path}";
     }
 
     /// <summary>The gateway's key rules as S3 answers them: a key over 1024 bytes is S3's KeyTooLongError, any other breach InvalidArgument.</summary>

@@ -20,6 +20,11 @@ public sealed class S3Context(HttpContext http, S3Caller caller, string? s3Bucke
     public S3Services Services { get; } = services;
     public BodyFailure BodyFailure { get; } = new();
     public required string RequestId { get; init; }
+    /// <summary>The path base the request came through ("" on the front door's own listener).</summary>
+    public string PathBase { get; init; } = "";
+
+    /// <summary>The absolute URL of an object of this request's bucket, as S3 names it in a Location.</summary>
+    public string ObjectUrl(string key) => S3Addressing.ObjectUrl(Request, PathBase, Services.Options.BaseDomain, S3Bucket ?? "", key);
 
     private S3BucketTarget? _target;
 

@@ -47,12 +47,12 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
             // A browser form upload is signed by its policy, inside the body, not by the request.
             if (PostObjectOperation.IsFormUpload(http.Request, bucket, key))
             {
-                await postObject.RunAsync(http, bucket!, requestId, started => context = started);
+                await postObject.RunAsync(http, bucket!, requestId, pathBase, started => context = started);
                 return;
             }
             var caller = verifier.Verify(http);
             if (caller.Signature is { Presigned: true }) PresignedQueryHeaders.Apply(http.Request);
-            context = new S3Context(http, caller, bucket, key, services) { RequestId = requestId };
+            context = new S3Context(http, caller, bucket, key, services) { RequestId = requestId, PathBase = pathBase };
             await DispatchAsync(context);
         }
         catch (Exception e) when (!http.Response.HasStarted && !(e is OperationCanceledException && http.RequestAborted.IsCancellationRequested))

@@ -194,6 +194,8 @@ public abstract partial class S3ClientSuite
             {"PartNumber": 1, "ETag": e1}, {"PartNumber": 3, "ETag": e3}]})
         md5s = b"".join(bytes.fromhex(e.strip('"')) for e in (e1, e3))
         assert done["ETag"] == '"%s-2"' % hashlib.md5(md5s).hexdigest(), done["ETag"]
+        # As S3 answers it: the object's absolute URL, as this client addressed the front door.
+        assert done["Location"] == ENDPOINT.rstrip("/") + f"/{BUCKET}/mp/obj", done["Location"]
         got = s3.get_object(Bucket=BUCKET, Key="mp/obj")
         assert got["Body"].read() == part1 + b"4567" and got["ContentType"] == "text/x-parts" and got["Metadata"] == {"kind": "mp"}, got["Metadata"]
         assert got["ETag"] == done["ETag"]

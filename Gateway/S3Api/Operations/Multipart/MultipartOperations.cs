@@ -275,7 +275,7 @@ public static class MultipartOperations
     private static Task WriteCompletedAsync(S3Context c, string etag, (string Algorithm, string Value)? checksum) => S3Xml.WriteAsync(c.Response, 200, w =>
     {
         w.WriteStartElement("CompleteMultipartUploadResult", S3Xml.Namespace);
-        w.Element("Location", $"/{c.Target.S3Bucket}/{c.RequiredKey}");
+        w.Element("Location", c.ObjectUrl(c.RequiredKey));
         w.Element("Bucket", c.Target.S3Bucket);
         w.Element("Key", c.RequiredKey);
         w.Element("ETag", etag);

@@ -24,7 +24,7 @@ public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services 
     public static bool IsFormUpload(HttpRequest request, string? bucket, string? key) =>
         HttpMethods.IsPost(request.Method) && bucket is not null && key is null && PostForm.IsForm(request);
 
-    public async Task RunAsync(HttpContext http, string bucket, string requestId, Action<S3Context> started)
+    public async Task RunAsync(HttpContext http, string bucket, string requestId, string pathBase, Action<S3Context> started)
     {
         var ct = http.RequestAborted;
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -39,7 +39,7 @@ public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services 
             services.Events.Denied(http, SecurityEvent.Forbidden, "POST upload refused by its policy");
             throw;
         }
-        var c = new S3Context(http, caller, bucket, key, services) { RequestId = requestId };
+        var c = new S3Context(http, caller, bucket, key, services) { RequestId = requestId, PathBase = pathBase };
         started(c);
         var t = c.Target;
         // The x-amz-object-lock-* and x-amz-server-side-encryption* fields under PutObject's rules for its headers, in its order.
@@ -142,8 +142,7 @@ public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services 
 
     private static async Task RespondAsync(S3Context c, PostForm form, Uri? redirect, string bucket, string key, string etag)
     {
-        var request = c.Request;
-        var location = $"{request.Scheme}://{request.Host}{request.PathBase}/{Uri.EscapeDataString(bucket)}/{string.Join('/', key.Split('/').Select(Uri.EscapeDataString))}";
+        var location = c.ObjectUrl(key);
         c.Response.Headers.ETag = etag;
         c.Response.Headers.Location = location;
         if (redirect is not null)
