@@ -53,6 +53,13 @@ public static class S3Errors
     public static S3Exception MethodNotAllowed() => new("MethodNotAllowed", 405, "The specified method is not allowed against this resource.");
     public static S3Exception MissingContentLength() => new("MissingContentLength", 411, "You must provide the Content-Length HTTP header.");
     public static S3Exception IncompleteBody() => new("IncompleteBody", 400, "You did not provide the number of bytes specified by the Content-Length HTTP header.");
-    public static S3Exception EntityTooLarge() => new("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed object size.");
+    /// <summary>S3's EntityTooLarge; with the sizes when the refusal is made on the declared length (ProposedSize, MaxSizeAllowed).</summary>
+    public static S3Exception EntityTooLarge(long? proposed = null, long? max = null) =>
+        new("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size")
+        {
+            Details = proposed is { } p && max is { } m
+                ? [("ProposedSize", p.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("MaxSizeAllowed", m.ToString(System.Globalization.CultureInfo.InvariantCulture))]
+                : [],
+        };
     public static S3Exception InternalError(string message = "We encountered an internal error. Please try again.") => new("InternalError", 500, message);
 }

@@ -30,23 +30,16 @@ public static class Bodies
             var decoded = request.Headers["x-amz-decoded-content-length"].ToString();
             if (!long.TryParse(decoded, NumberStyles.None, CultureInfo.InvariantCulture, out length))
                 throw S3Errors.MissingContentLength();
-            if (length > max) throw TooLarge(length, max);
+            if (length > max) throw S3Errors.EntityTooLarge(length, max);
             return new AwsChunkedStream(request.Body, c.Caller, c.Caller.StreamingSigned, c.Caller.StreamingTrailer, c.Services.Options.MaxChunkBytes, length, c.BodyFailure);
         }
         // S3 takes an object or part body only with its length: a plain chunked PUT is 411 MissingContentLength.
         if (length < 0 && request.Headers.TransferEncoding.Count > 0 && c.Key is not null && HttpMethods.IsPut(request.Method))
             throw S3Errors.MissingContentLength();
-        if (length > max) throw TooLarge(length, max);
+        if (length > max) throw S3Errors.EntityTooLarge(length, max);
         if (c.Caller.ExpectedSha256 is { } sha) return DigestCheckingStream.Sha256(request.Body, sha, length, c.BodyFailure);
         return request.Body;
     }
-
-    // Refused on the declared length, before a byte of the body is read, with the sizes S3 names.
-    private static S3Exception TooLarge(long proposed, long max) =>
-        new("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size")
-        {
-            Details = [("ProposedSize", proposed.ToString(CultureInfo.InvariantCulture)), ("MaxSizeAllowed", max.ToString(CultureInfo.InvariantCulture))],
-        };
 
     /// <summary>A small XML request document (tagging, bucket configurations), bounded, with its Content-MD5 or x-amz-checksum-* checked.</summary>
     public static async Task<System.Xml.Linq.XDocument> ReadXmlAsync(S3Context c, int maxBytes)

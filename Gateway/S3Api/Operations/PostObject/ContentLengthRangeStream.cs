@@ -22,7 +22,7 @@ internal sealed class ContentLengthRangeStream(Stream inner, long min, long max,
         catch (InvalidDataException) { throw failure.Fail(PostForm.Malformed("The file part is not well-formed multipart/form-data.")); }
         catch (IOException) when (!cancellationToken.IsCancellationRequested) { throw failure.Fail(PostForm.Malformed("The body ended inside the file part.")); }
         _read += n;
-        if (_read > max) throw failure.Fail(new S3Exception("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size."));
+        if (_read > max) throw failure.Fail(S3Errors.EntityTooLarge());
         if (n == 0 && _read < min) throw failure.Fail(new S3Exception("EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed size."));
         return n;
     }
