@@ -9,6 +9,8 @@
 #   - its ResultSummary outcome is Failed, Aborted, Error or Timeout while no test failed
 #     (a test host that crashed after its tests passed, e.g. Environment.FailFast)
 #   - dotnet test exited non-zero while nothing above explains it
+# Before the table, each failed test is named with the first line of its message (at most 30), so
+# that the tail of a CI log says which tests failed, not only how many.
 # Exits 1 when anything failed, 0 otherwise.
 set -euo pipefail
 if [ $# -lt 1 ]; then echo "usage: $0 RESULTS_DIR PROJECT..." >&2; exit 2; fi
@@ -21,6 +23,7 @@ if not projects:
 BAD_SUMMARY = {"Failed", "Aborted", "Error", "Timeout"}
 SKIPPED = {"NotExecuted", "Inconclusive", "NotRunnable", "Pending", "Disconnected"}
 rows, total_p, total_f, total_s = [], 0, 0, 0
+failures = []
 if not projects:
     rows.append(("(no test projects)", 0, 1, 0, "nothing to count"))
 for name in projects:
@@ -40,7 +43,11 @@ for name in projects:
             o = r.get("outcome")
             if o == "Passed": p += 1
             elif o in SKIPPED: s += 1
-            else: f += 1; tf += 1
+            else:
+                f += 1; tf += 1
+                message = r.find("t:Output/t:ErrorInfo/t:Message", ns)
+                first = next((l.strip() for l in (message.text or "").splitlines() if l.strip()), "") if message is not None else ""
+                failures.append(f"FAILED {name}: {r.get('testName')} ({o})" + (f": {first[:200]}" if first else ""))
         summary = root.find("t:ResultSummary", ns)
         outcome = summary.get("outcome") if summary is not None else None
         if summary is None:
@@ -58,6 +65,10 @@ for name in projects:
             f += 1; notes.append(f"dotnet test exited {code}")
     rows.append((name, p, f, s, "; ".join(notes)))
     total_p += p; total_f += f; total_s += s
+for line in failures[:30]:
+    print(line)
+if len(failures) > 30:
+    print(f"... and {len(failures) - 30} more failed tests")
 width = max([len(r[0]) for r in rows] + [7])
 print(f"{'project':<{width}}  {'passed':>6}  {'failed':>6}  {'skipped':>7}  note")
 for name, p, f, s, note in rows:

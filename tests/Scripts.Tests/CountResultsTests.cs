@@ -34,6 +34,18 @@ public sealed class CountResultsTests : IDisposable
     }
 
     [Fact]
+    public void Failed_tests_are_named_with_the_first_line_of_their_message()
+    {
+        SyntheticTrx.Write(Path.Combine(_dir, "A.Tests"), "Failed", ["Passed", "Failed"],
+            failureMessage: "\n  Assert.Equal() Failure: Values differ\nExpected: 1\nActual:   2");
+
+        var (_, lines) = Count("A.Tests");
+
+        Assert.Contains("FAILED A.Tests: T1 (Failed): Assert.Equal() Failure: Values differ", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("T0", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_crashed_host_whose_tests_passed_counts_as_a_failure()
     {
         // What an xunit project calling Environment.FailFast leaves: passed rows, a Failed summary.

@@ -5,15 +5,19 @@ namespace Gateway.Scripts.Tests;
 /// <summary>Writes .trx files shaped like the ones `dotnet test --logger trx` writes.</summary>
 internal static class SyntheticTrx
 {
-    public static string Write(string dir, string summaryOutcome, IEnumerable<string> outcomes, string? runInfo = null)
+    public static string Write(string dir, string summaryOutcome, IEnumerable<string> outcomes, string? runInfo = null,
+        string? failureMessage = null)
     {
         Directory.CreateDirectory(dir);
         var results = new StringBuilder();
         var i = 0;
         foreach (var outcome in outcomes)
         {
+            var output = outcome == "Passed" || failureMessage is null ? "" : $"""
+                <Output><ErrorInfo><Message>{failureMessage}</Message><StackTrace>at T()</StackTrace></ErrorInfo></Output>
+                """;
             results.Append($"""
-                <UnitTestResult executionId="{Guid.NewGuid()}" testId="{Guid.NewGuid()}" testName="T{i++}" outcome="{outcome}" />
+                <UnitTestResult executionId="{Guid.NewGuid()}" testId="{Guid.NewGuid()}" testName="T{i++}" outcome="{outcome}">{output}</UnitTestResult>
                 """);
         }
         var info = runInfo is null ? "" : $"""
