@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 using Gateway.Channel.Families;
+using Gateway.Channel.Rpc;
 using Gateway.Contracts.Diagnostics;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
@@ -47,8 +48,23 @@ public sealed partial class MigrationRunner(
             if (_running.ContainsKey(id)) return;
             var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
             _running[id] = cts;
-            Track(Task.Run(() => RunGuardedAsync(id, cts), CancellationToken.None));
+            Track(RunAsJob(id, () => RunGuardedAsync(id, cts)));
         }
+    }
+
+    /// <summary>
+    /// Runs work of job <paramref name="id"/> apart from whatever request started it: without that request's activity
+    /// (a span long ended) and with the job id as the request id of its bridge calls, so a run started by a POST and
+    /// one resumed at start look the same in the audit log, and <c>/v1/witnesses/{id}</c> lists the job's witnesses.
+    /// </summary>
+    private static Task RunAsJob(string id, Func<Task> work)
+    {
+        using (ExecutionContext.SuppressFlow())
+            return Task.Run(() =>
+            {
+                ChannelRequestContext.RequestId = id;
+                return work();
+            }, CancellationToken.None);
     }
 
     /// <summary>A task of this runner that <see cref="StopAsync"/> waits for.</summary>
@@ -86,7 +102,7 @@ public sealed partial class MigrationRunner(
             db.SetState(id, state, time.GetUtcNow());
             if (_running.TryGetValue(id, out var cts)) cts.Cancel();
             // Not running (paused, failed, interrupted): no run will abort the uploads it left open, so this does.
-            else if (state == MigrationStates.Cancelled) Track(AbortUploadsAsync(job));
+            else if (state == MigrationStates.Cancelled) Track(RunAsJob(id, () => AbortUploadsAsync(job)));
             progress.Changed(id);
             return db.GetJob(id)!;
         }

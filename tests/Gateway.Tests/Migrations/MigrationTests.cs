@@ -125,6 +125,29 @@ public sealed class MigrationTests : IAsyncLifetime
         Assert.Equal((0, count), (second.GetProperty("objects").GetProperty("done").GetInt64(), second.GetProperty("objects").GetProperty("skipped").GetInt64()));
     }
 
+    [Fact]
+    public async Task A_job_started_by_a_request_carries_its_own_id_not_the_request_s()
+    {
+        var objects = await SeedAsync(5, "own/");
+        var (created, body) = await _api.CreateAsync(new { source = new { store = "local", bucket = "src", prefix = "own/" }, target = new { store = "archive", bucket = "dst" } });
+        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        var requestId = created.Headers.GetValues("X-Request-Id").Single();
+        var id = body.GetProperty("id").GetString()!;
+        Assert.Equal("completed", (await _api.WaitForEndAsync(id)).GetProperty("state").GetString());
+
+        // Until this fix the job's calls ran under the POST's request id and its (ended) activity.
+        var jobs = await _server.Client.GetFromJsonAsync<JsonElement>($"v1/witnesses/{id}");
+        var puts = jobs.GetProperty("witnesses").EnumerateArray().Where(w => w.GetProperty("operation").GetString() == "object-storage.put-object")
+            .Select(w => w.GetProperty("target").GetString()).ToList();
+        Assert.Equal(objects.Select(o => "archive/dst/" + o.Key["own/".Length..]).Order(StringComparer.Ordinal), puts.Order(StringComparer.Ordinal));
+        using var request = await _server.Client.GetAsync($"v1/witnesses/{requestId}");
+        if (request.StatusCode != HttpStatusCode.NotFound)
+        {
+            var own = (await request.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("witnesses").EnumerateArray();
+            Assert.DoesNotContain(own, w => w.GetProperty("operation").GetString() == "object-storage.put-object");
+        }
+    }
+
     [Theory]
     [InlineData("archive")]
     [InlineData("flat")]
