@@ -18,8 +18,10 @@ sealed class AzureBlockUpload(BlockBlobClient blob, ResiliencePipeline pipeline,
     {
         // Block ids are unique per upload, so concurrent uploads of the same blob cannot mix their blocks.
         var uploadId = Guid.NewGuid().ToString("N");
-        var (ids, size, digest) = await ChunkedUpload.SendAsync(content, BlockSize(options, put.ContentLength), options.MaxParallelBlocks, size => new NativeChunk(size),
+        // Always hashed: the MD5 becomes the blob's Content-MD5, which Azure keeps and answers on every read.
+        var (ids, size, hash) = await ChunkedUpload.SendAsync(content, BlockSize(options, put.ContentLength), options.MaxParallelBlocks, md5: true, size => new NativeChunk(size),
             (index, chunk, c) => StageAsync(Convert.ToBase64String(Encoding.ASCII.GetBytes($"{uploadId}-{index:D6}")), chunk, c), ct);
+        var digest = hash!;
         if (put.ContentMd5 is { } expected && expected != Convert.ToBase64String(digest)) throw AzureBlobObjectStore.BadDigest();
 
         var committed = await AzureCall.Run(pipeline, store, async c => (await blob.CommitBlockListAsync(ids, new CommitBlockListOptions

@@ -8,8 +8,10 @@ namespace Gateway.Bridges.S3;
 
 /// <summary>
 /// One multipart upload with bounded memory: the body is cut into parts of PartSizeBytes, at most
-/// MaxParallelParts in flight. The whole-object MD5 is checked before the upload is completed, and any
-/// failure aborts it, so a failed put leaves nothing behind and the previous object intact.
+/// MaxParallelParts in flight. A stated whole-object MD5 is checked before the upload is completed, and any
+/// failure aborts it, so a failed put leaves nothing behind and the previous object intact. Without one no MD5 is
+/// computed: S3 keeps none for a multipart object (its ETag is not one, and reads state none), each part's bytes are
+/// checked by S3 against the SHA-256 or checksum the part is signed with, and the channel's witness covers the body.
 /// </summary>
 sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3StoreOptions options, string store)
 {
@@ -23,9 +25,9 @@ sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3
         var completed = false;
         try
         {
-            var (etags, size, md5) = await ChunkedUpload.SendAsync(content, PartSize(options, put.ContentLength), options.MaxParallelParts, size => new NativeChunk(size),
-                (index, chunk, c) => UploadPartAsync(bucket, key, uploadId, index + 1, chunk, c), ct);
-            var digest = Convert.ToBase64String(md5);
+            var (etags, size, md5) = await ChunkedUpload.SendAsync(content, PartSize(options, put.ContentLength), options.MaxParallelParts, md5: put.ContentMd5 is not null,
+                size => new NativeChunk(size), (index, chunk, c) => UploadPartAsync(bucket, key, uploadId, index + 1, chunk, c), ct);
+            var digest = md5 is null ? null : Convert.ToBase64String(md5);
             if (put.ContentMd5 is { } expected && expected != digest) throw S3ObjectStore.BadDigest();
 
             var complete = new CompleteMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = uploadId, PartETags = [.. etags] };

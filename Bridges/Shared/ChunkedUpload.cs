@@ -4,8 +4,8 @@ using System.Security.Cryptography;
 
 namespace Gateway.Bridges.Shared;
 
-/// <summary>What a chunked upload sent: each chunk's result in order, the body's size and its MD5.</summary>
-readonly record struct ChunkedUploadResult<T>(T[] Results, long Size, byte[] Md5);
+/// <summary>What a chunked upload sent: each chunk's result in order, the body's size and its MD5 (when asked for).</summary>
+readonly record struct ChunkedUploadResult<T>(T[] Results, long Size, byte[]? Md5);
 
 /// <summary>One chunk as it is sent: its memory and length, and a fresh stream over its bytes for each attempt.</summary>
 readonly record struct UploadChunk(IChunkMemory Memory, int Length)
@@ -22,15 +22,15 @@ static class ChunkedUpload
     /// <summary>
     /// Reads <paramref name="content"/> into chunks of <paramref name="chunkSize"/> and sends each with
     /// <paramref name="send"/> (its 0-based index and bytes), at most <paramref name="parallel"/> at once, hashing MD5 as
-    /// it reads. An empty body is one empty chunk. On the first failure the other sends are cancelled and awaited before
+    /// it reads when <paramref name="md5"/> is set (a pass over every byte: only for a caller that keeps or checks it). An empty body is one empty chunk. On the first failure the other sends are cancelled and awaited before
     /// their buffers are given back, and that failure (not the cancellation it caused) is thrown.
     /// </summary>
     /// <param name="rent">Memory for one chunk (<see cref="NativeChunk"/> unless a test counts them).</param>
-    public static async Task<ChunkedUploadResult<T>> SendAsync<T>(Stream content, int chunkSize, int parallel, Func<int, IChunkMemory> rent,
+    public static async Task<ChunkedUploadResult<T>> SendAsync<T>(Stream content, int chunkSize, int parallel, bool md5, Func<int, IChunkMemory> rent,
         Func<int, UploadChunk, CancellationToken, Task<T>> send, CancellationToken ct)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        using var hash = md5 ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
         using var slots = new SemaphoreSlim(parallel);
         // A sent chunk's memory is taken again by the next chunk, and all of it is given back when the upload ends:
         // a fresh mapping per chunk cost a page fault per 4 KiB of every chunk.
@@ -60,12 +60,12 @@ static class ChunkedUpload
                     slots.Release();
                     break;
                 }
-                md5.AppendData(buffer.Memory.Span[..length]);
+                hash?.AppendData(buffer.Memory.Span[..length]);
                 size += length;
                 sends.Add(SendOneAsync(index, buffer, length));
                 if (length < chunkSize) break;
             }
-            return new(await Task.WhenAll(sends), size, md5.GetHashAndReset());
+            return new(await Task.WhenAll(sends), size, hash?.GetHashAndReset());
         }
         catch (Exception e)
         {

@@ -18,7 +18,7 @@ public sealed class ChunkedUploadTests
     {
         var body = RandomNumberGenerator.GetBytes(length);
         var pool = new CountingPool();
-        var result = await ChunkedUpload.SendAsync(new MemoryStream(body), 4096, 2, pool.Rent,
+        var result = await ChunkedUpload.SendAsync(new MemoryStream(body), 4096, 2, md5: true, pool.Rent,
             (index, chunk, _) => Task.FromResult((index, chunk.Memory.Memory[..chunk.Length].ToArray())), CancellationToken.None);
 
         Assert.Equal(chunks, result.Results.Length);
@@ -30,11 +30,22 @@ public sealed class ChunkedUploadTests
     }
 
     [Fact]
+    public async Task Hashes_nothing_unless_asked()
+    {
+        var body = RandomNumberGenerator.GetBytes(3 * 4096 + 5);
+        var result = await ChunkedUpload.SendAsync(new MemoryStream(body), 4096, 2, md5: false, new CountingPool().Rent,
+            (index, chunk, _) => Task.FromResult(chunk.Length), CancellationToken.None);
+
+        Assert.Null(result.Md5);
+        Assert.Equal(body.Length, result.Size);
+    }
+
+    [Fact]
     public async Task Never_has_more_chunks_in_flight_than_allowed()
     {
         var pool = new CountingPool();
         int inFlight = 0, most = 0;
-        await ChunkedUpload.SendAsync(new MemoryStream(new byte[20 * 1024]), 1024, 3, pool.Rent, async (index, _, _) =>
+        await ChunkedUpload.SendAsync(new MemoryStream(new byte[20 * 1024]), 1024, 3, md5: true, pool.Rent, async (index, _, _) =>
         {
             var now = Interlocked.Increment(ref inFlight);
             InterlockedMax(ref most, now);
@@ -55,7 +66,7 @@ public sealed class ChunkedUploadTests
         var pool = new CountingPool();
         var failure = new IOException("block 2 refused");
         var started = 0;
-        var thrown = await Assert.ThrowsAsync<IOException>(() => ChunkedUpload.SendAsync(new MemoryStream(new byte[64 * 1024]), 1024, 3, pool.Rent,
+        var thrown = await Assert.ThrowsAsync<IOException>(() => ChunkedUpload.SendAsync(new MemoryStream(new byte[64 * 1024]), 1024, 3, md5: true, pool.Rent,
             async (index, _, ct) =>
             {
                 Interlocked.Increment(ref started);
@@ -73,7 +84,7 @@ public sealed class ChunkedUploadTests
     public async Task A_failed_read_stops_the_upload_with_the_read_error()
     {
         var pool = new CountingPool();
-        var thrown = await Assert.ThrowsAsync<IOException>(() => ChunkedUpload.SendAsync(new FailingAfter(3000), 1024, 2, pool.Rent,
+        var thrown = await Assert.ThrowsAsync<IOException>(() => ChunkedUpload.SendAsync(new FailingAfter(3000), 1024, 2, md5: true, pool.Rent,
             (index, _, _) => Task.FromResult(index), CancellationToken.None));
 
         Assert.Equal("the body broke", thrown.Message);

@@ -45,7 +45,8 @@ public sealed class S3EndpointCacheTests : IAsyncLifetime
         var bodies = new Dictionary<string, byte[]> { ["a/first.bin"] = SinglePut.Body(20 * Mib), ["b/second.bin"] = SinglePut.Body(20 * Mib) };
         foreach (var (key, body) in bodies)
         {
-            var put = await store.PutObjectAsync(_bucket, key, new ForwardOnly(body), new PutObjectOptions { ContentLength = body.Length }, CancellationToken.None);
+            var put = await store.PutObjectAsync(_bucket, key, new ForwardOnly(body), new PutObjectOptions { ContentLength = body.Length, ContentMd5 = SinglePut.Md5(body) },
+                CancellationToken.None);
             Assert.Equal(SinglePut.Md5(body), put.ContentMd5);
         }
         // A listing's request path is the bucket alone, for which the SDK appends "/" to the endpoint it is given:

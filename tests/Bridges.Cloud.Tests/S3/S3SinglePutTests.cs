@@ -110,6 +110,12 @@ public sealed class S3SinglePutTests : IAsyncLifetime
 
         Assert.Contains("-", put.ETag);
         Assert.Equal(SinglePut.Md5(body), SinglePut.Md5(await SinglePut.ReadAsync(store, _bucket, "parts.bin")));
+        // S3 keeps no MD5 of a multipart object, so none is computed unless the caller states one to check.
+        Assert.Null(put.ContentMd5);
+        var stated = await store.PutObjectAsync(_bucket, "stated.bin", new ForwardOnly(body),
+            new PutObjectOptions { ContentLength = body.Length, ContentMd5 = SinglePut.Md5(body) }, CancellationToken.None);
+        Assert.Equal(SinglePut.Md5(body), stated.ContentMd5);
+        await SinglePut.BadDigestStoresNothingAsync(store, _bucket, 20 * Mib);
     }
 
     [Fact]
