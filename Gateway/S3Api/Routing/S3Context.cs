@@ -17,6 +17,8 @@ public sealed class S3Context(HttpContext http, S3Caller caller, string? s3Bucke
     public S3Caller Caller { get; } = caller;
     public string? S3Bucket { get; } = s3Bucket;
     public string? Key { get; } = key;
+    /// <summary>The owner S3 answers for every bucket and object: the caller (no bucket owners are kept, docs/s3.md).</summary>
+    public string OwnerId => Caller.Key.Caller;
     public S3Services Services { get; } = services;
     public BodyFailure BodyFailure { get; } = new();
     public required string RequestId { get; init; }

@@ -47,4 +47,68 @@ public abstract partial class S3ClientSuite
         for key, upload in (("edge/mp-a", first), ("edge/mp-b", second)):
             s3.abort_multipart_upload(Bucket=BUCKET, Key=key, UploadId=upload)
         """, "zero-sized pages");
+
+    [Fact]
+    public Task Boto3_a_cors_preflight_answers_that_the_bucket_has_no_cors() => RunBotoAsync("""
+        def options(url, headers):
+            r = urllib.request.Request(url, method="OPTIONS", headers=headers)
+            try:
+                with urllib.request.urlopen(r) as resp: return resp.status, dict(resp.headers), resp.read()
+            except urllib.error.HTTPError as e:
+                return e.code, dict(e.headers), e.read()
+        s3.put_object(Bucket=BUCKET, Key="edge/cors", Body=b"c")
+        for url, kind in ((f"{ENDPOINT}/{BUCKET}", "BUCKET"), (f"{ENDPOINT}/{BUCKET}/edge/cors", "OBJECT")):
+            status, headers, body = options(url, {"Origin": "https://app.example", "Access-Control-Request-Method": "PUT"})
+            assert status == 403 and b"<Code>AccessForbidden</Code>" in body, (url, status, body)
+            assert b"<Message>CORSResponse: CORS is not enabled for this bucket.</Message>" in body, body
+            assert b"<Method>PUT</Method>" in body and f"<ResourceType>{kind}</ResourceType>".encode() in body, body
+            assert not any(h.lower().startswith("access-control-allow") for h in headers), headers
+        status, _, body = options(f"{ENDPOINT}/{BUCKET}/edge/cors", {"Access-Control-Request-Method": "GET"})
+        assert status == 400 and b"<Code>BadRequest</Code>" in body and b"Insufficient information. Origin request header needed." in body, (status, body)
+        status, _, body = options(f"{ENDPOINT}/{BUCKET}/edge/cors", {"Origin": "https://app.example"})
+        assert status == 400 and b"<Message>Invalid Access-Control-Request-Method: null</Message>" in body, (status, body)
+        status, _, body = options(f"{ENDPOINT}/{BUCKET}/edge/cors", {"Origin": "https://app.example", "Access-Control-Request-Method": "PATCH"})
+        assert status == 400 and b"<Message>Invalid Access-Control-Request-Method: PATCH</Message>" in body, (status, body)
+        assert s3.get_object(Bucket=BUCKET, Key="edge/cors")["Body"].read() == b"c"
+        """, "CORS preflight");
+
+    [Fact]
+    public Task Boto3_an_expected_bucket_owner_other_than_the_owner_is_refused_and_changes_nothing() => RunBotoAsync("""
+        owner = s3.list_buckets()["Owner"]["ID"]
+        other = "111122223333"
+        assert owner != other
+        s3.put_object(Bucket=BUCKET, Key="own/a", Body=b"a")
+        s3.put_object_tagging(Bucket=BUCKET, Key="own/a", Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})
+        denied = ("AccessDenied", 403)
+        for call in (lambda: s3.put_object(Bucket=BUCKET, Key="own/a", Body=b"changed", ExpectedBucketOwner=other),
+                     lambda: s3.put_object(Bucket=BUCKET, Key="own/new", Body=b"new", ExpectedBucketOwner="s3-someone-else"),
+                     lambda: s3.get_object(Bucket=BUCKET, Key="own/a", ExpectedBucketOwner=other),
+                     lambda: s3.delete_object(Bucket=BUCKET, Key="own/a", ExpectedBucketOwner=other),
+                     lambda: s3.delete_objects(Bucket=BUCKET, Delete={"Objects": [{"Key": "own/a"}]}, ExpectedBucketOwner=other),
+                     lambda: s3.delete_object_tagging(Bucket=BUCKET, Key="own/a", ExpectedBucketOwner=other),
+                     lambda: s3.list_objects_v2(Bucket=BUCKET, ExpectedBucketOwner=other),
+                     lambda: s3.create_multipart_upload(Bucket=BUCKET, Key="own/mp", ExpectedBucketOwner=other),
+                     lambda: s3.copy_object(Bucket=BUCKET, Key="own/copy", CopySource={"Bucket": BUCKET, "Key": "own/a"}, ExpectedBucketOwner=other),
+                     lambda: s3.copy_object(Bucket=BUCKET, Key="own/copy", CopySource={"Bucket": BUCKET, "Key": "own/a"}, ExpectedSourceBucketOwner=other)):
+            assert error_of(call) == denied
+        assert error_of(lambda: s3.head_bucket(Bucket=BUCKET, ExpectedBucketOwner=other))[1] == 403
+        assert error_of(lambda: s3.head_object(Bucket=BUCKET, Key="own/a", ExpectedBucketOwner=other))[1] == 403
+        # An empty value names no owner: S3's InvalidBucketOwnerAWSAccountID.
+        status, answer = raw("GET", f"{ENDPOINT}/{BUCKET}/own/a", headers={"x-amz-expected-bucket-owner": ""})
+        assert status == 400 and b"<Code>InvalidBucketOwnerAWSAccountID</Code>" in answer, (status, answer)
+        # Nothing changed.
+        assert s3.get_object(Bucket=BUCKET, Key="own/a")["Body"].read() == b"a"
+        assert s3.get_object_tagging(Bucket=BUCKET, Key="own/a")["TagSet"] == [{"Key": "k", "Value": "v"}]
+        assert [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="own/").get("Contents", [])] == ["own/a"]
+        assert s3.list_multipart_uploads(Bucket=BUCKET, Prefix="own/").get("Uploads", []) == []
+        # The owner the listings name passes, on the target and on a copy's source.
+        s3.put_object(Bucket=BUCKET, Key="own/a", Body=b"b", ExpectedBucketOwner=owner)
+        s3.copy_object(Bucket=BUCKET, Key="own/copy", CopySource={"Bucket": BUCKET, "Key": "own/a"}, ExpectedBucketOwner=owner, ExpectedSourceBucketOwner=owner)
+        assert s3.get_object(Bucket=BUCKET, Key="own/copy", ExpectedBucketOwner=owner)["Body"].read() == b"b"
+        s3.head_bucket(Bucket=BUCKET, ExpectedBucketOwner=owner)
+        # An emptied bucket is not deleted for another owner.
+        s3.delete_objects(Bucket=BUCKET, Delete={"Objects": [{"Key": "own/a"}, {"Key": "own/copy"}]}, ExpectedBucketOwner=owner)
+        assert error_of(lambda: s3.delete_bucket(Bucket=BUCKET, ExpectedBucketOwner=other)) == denied
+        s3.head_bucket(Bucket=BUCKET)
+        """, "expected bucket owner");
 }
