@@ -111,4 +111,14 @@ public abstract partial class S3ClientSuite
         assert error_of(lambda: s3.delete_bucket(Bucket=BUCKET, ExpectedBucketOwner=other)) == denied
         s3.head_bucket(Bucket=BUCKET)
         """, "expected bucket owner");
+
+    [Fact]
+    public Task Boto3_an_append_offset_is_refused_and_the_object_is_kept_whole() => RunBotoAsync("""
+        s3.put_object(Bucket=BUCKET, Key="edge/log", Body=b"first line\n")
+        status, answer = raw("PUT", f"{ENDPOINT}/{BUCKET}/edge/log", b"second line\n", headers={"x-amz-write-offset-bytes": "11"})
+        assert status == 501 and b"<Code>NotImplemented</Code>" in answer, (status, answer)
+        assert s3.get_object(Bucket=BUCKET, Key="edge/log")["Body"].read() == b"first line\n"
+        status, answer = raw("PUT", f"{ENDPOINT}/{BUCKET}/edge/new-log", b"x", headers={"x-amz-write-offset-bytes": "0"})
+        assert status == 501 and error_of(lambda: s3.head_object(Bucket=BUCKET, Key="edge/new-log"))[1] == 404, (status, answer)
+        """, "append offset");
 }
