@@ -58,9 +58,8 @@ public sealed partial class AzureBlobObjectStore
         catch (GatewayException e) when (e.Code == ErrorCode.PreconditionFailed)
         {
             // The target's conditions may be what failed: that 412 is the caller's.
-            var current = await TryHeadAsync(request.SourceBucket, request.SourceKey, ct);
-            if (PinnedCopy.Unchanged(source, current)) throw;
-            if (current is null) throw NotFound(request.SourceBucket, request.SourceKey);
+            if (await PinnedCopy.RefusalIsCallersAsync(TryHeadAsync(request.SourceBucket, request.SourceKey, ct), reread => reread.ETag == source.ETag,
+                    () => NotFound(request.SourceBucket, request.SourceKey))) throw;
             return null;
         }
         // Copies within an account finish at once; another (a cross-account store) is waited for.

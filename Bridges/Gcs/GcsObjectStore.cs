@@ -172,9 +172,9 @@ public sealed partial class GcsObjectStore : IObjectStore
         catch (GatewayException e) when (e.Code == ErrorCode.PreconditionFailed)
         {
             // The target's pin may be what failed (a create-only copy whose target appeared): that 412 is the caller's.
-            var now = await TryHeadAsync(request.SourceBucket, request.SourceKey, ct);
-            if (now is not null && now.Generation == source.Generation && now.Metageneration == source.Metageneration) throw;
-            if (now is null) throw NotFound(request.SourceBucket, request.SourceKey);
+            if (await PinnedCopy.RefusalIsCallersAsync(TryHeadAsync(request.SourceBucket, request.SourceKey, ct),
+                    reread => reread.Generation == source.Generation && reread.Metageneration == source.Metageneration,
+                    () => NotFound(request.SourceBucket, request.SourceKey))) throw;
             return null;
         }
     }

@@ -391,9 +391,8 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         }
         catch (GatewayException e) when (e.Code == ErrorCode.PreconditionFailed)
         {
-            var current = await TryHeadAsync(request.SourceBucket, request.SourceKey, ct);
-            if (PinnedCopy.Unchanged(source, current)) throw;
-            if (current is null) throw NotFound(request.SourceBucket, request.SourceKey);
+            if (await PinnedCopy.RefusalIsCallersAsync(TryHeadAsync(request.SourceBucket, request.SourceKey, ct), reread => reread.ETag == source.ETag,
+                    () => NotFound(request.SourceBucket, request.SourceKey))) throw;
             return null;
         }
         var now = await TryHeadAsync(request.TargetBucket, request.TargetKey, ct);

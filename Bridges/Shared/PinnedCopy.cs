@@ -26,6 +26,11 @@ static class PinnedCopy
         }
     }
 
-    /// <summary>Whether a refused copy's source is still the version it was pinned to (then the 412 is the caller's).</summary>
-    public static bool Unchanged(ObjectInfo pinned, ObjectInfo? now) => now is not null && now.ETag == pinned.ETag;
+    /// <summary>
+    /// After the service refused a pinned copy (412): true when the source is still the version it was pinned to, so the
+    /// refusal is the caller's own (a target condition) and is answered; false when the source changed (start again).
+    /// A source deleted meanwhile is <paramref name="notFound"/>.
+    /// </summary>
+    public static async Task<bool> RefusalIsCallersAsync<T>(Task<T?> reread, Func<T, bool> unchanged, Func<Exception> notFound) where T : class =>
+        await reread is { } now ? unchanged(now) : throw notFound();
 }

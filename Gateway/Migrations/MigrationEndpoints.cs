@@ -166,11 +166,8 @@ public static class MigrationEndpoints
     {
         if (!ObjectNames.CanHold(store.Capabilities, bucket))
             throw new GatewayException(ErrorCode.BadRequest, $"{field}.bucket: store '{store.Name}' cannot hold bucket names with '.'.");
-        try { await store.ListObjectsAsync(bucket, new ListObjectsRequest { PageSize = 1 }, ct); }
-        catch (GatewayException e) when (e.Code == ErrorCode.NotFound)
-        {
+        if (!await store.BucketExistsAsync(bucket, ct))
             throw new GatewayException(ErrorCode.BadRequest, $"{field}.bucket: store '{store.Name}' has no bucket '{bucket}'.");
-        }
     }
 
     /// <summary>The scopes a job needs, checked before it is created. A body the spec refuses is left to the handler.</summary>

@@ -1,4 +1,5 @@
 using Gateway.Channel.Families;
+using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
 using Gateway.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -49,8 +50,8 @@ internal static class BucketEndpoints
     {
         var s = registry.Get(store);
         ObjectNames.ValidateBucket(bucket, s.Capabilities);
-        // The store contract has no "bucket exists" call of its own: a one-object listing answers it (not-found when it does not).
-        await s.ListObjectsAsync(bucket, new ListObjectsRequest { PageSize = 1 }, ct);
+        if (!await s.BucketExistsAsync(bucket, ct))
+            throw new GatewayException(ErrorCode.NotFound, $"Bucket '{bucket}' does not exist.");
         return TypedResults.Ok(new BucketDescription(store, bucket));
     }
 

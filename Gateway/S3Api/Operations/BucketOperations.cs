@@ -78,8 +78,8 @@ public static partial class BucketOperations
     public static void WriteOwner(System.Xml.XmlWriter w, S3Context c, string element = "Owner")
     {
         w.WriteStartElement(element);
-        w.Element("ID", c.Caller.Key.Caller);
-        w.Element("DisplayName", c.Caller.Key.Caller);
+        w.Element("ID", c.OwnerId);
+        w.Element("DisplayName", c.OwnerId);
         w.WriteEndElement();
     }
 

@@ -17,6 +17,8 @@ public sealed class S3Context(HttpContext http, S3Caller caller, string? s3Bucke
     public S3Caller Caller { get; } = caller;
     public string? S3Bucket { get; } = s3Bucket;
     public string? Key { get; } = key;
+    /// <summary>The owner S3 answers for every bucket and object: the caller (no bucket owners are kept, docs/s3.md).</summary>
+    public string OwnerId => Caller.Key.Caller;
     public S3Services Services { get; } = services;
     public BodyFailure BodyFailure { get; } = new();
     public required string RequestId { get; init; }
@@ -58,15 +60,7 @@ public sealed class S3Context(HttpContext http, S3Caller caller, string? s3Bucke
     public Task<bool> BucketExistsAsync() => BucketExistsAsync(Target);
 
     /// <summary>Whether <paramref name="target"/>'s bucket exists (a copy source's, say), asked of its store.</summary>
-    public async Task<bool> BucketExistsAsync(S3BucketTarget target)
-    {
-        try
-        {
-            await target.Store.ListObjectsAsync(target.Bucket, new ListObjectsRequest { PageSize = 1 }, Aborted);
-            return true;
-        }
-        catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { return false; }
-    }
+    public Task<bool> BucketExistsAsync(S3BucketTarget target) => target.Store.BucketExistsAsync(target.Bucket, Aborted);
 
     /// <summary>The resource named in error documents: /bucket/key.</summary>
     public string ResourcePath => "/" + (S3Bucket ?? "") + (Key is null ? "" : "/" + Key);

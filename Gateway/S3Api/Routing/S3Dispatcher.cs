@@ -50,9 +50,11 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
                 await postObject.RunAsync(http, bucket!, requestId, pathBase, started => context = started);
                 return;
             }
+            if (HttpMethods.IsOptions(http.Request.Method) && bucket is not null) throw CorsPreflight.Refusal(http.Request, key is not null);
             var caller = verifier.Verify(http);
             if (caller.Signature is { Presigned: true }) PresignedQueryHeaders.Apply(http.Request);
             context = new S3Context(http, caller, bucket, key, services) { RequestId = requestId, PathBase = pathBase };
+            ExpectedBucketOwner.Check(context);
             await DispatchAsync(context);
         }
         catch (Exception e) when (!http.Response.HasStarted && !(e is OperationCanceledException && http.RequestAborted.IsCancellationRequested))

@@ -34,8 +34,8 @@ public static class AclOperations
             w.WriteStartElement("Grant");
             w.WriteStartElement("Grantee", S3Xml.Namespace);
             w.WriteAttributeString("xsi", "type", "http://www.w3.org/2001/XMLSchema-instance", "CanonicalUser");
-            w.Element("ID", c.Caller.Key.Caller);
-            w.Element("DisplayName", c.Caller.Key.Caller);
+            w.Element("ID", c.OwnerId);
+            w.Element("DisplayName", c.OwnerId);
             w.WriteEndElement();
             w.Element("Permission", writes ? "FULL_CONTROL" : "READ");
             w.WriteEndElement();
@@ -55,7 +55,7 @@ public static class AclOperations
             if (headers.ContainsKey("x-amz-acl")) throw CannedAcl.NotSupported();
             CannedAcl.Check(headers, bucket: false);
             var policy = await S3Xml.ReadFromAsync(Bodies.Open(c, out _), 64 * 1024, c.Aborted);
-            if (!OwnerFullControlOnly(policy, c.Caller.Key.Caller)) throw CannedAcl.NotSupported();
+            if (!OwnerFullControlOnly(policy, c.OwnerId)) throw CannedAcl.NotSupported();
         }
         else if (!headers.ContainsKey("x-amz-acl"))
         {

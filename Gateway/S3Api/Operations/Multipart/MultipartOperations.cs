@@ -306,7 +306,7 @@ public static class MultipartOperations
         var checksums = record.Checksum is null ? new Dictionary<int, (string Algorithm, string Value)>() : (await PartChecksums.ReadAsync(c, uploadId, held)).ByPart;
         var parts = held.Values.Where(p => p.Number > marker).OrderBy(p => p.Number).ToList();
         var page = parts.Take(maxParts).ToList();
-        var truncated = parts.Count > page.Count;
+        var truncated = maxParts > 0 && parts.Count > page.Count;
         await S3Xml.WriteAsync(c.Response, 200, w =>
         {
             w.WriteStartElement("ListPartsResult", S3Xml.Namespace);
@@ -393,7 +393,8 @@ public static class MultipartOperations
             if (rolled is not null && prefixes.Count > 0 && prefixes[^1] == rolled) continue;
             if (shown.Count + prefixes.Count >= maxUploads)
             {
-                truncated = true;
+                // A page of none has no marker to go on from: complete, as ListObjects answers max-keys=0.
+                truncated = maxUploads > 0;
                 break;
             }
             if (rolled is not null)

@@ -86,7 +86,9 @@ public static partial class ObjectTags
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (key, value) in tags)
         {
-            if (Length(key) is < 1 or > MaxKeyLength) throw InvalidTag("The TagKey you have provided is too long, max 128");
+            // S3 calls an empty key invalid, not too long.
+            if (key.Length == 0) throw InvalidTag("The TagKey you have provided is invalid");
+            if (Length(key) > MaxKeyLength) throw InvalidTag("The TagKey you have provided is too long, max 128");
             if (Length(value) > MaxValueLength) throw InvalidTag("The TagValue you have provided is too long, max 256");
             if (!AllowedCharacters().IsMatch(key)) throw InvalidTag("The TagKey you have provided is invalid");
             if (!AllowedCharacters().IsMatch(value)) throw InvalidTag("The TagValue you have provided is invalid");

@@ -1,0 +1,17 @@
+using Gateway.Contracts.Errors;
+
+namespace Gateway.Contracts.ObjectStorage;
+
+/// <summary>The store contract has no "bucket exists" call of its own: a one-object listing answers it (not-found when it does not).</summary>
+public static class BucketExistence
+{
+    public static async Task<bool> BucketExistsAsync(this IObjectStore store, string bucket, CancellationToken ct)
+    {
+        try
+        {
+            await store.ListObjectsAsync(bucket, new ListObjectsRequest { PageSize = 1 }, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { return false; }
+    }
+}
