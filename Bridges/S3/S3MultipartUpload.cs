@@ -9,8 +9,8 @@ namespace Gateway.Bridges.S3;
 /// <summary>
 /// One multipart upload with bounded memory: the body is cut into parts of PartSizeBytes, at most
 /// MaxParallelParts in flight. A stated whole-object MD5 is checked before the upload is completed, and any
-/// failure aborts it, so a failed put leaves nothing behind and the previous object intact. Without one no MD5 is
-/// computed: S3 keeps none for a multipart object (its ETag is not one, and reads state none), each part's bytes are
+/// failure aborts it, so a failed put leaves nothing behind and the previous object intact. Without one (and unless
+/// the caller asks for it, <see cref="PutObjectOptions.ReportMd5"/>) no MD5 is computed: S3 keeps none for a multipart object (its ETag is not one, and reads state none), each part's bytes are
 /// checked by S3 against the SHA-256 or checksum the part is signed with, and the channel's witness covers the body.
 /// </summary>
 sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3StoreOptions options, string store)
@@ -25,7 +25,7 @@ sealed class S3MultipartUpload(IAmazonS3 client, ResiliencePipeline pipeline, S3
         var completed = false;
         try
         {
-            var (etags, size, md5) = await ChunkedUpload.SendAsync(content, PartSize(options, put.ContentLength), options.MaxParallelParts, md5: put.ContentMd5 is not null,
+            var (etags, size, md5) = await ChunkedUpload.SendAsync(content, PartSize(options, put.ContentLength), options.MaxParallelParts, md5: put.ContentMd5 is not null || put.ReportMd5,
                 size => new NativeChunk(size), (index, chunk, c) => UploadPartAsync(bucket, key, uploadId, index + 1, chunk, c), ct);
             var digest = md5 is null ? null : Convert.ToBase64String(md5);
             if (put.ContentMd5 is { } expected && expected != digest) throw S3ObjectStore.BadDigest();

@@ -89,6 +89,11 @@ public sealed record PutObjectOptions
     public ContentHeaders? ContentHeaders { get; init; }
     /// <summary>Base64 MD5 the caller sent; the store rejects the write with BadDigest when the body differs.</summary>
     public string? ContentMd5 { get; init; }
+    /// <summary>
+    /// The caller needs the body's MD5 in the answer even where the store keeps none (an S3 multipart put, which
+    /// otherwise hashes nothing): the S3 front door's PutObject answers it as the ETag, which S3 clients compare.
+    /// </summary>
+    public bool ReportMd5 { get; init; }
     /// <summary>Declared length when known (Content-Length), -1 otherwise.</summary>
     public long ContentLength { get; init; } = -1;
     public ObjectConditions Conditions { get; init; } = ObjectConditions.None;

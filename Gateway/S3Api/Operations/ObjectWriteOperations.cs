@@ -27,7 +27,8 @@ public static partial class ObjectWriteOperations
         if (StoredChecksum.FromHeaders(c.Request) is { } checksum)
             options = options with { Metadata = new Dictionary<string, string>(options.Metadata) { [StoredChecksum.Key] = checksum } };
         var body = ChecksumVerifyingStream.Wrap(c, Bodies.Open(c, out var length), length);
-        var info = await t.Store.PutObjectAsync(t.Bucket, key, body, options with { ContentLength = length }, c.Aborted);
+        // A single PutObject's ETag is the body's MD5 to S3 clients (S3ObjectHeaders.ETag), whatever way the store writes it.
+        var info = await t.Store.PutObjectAsync(t.Bucket, key, body, options with { ContentLength = length, ReportMd5 = true }, c.Aborted);
         c.Response.Headers.ETag = S3ObjectHeaders.ETag(info);
         ChecksumVerifyingStream.EchoHeaders(c);
         Encryption.ServerSideEncryption.Echo(c.Response, encryption);

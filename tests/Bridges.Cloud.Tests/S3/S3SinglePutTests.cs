@@ -116,6 +116,34 @@ public sealed class S3SinglePutTests : IAsyncLifetime
             new PutObjectOptions { ContentLength = body.Length, ContentMd5 = SinglePut.Md5(body) }, CancellationToken.None);
         Assert.Equal(SinglePut.Md5(body), stated.ContentMd5);
         await SinglePut.BadDigestStoresNothingAsync(store, _bucket, 20 * Mib);
+        var asked = await store.PutObjectAsync(_bucket, "asked.bin", new ForwardOnly(body),
+            new PutObjectOptions { ContentLength = body.Length, ReportMd5 = true }, CancellationToken.None);
+        Assert.Equal(SinglePut.Md5(body), asked.ContentMd5);
+    }
+
+    [Fact]
+    public async Task A_front_door_put_that_the_s3_store_sends_as_multipart_answers_the_body_s_md5_as_its_etag()
+    {
+        // S3 clients compare a PutObject's ETag with the MD5 they computed (AWS SDK for Java 1.x, s3cmd).
+        var s3 = S3rver();
+        await using var door = await Gateway.Testing.S3.S3FrontDoor.StartAsync(new Dictionary<string, string?>
+        {
+            ["Kind"] = "s3",
+            ["ServiceUrl"] = s3.ServiceUrl,
+            ["ForcePathStyle"] = "true",
+            ["AccessKeyId"] = s3.AccessKeyId,
+            ["SecretAccessKey"] = s3.SecretAccessKey,
+            ["PlainPayloads"] = "true",
+            ["MultipartThresholdBytes"] = (16 * Mib).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        using var client = new Amazon.S3.AmazonS3Client(new Amazon.Runtime.BasicAWSCredentials(door.AccessKeyId, door.Secret),
+            new Amazon.S3.AmazonS3Config { ServiceURL = door.EndpointText, ForcePathStyle = true, AuthenticationRegion = Gateway.Testing.S3.S3FrontDoor.Region });
+        await client.PutBucketAsync(_bucket);
+        var body = SinglePut.Body(20 * Mib);
+
+        var put = await client.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = _bucket, Key = "parts.bin", InputStream = new MemoryStream(body) });
+
+        Assert.Equal($"\"{Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(body))}\"", put.ETag);
     }
 
     [Fact]

@@ -122,7 +122,7 @@ public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services 
         var metadata = ObjectWriteOperations.ReadMetadata(form.Fields.Select(f => (f.Key, f.Value)), "field");
         // The tagging field is a Tagging XML document, as PutObjectTagging takes.
         if (form["tagging"] is { } tagging) metadata = Tagging.ObjectTags.With(metadata, Tagging.ObjectTags.ParseXml(tagging));
-        return new PutObjectOptions { ContentType = contentType, Metadata = metadata, ContentHeaders = headers, ContentMd5 = md5 };
+        return new PutObjectOptions { ContentType = contentType, Metadata = metadata, ContentHeaders = headers, ContentMd5 = md5, ReportMd5 = true };
     }
 
     /// <summary>
