@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.RateLimiting;
 using Gateway.Channel.Families;
 using Gateway.Channel.Rpc;
@@ -53,19 +54,29 @@ public sealed partial class MigrationRunner(
     }
 
     /// <summary>
-    /// Runs work of job <paramref name="id"/> apart from whatever request started it: without that request's activity
-    /// (a span long ended) and with the job id as the request id of its bridge calls, so a run started by a POST and
-    /// one resumed at start look the same in the audit log, and <c>/v1/witnesses/{id}</c> lists the job's witnesses.
+    /// Runs work of job <paramref name="id"/> apart from whatever request started it, as a run resumed at start is: the
+    /// job id is the request id of its bridge calls (so <c>/v1/witnesses/{id}</c> lists the job's witnesses) and of its
+    /// log lines' <c>GatewayRequestId</c> scope, and its calls' spans hang under one span of the run (a root, linked to
+    /// the starting request's span, which ends long before the job).
     /// </summary>
-    private static Task RunAsJob(string id, Func<Task> work)
+    private Task RunAsJob(string id, Func<Task> work)
     {
-        using (ExecutionContext.SuppressFlow())
-            return Task.Run(() =>
-            {
-                ChannelRequestContext.RequestId = id;
-                return work();
-            }, CancellationToken.None);
+        var starter = Activity.Current?.Context;
+        if (ExecutionContext.IsFlowSuppressed()) return Run();
+        using (ExecutionContext.SuppressFlow()) return Run();
+
+        Task Run() => Task.Run(async () =>
+        {
+            ChannelRequestContext.RequestId = id;
+            using var scope = logger.BeginScope("GatewayRequestId:{GatewayRequestId}", id);
+            using var span = Tracing.StartActivity("migration run", ActivityKind.Internal, parentContext: default,
+                links: starter is { } link ? [new ActivityLink(link)] : null);
+            span?.SetTag("migration.id", id);
+            await work().ConfigureAwait(false);
+        }, CancellationToken.None);
     }
+
+    private static readonly ActivitySource Tracing = new("Gateway.Migrations");
 
     /// <summary>A task of this runner that <see cref="StopAsync"/> waits for.</summary>
     private void Track(Task task)
