@@ -9,9 +9,13 @@ public static class BucketExistence
     {
         try
         {
-            await store.ListObjectsAsync(bucket, new ListObjectsRequest { PageSize = 1 }, ct).ConfigureAwait(false);
+            await store.RequireBucketAsync(bucket, ct).ConfigureAwait(false);
             return true;
         }
         catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { return false; }
     }
+
+    /// <summary>Throws the store's own not-found (its words: a missing bucket, no such store on a bridge host) when the bucket cannot be listed.</summary>
+    public static Task RequireBucketAsync(this IObjectStore store, string bucket, CancellationToken ct) =>
+        store.ListObjectsAsync(bucket, new ListObjectsRequest { PageSize = 1 }, ct);
 }

@@ -1,5 +1,4 @@
 using Gateway.Channel.Families;
-using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
 using Gateway.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -50,8 +49,7 @@ internal static class BucketEndpoints
     {
         var s = registry.Get(store);
         ObjectNames.ValidateBucket(bucket, s.Capabilities);
-        if (!await s.BucketExistsAsync(bucket, ct))
-            throw new GatewayException(ErrorCode.NotFound, $"Bucket '{bucket}' does not exist.");
+        await s.RequireBucketAsync(bucket, ct);
         return TypedResults.Ok(new BucketDescription(store, bucket));
     }
 

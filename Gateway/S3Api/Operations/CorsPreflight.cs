@@ -25,5 +25,5 @@ public static class CorsPreflight
         };
     }
 
-    private static string Printable(string s) => s.Length <= 32 && s.All(c => c is > ' ' and < '\x7f') ? s : "(unprintable)";
+    private static string Printable(string s) => s.Length > 32 ? "(too long)" : s.All(c => c is > ' ' and < '\x7f') ? s : "(unprintable)";
 }

@@ -102,6 +102,12 @@ public abstract partial class S3ClientSuite
         status, body = curl("-X", "PUT", "--data-binary", "x", presign("PUT", f"{ENDPOINT}/{BUCKET}/shared.txt?x-amz-acl=public-read", 300, now))
         assert status == 400 and b"<Code>AccessControlListNotSupported</Code>" in body, (status, body)
         assert error_of(lambda: s3.head_object(Bucket=BUCKET, Key="shared.txt"))[1] == 404
+        # A bucket owner condition in the query is kept as in a header: another owner is AccessDenied, nothing stored.
+        status, body = curl("-X", "PUT", "--data-binary", "x", presign("PUT", f"{ENDPOINT}/{BUCKET}/owned.txt?x-amz-expected-bucket-owner=111122223333", 300, now))
+        assert status == 403 and b"<Code>AccessDenied</Code>" in body, (status, body)
+        assert error_of(lambda: s3.head_object(Bucket=BUCKET, Key="owned.txt"))[1] == 404
+        status, body = curl("-X", "PUT", "--data-binary", "mine", presign("PUT", f"{ENDPOINT}/{BUCKET}/owned.txt?x-amz-expected-bucket-owner=s3-tester", 300, now))
+        assert status == 200, (status, body)
         """, "x-amz-* headers in a presigned URL's query");
 
     [Fact]
