@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using Gateway.Contracts.Containers;
 using Gateway.Contracts.Errors;
+using Gateway.Routing;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -21,7 +22,7 @@ public static class DockerEndpoints
         docker.MapGet("/", (BridgeRegistry<IContainerHost> registry) => TypedResults.Ok(new DockerHostList(registry.Names.Order(StringComparer.Ordinal).ToList())))
             .WithName("ListDockerHosts").RequireGatewayAccess(Operation.Read, "docker").WithSummary("Lists the configured Docker hosts.");
 
-        var host = docker.MapGroup("/{host}")
+        var host = docker.MapGroup("/{host}").NamesBridge<RouteGroupBuilder, IContainerHost>("host")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         host.MapGet("/version", Version).WithName("GetDockerVersion").RequireGatewayAccess(Operation.Read, "docker/{host}");

@@ -99,6 +99,7 @@ public static class GatewayApp
         app.MapS3FrontDoor();
         app.UseGatewayProblems();
         app.UseGatewaySecurity();
+        app.UseNamedBridgeGuard();
         app.UseJsonCharsetGuard();
         app.MapGatewayOpenApi();
         app.MapGatewayHealth();

