@@ -100,6 +100,7 @@ public static class GatewayApp
         app.UseGatewayProblems();
         app.UseGatewaySecurity();
         app.UseNamedBridgeGuard();
+        app.UseIntegerQueryGuard();
         app.UseJsonCharsetGuard();
         app.MapGatewayOpenApi();
         app.MapGatewayHealth();

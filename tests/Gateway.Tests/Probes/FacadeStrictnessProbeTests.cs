@@ -61,6 +61,43 @@ public sealed class FacadeStrictnessProbeTests : IAsyncLifetime
         Assert.Contains("store", answer.Payload, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Theory]
+    // ASP.NET reads '+' in a query as a space, and .NET's integer parsing takes white space and a '+' sign around the digits.
+    [InlineData("+1")]
+    [InlineData("%2B1")]
+    [InlineData("%205")]
+    [InlineData("5%20")]
+    [InlineData("%095")]
+    [InlineData("1e3")]
+    [InlineData("--1")]
+    [InlineData("%EF%BC%95")] // a fullwidth digit five
+    public async Task A_whole_number_query_parameter_is_ascii_digits_only(string value)
+    {
+        foreach (var target in new[]
+        {
+            $"/v1/stores/local/buckets/strict/objects?pageSize={value}",
+            $"/v1/migrations?pageSize={value}",
+            $"/v1/audit?limit={value}",
+            $"/v1/audit/consistency?from=1&to={value}",
+        })
+        {
+            var answer = await RawHttp.SendAsync(_server, "GET", target);
+            Assert.True(answer.Status == 400, $"GET {target}: {answer.Status} {answer.Payload}");
+            AssertProblem(answer, "bad-request");
+            var name = target[(target.LastIndexOf('&') is var amp and >= 0 ? amp + 1 : target.IndexOf('?') + 1)..].Split('=')[0];
+            Assert.Contains($"'{name}'", answer.Payload, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("5")]
+    [InlineData("05")]
+    public async Task Plain_digits_and_leading_zeros_are_taken(string value)
+    {
+        var answer = await RawHttp.SendAsync(_server, "GET", $"/v1/stores/local/buckets/strict/objects?pageSize={value}");
+        Assert.True(answer.Status == 200, $"pageSize={value}: {answer.Status} {answer.Payload}");
+    }
+
     private static void AssertProblem(RawHttp.Response answer, string code)
     {
         Assert.StartsWith("application/problem+json", answer.ContentType, StringComparison.Ordinal);

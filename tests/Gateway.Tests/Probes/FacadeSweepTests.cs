@@ -30,9 +30,11 @@ public sealed class FacadeSweepTests(ITestOutputHelper output) : IAsyncLifetime
         "99999999999999999999", "null", "true", "%7B%7D", new string('k', 300), new string('k', 1100), new string('k', 4000),
     ];
 
-    private static readonly string[] WrongInteger = ["abc", "1.5", "1e3", "0x10", "99999999999999999999", "-99999999999999999999", ""];
-    // " 1" is read as 1 (.NET's integer parsing allows surrounding white space): lenient, not wrong.
-    private static readonly string[] EdgeInteger = ["%201", "-1", "0", "1", "-2147483648", "2147483647", "2147483648", "9223372036854775807", "9223372036854775808"];
+    // A whole number is ASCII digits with '-' before a negative one: a sign '+' ("+1" is " 1" in a query, "%2B1" is "+1"),
+    // white space and exponents are refused, though .NET's integer parsing takes the first two.
+    private static readonly string[] WrongInteger =
+        ["abc", "1.5", "1e3", "0x10", "99999999999999999999", "-99999999999999999999", "", "%201", "1%20", "+1", "%2B1", "%091", "--1", "-"];
+    private static readonly string[] EdgeInteger = ["05", "-1", "0", "1", "-2147483648", "2147483647", "2147483648", "9223372036854775807", "9223372036854775808"];
     private static readonly string[] WrongBoolean = ["maybe", "2", "yes", "TRUEE", ""];
     private static readonly string[] HostileString =
     [
