@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
 using Microsoft.AspNetCore.Http.Features;
@@ -109,13 +110,37 @@ internal static partial class ObjectHttp
     /// <summary>A single "bytes=" range, or null to serve the whole object (RFC 9110 lets a server ignore other forms).</summary>
     public static ByteRange? ReadRange(HttpRequest request)
     {
-        if (!RangeHeaderValue.TryParse(request.Headers.Range.ToString(), out var header)) return null;
+        var value = request.Headers.Range.ToString();
+        if (!RangeHeaderValue.TryParse(value, out var header)) return PastSixtyFourBits(value);
         if (!string.Equals(header.Unit.Value, "bytes", StringComparison.OrdinalIgnoreCase) || header.Ranges.Count != 1) return null;
         var r = header.Ranges.First();
-        if (r.From is null) return r.To is { } suffix ? new ByteRange(null, null, suffix) : null;
-        if (r.To is { } to && to < r.From) return null;
-        return new ByteRange(r.From, r.To, null);
+        return Range(r.From, r.To);
     }
+
+    private static ByteRange? Range(long? from, long? to)
+    {
+        if (from is null) return to is { } suffix ? new ByteRange(null, null, suffix) : null;
+        if (to is { } last && last < from) return null;
+        return new ByteRange(from, to, null);
+    }
+
+    /// <summary>
+    /// One "bytes=" range with a number past 64 bits, which the parser refuses. RFC 9110's positions are 1*DIGIT, so it is a
+    /// valid range: such a number is read as the largest position there is, and the range is answered as one of large numbers
+    /// that fit (a first position past the end 416, a last position or a suffix past the end reaching the end), not ignored.
+    /// </summary>
+    private static ByteRange? PastSixtyFourBits(string value)
+    {
+        var match = OneByteRange().Match(value);
+        if (!match.Success || match.Groups["from"].Length + match.Groups["to"].Length == 0) return null;
+        return Range(Saturated(match.Groups["from"].Value), Saturated(match.Groups["to"].Value));
+    }
+
+    private static long? Saturated(string digits) =>
+        digits.Length == 0 ? null : long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : long.MaxValue;
+
+    [GeneratedRegex(@"\A[ \t]*bytes[ \t]*=[ \t]*(?<from>[0-9]*)[ \t]*-[ \t]*(?<to>[0-9]*)[ \t]*\z", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex OneByteRange();
 
     /// <summary>
     /// Whether If-Range names <paramref name="current"/>: a strong entity tag equal to its ETag, or an HTTP date equal to its

@@ -98,6 +98,42 @@ public sealed class FacadeStrictnessProbeTests : IAsyncLifetime
         Assert.True(answer.Status == 200, $"pageSize={value}: {answer.Status} {answer.Payload}");
     }
 
+    [Theory]
+    // A number past 64 bits is a valid position (RFC 9110: 1*DIGIT); it was ignored, 200 with the whole object.
+    [InlineData("bytes=0-99999999999999999999", 206, "bytes 0-9/10")]
+    [InlineData("bytes=3-99999999999999999999", 206, "bytes 3-9/10")]
+    [InlineData("bytes=-99999999999999999999", 206, "bytes 0-9/10")]
+    [InlineData("bytes=99999999999999999999-", 416, "bytes */10")]
+    [InlineData("bytes=99999999999999999999-99999999999999999999", 416, "bytes */10")]
+    // The same as the largest numbers that fit.
+    [InlineData("bytes=0-9223372036854775807", 206, "bytes 0-9/10")]
+    [InlineData("bytes=9223372036854775807-", 416, "bytes */10")]
+    public async Task A_range_with_numbers_past_64_bits_is_answered_as_the_largest_numbers_are(string range, int status, string contentRange)
+    {
+        foreach (var method in new[] { "GET", "HEAD" })
+        {
+            var answer = await RawHttp.SendAsync(_server, method, Object, extraHeaders: [$"Range: {range}"]);
+            Assert.True(answer.Status == status, $"{method} {range}: {answer.Status} {answer.Payload}");
+            Assert.Contains($"Content-Range: {contentRange}", answer.Head, StringComparison.OrdinalIgnoreCase);
+            if (method == "GET" && status == 206) Assert.Equal(Digits[int.Parse(contentRange[6..contentRange.IndexOf('-')])..], answer.Payload);
+        }
+    }
+
+    [Theory]
+    // Still ignored, as before: not one bytes range the gateway can serve (RFC 9110 §14.2 lets a server ignore them).
+    [InlineData("bytes=abc")]
+    [InlineData("bytes=5-2")]
+    [InlineData("bytes=99999999999999999999-3")]
+    [InlineData("bytes=0-1,3-4")]
+    [InlineData("bytes=-")]
+    [InlineData("items=0-99999999999999999999")]
+    public async Task A_range_that_is_not_one_bytes_range_is_ignored(string range)
+    {
+        var answer = await RawHttp.SendAsync(_server, "GET", Object, extraHeaders: [$"Range: {range}"]);
+        Assert.True(answer.Status == 200, $"{range}: {answer.Status} {answer.Payload}");
+        Assert.Equal(Digits, answer.Payload);
+    }
+
     private static void AssertProblem(RawHttp.Response answer, string code)
     {
         Assert.StartsWith("application/problem+json", answer.ContentType, StringComparison.Ordinal);
