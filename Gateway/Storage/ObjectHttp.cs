@@ -153,11 +153,17 @@ internal static partial class ObjectHttp
         return condition.LastModified is { } date && DateConditions.WholeSeconds(current.LastModified) == date;
     }
 
-    /// <summary>The x-meta-* headers, checked against <see cref="ObjectMetadata"/>'s rules (a bad one is a 400, nothing stored).</summary>
+    /// <summary>
+    /// The x-meta-* headers, checked against <see cref="ObjectMetadata"/>'s rules (a bad one is a 400, nothing stored). A name
+    /// given on two header lines (in any case) is a 400 too: joined with a comma, it stored a value neither line gave.
+    /// </summary>
     public static Dictionary<string, string> ReadMetadata(HttpRequest request) =>
         ObjectMetadata.Validate(request.Headers
             .Where(h => h.Key.StartsWith(MetaPrefix, StringComparison.OrdinalIgnoreCase))
-            .Select(h => KeyValuePair.Create(h.Key[MetaPrefix.Length..], h.Value.ToString())), MetaPrefix);
+            .Select(h => h.Value.Count > 1
+                ? throw new GatewayException(ErrorCode.BadRequest,
+                    $"The header '{(h.Key.Length <= 160 ? h.Key.ToLowerInvariant() : MetaPrefix + "...")}' is given {h.Value.Count} times; give each metadata name once.")
+                : KeyValuePair.Create(h.Key[MetaPrefix.Length..], h.Value.ToString())), MetaPrefix);
 
     /// <summary>Cache-Control, Content-Disposition, Content-Encoding, Content-Language and Expires to keep with the object (a bad value is a 400).</summary>
     public static ContentHeaders? ReadContentHeaders(HttpRequest request) =>

@@ -134,6 +134,23 @@ public sealed class FacadeStrictnessProbeTests : IAsyncLifetime
         Assert.Equal(Digits, answer.Payload);
     }
 
+    [Theory]
+    [InlineData("x-meta-owner: a", "x-meta-owner: b")]
+    [InlineData("x-meta-owner: a", "X-Meta-Owner: a")]
+    public async Task User_metadata_given_on_two_header_lines_is_400_naming_it_and_stores_nothing(string first, string second)
+    {
+        var answer = await RawHttp.SendAsync(_server, "PUT", "/v1/stores/local/buckets/strict/objects/twice.txt", "body", [first, second, "Content-Type: text/plain"]);
+        Assert.True(answer.Status == 400, $"{answer.Status} {answer.Payload}");
+        AssertProblem(answer, "bad-request");
+        Assert.Contains("x-meta-owner", answer.Payload, StringComparison.Ordinal);
+        Assert.Equal(404, (await RawHttp.SendAsync(_server, "HEAD", "/v1/stores/local/buckets/strict/objects/twice.txt")).Status);
+        // One line with a comma in its value is one value, kept as given.
+        var one = await RawHttp.SendAsync(_server, "PUT", "/v1/stores/local/buckets/strict/objects/once.txt", "body", ["x-meta-owner: a,b"]);
+        Assert.Equal(200, one.Status);
+        Assert.Contains("x-meta-owner: a,b", (await RawHttp.SendAsync(_server, "HEAD", "/v1/stores/local/buckets/strict/objects/once.txt")).Head,
+            StringComparison.OrdinalIgnoreCase);
+    }
+
     private static void AssertProblem(RawHttp.Response answer, string code)
     {
         Assert.StartsWith("application/problem+json", answer.ContentType, StringComparison.Ordinal);
