@@ -167,7 +167,20 @@ internal static partial class ObjectHttp
 
     /// <summary>Cache-Control, Content-Disposition, Content-Encoding, Content-Language and Expires to keep with the object (a bad value is a 400).</summary>
     public static ContentHeaders? ReadContentHeaders(HttpRequest request) =>
-        ContentHeaders.From(name => request.Headers[name].ToString())?.Validate();
+        ContentHeaders.From(name => OneLineUnlessList(request, name))?.Validate();
+
+    /// <summary>
+    /// A header's lines as one value. Cache-Control, Content-Encoding and Content-Language are lists, whose lines join with a
+    /// comma (RFC 9110 §5.3); Content-Disposition and Expires are not, so two lines of them are a 400 ("attachment,inline" was
+    /// stored, a value neither line gave).
+    /// </summary>
+    private static string OneLineUnlessList(HttpRequest request, string name)
+    {
+        var lines = request.Headers[name];
+        if (lines.Count > 1 && name is "Content-Disposition" or "Expires")
+            throw new GatewayException(ErrorCode.BadRequest, $"The header '{name}' is given {lines.Count} times; give it once.");
+        return lines.ToString();
+    }
 
     public static string? ReadContentMd5(HttpRequest request)
     {

@@ -151,6 +151,29 @@ public sealed class FacadeStrictnessProbeTests : IAsyncLifetime
             StringComparison.OrdinalIgnoreCase);
     }
 
+    [Theory]
+    // Neither is a list (RFC 9110 §5.3): their lines were joined into "attachment,inline" and "a,b" and stored.
+    [InlineData("Content-Disposition: attachment", "Content-Disposition: inline", "Content-Disposition")]
+    [InlineData("Expires: Thu, 01 Jan 2026 00:00:00 GMT", "Expires: Fri, 02 Jan 2026 00:00:00 GMT", "Expires")]
+    public async Task A_standard_header_that_is_not_a_list_given_on_two_lines_is_400_and_stores_nothing(string first, string second, string name)
+    {
+        var answer = await RawHttp.SendAsync(_server, "PUT", "/v1/stores/local/buckets/strict/objects/twice-std.txt", "body", [first, second]);
+        Assert.True(answer.Status == 400, $"{answer.Status} {answer.Payload}");
+        AssertProblem(answer, "bad-request");
+        Assert.Contains($"'{name}'", answer.Payload, StringComparison.Ordinal);
+        Assert.Equal(404, (await RawHttp.SendAsync(_server, "HEAD", "/v1/stores/local/buckets/strict/objects/twice-std.txt")).Status);
+    }
+
+    [Fact]
+    public async Task A_list_header_given_on_two_lines_is_kept_as_one_list()
+    {
+        var answer = await RawHttp.SendAsync(_server, "PUT", "/v1/stores/local/buckets/strict/objects/list.txt", "body",
+            ["Cache-Control: no-cache", "Cache-Control: max-age=5"]);
+        Assert.Equal(200, answer.Status);
+        Assert.Contains("Cache-Control: no-cache,max-age=5", (await RawHttp.SendAsync(_server, "HEAD", "/v1/stores/local/buckets/strict/objects/list.txt")).Head,
+            StringComparison.OrdinalIgnoreCase);
+    }
+
     private static void AssertProblem(RawHttp.Response answer, string code)
     {
         Assert.StartsWith("application/problem+json", answer.ContentType, StringComparison.Ordinal);
