@@ -17,7 +17,11 @@ public sealed class FacadeStrictnessProbeTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await GatewayServer.StartAsync();
+        // A Docker host that is never reached: the times below are refused before any call.
+        _server = await GatewayServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Docker:Hosts:engine:Endpoint"] = "unix:///nonexistent/gw-facade-strictness.sock",
+        });
         (await _server.Client.PutAsync("v1/stores/local/buckets/strict", null)).EnsureSuccessStatusCode();
         (await _server.Client.PutAsync(Object.TrimStart('/'), new StringContent(Digits))).EnsureSuccessStatusCode();
     }
@@ -172,6 +176,25 @@ public sealed class FacadeStrictnessProbeTests : IAsyncLifetime
         Assert.Equal(200, answer.Status);
         Assert.Contains("Cache-Control: no-cache,max-age=5", (await RawHttp.SendAsync(_server, "HEAD", "/v1/stores/local/buckets/strict/objects/list.txt")).Head,
             StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    // .NET's own date parsing took these: which day "1/2/3" is depends on who reads it.
+    [InlineData("1%2F2%2F3")]
+    [InlineData("Jan%201%202026")]
+    [InlineData("2026-01-01")]
+    [InlineData("2026-01-01T00:00:00")]
+    [InlineData("2026-01-01%2000:00:00Z")]
+    [InlineData("%2B5")]
+    public async Task Docker_log_times_are_rfc_3339_or_unix_seconds_only(string value)
+    {
+        foreach (var name in new[] { "since", "until" })
+        {
+            var answer = await RawHttp.SendAsync(_server, "GET", $"/v1/docker/engine/containers/web/logs?{name}={value}");
+            Assert.True(answer.Status == 400, $"{name}={value}: {answer.Status} {answer.Payload}");
+            AssertProblem(answer, "bad-request");
+            Assert.Contains(name, answer.Payload, StringComparison.Ordinal);
+        }
     }
 
     private static void AssertProblem(RawHttp.Response answer, string code)
