@@ -100,7 +100,7 @@ public static class GatewayApp
         app.UseGatewayProblems();
         app.UseGatewaySecurity();
         app.UseNamedBridgeGuard();
-        app.UseIntegerQueryGuard();
+        app.UseScalarQueryGuard();
         app.UseJsonCharsetGuard();
         app.MapGatewayOpenApi();
         app.MapGatewayHealth();
