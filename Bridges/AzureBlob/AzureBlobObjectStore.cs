@@ -169,7 +169,8 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
                 var resolved = range.Resolve(current.Size) ?? throw Unsatisfiable(current.Size, null);
                 download.Range = new HttpRange(resolved.Offset, resolved.Length);
             }
-            else download.Range = new HttpRange(range.From ?? 0, range.To is { } to ? to - (range.From ?? 0) + 1 : null);
+            // A last position of long.MaxValue (Range: bytes=0-9223372036854775807, or one past 64 bits) is "to the end": its length overflows.
+            else download.Range = new HttpRange(range.From ?? 0, range.To is { } to and < long.MaxValue ? to - (range.From ?? 0) + 1 : null);
         }
         BlobDownloadStreamingResult result;
         try

@@ -36,9 +36,10 @@ internal static partial class PendingAuditEndpoints
 
     private static async Task<Ok<PendingCallPage>> ListAsync(ChannelRuntime runtime, long? after, int? limit, CancellationToken ct)
     {
+        // -1 is the store's "from the start", not a value a caller may give: after=-1 was taken where the detail says zero or more.
+        if (after is < 0) throw new GatewayException(ErrorCode.BadRequest, "'after' must be a leaf index (zero or more).");
         var from = after ?? -1;
         var size = limit ?? 100;
-        if (from < -1) throw new GatewayException(ErrorCode.BadRequest, "'after' must be a leaf index (zero or more).");
         if (size is < 1 or > ChannelEndpoints.MaxPage) throw new GatewayException(ErrorCode.BadRequest, $"'limit' must be between 1 and {ChannelEndpoints.MaxPage}.");
         var audit = runtime.Audit;
         // One more than the page tells whether another follows.

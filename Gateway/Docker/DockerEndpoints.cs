@@ -2,8 +2,10 @@ using Gateway.Channel.Families;
 using Gateway.Security;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Gateway.Contracts.Containers;
 using Gateway.Contracts.Errors;
+using Gateway.Routing;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -13,7 +15,7 @@ namespace Gateway.Docker;
 /// <c>/v1/docker/{host}/...</c>: the Docker Engine API of each configured host, with names checked before any call.
 /// Container logs stream as NDJSON, see <see cref="ContainerLogNdjson"/>.
 /// </summary>
-public static class DockerEndpoints
+public static partial class DockerEndpoints
 {
     public static IEndpointRouteBuilder MapDockerEndpoints(this IEndpointRouteBuilder app)
     {
@@ -21,7 +23,7 @@ public static class DockerEndpoints
         docker.MapGet("/", (BridgeRegistry<IContainerHost> registry) => TypedResults.Ok(new DockerHostList(registry.Names.Order(StringComparer.Ordinal).ToList())))
             .WithName("ListDockerHosts").RequireGatewayAccess(Operation.Read, "docker").WithSummary("Lists the configured Docker hosts.");
 
-        var host = docker.MapGroup("/{host}")
+        var host = docker.MapGroup("/{host}").NamesBridge<RouteGroupBuilder, IContainerHost>("host")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         host.MapGet("/version", Version).WithName("GetDockerVersion").RequireGatewayAccess(Operation.Read, "docker/{host}");
@@ -159,9 +161,16 @@ public static class DockerEndpoints
         if (string.IsNullOrEmpty(value)) return null;
         if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds < 253402300800)
             return DateTimeOffset.FromUnixTimeSeconds(seconds);
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)) return t;
-        throw new GatewayException(ErrorCode.BadRequest, $"{name} is an RFC 3339 time or Unix seconds.");
+        // RFC 3339 only: .NET's own parsing also took "1/2/3" (which day?), "Jan 1 2026" and a time without its offset.
+        if (Rfc3339().Match(value) is { Success: true } m
+            && DateTimeOffset.TryParse(m.Groups["fraction"].Length > 8 ? value.Remove(m.Groups["fraction"].Index + 8, m.Groups["fraction"].Length - 8) : value,
+                CultureInfo.InvariantCulture, DateTimeStyles.None, out var t))
+            return t;
+        throw new GatewayException(ErrorCode.BadRequest, $"{name} is an RFC 3339 time (2026-11-22T17:47:50Z) or Unix seconds.");
     }
+
+    [GeneratedRegex(@"\A[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?<fraction>\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})\z", RegexOptions.CultureInvariant)]
+    private static partial Regex Rfc3339();
 
     static void ValidateWait(int? t)
     {

@@ -99,6 +99,8 @@ public static class GatewayApp
         app.MapS3FrontDoor();
         app.UseGatewayProblems();
         app.UseGatewaySecurity();
+        app.UseNamedBridgeGuard();
+        app.UseScalarQueryGuard();
         app.UseJsonCharsetGuard();
         app.MapGatewayOpenApi();
         app.MapGatewayHealth();

@@ -2,6 +2,7 @@ using Gateway.Channel.Families;
 using Gateway.Security;
 using Gateway.Contracts.Clusters;
 using Gateway.Contracts.Errors;
+using Gateway.Routing;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gateway.Kubernetes;
@@ -18,7 +19,7 @@ public static class KubernetesEndpoints
         kube.MapGet("/", (BridgeRegistry<IClusterClient> registry) => TypedResults.Ok(new ClusterNameList(registry.Names.Order(StringComparer.Ordinal).ToList())))
             .WithName("ListKubernetesClusters").RequireGatewayAccess(Operation.Read, "kubernetes").WithSummary("Lists the configured Kubernetes clusters.");
 
-        var cluster = kube.MapGroup("/{cluster}")
+        var cluster = kube.MapGroup("/{cluster}").NamesBridge<RouteGroupBuilder, IClusterClient>("cluster")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         cluster.MapGet("/namespaces", ListNamespaces).WithName("ListNamespaces").RequireGatewayAccess(Operation.Read, "kubernetes/{cluster}/namespaces");

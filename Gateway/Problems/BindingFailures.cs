@@ -65,7 +65,7 @@ internal static partial class BindingFailures
     /// <summary>A whole number too large for the parameter's type (99999999999 for an int) is out of range, not "not a whole number".</summary>
     private static bool IsWholeNumber(string value)
     {
-        var digits = value.StartsWith('-') || value.StartsWith('+') ? value.AsSpan(1) : value.AsSpan();
+        var digits = value.StartsWith('-') ? value.AsSpan(1) : value.AsSpan();
         return !digits.IsEmpty && !digits.ContainsAnyExceptInRange('0', '9');
     }
 

@@ -93,8 +93,12 @@ internal sealed class HeadAndOptionsDataSource(IReadOnlyList<EndpointDataSource>
             {
                 var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
                 if (methods.Contains(context.Request.Method, StringComparer.OrdinalIgnoreCase))
+                {
+                    // The store (host, cluster) the route names comes before the body's media type, as on the endpoint itself.
+                    NamedBridgeGuard.Check(context, model.Metadata);
                     return GatewayExceptionHandler.WriteAsync(problems, context, ErrorCode.UnsupportedMediaType,
                         $"The request body's media type is not accepted here; send {accepted}.").AsTask();
+                }
                 return GatewayExceptionHandler.WriteAsync(problems, context, ErrorCode.MethodNotAllowed,
                     $"{context.Request.Method} is not allowed here; this resource allows {allow}.",
                     extensions: new Dictionary<string, object?> { ["allow"] = allow }).AsTask();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
 using Microsoft.AspNetCore.Http.Features;
@@ -109,13 +110,37 @@ internal static partial class ObjectHttp
     /// <summary>A single "bytes=" range, or null to serve the whole object (RFC 9110 lets a server ignore other forms).</summary>
     public static ByteRange? ReadRange(HttpRequest request)
     {
-        if (!RangeHeaderValue.TryParse(request.Headers.Range.ToString(), out var header)) return null;
+        var value = request.Headers.Range.ToString();
+        if (!RangeHeaderValue.TryParse(value, out var header)) return PastSixtyFourBits(value);
         if (!string.Equals(header.Unit.Value, "bytes", StringComparison.OrdinalIgnoreCase) || header.Ranges.Count != 1) return null;
         var r = header.Ranges.First();
-        if (r.From is null) return r.To is { } suffix ? new ByteRange(null, null, suffix) : null;
-        if (r.To is { } to && to < r.From) return null;
-        return new ByteRange(r.From, r.To, null);
+        return Range(r.From, r.To);
     }
+
+    private static ByteRange? Range(long? from, long? to)
+    {
+        if (from is null) return to is { } suffix ? new ByteRange(null, null, suffix) : null;
+        if (to is { } last && last < from) return null;
+        return new ByteRange(from, to, null);
+    }
+
+    /// <summary>
+    /// One "bytes=" range with a number past 64 bits, which the parser refuses. RFC 9110's positions are 1*DIGIT, so it is a
+    /// valid range: such a number is read as the largest position there is, and the range is answered as one of large numbers
+    /// that fit (a first position past the end 416, a last position or a suffix past the end reaching the end), not ignored.
+    /// </summary>
+    private static ByteRange? PastSixtyFourBits(string value)
+    {
+        var match = OneByteRange().Match(value);
+        if (!match.Success || match.Groups["from"].Length + match.Groups["to"].Length == 0) return null;
+        return Range(Saturated(match.Groups["from"].Value), Saturated(match.Groups["to"].Value));
+    }
+
+    private static long? Saturated(string digits) =>
+        digits.Length == 0 ? null : long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : long.MaxValue;
+
+    [GeneratedRegex(@"\A[ \t]*bytes[ \t]*=[ \t]*(?<from>[0-9]*)[ \t]*-[ \t]*(?<to>[0-9]*)[ \t]*\z", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex OneByteRange();
 
     /// <summary>
     /// Whether If-Range names <paramref name="current"/>: a strong entity tag equal to its ETag, or an HTTP date equal to its
@@ -128,15 +153,34 @@ internal static partial class ObjectHttp
         return condition.LastModified is { } date && DateConditions.WholeSeconds(current.LastModified) == date;
     }
 
-    /// <summary>The x-meta-* headers, checked against <see cref="ObjectMetadata"/>'s rules (a bad one is a 400, nothing stored).</summary>
+    /// <summary>
+    /// The x-meta-* headers, checked against <see cref="ObjectMetadata"/>'s rules (a bad one is a 400, nothing stored). A name
+    /// given on two header lines (in any case) is a 400 too: joined with a comma, it stored a value neither line gave.
+    /// </summary>
     public static Dictionary<string, string> ReadMetadata(HttpRequest request) =>
         ObjectMetadata.Validate(request.Headers
             .Where(h => h.Key.StartsWith(MetaPrefix, StringComparison.OrdinalIgnoreCase))
-            .Select(h => KeyValuePair.Create(h.Key[MetaPrefix.Length..], h.Value.ToString())), MetaPrefix);
+            .Select(h => h.Value.Count > 1
+                ? throw new GatewayException(ErrorCode.BadRequest,
+                    $"The header '{(h.Key.Length <= 160 ? h.Key.ToLowerInvariant() : MetaPrefix + "...")}' is given {h.Value.Count} times; give each metadata name once.")
+                : KeyValuePair.Create(h.Key[MetaPrefix.Length..], h.Value.ToString())), MetaPrefix);
 
     /// <summary>Cache-Control, Content-Disposition, Content-Encoding, Content-Language and Expires to keep with the object (a bad value is a 400).</summary>
     public static ContentHeaders? ReadContentHeaders(HttpRequest request) =>
-        ContentHeaders.From(name => request.Headers[name].ToString())?.Validate();
+        ContentHeaders.From(name => OneLineUnlessList(request, name))?.Validate();
+
+    /// <summary>
+    /// A header's lines as one value. Cache-Control, Content-Encoding and Content-Language are lists, whose lines join with a
+    /// comma (RFC 9110 §5.3); Content-Disposition and Expires are not, so two lines of them are a 400 ("attachment,inline" was
+    /// stored, a value neither line gave).
+    /// </summary>
+    private static string OneLineUnlessList(HttpRequest request, string name)
+    {
+        var lines = request.Headers[name];
+        if (lines.Count > 1 && name is "Content-Disposition" or "Expires")
+            throw new GatewayException(ErrorCode.BadRequest, $"The header '{name}' is given {lines.Count} times; give it once.");
+        return lines.ToString();
+    }
 
     public static string? ReadContentMd5(HttpRequest request)
     {

@@ -1,5 +1,6 @@
 using Gateway.Channel.Families;
 using Gateway.Contracts.ObjectStorage;
+using Gateway.Routing;
 using Gateway.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -9,7 +10,7 @@ public static class StorageEndpoints
 {
     public static IEndpointRouteBuilder MapStorageEndpoints(this IEndpointRouteBuilder app)
     {
-        var stores = app.MapGroup("/v1/stores").WithTags("Object storage");
+        var stores = app.MapGroup("/v1/stores").WithTags("Object storage").NamesBridge<RouteGroupBuilder, IObjectStore>("store");
         stores.MapGet("/", ListStores).WithName("ListStores")
             .RequireGatewayAccess(Operation.Read, "stores").WithSummary("Lists the configured stores with their kind and capabilities.");
         BucketEndpoints.Map(stores);

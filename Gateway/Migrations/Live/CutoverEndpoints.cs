@@ -1,6 +1,7 @@
 using Gateway.Channel.Families;
 using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
+using Gateway.Routing;
 using Gateway.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -11,7 +12,7 @@ public static class CutoverEndpoints
 {
     public static IEndpointRouteBuilder MapCutoverEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/stores/{store}/cutover", CutOver).WithName("CutOverStore").WithTags("Migrations")
+        app.MapPost("/v1/stores/{store}/cutover", CutOver).WithName("CutOverStore").WithTags("Migrations").NamesBridge<RouteHandlerBuilder, IObjectStore>("store")
             .RequireGatewayAccess(Operation.Write, "migrations")
             .RequireGatewayAccess(Operation.Write, "stores/{store}")
             .WithSummary("Makes a migrating store plain To (idempotent); 409 unless a verified migration From to To has completed and none is still active.")

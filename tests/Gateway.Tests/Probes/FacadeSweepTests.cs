@@ -30,10 +30,13 @@ public sealed class FacadeSweepTests(ITestOutputHelper output) : IAsyncLifetime
         "99999999999999999999", "null", "true", "%7B%7D", new string('k', 300), new string('k', 1100), new string('k', 4000),
     ];
 
-    private static readonly string[] WrongInteger = ["abc", "1.5", "1e3", "0x10", "99999999999999999999", "-99999999999999999999", ""];
-    // " 1" is read as 1 (.NET's integer parsing allows surrounding white space): lenient, not wrong.
-    private static readonly string[] EdgeInteger = ["%201", "-1", "0", "1", "-2147483648", "2147483647", "2147483648", "9223372036854775807", "9223372036854775808"];
-    private static readonly string[] WrongBoolean = ["maybe", "2", "yes", "TRUEE", ""];
+    // A whole number is ASCII digits with '-' before a negative one: a sign '+' ("+1" is " 1" in a query, "%2B1" is "+1"),
+    // white space and exponents are refused, though .NET's integer parsing takes the first two.
+    private static readonly string[] WrongInteger =
+        ["abc", "1.5", "1e3", "0x10", "99999999999999999999", "-99999999999999999999", "", "%201", "1%20", "+1", "%2B1", "%091", "--1", "-"];
+    private static readonly string[] EdgeInteger = ["05", "-1", "0", "1", "-2147483648", "2147483647", "2147483648", "9223372036854775807", "9223372036854775808"];
+    // .NET's bool parsing trims white space and NULs: " true" and "true\0" were taken.
+    private static readonly string[] WrongBoolean = ["maybe", "2", "yes", "TRUEE", "", "%20true", "true%20", "+true", "true%00", "%09false"];
     private static readonly string[] HostileString =
     [
         "", "%00", "%0A", "%0D%0A", "%E2%80%AE", "%F0%9F%98%80", "%25", "*", "%3D%3D", "a%26b", "%7B%22a%22%3A1%7D", "!%3D%3D", new string('q', 5000),

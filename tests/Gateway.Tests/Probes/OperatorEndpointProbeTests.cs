@@ -49,6 +49,20 @@ public sealed class OperatorEndpointProbeTests : IAsyncLifetime
         Assert.Equal("3.1.1", parsed.RootElement.GetProperty("openapi").GetString());
     }
 
+    [Theory]
+    // The pending list took after=-1 (its own "from the start") while saying 'after' is zero or more, as the other audit pages do.
+    [InlineData("/v1/audit/pending?after=-1")]
+    [InlineData("/v1/audit/pending?after=-2")]
+    [InlineData("/v1/audit?after=-1")]
+    [InlineData("/v1/witnesses/some-request/proof?after=-1")]
+    public async Task A_negative_audit_page_cursor_is_a_400_on_every_audit_page(string target)
+    {
+        var answer = await RawHttp.SendAsync(_server, "GET", target);
+        ExpectProblem(answer, 400, "bad-request", target);
+        Assert.Contains("'after'", answer.Payload, StringComparison.Ordinal);
+        Assert.Equal(200, (await RawHttp.SendAsync(_server, "GET", "/v1/audit/pending?after=0")).Status);
+    }
+
     private static void ExpectProblem(RawHttp.Response answer, int status, string code, string target)
     {
         Assert.True(answer.Status == status, $"{target}: {answer.Status} {answer.ContentType}: {answer.Payload}");
