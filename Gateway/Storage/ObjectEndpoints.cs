@@ -22,16 +22,16 @@ internal static class ObjectEndpoints
             .RequireGatewayAccess(Operation.Read, "stores/{store}/buckets/{bucket}/objects/{?prefix}", prefix: true)
             .WithSummary("Lists objects, a page at a time; with a delimiter, keys sharing a prefix up to it are rolled into commonPrefixes.");
         stores.MapGet(ObjectRoute, Get).WithName("GetObject")
-            .RequireGatewayAccess(Operation.Read, ObjectResource).WithoutRequestTimeout()
+            .RequireGatewayAccess(Operation.Read, ObjectResource).WithoutRequestTimeout().RefusesVersionSelectors()
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
             .Produces(StatusCodes.Status206PartialContent, contentType: "application/octet-stream")
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status416RangeNotSatisfiable);
         stores.MapMethods(ObjectRoute, [HttpMethods.Head], Head).WithName("HeadObject")
-            .RequireGatewayAccess(Operation.Read, ObjectResource);
+            .RequireGatewayAccess(Operation.Read, ObjectResource).RefusesVersionSelectors();
         stores.MapPut(ObjectRoute, Put).WithName("PutObject")
-            .RequireGatewayAccess(Operation.Write, ObjectResource).WithoutRequestTimeout()
+            .RequireGatewayAccess(Operation.Write, ObjectResource).WithoutRequestTimeout().RefusesVersionSelectors()
             .AddOpenApiOperationTransformer((operation, _, _) =>
             {
                 // Any media type is accepted and stored as the object's Content-Type, so no Accepts<> filter (it would 415).
@@ -48,7 +48,7 @@ internal static class ObjectEndpoints
             })
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status412PreconditionFailed);
         stores.MapDelete(ObjectRoute, Delete).WithName("DeleteObject")
-            .RequireGatewayAccess(Operation.Delete, ObjectResource);
+            .RequireGatewayAccess(Operation.Delete, ObjectResource).RefusesVersionSelectors();
         stores.MapPost("/{store}/copy", Copy).WithName("CopyObject")
             .RequireGatewayAccess<RouteHandlerBuilder, CopyObjectBody>("read on the source object, write on the target object", CopyAccess)
             .WithoutRequestTimeout()
