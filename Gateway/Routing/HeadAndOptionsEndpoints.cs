@@ -94,8 +94,13 @@ internal sealed class HeadAndOptionsDataSource(IReadOnlyList<EndpointDataSource>
                 var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
                 if (methods.Contains(context.Request.Method, StringComparer.OrdinalIgnoreCase))
                 {
-                    // The store (host, cluster) the route names comes before the body's media type, as on the endpoint itself.
-                    NamedBridgeGuard.Check(context, model.Metadata);
+                    // The store (host, cluster) the route names comes before the body's media type, as on the endpoint itself,
+                    // but only for a caller the endpoint would let that far: this catch-all asks no grant, and a 404 here
+                    // would tell a caller without one which names exist.
+                    var grants = context.RequestServices.GetRequiredService<AccessEvaluator>();
+                    if (route.Any(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Contains(context.Request.Method, StringComparer.OrdinalIgnoreCase)
+                        && grants.AllowsRoute(context, e.Metadata)))
+                        NamedBridgeGuard.Check(context, model.Metadata);
                     return GatewayExceptionHandler.WriteAsync(problems, context, ErrorCode.UnsupportedMediaType,
                         $"The request body's media type is not accepted here; send {accepted}.").AsTask();
                 }
