@@ -101,6 +101,7 @@ public static class GatewayApp
         app.UseGatewaySecurity();
         app.UseNamedBridgeGuard();
         app.UseScalarQueryGuard();
+        app.UseVersionSelectorGuard();
         app.UseJsonCharsetGuard();
         app.MapGatewayOpenApi();
         app.MapGatewayHealth();
