@@ -61,13 +61,13 @@ internal static class ChannelEndpoints
     {
         app.MapGet("/v1/audit", ListAuditAsync).WithTags("audit").RequireGatewayAccess(Operation.Read, "audit")
             .WithSummary("Pages through the hash-chained audit log of verified bridge-call witnesses, oldest first.");
-        app.MapGet("/v1/audit/head", GetHead).WithTags("audit").RequireGatewayAccess(Operation.Read, "audit")
+        app.MapGet("/v1/audit/head", GetHead).WithName("GetAuditHead").WithTags("audit").RequireGatewayAccess(Operation.Read, "audit")
             .WithSummary("The latest signed tree head of the audit log (keep it: `audit verify --checkpoint` proves the log still holds it); 404 before the first head is signed.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        app.MapGet("/v1/audit/consistency", GetConsistencyAsync).WithTags("audit").RequireGatewayAccess(Operation.Read, "audit")
+        app.MapGet("/v1/audit/consistency", GetConsistencyAsync).WithName("GetAuditConsistency").WithTags("audit").RequireGatewayAccess(Operation.Read, "audit")
             .WithSummary("RFC 9162 consistency proof between the trees of `from` and `to` leaves (1 <= from <= to <= the latest head's size); 404 before the first head is signed.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        app.MapGet("/v1/witnesses/{requestId}/proof", GetProofsAsync).WithTags("audit").RequireGatewayAccess(Operation.Read, "audit/witnesses/{requestId}")
+        app.MapGet("/v1/witnesses/{requestId}/proof", GetProofsAsync).WithName("GetWitnessProofs").WithTags("audit").RequireGatewayAccess(Operation.Read, "audit/witnesses/{requestId}")
             .WithSummary("The witnesses of one gateway request, each with its RFC 9162 inclusion proof under the latest signed tree head, a page at a time (`after`, `limit` 1-100, default 100; `next` while more remain).");
         app.MapGet("/v1/witnesses/{requestId}", GetWitnessesAsync).WithTags("audit").RequireGatewayAccess(Operation.Read, "audit/witnesses/{requestId}")
             .WithSummary("The verified witnesses of one gateway request (the X-Request-Id response header), a page at a time (`after`, `limit` 1-1000, default 1000; `next` while more remain).");

@@ -31,7 +31,7 @@ internal static partial class PendingAuditEndpoints
     private static partial void UnresolvedCalls(ILogger logger, long count, string database);
 
     public static void Map(WebApplication app) =>
-        app.MapGet("/v1/audit/pending", ListAsync).WithTags("audit").RequireGatewayAccess(Operation.Read, "audit")
+        app.MapGet("/v1/audit/pending", ListAsync).WithName("ListPendingAuditCalls").WithTags("audit").RequireGatewayAccess(Operation.Read, "audit")
             .WithSummary("Witnessed calls with no outcome entry yet, oldest first: `reading` (the caller is still reading the answer) or `unresolved` (the gateway stopped while the answer was read; `audit verify` reports these too). Paged by leaf index (`after`, `limit` 1-1000, default 100).");
 
     private static async Task<Ok<PendingCallPage>> ListAsync(ChannelRuntime runtime, long? after, int? limit, CancellationToken ct)

@@ -86,11 +86,10 @@ public static class MigrationEndpoints
     private static Ok<MigrationItemList> Items(string id, MigrationDatabase db, string? state = null, string? action = null, int? pageSize = null, string? pageToken = null)
     {
         Job(db, id);
-        if (state is not null and not (MigrationItemStates.Planned or MigrationItemStates.Done or MigrationItemStates.Skipped or MigrationItemStates.Failed))
-            throw new GatewayException(ErrorCode.BadRequest, "state must be one of: planned, done, skipped, failed.");
-        if (action is not null and not (MigrationItemStates.Copy or MigrationItemStates.Identical or MigrationItemStates.Delete
-            or MigrationItemStates.NewerAtTarget or MigrationItemStates.GoneAtSource))
-            throw new GatewayException(ErrorCode.BadRequest, "action must be one of: copy, identical, delete, newer-at-target, gone-at-source.");
+        if (state is not null && !MigrationItemStates.ItemStates.Contains(state, StringComparer.Ordinal))
+            throw new GatewayException(ErrorCode.BadRequest, $"state must be one of: {string.Join(", ", MigrationItemStates.ItemStates)} (lower case).");
+        if (action is not null && !MigrationItemStates.ItemActions.Contains(action, StringComparer.Ordinal))
+            throw new GatewayException(ErrorCode.BadRequest, $"action must be one of: {string.Join(", ", MigrationItemStates.ItemActions)} (lower case).");
         if (pageSize is < 1 or > 1000) throw new GatewayException(ErrorCode.BadRequest, "pageSize must be between 1 and 1000.");
         var after = string.IsNullOrEmpty(pageToken) ? null : DecodeToken(pageToken);
         var size = pageSize ?? 1000;

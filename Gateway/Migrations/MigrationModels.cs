@@ -112,4 +112,10 @@ public static class MigrationItemStates
     public const string NewerAtTarget = "newer-at-target";
     /// <summary>The source object was deleted while it was being copied: the copy was removed again.</summary>
     public const string GoneAtSource = "gone-at-source";
+
+    /// <summary>The states an item is in (the report's <c>state</c>, and its filter).</summary>
+    public static readonly IReadOnlyList<string> ItemStates = [Planned, Done, Skipped, Failed];
+
+    /// <summary>The actions an item records (the report's <c>action</c>, and its filter).</summary>
+    public static readonly IReadOnlyList<string> ItemActions = [Copy, Identical, Delete, NewerAtTarget, GoneAtSource];
 }
