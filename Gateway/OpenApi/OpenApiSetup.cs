@@ -19,6 +19,7 @@ public static class OpenApiSetup
             // Its server is relative ("/"), so the served document does not depend on the address it was fetched from.
             ResponseCatalog.Configure(options);
             ParameterRules.Configure(options);
+            BodyRules.Configure(options);
         });
         return services;
     }

@@ -18,17 +18,17 @@ namespace Gateway.OpenApi;
 internal static class ParameterRules
 {
     // ECMA-262 patterns (what JSON Schema's "pattern" is), the same language as ObjectNames' .NET regexes.
-    private const string StoreName = "^[a-z0-9][a-z0-9-]{0,62}$";
-    private const string BucketName = @"^[a-z0-9](?:-?[a-z0-9])*(?:\.[a-z0-9](?:-?[a-z0-9])*)*$";
-    private const string IPv4Shape = @"^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$";
+    internal const string StoreName = "^[a-z0-9][a-z0-9-]{0,62}$";
+    internal const string BucketName = @"^[a-z0-9](?:-?[a-z0-9])*(?:\.[a-z0-9](?:-?[a-z0-9])*)*$";
+    internal const string IPv4Shape = @"^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$";
 
     // A key: segments of anything but control characters, '/' and '\' (which the request target refuses), none of
     // them '.' or '..', the first one not empty (no leading '/').
-    private const string Segment = @"(?:\.{0,2}[^\u0000-\u001F\u007F/\\.][^\u0000-\u001F\u007F/\\]*|\.{3}[^\u0000-\u001F\u007F/\\]*)";
+    internal const string Segment = @"(?:\.{0,2}[^\u0000-\u001F\u007F/\\.][^\u0000-\u001F\u007F/\\]*|\.{3}[^\u0000-\u001F\u007F/\\]*)";
     private const string Key = "^" + Segment + "(?:/" + Segment + "?)*$";
     // A listing prefix comes in the query, where a backslash is taken: the key rules split segments at both.
     private const string Prefix = "^(?:" + Segment + @"(?:[/\\]" + Segment + "?)*)?$";
-    private const string Delimiter = @"^[^\u0000-\u001F\u007F-\u009F]*$";
+    internal const string Delimiter = @"^[^\u0000-\u001F\u007F-\u009F]*$";
 
     public static void Configure(OpenApiOptions options) =>
         options.AddOperationTransformer((operation, _, _) =>
@@ -117,19 +117,23 @@ internal static class ParameterRules
         }
     }
 
-    private static void Text(OpenApiSchema schema, string? pattern, int? minLength, int? maxLength)
+    internal static void Text(OpenApiSchema schema, string? pattern, int? minLength, int? maxLength)
     {
         schema.Pattern = pattern;
         schema.MinLength = minLength;
         schema.MaxLength = maxLength;
     }
 
-    private static void Bounds(OpenApiSchema schema, long? minimum, long? maximum)
+    internal static void Bounds(OpenApiSchema schema, long? minimum, long? maximum)
     {
         schema.Minimum = minimum?.ToString(CultureInfo.InvariantCulture);
         schema.Maximum = maximum?.ToString(CultureInfo.InvariantCulture);
     }
 
-    private static void OneOf(OpenApiSchema schema, IEnumerable<string> values) =>
+    /// <summary>The values a string takes; a nullable one (a JSON member the body may set to null) takes null too.</summary>
+    internal static void OneOf(OpenApiSchema schema, IEnumerable<string> values)
+    {
         schema.Enum = values.Select(v => (JsonNode)JsonValue.Create(v)).ToList();
+        if (schema.Type is { } type && type.HasFlag(JsonSchemaType.Null)) schema.Enum.Add(null!);
+    }
 }
