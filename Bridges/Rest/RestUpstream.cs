@@ -85,13 +85,20 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         HttpResponseMessage response;
         Destination destination;
+        var state = new AttemptState(this, request, method, body, relative, cancellationToken);
         try
         {
             context.Properties.Set(BridgePipeline.Idempotent, idempotent);
-            var state = new AttemptState(this, request, method, body, relative, cancellationToken);
             response = await _resilience.Pipeline.ExecuteAsync(static (ctx, s) => s.Upstream.AttemptAsync(ctx, s), context, state)
                 .ConfigureAwait(false);
             destination = state.LastDestination!;
+        }
+        catch (GatewayException e) when (e.Code == ErrorCode.Unavailable && state.UpstreamFailed
+            && e.InnerException is { } cause && TransientFailures.IsConnectionFailure(cause))
+        {
+            // The upstream itself failed (refused or dropped the connection, answered something that is not HTTP): a reverse
+            // proxy's 502. An open circuit and a failing token endpoint stay 503: the gateway chose not to call, or could not.
+            throw new GatewayException(ErrorCode.BadGateway, e.Message, cause);
         }
         catch (Exception e) when (e is not GatewayException && FindGatewayException(e) is { } inner)
         {
@@ -113,6 +120,9 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
         public HttpMethod Method { get; } = method;
         public RequestBody? Body { get; } = body;
         public Destination? LastDestination { get; set; }
+
+        /// <summary>The last attempt failed at the upstream's connection (not at the token endpoint, nor by the gateway's choice).</summary>
+        public bool UpstreamFailed { get; set; }
     }
 
     async ValueTask<HttpResponseMessage> AttemptAsync(ResilienceContext context, AttemptState state)
@@ -143,6 +153,7 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
             {
                 var gateway = FindGatewayException(e);
                 var callerGone = e is OperationCanceledException && state.CallerToken.IsCancellationRequested;
+                state.UpstreamFailed = gateway is null && TransientFailures.IsConnectionFailure(e);
                 if (!callerGone && (gateway is null || gateway.Code is ErrorCode.Unavailable or ErrorCode.Timeout))
                     FailDestination(destination, e is OperationCanceledException ? "timeout" : gateway is null ? "connection failed" : "token endpoint failed");
                 Forbid(context, state);
@@ -150,6 +161,7 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
                 throw;
             }
             Forbid(context, state);
+            state.UpstreamFailed = false;
 
             if ((int)response.StatusCode >= 500) FailDestination(destination, $"HTTP {(int)response.StatusCode}");
             else destination.ReportSuccess();

@@ -25,6 +25,8 @@ public enum ErrorCode
     UriTooLong,
     HeadersTooLarge,
     Internal,
+    /// <summary>A REST upstream could not be reached or gave no valid HTTP answer (502, as a reverse proxy answers).</summary>
+    BadGateway,
 }
 
 public static class ErrorCodes
@@ -52,6 +54,7 @@ public static class ErrorCodes
         ErrorCode.WitnessFailed => "witness-failed",
         ErrorCode.UriTooLong => "uri-too-long",
         ErrorCode.HeadersTooLarge => "headers-too-large",
+        ErrorCode.BadGateway => "bad-gateway",
         _ => "internal",
     };
 
@@ -73,6 +76,7 @@ public static class ErrorCodes
         ErrorCode.MethodNotAllowed => 405,
         ErrorCode.UnsupportedMediaType => 415,
         ErrorCode.WitnessFailed => 502,
+        ErrorCode.BadGateway => 502,
         ErrorCode.UriTooLong => 414,
         ErrorCode.HeadersTooLarge => 431,
         ErrorCode.Unavailable => 503,

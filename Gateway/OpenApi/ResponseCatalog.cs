@@ -77,7 +77,9 @@ internal static class ResponseCatalog
         AddProblem(r, 500, "A bug (never bad input); logged with its trace id.", head, context);
         if (bridge)
         {
-            AddProblem(r, 502, "The bridge host's CTP-96 witness was missing or invalid: the answer was withheld.", head, context);
+            AddProblem(r, 502, path.StartsWith("/v1/rest/", StringComparison.Ordinal)
+                ? "The upstream could not be reached or gave no valid HTTP answer; or the bridge host's CTP-96 witness was missing or invalid: the answer was withheld."
+                : "The bridge host's CTP-96 witness was missing or invalid: the answer was withheld.", head, context);
             AddProblem(r, 503, "The backend is down or its circuit is open.", head, context, ("Retry-After", "Seconds to wait before retrying, when known."));
         }
         AddProblem(r, 504, "The call did not finish in time.", head, context);

@@ -106,6 +106,7 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
         ErrorCode.WitnessFailed => "Witness verification failed",
         ErrorCode.UriTooLong => "URI too long",
         ErrorCode.HeadersTooLarge => "Request header fields too large",
+        ErrorCode.BadGateway => "Bad gateway",
         _ => "Internal error",
     };
 

@@ -1,4 +1,5 @@
 using Gateway.Channel.Families;
+using Gateway.Security;
 
 namespace Gateway.Routing;
 
@@ -24,10 +25,17 @@ internal static class NamedBridgeGuard
             named.Check(context.RequestServices, name);
     }
 
-    /// <summary>After authentication and the route's access rule, before the query, the media type and the body are read.</summary>
+    /// <summary>
+    /// After authentication and the route's access rule, before the query, the media type and the body are read. Where the
+    /// grant is decided by the body (a copy), only a caller whose grants admit any body is told here; anyone else is judged
+    /// on the body first, so a caller without a grant cannot tell configured names from unknown ones.
+    /// </summary>
     public static IApplicationBuilder UseNamedBridgeGuard(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        if (context.GetEndpoint() is { } endpoint) Check(context, endpoint.Metadata);
+        if (context.GetEndpoint() is { } endpoint
+            && (endpoint.Metadata.GetMetadata<GatewayAccessFilterMetadata>() is null
+                || context.RequestServices.GetRequiredService<AccessEvaluator>().AllowsRoute(context, endpoint.Metadata)))
+            Check(context, endpoint.Metadata);
         await next(context);
     });
 }

@@ -50,7 +50,8 @@ internal static class ObjectEndpoints
         stores.MapDelete(ObjectRoute, Delete).WithName("DeleteObject")
             .RequireGatewayAccess(Operation.Delete, ObjectResource).RefusesVersionSelectors();
         stores.MapPost("/{store}/copy", Copy).WithName("CopyObject")
-            .RequireGatewayAccess<RouteHandlerBuilder, CopyObjectBody>("read on the source object, write on the target object", CopyAccess)
+            .RequireGatewayAccess<RouteHandlerBuilder, CopyObjectBody>("read on the source object, write on the target object", CopyAccess,
+                new AccessRequirement(Operation.Read, "stores/{store}/", Prefix: true), new AccessRequirement(Operation.Write, "stores/{store}/", Prefix: true))
             .WithoutRequestTimeout()
             .WithSummary("Server-side copy of an object within a store.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
@@ -228,9 +229,10 @@ internal static class ObjectEndpoints
 
     private static async Task<Ok<ObjectInfo>> Copy(string store, CopyObjectBody body, HttpContext context, BridgeRegistry<IObjectStore> registry, CancellationToken ct)
     {
-        var s = registry.Get(store);
+        // Before the store: a body that names no objects was admitted by no grant (CopyAccess), so the store's existence is not told.
         if (body.Source is null || body.Target is null)
             throw new GatewayException(ErrorCode.BadRequest, "source and target are required.");
+        var s = registry.Get(store);
         FieldErrors.Named("source.bucket", () => ObjectNames.ValidateBucket(body.Source.Bucket, s.Capabilities));
         FieldErrors.Named("source.key", () => ObjectNames.ValidateKey(body.Source.Key));
         FieldErrors.Named("target.bucket", () => ObjectNames.ValidateBucket(body.Target.Bucket, s.Capabilities));

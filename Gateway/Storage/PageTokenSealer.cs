@@ -103,6 +103,10 @@ internal sealed class PageTokenSealer
         byte[] key;
         try { key = Convert.FromBase64String(File.ReadAllText(file).Trim()); }
         catch (FormatException) { key = []; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"Gateway:PageTokenKeyFile: '{file}' cannot be read ({e.GetType().Name}).", e);
+        }
         if (key.Length != 32)
             throw new InvalidOperationException($"Gateway:PageTokenKeyFile: '{file}' must hold the base64 of 32 random bytes.");
         return key;

@@ -21,6 +21,7 @@ public static class StorageServices
         services.AddSingleton<IObjectStoreFactory, Gateway.Migrations.Live.MigratingStoreFactory>();
 
         services.AddSingleton<PageTokenSealer>();
+        services.AddHostedService<PageTokenKeyCheck>();
         services.AddOptions<StoreOptions>().Configure(o => o.Stores = configuration.GetSection(StoreOptions.Section).GetChildren().ToList()).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StoreOptions>, StoreOptionsValidator>();
         return services.AddBridgeFamily(ObjectStorageFamily.Declaration, sp => Stores(sp, composite: false), sp => Stores(sp, composite: true));

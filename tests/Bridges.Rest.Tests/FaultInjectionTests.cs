@@ -155,12 +155,12 @@ public sealed class FaultInjectionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Dropped_connections_are_retried_for_get_then_answered_503()
+    public async Task Dropped_connections_are_retried_for_get_then_answered_502()
     {
         using var dropping = new FaultyServer(Fault.DropConnection);
         await using var gateway = await GatewayServer.StartAsync(Upstream("dropping", dropping.Url));
         using var response = await gateway.Client.GetAsync("v1/rest/dropping/x");
-        await Problem(response, 503, "unavailable");
+        await Problem(response, 502, "bad-gateway");
         Assert.Equal(3, dropping.Requests);
     }
 
@@ -170,18 +170,39 @@ public sealed class FaultInjectionTests : IAsyncLifetime
         using var dropping = new FaultyServer(Fault.DropConnection);
         await using var gateway = await GatewayServer.StartAsync(Upstream("dropping", dropping.Url));
         using var response = await gateway.Client.PostAsync("v1/rest/dropping/x", new StringContent("{}"));
-        await Problem(response, 503, "unavailable");
+        await Problem(response, 502, "bad-gateway");
         Assert.Equal(1, dropping.Requests);
     }
 
     [Fact]
-    public async Task An_answer_that_is_not_HTTP_is_retried_then_answered_503()
+    public async Task An_answer_that_is_not_HTTP_is_retried_then_answered_502()
     {
         using var garbage = new FaultyServer(Fault.NotHttp);
         await using var gateway = await GatewayServer.StartAsync(Upstream("garbage", garbage.Url));
         using var response = await gateway.Client.GetAsync("v1/rest/garbage/x");
-        await Problem(response, 503, "unavailable");
+        await Problem(response, 502, "bad-gateway");
         Assert.Equal(3, garbage.Requests);
+    }
+
+    [Fact]
+    public async Task An_upstream_that_is_down_is_a_502_problem_as_a_reverse_proxy_answers()
+    {
+        // Nothing listens: the connection is refused. Before, this was 503, the gateway's answer for its own refusals
+        // (open circuit, full limiter); a reverse proxy (YARP, Envoy) answers 502 when the upstream itself fails.
+        await using var gateway = await GatewayServer.StartAsync(Upstream("down", $"http://127.0.0.1:{ClosedPort()}/"));
+        using var response = await gateway.Client.GetAsync("v1/rest/down/x");
+        var problem = await Problem(response, 502, "bad-gateway");
+        Assert.Contains("could not be reached", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A loopback port nothing listens on (taken, then released).</summary>
+    static int ClosedPort()
+    {
+        var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return port;
     }
 
     [Theory]

@@ -18,12 +18,13 @@ public static class AccessEndpointExtensions
     /// <summary>
     /// The resources are known only from the bound body (e.g. a copy's source and target): checked by an endpoint
     /// filter after binding and before the handler runs. A null resolution lets the handler reject the body itself.
+    /// <paramref name="covering"/>: the grants that admit a caller whatever the body names (see <see cref="GatewayAccessFilterMetadata"/>).
     /// </summary>
     public static TBuilder RequireGatewayAccess<TBuilder, TBody>(this TBuilder builder, string description,
-        Func<TBody, HttpContext, IEnumerable<ResourceAccess>?> resolve)
+        Func<TBody, HttpContext, IEnumerable<ResourceAccess>?> resolve, params AccessRequirement[] covering)
         where TBuilder : IEndpointConventionBuilder
     {
-        builder.WithMetadata(new GatewayAccessFilterMetadata(description));
+        builder.WithMetadata(new GatewayAccessFilterMetadata(description, covering));
         builder.AddEndpointFilter(async (context, next) =>
         {
             var body = context.Arguments.OfType<TBody>().FirstOrDefault();

@@ -41,11 +41,15 @@ public sealed class AccessEvaluator
     /// <summary>
     /// Whether the caller may run the endpoint as far as its route tells (every <see cref="GatewayAccessMetadata"/>
     /// requirement, resolved as <see cref="AccessMiddleware"/> resolves it), without answering anything. An endpoint whose
-    /// access is decided by its body (<see cref="GatewayAccessFilterMetadata"/>) passes here: its own rule runs later.
+    /// access is decided by its body (<see cref="GatewayAccessFilterMetadata"/>) admits here only a caller holding its
+    /// covering grants (those that admit any body; none declared: no caller): anyone else is judged on the body, later.
     /// </summary>
     public bool AllowsRoute(HttpContext context, EndpointMetadataCollection metadata) =>
-        metadata.GetOrderedMetadata<GatewayAccessMetadata>().SelectMany(m => m.Requirements).All(r => Allows(context.User,
-            new ResourceAccess(r.Operation ?? Operations.FromMethod(context.Request.Method), ResourceTemplates.Resolve(r.Template, context), r.Prefix)));
+        metadata.GetMetadata<GatewayAccessFilterMetadata>() is not { Covering.Count: 0 }
+        && metadata.GetOrderedMetadata<GatewayAccessMetadata>().SelectMany(m => m.Requirements)
+            .Concat(metadata.GetMetadata<GatewayAccessFilterMetadata>()?.Covering ?? [])
+            .All(r => Allows(context.User, new ResourceAccess(r.Operation ?? Operations.FromMethod(context.Request.Method),
+                ResourceTemplates.Resolve(r.Template, context), r.Prefix)));
 
     private IReadOnlyList<Grant> GrantsOf(string scope) =>
         _scopes.TryGetValue(scope, out var cached) ? cached : _scopes.Count < 10_000 ? _scopes.GetOrAdd(scope, Resolve) : Resolve(scope);

@@ -13,10 +13,15 @@ public sealed class GatewayAccessMetadata(IReadOnlyList<AccessRequirement> requi
     public IReadOnlyList<AccessRequirement> Requirements { get; } = requirements;
 }
 
-/// <summary>Endpoint metadata: the requirements depend on the bound request body and are checked by an endpoint filter.</summary>
-public sealed class GatewayAccessFilterMetadata(string description)
+/// <summary>
+/// Endpoint metadata: the requirements depend on the bound request body and are checked by an endpoint filter.
+/// <paramref name="covering"/> are what admits a caller whatever the body names (for a copy: read and write on the whole
+/// store); only such a caller is told, before the body is read, whether the store the route names exists.
+/// </summary>
+public sealed class GatewayAccessFilterMetadata(string description, IReadOnlyList<AccessRequirement> covering)
 {
     public string Description { get; } = description;
+    public IReadOnlyList<AccessRequirement> Covering { get; } = covering;
 }
 
 /// <summary>

@@ -44,4 +44,30 @@ public sealed class StartFailureTests
         }
         finally { Directory.Delete(workDir, recursive: true); }
     }
+
+    [Fact]
+    public async Task A_page_token_key_file_that_is_not_a_key_stops_the_start_naming_the_setting_not_its_content()
+    {
+        // Until this test the key was read on the first listing: the gateway started, and every listing was a 500.
+        var workDir = Directory.CreateTempSubdirectory("gw-start-").FullName;
+        try
+        {
+            var keyFile = Path.Combine(workDir, "page-tokens.key");
+            const string NotAKey = "c2hvcnQta2V5LW1hdGVyaWFs"; // base64, but of 18 bytes
+            await File.WriteAllTextAsync(keyFile, NotAKey);
+            var (code, output, errors) = await GatewayDll.RunAsync(["--urls", "http://127.0.0.1:0"],
+                new Dictionary<string, string?>
+                {
+                    ["DOTNET_ENVIRONMENT"] = "Development", ["ASPNETCORE_ENVIRONMENT"] = "Development",
+                    ["Gateway__PageTokenKeyFile"] = keyFile,
+                }, workDir);
+
+            Assert.True(code == 1, $"exit {code}\n{errors}");
+            Assert.Contains("The gateway did not start: ", errors);
+            Assert.Contains("Gateway:PageTokenKeyFile", errors);
+            Assert.DoesNotContain(NotAKey, errors + output);
+            Assert.DoesNotContain("   at ", errors + output);
+        }
+        finally { Directory.Delete(workDir, recursive: true); }
+    }
 }

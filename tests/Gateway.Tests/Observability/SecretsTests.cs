@@ -89,7 +89,7 @@ public sealed class SecretsTests
             (admin, HttpMethod.Get, $"v1/stores/local/buckets/none-here/objects?sig={callerQuerySecret}", null, HttpStatusCode.NotFound),
             (admin, HttpMethod.Get, "v1/rest/bearer/items/1", null, HttpStatusCode.InternalServerError),
             (admin, HttpMethod.Post, "v1/rest/bearer/items", r => r.Content = new StringContent("{}", Encoding.UTF8, "application/json"), HttpStatusCode.InternalServerError),
-            (admin, HttpMethod.Get, "v1/rest/down/items/1", null, HttpStatusCode.ServiceUnavailable),
+            (admin, HttpMethod.Get, "v1/rest/down/items/1", null, HttpStatusCode.BadGateway),
             (admin, HttpMethod.Get, "v1/rest/querykey/items/1?page=2", null, HttpStatusCode.InternalServerError),
             (admin, HttpMethod.Get, "v1/rest/oauth/items/1", null, HttpStatusCode.Unauthorized),
             (admin, HttpMethod.Get, "v1/rest/refused/items/1", null, HttpStatusCode.ServiceUnavailable),
