@@ -102,10 +102,12 @@ public static class MultipartOperations
         c.Require(Operation.Read, from.ObjectResource(fromKey));
         var current = await CopyOperation.HeadSourceAsync(c, from, fromKey);
         S3ObjectHeaders.CheckConditions(current, c.Request.Headers, read: false, prefix: "x-amz-copy-source-");
+        var range = CopyRange(c, current.Size);
+        if ((range?.Resolve(current.Size)?.Length ?? current.Size) > Bodies.MaxSingleUploadBytes) throw S3Errors.CopySourceTooLarge();
         StoredPart copied;
         await using (var source = await from.Store.GetObjectAsync(from.Bucket, fromKey, new GetObjectOptions
         {
-            Range = CopyRange(c, current.Size),
+            Range = range,
             Conditions = new ObjectConditions { IfMatch = [current.ETag] },
         }, c.Aborted))
         {
