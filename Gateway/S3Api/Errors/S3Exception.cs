@@ -61,5 +61,8 @@ public static class S3Errors
                 ? [("ProposedSize", p.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("MaxSizeAllowed", m.ToString(System.Globalization.CultureInfo.InvariantCulture))]
                 : [],
         };
+    /// <summary>A CopyObject source, or an UploadPartCopy range, over S3's 5 GiB copy limit (a larger object is copied in ranged part copies).</summary>
+    public static S3Exception CopySourceTooLarge() => new("InvalidRequest", 400,
+        "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120");
     public static S3Exception InternalError(string message = "We encountered an internal error. Please try again.") => new("InternalError", 500, message);
 }

@@ -129,7 +129,7 @@ public static partial class BucketOperations
     }
 
     /// <summary>
-    /// CreateBucket may carry a CreateBucketConfiguration; only a LocationConstraint of this front door's region is accepted,
+    /// CreateBucket may carry a CreateBucketConfiguration (another document is MalformedXML); only a LocationConstraint of this front door's region is accepted,
     /// and, as S3 answers, not "us-east-1" itself (that region is named by leaving the constraint out), nor a name no
     /// region has.
     /// </summary>
@@ -138,7 +138,9 @@ public static partial class BucketOperations
         if (c.Request.ContentLength is null or 0 && !c.Caller.Streaming) return;
         var body = Bodies.Open(c, out _);
         var doc = await S3Xml.ReadFromAsync(body, 64 * 1024, c.Aborted);
-        var location = doc?.Root?.Elements().FirstOrDefault(e => e.Name.LocalName == "LocationConstraint")?.Value;
+        // Another document than a CreateBucketConfiguration is not one S3 takes (its schema): nothing is created.
+        if (doc.Root is not { Name.LocalName: "CreateBucketConfiguration" }) throw S3Errors.MalformedXml();
+        var location = doc.Root.Elements().FirstOrDefault(e => e.Name.LocalName == "LocationConstraint")?.Value;
         if (string.IsNullOrEmpty(location)) return;
         var region = c.Services.Options.Region;
         if (location == region && region != LegacyRegion) return;

@@ -86,6 +86,7 @@ public static class CopyOperation
     private static async Task<ObjectInfo> CopyOnceAsync(S3Context c, ObjectInfo current, bool pinned, S3BucketTarget target, string key, S3BucketTarget source,
         string sourceKey, MetadataDirective directive, IReadOnlyList<KeyValuePair<string, string>>? newTags, string? askedChecksum, bool ontoItself)
     {
+        if (current.Size > Bodies.MaxSingleUploadBytes) throw S3Errors.CopySourceTooLarge();
         S3ObjectHeaders.CheckConditions(current, c.Request.Headers, read: false, prefix: "x-amz-copy-source-");
         // The copy keeps the source's checksum (COPY) or none (REPLACE); making another would take reading every byte, which a
         // store's own copy does not: asked for, it is refused rather than the copy answering without the checksum asked for.

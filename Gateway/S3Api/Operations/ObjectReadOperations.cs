@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
 using Gateway.S3Api.Errors;
 using Gateway.S3Api.Routing;
@@ -38,7 +39,15 @@ public static class ObjectReadOperations
             (var part, partsCount) = PartRange(head, number);
             options = new GetObjectOptions { Range = part, Conditions = new ObjectConditions { IfMatch = [head.ETag] } };
         }
-        await using var content = await t.Store.GetObjectAsync(t.Bucket, key, options, c.Aborted);
+        ObjectContent opened;
+        try { opened = await t.Store.GetObjectAsync(t.Bucket, key, options, c.Aborted); }
+        catch (GatewayException e) when (e.Code == ErrorCode.RangeNotSatisfiable && HasConditions(c.Request.Headers))
+        {
+            // The conditions come before the range (RFC 9110 §13.2.2; S3, and this door's HEAD, answer so): a 304 or 412, not a 416.
+            S3ObjectHeaders.CheckConditions(await t.Store.HeadObjectAsync(t.Bucket, key, ObjectConditions.None, c.Aborted), c.Request.Headers, read: true);
+            throw;
+        }
+        await using var content = opened;
         S3ObjectHeaders.CheckConditions(content.Info, c.Request.Headers, read: true);
         var response = c.Response;
         S3ObjectHeaders.Write(response, content.Info);
@@ -93,6 +102,9 @@ public static class ObjectReadOperations
             c.Response.StatusCode = 206;
         }
     }
+
+    private static bool HasConditions(IHeaderDictionary headers) =>
+        headers.ContainsKey("If-Match") || headers.ContainsKey("If-None-Match") || headers.ContainsKey("If-Modified-Since") || headers.ContainsKey("If-Unmodified-Since");
 
     /// <summary>partNumber: 1-10000; null when absent. A Range header as well is refused, as S3 does.</summary>
     private static int? PartNumber(S3Context c)

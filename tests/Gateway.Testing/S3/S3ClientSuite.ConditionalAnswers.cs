@@ -55,4 +55,27 @@ public abstract partial class S3ClientSuite
             else:
                 assert answer == b"" and answered.get("x-amz-error-code") == "InvalidRange", (answer, answered)
         """, "304 and 416 headers");
+
+    /// <summary>
+    /// The conditions are judged before the range (RFC 9110 §13.2.2), as S3 and this door's HEAD do: a GET whose condition
+    /// fails answers 304 or 412 even when its range is unsatisfiable. Until this session the GET answered 416 there.
+    /// </summary>
+    [Fact]
+    public Task Boto3_a_failed_condition_wins_over_an_unsatisfiable_range() => RunBotoAsync("""
+        etag = s3.put_object(Bucket=BUCKET, Key="cr/obj", Body=b"0123456789")["ETag"]
+        modified = s3.head_object(Bucket=BUCKET, Key="cr/obj")["LastModified"]
+        past = modified - datetime.timedelta(days=1)
+        cases = [
+            ({"IfNoneMatch": etag}, ("304", 304)),
+            ({"IfModifiedSince": modified}, ("304", 304)),
+            ({"IfMatch": '"0000"'}, ("PreconditionFailed", 412)),
+            ({"IfUnmodifiedSince": past}, ("PreconditionFailed", 412)),
+            ({"IfMatch": etag}, ("InvalidRange", 416)),
+        ]
+        for condition, expected in cases:
+            got = error_of(lambda: s3.get_object(Bucket=BUCKET, Key="cr/obj", Range="bytes=20-30", **condition))
+            assert got == expected, ("GET", condition, got)
+            head = error_of(lambda: s3.head_object(Bucket=BUCKET, Key="cr/obj", Range="bytes=20-30", **condition))
+            assert head[1] == expected[1], ("HEAD", condition, head)
+        """, "conditions before the range");
 }

@@ -215,6 +215,9 @@ public sealed class S3FrontDoorProbeTests : IAsyncLifetime
             ("eu-west-1", "IllegalLocationConstraintException"), ("EU", "IllegalLocationConstraintException"),
         })
             await ProbeAsync("PUT", "/s3p-newbucket-x3", "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>" + location + "</LocationConstraint></CreateBucketConfiguration>", code);
+        // A body that is another document than a CreateBucketConfiguration is MalformedXML and creates nothing (it was taken).
+        foreach (var body in new[] { "<Foo/>", "<Tagging><TagSet/></Tagging>", "<LocationConstraint>us-west-2</LocationConstraint>" })
+            await ProbeAsync("PUT", "/s3p-newbucket-x4", body, "MalformedXML");
         // Non-ASCII header bytes through the main listener's path base (Kestrel reads them as Latin-1 there).
         var main = _door.Server.BaseAddress;
         var viaBase = $"/s3/{b}/latin1.txt";

@@ -1,3 +1,4 @@
+using Gateway.Bridges.Local;
 using Gateway.Testing.S3;
 
 namespace Gateway.Tests.S3Api;
@@ -14,6 +15,24 @@ public sealed class LocalStoreS3ClientTests : S3ClientSuite
     };
 
     protected override void EnsureBackendAvailable() { }
+
+    /// <summary>The object is planted as the store writes it, its 5 GiB of content a hole in a sparse file (no bytes written).</summary>
+    [Xunit.Fact]
+    public async Task Front_door_refuses_a_copy_source_over_five_gibibytes()
+    {
+        const string key = "huge/source.bin";
+        const long size = 5L * 1024 * 1024 * 1024 + 1;
+        var path = LocalObjectStore.ObjectPath(Path.Combine(Root, Bucket), key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using (var file = new FileStream(path, FileMode.CreateNew))
+        {
+            file.SetLength(size);
+            file.Seek(size, SeekOrigin.Begin);
+            LocalObjectFile.WriteTrailer(file, new LocalObjectFile.Trailer(key, size, Convert.ToBase64String(new byte[16]), "application/octet-stream", [], DateTimeOffset.UtcNow));
+        }
+        try { await A_copy_source_over_five_gibibytes_is_refused(key); }
+        finally { File.Delete(path); }
+    }
 
     [Xunit.Fact]
     public Task Front_door_serves_an_object_holding_what_no_header_can_carry() => An_object_holding_what_no_header_can_carry_is_served_with_safe_headers();

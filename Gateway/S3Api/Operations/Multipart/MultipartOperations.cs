@@ -102,10 +102,12 @@ public static class MultipartOperations
         c.Require(Operation.Read, from.ObjectResource(fromKey));
         var current = await CopyOperation.HeadSourceAsync(c, from, fromKey);
         S3ObjectHeaders.CheckConditions(current, c.Request.Headers, read: false, prefix: "x-amz-copy-source-");
+        var range = CopyRange(c, current.Size);
+        if ((range?.Resolve(current.Size)?.Length ?? current.Size) > Bodies.MaxSingleUploadBytes) throw S3Errors.CopySourceTooLarge();
         StoredPart copied;
         await using (var source = await from.Store.GetObjectAsync(from.Bucket, fromKey, new GetObjectOptions
         {
-            Range = CopyRange(c, current.Size),
+            Range = range,
             Conditions = new ObjectConditions { IfMatch = [current.ETag] },
         }, c.Aborted))
         {
@@ -358,8 +360,10 @@ public static class MultipartOperations
         c.Require(Operation.Read, t.ObjectResource(prefix), prefix: true);
         var maxUploads = IntQuery(c, "max-uploads", 1000, 0, 1000);
         var uploads = new List<(string Key, string UploadId, DateTimeOffset Initiated)>();
+        // A page of none lists no upload record (nor reads one); the bucket must exist all the same.
+        if (maxUploads == 0 && !await c.BucketExistsAsync()) throw S3Errors.NoSuchBucket();
         string? token = null;
-        do
+        while (maxUploads > 0)
         {
             var page = await t.Store.ListObjectsAsync(t.Bucket, new ListObjectsRequest { Prefix = MultipartMetadata.PartsPrefix, PageToken = token }, c.Aborted);
             foreach (var o in page.Objects.Where(o => o.Key.EndsWith("/upload", StringComparison.Ordinal)))
@@ -377,7 +381,8 @@ public static class MultipartOperations
                 if (afterMarker) uploads.Add((key, uploadId, o.LastModified));
             }
             token = page.NextPageToken;
-        } while (token is not null);
+            if (token is null) break;
+        }
         uploads.Sort((a, b) => Utf8KeyOrder.Instance.Compare(a.Key, b.Key) is var k && k != 0 ? k : string.CompareOrdinal(a.UploadId, b.UploadId));
 
         // One page: uploads and common prefixes together count towards max-uploads, as keys and prefixes do in listings.
