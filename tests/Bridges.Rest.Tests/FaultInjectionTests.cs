@@ -124,7 +124,7 @@ public sealed class FaultInjectionTests : IAsyncLifetime
         // The upstream never answers: only the attempt timeouts, on the test's fake clock, end the call. Each attempt's
         // timeout is let pass only once that attempt has reached the upstream, and retries follow at once (no
         // back-off), so the count of attempts cannot depend on the machine's speed.
-        await using var slow = new SilentUpstream();
+        await using var slow = new RawUpstream();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var gateway = await GatewayServer.StartAsync(Upstream("slow", slow.Url,
             ("Resilience:AttemptTimeout", "00:00:01"), ("Resilience:BaseDelay", "00:00:00"), ("Resilience:MaxRetryAttempts", "2")),

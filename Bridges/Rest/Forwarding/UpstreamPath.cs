@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using Gateway.Contracts.Errors;
 
 namespace Gateway.Bridges.Rest.Forwarding;
@@ -5,9 +7,14 @@ namespace Gateway.Bridges.Rest.Forwarding;
 /// <summary>
 /// Builds the upstream URL from the configured base and the caller's path and query. Every caller segment is
 /// escaped and '.'/'..' segments are refused, so a caller can never leave the configured base (no SSRF).
+/// A segment keeps what RFC 3986 lets a path segment carry as it is (unreserved, sub-delims, ':' and '@'), as YARP and
+/// ASP.NET's PathString do: a matrix parameter "a;b=c" or "user@host" reaches the upstream as written, not "a%3Bb%3Dc".
 /// </summary>
 static class UpstreamPath
 {
+    static readonly SearchValues<char> SegmentChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@");
+
     public static Uri Build(Uri baseAddress, string? pathPrefix, string? removePrefix, string callerPath, string query,
         string? reservedQueryParameter) =>
         Combine(baseAddress, Relative(pathPrefix, removePrefix, callerPath, query, reservedQueryParameter));
@@ -26,7 +33,7 @@ static class UpstreamPath
             else if (path.StartsWith(prefix + "/", StringComparison.Ordinal)) path = path[(prefix.Length + 1)..];
         }
 
-        var builder = new System.Text.StringBuilder(path.Length + query.Length + 32);
+        var builder = new StringBuilder(path.Length + query.Length + 32);
         var trimmedPrefix = pathPrefix?.Trim('/');
         if (!string.IsNullOrEmpty(trimmedPrefix))
         {
@@ -38,13 +45,30 @@ static class UpstreamPath
             if (segment is "." or "..")
                 throw new GatewayException(ErrorCode.BadRequest, "Path segments '.' and '..' are not allowed.");
             if (!first) builder.Append('/');
-            builder.Append(Uri.EscapeDataString(segment));
+            AppendSegment(builder, segment);
             first = false;
         }
         if (!string.IsNullOrEmpty(trimmedPrefix) && path.Length == 0) builder.Length--; // no dangling '/' after the prefix
 
         builder.Append(CleanQuery(query, reservedQueryParameter));
         return builder.ToString();
+    }
+
+    static void AppendSegment(StringBuilder builder, string segment)
+    {
+        var rest = segment.AsSpan();
+        while (rest.Length > 0)
+        {
+            var plain = rest.IndexOfAnyExcept(SegmentChars);
+            if (plain < 0) { builder.Append(rest); return; }
+            builder.Append(rest[..plain]);
+            rest = rest[plain..];
+            // The run of characters to escape, whole (a surrogate pair is escaped as one UTF-8 sequence).
+            var escaped = rest.IndexOfAny(SegmentChars);
+            var run = escaped < 0 ? rest : rest[..escaped];
+            builder.Append(Uri.EscapeDataString(run));
+            rest = rest[run.Length..];
+        }
     }
 
     /// <summary>The caller's query, minus any parameter the gateway sets itself (an API key, say).</summary>
