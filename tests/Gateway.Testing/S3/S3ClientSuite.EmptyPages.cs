@@ -63,4 +63,39 @@ public abstract partial class S3ClientSuite
             await s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Bucket, Key = "pending/one", UploadId = uploadId });
         }
     }
+
+    /// <summary>
+    /// ListParts with max-parts=0 answers its empty page from the upload record alone: it listed every part (and read the
+    /// part checksums) before answering nothing.
+    /// </summary>
+    [Fact]
+    public async Task List_parts_of_max_parts_zero_lists_no_part()
+    {
+        using var s3 = Sdk(RequestChecksumCalculation.WHEN_REQUIRED);
+        var uploadId = (await s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = Bucket, Key = "pending/parts" })).UploadId;
+        try
+        {
+            await s3.UploadPartAsync(new UploadPartRequest
+            {
+                BucketName = Bucket, Key = "pending/parts", UploadId = uploadId, PartNumber = 1, InputStream = new MemoryStream([1, 2, 3]),
+            });
+            string[] listings = ["object-storage.list-objects", "object-storage.list-parts"];
+
+            var none = await s3.ListPartsAsync(new ListPartsRequest { BucketName = Bucket, Key = "pending/parts", UploadId = uploadId, MaxParts = 0 });
+            Assert.Empty(none.Parts ?? []);
+            Assert.False(none.IsTruncated ?? false);
+            // No witness at all for the request (404) lists nothing either.
+            using (var witnesses = await Door.Server.Client.GetAsync($"v1/witnesses/{none.ResponseMetadata.RequestId}"))
+                if (witnesses.StatusCode != System.Net.HttpStatusCode.NotFound)
+                    Assert.DoesNotContain(await WitnessedOperationsAsync(none.ResponseMetadata.RequestId), o => listings.Contains(o));
+
+            var all = await s3.ListPartsAsync(new ListPartsRequest { BucketName = Bucket, Key = "pending/parts", UploadId = uploadId });
+            Assert.Equal([1], (all.Parts ?? []).Select(p => p.PartNumber ?? 0));
+            Assert.Contains(await WitnessedOperationsAsync(all.ResponseMetadata.RequestId), o => listings.Contains(o));
+        }
+        finally
+        {
+            await s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Bucket, Key = "pending/parts", UploadId = uploadId });
+        }
+    }
 }

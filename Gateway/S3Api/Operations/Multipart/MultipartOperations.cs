@@ -303,9 +303,11 @@ public static class MultipartOperations
         var record = await UploadRecord.ReadAsync(c, uploadId, key);
         var maxParts = IntQuery(c, "max-parts", 1000, 0, 1000);
         var marker = IntQuery(c, "part-number-marker", 0, 0, MultipartMetadata.MaxPartNumber);
-        var held = await UploadParts.For(c, record).ListAsync();
+        // A page of none lists no part (the upload record, read above, says the upload exists).
+        var held = maxParts == 0 ? new Dictionary<int, StoredPart>() : await UploadParts.For(c, record).ListAsync();
         // Only an upload with a checksum keeps part checksums: the others have no records to list.
-        var checksums = record.Checksum is null ? new Dictionary<int, (string Algorithm, string Value)>() : (await PartChecksums.ReadAsync(c, uploadId, held)).ByPart;
+        var checksums = record.Checksum is null || held.Count == 0
+            ? new Dictionary<int, (string Algorithm, string Value)>() : (await PartChecksums.ReadAsync(c, uploadId, held)).ByPart;
         var parts = held.Values.Where(p => p.Number > marker).OrderBy(p => p.Number).ToList();
         var page = parts.Take(maxParts).ToList();
         var truncated = maxParts > 0 && parts.Count > page.Count;
