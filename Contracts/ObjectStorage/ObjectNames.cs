@@ -14,14 +14,21 @@ public static partial class ObjectNames
 {
     public const int MaxKeyBytes = 1024;
 
-    // Labels of a-z, 0-9 and single '-', each starting and ending with a letter or digit, joined by single dots.
-    [GeneratedRegex(@"\A(?=.{3,63}\z)[a-z0-9](?:-?[a-z0-9])*(?:\.[a-z0-9](?:-?[a-z0-9])*)*\z")]
+    // The name rules' patterns, unanchored: written once for these checks and the OpenAPI document's schemas
+    // (ECMA-262 there), so they use only what both dialects read alike.
+    /// <summary>Labels of a-z, 0-9 and single '-', each starting and ending with a letter or digit, joined by single dots (3-63 long).</summary>
+    public const string BucketNamePattern = @"[a-z0-9](?:-?[a-z0-9])*(?:\.[a-z0-9](?:-?[a-z0-9])*)*";
+    /// <summary>A name S3 refuses as a bucket because it reads as an IP address.</summary>
+    public const string IPv4ShapePattern = @"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+";
+    public const string StoreNamePattern = "[a-z0-9][a-z0-9-]{0,62}";
+
+    [GeneratedRegex(@"\A(?=.{3,63}\z)" + BucketNamePattern + @"\z")]
     private static partial Regex BucketPattern();
 
-    [GeneratedRegex(@"\A\d+\.\d+\.\d+\.\d+\z")]
+    [GeneratedRegex(@"\A" + IPv4ShapePattern + @"\z")]
     private static partial Regex IPv4Shape();
 
-    [GeneratedRegex(@"\A[a-z0-9][a-z0-9-]{0,62}\z")]
+    [GeneratedRegex(@"\A" + StoreNamePattern + @"\z")]
     private static partial Regex StorePattern();
 
     public static void ValidateStore(string? store)

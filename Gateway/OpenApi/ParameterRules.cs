@@ -17,10 +17,10 @@ namespace Gateway.OpenApi;
 /// </summary>
 internal static class ParameterRules
 {
-    // ECMA-262 patterns (what JSON Schema's "pattern" is), the same language as ObjectNames' .NET regexes.
-    internal const string StoreName = "^[a-z0-9][a-z0-9-]{0,62}$";
-    internal const string BucketName = @"^[a-z0-9](?:-?[a-z0-9])*(?:\.[a-z0-9](?:-?[a-z0-9])*)*$";
-    internal const string IPv4Shape = @"^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$";
+    // ECMA-262 patterns (what JSON Schema's "pattern" is), anchored around ObjectNames' own.
+    internal const string StoreName = "^" + ObjectNames.StoreNamePattern + "$";
+    internal const string BucketName = "^" + ObjectNames.BucketNamePattern + "$";
+    internal const string IPv4Shape = "^" + ObjectNames.IPv4ShapePattern + "$";
 
     // A key: segments of anything but control characters, '/' and '\' (which the request target refuses), none of
     // them '.' or '..', the first one not empty (no leading '/').

@@ -76,13 +76,13 @@ public static class ListOperations
         /// Up to MaxKeys entries after <paramref name="after"/> (a key), or from the store's own token. A page that cannot
         /// hold a key (max-keys=0, a prefix no key starts with) lists nothing, but still only in a bucket that exists.
         /// </summary>
-        public async Task<Window> CollectAsync(S3Context c, string? storeToken, string? after)
-        {
-            if (MaxKeys != 0 && !MatchesNothing)
-                return await ListOperations.CollectAsync(c, NullIfEmpty(Prefix), NullIfEmpty(Delimiter), MaxKeys, storeToken, after);
-            if (!await c.BucketExistsAsync()) throw S3Errors.NoSuchBucket();
-            return new Window([], false, null, null);
-        }
+        public Task<Window> CollectAsync(S3Context c, string? storeToken, string? after) =>
+            MaxKeys == 0 || MatchesNothing
+                ? NothingAsync(c)
+                : ListOperations.CollectAsync(c, NullIfEmpty(Prefix), NullIfEmpty(Delimiter), MaxKeys, storeToken, after);
+
+        private static async Task<Window> NothingAsync(S3Context c) =>
+            await c.BucketExistsAsync() ? new Window([], false, null, null) : throw S3Errors.NoSuchBucket();
 
         private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
     }

@@ -45,9 +45,9 @@ public sealed class AccessEvaluator
     /// covering grants (those that admit any body; none declared: no caller): anyone else is judged on the body, later.
     /// </summary>
     public bool AllowsRoute(HttpContext context, EndpointMetadataCollection metadata) =>
-        metadata.GetMetadata<GatewayAccessFilterMetadata>() is not { Covering.Count: 0 }
+        metadata.GetMetadata<GatewayAccessFilterMetadata>() is var byBody && byBody is not { Covering.Count: 0 }
         && metadata.GetOrderedMetadata<GatewayAccessMetadata>().SelectMany(m => m.Requirements)
-            .Concat(metadata.GetMetadata<GatewayAccessFilterMetadata>()?.Covering ?? [])
+            .Concat(byBody?.Covering ?? [])
             .All(r => Allows(context.User, new ResourceAccess(r.Operation ?? Operations.FromMethod(context.Request.Method),
                 ResourceTemplates.Resolve(r.Template, context), r.Prefix)));
 
