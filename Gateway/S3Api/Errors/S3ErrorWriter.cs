@@ -2,17 +2,31 @@ using Gateway.S3Api.Xml;
 
 namespace Gateway.S3Api.Errors;
 
-/// <summary>Writes S3's error document: <c>&lt;Error&gt;&lt;Code/&gt;&lt;Message/&gt;&lt;Resource/&gt;&lt;RequestId/&gt;&lt;/Error&gt;</c> (no body on HEAD or 304).</summary>
+/// <summary>Writes S3's error document: <c>&lt;Error&gt;&lt;Code/&gt;&lt;Message/&gt;&lt;Resource/&gt;&lt;RequestId/&gt;&lt;HostId/&gt;&lt;/Error&gt;</c> (no body on HEAD or 304).</summary>
 public static class S3ErrorWriter
 {
+    /// <summary>
+    /// S3's <c>x-amz-id-2</c> (its "extended request id", the error document's <c>HostId</c>), answered on every response as S3
+    /// does: here the request id's 16 bytes in base64, so it names nothing but the request and is found from either.
+    /// </summary>
+    public static string HostId(string requestId) =>
+        Guid.TryParseExact(requestId, "N", out var id) ? Convert.ToBase64String(id.ToByteArray()) : requestId;
+
+    /// <summary>The request's ids as S3 names them (and the gateway's own X-Request-Id).</summary>
+    public static void SetRequestIds(HttpResponse response, string requestId)
+    {
+        response.Headers["x-amz-request-id"] = requestId;
+        response.Headers["x-amz-id-2"] = HostId(requestId);
+        response.Headers["X-Request-Id"] = requestId;
+    }
+
     public static async Task WriteAsync(HttpContext http, S3Exception error, string resource, string requestId)
     {
         var response = http.Response;
         var connection = response.Headers.Connection;
         response.Clear();
         if (connection.Count > 0) response.Headers.Connection = connection;
-        response.Headers["x-amz-request-id"] = requestId;
-        response.Headers["X-Request-Id"] = requestId;
+        SetRequestIds(response, requestId);
         foreach (var (name, value) in error.Headers) response.Headers[name] = value;
         if (error.Status is 304 || HttpMethods.IsHead(http.Request.Method))
         {
@@ -28,6 +42,7 @@ public static class S3ErrorWriter
             foreach (var (name, value) in error.Details) w.Element(name, value);
             w.Element("Resource", resource);
             w.Element("RequestId", requestId);
+            w.Element("HostId", HostId(requestId));
             w.WriteEndElement();
         });
     }

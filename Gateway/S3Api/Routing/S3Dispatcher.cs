@@ -34,8 +34,7 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
     public async Task InvokeAsync(HttpContext http, string pathBase)
     {
         var requestId = Guid.NewGuid().ToString("N");
-        http.Response.Headers["x-amz-request-id"] = requestId;
-        http.Response.Headers["X-Request-Id"] = requestId;
+        S3ErrorWriter.SetRequestIds(http.Response, requestId);
         ChannelRequestContext.RequestId = requestId;
         string? bucket = null, key = null;
         S3Context? context = null;

