@@ -58,7 +58,11 @@ public static class CanonicalRequest
         return string.Join('&', pairs.Select(p => p.Name + "=" + p.Value));
     }
 
-    /// <summary>Values of one header joined by commas, trimmed, inner runs of spaces collapsed to one.</summary>
+    /// <summary>
+    /// Values of one header joined by commas, trimmed, inner runs of white space (spaces and tabs, the white space a header
+    /// value may hold) collapsed to one space, as the SDKs sign them (botocore, the Java SDK; until this change a tab was
+    /// kept, so a botocore request with one was SignatureDoesNotMatch).
+    /// </summary>
     public static string HeaderValue(HttpRequest request, string name)
     {
         var values = request.Headers[name];
@@ -71,7 +75,7 @@ public static class CanonicalRequest
             var space = false;
             foreach (var c in v)
             {
-                if (c == ' ')
+                if (c is ' ' or '\t')
                 {
                     if (!space) sb.Append(' ');
                     space = true;

@@ -31,4 +31,18 @@ public abstract partial class S3ClientSuite
         assert status == 403 and header and body and header.group(1) == body.group(1), text
         assert text.index("</RequestId>") < text.index("<HostId>"), text
         """, "x-amz-id-2");
+
+    [Fact]
+    public Task Boto3_a_signed_header_holding_a_tab_verifies_as_the_sdk_signed_it() => RunBotoAsync("""
+        s3.put_object(Bucket=BUCKET, Key="wire/tab", Body=b"tab")
+        etag = s3.head_object(Bucket=BUCKET, Key="wire/tab")["ETag"]
+        url = f"{ENDPOINT}/{BUCKET}/wire/tab"
+        # botocore (and the Java SDK) sign a header value with its runs of white space, tabs included, as one space.
+        status, body = raw("GET", url, headers={"If-None-Match": '"0123",\t"4567"'})
+        assert status == 200 and body == b"tab", (status, body)
+        status, body = raw("GET", url, headers={"If-None-Match": '"0123", \t ' + etag})
+        assert status == 304, (status, body)
+        status, body = raw("GET", url, headers={"If-Match": '"0123"\t\t, "4567"'})
+        assert status == 412 and b"<Code>PreconditionFailed</Code>" in body, (status, body)
+        """, "tab in a signed header");
 }
