@@ -86,11 +86,13 @@ public sealed record SigV4Request
         if (credential is null || amzDate is null || expiresText is null || signedHeaders is null || signature is null)
             throw Bad("Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.");
         if (!TryParseAmzDate(amzDate, out var time)) throw Bad("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"");
-        // Digits too many for an int are still a number to S3, one past the week's limit.
-        var isNumber = expiresText.Length > 0 && expiresText.All(char.IsAsciiDigit);
-        if (!isNumber) throw Bad("X-Amz-Expires should be a number");
+        // Digits too many for an int are still a number to S3, one past the week's limit; a minus sign makes a negative one.
+        var negative = expiresText.StartsWith('-');
+        var digits = negative ? expiresText[1..] : expiresText;
+        if (digits.Length == 0 || !digits.All(char.IsAsciiDigit)) throw Bad("X-Amz-Expires should be a number");
+        if (negative) throw Bad("X-Amz-Expires must be non-negative");
         if (!int.TryParse(expiresText, NumberStyles.None, CultureInfo.InvariantCulture, out var expires) || expires > 604800)
-            throw Bad("X-Amz-Expires must be less than a week (in seconds) that is 604800");
+            throw Bad("X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds");
         return Build(credential, signedHeaders, signature, amzDate, time, presigned: true, expires, Bad);
     }
 

@@ -45,4 +45,17 @@ public abstract partial class S3ClientSuite
         status, body = raw("GET", url, headers={"If-Match": '"0123"\t\t, "4567"'})
         assert status == 412 and b"<Code>PreconditionFailed</Code>" in body, (status, body)
         """, "tab in a signed header");
+
+    [Fact]
+    public Task A_presigned_lifetime_that_is_negative_or_past_a_week_is_refused_in_s3s_words() => RunBotoAsync("""
+        s3.put_object(Bucket=BUCKET, Key="wire/presigned", Body=b"p")
+        url = presign("GET", f"{ENDPOINT}/{BUCKET}/wire/presigned", 60, datetime.datetime.utcnow())
+        assert curl(url) == (200, b"p")
+        # The lifetime is judged before the signature, as S3 does: each is AuthorizationQueryParametersError 400.
+        for lifetime, words in (("-60", b"X-Amz-Expires must be non-negative"), ("-", b"X-Amz-Expires should be a number"),
+                                ("6O", b"X-Amz-Expires should be a number"),
+                                ("604801", b"X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds")):
+            status, body = curl(url.replace("X-Amz-Expires=60", "X-Amz-Expires=" + lifetime))
+            assert status == 400 and b"<Code>AuthorizationQueryParametersError</Code>" in body and words in body, (lifetime, status, body)
+        """, "presigned lifetimes");
 }
