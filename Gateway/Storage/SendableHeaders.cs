@@ -21,8 +21,13 @@ internal static class SendableHeaders
             if (IsHeaderToken(name)) yield return new(name, IsSendable(value) ? value : EncodedWord(value));
     }
 
-    /// <summary>Printable US-ASCII, which every response can carry as it is (empty included: S3 keeps empty metadata values).</summary>
-    private static bool IsSendable(string value) => value.All(c => c is >= ' ' and <= '~');
+    /// <summary>
+    /// Printable US-ASCII, which every response can carry as it is (empty included: S3 keeps empty metadata values), and tabs
+    /// inside it: a header value may hold them (RFC 9110 §5.5) and the S3 front door stores them (x-amz-meta-a: "a\tb"), so
+    /// they go back as written, not as an encoded word. At either end a tab would be read as the header's surrounding space.
+    /// </summary>
+    private static bool IsSendable(string value) =>
+        value.All(c => c is (>= ' ' and <= '~') or '\t') && !value.StartsWith('\t') && !value.EndsWith('\t');
 
     private static bool IsHeaderToken(string name) =>
         name.Length > 0 && name.All(c => c < 0x7F && (char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c)));

@@ -58,4 +58,14 @@ public abstract partial class S3ClientSuite
             status, body = curl(url.replace("X-Amz-Expires=60", "X-Amz-Expires=" + lifetime))
             assert status == 400 and b"<Code>AuthorizationQueryParametersError</Code>" in body and words in body, (lifetime, status, body)
         """, "presigned lifetimes");
+
+    [Fact]
+    public Task Boto3_metadata_holding_a_tab_or_nothing_reads_back_as_written() => RunBotoAsync("""
+        meta = {"tabbed": "a\tb", "spaced": "a \t  b", "empty": "", "plain": "p"}
+        s3.put_object(Bucket=BUCKET, Key="wire/meta", Body=b"m", Metadata=meta)
+        for got in (s3.head_object(Bucket=BUCKET, Key="wire/meta"), s3.get_object(Bucket=BUCKET, Key="wire/meta")):
+            assert got["Metadata"] == meta, got["Metadata"]
+        s3.copy_object(Bucket=BUCKET, Key="wire/meta-copy", CopySource={"Bucket": BUCKET, "Key": "wire/meta"})
+        assert s3.head_object(Bucket=BUCKET, Key="wire/meta-copy")["Metadata"] == meta
+        """, "metadata with a tab");
 }
