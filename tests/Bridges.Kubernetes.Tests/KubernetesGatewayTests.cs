@@ -64,6 +64,31 @@ public sealed class KubernetesGatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Field_selectors_and_every_label_selector_operator_reach_the_api_server_as_given()
+    {
+        _api.Json("GET", "/api/v1/namespaces/shop/pods", "pods-web.json");
+        _api.Json("GET", "/api/v1/namespaces/shop/events", "events.json");
+        _api.Json("GET", "/apis/apps/v1/namespaces/shop/deployments", "deployments.json");
+        _api.Json("GET", "/api/v1/namespaces", "namespaces.json");
+
+        // A field selector the gateway dropped would widen the answer without a word: every pod, not the running ones.
+        const string pods = "status.phase=Running,spec.nodeName!=node-1";
+        const string events = @"involvedObject.name=web-54c98d69cd-lqx4r,reason==Back\,Off";
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync(
+            $"v1/kubernetes/test/namespaces/shop/pods?fieldSelector={Uri.EscapeDataString(pods)}&labelSelector={Uri.EscapeDataString("priority>5,rank<3")}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync($"v1/kubernetes/test/namespaces/shop/events?fieldSelector={Uri.EscapeDataString(events)}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync("v1/kubernetes/test/namespaces/shop/deployments?fieldSelector=metadata.name%3Dweb")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync("v1/kubernetes/test/namespaces?fieldSelector=status.phase%3DActive")).StatusCode);
+
+        var podsRequest = _api.Requests.Single(r => r.Path == "/api/v1/namespaces/shop/pods");
+        Assert.Equal(pods, KubeApiServer.Query(podsRequest, "fieldSelector"));
+        Assert.Equal("priority>5,rank<3", KubeApiServer.Query(podsRequest, "labelSelector"));
+        Assert.Equal(events, KubeApiServer.Query(_api.Requests.Single(r => r.Path == "/api/v1/namespaces/shop/events"), "fieldSelector"));
+        Assert.Equal("metadata.name=web", KubeApiServer.Query(_api.Requests.Single(r => r.Path == "/apis/apps/v1/namespaces/shop/deployments"), "fieldSelector"));
+        Assert.Equal("status.phase=Active", KubeApiServer.Query(_api.Requests.Single(r => r.Path == "/api/v1/namespaces"), "fieldSelector"));
+    }
+
+    [Fact]
     public async Task Pod_logs_stream_through_the_gateway_as_text()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -144,6 +169,8 @@ public sealed class KubernetesGatewayTests : IAsyncLifetime
     [InlineData("GET", "v1/kubernetes/test/namespaces/shop/pods/web/logs?container=Web")]
     [InlineData("GET", "v1/kubernetes/test/namespaces/shop/pods/web/logs?tailLines=-1")]
     [InlineData("GET", "v1/kubernetes/test/namespaces/shop/pods?labelSelector=app%3Dweb%26x")]
+    [InlineData("GET", "v1/kubernetes/test/namespaces/shop/pods?fieldSelector=status.phase%3DRunning%26x")]
+    [InlineData("GET", "v1/kubernetes/test/namespaces/shop/events?fieldSelector=reason%3D%0A")]
     [InlineData("GET", "v1/kubernetes/test/namespaces/shop/events?limit=0")]
     [InlineData("POST", "v1/kubernetes/test/namespaces/shop/deployments/WEB/restart")]
     [InlineData("GET", "v1/kubernetes/Test_Cluster/namespaces")]
