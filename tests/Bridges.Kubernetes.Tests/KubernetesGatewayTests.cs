@@ -88,6 +88,23 @@ public sealed class KubernetesGatewayTests : IAsyncLifetime
         Assert.Equal("status.phase=Active", KubeApiServer.Query(_api.Requests.Single(r => r.Path == "/api/v1/namespaces"), "fieldSelector"));
     }
 
+    [Theory]
+    [InlineData("<html><body>Welcome to nginx!</body></html>", "text/html")]
+    [InlineData("[1,2,3]", "application/json")]
+    public async Task An_api_server_answering_what_is_not_the_kubernetes_api_is_a_502(string body, string type)
+    {
+        // A web server or proxy page where the API server should be: the gateway did not fail, its upstream did.
+        foreach (var path in new[] { "/api/v1/namespaces", "/api/v1/namespaces/shop/pods", "/apis/apps/v1/namespaces/shop/deployments/web" })
+            _api.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath(path).UsingGet())
+                .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(200).WithHeader("Content-Type", type).WithBody(body));
+
+        foreach (var path in new[] { "namespaces", "namespaces/shop/pods", "namespaces/shop/deployments/web" })
+        {
+            var problem = await Problem(await Http.GetAsync($"v1/kubernetes/test/{path}"), HttpStatusCode.BadGateway, "bad-gateway");
+            Assert.Contains("'test'", problem.GetProperty("detail").GetString());
+        }
+    }
+
     [Fact]
     public async Task Pod_logs_stream_through_the_gateway_as_text()
     {
