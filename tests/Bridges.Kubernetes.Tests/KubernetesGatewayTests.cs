@@ -211,6 +211,23 @@ public sealed class KubernetesGatewayTests : IAsyncLifetime
         Assert.DoesNotContain(KubeApiServer.Token, ex.Message);
     }
 
+    [Theory]
+    [InlineData("root:x:0:0:root:/root:/bin/bash\nbin:x:1:1:bin:/bin:/sbin/nologin\n")]
+    [InlineData("{}")]
+    [InlineData("apiVersion: v1\nclusters: [ {name: a, cluster: {server: \"x\"} ]\n")]
+    [InlineData("\u0001\u0002 not: [yaml")]
+    public async Task A_kubeconfig_file_that_is_not_one_stops_the_gateway_naming_the_setting(string content)
+    {
+        var path = Path.Combine(_dir, "not-a-kubeconfig");
+        await File.WriteAllTextAsync(path, content);
+        var ex = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var _ = await GatewayServer.StartAsync(new Dictionary<string, string?> { ["Gateway:Kubernetes:Clusters:broken:KubeConfig"] = path });
+        });
+        Assert.Contains("Gateway:Kubernetes:Clusters:broken", ex.Message);
+        Assert.Contains(path, ex.Message);
+    }
+
     [Fact]
     public async Task Bad_scale_bodies_are_400_and_reach_no_api_server()
     {
