@@ -119,8 +119,8 @@ public sealed class DockerContainerHost : IContainerHost, IDisposable
             Follow = query.Follow,
             Timestamps = query.Timestamps,
             Tail = query.Tail?.ToString(CultureInfo.InvariantCulture) ?? "all",
-            Since = query.Since?.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-            Until = query.Until?.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+            Since = query.Since is { } since ? EngineTime(since) : null,
+            Until = query.Until is { } until ? EngineTime(until) : null,
         };
 
         // Only opening the log runs in the pipeline (its timeouts would cut a followed log short); reading uses ct.
@@ -204,6 +204,18 @@ public sealed class DockerContainerHost : IContainerHost, IDisposable
         < 0 or > 3600 => throw new Contracts.Errors.GatewayException(Contracts.Errors.ErrorCode.BadRequest, "The stop timeout is between 0 and 3600 seconds."),
         _ => (uint)seconds.Value,
     };
+
+    /// <summary>
+    /// The engine's <c>seconds.nanoseconds</c> form, so a time's fraction reaches it (whole seconds cut
+    /// <c>12:00:00.5</c> to <c>12:00:00</c>). A whole second is sent bare, as before: the engine reads an
+    /// <c>until</c> of <c>0</c> as no limit but <c>0.000000000</c> as the epoch. Before 1970, whole seconds only.
+    /// </summary>
+    static string EngineTime(DateTimeOffset time)
+    {
+        var ticks = time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        if (ticks < 0 || ticks % TimeSpan.TicksPerSecond == 0) return time.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        return string.Create(CultureInfo.InvariantCulture, $"{ticks / TimeSpan.TicksPerSecond}.{ticks % TimeSpan.TicksPerSecond * 100:D9}");
+    }
 
     /// <param name="unbounded">
     /// For calls whose length the caller decides (stop/restart wait up to <c>t</c> seconds; an image archive may be

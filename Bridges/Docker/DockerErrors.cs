@@ -15,6 +15,9 @@ static class DockerErrors
         HttpRequestException or SocketException or IOException => new GatewayException(ErrorCode.Unavailable,
             $"Docker host '{hostName}' could not be reached.", e),
         TimeoutException => new GatewayException(ErrorCode.Timeout, $"Docker host '{hostName}' did not answer in time.", e),
+        // An answer that does not parse: something other than the engine listens there (a web server, a proxy's page).
+        Newtonsoft.Json.JsonException => new GatewayException(ErrorCode.BadGateway,
+            $"Docker host '{hostName}' answered something that is not the Docker Engine API.", e),
         _ => new GatewayException(ErrorCode.Internal, $"Docker host '{hostName}' failed: {e.GetType().Name}.", e),
     };
 

@@ -33,7 +33,7 @@ public sealed class KubernetesCluster : IClusterClient, IDisposable
     public Task<ClusterList<NamespaceInfo>> ListNamespacesAsync(ClusterListQuery query, CancellationToken ct)
     {
         KubernetesNames.Validate(query);
-        return ListAsync(c => _client.CoreV1.ListNamespaceAsync(labelSelector: query.LabelSelector, limit: query.Limit,
+        return ListAsync(c => _client.CoreV1.ListNamespaceAsync(labelSelector: query.LabelSelector, fieldSelector: query.FieldSelector, limit: query.Limit,
             continueParameter: query.Continue, cancellationToken: c),
             list => list.Items.Select(KubernetesModels.ToContract), ct);
     }
@@ -42,7 +42,7 @@ public sealed class KubernetesCluster : IClusterClient, IDisposable
     {
         KubernetesNames.ValidateNamespace(ns);
         KubernetesNames.Validate(query);
-        return ListAsync(c => _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: query.LabelSelector, limit: query.Limit,
+        return ListAsync(c => _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: query.LabelSelector, fieldSelector: query.FieldSelector, limit: query.Limit,
             continueParameter: query.Continue, cancellationToken: c),
             list => list.Items.Select(KubernetesModels.ToContract), ct);
     }
@@ -70,7 +70,7 @@ public sealed class KubernetesCluster : IClusterClient, IDisposable
     {
         KubernetesNames.ValidateNamespace(ns);
         KubernetesNames.Validate(query);
-        return ListAsync(c => _client.AppsV1.ListNamespacedDeploymentAsync(ns, labelSelector: query.LabelSelector, limit: query.Limit,
+        return ListAsync(c => _client.AppsV1.ListNamespacedDeploymentAsync(ns, labelSelector: query.LabelSelector, fieldSelector: query.FieldSelector, limit: query.Limit,
             continueParameter: query.Continue, cancellationToken: c),
             list => list.Items.Select(KubernetesModels.ToContract), ct);
     }
@@ -121,7 +121,7 @@ public sealed class KubernetesCluster : IClusterClient, IDisposable
     {
         KubernetesNames.ValidateNamespace(ns);
         KubernetesNames.Validate(query);
-        return ListAsync(c => _client.CoreV1.ListNamespacedEventAsync(ns, labelSelector: query.LabelSelector, limit: query.Limit,
+        return ListAsync(c => _client.CoreV1.ListNamespacedEventAsync(ns, labelSelector: query.LabelSelector, fieldSelector: query.FieldSelector, limit: query.Limit,
             continueParameter: query.Continue, cancellationToken: c),
             list => list.Items.Select(KubernetesModels.ToContract), ct);
     }

@@ -24,7 +24,9 @@ public sealed record KubernetesClusterSettings(string? KubeConfig = null, string
                 throw new InvalidOperationException($"The kubeconfig file '{KubeConfig}' does not exist.");
             return KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeConfig, string.IsNullOrEmpty(Context) ? null : Context);
         }
-        catch (KubeConfigException e)
+        // Not only KubeConfigException: a file that is not YAML (YamlException), or YAML of another shape, fails in the
+        // parser, and the start must still name the setting rather than say "Exception during deserialization".
+        catch (Exception e) when (e is KubeConfigException || (e is not InvalidOperationException and not OutOfMemoryException))
         {
             // The kubeconfig's own error text can quote credentials; only say which file and context failed.
             throw new InvalidOperationException($"The kubeconfig '{KubeConfig}' (context '{Context ?? "current"}') could not be used: {e.GetType().Name}.", e);

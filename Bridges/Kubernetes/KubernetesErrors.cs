@@ -14,6 +14,9 @@ static class KubernetesErrors
         HttpRequestException or SocketException or IOException => new GatewayException(ErrorCode.Unavailable,
             $"Kubernetes cluster '{cluster}' could not be reached.", e),
         TimeoutException => new GatewayException(ErrorCode.Timeout, $"Kubernetes cluster '{cluster}' did not answer in time.", e),
+        // An answer that does not parse: something other than an API server listens there (a web server, a proxy's page).
+        System.Text.Json.JsonException => new GatewayException(ErrorCode.BadGateway,
+            $"Kubernetes cluster '{cluster}' answered something that is not the Kubernetes API.", e),
         _ => new GatewayException(ErrorCode.Internal, $"Kubernetes cluster '{cluster}' failed: {e.GetType().Name}.", e),
     };
 

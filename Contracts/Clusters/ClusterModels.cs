@@ -3,7 +3,8 @@ namespace Gateway.Contracts.Clusters;
 /// <param name="LabelSelector">Kubernetes label selector, e.g. <c>app=web,tier!=cache</c>.</param>
 /// <param name="Limit">Page size; the answer's <see cref="ClusterList{T}.Continue"/> fetches the next page.</param>
 /// <param name="Continue">The token from the previous page.</param>
-public sealed record ClusterListQuery(string? LabelSelector = null, int? Limit = null, string? Continue = null)
+/// <param name="FieldSelector">Kubernetes field selector, e.g. <c>status.phase=Running</c> or <c>involvedObject.name=web-1</c>.</param>
+public sealed record ClusterListQuery(string? LabelSelector = null, int? Limit = null, string? Continue = null, string? FieldSelector = null)
 {
     public static ClusterListQuery All { get; } = new();
 }

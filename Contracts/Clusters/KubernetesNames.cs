@@ -12,9 +12,14 @@ public static partial class KubernetesNames
     [GeneratedRegex(@"\A[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\z")]
     private static partial Regex SubdomainPattern();
 
-    // Label selector syntax: keys/values ([prefix/]name, [A-Za-z0-9._-]), operators = == != in notin !, sets in parentheses.
-    [GeneratedRegex(@"\A[A-Za-z0-9._/\-=!,() ]*\z")]
+    // Label selector syntax: keys/values ([prefix/]name, [A-Za-z0-9._-]), operators = == != in notin ! and the API
+    // server's > and < (an integer value), sets in parentheses.
+    [GeneratedRegex(@"\A[A-Za-z0-9._/\-=!,()<> ]*\z")]
     private static partial Regex SelectorCharacters();
+
+    // Field selector syntax: field paths and values, operators = == !=, terms joined by ',', '\' escaping ',', '=' or '\' in a value.
+    [GeneratedRegex(@"\A[A-Za-z0-9._/:\-=!,\\ ]*\z")]
+    private static partial Regex FieldSelectorCharacters();
 
     [GeneratedRegex(@"\A[A-Za-z0-9._~=-]*\z")]
     private static partial Regex ContinueCharacters();
@@ -51,7 +56,9 @@ public static partial class KubernetesNames
     {
         ArgumentNullException.ThrowIfNull(query);
         if (query.LabelSelector is { } s && (s.Length > 1024 || !SelectorCharacters().IsMatch(s)))
-            throw new GatewayException(ErrorCode.BadRequest, "labelSelector may hold at most 1024 characters of label keys, values, '=', '==', '!=', '!', ',', 'in', 'notin' and parentheses.");
+            throw new GatewayException(ErrorCode.BadRequest, "labelSelector may hold at most 1024 characters of label keys, values, '=', '==', '!=', '!', '>', '<', ',', 'in', 'notin' and parentheses.");
+        if (query.FieldSelector is { } f && (f.Length > 1024 || !FieldSelectorCharacters().IsMatch(f)))
+            throw new GatewayException(ErrorCode.BadRequest, "fieldSelector may hold at most 1024 characters of field paths, values, ':', '=', '==', '!=', ',' and '\\' escapes.");
         if (query.Limit is < 1 or > 5000)
             throw new GatewayException(ErrorCode.BadRequest, "limit must be between 1 and 5000.");
         if (query.Continue is { } c && (c.Length > 4096 || !ContinueCharacters().IsMatch(c)))

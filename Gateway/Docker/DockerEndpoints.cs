@@ -105,8 +105,8 @@ public static partial class DockerEndpoints
     }
 
     /// <param name="tail">Only the last N lines ("all" or absent: the whole log).</param>
-    /// <param name="since">RFC 3339 time or Unix seconds.</param>
-    /// <param name="until">RFC 3339 time or Unix seconds.</param>
+    /// <param name="since">RFC 3339 time or Unix seconds, either with up to nine fraction digits.</param>
+    /// <param name="until">RFC 3339 time or Unix seconds, either with up to nine fraction digits.</param>
     static async Task Logs(HttpContext context, string host, string container, BridgeRegistry<IContainerHost> registry, CancellationToken ct,
         bool? follow = null, bool? stdout = null, bool? stderr = null, bool? timestamps = null,
         string? tail = null, string? since = null, string? until = null)
@@ -159,15 +159,24 @@ public static partial class DockerEndpoints
     static DateTimeOffset? ParseTime(string? value, string name)
     {
         if (string.IsNullOrEmpty(value)) return null;
-        if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds < 253402300800)
-            return DateTimeOffset.FromUnixTimeSeconds(seconds);
+        // Unix seconds with up to nine fraction digits, as the engine reads them (and the docker CLI sends them).
+        if (UnixSeconds().Match(value) is { Success: true } unix
+            && long.TryParse(unix.Groups["seconds"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds < 253402300800)
+        {
+            var nanoseconds = unix.Groups["fraction"].Success ? int.Parse(unix.Groups["fraction"].Value.PadRight(9, '0'), CultureInfo.InvariantCulture) : 0;
+            return DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanoseconds / 100);
+        }
         // RFC 3339 only: .NET's own parsing also took "1/2/3" (which day?), "Jan 1 2026" and a time without its offset.
         if (Rfc3339().Match(value) is { Success: true } m
             && DateTimeOffset.TryParse(m.Groups["fraction"].Length > 8 ? value.Remove(m.Groups["fraction"].Index + 8, m.Groups["fraction"].Length - 8) : value,
                 CultureInfo.InvariantCulture, DateTimeStyles.None, out var t))
             return t;
-        throw new GatewayException(ErrorCode.BadRequest, $"{name} is an RFC 3339 time (2026-11-22T17:47:50Z) or Unix seconds.");
+        throw new GatewayException(ErrorCode.BadRequest,
+            $"{name} is an RFC 3339 time (2026-11-22T17:47:50.5Z) or Unix seconds (1700000000 or 1700000000.5); a duration such as 10m is the docker CLI's own shorthand, send the time it stands for.");
     }
+
+    [GeneratedRegex(@"\A(?<seconds>[0-9]{1,12})(\.(?<fraction>[0-9]{1,9}))?\z", RegexOptions.CultureInvariant)]
+    private static partial Regex UnixSeconds();
 
     [GeneratedRegex(@"\A[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?<fraction>\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})\z", RegexOptions.CultureInvariant)]
     private static partial Regex Rfc3339();

@@ -24,7 +24,7 @@ public static class KubernetesEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         cluster.MapGet("/namespaces", ListNamespaces).WithName("ListNamespaces").RequireGatewayAccess(Operation.Read, "kubernetes/{cluster}/namespaces");
         var ns = cluster.MapGroup("/namespaces/{namespace}");
-        ns.MapGet("/pods", ListPods).WithName("ListPods").RequireGatewayAccess(Operation.Read, "kubernetes/{cluster}/namespaces/{namespace}/pods").WithSummary("Lists pods; labelSelector as kubectl's -l, e.g. app=web,tier!=cache.");
+        ns.MapGet("/pods", ListPods).WithName("ListPods").RequireGatewayAccess(Operation.Read, "kubernetes/{cluster}/namespaces/{namespace}/pods").WithSummary("Lists pods; labelSelector as kubectl's -l, e.g. app=web,tier!=cache; fieldSelector as kubectl's --field-selector, e.g. status.phase=Running.");
         ns.MapGet("/pods/{pod}", GetPod).WithName("GetPod").RequireGatewayAccess(Operation.Read, "kubernetes/{cluster}/namespaces/{namespace}/pods/{pod}");
         ns.MapGet("/pods/{pod}/logs", PodLogs).WithName("GetPodLogs").RequireGatewayAccess(Operation.Read, "kubernetes/{cluster}/namespaces/{namespace}/pods/{pod}").WithoutRequestTimeout()
             .WithSummary("Streams the pod's log as text/plain, as the API server sends it; follow=true keeps streaming.")
@@ -40,25 +40,25 @@ public static class KubernetesEndpoints
         return app;
     }
 
-    static ClusterListQuery ListQuery(string? labelSelector, int? limit, string? @continue)
+    static ClusterListQuery ListQuery(string? labelSelector, string? fieldSelector, int? limit, string? @continue)
     {
-        var query = new ClusterListQuery(labelSelector, limit, @continue);
+        var query = new ClusterListQuery(labelSelector, limit, @continue, fieldSelector);
         KubernetesNames.Validate(query);
         return query;
     }
 
     static async Task<Ok<ClusterList<NamespaceInfo>>> ListNamespaces(string cluster, BridgeRegistry<IClusterClient> registry, CancellationToken ct,
-        string? labelSelector = null, int? limit = null, string? @continue = null)
+        string? labelSelector = null, string? fieldSelector = null, int? limit = null, string? @continue = null)
     {
-        var query = ListQuery(labelSelector, limit, @continue);
+        var query = ListQuery(labelSelector, fieldSelector, limit, @continue);
         return TypedResults.Ok(await registry.Get(cluster).ListNamespacesAsync(query, ct));
     }
 
     static async Task<Ok<ClusterList<PodInfo>>> ListPods(string cluster, string @namespace, BridgeRegistry<IClusterClient> registry, CancellationToken ct,
-        string? labelSelector = null, int? limit = null, string? @continue = null)
+        string? labelSelector = null, string? fieldSelector = null, int? limit = null, string? @continue = null)
     {
         KubernetesNames.ValidateNamespace(@namespace);
-        var query = ListQuery(labelSelector, limit, @continue);
+        var query = ListQuery(labelSelector, fieldSelector, limit, @continue);
         return TypedResults.Ok(await registry.Get(cluster).ListPodsAsync(@namespace, query, ct));
     }
 
@@ -95,10 +95,10 @@ public static class KubernetesEndpoints
     }
 
     static async Task<Ok<ClusterList<DeploymentInfo>>> ListDeployments(string cluster, string @namespace, BridgeRegistry<IClusterClient> registry,
-        CancellationToken ct, string? labelSelector = null, int? limit = null, string? @continue = null)
+        CancellationToken ct, string? labelSelector = null, string? fieldSelector = null, int? limit = null, string? @continue = null)
     {
         KubernetesNames.ValidateNamespace(@namespace);
-        var query = ListQuery(labelSelector, limit, @continue);
+        var query = ListQuery(labelSelector, fieldSelector, limit, @continue);
         return TypedResults.Ok(await registry.Get(cluster).ListDeploymentsAsync(@namespace, query, ct));
     }
 
@@ -127,10 +127,10 @@ public static class KubernetesEndpoints
     }
 
     static async Task<Ok<ClusterList<ClusterEvent>>> ListEvents(string cluster, string @namespace, BridgeRegistry<IClusterClient> registry,
-        CancellationToken ct, string? labelSelector = null, int? limit = null, string? @continue = null)
+        CancellationToken ct, string? labelSelector = null, string? fieldSelector = null, int? limit = null, string? @continue = null)
     {
         KubernetesNames.ValidateNamespace(@namespace);
-        var query = ListQuery(labelSelector, limit, @continue);
+        var query = ListQuery(labelSelector, fieldSelector, limit, @continue);
         return TypedResults.Ok(await registry.Get(cluster).ListEventsAsync(@namespace, query, ct));
     }
 }

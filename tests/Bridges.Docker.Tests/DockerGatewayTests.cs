@@ -135,6 +135,46 @@ public sealed class DockerGatewayTests(DockerBackend backend) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Log_times_keep_their_fraction_as_unix_seconds_or_rfc_3339()
+    {
+        // Three lines 0.3 s apart, so the times between them are fractions of a second the engine must be given whole.
+        var name = $"gw-times-{Guid.NewGuid():N}"[..24];
+        Assert.Equal(HttpStatusCode.Created, (await Http.PostAsJsonAsync("v1/docker/local/containers",
+            CreateBody("echo a; sleep 0.3; echo b; sleep 0.3; echo c", name))).StatusCode);
+        await Http.PostAsync($"v1/docker/local/containers/{name}/start", null);
+        var ct = Deadline(60);
+
+        async Task<List<(string Text, DateTimeOffset Ts)>> Read(string query)
+        {
+            using var response = await Http.GetAsync($"v1/docker/local/containers/{name}/logs?timestamps=true&{query}", ct);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{query}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+            return (await response.Content.ReadAsStringAsync(ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => JsonDocument.Parse(l).RootElement)
+                .Select(l => (l.GetProperty("text").GetString()!.TrimEnd(), DateTimeOffset.Parse(l.GetProperty("ts").GetString()!, System.Globalization.CultureInfo.InvariantCulture)))
+                .ToList();
+        }
+
+        // follow=true ends when the container does: then all three lines are there.
+        var all = await Read("follow=true");
+        Assert.Equal(["a", "b", "c"], all.Select(l => l.Text));
+        var betweenAandB = all[0].Ts + (all[1].Ts - all[0].Ts) / 2;
+        var betweenBandC = all[1].Ts + (all[2].Ts - all[1].Ts) / 2;
+
+        static string Unix(DateTimeOffset t)
+        {
+            var ticks = t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+            return FormattableString.Invariant($"{ticks / TimeSpan.TicksPerSecond}.{ticks % TimeSpan.TicksPerSecond:D7}");
+        }
+        static string Rfc3339(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'00Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal(["b", "c"], (await Read($"since={Unix(betweenAandB)}")).Select(l => l.Text));
+        Assert.Equal(["a", "b"], (await Read($"until={Unix(betweenBandC)}")).Select(l => l.Text));
+        Assert.Equal(["b"], (await Read($"since={Unix(betweenAandB)}&until={Unix(betweenBandC)}")).Select(l => l.Text));
+        Assert.Equal(["b", "c"], (await Read($"since={Uri.EscapeDataString(Rfc3339(betweenAandB))}")).Select(l => l.Text));
+        Assert.Equal(["a", "b"], (await Read($"until={Uri.EscapeDataString(Rfc3339(betweenBandC))}")).Select(l => l.Text));
+    }
+
+    [Fact]
     public async Task Name_clash_is_409_and_lists_filter_by_label()
     {
         var name = $"gw-clash-{Guid.NewGuid():N}"[..24];

@@ -64,6 +64,48 @@ public sealed class KubernetesGatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Field_selectors_and_every_label_selector_operator_reach_the_api_server_as_given()
+    {
+        _api.Json("GET", "/api/v1/namespaces/shop/pods", "pods-web.json");
+        _api.Json("GET", "/api/v1/namespaces/shop/events", "events.json");
+        _api.Json("GET", "/apis/apps/v1/namespaces/shop/deployments", "deployments.json");
+        _api.Json("GET", "/api/v1/namespaces", "namespaces.json");
+
+        // A field selector the gateway dropped would widen the answer without a word: every pod, not the running ones.
+        const string pods = "status.phase=Running,spec.nodeName!=node-1";
+        const string events = @"involvedObject.name=web-54c98d69cd-lqx4r,reason==Back\,Off";
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync(
+            $"v1/kubernetes/test/namespaces/shop/pods?fieldSelector={Uri.EscapeDataString(pods)}&labelSelector={Uri.EscapeDataString("priority>5,rank<3")}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync($"v1/kubernetes/test/namespaces/shop/events?fieldSelector={Uri.EscapeDataString(events)}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync("v1/kubernetes/test/namespaces/shop/deployments?fieldSelector=metadata.name%3Dweb")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync("v1/kubernetes/test/namespaces?fieldSelector=status.phase%3DActive")).StatusCode);
+
+        var podsRequest = _api.Requests.Single(r => r.Path == "/api/v1/namespaces/shop/pods");
+        Assert.Equal(pods, KubeApiServer.Query(podsRequest, "fieldSelector"));
+        Assert.Equal("priority>5,rank<3", KubeApiServer.Query(podsRequest, "labelSelector"));
+        Assert.Equal(events, KubeApiServer.Query(_api.Requests.Single(r => r.Path == "/api/v1/namespaces/shop/events"), "fieldSelector"));
+        Assert.Equal("metadata.name=web", KubeApiServer.Query(_api.Requests.Single(r => r.Path == "/apis/apps/v1/namespaces/shop/deployments"), "fieldSelector"));
+        Assert.Equal("status.phase=Active", KubeApiServer.Query(_api.Requests.Single(r => r.Path == "/api/v1/namespaces"), "fieldSelector"));
+    }
+
+    [Theory]
+    [InlineData("<html><body>Welcome to nginx!</body></html>", "text/html")]
+    [InlineData("[1,2,3]", "application/json")]
+    public async Task An_api_server_answering_what_is_not_the_kubernetes_api_is_a_502(string body, string type)
+    {
+        // A web server or proxy page where the API server should be: the gateway did not fail, its upstream did.
+        foreach (var path in new[] { "/api/v1/namespaces", "/api/v1/namespaces/shop/pods", "/apis/apps/v1/namespaces/shop/deployments/web" })
+            _api.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath(path).UsingGet())
+                .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(200).WithHeader("Content-Type", type).WithBody(body));
+
+        foreach (var path in new[] { "namespaces", "namespaces/shop/pods", "namespaces/shop/deployments/web" })
+        {
+            var problem = await Problem(await Http.GetAsync($"v1/kubernetes/test/{path}"), HttpStatusCode.BadGateway, "bad-gateway");
+            Assert.Contains("'test'", problem.GetProperty("detail").GetString());
+        }
+    }
+
+    [Fact]
     public async Task Pod_logs_stream_through_the_gateway_as_text()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -144,6 +186,8 @@ public sealed class KubernetesGatewayTests : IAsyncLifetime
     [InlineData("GET", "v1/kubernetes/test/namespaces/shop/pods/web/logs?container=Web")]
     [InlineData("GET", "v1/kubernetes/test/namespaces/shop/pods/web/logs?tailLines=-1")]
     [InlineData("GET", "v1/kubernetes/test/namespaces/shop/pods?labelSelector=app%3Dweb%26x")]
+    [InlineData("GET", "v1/kubernetes/test/namespaces/shop/pods?fieldSelector=status.phase%3DRunning%26x")]
+    [InlineData("GET", "v1/kubernetes/test/namespaces/shop/events?fieldSelector=reason%3D%0A")]
     [InlineData("GET", "v1/kubernetes/test/namespaces/shop/events?limit=0")]
     [InlineData("POST", "v1/kubernetes/test/namespaces/shop/deployments/WEB/restart")]
     [InlineData("GET", "v1/kubernetes/Test_Cluster/namespaces")]
@@ -165,6 +209,23 @@ public sealed class KubernetesGatewayTests : IAsyncLifetime
         var ex = await Assert.ThrowsAnyAsync<Exception>(async () => { await using var _ = await GatewayServer.StartAsync(settings); });
         Assert.Contains(expected, ex.Message);
         Assert.DoesNotContain(KubeApiServer.Token, ex.Message);
+    }
+
+    [Theory]
+    [InlineData("root:x:0:0:root:/root:/bin/bash\nbin:x:1:1:bin:/bin:/sbin/nologin\n")]
+    [InlineData("{}")]
+    [InlineData("apiVersion: v1\nclusters: [ {name: a, cluster: {server: \"x\"} ]\n")]
+    [InlineData("\u0001\u0002 not: [yaml")]
+    public async Task A_kubeconfig_file_that_is_not_one_stops_the_gateway_naming_the_setting(string content)
+    {
+        var path = Path.Combine(_dir, "not-a-kubeconfig");
+        await File.WriteAllTextAsync(path, content);
+        var ex = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var _ = await GatewayServer.StartAsync(new Dictionary<string, string?> { ["Gateway:Kubernetes:Clusters:broken:KubeConfig"] = path });
+        });
+        Assert.Contains("Gateway:Kubernetes:Clusters:broken", ex.Message);
+        Assert.Contains(path, ex.Message);
     }
 
     [Fact]

@@ -205,6 +205,13 @@ public sealed class FacadeStrictnessProbeTests : IAsyncLifetime
     [InlineData("2026-01-01T00:00:00")]
     [InlineData("2026-01-01%2000:00:00Z")]
     [InlineData("%2B5")]
+    // The engine's own Unix form is digits, a point and one to nine digits; a duration is the docker CLI's shorthand.
+    [InlineData("1700000000.")]
+    [InlineData(".5")]
+    [InlineData("1700000000.1234567890")]
+    [InlineData("1700000000.5.5")]
+    [InlineData("-1700000000.5")]
+    [InlineData("10m")]
     public async Task Docker_log_times_are_rfc_3339_or_unix_seconds_only(string value)
     {
         foreach (var name in new[] { "since", "until" })

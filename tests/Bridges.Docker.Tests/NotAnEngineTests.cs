@@ -1,0 +1,84 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Gateway.Testing;
+
+namespace Gateway.Bridges.Docker.Tests;
+
+/// <summary>
+/// A Docker host whose endpoint answers HTTP that is not the Engine API (a web server on the configured port, a
+/// proxy's error page): the caller gets a 502 saying so, not a 500 as if the gateway had failed.
+/// </summary>
+public sealed class NotAnEngineTests : IAsyncLifetime
+{
+    readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    readonly CancellationTokenSource _stop = new();
+    string _answer = "";
+    Task _accepting = Task.CompletedTask;
+    GatewayServer _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        _listener.Start();
+        _accepting = AcceptAsync();
+        _gateway = await GatewayServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Docker:Hosts:web:Endpoint"] = $"tcp://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}",
+            ["Gateway:Docker:Hosts:web:Resilience:MaxRetryAttempts"] = "0",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _stop.CancelAsync();
+        _listener.Stop();
+        await _accepting;
+    }
+
+    /// <summary>Answers every request with a 200 of <see cref="_answer"/>'s body and closes the connection.</summary>
+    async Task AcceptAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                using var socket = await _listener.AcceptSocketAsync(_stop.Token);
+                var head = new StringBuilder();
+                var buffer = new byte[8192];
+                // Docker.DotNet ends its header lines with a bare LF.
+                while (!head.ToString().Contains("\n\r\n", StringComparison.Ordinal) && !head.ToString().Contains("\n\n", StringComparison.Ordinal))
+                {
+                    var n = await socket.ReceiveAsync(buffer, _stop.Token);
+                    if (n == 0) break;
+                    head.Append(Encoding.Latin1.GetString(buffer, 0, n));
+                }
+                var body = Encoding.UTF8.GetBytes(_answer);
+                var type = _answer.StartsWith('<') ? "text/html" : "application/json";
+                await socket.SendAsync(Encoding.Latin1.GetBytes(
+                    $"HTTP/1.1 200 OK\r\nContent-Type: {type}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n").Concat(body).ToArray(), _stop.Token);
+                socket.Shutdown(SocketShutdown.Both);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException) { }
+    }
+
+    [Theory]
+    [InlineData("<html><body>It works!</body></html>")]
+    [InlineData("[1,2,3]")]
+    public async Task A_host_answering_what_is_not_the_engine_api_is_a_502(string answer)
+    {
+        _answer = answer;
+        foreach (var path in new[] { "version", "info", "containers", "images", "containers/web1" })
+        {
+            using var response = await _gateway.Client.GetAsync($"v1/docker/web/{path}");
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadGateway, $"{path}: {(int)response.StatusCode} {text}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = JsonDocument.Parse(text).RootElement;
+            Assert.Equal("bad-gateway", problem.GetProperty("code").GetString());
+            Assert.Contains("'web'", problem.GetProperty("detail").GetString());
+        }
+    }
+}
