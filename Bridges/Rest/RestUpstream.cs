@@ -148,6 +148,12 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
             {
                 await _auth.ApplyAsync(message, ct).ConfigureAwait(false);
                 response = await _http.SendAsync(message, ct).ConfigureAwait(false);
+                if (!IsFinalStatus(response.StatusCode))
+                {
+                    var status = (int)response.StatusCode;
+                    response.Dispose();
+                    throw new HttpRequestException(HttpRequestError.InvalidResponse, $"The upstream answered with status {status}, not a final HTTP status.");
+                }
             }
             catch (Exception e)
             {
@@ -175,6 +181,13 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
             return response;
         }
     }
+
+    /// <summary>
+    /// A status the caller can be given: 200-599. A 101 is final for HttpClient but the upgrade it means was never asked for
+    /// (Upgrade is hop-by-hop, never forwarded), and its body is the raw connection, which never ends; 600-999 are not HTTP
+    /// statuses (RFC 9110 §15: treat them as a server error). Either is an answer that is not HTTP: the proxy's 502.
+    /// </summary>
+    static bool IsFinalStatus(HttpStatusCode status) => (int)status is >= 200 and <= 599;
 
     // A body that has gone up past the replay buffer cannot be sent again: from then on this call is not retried.
     static void Forbid(ResilienceContext context, AttemptState state)

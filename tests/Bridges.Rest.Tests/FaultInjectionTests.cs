@@ -184,6 +184,22 @@ public sealed class FaultInjectionTests : IAsyncLifetime
         Assert.Equal(3, garbage.Requests);
     }
 
+    [Theory]
+    // A 101 the gateway never asked for (Upgrade is not forwarded): its body was the raw connection, so the call hung.
+    [InlineData("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")]
+    // Not HTTP statuses (RFC 9110 §15): they were passed on to the caller as they were.
+    [InlineData("HTTP/1.1 600 Made Up\r\nContent-Length: 0\r\n\r\n")]
+    [InlineData("HTTP/1.1 999 Made Up\r\nContent-Length: 0\r\n\r\n")]
+    public async Task A_status_that_is_not_a_final_http_status_is_retried_then_answered_502(string answer)
+    {
+        await using var odd = new RawUpstream(answer);
+        await using var gateway = await GatewayServer.StartAsync(Upstream("odd", odd.Url));
+        using var response = await gateway.Client.GetAsync("v1/rest/odd/x", HttpCompletionOption.ResponseHeadersRead)
+            .WaitAsync(TimeSpan.FromSeconds(60));
+        await Problem(response, 502, "bad-gateway");
+        Assert.Equal(3, odd.Requests);
+    }
+
     [Fact]
     public async Task An_upstream_that_is_down_is_a_502_problem_as_a_reverse_proxy_answers()
     {
