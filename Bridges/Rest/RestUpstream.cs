@@ -213,6 +213,12 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
                 throw new GatewayException(ErrorCode.Unavailable, $"Upstream '{Name}' answered with a body larger than its limit of {max} bytes.");
             }
             var headers = _headers.ResponseHeaders(response, location => RewriteLocation(location, destination, caller));
+            if (HeaderCopier.FirstUnsendable(headers) is { } unsendable)
+            {
+                RestLog.UnsendableResponseHeader(_logger, Name, unsendable);
+                throw new GatewayException(ErrorCode.BadGateway,
+                    $"Upstream '{Name}' answered a '{unsendable}' header the gateway cannot pass on: its value holds a control character or a byte outside US-ASCII.");
+            }
             var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
             if (_options.MaxResponseBodyBytes is { } limit)
                 body = new ResponseBodyStream(body, limit, () => RestLog.ResponseTooLarge(_logger, Name, limit));
