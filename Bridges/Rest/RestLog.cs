@@ -19,4 +19,7 @@ static partial class RestLog
 
     [LoggerMessage(EventId = EventIds.RestResponseTooLarge, Level = LogLevel.Warning, Message = "Upstream {Upstream}: response body passed the {Limit} byte limit; aborted")]
     public static partial void ResponseTooLarge(ILogger logger, string upstream, long limit);
+
+    [LoggerMessage(EventId = EventIds.RestUnsendableResponseHeader, Level = LogLevel.Warning, Message = "Upstream {Upstream}: answered a {Header} header whose value cannot be sent on (a control character or non-ASCII); answered 502")]
+    public static partial void UnsendableResponseHeader(ILogger logger, string upstream, string header);
 }

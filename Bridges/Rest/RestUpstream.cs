@@ -148,6 +148,12 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
             {
                 await _auth.ApplyAsync(message, ct).ConfigureAwait(false);
                 response = await _http.SendAsync(message, ct).ConfigureAwait(false);
+                if (!IsFinalStatus(response.StatusCode))
+                {
+                    var status = (int)response.StatusCode;
+                    response.Dispose();
+                    throw new HttpRequestException(HttpRequestError.InvalidResponse, $"The upstream answered with status {status}, not a final HTTP status.");
+                }
             }
             catch (Exception e)
             {
@@ -176,6 +182,13 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
         }
     }
 
+    /// <summary>
+    /// A status the caller can be given: 200-599. A 101 is final for HttpClient but the upgrade it means was never asked for
+    /// (Upgrade is hop-by-hop, never forwarded), and its body is the raw connection, which never ends; 600-999 are not HTTP
+    /// statuses (RFC 9110 §15: treat them as a server error). Either is an answer that is not HTTP: the proxy's 502.
+    /// </summary>
+    static bool IsFinalStatus(HttpStatusCode status) => (int)status is >= 200 and <= 599;
+
     // A body that has gone up past the replay buffer cannot be sent again: from then on this call is not retried.
     static void Forbid(ResilienceContext context, AttemptState state)
     {
@@ -200,6 +213,12 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
                 throw new GatewayException(ErrorCode.Unavailable, $"Upstream '{Name}' answered with a body larger than its limit of {max} bytes.");
             }
             var headers = _headers.ResponseHeaders(response, location => RewriteLocation(location, destination, caller));
+            if (HeaderCopier.FirstUnsendable(headers) is { } unsendable)
+            {
+                RestLog.UnsendableResponseHeader(_logger, Name, unsendable);
+                throw new GatewayException(ErrorCode.BadGateway,
+                    $"Upstream '{Name}' answered a '{unsendable}' header the gateway cannot pass on: its value holds a control character or a byte outside US-ASCII.");
+            }
             var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
             if (_options.MaxResponseBodyBytes is { } limit)
                 body = new ResponseBodyStream(body, limit, () => RestLog.ResponseTooLarge(_logger, Name, limit));

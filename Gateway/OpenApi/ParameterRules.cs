@@ -28,6 +28,8 @@ internal static class ParameterRules
     private const string Key = "^" + Segment + "(?:/" + Segment + "?)*$";
     // A listing prefix comes in the query, where a backslash is taken: the key rules split segments at both.
     private const string Prefix = "^(?:" + Segment + @"(?:[/\\]" + Segment + "?)*)?$";
+    // A REST upstream path: no backslash (the request target refuses it, %5C too), no segment that is '.' or '..'.
+    private const string RestPath = @"^(?!(?:.*/)?\.{1,2}(?:/|$))[^\\]*$";
     internal const string Delimiter = @"^[^\u0000-\u001F\u007F-\u009F]*$";
 
     public static void Configure(OpenApiOptions options) =>
@@ -65,6 +67,11 @@ internal static class ParameterRules
                 Text(schema, Key, 1, ObjectNames.MaxKeyBytes);
                 parameter.Description ??= $"The object key, 1-{ObjectNames.MaxKeyBytes} bytes of UTF-8, percent-encoded, its '/' sent as '/' (%2F is refused): "
                     + "no control characters, no backslash, no leading '/', no '.' or '..' segment.";
+                break;
+            case "path" when operationId?.EndsWith("ToUpstream", StringComparison.Ordinal) == true:
+                schema.Pattern = RestPath;
+                parameter.Description ??= "The path below the upstream, percent-encoded, its '/' sent as '/' (%2F and %5C are refused); "
+                    + "no backslash and no '.' or '..' segment (plain or %2e); it may be empty.";
                 break;
             case "requestId" when operationId is "GetWitnesses" or "GetWitnessProofs":
                 Text(schema, null, 1, 128);

@@ -69,8 +69,34 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
         if (string.IsNullOrEmpty(raw) || raw[0] != '/') return (context.Request.PathBase + context.Request.Path).ToUriComponent();
         var query = raw.IndexOf('?', StringComparison.Ordinal);
-        return query < 0 ? raw : raw[..query];
+        return AsUriPath(query < 0 ? raw : raw[..query]);
     }
+
+    /// <summary>
+    /// <paramref name="path"/> with what RFC 3986 leaves out of a path percent-encoded, so <c>instance</c> is the URI reference
+    /// RFC 9457 §3.1.5 asks for: Kestrel takes '"', '&lt;', '&gt;', '{', '}', '|', '^' and '`' raw in a target, and a '%' that
+    /// starts no escape reaches the 400 that refuses it.
+    /// </summary>
+    internal static string AsUriPath(string path)
+    {
+        System.Text.StringBuilder? escaped = null;
+        for (var i = 0; i < path.Length; i++)
+        {
+            var c = path[i];
+            if (IsPathCharacter(c) || (c == '%' && i + 2 < path.Length && Uri.IsHexDigit(path[i + 1]) && Uri.IsHexDigit(path[i + 2])))
+            {
+                escaped?.Append(c);
+                continue;
+            }
+            escaped ??= new System.Text.StringBuilder(path.Length + 16).Append(path, 0, i);
+            foreach (var b in System.Text.Encoding.UTF8.GetBytes([c])) escaped.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return escaped?.ToString() ?? path;
+    }
+
+    // pchar and '/': unreserved, sub-delims, ':' and '@' (RFC 3986 §3.3); '%' is checked by the caller.
+    private static bool IsPathCharacter(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~'
+        or '!' or '$' or '&' or '\'' or '(' or ')' or '*' or '+' or ',' or ';' or '=' or ':' or '@' or '/';
 
     private static (ErrorCode, string, int?, IReadOnlyDictionary<string, object?>?) Classify(Exception exception, HttpRequest request) => exception switch
     {

@@ -184,6 +184,47 @@ public sealed class FaultInjectionTests : IAsyncLifetime
         Assert.Equal(3, garbage.Requests);
     }
 
+    [Theory]
+    // A 101 the gateway never asked for (Upgrade is not forwarded): its body was the raw connection, so the call hung.
+    [InlineData("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")]
+    // Not HTTP statuses (RFC 9110 §15): they were passed on to the caller as they were.
+    [InlineData("HTTP/1.1 600 Made Up\r\nContent-Length: 0\r\n\r\n")]
+    [InlineData("HTTP/1.1 999 Made Up\r\nContent-Length: 0\r\n\r\n")]
+    public async Task A_status_that_is_not_a_final_http_status_is_retried_then_answered_502(string answer)
+    {
+        await using var odd = new RawUpstream(answer);
+        await using var gateway = await GatewayServer.StartAsync(Upstream("odd", odd.Url));
+        using var response = await gateway.Client.GetAsync("v1/rest/odd/x", HttpCompletionOption.ResponseHeadersRead)
+            .WaitAsync(TimeSpan.FromSeconds(60));
+        await Problem(response, 502, "bad-gateway");
+        Assert.Equal(3, odd.Requests);
+    }
+
+    [Theory]
+    // Raw UTF-8 in a value (HttpClient reads it as Latin-1), a control character, a non-ASCII Content-Type: Kestrel refused
+    // to write them and the caller got the gateway's 500 "a bug", for an upstream's bad answer.
+    [InlineData("X-Name: caf\u00c3\u00a9")]
+    [InlineData("X-Name: a\u0001b")]
+    [InlineData("Content-Type: text/caf\u00c3\u00a9")]
+    public async Task A_header_the_gateway_cannot_send_on_is_a_502_not_a_500(string header)
+    {
+        await using var odd = new RawUpstream($"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n{header}\r\n\r\nok");
+        await using var gateway = await GatewayServer.StartAsync(Upstream("odd", odd.Url));
+        using var response = await gateway.Client.GetAsync("v1/rest/odd/x");
+        var problem = await Problem(response, 502, "bad-gateway");
+        Assert.Contains($"'{header[..header.IndexOf(':', StringComparison.Ordinal)]}' header", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_header_value_with_a_tab_passes_through()
+    {
+        await using var upstream = new RawUpstream("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Name: a\tb\r\n\r\nok");
+        await using var gateway = await GatewayServer.StartAsync(Upstream("tabbed", upstream.Url));
+        using var response = await gateway.Client.GetAsync("v1/rest/tabbed/x");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("a\tb", Assert.Single(response.Headers.GetValues("X-Name")));
+    }
+
     [Fact]
     public async Task An_upstream_that_is_down_is_a_502_problem_as_a_reverse_proxy_answers()
     {

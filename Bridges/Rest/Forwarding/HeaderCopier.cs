@@ -47,6 +47,20 @@ sealed class HeaderCopier(RestUpstreamOptions options)
         target.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
     }
 
+    /// <summary>
+    /// The name of the first header whose value Kestrel would refuse to write (a control character other than HTAB, or a
+    /// character outside US-ASCII: HttpClient reads a raw UTF-8 byte as Latin-1), so the answer is refused whole (a 502)
+    /// rather than failing as the gateway's own 500 when its headers are written; null when every value can be sent.
+    /// </summary>
+    public static string? FirstUnsendable(List<KeyValuePair<string, IEnumerable<string>>> headers)
+    {
+        foreach (var (name, values) in headers)
+            foreach (var value in values)
+                foreach (var c in value ?? "")
+                    if (c is (< ' ' and not '\t') or > '~') return name.Length <= 100 ? name : name[..100] + "...";
+        return null;
+    }
+
     public List<KeyValuePair<string, IEnumerable<string>>> ResponseHeaders(HttpResponseMessage response, Func<string, string?> rewriteLocation)
     {
         var connectionListed = response.Headers.NonValidated.TryGetValues("Connection", out var connection) ? RestHeaders.ListedInConnection(connection) : null;
