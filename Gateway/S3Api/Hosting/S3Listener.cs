@@ -1,3 +1,4 @@
+using Gateway.Hosting;
 using Gateway.S3Api.Routing;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -17,11 +18,17 @@ public sealed partial class S3Listener(IOptions<S3Options> options, S3Dispatcher
     /// <summary>Where the listener answers once started (e.g. http://127.0.0.1:5081/), or null when it has none.</summary>
     public Uri? Address { get; private set; }
 
+    /// <summary>The listener host's own configuration, or null before it starts.</summary>
+    internal IConfiguration? HostConfiguration => _app?.Configuration;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var s3 = options.Value;
         if (!s3.Enabled || s3.Port < 0) return;
-        var builder = WebApplication.CreateSlimBuilder();
+        // The listener's host reads no settings of its own, but the slim builder still adds appsettings files and
+        // watches them, which put a second recursive inotify watcher on the working directory (thousands of watches
+        // over the embedded default's data folder). It is built without config reload, as the gateway's host is.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = GatewayApp.WithoutConfigReload([]) });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggers);
         builder.WebHost.UseUrls($"http://{s3.ListenAddress}:{s3.Port}");
