@@ -56,8 +56,9 @@ public sealed class DockerContainerHost : IContainerHost, IDisposable
         {
             All = query.All,
             Limit = query.Limit,
+            // The engine's filter values are a set: a value given twice is the value once.
             Filters = query.Filters?.ToDictionary(
-                kv => kv.Key, kv => (IDictionary<string, bool>)kv.Value.ToDictionary(v => v, _ => true)),
+                kv => kv.Key, kv => (IDictionary<string, bool>)kv.Value.Distinct(StringComparer.Ordinal).ToDictionary(v => v, _ => true)),
         };
         return RunAsync<IReadOnlyList<ContainerSummary>>(async c =>
             (await _client.Containers.ListContainersAsync(parameters, c)).Select(DockerModels.ToContract).ToList(), idempotent: true, ct);

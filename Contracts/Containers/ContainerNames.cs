@@ -73,10 +73,15 @@ public static partial class ContainerNames
             if (value is null || value.Contains('\0'))
                 throw new GatewayException(ErrorCode.BadRequest, $"Environment variable '{key}' has no value or contains NUL.");
         }
-        foreach (var key in request.Labels?.Keys ?? [])
+        foreach (var (key, value) in request.Labels ?? new Dictionary<string, string>())
         {
-            if (string.IsNullOrWhiteSpace(key) || key.Length > 255 || key.Contains('='))
-                throw new GatewayException(ErrorCode.BadRequest, "Label keys are 1-255 characters and contain no '='.");
+            if (string.IsNullOrWhiteSpace(key) || key.Length > 255 || key.Contains('=') || key.Contains('\0'))
+                throw new GatewayException(ErrorCode.BadRequest, "Label keys are 1-255 characters and contain no '=' and no NUL.");
+            // The engine would store a null label as "" and a NUL as given: neither is what the caller can read back safely.
+            if (value is null)
+                throw new GatewayException(ErrorCode.BadRequest, $"Label '{key}' is null; give a string (\"\" for an empty value) or leave the label out.");
+            if (value.Contains('\0'))
+                throw new GatewayException(ErrorCode.BadRequest, $"Label '{key}' contains NUL in its value.");
         }
         foreach (var arg in (request.Command ?? []).Concat(request.Entrypoint ?? []))
         {
@@ -112,7 +117,9 @@ public static partial class ContainerNames
         {
             if (!ListFilters.Contains(key))
                 throw new GatewayException(ErrorCode.BadRequest, $"Unknown container filter '{key}'; known: {string.Join(", ", ListFilters.Order())}.");
-            if (values.Any(v => string.IsNullOrEmpty(v) || v.Length > 1024 || v.Any(char.IsControl)))
+            if (values is null || values.Any(v => v is null))
+                throw new GatewayException(ErrorCode.BadRequest, $"Filter '{key}' is null or holds a null value; its values are strings.");
+            if (values.Any(v => v.Length == 0 || v.Length > 1024 || v.Any(char.IsControl)))
                 throw new GatewayException(ErrorCode.BadRequest, $"Filter '{key}' has an empty, over-long or control-character value.");
         }
     }

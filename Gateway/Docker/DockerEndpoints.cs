@@ -135,19 +135,44 @@ public static partial class DockerEndpoints
         return TypedResults.Ok(await target.LoadImagesAsync(context.Request.Body, ct));
     }
 
+    /// <summary>
+    /// Docker's filter map, read member by member: a deserializer keeps one of two same-named members and reads null as
+    /// no values, so a filter given twice or null would be passed on as something the caller did not say.
+    /// </summary>
     static IReadOnlyDictionary<string, IReadOnlyList<string>>? ParseFilters(string? filters)
     {
         if (string.IsNullOrWhiteSpace(filters)) return null;
-        try
+        JsonDocument document;
+        try { document = JsonDocument.Parse(filters); }
+        catch (JsonException) { throw FiltersShape(); }
+        using (document)
         {
-            return JsonSerializer.Deserialize<Dictionary<string, string[]>>(filters)?
-                .ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)(kv.Value ?? []));
-        }
-        catch (JsonException)
-        {
-            throw new GatewayException(ErrorCode.BadRequest, "filters must be a JSON object of string arrays, e.g. {\"label\":[\"app=web\"]}.");
+            if (document.RootElement.ValueKind != JsonValueKind.Object) throw FiltersShape();
+            var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+            foreach (var filter in document.RootElement.EnumerateObject())
+            {
+                var name = filter.Name;
+                if (result.ContainsKey(name))
+                    throw new GatewayException(ErrorCode.BadRequest, $"Filter '{name}' is given twice; give it once, with all its values in one array.");
+                if (filter.Value.ValueKind == JsonValueKind.Null)
+                    throw new GatewayException(ErrorCode.BadRequest, $"Filter '{name}' is null; give an array of strings, or leave the filter out.");
+                if (filter.Value.ValueKind != JsonValueKind.Array) throw FiltersShape();
+                var values = new List<string>();
+                foreach (var value in filter.Value.EnumerateArray())
+                {
+                    if (value.ValueKind == JsonValueKind.Null)
+                        throw new GatewayException(ErrorCode.BadRequest, $"Filter '{name}' holds a null value; its values are strings.");
+                    if (value.ValueKind != JsonValueKind.String) throw FiltersShape();
+                    values.Add(value.GetString()!);
+                }
+                result[name] = values;
+            }
+            return result;
         }
     }
+
+    static GatewayException FiltersShape() =>
+        new(ErrorCode.BadRequest, "filters must be a JSON object of string arrays, e.g. {\"label\":[\"app=web\"]}.");
 
     static int? ParseTail(string? tail) => tail switch
     {

@@ -277,6 +277,9 @@ public sealed class DockerContainerHostTests(DockerBackend backend) : IAsyncLife
             new(backend.TestImage, PortBindings: [new PortBinding(70000)]),
             new(backend.TestImage, PortBindings: [new PortBinding(80, "icmp")]),
             new(backend.TestImage, WorkingDir: "relative"),
+            new(backend.TestImage, Labels: new Dictionary<string, string> { ["odd"] = null! }),
+            new(backend.TestImage, Labels: new Dictionary<string, string> { ["odd\0key"] = "x" }),
+            new(backend.TestImage, Labels: new Dictionary<string, string> { ["odd"] = "a\0b" }),
         ];
         foreach (var request in bad)
         {
@@ -286,6 +289,13 @@ public sealed class DockerContainerHostTests(DockerBackend backend) : IAsyncLife
         var filter = await Assert.ThrowsAsync<GatewayException>(() => nowhere.ListContainersAsync(
             new ContainerListQuery(Filters: new Dictionary<string, IReadOnlyList<string>> { ["bogus"] = ["x"] }), Deadline()));
         Assert.Equal(ErrorCode.BadRequest, filter.Code);
+        foreach (var values in new[] { null!, new[] { "a", null! } })
+        {
+            var ex = await Assert.ThrowsAsync<GatewayException>(() => nowhere.ListContainersAsync(
+                new ContainerListQuery(Filters: new Dictionary<string, IReadOnlyList<string>> { ["label"] = values }), Deadline()));
+            Assert.Equal(ErrorCode.BadRequest, ex.Code);
+            Assert.Contains("'label'", ex.Message);
+        }
     }
 
     [Fact]

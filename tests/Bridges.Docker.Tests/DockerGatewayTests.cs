@@ -234,6 +234,73 @@ public sealed class DockerGatewayTests(DockerBackend backend) : IAsyncLifetime
         await Problem(response, HttpStatusCode.BadRequest, "bad-request");
     }
 
+    /// <summary>
+    /// A filter given twice is ambiguous (a JSON reader keeps one of the two), a null one says nothing: both are refused
+    /// naming the filter, on the host whose engine does not exist, so a 400 proves nothing was passed on.
+    /// </summary>
+    [Theory]
+    [InlineData("{\"label\":[\"a=b\"],\"label\":[\"c=d\"]}", "label")]
+    [InlineData("{\"status\":[\"running\"],\"label\":[\"a\"],\"status\":[\"exited\"]}", "status")]
+    [InlineData("{\"label\":[\"a\"],\"lab\\u0065l\":[\"b\"]}", "label")]
+    [InlineData("{\"label\":null}", "label")]
+    [InlineData("{\"label\":[\"a\",null]}", "label")]
+    [InlineData("{\"name\":[null]}", "name")]
+    public async Task A_list_filter_given_twice_or_null_is_400_naming_it(string filters, string name)
+    {
+        var problem = await Problem(await Http.GetAsync($"v1/docker/nowhere/containers?filters={Uri.EscapeDataString(filters)}"),
+            HttpStatusCode.BadRequest, "bad-request");
+        Assert.Contains($"'{name}'", problem.GetProperty("detail").GetString());
+    }
+
+    [Theory]
+    [InlineData("null")]
+    [InlineData("[]")]
+    [InlineData("{\"label\":\"a\"}")]
+    [InlineData("{\"label\":[1]}")]
+    public async Task A_filters_value_that_is_no_map_of_string_arrays_is_400(string filters) =>
+        await Problem(await Http.GetAsync($"v1/docker/nowhere/containers?filters={Uri.EscapeDataString(filters)}"),
+            HttpStatusCode.BadRequest, "bad-request");
+
+    /// <summary>The engine reads a filter's values as a set: the same value twice is the value once (it was a 500).</summary>
+    [Fact]
+    public async Task A_filter_value_given_twice_lists_as_given_once()
+    {
+        var name = $"gw-twice-{Guid.NewGuid():N}"[..24];
+        Assert.Equal(HttpStatusCode.Created, (await Http.PostAsJsonAsync("v1/docker/local/containers", CreateBody("true", name))).StatusCode);
+        var filters = Uri.EscapeDataString(JsonSerializer.Serialize(new Dictionary<string, string[]> { ["label"] = [_runLabel, _runLabel] }));
+        using var response = await Http.GetAsync($"v1/docker/local/containers?all=true&filters={filters}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var names = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("containers").EnumerateArray()
+            .SelectMany(c => c.GetProperty("names").EnumerateArray()).Select(n => n.GetString());
+        Assert.Equal([$"/{name}"], names);
+    }
+
+    /// <summary>
+    /// A label whose value is null, or whose key or value holds NUL, is refused before the engine is asked: sent to the real
+    /// engine, and the containers carrying this run's label are the same before and after.
+    /// </summary>
+    [Theory]
+    [InlineData("\"odd\":null")]
+    [InlineData("\"odd\\u0000key\":\"x\"")]
+    [InlineData("\"odd\":\"a\\u0000b\"")]
+    public async Task A_null_label_value_or_a_nul_in_a_label_is_400_and_creates_nothing(string label)
+    {
+        var (key, value) = (_runLabel.Split('=')[0], _runLabel.Split('=')[1]);
+        var body = $"{{\"image\":\"{backend.TestImage}\",\"command\":[\"true\"],\"labels\":{{\"{key}\":\"{value}\",{label}}}}}";
+        // The engine's own list of this run's containers (the body carries the run label, so anything created would be in it).
+        async Task<int> Count() => (await backend.Direct.Containers.ListContainersAsync(new global::Docker.DotNet.Models.ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [_runLabel] = true } },
+        })).Count;
+        var before = await Count();
+
+        var problem = await Problem(await Http.PostAsync("v1/docker/local/containers",
+            new StringContent(body, System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "bad-request");
+        Assert.Contains("label", problem.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(before, await Count());
+    }
+
     [Fact]
     public async Task Bad_create_bodies_are_400_without_reaching_the_engine()
     {

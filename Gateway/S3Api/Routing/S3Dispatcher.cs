@@ -43,6 +43,7 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
             RefuseNonAsciiHeaders(http.Request);
             (bucket, key) = S3Addressing.Parse(http.Request, pathBase, services.Options.BaseDomain);
             RefuseCaseVariantSubResources(http);
+            SingleValuedQuery.Check(http.Request);
             // A browser form upload is signed by its policy, inside the body, not by the request.
             if (PostObjectOperation.IsFormUpload(http.Request, bucket, key))
             {
@@ -161,6 +162,7 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
             return Task.FromException(S3Errors.MethodNotAllowed());
         }
         NullVersion.CheckObjectRequest(c);
+        ConditionalHeaders.Check(c.Request.Headers);
         if (q.ContainsKey("tagging")) return TaggingAsync(c, method);
         if (HttpMethods.IsGet(method))
         {
