@@ -32,6 +32,8 @@ public sealed partial class AzureBlobObjectStore : IObjectStore
             MultipartThresholdBytes = options.BlockUploadThresholdBytes,
             MultipartUploads = true,
             DottedBucketNames = false,
+            // Azure lists "in alphabetical order", which is UTF-16 code-unit order (docs/cloud-storage.md, Listing order).
+            Utf16ListingOrder = true,
             MinPartBytes = 1,
             // A part is held in memory while it is staged (one pooled buffer).
             MaxPartBytes = Math.Max(options.SingleUploadThresholdBytes, options.BlockSizeBytes),

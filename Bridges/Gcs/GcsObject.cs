@@ -1,4 +1,3 @@
-using System.Globalization;
 using Gateway.Contracts.ObjectStorage;
 using StorageObject = Google.Apis.Storage.v1.Data.Object;
 
@@ -18,11 +17,12 @@ sealed record GcsObject(ObjectInfo Info, long Generation, long Metageneration)
                 else metadata[name.ToLowerInvariant()] = value ?? "";
             }
         var generation = o.Generation ?? 0;
+        var metageneration = o.Metageneration ?? 0;
         var info = new ObjectInfo
         {
             Key = o.Name,
             Size = (long)(o.Size ?? 0),
-            ETag = Preconditions.Quote(o.ETag ?? generation.ToString(CultureInfo.InvariantCulture)),
+            ETag = Preconditions.Quote(GcsETag.For(generation, metageneration)),
             LastModified = o.UpdatedDateTimeOffset ?? DateTimeOffset.UnixEpoch,
             ContentType = o.ContentType ?? "application/octet-stream",
             ContentMd5 = o.Md5Hash,
@@ -37,7 +37,7 @@ sealed record GcsObject(ObjectInfo Info, long Generation, long Metageneration)
                 Expires = Set(expires),
             }),
         };
-        return new GcsObject(info, generation, o.Metageneration ?? 0);
+        return new GcsObject(info, generation, metageneration);
     }
 
     /// <summary>

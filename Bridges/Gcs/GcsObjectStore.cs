@@ -30,6 +30,7 @@ public sealed partial class GcsObjectStore : IObjectStore
             Hashes = ["md5", "crc32c"],
             MaxObjectBytes = 5L << 40,
             MultipartThresholdBytes = options.ChunkedUploadThresholdBytes,
+            Utf16ListingOrder = !options.ServerPagesInTheKindsOrder,
         };
     }
 

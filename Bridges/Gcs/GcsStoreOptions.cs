@@ -38,6 +38,13 @@ public sealed class GcsStoreOptions : IStoreSettings
     /// <summary>Size of each resumable-upload chunk (a multiple of 256 KiB); the SDK holds one chunk per chunked upload in memory.</summary>
     public int ChunkBytes { get; set; } = 8 * 1024 * 1024;
 
+    /// <summary>
+    /// The server pages object names in GCS's order (UTF-8 bytes, as S3). False for one that pages in UTF-16 code-unit
+    /// order instead, as the Firebase Storage emulator does: the store then says so (<c>Utf16ListingOrder</c>), so
+    /// listings resumed after a key compare keys as the server does. Real GCS needs the default.
+    /// </summary>
+    public bool ServerPagesInTheKindsOrder { get; set; } = true;
+
     public IReadOnlyList<string> Validate(string storeName)
     {
         var p = $"Gateway:Stores:{storeName}";

@@ -31,4 +31,12 @@ public sealed record StoreCapabilities
     public long MinPartBytes { get; init; } = 5L * 1024 * 1024;
     /// <summary>Largest part a multipart upload accepts.</summary>
     public long MaxPartBytes { get; init; } = 5L * 1024 * 1024 * 1024;
+    /// <summary>
+    /// The store lists keys in UTF-16 code-unit order (Azure Blob Storage), not in S3's UTF-8 byte order: the two differ
+    /// for characters above U+FFFF against U+E000-U+FFFF. A listing resumed after a key must compare in the store's order.
+    /// </summary>
+    public bool Utf16ListingOrder { get; init; }
+
+    /// <summary>The order the store lists keys in: <see cref="Utf8KeyOrder"/>, or ordinal (UTF-16) with <see cref="Utf16ListingOrder"/>.</summary>
+    public IComparer<string> ListingOrder() => Utf16ListingOrder ? StringComparer.Ordinal : Utf8KeyOrder.Instance;
 }

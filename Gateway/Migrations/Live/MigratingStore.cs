@@ -41,6 +41,8 @@ internal sealed class MigratingStore(string name, MigratingStoreOptions options,
         Hashes = from.Hashes.Intersect(to.Hashes).ToList(),
         MaxKeyBytes = Math.Min(from.MaxKeyBytes, to.MaxKeyBytes),
         DottedBucketNames = from.DottedBucketNames && to.DottedBucketNames,
+        // The merged listing (MergedListing) comes in UTF-8 order, whatever the two stores' own.
+        Utf16ListingOrder = false,
     };
 
     public async Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct)

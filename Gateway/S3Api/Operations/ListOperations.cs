@@ -16,7 +16,8 @@ namespace Gateway.S3Api.Operations;
 /// ListObjects (v1: marker) and ListObjectsV2 (continuation-token, start-after, fetch-owner) over the store's own
 /// paging. S3's markers are keys; the store's tokens are opaque. A continuation token here is either the store's
 /// token (a page ended exactly at max-keys) or the last key returned (the page was cut or filtered), so every
-/// store works and no page repeats or skips an entry.
+/// store works and no page repeats or skips an entry. Keys come in the store's order: S3's UTF-8 byte order, or UTF-16
+/// code-unit order for a store that pages so (<see cref="StoreCapabilities.Utf16ListingOrder"/>, Azure).
 /// </summary>
 public static class ListOperations
 {
@@ -158,6 +159,9 @@ public static class ListOperations
     private static async Task<Window> CollectAsync(S3Context c, string? prefix, string? delimiter, int maxKeys, string? storeToken, string? after)
     {
         var t = c.Target;
+        // The store's own order: a key a client resumes after is compared as the store pages (Azure: UTF-16 code units),
+        // or a key listed on a later store page than one after it in UTF-8 order would be skipped or listed again.
+        var order = t.Store.Capabilities.ListingOrder();
         var entries = new List<Entry>(Math.Min(maxKeys, 1000));
         var token = storeToken;
         while (true)
@@ -171,8 +175,8 @@ public static class ListOperations
             }, c.Aborted);
             var merged = page.Objects.Select(o => new Entry(o.Key, o))
                 .Concat(page.CommonPrefixes.Select(p => new Entry(p, null)))
-                .Where(e => !MultipartMetadata.IsPartsAreaKey(e.Name) && (after is null || Utf8KeyOrder.Instance.Compare(e.Name, after) > 0))
-                .OrderBy(e => e.Name, Utf8KeyOrder.Instance);
+                .Where(e => !MultipartMetadata.IsPartsAreaKey(e.Name) && (after is null || order.Compare(e.Name, after) > 0))
+                .OrderBy(e => e.Name, order);
             foreach (var e in merged)
             {
                 if (entries.Count == maxKeys)

@@ -16,6 +16,9 @@ public sealed class AzureBlobS3ClientTests : S3ClientSuite
 
     protected override void EnsureBackendAvailable() =>
         CloudBackends.EnsureAnswers("azurite", CloudBackends.AzuriteEndpoint + "?comp=list");
+
+    // Azure lists in UTF-16 code-unit order, and so does Azurite.
+    protected override bool StoreListsInUtf16Order => true;
 }
 
 /// <summary>The S3 front door over a GCS-emulator-backed store (bucket management via <see cref="GcsApiFront"/>).</summary>
@@ -30,10 +33,14 @@ public sealed partial class GcsS3ClientTests : S3ClientSuite
         ["Endpoint"] = Endpoint.Value.Url,
         ["ProjectId"] = CloudBackends.GcsProject,
         ["Anonymous"] = "true",
+        // The emulator pages in UTF-16 code-unit order; real GCS in UTF-8 byte order, the setting's default.
+        ["ServerPagesInTheKindsOrder"] = "false",
     };
 
     protected override void EnsureBackendAvailable() =>
         CloudBackends.EnsureAnswers("gcs", CloudBackends.GcsEndpoint + "/storage/v1/b/ready-check/o");
+
+    protected override bool StoreListsInUtf16Order => true;
 
     // The emulator lists objects of any bucket name; real GCS answers 404 for a missing bucket.
     protected override bool MissingBucketsVisible => false;

@@ -27,6 +27,34 @@ public abstract partial class ObjectStoreConformanceTests
         Assert.Equal(JsonValueKind.Null, page.GetProperty("nextPageToken").ValueKind);
     }
 
+    /// <summary>A migration reads each source object with If-Match on its listed ETag: the listing, HEAD and GET must agree.</summary>
+    [Fact]
+    public async Task A_listed_etag_is_the_one_head_and_get_report_and_conditions_on_it_hold()
+    {
+        var written = await PutOkAsync("listed", Bytes("listed bytes"));
+        var listed = (await Http.GetFromJsonAsync<JsonElement>(ListUrl("?prefix=listed"))).GetProperty("objects").EnumerateArray().Single().GetProperty("etag").GetString()!;
+        Assert.Equal(written, listed);
+
+        using var head = new HttpRequestMessage(HttpMethod.Head, ObjectUrl("listed"));
+        head.Headers.TryAddWithoutValidation("If-Match", listed);
+        using (var response = await Http.SendAsync(head))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(listed, response.Headers.ETag?.ToString());
+        }
+        using var get = new HttpRequestMessage(HttpMethod.Get, ObjectUrl("listed"));
+        get.Headers.TryAddWithoutValidation("If-Match", listed);
+        using (var response = await Http.SendAsync(get))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(listed, response.Headers.ETag?.ToString());
+            Assert.Equal("listed bytes", await response.Content.ReadAsStringAsync());
+        }
+        using var unchanged = new HttpRequestMessage(HttpMethod.Get, ObjectUrl("listed"));
+        unchanged.Headers.TryAddWithoutValidation("If-None-Match", listed);
+        using (var response = await Http.SendAsync(unchanged)) Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
+    }
+
     [Fact]
     public async Task Prefix_filters_keys()
     {

@@ -65,6 +65,7 @@ public abstract partial class S3ClientSuite
                 ["MISSING_BUCKETS_VISIBLE"] = MissingBucketsVisible ? "1" : "0",
                 ["DOTTED_BUCKETS"] = StoreSettings["Kind"] == "azure-blob" ? "0" : "1",
                 ["BACKSLASH_KEYS"] = StoreSettings["Kind"] == "azure-blob" ? "0" : "1",
+                ["LISTING_ORDER"] = StoreListsInUtf16Order ? "utf16" : "utf8",
             });
         Assert.True(run.ExitCode == 0 && run.Stdout.TrimEnd().EndsWith("OK"), $"{what}: {run}");
     }

@@ -22,6 +22,13 @@ public abstract partial class S3ClientSuite : IAsyncLifetime
     /// <summary>False when the backend lists objects of any bucket name (the GCS emulator), so a missing bucket looks empty.</summary>
     protected virtual bool MissingBucketsVisible => true;
 
+    /// <summary>
+    /// True when the store pages keys in UTF-16 code-unit order (Azure, the GCS emulator), which its capabilities then say
+    /// (<c>Utf16ListingOrder</c>); false for S3's UTF-8 byte order. Stated here, not read from the gateway, so a store
+    /// that claims the wrong order fails the resumed-listing test.
+    /// </summary>
+    protected virtual bool StoreListsInUtf16Order => false;
+
     protected S3FrontDoor Door { get; private set; } = null!;
     protected S3Clients Clients { get; private set; } = null!;
     /// <summary>A fresh bucket for this test, made through the REST facade.</summary>
