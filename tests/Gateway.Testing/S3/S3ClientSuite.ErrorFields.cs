@@ -94,4 +94,29 @@ public abstract partial class S3ClientSuite
             assert status == 405 and root.findtext("Code") == "MethodNotAllowed", (url, status, body)
             assert root.findtext("Method") == "PATCH" and root.findtext("ResourceType") == kind, (url, body)
         """, "MethodNotAllowed Method");
+
+    [Fact]
+    public Task Boto3_an_invalid_argument_names_the_argument_and_its_value() => RunBotoAsync(ErrorFieldsPrelude + """
+
+        key = HOSTILE[0]
+        s3.put_object(Bucket=BUCKET, Key=key, Body=b"x")
+        url = f"{ENDPOINT}/{BUCKET}/" + urllib.parse.quote(key)
+        copy = {"x-amz-copy-source": f"/{BUCKET}/" + urllib.parse.quote(key)}
+        cases = [
+            ("max-keys", "<&>'\"", lambda: raw("GET", f"{ENDPOINT}/{BUCKET}?list-type=2&max-keys=" + urllib.parse.quote("<&>'\""))),
+            ("encoding-type", "base64", lambda: raw("GET", f"{ENDPOINT}/{BUCKET}?encoding-type=base64")),
+            ("partNumber", "0", lambda: raw("GET", url + "?partNumber=0")),
+            ("x-amz-metadata-directive", "MOVE", lambda: raw("PUT", f"{ENDPOINT}/{BUCKET}/err/copy", headers={**copy, "x-amz-metadata-directive": "MOVE"})),
+            ("x-amz-tagging-directive", "KEEP", lambda: raw("PUT", f"{ENDPOINT}/{BUCKET}/err/copy", headers={**copy, "x-amz-tagging-directive": "KEEP"})),
+            ("x-amz-acl", "everyone-writes", lambda: raw("PUT", f"{ENDPOINT}/{BUCKET}/err/acl", b"x", headers={"x-amz-acl": "everyone-writes"})),
+        ]
+        for name, value, call in cases:
+            status, body = call()
+            root = ET.fromstring(body)
+            assert status == 400 and root.findtext("Code") == "InvalidArgument", (name, status, body)
+            assert root.findtext("ArgumentName") == name and root.findtext("ArgumentValue") == value, (name, body)
+        e = error(lambda: s3.list_objects(Bucket=BUCKET, EncodingType="base64"))
+        assert e["Code"] == "InvalidArgument" and e.get("ArgumentName") == "encoding-type" and e.get("ArgumentValue") == "base64", e
+        assert [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]] == [key]
+        """, "InvalidArgument ArgumentName");
 }
