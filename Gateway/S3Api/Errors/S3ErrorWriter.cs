@@ -20,7 +20,8 @@ public static class S3ErrorWriter
         response.Headers["X-Request-Id"] = requestId;
     }
 
-    public static async Task WriteAsync(HttpContext http, S3Exception error, string resource, string requestId)
+    /// <summary>Writes the document with the elements of <paramref name="details"/> after Message (see <see cref="S3ErrorDetails"/>).</summary>
+    public static async Task WriteAsync(HttpContext http, S3Exception error, string resource, string requestId, IReadOnlyList<(string Name, string Value)> details)
     {
         var response = http.Response;
         var connection = response.Headers.Connection;
@@ -38,9 +39,12 @@ public static class S3ErrorWriter
         {
             w.WriteStartElement("Error");
             w.Element("Code", error.Code);
-            w.Element("Message", error.Message);
-            foreach (var (name, value) in error.Details) w.Element(name, value);
-            w.Element("Resource", resource);
+            // An error document has no encoding-type: a value XML 1.0 cannot carry is left out (a message is mended)
+            // rather than making the whole document one no client can parse.
+            w.Element("Message", S3Xml.Xml10Mended(error.Message));
+            foreach (var (name, value) in details)
+                if (S3Xml.IsXml10Text(value)) w.Element(name, value);
+            if (S3Xml.IsXml10Text(resource)) w.Element("Resource", resource);
             w.Element("RequestId", requestId);
             w.Element("HostId", HostId(requestId));
             w.WriteEndElement();

@@ -28,6 +28,9 @@ public static class S3Errors
         "The provided 'x-amz-content-sha256' header does not match what was computed.");
     public static S3Exception InvalidRequest(string message) => new("InvalidRequest", 400, message);
     public static S3Exception InvalidArgument(string message) => new("InvalidArgument", 400, message);
+    /// <summary>InvalidArgument naming the header or query parameter refused and its value, as S3 does (ArgumentName, ArgumentValue).</summary>
+    public static S3Exception InvalidArgument(string message, string name, string value) =>
+        new("InvalidArgument", 400, message) { Details = [("ArgumentName", name), ("ArgumentValue", value)] };
     public static S3Exception KeyTooLong() => new("KeyTooLongError", 400, "Your key is too long");
     public static S3Exception InvalidUri() => new("InvalidURI", 400, "Couldn't parse the specified URI.");
     public static S3Exception InvalidBucketName(string message) => new("InvalidBucketName", 400, message);

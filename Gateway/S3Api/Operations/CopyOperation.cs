@@ -28,13 +28,13 @@ public static class CopyOperation
         {
             "" or "COPY" => MetadataDirective.Copy,
             "REPLACE" => MetadataDirective.Replace,
-            _ => throw S3Errors.InvalidArgument("Unknown metadata directive."),
+            _ => throw S3Errors.InvalidArgument("Unknown metadata directive.", "x-amz-metadata-directive", c.Request.Headers["x-amz-metadata-directive"].ToString()),
         };
         var replaceTags = c.Request.Headers["x-amz-tagging-directive"].ToString().ToUpperInvariant() switch
         {
             "" or "COPY" => false,
             "REPLACE" => true,
-            _ => throw S3Errors.InvalidArgument("Unknown tagging directive."),
+            _ => throw S3Errors.InvalidArgument("Unknown tagging directive.", "x-amz-tagging-directive", c.Request.Headers["x-amz-tagging-directive"].ToString()),
         };
         // With REPLACE the tags are the header's (none without it); with COPY the header is ignored, as S3 does.
         var newTags = replaceTags ? TaggingOperations.FromHeader(c.Request) ?? [] : null;

@@ -36,12 +36,12 @@ public static class ListOperations
             var prefix = q["prefix"].ToString();
             var delimiter = q["delimiter"].ToString();
             var encodingType = q["encoding-type"].ToString();
-            if (encodingType.Length > 0 && encodingType != "url") throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request");
+            if (encodingType.Length > 0 && encodingType != "url") throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request", "encoding-type", encodingType);
             var maxKeys = 1000;
             if (q.TryGetValue("max-keys", out var mk))
             {
                 if (!int.TryParse(mk.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out maxKeys))
-                    throw S3Errors.InvalidArgument("Provided max-keys not an integer or within integer range");
+                    throw S3Errors.InvalidArgument("Provided max-keys not an integer or within integer range", "max-keys", mk.ToString());
                 maxKeys = Math.Min(maxKeys, 1000);
             }
             var matchesNothing = MatchesNoKey(prefix);

@@ -111,7 +111,7 @@ public static class ObjectReadOperations
     {
         if (!c.Request.Query.TryGetValue("partNumber", out var value)) return null;
         if (!int.TryParse(value.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n is < 1 or > Multipart.MultipartMetadata.MaxPartNumber)
-            throw S3Errors.InvalidArgument("Part number must be an integer between 1 and 10000, inclusive");
+            throw S3Errors.InvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", value.ToString());
         if (c.Request.Headers.Range.Count > 0) throw S3Errors.InvalidRequest("Cannot specify both Range header and partNumber query parameter");
         return n;
     }

@@ -63,7 +63,8 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
             // A refused request's body may be unread, and with Expect: 100-continue the client never sends it:
             // close the connection so its bytes cannot be taken for the next request.
             if (http.Request.ContentLength > 0 || http.Request.Headers.TransferEncoding.Count > 0) http.Response.Headers.Connection = "close";
-            await S3ErrorWriter.WriteAsync(http, error, "/" + (bucket ?? "") + (key is null ? "" : "/" + key), requestId);
+            await S3ErrorWriter.WriteAsync(http, error, "/" + (bucket ?? "") + (key is null ? "" : "/" + key), requestId,
+                S3ErrorDetails.For(error, http.Request, bucket, key));
             // S3 names the bucket's region on every HeadBucket answer but NoSuchBucket's: a HEAD has no body to carry the
             // <Region> of AuthorizationHeaderMalformed, and SDKs (botocore's region redirector) learn the region here.
             if (HttpMethods.IsHead(http.Request.Method) && bucket is not null && key is null && error.Code != "NoSuchBucket")

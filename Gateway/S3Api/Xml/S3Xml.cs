@@ -53,6 +53,33 @@ public static class S3Xml
         w.WriteEndElement();
     }
 
+    /// <summary>
+    /// True when every character of <paramref name="value"/> is one XML 1.0 can carry: the writer would otherwise put out a
+    /// reference such as <c>&amp;#x1;</c>, which S3 puts in listings (encoding-type=url is the way out there) but a parser refuses.
+    /// </summary>
+    public static bool IsXml10Text(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) i++;
+            else if (!XmlConvert.IsXmlChar(value[i])) return false;
+        }
+        return true;
+    }
+
+    /// <summary><paramref name="value"/> with each character XML 1.0 cannot carry replaced by U+FFFD.</summary>
+    public static string Xml10Mended(string value)
+    {
+        if (IsXml10Text(value)) return value;
+        var mended = new StringBuilder(value.Length);
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) mended.Append(value, i++, 2);
+            else mended.Append(XmlConvert.IsXmlChar(value[i]) ? value[i] : '\uFFFD');
+        }
+        return mended.ToString();
+    }
+
     public static void Element(this XmlWriter w, string name, long value) => w.Element(name, value.ToString(CultureInfo.InvariantCulture));
     public static void Element(this XmlWriter w, string name, bool value) => w.Element(name, value ? "true" : "false");
     public static void Element(this XmlWriter w, string name, DateTimeOffset value) => w.Element(name, Timestamp(value));

@@ -23,10 +23,10 @@ public static class CannedAcl
         Check(headers.TryGetValue("x-amz-acl", out var acl) ? acl.ToString() : null,
             headers.Keys.Any(h => h.StartsWith("x-amz-grant-", StringComparison.OrdinalIgnoreCase)), bucket);
 
-    public static void Check(string? acl, bool grants, bool bucket)
+    public static void Check(string? acl, bool grants, bool bucket, string argumentName = "x-amz-acl")
     {
         if (acl is not null && !Known.Contains(acl))
-            throw S3Errors.InvalidArgument("The canned ACL is not one S3 has (private, public-read, public-read-write, authenticated-read, ...).");
+            throw S3Errors.InvalidArgument("The canned ACL is not one S3 has (private, public-read, public-read-write, authenticated-read, ...).", argumentName, acl);
         if ((acl is null || Private(acl)) && !grants) return;
         throw bucket
             ? new S3Exception("InvalidBucketAclWithObjectOwnership", 400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting: access is the gateway's grants, and nothing is public.")

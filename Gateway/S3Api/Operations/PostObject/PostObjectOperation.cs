@@ -105,7 +105,7 @@ public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services 
         foreach (var name in form.Fields.Keys)
             if (NotHonoured.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
                 throw S3Errors.NotImplemented($"The POST form field '{PostForm.Printable(name)}'");
-        Acl.CannedAcl.Check(form["acl"], form.Fields.Keys.Any(k => k.StartsWith("x-amz-grant-", StringComparison.OrdinalIgnoreCase)), bucket: false);
+        Acl.CannedAcl.Check(form["acl"], form.Fields.Keys.Any(k => k.StartsWith("x-amz-grant-", StringComparison.OrdinalIgnoreCase)), bucket: false, argumentName: "acl");
         var contentType = form["Content-Type"] is { Length: > 0 } type ? type : S3ObjectHeaders.DefaultContentType;
         // Served back as a header on every GET: printable US-ASCII only, or each read of the object would be a 500.
         if (contentType.Any(ch => ch is < ' ' or >= '\x7f') || !MediaTypeHeaderValue.TryParse(contentType, out _)) throw S3Errors.InvalidArgument("Content-Type is not a valid media type.");
