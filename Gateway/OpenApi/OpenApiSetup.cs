@@ -4,6 +4,7 @@ namespace Gateway.OpenApi;
 public static class OpenApiSetup
 {
     public const string DocumentPath = "/openapi/v1.json";
+    private const string SwaggerUiPrefix = "swagger";
 
     public static IServiceCollection AddGatewayOpenApi(this IServiceCollection services)
     {
@@ -31,7 +32,16 @@ public static class OpenApiSetup
         app.UseSwaggerUI(o =>
         {
             o.SwaggerEndpoint(DocumentPath, "Gateway v1");
-            o.RoutePrefix = "swagger";
+            o.RoutePrefix = SwaggerUiPrefix;
         });
+        // Swagger UI is middleware, not a route, so HeadAndOptionsEndpoints gives it no OPTIONS and no 405: any other
+        // method fell through to routing's 404. It answers as every route does (the 405 gets its problem body on the way out).
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/" + SwaggerUiPrefix) && !HttpMethods.IsGet(c.Request.Method) && !HttpMethods.IsHead(c.Request.Method),
+            branch => branch.Run(c =>
+            {
+                c.Response.Headers.Allow = "GET, HEAD, OPTIONS";
+                c.Response.StatusCode = HttpMethods.IsOptions(c.Request.Method) ? StatusCodes.Status204NoContent : StatusCodes.Status405MethodNotAllowed;
+                return Task.CompletedTask;
+            }));
     }
 }

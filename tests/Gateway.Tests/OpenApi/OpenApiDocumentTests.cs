@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gateway.Testing;
@@ -40,6 +41,26 @@ public sealed class OpenApiDocumentTests
         await using var server = await GatewayServer.StartAsync();
         var html = await server.Client.GetStringAsync("swagger/index.html");
         Assert.Contains("swagger-ui", html);
+    }
+
+    [Theory]
+    [InlineData("swagger")]
+    [InlineData("swagger/index.html")]
+    public async Task Swagger_ui_answers_options_and_other_methods_as_every_route_does(string path)
+    {
+        await using var server = await GatewayServer.StartAsync();
+        using var options = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Options, path));
+        Assert.Equal(HttpStatusCode.NoContent, options.StatusCode);
+        Assert.Equal(["GET", "HEAD", "OPTIONS"], options.Content.Headers.Allow);
+        foreach (var method in new[] { HttpMethod.Post, HttpMethod.Put, HttpMethod.Delete, HttpMethod.Patch })
+        {
+            using var refused = await server.Client.SendAsync(new HttpRequestMessage(method, path) { Content = new StringContent("x") });
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(["GET", "HEAD", "OPTIONS"], refused.Content.Headers.Allow);
+        }
+        using var get = await server.Client.GetAsync("swagger/index.html");
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
     }
 
     [Fact]
