@@ -1,5 +1,4 @@
 using Gateway.S3Api.Errors;
-using Microsoft.Extensions.Primitives;
 
 namespace Gateway.S3Api.Operations;
 
@@ -23,13 +22,11 @@ public static class ConditionalHeaders
         foreach (var (name, date) in Headers)
         {
             if (!headers.TryGetValue(name, out var values)) continue;
-            if (date ? values.Any(string.IsNullOrWhiteSpace) : S3ObjectHeaders.Tags(values) is null)
-                throw Refusal(name, values, $"The {name} header is empty; send a value or leave the header out.");
-            if (!date && S3ObjectHeaders.Tags(values) is { Count: > 1 } tags && tags.Contains("*"))
-                throw Refusal(name, values, $"'*' in {name} stands alone: it cannot be listed with entity tags.");
+            var tags = date ? null : S3ObjectHeaders.Tags(values);
+            if (date ? values.Any(string.IsNullOrWhiteSpace) : tags is null)
+                throw S3Errors.InvalidArgument($"The {name} header is empty; send a value or leave the header out.", name, values.ToString());
+            if (tags is { Count: > 1 } && tags.Contains("*"))
+                throw S3Errors.InvalidArgument($"'*' in {name} stands alone: it cannot be listed with entity tags.", name, values.ToString());
         }
     }
-
-    private static S3Exception Refusal(string name, StringValues values, string message) =>
-        new("InvalidArgument", 400, message) { Details = [("ArgumentName", name), ("ArgumentValue", values.ToString())] };
 }
