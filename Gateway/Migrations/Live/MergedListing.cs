@@ -5,8 +5,9 @@ using Gateway.Contracts.ObjectStorage;
 namespace Gateway.Migrations.Live;
 
 /// <summary>
-/// One ordered, paged listing over two stores (UTF-8 byte order, as S3 lists), an entry in both given once, as To has
-/// it. The page token holds both positions: each side's token of the page that holds its next entry, whether the side
+/// One ordered, paged listing over two stores, an entry in both given once, as To has it. The order is the stores'
+/// own when both page in UTF-16 code-unit order (Azure), else UTF-8 byte order, as S3 lists: a page can only be merged
+/// and resumed in the order its store pages in. The page token holds both positions: each side's token of the page that holds its next entry, whether the side
 /// has ended, and the last name handed out (entries up to it are skipped when a page is listed again).
 /// </summary>
 internal static class MergedListing
@@ -20,8 +21,9 @@ internal static class MergedListing
     public static async Task<ObjectListing> ListAsync(IObjectStore from, IObjectStore to, string bucket, ListObjectsRequest request, CancellationToken ct)
     {
         var position = request.PageToken is null ? new Position(null, null, false, false, null) : Decode(request.PageToken);
-        var fromSide = new Side(from, bucket, request, position.From, position.FromEnded, position.After);
-        var toSide = new Side(to, bucket, request, position.To, position.ToEnded, position.After);
+        var keyOrder = Order(from.Capabilities, to.Capabilities);
+        var fromSide = new Side(from, bucket, request, position.From, position.FromEnded, position.After, keyOrder);
+        var toSide = new Side(to, bucket, request, position.To, position.ToEnded, position.After, keyOrder);
         // From first: an object a job moves meanwhile is in To before it leaves From, so one of the two lists it.
         await fromSide.PeekAsync(ct).ConfigureAwait(false);
         await toSide.PeekAsync(ct).ConfigureAwait(false);
@@ -36,7 +38,7 @@ internal static class MergedListing
             var f = await fromSide.PeekAsync(ct).ConfigureAwait(false);
             var t = await toSide.PeekAsync(ct).ConfigureAwait(false);
             if (f is null && t is null) break;
-            var order = f is null ? 1 : t is null ? -1 : Utf8KeyOrder.Instance.Compare(f.Name, t.Name);
+            var order = f is null ? 1 : t is null ? -1 : keyOrder.Compare(f.Name, t.Name);
             Entry entry;
             if (order < 0) entry = fromSide.Take();
             else
@@ -53,6 +55,10 @@ internal static class MergedListing
         return new ObjectListing(objects, prefixes, next);
     }
 
+    /// <summary>UTF-16 code-unit order when both stores page in it; otherwise UTF-8 byte order.</summary>
+    public static IComparer<string> Order(StoreCapabilities from, StoreCapabilities to) =>
+        from.Utf16ListingOrder && to.Utf16ListingOrder ? StringComparer.Ordinal : Utf8KeyOrder.Instance;
+
     private static string Encode(Position position) => PageTokens.Wrap(TokenTag, JsonSerializer.Serialize(position));
 
     private static Position Decode(string token)
@@ -62,7 +68,7 @@ internal static class MergedListing
     }
 
     /// <summary>One store's listing, read a page at a time, entries after <c>after</c> only.</summary>
-    private sealed class Side(IObjectStore store, string bucket, ListObjectsRequest request, string? token, bool ended, string? after)
+    private sealed class Side(IObjectStore store, string bucket, ListObjectsRequest request, string? token, bool ended, string? after, IComparer<string> order)
     {
         private List<Entry> _page = [];
         private int _index;
@@ -100,8 +106,8 @@ internal static class MergedListing
             }
             _page = listing.Objects.Select(o => new Entry(o.Key, o))
                 .Concat(listing.CommonPrefixes.Select(p => new Entry(p, null)))
-                .Where(e => after is null || Utf8KeyOrder.Instance.Compare(e.Name, after) > 0)
-                .OrderBy(e => e.Name, Utf8KeyOrder.Instance)
+                .Where(e => after is null || order.Compare(e.Name, after) > 0)
+                .OrderBy(e => e.Name, order)
                 .ToList();
             _index = 0;
             _next = listing.NextPageToken;

@@ -41,8 +41,8 @@ internal sealed class MigratingStore(string name, MigratingStoreOptions options,
         Hashes = from.Hashes.Intersect(to.Hashes).ToList(),
         MaxKeyBytes = Math.Min(from.MaxKeyBytes, to.MaxKeyBytes),
         DottedBucketNames = from.DottedBucketNames && to.DottedBucketNames,
-        // The merged listing (MergedListing) comes in UTF-8 order, whatever the two stores' own.
-        Utf16ListingOrder = false,
+        // The merged listing's order (MergedListing.Order): UTF-16 only when both stores page so.
+        Utf16ListingOrder = from.Utf16ListingOrder && to.Utf16ListingOrder,
     };
 
     public async Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct)
