@@ -119,4 +119,22 @@ public abstract partial class S3ClientSuite
         assert e["Code"] == "InvalidArgument" and e.get("ArgumentName") == "encoding-type" and e.get("ArgumentValue") == "base64", e
         assert [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]] == [key]
         """, "InvalidArgument ArgumentName");
+    /// <summary>
+    /// A request refused before its bucket and key were found (an empty bucket in the path, a reserved or over-long key)
+    /// names the path it asked for as <c>Resource</c>, as S3 does; until this change it was <c>/</c>.
+    /// </summary>
+    [Fact]
+    public Task Boto3_an_addressing_refusal_names_the_requested_path_as_resource() => RunBotoAsync(ErrorFieldsPrelude + """
+
+        long = "r/" + "k" * 1100
+        for path, expected_code, resource in (("//x", "InvalidBucketName", "//x"),
+                                              (f"/{BUCKET}/.s3-uploads/x", "InvalidArgument", f"/{BUCKET}/.s3-uploads/x"),
+                                              (f"/{BUCKET}/{long}", "KeyTooLongError", f"/{BUCKET}/{long}"),
+                                              (f"/{BUCKET}/r/%C3%A9%20x", "NoSuchKey", f"/{BUCKET}/r/é x")):
+            status, body = raw("GET", ENDPOINT + path)
+            root = ET.fromstring(body)
+            assert root.findtext("Code") == expected_code and root.findtext("Resource") == resource, (path, status, body)
+        e = error(lambda: s3.put_object(Bucket=BUCKET, Key=long, Body=b"x"))
+        assert e["Code"] == "KeyTooLongError" and e.get("Resource") == f"/{BUCKET}/{long}", e
+        """, "addressing refusal Resource");
 }
