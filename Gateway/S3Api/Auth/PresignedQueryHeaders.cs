@@ -21,10 +21,10 @@ internal static class PresignedQueryHeaders
             if (!IsHoisted(name)) continue;
             if (values.Count != 1) throw S3Errors.InvalidArgument($"The query parameter '{name}' is given more than once.");
             var value = values.ToString();
-            if (!System.Text.Ascii.IsValid(value)) throw S3Errors.InvalidArgument($"The query parameter '{name}' holds bytes outside US-ASCII.");
+            if (!System.Text.Ascii.IsValid(value)) throw S3Errors.InvalidArgument($"The query parameter '{name}' holds bytes outside US-ASCII.", name, value);
             if (request.Headers.TryGetValue(name, out var header))
             {
-                if (header.ToString() != value) throw S3Errors.InvalidArgument($"'{name}' is given as a header and as a query parameter with different values.");
+                if (header.ToString() != value) throw S3Errors.InvalidArgument($"'{name}' is given as a header and as a query parameter with different values.", name, value);
                 continue;
             }
             request.Headers[name] = value;

@@ -113,7 +113,7 @@ public sealed class SigV4Verifier(S3AccessKeyStore keys, IOptions<S3Options> opt
         if (header.Length == 0) throw S3Errors.InvalidRequest("Missing required header for this request: x-amz-content-sha256");
         if (header is SigV4.UnsignedPayload or SigV4.StreamingPayload or SigV4.StreamingUnsignedTrailer or SigV4.StreamingPayloadTrailer) return header;
         if (header.Length != 64 || !header.All(Uri.IsHexDigit))
-            throw S3Errors.InvalidArgument("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD or a hex SHA-256.");
+            throw S3Errors.InvalidArgument("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD or a hex SHA-256.", "x-amz-content-sha256", header);
         // Verbatim: the client signed the header's own value (upper-case hex too) as the canonical request's payload line.
         return header;
     }

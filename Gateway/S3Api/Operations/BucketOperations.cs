@@ -26,7 +26,7 @@ public static partial class BucketOperations
         if (q.TryGetValue("max-buckets", out var maxText))
             max = BoundedInteger.Read(maxText.ToString(), 1, MaxBuckets, out var n) == BoundedIntegerRead.Within
                 ? n
-                : throw S3Errors.InvalidArgument($"max-buckets must be an integer between 1 and {MaxBuckets}.");
+                : throw S3Errors.InvalidArgument($"max-buckets must be an integer between 1 and {MaxBuckets}.", "max-buckets", maxText.ToString());
         var after = q.TryGetValue("continuation-token", out var token) ? DecodeBucketToken(token.ToString()) : null;
         var region = q["bucket-region"].ToString();
         var buckets = new List<(string Name, DateTimeOffset? Created)>();
@@ -72,7 +72,7 @@ public static partial class BucketOperations
     private static string DecodeBucketToken(string token)
     {
         try { return System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(token)); }
-        catch (FormatException) { throw S3Errors.InvalidArgument("The continuation token provided is incorrect."); }
+        catch (FormatException) { throw S3Errors.InvalidArgument("The continuation token provided is incorrect.", "continuation-token", token); }
     }
 
     public static void WriteOwner(System.Xml.XmlWriter w, S3Context c, string element = "Owner")
@@ -124,7 +124,7 @@ public static partial class BucketOperations
         {
             case "" or "BucketOwnerEnforced": return;
             case "BucketOwnerPreferred" or "ObjectWriter": throw S3Errors.NotImplemented($"Creating a bucket with ObjectOwnership {ownership} (ACLs on)");
-            default: throw S3Errors.InvalidArgument("Invalid x-amz-object-ownership header: the value must be BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter.");
+            default: throw S3Errors.InvalidArgument("Invalid x-amz-object-ownership header: the value must be BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter.", "x-amz-object-ownership", ownership);
         }
     }
 

@@ -172,23 +172,32 @@ public static class CopyOperation
     public static (S3BucketTarget Source, string Key) ParseSource(S3Context c)
     {
         var raw = c.Request.Headers["x-amz-copy-source"].ToString();
+        var given = raw;
         var q = raw.IndexOf('?');
         if (q >= 0)
         {
             // Only the version every object here has: "null", the current object.
             if (raw[(q + 1)..].StartsWith("versionId=", StringComparison.Ordinal))
             {
-                NullVersion.Require(Uri.UnescapeDataString(raw[(q + 1 + "versionId=".Length)..]));
+                NullVersion.Require(Decoded(raw[(q + 1 + "versionId=".Length)..], given));
                 c.Response.Headers["x-amz-copy-source-version-id"] = NullVersion.Id;
             }
             raw = raw[..q];
         }
-        var path = Uri.UnescapeDataString(raw).TrimStart('/');
+        var path = Decoded(raw, given).TrimStart('/');
         var slash = path.IndexOf('/');
-        if (slash <= 0 || slash == path.Length - 1) throw S3Errors.InvalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey.");
+        if (slash <= 0 || slash == path.Length - 1) throw S3Errors.InvalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey.", "x-amz-copy-source", given);
         var key = path[(slash + 1)..];
         S3Addressing.ValidateKey(key);
         if (Multipart.MultipartMetadata.IsPartsAreaKey(key)) throw S3Errors.InvalidArgument("That key is reserved.");
         return (c.Services.Stores.Resolve(path[..slash]), key);
     }
+
+    /// <summary>
+    /// Strictly, as the request path is: a lenient decode kept a malformed escape (<c>%ZZ</c>, <c>%C3</c>) as text and
+    /// copied from a key of that literal name.
+    /// </summary>
+    private static string Decoded(string raw, string given) =>
+        Gateway.Problems.PercentDecoding.TryDecode(raw)
+        ?? throw S3Errors.InvalidArgument("Invalid copy source encoding.", "x-amz-copy-source", given);
 }

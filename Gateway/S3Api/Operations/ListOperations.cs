@@ -46,7 +46,7 @@ public static class ListOperations
             }
             var matchesNothing = MatchesNoKey(prefix);
             if (Encoding.UTF8.GetByteCount(delimiter) > ObjectNames.MaxKeyBytes)
-                throw S3Errors.InvalidArgument($"The delimiter is at most {ObjectNames.MaxKeyBytes} bytes here: no key is longer.");
+                throw S3Errors.InvalidArgument($"The delimiter is at most {ObjectNames.MaxKeyBytes} bytes here: no key is longer.", "delimiter", delimiter);
             c.Require(Operation.Read, c.Target.ObjectResource(prefix), prefix: true);
             return new Parameters(prefix, delimiter, encodingType == "url", maxKeys, matchesNothing);
         }
@@ -69,7 +69,7 @@ public static class ListOperations
             {
                 try { ObjectNames.ValidateKey(prefix + "x"); }
                 catch (GatewayException) { return true; }
-                throw S3Errors.InvalidArgument(e.Message);
+                throw S3Errors.InvalidArgument(e.Message, "prefix", prefix);
             }
         }
 
@@ -202,9 +202,12 @@ public static class ListOperations
     {
         string text;
         try { text = new UTF8Encoding(false, true).GetString(Base64Url.DecodeFromChars(token)); }
-        catch (Exception e) when (e is FormatException or ArgumentException) { throw S3Errors.InvalidArgument("The continuation token provided is incorrect"); }
+        catch (Exception e) when (e is FormatException or ArgumentException) { throw InvalidToken(token); }
         if (text.StartsWith("t:", StringComparison.Ordinal)) return (text[2..], null);
         if (text.StartsWith("k:", StringComparison.Ordinal)) return (null, text[2..]);
-        throw S3Errors.InvalidArgument("The continuation token provided is incorrect");
+        throw InvalidToken(token);
     }
+
+    private static S3Exception InvalidToken(string token) =>
+        S3Errors.InvalidArgument("The continuation token provided is incorrect", "continuation-token", token);
 }

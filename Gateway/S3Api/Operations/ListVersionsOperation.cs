@@ -20,8 +20,8 @@ public static class ListVersionsOperation
         var versionIdMarker = ListOperations.NullIfEmpty(q["version-id-marker"]);
         if (versionIdMarker is not null)
         {
-            if (keyMarker is null) throw S3Errors.InvalidArgument("A version-id marker cannot be specified without a key marker.");
-            NullVersion.Require(versionIdMarker);
+            if (keyMarker is null) throw S3Errors.InvalidArgument("A version-id marker cannot be specified without a key marker.", "version-id-marker", versionIdMarker);
+            NullVersion.Require(versionIdMarker, "version-id-marker");
         }
 
         // After (key-marker, "null") come the versions of later keys only, as after key-marker alone: each key has one version.

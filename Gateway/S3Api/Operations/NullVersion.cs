@@ -13,18 +13,19 @@ public static class NullVersion
 {
     public const string Id = "null";
 
-    public static void Require(string versionId)
+    public static void Require(string versionId, string argumentName = "versionId")
     {
-        if (versionId != Id) throw InvalidVersionId();
+        if (versionId != Id) throw InvalidVersionId(argumentName, versionId);
     }
 
-    public static S3Exception InvalidVersionId() => S3Errors.InvalidArgument("Invalid version id specified");
+    public static S3Exception InvalidVersionId(string argumentName, string value) =>
+        S3Errors.InvalidArgument("Invalid version id specified", argumentName, value);
 
     /// <summary>An object request's ?versionId: "null" or refused; the answer then names the version it acted on.</summary>
     public static void CheckObjectRequest(S3Context c)
     {
         if (!c.Request.Query.TryGetValue("versionId", out var value)) return;
-        if (value.Count != 1) throw InvalidVersionId();
+        if (value.Count != 1) throw InvalidVersionId("versionId", value.ToString());
         Require(value[0] ?? "");
         c.Response.Headers["x-amz-version-id"] = Id;
     }

@@ -76,7 +76,7 @@ public static class ObjectAttributesOperation
         var asked = new HashSet<string>(StringComparer.Ordinal);
         foreach (var header in request.Headers["x-amz-object-attributes"])
             foreach (var name in (header ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-                asked.Add(Names.Contains(name, StringComparer.Ordinal) ? name : throw S3Errors.InvalidArgument("Invalid attribute name specified."));
+                asked.Add(Names.Contains(name, StringComparer.Ordinal) ? name : throw S3Errors.InvalidArgument("Invalid attribute name specified.", "x-amz-object-attributes", name));
         return asked.Count > 0 ? asked : throw S3Errors.InvalidRequest("The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty");
     }
 
@@ -85,6 +85,6 @@ public static class ObjectAttributesOperation
         if (!request.Headers.TryGetValue(header, out var value)) return absent;
         return BoundedInteger.Read(value.ToString(), 0, MultipartMetadata.MaxPartNumber, out var n) == BoundedIntegerRead.Within
             ? n
-            : throw S3Errors.InvalidArgument($"{header} must be an integer between 0 and {MultipartMetadata.MaxPartNumber}.");
+            : throw S3Errors.InvalidArgument($"{header} must be an integer between 0 and {MultipartMetadata.MaxPartNumber}.", header, value.ToString());
     }
 }

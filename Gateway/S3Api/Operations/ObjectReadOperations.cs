@@ -144,7 +144,7 @@ public static class ObjectReadOperations
             if (c.Request.Query.TryGetValue(query, out var v) && v.Count == 1 && v[0] is { Length: > 0 } value)
             {
                 // A response header holds printable US-ASCII only: Kestrel throws on anything else (a 500, not the client's error).
-                if (value.Any(ch => ch < 0x20 || ch >= 0x7f)) throw S3Errors.InvalidArgument($"{query} holds a character outside printable US-ASCII.");
+                if (value.Any(ch => ch < 0x20 || ch >= 0x7f)) throw S3Errors.InvalidArgument($"{query} holds a character outside printable US-ASCII.", query, value);
                 c.Response.Headers[header] = value;
             }
     }

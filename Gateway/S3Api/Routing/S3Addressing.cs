@@ -45,6 +45,18 @@ public static class S3Addressing
         return (bucket, key);
     }
 
+    /// <summary>
+    /// The request's path as sent, after the path base, decoded where it decodes (else as sent): an error document's
+    /// Resource for a request refused before its bucket and key were found, as S3 names the path it was asked for.
+    /// </summary>
+    public static string RequestPath(HttpRequest request, string pathBase)
+    {
+        var (rawPath, _) = CanonicalRequest.RawTarget(request);
+        if (pathBase.Length > 0 && rawPath.StartsWith(pathBase, StringComparison.OrdinalIgnoreCase)) rawPath = rawPath[pathBase.Length..];
+        var path = Gateway.Problems.PercentDecoding.TryDecode(rawPath) ?? rawPath;
+        return path.StartsWith('/') ? path : "/" + path;
+    }
+
     /// <summary>True when the request names its bucket in the host (<c>{bucket}.{BaseDomain}</c>).</summary>
     public static bool IsVirtualHost(HttpRequest request, string? baseDomain)
     {

@@ -37,11 +37,14 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         S3ErrorWriter.SetRequestIds(http.Response, requestId);
         ChannelRequestContext.RequestId = requestId;
         string? bucket = null, key = null;
+        var addressed = false;
         S3Context? context = null;
         try
         {
+            CaseSensitiveQuery.Apply(http);
             RefuseNonAsciiHeaders(http.Request);
             (bucket, key) = S3Addressing.Parse(http.Request, pathBase, services.Options.BaseDomain);
+            addressed = true;
             RefuseCaseVariantSubResources(http);
             SingleValuedQuery.Check(http.Request);
             // A browser form upload is signed by its policy, inside the body, not by the request.
@@ -63,7 +66,8 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
             // A refused request's body may be unread, and with Expect: 100-continue the client never sends it:
             // close the connection so its bytes cannot be taken for the next request.
             if (http.Request.ContentLength > 0 || http.Request.Headers.TransferEncoding.Count > 0) http.Response.Headers.Connection = "close";
-            await S3ErrorWriter.WriteAsync(http, error, "/" + (bucket ?? "") + (key is null ? "" : "/" + key), requestId,
+            var resource = addressed ? "/" + (bucket ?? "") + (key is null ? "" : "/" + key) : S3Addressing.RequestPath(http.Request, pathBase);
+            await S3ErrorWriter.WriteAsync(http, error, resource, requestId,
                 S3ErrorDetails.For(error, http.Request, bucket, key));
             // S3 names the bucket's region on every HeadBucket answer but NoSuchBucket's: a HEAD has no body to carry the
             // <Region> of AuthorizationHeaderMalformed, and SDKs (botocore's region redirector) learn the region here.
@@ -118,7 +122,10 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
                     throw S3Errors.InvalidArgument($"The header '{name}' holds bytes outside US-ASCII.");
     }
 
-    /// <summary>Query names are case-sensitive in S3 and in what SigV2 signs; the lookups here are not (see <see cref="SigV2.CaseVariantSubResource"/>).</summary>
+    /// <summary>
+    /// Query names are case-sensitive in S3, in what SigV2 signs and in the lookups here (<see cref="CaseSensitiveQuery"/>); a
+    /// sub-resource's name in another case is still refused rather than ignored (see <see cref="SigV2.CaseVariantSubResource"/>).
+    /// </summary>
     private void RefuseCaseVariantSubResources(HttpContext http)
     {
         if (SigV2.CaseVariantSubResource(CanonicalRequest.RawTarget(http.Request).Query) is not { } name) return;

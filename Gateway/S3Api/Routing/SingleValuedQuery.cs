@@ -5,8 +5,9 @@ namespace Gateway.S3Api.Routing;
 /// <summary>
 /// Every S3 query parameter takes one value. ASP.NET joins a repeated one with commas (<c>prefix=a&amp;prefix=b</c> read as
 /// <c>a,b</c>), and SigV2 does not sign listing parameters, so a second <c>prefix</c> could be appended to a presigned URL:
-/// a parameter given twice is refused before anything is read or written. Names are matched ignoring case, as the front
-/// door's lookups are (<c>prefix</c> and <c>Prefix</c> are the same parameter given twice).
+/// a parameter given twice is refused before anything is read or written. Names are matched exactly, as S3 and the front
+/// door's lookups match them (<see cref="CaseSensitiveQuery"/>): <c>prefix=a&amp;Prefix=b</c> is <c>prefix</c> once and a
+/// parameter S3 does not have.
 /// </summary>
 public static class SingleValuedQuery
 {

@@ -80,4 +80,47 @@ public abstract partial class S3ClientSuite
         assert status == 200, (status, answer)
         assert s3.get_object(Bucket=BUCKET, Key="amb/obj")["Body"].read() == b"replaced"
         """, "empty conditional headers and a listed *");
+    /// <summary>
+    /// S3's query parameter names are case-sensitive: <c>Prefix</c> is no parameter S3 has, and is ignored as S3 ignores one.
+    /// Until this change the front door matched names ignoring case: <c>?Prefix=b</c> listed under <c>b</c>, and
+    /// <c>?prefix=a&amp;Prefix=b</c> was refused as a parameter given twice.
+    /// </summary>
+    [Fact]
+    public Task Boto3_query_parameter_names_are_case_sensitive() => RunBotoAsync(AmbiguousPrelude + "\n" + """
+        for k in ("cs/a/1", "cs/b/1", "cs/b/2"):
+            s3.put_object(Bucket=BUCKET, Key=k, Body=b"x")
+        base = f"{ENDPOINT}/{BUCKET}"
+        def keys(body): return re.findall(rb"<Key>(.*?)</Key>", body)
+        status, body = raw("GET", f"{base}?list-type=2&prefix=cs%2Fa%2F&Prefix=cs%2Fb%2F")
+        assert status == 200 and keys(body) == [b"cs/a/1"], (status, body)
+        status, body = raw("GET", f"{base}?list-type=2&Prefix=cs%2Fb%2F&MAX-KEYS=1")
+        assert status == 200 and keys(body) == [b"cs/a/1", b"cs/b/1", b"cs/b/2"], (status, body)
+        status, body = raw("GET", f"{base}?LIST-TYPE=2&prefix=cs%2Fb%2F")
+        assert status == 200 and b"<KeyCount>" not in body and keys(body) == [b"cs/b/1", b"cs/b/2"], (status, body)
+        # The exact names still count once each: given twice is refused.
+        assert refused(raw("GET", f"{base}?prefix=cs%2Fa%2F&Prefix=x&prefix=cs%2Fb%2F"), "prefix")
+        """, "case-sensitive query names");
+
+    /// <summary>
+    /// A date condition sent on two header lines reaches S3 as one value joined by a comma (RFC 9110 §5.3), which is no
+    /// HTTP date: ignored, as S3 ignores a date it cannot parse (RFC 9110 §13.1.3). The front door already answered so.
+    /// </summary>
+    [Fact]
+    public Task A_date_condition_on_two_header_lines_is_ignored() => RunBotoAsync(AmbiguousPrelude + "\n" + """
+        s3.put_object(Bucket=BUCKET, Key="dates/obj", Body=b"dated")
+        params = {"Bucket": BUCKET, "Key": "dates/obj"}
+        url = s3.generate_presigned_url("get_object", Params=params, ExpiresIn=300)
+        head = s3.generate_presigned_url("head_object", Params=params, ExpiresIn=300)
+        later = s3.head_object(**params)["ResponseMetadata"]["HTTPHeaders"]["last-modified"]
+        past = "Sat, 01 Jan 2000 00:00:00 GMT"
+        # Each alone holds (304, 412) ...
+        assert curl("-H", f"If-Modified-Since: {later}", url)[0] == 304
+        assert curl("-H", f"If-Unmodified-Since: {past}", url)[0] == 412
+        # ... on two lines neither does: the object is served.
+        for name, value in (("If-Modified-Since", later), ("If-Unmodified-Since", past)):
+            status, body = curl("-H", f"{name}: {value}", "-H", f"{name}: {value}", url)
+            assert status == 200 and body == b"dated", (name, status, body)
+            status, _ = curl("-I", "-H", f"{name}: {value}", "-H", f"{name}: {value}", head)
+            assert status == 200, (name, status)
+        """, "date conditions on two lines");
 }

@@ -119,4 +119,84 @@ public abstract partial class S3ClientSuite
         assert e["Code"] == "InvalidArgument" and e.get("ArgumentName") == "encoding-type" and e.get("ArgumentValue") == "base64", e
         assert [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]] == [key]
         """, "InvalidArgument ArgumentName");
+    /// <summary>
+    /// A request refused before its bucket and key were found (an empty bucket in the path, a reserved or over-long key)
+    /// names the path it asked for as <c>Resource</c>, as S3 does; until this change it was <c>/</c>.
+    /// </summary>
+    [Fact]
+    public Task Boto3_an_addressing_refusal_names_the_requested_path_as_resource() => RunBotoAsync(ErrorFieldsPrelude + """
+
+        long = "r/" + "k" * 1100
+        for path, expected_code, resource in (("//x", "InvalidBucketName", "//x"),
+                                              (f"/{BUCKET}/.s3-uploads/x", "InvalidArgument", f"/{BUCKET}/.s3-uploads/x"),
+                                              (f"/{BUCKET}/{long}", "KeyTooLongError", f"/{BUCKET}/{long}"),
+                                              (f"/{BUCKET}/r/%C3%A9%20x", "NoSuchKey", f"/{BUCKET}/r/é x")):
+            status, body = raw("GET", ENDPOINT + path)
+            root = ET.fromstring(body)
+            assert root.findtext("Code") == expected_code and root.findtext("Resource") == resource, (path, status, body)
+        e = error(lambda: s3.put_object(Bucket=BUCKET, Key=long, Body=b"x"))
+        assert e["Code"] == "KeyTooLongError" and e.get("Resource") == f"/{BUCKET}/{long}", e
+        """, "addressing refusal Resource");
+
+    /// <summary>
+    /// InvalidArgument names the argument refused and its value wherever S3 names one: paging and marker parameters of
+    /// every listing, a version id, a part number, the copy source and its range, server-side encryption, object attributes.
+    /// </summary>
+    [Fact]
+    public Task Boto3_every_invalid_argument_names_its_argument_and_value() => RunBotoAsync(ErrorFieldsPrelude + """
+
+        s3.put_object(Bucket=BUCKET, Key="ia/obj", Body=b"0123456789")
+        up = s3.create_multipart_upload(Bucket=BUCKET, Key="ia/mp")["UploadId"]
+        obj, mp, base = f"{ENDPOINT}/{BUCKET}/ia/obj", f"{ENDPOINT}/{BUCKET}/ia/mp", f"{ENDPOINT}/{BUCKET}"
+        copy = {"x-amz-copy-source": f"/{BUCKET}/ia/obj"}
+        cases = [
+            ("partNumber", "0", lambda: raw("PUT", f"{mp}?partNumber=0&uploadId={up}", b"x")),
+            ("partNumber", "x", lambda: raw("PUT", f"{mp}?partNumber=x&uploadId={up}", b"x")),
+            ("max-parts", "-1", lambda: raw("GET", f"{mp}?uploadId={up}&max-parts=-1")),
+            ("max-uploads", "abc", lambda: raw("GET", f"{base}?uploads&max-uploads=abc")),
+            ("encoding-type", "base64", lambda: raw("GET", f"{base}?uploads&encoding-type=base64")),
+            ("continuation-token", "!!", lambda: raw("GET", f"{base}?list-type=2&continuation-token=%21%21")),
+            ("versionId", "bogus", lambda: raw("GET", f"{obj}?versionId=bogus")),
+            ("version-id-marker", "null", lambda: raw("GET", f"{base}?versions&version-id-marker=null")),
+            ("version-id-marker", "bogus", lambda: raw("GET", f"{base}?versions&key-marker=a&version-id-marker=bogus")),
+            ("max-buckets", "0", lambda: raw("GET", f"{ENDPOINT}/?max-buckets=0")),
+            ("x-amz-copy-source-range", "bytes=5-1", lambda: raw("PUT", f"{mp}?partNumber=1&uploadId={up}", headers={**copy, "x-amz-copy-source-range": "bytes=5-1"})),
+            ("x-amz-copy-source", f"/{BUCKET}", lambda: raw("PUT", f"{base}/ia/copy", headers={"x-amz-copy-source": f"/{BUCKET}"})),
+            ("x-amz-server-side-encryption", "AES512", lambda: raw("PUT", f"{base}/ia/sse", b"x", headers={"x-amz-server-side-encryption": "AES512"})),
+            ("x-amz-object-attributes", "Colour", lambda: raw("GET", f"{obj}?attributes", headers={"x-amz-object-attributes": "ETag,Colour"})),
+            ("response-content-type", "a\x01b", lambda: raw("GET", f"{obj}?response-content-type=a%01b")),
+        ]
+        for name, value, call in cases:
+            status, body = call()
+            root = ET.fromstring(body)
+            assert status == 400 and root.findtext("Code") == "InvalidArgument", (name, status, body)
+            shown = None if "\x01" in value else value  # a value XML 1.0 cannot carry is left out
+            assert root.findtext("ArgumentName") == name and root.findtext("ArgumentValue") == shown, (name, body)
+        e = error(lambda: s3.get_object(Bucket=BUCKET, Key="ia/obj", VersionId="bogus"))
+        assert e["Code"] == "InvalidArgument" and e.get("ArgumentName") == "versionId" and e.get("ArgumentValue") == "bogus", e
+        assert error(lambda: s3.head_object(Bucket=BUCKET, Key="ia/sse"))["Code"] in ("404", "NoSuchKey")
+        s3.abort_multipart_upload(Bucket=BUCKET, Key="ia/mp", UploadId=up)
+        """, "InvalidArgument ArgumentName everywhere");
+    /// <summary>
+    /// A copy source whose escapes are malformed or not UTF-8 is S3's "Invalid copy source encoding." and copies nothing;
+    /// until this change such an escape was kept as text, so <c>/bucket/ia/%C3</c> copied the object named <c>ia/%C3</c>.
+    /// </summary>
+    [Fact]
+    public Task Boto3_a_copy_source_that_is_not_percent_encoded_utf8_is_refused() => RunBotoAsync(ErrorFieldsPrelude + """
+
+        s3.put_object(Bucket=BUCKET, Key="ia/%C3", Body=b"literal")
+        up = s3.create_multipart_upload(Bucket=BUCKET, Key="ia/mp")["UploadId"]
+        for source in (f"/{BUCKET}/ia/%C3", f"/{BUCKET}/ia/%ZZ", f"{BUCKET}/ia/%C3%28", f"/{BUCKET}/ia/%25C3?versionId=%C3"):
+            for url in (f"{ENDPOINT}/{BUCKET}/ia/copy", f"{ENDPOINT}/{BUCKET}/ia/mp?partNumber=1&uploadId={up}"):
+                status, body = raw("PUT", url, headers={"x-amz-copy-source": source})
+                root = ET.fromstring(body)
+                assert status == 400 and root.findtext("Code") == "InvalidArgument", (source, url, status, body)
+                assert root.findtext("Message") == "Invalid copy source encoding." and root.findtext("ArgumentValue") == source, (source, body)
+        assert error(lambda: s3.head_object(Bucket=BUCKET, Key="ia/copy"))["Code"] == "404"
+        assert "Parts" not in s3.list_parts(Bucket=BUCKET, Key="ia/mp", UploadId=up)
+        # Encoded as clients encode it, the same object copies.
+        s3.copy_object(Bucket=BUCKET, Key="ia/copy", CopySource={"Bucket": BUCKET, "Key": "ia/%C3"})
+        assert s3.get_object(Bucket=BUCKET, Key="ia/copy")["Body"].read() == b"literal"
+        s3.abort_multipart_upload(Bucket=BUCKET, Key="ia/mp", UploadId=up)
+        """, "copy source encoding");
 }

@@ -85,6 +85,30 @@ public abstract partial class S3ClientSuite
         assert delete([{"Key": "sized", "ETag": "*"}, {"Key": "never", "ETag": "*"}]) == (200, ["sized"], [("never", "NoSuchKey")])
         """, "conditional DeleteObjects");
 
+    /// <summary>
+    /// DeleteObjects' per-key failures are each an <c>Error</c> with the key, the VersionId when one was given, S3's code and
+    /// a message, in the order sent, and Quiet mode (which leaves out the keys deleted) still lists every one.
+    /// </summary>
+    [Fact]
+    public Task Boto3_delete_objects_reports_each_keys_failure_also_when_quiet() => RunBotoAsync("""
+        s3.put_object(Bucket=BUCKET, Key="dq/keep", Body=b"keep")
+        other = "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY+MTRCxf3vjVBH40Nrjfkd"
+        long = "dq/" + "k" * 1100
+        objects = [{"Key": "dq/gone"}, {"Key": ".s3-uploads/x"}, {"Key": long}, {"Key": "dq/../x"},
+                   {"Key": "dq/keep", "VersionId": other}, {"Key": "dq/gone", "VersionId": "null"}]
+        for quiet in (False, True):
+            s3.put_object(Bucket=BUCKET, Key="dq/gone", Body=b"gone")
+            r = s3.delete_objects(Bucket=BUCKET, Delete={"Objects": objects, "Quiet": quiet})
+            errors = [(e["Key"], e.get("VersionId"), e["Code"]) for e in r.get("Errors", [])]
+            assert errors == [(".s3-uploads/x", None, "InvalidArgument"), (long, None, "KeyTooLongError"),
+                              ("dq/../x", None, "InvalidArgument"), ("dq/keep", other, "NoSuchVersion")], (quiet, r)
+            assert all(e.get("Message") for e in r["Errors"]), r
+            deleted = [(d["Key"], d.get("VersionId")) for d in r.get("Deleted", [])]
+            assert deleted == ([] if quiet else [("dq/gone", None), ("dq/gone", "null")]), (quiet, r)
+            assert error_of(lambda: s3.head_object(Bucket=BUCKET, Key="dq/gone"))[1] == 404
+        assert s3.get_object(Bucket=BUCKET, Key="dq/keep")["Body"].read() == b"keep"
+        """, "DeleteObjects per-key errors");
+
     /// <summary>DeleteObjects in a missing bucket is NoSuchBucket (until now every key was reported deleted).</summary>
     [Fact]
     public Task Boto3_delete_objects_in_a_missing_bucket_is_no_such_bucket() => RunBotoAsync("""

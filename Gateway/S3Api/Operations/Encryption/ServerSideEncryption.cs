@@ -39,23 +39,23 @@ public static class ServerSideEncryption
         var kmsParameters = value(KmsKeyId) is not null || value(KmsContext) is not null;
         if (value(Header) is not { } given)
         {
-            if (kmsParameters) throw S3Errors.InvalidArgument($"'{KmsKeyId}' and '{KmsContext}' need '{Header}: aws:kms'.");
+            if (kmsParameters) throw S3Errors.InvalidArgument($"'{KmsKeyId}' and '{KmsContext}' need '{Header}: aws:kms'.", Header, "null");
             if (customer) throw S3Errors.NotImplemented("Server-side encryption with customer-provided keys (SSE-C)");
             return null;
         }
         if (customer)
-            throw S3Errors.InvalidArgument("Server Side Encryption with Customer provided key is incompatible with the encryption method specified.");
+            throw S3Errors.InvalidArgument("Server Side Encryption with Customer provided key is incompatible with the encryption method specified.", Header, given);
         switch (given)
         {
             case Aes256:
-                if (kmsParameters) throw S3Errors.InvalidArgument($"'{KmsKeyId}' and '{KmsContext}' are not valid with '{Header}: {Aes256}'.");
+                if (kmsParameters) throw S3Errors.InvalidArgument($"'{KmsKeyId}' and '{KmsContext}' are not valid with '{Header}: {Aes256}'.", Header, given);
                 if (!EncryptsAtRest(c))
                     throw S3Errors.NotImplemented($"Server-side encryption ({Aes256}) on a store that does not encrypt at rest");
                 return Aes256;
             case "aws:kms" or "aws:kms:dsse":
                 throw S3Errors.NotImplemented("Server-side encryption with KMS keys (SSE-KMS)");
             default:
-                throw S3Errors.InvalidArgument("The encryption method specified is not supported.");
+                throw S3Errors.InvalidArgument("The encryption method specified is not supported.", Header, given);
         }
     }
 

@@ -259,7 +259,7 @@ public static class MultipartOperations
         if (!request.Headers.TryGetValue("x-amz-mp-object-size", out var given)) return null;
         return long.TryParse(given.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var size)
             ? size
-            : throw S3Errors.InvalidArgument("The x-amz-mp-object-size header must be a non-negative integer.");
+            : throw S3Errors.InvalidArgument("The x-amz-mp-object-size header must be a non-negative integer.", "x-amz-mp-object-size", given.ToString());
     }
 
     /// <summary>The object at the addressed key when it was completed from <paramref name="uploadId"/>.</summary>
@@ -358,7 +358,7 @@ public static class MultipartOperations
         var keyMarker = q["key-marker"].ToString();
         var uploadIdMarker = keyMarker.Length == 0 ? "" : q["upload-id-marker"].ToString();
         var encodingType = q["encoding-type"].ToString();
-        if (encodingType.Length > 0 && encodingType != "url") throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request");
+        if (encodingType.Length > 0 && encodingType != "url") throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request", "encoding-type", encodingType);
         c.Require(Operation.Read, t.ObjectResource(prefix), prefix: true);
         var maxUploads = IntQuery(c, "max-uploads", 1000, 0, 1000);
         var uploads = new List<(string Key, string UploadId, DateTimeOffset Initiated)>();
@@ -463,10 +463,13 @@ public static class MultipartOperations
         return (t, key, c.Request.Query["uploadId"].ToString());
     }
 
-    private static int PartNumber(S3Context c) =>
-        BoundedInteger.Read(c.Request.Query["partNumber"].ToString(), 1, MultipartMetadata.MaxPartNumber, out var n) == BoundedIntegerRead.Within
+    private static int PartNumber(S3Context c)
+    {
+        var given = c.Request.Query["partNumber"].ToString();
+        return BoundedInteger.Read(given, 1, MultipartMetadata.MaxPartNumber, out var n) == BoundedIntegerRead.Within
             ? n
-            : throw S3Errors.InvalidArgument("Part number must be an integer between 1 and 10000, inclusive");
+            : throw S3Errors.InvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", given);
+    }
 
     /// <summary>A paging parameter: S3 refuses one below <paramref name="min"/> and answers at most <paramref name="max"/> for a larger one.</summary>
     private static int IntQuery(S3Context c, string name, int fallback, int min, int max)
@@ -476,7 +479,7 @@ public static class MultipartOperations
         {
             BoundedIntegerRead.Within => n,
             BoundedIntegerRead.AboveMaximum => max,
-            _ => throw S3Errors.InvalidArgument($"{name} must be an integer of at least {min}."),
+            _ => throw S3Errors.InvalidArgument($"{name} must be an integer of at least {min}.", name, v.ToString()),
         };
     }
 
@@ -490,7 +493,7 @@ public static class MultipartOperations
             || !long.TryParse(value.AsSpan(6, dash - 6), NumberStyles.None, CultureInfo.InvariantCulture, out var first)
             || !long.TryParse(value.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var last)
             || last < first)
-            throw S3Errors.InvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy");
+            throw S3Errors.InvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy", "x-amz-copy-source-range", value);
         // Well-formed but past the source's end: S3's InvalidRange, as the compatibility suite asserts.
         if (last >= size) throw S3Errors.InvalidRange();
         return new ByteRange(first, last, null);

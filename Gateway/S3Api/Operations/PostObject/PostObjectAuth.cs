@@ -42,7 +42,7 @@ public sealed class PostObjectAuth(IOptions<S3Options> options, SecurityEvents e
 
     private S3Caller SigV4(HttpContext context, PostForm form, string policy, string algorithm)
     {
-        if (algorithm != Auth.SigV4.Algorithm) throw S3Errors.InvalidArgument("x-amz-algorithm only supports \"AWS4-HMAC-SHA256\".");
+        if (algorithm != Auth.SigV4.Algorithm) throw S3Errors.InvalidArgument("x-amz-algorithm only supports \"AWS4-HMAC-SHA256\".", "x-amz-algorithm", algorithm);
         if (form["x-amz-credential"] is not { Length: > 0 } credential) throw Missing("x-amz-credential");
         if (form["x-amz-date"] is not { Length: > 0 } date) throw Missing("x-amz-date");
         if (form["x-amz-signature"] is not { Length: > 0 } signature) throw Missing("x-amz-signature");
