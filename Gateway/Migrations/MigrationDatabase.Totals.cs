@@ -12,9 +12,10 @@ public sealed partial class MigrationDatabase
 {
     /// <summary>
     /// PRAGMA user_version of migrations.db: 0 before job_totals existed, 1 with it, 2 with each item's
-    /// <c>source_deleted</c> (a move's source deletions) and its total, 3 with the total of objects left newer at the target.
+    /// <c>source_deleted</c> (a move's source deletions) and its total, 3 with the total of objects left newer at the target,
+    /// 4 with the total of objects gone from the source after the listing.
     /// </summary>
-    private const long SchemaVersion = 3;
+    private const long SchemaVersion = 4;
 
     // What one item row adds to its job's totals; the same rules as RecountSql.
     private static readonly (string Column, string Expression)[] Contribution =
@@ -30,6 +31,7 @@ public sealed partial class MigrationDatabase
         ("deleted", "CASE WHEN {0}.state = 'done' AND {0}.action = 'delete' THEN 1 ELSE 0 END"),
         ("deleted_at_source", "{0}.source_deleted"),
         ("newer_at_target", "CASE WHEN {0}.action = 'newer-at-target' THEN 1 ELSE 0 END"),
+        ("gone_at_source", "CASE WHEN {0}.action = 'gone-at-source' THEN 1 ELSE 0 END"),
     ];
 
     private const string RecountSql = """
@@ -40,7 +42,8 @@ public sealed partial class MigrationDatabase
           COUNT(*) FILTER (WHERE state = 'failed'), COALESCE(SUM(size) FILTER (WHERE state = 'failed'), 0),
           COUNT(*) FILTER (WHERE state = 'done' AND action = 'delete'),
           COALESCE(SUM(source_deleted), 0),
-          COUNT(*) FILTER (WHERE action = 'newer-at-target')
+          COUNT(*) FILTER (WHERE action = 'newer-at-target'),
+          COUNT(*) FILTER (WHERE action = 'gone-at-source')
         FROM items
         """;
 
@@ -136,5 +139,5 @@ public sealed partial class MigrationDatabase
     private static JobTotals ReadTotals(SqliteDataReader r, int first) => new(
         new MigrationCounters(r.GetInt64(first), r.GetInt64(first + 2), r.GetInt64(first + 4), r.GetInt64(first + 6)),
         new MigrationCounters(r.GetInt64(first + 1), r.GetInt64(first + 3), r.GetInt64(first + 5), r.GetInt64(first + 7)),
-        r.GetInt64(first + 8), r.GetInt64(first + 9), r.GetInt64(first + 10));
+        r.GetInt64(first + 8), r.GetInt64(first + 9), r.GetInt64(first + 10), r.GetInt64(first + 11));
 }

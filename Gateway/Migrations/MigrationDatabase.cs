@@ -165,12 +165,13 @@ public sealed partial class MigrationDatabase : IDisposable
         return (first, last);
     }
 
-    public string? ItemState(string job, string key)
+    public (string State, string Action)? ItemState(string job, string key)
     {
         lock (_lock)
         {
-            using var cmd = Command("SELECT state FROM items WHERE job = $j AND key = $k", ("$j", job), ("$k", key));
-            return cmd.ExecuteScalar() as string;
+            using var cmd = Command("SELECT state, action FROM items WHERE job = $j AND key = $k", ("$j", job), ("$k", key));
+            using var r = cmd.ExecuteReader();
+            return r.Read() ? (r.GetString(0), r.GetString(1)) : null;
         }
     }
 
@@ -223,14 +224,16 @@ public sealed partial class MigrationDatabase : IDisposable
 
     /// <summary>
     /// Objects failed in an earlier run and planned again by a resume (planned, with the error of their last try), in key
-    /// order after <paramref name="afterKey"/>: what a resumed job moves once its listing has ended.
+    /// order after <paramref name="afterKey"/>: what a resumed job moves once its listing has ended. With
+    /// <paramref name="untried"/>, every object still planned (once a run's listing has ended, it finished every object
+    /// it listed: the others were listed by an earlier run and not since).
     /// </summary>
-    public IReadOnlyList<(string Key, long Size)> ReplannedItems(string job, string? afterKey, int limit)
+    public IReadOnlyList<(string Key, long Size)> ReplannedItems(string job, string? afterKey, int limit, bool untried = false)
     {
         lock (_lock)
         {
-            using var cmd = Command("SELECT key, size FROM items WHERE job = $j AND state = $p AND error IS NOT NULL AND action = $a AND ($after IS NULL OR key > $after) ORDER BY key LIMIT $limit",
-                ("$j", job), ("$p", MigrationItemStates.Planned), ("$a", MigrationItemStates.Copy), ("$after", afterKey), ("$limit", limit));
+            using var cmd = Command("SELECT key, size FROM items WHERE job = $j AND state = $p AND ($untried OR error IS NOT NULL) AND action = $a AND ($after IS NULL OR key > $after) ORDER BY key LIMIT $limit",
+                ("$j", job), ("$p", MigrationItemStates.Planned), ("$untried", untried), ("$a", MigrationItemStates.Copy), ("$after", afterKey), ("$limit", limit));
             using var r = cmd.ExecuteReader();
             var items = new List<(string, long)>();
             while (r.Read()) items.Add((r.GetString(0), r.GetInt64(1)));
@@ -343,4 +346,5 @@ public sealed record JobRow(long Seq, string Id, MigrationSpec Spec, string Stat
 /// <param name="DeletedAtTarget">Target objects a sync deleted.</param>
 /// <param name="DeletedAtSource">Source objects a move deleted.</param>
 /// <param name="NewerAtTarget">Objects left as the target holds them because a service wrote them there (newer at the target).</param>
-public sealed record JobTotals(MigrationCounters Objects, MigrationCounters Bytes, long DeletedAtTarget, long DeletedAtSource = 0, long NewerAtTarget = 0);
+/// <param name="GoneAtSource">Objects listed at the source and gone from it before the job moved them.</param>
+public sealed record JobTotals(MigrationCounters Objects, MigrationCounters Bytes, long DeletedAtTarget, long DeletedAtSource = 0, long NewerAtTarget = 0, long GoneAtSource = 0);

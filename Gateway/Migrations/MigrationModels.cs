@@ -48,6 +48,11 @@ public sealed record MigrationStatus
     /// of the pair (docs/migrations.md has the rule), that the job left as they are: not copied over, and not deleted by a sync. Each is an item skipped / newer-at-target.
     /// </summary>
     public long NewerAtTarget { get; init; }
+    /// <summary>
+    /// Objects the job listed at the source that were gone from it when it came to move them (deleted by a writer or another
+    /// job meanwhile): nothing left to move, so no failure. Each is an item skipped / gone-at-source (among <see cref="Objects"/>' skipped).
+    /// </summary>
+    public long GoneAtSource { get; init; }
     /// <summary>Bytes per second over the time the job has been running.</summary>
     public double Rate { get; init; }
     /// <summary>Seconds left at the current rate; null while unknown (listing not done, or no rate yet).</summary>

@@ -290,9 +290,13 @@ public sealed partial class MigrationRunner(
                     if (todo.Count > 0)
                     {
                         await Parallel.ForEachAsync(todo, new ParallelOptions { MaxDegreeOfParallelism = spec.Concurrency, CancellationToken = ct },
-                            async (o, token) => await MoveOneAsync(id, streak, o.Key, o.Size, async (triedSince, attemptCt) => (triedSince is null
-                                ? await mover.MoveAsync(o, atTarget.GetValueOrDefault(spec.TargetKey(o.Key)), attemptCt).ConfigureAwait(false)
-                                : await mover.MoveAsync(o, attemptCt, triedSince).ConfigureAwait(false), o.Size), token).ConfigureAwait(false)).ConfigureAwait(false);
+                            async (o, token) => await MoveOneAsync(id, streak, o.Key, o.Size, async (triedSince, attemptCt) =>
+                            {
+                                var outcome = triedSince is null
+                                    ? await mover.MoveAsync(o, atTarget.GetValueOrDefault(spec.TargetKey(o.Key)), attemptCt).ConfigureAwait(false)
+                                    : await mover.MoveAsync(o, attemptCt, triedSince).ConfigureAwait(false);
+                                return (outcome, outcome.Size ?? o.Size);
+                            }, token).ConfigureAwait(false)).ConfigureAwait(false);
                     }
                 }
                 catch when (pending is not null)
@@ -327,21 +331,23 @@ public sealed partial class MigrationRunner(
 
     /// <summary>
     /// After the listing: the objects a resume planned again whose page the listing had already passed (a failed job's,
-    /// or an interrupted job's before its cursor). Each is looked up at the source (HEAD) and moved as a listed one is; one
-    /// gone from the source meanwhile is skipped (gone-at-source).
+    /// or an interrupted job's before its cursor), and (but in a dry run, whose planned items are its answer) the objects
+    /// an earlier run listed and left planned (in flight at a pause, an interruption or a stop) that the listing did not
+    /// show again: deleted at the source meanwhile. Each is looked up at the source (HEAD) and moved as a listed one is;
+    /// one gone from the source meanwhile is skipped (gone-at-source).
     /// </summary>
     private async Task MoveReplannedAsync(string id, MigrationSpec spec, IObjectStore source, ObjectMover mover, TransientStreak streak, CancellationToken ct)
     {
         string? after = null;
-        while (db.ReplannedItems(id, after, PageSize) is { Count: > 0 } page)
+        while (db.ReplannedItems(id, after, PageSize, untried: !spec.DryRun) is { Count: > 0 } page)
         {
             await Parallel.ForEachAsync(page, new ParallelOptions { MaxDegreeOfParallelism = spec.Concurrency, CancellationToken = ct },
                 async (item, token) => await MoveOneAsync(id, streak, item.Key, item.Size, async (triedSince, attemptCt) =>
                 {
                     var now = await ObjectMover.HeadOrNullAsync(source, spec.Source.Bucket, item.Key, attemptCt).ConfigureAwait(false);
-                    return now is null
-                        ? (new ItemOutcome(MigrationItemStates.Skipped, MigrationItemStates.GoneAtSource, null, null), item.Size)
-                        : (await mover.MoveAsync(now, attemptCt, triedSince).ConfigureAwait(false), now.Size);
+                    if (now is null) return (new ItemOutcome(MigrationItemStates.Skipped, MigrationItemStates.GoneAtSource, null, null), item.Size);
+                    var outcome = await mover.MoveAsync(now, attemptCt, triedSince).ConfigureAwait(false);
+                    return (outcome, outcome.Size ?? now.Size);
                 }, token).ConfigureAwait(false)).ConfigureAwait(false);
             after = page[^1].Key;
         }
@@ -427,7 +433,13 @@ public sealed partial class MigrationRunner(
             {
                 var relative = o.Key[spec.TargetPrefix.Length..];
                 var sourceKey = spec.SourcePrefix + relative;
-                if (!filter.Admits(relative) || db.ItemState(id, sourceKey) is not null) continue;
+                if (!filter.Admits(relative)) continue;
+                // A source key the job listed is the source's, unless it went from the source after the listing: then its
+                // copy at the target is one the source does not have, provided the source still does not (looked at again).
+                if (db.ItemState(id, sourceKey) is { } listed
+                    && (listed.Action != MigrationItemStates.GoneAtSource
+                        || await ObjectMover.HeadOrNullAsync(stores.Get(spec.Source.Store), spec.Source.Bucket, sourceKey, ct).ConfigureAwait(false) is not null))
+                    continue;
                 // Recorded under the target key with a marker so it cannot collide with a source key of the same job.
                 if (mover.WrittenWhileFronted(o))
                 {

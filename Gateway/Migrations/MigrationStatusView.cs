@@ -28,6 +28,7 @@ internal static class MigrationStatusView
             DeletedAtTarget = totals.DeletedAtTarget,
             DeletedAtSource = totals.DeletedAtSource,
             NewerAtTarget = totals.NewerAtTarget,
+            GoneAtSource = totals.GoneAtSource,
             Rate = Math.Round(rate, 1),
             EtaSeconds = eta is { } e ? Math.Round(e, 1) : null,
             CreatedAt = job.CreatedAt,

@@ -8,7 +8,8 @@ namespace Gateway.Migrations;
 
 /// <summary>How one object of a job ended.</summary>
 /// <param name="SourceDeleted">A move deleted the source object.</param>
-public sealed record ItemOutcome(string State, string Action, string? Sha256, string? Error, bool SourceDeleted = false);
+/// <param name="Size">The size of the version moved where it is not the one listed (the source object was replaced since).</param>
+public sealed record ItemOutcome(string State, string Action, string? Sha256, string? Error, bool SourceDeleted = false, long? Size = null);
 
 /// <summary>
 /// Moves one object from the source to the target store (both reached through the channel, so each call is
@@ -72,7 +73,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
     /// (copied), not skipped.
     /// </param>
     public Task<ItemOutcome> MoveAsync(ObjectInfo src, CancellationToken ct, DateTimeOffset? triedSince = null) =>
-        MoveAsync(src, listed: false, null, ct, triedSince);
+        AsTheSourceIsNowAsync(src, () => MoveAsync(src, listed: false, null, ct, triedSince), ct);
 
     /// <summary>
     /// Moves one object, taking what the target holds from the job's target listing (<paramref name="listedAtTarget"/>,
@@ -81,7 +82,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
     /// its condition runs the object again with a HEAD. A HEAD is still made where the listing cannot decide: no hash both
     /// sides state, a move (which deletes the source when the target is identical) and a dry run's absent objects.
     /// </summary>
-    public async Task<ItemOutcome> MoveAsync(ObjectInfo src, ObjectInfo? listedAtTarget, CancellationToken ct)
+    public Task<ItemOutcome> MoveAsync(ObjectInfo src, ObjectInfo? listedAtTarget, CancellationToken ct) => AsTheSourceIsNowAsync(src, async () =>
     {
         try
         {
@@ -90,6 +91,28 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         catch (GatewayException e) when (e.Code == ErrorCode.PreconditionFailed)
         {
             return await MoveAsync(src, listed: false, null, ct).ConfigureAwait(false);
+        }
+    }, ct);
+
+    /// <summary>
+    /// Runs <paramref name="move"/> of the listed version and, where a call is refused because the source object is gone or
+    /// was replaced since the listing (a writer or deleter at the source, another job moving the same objects), looks at
+    /// the source again (HEAD): an object gone leaves nothing to move, reported skipped / gone-at-source (not a failure);
+    /// one replaced is moved as it is now, once, every read pinned to its new ETag (as rclone copies the version it opens;
+    /// a second change fails the item). A refusal the source is not the cause of (its object unchanged) fails the item.
+    /// </summary>
+    private async Task<ItemOutcome> AsTheSourceIsNowAsync(ObjectInfo src, Func<Task<ItemOutcome>> move, CancellationToken ct)
+    {
+        try
+        {
+            return await move().ConfigureAwait(false);
+        }
+        catch (GatewayException e) when (e.Code is ErrorCode.NotFound or ErrorCode.PreconditionFailed)
+        {
+            var now = await HeadOrNullAsync(source, spec.Source.Bucket, src.Key, ct).ConfigureAwait(false);
+            if (now is null) return new(MigrationItemStates.Skipped, MigrationItemStates.GoneAtSource, null, null);
+            if (now.ETag == src.ETag) throw;
+            return await MoveAsync(now, listed: false, null, ct).ConfigureAwait(false) with { Size = now.Size };
         }
     }
 
@@ -115,8 +138,8 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
             else if (await IdenticalAsync(src, existing, ct).ConfigureAwait(false))
             {
                 if (spec.DryRun) return new(MigrationItemStates.Skipped, MigrationItemStates.Identical, null, null);
-                await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
-                return new(MigrationItemStates.Skipped, MigrationItemStates.Identical, null, null, spec.Mode == MigrationMode.Move);
+                var deleted = await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
+                return new(MigrationItemStates.Skipped, MigrationItemStates.Identical, null, null, deleted);
             }
         }
         if (existing is not null && !ours && NewerAtTarget(existing, src))
@@ -158,34 +181,28 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
             if (written is not null) await RemoveQuietlyAsync(target, spec.Target.Bucket, targetKey, written.ETag).ConfigureAwait(false);
             return new(MigrationItemStates.Failed, MigrationItemStates.Copy, sha256, failure);
         }
-        if (await SourceGoneAsync(src, ct).ConfigureAwait(false))
+        // A move deletes the source once the copy was verified (or throws: the source was replaced since, and is kept).
+        bool sourceDeleted;
+        try
+        {
+            sourceDeleted = await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
+        }
+        catch (GatewayException) when (guardDeletes)
+        {
+            // The copy is of a version gone from the source, and would pass for a service's newer write: it goes (readers
+            // fall back to the source meanwhile), and the version there now is moved in its place.
+            await RemoveQuietlyAsync(target, spec.Target.Bucket, targetKey, written!.ETag).ConfigureAwait(false);
+            throw;
+        }
+        if (guardDeletes && (spec.Mode == MigrationMode.Move
+                ? !sourceDeleted
+                : await HeadOrNullAsync(source, spec.Source.Bucket, src.Key, ct).ConfigureAwait(false) is null))
         {
             // Deleted through the migrating store while we copied (it deletes From first, then To): do not bring it back.
             await RemoveQuietlyAsync(target, spec.Target.Bucket, targetKey, written!.ETag).ConfigureAwait(false);
             return new(MigrationItemStates.Skipped, MigrationItemStates.GoneAtSource, sha256, null);
         }
-        // A move deleted the source once the copy was verified (SourceGoneAsync), or threw.
-        return new(MigrationItemStates.Done, MigrationItemStates.Copy, sha256, null, spec.Mode == MigrationMode.Move);
-    }
-
-    /// <summary>
-    /// For a move, deletes the source (only the version copied); with <c>guardDeletes</c>, true when the source was
-    /// deleted by someone else meanwhile.
-    /// </summary>
-    private async Task<bool> SourceGoneAsync(ObjectInfo src, CancellationToken ct)
-    {
-        if (spec.Mode != MigrationMode.Move)
-            return guardDeletes && await HeadOrNullAsync(source, spec.Source.Bucket, src.Key, ct).ConfigureAwait(false) is null;
-        try
-        {
-            await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
-            return false;
-        }
-        catch (GatewayException e) when (guardDeletes && e.Code is ErrorCode.PreconditionFailed or ErrorCode.NotFound)
-        {
-            if (await HeadOrNullAsync(source, spec.Source.Bucket, src.Key, ct).ConfigureAwait(false) is null) return true;
-            throw;
-        }
+        return new(MigrationItemStates.Done, MigrationItemStates.Copy, sha256, null, sourceDeleted);
     }
 
     private bool SameStore => spec.Source.Store == spec.Target.Store;
@@ -222,8 +239,8 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
             // As after any copy where the sides share no hash: the verified SHA-256 recorded at the target.
             await RecordSha256Async(spec.TargetKey(src.Key), dst, dst, sha256, ct).ConfigureAwait(false);
         }
-        await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
-        return new(MigrationItemStates.Done, MigrationItemStates.Copy, sha256 ?? dst.Metadata.GetValueOrDefault(Sha256Metadata), null, spec.Mode == MigrationMode.Move);
+        var sourceDeleted = await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
+        return new(MigrationItemStates.Done, MigrationItemStates.Copy, sha256 ?? dst.Metadata.GetValueOrDefault(Sha256Metadata), null, sourceDeleted);
     }
 
     /// <summary>
@@ -362,10 +379,24 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         return (written, expected, expected == actual ? null : "the copy's bytes do not match the source's");
     }
 
-    private async Task DeleteSourceIfMovingAsync(ObjectInfo src, CancellationToken ct)
+    /// <summary>
+    /// For a move, deletes the source object, only the version copied: true when it did; false when it was gone already
+    /// (deleted by someone else, another job moving it: nothing is left to move). A version written since is kept: the
+    /// refusal is thrown.
+    /// </summary>
+    private async Task<bool> DeleteSourceIfMovingAsync(ObjectInfo src, CancellationToken ct)
     {
-        if (spec.Mode != MigrationMode.Move) return;
-        await source.DeleteObjectAsync(spec.Source.Bucket, src.Key, new ObjectConditions { IfMatch = [src.ETag] }, ct).ConfigureAwait(false);
+        if (spec.Mode != MigrationMode.Move) return false;
+        try
+        {
+            await source.DeleteObjectAsync(spec.Source.Bucket, src.Key, new ObjectConditions { IfMatch = [src.ETag] }, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (GatewayException e) when (e.Code is ErrorCode.PreconditionFailed or ErrorCode.NotFound)
+        {
+            if (await HeadOrNullAsync(source, spec.Source.Bucket, src.Key, ct).ConfigureAwait(false) is null) return false;
+            throw;
+        }
     }
 
     private static async Task<string> Sha256OfAsync(IObjectStore store, string bucket, string key, string etag, CancellationToken ct)

@@ -172,9 +172,9 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
             db.DropUpload(job, src.Key);
             return (null, [], null, e.Message);
         }
-        catch (GatewayException e) when (e.Code == ErrorCode.PreconditionFailed)
+        catch (GatewayException e) when (e.Code is ErrorCode.PreconditionFailed or ErrorCode.NotFound)
         {
-            // The source changed while its parts were read: the parts sent are of a version that is gone.
+            // The source changed or was deleted while its parts were read: the parts sent are of a version that is gone.
             await AbortQuietlyAsync(targetKey, uploadId).ConfigureAwait(false);
             db.DropUpload(job, src.Key);
             throw;

@@ -108,6 +108,7 @@ public sealed class MigrationClient(HttpClient http)
         Assert.Equal(items.Count(i => i is { State: "done", Action: "delete" }), status.GetProperty("deletedAtTarget").GetInt64());
         Assert.Equal(items.Count(i => i.SourceDeleted), status.GetProperty("deletedAtSource").GetInt64());
         Assert.Equal(items.Count(i => i is { State: "done", Action: "delete" } || i.SourceDeleted), status.GetProperty("deleted").GetInt64());
+        Assert.Equal(items.Count(i => i.Action == "gone-at-source"), status.GetProperty("goneAtSource").GetInt64());
         return status;
     }
 

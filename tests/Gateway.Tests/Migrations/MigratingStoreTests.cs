@@ -135,6 +135,7 @@ public sealed class MigratingStoreTests : IAsyncLifetime
     [Theory]
     [InlineData("copy")]
     [InlineData("move")]
+    [InlineData("sync")]
     public async Task Concurrent_readers_and_writers_during_a_job_lose_nothing_and_never_see_a_404(string mode)
     {
         var seeded = new Dictionary<string, byte[]>();

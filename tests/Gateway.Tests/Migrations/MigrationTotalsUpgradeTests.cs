@@ -113,6 +113,35 @@ public sealed class MigrationTotalsUpgradeTests : IDisposable
         Assert.Equal(upgraded.RecountTotals("mig_live"), upgraded.Totals("mig_live"));
     }
 
+    [Fact]
+    public void A_version_3_database_gets_its_objects_gone_at_the_source_counted_once_and_kept_from_then_on()
+    {
+        using (var db = new MigrationDatabase(DbPath))
+        {
+            db.FinishItem("mig_gone", "copied", MigrationItemStates.Done, MigrationItemStates.Copy, 10, null, null);
+            db.FinishItem("mig_gone", "vanished", MigrationItemStates.Skipped, MigrationItemStates.GoneAtSource, 20, null, null);
+            db.FinishItem("mig_gone", "deleted-too", MigrationItemStates.Skipped, MigrationItemStates.GoneAtSource, 30, null, null);
+        }
+        using (var raw = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DbPath, Pooling = false }.ToString()))
+        {
+            raw.Open();
+            using var downgrade = raw.CreateCommand();
+            downgrade.CommandText = """
+                DROP TRIGGER items_totals_insert; DROP TRIGGER items_totals_update; DROP TRIGGER items_totals_delete;
+                ALTER TABLE job_totals DROP COLUMN gone_at_source; PRAGMA user_version = 3;
+                """;
+            downgrade.ExecuteNonQuery();
+        }
+
+        using var upgraded = new MigrationDatabase(DbPath);
+
+        Assert.Equal(new JobTotals(new MigrationCounters(3, 1, 2, 0), new MigrationCounters(60, 10, 50, 0), 0, 0, 0, 2), upgraded.Totals("mig_gone"));
+        // A resumed run finds one of them at the source again (written anew) and moves it.
+        upgraded.FinishItem("mig_gone", "vanished", MigrationItemStates.Done, MigrationItemStates.Copy, 20, null, null);
+        Assert.Equal(1, upgraded.Totals("mig_gone").GoneAtSource);
+        Assert.Equal(upgraded.RecountTotals("mig_gone"), upgraded.Totals("mig_gone"));
+    }
+
     /// <summary>The jobs and items tables as migrations.db held them before job_totals (version 0).</summary>
     private void WriteOldSchemaDatabase(IEnumerable<(string Job, string Key, string State, string Action, long Size)> items)
     {
