@@ -317,7 +317,7 @@ public sealed partial class MigrationRunner(
                 if (totals.Objects.Failed > 0)
                     db.SetLastError(id, $"sync deleted nothing at the target: {totals.Objects.Failed} object(s) failed in this run.");
                 else
-                    await DeleteExtraneousAsync(id, spec, target, filter, mover, ct).ConfigureAwait(false);
+                    await DeleteExtraneousAsync(id, spec, source, target, filter, mover, ct).ConfigureAwait(false);
             }
             totals = db.Totals(id);
             var failed = totals.Objects.Failed;
@@ -422,7 +422,7 @@ public sealed partial class MigrationRunner(
     }
 
     /// <summary>sync: removes target objects under the target prefix that the source (as filtered) does not have.</summary>
-    private async Task DeleteExtraneousAsync(string id, MigrationSpec spec, IObjectStore target, KeyFilter filter, ObjectMover mover, CancellationToken ct)
+    private async Task DeleteExtraneousAsync(string id, MigrationSpec spec, IObjectStore source, IObjectStore target, KeyFilter filter, ObjectMover mover, CancellationToken ct)
     {
         string? token = null;
         do
@@ -438,7 +438,7 @@ public sealed partial class MigrationRunner(
                 // copy at the target is one the source does not have, provided the source still does not (looked at again).
                 if (db.ItemState(id, sourceKey) is { } listed
                     && (listed.Action != MigrationItemStates.GoneAtSource
-                        || await ObjectMover.HeadOrNullAsync(stores.Get(spec.Source.Store), spec.Source.Bucket, sourceKey, ct).ConfigureAwait(false) is not null))
+                        || await ObjectMover.HeadOrNullAsync(source, spec.Source.Bucket, sourceKey, ct).ConfigureAwait(false) is not null))
                     continue;
                 // Recorded under the target key with a marker so it cannot collide with a source key of the same job.
                 if (mover.WrittenWhileFronted(o))
