@@ -132,35 +132,43 @@ public sealed class DockerContainerHost : IContainerHost, IDisposable
             return await _client.Containers.GetContainerLogsAsync(idOrName, tty, parameters, ct);
         }, idempotent: true, ct);
 
-        var buffer = ArrayPool<byte>.Shared.Rent(81920);
-        var lines = new List<ContainerLogLine>();
-        var splitter = new LogLineSplitter(query.Timestamps);
-        try
+        await foreach (var line in ReadLinesAsync(stream, query.Timestamps, ct)) yield return line;
+    }
+
+    public async IAsyncEnumerable<ContainerExecOutput> ExecAsync(string idOrName, ContainerExecRequest request,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        ContainerNames.ValidateIdOrName(idOrName);
+        ContainerNames.Validate(request);
+        var parameters = new ContainerExecCreateParameters
         {
-            while (true)
-            {
-                MultiplexedStream.ReadResult read;
-                try
-                {
-                    read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, ct);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    throw DockerErrors.Translate(e, Name);
-                }
-                if (read.EOF) break;
-                splitter.Push(read.Target == MultiplexedStream.TargetStream.StandardError ? ContainerLogStream.Stderr : ContainerLogStream.Stdout,
-                    buffer.AsSpan(0, read.Count), lines);
-                foreach (var line in lines) yield return line;
-                lines.Clear();
-            }
-            splitter.Flush(lines);
-            foreach (var line in lines) yield return line;
-        }
-        finally
+            Cmd = request.Command.ToList(),
+            Env = request.Env?.Select(kv => $"{kv.Key}={kv.Value}").ToList(),
+            WorkingDir = request.WorkingDir,
+            User = request.User,
+            AttachStdout = true,
+            AttachStderr = true,
+        };
+        // Creating the exec is retried by nothing (a second one would never run, but is not asked for); running it is
+        // the caller's length, outside the pipeline's timeouts, as a followed log is.
+        var exec = await RunAsync(c => _client.Exec.ExecCreateContainerAsync(idOrName, parameters, c), idempotent: false, ct);
+        var stream = await RunAsync(c => _client.Exec.StartAndAttachContainerExecAsync(exec.ID, false, c), idempotent: false, ct, unbounded: true);
+
+        await foreach (var line in ReadLinesAsync(stream, timestamps: false, ct)) yield return new ContainerExecOutput(line.Stream, line.Text, null);
+        yield return new ContainerExecOutput(null, null, await ExitCodeAsync(exec.ID, ct));
+    }
+
+    /// <summary>
+    /// The exec's exit code once the engine has recorded its end: its output can close a moment before the engine
+    /// marks the process exited, so an inspect that still says running is asked again.
+    /// </summary>
+    async Task<long> ExitCodeAsync(string execId, CancellationToken ct)
+    {
+        for (var delay = 5; ; delay = Math.Min(delay * 2, 200))
         {
-            ArrayPool<byte>.Shared.Return(buffer);
-            stream.Dispose();
+            var inspected = await RunAsync(c => _client.Exec.InspectContainerExecAsync(execId, c), idempotent: true, ct);
+            if (!inspected.Running) return inspected.ExitCode;
+            await Task.Delay(delay, ct);
         }
     }
 
@@ -196,6 +204,41 @@ public sealed class DockerContainerHost : IContainerHost, IDisposable
             var text = value.Stream?.Trim() ?? "";
             if (text.StartsWith(LoadedImageId, StringComparison.Ordinal)) Loaded.Add(text[LoadedImageId.Length..]);
             else if (text.StartsWith(LoadedImage, StringComparison.Ordinal)) Loaded.Add(text[LoadedImage.Length..]);
+        }
+    }
+
+    /// <summary>Demultiplexes an engine stream (log or exec output) into lines as they arrive; disposes it at the end.</summary>
+    async IAsyncEnumerable<ContainerLogLine> ReadLinesAsync(MultiplexedStream stream, bool timestamps, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(81920);
+        var lines = new List<ContainerLogLine>();
+        var splitter = new LogLineSplitter(timestamps);
+        try
+        {
+            while (true)
+            {
+                MultiplexedStream.ReadResult read;
+                try
+                {
+                    read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    throw DockerErrors.Translate(e, Name);
+                }
+                if (read.EOF) break;
+                splitter.Push(read.Target == MultiplexedStream.TargetStream.StandardError ? ContainerLogStream.Stderr : ContainerLogStream.Stdout,
+                    buffer.AsSpan(0, read.Count), lines);
+                foreach (var line in lines) yield return line;
+                lines.Clear();
+            }
+            splitter.Flush(lines);
+            foreach (var line in lines) yield return line;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            stream.Dispose();
         }
     }
 

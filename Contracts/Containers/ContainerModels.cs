@@ -63,6 +63,24 @@ public enum ContainerLogStream { Stdout, Stderr }
 /// <param name="Timestamp">The engine's RFC 3339 timestamp (nanoseconds) when asked for, else null.</param>
 public sealed record ContainerLogLine(ContainerLogStream Stream, string Text, string? Timestamp);
 
+/// <summary>A command run in a running container (<c>docker exec</c>); its output streams back, then its exit code.</summary>
+/// <param name="Command">The program and its arguments (no shell unless named: <c>["sh", "-c", "..."]</c>).</param>
+/// <param name="Env">Added to the container's environment for this command.</param>
+/// <param name="WorkingDir">Absolute path; the container's own working directory when absent.</param>
+/// <param name="User"><c>user</c>, <c>user:group</c>, <c>uid</c> or <c>uid:gid</c>; the container's user when absent.</param>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
+public sealed record ContainerExecRequest(
+    IReadOnlyList<string> Command,
+    IReadOnlyDictionary<string, string>? Env = null,
+    string? WorkingDir = null,
+    string? User = null);
+
+/// <summary>
+/// One item of an exec's output: a line of stdout or stderr (its newline kept), or, last of all, the command's exit
+/// code (<see cref="Stream"/> and <see cref="Text"/> null).
+/// </summary>
+public sealed record ContainerExecOutput(ContainerLogStream? Stream, string? Text, long? ExitCode);
+
 public sealed record ImageSummary(
     string Id, IReadOnlyList<string> RepoTags, IReadOnlyList<string> RepoDigests, DateTimeOffset Created, long Size,
     IReadOnlyDictionary<string, string> Labels);

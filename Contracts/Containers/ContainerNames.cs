@@ -27,6 +27,10 @@ public static partial class ContainerNames
     [GeneratedRegex(@"\A[a-zA-Z_][a-zA-Z0-9_.-]*\z")]
     private static partial Regex EnvKeyPattern();
 
+    // user[:group], names as useradd takes them or numeric ids.
+    [GeneratedRegex(@"\A[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,63}(?::[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,63})?\z")]
+    private static partial Regex UserPattern();
+
     [GeneratedRegex(@"\A(?:sha256:)?[a-f0-9]{12,64}\z")]
     private static partial Regex ImageIdPattern();
 
@@ -63,16 +67,7 @@ public static partial class ContainerNames
         ArgumentNullException.ThrowIfNull(request);
         ValidateImage(request.Image);
         if (request.Name is not null) ValidateName(request.Name);
-        foreach (var key in request.Env?.Keys ?? [])
-        {
-            if (!EnvKeyPattern().IsMatch(key))
-                throw new GatewayException(ErrorCode.BadRequest, "Environment variable names are letters, digits, '_', '.' and '-', not starting with a digit.");
-        }
-        foreach (var (key, value) in request.Env ?? new Dictionary<string, string>())
-        {
-            if (value is null || value.Contains('\0'))
-                throw new GatewayException(ErrorCode.BadRequest, $"Environment variable '{key}' has no value or contains NUL.");
-        }
+        ValidateEnv(request.Env);
         foreach (var (key, value) in request.Labels ?? new Dictionary<string, string>())
         {
             if (string.IsNullOrWhiteSpace(key) || key.Length > 255 || key.Contains('=') || key.Contains('\0'))
@@ -97,7 +92,37 @@ public static partial class ContainerNames
             if (p.HostIp is not null && !System.Net.IPAddress.TryParse(p.HostIp, out _))
                 throw new GatewayException(ErrorCode.BadRequest, "A port binding's hostIp must be an IP address.");
         }
-        if (request.WorkingDir is not null && (!request.WorkingDir.StartsWith('/') || request.WorkingDir.Contains('\0')))
+        ValidateWorkingDir(request.WorkingDir);
+    }
+
+    /// <summary>Checks an exec's command, environment, working directory and user.</summary>
+    public static void Validate(ContainerExecRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Command is not { Count: > 0 } || string.IsNullOrEmpty(request.Command[0]))
+            throw new GatewayException(ErrorCode.BadRequest, "command is required: the program and its arguments, e.g. [\"sh\", \"-c\", \"echo hi\"].");
+        if (request.Command.Any(arg => arg is null || arg.Contains('\0')))
+            throw new GatewayException(ErrorCode.BadRequest, "Command arguments must not be null or contain NUL.");
+        ValidateEnv(request.Env);
+        ValidateWorkingDir(request.WorkingDir);
+        if (request.User is not null && !UserPattern().IsMatch(request.User))
+            throw new GatewayException(ErrorCode.BadRequest, "user is a user name or uid, optionally followed by ':' and a group name or gid.");
+    }
+
+    static void ValidateEnv(IReadOnlyDictionary<string, string>? env)
+    {
+        foreach (var (key, value) in env ?? new Dictionary<string, string>())
+        {
+            if (!EnvKeyPattern().IsMatch(key))
+                throw new GatewayException(ErrorCode.BadRequest, "Environment variable names are letters, digits, '_', '.' and '-', not starting with a digit.");
+            if (value is null || value.Contains('\0'))
+                throw new GatewayException(ErrorCode.BadRequest, $"Environment variable '{key}' has no value or contains NUL.");
+        }
+    }
+
+    static void ValidateWorkingDir(string? workingDir)
+    {
+        if (workingDir is not null && (!workingDir.StartsWith('/') || workingDir.Contains('\0')))
             throw new GatewayException(ErrorCode.BadRequest, "The working directory must be an absolute path.");
     }
 

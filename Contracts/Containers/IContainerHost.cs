@@ -30,6 +30,14 @@ public interface IContainerHost
     /// </summary>
     IAsyncEnumerable<ContainerLogLine> StreamLogsAsync(string idOrName, ContainerLogsQuery query, CancellationToken ct);
 
+    /// <summary>
+    /// Runs <see cref="ContainerExecRequest.Command"/> in the running container and yields its output lines as they
+    /// come, then one item with the exit code. A missing container is NotFound and a stopped one Conflict, thrown by the
+    /// first MoveNextAsync; a program the container cannot start ends, as with <c>docker exec</c>, with the runtime's
+    /// message on the output and exit code 126 or 127.
+    /// </summary>
+    IAsyncEnumerable<ContainerExecOutput> ExecAsync(string idOrName, ContainerExecRequest request, CancellationToken ct);
+
     Task<IReadOnlyList<ImageSummary>> ListImagesAsync(bool all, CancellationToken ct);
 
     /// <summary>Loads images from a <c>docker save</c> archive, streamed from <paramref name="tarArchive"/>.</summary>

@@ -13,7 +13,7 @@ namespace Gateway.Docker;
 
 /// <summary>
 /// <c>/v1/docker/{host}/...</c>: the Docker Engine API of each configured host, with names checked before any call.
-/// Container logs stream as NDJSON, see <see cref="ContainerLogNdjson"/>.
+/// Container logs and exec output stream as NDJSON, see <see cref="ContainerNdjson"/>.
 /// </summary>
 public static partial class DockerEndpoints
 {
@@ -39,6 +39,10 @@ public static partial class DockerEndpoints
         host.MapGet("/containers/{container}/logs", Logs).WithName("GetContainerLogs").RequireGatewayAccess(Operation.Read, "docker/{host}/containers/{container}").WithoutRequestTimeout()
             .WithSummary("Streams the log as NDJSON lines {\"stream\":\"stdout\"|\"stderr\",\"text\":\"...\",\"ts\":\"...\"}; follow=true keeps streaming until the container stops.")
             .Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson");
+        host.MapPost("/containers/{container}/exec", Exec).WithName("ExecInContainer").RequireGatewayAccess(Operation.Write, "docker/{host}/containers/{container}/exec").WithoutRequestTimeout()
+            .WithSummary("Runs a command in the running container (docker exec) and streams its output as NDJSON lines {\"stream\":\"stdout\"|\"stderr\",\"text\":\"...\"}, then {\"exitCode\":N}.")
+            .Accepts<ContainerExecRequest>("application/json")
+            .Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson").ProducesProblem(StatusCodes.Status409Conflict);
         host.MapGet("/images", ListImages).WithName("ListImages").RequireGatewayAccess(Operation.Read, "docker/{host}/images");
         host.MapPost("/images/load", LoadImages).WithName("LoadImages").RequireGatewayAccess(Operation.Write, "docker/{host}/images").WithoutRequestTimeout()
             .WithSummary("Loads images from a `docker save` tar archive sent as the request body (application/x-tar), streamed.")
@@ -116,7 +120,16 @@ public static partial class DockerEndpoints
             ParseTail(tail), ParseTime(since, nameof(since)), ParseTime(until, nameof(until)));
         ContainerNames.Validate(query);
         var target = registry.Get(host);
-        await ContainerLogNdjson.WriteAsync(context, target.StreamLogsAsync(container, query, ct), ct);
+        await ContainerNdjson.WriteAsync(context, target.StreamLogsAsync(container, query, ct), ct);
+    }
+
+    static async Task Exec(HttpContext context, string host, string container, ContainerExecRequest request, BridgeRegistry<IContainerHost> registry, CancellationToken ct)
+    {
+        ContainerNames.ValidateIdOrName(container);
+        if (request is null) throw new GatewayException(ErrorCode.BadRequest, "A JSON body with at least a command is required.");
+        ContainerNames.Validate(request);
+        var target = registry.Get(host);
+        await ContainerNdjson.WriteAsync(context, target.ExecAsync(container, request, ct), ct);
     }
 
     static async Task<Ok<ImageList>> ListImages(string host, BridgeRegistry<IContainerHost> registry, CancellationToken ct, bool? all = null) =>

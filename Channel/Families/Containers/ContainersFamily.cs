@@ -20,6 +20,7 @@ public static class ContainersFamily
         new("restart-container", nameof(IContainerHost.RestartContainerAsync)) { Target = a => a.Join("idOrName") },
         new("remove-container", nameof(IContainerHost.RemoveContainerAsync)) { Idempotent = true, Target = a => a.Join("idOrName") },
         new("container-logs", nameof(IContainerHost.StreamLogsAsync)) { Idempotent = true, ResponseBody = Rpc.ResponseBody.Live, Target = a => a.Join("idOrName") },
+        new("exec-container", nameof(IContainerHost.ExecAsync)) { ResponseBody = Rpc.ResponseBody.Live, Target = a => a.Join("idOrName") },
         new("list-images", nameof(IContainerHost.ListImagesAsync)) { Idempotent = true },
         new("load-images", nameof(IContainerHost.LoadImagesAsync)) { RequestBody = true },
     ],
@@ -29,6 +30,7 @@ public static class ContainersFamily
         ArgumentCheck.Of<ContainerListQuery>(ContainerNames.Validate),
         ArgumentCheck.Of<ContainerCreateRequest>(ContainerNames.Validate),
         ArgumentCheck.Of<ContainerLogsQuery>(ContainerNames.Validate),
+        ArgumentCheck.Of<ContainerExecRequest>(ContainerNames.Validate),
     ])
     {
         ValidateInstanceName = ContainerNames.ValidateHost,

@@ -65,6 +65,8 @@ public sealed class ContainersRoundTripTests : FamilyRoundTripTests<IContainerHo
             Env: new Dictionary<string, string> { ["A"] = "1" }, Labels: new Dictionary<string, string> { ["app"] = "web" })
         : type == typeof(ContainerListQuery) ? new ContainerListQuery(All: true, Limit: 3, Filters: new Dictionary<string, IReadOnlyList<string>> { ["label"] = ["app=web"] })
         : type == typeof(ContainerLogsQuery) ? new ContainerLogsQuery(Follow: true, Timestamps: true, Tail: 3)
+        : type == typeof(ContainerExecRequest) ? new ContainerExecRequest(["sh", "-c", "echo hi"],
+            new Dictionary<string, string> { ["A"] = "1" }, "/tmp", "1000:1000")
         : null;
 }
 
