@@ -4,41 +4,22 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Gateway.Testing;
+using static Gateway.Testing.ProblemAssert;
 
 namespace Gateway.Bridges.Docker.Tests;
 
 /// <summary><c>POST /v1/docker/{host}/containers/{c}/exec</c> end to end: HTTP → gateway → Docker bridge → real dockerd.</summary>
 [Collection(DockerCollection.Name)]
-public sealed class DockerExecTests(DockerBackend backend) : IAsyncLifetime
+public sealed class DockerExecTests(DockerBackend backend) : DockerGatewayTestBase(backend)
 {
-    readonly string _runLabel = "gateway-test.run=" + Guid.NewGuid().ToString("N")[..12];
-    GatewayServer _gateway = null!;
-    HttpClient Http => _gateway.Client;
-
-    static CancellationToken Deadline(int seconds = 60) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
-
-    public async Task InitializeAsync() => _gateway = await GatewayServer.StartAsync(new Dictionary<string, string?>
-    {
-        ["Gateway:Docker:Hosts:local:Endpoint"] = backend.Endpoint.ToString(),
-        // A host whose engine does not exist: a request reaching it would be a 503, so a 400 proves it was never called.
-        ["Gateway:Docker:Hosts:nowhere:Endpoint"] = "unix:///nonexistent/docker.sock",
-        ["Gateway:Docker:Hosts:nowhere:Resilience:MaxRetryAttempts"] = "0",
-    });
-
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await backend.RemoveLabelledAsync(_runLabel);
-    }
-
     /// <summary>A container that runs until it is stopped; started unless <paramref name="start"/> is false.</summary>
     async Task<string> RunningContainerAsync(bool start = true)
     {
         var create = await Http.PostAsJsonAsync("v1/docker/local/containers", new
         {
-            image = backend.TestImage,
+            image = Backend.TestImage,
             command = new[] { "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done" },
-            labels = new Dictionary<string, string> { [_runLabel.Split('=')[0]] = _runLabel.Split('=')[1] },
+            labels = RunLabels,
         });
         Assert.Equal(HttpStatusCode.Created, create.StatusCode);
         var id = (await create.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
@@ -53,15 +34,6 @@ public sealed class DockerExecTests(DockerBackend backend) : IAsyncLifetime
         Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
         var text = await response.Content.ReadAsStringAsync();
         return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
-    }
-
-    static async Task<JsonElement> Problem(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal($"https://gateway.dev/problems/{code}", problem.GetProperty("type").GetString());
-        return problem;
     }
 
     [Fact]
@@ -136,7 +108,7 @@ public sealed class DockerExecTests(DockerBackend backend) : IAsyncLifetime
         static string Hash(string key) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
         await using var scoped = await GatewayServer.StartAsync(new Dictionary<string, string?>
         {
-            ["Gateway:Docker:Hosts:local:Endpoint"] = backend.Endpoint.ToString(),
+            ["Gateway:Docker:Hosts:local:Endpoint"] = Backend.Endpoint.ToString(),
             ["Gateway:Security:ApiKeys:operator:Hash"] = Hash(operatorKey),
             ["Gateway:Security:ApiKeys:operator:Scopes:0"] = "read,write:docker/local/containers/*",
             ["Gateway:Security:ApiKeys:runner:Hash"] = Hash(runnerKey),

@@ -4,49 +4,21 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Gateway.Contracts.Containers;
 using Gateway.Testing;
+using static Gateway.Testing.ProblemAssert;
 
 namespace Gateway.Bridges.Docker.Tests;
 
 /// <summary>The /v1/docker/{host} endpoints end to end: HTTP → gateway → Docker bridge → real dockerd.</summary>
 [Collection(DockerCollection.Name)]
-public sealed class DockerGatewayTests(DockerBackend backend) : IAsyncLifetime
+public sealed class DockerGatewayTests(DockerBackend backend) : DockerGatewayTestBase(backend)
 {
-    readonly string _runLabel = "gateway-test.run=" + Guid.NewGuid().ToString("N")[..12];
-    GatewayServer _gateway = null!;
-    HttpClient Http => _gateway.Client;
-
-    static CancellationToken Deadline(int seconds = 30) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
-
-    public async Task InitializeAsync() => _gateway = await GatewayServer.StartAsync(new Dictionary<string, string?>
-    {
-        ["Gateway:Docker:Hosts:local:Endpoint"] = backend.Endpoint.ToString(),
-        // A host whose engine does not exist: a request reaching it would be a 503, so a 400 proves it was never called.
-        ["Gateway:Docker:Hosts:nowhere:Endpoint"] = "unix:///nonexistent/docker.sock",
-        ["Gateway:Docker:Hosts:nowhere:Resilience:MaxRetryAttempts"] = "0",
-    });
-
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await backend.RemoveLabelledAsync(_runLabel);
-    }
-
     object CreateBody(string script, string? name = null) => new
     {
-        image = backend.TestImage,
+        image = Backend.TestImage,
         name,
         command = new[] { "sh", "-c", script },
-        labels = new Dictionary<string, string> { [_runLabel.Split('=')[0]] = _runLabel.Split('=')[1] },
+        labels = RunLabels,
     };
-
-    static async Task<JsonElement> Problem(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal($"https://gateway.dev/problems/{code}", problem.GetProperty("type").GetString());
-        return problem;
-    }
 
     [Fact]
     public async Task Hosts_version_and_info_are_served()
@@ -55,7 +27,7 @@ public sealed class DockerGatewayTests(DockerBackend backend) : IAsyncLifetime
         Assert.Equal(["local", "nowhere"], hosts.GetProperty("hosts").EnumerateArray().Select(h => h.GetString()));
 
         var version = await Http.GetFromJsonAsync<JsonElement>("v1/docker/local/version");
-        Assert.Equal((await backend.Direct.System.GetVersionAsync()).Version, version.GetProperty("version").GetString());
+        Assert.Equal((await Backend.Direct.System.GetVersionAsync()).Version, version.GetProperty("version").GetString());
         var info = await Http.GetFromJsonAsync<JsonElement>("v1/docker/local/info");
         Assert.Equal(version.GetProperty("version").GetString(), info.GetProperty("serverVersion").GetString());
 
@@ -75,7 +47,7 @@ public sealed class DockerGatewayTests(DockerBackend backend) : IAsyncLifetime
     [InlineData("Gateway:Docker:Hosts:broken:Endpoint", "ftp://x", "Gateway:Docker:Hosts:broken:Endpoint must be a unix:// or tcp:// URI")]
     [InlineData("Gateway:Docker:Hosts:Bad Name:Endpoint", "unix:///x.sock", "Gateway:Docker:Hosts:Bad Name")]
     [InlineData("Gateway:Docker:Hosts:broken:Resilience:MaxRetryAttempts", "99", "Gateway:Docker:Hosts:broken:Resilience:MaxRetryAttempts")]
-    public async Task Bad_host_settings_stop_the_gateway_naming_the_setting(string key, string value, string expected)
+    public async Task Bad_host_settings_stop_theGateway_naming_the_setting(string key, string value, string expected)
     {
         var settings = new Dictionary<string, string?> { [key] = value };
         if (!key.EndsWith(":Endpoint")) settings["Gateway:Docker:Hosts:broken:Endpoint"] = "unix:///x.sock";
@@ -84,7 +56,7 @@ public sealed class DockerGatewayTests(DockerBackend backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_container_runs_its_whole_life_through_the_gateway_with_logs_streamed_as_ndjson()
+    public async Task A_container_runs_its_whole_life_through_theGateway_with_logs_streamed_as_ndjson()
     {
         var name = $"gw-e2e-{Guid.NewGuid():N}"[..24];
         var create = await Http.PostAsJsonAsync("v1/docker/local/containers",
@@ -182,7 +154,7 @@ public sealed class DockerGatewayTests(DockerBackend backend) : IAsyncLifetime
         var clash = await Problem(await Http.PostAsJsonAsync("v1/docker/local/containers", CreateBody("true", name)), HttpStatusCode.Conflict, "conflict");
         Assert.Contains(name, clash.GetProperty("detail").GetString());
 
-        var filters = Uri.EscapeDataString(JsonSerializer.Serialize(new Dictionary<string, string[]> { ["label"] = [_runLabel] }));
+        var filters = Uri.EscapeDataString(JsonSerializer.Serialize(new Dictionary<string, string[]> { ["label"] = [RunLabel] }));
         var list = await Http.GetFromJsonAsync<JsonElement>($"v1/docker/local/containers?all=true&filters={filters}");
         var names = list.GetProperty("containers").EnumerateArray().SelectMany(c => c.GetProperty("names").EnumerateArray()).Select(n => n.GetString());
         Assert.Equal([$"/{name}"], names);
@@ -194,20 +166,20 @@ public sealed class DockerGatewayTests(DockerBackend backend) : IAsyncLifetime
     [Fact]
     public async Task Images_are_listed_and_loaded_from_a_streamed_tar_upload()
     {
-        try { await backend.Direct.Images.DeleteImageAsync(backend.LoadableImage, new() { Force = true }); }
+        try { await Backend.Direct.Images.DeleteImageAsync(Backend.LoadableImage, new() { Force = true }); }
         catch (global::Docker.DotNet.DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound) { }
 
-        await using var tar = File.OpenRead(backend.LoadableImageTar);
+        await using var tar = File.OpenRead(Backend.LoadableImageTar);
         var content = new StreamContent(tar);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
         var load = await Http.PostAsync("v1/docker/local/images/load", content, Deadline(60));
         Assert.Equal(HttpStatusCode.OK, load.StatusCode);
-        Assert.Contains(backend.LoadableImage, (await load.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("loaded").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains(Backend.LoadableImage, (await load.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("loaded").EnumerateArray().Select(e => e.GetString()));
 
         var images = await Http.GetFromJsonAsync<JsonElement>("v1/docker/local/images");
         var tags = images.GetProperty("images").EnumerateArray().SelectMany(i => i.GetProperty("repoTags").EnumerateArray()).Select(t => t.GetString()).ToList();
-        Assert.Contains(backend.LoadableImage, tags);
-        Assert.Contains(backend.TestImage, tags);
+        Assert.Contains(Backend.LoadableImage, tags);
+        Assert.Contains(Backend.TestImage, tags);
 
         var garbage = new ByteArrayContent("not a tar"u8.ToArray());
         garbage.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
@@ -267,7 +239,7 @@ public sealed class DockerGatewayTests(DockerBackend backend) : IAsyncLifetime
     {
         var name = $"gw-twice-{Guid.NewGuid():N}"[..24];
         Assert.Equal(HttpStatusCode.Created, (await Http.PostAsJsonAsync("v1/docker/local/containers", CreateBody("true", name))).StatusCode);
-        var filters = Uri.EscapeDataString(JsonSerializer.Serialize(new Dictionary<string, string[]> { ["label"] = [_runLabel, _runLabel] }));
+        var filters = Uri.EscapeDataString(JsonSerializer.Serialize(new Dictionary<string, string[]> { ["label"] = [RunLabel, RunLabel] }));
         using var response = await Http.GetAsync($"v1/docker/local/containers?all=true&filters={filters}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var names = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("containers").EnumerateArray()
@@ -285,13 +257,13 @@ public sealed class DockerGatewayTests(DockerBackend backend) : IAsyncLifetime
     [InlineData("\"odd\":\"a\\u0000b\"")]
     public async Task A_null_label_value_or_a_nul_in_a_label_is_400_and_creates_nothing(string label)
     {
-        var (key, value) = (_runLabel.Split('=')[0], _runLabel.Split('=')[1]);
-        var body = $"{{\"image\":\"{backend.TestImage}\",\"command\":[\"true\"],\"labels\":{{\"{key}\":\"{value}\",{label}}}}}";
+        var (key, value) = (RunLabel.Split('=')[0], RunLabel.Split('=')[1]);
+        var body = $"{{\"image\":\"{Backend.TestImage}\",\"command\":[\"true\"],\"labels\":{{\"{key}\":\"{value}\",{label}}}}}";
         // The engine's own list of this run's containers (the body carries the run label, so anything created would be in it).
-        async Task<int> Count() => (await backend.Direct.Containers.ListContainersAsync(new global::Docker.DotNet.Models.ContainersListParameters
+        async Task<int> Count() => (await Backend.Direct.Containers.ListContainersAsync(new global::Docker.DotNet.Models.ContainersListParameters
         {
             All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [_runLabel] = true } },
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [RunLabel] = true } },
         })).Count;
         var before = await Count();
 
@@ -307,13 +279,13 @@ public sealed class DockerGatewayTests(DockerBackend backend) : IAsyncLifetime
         object[] bodies =
         [
             new { image = "UPPER/case:1" },
-            new { image = backend.TestImage, name = "-leading-dash" },
-            new { image = backend.TestImage, env = new Dictionary<string, string> { ["1BAD"] = "x" } },
-            new { image = backend.TestImage, portBindings = new[] { new { containerPort = 0 } } },
+            new { image = Backend.TestImage, name = "-leading-dash" },
+            new { image = Backend.TestImage, env = new Dictionary<string, string> { ["1BAD"] = "x" } },
+            new { image = Backend.TestImage, portBindings = new[] { new { containerPort = 0 } } },
             new { name = "no-image" },
             // Misspelt fields are refused, not ignored (the container would run the image's own command).
-            new { image = backend.TestImage, cmd = new[] { "sh", "-c", "echo hi" } },
-            new { image = backend.TestImage, portBindings = new[] { new { containerPort = 80, protocl = "udp" } } },
+            new { image = Backend.TestImage, cmd = new[] { "sh", "-c", "echo hi" } },
+            new { image = Backend.TestImage, portBindings = new[] { new { containerPort = 80, protocl = "udp" } } },
         ];
         foreach (var body in bodies)
             await Problem(await Http.PostAsJsonAsync("v1/docker/nowhere/containers", body), HttpStatusCode.BadRequest, "bad-request");

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Gateway.Testing;
+using static Gateway.Testing.ProblemAssert;
 
 namespace Gateway.Bridges.Kubernetes.Tests;
 
@@ -26,15 +27,6 @@ public sealed class KubernetesGatewayTests : IAsyncLifetime
         await _gateway.DisposeAsync();
         _api.Dispose();
         Directory.Delete(_dir, recursive: true);
-    }
-
-    static async Task<JsonElement> Problem(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal($"https://gateway.dev/problems/{code}", problem.GetProperty("type").GetString());
-        return problem;
     }
 
     [Fact]

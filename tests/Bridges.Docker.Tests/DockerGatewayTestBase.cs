@@ -1,0 +1,33 @@
+using Gateway.Testing;
+
+namespace Gateway.Bridges.Docker.Tests;
+
+/// <summary>
+/// A gateway with two Docker hosts: <c>local</c> (the real dockerd) and <c>nowhere</c>, whose engine does not exist, so
+/// a 400 from it proves a request was refused before any engine call (reaching it would be a 503). Containers a test
+/// creates carry <see cref="RunLabel"/> and are removed afterwards.
+/// </summary>
+public abstract class DockerGatewayTestBase(DockerBackend backend) : IAsyncLifetime
+{
+    protected readonly string RunLabel = "gateway-test.run=" + Guid.NewGuid().ToString("N")[..12];
+    protected DockerBackend Backend => backend;
+    protected GatewayServer Gateway { get; private set; } = null!;
+    protected HttpClient Http => Gateway.Client;
+
+    protected static CancellationToken Deadline(int seconds = 30) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
+
+    protected Dictionary<string, string> RunLabels => new() { [RunLabel.Split('=')[0]] = RunLabel.Split('=')[1] };
+
+    public async Task InitializeAsync() => Gateway = await GatewayServer.StartAsync(new Dictionary<string, string?>
+    {
+        ["Gateway:Docker:Hosts:local:Endpoint"] = backend.Endpoint.ToString(),
+        ["Gateway:Docker:Hosts:nowhere:Endpoint"] = "unix:///nonexistent/docker.sock",
+        ["Gateway:Docker:Hosts:nowhere:Resilience:MaxRetryAttempts"] = "0",
+    });
+
+    public async Task DisposeAsync()
+    {
+        await Gateway.DisposeAsync();
+        await backend.RemoveLabelledAsync(RunLabel);
+    }
+}
