@@ -18,15 +18,19 @@ public sealed class DockerContainerHost : IContainerHost, IDisposable
 {
     readonly DockerClient _client;
     readonly ResiliencePipeline _pipeline;
+    readonly DockerRegistries _registries;
 
     /// <param name="endpoint"><c>unix:///var/run/docker.sock</c> or <c>tcp://host:2375</c>.</param>
     /// <param name="pipeline">From <see cref="BridgePipeline"/>; <see cref="ResiliencePipeline.Empty"/> runs calls bare.</param>
-    public DockerContainerHost(string name, Uri endpoint, ResiliencePipeline? pipeline = null)
+    /// <param name="registries">Credentials for the private registries this host pulls from.</param>
+    public DockerContainerHost(string name, Uri endpoint, ResiliencePipeline? pipeline = null,
+        IReadOnlyDictionary<string, DockerRegistryOptions>? registries = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         Name = name;
         Endpoint = endpoint;
         _pipeline = pipeline ?? ResiliencePipeline.Empty;
+        _registries = new DockerRegistries(registries);
         // Docker.DotNet's own 100 s request timeout would cut long stops and image loads; the pipeline (or the
         // caller's token, for the unbounded calls) decides instead.
         _client = new DockerClientConfiguration(ToDockerUri(endpoint), defaultTimeout: Timeout.InfiniteTimeSpan).CreateClient();
@@ -188,6 +192,50 @@ public sealed class DockerContainerHost : IContainerHost, IDisposable
                 throw new Contracts.Errors.GatewayException(Contracts.Errors.ErrorCode.BadRequest, $"The engine could not load the archive: {error}");
             return new ImageLoadResult(progress.Loaded);
         }, idempotent: false, ct, unbounded: true);
+    }
+
+    public Task<ImagePullResult> PullImageAsync(ImagePullRequest request, CancellationToken ct)
+    {
+        ContainerNames.Validate(request);
+        // A reference without tag or digest would make the engine pull every tag of the repository.
+        var last = request.Image[(request.Image.LastIndexOf('/') + 1)..];
+        var image = last.Contains(':') || last.Contains('@') ? request.Image : request.Image + ":latest";
+        var auth = _registries.For(image);
+        return RunAsync(async c =>
+        {
+            var progress = new PullProgress();
+            try
+            {
+                await _client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = image }, auth, progress, c);
+            }
+            catch (DockerApiException e) when ((int)e.StatusCode >= 500)
+            {
+                // The engine answers 500 for a registry it cannot reach or that refuses its credentials.
+                throw DockerErrors.RegistryFailed(e, Name, image);
+            }
+            if (progress.Error is { } error)
+                throw new Contracts.Errors.GatewayException(Contracts.Errors.ErrorCode.BadGateway, $"Docker host '{Name}' could not pull '{image}': {error}");
+            var inspected = await _client.Images.InspectImageAsync(image, c);
+            return new ImagePullResult(image, inspected.ID, progress.Digest, progress.Status);
+        }, idempotent: true, ct, unbounded: true);
+    }
+
+    /// <summary>The engine's pull messages: the manifest digest, the last status, and an error reported inside the stream.</summary>
+    sealed class PullProgress : IProgress<JSONMessage>
+    {
+        const string DigestPrefix = "Digest: ", StatusPrefix = "Status: ";
+        public string? Digest { get; private set; }
+        public string? Status { get; private set; }
+        public string? Error { get; private set; }
+
+        public void Report(JSONMessage value)
+        {
+            if (value.Error is { Message: { Length: > 0 } message }) Error = message;
+            else if (!string.IsNullOrEmpty(value.ErrorMessage)) Error = value.ErrorMessage;
+            var text = value.Status?.Trim() ?? "";
+            if (text.StartsWith(DigestPrefix, StringComparison.Ordinal)) Digest = text[DigestPrefix.Length..];
+            else if (text.StartsWith(StatusPrefix, StringComparison.Ordinal)) Status = text[StatusPrefix.Length..];
+        }
     }
 
     /// <summary>Collects the engine's "Loaded image: x" messages; a load fails inside the message stream, not by status.</summary>

@@ -21,6 +21,10 @@ static class DockerErrors
         _ => new GatewayException(ErrorCode.Internal, $"Docker host '{hostName}' failed: {e.GetType().Name}.", e),
     };
 
+    /// <summary>The engine's 5xx during a pull: its registry could not be reached or refused (the engine says which).</summary>
+    public static GatewayException RegistryFailed(DockerApiException e, string hostName, string image) =>
+        new(ErrorCode.BadGateway, $"Docker host '{hostName}' could not pull '{image}' from its registry: {EngineMessage(e.ResponseBody)}", e);
+
     static GatewayException FromStatus(HttpStatusCode status, string message, Exception inner)
     {
         var code = (int)status switch

@@ -87,3 +87,14 @@ public sealed record ImageSummary(
 
 /// <param name="Loaded">What the engine reported loading: tags (<c>repo:tag</c>) or image ids.</param>
 public sealed record ImageLoadResult(IReadOnlyList<string> Loaded);
+
+/// <param name="Image">A reference as <c>docker pull</c> takes it, <c>[registry[:port]/]name[:tag|@digest]</c>; without a tag
+/// or digest the <c>latest</c> tag is pulled (never every tag, which is what the Engine API would do).</param>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
+public sealed record ImagePullRequest(string Image);
+
+/// <param name="Image">The reference pulled, with the tag it got (<c>latest</c> when none was given).</param>
+/// <param name="Id">The engine's image id after the pull.</param>
+/// <param name="Digest">The manifest digest the registry served, when the engine reported it.</param>
+/// <param name="Status">The engine's last status ("Downloaded newer image for ..." or "Image is up to date for ...").</param>
+public sealed record ImagePullResult(string Image, string Id, string? Digest, string? Status);

@@ -95,6 +95,25 @@ public static partial class ContainerNames
         ValidateWorkingDir(request.WorkingDir);
     }
 
+    /// <summary>A pull names an image by reference (an image id names nothing a registry has).</summary>
+    public static void Validate(ImagePullRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Image is null || request.Image.Length > 512 || !ImagePattern().IsMatch(request.Image))
+            throw new GatewayException(ErrorCode.BadRequest, "image is a reference such as 'registry.example:5000/team/app:1.2' or 'busybox@sha256:...'.");
+    }
+
+    /// <summary>The registry an image reference names, as Docker decides: its first part when that has a '.' or ':' or is localhost.</summary>
+    public static string RegistryOf(string image)
+    {
+        var slash = image.IndexOf('/');
+        if (slash < 0) return DefaultRegistry;
+        var first = image[..slash];
+        return first.Contains('.') || first.Contains(':') || first == "localhost" ? first : DefaultRegistry;
+    }
+
+    public const string DefaultRegistry = "docker.io";
+
     /// <summary>Checks an exec's command, environment, working directory and user.</summary>
     public static void Validate(ContainerExecRequest request)
     {

@@ -40,6 +40,12 @@ public interface IContainerHost
 
     Task<IReadOnlyList<ImageSummary>> ListImagesAsync(bool all, CancellationToken ct);
 
+    /// <summary>
+    /// Pulls an image from its registry with the credentials configured for that registry on this host, if any. An
+    /// image the registry does not have is NotFound; a registry that cannot be reached or refuses is BadGateway.
+    /// </summary>
+    Task<ImagePullResult> PullImageAsync(ImagePullRequest request, CancellationToken ct);
+
     /// <summary>Loads images from a <c>docker save</c> archive, streamed from <paramref name="tarArchive"/>.</summary>
     Task<ImageLoadResult> LoadImagesAsync(Stream tarArchive, CancellationToken ct);
 }

@@ -47,6 +47,9 @@ public static partial class DockerEndpoints
         host.MapPost("/images/load", LoadImages).WithName("LoadImages").RequireGatewayAccess(Operation.Write, "docker/{host}/images").WithoutRequestTimeout()
             .WithSummary("Loads images from a `docker save` tar archive sent as the request body (application/x-tar), streamed.")
             .Accepts<Stream>("application/x-tar", "application/octet-stream");
+        host.MapPost("/images/pull", PullImage).WithName("PullImage").RequireGatewayAccess(Operation.Write, "docker/{host}/images").WithoutRequestTimeout()
+            .WithSummary("Pulls an image from its registry (docker pull), with the credentials configured for that registry on this host; no tag means latest.")
+            .ProducesProblem(StatusCodes.Status502BadGateway);
         return app;
     }
 
@@ -134,6 +137,13 @@ public static partial class DockerEndpoints
 
     static async Task<Ok<ImageList>> ListImages(string host, BridgeRegistry<IContainerHost> registry, CancellationToken ct, bool? all = null) =>
         TypedResults.Ok(new ImageList(await registry.Get(host).ListImagesAsync(all ?? false, ct)));
+
+    static async Task<Ok<ImagePullResult>> PullImage(string host, ImagePullRequest request, BridgeRegistry<IContainerHost> registry, CancellationToken ct)
+    {
+        if (request is null) throw new GatewayException(ErrorCode.BadRequest, "A JSON body naming the image is required: {\"image\":\"registry.example:5000/team/app:1.2\"}.");
+        ContainerNames.Validate(request);
+        return TypedResults.Ok(await registry.Get(host).PullImageAsync(request, ct));
+    }
 
     static async Task<Ok<ImageLoadResult>> LoadImages(HttpContext context, string host, BridgeRegistry<IContainerHost> registry, CancellationToken ct)
     {

@@ -15,7 +15,7 @@ public static class DockerServices
             ContainersFamily.Declaration, (sp, options) => options.Hosts.Select(host =>
             {
                 var resilience = BridgePipeline.Create($"docker:{host.Key}", host.Value.Resilience, sp.GetRequiredService<ILoggerFactory>());
-                IContainerHost bridge = new DockerContainerHost(host.Key, new Uri(host.Value.Endpoint!), resilience.Pipeline);
+                IContainerHost bridge = new DockerContainerHost(host.Key, new Uri(host.Value.Endpoint!), resilience.Pipeline, host.Value.Registries);
                 return new BridgeInstance<IContainerHost>(host.Key, "docker", bridge, () => resilience.GetStatus());
             }));
 }

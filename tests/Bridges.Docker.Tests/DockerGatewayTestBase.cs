@@ -18,14 +18,17 @@ public abstract class DockerGatewayTestBase(DockerBackend backend) : IAsyncLifet
 
     protected Dictionary<string, string> RunLabels => new() { [RunLabel.Split('=')[0]] = RunLabel.Split('=')[1] };
 
-    public async Task InitializeAsync() => Gateway = await GatewayServer.StartAsync(new Dictionary<string, string?>
+    /// <summary>Settings a test class adds to the gateway's.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> MoreSettings => [];
+
+    public async Task InitializeAsync() => Gateway = await GatewayServer.StartAsync(new Dictionary<string, string?>(MoreSettings)
     {
         ["Gateway:Docker:Hosts:local:Endpoint"] = backend.Endpoint.ToString(),
         ["Gateway:Docker:Hosts:nowhere:Endpoint"] = "unix:///nonexistent/docker.sock",
         ["Gateway:Docker:Hosts:nowhere:Resilience:MaxRetryAttempts"] = "0",
     });
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Gateway.DisposeAsync();
         await backend.RemoveLabelledAsync(RunLabel);

@@ -23,6 +23,7 @@ public static class ContainersFamily
         new("exec-container", nameof(IContainerHost.ExecAsync)) { ResponseBody = Rpc.ResponseBody.Live, Target = a => a.Join("idOrName") },
         new("list-images", nameof(IContainerHost.ListImagesAsync)) { Idempotent = true },
         new("load-images", nameof(IContainerHost.LoadImagesAsync)) { RequestBody = true },
+        new("pull-image", nameof(IContainerHost.PullImageAsync)) { Idempotent = true, Target = a => a.Get<ImagePullRequest>("request")?.Image ?? "" },
     ],
     checks:
     [
@@ -31,6 +32,7 @@ public static class ContainersFamily
         ArgumentCheck.Of<ContainerCreateRequest>(ContainerNames.Validate),
         ArgumentCheck.Of<ContainerLogsQuery>(ContainerNames.Validate),
         ArgumentCheck.Of<ContainerExecRequest>(ContainerNames.Validate),
+        ArgumentCheck.Of<ImagePullRequest>(ContainerNames.Validate),
     ])
     {
         ValidateInstanceName = ContainerNames.ValidateHost,
