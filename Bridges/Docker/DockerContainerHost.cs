@@ -19,12 +19,14 @@ public sealed class DockerContainerHost : IContainerHost, IDisposable
     readonly DockerClient _client;
     readonly ResiliencePipeline _pipeline;
     readonly DockerRegistries _registries;
+    readonly DockerTls? _tls;
 
     /// <param name="endpoint"><c>unix:///var/run/docker.sock</c> or <c>tcp://host:2375</c>.</param>
     /// <param name="pipeline">From <see cref="BridgePipeline"/>; <see cref="ResiliencePipeline.Empty"/> runs calls bare.</param>
     /// <param name="registries">Credentials for the private registries this host pulls from.</param>
+    /// <param name="tls">Mutual TLS for a <c>tcp://</c> engine; null for plain HTTP or a unix socket.</param>
     public DockerContainerHost(string name, Uri endpoint, ResiliencePipeline? pipeline = null,
-        IReadOnlyDictionary<string, DockerRegistryOptions>? registries = null)
+        IReadOnlyDictionary<string, DockerRegistryOptions>? registries = null, DockerTls? tls = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         Name = name;
@@ -33,7 +35,8 @@ public sealed class DockerContainerHost : IContainerHost, IDisposable
         _registries = new DockerRegistries(registries);
         // Docker.DotNet's own 100 s request timeout would cut long stops and image loads; the pipeline (or the
         // caller's token, for the unbounded calls) decides instead.
-        _client = new DockerClientConfiguration(ToDockerUri(endpoint), defaultTimeout: Timeout.InfiniteTimeSpan).CreateClient();
+        _tls = tls;
+        _client = new DockerClientConfiguration(ToDockerUri(endpoint), tls?.Credentials(), defaultTimeout: Timeout.InfiniteTimeSpan).CreateClient();
     }
 
     public string Name { get; }
@@ -339,5 +342,9 @@ public sealed class DockerContainerHost : IContainerHost, IDisposable
         }, idempotent, ct).ConfigureAwait(false);
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _client.Dispose();
+        _tls?.Dispose();
+    }
 }

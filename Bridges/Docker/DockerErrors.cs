@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Docker.DotNet;
 using Gateway.Contracts.Errors;
 
@@ -11,7 +12,12 @@ static class DockerErrors
     public static GatewayException Translate(Exception e, string hostName) => e switch
     {
         GatewayException g => g,
+        // Go's TLS listener answers a plain HTTP request so: the host's settings lack Tls, not the caller's request.
+        DockerApiException { StatusCode: HttpStatusCode.BadRequest } api when api.ResponseBody?.Contains("HTTP request to an HTTPS server", StringComparison.Ordinal) == true =>
+            new GatewayException(ErrorCode.BadGateway, $"Docker host '{hostName}' speaks TLS: its settings need Tls (Gateway:Docker:Hosts:{hostName}:Tls).", e),
         DockerApiException api => FromStatus(api.StatusCode, EngineMessage(api.ResponseBody), api),
+        _ when Find<AuthenticationException>(e) is { } tls => new GatewayException(ErrorCode.BadGateway,
+            $"Docker host '{hostName}': the TLS handshake failed (the engine's certificate is not from the configured CA or does not name the host, or the engine refused this gateway's client certificate).", tls),
         HttpRequestException or SocketException or IOException => new GatewayException(ErrorCode.Unavailable,
             $"Docker host '{hostName}' could not be reached.", e),
         TimeoutException => new GatewayException(ErrorCode.Timeout, $"Docker host '{hostName}' did not answer in time.", e),
@@ -20,6 +26,13 @@ static class DockerErrors
             $"Docker host '{hostName}' answered something that is not the Docker Engine API.", e),
         _ => new GatewayException(ErrorCode.Internal, $"Docker host '{hostName}' failed: {e.GetType().Name}.", e),
     };
+
+    static T? Find<T>(Exception? e) where T : Exception
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is T found) return found;
+        return null;
+    }
 
     /// <summary>The engine's 5xx during a pull: its registry could not be reached or refused (the engine says which).</summary>
     public static GatewayException RegistryFailed(DockerApiException e, string hostName, string image) =>

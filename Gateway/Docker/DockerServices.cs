@@ -15,7 +15,8 @@ public static class DockerServices
             ContainersFamily.Declaration, (sp, options) => options.Hosts.Select(host =>
             {
                 var resilience = BridgePipeline.Create($"docker:{host.Key}", host.Value.Resilience, sp.GetRequiredService<ILoggerFactory>());
-                IContainerHost bridge = new DockerContainerHost(host.Key, new Uri(host.Value.Endpoint!), resilience.Pipeline, host.Value.Registries);
+                IContainerHost bridge = new DockerContainerHost(host.Key, new Uri(host.Value.Endpoint!), resilience.Pipeline, host.Value.Registries,
+                    host.Value.Tls is { } tls ? DockerTls.Load(tls) : null);
                 return new BridgeInstance<IContainerHost>(host.Key, "docker", bridge, () => resilience.GetStatus());
             }));
 }

@@ -1,7 +1,9 @@
 # A private dockerd (Debian's docker.io) for the Docker bridge's tests and benchmark: its own unix socket,
 # data root, exec root and pid file, no iptables and no bridge network, so it runs in a sandbox beside
 # (never instead of) any system dockerd. Nothing can be pulled, so the test image gateway-test/busybox:1 is
-# built by `docker import` of a tar holding a static busybox and its applet links.
+# built by `docker import` of a tar holding a static busybox and its applet links. It also listens on
+# tcp://127.0.0.1:$DOCKERD_TLS_PORT with --tlsverify (mutual TLS, as `dockerd --tlsverify` is run on remote hosts),
+# with a CA, server and client certificate made by openssl at each start, for the TLS host tests.
 # Sourced by scripts/backends.sh.
 
 dockerd_dir() { echo "$BACKENDS_DIR/docker"; }
@@ -15,13 +17,34 @@ dockerd_exec_root() {
   cat "$d/exec-root.path"
 }
 dockerd_socket() { echo "$(dockerd_exec_root)/docker.sock"; }
+dockerd_tls_port() { echo "${DOCKERD_TLS_PORT:-12376}"; }
+
+# A CA, a server certificate for 127.0.0.1 and a client certificate (clientAuth), as docker's own TLS guide makes them.
+dockerd_make_certs() {
+  local t; t="$(dockerd_dir)/tls"; rm -rf "$t"; mkdir -p "$t"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=gateway-test docker CA" \
+    -keyout "$t/ca-key.pem" -out "$t/ca.pem" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$t/server-key.pem" -out "$t/server.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > "$t/server.ext"
+  openssl x509 -req -days 30 -in "$t/server.csr" -CA "$t/ca.pem" -CAkey "$t/ca-key.pem" -CAcreateserial \
+    -extfile "$t/server.ext" -out "$t/server-cert.pem" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=gateway-test client" -keyout "$t/key.pem" -out "$t/client.csr" 2>/dev/null
+  printf 'extendedKeyUsage=clientAuth\n' > "$t/client.ext"
+  openssl x509 -req -days 30 -in "$t/client.csr" -CA "$t/ca.pem" -CAkey "$t/ca-key.pem" -CAcreateserial \
+    -extfile "$t/client.ext" -out "$t/cert.pem" 2>/dev/null
+  rm -f "$t"/*.csr "$t"/*.ext
+  [ -s "$t/cert.pem" ] && [ -s "$t/server-cert.pem" ]
+}
 
 dockerd_launch() { # <storage driver or empty>
   local d exec sock; d=$(dockerd_dir); exec=$(dockerd_exec_root); sock=$(dockerd_socket)
   mkdir -p "$d/data" "$exec"
   local driver_args=(); [ -n "${1:-}" ] && driver_args=(--storage-driver "$1")
+  local tls="$d/tls"
   setsid dockerd \
     --host "unix://$sock" \
+    --host "tcp://127.0.0.1:$(dockerd_tls_port)" \
+    --tlsverify --tlscacert "$tls/ca.pem" --tlscert "$tls/server-cert.pem" --tlskey "$tls/server-key.pem" \
     --data-root "$d/data" \
     --exec-root "$exec" \
     --pidfile "$d/dockerd.pid" \
@@ -51,8 +74,10 @@ dockerd_build_image() {
 
 start_dockerd() {
   command -v dockerd >/dev/null || { echo "dockerd is not installed (scripts/install.d/docker.sh)" >&2; return 1; }
+  command -v openssl >/dev/null || { echo "openssl is not installed" >&2; return 1; }
   mkdir -p "$(dockerd_dir)"
   stop_dockerd
+  dockerd_make_certs || { echo "could not make the TLS certificates" >&2; return 1; }
   if ! dockerd_launch ""; then
     echo "dockerd did not start with the default storage driver; retrying with vfs" >&2
     stop_dockerd
@@ -83,4 +108,8 @@ env_dockerd() {
   echo "DOCKER_TEST_IMAGE=gateway-test/busybox:1"
   echo "DOCKER_LOADABLE_IMAGE_TAR=$(dockerd_dir)/loadable.tar"
   echo "DOCKER_LOADABLE_IMAGE=gateway-test/loadable:1"
+  echo "DOCKER_TLS_ENDPOINT=tcp://127.0.0.1:$(dockerd_tls_port)"
+  echo "DOCKER_TLS_CA=$(dockerd_dir)/tls/ca.pem"
+  echo "DOCKER_TLS_CERT=$(dockerd_dir)/tls/cert.pem"
+  echo "DOCKER_TLS_KEY=$(dockerd_dir)/tls/key.pem"
 }
