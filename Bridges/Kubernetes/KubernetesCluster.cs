@@ -55,6 +55,16 @@ public sealed class KubernetesCluster : IClusterClient, IDisposable
             idempotent: true, ct);
     }
 
+    public Task DeletePodAsync(string ns, string name, int? gracePeriodSeconds, CancellationToken ct)
+    {
+        KubernetesNames.ValidateNamespace(ns);
+        KubernetesNames.ValidateName(name);
+        KubernetesNames.ValidateGracePeriod(gracePeriodSeconds);
+        // Not retried: a repeated delete of a pod already gone would answer 404 for a delete that worked.
+        return RunAsync(c => _client.CoreV1.DeleteNamespacedPodAsync(name, ns, gracePeriodSeconds: gracePeriodSeconds, cancellationToken: c),
+            idempotent: false, ct);
+    }
+
     public Task<Stream> OpenPodLogsAsync(string ns, string name, PodLogsQuery query, CancellationToken ct)
     {
         KubernetesNames.ValidateNamespace(ns);

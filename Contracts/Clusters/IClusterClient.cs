@@ -14,6 +14,12 @@ public interface IClusterClient
     Task<ClusterList<PodInfo>> ListPodsAsync(string ns, ClusterListQuery query, CancellationToken ct);
     Task<PodInfo> GetPodAsync(string ns, string name, CancellationToken ct);
 
+    /// <summary>
+    /// Deletes the pod, as <c>kubectl delete pod</c> (its controller, if any, makes a new one). The API server's own
+    /// grace period applies unless <paramref name="gracePeriodSeconds"/> is given (0: at once).
+    /// </summary>
+    Task DeletePodAsync(string ns, string name, int? gracePeriodSeconds, CancellationToken ct);
+
     /// <summary>Opens the pod's log as the API server streams it (text). The caller disposes the stream.</summary>
     Task<Stream> OpenPodLogsAsync(string ns, string name, PodLogsQuery query, CancellationToken ct);
 

@@ -75,6 +75,12 @@ public static partial class KubernetesNames
             throw new GatewayException(ErrorCode.BadRequest, "sinceSeconds must be at least 1.");
     }
 
+    public static void ValidateGracePeriod(int? seconds)
+    {
+        if (seconds is < 0 or > 86400)
+            throw new GatewayException(ErrorCode.BadRequest, "gracePeriodSeconds is between 0 (at once) and 86400.");
+    }
+
     public static void ValidateReplicas(int replicas)
     {
         if (replicas is < 0 or > 10000)

@@ -26,6 +26,8 @@ public static class KubernetesEndpoints
         var ns = cluster.MapGroup("/namespaces/{namespace}");
         ns.MapGet("/pods", ListPods).WithName("ListPods").RequireGatewayAccess(Operation.Read, "kubernetes/{cluster}/namespaces/{namespace}/pods").WithSummary("Lists pods; labelSelector as kubectl's -l, e.g. app=web,tier!=cache; fieldSelector as kubectl's --field-selector, e.g. status.phase=Running.");
         ns.MapGet("/pods/{pod}", GetPod).WithName("GetPod").RequireGatewayAccess(Operation.Read, "kubernetes/{cluster}/namespaces/{namespace}/pods/{pod}");
+        ns.MapDelete("/pods/{pod}", DeletePod).WithName("DeletePod").RequireGatewayAccess(Operation.Delete, "kubernetes/{cluster}/namespaces/{namespace}/pods/{pod}")
+            .WithSummary("Deletes the pod (kubectl delete pod); gracePeriodSeconds 0-86400 overrides the pod's own grace period (0: at once). 404 when it does not exist.");
         ns.MapGet("/pods/{pod}/logs", PodLogs).WithName("GetPodLogs").RequireGatewayAccess(Operation.Read, "kubernetes/{cluster}/namespaces/{namespace}/pods/{pod}").WithoutRequestTimeout()
             .WithSummary("Streams the pod's log as text/plain, as the API server sends it; follow=true keeps streaming.")
             .Produces(StatusCodes.Status200OK, contentType: "text/plain");
@@ -67,6 +69,17 @@ public static class KubernetesEndpoints
         KubernetesNames.ValidateNamespace(@namespace);
         KubernetesNames.ValidateName(pod);
         return TypedResults.Ok(await registry.Get(cluster).GetPodAsync(@namespace, pod, ct));
+    }
+
+    /// <param name="gracePeriodSeconds">Seconds the pod gets to stop (0: at once); its own terminationGracePeriodSeconds when absent.</param>
+    static async Task<NoContent> DeletePod(string cluster, string @namespace, string pod, BridgeRegistry<IClusterClient> registry,
+        CancellationToken ct, int? gracePeriodSeconds = null)
+    {
+        KubernetesNames.ValidateNamespace(@namespace);
+        KubernetesNames.ValidateName(pod);
+        KubernetesNames.ValidateGracePeriod(gracePeriodSeconds);
+        await registry.Get(cluster).DeletePodAsync(@namespace, pod, gracePeriodSeconds, ct);
+        return TypedResults.NoContent();
     }
 
     static async Task PodLogs(HttpContext context, string cluster, string @namespace, string pod, BridgeRegistry<IClusterClient> registry,

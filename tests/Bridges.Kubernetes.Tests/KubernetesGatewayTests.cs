@@ -157,6 +157,31 @@ public sealed class KubernetesGatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_pod_is_deleted_with_the_grace_period_asked_for_and_a_missing_one_is_404()
+    {
+        // The API server answers a graceful delete with the pod it is deleting.
+        const string pod = "/api/v1/namespaces/shop/pods/web-54c98d69cd-lqx4r";
+        _api.Json("DELETE", pod, "pod-web.json");
+        _api.Json("DELETE", "/api/v1/namespaces/shop/pods/ghost", "status-404.json", 404);
+
+        using var deleted = await Http.DeleteAsync("v1/kubernetes/test/namespaces/shop/pods/web-54c98d69cd-lqx4r?gracePeriodSeconds=0");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        var request = Assert.Single(_api.Requests, r => r.Method == "DELETE" && r.Path == pod);
+        Assert.Equal("0", KubeApiServer.Query(request, "gracePeriodSeconds"));
+
+        using var plain = await Http.DeleteAsync("v1/kubernetes/test/namespaces/shop/pods/web-54c98d69cd-lqx4r");
+        Assert.Equal(HttpStatusCode.NoContent, plain.StatusCode);
+        Assert.Null(KubeApiServer.Query(_api.Requests.Last(r => r.Method == "DELETE" && r.Path == pod), "gracePeriodSeconds"));
+
+        await Problem(await Http.DeleteAsync("v1/kubernetes/test/namespaces/shop/pods/ghost"), HttpStatusCode.NotFound, "not-found");
+        // A failed delete is not repeated (a second try would find the pod gone and say 404 for a delete that worked).
+        Assert.Single(_api.Requests, r => r.Method == "DELETE" && r.Path.EndsWith("/ghost"));
+
+        var audit = await Http.GetFromJsonAsync<JsonElement>("v1/audit?limit=1000");
+        Assert.Contains(audit.GetProperty("entries").EnumerateArray(), e => e.GetProperty("operation").GetString() == "clusters.delete-pod");
+    }
+
+    [Fact]
     public async Task Status_errors_become_problems_with_gateway_codes()
     {
         _api.Json("PATCH", "/apis/apps/v1/namespaces/shop/deployments/web/scale", "status-403.json", 403);
@@ -183,6 +208,10 @@ public sealed class KubernetesGatewayTests : IAsyncLifetime
     [InlineData("GET", "v1/kubernetes/test/namespaces/shop/events?limit=0")]
     [InlineData("POST", "v1/kubernetes/test/namespaces/shop/deployments/WEB/restart")]
     [InlineData("GET", "v1/kubernetes/Test_Cluster/namespaces")]
+    [InlineData("DELETE", "v1/kubernetes/test/namespaces/shop/pods/Web")]
+    [InlineData("DELETE", "v1/kubernetes/test/namespaces/shop/pods/web?gracePeriodSeconds=-1")]
+    [InlineData("DELETE", "v1/kubernetes/test/namespaces/shop/pods/web?gracePeriodSeconds=86401")]
+    [InlineData("DELETE", "v1/kubernetes/test/namespaces/shop/pods/web?gracePeriodSeconds=soon")]
     public async Task Bad_names_are_400_and_reach_no_api_server(string method, string path)
     {
         using var response = await Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
