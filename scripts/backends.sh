@@ -23,6 +23,15 @@ wait_until() {
 }
 export -f wait_until
 
+# stop_pid <pid> <seconds>: asks a process to end, then kills it if it is still there after <seconds>.
+stop_pid() {
+  local pid=$1 deadline=$((SECONDS + $2))
+  kill "$pid" 2>/dev/null || return 0
+  while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
+  if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid"; fi
+}
+export -f stop_pid
+
 for f in "$here"/backends.d/*.sh; do [ -e "$f" ] && source "$f"; done
 all=$(for f in "$here"/backends.d/*.sh; do [ -e "$f" ] && basename "$f" .sh; done)
 

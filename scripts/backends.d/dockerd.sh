@@ -95,10 +95,7 @@ stop_dockerd() {
     local cli sock; cli=$(dockerd_cli); sock=$(dockerd_socket)
     local ids; ids=$("$cli" -H "unix://$sock" ps -aq 2>/dev/null || true)
     [ -n "$ids" ] && "$cli" -H "unix://$sock" rm -f $ids >/dev/null 2>&1 || true
-    kill "$pid"
-    local deadline=$((SECONDS + 30))
-    while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
-    kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+    stop_pid "$pid" 30
   fi
   rm -f "$d/dockerd.pid"
 }

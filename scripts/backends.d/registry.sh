@@ -42,10 +42,7 @@ stop_registry() {
   local d pid; d=$(registry_dir)
   [ -s "$d/registry.pid" ] || return 0
   pid=$(cat "$d/registry.pid")
-  kill "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + 10))
-  while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
-  kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+  stop_pid "$pid" 10
   rm -f "$d/registry.pid"
 }
 
