@@ -108,6 +108,17 @@ public sealed class DockerContainerHost : IContainerHost, IDisposable
         return RunAsync(async c => { await _client.Containers.RestartContainerAsync(idOrName, parameters, c); return true; }, idempotent: true, ct, unbounded: true);
     }
 
+    public Task<ContainerExit> WaitContainerAsync(string idOrName, CancellationToken ct)
+    {
+        ContainerNames.ValidateIdOrName(idOrName);
+        // The wait lasts as long as the container runs: the caller's length, outside the pipeline's timeouts.
+        return RunAsync(async c =>
+        {
+            var exit = await _client.Containers.WaitContainerAsync(idOrName, c);
+            return new ContainerExit(idOrName, exit.StatusCode, string.IsNullOrEmpty(exit.Error?.Message) ? null : exit.Error.Message);
+        }, idempotent: true, ct, unbounded: true);
+    }
+
     public Task RemoveContainerAsync(string idOrName, bool force, bool removeVolumes, CancellationToken ct)
     {
         ContainerNames.ValidateIdOrName(idOrName);

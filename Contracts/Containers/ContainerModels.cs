@@ -48,6 +48,9 @@ public sealed record ContainerCreateRequest(
     string? WorkingDir = null,
     bool Tty = false);
 
+/// <param name="Error">What the engine reports went wrong waiting, if anything.</param>
+public sealed record ContainerExit(string Container, long ExitCode, string? Error);
+
 public sealed record ContainerCreated(string Id, IReadOnlyList<string> Warnings);
 
 /// <param name="Tail">Only the last N lines; null for the whole log.</param>

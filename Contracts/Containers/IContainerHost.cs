@@ -21,6 +21,12 @@ public interface IContainerHost
     /// <summary>Returns false when the container was already stopped (nothing changed).</summary>
     Task<bool> StopContainerAsync(string idOrName, int? waitSeconds, CancellationToken ct);
     Task RestartContainerAsync(string idOrName, int? waitSeconds, CancellationToken ct);
+    /// <summary>
+    /// Waits until the container is not running (<c>docker wait</c>) and returns its exit code; at once for a container
+    /// that has already stopped. A container never started is waited for until it starts and stops.
+    /// </summary>
+    Task<ContainerExit> WaitContainerAsync(string idOrName, CancellationToken ct);
+
     Task RemoveContainerAsync(string idOrName, bool force, bool removeVolumes, CancellationToken ct);
 
     /// <summary>

@@ -35,6 +35,8 @@ public static partial class DockerEndpoints
         host.MapPost("/containers/{container}/start", StartContainer).WithName("StartContainer").RequireGatewayAccess(Operation.Write, "docker/{host}/containers/{container}");
         host.MapPost("/containers/{container}/stop", StopContainer).WithName("StopContainer").RequireGatewayAccess(Operation.Write, "docker/{host}/containers/{container}");
         host.MapPost("/containers/{container}/restart", RestartContainer).WithName("RestartContainer").RequireGatewayAccess(Operation.Write, "docker/{host}/containers/{container}");
+        host.MapPost("/containers/{container}/wait", WaitContainer).WithName("WaitContainer").RequireGatewayAccess(Operation.Read, "docker/{host}/containers/{container}").WithoutRequestTimeout()
+            .WithSummary("Waits until the container stops (docker wait) and answers its exit code; at once when it already has.");
         host.MapDelete("/containers/{container}", RemoveContainer).WithName("RemoveContainer").RequireGatewayAccess(Operation.Delete, "docker/{host}/containers/{container}").ProducesProblem(StatusCodes.Status409Conflict);
         host.MapGet("/containers/{container}/logs", Logs).WithName("GetContainerLogs").RequireGatewayAccess(Operation.Read, "docker/{host}/containers/{container}").WithoutRequestTimeout()
             .WithSummary("Streams the log as NDJSON lines {\"stream\":\"stdout\"|\"stderr\",\"text\":\"...\",\"ts\":\"...\"}; follow=true keeps streaming until the container stops.")
@@ -101,6 +103,12 @@ public static partial class DockerEndpoints
         ValidateWait(t);
         await registry.Get(host).RestartContainerAsync(container, t, ct);
         return TypedResults.Ok(new ContainerActionResult(container, "restart", true));
+    }
+
+    static async Task<Ok<ContainerExit>> WaitContainer(string host, string container, BridgeRegistry<IContainerHost> registry, CancellationToken ct)
+    {
+        ContainerNames.ValidateIdOrName(container);
+        return TypedResults.Ok(await registry.Get(host).WaitContainerAsync(container, ct));
     }
 
     static async Task<NoContent> RemoveContainer(string host, string container, BridgeRegistry<IContainerHost> registry, CancellationToken ct,

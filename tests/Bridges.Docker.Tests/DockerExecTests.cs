@@ -84,6 +84,33 @@ public sealed class DockerExecTests(DockerBackend backend) : DockerGatewayTestBa
     }
 
     [Fact]
+    public async Task Waiting_for_a_container_answers_its_exit_code_once_it_stops()
+    {
+        var create = await Http.PostAsJsonAsync("v1/docker/local/containers", new
+        {
+            image = Backend.TestImage,
+            command = new[] { "sh", "-c", "while [ ! -e /tmp/go ]; do sleep 0.05; done; exit 7" },
+            labels = RunLabels,
+        });
+        var id = (await create.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await Http.PostAsync($"v1/docker/local/containers/{id}/start", null)).StatusCode);
+
+        // The container cannot end before /tmp/go exists: the wait answers only after the release, with the exit code.
+        var waiting = Http.PostAsync($"v1/docker/local/containers/{id}/wait", null, Deadline());
+        var release = await ExecAsync(id, new { command = new[] { "touch", "/tmp/go" } });
+        Assert.Equal(0, release[^1].GetProperty("exitCode").GetInt32());
+
+        using var waited = await waiting;
+        Assert.Equal(HttpStatusCode.OK, waited.StatusCode);
+        Assert.Equal(7, (await waited.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("exitCode").GetInt32());
+
+        // A container that has stopped answers at once, and a missing one is 404.
+        var again = await Http.PostAsync($"v1/docker/local/containers/{id}/wait", null, Deadline());
+        Assert.Equal(7, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("exitCode").GetInt32());
+        await Problem(await Http.PostAsync($"v1/docker/local/containers/gw-missing-{Guid.NewGuid():N}/wait", null), HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Fact]
     public async Task A_program_the_container_lacks_ends_with_the_runtimes_exit_code()
     {
         var id = await RunningContainerAsync();

@@ -18,6 +18,7 @@ public static class ContainersFamily
         new("start-container", nameof(IContainerHost.StartContainerAsync)) { Idempotent = true, Target = a => a.Join("idOrName") },
         new("stop-container", nameof(IContainerHost.StopContainerAsync)) { Idempotent = true, Target = a => a.Join("idOrName") },
         new("restart-container", nameof(IContainerHost.RestartContainerAsync)) { Target = a => a.Join("idOrName") },
+        new("wait-container", nameof(IContainerHost.WaitContainerAsync)) { Idempotent = true, Target = a => a.Join("idOrName") },
         new("remove-container", nameof(IContainerHost.RemoveContainerAsync)) { Idempotent = true, Target = a => a.Join("idOrName") },
         new("container-logs", nameof(IContainerHost.StreamLogsAsync)) { Idempotent = true, ResponseBody = Rpc.ResponseBody.Live, Target = a => a.Join("idOrName") },
         new("exec-container", nameof(IContainerHost.ExecAsync)) { ResponseBody = Rpc.ResponseBody.Live, Target = a => a.Join("idOrName") },
