@@ -190,6 +190,44 @@ public sealed class DockerContainerHost : IContainerHost, IDisposable
         }
     }
 
+    public Task<Stream> GetArchiveAsync(string idOrName, string path, CancellationToken ct)
+    {
+        ContainerNames.ValidateIdOrName(idOrName);
+        ContainerNames.ValidateContainerPath(path);
+        // Opening runs in the pipeline; reading the archive is the caller's, as a log is.
+        return RunAsync(async c =>
+            (await _client.Containers.GetArchiveFromContainerAsync(idOrName, new GetArchiveFromContainerParameters { Path = path }, statOnly: false, c)).Stream,
+            idempotent: true, ct);
+    }
+
+    public Task PutArchiveAsync(string idOrName, string path, Stream tarArchive, CancellationToken ct)
+    {
+        ContainerNames.ValidateIdOrName(idOrName);
+        ContainerNames.ValidateContainerPath(path);
+        ArgumentNullException.ThrowIfNull(tarArchive);
+        var parameters = new ContainerPathStatParameters { Path = path, AllowOverwriteDirWithFile = false };
+        return RunAsync(async c =>
+        {
+            try
+            {
+                await _client.Containers.ExtractArchiveToContainerAsync(idOrName, parameters, tarArchive, c);
+            }
+            catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.InternalServerError
+                && e.ResponseBody?.Contains("not a directory", StringComparison.Ordinal) == true)
+            {
+                // The engine answers 500 for an extraction point that is a file: the caller's path, not the engine.
+                throw new Contracts.Errors.GatewayException(Contracts.Errors.ErrorCode.BadRequest, $"path must name a folder in the container; '{path}' is not one.", e);
+            }
+            catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.InternalServerError
+                && e.ResponseBody?.Contains("Error processing tar file", StringComparison.Ordinal) == true)
+            {
+                // Likewise for a body that is not a tar archive (or ends early).
+                throw new Contracts.Errors.GatewayException(Contracts.Errors.ErrorCode.BadRequest, "The body is not a whole tar archive; entries before the fault may have been extracted.", e);
+            }
+            return true;
+        }, idempotent: false, ct, unbounded: true);
+    }
+
     public Task<IReadOnlyList<ImageSummary>> ListImagesAsync(bool all, CancellationToken ct) =>
         RunAsync<IReadOnlyList<ImageSummary>>(async c =>
             (await _client.Images.ListImagesAsync(new ImagesListParameters { All = all }, c)).Select(DockerModels.ToContract).ToList(),

@@ -95,6 +95,13 @@ public static partial class ContainerNames
         ValidateWorkingDir(request.WorkingDir);
     }
 
+    /// <summary>A path inside a container: absolute, at most 4096 bytes, no NUL.</summary>
+    public static void ValidateContainerPath(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path[0] != '/' || path.Length > 4096 || path.Contains('\0'))
+            throw new GatewayException(ErrorCode.BadRequest, "path is an absolute path inside the container, e.g. /etc/app/config.json.");
+    }
+
     /// <summary>A pull names an image by reference (an image id names nothing a registry has).</summary>
     public static void Validate(ImagePullRequest request)
     {

@@ -44,6 +44,15 @@ public interface IContainerHost
     /// </summary>
     IAsyncEnumerable<ContainerExecOutput> ExecAsync(string idOrName, ContainerExecRequest request, CancellationToken ct);
 
+    /// <summary>
+    /// A file or folder of the container as a tar stream (<c>docker cp container:path -</c>); the caller disposes it.
+    /// A missing container or path is NotFound.
+    /// </summary>
+    Task<Stream> GetArchiveAsync(string idOrName, string path, CancellationToken ct);
+
+    /// <summary>Extracts a tar stream into the container's folder <paramref name="path"/> (<c>docker cp - container:path</c>).</summary>
+    Task PutArchiveAsync(string idOrName, string path, Stream tarArchive, CancellationToken ct);
+
     Task<IReadOnlyList<ImageSummary>> ListImagesAsync(bool all, CancellationToken ct);
 
     /// <summary>

@@ -45,6 +45,12 @@ public static partial class DockerEndpoints
             .WithSummary("Runs a command in the running container (docker exec) and streams its output as NDJSON lines {\"stream\":\"stdout\"|\"stderr\",\"text\":\"...\"}, then {\"exitCode\":N}.")
             .Accepts<ContainerExecRequest>("application/json")
             .Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson").ProducesProblem(StatusCodes.Status409Conflict);
+        host.MapGet("/containers/{container}/archive", GetArchive).WithName("GetContainerArchive").RequireGatewayAccess(Operation.Read, "docker/{host}/containers/{container}/files").WithoutRequestTimeout()
+            .WithSummary("A file or folder of the container as a tar archive (docker cp container:path -), streamed; path is absolute.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/x-tar");
+        host.MapPut("/containers/{container}/archive", PutArchive).WithName("PutContainerArchive").RequireGatewayAccess(Operation.Write, "docker/{host}/containers/{container}/files").WithoutRequestTimeout()
+            .WithSummary("Extracts a tar archive sent as the body (application/x-tar, streamed) into the container's folder path (docker cp - container:path).")
+            .Accepts<Stream>("application/x-tar", "application/octet-stream").Produces(StatusCodes.Status204NoContent);
         host.MapGet("/images", ListImages).WithName("ListImages").RequireGatewayAccess(Operation.Read, "docker/{host}/images");
         host.MapPost("/images/load", LoadImages).WithName("LoadImages").RequireGatewayAccess(Operation.Write, "docker/{host}/images").WithoutRequestTimeout()
             .WithSummary("Loads images from a `docker save` tar archive sent as the request body (application/x-tar), streamed.")
@@ -143,6 +149,39 @@ public static partial class DockerEndpoints
         await ContainerNdjson.WriteAsync(context, target.ExecAsync(container, request, ct), ct);
     }
 
+    /// <param name="path">Absolute path of a file or folder in the container.</param>
+    static async Task GetArchive(HttpContext context, string host, string container, BridgeRegistry<IContainerHost> registry, CancellationToken ct, string? path = null)
+    {
+        ContainerNames.ValidateIdOrName(container);
+        ContainerNames.ValidateContainerPath(path);
+        await using var tar = await registry.Get(host).GetArchiveAsync(container, path!, ct);
+        context.Response.ContentType = "application/x-tar";
+        context.Response.Headers.CacheControl = "no-store";
+        await tar.CopyToAsync(context.Response.Body, ct);
+    }
+
+    /// <param name="path">Absolute path of an existing folder in the container.</param>
+    static async Task<NoContent> PutArchive(HttpContext context, string host, string container, BridgeRegistry<IContainerHost> registry, CancellationToken ct, string? path = null)
+    {
+        ContainerNames.ValidateIdOrName(container);
+        ContainerNames.ValidateContainerPath(path);
+        var target = registry.Get(host);
+        AcceptArchiveBody(context);
+        await target.PutArchiveAsync(container, path!, context.Request.Body, ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Archives are routinely larger than Kestrel's 30 MB default and are streamed on, so the limit is lifted; tar only.</summary>
+    static void AcceptArchiveBody(HttpContext context)
+    {
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = null;
+        var type = context.Request.ContentType;
+        if (type is not null && !type.StartsWith("application/x-tar", StringComparison.OrdinalIgnoreCase)
+            && !type.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase))
+            throw new GatewayException(ErrorCode.UnsupportedMediaType, "Send the archive as application/x-tar.");
+    }
+
     static async Task<Ok<ImageList>> ListImages(string host, BridgeRegistry<IContainerHost> registry, CancellationToken ct, bool? all = null) =>
         TypedResults.Ok(new ImageList(await registry.Get(host).ListImagesAsync(all ?? false, ct)));
 
@@ -156,13 +195,7 @@ public static partial class DockerEndpoints
     static async Task<Ok<ImageLoadResult>> LoadImages(HttpContext context, string host, BridgeRegistry<IContainerHost> registry, CancellationToken ct)
     {
         var target = registry.Get(host);
-        // Image archives are routinely larger than Kestrel's 30 MB default; the body is streamed to the engine.
-        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-            limit.MaxRequestBodySize = null;
-        var type = context.Request.ContentType;
-        if (type is not null && !type.StartsWith("application/x-tar", StringComparison.OrdinalIgnoreCase)
-            && !type.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase))
-            throw new GatewayException(ErrorCode.UnsupportedMediaType, "Send the archive as application/x-tar.");
+        AcceptArchiveBody(context);
         return TypedResults.Ok(await target.LoadImagesAsync(context.Request.Body, ct));
     }
 

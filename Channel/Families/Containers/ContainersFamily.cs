@@ -22,6 +22,8 @@ public static class ContainersFamily
         new("remove-container", nameof(IContainerHost.RemoveContainerAsync)) { Idempotent = true, Target = a => a.Join("idOrName") },
         new("container-logs", nameof(IContainerHost.StreamLogsAsync)) { Idempotent = true, ResponseBody = Rpc.ResponseBody.Live, Target = a => a.Join("idOrName") },
         new("exec-container", nameof(IContainerHost.ExecAsync)) { ResponseBody = Rpc.ResponseBody.Live, Target = a => a.Join("idOrName") },
+        new("get-archive", nameof(IContainerHost.GetArchiveAsync)) { Idempotent = true, ResponseBody = Rpc.ResponseBody.Sized, Target = a => $"{a["idOrName"]}:{a["path"]}" },
+        new("put-archive", nameof(IContainerHost.PutArchiveAsync)) { RequestBody = true, Target = a => $"{a["idOrName"]}:{a["path"]}" },
         new("list-images", nameof(IContainerHost.ListImagesAsync)) { Idempotent = true },
         new("load-images", nameof(IContainerHost.LoadImagesAsync)) { RequestBody = true },
         new("pull-image", nameof(IContainerHost.PullImageAsync)) { Idempotent = true, Target = a => a.Get<ImagePullRequest>("request")?.Image ?? "" },
@@ -29,6 +31,7 @@ public static class ContainersFamily
     checks:
     [
         ArgumentCheck.Named("idOrName", ContainerNames.ValidateIdOrName),
+        ArgumentCheck.Named("path", ContainerNames.ValidateContainerPath),
         ArgumentCheck.Of<ContainerListQuery>(ContainerNames.Validate),
         ArgumentCheck.Of<ContainerCreateRequest>(ContainerNames.Validate),
         ArgumentCheck.Of<ContainerLogsQuery>(ContainerNames.Validate),

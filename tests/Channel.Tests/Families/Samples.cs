@@ -13,7 +13,7 @@ public static class Samples
     {
         if (overrides?.Invoke(type) is { } given) return given;
         if (Nullable.GetUnderlyingType(type) is { } inner) return Create(inner, name, overrides, depth);
-        if (type == typeof(string)) return "sample-1";
+        if (type == typeof(string)) return name == "path" ? "/tmp/sample-1" : "sample-1";
         if (type == typeof(int)) return 3;
         if (type == typeof(long)) return 5L;
         if (type == typeof(double)) return 0.5;
