@@ -97,15 +97,19 @@ public static class CopyOperation
         var metadata = replace ? ObjectWriteOperations.ReadMetadata(c.Request) : null;
         var contentType = replace ? ObjectWriteOperations.ContentType(c.Request) : null;
         var headers = replace ? ObjectWriteOperations.ReadContentHeaders(c.Request) : null;
+        // The copy's class is the request's, STANDARD without the header (S3 does not carry the source's over).
+        var storageClass = KeptStorageClass.Asked(c.Request);
+        var classChanges = KeptStorageClass.Of(current) != storageClass;
         if (replace)
-            metadata = ObjectTags.With(metadata!, newTags ?? ObjectTags.Of(current.Metadata));
-        else if (newTags is not null || ontoItself)
+            metadata = KeptStorageClass.With(ObjectTags.With(metadata!, newTags ?? ObjectTags.Of(current.Metadata)), storageClass);
+        else if (newTags is not null || ontoItself || classChanges)
         {
-            // Metadata copied but tags replaced, or a copy onto itself (S3, behind an s3 store, takes that only with REPLACE):
-            // the source's metadata, type and headers given explicitly, pinned to the source read.
+            // Metadata copied but tags or class replaced, or a copy onto itself (S3, behind an s3 store, takes that only with
+            // REPLACE): the source's metadata, type and headers given explicitly, pinned to the source read.
             replace = true;
+            pinned = true;
             directive = MetadataDirective.Replace;
-            metadata = ObjectTags.With(current.Metadata, newTags ?? ObjectTags.Of(current.Metadata));
+            metadata = KeptStorageClass.With(ObjectTags.With(current.Metadata, newTags ?? ObjectTags.Of(current.Metadata)), storageClass);
             contentType = current.ContentType;
             headers = ContentHeaders.OrNull(current.ContentHeaders?.Sendable());
         }

@@ -137,7 +137,7 @@ public static class ListOperations
                 w.Element("ETag", S3ObjectHeaders.ETag(o));
                 w.Element("Size", o.Size);
                 if (!v2 || fetchOwner) BucketOperations.WriteOwner(w, c);
-                w.Element("StorageClass", "STANDARD");
+                w.Element("StorageClass", KeptStorageClass.Of(o));
                 w.WriteEndElement();
             }
             ListOperations.WriteCommonPrefixes(w, window, p);

@@ -56,7 +56,7 @@ public static class ListVersionsOperation
                 w.Element("ETag", S3ObjectHeaders.ETag(o));
                 w.Element("Size", o.Size);
                 BucketOperations.WriteOwner(w, c);
-                w.Element("StorageClass", "STANDARD");
+                w.Element("StorageClass", KeptStorageClass.Of(o));
                 w.WriteEndElement();
             }
             ListOperations.WriteCommonPrefixes(w, window, p);

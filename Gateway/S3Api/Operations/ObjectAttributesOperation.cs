@@ -64,7 +64,7 @@ public static class ObjectAttributesOperation
                 }
                 w.WriteEndElement();
             }
-            if (asked.Contains("StorageClass")) w.Element("StorageClass", "STANDARD");
+            if (asked.Contains("StorageClass")) w.Element("StorageClass", KeptStorageClass.Of(info));
             if (asked.Contains("ObjectSize")) w.Element("ObjectSize", info.Size);
             w.WriteEndElement();
         });

@@ -44,6 +44,7 @@ public static partial class ObjectWriteOperations
         var request = c.Request;
         var metadata = ReadMetadata(request);
         if (TaggingOperations.FromHeader(request) is { } tags) metadata = ObjectTags.With(metadata, tags);
+        metadata = KeptStorageClass.With(metadata, KeptStorageClass.Asked(request));
         return new PutObjectOptions
         {
             ContentType = ContentType(request),

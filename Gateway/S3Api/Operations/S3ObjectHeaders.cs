@@ -40,6 +40,7 @@ public static class S3ObjectHeaders
         foreach (var (name, value) in Gateway.Storage.SendableHeaders.Metadata(info.Metadata))
             if (!Multipart.MultipartMetadata.IsReserved(name)) h[MetaPrefix + name] = value;
         Tagging.TaggingOperations.WriteCount(response, info);
+        KeptStorageClass.WriteHeader(response, info);
     }
 
     /// <summary>True when the ETag the client holds names this object (S3 form or the store's own).</summary>

@@ -143,7 +143,7 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         if (c.Key is not null && ObjectLockRequests.IsObjectSubResource(q)) return ObjectLockRequests.RunAsync(c);
         foreach (var name in Unsupported)
             if (q.ContainsKey(name)) return Task.FromException(S3Errors.NotImplemented($"The '{name}' sub-resource"));
-        if (c.Request.Headers.TryGetValue("x-amz-storage-class", out var storageClass) && !StorageClasses.Contains(storageClass.ToString()))
+        if (c.Request.Headers.TryGetValue("x-amz-storage-class", out var storageClass) && !KeptStorageClass.Names.Contains(storageClass.ToString()))
             return Task.FromException(new S3Exception("InvalidStorageClass", 400, "The storage class you specified is not valid."));
         if (c.S3Bucket is null)
             return HttpMethods.IsGet(method) ? BucketOperations.ListBucketsAsync(c) : Task.FromException(S3Errors.MethodNotAllowed());
@@ -213,13 +213,6 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         if (HttpMethods.IsDelete(method)) return TaggingOperations.DeleteAsync(c);
         return Task.FromException(S3Errors.MethodNotAllowed());
     }
-
-    // S3's storage classes: any of them is taken (the stores keep one class); another name is refused as S3 refuses it.
-    private static readonly HashSet<string> StorageClasses = new(StringComparer.Ordinal)
-    {
-        "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE",
-        "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE",
-    };
 
     // A DELETE of the bucket that carries one of these was meant as another request (an abort with its key lost, a
     // DeleteObjects sent with the wrong method): deleting the bucket instead would be the one irreversible reading of it.

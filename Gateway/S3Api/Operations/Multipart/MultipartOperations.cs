@@ -321,7 +321,7 @@ public static class MultipartOperations
             if (page.Count > 0) w.Element("NextPartNumberMarker", page[^1].Number);
             w.Element("MaxParts", maxParts);
             w.Element("IsTruncated", truncated);
-            w.Element("StorageClass", "STANDARD");
+            w.Element("StorageClass", KeptStorageClass.Of(record.Info));
             if (record.Checksum is { } uploadSum)
             {
                 w.Element("ChecksumAlgorithm", uploadSum.Algorithm.ToUpperInvariant());
@@ -361,7 +361,7 @@ public static class MultipartOperations
         if (encodingType.Length > 0 && encodingType != "url") throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request", "encoding-type", encodingType);
         c.Require(Operation.Read, t.ObjectResource(prefix), prefix: true);
         var maxUploads = IntQuery(c, "max-uploads", 1000, 0, 1000);
-        var uploads = new List<(string Key, string UploadId, DateTimeOffset Initiated)>();
+        var uploads = new List<(string Key, string UploadId, DateTimeOffset Initiated, string StorageClass)>();
         // A page of none lists no upload record (nor reads one); the bucket must exist all the same.
         if (maxUploads == 0 && !await c.BucketExistsAsync()) throw S3Errors.NoSuchBucket();
         string? token = null;
@@ -380,7 +380,7 @@ public static class MultipartOperations
                 if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
                 var afterMarker = keyMarker.Length == 0 || Utf8KeyOrder.Instance.Compare(key, keyMarker) > 0
                     || (uploadIdMarker.Length > 0 && key == keyMarker && string.CompareOrdinal(uploadId, uploadIdMarker) > 0);
-                if (afterMarker) uploads.Add((key, uploadId, o.LastModified));
+                if (afterMarker) uploads.Add((key, uploadId, o.LastModified, KeptStorageClass.Of(manifest)));
             }
             token = page.NextPageToken;
             if (token is null) break;
@@ -388,7 +388,7 @@ public static class MultipartOperations
         uploads.Sort((a, b) => Utf8KeyOrder.Instance.Compare(a.Key, b.Key) is var k && k != 0 ? k : string.CompareOrdinal(a.UploadId, b.UploadId));
 
         // One page: uploads and common prefixes together count towards max-uploads, as keys and prefixes do in listings.
-        var shown = new List<(string Key, string UploadId, DateTimeOffset Initiated)>();
+        var shown = new List<(string Key, string UploadId, DateTimeOffset Initiated, string StorageClass)>();
         var prefixes = new List<string>();
         var truncated = false;
         string nextKeyMarker = "", nextUploadIdMarker = "";
@@ -433,14 +433,14 @@ public static class MultipartOperations
             if (url) w.Element("EncodingType", "url");
             w.Element("MaxUploads", maxUploads);
             w.Element("IsTruncated", truncated);
-            foreach (var (key, uploadId, initiated) in shown)
+            foreach (var (key, uploadId, initiated, storageClass) in shown)
             {
                 w.WriteStartElement("Upload");
                 w.Element("Key", Enc(key));
                 w.Element("UploadId", uploadId);
                 BucketOperations.WriteOwner(w, c, "Initiator");
                 BucketOperations.WriteOwner(w, c);
-                w.Element("StorageClass", "STANDARD");
+                w.Element("StorageClass", storageClass);
                 w.Element("Initiated", initiated);
                 w.WriteEndElement();
             }

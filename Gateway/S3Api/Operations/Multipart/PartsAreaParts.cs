@@ -45,8 +45,8 @@ internal sealed class PartsAreaParts(S3Context c, UploadRecord record) : UploadP
         foreach (var part in chosen)
             sources.Add(new CopySourcePart(part.Key!, (await t.Store.HeadObjectAsync(t.Bucket, part.Key!, ObjectConditions.None, C.Aborted)).ETag));
         var manifest = Record.Info;
-        // The manifest's own reserved entries stay behind; the tags given at creation are the object's.
-        var metadata = manifest.Metadata.Where(kv => !MultipartMetadata.IsReserved(kv.Key) || kv.Key == Tagging.ObjectTags.MetadataKey)
+        // The manifest's own reserved entries stay behind; the tags and storage class given at creation are the object's.
+        var metadata = manifest.Metadata.Where(kv => !MultipartMetadata.IsReserved(kv.Key) || kv.Key == Tagging.ObjectTags.MetadataKey || kv.Key == KeptStorageClass.MetadataKey)
             .ToDictionary(kv => kv.Key, kv => kv.Value);
         foreach (var (name, value) in added) metadata[name] = value;
         if (!await ComposeAsync(sources, metadata, conditions))

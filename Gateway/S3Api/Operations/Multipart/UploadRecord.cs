@@ -73,6 +73,8 @@ internal sealed record UploadRecord(string UploadId, string Key, ObjectInfo Info
         var body = Encoding.ASCII.GetBytes(nativeId);
         var metadata = new Dictionary<string, string> { [MultipartMetadata.TargetKey] = MultipartMetadata.EncodeKey(key), [NativeFlag] = "1" };
         Add(metadata, checksum);
+        // The native upload carries the class to the object; the record answers it in ListParts and ListMultipartUploads.
+        metadata = KeptStorageClass.With(metadata, KeptStorageClass.Asked(c.Request));
         return t.Store.PutObjectAsync(t.Bucket, MultipartMetadata.ManifestKey(uploadId), new MemoryStream(body, writable: false), new PutObjectOptions
         {
             ContentType = "application/octet-stream",

@@ -122,6 +122,11 @@ public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services 
         var metadata = ObjectWriteOperations.ReadMetadata(form.Fields.Select(f => (f.Key, f.Value)), "field");
         // The tagging field is a Tagging XML document, as PutObjectTagging takes.
         if (form["tagging"] is { } tagging) metadata = Tagging.ObjectTags.With(metadata, Tagging.ObjectTags.ParseXml(tagging));
+        if (form[KeptStorageClass.Header] is { } storageClass)
+        {
+            if (!KeptStorageClass.Names.Contains(storageClass)) throw new S3Exception("InvalidStorageClass", 400, "The storage class you specified is not valid.");
+            metadata = KeptStorageClass.With(metadata, storageClass);
+        }
         return new PutObjectOptions { ContentType = contentType, Metadata = metadata, ContentHeaders = headers, ContentMd5 = md5, ReportMd5 = true };
     }
 
