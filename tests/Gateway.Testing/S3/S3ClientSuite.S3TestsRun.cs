@@ -19,4 +19,20 @@ public abstract partial class S3ClientSuite
                             ("aws-chunked, aws-chunked", None)):
             assert stored(given) == kept, (given, stored(given))
         """, "Content-Encoding kept as written");
+
+    /// <summary>
+    /// GetBucketPolicyStatus (s3-tests' get_bucket_policy_status; security scanners call it on every bucket) answers as S3
+    /// does for a bucket without a policy: 404 NoSuchBucketPolicy. Until this run it was NotImplemented. S3 has no PUT or
+    /// DELETE of it: 405.
+    /// </summary>
+    [Fact]
+    public Task Boto3_bucket_policy_status_is_no_such_bucket_policy() => RunBotoAsync("""
+        assert error_of(lambda: s3.get_bucket_policy_status(Bucket=BUCKET)) == ("NoSuchBucketPolicy", 404)
+        missing = BUCKET + "-gone"
+        expected = [("NoSuchBucket", 404)] if os.environ["MISSING_BUCKETS_VISIBLE"] == "1" else [("NoSuchBucket", 404), ("NoSuchBucketPolicy", 404)]
+        assert error_of(lambda: s3.get_bucket_policy_status(Bucket=missing)) in expected
+        for method in ("PUT", "DELETE"):
+            status, body = raw(method, f"{ENDPOINT}/{BUCKET}?policyStatus", b"<PolicyStatus/>" if method == "PUT" else b"")
+            assert status == 405 and b"<Code>MethodNotAllowed</Code>" in body, (method, status, body)
+        """, "GetBucketPolicyStatus");
 }
