@@ -11,12 +11,16 @@ public abstract partial class S3ClientSuite
     /// </summary>
     [Fact]
     public Task Boto3_content_encoding_is_kept_as_written_less_aws_chunked() => RunBotoAsync("""
+        # An s3 store answers only the first coding of a list: the AWS SDK for .NET keeps the first value of a multi-valued
+        # response header (docs/s3.md, "ceph/s3-tests, run").
+        first_only = os.environ["STORE_KIND"] == "s3"
         def stored(encoding):
             s3.put_object(Bucket=BUCKET, Key="encoding", ContentEncoding=encoding)
             return s3.head_object(Bucket=BUCKET, Key="encoding").get("ContentEncoding")
         for given, kept in (("gzip", "gzip"), ("deflate, gzip", "deflate, gzip"), ("deflate,gzip", "deflate,gzip"),
                             ("gzip, aws-chunked", "gzip"), ("aws-chunked, gzip", "gzip"), ("aws-chunked", None),
                             ("aws-chunked, aws-chunked", None)):
+            if first_only and kept: kept = kept.split(",")[0]
             assert stored(given) == kept, (given, stored(given))
         """, "Content-Encoding kept as written");
 
