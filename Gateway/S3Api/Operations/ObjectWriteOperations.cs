@@ -72,13 +72,19 @@ public static partial class ObjectWriteOperations
         var headers = ContentHeaders.From(name => request.Headers[name].ToString());
         if (headers?.ContentEncoding is { } encoding)
         {
-            var codings = encoding.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-                .Where(coding => !coding.Equals("aws-chunked", StringComparison.OrdinalIgnoreCase)).ToList();
-            headers = ContentHeaders.OrNull(headers with { ContentEncoding = codings.Count == 0 ? null : string.Join(",", codings) });
+            var codings = encoding.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            // A header without the aws-chunked coding is kept as written ("deflate, gzip" stays so), as S3 keeps it.
+            if (codings.Any(IsAwsChunked))
+            {
+                var kept = codings.Where(coding => !IsAwsChunked(coding)).ToList();
+                headers = ContentHeaders.OrNull(headers with { ContentEncoding = kept.Count == 0 ? null : string.Join(", ", kept) });
+            }
         }
         try { return headers?.Validate(); }
         catch (GatewayException e) { throw S3Errors.InvalidArgument(e.Message); }
     }
+
+    private static bool IsAwsChunked(string coding) => coding.Equals("aws-chunked", StringComparison.OrdinalIgnoreCase);
 
     public static Dictionary<string, string> ReadMetadata(HttpRequest request) =>
         ReadMetadata(request.Headers.Select(h => (h.Key, h.Value.ToString())), "header");

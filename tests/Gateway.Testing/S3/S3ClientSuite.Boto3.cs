@@ -66,6 +66,7 @@ public abstract partial class S3ClientSuite
                 ["DOTTED_BUCKETS"] = StoreSettings["Kind"] == "azure-blob" ? "0" : "1",
                 ["BACKSLASH_KEYS"] = StoreSettings["Kind"] == "azure-blob" ? "0" : "1",
                 ["LISTING_ORDER"] = StoreListsInUtf16Order ? "utf16" : "utf8",
+                ["STORE_KIND"] = StoreSettings["Kind"],
             });
         Assert.True(run.ExitCode == 0 && run.Stdout.TrimEnd().EndsWith("OK"), $"{what}: {run}");
     }

@@ -21,6 +21,13 @@ public static class BucketSubResources
         // and with no bucket state to remember it, GET would go on answering "never versioned".
         new("versioning") { Document = w => Empty(w, "VersioningConfiguration"), Delete = DeleteAnswer.MethodNotAllowed },
         NotFound("policy", "NoSuchBucketPolicy", "The bucket policy does not exist"),
+        // GetBucketPolicyStatus of a bucket without a policy is S3's NoSuchBucketPolicy (what exposure scanners expect);
+        // S3 has no PUT or DELETE for it.
+        NotFound("policyStatus", "NoSuchBucketPolicy", "The bucket policy does not exist") with
+        {
+            PutRefusal = S3Errors.MethodNotAllowed,
+            Delete = DeleteAnswer.MethodNotAllowed,
+        },
         NotFound("cors", "NoSuchCORSConfiguration", "The CORS configuration does not exist"),
         NotFound("lifecycle", "NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist"),
         NotFound("encryption", "ServerSideEncryptionConfigurationNotFoundError", "The server side encryption configuration was not found"),
