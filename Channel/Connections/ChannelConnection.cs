@@ -209,6 +209,9 @@ public sealed class ChannelConnection : IAsyncDisposable
                 _sendCipher.Ratchet();
                 rekeys++;
             }
+            // Stamped when the write starts: the peer may answer before WriteAsync returns, and a stamp taken after
+            // that answer would hide the next keepalive interval.
+            var sentAt = NowMs();
             // Only the connection's own token: a write cancelled half-way would desynchronise the framing.
             await _transport.WriteAsync(buffer.AsMemory(0, written), _closing.Token).ConfigureAwait(false);
             for (var i = 0; i < rekeys; i++)
@@ -216,7 +219,7 @@ public sealed class ChannelConnection : IAsyncDisposable
                 ChannelMetrics.FrameSent(_side, overhead);
                 ChannelMetrics.Rekey(_side, "sent");
             }
-            Volatile.Write(ref _lastSent, NowMs());
+            Volatile.Write(ref _lastSent, sentAt);
         }
         catch (Exception e) when (IsSendFailure(e, ct))
         {
