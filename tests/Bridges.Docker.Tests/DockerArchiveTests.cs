@@ -14,19 +14,6 @@ namespace Gateway.Bridges.Docker.Tests;
 [Collection(DockerCollection.Name)]
 public sealed class DockerArchiveTests(DockerBackend backend) : DockerGatewayTestBase(backend)
 {
-    async Task<string> RunningContainerAsync()
-    {
-        var create = await Http.PostAsJsonAsync("v1/docker/local/containers", new
-        {
-            image = Backend.TestImage,
-            command = new[] { "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done" },
-            labels = RunLabels,
-        });
-        var id = (await create.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        Assert.Equal(HttpStatusCode.OK, (await Http.PostAsync($"v1/docker/local/containers/{id}/start", null)).StatusCode);
-        return id;
-    }
-
     static StreamContent Tar(params (string Name, byte[] Data)[] files)
     {
         var buffer = new MemoryStream();

@@ -13,20 +13,6 @@ namespace Gateway.Bridges.Docker.Tests;
 public sealed class DockerExecTests(DockerBackend backend) : DockerGatewayTestBase(backend)
 {
     /// <summary>A container that runs until it is stopped; started unless <paramref name="start"/> is false.</summary>
-    async Task<string> RunningContainerAsync(bool start = true)
-    {
-        var create = await Http.PostAsJsonAsync("v1/docker/local/containers", new
-        {
-            image = Backend.TestImage,
-            command = new[] { "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done" },
-            labels = RunLabels,
-        });
-        Assert.Equal(HttpStatusCode.Created, create.StatusCode);
-        var id = (await create.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        if (start) Assert.Equal(HttpStatusCode.OK, (await Http.PostAsync($"v1/docker/local/containers/{id}/start", null)).StatusCode);
-        return id;
-    }
-
     async Task<List<JsonElement>> ExecAsync(string container, object body)
     {
         using var response = await Http.PostAsJsonAsync($"v1/docker/local/containers/{container}/exec", body, Deadline());

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Gateway.Testing;
 
 namespace Gateway.Bridges.Docker.Tests;
@@ -17,6 +20,21 @@ public abstract class DockerGatewayTestBase(DockerBackend backend) : IAsyncLifet
     protected static CancellationToken Deadline(int seconds = 30) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
 
     protected Dictionary<string, string> RunLabels => new() { [RunLabel.Split('=')[0]] = RunLabel.Split('=')[1] };
+
+    /// <summary>A container of this run that sleeps until stopped (and exits 0 on TERM); started unless asked not to.</summary>
+    protected async Task<string> RunningContainerAsync(bool start = true)
+    {
+        var create = await Http.PostAsJsonAsync("v1/docker/local/containers", new
+        {
+            image = Backend.TestImage,
+            command = new[] { "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done" },
+            labels = RunLabels,
+        });
+        Assert.Equal(HttpStatusCode.Created, create.StatusCode);
+        var id = (await create.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        if (start) Assert.Equal(HttpStatusCode.OK, (await Http.PostAsync($"v1/docker/local/containers/{id}/start", null)).StatusCode);
+        return id;
+    }
 
     /// <summary>Settings a test class adds to the gateway's.</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> MoreSettings => [];
