@@ -88,6 +88,25 @@ public sealed class DockerTlsTests(DockerBackend backend) : DockerGatewayTestBas
     }
 
     [Fact]
+    public async Task An_engine_reached_under_an_address_its_certificate_does_not_name_is_refused()
+    {
+        // The same engine, CA and client certificate as the trusted host, through 127.0.0.2: the server certificate
+        // names 127.0.0.1 and localhost only, so the chain is good and the name is not.
+        var target = new Uri(_endpoint.Replace("tcp://", "https://"));
+        await using var forwarder = new LoopbackForwarder(new IPEndPoint(IPAddress.Parse(target.Host), target.Port));
+        await using var gateway = await GatewayServer.StartAsync(Host("renamed", _ca, _cert, _key)
+            .Select(kv => kv.Key.EndsWith(":Endpoint") ? new KeyValuePair<string, string?>(kv.Key, $"tcp://{forwarder.Endpoint}") : kv)
+            .ToDictionary());
+
+        var problem = await Problem(await gateway.Client.GetAsync("v1/docker/renamed/version"), HttpStatusCode.BadGateway, "bad-gateway");
+        Assert.Contains("certificate", problem.GetProperty("detail").GetString());
+        var before = (await Backend.Direct.Containers.ListContainersAsync(new() { All = true })).Count;
+        Assert.Equal(HttpStatusCode.BadGateway,
+            (await gateway.Client.PostAsJsonAsync("v1/docker/renamed/containers", new { image = Backend.TestImage, labels = RunLabels })).StatusCode);
+        Assert.Equal(before, (await Backend.Direct.Containers.ListContainersAsync(new() { All = true })).Count);
+    }
+
+    [Fact]
     public async Task A_client_certificate_the_engine_does_not_trust_gets_no_answer()
     {
         var response = await Http.GetAsync("v1/docker/untrusted-client/version");
