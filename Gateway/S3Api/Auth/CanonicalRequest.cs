@@ -37,6 +37,12 @@ public static class CanonicalRequest
     public static string CanonicalUri(string rawPath) =>
         rawPath.Length == 0 ? "/" : SigV4.UriEncode(Uri.UnescapeDataString(rawPath), keepSlash: true);
 
+    /// <summary>
+    /// Each name and value decoded to bytes and encoded again as SigV4 asks (RFC 3986 unreserved characters kept, every other
+    /// byte %XY): so <c>%ff</c>, <c>%FF</c> and <c>%41</c> sign as <c>%FF</c>, <c>%FF</c> and <c>A</c> whatever bytes they
+    /// name (a <c>%FF</c> that is no UTF-8 is one byte, not the text "%FF"), and a literal <c>+</c> is a space, signed
+    /// <c>%20</c>, as S3 reads it and as this front door reads the query's values (<c>%2B</c> is the plus sign).
+    /// </summary>
     public static string CanonicalQuery(string rawQuery, bool presigned)
     {
         if (rawQuery.Length == 0) return "";
@@ -45,10 +51,10 @@ public static class CanonicalRequest
         {
             if (part.Length == 0) continue;
             var eq = part.IndexOf('=');
-            var name = Uri.UnescapeDataString(eq < 0 ? part : part[..eq]);
-            var value = eq < 0 ? "" : Uri.UnescapeDataString(part[(eq + 1)..]);
+            var name = Recode(eq < 0 ? part : part[..eq]);
+            var value = eq < 0 ? "" : Recode(part[(eq + 1)..]);
             if (presigned && name == "X-Amz-Signature") continue;
-            pairs.Add((SigV4.UriEncode(name, false), SigV4.UriEncode(value, false)));
+            pairs.Add((name, value));
         }
         pairs.Sort((a, b) =>
         {
@@ -56,6 +62,29 @@ public static class CanonicalRequest
             return c != 0 ? c : string.CompareOrdinal(a.Value, b.Value);
         });
         return string.Join('&', pairs.Select(p => p.Name + "=" + p.Value));
+    }
+
+    private static string Recode(string component)
+    {
+        var bytes = new List<byte>(component.Length);
+        Span<byte> utf8 = stackalloc byte[4];
+        for (var i = 0; i < component.Length; i++)
+        {
+            var c = component[i];
+            if (c == '%' && i + 2 < component.Length && Uri.IsHexDigit(component[i + 1]) && Uri.IsHexDigit(component[i + 2]))
+            {
+                bytes.Add((byte)((Uri.FromHex(component[i + 1]) << 4) | Uri.FromHex(component[i + 2])));
+                i += 2;
+            }
+            else if (c == '+') bytes.Add((byte)' ');
+            else if (char.IsHighSurrogate(c) && i + 1 < component.Length && char.IsLowSurrogate(component[i + 1]))
+            {
+                bytes.AddRange(utf8[..Encoding.UTF8.GetBytes(component.AsSpan(i, 2), utf8)]);
+                i++;
+            }
+            else bytes.AddRange(utf8[..Encoding.UTF8.GetBytes(component.AsSpan(i, 1), utf8)]);
+        }
+        return SigV4.UriEncode(bytes);
     }
 
     /// <summary>

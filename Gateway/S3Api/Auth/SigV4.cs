@@ -75,4 +75,17 @@ public static class SigV4
         }
         return sb.ToString();
     }
+
+    /// <summary>Bytes as SigV4 encodes them: RFC 3986 unreserved characters as they are, every other byte %XY.</summary>
+    public static string UriEncode(IReadOnlyList<byte> bytes)
+    {
+        var sb = new StringBuilder(bytes.Count * 3);
+        foreach (var b in bytes)
+        {
+            if (b is >= (byte)'A' and <= (byte)'Z' or >= (byte)'a' and <= (byte)'z' or >= (byte)'0' and <= (byte)'9' or (byte)'-' or (byte)'.' or (byte)'_' or (byte)'~')
+                sb.Append((char)b);
+            else sb.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return sb.ToString();
+    }
 }

@@ -53,6 +53,7 @@ public static class S3Errors
     public static S3Exception BadDigest(string message = "The Content-MD5 you specified did not match what we received.") => new("BadDigest", 400, message);
     public static S3Exception InvalidDigest() => new("InvalidDigest", 400, "The Content-MD5 you specified is not valid.");
     public static S3Exception NotImplemented(string what) => new("NotImplemented", 501, $"{what} is not implemented by this gateway's S3 front door.");
+    public static S3Exception InvalidStorageClass() => new("InvalidStorageClass", 400, "The storage class you specified is not valid.");
     public static S3Exception MethodNotAllowed() => new("MethodNotAllowed", 405, "The specified method is not allowed against this resource.");
     public static S3Exception MissingContentLength() => new("MissingContentLength", 411, "You must provide the Content-Length HTTP header.");
     public static S3Exception IncompleteBody() => new("IncompleteBody", 400, "You did not provide the number of bytes specified by the Content-Length HTTP header.");

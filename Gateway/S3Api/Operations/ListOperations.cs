@@ -35,8 +35,7 @@ public static class ListOperations
             var q = c.Request.Query;
             var prefix = q["prefix"].ToString();
             var delimiter = q["delimiter"].ToString();
-            var encodingType = q["encoding-type"].ToString();
-            if (encodingType.Length > 0 && encodingType != "url") throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request", "encoding-type", encodingType);
+            var url = UrlEncoding(q);
             var maxKeys = 1000;
             if (q.TryGetValue("max-keys", out var mk))
             {
@@ -48,7 +47,19 @@ public static class ListOperations
             if (Encoding.UTF8.GetByteCount(delimiter) > ObjectNames.MaxKeyBytes)
                 throw S3Errors.InvalidArgument($"The delimiter is at most {ObjectNames.MaxKeyBytes} bytes here: no key is longer.", "delimiter", delimiter);
             c.Require(Operation.Read, c.Target.ObjectResource(prefix), prefix: true);
-            return new Parameters(prefix, delimiter, encodingType == "url", maxKeys, matchesNothing);
+            return new Parameters(prefix, delimiter, url, maxKeys, matchesNothing);
+        }
+
+        /// <summary>
+        /// True for <c>encoding-type=url</c>. Present, the parameter must be <c>url</c>: an empty one is refused as S3 refuses
+        /// it, not read as absent (answering raw keys to a client that asked for an encoding).
+        /// </summary>
+        public static bool UrlEncoding(IQueryCollection q)
+        {
+            if (!q.TryGetValue("encoding-type", out var given)) return false;
+            var encodingType = given.ToString();
+            if (encodingType != "url") throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request", "encoding-type", encodingType);
+            return true;
         }
 
         /// <summary>

@@ -121,24 +121,31 @@ public static partial class ObjectWriteOperations
     }
 
     /// <summary>
-    /// If-None-Match: * goes to the store as is (create-only, atomic there). If-Match and If-None-Match with ETags name
-    /// S3's ETag, which may not be the store's own token: they are checked against the current object (RFC 9110: If-Match
-    /// on a missing object fails, 412), and the write is then pinned to what was checked (the store's ETag, or "must not
-    /// exist"), so the store still refuses it if the object changed in between.
+    /// If-None-Match: * goes to the store as is (create-only, atomic there); S3 takes no other If-None-Match value on a
+    /// write (501, <see cref="OnlyStarIfNoneMatch"/>). If-Match names S3's ETag, which may not be the store's own token: it
+    /// is checked against the current object (RFC 9110: If-Match on a missing object fails, 412), and the write is then
+    /// pinned to what was checked (the store's ETag), so the store still refuses it if the object changed in between.
     /// </summary>
     public static async Task<ObjectConditions> TargetConditionsAsync(S3Context c, IObjectStore store, string bucket, string key)
     {
         var ifNoneMatch = S3ObjectHeaders.Tags(c.Request.Headers.IfNoneMatch);
         var ifMatch = S3ObjectHeaders.Tags(c.Request.Headers.IfMatch);
-        var createOnly = ifNoneMatch is ["*"];
-        if (ifMatch is null && (ifNoneMatch is null || createOnly)) return new ObjectConditions { IfNoneMatch = ifNoneMatch };
+        if (ifNoneMatch is not null and not ["*"]) throw OnlyStarIfNoneMatch();
+        if (ifMatch is null) return new ObjectConditions { IfNoneMatch = ifNoneMatch };
         ObjectInfo? current;
         try { current = await store.HeadObjectAsync(bucket, key, ObjectConditions.None, c.Aborted); }
         catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { current = null; }
-        if (ifMatch is not null && (current is null || !S3ObjectHeaders.Matches(current, ifMatch))) throw S3Errors.PreconditionFailed();
-        if (ifNoneMatch is not null && current is not null && (createOnly || S3ObjectHeaders.Matches(current, ifNoneMatch))) throw S3Errors.PreconditionFailed();
-        return current is null ? new ObjectConditions { IfNoneMatch = ["*"] } : new ObjectConditions { IfMatch = [current.ETag] };
+        if (current is null || !S3ObjectHeaders.Matches(current, ifMatch)) throw S3Errors.PreconditionFailed();
+        if (ifNoneMatch is not null) throw S3Errors.PreconditionFailed();
+        return new ObjectConditions { IfMatch = [current.ETag] };
     }
+
+    /// <summary>S3's answer to a write's If-None-Match holding an ETag (it takes only <c>*</c> there), with its Header and additionalMessage.</summary>
+    private static S3Exception OnlyStarIfNoneMatch() =>
+        new("NotImplemented", 501, "A header you provided implies functionality that is not implemented")
+        {
+            Details = [("Header", "If-None-Match"), ("additionalMessage", "We don't accept the provided value of If-None-Match header for this API")],
+        };
 
     public static async Task DeleteAsync(S3Context c)
     {

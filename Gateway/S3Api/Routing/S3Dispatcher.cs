@@ -143,8 +143,8 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         if (c.Key is not null && ObjectLockRequests.IsObjectSubResource(q)) return ObjectLockRequests.RunAsync(c);
         foreach (var name in Unsupported)
             if (q.ContainsKey(name)) return Task.FromException(S3Errors.NotImplemented($"The '{name}' sub-resource"));
-        if (c.Request.Headers.TryGetValue("x-amz-storage-class", out var storageClass) && !KeptStorageClass.Names.Contains(storageClass.ToString()))
-            return Task.FromException(new S3Exception("InvalidStorageClass", 400, "The storage class you specified is not valid."));
+        if (c.Request.Headers.TryGetValue(KeptStorageClass.Header, out var storageClass) && !KeptStorageClass.Names.Contains(storageClass.ToString()))
+            return Task.FromException(S3Errors.InvalidStorageClass());
         if (c.S3Bucket is null)
             return HttpMethods.IsGet(method) ? BucketOperations.ListBucketsAsync(c) : Task.FromException(S3Errors.MethodNotAllowed());
         if (q.ContainsKey("acl")) return AclOperations.RunAsync(c);

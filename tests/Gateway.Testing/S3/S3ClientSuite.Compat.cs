@@ -166,12 +166,13 @@ public abstract partial class S3ClientSuite
         def raw_code(status, body): return (body.split(b"<Code>")[1].split(b"</Code>")[0].decode() if b"<Code>" in body else None, status)
         got = raw_code(*raw("PUT", f"{ENDPOINT}/{BUCKET}/nothing", b"x", headers={"If-Match": '"793a3e0b9e1e6a6c9d1e6b1a3a2d5c2e"'}))
         check(f"put If-Match on a missing key: {got}", got == ("PreconditionFailed", 412))
-        status, body = raw("PUT", f"{ENDPOINT}/{BUCKET}/eleven", b"replaced", headers={"If-None-Match": '"ABCORZ"'})
-        check(f"put If-None-Match with another ETag: {status} {body[:200]}", status == 200)
+        # S3 takes only * in a write's If-None-Match (s3-tests' put_object_ifnonmatch_good and _failed are fails_on_aws).
+        got = raw_code(*raw("PUT", f"{ENDPOINT}/{BUCKET}/eleven", b"replaced", headers={"If-None-Match": '"ABCORZ"'}))
+        check(f"put If-None-Match with another ETag: {got}", got == ("NotImplemented", 501))
         etag = s3.head_object(Bucket=BUCKET, Key="eleven")["ETag"]
         got = raw_code(*raw("PUT", f"{ENDPOINT}/{BUCKET}/eleven", b"x", headers={"If-None-Match": etag}))
-        check(f"put If-None-Match with the current ETag: {got}", got == ("PreconditionFailed", 412))
-        check("the refused put changed nothing", s3.get_object(Bucket=BUCKET, Key="eleven")["Body"].read() == b"replaced")
+        check(f"put If-None-Match with the current ETag: {got}", got == ("NotImplemented", 501))
+        check("the refused puts changed nothing", s3.get_object(Bucket=BUCKET, Key="eleven")["Body"].read() == b"testcontent")
         # Listing edge cases.
         for k in ["bar", "baz", "cab", "foo/x"]: s3.put_object(Bucket=BUCKET, Key=k, Body=b"x")
         r = s3.list_objects(Bucket=BUCKET, MaxKeys=0)

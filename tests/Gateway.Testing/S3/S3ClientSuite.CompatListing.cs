@@ -43,7 +43,7 @@ public abstract partial class S3ClientSuite
         status, _ = raw("PUT", f"{ENDPOINT}/{BUCKET}/cond", b"zar", headers={"If-Match": etag})
         check(f"If-Match unquoted: {status}", status == 200)
         status, _ = raw("PUT", f"{ENDPOINT}/{BUCKET}/cond", b"no", headers={"If-None-Match": s3.head_object(Bucket=BUCKET, Key="cond")["ETag"].strip('"')})
-        check(f"If-None-Match unquoted current: {status}", status == 412)
+        check(f"If-None-Match unquoted current: {status}", status == 501)  # S3 takes only * there
         status, _ = raw("PUT", f"{ENDPOINT}/{BUCKET}/absent", b"no", headers={"If-Match": "*"})
         check(f"If-Match * on a missing key: {status}", status == 412)
         cur = s3.head_object(Bucket=BUCKET, Key="cond")["ETag"]

@@ -357,8 +357,7 @@ public static class MultipartOperations
         var delimiter = q["delimiter"].ToString();
         var keyMarker = q["key-marker"].ToString();
         var uploadIdMarker = keyMarker.Length == 0 ? "" : q["upload-id-marker"].ToString();
-        var encodingType = q["encoding-type"].ToString();
-        if (encodingType.Length > 0 && encodingType != "url") throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request", "encoding-type", encodingType);
+        var url = ListOperations.Parameters.UrlEncoding(q);
         c.Require(Operation.Read, t.ObjectResource(prefix), prefix: true);
         var maxUploads = IntQuery(c, "max-uploads", 1000, 0, 1000);
         var uploads = new List<(string Key, string UploadId, DateTimeOffset Initiated, string StorageClass)>();
@@ -415,7 +414,6 @@ public static class MultipartOperations
                 (nextKeyMarker, nextUploadIdMarker) = (upload.Key, upload.UploadId);
             }
         }
-        var url = encodingType == "url";
         string Enc(string value) => url ? SigV4.UriEncode(value, keepSlash: true) : value;
         await S3Xml.WriteAsync(c.Response, 200, w =>
         {

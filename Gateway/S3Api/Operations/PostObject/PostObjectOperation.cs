@@ -124,7 +124,7 @@ public sealed partial class PostObjectOperation(PostObjectAuth auth, S3Services 
         if (form["tagging"] is { } tagging) metadata = Tagging.ObjectTags.With(metadata, Tagging.ObjectTags.ParseXml(tagging));
         if (form[KeptStorageClass.Header] is { } storageClass)
         {
-            if (!KeptStorageClass.Names.Contains(storageClass)) throw new S3Exception("InvalidStorageClass", 400, "The storage class you specified is not valid.");
+            if (!KeptStorageClass.Names.Contains(storageClass)) throw S3Errors.InvalidStorageClass();
             metadata = KeptStorageClass.With(metadata, storageClass);
         }
         return new PutObjectOptions { ContentType = contentType, Metadata = metadata, ContentHeaders = headers, ContentMd5 = md5, ReportMd5 = true };

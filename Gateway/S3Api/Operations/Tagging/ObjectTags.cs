@@ -63,8 +63,9 @@ public static partial class ObjectTags
             if (tag.Name.LocalName != "Tag") throw S3Errors.MalformedXml();
             var keys = tag.Elements().Where(e => e.Name.LocalName == "Key").ToList();
             var values = tag.Elements().Where(e => e.Name.LocalName == "Value").ToList();
-            if (keys.Count != 1 || values.Count > 1 || keys[0].HasElements || values is [{ HasElements: true }]) throw S3Errors.MalformedXml();
-            tags.Add(new(keys[0].Value, values.Count == 0 ? "" : values[0].Value));
+            // S3's schema requires both (botocore's Tag shape; RGW decodes both as mandatory): an empty value is <Value/>.
+            if (keys.Count != 1 || values.Count != 1 || keys[0].HasElements || values[0].HasElements) throw S3Errors.MalformedXml();
+            tags.Add(new(keys[0].Value, values[0].Value));
         }
         return Validate(tags);
     }
