@@ -52,37 +52,16 @@ public static class SigV4
     /// SigV4 URI encoding: unreserved characters (A-Z a-z 0-9 - . _ ~) stay, everything else is %XX of its UTF-8
     /// bytes, upper-case hex; '/' stays when <paramref name="keepSlash"/> (object key paths).
     /// </summary>
-    public static string UriEncode(string value, bool keepSlash)
-    {
-        var sb = new StringBuilder(value.Length + 16);
-        Span<byte> buf = stackalloc byte[4];
-        for (var i = 0; i < value.Length; i++)
-        {
-            var c = value[i];
-            if (c is >= 'A' and <= 'Z' or >= 'a' and <= 'z' or >= '0' and <= '9' or '-' or '.' or '_' or '~' || (keepSlash && c == '/'))
-            {
-                sb.Append(c);
-                continue;
-            }
-            int n;
-            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
-            {
-                n = Encoding.UTF8.GetBytes(value.AsSpan(i, 2), buf);
-                i++;
-            }
-            else n = Encoding.UTF8.GetBytes(value.AsSpan(i, 1), buf);
-            for (var j = 0; j < n; j++) sb.Append('%').Append(buf[j].ToString("X2"));
-        }
-        return sb.ToString();
-    }
+    public static string UriEncode(string value, bool keepSlash) => UriEncode(Encoding.UTF8.GetBytes(value), keepSlash);
 
-    /// <summary>Bytes as SigV4 encodes them: RFC 3986 unreserved characters as they are, every other byte %XY.</summary>
-    public static string UriEncode(IReadOnlyList<byte> bytes)
+    /// <summary>Bytes as SigV4 encodes them: RFC 3986 unreserved characters (and <c>/</c> when kept) as they are, every other byte %XY.</summary>
+    public static string UriEncode(IReadOnlyList<byte> bytes, bool keepSlash = false)
     {
         var sb = new StringBuilder(bytes.Count * 3);
         foreach (var b in bytes)
         {
-            if (b is >= (byte)'A' and <= (byte)'Z' or >= (byte)'a' and <= (byte)'z' or >= (byte)'0' and <= (byte)'9' or (byte)'-' or (byte)'.' or (byte)'_' or (byte)'~')
+            if (b is >= (byte)'A' and <= (byte)'Z' or >= (byte)'a' and <= (byte)'z' or >= (byte)'0' and <= (byte)'9' or (byte)'-' or (byte)'.' or (byte)'_' or (byte)'~'
+                || (keepSlash && b == (byte)'/'))
                 sb.Append((char)b);
             else sb.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
         }
