@@ -62,8 +62,6 @@ public sealed class GatewayServer : IAsyncDisposable
     {
         // A given data directory (a restart of an earlier server) is the caller's to delete.
         var data = dataDirectory ?? Directory.CreateTempSubdirectory("gateway-test-").FullName;
-        // Servers shared by a whole test class or run are never disposed; their folder still goes with the process.
-        if (dataDirectory is null) AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteFolder(data);
         var config = new Dictionary<string, string?>
         {
             ["Gateway:DataDirectory"] = data,
@@ -110,12 +108,7 @@ public sealed class GatewayServer : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        if (_ownsData) DeleteFolder(DataDirectory);
-    }
-
-    /// <summary>Deletes a test folder if it is still there.</summary>
-    public static void DeleteFolder(string path)
-    {
-        try { Directory.Delete(path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        if (!_ownsData) return;
+        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

@@ -44,11 +44,17 @@ public abstract partial class S3ClientSuite : IAsyncLifetime
         Bucket = await CreateBucketAsync(S3FrontDoor.NewBucketName());
     }
 
-    /// <summary>One front door per store kind for the test run; a store root of its own goes when the test process ends.</summary>
-    private Task<S3FrontDoor> StartDoorAsync()
+    /// <summary>One front door per store kind for the test run; its folders go when the test process ends.</summary>
+    private async Task<S3FrontDoor> StartDoorAsync()
     {
-        if (StoreSettings.GetValueOrDefault("Root") is { } root) AppDomain.CurrentDomain.ProcessExit += (_, _) => GatewayServer.DeleteFolder(root);
-        return S3FrontDoor.StartAsync(StoreSettings);
+        var door = await S3FrontDoor.StartAsync(StoreSettings);
+        string?[] folders = [door.Server.DataDirectory, StoreSettings.GetValueOrDefault("Root")];
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var folder in folders.OfType<string>())
+                try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
+        return door;
     }
 
     public Task DisposeAsync()
