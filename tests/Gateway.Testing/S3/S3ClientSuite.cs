@@ -38,23 +38,10 @@ public abstract partial class S3ClientSuite : IAsyncLifetime
     public async Task InitializeAsync()
     {
         EnsureBackendAvailable();
-        Door = await Doors.GetOrAdd(GetType(), _ => new Lazy<Task<S3FrontDoor>>(StartDoorAsync)).Value;
+        Door = await Doors.GetOrAdd(GetType(), _ => new Lazy<Task<S3FrontDoor>>(() => S3FrontDoor.StartAsync(StoreSettings))).Value;
         _work = Directory.CreateTempSubdirectory("s3-clients-").FullName;
         Clients = new S3Clients(Door, _work);
         Bucket = await CreateBucketAsync(S3FrontDoor.NewBucketName());
-    }
-
-    /// <summary>One front door per store kind for the test run; its folders go when the test process ends.</summary>
-    private async Task<S3FrontDoor> StartDoorAsync()
-    {
-        var door = await S3FrontDoor.StartAsync(StoreSettings);
-        string?[] folders = [door.Server.DataDirectory, StoreSettings.GetValueOrDefault("Root")];
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            foreach (var folder in folders.OfType<string>())
-                try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        };
-        return door;
     }
 
     public Task DisposeAsync()
