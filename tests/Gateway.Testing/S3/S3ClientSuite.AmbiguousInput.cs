@@ -12,12 +12,6 @@ public abstract partial class S3ClientSuite
 {
     private const string AmbiguousPrelude = """
         import re
-        def code(status, body):
-            m = re.search(rb"<Code>(.*?)</Code>", body)
-            return status, (m.group(1).decode() if m else None)
-        def field(body, name):
-            m = re.search(rb"<%s>(.*?)</%s>" % (name.encode(), name.encode()), body)
-            return m.group(1).decode() if m else None
         def refused(answer, name):
             status, body = answer
             return code(status, body) == (400, "InvalidArgument") and field(body, "ArgumentName") == name

@@ -9,19 +9,9 @@ namespace Gateway.Testing.S3;
 /// </summary>
 public abstract partial class S3ClientSuite
 {
-    private const string FidelityPrelude = """
-        import re
-        def code(status, body):
-            m = re.search(rb"<Code>(.*?)</Code>", body)
-            return status, (m.group(1).decode() if m else None)
-        def field(body, name):
-            m = re.search(rb"<%s>(.*?)</%s>" % (name.encode(), name.encode()), body)
-            return m.group(1).decode() if m else None
-        """;
-
     /// <summary>S3's schema requires a Tag's Value (botocore's Tag shape, RGW's decoder): without one it is MalformedXML, not an empty value.</summary>
     [Fact]
-    public Task Boto3_a_tag_without_a_value_is_malformed_and_changes_nothing() => RunBotoAsync(FidelityPrelude + "\n" + """
+    public Task Boto3_a_tag_without_a_value_is_malformed_and_changes_nothing() => RunBotoAsync("""
         s3.put_object(Bucket=BUCKET, Key="fid/tagged", Body=b"t", Tagging="kept=1")
         url = f"{ENDPOINT}/{BUCKET}/fid/tagged?tagging"
         for doc in (b"<Tagging><TagSet><Tag><Key>k</Key></Tag></TagSet></Tagging>",
@@ -38,7 +28,7 @@ public abstract partial class S3ClientSuite
 
     /// <summary>An empty encoding-type is S3's InvalidArgument on every listing, not read as absent.</summary>
     [Fact]
-    public Task Boto3_an_empty_encoding_type_is_refused_on_every_listing() => RunBotoAsync(FidelityPrelude + "\n" + """
+    public Task Boto3_an_empty_encoding_type_is_refused_on_every_listing() => RunBotoAsync("""
         s3.put_object(Bucket=BUCKET, Key="fid/listed", Body=b"l")
         base = f"{ENDPOINT}/{BUCKET}"
         for query in ("list-type=2&encoding-type=", "encoding-type=", "versions&encoding-type=", "uploads&encoding-type="):
@@ -55,7 +45,7 @@ public abstract partial class S3ClientSuite
     /// 501 NotImplemented naming the header, whether or not it names the current object, and nothing is written.
     /// </summary>
     [Fact]
-    public Task Boto3_an_etag_in_a_writes_if_none_match_is_not_implemented_and_changes_nothing() => RunBotoAsync(FidelityPrelude + "\n" + """
+    public Task Boto3_an_etag_in_a_writes_if_none_match_is_not_implemented_and_changes_nothing() => RunBotoAsync("""
         etag = s3.put_object(Bucket=BUCKET, Key="fid/cond", Body=b"original")["ETag"]
         s3.put_object(Bucket=BUCKET, Key="fid/src", Body=b"source")
         url = f"{ENDPOINT}/{BUCKET}/fid/cond"
@@ -84,7 +74,7 @@ public abstract partial class S3ClientSuite
     /// (it was SignatureDoesNotMatch), and a signature over a literal <c>+</c> is not.
     /// </summary>
     [Fact]
-    public Task Boto3_a_query_with_a_non_utf8_byte_or_a_plus_is_signed_as_s3_reads_it() => RunBotoAsync(FidelityPrelude + "\n" + """
+    public Task Boto3_a_query_with_a_non_utf8_byte_or_a_plus_is_signed_as_s3_reads_it() => RunBotoAsync("""
         s3.put_object(Bucket=BUCKET, Key="fid/a b", Body=b"space")
         s3.put_object(Bucket=BUCKET, Key="fid/a+b", Body=b"plus")
         base = f"{ENDPOINT}/{BUCKET}"

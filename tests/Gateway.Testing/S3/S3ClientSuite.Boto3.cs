@@ -6,7 +6,7 @@ public abstract partial class S3ClientSuite
 {
     /// <summary>The boto3 client every script uses: SigV4 (also for presigned URLs) and path-style addressing; REGION from the environment.</summary>
     public const string BotoPrelude = """
-        import os, sys, subprocess, time, datetime, urllib.request, urllib.error
+        import os, re, sys, subprocess, time, datetime, urllib.request, urllib.error
         import boto3, botocore, botocore.auth, botocore.awsrequest, botocore.credentials
         from botocore.config import Config
         ENDPOINT, REGION = os.environ["ENDPOINT"], os.environ["REGION"]
@@ -50,6 +50,13 @@ public abstract partial class S3ClientSuite
                 with urllib.request.urlopen(r) as resp: return resp.status, resp.read()
             except urllib.error.HTTPError as e:
                 return e.code, e.read()
+        # The error code, and one element's text, of an S3 XML answer.
+        def code(status, body):
+            m = re.search(rb"<Code>(.*?)</Code>", body)
+            return status, (m.group(1).decode() if m else None)
+        def field(body, name):
+            m = re.search(rb"<%s>(.*?)</%s>" % (name.encode(), name.encode()), body)
+            return m.group(1).decode() if m else None
         def presign(method, url, expires, at, key=os.environ["KEY_ID"], secret=os.environ["SECRET"]):
             req = botocore.awsrequest.AWSRequest(method=method, url=url)
             with frozen_clock(at):

@@ -15,9 +15,6 @@ public abstract partial class S3ClientSuite
         up = s3.create_multipart_upload(Bucket=BUCKET, Key="bounded")["UploadId"]
         s3.upload_part(Bucket=BUCKET, Key="bounded", UploadId=up, PartNumber=1, Body=b"one")
         base = f"{ENDPOINT}/{BUCKET}/bounded?uploadId={up}"
-        def code(status, body):
-            m = re.search(rb"<Code>(.*?)</Code>", body)
-            return status, (m.group(1).decode() if m else None)
         status, body = raw("GET", base + "&max-parts=5000")
         assert status == 200 and b"<MaxParts>1000</MaxParts>" in body, (status, body)
         status, body = raw("GET", base + "&max-parts=0")

@@ -16,9 +16,6 @@ public abstract partial class S3ClientSuite
         def crc32(data): return b64(zlib.crc32(data).to_bytes(4, "big"))
         def sha256(data): return b64(hashlib.sha256(data).digest())
         def sha1(data): return b64(hashlib.sha1(data).digest())
-        def code(status, body):
-            m = re.search(rb"<Code>(.*?)</Code>", body)
-            return status, (m.group(1).decode() if m else None)
         def missing(key): return error_of(lambda: s3.head_object(Bucket=BUCKET, Key=key)) == ("404", 404)
         # CRC-64/NVME by table (botocore needs awscrt for it, not installed here): reflected 0x9A6C9329AC4BC9B5, init and
         # xorout all ones; crc64(b, crc64(a)) continues over a + b.
@@ -50,9 +47,6 @@ public abstract partial class S3ClientSuite
                 with urllib.request.urlopen(r) as resp: return resp.status, resp.read(), {k.lower(): v for k, v in resp.headers.items()}
             except urllib.error.HTTPError as e:
                 return e.code, e.read(), {k.lower(): v for k, v in e.headers.items()}
-        def field(body, name):
-            m = re.search(rb"<%s>(.*?)</%s>" % (name.encode(), name.encode()), body)
-            return m.group(1).decode() if m else None
         def parts_xml(parts):
             return ("<CompleteMultipartUpload>" + "".join(
                 f"<Part><PartNumber>{n}</PartNumber><ETag>{e}</ETag></Part>" for n, e in parts) + "</CompleteMultipartUpload>").encode()
