@@ -121,30 +121,34 @@ public static partial class ObjectWriteOperations
     }
 
     /// <summary>
-    /// If-None-Match: * goes to the store as is (create-only, atomic there); S3 takes no other If-None-Match value on a
-    /// write (501, <see cref="OnlyStarIfNoneMatch"/>). If-Match names S3's ETag, which may not be the store's own token: it
-    /// is checked against the current object (RFC 9110: If-Match on a missing object fails, 412), and the write is then
-    /// pinned to what was checked (the store's ETag), so the store still refuses it if the object changed in between.
+    /// A write takes one condition, as S3 does: If-None-Match only as <c>*</c> (create-only, atomic in the store) and If-Match
+    /// only with ETags; both at once, an ETag in If-None-Match or <c>*</c> in If-Match is S3's 501 (<see cref="NotAccepted"/>).
+    /// If-Match names S3's ETag, which may not be the store's own token: it is checked against the current object (RFC 9110:
+    /// If-Match on a missing object fails, 412), and the write is then pinned to what was checked (the store's ETag), so
+    /// the store still refuses it if the object changed in between. <paramref name="completion"/>: CompleteMultipartUpload,
+    /// where S3 names If-None-Match in its answer to <c>If-Match: *</c> too.
     /// </summary>
-    public static async Task<ObjectConditions> TargetConditionsAsync(S3Context c, IObjectStore store, string bucket, string key)
+    public static async Task<ObjectConditions> TargetConditionsAsync(S3Context c, IObjectStore store, string bucket, string key, bool completion = false)
     {
         var ifNoneMatch = S3ObjectHeaders.Tags(c.Request.Headers.IfNoneMatch);
         var ifMatch = S3ObjectHeaders.Tags(c.Request.Headers.IfMatch);
-        if (ifNoneMatch is not null and not ["*"]) throw OnlyStarIfNoneMatch();
+        if (ifNoneMatch is not null && ifMatch is not null)
+            throw NotAccepted("If-Match,If-None-Match", "Multiple conditional request headers present in the request");
+        if (ifNoneMatch is not null and not ["*"]) throw NotAccepted("If-None-Match");
+        if (ifMatch is ["*"]) throw NotAccepted(completion ? "If-None-Match" : "If-Match");
         if (ifMatch is null) return new ObjectConditions { IfNoneMatch = ifNoneMatch };
         ObjectInfo? current;
         try { current = await store.HeadObjectAsync(bucket, key, ObjectConditions.None, c.Aborted); }
         catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { current = null; }
         if (current is null || !S3ObjectHeaders.Matches(current, ifMatch)) throw S3Errors.PreconditionFailed();
-        if (ifNoneMatch is not null) throw S3Errors.PreconditionFailed();
         return new ObjectConditions { IfMatch = [current.ETag] };
     }
 
-    /// <summary>S3's answer to a write's If-None-Match holding an ETag (it takes only <c>*</c> there), with its Header and additionalMessage.</summary>
-    private static S3Exception OnlyStarIfNoneMatch() =>
+    /// <summary>S3's answer to a write condition it does not take, with its Header and additionalMessage.</summary>
+    private static S3Exception NotAccepted(string header, string? message = null) =>
         new("NotImplemented", 501, "A header you provided implies functionality that is not implemented")
         {
-            Details = [("Header", "If-None-Match"), ("additionalMessage", "We don't accept the provided value of If-None-Match header for this API")],
+            Details = [("Header", header), ("additionalMessage", message ?? $"We don't accept the provided value of {header} header for this API")],
         };
 
     public static async Task DeleteAsync(S3Context c)

@@ -68,6 +68,40 @@ public abstract partial class S3ClientSuite
         """, "If-None-Match with an ETag on a write");
 
     /// <summary>
+    /// A write takes one condition, and If-Match only with ETags (AWS, as LocalStack's snapshots record it): If-Match and
+    /// If-None-Match together, and <c>If-Match: *</c>, are 501 NotImplemented naming the header (CompleteMultipartUpload
+    /// names If-None-Match for <c>*</c>, as AWS does), on an existing key and a missing one, and nothing is written. Until
+    /// session 35 <c>*</c> matched any existing object and both headers were applied.
+    /// </summary>
+    [Fact]
+    public Task Boto3_a_star_in_a_writes_if_match_or_two_conditions_are_not_implemented_and_change_nothing() => RunBotoAsync("""
+        etag = s3.put_object(Bucket=BUCKET, Key="fid/one", Body=b"original")["ETag"]
+        s3.put_object(Bucket=BUCKET, Key="fid/src1", Body=b"source")
+        url = f"{ENDPOINT}/{BUCKET}/fid/one"
+        def not_implemented(answer, header, message):
+            status, body = answer
+            return code(status, body) == (501, "NotImplemented") and field(body, "Header") == header and field(body, "additionalMessage") == message
+        star = ("If-Match", "We don't accept the provided value of If-Match header for this API")
+        both = ("If-Match,If-None-Match", "Multiple conditional request headers present in the request")
+        for target in (url, f"{ENDPOINT}/{BUCKET}/fid/none"):
+            for headers, expected in (({"If-Match": "*"}, star), ({"If-Match": etag, "If-None-Match": "*"}, both)):
+                assert not_implemented(raw("PUT", target, b"replaced", headers=headers), *expected), (target, headers)
+                assert not_implemented(raw("PUT", target, headers={**headers, "x-amz-copy-source": f"/{BUCKET}/fid/src1"}), *expected), (target, headers)
+        up = s3.create_multipart_upload(Bucket=BUCKET, Key="fid/one")["UploadId"]
+        part = s3.upload_part(Bucket=BUCKET, Key="fid/one", UploadId=up, PartNumber=1, Body=b"part")["ETag"]
+        manifest = f"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{part}</ETag></Part></CompleteMultipartUpload>".encode()
+        assert not_implemented(raw("POST", f"{url}?uploadId={up}", manifest, headers={"If-Match": "*"}),
+                               "If-None-Match", "We don't accept the provided value of If-None-Match header for this API")
+        assert not_implemented(raw("POST", f"{url}?uploadId={up}", manifest, headers={"If-Match": etag, "If-None-Match": "*"}), *both)
+        got = s3.get_object(Bucket=BUCKET, Key="fid/one")
+        assert (got["Body"].read(), got["ETag"]) == (b"original", etag), got
+        assert error_of(lambda: s3.head_object(Bucket=BUCKET, Key="fid/none"))[1] == 404
+        # The upload is still open: the refused completions wrote nothing, and one without conditions completes it.
+        done = s3.complete_multipart_upload(Bucket=BUCKET, Key="fid/one", UploadId=up, MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part}]})
+        assert s3.get_object(Bucket=BUCKET, Key="fid/one")["Body"].read() == b"part", done
+        """, "If-Match * or two conditions on a write");
+
+    /// <summary>
     /// The signature's canonical query decodes each name and value to bytes and encodes them again: <c>%FF</c> (no UTF-8)
     /// signs as <c>%FF</c>, as botocore signs it (it was SignatureDoesNotMatch), and a literal <c>+</c> is a space, signed
     /// <c>%20</c>, as S3 reads it: a URL signed over <c>%20</c> and sent with <c>+</c> (URLSearchParams does so) is taken

@@ -179,7 +179,7 @@ public static class MultipartOperations
         if (objectSize is { } expected && chosen.Sum(p => p.Size) is var computed && computed != expected)
             throw S3Errors.InvalidRequest($"The provided 'x-amz-mp-object-size' header value {expected} does not match what was computed: {computed}");
         var (checksum, partChecksums, checksumRecords) = await ObjectChecksumAsync(c, record, held, requested.Select(r => r.Part).ToList(), chosen);
-        var conditions = await ObjectWriteOperations.TargetConditionsAsync(c, t.Store, t.Bucket, key);
+        var conditions = await ObjectWriteOperations.TargetConditionsAsync(c, t.Store, t.Bucket, key, completion: true);
         var multipartETag = MultipartMetadata.MultipartETag(chosen.Select(p => p.S3ETag));
         var added = new Dictionary<string, string> { [MultipartMetadata.ETagKey] = multipartETag, [MultipartMetadata.UploadKey] = uploadId };
         if (checksum is var (algorithm, value))
