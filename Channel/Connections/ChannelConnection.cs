@@ -35,6 +35,7 @@ public sealed class ChannelConnection : IAsyncDisposable
     private int _exhausted;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private uint _lastAcceptedId;
+    // Timestamps of Options.TimeProvider, compared only through GetElapsedTime (see Elapsed).
     private long _lastReceived;
     private long _lastSent;
     private int _closed;
@@ -53,7 +54,7 @@ public sealed class ChannelConnection : IAsyncDisposable
         _sendCipher = new FrameCipher(session.SendSecret);
         _reader = new FrameReader(transport, new FrameCipher(session.ReceiveSecret)) { KeyLimit = options.ReceiveKeyLimit };
         _log = options.LoggerFactory.CreateLogger("Gateway.Channel");
-        _lastReceived = _lastSent = NowMs();
+        _lastReceived = _lastSent = Options.TimeProvider.GetTimestamp();
         if (!isClient)
             _accepted = System.Threading.Channels.Channel.CreateUnbounded<ChannelStream>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         _side = ChannelMetrics.Side(isClient);
@@ -211,7 +212,7 @@ public sealed class ChannelConnection : IAsyncDisposable
             }
             // Stamped when the write starts: the peer may answer before WriteAsync returns, and a stamp taken after
             // that answer would hide the next keepalive interval.
-            var sentAt = NowMs();
+            var sentAt = Options.TimeProvider.GetTimestamp();
             // Only the connection's own token: a write cancelled half-way would desynchronise the framing.
             await _transport.WriteAsync(buffer.AsMemory(0, written), _closing.Token).ConfigureAwait(false);
             for (var i = 0; i < rekeys; i++)
@@ -276,7 +277,7 @@ public sealed class ChannelConnection : IAsyncDisposable
                     Abort(new ChannelProtocolException(ChannelCloseReason.PeerClosed, "The peer closed the connection."));
                     return;
                 }
-                Volatile.Write(ref _lastReceived, NowMs());
+                Volatile.Write(ref _lastReceived, Options.TimeProvider.GetTimestamp());
                 ChannelMetrics.FrameReceived(_side, FrameHeader.Size + frame.Length + FrameHeader.TagSize);
                 Dispatch(frame);
             }
@@ -377,8 +378,13 @@ public sealed class ChannelConnection : IAsyncDisposable
         catch (IOException) { }
     }
 
-    /// <summary>Milliseconds on the connection's clock (monotonic; only differences matter).</summary>
-    private long NowMs() => (long)Options.TimeProvider.GetElapsedTime(0).TotalMilliseconds;
+    /// <summary>
+    /// The time between two timestamps of the connection's clock. Always from their difference: a timestamp converted on
+    /// its own (as milliseconds since the clock's zero) goes through a double, which past 2^53 ticks rounds to 128 ticks, so
+    /// each of two such values could be off by a different part of a millisecond and a keepalive interval that had passed
+    /// exactly read as one millisecond short (a FakeTimeProvider near today's date).
+    /// </summary>
+    private TimeSpan Elapsed(long from, long to) => Options.TimeProvider.GetElapsedTime(from, to);
 
     private async Task KeepaliveAsync()
     {
@@ -389,15 +395,15 @@ public sealed class ChannelConnection : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(_closing.Token).ConfigureAwait(false))
             {
-                var now = NowMs();
-                if (now - Volatile.Read(ref _lastReceived) > Options.IdleTimeout.TotalMilliseconds)
+                var now = Options.TimeProvider.GetTimestamp();
+                if (Elapsed(Volatile.Read(ref _lastReceived), now) > Options.IdleTimeout)
                 {
                     var e = new ChannelProtocolException(ChannelCloseReason.IdleTimeout, $"Nothing received for {Options.IdleTimeout.TotalSeconds:0.#} s.");
                     ChannelLog.ConnectionRejected(_log, e.Reason.ToString(), Options.PeerLabel, e.Message);
                     Abort(e);
                     return;
                 }
-                if (now - Volatile.Read(ref _lastSent) >= Options.KeepaliveInterval.TotalMilliseconds)
+                if (Elapsed(Volatile.Read(ref _lastSent), now) >= Options.KeepaliveInterval)
                 {
                     System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(ping, now);
                     await WriteFrameAsync(FrameType.Ping, 0, 0, ping, CancellationToken.None).ConfigureAwait(false);

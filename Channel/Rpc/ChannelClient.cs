@@ -37,7 +37,9 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
     private readonly ILogger _log = options.Channel.LoggerFactory.CreateLogger("Gateway.Channel.Client");
     private Session? _current;
     private int _failures;
-    private long _nextAttemptAt;
+    // The back-off after a failed dial: since when (a timestamp of the channel's clock) and how long.
+    private long _backoffFrom;
+    private TimeSpan _backoff;
     // The SHA-256 of no body, which a bodiless call's witness names; only ever read.
     private static readonly Task<byte[]> EmptyBodyDigest = Task.FromResult(SHA256.HashData(ReadOnlySpan<byte>.Empty));
     private bool _disposed;
@@ -244,10 +246,10 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
             if (_current is { Connection.IsOpen: true, Log.HasFailed: false } exhausted) _ = exhausted.Connection.DrainAndCloseAsync();
             else if (_current is { } dead) await dead.Connection.DisposeAsync().ConfigureAwait(false);
             _current = null;
-            var wait = _nextAttemptAt - NowMs();
-            if (wait > 0)
+            var wait = _backoff - options.Channel.TimeProvider.GetElapsedTime(_backoffFrom);
+            if (wait > TimeSpan.Zero)
                 throw new GatewayException(ErrorCode.Unavailable, "The bridge host is unreachable; the gateway is backing off before it dials again.")
-                { RetryAfterSeconds = (int)Math.Ceiling(wait / 1000.0) };
+                { RetryAfterSeconds = (int)Math.Ceiling(wait.TotalSeconds) };
             try
             {
                 var transport = await options.Connect(ct).ConfigureAwait(false);
@@ -270,7 +272,8 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
                 _failures++;
                 var backoff = Math.Min(options.MaxBackoff.TotalMilliseconds, options.InitialBackoff.TotalMilliseconds * Math.Pow(2, _failures - 1));
                 var delay = (long)(backoff * (0.8 + 0.4 * Random.Shared.NextDouble()));
-                _nextAttemptAt = NowMs() + delay;
+                _backoffFrom = options.Channel.TimeProvider.GetTimestamp();
+                _backoff = TimeSpan.FromMilliseconds(delay);
                 ChannelLog.ReconnectFailed(_log, _failures, delay, e.Message);
                 var message = e is HandshakeException h
                     ? $"The bridge host refused the channel handshake ({h.RemoteReason ?? h.Reason})."
@@ -280,8 +283,6 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
         }
         finally { _connectLock.Release(); }
     }
-
-    private long NowMs() => (long)options.Channel.TimeProvider.GetElapsedTime(0).TotalMilliseconds;
 
     /// <summary>A gateway that already holds a log asks the host to continue it (same tree, chained heads).</summary>
     private async Task OpenLogAsync(Session session, CancellationToken ct)

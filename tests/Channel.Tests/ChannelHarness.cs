@@ -38,7 +38,7 @@ internal sealed class ChannelHarness : IAsyncDisposable
     public static ChannelHarness Create(bool tcp = false, bool relay = false, Action<ChannelHost>? configureHost = null,
         Func<ChannelOptions, ChannelOptions>? hostOptions = null, Func<ChannelOptions, ChannelOptions>? clientOptions = null,
         Func<Stream, Stream, FrameRelay>? relayFactory = null, Action<FrameRelay>? configureRelay = null, TimeSpan? headTimeout = null,
-        string? root = null, Func<IWitnessSink, IWitnessSink>? witnesses = null, TimeSpan? backoff = null)
+        string? root = null, Func<IWitnessSink, IWitnessSink>? witnesses = null, TimeSpan? backoff = null, TimeSpan? witnessTimeout = null)
     {
         root ??= Path.Combine(Path.GetTempPath(), "ctp96-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
@@ -59,7 +59,7 @@ internal sealed class ChannelHarness : IAsyncDisposable
             Witnesses = witnesses is null ? audit : witnesses(audit),
             InitialBackoff = backoff ?? TimeSpan.FromMilliseconds(1),
             MaxBackoff = (backoff ?? TimeSpan.FromMilliseconds(1)) * 5,
-            WitnessTimeout = TimeSpan.FromSeconds(5),
+            WitnessTimeout = witnessTimeout ?? TimeSpan.FromSeconds(5),
             // Generous: the shared test machine may be busy; the tests of the bound set their own.
             HeadTimeout = headTimeout ?? TimeSpan.FromSeconds(10),
         });

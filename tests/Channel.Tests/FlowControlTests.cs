@@ -106,7 +106,10 @@ public class FlowControlTests
     {
         // Both ends run on one fake clock: keepalive and idle timeout fire when the test moves time, and each step
         // waits for the client's answer to the host's PING, so a busy machine cannot make a PING look late.
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        // Started at a fixed time whose tick count, converted to milliseconds through a double, ends exactly 100 ms
+        // later as 99 ms: the connection read its clock that way and sent no PING at step 0 (from today's date instead,
+        // about one run in 150 started at such a time: the CI's red "step 1").
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 0, 0, 0, TimeSpan.Zero));
         var swallow = false;
         using var acked = new SemaphoreSlim(0);
         ChannelOptions On(ChannelOptions o, TimeSpan keepalive, TimeSpan idle) => new()
@@ -130,7 +133,7 @@ public class FlowControlTests
         for (var step = 0; step < 20; step++)
         {
             time.Advance(TimeSpan.FromMilliseconds(100));
-            Assert.True(await acked.WaitAsync(TimeSpan.FromSeconds(30)), $"step {step}: the host sent no PING, or the client did not answer it");
+            Assert.True(await acked.WaitAsync(TimeSpan.FromSeconds(30)), $"step {step}: the host sent no PING, or the client did not answer it (the client's connection is {(connection.IsOpen ? "open" : $"closed: {connection.CloseError}")})");
             Assert.False(connection.Completion.IsCompleted, $"step {step}: {connection.CloseError}");
         }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using Gateway.Channel.Connections;
 using Gateway.Channel.Handshake;
 using Gateway.Channel.Transport;
 using Gateway.Contracts.ObjectStorage;
@@ -49,13 +50,15 @@ public class HandshakeFloodTests
     [Fact]
     public async Task A_peer_that_stalls_mid_handshake_is_dropped_at_the_deadline()
     {
+        // The host's handshake timeout is set far past the wait below, so only the configured deadline can close the
+        // socket within it; the wait is then a generous bound (it was 5 s against the default 10 s timeout).
         await using var h = ChannelHarness.Create(tcp: true,
-            configureHost: host => host.HandshakeLimits = new HandshakeLimits { Deadline = TimeSpan.FromMilliseconds(300) });
+            configureHost: host => host.HandshakeLimits = new HandshakeLimits { Deadline = TimeSpan.FromMilliseconds(300) },
+            hostOptions: o => new ChannelOptions { LocalKey = o.LocalKey, PinnedPeers = o.PinnedPeers, LoggerFactory = o.LoggerFactory, PeerLabel = o.PeerLabel, HandshakeTimeout = TimeSpan.FromMinutes(10) });
         await using var socket = await TcpTransport.ConnectAsync("127.0.0.1", h.Port, default);
         await socket.WriteAsync(BogusHello().AsMemory(0, 10));
         var buffer = new byte[1];
-        // The default handshake timeout is 10 s: only the configured deadline closes the socket within this wait.
-        var read = await socket.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        var read = await socket.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(0, read);
     }
 
