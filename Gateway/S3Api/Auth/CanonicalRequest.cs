@@ -64,27 +64,11 @@ public static class CanonicalRequest
         return string.Join('&', pairs.Select(p => p.Name + "=" + p.Value));
     }
 
+    // WebUtility decodes as S3 reads a query: %XY to its byte (a malformed escape kept as text), '+' to a space.
     private static string Recode(string component)
     {
-        var bytes = new List<byte>(component.Length);
-        Span<byte> utf8 = stackalloc byte[4];
-        for (var i = 0; i < component.Length; i++)
-        {
-            var c = component[i];
-            if (c == '%' && i + 2 < component.Length && Uri.IsHexDigit(component[i + 1]) && Uri.IsHexDigit(component[i + 2]))
-            {
-                bytes.Add((byte)((Uri.FromHex(component[i + 1]) << 4) | Uri.FromHex(component[i + 2])));
-                i += 2;
-            }
-            else if (c == '+') bytes.Add((byte)' ');
-            else if (char.IsHighSurrogate(c) && i + 1 < component.Length && char.IsLowSurrogate(component[i + 1]))
-            {
-                bytes.AddRange(utf8[..Encoding.UTF8.GetBytes(component.AsSpan(i, 2), utf8)]);
-                i++;
-            }
-            else bytes.AddRange(utf8[..Encoding.UTF8.GetBytes(component.AsSpan(i, 1), utf8)]);
-        }
-        return SigV4.UriEncode(bytes);
+        var text = Encoding.UTF8.GetBytes(component);
+        return SigV4.UriEncode(System.Net.WebUtility.UrlDecodeToBytes(text, 0, text.Length)!);
     }
 
     /// <summary>
