@@ -5,8 +5,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.Channel.Connections;
 
-/// <summary>One node's settings for a connection.</summary>
-public sealed class ChannelOptions
+/// <summary>One node's settings for a connection (a record, so a variant is `options with { ... }`).</summary>
+public sealed record ChannelOptions
 {
     public required HybridSigningKey LocalKey { get; init; }
     /// <summary>Peer keys this node accepts (a client pins its bridge host; a host pins its clients).</summary>
@@ -84,4 +84,7 @@ public sealed class ChannelOptions
 
     /// <summary>Test hook: send DATA without waiting for credit, to prove the receiver enforces the window.</summary>
     internal bool IgnoreSendCredit { get; init; }
+
+    /// <summary>Names no member: the generated record text would include the private key's.</summary>
+    public override string ToString() => $"{nameof(ChannelOptions)} {{ PeerLabel = {PeerLabel} }}";
 }

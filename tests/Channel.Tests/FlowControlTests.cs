@@ -68,8 +68,8 @@ public class FlowControlTests
     public async Task Keys_are_updated_before_the_frame_limit_and_traffic_continues()
     {
         await using var h = ChannelHarness.Create(
-            hostOptions: o => new ChannelOptions { LocalKey = o.LocalKey, PinnedPeers = o.PinnedPeers, LoggerFactory = o.LoggerFactory, RekeyAfterFrames = 7 },
-            clientOptions: o => new ChannelOptions { LocalKey = o.LocalKey, PinnedPeers = o.PinnedPeers, LoggerFactory = o.LoggerFactory, RekeyAfterFrames = 5 });
+            hostOptions: o => o with { RekeyAfterFrames = 7 },
+            clientOptions: o => o with { RekeyAfterFrames = 5 });
         var store = h.Remote;
         await store.CreateBucketAsync("bucket-one", default);
         var data = RandomNumberGenerator.GetBytes(3 * 1024 * 1024);
@@ -112,11 +112,8 @@ public class FlowControlTests
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 0, 0, 0, TimeSpan.Zero));
         var swallow = false;
         using var acked = new SemaphoreSlim(0);
-        ChannelOptions On(ChannelOptions o, TimeSpan keepalive, TimeSpan idle) => new()
-        {
-            LocalKey = o.LocalKey, PinnedPeers = o.PinnedPeers, LoggerFactory = o.LoggerFactory, PeerLabel = o.PeerLabel,
-            KeepaliveInterval = keepalive, IdleTimeout = idle, TimeProvider = time,
-        };
+        ChannelOptions On(ChannelOptions o, TimeSpan keepalive, TimeSpan idle) =>
+            o with { KeepaliveInterval = keepalive, IdleTimeout = idle, TimeProvider = time };
         // Only the host pings (the client's own interval is never reached), so every client PING frame is an answer.
         await using var h = ChannelHarness.Create(relay: true,
             hostOptions: o => On(o, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30)),

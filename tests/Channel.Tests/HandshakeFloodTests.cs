@@ -54,7 +54,7 @@ public class HandshakeFloodTests
         // socket within it; the wait is then a generous bound (it was 5 s against the default 10 s timeout).
         await using var h = ChannelHarness.Create(tcp: true,
             configureHost: host => host.HandshakeLimits = new HandshakeLimits { Deadline = TimeSpan.FromMilliseconds(300) },
-            hostOptions: o => new ChannelOptions { LocalKey = o.LocalKey, PinnedPeers = o.PinnedPeers, LoggerFactory = o.LoggerFactory, PeerLabel = o.PeerLabel, HandshakeTimeout = TimeSpan.FromMinutes(10) });
+            hostOptions: o => o with { HandshakeTimeout = TimeSpan.FromMinutes(10) });
         await using var socket = await TcpTransport.ConnectAsync("127.0.0.1", h.Port, default);
         await socket.WriteAsync(BogusHello().AsMemory(0, 10));
         var buffer = new byte[1];

@@ -109,7 +109,7 @@ public class HandshakeTests
     [Fact]
     public async Task An_unknown_peer_is_logged_as_a_security_event_and_the_call_fails_unavailable()
     {
-        await using var h = ChannelHarness.Create(clientOptions: o => new ChannelOptions { LocalKey = TestKeys.Stranger, PinnedPeers = o.PinnedPeers, LoggerFactory = o.LoggerFactory });
+        await using var h = ChannelHarness.Create(clientOptions: o => o with { LocalKey = TestKeys.Stranger });
         var e = await Assert.ThrowsAsync<GatewayException>(() => h.Remote.ListBucketsAsync(default));
         Assert.Equal(ErrorCode.Unavailable, e.Code);
         Assert.Contains("UnknownPeerKey", e.Message);

@@ -40,8 +40,8 @@ public class RekeyIntervalTests
     public async Task A_peer_that_does_not_update_its_key_in_time_is_cut_off()
     {
         await using var h = ChannelHarness.Create(
-            hostOptions: o => new ChannelOptions { LocalKey = o.LocalKey, PinnedPeers = o.PinnedPeers, LoggerFactory = o.LoggerFactory, ReceiveKeyLimit = 40 },
-            clientOptions: o => new ChannelOptions { LocalKey = o.LocalKey, PinnedPeers = o.PinnedPeers, LoggerFactory = o.LoggerFactory, RekeyAfterFrames = 1000 });
+            hostOptions: o => o with { ReceiveKeyLimit = 40 },
+            clientOptions: o => o with { RekeyAfterFrames = 1000 });
         await h.Store.CreateBucketAsync("bucket-one", default);
         // 8 MiB is 128 DATA frames of 64 KiB from the client, far past the host's 40.
         var put = h.Remote.PutObjectAsync("bucket-one", "k", new MemoryStream(RandomNumberGenerator.GetBytes(8 * 1024 * 1024)), new PutObjectOptions(), default);
@@ -56,8 +56,8 @@ public class RekeyIntervalTests
     public async Task A_peer_that_updates_its_key_in_time_passes_any_number_of_frames()
     {
         await using var h = ChannelHarness.Create(
-            hostOptions: o => new ChannelOptions { LocalKey = o.LocalKey, PinnedPeers = o.PinnedPeers, LoggerFactory = o.LoggerFactory, ReceiveKeyLimit = 40 },
-            clientOptions: o => new ChannelOptions { LocalKey = o.LocalKey, PinnedPeers = o.PinnedPeers, LoggerFactory = o.LoggerFactory, RekeyAfterFrames = 30 });
+            hostOptions: o => o with { ReceiveKeyLimit = 40 },
+            clientOptions: o => o with { RekeyAfterFrames = 30 });
         await h.Store.CreateBucketAsync("bucket-one", default);
         var data = RandomNumberGenerator.GetBytes(8 * 1024 * 1024);
         await h.Remote.PutObjectAsync("bucket-one", "k", new MemoryStream(data), new PutObjectOptions(), default);

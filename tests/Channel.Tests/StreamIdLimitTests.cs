@@ -9,10 +9,7 @@ namespace Gateway.Channel.Tests;
 /// <summary>Issue 12 item 7: stream ids never wrap; the client moves to a new connection well before they run out.</summary>
 public class StreamIdLimitTests
 {
-    private static ChannelOptions Limited(ChannelOptions o, uint max) => new()
-    {
-        LocalKey = o.LocalKey, PinnedPeers = o.PinnedPeers, LoggerFactory = o.LoggerFactory, PeerLabel = o.PeerLabel, MaxStreamId = max,
-    };
+    private static ChannelOptions Limited(ChannelOptions o, uint max) => o with { MaxStreamId = max };
 
     [Fact]
     public async Task Calls_past_the_stream_id_limit_continue_on_a_new_connection_and_the_old_one_says_goaway()

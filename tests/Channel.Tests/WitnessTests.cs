@@ -320,7 +320,7 @@ public class WitnessTests
         // The client's clock is fake: the backoff ends when the test moves time, not when a loop happens to win a race.
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var h = ChannelHarness.Create(tcp: true, backoff: TimeSpan.FromSeconds(1),
-            clientOptions: o => new Connections.ChannelOptions { LocalKey = o.LocalKey, PinnedPeers = o.PinnedPeers, LoggerFactory = o.LoggerFactory, PeerLabel = o.PeerLabel, TimeProvider = time });
+            clientOptions: o => o with { TimeProvider = time });
         await h.Store.CreateBucketAsync("bucket-one", default);
         var big = RandomNumberGenerator.GetBytes(16 * 1024 * 1024);
         await h.Store.PutObjectAsync("bucket-one", "big", new MemoryStream(big), new PutObjectOptions(), default);
