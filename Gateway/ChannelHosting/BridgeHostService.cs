@@ -1,5 +1,6 @@
 using Gateway.Contracts.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using Gateway.Channel.Connections;
 using Gateway.Channel.Handshake;
 using Gateway.Channel.Rpc;
@@ -24,16 +25,27 @@ internal sealed partial class BridgeHostService(ChannelRuntime runtime, ILogger<
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!runtime.IsBridgeHost) return;
-        var (host, port) = ChannelRuntime.ParseEndpoint(runtime.Options.Listen, "Gateway:Channel:Listen");
-        var address = host is "*" or "0.0.0.0" ? IPAddress.Any : host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host);
-        var listener = TcpTransport.Listen(new IPEndPoint(address, port));
+        TcpListener listener;
+        try
+        {
+            var (host, port) = ChannelRuntime.ParseEndpoint(runtime.Options.Listen, "Gateway:Channel:Listen", anyPort: true);
+            var address = host is "*" or "0.0.0.0" ? IPAddress.Any : host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host);
+            listener = TcpTransport.Listen(new IPEndPoint(address, port));
+        }
+        catch (Exception e)
+        {
+            runtime.ReportListenFailed(e);
+            throw;
+        }
+        var bound = (IPEndPoint)listener.LocalEndpoint;
         var options = new ChannelOptions { LocalKey = runtime.Key, PinnedPeers = PeerPins.Of([.. runtime.AllowedClients]), LoggerFactory = runtime.Loggers, SendWindow = runtime.Options.SendWindow };
         var channelHost = new ChannelHost(options, runtime.Handlers)
         {
             IdleHeadInterval = runtime.Options.IdleHeadInterval,
             HandshakeLimits = runtime.Options.Handshakes,
         };
-        Listening(log, runtime.Options.Listen, runtime.Key.PublicKey.Fingerprint.ToString());
+        Listening(log, bound.ToString(), runtime.Key.PublicKey.Fingerprint.ToString());
+        runtime.ReportListening(bound);
         try { await channelHost.ListenAsync(listener, stoppingToken); }
         finally { listener.Stop(); }
     }

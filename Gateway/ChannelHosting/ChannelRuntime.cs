@@ -1,3 +1,4 @@
+using System.Net;
 using Gateway.Channel.Audit;
 using Gateway.Channel.Connections;
 using Gateway.Channel.Families.Catalog;
@@ -22,6 +23,7 @@ public sealed class ChannelRuntime : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lazy<ChannelClient> _client;
     private readonly ILoggerFactory _loggers;
+    private readonly (string Host, int Port) _remote;
 
     public ChannelRuntime(IOptions<ChannelGatewayOptions> options, IOptions<GatewayOptions> gateway, IConfiguration configuration,
         IHostEnvironment environment, ILoggerFactory loggers, IEnumerable<IChannelCallHandler> handlers)
@@ -51,6 +53,7 @@ public sealed class ChannelRuntime : IAsyncDisposable
             if (string.IsNullOrWhiteSpace(Options.Remote.Address) || string.IsNullOrWhiteSpace(Options.Remote.HostKey))
                 throw new InvalidOperationException("Gateway:Channel:Remote:Address and Gateway:Channel:Remote:HostKey are required when Gateway:Channel:Mode is 'remote'.");
             HostKeys = [ChannelKeys.ParsePublic(Options.Remote.HostKey, "Gateway:Channel:Remote:HostKey")];
+            _remote = ParseEndpoint(Options.Remote.Address, "Gateway:Channel:Remote:Address");
             Catalog = new RemoteBridgeCatalog(() => Client, Options.Remote.Address, loggers.CreateLogger<RemoteBridgeCatalog>(),
                 Options.Remote.CatalogTimeout, Options.Remote.CatalogMaxAge);
         }
@@ -88,13 +91,24 @@ public sealed class ChannelRuntime : IAsyncDisposable
     public IReadOnlyList<IChannelCallHandler> Handlers { get; }
     public ILoggerFactory Loggers => _loggers;
 
+    /// <summary>
+    /// The bridge host's bound TCP endpoint, once it listens (the port the system chose when `Listen` names port 0);
+    /// faulted when it cannot listen. Never completes in the other roles.
+    /// </summary>
+    public Task<IPEndPoint> BridgeHostEndpoint => _bridgeHostEndpoint.Task;
+    private readonly TaskCompletionSource<IPEndPoint> _bridgeHostEndpoint = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    internal void ReportListening(IPEndPoint endpoint) => _bridgeHostEndpoint.TrySetResult(endpoint);
+
+    internal void ReportListenFailed(Exception error) => _bridgeHostEndpoint.TrySetException(error);
+
     private ChannelClient CreateClient()
     {
         var pins = PeerPins.Of([.. HostKeys]);
         var channel = new ChannelOptions { LocalKey = Key, PinnedPeers = pins, LoggerFactory = _loggers, PeerLabel = IsRemote ? Options.Remote.Address! : "in-process", SendWindow = Options.SendWindow };
         if (IsRemote)
         {
-            var (host, port) = ParseEndpoint(Options.Remote.Address!, "Gateway:Channel:Remote:Address");
+            var (host, port) = _remote;
             return new ChannelClient(new ChannelClientOptions
             {
                 Channel = channel,
@@ -128,10 +142,11 @@ public sealed class ChannelRuntime : IAsyncDisposable
         });
     }
 
-    internal static (string Host, int Port) ParseEndpoint(string value, string setting)
+    /// <summary>host:port; port 0 (any free port) only where <paramref name="anyPort"/> allows it (a listener).</summary>
+    internal static (string Host, int Port) ParseEndpoint(string value, string setting, bool anyPort = false)
     {
         var colon = value.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(value[(colon + 1)..], out var port) || port is <= 0 or > 65535)
+        if (colon <= 0 || !int.TryParse(value[(colon + 1)..], out var port) || port is < 0 or > 65535 || (port == 0 && !anyPort))
             throw new InvalidOperationException($"{setting} must be host:port (got '{value}').");
         return (value[..colon].Trim('[', ']'), port);
     }

@@ -37,14 +37,13 @@ public sealed class RemoteModeFamiliesTests
         using var edgeKey = HybridSigningKey.Generate();
         var hostFiles = KeyFiles.Write(hostKey, Path.Combine(root, "keys"), "host");
         var edgeFiles = KeyFiles.Write(edgeKey, Path.Combine(root, "keys"), "edge");
-        var port = LoopbackPort.Free();
         var hostData = Directory.CreateDirectory(Path.Combine(root, "host")).FullName;
 
         await using var host = await GatewayProcess.StartAsync(hostData, new Dictionary<string, string>
         {
             ["Gateway:Role"] = "bridge-host",
             ["Gateway:Channel:KeyFile"] = hostFiles.PrivatePath,
-            ["Gateway:Channel:Listen"] = $"127.0.0.1:{port}",
+            ["Gateway:Channel:Listen"] = "127.0.0.1:0",
             ["Gateway:Channel:AllowedClients:0"] = edgeFiles.PublicPath,
             ["Gateway:Stores:archive:Kind"] = "s3",
             ["Gateway:Stores:archive:ServiceUrl"] = Backends.Require("S3_ENDPOINT", "s3"),
@@ -60,6 +59,7 @@ public sealed class RemoteModeFamiliesTests
             ["Gateway:Rest:Upstreams:orders:BaseUrl"] = upstream.Url!,
         });
 
+        var port = await host.BridgeHostPortAsync();
         await using var edge = await GatewayServer.StartAsync(new Dictionary<string, string?>
         {
             // No store, Docker, cluster or upstream settings: only the test server's default local store section, which

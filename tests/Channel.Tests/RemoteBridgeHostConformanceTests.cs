@@ -1,5 +1,6 @@
 using Gateway.Channel.Families;
 using Gateway.Channel.Identity;
+using Gateway.ChannelHosting;
 using Gateway.Contracts.ObjectStorage;
 using Microsoft.Extensions.DependencyInjection;
 using Gateway.Testing;
@@ -24,16 +25,16 @@ public sealed class RemoteBridgeHostConformanceTests : ObjectStoreConformanceTes
         using var edgeKey = HybridSigningKey.Generate();
         var hostFiles = KeyFiles.Write(hostKey, keys, "host");
         var edgeFiles = KeyFiles.Write(edgeKey, keys, "edge");
-        var port = LoopbackPort.Free();
         var host = await GatewayServer.StartAsync(new Dictionary<string, string?>
         {
             ["role"] = "bridge-host",
             [$"Gateway:Stores:{Store}:Kind"] = "local",
             [$"Gateway:Stores:{Store}:Root"] = Path.Combine(Root, "objects"),
             ["Gateway:Channel:KeyFile"] = hostFiles.PrivatePath,
-            ["Gateway:Channel:Listen"] = $"127.0.0.1:{port}",
+            ["Gateway:Channel:Listen"] = "127.0.0.1:0",
             ["Gateway:Channel:AllowedClients:0"] = edgeFiles.PublicPath,
         });
+        var port = (await host.Services.GetRequiredService<ChannelRuntime>().BridgeHostEndpoint).Port;
         var edge = new Dictionary<string, string?>
         {
             ["Gateway:Channel:Mode"] = "remote",

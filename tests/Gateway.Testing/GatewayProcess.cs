@@ -15,6 +15,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly List<string> _output = [];
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<int> _bridgeHostPort = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private GatewayProcess(Process process, string apiKey)
     {
@@ -62,6 +63,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
             ["Gateway:Security:ApiKeys:test-admin:Scopes:0"] = "admin",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+            ["Logging:LogLevel:Gateway.ChannelHosting.BridgeHostService"] = "Information",
         };
         foreach (var (k, v) in settings) config[k] = v;
         // Environment variables, not arguments: credentials stay out of the process list.
@@ -95,6 +97,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
             if (_output.Count > 400) _output.RemoveRange(0, 200);
         }
         if (ListeningLine().Match(line) is { Success: true } m) _listening.TrySetResult(new Uri(m.Groups["url"].Value + "/"));
+        if (BridgeHostListening.Port(line) is { } port) _bridgeHostPort.TrySetResult(port);
     }
 
     /// <summary>The last lines the process wrote (for failure messages).</summary>
@@ -123,6 +126,15 @@ public sealed partial class GatewayProcess : IAsyncDisposable
             catch (HttpRequestException) when (!cts.IsCancellationRequested) { }
             await Task.Delay(50, cts.Token).ConfigureAwait(false); // polling interval, not synchronisation: the loop checks the condition
         }
+    }
+
+    /// <summary>The CTP-96 port of a process started with `Gateway:Role` bridge-host (and `Gateway:Channel:Listen` on port 0).</summary>
+    public async Task<int> BridgeHostPortAsync()
+    {
+        var first = await Task.WhenAny(_bridgeHostPort.Task, _process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60))).ConfigureAwait(false);
+        if (first != _bridgeHostPort.Task)
+            throw new InvalidOperationException($"The bridge host never said where it listens ({(_process.HasExited ? "it exited" : "60 s")}). Its output:\n{RecentOutput}");
+        return await _bridgeHostPort.Task.ConfigureAwait(false);
     }
 
     /// <summary>SIGKILL, then waits until the process is gone.</summary>

@@ -45,6 +45,32 @@ public sealed class StartFailureTests
         finally { Directory.Delete(workDir, recursive: true); }
     }
 
+    [Theory]
+    [InlineData("127.0.0.1:0")]
+    [InlineData("bridge-host-without-port")]
+    public async Task A_remote_mode_gateway_with_an_unusable_bridge_host_address_does_not_start(string address)
+    {
+        // Until this test the address was read on the first bridge call: the gateway started and answered 503 forever.
+        var workDir = Directory.CreateTempSubdirectory("gw-start-").FullName;
+        try
+        {
+            using var hostKey = Gateway.Channel.Identity.HybridSigningKey.Generate();
+            var (code, output, errors) = await GatewayDll.RunAsync(["--urls", "http://127.0.0.1:0"],
+                new Dictionary<string, string?>
+                {
+                    ["DOTNET_ENVIRONMENT"] = "Development", ["ASPNETCORE_ENVIRONMENT"] = "Development",
+                    ["Gateway__Channel__Mode"] = "remote",
+                    ["Gateway__Channel__Remote__Address"] = address,
+                    ["Gateway__Channel__Remote__HostKey"] = hostKey.PublicKey.ToText(),
+                }, workDir);
+
+            Assert.True(code == 1, $"exit {code}\n{errors}");
+            Assert.Contains($"Gateway:Channel:Remote:Address must be host:port (got '{address}')", errors);
+            Assert.DoesNotContain("   at ", errors + output);
+        }
+        finally { Directory.Delete(workDir, recursive: true); }
+    }
+
     [Fact]
     public async Task A_page_token_key_file_that_is_not_a_key_stops_the_start_naming_the_setting_not_its_content()
     {

@@ -21,7 +21,6 @@ public sealed class RemoteHostTraceTests
         using var edgeKey = HybridSigningKey.Generate();
         var hostFiles = KeyFiles.Write(hostKey, Path.Combine(root, "keys"), "host");
         var edgeFiles = KeyFiles.Write(edgeKey, Path.Combine(root, "keys"), "edge");
-        var port = LoopbackPort.Free();
 
         await using var host = HostProcess.Start(root,
         [
@@ -31,12 +30,12 @@ public sealed class RemoteHostTraceTests
             "--Gateway:Stores:local:Kind=local",
             $"--Gateway:Stores:local:Root={Path.Combine(root, "host-objects")}",
             $"--Gateway:Channel:KeyFile={hostFiles.PrivatePath}",
-            $"--Gateway:Channel:Listen=127.0.0.1:{port}",
+            "--Gateway:Channel:Listen=127.0.0.1:0",
             $"--Gateway:Channel:AllowedClients:0={edgeFiles.PublicPath}",
             "--Gateway:Observability:Tracing:Console=true",
             "--Gateway:Observability:Tracing:SamplingRatio=1",
         ]);
-        await host.WaitForLineAsync(l => l.Contains("CTP-96 bridge host listening on", StringComparison.Ordinal), "the bridge host listening");
+        var port = await host.WaitForLineAsync(BridgeHostListening.Port, "the bridge host listening");
 
         var spans = new SpanCollector();
         await using var edge = await GatewayServer.StartAsync(new Dictionary<string, string?>
@@ -124,7 +123,13 @@ public sealed class RemoteHostTraceTests
             throw new Xunit.Sdk.XunitException($"Waited in vain for {what} ({(finished == exited ? "the process exited" : "60 s")}). Its output:\n{output}");
         }
 
-        public Task WaitForLineAsync(Func<string, bool> match, string what) => WaitAsync(lines => lines.Any(match), what);
+        /// <summary>The first line <paramref name="read"/> finds a value in, and that value.</summary>
+        public async Task<T> WaitForLineAsync<T>(Func<string, T?> read, string what) where T : struct
+        {
+            T? found = null;
+            await WaitAsync(lines => (found = lines.Select(read).FirstOrDefault(v => v is not null)) is not null, what);
+            return found!.Value;
+        }
 
         public async Task<ConsoleSpan> WaitForSpanAsync(Func<ConsoleSpan, bool> match)
         {
