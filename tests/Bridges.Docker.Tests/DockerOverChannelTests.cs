@@ -1,10 +1,5 @@
-using Gateway.ChannelHosting;
+using Gateway.Testing;
 using Gateway.Channel.Audit;
-using Gateway.Channel.Connections;
-using Gateway.Channel.Handshake;
-using Gateway.Channel.Identity;
-using Gateway.Channel.Rpc;
-using Gateway.Channel.Transport;
 using Gateway.Contracts.Containers;
 using Gateway.Contracts.Errors;
 using Gateway.Channel.Families;
@@ -19,15 +14,9 @@ namespace Gateway.Bridges.Docker.Tests;
 [Collection(DockerCollection.Name)]
 public sealed class DockerOverChannelTests(DockerBackend backend) : IAsyncLifetime
 {
-    static readonly HybridSigningKey GatewayKey = HybridSigningKey.FromSeeds(Enumerable.Repeat((byte)0x41, 32).ToArray(), Enumerable.Repeat((byte)0x42, 32).ToArray());
-    static readonly HybridSigningKey HostKey = HybridSigningKey.FromSeeds(Enumerable.Repeat((byte)0x51, 32).ToArray(), Enumerable.Repeat((byte)0x52, 32).ToArray());
-
     readonly string _runLabel = "gateway-test.run=" + Guid.NewGuid().ToString("N")[..12];
-    readonly string _dir = Directory.CreateTempSubdirectory("gw-docker-channel-").FullName;
-    readonly CancellationTokenSource _stop = new();
     DockerContainerHost _bridge = null!;
-    AuditLog _audit = null!;
-    ChannelClient _client = null!;
+    InMemoryFamilyChannel<IContainerHost> _channel = null!;
     IContainerHost _remote = null!;
 
     static CancellationToken Deadline(int seconds = 30) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
@@ -35,35 +24,16 @@ public sealed class DockerOverChannelTests(DockerBackend backend) : IAsyncLifeti
     public Task InitializeAsync()
     {
         _bridge = new DockerContainerHost("local", backend.Endpoint);
-        var host = new ChannelHost(new ChannelOptions { LocalKey = HostKey, PinnedPeers = PeerPins.Of(GatewayKey.PublicKey) },
-            [new FamilyDispatcher<IContainerHost>(ContainersFamily.Declaration, n => n == "local" ? _bridge : null)]);
-        _audit = new AuditLog(Path.Combine(_dir, "audit.db"));
-        _client = new ChannelClient(new ChannelClientOptions
-        {
-            Channel = new ChannelOptions { LocalKey = GatewayKey, PinnedPeers = PeerPins.Of(HostKey.PublicKey) },
-            Connect = ct =>
-            {
-                var (client, server) = DuplexPipe.CreatePair();
-                _ = Task.Run(() => host.ServeConnectionAsync(server, "test", _stop.Token), CancellationToken.None);
-                return Task.FromResult(client);
-            },
-            Witnesses = _audit,
-            // These tests check what crosses the channel, not the head bound (tested in WitnessTests); a busy CI machine
-            // must not turn a late head into a failure here.
-            HeadTimeout = TimeSpan.FromSeconds(10),
-        });
-        _remote = FamilyClient.Create(ContainersFamily.Declaration, () => _client, "local");
+        _channel = new InMemoryFamilyChannel<IContainerHost>(ContainersFamily.Declaration, "local", _bridge);
+        _remote = _channel.Remote;
         return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
     {
-        await _client.DisposeAsync();
-        await _stop.CancelAsync();
-        _audit.Dispose();
+        await _channel.DisposeAsync();
         _bridge.Dispose();
         await backend.RemoveLabelledAsync(_runLabel);
-        Directory.Delete(_dir, recursive: true);
     }
 
     [Fact]
@@ -104,10 +74,10 @@ public sealed class DockerOverChannelTests(DockerBackend backend) : IAsyncLifeti
         Assert.Equal(ErrorCode.NotFound, missingLog.Code);
 
         // Every call ended in a witness the gateway verified and appended to its audit chain.
-        var entries = await _audit.ReadAsync(0, 1000, Deadline());
+        var entries = await _channel.Audit.ReadAsync(0, 1000, Deadline());
         foreach (var operation in new[] { "create-container", "start-container", "container-logs", "stop-container", "remove-container" })
             Assert.Contains(entries, e => e.Operation == $"containers.{operation}");
-        var verification = AuditLog.Verify(_audit.DatabasePath, [HostKey.PublicKey]);
+        var verification = AuditLog.Verify(_channel.Audit.DatabasePath, [_channel.HostKey]);
         Assert.True(verification.Ok, verification.Problem);
     }
 

@@ -1,12 +1,7 @@
-using Gateway.ChannelHosting;
+using Gateway.Testing;
+using Gateway.Channel.Audit;
 using System.Text;
 using System.Text.Json;
-using Gateway.Channel.Audit;
-using Gateway.Channel.Connections;
-using Gateway.Channel.Handshake;
-using Gateway.Channel.Identity;
-using Gateway.Channel.Rpc;
-using Gateway.Channel.Transport;
 using Gateway.Contracts.Clusters;
 using Gateway.Contracts.Errors;
 using Gateway.Channel.Families;
@@ -18,45 +13,22 @@ namespace Gateway.Bridges.Kubernetes.Tests;
 /// <summary>The Kubernetes bridge behind a real CTP-96 channel over an in-memory pipe, against the WireMock API server.</summary>
 public sealed class KubernetesOverChannelTests : IAsyncDisposable
 {
-    static readonly HybridSigningKey GatewayKey = HybridSigningKey.FromSeeds(Enumerable.Repeat((byte)0x61, 32).ToArray(), Enumerable.Repeat((byte)0x62, 32).ToArray());
-    static readonly HybridSigningKey HostKey = HybridSigningKey.FromSeeds(Enumerable.Repeat((byte)0x71, 32).ToArray(), Enumerable.Repeat((byte)0x72, 32).ToArray());
-
     readonly KubeApiServer _api = new();
     readonly string _dir = Directory.CreateTempSubdirectory("gw-kube-channel-").FullName;
-    readonly CancellationTokenSource _stop = new();
     readonly KubernetesCluster _cluster;
-    readonly AuditLog _audit;
-    readonly ChannelClient _client;
+    readonly InMemoryFamilyChannel<IClusterClient> _channel;
     readonly IClusterClient _remote;
 
     public KubernetesOverChannelTests()
     {
         _cluster = new KubernetesCluster("test", KubernetesClientConfiguration.BuildConfigFromConfigFile(_api.WriteKubeConfig(_dir)));
-        var host = new ChannelHost(new ChannelOptions { LocalKey = HostKey, PinnedPeers = PeerPins.Of(GatewayKey.PublicKey) },
-            [new FamilyDispatcher<IClusterClient>(ClustersFamily.Declaration, n => n == "test" ? _cluster : null)]);
-        _audit = new AuditLog(Path.Combine(_dir, "audit.db"));
-        _client = new ChannelClient(new ChannelClientOptions
-        {
-            Channel = new ChannelOptions { LocalKey = GatewayKey, PinnedPeers = PeerPins.Of(HostKey.PublicKey) },
-            Connect = ct =>
-            {
-                var (client, server) = DuplexPipe.CreatePair();
-                _ = Task.Run(() => host.ServeConnectionAsync(server, "test", _stop.Token), CancellationToken.None);
-                return Task.FromResult(client);
-            },
-            Witnesses = _audit,
-            // These tests check what crosses the channel, not the head bound (tested in WitnessTests); a busy CI machine
-            // must not turn a late head into a failure here.
-            HeadTimeout = TimeSpan.FromSeconds(10),
-        });
-        _remote = FamilyClient.Create(ClustersFamily.Declaration, () => _client, "test");
+        _channel = new InMemoryFamilyChannel<IClusterClient>(ClustersFamily.Declaration, "test", _cluster);
+        _remote = _channel.Remote;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _client.DisposeAsync();
-        await _stop.CancelAsync();
-        _audit.Dispose();
+        await _channel.DisposeAsync();
         _cluster.Dispose();
         _api.Dispose();
         Directory.Delete(_dir, recursive: true);
@@ -86,10 +58,10 @@ public sealed class KubernetesOverChannelTests : IAsyncDisposable
         Assert.Equal(ErrorCode.BadRequest, bad.Code);
         Assert.Equal(3, _api.Requests.Count);
 
-        var entries = await _audit.ReadAsync(0, 100, Deadline());
+        var entries = await _channel.Audit.ReadAsync(0, 100, Deadline());
         Assert.Equal(["clusters.list-pods", "clusters.scale-deployment", "clusters.get-pod"], entries.Select(e => e.Operation));
         Assert.Equal("not-found", entries[2].Status);
-        var verification = AuditLog.Verify(_audit.DatabasePath, [HostKey.PublicKey]);
+        var verification = AuditLog.Verify(_channel.Audit.DatabasePath, [_channel.HostKey]);
         Assert.True(verification.Ok, verification.Problem);
     }
 

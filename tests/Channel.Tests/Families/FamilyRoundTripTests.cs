@@ -1,11 +1,9 @@
+using Gateway.Testing;
+using Gateway.Channel.Audit;
 using System.Reflection;
 using System.Text.Json;
-using Gateway.Channel.Audit;
-using Gateway.Channel.Connections;
 using Gateway.Channel.Families;
-using Gateway.Channel.Handshake;
 using Gateway.Channel.Rpc;
-using Gateway.Channel.Transport;
 using Gateway.Contracts.Errors;
 
 namespace Gateway.Channel.Tests.Families;
@@ -23,14 +21,9 @@ public abstract class FamilyRoundTripTests<TBridge> : IAsyncLifetime where TBrid
 {
     private static readonly ErrorCode[] Codes = [ErrorCode.NotFound, ErrorCode.Conflict, ErrorCode.PreconditionFailed, ErrorCode.Throttled, ErrorCode.Forbidden];
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("family-roundtrip-").FullName;
-    private readonly CancellationTokenSource _stop = new();
     private readonly List<string[]> _received = [];
     private RecordingBridge<TBridge> _recorder = null!;
-    private ChannelHost _host = null!;
-    private ChannelClient _client = null!;
-    private AuditLog _audit = null!;
-    private TBridge _remote = null!;
+    private InMemoryFamilyChannel<TBridge> _channel = null!;
     private Exception? _failure;
 
     protected abstract BridgeFamily<TBridge> Family { get; }
@@ -39,9 +32,9 @@ public abstract class FamilyRoundTripTests<TBridge> : IAsyncLifetime where TBrid
     protected RecordingBridge<TBridge> Recorder => _recorder;
 
     /// <summary>The gateway-side client, built with no facts of the instance: it sends every call and checks no capability.</summary>
-    protected TBridge Remote => _remote;
+    protected TBridge Remote => _channel.Remote;
 
-    protected AuditLog Audit => _audit;
+    protected AuditLog Audit => _channel.Audit;
 
     /// <summary>A family's own sample for a type the generic samples would not pass its checks with; null for the generic one.</summary>
     protected virtual object? Sample(Type type) => null;
@@ -58,35 +51,11 @@ public abstract class FamilyRoundTripTests<TBridge> : IAsyncLifetime where TBrid
         var (fake, recorder) = RecordingBridge<TBridge>.Create();
         _recorder = recorder;
         _recorder.Respond = Respond;
-        _host = new ChannelHost(new ChannelOptions { LocalKey = TestKeys.Host, PinnedPeers = PeerPins.Of(TestKeys.Gateway.PublicKey) },
-            [new FamilyDispatcher<TBridge>(Family, n => n == "fake" ? fake : null)]);
-        _audit = new AuditLog(Path.Combine(_dir, "audit.db"));
-        _client = new ChannelClient(new ChannelClientOptions
-        {
-            Channel = new ChannelOptions { LocalKey = TestKeys.Gateway, PinnedPeers = PeerPins.Of(TestKeys.Host.PublicKey) },
-            Connect = ct =>
-            {
-                var (client, server) = DuplexPipe.CreatePair();
-                _ = Task.Run(() => _host.ServeConnectionAsync(server, "test", _stop.Token), CancellationToken.None);
-                return Task.FromResult(client);
-            },
-            Witnesses = _audit,
-            WitnessTimeout = TimeSpan.FromSeconds(10),
-            // These tests check what crosses the channel, not the head bound (tested in WitnessTests); a busy CI machine
-            // must not turn a late head into a failure here.
-            HeadTimeout = TimeSpan.FromSeconds(10),
-        });
-        _remote = FamilyClient.Create(Family, () => _client, "fake");
+        _channel = new InMemoryFamilyChannel<TBridge>(Family, "fake", fake);
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _client.DisposeAsync();
-        await _stop.CancelAsync();
-        _audit.Dispose();
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-    }
+    public async Task DisposeAsync() => await _channel.DisposeAsync();
 
     [Theory]
     [MemberData("Operations")]
@@ -99,7 +68,7 @@ public abstract class FamilyRoundTripTests<TBridge> : IAsyncLifetime where TBrid
         Assert.Equal(operation.Method, call.Method);
         Assert.Equal(await DescribeAllAsync(Arguments(operation)), Assert.Single(_received));
         Assert.Equal(await ExpectedResultAsync(operation), result);
-        var entry = Assert.Single(await _audit.ReadAsync(0, 10, default));
+        var entry = Assert.Single(await _channel.Audit.ReadAsync(0, 10, default));
         Assert.Equal((Family.Name + "." + name, "ok"), (entry.Operation, entry.Status));
     }
 
@@ -123,11 +92,11 @@ public abstract class FamilyRoundTripTests<TBridge> : IAsyncLifetime where TBrid
     public async Task A_tampered_witness_fails_the_call(string name)
     {
         var operation = Family.Find(name)!;
-        _host.TamperWitness = w => w with { Target = w.Target + "/elsewhere" };
+        _channel.Host.TamperWitness = w => w with { Target = w.Target + "/elsewhere" };
         var e = await Assert.ThrowsAnyAsync<GatewayException>(() => InvokeAsync(operation));
         Assert.Equal(ErrorCode.WitnessFailed, e.Code);
         Assert.Single(_recorder.Calls);
-        Assert.Empty(await _audit.ReadAsync(0, 10, default));
+        Assert.Empty(await _channel.Audit.ReadAsync(0, 10, default));
     }
 
     private object?[] Arguments(FamilyOperation operation) =>
@@ -136,7 +105,7 @@ public abstract class FamilyRoundTripTests<TBridge> : IAsyncLifetime where TBrid
     /// <summary>Calls the operation through the channel and takes in all it returns (bodies to their end, so witnesses are checked).</summary>
     protected async Task<string?> InvokeAsync(FamilyOperation operation)
     {
-        var returned = operation.Method.Invoke(_remote, BindingFlags.DoNotWrapExceptions, null, Arguments(operation), null);
+        var returned = operation.Method.Invoke(_channel.Remote, BindingFlags.DoNotWrapExceptions, null, Arguments(operation), null);
         if (returned is Task task)
         {
             await task;
