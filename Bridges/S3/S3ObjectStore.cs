@@ -196,13 +196,6 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             response.Dispose();
             return new ObjectContent(info with { Size = 0 }, Stream.Null, 0, 0, isPartial: false);
         }
-        if (options.Range is { } asked && partial is { } answered && asked.Resolve(answered.Total) is null)
-        {
-            // The same s3rver answer for a range the caller asked of an empty object: unsatisfiable, as S3 says.
-            response.Dispose();
-            throw new GatewayException(ErrorCode.RangeNotSatisfiable, "The range is not satisfiable for this object.")
-            { Extensions = new Dictionary<string, object?> { ["size"] = answered.Total } };
-        }
         if (whole)
         {
             // Only where the ETag is the body's MD5 (AWSSDK skips the others too).
@@ -224,6 +217,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         var (offset, length, total) = partial ?? (0, response.ContentLength, response.ContentLength);
         if (asked.Resolve(total) is not { } want)
         {
+            // s3rver's 206 "bytes 0-0/0" for a range asked of an empty object among them: unsatisfiable, as S3 says.
             response.Dispose();
             throw new GatewayException(ErrorCode.RangeNotSatisfiable, "The range is not satisfiable for this object.")
             { Extensions = new Dictionary<string, object?> { ["size"] = total } };
