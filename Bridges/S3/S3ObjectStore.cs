@@ -196,13 +196,6 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             response.Dispose();
             return new ObjectContent(info with { Size = 0 }, Stream.Null, 0, 0, isPartial: false);
         }
-        if (options.Range is { } asked && partial is { } answered && asked.Resolve(answered.Total) is null)
-        {
-            // The same s3rver answer for a range the caller asked of an empty object: unsatisfiable, as S3 says.
-            response.Dispose();
-            throw new GatewayException(ErrorCode.RangeNotSatisfiable, "The range is not satisfiable for this object.")
-            { Extensions = new Dictionary<string, object?> { ["size"] = answered.Total } };
-        }
         if (whole)
         {
             // Only where the ETag is the body's MD5 (AWSSDK skips the others too).
@@ -211,9 +204,33 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
                 : response.ResponseStream;
             return new ObjectContent(info, body, 0, response.ContentLength, isPartial: false);
         }
-        return partial is { } part
-            ? new ObjectContent(info, response.ResponseStream, part.Offset, part.Length, isPartial: true)
-            : new ObjectContent(info, response.ResponseStream, 0, response.ContentLength, isPartial: false);
+        return RangeAsked(info, response, options.Range!, partial);
+    }
+
+    /// <summary>
+    /// Exactly the range asked, whatever the store answered: S3 answers it, but an S3-compatible service may answer a wider
+    /// one (s3rver answers bytes=0-0 with the whole object) or ignore the Range header (HTTP lets it). A wider answer is cut
+    /// to the range; one that does not hold it fails, so no caller is handed bytes it did not ask for as if it had.
+    /// </summary>
+    private static ObjectContent RangeAsked(ObjectInfo info, GetObjectResponse response, Gateway.Contracts.ObjectStorage.ByteRange asked, (long Offset, long Length, long Total)? partial)
+    {
+        var (offset, length, total) = partial ?? (0, response.ContentLength, response.ContentLength);
+        if (asked.Resolve(total) is not { } want)
+        {
+            // s3rver's 206 "bytes 0-0/0" for a range asked of an empty object among them: unsatisfiable, as S3 says.
+            response.Dispose();
+            throw new GatewayException(ErrorCode.RangeNotSatisfiable, "The range is not satisfiable for this object.")
+            { Extensions = new Dictionary<string, object?> { ["size"] = total } };
+        }
+        if (want.Offset == offset && want.Length == length)
+            return new ObjectContent(info, response.ResponseStream, offset, length, isPartial: true);
+        if (want.Offset < offset || want.Offset + want.Length > offset + length)
+        {
+            response.Dispose();
+            throw new GatewayException(ErrorCode.BadGateway,
+                $"The store answered bytes {offset}-{offset + length - 1} for the range {want.Offset}-{want.Offset + want.Length - 1}.");
+        }
+        return new ObjectContent(info, new S3RangeWindowStream(response.ResponseStream, want.Offset - offset, want.Length), want.Offset, want.Length, isPartial: true);
     }
 
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream content, PutObjectOptions options, CancellationToken ct)
