@@ -68,7 +68,16 @@ public sealed class DockerContainerHost : IContainerHost, IDisposable
                 kv => kv.Key, kv => (IDictionary<string, bool>)kv.Value.Distinct(StringComparer.Ordinal).ToDictionary(v => v, _ => true)),
         };
         return RunAsync<IReadOnlyList<ContainerSummary>>(async c =>
-            (await _client.Containers.ListContainersAsync(parameters, c)).Select(DockerModels.ToContract).ToList(), idempotent: true, ct);
+        {
+            try
+            {
+                return (await _client.Containers.ListContainersAsync(parameters, c)).Select(DockerModels.ToContract).ToList();
+            }
+            catch (DockerApiException e) when (parameters.Filters is { Count: > 0 } && DockerErrors.IsRefusedFilter(e))
+            {
+                throw new Contracts.Errors.GatewayException(Contracts.Errors.ErrorCode.BadRequest, $"The engine refused a filter value: {DockerErrors.Message(e)}", e);
+            }
+        }, idempotent: true, ct);
     }
 
     public Task<ContainerDetails> InspectContainerAsync(string idOrName, CancellationToken ct)

@@ -15,6 +15,9 @@ static class DockerErrors
         // Go's TLS listener answers a plain HTTP request so: the host's settings lack Tls, not the caller's request.
         DockerApiException { StatusCode: HttpStatusCode.BadRequest } api when api.ResponseBody?.Contains("HTTP request to an HTTPS server", StringComparison.Ordinal) == true =>
             new GatewayException(ErrorCode.BadGateway, $"Docker host '{hostName}' speaks TLS: its settings need Tls (Gateway:Docker:Hosts:{hostName}:Tls).", e),
+        // The engine answers 500 for a container being removed, though it is the container's state, not a failure.
+        DockerApiException { StatusCode: HttpStatusCode.InternalServerError } api when EngineMessage(api.ResponseBody).Contains("marked for removal", StringComparison.Ordinal) =>
+            new GatewayException(ErrorCode.Conflict, EngineMessage(api.ResponseBody), api),
         DockerApiException api => FromStatus(api.StatusCode, EngineMessage(api.ResponseBody), api),
         _ when Find<AuthenticationException>(e) is { } tls => new GatewayException(ErrorCode.BadGateway,
             $"Docker host '{hostName}': the TLS handshake failed (the engine's certificate is not from the configured CA or does not name the host, or the engine refused this gateway's client certificate).", tls),
@@ -38,6 +41,15 @@ static class DockerErrors
     public static GatewayException RegistryFailed(DockerApiException e, string hostName, string image) =>
         new(ErrorCode.BadGateway, $"Docker host '{hostName}' could not pull '{image}' from its registry: {EngineMessage(e.ResponseBody)}", e);
 
+    /// <summary>
+    /// The engine's 500 for a list filter value it cannot read (<c>exited=abc</c>, <c>expose=99999</c>) or a
+    /// <c>since</c>/<c>before</c> naming no container: the caller's filter, not the engine's failure.
+    /// </summary>
+    public static bool IsRefusedFilter(DockerApiException e) =>
+        e.StatusCode == HttpStatusCode.InternalServerError && EngineMessage(e.ResponseBody) is var m
+        && (m.StartsWith("no such container", StringComparison.OrdinalIgnoreCase) || m.Contains("strconv.", StringComparison.Ordinal)
+            || m.StartsWith("error while looking up for", StringComparison.Ordinal));
+
     static GatewayException FromStatus(HttpStatusCode status, string message, Exception inner)
     {
         var code = (int)status switch
@@ -54,6 +66,8 @@ static class DockerErrors
         };
         return new GatewayException(code, message, inner);
     }
+
+    public static string Message(DockerApiException e) => EngineMessage(e.ResponseBody);
 
     /// <summary>The engine answers errors as <c>{"message": "..."}</c>; anything else is passed on, shortened.</summary>
     static string EngineMessage(string? body) =>

@@ -35,7 +35,7 @@ public sealed class KubernetesCluster : IClusterClient, IDisposable
         KubernetesNames.Validate(query);
         return ListAsync(c => _client.CoreV1.ListNamespaceAsync(labelSelector: query.LabelSelector, fieldSelector: query.FieldSelector, limit: query.Limit,
             continueParameter: query.Continue, cancellationToken: c),
-            list => list.Items.Select(KubernetesModels.ToContract), ct);
+            list => KubernetesModels.Items(list.Items, "namespace").Select(KubernetesModels.ToContract), ct);
     }
 
     public Task<ClusterList<PodInfo>> ListPodsAsync(string ns, ClusterListQuery query, CancellationToken ct)
@@ -44,7 +44,7 @@ public sealed class KubernetesCluster : IClusterClient, IDisposable
         KubernetesNames.Validate(query);
         return ListAsync(c => _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: query.LabelSelector, fieldSelector: query.FieldSelector, limit: query.Limit,
             continueParameter: query.Continue, cancellationToken: c),
-            list => list.Items.Select(KubernetesModels.ToContract), ct);
+            list => KubernetesModels.Items(list.Items, "pod").Select(KubernetesModels.ToContract), ct);
     }
 
     public Task<PodInfo> GetPodAsync(string ns, string name, CancellationToken ct)
@@ -82,7 +82,7 @@ public sealed class KubernetesCluster : IClusterClient, IDisposable
         KubernetesNames.Validate(query);
         return ListAsync(c => _client.AppsV1.ListNamespacedDeploymentAsync(ns, labelSelector: query.LabelSelector, fieldSelector: query.FieldSelector, limit: query.Limit,
             continueParameter: query.Continue, cancellationToken: c),
-            list => list.Items.Select(KubernetesModels.ToContract), ct);
+            list => KubernetesModels.Items(list.Items, "deployment").Select(KubernetesModels.ToContract), ct);
     }
 
     public Task<DeploymentInfo> GetDeploymentAsync(string ns, string name, CancellationToken ct)
@@ -133,7 +133,7 @@ public sealed class KubernetesCluster : IClusterClient, IDisposable
         KubernetesNames.Validate(query);
         return ListAsync(c => _client.CoreV1.ListNamespacedEventAsync(ns, labelSelector: query.LabelSelector, fieldSelector: query.FieldSelector, limit: query.Limit,
             continueParameter: query.Continue, cancellationToken: c),
-            list => list.Items.Select(KubernetesModels.ToContract), ct);
+            list => KubernetesModels.Items(list.Items, "event").Select(KubernetesModels.ToContract), ct);
     }
 
     /// <summary>A list call: one page of the API server's items as the contract's, with its continue token.</summary>
@@ -141,7 +141,8 @@ public sealed class KubernetesCluster : IClusterClient, IDisposable
         where TList : IMetadata<V1ListMeta> =>
         RunAsync(async c =>
         {
-            var list = await fetch(c);
+            // A null body (the JSON `null`) is not the API's answer either.
+            var list = await fetch(c) ?? throw new NotTheApiException("null where a list belongs");
             var next = list.Metadata?.ContinueProperty;
             return new ClusterList<T>(items(list).ToList(), string.IsNullOrEmpty(next) ? null : next);
         }, idempotent: true, ct);

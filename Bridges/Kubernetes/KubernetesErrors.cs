@@ -15,7 +15,8 @@ static class KubernetesErrors
             $"Kubernetes cluster '{cluster}' could not be reached.", e),
         TimeoutException => new GatewayException(ErrorCode.Timeout, $"Kubernetes cluster '{cluster}' did not answer in time.", e),
         // An answer that does not parse: something other than an API server listens there (a web server, a proxy's page).
-        System.Text.Json.JsonException => new GatewayException(ErrorCode.BadGateway,
+        // JSON of another shape: objects without metadata, lists without items, times that are not times.
+        System.Text.Json.JsonException or NotTheApiException or FormatException => new GatewayException(ErrorCode.BadGateway,
             $"Kubernetes cluster '{cluster}' answered something that is not the Kubernetes API.", e),
         _ => new GatewayException(ErrorCode.Internal, $"Kubernetes cluster '{cluster}' failed: {e.GetType().Name}.", e),
     };

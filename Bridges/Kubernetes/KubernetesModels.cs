@@ -10,10 +10,10 @@ static class KubernetesModels
     static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
 
     public static NamespaceInfo ToContract(V1Namespace n) =>
-        new(n.Metadata.Name, n.Status?.Phase, Time(n.Metadata.CreationTimestamp), Labels(n.Metadata.Labels));
+        new(Named(n?.Metadata, "namespace").Name, n!.Status?.Phase, Time(n.Metadata.CreationTimestamp), Labels(n.Metadata.Labels));
 
     public static PodInfo ToContract(V1Pod p) => new(
-        p.Metadata.NamespaceProperty, p.Metadata.Name, p.Status?.Phase, p.Spec?.NodeName, p.Status?.PodIP,
+        Named(p?.Metadata, "pod").NamespaceProperty, p!.Metadata.Name, p.Status?.Phase, p.Spec?.NodeName, p.Status?.PodIP,
         Time(p.Metadata.CreationTimestamp), Time(p.Status?.StartTime), Labels(p.Metadata.Labels),
         p.Spec?.Containers?.Select(c => c.Name).ToList() ?? [],
         p.Status?.ContainerStatuses?.Select(ToContract).ToList() ?? []);
@@ -32,8 +32,9 @@ static class KubernetesModels
 
     public static DeploymentInfo ToContract(V1Deployment d)
     {
+        Named(d?.Metadata, "deployment");
         string? restartedAt = null;
-        d.Spec?.Template?.Metadata?.Annotations?.TryGetValue(RestartedAtAnnotation, out restartedAt);
+        d!.Spec?.Template?.Metadata?.Annotations?.TryGetValue(RestartedAtAnnotation, out restartedAt);
         return new DeploymentInfo(
             d.Metadata.NamespaceProperty, d.Metadata.Name, d.Spec?.Replicas ?? 1, d.Status?.ReadyReplicas ?? 0,
             d.Status?.AvailableReplicas ?? 0, d.Status?.UpdatedReplicas ?? 0, d.Metadata.Generation ?? 0,
@@ -43,12 +44,23 @@ static class KubernetesModels
     }
 
     public static DeploymentScale ToContract(V1Scale s) =>
-        new(s.Metadata.NamespaceProperty, s.Metadata.Name, s.Spec?.Replicas ?? 0, s.Status?.Replicas ?? 0);
+        new(Named(s?.Metadata, "scale").NamespaceProperty, s!.Metadata.Name, s.Spec?.Replicas ?? 0, s.Status?.Replicas ?? 0);
 
     public static ClusterEvent ToContract(Corev1Event e) => new(
-        e.Metadata.NamespaceProperty, e.Metadata.Name, e.Type, e.Reason, e.Message, e.InvolvedObject?.Kind,
+        Named(e?.Metadata, "event").NamespaceProperty, e!.Metadata.Name, e.Type, e.Reason, e.Message, e.InvolvedObject?.Kind,
         e.InvolvedObject?.Name, e.Count ?? 1, Time(e.FirstTimestamp ?? e.EventTime),
         Time(e.LastTimestamp ?? e.EventTime ?? e.FirstTimestamp), e.Source?.Component ?? e.ReportingComponent);
+
+    /// <summary>
+    /// Every object the API server sends has metadata with a name; one without (<c>{}</c>, <c>null</c>, a list where an
+    /// object belongs) is not the Kubernetes API, and must not surface as the gateway's own NullReferenceException.
+    /// </summary>
+    static V1ObjectMeta Named(V1ObjectMeta? metadata, string kind) =>
+        metadata is { Name.Length: > 0 } ? metadata : throw new NotTheApiException($"a {kind} without metadata.name");
+
+    /// <summary>A list's items, refusing a list without them or with a null item (not the Kubernetes API).</summary>
+    public static IEnumerable<T> Items<T>(IList<T>? items, string kind) where T : class =>
+        items is not null && !items.Contains(null!) ? items : throw new NotTheApiException($"a {kind} list without items");
 
     static IReadOnlyDictionary<string, string> Labels(IDictionary<string, string>? labels) =>
         labels is null ? Empty : new Dictionary<string, string>(labels);
@@ -56,3 +68,6 @@ static class KubernetesModels
     static DateTimeOffset? Time(DateTime? t) =>
         t is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v.Kind == DateTimeKind.Local ? v.ToUniversalTime() : v, DateTimeKind.Utc)) : null;
 }
+
+/// <summary>An answer that parsed but is not shaped as the Kubernetes API's (a stub, a proxy's JSON, another service).</summary>
+sealed class NotTheApiException(string what) : Exception($"The answer is {what}.");

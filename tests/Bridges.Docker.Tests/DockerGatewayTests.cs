@@ -234,6 +234,21 @@ public sealed class DockerGatewayTests(DockerBackend backend) : DockerGatewayTes
             HttpStatusCode.BadRequest, "bad-request");
 
     /// <summary>The engine reads a filter's values as a set: the same value twice is the value once (it was a 500).</summary>
+    [Theory]
+    [InlineData("{\"since\":[\"no-such-container-here\"]}")]
+    [InlineData("{\"before\":[\"..\"]}")]
+    [InlineData("{\"exited\":[\"abc\"]}")]
+    [InlineData("{\"expose\":[\"99999\"]}")]
+    [InlineData("{\"publish\":[\"abc/xyz\"]}")]
+    public async Task A_filter_value_the_engine_cannot_read_is_400_not_503(string filters)
+    {
+        // The engine answers these with its 500, which the gateway passed on as 503 unavailable (seventh probe): the
+        // caller's filter, not a failing engine.
+        var problem = await Problem(await Http.GetAsync($"v1/docker/local/containers?all=true&filters={Uri.EscapeDataString(filters)}"),
+            HttpStatusCode.BadRequest, "bad-request");
+        Assert.StartsWith("The engine refused a filter value", problem.GetProperty("detail").GetString());
+    }
+
     [Fact]
     public async Task A_filter_value_given_twice_lists_as_given_once()
     {

@@ -97,6 +97,42 @@ public sealed class KubernetesGatewayTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("null")]
+    [InlineData("{\"kind\":\"PodList\",\"items\":null}")]
+    [InlineData("{\"items\":[{}]}")]
+    [InlineData("{\"items\":[null]}")]
+    [InlineData("{\"metadata\":null,\"items\":[{\"metadata\":null}]}")]
+    [InlineData("{\"items\":[{\"metadata\":{\"name\":\"a\",\"creationTimestamp\":\"yesterday\"}}]}")]
+    public async Task Json_of_another_shape_from_the_api_server_is_a_502_not_a_500(string body)
+    {
+        // Until the fifth-probe follow-up these were 500 internal ("failed: NullReferenceException", FormatException, ...),
+        // as if the gateway had failed: JSON that parses but is not the API's objects is the upstream's fault.
+        foreach (var (method, path) in new[]
+        {
+            ("GET", "/api/v1/namespaces/shop/pods"), ("GET", "/api/v1/namespaces/shop/pods/p"), ("GET", "/apis/apps/v1/namespaces/shop/deployments"),
+            ("GET", "/apis/apps/v1/namespaces/shop/deployments/d"), ("GET", "/api/v1/namespaces/shop/events"), ("GET", "/api/v1/namespaces"),
+            ("PATCH", "/apis/apps/v1/namespaces/shop/deployments/d/scale"), ("PATCH", "/apis/apps/v1/namespaces/shop/deployments/d"),
+        })
+            _api.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath(path).UsingMethod(method))
+                .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(body));
+
+        var calls = new List<Func<Task<HttpResponseMessage>>>
+        {
+            () => Http.GetAsync("v1/kubernetes/test/namespaces/shop/pods"), () => Http.GetAsync("v1/kubernetes/test/namespaces/shop/pods/p"),
+            () => Http.GetAsync("v1/kubernetes/test/namespaces/shop/deployments"), () => Http.GetAsync("v1/kubernetes/test/namespaces/shop/deployments/d"),
+            () => Http.GetAsync("v1/kubernetes/test/namespaces/shop/events"), () => Http.GetAsync("v1/kubernetes/test/namespaces"),
+            () => Http.PutAsJsonAsync("v1/kubernetes/test/namespaces/shop/deployments/d/scale", new { replicas = 1 }),
+            () => Http.PostAsync("v1/kubernetes/test/namespaces/shop/deployments/d/restart", null),
+        };
+        foreach (var send in calls)
+        {
+            var problem = await Problem(await send(), HttpStatusCode.BadGateway, "bad-gateway");
+            Assert.Contains("not the Kubernetes API", problem.GetProperty("detail").GetString());
+        }
+    }
+
     [Fact]
     public async Task Pod_logs_stream_through_the_gateway_as_text()
     {
