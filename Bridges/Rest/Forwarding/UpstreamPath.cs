@@ -25,7 +25,9 @@ static class UpstreamPath
     /// <summary>The escaped path and query below the destination's base; BadRequest for dot segments or a malformed query.</summary>
     public static string Relative(string? pathPrefix, string? removePrefix, string callerPath, string query, string? reservedQueryParameter)
     {
-        var path = callerPath.TrimStart('/');
+        // A leading '/' is an empty first segment (the caller's '/v1/rest/up//x'): kept, as empty segments elsewhere are, so
+        // the upstream gets '//x' below its base and not '/x', another resource.
+        var path = callerPath;
         if (!string.IsNullOrEmpty(removePrefix))
         {
             var prefix = removePrefix.Trim('/');
