@@ -46,6 +46,10 @@ static class UpstreamPath
         {
             if (segment is "." or "..")
                 throw new GatewayException(ErrorCode.BadRequest, "Path segments '.' and '..' are not allowed.");
+            // Servlet containers (Tomcat, Jetty) drop a segment's path parameters before they resolve dot segments, so
+            // '..;x/admin' would leave the base there: a dot segment with parameters is refused as one without.
+            if (segment.Split(';', 2)[0] is "." or ".." && segment.Contains(';', StringComparison.Ordinal))
+                throw new GatewayException(ErrorCode.BadRequest, "Path segments '.' and '..' are not allowed, with path parameters (';') or without.");
             if (!first) builder.Append('/');
             AppendSegment(builder, segment);
             first = false;
