@@ -46,7 +46,8 @@ internal sealed class FamilyCaller(IBridgeFamily family, Func<ChannelClient> cli
     public async Task<ChannelCall> CallAsync(FamilyOperation operation, object?[] args, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        var target = operation.Target(new CallArguments(operation.Binding.Parameters, args));
+        // Fitted to the witness's target field here, so the host witnesses what this side expects (docs/ctp96.md section 6).
+        var target = Witnesses.Witness.FitTarget(instance, operation.Target(new CallArguments(operation.Binding.Parameters, args)));
         using var span = BridgeCallTracing.StartClient(family.Name, kind, instance, operation.Name, target);
         try
         {

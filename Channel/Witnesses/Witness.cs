@@ -13,7 +13,34 @@ namespace Gateway.Channel.Witnesses;
 public sealed record Witness
 {
     public const byte CurrentVersion = 2;
-    private const int MaxStringBytes = 4096;
+    /// <summary>The most UTF-8 bytes a witness's request id, operation, target or status may hold.</summary>
+    public const int MaxStringBytes = 4096;
+
+    /// <summary>
+    /// The call target as a witness can carry it: <paramref name="target"/> unchanged when <c>instance/target</c> fits the
+    /// field, else cut at a character boundary and ended with <c>...[sha256:&lt;hex&gt;]</c>, the SHA-256 of the whole
+    /// <c>instance/target</c> in UTF-8, so the field still names exactly one call. The gateway fits the target before it
+    /// sends the call, so both sides name the same string (the whole target also travels in the call's arguments, under
+    /// the headers digest). Until 2026-12-05 a longer target made the host fail to write the witness: no answer at all.
+    /// </summary>
+    public static string FitTarget(string instance, string target)
+    {
+        var whole = instance + "/" + target;
+        var bytes = Encoding.UTF8.GetByteCount(whole);
+        if (bytes <= MaxStringBytes) return target;
+        var suffix = "...[sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(whole))) + "]";
+        var budget = MaxStringBytes - Encoding.UTF8.GetByteCount(instance) - 1 - suffix.Length;
+        if (budget < 0) return suffix; // not for a configured instance: their names are short (an upstream's at most 64 characters)
+        var kept = new StringBuilder(budget);
+        var used = 0;
+        foreach (var rune in target.EnumerateRunes())
+        {
+            if (used + rune.Utf8SequenceLength > budget) break;
+            kept.Append(rune.ToString());
+            used += rune.Utf8SequenceLength;
+        }
+        return kept.Append(suffix).ToString();
+    }
 
     public required string RequestId { get; init; }
     public required string Operation { get; init; }

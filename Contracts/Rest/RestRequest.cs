@@ -10,7 +10,10 @@ public sealed class RestRequest
 {
     public required string Method { get; init; }
 
-    /// <summary>The path below the upstream, as decoded segments joined by '/', without a leading '/'.</summary>
+    /// <summary>
+    /// The path below the upstream, as decoded segments joined by '/', without the '/' that ends the route's prefix: a
+    /// leading '/' is an empty first segment (the caller's <c>/v1/rest/up//x</c> is <c>/x</c>) and reaches the upstream as one.
+    /// </summary>
     public required string Path { get; init; }
 
     /// <summary>The raw, still encoded query string including its leading '?', or empty.</summary>

@@ -29,7 +29,7 @@ internal static class ParameterRules
     // A listing prefix comes in the query, where a backslash is taken: the key rules split segments at both.
     private const string Prefix = "^(?:" + Segment + @"(?:[/\\]" + Segment + "?)*)?$";
     // A REST upstream path: no backslash (the request target refuses it, %5C too), no segment that is '.' or '..'.
-    private const string RestPath = @"^(?!(?:.*/)?\.{1,2}(?:/|$))[^\\]*$";
+    private const string RestPath = @"^(?!(?:.*/)?\.{1,2}(?:;[^/]*)?(?:/|$))[^\\]*$";
     internal const string Delimiter = @"^[^\u0000-\u001F\u007F-\u009F]*$";
 
     public static void Configure(OpenApiOptions options) =>
@@ -71,7 +71,7 @@ internal static class ParameterRules
             case "path" when operationId?.EndsWith("ToUpstream", StringComparison.Ordinal) == true:
                 schema.Pattern = RestPath;
                 parameter.Description ??= "The path below the upstream, percent-encoded, its '/' sent as '/' (%2F and %5C are refused); "
-                    + "no backslash and no '.' or '..' segment (plain or %2e); it may be empty.";
+                    + "no backslash and no '.' or '..' segment (plain or %2e, nor with path parameters: '..;x'); it may be empty.";
                 break;
             case "requestId" when operationId is "GetWitnesses" or "GetWitnessProofs":
                 Text(schema, null, 1, 128);

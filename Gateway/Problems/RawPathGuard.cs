@@ -35,10 +35,16 @@ internal static class RawPathGuard
                         ? $"The parameter '{name}' is given {values.Count} times; give it once."
                         : $"A query parameter is given {values.Count} times; give it once.";
         }
+        var rest = path.StartsWith("/v1/rest/", StringComparison.Ordinal);
         foreach (var segment in path.Split('/'))
         {
             var decoded = segment.Replace("%2e", ".", StringComparison.OrdinalIgnoreCase);
             if (decoded is "." or "..") return "Dot segments ('.', '..') are not allowed in the path.";
+            // Toward a REST upstream a dot segment with path parameters ('..;x') is one too: servlet containers (Tomcat, Jetty)
+            // drop the parameters before they resolve dot segments, so it would leave the upstream's base there.
+            if (rest && decoded.Replace("%3b", ";", StringComparison.OrdinalIgnoreCase) is var withParameters
+                && withParameters.Contains(';', StringComparison.Ordinal) && withParameters.Split(';', 2)[0] is "." or "..")
+                return "Dot segments ('.', '..') are not allowed in the path, with path parameters (';') or without.";
         }
         return null;
     }

@@ -189,6 +189,12 @@ public sealed class ForwardingTests : IAsyncLifetime
     [InlineData("/v1/rest/legacy/%2e%2e/%2e%2e/admin")]
     [InlineData("/v1/rest/legacy/../../admin")]
     [InlineData("/v1/rest/legacy/a%2F..%2Fb")]
+    // A dot segment with path parameters: servlet containers (Tomcat, Jetty) drop the parameters and then take it as '..'.
+    [InlineData("/v1/rest/legacy/..;/admin")]
+    [InlineData("/v1/rest/legacy/a/..;x=1/..;/admin")]
+    [InlineData("/v1/rest/legacy/%2e%2e;/admin")]
+    [InlineData("/v1/rest/legacy/..%3B/admin")]
+    [InlineData("/v1/rest/legacy/.;/admin")]
     public async Task Traversal_attempts_are_refused(string target)
     {
         _upstream.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(200).WithBody("reached"));
@@ -218,6 +224,10 @@ public sealed class ForwardingTests : IAsyncLifetime
         Assert.StartsWith("/base/api/v2/http:", seen.Path);
     }
 
+    /// <summary>
+    /// As YARP and nginx (proxy_redirect default) do: a Location under the upstream's own base becomes the gateway path, any
+    /// other (a foreign host, the upstream's host outside its base, a relative reference) passes through as the upstream wrote it.
+    /// </summary>
     [Fact]
     public async Task Redirects_are_returned_not_followed()
     {
@@ -237,5 +247,17 @@ public sealed class ForwardingTests : IAsyncLifetime
         using var inside = await client.GetAsync("v1/rest/legacy/moved-inside");
         Assert.Equal(HttpStatusCode.MovedPermanently, inside.StatusCode);
         Assert.Equal(new Uri(_gateway.BaseAddress, "v1/rest/legacy/new-home"), inside.Headers.Location);
+
+        _upstream.Given(Request.Create().WithPath("/base/api/v2/moved-beside").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(307).WithHeader("Location", _upstream.Url + "/base/other?q=1"));
+        _upstream.Given(Request.Create().WithPath("/base/api/v2/moved-relative").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(303).WithHeader("Location", "/base/api/v2/new-home"));
+        using var beside = await client.GetAsync("v1/rest/legacy/moved-beside");
+        Assert.Equal(HttpStatusCode.TemporaryRedirect, beside.StatusCode);
+        Assert.Equal(_upstream.Url + "/base/other?q=1", beside.Headers.Location?.ToString());
+        using var relative = await client.GetAsync("v1/rest/legacy/moved-relative");
+        Assert.Equal(HttpStatusCode.SeeOther, relative.StatusCode);
+        Assert.Equal("/base/api/v2/new-home", relative.Headers.Location?.OriginalString);
+        Assert.Empty(elsewhere.LogEntries);
     }
 }

@@ -25,7 +25,9 @@ static class UpstreamPath
     /// <summary>The escaped path and query below the destination's base; BadRequest for dot segments or a malformed query.</summary>
     public static string Relative(string? pathPrefix, string? removePrefix, string callerPath, string query, string? reservedQueryParameter)
     {
-        var path = callerPath.TrimStart('/');
+        // A leading '/' is an empty first segment (the caller's '/v1/rest/up//x'): kept, as empty segments elsewhere are, so
+        // the upstream gets '//x' below its base and not '/x', another resource.
+        var path = callerPath;
         if (!string.IsNullOrEmpty(removePrefix))
         {
             var prefix = removePrefix.Trim('/');
@@ -44,6 +46,10 @@ static class UpstreamPath
         {
             if (segment is "." or "..")
                 throw new GatewayException(ErrorCode.BadRequest, "Path segments '.' and '..' are not allowed.");
+            // Servlet containers (Tomcat, Jetty) drop a segment's path parameters before they resolve dot segments, so
+            // '..;x/admin' would leave the base there: a dot segment with parameters is refused as one without.
+            if (segment.Split(';', 2)[0] is "." or ".." && segment.Contains(';', StringComparison.Ordinal))
+                throw new GatewayException(ErrorCode.BadRequest, "Path segments '.' and '..' are not allowed, with path parameters (';') or without.");
             if (!first) builder.Append('/');
             AppendSegment(builder, segment);
             first = false;
