@@ -41,4 +41,7 @@ public static partial class ChannelLog
 
     [LoggerMessage(EventId = EventIds.HeadSigningFailed, Level = LogLevel.Error, Message = "CTP-96 bridge host could not sign or send a tree head for {Peer}")]
     public static partial void HeadSigningFailed(ILogger logger, Exception exception, string peer);
+
+    [LoggerMessage(EventId = EventIds.CallUnfinished, Level = LogLevel.Error, Message = "CTP-96 bridge host could not finish call {RequestId}; its stream is reset")]
+    public static partial void CallUnfinished(ILogger logger, Exception exception, string requestId);
 }

@@ -274,6 +274,14 @@ public sealed class ChannelHost
         {
             // The client reset the stream or the connection closed: nobody is left to answer.
         }
+        catch (Exception e)
+        {
+            // A fault after the handler (encoding the answer or the witness) must not leave the caller waiting out its
+            // witness timeout on a stream nobody will finish: reset it now, and say why in the log.
+            ChannelLog.CallUnfinished(_log, e, request?.Id ?? "?");
+            try { await stream.ResetAsync(ErrorCode.Internal.Slug(), "The bridge host could not finish the call.").ConfigureAwait(false); }
+            catch (Exception reset) when (reset is IOException or ObjectDisposedException or ChannelProtocolException) { /* the connection is gone too */ }
+        }
         finally
         {
             span?.Dispose();

@@ -35,6 +35,7 @@ public static class EventIds
     public const int HandlerFailed = 9608;
     public const int HeadRejected = 9609;
     public const int HeadSigningFailed = 9611;
+    public const int CallUnfinished = 9612;
     public const int StreamIdsExhausted = 9620;
     public const int HandshakeRefused = 9621;
     public const int BridgeCatalogFetched = 9622;
