@@ -231,7 +231,7 @@ internal static class ObjectEndpoints
     {
         // Before the store: a body that names no objects was admitted by no grant (CopyAccess), so the store's existence is not told.
         if (body.Source is null || body.Target is null)
-            throw new GatewayException(ErrorCode.BadRequest, "source and target are required.");
+            throw new GatewayException(ErrorCode.BadRequest, $"{(body.Source is null ? "source" : "target")} is null: source and target are each {{\"bucket\", \"key\"}}.");
         var s = registry.Get(store);
         FieldErrors.Named("source.bucket", () => ObjectNames.ValidateBucket(body.Source.Bucket, s.Capabilities));
         FieldErrors.Named("source.key", () => ObjectNames.ValidateKey(body.Source.Key));
