@@ -71,6 +71,8 @@ internal static class ResponseCatalog
                 AddProblem(r, 415, accepted.ContainsKey("application/json") ? "The body is not JSON (Content-Type must be application/json), or its charset names no encoding."
                     : $"The body's Content-Type is not one of: {string.Join(", ", accepted.Keys)}.", head, context);
         }
+        else if (!context.Description.ActionDescriptor.EndpointMetadata.OfType<Routing.TakesAnyBodyMetadata>().Any())
+            AddProblem(r, 415, "The operation takes no request body and one was sent (an empty body, or {} as application/json, is taken as none); nothing was done.", head, context);
         AddProblem(r, 414, "The request target is longer than 8 KiB.", head, context);
         AddProblem(r, 429, "Rate or concurrency limit reached.", head, context, ("Retry-After", "Seconds to wait before retrying."));
         AddProblem(r, 431, "The request headers are too large or too many.", head, context);

@@ -9,6 +9,7 @@ namespace Gateway.Tests.Probes;
 /// member, and nothing is created, started or changed: never taken as the member's default (a <c>"dryRun": null</c> read as
 /// false would start a real migration) and never a 500. A member the document declares nullable takes null as "not given".
 /// </summary>
+[Collection(ProbeGatewayCollection.Name)]
 public sealed class NullMemberProbeTests : IAsyncLifetime
 {
     private ProbeGateway _gateway = null!;
@@ -61,7 +62,7 @@ public sealed class NullMemberProbeTests : IAsyncLifetime
     public async Task A_null_for_a_member_that_takes_none_is_a_400_naming_it_and_changes_nothing(string method, string target, string body, string member)
     {
         var before = await _gateway.SnapshotAsync();
-        var kubeWrites = ProbeGateway.KubeWrites;
+        var kubeWrites = _gateway.KubeWritesHere;
         var answer = await RawHttp.SendAsync(_gateway.Server, method, target, body, ["Content-Type: application/json"]);
         Assert.True(answer.Status == 400, $"{method} {target} {body}: {answer.Status} {answer.Payload}");
         using var problem = JsonDocument.Parse(answer.Payload);
@@ -69,7 +70,7 @@ public sealed class NullMemberProbeTests : IAsyncLifetime
         var detail = problem.RootElement.GetProperty("detail").GetString()!;
         Assert.True(detail.Contains(member, StringComparison.Ordinal), $"{body}: the detail names no '{member}': {detail}");
         Assert.Equal(before, await _gateway.SnapshotAsync());
-        Assert.Equal(kubeWrites, ProbeGateway.KubeWrites);
+        Assert.Equal(kubeWrites, _gateway.KubeWritesHere);
     }
 
     /// <summary>Members the document declares nullable: null is "not given", the default (a dry run still a dry run).</summary>
