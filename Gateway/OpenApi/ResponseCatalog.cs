@@ -81,7 +81,9 @@ internal static class ResponseCatalog
         {
             AddProblem(r, 502, path.StartsWith("/v1/rest/", StringComparison.Ordinal)
                 ? "The upstream could not be reached or gave no valid HTTP answer; or the bridge host's CTP-96 witness was missing or invalid: the answer was withheld."
-                : "The bridge host's CTP-96 witness was missing or invalid: the answer was withheld.", head, context);
+                : path.StartsWith("/v1/docker/{", StringComparison.Ordinal) || path.StartsWith("/v1/kubernetes/{", StringComparison.Ordinal)
+                    ? "The Docker host or Kubernetes API server answered something that is not its API (a web page, a redirect, a status its API does not give here, JSON of another shape); or the bridge host's CTP-96 witness was missing or invalid: the answer was withheld."
+                    : "The bridge host's CTP-96 witness was missing or invalid: the answer was withheld.", head, context);
             AddProblem(r, 503, "The backend is down or its circuit is open.", head, context, ("Retry-After", "Seconds to wait before retrying, when known."));
         }
         AddProblem(r, 504, "The call did not finish in time.", head, context);
