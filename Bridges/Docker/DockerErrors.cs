@@ -18,7 +18,7 @@ static class DockerErrors
         // The engine answers 500 for a container being removed, though it is the container's state, not a failure.
         DockerApiException { StatusCode: HttpStatusCode.InternalServerError } api when EngineMessage(api.ResponseBody).Contains("marked for removal", StringComparison.Ordinal) =>
             new GatewayException(ErrorCode.Conflict, EngineMessage(api.ResponseBody), api),
-        DockerApiException api => FromStatus(api.StatusCode, EngineMessage(api.ResponseBody), api),
+        DockerApiException api => FromStatus(api.StatusCode, api.ResponseBody, hostName, api),
         _ when Find<AuthenticationException>(e) is { } tls => new GatewayException(ErrorCode.BadGateway,
             $"Docker host '{hostName}': the TLS handshake failed (the engine's certificate is not from the configured CA or does not name the host, or the engine refused this gateway's client certificate).", tls),
         HttpRequestException or SocketException or IOException => new GatewayException(ErrorCode.Unavailable,
@@ -50,7 +50,7 @@ static class DockerErrors
         && (m.StartsWith("no such container", StringComparison.OrdinalIgnoreCase) || m.Contains("strconv.", StringComparison.Ordinal)
             || m.StartsWith("error while looking up for", StringComparison.Ordinal));
 
-    static GatewayException FromStatus(HttpStatusCode status, string message, Exception inner)
+    static GatewayException FromStatus(HttpStatusCode status, string? body, string hostName, Exception inner)
     {
         var code = (int)status switch
         {
@@ -62,9 +62,12 @@ static class DockerErrors
             412 => ErrorCode.PreconditionFailed,
             429 => ErrorCode.Throttled,
             501 => ErrorCode.NotSupported,
-            _ => ErrorCode.Unavailable,
+            // A redirect, 418, another 4xx: 502, not 503 (docs/errors.md, unexpected statuses).
+            _ => PlatformStatus.Unexpected((int)status),
         };
-        return new GatewayException(code, message, inner);
+        return new GatewayException(code, code == ErrorCode.BadGateway
+            ? PlatformStatus.Describe($"Docker host '{hostName}'", (int)status, PlatformErrorBody.Message(body))
+            : EngineMessage(body), inner);
     }
 
     public static string Message(DockerApiException e) => EngineMessage(e.ResponseBody);

@@ -23,6 +23,14 @@ public sealed class KubernetesCluster : IClusterClient, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         Name = name;
+        // The API server never redirects an API call: a redirect is a proxy's (to its login page, say), answered as what it
+        // is (502, KubernetesErrors), and not followed, so no request, certificate or token goes to where it points.
+        var setup = config.FirstMessageHandlerSetup;
+        config.FirstMessageHandlerSetup = handler =>
+        {
+            setup?.Invoke(handler);
+            handler.AllowAutoRedirect = false;
+        };
         _client = new k8s.Kubernetes(config);
         _pipeline = pipeline ?? ResiliencePipeline.Empty;
         _time = time ?? TimeProvider.System;

@@ -10,7 +10,7 @@ static class KubernetesErrors
     public static GatewayException Translate(Exception e, string cluster) => e switch
     {
         GatewayException g => g,
-        HttpOperationException http => FromStatus((int)http.Response.StatusCode, StatusMessage(http.Response.Content), http),
+        HttpOperationException http => FromStatus((int)http.Response.StatusCode, http.Response.Content, cluster, http),
         HttpRequestException or SocketException or IOException => new GatewayException(ErrorCode.Unavailable,
             $"Kubernetes cluster '{cluster}' could not be reached.", e),
         TimeoutException => new GatewayException(ErrorCode.Timeout, $"Kubernetes cluster '{cluster}' did not answer in time.", e),
@@ -21,19 +21,26 @@ static class KubernetesErrors
         _ => new GatewayException(ErrorCode.Internal, $"Kubernetes cluster '{cluster}' failed: {e.GetType().Name}.", e),
     };
 
-    static GatewayException FromStatus(int status, string message, Exception inner) => new(status switch
+    static GatewayException FromStatus(int status, string? body, string cluster, Exception inner)
     {
-        400 or 422 => ErrorCode.BadRequest,
-        401 => ErrorCode.Unauthorized,
-        403 => ErrorCode.Forbidden,
-        404 => ErrorCode.NotFound,
-        409 => ErrorCode.Conflict,
-        410 => ErrorCode.PreconditionFailed, // an expired continue token
-        412 => ErrorCode.PreconditionFailed,
-        429 => ErrorCode.Throttled,
-        504 => ErrorCode.Timeout,
-        _ => ErrorCode.Unavailable,
-    }, message, inner);
+        var code = status switch
+        {
+            400 or 422 => ErrorCode.BadRequest,
+            401 => ErrorCode.Unauthorized,
+            403 => ErrorCode.Forbidden,
+            404 => ErrorCode.NotFound,
+            409 => ErrorCode.Conflict,
+            410 => ErrorCode.PreconditionFailed, // an expired continue token
+            412 => ErrorCode.PreconditionFailed,
+            429 => ErrorCode.Throttled,
+            504 => ErrorCode.Timeout,
+            // A redirect (a proxy's login page), 418, another 4xx: 502, not 503 (docs/errors.md, unexpected statuses).
+            _ => PlatformStatus.Unexpected(status),
+        };
+        return new GatewayException(code, code == ErrorCode.BadGateway
+            ? PlatformStatus.Describe($"Kubernetes cluster '{cluster}'", status, PlatformErrorBody.Message(body))
+            : StatusMessage(body), inner);
+    }
 
     /// <summary>The API server answers errors with a <c>Status</c> object whose <c>message</c> says what went wrong.</summary>
     static string StatusMessage(string? body) => PlatformErrorBody.Message(body) ?? "The Kubernetes API server refused the request.";

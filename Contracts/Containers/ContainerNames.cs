@@ -85,7 +85,9 @@ public static partial class ContainerNames
         }
         foreach (var p in request.PortBindings ?? [])
         {
-            if (p is null || p.ContainerPort is < 1 or > 65535 || p.HostPort is < 0 or > 65535)
+            if (p is null)
+                throw new GatewayException(ErrorCode.BadRequest, "portBindings holds a null; each binding is {\"containerPort\", \"protocol\"?, \"hostPort\"?, \"hostIp\"?}.");
+            if (p.ContainerPort is < 1 or > 65535 || p.HostPort is < 0 or > 65535)
                 throw new GatewayException(ErrorCode.BadRequest, "Ports are between 1 and 65535 (host port 0 or absent: any free port).");
             if (p.Protocol is not ("tcp" or "udp" or "sctp"))
                 throw new GatewayException(ErrorCode.BadRequest, "Port protocols are 'tcp', 'udp' or 'sctp'.");

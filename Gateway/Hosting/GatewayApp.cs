@@ -103,6 +103,7 @@ public static class GatewayApp
         app.UseScalarQueryGuard();
         app.UseVersionSelectorGuard();
         app.UseJsonCharsetGuard();
+        app.UseBodylessGuard();
         app.MapGatewayOpenApi();
         app.MapGatewayHealth();
         app.MapGatewayMetrics();

@@ -71,6 +71,8 @@ internal static class ResponseCatalog
                 AddProblem(r, 415, accepted.ContainsKey("application/json") ? "The body is not JSON (Content-Type must be application/json), or its charset names no encoding."
                     : $"The body's Content-Type is not one of: {string.Join(", ", accepted.Keys)}.", head, context);
         }
+        else if (!context.Description.ActionDescriptor.EndpointMetadata.OfType<Routing.TakesAnyBodyMetadata>().Any())
+            AddProblem(r, 415, "The operation takes no request body and one was sent (an empty body, or {} as application/json, is taken as none); nothing was done.", head, context);
         AddProblem(r, 414, "The request target is longer than 8 KiB.", head, context);
         AddProblem(r, 429, "Rate or concurrency limit reached.", head, context, ("Retry-After", "Seconds to wait before retrying."));
         AddProblem(r, 431, "The request headers are too large or too many.", head, context);
@@ -79,7 +81,9 @@ internal static class ResponseCatalog
         {
             AddProblem(r, 502, path.StartsWith("/v1/rest/", StringComparison.Ordinal)
                 ? "The upstream could not be reached or gave no valid HTTP answer; or the bridge host's CTP-96 witness was missing or invalid: the answer was withheld."
-                : "The bridge host's CTP-96 witness was missing or invalid: the answer was withheld.", head, context);
+                : path.StartsWith("/v1/docker/{", StringComparison.Ordinal) || path.StartsWith("/v1/kubernetes/{", StringComparison.Ordinal)
+                    ? "The Docker host or Kubernetes API server answered something that is not its API (a web page, a redirect, a status its API does not give here, JSON of another shape); or the bridge host's CTP-96 witness was missing or invalid: the answer was withheld."
+                    : "The bridge host's CTP-96 witness was missing or invalid: the answer was withheld.", head, context);
             AddProblem(r, 503, "The backend is down or its circuit is open.", head, context, ("Retry-After", "Seconds to wait before retrying, when known."));
         }
         AddProblem(r, 504, "The call did not finish in time.", head, context);

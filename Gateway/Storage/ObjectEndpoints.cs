@@ -3,6 +3,7 @@ using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
 using Gateway.Hosting;
 using Gateway.Problems;
+using Gateway.Routing;
 using Gateway.Security;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -31,7 +32,7 @@ internal static class ObjectEndpoints
         stores.MapMethods(ObjectRoute, [HttpMethods.Head], Head).WithName("HeadObject")
             .RequireGatewayAccess(Operation.Read, ObjectResource).RefusesVersionSelectors();
         stores.MapPut(ObjectRoute, Put).WithName("PutObject")
-            .RequireGatewayAccess(Operation.Write, ObjectResource).WithoutRequestTimeout().RefusesVersionSelectors()
+            .RequireGatewayAccess(Operation.Write, ObjectResource).WithoutRequestTimeout().RefusesVersionSelectors().TakesAnyBody()
             .AddOpenApiOperationTransformer((operation, _, _) =>
             {
                 // Any media type is accepted and stored as the object's Content-Type, so no Accepts<> filter (it would 415).
@@ -231,7 +232,7 @@ internal static class ObjectEndpoints
     {
         // Before the store: a body that names no objects was admitted by no grant (CopyAccess), so the store's existence is not told.
         if (body.Source is null || body.Target is null)
-            throw new GatewayException(ErrorCode.BadRequest, "source and target are required.");
+            throw new GatewayException(ErrorCode.BadRequest, $"{(body.Source is null ? "source" : "target")} is null: source and target are each {{\"bucket\", \"key\"}}.");
         var s = registry.Get(store);
         FieldErrors.Named("source.bucket", () => ObjectNames.ValidateBucket(body.Source.Bucket, s.Capabilities));
         FieldErrors.Named("source.key", () => ObjectNames.ValidateKey(body.Source.Key));

@@ -15,6 +15,7 @@ public sealed class NotAnEngineTests : IAsyncLifetime
     readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     readonly CancellationTokenSource _stop = new();
     string _answer = "";
+    string _status = "200 OK";
     Task _accepting = Task.CompletedTask;
     GatewayServer _gateway = null!;
 
@@ -37,7 +38,7 @@ public sealed class NotAnEngineTests : IAsyncLifetime
         await _accepting;
     }
 
-    /// <summary>Answers every request with a 200 of <see cref="_answer"/>'s body and closes the connection.</summary>
+    /// <summary>Answers every request with <see cref="_status"/> and <see cref="_answer"/>'s body and closes the connection.</summary>
     async Task AcceptAsync()
     {
         try
@@ -57,11 +58,30 @@ public sealed class NotAnEngineTests : IAsyncLifetime
                 var body = Encoding.UTF8.GetBytes(_answer);
                 var type = _answer.StartsWith('<') ? "text/html" : "application/json";
                 await socket.SendAsync(Encoding.Latin1.GetBytes(
-                    $"HTTP/1.1 200 OK\r\nContent-Type: {type}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n").Concat(body).ToArray(), _stop.Token);
+                    $"HTTP/1.1 {_status}\r\nLocation: https://login.example/sso\r\nContent-Type: {type}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n").Concat(body).ToArray(), _stop.Token);
                 socket.Shutdown(SocketShutdown.Both);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException) { }
+    }
+
+    [Theory]
+    [InlineData("418 I'm a teapot", 502)]
+    [InlineData("405 Method Not Allowed", 502)]
+    [InlineData("408 Request Timeout", 504)]
+    [InlineData("502 Bad Gateway", 503)]
+    public async Task A_status_the_engine_api_does_not_give_is_a_502_and_a_failing_engine_a_503(string status, int expected)
+    {
+        // Until the eighth probe every status without a meaning of its own was a 503: a 418 is an answer the
+        // gateway cannot use, not an engine that is down (docs/errors.md, unexpected statuses). A redirect is followed by
+        // Docker.DotNet itself, so what answers where it points decides.
+        _status = status;
+        _answer = "<html>elsewhere</html>";
+        using var response = await _gateway.Client.GetAsync("v1/docker/web/containers/web1");
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode == expected, $"{status}: {(int)response.StatusCode} {text}");
+        if (expected == 502)
+            Assert.Contains($"Docker host 'web' answered HTTP {status[..3]}", JsonDocument.Parse(text).RootElement.GetProperty("detail").GetString());
     }
 
     [Theory]

@@ -98,6 +98,39 @@ public sealed class KubernetesGatewayTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(302, "bad-gateway")]
+    [InlineData(301, "bad-gateway")]
+    [InlineData(418, "bad-gateway")]
+    [InlineData(405, "bad-gateway")]
+    [InlineData(406, "bad-gateway")]
+    [InlineData(408, "timeout")]
+    [InlineData(500, "unavailable")]
+    [InlineData(503, "unavailable")]
+    public async Task A_status_the_kubernetes_api_does_not_give_is_a_502_and_a_failing_server_a_503(int status, string code)
+    {
+        // Until the eighth probe every status without a meaning of its own was a 503 "unavailable", retried and counted
+        // against the circuit: a proxy's redirect to its login page or a 418 is an answer the gateway cannot use, and asking
+        // again gets the same (docs/errors.md, unexpected statuses).
+        foreach (var (method, path) in new[] { ("GET", "/api/v1/namespaces/shop/pods"), ("PATCH", "/apis/apps/v1/namespaces/shop/deployments/web") })
+            _api.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath(path).UsingMethod(method))
+                .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(status).WithHeader("Location", "https://login.example/sso")
+                    .WithHeader("Content-Type", "text/html").WithBody("<html>elsewhere</html>"));
+        var expected = code switch { "bad-gateway" => HttpStatusCode.BadGateway, "timeout" => HttpStatusCode.GatewayTimeout, _ => HttpStatusCode.ServiceUnavailable };
+
+        var listed = await Problem(await Http.GetAsync("v1/kubernetes/test/namespaces/shop/pods", Deadline()), expected, code);
+        var restarted = await Problem(await Http.PostAsync("v1/kubernetes/test/namespaces/shop/deployments/web/restart", null, Deadline()), expected, code);
+        if (code != "bad-gateway") return;
+        foreach (var problem in new[] { listed, restarted })
+            Assert.Contains($"Kubernetes cluster 'test' answered HTTP {status}", problem.GetProperty("detail").GetString());
+        // Not retried (the list is idempotent, so a 503 would have been) and not counted as the cluster being down.
+        Assert.Single(_api.Server.LogEntries, e => e.RequestMessage?.Path == "/api/v1/namespaces/shop/pods");
+        var bridges = await Http.GetFromJsonAsync<JsonElement>("v1/bridges", Deadline());
+        var cluster = bridges.GetProperty("bridges").EnumerateArray().Single(b => b.GetProperty("name").GetString() == "test");
+        Assert.Equal("closed", cluster.GetProperty("circuit").GetString());
+        Assert.Equal(0, cluster.GetProperty("failures").GetInt64());
+    }
+
+    [Theory]
     [InlineData("{}")]
     [InlineData("null")]
     [InlineData("{\"kind\":\"PodList\",\"items\":null}")]

@@ -14,6 +14,7 @@ namespace Gateway.Tests.Probes;
 /// status, every status is one the document lists, and what must be refused is refused and changes nothing (buckets,
 /// objects, migrations and containers are compared before and after). Each test lists every offending request at once.
 /// </summary>
+[Collection(ProbeGatewayCollection.Name)]
 public sealed class FacadeSweepTests(ITestOutputHelper output) : IAsyncLifetime
 {
     /// <summary>Values the gateway refuses in any path segment before routing (RawPathGuard) or as too long (414).</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Gateway.Testing;
@@ -24,8 +25,9 @@ public sealed class ProbeGateway : IAsyncDisposable
     private readonly string _kubeDirectory;
     private HashSet<string> _initialContainers = [];
 
-    private ProbeGateway(GatewayServer server, WebApplication upstream, string kubeDirectory, string requestId, string migrationId)
+    private ProbeGateway(GatewayServer server, WebApplication upstream, string kubeDirectory, string requestId, string migrationId, StrongBox<int> writes)
     {
+        _writes = writes;
         Server = server;
         _upstream = upstream;
         _kubeDirectory = kubeDirectory;
@@ -39,19 +41,30 @@ public sealed class ProbeGateway : IAsyncDisposable
 
     /// <summary>Writes (PUT, PATCH, POST, DELETE) the Kubernetes API server received, in this test process.</summary>
     public static int KubeWrites => Volatile.Read(ref _kubeWrites);
+
+    private readonly StrongBox<int> _writes;
+
+    /// <summary>Writes the Kubernetes API server of this instance received (test classes run side by side).</summary>
+    public int KubeWritesHere => Volatile.Read(ref _writes.Value);
     public string RequestId { get; }
     public string MigrationId { get; }
 
-    public static async Task<ProbeGateway> StartAsync()
+    /// <param name="settings">Settings added to the probe's own (another store, say).</param>
+    public static async Task<ProbeGateway> StartAsync(IDictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var upstream = builder.Build();
         // The REST upstream answers everything; the Kubernetes API server is the same listener under /kube, and
         // answers as a real one does for what does not exist.
+        var writes = new StrongBox<int>();
         upstream.Map("/kube/{**rest}", (HttpContext context) =>
         {
-            if (!HttpMethods.IsGet(context.Request.Method)) Interlocked.Increment(ref _kubeWrites);
+            if (!HttpMethods.IsGet(context.Request.Method))
+            {
+                Interlocked.Increment(ref _kubeWrites);
+                Interlocked.Increment(ref writes.Value);
+            }
             return Results.Json(new { kind = "Status", apiVersion = "v1", status = "Failure", reason = "NotFound", code = 404, message = "not found" }, statusCode: 404);
         });
         upstream.Map("/{**rest}", () => Results.Text("upstream ok"));
@@ -77,14 +90,16 @@ public sealed class ProbeGateway : IAsyncDisposable
               user:
                 token: probe-token-not-a-secret
             """);
-        var server = await GatewayServer.StartAsync(new Dictionary<string, string?>
+        var config = new Dictionary<string, string?>
         {
             ["Gateway:Rest:Upstreams:up:BaseUrl"] = url + "/",
             ["Gateway:Kubernetes:Clusters:test:KubeConfig"] = kubeConfig,
             ["Gateway:Kubernetes:Clusters:test:Resilience:BaseDelay"] = "00:00:00",
             ["Gateway:Docker:Hosts:engine:Endpoint"] = Backends.Require("DOCKER_ENDPOINT", "dockerd"),
             ["Gateway:Security:Limits:MaxRequestBodyBytes"] = BodyLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) config[key] = value;
+        var server = await GatewayServer.StartAsync(config);
         var client = server.Client;
         (await client.PutAsync($"v1/stores/local/buckets/{Bucket}", null)).EnsureSuccessStatusCode();
         (await client.PutAsync($"v1/stores/local/buckets/{TargetBucket}", null)).EnsureSuccessStatusCode();
@@ -109,7 +124,7 @@ public sealed class ProbeGateway : IAsyncDisposable
         }
         var containers = await client.GetFromJsonAsync<JsonElement>("v1/docker/engine/containers?all=true");
         var initial = containers.GetProperty("containers").EnumerateArray().Select(c => c.GetProperty("id").GetString()!).ToHashSet(StringComparer.Ordinal);
-        return new ProbeGateway(server, upstream, kubeDirectory, requestId, migrationId) { _initialContainers = initial };
+        return new ProbeGateway(server, upstream, kubeDirectory, requestId, migrationId, writes) { _initialContainers = initial };
     }
 
     /// <summary>A well-formed value for a path parameter, naming something that exists where the gateway has it.</summary>
@@ -166,4 +181,15 @@ public sealed class ProbeGateway : IAsyncDisposable
         await _upstream.DisposeAsync();
         try { Directory.Delete(_kubeDirectory, recursive: true); } catch (IOException) { }
     }
+}
+
+/// <summary>
+/// The test classes that start a <see cref="ProbeGateway"/>: each snapshots every container of the shared dockerd and removes,
+/// when it ends, those it did not see at its start, so they must not run side by side (one would take the other's
+/// containers for its own leftovers).
+/// </summary>
+[Xunit.CollectionDefinition(Name)]
+public sealed class ProbeGatewayCollection
+{
+    public const string Name = "probe gateway on the shared dockerd";
 }

@@ -1,0 +1,22 @@
+namespace Gateway.Contracts.Errors;
+
+/// <summary>
+/// What a platform's HTTP status means when its bridge gives it no meaning of its own (Docker's engine, a Kubernetes API
+/// server): a 5xx is the platform failing, <see cref="ErrorCode.Unavailable"/> (retried, counted against the circuit);
+/// a 408 is its <see cref="ErrorCode.Timeout"/>; anything else (a redirect, <c>418</c>, a 4xx its API does not give for the
+/// call) is an answer the gateway cannot use, <see cref="ErrorCode.BadGateway"/>: asking again gets the same, so it is
+/// neither retried nor counted as the platform being down.
+/// </summary>
+public static class PlatformStatus
+{
+    public static ErrorCode Unexpected(int status) => status switch
+    {
+        408 => ErrorCode.Timeout,
+        >= 500 and <= 599 => ErrorCode.Unavailable,
+        _ => ErrorCode.BadGateway,
+    };
+
+    /// <summary>The detail of a <see cref="ErrorCode.BadGateway"/> for such a status, with the platform's own message when it gave one.</summary>
+    public static string Describe(string platform, int status, string? message) =>
+        $"{platform} answered HTTP {status}, which is not an answer of its API the gateway can use" + (message is null ? "." : $": {message}");
+}
