@@ -70,10 +70,10 @@ public static partial class ObjectNames
             throw new GatewayException(ErrorCode.BadRequest, $"The object key is {bytes} bytes long; at most {MaxKeyBytes} are allowed.");
         foreach (var c in key)
         {
-            if (c < 0x20 || c == 0x7f)
-                throw new GatewayException(ErrorCode.BadRequest, "The object key contains a control character (NUL, CR, LF, ...).");
             if (IsNotXmlCharacter(c))
                 throw new GatewayException(ErrorCode.BadRequest, NotXmlCharacter("The object key"));
+            if (CannotBeInKey(c))
+                throw new GatewayException(ErrorCode.BadRequest, "The object key contains a control character (NUL, CR, LF, ...).");
         }
         if (key[0] == '/' || key[0] == '\\')
             throw new GatewayException(ErrorCode.BadRequest, "The object key must not start with '/' or '\\'.");
@@ -111,6 +111,9 @@ public static partial class ObjectNames
     /// are the stores' common ground.
     /// </summary>
     public static bool IsNotXmlCharacter(char c) => c is '\uFFFE' or '\uFFFF';
+
+    /// <summary>Whether no key the rules accept can hold this character: a control character, U+FFFE or U+FFFF.</summary>
+    public static bool CannotBeInKey(char c) => c < 0x20 || c == 0x7f || IsNotXmlCharacter(c);
 
     private static string NotXmlCharacter(string what) =>
         $"{what} contains U+FFFE or U+FFFF, which XML 1.0 cannot carry: the listings of S3 and Azure Blob could not hand it back.";
