@@ -37,6 +37,17 @@ internal sealed class CaseSensitiveMethodPolicy : MatcherPolicy, IEndpointSelect
 
 internal static class CaseSensitiveMethods
 {
+    private static readonly string[] Known =
+        [HttpMethods.Get, HttpMethods.Head, HttpMethods.Put, HttpMethods.Post, HttpMethods.Delete, HttpMethods.Patch,
+         HttpMethods.Options, HttpMethods.Trace, HttpMethods.Connect];
+
+    /// <summary>
+    /// A method that spells a standard one in another case (<c>head</c>, <c>Delete</c>): another method to HTTP and to
+    /// Kestrel, which ASP.NET Core's <see cref="HttpMethods"/> checks still take for the standard one.
+    /// </summary>
+    public static bool IsOtherCaseOfKnown(string method) =>
+        Known.Any(k => !string.Equals(k, method, StringComparison.Ordinal) && string.Equals(k, method, StringComparison.OrdinalIgnoreCase));
+
     public static IServiceCollection AddCaseSensitiveMethods(this IServiceCollection services)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, CaseSensitiveMethodPolicy>());
