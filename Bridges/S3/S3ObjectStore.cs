@@ -401,6 +401,15 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             S3Metadata.Write(copy.Metadata, request.Metadata ?? new Dictionary<string, string>());
             S3Metadata.WriteHeaders(copy.Headers, request.ContentHeaders);
         }
+        else if (request.SourceBucket == request.TargetBucket && request.SourceKey == request.TargetKey)
+        {
+            // S3 refuses a copy onto itself that changes nothing (400 InvalidRequest); the other stores make it. Replacing the
+            // metadata with what the source has (read above, the version the copy is pinned to) is the same copy to S3.
+            copy.MetadataDirective = S3MetadataDirective.REPLACE;
+            copy.ContentType = source.ContentType;
+            S3Metadata.Write(copy.Metadata, source.Metadata);
+            S3Metadata.WriteHeaders(copy.Headers, source.ContentHeaders);
+        }
         CopyObjectResponse copied;
         try
         {

@@ -70,7 +70,9 @@ public static partial class ObjectNames
             throw new GatewayException(ErrorCode.BadRequest, $"The object key is {bytes} bytes long; at most {MaxKeyBytes} are allowed.");
         foreach (var c in key)
         {
-            if (c < 0x20 || c == 0x7f)
+            if (IsNotXmlCharacter(c))
+                throw new GatewayException(ErrorCode.BadRequest, NotXmlCharacter("The object key"));
+            if (CannotBeInKey(c))
                 throw new GatewayException(ErrorCode.BadRequest, "The object key contains a control character (NUL, CR, LF, ...).");
         }
         if (key[0] == '/' || key[0] == '\\')
@@ -90,12 +92,29 @@ public static partial class ObjectNames
 
     /// <summary>
     /// A listing delimiter: any string, as S3 takes, up to a key's length (a longer one can match no key), without
-    /// control characters.
+    /// control characters, and without U+FFFE or U+FFFF, which the XML listings of S3 and Azure Blob cannot carry back.
     /// </summary>
     public static void ValidateDelimiter(string? delimiter)
     {
         if (string.IsNullOrEmpty(delimiter)) return;
         if (Encoding.UTF8.GetByteCount(delimiter) > MaxKeyBytes || delimiter.Any(char.IsControl))
             throw new GatewayException(ErrorCode.BadRequest, $"delimiter is at most {MaxKeyBytes} bytes of UTF-8, none of them control characters.");
+        if (delimiter.Any(IsNotXmlCharacter))
+            throw new GatewayException(ErrorCode.BadRequest, NotXmlCharacter("delimiter"));
     }
+
+    /// <summary>
+    /// U+FFFE and U+FFFF: the only characters above the controls that XML 1.0 cannot hold (its <c>Char</c> production;
+    /// surrogates never reach here alone, as the UTF-8 check refuses them). S3 and Azure Blob answer listings in XML, so a
+    /// key holding one is stored there but breaks every listing of its bucket (their SDKs cannot read the answer), and a
+    /// prefix or delimiter holding one is echoed into the answer the same way: refused for every store, as the key rules
+    /// are the stores' common ground.
+    /// </summary>
+    public static bool IsNotXmlCharacter(char c) => c is '\uFFFE' or '\uFFFF';
+
+    /// <summary>Whether no key the rules accept can hold this character: a control character, U+FFFE or U+FFFF.</summary>
+    public static bool CannotBeInKey(char c) => c < 0x20 || c == 0x7f || IsNotXmlCharacter(c);
+
+    private static string NotXmlCharacter(string what) =>
+        $"{what} contains U+FFFE or U+FFFF, which XML 1.0 cannot carry: the listings of S3 and Azure Blob could not hand it back.";
 }

@@ -78,6 +78,7 @@ public static class GatewayApp
             .Validate(o => o.Limits.MaxObjectBytes >= 0, $"{GatewayOptions.Section}:Limits:MaxObjectBytes must be 0 or more.");
         services.AddGatewayObservability(config);
         services.AddGatewayProblems();
+        services.AddCaseSensitiveMethods();
         services.AddGatewaySecurity(config);
         services.AddGatewayOpenApi();
         services.AddGatewayHealth(config);

@@ -22,15 +22,15 @@ internal static class ParameterRules
     internal const string BucketName = "^" + ObjectNames.BucketNamePattern + "$";
     internal const string IPv4Shape = "^" + ObjectNames.IPv4ShapePattern + "$";
 
-    // A key: segments of anything but control characters, '/' and '\' (which the request target refuses), none of
-    // them '.' or '..', the first one not empty (no leading '/').
-    internal const string Segment = @"(?:\.{0,2}[^\u0000-\u001F\u007F/\\.][^\u0000-\u001F\u007F/\\]*|\.{3}[^\u0000-\u001F\u007F/\\]*)";
+    // A key: segments of anything but control characters, U+FFFE and U+FFFF (ObjectNames.IsNotXmlCharacter), '/' and '\'
+    // (which the request target refuses), none of them '.' or '..', the first one not empty (no leading '/').
+    internal const string Segment = @"(?:\.{0,2}[^\u0000-\u001F\u007F\uFFFE\uFFFF/\\.][^\u0000-\u001F\u007F\uFFFE\uFFFF/\\]*|\.{3}[^\u0000-\u001F\u007F\uFFFE\uFFFF/\\]*)";
     private const string Key = "^" + Segment + "(?:/" + Segment + "?)*$";
     // A listing prefix comes in the query, where a backslash is taken: the key rules split segments at both.
     private const string Prefix = "^(?:" + Segment + @"(?:[/\\]" + Segment + "?)*)?$";
     // A REST upstream path: no backslash (the request target refuses it, %5C too), no segment that is '.' or '..'.
     private const string RestPath = @"^(?!(?:.*/)?\.{1,2}(?:;[^/]*)?(?:/|$))[^\\]*$";
-    internal const string Delimiter = @"^[^\u0000-\u001F\u007F-\u009F]*$";
+    internal const string Delimiter = @"^[^\u0000-\u001F\u007F-\u009F\uFFFE\uFFFF]*$";
 
     public static void Configure(OpenApiOptions options) =>
         options.AddOperationTransformer((operation, _, _) =>
@@ -66,7 +66,7 @@ internal static class ParameterRules
             case "key":
                 Text(schema, Key, 1, ObjectNames.MaxKeyBytes);
                 parameter.Description ??= $"The object key, 1-{ObjectNames.MaxKeyBytes} bytes of UTF-8, percent-encoded, its '/' sent as '/' (%2F is refused): "
-                    + "no control characters, no backslash, no leading '/', no '.' or '..' segment.";
+                    + "no control characters, no U+FFFE or U+FFFF, no backslash, no leading '/', no '.' or '..' segment.";
                 break;
             case "path" when operationId?.EndsWith("ToUpstream", StringComparison.Ordinal) == true:
                 schema.Pattern = RestPath;
@@ -90,7 +90,7 @@ internal static class ParameterRules
                 break;
             case ("ListObjects", "delimiter"):
                 Text(schema, Delimiter, null, ObjectNames.MaxKeyBytes);
-                parameter.Description ??= $"Keys sharing a prefix up to it are rolled into commonPrefixes: at most {ObjectNames.MaxKeyBytes} bytes of UTF-8, no control characters.";
+                parameter.Description ??= $"Keys sharing a prefix up to it are rolled into commonPrefixes: at most {ObjectNames.MaxKeyBytes} bytes of UTF-8, no control characters, no U+FFFE or U+FFFF.";
                 break;
             case ("ListObjects", "pageToken"):
                 Text(schema, null, null, 4096);

@@ -45,6 +45,7 @@ public static class ProblemSetup
             await GatewayExceptionHandler.WriteAsync(problems, context, bare.Code, bare.Detail);
         });
         app.UseRawPathGuard();
+        app.UseTransferCodingGuard();
         return app;
     }
 

@@ -92,13 +92,14 @@ internal sealed class HeadAndOptionsDataSource(IReadOnlyList<EndpointDataSource>
             derived.Add(Clone(model, null, context =>
             {
                 var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
-                if (methods.Contains(context.Request.Method, StringComparer.OrdinalIgnoreCase))
+                // Methods are case-sensitive (CaseSensitiveMethodPolicy): `put` is not a method the route has, so it is the 405.
+                if (methods.Contains(context.Request.Method, StringComparer.Ordinal))
                 {
                     // The store (host, cluster) the route names comes before the body's media type, as on the endpoint itself,
                     // but only for a caller the endpoint would let that far: this catch-all asks no grant, and a 404 here
                     // would tell a caller without one which names exist.
                     var grants = context.RequestServices.GetRequiredService<AccessEvaluator>();
-                    if (route.Any(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Contains(context.Request.Method, StringComparer.OrdinalIgnoreCase)
+                    if (route.Any(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Contains(context.Request.Method, StringComparer.Ordinal)
                         && grants.AllowsRoute(context, e.Metadata)))
                         NamedBridgeGuard.Check(context, model.Metadata);
                     return GatewayExceptionHandler.WriteAsync(problems, context, ErrorCode.UnsupportedMediaType,

@@ -91,7 +91,15 @@ public static class ListOperations
         public Task<Window> CollectAsync(S3Context c, string? storeToken, string? after) =>
             MaxKeys == 0 || MatchesNothing
                 ? NothingAsync(c)
-                : ListOperations.CollectAsync(c, NullIfEmpty(Prefix), NullIfEmpty(Delimiter), MaxKeys, storeToken, after);
+                : ListOperations.CollectAsync(c, NullIfEmpty(Prefix), StoreDelimiter, MaxKeys, storeToken, after);
+
+        /// <summary>
+        /// The delimiter the store is asked with. One holding a character no key can hold (a control character, U+FFFE,
+        /// U+FFFF) rolls up nothing, so the store is asked without it: S3 and Azure Blob services echo the delimiter in their
+        /// XML answers, which cannot carry such a character, and the listing was a 500 <c>InternalError</c>. The answer
+        /// still names the delimiter as given.
+        /// </summary>
+        private string? StoreDelimiter => Delimiter.Any(ObjectNames.CannotBeInKey) ? null : NullIfEmpty(Delimiter);
 
         private static async Task<Window> NothingAsync(S3Context c) =>
             await c.BucketExistsAsync() ? new Window([], false, null, null) : throw S3Errors.NoSuchBucket();

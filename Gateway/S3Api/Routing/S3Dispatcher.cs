@@ -45,6 +45,9 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
             RefuseNonAsciiHeaders(http.Request);
             (bucket, key) = S3Addressing.Parse(http.Request, pathBase, services.Options.BaseDomain);
             addressed = true;
+            // `head`, `get`, `delete` are other methods than HEAD, GET, DELETE (RFC 9110 §9.1; Kestrel sends a body for `head`),
+            // but the HttpMethods checks below ignore case: a signed `head` was a bare 500, a signed `delete` deleted.
+            if (Gateway.Routing.CaseSensitiveMethods.IsOtherCaseOfKnown(http.Request.Method)) throw S3Errors.MethodNotAllowed();
             RefuseCaseVariantSubResources(http);
             SingleValuedQuery.Check(http.Request);
             // A browser form upload is signed by its policy, inside the body, not by the request.

@@ -273,6 +273,26 @@ public abstract partial class ObjectStoreConformanceTests
         await AssertRawProblemAsync(response, 400, query);
     }
 
+    [Theory]
+    [InlineData("%EF%BF%BF")]
+    [InlineData("a%EF%BF%BEb")]
+    public async Task Keys_prefixes_and_delimiters_holding_a_character_xml_cannot_carry_are_400_and_the_bucket_stays_listable(string raw)
+    {
+        // U+FFFE and U+FFFF are UTF-8 but not XML 1.0: S3 and Azure Blob stored such a key, then every listing of its
+        // bucket was a 500 (their SDKs cannot read the XML answer), and a prefix or delimiter holding one was a 500 at once
+        // (hand probe, 2026-12-05). The key rules are the stores' common ground, so every store refuses them.
+        await PutOkAsync("kept", Bytes("kept"));
+        foreach (var method in new[] { "PUT", "GET", "HEAD", "DELETE" })
+        {
+            var response = await RawHttp.SendAsync(Server, method, $"/v1/stores/{Store}/buckets/{Bucket}/objects/{raw}", method == "PUT" ? "evil" : null);
+            Assert.True(response.Status == 400, $"{method} {raw}: expected 400, got {response.Status}: {response.Body}");
+            if (method != "HEAD") await AssertRawProblemAsync(response, 400, $"{method} {raw}");
+        }
+        foreach (var query in new[] { $"?prefix={raw}", $"?delimiter={raw}" })
+            await AssertRawProblemAsync(await RawHttp.SendAsync(Server, "GET", "/" + ListUrl(query)), 400, query);
+        Assert.Equal(["kept"], await ListAllKeysAsync());
+    }
+
     [SkippableFact]
     public async Task A_weak_etag_never_satisfies_if_match()
     {

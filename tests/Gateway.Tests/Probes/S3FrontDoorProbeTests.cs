@@ -311,6 +311,25 @@ public sealed class S3FrontDoorProbeTests : IAsyncLifetime
 
     private const string SigV4Streaming = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
 
+    /// <summary>
+    /// A signed request whose method spells a standard one in another case (hand probe, 2026-12-05): the operations' method
+    /// checks ignore case, so <c>delete</c> deleted and <c>put</c> stored, and <c>head</c> answered as HEAD with no body,
+    /// which Kestrel (reading <c>head</c> as a method of its own) failed as a bare 500.
+    /// </summary>
+    [Fact]
+    public async Task A_signed_method_in_another_case_is_method_not_allowed_and_changes_nothing()
+    {
+        foreach (var (method, body) in new (string, string?)[] { ("head", null), ("get", null), ("delete", null), ("Delete", null), ("put", "replaced") })
+        {
+            var answer = await SendAsync(method, $"/{_bucket}/obj.txt", body);
+            Assert.True(answer.Status == 405 && (answer.Head + answer.Payload).Contains("MethodNotAllowed", StringComparison.Ordinal),
+                $"{method}: {answer.Status} {answer.Head} {answer.Payload}");
+        }
+        var read = await SendAsync("GET", $"/{_bucket}/obj.txt", null);
+        Assert.Equal(200, read.Status);
+        Assert.Equal("hello", read.Payload);
+    }
+
     [Fact]
     public async Task A_bucket_delete_that_names_an_object_sub_resource_is_refused_and_keeps_the_bucket()
     {
