@@ -65,9 +65,7 @@ static class DockerErrors
             // A redirect, 418, another 4xx: 502, not 503 (docs/errors.md, unexpected statuses).
             _ => PlatformStatus.Unexpected((int)status),
         };
-        return new GatewayException(code, code == ErrorCode.BadGateway
-            ? PlatformStatus.Describe($"Docker host '{hostName}'", (int)status, PlatformErrorBody.Message(body))
-            : EngineMessage(body), inner);
+        return PlatformStatus.Error(code, $"Docker host '{hostName}'", (int)status, body, EngineMessage(body), inner);
     }
 
     public static string Message(DockerApiException e) => EngineMessage(e.ResponseBody);

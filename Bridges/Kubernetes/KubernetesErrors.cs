@@ -37,9 +37,7 @@ static class KubernetesErrors
             // A redirect (a proxy's login page), 418, another 4xx: 502, not 503 (docs/errors.md, unexpected statuses).
             _ => PlatformStatus.Unexpected(status),
         };
-        return new GatewayException(code, code == ErrorCode.BadGateway
-            ? PlatformStatus.Describe($"Kubernetes cluster '{cluster}'", status, PlatformErrorBody.Message(body))
-            : StatusMessage(body), inner);
+        return PlatformStatus.Error(code, $"Kubernetes cluster '{cluster}'", status, body, StatusMessage(body), inner);
     }
 
     /// <summary>The API server answers errors with a <c>Status</c> object whose <c>message</c> says what went wrong.</summary>

@@ -16,7 +16,14 @@ public static class PlatformStatus
         _ => ErrorCode.BadGateway,
     };
 
-    /// <summary>The detail of a <see cref="ErrorCode.BadGateway"/> for such a status, with the platform's own message when it gave one.</summary>
-    public static string Describe(string platform, int status, string? message) =>
+    /// <summary>
+    /// The error for a platform's <paramref name="status"/> that the bridge's own table mapped to <paramref name="code"/>:
+    /// a <see cref="ErrorCode.BadGateway"/> names the platform and the status (with the platform's own message when its
+    /// body gave one), any other code keeps <paramref name="message"/>, the platform's message as the bridge reads it.
+    /// </summary>
+    public static GatewayException Error(ErrorCode code, string platform, int status, string? body, string message, Exception inner) =>
+        new(code, code == ErrorCode.BadGateway ? Describe(platform, status, PlatformErrorBody.Message(body)) : message, inner);
+
+    private static string Describe(string platform, int status, string? message) =>
         $"{platform} answered HTTP {status}, which is not an answer of its API the gateway can use" + (message is null ? "." : $": {message}");
 }
