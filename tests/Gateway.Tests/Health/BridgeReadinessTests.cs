@@ -156,4 +156,16 @@ public sealed class BridgeReadinessTests
         }));
         Assert.Contains("Gateway:Health:CriticalBridges:0", error.ToString());
     }
+
+    [Fact]
+    public async Task A_critical_bridge_that_names_no_configured_bridge_stops_start_up_naming_the_setting()
+    {
+        // A typo ("biling") left readiness without its gate: the gateway started and stayed ready while billing was down.
+        var settings = FailingUpstream("billing");
+        settings["Gateway:Health:CriticalBridges:0"] = "billing";
+        settings["Gateway:Health:CriticalBridges:1"] = "rest/biling";
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => GatewayServer.StartAsync(settings));
+        Assert.Contains("Gateway:Health:CriticalBridges:1: no configured bridge is named 'rest/biling'", error.ToString());
+        Assert.DoesNotContain("CriticalBridges:0", error.ToString());
+    }
 }
