@@ -96,4 +96,48 @@ public sealed class StartFailureTests
         }
         finally { Directory.Delete(workDir, recursive: true); }
     }
+
+    [Fact]
+    public async Task A_refused_security_setting_is_named_in_one_line_without_the_hosts_stack_trace()
+    {
+        // Until this test the security checks ran in the host's StartAsync: "Hosting failed to start" and a stack trace
+        // came before the one-line reason.
+        var workDir = Directory.CreateTempSubdirectory("gw-start-").FullName;
+        try
+        {
+            var (code, output, errors) = await GatewayDll.RunAsync(["--urls", "http://127.0.0.1:0"],
+                new Dictionary<string, string?>
+                {
+                    ["DOTNET_ENVIRONMENT"] = "Development", ["ASPNETCORE_ENVIRONMENT"] = "Development",
+                    ["Gateway__Security__RateLimits__PermitLimit"] = "-3",
+                }, workDir);
+
+            Assert.True(code == 1, $"exit {code}\n{errors}");
+            Assert.Contains("The gateway did not start: ", errors);
+            Assert.Contains("Gateway:Security:RateLimits:PermitLimit", errors);
+            Assert.DoesNotContain("   at ", errors + output);
+            Assert.DoesNotContain("Hosting failed to start", errors + output);
+        }
+        finally { Directory.Delete(workDir, recursive: true); }
+    }
+
+    [Theory]
+    [InlineData("Gateway:Rest:Upstreams:billing:Auth:Type", "OAuth2", "Gateway:Rest:Upstreams:billing:Auth:Type")]
+    [InlineData("Gateway:Rest:Upstreams:billing:MaxRequestBodyBytes", "lots", "Gateway:Rest:Upstreams:billing:MaxRequestBodyBytes")]
+    [InlineData("Gateway:Docker:Hosts:build:Resilience:MaxRetryAttempts", "many", "Gateway:Docker:Hosts:build:Resilience:MaxRetryAttempts")]
+    public async Task A_named_bridge_with_a_value_its_type_cannot_take_stops_the_start_instead_of_vanishing(string key, string value, string named)
+    {
+        // The binder dropped the whole entry without a word: the gateway started and answered 404 for the upstream.
+        const string Token = "upstream-token-not-for-messages";
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => Gateway.Testing.GatewayServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Rest:Upstreams:billing:BaseUrl"] = "http://127.0.0.1:9/",
+            ["Gateway:Rest:Upstreams:billing:Auth:Token"] = Token,
+            ["Gateway:Docker:Hosts:build:Endpoint"] = "unix:///nonexistent/docker.sock",
+            [key] = value,
+        }));
+        Assert.Contains(named, error.Message);
+        Assert.DoesNotContain(Token, error.ToString());
+    }
 }
+
