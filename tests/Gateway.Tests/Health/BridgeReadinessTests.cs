@@ -61,7 +61,8 @@ public sealed class BridgeReadinessTests
     public async Task An_open_circuit_on_another_bridge_keeps_the_gateway_ready_and_names_it()
     {
         var settings = FailingUpstream("reports");
-        settings["Gateway:Health:CriticalBridges:0"] = "billing";
+        // A critical bridge must be a configured one: the test server's healthy local store.
+        settings["Gateway:Health:CriticalBridges:0"] = "local";
         await using var server = await GatewayServer.StartAsync(settings);
 
         await OpenCircuitAsync(server, "reports");
