@@ -139,5 +139,20 @@ public sealed class StartFailureTests
         Assert.Contains(named, error.Message);
         Assert.DoesNotContain(Token, error.ToString());
     }
+
+    [Theory]
+    [InlineData("DefaultEndpointsProtocol=http;AccountName=acct;AccountKey=c2VjcmV0LWFjY291bnQta2V5;BlobEndpoint=ht!tp://bad")]
+    [InlineData("AccountKey=c2VjcmV0LWFjY291bnQta2V5")]
+    public async Task An_azure_connection_string_the_sdk_cannot_read_stops_the_start_naming_the_setting_not_its_content(string connection)
+    {
+        // Until this test the start ended in the SDK's "No valid combination of account information found.", naming nothing.
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => Gateway.Testing.GatewayServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Stores:archive:Kind"] = "azure-blob",
+            ["Gateway:Stores:archive:ConnectionString"] = connection,
+        }));
+        Assert.Contains("Gateway:Stores:archive:ConnectionString", error.Message);
+        Assert.DoesNotContain("c2VjcmV0LWFjY291bnQta2V5", error.ToString());
+    }
 }
 
