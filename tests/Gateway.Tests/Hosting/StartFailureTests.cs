@@ -154,5 +154,19 @@ public sealed class StartFailureTests
         Assert.Contains("Gateway:Stores:archive:ConnectionString", error.Message);
         Assert.DoesNotContain("c2VjcmV0LWFjY291bnQta2V5", error.ToString());
     }
+
+    [Fact]
+    public async Task A_gcs_service_account_key_the_library_cannot_read_stops_the_start_naming_the_setting_not_its_content()
+    {
+        // Until this test the gateway started, and every call to the store was a 500 "The bridge call failed".
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => Gateway.Testing.GatewayServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Stores:gc:Kind"] = "gcs",
+            ["Gateway:Stores:gc:Endpoint"] = "http://127.0.0.1:9/",
+            ["Gateway:Stores:gc:CredentialsJson"] = """{"type":"service_account","client_email":"a@b.example","private_key":"not-a-pem-PRIVATEKEYTEXT"}""",
+        }));
+        Assert.Contains("Gateway:Stores:gc:CredentialsJson is not a service-account key", error.Message);
+        Assert.DoesNotContain("PRIVATEKEYTEXT", error.ToString());
+    }
 }
 
