@@ -63,6 +63,10 @@ public sealed class AzureBlobStoreOptions : IStoreSettings
             if (!string.IsNullOrEmpty(AccountKey) && !IsBase64(AccountKey))
                 problems.Add($"{p}:AccountKey must be the base64 account key.");
         }
+        else if (!IsReadable(EffectiveConnectionString))
+            problems.Add(string.IsNullOrEmpty(ConnectionString)
+                ? $"{ConnectionStringVariable} (used by {p}) is not a storage connection string the Azure SDK can read."
+                : $"{p}:ConnectionString is not a storage connection string the Azure SDK can read.");
         if (BlockSizeBytes < 1024 * 1024)
             problems.Add($"{p}:BlockSizeBytes must be at least 1 MiB.");
         if (SingleUploadThresholdBytes < 0 || SingleUploadThresholdBytes > 256L * 1024 * 1024)
@@ -74,6 +78,17 @@ public sealed class AzureBlobStoreOptions : IStoreSettings
         if (CopyTimeout <= TimeSpan.Zero)
             problems.Add($"{p}:CopyTimeout must be positive.");
         return problems;
+    }
+
+    // The SDK's own parser, so what passes here is what the bridge can build; its message is not kept: it may quote the string.
+    static bool IsReadable(string connectionString)
+    {
+        try
+        {
+            _ = new Azure.Storage.Blobs.BlobServiceClient(connectionString);
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or UriFormatException or InvalidOperationException) { return false; }
     }
 
     static bool IsBase64(string s) => Convert.TryFromBase64String(s, new byte[s.Length], out _);

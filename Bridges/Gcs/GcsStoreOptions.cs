@@ -53,6 +53,10 @@ public sealed class GcsStoreOptions : IStoreSettings
             problems.Add($"{p}:Endpoint must be an absolute http(s) URL.");
         if (!string.IsNullOrEmpty(CredentialsFile) && !File.Exists(CredentialsFile))
             problems.Add($"{p}:CredentialsFile names a file that does not exist.");
+        else if (!string.IsNullOrEmpty(CredentialsFile) && string.IsNullOrEmpty(CredentialsJson) && !IsServiceAccountKey(File.ReadAllText(CredentialsFile)))
+            problems.Add($"{p}:CredentialsFile is not a service-account key the Google library can read.");
+        if (!string.IsNullOrEmpty(CredentialsJson) && !IsServiceAccountKey(CredentialsJson))
+            problems.Add($"{p}:CredentialsJson is not a service-account key the Google library can read.");
         if (Anonymous && (!string.IsNullOrEmpty(CredentialsFile) || !string.IsNullOrEmpty(CredentialsJson)))
             problems.Add($"{p}:Anonymous cannot be combined with CredentialsFile or CredentialsJson.");
         if (SingleUploadThresholdBytes is < 0 or > 256L * 1024 * 1024)
@@ -62,5 +66,17 @@ public sealed class GcsStoreOptions : IStoreSettings
         if (ChunkBytes <= 0 || ChunkBytes % (256 * 1024) != 0 || ChunkBytes > 256 * 1024 * 1024)
             problems.Add($"{p}:ChunkBytes must be a multiple of 262144 (256 KiB), at most 256 MiB.");
         return problems;
+    }
+
+    // Read as the bridge reads it on its first call, so a broken key stops the start instead of failing every call;
+    // the library's message is not kept: it may quote the key.
+    static bool IsServiceAccountKey(string json)
+    {
+        try
+        {
+            _ = Google.Apis.Auth.OAuth2.CredentialFactory.FromJson<Google.Apis.Auth.OAuth2.ServiceAccountCredential>(json);
+            return true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException) { return false; }
     }
 }

@@ -45,7 +45,11 @@ public static class FamilyServices
         where TBridge : class where TOptions : class where TValidator : class, IValidateOptions<TOptions>
     {
         services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
-        if (ChannelRuntime.BuildsBridges(configuration)) services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
+        if (ChannelRuntime.BuildsBridges(configuration))
+        {
+            services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
+            services.AddSingleton<IValidateOptions<TOptions>>(new UnreadEntriesCheck<TOptions>(configuration, section));
+        }
         return services.AddBridgeFamily(family, sp => bridges(sp, sp.GetRequiredService<IOptions<TOptions>>().Value));
     }
 }

@@ -45,19 +45,35 @@ internal sealed class BridgesHealthCheck(IServiceProvider services, IOptions<Hea
         return Task.FromResult(critical.Count + criticalDown.Count > 0 ? HealthCheckResult.Unhealthy(description) : HealthCheckResult.Healthy(description));
     }
 
-    private bool IsCritical(IBridgeInstance instance) =>
-        options.Value.CriticalBridges.Any(c => c.Contains('/')
-            ? string.Equals(c, $"{instance.Kind}/{instance.Name}", StringComparison.OrdinalIgnoreCase)
-            : string.Equals(c, instance.Name, StringComparison.OrdinalIgnoreCase));
+    private bool IsCritical(IBridgeInstance instance) => options.Value.CriticalBridges.Any(c => Names(c, instance));
+
+    /// <summary>Whether the critical-bridge entry <paramref name="critical"/> (<c>kind/name</c> or <c>name</c>) names <paramref name="instance"/>.</summary>
+    internal static bool Names(string critical, IBridgeInstance instance) => critical.Contains('/')
+        ? string.Equals(critical, $"{instance.Kind}/{instance.Name}", StringComparison.OrdinalIgnoreCase)
+        : string.Equals(critical, instance.Name, StringComparison.OrdinalIgnoreCase);
 }
 
-internal sealed class HealthOptionsValidator : IValidateOptions<HealthOptions>
+internal sealed class HealthOptionsValidator(IServiceProvider services, IConfiguration configuration) : IValidateOptions<HealthOptions>
 {
     public ValidateOptionsResult Validate(string? name, HealthOptions options)
     {
         var bad = options.CriticalBridges.Select((c, i) => (c, i))
             .Where(x => string.IsNullOrWhiteSpace(x.c) || x.c.Count(ch => ch == '/') > 1 || x.c.StartsWith('/') || x.c.EndsWith('/'))
             .Select(x => $"{HealthOptions.Section}:CriticalBridges:{x.i} must be 'kind/name' or 'name' (got '{x.c}').").ToList();
+        if (bad.Count == 0) bad.AddRange(Unknown(options));
         return bad.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(bad);
+    }
+
+    /// <summary>
+    /// A critical bridge that names no configured bridge (a typo) would never make the gateway unready. A remote-mode
+    /// gateway learns its bridges from the bridge host later, so only a gateway that builds its bridges checks this.
+    /// </summary>
+    private IEnumerable<string> Unknown(HealthOptions options)
+    {
+        if (options.CriticalBridges.Count == 0 || !ChannelHosting.ChannelRuntime.BuildsBridges(configuration)) return [];
+        var instances = services.GetServices<IBridgeInstance>().Concat(services.GetServices<IBridgeInstanceSource>().SelectMany(s => s.GetInstances())).ToList();
+        return options.CriticalBridges.Select((c, i) => (c, i))
+            .Where(x => !instances.Any(b => BridgesHealthCheck.Names(x.c, b)))
+            .Select(x => $"{HealthOptions.Section}:CriticalBridges:{x.i}: no configured bridge is named '{x.c}' (GET /v1/bridges lists them as kind/name).");
     }
 }

@@ -19,14 +19,39 @@ public static class CliVerbs
 
     private static readonly HashSet<string> HelpWords = new(StringComparer.Ordinal) { "--help", "-h", "-?", "help" };
 
-    /// <summary>Exit code 2 with the usage when <paramref name="args"/> names a verb family but none of its verbs; else null.</summary>
+    /// <summary>
+    /// Exit code 2 with the usage when <paramref name="args"/> names a verb family but none of its verbs, or holds a bare
+    /// word that is no verb (<c>frobnicate</c>, <c>stor reindex local</c>); else null.
+    /// </summary>
     public static int? RefuseUnknown(string[] args, TextWriter? error = null)
     {
-        if (args.Length == 0 || !Families.TryGetValue(args[0], out var usage)) return null;
+        if (args.Length == 0) return null;
         error ??= Console.Error;
-        var given = args.Length > 1 ? $"'{args[0]} {args[1]}' is not a verb" : $"'{args[0]}' needs a verb";
-        error.WriteLine($"{given}; usage: {usage}");
+        if (Families.TryGetValue(args[0], out var usage))
+        {
+            var given = args.Length > 1 ? $"'{args[0]} {args[1]}' is not a verb" : $"'{args[0]}' needs a verb";
+            error.WriteLine($"{given}; usage: {usage}");
+            return 2;
+        }
+        if (BareWord(args) is not { } word) return null;
+        error.WriteLine($"'{word}' is not a verb or a setting; verbs: migrate, store reindex, audit verify, keys generate; settings: --Section:Key=value (see --help)");
         return 2;
+    }
+
+    /// <summary>
+    /// The first argument the server's command-line configuration would silently drop: neither a switch
+    /// (<c>--key value</c>, <c>--key=value</c>, <c>/key value</c>) nor <c>key=value</c>, nor a switch's value.
+    /// </summary>
+    private static string? BareWord(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            var a = args[i];
+            if (a.Contains('=', StringComparison.Ordinal)) continue;
+            if (a.StartsWith('-') || a.StartsWith('/')) { i++; continue; }
+            return a;
+        }
+        return null;
     }
 
     /// <summary>

@@ -44,13 +44,14 @@ public static class GatewayApp
 
     /// <summary>
     /// What the host's StartAsync does first, done before it: the options validated at start (ValidateOnStart) and the
-    /// hosted services built (the channel loads its keys there). A refused setting then reaches the one-line reason
+    /// hosted services built (the channel loads its keys there), and the security settings checked. A refused setting then reaches the one-line reason
     /// without the host's "Hosting failed to start" log and its stack trace, which say nothing more to an operator.
     /// </summary>
     private static void Preflight(IServiceProvider services)
     {
         services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
-        _ = services.GetServices<IHostedService>().ToList();
+        foreach (var hosted in services.GetServices<IHostedService>())
+            if (hosted is SecurityStartup security) security.Check();
     }
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)

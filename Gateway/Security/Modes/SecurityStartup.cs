@@ -11,8 +11,22 @@ namespace Gateway.Security;
 internal sealed partial class SecurityStartup(IOptions<SecurityOptions> options, ApiKeyStore keys, AccessEvaluator access,
     IHostEnvironment environment, IConfiguration configuration, EndpointDataSource endpoints, ILogger<SecurityStartup> logger) : IHostedService
 {
+    private bool _checked;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        Check();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The checks, once: the gateway's preflight runs them before the host starts, so a refused setting is the one-line
+    /// reason without the host's "Hosting failed to start" log and stack trace.
+    /// </summary>
+    public void Check()
+    {
+        if (_checked) return;
+        _checked = true;
         var security = options.Value;
         var errors = new List<string>();
         foreach (var (name, policy) in security.Policies)
@@ -30,7 +44,6 @@ internal sealed partial class SecurityStartup(IOptions<SecurityOptions> options,
             else errors.AddRange(ProductionGuard.Errors(security, keys, configuration, endpoints));
         }
         if (errors.Count > 0) throw new OptionsValidationException(SecurityOptions.Section, typeof(SecurityOptions), errors);
-        return Task.CompletedTask;
     }
 
     /// <summary>The checks of the settings themselves, whatever the environment (the range tests of docs/configuration.md run these).</summary>

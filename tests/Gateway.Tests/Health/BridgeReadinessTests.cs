@@ -61,7 +61,8 @@ public sealed class BridgeReadinessTests
     public async Task An_open_circuit_on_another_bridge_keeps_the_gateway_ready_and_names_it()
     {
         var settings = FailingUpstream("reports");
-        settings["Gateway:Health:CriticalBridges:0"] = "billing";
+        // A critical bridge must be a configured one: the test server's healthy local store.
+        settings["Gateway:Health:CriticalBridges:0"] = "local";
         await using var server = await GatewayServer.StartAsync(settings);
 
         await OpenCircuitAsync(server, "reports");
@@ -155,5 +156,17 @@ public sealed class BridgeReadinessTests
             ["Gateway:Health:CriticalBridges:0"] = "rest/billing/extra",
         }));
         Assert.Contains("Gateway:Health:CriticalBridges:0", error.ToString());
+    }
+
+    [Fact]
+    public async Task A_critical_bridge_that_names_no_configured_bridge_stops_start_up_naming_the_setting()
+    {
+        // A typo ("biling") left readiness without its gate: the gateway started and stayed ready while billing was down.
+        var settings = FailingUpstream("billing");
+        settings["Gateway:Health:CriticalBridges:0"] = "billing";
+        settings["Gateway:Health:CriticalBridges:1"] = "rest/biling";
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => GatewayServer.StartAsync(settings));
+        Assert.Contains("Gateway:Health:CriticalBridges:1: no configured bridge is named 'rest/biling'", error.ToString());
+        Assert.DoesNotContain("CriticalBridges:0", error.ToString());
     }
 }

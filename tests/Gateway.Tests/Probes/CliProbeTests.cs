@@ -151,6 +151,17 @@ public sealed class CliProbeTests : IAsyncLifetime
         ]);
 
     [Fact]
+    public async Task A_bare_word_that_is_no_verb_is_refused_and_starts_no_gateway() =>
+        // A misspelt verb ("stor reindex local") was dropped by the server's command-line configuration: a gateway started.
+        await AssertVerbsStartNoGatewayAsync(2, onStderr: true,
+        [
+            (["frobnicate"], "'frobnicate' is not a verb or a setting"), (["stor", "reindex", "local"], "'stor' is not a verb or a setting"),
+            (["reindex", "local"], "'reindex' is not a verb or a setting"),
+            (["--urls", "http://127.0.0.1:0", "verify"], "'verify' is not a verb or a setting"),
+            (["Gateway:Role=gateway", "--urls=http://127.0.0.1:0", "serve"], "'serve' is not a verb or a setting"),
+        ]);
+
+    [Fact]
     public async Task Help_and_version_print_and_exit_0_without_starting_a_gateway() =>
         await AssertVerbsStartNoGatewayAsync(0, onStderr: false,
         [
