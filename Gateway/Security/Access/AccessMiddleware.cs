@@ -25,8 +25,7 @@ internal sealed class AccessMiddleware(RequestDelegate next, AccessEvaluator acc
         // Anonymous from loopback means without credentials: a presented credential that failed is still refused.
         if (context.User.Identity?.IsAuthenticated != true && endpoint?.Metadata.GetMetadata<GatewayLoopbackAnonymousMetadata>() is not null
             && context.Items[typeof(AuthFailure)] is null
-            && context.Connection.RemoteIpAddress is { } remote
-            && System.Net.IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote))
+            && context.Connection.IsFromLoopback())
         {
             await next(context);
             return;

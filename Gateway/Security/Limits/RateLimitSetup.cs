@@ -19,8 +19,8 @@ internal static class RateLimitSetup
             {
                 if (context.GetEndpoint()?.Metadata.GetMetadata<GatewayAnonymousMetadata>() is not null)
                     return RateLimitPartition.GetNoLimiter("anonymous-endpoint");
-                if (!limits.LimitLoopbackInDevelopment && context.Connection.RemoteIpAddress is { } remote
-                    && System.Net.IPAddress.IsLoopback(remote) && context.RequestServices.GetRequiredService<IHostEnvironment>().IsDevelopment())
+                if (!limits.LimitLoopbackInDevelopment && context.Connection.IsFromLoopback()
+                    && context.RequestServices.GetRequiredService<IHostEnvironment>().IsDevelopment())
                     return RateLimitPartition.GetNoLimiter("development-loopback");
                 var caller = context.User.CallerName();
                 var key = caller is null ? "address:" + context.Connection.RemoteIpAddress : "caller:" + caller;
