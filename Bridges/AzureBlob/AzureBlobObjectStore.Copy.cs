@@ -70,7 +70,7 @@ public sealed partial class AzureBlobObjectStore
             mine = await PinnedAsync(target, copyId, clearFrom, (conditions, c) => target.SetMetadataAsync(new Dictionary<string, string>(), conditions, c),
                 $"clear the metadata of '{request.TargetBucket}/{request.TargetKey}'", ct);
         // The copy takes the source's properties; replaced ones are set afterwards (all at once: Azure sets them together).
-        var contentType = request.ContentType ?? source.ContentType;
+        var contentType = request.ContentType ?? source.StatedContentType();
         var replacedHeaders = ContentHeaders.OrNull(request.ContentHeaders);
         var sameHeaders = (replacedHeaders?.CacheControl, replacedHeaders?.ContentDisposition, replacedHeaders?.ContentEncoding, replacedHeaders?.ContentLanguage)
             == (source.ContentHeaders?.CacheControl, source.ContentHeaders?.ContentDisposition, source.ContentHeaders?.ContentEncoding, source.ContentHeaders?.ContentLanguage);

@@ -397,7 +397,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         if (request.MetadataDirective == MetadataDirective.Replace)
         {
             copy.MetadataDirective = S3MetadataDirective.REPLACE;
-            copy.ContentType = request.ContentType ?? source.ContentType;
+            copy.ContentType = request.ContentType ?? source.StatedContentType();
             S3Metadata.Write(copy.Metadata, request.Metadata ?? new Dictionary<string, string>());
             S3Metadata.WriteHeaders(copy.Headers, request.ContentHeaders);
         }
@@ -406,8 +406,8 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             // S3 refuses a copy onto itself that changes nothing (400 InvalidRequest); the other stores make it. Replacing the
             // metadata with what the source has (read above, the version the copy is pinned to) is the same copy to S3.
             copy.MetadataDirective = S3MetadataDirective.REPLACE;
-            copy.ContentType = source.ContentType;
-            S3Metadata.Write(copy.Metadata, source.Metadata);
+            copy.ContentType = source.StatedContentType();
+            S3Metadata.Write(copy.Metadata, source.StatedMetadata());
             S3Metadata.WriteHeaders(copy.Headers, source.ContentHeaders);
         }
         CopyObjectResponse copied;
@@ -426,7 +426,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         var etag = S3Metadata.ETag(copied.ETag);
         var replace = request.MetadataDirective == MetadataDirective.Replace;
         // The same bytes have the same ETag: a concurrent copy of this source with other metadata is told apart by it.
-        if (now is not null && now.ETag == etag && (!replace || (now.ContentType == copy.ContentType && SameMetadata(now.Metadata, request.Metadata))))
+        if (now is not null && now.ETag == etag && (!replace || (now.ContentType == copy.ContentType && SameMetadata(now.StatedMetadata(), request.Metadata))))
             return now;
         // Rewritten or deleted by a later request meanwhile (S3: the last writer wins, and this copy succeeded): the answer
         // describes the object this copy wrote, not a NoSuchKey or another writer's object.

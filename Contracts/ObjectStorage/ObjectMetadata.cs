@@ -21,6 +21,9 @@ public static partial class ObjectMetadata
     public const int MaxTotalBytes = 2048;
     public const int MaxContentTypeLength = 256;
 
+    /// <summary>No metadata: where an object's metadata is not known (a listing item), the entries it holds are read as none.</summary>
+    public static IReadOnlyDictionary<string, string> None { get; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
+
     [GeneratedRegex(@"\A[a-z0-9_][a-z0-9_-]{0,127}\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 

@@ -10,15 +10,34 @@ public sealed record ObjectInfo
     [System.Text.Json.Serialization.JsonPropertyName("etag")]
     public required string ETag { get; init; }
     public required DateTimeOffset LastModified { get; init; }
-    public string ContentType { get; init; } = "application/octet-stream";
+    /// <summary>
+    /// As stored; null where the store did not say, which only a listing item does (S3's ListObjectsV2 gives no content
+    /// type). HEAD, GET, PUT and copy answers always carry it.
+    /// </summary>
+    public string? ContentType { get; init; }
     /// <summary>Base64 MD5 of the whole object when the store knows it.</summary>
     public string? ContentMd5 { get; init; }
     /// <summary>Base64 big-endian CRC32C of the whole object when the store knows it.</summary>
     public string? Crc32c { get; init; }
-    /// <summary>User metadata, names lower-case without the <c>x-meta-</c> prefix.</summary>
-    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+    /// <summary>
+    /// User metadata, names lower-case without the <c>x-meta-</c> prefix; null where the store did not say, as
+    /// <see cref="ContentType"/> (a listing item of a store whose listings give no metadata). Empty: the object has none.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
     /// <summary>Cache-Control, Content-Disposition, Content-Encoding, Content-Language, Expires as stored; null when none (listings may leave them out).</summary>
     public ContentHeaders? ContentHeaders { get; init; }
+
+    /// <summary>
+    /// <see cref="ContentType"/> of an answer that states it (HEAD, GET, PUT, copy). A listing item without it throws
+    /// instead of passing for an object of another type: whoever needs it reads the object.
+    /// </summary>
+    public string StatedContentType() => ContentType ?? throw Unstated("content type");
+
+    /// <summary><see cref="Metadata"/> of an answer that states it, as <see cref="StatedContentType"/>.</summary>
+    public IReadOnlyDictionary<string, string> StatedMetadata() => Metadata ?? throw Unstated("metadata");
+
+    private InvalidOperationException Unstated(string what) =>
+        new($"The store did not state the {what} of '{Key}' (a listing item): read the object for it.");
 }
 
 public sealed record ListObjectsRequest
@@ -136,8 +155,8 @@ public sealed record CopyObjectRequest
         var replace = MetadataDirective == MetadataDirective.Replace;
         return new PutObjectOptions
         {
-            ContentType = replace ? ContentType ?? source.ContentType : source.ContentType,
-            Metadata = replace ? Metadata ?? new Dictionary<string, string>() : source.Metadata,
+            ContentType = replace ? ContentType ?? source.StatedContentType() : source.StatedContentType(),
+            Metadata = replace ? Metadata ?? new Dictionary<string, string>() : source.StatedMetadata(),
             ContentHeaders = replace ? ContentHeaders : source.ContentHeaders,
             ContentLength = length,
             Conditions = TargetConditions,

@@ -229,10 +229,10 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         else if (src.Crc32c is { } c && dst.Crc32c is { } d) { if (c != d) return null; }
         else
         {
-            sha256 = src.Metadata.TryGetValue(Sha256Metadata, out var known)
+            sha256 = src.Metadata?.TryGetValue(Sha256Metadata, out var known) == true
                 ? known
                 : await Sha256OfAsync(source, spec.Source.Bucket, src.Key, src.ETag, ct).ConfigureAwait(false);
-            var atTarget = dst.Metadata.TryGetValue(Sha256Metadata, out var recorded)
+            var atTarget = dst.Metadata?.TryGetValue(Sha256Metadata, out var recorded) == true
                 ? recorded
                 : await Sha256OfAsync(target, spec.Target.Bucket, spec.TargetKey(src.Key), dst.ETag, ct).ConfigureAwait(false);
             if (sha256 != atTarget) return null;
@@ -240,7 +240,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
             await RecordSha256Async(spec.TargetKey(src.Key), dst, dst, sha256, ct).ConfigureAwait(false);
         }
         var sourceDeleted = await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
-        return new(MigrationItemStates.Done, MigrationItemStates.Copy, sha256 ?? dst.Metadata.GetValueOrDefault(Sha256Metadata), null, sourceDeleted);
+        return new(MigrationItemStates.Done, MigrationItemStates.Copy, sha256 ?? dst.Metadata?.GetValueOrDefault(Sha256Metadata), null, sourceDeleted);
     }
 
     /// <summary>
@@ -252,9 +252,9 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         if (src.Size != dst.Size) return false;
         if (src.ContentMd5 is { } a && dst.ContentMd5 is { } b) return a == b;
         if (src.Crc32c is { } c && dst.Crc32c is { } d) return c == d;
-        if (spec.Verify == VerifyMode.Checksum && dst.Metadata.TryGetValue(Sha256Metadata, out var recorded))
+        if (spec.Verify == VerifyMode.Checksum && dst.Metadata?.TryGetValue(Sha256Metadata, out var recorded) == true)
         {
-            var sourceSha256 = src.Metadata.TryGetValue(Sha256Metadata, out var known)
+            var sourceSha256 = src.Metadata?.TryGetValue(Sha256Metadata, out var known) == true
                 ? known
                 : await Sha256OfAsync(source, spec.Source.Bucket, src.Key, src.ETag, ct).ConfigureAwait(false);
             return sourceSha256 == recorded;
@@ -276,8 +276,8 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         await using var body = new VerifyingReadStream(raw, bandwidth, ChunkWithLimiter, md5: spec.Verify == VerifyMode.Checksum);
         var written = await target.PutObjectAsync(spec.Target.Bucket, targetKey, body, new PutObjectOptions
         {
-            ContentType = content.Info.ContentType,
-            Metadata = content.Info.Metadata,
+            ContentType = content.Info.StatedContentType(),
+            Metadata = content.Info.StatedMetadata(),
             ContentHeaders = content.Info.ContentHeaders,
             // The target checks the bytes it received against the source's own MD5 and stores nothing on a mismatch.
             ContentMd5 = spec.Verify == VerifyMode.Checksum ? content.Info.ContentMd5 : null,
@@ -292,7 +292,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         if (spec.Verify == VerifyMode.Size) return (written, sha256, null);
         if (content.Info.ContentMd5 is { } sourceMd5 && sourceMd5 != md5)
             return (written, sha256, "the bytes read do not match the source's MD5");
-        if (content.Info.Metadata.TryGetValue(Sha256Metadata, out var recorded) && recorded != sha256)
+        if (content.Info.StatedMetadata().TryGetValue(Sha256Metadata, out var recorded) && recorded != sha256)
             return (written, sha256, $"the bytes read do not match the SHA-256 recorded in the source's {Sha256Metadata} metadata");
         if (written.ContentMd5 is { } targetMd5)
         {
@@ -339,9 +339,9 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
     /// </summary>
     private async Task<ObjectInfo> RecordSha256Async(string targetKey, ObjectInfo written, ObjectInfo sourceInfo, string sha256, CancellationToken ct)
     {
-        if (!target.Capabilities.UserMetadata || !target.Capabilities.ServerSideCopy || written.Metadata.GetValueOrDefault(Sha256Metadata) == sha256)
+        if (!target.Capabilities.UserMetadata || !target.Capabilities.ServerSideCopy || written.StatedMetadata().GetValueOrDefault(Sha256Metadata) == sha256)
             return written;
-        var metadata = new Dictionary<string, string>(sourceInfo.Metadata) { [Sha256Metadata] = sha256 };
+        var metadata = new Dictionary<string, string>(sourceInfo.StatedMetadata()) { [Sha256Metadata] = sha256 };
         return await target.CopyObjectAsync(new CopyObjectRequest
         {
             SourceBucket = spec.Target.Bucket,

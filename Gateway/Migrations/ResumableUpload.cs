@@ -142,7 +142,7 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
         if (uploadId is null)
         {
             uploadId = (await target.StartMultipartUploadAsync(spec.Target.Bucket, targetKey,
-                new MultipartUploadOptions { ContentType = info.ContentType, Metadata = info.Metadata, ContentHeaders = info.ContentHeaders }, ct).ConfigureAwait(false)).UploadId;
+                new MultipartUploadOptions { ContentType = info.StatedContentType(), Metadata = info.StatedMetadata(), ContentHeaders = info.ContentHeaders }, ct).ConfigureAwait(false)).UploadId;
             db.BeginUpload(job, src.Key, uploadId, src.ETag, partSize);
         }
 
@@ -288,7 +288,7 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
     {
         if (info.ContentMd5 is { } sourceMd5 && sourceMd5 != md5)
             return "the bytes read do not match the source's MD5";
-        if (info.Metadata.TryGetValue(ObjectMover.Sha256Metadata, out var recorded) && recorded != sha256)
+        if (info.StatedMetadata().TryGetValue(ObjectMover.Sha256Metadata, out var recorded) && recorded != sha256)
             return $"the bytes read do not match the SHA-256 recorded in the source's {ObjectMover.Sha256Metadata} metadata";
         return null;
     }
@@ -316,7 +316,7 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
         if (failure is not null) return (written, sha256, failure);
         if (info.ContentMd5 is { } sourceMd5 && sourceMd5 != md5)
             return (written, sha256, "the object read back does not match the source's MD5");
-        if (info.Metadata.TryGetValue(ObjectMover.Sha256Metadata, out var recorded) && recorded != sha256)
+        if (info.StatedMetadata().TryGetValue(ObjectMover.Sha256Metadata, out var recorded) && recorded != sha256)
             return (written, sha256, $"the object read back does not match the SHA-256 recorded in the source's {ObjectMover.Sha256Metadata} metadata");
         return (written, sha256, null);
     }

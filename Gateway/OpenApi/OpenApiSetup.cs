@@ -21,6 +21,7 @@ public static class OpenApiSetup
             ResponseCatalog.Configure(options);
             ParameterRules.Configure(options);
             BodyRules.Configure(options);
+            ListingFacts.Configure(options);
         });
         return services;
     }

@@ -12,12 +12,12 @@ namespace Gateway.Storage;
 /// </summary>
 internal static class SendableHeaders
 {
-    public static string ContentType(string stored, string fallback) => ObjectMetadata.IsValidContentType(stored) ? stored : fallback;
+    public static string ContentType(string? stored, string fallback) => stored is not null && ObjectMetadata.IsValidContentType(stored) ? stored : fallback;
 
     /// <summary>User metadata (names without prefix) whose names are header tokens, with values safe to send.</summary>
-    public static IEnumerable<KeyValuePair<string, string>> Metadata(IReadOnlyDictionary<string, string> metadata)
+    public static IEnumerable<KeyValuePair<string, string>> Metadata(IReadOnlyDictionary<string, string>? metadata)
     {
-        foreach (var (name, value) in metadata)
+        foreach (var (name, value) in metadata ?? ObjectMetadata.None)
             if (IsHeaderToken(name)) yield return new(name, IsSendable(value) ? value : EncodedWord(value));
     }
 

@@ -24,7 +24,7 @@ public class CallResponseCodecTests
         Assert.Equal(viaSerializer.Result!.Value.GetRawText(), Encoding.UTF8.GetString(decoded.ResultJson.Span));
         var back = (ObjectListing)CallJson.ResultAs(decoded, typeof(ObjectListing))!;
         Assert.Equal("a/é\u0000b", back.Objects[0].Key);
-        Assert.Equal("v", back.Objects[0].Metadata["m"]);
+        Assert.Equal("v", back.Objects[0].Metadata!["m"]);
         Assert.Equal(new[] { "a/" }, back.CommonPrefixes);
         Assert.Equal("next", back.NextPageToken);
     }

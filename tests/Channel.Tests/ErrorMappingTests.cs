@@ -51,7 +51,7 @@ public class ErrorMappingTests
         Assert.Equal(data[10..20], m.ToArray());
         Assert.True(part.IsPartial);
         Assert.Equal(10, part.Offset);
-        Assert.Equal("blue", part.Info.Metadata["colour"]);
+        Assert.Equal("blue", part.Info.StatedMetadata()["colour"]);
         Assert.Equal("text/plain", part.Info.ContentType);
         var unsatisfiable = await Assert.ThrowsAsync<GatewayException>(() => store.GetObjectAsync("bucket-one", "k", new GetObjectOptions { Range = new ByteRange(5000, null, null) }, default));
         Assert.Equal(ErrorCode.RangeNotSatisfiable, unsatisfiable.Code);

@@ -130,7 +130,7 @@ internal sealed class MigratingStore(string name, MigratingStoreOptions options,
         Preconditions.Check(source.Info, conditions, isRead: false);
         return await To.PutObjectAsync(bucket, key, source.Body, new PutObjectOptions
         {
-            ContentType = source.Info.ContentType,
+            ContentType = source.Info.StatedContentType(),
             Metadata = metadata,
             ContentHeaders = ContentHeaders.OrNull(source.Info.ContentHeaders?.Sendable()),
             ContentLength = source.Length,

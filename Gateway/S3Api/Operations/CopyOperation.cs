@@ -101,7 +101,7 @@ public static class CopyOperation
         var storageClass = KeptStorageClass.Asked(c.Request);
         var classChanges = KeptStorageClass.Of(current) != storageClass;
         if (replace)
-            metadata = KeptStorageClass.With(ObjectTags.With(metadata!, newTags ?? ObjectTags.Of(current.Metadata)), storageClass);
+            metadata = KeptStorageClass.With(ObjectTags.With(metadata!, newTags ?? ObjectTags.Of(current.StatedMetadata())), storageClass);
         else if (newTags is not null || ontoItself || classChanges)
         {
             // Metadata copied but tags or class replaced, or a copy onto itself (S3, behind an s3 store, takes that only with
@@ -109,8 +109,8 @@ public static class CopyOperation
             replace = true;
             pinned = true;
             directive = MetadataDirective.Replace;
-            metadata = KeptStorageClass.With(ObjectTags.With(current.Metadata, newTags ?? ObjectTags.Of(current.Metadata)), storageClass);
-            contentType = current.ContentType;
+            metadata = KeptStorageClass.With(ObjectTags.With(current.StatedMetadata(), newTags ?? ObjectTags.Of(current.StatedMetadata())), storageClass);
+            contentType = current.StatedContentType();
             headers = ContentHeaders.OrNull(current.ContentHeaders?.Sendable());
         }
 
@@ -135,8 +135,8 @@ public static class CopyOperation
             new GetObjectOptions { Conditions = pin }, c.Aborted);
         return await target.Store.PutObjectAsync(target.Bucket, key, content.Body, new PutObjectOptions
         {
-            ContentType = contentType ?? content.Info.ContentType,
-            Metadata = metadata ?? content.Info.Metadata,
+            ContentType = contentType ?? content.Info.StatedContentType(),
+            Metadata = metadata ?? content.Info.StatedMetadata(),
             ContentHeaders = replace ? headers : ContentHeaders.OrNull(content.Info.ContentHeaders?.Sendable()),
             ContentLength = content.Length,
             Conditions = targetConditions,

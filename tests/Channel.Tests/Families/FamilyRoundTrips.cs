@@ -53,6 +53,23 @@ public sealed class ObjectStorageRoundTripTests : FamilyRoundTripTests<IObjectSt
         var entry = Assert.Single(await Audit.ReadAsync(0, 10, default));
         Assert.Equal(("object-storage." + name, "not-implemented"), (entry.Operation, entry.Status));
     }
+
+    /// <summary>
+    /// What a store's listing did not state (S3 lists no content type or metadata) crosses the channel as nothing: the
+    /// gateway's side must not fill in a default of its own.
+    /// </summary>
+    [Fact]
+    public async Task A_listing_items_unstated_facts_cross_as_null()
+    {
+        var item = new ObjectInfo { Key = "k", Size = 1, ETag = "\"e\"", LastModified = DateTimeOffset.UnixEpoch, ContentType = null, Metadata = null };
+        Recorder.Respond = (_, _) => Task.FromResult(new ObjectListing([item], [], null));
+
+        var listing = await Remote.ListObjectsAsync("bucket-1", new ListObjectsRequest(), default);
+
+        var back = Assert.Single(listing.Objects);
+        Assert.Equal(("k", (string?)null, (string?)null), (back.Key, back.ContentType, back.ContentMd5));
+        Assert.Null(back.Metadata);
+    }
 }
 
 public sealed class ContainersRoundTripTests : FamilyRoundTripTests<IContainerHost>

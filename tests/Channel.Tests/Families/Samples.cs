@@ -9,7 +9,8 @@ public static class Samples
 {
     public static readonly byte[] Body = "sample body bytes\n"u8.ToArray();
 
-    public static object? Create(Type type, string? name = null, Func<Type, object?>? overrides = null, int depth = 0)
+    /// <param name="sparse">Leave every nullable member and parameter null (a non-nullable one still gets a sample).</param>
+    public static object? Create(Type type, string? name = null, Func<Type, object?>? overrides = null, int depth = 0, bool sparse = false)
     {
         if (overrides?.Invoke(type) is { } given) return given;
         if (Nullable.GetUnderlyingType(type) is { } inner) return Create(inner, name, overrides, depth);
@@ -28,35 +29,37 @@ public static class Samples
         if (type.IsArray)
         {
             var array = Array.CreateInstance(type.GetElementType()!, 1);
-            array.SetValue(Create(type.GetElementType()!, null, overrides, depth + 1), 0);
+            array.SetValue(Create(type.GetElementType()!, null, overrides, depth + 1, sparse), 0);
             return array;
         }
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(KeyValuePair<,>))
         {
             var args = type.GetGenericArguments();
-            return Activator.CreateInstance(type, Create(args[0], null, overrides, depth + 1), Create(args[1], null, overrides, depth + 1));
+            return Activator.CreateInstance(type, Create(args[0], null, overrides, depth + 1, sparse), Create(args[1], null, overrides, depth + 1, sparse));
         }
         if (type.IsGenericType && DictionaryOf(type) is { } dictionary)
         {
             var map = (IDictionary)Activator.CreateInstance(dictionary)!;
-            map.Add(Create(dictionary.GetGenericArguments()[0], null, overrides, depth + 1)!, Create(dictionary.GetGenericArguments()[1], null, overrides, depth + 1));
+            map.Add(Create(dictionary.GetGenericArguments()[0], null, overrides, depth + 1, sparse)!, Create(dictionary.GetGenericArguments()[1], null, overrides, depth + 1, sparse));
             return map;
         }
         if (type.IsGenericType && ListOf(type) is { } list)
         {
             var items = (IList)Activator.CreateInstance(list)!;
-            items.Add(Create(list.GetGenericArguments()[0], null, overrides, depth + 1));
+            items.Add(Create(list.GetGenericArguments()[0], null, overrides, depth + 1, sparse));
             return items;
         }
         if (type.IsInterface || type.IsAbstract) return null;
         var ctor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).FirstOrDefault();
         if (ctor is null) return Activator.CreateInstance(type);
         var parameters = ctor.GetParameters();
-        var value = ctor.Invoke(parameters.Select(p => Create(p.ParameterType, p.Name, overrides, depth + 1)).ToArray());
+        var value = ctor.Invoke(parameters.Select(p => sparse && new NullabilityInfoContext().Create(p).WriteState == NullabilityState.Nullable
+            ? null : Create(p.ParameterType, p.Name, overrides, depth + 1, sparse)).ToArray());
         foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             if (property.SetMethod is not { IsPublic: true } || parameters.Any(p => string.Equals(p.Name, property.Name, StringComparison.OrdinalIgnoreCase))) continue;
-            property.SetValue(value, Create(property.PropertyType, property.Name, overrides, depth + 1));
+            property.SetValue(value, sparse && new NullabilityInfoContext().Create(property).WriteState == NullabilityState.Nullable
+                ? null : Create(property.PropertyType, property.Name, overrides, depth + 1, sparse));
         }
         return value;
     }

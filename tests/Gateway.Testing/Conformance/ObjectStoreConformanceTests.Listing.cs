@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Xunit;
@@ -53,6 +54,34 @@ public abstract partial class ObjectStoreConformanceTests
         using var unchanged = new HttpRequestMessage(HttpMethod.Get, ObjectUrl("listed"));
         unchanged.Headers.TryAddWithoutValidation("If-None-Match", listed);
         using (var response = await Http.SendAsync(unchanged)) Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
+    }
+
+    /// <summary>
+    /// A listing item states only what the store's listing said: a content type or metadata it carries is the one HEAD
+    /// answers, and one the store's listing does not give (S3's ListObjectsV2) is null, never a value of its own.
+    /// </summary>
+    [Fact]
+    public async Task A_listed_items_content_type_and_metadata_are_null_or_what_head_says()
+    {
+        // A store without user metadata refuses any (501); its items' metadata is then compared with HEAD's none.
+        var userMetadata = (await CapabilitiesAsync()).GetProperty("userMetadata").GetBoolean();
+        await PutOkAsync("facts/typed.txt", Bytes("typed"), r =>
+        {
+            r.Content!.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
+            if (userMetadata) r.Headers.Add("x-meta-owner", "team-a");
+        });
+        var item = (await Http.GetFromJsonAsync<JsonElement>(ListUrl("?prefix=facts%2F"))).GetProperty("objects").EnumerateArray().Single();
+        using var head = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, ObjectUrl("facts/typed.txt")));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+
+        if (item.TryGetProperty("contentType", out var contentType) && contentType.ValueKind != JsonValueKind.Null)
+            Assert.Equal(head.Content.Headers.ContentType?.ToString(), contentType.GetString());
+        if (item.TryGetProperty("metadata", out var metadata) && metadata.ValueKind != JsonValueKind.Null)
+        {
+            var headMetadata = head.Headers.Where(h => h.Key.StartsWith("x-meta-", StringComparison.OrdinalIgnoreCase))
+                .ToDictionary(h => h.Key["x-meta-".Length..].ToLowerInvariant(), h => h.Value.Single());
+            Assert.Equal(headMetadata, metadata.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!));
+        }
     }
 
     [Fact]

@@ -51,8 +51,8 @@ public sealed class RecordedSha256Tests : IDisposable
 
         Assert.Equal((MigrationItemStates.Done, (string?)null), (first.State, first.Error));
         var atTarget = await target.HeadObjectAsync("dst", "big.bin", ObjectConditions.None, default);
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), atTarget.Metadata[ObjectMover.Sha256Metadata]);
-        Assert.Equal("ops", atTarget.Metadata["owner"]);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), atTarget.StatedMetadata()[ObjectMover.Sha256Metadata]);
+        Assert.Equal("ops", atTarget.StatedMetadata()["owner"]);
         var again = await new ObjectMover(spec with { DryRun = true }, source, target, null, DateTimeOffset.UtcNow).MoveAsync(listed, default);
         Assert.Equal((MigrationItemStates.Skipped, MigrationItemStates.Identical), (again.State, again.Action));
 
@@ -107,7 +107,7 @@ public sealed class RecordedSha256Tests : IDisposable
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
         Assert.Equal((MigrationItemStates.Done, (string?)null, sha256), (moved.State, moved.Error, moved.Sha256));
         var atTarget = await target.HeadObjectAsync("dst", "big.bin", ObjectConditions.None, default);
-        Assert.Equal((sha256, "ops"), (atTarget.Metadata[ObjectMover.Sha256Metadata], atTarget.Metadata["owner"]));
+        Assert.Equal((sha256, "ops"), (atTarget.StatedMetadata()[ObjectMover.Sha256Metadata], atTarget.StatedMetadata()["owner"]));
         Assert.Equal(0, target.Reads);
         await using (var content = await target.GetObjectAsync("dst", "big.bin", new GetObjectOptions(), default))
             Assert.Equal(sha256, Convert.ToHexStringLower(await SHA256.HashDataAsync(content.Body)));

@@ -67,7 +67,7 @@ public sealed class LocalStoreComposeTests : IDisposable
         Assert.Equal(18, info.Size);
         var head = await _store.HeadObjectAsync(Bucket, "whole", ObjectConditions.None, CancellationToken.None);
         Assert.Equal("text/plain", head.ContentType);
-        Assert.Equal("parts", head.Metadata["origin"]);
+        Assert.Equal("parts", head.StatedMetadata()["origin"]);
     }
 
     [Fact]

@@ -171,9 +171,9 @@ public sealed class LocalStoreMultipartTests : IDisposable
 
         // Bytes and identity stay: the in-store copy copies the file's content and keeps its ETag (and its lack of MD5).
         var replaced = await store.ReplaceMetadataAsync(Bucket, "big.bin", new Dictionary<string, string> { ["tag"] = "x" }, ObjectConditions.None, default);
-        Assert.Equal((written.ETag, (string?)null, "x", "text/plain"), (replaced.ETag, replaced.ContentMd5, replaced.Metadata["tag"], replaced.ContentType));
+        Assert.Equal((written.ETag, (string?)null, "x", "text/plain"), (replaced.ETag, replaced.ContentMd5, replaced.StatedMetadata()["tag"], replaced.ContentType));
         var copied = await store.CopyObjectAsync(new CopyObjectRequest { SourceBucket = Bucket, SourceKey = "big.bin", TargetBucket = Bucket, TargetKey = "copy.bin" }, default);
-        Assert.Equal((written.ETag, 12L, "x"), (copied.ETag, copied.Size, copied.Metadata["tag"]));
+        Assert.Equal((written.ETag, 12L, "x"), (copied.ETag, copied.Size, copied.StatedMetadata()["tag"]));
         await using (var content = await store.GetObjectAsync(Bucket, "copy.bin", new GetObjectOptions(), default))
             Assert.Equal("hello, world", await new StreamReader(content.Body).ReadToEndAsync());
 

@@ -269,7 +269,7 @@ public static class MultipartOperations
         try
         {
             var info = await t.Store.HeadObjectAsync(t.Bucket, c.RequiredKey, ObjectConditions.None, c.Aborted);
-            return info.Metadata.TryGetValue(MultipartMetadata.UploadKey, out var from) && from == uploadId ? info : null;
+            return info.StatedMetadata().TryGetValue(MultipartMetadata.UploadKey, out var from) && from == uploadId ? info : null;
         }
         catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { return null; }
     }
@@ -374,7 +374,7 @@ public static class MultipartOperations
                 ObjectInfo manifest;
                 try { manifest = await t.Store.HeadObjectAsync(t.Bucket, o.Key, ObjectConditions.None, c.Aborted); }
                 catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { continue; } // completed or aborted meanwhile
-                if (!manifest.Metadata.TryGetValue(MultipartMetadata.TargetKey, out var encoded)) continue;
+                if (!manifest.StatedMetadata().TryGetValue(MultipartMetadata.TargetKey, out var encoded)) continue;
                 if (MultipartMetadata.DecodeKey(encoded) is not { } key) continue;
                 if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
                 var afterMarker = keyMarker.Length == 0 || Utf8KeyOrder.Instance.Compare(key, keyMarker) > 0

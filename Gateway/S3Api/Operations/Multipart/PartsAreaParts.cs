@@ -46,7 +46,7 @@ internal sealed class PartsAreaParts(S3Context c, UploadRecord record) : UploadP
             sources.Add(new CopySourcePart(part.Key!, (await t.Store.HeadObjectAsync(t.Bucket, part.Key!, ObjectConditions.None, C.Aborted)).ETag));
         var manifest = Record.Info;
         // The manifest's own reserved entries stay behind; the tags and storage class given at creation are the object's.
-        var metadata = manifest.Metadata.Where(kv => !MultipartMetadata.IsReserved(kv.Key) || kv.Key == Tagging.ObjectTags.MetadataKey || kv.Key == KeptStorageClass.MetadataKey)
+        var metadata = manifest.StatedMetadata().Where(kv => !MultipartMetadata.IsReserved(kv.Key) || kv.Key == Tagging.ObjectTags.MetadataKey || kv.Key == KeptStorageClass.MetadataKey)
             .ToDictionary(kv => kv.Key, kv => kv.Value);
         foreach (var (name, value) in added) metadata[name] = value;
         if (!await ComposeAsync(sources, metadata, conditions))
@@ -54,7 +54,7 @@ internal sealed class PartsAreaParts(S3Context c, UploadRecord record) : UploadP
             await using var body = new ConcatenatedPartsStream(t.Store, t.Bucket, sources);
             await t.Store.PutObjectAsync(t.Bucket, Record.Key, body, new PutObjectOptions
             {
-                ContentType = manifest.ContentType,
+                ContentType = manifest.StatedContentType(),
                 Metadata = metadata,
                 ContentHeaders = manifest.ContentHeaders,
                 ContentLength = chosen.Sum(p => p.Size),

@@ -84,7 +84,7 @@ internal static class PendingUploads
         try
         {
             var manifest = await t.Store.HeadObjectAsync(t.Bucket, manifestKey, ObjectConditions.None, c.Aborted);
-            if (!manifest.Metadata.TryGetValue(MultipartMetadata.TargetKey, out var encoded) || MultipartMetadata.DecodeKey(encoded) is not { } target)
+            if (!manifest.StatedMetadata().TryGetValue(MultipartMetadata.TargetKey, out var encoded) || MultipartMetadata.DecodeKey(encoded) is not { } target)
                 return (false, null);
             return (false, await UploadRecord.ReadAsync(c, uploadId, target));
         }

@@ -28,8 +28,8 @@ internal sealed record UploadRecord(string UploadId, string Key, ObjectInfo Info
 
     /// <summary>The upload's checksum, null when it was created without one.</summary>
     public UploadChecksum? Checksum =>
-        Info.Metadata.TryGetValue(ChecksumAlgorithmKey, out var algorithm) && ChecksumVerifyingStream.Algorithms.Contains(algorithm)
-            ? new UploadChecksum(algorithm, Info.Metadata.GetValueOrDefault(ChecksumTypeKey) == UploadChecksum.FullObject ? UploadChecksum.FullObject : UploadChecksum.Composite)
+        Info.StatedMetadata().TryGetValue(ChecksumAlgorithmKey, out var algorithm) && ChecksumVerifyingStream.Algorithms.Contains(algorithm)
+            ? new UploadChecksum(algorithm, Info.StatedMetadata().GetValueOrDefault(ChecksumTypeKey) == UploadChecksum.FullObject ? UploadChecksum.FullObject : UploadChecksum.Composite)
             : null;
 
     private static void Add(Dictionary<string, string> metadata, UploadChecksum? checksum)
@@ -53,9 +53,9 @@ internal sealed record UploadRecord(string UploadId, string Key, ObjectInfo Info
         await using (content)
         {
             var info = content.Info;
-            if (!info.Metadata.TryGetValue(MultipartMetadata.TargetKey, out var encoded) || MultipartMetadata.DecodeKey(encoded) != key)
+            if (!info.StatedMetadata().TryGetValue(MultipartMetadata.TargetKey, out var encoded) || MultipartMetadata.DecodeKey(encoded) != key)
                 throw S3Errors.NoSuchUpload();
-            if (!info.Metadata.ContainsKey(NativeFlag)) return new UploadRecord(uploadId, key, info, null);
+            if (!info.StatedMetadata().ContainsKey(NativeFlag)) return new UploadRecord(uploadId, key, info, null);
             if (content.Length is <= 0 or > MultipartNames.MaxUploadIdLength) throw S3Errors.NoSuchUpload();
             var bytes = new byte[content.Length];
             await content.Body.ReadExactlyAsync(bytes, c.Aborted);

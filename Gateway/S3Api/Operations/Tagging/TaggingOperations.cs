@@ -26,7 +26,7 @@ public static class TaggingOperations
     /// <summary>GET/HEAD: the tag count, as S3 answers it (absent when the object has no tags).</summary>
     public static void WriteCount(HttpResponse response, ObjectInfo info)
     {
-        var count = ObjectTags.Of(info.Metadata).Count;
+        var count = ObjectTags.Of(info.Metadata ?? ObjectMetadata.None).Count;
         if (count > 0) response.Headers[CountHeader] = count.ToString(CultureInfo.InvariantCulture);
     }
 
@@ -36,7 +36,7 @@ public static class TaggingOperations
         var key = c.RequiredKey;
         c.Require(Operation.Read, t.ObjectResource(key));
         var info = await t.Store.HeadObjectAsync(t.Bucket, key, ObjectConditions.None, c.Aborted);
-        var tags = ObjectTags.Of(info.Metadata);
+        var tags = ObjectTags.Of(info.StatedMetadata());
         await S3Xml.WriteAsync(c.Response, 200, w =>
         {
             w.WriteStartElement("Tagging", S3Xml.Namespace);
@@ -76,11 +76,11 @@ public static class TaggingOperations
     {
         var t = c.Target;
         var current = await t.Store.HeadObjectAsync(t.Bucket, key, ObjectConditions.None, c.Aborted);
-        if (ObjectTags.Of(current.Metadata).SequenceEqual(ObjectTags.Sorted(tags))) return;
+        if (ObjectTags.Of(current.StatedMetadata()).SequenceEqual(ObjectTags.Sorted(tags))) return;
         try
         {
             // Pinned to the version read: an object replaced meanwhile keeps its own tags.
-            await t.Store.ReplaceMetadataAsync(t.Bucket, key, ObjectTags.With(current.Metadata, tags), new ObjectConditions { IfMatch = [current.ETag] }, c.Aborted);
+            await t.Store.ReplaceMetadataAsync(t.Bucket, key, ObjectTags.With(current.StatedMetadata(), tags), new ObjectConditions { IfMatch = [current.ETag] }, c.Aborted);
         }
         catch (GatewayException e) when (e.Code == ErrorCode.PreconditionFailed)
         {
