@@ -30,9 +30,9 @@ public static class HttpTargets
     {
         var f = Targets.Fields(data, 9);
         var meta = f[7].IndexOf('=') is > 0 and var eq ? ("x-meta-" + f[7][..eq], f[7][(eq + 1)..]) : ("x-meta-a", f[7]);
-        var request = S3Targets.Request("PUT", "/v1/stores/local/buckets/b/objects/" + f[8],
+        if (S3Targets.Request("PUT", "/v1/stores/local/buckets/b/objects/" + f[8],
             ("Range", f[0]), ("If-Range", f[1]), ("If-Match", f[2]), ("If-None-Match", f[3]), ("If-Modified-Since", f[4]),
-            ("Content-MD5", f[5]), ("Content-Type", f[6]), meta);
+            ("Content-MD5", f[5]), ("Content-Type", f[6]), meta) is not { } request) return;
         Targets.Rejects<GatewayException>(() =>
         {
             if (ObjectHttp.ReadRange(request) is { } range) _ = range.Resolve(Current.Size);

@@ -19,18 +19,23 @@ public static class S3Targets
 {
     private static bool ClientError(S3Exception e) => e.Status is >= 400 and < 500;
 
-    /// <summary>A request of one method, path, query and headers, as Kestrel hands it over (the raw target kept).</summary>
-    public static HttpRequest Request(string method, string target, params (string Name, string Value)[] headers)
+    /// <summary>
+    /// A request of one method, path, query and headers, as Kestrel hands it over: the raw target kept, the path decoded.
+    /// A target holding a NUL, raw or encoded, is null: Kestrel answers it 400 before the gateway sees it.
+    /// </summary>
+    public static HttpRequest? Request(string method, string target, params (string Name, string Value)[] headers)
     {
         var context = new DefaultHttpContext();
         var q = target.IndexOf('?');
         var path = "/" + (q < 0 ? target : target[..q]).TrimStart('/');
+        var decoded = Uri.UnescapeDataString(path);
+        if (target.Contains('\0', StringComparison.Ordinal) || decoded.Contains('\0', StringComparison.Ordinal)) return null;
         context.Request.Method = method;
-        context.Request.Path = PathString.FromUriComponent(Uri.EscapeDataString(path).Replace("%2F", "/", StringComparison.Ordinal));
+        context.Request.Path = new PathString(decoded);
         context.Request.QueryString = q < 0 ? QueryString.Empty : new QueryString("?" + target[(q + 1)..]);
         context.Features.Get<IHttpRequestFeature>()!.RawTarget = path + (q < 0 ? "" : target[q..]);
         foreach (var (name, value) in headers)
-            if (value.Length > 0) context.Request.Headers[name] = value;
+            if (value.Length > 0 && value.IndexOfAny(['\0', '\r']) < 0) context.Request.Headers[name] = value; // Kestrel refuses these
         return context.Request;
     }
 
@@ -38,7 +43,7 @@ public static class S3Targets
     public static void SigV4(byte[] data)
     {
         var f = Targets.Fields(data, 5);
-        var request = Request("GET", f[1], ("Authorization", f[0]), ("x-amz-date", f[2]), ("Date", f[3]), ("x-amz-content-sha256", f[4]), ("Host", "s3.local"));
+        if (Request("GET", f[1], ("Authorization", f[0]), ("x-amz-date", f[2]), ("Date", f[3]), ("x-amz-content-sha256", f[4]), ("Host", "s3.local")) is not { } request) return;
         Targets.Rejects<S3Exception>(() =>
         {
             if (SigV4Request.Parse(request) is not { } parsed) return;
