@@ -5,6 +5,7 @@ using Gateway.Hosting;
 using Gateway.S3Api.Errors;
 using Gateway.S3Api.Operations;
 using Gateway.S3Api.Routing;
+using Gateway.Security;
 using Gateway.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -67,5 +68,30 @@ public static class HttpTargets
             case 1: Targets.Rejects<GatewayException>(() => Contracts.ObjectStorage.PageTokens.Unwrap("s3", token), ClientError); break;
             default: Targets.Rejects<S3Exception>(() => ListOperations.DecodeToken(token), ClientError); break;
         }
+    }
+
+    /// <summary>
+    /// Lines: Signature-Input, Signature, Content-Digest (RFC 8941 dictionaries, read before any key is known), then the
+    /// signature base of each covered-component list. Rejections: <see cref="FormatException"/> (the handler's 401) and a
+    /// 4xx <see cref="GatewayException"/> (Content-Digest's 400).
+    /// </summary>
+    public static void StructuredFieldHeaders(byte[] data)
+    {
+        var f = Targets.Fields(data, 3);
+        if (S3Targets.Request("PUT", "/v1/stores/local/buckets/b/objects/k?x=1", ("Signature-Input", f[0]), ("Signature", f[1]), ("Content-Digest", f[2]),
+            ("Content-Type", "text/plain")) is not { } request) return;
+        foreach (var header in new[] { f[0], f[1] })
+        {
+            Targets.Rejects<FormatException>(() =>
+            {
+                foreach (var entry in StructuredFields.ParseDictionary(header))
+                {
+                    _ = entry.Member.Parameter("keyid");
+                    if (entry.Member.Value is List<SfMember> items && items.All(i => i.Value is string))
+                        _ = SignatureBase.Build(request.HttpContext, [.. items.Select(i => (string)i.Value)], entry.Raw);
+                }
+            });
+        }
+        Targets.Rejects<GatewayException>(() => ContentDigest.VerifyWhileReading(request.HttpContext, () => { }), ClientError);
     }
 }

@@ -118,4 +118,19 @@ public static class S3Targets
             policy.Check(f[1], f[2], fields, DateTimeOffset.UnixEpoch);
         }, ClientError);
     }
+
+    /// <summary>A browser POST upload: the first line is the Content-Type, the rest the body, read up to the file part.</summary>
+    public static void PostFormBody(byte[] data)
+    {
+        var newline = Array.IndexOf(data, (byte)'\n');
+        if (newline < 0) return;
+        var context = new DefaultHttpContext();
+        context.Request.ContentType = Encoding.UTF8.GetString(data, 0, newline);
+        context.Request.Body = new MemoryStream(data, newline + 1, data.Length - newline - 1);
+        Targets.Rejects<S3Exception>(() =>
+        {
+            var form = PostForm.ReadAsync(context.Request, CancellationToken.None).GetAwaiter().GetResult();
+            form.File.Body.CopyTo(Stream.Null);
+        }, ClientError);
+    }
 }

@@ -86,6 +86,14 @@ public static class Seeds
             Text("bytes=-5\nSun, 06 Nov 1994 08:49:37 GMT\n\n\"x\"\n\n\napplication/json\n\na%2Fb%25c"),
             Text("bytes=99999999999999999999999-\n\n\n\n\n\n\n\n../x"),
         ]);
+        yield return ("postform", [
+            Text("multipart/form-data; boundary=B\n--B\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nuser/a.txt\r\n--B\r\nContent-Disposition: form-data; name=\"policy\"\r\n\r\ne30=\r\n--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--B--\r\n"),
+            Text("multipart/form-data; boundary=\"a b\"\n--a b\r\nContent-Disposition: form-data; name*=UTF-8''%C3%A9\r\n\r\nx\r\n--a b--\r\n"),
+        ]);
+        yield return ("sfv", [
+            Text("sig1=(\"@method\" \"@target-uri\" \"content-digest\" \"content-type\");created=1618884473;keyid=\"test-key\";nonce=\"b3k2pp5k7z\";alg=\"ed25519\"\nsig1=:wqcAqbmYJ2ji2glfAMaRy4gruYYnx2nEFN2HN6jrnDnQCK1u02Gb04v9EDgwUPiu4A0w6vuQv5lIp5WPpBKRCw==:\nsha-256=:RK/0qy18MlBSVnWgjwz6lZEWjP/lF5HF9bvEF8FabDg=:"),
+            Text("a=1, b=?0, c=\"s\\\"x\";p=tok, d=(1 2.5 \"x\" :AA==:);q, e=@1618884473\nsig1=:AA==:\nsha-512=:YQ==:, sha-256=tok"),
+        ]);
         yield return ("tokens", [
             With(0, Text("v1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")),
             With(1, Text(Contracts.ObjectStorage.PageTokens.Wrap("s3", "token-1"))),

@@ -15,8 +15,10 @@ public static class Targets
         ["awschunked"] = S3Targets.AwsChunked,
         ["s3xml"] = S3Targets.XmlBodies,
         ["postpolicy"] = S3Targets.PostPolicyDocument,
+        ["postform"] = S3Targets.PostFormBody,
         ["headers"] = HttpTargets.ObjectHeaders,
         ["tokens"] = HttpTargets.PageTokens,
+        ["sfv"] = HttpTargets.StructuredFieldHeaders,
     };
 
     /// <summary>The input as text fields: UTF-8 (invalid bytes become U+FFFD, as a lenient server decodes), split at '\n'.</summary>
