@@ -8,17 +8,30 @@ public static class Targets
 {
     public static readonly IReadOnlyDictionary<string, Action<byte[]>> All = new Dictionary<string, Action<byte[]>>(StringComparer.Ordinal)
     {
-        ["frame"] = ChannelTargets.Frames,
-        ["handshake"] = ChannelTargets.Handshake,
-        ["witness"] = ChannelTargets.WitnessAndHeads,
-        ["sigv4"] = S3Targets.SigV4,
-        ["awschunked"] = S3Targets.AwsChunked,
-        ["s3xml"] = S3Targets.XmlBodies,
-        ["postpolicy"] = S3Targets.PostPolicyDocument,
-        ["postform"] = S3Targets.PostFormBody,
-        ["headers"] = HttpTargets.ObjectHeaders,
-        ["tokens"] = HttpTargets.PageTokens,
-        ["sfv"] = HttpTargets.StructuredFieldHeaders,
+        ["frame"] = Bounded(ChannelTargets.Frames),
+        ["handshake"] = Bounded(ChannelTargets.Handshake),
+        ["witness"] = Bounded(ChannelTargets.WitnessAndHeads),
+        ["sigv4"] = Bounded(S3Targets.SigV4),
+        ["awschunked"] = Bounded(S3Targets.AwsChunked),
+        ["s3xml"] = Bounded(S3Targets.XmlBodies),
+        ["postpolicy"] = Bounded(S3Targets.PostPolicyDocument),
+        ["postform"] = Bounded(S3Targets.PostFormBody),
+        ["headers"] = Bounded(HttpTargets.ObjectHeaders),
+        ["tokens"] = Bounded(HttpTargets.PageTokens),
+        ["sfv"] = Bounded(HttpTargets.StructuredFieldHeaders),
+    };
+
+    /// <summary>
+    /// The target, failing when one input made it allocate more than 64 MiB plus 64 bytes per input byte: a length field
+    /// that is believed (2^31 read as a size) is a crash too, even where the runtime would have found the memory.
+    /// </summary>
+    private static Action<byte[]> Bounded(Action<byte[]> target) => data =>
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        target(data);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        if (allocated > (64L << 20) + 64L * data.Length)
+            throw new InsufficientMemoryException($"One input of {data.Length} bytes allocated {allocated} bytes.");
     };
 
     /// <summary>The input as text fields: UTF-8 (invalid bytes become U+FFFD, as a lenient server decodes), split at '\n'.</summary>
