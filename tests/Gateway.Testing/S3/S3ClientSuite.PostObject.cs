@@ -114,6 +114,9 @@ public abstract partial class S3ClientSuite
             ("foo-rangearg.txt", dict(conditions=STD()[:-1] + [["content-length-range", 0]]), (400, "InvalidPolicyDocument")),
             ("foo-rangeneg.txt", dict(conditions=STD()[:-1] + [["content-length-range", -1, 0]]), (400, "InvalidPolicyDocument")),
             ("foo-badb64.txt", dict(policy="!!!notbase64", sig=v2sig("!!!notbase64")), (400, "InvalidPolicyDocument")),
+            # found by fuzzing (bench/Fuzz, postpolicy): a string that is not UTF-8, or an escaped lone surrogate, was a 500
+            ("foo-notutf8.txt", dict(policy=base64.b64encode(b'{"expiration": "2099-01-01T00:00:00Z", "conditions": [{"bucket": "\xff"}]}').decode()), (400, "InvalidPolicyDocument")),
+            ("foo-surrogate.txt", dict(policy=base64.b64encode(b'{"expiration": "2099-01-01T00:00:00Z", "conditions": [{"bucket": "\\udc00"}]}').decode()), (400, "InvalidPolicyDocument")),
             ("bar-prefix.txt", dict(), (403, "AccessDenied")),
         ]
         for key, kw, expected in cases:
