@@ -119,7 +119,10 @@ public static class S3Targets
         }, ClientError);
     }
 
-    /// <summary>A browser POST upload: the first line is the Content-Type, the rest the body, read up to the file part.</summary>
+    /// <summary>
+    /// A browser POST upload: the first line is the Content-Type, the rest the body, read up to the file part and then
+    /// the file through the stream the operation reads it with (which turns a body ending inside it into MalformedPOSTRequest).
+    /// </summary>
     public static void PostFormBody(byte[] data)
     {
         var newline = Array.IndexOf(data, (byte)'\n');
@@ -130,7 +133,8 @@ public static class S3Targets
         Targets.Rejects<S3Exception>(() =>
         {
             var form = PostForm.ReadAsync(context.Request, CancellationToken.None).GetAwaiter().GetResult();
-            form.File.Body.CopyTo(Stream.Null);
+            using var file = new ContentLengthRangeStream(form.File.Body, 0, long.MaxValue, new BodyFailure());
+            file.CopyTo(Stream.Null);
         }, ClientError);
     }
 }
