@@ -17,7 +17,8 @@ public static class PlatformErrorBody
                 ? m.GetString()
                 : null;
         }
-        catch (JsonException)
+        // InvalidOperationException: a message holding an escaped lone surrogate (\udc00), which GetString cannot read.
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             return null;
         }

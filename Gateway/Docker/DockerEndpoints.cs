@@ -211,27 +211,35 @@ public static partial class DockerEndpoints
         catch (JsonException) { throw FiltersShape(); }
         using (document)
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object) throw FiltersShape();
-            var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-            foreach (var filter in document.RootElement.EnumerateObject())
+            // An escaped lone surrogate (\udc00) parses, but reading it as a string throws InvalidOperationException.
+            try
             {
-                var name = filter.Name;
-                if (result.ContainsKey(name))
-                    throw new GatewayException(ErrorCode.BadRequest, $"Filter '{name}' is given twice; give it once, with all its values in one array.");
-                if (filter.Value.ValueKind == JsonValueKind.Null)
-                    throw new GatewayException(ErrorCode.BadRequest, $"Filter '{name}' is null; give an array of strings, or leave the filter out.");
-                if (filter.Value.ValueKind != JsonValueKind.Array) throw FiltersShape();
-                var values = new List<string>();
-                foreach (var value in filter.Value.EnumerateArray())
+                if (document.RootElement.ValueKind != JsonValueKind.Object) throw FiltersShape();
+                var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+                foreach (var filter in document.RootElement.EnumerateObject())
                 {
-                    if (value.ValueKind == JsonValueKind.Null)
-                        throw new GatewayException(ErrorCode.BadRequest, $"Filter '{name}' holds a null value; its values are strings.");
-                    if (value.ValueKind != JsonValueKind.String) throw FiltersShape();
-                    values.Add(value.GetString()!);
+                    var name = filter.Name;
+                    if (result.ContainsKey(name))
+                        throw new GatewayException(ErrorCode.BadRequest, $"Filter '{name}' is given twice; give it once, with all its values in one array.");
+                    if (filter.Value.ValueKind == JsonValueKind.Null)
+                        throw new GatewayException(ErrorCode.BadRequest, $"Filter '{name}' is null; give an array of strings, or leave the filter out.");
+                    if (filter.Value.ValueKind != JsonValueKind.Array) throw FiltersShape();
+                    var values = new List<string>();
+                    foreach (var value in filter.Value.EnumerateArray())
+                    {
+                        if (value.ValueKind == JsonValueKind.Null)
+                            throw new GatewayException(ErrorCode.BadRequest, $"Filter '{name}' holds a null value; its values are strings.");
+                        if (value.ValueKind != JsonValueKind.String) throw FiltersShape();
+                        values.Add(value.GetString()!);
+                    }
+                    result[name] = values;
                 }
-                result[name] = values;
+                return result;
             }
-            return result;
+            catch (InvalidOperationException)
+            {
+                throw new GatewayException(ErrorCode.BadRequest, "filters holds an escaped lone surrogate (\\uD800-\\uDFFF without its pair), which is no text.");
+            }
         }
     }
 

@@ -12,6 +12,7 @@ public sealed class PlatformErrorBodyTests
     [InlineData("{\"message\":42}", null)]
     [InlineData("[\"message\"]", null)]
     [InlineData("not json", null)]
+    [InlineData("{\"message\":\"\\udc00\"}", null)] // an escaped lone surrogate: no text (GetString threw)
     [InlineData("   ", null)]
     [InlineData(null, null)]
     public void Finds_the_message_of_a_json_error_body_or_none(string? body, string? expected) =>

@@ -70,8 +70,10 @@ public sealed class SigV4Verifier(S3AccessKeyStore keys, IOptions<S3Options> opt
         var skew = TimeSpan.FromMinutes(s3.ClockSkewMinutes);
         if (signed.Presigned)
         {
-            if (signed.Time - skew > now) { events.Denied(context, SecurityEvent.StaleSignature, "presigned URL not yet valid"); throw S3Errors.AccessDenied("Request is not valid yet"); }
-            if (signed.Time.AddSeconds(signed.ExpiresSeconds) < now) { events.Denied(context, SecurityEvent.StaleSignature, "presigned URL expired"); throw S3Errors.AccessDenied("Request has expired"); }
+            // Compared as intervals from now, never as dates moved: X-Amz-Date may be 0001-01-01 or 9999-12-31, and a date
+            // moved past either end throws (a 500 for a correctly signed URL).
+            if (signed.Time > now + skew) { events.Denied(context, SecurityEvent.StaleSignature, "presigned URL not yet valid"); throw S3Errors.AccessDenied("Request is not valid yet"); }
+            if (now - signed.Time > TimeSpan.FromSeconds(signed.ExpiresSeconds)) { events.Denied(context, SecurityEvent.StaleSignature, "presigned URL expired"); throw S3Errors.AccessDenied("Request has expired"); }
         }
         else if ((now - signed.Time).Duration() > skew)
         {

@@ -217,7 +217,7 @@ public static class ListOperations
     private static string EncodeStoreToken(string token) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes("t:" + token));
     private static string EncodeKeyToken(string key) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes("k:" + key));
 
-    private static (string? StoreToken, string? After) DecodeToken(string token)
+    internal static (string? StoreToken, string? After) DecodeToken(string token)
     {
         string text;
         try { text = new UTF8Encoding(false, true).GetString(Base64Url.DecodeFromChars(token)); }

@@ -147,7 +147,15 @@ public sealed class StructuredFields
         if (Peek() == '-') _i++;
         while (Peek() is >= '0' and <= '9' or '.') _i++;
         var text = _s[start.._i];
-        if (text.Contains('.')) return decimal.Parse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+        if (text.Contains('.'))
+        {
+            // RFC 8941 §4.2.4's bounds, checked first: decimal.Parse throws OverflowException (a 500) past 28 digits.
+            var digits = text.TrimStart('-');
+            var dot = digits.IndexOf('.');
+            if (dot is < 1 or > 12 || digits.Length - dot - 1 is < 1 or > 3 || digits.IndexOf('.', dot + 1) >= 0)
+                throw new FormatException("A decimal has 1-12 integer and 1-3 fraction digits.");
+            return decimal.Parse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+        }
         if (text.Length > 16) throw new FormatException("Integer too long.");
         return long.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
     }

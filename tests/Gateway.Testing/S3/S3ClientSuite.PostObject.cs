@@ -114,6 +114,9 @@ public abstract partial class S3ClientSuite
             ("foo-rangearg.txt", dict(conditions=STD()[:-1] + [["content-length-range", 0]]), (400, "InvalidPolicyDocument")),
             ("foo-rangeneg.txt", dict(conditions=STD()[:-1] + [["content-length-range", -1, 0]]), (400, "InvalidPolicyDocument")),
             ("foo-badb64.txt", dict(policy="!!!notbase64", sig=v2sig("!!!notbase64")), (400, "InvalidPolicyDocument")),
+            # found by fuzzing (bench/Fuzz, postpolicy): a string that is not UTF-8, or an escaped lone surrogate, was a 500
+            ("foo-notutf8.txt", dict(policy=base64.b64encode(b'{"expiration": "2099-01-01T00:00:00Z", "conditions": [{"bucket": "\xff"}]}').decode()), (400, "InvalidPolicyDocument")),
+            ("foo-surrogate.txt", dict(policy=base64.b64encode(b'{"expiration": "2099-01-01T00:00:00Z", "conditions": [{"bucket": "\\udc00"}]}').decode()), (400, "InvalidPolicyDocument")),
             ("bar-prefix.txt", dict(), (403, "AccessDenied")),
         ]
         for key, kw, expected in cases:
@@ -121,6 +124,12 @@ public abstract partial class S3ClientSuite
             assert error(r) == expected, (key, r.status_code, r.content)
             assert SECRET.encode() not in r.content
             assert stored(key) is None, key
+        # a file part the body ends inside (no closing boundary): S3's malformed-form answer (checked when fuzzing postform flagged it)
+        f = form(key="foo-truncated.txt")
+        body = b"".join(b'--B\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (k.encode(), v.encode()) for k, v in f.items())
+        r = requests.post(URL, data=body + b'--B\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n\r\nbar, and no end', headers={"Content-Type": "multipart/form-data; boundary=B"})
+        assert error(r) == (400, "MalformedPOSTRequest"), (r.status_code, r.content)
+        assert stored("foo-truncated.txt") is None
         r = post({"key": "foo-anon.txt", "Content-Type": "text/plain"})
         assert error(r) == (403, "AccessDenied"), r.content
         r = post(form(key=None))

@@ -47,44 +47,50 @@ public sealed class PostPolicy
         catch (JsonException) { throw Invalid("Invalid Policy: Invalid JSON."); }
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw Invalid("Invalid Policy: the policy must be a JSON object.");
-            if (!root.TryGetProperty("expiration", out var expiration) || expiration.ValueKind != JsonValueKind.String)
-                throw Invalid("Invalid Policy: Policy missing expiration.");
-            if (!TryParseExpiration(expiration.GetString()!, out var expires))
-                throw Invalid("Invalid Policy: Invalid 'expiration' value: expecting ISO 8601 UTC, e.g. 2030-01-01T12:00:00.000Z.");
-            if (!root.TryGetProperty("conditions", out var list) || list.ValueKind != JsonValueKind.Array)
-                throw Invalid("Invalid Policy: Policy missing conditions.");
-            var conditions = new List<PostCondition>();
-            long? min = null, max = null;
-            foreach (var item in list.EnumerateArray())
-            {
-                if (item.ValueKind == JsonValueKind.Object)
-                {
-                    var pairs = item.EnumerateObject().ToList();
-                    if (pairs.Count != 1 || Text(pairs[0].Value) is not { } value)
-                        throw Invalid("Invalid Policy: an exact-match condition is an object with one name and a string value.");
-                    conditions.Add(new PostCondition(PostCondition.Eq, pairs[0].Name, value));
-                    continue;
-                }
-                if (item.ValueKind != JsonValueKind.Array) throw Invalid("Invalid Policy: a condition is an object or an array.");
-                var parts = item.EnumerateArray().ToList();
-                var op = parts.Count > 0 && parts[0].ValueKind == JsonValueKind.String ? parts[0].GetString()!.ToLowerInvariant() : "";
-                if (op == "content-length-range")
-                {
-                    if (parts.Count != 3 || !TryLength(parts[1], out var lo) || !TryLength(parts[2], out var hi) || lo < 0 || hi < lo)
-                        throw Invalid("Invalid Policy: content-length-range takes two whole numbers, 0 <= min <= max.");
-                    min = Math.Max(min ?? 0, lo);
-                    max = Math.Min(max ?? long.MaxValue, hi);
-                    continue;
-                }
-                if (op is not (PostCondition.Eq or PostCondition.StartsWith) || parts.Count != 3
-                    || parts[1].ValueKind != JsonValueKind.String || parts[1].GetString() is not ['$', _, ..] field || Text(parts[2]) is not { } expected)
-                    throw Invalid("Invalid Policy: a condition array is [\"eq\" | \"starts-with\", \"$field\", \"value\"] or [\"content-length-range\", min, max].");
-                conditions.Add(new PostCondition(op, field[1..], expected));
-            }
-            return new PostPolicy(expires, conditions, min, max);
+            // The parse leaves string contents unchecked: invalid UTF-8 or an escaped lone surrogate throws when a string is read.
+            try { return Read(document.RootElement); }
+            catch (InvalidOperationException) { throw Invalid("Invalid Policy: Invalid JSON."); }
         }
+    }
+
+    private static PostPolicy Read(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object) throw Invalid("Invalid Policy: the policy must be a JSON object.");
+        if (!root.TryGetProperty("expiration", out var expiration) || expiration.ValueKind != JsonValueKind.String)
+            throw Invalid("Invalid Policy: Policy missing expiration.");
+        if (!TryParseExpiration(expiration.GetString()!, out var expires))
+            throw Invalid("Invalid Policy: Invalid 'expiration' value: expecting ISO 8601 UTC, e.g. 2030-01-01T12:00:00.000Z.");
+        if (!root.TryGetProperty("conditions", out var list) || list.ValueKind != JsonValueKind.Array)
+            throw Invalid("Invalid Policy: Policy missing conditions.");
+        var conditions = new List<PostCondition>();
+        long? min = null, max = null;
+        foreach (var item in list.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.Object)
+            {
+                var pairs = item.EnumerateObject().ToList();
+                if (pairs.Count != 1 || Text(pairs[0].Value) is not { } value)
+                    throw Invalid("Invalid Policy: an exact-match condition is an object with one name and a string value.");
+                conditions.Add(new PostCondition(PostCondition.Eq, pairs[0].Name, value));
+                continue;
+            }
+            if (item.ValueKind != JsonValueKind.Array) throw Invalid("Invalid Policy: a condition is an object or an array.");
+            var parts = item.EnumerateArray().ToList();
+            var op = parts.Count > 0 && parts[0].ValueKind == JsonValueKind.String ? parts[0].GetString()!.ToLowerInvariant() : "";
+            if (op == "content-length-range")
+            {
+                if (parts.Count != 3 || !TryLength(parts[1], out var lo) || !TryLength(parts[2], out var hi) || lo < 0 || hi < lo)
+                    throw Invalid("Invalid Policy: content-length-range takes two whole numbers, 0 <= min <= max.");
+                min = Math.Max(min ?? 0, lo);
+                max = Math.Min(max ?? long.MaxValue, hi);
+                continue;
+            }
+            if (op is not (PostCondition.Eq or PostCondition.StartsWith) || parts.Count != 3
+                || parts[1].ValueKind != JsonValueKind.String || parts[1].GetString() is not ['$', _, ..] field || Text(parts[2]) is not { } expected)
+                throw Invalid("Invalid Policy: a condition array is [\"eq\" | \"starts-with\", \"$field\", \"value\"] or [\"content-length-range\", min, max].");
+            conditions.Add(new PostCondition(op, field[1..], expected));
+        }
+        return new PostPolicy(expires, conditions, min, max);
     }
 
     /// <summary>A whole number, as a JSON number or a string of digits (TryGetInt64 throws on anything but a number).</summary>
