@@ -8,41 +8,15 @@ public sealed class StartFailureTests
     [Fact]
     public async Task A_production_start_without_its_settings_exits_1_with_the_reason_not_an_abort()
     {
-        var workDir = Directory.CreateTempSubdirectory("gw-start-").FullName;
-        try
-        {
-            var (code, output, errors) = await GatewayDll.RunAsync(["--urls", "http://127.0.0.1:0"],
-                new Dictionary<string, string?> { ["DOTNET_ENVIRONMENT"] = "Production", ["ASPNETCORE_ENVIRONMENT"] = "Production" }, workDir);
-
-            Assert.True(code == 1, $"exit {code}\n{errors}");
-            Assert.Contains("The gateway did not start: ", errors);
-            Assert.DoesNotContain("Unhandled exception", errors + output);
-            // The reason alone: no host log of the same failure with a stack trace before it.
-            Assert.DoesNotContain("   at ", errors + output);
-            Assert.DoesNotContain("Hosting failed to start", errors + output);
-        }
-        finally { Directory.Delete(workDir, recursive: true); }
+        var printed = await RefusedStartAsync(_ => [], "Production");
+        Assert.DoesNotContain("Unhandled exception", printed);
     }
 
     [Fact]
     public async Task An_invalid_setting_is_named_in_one_line_without_a_stack_trace()
     {
-        var workDir = Directory.CreateTempSubdirectory("gw-start-").FullName;
-        try
-        {
-            var (code, output, errors) = await GatewayDll.RunAsync(["--urls", "http://127.0.0.1:0"],
-                new Dictionary<string, string?>
-                {
-                    ["DOTNET_ENVIRONMENT"] = "Development", ["ASPNETCORE_ENVIRONMENT"] = "Development",
-                    ["Gateway__Rest__Upstreams__legacy__BaseUrl"] = "ftp://not-http.example",
-                }, workDir);
-
-            Assert.True(code == 1, $"exit {code}\n{errors}");
-            Assert.Contains("The gateway did not start: ", errors);
-            Assert.Contains("Gateway:Rest:Upstreams:legacy", errors);
-            Assert.DoesNotContain("   at ", errors + output);
-        }
-        finally { Directory.Delete(workDir, recursive: true); }
+        var printed = await RefusedStartAsync(_ => new() { ["Gateway__Rest__Upstreams__legacy__BaseUrl"] = "ftp://not-http.example" });
+        Assert.Contains("Gateway:Rest:Upstreams:legacy", printed);
     }
 
     [Theory]
@@ -51,72 +25,59 @@ public sealed class StartFailureTests
     public async Task A_remote_mode_gateway_with_an_unusable_bridge_host_address_does_not_start(string address)
     {
         // Until this test the address was read on the first bridge call: the gateway started and answered 503 forever.
-        var workDir = Directory.CreateTempSubdirectory("gw-start-").FullName;
-        try
+        using var hostKey = Gateway.Channel.Identity.HybridSigningKey.Generate();
+        var printed = await RefusedStartAsync(_ => new()
         {
-            using var hostKey = Gateway.Channel.Identity.HybridSigningKey.Generate();
-            var (code, output, errors) = await GatewayDll.RunAsync(["--urls", "http://127.0.0.1:0"],
-                new Dictionary<string, string?>
-                {
-                    ["DOTNET_ENVIRONMENT"] = "Development", ["ASPNETCORE_ENVIRONMENT"] = "Development",
-                    ["Gateway__Channel__Mode"] = "remote",
-                    ["Gateway__Channel__Remote__Address"] = address,
-                    ["Gateway__Channel__Remote__HostKey"] = hostKey.PublicKey.ToText(),
-                }, workDir);
-
-            Assert.True(code == 1, $"exit {code}\n{errors}");
-            Assert.Contains($"Gateway:Channel:Remote:Address must be host:port (got '{address}')", errors);
-            Assert.DoesNotContain("   at ", errors + output);
-        }
-        finally { Directory.Delete(workDir, recursive: true); }
+            ["Gateway__Channel__Mode"] = "remote",
+            ["Gateway__Channel__Remote__Address"] = address,
+            ["Gateway__Channel__Remote__HostKey"] = hostKey.PublicKey.ToText(),
+        });
+        Assert.Contains($"Gateway:Channel:Remote:Address must be host:port (got '{address}')", printed);
     }
 
     [Fact]
     public async Task A_page_token_key_file_that_is_not_a_key_stops_the_start_naming_the_setting_not_its_content()
     {
         // Until this test the key was read on the first listing: the gateway started, and every listing was a 500.
-        var workDir = Directory.CreateTempSubdirectory("gw-start-").FullName;
-        try
+        const string NotAKey = "c2hvcnQta2V5LW1hdGVyaWFs"; // base64, but of 18 bytes
+        var printed = await RefusedStartAsync(workDir =>
         {
             var keyFile = Path.Combine(workDir, "page-tokens.key");
-            const string NotAKey = "c2hvcnQta2V5LW1hdGVyaWFs"; // base64, but of 18 bytes
-            await File.WriteAllTextAsync(keyFile, NotAKey);
-            var (code, output, errors) = await GatewayDll.RunAsync(["--urls", "http://127.0.0.1:0"],
-                new Dictionary<string, string?>
-                {
-                    ["DOTNET_ENVIRONMENT"] = "Development", ["ASPNETCORE_ENVIRONMENT"] = "Development",
-                    ["Gateway__PageTokenKeyFile"] = keyFile,
-                }, workDir);
-
-            Assert.True(code == 1, $"exit {code}\n{errors}");
-            Assert.Contains("The gateway did not start: ", errors);
-            Assert.Contains("Gateway:PageTokenKeyFile", errors);
-            Assert.DoesNotContain(NotAKey, errors + output);
-            Assert.DoesNotContain("   at ", errors + output);
-        }
-        finally { Directory.Delete(workDir, recursive: true); }
+            File.WriteAllText(keyFile, NotAKey);
+            return new() { ["Gateway__PageTokenKeyFile"] = keyFile };
+        });
+        Assert.Contains("Gateway:PageTokenKeyFile", printed);
+        Assert.DoesNotContain(NotAKey, printed);
     }
 
     [Fact]
     public async Task A_refused_security_setting_is_named_in_one_line_without_the_hosts_stack_trace()
     {
         // Until this test the security checks ran in the host's StartAsync: "Hosting failed to start" and a stack trace
-        // came before the one-line reason.
+        // came before the one-line reason (RefusedStartAsync checks that neither is printed).
+        var printed = await RefusedStartAsync(_ => new() { ["Gateway__Security__RateLimits__PermitLimit"] = "-3" });
+        Assert.Contains("Gateway:Security:RateLimits:PermitLimit", printed);
+    }
+
+    /// <summary>
+    /// Runs the built gateway in a folder of its own with the environment variables <paramref name="settings"/> makes
+    /// for that folder, and checks the refusal's form: exit 1, the one-line reason, no stack trace and no host failure
+    /// log before it. Returns what it printed.
+    /// </summary>
+    private static async Task<string> RefusedStartAsync(Func<string, Dictionary<string, string?>> settings, string environment = "Development")
+    {
         var workDir = Directory.CreateTempSubdirectory("gw-start-").FullName;
         try
         {
-            var (code, output, errors) = await GatewayDll.RunAsync(["--urls", "http://127.0.0.1:0"],
-                new Dictionary<string, string?>
-                {
-                    ["DOTNET_ENVIRONMENT"] = "Development", ["ASPNETCORE_ENVIRONMENT"] = "Development",
-                    ["Gateway__Security__RateLimits__PermitLimit"] = "-3",
-                }, workDir);
-
+            var variables = settings(workDir);
+            variables["DOTNET_ENVIRONMENT"] = environment;
+            variables["ASPNETCORE_ENVIRONMENT"] = environment;
+            var (code, output, errors) = await GatewayDll.RunAsync(["--urls", "http://127.0.0.1:0"], variables, workDir);
             Assert.True(code == 1, $"exit {code}\n{errors}");
             Assert.Contains("The gateway did not start: ", errors);
-            Assert.Contains("Gateway:Security:RateLimits:PermitLimit", errors);
             Assert.DoesNotContain("   at ", errors + output);
             Assert.DoesNotContain("Hosting failed to start", errors + output);
+            return errors + output;
         }
         finally { Directory.Delete(workDir, recursive: true); }
     }
