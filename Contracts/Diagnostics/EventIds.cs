@@ -2,7 +2,7 @@ namespace Gateway.Contracts.Diagnostics;
 
 /// <summary>
 /// Every log event id of the gateway, in one place, so ids stay unique and a log search can rely on them.
-/// Ranges: 1000 bridge resilience, 1100 REST bridge, 2000 HTTP facade, 7000 security, 9600 CTP-96 channel, 9800 migrations.
+/// Ranges: 1000 bridge resilience, 1100 REST bridge, 2000 HTTP facade, 2100 health, 7000 security, 9600 CTP-96 channel, 9800 migrations.
 /// </summary>
 public static class EventIds
 {
@@ -21,6 +21,9 @@ public static class EventIds
 
     public const int UnhandledFailure = 2001;
     public const int RequestRejected = 2002;
+
+    public const int StoresNotAnswering = 2101;
+    public const int StoresAnsweringAgain = 2102;
 
     public const int SecurityEvent = 7001;
     public const int DevelopmentKeyCreated = 7002;

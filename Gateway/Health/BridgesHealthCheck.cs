@@ -15,6 +15,12 @@ public sealed class HealthOptions
     /// without a breaker (a local store whose folder is gone), makes /health/ready Unhealthy (503).
     /// </summary>
     public List<string> CriticalBridges { get; set; } = [];
+
+    /// <summary>
+    /// How long /health/ready reuses the stores' last answer before asking them again (zero: on every request). The
+    /// endpoint is anonymous, so this bounds the calls strangers can make the stores take.
+    /// </summary>
+    public TimeSpan StoreCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>
@@ -60,6 +66,8 @@ internal sealed class HealthOptionsValidator(IServiceProvider services, IConfigu
         var bad = options.CriticalBridges.Select((c, i) => (c, i))
             .Where(x => string.IsNullOrWhiteSpace(x.c) || x.c.Count(ch => ch == '/') > 1 || x.c.StartsWith('/') || x.c.EndsWith('/'))
             .Select(x => $"{HealthOptions.Section}:CriticalBridges:{x.i} must be 'kind/name' or 'name' (got '{x.c}').").ToList();
+        if (options.StoreCheckInterval < TimeSpan.Zero || options.StoreCheckInterval > TimeSpan.FromHours(1))
+            bad.Add($"{HealthOptions.Section}:StoreCheckInterval must be between 00:00:00 and 01:00:00 (got {options.StoreCheckInterval}).");
         if (bad.Count == 0) bad.AddRange(Unknown(options));
         return bad.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(bad);
     }

@@ -4,6 +4,7 @@ using Gateway.Security;
 using Gateway.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Health;
@@ -16,6 +17,9 @@ public static class HealthSetup
     {
         services.AddOptions<HealthOptions>().Bind(config.GetSection(HealthOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<HealthOptions>, HealthOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+        // One instance, so its last answer is shared by every request (AddCheck<T> would build one per run).
+        services.AddSingleton<StoresHealthCheck>();
         services.AddHealthChecks()
             .AddCheck<StoresHealthCheck>("stores", tags: [ReadyTag])
             .AddCheck<BridgesHealthCheck>("bridges", tags: [ReadyTag]);
@@ -40,24 +44,5 @@ public static class HealthSetup
         foreach (var (name, entry) in report.Entries.Where(e => !string.IsNullOrEmpty(e.Value.Description)))
             text.Append('\n').Append(name).Append(": ").Append(entry.Status).Append(" - ").Append(entry.Description);
         return context.Response.WriteAsync(text.ToString());
-    }
-}
-
-internal sealed class StoresHealthCheck(BridgeRegistry<IObjectStore> registry) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
-    {
-        var failing = new List<string>();
-        foreach (var store in registry.All)
-        {
-            if (!store.Capabilities.ListBuckets) continue;
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            try { await store.ListBucketsAsync(timeout.Token); }
-            catch (Exception) { failing.Add(store.Name); }
-        }
-        return failing.Count == 0
-            ? HealthCheckResult.Healthy()
-            : HealthCheckResult.Unhealthy($"Stores not answering: {string.Join(", ", failing)}");
     }
 }

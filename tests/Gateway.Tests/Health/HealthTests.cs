@@ -28,6 +28,29 @@ public sealed class HealthTests
     }
 
     [Fact]
+    public async Task Ready_reuses_the_stores_answer_for_the_check_interval_so_strangers_cannot_drive_store_calls()
+    {
+        // Until this test every anonymous /health/ready listed the buckets of every store, one after another.
+        await using var server = await GatewayServer.StartAsync(new Dictionary<string, string?> { ["Gateway:Health:StoreCheckInterval"] = "01:00:00" });
+        Assert.Equal("Healthy", await server.Client.GetStringAsync("health/ready"));
+        Directory.Delete(Path.Combine(server.DataDirectory, "objects"), recursive: true);
+        File.WriteAllText(Path.Combine(server.DataDirectory, "objects"), "not a folder");
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => server.Client.GetAsync("health/ready")));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        foreach (var a in answers) a.Dispose();
+    }
+
+    [Fact]
+    public async Task A_store_check_interval_out_of_range_stops_start_up_naming_the_setting()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => GatewayServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Health:StoreCheckInterval"] = "-00:00:01",
+        }));
+        Assert.Contains("Gateway:Health:StoreCheckInterval", error.Message);
+    }
+
+    [Fact]
     public async Task A_bad_store_configuration_stops_start_up_naming_the_setting()
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => GatewayServer.StartAsync(new Dictionary<string, string?>
