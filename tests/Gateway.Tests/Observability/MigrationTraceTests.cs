@@ -36,8 +36,11 @@ public sealed class MigrationTraceTests
             var id = body.GetProperty("id").GetString()!;
             Assert.Equal("completed", (await api.WaitForEndAsync(id)).GetProperty("state").GetString());
 
-            var post = await spans.WaitForAsync(s => s.Kind == ActivityKind.Server && s.DisplayName.TrimEnd('/') == "POST /v1/migrations",
-                "of the POST that started the job");
+            // The listener sees every gateway of this test process: the POST is this server's (its port), not another
+            // test's migration that ran at the same time.
+            var port = server.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var post = await spans.WaitForAsync(s => s.Kind == ActivityKind.Server && s.DisplayName.TrimEnd('/') == "POST /v1/migrations"
+                && Convert.ToString(s.GetTagItem("server.port"), System.Globalization.CultureInfo.InvariantCulture) == port, "of the POST that started the job");
             var run = await spans.WaitForAsync(s => s.DisplayName == "migration run" && s.GetTagItem("migration.id") as string == id, "of the job's run");
             var put = await spans.WaitForAsync(s => s.Kind == ActivityKind.Client && s.DisplayName == "object-storage put-object"
                 && s.GetTagItem("bridge.name") as string == "traced", "of the job's put");
