@@ -36,6 +36,12 @@ public sealed record ObjectInfo
     /// <summary><see cref="Metadata"/> of an answer that states it, as <see cref="StatedContentType"/>.</summary>
     public IReadOnlyDictionary<string, string> StatedMetadata() => Metadata ?? throw Unstated("metadata");
 
+    /// <summary>
+    /// The entries <see cref="Metadata"/> states, none where it is unstated: for a reader of one entry (a kept checksum, a
+    /// tag count) to whom an entry not listed and an entry not there are both absent.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> MetadataOrNone() => Metadata ?? ObjectMetadata.None;
+
     private InvalidOperationException Unstated(string what) =>
         new($"The store did not state the {what} of '{Key}' (a listing item): read the object for it.");
 }

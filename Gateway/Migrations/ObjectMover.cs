@@ -229,10 +229,10 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         else if (src.Crc32c is { } c && dst.Crc32c is { } d) { if (c != d) return null; }
         else
         {
-            sha256 = src.Metadata?.TryGetValue(Sha256Metadata, out var known) == true
+            sha256 = src.MetadataOrNone().TryGetValue(Sha256Metadata, out var known)
                 ? known
                 : await Sha256OfAsync(source, spec.Source.Bucket, src.Key, src.ETag, ct).ConfigureAwait(false);
-            var atTarget = dst.Metadata?.TryGetValue(Sha256Metadata, out var recorded) == true
+            var atTarget = dst.MetadataOrNone().TryGetValue(Sha256Metadata, out var recorded)
                 ? recorded
                 : await Sha256OfAsync(target, spec.Target.Bucket, spec.TargetKey(src.Key), dst.ETag, ct).ConfigureAwait(false);
             if (sha256 != atTarget) return null;
@@ -240,7 +240,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
             await RecordSha256Async(spec.TargetKey(src.Key), dst, dst, sha256, ct).ConfigureAwait(false);
         }
         var sourceDeleted = await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
-        return new(MigrationItemStates.Done, MigrationItemStates.Copy, sha256 ?? dst.Metadata?.GetValueOrDefault(Sha256Metadata), null, sourceDeleted);
+        return new(MigrationItemStates.Done, MigrationItemStates.Copy, sha256 ?? dst.MetadataOrNone().GetValueOrDefault(Sha256Metadata), null, sourceDeleted);
     }
 
     /// <summary>
@@ -252,9 +252,9 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         if (src.Size != dst.Size) return false;
         if (src.ContentMd5 is { } a && dst.ContentMd5 is { } b) return a == b;
         if (src.Crc32c is { } c && dst.Crc32c is { } d) return c == d;
-        if (spec.Verify == VerifyMode.Checksum && dst.Metadata?.TryGetValue(Sha256Metadata, out var recorded) == true)
+        if (spec.Verify == VerifyMode.Checksum && dst.MetadataOrNone().TryGetValue(Sha256Metadata, out var recorded))
         {
-            var sourceSha256 = src.Metadata?.TryGetValue(Sha256Metadata, out var known) == true
+            var sourceSha256 = src.MetadataOrNone().TryGetValue(Sha256Metadata, out var known)
                 ? known
                 : await Sha256OfAsync(source, spec.Source.Bucket, src.Key, src.ETag, ct).ConfigureAwait(false);
             return sourceSha256 == recorded;

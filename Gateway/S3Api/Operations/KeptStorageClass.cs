@@ -29,7 +29,7 @@ public static class KeptStorageClass
     public static string Of(IReadOnlyDictionary<string, string> metadata) =>
         metadata.TryGetValue(MetadataKey, out var kept) && Names.Contains(kept) ? kept : Standard;
 
-    public static string Of(ObjectInfo info) => Of(info.Metadata ?? ObjectMetadata.None);
+    public static string Of(ObjectInfo info) => Of(info.MetadataOrNone());
 
     /// <summary>The class a write asks for: the header's (the dispatcher has refused names S3 does not have), else STANDARD.</summary>
     public static string Asked(HttpRequest request) =>

@@ -18,7 +18,7 @@ public static class S3ObjectHeaders
     /// </summary>
     public static string ETag(ObjectInfo info)
     {
-        if (info.Metadata?.TryGetValue(Multipart.MultipartMetadata.ETagKey, out var multipart) == true) return $"\"{multipart}\"";
+        if (info.MetadataOrNone().TryGetValue(Multipart.MultipartMetadata.ETagKey, out var multipart)) return $"\"{multipart}\"";
         if (info.ContentMd5 is { } md5)
         {
             Span<byte> digest = stackalloc byte[16];

@@ -61,10 +61,10 @@ public static class StoredChecksum
     /// <summary>The whole object's checksum as (lower-case algorithm, base64 value): the kept one, else the store's CRC32C; null when none.</summary>
     public static (string Algorithm, string Value)? Of(ObjectInfo info)
     {
-        if (info.Metadata?.TryGetValue(Key, out var kept) == true && kept.IndexOf(':') is var colon and > 0
+        if (info.MetadataOrNone().TryGetValue(Key, out var kept) && kept.IndexOf(':') is var colon and > 0
             && ChecksumVerifyingStream.Algorithms.Contains(kept[..colon]) && ObjectMetadata.IsValidValue(kept))
             return (kept[..colon], kept[(colon + 1)..]);
-        if (info.Crc32c is { } crc32c && info.Metadata?.ContainsKey(MultipartMetadata.ETagKey) != true) return ("crc32c", crc32c);
+        if (info.Crc32c is { } crc32c && !info.MetadataOrNone().ContainsKey(MultipartMetadata.ETagKey)) return ("crc32c", crc32c);
         return null;
     }
 }

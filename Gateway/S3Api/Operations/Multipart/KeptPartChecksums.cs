@@ -27,7 +27,7 @@ public static class KeptPartChecksums
     /// <summary>Every kept part checksum in part order; null when none were kept (or the entry is not one this class wrote).</summary>
     public static (string Algorithm, IReadOnlyList<string> Values)? All(ObjectInfo info)
     {
-        if (info.Metadata is not { } metadata || !metadata.TryGetValue(Key, out var text) || StoredChecksum.Of(info) is not var (algorithm, _) || PartLayout.PartsCount(info) is not { } count)
+        if (!info.MetadataOrNone().TryGetValue(Key, out var text) || StoredChecksum.Of(info) is not var (algorithm, _) || PartLayout.PartsCount(info) is not { } count)
             return null;
         byte[] joined;
         try { joined = Convert.FromBase64String(text); }

@@ -33,7 +33,7 @@ public static class PartLayout
     /// <summary>The part sizes; null when the entry is missing or not one this class wrote.</summary>
     public static IReadOnlyList<long>? Decode(ObjectInfo info)
     {
-        if (info.Metadata is not { } metadata || !metadata.TryGetValue(Key, out var text)) return null;
+        if (!info.MetadataOrNone().TryGetValue(Key, out var text)) return null;
         var sizes = new List<long>();
         foreach (var run in text.Split(','))
         {
@@ -52,7 +52,7 @@ public static class PartLayout
     /// <summary>The number of parts S3 reports for the object: N of a multipart ETag "...-N", else null (a single-part object).</summary>
     public static int? PartsCount(ObjectInfo info)
     {
-        if (info.Metadata is not { } metadata || !metadata.TryGetValue(MultipartMetadata.ETagKey, out var etag)) return null;
+        if (!info.MetadataOrNone().TryGetValue(MultipartMetadata.ETagKey, out var etag)) return null;
         var dash = etag.LastIndexOf('-');
         return dash > 0 && int.TryParse(etag.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
     }

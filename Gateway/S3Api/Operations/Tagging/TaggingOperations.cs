@@ -26,7 +26,7 @@ public static class TaggingOperations
     /// <summary>GET/HEAD: the tag count, as S3 answers it (absent when the object has no tags).</summary>
     public static void WriteCount(HttpResponse response, ObjectInfo info)
     {
-        var count = ObjectTags.Of(info.Metadata ?? ObjectMetadata.None).Count;
+        var count = ObjectTags.Of(info.MetadataOrNone()).Count;
         if (count > 0) response.Headers[CountHeader] = count.ToString(CultureInfo.InvariantCulture);
     }
 
