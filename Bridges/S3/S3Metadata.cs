@@ -1,3 +1,4 @@
+using Amazon.S3;
 using Amazon.S3.Model;
 using Gateway.Contracts.ObjectStorage;
 
@@ -43,6 +44,17 @@ static class S3Metadata
             Expires = Set(expires),
         });
     }
+
+    /// <summary>
+    /// The MD5 an object's ETag names, from a response that says how the object is encrypted: a single-part object's
+    /// ETag is its body's MD5 unless it is stored under SSE-KMS (or DSSE-KMS) or SSE-C, where S3 answers another value.
+    /// </summary>
+    public static string? Md5FromETag(string? etag, ServerSideEncryptionMethod? sse, ServerSideEncryptionCustomerMethod? customer) =>
+        EtagIsMd5(sse, customer) ? Md5FromETag(etag ?? "") : null;
+
+    static bool EtagIsMd5(ServerSideEncryptionMethod? sse, ServerSideEncryptionCustomerMethod? customer) =>
+        (sse is null || sse == ServerSideEncryptionMethod.None || sse == ServerSideEncryptionMethod.AES256)
+        && (customer is null || customer == ServerSideEncryptionCustomerMethod.None);
 
     /// <summary>A single-part upload's ETag is the hex MD5 of the object; multipart ETags ("…-N") are not.</summary>
     public static string? Md5FromETag(string etag)

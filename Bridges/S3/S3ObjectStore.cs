@@ -185,7 +185,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             ETag = S3Metadata.ETag(response.ETag),
             LastModified = S3Metadata.Time(response.LastModified),
             ContentType = response.Headers.ContentType ?? "application/octet-stream",
-            ContentMd5 = S3Metadata.Md5FromETag(response.ETag ?? ""),
+            ContentMd5 = S3Metadata.Md5FromETag(response.ETag, response.ServerSideEncryptionMethod, response.ServerSideEncryptionCustomerMethod),
             Metadata = S3Metadata.Read(response.Metadata),
             ContentHeaders = S3Metadata.ReadHeaders(response.Headers, response.ExpiresString),
         };
@@ -199,7 +199,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         if (whole)
         {
             // Only where the ETag is the body's MD5 (AWSSDK skips the others too).
-            var body = request.ByteRange is not null && EtagIsMd5(response.ServerSideEncryptionMethod, response.ServerSideEncryptionCustomerMethod) && info.ContentMd5 is { } md5
+            var body = request.ByteRange is not null && info.ContentMd5 is { } md5
                 ? new S3Md5VerifyingStream(response.ResponseStream, md5)
                 : response.ResponseStream;
             return new ObjectContent(info, body, 0, response.ContentLength, isPartial: false);
@@ -349,12 +349,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
 
     /// <summary>The MD5 S3 computed over a single PUT's bytes, from its ETag where that is one.</summary>
     static string? StoredMd5(PutObjectResponse response) =>
-        EtagIsMd5(response.ServerSideEncryptionMethod, response.ServerSideEncryptionCustomerMethod) ? S3Metadata.Md5FromETag(response.ETag ?? "") : null;
-
-    /// <summary>A single-part object's ETag is its body's MD5 except under SSE-KMS and SSE-C.</summary>
-    static bool EtagIsMd5(ServerSideEncryptionMethod? sse, ServerSideEncryptionCustomerMethod? customer) =>
-        (sse is null || sse == ServerSideEncryptionMethod.None || sse == ServerSideEncryptionMethod.AES256)
-        && (customer is null || customer == ServerSideEncryptionCustomerMethod.None);
+        S3Metadata.Md5FromETag(response.ETag, response.ServerSideEncryptionMethod, response.ServerSideEncryptionCustomerMethod);
 
     internal static void ApplyWriteConditions(PutObjectRequest request, ObjectConditions conditions)
     {
@@ -462,7 +457,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
                 ETag = S3Metadata.ETag(response.ETag),
                 LastModified = S3Metadata.Time(response.LastModified),
                 ContentType = response.Headers.ContentType ?? "application/octet-stream",
-                ContentMd5 = S3Metadata.Md5FromETag(response.ETag ?? ""),
+                ContentMd5 = S3Metadata.Md5FromETag(response.ETag, response.ServerSideEncryptionMethod, response.ServerSideEncryptionCustomerMethod),
                 Metadata = S3Metadata.Read(response.Metadata),
                 ContentHeaders = S3Metadata.ReadHeaders(response.Headers, response.ExpiresString),
             };
