@@ -102,6 +102,27 @@ public sealed class StartFailureTests
     }
 
     [Theory]
+    [InlineData("Fsync", "yes", "Gateway:Stores:scratch:Fsync must be true or false")]
+    [InlineData("Resilience:MaxRetryAttempts", "-3", "Gateway:Stores:scratch:Resilience does not apply to a local store")]
+    [InlineData("Resilience:TotalTimeout", "00:00:05", "Gateway:Stores:scratch:Resilience does not apply to a local store")]
+    public async Task A_local_store_setting_it_would_ignore_stops_the_start(string key, string value, string reason)
+    {
+        // Until this test "Fsync=yes" ran without fsync and a Resilience section was taken and did nothing, negative or not.
+        var root = Directory.CreateTempSubdirectory("gw-local-").FullName;
+        try
+        {
+            var error = await Assert.ThrowsAnyAsync<Exception>(() => Gateway.Testing.GatewayServer.StartAsync(new Dictionary<string, string?>
+            {
+                ["Gateway:Stores:scratch:Kind"] = "local",
+                ["Gateway:Stores:scratch:Root"] = root,
+                [$"Gateway:Stores:scratch:{key}"] = value,
+            }));
+            Assert.Contains(reason, error.Message);
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Theory]
     [InlineData("DefaultEndpointsProtocol=http;AccountName=acct;AccountKey=c2VjcmV0LWFjY291bnQta2V5;BlobEndpoint=ht!tp://bad")]
     [InlineData("AccountKey=c2VjcmV0LWFjY291bnQta2V5")]
     public async Task An_azure_connection_string_the_sdk_cannot_read_stops_the_start_naming_the_setting_not_its_content(string connection)
