@@ -86,6 +86,8 @@ public sealed class StartFailureTests
     [InlineData("Gateway:Rest:Upstreams:billing:Auth:Type", "OAuth2", "Gateway:Rest:Upstreams:billing:Auth:Type")]
     [InlineData("Gateway:Rest:Upstreams:billing:MaxRequestBodyBytes", "lots", "Gateway:Rest:Upstreams:billing:MaxRequestBodyBytes")]
     [InlineData("Gateway:Docker:Hosts:build:Resilience:MaxRetryAttempts", "many", "Gateway:Docker:Hosts:build:Resilience:MaxRetryAttempts")]
+    [InlineData("Gateway:Docker:Hosts:build:Registries:hub", "registry.example.com", "Gateway:Docker:Hosts:build:Registries:hub")]
+    [InlineData("Gateway:Docker:Hosts:build:Registries:hub:Server:Name", "registry.example.com", "Gateway:Docker:Hosts:build:Registries:hub")]
     public async Task A_named_bridge_with_a_value_its_type_cannot_take_stops_the_start_instead_of_vanishing(string key, string value, string named)
     {
         // The binder dropped the whole entry without a word: the gateway started and answered 404 for the upstream.
