@@ -25,8 +25,12 @@ public sealed partial class GcsObjectStore : IObjectStore
         _pipeline = pipeline;
         _client = new GcsClient(options, name);
         _upload = new GcsUpload(_client, pipeline, options, name);
+        var hasProject = options.ProjectId is { Length: > 0 };
         Capabilities = new StoreCapabilities
         {
+            // Listing and creating buckets name a project; without one the store serves the buckets it is given.
+            ListBuckets = hasProject,
+            CreateBuckets = hasProject,
             Hashes = ["md5", "crc32c"],
             MaxObjectBytes = 5L << 40,
             MultipartThresholdBytes = options.ChunkedUploadThresholdBytes,

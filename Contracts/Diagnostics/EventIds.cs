@@ -24,6 +24,7 @@ public static class EventIds
 
     public const int StoresNotAnswering = 2101;
     public const int StoresAnsweringAgain = 2102;
+    public const int StoresRefusingTheListing = 2103;
 
     public const int SecurityEvent = 7001;
     public const int DevelopmentKeyCreated = 7002;

@@ -1,5 +1,6 @@
 using Gateway.Channel.Families;
 using Gateway.Contracts.Diagnostics;
+using Gateway.Contracts.Errors;
 using Gateway.Contracts.ObjectStorage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -7,7 +8,10 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Health;
 
 /// <summary>
-/// Whether every store that can list its buckets answers. /health/ready is anonymous and not rate limited, so the
+/// Whether every store that can list its buckets answers. A store that answers with a refusal (forbidden credentials
+/// scoped to their buckets, an emulator without the call, throttling) is reachable: the gateway stays ready and the
+/// check's description names it. Only a store that does not answer (unreachable, timed out, failing, a failed
+/// witness) makes the gateway unready. /health/ready is anonymous and not rate limited, so the
 /// stores are asked at most once per <see cref="HealthOptions.StoreCheckInterval"/>, all at once, and requests meanwhile
 /// (or while a check runs) share that answer: otherwise each anonymous request would be a call to every cloud store.
 /// </summary>
@@ -19,6 +23,7 @@ internal sealed partial class StoresHealthCheck(BridgeRegistry<IObjectStore> reg
     private Task<HealthCheckResult>? _check;
     private DateTimeOffset _answeredAt;
     private string? _failing;
+    private string? _refusing;
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
@@ -33,39 +38,67 @@ internal sealed partial class StoresHealthCheck(BridgeRegistry<IObjectStore> reg
     private async Task<HealthCheckResult> AskStoresAsync()
     {
         var stores = registry.All.Where(s => s.Capabilities.ListBuckets).ToList();
-        var answered = await Task.WhenAll(stores.Select(AnswersAsync)).ConfigureAwait(false);
-        var failing = stores.Where((_, i) => !answered[i]).Select(s => s.Name).ToList();
-        var text = failing.Count == 0 ? null : string.Join(", ", failing);
+        var answers = await Task.WhenAll(stores.Select(AskAsync)).ConfigureAwait(false);
+        var failing = Names(stores, answers, a => a is Answer.Silent);
+        var refusing = Names(stores, answers, a => a is Answer.Refused);
         lock (_gate)
         {
-            if (text != _failing)
+            if (failing != _failing)
             {
-                if (text is null) StoresAnsweringAgain(logger);
-                else StoresNotAnswering(logger, text);
-                _failing = text;
+                if (failing is null) StoresAnsweringAgain(logger);
+                else StoresNotAnswering(logger, failing);
+                _failing = failing;
+            }
+            if (refusing != _refusing)
+            {
+                if (refusing is not null) StoresRefusingTheListing(logger, refusing);
+                _refusing = refusing;
             }
             _answeredAt = time.GetUtcNow();
         }
-        return text is null ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy($"Stores not answering: {text}");
+        if (failing is not null) return HealthCheckResult.Unhealthy($"Stores not answering: {failing}");
+        return refusing is null ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Healthy($"stores refusing the bucket listing (still ready): {refusing}");
     }
 
-    private static async Task<bool> AnswersAsync(IObjectStore store)
+    private static string? Names(List<IObjectStore> stores, (Answer Kind, ErrorCode? Code)[] answers, Func<Answer, bool> which)
+    {
+        var names = stores.Select((s, i) => (s, answers[i])).Where(x => which(x.Item2.Kind))
+            .Select(x => x.Item2.Code is { } code ? $"{x.s.Name} ({code.Slug()})" : x.s.Name).ToList();
+        return names.Count == 0 ? null : string.Join(", ", names);
+    }
+
+    private static async Task<(Answer Kind, ErrorCode? Code)> AskAsync(IObjectStore store)
     {
         using var timeout = new CancellationTokenSource(PerStoreTimeout);
         try
         {
             await store.ListBucketsAsync(timeout.Token).ConfigureAwait(false);
-            return true;
+            return (Answer.Listed, null);
+        }
+        catch (GatewayException e) when (IsRefusal(e.Code))
+        {
+            return (Answer.Refused, e.Code);
         }
         catch (Exception)
         {
-            return false;
+            return (Answer.Silent, null);
         }
     }
+
+    /// <summary>The store answered and said no: it is reachable, and another call (an object in a bucket its credentials reach) may well succeed.</summary>
+    private static bool IsRefusal(ErrorCode code) => code is ErrorCode.Forbidden or ErrorCode.Unauthorized or ErrorCode.NotFound
+        or ErrorCode.BadRequest or ErrorCode.NotSupported or ErrorCode.MethodNotAllowed or ErrorCode.Throttled;
+
+    private enum Answer { Listed, Refused, Silent }
 
     [LoggerMessage(EventId = EventIds.StoresNotAnswering, Level = LogLevel.Warning, Message = "Readiness: stores not answering: {Stores}")]
     private static partial void StoresNotAnswering(ILogger logger, string stores);
 
     [LoggerMessage(EventId = EventIds.StoresAnsweringAgain, Level = LogLevel.Information, Message = "Readiness: every store answers again")]
     private static partial void StoresAnsweringAgain(ILogger logger);
+
+    [LoggerMessage(EventId = EventIds.StoresRefusingTheListing, Level = LogLevel.Warning,
+        Message = "Readiness: stores answer the bucket listing with a refusal (the gateway stays ready; Capabilities:ListBuckets=false stops asking them): {Stores}")]
+    private static partial void StoresRefusingTheListing(ILogger logger, string stores);
 }
