@@ -36,7 +36,7 @@ public sealed class DockerContainerHost : IContainerHost, IDisposable
         // Docker.DotNet's own 100 s request timeout would cut long stops and image loads; the pipeline (or the
         // caller's token, for the unbounded calls) decides instead.
         _tls = tls;
-        _client = new DockerClientConfiguration(ToDockerUri(endpoint), tls?.Credentials(), defaultTimeout: Timeout.InfiniteTimeSpan).CreateClient();
+        _client = new DockerClientConfiguration(ToDockerUri(endpoint), new NoRedirects(tls?.Credentials()), defaultTimeout: Timeout.InfiniteTimeSpan).CreateClient();
     }
 
     public string Name { get; }

@@ -19,6 +19,8 @@ static class DockerErrors
         DockerApiException { StatusCode: HttpStatusCode.InternalServerError } api when EngineMessage(api.ResponseBody).Contains("marked for removal", StringComparison.Ordinal) =>
             new GatewayException(ErrorCode.Conflict, EngineMessage(api.ResponseBody), api),
         DockerApiException api => FromStatus(api.StatusCode, api.ResponseBody, hostName, api),
+        _ when Find<EngineRedirectedException>(e) is { } redirect => new GatewayException(ErrorCode.BadGateway,
+            $"Docker host '{hostName}' answered HTTP {redirect.Status}, a redirect: the Engine API never redirects, so it was not followed.", redirect),
         _ when Find<AuthenticationException>(e) is { } tls => new GatewayException(ErrorCode.BadGateway,
             $"Docker host '{hostName}': the TLS handshake failed (the engine's certificate is not from the configured CA or does not name the host, or the engine refused this gateway's client certificate).", tls),
         HttpRequestException or SocketException or IOException => new GatewayException(ErrorCode.Unavailable,

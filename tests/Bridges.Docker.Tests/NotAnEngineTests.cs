@@ -13,6 +13,10 @@ namespace Gateway.Bridges.Docker.Tests;
 public sealed class NotAnEngineTests : IAsyncLifetime
 {
     readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    /// <summary>Where redirects point: it records what reaches it and answers nothing.</summary>
+    readonly TcpListener _elsewhere = new(IPAddress.Loopback, 0);
+    readonly List<string> _reachedElsewhere = [];
+    string _location = "https://login.example/sso";
     readonly CancellationTokenSource _stop = new();
     string _answer = "";
     string _status = "200 OK";
@@ -22,11 +26,15 @@ public sealed class NotAnEngineTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _listener.Start();
-        _accepting = AcceptAsync();
+        _elsewhere.Start();
+        _accepting = Task.WhenAll(AcceptAsync(), RecordElsewhereAsync());
         _gateway = await GatewayServer.StartAsync(new Dictionary<string, string?>
         {
             ["Gateway:Docker:Hosts:web:Endpoint"] = $"tcp://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}",
             ["Gateway:Docker:Hosts:web:Resilience:MaxRetryAttempts"] = "0",
+            ["Gateway:Docker:Hosts:web:Registries:private:Server"] = "registry.internal.example",
+            ["Gateway:Docker:Hosts:web:Registries:private:Username"] = "puller",
+            ["Gateway:Docker:Hosts:web:Registries:private:Password"] = "registry-secret-never-leaves",
         });
     }
 
@@ -35,6 +43,7 @@ public sealed class NotAnEngineTests : IAsyncLifetime
         await _gateway.DisposeAsync();
         await _stop.CancelAsync();
         _listener.Stop();
+        _elsewhere.Stop();
         await _accepting;
     }
 
@@ -58,11 +67,52 @@ public sealed class NotAnEngineTests : IAsyncLifetime
                 var body = Encoding.UTF8.GetBytes(_answer);
                 var type = _answer.StartsWith('<') ? "text/html" : "application/json";
                 await socket.SendAsync(Encoding.Latin1.GetBytes(
-                    $"HTTP/1.1 {_status}\r\nLocation: https://login.example/sso\r\nContent-Type: {type}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n").Concat(body).ToArray(), _stop.Token);
+                    $"HTTP/1.1 {_status}\r\nLocation: {_location}\r\nContent-Type: {type}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n").Concat(body).ToArray(), _stop.Token);
                 socket.Shutdown(SocketShutdown.Both);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException) { }
+    }
+
+    /// <summary>Reads the head of whatever connects and closes the connection.</summary>
+    async Task RecordElsewhereAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                using var socket = await _elsewhere.AcceptSocketAsync(_stop.Token);
+                var buffer = new byte[8192];
+                var n = await socket.ReceiveAsync(buffer, _stop.Token);
+                lock (_reachedElsewhere) _reachedElsewhere.Add(Encoding.Latin1.GetString(buffer, 0, n));
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException) { }
+    }
+
+    [Theory]
+    [InlineData("301 Moved Permanently")]
+    [InlineData("302 Found")]
+    [InlineData("307 Temporary Redirect")]
+    [InlineData("308 Permanent Redirect")]
+    public async Task A_redirect_is_not_followed_and_a_pull_s_registry_credentials_go_nowhere_else(string status)
+    {
+        // Docker.DotNet followed up to 20 redirects itself, re-sending the request wherever Location pointed: a pull's
+        // X-Registry-Auth header, the registry's password in it, reached whatever answered the redirect.
+        _status = status;
+        _answer = "<html>moved</html>";
+        _location = $"http://127.0.0.1:{((IPEndPoint)_elsewhere.LocalEndpoint).Port}/images/create";
+        using var pull = await _gateway.Client.PostAsync("v1/docker/web/images/pull",
+            new StringContent("""{"image":"registry.internal.example/team/app:1"}""", Encoding.UTF8, "application/json"));
+        var text = await pull.Content.ReadAsStringAsync();
+        Assert.True(pull.StatusCode == HttpStatusCode.BadGateway, $"{(int)pull.StatusCode} {text}");
+        Assert.Contains($"Docker host 'web' answered HTTP {status[..3]}, a redirect", JsonDocument.Parse(text).RootElement.GetProperty("detail").GetString());
+        Assert.DoesNotContain("registry-secret-never-leaves", text);
+        using var read = await _gateway.Client.GetAsync("v1/docker/web/containers/web1");
+        var readText = await read.Content.ReadAsStringAsync();
+        Assert.True(read.StatusCode == HttpStatusCode.BadGateway, $"{(int)read.StatusCode} {readText}");
+        Assert.True(readText.Contains($"answered HTTP {status[..3]}, a redirect", StringComparison.Ordinal), readText);
+        lock (_reachedElsewhere) Assert.Empty(_reachedElsewhere);
     }
 
     [Theory]
@@ -73,8 +123,7 @@ public sealed class NotAnEngineTests : IAsyncLifetime
     public async Task A_status_the_engine_api_does_not_give_is_a_502_and_a_failing_engine_a_503(string status, int expected)
     {
         // Until the eighth probe every status without a meaning of its own was a 503: a 418 is an answer the
-        // gateway cannot use, not an engine that is down (docs/errors.md, unexpected statuses). A redirect is followed by
-        // Docker.DotNet itself, so what answers where it points decides.
+        // gateway cannot use, not an engine that is down (docs/errors.md, unexpected statuses).
         _status = status;
         _answer = "<html>elsewhere</html>";
         using var response = await _gateway.Client.GetAsync("v1/docker/web/containers/web1");
