@@ -35,10 +35,13 @@ static class AzureErrors
                 501 => ErrorCode.NotSupported,
                 >= 500 => ErrorCode.Unavailable,
                 >= 400 => ErrorCode.BadRequest,
+                // A redirect: Blob Storage gives none, and Azure.Core does not follow it.
+                >= 300 => PlatformStatus.Unexpected(e.Status),
                 // Status 0: no answer at all, the connection failed.
                 _ => ErrorCode.Unavailable,
             },
         };
+        if (code == ErrorCode.BadGateway) return PlatformStatus.Error(code, $"Azure Blob store '{store}'", e.Status, null, "", e);
         var what = code switch
         {
             ErrorCode.NotFound => "not found",

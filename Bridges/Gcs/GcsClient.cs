@@ -61,15 +61,34 @@ sealed class GcsClient(GcsStoreOptions options, string store)
     /// </summary>
     sealed class HandlerFactory : HttpClientFactory
     {
-        protected override HttpMessageHandler CreateHandler(CreateHttpClientArgs args) => new StoredBytes
+        protected override HttpMessageHandler CreateHandler(CreateHttpClientArgs args) => new NoRedirects
         {
-            InnerHandler = new SocketsHttpHandler
+            InnerHandler = new StoredBytes
             {
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                AutomaticDecompression = DecompressionMethods.None,
-                AllowAutoRedirect = false,
+                InnerHandler = new SocketsHttpHandler
+                {
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                    AutomaticDecompression = DecompressionMethods.None,
+                    AllowAutoRedirect = false,
+                },
             },
         };
+    }
+
+    /// <summary>
+    /// Google.Apis follows a redirect itself, above this handler (its <c>FollowRedirect</c> cannot be set through the
+    /// client builder): it sends the request again, with the credential's token added anew and its <c>If-*</c> conditions
+    /// dropped, wherever <c>Location</c> points. GCS's JSON API gives no redirect, so none is followed: without its
+    /// <c>Location</c> a redirect is just a status, a 502 (GcsErrors). A resumable upload's 308 carries none anyway.
+    /// </summary>
+    sealed class NoRedirects : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if ((int)response.StatusCode is >= 300 and < 400) response.Headers.Location = null;
+            return response;
+        }
     }
 
     sealed class StoredBytes : DelegatingHandler

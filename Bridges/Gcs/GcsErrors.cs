@@ -40,8 +40,11 @@ static class GcsErrors
             HttpStatusCode.BadRequest when message?.Contains("MD5", StringComparison.OrdinalIgnoreCase) == true
                 || message?.Contains("crc32c", StringComparison.OrdinalIgnoreCase) == true => ErrorCode.BadDigest,
             >= HttpStatusCode.InternalServerError => ErrorCode.Unavailable,
+            // A redirect (the JSON API gives none; it is not followed) or a status it does not give: not the caller's fault.
+            >= HttpStatusCode.MultipleChoices and < HttpStatusCode.BadRequest => PlatformStatus.Unexpected((int)status),
             _ => ErrorCode.BadRequest,
         };
+        if (code == ErrorCode.BadGateway) return PlatformStatus.Error(code, $"GCS store '{store}'", (int)status, null, "", e);
         var what = code == ErrorCode.NotFound ? "not found" : reason ?? $"HTTP {(int)status}";
         return new GatewayException(code, $"GCS store '{store}': {operation}: {what}.", e);
     }

@@ -12,7 +12,7 @@ namespace Gateway.Bridges.S3;
 /// HTTP (where emulators and many appliances listen); the alternative, a signed payload, needs the body's SHA-256
 /// before the first byte is sent, so the whole body in memory. A seekable body (a buffered one) is signed as before.
 /// </summary>
-sealed class PlainPayloadS3Client : AmazonS3Client
+sealed class PlainPayloadS3Client : BridgeS3Client
 {
     public PlainPayloadS3Client(AmazonS3Config config) : base(config) { }
 

@@ -39,11 +39,16 @@ static class S3Errors
                 HttpStatusCode.NotImplemented => ErrorCode.NotSupported,
                 >= HttpStatusCode.InternalServerError => ErrorCode.Unavailable,
                 >= HttpStatusCode.BadRequest => ErrorCode.BadRequest,
+                // A redirect (PermanentRedirect: the bucket is in another region than the store's; it is not followed).
+                >= HttpStatusCode.MultipleChoices => PlatformStatus.Unexpected((int)status),
                 // No HTTP answer at all: the connection failed.
                 _ when e.InnerException is HttpRequestException or IOException or TimeoutException => ErrorCode.Unavailable,
                 _ => ErrorCode.Internal,
             },
         };
+        if (code == ErrorCode.BadGateway)
+            return PlatformStatus.Error(code, $"S3 store '{store}'", (int)status, null, "", e) is var bad && string.IsNullOrEmpty(errorCode) ? bad
+                : new GatewayException(code, $"{bad.Message.TrimEnd('.')}: {errorCode}.", e);
         var what = code switch
         {
             ErrorCode.NotFound => "not found",

@@ -61,6 +61,8 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             // Retries belong to the bridge's Polly pipeline, which knows which calls are idempotent.
             MaxErrorRetry = 0,
             Timeout = Timeout.InfiniteTimeSpan,
+            // No redirect is followed (BridgeS3Client removes the SDK's own handler of S3's 307).
+            AllowAutoRedirect = false,
         };
         config.EndpointProvider = new S3EndpointCache(config.EndpointProvider ?? new Amazon.S3.Internal.AmazonS3EndpointProvider());
         if (!string.IsNullOrEmpty(options.ServiceUrl))
@@ -76,11 +78,11 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             config.ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED;
         }
         if (string.IsNullOrEmpty(options.AccessKeyId))
-            return options.PlainPayloads ? new PlainPayloadS3Client(config) : new AmazonS3Client(config);
+            return options.PlainPayloads ? new PlainPayloadS3Client(config) : new BridgeS3Client(config);
         AWSCredentials credentials = string.IsNullOrEmpty(options.SessionToken)
             ? new BasicAWSCredentials(options.AccessKeyId, options.SecretAccessKey)
             : new SessionAWSCredentials(options.AccessKeyId, options.SecretAccessKey, options.SessionToken);
-        return options.PlainPayloads ? new PlainPayloadS3Client(credentials, config) : new AmazonS3Client(credentials, config);
+        return options.PlainPayloads ? new PlainPayloadS3Client(credentials, config) : new BridgeS3Client(credentials, config);
     }
 
     public async Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct)
