@@ -302,7 +302,12 @@ public static class MigrateCli
         // Whatever user information the URL holds is neither sent nor printed.
         var baseUrl = new UriBuilder(url) { UserName = "", Password = "", Query = "", Fragment = "" }.Uri;
         var shown = baseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/');
-        using var http = new HttpClient { BaseAddress = new Uri(shown + "/"), Timeout = Timeout.InfiniteTimeSpan };
+        // No redirect is followed: HttpClient would send X-Api-Key along to wherever Location points, another host too.
+        using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false })
+        {
+            BaseAddress = new Uri(shown + "/"),
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
         if (key is { Length: > 0 }) http.DefaultRequestHeaders.Add("X-Api-Key", key);
         try { return action(http).GetAwaiter().GetResult(); }
         catch (Exception e) when (e is HttpRequestException or IOException)
@@ -328,6 +333,13 @@ public static class MigrateCli
 
     private static int Fail(HttpResponseMessage response, JsonElement problem)
     {
+        if ((int)response.StatusCode is >= 300 and < 400)
+        {
+            // Only where it points, not its query: a redirect's query may carry a token.
+            var to = response.Headers.Location is { IsAbsoluteUri: true } location ? location.GetLeftPart(UriPartial.Path) : "(no absolute location)";
+            Console.Error.WriteLine($"gateway answered {(int)response.StatusCode}, a redirect to {to}: it is not followed (the API key goes nowhere else); give --gateway the gateway's own address");
+            return MigrateExitCodes.Usage;
+        }
         var detail = problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty("detail", out var d) ? d.GetString() : response.ReasonPhrase;
         Console.Error.WriteLine($"gateway answered {(int)response.StatusCode}: {detail}");
         return (int)response.StatusCode switch
