@@ -41,7 +41,7 @@ static class AzureErrors
                 _ => ErrorCode.Unavailable,
             },
         };
-        if (code == ErrorCode.BadGateway) return PlatformStatus.Error(code, $"Azure Blob store '{store}'", e.Status, null, "", e);
+        if (code == ErrorCode.BadGateway) return PlatformStatus.Unusable($"Azure Blob store '{store}'", e.Status, string.IsNullOrEmpty(e.ErrorCode) ? null : e.ErrorCode, e);
         var what = code switch
         {
             ErrorCode.NotFound => "not found",

@@ -44,7 +44,7 @@ static class GcsErrors
             >= HttpStatusCode.MultipleChoices and < HttpStatusCode.BadRequest => PlatformStatus.Unexpected((int)status),
             _ => ErrorCode.BadRequest,
         };
-        if (code == ErrorCode.BadGateway) return PlatformStatus.Error(code, $"GCS store '{store}'", (int)status, null, "", e);
+        if (code == ErrorCode.BadGateway) return PlatformStatus.Unusable($"GCS store '{store}'", (int)status, string.IsNullOrEmpty(message) ? null : message, e);
         var what = code == ErrorCode.NotFound ? "not found" : reason ?? $"HTTP {(int)status}";
         return new GatewayException(code, $"GCS store '{store}': {operation}: {what}.", e);
     }

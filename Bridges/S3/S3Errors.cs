@@ -46,9 +46,7 @@ static class S3Errors
                 _ => ErrorCode.Internal,
             },
         };
-        if (code == ErrorCode.BadGateway)
-            return PlatformStatus.Error(code, $"S3 store '{store}'", (int)status, null, "", e) is var bad && string.IsNullOrEmpty(errorCode) ? bad
-                : new GatewayException(code, $"{bad.Message.TrimEnd('.')}: {errorCode}.", e);
+        if (code == ErrorCode.BadGateway) return PlatformStatus.Unusable($"S3 store '{store}'", (int)status, string.IsNullOrEmpty(errorCode) ? null : errorCode, e);
         var what = code switch
         {
             ErrorCode.NotFound => "not found",

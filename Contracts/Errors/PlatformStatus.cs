@@ -24,6 +24,10 @@ public static class PlatformStatus
     public static GatewayException Error(ErrorCode code, string platform, int status, string? body, string message, Exception inner) =>
         new(code, code == ErrorCode.BadGateway ? Describe(platform, status, PlatformErrorBody.Message(body)) : message, inner);
 
+    /// <summary>The 502 for a <paramref name="status"/> that is no answer of the platform's API the gateway can use (a redirect, a 418).</summary>
+    public static GatewayException Unusable(string platform, int status, string? message, Exception inner) =>
+        new(ErrorCode.BadGateway, Describe(platform, status, message), inner);
+
     private static string Describe(string platform, int status, string? message) =>
         $"{platform} answered HTTP {status}, which is not an answer of its API the gateway can use" + (message is null ? "." : $": {message}");
 }

@@ -63,8 +63,8 @@ internal sealed partial class StoresHealthCheck(BridgeRegistry<IObjectStore> reg
 
     private static string? Names(List<IObjectStore> stores, (Answer Kind, ErrorCode? Code)[] answers, Func<Answer, bool> which)
     {
-        var names = stores.Select((s, i) => (s, answers[i])).Where(x => which(x.Item2.Kind))
-            .Select(x => x.Item2.Code is { } code ? $"{x.s.Name} ({code.Slug()})" : x.s.Name).ToList();
+        var names = stores.Zip(answers).Where(x => which(x.Second.Kind))
+            .Select(x => x.Second.Code is { } code ? $"{x.First.Name} ({code.Slug()})" : x.First.Name).ToList();
         return names.Count == 0 ? null : string.Join(", ", names);
     }
 
