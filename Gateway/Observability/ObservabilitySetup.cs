@@ -130,6 +130,12 @@ public static class ObservabilitySetup
         var http = options.Protocol == "http/protobuf";
         exporter.Protocol = http ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
         exporter.Endpoint = http ? new Uri(options.Endpoint!.AbsoluteUri.TrimEnd('/') + "/" + signalPath) : options.Endpoint!;
+        // HttpClient's default handler follows redirects, exports and any OTEL_EXPORTER_OTLP_HEADERS (a vendor's API key)
+        // along to wherever Location points. A collector does not redirect; none is followed.
+        exporter.HttpClientFactory = () => new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false })
+        {
+            Timeout = TimeSpan.FromMilliseconds(exporter.TimeoutMilliseconds),
+        };
     }
 
     private static bool IsScrapeOrProbe(PathString path, MetricsOptions metrics) =>
