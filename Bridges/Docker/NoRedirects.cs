@@ -1,5 +1,5 @@
-using System.Net;
 using Docker.DotNet;
+using Gateway.Contracts.Errors;
 using Microsoft.Net.Http.Client;
 
 namespace Gateway.Bridges.Docker;
@@ -34,10 +34,8 @@ sealed class NoRedirects(Credentials? inner) : Credentials
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            // Not 304: the engine's own answer to starting a started (or stopping a stopped) container.
-            if (response.StatusCode is not (HttpStatusCode.MultipleChoices or HttpStatusCode.MovedPermanently or HttpStatusCode.Found
-                or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect)) return response;
             var status = (int)response.StatusCode;
+            if (!PlatformStatus.IsRedirect(status)) return response;
             response.Dispose();
             throw new EngineRedirectedException(status);
         }

@@ -1,4 +1,5 @@
 using System.Net;
+using Gateway.Contracts.Errors;
 using Google.Apis.Auth.OAuth2;
 using Google.Apis.Http;
 using Google.Cloud.Storage.V1;
@@ -86,7 +87,7 @@ sealed class GcsClient(GcsStoreOptions options, string store)
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            if ((int)response.StatusCode is >= 300 and < 400) response.Headers.Location = null;
+            if (PlatformStatus.IsRedirect((int)response.StatusCode)) response.Headers.Location = null;
             return response;
         }
     }

@@ -1,8 +1,8 @@
-using System.Net;
 using Amazon.Runtime;
 using Amazon.Runtime.Internal;
 using Amazon.S3;
 using Amazon.S3.Internal;
+using Gateway.Contracts.Errors;
 
 namespace Gateway.Bridges.S3;
 
@@ -42,8 +42,8 @@ class BridgeS3Client : AmazonS3Client
         static void Refuse(IExecutionContext context)
         {
             var response = context.ResponseContext.HttpResponse;
-            // Not 304: a conditional read's answer, which the SDK reports as NotModified on its own.
-            if (response is null || (int)response.StatusCode is < 300 or >= 400 || response.StatusCode == HttpStatusCode.NotModified) return;
+            // 304 is a conditional read's answer, which the SDK reports as NotModified on its own.
+            if (response is null || !PlatformStatus.IsRedirect((int)response.StatusCode)) return;
             throw new AmazonS3Exception($"The endpoint answered HTTP {(int)response.StatusCode}, a redirect, which is not followed.",
                 ErrorType.Unknown, null, null, response.StatusCode);
         }

@@ -24,6 +24,12 @@ public static class PlatformStatus
     public static GatewayException Error(ErrorCode code, string platform, int status, string? body, string message, Exception inner) =>
         new(code, code == ErrorCode.BadGateway ? Describe(platform, status, PlatformErrorBody.Message(body)) : message, inner);
 
+    /// <summary>
+    /// A redirect: 3xx but 304, which answers a conditional request (and Docker's start of a started container). No
+    /// bridge or client of the gateway follows one: it would take the request, and its credentials, where it points.
+    /// </summary>
+    public static bool IsRedirect(int status) => status is >= 300 and < 400 and not 304;
+
     /// <summary>The 502 for a <paramref name="status"/> that is no answer of the platform's API the gateway can use (a redirect, a 418).</summary>
     public static GatewayException Unusable(string platform, int status, string? message, Exception inner) =>
         new(ErrorCode.BadGateway, Describe(platform, status, message), inner);

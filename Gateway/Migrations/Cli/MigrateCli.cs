@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Gateway.Contracts.Errors;
 using Spectre.Console;
 
 namespace Gateway.Migrations.Cli;
@@ -333,7 +334,7 @@ public static class MigrateCli
 
     private static int Fail(HttpResponseMessage response, JsonElement problem)
     {
-        if ((int)response.StatusCode is >= 300 and < 400)
+        if (PlatformStatus.IsRedirect((int)response.StatusCode))
         {
             // Only where it points, not its query: a redirect's query may carry a token.
             var to = response.Headers.Location is { IsAbsoluteUri: true } location ? location.GetLeftPart(UriPartial.Path) : "(no absolute location)";
