@@ -14,18 +14,6 @@ namespace Gateway.Bridges.Docker.Tests;
 [Collection(DockerCollection.Name)]
 public sealed class DockerArchiveTests(DockerBackend backend) : DockerGatewayTestBase(backend)
 {
-    static StreamContent Tar(params (string Name, byte[] Data)[] files)
-    {
-        var buffer = new MemoryStream();
-        using (var writer = new TarWriter(buffer, TarEntryFormat.Pax, leaveOpen: true))
-            foreach (var (name, data) in files)
-                writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(data), Mode = (UnixFileMode)0b110_100_100 });
-        buffer.Position = 0;
-        var content = new StreamContent(buffer);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
-        return content;
-    }
-
     static async Task<Dictionary<string, byte[]>> UntarAsync(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -1,4 +1,6 @@
+using System.Formats.Tar;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Gateway.Testing;
@@ -34,6 +36,19 @@ public abstract class DockerGatewayTestBase(DockerBackend backend) : IAsyncLifet
         var id = (await create.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         if (start) Assert.Equal(HttpStatusCode.OK, (await Http.PostAsync($"v1/docker/local/containers/{id}/start", null)).StatusCode);
         return id;
+    }
+
+    /// <summary>A tar archive of the given files, as the archive endpoint takes it.</summary>
+    protected static StreamContent Tar(params (string Name, byte[] Data)[] files)
+    {
+        var buffer = new MemoryStream();
+        using (var writer = new TarWriter(buffer, TarEntryFormat.Pax, leaveOpen: true))
+            foreach (var (name, data) in files)
+                writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(data), Mode = (UnixFileMode)0b110_100_100 });
+        buffer.Position = 0;
+        var content = new StreamContent(buffer);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
+        return content;
     }
 
     /// <summary>Settings a test class adds to the gateway's.</summary>
