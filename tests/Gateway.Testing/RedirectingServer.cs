@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -28,11 +29,13 @@ public sealed class RedirectingServer : IAsyncDisposable
     public ConcurrentQueue<string> Landed { get; }
 
     /// <param name="query">Appended to every redirect's Location (a token a client must not print, say).</param>
-    public static async Task<RedirectingServer> StartAsync(string query = "")
+    /// <param name="http2">Speak HTTP/2 without TLS (prior knowledge), as a gRPC client asks, instead of HTTP/1.1.</param>
+    public static async Task<RedirectingServer> StartAsync(string query = "", bool http2 = false)
     {
         ConcurrentQueue<string> asked = new(), landed = new();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (http2) builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(l => l.Protocols = HttpProtocols.Http2));
         var app = builder.Build();
         app.Map("/landed/{**rest}", (HttpContext c) =>
         {
