@@ -26,6 +26,8 @@ internal static partial class BindingFailures
                     : "The JSON body gives a member more than once.";
             if (MissingMembers(json.Message) is { } missing)
                 return $"The JSON body lacks the required member(s) {missing}.";
+            if (json.Path is { Length: > 1 } member && ConvertedTo(json.Message) is { } expected)
+                return $"The JSON body's member '{member}' must be {expected}.";
             return json.Path is { Length: > 1 } path
                 ? $"The JSON body is malformed or has the wrong shape at '{path}'."
                 : "The JSON body is malformed or has the wrong shape.";
@@ -58,6 +60,30 @@ internal static partial class BindingFailures
         if (at < 0) return null;
         var names = message[(at + Marker.Length)..].TrimEnd().TrimEnd('.');
         return names.Length == 0 ? null : names;
+    }
+
+    [GeneratedRegex("""\AThe JSON value could not be converted to (?:System\.Nullable`1\[)?(?<type>[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)""", RegexOptions.CultureInvariant)]
+    private static partial Regex ConversionPattern();
+
+    /// <summary>
+    /// What a member whose value System.Text.Json could not convert ("The JSON value could not be converted to
+    /// System.Boolean. Path: $.dryRun ...") expects, for the simple types; null for any other failure, which keeps
+    /// the general wording. A null given for a true/false member lands here too: it is refused, never read as false.
+    /// </summary>
+    private static string? ConvertedTo(string message)
+    {
+        var match = ConversionPattern().Match(message);
+        if (!match.Success) return null;
+        return match.Groups["type"].Value switch
+        {
+            "System.Boolean" => "true or false",
+            "System.Int16" or "System.Int32" or "System.Int64" or "System.UInt16" or "System.UInt32" or "System.UInt64" or "System.Byte" => WholeNumber,
+            "System.Double" or "System.Single" or "System.Decimal" => "a number",
+            "System.String" => "a string",
+            "System.DateTime" or "System.DateTimeOffset" => "a date and time (ISO 8601)",
+            "System.Guid" => "a GUID",
+            _ => null,
+        };
     }
 
     private const string WholeNumber = "a whole number";

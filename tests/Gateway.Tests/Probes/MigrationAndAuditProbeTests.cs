@@ -53,6 +53,30 @@ public sealed class MigrationAndAuditProbeTests : IAsyncLifetime
         Assert.Equal(before, await StateAsync());
     }
 
+    public static TheoryData<string, string, string> MistypedMembers => new()
+    {
+        // A null dry run was "malformed or has the wrong shape at '$.dryRun'": refused (it never reads as false and
+        // starts a real move), but without saying what the member takes.
+        { "v1/migrations", "{" + Source + "," + Target + ",\"dryRun\":null}", "The JSON body's member '$.dryRun' must be true or false." },
+        { "v1/migrations", "{" + Source + "," + Target + ",\"dryRun\":\"yes\"}", "The JSON body's member '$.dryRun' must be true or false." },
+        { "v1/migrations", "{" + Source + "," + Target + ",\"dryRun\":true,\"bandwidthLimit\":\"fast\"}", "The JSON body's member '$.bandwidthLimit' must be a whole number." },
+        { "v1/migrations", "{" + Source + "," + Target + ",\"dryRun\":true,\"concurrency\":1.5}", "The JSON body's member '$.concurrency' must be a whole number." },
+        { "v1/migrations", "{" + Source + "," + Target + ",\"dryRun\":true,\"mode\":5}", "The JSON body's member '$.mode' must be a string." },
+        // A member of a positional record is reported by System.Text.Json as the record's: the general wording stays.
+        { "v1/migrations", "{\"source\":{\"store\":\"local\",\"bucket\":7}," + Target + ",\"dryRun\":true}", "The JSON body is malformed or has the wrong shape at '$.source.bucket'." },
+    };
+
+    /// <summary>A member of the wrong JSON type is refused, and the detail says what the member takes.</summary>
+    [Theory]
+    [MemberData(nameof(MistypedMembers))]
+    public async Task A_member_of_the_wrong_type_is_refused_naming_what_it_takes(string path, string body, string detail)
+    {
+        var before = await StateAsync();
+        using var answer = await _server.Client.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+        await ExpectProblemAsync(answer, detail);
+        Assert.Equal(before, await StateAsync());
+    }
+
     public static TheoryData<string, string> BadSides => new()
     {
         { "{\"source\":{\"store\":\"local\",\"bucket\":\"Bad_Bucket\"}," + Target + "}", "source.bucket: " },
