@@ -67,26 +67,23 @@ internal static partial class BindingFailures
 
     /// <summary>
     /// What a member whose value System.Text.Json could not convert ("The JSON value could not be converted to
-    /// System.Boolean. Path: $.dryRun ...") expects, for the simple types; null for any other failure, which keeps
-    /// the general wording. A null given for a true/false member lands here too: it is refused, never read as false.
+    /// System.Boolean. Path: $.dryRun ...") expects, in the words a query parameter's failure uses
+    /// (<see cref="Expected"/>), for the simple types; null for any other failure, which keeps the general wording. A
+    /// null given for a true/false member lands here too: it is refused, never read as false.
     /// </summary>
     private static string? ConvertedTo(string message)
     {
         var match = ConversionPattern().Match(message);
         if (!match.Success) return null;
-        return match.Groups["type"].Value switch
-        {
-            "System.Boolean" => "true or false",
-            "System.Int16" or "System.Int32" or "System.Int64" or "System.UInt16" or "System.UInt32" or "System.UInt64" or "System.Byte" => WholeNumber,
-            "System.Double" or "System.Single" or "System.Decimal" => "a number",
-            "System.String" => "a string",
-            "System.DateTime" or "System.DateTimeOffset" => "a date and time (ISO 8601)",
-            "System.Guid" => "a GUID",
-            _ => null,
-        };
+        // Only the framework's own simple types (System.Boolean, not System.Collections... nor a gateway type).
+        var type = match.Groups["type"].Value;
+        if (!type.StartsWith("System.", StringComparison.Ordinal) || type.IndexOf('.', "System.".Length) >= 0) return null;
+        var expected = Expected(type["System.".Length..]);
+        return expected == AnyValue ? null : expected;
     }
 
     private const string WholeNumber = "a whole number";
+    private const string AnyValue = "a value of the documented form";
 
     /// <summary>A whole number too large for the parameter's type (99999999999 for an int) is out of range, not "not a whole number".</summary>
     private static bool IsWholeNumber(string value)
@@ -101,12 +98,13 @@ internal static partial class BindingFailures
     {
         return Bare(type) switch
         {
-            "int" or "int32" or "long" or "int64" or "short" or "uint" or "ulong" => WholeNumber,
+            "int" or "int32" or "long" or "int64" or "short" or "int16" or "uint" or "uint16" or "uint32" or "ulong" or "uint64" or "byte" => WholeNumber,
             "bool" or "boolean" => "true or false",
-            "double" or "float" or "decimal" => "a number",
+            "double" or "float" or "single" or "decimal" => "a number",
+            "string" => "a string",
             "datetime" or "datetimeoffset" => "a date and time (ISO 8601)",
             "guid" => "a GUID",
-            _ => "a value of the documented form",
+            _ => AnyValue,
         };
     }
 }
