@@ -34,8 +34,12 @@ public static class S3Errors
     public static S3Exception KeyTooLong() => new("KeyTooLongError", 400, "Your key is too long");
     public static S3Exception InvalidUri() => new("InvalidURI", 400, "Couldn't parse the specified URI.");
     public static S3Exception InvalidBucketName(string message) => new("InvalidBucketName", 400, message);
-    public static S3Exception NoSuchBucket() => new("NoSuchBucket", 404, "The specified bucket does not exist.");
-    public static S3Exception NoSuchKey() => new("NoSuchKey", 404, "The specified key does not exist.");
+    /// <param name="bucket">The bucket to name when it is not the request's own (a copy's source).</param>
+    public static S3Exception NoSuchBucket(string? bucket = null) =>
+        new("NoSuchBucket", 404, "The specified bucket does not exist.") { Details = bucket is null ? [] : [("BucketName", bucket)] };
+    /// <param name="key">The key to name when it is not the request's own (a copy's source).</param>
+    public static S3Exception NoSuchKey(string? key = null) =>
+        new("NoSuchKey", 404, "The specified key does not exist.") { Details = key is null ? [] : [("Key", key)] };
     public static S3Exception NoSuchUpload() => new("NoSuchUpload", 404,
         "The specified multipart upload does not exist. The upload ID might be invalid, or the upload might have been aborted or completed.");
     public static S3Exception InvalidPart(string message) => new("InvalidPart", 400, message);

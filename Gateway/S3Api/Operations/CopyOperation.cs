@@ -101,7 +101,8 @@ public static class CopyOperation
         var storageClass = KeptStorageClass.Asked(c.Request);
         var classChanges = KeptStorageClass.Of(current) != storageClass;
         if (replace)
-            metadata = KeptStorageClass.With(ObjectTags.With(metadata!, newTags ?? ObjectTags.Of(current.StatedMetadata())), storageClass);
+            metadata = Multipart.PartLayout.WithBytesOf(
+                KeptStorageClass.With(ObjectTags.With(metadata!, newTags ?? ObjectTags.Of(current.StatedMetadata())), storageClass), current);
         else if (newTags is not null || ontoItself || classChanges)
         {
             // Metadata copied but tags or class replaced, or a copy onto itself (S3, behind an s3 store, takes that only with
@@ -168,7 +169,8 @@ public static class CopyOperation
         try { return await source.Store.HeadObjectAsync(source.Bucket, sourceKey, ObjectConditions.None, c.Aborted); }
         catch (GatewayException e) when (e.Code == ErrorCode.NotFound)
         {
-            throw await c.BucketExistsAsync(source) ? S3Errors.NoSuchKey() : S3Errors.NoSuchBucket();
+            // The error names what is missing: the source, not the request's own bucket and key.
+            throw await c.BucketExistsAsync(source) ? S3Errors.NoSuchKey(sourceKey) : S3Errors.NoSuchBucket(source.S3Bucket);
         }
     }
 

@@ -156,6 +156,9 @@ public static partial class ObjectWriteOperations
         var t = c.Target;
         var key = c.RequiredKey;
         c.Require(Operation.Delete, t.ObjectResource(key));
+        // S3 directory buckets' delete conditions, as DeleteObjects refuses them: ignored, the delete would be unconditional.
+        if (c.Request.Headers.ContainsKey("x-amz-if-match-size") || c.Request.Headers.ContainsKey("x-amz-if-match-last-modified-time"))
+            throw S3Errors.NotImplemented("A DeleteObject condition on the size or last-modified time");
         var conditions = ObjectConditions.None;
         if (S3ObjectHeaders.Tags(c.Request.Headers.IfMatch) is { } ifMatch)
         {

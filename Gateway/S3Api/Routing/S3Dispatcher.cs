@@ -19,18 +19,6 @@ namespace Gateway.S3Api.Routing;
 /// </summary>
 public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier verifier, PostObjectOperation postObject)
 {
-    /// <summary>
-    /// Sub-resources S3 has and this front door does not: NotImplemented, never a 500 or a wrong answer. On a bucket, the
-    /// configuration sub-resources of <see cref="BucketSubResources"/> are answered first, as for a bucket without them.
-    /// </summary>
-    private static readonly string[] Unsupported =
-    [
-        "policy", "policyStatus", "cors", "lifecycle", "website", "logging", "notification", "replication",
-        "encryption", "object-lock", "retention", "legal-hold", "torrent", "restore", "select", "accelerate",
-        "requestPayment", "analytics", "inventory", "metrics", "ownershipControls", "publicAccessBlock", "intelligent-tiering",
-        "session",
-    ];
-
     public async Task InvokeAsync(HttpContext http, string pathBase)
     {
         var requestId = Guid.NewGuid().ToString("N");
@@ -144,13 +132,16 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
         var method = c.Request.Method;
         if (c.S3Bucket is not null && c.Key is null && BucketSubResources.Find(q) is { } sub) return BucketConfigurationOperations.RunAsync(c, sub);
         if (c.Key is not null && ObjectLockRequests.IsObjectSubResource(q)) return ObjectLockRequests.RunAsync(c);
-        foreach (var name in Unsupported)
-            if (q.ContainsKey(name)) return Task.FromException(S3Errors.NotImplemented($"The '{name}' sub-resource"));
+        SubResourceGuard.Check(c);
         if (c.Request.Headers.TryGetValue(KeptStorageClass.Header, out var storageClass) && !KeptStorageClass.Names.Contains(storageClass.ToString()))
             return Task.FromException(S3Errors.InvalidStorageClass());
         if (c.S3Bucket is null)
             return HttpMethods.IsGet(method) ? BucketOperations.ListBucketsAsync(c) : Task.FromException(S3Errors.MethodNotAllowed());
-        if (q.ContainsKey("acl")) return AclOperations.RunAsync(c);
+        if (q.ContainsKey("acl"))
+        {
+            if (c.Key is not null) NullVersion.CheckObjectRequest(c);
+            return AclOperations.RunAsync(c);
+        }
         if (HttpMethods.IsPut(method) || HttpMethods.IsPost(method)) CannedAcl.Check(c.Request.Headers, bucket: c.Key is null);
         if (c.Key is null)
         {

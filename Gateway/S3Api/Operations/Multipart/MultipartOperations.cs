@@ -173,9 +173,10 @@ public static class MultipartOperations
             var tag = new[] { Preconditions.Quote(etag) };
             if (!held.TryGetValue(number, out var part) || !(Preconditions.Matches(part.S3ETag, tag) || Preconditions.Matches(part.StoreETag, tag)))
                 throw S3Errors.InvalidPart("One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.");
-            if (i < requested.Count - 1 && part.Size < MultipartMetadata.MinPartBytes) throw S3Errors.EntityTooSmall();
             chosen.Add(part);
         }
+        // Sizes after every part is known: a missing part is InvalidPart even when a small one comes before it.
+        if (chosen.SkipLast(1).Any(p => p.Size < MultipartMetadata.MinPartBytes)) throw S3Errors.EntityTooSmall();
         if (objectSize is { } expected && chosen.Sum(p => p.Size) is var computed && computed != expected)
             throw S3Errors.InvalidRequest($"The provided 'x-amz-mp-object-size' header value {expected} does not match what was computed: {computed}");
         var (checksum, partChecksums, checksumRecords) = await ObjectChecksumAsync(c, record, held, requested.Select(r => r.Part).ToList(), chosen);

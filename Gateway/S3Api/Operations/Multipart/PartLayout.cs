@@ -15,6 +15,18 @@ public static class PartLayout
     public const string Key = MultipartMetadata.ReservedPrefix + "parts";
     public const int MaxLength = 512;
 
+    /// <summary>
+    /// <paramref name="metadata"/> with what describes <paramref name="source"/>'s bytes rather than its metadata: its
+    /// multipart ETag and part sizes. A copy that replaces the metadata keeps them, as one that copies it does: the bytes are
+    /// the same. Without them an Azure or GCS copy answered the store's own ETag, and a local one lost its parts.
+    /// </summary>
+    public static Dictionary<string, string> WithBytesOf(Dictionary<string, string> metadata, ObjectInfo source)
+    {
+        foreach (var name in (string[])[MultipartMetadata.ETagKey, Key])
+            if (source.MetadataOrNone().TryGetValue(name, out var value)) metadata[name] = value;
+        return metadata;
+    }
+
     public static string? Encode(IReadOnlyList<long> sizes)
     {
         var text = new StringBuilder();
