@@ -25,7 +25,8 @@ public static partial class DockerEndpoints
 
         var host = docker.MapGroup("/{host}").NamesBridge<RouteGroupBuilder, IContainerHost>("host")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ResolvesContainerIds();
         host.MapGet("/version", Version).WithName("GetDockerVersion").RequireGatewayAccess(Operation.Read, "docker/{host}");
         host.MapGet("/info", Info).WithName("GetDockerInfo").RequireGatewayAccess(Operation.Read, "docker/{host}");
         host.MapGet("/containers", ListContainers).WithName("ListContainers").RequireGatewayAccess(Operation.Read, "docker/{host}/containers")
