@@ -22,4 +22,7 @@ static partial class RestLog
 
     [LoggerMessage(EventId = EventIds.RestUnsendableResponseHeader, Level = LogLevel.Warning, Message = "Upstream {Upstream}: answered a {Header} header whose value cannot be sent on (a control character or non-ASCII); answered 502")]
     public static partial void UnsendableResponseHeader(ILogger logger, string upstream, string header);
+
+    [LoggerMessage(EventId = EventIds.RestInvalidResponseFraming, Level = LogLevel.Warning, Message = "Upstream {Upstream}: answered with {Fault}; answered 502")]
+    public static partial void InvalidResponseFraming(ILogger logger, string upstream, string fault);
 }

@@ -212,6 +212,11 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
                 RestLog.ResponseTooLarge(_logger, Name, max);
                 throw new GatewayException(ErrorCode.Unavailable, $"Upstream '{Name}' answered with a body larger than its limit of {max} bytes.");
             }
+            if (HeaderCopier.FramingFault(response) is { } fault)
+            {
+                RestLog.InvalidResponseFraming(_logger, Name, fault);
+                throw new GatewayException(ErrorCode.BadGateway, $"Upstream '{Name}' answered with {fault}: its length is ambiguous, so the answer is not passed on.");
+            }
             var headers = _headers.ResponseHeaders(response, location => RewriteLocation(location, destination, caller));
             if (HeaderCopier.FirstUnsendable(headers) is { } unsendable)
             {

@@ -18,6 +18,7 @@ public static class EventIds
     public const int RestDestinationFailed = 1104;
     public const int RestResponseTooLarge = 1105;
     public const int RestUnsendableResponseHeader = 1106;
+    public const int RestInvalidResponseFraming = 1107;
 
     public const int UnhandledFailure = 2001;
     public const int RequestRejected = 2002;

@@ -11,13 +11,15 @@ public static class RestHeaders
     };
 
     /// <summary>
-    /// Hop-by-hop headers, the caller's credentials toward the gateway, and forwarding facts a caller could forge.
-    /// Dropped before a request leaves the gateway (even toward its own bridge host).
+    /// Hop-by-hop headers, the caller's credentials toward the gateway, forwarding facts a caller could forge, and the
+    /// method and URL overrides web frameworks honour: the gateway authorized the request's own method and path, so an
+    /// upstream must not run another. Dropped before a request leaves the gateway (even toward its own bridge host).
     /// </summary>
     public static readonly IReadOnlySet<string> CallerOnly = new HashSet<string>(HopByHop.Concat(
     [
         "Host", "Expect", "Authorization", "X-Api-Key", "Signature", "Signature-Input",
         "Forwarded", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Prefix", "X-Real-IP",
+        "X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override", "X-Original-URL", "X-Rewrite-URL",
     ]), StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The header names a message's Connection header lists (they are hop-by-hop too); null when none.</summary>

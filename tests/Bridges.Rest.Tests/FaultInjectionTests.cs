@@ -215,6 +215,21 @@ public sealed class FaultInjectionTests : IAsyncLifetime
         Assert.Contains($"'{header[..header.IndexOf(':', StringComparison.Ordinal)]}' header", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    // RFC 9112 section 6.3: a proxy discards an answer whose length is ambiguous. The first was passed on with the first
+    // length believed; the last failed the gateway's own write (the chunked body did not match the copied length) as a 500.
+    [InlineData("Content-Length: 5\r\nContent-Length: 3\r\n\r\nabcde")]
+    [InlineData("Content-Length: 3, 5\r\n\r\nabcde")]
+    [InlineData("Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")]
+    public async Task An_answer_whose_length_is_ambiguous_is_a_502(string rest)
+    {
+        await using var odd = new RawUpstream("HTTP/1.1 200 OK\r\n" + rest);
+        await using var gateway = await GatewayServer.StartAsync(Upstream("odd", odd.Url, ("Resilience:MaxRetryAttempts", "0")));
+        using var response = await gateway.Client.GetAsync("v1/rest/odd/x");
+        var problem = await Problem(response, 502, "bad-gateway");
+        Assert.Contains("length is ambiguous", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_header_value_with_a_tab_passes_through()
     {

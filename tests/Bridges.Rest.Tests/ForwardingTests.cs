@@ -100,6 +100,27 @@ public sealed class ForwardingTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// The method and URL overrides web frameworks honour never reach the upstream: the gateway authorized GET on this
+    /// path, and an upstream honouring X-HTTP-Method-Override would have run a DELETE (a black-box probe, session 42).
+    /// Other headers still pass.
+    /// </summary>
+    [Fact]
+    public async Task Method_and_url_override_headers_are_dropped()
+    {
+        _upstream.Given(Request.Create().WithPath("/base/api/v2/override").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("ok"));
+        string[] overrides = ["X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override", "X-Original-URL", "X-Rewrite-URL"];
+        using var request = new HttpRequestMessage(HttpMethod.Get, "v1/rest/legacy/override");
+        foreach (var name in overrides) request.Headers.Add(name, name.EndsWith("URL", StringComparison.Ordinal) ? "/admin/delete-all" : "DELETE");
+        request.Headers.Add("X-Kept", "1");
+        using var response = await _gateway.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var headers = Assert.Single(_upstream.Requests("/base/api/v2/override")).Headers!;
+        Assert.All(overrides, name => Assert.DoesNotContain(headers.Keys, k => k.Equals(name, StringComparison.OrdinalIgnoreCase)));
+        Assert.Equal("1", headers["X-Kept"].Single());
+    }
+
+    /// <summary>
     /// Response headers reach the caller as the upstream wrote them: a product list stays one Server field, Cache-Control
     /// keeps its order, several Set-Cookie fields stay apart, an unparsable Expires passes as it is.
     /// </summary>

@@ -48,6 +48,20 @@ sealed class HeaderCopier(RestUpstreamOptions options)
     }
 
     /// <summary>
+    /// What makes an answer's length ambiguous, or null: Content-Length values that differ, or a Content-Length beside a
+    /// Transfer-Encoding. RFC 9112 section 6.3 has a proxy discard such a response and answer 502: which bytes are the body
+    /// depends on which header a reader believes (response splitting), and a copied Content-Length that the chunked body
+    /// did not match failed the gateway's own write as a 500.
+    /// </summary>
+    public static string? FramingFault(HttpResponseMessage response)
+    {
+        if (!response.Content.Headers.NonValidated.TryGetValues("Content-Length", out var lengths)) return null;
+        if (response.Headers.NonValidated.Contains("Transfer-Encoding")) return "both Content-Length and Transfer-Encoding";
+        var distinct = lengths.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).Distinct(StringComparer.Ordinal);
+        return distinct.Skip(1).Any() ? "Content-Length values that differ" : null;
+    }
+
+    /// <summary>
     /// The name of the first header whose value Kestrel would refuse to write (a control character other than HTAB, or a
     /// character outside US-ASCII: HttpClient reads a raw UTF-8 byte as Latin-1), so the answer is refused whole (a 502)
     /// rather than failing as the gateway's own 500 when its headers are written; null when every value can be sent.
