@@ -74,16 +74,30 @@ static class ContainerNdjson
             var next = e.MoveNextAsync();
             if (!next.IsCompleted)
             {
-                var flushed = await body.FlushAsync(ct);
+                // The reader gone (the flush completed, or cancelled when the caller hung up): the pending read must finish
+                // (it is cancelled with the request) before the enumerator is disposed, which refuses a read in progress.
+                FlushResult flushed;
+                try { flushed = await body.FlushAsync(ct); }
+                catch (Exception)
+                {
+                    await SettleAsync(next);
+                    throw;
+                }
                 if (flushed.IsCompleted)
                 {
-                    // The reader is gone: let the pending read finish (or be cancelled) before the enumerator is disposed.
-                    try { await next; } catch (OperationCanceledException) { }
+                    await SettleAsync(next);
                     return;
                 }
             }
             hasItem = await next;
         }
         await body.FlushAsync(ct);
+    }
+
+    /// <summary>Waits out a read nobody will use; its outcome does not matter any more.</summary>
+    static async Task SettleAsync(ValueTask<bool> next)
+    {
+        try { await next; }
+        catch (Exception) { }
     }
 }
