@@ -384,5 +384,7 @@ static class AzureCall
         {
             try { return await call(c); }
             catch (RequestFailedException e) { throw AzureErrors.Translate(e, store, operation); }
+            // The SDK reads an error answer's XML body to build its exception, and fails on an error with no body.
+            catch (System.Xml.XmlException e) { throw AzureErrors.Unreadable(store, operation, e); }
         }, idempotent, ct);
 }

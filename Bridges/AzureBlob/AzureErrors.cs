@@ -50,4 +50,8 @@ static class AzureErrors
         };
         return new GatewayException(code, $"Azure Blob store '{store}': {operation}: {what}.", e);
     }
+
+    /// <summary>An error answer the SDK could not read (no XML body, as a bare 5xx has): the platform failed, so 503.</summary>
+    public static GatewayException Unreadable(string store, string operation, Exception e) =>
+        new(ErrorCode.Unavailable, $"Azure Blob store '{store}': {operation}: the service answered an error without a readable body.", e);
 }

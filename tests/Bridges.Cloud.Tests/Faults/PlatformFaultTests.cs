@@ -137,6 +137,26 @@ public sealed class PlatformFaultTests : IDisposable
         Assert.Equal(calls, Calls("GET"));
     }
 
+    /// <summary>
+    /// An error answer with no XML body (Azurite's 500 to a listing by a delimiter above U+FFFF; a proxy's bare 5xx): the
+    /// Azure SDK fails building its own exception with an XmlException, which reached the caller as the gateway's 500
+    /// (a black-box probe, session 42). It is the platform's failure: 503, retried as one.
+    /// </summary>
+    [Theory]
+    [InlineData("application/xml")]
+    [InlineData(null)]
+    public async Task An_azure_error_answer_without_a_body_is_unavailable(string? contentType)
+    {
+        var answer = Response.Create().WithStatusCode(500);
+        if (contentType is not null) answer = answer.WithHeader("Content-Type", contentType);
+        _server.Given(Request.Create().WithPath("/acct/bkt").UsingGet()).RespondWith(answer);
+
+        var e = await Assert.ThrowsAsync<GatewayException>(() => Azure().ListObjectsAsync("bkt", new ListObjectsRequest { Delimiter = "/" }, CancellationToken.None));
+
+        Assert.Equal(ErrorCode.Unavailable, e.Code);
+        Assert.Equal(1 + Retries, Calls("GET"));
+    }
+
     [Fact]
     public void A_backend_that_does_not_answer_fails_naming_it()
     {
