@@ -200,10 +200,7 @@ internal static class ObjectEndpoints
         // A part of a representation must not be stored as the whole of it (RFC 9110 §14.4: a MUST 400).
         if (request.Headers.ContainsKey(HeaderNames.ContentRange))
             throw new GatewayException(ErrorCode.BadRequest, "Content-Range is not taken on a PUT: send the whole object in one request.");
-        var max = options.Value.Limits.MaxObjectBytes;
-        if (request.ContentLength > max)
-            throw new GatewayException(ErrorCode.PayloadTooLarge, $"Objects are limited to {max} bytes.");
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = max;
+        var body = ObjectBodyLimit.Apply(context, options.Value.Limits.MaxObjectBytes);
         var putOptions = new PutObjectOptions
         {
             ContentType = ObjectHttp.ReadContentType(request),
@@ -213,7 +210,7 @@ internal static class ObjectEndpoints
             ContentLength = request.ContentLength ?? -1,
             Conditions = await DateConditions.ApplyUnmodifiedSinceAsync(s, bucket, key, ObjectHttp.ReadConditions(request), request, ct),
         };
-        var info = await s.PutObjectAsync(bucket, key, request.Body, putOptions, ct);
+        var info = await s.PutObjectAsync(bucket, key, body, putOptions, ct);
         context.Response.Headers.ETag = info.ETag;
         return TypedResults.Ok(info);
     }
