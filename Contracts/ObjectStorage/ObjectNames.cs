@@ -59,7 +59,9 @@ public static partial class ObjectNames
             throw new GatewayException(ErrorCode.BadRequest, CannotHoldDots);
     }
 
-    public static void ValidateKey(string? key)
+    public static void ValidateKey(string? key) => Validate(key, prefix: false);
+
+    private static void Validate(string? key, bool prefix)
     {
         if (string.IsNullOrEmpty(key))
             throw new GatewayException(ErrorCode.BadRequest, "The object key is empty.");
@@ -77,17 +79,22 @@ public static partial class ObjectNames
         }
         if (key[0] == '/' || key[0] == '\\')
             throw new GatewayException(ErrorCode.BadRequest, "The object key must not start with '/' or '\\'.");
-        foreach (var segment in key.Split('/', '\\'))
+        var segments = key.Split('/', '\\');
+        // A prefix's last segment is the start of a key's segment: "d/." lists "d/.hidden", "d/.." lists "d/..b".
+        foreach (var segment in prefix ? segments[..^1] : segments)
         {
             if (segment is "." or "..")
                 throw new GatewayException(ErrorCode.BadRequest, "The object key must not contain '.' or '..' path segments.");
         }
     }
 
-    /// <summary>Validates an optional listing prefix with the key rules, allowing the empty prefix.</summary>
+    /// <summary>
+    /// Validates an optional listing prefix with the key rules, allowing the empty prefix and a last segment of "." or
+    /// "..", which begins keys such as ".hidden" (until session 42 "d/." was refused, so no listing could ask for them).
+    /// </summary>
     public static void ValidatePrefix(string? prefix)
     {
-        if (!string.IsNullOrEmpty(prefix)) ValidateKey(prefix);
+        if (!string.IsNullOrEmpty(prefix)) Validate(prefix, prefix: true);
     }
 
     /// <summary>

@@ -93,6 +93,21 @@ public abstract partial class ObjectStoreConformanceTests
         Assert.Empty(await ListAllKeysAsync("?prefix=nothing"));
     }
 
+    /// <summary>
+    /// A prefix whose last segment is "." or ".." begins keys such as ".hidden" and "..b": it lists them (until session 42
+    /// it was refused as a dot segment); a dot segment before the last stays refused, as in a key.
+    /// </summary>
+    [Fact]
+    public async Task A_prefix_ending_in_a_dot_segment_lists_the_keys_it_begins()
+    {
+        foreach (var key in new[] { "d/.hidden", "d/..b", "d/x", ".top" }) await PutOkAsync(key, Bytes(key));
+        Assert.Equal(["d/..b", "d/.hidden"], await ListAllKeysAsync("?prefix=d%2F."));
+        Assert.Equal(["d/..b"], await ListAllKeysAsync("?prefix=d%2F.."));
+        Assert.Equal([".top"], await ListAllKeysAsync("?prefix=."));
+        using var refused = await Http.GetAsync(ListUrl("?prefix=d%2F..%2F"));
+        await AssertProblemAsync(refused, HttpStatusCode.BadRequest, "bad-request");
+    }
+
     [Fact]
     public async Task Delimiter_rolls_up_common_prefixes()
     {
