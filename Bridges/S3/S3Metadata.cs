@@ -15,9 +15,21 @@ static class S3Metadata
         foreach (var name in metadata.Keys)
         {
             var bare = name.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) ? name[Prefix.Length..] : name;
-            result[bare.ToLowerInvariant()] = metadata[name];
+            result[bare.ToLowerInvariant()] = FromWire(metadata[name]);
         }
         return result;
+    }
+
+    /// <summary>
+    /// HttpClient reads a header's bytes as Latin-1. S3-compatible services (s3rver, MinIO, Ceph RGW) answer a non-ASCII
+    /// value another tool wrote as its raw UTF-8 bytes (AWS answers it RFC 2047-encoded): a value whose bytes are valid
+    /// UTF-8 is read as UTF-8, so "café" is not handed on as "cafÃ©".
+    /// </summary>
+    static string FromWire(string value)
+    {
+        if (System.Text.Ascii.IsValid(value) || value.Any(c => c > '\u00ff')) return value;
+        try { return new System.Text.UTF8Encoding(false, true).GetString(System.Text.Encoding.Latin1.GetBytes(value)); }
+        catch (System.Text.DecoderFallbackException) { return value; }
     }
 
     public static void Write(MetadataCollection target, IReadOnlyDictionary<string, string> metadata)
