@@ -243,7 +243,7 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
         var prefix = _options.PathPrefix?.Trim('/') is { Length: > 0 } p ? new Uri(destination.Address, p + "/") : destination.Address;
         if (!prefix.IsBaseOf(target) || target.GetLeftPart(UriPartial.Authority) != prefix.GetLeftPart(UriPartial.Authority)) return null;
         var rest = target.AbsoluteUri[prefix.AbsoluteUri.Length..];
-        return $"{caller.Scheme}://{caller.Host}{caller.PathPrefix}/{rest}";
+        return _headers.LocationHost(caller.Host) is { } host ? $"{caller.Scheme}://{host}{caller.PathPrefix}/{rest}" : $"{caller.PathPrefix}/{rest}";
     }
 
     static GatewayException? FindGatewayException(Exception e)

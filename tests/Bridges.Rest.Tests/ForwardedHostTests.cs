@@ -41,6 +41,27 @@ public sealed class ForwardedHostTests : IAsyncLifetime
         return Assert.Single(_upstream.LogEntries.Skip(before)).RequestMessage!.Headers!;
     }
 
+    /// <summary>
+    /// A redirect under the upstream's base is rewritten to the gateway on a host the settings trust: the caller's Host
+    /// only when allowed (PublicHost otherwise, or a path when there is none); without settings, the caller's Host.
+    /// </summary>
+    [Theory]
+    [InlineData("plain", "gw.example:8080", "http://gw.example:8080/v1/rest/plain/new")]
+    [InlineData("public", "evil.example", "http://api.example.com/v1/rest/public/new")]
+    [InlineData("allowed", "evil.example", "/v1/rest/allowed/new")]
+    [InlineData("allowed", "api.internal:8443", "http://api.internal:8443/v1/rest/allowed/new")]
+    public async Task A_rewritten_Location_names_only_a_trusted_host(string upstream, string host, string location)
+    {
+        _upstream.Given(Request.Create().WithPath($"/{upstream}/moved").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(302).WithHeader("Location", $"{_upstream.Url}/{upstream}/new"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"v1/rest/{upstream}/moved");
+        request.Headers.Host = host;
+        using var client = _gateway.CreateClient(new SocketsHttpHandler { AllowAutoRedirect = false });
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+        Assert.Equal(location, response.Headers.Location?.OriginalString);
+    }
+
     static void AssertNowhere(IDictionary<string, WireMock.Types.WireMockList<string>> headers, string value) =>
         Assert.DoesNotContain(headers, h => h.Value.Any(v => v.Contains(value, StringComparison.OrdinalIgnoreCase)));
 

@@ -265,9 +265,14 @@ public sealed class ForwardingTests : IAsyncLifetime
         Assert.Equal(elsewhere.Url + "/steal", away.Headers.Location?.ToString());
         Assert.Empty(elsewhere.LogEntries);
 
+        // Under the gateway, on its PublicHost: the caller's own Host is not one this upstream allows.
         using var inside = await client.GetAsync("v1/rest/legacy/moved-inside");
         Assert.Equal(HttpStatusCode.MovedPermanently, inside.StatusCode);
-        Assert.Equal(new Uri(_gateway.BaseAddress, "v1/rest/legacy/new-home"), inside.Headers.Location);
+        Assert.Equal(new Uri("http://gateway.example.com/v1/rest/legacy/new-home"), inside.Headers.Location);
+        // A forged Host never names the redirect's target (a shared cache would hand that redirect to everyone).
+        using var forged = new HttpRequestMessage(HttpMethod.Get, "v1/rest/legacy/moved-inside") { Headers = { Host = "evil.example" } };
+        using var notForged = await client.SendAsync(forged);
+        Assert.Equal(new Uri("http://gateway.example.com/v1/rest/legacy/new-home"), notForged.Headers.Location);
 
         _upstream.Given(Request.Create().WithPath("/base/api/v2/moved-beside").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(307).WithHeader("Location", _upstream.Url + "/base/other?q=1"));

@@ -33,6 +33,17 @@ sealed class HeaderCopier(RestUpstreamOptions options)
         }
     }
 
+    /// <summary>
+    /// The host a rewritten Location names. The caller's Host is unfiltered input (a forged one made the answer a redirect
+    /// to anywhere, for whoever a cache in front served it to): with <c>PublicHost</c> or <c>AllowedHosts</c> set, only an
+    /// allowed Host is used, else <c>PublicHost</c>, else none (the Location is then a path, which the caller resolves
+    /// against its own request); with neither setting, the caller's Host.
+    /// </summary>
+    public string? LocationHost(string callerHost) =>
+        options.PublicHost is null && _allowedHosts.Count == 0 ? callerHost
+        : _allowedHosts.Contains(callerHost) || string.Equals(callerHost, options.PublicHost, StringComparison.OrdinalIgnoreCase) ? callerHost
+        : options.PublicHost;
+
     static void AddRequestHeader(HttpRequestMessage target, string name, StringValues values)
     {
         if (name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase) || name.Equals("Expires", StringComparison.OrdinalIgnoreCase)
