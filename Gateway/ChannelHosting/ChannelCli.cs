@@ -12,7 +12,7 @@ namespace Gateway.ChannelHosting;
 /// System.CommandLine. The trusted host keys are never taken from the data directory by default: they are named on the
 /// command line, or read from Gateway:Channel:TrustedHostKeysFile, which must lie outside the data directory.
 /// </summary>
-public static class ChannelCli
+public static partial class ChannelCli
 {
     /// <summary>Exit code of a command line the verb cannot take (an unknown, repeated or valueless option).</summary>
     private const int Usage = 2;
@@ -48,6 +48,12 @@ public static class ChannelCli
         var outDir = new Option<string>("--out") { Description = "Folder of the key files", DefaultValueFactory = _ => Path.Combine("data", "keys") };
         var name = new Option<string>("--name") { Description = "Base name of the key files", DefaultValueFactory = _ => "node" };
         ValueRequired(outDir, name);
+        // A file name, not a path: "--name ../evil" wrote outside --out, "--name ''" hidden ".key" files.
+        name.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is { } value && !KeyFileName().IsMatch(value))
+                result.AddError("--name is a file name of 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        });
         var verb = new Command("generate", "Writes a new CTP-96 hybrid (Ed25519 + ML-DSA-65) key pair: NAME.key (mode 0600) and NAME.pub.") { outDir, name };
         verb.SetAction(r => GenerateKeys(r.GetValue(outDir)!, r.GetValue(name)!, output, error));
         return verb;
@@ -200,4 +206,7 @@ public static class ChannelCli
             throw new FormatException("it has no 'encoded' field");
         return SignedTreeHead.Decode(Convert.FromBase64String(text));
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z")]
+    private static partial System.Text.RegularExpressions.Regex KeyFileName();
 }

@@ -42,7 +42,7 @@ public static class CliVerbs
     /// The first argument the server's command-line configuration would silently drop: neither a switch
     /// (<c>--key value</c>, <c>--key=value</c>, <c>/key value</c>) nor <c>key=value</c>, nor a switch's value.
     /// </summary>
-    private static string? BareWord(string[] args)
+    internal static string? BareWord(string[] args)
     {
         for (var i = 0; i < args.Length; i++)
         {

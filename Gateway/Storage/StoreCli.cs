@@ -35,6 +35,12 @@ public static class StoreCli
 
     private static int Reindex(string store, string[] configArgs, TextWriter output, TextWriter error)
     {
+        // The configuration binder drops a bare word without a word: "store reindex s extra" must not run as "store reindex s".
+        if (CliVerbs.BareWord(configArgs) is { } word)
+        {
+            error.WriteLine($"store reindex: '{word}' is not a setting; only overrides (--Section:Key=value) may follow the store.");
+            return Usage(error);
+        }
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = GatewayApp.WithoutConfigReload(configArgs) });
         GatewayApp.AddDefaults(builder.Configuration);
         var section = builder.Configuration.GetSection(StoreOptions.Section).GetSection(store);

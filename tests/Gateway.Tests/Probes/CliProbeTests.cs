@@ -161,6 +161,39 @@ public sealed class CliProbeTests : IAsyncLifetime
             (["Gateway:Role=gateway", "--urls=http://127.0.0.1:0", "serve"], "'serve' is not a verb or a setting"),
         ]);
 
+    /// <summary>
+    /// Found by a black-box probe (session 42): <c>store reindex STORE extra words</c> ran and exited 0 (the configuration
+    /// binder dropped the words), and <c>keys generate --name ../evil</c> wrote outside <c>--out</c>. Both are exit 2 now,
+    /// and nothing is written.
+    /// </summary>
+    [Fact]
+    public void Store_reindex_with_a_bare_word_and_keys_generate_with_a_name_that_is_a_path_are_refused()
+    {
+        var work = Directory.CreateTempSubdirectory("cli-probe-").FullName;
+        try
+        {
+            var root = Path.Combine(work, "root");
+            Directory.CreateDirectory(root);
+            var error = new StringWriter();
+            Assert.Equal(2, global::Gateway.Storage.StoreCli.TryRun(["store", "reindex", "s", "extra", $"--Gateway:Stores:s:Kind=local", $"--Gateway:Stores:s:Root={root}"],
+                TextWriter.Null, error));
+            Assert.Contains("'extra' is not a setting", error.ToString(), StringComparison.Ordinal);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(root));
+
+            var keys = Path.Combine(work, "keys");
+            foreach (var name in new[] { "../evil", "", ".hidden", "a/b" })
+            {
+                error = new StringWriter();
+                Assert.Equal(2, ChannelCli.TryRun(["keys", "generate", "--out", keys, "--name", name], TextWriter.Null, error));
+                Assert.Contains("--name is a file name", error.ToString(), StringComparison.Ordinal);
+            }
+            Assert.Equal(["root"], Directory.EnumerateFileSystemEntries(work).Select(Path.GetFileName));
+            Assert.Equal(0, ChannelCli.TryRun(["keys", "generate", "--out", keys, "--name", "node-2.v1"], TextWriter.Null, TextWriter.Null));
+            Assert.True(File.Exists(Path.Combine(keys, "node-2.v1.key")));
+        }
+        finally { Directory.Delete(work, recursive: true); }
+    }
+
     [Fact]
     public async Task Help_and_version_print_and_exit_0_without_starting_a_gateway() =>
         await AssertVerbsStartNoGatewayAsync(0, onStderr: false,
