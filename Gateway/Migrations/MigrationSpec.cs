@@ -78,9 +78,10 @@ public sealed record MigrationSpec
     private static T Parse<T>(string? value, string field, T fallback) where T : struct, Enum
     {
         if (value is null) return fallback;
+        // Exactly as the OpenAPI document's enum writes them: "MOVE" is refused, not read as a move the schema forbids.
         foreach (var v in Enum.GetValues<T>())
         {
-            if (string.Equals(v.ToString(), value, StringComparison.OrdinalIgnoreCase)) return v;
+            if (string.Equals(v.ToString().ToLowerInvariant(), value, StringComparison.Ordinal)) return v;
         }
         throw Bad($"{field} must be one of: {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.");
     }

@@ -40,6 +40,9 @@ public sealed class BodyRulesProbeTests : IAsyncLifetime
         ("/v1/migrations", Migration(",\"concurrency\":64,\"bandwidthLimit\":1024,\"include\":[\"**/*.txt\"],\"exclude\":[\"tmp/**\"]")),
         ("/v1/migrations", Migration(",\"mode\":null,\"verify\":null,\"concurrency\":null,\"bandwidthLimit\":null")),
         ("/v1/migrations", Migration(",\"mode\":\"bogus\"")),
+        // The enums are lower-case in the document: "MOVE" started a real move (session-42 probe).
+        ("/v1/migrations", Migration(",\"mode\":\"MOVE\"")),
+        ("/v1/migrations", Migration(",\"verify\":\"Size\"")),
         ("/v1/migrations", Migration(",\"verify\":\"md5\"")),
         ("/v1/migrations", Migration(",\"concurrency\":0")),
         ("/v1/migrations", Migration(",\"concurrency\":65")),
