@@ -19,8 +19,13 @@ static class UpstreamPath
         string? reservedQueryParameter) =>
         Combine(baseAddress, Relative(pathPrefix, removePrefix, callerPath, query, reservedQueryParameter));
 
-    /// <summary>The target below a destination's base address (base addresses end with '/').</summary>
-    public static Uri Combine(Uri baseAddress, string relative) => new(baseAddress.AbsoluteUri + relative, UriKind.Absolute);
+    /// <summary>
+    /// The target below a destination's base address (base addresses end with '/'), sent byte for byte: <see cref="Relative"/>
+    /// escaped the path already, and the query goes as the caller sent it (Uri's canonicalization re-escaped a stray
+    /// <c>%zz</c> as <c>%25zz</c>, another value for an upstream that decodes leniently).
+    /// </summary>
+    public static Uri Combine(Uri baseAddress, string relative) =>
+        new(baseAddress.AbsoluteUri + relative, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
 
     /// <summary>The escaped path and query below the destination's base; BadRequest for dot segments or a malformed query.</summary>
     public static string Relative(string? pathPrefix, string? removePrefix, string callerPath, string query, string? reservedQueryParameter)
