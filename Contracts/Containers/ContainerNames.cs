@@ -18,8 +18,9 @@ public static partial class ContainerNames
 
     // distribution/reference's grammar: [domain[:port]/]path[:tag][@digest], path components lower case.
     [GeneratedRegex(
-        // The first part is a registry only when it has a '.' or ':' or is localhost, as Docker decides.
-        @"\A(?:(?=[^/]*[.:]|localhost/)(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?" +
+        // The first part is a registry only when it has a '.' or ':' or is localhost, as Docker decides; its port is 1-65535
+        // (127.0.0.1:99999/x reached the engine, which answered "invalid port").
+        @"\A(?:(?=[^/]*[.:]|localhost/)(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?/)?" +
         @"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*" +
         @"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?\z")]
     private static partial Regex ImagePattern();

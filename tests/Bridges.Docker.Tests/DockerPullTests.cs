@@ -128,6 +128,9 @@ public sealed class DockerPullTests(DockerBackend backend) : DockerGatewayTestBa
             new { image = "UPPER/case:1" },
             new { image = "has space:1" },
             new { image = "sha256:" + new string('a', 64) + "@" },
+            // A registry port past 65535 reached the engine (a 502, session-42 probe); port 0 is no port either.
+            new { image = "127.0.0.1:99999/x:1" },
+            new { image = "registry.example:0/x:1" },
             // A misspelt field is refused, not ignored.
             new { fromImage = "busybox:1" },
             new { image = "busybox:1", tag = "2" },
