@@ -121,10 +121,8 @@ public sealed partial class S3Dispatcher(S3Services services, SigV4Verifier veri
     {
         if (SigV2.CaseVariantSubResource(CanonicalRequest.RawTarget(http.Request).Query) is not { } name) return;
         services.Events.Denied(http, Gateway.Security.SecurityEvent.BadSignature, "query parameter naming a sub-resource in another case");
-        throw S3Errors.InvalidArgument($"Query parameter names are case-sensitive: '{Printable(name)}' is not an S3 sub-resource name.");
+        throw S3Errors.InvalidArgument($"Query parameter names are case-sensitive: '{SingleValuedQuery.Printable(name)}' is not an S3 sub-resource name.");
     }
-
-    private static string Printable(string s) => s.Length <= 64 && s.All(c => c is > ' ' and < '\x7f') ? s : "(unprintable)";
 
     private static Task DispatchAsync(S3Context c)
     {

@@ -24,5 +24,6 @@ public static class SingleValuedQuery
         }
     }
 
-    private static string Printable(string s) => s.Length <= 64 && s.All(c => c is > ' ' and < '\x7f') ? s : "(unprintable)";
+    /// <summary>A query name as an error may show it: short printable ASCII, else "(unprintable)".</summary>
+    internal static string Printable(string s) => s.Length <= 64 && s.All(c => c is > ' ' and < '\x7f') ? s : "(unprintable)";
 }

@@ -44,12 +44,10 @@ public static class SubResourceGuard
         if (c.S3Bucket is null || HttpMethods.IsGet(method) || HttpMethods.IsHead(method)) return;
         foreach (var (name, value) in q)
             if (value.ToString().Length == 0 && !RoutedWriteFlags.Contains(name) && !IsSignature(name))
-                throw S3Errors.NotImplemented($"The '{Printable(name)}' sub-resource on this {(c.Key is null ? "bucket" : "object")} {method}");
+                throw S3Errors.NotImplemented($"The '{SingleValuedQuery.Printable(name)}' sub-resource on this {(c.Key is null ? "bucket" : "object")} {method}");
     }
 
     /// <summary>A presigned URL's own parameters (SigV4's X-Amz-*, SigV2's three) and the headers presigners hoist into the query.</summary>
     private static bool IsSignature(string name) =>
         name is "AWSAccessKeyId" or "Signature" or "Expires" || name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase);
-
-    private static string Printable(string s) => s.Length <= 64 && s.All(c => c is > ' ' and < '\x7f') ? s : "(unprintable)";
 }
