@@ -68,8 +68,11 @@ public sealed class KubernetesCluster : IClusterClient, IDisposable
         KubernetesNames.ValidateNamespace(ns);
         KubernetesNames.ValidateName(name);
         KubernetesNames.ValidateGracePeriod(gracePeriodSeconds);
-        // Not retried: a repeated delete of a pod already gone would answer 404 for a delete that worked.
-        return RunAsync(c => _client.CoreV1.DeleteNamespacedPodAsync(name, ns, gracePeriodSeconds: gracePeriodSeconds, cancellationToken: c),
+        // Not retried: a repeated delete of a pod already gone would answer 404 for a delete that worked. The DeleteOptions
+        // body is what keeps it so below the pipeline too: .NET's HTTP handler sends a request without a body again when
+        // its pooled connection drops before an answer, and sent a bodiless delete up to four times.
+        return RunAsync(c => _client.CoreV1.DeleteNamespacedPodAsync(name, ns, new k8s.Models.V1DeleteOptions { GracePeriodSeconds = gracePeriodSeconds },
+                gracePeriodSeconds: gracePeriodSeconds, cancellationToken: c),
             idempotent: false, ct);
     }
 

@@ -47,7 +47,10 @@ public sealed class KubeApiServer : IDisposable
     }
 
     /// <summary>Writes a kubeconfig that points at this server with a bearer token, as a real one would.</summary>
-    public string WriteKubeConfig(string directory)
+    public string WriteKubeConfig(string directory) => WriteKubeConfig(directory, Url);
+
+    /// <summary>A kubeconfig for <paramref name="server"/> (a raw API server a test runs itself) with the test token.</summary>
+    public static string WriteKubeConfig(string directory, string server)
     {
         var path = Path.Combine(directory, "kubeconfig.yaml");
         File.WriteAllText(path, $"""
@@ -56,7 +59,7 @@ public sealed class KubeApiServer : IDisposable
             clusters:
             - name: test
               cluster:
-                server: {Url}
+                server: {server}
             contexts:
             - name: test
               context:
