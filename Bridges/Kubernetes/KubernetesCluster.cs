@@ -82,9 +82,26 @@ public sealed class KubernetesCluster : IClusterClient, IDisposable
         KubernetesNames.ValidateName(name);
         KubernetesNames.Validate(query);
         // Only the opening runs in the pipeline; the body is read by the caller as the API server sends it.
-        return RunAsync(c => _client.CoreV1.ReadNamespacedPodLogAsync(name, ns, container: query.Container,
-            follow: query.Follow ? true : null, previous: query.Previous ? true : null, sinceSeconds: query.SinceSeconds,
-            tailLines: query.TailLines, timestamps: query.Timestamps ? true : null, cancellationToken: ct), idempotent: true, ct);
+        return RunAsync(async c =>
+        {
+            var answer = await _client.CoreV1.ReadNamespacedPodLogWithHttpMessagesAsync(name, ns, container: query.Container,
+                follow: query.Follow ? true : null, previous: query.Previous ? true : null, sinceSeconds: query.SinceSeconds,
+                tailLines: query.TailLines, timestamps: query.Timestamps ? true : null, cancellationToken: ct).ConfigureAwait(false);
+            return PlainText(answer.Response) ? answer.Body : throw Discard(answer.Response, "not a log (text/plain)");
+        }, idempotent: true, ct);
+    }
+
+    /// <summary>
+    /// A log is text/plain. A proxy's HTML page or a JSON document on the log endpoint is not the API, and was passed on
+    /// as a 200 log; an answer with no media type is taken as the API server's.
+    /// </summary>
+    static bool PlainText(HttpResponseMessage response) =>
+        response.Content.Headers.ContentType?.MediaType is not { } type || type.Equals("text/plain", StringComparison.OrdinalIgnoreCase);
+
+    static NotTheApiException Discard(HttpResponseMessage response, string what)
+    {
+        response.Dispose();
+        return new NotTheApiException(what);
     }
 
     public Task<ClusterList<DeploymentInfo>> ListDeploymentsAsync(string ns, ClusterListQuery query, CancellationToken ct)
