@@ -54,10 +54,10 @@ static class DockerErrors
 
     static GatewayException FromStatus(HttpStatusCode status, string? body, string hostName, Exception inner)
     {
+        if (status == HttpStatusCode.Unauthorized) return PlatformStatus.CredentialsRefused($"Docker host '{hostName}'", inner);
         var code = (int)status switch
         {
             400 => ErrorCode.BadRequest,
-            401 => ErrorCode.Unauthorized,
             403 => ErrorCode.Forbidden,
             404 => ErrorCode.NotFound,
             409 => ErrorCode.Conflict,

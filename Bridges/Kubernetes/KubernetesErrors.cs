@@ -23,10 +23,10 @@ static class KubernetesErrors
 
     static GatewayException FromStatus(int status, string? body, string cluster, Exception inner)
     {
+        if (status == 401) return PlatformStatus.CredentialsRefused($"Kubernetes cluster '{cluster}'", inner);
         var code = status switch
         {
             400 or 422 => ErrorCode.BadRequest,
-            401 => ErrorCode.Unauthorized,
             403 => ErrorCode.Forbidden,
             404 => ErrorCode.NotFound,
             409 => ErrorCode.Conflict,

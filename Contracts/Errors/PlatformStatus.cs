@@ -30,6 +30,14 @@ public static class PlatformStatus
     /// </summary>
     public static bool IsRedirect(int status) => status is >= 300 and < 400 and not 304;
 
+    /// <summary>
+    /// A platform's 401: it refused the credentials the gateway holds for it (a cluster's token, an engine behind an
+    /// authenticating proxy), not the caller's. A 401 to the caller told it that its own credentials were bad, without the
+    /// WWW-Authenticate RFC 9110 requires: 502, naming what to check.
+    /// </summary>
+    public static GatewayException CredentialsRefused(string platform, Exception inner) =>
+        new(ErrorCode.BadGateway, $"{platform} refused the gateway's credentials for it (HTTP 401): check the token or certificate configured for it.", inner);
+
     /// <summary>The 502 for a <paramref name="status"/> that is no answer of the platform's API the gateway can use (a redirect, a 418).</summary>
     public static GatewayException Unusable(string platform, int status, string? message, Exception inner) =>
         new(ErrorCode.BadGateway, Describe(platform, status, message), inner);

@@ -137,6 +137,23 @@ public sealed class KubernetesClusterTests : IDisposable
         Assert.Equal(ErrorCode.BadGateway, e.Code);
     }
 
+    /// <summary>
+    /// The API server's 401 refuses the cluster token the gateway holds, not the caller's key: 502 naming what to check. It
+    /// was a 401 to the caller, without the WWW-Authenticate RFC 9110 requires (a black-box probe, session 42).
+    /// </summary>
+    [Fact]
+    public async Task The_api_servers_401_is_the_gateways_credentials_refused_not_the_callers()
+    {
+        _api.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath("/api/v1/namespaces/shop/pods").UsingGet())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(401).WithHeader("Content-Type", "application/json")
+                .WithBody("""{"kind":"Status","apiVersion":"v1","status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}"""));
+
+        var e = await Assert.ThrowsAsync<GatewayException>(() => _cluster.ListPodsAsync("shop", ClusterListQuery.All, Deadline()));
+
+        Assert.Equal(ErrorCode.BadGateway, e.Code);
+        Assert.Contains("refused the gateway's credentials", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Deployments_are_listed_and_read()
     {
