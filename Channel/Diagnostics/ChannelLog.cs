@@ -33,6 +33,10 @@ public static partial class ChannelLog
     [LoggerMessage(EventId = EventIds.HandlerFailed, Level = LogLevel.Error, Message = "CTP-96 bridge call {RequestId} ({Operation}) failed in the handler")]
     public static partial void HandlerFailed(ILogger logger, Exception exception, string requestId, string operation);
 
+    /// <summary>A response body that failed at its source (the platform cut it) after its head went out: the platform's fault, not a bug.</summary>
+    [LoggerMessage(EventId = EventIds.ResponseSourceFailed, Level = LogLevel.Warning, Message = "CTP-96 response body failed at its source ({Kind}); the stream was reset")]
+    public static partial void ResponseSourceFailed(ILogger logger, string kind);
+
     [LoggerMessage(EventId = EventIds.StreamIdsExhausted, Level = LogLevel.Information, Message = "CTP-96 connection with {Peer} used its last stream id ({MaxStreamId}); new calls go to a new connection")]
     public static partial void StreamIdsExhausted(ILogger logger, string peer, uint maxStreamId);
 

@@ -307,7 +307,7 @@ public sealed class ChannelHost
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     // Headers are gone already: the only honest answer left is to break the stream; its witness follows.
-                    ChannelLog.HandlerFailed(_log, e, "?", "response body");
+                    ChannelLog.ResponseSourceFailed(_log, e.GetType().Name);
                     await stream.ResetAsync(ErrorCode.Unavailable.Slug(), "The response body failed at the source.").ConfigureAwait(false);
                     return Pumped.SourceFailed;
                 }

@@ -26,6 +26,7 @@ public static class EventIds
     public const int StoresNotAnswering = 2101;
     public const int StoresAnsweringAgain = 2102;
     public const int StoresRefusingTheListing = 2103;
+    public const int StreamCutAfterStart = 2104;
 
     public const int SecurityEvent = 7001;
     public const int DevelopmentKeyCreated = 7002;
@@ -38,6 +39,7 @@ public static class EventIds
     public const int ConnectionClosed = 9606;
     public const int ReconnectFailed = 9607;
     public const int HandlerFailed = 9608;
+    public const int ResponseSourceFailed = 9613;
     public const int HeadRejected = 9609;
     public const int HeadSigningFailed = 9611;
     public const int CallUnfinished = 9612;
