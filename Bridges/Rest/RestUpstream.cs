@@ -1,5 +1,6 @@
 using System.Net;
 using Gateway.Bridges.Resilience;
+using Gateway.Contracts.IO;
 using Gateway.Bridges.Rest.Auth;
 using Gateway.Bridges.Rest.Destinations;
 using Gateway.Bridges.Rest.Forwarding;
@@ -226,7 +227,11 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
             }
             var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
             if (_options.MaxResponseBodyBytes is { } limit)
-                body = new ResponseBodyStream(body, limit, () => RestLog.ResponseTooLarge(_logger, Name, limit));
+                body = new LimitedReadStream(body, limit, () =>
+                {
+                    RestLog.ResponseTooLarge(_logger, Name, limit);
+                    return new IOException($"The upstream response body exceeds the limit of {limit} bytes.");
+                });
             return new RestResponse((int)response.StatusCode, headers, body, contentLength, new DisposeOnce(response));
         }
         catch

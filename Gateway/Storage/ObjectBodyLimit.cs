@@ -27,26 +27,10 @@ public static class ObjectBodyLimit
             return request.Body;
         }
         if (kestrel is not null) kestrel.MaxRequestBodySize = max > (long.MaxValue - 65536) / FramingAllowance ? null : max * FramingAllowance + 65536;
-        return new CountedBody(request.Body, max);
+        // Fails the read that takes the body past the limit, as Kestrel's own limit fails it (a 413 however it surfaces).
+        return new LimitedReadStream(request.Body, max, () => new BadHttpRequestException(
+            $"The request body is larger than allowed ({max} bytes).", StatusCodes.Status413PayloadTooLarge), leaveOpen: true);
     }
 
     private static GatewayException TooLarge(long max) => new(ErrorCode.PayloadTooLarge, $"Objects are limited to {max} bytes.");
-
-    /// <summary>Fails the read that takes the body past the limit, as Kestrel's own limit fails it (a 413 however it surfaces).</summary>
-    private sealed class CountedBody(Stream inner, long max) : DelegatingReadOnlyStream(inner, leaveOpen: true)
-    {
-        private long _read;
-
-        public override int Read(byte[] buffer, int offset, int count) => Count(Inner.Read(buffer, offset, count));
-        public override int Read(Span<byte> buffer) => Count(Inner.Read(buffer));
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Count(await Inner.ReadAsync(buffer, cancellationToken));
-
-        private int Count(int n)
-        {
-            _read += n;
-            return _read <= max ? n : throw new BadHttpRequestException($"The request body is larger than allowed ({max} bytes).", StatusCodes.Status413PayloadTooLarge);
-        }
-    }
 }

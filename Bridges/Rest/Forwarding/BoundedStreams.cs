@@ -83,27 +83,3 @@ sealed class RequestBody(Stream inner, long? limit, int replayCapacity)
     Stream Inner => inner;
 }
 
-/// <summary>An upstream's response body on its way down, cut off (with an error, never silently) past the limit.</summary>
-sealed class ResponseBodyStream(Stream inner, long limit, Action onExceeded) : DelegatingReadOnlyStream(inner)
-{
-    long _read;
-
-    public override int Read(byte[] buffer, int offset, int count) => Count(Inner.Read(buffer, offset, count));
-    public override int Read(Span<byte> buffer) => Count(Inner.Read(buffer));
-
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Count(await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
-
-    int Count(int n)
-    {
-        _read += n;
-        if (_read > limit)
-        {
-            onExceeded();
-            throw new IOException($"The upstream response body exceeds the limit of {limit} bytes.");
-        }
-        return n;
-    }
-
-    public override long Position { get => _read; set => throw new NotSupportedException(); }
-}
