@@ -104,6 +104,7 @@ public static class GatewayApp
         app.UseNamedBridgeGuard();
         app.UseScalarQueryGuard();
         app.UseVersionSelectorGuard();
+        app.UseUnknownQueryGuard();
         app.UseJsonCharsetGuard();
         app.UseBodylessGuard();
         app.MapGatewayOpenApi();

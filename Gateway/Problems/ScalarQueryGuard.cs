@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Reflection;
 using System.Runtime.CompilerServices;
 using Gateway.Contracts.Errors;
-using Microsoft.AspNetCore.Http.Metadata;
 
 namespace Gateway.Problems;
 
@@ -67,23 +65,9 @@ internal static class ScalarQueryGuard
         return !digits.IsEmpty && !digits.ContainsAnyExceptInRange('0', '9');
     }
 
-    /// <summary>The endpoint's whole-number and flag parameters bound from the query: not from the route, a header, the body or services.</summary>
-    private static Scalar[] ScalarQueryParameters(RouteEndpoint endpoint)
-    {
-        var names = new List<Scalar>();
-        foreach (var binding in endpoint.Metadata.GetOrderedMetadata<IParameterBindingMetadata>())
-        {
-            var parameter = binding.ParameterInfo;
-            var type = Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType;
-            if (!WholeNumberTypes.Contains(type) && type != typeof(bool)) continue;
-            var attributes = parameter.GetCustomAttributes().ToList();
-            if (attributes.Any(a => a is IFromRouteMetadata or IFromHeaderMetadata or IFromBodyMetadata or IFromServiceMetadata or IFromFormMetadata))
-                continue;
-            var name = attributes.OfType<IFromQueryMetadata>().FirstOrDefault()?.Name ?? binding.Name;
-            if (attributes.OfType<IFromQueryMetadata>().Any() || endpoint.RoutePattern.GetParameter(name) is null) names.Add(new(name, type));
-        }
-        return [.. names];
-    }
+    /// <summary>The endpoint's whole-number and flag parameters bound from the query.</summary>
+    private static Scalar[] ScalarQueryParameters(RouteEndpoint endpoint) =>
+        [.. QueryParameters.Of(endpoint).Where(p => WholeNumberTypes.Contains(p.Type) || p.Type == typeof(bool)).Select(p => new Scalar(p.Name, p.Type))];
 
     public static IApplicationBuilder UseScalarQueryGuard(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {

@@ -1,4 +1,5 @@
 using Gateway.Channel.Families;
+using Gateway.Problems;
 using Gateway.Routing;
 using Gateway.Security;
 using Gateway.Contracts.Errors;
@@ -18,6 +19,7 @@ public static class RestEndpoints
             .WithName("ForwardToUpstream")
             .RequireGatewayAccess("rest/{upstream}/{**path}")
             .TakesAnyBody()
+            .TakesAnyQuery()
             .WithoutRequestTimeout()
             .WithSummary("Forwards the call to the configured upstream {upstream}; the answer is the upstream's, streamed.")
             .WithDescription("Only upstreams configured under Gateway:Rest:Upstreams can be reached. Idempotent calls (GET, HEAD, PUT, DELETE, or any call with an Idempotency-Key header) are retried on transient failures.")

@@ -8,7 +8,7 @@ namespace Gateway.Storage;
 /// another version or a part (S3's <c>versionId</c>, <c>partNumber</c> and <c>uploadId</c>, GCS's <c>generation</c>,
 /// Azure's <c>snapshot</c> and <c>versionid</c>) is refused, not ignored: ignored, a DELETE meant for an old version
 /// removed the current object, and a GET meant for one answered the current bytes. Other unknown parameters (cache
-/// busters) are still ignored. A marker on the object routes and one middleware check, not an endpoint filter: a filter
+/// busters) are still ignored on reads (<see cref="Problems.UnknownQueryGuard"/> refuses them on writes). A marker on the object routes and one middleware check, not an endpoint filter: a filter
 /// would put every object request on the filtered (allocating) invocation path.
 /// </summary>
 internal static class VersionSelectors
