@@ -31,7 +31,7 @@ public sealed class KubernetesCluster : IClusterClient, IDisposable
             setup?.Invoke(handler);
             handler.AllowAutoRedirect = false;
         };
-        _client = new k8s.Kubernetes(config);
+        _client = new k8s.Kubernetes(config, new AnswerSizeLimit(name));
         _pipeline = pipeline ?? ResiliencePipeline.Empty;
         _time = time ?? TimeProvider.System;
     }
@@ -41,7 +41,7 @@ public sealed class KubernetesCluster : IClusterClient, IDisposable
     public Task<ClusterList<NamespaceInfo>> ListNamespacesAsync(ClusterListQuery query, CancellationToken ct)
     {
         KubernetesNames.Validate(query);
-        return ListAsync(c => _client.CoreV1.ListNamespaceAsync(labelSelector: query.LabelSelector, fieldSelector: query.FieldSelector, limit: query.Limit,
+        return ListAsync(c => _client.CoreV1.ListNamespaceAsync(labelSelector: query.LabelSelector, fieldSelector: query.FieldSelector, limit: query.PageSize,
             continueParameter: query.Continue, cancellationToken: c),
             list => KubernetesModels.Items(list.Items, "namespace").Select(KubernetesModels.ToContract), ct);
     }
@@ -50,7 +50,7 @@ public sealed class KubernetesCluster : IClusterClient, IDisposable
     {
         KubernetesNames.ValidateNamespace(ns);
         KubernetesNames.Validate(query);
-        return ListAsync(c => _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: query.LabelSelector, fieldSelector: query.FieldSelector, limit: query.Limit,
+        return ListAsync(c => _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: query.LabelSelector, fieldSelector: query.FieldSelector, limit: query.PageSize,
             continueParameter: query.Continue, cancellationToken: c),
             list => KubernetesModels.Items(list.Items, "pod").Select(KubernetesModels.ToContract), ct);
     }
@@ -108,7 +108,7 @@ public sealed class KubernetesCluster : IClusterClient, IDisposable
     {
         KubernetesNames.ValidateNamespace(ns);
         KubernetesNames.Validate(query);
-        return ListAsync(c => _client.AppsV1.ListNamespacedDeploymentAsync(ns, labelSelector: query.LabelSelector, fieldSelector: query.FieldSelector, limit: query.Limit,
+        return ListAsync(c => _client.AppsV1.ListNamespacedDeploymentAsync(ns, labelSelector: query.LabelSelector, fieldSelector: query.FieldSelector, limit: query.PageSize,
             continueParameter: query.Continue, cancellationToken: c),
             list => KubernetesModels.Items(list.Items, "deployment").Select(KubernetesModels.ToContract), ct);
     }
@@ -159,7 +159,7 @@ public sealed class KubernetesCluster : IClusterClient, IDisposable
     {
         KubernetesNames.ValidateNamespace(ns);
         KubernetesNames.Validate(query);
-        return ListAsync(c => _client.CoreV1.ListNamespacedEventAsync(ns, labelSelector: query.LabelSelector, fieldSelector: query.FieldSelector, limit: query.Limit,
+        return ListAsync(c => _client.CoreV1.ListNamespacedEventAsync(ns, labelSelector: query.LabelSelector, fieldSelector: query.FieldSelector, limit: query.PageSize,
             continueParameter: query.Continue, cancellationToken: c),
             list => KubernetesModels.Items(list.Items, "event").Select(KubernetesModels.ToContract), ct);
     }

@@ -1,12 +1,23 @@
 namespace Gateway.Contracts.Clusters;
 
 /// <param name="LabelSelector">Kubernetes label selector, e.g. <c>app=web,tier!=cache</c>.</param>
-/// <param name="Limit">Page size; the answer's <see cref="ClusterList{T}.Continue"/> fetches the next page.</param>
+/// <param name="Limit">Page size (<see cref="DefaultLimit"/> when absent); the answer's <see cref="ClusterList{T}.Continue"/> fetches the next page.</param>
 /// <param name="Continue">The token from the previous page.</param>
 /// <param name="FieldSelector">Kubernetes field selector, e.g. <c>status.phase=Running</c> or <c>involvedObject.name=web-1</c>.</param>
 public sealed record ClusterListQuery(string? LabelSelector = null, int? Limit = null, string? Continue = null, string? FieldSelector = null)
 {
-    public static ClusterListQuery All { get; } = new();
+    /// <summary>
+    /// The page size asked of the API server when the caller names none: kubectl's own chunk size. Without it a list
+    /// came whole, whatever its size (a namespace of 20,000 pods grew the gateway by some 200 MB), so it is a page too.
+    /// </summary>
+    public const int DefaultLimit = 500;
+
+    public const int MaxLimit = 5000;
+
+    public static ClusterListQuery Default { get; } = new();
+
+    /// <summary>The page size to ask for.</summary>
+    public int PageSize => Limit ?? DefaultLimit;
 }
 
 /// <param name="Continue">Set when more items are left: pass it back as <see cref="ClusterListQuery.Continue"/>.</param>

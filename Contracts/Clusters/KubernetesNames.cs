@@ -59,8 +59,8 @@ public static partial class KubernetesNames
             throw new GatewayException(ErrorCode.BadRequest, "labelSelector may hold at most 1024 characters of label keys, values, '=', '==', '!=', '!', '>', '<', ',', 'in', 'notin' and parentheses.");
         if (query.FieldSelector is { } f && (f.Length > 1024 || !FieldSelectorCharacters().IsMatch(f)))
             throw new GatewayException(ErrorCode.BadRequest, "fieldSelector may hold at most 1024 characters of field paths, values, ':', '=', '==', '!=', ',' and '\\' escapes.");
-        if (query.Limit is < 1 or > 5000)
-            throw new GatewayException(ErrorCode.BadRequest, "limit must be between 1 and 5000.");
+        if (query.Limit is < 1 or > ClusterListQuery.MaxLimit)
+            throw new GatewayException(ErrorCode.BadRequest, $"limit must be between 1 and {ClusterListQuery.MaxLimit}.");
         if (query.Continue is { } c && (c.Length > 4096 || !ContinueCharacters().IsMatch(c)))
             throw new GatewayException(ErrorCode.BadRequest, "continue is not a token returned by a previous page.");
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Gateway.ChannelHosting;
+using Gateway.Contracts.Clusters;
 using Gateway.Contracts.ObjectStorage;
 using Gateway.Migrations;
 using Microsoft.AspNetCore.OpenApi;
@@ -115,6 +116,10 @@ internal static class ParameterRules
                 break;
             case ("GetWitnessProofs", "limit"):
                 Bounds(schema, 1, ChannelEndpoints.MaxProofPage);
+                break;
+            case ("ListNamespaces" or "ListPods" or "ListDeployments" or "ListEvents", "limit"):
+                Bounds(schema, 1, ClusterListQuery.MaxLimit);
+                parameter.Description ??= $"Page size, {ClusterListQuery.DefaultLimit} when absent (kubectl's chunk size): the answer's continue fetches the next page.";
                 break;
             case ("GetAuditConsistency", "from" or "to"):
                 Bounds(schema, 1, null);

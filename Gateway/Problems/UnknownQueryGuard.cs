@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Runtime.CompilerServices;
 using Gateway.Contracts.Errors;
+using Microsoft.AspNetCore.Http.Metadata;
 
 namespace Gateway.Problems;
 
@@ -28,6 +29,9 @@ internal static class UnknownQueryGuard
         if (!HttpMethods.IsPost(method) && !HttpMethods.IsPut(method) && !HttpMethods.IsPatch(method) && !HttpMethods.IsDelete(method)) return null;
         if (context.Request.QueryString.Value is not { Length: > 1 }) return null;
         if (context.GetEndpoint() is not RouteEndpoint endpoint || endpoint.Metadata.GetMetadata<TakesAnyQueryMetadata>() is not null) return null;
+        // A route's catch-all (any method: the 405, or the 415 for a body its endpoint does not accept) changes nothing and
+        // binds nothing; its own answer says more than this one would.
+        if (endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is not { HttpMethods.Count: > 0 }) return null;
         var taken = Taken.GetValue(endpoint, e => QueryParameters.Of((RouteEndpoint)e).Select(p => p.Name).ToFrozenSet(StringComparer.OrdinalIgnoreCase));
         foreach (var name in context.Request.Query.Keys)
         {

@@ -28,6 +28,25 @@ public sealed class KubeApiServer : IDisposable
     }
 
     /// <summary>
+    /// A JSON answer of <paramref name="head"/>, <paramref name="repeat"/> times <paramref name="piece"/>, then
+    /// <paramref name="tail"/>: with a Content-Length, or chunked (its size known only as it is read).
+    /// </summary>
+    public void LargeAnswer(string path, string head, string piece, int repeat, string tail, bool withLength)
+    {
+        var response = Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json");
+        Server.Given(Request.Create().WithPath(path).UsingGet()).RespondWith(withLength
+            ? response.WithBody(head + string.Concat(Enumerable.Repeat(piece, repeat)) + tail)
+            : response.WithSseBody((_, queue) =>
+            {
+                queue.Write(head);
+                for (var i = 0; i < repeat; i++) queue.Write(piece);
+                queue.Write(tail);
+                queue.Close();
+                return Task.CompletedTask;
+            }));
+    }
+
+    /// <summary>
     /// A chunked log stream: the first part goes out at once, the rest only after <paramref name="release"/>
     /// completes, the way a followed log trickles in from the kubelet.
     /// </summary>

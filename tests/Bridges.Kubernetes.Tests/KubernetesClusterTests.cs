@@ -39,7 +39,7 @@ public sealed class KubernetesClusterTests : IDisposable
     {
         _api.Json("GET", "/api/v1/namespaces", "namespaces.json");
 
-        var list = await _cluster.ListNamespacesAsync(ClusterListQuery.All, Deadline());
+        var list = await _cluster.ListNamespacesAsync(ClusterListQuery.Default, Deadline());
 
         Assert.Equal(["default", "shop", "old-batch"], list.Items.Select(n => n.Name));
         Assert.Equal(["Active", "Active", "Terminating"], list.Items.Select(n => n.Phase));
@@ -148,7 +148,7 @@ public sealed class KubernetesClusterTests : IDisposable
             .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(401).WithHeader("Content-Type", "application/json")
                 .WithBody("""{"kind":"Status","apiVersion":"v1","status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}"""));
 
-        var e = await Assert.ThrowsAsync<GatewayException>(() => _cluster.ListPodsAsync("shop", ClusterListQuery.All, Deadline()));
+        var e = await Assert.ThrowsAsync<GatewayException>(() => _cluster.ListPodsAsync("shop", ClusterListQuery.Default, Deadline()));
 
         Assert.Equal(ErrorCode.BadGateway, e.Code);
         Assert.Contains("refused the gateway's credentials", e.Message, StringComparison.Ordinal);
@@ -209,7 +209,7 @@ public sealed class KubernetesClusterTests : IDisposable
     {
         _api.Json("GET", "/api/v1/namespaces/shop/events", "events.json");
 
-        var events = await _cluster.ListEventsAsync("shop", ClusterListQuery.All, Deadline());
+        var events = await _cluster.ListEventsAsync("shop", ClusterListQuery.Default, Deadline());
 
         var backOff = events.Items[0];
         Assert.Equal(("Warning", "BackOff", "Pod", "web-54c98d69cd-z8m2p", 23, "kubelet"),
@@ -252,7 +252,7 @@ public sealed class KubernetesClusterTests : IDisposable
             .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(200)
                 .WithHeader("Content-Type", "application/json").WithBodyFromFile(KubeApiServer.Fixture("events.json")));
 
-        var events = await _cluster.ListEventsAsync("shop", ClusterListQuery.All, Deadline());
+        var events = await _cluster.ListEventsAsync("shop", ClusterListQuery.Default, Deadline());
 
         Assert.Equal(2, events.Items.Count);
         Assert.Equal(2, _api.Requests.Count);
@@ -260,9 +260,9 @@ public sealed class KubernetesClusterTests : IDisposable
 
     public static TheoryData<string, Func<IClusterClient, Task>> BadCalls => new()
     {
-        { "namespace with capitals", c => c.ListPodsAsync("Shop", ClusterListQuery.All, default) },
-        { "namespace with underscore", c => c.ListDeploymentsAsync("my_ns", ClusterListQuery.All, default) },
-        { "namespace too long", c => c.ListEventsAsync(new string('a', 64), ClusterListQuery.All, default) },
+        { "namespace with capitals", c => c.ListPodsAsync("Shop", ClusterListQuery.Default, default) },
+        { "namespace with underscore", c => c.ListDeploymentsAsync("my_ns", ClusterListQuery.Default, default) },
+        { "namespace too long", c => c.ListEventsAsync(new string('a', 64), ClusterListQuery.Default, default) },
         { "path in name", c => c.GetPodAsync("shop", "../secrets", default) },
         { "name with leading dash", c => c.GetDeploymentAsync("shop", "-web", default) },
         { "name with slash", c => c.RestartDeploymentAsync("shop", "web/scale", default) },
@@ -288,7 +288,7 @@ public sealed class KubernetesClusterTests : IDisposable
         var port = _api.Server.Port;
         _api.Server.Stop();
         using var cluster = new KubernetesCluster("gone", new KubernetesClientConfiguration { Host = $"http://127.0.0.1:{port}" });
-        var ex = await Assert.ThrowsAsync<GatewayException>(() => cluster.ListNamespacesAsync(ClusterListQuery.All, Deadline()));
+        var ex = await Assert.ThrowsAsync<GatewayException>(() => cluster.ListNamespacesAsync(ClusterListQuery.Default, Deadline()));
         Assert.Equal(ErrorCode.Unavailable, ex.Code);
         Assert.Contains("'gone'", ex.Message);
     }

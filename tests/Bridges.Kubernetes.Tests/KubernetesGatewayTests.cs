@@ -326,4 +326,30 @@ public sealed class KubernetesGatewayTests : IAsyncLifetime
             new StringContent("{\"replicas\":\"many\"}", System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "bad-request");
         Assert.Empty(_api.Requests);
     }
+
+    [Fact]
+    public async Task A_list_without_a_limit_is_a_page_of_500_with_its_continue_token()
+    {
+        _api.Json("GET", "/api/v1/namespaces/shop/pods", "pods-web.json");
+        var pods = await Http.GetFromJsonAsync<JsonElement>("v1/kubernetes/test/namespaces/shop/pods");
+        Assert.StartsWith("eyJ2Ijoi", pods.GetProperty("continue").GetString());
+        Assert.Equal("500", KubeApiServer.Query(_api.Requests.Single(r => r.Path == "/api/v1/namespaces/shop/pods"), "limit"));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_answer_past_32_MiB_is_a_502_asking_for_a_smaller_page_and_is_not_asked_again(bool withLength)
+    {
+        // A pod list whose one annotation is 33 MiB: well-formed, so only its size can fail it.
+        const string Head = "{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"metadata\":{},\"items\":[{\"metadata\":{\"name\":\"p\",\"annotations\":{\"a\":\"";
+        const string Tail = "\"}}}]}";
+        var mebibyte = new string('x', 1 << 20);
+        _api.LargeAnswer("/api/v1/namespaces/shop/pods", Head, mebibyte, 33, Tail, withLength);
+
+        var answer = await Http.GetAsync("v1/kubernetes/test/namespaces/shop/pods?limit=5000", Deadline(60));
+        var problem = await Problem(answer, HttpStatusCode.BadGateway, "bad-gateway");
+        Assert.Contains("more than 32 MiB", problem.GetProperty("detail").GetString());
+        Assert.Single(_api.Requests);
+    }
 }
