@@ -27,6 +27,7 @@ public static class EventIds
     public const int StoresAnsweringAgain = 2102;
     public const int StoresRefusingTheListing = 2103;
     public const int StreamCutAfterStart = 2104;
+    public const int StreamCallerGone = 2105;
 
     public const int SecurityEvent = 7001;
     public const int DevelopmentKeyCreated = 7002;

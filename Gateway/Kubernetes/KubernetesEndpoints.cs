@@ -11,7 +11,7 @@ namespace Gateway.Kubernetes;
 /// <c>/v1/kubernetes/{cluster}/...</c>: namespaces, pods (and their logs, streamed as text/plain), deployments
 /// (get, scale, rollout restart) and events of each configured cluster. Names are checked before any call.
 /// </summary>
-public static partial class KubernetesEndpoints
+public static class KubernetesEndpoints
 {
     public static IEndpointRouteBuilder MapKubernetesEndpoints(this IEndpointRouteBuilder app)
     {
@@ -96,30 +96,17 @@ public static partial class KubernetesEndpoints
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers["X-Content-Type-Options"] = "nosniff";
         var body = context.Response.BodyWriter;
-        try
+        // A log the API server cuts after it began fails the copy: StreamFaultGuard aborts the answer and logs it once.
+        while (true)
         {
-            while (true)
-            {
-                var memory = body.GetMemory(16 * 1024);
-                var read = await log.ReadAsync(memory, ct);
-                if (read == 0) break;
-                body.Advance(read);
-                // Flush each piece as it comes, so a followed log reaches the caller line by line.
-                await body.FlushAsync(ct);
-            }
-        }
-        catch (Exception e) when (context.Response.HasStarted && !ct.IsCancellationRequested && e is not OperationCanceledException)
-        {
-            // The API server cut the log after it began: abort, so the caller cannot take it for whole. The platform's fault,
-            // logged as one line, not as the unhandled exception (and stack trace) ASP.NET's handlers would log.
-            LogCut(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KubernetesEndpoints)), cluster, e.GetType().Name);
-            context.Abort();
+            var memory = body.GetMemory(16 * 1024);
+            var read = await log.ReadAsync(memory, ct);
+            if (read == 0) break;
+            body.Advance(read);
+            // Flush each piece as it comes, so a followed log reaches the caller line by line.
+            await body.FlushAsync(ct);
         }
     }
-
-    [LoggerMessage(EventId = Gateway.Contracts.Diagnostics.EventIds.StreamCutAfterStart, Level = LogLevel.Warning,
-        Message = "Kubernetes cluster {Cluster}: a pod log was cut after it began ({Kind}); the answer was aborted")]
-    private static partial void LogCut(ILogger logger, string cluster, string kind);
 
     static async Task<Ok<ClusterList<DeploymentInfo>>> ListDeployments(string cluster, string @namespace, BridgeRegistry<IClusterClient> registry,
         CancellationToken ct, string? labelSelector = null, string? fieldSelector = null, int? limit = null, string? @continue = null)

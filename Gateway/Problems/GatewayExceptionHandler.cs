@@ -98,7 +98,7 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
     private static bool IsPathCharacter(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~'
         or '!' or '$' or '&' or '\'' or '(' or ')' or '*' or '+' or ',' or ';' or '=' or ':' or '@' or '/';
 
-    private static (ErrorCode, string, int?, IReadOnlyDictionary<string, object?>?) Classify(Exception exception, HttpRequest request) => exception switch
+    internal static (ErrorCode Code, string Detail, int? RetryAfter, IReadOnlyDictionary<string, object?>? Extensions) Classify(Exception exception, HttpRequest request) => exception switch
     {
         GatewayException g => (g.Code, g.Message, g.RetryAfterSeconds, g.Extensions),
         BadHttpRequestException { StatusCode: 413 } => (ErrorCode.PayloadTooLarge, "The request body is larger than allowed.", null, null),

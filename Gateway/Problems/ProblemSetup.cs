@@ -36,6 +36,7 @@ public static class ProblemSetup
     public static WebApplication UseGatewayProblems(this WebApplication app)
     {
         app.UseExceptionHandler();
+        app.UseStreamFaultGuard();
         // Any error status that reaches the client without a body (routing's 404/405, a framework 400, ...) gets one.
         app.UseStatusCodePages(async status =>
         {

@@ -2,7 +2,7 @@ using Gateway.Contracts.Rest;
 
 namespace Gateway.Rest;
 
-/// <summary>Streams an upstream's answer to the caller; a failure mid-body aborts the connection, so a cut body never looks whole.</summary>
+/// <summary>Streams an upstream's answer to the caller; a failure mid-body aborts the connection (StreamFaultGuard), so a cut body never looks whole.</summary>
 internal sealed class RestProxyResult(RestResponse upstream, bool headOnly) : IResult
 {
     const int BufferSize = 64 * 1024;
@@ -28,9 +28,12 @@ internal sealed class RestProxyResult(RestResponse upstream, bool headOnly) : IR
         {
             await upstream.Body.CopyToAsync(response.Body, BufferSize, context.RequestAborted);
         }
-        catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
+        catch (Exception e) when (!response.HasStarted && e is IOException or HttpRequestException)
         {
-            context.Abort();
+            // The upstream's head is the answer even when its body broke before a byte of it went out: send it, so the
+            // break is a cut answer like a later one (aborted by StreamFaultGuard, which logs it), not a problem of ours.
+            await response.StartAsync(CancellationToken.None);
+            throw;
         }
     }
 }

@@ -14,6 +14,8 @@ namespace Gateway.Bridges.Docker.Tests;
 /// logged three times at Error with stack traces: the flush that found the caller gone threw while a log read was in
 /// progress. It now ends quietly. The race is narrow (the flush must see the cancelled request between two reads): this
 /// test did not hit it on demand here, so it guards the outcome, followed and not, rather than proving the fix.
+/// The other end: an engine that hangs up on a log after it began (session 43) got the same three Errors; now the answer
+/// is aborted and logged as one Warning, by the rule every streamed endpoint shares (<c>StreamFaultGuard</c>).
 /// </summary>
 [Collection(DockerCollection.Name)]
 public sealed class DockerStreamHangUpTests(DockerBackend backend) : DockerGatewayTestBase(backend)
@@ -53,21 +55,57 @@ public sealed class DockerStreamHangUpTests(DockerBackend backend) : DockerGatew
         Assert.Empty(_errors.Lines);
     }
 
-    /// <summary>Every log line at Error or above, of any category.</summary>
+    [Fact]
+    public async Task A_log_the_engine_cuts_after_it_began_is_aborted_and_logged_as_one_warning()
+    {
+        await using var forwarder = new CuttableSocketForwarder(Backend.Endpoint.LocalPath);
+        await using var gateway = await GatewayServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Docker:Hosts:local:Endpoint"] = "unix://" + forwarder.Path,
+            ["Gateway:Docker:Hosts:local:Resilience:MaxRetryAttempts"] = "0",
+        }, logging: logging => logging.AddProvider(_errors));
+        var create = await gateway.Client.PostAsJsonAsync("v1/docker/local/containers", new
+        {
+            image = Backend.TestImage,
+            command = new[] { "sh", "-c", "trap 'exit 0' TERM; while true; do echo line; sleep 0.2; done" },
+            labels = RunLabels,
+        });
+        var id = (await create.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        await gateway.Client.PostAsync($"v1/docker/local/containers/{id}/start", null);
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var response = await gateway.Client.GetAsync($"v1/docker/local/containers/{id}/logs?follow=true", HttpCompletionOption.ResponseHeadersRead, stop.Token);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(stop.Token));
+        Assert.Contains("line", await reader.ReadLineAsync(stop.Token));
+        forwarder.CutAll();
+        // The cut answer is aborted: the caller's read fails, never ends as if the log were whole.
+        var failure = await Record.ExceptionAsync(async () => { while (await reader.ReadLineAsync(stop.Token) is not null) { } });
+        Assert.True(failure is HttpRequestException or IOException, $"the cut log ended as if whole ({failure})");
+        await gateway.Requests.WaitForFinishedAsync(r => r.Path.EndsWith("/logs", StringComparison.Ordinal), 1, TimeSpan.FromSeconds(30), "the cut log");
+
+        Assert.Empty(_errors.Lines);
+        Assert.Contains(_errors.Warnings, w => w.EventId == global::Gateway.Contracts.Diagnostics.EventIds.StreamCutAfterStart);
+        await gateway.Client.DeleteAsync($"v1/docker/local/containers/{id}?force=true");
+    }
+
+    /// <summary>Every log line at Warning or above, of any category; <see cref="Lines"/> those at Error or above.</summary>
     private sealed class ErrorCapture : ILoggerProvider
     {
         public ConcurrentQueue<string> Lines { get; } = new();
+        public ConcurrentQueue<(LogLevel Level, int EventId)> Warnings { get; } = new();
         public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
         public void Dispose() { }
 
         private sealed class Logger(ErrorCapture capture, string category) : ILogger
         {
             public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
             {
-                if (IsEnabled(logLevel)) capture.Lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception?.GetType().Name}");
+                if (logLevel == LogLevel.Warning) capture.Warnings.Enqueue((logLevel, eventId.Id));
+                else if (IsEnabled(logLevel)) capture.Lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception?.GetType().Name}");
             }
         }
     }
