@@ -142,6 +142,14 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
                 message.Content = new StreamContent(state.Body.OpenAttempt());
                 if (state.Request.ContentLength is { } length) message.Content.Headers.ContentLength = length;
             }
+            else if (!IsSafe(state.Method))
+            {
+                // No body as an empty one (Content-Length: 0): .NET's handler sends a request without content again, up to
+                // three times, when a pooled connection drops before the answer, so a bodiless POST reached the upstream
+                // up to four times with retries off, and a DELETE 16 with three. With content it sends it once; the
+                // resilience pipeline alone decides what is retried.
+                message.Content = new ByteArrayContent([]);
+            }
             _headers.CopyRequestHeaders(state.Request, message);
 
             HttpResponseMessage response;
@@ -241,14 +249,29 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
         }
     }
 
-    /// <summary>A redirect to this upstream's own base is shown as the gateway path; any other Location passes untouched (and unfollowed).</summary>
+    static bool IsSafe(HttpMethod method) => method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Options || method == HttpMethod.Trace;
+
+    /// <summary>
+    /// A redirect to this upstream's own base is shown as the gateway path; any other Location passes unfollowed. Either
+    /// way it never carries the gateway's own query credential (an upstream that redirects keeping the query, as a
+    /// trailing-slash redirect does, echoed <c>api_key=...</c> to the caller). Null: the Location passes as it is.
+    /// </summary>
     string? RewriteLocation(string location, Destination destination, RestCaller caller)
     {
-        if (!Uri.TryCreate(location, UriKind.Absolute, out var target) || caller.Host.Length == 0) return null;
+        var shown = GatewayLocation(location, destination, caller) ?? location;
+        if (_auth.QueryParameter is { } reserved) shown = UpstreamPath.WithoutParameter(shown, reserved);
+        return ReferenceEquals(shown, location) ? null : shown;
+    }
+
+    string? GatewayLocation(string location, Destination destination, RestCaller caller)
+    {
+        if (!Uri.TryCreate(location, UriKind.Absolute, out var target)) return null;
         var prefix = _options.PathPrefix?.Trim('/') is { Length: > 0 } p ? new Uri(destination.Address, p + "/") : destination.Address;
         if (!prefix.IsBaseOf(target) || target.GetLeftPart(UriPartial.Authority) != prefix.GetLeftPart(UriPartial.Authority)) return null;
         var rest = target.AbsoluteUri[prefix.AbsoluteUri.Length..];
-        return _headers.LocationHost(caller.Host) is { } host ? $"{caller.Scheme}://{host}{caller.PathPrefix}/{rest}" : $"{caller.PathPrefix}/{rest}";
+        // A caller without a Host (HTTP/1.0) is trusted least: PublicHost, or a path alone.
+        var host = caller.Host.Length == 0 ? _headers.PublicHost : _headers.LocationHost(caller.Host);
+        return host is { Length: > 0 } ? $"{caller.Scheme}://{host}{caller.PathPrefix}/{rest}" : $"{caller.PathPrefix}/{rest}";
     }
 
     static GatewayException? FindGatewayException(Exception e)

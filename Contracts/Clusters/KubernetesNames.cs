@@ -14,7 +14,7 @@ public static partial class KubernetesNames
 
     // Label selector syntax: keys/values ([prefix/]name, [A-Za-z0-9._-]), operators = == != in notin ! and the API
     // server's > and < (an integer value), sets in parentheses.
-    [GeneratedRegex(@"\A[A-Za-z0-9._/\-=!,()<> ]*\z")]
+    [GeneratedRegex(@"\A[A-Za-z0-9._/\-=!,()<> \t]*\z")]
     private static partial Regex SelectorCharacters();
 
     // Field selector syntax: field paths and values, operators = == !=, terms joined by ',', '\' escaping ',', '=' or '\' in a value.

@@ -46,6 +46,36 @@ public sealed class AuthInjectionTests : IDisposable
     }
 
     [Fact]
+    public async Task The_query_key_never_reaches_the_caller_in_a_location_and_the_callers_query_goes_as_sent()
+    {
+        // An upstream redirecting with the query it got (a trailing-slash redirect) echoed the key to the caller (session-43 probe).
+        _upstream.Given(Request.Create().WithPath("/dir").UsingGet()).RespondWith(Response.Create().WithStatusCode(301)
+            .WithHeader("Location", $"{_upstream.Url}/dir/?page=2&api_key=k-secret-9"));
+        _upstream.Given(Request.Create().WithPath("/away").UsingGet()).RespondWith(Response.Create().WithStatusCode(302)
+            .WithHeader("Location", "https://elsewhere.example/x?API_KEY=k-secret-9&y=1#top"));
+        await using var gateway = await GatewayServer.StartAsync(Upstream("svc", _upstream.Url!,
+            ("Auth:Type", "ApiKey"), ("Auth:QueryName", "api_key"), ("Auth:Key", "k-secret-9")));
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = gateway.Client.BaseAddress };
+        client.DefaultRequestHeaders.Add("X-Api-Key", gateway.ApiKey);
+
+        using (var redirect = await client.GetAsync("v1/rest/svc/dir?page=2"))
+        {
+            Assert.Equal(HttpStatusCode.MovedPermanently, redirect.StatusCode);
+            Assert.EndsWith("/v1/rest/svc/dir/?page=2", redirect.Headers.Location!.OriginalString);
+        }
+        using (var away = await client.GetAsync("v1/rest/svc/away"))
+            Assert.Equal("https://elsewhere.example/x?y=1#top", away.Headers.Location!.OriginalString);
+
+        // The caller's query reaches the upstream as it was sent, the key after it (UriBuilder re-escaped it: '%zz' as '%25zz').
+        await using var raw = new RawUpstream("HTTP/1.1 204 No Content\r\n\r\n");
+        await using var exact = await GatewayServer.StartAsync(Upstream("svc", raw.Url,
+            ("Auth:Type", "ApiKey"), ("Auth:QueryName", "api_key"), ("Auth:Key", "k-secret-9")));
+        var sent = await RawHttp.SendAsync(exact, "GET", "/v1/rest/svc/q?a=%zz&b=|^`{}");
+        Assert.Equal(204, sent.Status);
+        Assert.Equal("GET /q?a=%zz&b=|^`{}&api_key=k-secret-9 HTTP/1.1", raw.RequestLines.Single());
+    }
+
+    [Fact]
     public async Task Bearer_token()
     {
         await using var gateway = await GatewayServer.StartAsync(Upstream("svc", _upstream.Url!,

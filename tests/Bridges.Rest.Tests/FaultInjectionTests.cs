@@ -278,4 +278,22 @@ public sealed class FaultInjectionTests : IAsyncLifetime
         Assert.True(failure is HttpRequestException or IOException, $"unexpected: {failure}");
         Assert.Equal(1, broken.Requests);
     }
+
+    /// <summary>
+    /// An upstream that reads a call and closes without answering may have acted on it. A bodiless POST or PATCH reached it
+    /// four times with retries off (session-43 probe): .NET's handler sends a request without content again when its
+    /// connection closes before the answer. Each attempt the resilience pipeline makes now reaches the upstream once.
+    /// </summary>
+    [Theory]
+    [InlineData("POST", "0", 1)]
+    [InlineData("PATCH", "0", 1)]
+    [InlineData("DELETE", "2", 3)]
+    public async Task An_upstream_closing_without_an_answer_gets_each_attempt_once(string method, string retries, int expected)
+    {
+        using var silent = new FaultyServer(Fault.NoAnswer);
+        await using var gateway = await GatewayServer.StartAsync(Upstream("silent", silent.Url, ("Resilience:MaxRetryAttempts", retries)));
+        using var response = await gateway.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), "v1/rest/silent/orders/7/ship"));
+        await Problem(response, 502, "bad-gateway");
+        Assert.Equal(expected, silent.Requests);
+    }
 }

@@ -17,6 +17,8 @@ public enum Fault
     TruncatedBody,
     /// <summary>Bytes that are not HTTP at all.</summary>
     NotHttp,
+    /// <summary>Reads the request, then closes the connection without a byte of answer (a worker that died with it).</summary>
+    NoAnswer,
 }
 
 /// <summary>

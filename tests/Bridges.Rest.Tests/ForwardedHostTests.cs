@@ -62,6 +62,27 @@ public sealed class ForwardedHostTests : IAsyncLifetime
         Assert.Equal(location, response.Headers.Location?.OriginalString);
     }
 
+    /// <summary>An HTTP/1.0 request may carry no Host: trusted least, so PublicHost or a path, never the upstream's own URL (session-43 probe).</summary>
+    [Theory]
+    [InlineData("public", "http://api.example.com/v1/rest/public/new")]
+    [InlineData("allowed", "/v1/rest/allowed/new")]
+    [InlineData("plain", "/v1/rest/plain/new")]
+    public async Task A_request_without_Host_gets_a_Location_on_the_public_host_or_a_path(string upstream, string location)
+    {
+        _upstream.Given(Request.Create().WithPath($"/{upstream}/moved").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(302).WithHeader("Location", $"{_upstream.Url}/{upstream}/new"));
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(_gateway.BaseAddress.Host, _gateway.BaseAddress.Port);
+        var stream = tcp.GetStream();
+        var head = $"GET /v1/rest/{upstream}/moved HTTP/1.0\r\n{string.Concat(_gateway.AuthHeaders.Select(h => h + "\r\n"))}\r\n";
+        await stream.WriteAsync(System.Text.Encoding.Latin1.GetBytes(head));
+        using var answer = new MemoryStream();
+        await stream.CopyToAsync(answer);
+        var lines = System.Text.Encoding.Latin1.GetString(answer.ToArray()).Split("\r\n");
+        Assert.StartsWith("HTTP/1.1 302", lines[0], StringComparison.Ordinal);
+        Assert.Equal(location, lines.Single(l => l.StartsWith("Location:", StringComparison.OrdinalIgnoreCase))["Location:".Length..].Trim());
+    }
+
     static void AssertNowhere(IDictionary<string, WireMock.Types.WireMockList<string>> headers, string value) =>
         Assert.DoesNotContain(headers, h => h.Value.Any(v => v.Contains(value, StringComparison.OrdinalIgnoreCase)));
 

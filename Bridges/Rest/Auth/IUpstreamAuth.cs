@@ -57,10 +57,12 @@ sealed class ApiKeyAuth(string headerName, string? queryName, string key) : IUps
         }
         else
         {
-            var uri = request.RequestUri!;
+            // Appended to the target as built (UpstreamPath.Combine), not through UriBuilder, which re-escaped the caller's
+            // query ('%zz' as '%25zz', '|' as '%7C') that goes to the upstream byte for byte.
+            var target = request.RequestUri!.OriginalString;
             var pair = Uri.EscapeDataString(queryName) + "=" + Uri.EscapeDataString(key);
-            var query = string.IsNullOrEmpty(uri.Query) ? "?" + pair : uri.Query + "&" + pair;
-            request.RequestUri = new UriBuilder(uri) { Query = query[1..] }.Uri;
+            var separator = !target.Contains('?', StringComparison.Ordinal) ? "?" : target.EndsWith('?') ? "" : "&";
+            request.RequestUri = new Uri(target + separator + pair, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
         }
         return default;
     }

@@ -39,6 +39,8 @@ sealed class HeaderCopier(RestUpstreamOptions options)
     /// allowed Host is used, else <c>PublicHost</c>, else none (the Location is then a path, which the caller resolves
     /// against its own request); with neither setting, the caller's Host.
     /// </summary>
+    public string? PublicHost => options.PublicHost;
+
     public string? LocationHost(string callerHost) =>
         options.PublicHost is null && _allowedHosts.Count == 0 ? callerHost
         : _allowedHosts.Contains(callerHost) || string.Equals(callerHost, options.PublicHost, StringComparison.OrdinalIgnoreCase) ? callerHost

@@ -82,6 +82,25 @@ static class UpstreamPath
         }
     }
 
+    /// <summary>
+    /// A URI reference (absolute or a path) without the query parameter <paramref name="name"/> (any case, as escaped or
+    /// not); the same string when it has none.
+    /// </summary>
+    public static string WithoutParameter(string reference, string name)
+    {
+        var q = reference.IndexOf('?');
+        if (q < 0) return reference;
+        var hash = reference.IndexOf('#', q);
+        var query = hash < 0 ? reference[(q + 1)..] : reference[(q + 1)..hash];
+        var pairs = query.Split('&');
+        var kept = pairs.Where(pair => !IsNamed(pair, name)).ToArray();
+        if (kept.Length == pairs.Length) return reference;
+        return reference[..q] + (kept.Length == 0 ? "" : "?" + string.Join('&', kept)) + (hash < 0 ? "" : reference[hash..]);
+    }
+
+    static bool IsNamed(string pair, string name) =>
+        string.Equals(Uri.UnescapeDataString(pair.Split('=', 2)[0].Replace('+', ' ')), name, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The caller's query, minus any parameter the gateway sets itself (an API key, say).</summary>
     static string CleanQuery(string query, string? reserved)
     {
@@ -90,11 +109,7 @@ static class UpstreamPath
         if (query.AsSpan().IndexOfAny('#', ' ') >= 0 || query.Contains('\r') || query.Contains('\n'))
             throw new GatewayException(ErrorCode.BadRequest, "The query string is malformed.");
         if (reserved is null) return query;
-        var kept = query[1..].Split('&').Where(p =>
-        {
-            var name = p.Split('=', 2)[0];
-            return !string.Equals(Uri.UnescapeDataString(name.Replace('+', ' ')), reserved, StringComparison.OrdinalIgnoreCase);
-        }).ToArray();
+        var kept = query[1..].Split('&').Where(p => !IsNamed(p, reserved)).ToArray();
         return kept.Length == 0 ? "" : "?" + string.Join('&', kept);
     }
 }
