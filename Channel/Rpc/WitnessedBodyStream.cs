@@ -16,8 +16,9 @@ namespace Gateway.Channel.Rpc;
 /// side's own, the one the witness was checked against) to a reader that needs it (<see cref="IDeliveredSha256"/>).
 /// </summary>
 internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte[], WitnessExpectation> expectation,
-    SessionLog session, TimeSpan witnessTimeout, ILogger log, string requestId, bool holdLastByte = true) : ChannelBodyStream(channelStream), IDeliveredSha256
+    SessionLog session, TimeSpan witnessTimeout, ILogger log, string requestId, bool holdLastByte = true) : ChannelBodyStream(channelStream), IDeliveredSha256, IUnsizedBody
 {
+    private bool _holdLastByte = holdLastByte;
     private Task<Witness>? _verification;
     private (byte[] Sha256, long Length)? _verified;
     private bool _drained;
@@ -42,7 +43,7 @@ internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
     {
         if (buffer.IsEmpty) return 0;
-        if (!holdLastByte) return await base.ReadAsync(buffer, ct).ConfigureAwait(false);
+        if (!_holdLastByte) return await base.ReadAsync(buffer, ct).ConfigureAwait(false);
         while (!_held)
         {
             var n = await base.ReadAsync(buffer, ct).ConfigureAwait(false);
@@ -68,6 +69,12 @@ internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte
         }
         _heldByte = buffer.Span[read];
         return read;
+    }
+
+    /// <summary>Before the first read: the answer states no length, so its bytes pass as they come (only its end waits for the witness).</summary>
+    public void PassBytesAsTheyCome()
+    {
+        if (!_held) _holdLastByte = false;
     }
 
     protected override async ValueTask<int> OnEndAsync(CancellationToken ct)

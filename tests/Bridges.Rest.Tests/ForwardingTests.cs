@@ -286,4 +286,40 @@ public sealed class ForwardingTests : IAsyncLifetime
         Assert.Equal("/base/api/v2/new-home", relative.Headers.Location?.OriginalString);
         Assert.Empty(elsewhere.LogEntries);
     }
+
+    /// <summary>
+    /// An answer without a Content-Length (server-sent events, NDJSON progress) passes as it comes: until session 43 the
+    /// last byte of each piece (the newline ending a line or an event) was held back until the next piece came.
+    /// </summary>
+    [Fact]
+    public async Task A_streamed_answer_without_a_length_passes_each_line_as_it_comes()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _upstream.Given(Request.Create().WithPath("/base/api/v2/events").UsingGet()).RespondWith(Response.Create().WithStatusCode(200)
+            .WithHeader("Content-Type", "text/event-stream")
+            .WithSseBody(async (_, queue) =>
+            {
+                queue.Write("data: one\n\n");
+                await release.Task;
+                queue.Write("data: two\n\n");
+                queue.Close();
+            }));
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var response = await _gateway.Client.GetAsync("v1/rest/legacy/events", HttpCompletionOption.ResponseHeadersRead, stop.Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Null(response.Content.Headers.ContentLength);
+        var body = await response.Content.ReadAsStreamAsync(stop.Token);
+        var seen = new StringBuilder();
+        var buffer = new byte[256];
+        // The whole first event, its closing blank line too, while the upstream still holds the second.
+        while (seen.ToString() != "data: one\n\n")
+        {
+            var n = await body.ReadAsync(buffer, stop.Token);
+            Assert.True(n > 0, $"the answer ended after '{seen}'");
+            seen.Append(Encoding.UTF8.GetString(buffer, 0, n));
+        }
+        release.SetResult();
+        seen.Append(await new StreamReader(body).ReadToEndAsync(stop.Token));
+        Assert.Equal("data: one\n\ndata: two\n\n", seen.ToString());
+    }
 }

@@ -54,7 +54,12 @@ public static class RestFamily
             (new ResponseFacts(r.StatusCode, r.Headers.Select(h => new HeaderField(h.Key, h.Value.ToArray())).ToList(), r.ContentLength),
                 new Contracts.IO.DelegatingReadOnlyStream(r.Body, r.DisposeAsync, leaveOpen: true));
 
-        public override RestResponse Join(ResponseFacts m, Stream? body, IAsyncDisposable? owner) =>
-            new(m.Status, m.Headers.Select(h => new KeyValuePair<string, IEnumerable<string>>(h.Name, h.Values)).ToList(), body ?? Stream.Null, m.ContentLength, owner);
+        public override RestResponse Join(ResponseFacts m, Stream? body, IAsyncDisposable? owner)
+        {
+            // Without a Content-Length the caller gets the answer chunked, whose end waits for the witness: a streamed
+            // answer's lines (server-sent events, NDJSON) pass as they come instead of each one with the next.
+            if (m.ContentLength is null && body is IUnsizedBody unsized) unsized.PassBytesAsTheyCome();
+            return new(m.Status, m.Headers.Select(h => new KeyValuePair<string, IEnumerable<string>>(h.Name, h.Values)).ToList(), body ?? Stream.Null, m.ContentLength, owner);
+        }
     }
 }
