@@ -117,6 +117,26 @@ public sealed class ModeTests
         Assert.Contains("Gateway:Security:Signatures:Keys:weak:Secret", error.ToString());
     }
 
+    /// <summary>
+    /// Two entries of one key: the last one won, so a Revoked entry, or a narrower one, was silently ignored (session-43
+    /// probe). The start stops, naming both.
+    /// </summary>
+    [Fact]
+    public async Task Two_entries_of_one_key_stop_the_start_naming_both()
+    {
+        var hash = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("gwk_twice_0123456789"u8));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => GatewayServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Security:ApiKeys:old:Hash"] = hash,
+            ["Gateway:Security:ApiKeys:old:Scopes:0"] = "admin",
+            ["Gateway:Security:ApiKeys:old:Revoked"] = "true",
+            ["Gateway:Security:ApiKeys:copy:Hash"] = hash.ToUpperInvariant().Replace("SHA256:", "sha256:", StringComparison.Ordinal),
+            ["Gateway:Security:ApiKeys:copy:Scopes:0"] = "read:metrics",
+        }));
+        // Configuration keys come sorted, so 'copy' is read first and 'old' is named the second entry.
+        Assert.Contains("Gateway:Security:ApiKeys:old:Hash is the hash of the same key as 'copy'", error.ToString());
+    }
+
     [Fact]
     public async Task Development_creates_a_local_admin_key_once_and_keeps_only_its_hash()
     {

@@ -80,6 +80,9 @@ public sealed class ApiKeyStore
                 errors.Add($"{section}:{name}:Hash must be 'sha256:' followed by 64 hex digits (the SHA-256 of the key).");
                 continue;
             }
+            // One key, one entry: with two, the last one won, so a Revoked copy or a narrower one was silently ignored.
+            if (_keys.FirstOrDefault(k => CryptographicOperations.FixedTimeEquals(k.Hash, hash)) is { } same)
+                errors.Add($"{section}:{name}:Hash is the hash of the same key as '{same.Name}'; give each key one entry (revoke or narrow that one).");
             if (key.Scopes.Count == 0) errors.Add($"{section}:{name}:Scopes is empty; give at least one policy name or grant.");
             foreach (var scope in key.Scopes)
                 if (scope.Contains(':'))
