@@ -26,6 +26,10 @@ public sealed class KeyFilter
         // (an exclude that protects nothing, in a sync): refused, and a literal one is matched with '*'.
         if (glob.IndexOfAny(RcloneOnly) >= 0)
             return "'?', '[...]' and '{a,b}' are not glob syntax here (only '*' and '**' are); match such a character with '*'.";
+        // FileSystemGlobbing reads '\' in a pattern as '/', while a key's '\' is a character of its segment: an exclude
+        // "keep\*" protected keep/old.bak and let a sync delete keep\old.bak (session-43 probe). rclone reads it as an escape.
+        if (glob.Contains('\\', StringComparison.Ordinal))
+            return "'\\' is not glob syntax here (it would be read as '/'); match a '\\' in a key with '*'.";
         try { new Matcher(StringComparison.Ordinal).AddInclude(glob); return null; }
         catch (ArgumentException e) { return e.Message; }
     }

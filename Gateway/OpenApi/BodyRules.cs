@@ -73,7 +73,7 @@ internal static class BodyRules
                 Property(schema, name, p =>
                 {
                     p.MaxItems = 100;
-                    if (p.Items is OpenApiSchema item) ParameterRules.Text(item, ParameterRules.Delimiter, 1, 1024);
+                    if (p.Items is OpenApiSchema item) ParameterRules.Text(item, ParameterRules.Glob, 1, 1024);
                 });
         }
     }

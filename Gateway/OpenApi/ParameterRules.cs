@@ -33,6 +33,9 @@ internal static class ParameterRules
     private const string RestPath = @"^(?!(?:.*/)?\.{1,2}(?:;[^/]*)?(?:/|$))[^\\]*$";
     internal const string Delimiter = @"^[^\u0000-\u001F\u007F-\u009F\uFFFE\uFFFF]*$";
 
+    /// <summary>A migration glob: the delimiter's characters, without rclone's '?', '[...]', '{a,b}' and '\' (KeyFilter refuses them).</summary>
+    internal const string Glob = @"^[^\u0000-\u001F\u007F-\u009F\uFFFE\uFFFF?\[\]{}\\]*$";
+
     public static void Configure(OpenApiOptions options) =>
         options.AddOperationTransformer((operation, _, _) =>
         {

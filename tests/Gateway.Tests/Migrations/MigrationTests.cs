@@ -504,6 +504,8 @@ public sealed class MigrationTests : IAsyncLifetime
         { "include glob with rclone's ?", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"include":["a?c.txt"]}""" },
         { "include glob with a character class", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"include":["[ab]bc.txt"]}""" },
         { "exclude glob with alternatives", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"mode":"sync","exclude":["**/*.{bak,tmp}"]}""" },
+        { "exclude glob with a backslash", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"mode":"sync","exclude":["keep\\*"]}""" },
+        { "include glob with a backslash", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"include":["data\\*.csv"]}""" },
         // Numbers sent as strings were read as numbers (JSON's web defaults); a wrongly typed member is refused like any other.
         { "concurrency as a string", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"concurrency":"8"}""" },
         { "bandwidth as a string", """{"source":{"store":"local","bucket":"src"},"target":{"store":"archive","bucket":"dst"},"bandwidthLimit":"4096"}""" },
