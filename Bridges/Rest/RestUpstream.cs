@@ -216,7 +216,10 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
         try
         {
             var contentLength = response.Content.Headers.ContentLength;
-            if (_options.MaxResponseBodyBytes is { } max && contentLength > max)
+            // A HEAD's answer and a 204 or 304 state the representation's length and carry no body (RFC 9110 §8.6): no limit to keep.
+            var bodiless = response.RequestMessage?.Method == HttpMethod.Head
+                || response.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.NotModified;
+            if (_options.MaxResponseBodyBytes is { } max && contentLength > max && !bodiless)
             {
                 RestLog.ResponseTooLarge(_logger, Name, max);
                 throw new GatewayException(ErrorCode.Unavailable, $"Upstream '{Name}' answered with a body larger than its limit of {max} bytes.");

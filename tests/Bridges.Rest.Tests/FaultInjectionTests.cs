@@ -296,4 +296,33 @@ public sealed class FaultInjectionTests : IAsyncLifetime
         await Problem(response, 502, "bad-gateway");
         Assert.Equal(expected, silent.Requests);
     }
+
+    /// <summary>
+    /// MaxResponseBodyBytes bounds the bytes an answer streams: a GET stating a longer body is refused before any of it,
+    /// but a HEAD's answer and a 304 state the representation's length and carry no body, so they pass (session-43 probe:
+    /// both were a 503, so every HEAD or revalidation of a large resource failed).
+    /// </summary>
+    [Fact]
+    public async Task The_response_limit_refuses_a_longer_body_but_not_a_HEAD_or_a_304_stating_one()
+    {
+        await using var large = new RawUpstream("HTTP/1.1 200 OK\r\nContent-Length: 5000\r\nETag: \"v1\"\r\n\r\n");
+        await using var unchanged = new RawUpstream("HTTP/1.1 304 Not Modified\r\nContent-Length: 5000\r\nETag: \"v1\"\r\n\r\n");
+        var settings = Upstream("large", large.Url, ("MaxResponseBodyBytes", "1000"), ("Resilience:MaxRetryAttempts", "0"));
+        foreach (var (k, v) in Upstream("unchanged", unchanged.Url, ("MaxResponseBodyBytes", "1000"))) settings[k] = v;
+        await using var gateway = await GatewayServer.StartAsync(settings);
+
+        using (var head = await gateway.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "v1/rest/large/file")))
+        {
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+            Assert.Equal(5000, head.Content.Headers.ContentLength);
+        }
+        using (var revalidated = new HttpRequestMessage(HttpMethod.Get, "v1/rest/unchanged/file"))
+        {
+            revalidated.Headers.TryAddWithoutValidation("If-None-Match", "\"v1\"");
+            using var answer = await gateway.Client.SendAsync(revalidated);
+            Assert.Equal(HttpStatusCode.NotModified, answer.StatusCode);
+        }
+        using var get = await gateway.Client.GetAsync("v1/rest/large/file");
+        await Problem(get, 503, "unavailable");
+    }
 }
