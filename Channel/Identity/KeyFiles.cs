@@ -10,12 +10,15 @@ public static class KeyFiles
 {
     private const string Header = "ctp96-private-key v1";
 
-    /// <summary>Writes &lt;dir&gt;/&lt;name&gt;.key (0600) and &lt;dir&gt;/&lt;name&gt;.pub; refuses to overwrite an existing key.</summary>
+    /// <summary>Writes &lt;dir&gt;/&lt;name&gt;.key (0600) and &lt;dir&gt;/&lt;name&gt;.pub; refuses to overwrite either (<see cref="KeyFileExistsException"/>).</summary>
     public static (string PrivatePath, string PublicPath) Write(HybridSigningKey key, string directory, string name)
     {
         Directory.CreateDirectory(directory);
         var privatePath = Path.Combine(directory, name + ".key");
         var publicPath = Path.Combine(directory, name + ".pub");
+        // A .pub alone is often a peer's pinned key (a host's, a client's): it is never replaced either.
+        if (File.Exists(publicPath)) throw new KeyFileExistsException(publicPath);
+        if (File.Exists(privatePath)) throw new KeyFileExistsException(privatePath);
         var text = new StringBuilder()
             .Append(Header).Append('\n')
             .Append("ed25519-seed: ").Append(Convert.ToBase64String(key.Ed25519Seed)).Append('\n')
@@ -27,7 +30,16 @@ public static class KeyFiles
         using (var writer = new StreamWriter(stream, new UTF8Encoding(false)))
             writer.Write(text);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(privatePath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.WriteAllText(publicPath, key.PublicKey.ToText() + "\n");
+        try
+        {
+            using var pub = new FileStream(publicPath, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            pub.Write(Encoding.ASCII.GetBytes(key.PublicKey.ToText() + "\n"));
+        }
+        catch (IOException) when (File.Exists(publicPath))
+        {
+            File.Delete(privatePath);
+            throw new KeyFileExistsException(publicPath);
+        }
         return (privatePath, publicPath);
     }
 
@@ -54,3 +66,6 @@ public static class KeyFiles
         catch (FormatException) { throw new FormatException($"{path}: '{name}' is not valid base64."); }
     }
 }
+
+/// <summary>A key file of that name exists already: an existing key, private or public, is never overwritten.</summary>
+public sealed class KeyFileExistsException(string path) : IOException($"The file '{path}' already exists (an existing key is never overwritten).");

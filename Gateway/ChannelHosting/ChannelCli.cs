@@ -96,7 +96,7 @@ public static partial class ChannelCli
         }
         catch (IOException e)
         {
-            error.WriteLine($"keys generate: {e.Message} (an existing key is never overwritten)");
+            error.WriteLine($"keys generate: {e.Message}");
             return 1;
         }
     }

@@ -37,7 +37,7 @@ public class IdentityTests
             using var read = KeyFiles.ReadPrivate(privatePath);
             Assert.Equal(key.PublicKey, read.PublicKey);
             Assert.Equal(key.PublicKey, KeyFiles.ReadPublic(publicPath));
-            Assert.Throws<IOException>(() => KeyFiles.Write(key, dir, "node"));
+            Assert.ThrowsAny<IOException>(() => KeyFiles.Write(key, dir, "node"));
             Assert.Equal(key.PublicKey.Fingerprint, KeyFingerprint.Parse(key.PublicKey.Fingerprint.ToString()));
 
             if (!OperatingSystem.IsWindows())
@@ -45,6 +45,28 @@ public class IdentityTests
                 File.SetUnixFileMode(privatePath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
                 Assert.Throws<InvalidOperationException>(() => KeyFiles.ReadPrivate(privatePath));
             }
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    /// <summary>
+    /// A .pub alone in the keys folder is often a peer's pinned key (session-43 probe: `keys generate --name bridge` next
+    /// to a copied bridge.pub replaced it without a word): it is never overwritten, and no private key is left behind.
+    /// </summary>
+    [Fact]
+    public void A_public_key_file_alone_is_never_overwritten()
+    {
+        var dir = Directory.CreateTempSubdirectory("ctp96-pinned-").FullName;
+        try
+        {
+            using var peer = HybridSigningKey.Generate();
+            var pinned = Path.Combine(dir, "bridge.pub");
+            File.WriteAllText(pinned, peer.PublicKey.ToText() + "\n");
+            using var mine = HybridSigningKey.Generate();
+            var refused = Assert.Throws<KeyFileExistsException>(() => KeyFiles.Write(mine, dir, "bridge"));
+            Assert.Contains("bridge.pub", refused.Message, StringComparison.Ordinal);
+            Assert.Equal(peer.PublicKey, KeyFiles.ReadPublic(pinned));
+            Assert.False(File.Exists(Path.Combine(dir, "bridge.key")));
         }
         finally { Directory.Delete(dir, true); }
     }
