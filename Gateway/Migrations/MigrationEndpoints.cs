@@ -100,10 +100,26 @@ public static class MigrationEndpoints
         return TypedResults.Ok(new MigrationItemList(page.Select(r => r.Item).ToList(), next));
     }
 
-    private static async Task Events(string id, HttpContext context, MigrationDatabase db, MigrationProgress progress, CancellationToken ct)
+    private static async Task Events(string id, HttpContext context, MigrationDatabase db, MigrationProgress progress,
+        IHostApplicationLifetime lifetime, CancellationToken requestAborted)
     {
         Job(db, id);
         context.Response.ContentType = "application/x-ndjson";
+        // The gateway stopping ends the stream (a follower sees it end before the job did, as `migrate` says): without this,
+        // an open stream held the stop for the host's whole shutdown timeout while the jobs ran on (session-43 probe).
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lifetime.ApplicationStopping);
+        var ct = both.Token;
+        try
+        {
+            await StreamAsync(id, context, db, progress, ct);
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !requestAborted.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static async Task StreamAsync(string id, HttpContext context, MigrationDatabase db, MigrationProgress progress, CancellationToken ct)
+    {
         while (!ct.IsCancellationRequested)
         {
             var changed = progress.NextChange(id);

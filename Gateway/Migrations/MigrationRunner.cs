@@ -93,7 +93,10 @@ public sealed partial class MigrationRunner(
         {
             try { cts.Cancel(); } catch (ObjectDisposedException) { }
         }
-        await Task.WhenAll(_tasks.Keys).WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Past the host's shutdown timeout the jobs still recording are left: they stay running in the database and run
+        // again at the next start. Thrown from here, the cancellation ended the process with an unhandled exception.
+        try { await Task.WhenAll(_tasks.Keys).WaitAsync(cancellationToken).ConfigureAwait(false); }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { }
     }
 
     /// <summary>
