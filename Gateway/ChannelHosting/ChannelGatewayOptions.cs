@@ -79,8 +79,24 @@ public sealed class ChannelGatewayOptionsValidator : Microsoft.Extensions.Option
             errors.Add($"{ChannelGatewayOptions.Section}:Remote:CatalogMaxAge must be at least 1 second (got {options.Remote.CatalogMaxAge}).");
         if (options.SendWindow is < Gateway.Channel.Connections.ChannelOptions.MinSendWindow or > Gateway.Channel.Connections.ChannelOptions.MaxSendWindow)
             errors.Add($"{ChannelGatewayOptions.Section}:SendWindow must be between {Gateway.Channel.Connections.ChannelOptions.MinSendWindow} and {Gateway.Channel.Connections.ChannelOptions.MaxSendWindow} frames (got {options.SendWindow}).");
+        if (ListenProblem(options.Listen) is { } listen)
+            errors.Add($"{ChannelGatewayOptions.Section}:Listen {listen}");
         if (options.Handshakes.Problem() is { } handshakes)
             errors.Add($"{ChannelGatewayOptions.Section}:Handshakes: {handshakes}");
         return errors.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>
+    /// Checked with the other settings: read only when the bridge host began to listen, a bad value failed a background
+    /// service and the start ended with stack traces and "A task was canceled" (session-43 probe).
+    /// </summary>
+    private static string? ListenProblem(string listen)
+    {
+        var colon = listen.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(listen.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port > 65535)
+            return $"must be address:port, the port 0-65535 (got '{listen}').";
+        var host = listen[..colon].Trim('[', ']');
+        return host is "*" or "0.0.0.0" or "localhost" || System.Net.IPAddress.TryParse(host, out _)
+            ? null : $"must name an IP address, '*', '0.0.0.0' or 'localhost', not a host name (got '{listen}').";
     }
 }

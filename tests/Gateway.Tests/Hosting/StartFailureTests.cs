@@ -103,6 +103,23 @@ public sealed class StartFailureTests
         Assert.DoesNotContain(Token, error.ToString());
     }
 
+    /// <summary>
+    /// Read only when the bridge host began to listen, a bad Listen failed a background service and the start ended with
+    /// stack traces and "A task was canceled", a host name not naming the setting at all (session-43 probe).
+    /// </summary>
+    [Theory]
+    [InlineData("garbage", "must be address:port")]
+    [InlineData("127.0.0.1:99999", "must be address:port")]
+    [InlineData("bridge.example:5499", "must name an IP address")]
+    public async Task A_bad_listen_endpoint_stops_the_start_naming_the_setting(string listen, string reason)
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => Gateway.Testing.GatewayServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Channel:Listen"] = listen,
+        }));
+        Assert.Contains($"Gateway:Channel:Listen {reason}", error.ToString());
+    }
+
     [Theory]
     [InlineData("Fsync", "yes", "Gateway:Stores:scratch:Fsync must be true or false")]
     [InlineData("Resilience:MaxRetryAttempts", "-3", "Gateway:Stores:scratch:Resilience does not apply to a local store")]
