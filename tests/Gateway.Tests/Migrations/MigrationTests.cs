@@ -556,14 +556,10 @@ public sealed class MigrationTests : IAsyncLifetime
     {
         var (key, adminKey) = ("gwk_scoped_" + Guid.NewGuid().ToString("N"), "gwk_admin_" + Guid.NewGuid().ToString("N"));
         var settings = Settings();
-        settings["Gateway:Security:ApiKeys:admin:Hash"] = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(adminKey)));
-        settings["Gateway:Security:ApiKeys:admin:Scopes:0"] = "admin";
+        AddKey(settings, "admin", adminKey, "admin");
         settings["Gateway:Stores:archive:Root"] = Directory.CreateDirectory(Path.Combine(_data, "scoped-archive")).FullName;
         settings["Gateway:Stores:flat:Root"] = Directory.CreateDirectory(Path.Combine(_data, "scoped-flat")).FullName;
-        settings["Gateway:Security:ApiKeys:scoped:Hash"] = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(key)));
-        settings["Gateway:Security:ApiKeys:scoped:Scopes:0"] = "read,write:migrations";
-        settings["Gateway:Security:ApiKeys:scoped:Scopes:1"] = "read,write,delete:stores/local/buckets/src/objects/**";
-        settings["Gateway:Security:ApiKeys:scoped:Scopes:2"] = (readTarget ? "read," : "") + "write,delete:stores/archive/buckets/dst/objects/**";
+        AddKey(settings, "scoped", key, "read,write:migrations", "read,write,delete:stores/local/buckets/src/objects/**", (readTarget ? "read," : "") + "write,delete:stores/archive/buckets/dst/objects/**");
         await using var server = await GatewayServer.StartAsync(settings);
         using var adminClient = server.CreateClient();
         adminClient.DefaultRequestHeaders.Add("X-Api-Key", adminKey);
@@ -601,15 +597,11 @@ public sealed class MigrationTests : IAsyncLifetime
     {
         var (key, adminKey) = ("gwk_ops_" + Guid.NewGuid().ToString("N"), "gwk_admin_" + Guid.NewGuid().ToString("N"));
         var settings = Settings();
-        settings["Gateway:Security:ApiKeys:admin:Hash"] = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(adminKey)));
-        settings["Gateway:Security:ApiKeys:admin:Scopes:0"] = "admin";
+        AddKey(settings, "admin", adminKey, "admin");
         settings["Gateway:Stores:archive:Root"] = Directory.CreateDirectory(Path.Combine(_data, "ops-archive")).FullName;
         settings["Gateway:Stores:flat:Root"] = Directory.CreateDirectory(Path.Combine(_data, "ops-flat")).FullName;
-        settings["Gateway:Security:ApiKeys:ops:Hash"] = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(key)));
         // Everything a copy between the buckets needs, but not the delete at the source a move needs.
-        settings["Gateway:Security:ApiKeys:ops:Scopes:0"] = "read,write:migrations";
-        settings["Gateway:Security:ApiKeys:ops:Scopes:1"] = "read,write:stores/local/buckets/src/objects/**";
-        settings["Gateway:Security:ApiKeys:ops:Scopes:2"] = "read,write,delete:stores/archive/buckets/dst/objects/**";
+        AddKey(settings, "ops", key, "read,write:migrations", "read,write:stores/local/buckets/src/objects/**", "read,write,delete:stores/archive/buckets/dst/objects/**");
         await using var server = await GatewayServer.StartAsync(settings);
         using var adminClient = server.CreateClient();
         adminClient.DefaultRequestHeaders.Add("X-Api-Key", adminKey);
@@ -662,6 +654,13 @@ public sealed class MigrationTests : IAsyncLifetime
         string? last = null;
         while (await reader.ReadLineAsync() is { } line) last = line;
         if (last is not null) Assert.DoesNotContain("\"completed\"", last, StringComparison.Ordinal);
+    }
+
+    /// <summary>An API key of <paramref name="name"/> with its hash and scopes.</summary>
+    private static void AddKey(Dictionary<string, string?> settings, string name, string key, params string[] scopes)
+    {
+        settings[$"Gateway:Security:ApiKeys:{name}:Hash"] = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        for (var i = 0; i < scopes.Length; i++) settings[$"Gateway:Security:ApiKeys:{name}:Scopes:{i}"] = scopes[i];
     }
 
     [Fact]
