@@ -20,7 +20,8 @@ public static class CutoverEndpoints
         return app;
     }
 
-    private static Ok<Cutover> CutOver(string store, BridgeRegistry<IObjectStore> registry, MigrationDatabase db, StoreCutovers cutovers, TimeProvider time)
+    private static async Task<Ok<Cutover>> CutOver(string store, BridgeRegistry<IObjectStore> registry, MigrationDatabase db, StoreCutovers cutovers,
+        TimeProvider time, CancellationToken ct)
     {
         if (registry.Get(store) is not MigratingStore migrating)
             throw new GatewayException(ErrorCode.Conflict, $"Store '{store}' is not a migrating store; only those are cut over.");
@@ -34,6 +35,22 @@ public static class CutoverEndpoints
             && j.Spec.KeepsNames && db.Totals(j.Id).Objects.Failed == 0)
             ?? throw new GatewayException(ErrorCode.Conflict,
                 $"No migration from '{from}' to '{to}' that keeps bucket and prefix has completed with verification (checksum or size) and no failed object; run one first.");
+        await RequireMigratedBucketsAsync(registry.Get(to), jobs, ct);
         return TypedResults.Ok(cutovers.Record(new Cutover(migrating.Name, from, to, verified.Id, time.GetUtcNow())));
+    }
+
+    /// <summary>
+    /// Every bucket a finished job filled is still there in To, asked now: a cutover is kept, so one to a To whose bucket
+    /// was deleted since (every read then 404) or that does not answer (every read 503) is refused, From still serving
+    /// (session-43 probe: both cut over with 200). An unreachable To is the store's own 503.
+    /// </summary>
+    private static async Task RequireMigratedBucketsAsync(IObjectStore to, IEnumerable<JobRow> jobs, CancellationToken ct)
+    {
+        var buckets = jobs.Where(j => j.State == MigrationStates.Completed && !j.Spec.DryRun && j.Spec.KeepsNames)
+            .Select(j => j.Spec.Target.Bucket).Distinct(StringComparer.Ordinal);
+        foreach (var bucket in buckets)
+            if (!await to.BucketExistsAsync(bucket, ct))
+                throw new GatewayException(ErrorCode.Conflict,
+                    $"Store '{to.Name}' no longer has bucket '{bucket}', which a finished migration filled; nothing was cut over (migrate it again first).");
     }
 }

@@ -244,6 +244,27 @@ public sealed class MigratingStoreTests : IAsyncLifetime
         Assert.Equal("one", Encoding.UTF8.GetString((await BodyOfAsync("live", "a/k1"))!));
     }
 
+    /// <summary>
+    /// A cutover is kept, so it asks To for every bucket a finished job filled: one deleted since is a 409 and nothing is
+    /// cut over, the store still serving From (session-43 probe: it cut over with 200 and every read was then a 404).
+    /// </summary>
+    [Fact]
+    public async Task A_cutover_to_a_bucket_deleted_since_the_job_is_refused_and_From_still_serves()
+    {
+        await _api.PutAsync("old", "bkt", "k1", "one"u8.ToArray());
+        var id = await _api.StartAsync(new { source = new { store = "old", bucket = "bkt" }, target = new { store = "new", bucket = "bkt" } });
+        Assert.Equal("completed", (await _api.WaitForEndAsync(id)).GetProperty("state").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, await DeleteAsync("new", "k1"));
+        using (var gone = await _server.Client.DeleteAsync("v1/stores/new/buckets/bkt")) Assert.Equal(HttpStatusCode.NoContent, gone.StatusCode);
+
+        using (var refused = await _server.Client.PostAsync("v1/stores/live/cutover", null))
+        {
+            var problem = await ProblemAssert.Problem(refused, HttpStatusCode.Conflict, "conflict");
+            Assert.Contains("no longer has bucket 'bkt'", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+        Assert.Equal("one", Encoding.UTF8.GetString((await BodyOfAsync("live", "k1"))!));
+    }
+
     [Fact]
     public async Task Cutover_needs_a_finished_verified_job_and_then_the_store_is_plain_To()
     {
