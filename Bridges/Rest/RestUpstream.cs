@@ -229,6 +229,13 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
                 RestLog.InvalidResponseFraming(_logger, Name, fault);
                 throw new GatewayException(ErrorCode.BadGateway, $"Upstream '{Name}' answered with {fault}: its length is ambiguous, so the answer is not passed on.");
             }
+            if (HeaderCopier.UnknownTransferCoding(response) is { } coding)
+            {
+                var shown = coding.Length <= 40 && coding.All(char.IsAsciiLetterOrDigit) ? $"'{coding}'" : "one";
+                RestLog.InvalidResponseFraming(_logger, Name, $"the transfer coding {shown}");
+                throw new GatewayException(ErrorCode.BadGateway,
+                    $"Upstream '{Name}' answered with the transfer coding {shown}, which the gateway does not undo: the answer is not passed on.");
+            }
             var headers = _headers.ResponseHeaders(response, location => RewriteLocation(location, destination, caller));
             if (HeaderCopier.FirstUnsendable(headers) is { } unsendable)
             {

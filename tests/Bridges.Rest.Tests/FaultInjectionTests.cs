@@ -230,6 +230,24 @@ public sealed class FaultInjectionTests : IAsyncLifetime
         Assert.Contains("length is ambiguous", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A transfer coding other than chunked is one hop's and .NET undoes only chunked: the caller got gzip bytes as the
+    /// plain body, with nothing saying so (session-43 probe). Refused as nginx refuses it.
+    /// </summary>
+    [Fact]
+    public async Task An_answer_with_a_transfer_coding_other_than_chunked_is_a_502()
+    {
+        var gzipped = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(gzipped, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            gzip.Write(System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("hello compressed world ", 20))));
+        var body = System.Text.Encoding.Latin1.GetString(gzipped.ToArray());
+        await using var coded = new RawUpstream($"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n{body.Length:x}\r\n{body}\r\n0\r\n\r\n");
+        await using var gateway = await GatewayServer.StartAsync(Upstream("coded", coded.Url, ("Resilience:MaxRetryAttempts", "0")));
+        using var response = await gateway.Client.GetAsync("v1/rest/coded/x");
+        var problem = await Problem(response, 502, "bad-gateway");
+        Assert.Contains("transfer coding 'gzip'", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_header_value_with_a_tab_passes_through()
     {

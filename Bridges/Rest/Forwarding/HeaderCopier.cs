@@ -75,6 +75,18 @@ sealed class HeaderCopier(RestUpstreamOptions options)
     }
 
     /// <summary>
+    /// A transfer coding other than chunked (<c>gzip, chunked</c>), or null. .NET's handler undoes only chunked, and the
+    /// Transfer-Encoding header is not passed on (one hop's), so the caller got the gzip bytes as the plain body; RFC 9112
+    /// section 7 has such a coding undone by the hop or the answer refused, as nginx refuses it (502).
+    /// </summary>
+    public static string? UnknownTransferCoding(HttpResponseMessage response)
+    {
+        if (!response.Headers.NonValidated.TryGetValues("Transfer-Encoding", out var codings)) return null;
+        return codings.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .FirstOrDefault(c => !c.Equals("chunked", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
     /// The name of the first header whose value Kestrel would refuse to write (a control character other than HTAB, or a
     /// character outside US-ASCII: HttpClient reads a raw UTF-8 byte as Latin-1), so the answer is refused whole (a 502)
     /// rather than failing as the gateway's own 500 when its headers are written; null when every value can be sent.
