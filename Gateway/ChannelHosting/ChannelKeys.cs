@@ -28,7 +28,7 @@ internal static class ChannelKeys
             var text = value.Trim();
             return text.StartsWith("ctp96-pub:", StringComparison.Ordinal) ? HybridPublicKey.Parse(text) : KeyFiles.ReadPublic(text);
         }
-        catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             throw new InvalidOperationException($"{setting}: not a CTP-96 public key ('ctp96-pub:...' or a readable .pub file): {e.Message}");
         }

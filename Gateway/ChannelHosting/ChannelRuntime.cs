@@ -62,9 +62,21 @@ public sealed class ChannelRuntime : IAsyncDisposable
             // In process, one node key signs both ends; the host pins the gateway and the gateway pins the host.
             HostKeys = [Key.PublicKey];
         }
-        Audit = new AuditLog(Options.AuditDatabase ?? Path.Combine(dataDirectory, "audit.db"));
+        Audit = OpenAudit(Options.AuditDatabase, dataDirectory);
         PendingAuditEndpoints.WarnIfUnresolved(Audit, loggers.CreateLogger<ChannelRuntime>());
         _client = new Lazy<ChannelClient>(CreateClient);
+    }
+
+    /// <summary>The start names the setting and the file (session-43 probe: "SQLite Error 26: 'file is not a database'" alone).</summary>
+    private static AuditLog OpenAudit(string? configured, string dataDirectory)
+    {
+        var path = configured ?? Path.Combine(dataDirectory, "audit.db");
+        try { return new AuditLog(path); }
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException or UnauthorizedAccessException)
+        {
+            var setting = configured is null ? "Gateway:DataDirectory (its audit.db)" : "Gateway:Channel:AuditDatabase";
+            throw new InvalidOperationException($"{setting}: the audit database '{path}' cannot be opened: {e.Message}", e);
+        }
     }
 
     /// <summary>"gateway", or "bridge-host" (from --role or Gateway:Role).</summary>

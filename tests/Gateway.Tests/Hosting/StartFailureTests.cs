@@ -120,6 +120,33 @@ public sealed class StartFailureTests
         Assert.Contains($"Gateway:Channel:Listen {reason}", error.ToString());
     }
 
+    /// <summary>The audit database the start cannot open is named with its setting (session-43 probe: "SQLite Error 26" alone).</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_audit_database_that_cannot_be_opened_stops_the_start_naming_the_setting_and_file(bool directory)
+    {
+        var root = Directory.CreateTempSubdirectory("gw-auditdb-").FullName;
+        try
+        {
+            var path = directory ? root : Path.Combine(root, "not-a-database.txt");
+            if (!directory) await File.WriteAllTextAsync(path, string.Concat(Enumerable.Repeat("this is not SQLite\n", 100)));
+            var error = await Assert.ThrowsAnyAsync<Exception>(() => Gateway.Testing.GatewayServer.StartAsync(new Dictionary<string, string?>
+            {
+                ["Gateway:Channel:AuditDatabase"] = path,
+            }));
+            Assert.Contains($"Gateway:Channel:AuditDatabase: the audit database '{path}' cannot be opened", error.ToString());
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
+    public void An_empty_pinned_key_entry_is_named_as_the_setting()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Gateway.ChannelHosting.ChannelKeys.ParsePublic("", "Gateway:Channel:AllowedClients:0"));
+        Assert.StartsWith("Gateway:Channel:AllowedClients:0: not a CTP-96 public key", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Fsync", "yes", "Gateway:Stores:scratch:Fsync must be true or false")]
     [InlineData("Resilience:MaxRetryAttempts", "-3", "Gateway:Stores:scratch:Resilience does not apply to a local store")]
