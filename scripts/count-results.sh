@@ -10,7 +10,8 @@
 #     (a test host that crashed after its tests passed, e.g. Environment.FailFast)
 #   - dotnet test exited non-zero while nothing above explains it
 # Before the table, each failed test is named with the first line of its message (at most 30), so
-# that the tail of a CI log says which tests failed, not only how many.
+# that the tail of a CI log says which tests failed, not only how many; up to 8 further lines of the
+# message follow, indented (xUnit puts what differed there, e.g. the items of a collection not empty).
 # Exits 1 when anything failed, 0 otherwise.
 set -euo pipefail
 if [ $# -lt 1 ]; then echo "usage: $0 RESULTS_DIR PROJECT..." >&2; exit 2; fi
@@ -46,8 +47,10 @@ for name in projects:
             else:
                 f += 1; tf += 1
                 message = r.find("t:Output/t:ErrorInfo/t:Message", ns)
-                first = next((l.strip() for l in (message.text or "").splitlines() if l.strip()), "") if message is not None else ""
+                lines = [l.strip() for l in (message.text or "").splitlines() if l.strip()] if message is not None else []
+                first = lines[0] if lines else ""
                 failures.append(f"FAILED {name}: {r.get('testName')} ({o})" + (f": {first[:200]}" if first else ""))
+                failures.extend(f"    | {l[:400]}" for l in lines[1:9])
         summary = root.find("t:ResultSummary", ns)
         outcome = summary.get("outcome") if summary is not None else None
         if summary is None:
@@ -65,10 +68,11 @@ for name in projects:
             f += 1; notes.append(f"dotnet test exited {code}")
     rows.append((name, p, f, s, "; ".join(notes)))
     total_p += p; total_f += f; total_s += s
-for line in failures[:30]:
+named = [i for i, l in enumerate(failures) if l.startswith("FAILED ")]
+for line in failures[:named[30] if len(named) > 30 else len(failures)]:
     print(line)
-if len(failures) > 30:
-    print(f"... and {len(failures) - 30} more failed tests")
+if len(named) > 30:
+    print(f"... and {len(named) - 30} more failed tests")
 width = max([len(r[0]) for r in rows] + [7])
 print(f"{'project':<{width}}  {'passed':>6}  {'failed':>6}  {'skipped':>7}  note")
 for name, p, f, s, note in rows:

@@ -41,7 +41,23 @@ internal static class NdjsonBody
                 json.Reset();
                 writer.Write("\n"u8);
                 var next = items.MoveNextAsync();
-                if ((!next.IsCompleted || writer.UnflushedBytes >= Batch) && (await writer.FlushAsync(ct).ConfigureAwait(false)).IsCompleted) break;
+                if (!next.IsCompleted || writer.UnflushedBytes >= Batch)
+                {
+                    // The reader gone (the flush completed, or cancelled with the body): the pending read must finish
+                    // (the producer is cancelled) before the enumerator is disposed, which refuses a read in progress.
+                    FlushResult flushed;
+                    try { flushed = await writer.FlushAsync(ct).ConfigureAwait(false); }
+                    catch (Exception)
+                    {
+                        await PendingRead.SettleAsync(next).ConfigureAwait(false);
+                        throw;
+                    }
+                    if (flushed.IsCompleted)
+                    {
+                        await PendingRead.SettleAsync(next).ConfigureAwait(false);
+                        break;
+                    }
+                }
                 more = await next.ConfigureAwait(false);
             }
             await writer.CompleteAsync().ConfigureAwait(false);

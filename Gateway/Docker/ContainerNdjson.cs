@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Gateway.Contracts.Containers;
+using Gateway.Contracts.IO;
 
 namespace Gateway.Docker;
 
@@ -80,24 +81,17 @@ static class ContainerNdjson
                 try { flushed = await body.FlushAsync(ct); }
                 catch (Exception)
                 {
-                    await SettleAsync(next);
+                    await PendingRead.SettleAsync(next);
                     throw;
                 }
                 if (flushed.IsCompleted)
                 {
-                    await SettleAsync(next);
+                    await PendingRead.SettleAsync(next);
                     return;
                 }
             }
             hasItem = await next;
         }
         await body.FlushAsync(ct);
-    }
-
-    /// <summary>Waits out a read nobody will use; its outcome does not matter any more.</summary>
-    static async Task SettleAsync(ValueTask<bool> next)
-    {
-        try { await next; }
-        catch (Exception) { }
     }
 }

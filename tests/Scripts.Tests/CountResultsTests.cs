@@ -34,7 +34,7 @@ public sealed class CountResultsTests : IDisposable
     }
 
     [Fact]
-    public void Failed_tests_are_named_with_the_first_line_of_their_message()
+    public void Failed_tests_are_named_with_the_first_line_of_their_message_and_the_next_lines_follow_indented()
     {
         SyntheticTrx.Write(Path.Combine(_dir, "A.Tests"), "Failed", ["Passed", "Failed"],
             failureMessage: "\n  Assert.Equal() Failure: Values differ\nExpected: 1\nActual:   2");
@@ -42,6 +42,8 @@ public sealed class CountResultsTests : IDisposable
         var (_, lines) = Count("A.Tests");
 
         Assert.Contains("FAILED A.Tests: T1 (Failed): Assert.Equal() Failure: Values differ", lines);
+        Assert.Contains("    | Expected: 1", lines);
+        Assert.Contains("    | Actual:   2", lines);
         Assert.DoesNotContain(lines, l => l.Contains("T0", StringComparison.Ordinal));
     }
 
