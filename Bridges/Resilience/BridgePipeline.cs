@@ -23,6 +23,12 @@ public static class BridgePipeline
     /// <summary>Set to true on the <see cref="ResilienceContext"/> for calls that are safe to repeat. Unset means not idempotent: no retry.</summary>
     public static readonly ResiliencePropertyKey<bool> Idempotent = new("Gateway.Bridge.Idempotent");
 
+    /// <summary>
+    /// Set to true when the callback keeps the total and attempt timeouts itself (a REST call with a body, whose clocks
+    /// stop while the caller's body is awaited): the pipeline's own timeouts then stand aside.
+    /// </summary>
+    public static readonly ResiliencePropertyKey<bool> SelfTimed = new("Gateway.Bridge.SelfTimed");
+
     static readonly ConditionalWeakTable<ResiliencePipeline, BridgeResilience> ByPipeline = new();
 
     public static ResiliencePipeline Build(string instanceName, ResilienceOptions options, ILoggerFactory? loggers = null)
@@ -45,7 +51,7 @@ public static class BridgePipeline
 
         builder.AddStrategy(_ => new GatewayErrorStrategy(instanceName, health, options.TotalTimeout,
             () => BridgeMetrics.Rejected(metricKind, metricName, "circuit-open")), new GatewayErrorStrategyOptions());
-        builder.AddTimeout(options.TotalTimeout);
+        builder.AddTimeout(new TimeoutStrategyOptions { TimeoutGenerator = args => Unless(args, options.TotalTimeout) });
 
         ConcurrencyLimiter? limiter = null;
         if (options.MaxConcurrency > 0)
@@ -122,7 +128,7 @@ public static class BridgePipeline
 
         builder.AddTimeout(new TimeoutStrategyOptions
         {
-            Timeout = options.AttemptTimeout,
+            TimeoutGenerator = args => Unless(args, options.AttemptTimeout),
             OnTimeout = _ =>
             {
                 BridgeMetrics.AttemptTimedOut(metricKind, metricName);
@@ -141,6 +147,12 @@ public static class BridgePipeline
         BridgeMetrics.Track(resilience);
         return resilience;
     }
+
+    static ValueTask<TimeSpan> Unless(TimeoutGeneratorArguments args, TimeSpan timeout) =>
+        new(args.Context.Properties.GetValue(SelfTimed, false) ? Timeout.InfiniteTimeSpan : timeout);
+
+    /// <summary>A timeout as the 504's detail shows it: "10 s", "250 ms".</summary>
+    public static string Format(TimeSpan t) => t.TotalSeconds >= 1 ? $"{t.TotalSeconds:0.###} s" : $"{t.TotalMilliseconds:0} ms";
 
     /// <summary>The health/circuit view of a pipeline made by <see cref="Build"/>; null for pipelines built elsewhere.</summary>
     public static BridgeResilience? Find(ResiliencePipeline pipeline) => ByPipeline.TryGetValue(pipeline, out var r) ? r : null;

@@ -43,12 +43,10 @@ sealed class GatewayErrorStrategy(string instanceName, BridgeHealthTracker healt
                 RetryAfterSeconds = limited.RetryAfter is { } after ? (int)Math.Ceiling(after.TotalSeconds) : 1,
             }),
             TimeoutRejectedException timeout => Outcome.FromException<TResult>(new GatewayException(ErrorCode.Timeout,
-                $"Bridge '{instanceName}' did not answer within {Format(timeout.Timeout == TimeSpan.Zero ? totalTimeout : timeout.Timeout)}.", timeout)),
+                $"Bridge '{instanceName}' did not answer within {BridgePipeline.Format(timeout.Timeout == TimeSpan.Zero ? totalTimeout : timeout.Timeout)}.", timeout)),
             { } failed when TransientFailures.IsConnectionFailure(failed) => Outcome.FromException<TResult>(new GatewayException(ErrorCode.Unavailable,
                 $"Bridge '{instanceName}' could not be reached ({TransientFailures.Describe(asObject)}).", outcome.Exception)),
             _ => outcome,
         };
     }
-
-    static string Format(TimeSpan t) => t.TotalSeconds >= 1 ? $"{t.TotalSeconds:0.###} s" : $"{t.TotalMilliseconds:0} ms";
 }

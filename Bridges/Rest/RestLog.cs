@@ -25,4 +25,7 @@ static partial class RestLog
 
     [LoggerMessage(EventId = EventIds.RestInvalidResponseFraming, Level = LogLevel.Warning, Message = "Upstream {Upstream}: answered with {Fault}; answered 502")]
     public static partial void InvalidResponseFraming(ILogger logger, string upstream, string fault);
+
+    [LoggerMessage(EventId = EventIds.RestResponseStalled, Level = LogLevel.Warning, Message = "Upstream {Upstream}: sent nothing within its answer for {IdleMs:0} ms (ResponseIdleTimeout); aborted")]
+    public static partial void ResponseStalled(ILogger logger, string upstream, double idleMs);
 }

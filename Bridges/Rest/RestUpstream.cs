@@ -11,6 +11,7 @@ using Gateway.Contracts.Rest;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 using Polly;
+using Polly.Timeout;
 
 namespace Gateway.Bridges.Rest;
 
@@ -83,16 +84,27 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
         // A bad path fails here, before any attempt, so it is a 400 and not a retried failure.
         var relative = UpstreamPath.Relative(_options.PathPrefix, _options.RemovePathPrefix, request.Path, request.QueryString, _auth.QueryParameter);
 
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        // With a body, the call keeps its own clocks, which stop while the caller's body is awaited (UpstreamClocks).
+        using var clocks = body is null ? null : new UpstreamClocks(_options.Resilience.TotalTimeout, _options.Resilience.AttemptTimeout, _time);
+        using var callToken = clocks is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, clocks.Total.Token);
+        if (body is not null) body.Clocks = clocks;
+        var context = ResilienceContextPool.Shared.Get(callToken?.Token ?? cancellationToken);
         HttpResponseMessage response;
         Destination destination;
         var state = new AttemptState(this, request, method, body, relative, cancellationToken);
         try
         {
             context.Properties.Set(BridgePipeline.Idempotent, idempotent);
+            context.Properties.Set(BridgePipeline.SelfTimed, clocks is not null);
             response = await _resilience.Pipeline.ExecuteAsync(static (ctx, s) => s.Upstream.AttemptAsync(ctx, s), context, state)
                 .ConfigureAwait(false);
             destination = state.LastDestination!;
+        }
+        catch (OperationCanceledException e) when (clocks is { Total.Expired: true } && !cancellationToken.IsCancellationRequested)
+        {
+            var total = clocks.Total.Timeout;
+            _resilience.Health.RecordFailure($"timeout after {total.TotalMilliseconds:0} ms");
+            throw new GatewayException(ErrorCode.Timeout, $"Bridge '{Name}' did not answer within {BridgePipeline.Format(total)}.", e);
         }
         catch (GatewayException e) when (e.Code == ErrorCode.Unavailable && state.UpstreamFailed
             && e.InnerException is { } cause && TransientFailures.IsConnectionFailure(cause))
@@ -128,7 +140,9 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
 
     async ValueTask<HttpResponseMessage> AttemptAsync(ResilienceContext context, AttemptState state)
     {
-        var ct = context.CancellationToken;
+        using var clock = state.Body?.Clocks?.StartAttempt();
+        using var attemptToken = clock is null ? null : CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, clock.Token);
+        var ct = attemptToken?.Token ?? context.CancellationToken;
         for (var authTry = 0; ; authTry++)
         {
             var destination = state.LastDestination = _destinations.Pick();
@@ -164,15 +178,20 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
                     throw new HttpRequestException(HttpRequestError.InvalidResponse, $"The upstream answered with status {status}, not a final HTTP status.");
                 }
             }
-            catch (Exception e)
+            catch (Exception caught)
             {
+                // The attempt's own clock ran out (a call with a body): Polly's attempt timeout, which stood aside, would have said so.
+                var e = clock is { Expired: true } && !context.CancellationToken.IsCancellationRequested
+                    ? new TimeoutRejectedException($"The attempt timed out after {BridgePipeline.Format(clock.Timeout)}.", clock.Timeout, caught)
+                    : caught;
                 var gateway = FindGatewayException(e);
                 var callerGone = e is OperationCanceledException && state.CallerToken.IsCancellationRequested;
                 state.UpstreamFailed = gateway is null && TransientFailures.IsConnectionFailure(e);
                 if (!callerGone && (gateway is null || gateway.Code is ErrorCode.Unavailable or ErrorCode.Timeout))
-                    FailDestination(destination, e is OperationCanceledException ? "timeout" : gateway is null ? "connection failed" : "token endpoint failed");
+                    FailDestination(destination, e is OperationCanceledException or TimeoutRejectedException ? "timeout" : gateway is null ? "connection failed" : "token endpoint failed");
                 Forbid(context, state);
-                if (gateway is not null && !ReferenceEquals(gateway, e)) throw gateway;
+                if (gateway is not null && !ReferenceEquals(gateway, caught)) throw gateway;
+                if (!ReferenceEquals(e, caught)) throw e;
                 throw;
             }
             Forbid(context, state);
@@ -244,6 +263,12 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
                     $"Upstream '{Name}' answered a '{unsendable}' header the gateway cannot pass on: its value holds a control character or a byte outside US-ASCII.");
             }
             var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+            if (_options.ResponseIdleTimeout is { } idle)
+                body = new IdleReadStream(body, idle, _time, () =>
+                {
+                    RestLog.ResponseStalled(_logger, Name, idle.TotalMilliseconds);
+                    return new IOException($"Upstream '{Name}' sent nothing for {BridgePipeline.Format(idle)} within its answer.");
+                });
             if (_options.MaxResponseBodyBytes is { } limit)
                 body = new LimitedReadStream(body, limit, () =>
                 {

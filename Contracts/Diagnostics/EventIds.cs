@@ -19,6 +19,7 @@ public static class EventIds
     public const int RestResponseTooLarge = 1105;
     public const int RestUnsendableResponseHeader = 1106;
     public const int RestInvalidResponseFraming = 1107;
+    public const int RestResponseStalled = 1108;
 
     public const int UnhandledFailure = 2001;
     public const int RequestRejected = 2002;

@@ -15,6 +15,9 @@ sealed class RequestBody(Stream inner, long? limit, int replayCapacity)
     long _total;
     bool _overflowed;
 
+    /// <summary>Told when the caller's next bytes are awaited and when they came (or the read failed).</summary>
+    public UpstreamClocks? Clocks { get; set; }
+
     /// <summary>Everything read so far can be sent again.</summary>
     public bool CanReplay => !_overflowed;
 
@@ -60,7 +63,14 @@ sealed class RequestBody(Stream inner, long? limit, int replayCapacity)
         public override int Read(Span<byte> destination)
         {
             var n = body.ReadAt(_position, destination);
-            if (n < 0) n = body.Record(destination[..body.Inner.Read(destination)]);
+            if (n < 0)
+            {
+                body.Clocks?.WaitingForCaller();
+                int read;
+                try { read = body.Inner.Read(destination); }
+                finally { body.Clocks?.CallerAnswered(); }
+                n = body.Record(destination[..read]);
+            }
             _position += n;
             return n;
         }
@@ -70,7 +80,10 @@ sealed class RequestBody(Stream inner, long? limit, int replayCapacity)
             var n = body.ReadAt(_position, destination.Span);
             if (n < 0)
             {
-                var read = await body.Inner.ReadAsync(destination, cancellationToken).ConfigureAwait(false);
+                body.Clocks?.WaitingForCaller();
+                int read;
+                try { read = await body.Inner.ReadAsync(destination, cancellationToken).ConfigureAwait(false); }
+                finally { body.Clocks?.CallerAnswered(); }
                 n = body.Record(destination.Span[..read]);
             }
             _position += n;

@@ -49,6 +49,13 @@ public sealed class RestUpstreamOptions
     /// </summary>
     public int ReplayBufferBytes { get; set; } = 64 * 1024;
 
+    /// <summary>
+    /// Longest silence within an answer once its head came: an upstream that sends no byte for this long has its answer
+    /// aborted (as nginx's proxy_read_timeout, YARP's ActivityTimeout, whose 100 s is the default here). An event stream
+    /// that may be quiet longer needs a larger value or null (no limit).
+    /// </summary>
+    public TimeSpan? ResponseIdleTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
     /// <summary>How long a destination that failed is skipped while others are healthy.</summary>
     public TimeSpan DestinationCooldown { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -73,6 +80,8 @@ public sealed class RestUpstreamOptions
         if (MaxResponseBodyBytes is < 0) errors.Add("MaxResponseBodyBytes must not be negative");
         if (ReplayBufferBytes is < 0 or > 16 * 1024 * 1024) errors.Add("ReplayBufferBytes must be between 0 and 16 MiB");
         if (DestinationCooldown < TimeSpan.Zero) errors.Add("DestinationCooldown must not be negative");
+        if (ResponseIdleTimeout is { } idle && (idle <= TimeSpan.Zero || idle > TimeSpan.FromDays(1)))
+            errors.Add("ResponseIdleTimeout must be more than zero and at most one day (leave it empty for no limit)");
         errors.AddRange(RequestHeaders.Validate("RequestHeaders"));
         errors.AddRange(ResponseHeaders.Validate("ResponseHeaders"));
         errors.AddRange(Auth.Validate());
