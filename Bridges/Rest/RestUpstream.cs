@@ -82,7 +82,8 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
             : request.Headers.Any(h => h.Key.Equals("Idempotency-Key", StringComparison.OrdinalIgnoreCase));
         var idempotent = BridgePipeline.IsIdempotent(request.Method, hasIdempotencyKey);
         // A bad path fails here, before any attempt, so it is a 400 and not a retried failure.
-        var relative = UpstreamPath.Relative(_options.PathPrefix, _options.RemovePathPrefix, request.Path, request.QueryString, _auth.QueryParameter);
+        var relative = UpstreamPath.Relative(_options.PathPrefix, _options.RemovePathPrefix, request.Path, request.QueryString, _auth.QueryParameter,
+            request.TrailingSlash);
 
         // With a body, the call keeps its own clocks, which stop while the caller's body is awaited (UpstreamClocks).
         using var clocks = body is null ? null : new UpstreamClocks(_options.Resilience.TotalTimeout, _options.Resilience.AttemptTimeout, _time);
@@ -304,9 +305,21 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
         var prefix = _options.PathPrefix?.Trim('/') is { Length: > 0 } p ? new Uri(destination.Address, p + "/") : destination.Address;
         if (!prefix.IsBaseOf(target) || target.GetLeftPart(UriPartial.Authority) != prefix.GetLeftPart(UriPartial.Authority)) return null;
         var rest = target.AbsoluteUri[prefix.AbsoluteUri.Length..];
+        // The way in takes RemovePathPrefix off a path that starts with it, so such a path is shown with it once more:
+        // the Location then leads back to the resource the upstream named (until session 44, 'legacy/v1/report' came
+        // back as '/v1/rest/rp/v1/report', which reaches 'legacy/report').
+        if (_options.RemovePathPrefix?.Trim('/') is { Length: > 0 } removed && StartsWithSegment(rest, removed)) rest = removed + "/" + rest;
         // A caller without a Host (HTTP/1.0) is trusted least: PublicHost, or a path alone.
         var host = caller.Host.Length == 0 ? _headers.PublicHost : _headers.LocationHost(caller.Host);
         return host is { Length: > 0 } ? $"{caller.Scheme}://{host}{caller.PathPrefix}/{rest}" : $"{caller.PathPrefix}/{rest}";
+    }
+
+    /// <summary>The path of <paramref name="relative"/> (before any query or fragment) is <paramref name="segment"/> or starts with it and a '/'.</summary>
+    static bool StartsWithSegment(string relative, string segment)
+    {
+        var end = relative.AsSpan().IndexOfAny('?', '#');
+        var path = end < 0 ? relative : relative[..end];
+        return path.Equals(segment, StringComparison.Ordinal) || path.StartsWith(segment + "/", StringComparison.Ordinal);
     }
 
     static GatewayException? FindGatewayException(Exception e)

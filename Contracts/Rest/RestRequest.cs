@@ -16,6 +16,12 @@ public sealed class RestRequest
     /// </summary>
     public required string Path { get; init; }
 
+    /// <summary>
+    /// The caller's path ended with '/'. Needed where <see cref="Path"/> is empty: <c>/v1/rest/up/</c> and <c>/v1/rest/up</c>
+    /// both give an empty path, and below a <c>PathPrefix</c> they are two resources (<c>legacy/</c>, <c>legacy</c>).
+    /// </summary>
+    public bool TrailingSlash { get; init; }
+
     /// <summary>The raw, still encoded query string including its leading '?', or empty.</summary>
     public string QueryString { get; init; } = "";
 

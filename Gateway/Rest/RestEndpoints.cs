@@ -47,6 +47,7 @@ public static class RestEndpoints
         {
             Method = request.Method,
             Path = path ?? "",
+            TrailingSlash = request.Path.Value?.EndsWith('/') == true,
             QueryString = request.QueryString.Value ?? "",
             Headers = request.Headers,
             Body = hasBody ? request.Body : null,

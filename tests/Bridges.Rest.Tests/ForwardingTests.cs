@@ -288,6 +288,54 @@ public sealed class ForwardingTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// A session-43 probe: below a PathPrefix, '/v1/rest/legacy/' went as 'api/v2' without the caller's slash, and a
+    /// directory-style upstream's redirect to 'api/v2/' came back as '/v1/rest/legacy/' again, a loop that never reached
+    /// the index. The bare '/v1/rest/legacy' is the prefix itself and still goes without one.
+    /// </summary>
+    [Fact]
+    public async Task The_prefixs_index_is_reached_with_the_callers_trailing_slash_and_the_bare_prefix_without_one()
+    {
+        _upstream.Given(Request.Create().WithPath("/base/api/v2/").UsingGet()).RespondWith(Response.Create().WithStatusCode(200).WithBody("index"));
+        _upstream.Given(Request.Create().WithPath("/base/api/v2").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(301).WithHeader("Location", _upstream.Url + "/base/api/v2/"));
+        using var client = _gateway.CreateClient(new SocketsHttpHandler { AllowAutoRedirect = false });
+
+        foreach (var path in new[] { "v1/rest/legacy/", "v1/rest/legacy/old/" })
+        {
+            using var index = await client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, index.StatusCode);
+            Assert.Equal("index", await index.Content.ReadAsStringAsync());
+        }
+        using var bare = await client.GetAsync("v1/rest/legacy");
+        Assert.Equal(HttpStatusCode.MovedPermanently, bare.StatusCode);
+        Assert.Equal(new Uri("http://gateway.example.com/v1/rest/legacy/"), bare.Headers.Location);
+        Assert.Equal(2, _upstream.Requests("/base/api/v2/").Count);
+        Assert.Single(_upstream.Requests("/base/api/v2"));
+    }
+
+    /// <summary>
+    /// A session-43 probe: a redirect to an upstream path that starts with RemovePathPrefix ('old/report' below the
+    /// prefix) was shown as '/v1/rest/legacy/old/report', which the way in shortens to 'report': another resource. It now
+    /// keeps the removed segment once more, so following it reaches the resource the upstream named.
+    /// </summary>
+    [Fact]
+    public async Task A_redirect_to_a_path_starting_with_the_removed_prefix_leads_back_to_that_path()
+    {
+        _upstream.Given(Request.Create().WithPath("/base/api/v2/r/loc-old").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(302).WithHeader("Location", _upstream.Url + "/base/api/v2/old/report?x=1"));
+        _upstream.Given(Request.Create().WithPath("/base/api/v2/old/report").UsingGet()).RespondWith(Response.Create().WithStatusCode(200).WithBody("report"));
+        using var client = _gateway.CreateClient(new SocketsHttpHandler { AllowAutoRedirect = false });
+
+        using var moved = await client.GetAsync("v1/rest/legacy/r/loc-old");
+        Assert.Equal(HttpStatusCode.Found, moved.StatusCode);
+        var location = moved.Headers.Location!;
+        Assert.Equal(new Uri("http://gateway.example.com/v1/rest/legacy/old/old/report?x=1"), location);
+        using var followed = await client.GetAsync(location.PathAndQuery.TrimStart('/'));
+        Assert.Equal("report", await followed.Content.ReadAsStringAsync());
+        Assert.Single(_upstream.Requests("/base/api/v2/old/report"));
+    }
+
+    /// <summary>
     /// An answer without a Content-Length (server-sent events, NDJSON progress) passes as it comes: until session 43 the
     /// last byte of each piece (the newline ending a line or an event) was held back until the next piece came.
     /// </summary>

@@ -15,10 +15,6 @@ static class UpstreamPath
     static readonly SearchValues<char> SegmentChars =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@");
 
-    public static Uri Build(Uri baseAddress, string? pathPrefix, string? removePrefix, string callerPath, string query,
-        string? reservedQueryParameter) =>
-        Combine(baseAddress, Relative(pathPrefix, removePrefix, callerPath, query, reservedQueryParameter));
-
     /// <summary>
     /// The target below a destination's base address (base addresses end with '/'), sent byte for byte: <see cref="Relative"/>
     /// escaped the path already, and the query goes as the caller sent it (Uri's canonicalization re-escaped a stray
@@ -28,7 +24,9 @@ static class UpstreamPath
         new(baseAddress.AbsoluteUri + relative, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
 
     /// <summary>The escaped path and query below the destination's base; BadRequest for dot segments or a malformed query.</summary>
-    public static string Relative(string? pathPrefix, string? removePrefix, string callerPath, string query, string? reservedQueryParameter)
+    /// <param name="trailingSlash">The caller's path ended with '/': an empty path below a prefix then goes as <c>prefix/</c>.</param>
+    public static string Relative(string? pathPrefix, string? removePrefix, string callerPath, string query, string? reservedQueryParameter,
+        bool trailingSlash = false)
     {
         // A leading '/' is an empty first segment (the caller's '/v1/rest/up//x'): kept, as empty segments elsewhere are, so
         // the upstream gets '//x' below its base and not '/x', another resource.
@@ -59,7 +57,9 @@ static class UpstreamPath
             AppendSegment(builder, segment);
             first = false;
         }
-        if (!string.IsNullOrEmpty(trimmedPrefix) && path.Length == 0) builder.Length--; // no dangling '/' after the prefix
+        // '/v1/rest/rp' is the prefix itself; '/v1/rest/rp/' its index, 'legacy/' (until session 44 both went as 'legacy', and a
+        // directory-style upstream's redirect to 'legacy/' came back as '/v1/rest/rp/': a loop).
+        if (!string.IsNullOrEmpty(trimmedPrefix) && path.Length == 0 && !trailingSlash) builder.Length--;
 
         builder.Append(CleanQuery(query, reservedQueryParameter));
         return builder.ToString();

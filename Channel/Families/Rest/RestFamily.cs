@@ -25,7 +25,9 @@ public static class RestFamily
     public sealed record HeaderField(string Name, string[] Values);
 
     /// <summary>The request without its body; only headers that may leave the gateway travel.</summary>
-    public sealed record RequestFacts(string Method, string Path, string Query, List<HeaderField> Headers, long? ContentLength, RestCaller Caller);
+    /// <param name="TrailingSlash">Sent only when true, so a request without one encodes as before session 44.</param>
+    public sealed record RequestFacts(string Method, string Path, string Query, List<HeaderField> Headers, long? ContentLength, RestCaller Caller,
+        bool? TrailingSlash = null);
 
     public sealed record ResponseFacts(int Status, List<HeaderField> Headers, long? ContentLength);
 
@@ -33,12 +35,13 @@ public static class RestFamily
     {
         public override (RequestFacts Meta, Stream? Body) Split(RestRequest r) =>
             (new RequestFacts(r.Method, r.Path, r.QueryString, RestHeaders.Forwardable(r.Headers).Select(h => new HeaderField(h.Key, h.Value.ToArray()!)).ToList(),
-                r.ContentLength, r.Caller), r.Body);
+                r.ContentLength, r.Caller, r.TrailingSlash ? true : null), r.Body);
 
         public override RestRequest Join(RequestFacts m, Stream? body, IAsyncDisposable? owner) => new()
         {
             Method = m.Method,
             Path = m.Path,
+            TrailingSlash = m.TrailingSlash == true,
             QueryString = m.Query,
             Headers = m.Headers.Select(h => new KeyValuePair<string, StringValues>(h.Name, h.Values)),
             Body = body,
