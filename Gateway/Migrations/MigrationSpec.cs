@@ -28,6 +28,9 @@ public sealed record MigrationSpec
     /// <summary>Whether every object keeps its bucket and key: only such a job fills a migrating store's To where it reads.</summary>
     public bool KeepsNames => Source.Bucket == Target.Bucket && SourcePrefix == TargetPrefix;
 
+    /// <summary>Every object of the source bucket, under the same bucket and key: what a cutover may rest on.</summary>
+    public bool CoversWholeBucket => KeepsNames && SourcePrefix.Length == 0 && Include.Count == 0 && Exclude.Count == 0;
+
     /// <summary>The target key of a source key: the source prefix replaced by the target's.</summary>
     public string TargetKey(string sourceKey) => TargetPrefix + sourceKey[SourcePrefix.Length..];
 

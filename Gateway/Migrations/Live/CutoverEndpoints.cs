@@ -30,11 +30,12 @@ public static class CutoverEndpoints
         var jobs = db.JobsBetween(from, to);
         if (jobs.FirstOrDefault(j => !MigrationStates.IsTerminal(j.State)) is { } active)
             throw new GatewayException(ErrorCode.Conflict, $"Migration '{active.Id}' from '{from}' to '{to}' is still {active.State}; cut over once it has completed.");
-        // A job into another bucket or prefix of To put nothing where the migrating store reads: it cannot justify a cutover.
+        // A job into another bucket or prefix of To put nothing where the migrating store reads, and one over a prefix or
+        // through include/exclude filters says nothing of the rest of its bucket: neither can justify a cutover.
         var verified = jobs.FirstOrDefault(j => j.State == MigrationStates.Completed && !j.Spec.DryRun && j.Spec.Verify != VerifyMode.None
-            && j.Spec.KeepsNames && db.Totals(j.Id).Objects.Failed == 0)
+            && j.Spec.CoversWholeBucket && db.Totals(j.Id).Objects.Failed == 0)
             ?? throw new GatewayException(ErrorCode.Conflict,
-                $"No migration from '{from}' to '{to}' that keeps bucket and prefix has completed with verification (checksum or size) and no failed object; run one first.");
+                $"No migration from '{from}' to '{to}' of a whole bucket into the same bucket (no prefix, include or exclude) has completed with verification (checksum or size) and no failed object; run one first.");
         await RequireMigratedBucketsAsync(registry.Get(to), jobs, ct);
         return TypedResults.Ok(cutovers.Record(new Cutover(migrating.Name, from, to, verified.Id, time.GetUtcNow())));
     }
