@@ -72,7 +72,14 @@ public sealed record MigrationSpec
         var prefix = string.IsNullOrEmpty(location.Prefix) ? null : location.Prefix;
         // A prefix names a folder, as rclone's remote:bucket/path does: "in" moves in/... only (not inbox/... or input.txt),
         // maps in/x to out/x (not outx), and a sync deletes nothing outside out/.
-        if (prefix is not null && !prefix.EndsWith('/')) prefix += "/";
+        if (prefix is not null && !prefix.EndsWith('/'))
+        {
+            // Checked before the '/' is added, so the refusal names the length sent (session-43 probe: "1025 bytes" for 1024).
+            var bytes = System.Text.Encoding.UTF8.GetByteCount(prefix);
+            if (bytes >= ObjectNames.MaxKeyBytes)
+                throw Bad($"{field}.prefix is {bytes} bytes long; a prefix names a folder ('/' is added), so at most {ObjectNames.MaxKeyBytes - 1} are allowed.");
+            prefix += "/";
+        }
         FieldErrors.Named($"{field}.prefix", () => ObjectNames.ValidatePrefix(prefix));
         return location with { Prefix = prefix };
     }

@@ -524,6 +524,19 @@ public sealed class MigrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_prefix_too_long_for_a_folder_is_refused_naming_the_length_sent()
+    {
+        var prefix = new string('p', 1024);
+        using var response = await _server.Client.PostAsJsonAsync("v1/migrations",
+            new { source = new { store = "local", bucket = "src", prefix }, target = new { store = "archive", bucket = "dst" } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
+        Assert.Contains("source.prefix is 1024 bytes long", detail, StringComparison.Ordinal);
+        Assert.Contains("at most 1023", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_caller_without_write_on_the_target_is_refused_and_no_job_exists()
     {
         var readerKey = "gwk_reader_" + Guid.NewGuid().ToString("N");
