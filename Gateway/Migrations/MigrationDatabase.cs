@@ -241,7 +241,7 @@ public sealed partial class MigrationDatabase : IDisposable
         }
     }
 
-    /// <summary>A page of items in key order, optionally of one state and of one action.</summary>
+    /// <summary>A page of items in raw key order (target-side items, under <see cref="DeleteMarker"/>, first), optionally of one state and of one action.</summary>
     public IReadOnlyList<(string RawKey, MigrationItem Item)> Items(string job, string? state, string? afterKey, int limit, string? action = null)
     {
         lock (_lock)

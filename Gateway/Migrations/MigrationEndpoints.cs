@@ -30,7 +30,7 @@ public static class MigrationEndpoints
         group.MapGet(JobRoute, Get).WithName("GetMigration").RequireGatewayAccess(Operation.Read, "migrations")
             .WithSummary("A job's state, counters, rate and ETA.").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet(JobRoute + "/items", Items).WithName("ListMigrationItems").RequireGatewayAccess(Operation.Read, "migrations")
-            .WithSummary("The per-object report of a job, in key order, optionally of one state (planned, done, skipped, failed) and of one action (copy, identical, delete, newer-at-target, gone-at-source).")
+            .WithSummary("The per-object report of a job: what a sync found at the target only (delete, newer-at-target), then the source objects, each part in key order; optionally of one state (planned, done, skipped, failed) and of one action (copy, identical, delete, newer-at-target, gone-at-source).")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet(JobRoute + "/events", Events).WithName("StreamMigrationProgress").RequireGatewayAccess(Operation.Read, "migrations")
             .Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson")
