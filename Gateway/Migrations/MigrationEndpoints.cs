@@ -23,8 +23,8 @@ public static class MigrationEndpoints
             .RequireGatewayAccess(Operation.Write, "migrations")
             .RequireGatewayAccess<RouteHandlerBuilder, MigrationRequest>(
                 "read on the source prefix; read and write (and delete for sync) on the target prefix (read only for a dry run); delete on the source for move", Access)
-            .WithSummary("Starts a migration job (202 with Location); the body is checked, stores and buckets included, before any job exists.")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
+            .WithSummary("Starts a migration job (202 with Location); the body is checked, stores and buckets included, before any job exists. 409 for a job from a cut-over store's From into its To.")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/", List).WithName("ListMigrations").RequireGatewayAccess(Operation.Read, "migrations")
             .WithSummary("Migration jobs, newest first, a page at a time.");
         group.MapGet(JobRoute, Get).WithName("GetMigration").RequireGatewayAccess(Operation.Read, "migrations")
@@ -56,12 +56,26 @@ public static class MigrationEndpoints
         var spec = MigrationSpec.From(request);
         var source = Store(stores, spec.Source.Store, "source");
         var target = Store(stores, spec.Target.Store, "target");
+        RequireNotCutOver(stores, spec);
         await RequireBucketAsync(source, spec.Source.Bucket, "source", ct);
         await RequireBucketAsync(target, spec.Target.Bucket, "target", ct);
         var id = "mig_" + Guid.NewGuid().ToString("N")[..20];
         db.CreateJob(id, spec, time.GetUtcNow());
         runner.Start(id);
         return TypedResults.Accepted($"/v1/migrations/{id}", MigrationStatusView.Of(db.GetJob(id)!, db));
+    }
+
+    /// <summary>
+    /// After a cutover services write and delete in To alone, so a job from From into To would bring back what they deleted
+    /// since (session-43 probe: a copy "last pass" after the cutover resurrected a deleted object). Refused with 409.
+    /// </summary>
+    private static void RequireNotCutOver(BridgeRegistry<IObjectStore> stores, MigrationSpec spec)
+    {
+        if (stores.All.OfType<MigratingStore>().FirstOrDefault(m => m.IsCutOver
+                && string.Equals(m.Options.From, spec.Source.Store, StringComparison.OrdinalIgnoreCase)
+                && string.Equals(m.Options.To, spec.Target.Store, StringComparison.OrdinalIgnoreCase)) is { } cut)
+            throw new GatewayException(ErrorCode.Conflict,
+                $"Store '{cut.Name}' was cut over from '{cut.Options.From}' to '{cut.Options.To}': services now write and delete in '{cut.Options.To}' alone, so a job from '{cut.Options.From}' into it would bring back what they deleted since.");
     }
 
     private static Ok<MigrationList> List(MigrationDatabase db, int? pageSize = null, string? pageToken = null)
