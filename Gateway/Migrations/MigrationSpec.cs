@@ -77,7 +77,7 @@ public sealed record MigrationSpec
             // Checked before the '/' is added, so the refusal names the length sent (session-43 probe: "1025 bytes" for 1024).
             var bytes = System.Text.Encoding.UTF8.GetByteCount(prefix);
             if (bytes >= ObjectNames.MaxKeyBytes)
-                throw Bad($"{field}.prefix is {bytes} bytes long; a prefix names a folder ('/' is added), so at most {ObjectNames.MaxKeyBytes - 1} are allowed.");
+                throw Bad($"{field}.prefix: The prefix is {bytes} bytes long; it names a folder ('/' is added), so at most {ObjectNames.MaxKeyBytes - 1} are allowed.");
             prefix += "/";
         }
         FieldErrors.Named($"{field}.prefix", () => ObjectNames.ValidatePrefix(prefix));

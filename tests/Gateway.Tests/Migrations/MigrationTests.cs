@@ -532,7 +532,7 @@ public sealed class MigrationTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
-        Assert.Contains("source.prefix is 1024 bytes long", detail, StringComparison.Ordinal);
+        Assert.Contains("source.prefix: The prefix is 1024 bytes long", detail, StringComparison.Ordinal);
         Assert.Contains("at most 1023", detail, StringComparison.Ordinal);
     }
 
