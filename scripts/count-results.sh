@@ -49,8 +49,8 @@ for name in projects:
                 message = r.find("t:Output/t:ErrorInfo/t:Message", ns)
                 lines = [l.strip() for l in (message.text or "").splitlines() if l.strip()] if message is not None else []
                 first = lines[0] if lines else ""
-                failures.append(f"FAILED {name}: {r.get('testName')} ({o})" + (f": {first[:200]}" if first else ""))
-                failures.extend(f"    | {l[:400]}" for l in lines[1:9])
+                failures.append((f"FAILED {name}: {r.get('testName')} ({o})" + (f": {first[:200]}" if first else ""),
+                                 [f"    | {l[:400]}" for l in lines[1:9]]))
         summary = root.find("t:ResultSummary", ns)
         outcome = summary.get("outcome") if summary is not None else None
         if summary is None:
@@ -68,11 +68,11 @@ for name in projects:
             f += 1; notes.append(f"dotnet test exited {code}")
     rows.append((name, p, f, s, "; ".join(notes)))
     total_p += p; total_f += f; total_s += s
-named = [i for i, l in enumerate(failures) if l.startswith("FAILED ")]
-for line in failures[:named[30] if len(named) > 30 else len(failures)]:
-    print(line)
-if len(named) > 30:
-    print(f"... and {len(named) - 30} more failed tests")
+for head, details in failures[:30]:
+    print(head)
+    for line in details: print(line)
+if len(failures) > 30:
+    print(f"... and {len(failures) - 30} more failed tests")
 width = max([len(r[0]) for r in rows] + [7])
 print(f"{'project':<{width}}  {'passed':>6}  {'failed':>6}  {'skipped':>7}  note")
 for name, p, f, s, note in rows:
