@@ -263,7 +263,14 @@ public sealed partial class AuditLog : IWitnessSink, IDisposable
         using var r = head.ExecuteReader();
         if (!r.Read()) return;
         _lastHead = _durableHead = SignedTreeHead.Decode((byte[])r[0]);
-        _frontier = DecodeFrontier(_lastHead.TreeSize, (byte[])r[1]);
+        // The log continues from this edge; one that is not the last head's tree would fail only at the next head, after
+        // a call had been made, so a start over an edited file is refused here.
+        MerkleFrontier? frontier = null;
+        try { frontier = DecodeFrontier(_lastHead.TreeSize, (byte[])r[1]); }
+        catch (FormatException) { }
+        if (frontier is null || !frontier.Root().AsSpan().SequenceEqual(_lastHead.RootHash))
+            throw new InvalidDataException($"The last signed head's stored frontier (size {_lastHead.TreeSize}) does not reproduce its root: the audit log was edited. Run 'audit verify' on it.");
+        _frontier = frontier;
     }
 
     /// <summary>A database of the per-witness-signature chain (before tree heads) is kept aside, never mixed in.</summary>

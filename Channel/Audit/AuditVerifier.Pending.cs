@@ -18,7 +18,7 @@ public static partial class AuditVerifier
     /// for its leaf only when its bytes are that leaf (the signed tree pins them), its columns are the witness's, and
     /// the leaf has no outcome entry (the entry's commit deletes the row). A log of format 2 has no such table.
     /// </summary>
-    private static PendingCheck VerifyPending(SqliteTransaction snapshot, long treeSize)
+    private static PendingCheck VerifyPending(SqliteTransaction snapshot, long treeSize, LeafSigners signers)
     {
         using (var exists = Query(snapshot, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_pending'"))
             if (Convert.ToInt64(exists.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0) return new PendingCheck(null, false, [], 0);
@@ -51,6 +51,8 @@ public static partial class AuditVerifier
                 return Bad($"Pending leaf {p.LeafIndex} is not covered by any signed head.");
             if (reader[8] is not byte[] leaf || !CryptographicOperations.FixedTimeEquals(leaf, MerkleTree.LeafHash(p.Witness)))
                 return Bad($"Pending leaf {p.LeafIndex}: its witness is not leaf {p.LeafIndex} of the signed tree (edited or substituted).");
+            if (signers.KeyOf(p.LeafIndex) is { } signer && p.HostKey != signer)
+                return Bad($"Pending leaf {p.LeafIndex}: its host_key {p.HostKey} is not {signer}, the key of the first head over it (edited).");
             if (!reader.IsDBNull(9))
                 return Bad($"Pending leaf {p.LeafIndex} also has entry {reader.GetInt64(9)}: an outcome's commit removes its pending row (edited).");
             if (count++ < MaxUnresolvedListed) unresolved.Add(new UnresolvedEntry(p.LeafIndex, p.RequestId, p.Operation, p.Target, p.RecordedAt));

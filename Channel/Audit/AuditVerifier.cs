@@ -22,9 +22,10 @@ public sealed record UnresolvedEntry(long LeafIndex, string RequestId, string Op
 /// <summary>
 /// Checks the transparency log with nothing but the database and the bridge hosts' public keys:
 /// 1. heads, in the order received: signature under a trusted key, a chain of previous-head hashes, no rollback, no
-///    fork, and that the stored leaves reproduce every head's root (so no leaf was changed, removed or inserted);
-/// 2. entries: contiguous sequence and hash chain, the witness decodes, the columns match it, and its leaf hash is
-///    the stored leaf its index names, covered by a head;
+///    fork, and that the stored leaves reproduce every head's root (so no leaf was changed, removed or inserted) and its
+///    stored frontier (what a restart continues from);
+/// 2. entries: contiguous sequence and hash chain, the witness decodes, the columns match it, its leaf hash is the
+///    stored leaf its index names, covered by a head, and its host key is the one that signed the first head over it;
 /// 3. pending leaves (audit_pending: a head committed while its call still read the answer): the witness decodes or is
 ///    recorded blank, the columns match it, it is the stored leaf its index names, and the leaf has no entry; such a
 ///    leaf is reported as unresolved, not as a failure;
@@ -49,11 +50,12 @@ public static partial class AuditVerifier
         using var snapshot = db.BeginTransaction(deferred: true);
         if (checkpoint is not null && !(keys.TryGetValue(checkpoint.HostKey, out var cpKey) && checkpoint.VerifySignature(cpKey)))
             return new AuditVerification(false, 0, null, $"The checkpoint head is not signed by a trusted bridge-host key ({checkpoint.HostKey}).");
-        var heads = VerifyHeads(snapshot, keys, checkpoint);
+        var signers = new LeafSigners();
+        var heads = VerifyHeads(snapshot, keys, checkpoint, signers);
         if (!heads.Ok) return heads;
-        var entries = VerifyEntries(snapshot, heads.TreeSize);
+        var entries = VerifyEntries(snapshot, heads.TreeSize, signers);
         if (!entries.Ok) return entries with { HeadsChecked = heads.HeadsChecked, TreeSize = heads.TreeSize };
-        var pending = VerifyPending(snapshot, heads.TreeSize);
+        var pending = VerifyPending(snapshot, heads.TreeSize, signers);
         // A pending or coverage problem comes after every entry checked out: it reports them, not 0.
         var coverage = pending.Problem ?? VerifyCoverage(snapshot, pending.HasTable);
         return (coverage ?? entries) with
@@ -71,9 +73,9 @@ public static partial class AuditVerifier
         return command;
     }
 
-    private static AuditVerification VerifyHeads(SqliteTransaction snapshot, Dictionary<string, HybridPublicKey> keys, SignedTreeHead? checkpoint)
+    private static AuditVerification VerifyHeads(SqliteTransaction snapshot, Dictionary<string, HybridPublicKey> keys, SignedTreeHead? checkpoint, LeafSigners signers)
     {
-        using var headQuery = Query(snapshot, "SELECT head_id, head, head_hash FROM audit_heads ORDER BY head_id");
+        using var headQuery = Query(snapshot, "SELECT head_id, head, head_hash, frontier FROM audit_heads ORDER BY head_id");
         using var heads = headQuery.ExecuteReader();
         using var leafQuery = Query(snapshot, "SELECT leaf_index, leaf_hash FROM audit_leaves ORDER BY leaf_index");
         using var leaves = leafQuery.ExecuteReader();
@@ -114,6 +116,10 @@ public static partial class AuditVerifier
             }
             if (!frontier.Root().AsSpan().SequenceEqual(head.RootHash))
                 return Bad($"Head #{id} (size {head.TreeSize}) does not match the stored leaves: a leaf was changed, inserted or removed.");
+            // A restarted gateway continues the log from the last head's stored frontier, so it must be the tree's own edge.
+            if (heads[3] is not byte[] storedFrontier || !storedFrontier.AsSpan().SequenceEqual(AuditLog.EncodeFrontier(frontier)))
+                return Bad($"Head #{id}'s stored frontier (the tree's right edge at size {head.TreeSize}) does not match the stored leaves (edited).");
+            signers.Add(head.TreeSize, head.HostKey);
             if (checkpoint is not null && hash.AsSpan().SequenceEqual(checkpoint.Hash())) checkpointSeen = true;
             previous = head;
             previousHash = hash;
@@ -133,7 +139,7 @@ public static partial class AuditVerifier
         return new AuditVerification(true, 0, null, null) { HeadsChecked = count, TreeSize = frontier.Size };
     }
 
-    private static AuditVerification VerifyEntries(SqliteTransaction snapshot, long treeSize)
+    private static AuditVerification VerifyEntries(SqliteTransaction snapshot, long treeSize, LeafSigners signers)
     {
         using var query = Query(snapshot, $"SELECT {string.Join(", ", AuditLog.EntryColumns.Split(", ").Select(c => "e." + c))}, l.leaf_hash FROM audit_entries e LEFT JOIN audit_leaves l ON l.leaf_index = e.leaf_index ORDER BY e.seq");
         using var reader = query.ExecuteReader();
@@ -170,6 +176,8 @@ public static partial class AuditVerifier
                 return Bad(checkedCount, e.Sequence, $"Its leaf {e.LeafIndex} is not covered by any signed head.");
             if (reader[12] is not byte[] leaf || !CryptographicOperations.FixedTimeEquals(leaf, MerkleTree.LeafHash(e.Witness)))
                 return Bad(checkedCount, e.Sequence, $"Its witness is not leaf {e.LeafIndex} of the signed tree (edited or substituted).");
+            if (signers.KeyOf(e.LeafIndex) is { } signer && e.HostKey != signer)
+                return Bad(checkedCount, e.Sequence, $"Its host_key {e.HostKey} is not {signer}, the key of the first head over leaf {e.LeafIndex} (edited).");
             // "pending" is never an outcome: a call without one is a row of audit_pending, outside the chain.
             if (e.Outcome == WitnessRecord.Pending) return Bad(checkedCount, e.Sequence, "Its outcome is 'pending', which only audit_pending holds (edited).");
             if (!leafOwners.Add(e.LeafIndex))

@@ -173,14 +173,26 @@ public static partial class ChannelCli
             throw new InvalidOperationException("name the trusted bridge-host keys with --host-key ctp96-pub:...|FILE.pub (repeatable) or --trusted-keys FILE, "
                 + "or configure Gateway:Channel:TrustedHostKeysFile outside the data directory. Keys stored next to the audit database are not trusted by default: whoever can rewrite the log could swap them too.");
         var full = Path.GetFullPath(file);
-        foreach (var guarded in new[] { Path.GetFullPath(dataDirectory), Path.GetDirectoryName(Path.GetFullPath(db))! })
+        // Compared with every link followed on both sides: a link from elsewhere into the data folder is still inside it.
+        string real;
+        string[] guardedReals;
+        try
         {
-            var root = guarded.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-            if (full.StartsWith(root, StringComparison.Ordinal))
-                throw new InvalidOperationException($"{setting}: {file} lies inside the data directory ({guarded}); keep the trusted keys elsewhere.");
+            real = RealPath.Of(file);
+            guardedReals = [RealPath.Of(dataDirectory), RealPath.Of(Path.GetDirectoryName(Path.GetFullPath(db))!)];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"{setting}: cannot tell where {file} lies: {e.Message}");
+        }
+        foreach (var guardedReal in guardedReals)
+        {
+            var root = guardedReal.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+            if (real.StartsWith(root, StringComparison.Ordinal))
+                throw new InvalidOperationException($"{setting}: {file} lies inside the data directory ({guardedReal}); keep the trusted keys elsewhere.");
         }
         string[] lines;
-        try { lines = File.ReadAllLines(full); }
+        try { lines = File.ReadAllLines(real); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new InvalidOperationException($"{setting}: cannot read {file}: {e.Message}"); }
         var keys = new List<HybridPublicKey>();
         for (var i = 0; i < lines.Length; i++)

@@ -72,7 +72,7 @@ public sealed class ChannelRuntime : IAsyncDisposable
     {
         var path = configured ?? Path.Combine(dataDirectory, "audit.db");
         try { return new AuditLog(path); }
-        catch (Exception e) when (e is System.Data.Common.DbException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException or UnauthorizedAccessException or InvalidDataException)
         {
             var setting = configured is null ? "Gateway:DataDirectory (its audit.db)" : "Gateway:Channel:AuditDatabase";
             throw new InvalidOperationException($"{setting}: the audit database '{path}' cannot be opened: {e.Message}", e);

@@ -14,6 +14,7 @@ using Gateway.S3Api;
 using Gateway.Security;
 using Gateway.Storage;
 using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Hosting;
 
@@ -77,6 +78,7 @@ public static class GatewayApp
         // ValidateDataAnnotations does not look into Limits (a nested object), so its [Range] is checked here.
         services.AddOptions<GatewayOptions>().Bind(config.GetSection(GatewayOptions.Section)).ValidateDataAnnotations().ValidateOnStart()
             .Validate(o => o.Limits.MaxObjectBytes >= 0, $"{GatewayOptions.Section}:Limits:MaxObjectBytes must be 0 or more.");
+        services.AddSingleton<IValidateOptions<GatewayOptions>, DataDirectoryCheck>();
         services.AddGatewayObservability(config);
         services.AddGatewayProblems();
         services.AddCaseSensitiveMethods();

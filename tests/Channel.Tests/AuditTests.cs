@@ -61,6 +61,7 @@ public class AuditTests
     [InlineData("UPDATE audit_entries SET status = 'ok ' WHERE seq = 3", 3L)]
     [InlineData("UPDATE audit_entries SET witness = substr(witness, 1, 40) || x'00' || substr(witness, 42) WHERE seq = 2", 2L)]
     [InlineData("DELETE FROM audit_entries WHERE seq = 3", 4L)]
+    [InlineData("UPDATE audit_entries SET host_key = 'sha256:' || hex(randomblob(32)) WHERE seq = 3", 3L)]
     [InlineData("UPDATE audit_entries SET seq = -seq WHERE seq IN (2, 3); UPDATE audit_entries SET seq = 3 WHERE seq = -2; UPDATE audit_entries SET seq = 2 WHERE seq = -3", 2L)]
     public async Task Edits_gaps_and_reorderings_name_the_first_bad_entry(string tamper, long firstBad)
     {
@@ -168,6 +169,23 @@ public class AuditTests
             var result = AuditVerifier.Verify(db, [TestKeys.Host.PublicKey], forged);
             Assert.False(result.Ok);
             Assert.Contains("not signed by a trusted", result.Problem);
+        }
+    }
+
+    /// <summary>A restart continues the log from the last head's stored frontier: an edited one is found, and not used.</summary>
+    [Fact]
+    public async Task An_edited_frontier_is_found_and_a_gateway_does_not_continue_from_it()
+    {
+        var (h, db) = await WithEntriesAsync();
+        await using (h)
+        {
+            h.Audit.Dispose();
+            Sql(db, "UPDATE audit_heads SET frontier = zeroblob(length(frontier)) WHERE head_id = (SELECT MAX(head_id) FROM audit_heads)");
+            var result = AuditVerifier.Verify(db, [TestKeys.Host.PublicKey]);
+            Assert.False(result.Ok);
+            Assert.Contains("stored frontier", result.Problem);
+            var refused = Assert.Throws<InvalidDataException>(() => new AuditLog(db));
+            Assert.Contains("the audit log was edited", refused.Message);
         }
     }
 

@@ -121,6 +121,17 @@ public class GatewayChannelTests
             Assert.Contains("name the trusted bridge-host keys", error.ToString());
             Assert.Equal(2, ChannelCli.TryRun(["audit", "verify", "--db", db, "--trusted-keys", inside], output, error));
             Assert.Contains("inside the data directory", error.ToString());
+            // A link from elsewhere into the data folder is inside it too: to the file, and to the folder above it.
+            var linkToFile = Path.Combine(outside, "link.keys");
+            File.CreateSymbolicLink(linkToFile, inside);
+            var linkToFolder = Path.Combine(outside, "data-link");
+            Directory.CreateSymbolicLink(linkToFolder, server.DataDirectory);
+            foreach (var linked in new[] { linkToFile, Path.Combine(linkToFolder, "trusted.keys"), Path.Combine(linkToFolder, "..", Path.GetFileName(server.DataDirectory), "trusted.keys") })
+            {
+                var refused = new StringWriter();
+                Assert.Equal(2, ChannelCli.TryRun(["audit", "verify", "--db", db, "--trusted-keys", linked], output, refused));
+                Assert.Contains("inside the data directory", refused.ToString());
+            }
             Assert.Equal(0, ChannelCli.TryRun(["audit", "verify", "--db", db, "--trusted-keys", trusted, "--checkpoint", checkpoint], output, error));
             Assert.Contains($"from --trusted-keys {trusted}", output.ToString());
             Assert.Contains("still holds the checkpoint head of size 4", output.ToString());

@@ -63,6 +63,32 @@ public class PendingAuditTamperTests
     }
 
     [Fact]
+    public async Task A_pending_row_naming_another_host_key_than_the_head_over_it_fails()
+    {
+        var db = await FinishedLogAsync();
+        try
+        {
+            using (var c = Open(db))
+            {
+                using var move = c.CreateCommand();
+                move.CommandText = $"""
+                    INSERT INTO audit_pending ({AuditLog.PendingColumns})
+                    SELECT {AuditLog.PendingColumns} FROM audit_entries WHERE operation = '{Put}';
+                    DELETE FROM audit_entries WHERE operation = '{Put}';
+                    UPDATE audit_entries SET seq = seq - 1 WHERE seq > 2;
+                    UPDATE audit_pending SET host_key = '{TestKeys.Stranger.PublicKey.Fingerprint}';
+                    """;
+                move.ExecuteNonQuery();
+                Rehash(c);
+            }
+            var edited = AuditVerifier.Verify(db, [TestKeys.Host.PublicKey]);
+            Assert.False(edited.Ok);
+            Assert.Contains($"host_key {TestKeys.Stranger.PublicKey.Fingerprint} is not {TestKeys.Host.PublicKey.Fingerprint}", edited.Problem);
+        }
+        finally { Directory.Delete(Path.GetDirectoryName(db)!, recursive: true); }
+    }
+
+    [Fact]
     public async Task A_pending_row_doubled_in_a_table_rebuilt_without_its_key_fails()
     {
         var db = await FinishedLogAsync();

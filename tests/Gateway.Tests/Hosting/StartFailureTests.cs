@@ -59,6 +59,24 @@ public sealed class StartFailureTests
         Assert.Contains("Gateway:Security:RateLimits:PermitLimit", printed);
     }
 
+    /// <summary>Session-43 probe: "The gateway did not start: Could not find file '/proc/nope'" named neither setting nor cause.</summary>
+    [Theory]
+    [InlineData("proc", "the gateway cannot make or write the folder '/proc/gateway-data'")]
+    [InlineData("file", "is a file, not a folder")]
+    [InlineData("under-a-file", "the gateway cannot make or write the folder")]
+    public async Task A_data_directory_the_gateway_cannot_make_or_write_stops_the_start_naming_the_setting(string kind, string reason)
+    {
+        var printed = await RefusedStartAsync(workDir =>
+        {
+            var file = Path.Combine(workDir, "a-file");
+            File.WriteAllText(file, "not a folder");
+            var directory = kind switch { "proc" => "/proc/gateway-data", "file" => file, _ => Path.Combine(file, "data") };
+            return new() { ["Gateway__DataDirectory"] = directory };
+        }, "Production");
+        Assert.Contains($"Gateway:DataDirectory: ", printed);
+        Assert.Contains(reason, printed);
+    }
+
     /// <summary>
     /// Runs the built gateway in a folder of its own with the environment variables <paramref name="settings"/> makes
     /// for that folder, and checks the refusal's form: exit 1, the one-line reason, no stack trace and no host failure
