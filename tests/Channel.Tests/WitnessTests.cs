@@ -104,8 +104,28 @@ public class WitnessTests
     [Fact]
     public async Task Under_load_one_head_covers_many_witnesses_and_every_call_is_still_checked()
     {
-        await using var h = await WithObjectAsync();
-        await Task.WhenAll(Enumerable.Range(0, 96).Select(_ => h.Remote.HeadObjectAsync("bucket-one", "obj", ObjectConditions.None, default)));
+        const int Calls = 96;
+        var witnessed = 0;
+        var firstHead = 0;
+        var allWitnessed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The first head waits until every call's WITNESS is on its way to the gateway, so their leaves queue behind it
+        // and the heads after it must cover them together. Racing the calls alone was not load: on an idle machine the
+        // host answered and signed each call before the next arrived (96 heads for 96 witnesses, 2 runs in 5).
+        await using var h = await WithObjectAsync(
+            host => host.TamperHead = b =>
+            {
+                if (Interlocked.Exchange(ref firstHead, 1) == 0) allWitnessed.Task.Wait(TimeSpan.FromSeconds(30));
+                return b;
+            },
+            relay: true,
+            configureRelay: r => r.Mutate = f =>
+            {
+                if (!f.ToHost && f.Header.Type == FrameType.Witness && Interlocked.Increment(ref witnessed) == Calls) allWitnessed.TrySetResult();
+                return [f.Bytes];
+            },
+            headTimeout: TimeSpan.FromSeconds(30));
+        await Task.WhenAll(Enumerable.Range(0, Calls).Select(_ => h.Remote.HeadObjectAsync("bucket-one", "obj", ObjectConditions.None, default)));
+        Assert.True(allWitnessed.Task.IsCompleted, $"{witnessed} of {Calls} witnesses passed the relay");
         var entries = await h.Audit.ReadAsync(0, 1000, default);
         var heads = await h.Audit.ReadHeadsAsync(0, 1000, default);
         Assert.Equal(96, entries.Count);
