@@ -29,6 +29,19 @@ public enum ChannelCloseReason
 public sealed class ChannelProtocolException(ChannelCloseReason reason, string message, Exception? inner = null) : IOException(message, inner)
 {
     public ChannelCloseReason Reason { get; } = reason;
+
+    /// <summary>
+    /// The connection ended the way a crash, restart or network cut ends it, not because a frame failed a check (tampered,
+    /// replayed, reordered, oversized) nor because this side closed it.
+    /// </summary>
+    public static bool IsConnectionLoss(Exception e) => e switch
+    {
+        ChannelProtocolException p => p.Reason is ChannelCloseReason.PeerClosed or ChannelCloseReason.TransportError
+            or ChannelCloseReason.IdleTimeout or ChannelCloseReason.StreamIdsExhausted,
+        ChannelStreamResetException => false,
+        IOException => true,
+        _ => false,
+    };
 }
 
 /// <summary>The peer reset one stream; the connection stays open.</summary>

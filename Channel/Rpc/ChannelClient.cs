@@ -260,7 +260,7 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
                 var connection = await ChannelConnection.ConnectAsync(transport, options.Channel, ct, log).ConfigureAwait(false);
                 log.Attach(connection.PeerKey, e => connection.Abort(new ChannelProtocolException(
                     ChannelCloseReason.ProtocolViolation, "The bridge host's witness log failed a check.", e)));
-                _ = connection.Completion.ContinueWith(_ => log.Close(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                _ = connection.Completion.ContinueWith(_ => log.Close(connection.CloseError), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 var session = new Session(connection, log);
                 await OpenLogAsync(session, ct).ConfigureAwait(false);
                 _current = session;

@@ -114,6 +114,13 @@ internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte
             timeout.CancelAfter(witnessTimeout);
             payload = await Source.ReadWitnessAsync(timeout.Token).ConfigureAwait(false);
         }
+        catch (IOException e) when (Framing.ChannelProtocolException.IsConnectionLoss(e))
+        {
+            // The host or the network went away before the witness: a lost call (503, resent when idempotent and still
+            // unanswered), not a refused one. A host that withholds witnesses gains nothing by it: nothing is released.
+            ChannelLog.CallInterrupted(log, requestId, "lost before its witness");
+            throw ChannelLoss.Error(e);
+        }
         catch (Exception e) when (e is IOException or OperationCanceledException && !ct.IsCancellationRequested)
         {
             await Source.DisposeAsync().ConfigureAwait(false);
@@ -145,7 +152,16 @@ internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte
             _ = session.RecordAsync(frame.Index, frame.Encoded, frame.Witness, WitnessRecord.Refused(failure));
             throw new WitnessFailedException(failure, requestId);
         }
-        await session.SubmitAsync(frame.Index, frame.Encoded, frame.Witness, WitnessRecord.Released, release: true, ct).ConfigureAwait(false);
+        try
+        {
+            await session.SubmitAsync(frame.Index, frame.Encoded, frame.Witness, WitnessRecord.Released, release: true, ct).ConfigureAwait(false);
+        }
+        catch (IOException e) when (Framing.ChannelProtocolException.IsConnectionLoss(e))
+        {
+            // The session log fails a call with its connection's loss only when no head the host sent was left unchecked.
+            ChannelLog.CallInterrupted(log, requestId, "lost before the head over its witness");
+            throw ChannelLoss.Error(e);
+        }
         _verified = (digest, BytesRead);
         ChannelMetrics.WitnessVerified();
         return frame.Witness;

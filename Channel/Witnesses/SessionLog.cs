@@ -34,6 +34,11 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
     private WitnessFailure? _failure;
     private volatile bool _failed;
     private bool _closed;
+    // Heads received from the connection and heads checked: a close while they differ had a head still unchecked.
+    private long _headsReceived;
+    private long _headsDone;
+    // The connection's loss, when the session closed with one (see Close): later submissions fail with it too.
+    private Exception? _lostWith;
 
     /// <summary>Starts from the sink's checkpoint; HEAD frames queue until <see cref="Attach"/> names the host key.</summary>
     /// <param name="witnessTimeout">How long a head that covers a leaf whose WITNESS frame has not come yet waits for it.</param>
@@ -68,7 +73,11 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
     public long Size { get { lock (_lock) return _frontier.Size; } }
 
     /// <summary>Called by the connection's read loop: queues a HEAD frame for checking.</summary>
-    public void OnHead(ReadOnlySpan<byte> payload) => _heads.Writer.TryWrite(payload.ToArray());
+    public void OnHead(ReadOnlySpan<byte> payload)
+    {
+        Interlocked.Increment(ref _headsReceived);
+        _heads.Writer.TryWrite(payload.ToArray());
+    }
 
     /// <summary>Called by the connection: the witness of a call that ended early (abandoned by this side, or reset by the host) is recorded as such.</summary>
     public void OnLateWitness(ReadOnlySpan<byte> payload)
@@ -92,13 +101,23 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
         catch (WitnessFailedException) { /* already logged; nothing was released */ }
     }
 
-    /// <summary>The session ended: calls still waiting for a head fail.</summary>
-    public void Close()
+    /// <summary>
+    /// The session ended (<paramref name="cause"/>: the connection's close error): calls still waiting for a head fail.
+    /// When the connection was lost (the host crashed or restarted, the network cut) and every head the host sent had
+    /// been checked, they fail with that loss: nothing of them was released, so the caller gets a 503 and an idempotent
+    /// call is sent again. Otherwise (a head still unchecked, a failed log, this side closing) they fail closed as
+    /// head-missing, a security event.
+    /// </summary>
+    public void Close(Exception? cause = null)
     {
+        var headsPending = Volatile.Read(ref _headsReceived) != Volatile.Read(ref _headsDone);
         _heads.Writer.TryComplete();
         List<Pending> orphans;
+        bool lost;
         lock (_lock)
         {
+            lost = cause is not null && Framing.ChannelProtocolException.IsConnectionLoss(cause) && _failure is null && !headsPending;
+            _lostWith = lost ? cause : null;
             // A head checked but not yet applied is dropped: the calls it covers fail here, so it would be written
             // without their entries. The next session continues from the last head written.
             _closed = true;
@@ -106,9 +125,17 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
             orphans = [.. _waiting.Values];
             _waiting.Clear();
         }
-        // A call still waiting to be released is refused like any other (security event 9603); one only being recorded was logged already.
-        foreach (var p in orphans) p.Fail(p.Release ? Rejected(WitnessFailure.HeadMissing, p.RequestId) : new WitnessFailedException(WitnessFailure.HeadMissing, p.RequestId));
+        // A call still waiting to be released is refused like any other (security event 9603) unless the connection was
+        // lost (the caller logs that, event CallInterrupted); one only being recorded was logged already.
+        foreach (var p in orphans)
+            p.Fail(!p.Release ? new WitnessFailedException(WitnessFailure.HeadMissing, p.RequestId)
+                : lost ? Lost(cause!) : Rejected(WitnessFailure.HeadMissing, p.RequestId));
     }
+
+    /// <summary>A call's own copy of the connection's loss (one exception object is not thrown on many calls at once).</summary>
+    private static IOException Lost(Exception cause) => cause is Framing.ChannelProtocolException p
+        ? new Framing.ChannelProtocolException(p.Reason, p.Message, p)
+        : new IOException(cause.Message, cause);
 
     /// <summary>
     /// Hands a witness to the log. With <paramref name="release"/>, waits until a verified head covers it and its entry
@@ -130,6 +157,13 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
                 pending = null!;
             }
             else if (_failure is { } failed) throw new WitnessFailedException(failed, requestId);
+            else if (_closed)
+            {
+                // The connection ended between this call's witness and its submission: no head will come for it.
+                if (!release) return;
+                if (_lostWith is { } lostWith) throw Lost(lostWith);
+                throw Rejected(WitnessFailure.HeadMissing, requestId);
+            }
             else if (leafIndex < _frontier.Size)
             {
                 // Every leaf a head covers had its witness here before the head was written (with its entry, or as a
@@ -205,7 +239,11 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
                 Break(WitnessFailure.Malformed, e.Message);
                 return;
             }
-            if (!await ApplyAsync(batch).ConfigureAwait(false)) return;
+            try
+            {
+                if (!await ApplyAsync(batch).ConfigureAwait(false)) return;
+            }
+            finally { Interlocked.Increment(ref _headsDone); }
         }
     }
 
