@@ -232,7 +232,7 @@ public sealed partial class MigrationRunner(
         var spec = job.Spec;
         var source = stores.Get(spec.Source.Store);
         var target = stores.Get(spec.Target.Store);
-        using var bandwidth = spec.BandwidthLimit > 0 ? Limiter(spec.BandwidthLimit) : null;
+        using var bandwidth = spec.BandwidthLimit > 0 ? BandwidthLimit.Limiter(spec.BandwidthLimit) : null;
         // The store mirrors bucket and key, so only a job that keeps both is one whose target services write through it.
         var fronted = spec.Source.Bucket == spec.Target.Bucket && spec.SourcePrefix == spec.TargetPrefix
             && stores.All.OfType<Live.MigratingStore>().Any(m =>
@@ -461,20 +461,6 @@ public sealed partial class MigrationRunner(
             token = page.NextPageToken;
         } while (token is not null);
         db.SetDeletingDone(id);
-    }
-
-    private static TokenBucketRateLimiter Limiter(long bytesPerSecond)
-    {
-        var perTick = (int)Math.Clamp(bytesPerSecond / 10, 1, int.MaxValue);
-        return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = Math.Max(perTick, 64 * 1024),
-            TokensPerPeriod = perTick,
-            ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
-            QueueLimit = int.MaxValue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            AutoReplenishment = true,
-        });
     }
 
     private static string Describe(Exception e) => e is GatewayException g ? $"{g.Code.Slug()}: {g.Message}" : "internal: " + e.GetType().Name;

@@ -30,7 +30,6 @@ public sealed record ItemOutcome(string State, string Action, string? Sha256, st
 internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObjectStore target, RateLimiter? bandwidth,
     DateTimeOffset frontedSince, bool guardDeletes = false, ResumableUpload? uploads = null)
 {
-    private const int ChunkWithLimiter = 64 * 1024;
 
     /// <summary>
     /// Objects of at least this size are read as ranged GETs of <see cref="RangeChunk"/> bytes, <see cref="RangesInFlight"/>
@@ -273,7 +272,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         Stream raw = parallel
             ? new ParallelRangeReadStream(source, spec.Source.Bucket, src.Key, content.Info.ETag, src.Size, content, RangeChunk, RangesInFlight, _rangeBuffers)
             : content.Body;
-        await using var body = new VerifyingReadStream(raw, bandwidth, ChunkWithLimiter, md5: spec.Verify == VerifyMode.Checksum);
+        await using var body = new VerifyingReadStream(raw, bandwidth, BandwidthLimit.Chunk(spec.BandwidthLimit), md5: spec.Verify == VerifyMode.Checksum);
         var written = await target.PutObjectAsync(spec.Target.Bucket, targetKey, body, new PutObjectOptions
         {
             ContentType = content.Info.StatedContentType(),

@@ -32,7 +32,6 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
     internal const long PreferredPartBytes = 8 * 1024 * 1024;
     /// <summary>Parts of one object at once, at most (the job's budget, <c>partsInFlight</c>, is shared by all its objects).</summary>
     internal const int PartsInFlight = 4;
-    private const int ChunkWithLimiter = 64 * 1024;
     private const int ReadBackChunk = 256 * 1024;
     private readonly SemaphoreSlim _partSlots = new(partsInFlight);
 
@@ -267,7 +266,7 @@ internal sealed class ResumableUpload(MigrationSpec spec, IObjectStore source, I
             new GetObjectOptions { Range = new ByteRange(offset, offset + length - 1, null) }, ct).ConfigureAwait(false);
         if (content.Info.ETag != src.ETag)
             throw new GatewayException(ErrorCode.PreconditionFailed, $"The source object '{src.Key}' changed while it was being read.");
-        await using var body = new VerifyingReadStream(whole is null ? content.Body : whole.Part(content.Body, n, length), bandwidth, ChunkWithLimiter,
+        await using var body = new VerifyingReadStream(whole is null ? content.Body : whole.Part(content.Body, n, length), bandwidth, BandwidthLimit.Chunk(spec.BandwidthLimit),
             md5: spec.Verify == VerifyMode.Checksum);
         var uploaded = await target.UploadPartAsync(spec.Target.Bucket, targetKey, uploadId, n, body,
             new UploadPartOptions { ContentLength = length }, ct).ConfigureAwait(false);

@@ -65,6 +65,28 @@ public sealed class MigrationTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// The limiter's bucket held at least 64 KiB (its read size), so a job limited to 1 KiB/s moved its first 64 KiB,
+    /// and 64 KiB after any pause, at once (session-43 migration probe, D3). A lower bound only: a busy machine is slower.
+    /// </summary>
+    [Fact]
+    public async Task A_bandwidth_limit_holds_from_the_first_byte_of_a_run()
+    {
+        var body = System.Security.Cryptography.RandomNumberGenerator.GetBytes(3 * 1024);
+        await _api.PutAsync("local", "src", "limited.bin", body);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        var id = await _api.StartAsync(new { source = new { store = "local", bucket = "src" }, target = new { store = "archive", bucket = "dst" }, bandwidthLimit = 1024 });
+        var end = await _api.WaitForEndAsync(id);
+
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        Assert.Equal("completed", end.GetProperty("state").GetString());
+        // 3 KiB at 1 KiB/s is 3 s, less the one refill (0.1 s of bytes) the bucket starts with. Before: well under 1 s.
+        Assert.True(elapsed >= TimeSpan.FromSeconds(2.5), $"3 KiB at 1 KiB/s took {elapsed.TotalSeconds:0.00} s");
+        using var copied = await _api.GetAsync("archive", "dst", "limited.bin");
+        Assert.Equal(body, await copied.Content.ReadAsByteArrayAsync());
+    }
+
     [Fact]
     public async Task Copy_moves_every_object_verified_and_a_second_run_skips_them_all()
     {
