@@ -41,7 +41,7 @@ public static class MigrationEndpoints
             .WithSummary("Pauses a queued or running job; an object in flight is moved again on resume. Needs the grants the job's creation needed.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost(JobRoute + "/resume", Resume).WithName("ResumeMigration").RequireGatewayAccess(Operation.Write, "migrations")
-            .WithSummary("Resumes a paused, failed or interrupted job where it stopped; its failed objects are tried again. Needs the grants the job's creation needed.")
+            .WithSummary("Resumes a paused, failed or interrupted job where it stopped; its failed objects are tried again. Needs the grants the job's creation needed; 409 once its stores were cut over.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost(JobRoute + "/cancel", Cancel).WithName("CancelMigration").RequireGatewayAccess(Operation.Write, "migrations")
             .WithSummary("Cancels a job that is not completed or cancelled; what it already moved stays, its open multipart uploads are aborted. Needs the grants the job's creation needed.")
@@ -156,9 +156,12 @@ public static class MigrationEndpoints
         return TypedResults.Ok(MigrationStatusView.Of(runner.Stop(id, MigrationStates.Paused), db));
     }
 
-    private static Ok<MigrationStatus> Resume(string id, HttpContext context, MigrationRunner runner, MigrationDatabase db)
+    private static Ok<MigrationStatus> Resume(string id, HttpContext context, MigrationRunner runner, MigrationDatabase db, BridgeRegistry<IObjectStore> stores)
     {
-        RequireJobGrants(context, Job(db, id));
+        var job = Job(db, id);
+        RequireJobGrants(context, job);
+        // A resumed job copies as a new one does: after a cutover it would bring back what services deleted in To since.
+        RequireNotCutOver(stores, job.Spec);
         return TypedResults.Ok(MigrationStatusView.Of(runner.Resume(id), db));
     }
 

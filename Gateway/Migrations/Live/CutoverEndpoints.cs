@@ -15,7 +15,7 @@ public static class CutoverEndpoints
         app.MapPost("/v1/stores/{store}/cutover", CutOver).WithName("CutOverStore").WithTags("Migrations").NamesBridge<RouteHandlerBuilder, IObjectStore>("store")
             .RequireGatewayAccess(Operation.Write, "migrations")
             .RequireGatewayAccess(Operation.Write, "stores/{store}")
-            .WithSummary("Makes a migrating store plain To (idempotent); 409 unless a verified migration From to To has completed and none is still active.")
+            .WithSummary("Makes a migrating store plain To (idempotent); 409 unless a verified migration From to To has completed, none is still active, and none started after it can still be resumed.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
@@ -36,6 +36,11 @@ public static class CutoverEndpoints
             && j.Spec.CoversWholeBucket && db.Totals(j.Id).Objects.Failed == 0)
             ?? throw new GatewayException(ErrorCode.Conflict,
                 $"No migration from '{from}' to '{to}' of a whole bucket into the same bucket (no prefix, include or exclude) has completed with verification (checksum or size) and no failed object; run one first.");
+        // A later job that stopped early or with failed objects (a last pass for what changed since) left To behind From,
+        // and could be resumed; it is finished or cancelled first. The jobs come newest first.
+        if (jobs.TakeWhile(j => j.Id != verified.Id).FirstOrDefault(j => !MigrationStates.IsFinal(j.State)) is { } unfinished)
+            throw new GatewayException(ErrorCode.Conflict,
+                $"Migration '{unfinished.Id}' from '{from}' to '{to}', started after the verified '{verified.Id}', ended {unfinished.State} and can still be resumed; resume it to completion or cancel it, then cut over.");
         await RequireMigratedBucketsAsync(registry.Get(to), jobs, ct);
         return TypedResults.Ok(cutovers.Record(new Cutover(migrating.Name, from, to, verified.Id, time.GetUtcNow())));
     }

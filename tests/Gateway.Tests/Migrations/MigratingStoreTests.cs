@@ -273,6 +273,74 @@ public sealed class MigratingStoreTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// A job's run ends in a state the test sets in the gateway's own migrations.db, as a run that stopped early on a store
+    /// that did not answer (interrupted) or finished with failed objects (failed) leaves it; TransientStreakTests and
+    /// the cloud outage tests reach those states for real. The endpoints read the state from the database at each call.
+    /// </summary>
+    private void SetJobState(string id, string state)
+    {
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_data, "migrations.db")};Pooling=False");
+        db.Open();
+        using var update = db.CreateCommand();
+        update.CommandText = "UPDATE jobs SET state = $state WHERE id = $id";
+        update.Parameters.AddWithValue("$state", state);
+        update.Parameters.AddWithValue("$id", id);
+        Assert.Equal(1, update.ExecuteNonQuery());
+    }
+
+    private async Task<string> CompletedJobAsync()
+    {
+        var id = await _api.StartAsync(new { source = new { store = "old", bucket = "bkt" }, target = new { store = "new", bucket = "bkt" } });
+        Assert.Equal("completed", (await _api.WaitForEndAsync(id)).GetProperty("state").GetString());
+        return id;
+    }
+
+    /// <summary>
+    /// A later pass (for what changed since the verified job) that stopped early or with failed objects left To behind
+    /// From and can still be resumed: it blocked nothing, and the cutover lost its changes (session-43 probe). Cancelled,
+    /// it no longer blocks.
+    /// </summary>
+    [Theory]
+    [InlineData("failed")]
+    [InlineData("interrupted")]
+    public async Task A_later_job_that_can_still_be_resumed_blocks_the_cutover_until_it_is_cancelled(string state)
+    {
+        await _api.PutAsync("old", "bkt", "k1", "one"u8.ToArray());
+        await CompletedJobAsync();
+        var later = await CompletedJobAsync();
+        SetJobState(later, state);
+
+        using (var refused = await _server.Client.PostAsync("v1/stores/live/cutover", null))
+        {
+            var problem = await ProblemAssert.Problem(refused, HttpStatusCode.Conflict, "conflict");
+            Assert.Contains($"Migration '{later}'", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Contains($"ended {state} and can still be resumed", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+        using (var cancelled = await _server.Client.PostAsync($"v1/migrations/{later}/cancel", null)) Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        using (var cut = await _server.Client.PostAsync("v1/stores/live/cutover", null)) Assert.Equal(HttpStatusCode.OK, cut.StatusCode);
+    }
+
+    /// <summary>An earlier job left resumable does not block a cutover, and resuming it after the cutover is refused like a new job.</summary>
+    [Fact]
+    public async Task After_a_cutover_resuming_an_earlier_job_from_From_into_To_is_refused()
+    {
+        await _api.PutAsync("old", "bkt", "k1", "one"u8.ToArray());
+        var earlier = await CompletedJobAsync();
+        SetJobState(earlier, "interrupted");
+        await CompletedJobAsync();
+        using (var cut = await _server.Client.PostAsync("v1/stores/live/cutover", null)) Assert.Equal(HttpStatusCode.OK, cut.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, await DeleteAsync("live", "k1"));
+
+        using (var refused = await _server.Client.PostAsync($"v1/migrations/{earlier}/resume", null))
+        {
+            var problem = await ProblemAssert.Problem(refused, HttpStatusCode.Conflict, "conflict");
+            Assert.Contains("was cut over", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+        Assert.Equal("interrupted", (await _api.StatusAsync(earlier)).GetProperty("state").GetString());
+        Assert.Null(await BodyOfAsync("live", "k1"));
+    }
+
+    /// <summary>
     /// A cutover is kept, so it asks To for every bucket a finished job filled: one deleted since is a 409 and nothing is
     /// cut over, the store still serving From (session-43 probe: it cut over with 200 and every read was then a 404).
     /// </summary>
