@@ -73,8 +73,8 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
 
     public async Task<RestResponse> SendAsync(RestRequest request, CancellationToken cancellationToken)
     {
-        if (request.ContentLength is { } length && _options.MaxRequestBodyBytes is { } max && length > max)
-            throw new GatewayException(ErrorCode.PayloadTooLarge, $"The request body exceeds this upstream's limit of {max} bytes.");
+        if (RequestBodyLimit.IsOver(request.ContentLength, _options.MaxRequestBodyBytes))
+            throw RequestBodyLimit.Exceeded(_options.MaxRequestBodyBytes!.Value);
         var method = HttpMethod.Parse(request.Method);
         var body = request.Body is null ? null : new RequestBody(request.Body, _options.MaxRequestBodyBytes, _options.ReplayBufferBytes);
         var hasIdempotencyKey = request.Headers is IDictionary<string, StringValues> headers

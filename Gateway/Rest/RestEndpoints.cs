@@ -40,6 +40,10 @@ public static class RestEndpoints
         if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
         var request = http.Request;
         var hasBody = http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0;
+        // A declared length over the upstream's limit is refused before a byte of the body is read, so a caller that sent
+        // "Expect: 100-continue" gets the 413 instead of "100 Continue" and an upload cut off (session-43 REST probe).
+        if (hasBody && RequestBodyLimit.IsOver(request.ContentLength, target.MaxRequestBodyBytes))
+            throw RequestBodyLimit.Exceeded(target.MaxRequestBodyBytes!.Value);
         if (hasBody && http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
             size.MaxRequestBodySize = null; // the upstream's own limit is enforced while streaming, as a 413 problem
 

@@ -1,4 +1,5 @@
 using Gateway.Contracts.Errors;
+using Gateway.Contracts.Rest;
 using Gateway.Contracts.IO;
 
 namespace Gateway.Bridges.Rest.Forwarding;
@@ -40,7 +41,7 @@ sealed class RequestBody(Stream inner, long? limit, int replayCapacity)
     {
         _total += read.Length;
         if (limit is { } max && _total > max)
-            throw new GatewayException(ErrorCode.PayloadTooLarge, $"The request body exceeds this upstream's limit of {max} bytes.");
+            throw RequestBodyLimit.Exceeded(max);
         if (_overflowed || read.Length == 0) return read.Length;
         if (_buffered + read.Length > replayCapacity)
         {
