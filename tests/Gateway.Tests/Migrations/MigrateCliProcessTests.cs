@@ -17,7 +17,8 @@ namespace Gateway.Tests.Migrations;
 /// </summary>
 public sealed class MigrateCliProcessTests : IAsyncLifetime
 {
-    private const int SlowObjectBytes = 20 * 1024;
+    private const int SlowObjectBytes = 32 * 1024;
+    private const int QuickObjectBytes = 256;
     private readonly string _adminKey = "gwk_cli_admin_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
     private readonly string _readerKey = "gwk_cli_reader_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
     private readonly string _archiveRoot = Directory.CreateTempSubdirectory("migrate-cli-archive-").FullName;
@@ -252,14 +253,15 @@ public sealed class MigrateCliProcessTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// Six objects of 20 KiB, one at a time, at <paramref name="bytesPerSecond"/>: the job's limiter lets its first 64 KiB
-    /// through at once (three objects), then each object waits for its 20 KiB of tokens (at 1 KiB/s the fourth takes some
-    /// 16 s, so the job is surely running when the test acts after the CLI's start-up). A resumed run gets its own 64 KiB,
-    /// which the three objects left fit in, so it ends at once.
+    /// Six objects, one at a time, at <paramref name="bytesPerSecond"/>: in key order three of 256 bytes (at 1 KiB/s under
+    /// a second together), then one of 32 KiB (some 32 s at 1 KiB/s, so the job is surely running when the test acts
+    /// after the CLI's start-up), then two of 256 bytes. A run lets no burst through (session 45: the limiter's bucket
+    /// held 64 KiB, which these tests leaned on), so a resumed run moves the large object again at the limit.
     /// </summary>
     private async Task<(MigrateCliProcess Cli, string Id, List<MigrationObject> Objects)> StartSlowCopyAsync(string target = "archive:dst", int bytesPerSecond = 1024)
     {
-        var objects = MigrationDataSet.Make(6).Select(o => o with { Body = RandomNumberGenerator.GetBytes(SlowObjectBytes) }).ToList();
+        var objects = MigrationDataSet.Make(6).OrderBy(o => o.Key, Contracts.ObjectStorage.Utf8KeyOrder.Instance)
+            .Select((o, i) => o with { Body = RandomNumberGenerator.GetBytes(i == 3 ? SlowObjectBytes : QuickObjectBytes) }).ToList();
         foreach (var o in objects) await _api.PutAsync("local", "src", o.Key, o.Body, o.ContentType, o.Metadata);
         var cli = Start(["copy", "local:src", target, "--bwlimit", bytesPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture), "--concurrency", "1"]);
         var id = await JobIdAsync(cli);
@@ -338,7 +340,7 @@ public sealed class MigrateCliProcessTests : IAsyncLifetime
     {
         var bucket = "cli-cut-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5));
         await _api.CreateBucketAsync("s3", bucket);
-        // 8 KiB/s: the object after the first three waits some 2 s for its tokens, then its write meets the cut at once.
+        // 8 KiB/s: the large fourth object streams for some 4 s, and its write meets the cut.
         var (copy, id, objects) = await StartSlowCopyAsync($"s3-cut:{bucket}", bytesPerSecond: 8 * 1024);
         await using var _ = copy;
 
