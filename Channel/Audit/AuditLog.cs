@@ -262,11 +262,12 @@ public sealed partial class AuditLog : IWitnessSink, IDisposable
         head.CommandText = "SELECT head, frontier FROM audit_heads ORDER BY head_id DESC LIMIT 1";
         using var r = head.ExecuteReader();
         if (!r.Read()) return;
-        _lastHead = _durableHead = SignedTreeHead.Decode((byte[])r[0]);
+        try { _lastHead = _durableHead = SignedTreeHead.Decode(r[0] as byte[] ?? throw new FormatException("not a blob")); }
+        catch (FormatException) { throw new InvalidDataException("The last signed head stored in the audit log does not decode: the audit log was edited. Run 'audit verify' on it."); }
         // The log continues from this edge; one that is not the last head's tree would fail only at the next head, after
         // a call had been made, so a start over an edited file is refused here.
         MerkleFrontier? frontier = null;
-        try { frontier = DecodeFrontier(_lastHead.TreeSize, (byte[])r[1]); }
+        try { frontier = r[1] is byte[] { Length: var n } stored && n % MerkleTree.HashLength == 0 ? DecodeFrontier(_lastHead.TreeSize, stored) : null; }
         catch (FormatException) { }
         if (frontier is null || !frontier.Root().AsSpan().SequenceEqual(_lastHead.RootHash))
             throw new InvalidDataException($"The last signed head's stored frontier (size {_lastHead.TreeSize}) does not reproduce its root: the audit log was edited. Run 'audit verify' on it.");

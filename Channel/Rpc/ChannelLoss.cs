@@ -22,6 +22,6 @@ public static class ChannelLoss
         return error;
     }
 
-    /// <summary>The call was lost with its connection before any answer, and not because a frame failed a check.</summary>
+    /// <summary>The call was lost with its connection before anything of it was released, and not because a frame failed a check.</summary>
     public static bool BeforeAnswer(Exception e) => e.Data[BeforeAnswerKey] is true;
 }

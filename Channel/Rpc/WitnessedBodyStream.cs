@@ -117,7 +117,8 @@ internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte
         catch (IOException e) when (Framing.ChannelProtocolException.IsConnectionLoss(e))
         {
             // The host or the network went away before the witness: a lost call (503, resent when idempotent and still
-            // unanswered), not a refused one. A host that withholds witnesses gains nothing by it: nothing is released.
+            // unanswered), not a refused one. A host that withholds witnesses gains nothing by it: a buffered answer is
+            // not released, and a streamed one (all but its held-back last byte gone out) is aborted, as before.
             ChannelLog.CallInterrupted(log, requestId, "lost before its witness");
             throw ChannelLoss.Error(e);
         }

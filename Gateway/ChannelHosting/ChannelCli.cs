@@ -179,7 +179,8 @@ public static partial class ChannelCli
         try
         {
             real = RealPath.Of(file);
-            guardedReals = [RealPath.Of(dataDirectory), RealPath.Of(Path.GetDirectoryName(Path.GetFullPath(db))!)];
+            // The database's folder as named and as resolved (the file itself may be a link into another folder).
+            guardedReals = [RealPath.Of(dataDirectory), RealPath.Of(Path.GetDirectoryName(Path.GetFullPath(db))!), Path.GetDirectoryName(RealPath.Of(db))!];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

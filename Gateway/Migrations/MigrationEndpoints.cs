@@ -51,7 +51,7 @@ public static class MigrationEndpoints
     }
 
     private static async Task<Accepted<MigrationStatus>> Create(MigrationRequest request, BridgeRegistry<IObjectStore> stores, MigrationDatabase db,
-        MigrationRunner runner, TimeProvider time, CancellationToken ct)
+        MigrationRunner runner, StoreCutovers cutovers, TimeProvider time, CancellationToken ct)
     {
         var spec = MigrationSpec.From(request);
         var source = Store(stores, spec.Source.Store, "source");
@@ -60,7 +60,13 @@ public static class MigrationEndpoints
         await RequireBucketAsync(source, spec.Source.Bucket, "source", ct);
         await RequireBucketAsync(target, spec.Target.Bucket, "target", ct);
         var id = "mig_" + Guid.NewGuid().ToString("N")[..20];
-        db.CreateJob(id, spec, time.GetUtcNow());
+        lock (cutovers.Gate)
+        {
+            // Again where the job is made: a cutover taken while the buckets were asked is seen here, and one still
+            // checking sees this job.
+            RequireNotCutOver(stores, spec);
+            db.CreateJob(id, spec, time.GetUtcNow());
+        }
         runner.Start(id);
         return TypedResults.Accepted($"/v1/migrations/{id}", MigrationStatusView.Of(db.GetJob(id)!, db));
     }
@@ -156,13 +162,17 @@ public static class MigrationEndpoints
         return TypedResults.Ok(MigrationStatusView.Of(runner.Stop(id, MigrationStates.Paused), db));
     }
 
-    private static Ok<MigrationStatus> Resume(string id, HttpContext context, MigrationRunner runner, MigrationDatabase db, BridgeRegistry<IObjectStore> stores)
+    private static Ok<MigrationStatus> Resume(string id, HttpContext context, MigrationRunner runner, MigrationDatabase db, BridgeRegistry<IObjectStore> stores,
+        StoreCutovers cutovers)
     {
         var job = Job(db, id);
         RequireJobGrants(context, job);
-        // A resumed job copies as a new one does: after a cutover it would bring back what services deleted in To since.
-        RequireNotCutOver(stores, job.Spec);
-        return TypedResults.Ok(MigrationStatusView.Of(runner.Resume(id), db));
+        lock (cutovers.Gate)
+        {
+            // A resumed job copies as a new one does: after a cutover it would bring back what services deleted in To since.
+            RequireNotCutOver(stores, job.Spec);
+            return TypedResults.Ok(MigrationStatusView.Of(runner.Resume(id), db));
+        }
     }
 
     private static Ok<MigrationStatus> Cancel(string id, HttpContext context, MigrationRunner runner, MigrationDatabase db)

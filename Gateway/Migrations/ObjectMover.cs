@@ -267,6 +267,8 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         var parallel = source.Capabilities.Ranges && src.Size >= ParallelReadFrom;
         if (parallel && uploads is not null && ResumableUpload.PartSize(src.Size, target.Capabilities) is { } partSize)
             return await uploads.CopyAsync(src, targetKey, targetConditions, partSize, RecordSha256IfUnsharedAsync, ct).ConfigureAwait(false);
+        // Ranges fetched ahead (4 of 4 MiB) would pull 16 MiB from the source past a bandwidth limit: one stream then.
+        parallel &= bandwidth is null;
         await using var content = await OpenListedVersionAsync(src, parallel ? ParallelRangeReadStream.FirstRange(RangeChunk) : new GetObjectOptions(), ct)
             .ConfigureAwait(false);
         Stream raw = parallel

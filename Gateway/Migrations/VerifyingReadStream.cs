@@ -6,7 +6,7 @@ namespace Gateway.Migrations;
 
 /// <summary>
 /// Reads the source object once: hashes every byte (SHA-256 and MD5) as it passes and, with a bandwidth
-/// limiter, takes one token per byte before handing the bytes on. The SHA-256 of a source body that already hashed its
+/// limiter, takes a token per byte asked for before it reads them (a short read is charged in full). The SHA-256 of a source body that already hashed its
 /// bytes in this process (a channel response, checked against its witness: <see cref="IDeliveredSha256"/>) is taken
 /// from it instead of a second pass over the same bytes; the view vouches for it in turn, so the channel sending these
 /// bytes on does not hash them a third time.
@@ -44,14 +44,16 @@ internal sealed class VerifyingReadStream(Stream inner, RateLimiter? bandwidth, 
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (bandwidth is not null && buffer.Length > maxChunk) buffer = buffer[..maxChunk];
-        var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        if (n == 0) return 0;
         if (bandwidth is not null)
         {
-            using var lease = await bandwidth.AcquireAsync(n, cancellationToken).ConfigureAwait(false);
+            if (buffer.Length > maxChunk) buffer = buffer[..maxChunk];
+            // Taken before the read, so the job's readers together never run ahead of the bucket (a short read is
+            // charged in full: the limit errs on the slow side).
+            using var lease = await bandwidth.AcquireAsync(buffer.Length, cancellationToken).ConfigureAwait(false);
             if (!lease.IsAcquired) throw new InvalidOperationException("bandwidth limiter refused a lease");
         }
+        var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        if (n == 0) return 0;
         _sha256?.AppendData(buffer.Span[..n]);
         _md5?.AppendData(buffer.Span[..n]);
         BytesRead += n;

@@ -42,8 +42,8 @@ public static class RestEndpoints
         var hasBody = http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0;
         // A declared length over the upstream's limit is refused before a byte of the body is read, so a caller that sent
         // "Expect: 100-continue" gets the 413 instead of "100 Continue" and an upload cut off (session-43 REST probe).
-        if (hasBody && RequestBodyLimit.IsOver(request.ContentLength, target.MaxRequestBodyBytes))
-            throw RequestBodyLimit.Exceeded(target.MaxRequestBodyBytes!.Value);
+        if (hasBody && LimitOf(target) is { } max && RequestBodyLimit.IsOver(request.ContentLength, max))
+            throw RequestBodyLimit.Exceeded(max);
         if (hasBody && http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
             size.MaxRequestBodySize = null; // the upstream's own limit is enforced while streaming, as a 413 problem
 
@@ -60,5 +60,12 @@ public static class RestEndpoints
                 $"{request.PathBase}/v1/rest/{upstream}"),
         }, http.RequestAborted);
         return new RestProxyResult(response, HttpMethods.IsHead(request.Method));
+    }
+
+    /// <summary>The upstream's body limit; null from a remote bridge host that does not describe it (it checks on its own).</summary>
+    static long? LimitOf(IRestUpstream target)
+    {
+        try { return target.MaxRequestBodyBytes; }
+        catch (NotSupportedException) { return null; }
     }
 }

@@ -173,14 +173,17 @@ public class AuditTests
     }
 
     /// <summary>A restart continues the log from the last head's stored frontier: an edited one is found, and not used.</summary>
-    [Fact]
-    public async Task An_edited_frontier_is_found_and_a_gateway_does_not_continue_from_it()
+    [Theory]
+    [InlineData("zeroblob(length(frontier))")]
+    [InlineData("frontier || x'00'")]
+    [InlineData("'not a blob'")]
+    public async Task An_edited_frontier_is_found_and_a_gateway_does_not_continue_from_it(string edited)
     {
         var (h, db) = await WithEntriesAsync();
         await using (h)
         {
             h.Audit.Dispose();
-            Sql(db, "UPDATE audit_heads SET frontier = zeroblob(length(frontier)) WHERE head_id = (SELECT MAX(head_id) FROM audit_heads)");
+            Sql(db, $"UPDATE audit_heads SET frontier = {edited} WHERE head_id = (SELECT MAX(head_id) FROM audit_heads)");
             var result = AuditVerifier.Verify(db, [TestKeys.Host.PublicKey]);
             Assert.False(result.Ok);
             Assert.Contains("stored frontier", result.Problem);

@@ -132,6 +132,12 @@ public class GatewayChannelTests
                 Assert.Equal(2, ChannelCli.TryRun(["audit", "verify", "--db", db, "--trusted-keys", linked], output, refused));
                 Assert.Contains("inside the data directory", refused.ToString());
             }
+            // Nor does naming the database through a link from elsewhere move the data folder there.
+            var linkToDb = Path.Combine(outside, "audit-link.db");
+            File.CreateSymbolicLink(linkToDb, db);
+            var throughLink = new StringWriter();
+            Assert.Equal(2, ChannelCli.TryRun(["audit", "verify", "--db", linkToDb, "--trusted-keys", inside], output, throughLink));
+            Assert.Contains("inside the data directory", throughLink.ToString());
             Assert.Equal(0, ChannelCli.TryRun(["audit", "verify", "--db", db, "--trusted-keys", trusted, "--checkpoint", checkpoint], output, error));
             Assert.Contains($"from --trusted-keys {trusted}", output.ToString());
             Assert.Contains("still holds the checkpoint head of size 4", output.ToString());

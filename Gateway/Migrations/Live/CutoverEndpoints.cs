@@ -28,6 +28,20 @@ public static class CutoverEndpoints
         if (cutovers.Find(migrating.Name) is { } done) return TypedResults.Ok(done);
         var (from, to) = (migrating.Options.From!, migrating.Options.To!);
         var jobs = db.JobsBetween(from, to);
+        Justifying(jobs, from, to, db);
+        await RequireMigratedBucketsAsync(registry.Get(to), jobs, ct);
+        lock (cutovers.Gate)
+        {
+            // Checked again where it is recorded: a job created or resumed while To was asked is seen here.
+            if (cutovers.Find(migrating.Name) is { } raced) return TypedResults.Ok(raced);
+            var verified = Justifying(db.JobsBetween(from, to), from, to, db);
+            return TypedResults.Ok(cutovers.Record(new Cutover(migrating.Name, from, to, verified.Id, time.GetUtcNow())));
+        }
+    }
+
+    /// <summary>The verified job a cutover rests on; a 409 when there is none, or when a job still runs or can be resumed.</summary>
+    private static JobRow Justifying(IReadOnlyList<JobRow> jobs, string from, string to, MigrationDatabase db)
+    {
         if (jobs.FirstOrDefault(j => !MigrationStates.IsTerminal(j.State)) is { } active)
             throw new GatewayException(ErrorCode.Conflict, $"Migration '{active.Id}' from '{from}' to '{to}' is still {active.State}; cut over once it has completed.");
         // A job into another bucket or prefix of To put nothing where the migrating store reads, and one over a prefix or
@@ -36,13 +50,12 @@ public static class CutoverEndpoints
             && j.Spec.CoversWholeBucket && db.Totals(j.Id).Objects.Failed == 0)
             ?? throw new GatewayException(ErrorCode.Conflict,
                 $"No migration from '{from}' to '{to}' of a whole bucket into the same bucket (no prefix, include or exclude) has completed with verification (checksum or size) and no failed object; run one first.");
-        // A later job that stopped early or with failed objects (a last pass for what changed since) left To behind From,
-        // and could be resumed; it is finished or cancelled first. The jobs come newest first.
-        if (jobs.TakeWhile(j => j.Id != verified.Id).FirstOrDefault(j => !MigrationStates.IsFinal(j.State)) is { } unfinished)
+        // A later job into where the store reads (a last pass for what changed since) that stopped early or with failed
+        // objects left To behind From, and could be resumed: it is finished or cancelled first. The jobs come newest first.
+        if (jobs.TakeWhile(j => j.Id != verified.Id).FirstOrDefault(j => !j.Spec.DryRun && j.Spec.KeepsNames && !MigrationStates.IsFinal(j.State)) is { } unfinished)
             throw new GatewayException(ErrorCode.Conflict,
                 $"Migration '{unfinished.Id}' from '{from}' to '{to}', started after the verified '{verified.Id}', ended {unfinished.State} and can still be resumed; resume it to completion or cancel it, then cut over.");
-        await RequireMigratedBucketsAsync(registry.Get(to), jobs, ct);
-        return TypedResults.Ok(cutovers.Record(new Cutover(migrating.Name, from, to, verified.Id, time.GetUtcNow())));
+        return verified;
     }
 
     /// <summary>

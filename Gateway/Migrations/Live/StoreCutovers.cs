@@ -17,6 +17,12 @@ public sealed class StoreCutovers
         _cutovers = new(db.Cutovers().Select(c => KeyValuePair.Create(c.Store, c)), StringComparer.OrdinalIgnoreCase);
     }
 
+    /// <summary>
+    /// Held by a cutover's last checks and its record, and by the creation or resume of a job: neither can slip in
+    /// between the other's check and its act (a job created while a cutover awaited its checks of To ran after it).
+    /// </summary>
+    public Lock Gate { get; } = new();
+
     public Cutover? Find(string store) => _cutovers.GetValueOrDefault(store);
 
     public Cutover Record(Cutover cutover)
