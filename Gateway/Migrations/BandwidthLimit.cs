@@ -14,16 +14,18 @@ internal static class BandwidthLimit
     private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The bytes one refill adds, and the most one read may take.</summary>
-    public static int Chunk(long bytesPerSecond) => (int)Math.Clamp(bytesPerSecond / 10, 1, MaxChunk);
+    public static int Chunk(long bytesPerSecond) => Math.Min(PerRefill(bytesPerSecond), MaxChunk);
+
+    private static int PerRefill(long bytesPerSecond) => (int)Math.Clamp(bytesPerSecond / 10, 1, int.MaxValue);
 
     public static TokenBucketRateLimiter Limiter(long bytesPerSecond)
     {
-        var perTick = (int)Math.Clamp(bytesPerSecond / 10, 1, int.MaxValue);
+        var perRefill = PerRefill(bytesPerSecond);
         return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
-            // Never below one read, or a read could not be granted at all.
-            TokenLimit = Math.Max(perTick, Chunk(bytesPerSecond)),
-            TokensPerPeriod = perTick,
+            // One refill, which is never less than one read (Chunk), so every read can be granted.
+            TokenLimit = perRefill,
+            TokensPerPeriod = perRefill,
             ReplenishmentPeriod = Period,
             QueueLimit = int.MaxValue,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
