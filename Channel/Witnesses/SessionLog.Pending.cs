@@ -79,6 +79,8 @@ public sealed partial class SessionLog
                 if (!_waiting.ContainsKey(index) && !_received.ContainsKey(index)) (missing ??= []).Add(index);
             }
             if (missing is null) return new WitnessWait.AllHere();
+            // The connection is gone: the missing witnesses will not come.
+            if (_draining) return new WitnessWait.Closed();
             _awaited = missing;
             _awaitedArrived = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             arrived = _awaitedArrived.Task;

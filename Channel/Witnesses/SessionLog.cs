@@ -39,6 +39,9 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
     private long _headsDone;
     // The connection's loss, when the session closed with one (see Close): later submissions fail with it too.
     private Exception? _lostWith;
+    // The loop that checks heads, and whether a lost connection's last heads are being checked before the close.
+    private Task _processing = Task.CompletedTask;
+    private bool _draining;
 
     /// <summary>Starts from the sink's checkpoint; HEAD frames queue until <see cref="Attach"/> names the host key.</summary>
     /// <param name="witnessTimeout">How long a head that covers a leaf whose WITNESS frame has not come yet waits for it.</param>
@@ -61,7 +64,7 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
     {
         _hostKey = hostKey;
         _broken = broken;
-        _ = Task.Run(ProcessHeadsAsync);
+        _processing = Task.Run(ProcessHeadsAsync);
     }
 
     /// <summary>Where this session's log continues from (sent to the host in the log-open call).</summary>
@@ -103,15 +106,44 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
 
     /// <summary>
     /// The session ended (<paramref name="cause"/>: the connection's close error): calls still waiting for a head fail.
-    /// When the connection was lost (the host crashed or restarted, the network cut) and every head the host sent had
-    /// been checked, they fail with that loss: nothing of them was released, so the caller gets a 503 and an idempotent
-    /// call is sent again. Otherwise (a head still unchecked, a failed log, this side closing) they fail closed as
-    /// head-missing, a security event.
+    /// When the connection was lost (the host crashed or restarted, the network cut), the heads it had already sent are
+    /// checked first (for at most the head timeout): a host that signed a head and died while this side checked it has
+    /// its calls released, as if it had lived. Calls a checked head does not cover then fail with the loss: nothing of
+    /// them was released, so the caller gets a 503 and an idempotent call is sent again. Otherwise (a head still
+    /// unchecked, a failed log, this side closing) they fail closed as head-missing, a security event.
     /// </summary>
     public void Close(Exception? cause = null)
     {
-        var headsPending = Volatile.Read(ref _headsReceived) != Volatile.Read(ref _headsDone);
         _heads.Writer.TryComplete();
+        if (cause is not null && Framing.ChannelProtocolException.IsConnectionLoss(cause) && HeadsPending)
+        {
+            lock (_lock)
+            {
+                // No WITNESS frame comes any more: a head still waiting for one is not committed.
+                _draining = _failure is null && !_closed;
+                StopAwaiting();
+            }
+            if (_draining)
+            {
+                _ = FinishAfterHeadsAsync(cause);
+                return;
+            }
+        }
+        Finish(cause);
+    }
+
+    private bool HeadsPending => Volatile.Read(ref _headsReceived) != Volatile.Read(ref _headsDone);
+
+    private async Task FinishAfterHeadsAsync(Exception cause)
+    {
+        try { await _processing.WaitAsync(_headTimeout).ConfigureAwait(false); }
+        catch (TimeoutException) { /* a head still unchecked: Finish fails its calls closed */ }
+        Finish(cause);
+    }
+
+    private void Finish(Exception? cause)
+    {
+        var headsPending = HeadsPending;
         List<Pending> orphans;
         bool lost;
         lock (_lock)
