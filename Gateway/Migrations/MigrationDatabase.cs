@@ -38,6 +38,7 @@ public sealed partial class MigrationDatabase : IDisposable
               from_store TEXT NOT NULL COLLATE NOCASE, to_store TEXT NOT NULL COLLATE NOCASE, since INTEGER NOT NULL, PRIMARY KEY (from_store, to_store));
             """);
         CreateUploadTables();
+        CreateFrontedCopiesTable();
         UpgradeSchema();
     }
 

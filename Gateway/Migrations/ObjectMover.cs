@@ -27,8 +27,9 @@ public sealed record ItemOutcome(string State, string Action, string? Sha256, st
 /// The job's record of large objects' multipart uploads: with it, an object taking the ranged-read path goes to a target
 /// that has multipart uploads part by part, and resumes after a restart without sending completed parts again.
 /// </param>
+/// <param name="copies">With <paramref name="guardDeletes"/>: the copies jobs wrote at the target, never taken for a service's writes.</param>
 internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObjectStore target, RateLimiter? bandwidth,
-    DateTimeOffset frontedSince, bool guardDeletes = false, ResumableUpload? uploads = null)
+    DateTimeOffset frontedSince, bool guardDeletes = false, ResumableUpload? uploads = null, FrontedCopies? copies = null)
 {
 
     /// <summary>
@@ -52,9 +53,10 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
 
     /// <summary>
     /// True when a migrating store fronts the job and the target object was written since it began to (services write the
-    /// target only through it from then on; a job's own copies of a source that no longer changes are identical to it).
+    /// target only through it from then on), and it is not a copy a job wrote there (one still holding its ETag).
     /// </summary>
-    public bool WrittenWhileFronted(ObjectInfo targetObject) => guardDeletes && targetObject.LastModified >= _frontedFrom;
+    public bool WrittenWhileFronted(ObjectInfo targetObject) =>
+        guardDeletes && targetObject.LastModified >= _frontedFrom && copies?.IsJobsCopy(targetObject) != true;
 
     /// <summary>
     /// A differing target object a job never overwrites: written while a migrating store fronted the pair, and in or after
@@ -201,10 +203,16 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
             await RemoveQuietlyAsync(target, spec.Target.Bucket, targetKey, written!.ETag).ConfigureAwait(false);
             return new(MigrationItemStates.Skipped, MigrationItemStates.GoneAtSource, sha256, null);
         }
+        WroteCopy(targetKey, written!);
         return new(MigrationItemStates.Done, MigrationItemStates.Copy, sha256, null, sourceDeleted);
     }
 
     private bool SameStore => spec.Source.Store == spec.Target.Store;
+
+    private void WroteCopy(string targetKey, ObjectInfo written)
+    {
+        if (guardDeletes && !spec.DryRun) copies?.Wrote(targetKey, written.ETag);
+    }
 
     /// <summary>Whether a listed view of the target object is not enough to decide (see the listing overload of MoveAsync).</summary>
     private bool NeedsHead(ObjectInfo src, ObjectInfo? listedAtTarget) => listedAtTarget is null
@@ -236,8 +244,9 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
                 : await Sha256OfAsync(target, spec.Target.Bucket, spec.TargetKey(src.Key), dst.ETag, ct).ConfigureAwait(false);
             if (sha256 != atTarget) return null;
             // As after any copy where the sides share no hash: the verified SHA-256 recorded at the target.
-            await RecordSha256Async(spec.TargetKey(src.Key), dst, dst, sha256, ct).ConfigureAwait(false);
+            dst = await RecordSha256Async(spec.TargetKey(src.Key), dst, dst, sha256, ct).ConfigureAwait(false);
         }
+        WroteCopy(spec.TargetKey(src.Key), dst);
         var sourceDeleted = await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
         return new(MigrationItemStates.Done, MigrationItemStates.Copy, sha256 ?? dst.MetadataOrNone().GetValueOrDefault(Sha256Metadata), null, sourceDeleted);
     }

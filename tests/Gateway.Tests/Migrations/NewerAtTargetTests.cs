@@ -165,6 +165,57 @@ public sealed class NewerAtTargetTests : IAsyncLifetime
         Assert.Equal("newer at the source", await BodyAsync("new", "stale"));
     }
 
+    /// <summary>
+    /// A job's own copies are never a service's writes: not a copy of a source version that changed again in the second of
+    /// the copy (written at the source directly: store times have whole seconds, so the copy's time ties with the new
+    /// version's), and not a copy whose source object was deleted at the source directly (the session-43 probe's D7).
+    /// </summary>
+    [Fact]
+    public async Task A_jobs_own_copy_is_replaced_or_deleted_as_its_source_changes_even_in_the_second_it_was_made()
+    {
+        await _api.PutAsync("old", "bkt", "deleted-at-source", "copied, then deleted at the source"u8.ToArray());
+        string? key = null;
+        for (var attempt = 0; key is null; attempt++)
+        {
+            var candidate = $"same-second-{attempt}";
+            await _api.PutAsync("old", "bkt", candidate, "v1"u8.ToArray());
+            await NextSecondAsync();
+            var (_, copied) = await RunAsync("new", dryRun: false);
+            Assert.Equal("done/copy", copied[candidate]);
+            await _api.PutAsync("old", "bkt", candidate, "v2, written at the source directly"u8.ToArray());
+            // The case needs the copy and the new version in one second; on a slow machine the job may cross into the next.
+            if (await LastModifiedAsync("new", candidate) == await LastModifiedAsync("old", candidate)) key = candidate;
+            else Assert.True(attempt < 8, "the job's copy and the source's next version never fell in one second");
+        }
+        using (var deleted = await _server.Client.DeleteAsync(MigrationClient.ObjectUrl("old", "bkt", "deleted-at-source")))
+            Assert.True(deleted.IsSuccessStatusCode, deleted.StatusCode.ToString());
+
+        var (_, checkedItems) = await RunAsync("new", dryRun: true);
+        Assert.Equal("planned/copy", checkedItems[key]);
+        Assert.Equal("planned/delete", checkedItems["deleted-at-source"]);
+
+        var (synced, items) = await RunAsync("new", dryRun: false);
+        Assert.Equal("done/copy", items[key]);
+        Assert.Equal("done/delete", items["deleted-at-source"]);
+        Assert.Equal(0, synced.GetProperty("newerAtTarget").GetInt64());
+        Assert.Equal("v2, written at the source directly", await BodyAsync("new", key));
+        Assert.Null(await BodyAsync("new", "deleted-at-source"));
+
+        // A service's write over a job's copy is the service's again: the next sync leaves it.
+        await NextSecondAsync();
+        await _api.PutAsync("live", "bkt", key, "v3 from a service"u8.ToArray());
+        var (_, after) = await RunAsync("new", dryRun: false);
+        Assert.Equal("skipped/newer-at-target", after[key]);
+        Assert.Equal("v3 from a service", await BodyAsync("new", key));
+    }
+
+    private async Task<DateTimeOffset?> LastModifiedAsync(string store, string key)
+    {
+        using var head = await _server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, MigrationClient.ObjectUrl(store, "bkt", key)));
+        Assert.True(head.IsSuccessStatusCode, $"HEAD {store}/{key}: {head.StatusCode}");
+        return head.Content.Headers.LastModified;
+    }
+
     [Fact]
     public async Task Migrate_check_names_newer_objects_without_failing_and_reports_a_target_older_than_its_source()
     {
