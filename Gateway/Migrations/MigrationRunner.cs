@@ -318,7 +318,8 @@ public sealed partial class MigrationRunner(
             var totals = db.Totals(id);
             if (spec.Mode == MigrationMode.Sync && !job.DeletingDone)
             {
-                if (totals.Objects.Failed > 0)
+                // A dry run deletes nothing anyway: it still names what a sync would delete (migrate check lists it).
+                if (totals.Objects.Failed > 0 && !spec.DryRun)
                     db.SetLastError(id, $"sync deleted nothing at the target: {totals.Objects.Failed} object(s) failed in this run.");
                 else
                     await DeleteExtraneousAsync(id, spec, source, target, filter, mover, ct).ConfigureAwait(false);

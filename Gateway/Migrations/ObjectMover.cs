@@ -120,6 +120,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
     private async Task<ItemOutcome> MoveAsync(ObjectInfo src, bool listed, ObjectInfo? listedAtTarget, CancellationToken ct, DateTimeOffset? triedSince = null)
     {
         var targetKey = spec.TargetKey(src.Key);
+        if (Unmovable(src, targetKey) is { } reason) return new(MigrationItemStates.Failed, MigrationItemStates.Copy, null, reason);
         // An upload this job started for the object before a restart is taken up again (or, if it completed, verified).
         var recorded = spec.DryRun ? null : uploads?.Recorded(src.Key);
         var existing = listed && recorded is null && !NeedsHead(src, listedAtTarget)
@@ -208,6 +209,22 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
     }
 
     private bool SameStore => spec.Source.Store == spec.Target.Store;
+
+    /// <summary>
+    /// Why the target store cannot hold the object, by its stated limits (a key longer than its keys, once the prefixes
+    /// are mapped; an object larger than its objects), or null. Found before any call, so a dry run (<c>migrate check</c>)
+    /// names the object as failed with this reason instead of planning a copy that would fail.
+    /// </summary>
+    private string? Unmovable(ObjectInfo src, string targetKey)
+    {
+        var limits = target.Capabilities;
+        var keyBytes = System.Text.Encoding.UTF8.GetByteCount(targetKey);
+        if (keyBytes > limits.MaxKeyBytes)
+            return $"{ErrorCode.BadRequest.Slug()}: the key at the target is {keyBytes} bytes of UTF-8; store '{spec.Target.Store}' holds keys of at most {limits.MaxKeyBytes}";
+        if (limits.MaxObjectBytes is { } max && src.Size > max)
+            return $"{ErrorCode.PayloadTooLarge.Slug()}: the object is {src.Size} bytes; store '{spec.Target.Store}' holds objects of at most {max}";
+        return null;
+    }
 
     private void WroteCopy(string targetKey, ObjectInfo written)
     {

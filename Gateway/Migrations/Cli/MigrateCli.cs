@@ -206,20 +206,26 @@ public static class MigrateCli
         }
         // Interrupted: a store did not answer; resuming may well finish it (rclone's "temporary error").
         if (state == MigrationStates.Interrupted) return MigrateExitCodes.Temporary;
-        if (state != MigrationStates.Completed) return MigrateExitCodes.Error;
-        // check is a dry-run sync: what it would change is a difference. A plain `sync --dry-run` exits 0, as rclone's does.
-        return check ? await PrintDifferencesAsync(http, id, last) : MigrateExitCodes.Success;
+        // check is a dry-run sync: what it would change is a difference, and an object it failed on (one the target cannot
+        // hold) is named with its reason. A plain `sync --dry-run` exits 0, as rclone's does.
+        if (check && state is MigrationStates.Completed or MigrationStates.Failed) return await PrintDifferencesAsync(http, id, last);
+        return state == MigrationStates.Completed ? MigrateExitCodes.Success : MigrateExitCodes.Error;
     }
 
     /// <summary>
     /// Prints what a completed check found, one line per object as rclone's check does: what the sync would copy (missing at
     /// the target or not identical) and what it would delete (only at the target). Exit 0 for none, 2 for any. Objects
     /// newer at the target (behind a migrating store: a service's writes) are named too, but are no difference: a sync
-    /// leaves them, and they alone do not make the exit 2.
+    /// leaves them, and they alone do not make the exit 2. Objects the check failed on come first, each with its reason
+    /// (a key too long for the target, an object too large for it, a read that failed): a sync would not move them either.
     /// </summary>
     private static async Task<int> PrintDifferencesAsync(HttpClient http, string id, JsonElement status)
     {
-        var (differences, refused) = await PrintItemsAsync(http, id, "state=" + MigrationItemStates.Planned, item =>
+        var (failed, refused) = await PrintItemsAsync(http, id, "state=" + MigrationItemStates.Failed, item =>
+            $"failed, a sync would not move it ({Printable(item.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()! : "no reason given")}): ");
+        if (refused is { } failedCode) return failedCode;
+        long differences;
+        (differences, refused) = await PrintItemsAsync(http, id, "state=" + MigrationItemStates.Planned, item =>
             item.GetProperty("action").GetString() == MigrationItemStates.Delete ? "only at the target: " : "missing or different at the target: ");
         if (refused is { } code) return code;
         long newer = 0;
@@ -230,8 +236,9 @@ public static class MigrateCli
             if (refused is { } newerCode) return newerCode;
         }
         var found = differences == 0 ? "no differences found" : $"{differences} difference(s) found";
+        if (failed > 0) found += $"; {failed} object(s) failed, which a sync would not move";
         Console.WriteLine(newer == 0 ? found : $"{found}; {newer} object(s) newer at the target, written by services (a sync leaves them)");
-        return differences == 0 ? MigrateExitCodes.Success : MigrateExitCodes.Error;
+        return differences == 0 && failed == 0 ? MigrateExitCodes.Success : MigrateExitCodes.Error;
     }
 
     /// <summary>Prints one line per item the filter selects (all pages): how many, or the exit code of the gateway's refusal (printed).</summary>
