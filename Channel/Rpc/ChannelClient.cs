@@ -275,9 +275,13 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
                 _backoffFrom = options.Channel.TimeProvider.GetTimestamp();
                 _backoff = TimeSpan.FromMilliseconds(delay);
                 ChannelLog.ReconnectFailed(_log, _failures, delay, e.Message);
-                var message = e is HandshakeException h
-                    ? $"The bridge host refused the channel handshake ({h.RemoteReason ?? h.Reason})."
-                    : "The bridge host is unreachable.";
+                var message = e switch
+                {
+                    HandshakeException { RemoteReason: { } theirs } => $"The bridge host refused the channel handshake ({theirs}).",
+                    // This side ended it: the host's key is not the pinned one, its signature failed, it answered garbage or too late.
+                    HandshakeException h => $"The gateway refused the bridge host in the channel handshake ({h.Reason}).",
+                    _ => "The bridge host is unreachable.",
+                };
                 throw new GatewayException(ErrorCode.Unavailable, message, e) { RetryAfterSeconds = Math.Max(1, (int)Math.Ceiling(delay / 1000.0)) };
             }
         }

@@ -117,6 +117,18 @@ public class HandshakeTests
         Assert.Empty(await h.Audit.ReadAsync(0, 10, default));
     }
 
+    [Fact]
+    public async Task A_host_whose_key_is_not_the_pinned_one_is_refused_by_the_gateway_and_the_message_says_so()
+    {
+        // The host presents another key than the one pinned for it: the gateway ends the handshake (it fails closed), so
+        // the answer does not say the host refused it (it did until session 46).
+        await using var h = ChannelHarness.Create(hostOptions: o => o with { LocalKey = TestKeys.Stranger });
+        var e = await Assert.ThrowsAsync<GatewayException>(() => h.Remote.ListBucketsAsync(default));
+        Assert.Equal(ErrorCode.Unavailable, e.Code);
+        Assert.Equal("The gateway refused the bridge host in the channel handshake (PeerKeyMismatch).", e.Message);
+        Assert.Empty(await h.Audit.ReadAsync(0, 10, default));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(3)]
