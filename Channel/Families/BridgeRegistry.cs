@@ -114,11 +114,19 @@ public sealed class BridgeRegistry<TBridge>(BridgeFamily<TBridge> family, IEnume
                 ? _bridges.Values.Select(b => channel is null ? b
                     : b with { Bridge = FamilyClient.Create(_family, channel, b.Name, b.Bridge, b.Kind) })
                 : version.Of(_family.Name).Select(d =>
-                    new BridgeInstance<TBridge>(d.Name, d.Kind, FamilyClient.Create(_family, channel!, d), () => d.Status));
+                    new BridgeInstance<TBridge>(d.Name, d.Kind, FamilyClient.Create(_family, channel!, d), () => RemoteStatus(d)));
             _entries = entries = new(version, ByName(_family, instances.Concat(_composites)));
             return entries.ByName;
         }
     }
+
+    /// <summary>
+    /// A described instance's status as the host last gave it; unhealthy, saying why, while the host does not answer (the
+    /// host's last word would still say healthy, and readiness and the listing would disagree).
+    /// </summary>
+    private BridgeStatus RemoteStatus(BridgeDescriptor d) => catalog!().Stale is { } why
+        ? d.Status with { Health = BridgeHealth.Unhealthy, LastError = why }
+        : d.Status;
 
     /// <summary>What the listing shows of a family while the bridge host's catalog cannot be fetched.</summary>
     private sealed record Unreachable(string Name, string Kind, BridgeStatus Status) : IBridgeInstance

@@ -126,7 +126,13 @@ public sealed class ChannelRuntime : IAsyncDisposable
                 Channel = channel,
                 Connect = async ct =>
                 {
-                    var connection = await TcpTransport.ConnectAsync(host, port, ct);
+                    Stream connection;
+                    try { connection = await TcpTransport.ConnectAsync(host, port, ct); }
+                    catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                    {
+                        Catalog?.HostUnreachable(e.Message);
+                        throw;
+                    }
                     // A new connection may reach a restarted host with other instances: ask again (once the handshake is done).
                     Catalog?.RefreshSoon();
                     return connection;

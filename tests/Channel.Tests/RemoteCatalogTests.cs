@@ -75,6 +75,45 @@ public sealed class RemoteCatalogTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
 
+    /// <summary>
+    /// The bridge listing of a remote-mode gateway shows the host's statuses as last fetched; while the host does not
+    /// answer they are unhealthy, saying so, not the host's last "healthy" (until session 46 they stayed as last fetched
+    /// for as long as the host was down).
+    /// </summary>
+    [Fact]
+    public async Task While_the_bridge_host_is_down_the_bridge_listing_shows_its_instances_unhealthy_and_why()
+    {
+        await using var edge = await GatewayServer.StartAsync(EdgeSettings());
+        await using (var host = await StartHostAsync("first"))
+        {
+            await EventuallyAsync(edge, "v1/stores/first/buckets", HttpStatusCode.OK);
+            Assert.NotEqual("unhealthy", (await FirstStoreAsync(edge)).GetProperty("health").GetString());
+        }
+
+        // Calls now fail (the connection is gone, then every dial is refused), and the listing says the host is not answering.
+        await EventuallyAsync(edge, "v1/stores/first/buckets", HttpStatusCode.ServiceUnavailable);
+        var down = await FirstStoreAsync(edge);
+        Assert.Equal("unhealthy", down.GetProperty("health").GetString());
+        Assert.Contains($"The bridge host 127.0.0.1:{_port} is not answering", down.GetProperty("lastError").GetString());
+
+        // The host back: the next catalog fetched clears it.
+        await using var back = await StartHostAsync("first");
+        await EventuallyAsync(edge, "v1/stores/first/buckets", HttpStatusCode.OK);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await FirstStoreAsync(edge)).GetProperty("health").GetString() == "unhealthy")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the listing still shows the host's store unhealthy after it came back");
+            await Task.Delay(50); // polling interval of a bounded wait for the catalog fetch a new connection starts
+        }
+    }
+
+    private static async Task<JsonElement> FirstStoreAsync(GatewayServer edge)
+    {
+        var bridges = await edge.Client.GetFromJsonAsync<JsonElement>("v1/bridges");
+        return bridges.GetProperty("bridges").EnumerateArray()
+            .Single(b => b.GetProperty("kind").GetString() == "local" && b.GetProperty("name").GetString() == "first");
+    }
+
     [Fact]
     public async Task A_migrating_store_is_the_remote_gateways_own_and_reads_through_the_hosts_stores()
     {

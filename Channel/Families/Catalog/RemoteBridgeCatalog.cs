@@ -27,12 +27,25 @@ public sealed partial class RemoteBridgeCatalog(Func<ChannelClient> client, stri
     private Task _fetching = Task.CompletedTask;
     private volatile CatalogSnapshot? _current;
     private volatile string _failure = "no fetch has finished yet";
+    // Why the host has not answered since the catalog held was fetched (a failed fetch or dial), or null.
+    private volatile string? _unanswered;
 
     /// <summary>The last catalog fetched; Unavailable (and a new fetch started) when none ever was.</summary>
     public CatalogSnapshot Current => _current ?? throw Unavailable();
 
     /// <summary>Why no catalog is known, while none was ever fetched; null once one was.</summary>
     public string? Missing => _current is null ? Unavailable().Message : null;
+
+    /// <summary>
+    /// Why the statuses of the catalog held are stale: the bridge host has not answered since (a fetch or a dial failed).
+    /// Null while it answers, and while no catalog was ever fetched (<see cref="Missing"/> says that).
+    /// </summary>
+    public string? Stale => _current is not null && _unanswered is { } why
+        ? $"The bridge host {host} is not answering ({why.TrimEnd('.')}); this is its status as last fetched."
+        : null;
+
+    /// <summary>A dial to the host failed: the statuses held are stale until a fetch succeeds again.</summary>
+    public void HostUnreachable(string why) => _unanswered = why;
 
     /// <summary>Fetches the catalog, or joins the fetch already running. Never throws: a failure is logged and kept for <see cref="Current"/>.</summary>
     public Task RefreshAsync()
@@ -66,11 +79,13 @@ public sealed partial class RemoteBridgeCatalog(Func<ChannelClient> client, stri
             using var deadline = new CancellationTokenSource(timeout);
             var families = await _host.DescribeAsync(deadline.Token).ConfigureAwait(false);
             _current = new CatalogSnapshot(families, _time.GetTimestamp());
+            _unanswered = null;
             Fetched(logger, host, families.Sum(f => f.Value.Count));
         }
         catch (Exception e)
         {
             _failure = e is OperationCanceledException ? $"no answer within {timeout.TotalSeconds:0.#} s" : e.Message.TrimEnd('.');
+            _unanswered = _failure;
             FetchFailed(logger, host, _failure);
         }
     }
