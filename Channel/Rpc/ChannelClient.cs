@@ -244,7 +244,14 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
             // A connection out of stream ids finishes its calls, then says GOAWAY; a broken one is simply closed (a session
             // whose log failed a check is broken even while its connection is still being closed off the read loop).
             if (_current is { Connection.IsOpen: true, Log.HasFailed: false } exhausted) _ = exhausted.Connection.DrainAndCloseAsync();
-            else if (_current is { } dead) await dead.Connection.DisposeAsync().ConfigureAwait(false);
+            else if (_current is { } dead)
+            {
+                await dead.Connection.DisposeAsync().ConfigureAwait(false);
+                // Its last heads may still be checked (a lost connection's, bounded by the head timeout): the next session
+                // starts from the log's checkpoint once no head of this one can be written any more.
+                try { await dead.Log.Closed.WaitAsync(options.HeadTimeout + TimeSpan.FromSeconds(1), ct).ConfigureAwait(false); }
+                catch (TimeoutException) { /* the log refuses a head that does not extend it; the drain is bounded anyway */ }
+            }
             _current = null;
             var wait = _backoff - options.Channel.TimeProvider.GetElapsedTime(_backoffFrom);
             if (wait > TimeSpan.Zero)
@@ -279,6 +286,8 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
                 {
                     HandshakeException { RemoteReason: { } theirs } => $"The bridge host refused the channel handshake ({theirs}).",
                     // This side ended it: the host's key is not the pinned one, its signature failed, it answered garbage or too late.
+                    HandshakeException { Reason: HandshakeFailure.ConnectionClosed or HandshakeFailure.Timeout } h =>
+                        $"The bridge host did not finish the channel handshake ({h.Reason}).",
                     HandshakeException h => $"The gateway refused the bridge host in the channel handshake ({h.Reason}).",
                     _ => "The bridge host is unreachable.",
                 };

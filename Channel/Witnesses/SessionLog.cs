@@ -42,6 +42,7 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
     // The loop that checks heads, and whether a lost connection's last heads are being checked before the close.
     private Task _processing = Task.CompletedTask;
     private bool _draining;
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Starts from the sink's checkpoint; HEAD frames queue until <see cref="Attach"/> names the host key.</summary>
     /// <param name="witnessTimeout">How long a head that covers a leaf whose WITNESS frame has not come yet waits for it.</param>
@@ -117,13 +118,14 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
         _heads.Writer.TryComplete();
         if (cause is not null && Framing.ChannelProtocolException.IsConnectionLoss(cause) && HeadsPending)
         {
+            bool draining;
             lock (_lock)
             {
                 // No WITNESS frame comes any more: a head still waiting for one is not committed.
-                _draining = _failure is null && !_closed;
+                draining = _draining = _failure is null && !_closed;
                 StopAwaiting();
             }
-            if (_draining)
+            if (draining)
             {
                 _ = FinishAfterHeadsAsync(cause);
                 return;
@@ -132,12 +134,18 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
         Finish(cause);
     }
 
+    /// <summary>
+    /// Completes once the session is closed and no head of it can be applied any more: a new session of the same log
+    /// starts from the sink's checkpoint only after that, or a head drained here would be written after it.
+    /// </summary>
+    public Task Closed => _ended.Task;
+
     private bool HeadsPending => Volatile.Read(ref _headsReceived) != Volatile.Read(ref _headsDone);
 
     private async Task FinishAfterHeadsAsync(Exception cause)
     {
-        try { await _processing.WaitAsync(_headTimeout).ConfigureAwait(false); }
-        catch (TimeoutException) { /* a head still unchecked: Finish fails its calls closed */ }
+        // A head still unchecked at the bound (or a loop that broke) leaves HeadsPending: Finish fails its calls closed.
+        await Task.WhenAny(_processing, Task.Delay(_headTimeout)).ConfigureAwait(false);
         Finish(cause);
     }
 
@@ -162,6 +170,7 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
         foreach (var p in orphans)
             p.Fail(!p.Release ? new WitnessFailedException(WitnessFailure.HeadMissing, p.RequestId)
                 : lost ? Lost(cause!) : Rejected(WitnessFailure.HeadMissing, p.RequestId));
+        _ended.TrySetResult();
     }
 
     /// <summary>A call's own copy of the connection's loss (one exception object is not thrown on many calls at once).</summary>

@@ -1,16 +1,28 @@
+using Gateway.Contracts.ObjectStorage;
+
 namespace Gateway.Migrations;
 
 /// <summary>
 /// The copies jobs wrote into one target bucket of a pair a migrating store fronts. Store times have whole seconds, so a
 /// job's copy of a source version that changed again in the same second (written at the source directly, not through the
-/// store) would pass for a service's write at the target by its time alone, and never be replaced; its ETag says it is
-/// the job's own (the session-43 migration probe, D7).
+/// store) would pass for a service's write at the target by its time alone, and never be replaced (the session-43
+/// migration probe, D7). A target object is the job's copy while it holds the copy's ETag and was not written after the
+/// copy's second: an ETag alone is the content's MD5 on several stores, so a service writing the same bytes there later
+/// would pass for the job's copy and lose its protection. A service's write in the very second of the copy, with the
+/// very same bytes, still would (its bytes are then the copy's).
 /// </summary>
 internal sealed class FrontedCopies(MigrationDatabase db, string toStore, string bucket)
 {
-    /// <summary>Whether <paramref name="targetObject"/> is still the copy a job last wrote at its key.</summary>
-    public bool IsJobsCopy(Contracts.ObjectStorage.ObjectInfo targetObject) =>
-        db.FrontedCopyETag(toStore, bucket, targetObject.Key) == targetObject.ETag;
+    public bool IsJobsCopy(ObjectInfo targetObject) =>
+        db.FrontedCopy(toStore, bucket, targetObject.Key) is { } copy
+        && copy.ETag == targetObject.ETag
+        && WholeSecond(targetObject.LastModified) <= WholeSecond(copy.Modified);
 
-    public void Wrote(string targetKey, string etag) => db.RecordFrontedCopy(toStore, bucket, targetKey, etag);
+    /// <summary>The copy the job just wrote (before it is checked: one the job fails to remove again stays known as its own).</summary>
+    public void Wrote(string targetKey, ObjectInfo written) => db.RecordFrontedCopy(toStore, bucket, targetKey, written.ETag, written.LastModified);
+
+    /// <summary>The job removed its copy (it failed a check, or its source went): nothing at the key is the job's any more.</summary>
+    public void Removed(string targetKey) => db.ForgetFrontedCopy(toStore, bucket, targetKey);
+
+    private static long WholeSecond(DateTimeOffset t) => t.ToUnixTimeSeconds();
 }

@@ -1,27 +1,31 @@
 namespace Gateway.Migrations;
 
 /// <summary>
-/// The ETag of the last copy a job wrote at each target key of a fronted pair (see <see cref="FrontedCopies"/>): a target
-/// object that still holds it is a job's copy, not a service's write, whatever second it was written in.
+/// The last copy a job wrote at each target key of a fronted pair (see <see cref="FrontedCopies"/>): its ETag and the
+/// time the target stated for it, in Unix milliseconds.
 /// </summary>
 public sealed partial class MigrationDatabase
 {
     private void CreateFrontedCopiesTable() => Execute("""
         CREATE TABLE IF NOT EXISTS fronted_copies (
-          to_store TEXT NOT NULL COLLATE NOCASE, bucket TEXT NOT NULL, key TEXT NOT NULL, etag TEXT NOT NULL,
+          to_store TEXT NOT NULL COLLATE NOCASE, bucket TEXT NOT NULL, key TEXT NOT NULL, etag TEXT NOT NULL, modified INTEGER NOT NULL,
           PRIMARY KEY (to_store, bucket, key)) WITHOUT ROWID;
         """);
 
-    public void RecordFrontedCopy(string toStore, string bucket, string key, string etag) =>
-        Write("INSERT INTO fronted_copies (to_store, bucket, key, etag) VALUES ($s, $b, $k, $e) ON CONFLICT (to_store, bucket, key) DO UPDATE SET etag = $e",
-            ("$s", toStore), ("$b", bucket), ("$k", key), ("$e", etag));
+    public void RecordFrontedCopy(string toStore, string bucket, string key, string etag, DateTimeOffset modified) =>
+        Write("INSERT INTO fronted_copies (to_store, bucket, key, etag, modified) VALUES ($s, $b, $k, $e, $m) ON CONFLICT (to_store, bucket, key) DO UPDATE SET etag = $e, modified = $m",
+            ("$s", toStore), ("$b", bucket), ("$k", key), ("$e", etag), ("$m", modified.ToUnixTimeMilliseconds()));
 
-    public string? FrontedCopyETag(string toStore, string bucket, string key)
+    public void ForgetFrontedCopy(string toStore, string bucket, string key) =>
+        Write("DELETE FROM fronted_copies WHERE to_store = $s AND bucket = $b AND key = $k", ("$s", toStore), ("$b", bucket), ("$k", key));
+
+    public (string ETag, DateTimeOffset Modified)? FrontedCopy(string toStore, string bucket, string key)
     {
         lock (_lock)
         {
-            using var cmd = Command("SELECT etag FROM fronted_copies WHERE to_store = $s AND bucket = $b AND key = $k", ("$s", toStore), ("$b", bucket), ("$k", key));
-            return cmd.ExecuteScalar() as string;
+            using var cmd = Command("SELECT etag, modified FROM fronted_copies WHERE to_store = $s AND bucket = $b AND key = $k", ("$s", toStore), ("$b", bucket), ("$k", key));
+            using var r = cmd.ExecuteReader();
+            return r.Read() ? (r.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1))) : null;
         }
     }
 }

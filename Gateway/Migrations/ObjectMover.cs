@@ -178,9 +178,10 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
                 return new(MigrationItemStates.Skipped, MigrationItemStates.GoneAtSource, null, null);
             throw;
         }
+        if (written is not null) WroteCopy(targetKey, written);
         if (failure is not null)
         {
-            if (written is not null) await RemoveQuietlyAsync(target, spec.Target.Bucket, targetKey, written.ETag).ConfigureAwait(false);
+            if (written is not null) await RemoveCopyQuietlyAsync(targetKey, written.ETag).ConfigureAwait(false);
             return new(MigrationItemStates.Failed, MigrationItemStates.Copy, sha256, failure);
         }
         // A move deletes the source once the copy was verified (or throws: the source was replaced since, and is kept).
@@ -193,7 +194,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         {
             // The copy is of a version gone from the source, and would pass for a service's newer write: it goes (readers
             // fall back to the source meanwhile), and the version there now is moved in its place.
-            await RemoveQuietlyAsync(target, spec.Target.Bucket, targetKey, written!.ETag).ConfigureAwait(false);
+            await RemoveCopyQuietlyAsync(targetKey, written!.ETag).ConfigureAwait(false);
             throw;
         }
         if (guardDeletes && (spec.Mode == MigrationMode.Move
@@ -201,10 +202,9 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
                 : await HeadOrNullAsync(source, spec.Source.Bucket, src.Key, ct).ConfigureAwait(false) is null))
         {
             // Deleted through the migrating store while we copied (it deletes From first, then To): do not bring it back.
-            await RemoveQuietlyAsync(target, spec.Target.Bucket, targetKey, written!.ETag).ConfigureAwait(false);
+            await RemoveCopyQuietlyAsync(targetKey, written!.ETag).ConfigureAwait(false);
             return new(MigrationItemStates.Skipped, MigrationItemStates.GoneAtSource, sha256, null);
         }
-        WroteCopy(targetKey, written!);
         return new(MigrationItemStates.Done, MigrationItemStates.Copy, sha256, null, sourceDeleted);
     }
 
@@ -228,7 +228,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
 
     private void WroteCopy(string targetKey, ObjectInfo written)
     {
-        if (guardDeletes && !spec.DryRun) copies?.Wrote(targetKey, written.ETag);
+        if (guardDeletes && !spec.DryRun) copies?.Wrote(targetKey, written);
     }
 
     /// <summary>Whether a listed view of the target object is not enough to decide (see the listing overload of MoveAsync).</summary>
@@ -439,9 +439,14 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { return null; }
     }
 
-    private static async Task RemoveQuietlyAsync(IObjectStore store, string bucket, string key, string etag)
+    /// <summary>Removes the job's own copy again (only that version); one that stays is still known as the job's.</summary>
+    private async Task RemoveCopyQuietlyAsync(string targetKey, string etag)
     {
-        try { await store.DeleteObjectAsync(bucket, key, new ObjectConditions { IfMatch = [etag] }, CancellationToken.None).ConfigureAwait(false); }
+        try
+        {
+            await target.DeleteObjectAsync(spec.Target.Bucket, targetKey, new ObjectConditions { IfMatch = [etag] }, CancellationToken.None).ConfigureAwait(false);
+            if (guardDeletes) copies?.Removed(targetKey);
+        }
         catch (GatewayException) { /* the item is reported failed either way */ }
     }
 }

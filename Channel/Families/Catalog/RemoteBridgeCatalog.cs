@@ -25,6 +25,8 @@ public sealed partial class RemoteBridgeCatalog(Func<ChannelClient> client, stri
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Lock _gate = new();
     private Task _fetching = Task.CompletedTask;
+    // Asked for while a fetch ran: that fetch may have begun on a connection that is gone since, so one more follows it.
+    private bool _again;
     private volatile CatalogSnapshot? _current;
     private volatile string _failure = "no fetch has finished yet";
     // Why the host has not answered since the catalog held was fetched (a failed fetch or dial), or null.
@@ -51,7 +53,11 @@ public sealed partial class RemoteBridgeCatalog(Func<ChannelClient> client, stri
     public Task RefreshAsync()
     {
         lock (_gate)
-            return _fetching.IsCompleted ? _fetching = FetchAsync() : _fetching;
+        {
+            if (_fetching.IsCompleted) return _fetching = FetchAsync();
+            _again = true;
+            return _fetching;
+        }
     }
 
     public void RefreshSoon() => _ = RefreshAsync();
@@ -74,6 +80,17 @@ public sealed partial class RemoteBridgeCatalog(Func<ChannelClient> client, stri
     private async Task FetchAsync()
     {
         await Task.Yield();
+        while (true)
+        {
+            lock (_gate) _again = false;
+            await FetchOnceAsync().ConfigureAwait(false);
+            lock (_gate)
+                if (!_again) return;
+        }
+    }
+
+    private async Task FetchOnceAsync()
+    {
         try
         {
             using var deadline = new CancellationTokenSource(timeout);

@@ -208,7 +208,8 @@ public static class MigrateCli
         if (state == MigrationStates.Interrupted) return MigrateExitCodes.Temporary;
         // check is a dry-run sync: what it would change is a difference, and an object it failed on (one the target cannot
         // hold) is named with its reason. A plain `sync --dry-run` exits 0, as rclone's does.
-        if (check && state is MigrationStates.Completed or MigrationStates.Failed) return await PrintDifferencesAsync(http, id, last);
+        // A job that failed with no failed object (its listing was refused, a bucket went) checked nothing whole: no list.
+        if (check && (state == MigrationStates.Completed || FailedObjects(last) > 0)) return await PrintDifferencesAsync(http, id, last);
         return state == MigrationStates.Completed ? MigrateExitCodes.Success : MigrateExitCodes.Error;
     }
 
@@ -238,7 +239,8 @@ public static class MigrateCli
         var found = differences == 0 ? "no differences found" : $"{differences} difference(s) found";
         if (failed > 0) found += $"; {failed} object(s) failed, which a sync would not move";
         Console.WriteLine(newer == 0 ? found : $"{found}; {newer} object(s) newer at the target, written by services (a sync leaves them)");
-        return differences == 0 && failed == 0 ? MigrateExitCodes.Success : MigrateExitCodes.Error;
+        return differences == 0 && failed == 0 && status.GetProperty("state").GetString() == MigrationStates.Completed
+            ? MigrateExitCodes.Success : MigrateExitCodes.Error;
     }
 
     /// <summary>Prints one line per item the filter selects (all pages): how many, or the exit code of the gateway's refusal (printed).</summary>
@@ -261,6 +263,9 @@ public static class MigrateCli
         } while (token is not null);
         return (count, null);
     }
+
+    private static long FailedObjects(JsonElement status) =>
+        status.TryGetProperty("objects", out var o) && o.TryGetProperty("failed", out var f) && f.ValueKind == JsonValueKind.Number ? f.GetInt64() : 0;
 
     /// <summary>The status's count of objects left newer at the target; 0 from a gateway that does not give it.</summary>
     private static long NewerAtTarget(JsonElement status) =>

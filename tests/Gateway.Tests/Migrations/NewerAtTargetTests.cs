@@ -209,6 +209,29 @@ public sealed class NewerAtTargetTests : IAsyncLifetime
         Assert.Equal("v3 from a service", await BodyAsync("new", key));
     }
 
+    /// <summary>
+    /// On the local store (and S3's single-part uploads) an ETag is the content's MD5: a service that writes the bytes of
+    /// a job's copy again, later, holds the copy's ETag, and is still the service's write (found by the session-46 review).
+    /// </summary>
+    [Fact]
+    public async Task A_services_later_write_of_the_same_bytes_as_a_jobs_copy_is_the_services_and_stays()
+    {
+        await _api.PutAsync("old", "bkt", "k", "same bytes"u8.ToArray());
+        var (_, first) = await RunAsync("new", dryRun: false);
+        Assert.Equal("done/copy", first["k"]);
+        // The service deletes it through the store (both sides), then writes it again with the same bytes (To only).
+        using (var deleted = await _server.Client.DeleteAsync(MigrationClient.ObjectUrl("live", "bkt", "k")))
+            Assert.True(deleted.IsSuccessStatusCode, deleted.StatusCode.ToString());
+        await NextSecondAsync();
+        await _api.PutAsync("live", "bkt", "k", "same bytes"u8.ToArray());
+
+        var (_, checkedItems) = await RunAsync("new", dryRun: true);
+        Assert.Equal("skipped/newer-at-target", checkedItems["k"]);
+        var (_, synced) = await RunAsync("new", dryRun: false);
+        Assert.Equal("skipped/newer-at-target", synced["k"]);
+        Assert.Equal("same bytes", await BodyAsync("new", "k"));
+    }
+
     private async Task<DateTimeOffset?> LastModifiedAsync(string store, string key)
     {
         using var head = await _server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, MigrationClient.ObjectUrl(store, "bkt", key)));
