@@ -43,6 +43,9 @@ public static partial class ChannelLog
     [LoggerMessage(EventId = EventIds.HeadRejected, Level = LogLevel.Warning, Message = "CTP-96 security event: signed tree head rejected ({Reason}) from {Peer}: {Detail}")]
     public static partial void HeadRejected(ILogger logger, string reason, string peer, string detail);
 
+    [LoggerMessage(EventId = EventIds.HeadUncommittedOnLoss, Level = LogLevel.Warning, Message = "CTP-96 signed tree head of size {TreeSize} from {Peer} not committed: the connection ended before the WITNESS frame of leaf {LeafIndex} came; the calls it covers failed as lost")]
+    public static partial void HeadUncommittedOnLoss(ILogger logger, long treeSize, string peer, long leafIndex);
+
     [LoggerMessage(EventId = EventIds.HeadSigningFailed, Level = LogLevel.Error, Message = "CTP-96 bridge host could not sign or send a tree head for {Peer}")]
     public static partial void HeadSigningFailed(ILogger logger, Exception exception, string peer);
 

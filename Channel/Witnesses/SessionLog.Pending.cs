@@ -59,6 +59,8 @@ public sealed partial class SessionLog
         public sealed record AllHere : WitnessWait;
         public sealed record Closed : WitnessWait;
         public sealed record Missing(long LeafIndex) : WitnessWait;
+        /// <summary>The connection ended with this leaf's WITNESS frame not received: it cannot come any more.</summary>
+        public sealed record Unsent(long LeafIndex) : WitnessWait;
     }
 
     /// <summary>
@@ -69,10 +71,10 @@ public sealed partial class SessionLog
     private async Task<WitnessWait> AwaitWitnessesAsync(HeadBatch batch)
     {
         Task<bool> arrived;
+        HashSet<long>? missing = null;
         lock (_lock)
         {
             if (_failure is not null) return new WitnessWait.Closed();
-            HashSet<long>? missing = null;
             for (var i = 0; i < batch.Leaves.Count; i++)
             {
                 var index = batch.FirstIndex + i;
@@ -80,14 +82,16 @@ public sealed partial class SessionLog
             }
             if (missing is null) return new WitnessWait.AllHere();
             // The connection is gone: the missing witnesses will not come.
-            if (_draining) return new WitnessWait.Closed();
+            if (_draining) return new WitnessWait.Unsent(missing.Min());
             _awaited = missing;
             _awaitedArrived = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             arrived = _awaitedArrived.Task;
         }
         try
         {
-            return await arrived.WaitAsync(_witnessTimeout).ConfigureAwait(false) ? new WitnessWait.AllHere() : new WitnessWait.Closed();
+            if (await arrived.WaitAsync(_witnessTimeout).ConfigureAwait(false)) return new WitnessWait.AllHere();
+            // Stopped: the session broke, or the connection ended while the head waited (Arrived left the rest in the set).
+            lock (_lock) return _draining && missing!.Count > 0 ? new WitnessWait.Unsent(missing.Min()) : new WitnessWait.Closed();
         }
         catch (TimeoutException)
         {

@@ -309,6 +309,11 @@ public sealed partial class SessionLog : Connections.IWitnessLogFrames
             {
                 case WitnessWait.Closed:
                     return false;
+                case WitnessWait.Unsent unsent:
+                    // Not a security event: a host that crashed between signing a head and sending a witness it covers
+                    // looks the same. Nothing of its calls is released; they fail as lost.
+                    ChannelLog.HeadUncommittedOnLoss(_log, head.TreeSize, _peer, unsent.LeafIndex);
+                    return false;
                 case WitnessWait.Missing missing:
                     problem = (WitnessFailure.Unwitnessed, $"the head of size {head.TreeSize} covers leaf {missing.LeafIndex}, whose WITNESS frame did not come within {_witnessTimeout.TotalSeconds:0.#} s");
                     break;

@@ -50,6 +50,7 @@ public static class EventIds
     public const int BridgeCatalogFetched = 9622;
     public const int BridgeCatalogFailed = 9623;
     public const int AuditUnresolvedCalls = 9624;
+    public const int HeadUncommittedOnLoss = 9625;
     public const int BridgeHostListening = 9610;
 
     public const int MigrationRunning = 9801;

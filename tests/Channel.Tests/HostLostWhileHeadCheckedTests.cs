@@ -34,9 +34,9 @@ public sealed class HostLostWhileHeadCheckedTests
         return (await published.Task.WaitAsync(Long)).Encode();
     }
 
-    private static SessionLog Attached()
+    private static SessionLog Attached(TestLoggerFactory? logs = null)
     {
-        var log = new SessionLog(sink: null, headTimeout: Long, NullLogger.Instance, "test-host", witnessTimeout: Long);
+        var log = new SessionLog(sink: null, headTimeout: Long, logs?.CreateLogger("test") ?? NullLogger.Instance, "test-host", witnessTimeout: Long);
         log.Attach(TestKeys.Host.PublicKey, _ => { });
         return log;
     }
@@ -65,7 +65,8 @@ public sealed class HostLostWhileHeadCheckedTests
         var delivered = WitnessOf("req-delivered");
         var neverSent = WitnessOf("req-never-sent");
         var head = await SignedHeadOver(delivered.LeafHash(), neverSent.LeafHash());
-        var log = Attached();
+        var logs = new TestLoggerFactory();
+        var log = Attached(logs);
         var call = log.SubmitAsync(0, delivered.Encode(), delivered, WitnessRecord.Released, release: true, CancellationToken.None);
 
         log.OnHead(head);
@@ -75,6 +76,9 @@ public sealed class HostLostWhileHeadCheckedTests
         var failure = await Assert.ThrowsAsync<ChannelProtocolException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(ChannelCloseReason.PeerClosed, failure.Reason);
         Assert.Equal(0, log.Size);
+        // Said, though not as a security event (a host that crashed between signing and sending looks the same).
+        Assert.True(logs.Has(Gateway.Contracts.Diagnostics.EventIds.HeadUncommittedOnLoss, "the WITNESS frame of leaf 1 came"), logs.Dump());
+        Assert.DoesNotContain(logs.Events, e => e.Message.Contains("security event", StringComparison.Ordinal));
     }
 
     [Fact]
