@@ -285,9 +285,9 @@ public sealed class ChannelClient(ChannelClientOptions options) : IAsyncDisposab
                 var message = e switch
                 {
                     HandshakeException { RemoteReason: { } theirs } => $"The bridge host refused the channel handshake ({theirs}).",
-                    // This side ended it: the host's key is not the pinned one, its signature failed, it answered garbage or too late.
                     HandshakeException { Reason: HandshakeFailure.ConnectionClosed or HandshakeFailure.Timeout } h =>
                         $"The bridge host did not finish the channel handshake ({h.Reason}).",
+                    // This side ended it: the host's key is not the pinned one, its signature failed, it answered garbage.
                     HandshakeException h => $"The gateway refused the bridge host in the channel handshake ({h.Reason}).",
                     _ => "The bridge host is unreachable.",
                 };

@@ -27,7 +27,7 @@ public sealed record ItemOutcome(string State, string Action, string? Sha256, st
 /// The job's record of large objects' multipart uploads: with it, an object taking the ranged-read path goes to a target
 /// that has multipart uploads part by part, and resumes after a restart without sending completed parts again.
 /// </param>
-/// <param name="copies">With <paramref name="guardDeletes"/>: the copies jobs wrote at the target, never taken for a service's writes.</param>
+/// <param name="copies">Where a migrating store fronts the pair: the copies jobs wrote at the target, never taken for a service's writes.</param>
 internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObjectStore target, RateLimiter? bandwidth,
     DateTimeOffset frontedSince, bool guardDeletes = false, ResumableUpload? uploads = null, FrontedCopies? copies = null)
 {
@@ -178,7 +178,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
                 return new(MigrationItemStates.Skipped, MigrationItemStates.GoneAtSource, null, null);
             throw;
         }
-        if (written is not null) WroteCopy(targetKey, written);
+        if (written is not null) copies?.Wrote(targetKey, written);
         if (failure is not null)
         {
             if (written is not null) await RemoveCopyQuietlyAsync(targetKey, written.ETag).ConfigureAwait(false);
@@ -226,11 +226,6 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         return null;
     }
 
-    private void WroteCopy(string targetKey, ObjectInfo written)
-    {
-        if (guardDeletes && !spec.DryRun) copies?.Wrote(targetKey, written);
-    }
-
     /// <summary>Whether a listed view of the target object is not enough to decide (see the listing overload of MoveAsync).</summary>
     private bool NeedsHead(ObjectInfo src, ObjectInfo? listedAtTarget) => listedAtTarget is null
         ? spec.DryRun
@@ -263,7 +258,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
             // As after any copy where the sides share no hash: the verified SHA-256 recorded at the target.
             dst = await RecordSha256Async(spec.TargetKey(src.Key), dst, dst, sha256, ct).ConfigureAwait(false);
         }
-        WroteCopy(spec.TargetKey(src.Key), dst);
+        copies?.Wrote(spec.TargetKey(src.Key), dst);
         var sourceDeleted = await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
         return new(MigrationItemStates.Done, MigrationItemStates.Copy, sha256 ?? dst.MetadataOrNone().GetValueOrDefault(Sha256Metadata), null, sourceDeleted);
     }
@@ -445,7 +440,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         try
         {
             await target.DeleteObjectAsync(spec.Target.Bucket, targetKey, new ObjectConditions { IfMatch = [etag] }, CancellationToken.None).ConfigureAwait(false);
-            if (guardDeletes) copies?.Removed(targetKey);
+            copies?.Removed(targetKey);
         }
         catch (GatewayException) { /* the item is reported failed either way */ }
     }
