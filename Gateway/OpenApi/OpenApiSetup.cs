@@ -18,6 +18,7 @@ public static class OpenApiSetup
                 return Task.CompletedTask;
             });
             // Its server is relative ("/"), so the served document does not depend on the address it was fetched from.
+            WholeNumberSchemas.Configure(options);
             ResponseCatalog.Configure(options);
             ParameterRules.Configure(options);
             BodyRules.Configure(options);

@@ -66,6 +66,8 @@ public sealed class MigrationAndAuditProbeTests : IAsyncLifetime
         { "v1/migrations", "{" + Source + "," + Target + ",\"dryRun\":\"yes\"}", "The JSON body's member '$.dryRun' must be true or false." },
         { "v1/migrations", "{" + Source + "," + Target + ",\"dryRun\":true,\"bandwidthLimit\":\"fast\"}", "The JSON body's member '$.bandwidthLimit' must be a whole number." },
         { "v1/migrations", "{" + Source + "," + Target + ",\"dryRun\":true,\"concurrency\":1.5}", "The JSON body's member '$.concurrency' must be a whole number." },
+        { "v1/migrations", "{" + Source + "," + Target + ",\"dryRun\":true,\"bandwidthLimit\":1e400}", "The JSON body's member '$.bandwidthLimit' must be a whole number." },
+        { "v1/migrations", "{" + Source + "," + Target + ",\"dryRun\":true,\"concurrency\":4294967296.0}", "The JSON body's member '$.concurrency' must be a whole number." },
         { "v1/migrations", "{" + Source + "," + Target + ",\"dryRun\":true,\"mode\":5}", "The JSON body's member '$.mode' must be a string." },
         // A member of a positional record is reported by System.Text.Json as the record's: the general wording stays.
         { "v1/migrations", "{\"source\":{\"store\":\"local\",\"bucket\":7}," + Target + ",\"dryRun\":true}", "The JSON body is malformed or has the wrong shape at '$.source.bucket'." },
