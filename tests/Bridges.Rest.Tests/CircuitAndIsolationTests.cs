@@ -43,6 +43,9 @@ public sealed class CircuitAndIsolationTests
         var open = await Bridge(gateway, "rest", "flaky");
         Assert.Equal("open", open.GetProperty("circuit").GetString());
         Assert.Equal("unhealthy", open.GetProperty("health").GetString());
+        // Its one destination is not called while the circuit is open: not shown healthy (session-42 probe).
+        var destination = Assert.Single(open.GetProperty("details").EnumerateObject(), d => d.Name.StartsWith("destination:", StringComparison.Ordinal));
+        Assert.EndsWith(" not called: circuit open", destination.Value.GetString());
 
         // The upstream recovers, but the break is not over yet: still turned away.
         upstream.ResetMappings();
@@ -63,6 +66,7 @@ public sealed class CircuitAndIsolationTests
         var closed = await Bridge(gateway, "rest", "flaky");
         Assert.Equal("closed", closed.GetProperty("circuit").GetString());
         Assert.Equal("healthy", closed.GetProperty("health").GetString());
+        Assert.EndsWith(" healthy", closed.GetProperty("details").EnumerateObject().Single(d => d.Name.StartsWith("destination:", StringComparison.Ordinal)).Value.GetString());
     }
 
     [Fact]
