@@ -62,6 +62,10 @@ public sealed partial class AzureBlobObjectStore
                     () => NotFound(request.SourceBucket, request.SourceKey))) throw;
             return null;
         }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound)
+        {
+            throw await PinnedCopy.NotFoundAsync(TryHeadAsync(request.SourceBucket, request.SourceKey, ct), $"Azure Blob store '{Name}'", request, e);
+        }
         // Copies within an account finish at once; another (a cross-account store) is waited for.
         ETag? mine = done ? written : await AwaitCopyAsync(target, copyId, $"copy '{request.SourceBucket}/{request.SourceKey}'", ct);
 

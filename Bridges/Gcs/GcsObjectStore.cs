@@ -182,6 +182,10 @@ public sealed partial class GcsObjectStore : IObjectStore
                     () => NotFound(request.SourceBucket, request.SourceKey))) throw;
             return null;
         }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound)
+        {
+            throw await PinnedCopy.NotFoundAsync(TryHeadAsync(request.SourceBucket, request.SourceKey, ct), $"GCS store '{Name}'", request, e);
+        }
     }
 
     /// <summary>A rewrite onto itself, pinned to the version read: with the same location and class GCS moves no data.</summary>

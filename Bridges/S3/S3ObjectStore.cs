@@ -418,6 +418,10 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
                     () => NotFound(request.SourceBucket, request.SourceKey))) throw;
             return null;
         }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound)
+        {
+            throw await PinnedCopy.NotFoundAsync(TryHeadAsync(request.SourceBucket, request.SourceKey, ct), $"S3 store '{Name}'", request, e);
+        }
         var now = await TryHeadAsync(request.TargetBucket, request.TargetKey, ct);
         if (copied.ETag is null) return now ?? throw NotFound(request.TargetBucket, request.TargetKey); // a service that states none
         var etag = S3Metadata.ETag(copied.ETag);

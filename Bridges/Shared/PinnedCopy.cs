@@ -33,4 +33,13 @@ static class PinnedCopy
     /// </summary>
     public static async Task<bool> RefusalIsCallersAsync<T>(Task<T?> reread, Func<T, bool> unchanged, Func<Exception> notFound) where T : class =>
         await reread is { } now ? unchanged(now) : throw notFound();
+
+    /// <summary>
+    /// What a copy the service answered not-found (<paramref name="cause"/>) tells the caller. The source was there when
+    /// the copy began, so unless <paramref name="reread"/> finds it gone, what is missing is the target's bucket, and the
+    /// answer names that bucket, not the source (the service's 404 does not say which of the two it missed).
+    /// </summary>
+    public static async Task<Exception> NotFoundAsync<T>(Task<T?> reread, string store, CopyObjectRequest request, Exception cause) where T : class =>
+        await reread is null ? cause
+            : new GatewayException(ErrorCode.NotFound, $"{store}: copy to '{request.TargetBucket}/{request.TargetKey}': bucket '{request.TargetBucket}' does not exist.", cause);
 }

@@ -27,7 +27,7 @@ sealed partial class GcsTestEndpoint : IAsyncDisposable
     [GeneratedRegex("^/storage/v1/b(/[^/?]+)?(\\?.*)?$")]
     private static partial Regex BucketCall();
 
-    [GeneratedRegex("^/storage/v1/b/[^/]+/o/[^/]+/(copyTo|rewriteTo)/b/[^/]+/o/[^/?]+(\\?.*)?$")]
+    [GeneratedRegex("^/storage/v1/b/[^/]+/o/[^/]+/(copyTo|rewriteTo)/b/([^/]+)/o/[^/?]+(\\?.*)?$")]
     private static partial Regex CopyCall();
 
     [GeneratedRegex("^/(?:upload/)?storage/v1/b/([^/?]+)/o(?:[/?].*)?$")]
@@ -61,7 +61,9 @@ sealed partial class GcsTestEndpoint : IAsyncDisposable
         app.Run(async context =>
         {
             var raw = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
-            if (ObjectCall().Match(raw) is { Success: true } call && !stubs.Exists(Uri.UnescapeDataString(call.Groups[1].Value)))
+            // A copy or rewrite into a bucket the stubs do not hold is 404 as well, as GCS answers it (the emulator copies).
+            if ((ObjectCall().Match(raw) is { Success: true } call && !stubs.Exists(Uri.UnescapeDataString(call.Groups[1].Value)))
+                || (CopyCall().Match(raw) is { Success: true } copy && !stubs.Exists(Uri.UnescapeDataString(copy.Groups[2].Value))))
             {
                 context.Response.StatusCode = 404;
                 context.Response.ContentType = "application/json; charset=UTF-8";

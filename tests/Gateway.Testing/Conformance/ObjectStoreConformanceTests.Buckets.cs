@@ -101,6 +101,30 @@ public abstract partial class ObjectStoreConformanceTests
     }
 
     [SkippableFact]
+    public async Task A_copy_into_a_missing_bucket_is_a_404_naming_that_bucket_and_creates_nothing()
+    {
+        await RequireAsync("serverSideCopy");
+        await PutOkAsync("src", Bytes("s"));
+        var missing = "missing-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        using (var copy = await Http.PostAsJsonAsync($"v1/stores/{Store}/copy", new
+        {
+            source = new { bucket = Bucket, key = "src" },
+            target = new { bucket = missing, key = "dst" },
+        }))
+        {
+            await AssertProblemAsync(copy, HttpStatusCode.NotFound, "not-found");
+            // The bucket that is missing, not the source that is there (the S3 and Azure stores named the source).
+            var detail = (await copy.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
+            Assert.Contains($"'{missing}'", detail);
+            Assert.DoesNotContain("'src'", detail);
+            Assert.DoesNotContain($"{Bucket}/src", detail);
+        }
+        var buckets = await Http.GetFromJsonAsync<JsonElement>($"v1/stores/{Store}/buckets");
+        Assert.DoesNotContain(missing, buckets.GetProperty("buckets").EnumerateArray().Select(b => b.GetProperty("name").GetString()));
+        Assert.Equal(["src"], await ListAllKeysAsync());
+    }
+
+    [SkippableFact]
     public async Task Copy_honours_conditions_and_reports_missing_sources()
     {
         await RequireAsync("serverSideCopy", "conditionalRequests", "createOnly");
