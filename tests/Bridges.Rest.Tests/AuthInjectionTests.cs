@@ -129,16 +129,22 @@ public sealed class AuthInjectionTests : IDisposable
         Assert.Equal(2, idp.Requests("/token").Count);
     }
 
-    [Fact]
-    public async Task A_failing_token_endpoint_is_a_503_problem_without_secrets()
+    [Theory]
+    [InlineData(401, "its token endpoint refused the gateway's credentials (HTTP 401)")]
+    [InlineData(400, "its token endpoint refused the gateway's credentials (HTTP 400)")]
+    // A token endpoint that is down did not judge the credentials (session-42 probe: every failure said "refused").
+    [InlineData(503, "its token endpoint failed (HTTP 503)")]
+    [InlineData(500, "its token endpoint failed (HTTP 500)")]
+    public async Task A_failing_token_endpoint_is_a_503_problem_without_secrets(int status, string said)
     {
         using var idp = WireMockServer.Start();
-        idp.Given(Request.Create().WithPath("/token").UsingPost()).RespondWith(Response.Create().WithStatusCode(401).WithBody("bad client"));
+        idp.Given(Request.Create().WithPath("/token").UsingPost()).RespondWith(Response.Create().WithStatusCode(status).WithBody("bad client"));
         await using var gateway = await GatewayServer.StartAsync(Upstream("svc", _upstream.Url!,
             ("Auth:Type", "OAuth2ClientCredentials"), ("Auth:TokenUrl", idp.Url + "/token"),
             ("Auth:ClientId", "gateway"), ("Auth:ClientSecret", "s3cret-value"), ("Resilience:MaxRetryAttempts", "0")));
         using var response = await gateway.Client.GetAsync("v1/rest/svc/data");
         var problem = await Problem(response, 503, "unavailable");
+        Assert.Contains(said, problem.GetProperty("detail").GetString());
         Assert.DoesNotContain("s3cret-value", problem.ToString());
         Assert.Empty(_upstream.Requests("/data"));
     }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -118,7 +119,10 @@ sealed class ClientCredentialsAuth : IUpstreamAuth
             if (!response.IsSuccessStatusCode)
             {
                 RestLog.TokenFailed(_logger, _upstream, (int)response.StatusCode);
-                throw new GatewayException(ErrorCode.Unavailable, $"Upstream '{_upstream}': its token endpoint refused the gateway's credentials (HTTP {(int)response.StatusCode}).");
+                // RFC 6749 §5.2: a refused client or grant is a 400 or 401 (403 from some servers); anything else is the endpoint failing.
+                var refused = response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
+                throw new GatewayException(ErrorCode.Unavailable,
+                    $"Upstream '{_upstream}': its token endpoint {(refused ? "refused the gateway's credentials" : "failed")} (HTTP {(int)response.StatusCode}).");
             }
             try
             {
