@@ -8,7 +8,7 @@ namespace Gateway.Problems;
 /// <summary>
 /// The charset of a JSON body, checked before an endpoint binds it. ASP.NET looks the parameter up as given, so a quoted
 /// value (<c>charset="utf-8"</c>, the same parameter by RFC 9110 §5.6.6), an empty one or a name no encoding has made the
-/// binder throw, a 500. A quoted name is read unquoted; a charset that names no encoding is a 415.
+/// binder throw, a 500. A quoted name is read unquoted; a charset that names no encoding, or one given twice, is a 415.
 /// </summary>
 internal static class JsonCharsetGuard
 {
@@ -21,6 +21,9 @@ internal static class JsonCharsetGuard
             || !MediaTypeHeaderValue.TryParse(request.ContentType, out var media)
             || !media.Charset.HasValue)
             return null;
+        // Two charsets are ambiguous, and an error by RFC 6838 §4.3 (no parameter may be given twice): neither is picked.
+        if (media.Parameters.Count(p => p.Name.Equals("charset", StringComparison.OrdinalIgnoreCase)) > 1)
+            return "The Content-Type of the JSON body has the charset given more than once; give it once (charset=utf-8, or none).";
         var name = HeaderUtilities.RemoveQuotes(media.Charset).ToString();
         if (Known(name) is not { } encoding) return $"The charset '{Shown(name)}' of the JSON body names no encoding the gateway reads; send UTF-8 (charset=utf-8, or none).";
         if (name.Length != media.Charset.Length)

@@ -34,6 +34,9 @@ public sealed class JsonCharsetProbeTests : IAsyncLifetime
     [InlineData("charset=\"\"", "''")]
     [InlineData("charset=utf-7", "'utf-7'")]
     [InlineData("charset='utf-8'", "'(not shown)'")]
+    // Which one would count? (was: the first taken; session-42 probe)
+    [InlineData("charset=utf-8; charset=utf-16", "given more than once")]
+    [InlineData("charset=utf-8; CHARSET=utf-8", "given more than once")]
     public async Task A_charset_that_names_no_encoding_is_a_415_problem_and_copies_or_starts_nothing(string parameter, string shown)
     {
         var headers = new[] { "Content-Type: application/json; " + parameter };
