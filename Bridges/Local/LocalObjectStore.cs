@@ -244,17 +244,40 @@ public sealed partial class LocalObjectStore : IObjectStore, IDisposable
     {
         if (request.SourceParts is { } parts) return await ComposeAsync(request, parts, ct).ConfigureAwait(false);
         var targetPath = ObjectPath(ExistingBucketDir(request.TargetBucket), request.TargetKey);
-        if (!request.TargetConditions.IsEmpty) Preconditions.Check(TryReadInfo(targetPath), request.TargetConditions, isRead: false);
-        var (source, sourceTrailer) = OpenObject(request.SourceBucket, request.SourceKey, request.SourceConditions);
-        await using (source.ConfigureAwait(false))
+        // A copy onto itself (a metadata change) writes over the object it read: its commit is pinned to the version read,
+        // so a put or delete acknowledged meanwhile is not undone by it; it starts again from a fresh read instead.
+        var ontoItself = request.SourceBucket == request.TargetBucket && request.SourceKey == request.TargetKey;
+        if (!ontoItself && !request.TargetConditions.IsEmpty) Preconditions.Check(TryReadInfo(targetPath), request.TargetConditions, isRead: false);
+        for (var attempt = 1; ; attempt++)
         {
-            var options = request.StreamedCopyOptions(LocalObjectFile.ToInfo(sourceTrailer), sourceTrailer.Size);
-            return await PutCopiedContentAsync(request.TargetBucket, request.TargetKey, targetPath, [(source.SafeFileHandle, sourceTrailer.Size)],
-                size => new LocalObjectFile.Trailer(request.TargetKey, size, sourceTrailer.Md5, options.ContentType, new Dictionary<string, string>(options.Metadata),
-                    DateTimeOffset.UtcNow, ContentHeaders.OrNull(options.ContentHeaders), sourceTrailer.ETag),
-                options.Conditions, ct).ConfigureAwait(false);
+            var (source, sourceTrailer) = OpenObject(request.SourceBucket, request.SourceKey, request.SourceConditions);
+            await using (source.ConfigureAwait(false))
+            {
+                var read = LocalObjectFile.ToInfo(sourceTrailer);
+                if (ontoItself && !request.TargetConditions.IsEmpty) Preconditions.Check(read, request.TargetConditions, isRead: false);
+                var options = request.StreamedCopyOptions(read, sourceTrailer.Size);
+                try
+                {
+                    return await PutCopiedContentAsync(request.TargetBucket, request.TargetKey, targetPath, [(source.SafeFileHandle, sourceTrailer.Size)],
+                        size => new LocalObjectFile.Trailer(request.TargetKey, size, sourceTrailer.Md5, options.ContentType, new Dictionary<string, string>(options.Metadata),
+                            DateTimeOffset.UtcNow, ContentHeaders.OrNull(options.ContentHeaders), sourceTrailer.ETag),
+                        ontoItself ? new ObjectConditions { IfMatch = [read.ETag] } : options.Conditions, ct).ConfigureAwait(false);
+                }
+                catch (GatewayException e) when (ontoItself && e.Code == ErrorCode.PreconditionFailed)
+                {
+                    if (attempt == SelfCopyAttempts)
+                        throw new GatewayException(ErrorCode.Unavailable,
+                            $"Local store '{Name}': copy '{request.SourceBucket}/{request.SourceKey}' onto itself: the object was replaced during each of {attempt} copies.", e);
+                }
+            }
         }
     }
+
+    /// <summary>How many times a copy onto itself starts again before the object is called too busy to copy (503).</summary>
+    private const int SelfCopyAttempts = 8;
+
+    /// <summary>Runs just before a copy's commit; tests put a competing write there.</summary>
+    internal Func<Task>? BeforeCopyCommit { get; set; }
 
     /// <summary>
     /// The contents of open files, in order, copied by the kernel into a new object file under .tmp (nothing hashed), with
@@ -279,6 +302,7 @@ public sealed partial class LocalObjectStore : IObjectStore, IDisposable
             }
             var trailer = trailerFor(size);
             AppendTrailer(tmp, trailer); // flushes the whole file (content and trailer) when Fsync is on
+            if (BeforeCopyCommit is { } beforeCommit) await beforeCommit().ConfigureAwait(false);
             await CommitAsync(bucket, key, tmp, target, trailer, conditions, ct).ConfigureAwait(false);
             return LocalObjectFile.ToInfo(trailer);
         }
