@@ -19,13 +19,15 @@ public sealed partial class LocalObjectStore
 
     /// <summary>
     /// Runs at start, before any request: removes the temporary files of writes a crash cut short (no writer is
-    /// running: this instance holds the root), then brings the index back in line with the files. A missing,
+    /// running: this instance holds the root) and the upload folders no call can reach, then brings the index back in
+    /// line with the files. A missing,
     /// older or half-rebuilt index is rebuilt from the files; otherwise only the keys with an intent row are
     /// read again, so a clean start costs nothing per object.
     /// </summary>
     private void Recover()
     {
         foreach (var file in Directory.EnumerateFiles(_tmp)) File.Delete(file);
+        RemoveDeadUploads();
         if (!_index.IsReady)
         {
             LocalReindexer.Rebuild(_root, _index);
@@ -39,6 +41,27 @@ public sealed partial class LocalObjectStore
         foreach (var bucket in _index.IndexedBuckets())
         {
             if (!File.Exists(Path.Combine(_root, bucket, BucketMarker))) _index.DropBucket(bucket);
+        }
+    }
+
+    /// <summary>
+    /// Upload folders no call can reach any more: one whose manifest is gone (an abort or completion a crash cut short
+    /// after it removed the manifest, or a start cut short before it wrote one) and one whose bucket was deleted (a start
+    /// that raced the bucket's delete; S3 ends a bucket's uploads with it, and a bucket made again does not get them back).
+    /// </summary>
+    private void RemoveDeadUploads()
+    {
+        var uploads = Path.Combine(_root, UploadsFolder);
+        if (!Directory.Exists(uploads)) return;
+        foreach (var dir in Directory.EnumerateDirectories(uploads))
+        {
+            var id = Path.GetFileName(dir);
+            string? bucket;
+            try { bucket = ReadManifest(dir, id).Bucket; }
+            catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { bucket = null; }
+            if (bucket is not null && File.Exists(Path.Combine(_root, bucket, BucketMarker))) continue;
+            Directory.Delete(dir, recursive: true);
+            if (_fsync) DirectorySync.Flush(uploads);
         }
     }
 

@@ -187,4 +187,38 @@ public sealed class LocalStoreMultipartTests : IDisposable
         Assert.Equal(2, (await store.ListObjectsAsync(Bucket, new ListObjectsRequest(), default)).Objects.Count);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root, ".tmp")));
     }
+
+    /// <summary>
+    /// Upload folders no call can reach are removed at start (session-47 concurrency probe: a start that raced the
+    /// bucket's delete got an id for a bucket that was gone, and an abort cut short after it removed the manifest left
+    /// its parts; both stayed for good). A live upload of a live bucket stays.
+    /// </summary>
+    [Fact]
+    public async Task The_start_removes_uploads_of_deleted_buckets_and_uploads_without_a_manifest()
+    {
+        string live, orphaned, headless;
+        using (var store = Open())
+        {
+            await store.CreateBucketAsync(Bucket, default);
+            await store.CreateBucketAsync("gone", default);
+            live = (await store.StartMultipartUploadAsync(Bucket, "big.bin", new MultipartUploadOptions(), default)).UploadId;
+            await SendAsync(store, live, 1, "kept");
+            orphaned = (await store.StartMultipartUploadAsync("gone", "x.bin", new MultipartUploadOptions(), default)).UploadId;
+            await store.DeleteBucketAsync("gone", default);
+            headless = (await store.StartMultipartUploadAsync(Bucket, "big.bin", new MultipartUploadOptions(), default)).UploadId;
+            await SendAsync(store, headless, 1, "left by an abort cut short");
+        }
+        File.Delete(Path.Combine(_root, ".uploads", headless, "upload.json"));
+        Assert.True(Directory.Exists(Path.Combine(_root, ".uploads", orphaned)));
+
+        using (var store = Open())
+        {
+            Assert.Equal([live], Directory.EnumerateDirectories(Path.Combine(_root, ".uploads")).Select(Path.GetFileName));
+            var parts = await store.ListPartsAsync(Bucket, "big.bin", live, default);
+            Assert.Equal(1, Assert.Single(parts).PartNumber);
+            await store.CreateBucketAsync("gone", default);
+            var ended = await Assert.ThrowsAsync<GatewayException>(() => store.ListPartsAsync("gone", "x.bin", orphaned, default));
+            Assert.Equal(ErrorCode.NotFound, ended.Code);
+        }
+    }
 }
