@@ -54,6 +54,12 @@ public sealed partial class LocalObjectStore
             DirectorySync.Flush(dir);
             DirectorySync.Flush(Path.GetDirectoryName(dir)!);
         }
+        // A delete of the bucket that ran meanwhile did not see this upload: it ends here instead (the start clears what a crash leaves).
+        if (!File.Exists(Path.Combine(BucketDir(bucket), BucketMarker)))
+        {
+            DeleteUploadDir(dir);
+            throw BucketMissing(bucket);
+        }
         return Task.FromResult(new StartedUpload(id));
     }
 
@@ -204,6 +210,13 @@ public sealed partial class LocalObjectStore
         var manifest = ReadManifest(dir, uploadId);
         if (manifest.Bucket != bucket || manifest.Key != key) throw MultipartNames.NoSuchUpload(uploadId);
         return dir;
+    }
+
+    /// <summary>The manifest of upload <paramref name="uploadId"/>, or null when it has none that can be read.</summary>
+    private UploadManifestJson? ReadManifestOrNull(string uploadId)
+    {
+        try { return ReadManifest(UploadDir(uploadId), uploadId); }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { return null; }
     }
 
     private static UploadManifestJson ReadManifest(string dir, string uploadId)

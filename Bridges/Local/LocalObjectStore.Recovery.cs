@@ -20,9 +20,8 @@ public sealed partial class LocalObjectStore
     /// <summary>
     /// Runs at start, before any request: removes the temporary files of writes a crash cut short (no writer is
     /// running: this instance holds the root) and the upload folders no call can reach, then brings the index back in
-    /// line with the files. A missing,
-    /// older or half-rebuilt index is rebuilt from the files; otherwise only the keys with an intent row are
-    /// read again, so a clean start costs nothing per object.
+    /// line with the files. A missing, older or half-rebuilt index is rebuilt from the files; otherwise only the keys
+    /// with an intent row are read again, so a clean start costs nothing per object.
     /// </summary>
     private void Recover()
     {
@@ -46,23 +45,32 @@ public sealed partial class LocalObjectStore
 
     /// <summary>
     /// Upload folders no call can reach any more: one whose manifest is gone (an abort or completion a crash cut short
-    /// after it removed the manifest, or a start cut short before it wrote one) and one whose bucket was deleted (a start
-    /// that raced the bucket's delete; S3 ends a bucket's uploads with it, and a bucket made again does not get them back).
+    /// after it removed the manifest, or a start cut short before it wrote one) and one whose bucket is gone (a start that
+    /// raced the bucket's delete).
     /// </summary>
-    private void RemoveDeadUploads()
+    private void RemoveDeadUploads() =>
+        RemoveUploads(id => ReadManifestOrNull(id) is not { } manifest || !File.Exists(Path.Combine(_root, manifest.Bucket, BucketMarker)));
+
+    /// <summary>
+    /// Removes the upload folders <paramref name="dead"/> picks by id. A folder that cannot be read or removed (an I/O or
+    /// permission error) is kept: one bad folder must not stop the store.
+    /// </summary>
+    private void RemoveUploads(Func<string, bool> dead)
     {
         var uploads = Path.Combine(_root, UploadsFolder);
         if (!Directory.Exists(uploads)) return;
+        var removed = false;
         foreach (var dir in Directory.EnumerateDirectories(uploads))
         {
-            var id = Path.GetFileName(dir);
-            string? bucket;
-            try { bucket = ReadManifest(dir, id).Bucket; }
-            catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { bucket = null; }
-            if (bucket is not null && File.Exists(Path.Combine(_root, bucket, BucketMarker))) continue;
-            Directory.Delete(dir, recursive: true);
-            if (_fsync) DirectorySync.Flush(uploads);
+            try
+            {
+                if (!dead(Path.GetFileName(dir))) continue;
+                Directory.Delete(dir, recursive: true);
+                removed = true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
+        if (removed && _fsync) DirectorySync.Flush(uploads);
     }
 
     /// <summary>

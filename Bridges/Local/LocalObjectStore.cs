@@ -110,6 +110,8 @@ public sealed partial class LocalObjectStore : IObjectStore, IDisposable
         File.Delete(marker);
         Directory.Delete(dir, recursive: true);
         if (_fsync) DirectorySync.Flush(_root);
+        // As in S3, the bucket's uploads end with it: a bucket made again under the name does not get them back.
+        RemoveUploads(id => ReadManifestOrNull(id)?.Bucket == bucket);
     }
 
     public Task<ObjectListing> ListObjectsAsync(string bucket, ListObjectsRequest request, CancellationToken ct)
@@ -237,56 +239,13 @@ public sealed partial class LocalObjectStore : IObjectStore, IDisposable
     }
 
     /// <summary>
-    /// A copy inside the store: the source file's content copied by the kernel into a new file (no pass through user space,
-    /// nothing hashed), which keeps the source's MD5 and ETag, then committed as a put (tmp, intent, rename).
-    /// </summary>
-    public async Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken ct)
-    {
-        if (request.SourceParts is { } parts) return await ComposeAsync(request, parts, ct).ConfigureAwait(false);
-        var targetPath = ObjectPath(ExistingBucketDir(request.TargetBucket), request.TargetKey);
-        // A copy onto itself (a metadata change) writes over the object it read: its commit is pinned to the version read,
-        // so a put or delete acknowledged meanwhile is not undone by it; it starts again from a fresh read instead.
-        var ontoItself = request.SourceBucket == request.TargetBucket && request.SourceKey == request.TargetKey;
-        if (!ontoItself && !request.TargetConditions.IsEmpty) Preconditions.Check(TryReadInfo(targetPath), request.TargetConditions, isRead: false);
-        for (var attempt = 1; ; attempt++)
-        {
-            var (source, sourceTrailer) = OpenObject(request.SourceBucket, request.SourceKey, request.SourceConditions);
-            await using (source.ConfigureAwait(false))
-            {
-                var read = LocalObjectFile.ToInfo(sourceTrailer);
-                if (ontoItself && !request.TargetConditions.IsEmpty) Preconditions.Check(read, request.TargetConditions, isRead: false);
-                var options = request.StreamedCopyOptions(read, sourceTrailer.Size);
-                try
-                {
-                    return await PutCopiedContentAsync(request.TargetBucket, request.TargetKey, targetPath, [(source.SafeFileHandle, sourceTrailer.Size)],
-                        size => new LocalObjectFile.Trailer(request.TargetKey, size, sourceTrailer.Md5, options.ContentType, new Dictionary<string, string>(options.Metadata),
-                            DateTimeOffset.UtcNow, ContentHeaders.OrNull(options.ContentHeaders), sourceTrailer.ETag),
-                        ontoItself ? new ObjectConditions { IfMatch = [read.ETag] } : options.Conditions, ct).ConfigureAwait(false);
-                }
-                catch (GatewayException e) when (ontoItself && e.Code == ErrorCode.PreconditionFailed)
-                {
-                    if (attempt == SelfCopyAttempts)
-                        throw new GatewayException(ErrorCode.Unavailable,
-                            $"Local store '{Name}': copy '{request.SourceBucket}/{request.SourceKey}' onto itself: the object was replaced during each of {attempt} copies.", e);
-                }
-            }
-        }
-    }
-
-    /// <summary>How many times a copy onto itself starts again before the object is called too busy to copy (503).</summary>
-    private const int SelfCopyAttempts = 8;
-
-    /// <summary>Runs just before a copy's commit; tests put a competing write there.</summary>
-    internal Func<Task>? BeforeCopyCommit { get; set; }
-
-    /// <summary>
     /// The contents of open files, in order, copied by the kernel into a new object file under .tmp (nothing hashed), with
     /// the trailer <paramref name="trailerFor"/> makes for the total size, then committed as every put is (intent, rename,
     /// settle), so a crash leaves the old target or the whole new one.
     /// </summary>
     private async Task<ObjectInfo> PutCopiedContentAsync(string bucket, string key, string target,
         IReadOnlyList<(Microsoft.Win32.SafeHandles.SafeFileHandle File, long Size)> contents, Func<long, LocalObjectFile.Trailer> trailerFor,
-        ObjectConditions conditions, CancellationToken ct)
+        ObjectConditions conditions, CancellationToken ct, ObjectInfo? pinnedTo = null)
     {
         var tmp = Path.Combine(_tmp, Guid.NewGuid().ToString("N"));
         try
@@ -303,7 +262,7 @@ public sealed partial class LocalObjectStore : IObjectStore, IDisposable
             var trailer = trailerFor(size);
             AppendTrailer(tmp, trailer); // flushes the whole file (content and trailer) when Fsync is on
             if (BeforeCopyCommit is { } beforeCommit) await beforeCommit().ConfigureAwait(false);
-            await CommitAsync(bucket, key, tmp, target, trailer, conditions, ct).ConfigureAwait(false);
+            await CommitAsync(bucket, key, tmp, target, trailer, conditions, ct, pinnedTo).ConfigureAwait(false);
             return LocalObjectFile.ToInfo(trailer);
         }
         finally
@@ -365,7 +324,7 @@ public sealed partial class LocalObjectStore : IObjectStore, IDisposable
     }
 
     private async Task CommitAsync(string bucket, string key, string tmp, string target, LocalObjectFile.Trailer trailer,
-        ObjectConditions conditions, CancellationToken ct)
+        ObjectConditions conditions, CancellationToken ct, ObjectInfo? pinnedTo = null)
     {
         var bucketDir = Path.GetDirectoryName(Path.GetDirectoryName(target))!;
         var gate = LockFor(target);
@@ -375,6 +334,8 @@ public sealed partial class LocalObjectStore : IObjectStore, IDisposable
             // Nothing below awaits: once the intent is recorded, the commit runs to its end.
             EnsureBucketUnderLock(bucket, bucketDir);
             if (!conditions.IsEmpty) Preconditions.Check(TryReadInfo(target), conditions, isRead: false);
+            if (pinnedTo is not null && !IsVersion(TryReadInfo(target), pinnedTo))
+                throw new GatewayException(ErrorCode.PreconditionFailed, $"Object '{bucket}/{key}' was written again during the copy.");
             var folder = Path.GetDirectoryName(target)!;
             if (!Directory.Exists(folder))
             {

@@ -204,11 +204,12 @@ public sealed class LocalStoreMultipartTests : IDisposable
             live = (await store.StartMultipartUploadAsync(Bucket, "big.bin", new MultipartUploadOptions(), default)).UploadId;
             await SendAsync(store, live, 1, "kept");
             orphaned = (await store.StartMultipartUploadAsync("gone", "x.bin", new MultipartUploadOptions(), default)).UploadId;
-            await store.DeleteBucketAsync("gone", default);
             headless = (await store.StartMultipartUploadAsync(Bucket, "big.bin", new MultipartUploadOptions(), default)).UploadId;
             await SendAsync(store, headless, 1, "left by an abort cut short");
         }
         File.Delete(Path.Combine(_root, ".uploads", headless, "upload.json"));
+        // The bucket gone as a delete that did not see the upload (it raced the start) leaves it.
+        Directory.Delete(Path.Combine(_root, "gone"), recursive: true);
         Assert.True(Directory.Exists(Path.Combine(_root, ".uploads", orphaned)));
 
         using (var store = Open())
@@ -220,5 +221,32 @@ public sealed class LocalStoreMultipartTests : IDisposable
             var ended = await Assert.ThrowsAsync<GatewayException>(() => store.ListPartsAsync("gone", "x.bin", orphaned, default));
             Assert.Equal(ErrorCode.NotFound, ended.Code);
         }
+    }
+
+    /// <summary>As in S3, a bucket's uploads end with it, also without a restart (the session-47 review's case).</summary>
+    [Fact]
+    public async Task A_bucket_made_again_does_not_get_the_uploads_of_the_one_deleted()
+    {
+        using var store = Open();
+        await store.CreateBucketAsync("again", default);
+        var old = (await store.StartMultipartUploadAsync("again", "x.bin", new MultipartUploadOptions(), default)).UploadId;
+        await store.DeleteBucketAsync("again", default);
+        await store.CreateBucketAsync("again", default);
+
+        var ended = await Assert.ThrowsAsync<GatewayException>(() => store.ListPartsAsync("again", "x.bin", old, default));
+        Assert.Equal(ErrorCode.NotFound, ended.Code);
+        Assert.False(Directory.Exists(Path.Combine(_root, ".uploads", old)));
+    }
+
+    /// <summary>A folder that cannot be read is kept, and the store starts (the review's case: it stopped the start).</summary>
+    [Fact]
+    public async Task An_upload_folder_the_start_cannot_read_is_kept_and_the_store_starts()
+    {
+        using (var store = Open()) await store.CreateBucketAsync(Bucket, default);
+        var odd = Path.Combine(_root, ".uploads", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(odd, "upload.json")); // a folder where the manifest should be: reading it fails
+
+        using (var store = Open()) Assert.Single(await store.ListBucketsAsync(default), b => b.Name == Bucket);
+        Assert.True(Directory.Exists(odd));
     }
 }

@@ -51,7 +51,7 @@ public sealed class LocalStoreSelfCopyRaceTests : IDisposable
     public async Task A_put_made_while_the_object_is_copied_onto_itself_is_kept_and_gets_the_new_metadata()
     {
         await PutAsync("a.txt", "old bytes");
-        var put = await PutAsyncLater("a.txt", "new bytes, acknowledged");
+        var put = PutAtCommit("a.txt", "new bytes, acknowledged");
 
         var copied = await _store.CopyObjectAsync(Relabel("a.txt"), CancellationToken.None);
 
@@ -59,6 +59,22 @@ public sealed class LocalStoreSelfCopyRaceTests : IDisposable
         await using var now = await _store.GetObjectAsync(Bucket, "a.txt", new GetObjectOptions(), CancellationToken.None);
         Assert.Equal("new bytes, acknowledged", await new StreamReader(now.Body).ReadToEndAsync());
         Assert.Equal("new", now.Info.Metadata!["label"]);
+    }
+
+    /// <summary>The ETag is the content's MD5 here: a put of the same bytes with another type has the ETag the copy read (the review's case).</summary>
+    [Fact]
+    public async Task A_put_of_the_same_bytes_with_another_type_made_during_a_copy_onto_itself_is_kept()
+    {
+        await _store.PutObjectAsync(Bucket, "c.txt", new MemoryStream("same"u8.ToArray()), new PutObjectOptions { ContentType = "text/old" }, CancellationToken.None);
+        var put = PutAtCommit("c.txt", "same", "text/acknowledged");
+
+        var copied = await _store.CopyObjectAsync(new CopyObjectRequest { SourceBucket = Bucket, SourceKey = "c.txt", TargetBucket = Bucket, TargetKey = "c.txt",
+            MetadataDirective = MetadataDirective.Replace, Metadata = new Dictionary<string, string> { ["label"] = "new" } }, CancellationToken.None);
+
+        Assert.Equal((await put.Task).ETag, copied.ETag);
+        var now = await _store.HeadObjectAsync(Bucket, "c.txt", ObjectConditions.None, CancellationToken.None);
+        Assert.Equal("text/acknowledged", now.ContentType);
+        Assert.Equal("new", now.Metadata!["label"]);
     }
 
     [Fact]
@@ -90,11 +106,12 @@ public sealed class LocalStoreSelfCopyRaceTests : IDisposable
         Assert.Equal(copied.ETag, now.Info.ETag);
     }
 
-    /// <summary>The put made at the copy's commit, as a task of its answer.</summary>
-    private Task<TaskCompletionSource<ObjectInfo>> PutAsyncLater(string key, string body)
+    /// <summary>The put made at the copy's commit; its answer once made.</summary>
+    private TaskCompletionSource<ObjectInfo> PutAtCommit(string key, string body, string contentType = "application/octet-stream")
     {
         var answered = new TaskCompletionSource<ObjectInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
-        OnceBeforeCommit(async () => answered.SetResult(await PutAsync(key, body)));
-        return Task.FromResult(answered);
+        OnceBeforeCommit(async () => answered.SetResult(await _store.PutObjectAsync(Bucket, key, new MemoryStream(Encoding.UTF8.GetBytes(body)),
+            new PutObjectOptions { ContentType = contentType }, CancellationToken.None)));
+        return answered;
     }
 }
