@@ -15,7 +15,7 @@ internal static class WholeNumberSchemas
     {
         var type = context.JsonTypeInfo.Type;
         var bare = Nullable.GetUnderlyingType(type) ?? type;
-        if (schema is not OpenApiSchema s || (bare != typeof(int) && bare != typeof(long))) return Task.CompletedTask;
+        if (schema is not OpenApiSchema s || !WholeNumberConverter<int>.Types.Contains(bare)) return Task.CompletedTask;
         s.Format ??= bare == typeof(int) ? "int32" : "int64";
         // As the generator types them: a nullable body member may be null; a query value is absent instead.
         s.Type = bare != type && context.JsonPropertyInfo is not null ? JsonSchemaType.Integer | JsonSchemaType.Null : JsonSchemaType.Integer;

@@ -22,7 +22,7 @@ public static class ProblemSetup
         {
             o.SerializerOptions.AllowDuplicateProperties = false;
             o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
-            o.SerializerOptions.Converters.Add(new WholeNumberConverter<int>());
+            o.SerializerOptions.Converters.Add(new WholeNumberConverter<int>()); // WholeNumberConverter<T>.Types lists both
             o.SerializerOptions.Converters.Add(new WholeNumberConverter<long>());
             // A copy's contentHeaders is a Contracts record (also read from stores and the channel, where a newer peer may add
             // members): only in a request body is a member it does not know refused, as on the rest of the copy body.

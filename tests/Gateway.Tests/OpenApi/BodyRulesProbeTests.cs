@@ -50,6 +50,7 @@ public sealed class BodyRulesProbeTests : IAsyncLifetime
         // JSON Schema's integer is any whole JSON number: 8.0 and 1e3 are whole, 1.5 and 6.5e1 are not (session-42 probe).
         ("/v1/migrations", Migration(",\"concurrency\":8.0,\"bandwidthLimit\":1e3")),
         ("/v1/migrations", Migration(",\"concurrency\":6.4E+1,\"bandwidthLimit\":1048576.000")),
+        ("/v1/migrations", Migration(",\"concurrency\":0.08e2,\"bandwidthLimit\":-0.0e5")),
         ("/v1/migrations", Migration(",\"concurrency\":6.5e1")),
         ("/v1/migrations", Migration(",\"concurrency\":1.5")),
         ("/v1/migrations", Migration(",\"bandwidthLimit\":1024.5")),

@@ -67,6 +67,9 @@ public sealed class MigrationAndAuditProbeTests : IAsyncLifetime
         { "v1/migrations", "{" + Source + "," + Target + ",\"dryRun\":true,\"bandwidthLimit\":\"fast\"}", "The JSON body's member '$.bandwidthLimit' must be a whole number." },
         { "v1/migrations", "{" + Source + "," + Target + ",\"dryRun\":true,\"concurrency\":1.5}", "The JSON body's member '$.concurrency' must be a whole number." },
         { "v1/migrations", "{" + Source + "," + Target + ",\"dryRun\":true,\"bandwidthLimit\":1e400}", "The JSON body's member '$.bandwidthLimit' must be a whole number." },
+        // Fractions a decimal would round away (the session-47 review): 1e-400 as 0 would mean "no limit".
+        { "v1/migrations", "{" + Source + "," + Target + ",\"dryRun\":true,\"bandwidthLimit\":1e-400}", "The JSON body's member '$.bandwidthLimit' must be a whole number." },
+        { "v1/migrations", "{" + Source + "," + Target + ",\"dryRun\":true,\"concurrency\":1.00000000000000000000000000001}", "The JSON body's member '$.concurrency' must be a whole number." },
         { "v1/migrations", "{" + Source + "," + Target + ",\"dryRun\":true,\"concurrency\":4294967296.0}", "The JSON body's member '$.concurrency' must be a whole number." },
         { "v1/migrations", "{" + Source + "," + Target + ",\"dryRun\":true,\"mode\":5}", "The JSON body's member '$.mode' must be a string." },
         // A member of a positional record is reported by System.Text.Json as the record's: the general wording stays.
