@@ -66,7 +66,8 @@ public sealed class RestUpstream : IRestUpstream, IDisposable
     {
         var now = _time.GetUtcNow();
         // While the circuit is open (or isolated) no destination is called, whatever its own record says.
-        var turnedAway = _resilience.CircuitState is CircuitStates.Open or CircuitStates.Isolated ? "not called: circuit " + _resilience.CircuitState : null;
+        var circuit = _resilience.CircuitState;
+        var turnedAway = circuit is CircuitStates.Open or CircuitStates.Isolated ? "not called: circuit " + circuit : null;
         var details = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var d in _destinations.All)
             details[$"destination:{d.Id}"] = $"{d.Address.GetLeftPart(UriPartial.Authority)} {turnedAway ?? (d.IsHealthy(now) ? "healthy" : "cooling-down")}";

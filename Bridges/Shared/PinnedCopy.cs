@@ -39,7 +39,16 @@ static class PinnedCopy
     /// the copy began, so unless <paramref name="reread"/> finds it gone, what is missing is the target's bucket, and the
     /// answer names that bucket, not the source (the service's 404 does not say which of the two it missed).
     /// </summary>
-    public static async Task<Exception> NotFoundAsync<T>(Task<T?> reread, string store, CopyObjectRequest request, Exception cause) where T : class =>
-        await reread is null ? cause
-            : new GatewayException(ErrorCode.NotFound, $"{store}: copy to '{request.TargetBucket}/{request.TargetKey}': bucket '{request.TargetBucket}' does not exist.", cause);
+    public static async Task<Exception> NotFoundAsync<T>(Task<T?> reread, string store, CopyObjectRequest request, Exception cause) where T : class
+    {
+        try
+        {
+            if (await reread is null) return cause;
+        }
+        catch (GatewayException)
+        {
+            return cause; // the re-read failed (the store unavailable): the service's own 404 is what is known
+        }
+        return new GatewayException(ErrorCode.NotFound, $"{store}: copy to '{request.TargetBucket}/{request.TargetKey}': bucket '{request.TargetBucket}' does not exist.", cause);
+    }
 }
