@@ -120,6 +120,9 @@ internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte
             // unanswered), not a refused one. A host that withholds witnesses gains nothing by it: a buffered answer is
             // not released, and a streamed one (all but its held-back last byte gone out) is aborted, as before.
             ChannelLog.CallInterrupted(log, requestId, "lost before its witness");
+            // A buffered answer was not released: the call is lost (503, resent when idempotent). A streamed one was read
+            // through this stream, whose readers expect a stream's failure: the loss itself, so the response is aborted.
+            if (!_drained) throw;
             throw ChannelLoss.Error(e);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException && !ct.IsCancellationRequested)
