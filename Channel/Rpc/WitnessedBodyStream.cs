@@ -164,6 +164,7 @@ internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte
         {
             // The session log fails a call with its connection's loss only when no head the host sent was left unchecked.
             ChannelLog.CallInterrupted(log, requestId, "lost before the head over its witness");
+            if (!_drained) throw; // a streamed answer: its reader gets the loss, as above
             throw ChannelLoss.Error(e);
         }
         _verified = (digest, BytesRead);
