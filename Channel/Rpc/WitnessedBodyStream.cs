@@ -119,11 +119,7 @@ internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte
             // The host or the network went away before the witness: a lost call (503, resent when idempotent and still
             // unanswered), not a refused one. A host that withholds witnesses gains nothing by it: a buffered answer is
             // not released, and a streamed one (all but its held-back last byte gone out) is aborted, as before.
-            ChannelLog.CallInterrupted(log, requestId, "lost before its witness");
-            // A buffered answer was not released: the call is lost (503, resent when idempotent). A streamed one was read
-            // through this stream, whose readers expect a stream's failure: the loss itself, so the response is aborted.
-            if (!_drained) throw;
-            throw ChannelLoss.Error(e);
+            throw Lost(e, "lost before its witness");
         }
         catch (Exception e) when (e is IOException or OperationCanceledException && !ct.IsCancellationRequested)
         {
@@ -163,12 +159,21 @@ internal sealed class WitnessedBodyStream(ChannelStream channelStream, Func<byte
         catch (IOException e) when (Framing.ChannelProtocolException.IsConnectionLoss(e))
         {
             // The session log fails a call with its connection's loss only when no head the host sent was left unchecked.
-            ChannelLog.CallInterrupted(log, requestId, "lost before the head over its witness");
-            if (!_drained) throw; // a streamed answer: its reader gets the loss, as above
-            throw ChannelLoss.Error(e);
+            throw Lost(e, "lost before the head over its witness");
         }
         _verified = (digest, BytesRead);
         ChannelMetrics.WitnessVerified();
         return frame.Witness;
+    }
+
+    /// <summary>
+    /// The connection was lost before the witness or the head over it (<paramref name="when"/>). A buffered answer was not
+    /// released: the call is lost (503, resent when idempotent). A streamed one was read through this stream, whose readers
+    /// expect a stream's failure: the loss itself, so the response is aborted.
+    /// </summary>
+    private Exception Lost(IOException loss, string when)
+    {
+        ChannelLog.CallInterrupted(log, requestId, when);
+        return _drained ? ChannelLoss.Error(loss) : loss;
     }
 }

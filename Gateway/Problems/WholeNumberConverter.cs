@@ -44,11 +44,11 @@ internal sealed class WholeNumberConverter<T> : JsonConverter<T> where T : struc
         var dot = mantissa.IndexOf('.');
         var digits = (dot < 0 ? mantissa : mantissa[..dot] + mantissa[(dot + 1)..]).TrimStart('-');
         var scale = (long)exponent - (dot < 0 ? 0 : mantissa.Length - dot - 1);
-        var trimmed = digits.TrimEnd('0');
-        if (trimmed.TrimStart('0').Length == 0) return BigInteger.Zero;
-        scale += digits.Length - trimmed.Length;
-        if (scale < 0 || trimmed.TrimStart('0').Length + scale > MaxDigits) throw new JsonException();
-        var value = BigInteger.Parse(trimmed, CultureInfo.InvariantCulture) * BigInteger.Pow(10, (int)scale);
+        var significant = digits.Trim('0');
+        if (significant.Length == 0) return BigInteger.Zero;
+        scale += digits.Length - digits.TrimEnd('0').Length;
+        if (scale < 0 || significant.Length + scale > MaxDigits) throw new JsonException();
+        var value = BigInteger.Parse(significant, CultureInfo.InvariantCulture) * BigInteger.Pow(10, (int)scale);
         return negative ? -value : value;
     }
 

@@ -10,34 +10,20 @@ namespace Gateway.Tests.Storage;
 /// The local store's composing copy (CopyObjectRequest.SourceParts), which the S3 front door's
 /// CompleteMultipartUpload uses so that parts are concatenated on disk rather than streamed back through the channel.
 /// </summary>
-public sealed class LocalStoreComposeTests : IDisposable
+public sealed class LocalStoreComposeTests() : TempLocalStoreTests(LocalStoreComposeTests.Bucket)
 {
     private const string Bucket = "compose";
-    private readonly string _root = Directory.CreateTempSubdirectory("gateway-local-compose-").FullName;
-    private readonly LocalObjectStore _store;
-
-    public LocalStoreComposeTests()
-    {
-        _store = new LocalObjectStore("t", new LocalStoreOptions { Root = _root });
-        _store.CreateBucketAsync(Bucket, CancellationToken.None).GetAwaiter().GetResult();
-    }
-
-    public void Dispose()
-    {
-        _store.Dispose();
-        Directory.Delete(_root, recursive: true);
-    }
 
     private async Task<CopySourcePart> PutAsync(string key, string body)
     {
         using var content = new MemoryStream(Encoding.UTF8.GetBytes(body));
-        var info = await _store.PutObjectAsync(Bucket, key, content, new PutObjectOptions(), CancellationToken.None);
+        var info = await Store.PutObjectAsync(Bucket, key, content, new PutObjectOptions(), CancellationToken.None);
         return new CopySourcePart(key, info.ETag);
     }
 
     private async Task<string> ReadAsync(string key)
     {
-        await using var content = await _store.GetObjectAsync(Bucket, key, new GetObjectOptions(), CancellationToken.None);
+        await using var content = await Store.GetObjectAsync(Bucket, key, new GetObjectOptions(), CancellationToken.None);
         using var reader = new StreamReader(content.Body);
         return await reader.ReadToEndAsync();
     }
@@ -58,14 +44,14 @@ public sealed class LocalStoreComposeTests : IDisposable
     [Fact]
     public async Task Parts_are_concatenated_in_order_with_the_given_type_and_metadata()
     {
-        Assert.True(_store.Capabilities.ComposeParts);
+        Assert.True(Store.Capabilities.ComposeParts);
         var parts = new[] { await PutAsync("p2", "second-"), await PutAsync("p1", "first-"), await PutAsync("p3", "third") };
 
-        var info = await _store.CopyObjectAsync(Compose([parts[1], parts[0], parts[2]]), CancellationToken.None);
+        var info = await Store.CopyObjectAsync(Compose([parts[1], parts[0], parts[2]]), CancellationToken.None);
 
         Assert.Equal("first-second-third", await ReadAsync("whole"));
         Assert.Equal(18, info.Size);
-        var head = await _store.HeadObjectAsync(Bucket, "whole", ObjectConditions.None, CancellationToken.None);
+        var head = await Store.HeadObjectAsync(Bucket, "whole", ObjectConditions.None, CancellationToken.None);
         Assert.Equal("text/plain", head.ContentType);
         Assert.Equal("parts", head.StatedMetadata()["origin"]);
     }
@@ -78,7 +64,7 @@ public sealed class LocalStoreComposeTests : IDisposable
         var second = await PutAsync("p2", "second");
         await PutAsync("p2", "replaced");
 
-        var e = await Assert.ThrowsAsync<GatewayException>(() => _store.CopyObjectAsync(Compose([first, second]), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<GatewayException>(() => Store.CopyObjectAsync(Compose([first, second]), CancellationToken.None));
 
         Assert.Equal(ErrorCode.PreconditionFailed, e.Code);
         Assert.Equal("old target", await ReadAsync("whole"));
@@ -91,7 +77,7 @@ public sealed class LocalStoreComposeTests : IDisposable
         var part = await PutAsync("p1", "new");
         var request = Compose([part]) with { TargetConditions = new ObjectConditions { IfNoneMatch = ["*"] } };
 
-        var e = await Assert.ThrowsAsync<GatewayException>(() => _store.CopyObjectAsync(request, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<GatewayException>(() => Store.CopyObjectAsync(request, CancellationToken.None));
 
         Assert.Equal(ErrorCode.PreconditionFailed, e.Code);
         Assert.Equal("old target", await ReadAsync("whole"));
@@ -105,10 +91,10 @@ public sealed class LocalStoreComposeTests : IDisposable
         var part = await PutAsync("p1", "data");
         var plain = Compose([part]) with { SourceParts = null };
 
-        var e = await Assert.ThrowsAsync<GatewayException>(() => _store.CopyObjectAsync(plain, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<GatewayException>(() => Store.CopyObjectAsync(plain, CancellationToken.None));
 
         Assert.Contains(e.Code, new[] { ErrorCode.PreconditionFailed, ErrorCode.NotModified });
-        await Assert.ThrowsAsync<GatewayException>(() => _store.HeadObjectAsync(Bucket, "whole", ObjectConditions.None, CancellationToken.None));
+        await Assert.ThrowsAsync<GatewayException>(() => Store.HeadObjectAsync(Bucket, "whole", ObjectConditions.None, CancellationToken.None));
     }
 
     [Fact]

@@ -13,26 +13,12 @@ namespace Gateway.Tests.Storage;
 /// races with 64 MiB objects). The copy's commit is now pinned to the version it read, and it starts again from a
 /// fresh read. The competing write is made at the copy's last step, just before its commit.
 /// </summary>
-public sealed class LocalStoreSelfCopyRaceTests : IDisposable
+public sealed class LocalStoreSelfCopyRaceTests() : TempLocalStoreTests(LocalStoreSelfCopyRaceTests.Bucket)
 {
     private const string Bucket = "selfcopy";
-    private readonly string _root = Directory.CreateTempSubdirectory("gateway-local-selfcopy-").FullName;
-    private readonly LocalObjectStore _store;
-
-    public LocalStoreSelfCopyRaceTests()
-    {
-        _store = new LocalObjectStore("t", new LocalStoreOptions { Root = _root });
-        _store.CreateBucketAsync(Bucket, CancellationToken.None).GetAwaiter().GetResult();
-    }
-
-    public void Dispose()
-    {
-        _store.Dispose();
-        Directory.Delete(_root, recursive: true);
-    }
 
     private Task<ObjectInfo> PutAsync(string key, string body) =>
-        _store.PutObjectAsync(Bucket, key, new MemoryStream(Encoding.UTF8.GetBytes(body)), new PutObjectOptions(), CancellationToken.None);
+        Store.PutObjectAsync(Bucket, key, new MemoryStream(Encoding.UTF8.GetBytes(body)), new PutObjectOptions(), CancellationToken.None);
 
     private static CopyObjectRequest Relabel(string key) => new()
     {
@@ -44,7 +30,7 @@ public sealed class LocalStoreSelfCopyRaceTests : IDisposable
     private void OnceBeforeCommit(Func<Task> write)
     {
         var done = 0;
-        _store.BeforeCopyCommit = () => Interlocked.Exchange(ref done, 1) == 0 ? write() : Task.CompletedTask;
+        Store.BeforeCopyCommit = () => Interlocked.Exchange(ref done, 1) == 0 ? write() : Task.CompletedTask;
     }
 
     [Fact]
@@ -53,10 +39,10 @@ public sealed class LocalStoreSelfCopyRaceTests : IDisposable
         await PutAsync("a.txt", "old bytes");
         var put = PutAtCommit("a.txt", "new bytes, acknowledged");
 
-        var copied = await _store.CopyObjectAsync(Relabel("a.txt"), CancellationToken.None);
+        var copied = await Store.CopyObjectAsync(Relabel("a.txt"), CancellationToken.None);
 
         Assert.Equal((await put.Task).ETag, copied.ETag);
-        await using var now = await _store.GetObjectAsync(Bucket, "a.txt", new GetObjectOptions(), CancellationToken.None);
+        await using var now = await Store.GetObjectAsync(Bucket, "a.txt", new GetObjectOptions(), CancellationToken.None);
         Assert.Equal("new bytes, acknowledged", await new StreamReader(now.Body).ReadToEndAsync());
         Assert.Equal("new", now.Info.Metadata!["label"]);
     }
@@ -65,14 +51,14 @@ public sealed class LocalStoreSelfCopyRaceTests : IDisposable
     [Fact]
     public async Task A_put_of_the_same_bytes_with_another_type_made_during_a_copy_onto_itself_is_kept()
     {
-        await _store.PutObjectAsync(Bucket, "c.txt", new MemoryStream("same"u8.ToArray()), new PutObjectOptions { ContentType = "text/old" }, CancellationToken.None);
+        await Store.PutObjectAsync(Bucket, "c.txt", new MemoryStream("same"u8.ToArray()), new PutObjectOptions { ContentType = "text/old" }, CancellationToken.None);
         var put = PutAtCommit("c.txt", "same", "text/acknowledged");
 
-        var copied = await _store.CopyObjectAsync(new CopyObjectRequest { SourceBucket = Bucket, SourceKey = "c.txt", TargetBucket = Bucket, TargetKey = "c.txt",
+        var copied = await Store.CopyObjectAsync(new CopyObjectRequest { SourceBucket = Bucket, SourceKey = "c.txt", TargetBucket = Bucket, TargetKey = "c.txt",
             MetadataDirective = MetadataDirective.Replace, Metadata = new Dictionary<string, string> { ["label"] = "new" } }, CancellationToken.None);
 
         Assert.Equal((await put.Task).ETag, copied.ETag);
-        var now = await _store.HeadObjectAsync(Bucket, "c.txt", ObjectConditions.None, CancellationToken.None);
+        var now = await Store.HeadObjectAsync(Bucket, "c.txt", ObjectConditions.None, CancellationToken.None);
         Assert.Equal("text/acknowledged", now.ContentType);
         Assert.Equal("new", now.Metadata!["label"]);
     }
@@ -81,12 +67,12 @@ public sealed class LocalStoreSelfCopyRaceTests : IDisposable
     public async Task A_delete_made_while_the_object_is_copied_onto_itself_stays_a_delete()
     {
         await PutAsync("b.txt", "doomed");
-        OnceBeforeCommit(() => _store.DeleteObjectAsync(Bucket, "b.txt", ObjectConditions.None, CancellationToken.None));
+        OnceBeforeCommit(() => Store.DeleteObjectAsync(Bucket, "b.txt", ObjectConditions.None, CancellationToken.None));
 
-        var refused = await Assert.ThrowsAsync<GatewayException>(() => _store.CopyObjectAsync(Relabel("b.txt"), CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<GatewayException>(() => Store.CopyObjectAsync(Relabel("b.txt"), CancellationToken.None));
 
         Assert.Equal(ErrorCode.NotFound, refused.Code);
-        var gone = await Assert.ThrowsAsync<GatewayException>(() => _store.HeadObjectAsync(Bucket, "b.txt", ObjectConditions.None, CancellationToken.None));
+        var gone = await Assert.ThrowsAsync<GatewayException>(() => Store.HeadObjectAsync(Bucket, "b.txt", ObjectConditions.None, CancellationToken.None));
         Assert.Equal(ErrorCode.NotFound, gone.Code);
     }
 
@@ -97,11 +83,11 @@ public sealed class LocalStoreSelfCopyRaceTests : IDisposable
         await PutAsync("dst.txt", "target before");
         OnceBeforeCommit(async () => await PutAsync("dst.txt", "target rewritten"));
 
-        var copied = await _store.CopyObjectAsync(new CopyObjectRequest { SourceBucket = Bucket, SourceKey = "src.txt", TargetBucket = Bucket, TargetKey = "dst.txt" },
+        var copied = await Store.CopyObjectAsync(new CopyObjectRequest { SourceBucket = Bucket, SourceKey = "src.txt", TargetBucket = Bucket, TargetKey = "dst.txt" },
             CancellationToken.None);
 
         // Two writers of dst.txt: the copy, which ends last, wins, as S3's last writer does.
-        await using var now = await _store.GetObjectAsync(Bucket, "dst.txt", new GetObjectOptions(), CancellationToken.None);
+        await using var now = await Store.GetObjectAsync(Bucket, "dst.txt", new GetObjectOptions(), CancellationToken.None);
         Assert.Equal("source", await new StreamReader(now.Body).ReadToEndAsync());
         Assert.Equal(copied.ETag, now.Info.ETag);
     }
@@ -110,7 +96,7 @@ public sealed class LocalStoreSelfCopyRaceTests : IDisposable
     private TaskCompletionSource<ObjectInfo> PutAtCommit(string key, string body, string contentType = "application/octet-stream")
     {
         var answered = new TaskCompletionSource<ObjectInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
-        OnceBeforeCommit(async () => answered.SetResult(await _store.PutObjectAsync(Bucket, key, new MemoryStream(Encoding.UTF8.GetBytes(body)),
+        OnceBeforeCommit(async () => answered.SetResult(await Store.PutObjectAsync(Bucket, key, new MemoryStream(Encoding.UTF8.GetBytes(body)),
             new PutObjectOptions { ContentType = contentType }, CancellationToken.None)));
         return answered;
     }
