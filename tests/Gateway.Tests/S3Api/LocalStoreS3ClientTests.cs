@@ -1,3 +1,4 @@
+using Amazon.S3.Model;
 using Gateway.Bridges.Local;
 using Gateway.Testing.S3;
 
@@ -36,4 +37,16 @@ public sealed class LocalStoreS3ClientTests : S3ClientSuite
 
     [Xunit.Fact]
     public Task Front_door_serves_an_object_holding_what_no_header_can_carry() => An_object_holding_what_no_header_can_carry_is_served_with_safe_headers();
+
+    public static Xunit.TheoryData<string> CallsOnAForgottenUpload => ["list-parts", "upload-part", "complete"];
+
+    [Xunit.Theory]
+    [Xunit.MemberData(nameof(CallsOnAForgottenUpload))]
+    public Task Front_door_removes_the_record_of_an_upload_the_store_forgot(string call) =>
+        A_record_whose_upload_the_store_forgot_is_removed_by_the_call_that_finds_it_gone(call switch
+        {
+            "list-parts" => (s3, key, id) => s3.ListPartsAsync(new ListPartsRequest { BucketName = Bucket, Key = key, UploadId = id }),
+            "upload-part" => (s3, key, id) => s3.UploadPartAsync(new UploadPartRequest { BucketName = Bucket, Key = key, UploadId = id, PartNumber = 2, InputStream = new MemoryStream([1, 2, 3]) }),
+            _ => (s3, key, id) => s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = id, PartETags = [new PartETag(1, "\"f4c9385f1902f7334b00b9b4ecd164de\"")] }),
+        });
 }

@@ -21,7 +21,7 @@ internal sealed class NativeParts(S3Context c, UploadRecord record) : UploadPart
         body = DigestCheckingStream.ContentMd5(body, contentMd5, length, C.BodyFailure);
         UploadedPart part;
         try { part = await t.Store.UploadPartAsync(t.Bucket, Record.Key, NativeId, number, body, new UploadPartOptions { ContentLength = length }, C.Aborted); }
-        catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { throw S3Errors.NoSuchUpload(); }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { throw await GoneAsync(); }
         return ToStored(part, DateTimeOffset.UtcNow);
     }
 
@@ -30,7 +30,7 @@ internal sealed class NativeParts(S3Context c, UploadRecord record) : UploadPart
         var t = C.Target;
         IReadOnlyList<UploadedPart> parts;
         try { parts = await t.Store.ListPartsAsync(t.Bucket, Record.Key, NativeId, C.Aborted); }
-        catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { throw S3Errors.NoSuchUpload(); }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { throw await GoneAsync(); }
         return parts.ToDictionary(p => p.PartNumber, p => ToStored(p, null));
     }
 
@@ -47,7 +47,7 @@ internal sealed class NativeParts(S3Context c, UploadRecord record) : UploadPart
                 Metadata = added,
             }, C.Aborted);
         }
-        catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { throw S3Errors.NoSuchUpload(); }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { throw await GoneAsync(); }
         catch (GatewayException e) when (e.Code == ErrorCode.BadRequest)
         {
             // The parts were checked just before: one was sent again meanwhile.
@@ -61,6 +61,19 @@ internal sealed class NativeParts(S3Context c, UploadRecord record) : UploadPart
         var t = C.Target;
         await t.Store.AbortMultipartUploadAsync(t.Bucket, Record.Key, NativeId, C.Aborted);
         await Record.DeleteAsync(C);
+    }
+
+    /// <summary>
+    /// The store no longer has the upload its record names: a completion or abort the gateway did not live to finish (the
+    /// record goes after the store's commit, so that a crash before it leaves an upload the client can still complete).
+    /// The record goes now, so that ListMultipartUploads stops listing an upload no call can reach; the record's key is
+    /// this upload id's alone, so a newer upload cannot lose its record to this.
+    /// </summary>
+    private async Task<S3Exception> GoneAsync()
+    {
+        try { await Record.DeleteAsync(C); }
+        catch (GatewayException) { } // the NoSuchUpload stands; a later call finds the record again and retries
+        return S3Errors.NoSuchUpload();
     }
 
     /// <summary>S3's part ETag is the part's MD5 in hex, whatever identity the store gave it (Azure: the block id).</summary>
