@@ -14,8 +14,8 @@ namespace Gateway.OpenApi;
 /// </summary>
 internal static class BodyRules
 {
-    // A key in a JSON body is not in the request target, so a backslash inside it is taken; segments split at both.
-    private const string BodyKey = "^" + ParameterRules.Segment + @"(?:[/\\]" + ParameterRules.Segment + "?)*$";
+    // A key in a JSON body follows the path's key rules (segments split at '/' and '\').
+    private const string BodyKey = ParameterRules.Key;
 
     public static void Configure(OpenApiOptions options)
     {

@@ -23,10 +23,10 @@ internal static class ParameterRules
     internal const string BucketName = "^" + ObjectNames.BucketNamePattern + "$";
     internal const string IPv4Shape = "^" + ObjectNames.IPv4ShapePattern + "$";
 
-    // A key: segments of anything but control characters, U+FFFE and U+FFFF (ObjectNames.IsNotXmlCharacter), '/' and '\'
-    // (which the request target refuses), none of them '.' or '..', the first one not empty (no leading '/').
+    // A key: segments of anything but control characters, U+FFFE and U+FFFF (ObjectNames.IsNotXmlCharacter), split at '/'
+    // and '\' (sent as %5C), none of them '.' or '..', the first one not empty (no leading '/' or '\').
     internal const string Segment = @"(?:\.{0,2}[^\u0000-\u001F\u007F\uFFFE\uFFFF/\\.][^\u0000-\u001F\u007F\uFFFE\uFFFF/\\]*|\.{3}[^\u0000-\u001F\u007F\uFFFE\uFFFF/\\]*)";
-    private const string Key = "^" + Segment + "(?:/" + Segment + "?)*$";
+    internal const string Key = "^" + Segment + @"(?:[/\\]" + Segment + "?)*$";
     // A listing prefix comes in the query, where a backslash is taken: the key rules split segments at both.
     private const string Prefix = "^(?:" + Segment + @"(?:[/\\]" + Segment + "?)*)?$";
     // A REST upstream path: no backslash (the request target refuses it, %5C too), no segment that is '.' or '..'.
@@ -69,8 +69,8 @@ internal static class ParameterRules
                 break;
             case "key":
                 Text(schema, Key, 1, ObjectNames.MaxKeyBytes);
-                parameter.Description ??= $"The object key, 1-{ObjectNames.MaxKeyBytes} bytes of UTF-8, percent-encoded, its '/' sent as '/' (%2F is refused): "
-                    + "no control characters, no U+FFFE or U+FFFF, no backslash, no leading '/', no '.' or '..' segment.";
+                parameter.Description ??= $"The object key, 1-{ObjectNames.MaxKeyBytes} bytes of UTF-8, percent-encoded, its '/' sent as '/' (%2F is refused) and a backslash as %5C: "
+                    + "no control characters, no U+FFFE or U+FFFF, no leading '/' or backslash, no '.' or '..' segment between either.";
                 break;
             case "path" when operationId?.EndsWith("ToUpstream", StringComparison.Ordinal) == true:
                 schema.Pattern = RestPath;

@@ -5,7 +5,7 @@ namespace Gateway.Problems;
 
 /// <summary>
 /// Rejects request targets that try to smuggle path structure: dot segments (plain or encoded),
-/// encoded slashes or backslashes, backslashes, NUL and percent-escapes that are not UTF-8. Kestrel would otherwise normalise some of
+/// encoded slashes, backslashes, encoded backslashes outside an object key, NUL and percent-escapes that are not UTF-8. Kestrel would otherwise normalise some of
 /// them away before routing, so a traversal attempt would look like a different, valid path. Outside the REST forwarder,
 /// the query string must be UTF-8 too, and a parameter given twice is refused.
 /// </summary>
@@ -18,7 +18,7 @@ internal static class RawPathGuard
         var q = raw.IndexOf('?');
         var path = q >= 0 ? raw[..q] : raw;
         if (path.Contains('\\')) return "Backslashes are not allowed in the path.";
-        if (path.Contains("%2f", StringComparison.OrdinalIgnoreCase) || path.Contains("%5c", StringComparison.OrdinalIgnoreCase))
+        if (path.Contains("%2f", StringComparison.OrdinalIgnoreCase) || path[..StructureEnd(path)].Contains("%5c", StringComparison.OrdinalIgnoreCase))
             return "Encoded slashes are not allowed in the path.";
         if (path.Contains("%00", StringComparison.Ordinal)) return "NUL is not allowed in the path.";
         if (PercentDecoding.TryDecode(path) is null)
@@ -47,6 +47,23 @@ internal static class RawPathGuard
                 return "Dot segments ('.', '..') are not allowed in the path, with path parameters (';') or without.";
         }
         return null;
+    }
+
+    /// <summary>
+    /// Where the path's structure ends: the start of an object key, else the whole path. A key may hold a backslash, which
+    /// the S3 front door and a copy can write (S3 takes it), so in a key %5C is that character, sent the one way a request
+    /// target can carry it; ObjectNames still refuses a '.' or '..' segment between backslashes. Everywhere else (the REST
+    /// forwarder above all, whose Windows upstreams read '\' as '/') an encoded backslash is refused.
+    /// </summary>
+    private static int StructureEnd(string path)
+    {
+        const string stores = "/v1/stores/", buckets = "/buckets/", objects = "/objects/";
+        if (!path.StartsWith(stores, StringComparison.Ordinal)) return path.Length;
+        var store = path.IndexOf('/', stores.Length);
+        if (store < 0 || string.CompareOrdinal(path, store, buckets, 0, buckets.Length) != 0) return path.Length;
+        var bucket = path.IndexOf('/', store + buckets.Length);
+        if (bucket < 0 || string.CompareOrdinal(path, bucket, objects, 0, objects.Length) != 0) return path.Length;
+        return bucket + objects.Length;
     }
 
     private static bool ValidQuery(ReadOnlySpan<char> query)
