@@ -22,7 +22,24 @@ internal sealed class FrontedCopies(MigrationDatabase db, string toStore, string
     public void Wrote(string targetKey, ObjectInfo written) => db.RecordFrontedCopy(toStore, bucket, targetKey, written.ETag, written.LastModified);
 
     /// <summary>The job removed its copy (it failed a check, or its source went): nothing at the key is the job's any more.</summary>
-    public void Removed(string targetKey) => db.ForgetFrontedCopy(toStore, bucket, targetKey);
+    public void Removed(string targetKey)
+    {
+        db.ForgetFrontedCopy(toStore, bucket, targetKey);
+        db.ForgetFrontedMove(toStore, bucket, targetKey);
+    }
+
+    /// <summary>
+    /// A move is deleting the source of <paramref name="atTarget"/>: from then on the object at the target is the only one,
+    /// not a copy of the source's, and a sync must not delete it for being missing at the source (the session-48 probe: a
+    /// sync after a move deleted everything the move had carried).
+    /// </summary>
+    public void Moved(string targetKey, ObjectInfo atTarget) => db.RecordFrontedMove(toStore, bucket, targetKey, atTarget.ETag, atTarget.LastModified);
+
+    /// <summary>The object a move left at the target, as it left it (same rule as <see cref="IsJobsCopy"/>).</summary>
+    public bool IsMoved(ObjectInfo targetObject) =>
+        db.FrontedMove(toStore, bucket, targetObject.Key) is { } moved
+        && moved.ETag == targetObject.ETag
+        && WholeSecond(targetObject.LastModified) <= WholeSecond(moved.Modified);
 
     private static long WholeSecond(DateTimeOffset t) => t.ToUnixTimeSeconds();
 }

@@ -445,6 +445,8 @@ public sealed partial class MigrationRunner(
                     && (listed.Action != MigrationItemStates.GoneAtSource
                         || await ObjectMover.HeadOrNullAsync(source, spec.Source.Bucket, sourceKey, ct).ConfigureAwait(false) is not null))
                     continue;
+                // What a move carried here: its source is gone because the move deleted it, not the source's to take back.
+                if (mover.MovedHere(o)) continue;
                 // Recorded under the target key with a marker so it cannot collide with a source key of the same job.
                 if (mover.WrittenWhileFronted(o))
                 {

@@ -55,6 +55,8 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
     /// True when a migrating store fronts the job and the target object was written since it began to (services write the
     /// target only through it from then on), and it is not a copy a job wrote there (one still holding its ETag).
     /// </summary>
+    public bool MovedHere(ObjectInfo targetObject) => copies?.IsMoved(targetObject) == true;
+
     public bool WrittenWhileFronted(ObjectInfo targetObject) =>
         guardDeletes && targetObject.LastModified >= _frontedFrom && copies?.IsJobsCopy(targetObject) != true;
 
@@ -140,7 +142,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
             else if (await IdenticalAsync(src, existing, ct).ConfigureAwait(false))
             {
                 if (spec.DryRun) return new(MigrationItemStates.Skipped, MigrationItemStates.Identical, null, null);
-                var deleted = await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
+                var deleted = await DeleteSourceIfMovingAsync(src, targetKey, existing, ct).ConfigureAwait(false);
                 return new(MigrationItemStates.Skipped, MigrationItemStates.Identical, null, null, deleted);
             }
         }
@@ -188,7 +190,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         bool sourceDeleted;
         try
         {
-            sourceDeleted = await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
+            sourceDeleted = await DeleteSourceIfMovingAsync(src, targetKey, written!, ct).ConfigureAwait(false);
         }
         catch (GatewayException) when (guardDeletes)
         {
@@ -259,7 +261,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
             dst = await RecordSha256Async(spec.TargetKey(src.Key), dst, dst, sha256, ct).ConfigureAwait(false);
         }
         copies?.Wrote(spec.TargetKey(src.Key), dst);
-        var sourceDeleted = await DeleteSourceIfMovingAsync(src, ct).ConfigureAwait(false);
+        var sourceDeleted = await DeleteSourceIfMovingAsync(src, spec.TargetKey(src.Key), dst, ct).ConfigureAwait(false);
         return new(MigrationItemStates.Done, MigrationItemStates.Copy, sha256 ?? dst.MetadataOrNone().GetValueOrDefault(Sha256Metadata), null, sourceDeleted);
     }
 
@@ -404,11 +406,14 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
     /// <summary>
     /// For a move, deletes the source object, only the version copied: true when it did; false when it was gone already
     /// (deleted by someone else, another job moving it: nothing is left to move). A version written since is kept: the
-    /// refusal is thrown.
+    /// refusal is thrown. Where a migrating store fronts the pair, <paramref name="atTarget"/> is first recorded as moved
+    /// there, so that a later sync does not take it for a copy whose source went (recorded before the delete: a crash
+    /// between leaves an object kept, never one lost).
     /// </summary>
-    private async Task<bool> DeleteSourceIfMovingAsync(ObjectInfo src, CancellationToken ct)
+    private async Task<bool> DeleteSourceIfMovingAsync(ObjectInfo src, string targetKey, ObjectInfo atTarget, CancellationToken ct)
     {
         if (spec.Mode != MigrationMode.Move) return false;
+        copies?.Moved(targetKey, atTarget);
         try
         {
             await source.DeleteObjectAsync(spec.Source.Bucket, src.Key, new ObjectConditions { IfMatch = [src.ETag] }, ct).ConfigureAwait(false);

@@ -210,6 +210,41 @@ public sealed class NewerAtTargetTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// A move deletes each source once its copy is verified, so what it carried is only at the target. A sync after it (an
+    /// operator's last pass before cutover) took those objects for copies whose source had gone and deleted them: gone from
+    /// both stores (the session-48 migration probe). They stay, and a check names no difference; a copy whose source was
+    /// deleted at the source directly is still deleted.
+    /// </summary>
+    [Fact]
+    public async Task A_sync_after_a_move_keeps_what_the_move_carried()
+    {
+        await _api.PutAsync("old", "bkt", "moved", "carried by the move"u8.ToArray());
+        await _api.PutAsync("old", "bkt", "already-there", "the same bytes on both sides"u8.ToArray());
+        await _api.PutAsync("new", "bkt", "already-there", "the same bytes on both sides"u8.ToArray());
+        await _api.PutAsync("old", "bkt", "copied-then-deleted", "copied, then deleted at the source"u8.ToArray());
+        var (_, copied) = await RunAsync("new", dryRun: false);
+        Assert.Equal("done/copy", copied["copied-then-deleted"]);
+        using (var deleted = await _server.Client.DeleteAsync(MigrationClient.ObjectUrl("old", "bkt", "copied-then-deleted")))
+            Assert.True(deleted.IsSuccessStatusCode, deleted.StatusCode.ToString());
+        await _api.PutAsync("old", "bkt", "moved-later", "moved by the second job"u8.ToArray());
+
+        var (_, moved) = await _api.RunCompletedAsync(new { source = new { store = "old", bucket = "bkt" }, target = new { store = "new", bucket = "bkt" }, mode = "move" });
+        Assert.Equal("done/copy", moved["moved-later"]);
+        Assert.Null(await BodyAsync("old", "moved"));
+        Assert.Null(await BodyAsync("old", "moved-later"));
+
+        var (_, checkedItems) = await RunAsync("new", dryRun: true);
+        Assert.Equal(["planned/delete"], checkedItems.Values);
+        var (synced, items) = await RunAsync("new", dryRun: false);
+        Assert.Equal(new Dictionary<string, string> { ["copied-then-deleted"] = "done/delete" }, items);
+        Assert.Equal(1, synced.GetProperty("deletedAtTarget").GetInt64());
+        Assert.Equal("carried by the move", await BodyAsync("live", "moved"));
+        Assert.Equal("moved by the second job", await BodyAsync("live", "moved-later"));
+        Assert.Equal("the same bytes on both sides", await BodyAsync("live", "already-there"));
+        Assert.Null(await BodyAsync("live", "copied-then-deleted"));
+    }
+
+    /// <summary>
     /// On the local store (and S3's single-part uploads) an ETag is the content's MD5: a service that writes the bytes of
     /// a job's copy again, later, holds the copy's ETag, and is still the service's write (found by the session-46 review).
     /// </summary>
