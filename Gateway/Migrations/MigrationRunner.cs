@@ -247,7 +247,8 @@ public sealed partial class MigrationRunner(
 
         var cursor = job.Cursor;
         var listingDone = job.ListingDone;
-        var targetListing = new TargetListing(target, spec.Target.Bucket, spec.TargetPrefix, PageSize);
+        var targetListing = new TargetListing(target, spec.Target.Bucket, spec.TargetPrefix, PageSize, target.Capabilities.ListingOrder(),
+            source.Capabilities.Utf16ListingOrder == target.Capabilities.Utf16ListingOrder);
         // Cancelled (with the job's own token) when too many objects failed transiently with none moved between: the run stops, interrupted.
         using var stopRun = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var streak = new TransientStreak(_options.InterruptAfterFailures, stopRun);
@@ -264,7 +265,7 @@ public sealed partial class MigrationRunner(
             var admitted = page.Objects.Where(o => filter.Admits(o.Key[spec.SourcePrefix.Length..])).ToList();
             var atTarget = admitted.Count == 0
                 ? new Dictionary<string, ObjectInfo>()
-                : await targetListing.UpToAsync(spec.TargetKey(page.Objects[^1].Key),
+                : await targetListing.UpToAsync(page.Objects.Select(o => spec.TargetKey(o.Key)).Max(target.Capabilities.ListingOrder())!,
                     admitted.Select(o => spec.TargetKey(o.Key)).ToHashSet(StringComparer.Ordinal), attemptCt).ConfigureAwait(false);
             return new ListedPage(page, admitted, atTarget);
         }, ct);
@@ -296,8 +297,10 @@ public sealed partial class MigrationRunner(
                         await Parallel.ForEachAsync(todo, new ParallelOptions { MaxDegreeOfParallelism = spec.Concurrency, CancellationToken = ct },
                             async (o, token) => await MoveOneAsync(id, streak, o.Key, o.Size, async (triedSince, attemptCt) =>
                             {
-                                var outcome = triedSince is null
-                                    ? await mover.MoveAsync(o, atTarget.GetValueOrDefault(spec.TargetKey(o.Key)), attemptCt).ConfigureAwait(false)
+                                // A key the window did not find, where the stores list in different orders, is looked up (HEAD): taken as
+                                // absent, its create-only write was refused by the object there and then counted as this job's copy.
+                                var outcome = triedSince is null && (atTarget.TryGetValue(spec.TargetKey(o.Key), out var listed) || targetListing.Whole)
+                                    ? await mover.MoveAsync(o, listed, attemptCt).ConfigureAwait(false)
                                     : await mover.MoveAsync(o, attemptCt, triedSince).ConfigureAwait(false);
                                 return (outcome, outcome.Size ?? o.Size);
                             }, token).ConfigureAwait(false)).ConfigureAwait(false);
