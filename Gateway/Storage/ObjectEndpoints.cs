@@ -235,11 +235,12 @@ internal static class ObjectEndpoints
         FieldErrors.Named("source.key", () => ObjectNames.ValidateKey(body.Source.Key));
         FieldErrors.Named("target.bucket", () => ObjectNames.ValidateBucket(body.Target.Bucket, s.Capabilities));
         FieldErrors.Named("target.key", () => ObjectNames.ValidateKey(body.Target.Key));
-        var directive = body.MetadataDirective?.ToLowerInvariant() switch
+        // As written in the document's enum, as a migration's mode is: "REPLACE" was taken until session 48.
+        var directive = body.MetadataDirective switch
         {
             null or "copy" => MetadataDirective.Copy,
             "replace" => MetadataDirective.Replace,
-            _ => throw new GatewayException(ErrorCode.BadRequest, "metadataDirective is 'copy' or 'replace'."),
+            _ => throw new GatewayException(ErrorCode.BadRequest, "metadataDirective is 'copy' or 'replace' (lower case)."),
         };
         // A copy keeps the source's type, metadata and headers: ones given with it would be dropped without a word.
         // Empty objects are what generated clients send for fields left unset: they ask for nothing.

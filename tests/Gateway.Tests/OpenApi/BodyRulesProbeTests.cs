@@ -69,6 +69,8 @@ public sealed class BodyRulesProbeTests : IAsyncLifetime
         ("/v1/stores/local/copy", Copy(change: ",\"metadataDirective\":\"replace\",\"contentType\":\"text/plain\"")),
         ("/v1/stores/local/copy", Copy(change: ",\"metadataDirective\":\"copy\"")),
         ("/v1/stores/local/copy", Copy(change: ",\"metadataDirective\":\"move\"")),
+        ("/v1/stores/local/copy", Copy(change: ",\"metadataDirective\":\"REPLACE\",\"contentType\":\"text/plain\"")),
+        ("/v1/stores/local/copy", Copy(change: ",\"metadataDirective\":\"Copy\"")),
         ("/v1/stores/local/copy", Copy(target: "\"a/../b\"")),
         ("/v1/stores/local/copy", Copy(target: "\"/b\"")),
         ("/v1/stores/local/copy", Copy(target: "\"\"")),
