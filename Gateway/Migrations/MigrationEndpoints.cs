@@ -23,7 +23,7 @@ public static class MigrationEndpoints
             .RequireGatewayAccess(Operation.Write, "migrations")
             .RequireGatewayAccess<RouteHandlerBuilder, MigrationRequest>(
                 "read on the source prefix; read and write (and delete for sync) on the target prefix (read only for a dry run); delete on the source for move", Access)
-            .WithSummary("Starts a migration job (202 with Location); the body is checked, stores and buckets included, before any job exists. 409 for a job from a cut-over store's From into its To.")
+            .WithSummary("Starts a migration job (202 with Location); the body is checked, stores and buckets included, before any job exists. 409 for a job from a cut-over store's From into its To, and while a migrating store fronts From and To for one that would write or delete in either other than From into To keeping bucket and prefix.")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/", List).WithName("ListMigrations").RequireGatewayAccess(Operation.Read, "migrations")
             .WithSummary("Migration jobs, newest first, a page at a time.");
@@ -41,7 +41,7 @@ public static class MigrationEndpoints
             .WithSummary("Pauses a queued or running job; an object in flight is moved again on resume. Needs the grants the job's creation needed.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost(JobRoute + "/resume", Resume).WithName("ResumeMigration").RequireGatewayAccess(Operation.Write, "migrations")
-            .WithSummary("Resumes a paused, failed or interrupted job where it stopped; its failed objects are tried again. Needs the grants the job's creation needed; 409 once its stores were cut over.")
+            .WithSummary("Resumes a paused, failed or interrupted job where it stopped; its failed objects are tried again. Needs the grants the job's creation needed; 409 once its stores were cut over, or while a migrating store fronts a pair it would write or delete in other than From into To keeping bucket and prefix.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost(JobRoute + "/cancel", Cancel).WithName("CancelMigration").RequireGatewayAccess(Operation.Write, "migrations")
             .WithSummary("Cancels a job that is not completed or cancelled; what it already moved stays, its open multipart uploads are aborted. Needs the grants the job's creation needed.")
@@ -56,7 +56,7 @@ public static class MigrationEndpoints
         var spec = MigrationSpec.From(request);
         var source = Store(stores, spec.Source.Store, "source");
         var target = Store(stores, spec.Target.Store, "target");
-        RequireNotCutOver(stores, spec);
+        RequireAllowed(stores, spec);
         await RequireBucketAsync(source, spec.Source.Bucket, "source", ct);
         await RequireBucketAsync(target, spec.Target.Bucket, "target", ct);
         var id = "mig_" + Guid.NewGuid().ToString("N")[..20];
@@ -64,11 +64,18 @@ public static class MigrationEndpoints
         {
             // Again where the job is made: a cutover taken while the buckets were asked is seen here, and one still
             // checking sees this job.
-            RequireNotCutOver(stores, spec);
+            RequireAllowed(stores, spec);
             db.CreateJob(id, spec, time.GetUtcNow());
         }
         runner.Start(id);
         return TypedResults.Accepted($"/v1/migrations/{id}", MigrationStatusView.Of(db.GetJob(id)!, db));
+    }
+
+    /// <summary>What a job meets when it is made or resumed: 409 for its stores cut over, or for a pair a migrating store fronts.</summary>
+    private static void RequireAllowed(BridgeRegistry<IObjectStore> stores, MigrationSpec spec)
+    {
+        RequireNotCutOver(stores, spec);
+        if (FrontedPairJobs.Refusal(stores.All.OfType<MigratingStore>(), spec) is { } refused) throw new GatewayException(ErrorCode.Conflict, refused);
     }
 
     /// <summary>
@@ -170,7 +177,7 @@ public static class MigrationEndpoints
         lock (cutovers.Gate)
         {
             // A resumed job copies as a new one does: after a cutover it would bring back what services deleted in To since.
-            RequireNotCutOver(stores, job.Spec);
+            RequireAllowed(stores, job.Spec);
             return TypedResults.Ok(MigrationStatusView.Of(runner.Resume(id), db));
         }
     }

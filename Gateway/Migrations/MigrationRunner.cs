@@ -230,6 +230,9 @@ public sealed partial class MigrationRunner(
         progress.Changed(id);
         var job = db.GetJob(id)!;
         var spec = job.Spec;
+        // A job made before a migrating store fronted its pair (this start) ends failed, touching nothing, as a new one is refused.
+        if (Live.FrontedPairJobs.Refusal(stores.All.OfType<Live.MigratingStore>(), spec) is { } refused)
+            throw new GatewayException(ErrorCode.Conflict, refused);
         var source = stores.Get(spec.Source.Store);
         var target = stores.Get(spec.Target.Store);
         using var bandwidth = spec.BandwidthLimit > 0 ? BandwidthLimit.Limiter(spec.BandwidthLimit) : null;

@@ -212,9 +212,8 @@ public sealed class MigratingStoreTests : IAsyncLifetime
 
     [Theory]
     // A job from old:bkt into another bucket or prefix of new justified a cutover, after which live:bkt answered 404 for
-    // every object: the job had put nothing where the migrating store reads.
-    [InlineData("other", null, null, null)]
-    [InlineData("bkt", "a/", "b/", null)]
+    // every object: the job had put nothing where the migrating store reads. Since session 48 such a job is refused while
+    // the store fronts the pair (FrontedPairJobsTests); the cutover's rule stays for one that completed before it did.
     // A job that covered one prefix, or what an include admitted, says nothing of the rest of the bucket, which would
     // answer 404 after the cutover (session-43 probe: it cut over with 200).
     [InlineData("bkt", "a/", "a/", null)]
