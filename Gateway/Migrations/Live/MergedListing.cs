@@ -6,9 +6,12 @@ namespace Gateway.Migrations.Live;
 
 /// <summary>
 /// One ordered, paged listing over two stores, an entry in both given once, as To has it. The order is the stores'
-/// own when both page in UTF-16 code-unit order (Azure), else UTF-8 byte order, as S3 lists: a page can only be merged
-/// and resumed in the order its store pages in. The page token holds both positions: each side's token of the page that holds its next entry, whether the side
-/// has ended, and the last name handed out (entries up to it are skipped when a page is listed again).
+/// own when both page in UTF-16 code-unit order (Azure), else UTF-8 byte order, as S3 lists. Each side is paged in its
+/// own order with its own tokens; a name is handed out only once both sides have certainly listed everything below it
+/// in the merged order (<see cref="ListingReach"/>), so a UTF-16 side may be read pages ahead of what a page gives.
+/// The page token holds both positions: each side's token of the earliest page still holding a name not handed out,
+/// whether the side has ended, and the last name handed out (names up to it, in the merged order, are all handed out
+/// and skipped when a page is listed again).
 /// </summary>
 internal static class MergedListing
 {
@@ -21,9 +24,10 @@ internal static class MergedListing
     public static async Task<ObjectListing> ListAsync(IObjectStore from, IObjectStore to, string bucket, ListObjectsRequest request, CancellationToken ct)
     {
         var position = request.PageToken is null ? new Position(null, null, false, false, null) : Decode(request.PageToken);
-        var keyOrder = Order(from.Capabilities, to.Capabilities);
-        var fromSide = new Side(from, bucket, request, position.From, position.FromEnded, position.After, keyOrder);
-        var toSide = new Side(to, bucket, request, position.To, position.ToEnded, position.After, keyOrder);
+        var inUtf16 = InUtf16(from.Capabilities, to.Capabilities);
+        var keyOrder = Order(inUtf16);
+        var fromSide = new Side(from, bucket, request, position.From, position.FromEnded, position.After, inUtf16);
+        var toSide = new Side(to, bucket, request, position.To, position.ToEnded, position.After, inUtf16);
         // From first: an object a job moves meanwhile is in To before it leaves From, so one of the two lists it.
         await fromSide.PeekAsync(ct).ConfigureAwait(false);
         await toSide.PeekAsync(ct).ConfigureAwait(false);
@@ -32,7 +36,7 @@ internal static class MergedListing
 
         var objects = new List<ObjectInfo>();
         var prefixes = new List<string>();
-        string? last = null;
+        var last = position.After;
         for (var n = 0; n < request.PageSize; n++)
         {
             var f = await fromSide.PeekAsync(ct).ConfigureAwait(false);
@@ -51,13 +55,14 @@ internal static class MergedListing
         }
         var fromMore = await fromSide.PeekAsync(ct).ConfigureAwait(false) is not null;
         var toMore = await toSide.PeekAsync(ct).ConfigureAwait(false) is not null;
-        var next = fromMore || toMore ? Encode(new Position(fromSide.PageToken, toSide.PageToken, !fromMore, !toMore, last)) : null;
+        var next = fromMore || toMore ? Encode(new Position(fromSide.PageToken, toSide.PageToken, fromSide.Ended, toSide.Ended, last)) : null;
         return new ObjectListing(objects, prefixes, next);
     }
 
-    /// <summary>UTF-16 code-unit order when both stores page in it; otherwise UTF-8 byte order.</summary>
-    public static IComparer<string> Order(StoreCapabilities from, StoreCapabilities to) =>
-        from.Utf16ListingOrder && to.Utf16ListingOrder ? StringComparer.Ordinal : Utf8KeyOrder.Instance;
+    /// <summary>The merged listing is in UTF-16 code-unit order when both stores page in it; otherwise in UTF-8 byte order.</summary>
+    public static bool InUtf16(StoreCapabilities from, StoreCapabilities to) => from.Utf16ListingOrder && to.Utf16ListingOrder;
+
+    private static IComparer<string> Order(bool inUtf16) => inUtf16 ? StringComparer.Ordinal : Utf8KeyOrder.Instance;
 
     private static string Encode(Position position) => PageTokens.Wrap(TokenTag, JsonSerializer.Serialize(position));
 
@@ -67,51 +72,75 @@ internal static class MergedListing
         catch (JsonException) { throw new GatewayException(ErrorCode.BadRequest, "pageToken is not a token this store handed out."); }
     }
 
-    /// <summary>One store's listing, read a page at a time, entries after <c>after</c> only.</summary>
-    private sealed class Side(IObjectStore store, string bucket, ListObjectsRequest request, string? token, bool ended, string? after, IComparer<string> order)
+    /// <summary>
+    /// One store's listing, read a page at a time in the store's order, its names after <c>after</c> handed out in the
+    /// merged order. Names read but not handed out wait here with the number of the page they came from.
+    /// </summary>
+    private sealed class Side(IObjectStore store, string bucket, ListObjectsRequest request, string? token, bool ended, string? after, bool mergedInUtf16)
     {
-        private List<Entry> _page = [];
-        private int _index;
-        private string? _next;
-        private bool _loaded;
+        private readonly IComparer<string> _order = Order(mergedInUtf16);
+        private readonly SortedSet<Waiting> _waiting = new(Waiting.InOrder(Order(mergedInUtf16)));
+        private readonly List<string?> _pageTokens = [];
+        private readonly List<int> _waitingOnPage = [];
+        private string? _next = token;
+        private bool _allRead = ended;
+        private string? _reach;
 
-        /// <summary>The token that lists the page holding the next entry (null: the first page).</summary>
-        public string? PageToken => token;
-        public bool BucketMissing { get; private set; }
-
-        public async Task<Entry?> PeekAsync(CancellationToken ct)
+        private readonly record struct Waiting(Entry Entry, int Page)
         {
-            while (!ended)
-            {
-                if (!_loaded) await LoadAsync(ct).ConfigureAwait(false);
-                if (_index < _page.Count) return _page[_index];
-                if (_next is null) { ended = true; break; }
-                token = _next;
-                _loaded = false;
-            }
-            return null;
+            public static IComparer<Waiting> InOrder(IComparer<string> order) =>
+                Comparer<Waiting>.Create((a, b) => order.Compare(a.Entry.Name, b.Entry.Name) is var c and not 0 ? c : a.Page.CompareTo(b.Page));
         }
 
-        public Entry Take() => _page[_index++];
+        /// <summary>The token that lists the earliest page holding a name not handed out (null: the first page).</summary>
+        public string? PageToken => _waitingOnPage.FindIndex(n => n > 0) is var page and >= 0 ? _pageTokens[page] : _next;
+        public bool Ended => _allRead && _waiting.Count == 0;
+        public bool BucketMissing { get; private set; }
+
+        /// <summary>The side's lowest name not handed out in the merged order, read until no page to come can hold a lower one.</summary>
+        public async Task<Entry?> PeekAsync(CancellationToken ct)
+        {
+            while (true)
+            {
+                if (_waiting.Count > 0 && (_allRead || (_reach is not null && _order.Compare(_waiting.Min.Entry.Name, _reach) < 0)))
+                    return _waiting.Min.Entry;
+                if (_allRead) return null;
+                await LoadAsync(ct).ConfigureAwait(false);
+            }
+        }
+
+        public Entry Take()
+        {
+            var lowest = _waiting.Min;
+            _waiting.Remove(lowest);
+            _waitingOnPage[lowest.Page]--;
+            return lowest.Entry;
+        }
 
         private async Task LoadAsync(CancellationToken ct)
         {
+            var pageToken = _next;
             ObjectListing listing;
-            try { listing = await store.ListObjectsAsync(bucket, request with { PageToken = token }, ct).ConfigureAwait(false); }
-            catch (GatewayException e) when (e.Code == ErrorCode.NotFound && token is null)
+            try { listing = await store.ListObjectsAsync(bucket, request with { PageToken = pageToken }, ct).ConfigureAwait(false); }
+            catch (GatewayException e) when (e.Code == ErrorCode.NotFound && pageToken is null)
             {
                 // The bucket exists on one side only (To before the job created it, From after it was emptied and removed).
                 BucketMissing = true;
                 listing = new ObjectListing([], [], null);
             }
-            _page = listing.Objects.Select(o => new Entry(o.Key, o))
-                .Concat(listing.CommonPrefixes.Select(p => new Entry(p, null)))
-                .Where(e => after is null || order.Compare(e.Name, after) > 0)
-                .OrderBy(e => e.Name, order)
-                .ToList();
-            _index = 0;
+            var entries = listing.Objects.Select(o => new Entry(o.Key, o)).Concat(listing.CommonPrefixes.Select(p => new Entry(p, null))).ToList();
+            if (entries.Count > 0)
+            {
+                var last = entries.Select(e => e.Name).Max(store.Capabilities.ListingOrder())!;
+                _reach = ListingReach.Bound(last, store.Capabilities.Utf16ListingOrder, mergedInUtf16);
+            }
+            var page = _pageTokens.Count;
+            _pageTokens.Add(pageToken);
+            _waitingOnPage.Add(0);
+            foreach (var entry in entries.Where(e => after is null || _order.Compare(e.Name, after) > 0))
+                if (_waiting.Add(new Waiting(entry, page))) _waitingOnPage[page]++;
             _next = listing.NextPageToken;
-            _loaded = true;
+            _allRead = _next is null;
         }
     }
 }

@@ -41,8 +41,7 @@ internal sealed class MigratingStore(string name, MigratingStoreOptions options,
         Hashes = from.Hashes.Intersect(to.Hashes).ToList(),
         MaxKeyBytes = Math.Min(from.MaxKeyBytes, to.MaxKeyBytes),
         DottedBucketNames = from.DottedBucketNames && to.DottedBucketNames,
-        // The merged listing's order (MergedListing.Order): UTF-16 only when both stores page so.
-        Utf16ListingOrder = from.Utf16ListingOrder && to.Utf16ListingOrder,
+        Utf16ListingOrder = MergedListing.InUtf16(from, to),
     };
 
     public async Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct)
