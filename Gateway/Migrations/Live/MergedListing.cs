@@ -114,6 +114,7 @@ internal static class MergedListing
             var lowest = _waiting.Min;
             _waiting.Remove(lowest);
             _waitingOnPage[lowest.Page]--;
+            after = lowest.Entry.Name;
             return lowest.Entry;
         }
 
@@ -137,6 +138,7 @@ internal static class MergedListing
             var page = _pageTokens.Count;
             _pageTokens.Add(pageToken);
             _waitingOnPage.Add(0);
+            // After the last name this side handed out: a common prefix a store repeats on its next page is given once.
             foreach (var entry in entries.Where(e => after is null || _order.Compare(e.Name, after) > 0))
                 if (_waiting.Add(new Waiting(entry, page))) _waitingOnPage[page]++;
             _next = listing.NextPageToken;
