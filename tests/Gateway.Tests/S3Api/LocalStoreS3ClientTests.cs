@@ -49,4 +49,7 @@ public sealed class LocalStoreS3ClientTests : S3ClientSuite
             "upload-part" => (s3, key, id) => s3.UploadPartAsync(new UploadPartRequest { BucketName = Bucket, Key = key, UploadId = id, PartNumber = 2, InputStream = new MemoryStream([1, 2, 3]) }),
             _ => (s3, key, id) => s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = id, PartETags = [new PartETag(1, "\"f4c9385f1902f7334b00b9b4ecd164de\"")] }),
         });
+
+    [Xunit.Fact]
+    public Task Front_door_answers_a_retried_completion_of_an_upload_the_store_completed() => A_retried_completion_of_an_upload_the_store_completed_is_answered_with_its_object();
 }

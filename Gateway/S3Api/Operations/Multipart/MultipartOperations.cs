@@ -144,9 +144,7 @@ public static class MultipartOperations
         try { record = await UploadRecord.ReadAsync(c, uploadId, key); }
         catch (S3Exception e) when (e.Code == "NoSuchUpload")
         {
-            // S3 answers a repeated CompleteMultipartUpload of an upload it completed with the object it made.
-            if (await CompletedFromAsync(c, uploadId) is not { } done) throw;
-            await WriteCompletedAsync(c, S3ObjectHeaders.ETag(done), StoredChecksum.Of(done));
+            if (!await AnsweredAsCompletedAsync(c, uploadId)) throw;
             return;
         }
         var objectSize = MpObjectSize(c.Request);
@@ -165,7 +163,14 @@ public static class MultipartOperations
         }
         if (requested.Count == 0) throw S3Errors.MalformedXml();
         var parts = UploadParts.For(c, record);
-        var held = await parts.ListAsync();
+        IReadOnlyDictionary<int, StoredPart> held;
+        // The store completed it but the record outlived that (a crash between): a retry is answered as the first would have been.
+        try { held = await parts.ListAsync(); }
+        catch (S3Exception e) when (e.Code == "NoSuchUpload")
+        {
+            if (!await AnsweredAsCompletedAsync(c, uploadId)) throw;
+            return;
+        }
         var chosen = new List<StoredPart>(requested.Count);
         for (var i = 0; i < requested.Count; i++)
         {
@@ -261,6 +266,17 @@ public static class MultipartOperations
         return long.TryParse(given.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var size)
             ? size
             : throw S3Errors.InvalidArgument("The x-amz-mp-object-size header must be a non-negative integer.", "x-amz-mp-object-size", given.ToString());
+    }
+
+    /// <summary>
+    /// S3 answers a repeated CompleteMultipartUpload of an upload it completed with the object it made: true when that
+    /// object is at the key and the answer is written.
+    /// </summary>
+    private static async Task<bool> AnsweredAsCompletedAsync(S3Context c, string uploadId)
+    {
+        if (await CompletedFromAsync(c, uploadId) is not { } done) return false;
+        await WriteCompletedAsync(c, S3ObjectHeaders.ETag(done), StoredChecksum.Of(done));
+        return true;
     }
 
     /// <summary>The object at the addressed key when it was completed from <paramref name="uploadId"/>.</summary>

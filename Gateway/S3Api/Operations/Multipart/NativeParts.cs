@@ -71,6 +71,15 @@ internal sealed class NativeParts(S3Context c, UploadRecord record) : UploadPart
     /// </summary>
     private async Task<S3Exception> GoneAsync()
     {
+        var t = C.Target;
+        try
+        {
+            // A store may say not found for another reason (the S3 bridge's NoSuchKey and NoSuchUpload are one code): the
+            // record goes only when the store's own listing of the upload confirms it is gone.
+            await t.Store.ListPartsAsync(t.Bucket, Record.Key, NativeId, C.Aborted);
+            return S3Errors.NoSuchUpload();
+        }
+        catch (GatewayException e) when (e.Code == ErrorCode.NotFound) { }
         try { await Record.DeleteAsync(C); }
         catch (GatewayException) { } // the NoSuchUpload stands; a later call finds the record again and retries
         return S3Errors.NoSuchUpload();
