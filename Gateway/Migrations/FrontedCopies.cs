@@ -11,7 +11,7 @@ namespace Gateway.Migrations;
 /// would pass for the job's copy and lose its protection. A service's write in the very second of the copy, with the
 /// very same bytes, still would (its bytes are then the copy's).
 /// </summary>
-internal sealed class FrontedCopies(MigrationDatabase db, string toStore, string bucket)
+internal sealed class FrontedCopies(MigrationDatabase db, string toStore, string bucket, string job)
 {
     public bool IsJobsCopy(ObjectInfo targetObject) =>
         db.FrontedCopy(toStore, bucket, targetObject.Key) is { } copy
@@ -25,7 +25,7 @@ internal sealed class FrontedCopies(MigrationDatabase db, string toStore, string
     public void Removed(string targetKey)
     {
         db.ForgetFrontedCopy(toStore, bucket, targetKey);
-        db.ForgetFrontedMove(toStore, bucket, targetKey);
+        ForgetMove(targetKey);
     }
 
     /// <summary>
@@ -33,13 +33,21 @@ internal sealed class FrontedCopies(MigrationDatabase db, string toStore, string
     /// not a copy of the source's, and a sync must not delete it for being missing at the source (the session-48 probe: a
     /// sync after a move deleted everything the move had carried).
     /// </summary>
-    public void Moved(string targetKey, ObjectInfo atTarget) => db.RecordFrontedMove(toStore, bucket, targetKey, atTarget.ETag, atTarget.LastModified);
+    public void Moved(string targetKey, ObjectInfo atTarget) => db.RecordFrontedMove(toStore, bucket, targetKey, atTarget.ETag, job);
 
-    /// <summary>The object a move left at the target, as it left it (same rule as <see cref="IsJobsCopy"/>).</summary>
-    public bool IsMoved(ObjectInfo targetObject) =>
-        db.FrontedMove(toStore, bucket, targetObject.Key) is { } moved
-        && moved.ETag == targetObject.ETag
-        && WholeSecond(targetObject.LastModified) <= WholeSecond(moved.Modified);
+    /// <summary>This job's move at the key did not happen after all (the source stays, or the copy goes): its record goes.</summary>
+    public void ForgetMove(string targetKey) => db.ForgetFrontedMove(toStore, bucket, targetKey, job);
+
+    /// <summary>
+    /// The object a move left at the target, while it holds that ETag. By the ETag alone, not also by time as a copy is:
+    /// a sync only ever keeps an object for it, so a match that is too wide keeps an object, never loses one, and the S3
+    /// bridge states a put's time from the gateway's clock, which a service's clock ahead of it would have turned into a loss.
+    /// </summary>
+    public bool IsMoved(ObjectInfo targetObject) => db.FrontedMove(toStore, bucket, targetObject.Key) is { } moved && moved.ETag == targetObject.ETag;
+
+    /// <summary>Another job moved exactly this object here (it found it identical and deleted the source).</summary>
+    public bool IsMovedByAnother(ObjectInfo targetObject) =>
+        db.FrontedMove(toStore, bucket, targetObject.Key) is { } moved && moved.ETag == targetObject.ETag && moved.Job != job;
 
     private static long WholeSecond(DateTimeOffset t) => t.ToUnixTimeSeconds();
 }

@@ -244,7 +244,7 @@ public sealed partial class MigrationRunner(
         var frontedSince = fronted ? db.FrontedSince(spec.Source.Store, spec.Target.Store, time.GetUtcNow()) : DateTimeOffset.MaxValue;
         var mover = new ObjectMover(spec, source, target, bandwidth, frontedSince, fronted,
             new ResumableUpload(spec, source, target, bandwidth, db, id, _options.LargeObjectPartsInFlight),
-            fronted ? new FrontedCopies(db, spec.Target.Store, spec.Target.Bucket) : null);
+            fronted ? new FrontedCopies(db, spec.Target.Store, spec.Target.Bucket, id) : null);
         var filter = new KeyFilter(spec.Include, spec.Exclude);
         LogJobRunning(logger, id, spec.Mode, spec.Source.Store, spec.Target.Store);
 

@@ -51,12 +51,13 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
 
     private static DateTimeOffset WholeSecond(DateTimeOffset t) => new(t.UtcTicks - t.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
 
+    /// <summary>A move left this object at the target of a fronted pair (it deleted the source): not a sync's to delete.</summary>
+    public bool MovedHere(ObjectInfo targetObject) => copies?.IsMoved(targetObject) == true;
+
     /// <summary>
     /// True when a migrating store fronts the job and the target object was written since it began to (services write the
     /// target only through it from then on), and it is not a copy a job wrote there (one still holding its ETag).
     /// </summary>
-    public bool MovedHere(ObjectInfo targetObject) => copies?.IsMoved(targetObject) == true;
-
     public bool WrittenWhileFronted(ObjectInfo targetObject) =>
         guardDeletes && targetObject.LastModified >= _frontedFrom && copies?.IsJobsCopy(targetObject) != true;
 
@@ -203,7 +204,10 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
                 ? !sourceDeleted
                 : await HeadOrNullAsync(source, spec.Source.Bucket, src.Key, ct).ConfigureAwait(false) is null))
         {
+            // A move beside this job found this copy identical and deleted the source: it is the moved object, and stays.
+            if (copies?.IsMovedByAnother(written!) == true) return new(MigrationItemStates.Skipped, MigrationItemStates.GoneAtSource, sha256, null);
             // Deleted through the migrating store while we copied (it deletes From first, then To): do not bring it back.
+            copies?.ForgetMove(targetKey);
             await RemoveCopyQuietlyAsync(targetKey, written!.ETag).ConfigureAwait(false);
             return new(MigrationItemStates.Skipped, MigrationItemStates.GoneAtSource, sha256, null);
         }
@@ -422,6 +426,7 @@ internal sealed class ObjectMover(MigrationSpec spec, IObjectStore source, IObje
         catch (GatewayException e) when (e.Code is ErrorCode.PreconditionFailed or ErrorCode.NotFound)
         {
             if (await HeadOrNullAsync(source, spec.Source.Bucket, src.Key, ct).ConfigureAwait(false) is null) return false;
+            copies?.ForgetMove(targetKey); // the source was replaced and stays: nothing was moved
             throw;
         }
     }
