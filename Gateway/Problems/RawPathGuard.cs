@@ -18,8 +18,9 @@ internal static class RawPathGuard
         var q = raw.IndexOf('?');
         var path = q >= 0 ? raw[..q] : raw;
         if (path.Contains('\\')) return "Backslashes are not allowed in the path.";
-        if (path.Contains("%2f", StringComparison.OrdinalIgnoreCase) || path[..StructureEnd(path)].Contains("%5c", StringComparison.OrdinalIgnoreCase))
-            return "Encoded slashes are not allowed in the path.";
+        if (path.Contains("%2f", StringComparison.OrdinalIgnoreCase)) return "Encoded slashes ('%2F') are not allowed in the path; send '/' as '/'.";
+        if (path[..StructureEnd(path)].Contains("%5c", StringComparison.OrdinalIgnoreCase))
+            return "An encoded backslash ('%5C') is allowed only in an object key (after /v1/stores/{store}/buckets/{bucket}/objects/, written as is).";
         if (path.Contains("%00", StringComparison.Ordinal)) return "NUL is not allowed in the path.";
         if (PercentDecoding.TryDecode(path) is null)
             return "The path is not valid percent-encoded UTF-8 (each '%' starts two hex digits; no overlong forms or lone surrogates).";
@@ -53,7 +54,8 @@ internal static class RawPathGuard
     /// Where the path's structure ends: the start of an object key, else the whole path. A key may hold a backslash, which
     /// the S3 front door and a copy can write (S3 takes it), so in a key %5C is that character, sent the one way a request
     /// target can carry it; ObjectNames still refuses a '.' or '..' segment between backslashes. Everywhere else (the REST
-    /// forwarder above all, whose Windows upstreams read '\' as '/') an encoded backslash is refused.
+    /// forwarder above all, whose Windows upstreams read '\' as '/') an encoded backslash is refused; so is one after a
+    /// prefix written in another case or percent-encoded, which routing would still take (the safe side).
     /// </summary>
     private static int StructureEnd(string path)
     {
