@@ -19,7 +19,9 @@ static class CloudBackends
     /// <summary>Fails, naming the backend, when its server does not answer on its port.</summary>
     public static void EnsureAnswers(string backend, string url)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        // A backend that is not running refuses the connection at once; one that is busy (a single-threaded emulator serving
+        // another test class's large listing or upload) may take seconds to answer: 5 s once failed a CI run so.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         try
         {
             using var _ = http.GetAsync(url).GetAwaiter().GetResult();
