@@ -250,8 +250,7 @@ public sealed partial class MigrationRunner(
 
         var cursor = job.Cursor;
         var listingDone = job.ListingDone;
-        var targetListing = new TargetListing(target, spec.Target.Bucket, spec.TargetPrefix, PageSize, target.Capabilities.ListingOrder(),
-            source.Capabilities.Utf16ListingOrder == target.Capabilities.Utf16ListingOrder);
+        var targetListing = new TargetListing(source, target, spec.Target.Bucket, spec.TargetPrefix, PageSize);
         // Cancelled (with the job's own token) when too many objects failed transiently with none moved between: the run stops, interrupted.
         using var stopRun = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var streak = new TransientStreak(_options.InterruptAfterFailures, stopRun);
@@ -268,7 +267,7 @@ public sealed partial class MigrationRunner(
             var admitted = page.Objects.Where(o => filter.Admits(o.Key[spec.SourcePrefix.Length..])).ToList();
             var atTarget = admitted.Count == 0
                 ? new Dictionary<string, ObjectInfo>()
-                : await targetListing.UpToAsync(page.Objects.Select(o => spec.TargetKey(o.Key)).Max(target.Capabilities.ListingOrder())!,
+                : await targetListing.UpToAsync(page.Objects.Select(o => spec.TargetKey(o.Key)),
                     admitted.Select(o => spec.TargetKey(o.Key)).ToHashSet(StringComparer.Ordinal), attemptCt).ConfigureAwait(false);
             return new ListedPage(page, admitted, atTarget);
         }, ct);
